@@ -1,0 +1,75 @@
+"""Test fixtures shared by every tier: a real S3/DynamoDB endpoint over HTTP.
+
+LocalStack (through testcontainers) where a Docker daemon answers, otherwise moto server
+in this process on 127.0.0.1. Either way the tests talk HTTP to a real endpoint; boto3
+is never mocked. A guard refuses any endpoint that is not on this machine, so a stray
+setting can never point the tests at real AWS.
+"""
+
+import ipaddress
+import os
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlparse
+
+import pytest
+
+LOCALSTACK_IMAGE = "localstack/localstack:4.14.0"
+
+
+def assert_local_endpoint(url: str) -> None:
+    host = urlparse(url).hostname or ""
+    if host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise RuntimeError(f"refusing to run tests against non-local AWS endpoint {url!r}")
+
+
+def _docker_daemon_answers() -> bool:
+    if os.environ.get("SCLOUD_TEST_AWS") == "moto":
+        return False
+    try:
+        import docker
+
+        client = docker.from_env(timeout=2)
+        client.ping()
+        client.close()
+        return True
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint_url() -> Iterator[str]:
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    if _docker_daemon_answers():
+        from testcontainers.localstack import LocalStackContainer
+
+        with LocalStackContainer(image=LOCALSTACK_IMAGE).with_services("s3", "dynamodb") as localstack:
+            url = localstack.get_url()
+            assert_local_endpoint(url)
+            yield url
+        return
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    url = f"http://{host}:{port}"
+    assert_local_endpoint(url)
+    try:
+        yield url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def unique_name() -> str:
+    """A fresh, valid S3/DynamoDB name part, so tests never share buckets or tables."""
+    return f"t{uuid.uuid4().hex[:12]}"

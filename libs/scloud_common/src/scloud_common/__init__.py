@@ -1,0 +1,1 @@
+"""Cross-cutting plumbing for SCloud services. No domain code lives here."""

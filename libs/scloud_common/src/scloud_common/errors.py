@@ -1,0 +1,140 @@
+"""One error model for every service, mapped to HTTP statuses and gRPC codes.
+
+Domain errors subclass `AppError`. Each carries a `kind` (which decides the
+HTTP status and gRPC code, from the single table below) and a stable `code`
+string that clients can branch on.
+"""
+
+from enum import Enum
+
+import grpc
+
+
+class ErrorKind(Enum):
+    INVALID_INPUT = (422, grpc.StatusCode.INVALID_ARGUMENT)
+    UNAUTHENTICATED = (401, grpc.StatusCode.UNAUTHENTICATED)
+    PERMISSION_DENIED = (403, grpc.StatusCode.PERMISSION_DENIED)
+    NOT_FOUND = (404, grpc.StatusCode.NOT_FOUND)
+    ALREADY_EXISTS = (409, grpc.StatusCode.ALREADY_EXISTS)
+    CONFLICT = (409, grpc.StatusCode.ABORTED)
+    PAYLOAD_TOO_LARGE = (413, grpc.StatusCode.OUT_OF_RANGE)
+    RATE_LIMITED = (429, grpc.StatusCode.RESOURCE_EXHAUSTED)
+    UNAVAILABLE = (503, grpc.StatusCode.UNAVAILABLE)
+    TIMEOUT = (504, grpc.StatusCode.DEADLINE_EXCEEDED)
+    INTERNAL = (500, grpc.StatusCode.INTERNAL)
+
+    def __init__(self, http_status: int, grpc_code: grpc.StatusCode) -> None:
+        self.http_status = http_status
+        self.grpc_code = grpc_code
+
+    @classmethod
+    def from_grpc_code(cls, code: grpc.StatusCode) -> "ErrorKind":
+        for kind in cls:
+            if kind.grpc_code == code:
+                return kind
+        if code == grpc.StatusCode.FAILED_PRECONDITION:
+            return cls.CONFLICT
+        return cls.INTERNAL
+
+
+class AppError(Exception):
+    """An expected failure, reported to the caller with `code` and `message`."""
+
+    kind: ErrorKind = ErrorKind.INTERNAL
+    code: str = "internal_error"
+    message: str = "Something went wrong on our side."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, kind: ErrorKind | None = None) -> None:
+        if message is not None:
+            self.message = message
+        if code is not None:
+            self.code = code
+        if kind is not None:
+            self.kind = kind
+        super().__init__(self.message)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+class InvalidInput(AppError):
+    kind = ErrorKind.INVALID_INPUT
+    code = "invalid_input"
+    message = "The request is not valid."
+
+
+class Unauthenticated(AppError):
+    kind = ErrorKind.UNAUTHENTICATED
+    code = "unauthenticated"
+    message = "Sign in to continue."
+
+
+class NotFound(AppError):
+    kind = ErrorKind.NOT_FOUND
+    code = "not_found"
+    message = "Not found."
+
+
+class AlreadyExists(AppError):
+    kind = ErrorKind.ALREADY_EXISTS
+    code = "already_exists"
+    message = "It exists already."
+
+
+class PayloadTooLarge(AppError):
+    kind = ErrorKind.PAYLOAD_TOO_LARGE
+    code = "payload_too_large"
+    message = "The request body is too large."
+
+
+class ServiceUnavailable(AppError):
+    kind = ErrorKind.UNAVAILABLE
+    code = "service_unavailable"
+    message = "A service SCloud depends on is unavailable. Try again in a moment."
+
+
+class ServiceTimeout(AppError):
+    kind = ErrorKind.TIMEOUT
+    code = "service_timeout"
+    message = "A service SCloud depends on did not answer in time. Try again in a moment."
+
+
+class PermissionDenied(AppError):
+    kind = ErrorKind.PERMISSION_DENIED
+    code = "permission_denied"
+    message = "You are not allowed to do that."
+
+
+class Conflict(AppError):
+    kind = ErrorKind.CONFLICT
+    code = "conflict"
+    message = "The request conflicts with the current state. Try again."
+
+
+class RateLimited(AppError):
+    kind = ErrorKind.RATE_LIMITED
+    code = "rate_limited"
+    message = "Too many attempts. Wait a moment and try again."
+
+
+_CLASS_OF_KIND: dict[ErrorKind, type[AppError]] = {
+    cls.kind: cls
+    for cls in (
+        InvalidInput,
+        Unauthenticated,
+        PermissionDenied,
+        NotFound,
+        AlreadyExists,
+        Conflict,
+        PayloadTooLarge,
+        RateLimited,
+        ServiceUnavailable,
+        ServiceTimeout,
+    )
+}
+
+
+def error_for(kind: ErrorKind, code: str, message: str) -> AppError:
+    """Rebuilds an AppError received from another service, as the class of its kind, so callers
+    can catch `NotFound` whatever service raised it."""
+    return _CLASS_OF_KIND.get(kind, AppError)(message or None, code=code, kind=kind)

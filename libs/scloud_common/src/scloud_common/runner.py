@@ -1,0 +1,30 @@
+"""Process entry shared by the services: uvicorn serving the app whose lifespan runs gRPC."""
+
+import sys
+
+import uvicorn
+from fastapi import FastAPI
+
+from scloud_common.grpc_server import grpc_server_died
+from scloud_common.logs import configure_logging
+from scloud_common.settings import ServiceSettings
+
+
+def run_service(name: str, app: FastAPI, settings: ServiceSettings) -> None:
+    """Serves HTTP and (through the app's lifespan) gRPC in one loop; exits non-zero if either dies."""
+    configure_logging(name, settings.log_level)
+    config = uvicorn.Config(
+        app,
+        host=settings.http_host,
+        port=settings.http_port,
+        log_config=None,
+        proxy_headers=True,
+        # Services are reachable only from the gateway on the private network, which sets X-Forwarded-For.
+        forwarded_allow_ips="*",
+        timeout_graceful_shutdown=10,
+        server_header=False,
+    )
+    server = uvicorn.Server(config)
+    server.run()
+    if not server.started or grpc_server_died():
+        sys.exit(1)

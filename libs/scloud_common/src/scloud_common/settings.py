@@ -1,0 +1,55 @@
+"""Settings fields every service shares. Each service subclasses `ServiceSettings`
+with its own env prefix (AUTH_, USERS_, FILES_) and adds its own fields."""
+
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "password", "dev", "development"})
+
+
+class AwsSettings(BaseSettings):
+    """Where a service's AWS resources are. Enough on its own for the provisioning commands."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    environment: Environment = Field(
+        "production",
+        description="development, test or production. Only development may generate missing secrets.",
+    )
+    aws_region: str = Field("us-east-1", description="AWS region of S3 and DynamoDB.")
+    aws_endpoint_url: str | None = Field(
+        None,
+        description="Override for every AWS endpoint (LocalStack, moto server). Unset on real AWS.",
+    )
+    dynamodb_table_prefix: str = Field(
+        "scloud-", description="Prefix of every DynamoDB table name, to share one account between stages."
+    )
+
+
+class ServiceSettings(AwsSettings):
+    log_level: str = Field("INFO", description="Root log level (DEBUG, INFO, WARNING, ERROR).")
+    http_host: str = Field("127.0.0.1", description="Address the HTTP API listens on; 0.0.0.0 in containers.")
+    http_port: int = Field(description="Port of the HTTP API (browser-facing, behind the gateway).")
+    grpc_host: str = Field("127.0.0.1", description="Address the internal gRPC server listens on; 0.0.0.0 in containers.")
+    grpc_port: int = Field(description="Port of the internal gRPC server; 0 picks a free one (tests).")
+    grpc_timeout_seconds: float = Field(
+        5.0, gt=0, description="Deadline of each outgoing gRPC call, retries included."
+    )
+    jwt_issuer: str = Field("scloud-auth", description="`iss` claim of access tokens.")
+    jwt_audience: str = Field("scloud", description="`aud` claim of access tokens.")
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+
+def require_real_secret(name: str, value: SecretStr | None, environment: Environment) -> None:
+    """Refuses a missing or placeholder secret outside development."""
+    if environment == "development":
+        return
+    if value is None or value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+        raise ValueError(f"{name} must be set to a real secret when environment is {environment!r}")

@@ -1,0 +1,91 @@
+"""In-memory implementations of auth's ports, for unit tests."""
+
+import dataclasses
+import hashlib
+import uuid
+from datetime import UTC, datetime
+
+from scloud_auth.domain import Credentials, NewUser, Session, User
+from scloud_common.errors import AlreadyExists, NotFound
+
+
+class InMemorySessionRepository:
+    def __init__(self) -> None:
+        self.sessions: dict[str, Session] = {}
+
+    async def add(self, session: Session) -> None:
+        self.sessions[session.session_id] = session
+
+    async def get(self, session_id: str) -> Session | None:
+        return self.sessions.get(session_id)
+
+    async def rotate(
+        self, session_id: str, *, expected_token_hash: str, new_token_hash: str, expires_at: int, rotated_at: int
+    ) -> bool:
+        session = self.sessions.get(session_id)
+        if session is None or session.revoked or session.token_hash != expected_token_hash:
+            return False
+        self.sessions[session_id] = dataclasses.replace(
+            session,
+            token_hash=new_token_hash,
+            previous_token_hash=expected_token_hash,
+            expires_at=expires_at,
+            rotated_at=rotated_at,
+        )
+        return True
+
+    async def revoke(self, session_id: str) -> None:
+        if session_id in self.sessions:
+            self.sessions[session_id] = dataclasses.replace(self.sessions[session_id], revoked=True)
+
+    async def revoke_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
+        targets = [s.session_id for s in self.sessions.values() if s.user_id == user_id and s.session_id != except_session_id]
+        for session_id in targets:
+            await self.revoke(session_id)
+        return len(targets)
+
+
+class InMemoryUserDirectory:
+    def __init__(self) -> None:
+        self.credentials: dict[str, Credentials] = {}
+
+    async def create_user(self, new_user: NewUser, password_hash: str) -> User:
+        if any(c.user.email == new_user.email for c in self.credentials.values()):
+            raise AlreadyExists("An account with this email already exists.", code="email_taken")
+        user = User(
+            user_id=uuid.uuid4().hex,
+            email=new_user.email,
+            username=new_user.username,
+            gender=new_user.gender,
+            date_of_birth=new_user.date_of_birth,
+            created_at=datetime.now(UTC).isoformat(),
+        )
+        self.credentials[user.user_id] = Credentials(user, password_hash)
+        return user
+
+    async def find_credentials_by_email(self, email: str) -> Credentials | None:
+        return next((c for c in self.credentials.values() if c.user.email == email), None)
+
+    async def get_credentials(self, user_id: str) -> Credentials:
+        if user_id not in self.credentials:
+            raise NotFound(code="user_not_found")
+        return self.credentials[user_id]
+
+    async def get_user(self, user_id: str) -> User:
+        return (await self.get_credentials(user_id)).user
+
+    async def update_password_hash(self, user_id: str, password_hash: str) -> None:
+        credentials = await self.get_credentials(user_id)
+        self.credentials[user_id] = Credentials(credentials.user, password_hash)
+
+
+class FastPasswordHasher:
+    """A salted SHA-256 stand-in for bcrypt, so unit tests stay fast. Never used outside tests."""
+
+    async def hash(self, password: str) -> str:
+        salt = uuid.uuid4().hex[:8]
+        return f"{salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
+
+    async def verify(self, password: str, password_hash: str) -> bool:
+        salt, _, digest = password_hash.partition("$")
+        return hashlib.sha256((salt + password).encode()).hexdigest() == digest

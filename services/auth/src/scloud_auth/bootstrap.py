@@ -1,0 +1,79 @@
+"""Composition root: builds the auth service from settings, or from the fakes a test passes."""
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
+from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
+from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
+from scloud_auth.config import AuthSettings
+from scloud_auth.provision import sessions_table_name
+from scloud_auth.ports import PasswordHasher, SessionRepository, UserDirectory
+from scloud_auth.service import AuthService
+from scloud_auth.signing import AccessTokenSigner, SignerKeySource
+from scloud_common.aws import create_aws_client
+from scloud_common.grpc_client import check_peer_health, create_channel
+from scloud_common.tokens import AccessTokenVerifier
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Container:
+    service: AuthService
+    token_verifier: AccessTokenVerifier
+    settings: AuthSettings
+    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            await close()
+
+
+def build_signer(settings: AuthSettings) -> AccessTokenSigner:
+    options = dict(
+        issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_seconds=settings.access_token_ttl_seconds
+    )
+    if settings.jwt_private_key is None:
+        logger.warning("no AUTH_JWT_PRIVATE_KEY: signing with a throwaway key (development only)")
+        return AccessTokenSigner.generate(**options)
+    return AccessTokenSigner.from_pem(settings.jwt_private_key.get_secret_value(), **options)
+
+
+async def bootstrap(
+    settings: AuthSettings,
+    *,
+    users: UserDirectory | None = None,
+    sessions: SessionRepository | None = None,
+    hasher: PasswordHasher | None = None,
+) -> Container:
+    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
+    closers: list[Callable[[], Awaitable[None]]] = []
+    if sessions is None:
+        client = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+        repository = DynamoDbSessionRepository(client, sessions_table_name(settings))
+        readiness_checks["dynamodb"] = repository.check_ready
+        sessions = repository
+    if users is None:
+        channel = create_channel(settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS)
+        closers.append(channel.close)
+        timeout = settings.grpc_timeout_seconds
+        readiness_checks["users"] = lambda: check_peer_health(channel, timeout=timeout)
+        users = GrpcUserDirectory(channel, timeout=timeout)
+    hasher = hasher or BcryptPasswordHasher(settings.bcrypt_rounds)
+    signer = build_signer(settings)
+    service = AuthService(
+        users=users,
+        sessions=sessions,
+        hasher=hasher,
+        signer=signer,
+        refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+        reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
+        dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
+    )
+    verifier = AccessTokenVerifier(
+        SignerKeySource(signer), issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
+    return Container(service, verifier, settings, readiness_checks, closers)

@@ -1,0 +1,36 @@
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from scloud_common.settings import ServiceSettings, require_real_secret
+
+
+class AuthSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
+
+    jwt_private_key: SecretStr | None = Field(
+        None,
+        description="Ed25519 private key (PEM) that signs access tokens. Required outside development, "
+        "where a throwaway key is generated at start-up.",
+    )
+    access_token_ttl_seconds: int = Field(900, ge=60, le=3600, description="Lifetime of an access token.")
+    refresh_token_ttl_seconds: int = Field(
+        30 * 24 * 3600, ge=3600, description="Idle lifetime of a session: each refresh extends it by this much."
+    )
+    refresh_reuse_grace_seconds: int = Field(
+        30,
+        ge=0,
+        le=300,
+        description="A just-rotated refresh token presented again within this window (two tabs refreshing "
+        "at once) is refused without revoking the session; later reuse revokes it.",
+    )
+    bcrypt_rounds: int = Field(12, ge=10, le=15, description="bcrypt cost factor for password hashes.")
+    users_grpc_addr: str = Field(description="host:port of the users service's gRPC server.")
+    cookie_secure: bool = Field(
+        True, description="Mark the refresh cookie Secure. Only plain-HTTP local runs turn this off."
+    )
+    refresh_cookie_name: str = Field("scloud_refresh", description="Name of the HttpOnly refresh-token cookie.")
+
+    @model_validator(mode="after")
+    def _refuse_missing_key(self) -> "AuthSettings":
+        require_real_secret("AUTH_JWT_PRIVATE_KEY", self.jwt_private_key, self.environment)
+        return self

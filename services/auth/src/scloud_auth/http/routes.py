@@ -1,0 +1,90 @@
+from fastapi import APIRouter, Request, Response, status
+
+from scloud_auth.config import AuthSettings
+from scloud_auth.domain import InvalidRefreshToken, IssuedSession
+from scloud_auth.http.deps import AuthServiceDep, CurrentUser, OptionalUser, SettingsDep
+from scloud_auth.http.schemas import LoginRequest, PasswordChange, RegisterRequest, SessionRead
+from scloud_common.web import error_responses
+
+COOKIE_PATH = "/api/auth"
+
+router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+
+def set_refresh_cookie(response: Response, issued: IssuedSession, settings: AuthSettings) -> None:
+    response.set_cookie(
+        settings.refresh_cookie_name,
+        issued.refresh_token,
+        max_age=settings.refresh_token_ttl_seconds,
+        path=COOKIE_PATH,
+        secure=settings.cookie_secure,
+        httponly=True,
+        samesite="strict",
+    )
+
+
+def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
+    response.delete_cookie(
+        settings.refresh_cookie_name, path=COOKIE_PATH, secure=settings.cookie_secure, httponly=True, samesite="strict"
+    )
+
+
+@router.post(
+    "/register",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(409, 422, 429, 503),
+)
+async def register(body: RegisterRequest, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
+    """Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie."""
+    issued = await service.register(
+        email=body.email,
+        username=body.username,
+        password=body.password,
+        gender=body.gender,
+        date_of_birth=body.date_of_birth.isoformat() if body.date_of_birth else None,
+    )
+    set_refresh_cookie(response, issued, settings)
+    return SessionRead.from_issued(issued)
+
+
+@router.post("/login", responses=error_responses(401, 422, 429, 503))
+async def login(body: LoginRequest, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
+    """Signs in with email and password. Wrong password and unknown email answer the same 401."""
+    issued = await service.login(email=body.email, password=body.password)
+    set_refresh_cookie(response, issued, settings)
+    return SessionRead.from_issued(issued)
+
+
+@router.post("/refresh", responses=error_responses(401, 503))
+async def refresh(request: Request, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
+    """Trades the refresh cookie for a new access token and a rotated refresh cookie."""
+    token = request.cookies.get(settings.refresh_cookie_name)
+    if not token:
+        raise InvalidRefreshToken()
+    issued = await service.refresh(token)
+    set_refresh_cookie(response, issued, settings)
+    return SessionRead.from_issued(issued)
+
+
+@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(503))
+async def logout(request: Request, service: AuthServiceDep, settings: SettingsDep, user: OptionalUser) -> Response:
+    """Ends this session and clears the refresh cookie. Safe to call when already signed out."""
+    await service.logout(
+        refresh_token=request.cookies.get(settings.refresh_cookie_name),
+        session_id=user.session_id if user else None,
+    )
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_refresh_cookie(response, settings)
+    return response
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 422, 503))
+async def change_password(body: PasswordChange, user: CurrentUser, service: AuthServiceDep) -> Response:
+    """Changes the password and signs out every other session of the account."""
+    await service.change_password(
+        user_id=user.user_id,
+        session_id=user.session_id,
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

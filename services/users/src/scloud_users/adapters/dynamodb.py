@@ -1,0 +1,188 @@
+"""UserRepository on DynamoDB.
+
+One table, two kinds of item under the key `pk`: `user#<id>` holds the account, and
+`email#<email>` points at its owner. Both are written in one transaction conditioned on
+neither existing, which keeps emails unique even when two registrations race.
+"""
+
+import asyncio
+import functools
+import logging
+
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scloud_common.errors import ServiceUnavailable
+from scloud_users.domain import Account, EmailTaken, User
+
+logger = logging.getLogger(__name__)
+
+
+def table_definition(table_name: str) -> dict:
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "SSESpecification": {"Enabled": True},
+    }
+
+
+def _user_key(user_id: str) -> dict:
+    return {"pk": {"S": f"user#{user_id}"}}
+
+
+def _email_key(email: str) -> dict:
+    return {"pk": {"S": f"email#{email}"}}
+
+
+def _account_from_item(item: dict) -> Account:
+    user = User(
+        user_id=item["userId"]["S"],
+        email=item["email"]["S"],
+        username=item["username"]["S"],
+        gender=item.get("gender", {}).get("S"),
+        date_of_birth=item.get("dateOfBirth", {}).get("S"),
+        created_at=item["createdAt"]["S"],
+    )
+    return Account(user, item["passwordHash"]["S"])
+
+
+def _unavailable_on_aws_errors(method):
+    @functools.wraps(method)
+    async def wrapper(*args, **kwargs):
+        try:
+            return await method(*args, **kwargs)
+        except (BotoCoreError, ClientError) as exc:
+            logger.error("dynamodb call failed", extra={"error": repr(exc)})
+            raise ServiceUnavailable() from exc
+
+    return wrapper
+
+
+class DynamoDbUserRepository:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    async def _call(self, operation: str, **kwargs) -> dict:
+        return await asyncio.to_thread(getattr(self._client, operation), **kwargs)
+
+    @_unavailable_on_aws_errors
+    async def add(self, account: Account) -> None:
+        user = account.user
+        item = {
+            **_user_key(user.user_id),
+            "userId": {"S": user.user_id},
+            "email": {"S": user.email},
+            "username": {"S": user.username},
+            "createdAt": {"S": user.created_at},
+            "passwordHash": {"S": account.password_hash},
+        }
+        if user.gender:
+            item["gender"] = {"S": user.gender}
+        if user.date_of_birth:
+            item["dateOfBirth"] = {"S": user.date_of_birth}
+        try:
+            await self._call(
+                "transact_write_items",
+                TransactItems=[
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": {**_email_key(user.email), "userId": {"S": user.user_id}},
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                    {
+                        "Put": {
+                            "TableName": self._table,
+                            "Item": item,
+                            "ConditionExpression": "attribute_not_exists(pk)",
+                        }
+                    },
+                ],
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "TransactionCanceledException" and _email_condition_failed(exc):
+                raise EmailTaken() from None
+            raise
+
+    @_unavailable_on_aws_errors
+    async def get(self, user_id: str) -> Account | None:
+        response = await self._call("get_item", TableName=self._table, Key=_user_key(user_id), ConsistentRead=True)
+        item = response.get("Item")
+        return _account_from_item(item) if item else None
+
+    @_unavailable_on_aws_errors
+    async def get_by_email(self, email: str) -> Account | None:
+        response = await self._call("get_item", TableName=self._table, Key=_email_key(email), ConsistentRead=True)
+        pointer = response.get("Item")
+        if pointer is None:
+            return None
+        return await self.get(pointer["userId"]["S"])
+
+    @_unavailable_on_aws_errors
+    async def update_profile(self, user: User) -> None:
+        sets = ["username = :username"]
+        removes = []
+        values = {":username": {"S": user.username}}
+        for attribute, value in (("gender", user.gender), ("dateOfBirth", user.date_of_birth)):
+            if value:
+                sets.append(f"{attribute} = :{attribute}")
+                values[f":{attribute}"] = {"S": value}
+            else:
+                removes.append(attribute)
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        await self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_user_key(user.user_id),
+            UpdateExpression=expression,
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues=values,
+        )
+
+    @_unavailable_on_aws_errors
+    async def update_password_hash(self, user_id: str, password_hash: str) -> None:
+        await self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_user_key(user_id),
+            UpdateExpression="SET passwordHash = :hash",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":hash": {"S": password_hash}},
+        )
+
+    @_unavailable_on_aws_errors
+    async def delete(self, user_id: str) -> None:
+        account = await self.get(user_id)
+        if account is None:
+            return
+        await self._call(
+            "transact_write_items",
+            TransactItems=[
+                {"Delete": {"TableName": self._table, "Key": _user_key(user_id)}},
+                {
+                    "Delete": {
+                        "TableName": self._table,
+                        "Key": _email_key(account.user.email),
+                        # Never free an email that now belongs to someone else.
+                        "ConditionExpression": "attribute_not_exists(pk) OR userId = :user",
+                        "ExpressionAttributeValues": {":user": {"S": user_id}},
+                    }
+                },
+            ],
+        )
+
+    @_unavailable_on_aws_errors
+    async def check_ready(self) -> None:
+        await self._call("describe_table", TableName=self._table)
+
+
+def _email_condition_failed(exc: ClientError) -> bool:
+    reasons = exc.response.get("CancellationReasons") or []
+    if not reasons:
+        # Some endpoints omit the reasons; a fresh random user id cannot collide, so it was the email.
+        return True
+    return reasons[0].get("Code") == "ConditionalCheckFailed"

@@ -1,0 +1,46 @@
+from datetime import date
+
+from pydantic import Field
+
+from scloud_common.web import ApiModel
+from scloud_users.domain import StorageUsage, User
+
+
+class ProfileRead(ApiModel):
+    user_id: str
+    email: str
+    username: str
+    gender: str | None
+    date_of_birth: str | None
+    created_at: str
+    storage_used: int = Field(description="Bytes stored in all the user's files.")
+    file_count: int
+
+    @classmethod
+    def from_domain(cls, user: User, usage: StorageUsage) -> "ProfileRead":
+        return cls(
+            user_id=user.user_id,
+            email=user.email,
+            username=user.username,
+            gender=user.gender,
+            date_of_birth=user.date_of_birth,
+            created_at=user.created_at,
+            storage_used=usage.bytes_used,
+            file_count=usage.file_count,
+        )
+
+
+class ProfileUpdate(ApiModel):
+    """Only the fields present change; null clears gender or date of birth."""
+
+    username: str = Field(None, max_length=100)
+    gender: str | None = Field(None, description="female, male, other, prefer_not_to_say, or null.")
+    date_of_birth: date | None = None
+
+    def changes(self) -> dict:
+        values = {
+            "username": self.username,
+            "gender": self.gender,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else None,
+        }
+        return {name: values[name] for name in self.model_fields_set}

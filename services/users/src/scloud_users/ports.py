@@ -1,0 +1,33 @@
+"""What the users use cases need from the outside world."""
+
+from typing import Protocol
+
+from scloud_users.domain import Account, StorageUsage, User
+
+
+class UserRepository(Protocol):
+    async def add(self, account: Account) -> None:
+        """Stores a new account; raises EmailTaken if the email is in use, even under a race."""
+        ...
+
+    async def get(self, user_id: str) -> Account | None: ...
+
+    async def get_by_email(self, email: str) -> Account | None: ...
+
+    async def update_profile(self, user: User) -> None: ...
+
+    async def update_password_hash(self, user_id: str, password_hash: str) -> None: ...
+
+    async def delete(self, user_id: str) -> None:
+        """Removes the account and frees its email. Idempotent."""
+        ...
+
+
+class FilesPeer(Protocol):
+    async def get_storage_usage(self, user_id: str) -> StorageUsage: ...
+
+    async def delete_user_files(self, user_id: str) -> None: ...
+
+
+class AuthPeer(Protocol):
+    async def revoke_user_sessions(self, user_id: str) -> None: ...

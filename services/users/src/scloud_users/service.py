@@ -1,0 +1,100 @@
+"""Users use cases: accounts for auth, profiles for the browser, account deletion."""
+
+import dataclasses
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+
+from scloud_users.domain import (
+    Account,
+    StorageUsage,
+    User,
+    UserNotFound,
+    clean_date_of_birth,
+    clean_gender,
+    clean_username,
+)
+from scloud_users.ports import AuthPeer, FilesPeer, UserRepository
+
+logger = logging.getLogger(__name__)
+
+
+class UserService:
+    def __init__(
+        self,
+        *,
+        repository: UserRepository,
+        files: FilesPeer,
+        auth: AuthPeer,
+        today: Callable[[], date] = lambda: datetime.now(UTC).date(),
+    ) -> None:
+        self._repository = repository
+        self._files = files
+        self._auth = auth
+        self._today = today
+
+    async def create_user(
+        self, *, email: str, username: str, password_hash: str, gender: str | None, date_of_birth: str | None
+    ) -> User:
+        user = User(
+            user_id=uuid.uuid4().hex,
+            email=email.strip().lower(),
+            username=clean_username(username),
+            gender=clean_gender(gender),
+            date_of_birth=clean_date_of_birth(date_of_birth, today=self._today()),
+            created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        await self._repository.add(Account(user, password_hash))
+        logger.info("account created", extra={"user_id": user.user_id})
+        return user
+
+    async def get_account_by_email(self, email: str) -> Account:
+        account = await self._repository.get_by_email(email.strip().lower())
+        if account is None:
+            raise UserNotFound()
+        return account
+
+    async def get_account(self, user_id: str) -> Account:
+        account = await self._repository.get(user_id)
+        if account is None:
+            raise UserNotFound()
+        return account
+
+    async def get_user(self, user_id: str) -> User:
+        return (await self.get_account(user_id)).user
+
+    async def update_password_hash(self, user_id: str, password_hash: str) -> None:
+        await self.get_account(user_id)
+        await self._repository.update_password_hash(user_id, password_hash)
+
+    async def get_profile(self, user_id: str) -> tuple[User, StorageUsage]:
+        user = await self.get_user(user_id)
+        return user, await self._files.get_storage_usage(user_id)
+
+    async def update_profile(self, user_id: str, changes: dict) -> tuple[User, StorageUsage]:
+        """Applies the fields present in `changes` (username, gender, date_of_birth); None clears
+        gender and date of birth."""
+        user = await self.get_user(user_id)
+        updated = dataclasses.replace(
+            user,
+            username=clean_username(changes["username"]) if "username" in changes else user.username,
+            gender=clean_gender(changes["gender"]) if "gender" in changes else user.gender,
+            date_of_birth=(
+                clean_date_of_birth(changes["date_of_birth"], today=self._today())
+                if "date_of_birth" in changes
+                else user.date_of_birth
+            ),
+        )
+        if updated != user:
+            await self._repository.update_profile(updated)
+        return await self.get_profile(user_id)
+
+    async def delete_account(self, user_id: str) -> None:
+        """Deletes files, then the account, then the sessions. Each step is idempotent, so a retry
+        after a failure part way finishes the job; the account stays until its files are gone, so
+        the user can still sign in and retry."""
+        await self._files.delete_user_files(user_id)
+        await self._repository.delete(user_id)
+        await self._auth.revoke_user_sessions(user_id)
+        logger.info("account deleted", extra={"user_id": user_id})
