@@ -14,6 +14,8 @@ from scloud_common.errors import Unauthenticated
 logger = logging.getLogger(__name__)
 
 ACCESS_TOKEN_ALGORITHM = "EdDSA"
+# Tolerated difference between the clocks of the signing and the verifying hosts.
+CLOCK_SKEW_SECONDS = 10
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ class AccessTokenVerifier:
                 algorithms=[ACCESS_TOKEN_ALGORITHM],
                 audience=self._audience,
                 issuer=self._issuer,
+                leeway=CLOCK_SKEW_SECONDS,
                 options={"require": ["exp", "iat", "sub", "sid", "iss", "aud"]},
             )
         except jwt.PyJWTError as exc:

@@ -1,0 +1,63 @@
+# SCloud: `make run` starts the product, `make test` runs every test. Both set up what they need.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+PYTEST := $(PY) -m pytest
+PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: run test test-unit test-integration test-frontend test-e2e install system-deps frontend protos openapi bench clean
+
+run: install frontend system-deps
+	@$(PY) scripts/stack.py
+
+test: install frontend system-deps test-unit test-integration test-frontend test-e2e
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -c requirements/constraints.txt -r requirements/dev.txt $(PACKAGES)
+	touch $@
+
+# Debian packages: Nginx for the gateway, Chromium for the end-to-end tests.
+system-deps:
+	@command -v nginx >/dev/null && command -v chromium >/dev/null || { \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx chromium >/dev/null; }
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+frontend: frontend/node_modules/.installed
+	cd frontend && npm run build
+
+test-unit: install
+	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy
+
+test-integration: install
+	$(PYTEST) libs/scloud_common/tests/integration services/auth/tests/integration services/users/tests/integration services/files/tests/integration tests/integration
+
+test-frontend: frontend/node_modules/.installed
+	cd frontend && npm test && npm run check:api
+
+test-e2e: install frontend system-deps
+	$(PYTEST) tests/e2e
+
+# Regenerate the committed gRPC stubs and OpenAPI documents (+ the typed frontend client).
+protos: install
+	$(PY) scripts/generate_protos.py
+
+openapi: install frontend/node_modules/.installed
+	$(PY) scripts/export_openapi.py
+	cd frontend && npm run gen:api
+
+bench: install
+	$(PY) bench/files_throughput.py
+
+clean:
+	rm -rf $(VENV) .run frontend/node_modules frontend/dist artifacts

@@ -1,0 +1,112 @@
+"""The shared gRPC plumbing over real channels: error codes both ways, deadlines, health,
+retries only where safe, and request ids carried in metadata."""
+
+import asyncio
+
+import grpc
+import pytest
+
+from scloud.files.v1 import files_pb2, files_pb2_grpc
+from scloud_common.errors import AlreadyExists, InvalidInput, NotFound, ServiceTimeout, ServiceUnavailable
+from scloud_common.grpc_client import call_rpc, check_peer_health, create_channel
+from scloud_common.grpc_server import start_grpc_server
+from scloud_common.logs import request_id_var
+
+pytestmark = pytest.mark.integration
+
+SERVICE = "scloud.files.v1.FilesService"
+
+
+class ScriptedFiles(files_pb2_grpc.FilesServiceServicer):
+    def __init__(self) -> None:
+        self.seen_request_ids: list[str | None] = []
+        self.calls = 0
+
+    async def GetStorageUsage(self, request, context):
+        self.calls += 1
+        self.seen_request_ids.append(request_id_var.get())
+        behaviour = request.user_id
+        if behaviour == "missing":
+            raise NotFound("no such user", code="user_not_found")
+        if behaviour == "taken":
+            raise AlreadyExists(code="email_taken")
+        if behaviour == "bad":
+            raise InvalidInput("bad input")
+        if behaviour == "slow":
+            await asyncio.sleep(2)
+        if behaviour == "crash":
+            raise RuntimeError("bug")
+        return files_pb2.GetStorageUsageResponse(bytes_used=7, file_count=1)
+
+
+@pytest.fixture
+async def served():
+    servicer = ScriptedFiles()
+    server, port = await start_grpc_server(
+        lambda s: files_pb2_grpc.add_FilesServiceServicer_to_server(servicer, s),
+        host="127.0.0.1",
+        port=0,
+        service_names=[SERVICE],
+    )
+    channel = create_channel(f"127.0.0.1:{port}", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+    yield servicer, files_pb2_grpc.FilesServiceStub(channel), channel
+    await channel.close()
+    await server.stop(0)
+
+
+async def usage(stub, user_id: str, timeout: float = 2.0):
+    return await call_rpc(stub.GetStorageUsage, files_pb2.GetStorageUsageRequest(user_id=user_id), timeout=timeout)
+
+
+async def test_success_and_request_id_travels(served):
+    servicer, stub, _ = served
+    token = request_id_var.set("req-123")
+    try:
+        assert (await usage(stub, "u1")).bytes_used == 7
+    finally:
+        request_id_var.reset(token)
+    assert servicer.seen_request_ids == ["req-123"]
+
+
+@pytest.mark.parametrize(
+    ("user_id", "error", "code", "status"),
+    [
+        ("missing", NotFound, "user_not_found", 404),
+        ("taken", AlreadyExists, "email_taken", 409),
+        ("bad", InvalidInput, "invalid_input", 422),
+    ],
+)
+async def test_app_errors_cross_the_wire_with_kind_and_code(served, user_id, error, code, status):
+    _, stub, _ = served
+    with pytest.raises(error) as raised:
+        await usage(stub, user_id)
+    assert raised.value.code == code and raised.value.kind.http_status == status
+
+
+async def test_unexpected_server_errors_become_internal_without_details(served):
+    _, stub, _ = served
+    with pytest.raises(Exception) as raised:
+        await usage(stub, "crash")
+    assert raised.value.kind.http_status == 500 and "bug" not in raised.value.message
+
+
+async def test_deadline_becomes_timeout(served):
+    _, stub, _ = served
+    with pytest.raises(ServiceTimeout):
+        await usage(stub, "slow", timeout=0.2)
+
+
+async def test_unreachable_peer_becomes_unavailable_after_retries():
+    channel = create_channel("127.0.0.1:1", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+    with pytest.raises(ServiceUnavailable) as raised:
+        await usage(files_pb2_grpc.FilesServiceStub(channel), "u1", timeout=3)
+    assert raised.value.kind.http_status == 503
+    with pytest.raises(ServiceUnavailable):
+        await check_peer_health(channel, timeout=1)
+    await channel.close()
+
+
+async def test_health_service_reports_serving(served):
+    _, _, channel = served
+    await check_peer_health(channel, timeout=1)
+    await check_peer_health(channel, timeout=1, service=SERVICE)

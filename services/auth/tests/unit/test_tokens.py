@@ -1,0 +1,86 @@
+import time
+
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from scloud_auth.signing import AccessTokenSigner, SignerKeySource
+from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
+
+
+class CountingKeySource:
+    def __init__(self, signer: AccessTokenSigner) -> None:
+        self.signer = signer
+        self.calls = 0
+
+    async def fetch_public_keys(self):
+        self.calls += 1
+        return self.signer.public_keys()
+
+
+@pytest.fixture
+def signer() -> AccessTokenSigner:
+    return AccessTokenSigner.generate(issuer="scloud-auth", audience="scloud", ttl_seconds=900)
+
+
+def verifier_for(source) -> AccessTokenVerifier:
+    return AccessTokenVerifier(source, issuer="scloud-auth", audience="scloud", min_refresh_seconds=0)
+
+
+async def test_valid_token_verifies_and_keys_are_cached(signer):
+    source = CountingKeySource(signer)
+    verifier = verifier_for(source)
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    for _ in range(3):
+        claims = await verifier.verify(token)
+    assert (claims.user_id, claims.session_id) == ("u1", "s1")
+    assert source.calls == 1
+
+
+async def test_rotated_key_is_fetched_on_unknown_key_id(signer):
+    source = CountingKeySource(signer)
+    verifier = verifier_for(source)
+    await verifier.verify(signer.sign(user_id="u1", session_id="s1", now=int(time.time()))[0])
+    source.signer = AccessTokenSigner.generate(issuer="scloud-auth", audience="scloud", ttl_seconds=900)
+    claims = await verifier.verify(source.signer.sign(user_id="u2", session_id="s2", now=int(time.time()))[0])
+    assert claims.user_id == "u2"
+    assert source.calls == 2
+
+
+async def test_expired_token_is_refused(signer):
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()) - 1000)
+    with pytest.raises(InvalidAccessToken):
+        await verifier_for(SignerKeySource(signer)).verify(token)
+
+
+async def test_token_of_another_key_with_same_kid_is_refused(signer):
+    forged = jwt.encode(
+        {"sub": "u1", "sid": "s", "iss": "scloud-auth", "aud": "scloud", "iat": int(time.time()), "exp": int(time.time()) + 60},
+        Ed25519PrivateKey.generate(),
+        algorithm="EdDSA",
+        headers={"kid": signer.key_id},
+    )
+    with pytest.raises(InvalidAccessToken):
+        await verifier_for(SignerKeySource(signer)).verify(forged)
+
+
+@pytest.mark.parametrize("algorithm", ["HS256", "none"])
+async def test_other_algorithms_are_refused(signer, algorithm):
+    claims = {"sub": "u1", "sid": "s", "iss": "scloud-auth", "aud": "scloud", "iat": 1, "exp": int(time.time()) + 60}
+    key = "a-shared-secret-an-attacker-knows-32b" if algorithm == "HS256" else None
+    token = jwt.encode(claims, key, algorithm=algorithm, headers={"kid": signer.key_id})
+    with pytest.raises(InvalidAccessToken):
+        await verifier_for(SignerKeySource(signer)).verify(token)
+
+
+async def test_wrong_audience_is_refused(signer):
+    other = AccessTokenSigner(signer._private_key, issuer="scloud-auth", audience="elsewhere", ttl_seconds=60)
+    token, _ = other.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    with pytest.raises(InvalidAccessToken):
+        await verifier_for(SignerKeySource(signer)).verify(token)
+
+
+@pytest.mark.parametrize("token", ["", "abc", "a.b.c"])
+async def test_garbage_is_refused(signer, token):
+    with pytest.raises(InvalidAccessToken):
+        await verifier_for(SignerKeySource(signer)).verify(token)

@@ -1,0 +1,107 @@
+from datetime import date
+
+import pytest
+
+from scloud_common.errors import ServiceUnavailable
+from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
+from scloud_users.domain import EmailTaken, InvalidProfile, StorageUsage, UserNotFound
+from scloud_users.service import UserService
+
+
+@pytest.fixture
+def repository():
+    return InMemoryUserRepository()
+
+
+@pytest.fixture
+def files():
+    return InMemoryFilesPeer()
+
+
+@pytest.fixture
+def auth():
+    return InMemoryAuthPeer()
+
+
+@pytest.fixture
+def service(repository, files, auth):
+    return UserService(repository=repository, files=files, auth=auth, today=lambda: date(2026, 11, 25))
+
+
+async def create(service, email="ada@example.com", **overrides):
+    fields = dict(email=email, username="Ada Lovelace", password_hash="h", gender=None, date_of_birth=None)
+    return await service.create_user(**{**fields, **overrides})
+
+
+async def test_create_user_normalises_and_stores(service):
+    user = await create(service, email=" Ada@Example.COM ", username="  Ada   Lovelace ")
+    account = await service.get_account_by_email("ada@example.com")
+    assert account.user == user
+    assert (user.email, user.username) == ("ada@example.com", "Ada Lovelace")
+
+
+async def test_email_is_unique(service):
+    await create(service)
+    with pytest.raises(EmailTaken):
+        await create(service, email="ADA@example.com")
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"username": "a"},
+        {"username": "x" * 41},
+        {"username": "<script>"},
+        {"gender": "robot"},
+        {"date_of_birth": "2030-01-01"},
+        {"date_of_birth": "1850-01-01"},
+        {"date_of_birth": "25/11/1990"},
+    ],
+)
+async def test_invalid_profile_fields_are_refused(service, overrides):
+    with pytest.raises(InvalidProfile):
+        await create(service, **overrides)
+
+
+async def test_profile_includes_storage_usage(service, files):
+    user = await create(service)
+    files.usage[user.user_id] = StorageUsage(1234, 2)
+    profile, usage = await service.get_profile(user.user_id)
+    assert profile == user and usage == StorageUsage(1234, 2)
+
+
+async def test_update_profile_changes_only_given_fields_and_null_clears(service):
+    user = await create(service, gender="female", date_of_birth="1990-12-10")
+    updated, _ = await service.update_profile(user.user_id, {"username": "Countess"})
+    assert (updated.username, updated.gender, updated.date_of_birth) == ("Countess", "female", "1990-12-10")
+    cleared, _ = await service.update_profile(user.user_id, {"gender": None, "date_of_birth": None})
+    assert (cleared.username, cleared.gender, cleared.date_of_birth) == ("Countess", None, None)
+
+
+async def test_unknown_user_is_not_found(service):
+    with pytest.raises(UserNotFound):
+        await service.get_profile("missing")
+    with pytest.raises(UserNotFound):
+        await service.update_password_hash("missing", "h")
+
+
+async def test_delete_account_removes_files_account_and_sessions(service, files, auth):
+    user = await create(service)
+    await service.delete_account(user.user_id)
+    assert files.deleted_for == [user.user_id] and auth.revoked_for == [user.user_id]
+    with pytest.raises(UserNotFound):
+        await service.get_user(user.user_id)
+    await create(service)
+
+
+async def test_delete_account_failing_on_files_keeps_the_account_and_can_be_retried(service, files, auth):
+    user = await create(service)
+    files.fail_deletion = True
+    with pytest.raises(ServiceUnavailable):
+        await service.delete_account(user.user_id)
+    assert (await service.get_user(user.user_id)) == user
+    assert auth.revoked_for == []
+    files.fail_deletion = False
+    await service.delete_account(user.user_id)
+    await service.delete_account(user.user_id)
+    assert auth.revoked_for == [user.user_id, user.user_id]

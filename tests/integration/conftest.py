@@ -1,0 +1,198 @@
+"""The three services, each its real FastAPI app served by uvicorn on a real port with its gRPC
+server beside it, talking gRPC to each other and HTTP to moto server (or LocalStack)."""
+
+import asyncio
+import socket
+import threading
+from dataclasses import dataclass
+
+import httpx
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from scloud_auth.config import AuthSettings
+from scloud_auth.http.app import create_app as create_auth_app
+from scloud_auth.provision import provision_resources as provision_auth
+from scloud_common.settings import AwsSettings
+from scloud_files.config import FilesSettings
+from scloud_files.http.app import create_app as create_files_app
+from scloud_files.provision import provision_resources as provision_files
+from scloud_users.config import UsersSettings
+from scloud_users.http.app import create_app as create_users_app
+from scloud_users.provision import provision_resources as provision_users
+
+MAX_UPLOAD_BYTES = 6 * 1024 * 1024
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = [socket.socket() for _ in range(count)]
+    for sock in sockets:
+        sock.bind(("127.0.0.1", 0))
+    ports = [sock.getsockname()[1] for sock in sockets]
+    for sock in sockets:
+        sock.close()
+    return ports
+
+
+@dataclass
+class System:
+    auth_url: str
+    users_url: str
+    files_url: str
+    settings: dict
+    s3_client: object
+    dynamodb_client: object
+
+    def url(self, path: str) -> str:
+        """Routes /api/<service>/... as the gateway does."""
+        service = path.split("/")[2]
+        return {"auth": self.auth_url, "users": self.users_url, "files": self.files_url}[service] + path
+
+
+class ServerThread:
+    """Runs uvicorn servers on one event loop in a background thread."""
+
+    def __init__(self, servers: list[uvicorn.Server]) -> None:
+        self.servers = servers
+        self.thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
+
+    async def _serve(self) -> None:
+        await asyncio.gather(*(server.serve() for server in self.servers))
+
+    def __enter__(self) -> "ServerThread":
+        self.thread.start()
+        for server in self.servers:
+            while not server.started:
+                if not self.thread.is_alive():
+                    raise RuntimeError("services failed to start")
+                self.thread.join(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for server in self.servers:
+            server.should_exit = True
+        self.thread.join(20)
+
+
+@pytest.fixture(scope="session")
+def system(aws_endpoint_url) -> System:
+    import uuid
+
+    from scloud_common.aws import create_aws_client
+
+    prefix = f"sys{uuid.uuid4().hex[:8]}-"
+    bucket = f"{prefix}files"
+    key_pem = Ed25519PrivateKey.generate().private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    auth_http, auth_grpc, users_http, users_grpc, files_http, files_grpc = free_ports(6)
+    common = dict(
+        environment="test",
+        aws_endpoint_url=aws_endpoint_url,
+        dynamodb_table_prefix=prefix,
+        grpc_timeout_seconds=5,
+    )
+    auth_settings = AuthSettings(
+        **common,
+        http_port=auth_http,
+        grpc_port=auth_grpc,
+        jwt_private_key=key_pem,
+        users_grpc_addr=f"127.0.0.1:{users_grpc}",
+        cookie_secure=False,
+        bcrypt_rounds=10,
+        refresh_reuse_grace_seconds=0,
+    )
+    users_settings = UsersSettings(
+        **common,
+        http_port=users_http,
+        grpc_port=users_grpc,
+        auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
+        files_grpc_addr=f"127.0.0.1:{files_grpc}",
+    )
+    files_settings = FilesSettings(
+        **common,
+        http_port=files_http,
+        grpc_port=files_grpc,
+        auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
+        s3_bucket=bucket,
+        max_upload_bytes=MAX_UPLOAD_BYTES,
+    )
+    provision_auth(AwsSettings(**common))
+    provision_users(AwsSettings(**common))
+    provision_files(files_settings)
+    servers = [
+        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.http_port, log_config=None, lifespan="on"))
+        for app, settings in (
+            (create_auth_app(auth_settings), auth_settings),
+            (create_users_app(users_settings), users_settings),
+            (create_files_app(files_settings), files_settings),
+        )
+    ]
+    with ServerThread(servers):
+        yield System(
+            auth_url=f"http://127.0.0.1:{auth_http}",
+            users_url=f"http://127.0.0.1:{users_http}",
+            files_url=f"http://127.0.0.1:{files_http}",
+            settings={"bucket": bucket, "table_prefix": prefix},
+            s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),
+            dynamodb_client=create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url),
+        )
+
+
+class Browser:
+    """One user's client: keeps the refresh cookie like a browser and sends the access token."""
+
+    def __init__(self, system: System) -> None:
+        self.system = system
+        self.http = httpx.Client(timeout=30)
+        self.access_token: str | None = None
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = kwargs.pop("headers", {})
+        if self.access_token:
+            headers.setdefault("Authorization", f"Bearer {self.access_token}")
+        return self.http.request(method, self.system.url(path), headers=headers, **kwargs)
+
+    def register(self, email: str, password: str = "Secret pass 1", username: str = "Tester", **extra) -> httpx.Response:
+        response = self.request(
+            "POST", "/api/auth/register", json={"email": email, "username": username, "password": password, **extra}
+        )
+        if response.status_code == 201:
+            self.access_token = response.json()["accessToken"]
+        return response
+
+    def login(self, email: str, password: str = "Secret pass 1") -> httpx.Response:
+        response = self.request("POST", "/api/auth/login", json={"email": email, "password": password})
+        if response.status_code == 200:
+            self.access_token = response.json()["accessToken"]
+        return response
+
+    def upload(self, name: str, content: bytes, content_type: str = "text/plain") -> httpx.Response:
+        return self.request("POST", "/api/files/upload", files={"file": (name, content, content_type)})
+
+
+@pytest.fixture
+def new_browser(system):
+    browsers: list[Browser] = []
+
+    def make() -> Browser:
+        browsers.append(Browser(system))
+        return browsers[-1]
+
+    yield make
+    for browser in browsers:
+        browser.http.close()
+
+
+@pytest.fixture
+def email() -> str:
+    import uuid
+
+    return f"user-{uuid.uuid4().hex[:10]}@example.com"
+
+
+@pytest.fixture
+def upload_limit() -> int:
+    return MAX_UPLOAD_BYTES
