@@ -1,0 +1,79 @@
+"""The gateway: security headers, SPA routing, caching, body limit, sign-in rate limit."""
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+SECURITY_HEADERS = {
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "strict-origin-when-cross-origin",
+    "x-frame-options": "DENY",
+}
+
+
+@pytest.fixture
+def gateway(stack):
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        yield client
+
+
+@pytest.mark.parametrize("path", ["/", "/files", "/api/files", "/api/nowhere", "/healthz"])
+def test_security_headers_on_every_response(gateway, path):
+    response = gateway.get(path)
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+    assert "strict-transport-security" not in response.headers
+
+
+def test_hsts_when_the_request_came_over_tls(gateway):
+    response = gateway.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_spa_routes_serve_index_without_caching_and_assets_with_long_caching(gateway):
+    page = gateway.get("/files")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "no-cache" in page.headers["cache-control"]
+    asset = next(part.split('"')[0] for part in page.text.split('src="')[1:] if part.startswith("/assets/"))
+    response = gateway.get(asset)
+    assert response.status_code == 200 and "max-age=31536000" in response.headers["cache-control"]
+
+
+def test_healthz_and_unknown_api_routes_answer_json(gateway):
+    assert gateway.get("/healthz").json() == {"status": "ok"}
+    missing = gateway.get("/api/nowhere")
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "not_found"
+
+
+def test_grpc_is_not_reachable_through_the_gateway(gateway):
+    response = gateway.post(
+        "/scloud.auth.v1.AuthService/GetPublicKeys", headers={"content-type": "application/grpc"}, content=b"\0\0\0\0\0"
+    )
+    assert response.headers.get("content-type", "").startswith("application/grpc") is False
+    assert "grpc-status" not in response.headers
+
+
+def test_bodies_over_the_gateway_limit_get_a_json_413(gateway, stack):
+    oversized = b"\0" * (stack.max_upload_bytes + 3 * 1024 * 1024)
+    response = gateway.post("/api/files/upload", files={"file": ("big.bin", oversized)})
+    assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
+
+
+def test_api_errors_pass_through_as_json(gateway):
+    response = gateway.get("/api/users/me")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
+
+
+def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway):
+    # Runs last in this module: it spends this address's sign-in allowance.
+    statuses = []
+    for _ in range(40):
+        response = gateway.post("/api/auth/login", json={"email": "nobody@example.com", "password": "Wrong pass 1"})
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            assert response.json()["error"]["code"] == "rate_limited"
+            break
+    assert 429 in statuses and statuses[0] == 401
