@@ -5,14 +5,11 @@ For local runs and tests; production tables come from infra/.
 
 import logging
 
-from botocore.exceptions import ClientError
 from pydantic_settings import SettingsConfigDict
 
-from scloud_common.aws import create_aws_client
+from scloud_common.aws import create_aws_client, ensure_table
 from scloud_common.settings import AwsSettings
 from scloud_users.adapters.dynamodb import table_definition
-
-logger = logging.getLogger(__name__)
 
 
 class UsersStorageSettings(AwsSettings):
@@ -26,13 +23,7 @@ def users_table_name(settings: AwsSettings) -> str:
 def provision_resources(settings: AwsSettings) -> None:
     client = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
     name = users_table_name(settings)
-    try:
-        client.create_table(**table_definition(name))
-        logger.info("created table %s", name)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceInUseException":
-            raise
-    client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    ensure_table(client, table_definition(name))
 
 
 def main() -> None:

@@ -1,16 +1,13 @@
 """SessionRepository on DynamoDB. Table: PK sessionId; GSI userId-index; TTL on expiresAt."""
 
 import asyncio
-import functools
-import logging
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from scloud_auth.domain import Session
-from scloud_common.errors import ServiceUnavailable
+from scloud_common.aws import translate_aws_errors
 
-logger = logging.getLogger(__name__)
 
 USER_INDEX = "userId-index"
 
@@ -35,18 +32,6 @@ def table_definition(table_name: str) -> dict:
     }
 
 
-def _unavailable_on_aws_errors(method):
-    @functools.wraps(method)
-    async def wrapper(*args, **kwargs):
-        try:
-            return await method(*args, **kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            logger.error("dynamodb call failed", extra={"error": repr(exc)})
-            raise ServiceUnavailable() from exc
-
-    return wrapper
-
-
 class DynamoDbSessionRepository:
     def __init__(self, client: BaseClient, table_name: str) -> None:
         self._client = client
@@ -55,7 +40,7 @@ class DynamoDbSessionRepository:
     async def _call(self, operation: str, **kwargs) -> dict:
         return await asyncio.to_thread(getattr(self._client, operation), TableName=self._table, **kwargs)
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def add(self, session: Session) -> None:
         await self._call(
             "put_item",
@@ -70,7 +55,7 @@ class DynamoDbSessionRepository:
             ConditionExpression="attribute_not_exists(sessionId)",
         )
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def get(self, session_id: str) -> Session | None:
         response = await self._call("get_item", Key={"sessionId": {"S": session_id}}, ConsistentRead=True)
         item = response.get("Item")
@@ -87,7 +72,7 @@ class DynamoDbSessionRepository:
             rotated_at=int(item["rotatedAt"]["N"]) if "rotatedAt" in item else None,
         )
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def rotate(
         self, session_id: str, *, expected_token_hash: str, new_token_hash: str, expires_at: int, rotated_at: int
     ) -> bool:
@@ -111,7 +96,7 @@ class DynamoDbSessionRepository:
             raise
         return True
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def revoke(self, session_id: str) -> None:
         try:
             await self._call(
@@ -125,7 +110,7 @@ class DynamoDbSessionRepository:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def revoke_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
         session_ids: list[str] = []
         query = {
@@ -144,6 +129,6 @@ class DynamoDbSessionRepository:
             await self.revoke(session_id)
         return len(targets)
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def check_ready(self) -> None:
         await self._call("describe_table")

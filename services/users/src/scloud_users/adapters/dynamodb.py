@@ -6,16 +6,13 @@ neither existing, which keeps emails unique even when two registrations race.
 """
 
 import asyncio
-import functools
-import logging
 
 from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
-from scloud_common.errors import ServiceUnavailable
+from scloud_common.aws import translate_aws_errors
 from scloud_users.domain import Account, EmailTaken, User
 
-logger = logging.getLogger(__name__)
 
 
 def table_definition(table_name: str) -> dict:
@@ -48,18 +45,6 @@ def _account_from_item(item: dict) -> Account:
     return Account(user, item["passwordHash"]["S"])
 
 
-def _unavailable_on_aws_errors(method):
-    @functools.wraps(method)
-    async def wrapper(*args, **kwargs):
-        try:
-            return await method(*args, **kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            logger.error("dynamodb call failed", extra={"error": repr(exc)})
-            raise ServiceUnavailable() from exc
-
-    return wrapper
-
-
 class DynamoDbUserRepository:
     def __init__(self, client: BaseClient, table_name: str) -> None:
         self._client = client
@@ -68,7 +53,7 @@ class DynamoDbUserRepository:
     async def _call(self, operation: str, **kwargs) -> dict:
         return await asyncio.to_thread(getattr(self._client, operation), **kwargs)
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def add(self, account: Account) -> None:
         user = account.user
         item = {
@@ -108,13 +93,13 @@ class DynamoDbUserRepository:
                 raise EmailTaken() from None
             raise
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def get(self, user_id: str) -> Account | None:
         response = await self._call("get_item", TableName=self._table, Key=_user_key(user_id), ConsistentRead=True)
         item = response.get("Item")
         return _account_from_item(item) if item else None
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def get_by_email(self, email: str) -> Account | None:
         response = await self._call("get_item", TableName=self._table, Key=_email_key(email), ConsistentRead=True)
         pointer = response.get("Item")
@@ -122,7 +107,7 @@ class DynamoDbUserRepository:
             return None
         return await self.get(pointer["userId"]["S"])
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def update_profile(self, user: User) -> None:
         sets = ["username = :username"]
         removes = []
@@ -143,7 +128,7 @@ class DynamoDbUserRepository:
             ExpressionAttributeValues=values,
         )
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         await self._call(
             "update_item",
@@ -154,7 +139,7 @@ class DynamoDbUserRepository:
             ExpressionAttributeValues={":hash": {"S": password_hash}},
         )
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def delete(self, user_id: str) -> None:
         account = await self.get(user_id)
         if account is None:
@@ -175,7 +160,7 @@ class DynamoDbUserRepository:
             ],
         )
 
-    @_unavailable_on_aws_errors
+    @translate_aws_errors
     async def check_ready(self) -> None:
         await self._call("describe_table", TableName=self._table)
 
