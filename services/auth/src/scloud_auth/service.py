@@ -125,7 +125,7 @@ class AuthService:
             session.previous_token_hash is not None
             and hmac.compare_digest(presented_hash, session.previous_token_hash)
             and session.rotated_at is not None
-            and now - session.rotated_at <= self._reuse_grace_seconds
+            and now - session.rotated_at < self._reuse_grace_seconds
         )
         if just_rotated:
             raise InvalidRefreshToken()
