@@ -87,6 +87,7 @@ class Stack:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     table_prefix: str = "scloud-"
     bucket: str = "scloud-files"
+    frontend_dist: Path = FRONTEND_DIST
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -186,7 +187,7 @@ class Stack:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
             raise RuntimeError("nginx is not installed (apt-get install -y nginx)")
-        if not (FRONTEND_DIST / "index.html").exists():
+        if not (self.frontend_dist / "index.html").exists():
             raise RuntimeError("frontend/dist is missing: build the frontend first (make frontend)")
         gateway_dir = self.run_dir / "gateway"
         temp_dir = gateway_dir / "tmp"
@@ -198,7 +199,7 @@ class Stack:
                     "SCLOUD_AUTH_UPSTREAM": f"127.0.0.1:{self.ports.auth_http}",
                     "SCLOUD_USERS_UPSTREAM": f"127.0.0.1:{self.ports.users_http}",
                     "SCLOUD_FILES_UPSTREAM": f"127.0.0.1:{self.ports.files_http}",
-                    "SCLOUD_FRONTEND_ROOT": str(FRONTEND_DIST),
+                    "SCLOUD_FRONTEND_ROOT": str(self.frontend_dist),
                     "SCLOUD_MAX_BODY_SIZE": nginx_body_limit(self.max_upload_bytes),
                 }
             )
