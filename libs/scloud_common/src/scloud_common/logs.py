@@ -12,7 +12,8 @@ REQUEST_ID_METADATA_KEY = "x-request-id"
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
-_STANDARD_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({})))
+# uvicorn adds an ANSI-coloured copy of each message; the plain one is enough in JSON.
+_STANDARD_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"color_message"}
 
 
 def new_request_id() -> str:
