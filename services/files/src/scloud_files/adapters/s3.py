@@ -1,0 +1,146 @@
+"""BlobStore on S3. Uploads stream: a file that fits in one part is a single PutObject; a larger
+one is a multipart upload that sends part N while part N+1 is being received, so at most about
+two parts are held in memory whatever the file size."""
+
+import asyncio
+import logging
+from collections.abc import AsyncIterable
+
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scloud_common.aws import translate_aws_errors
+from scloud_common.errors import ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+SERVER_SIDE_ENCRYPTION = "AES256"
+DELETE_BATCH_SIZE = 1000
+
+
+class S3BlobStore:
+    def __init__(self, client: BaseClient, bucket: str, *, part_bytes: int, presign_client: BaseClient | None = None):
+        """`presign_client` is built on the public endpoint the browser reaches; it only signs."""
+        self._client = client
+        self._presign_client = presign_client or client
+        self._bucket = bucket
+        self._part_bytes = part_bytes
+
+    async def _call(self, operation: str, **kwargs) -> dict:
+        return await asyncio.to_thread(getattr(self._client, operation), Bucket=self._bucket, **kwargs)
+
+    @translate_aws_errors
+    async def put(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> None:
+        iterator = aiter(chunks)
+        first = bytearray()
+        async for chunk in iterator:
+            first += chunk
+            if len(first) >= self._part_bytes:
+                break
+        else:
+            await self._call(
+                "put_object",
+                Key=key,
+                Body=bytes(first),
+                ContentType=content_type,
+                ServerSideEncryption=SERVER_SIDE_ENCRYPTION,
+            )
+            return
+        await self._put_in_parts(key, first, iterator, content_type=content_type)
+
+    async def _put_in_parts(self, key: str, buffer: bytearray, rest, *, content_type: str) -> None:
+        created = await self._call(
+            "create_multipart_upload", Key=key, ContentType=content_type, ServerSideEncryption=SERVER_SIDE_ENCRYPTION
+        )
+        upload_id = created["UploadId"]
+        parts: list[dict] = []
+        sending: asyncio.Task | None = None
+
+        async def send(number: int, body: bytes) -> dict:
+            response = await self._call("upload_part", Key=key, UploadId=upload_id, PartNumber=number, Body=body)
+            return {"ETag": response["ETag"], "PartNumber": number}
+
+        async def start_part(body: bytes) -> None:
+            nonlocal sending
+            if sending is not None:
+                parts.append(await sending)
+            sending = asyncio.create_task(send(len(parts) + 1, body))
+
+        async def ship_full_parts() -> None:
+            while len(buffer) >= self._part_bytes:
+                with memoryview(buffer) as view:
+                    body = bytes(view[: self._part_bytes])
+                del buffer[: self._part_bytes]
+                await start_part(body)
+
+        try:
+            await ship_full_parts()
+            async for chunk in rest:
+                buffer += chunk
+                await ship_full_parts()
+            if buffer:
+                await start_part(bytes(buffer))
+                buffer.clear()
+            assert sending is not None
+            parts.append(await sending)
+            sending = None
+            await self._call(
+                "complete_multipart_upload", Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
+            )
+        except BaseException:
+            if sending is not None:
+                # Let the part in flight finish first, or it could land after the abort.
+                await asyncio.wait([sending])
+                if not sending.cancelled():
+                    sending.exception()
+            await asyncio.shield(self._abort(key, upload_id))
+            raise
+
+    async def _abort(self, key: str, upload_id: str) -> None:
+        try:
+            await self._call("abort_multipart_upload", Key=key, UploadId=upload_id)
+        except (BotoCoreError, ClientError) as exc:
+            # The bucket's lifecycle rule for incomplete uploads clears it later.
+            logger.error("could not abort multipart upload", extra={"object_key": key, "error": repr(exc)})
+
+    @translate_aws_errors
+    async def delete(self, key: str) -> None:
+        await self._call("delete_object", Key=key)
+
+    @translate_aws_errors
+    async def delete_prefix(self, prefix: str) -> int:
+        deleted = 0
+        token: str | None = None
+        while True:
+            listing = await self._call(
+                "list_objects_v2",
+                Prefix=prefix,
+                MaxKeys=DELETE_BATCH_SIZE,
+                **({"ContinuationToken": token} if token else {}),
+            )
+            keys = [{"Key": item["Key"]} for item in listing.get("Contents", [])]
+            if keys:
+                response = await self._call("delete_objects", Delete={"Objects": keys, "Quiet": True})
+                if response.get("Errors"):
+                    logger.error("objects not deleted", extra={"prefix": prefix, "errors": response["Errors"][:5]})
+                    raise ServiceUnavailable()
+                deleted += len(keys)
+            token = listing.get("NextContinuationToken")
+            if not listing.get("IsTruncated") or not token:
+                return deleted
+
+    def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
+        return self._presign_client.generate_presigned_url(
+            "get_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ResponseContentDisposition": content_disposition,
+                "ResponseContentType": content_type,
+            },
+            ExpiresIn=ttl_seconds,
+        )
+
+    @translate_aws_errors
+    async def check_ready(self) -> None:
+        await self._call("head_bucket")

@@ -1,0 +1,34 @@
+import grpc
+
+from scloud.files.v1 import files_pb2, files_pb2_grpc
+from scloud_common.errors import InvalidInput
+from scloud_files.service import FileService
+
+SERVICE_NAME = files_pb2.DESCRIPTOR.services_by_name["FilesService"].full_name
+
+
+def _require_user_id(user_id: str) -> str:
+    if not user_id:
+        raise InvalidInput("user_id is required.")
+    return user_id
+
+
+class FilesServicer(files_pb2_grpc.FilesServiceServicer):
+    def __init__(self, service: FileService) -> None:
+        self._service = service
+
+    async def GetStorageUsage(
+        self, request: files_pb2.GetStorageUsageRequest, context: grpc.aio.ServicerContext
+    ) -> files_pb2.GetStorageUsageResponse:
+        usage = await self._service.get_storage_usage(_require_user_id(request.user_id))
+        return files_pb2.GetStorageUsageResponse(bytes_used=usage.bytes_used, file_count=usage.file_count)
+
+    async def DeleteUserFiles(
+        self, request: files_pb2.DeleteUserFilesRequest, context: grpc.aio.ServicerContext
+    ) -> files_pb2.DeleteUserFilesResponse:
+        deleted = await self._service.delete_user_files(_require_user_id(request.user_id))
+        return files_pb2.DeleteUserFilesResponse(deleted_count=deleted)
+
+
+def register_servicers(server: grpc.aio.Server, container) -> None:
+    files_pb2_grpc.add_FilesServiceServicer_to_server(FilesServicer(container.service), server)

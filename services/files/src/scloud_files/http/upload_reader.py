@@ -1,0 +1,137 @@
+"""Reads the `file` field of a multipart/form-data body as it arrives, with python-multipart's
+streaming parser, so an upload never has to fit in memory or on disk."""
+
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator
+from dataclasses import dataclass
+
+from python_multipart.multipart import MultipartParseError, MultipartParser, parse_options_header
+from starlette.requests import ClientDisconnect
+
+from scloud_files.domain import FileTooLarge, InvalidUpload
+
+# Room for the multipart framing and any small fields around the file.
+MULTIPART_OVERHEAD_BYTES = 1024 * 1024
+FILE_FIELD = "file"
+
+
+@dataclass(frozen=True)
+class FilePart:
+    file_name: str
+    content_type: str | None
+    chunks: AsyncIterator[bytes]
+
+
+class MultipartFileReader:
+    def __init__(self, body: AsyncIterable[bytes], content_type: str | None, *, max_body_bytes: int) -> None:
+        media_type, options = parse_options_header(content_type)
+        boundary = options.get(b"boundary")
+        if media_type != b"multipart/form-data" or not boundary:
+            raise InvalidUpload()
+        self._body = aiter(body)
+        self._max_body_bytes = max_body_bytes
+        self._received = 0
+        self._body_done = False
+        self._events: deque[tuple[str, bytes]] = deque()
+        header_field = bytearray()
+        header_value = bytearray()
+
+        def on_header_field(data: bytes, start: int, end: int) -> None:
+            header_field.extend(data[start:end])
+
+        def on_header_value(data: bytes, start: int, end: int) -> None:
+            header_value.extend(data[start:end])
+
+        def on_header_end() -> None:
+            self._events.append(("header", bytes(header_field).lower() + b":" + bytes(header_value)))
+            header_field.clear()
+            header_value.clear()
+
+        try:
+            self._parser = MultipartParser(
+                boundary,
+                {
+                    "on_part_begin": lambda: self._events.append(("part_begin", b"")),
+                    "on_header_field": on_header_field,
+                    "on_header_value": on_header_value,
+                    "on_header_end": on_header_end,
+                    "on_headers_finished": lambda: self._events.append(("headers_finished", b"")),
+                    "on_part_data": lambda data, start, end: self._events.append(("data", bytes(data[start:end]))),
+                    "on_part_end": lambda: self._events.append(("part_end", b"")),
+                    "on_end": lambda: self._events.append(("end", b"")),
+                },
+            )
+        except MultipartParseError:
+            raise InvalidUpload() from None
+
+    async def open_file(self) -> FilePart:
+        """Skips to the `file` field; its bytes are then read through the returned part's chunks."""
+        headers: dict[bytes, bytes] = {}
+        while True:
+            kind, value = await self._next_event()
+            if kind == "part_begin":
+                headers = {}
+            elif kind == "header":
+                name, _, header_value = value.partition(b":")
+                headers[name.strip()] = header_value.strip()
+            elif kind == "headers_finished":
+                _, disposition = parse_options_header(headers.get(b"content-disposition"))
+                if disposition.get(b"name") == FILE_FIELD.encode():
+                    content_type = headers.get(b"content-type")
+                    return FilePart(
+                        file_name=disposition.get(b"filename", b"").decode("utf-8", errors="replace"),
+                        content_type=content_type.decode("latin-1") if content_type else None,
+                        chunks=self._part_data(),
+                    )
+            elif kind == "end":
+                raise InvalidUpload("The form has no `file` field.")
+
+    async def drain(self) -> None:
+        """Reads and drops the rest of the body, up to the body limit, so the response reaches a
+        client that is still sending rather than being cut off by a reset connection."""
+        try:
+            while await self._read_chunk() is not None:
+                pass
+        except (InvalidUpload, FileTooLarge):
+            pass
+
+    async def _part_data(self) -> AsyncIterator[bytes]:
+        while True:
+            kind, value = await self._next_event()
+            if kind == "data":
+                yield value
+            elif kind in ("part_end", "end"):
+                return
+
+    async def _next_event(self) -> tuple[str, bytes]:
+        while not self._events:
+            if self._body_done:
+                raise InvalidUpload("The upload ended before the file did.")
+            await self._read_more()
+        return self._events.popleft()
+
+    async def _read_more(self) -> None:
+        chunk = await self._read_chunk()
+        if chunk is None:
+            return
+        try:
+            self._parser.write(chunk)
+        except MultipartParseError:
+            raise InvalidUpload() from None
+
+    async def _read_chunk(self) -> bytes | None:
+        if self._body_done:
+            return None
+        try:
+            chunk = await anext(self._body, None)
+        except ClientDisconnect:
+            self._body_done = True
+            raise InvalidUpload("The upload was interrupted.") from None
+        if chunk is None:
+            self._body_done = True
+            return None
+        self._received += len(chunk)
+        if self._received > self._max_body_bytes:
+            self._body_done = True
+            raise FileTooLarge()
+        return chunk

@@ -1,0 +1,78 @@
+"""Creates the files table and bucket if they are missing: `python -m scloud_files.provision`.
+
+For local runs and tests; production resources come from infra/.
+"""
+
+import logging
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from scloud_common.aws import create_aws_client, ensure_table
+from scloud_common.settings import AwsSettings
+from scloud_files.adapters.dynamodb import table_definition
+from scloud_files.config import FilesStorageSettings
+
+logger = logging.getLogger(__name__)
+
+
+def files_table_name(settings: AwsSettings) -> str:
+    return f"{settings.dynamodb_table_prefix}files"
+
+
+def ensure_bucket(client: BaseClient, bucket: str, *, region: str) -> None:
+    """Creates the bucket unless this account has it, with default encryption, no public access,
+    and a rule that clears multipart uploads left incomplete (an abort that itself failed)."""
+    try:
+        if region == "us-east-1":
+            client.create_bucket(Bucket=bucket)
+        else:
+            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+        logger.info("created bucket %s", bucket)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
+            raise
+    client.put_bucket_encryption(
+        Bucket=bucket,
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
+        },
+    )
+    client.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={
+            "Rules": [
+                {
+                    "ID": "abort-incomplete-uploads",
+                    "Status": "Enabled",
+                    "Filter": {"Prefix": ""},
+                    "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+                }
+            ]
+        },
+    )
+
+
+def provision_resources(settings: FilesStorageSettings) -> None:
+    dynamodb = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    ensure_table(dynamodb, table_definition(files_table_name(settings)))
+    s3 = create_aws_client("s3", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    ensure_bucket(s3, settings.s3_bucket, region=settings.aws_region)
+
+
+def main() -> None:
+    logging.basicConfig(level="INFO")
+    provision_resources(FilesStorageSettings())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""The files service against a real S3/DynamoDB endpoint, with a stand-in for auth's key service."""
+
+import asyncio
+import threading
+import time
+import uuid
+from concurrent import futures
+from dataclasses import dataclass
+
+import grpc
+import jwt
+import pytest
+import uvicorn
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from grpc_health.v1 import health, health_pb2_grpc
+
+from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
+from scloud_common.aws import create_aws_client
+from scloud_files.config import FilesSettings
+from scloud_files.http.app import create_app
+from scloud_files.provision import provision_resources
+
+MIB = 1024 * 1024
+KEY_ID = "test-key"
+
+
+class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
+    def __init__(self, public_key_pem: str) -> None:
+        self._pem = public_key_pem
+
+    def GetPublicKeys(self, request, context):
+        return auth_pb2.GetPublicKeysResponse(
+            keys=[auth_pb2.PublicKey(key_id=KEY_ID, algorithm="EdDSA", public_key_pem=self._pem)]
+        )
+
+
+@pytest.fixture(scope="session")
+def signing_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture(scope="session")
+def auth_address(signing_key):
+    """auth's gRPC key service as files sees it: GetPublicKeys and the standard health service."""
+    pem = signing_key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
+    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    yield f"127.0.0.1:{port}"
+    server.stop(0)
+
+
+@pytest.fixture
+def make_token(signing_key):
+    def make(user_id: str, *, key=None, **claims) -> str:
+        now = int(time.time())
+        payload = {
+            "sub": user_id,
+            "sid": "session",
+            "iss": "scloud-auth",
+            "aud": "scloud",
+            "iat": now,
+            "exp": now + 300,
+            "jti": uuid.uuid4().hex,
+            **claims,
+        }
+        return jwt.encode(payload, key or signing_key, algorithm="EdDSA", headers={"kid": KEY_ID})
+
+    return make
+
+
+@pytest.fixture
+def settings(aws_endpoint_url, unique_name, auth_address) -> FilesSettings:
+    settings = FilesSettings(
+        environment="test",
+        http_port=0,
+        grpc_port=0,
+        aws_endpoint_url=aws_endpoint_url,
+        s3_public_endpoint_url=aws_endpoint_url.replace("127.0.0.1", "localhost"),
+        dynamodb_table_prefix=f"{unique_name}-",
+        s3_bucket=f"{unique_name}-files",
+        auth_grpc_addr=auth_address,
+        max_upload_bytes=12 * MIB,
+        upload_part_bytes=5 * MIB,
+    )
+    provision_resources(settings)
+    return settings
+
+
+@pytest.fixture
+def s3(aws_endpoint_url):
+    return create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url)
+
+
+@pytest.fixture
+def dynamodb(aws_endpoint_url):
+    return create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)
+
+
+@dataclass
+class RunningService:
+    url: str
+    grpc_address: str
+    app: FastAPI
+
+
+@pytest.fixture
+def running_service(settings):
+    """The real app under uvicorn on a free port, in its own thread and event loop, with its
+    gRPC server on another free port."""
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on"))
+    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("files service failed to start")
+        time.sleep(0.02)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    yield RunningService(f"http://127.0.0.1:{port}", f"127.0.0.1:{app.state.grpc_port}", app)
+    server.should_exit = True
+    thread.join(20)

@@ -1,0 +1,66 @@
+"""FilesService over a real channel to the running app's gRPC server."""
+
+import grpc
+import httpx
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from scloud.files.v1 import files_pb2, files_pb2_grpc
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def stub(running_service):
+    async with grpc.aio.insecure_channel(running_service.grpc_address) as channel:
+        yield files_pb2_grpc.FilesServiceStub(channel), health_pb2_grpc.HealthStub(channel)
+
+
+async def upload(running_service, make_token, user_id: str, content: bytes) -> None:
+    async with httpx.AsyncClient(base_url=running_service.url) as client:
+        response = await client.post(
+            "/api/files/upload",
+            headers={"Authorization": f"Bearer {make_token(user_id)}"},
+            files={"file": ("a.txt", content, "text/plain")},
+        )
+        assert response.status_code == 201
+
+
+async def test_storage_usage_and_delete_user_files(stub, running_service, make_token, s3, settings):
+    files, _ = stub
+    for content in (b"x" * 10, b"y" * 32):
+        await upload(running_service, make_token, "alice", content)
+    await upload(running_service, make_token, "bob", b"z" * 7)
+    s3.put_object(Bucket=settings.s3_bucket, Key="users/alice/orphan", Body=b"left over")
+
+    usage = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="alice"), timeout=5)
+    assert (usage.bytes_used, usage.file_count) == (42, 2)
+
+    first = await files.DeleteUserFiles(files_pb2.DeleteUserFilesRequest(user_id="alice"), timeout=10)
+    again = await files.DeleteUserFiles(files_pb2.DeleteUserFilesRequest(user_id="alice"), timeout=10)
+    assert (first.deleted_count, again.deleted_count) == (2, 0)
+
+    usage = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="alice"), timeout=5)
+    assert (usage.bytes_used, usage.file_count) == (0, 0)
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=settings.s3_bucket)["Contents"]]
+    assert len(keys) == 1 and keys[0].startswith("users/bob/")
+    bob = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="bob"), timeout=5)
+    assert (bob.bytes_used, bob.file_count) == (7, 1)
+
+
+async def test_missing_user_id_is_invalid_argument(stub):
+    files, _ = stub
+    calls = (
+        files.GetStorageUsage(files_pb2.GetStorageUsageRequest(), timeout=5),
+        files.DeleteUserFiles(files_pb2.DeleteUserFilesRequest(), timeout=5),
+    )
+    for call in calls:
+        with pytest.raises(grpc.aio.AioRpcError) as raised:
+            await call
+        assert raised.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+
+
+async def test_health_service_reports_serving(stub):
+    _, health = stub
+    response = await health.Check(health_pb2.HealthCheckRequest(service="scloud.files.v1.FilesService"), timeout=5)
+    assert response.status == health_pb2.HealthCheckResponse.SERVING

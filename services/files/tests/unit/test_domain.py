@@ -1,0 +1,21 @@
+from scloud_files.domain import FileIdGenerator, attachment_disposition, decode_cursor, encode_cursor, is_file_id
+
+
+def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
+    new_id = FileIdGenerator()
+    ids = [new_id() for _ in range(1000)]
+    assert all(is_file_id(file_id) for file_id in ids)
+    assert ids == sorted(ids) and len(set(ids)) == len(ids)
+
+
+def test_cursor_round_trips():
+    file_id = FileIdGenerator()()
+    assert decode_cursor(encode_cursor(file_id)) == file_id
+
+
+def test_attachment_disposition_has_an_ascii_fallback_and_the_exact_utf8_name():
+    assert attachment_disposition('résumé 日本 "q".txt') == (
+        "attachment; filename=\"resume __ _q_.txt\"; "
+        "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC%20%22q%22.txt"
+    )
+    assert attachment_disposition("plain.txt") == "attachment; filename=\"plain.txt\"; filename*=UTF-8''plain.txt"
