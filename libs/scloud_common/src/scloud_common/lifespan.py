@@ -2,19 +2,32 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from typing import Any, Protocol
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
 
 import grpc
 from fastapi import FastAPI
 
 from scloud_common.grpc_server import start_grpc_server, supervised_grpc_server
 from scloud_common.settings import ServiceSettings
+from scloud_common.tokens import AccessTokenVerifier
+
+Service = TypeVar("Service")
 
 
-class ServiceContainer(Protocol):
-    readiness_checks: dict[str, Callable[[], Awaitable[None]]]
+@dataclass
+class ServiceContainer(Generic[Service]):
+    """What a service's bootstrap builds: its use cases, the token verifier, the readiness checks
+    of its dependencies and the clean-ups to run at shutdown."""
 
-    async def aclose(self) -> None: ...
+    service: Service
+    token_verifier: AccessTokenVerifier
+    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
+    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    async def aclose(self) -> None:
+        for close in reversed(self.closers):
+            await close()
 
 
 def service_lifespan(
@@ -30,6 +43,7 @@ def service_lifespan(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         container = await build_container(settings)
+        app.state.settings = settings
         app.state.container = container
         app.state.readiness_checks = container.readiness_checks
         try:

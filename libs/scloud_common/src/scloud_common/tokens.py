@@ -96,13 +96,3 @@ class AccessTokenVerifier:
                 if key.algorithm == ACCESS_TOKEN_ALGORITHM
             }
             logger.info("public keys refreshed", extra={"key_ids": sorted(self._keys)})
-
-
-def read_bearer_token(authorization: str | None) -> str:
-    """The token of an `Authorization: Bearer <token>` header, or Unauthenticated."""
-    if not authorization:
-        raise Unauthenticated()
-    scheme, _, token = authorization.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated()
-    return token.strip()

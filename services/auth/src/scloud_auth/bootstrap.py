@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
@@ -13,23 +12,13 @@ from scloud_auth.ports import PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.aws import create_aws_client
+from scloud_common.lifespan import ServiceContainer
 from scloud_common.grpc_client import check_peer_health, create_channel
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass
-class Container:
-    service: AuthService
-    token_verifier: AccessTokenVerifier
-    settings: AuthSettings
-    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-
-    async def aclose(self) -> None:
-        for close in reversed(self.closers):
-            await close()
 
 
 def build_signer(settings: AuthSettings) -> AccessTokenSigner:
@@ -48,7 +37,7 @@ async def bootstrap(
     users: UserDirectory | None = None,
     sessions: SessionRepository | None = None,
     hasher: PasswordHasher | None = None,
-) -> Container:
+) -> ServiceContainer[AuthService]:
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
     closers: list[Callable[[], Awaitable[None]]] = []
     if sessions is None:
@@ -76,4 +65,4 @@ async def bootstrap(
     verifier = AccessTokenVerifier(
         SignerKeySource(signer), issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
-    return Container(service, verifier, settings, readiness_checks, closers)
+    return ServiceContainer(service, verifier, readiness_checks, closers)

@@ -1,11 +1,11 @@
 """Composition root: builds the files service from settings, or from the fakes a test passes."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 
 from scloud_common.aws import create_aws_client
-from scloud_common.grpc_client import check_peer_health, create_channel
-from scloud_common.public_keys import GrpcPublicKeySource
+from scloud_common.lifespan import ServiceContainer
+from scloud_common.grpc_client import check_peer_health
+from scloud_common.public_keys import GrpcPublicKeySource, create_auth_channel
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
@@ -14,20 +14,8 @@ from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.provision import files_table_name
 from scloud_files.service import FileService
 
-AUTH_SERVICE = "scloud.auth.v1.AuthService"
-AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions")
 
 
-@dataclass
-class Container:
-    service: FileService
-    token_verifier: AccessTokenVerifier
-    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
-
-    async def aclose(self) -> None:
-        for close in reversed(self.closers):
-            await close()
 
 
 async def bootstrap(
@@ -36,7 +24,7 @@ async def bootstrap(
     repository: FileRepository | None = None,
     blob_store: BlobStore | None = None,
     key_source: PublicKeySource | None = None,
-) -> Container:
+) -> ServiceContainer[FileService]:
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
     closers: list[Callable[[], Awaitable[None]]] = []
     if repository is None:
@@ -54,9 +42,7 @@ async def bootstrap(
         blob_store = s3_blob_store
     if key_source is None:
         timeout = settings.grpc_timeout_seconds
-        auth_channel = create_channel(
-            settings.auth_grpc_addr, service=AUTH_SERVICE, idempotent_methods=AUTH_IDEMPOTENT_METHODS
-        )
+        auth_channel = create_auth_channel(settings.auth_grpc_addr)
         closers.append(auth_channel.close)
         readiness_checks["auth"] = lambda: check_peer_health(auth_channel, timeout=timeout)
         key_source = GrpcPublicKeySource(auth_channel, timeout=timeout)
@@ -67,4 +53,4 @@ async def bootstrap(
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
     )
     verifier = AccessTokenVerifier(key_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
-    return Container(service, verifier, readiness_checks, closers)
+    return ServiceContainer(service, verifier, readiness_checks, closers)

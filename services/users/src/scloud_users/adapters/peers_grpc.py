@@ -9,8 +9,6 @@ from scloud_users.domain import StorageUsage
 
 FILES_SERVICE = "scloud.files.v1.FilesService"
 FILES_IDEMPOTENT_METHODS = ("GetStorageUsage", "DeleteUserFiles")
-AUTH_SERVICE = "scloud.auth.v1.AuthService"
-AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions")
 
 
 class GrpcFilesPeer:

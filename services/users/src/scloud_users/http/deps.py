@@ -1,26 +1,15 @@
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 
-from scloud_common.tokens import AccessClaims, read_bearer_token
-from scloud_users.bootstrap import Container
+from scloud_common.auth_deps import CurrentUser
 from scloud_users.service import UserService
 
-
-def get_container(request: Request) -> Container:
-    return request.app.state.container
+__all__ = ["CurrentUser", "UserServiceDep"]
 
 
-def get_service(container: Annotated[Container, Depends(get_container)]) -> UserService:
-    return container.service
-
-
-async def get_current_user(
-    container: Annotated[Container, Depends(get_container)],
-    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> AccessClaims:
-    return await container.token_verifier.verify(read_bearer_token(authorization))
+def get_service(request: Request) -> UserService:
+    return request.app.state.container.service
 
 
 UserServiceDep = Annotated[UserService, Depends(get_service)]
-CurrentUser = Annotated[AccessClaims, Depends(get_current_user)]

@@ -1,0 +1,33 @@
+"""FastAPI dependencies for the caller's identity, shared by every service's `http/deps.py`."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from scloud_common.errors import Unauthenticated
+from scloud_common.tokens import AccessClaims
+
+# auto_error=False: a missing token must give our JSON 401, not FastAPI's 403.
+_bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth (login, register, refresh).")
+
+
+async def require_access_claims(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> AccessClaims:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise Unauthenticated()
+    return await request.app.state.container.token_verifier.verify(credentials.credentials)
+
+
+async def optional_access_claims(
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> AccessClaims | None:
+    try:
+        return await require_access_claims(request, credentials)
+    except Unauthenticated:
+        return None
+
+
+CurrentUser = Annotated[AccessClaims, Depends(require_access_claims)]
+OptionalUser = Annotated[AccessClaims | None, Depends(optional_access_claims)]
