@@ -25,7 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
-FRONTEND_DIST = ROOT / "frontend" / "dist"
+# SCLOUD_FRONTEND_DIST serves another build of the frontend (a developer's, say).
+FRONTEND_DIST = Path(os.environ.get("SCLOUD_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 SERVICES = ("auth", "users", "files")
 DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
 

@@ -1,0 +1,34 @@
+import { createBrowserRouter, RouterProvider } from "react-router";
+import { Layout } from "./components/Layout";
+import { RequireAuth } from "./components/RequireAuth";
+import { Dashboard } from "./pages/Dashboard";
+import { Landing } from "./pages/Landing";
+import { Login } from "./pages/Login";
+import { NotFound } from "./pages/NotFound";
+import { Profile } from "./pages/Profile";
+import { Register } from "./pages/Register";
+import { SessionProvider } from "./session/SessionProvider";
+
+export const routes = [
+  {
+    element: <Layout />,
+    children: [
+      { path: "/", element: <Landing /> },
+      { path: "/login", element: <Login /> },
+      { path: "/register", element: <Register /> },
+      { path: "/files", element: <RequireAuth><Dashboard /></RequireAuth> },
+      { path: "/profile", element: <RequireAuth><Profile /></RequireAuth> },
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+];
+
+const router = createBrowserRouter(routes);
+
+export function App() {
+  return (
+    <SessionProvider>
+      <RouterProvider router={router} />
+    </SessionProvider>
+  );
+}

@@ -1,0 +1,54 @@
+import createClient from "openapi-fetch";
+import { toApiError } from "./errors";
+import type { paths as AuthPaths } from "./generated/auth";
+import type { paths as FilesPaths } from "./generated/files";
+import type { paths as UsersPaths } from "./generated/users";
+import { sessionStore } from "./session";
+
+/**
+ * fetch with the access token attached. When a call answers 401 because the access token
+ * expired, refreshes once (shared by concurrent calls) and retries once.
+ */
+export async function authFetch(input: Request | string, init?: RequestInit): Promise<Response> {
+  const request = new Request(input, init);
+  const retry = request.clone();
+  const response = await fetch(withToken(request));
+  if (!(await isExpiredToken(response)) || !sessionStore.accessToken) return response;
+  const refreshed = await sessionStore.refresh();
+  if (!refreshed) return response;
+  return fetch(withToken(retry));
+}
+
+/** A 401 about the token itself (not, say, a wrong current password) is worth a refresh. */
+export async function isExpiredToken(response: Response): Promise<boolean> {
+  if (response.status !== 401) return false;
+  const body = await response.clone().json().catch(() => null);
+  const code = body?.error?.code;
+  return code === "invalid_token" || code === "unauthenticated";
+}
+
+function withToken(request: Request): Request {
+  const token = sessionStore.accessToken;
+  if (token) request.headers.set("Authorization", `Bearer ${token}`);
+  return request;
+}
+
+// Absolute, because Request objects (which openapi-fetch builds) need one outside browsers.
+const options = { baseUrl: globalThis.location?.origin ?? "", fetch: (request: Request) => authFetch(request) };
+export const authApi = createClient<AuthPaths>(options);
+export const usersApi = createClient<UsersPaths>(options);
+export const filesApi = createClient<FilesPaths>(options);
+
+/** Unwraps an openapi-fetch result: the data, or an ApiError with a readable message. */
+export async function unwrap<T>(
+  call: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  let result;
+  try {
+    result = await call;
+  } catch {
+    throw toApiError(0, null);
+  }
+  if (!result.response.ok) throw toApiError(result.response.status, result.error);
+  return result.data as T;
+}

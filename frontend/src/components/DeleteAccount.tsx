@@ -1,0 +1,41 @@
+import { useState, type FormEvent } from "react";
+import { unwrap, usersApi } from "../api/client";
+import { messageOf } from "../api/errors";
+import { Button, TextField } from "./Field";
+import { Notice } from "./Notice";
+
+export const CONFIRMATION_WORD = "DELETE";
+
+export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
+  const [typed, setTyped] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const confirmed = typed === CONFIRMATION_WORD;
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    if (!confirmed) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(usersApi.DELETE("/api/users/me"));
+      onDeleted();
+    } catch (reason) {
+      setError(`Your account was not deleted: ${messageOf(reason)} You can try again.`);
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={handleSubmit} className="space-y-4" aria-label="Delete account">
+      <p className="text-sm text-slate-600">
+        This deletes your account and every file in it, for good. Type {CONFIRMATION_WORD} to confirm.
+      </p>
+      <TextField label={`Type ${CONFIRMATION_WORD} to confirm`} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+      {error && <Notice kind="error">{error}</Notice>}
+      <Button type="submit" variant="danger" busy={busy} disabled={!confirmed}>
+        Delete account
+      </Button>
+    </form>
+  );
+}

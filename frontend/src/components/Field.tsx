@@ -1,0 +1,72 @@
+import { useId, type ComponentProps, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+
+const controlClass =
+  "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm " +
+  "focus:border-indigo-500 disabled:bg-slate-100";
+
+export function TextField({ label, hint, ...props }: { label: string; hint?: ReactNode } & InputHTMLAttributes<HTMLInputElement>) {
+  const id = useId();
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        {label}
+      </label>
+      <input id={id} className={controlClass} aria-describedby={hint ? `${id}-hint` : undefined} {...props} />
+      {hint && (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
+    </div>
+  );
+}
+
+export const GENDER_OPTIONS = [
+  { value: "", label: "Prefer not to answer" },
+  { value: "female", label: "Female" },
+  { value: "male", label: "Male" },
+  { value: "other", label: "Other" },
+  { value: "prefer_not_to_say", label: "Prefer not to say" },
+];
+
+export function GenderSelect(props: SelectHTMLAttributes<HTMLSelectElement>) {
+  const id = useId();
+  return (
+    <div>
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+        Gender
+      </label>
+      <select id={id} className={controlClass} {...props}>
+        {GENDER_OPTIONS.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+export function Button({
+  busy,
+  variant = "primary",
+  children,
+  ...props
+}: { busy?: boolean; variant?: "primary" | "secondary" | "danger" } & ComponentProps<"button">) {
+  const styles = {
+    primary: "bg-indigo-600 text-white hover:bg-indigo-500",
+    secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
+    danger: "bg-red-600 text-white hover:bg-red-500",
+  }[variant];
+  return (
+    <button
+      {...props}
+      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm disabled:cursor-not-allowed disabled:opacity-60 ${styles}`}
+      disabled={busy || props.disabled}
+      aria-busy={busy || undefined}
+    >
+      {busy && <span aria-hidden="true" className="h-4 w-4 animate-spin rounded-full border-2 border-white/40 border-t-white" />}
+      {children}
+    </button>
+  );
+}

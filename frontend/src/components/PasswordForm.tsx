@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from "react";
+import { authApi, unwrap } from "../api/client";
+import { messageOf } from "../api/errors";
+import { passwordProblem } from "../lib/password";
+import { Button, TextField } from "./Field";
+import { Notice } from "./Notice";
+
+export function PasswordForm() {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    const problem = next !== confirm ? "The new passwords do not match." : passwordProblem(next);
+    if (problem) {
+      setResult({ kind: "error", text: problem });
+      return;
+    }
+    setBusy(true);
+    setResult(null);
+    try {
+      await unwrap(authApi.POST("/api/auth/password", { body: { currentPassword: current, newPassword: next } }));
+      setCurrent("");
+      setNext("");
+      setConfirm("");
+      setResult({ kind: "success", text: "Password changed. Your other devices were signed out." });
+    } catch (reason) {
+      setResult({ kind: "error", text: messageOf(reason) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={handleSubmit} className="space-y-4" aria-label="Change password" noValidate>
+      <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+      <TextField
+        label="New password"
+        type="password"
+        autoComplete="new-password"
+        value={next}
+        onChange={(e) => setNext(e.target.value)}
+        hint="At least 8 characters, mixing letters with digits or symbols."
+      />
+      <TextField label="Confirm new password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+      {result && <Notice kind={result.kind}>{result.text}</Notice>}
+      <Button type="submit" busy={busy}>
+        Change password
+      </Button>
+    </form>
+  );
+}

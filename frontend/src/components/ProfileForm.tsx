@@ -1,0 +1,48 @@
+import { useState, type FormEvent } from "react";
+import { unwrap, usersApi } from "../api/client";
+import { messageOf } from "../api/errors";
+import type { components } from "../api/generated/users";
+import { Button, GenderSelect, TextField } from "./Field";
+import { Notice } from "./Notice";
+
+export type ProfileRead = components["schemas"]["ProfileRead"];
+
+export function ProfileForm({ profile, onSaved }: { profile: ProfileRead; onSaved(profile: ProfileRead): void }) {
+  const [username, setUsername] = useState(profile.username);
+  const [gender, setGender] = useState(profile.gender ?? "");
+  const [dateOfBirth, setDateOfBirth] = useState(profile.dateOfBirth ?? "");
+  const [busy, setBusy] = useState(false);
+  const [result, setResult] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setResult(null);
+    try {
+      const saved = await unwrap(
+        usersApi.PATCH("/api/users/me", {
+          body: { username, gender: gender || null, dateOfBirth: dateOfBirth || null },
+        }),
+      );
+      onSaved(saved);
+      setResult({ kind: "success", text: "Profile saved" });
+    } catch (reason) {
+      setResult({ kind: "error", text: messageOf(reason) });
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form onSubmit={handleSubmit} className="space-y-4" aria-label="Profile details">
+      <TextField label="Email" value={profile.email} readOnly disabled />
+      <TextField label="Username" required maxLength={40} value={username} onChange={(e) => setUsername(e.target.value)} />
+      <GenderSelect value={gender} onChange={(e) => setGender(e.target.value)} />
+      <TextField label="Date of birth" type="date" value={dateOfBirth} onChange={(e) => setDateOfBirth(e.target.value)} />
+      {result && <Notice kind={result.kind}>{result.text}</Notice>}
+      <Button type="submit" busy={busy}>
+        Save changes
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,30 @@
+import { describe, expect, it } from "vitest";
+import { describeType, formatBytes } from "./format";
+
+describe("formatBytes", () => {
+  it.each([
+    [0, "0 B"],
+    [1023, "1023 B"],
+    [1024, "1 KB"],
+    [1536, "1.5 KB"],
+    [10 * 1024 * 1024, "10 MB"],
+    [104857600, "100 MB"],
+    [5.5 * 1024 ** 3, "5.5 GB"],
+  ])("%d bytes reads as %s", (bytes, text) => {
+    expect(formatBytes(bytes)).toBe(text);
+  });
+
+  it("shows a dash for nonsense", () => {
+    expect(formatBytes(-1)).toBe("–");
+    expect(formatBytes(Number.NaN)).toBe("–");
+  });
+});
+
+describe("describeType", () => {
+  it("names common types for people", () => {
+    expect(describeType("application/pdf")).toBe("PDF");
+    expect(describeType("image/png")).toBe("Image (PNG)");
+    expect(describeType("text/plain")).toBe("Text");
+    expect(describeType("application/octet-stream")).toBe("File");
+  });
+});

@@ -1,0 +1,31 @@
+const UNITS = ["B", "KB", "MB", "GB", "TB"];
+
+/** 1536 -> "1.5 KB"; powers of 1024, one decimal below 10 of a unit. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return "–";
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  if (unit === 0) return `${value} B`;
+  const rounded = value < 10 ? Math.round(value * 10) / 10 : Math.round(value);
+  return `${rounded} ${UNITS[unit]}`;
+}
+
+export function formatDate(iso: string, locale?: string): string {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** A short, readable label for a MIME type. */
+export function describeType(mime: string): string {
+  if (!mime || mime === "application/octet-stream") return "File";
+  const [kind, subtype = ""] = mime.split("/");
+  if (["image", "video", "audio"].includes(kind)) return `${kind[0].toUpperCase()}${kind.slice(1)} (${subtype.toUpperCase()})`;
+  if (subtype === "pdf") return "PDF";
+  if (kind === "text") return subtype === "plain" ? "Text" : `Text (${subtype})`;
+  return subtype.replace(/^(x-|vnd\.)/, "").toUpperCase() || mime;
+}

@@ -1,0 +1,60 @@
+import { useState, type FormEvent } from "react";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
+import { messageOf } from "../api/errors";
+import { Button, TextField } from "../components/Field";
+import { Notice } from "../components/Notice";
+import { safeNextPath } from "../components/RequireAuth";
+import { useSession } from "../session/SessionProvider";
+
+export function Login() {
+  const { user, login } = useSession();
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const [email, setEmail] = useState("");
+  const [password, setPassword] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const next = safeNextPath(params.get("next"));
+
+  if (user && !busy) return <Navigate to={next} replace />;
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await login(email, password);
+      navigate(next, { replace: true });
+    } catch (reason) {
+      setError(messageOf(reason));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="text-2xl font-bold">Log in to SCloud</h1>
+      <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
+        <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
+        {error && <Notice kind="error">{error}</Notice>}
+        <Button type="submit" busy={busy} className="w-full">
+          Log in
+        </Button>
+      </form>
+      <p className="mt-6 text-sm text-slate-600">
+        New here?{" "}
+        <Link to="/register" className="font-medium text-indigo-700 underline">
+          Create an account
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,62 @@
+import { useEffect, useState, type ReactNode } from "react";
+import { useNavigate } from "react-router";
+import { unwrap, usersApi } from "../api/client";
+import { messageOf } from "../api/errors";
+import { DeleteAccount } from "../components/DeleteAccount";
+import { Notice } from "../components/Notice";
+import { PasswordForm } from "../components/PasswordForm";
+import { ProfileForm, type ProfileRead } from "../components/ProfileForm";
+import { Spinner } from "../components/Spinner";
+import { StorageSummary } from "../components/StorageSummary";
+import { useSession } from "../session/SessionProvider";
+
+export function Profile() {
+  const [profile, setProfile] = useState<ProfileRead | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const { clear } = useSession();
+  const navigate = useNavigate();
+
+  useEffect(() => {
+    unwrap(usersApi.GET("/api/users/me"))
+      .then(setProfile)
+      .catch((reason) => setError(messageOf(reason)));
+  }, []);
+
+  function handleDeleted() {
+    clear();
+    navigate("/", { replace: true });
+  }
+
+  return (
+    <div className="mx-auto max-w-xl space-y-8">
+      <div>
+        <h1 className="text-2xl font-bold">Profile</h1>
+        {profile && <StorageSummary storageUsed={profile.storageUsed} fileCount={profile.fileCount} />}
+      </div>
+      {error && <Notice kind="error">{error}</Notice>}
+      {!profile && !error && <Spinner label="Loading your profile" />}
+      {profile && (
+        <>
+          <Section title="Your details">
+            <ProfileForm profile={profile} onSaved={setProfile} />
+          </Section>
+          <Section title="Password">
+            <PasswordForm />
+          </Section>
+          <Section title="Delete account" danger>
+            <DeleteAccount onDeleted={handleDeleted} />
+          </Section>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Section({ title, danger, children }: { title: string; danger?: boolean; children: ReactNode }) {
+  return (
+    <section className={`rounded-lg border bg-white p-6 ${danger ? "border-red-200" : "border-slate-200"}`}>
+      <h2 className={`mb-4 text-lg font-semibold ${danger ? "text-red-700" : ""}`}>{title}</h2>
+      {children}
+    </section>
+  );
+}

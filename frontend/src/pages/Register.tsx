@@ -1,0 +1,75 @@
+import { useState, type FormEvent } from "react";
+import { Link, Navigate, useNavigate } from "react-router";
+import { messageOf } from "../api/errors";
+import { Button, GenderSelect, TextField } from "../components/Field";
+import { Notice } from "../components/Notice";
+import { passwordProblem } from "../lib/password";
+import { useSession } from "../session/SessionProvider";
+
+export function Register() {
+  const { user, register } = useSession();
+  const navigate = useNavigate();
+  const [form, setForm] = useState({ email: "", username: "", password: "", gender: "", dateOfBirth: "" });
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  if (user && !busy) return <Navigate to="/files" replace />;
+
+  const update = (field: keyof typeof form) => (event: { target: { value: string } }) =>
+    setForm((current) => ({ ...current, [field]: event.target.value }));
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    const problem = passwordProblem(form.password);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await register({
+        email: form.email,
+        username: form.username,
+        password: form.password,
+        gender: form.gender || null,
+        dateOfBirth: form.dateOfBirth || null,
+      });
+      navigate("/files", { replace: true });
+    } catch (reason) {
+      setError(messageOf(reason));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="text-2xl font-bold">Create your SCloud account</h1>
+      <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
+        <TextField label="Email" type="email" autoComplete="email" required value={form.email} onChange={update("email")} />
+        <TextField label="Username" autoComplete="nickname" required maxLength={40} value={form.username} onChange={update("username")} />
+        <TextField
+          label="Password"
+          type="password"
+          autoComplete="new-password"
+          required
+          value={form.password}
+          onChange={update("password")}
+          hint="At least 8 characters, mixing letters with digits or symbols."
+        />
+        <GenderSelect value={form.gender} onChange={update("gender")} />
+        <TextField label="Date of birth" type="date" value={form.dateOfBirth} onChange={update("dateOfBirth")} />
+        {error && <Notice kind="error">{error}</Notice>}
+        <Button type="submit" busy={busy} className="w-full">
+          Create account
+        </Button>
+      </form>
+      <p className="mt-6 text-sm text-slate-600">
+        Already have an account?{" "}
+        <Link to="/login" className="font-medium text-indigo-700 underline">
+          Log in
+        </Link>
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,18 @@
+/// <reference types="vitest/config" />
+import tailwindcss from "@tailwindcss/vite";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+export default defineConfig({
+  plugins: [react(), tailwindcss()],
+  server: {
+    // During `npm run dev`, the API is the gateway of a running `make run`.
+    proxy: { "/api": "http://127.0.0.1:8080" },
+  },
+  build: { outDir: "dist", sourcemap: true },
+  test: {
+    environment: "jsdom",
+    setupFiles: ["src/test-setup.ts"],
+    css: false,
+  },
+});
