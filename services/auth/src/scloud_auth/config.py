@@ -1,4 +1,4 @@
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from scloud_common.settings import ServiceSettings, require_real_secret
@@ -29,6 +29,12 @@ class AuthSettings(ServiceSettings):
         True, description="Mark the refresh cookie Secure. Only plain-HTTP local runs turn this off."
     )
     refresh_cookie_name: str = Field("scloud_refresh", description="Name of the HttpOnly refresh-token cookie.")
+
+    @field_validator("jwt_private_key", mode="before")
+    @classmethod
+    def _empty_key_is_no_key(cls, value):
+        # `AUTH_JWT_PRIVATE_KEY=` (as compose passes an unset variable) means "not given".
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _refuse_missing_key(self) -> "AuthSettings":

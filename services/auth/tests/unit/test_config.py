@@ -6,14 +6,15 @@ from scloud_auth.config import AuthSettings
 REQUIRED = {"http_port": 8101, "grpc_port": 9101, "users_grpc_addr": "localhost:9102"}
 
 
-@pytest.mark.parametrize("key", [None, "changeme", "secret"])
+@pytest.mark.parametrize("key", [None, "", "changeme", "secret"])
 def test_production_refuses_missing_or_placeholder_signing_key(key):
     with pytest.raises(ValidationError, match="AUTH_JWT_PRIVATE_KEY"):
         AuthSettings(environment="production", jwt_private_key=key, **REQUIRED)
 
 
-def test_development_may_run_without_a_signing_key():
-    assert AuthSettings(environment="development", **REQUIRED).jwt_private_key is None
+@pytest.mark.parametrize("key", [None, "", "  "])
+def test_development_may_run_without_a_signing_key(key):
+    assert AuthSettings(environment="development", jwt_private_key=key, **REQUIRED).jwt_private_key is None
 
 
 def test_every_setting_is_documented():

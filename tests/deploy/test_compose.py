@@ -1,0 +1,82 @@
+"""compose.yaml: valid against the Compose Specification, and shaped as the product needs."""
+
+import json
+import re
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
+SERVICES = COMPOSE["services"]
+LONG_RUNNING = [name for name, service in SERVICES.items() if service.get("restart") != "no"]
+GRPC_PORTS = {"9101", "9102", "9103"}
+
+
+def published_ports(service: dict) -> list[str]:
+    return [str(port) for port in service.get("ports", [])]
+
+
+SPEC = jsonschema.Draft201909Validator(json.loads((Path(__file__).parent / "compose-spec.schema.json").read_text()))
+
+
+def test_compose_file_is_valid_against_the_compose_specification():
+    SPEC.validate(COMPOSE)
+
+
+def test_the_specification_check_catches_mistakes():
+    broken = {**COMPOSE, "services": {**SERVICES, "auth": {**SERVICES["auth"], "helthcheck": {}}}}
+    assert not SPEC.is_valid(broken)
+
+
+def test_the_whole_product_is_there():
+    assert set(SERVICES) == {"aws", "init", "auth", "users", "files", "gateway"}
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_every_long_running_service_has_a_healthcheck(name):
+    assert SERVICES[name]["healthcheck"]["test"]
+
+
+def test_dependencies_wait_for_health_or_completion():
+    for name, service in SERVICES.items():
+        for dependency, condition in service.get("depends_on", {}).items():
+            expected = "service_completed_successfully" if dependency == "init" else "service_healthy"
+            assert condition["condition"] == expected, (name, dependency)
+    for name in ("auth", "users", "files"):
+        assert "init" in SERVICES[name]["depends_on"]
+    assert set(SERVICES["gateway"]["depends_on"]) == {"auth", "users", "files"}
+
+
+def test_only_the_gateway_and_the_s3_stand_in_publish_ports_and_never_grpc():
+    publishing = {name for name, service in SERVICES.items() if service.get("ports")}
+    assert publishing == {"gateway", "aws"}
+    for service in SERVICES.values():
+        for port in published_ports(service):
+            assert not GRPC_PORTS & set(re.split(r"[:/]", port))
+    assert published_ports(SERVICES["gateway"]) == ["8080:8080"]
+
+
+def test_the_aws_stand_in_image_is_a_variable_pinned_to_the_last_free_localstack():
+    assert SERVICES["aws"]["image"] == "${AWS_STANDIN_IMAGE:-localstack/localstack:4.14.0}"
+
+
+def test_no_secrets_in_the_file():
+    text = (ROOT / "compose.yaml").read_text()
+    assert "PRIVATE KEY-----" not in text
+    assert SERVICES["auth"]["environment"]["AUTH_JWT_PRIVATE_KEY"] == "${AUTH_JWT_PRIVATE_KEY:-}"
+    assert ".env" in (ROOT / ".gitignore").read_text().split()
+
+
+def test_presigned_links_are_signed_for_the_hosts_browser():
+    files = SERVICES["files"]["environment"]
+    assert files["FILES_S3_PUBLIC_ENDPOINT_URL"] == "http://localhost:4566"
+    assert files["FILES_AWS_ENDPOINT_URL"].startswith("http://aws:")
+
+
+def test_services_find_each_other_by_name():
+    assert SERVICES["auth"]["environment"]["AUTH_USERS_GRPC_ADDR"] == "users:9102"
+    assert SERVICES["users"]["environment"]["USERS_FILES_GRPC_ADDR"] == "files:9103"
+    assert SERVICES["files"]["environment"]["FILES_AUTH_GRPC_ADDR"] == "auth:9101"
