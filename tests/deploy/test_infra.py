@@ -1,0 +1,191 @@
+"""infra/: CloudFormation templates that pass cfn-lint and keep the promises of the design."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from cfnlint.decode import decode
+
+INFRA = Path(__file__).resolve().parents[2] / "infra"
+TEMPLATES = sorted(INFRA.glob("*.yaml"))
+SERVICES = {"Auth": ("auth", 8101, 9101), "Users": ("users", 8102, 9102), "Files": ("files", 8103, 9103)}
+
+
+def load(name: str) -> dict:
+    template, problems = decode(str(INFRA / name))
+    assert not problems, problems
+    return json.loads(json.dumps(template))
+
+
+NETWORK, DATA, APP = load("network.yaml"), load("data.yaml"), load("services.yaml")
+
+
+def resources(template: dict, kind: str) -> dict:
+    return {name: r["Properties"] for name, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def allow_statements(role: dict) -> list[dict]:
+    return [
+        statement
+        for policy in role.get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+        if statement["Effect"] == "Allow"
+    ]
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+def test_cfn_lint_finds_nothing(template):
+    cfn_lint = Path(sys.executable).parent / "cfn-lint"
+    result = subprocess.run([str(cfn_lint), str(template)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_tasks_run_in_private_subnets_behind_a_nat():
+    subnets = resources(NETWORK, "AWS::EC2::Subnet")
+    assert {"PrivateSubnetA", "PrivateSubnetB"} <= set(subnets)
+    assert all(subnet["MapPublicIpOnLaunch"] is False for subnet in subnets.values())
+    assert resources(NETWORK, "AWS::EC2::NatGateway")
+    for service in resources(APP, "AWS::ECS::Service").values():
+        network = service["NetworkConfiguration"]["AwsvpcConfiguration"]
+        assert network["AssignPublicIp"] == "DISABLED"
+        assert "PrivateSubnets" in json.dumps(network["Subnets"])
+
+
+def test_internet_facing_load_balancer_with_https_only():
+    (balancer,) = resources(APP, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+    assert balancer["Scheme"] == "internet-facing"
+    listeners = resources(APP, "AWS::ElasticLoadBalancingV2::Listener")
+    https = next(l for l in listeners.values() if l["Protocol"] == "HTTPS")
+    assert https["Port"] == 443 and https["Certificates"] and https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
+    plain = next(l for l in listeners.values() if l["Protocol"] == "HTTP")
+    assert plain["DefaultActions"][0]["Type"] == "redirect"
+    gateway = resources(APP, "AWS::ECS::Service")["GatewayService"]
+    assert gateway["LoadBalancers"][0]["ContainerName"] == "gateway"
+
+
+@pytest.mark.parametrize("key", SERVICES)
+def test_services_publish_grpc_through_service_connect(key):
+    name, http, grpc = SERVICES[key]
+    task = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]
+    ports = {p["Name"]: p for p in task["ContainerDefinitions"][0]["PortMappings"]}
+    assert ports["grpc"]["AppProtocol"] == "grpc" and ports["grpc"]["ContainerPort"] == grpc
+    connect = resources(APP, "AWS::ECS::Service")[f"{key}Service"]["ServiceConnectConfiguration"]
+    assert connect["Enabled"] is True
+    grpc_entry = next(s for s in connect["Services"] if s["PortName"] == "grpc")
+    assert grpc_entry["ClientAliases"] == [{"DnsName": name, "Port": grpc}]
+
+
+def test_every_container_has_a_health_check_and_awslogs():
+    for name, task in resources(APP, "AWS::ECS::TaskDefinition").items():
+        for container in task["ContainerDefinitions"]:
+            assert container["HealthCheck"]["Command"][0] == "CMD", name
+            assert container["LogConfiguration"]["LogDriver"] == "awslogs", name
+    for key, (name, _, grpc) in SERVICES.items():
+        command = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0]["HealthCheck"]["Command"]
+        assert command[-2:] == ["scloud_common.health_probe", f"127.0.0.1:{grpc}"]
+
+
+def test_every_service_scales_on_cpu_by_target_tracking():
+    services = set(resources(APP, "AWS::ECS::Service"))
+    targets = resources(APP, "AWS::ApplicationAutoScaling::ScalableTarget")
+    policies = resources(APP, "AWS::ApplicationAutoScaling::ScalingPolicy")
+    assert {name.removesuffix("ScalableTarget") + "Service" for name in targets} == services
+    assert all(p["PolicyType"] == "TargetTrackingScaling" for p in policies.values())
+    assert len(policies) == len(services)
+
+
+def test_execution_and_task_roles_are_separate_and_least_privilege():
+    roles = resources(APP, "AWS::IAM::Role")
+    for key in SERVICES:
+        task = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]
+        assert task["ExecutionRoleArn"] != task["TaskRoleArn"]
+    for name, role in roles.items():
+        assert "ManagedPolicyArns" not in role, name
+        for statement in allow_statements(role):
+            actions = as_list(statement["Action"])
+            assert all(action != "*" and not action.endswith(":*") for action in actions), (name, actions)
+            if statement["Resource"] == "*":
+                # Not resource-scoped in IAM; needed to pull from ECR at all.
+                assert actions == ["ecr:GetAuthorizationToken"], (name, actions)
+
+
+def role_text(name: str) -> str:
+    return json.dumps(resources(APP, "AWS::IAM::Role")[name])
+
+
+def test_each_task_role_reaches_only_its_own_data():
+    auth, users, files = role_text("AuthTaskRole"), role_text("UsersTaskRole"), role_text("FilesTaskRole")
+    assert "SessionsTableArn" in auth and "UsersTableArn" not in auth and "s3:" not in auth
+    assert "UsersTableArn" in users and "SessionsTableArn" not in users and "s3:" not in users
+    assert "FilesTableArn" in files and "fileId-index" in files and "SessionsTableArn" not in files
+    statements = allow_statements(resources(APP, "AWS::IAM::Role")["FilesTaskRole"])
+    object_access = next(s for s in statements if "s3:GetObject" in s["Action"])
+    assert object_access["Resource"]["Fn::Sub"][0] == "${Bucket}/users/*"
+    listing = next(s for s in statements if s["Action"] == "s3:ListBucket")
+    assert listing["Condition"]["StringLikeIfExists"]["s3:prefix"] == "users/*"
+
+
+def test_only_auth_reads_the_signing_key_and_gets_it_as_a_secret():
+    assert "secretsmanager" in role_text("AuthExecutionRole")
+    assert "secretsmanager" not in role_text("ExecutionRole")
+    auth = resources(APP, "AWS::ECS::TaskDefinition")["AuthTaskDefinition"]["ContainerDefinitions"][0]
+    assert auth["Secrets"][0]["Name"] == "AUTH_JWT_PRIVATE_KEY"
+    assert "JwtSigningKeyArn" in json.dumps(auth["Secrets"][0]["ValueFrom"])
+    assert resources(DATA, "AWS::SecretsManager::Secret")
+
+
+def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
+    bucket = resources(DATA, "AWS::S3::Bucket")["FilesBucket"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"]
+    assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
+    assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
+    rules = bucket["LifecycleConfiguration"]["Rules"]
+    assert any(rule.get("AbortIncompleteMultipartUpload", {}).get("DaysAfterInitiation") == 1 for rule in rules)
+    (policy,) = resources(DATA, "AWS::S3::BucketPolicy").values()
+    (deny,) = policy["PolicyDocument"]["Statement"]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+def test_tables_are_on_demand_recoverable_encrypted_with_ttl_and_index():
+    tables = resources(DATA, "AWS::DynamoDB::Table")
+    for table in tables.values():
+        assert table["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+        assert table["SSESpecification"]["SSEEnabled"] is True
+    assert tables["SessionsTable"]["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+    assert tables["FilesTable"]["GlobalSecondaryIndexes"][0]["IndexName"] == "fileId-index"
+
+
+def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc():
+    groups = resources(APP, "AWS::EC2::SecurityGroup")
+    ingress_rules = resources(APP, "AWS::EC2::SecurityGroupIngress")
+    callers = {"Auth": {"Users", "Files"}, "Users": {"Auth"}, "Files": {"Users"}}
+    for key, (_, http, grpc) in SERVICES.items():
+        inline = groups[f"{key}SecurityGroup"]["SecurityGroupIngress"]
+        assert inline == [
+            {
+                "IpProtocol": "tcp",
+                "FromPort": http,
+                "ToPort": http,
+                "SourceSecurityGroupId": {"Ref": "GatewaySecurityGroup"},
+                "Description": "HTTP API from the gateway",
+            }
+        ]
+        grpc_sources = {
+            rule["SourceSecurityGroupId"]["Ref"].removesuffix("SecurityGroup")
+            for rule in ingress_rules.values()
+            if rule["GroupId"] == {"Ref": f"{key}SecurityGroup"}
+        }
+        assert grpc_sources == callers[key]
+        assert all(r["FromPort"] == grpc for r in ingress_rules.values() if r["GroupId"] == {"Ref": f"{key}SecurityGroup"})
+    gateway = groups["GatewaySecurityGroup"]["SecurityGroupIngress"]
+    assert [rule["SourceSecurityGroupId"] for rule in gateway] == [{"Ref": "LoadBalancerSecurityGroup"}]
+    for name, group in groups.items():
+        if name != "LoadBalancerSecurityGroup":
+            assert "0.0.0.0/0" not in json.dumps(group.get("SecurityGroupIngress", [])), name
