@@ -49,7 +49,7 @@ def aws_endpoint_url() -> Iterator[str]:
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     if _docker_daemon_answers():
-        from testcontainers.localstack import LocalStackContainer
+        from testcontainers.community.localstack import LocalStackContainer
 
         with LocalStackContainer(image=LOCALSTACK_IMAGE).with_services("s3", "dynamodb") as localstack:
             url = localstack.get_url()
