@@ -202,6 +202,8 @@ class Stack:
                     "SCLOUD_FILES_UPSTREAM": f"127.0.0.1:{self.ports.files_http}",
                     "SCLOUD_FRONTEND_ROOT": str(self.frontend_dist),
                     "SCLOUD_MAX_BODY_SIZE": nginx_body_limit(self.max_upload_bytes),
+                    # Nothing stands in front of a local gateway: trust no proxy (a TEST-NET address).
+                    "SCLOUD_TRUSTED_PROXY_CIDR": "192.0.2.1/32",
                 }
             )
         )

@@ -68,10 +68,15 @@ def test_api_errors_pass_through_as_json(gateway):
 
 
 def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway):
-    # Runs last in this module: it spends this address's sign-in allowance.
+    # Runs last in this module: it spends this address's sign-in allowance. Each request claims
+    # another client address; an untrusted peer's X-Forwarded-For must not reset the limit.
     statuses = []
-    for _ in range(40):
-        response = gateway.post("/api/auth/login", json={"email": "nobody@example.com", "password": "Wrong pass 1"})
+    for attempt in range(40):
+        response = gateway.post(
+            "/api/auth/login",
+            json={"email": "nobody@example.com", "password": "Wrong pass 1"},
+            headers={"X-Forwarded-For": f"203.0.113.{attempt}"},
+        )
         statuses.append(response.status_code)
         if response.status_code == 429:
             assert response.json()["error"]["code"] == "rate_limited"
