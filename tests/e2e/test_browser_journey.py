@@ -58,6 +58,15 @@ def test_a_user_stores_and_manages_files_and_a_second_user_sees_none_of_them(sta
     email = new_email()
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 860})
     page = context.new_page()
+    # Chromium reports Content-Security-Policy violations and script errors on the console.
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: problems.append(message.text)
+        if message.type == "error" and "Failed to load resource" not in message.text
+        else None,
+    )
 
     page.goto(base_url)
     page.screenshot(path=artifacts / "01-landing.png", full_page=True)
@@ -141,6 +150,7 @@ def test_a_user_stores_and_manages_files_and_a_second_user_sees_none_of_them(sta
     page.get_by_role("link", name="Profile").click()
     expect(page.get_by_label("Username")).to_have_value("Ada Lovelace")
     context.close()
+    assert problems == []
 
     other = browser.new_context(viewport={"width": 390, "height": 844})
     other_page = other.new_page()
