@@ -89,6 +89,7 @@ class Stack:
     table_prefix: str = "scloud-"
     bucket: str = "scloud-files"
     frontend_dist: Path = FRONTEND_DIST
+    with_gateway: bool = True
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -114,8 +115,9 @@ class Stack:
                 self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
             for service in SERVICES:
                 _wait_for_http(f"http://127.0.0.1:{self.ports.http(service)}/readyz", f"{service} service")
-            self._start_gateway()
-            _wait_for_http(f"{self.url}/healthz", "gateway")
+            if self.with_gateway:
+                self._start_gateway()
+                _wait_for_http(f"{self.url}/healthz", "gateway")
         except BaseException:
             self.stop()
             raise
