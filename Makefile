@@ -8,12 +8,12 @@ PYTEST := $(PY) -m pytest
 PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test test-unit test-integration test-frontend test-e2e install system-deps frontend protos openapi bench clean
+.PHONY: run test lint test-unit test-integration test-frontend test-e2e install system-deps frontend protos openapi bench clean
 
 run: install frontend system-deps
 	@$(PY) scripts/stack.py
 
-test: install frontend system-deps test-unit test-integration test-frontend test-e2e
+test: install frontend system-deps lint test-unit test-integration test-frontend test-e2e
 
 install: $(VENV)/.installed
 
@@ -35,6 +35,10 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 
 frontend: frontend/node_modules/.installed
 	cd frontend && npm run build
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 test-unit: install
 	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy

@@ -81,9 +81,11 @@ class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
 
 def start_key_server(key: Ed25519PrivateKey) -> tuple[grpc.Server, int]:
     """Stands in for auth: the files service only needs its public key and its health."""
-    pem = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
     health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
@@ -95,8 +97,13 @@ def start_key_server(key: Ed25519PrivateKey) -> tuple[grpc.Server, int]:
 def access_token(key: Ed25519PrivateKey, user_id: str) -> str:
     now = int(time.time())
     claims = {
-        "sub": user_id, "sid": "bench", "iss": "scloud-auth", "aud": "scloud",
-        "iat": now, "exp": now + 3600, "jti": uuid.uuid4().hex,
+        "sub": user_id,
+        "sid": "bench",
+        "iss": "scloud-auth",
+        "aud": "scloud",
+        "iat": now,
+        "exp": now + 3600,
+        "jti": uuid.uuid4().hex,
     }
     return jwt.encode(claims, key, algorithm="EdDSA", headers={"kid": KEY_ID})
 
@@ -154,12 +161,16 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
         moto_log = open(run_dir / "moto.log", "w")
         moto = subprocess.Popen(
             [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(s3_port)],
-            stdout=moto_log, stderr=subprocess.STDOUT, env=env,
+            stdout=moto_log,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
         processes.append(moto)
         wait_for_http(f"{endpoint}/moto-api/", moto, "moto server")
         os.environ.update(AWS_ENV)
-        storage = FilesStorageSettings(aws_endpoint_url=endpoint, dynamodb_table_prefix="bench-", s3_bucket="bench-files")
+        storage = FilesStorageSettings(
+            aws_endpoint_url=endpoint, dynamodb_table_prefix="bench-", s3_bucket="bench-files"
+        )
         provision_resources(storage)
 
         files_env = {
@@ -200,6 +211,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
         file_ids: list[str] = []
         sampled_peak = 0
         for round_number in range(rounds):
+
             def upload_via_service() -> None:
                 with open(source, "rb") as stream:
                     response = client.post(
@@ -215,7 +227,6 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             direct_file.append(timed(lambda: s3.upload_file(str(source), "bench-files", direct_key, Config=transfer)))
             payload = source.read_bytes()
             direct_put.append(timed(lambda: s3.put_object(Bucket="bench-files", Key=direct_key, Body=payload)))
-            del payload
 
             def download_via_link() -> None:
                 link = client.get(f"/api/files/{file_ids[-1]}/download").json()["url"]
@@ -264,13 +275,19 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
 
 def print_figures(f: dict, rounds: int, size_mib: int) -> None:
     print(f"{size_mib} MiB file, median of {rounds} rounds")
-    print(f"upload   files service {f['service_up']:7.1f} MB/s | boto3 upload_file {f['direct_file']:7.1f} MB/s"
-          f" (ratio {f['service_up'] / f['direct_file']:.2f}) | boto3 put_object {f['direct_put']:7.1f} MB/s"
-          f" (ratio {f['service_up'] / f['direct_put']:.2f})")
-    print(f"download presigned link {f['service_down']:7.1f} MB/s | boto3 get_object {f['direct_down']:7.1f} MB/s"
-          f" (ratio {f['service_down'] / f['direct_down']:.2f})")
-    print(f"files service RSS: baseline {f['baseline_rss_mib']:.1f} MiB (VmHWM {f['baseline_hwm_mib']:.1f}),"
-          f" peak during uploads VmHWM {f['peak_hwm_mib']:.1f} MiB (sampled VmRSS peak {f['sampled_peak_mib']:.1f})")
+    print(
+        f"upload   files service {f['service_up']:7.1f} MB/s | boto3 upload_file {f['direct_file']:7.1f} MB/s"
+        f" (ratio {f['service_up'] / f['direct_file']:.2f}) | boto3 put_object {f['direct_put']:7.1f} MB/s"
+        f" (ratio {f['service_up'] / f['direct_put']:.2f})"
+    )
+    print(
+        f"download presigned link {f['service_down']:7.1f} MB/s | boto3 get_object {f['direct_down']:7.1f} MB/s"
+        f" (ratio {f['service_down'] / f['direct_down']:.2f})"
+    )
+    print(
+        f"files service RSS: baseline {f['baseline_rss_mib']:.1f} MiB (VmHWM {f['baseline_hwm_mib']:.1f}),"
+        f" peak during uploads VmHWM {f['peak_hwm_mib']:.1f} MiB (sampled VmRSS peak {f['sampled_peak_mib']:.1f})"
+    )
 
 
 def render_report(f: dict, rounds: int, size_mib: int) -> str:
@@ -302,18 +319,18 @@ Measured {datetime.now(UTC).strftime("%Y-%m-%d")} on this development machine ({
 ## Results
 | Path | MB/s | Ratio to direct |
 |---|---:|---:|
-| Upload through the files service | {f['service_up']:.1f} | |
-| Upload, boto3 `upload_file` direct | {f['direct_file']:.1f} | service / direct = {f['service_up'] / f['direct_file']:.2f} |
-| Upload, boto3 `put_object` direct | {f['direct_put']:.1f} | service / direct = {f['service_up'] / f['direct_put']:.2f} |
-| Download, presigned link (service hands out the link) | {f['service_down']:.1f} | |
-| Download, boto3 `get_object` direct | {f['direct_down']:.1f} | link / direct = {f['service_down'] / f['direct_down']:.2f} |
+| Upload through the files service | {f["service_up"]:.1f} | |
+| Upload, boto3 `upload_file` direct | {f["direct_file"]:.1f} | service / direct = {f["service_up"] / f["direct_file"]:.2f} |
+| Upload, boto3 `put_object` direct | {f["direct_put"]:.1f} | service / direct = {f["service_up"] / f["direct_put"]:.2f} |
+| Download, presigned link (service hands out the link) | {f["service_down"]:.1f} | |
+| Download, boto3 `get_object` direct | {f["direct_down"]:.1f} | link / direct = {f["service_down"] / f["direct_down"]:.2f} |
 
 | Files service memory | MiB |
 |---|---:|
-| VmRSS before the uploads (after warm-up) | {f['baseline_rss_mib']:.1f} |
-| VmHWM before the uploads (start-up peak) | {f['baseline_hwm_mib']:.1f} |
-| VmHWM after {rounds} uploads of {size_mib} MiB | {f['peak_hwm_mib']:.1f} |
-| Highest sampled VmRSS during the uploads | {f['sampled_peak_mib']:.1f} |
+| VmRSS before the uploads (after warm-up) | {f["baseline_rss_mib"]:.1f} |
+| VmHWM before the uploads (start-up peak) | {f["baseline_hwm_mib"]:.1f} |
+| VmHWM after {rounds} uploads of {size_mib} MiB | {f["peak_hwm_mib"]:.1f} |
+| Highest sampled VmRSS during the uploads | {f["sampled_peak_mib"]:.1f} |
 
 ## Reading the figures
 - The upload streams: the service holds about two 8 MiB parts at a time (one being sent to S3, one

@@ -9,8 +9,8 @@ import shutil
 import sys
 from pathlib import Path
 
-from grpc_tools import protoc
 import grpc_tools
+from grpc_tools import protoc
 
 PROTO_ROOT = Path(__file__).resolve().parent.parent / "proto"
 DEFAULT_OUT = PROTO_ROOT / "python"

@@ -8,7 +8,11 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SERVICE_DOCKERFILES = {name: ROOT / "services" / name / "Dockerfile" for name in ("auth", "users", "files")}
-ALL_DOCKERFILES = [*SERVICE_DOCKERFILES.values(), ROOT / "gateway" / "Dockerfile", ROOT / "docker" / "provision.Dockerfile"]
+ALL_DOCKERFILES = [
+    *SERVICE_DOCKERFILES.values(),
+    ROOT / "gateway" / "Dockerfile",
+    ROOT / "docker" / "provision.Dockerfile",
+]
 
 
 def base_images(dockerfile: Path) -> list[str]:
@@ -47,13 +51,16 @@ def test_gateway_builds_the_frontend_in_a_stage_and_uses_the_one_template():
     assert "npm run build" in text and "COPY --from=frontend" in text
     assert "gateway/scloud.conf.template /etc/nginx/templates/" in text
     assert "HEALTHCHECK" in text
-    template_variables = set(re.findall(r"\$\{(SCLOUD_[A-Z_]+)\}", (ROOT / "gateway" / "scloud.conf.template").read_text()))
+    template_variables = set(
+        re.findall(r"\$\{(SCLOUD_[A-Z_]+)\}", (ROOT / "gateway" / "scloud.conf.template").read_text())
+    )
     assert template_variables <= set(re.findall(r"(SCLOUD_[A-Z_]+)=", text))
 
 
 def test_runtime_requirements_cover_every_declared_dependency():
     runtime = {
-        line.strip().lower() for line in (ROOT / "requirements" / "runtime.txt").read_text().splitlines()
+        line.strip().lower()
+        for line in (ROOT / "requirements" / "runtime.txt").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     }
     projects = [ROOT / "proto", ROOT / "libs" / "scloud_common", *(ROOT / "services" / n for n in SERVICE_DOCKERFILES)]

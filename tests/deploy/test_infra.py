@@ -61,9 +61,9 @@ def test_internet_facing_load_balancer_with_https_only():
     (balancer,) = resources(APP, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
     assert balancer["Scheme"] == "internet-facing"
     listeners = resources(APP, "AWS::ElasticLoadBalancingV2::Listener")
-    https = next(l for l in listeners.values() if l["Protocol"] == "HTTPS")
+    https = next(listener for listener in listeners.values() if listener["Protocol"] == "HTTPS")
     assert https["Port"] == 443 and https["Certificates"] and https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
-    plain = next(l for l in listeners.values() if l["Protocol"] == "HTTP")
+    plain = next(listener for listener in listeners.values() if listener["Protocol"] == "HTTP")
     assert plain["DefaultActions"][0]["Type"] == "redirect"
     gateway = resources(APP, "AWS::ECS::Service")["GatewayService"]
     assert gateway["LoadBalancers"][0]["ContainerName"] == "gateway"
@@ -86,8 +86,10 @@ def test_every_container_has_a_health_check_and_awslogs():
         for container in task["ContainerDefinitions"]:
             assert container["HealthCheck"]["Command"][0] == "CMD", name
             assert container["LogConfiguration"]["LogDriver"] == "awslogs", name
-    for key, (name, _, grpc) in SERVICES.items():
-        command = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0]["HealthCheck"]["Command"]
+    for key, (_, _, grpc) in SERVICES.items():
+        command = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0][
+            "HealthCheck"
+        ]["Command"]
         assert command[-2:] == ["scloud_common.health_probe", f"127.0.0.1:{grpc}"]
 
 
@@ -142,7 +144,9 @@ def test_only_auth_reads_the_signing_key_and_gets_it_as_a_secret():
 
 def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
     bucket = resources(DATA, "AWS::S3::Bucket")["FilesBucket"]
-    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"]
+    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"][
+        "SSEAlgorithm"
+    ]
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
     assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
     rules = bucket["LifecycleConfiguration"]["Rules"]
@@ -183,7 +187,9 @@ def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc(
             if rule["GroupId"] == {"Ref": f"{key}SecurityGroup"}
         }
         assert grpc_sources == callers[key]
-        assert all(r["FromPort"] == grpc for r in ingress_rules.values() if r["GroupId"] == {"Ref": f"{key}SecurityGroup"})
+        assert all(
+            r["FromPort"] == grpc for r in ingress_rules.values() if r["GroupId"] == {"Ref": f"{key}SecurityGroup"}
+        )
     gateway = groups["GatewaySecurityGroup"]["SecurityGroupIngress"]
     assert [rule["SourceSecurityGroupId"] for rule in gateway] == [{"Ref": "LoadBalancerSecurityGroup"}]
     for name, group in groups.items():

@@ -7,7 +7,6 @@ import uuid
 import pytest
 from playwright.sync_api import Page, expect
 
-
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "Sunny day 42"
@@ -63,9 +62,11 @@ def test_a_user_stores_and_manages_files_and_a_second_user_sees_none_of_them(sta
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on(
         "console",
-        lambda message: problems.append(message.text)
-        if message.type == "error" and "Failed to load resource" not in message.text
-        else None,
+        lambda message: (
+            problems.append(message.text)
+            if message.type == "error" and "Failed to load resource" not in message.text
+            else None
+        ),
     )
 
     page.goto(base_url)

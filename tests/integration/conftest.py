@@ -84,9 +84,11 @@ def system(aws_endpoint_url) -> System:
 
     prefix = f"sys{uuid.uuid4().hex[:8]}-"
     bucket = f"{prefix}files"
-    key_pem = Ed25519PrivateKey.generate().private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode()
+    key_pem = (
+        Ed25519PrivateKey.generate()
+        .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+        .decode()
+    )
     auth_http, auth_grpc, users_http, users_grpc, files_http, files_grpc = free_ports(6)
     common = dict(
         environment="test",
@@ -155,7 +157,9 @@ class Browser:
             headers.setdefault("Authorization", f"Bearer {self.access_token}")
         return self.http.request(method, self.system.url(path), headers=headers, **kwargs)
 
-    def register(self, email: str, password: str = "Secret pass 1", username: str = "Tester", **extra) -> httpx.Response:
+    def register(
+        self, email: str, password: str = "Secret pass 1", username: str = "Tester", **extra
+    ) -> httpx.Response:
         response = self.request(
             "POST", "/api/auth/register", json={"email": email, "username": username, "password": password, **extra}
         )

@@ -18,7 +18,11 @@ def test_register_returns_user_and_token_and_sets_a_strict_httponly_cookie(new_b
     body = response.json()
     assert set(body) == {"user", "accessToken", "accessTokenExpiresAt"}
     assert body["user"]["email"] == email
-    assert (body["user"]["username"], body["user"]["gender"], body["user"]["dateOfBirth"]) == ("Ada", "female", "1990-12-10")
+    assert (body["user"]["username"], body["user"]["gender"], body["user"]["dateOfBirth"]) == (
+        "Ada",
+        "female",
+        "1990-12-10",
+    )
     assert "password" not in response.text.lower()
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie and "path=/api/auth" in cookie
@@ -46,8 +50,14 @@ def test_concurrent_registrations_with_one_email_create_one_account(new_browser,
         ({"email": "{email}", "username": "Ada", "password": "alllowercaseletters"}, "weak_password"),
         ({"email": "{email}", "username": "<b>", "password": "Secret pass 1"}, "invalid_profile"),
         ({"email": "{email}", "username": "Ada", "password": "Secret pass 1", "gender": "robot"}, "invalid_profile"),
-        ({"email": "{email}", "username": "Ada", "password": "Secret pass 1", "dateOfBirth": "2999-01-01"}, "invalid_profile"),
-        ({"email": "{email}", "username": "Ada", "password": "Secret pass 1", "dateOfBirth": "yesterday"}, "validation_error"),
+        (
+            {"email": "{email}", "username": "Ada", "password": "Secret pass 1", "dateOfBirth": "2999-01-01"},
+            "invalid_profile",
+        ),
+        (
+            {"email": "{email}", "username": "Ada", "password": "Secret pass 1", "dateOfBirth": "yesterday"},
+            "validation_error",
+        ),
         ({"email": "{email}", "password": "Secret pass 1"}, "validation_error"),
     ],
 )
@@ -93,7 +103,9 @@ def test_logout_ends_the_session_and_clears_the_cookie(new_browser, email):
     cookie = browser.http.cookies.get("scloud_refresh")
     response = browser.request("POST", "/api/auth/logout")
     assert response.status_code == 204
-    assert 'scloud_refresh=""' in response.headers["set-cookie"] or "max-age=0" in response.headers["set-cookie"].lower()
+    assert (
+        'scloud_refresh=""' in response.headers["set-cookie"] or "max-age=0" in response.headers["set-cookie"].lower()
+    )
     other = new_browser()
     other.http.cookies.set("scloud_refresh", cookie, domain="127.0.0.1", path="/api/auth")
     assert other.request("POST", "/api/auth/refresh").status_code == 401
@@ -122,6 +134,9 @@ def test_password_change_revokes_other_sessions_and_keeps_this_one(new_browser, 
 
 def test_password_change_needs_a_valid_access_token(new_browser):
     response = new_browser().request(
-        "POST", "/api/auth/password", json={"currentPassword": "a", "newPassword": "b"}, headers={"Authorization": "Bearer x.y.z"}
+        "POST",
+        "/api/auth/password",
+        json={"currentPassword": "a", "newPassword": "b"},
+        headers={"Authorization": "Bearer x.y.z"},
     )
     assert response.status_code == 401 and error_code(response) == "invalid_token"

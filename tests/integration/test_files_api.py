@@ -52,7 +52,9 @@ def test_download_keeps_a_utf8_file_name(alice):
 def test_file_names_never_become_paths(alice, system):
     file = alice.upload("../../etc/passwd", b"x").json()
     assert "/" not in file["fileName"] and ".." not in file["fileName"].split("/")
-    keys = [obj["Key"] for obj in system.s3_client.list_objects_v2(Bucket=system.settings["bucket"]).get("Contents", [])]
+    keys = [
+        obj["Key"] for obj in system.s3_client.list_objects_v2(Bucket=system.settings["bucket"]).get("Contents", [])
+    ]
     assert all(key.startswith("users/") and "passwd" not in key for key in keys)
 
 
@@ -97,6 +99,8 @@ def test_upload_without_a_file_field_is_422(alice):
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("method, path", [("GET", "/api/files"), ("POST", "/api/files/upload"), ("GET", "/api/files/x")])
+@pytest.mark.parametrize(
+    "method, path", [("GET", "/api/files"), ("POST", "/api/files/upload"), ("GET", "/api/files/x")]
+)
 def test_files_routes_need_a_token(new_browser, method, path):
     assert new_browser().request(method, path).status_code == 401

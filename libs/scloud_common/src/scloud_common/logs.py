@@ -42,7 +42,11 @@ class JsonFormatter(logging.Formatter):
             "request_id": request_id_var.get(),
         }
         entry.update(
-            {key: value for key, value in vars(record).items() if key not in _STANDARD_RECORD_FIELDS and key != "message"}
+            {
+                key: value
+                for key, value in vars(record).items()
+                if key not in _STANDARD_RECORD_FIELDS and key != "message"
+            }
         )
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)

@@ -34,11 +34,11 @@ class ServiceSettings(AwsSettings):
     log_level: str = Field("INFO", description="Root log level (DEBUG, INFO, WARNING, ERROR).")
     http_host: str = Field("127.0.0.1", description="Address the HTTP API listens on; 0.0.0.0 in containers.")
     http_port: int = Field(description="Port of the HTTP API (browser-facing, behind the gateway).")
-    grpc_host: str = Field("127.0.0.1", description="Address the internal gRPC server listens on; 0.0.0.0 in containers.")
-    grpc_port: int = Field(description="Port of the internal gRPC server; 0 picks a free one (tests).")
-    grpc_timeout_seconds: float = Field(
-        5.0, gt=0, description="Deadline of each outgoing gRPC call, retries included."
+    grpc_host: str = Field(
+        "127.0.0.1", description="Address the internal gRPC server listens on; 0.0.0.0 in containers."
     )
+    grpc_port: int = Field(description="Port of the internal gRPC server; 0 picks a free one (tests).")
+    grpc_timeout_seconds: float = Field(5.0, gt=0, description="Deadline of each outgoing gRPC call, retries included.")
     jwt_issuer: str = Field("scloud-auth", description="`iss` claim of access tokens.")
     jwt_audience: str = Field("scloud", description="`aud` claim of access tokens.")
 

@@ -17,6 +17,7 @@ from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_v
 
 logger = logging.getLogger(__name__)
 
+
 class ApiModel(BaseModel):
     """Base of every request and response body: camelCase on the wire, unknown fields refused."""
 

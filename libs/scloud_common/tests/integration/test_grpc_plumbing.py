@@ -3,7 +3,6 @@ retries only where safe, and request ids carried in metadata."""
 
 import asyncio
 
-import grpc
 import pytest
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc

@@ -7,18 +7,16 @@ from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.config import AuthSettings
-from scloud_auth.provision import sessions_table_name
 from scloud_auth.ports import PasswordHasher, SessionRepository, UserDirectory
+from scloud_auth.provision import sessions_table_name
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.aws import create_aws_client
-from scloud_common.lifespan import ServiceContainer
 from scloud_common.grpc_client import check_peer_health, create_channel
+from scloud_common.lifespan import ServiceContainer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
-
-
 
 
 def build_signer(settings: AuthSettings) -> AccessTokenSigner:
@@ -62,7 +60,5 @@ async def bootstrap(
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
     )
-    verifier = AccessTokenVerifier(
-        SignerKeySource(signer), issuer=settings.jwt_issuer, audience=settings.jwt_audience
-    )
+    verifier = AccessTokenVerifier(SignerKeySource(signer), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
     return ServiceContainer(service, verifier, readiness_checks, closers)

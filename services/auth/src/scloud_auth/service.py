@@ -10,8 +10,8 @@ from collections.abc import Callable
 from scloud_auth.domain import (
     InvalidCredentials,
     InvalidEmail,
-    IssuedSession,
     InvalidRefreshToken,
+    IssuedSession,
     NewUser,
     Session,
     User,
@@ -141,9 +141,7 @@ class AuthService:
         if session_id:
             await self._sessions.revoke(session_id)
 
-    async def change_password(
-        self, *, user_id: str, session_id: str, current_password: str, new_password: str
-    ) -> None:
+    async def change_password(self, *, user_id: str, session_id: str, current_password: str, new_password: str) -> None:
         credentials = await self._users.get_credentials(user_id)
         if not await self._hasher.verify(current_password, credentials.password_hash):
             raise InvalidCredentials("Your current password is incorrect.")

@@ -32,7 +32,9 @@ async def test_add_and_get(repository):
 
 async def test_rotate_only_from_the_expected_hash(repository):
     await repository.add(session("s1"))
-    assert await repository.rotate("s1", expected_token_hash="h0", new_token_hash="h1", expires_at=2_000_000_100, rotated_at=5)
+    assert await repository.rotate(
+        "s1", expected_token_hash="h0", new_token_hash="h1", expires_at=2_000_000_100, rotated_at=5
+    )
     assert not await repository.rotate("s1", expected_token_hash="h0", new_token_hash="h2", expires_at=1, rotated_at=6)
     stored = await repository.get("s1")
     assert (stored.token_hash, stored.previous_token_hash, stored.rotated_at) == ("h1", "h0", 5)

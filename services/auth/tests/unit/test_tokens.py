@@ -55,7 +55,14 @@ async def test_expired_token_is_refused(signer):
 
 async def test_token_of_another_key_with_same_kid_is_refused(signer):
     forged = jwt.encode(
-        {"sub": "u1", "sid": "s", "iss": "scloud-auth", "aud": "scloud", "iat": int(time.time()), "exp": int(time.time()) + 60},
+        {
+            "sub": "u1",
+            "sid": "s",
+            "iss": "scloud-auth",
+            "aud": "scloud",
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+        },
         Ed25519PrivateKey.generate(),
         algorithm="EdDSA",
         headers={"kid": signer.key_id},

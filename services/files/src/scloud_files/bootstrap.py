@@ -3,8 +3,8 @@
 from collections.abc import Awaitable, Callable
 
 from scloud_common.aws import create_aws_client
-from scloud_common.lifespan import ServiceContainer
 from scloud_common.grpc_client import check_peer_health
+from scloud_common.lifespan import ServiceContainer
 from scloud_common.public_keys import GrpcPublicKeySource, create_auth_channel
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
@@ -13,9 +13,6 @@ from scloud_files.config import FilesSettings
 from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.provision import files_table_name
 from scloud_files.service import FileService
-
-
-
 
 
 async def bootstrap(
@@ -37,7 +34,9 @@ async def bootstrap(
         public_s3 = create_aws_client(
             "s3", region=settings.aws_region, endpoint_url=settings.s3_public_endpoint_url or settings.aws_endpoint_url
         )
-        s3_blob_store = S3BlobStore(s3, settings.s3_bucket, part_bytes=settings.upload_part_bytes, presign_client=public_s3)
+        s3_blob_store = S3BlobStore(
+            s3, settings.s3_bucket, part_bytes=settings.upload_part_bytes, presign_client=public_s3
+        )
         readiness_checks["s3"] = s3_blob_store.check_ready
         blob_store = s3_blob_store
     if key_source is None:

@@ -44,9 +44,11 @@ def signing_key() -> Ed25519PrivateKey:
 @pytest.fixture(scope="session")
 def auth_address(signing_key):
     """auth's gRPC key service as files sees it: GetPublicKeys and the standard health service."""
-    pem = signing_key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
+    pem = (
+        signing_key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
     health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)

@@ -18,7 +18,9 @@ def repository(settings, dynamodb):
 
 def stored(user_id: str = "alice", size: int = 10) -> StoredFile:
     file_id = new_file_id()
-    return StoredFile(file_id, user_id, "résumé.txt", size, "text/plain", "2026-11-25T09:30:00+00:00", object_key(user_id, file_id))
+    return StoredFile(
+        file_id, user_id, "résumé.txt", size, "text/plain", "2026-11-25T09:30:00+00:00", object_key(user_id, file_id)
+    )
 
 
 def test_table_is_provisioned_as_specified(settings, dynamodb):

@@ -193,7 +193,12 @@ def test_upload_without_a_file_field_is_422(client, alice, s3, dynamodb, setting
 def test_routes_need_a_valid_token(client, make_token, method, path):
     forged = make_token("alice", key=Ed25519PrivateKey.generate())
     expired = make_token("alice", iat=1_000_000_000, exp=1_000_000_300)
-    for headers in ({}, {"Authorization": "Basic abc"}, {"Authorization": f"Bearer {forged}"}, {"Authorization": f"Bearer {expired}"}):
+    for headers in (
+        {},
+        {"Authorization": "Basic abc"},
+        {"Authorization": f"Bearer {forged}"},
+        {"Authorization": f"Bearer {expired}"},
+    ):
         response = client.request(method, path, headers=headers)
         assert response.status_code == 401, headers
         assert response.json()["error"]["code"] in ("unauthenticated", "invalid_token")

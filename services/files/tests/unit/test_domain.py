@@ -15,7 +15,7 @@ def test_cursor_round_trips():
 
 def test_attachment_disposition_has_an_ascii_fallback_and_the_exact_utf8_name():
     assert attachment_disposition('résumé 日本 "q".txt') == (
-        "attachment; filename=\"resume __ _q_.txt\"; "
+        'attachment; filename="resume __ _q_.txt"; '
         "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC%20%22q%22.txt"
     )
     assert attachment_disposition("plain.txt") == "attachment; filename=\"plain.txt\"; filename*=UTF-8''plain.txt"

@@ -3,8 +3,8 @@
 from collections.abc import Awaitable, Callable
 
 from scloud_common.aws import create_aws_client
-from scloud_common.lifespan import ServiceContainer
 from scloud_common.grpc_client import check_peer_health, create_channel
+from scloud_common.lifespan import ServiceContainer
 from scloud_common.public_keys import GrpcPublicKeySource, create_auth_channel
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
@@ -13,8 +13,6 @@ from scloud_users.config import UsersSettings
 from scloud_users.ports import AuthPeer, FilesPeer, UserRepository
 from scloud_users.provision import users_table_name
 from scloud_users.service import UserService
-
-
 
 
 async def bootstrap(

@@ -33,9 +33,7 @@ async def test_add_get_and_lookup_by_email(repository):
 
 
 async def test_concurrent_registrations_with_one_email_let_exactly_one_in(repository):
-    results = await asyncio.gather(
-        *(repository.add(account(f"u{i}")) for i in range(5)), return_exceptions=True
-    )
+    results = await asyncio.gather(*(repository.add(account(f"u{i}")) for i in range(5)), return_exceptions=True)
     assert sum(result is None for result in results) == 1
     assert all(isinstance(result, EmailTaken) for result in results if result is not None)
 

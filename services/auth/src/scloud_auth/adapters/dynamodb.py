@@ -8,7 +8,6 @@ from botocore.exceptions import ClientError
 from scloud_auth.domain import Session
 from scloud_common.aws import translate_aws_errors
 
-
 USER_INDEX = "userId-index"
 
 

@@ -39,7 +39,9 @@ class InMemorySessionRepository:
             self.sessions[session_id] = dataclasses.replace(self.sessions[session_id], revoked=True)
 
     async def revoke_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
-        targets = [s.session_id for s in self.sessions.values() if s.user_id == user_id and s.session_id != except_session_id]
+        targets = [
+            s.session_id for s in self.sessions.values() if s.user_id == user_id and s.session_id != except_session_id
+        ]
         for session_id in targets:
             await self.revoke(session_id)
         return len(targets)

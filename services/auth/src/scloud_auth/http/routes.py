@@ -34,7 +34,9 @@ def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(409, 422, 429, 503),
 )
-async def register(body: RegisterRequest, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
+async def register(
+    body: RegisterRequest, service: AuthServiceDep, settings: SettingsDep, response: Response
+) -> SessionRead:
     """Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie."""
     issued = await service.register(
         email=body.email,

@@ -84,9 +84,7 @@ class S3BlobStore:
             assert sending is not None
             parts.append(await sending)
             sending = None
-            await self._call(
-                "complete_multipart_upload", Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts}
-            )
+            await self._call("complete_multipart_upload", Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts})
         except BaseException:
             if sending is not None:
                 # Let the part in flight finish first, or it could land after the abort.

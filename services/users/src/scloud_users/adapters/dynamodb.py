@@ -14,7 +14,6 @@ from scloud_common.aws import translate_aws_errors
 from scloud_users.domain import Account, EmailTaken, User
 
 
-
 def table_definition(table_name: str) -> dict:
     return {
         "TableName": table_name,
