@@ -89,7 +89,7 @@ function UploadRow({ item, onCancel, onDismiss }: { item: UploadItem; onCancel()
     <li className="rounded-md border border-slate-200 bg-white px-3 py-2 text-sm">
       <div className="flex items-center justify-between gap-2">
         <span className="truncate font-medium">{item.name}</span>
-        {item.status === "uploading" ? (
+        {item.status === "uploading" || item.status === "waiting" ? (
           <button type="button" onClick={onCancel} aria-label={`Cancel upload of ${item.name}`} className="text-slate-600 underline hover:text-slate-900">
             Cancel
           </button>
@@ -111,6 +111,7 @@ function UploadRow({ item, onCancel, onDismiss }: { item: UploadItem; onCancel()
           <span className="w-10 text-right text-xs tabular-nums text-slate-500">{percent}%</span>
         </div>
       )}
+      {item.status === "waiting" && <p className="mt-1 text-slate-500">Waiting…</p>}
       {item.status === "done" && <p className="mt-1 text-emerald-700" role="status">Uploaded</p>}
       {(item.status === "failed" || item.status === "rejected") && (
         <p className="mt-1 text-red-700" role="alert">

@@ -1,10 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, uploadFile, type FileRead, type UploadTransport } from "../api/upload";
-import { UploadQueue, type UploadItem } from "./uploadQueue";
+import { PARALLEL_UPLOADS, UploadQueue, type UploadItem } from "./uploadQueue";
 
 class FakeTransport implements UploadTransport {
   static last: FakeTransport;
+  static all: FakeTransport[] = [];
   status = 0;
   responseText = "";
   headers: Record<string, string> = {};
@@ -15,6 +16,7 @@ class FakeTransport implements UploadTransport {
   onabort: (() => void) | null = null;
   constructor() {
     FakeTransport.last = this;
+    FakeTransport.all.push(this);
   }
   open() {}
   setRequestHeader(name: string, value: string) {
@@ -81,6 +83,21 @@ describe("UploadQueue", () => {
     FakeTransport.last.finish(413, { error: { code: "file_too_large", message: "The file is too large." } });
     await vi.waitFor(() => expect(last()[0].status).toBe("failed"));
     expect(last()[0].message).toBe("a.txt: The file is too large.");
+  });
+});
+
+describe("UploadQueue with many files", () => {
+  it("sends a few at a time and starts the next when one finishes; a waiting one can be cancelled", async () => {
+    FakeTransport.all = [];
+    const { queue, last } = makeQueue(null);
+    queue.add(["a", "b", "c", "d", "e"].map((name) => new File(["data"], `${name}.txt`)));
+    expect(FakeTransport.all).toHaveLength(PARALLEL_UPLOADS);
+    expect(last().map((item) => item.status)).toEqual(["uploading", "uploading", "uploading", "waiting", "waiting"]);
+    queue.cancel(last()[4].id);
+    expect(last()[4].status).toBe("cancelled");
+    FakeTransport.all[0].finish(201, stored);
+    await vi.waitFor(() => expect(last()[3].status).toBe("uploading"));
+    expect(FakeTransport.all).toHaveLength(PARALLEL_UPLOADS + 1);
   });
 });
 

@@ -2,7 +2,10 @@ import { messageOf } from "../api/errors";
 import { UploadCancelled, uploadFile, type FileRead, type UploadHandle, type UploadProgress } from "../api/upload";
 import { formatBytes } from "./format";
 
-export type UploadStatus = "uploading" | "done" | "failed" | "cancelled" | "rejected";
+export type UploadStatus = "waiting" | "uploading" | "done" | "failed" | "cancelled" | "rejected";
+
+/** Files sent at once; the rest wait their turn, so a big batch does not starve every upload. */
+export const PARALLEL_UPLOADS = 3;
 
 export interface UploadItem {
   id: number;
@@ -22,6 +25,7 @@ type Uploader = (file: File, onProgress: (progress: UploadProgress) => void) => 
 export class UploadQueue {
   private items: UploadItem[] = [];
   private handles = new Map<number, UploadHandle>();
+  private waiting: { id: number; file: File }[] = [];
   private nextId = 1;
 
   constructor(
@@ -32,15 +36,21 @@ export class UploadQueue {
   ) {}
 
   add(files: Iterable<File>): void {
-    for (const file of files) this.start(file);
+    for (const file of files) this.enqueue(file);
+    this.startWaiting();
   }
 
   cancel(id: number): void {
+    if (this.waiting.some((entry) => entry.id === id)) {
+      this.waiting = this.waiting.filter((entry) => entry.id !== id);
+      this.update(id, { status: "cancelled", message: `${this.nameOf(id)}: upload cancelled.` });
+      return;
+    }
     this.handles.get(id)?.cancel();
   }
 
   dismiss(id: number): void {
-    this.items = this.items.filter((item) => item.id !== id || item.status === "uploading");
+    this.items = this.items.filter((item) => item.id !== id || item.status === "uploading" || item.status === "waiting");
     this.emit();
   }
 
@@ -48,7 +58,7 @@ export class UploadQueue {
     return this.items;
   }
 
-  private start(file: File): void {
+  private enqueue(file: File): void {
     const id = this.nextId++;
     const limit = this.maxBytes();
     if (limit !== null && file.size > limit) {
@@ -66,8 +76,20 @@ export class UploadQueue {
       this.emit();
       return;
     }
-    this.items = [...this.items, { id, name: file.name, size: file.size, loaded: 0, status: "uploading" }];
+    this.items = [...this.items, { id, name: file.name, size: file.size, loaded: 0, status: "waiting" }];
+    this.waiting.push({ id, file });
     this.emit();
+  }
+
+  private startWaiting(): void {
+    while (this.handles.size < PARALLEL_UPLOADS && this.waiting.length) {
+      const { id, file } = this.waiting.shift()!;
+      this.start(id, file);
+    }
+  }
+
+  private start(id: number, file: File): void {
+    this.update(id, { status: "uploading" });
     const handle = this.upload(file, ({ loaded }) => this.update(id, { loaded: Math.min(loaded, file.size) }));
     this.handles.set(id, handle);
     handle.promise.then(
@@ -79,7 +101,14 @@ export class UploadQueue {
         if (error instanceof UploadCancelled) this.update(id, { status: "cancelled", message: `${file.name}: upload cancelled.` });
         else this.update(id, { status: "failed", message: `${file.name}: ${messageOf(error)}` });
       },
-    ).finally(() => this.handles.delete(id));
+    ).finally(() => {
+      this.handles.delete(id);
+      this.startWaiting();
+    });
+  }
+
+  private nameOf(id: number): string {
+    return this.items.find((item) => item.id === id)?.name ?? "";
   }
 
   private update(id: number, changes: Partial<UploadItem>): void {
