@@ -62,6 +62,11 @@ def test_bodies_over_the_gateway_limit_get_a_json_413(gateway, stack):
     assert response.status_code == 413 and response.json()["error"]["code"] == "file_too_large"
 
 
+def test_oversized_json_bodies_get_a_json_413(gateway):
+    response = gateway.post("/api/auth/login", content=b"{" + b" " * (2 * 1024 * 1024) + b"}")
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+
+
 def test_api_errors_pass_through_as_json(gateway):
     response = gateway.get("/api/users/me")
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
