@@ -158,28 +158,10 @@ export interface components {
              */
             uploadDate: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** UploadLimitsRead */
         UploadLimitsRead: {
             /** Maxuploadbytes */
             maxUploadBytes: number;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
     };
     responses: never;
@@ -450,13 +432,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
                 };
             };
             /** @description Error */
@@ -524,13 +512,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
                 };
             };
             /** @description Error */
@@ -600,13 +594,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
                 };
             };
             /** @description Error */

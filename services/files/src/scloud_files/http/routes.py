@@ -72,19 +72,19 @@ async def list_files(
     return FilePage.from_domain(await service.list_files(user.user_id, limit=limit, cursor=cursor))
 
 
-@router.get("/{file_id}", responses=error_responses(401, 404, 503))
+@router.get("/{file_id}", responses=error_responses(401, 404, 422, 503))
 async def read_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> FileRead:
     return FileRead.from_domain(await service.get_file(user.user_id, file_id))
 
 
-@router.get("/{file_id}/download", responses=error_responses(401, 404, 503))
+@router.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))
 async def create_download_link(file_id: str, user: CurrentUser, service: FileServiceDep) -> DownloadLinkRead:
     """A short-lived link the browser follows to download the file under its name."""
     url, expires_at = await service.create_download_link(user.user_id, file_id)
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 
-@router.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503))
+@router.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
 async def delete_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> Response:
     """Deletes the file's bytes and its record. Safe to retry."""
     await service.delete_file(user.user_id, file_id)
