@@ -69,6 +69,14 @@ def aws_endpoint_url() -> Iterator[str]:
         server.stop()
 
 
+@pytest.fixture(scope="session")
+def internal_certificates():
+    """A fresh internal CA and a mutual-TLS certificate per service, for gRPC servers and clients."""
+    from scloud_common.internal_tls import issue_certificates
+
+    return issue_certificates()
+
+
 @pytest.fixture
 def unique_name() -> str:
     """A fresh, valid S3/DynamoDB name part, so tests never share buckets or tables."""

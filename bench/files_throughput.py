@@ -38,6 +38,7 @@ from grpc_health.v1 import health, health_pb2_grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_common.aws import create_aws_client
+from scloud_common.internal_tls import TlsMaterial, issue_certificates, write_certificates
 from scloud_files.config import FilesStorageSettings
 from scloud_files.provision import provision_resources
 
@@ -79,7 +80,7 @@ class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
         )
 
 
-def start_key_server(key: Ed25519PrivateKey) -> tuple[grpc.Server, int]:
+def start_key_server(key: Ed25519PrivateKey, tls: TlsMaterial) -> tuple[grpc.Server, int]:
     """Stands in for auth: the files service only needs its public key and its health."""
     pem = (
         key.public_key()
@@ -89,7 +90,7 @@ def start_key_server(key: Ed25519PrivateKey) -> tuple[grpc.Server, int]:
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
     health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    port = server.add_secure_port("127.0.0.1:0", tls.server_credentials())
     server.start()
     return server, port
 
@@ -156,7 +157,9 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
     endpoint = f"http://127.0.0.1:{s3_port}"
     processes: list[subprocess.Popen] = []
     key = Ed25519PrivateKey.generate()
-    key_server, key_port = start_key_server(key)
+    certificates = issue_certificates(("auth", "files"))
+    write_certificates(certificates, run_dir / "certs")
+    key_server, key_port = start_key_server(key, certificates.material("auth"))
     try:
         moto_log = open(run_dir / "moto.log", "w")
         moto = subprocess.Popen(
@@ -183,6 +186,9 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             "FILES_DYNAMODB_TABLE_PREFIX": "bench-",
             "FILES_S3_BUCKET": "bench-files",
             "FILES_AUTH_GRPC_ADDR": f"127.0.0.1:{key_port}",
+            "FILES_GRPC_TLS_CA_CERT": str(run_dir / "certs" / "ca.pem"),
+            "FILES_GRPC_TLS_CERT": str(run_dir / "certs" / "files.pem"),
+            "FILES_GRPC_TLS_KEY": str(run_dir / "certs" / "files-key.pem"),
             "FILES_MAX_UPLOAD_BYTES": str(max(size, 100 * MIB)),
         }
         files_log = open(run_dir / "files.log", "w")

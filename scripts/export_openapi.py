@@ -15,7 +15,14 @@ from scloud_users.http.app import create_app as create_users_app
 OUT_DIR = Path(__file__).resolve().parent.parent / "frontend" / "openapi"
 
 # Only the schema is read; nothing starts, so the addresses are never dialled.
-_PLACEHOLDERS = dict(environment="development", http_port=1, grpc_port=0)
+_PLACEHOLDERS = dict(
+    environment="development",
+    http_port=1,
+    grpc_port=0,
+    grpc_tls_ca_cert="unused",
+    grpc_tls_cert="unused",
+    grpc_tls_key="unused",
+)
 
 
 def openapi_documents() -> dict[str, dict]:

@@ -23,6 +23,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from scloud_common.internal_tls import issue_certificates, write_certificates
+
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
 # SCLOUD_FRONTEND_DIST serves another build of the frontend (a developer's, say).
@@ -107,6 +109,8 @@ class Stack:
         if busy:
             raise RuntimeError(f"ports already in use: {busy}. Is another SCloud or program running?")
         try:
+            # A fresh internal CA per start: the certificates never outlive the run that uses them.
+            write_certificates(issue_certificates(SERVICES), self.certs_dir)
             self._spawn("s3", [_venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(self.ports.s3)], {})
             _wait_for_http(f"{self.s3_endpoint}/moto-api/", "moto server")
             for service in SERVICES:
@@ -143,6 +147,10 @@ class Stack:
             command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
         )
 
+    @property
+    def certs_dir(self) -> Path:
+        return self.run_dir / "certs"
+
     def _signing_key_pem(self) -> str:
         path = self.run_dir / "jwt-ed25519.pem"
         if not path.exists():
@@ -164,6 +172,9 @@ class Stack:
             "AWS_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": self.s3_endpoint,
             "DYNAMODB_TABLE_PREFIX": self.table_prefix,
+            "GRPC_TLS_CA_CERT": str(self.certs_dir / "ca.pem"),
+            "GRPC_TLS_CERT": str(self.certs_dir / f"{service}.pem"),
+            "GRPC_TLS_KEY": str(self.certs_dir / f"{service}-key.pem"),
         }
         peers = {
             "auth": {"USERS_GRPC_ADDR": f"127.0.0.1:{self.ports.users_grpc}", "COOKIE_SECURE": "false"},

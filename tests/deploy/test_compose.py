@@ -76,6 +76,24 @@ def test_presigned_links_are_signed_for_the_hosts_browser():
     assert files["FILES_AWS_ENDPOINT_URL"].startswith("http://aws:")
 
 
+@pytest.mark.parametrize("name", ["auth", "users", "files"])
+def test_each_service_gets_its_own_internal_certificate(name):
+    prefix = name.upper()
+    environment = SERVICES[name]["environment"]
+    assert environment[f"{prefix}_GRPC_TLS_CA_CERT"] == "/certs/ca.pem"
+    assert environment[f"{prefix}_GRPC_TLS_CERT"] == f"/certs/{name}.pem"
+    assert environment[f"{prefix}_GRPC_TLS_KEY"] == f"/certs/{name}-key.pem"
+    assert "grpc-certs:/certs:ro" in SERVICES[name]["volumes"]
+    assert SERVICES[name]["healthcheck"]["test"][-2] == name
+
+
+def test_the_one_shot_issues_the_certificates_before_the_services_start():
+    assert "grpc-certs:/certs" in SERVICES["init"]["volumes"]
+    provision = (ROOT / "docker" / "provision.Dockerfile").read_text()
+    assert "python -m scloud_common.internal_tls /certs --keep" in provision
+    assert "grpc-certs" in COMPOSE["volumes"]
+
+
 def test_services_find_each_other_by_name():
     assert SERVICES["auth"]["environment"]["AUTH_USERS_GRPC_ADDR"] == "users:9102"
     assert SERVICES["users"]["environment"]["USERS_FILES_GRPC_ADDR"] == "files:9103"

@@ -35,7 +35,7 @@ def test_images_run_as_a_non_root_user(dockerfile):
 @pytest.mark.parametrize("name", SERVICE_DOCKERFILES)
 def test_service_images_probe_grpc_health_from_inside(name):
     text = SERVICE_DOCKERFILES[name].read_text()
-    assert re.search(r'HEALTHCHECK .*\n?.*"scloud_common.health_probe", "127.0.0.1:91\d\d"', text)
+    assert re.search(rf'HEALTHCHECK .*\n?.*"scloud_common.health_probe", "{name}", "127.0.0.1:91\d\d"', text)
     assert f'CMD ["python", "-m", "scloud_{name}.main"]' in text
 
 

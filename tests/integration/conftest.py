@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scloud_auth.config import AuthSettings
 from scloud_auth.http.app import create_app as create_auth_app
 from scloud_auth.provision import provision_resources as provision_auth
+from scloud_common.internal_tls import IssuedCertificates, tls_settings
 from scloud_common.settings import AwsSettings
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app as create_files_app
@@ -42,6 +43,8 @@ class System:
     users_url: str
     files_url: str
     settings: dict
+    certificates: IssuedCertificates
+    grpc_ports: dict[str, int]
     s3_client: object
     dynamodb_client: object
 
@@ -77,7 +80,7 @@ class ServerThread:
 
 
 @pytest.fixture(scope="session")
-def system(aws_endpoint_url) -> System:
+def system(aws_endpoint_url, internal_certificates) -> System:
     import uuid
 
     from scloud_common.aws import create_aws_client
@@ -90,6 +93,7 @@ def system(aws_endpoint_url) -> System:
         .decode()
     )
     auth_http, auth_grpc, users_http, users_grpc, files_http, files_grpc = free_ports(6)
+    certificates = internal_certificates
     common = dict(
         environment="test",
         aws_endpoint_url=aws_endpoint_url,
@@ -98,6 +102,7 @@ def system(aws_endpoint_url) -> System:
     )
     auth_settings = AuthSettings(
         **common,
+        **tls_settings(certificates, "auth"),
         http_port=auth_http,
         grpc_port=auth_grpc,
         jwt_private_key=key_pem,
@@ -108,6 +113,7 @@ def system(aws_endpoint_url) -> System:
     )
     users_settings = UsersSettings(
         **common,
+        **tls_settings(certificates, "users"),
         http_port=users_http,
         grpc_port=users_grpc,
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
@@ -115,6 +121,7 @@ def system(aws_endpoint_url) -> System:
     )
     files_settings = FilesSettings(
         **common,
+        **tls_settings(certificates, "files"),
         http_port=files_http,
         grpc_port=files_grpc,
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
@@ -138,6 +145,8 @@ def system(aws_endpoint_url) -> System:
             users_url=f"http://127.0.0.1:{users_http}",
             files_url=f"http://127.0.0.1:{files_http}",
             settings={"bucket": bucket, "table_prefix": prefix},
+            certificates=certificates,
+            grpc_ports={"auth": auth_grpc, "users": users_grpc, "files": files_grpc},
             s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),
             dynamodb_client=create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url),
         )

@@ -9,6 +9,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from scloud_common.errors import AppError, ErrorKind, ServiceTimeout, ServiceUnavailable, error_for
 from scloud_common.grpc_server import ERROR_CODE_METADATA_KEY
+from scloud_common.internal_tls import TlsMaterial
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
 
 Response = TypeVar("Response")
@@ -48,14 +49,20 @@ def retry_service_config(service: str, idempotent_methods: Iterable[str]) -> str
     )
 
 
-def create_channel(target: str, *, service: str, idempotent_methods: Iterable[str]) -> grpc.aio.Channel:
-    """An insecure channel (internal network only) to `target`, `host:port`. Call inside a running loop."""
+def create_channel(
+    target: str, *, peer: str, service: str, idempotent_methods: Iterable[str], tls: TlsMaterial
+) -> grpc.aio.Channel:
+    """A mutual-TLS channel to `target` (`host:port`), which must show the certificate of the
+    service named `peer`, whatever its address. Call inside a running loop."""
     options = [
         ("grpc.enable_retries", 1),
         ("grpc.service_config", retry_service_config(service, idempotent_methods)),
         ("grpc.keepalive_time_ms", 30_000),
+        ("grpc.ssl_target_name_override", peer),
     ]
-    return grpc.aio.insecure_channel(target, options=options, interceptors=[_RequestIdClientInterceptor()])
+    return grpc.aio.secure_channel(
+        target, tls.channel_credentials(), options=options, interceptors=[_RequestIdClientInterceptor()]
+    )
 
 
 def app_error_from_rpc_error(error: grpc.aio.AioRpcError) -> AppError:

@@ -1,17 +1,20 @@
-"""grpc.aio server plumbing: health service, request ids, and AppError -> status code."""
+"""grpc.aio server plumbing: mutual TLS, caller allow lists, health service, request ids, and
+AppError -> status code."""
 
 import asyncio
 import logging
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from scloud_common.errors import AppError
+from scloud_common.errors import AppError, PermissionDenied, Unauthenticated
+from scloud_common.internal_tls import SERVICE_NAMES, TlsMaterial, caller_name
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, clean_request_id, request_id_var
 
 logger = logging.getLogger(__name__)
@@ -26,13 +29,53 @@ def grpc_server_died() -> bool:
     return _died_unexpectedly
 
 
+HEALTH_SERVICE = "grpc.health.v1.Health"
+
+
+class UnknownCaller(Unauthenticated):
+    code = "unknown_caller"
+    message = "The caller's certificate names no SCloud service."
+
+
+class CallerNotAllowed(PermissionDenied):
+    code = "caller_not_allowed"
+    message = "This service may not call this method."
+
+
+@dataclass(frozen=True)
+class CallerPolicy:
+    """Which services may call which method (full gRPC method names). A method missing from the
+    table is refused to everyone; the health service answers every known service."""
+
+    allowed: Mapping[str, frozenset[str]]
+    known_callers: frozenset[str] = frozenset(SERVICE_NAMES)
+
+    @classmethod
+    def for_service(cls, service: str, callers_by_method: Mapping[str, Collection[str]]) -> "CallerPolicy":
+        return cls({f"/{service}/{method}": frozenset(callers) for method, callers in callers_by_method.items()})
+
+    def check(self, method: str, caller: str | None) -> None:
+        if caller is None or caller not in self.known_callers:
+            raise UnknownCaller()
+        if method.startswith(f"/{HEALTH_SERVICE}/"):
+            return
+        if caller not in self.allowed.get(method, frozenset()):
+            raise CallerNotAllowed()
+
+
 class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
-    """Binds the caller's request id, logs each call, and turns an AppError into its status code."""
+    """Checks who calls against the policy, binds the caller's request id, logs each call, and
+    turns an AppError into its status code."""
+
+    def __init__(self, policy: CallerPolicy) -> None:
+        self._policy = policy
 
     async def intercept_service(self, continuation, handler_call_details):
         handler = await continuation(handler_call_details)
-        if handler is None or handler.unary_unary is None:
+        if handler is None:
             return handler
+        if handler.unary_unary is None:
+            return self._guard_stream(handler, handler_call_details.method)
         metadata = dict(handler_call_details.invocation_metadata or ())
         request_id = clean_request_id(metadata.get(REQUEST_ID_METADATA_KEY))
         method = handler_call_details.method
@@ -42,7 +85,9 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
             token = request_id_var.set(request_id)
             started = time.perf_counter()
             code = grpc.StatusCode.OK
+            caller = caller_name(context)
             try:
+                self._policy.check(method, caller)
                 return await inner(request, context)
             except AppError as exc:
                 code = exc.kind.grpc_code
@@ -63,6 +108,7 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
                         "rpc",
                         extra={
                             "rpc": method,
+                            "caller": caller,
                             "code": code.name,
                             "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                         },
@@ -75,6 +121,28 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
             response_serializer=handler.response_serializer,
         )
 
+    def _guard_stream(self, handler, method: str):
+        """Server-streaming methods (only the health service's Watch) pass the same caller check."""
+        if handler.unary_stream is None:
+            return None
+        inner = handler.unary_stream
+
+        async def behavior(request, context: grpc.aio.ServicerContext):
+            try:
+                self._policy.check(method, caller_name(context))
+            except AppError as exc:
+                await context.abort(
+                    exc.kind.grpc_code, exc.message, trailing_metadata=((ERROR_CODE_METADATA_KEY, exc.code),)
+                )
+            async for response in inner(request, context):
+                yield response
+
+        return grpc.unary_stream_rpc_method_handler(
+            behavior,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
 
 async def start_grpc_server(
     register_servicers: Callable[[grpc.aio.Server], None],
@@ -82,13 +150,16 @@ async def start_grpc_server(
     host: str,
     port: int,
     service_names: Iterable[str],
+    tls: TlsMaterial,
+    caller_policy: CallerPolicy,
 ) -> tuple[grpc.aio.Server, int]:
-    """Starts a server with the standard health service; returns it and the bound port (0 picks one)."""
-    server = grpc.aio.server(interceptors=[_ServerContextInterceptor()])
+    """Starts a mutual-TLS server with the standard health service; returns it and the bound port
+    (0 picks one)."""
+    server = grpc.aio.server(interceptors=[_ServerContextInterceptor(caller_policy)])
     register_servicers(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    bound_port = server.add_insecure_port(f"{host}:{port}")
+    bound_port = server.add_secure_port(f"{host}:{port}", tls.server_credentials())
     if bound_port == 0:
         raise RuntimeError(f"cannot bind gRPC server to {host}:{port}")
     await server.start()

@@ -8,7 +8,7 @@ from typing import Any, Generic, TypeVar
 import grpc
 from fastapi import FastAPI
 
-from scloud_common.grpc_server import start_grpc_server, supervised_grpc_server
+from scloud_common.grpc_server import CallerPolicy, start_grpc_server, supervised_grpc_server
 from scloud_common.settings import ServiceSettings
 from scloud_common.tokens import AccessTokenVerifier
 
@@ -36,6 +36,7 @@ def service_lifespan(
     build_container: Callable[[Any], Awaitable[ServiceContainer]],
     register_servicers: Callable[[grpc.aio.Server, Any], None],
     grpc_service_names: Iterable[str],
+    caller_policy: CallerPolicy,
 ) -> Callable[[FastAPI], Any]:
     """Runs inside the event loop, so gRPC servers and channels are created there, never at import.
     The bound gRPC port is kept in `app.state.grpc_port` (tests bind port 0)."""
@@ -52,6 +53,8 @@ def service_lifespan(
                 host=settings.grpc_host,
                 port=settings.grpc_port,
                 service_names=grpc_service_names,
+                tls=settings.tls_material(),
+                caller_policy=caller_policy,
             )
             app.state.grpc_port = port
             async with supervised_grpc_server(server):

@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from scloud_common.internal_tls import TlsMaterial
+
 Environment = Literal["development", "test", "production"]
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "password", "dev", "development"})
@@ -30,7 +32,27 @@ class AwsSettings(BaseSettings):
     )
 
 
-class ServiceSettings(AwsSettings):
+class GrpcTlsSettings(BaseSettings):
+    """The mutual-TLS material of one service (see `scloud_common.internal_tls`). Required in every
+    environment: there is no plaintext internal gRPC."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    grpc_tls_ca_cert: str = Field(
+        description="Certificate of the internal CA that signs every service's certificate: PEM text, "
+        "or the path of a PEM file."
+    )
+    grpc_tls_cert: str = Field(
+        description="This service's certificate (PEM text or path). Its common name is the service's "
+        "name (auth, users, files), which peers check."
+    )
+    grpc_tls_key: SecretStr = Field(description="Private key of grpc_tls_cert (PEM text or path).")
+
+    def tls_material(self) -> TlsMaterial:
+        return TlsMaterial.load(ca_cert=self.grpc_tls_ca_cert, cert=self.grpc_tls_cert, key=self.grpc_tls_key)
+
+
+class ServiceSettings(AwsSettings, GrpcTlsSettings):
     log_level: str = Field("INFO", description="Root log level (DEBUG, INFO, WARNING, ERROR).")
     http_host: str = Field("127.0.0.1", description="Address the HTTP API listens on; 0.0.0.0 in containers.")
     http_port: int = Field(description="Port of the HTTP API (browser-facing, behind the gateway).")
@@ -41,10 +63,6 @@ class ServiceSettings(AwsSettings):
     grpc_timeout_seconds: float = Field(5.0, gt=0, description="Deadline of each outgoing gRPC call, retries included.")
     jwt_issuer: str = Field("scloud-auth", description="`iss` claim of access tokens.")
     jwt_audience: str = Field("scloud", description="`aud` claim of access tokens.")
-
-    @property
-    def is_development(self) -> bool:
-        return self.environment == "development"
 
 
 def require_real_secret(name: str, value: SecretStr | None, environment: Environment) -> None:

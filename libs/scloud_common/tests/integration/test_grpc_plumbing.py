@@ -8,7 +8,7 @@ import pytest
 from scloud.files.v1 import files_pb2, files_pb2_grpc
 from scloud_common.errors import AlreadyExists, InvalidInput, NotFound, ServiceTimeout, ServiceUnavailable
 from scloud_common.grpc_client import call_rpc, check_peer_health, create_channel
-from scloud_common.grpc_server import start_grpc_server
+from scloud_common.grpc_server import CallerPolicy, start_grpc_server
 from scloud_common.logs import request_id_var
 
 pytestmark = pytest.mark.integration
@@ -39,18 +39,31 @@ class ScriptedFiles(files_pb2_grpc.FilesServiceServicer):
 
 
 @pytest.fixture
-async def served():
+async def served(internal_certificates):
     servicer = ScriptedFiles()
     server, port = await start_grpc_server(
         lambda s: files_pb2_grpc.add_FilesServiceServicer_to_server(servicer, s),
         host="127.0.0.1",
         port=0,
         service_names=[SERVICE],
+        tls=internal_certificates.material("files"),
+        caller_policy=CallerPolicy.for_service(SERVICE, {"GetStorageUsage": {"users"}}),
     )
-    channel = create_channel(f"127.0.0.1:{port}", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+    channel = users_channel(f"127.0.0.1:{port}", internal_certificates)
     yield servicer, files_pb2_grpc.FilesServiceStub(channel), channel
     await channel.close()
     await server.stop(0)
+
+
+def users_channel(target: str, certificates):
+    """A channel as the users service opens it to files."""
+    return create_channel(
+        target,
+        peer="files",
+        service=SERVICE,
+        idempotent_methods=["GetStorageUsage"],
+        tls=certificates.material("users"),
+    )
 
 
 async def usage(stub, user_id: str, timeout: float = 2.0):
@@ -95,8 +108,8 @@ async def test_deadline_becomes_timeout(served):
         await usage(stub, "slow", timeout=0.2)
 
 
-async def test_unreachable_peer_becomes_unavailable_after_retries():
-    channel = create_channel("127.0.0.1:1", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+async def test_unreachable_peer_becomes_unavailable_after_retries(internal_certificates):
+    channel = users_channel("127.0.0.1:1", internal_certificates)
     with pytest.raises(ServiceUnavailable) as raised:
         await usage(files_pb2_grpc.FilesServiceStub(channel), "u1", timeout=3)
     assert raised.value.kind.http_status == 503

@@ -44,7 +44,13 @@ async def bootstrap(
         readiness_checks["dynamodb"] = repository.check_ready
         sessions = repository
     if users is None:
-        channel = create_channel(settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS)
+        channel = create_channel(
+            settings.users_grpc_addr,
+            peer="users",
+            service=USERS_SERVICE,
+            idempotent_methods=IDEMPOTENT_METHODS,
+            tls=settings.tls_material(),
+        )
         closers.append(channel.close)
         timeout = settings.grpc_timeout_seconds
         readiness_checks["users"] = lambda: check_peer_health(channel, timeout=timeout)

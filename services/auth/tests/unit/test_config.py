@@ -3,7 +3,14 @@ from pydantic import ValidationError
 
 from scloud_auth.config import AuthSettings
 
-REQUIRED = {"http_port": 8101, "grpc_port": 9101, "users_grpc_addr": "localhost:9102"}
+REQUIRED = {
+    "http_port": 8101,
+    "grpc_port": 9101,
+    "users_grpc_addr": "localhost:9102",
+    "grpc_tls_ca_cert": "/certs/ca.pem",
+    "grpc_tls_cert": "/certs/auth.pem",
+    "grpc_tls_key": "/certs/auth-key.pem",
+}
 
 
 @pytest.mark.parametrize("key", [None, "", "changeme", "secret"])

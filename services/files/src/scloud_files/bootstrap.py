@@ -41,7 +41,7 @@ async def bootstrap(
         blob_store = s3_blob_store
     if key_source is None:
         timeout = settings.grpc_timeout_seconds
-        auth_channel = create_auth_channel(settings.auth_grpc_addr)
+        auth_channel = create_auth_channel(settings.auth_grpc_addr, settings.tls_material())
         closers.append(auth_channel.close)
         readiness_checks["auth"] = lambda: check_peer_health(auth_channel, timeout=timeout)
         key_source = GrpcPublicKeySource(auth_channel, timeout=timeout)

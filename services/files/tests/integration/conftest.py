@@ -18,6 +18,7 @@ from grpc_health.v1 import health, health_pb2_grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_common.aws import create_aws_client
+from scloud_common.internal_tls import tls_settings
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app
 from scloud_files.provision import provision_resources
@@ -42,7 +43,7 @@ def signing_key() -> Ed25519PrivateKey:
 
 
 @pytest.fixture(scope="session")
-def auth_address(signing_key):
+def auth_address(signing_key, internal_certificates):
     """auth's gRPC key service as files sees it: GetPublicKeys and the standard health service."""
     pem = (
         signing_key.public_key()
@@ -52,7 +53,7 @@ def auth_address(signing_key):
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
     health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
-    port = server.add_insecure_port("127.0.0.1:0")
+    port = server.add_secure_port("127.0.0.1:0", internal_certificates.material("auth").server_credentials())
     server.start()
     yield f"127.0.0.1:{port}"
     server.stop(0)
@@ -78,8 +79,9 @@ def make_token(signing_key):
 
 
 @pytest.fixture
-def settings(aws_endpoint_url, unique_name, auth_address) -> FilesSettings:
+def settings(aws_endpoint_url, unique_name, auth_address, internal_certificates) -> FilesSettings:
     settings = FilesSettings(
+        **tls_settings(internal_certificates, "files"),
         environment="test",
         http_port=0,
         grpc_port=0,

@@ -11,8 +11,11 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def stub(running_service):
-    async with grpc.aio.insecure_channel(running_service.grpc_address) as channel:
+async def stub(running_service, internal_certificates):
+    """A channel as the users service opens it."""
+    credentials = internal_certificates.material("users").channel_credentials()
+    options = [("grpc.ssl_target_name_override", "files")]
+    async with grpc.aio.secure_channel(running_service.grpc_address, credentials, options=options) as channel:
         yield files_pb2_grpc.FilesServiceStub(channel), health_pb2_grpc.HealthStub(channel)
 
 

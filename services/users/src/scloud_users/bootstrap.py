@@ -33,7 +33,11 @@ async def bootstrap(
         repository = dynamodb_repository
     if files is None:
         files_channel = create_channel(
-            settings.files_grpc_addr, service=FILES_SERVICE, idempotent_methods=FILES_IDEMPOTENT_METHODS
+            settings.files_grpc_addr,
+            peer="files",
+            service=FILES_SERVICE,
+            idempotent_methods=FILES_IDEMPOTENT_METHODS,
+            tls=settings.tls_material(),
         )
         closers.append(files_channel.close)
         readiness_checks["files"] = lambda: check_peer_health(files_channel, timeout=timeout)
@@ -41,7 +45,7 @@ async def bootstrap(
             files_channel, timeout=timeout, deletion_timeout=settings.account_deletion_timeout_seconds
         )
     if auth is None or key_source is None:
-        auth_channel = create_auth_channel(settings.auth_grpc_addr)
+        auth_channel = create_auth_channel(settings.auth_grpc_addr, settings.tls_material())
         closers.append(auth_channel.close)
         readiness_checks["auth"] = lambda: check_peer_health(auth_channel, timeout=timeout)
         auth = auth or GrpcAuthPeer(auth_channel, timeout=timeout)

@@ -3,8 +3,18 @@ import grpc
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_auth.service import AuthService
 from scloud_common.errors import InvalidInput
+from scloud_common.grpc_server import CallerPolicy
 
 SERVICE_NAME = auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
+
+# Who may call what, by the caller's certificate name; anything else is PERMISSION_DENIED.
+CALLER_POLICY = CallerPolicy.for_service(
+    SERVICE_NAME,
+    {
+        "GetPublicKeys": {"users", "files"},
+        "RevokeUserSessions": {"users"},
+    },
+)
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):

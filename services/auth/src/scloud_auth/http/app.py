@@ -2,7 +2,7 @@ from fastapi import FastAPI
 
 from scloud_auth.bootstrap import bootstrap
 from scloud_auth.config import AuthSettings
-from scloud_auth.grpc.servicer import SERVICE_NAME, register_servicers
+from scloud_auth.grpc.servicer import CALLER_POLICY, SERVICE_NAME, register_servicers
 from scloud_auth.http.routes import router
 from scloud_common.lifespan import service_lifespan
 from scloud_common.web import create_app as create_base_app
@@ -18,6 +18,7 @@ def create_app(settings: AuthSettings, *, build_container=bootstrap) -> FastAPI:
             build_container=build_container,
             register_servicers=register_servicers,
             grpc_service_names=[SERVICE_NAME],
+            caller_policy=CALLER_POLICY,
         ),
     )
     app.include_router(router)

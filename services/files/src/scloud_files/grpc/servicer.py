@@ -2,9 +2,19 @@ import grpc
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
 from scloud_common.errors import InvalidInput
+from scloud_common.grpc_server import CallerPolicy
 from scloud_files.service import FileService
 
 SERVICE_NAME = files_pb2.DESCRIPTOR.services_by_name["FilesService"].full_name
+
+# Who may call what, by the caller's certificate name; anything else is PERMISSION_DENIED.
+CALLER_POLICY = CallerPolicy.for_service(
+    SERVICE_NAME,
+    {
+        "GetStorageUsage": {"users"},
+        "DeleteUserFiles": {"users"},
+    },
+)
 
 
 def _require_user_id(user_id: str) -> str:

@@ -2,10 +2,23 @@ import grpc
 
 from scloud.users.v1 import users_pb2, users_pb2_grpc
 from scloud_common.errors import InvalidInput
+from scloud_common.grpc_server import CallerPolicy
 from scloud_users.domain import User
 from scloud_users.service import UserService
 
 SERVICE_NAME = users_pb2.DESCRIPTOR.services_by_name["UsersService"].full_name
+
+# Who may call what, by the caller's certificate name; anything else is PERMISSION_DENIED.
+# Only auth handles credentials.
+CALLER_POLICY = CallerPolicy.for_service(
+    SERVICE_NAME,
+    {
+        "CreateUser": {"auth"},
+        "GetCredentials": {"auth"},
+        "GetUser": {"auth"},
+        "UpdatePasswordHash": {"auth"},
+    },
+)
 
 
 def user_to_message(user: User) -> users_pb2.User:
