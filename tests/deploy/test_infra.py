@@ -74,7 +74,8 @@ def test_services_publish_grpc_through_service_connect(key):
     name, http, grpc = SERVICES[key]
     task = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]
     ports = {p["Name"]: p for p in task["ContainerDefinitions"][0]["PortMappings"]}
-    assert ports["grpc"]["AppProtocol"] == "grpc" and ports["grpc"]["ContainerPort"] == grpc
+    # Mutual TLS end to end: the proxy must not try to read the stream as plaintext HTTP/2.
+    assert "AppProtocol" not in ports["grpc"] and ports["grpc"]["ContainerPort"] == grpc
     connect = resources(APP, "AWS::ECS::Service")[f"{key}Service"]["ServiceConnectConfiguration"]
     assert connect["Enabled"] is True
     grpc_entry = next(s for s in connect["Services"] if s["PortName"] == "grpc")
@@ -90,7 +91,7 @@ def test_every_container_has_a_health_check_and_awslogs():
         command = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0][
             "HealthCheck"
         ]["Command"]
-        assert command[-2:] == ["scloud_common.health_probe", f"127.0.0.1:{grpc}"]
+        assert command[-3:] == ["scloud_common.health_probe", SERVICES[key][0], f"127.0.0.1:{grpc}"]
 
 
 def test_every_service_scales_on_cpu_by_target_tracking():
@@ -140,6 +141,20 @@ def test_only_auth_reads_the_signing_key_and_gets_it_as_a_secret():
     assert auth["Secrets"][0]["Name"] == "AUTH_JWT_PRIVATE_KEY"
     assert "JwtSigningKeyArn" in json.dumps(auth["Secrets"][0]["ValueFrom"])
     assert resources(DATA, "AWS::SecretsManager::Secret")
+
+
+@pytest.mark.parametrize("key", SERVICES)
+def test_each_service_gets_only_its_own_grpc_certificate_as_secrets(key):
+    name = SERVICES[key][0]
+    task = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]
+    container = task["ContainerDefinitions"][0]
+    secrets = {secret["Name"]: json.dumps(secret["ValueFrom"]) for secret in container["Secrets"]}
+    for setting, json_key in (("CA_CERT", "ca"), ("CERT", "cert"), ("KEY", "key")):
+        assert f"{key}GrpcTlsSecretArn}}:{json_key}::" in secrets[f"{name.upper()}_GRPC_TLS_{setting}"]
+    execution_role = task["ExecutionRoleArn"]["Fn::GetAtt"][0]
+    readable = role_text(execution_role)
+    assert f"{key}GrpcTlsSecretArn" in readable
+    assert all(f"{other}GrpcTlsSecretArn" not in readable for other in SERVICES if other != key)
 
 
 def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
