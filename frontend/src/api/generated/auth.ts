@@ -297,21 +297,6 @@ export interface operations {
                 content?: never;
             };
             /** @description Error */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            details?: Record<string, never>[];
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Error */
             503: {
                 headers: {
                     [name: string]: unknown;

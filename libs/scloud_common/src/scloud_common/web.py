@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from scloud_common.errors import AppError, ErrorKind
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
 
@@ -209,7 +210,8 @@ _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 def document_shared_errors(document: dict) -> dict:
     """Adds to each operation of an OpenAPI document the errors the shared plumbing, not the
     route, may answer: 400 for a JSON body that does not parse (or is not UTF-8), 422 for a body
-    or parameter that fails validation, 401 where an access token is accepted. FastAPI's own 422
+    or parameter that fails validation, 401 where an access token is required; where it is
+    optional, the security requirement says so. FastAPI's own 422
     body, which this service never sends, is replaced by the error body. A route's own entry for
     a status wins."""
     shared = error_responses(0)[0]
@@ -220,15 +222,21 @@ def document_shared_errors(document: dict) -> dict:
                 statuses += ["400", "422"]
             if operation.get("parameters"):
                 statuses.append("422")
-            if operation.get("security"):
+            security = operation.get("security") or []
+            if any(OPTIONAL_BEARER_SCHEME in requirement for requirement in security):
+                security = operation["security"] = [{BEARER_SCHEME: []}, {}]
+            if security and {} not in security:
                 statuses.append("401")
             responses = operation.setdefault("responses", {})
             for status in statuses:
                 if status not in responses or "HTTPValidationError" in json.dumps(responses[status]):
                     responses[status] = shared
-    schemas = document.get("components", {}).get("schemas", {})
+    components = document.get("components", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:
-        schemas.pop(name, None)
+        components.get("schemas", {}).pop(name, None)
+    security_schemes = components.get("securitySchemes", {})
+    if OPTIONAL_BEARER_SCHEME in security_schemes:
+        security_schemes.setdefault(BEARER_SCHEME, security_schemes.pop(OPTIONAL_BEARER_SCHEME))
     return document
 
 

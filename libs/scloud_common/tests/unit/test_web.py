@@ -6,7 +6,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from scloud_common.auth_deps import CurrentUser
+from scloud_common.auth_deps import CurrentUser, OptionalUser
 from scloud_common.errors import ErrorKind, NotFound, ServiceUnavailable
 from scloud_common.web import ERROR_RESPONSE_SCHEMA, ApiModel, create_app, error_responses
 
@@ -50,6 +50,10 @@ async def client():
     @app.delete("/things/{thing_id}")
     async def delete_thing(thing_id: str) -> None:
         return None
+
+    @app.post("/signout")
+    async def sign_out(user: OptionalUser) -> dict:
+        return {}
 
     @app.get("/search", responses=error_responses(503))
     async def search(q: str) -> dict:
@@ -135,6 +139,7 @@ async def test_openapi_documents_the_shared_errors_on_the_routes_that_can_give_t
     assert error_statuses("/echo", "post") == {"400", "422"}
     assert error_statuses("/things/{thing_id}", "get") == {"401", "404", "422"}
     assert error_statuses("/search", "get") == {"422", "503"}
+    assert error_statuses("/signout", "post") == set()
     assert error_statuses("/missing", "get") == set()
     for path, method, status in [
         ("/echo", "post", "400"),
@@ -151,3 +156,10 @@ async def test_openapi_has_no_trace_of_fastapis_own_validation_error_body(client
     document = (await client.get("/openapi.json")).json()
     assert "HTTPValidationError" not in str(document)
     assert "ValidationError" not in document["components"]["schemas"]
+
+
+async def test_openapi_says_where_the_access_token_is_optional(client):
+    document = (await client.get("/openapi.json")).json()
+    assert document["paths"]["/signout"]["post"]["security"] == [{"HTTPBearer": []}, {}]
+    assert document["paths"]["/things/{thing_id}"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert set(document["components"]["securitySchemes"]) == {"HTTPBearer"}
