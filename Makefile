@@ -8,12 +8,12 @@ PYTEST := $(PY) -m pytest
 PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-unit test-integration test-frontend test-e2e install system-deps frontend protos openapi bench clean
+.PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e install system-deps frontend protos openapi bench clean
 
 run: install frontend system-deps
 	@$(PY) scripts/stack.py
 
-test: install frontend system-deps lint test-unit test-integration test-frontend test-e2e
+test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e
 
 install: $(VENV)/.installed
 
@@ -45,6 +45,10 @@ test-unit: install
 
 test-integration: install
 	$(PYTEST) libs/scloud_common/tests/integration services/auth/tests/integration services/users/tests/integration services/files/tests/integration tests/integration
+
+# Schemathesis against the three services' OpenAPI documents, about a minute and a half.
+test-fuzz: install
+	$(PYTEST) tests/fuzz
 
 test-frontend: frontend/node_modules/.installed
 	cd frontend && npm test && npm run check:api

@@ -8,8 +8,15 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from scloud_common.errors import Unauthenticated
 from scloud_common.tokens import AccessClaims
 
+BEARER_SCHEME = "HTTPBearer"
+# Its own scheme name marks the routes where the token is optional, which the OpenAPI document
+# then states (scloud_common.web.document_shared_errors).
+OPTIONAL_BEARER_SCHEME = "OptionalHTTPBearer"
+_DESCRIPTION = "Access token from /api/auth (login, register, refresh)."
+
 # auto_error=False: a missing token must give our JSON 401, not FastAPI's 403.
-_bearer = HTTPBearer(auto_error=False, description="Access token from /api/auth (login, register, refresh).")
+_bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME, description=_DESCRIPTION)
+_optional_bearer = HTTPBearer(auto_error=False, scheme_name=OPTIONAL_BEARER_SCHEME, description=_DESCRIPTION)
 
 
 async def require_access_claims(
@@ -21,7 +28,7 @@ async def require_access_claims(
 
 
 async def optional_access_claims(
-    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_optional_bearer)]
 ) -> AccessClaims | None:
     try:
         return await require_access_claims(request, credentials)

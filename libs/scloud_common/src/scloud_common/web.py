@@ -1,8 +1,9 @@
 """FastAPI plumbing shared by the services: the error handler, request ids and health routes."""
 
+import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -10,8 +11,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from scloud_common.errors import AppError, ErrorKind
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
 
@@ -51,11 +54,15 @@ ERROR_RESPONSE_SCHEMA = {
 }
 
 
-def error_response(status: int, code: str, message: str, details: list | None = None) -> JSONResponse:
+def error_response(
+    status: int, code: str, message: str, details: list | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     body: dict = {"error": {"code": code, "message": message}}
     if details:
         body["error"]["details"] = details
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -78,6 +85,9 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
+    # A body that does not parse is malformed, not invalid: 400, like one that is not UTF-8.
+    if any(error["type"] == "json_invalid" for error in exc.errors()):
+        return error_response(400, "invalid_json", "The body is not valid JSON.")
     details = [
         {"field": ".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0]), "message": error["msg"]}
         for error in exc.errors()
@@ -87,10 +97,26 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
     return error_response(422, "validation_error", message, details)
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette's own 405 names only the first route that
+    matched the path, but FastAPI makes one route per method."""
+    methods: set[str] = set()
+    for route in request.app.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return ", ".join(sorted(methods))
+
+
 async def _handle_http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc.__cause__, UnicodeDecodeError):
+        return error_response(400, "invalid_json", "The body is not valid JSON: it is not UTF-8.")
     code = _STATUS_CODES.get(exc.status_code, "http_error")
-    return error_response(exc.status_code, code, str(exc.detail))
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {"Allow": _allowed_methods(request)}
+    return error_response(exc.status_code, code, str(exc.detail), headers=headers)
 
 
 async def _handle_unexpected_error(request: Request, exc: Exception) -> JSONResponse:
@@ -178,9 +204,52 @@ def health_router() -> APIRouter:
     return router
 
 
+_FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
+
+
+def document_shared_errors(document: dict) -> dict:
+    """Adds to each operation of an OpenAPI document the errors the shared plumbing, not the
+    route, may answer: 400 for a JSON body that does not parse (or is not UTF-8), 422 for a body
+    or parameter that fails validation, 401 where an access token is required; where it is
+    optional, the security requirement says so. FastAPI's own 422
+    body, which this service never sends, is replaced by the error body. A route's own entry for
+    a status wins."""
+    shared = error_responses(0)[0]
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            statuses = []
+            if "application/json" in operation.get("requestBody", {}).get("content", {}):
+                statuses += ["400", "422"]
+            if operation.get("parameters"):
+                statuses.append("422")
+            security = operation.get("security") or []
+            if any(OPTIONAL_BEARER_SCHEME in requirement for requirement in security):
+                security = operation["security"] = [{BEARER_SCHEME: []}, {}]
+            if security and {} not in security:
+                statuses.append("401")
+            responses = operation.setdefault("responses", {})
+            for status in statuses:
+                if status not in responses or "HTTPValidationError" in json.dumps(responses[status]):
+                    responses[status] = shared
+    components = document.get("components", {})
+    for name in _FASTAPI_VALIDATION_SCHEMAS:
+        components.get("schemas", {}).pop(name, None)
+    security_schemes = components.get("securitySchemes", {})
+    if OPTIONAL_BEARER_SCHEME in security_schemes:
+        security_schemes.setdefault(BEARER_SCHEME, security_schemes.pop(OPTIONAL_BEARER_SCHEME))
+    return document
+
+
+class _App(FastAPI):
+    def openapi(self) -> dict:
+        # Routers are included after create_app returns, so the document is completed when built.
+        return document_shared_errors(super().openapi())
+
+
 def create_app(*, title: str, description: str, lifespan) -> FastAPI:
-    """A FastAPI app with the shared error model, request ids and health routes."""
-    app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
+    """A FastAPI app with the shared error model, request ids and health routes; its OpenAPI
+    document lists the shared error statuses on every route they apply to."""
+    app = _App(title=title, description=description, lifespan=lifespan, version="1.0.0")
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())

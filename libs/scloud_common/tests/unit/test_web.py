@@ -6,8 +6,9 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from scloud_common.auth_deps import CurrentUser, OptionalUser
 from scloud_common.errors import ErrorKind, NotFound, ServiceUnavailable
-from scloud_common.web import ApiModel, create_app
+from scloud_common.web import ERROR_RESPONSE_SCHEMA, ApiModel, create_app, error_responses
 
 
 class Body(ApiModel):
@@ -41,6 +42,22 @@ async def client():
     @app.post("/echo")
     async def echo(body: Body) -> Body:
         return body
+
+    @app.get("/things/{thing_id}", responses={404: {"description": "No such thing."}})
+    async def read_thing(thing_id: str, user: CurrentUser) -> dict:
+        return {}
+
+    @app.delete("/things/{thing_id}")
+    async def delete_thing(thing_id: str) -> None:
+        return None
+
+    @app.post("/signout")
+    async def sign_out(user: OptionalUser) -> dict:
+        return {}
+
+    @app.get("/search", responses=error_responses(503))
+    async def search(q: str) -> dict:
+        return {}
 
     async with lifespan(app):
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -88,3 +105,61 @@ def test_every_error_kind_has_a_distinct_grpc_code_and_an_error_status():
     codes = [kind.grpc_code for kind in ErrorKind]
     assert len(codes) == len(set(codes))
     assert all(kind.http_status >= 400 for kind in ErrorKind)
+
+
+async def test_a_body_that_is_not_json_is_a_400(client):
+    response = await client.post("/echo", content=b'{"fileName": ', headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_json"
+
+
+async def test_a_body_that_is_not_utf8_is_a_400(client):
+    body = b'{"fileName": "\xff\xfe"}'
+    response = await client.post("/echo", content=body, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "invalid_json",
+        "message": "The body is not valid JSON: it is not UTF-8.",
+    }
+
+
+async def test_method_not_allowed_names_every_allowed_method_of_the_path(client):
+    response = await client.request("TRACE", "/things/1")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "DELETE, GET"
+
+
+async def test_openapi_documents_the_shared_errors_on_the_routes_that_can_give_them(client):
+    paths = (await client.get("/openapi.json")).json()["paths"]
+
+    def error_statuses(path: str, method: str) -> set[str]:
+        responses = paths[path][method]["responses"]
+        return {status for status, response in responses.items() if status.startswith(("4", "5"))}
+
+    assert error_statuses("/echo", "post") == {"400", "422"}
+    assert error_statuses("/things/{thing_id}", "get") == {"401", "404", "422"}
+    assert error_statuses("/search", "get") == {"422", "503"}
+    assert error_statuses("/signout", "post") == set()
+    assert error_statuses("/missing", "get") == set()
+    for path, method, status in [
+        ("/echo", "post", "400"),
+        ("/echo", "post", "422"),
+        ("/things/{thing_id}", "get", "401"),
+    ]:
+        assert (
+            paths[path][method]["responses"][status]["content"]["application/json"]["schema"] == ERROR_RESPONSE_SCHEMA
+        )
+    assert paths["/things/{thing_id}"]["get"]["responses"]["404"] == {"description": "No such thing."}
+
+
+async def test_openapi_has_no_trace_of_fastapis_own_validation_error_body(client):
+    document = (await client.get("/openapi.json")).json()
+    assert "HTTPValidationError" not in str(document)
+    assert "ValidationError" not in document["components"]["schemas"]
+
+
+async def test_openapi_says_where_the_access_token_is_optional(client):
+    document = (await client.get("/openapi.json")).json()
+    assert document["paths"]["/signout"]["post"]["security"] == [{"HTTPBearer": []}, {}]
+    assert document["paths"]["/things/{thing_id}"]["get"]["security"] == [{"HTTPBearer": []}]
+    assert set(document["components"]["securitySchemes"]) == {"HTTPBearer"}
