@@ -8,6 +8,7 @@ item, conditioned on the account not being closed; a closed account's item stays
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator
 
 from botocore.client import BaseClient
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 USAGE_SORT_KEY = "#usage"
 BATCH_WRITE_SIZE = 25
 BATCH_WRITE_ATTEMPTS = 8
+TRANSACTION_ATTEMPTS = 6
+RETRIED_CANCELLATIONS = frozenset({"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 def table_definition(table_name: str) -> dict:
@@ -104,17 +107,24 @@ class DynamoDbFileRepository:
         }
 
     async def _transact(self, items: list[dict]) -> list[str] | None:
-        """Runs the transaction; None if it committed, else each item's cancellation code."""
-        try:
-            await self._call("transact_write_items", TransactItems=items)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "TransactionCanceledException":
-                raise
-            reasons = exc.response.get("CancellationReasons", [])
-            if not reasons:
-                raise
-            return [reason.get("Code", "None") for reason in reasons]
-        return None
+        """Runs the transaction; None if it committed, else each item's cancellation code. A
+        user's uploads in parallel all touch their totals item, so a transaction cancelled only
+        by another one in progress is tried again: a cancelled transaction wrote nothing."""
+        attempt = 1
+        while True:
+            try:
+                await self._call("transact_write_items", TransactItems=items)
+                return None
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
+                if not reasons:
+                    raise
+                if not set(reasons) <= RETRIED_CANCELLATIONS or attempt == TRANSACTION_ATTEMPTS:
+                    return reasons
+            await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+            attempt += 1
 
     @translate_aws_errors
     async def add(self, file: StoredFile) -> None:
