@@ -195,4 +195,3 @@ def email() -> str:
     import uuid
 
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
-
