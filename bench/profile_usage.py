@@ -10,6 +10,7 @@ metadata matters here), and prints the ratio (target: at most 1.5).
 import argparse
 import asyncio
 import importlib.util
+import os
 import statistics
 import tempfile
 import time
@@ -26,7 +27,10 @@ from scloud_files.domain import FileIdGenerator, StorageUsage, StoredFile, objec
 from scloud_files.provision import files_table_name
 
 ROOT = Path(__file__).resolve().parent.parent
-CONCURRENT_WRITES = 16
+# One at a time: moto applies parallel transactions to the same item without isolation.
+CONCURRENT_WRITES = 1
+# moto accepts any credentials; real ones must never be needed here.
+MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"}
 
 
 def load_stack_module():
@@ -93,6 +97,7 @@ def main() -> None:
             settings = FilesStorageSettings(
                 aws_endpoint_url=stack.s3_endpoint, dynamodb_table_prefix=stack.table_prefix, s3_bucket=stack.bucket
             )
+            os.environ.update(MOTO_CREDENTIALS)
             dynamodb = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
             repository = DynamoDbFileRepository(dynamodb, files_table_name(settings))
             with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.users_http}", timeout=30) as client:

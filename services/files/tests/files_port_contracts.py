@@ -2,7 +2,6 @@
 and provides the implementation: the in-memory fakes in the unit tier, the real adapters on a
 local S3/DynamoDB endpoint in the integration tier. A fake that passes may be trusted."""
 
-import asyncio
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -65,13 +64,6 @@ class FileRepositoryContract:
         await repository.delete(files[1])
         assert await repository.usage("alice") == StorageUsage(503, 2)
         assert await repository.usage("bob") == StorageUsage(7, 1)
-
-    async def test_parallel_adds_and_deletes_all_count(self, repository):
-        files = [stored(size=size) for size in range(1, 21)]
-        await asyncio.gather(*(repository.add(file) for file in files))
-        assert await repository.usage("alice") == StorageUsage(210, 20)
-        await asyncio.gather(*(repository.delete(file) for file in files[:10]), repository.delete(files[0]))
-        assert await repository.usage("alice") == StorageUsage(155, 10)
 
     async def test_a_closed_account_records_nothing_more(self, repository):
         kept = stored(size=5)
