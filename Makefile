@@ -67,6 +67,7 @@ openapi: install frontend/node_modules/.installed
 bench: install
 	$(PY) bench/files_throughput.py
 	$(PY) bench/login_timing.py
+	$(PY) bench/profile_usage.py
 
 clean:
 	rm -rf $(VENV) .run frontend/node_modules frontend/dist artifacts

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from cfnlint.decode import decode
 
+from scloud_files.adapters.dynamodb import table_definition
+
 INFRA = Path(__file__).resolve().parents[2] / "infra"
 TEMPLATES = sorted(INFRA.glob("*.yaml"))
 SERVICES = {"Auth": ("auth", 8101, 9101), "Users": ("users", 8102, 9102), "Files": ("files", 8103, 9103)}
@@ -126,7 +128,7 @@ def test_each_task_role_reaches_only_its_own_data():
     auth, users, files = role_text("AuthTaskRole"), role_text("UsersTaskRole"), role_text("FilesTaskRole")
     assert "SessionsTableArn" in auth and "UsersTableArn" not in auth and "s3:" not in auth
     assert "UsersTableArn" in users and "SessionsTableArn" not in users and "s3:" not in users
-    assert "FilesTableArn" in files and "fileId-index" in files and "SessionsTableArn" not in files
+    assert "FilesTableArn" in files and "/index/" not in files and "SessionsTableArn" not in files
     statements = allow_statements(resources(APP, "AWS::IAM::Role")["FilesTaskRole"])
     object_access = next(s for s in statements if "s3:GetObject" in s["Action"])
     assert object_access["Resource"]["Fn::Sub"][0] == "${Bucket}/users/*"
@@ -171,14 +173,21 @@ def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_tables_are_on_demand_recoverable_encrypted_with_ttl_and_index():
+def test_tables_are_on_demand_recoverable_encrypted_with_ttl():
     tables = resources(DATA, "AWS::DynamoDB::Table")
     for table in tables.values():
         assert table["BillingMode"] == "PAY_PER_REQUEST"
         assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert table["SSESpecification"]["SSEEnabled"] is True
     assert tables["SessionsTable"]["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
-    assert tables["FilesTable"]["GlobalSecondaryIndexes"][0]["IndexName"] == "fileId-index"
+
+
+def test_files_table_matches_the_services_definition_without_an_index():
+    infra = resources(DATA, "AWS::DynamoDB::Table")["FilesTable"]
+    service = table_definition("files")
+    assert infra["KeySchema"] == service["KeySchema"]
+    assert infra["AttributeDefinitions"] == service["AttributeDefinitions"]
+    assert "GlobalSecondaryIndexes" not in infra and "GlobalSecondaryIndexes" not in service
 
 
 def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc():

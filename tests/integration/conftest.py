@@ -204,8 +204,3 @@ def email() -> str:
     import uuid
 
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
-
-
-@pytest.fixture
-def upload_limit() -> int:
-    return MAX_UPLOAD_BYTES

@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from ulid import ULID
 
-from scloud_common.errors import InvalidInput, NotFound, PayloadTooLarge
+from scloud_common.errors import InvalidInput, NotFound, PayloadTooLarge, Unauthenticated
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 UNTITLED = "untitled"
@@ -21,8 +21,14 @@ MAX_KEPT_EXTENSION = 20
 _RESTRICTED_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 _CONTENT_TYPE = re.compile(rf"^{_RESTRICTED_NAME}/{_RESTRICTED_NAME}$")
 _FILE_ID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
-# Bidirectional overrides can make "gpj.exe" display as "exe.jpg".
-_BIDI_CONTROLS = frozenset("\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control (Cc), surrogate (Cs), format (Cf: zero-width and bidirectional marks, which can make
+# "gpj.exe" display as "exe.jpg") and line/paragraph separators never belong in a name.
+_REMOVED_NAME_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
+# Types a browser may render inline without running anything stored by a user. Everything else
+# (HTML, SVG, XHTML, XML, JavaScript, unknown types) is served as opaque bytes to save.
+_INLINE_SAFE_PREFIXES = ("image/", "audio/", "video/")
+_INLINE_SAFE_TYPES = frozenset({"application/pdf", "text/plain"})
+_INLINE_UNSAFE_TYPES = frozenset({"image/svg+xml"})
 
 
 @dataclass(frozen=True)
@@ -68,6 +74,11 @@ class InvalidUpload(InvalidInput):
     message = "Send the file as multipart/form-data in a field named `file`."
 
 
+class AccountClosed(Unauthenticated):
+    code = "account_closed"
+    message = "This account has been deleted."
+
+
 def object_key(user_id: str, file_id: str) -> str:
     """Built from server ids only: a user's file name never reaches the key."""
     return f"{user_prefix(user_id)}{file_id}"
@@ -97,13 +108,13 @@ class FileIdGenerator:
 
 
 def clean_file_name(raw: str) -> str:
-    """The last path segment of what the browser sent (some send `C:\\fakepath\\name`), without
-    control characters, at most 255 characters; "untitled" if nothing is left."""
-    name = unicodedata.normalize("NFC", raw).replace("\\", "/").rsplit("/", 1)[-1]
+    """The name as typed, in NFC, without control, zero-width or bidirectional characters, at most
+    255 characters; "untitled" if nothing is left. Slashes and markup stay: the name is metadata
+    only, never part of a key or a path."""
     name = "".join(
-        char for char in name if unicodedata.category(char) not in ("Cc", "Cs") and char not in _BIDI_CONTROLS
+        char for char in unicodedata.normalize("NFC", raw) if unicodedata.category(char) not in _REMOVED_NAME_CATEGORIES
     ).strip()
-    if name in ("", ".", ".."):
+    if not name:
         return UNTITLED
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, extension = name.rpartition(".")
@@ -114,22 +125,33 @@ def clean_file_name(raw: str) -> str:
     return name
 
 
-def clean_content_type(raw: str | None) -> str:
-    """`type/subtype` in lower case, parameters dropped; anything else becomes octet-stream."""
-    value = (raw or "").split(";", 1)[0].strip().lower()
-    return value if _CONTENT_TYPE.match(value) else DEFAULT_CONTENT_TYPE
+def served_content_type(declared: str | None) -> str:
+    """The type the bytes are stored and served with, whatever the browser declared: the declared
+    `type/subtype` only if it is safe to show inline, else application/octet-stream."""
+    value = (declared or "").split(";", 1)[0].strip().lower()
+    if not _CONTENT_TYPE.match(value) or not is_inline_safe(value):
+        return DEFAULT_CONTENT_TYPE
+    return value
 
 
-def attachment_disposition(file_name: str) -> str:
-    """Content-Disposition that makes the browser save the file under its name: an ASCII
-    fallback for old clients, and the exact UTF-8 name (RFC 6266 / RFC 5987)."""
+def is_inline_safe(content_type: str) -> bool:
+    if content_type in _INLINE_UNSAFE_TYPES:
+        return False
+    return content_type in _INLINE_SAFE_TYPES or content_type.startswith(_INLINE_SAFE_PREFIXES)
+
+
+def content_disposition(file_name: str, *, inline: bool = False) -> str:
+    """Content-Disposition carrying the file's name (RFC 6266 / RFC 5987): an ASCII fallback for
+    old clients, with quotes, backslashes and anything unprintable replaced, and the exact UTF-8
+    name percent-encoded, so quotes, semicolons or line breaks in a name cannot break the header."""
     decomposed = unicodedata.normalize("NFKD", file_name)
     fallback = "".join(
         char if char.isascii() and char.isprintable() and char not in '"\\' else "_"
         for char in decomposed
         if not unicodedata.combining(char)
     )
-    return f"attachment; filename=\"{fallback or UNTITLED}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback or UNTITLED}\"; filename*=UTF-8''{quote(file_name, safe='')}"
 
 
 def encode_cursor(file_id: str) -> str:

@@ -7,9 +7,13 @@ from scloud_files.domain import StorageUsage, StoredFile
 
 
 class FileRepository(Protocol):
-    """File metadata, keyed by (user id, file id)."""
+    """File metadata, keyed by (user id, file id), and each user's totals, which change in the
+    same atomic write as the file records they count."""
 
-    async def add(self, file: StoredFile) -> None: ...
+    async def add(self, file: StoredFile) -> None:
+        """Records the file and adds it to the user's totals; AccountClosed, and nothing written,
+        if the user's account has been closed."""
+        ...
 
     async def get(self, user_id: str, file_id: str) -> StoredFile | None: ...
 
@@ -20,15 +24,31 @@ class FileRepository(Protocol):
         whether more follow."""
         ...
 
-    async def delete(self, user_id: str, file_id: str) -> None:
-        """Idempotent."""
+    async def delete(self, file: StoredFile) -> None:
+        """Removes the record and takes it off the user's totals. Idempotent: a record already
+        gone changes nothing."""
+        ...
+
+    async def close_account(self, user_id: str) -> None:
+        """From now on `add` refuses this user. Idempotent; the mark is never removed."""
         ...
 
     async def delete_all(self, user_id: str) -> int:
-        """Removes every file of the user; returns how many there were. Idempotent."""
+        """Removes every file of the user and zeroes the totals; returns how many files there
+        were. Idempotent."""
         ...
 
-    async def usage(self, user_id: str) -> StorageUsage: ...
+    async def usage(self, user_id: str) -> StorageUsage:
+        """The user's totals, read in constant time whatever the number of files."""
+        ...
+
+    async def recount_usage(self, user_id: str) -> StorageUsage:
+        """Recomputes the user's totals from the file records, stores and returns them."""
+        ...
+
+    async def list_user_ids(self) -> list[str]:
+        """Every user with files or totals; reads the whole table, for repairs only."""
+        ...
 
 
 class BlobStore(Protocol):

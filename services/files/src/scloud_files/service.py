@@ -11,13 +11,14 @@ from scloud_files.domain import (
     FileTooLarge,
     StorageUsage,
     StoredFile,
-    attachment_disposition,
-    clean_content_type,
     clean_file_name,
+    content_disposition,
     decode_cursor,
     encode_cursor,
     is_file_id,
+    is_inline_safe,
     object_key,
+    served_content_type,
     user_prefix,
 )
 from scloud_files.ports import BlobStore, FileRepository
@@ -64,10 +65,12 @@ class FileService:
         self, user_id: str, *, file_name: str, content_type: str | None, chunks: AsyncIterable[bytes]
     ) -> StoredFile:
         """Streams the bytes to the blob store, then records the metadata. Either both are stored
-        or neither: a failed metadata write removes the bytes again."""
+        or neither: a failed metadata write removes the bytes again, and so does an account
+        closed while the bytes were arriving (AccountClosed). The bytes are stored with the type
+        they will be served with, which only keeps the declared type if it is safe inline."""
         file_id = self._new_file_id()
         key = object_key(user_id, file_id)
-        cleaned_type = clean_content_type(content_type)
+        cleaned_type = served_content_type(content_type)
         stream = _SizeLimitedStream(chunks, self.max_upload_bytes)
         await self._blob_store.put(key, stream, content_type=cleaned_type)
         stored = StoredFile(
@@ -102,12 +105,15 @@ class FileService:
             raise FileNotFound()
         return stored
 
-    async def create_download_link(self, user_id: str, file_id: str) -> tuple[str, datetime]:
+    async def create_download_link(self, user_id: str, file_id: str, *, inline: bool = False) -> tuple[str, datetime]:
+        """`inline` is a wish: only a type safe to show inline is ever served inline."""
         stored = await self.get_file(user_id, file_id)
         expires_at = self._now() + timedelta(seconds=self._download_url_ttl_seconds)
         url = self._blob_store.presign_download(
             stored.object_key,
-            content_disposition=attachment_disposition(stored.file_name),
+            content_disposition=content_disposition(
+                stored.file_name, inline=inline and is_inline_safe(stored.content_type)
+            ),
             content_type=stored.content_type,
             ttl_seconds=self._download_url_ttl_seconds,
         )
@@ -118,11 +124,14 @@ class FileService:
         finishes the job, and no metadata ever points at nothing for long."""
         stored = await self.get_file(user_id, file_id)
         await self._blob_store.delete(stored.object_key)
-        await self._repository.delete(user_id, file_id)
+        await self._repository.delete(stored)
         logger.info("file deleted", extra={"user_id": user_id, "file_id": file_id})
 
     async def delete_user_files(self, user_id: str) -> int:
-        """Every byte and every record of a user, orphaned bytes included. Idempotent."""
+        """Every byte and every record of a user, orphaned bytes included. Idempotent. The account
+        is closed first, so an upload still in flight cannot record a file afterwards: it fails
+        and removes its own bytes."""
+        await self._repository.close_account(user_id)
         objects = await self._blob_store.delete_prefix(user_prefix(user_id))
         files = await self._repository.delete_all(user_id)
         logger.info("user files deleted", extra={"user_id": user_id, "objects": objects, "files": files})

@@ -1,70 +1,76 @@
 import pytest
+from files_port_contracts import FileRepositoryContract, stored
 
 from scloud_common.errors import ServiceUnavailable
-from scloud_files.adapters.dynamodb import FILE_ID_INDEX, DynamoDbFileRepository
-from scloud_files.domain import FileIdGenerator, StorageUsage, StoredFile, object_key
+from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository
+from scloud_files.domain import StorageUsage
 from scloud_files.provision import files_table_name, provision_resources
+from scloud_files.repair_usage import repair_usage
 
 pytestmark = pytest.mark.integration
 
-new_file_id = FileIdGenerator()
-
 
 @pytest.fixture
-def repository(settings, dynamodb):
+def dynamodb_repository(settings, dynamodb):
     provision_resources(settings)  # a second run changes nothing
     return DynamoDbFileRepository(dynamodb, files_table_name(settings))
 
 
-def stored(user_id: str = "alice", size: int = 10) -> StoredFile:
-    file_id = new_file_id()
-    return StoredFile(
-        file_id, user_id, "résumé.txt", size, "text/plain", "2026-11-25T09:30:00+00:00", object_key(user_id, file_id)
-    )
+class TestDynamoDbFileRepository(FileRepositoryContract):
+    @pytest.fixture
+    def repository(self, dynamodb_repository):
+        return dynamodb_repository
 
 
-def test_table_is_provisioned_as_specified(settings, dynamodb):
+def test_table_is_provisioned_as_specified_without_an_index(settings, dynamodb):
     table = dynamodb.describe_table(TableName=files_table_name(settings))["Table"]
     assert [key["AttributeName"] for key in table["KeySchema"]] == ["userId", "fileId"]
-    assert [index["IndexName"] for index in table["GlobalSecondaryIndexes"]] == [FILE_ID_INDEX]
+    assert table.get("GlobalSecondaryIndexes", []) == []
     assert table["SSEDescription"]["Status"] in ("ENABLED", "ENABLING")
 
 
-async def test_add_get_and_delete(repository):
-    file = stored()
-    await repository.add(file)
-    assert await repository.get("alice", file.file_id) == file
-    assert await repository.get("bob", file.file_id) is None
-    await repository.delete("alice", file.file_id)
-    await repository.delete("alice", file.file_id)
-    assert await repository.get("alice", file.file_id) is None
+async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repository, dynamodb, settings):
+    await dynamodb_repository.add(stored(size=4))
+    # A record written behind the repository's back is not counted: usage never reads the files.
+    dynamodb.put_item(
+        TableName=files_table_name(settings),
+        Item={
+            "userId": {"S": "alice"},
+            "fileId": {"S": stored().file_id},
+            "fileName": {"S": "stray"},
+            "fileSize": {"N": "100"},
+            "contentType": {"S": "text/plain"},
+            "uploadDate": {"S": "2026-11-25T09:30:00+00:00"},
+            "objectKey": {"S": "users/alice/stray"},
+        },
+    )
+    assert await dynamodb_repository.usage("alice") == StorageUsage(4, 1)
+    assert len((await dynamodb_repository.list_newest_first("alice", limit=10, after_file_id=None))[0]) == 2
 
 
-async def test_list_newest_first_in_pages(repository):
-    files = [stored() for _ in range(5)]
-    for file in files:
-        await repository.add(file)
-    await repository.add(stored("bob"))
-    first, more = await repository.list_newest_first("alice", limit=2, after_file_id=None)
-    assert first == files[:2:-1] and more
-    rest, more = await repository.list_newest_first("alice", limit=3, after_file_id=first[-1].file_id)
-    assert rest == files[2::-1] and not more
-
-
-async def test_delete_all_in_batches_and_usage(repository):
-    for index in range(60):
-        await repository.add(stored(size=index))
-    await repository.add(stored("bob", size=7))
-    assert await repository.usage("alice") == StorageUsage(sum(range(60)), 60)
-    assert await repository.delete_all("alice") == 60
-    assert await repository.delete_all("alice") == 0
-    assert await repository.usage("alice") == StorageUsage(0, 0)
-    assert await repository.usage("bob") == StorageUsage(7, 1)
+async def test_repair_recounts_drifted_totals(dynamodb_repository, dynamodb, settings):
+    for size in (5, 6):
+        await dynamodb_repository.add(stored(size=size))
+    await dynamodb_repository.add(stored("bob", size=1))
+    for user_id in ("alice", "bob"):
+        dynamodb.update_item(
+            TableName=files_table_name(settings),
+            Key={"userId": {"S": user_id}, "fileId": {"S": USAGE_SORT_KEY}},
+            UpdateExpression="SET bytesUsed = :wrong, fileCount = :wrong",
+            ExpressionAttributeValues={":wrong": {"N": "999"}},
+        )
+    assert await repair_usage(dynamodb_repository, ["alice"]) == {"alice": StorageUsage(11, 2)}
+    assert await dynamodb_repository.usage("bob") == StorageUsage(999, 999)
+    repaired = await repair_usage(dynamodb_repository, None)
+    assert repaired == {"alice": StorageUsage(11, 2), "bob": StorageUsage(1, 1)}
+    assert await dynamodb_repository.usage("bob") == StorageUsage(1, 1)
 
 
 async def test_missing_table_is_service_unavailable(dynamodb):
     repository = DynamoDbFileRepository(dynamodb, "no-such-table")
     with pytest.raises(ServiceUnavailable):
         await repository.get("alice", "x")
+    with pytest.raises(ServiceUnavailable):
+        await repository.add(stored())
     with pytest.raises(ServiceUnavailable):
         await repository.check_ready()

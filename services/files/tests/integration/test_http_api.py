@@ -44,7 +44,11 @@ def upload(client, headers, name: str, content: bytes, content_type: str = "text
 def stored_nothing(s3, dynamodb, settings) -> bool:
     objects = s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0)
     uploads = s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads", [])
-    items = dynamodb.scan(TableName=files_table_name(settings))["Count"]
+    items = dynamodb.scan(
+        TableName=files_table_name(settings),
+        FilterExpression="fileId <> :usage",
+        ExpressionAttributeValues={":usage": {"S": "#usage"}},
+    )["Count"]
     return objects == 0 and uploads == [] and items == 0
 
 
@@ -54,7 +58,7 @@ def test_limits(client, alice):
 
 def test_upload_get_list_download_delete(client, alice, s3, settings):
     content = os.urandom(300_000)
-    response = upload(client, alice, "C:\\fakepath\\holiday photo.jpg", content, "image/jpeg")
+    response = upload(client, alice, "holiday photo.jpg", content, "image/jpeg")
     assert response.status_code == 201, response.text
     file = response.json()
     assert set(file) == {"fileId", "fileName", "fileSize", "fileType", "uploadDate"}
@@ -105,15 +109,108 @@ def test_streamed_body_without_content_length(client, alice):
     assert (response.json()["fileSize"], response.json()["fileType"]) == (6 * MIB, "application/pdf")
 
 
-def test_download_keeps_a_utf8_file_name(client, alice):
-    file = upload(client, alice, "résumé 日本.txt", b"bonjour").json()
-    assert file["fileName"] == "résumé 日本.txt"
-    link = client.get(f"/api/files/{file['fileId']}/download", headers=alice).json()
-    downloaded = httpx.get(link["url"])
+def download(client, headers, file_id: str, **params) -> httpx.Response:
+    link = client.get(f"/api/files/{file_id}/download", headers=headers, params=params)
+    assert link.status_code == 200, link.text
+    return httpx.get(link.json()["url"])
+
+
+@pytest.mark.parametrize(
+    "name, fallback, encoded",
+    [
+        ("résumé 日本.txt", "resume __.txt", "r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC.txt"),
+        (
+            "<script>alert(1)</script>.html",
+            "<script>alert(1)</script>.html",
+            "%3Cscript%3Ealert%281%29%3C%2Fscript%3E.html",
+        ),
+        ("q'uote;.txt", "q'uote;.txt", "q%27uote%3B.txt"),
+        ("../../etc/passwd", "../../etc/passwd", "..%2F..%2Fetc%2Fpasswd"),
+    ],
+)
+def test_names_are_kept_as_typed_and_download_under_a_well_formed_disposition(
+    client, alice, s3, settings, name, fallback, encoded
+):
+    file = upload(client, alice, name, b"bonjour").json()
+    assert file["fileName"] == name
+    assert client.get(f"/api/files/{file['fileId']}", headers=alice).json()["fileName"] == name
+    keys = [item["Key"] for item in s3.list_objects_v2(Bucket=settings.s3_bucket)["Contents"]]
+    assert keys == [f"users/alice/{file['fileId']}"]
+    downloaded = download(client, alice, file["fileId"])
     assert downloaded.content == b"bonjour"
-    assert downloaded.headers["content-disposition"] == (
-        "attachment; filename=\"resume __.txt\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC.txt"
+    assert (
+        downloaded.headers["content-disposition"] == f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
     )
+
+
+def test_quotes_semicolons_and_line_breaks_in_a_name_cannot_break_the_disposition(client, alice):
+    # httpx, like browsers, sends `"`, CR and LF in a file name as %22, %0D, %0A (HTML's form
+    # encoding); curl-like clients send a backslash-escaped quote instead.
+    boundary = "scloud-name-boundary"
+    escaped = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="q\\"uote;.txt"\r\n'
+        f"Content-Type: text/plain\r\n\r\nx\r\n--{boundary}--\r\n"
+    ).encode()
+    responses = [
+        upload(client, alice, 'q"uote;\r\n.txt', b"x"),
+        client.post(
+            "/api/files/upload",
+            headers={**alice, "Content-Type": f"multipart/form-data; boundary={boundary}"},
+            content=escaped,
+        ),
+    ]
+    for response in responses:
+        assert response.status_code == 201, response.text
+        file = response.json()
+        assert file["fileName"] == 'q"uote;.txt'
+        disposition = download(client, alice, file["fileId"]).headers["content-disposition"]
+        assert disposition == "attachment; filename=\"q_uote;.txt\"; filename*=UTF-8''q%22uote%3B.txt"
+
+
+@pytest.mark.parametrize(
+    "declared, served, inline",
+    [
+        ("image/png", "image/png", True),
+        ("application/pdf", "application/pdf", True),
+        ("text/plain", "text/plain", True),
+        ("video/mp4", "video/mp4", True),
+        ("text/html", "application/octet-stream", False),
+        ("image/svg+xml", "application/octet-stream", False),
+        ("application/xhtml+xml", "application/octet-stream", False),
+        ("text/xml", "application/octet-stream", False),
+        ("text/javascript", "application/octet-stream", False),
+        ("application/x-made-up", "application/octet-stream", False),
+    ],
+)
+def test_stored_bytes_are_served_with_a_safe_type_and_inline_only_when_safe(
+    client, alice, s3, settings, declared, served, inline
+):
+    file = upload(client, alice, "page", b"<script>alert(1)</script>", declared).json()
+    assert file["fileType"] == served
+    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['fileId']}")
+    assert head["ContentType"] == served
+    attachment = download(client, alice, file["fileId"])
+    assert attachment.headers["content-type"] == served
+    assert attachment.headers["content-disposition"].startswith("attachment;")
+    preview = download(client, alice, file["fileId"], disposition="inline")
+    assert preview.headers["content-type"] == served
+    assert preview.headers["content-disposition"].startswith("inline;" if inline else "attachment;")
+
+
+def test_download_refuses_an_unknown_disposition(client, alice):
+    file_id = upload(client, alice, "a.txt", b"x").json()["fileId"]
+    response = client.get(f"/api/files/{file_id}/download", headers=alice, params={"disposition": "render"})
+    assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
+
+
+def test_two_file_fields_are_422_and_store_nothing(client, alice, s3, dynamodb, settings):
+    response = client.post(
+        "/api/files/upload",
+        headers=alice,
+        files=[("file", ("a.txt", b"first", "text/plain")), ("file", ("b.txt", b"second", "text/plain"))],
+    )
+    assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_upload"
+    assert stored_nothing(s3, dynamodb, settings)
 
 
 @pytest.mark.parametrize("size", [12 * MIB + 1, 40 * MIB])

@@ -1,23 +1,29 @@
+import asyncio
 import os
 
 import httpx
 import pytest
+from files_port_contracts import BlobStoreContract
 
 from scloud_common.aws import create_aws_client
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters import s3 as s3_module
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.domain import FileTooLarge, attachment_disposition
+from scloud_files.domain import FileTooLarge, content_disposition
 
 pytestmark = pytest.mark.integration
 
 MIB = 1024 * 1024
 
 
-@pytest.fixture
-def blob_store(settings, s3):
+def s3_blob_store(settings, s3) -> S3BlobStore:
     public = create_aws_client("s3", region="us-east-1", endpoint_url=settings.s3_public_endpoint_url)
     return S3BlobStore(s3, settings.s3_bucket, part_bytes=5 * MIB, presign_client=public)
+
+
+@pytest.fixture
+def blob_store(settings, s3):
+    return s3_blob_store(settings, s3)
 
 
 async def chunks_of(content: bytes, size: int = 256 * 1024, fail_after: int | None = None):
@@ -25,6 +31,23 @@ async def chunks_of(content: bytes, size: int = 256 * 1024, fail_after: int | No
         if fail_after is not None and start >= fail_after:
             raise FileTooLarge()
         yield content[start : start + size]
+
+
+class TestS3BlobStore(BlobStoreContract):
+    @pytest.fixture
+    def blob_store(self, settings, s3):
+        return s3_blob_store(settings, s3)
+
+    @pytest.fixture
+    def read_object(self, s3, settings):
+        def read(key: str):
+            try:
+                response = s3.get_object(Bucket=settings.s3_bucket, Key=key)
+            except s3.exceptions.NoSuchKey:
+                return None
+            return response["Body"].read(), response["ContentType"]
+
+        return lambda key: asyncio.to_thread(read, key)
 
 
 def bucket_is_empty(s3, bucket: str) -> bool:
@@ -61,16 +84,16 @@ async def test_failing_stream_leaves_nothing_behind(blob_store, settings, s3, fa
 
 
 async def test_presigned_link_downloads_as_a_named_attachment(blob_store):
-    name = "résumé 日本.txt"
+    name = 'résumé 日本 "q";\r\n.txt'
     await blob_store.put("users/u/f", chunks_of(b"bonjour"), content_type="text/plain")
     url = blob_store.presign_download(
-        "users/u/f", content_disposition=attachment_disposition(name), content_type="text/plain", ttl_seconds=60
+        "users/u/f", content_disposition=content_disposition(name), content_type="text/plain", ttl_seconds=60
     )
     assert url.startswith("http://localhost:")
     response = httpx.get(url)
     assert response.status_code == 200 and response.content == b"bonjour"
     assert response.headers["content-type"].startswith("text/plain")
-    assert response.headers["content-disposition"] == attachment_disposition(name)
+    assert response.headers["content-disposition"] == content_disposition(name)
 
 
 async def test_delete_prefix_in_batches_is_idempotent(blob_store, settings, s3, monkeypatch):

@@ -1,4 +1,4 @@
-from scloud_files.domain import FileIdGenerator, attachment_disposition, decode_cursor, encode_cursor, is_file_id
+from scloud_files.domain import FileIdGenerator, content_disposition, decode_cursor, encode_cursor, is_file_id
 
 
 def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
@@ -13,9 +13,16 @@ def test_cursor_round_trips():
     assert decode_cursor(encode_cursor(file_id)) == file_id
 
 
-def test_attachment_disposition_has_an_ascii_fallback_and_the_exact_utf8_name():
-    assert attachment_disposition('résumé 日本 "q".txt') == (
+def test_content_disposition_has_an_ascii_fallback_and_the_exact_utf8_name():
+    assert content_disposition('résumé 日本 "q".txt') == (
         'attachment; filename="resume __ _q_.txt"; '
         "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E6%97%A5%E6%9C%AC%20%22q%22.txt"
     )
-    assert attachment_disposition("plain.txt") == "attachment; filename=\"plain.txt\"; filename*=UTF-8''plain.txt"
+    assert content_disposition("plain.txt") == "attachment; filename=\"plain.txt\"; filename*=UTF-8''plain.txt"
+    assert content_disposition("a.png", inline=True) == "inline; filename=\"a.png\"; filename*=UTF-8''a.png"
+
+
+def test_content_disposition_survives_quotes_semicolons_and_line_breaks():
+    assert content_disposition('q"uote;\r\n.txt') == (
+        "attachment; filename=\"q_uote;__.txt\"; filename*=UTF-8''q%22uote%3B%0D%0A.txt"
+    )

@@ -4,7 +4,7 @@ import pytest
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.domain import FileNotFound, FileTooLarge, InvalidCursor, StorageUsage, encode_cursor
+from scloud_files.domain import AccountClosed, FileNotFound, FileTooLarge, InvalidCursor, StorageUsage, encode_cursor
 from scloud_files.service import FileService
 
 LIMIT = 1000
@@ -64,16 +64,19 @@ async def test_upload_over_the_limit_stores_nothing(service, repository, blobs):
 @pytest.mark.parametrize(
     "raw, cleaned",
     [
-        ("C:\\fakepath\\photo.jpg", "photo.jpg"),
-        ("../../etc/passwd", "passwd"),
-        ("dir/sub/", "untitled"),
+        ("<script>alert(1)</script>.html", "<script>alert(1)</script>.html"),
+        ('q"uote;.txt', 'q"uote;.txt'),
+        ("../../etc/passwd", "../../etc/passwd"),
         ("", "untitled"),
-        ("..", "untitled"),
-        ("  a\x00b\x1fc\u202e.txt  ", "abc.txt"),
+        (" \u200b ", "untitled"),
+        ("  a\x00b\x1fc\u202e\r\nd.txt  ", "abcd.txt"),
+        ("zero\u200bwidth\u200d\ufeff\u00ad.txt", "zerowidth.txt"),
+        ("line\u2028break.txt", "linebreak.txt"),
+        ("re\u0301sume\u0301.txt", "résumé.txt"),
         ("résumé 日本.txt", "résumé 日本.txt"),
     ],
 )
-async def test_file_names_are_sanitised(service, blobs, raw, cleaned):
+async def test_file_names_are_kept_as_typed_without_invisible_characters(service, blobs, raw, cleaned):
     stored = await upload(service, name=raw)
     assert stored.file_name == cleaned
     assert list(blobs.objects) == [f"users/alice/{stored.file_id}"]
@@ -82,21 +85,51 @@ async def test_file_names_are_sanitised(service, blobs, raw, cleaned):
 async def test_long_names_are_cut_to_255_characters_keeping_the_extension(service):
     stored = await upload(service, name="a" * 300 + ".pdf")
     assert len(stored.file_name) == 255 and stored.file_name.endswith("a.pdf")
+    stored = await upload(service, name="日" * 300)
+    assert stored.file_name == "日" * 255
 
 
 @pytest.mark.parametrize(
     "raw, cleaned",
     [
         ("image/PNG", "image/png"),
+        ("image/jpeg", "image/jpeg"),
+        ("application/pdf", "application/pdf"),
         ("text/plain; charset=utf-8", "text/plain"),
+        ("audio/mpeg", "audio/mpeg"),
+        ("video/mp4", "video/mp4"),
+        ("text/html", "application/octet-stream"),
+        ("image/svg+xml", "application/octet-stream"),
+        ("application/xhtml+xml", "application/octet-stream"),
+        ("text/xml", "application/octet-stream"),
+        ("application/xml", "application/octet-stream"),
+        ("text/javascript", "application/octet-stream"),
+        ("application/javascript", "application/octet-stream"),
+        ("application/x-unknown", "application/octet-stream"),
         (None, "application/octet-stream"),
         ("", "application/octet-stream"),
         ("not a type", "application/octet-stream"),
         ("text/html\r\nX-Evil: 1", "application/octet-stream"),
     ],
 )
-async def test_content_type_is_validated(service, raw, cleaned):
-    assert (await upload(service, content_type=raw)).content_type == cleaned
+async def test_bytes_are_stored_with_the_served_type_safe_inline_or_octet_stream(service, blobs, raw, cleaned):
+    stored = await upload(service, content_type=raw)
+    assert stored.content_type == cleaned
+    assert blobs.objects[stored.object_key][1] == cleaned
+
+
+async def test_an_upload_finishing_after_the_account_closed_leaves_nothing(service, repository, blobs):
+    async def chunks_while_the_account_is_deleted():
+        yield b"first"
+        await service.delete_user_files("alice")
+        yield b"last"
+
+    with pytest.raises(AccountClosed):
+        await service.upload_file(
+            "alice", file_name="a.txt", content_type=None, chunks=chunks_while_the_account_is_deleted()
+        )
+    assert blobs.objects == {} and repository.files == {}
+    assert await service.get_storage_usage("alice") == StorageUsage(0, 0)
 
 
 async def test_failed_metadata_write_removes_the_bytes(service, repository, blobs):
@@ -161,6 +194,22 @@ async def test_download_link_names_the_file_and_its_type(service):
     assert expires_at == datetime(2026, 11, 25, 9, 35, tzinfo=UTC)
     assert "filename%2A%3DUTF-8%27%27r%25C3%25A9sum%25C3%25A9%2520%25E6%2597%25A5%25E6%259C%25AC.txt" in url
     assert "type=text%2Fplain" in url
+    assert "disposition=attachment" in url
+
+
+@pytest.mark.parametrize(
+    "content_type, disposition",
+    [
+        ("image/png", "inline"),
+        ("application/pdf", "inline"),
+        ("text/html", "attachment"),
+        ("image/svg+xml", "attachment"),
+    ],
+)
+async def test_inline_links_only_for_types_safe_inline(service, content_type, disposition):
+    stored = await upload(service, name="a", content_type=content_type)
+    url, _ = await service.create_download_link("alice", stored.file_id, inline=True)
+    assert f"disposition={disposition}%3B" in url
 
 
 async def test_delete_removes_bytes_and_metadata(service, repository, blobs):
@@ -190,11 +239,16 @@ async def test_delete_user_files_removes_everything_and_orphans_and_is_idempoten
     assert await service.delete_user_files("alice") == 0
     assert list(blobs.objects) == [kept.object_key]
     assert list(repository.files) == [("bob", kept.file_id)]
+    with pytest.raises(AccountClosed):
+        await upload(service)
+    assert blobs.objects == {kept.object_key: (b"hello", "text/plain")}
 
 
-async def test_storage_usage_sums_a_users_files(service):
+async def test_storage_usage_counts_uploads_and_deletes(service):
     await upload(service, content=b"x" * 10)
-    await upload(service, content=b"x" * 32)
+    deleted = await upload(service, content=b"x" * 32)
+    await upload(service, content=b"x" * 5)
     await upload(service, user_id="bob", content=b"x" * 7)
-    assert await service.get_storage_usage("alice") == StorageUsage(42, 2)
+    await service.delete_file("alice", deleted.file_id)
+    assert await service.get_storage_usage("alice") == StorageUsage(15, 2)
     assert await service.get_storage_usage("carol") == StorageUsage(0, 0)

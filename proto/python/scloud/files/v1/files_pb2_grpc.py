@@ -52,15 +52,17 @@ class FilesServiceServicer:
     """
 
     def GetStorageUsage(self, request, context):
-        """Bytes stored and number of files of one user. Idempotent.
+        """Bytes stored and number of files of one user, from counters kept with every
+        file write: one read, whatever the number of files. Idempotent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteUserFiles(self, request, context):
-        """Deletes every file of a user, bytes and metadata. Idempotent: safe to retry
-        after a partial failure.
+        """Closes the user's storage for good (an upload still in flight is refused and
+        leaves nothing), then deletes every file of the user, bytes and metadata.
+        Idempotent: safe to retry after a partial failure.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,23 +1,30 @@
 """FileRepository on DynamoDB: table `<prefix>files`, partition key userId, sort key fileId.
 
-File ids are ULIDs, which sort by upload time, so "newest first" is a reverse Query.
+File ids are ULIDs, which sort by upload time, so "newest first" is a reverse Query. Each user's
+partition also holds one totals item under the sort key `#usage`, which sorts before every ULID:
+file queries ask for sort keys above it. Every file write is one transaction with an ADD on that
+item, conditioned on the account not being closed; a closed account's item stays as a tombstone.
 """
 
 import asyncio
 import logging
+import random
 from collections.abc import AsyncIterator
 
 from botocore.client import BaseClient
+from botocore.exceptions import ClientError
 
 from scloud_common.aws import translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
-from scloud_files.domain import StorageUsage, StoredFile
+from scloud_files.domain import AccountClosed, StorageUsage, StoredFile
 
 logger = logging.getLogger(__name__)
 
-FILE_ID_INDEX = "fileId-index"
+USAGE_SORT_KEY = "#usage"
 BATCH_WRITE_SIZE = 25
 BATCH_WRITE_ATTEMPTS = 8
+TRANSACTION_ATTEMPTS = 6
+RETRIED_CANCELLATIONS = frozenset({"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 def table_definition(table_name: str) -> dict:
@@ -32,19 +39,16 @@ def table_definition(table_name: str) -> dict:
             {"AttributeName": "userId", "KeyType": "HASH"},
             {"AttributeName": "fileId", "KeyType": "RANGE"},
         ],
-        "GlobalSecondaryIndexes": [
-            {
-                "IndexName": FILE_ID_INDEX,
-                "KeySchema": [{"AttributeName": "fileId", "KeyType": "HASH"}],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
         "SSESpecification": {"Enabled": True},
     }
 
 
 def _key(user_id: str, file_id: str) -> dict:
     return {"userId": {"S": user_id}, "fileId": {"S": file_id}}
+
+
+def _usage_key(user_id: str) -> dict:
+    return _key(user_id, USAGE_SORT_KEY)
 
 
 def _item(file: StoredFile) -> dict:
@@ -84,8 +88,8 @@ class DynamoDbFileRepository:
             response = await self._call(
                 "query",
                 TableName=self._table,
-                KeyConditionExpression="userId = :user",
-                ExpressionAttributeValues={":user": {"S": user_id}},
+                KeyConditionExpression="userId = :user AND fileId > :usage",
+                ExpressionAttributeValues={":user": {"S": user_id}, ":usage": {"S": USAGE_SORT_KEY}},
                 **kwargs,
                 **({"ExclusiveStartKey": start} if start else {}),
             )
@@ -94,9 +98,43 @@ class DynamoDbFileRepository:
             if not start:
                 return
 
+    def _usage_change(self, user_id: str, size: int, count: int) -> dict:
+        return {
+            "TableName": self._table,
+            "Key": _usage_key(user_id),
+            "UpdateExpression": "ADD bytesUsed :size, fileCount :count",
+            "ExpressionAttributeValues": {":size": {"N": str(size)}, ":count": {"N": str(count)}},
+        }
+
+    async def _transact(self, items: list[dict]) -> list[str] | None:
+        """Runs the transaction; None if it committed, else each item's cancellation code. A
+        user's uploads in parallel all touch their totals item, so a transaction cancelled only
+        by another one in progress is tried again: a cancelled transaction wrote nothing."""
+        attempt = 1
+        while True:
+            try:
+                await self._call("transact_write_items", TransactItems=items)
+                return None
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                    raise
+                reasons = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
+                if not reasons:
+                    raise
+                if not set(reasons) <= RETRIED_CANCELLATIONS or attempt == TRANSACTION_ATTEMPTS:
+                    return reasons
+            await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+            attempt += 1
+
     @translate_aws_errors
     async def add(self, file: StoredFile) -> None:
-        await self._call("put_item", TableName=self._table, Item=_item(file))
+        usage = self._usage_change(file.user_id, file.file_size, 1)
+        usage["ConditionExpression"] = "attribute_not_exists(closed)"
+        reasons = await self._transact([{"Put": {"TableName": self._table, "Item": _item(file)}}, {"Update": usage}])
+        if reasons is not None:
+            if reasons[1] == "ConditionalCheckFailed":
+                raise AccountClosed()
+            raise ServiceUnavailable()
 
     @translate_aws_errors
     async def get(self, user_id: str, file_id: str) -> StoredFile | None:
@@ -116,8 +154,8 @@ class DynamoDbFileRepository:
             response = await self._call(
                 "query",
                 TableName=self._table,
-                KeyConditionExpression="userId = :user",
-                ExpressionAttributeValues={":user": {"S": user_id}},
+                KeyConditionExpression="userId = :user AND fileId > :usage",
+                ExpressionAttributeValues={":user": {"S": user_id}, ":usage": {"S": USAGE_SORT_KEY}},
                 ScanIndexForward=False,
                 Limit=limit + 1 - len(items),
                 **({"ExclusiveStartKey": start} if start else {}),
@@ -129,8 +167,28 @@ class DynamoDbFileRepository:
         return [_file(item) for item in items[:limit]], len(items) > limit
 
     @translate_aws_errors
-    async def delete(self, user_id: str, file_id: str) -> None:
-        await self._call("delete_item", TableName=self._table, Key=_key(user_id, file_id))
+    async def delete(self, file: StoredFile) -> None:
+        row = {
+            "TableName": self._table,
+            "Key": _key(file.user_id, file.file_id),
+            "ConditionExpression": "attribute_exists(fileId)",
+        }
+        reasons = await self._transact(
+            [{"Delete": row}, {"Update": self._usage_change(file.user_id, -file.file_size, -1)}]
+        )
+        # A record already gone was taken off the totals by whoever removed it.
+        if reasons is not None and reasons[0] != "ConditionalCheckFailed":
+            raise ServiceUnavailable()
+
+    @translate_aws_errors
+    async def close_account(self, user_id: str) -> None:
+        await self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_usage_key(user_id),
+            UpdateExpression="SET closed = :true",
+            ExpressionAttributeValues={":true": {"BOOL": True}},
+        )
 
     @translate_aws_errors
     async def delete_all(self, user_id: str) -> int:
@@ -140,7 +198,25 @@ class DynamoDbFileRepository:
                 batch = items[start : start + BATCH_WRITE_SIZE]
                 await self._batch_delete([{"DeleteRequest": {"Key": item}} for item in batch])
             deleted += len(items)
+        await self._set_usage(user_id, StorageUsage(0, 0), only_if_present=True)
         return deleted
+
+    async def _set_usage(self, user_id: str, usage: StorageUsage, *, only_if_present: bool = False) -> None:
+        try:
+            await self._call(
+                "update_item",
+                TableName=self._table,
+                Key=_usage_key(user_id),
+                UpdateExpression="SET bytesUsed = :bytes, fileCount = :count",
+                ExpressionAttributeValues={
+                    ":bytes": {"N": str(usage.bytes_used)},
+                    ":count": {"N": str(usage.file_count)},
+                },
+                **({"ConditionExpression": "attribute_exists(userId)"} if only_if_present else {}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     async def _batch_delete(self, requests: list[dict]) -> None:
         pending = {self._table: requests}
@@ -155,11 +231,35 @@ class DynamoDbFileRepository:
 
     @translate_aws_errors
     async def usage(self, user_id: str) -> StorageUsage:
+        response = await self._call("get_item", TableName=self._table, Key=_usage_key(user_id), ConsistentRead=True)
+        item = response.get("Item", {})
+        return StorageUsage(int(item.get("bytesUsed", {"N": "0"})["N"]), int(item.get("fileCount", {"N": "0"})["N"]))
+
+    @translate_aws_errors
+    async def recount_usage(self, user_id: str) -> StorageUsage:
         bytes_used = file_count = 0
         async for items in self._query_pages(user_id, ProjectionExpression="fileSize"):
             bytes_used += sum(int(item["fileSize"]["N"]) for item in items)
             file_count += len(items)
-        return StorageUsage(bytes_used, file_count)
+        usage = StorageUsage(bytes_used, file_count)
+        await self._set_usage(user_id, usage)
+        return usage
+
+    @translate_aws_errors
+    async def list_user_ids(self) -> list[str]:
+        user_ids: set[str] = set()
+        start: dict | None = None
+        while True:
+            response = await self._call(
+                "scan",
+                TableName=self._table,
+                ProjectionExpression="userId",
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            user_ids.update(item["userId"]["S"] for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return sorted(user_ids)
 
     @translate_aws_errors
     async def check_ready(self) -> None:

@@ -4,18 +4,27 @@ from collections.abc import AsyncIterable
 from urllib.parse import urlencode
 
 from scloud_common.errors import ServiceUnavailable
-from scloud_files.domain import StorageUsage, StoredFile
+from scloud_files.domain import AccountClosed, StorageUsage, StoredFile
 
 
 class InMemoryFileRepository:
     def __init__(self) -> None:
         self.files: dict[tuple[str, str], StoredFile] = {}
+        self.totals: dict[str, StorageUsage] = {}
+        self.closed: set[str] = set()
         self.fail_writes = False
+
+    def _add_to_totals(self, user_id: str, size: int, count: int) -> None:
+        total = self.totals.get(user_id, StorageUsage(0, 0))
+        self.totals[user_id] = StorageUsage(total.bytes_used + size, total.file_count + count)
 
     async def add(self, file: StoredFile) -> None:
         if self.fail_writes:
             raise ServiceUnavailable()
+        if file.user_id in self.closed:
+            raise AccountClosed()
         self.files[(file.user_id, file.file_id)] = file
+        self._add_to_totals(file.user_id, file.file_size, 1)
 
     async def get(self, user_id: str, file_id: str) -> StoredFile | None:
         return self.files.get((user_id, file_id))
@@ -32,20 +41,33 @@ class InMemoryFileRepository:
             newest_first = [file for file in newest_first if file.file_id < after_file_id]
         return newest_first[:limit], len(newest_first) > limit
 
-    async def delete(self, user_id: str, file_id: str) -> None:
+    async def delete(self, file: StoredFile) -> None:
         if self.fail_writes:
             raise ServiceUnavailable()
-        self.files.pop((user_id, file_id), None)
+        if self.files.pop((file.user_id, file.file_id), None) is not None:
+            self._add_to_totals(file.user_id, -file.file_size, -1)
+
+    async def close_account(self, user_id: str) -> None:
+        self.closed.add(user_id)
 
     async def delete_all(self, user_id: str) -> int:
         keys = [key for key in self.files if key[0] == user_id]
         for key in keys:
             del self.files[key]
+        if user_id in self.totals:
+            self.totals[user_id] = StorageUsage(0, 0)
         return len(keys)
 
     async def usage(self, user_id: str) -> StorageUsage:
+        return self.totals.get(user_id, StorageUsage(0, 0))
+
+    async def recount_usage(self, user_id: str) -> StorageUsage:
         sizes = [file.file_size for (owner, _), file in self.files.items() if owner == user_id]
-        return StorageUsage(sum(sizes), len(sizes))
+        self.totals[user_id] = StorageUsage(sum(sizes), len(sizes))
+        return self.totals[user_id]
+
+    async def list_user_ids(self) -> list[str]:
+        return sorted({owner for owner, _ in self.files} | set(self.totals) | self.closed)
 
 
 class InMemoryBlobStore:

@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 
@@ -41,9 +41,15 @@ async def read_upload_limits(user: CurrentUser, service: FileServiceDep) -> Uplo
     responses=error_responses(401, 413, 422, 503),
 )
 async def upload_file(request: Request, user: CurrentUser, service: FileServiceDep) -> FileRead:
-    """Stores one file, sent as multipart/form-data in the field `file`. The bytes stream to
-    storage as they arrive; a file over the limit is refused with 413 `file_too_large` and
-    nothing of it is kept."""
+    """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
+    to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
+    limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
+    401 `account_closed` if the account was deleted while the file was arriving.
+
+    The name is kept as typed (NFC, without control or zero-width characters, at most 255
+    characters). The stored type is the declared one only if it is safe to show inline (images
+    except SVG, PDF, plain text, audio, video); anything else is stored and served as
+    `application/octet-stream`."""
     max_body_bytes = service.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > max_body_bytes:
@@ -78,9 +84,18 @@ async def read_file(file_id: str, user: CurrentUser, service: FileServiceDep) ->
 
 
 @router.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))
-async def create_download_link(file_id: str, user: CurrentUser, service: FileServiceDep) -> DownloadLinkRead:
-    """A short-lived link the browser follows to download the file under its name."""
-    url, expires_at = await service.create_download_link(user.user_id, file_id)
+async def create_download_link(
+    file_id: str,
+    user: CurrentUser,
+    service: FileServiceDep,
+    disposition: Annotated[
+        Literal["attachment", "inline"],
+        Query(description="`inline` to display the file (previews); honoured only for types safe inline."),
+    ] = "attachment",
+) -> DownloadLinkRead:
+    """A short-lived link the browser follows to download the file under its name, or to show
+    it inline if asked and its type is safe inline (else it is still an attachment)."""
+    url, expires_at = await service.create_download_link(user.user_id, file_id, inline=disposition == "inline")
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 

@@ -11,7 +11,10 @@ class FileRead(ApiModel):
     file_id: str = Field(description="ULID; later uploads have greater ids.")
     file_name: str
     file_size: int = Field(description="Bytes.")
-    file_type: str = Field(description="Media type, `type/subtype`.")
+    file_type: str = Field(
+        description="Media type the file is served with, `type/subtype`: the declared type if safe to show "
+        "inline, else `application/octet-stream`."
+    )
     upload_date: str = Field(description="RFC 3339, UTC.")
 
     @classmethod
@@ -35,7 +38,7 @@ class FilePage(ApiModel):
 
 
 class DownloadLinkRead(ApiModel):
-    url: str = Field(description="Presigned GET of the file's bytes, served as an attachment.")
+    url: str = Field(description="Presigned GET of the file's bytes, as an attachment unless shown inline.")
     expires_at: datetime
 
 

@@ -1,6 +1,7 @@
 """Reads the `file` field of a multipart/form-data body as it arrives, with python-multipart's
 streaming parser, so an upload never has to fit in memory or on disk."""
 
+import re
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass
@@ -13,6 +14,10 @@ from scloud_files.domain import FileTooLarge, InvalidUpload
 # Room for the multipart framing and any small fields around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
 FILE_FIELD = "file"
+# The HTML standard's multipart/form-data encoding escapes only these three in a file name (and
+# not `%` itself), so they are the only escapes to undo.
+_FORM_NAME_ESCAPES = {b"%22": b'"', b"%0D": b"\r", b"%0A": b"\n"}
+_FORM_NAME_ESCAPE = re.compile(rb"%22|%0D|%0A")
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,12 @@ class FilePart:
     file_name: str
     content_type: str | None
     chunks: AsyncIterator[bytes]
+
+
+def decode_form_file_name(raw: bytes) -> str:
+    """The file name as the user typed it: browsers send `"`, CR and LF as %22, %0D and %0A."""
+    unescaped = _FORM_NAME_ESCAPE.sub(lambda match: _FORM_NAME_ESCAPES[match.group()], raw)
+    return unescaped.decode("utf-8", errors="replace")
 
 
 class MultipartFileReader:
@@ -79,7 +90,7 @@ class MultipartFileReader:
                 if disposition.get(b"name") == FILE_FIELD.encode():
                     content_type = headers.get(b"content-type")
                     return FilePart(
-                        file_name=disposition.get(b"filename", b"").decode("utf-8", errors="replace"),
+                        file_name=decode_form_file_name(disposition.get(b"filename", b"")),
                         content_type=content_type.decode("latin-1") if content_type else None,
                         chunks=self._part_data(),
                     )
@@ -100,8 +111,32 @@ class MultipartFileReader:
             kind, value = await self._next_event()
             if kind == "data":
                 yield value
-            elif kind in ("part_end", "end"):
+            elif kind == "part_end":
+                break
+            elif kind == "end":
                 return
+        # The file only counts as received once the rest of the form is known to hold no second
+        # `file` field, which would otherwise be silently dropped.
+        await self._refuse_another_file()
+
+    async def _refuse_another_file(self) -> None:
+        headers: dict[bytes, bytes] = {}
+        while True:
+            kind, value = await self._next_event()
+            if kind == "part_begin":
+                headers = {}
+            elif kind == "header":
+                name, _, header_value = value.partition(b":")
+                headers[name.strip()] = header_value.strip()
+            elif kind == "headers_finished" and self._field_name(headers) == FILE_FIELD.encode():
+                raise InvalidUpload("Send one file per upload: the form has more than one `file` field.")
+            elif kind == "end":
+                return
+
+    @staticmethod
+    def _field_name(headers: dict[bytes, bytes]) -> bytes | None:
+        _, disposition = parse_options_header(headers.get(b"content-disposition"))
+        return disposition.get(b"name")
 
     async def _next_event(self) -> tuple[str, bytes]:
         while not self._events:

@@ -112,3 +112,28 @@ async def test_drain_reads_the_rest_but_stops_at_the_cap():
     reader = MultipartFileReader(body(), CONTENT_TYPE, max_body_bytes=5000)
     await reader.drain()
     assert received == 6000
+
+
+@pytest.mark.parametrize("chunk_size", [1, 65536])
+async def test_a_second_file_field_is_invalid_before_the_file_counts_as_received(chunk_size):
+    body = form(
+        ("file", {"params": {"filename": b"a.txt"}}, b"first"),
+        ("note", {}, b"a field between"),
+        ("file", {"params": {"filename": b"b.txt"}}, b"second"),
+    )
+    with pytest.raises(InvalidUpload, match="more than one"):
+        await read_file(body, chunk_size)
+
+
+@pytest.mark.parametrize(
+    "sent, typed",
+    [
+        (b"q%22uote;.txt", 'q"uote;.txt'),
+        (b"a%0D%0Ab.txt", "a\r\nb.txt"),
+        (b"100%25 sure %41.txt", "100%25 sure %41.txt"),
+        (b"<script>alert(1)</script>.html", "<script>alert(1)</script>.html"),
+    ],
+)
+async def test_file_name_is_read_back_as_the_browser_form_encoding_escaped_it(sent, typed):
+    name, _, _ = await read_file(form(("file", {"params": {"filename": sent}}, b"x")))
+    assert name == typed

@@ -1,0 +1,47 @@
+"""Recounts storage totals from the file records: `python -m scloud_files.repair_usage --user ID`
+or `--all`. The totals are kept by the writes themselves; this is for the day they drift (a bug,
+a hand edit of the table). A write to a user's files while their recount runs can be missed, so
+recount when that user is quiet; running it again is always safe."""
+
+import argparse
+import asyncio
+import logging
+
+from scloud_common.aws import create_aws_client
+from scloud_files.adapters.dynamodb import DynamoDbFileRepository
+from scloud_files.config import FilesStorageSettings
+from scloud_files.domain import StorageUsage
+from scloud_files.ports import FileRepository
+from scloud_files.provision import files_table_name
+
+logger = logging.getLogger(__name__)
+
+
+async def repair_usage(repository: FileRepository, user_ids: list[str] | None) -> dict[str, StorageUsage]:
+    """Recounts the given users, or every user in the table if None."""
+    if user_ids is None:
+        user_ids = await repository.list_user_ids()
+    repaired = {}
+    for user_id in user_ids:
+        repaired[user_id] = await repository.recount_usage(user_id)
+        logger.info("usage recounted", extra={"user_id": user_id, "usage": repaired[user_id]})
+    return repaired
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m scloud_files.repair_usage", description=__doc__)
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--user", action="append", metavar="ID", help="a user id; repeat for several")
+    target.add_argument("--all", action="store_true", help="every user in the files table")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level="INFO")
+    settings = FilesStorageSettings()
+    dynamodb = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+    repository = DynamoDbFileRepository(dynamodb, files_table_name(settings))
+    repaired = asyncio.run(repair_usage(repository, None if args.all else args.user))
+    for user_id, usage in repaired.items():
+        print(f"{user_id}\tbytes={usage.bytes_used}\tfiles={usage.file_count}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,25 @@
+"""The in-memory fakes pass the same contract suites as the real adapters."""
+
+import pytest
+from files_port_contracts import BlobStoreContract, FileRepositoryContract
+
+from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+
+
+class TestInMemoryFileRepository(FileRepositoryContract):
+    @pytest.fixture
+    def repository(self):
+        return InMemoryFileRepository()
+
+
+class TestInMemoryBlobStore(BlobStoreContract):
+    @pytest.fixture
+    def blob_store(self):
+        return InMemoryBlobStore()
+
+    @pytest.fixture
+    def read_object(self, blob_store):
+        async def read(key: str):
+            return blob_store.objects.get(key)
+
+        return read
