@@ -32,6 +32,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountDeletion */
+        AccountDeletion: {
+            /**
+             * Password
+             * @description The account's current password.
+             */
+            password: string;
+        };
         /** ProfileRead */
         ProfileRead: {
             /** Createdat */
@@ -65,7 +73,7 @@ export interface components {
              * Gender
              * @description female, male, other, prefer_not_to_say, or null.
              */
-            gender?: string | null;
+            gender?: ("female" | "male" | "other" | "prefer_not_to_say") | null;
             /** Username */
             username?: string;
         };
@@ -150,7 +158,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletion"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             204: {
@@ -161,6 +173,36 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
