@@ -66,7 +66,7 @@ function SessionItem({ session, onSignedOut }: { session: DeviceSession; onSigne
     setBusy(true);
     setError(null);
     try {
-      await unwrap(authApi.DELETE("/api/auth/sessions/{session_id}", { params: { path: { session_id: session.id } } }));
+      await unwrap(authApi.DELETE("/api/auth/sessions/{id}", { params: { path: { id: session.id } } }));
       onSignedOut();
     } catch (reason) {
       // Already ended (by expiry, or from another device): what the person wanted is done.

@@ -12,6 +12,7 @@ export interface paths {
         /**
          * Login
          * @description Signs in with email and password. Wrong password and unknown email answer the same 401.
+         *     After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After.
          */
         post: operations["login_api_auth_login_post"];
         delete?: never;
@@ -51,7 +52,7 @@ export interface paths {
         put?: never;
         /**
          * Logout All
-         * @description Ends every session of the user, this one too, and clears the refresh cookie.
+         * @description Ends every session of the account, this one included, and clears the refresh cookie.
          */
         post: operations["logout_all_api_auth_logout_all_post"];
         delete?: never;
@@ -71,7 +72,8 @@ export interface paths {
         put?: never;
         /**
          * Change Password
-         * @description Changes the password and signs out every other session of the account.
+         * @description Changes the password and signs out every other session of the account. A wrong current
+         *     password counts towards the account's sign-in throttle (429 `too_many_attempts`).
          */
         post: operations["change_password_api_auth_password_post"];
         delete?: never;
@@ -129,7 +131,7 @@ export interface paths {
         };
         /**
          * List Sessions
-         * @description Lists the signed-in user's sessions, newest first.
+         * @description The account's active sessions (signed-in browsers), newest first.
          */
         get: operations["list_sessions_api_auth_sessions_get"];
         put?: never;
@@ -140,7 +142,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/auth/sessions/{session_id}": {
+    "/api/auth/sessions/{id}": {
         parameters: {
             query?: never;
             header?: never;
@@ -151,10 +153,11 @@ export interface paths {
         put?: never;
         post?: never;
         /**
-         * End Session
-         * @description Ends one of the user's sessions (signs that device out).
+         * Delete Session
+         * @description Ends one of the account's sessions; its access tokens stop working within seconds.
+         *     Another account's session, or one already ended, is 404 `session_not_found`.
          */
-        delete: operations["end_session_api_auth_sessions__session_id__delete"];
+        delete: operations["delete_session_api_auth_sessions__id__delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -180,7 +183,10 @@ export interface components {
         };
         /** RegisterRequest */
         RegisterRequest: {
-            /** Dateofbirth */
+            /**
+             * Dateofbirth
+             * @description A date string, YYYY-MM-DD.
+             */
             dateOfBirth?: string | null;
             /**
              * Email
@@ -189,9 +195,9 @@ export interface components {
             email: string;
             /**
              * Gender
-             * @description female, male, other or prefer_not_to_say.
+             * @description female, male, other or prefer_not_to_say (checked by users).
              */
-            gender?: ("female" | "male" | "other" | "prefer_not_to_say") | null;
+            gender?: string | null;
             /**
              * Password
              * @description At least 8 characters, not all of one kind.
@@ -203,27 +209,8 @@ export interface components {
              */
             username: string;
         };
-        /** SessionList */
-        SessionList: {
-            /** Sessions */
-            sessions: components["schemas"]["SessionSummary"][];
-        };
-        /** SessionRead */
-        SessionRead: {
-            /**
-             * Accesstoken
-             * @description Bearer token for every API call; keep it in memory only.
-             */
-            accessToken: string;
-            /**
-             * Accesstokenexpiresat
-             * Format: date-time
-             */
-            accessTokenExpiresAt: string;
-            user: components["schemas"]["UserRead"];
-        };
-        /** SessionSummary */
-        SessionSummary: {
+        /** SessionInfo */
+        SessionInfo: {
             /**
              * Createdat
              * Format: date-time
@@ -239,10 +226,36 @@ export interface components {
             /**
              * Lastusedat
              * Format: date-time
+             * @description The last sign-in or refresh of this session.
              */
             lastUsedAt: string;
-            /** Useragent */
+            /**
+             * Useragent
+             * @description The browser or device that signed in, as it named itself.
+             */
             userAgent: string;
+        };
+        /** SessionList */
+        SessionList: {
+            /**
+             * Sessions
+             * @description Active sessions, newest first.
+             */
+            sessions: components["schemas"]["SessionInfo"][];
+        };
+        /** SessionRead */
+        SessionRead: {
+            /**
+             * Accesstoken
+             * @description Bearer token for every API call; keep it in memory only.
+             */
+            accessToken: string;
+            /**
+             * Accesstokenexpiresat
+             * Format: date-time
+             */
+            accessTokenExpiresAt: string;
+            user: components["schemas"]["UserRead"];
         };
         /** UserRead */
         UserRead: {
@@ -369,6 +382,21 @@ export interface operations {
                 content?: never;
             };
             /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
             503: {
                 headers: {
                     [name: string]: unknown;
@@ -403,6 +431,21 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -535,6 +578,21 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -699,12 +757,12 @@ export interface operations {
             };
         };
     };
-    end_session_api_auth_sessions__session_id__delete: {
+    delete_session_api_auth_sessions__id__delete: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                session_id: string;
+                id: string;
             };
             cookie?: never;
         };

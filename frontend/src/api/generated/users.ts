@@ -16,7 +16,9 @@ export interface paths {
         post?: never;
         /**
          * Delete Account
-         * @description Deletes the account, every file it stored and every session. Safe to retry.
+         * @description Deletes the account, every file it stored and every session, once the password confirms it
+         *     (401 `invalid_credentials` if wrong; 429 `too_many_attempts` with Retry-After after repeated
+         *     failures). Every session ends first, so access stops at once. Safe to retry: sign in again.
          */
         delete: operations["delete_account_api_users_me_delete"];
         options?: never;
@@ -36,7 +38,7 @@ export interface components {
         AccountDeletion: {
             /**
              * Password
-             * @description The account's current password.
+             * @description The account's current password, to confirm.
              */
             password: string;
         };
@@ -51,7 +53,7 @@ export interface components {
             /** Filecount */
             fileCount: number;
             /** Gender */
-            gender: string | null;
+            gender: ("female" | "male" | "other" | "prefer_not_to_say") | null;
             /**
              * Storageused
              * @description Bytes stored in all the user's files.
@@ -67,11 +69,14 @@ export interface components {
          * @description Only the fields present change; null clears gender or date of birth.
          */
         ProfileUpdate: {
-            /** Dateofbirth */
+            /**
+             * Dateofbirth
+             * @description A date string, YYYY-MM-DD, or null.
+             */
             dateOfBirth?: string | null;
             /**
              * Gender
-             * @description female, male, other, prefer_not_to_say, or null.
+             * @description One of the listed values, or null.
              */
             gender?: ("female" | "male" | "other" | "prefer_not_to_say") | null;
             /** Username */
@@ -173,6 +178,21 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
