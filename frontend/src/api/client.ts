@@ -49,6 +49,8 @@ export async function unwrap<T>(
   } catch {
     throw toApiError(0, null);
   }
-  if (!result.response.ok) throw toApiError(result.response.status, result.error);
+  if (!result.response.ok) {
+    throw toApiError(result.response.status, result.error, result.response.headers.get("Retry-After"));
+  }
   return result.data as T;
 }

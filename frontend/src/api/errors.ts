@@ -1,3 +1,5 @@
+import { formatWait } from "../lib/format";
+
 /** The error body every SCloud service and the gateway answer with. */
 export interface ErrorBody {
   error: { code: string; message: string; details?: { field: string; message: string }[] };
@@ -8,6 +10,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** Seconds to wait before trying again, from a 429's Retry-After header. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -28,8 +32,26 @@ function isErrorBody(value: unknown): value is ErrorBody {
   return typeof error?.code === "string" && typeof error?.message === "string";
 }
 
-/** Turns any failed response (or its parsed body) into an ApiError with a message for people. */
-export function toApiError(status: number, body: unknown): ApiError {
+/** Retry-After is either a number of seconds or an HTTP date. */
+export function parseRetryAfter(header: string | null | undefined, now: number = Date.now()): number | null {
+  if (!header) return null;
+  const trimmed = header.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed);
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+/**
+ * Turns any failed response (or its parsed body) into an ApiError with a message for people.
+ * `retryAfter` is the response's Retry-After header.
+ */
+export function toApiError(status: number, body: unknown, retryAfter?: string | null): ApiError {
+  if (status === 429) {
+    const seconds = parseRetryAfter(retryAfter);
+    const code = isErrorBody(body) ? body.error.code : "too_many_attempts";
+    const message = seconds === null ? FALLBACK_MESSAGES[429] : `Too many attempts. Try again in ${formatWait(seconds)}.`;
+    return new ApiError(status, code, message, seconds);
+  }
   if (isErrorBody(body) && status < 500) {
     return new ApiError(status, body.error.code, body.error.message);
   }

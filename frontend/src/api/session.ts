@@ -4,7 +4,8 @@ import { toApiError } from "./errors";
 export type SessionRead = components["schemas"]["SessionRead"];
 export type UserRead = components["schemas"]["UserRead"];
 
-type Listener = (session: SessionRead | null) => void;
+/** `ended` is true when a signed-in session was ended by the server (revoked, or expired). */
+type Listener = (session: SessionRead | null, ended: boolean) => void;
 
 /**
  * The signed-in session, in memory only: the access token never touches localStorage or
@@ -13,6 +14,7 @@ type Listener = (session: SessionRead | null) => void;
  */
 class SessionStore {
   private session: SessionRead | null = null;
+  private endedByServer = false;
   private listeners = new Set<Listener>();
   private refreshing: Promise<SessionRead | null> | null = null;
 
@@ -24,9 +26,19 @@ class SessionStore {
     return this.session?.accessToken ?? null;
   }
 
+  /** True once the server refused to renew a signed-in session, until the next sign-in. */
+  get ended(): boolean {
+    return this.endedByServer;
+  }
+
   set(session: SessionRead | null): void {
+    this.update(session, false);
+  }
+
+  private update(session: SessionRead | null, ended: boolean): void {
     this.session = session;
-    this.listeners.forEach((listener) => listener(session));
+    this.endedByServer = ended;
+    this.listeners.forEach((listener) => listener(session, ended));
   }
 
   subscribe(listener: Listener): () => void {
@@ -41,7 +53,8 @@ class SessionStore {
         try {
           const response = await fetcher("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
           if (response.status === 401) {
-            this.set(null);
+            // Without a session this is a visitor who was not signed in, not an ended session.
+            this.update(null, this.session !== null);
             return null;
           }
           if (!response.ok) throw toApiError(response.status, await response.json().catch(() => null));

@@ -1,16 +1,25 @@
 import { useState, type FormEvent } from "react";
 import { unwrap, usersApi } from "../api/client";
-import { messageOf } from "../api/errors";
+import { ApiError, messageOf } from "../api/errors";
 import { Button, TextField } from "./Field";
 import { Notice } from "./Notice";
 
 export const CONFIRMATION_WORD = "DELETE";
 
+function failureMessage(reason: unknown): string {
+  if (reason instanceof ApiError && reason.code === "invalid_credentials") {
+    return "That password is not right. Your account was not deleted.";
+  }
+  if (reason instanceof ApiError && reason.status === 429) return `${reason.message} Your account was not deleted.`;
+  return `Your account was not deleted: ${messageOf(reason)} You can try again.`;
+}
+
 export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
   const [typed, setTyped] = useState("");
+  const [password, setPassword] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const confirmed = typed === CONFIRMATION_WORD;
+  const confirmed = typed === CONFIRMATION_WORD && password !== "";
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
@@ -18,10 +27,10 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
     setBusy(true);
     setError(null);
     try {
-      await unwrap(usersApi.DELETE("/api/users/me"));
+      await unwrap(usersApi.DELETE("/api/users/me", { body: { password } }));
       onDeleted();
     } catch (reason) {
-      setError(`Your account was not deleted: ${messageOf(reason)} You can try again.`);
+      setError(failureMessage(reason));
       setBusy(false);
     }
   }
@@ -29,8 +38,16 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Delete account">
       <p className="text-sm text-slate-600">
-        This deletes your account and every file in it, for good. Type {CONFIRMATION_WORD} to confirm.
+        This deletes your account and every file in it, for good. Enter your password and type {CONFIRMATION_WORD} to
+        confirm.
       </p>
+      <TextField
+        label="Your password"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       <TextField label={`Type ${CONFIRMATION_WORD} to confirm`} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
       {error && <Notice kind="error">{error}</Notice>}
       <Button type="submit" variant="danger" busy={busy} disabled={!confirmed}>

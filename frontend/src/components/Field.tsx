@@ -1,4 +1,5 @@
 import { useId, type ComponentProps, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from "react";
+import type { components } from "../api/generated/users";
 
 const controlClass =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm " +
@@ -21,12 +22,25 @@ export function TextField({ label, hint, ...props }: { label: string; hint?: Rea
   );
 }
 
+export type Gender = NonNullable<components["schemas"]["ProfileUpdate"]["gender"]>;
+
+// Keyed by the users service's enum (from its OpenAPI document), so a gender added or removed
+// there fails the type check here until it gets a label.
+const GENDER_LABELS: Record<Gender, string> = {
+  female: "Female",
+  male: "Male",
+  other: "Other",
+  prefer_not_to_say: "Prefer not to say",
+};
+
+/** The select's value as the API takes it: a known gender, or null for no answer. */
+export function toGender(value: string): Gender | null {
+  return Object.hasOwn(GENDER_LABELS, value) ? (value as Gender) : null;
+}
+
 export const GENDER_OPTIONS = [
   { value: "", label: "Prefer not to answer" },
-  { value: "female", label: "Female" },
-  { value: "male", label: "Male" },
-  { value: "other", label: "Other" },
-  { value: "prefer_not_to_say", label: "Prefer not to say" },
+  ...Object.entries(GENDER_LABELS).map(([value, label]) => ({ value, label })),
 ];
 
 export function GenderSelect(props: SelectHTMLAttributes<HTMLSelectElement>) {
@@ -51,6 +65,7 @@ export function Button({
   busy,
   variant = "primary",
   children,
+  className = "",
   ...props
 }: { busy?: boolean; variant?: "primary" | "secondary" | "danger" } & ComponentProps<"button">) {
   const styles = {
@@ -61,7 +76,7 @@ export function Button({
   return (
     <button
       {...props}
-      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm disabled:cursor-not-allowed disabled:opacity-60 ${styles}`}
+      className={`inline-flex items-center justify-center gap-2 rounded-md px-4 py-2 text-sm font-semibold shadow-sm disabled:cursor-not-allowed disabled:opacity-60 ${styles} ${className}`}
       disabled={busy || props.disabled}
       aria-busy={busy || undefined}
     >

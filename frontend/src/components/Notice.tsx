@@ -1,7 +1,12 @@
 import type { ReactNode } from "react";
 
-/** An error (announced at once) or a success message (announced politely). */
-export function Notice({ kind, children }: { kind: "error" | "success"; children: ReactNode }) {
+const STATUS_STYLES = {
+  success: "border-emerald-200 bg-emerald-50 text-emerald-800",
+  info: "border-amber-200 bg-amber-50 text-amber-900",
+};
+
+/** An error (announced at once), or a success or information message (announced politely). */
+export function Notice({ kind, children }: { kind: "error" | "success" | "info"; children: ReactNode }) {
   if (kind === "error") {
     return (
       <p role="alert" className="rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-800">
@@ -9,9 +14,5 @@ export function Notice({ kind, children }: { kind: "error" | "success"; children
       </p>
     );
   }
-  return (
-    <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 px-3 py-2 text-sm text-emerald-800">
-      {children}
-    </p>
-  );
+  return <p role="status" className={`rounded-md border px-3 py-2 text-sm ${STATUS_STYLES[kind]}`}>{children}</p>;
 }

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { authApi, unwrap } from "../api/client";
 import { messageOf } from "../api/errors";
-import { passwordProblem } from "../lib/password";
+import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { Button, TextField } from "./Field";
 import { Notice } from "./Notice";
 
@@ -43,7 +43,7 @@ export function PasswordForm() {
         autoComplete="new-password"
         value={next}
         onChange={(e) => setNext(e.target.value)}
-        hint="At least 8 characters, mixing letters with digits or symbols."
+        hint={PASSWORD_HINT}
       />
       <TextField label="Confirm new password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
       {result && <Notice kind={result.kind}>{result.text}</Notice>}

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from "react";
 import { unwrap, usersApi } from "../api/client";
 import { messageOf } from "../api/errors";
 import type { components } from "../api/generated/users";
-import { Button, GenderSelect, TextField } from "./Field";
+import { Button, GenderSelect, TextField, toGender } from "./Field";
 import { Notice } from "./Notice";
 
 export type ProfileRead = components["schemas"]["ProfileRead"];
@@ -21,7 +21,7 @@ export function ProfileForm({ profile, onSaved }: { profile: ProfileRead; onSave
     try {
       const saved = await unwrap(
         usersApi.PATCH("/api/users/me", {
-          body: { username, gender: gender || null, dateOfBirth: dateOfBirth || null },
+          body: { username, gender: toGender(gender), dateOfBirth: dateOfBirth || null },
         }),
       );
       onSaved(saved);

@@ -24,7 +24,6 @@ export function UploadDropzone({ maxUploadBytes, onUploaded }: UploadDropzonePro
     );
   }
   const queue = queueRef.current;
-  const inputRef = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
     const finished = items.filter((item) => item.status === "done");
@@ -58,7 +57,6 @@ export function UploadDropzone({ maxUploadBytes, onUploaded }: UploadDropzonePro
         <label className="cursor-pointer rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500">
           Choose files
           <input
-            ref={inputRef}
             type="file"
             multiple
             className="sr-only"

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeType, formatBytes } from "./format";
+import { describeType, formatBytes, formatWait } from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -26,5 +26,19 @@ describe("describeType", () => {
     expect(describeType("image/png")).toBe("Image (PNG)");
     expect(describeType("text/plain")).toBe("Text");
     expect(describeType("application/octet-stream")).toBe("File");
+  });
+});
+
+describe("formatWait", () => {
+  it.each([
+    [0, "1 second"],
+    [1, "1 second"],
+    [45, "45 seconds"],
+    [60, "1 minute"],
+    [61, "2 minutes"],
+    [900, "15 minutes"],
+    [7200, "2 hours"],
+  ])("%s seconds reads as %s", (seconds, text) => {
+    expect(formatWait(seconds)).toBe(text);
   });
 });

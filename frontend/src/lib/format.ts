@@ -29,3 +29,12 @@ export function describeType(mime: string): string {
   if (kind === "text") return subtype === "plain" ? "Text" : `Text (${subtype})`;
   return subtype.replace(/^(x-|vnd\.)/, "").toUpperCase() || mime;
 }
+
+/** A wait in seconds, for people: "30 seconds", "1 minute", "15 minutes", "2 hours". */
+export function formatWait(seconds: number): string {
+  const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? "" : "s"}`;
+  if (seconds < 60) return plural(Math.max(1, Math.ceil(seconds)), "second");
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 120) return plural(minutes, "minute");
+  return plural(Math.ceil(minutes / 60), "hour");
+}

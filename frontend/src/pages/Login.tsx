@@ -7,7 +7,7 @@ import { safeNextPath } from "../components/RequireAuth";
 import { useSession } from "../session/SessionProvider";
 
 export function Login() {
-  const { user, login } = useSession();
+  const { user, login, sessionEnded } = useSession();
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
@@ -34,6 +34,11 @@ export function Login() {
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-bold">Log in to SCloud</h1>
+      {sessionEnded && !error && (
+        <div className="mt-4">
+          <Notice kind="info">Your session has ended, perhaps because you signed out on another device. Log in again to continue.</Notice>
+        </div>
+      )}
       <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
         <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
         <TextField

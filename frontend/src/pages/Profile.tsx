@@ -6,6 +6,7 @@ import { DeleteAccount } from "../components/DeleteAccount";
 import { Notice } from "../components/Notice";
 import { PasswordForm } from "../components/PasswordForm";
 import { ProfileForm, type ProfileRead } from "../components/ProfileForm";
+import { SessionList } from "../components/SessionList";
 import { Spinner } from "../components/Spinner";
 import { StorageSummary } from "../components/StorageSummary";
 import { useSession } from "../session/SessionProvider";
@@ -13,7 +14,7 @@ import { useSession } from "../session/SessionProvider";
 export function Profile() {
   const [profile, setProfile] = useState<ProfileRead | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const { clear } = useSession();
+  const { clear, logoutAll } = useSession();
   const navigate = useNavigate();
 
   useEffect(() => {
@@ -21,6 +22,11 @@ export function Profile() {
       .then(setProfile)
       .catch((reason) => setError(messageOf(reason)));
   }, []);
+
+  async function handleSignedOutEverywhere() {
+    await logoutAll();
+    navigate("/login", { replace: true });
+  }
 
   function handleDeleted() {
     clear();
@@ -42,6 +48,9 @@ export function Profile() {
           </Section>
           <Section title="Password">
             <PasswordForm />
+          </Section>
+          <Section title="Sessions">
+            <SessionList onSignedOutEverywhere={handleSignedOutEverywhere} />
           </Section>
           <Section title="Delete account" danger>
             <DeleteAccount onDeleted={handleDeleted} />

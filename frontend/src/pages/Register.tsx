@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate } from "react-router";
 import { messageOf } from "../api/errors";
-import { Button, GenderSelect, TextField } from "../components/Field";
+import { Button, GenderSelect, TextField, toGender } from "../components/Field";
 import { Notice } from "../components/Notice";
-import { passwordProblem } from "../lib/password";
+import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { useSession } from "../session/SessionProvider";
 
 export function Register() {
@@ -32,7 +32,7 @@ export function Register() {
         email: form.email,
         username: form.username,
         password: form.password,
-        gender: form.gender || null,
+        gender: toGender(form.gender),
         dateOfBirth: form.dateOfBirth || null,
       });
       navigate("/files", { replace: true });
@@ -55,7 +55,7 @@ export function Register() {
           required
           value={form.password}
           onChange={update("password")}
-          hint="At least 8 characters, mixing letters with digits or symbols."
+          hint={PASSWORD_HINT}
         />
         <GenderSelect value={form.gender} onChange={update("gender")} />
         <TextField label="Date of birth" type="date" value={form.dateOfBirth} onChange={update("dateOfBirth")} />

@@ -1,12 +1,13 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { authApi, unwrap } from "../api/client";
 import { sessionStore, type SessionRead, type UserRead } from "../api/session";
+import type { Gender } from "../components/Field";
 
 export interface RegisterInput {
   email: string;
   username: string;
   password: string;
-  gender?: string | null;
+  gender?: Gender | null;
   dateOfBirth?: string | null;
 }
 
@@ -17,6 +18,10 @@ interface SessionContextValue {
   login(email: string, password: string): Promise<void>;
   register(input: RegisterInput): Promise<void>;
   logout(): Promise<void>;
+  /** Ends every session of the account, this one too. */
+  logoutAll(): Promise<void>;
+  /** True when the server ended the session (signed out elsewhere, or expired). */
+  sessionEnded: boolean;
   /** Forgets the session locally (after the account was deleted). */
   clear(): void;
 }
@@ -25,9 +30,17 @@ const SessionContext = createContext<SessionContextValue | null>(null);
 
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [session, setSession] = useState<SessionRead | null>(sessionStore.current);
+  const [sessionEnded, setSessionEnded] = useState(sessionStore.ended);
   const [restoring, setRestoring] = useState(true);
 
-  useEffect(() => sessionStore.subscribe(setSession), []);
+  useEffect(
+    () =>
+      sessionStore.subscribe((next, ended) => {
+        setSession(next);
+        setSessionEnded(ended);
+      }),
+    [],
+  );
 
   useEffect(() => {
     sessionStore
@@ -52,11 +65,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
+  const logoutAll = useCallback(async () => {
+    await unwrap(authApi.POST("/api/auth/logout-all"));
+    sessionStore.set(null);
+  }, []);
+
   const clear = useCallback(() => sessionStore.set(null), []);
 
   const value = useMemo(
-    () => ({ user: session?.user ?? null, restoring, login, register, logout, clear }),
-    [session, restoring, login, register, logout, clear],
+    () => ({ user: session?.user ?? null, restoring, sessionEnded, login, register, logout, logoutAll, clear }),
+    [session, restoring, sessionEnded, login, register, logout, logoutAll, clear],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }
