@@ -2,6 +2,7 @@
 the built frontend) on free ports, and Debian's Chromium driven by Playwright."""
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,13 +30,21 @@ def _load_stack_module():
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    stack_module = _load_stack_module()
-    stack = stack_module.Stack(
-        run_dir=tmp_path_factory.mktemp("stack"),
-        ports=stack_module.Ports.free(),
-        max_upload_bytes=E2E_UPLOAD_LIMIT,
-    )
+def stack_module():
+    return _load_stack_module()
+
+
+@pytest.fixture(scope="session")
+def private_clone(tmp_path_factory) -> Path:
+    """A clone in a private (0700) folder, as root's home or `mktemp -d` make one: its built
+    frontend and its run folder are out of reach of any other user, nginx's workers included."""
+    clone = tmp_path_factory.mktemp("private-clone")
+    shutil.copytree(ROOT / "frontend" / "dist", clone / "frontend" / "dist")
+    clone.chmod(0o700)
+    return clone
+
+
+def start_or_fail(stack) -> None:
     try:
         stack.start()
     except RuntimeError as exc:
@@ -43,6 +52,32 @@ def stack(tmp_path_factory):
             f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted((stack.run_dir / "logs").glob("*.log"))
         )
         pytest.fail(f"stack did not start: {exc}\n{logs}")
+
+
+@pytest.fixture(scope="session")
+def stack(stack_module, private_clone):
+    stack = stack_module.Stack(
+        run_dir=private_clone / ".run",
+        ports=stack_module.Ports.free(),
+        max_upload_bytes=E2E_UPLOAD_LIMIT,
+        frontend_dist=private_clone / "frontend" / "dist",
+    )
+    start_or_fail(stack)
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def lone_gateway(stack_module, private_clone):
+    """The gateway in front of services that are all down."""
+    stack = stack_module.Stack(
+        run_dir=private_clone / ".run-lone-gateway",
+        ports=stack_module.Ports.free(),
+        max_upload_bytes=E2E_UPLOAD_LIMIT,
+        frontend_dist=private_clone / "frontend" / "dist",
+        with_services=False,
+    )
+    start_or_fail(stack)
     yield stack
     stack.stop()
 

@@ -178,9 +178,21 @@ def health_router() -> APIRouter:
     return router
 
 
-def create_app(*, title: str, description: str, lifespan) -> FastAPI:
-    """A FastAPI app with the shared error model, request ids and health routes."""
-    app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
+def create_app(*, title: str, description: str, lifespan, docs: bool = False) -> FastAPI:
+    """A FastAPI app with the shared error model, request ids and health routes.
+
+    `docs` serves the interactive API docs (/docs, /redoc), which load their scripts from a
+    public CDN and invite anyone to try the API: development only. /openapi.json stays, as the
+    contract the frontend client is generated from (and which that client's code reveals anyway).
+    """
+    app = FastAPI(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        version="1.0.0",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())

@@ -88,3 +88,19 @@ def test_every_error_kind_has_a_distinct_grpc_code_and_an_error_status():
     codes = [kind.grpc_code for kind in ErrorKind]
     assert len(codes) == len(set(codes))
     assert all(kind.http_status >= 400 for kind in ErrorKind)
+
+
+@pytest.mark.parametrize("docs", [False, True])
+async def test_interactive_docs_only_when_asked_while_the_openapi_document_stays(docs):
+    app = create_app(title="t", description="d", lifespan=lifespan, docs=docs)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for path in ("/docs", "/redoc"):
+            response = await client.get(path)
+            if docs:
+                assert response.status_code == 200 and "text/html" in response.headers["content-type"]
+            else:
+                assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+        document = (await client.get("/openapi.json")).json()
+    assert document["info"]["title"] == "t" and "/healthz" not in document["paths"]
+    assert app.openapi() == document
