@@ -1,6 +1,8 @@
 """The gateway: security headers, SPA routing, caching, body limit, JSON errors, sign-in rate limit."""
 
+import json
 import re
+import socket
 
 import httpx
 import pytest
@@ -137,3 +139,19 @@ def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway):
             assert response.json()["error"]["code"] == "rate_limited"
             break
     assert 429 in statuses and statuses[0] == 401
+
+
+@pytest.mark.parametrize("path", ["/api/files/upload", "/api/auth/login"])
+def test_a_malformed_chunked_body_gets_a_json_400(stack, path):
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nnot-hex\r\n{}\r\n0\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", stack.ports.gateway), timeout=10) as sock:
+        sock.sendall(request.encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"Content-Type: application/json" in head
+    assert json.loads(body)["error"]["code"] == "bad_request"
