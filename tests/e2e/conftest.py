@@ -44,7 +44,15 @@ def private_clone(tmp_path_factory) -> Path:
     return clone
 
 
-def start_or_fail(stack) -> None:
+def run_from_private_clone(stack_module, clone: Path, run_name: str, **options):
+    """A stack on free ports, running from the private clone, stopped when the session ends."""
+    stack = stack_module.Stack(
+        run_dir=clone / run_name,
+        ports=stack_module.Ports.free(),
+        max_upload_bytes=E2E_UPLOAD_LIMIT,
+        frontend_dist=clone / "frontend" / "dist",
+        **options,
+    )
     try:
         stack.start()
     except RuntimeError as exc:
@@ -52,34 +60,19 @@ def start_or_fail(stack) -> None:
             f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted((stack.run_dir / "logs").glob("*.log"))
         )
         pytest.fail(f"stack did not start: {exc}\n{logs}")
+    yield stack
+    stack.stop()
 
 
 @pytest.fixture(scope="session")
 def stack(stack_module, private_clone):
-    stack = stack_module.Stack(
-        run_dir=private_clone / ".run",
-        ports=stack_module.Ports.free(),
-        max_upload_bytes=E2E_UPLOAD_LIMIT,
-        frontend_dist=private_clone / "frontend" / "dist",
-    )
-    start_or_fail(stack)
-    yield stack
-    stack.stop()
+    yield from run_from_private_clone(stack_module, private_clone, ".run")
 
 
 @pytest.fixture(scope="session")
 def lone_gateway(stack_module, private_clone):
     """The gateway in front of services that are all down."""
-    stack = stack_module.Stack(
-        run_dir=private_clone / ".run-lone-gateway",
-        ports=stack_module.Ports.free(),
-        max_upload_bytes=E2E_UPLOAD_LIMIT,
-        frontend_dist=private_clone / "frontend" / "dist",
-        with_services=False,
-    )
-    start_or_fail(stack)
-    yield stack
-    stack.stop()
+    yield from run_from_private_clone(stack_module, private_clone, ".run-lone-gateway", with_services=False)
 
 
 @pytest.fixture(scope="session")
