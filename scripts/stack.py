@@ -138,7 +138,13 @@ class Stack:
         for service in SERVICES:
             _run_checked([sys.executable, "-m", f"scloud_{service}.provision"], self._service_env(service))
         if self.data_dir is not None:
-            self._snapshot().restore(self.data_dir)
+            try:
+                self._snapshot().restore(self.data_dir)
+            except (ValueError, KeyError, OSError, BotoCoreError, ClientError) as exc:
+                raise RuntimeError(
+                    f"could not restore the saved data in {self.data_dir} ({exc!r}). Move it aside, "
+                    "or start empty with make run ARGS=--in-memory"
+                ) from exc
             self.data_restored = True
         for service in SERVICES:
             self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))

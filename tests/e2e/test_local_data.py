@@ -43,3 +43,14 @@ def test_items_and_objects_survive_a_clean_stop_and_start(stack_module, tmp_path
         assert stored["ContentType"] == "text/plain" and stored["Metadata"] == {"a": "b"}
     finally:
         second.stop()
+
+
+def test_a_snapshot_that_cannot_be_read_stops_the_start_and_is_left_as_it_was(stack_module, tmp_path):
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "tables.json").write_text("{not json")
+    stack = local_run(stack_module, tmp_path / "run", data_dir)
+    with pytest.raises(RuntimeError, match="--in-memory"):
+        stack.start()
+    assert (data_dir / "tables.json").read_text() == "{not json"
+    assert not stack.processes
