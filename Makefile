@@ -10,8 +10,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e install system-deps frontend protos openapi bench clean
 
+# make run ARGS=--in-memory starts empty and saves nothing (see README, "Where the data lives").
 run: install frontend system-deps
-	@$(PY) scripts/stack.py
+	@$(PY) scripts/stack.py $(ARGS)
 
 test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e
 

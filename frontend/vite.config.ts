@@ -9,7 +9,8 @@ export default defineConfig({
     // During `npm run dev`, the API is the gateway of a running `make run`.
     proxy: { "/api": "http://127.0.0.1:8080" },
   },
-  build: { outDir: "dist", sourcemap: true },
+  // Source maps would hand every visitor the full sources; production serves none.
+  build: { outDir: "dist", sourcemap: false },
   test: {
     environment: "jsdom",
     setupFiles: ["src/test-setup.ts"],

@@ -6,7 +6,9 @@ free ports and a run folder of their own.
 """
 
 import argparse
+import base64
 import fcntl
+import json
 import os
 import re
 import shutil
@@ -14,23 +16,28 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import boto3
+from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_common.internal_tls import issue_certificates, write_certificates
+from scloud_files.config import FilesSettings
+from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
 # SCLOUD_FRONTEND_DIST serves another build of the frontend (a developer's, say).
 FRONTEND_DIST = Path(os.environ.get("SCLOUD_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 SERVICES = ("auth", "users", "files")
-DEFAULT_MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,10 @@ def render_gateway_config(values: dict[str, str]) -> str:
 
 
 def nginx_body_limit(max_upload_bytes: int) -> str:
-    """The gateway's body limit: the files service's limit plus room for multipart framing."""
-    return f"{max_upload_bytes // (1024 * 1024) + 2}m"
+    """The gateway's upload body limit, in bytes: exactly the body the files service accepts
+    (its file limit plus room for multipart framing). gateway/body-limit.envsh does the same
+    sum in the gateway image."""
+    return str(max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
 
 
 def port_in_use(port: int) -> bool:
@@ -92,7 +101,13 @@ class Stack:
     bucket: str = "scloud-files"
     frontend_dist: Path = FRONTEND_DIST
     with_gateway: bool = True
+    # False starts the gateway alone, in front of services that are down (tests of its errors).
+    with_services: bool = True
+    # Where the data is saved on a clean stop and restored on start; None keeps it in memory only.
+    data_dir: Path | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    public_dir: Path | None = None
+    data_restored: bool = False
 
     @property
     def url(self) -> str:
@@ -109,16 +124,8 @@ class Stack:
         if busy:
             raise RuntimeError(f"ports already in use: {busy}. Is another SCloud or program running?")
         try:
-            # A fresh internal CA per start: the certificates never outlive the run that uses them.
-            write_certificates(issue_certificates(SERVICES), self.certs_dir)
-            self._spawn("s3", [_venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(self.ports.s3)], {})
-            _wait_for_http(f"{self.s3_endpoint}/moto-api/", "moto server")
-            for service in SERVICES:
-                _run_checked([sys.executable, "-m", f"scloud_{service}.provision"], self._service_env(service))
-            for service in SERVICES:
-                self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
-            for service in SERVICES:
-                _wait_for_http(f"http://127.0.0.1:{self.ports.http(service)}/readyz", f"{service} service")
+            if self.with_services:
+                self._start_services()
             if self.with_gateway:
                 self._start_gateway()
                 _wait_for_http(f"{self.url}/healthz", "gateway")
@@ -126,17 +133,57 @@ class Stack:
             self.stop()
             raise
 
+    def _start_services(self) -> None:
+        # A fresh internal CA per start: the certificates never outlive the run that uses them.
+        write_certificates(issue_certificates(SERVICES), self.certs_dir)
+        self._spawn("s3", [_venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(self.ports.s3)], {})
+        _wait_for_http(f"{self.s3_endpoint}/moto-api/", "moto server")
+        for service in SERVICES:
+            _run_checked([sys.executable, "-m", f"scloud_{service}.provision"], self._service_env(service))
+        if self.data_dir is not None:
+            try:
+                self._snapshot().restore(self.data_dir)
+            except (ValueError, KeyError, OSError, BotoCoreError, ClientError) as exc:
+                raise RuntimeError(
+                    f"could not restore the saved data in {self.data_dir} ({exc!r}). Move it aside, "
+                    "or start empty with make run ARGS=--in-memory"
+                ) from exc
+            self.data_restored = True
+        for service in SERVICES:
+            self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
+        for service in SERVICES:
+            _wait_for_http(f"http://127.0.0.1:{self.ports.http(service)}/readyz", f"{service} service")
+
     def stop(self) -> None:
-        for name, process in reversed(list(self.processes.items())):
-            if process.poll() is None:
-                process.send_signal(signal.SIGQUIT if name == "gateway" else signal.SIGTERM)
+        # Only a store that was restored (or found empty) is saved: a start that failed half-way
+        # must not replace the last good snapshot.
+        moto = self.processes.get("s3")
+        if self.data_restored and self.data_dir is not None and moto is not None and moto.poll() is None:
+            self._stop_processes([name for name in self.processes if name != "s3"])
+            try:
+                self._snapshot().save(self.data_dir)
+            except (BotoCoreError, ClientError, OSError) as exc:
+                print(f"Could not save the data ({exc}); {self.data_dir} keeps the last snapshot.", file=sys.stderr)
+            self.data_restored = False
+        self._stop_processes(list(self.processes))
+        self.processes.clear()
+        if self.public_dir is not None:
+            shutil.rmtree(self.public_dir, ignore_errors=True)
+            self.public_dir = None
+
+    def _stop_processes(self, names: list[str]) -> None:
+        running = {name: self.processes[name] for name in reversed(names) if self.processes[name].poll() is None}
+        for name, process in running.items():
+            process.send_signal(signal.SIGQUIT if name == "gateway" else signal.SIGTERM)
         deadline = time.monotonic() + 15
-        for process in self.processes.values():
+        for process in running.values():
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 process.kill()
-        self.processes.clear()
+
+    def _snapshot(self) -> "Snapshot":
+        return Snapshot(self.s3_endpoint, self.table_prefix, self.bucket)
 
     def failed_process(self) -> str | None:
         return next((name for name, process in self.processes.items() if process.poll() is not None), None)
@@ -204,8 +251,8 @@ class Stack:
         if not (self.frontend_dist / "index.html").exists():
             raise RuntimeError("frontend/dist is missing: build the frontend first (make frontend)")
         gateway_dir = self.run_dir / "gateway"
-        temp_dir = gateway_dir / "tmp"
-        temp_dir.mkdir(parents=True, exist_ok=True)
+        gateway_dir.mkdir(parents=True, exist_ok=True)
+        frontend_root, temp_dir = self._worker_folders(gateway_dir)
         (gateway_dir / "scloud.conf").write_text(
             render_gateway_config(
                 {
@@ -213,17 +260,14 @@ class Stack:
                     "SCLOUD_AUTH_UPSTREAM": f"127.0.0.1:{self.ports.auth_http}",
                     "SCLOUD_USERS_UPSTREAM": f"127.0.0.1:{self.ports.users_http}",
                     "SCLOUD_FILES_UPSTREAM": f"127.0.0.1:{self.ports.files_http}",
-                    "SCLOUD_FRONTEND_ROOT": str(self.frontend_dist),
+                    "SCLOUD_FRONTEND_ROOT": str(frontend_root),
                     "SCLOUD_MAX_BODY_SIZE": nginx_body_limit(self.max_upload_bytes),
                     # Nothing stands in front of a local gateway: trust no proxy (a TEST-NET address).
                     "SCLOUD_TRUSTED_PROXY_CIDR": "192.0.2.1/32",
                 }
             )
         )
-        # As root, nginx's workers drop to nobody: give them the temp folders they write.
         user_line = "user nobody nogroup;" if os.geteuid() == 0 else ""
-        if os.geteuid() == 0:
-            shutil.chown(temp_dir, "nobody", "nogroup")
         (gateway_dir / "nginx.conf").write_text(
             f"""{user_line}
 worker_processes 1;
@@ -248,6 +292,111 @@ http {{
         command += ["-c", str(gateway_dir / "nginx.conf"), "-g", "daemon off;"]
         _run_checked([*command, "-t"], {})
         self._spawn("gateway", command, {})
+
+    def _worker_folders(self, gateway_dir: Path) -> tuple[Path, Path]:
+        """The web app nginx's workers serve and the temp folder they write.
+
+        As root, the workers drop to nobody, who may not be able to reach a clone in a private
+        (0700) folder. Running the workers as root instead would hand every request parser
+        root's rights; so they stay nobody, and get a copy of the web app (public anyway) and
+        a temp folder of their own in a folder outside the clone, removed on stop. The master
+        process (root) still reads the config and writes the logs in the run folder.
+        """
+        if os.geteuid() != 0:
+            temp_dir = gateway_dir / "tmp"
+            temp_dir.mkdir(exist_ok=True)
+            return self.frontend_dist, temp_dir
+        self.public_dir = Path(tempfile.mkdtemp(prefix="scloud-gateway-"))
+        self.public_dir.chmod(0o711)
+        frontend_root = self.public_dir / "dist"
+        shutil.copytree(self.frontend_dist, frontend_root)
+        for folder, _, files in os.walk(frontend_root):
+            os.chmod(folder, 0o755)
+            for name in files:
+                os.chmod(os.path.join(folder, name), 0o644)
+        temp_dir = self.public_dir / "tmp"
+        temp_dir.mkdir(mode=0o700)
+        shutil.chown(temp_dir, "nobody", "nogroup")
+        return frontend_root, temp_dir
+
+
+class Snapshot:
+    """Copies every table item and bucket object of a local run to a folder and back.
+
+    moto server holds everything in memory; this is how a local run keeps its data across a
+    clean stop. Uploads still in progress are not kept, and a crash loses what changed since
+    the last clean stop.
+    """
+
+    def __init__(self, endpoint: str, table_prefix: str, bucket: str) -> None:
+        options = {"endpoint_url": endpoint, "region_name": "us-east-1"}
+        options |= {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+        self.dynamodb = boto3.client("dynamodb", **options)
+        self.s3 = boto3.client("s3", **options)
+        self.table_prefix = table_prefix
+        self.bucket = bucket
+
+    def save(self, data_dir: Path) -> None:
+        """Writes beside the folder, then swaps, so a failed save leaves the last snapshot whole."""
+        staging = data_dir.with_name(data_dir.name + ".new")
+        shutil.rmtree(staging, ignore_errors=True)
+        (staging / "objects").mkdir(parents=True)
+        tables = {}
+        for page in self.dynamodb.get_paginator("list_tables").paginate():
+            for table in page["TableNames"]:
+                if table.startswith(self.table_prefix):
+                    items = self.dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
+                    tables[table.removeprefix(self.table_prefix)] = [item for p in items for item in p["Items"]]
+        objects = {}
+        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
+            for entry in page.get("Contents", []):
+                response = self.s3.get_object(Bucket=self.bucket, Key=entry["Key"])
+                name = f"{len(objects)}.bin"
+                with open(staging / "objects" / name, "wb") as out:
+                    shutil.copyfileobj(response["Body"], out)
+                objects[entry["Key"]] = {
+                    "file": name,
+                    "ContentType": response.get("ContentType", "application/octet-stream"),
+                    "Metadata": response.get("Metadata", {}),
+                    "ServerSideEncryption": response.get("ServerSideEncryption"),
+                }
+        (staging / "tables.json").write_text(json.dumps(tables, default=_encode_bytes))
+        (staging / "objects.json").write_text(json.dumps(objects))
+        old = data_dir.with_name(data_dir.name + ".old")
+        if data_dir.exists():
+            data_dir.rename(old)
+        staging.rename(data_dir)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def restore(self, data_dir: Path) -> None:
+        if not (data_dir / "tables.json").exists():
+            return
+        tables = json.loads((data_dir / "tables.json").read_text(), object_hook=_decode_bytes)
+        for table, items in tables.items():
+            for item in items:
+                self.dynamodb.put_item(TableName=self.table_prefix + table, Item=item)
+        for key, entry in json.loads((data_dir / "objects.json").read_text()).items():
+            extra = {"ServerSideEncryption": entry["ServerSideEncryption"]} if entry["ServerSideEncryption"] else {}
+            with open(data_dir / "objects" / entry["file"], "rb") as body:
+                self.s3.put_object(
+                    Bucket=self.bucket,
+                    Key=key,
+                    Body=body,
+                    ContentType=entry["ContentType"],
+                    Metadata=entry["Metadata"],
+                    **extra,
+                )
+
+
+# DynamoDB's binary attributes arrive as bytes, which JSON cannot hold as they are.
+def _encode_bytes(value: object) -> dict:
+    if isinstance(value, bytes):
+        return {"$base64": base64.b64encode(value).decode()}
+    raise TypeError(f"cannot save {type(value).__name__}")
+
+
+def _decode_bytes(value: dict) -> object:
+    return base64.b64decode(value["$base64"]) if value.keys() == {"$base64"} else value
 
 
 def _venv_bin(name: str) -> str:
@@ -278,6 +427,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--run-dir", type=Path, default=ROOT / ".run", help="logs, keys and rendered config")
     parser.add_argument("--port", type=int, default=8080, help="port of the gateway")
+    parser.add_argument(
+        "--in-memory", action="store_true", help="keep no data across restarts (start empty, save nothing)"
+    )
     args = parser.parse_args()
     args.run_dir.mkdir(parents=True, exist_ok=True)
     lock = open(args.run_dir / "stack.lock", "w")
@@ -286,7 +438,8 @@ def main() -> int:
     except BlockingIOError:
         print("SCloud is already running from this folder (make run). Stop it with Ctrl-C there first.")
         return 1
-    stack = Stack(args.run_dir, Ports(gateway=args.port))
+    data_dir = None if args.in_memory else args.run_dir / "data"
+    stack = Stack(args.run_dir, Ports(gateway=args.port), data_dir=data_dir)
     stopping = False
 
     def request_stop(signum, frame):
@@ -303,6 +456,14 @@ def main() -> int:
         return 1
     print(f"SCloud is running at {stack.url}", flush=True)
     print(f"Logs in {args.run_dir / 'logs'}. Press Ctrl-C to stop.", flush=True)
+    if data_dir is None:
+        print("Data lives in memory only (moto server): every account and file is lost when SCloud stops.", flush=True)
+    else:
+        print(
+            f"Data lives in memory (moto server) and is saved to {data_dir} when you stop with Ctrl-C, then "
+            "restored on the next start. A crash or kill loses what changed since the last clean stop.",
+            flush=True,
+        )
     while not stopping:
         failed = stack.failed_process()
         if failed:

@@ -1,5 +1,6 @@
 """compose.yaml: valid against the Compose Specification, and shaped as the product needs."""
 
+import ipaddress
 import json
 import re
 from pathlib import Path
@@ -98,3 +99,11 @@ def test_services_find_each_other_by_name():
     assert SERVICES["auth"]["environment"]["AUTH_USERS_GRPC_ADDR"] == "users:9102"
     assert SERVICES["users"]["environment"]["USERS_FILES_GRPC_ADDR"] == "files:9103"
     assert SERVICES["files"]["environment"]["FILES_AUTH_GRPC_ADDR"] == "auth:9101"
+
+
+def test_services_believe_forwarded_headers_from_the_gateways_fixed_address_only():
+    address = SERVICES["gateway"]["networks"]["default"]["ipv4_address"]
+    subnet = COMPOSE["networks"]["default"]["ipam"]["config"][0]["subnet"]
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    for name in ("auth", "users", "files"):
+        assert SERVICES[name]["environment"][f"{name.upper()}_FORWARDED_ALLOW_IPS"] == address

@@ -54,7 +54,9 @@ def test_gateway_builds_the_frontend_in_a_stage_and_uses_the_one_template():
     template_variables = set(
         re.findall(r"\$\{(SCLOUD_[A-Z_]+)\}", (ROOT / "gateway" / "scloud.conf.template").read_text())
     )
-    assert template_variables <= set(re.findall(r"(SCLOUD_[A-Z_]+)=", text))
+    derived = set(re.findall(r"^(SCLOUD_[A-Z_]+)=", (ROOT / "gateway" / "body-limit.envsh").read_text(), re.MULTILINE))
+    assert template_variables <= set(re.findall(r"(SCLOUD_[A-Z_]+)=", text)) | derived
+    assert "gateway/body-limit.envsh /docker-entrypoint.d/" in text
 
 
 def test_runtime_requirements_cover_every_declared_dependency():

@@ -1,6 +1,7 @@
 """infra/: CloudFormation templates that pass cfn-lint and keep the promises of the design."""
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,8 +10,10 @@ import pytest
 from cfnlint.decode import decode
 
 from scloud_files.adapters.dynamodb import table_definition
+from scloud_files.adapters.s3 import SERVER_SIDE_ENCRYPTION
 
-INFRA = Path(__file__).resolve().parents[2] / "infra"
+ROOT = Path(__file__).resolve().parents[2]
+INFRA = ROOT / "infra"
 TEMPLATES = sorted(INFRA.glob("*.yaml"))
 SERVICES = {"Auth": ("auth", 8101, 9101), "Users": ("users", 8102, 9102), "Files": ("files", 8103, 9103)}
 
@@ -161,9 +164,9 @@ def test_each_service_gets_only_its_own_grpc_certificate_as_secrets(key):
 
 def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
     bucket = resources(DATA, "AWS::S3::Bucket")["FilesBucket"]
-    assert bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"][
-        "SSEAlgorithm"
-    ]
+    (rule,) = bucket["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    # The same encryption the files service requests on every write.
+    assert rule["ServerSideEncryptionByDefault"] == {"SSEAlgorithm": SERVER_SIDE_ENCRYPTION}
     assert bucket["VersioningConfiguration"]["Status"] == "Enabled"
     assert all(bucket["PublicAccessBlockConfiguration"].values()) and len(bucket["PublicAccessBlockConfiguration"]) == 4
     rules = bucket["LifecycleConfiguration"]["Rules"]
@@ -173,10 +176,11 @@ def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
-def test_tables_are_on_demand_recoverable_encrypted_with_ttl():
+def test_tables_are_on_demand_protected_recoverable_encrypted_with_ttl():
     tables = resources(DATA, "AWS::DynamoDB::Table")
     for table in tables.values():
         assert table["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["DeletionProtectionEnabled"] is True
         assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
         assert table["SSESpecification"]["SSEEnabled"] is True
     assert tables["SessionsTable"]["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
@@ -219,3 +223,64 @@ def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc(
     for name, group in groups.items():
         if name != "LoadBalancerSecurityGroup":
             assert "0.0.0.0/0" not in json.dumps(group.get("SecurityGroupIngress", [])), name
+
+
+# Every IAM action the code needs, from the boto3 calls under services/*/src (provisioning
+# runs with the deployer's rights, not the task role's). Transactions need the actions of
+# their parts: users' transact_write_items holds Put, Update and Delete, never ConditionCheck.
+CALLED_ACTIONS = {
+    "AuthTaskRole": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "dynamodb:DescribeTable",
+    },
+    "UsersTaskRole": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:DescribeTable",
+    },
+    "FilesTaskRole": {
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:Query",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:DescribeTable",
+        "s3:PutObject",
+        "s3:GetObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+        "s3:ListBucket",
+    },
+}
+
+
+@pytest.mark.parametrize("role", CALLED_ACTIONS)
+def test_task_roles_grant_exactly_the_calls_the_code_makes(role):
+    granted = {
+        action
+        for statement in allow_statements(resources(APP, "AWS::IAM::Role")[role])
+        for action in as_list(statement["Action"])
+    }
+    assert granted == CALLED_ACTIONS[role]
+
+
+def test_service_connect_lets_an_upload_run_as_long_as_the_gateway_does():
+    template = (ROOT / "gateway" / "scloud.conf.template").read_text()
+    upload_location = template.split("location = /api/files/upload {")[1].split("\n    }")[0]
+    gateway_seconds = int(re.search(r"proxy_read_timeout (\d+)s;", upload_location).group(1))
+    connect = resources(APP, "AWS::ECS::Service")["FilesService"]["ServiceConnectConfiguration"]
+    http = next(entry for entry in connect["Services"] if entry["PortName"] == "http")
+    assert http["Timeout"]["PerRequestTimeoutSeconds"] >= gateway_seconds >= 600
+
+
+@pytest.mark.parametrize("key", SERVICES)
+def test_services_believe_forwarded_headers_only_from_their_service_connect_proxy(key):
+    name = SERVICES[key][0]
+    container = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0]
+    environment = {entry["Name"]: entry["Value"] for entry in container["Environment"]}
+    assert environment[f"{name.upper()}_FORWARDED_ALLOW_IPS"] == "127.0.0.1"

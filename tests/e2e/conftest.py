@@ -2,6 +2,7 @@
 the built frontend) on free ports, and Debian's Chromium driven by Playwright."""
 
 import importlib.util
+import shutil
 from pathlib import Path
 
 import pytest
@@ -29,12 +30,28 @@ def _load_stack_module():
 
 
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    stack_module = _load_stack_module()
+def stack_module():
+    return _load_stack_module()
+
+
+@pytest.fixture(scope="session")
+def private_clone(tmp_path_factory) -> Path:
+    """A clone in a private (0700) folder, as root's home or `mktemp -d` make one: its built
+    frontend and its run folder are out of reach of any other user, nginx's workers included."""
+    clone = tmp_path_factory.mktemp("private-clone")
+    shutil.copytree(ROOT / "frontend" / "dist", clone / "frontend" / "dist")
+    clone.chmod(0o700)
+    return clone
+
+
+def run_from_private_clone(stack_module, clone: Path, run_name: str, **options):
+    """A stack on free ports, running from the private clone, stopped when the session ends."""
     stack = stack_module.Stack(
-        run_dir=tmp_path_factory.mktemp("stack"),
+        run_dir=clone / run_name,
         ports=stack_module.Ports.free(),
         max_upload_bytes=E2E_UPLOAD_LIMIT,
+        frontend_dist=clone / "frontend" / "dist",
+        **options,
     )
     try:
         stack.start()
@@ -45,6 +62,17 @@ def stack(tmp_path_factory):
         pytest.fail(f"stack did not start: {exc}\n{logs}")
     yield stack
     stack.stop()
+
+
+@pytest.fixture(scope="session")
+def stack(stack_module, private_clone):
+    yield from run_from_private_clone(stack_module, private_clone, ".run")
+
+
+@pytest.fixture(scope="session")
+def lone_gateway(stack_module, private_clone):
+    """The gateway in front of services that are all down."""
+    yield from run_from_private_clone(stack_module, private_clone, ".run-lone-gateway", with_services=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,8 @@
-"""The gateway: security headers, SPA routing, caching, body limit, sign-in rate limit."""
+"""The gateway: security headers, SPA routing, caching, body limit, JSON errors, sign-in rate limit."""
+
+import json
+import re
+import socket
 
 import httpx
 import pytest
@@ -72,7 +76,76 @@ def test_api_errors_pass_through_as_json(gateway):
     assert response.status_code == 401 and response.json()["error"]["code"] == "unauthenticated"
 
 
-def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway):
+def test_the_app_and_its_assets_are_served_from_a_private_clone(gateway, stack, private_clone):
+    assert private_clone.stat().st_mode & 0o777 == 0o700
+    assert stack.frontend_dist.is_relative_to(private_clone) and stack.run_dir.is_relative_to(private_clone)
+    page = gateway.get("/")
+    assert page.status_code == 200 and '<div id="root">' in page.text
+    for asset in built_assets(page.text):
+        assert gateway.get(asset).status_code == 200, asset
+
+
+def built_assets(index_html: str) -> list[str]:
+    assets = re.findall(r'(?:src|href)="(/assets/[^"]+)"', index_html)
+    assert assets
+    return assets
+
+
+def test_the_production_build_serves_no_source_maps(gateway):
+    for asset in built_assets(gateway.get("/").text):
+        assert "sourceMappingURL" not in gateway.get(asset).text
+        source_map = gateway.get(asset + ".map")
+        assert source_map.status_code == 404 and "sourcesContent" not in source_map.text
+
+
+def assert_json_error(response, status: int, code: str) -> None:
+    assert response.status_code == status
+    assert response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["code"] == code
+
+
+def test_a_nul_in_the_path_gets_a_json_400(gateway):
+    assert_json_error(gateway.get("/api/files/a%00b"), 400, "bad_request")
+    assert_json_error(gateway.get("/a%00b"), 400, "bad_request")
+
+
+def test_oversized_headers_get_a_json_400(gateway):
+    response = gateway.get("/api/files", headers={"X-Padding": "a" * 20 * 1024})
+    assert_json_error(response, 400, "header_too_large")
+
+
+def test_an_overlong_address_gets_a_json_414(gateway):
+    assert_json_error(gateway.get("/api/files?q=" + "a" * 20 * 1024), 414, "uri_too_long")
+
+
+def test_a_trailing_slash_redirect_keeps_the_gateways_port(gateway, stack):
+    response = gateway.get("/api/files/some-id/")
+    assert response.status_code in (307, 308)
+    assert response.headers["location"] == f"{stack.url}/api/files/some-id"
+
+
+@pytest.mark.parametrize("path", ["/api/files/upload", "/api/auth/login"])
+def test_a_malformed_chunked_body_gets_a_json_400(stack, path):
+    assert post_malformed_chunked_body(stack, path) == (400, "bad_request")
+
+
+def post_malformed_chunked_body(stack, path: str) -> tuple[int, str]:
+    """Status and JSON error code of a POST whose chunked body nginx cannot read."""
+    request = (
+        f"POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\nnot-hex\r\n{}\r\n0\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", stack.ports.gateway), timeout=10) as sock:
+        sock.sendall(request.encode())
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert b"Content-Type: application/json" in head, head
+    return int(head.split()[1]), json.loads(body)["error"]["code"]
+
+
+def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway, stack):
     # Runs last in this module: it spends this address's sign-in allowance. Each request claims
     # another client address; an untrusted peer's X-Forwarded-For must not reset the limit.
     statuses = []
@@ -87,3 +160,5 @@ def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway):
             assert response.json()["error"]["code"] == "rate_limited"
             break
     assert 429 in statuses and statuses[0] == 401
+    # Once limited, even a body nginx cannot read answers JSON.
+    assert post_malformed_chunked_body(stack, "/api/auth/login")[1] in ("rate_limited", "bad_request")

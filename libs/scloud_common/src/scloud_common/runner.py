@@ -10,21 +10,24 @@ from scloud_common.logs import configure_logging
 from scloud_common.settings import ServiceSettings
 
 
-def run_service(name: str, app: FastAPI, settings: ServiceSettings) -> None:
-    """Serves HTTP and (through the app's lifespan) gRPC in one loop; exits non-zero if either dies."""
-    configure_logging(name, settings.log_level)
-    config = uvicorn.Config(
+def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
+    return uvicorn.Config(
         app,
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
         proxy_headers=True,
-        # Services are reachable only from the gateway on the private network, which sets X-Forwarded-For.
-        forwarded_allow_ips="*",
+        # Only the gateway names the client: any other peer could forge X-Forwarded-For.
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=10,
         server_header=False,
     )
-    server = uvicorn.Server(config)
+
+
+def run_service(name: str, app: FastAPI, settings: ServiceSettings) -> None:
+    """Serves HTTP and (through the app's lifespan) gRPC in one loop; exits non-zero if either dies."""
+    configure_logging(name, settings.log_level)
+    server = uvicorn.Server(uvicorn_config(app, settings))
     server.run()
     if not server.started or grpc_server_died():
         sys.exit(1)

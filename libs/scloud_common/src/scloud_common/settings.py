@@ -61,6 +61,11 @@ class ServiceSettings(AwsSettings, GrpcTlsSettings):
     )
     grpc_port: int = Field(description="Port of the internal gRPC server; 0 picks a free one (tests).")
     grpc_timeout_seconds: float = Field(5.0, gt=0, description="Deadline of each outgoing gRPC call, retries included.")
+    forwarded_allow_ips: str = Field(
+        "127.0.0.1",
+        description="Comma-separated addresses or networks of the gateway, the only peers whose "
+        "X-Forwarded-For and X-Forwarded-Proto are believed.",
+    )
     jwt_issuer: str = Field("scloud-auth", description="`iss` claim of access tokens.")
     jwt_audience: str = Field("scloud", description="`aud` claim of access tokens.")
 

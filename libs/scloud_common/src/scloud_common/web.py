@@ -246,10 +246,22 @@ class _App(FastAPI):
         return document_shared_errors(super().openapi())
 
 
-def create_app(*, title: str, description: str, lifespan) -> FastAPI:
+def create_app(*, title: str, description: str, lifespan, docs: bool = False) -> FastAPI:
     """A FastAPI app with the shared error model, request ids and health routes; its OpenAPI
-    document lists the shared error statuses on every route they apply to."""
-    app = _App(title=title, description=description, lifespan=lifespan, version="1.0.0")
+    document lists the shared error statuses on every route they apply to.
+
+    `docs` serves the interactive API docs (/docs, /redoc), which load their scripts from a
+    public CDN and invite anyone to try the API: development only. /openapi.json stays, as the
+    contract the frontend client is generated from (and which that client's code reveals anyway).
+    """
+    app = _App(
+        title=title,
+        description=description,
+        lifespan=lifespan,
+        version="1.0.0",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
     install_error_handlers(app)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())

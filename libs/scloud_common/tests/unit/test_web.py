@@ -163,3 +163,19 @@ async def test_openapi_says_where_the_access_token_is_optional(client):
     assert document["paths"]["/signout"]["post"]["security"] == [{"HTTPBearer": []}, {}]
     assert document["paths"]["/things/{thing_id}"]["get"]["security"] == [{"HTTPBearer": []}]
     assert set(document["components"]["securitySchemes"]) == {"HTTPBearer"}
+
+
+@pytest.mark.parametrize("docs", [False, True])
+async def test_interactive_docs_only_when_asked_while_the_openapi_document_stays(docs):
+    app = create_app(title="t", description="d", lifespan=lifespan, docs=docs)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        for path in ("/docs", "/redoc"):
+            response = await client.get(path)
+            if docs:
+                assert response.status_code == 200 and "text/html" in response.headers["content-type"]
+            else:
+                assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+        document = (await client.get("/openapi.json")).json()
+    assert document["info"]["title"] == "t" and "/healthz" not in document["paths"]
+    assert app.openapi() == document

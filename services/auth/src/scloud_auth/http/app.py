@@ -10,6 +10,7 @@ from scloud_common.web import create_app as create_base_app
 
 def create_app(settings: AuthSettings, *, build_container=bootstrap) -> FastAPI:
     app = create_base_app(
+        docs=settings.environment == "development",
         title="SCloud auth",
         description="Registration, sign-in and sessions. Access tokens are short-lived EdDSA JWTs; "
         "the refresh token travels only in an HttpOnly cookie scoped to /api/auth.",

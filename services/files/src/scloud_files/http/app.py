@@ -10,6 +10,7 @@ from scloud_files.http.routes import router
 
 def create_app(settings: FilesSettings, *, build_container=bootstrap) -> FastAPI:
     app = create_base_app(
+        docs=settings.environment == "development",
         title="SCloud files",
         description="Upload, list, download and delete the signed-in user's files.",
         lifespan=service_lifespan(

@@ -10,6 +10,7 @@ from scloud_users.http.routes import router
 
 def create_app(settings: UsersSettings, *, build_container=bootstrap) -> FastAPI:
     app = create_base_app(
+        docs=settings.environment == "development",
         title="SCloud users",
         description="The signed-in user's profile, storage figures and account deletion.",
         lifespan=service_lifespan(

@@ -1,0 +1,62 @@
+"""The services' uvicorn: forwarded headers are believed from the gateway's address only."""
+
+import socket
+import threading
+import time
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import FastAPI, Request
+
+from scloud_common.runner import uvicorn_config
+from scloud_common.settings import ServiceSettings
+
+CLIENT = "203.0.113.7"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def service_url():
+    app = FastAPI()
+
+    @app.get("/whoami")
+    async def whoami(request: Request) -> dict:
+        return {"client": request.client.host, "scheme": request.url.scheme}
+
+    settings = ServiceSettings(http_port=free_port(), grpc_port=0, forwarded_allow_ips="127.0.0.1")
+    server = uvicorn.Server(uvicorn_config(app, settings))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    yield f"http://127.0.0.1:{settings.http_port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def whoami(url: str, source: str) -> dict:
+    # Linux answers on all of 127/8: a second loopback address stands for another peer.
+    transport = httpx.HTTPTransport(local_address=source)
+    with httpx.Client(transport=transport) as client:
+        headers = {"X-Forwarded-For": CLIENT, "X-Forwarded-Proto": "https"}
+        return client.get(f"{url}/whoami", headers=headers).json()
+
+
+def test_the_gateways_forwarded_headers_name_the_client(service_url):
+    assert whoami(service_url, "127.0.0.1") == {"client": CLIENT, "scheme": "https"}
+
+
+def test_any_other_peer_cannot_forge_them(service_url):
+    assert whoami(service_url, "127.0.0.2") == {"client": "127.0.0.2", "scheme": "http"}
+
+
+def test_the_default_trusts_only_a_gateway_on_this_host():
+    assert ServiceSettings(http_port=1, grpc_port=0).forwarded_allow_ips == "127.0.0.1"
