@@ -14,6 +14,9 @@ from scloud_common.settings import ServiceSettings
 
 CLIENT = "203.0.113.7"
 
+# Only the HTTP side runs here; the gRPC certificates are never read.
+NO_TLS_NEEDED = {"grpc_tls_ca_cert": "unused", "grpc_tls_cert": "unused", "grpc_tls_key": "unused"}
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -29,7 +32,7 @@ def service_url():
     async def whoami(request: Request) -> dict:
         return {"client": request.client.host, "scheme": request.url.scheme}
 
-    settings = ServiceSettings(http_port=free_port(), grpc_port=0, forwarded_allow_ips="127.0.0.1")
+    settings = ServiceSettings(http_port=free_port(), grpc_port=0, forwarded_allow_ips="127.0.0.1", **NO_TLS_NEEDED)
     server = uvicorn.Server(uvicorn_config(app, settings))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -59,4 +62,4 @@ def test_any_other_peer_cannot_forge_them(service_url):
 
 
 def test_the_default_trusts_only_a_gateway_on_this_host():
-    assert ServiceSettings(http_port=1, grpc_port=0).forwarded_allow_ips == "127.0.0.1"
+    assert ServiceSettings(http_port=1, grpc_port=0, **NO_TLS_NEEDED).forwarded_allow_ips == "127.0.0.1"
