@@ -66,12 +66,12 @@ def error_response(
     return JSONResponse(body, status_code=status, headers=headers)
 
 
+_ERROR_RESPONSE = {"description": "Error", "content": {"application/json": {"schema": ERROR_RESPONSE_SCHEMA}}}
+
+
 def error_responses(*statuses: int) -> dict:
     """OpenAPI `responses=` entries documenting the error body for the given statuses."""
-    return {
-        status: {"description": "Error", "content": {"application/json": {"schema": ERROR_RESPONSE_SCHEMA}}}
-        for status in statuses
-    }
+    return {status: _ERROR_RESPONSE for status in statuses}
 
 
 async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
@@ -210,11 +210,9 @@ _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 def document_shared_errors(document: dict) -> dict:
     """Adds to each operation of an OpenAPI document the errors the shared plumbing, not the
     route, may answer: 400 for a JSON body that does not parse (or is not UTF-8), 422 for a body
-    or parameter that fails validation, 401 where an access token is required; where it is
-    optional, the security requirement says so. FastAPI's own 422
-    body, which this service never sends, is replaced by the error body. A route's own entry for
-    a status wins."""
-    shared = error_responses(0)[0]
+    or parameter that fails validation, 401 where an access token is required (where it is
+    optional, the security requirement says so instead). A route's own entry for a status wins,
+    except FastAPI's own 422 body, which the services never send."""
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             statuses = []
@@ -230,7 +228,7 @@ def document_shared_errors(document: dict) -> dict:
             responses = operation.setdefault("responses", {})
             for status in statuses:
                 if status not in responses or "HTTPValidationError" in json.dumps(responses[status]):
-                    responses[status] = shared
+                    responses[status] = _ERROR_RESPONSE
     components = document.get("components", {})
     for name in _FASTAPI_VALIDATION_SCHEMAS:
         components.get("schemas", {}).pop(name, None)
