@@ -115,6 +115,8 @@ class RateLimited(AppError):
     kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"
     message = "Too many attempts. Wait a moment and try again."
+    # Sent as the HTTP Retry-After header when set.
+    retry_after_seconds: int | None = None
 
 
 _CLASS_OF_KIND: dict[ErrorKind, type[AppError]] = {
