@@ -80,3 +80,14 @@ def test_services_find_each_other_by_name():
     assert SERVICES["auth"]["environment"]["AUTH_USERS_GRPC_ADDR"] == "users:9102"
     assert SERVICES["users"]["environment"]["USERS_FILES_GRPC_ADDR"] == "files:9103"
     assert SERVICES["files"]["environment"]["FILES_AUTH_GRPC_ADDR"] == "auth:9101"
+
+
+def test_auth_accepts_cookie_requests_from_the_gateways_origin():
+    from scloud_auth.config import AuthSettings
+
+    value = SERVICES["auth"]["environment"]["AUTH_ALLOWED_ORIGINS"]
+    settings = AuthSettings(
+        environment="development", http_port=1, grpc_port=1, users_grpc_addr="x:1", allowed_origins=value
+    )
+    published = {port.split(":")[0] for port in published_ports(SERVICES["gateway"])}
+    assert {f"http://localhost:{port}" for port in published} <= set(settings.allowed_origins)

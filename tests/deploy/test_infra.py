@@ -195,3 +195,16 @@ def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc(
     for name, group in groups.items():
         if name != "LoadBalancerSecurityGroup":
             assert "0.0.0.0/0" not in json.dumps(group.get("SecurityGroupIngress", [])), name
+
+
+def test_auth_can_forget_failed_sign_ins_in_the_sessions_table():
+    statements = allow_statements(resources(APP, "AWS::IAM::Role")["AuthTaskRole"])
+    (sessions,) = [s for s in statements if "SessionsTableArn" in json.dumps(s["Resource"])]
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem"} <= set(as_list(sessions["Action"]))
+
+
+def test_auth_accepts_cookie_requests_only_from_the_public_origin():
+    auth = resources(APP, "AWS::ECS::TaskDefinition")["AuthTaskDefinition"]["ContainerDefinitions"][0]
+    environment = {item["Name"]: item["Value"] for item in auth["Environment"]}
+    assert environment["AUTH_ALLOWED_ORIGINS"] == {"Ref": "PublicOrigin"}
+    assert APP["Parameters"]["PublicOrigin"]["AllowedPattern"].startswith("^https://")

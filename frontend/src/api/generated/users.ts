@@ -16,7 +16,9 @@ export interface paths {
         post?: never;
         /**
          * Delete Account
-         * @description Deletes the account, every file it stored and every session. Safe to retry.
+         * @description Deletes the account, every file it stored and every session, once the password confirms it
+         *     (401 `invalid_credentials` if wrong; 429 `too_many_attempts` with Retry-After after repeated
+         *     failures). Every session ends first, so access stops at once. Safe to retry: sign in again.
          */
         delete: operations["delete_account_api_users_me_delete"];
         options?: never;
@@ -32,6 +34,14 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccountDeletion */
+        AccountDeletion: {
+            /**
+             * Password
+             * @description The account's current password, to confirm.
+             */
+            password: string;
+        };
         /** ProfileRead */
         ProfileRead: {
             /** Createdat */
@@ -43,7 +53,7 @@ export interface components {
             /** Filecount */
             fileCount: number;
             /** Gender */
-            gender: string | null;
+            gender: ("female" | "male" | "other" | "prefer_not_to_say") | null;
             /**
              * Storageused
              * @description Bytes stored in all the user's files.
@@ -59,13 +69,16 @@ export interface components {
          * @description Only the fields present change; null clears gender or date of birth.
          */
         ProfileUpdate: {
-            /** Dateofbirth */
+            /**
+             * Dateofbirth
+             * @description A date string, YYYY-MM-DD, or null.
+             */
             dateOfBirth?: string | null;
             /**
              * Gender
-             * @description female, male, other, prefer_not_to_say, or null.
+             * @description One of the listed values, or null.
              */
-            gender?: string | null;
+            gender?: ("female" | "male" | "other" | "prefer_not_to_say") | null;
             /** Username */
             username?: string;
         };
@@ -150,7 +163,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountDeletion"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             204: {
@@ -161,6 +178,51 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

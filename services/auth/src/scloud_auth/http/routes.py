@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response, status
+from fastapi import APIRouter, Header, Path, Request, Response, status
 
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import InvalidRefreshToken, IssuedSession
@@ -137,11 +137,12 @@ async def list_sessions(user: CurrentUser, service: AuthServiceDep) -> SessionLi
     )
 
 
-@router.delete(
-    "/sessions/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503)
-)
+@router.delete("/sessions/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503))
 async def delete_session(
-    session_id: str, user: CurrentUser, service: AuthServiceDep, settings: SettingsDep
+    session_id: Annotated[str, Path(alias="id", max_length=64)],
+    user: CurrentUser,
+    service: AuthServiceDep,
+    settings: SettingsDep,
 ) -> Response:
     """Ends one of the account's sessions; its access tokens stop working within seconds.
     Another account's session, or one already ended, is 404 `session_not_found`."""
