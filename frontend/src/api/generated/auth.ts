@@ -167,11 +167,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** LoginRequest */
         LoginRequest: {
             /** Email */
@@ -276,19 +271,6 @@ export interface components {
             userId: string;
             /** Username */
             username: string;
-        };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
         };
     };
     responses: never;
@@ -823,13 +805,19 @@ export interface operations {
                     };
                 };
             };
-            /** @description Validation Error */
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": {
+                        error: {
+                            code: string;
+                            details?: Record<string, never>[];
+                            message: string;
+                        };
+                    };
                 };
             };
             /** @description Error */

@@ -137,7 +137,7 @@ async def list_sessions(user: CurrentUser, service: AuthServiceDep) -> SessionLi
     )
 
 
-@router.delete("/sessions/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503))
+@router.delete("/sessions/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
 async def delete_session(
     session_id: Annotated[str, Path(alias="id", max_length=64)],
     user: CurrentUser,
