@@ -104,9 +104,7 @@ async def api_client():
 
     @app.get("/api/things/busy")
     async def busy():
-        error = RateLimited()
-        error.retry_after_seconds = 42
-        raise error
+        raise RateLimited(retry_after_seconds=42)
 
     @app.post("/api/things/dated")
     async def dated(body: Dated) -> Dated:

@@ -129,10 +129,6 @@ class TooManyAttempts(RateLimited):
     code = "too_many_attempts"
     message = "Too many failed attempts for this account. Wait a while and try again."
 
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__()
-        self.retry_after_seconds = retry_after_seconds
-
 
 class SessionNotFound(NotFound):
     code = "session_not_found"

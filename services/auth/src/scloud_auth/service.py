@@ -133,7 +133,7 @@ class AuthService:
         attempts = await self._attempts.get(attempts_key(email))
         retry_after = self._throttle.retry_after(attempts, now)
         if retry_after > 0:
-            raise TooManyAttempts(retry_after)
+            raise TooManyAttempts(retry_after_seconds=retry_after)
         return attempts
 
     async def _record_failure(self, email: str, earlier_failures: FailedAttempts | None) -> None:

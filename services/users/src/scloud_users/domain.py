@@ -59,10 +59,6 @@ class TooManyAttempts(RateLimited):
     code = "too_many_attempts"
     message = "Too many failed attempts for this account. Wait a while and try again."
 
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__()
-        self.retry_after_seconds = retry_after_seconds
-
 
 def clean_username(username: str) -> str:
     username = " ".join(username.split())

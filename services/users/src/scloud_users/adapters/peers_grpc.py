@@ -46,6 +46,6 @@ class GrpcAuthPeer:
         response = await call_rpc(self._stub.VerifyPassword, request, timeout=self._timeout)
         outcomes = auth_pb2.VerifyPasswordResponse.Outcome
         if response.outcome == outcomes.OUTCOME_THROTTLED:
-            raise TooManyAttempts(response.retry_after_seconds)
+            raise TooManyAttempts(retry_after_seconds=response.retry_after_seconds)
         if response.outcome != outcomes.OUTCOME_CORRECT:
             raise WrongPassword()
