@@ -7,7 +7,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.errors import ServiceUnavailable
-from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
+from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken, SessionStatusCache
 
 
 class CountingKeySource:
@@ -179,3 +179,15 @@ async def test_a_bad_signature_is_refused_without_asking_auth(signer):
     with pytest.raises(InvalidAccessToken):
         await verifier.verify("not.a.token")
     assert sessions.calls == 0
+
+
+def test_session_answers_expire_and_the_cache_stays_bounded():
+    now = [0.0]
+    cache = SessionStatusCache(ttl_seconds=2, max_entries=2, clock=lambda: now[0])
+    cache.put(("s1", "u"), True)
+    cache.put(("s2", "u"), False)
+    assert (cache.get(("s1", "u")), cache.get(("s2", "u"))) == (True, False)
+    cache.put(("s3", "u"), True)
+    assert cache.get(("s1", "u")) is None
+    now[0] = 2.0
+    assert cache.get(("s2", "u")) is None and cache.get(("s3", "u")) is None
