@@ -309,3 +309,17 @@ def test_email_domains_are_stored_in_idna_form_and_match_either_spelling(new_bro
 def test_register_refuses_numeric_dates_of_birth(new_browser, email, date_of_birth):
     response = new_browser().register(email, dateOfBirth=date_of_birth)
     assert response.status_code == 422 and error_code(response) == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/auth/login"), ("POST", "/api/auth/register"), ("PATCH", "/api/users/me")],
+)
+def test_invalid_utf8_bodies_get_a_json_400_that_the_document_lists(new_browser, system, email, method, path):
+    browser = new_browser()
+    browser.register(email)
+    response = browser.request(method, path, content=b'{"email": "\xff"}', headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and error_code(response) == "bad_request"
+    service_url = system.url(path).removesuffix(path)
+    document = browser.http.get(service_url + "/openapi.json").json()
+    assert "400" in document["paths"][path][method.lower()]["responses"]

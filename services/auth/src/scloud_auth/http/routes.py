@@ -43,7 +43,7 @@ def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(409, 422, 429, 503),
+    responses=error_responses(400, 409, 422, 429, 503),
 )
 async def register(
     body: RegisterRequest,
@@ -65,7 +65,7 @@ async def register(
     return SessionRead.from_issued(issued)
 
 
-@router.post("/login", responses=error_responses(401, 422, 429, 503))
+@router.post("/login", responses=error_responses(400, 401, 422, 429, 503))
 async def login(
     body: LoginRequest, service: AuthServiceDep, settings: SettingsDep, response: Response, user_agent: UserAgent = None
 ) -> SessionRead:
@@ -101,7 +101,7 @@ async def logout(request: Request, service: AuthServiceDep, settings: SettingsDe
     return response
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 422, 429, 503))
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 422, 429, 503))
 async def change_password(body: PasswordChange, user: CurrentUser, service: AuthServiceDep) -> Response:
     """Changes the password and signs out every other session of the account. A wrong current
     password counts towards the account's sign-in throttle (429 `too_many_attempts`)."""

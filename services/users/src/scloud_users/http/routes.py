@@ -13,13 +13,13 @@ async def read_profile(user: CurrentUser, service: UserServiceDep) -> ProfileRea
     return ProfileRead.from_domain(*await service.get_profile(user.user_id))
 
 
-@router.patch("/me", responses=error_responses(401, 404, 422, 503))
+@router.patch("/me", responses=error_responses(400, 401, 404, 422, 503))
 async def update_profile(body: ProfileUpdate, user: CurrentUser, service: UserServiceDep) -> ProfileRead:
     """Changes username, gender or date of birth. Email and password change elsewhere."""
     return ProfileRead.from_domain(*await service.update_profile(user.user_id, body.changes()))
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 429, 503))
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 404, 422, 429, 503))
 async def delete_account(body: AccountDeletion, user: CurrentUser, service: UserServiceDep) -> Response:
     """Deletes the account, every file it stored and every session, once the password confirms it
     (401 `invalid_credentials` if wrong; 429 `too_many_attempts` with Retry-After after repeated
