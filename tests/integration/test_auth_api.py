@@ -188,6 +188,7 @@ def test_sessions_list_shows_each_signed_in_browser_newest_first(new_browser, em
         json={"email": email, "username": "Ada", "password": "Secret pass 1"},
         headers={"User-Agent": "Firefox\t on Linux"},
     )
+    time.sleep(1.1)  # createdAt has one-second steps: keep the three sessions in a known order
     first.login(email)
     time.sleep(1.1)
     second.request(
