@@ -43,13 +43,15 @@ def main() -> None:
         stack.start()
         try:
             with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.auth_http}", timeout=30) as client:
-                email = f"bench-{uuid.uuid4().hex[:8]}@example.com"
-                registered = client.post(
-                    "/api/auth/register", json={"email": email, "username": "Bench", "password": "Right pass 1"}
-                )
-                assert registered.status_code == 201, registered.text
+                # One account per round: five failures in a row would lock an account (429).
+                emails = [f"bench-{uuid.uuid4().hex[:8]}@example.com" for _ in range(rounds)]
+                for email in emails:
+                    registered = client.post(
+                        "/api/auth/register", json={"email": email, "username": "Bench", "password": "Right pass 1"}
+                    )
+                    assert registered.status_code == 201, registered.text
                 wrong_password, unknown_email = [], []
-                for round_number in range(rounds):  # interleaved, so load drifts hit both alike
+                for round_number, email in enumerate(emails):  # interleaved, so load drifts hit both alike
                     wrong_password.append(timed_login(client, email, "Wrong pass 1"))
                     unknown_email.append(timed_login(client, f"nobody-{round_number}@example.com", "Wrong pass 1"))
         finally:

@@ -224,7 +224,11 @@ class Stack:
             "GRPC_TLS_KEY": str(self.certs_dir / f"{service}-key.pem"),
         }
         peers = {
-            "auth": {"USERS_GRPC_ADDR": f"127.0.0.1:{self.ports.users_grpc}", "COOKIE_SECURE": "false"},
+            "auth": {
+                "USERS_GRPC_ADDR": f"127.0.0.1:{self.ports.users_grpc}",
+                "COOKIE_SECURE": "false",
+                "ALLOWED_ORIGINS": f"http://localhost:{self.ports.gateway},http://127.0.0.1:{self.ports.gateway}",
+            },
             "users": {
                 "AUTH_GRPC_ADDR": f"127.0.0.1:{self.ports.auth_grpc}",
                 "FILES_GRPC_ADDR": f"127.0.0.1:{self.ports.files_grpc}",

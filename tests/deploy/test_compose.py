@@ -107,3 +107,21 @@ def test_services_believe_forwarded_headers_from_the_gateways_fixed_address_only
     assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
     for name in ("auth", "users", "files"):
         assert SERVICES[name]["environment"][f"{name.upper()}_FORWARDED_ALLOW_IPS"] == address
+
+
+def test_auth_accepts_cookie_requests_from_the_gateways_origin():
+    from scloud_auth.config import AuthSettings
+
+    value = SERVICES["auth"]["environment"]["AUTH_ALLOWED_ORIGINS"]
+    settings = AuthSettings(
+        environment="development",
+        http_port=1,
+        grpc_port=1,
+        users_grpc_addr="x:1",
+        allowed_origins=value,
+        grpc_tls_ca_cert="unused",
+        grpc_tls_cert="unused",
+        grpc_tls_key="unused",
+    )
+    published = {port.split(":")[0] for port in published_ports(SERVICES["gateway"])}
+    assert {f"http://localhost:{port}" for port in published} <= set(settings.allowed_origins)

@@ -284,3 +284,16 @@ def test_services_believe_forwarded_headers_only_from_their_service_connect_prox
     container = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0]
     environment = {entry["Name"]: entry["Value"] for entry in container["Environment"]}
     assert environment[f"{name.upper()}_FORWARDED_ALLOW_IPS"] == "127.0.0.1"
+
+
+def test_auth_can_forget_failed_sign_ins_in_the_sessions_table():
+    statements = allow_statements(resources(APP, "AWS::IAM::Role")["AuthTaskRole"])
+    (sessions,) = [s for s in statements if "SessionsTableArn" in json.dumps(s["Resource"])]
+    assert {"dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem"} <= set(as_list(sessions["Action"]))
+
+
+def test_auth_accepts_cookie_requests_only_from_the_public_origin():
+    auth = resources(APP, "AWS::ECS::TaskDefinition")["AuthTaskDefinition"]["ContainerDefinitions"][0]
+    environment = {item["Name"]: item["Value"] for item in auth["Environment"]}
+    assert environment["AUTH_ALLOWED_ORIGINS"] == {"Ref": "PublicOrigin"}
+    assert APP["Parameters"]["PublicOrigin"]["AllowedPattern"].startswith("^https://")

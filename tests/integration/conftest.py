@@ -4,6 +4,7 @@ server beside it, talking gRPC to each other and HTTP to moto server (or LocalSt
 import asyncio
 import socket
 import threading
+import time
 from dataclasses import dataclass
 
 import httpx
@@ -204,3 +205,17 @@ def email() -> str:
     import uuid
 
     return f"user-{uuid.uuid4().hex[:10]}@example.com"
+
+
+ACCESS_CHECK_PATHS = ("/api/auth/sessions", "/api/users/me", "/api/files")
+
+
+def assert_refused_everywhere_within(browser: Browser, *, seconds: float) -> None:
+    """The browser's access token gets 401 from auth, users and files, each within `seconds`."""
+    deadline = time.monotonic() + seconds
+    for path in ACCESS_CHECK_PATHS:
+        while (status := browser.request("GET", path).status_code) != 401:
+            # Until the cached session answer expires: 200, or 404 once a deleted account is gone.
+            assert status in (200, 404), f"{path} answered {status}"
+            assert time.monotonic() < deadline, f"{path} still accepts the token after {seconds} s"
+            time.sleep(0.2)

@@ -1,8 +1,11 @@
-"""Auth routes through the real services: register, login, refresh, logout, password."""
+"""Auth routes through the real services: register, login, refresh, logout, password, sessions."""
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+
+from tests.integration.conftest import assert_refused_everywhere_within
 
 pytestmark = pytest.mark.integration
 
@@ -140,3 +143,184 @@ def test_password_change_needs_a_valid_access_token(new_browser):
         headers={"Authorization": "Bearer x.y.z"},
     )
     assert response.status_code == 401 and error_code(response) == "invalid_token"
+
+
+def test_logout_ends_the_access_token_on_every_service(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    assert browser.request("GET", "/api/users/me").status_code == 200
+    assert browser.request("POST", "/api/auth/logout").status_code == 204
+    assert_refused_everywhere_within(browser, seconds=5)
+
+
+def test_password_change_ends_the_access_tokens_of_other_sessions(new_browser, email):
+    here, elsewhere = new_browser(), new_browser()
+    here.register(email)
+    elsewhere.login(email)
+    assert elsewhere.request("GET", "/api/files").status_code == 200
+    response = here.request(
+        "POST", "/api/auth/password", json={"currentPassword": "Secret pass 1", "newPassword": "Brand new 22"}
+    )
+    assert response.status_code == 204
+    assert_refused_everywhere_within(elsewhere, seconds=5)
+    assert here.request("GET", "/api/users/me").status_code == 200
+
+
+def test_logout_all_ends_every_session_and_clears_the_cookie(new_browser, email):
+    here, elsewhere = new_browser(), new_browser()
+    here.register(email)
+    elsewhere.login(email)
+    response = here.request("POST", "/api/auth/logout-all")
+    assert response.status_code == 204
+    assert (
+        "max-age=0" in response.headers["set-cookie"].lower() or 'scloud_refresh=""' in response.headers["set-cookie"]
+    )
+    for browser in (here, elsewhere):
+        assert_refused_everywhere_within(browser, seconds=5)
+    assert elsewhere.request("POST", "/api/auth/refresh").status_code == 401
+
+
+def test_sessions_list_shows_each_signed_in_browser_newest_first(new_browser, email):
+    first, second = new_browser(), new_browser()
+    first.request(
+        "POST",
+        "/api/auth/register",
+        json={"email": email, "username": "Ada", "password": "Secret pass 1"},
+        headers={"User-Agent": "Firefox\t on Linux"},
+    )
+    time.sleep(1.1)  # createdAt has one-second steps: keep the three sessions in a known order
+    first.login(email)
+    time.sleep(1.1)
+    second.request(
+        "POST",
+        "/api/auth/login",
+        json={"email": email, "password": "Secret pass 1"},
+        headers={"User-Agent": "Safari on iPhone"},
+    )
+    second.access_token = second.http.post(second.system.url("/api/auth/refresh")).json()["accessToken"]
+    response = first.request("GET", "/api/auth/sessions")
+    assert response.status_code == 200
+    sessions = response.json()["sessions"]
+    assert [set(s) for s in sessions] == [{"id", "userAgent", "createdAt", "lastUsedAt", "current"}] * 3
+    assert sessions[0]["userAgent"] == "Safari on iPhone"
+    assert [s["current"] for s in sessions] == [False, True, False]
+    assert sessions[-1]["userAgent"] == "Firefox on Linux"
+    assert sessions[0]["createdAt"] > sessions[-1]["createdAt"]
+    assert sessions[0]["lastUsedAt"] >= sessions[0]["createdAt"]
+
+
+def test_deleting_a_session_ends_it_and_others_cannot_delete_it(new_browser, email):
+    mine, other_device, stranger = new_browser(), new_browser(), new_browser()
+    mine.register(email)
+    other_device.login(email)
+    stranger.register("stranger-" + email)
+    sessions = mine.request("GET", "/api/auth/sessions").json()["sessions"]
+    target = next(s["id"] for s in sessions if not s["current"])
+    refused = stranger.request("DELETE", f"/api/auth/sessions/{target}")
+    assert refused.status_code == 404 and error_code(refused) == "session_not_found"
+    assert mine.request("DELETE", "/api/auth/sessions/no-such-session").status_code == 404
+    assert mine.request("DELETE", f"/api/auth/sessions/{target}").status_code == 204
+    assert_refused_everywhere_within(other_device, seconds=5)
+    assert other_device.request("POST", "/api/auth/refresh").status_code == 401
+    assert [s["current"] for s in mine.request("GET", "/api/auth/sessions").json()["sessions"]] == [True]
+    again = mine.request("DELETE", f"/api/auth/sessions/{target}")
+    assert again.status_code == 404
+
+
+def test_five_failed_logins_lock_the_email_whatever_the_client(new_browser, email):
+    new_browser().register(email)
+    for index in range(5):
+        response = new_browser().request(
+            "POST",
+            "/api/auth/login",
+            json={"email": email, "password": "Wrong pass 1"},
+            headers={"X-Forwarded-For": f"10.0.0.{index}"},
+        )
+        assert response.status_code == 401
+    locked = new_browser().login(email)
+    assert locked.status_code == 429 and error_code(locked) == "too_many_attempts"
+    assert int(locked.headers["retry-after"]) > 0
+
+
+def test_unknown_emails_are_locked_the_same_way(new_browser, email):
+    responses = [new_browser().login("nobody-" + email, "Wrong pass 1") for _ in range(6)]
+    assert [r.status_code for r in responses] == [401] * 5 + [429]
+
+
+def test_wrong_current_passwords_lock_the_account(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    change = {"currentPassword": "Wrong pass 1", "newPassword": "Brand new 22"}
+    statuses = [browser.request("POST", "/api/auth/password", json=change).status_code for _ in range(6)]
+    assert statuses == [401] * 5 + [429]
+    assert new_browser().login(email).status_code == 429
+
+
+@pytest.mark.parametrize("path", ["/api/auth/refresh", "/api/auth/logout", "/api/auth/logout-all"])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example", "Content-Type": "text/plain"},
+        {"Sec-Fetch-Site": "cross-site"},
+        {"Sec-Fetch-Site": "same-site"},
+    ],
+)
+def test_cross_site_requests_to_cookie_routes_are_refused_and_the_session_survives(new_browser, email, path, headers):
+    browser = new_browser()
+    browser.register(email)
+    response = browser.request("POST", path, content=b"x", headers=headers)
+    assert response.status_code == 403 and error_code(response) == "cross_site_request"
+    assert browser.request("GET", "/api/users/me").status_code == 200
+    assert browser.request("POST", "/api/auth/refresh").status_code == 200
+
+
+def test_same_origin_requests_to_cookie_routes_pass(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    headers = {"Origin": "http://localhost:8080", "Sec-Fetch-Site": "same-origin"}
+    assert browser.request("POST", "/api/auth/refresh", headers=headers).status_code == 200
+
+
+def test_responses_with_tokens_are_never_cached(new_browser, email):
+    browser = new_browser()
+    response = browser.register(email)
+    assert response.headers["cache-control"] == "no-store"
+    assert browser.request("POST", "/api/auth/refresh").headers["cache-control"] == "no-store"
+    assert browser.request("GET", "/api/auth/sessions").headers["cache-control"] == "no-store"
+    assert new_browser().login(email, "Wrong pass 1").headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("email_with_control", ["ada\u0000@example.com", "ada@exa\u200bmple.com", "ada\n@example.com"])
+def test_emails_with_control_characters_are_refused(new_browser, email_with_control):
+    response = new_browser().register(email_with_control)
+    assert response.status_code == 422 and error_code(response) == "invalid_email"
+
+
+def test_email_domains_are_stored_in_idna_form_and_match_either_spelling(new_browser, email):
+    local = email.split("@")[0]
+    response = new_browser().register(f"{local.upper()}@BÜCHER.example")
+    assert response.status_code == 201, response.text
+    assert response.json()["user"]["email"] == f"{local}@xn--bcher-kva.example"
+    assert new_browser().login(f"{local}@xn--bcher-kva.example").status_code == 200
+    assert new_browser().login(f"{local}@bücher.example").status_code == 200
+    assert new_browser().register(f"{local}@xn--bcher-kva.example").status_code == 409
+
+
+@pytest.mark.parametrize("date_of_birth", [19900501, 0])
+def test_register_refuses_numeric_dates_of_birth(new_browser, email, date_of_birth):
+    response = new_browser().register(email, dateOfBirth=date_of_birth)
+    assert response.status_code == 422 and error_code(response) == "validation_error"
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("POST", "/api/auth/login"), ("POST", "/api/auth/register"), ("PATCH", "/api/users/me")],
+)
+def test_invalid_utf8_bodies_get_a_json_400_that_the_document_lists(new_browser, system, email, method, path):
+    browser = new_browser()
+    browser.register(email)
+    response = browser.request(method, path, content=b'{"email": "\xff"}', headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and error_code(response) == "bad_request"
+    service_url = system.url(path).removesuffix(path)
+    document = browser.http.get(service_url + "/openapi.json").json()
+    assert "400" in document["paths"][path][method.lower()]["responses"]

@@ -116,6 +116,11 @@ class RateLimited(AppError):
     code = "rate_limited"
     message = "Too many attempts. Wait a moment and try again."
 
+    def __init__(self, message: str | None = None, *, retry_after_seconds: int | None = None, **kwargs) -> None:
+        super().__init__(message, **kwargs)
+        # Sent as the HTTP Retry-After header when set.
+        self.retry_after_seconds = retry_after_seconds
+
 
 _CLASS_OF_KIND: dict[ErrorKind, type[AppError]] = {
     cls.kind: cls

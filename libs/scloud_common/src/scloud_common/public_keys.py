@@ -1,4 +1,5 @@
-"""Fetches auth's public signing keys over gRPC, for `AccessTokenVerifier`."""
+"""What `AccessTokenVerifier` needs from auth, over gRPC: the public signing keys and whether a
+session is still active."""
 
 import grpc
 
@@ -8,7 +9,7 @@ from scloud_common.internal_tls import TlsMaterial
 from scloud_common.tokens import PublicKeyInfo
 
 AUTH_SERVICE = "scloud.auth.v1.AuthService"
-AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions")
+AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions", "CheckSession")
 
 
 def create_auth_channel(target: str, tls: TlsMaterial) -> grpc.aio.Channel:
@@ -26,3 +27,14 @@ class GrpcPublicKeySource:
     async def fetch_public_keys(self) -> list[PublicKeyInfo]:
         response = await call_rpc(self._stub.GetPublicKeys, auth_pb2.GetPublicKeysRequest(), timeout=self._timeout)
         return [PublicKeyInfo(key.key_id, key.algorithm, key.public_key_pem) for key in response.keys]
+
+
+class GrpcSessionStatusSource:
+    def __init__(self, channel: grpc.aio.Channel, *, timeout: float) -> None:
+        self._stub = auth_pb2_grpc.AuthServiceStub(channel)
+        self._timeout = timeout
+
+    async def is_session_active(self, session_id: str, user_id: str) -> bool:
+        request = auth_pb2.CheckSessionRequest(session_id=session_id, user_id=user_id)
+        response = await call_rpc(self._stub.CheckSession, request, timeout=self._timeout)
+        return response.active

@@ -1,4 +1,5 @@
-"""Access-token verification, done locally by every service with auth's published public keys."""
+"""Access-token verification, done locally by every service with auth's published public keys,
+plus a check with auth that the token's session is still active (cached for a couple of seconds)."""
 
 import asyncio
 import logging
@@ -9,7 +10,7 @@ from typing import Protocol
 import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from scloud_common.errors import Unauthenticated
+from scloud_common.errors import ServiceUnavailable, Unauthenticated
 
 logger = logging.getLogger(__name__)
 
@@ -36,25 +37,105 @@ class PublicKeySource(Protocol):
     async def fetch_public_keys(self) -> list[PublicKeyInfo]: ...
 
 
+class SessionStatusSource(Protocol):
+    """Auth's answer to "is this session still active for this user?" (revoked, expired or
+    unknown sessions are not)."""
+
+    async def is_session_active(self, session_id: str, user_id: str) -> bool: ...
+
+
 class InvalidAccessToken(Unauthenticated):
     code = "invalid_token"
     message = "Your session has expired or is not valid. Sign in again."
 
 
+class SessionStatusCache:
+    """Remembers auth's answers per (session, user) for `ttl_seconds`, so a revoked session is
+    refused at most `ttl_seconds` plus one call after its revocation. Bounded in size: when full,
+    the oldest answers go first."""
+
+    def __init__(self, *, ttl_seconds: float, max_entries: int = 10_000, clock=time.monotonic) -> None:
+        self._ttl_seconds = ttl_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._answers: dict[tuple[str, str], tuple[bool, float]] = {}
+
+    def get(self, key: tuple[str, str]) -> bool | None:
+        entry = self._answers.get(key)
+        if entry is None:
+            return None
+        active, expires_at = entry
+        if self._clock() >= expires_at:
+            del self._answers[key]
+            return None
+        return active
+
+    def put(self, key: tuple[str, str], active: bool) -> None:
+        self._answers.pop(key, None)
+        while len(self._answers) >= self._max_entries:
+            del self._answers[next(iter(self._answers))]
+        self._answers[key] = (active, self._clock() + self._ttl_seconds)
+
+
 class AccessTokenVerifier:
     """Verifies access tokens against cached public keys, refreshing the cache when a token
-    names a key id it has not seen (key rotation), at most once per `min_refresh_seconds`."""
+    names a key id it has not seen (key rotation), at most once per `min_refresh_seconds`.
 
-    def __init__(self, key_source: PublicKeySource, *, issuer: str, audience: str, min_refresh_seconds: float = 5.0):
+    A token whose signature and claims hold is still refused unless auth says its session is
+    active. Those answers are cached for `session_cache_seconds`; when auth cannot answer and no
+    fresh answer is cached, the request fails with 503 rather than trusting the token."""
+
+    def __init__(
+        self,
+        key_source: PublicKeySource,
+        *,
+        session_source: SessionStatusSource,
+        issuer: str,
+        audience: str,
+        min_refresh_seconds: float = 5.0,
+        session_cache_seconds: float = 2.0,
+    ):
         self._key_source = key_source
+        self._session_source = session_source
         self._issuer = issuer
         self._audience = audience
         self._min_refresh_seconds = min_refresh_seconds
         self._keys: dict[str, object] = {}
         self._last_refresh = float("-inf")
         self._refresh_lock = asyncio.Lock()
+        self._sessions = SessionStatusCache(ttl_seconds=session_cache_seconds)
 
     async def verify(self, token: str) -> AccessClaims:
+        """The token's claims, if it is valid and its session active (possibly a cached answer)."""
+        claims = await self.verify_signature(token)
+        key = (claims.session_id, claims.user_id)
+        active = self._sessions.get(key)
+        if active is None:
+            active = await self._ask_session_status(claims)
+        if not active:
+            raise InvalidAccessToken()
+        return claims
+
+    async def verify_session_now(self, claims: AccessClaims) -> None:
+        """Asks auth again, bypassing the cache: for work that must not outlive its session (the
+        end of a long upload, say). Raises InvalidAccessToken or ServiceUnavailable."""
+        if not await self._ask_session_status(claims):
+            raise InvalidAccessToken()
+
+    async def _ask_session_status(self, claims: AccessClaims) -> bool:
+        try:
+            active = await self._session_source.is_session_active(claims.session_id, claims.user_id)
+        except ServiceUnavailable:
+            raise
+        except Exception as exc:
+            # Whatever went wrong (timeout, refused call), an unanswered check never lets a token through.
+            logger.warning("session check failed", extra={"error": repr(exc)})
+            raise ServiceUnavailable() from exc
+        self._sessions.put((claims.session_id, claims.user_id), active)
+        return active
+
+    async def verify_signature(self, token: str) -> AccessClaims:
+        """Checks signature and claims only, without asking whether the session still lives."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:

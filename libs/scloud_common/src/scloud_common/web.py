@@ -4,18 +4,20 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
-from scloud_common.errors import AppError, ErrorKind
+from scloud_common.errors import AppError, ErrorKind, RateLimited
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
 
 logger = logging.getLogger(__name__)
@@ -25,6 +27,16 @@ class ApiModel(BaseModel):
     """Base of every request and response body: camelCase on the wire, unknown fields refused."""
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
+def _require_date_string(value: object) -> object:
+    # Pydantic would read a number as a Unix timestamp (19900501 -> 1970-08-19); dates come as text.
+    if isinstance(value, date) or isinstance(value, str):
+        return value
+    raise ValueError("must be a date string (YYYY-MM-DD)")
+
+
+IsoDate = Annotated[date, BeforeValidator(_require_date_string)]
 
 
 _STATUS_CODES = {
@@ -55,7 +67,7 @@ ERROR_RESPONSE_SCHEMA = {
 
 
 def error_response(
-    status: int, code: str, message: str, details: list | None = None, headers: Mapping[str, str] | None = None
+    status: int, code: str, message: str, details: list | None = None, *, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
     body: dict = {"error": {"code": code, "message": message}}
     if details:
@@ -80,7 +92,10 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
         logger.error("internal error", exc_info=exc)
     else:
         logger.info("request failed", extra={"error_code": exc.code, "status": exc.kind.http_status})
-    return error_response(exc.kind.http_status, exc.code, exc.message)
+    headers = {}
+    if isinstance(exc, RateLimited) and exc.retry_after_seconds is not None:
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    return error_response(exc.kind.http_status, exc.code, exc.message, headers=headers)
 
 
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -173,6 +188,29 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+class NoStoreMiddleware:
+    """Marks every /api response `Cache-Control: no-store`: they carry tokens or personal data,
+    which no browser or proxy cache may keep."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith("/api/"):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_no_store(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (name, value) for name, value in message.get("headers", []) if name.lower() != b"cache-control"
+                ]
+                message["headers"] = [*headers, (b"cache-control", b"no-store")]
+            await send(message)
+
+        await self.app(scope, receive, send_no_store)
+
+
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
@@ -261,6 +299,7 @@ def create_app(*, title: str, description: str, lifespan, docs: bool = False) ->
         redoc_url="/redoc" if docs else None,
     )
     install_error_handlers(app)
+    app.add_middleware(NoStoreMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())
     return app

@@ -7,8 +7,8 @@ import pytest
 from fastapi import FastAPI
 
 from scloud_common.auth_deps import CurrentUser, OptionalUser
-from scloud_common.errors import ErrorKind, NotFound, ServiceUnavailable
-from scloud_common.web import ERROR_RESPONSE_SCHEMA, ApiModel, create_app, error_responses
+from scloud_common.errors import ErrorKind, NotFound, RateLimited, ServiceUnavailable
+from scloud_common.web import ERROR_RESPONSE_SCHEMA, ApiModel, IsoDate, create_app, error_responses
 
 
 class Body(ApiModel):
@@ -179,3 +179,55 @@ async def test_interactive_docs_only_when_asked_while_the_openapi_document_stays
         document = (await client.get("/openapi.json")).json()
     assert document["info"]["title"] == "t" and "/healthz" not in document["paths"]
     assert app.openapi() == document
+
+
+@pytest.fixture
+async def api_client():
+    app = create_app(title="t", description="d", lifespan=lifespan)
+
+    @app.get("/api/things/secret")
+    async def secret():
+        return {"token": "t"}
+
+    @app.get("/api/things/missing")
+    async def missing():
+        raise NotFound()
+
+    @app.get("/api/things/busy")
+    async def busy():
+        raise RateLimited(retry_after_seconds=42)
+
+    @app.post("/api/things/dated")
+    async def dated(body: Dated) -> Dated:
+        return body
+
+    async with lifespan(app):
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+            yield client
+
+
+class Dated(ApiModel):
+    born: IsoDate
+
+
+async def test_api_responses_are_never_stored_by_caches(api_client):
+    for path in ("/api/things/secret", "/api/things/missing", "/api/things/nope"):
+        assert (await api_client.get(path)).headers["cache-control"] == "no-store"
+
+
+async def test_rate_limited_errors_say_when_to_retry(api_client):
+    response = await api_client.get("/api/things/busy")
+    assert response.status_code == 429
+    assert response.headers["retry-after"] == "42"
+
+
+@pytest.mark.parametrize("value", [19900501, 0, "19900501", "1990-13-01", None])
+async def test_dates_are_only_accepted_as_iso_strings(api_client, value):
+    response = await api_client.post("/api/things/dated", json={"born": value})
+    assert response.status_code == 422
+
+
+async def test_iso_date_strings_are_accepted(api_client):
+    response = await api_client.post("/api/things/dated", json={"born": "1990-05-01"})
+    assert response.json() == {"born": "1990-05-01"}

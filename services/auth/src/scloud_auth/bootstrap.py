@@ -4,10 +4,10 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
-from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
+from scloud_auth.adapters.dynamodb import DynamoDbAttemptStore, DynamoDbSessionRepository
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.config import AuthSettings
-from scloud_auth.ports import PasswordHasher, SessionRepository, UserDirectory
+from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.provision import sessions_table_name
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
@@ -34,15 +34,18 @@ async def bootstrap(
     *,
     users: UserDirectory | None = None,
     sessions: SessionRepository | None = None,
+    attempts: AttemptStore | None = None,
     hasher: PasswordHasher | None = None,
 ) -> ServiceContainer[AuthService]:
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
     closers: list[Callable[[], Awaitable[None]]] = []
-    if sessions is None:
+    if sessions is None or attempts is None:
         client = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-        repository = DynamoDbSessionRepository(client, sessions_table_name(settings))
-        readiness_checks["dynamodb"] = repository.check_ready
-        sessions = repository
+        if sessions is None:
+            repository = DynamoDbSessionRepository(client, sessions_table_name(settings))
+            readiness_checks["dynamodb"] = repository.check_ready
+            sessions = repository
+        attempts = attempts or DynamoDbAttemptStore(client, sessions_table_name(settings))
     if users is None:
         channel = create_channel(
             settings.users_grpc_addr,
@@ -55,16 +58,25 @@ async def bootstrap(
         timeout = settings.grpc_timeout_seconds
         readiness_checks["users"] = lambda: check_peer_health(channel, timeout=timeout)
         users = GrpcUserDirectory(channel, timeout=timeout)
-    hasher = hasher or BcryptPasswordHasher(settings.bcrypt_rounds)
+    if hasher is None:
+        bcrypt_hasher = BcryptPasswordHasher(
+            settings.bcrypt_rounds, workers=settings.password_hash_workers, max_waiting=settings.password_hash_queue
+        )
+        closers.append(bcrypt_hasher.close)
+        hasher = bcrypt_hasher
     signer = build_signer(settings)
     service = AuthService(
         users=users,
         sessions=sessions,
+        attempts=attempts,
         hasher=hasher,
         signer=signer,
         refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
     )
-    verifier = AccessTokenVerifier(SignerKeySource(signer), issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    # Auth answers its own session checks from its repository, with the same cache as its peers.
+    verifier = AccessTokenVerifier(
+        SignerKeySource(signer), session_source=service, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
     return ServiceContainer(service, verifier, readiness_checks, closers)

@@ -1,5 +1,7 @@
+from typing import Annotated
+
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from scloud_common.settings import ServiceSettings, require_real_secret
 
@@ -24,6 +26,22 @@ class AuthSettings(ServiceSettings):
         "at once) is refused without revoking the session; later reuse revokes it.",
     )
     bcrypt_rounds: int = Field(12, ge=10, le=15, description="bcrypt cost factor for password hashes.")
+    password_hash_workers: int = Field(
+        2,
+        ge=1,
+        le=16,
+        description="Threads that hash and check passwords; the rest of the service never waits on them.",
+    )
+    password_hash_queue: int = Field(
+        32,
+        ge=0,
+        description="Password checks that may wait for a hashing thread; beyond that, sign-in answers 503 at once.",
+    )
+    allowed_origins: Annotated[list[str], NoDecode] = Field(
+        ["http://localhost:8080"],
+        description="Comma-separated origins (scheme://host[:port]) the browser app is served from. Cookie "
+        "endpoints (refresh, logout, logout-all) refuse requests whose Origin header names another one.",
+    )
     users_grpc_addr: str = Field(description="host:port of the users service's gRPC server.")
     cookie_secure: bool = Field(
         True, description="Mark the refresh cookie Secure. Only plain-HTTP local runs turn this off."
@@ -35,6 +53,13 @@ class AuthSettings(ServiceSettings):
     def _empty_key_is_no_key(cls, value):
         # `AUTH_JWT_PRIVATE_KEY=` (as compose passes an unset variable) means "not given".
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("allowed_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value):
+        if isinstance(value, str):
+            return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
 
     @model_validator(mode="after")
     def _refuse_missing_key(self) -> "AuthSettings":

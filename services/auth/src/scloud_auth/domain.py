@@ -1,13 +1,17 @@
 """Auth's entities and rules. Plain Python: no I/O."""
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from scloud_common.errors import InvalidInput, Unauthenticated
+import idna
+
+from scloud_common.errors import InvalidInput, NotFound, PermissionDenied, RateLimited, Unauthenticated
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MIN_PASSWORD_LENGTH = 8
 MAX_PASSWORD_BYTES = 72  # bcrypt ignores everything past 72 bytes; refuse rather than silently truncate.
+MAX_USER_AGENT_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,51 @@ class Session:
     revoked: bool = False
     previous_token_hash: str | None = None
     rotated_at: int | None = None
+    user_agent: str = ""
+    last_used_at: int | None = None
+
+    def is_active(self, now: int) -> bool:
+        return not self.revoked and self.expires_at > now
+
+
+@dataclass(frozen=True)
+class FailedAttempts:
+    """Failed password checks of one account, the last at `last_failure_at` (epoch seconds)."""
+
+    count: int
+    last_failure_at: int
+
+
+@dataclass(frozen=True)
+class ThrottlePolicy:
+    """After `max_failures` failed password checks, none more than `window_seconds` after the
+    previous one, the account is locked for `base_delay_seconds`, doubled at each further
+    failure, up to `max_delay_seconds`. A success, or a quiet window after the lock ends,
+    starts again from zero."""
+
+    max_failures: int = 5
+    window_seconds: int = 15 * 60
+    base_delay_seconds: int = 30
+    max_delay_seconds: int = 15 * 60
+
+    def lock_seconds(self, failures: int) -> int:
+        if failures < self.max_failures:
+            return 0
+        return min(self.base_delay_seconds * 2 ** min(failures - self.max_failures, 30), self.max_delay_seconds)
+
+    def forget_after_seconds(self, attempts: FailedAttempts | None) -> int:
+        """How long after its last failure a record stops counting."""
+        return self.window_seconds + (self.lock_seconds(attempts.count) if attempts else 0)
+
+    def retry_after(self, attempts: FailedAttempts | None, now: int) -> int:
+        """Seconds the account must wait before its next attempt; 0 when it may try now."""
+        if attempts is None or now - attempts.last_failure_at >= self.forget_after_seconds(attempts):
+            return 0
+        return max(attempts.last_failure_at + self.lock_seconds(attempts.count) - now, 0)
+
+    def keep_until(self, now: int) -> int:
+        """When a record written now may be forgotten by its store."""
+        return now + self.window_seconds + self.max_delay_seconds
 
 
 @dataclass(frozen=True)
@@ -76,12 +125,50 @@ class WeakPassword(InvalidInput):
     code = "weak_password"
 
 
+class TooManyAttempts(RateLimited):
+    code = "too_many_attempts"
+    message = "Too many failed attempts for this account. Wait a while and try again."
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+    message = "This session does not exist or has already ended."
+
+
+class CrossSiteRequest(PermissionDenied):
+    code = "cross_site_request"
+    message = "This request must come from the SCloud web app itself."
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
+
+
 def normalize_email(email: str) -> str:
-    """Emails are compared case-insensitively: one account per mailbox."""
-    normalized = email.strip().lower()
+    """The one place emails are normalised: the domain in IDNA (ASCII) form, everything lower-case,
+    so each mailbox has one spelling and one account. The users service trusts the result."""
+    email = email.strip()
+    if _has_control_characters(email):
+        raise InvalidEmail()
+    local, at, domain = email.rpartition("@")
+    if not at or not local or not domain:
+        raise InvalidEmail()
+    try:
+        domain = idna.encode(domain, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        raise InvalidEmail() from None
+    normalized = f"{local}@{domain}".lower()
     if len(normalized) > 254 or not EMAIL_PATTERN.match(normalized):
         raise InvalidEmail()
     return normalized
+
+
+def clean_user_agent(user_agent: str | None) -> str:
+    """What the sessions list shows as the device: printable characters only, length capped."""
+    if not user_agent:
+        return ""
+    printable = "".join(c for c in user_agent if c.isprintable())
+    return " ".join(printable.split())[:MAX_USER_AGENT_LENGTH]
 
 
 def check_password_strength(password: str) -> None:

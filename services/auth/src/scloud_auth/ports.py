@@ -2,21 +2,30 @@
 
 from typing import Protocol
 
-from scloud_auth.domain import Credentials, NewUser, Session, User
+from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, User
 
 
 class SessionRepository(Protocol):
-    async def add(self, session: Session) -> None: ...
+    async def add(self, session: Session) -> None:
+        """Stores a new session; raises AlreadyExists if its id is taken."""
+        ...
 
     async def get(self, session_id: str) -> Session | None: ...
+
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        """Every stored session of the user, revoked or expired ones included, in no order."""
+        ...
 
     async def rotate(
         self, session_id: str, *, expected_token_hash: str, new_token_hash: str, expires_at: int, rotated_at: int
     ) -> bool:
-        """Swaps the token hash only if it is still `expected_token_hash` and the session is live."""
+        """Swaps the token hash only if it is still `expected_token_hash` and the session is not
+        revoked; `rotated_at` is also its last use."""
         ...
 
-    async def revoke(self, session_id: str) -> None: ...
+    async def revoke(self, session_id: str) -> None:
+        """Idempotent; an unknown id is ignored."""
+        ...
 
     async def revoke_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int: ...
 
@@ -39,3 +48,18 @@ class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str: ...
 
     async def verify(self, password: str, password_hash: str) -> bool: ...
+
+
+class AttemptStore(Protocol):
+    """Failed password checks per account, shared by every auth instance."""
+
+    async def get(self, key: str) -> FailedAttempts | None: ...
+
+    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
+        """Counts one more failure, starting from zero when the last one is `window_seconds` old
+        or older. Atomic: concurrent failures are all counted."""
+        ...
+
+    async def clear(self, key: str) -> None:
+        """Forgets the account's failures. Idempotent."""
+        ...

@@ -1,4 +1,4 @@
-"""Auth use cases: register, log in, refresh, log out, change password, revoke sessions."""
+"""Auth use cases: register, log in, refresh, log out, change password, list and revoke sessions."""
 
 import hashlib
 import hmac
@@ -8,17 +8,23 @@ import time
 from collections.abc import Callable
 
 from scloud_auth.domain import (
+    Credentials,
+    FailedAttempts,
     InvalidCredentials,
     InvalidEmail,
     InvalidRefreshToken,
     IssuedSession,
     NewUser,
     Session,
+    SessionNotFound,
+    ThrottlePolicy,
+    TooManyAttempts,
     User,
     check_password_strength,
+    clean_user_agent,
     normalize_email,
 )
-from scloud_auth.ports import PasswordHasher, SessionRepository, UserDirectory
+from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.signing import AccessTokenSigner
 from scloud_common.errors import NotFound
 from scloud_common.tokens import PublicKeyInfo
@@ -29,6 +35,11 @@ logger = logging.getLogger(__name__)
 def hash_refresh_secret(secret: str) -> str:
     # Refresh secrets are 256 random bits, so a plain SHA-256 is enough to make a leaked table useless.
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def attempts_key(email: str) -> str:
+    """Failed password checks are counted per mailbox, whichever route made them."""
+    return f"email#{email}"
 
 
 def split_refresh_token(token: str) -> tuple[str, str]:
@@ -44,15 +55,19 @@ class AuthService:
         *,
         users: UserDirectory,
         sessions: SessionRepository,
+        attempts: AttemptStore,
         hasher: PasswordHasher,
         signer: AccessTokenSigner,
         refresh_ttl_seconds: int,
         reuse_grace_seconds: int,
         dummy_password_hash: str,
+        throttle: ThrottlePolicy = ThrottlePolicy(),
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._users = users
         self._sessions = sessions
+        self._attempts = attempts
+        self._throttle = throttle
         self._hasher = hasher
         self._signer = signer
         self._refresh_ttl_seconds = refresh_ttl_seconds
@@ -64,27 +79,73 @@ class AuthService:
         return self._signer.public_keys()
 
     async def register(
-        self, *, email: str, username: str, password: str, gender: str | None, date_of_birth: str | None
+        self,
+        *,
+        email: str,
+        username: str,
+        password: str,
+        gender: str | None,
+        date_of_birth: str | None,
+        user_agent: str | None = None,
     ) -> IssuedSession:
         email = normalize_email(email)
         check_password_strength(password)
         password_hash = await self._hasher.hash(password)
         user = await self._users.create_user(NewUser(email, username, gender, date_of_birth), password_hash)
         logger.info("user registered", extra={"user_id": user.user_id})
-        return await self._start_session(user)
+        return await self._start_session(user, user_agent)
 
-    async def login(self, *, email: str, password: str) -> IssuedSession:
+    async def login(self, *, email: str, password: str, user_agent: str | None = None) -> IssuedSession:
         try:
             email = normalize_email(email)
         except InvalidEmail:
             email = ""
+        earlier_failures = await self._refuse_if_throttled(email) if email else None
         credentials = await self._users.find_credentials_by_email(email) if email else None
-        # Unknown emails still pay for one bcrypt check, so timing does not reveal which emails exist.
+        # Unknown emails still pay for one bcrypt check, and count failures like real ones, so
+        # neither timing nor throttling reveals which emails exist.
         password_hash = credentials.password_hash if credentials else self._dummy_password_hash
         password_ok = await self._hasher.verify(password, password_hash)
         if credentials is None or not password_ok:
+            if email:
+                await self._record_failure(email, earlier_failures)
             raise InvalidCredentials()
-        return await self._start_session(credentials.user)
+        if earlier_failures:
+            await self._attempts.clear(attempts_key(email))
+        return await self._start_session(credentials.user, user_agent)
+
+    async def verify_password(self, user_id: str, password: str, *, message: str | None = None) -> Credentials:
+        """Checks a signed-in user's password, throttled like sign-in. Raises TooManyAttempts or
+        InvalidCredentials."""
+        credentials = await self._users.get_credentials(user_id)
+        email = credentials.user.email
+        earlier_failures = await self._refuse_if_throttled(email)
+        if not await self._hasher.verify(password, credentials.password_hash):
+            await self._record_failure(email, earlier_failures)
+            raise InvalidCredentials(message)
+        if earlier_failures:
+            await self._attempts.clear(attempts_key(email))
+        return credentials
+
+    async def _refuse_if_throttled(self, email: str) -> FailedAttempts | None:
+        """Raises TooManyAttempts while the account is locked; else its earlier failures, if any."""
+        now = int(self._clock())
+        attempts = await self._attempts.get(attempts_key(email))
+        retry_after = self._throttle.retry_after(attempts, now)
+        if retry_after > 0:
+            raise TooManyAttempts(retry_after_seconds=retry_after)
+        return attempts
+
+    async def _record_failure(self, email: str, earlier_failures: FailedAttempts | None) -> None:
+        now = int(self._clock())
+        attempts = await self._attempts.record_failure(
+            attempts_key(email),
+            now=now,
+            window_seconds=self._throttle.forget_after_seconds(earlier_failures),
+            keep_until=self._throttle.keep_until(now),
+        )
+        if attempts.count >= self._throttle.max_failures:
+            logger.warning("account throttled", extra={"failed_attempts": attempts.count})
 
     async def refresh(self, refresh_token: str) -> IssuedSession:
         session_id, secret = split_refresh_token(refresh_token)
@@ -142,18 +203,35 @@ class AuthService:
             await self._sessions.revoke(session_id)
 
     async def change_password(self, *, user_id: str, session_id: str, current_password: str, new_password: str) -> None:
-        credentials = await self._users.get_credentials(user_id)
-        if not await self._hasher.verify(current_password, credentials.password_hash):
-            raise InvalidCredentials("Your current password is incorrect.")
         check_password_strength(new_password)
+        await self.verify_password(user_id, current_password, message="Your current password is incorrect.")
         await self._users.update_password_hash(user_id, await self._hasher.hash(new_password))
         revoked = await self._sessions.revoke_all_for_user(user_id, except_session_id=session_id)
         logger.info("password changed", extra={"user_id": user_id, "revoked_sessions": revoked})
 
     async def revoke_user_sessions(self, user_id: str) -> int:
-        return await self._sessions.revoke_all_for_user(user_id)
+        """Ends every session of the user, this one included (sign out everywhere)."""
+        revoked = await self._sessions.revoke_all_for_user(user_id)
+        logger.info("all sessions revoked", extra={"user_id": user_id, "revoked_sessions": revoked})
+        return revoked
 
-    async def _start_session(self, user: User) -> IssuedSession:
+    async def is_session_active(self, session_id: str, user_id: str) -> bool:
+        session = await self._sessions.get(session_id)
+        return session is not None and session.user_id == user_id and session.is_active(int(self._clock()))
+
+    async def list_sessions(self, user_id: str) -> list[Session]:
+        """The user's active sessions, newest first."""
+        now = int(self._clock())
+        sessions = [s for s in await self._sessions.list_for_user(user_id) if s.is_active(now)]
+        return sorted(sessions, key=lambda s: (s.created_at, s.session_id), reverse=True)
+
+    async def revoke_session(self, user_id: str, session_id: str) -> None:
+        """Ends one of the user's own sessions; anyone else's, or an ended one, is not found."""
+        if not await self.is_session_active(session_id, user_id):
+            raise SessionNotFound()
+        await self._sessions.revoke(session_id)
+
+    async def _start_session(self, user: User, user_agent: str | None) -> IssuedSession:
         now = int(self._clock())
         session_id = secrets.token_urlsafe(16)
         secret = secrets.token_urlsafe(32)
@@ -165,6 +243,8 @@ class AuthService:
                 token_hash=hash_refresh_secret(secret),
                 expires_at=expires_at,
                 created_at=now,
+                user_agent=clean_user_agent(user_agent),
+                last_used_at=now,
             )
         )
         access_token, access_expires_at = self._signer.sign(user_id=user.user_id, session_id=session_id, now=now)

@@ -1,56 +1,44 @@
+"""The DynamoDB session repository and attempt store hold the same promises as the fakes."""
+
 import pytest
 
-from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
-from scloud_auth.domain import Session
+from scloud_auth.adapters.dynamodb import DynamoDbAttemptStore, DynamoDbSessionRepository
 from scloud_auth.provision import provision_resources, sessions_table_name
 from scloud_common.aws import create_aws_client
 from scloud_common.settings import AwsSettings
+from services.auth.tests.contracts.attempt_store import AttemptStoreContract
+from services.auth.tests.contracts.session_repository import SessionRepositoryContract, session
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def repository(aws_endpoint_url, unique_name):
+def table(aws_endpoint_url, unique_name):
     settings = AwsSettings(aws_endpoint_url=aws_endpoint_url, dynamodb_table_prefix=f"{unique_name}-")
     provision_resources(settings)
     provision_resources(settings)  # idempotent
     client = create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)
     ttl = client.describe_time_to_live(TableName=sessions_table_name(settings))["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expiresAt"
-    return DynamoDbSessionRepository(client, sessions_table_name(settings))
+    return client, sessions_table_name(settings)
 
 
-def session(session_id: str, user_id: str = "u1") -> Session:
-    return Session(session_id, user_id, token_hash="h0", expires_at=2_000_000_000, created_at=1_700_000_000)
+class TestDynamoDbSessionRepository(SessionRepositoryContract):
+    @pytest.fixture
+    def repository(self, table):
+        return DynamoDbSessionRepository(*table)
 
 
-async def test_add_and_get(repository):
-    await repository.add(session("s1"))
-    assert await repository.get("s1") == session("s1")
-    assert await repository.get("missing") is None
+class TestDynamoDbAttemptStore(AttemptStoreContract):
+    @pytest.fixture
+    def store(self, table):
+        return DynamoDbAttemptStore(*table)
 
 
-async def test_rotate_only_from_the_expected_hash(repository):
-    await repository.add(session("s1"))
-    assert await repository.rotate(
-        "s1", expected_token_hash="h0", new_token_hash="h1", expires_at=2_000_000_100, rotated_at=5
-    )
-    assert not await repository.rotate("s1", expected_token_hash="h0", new_token_hash="h2", expires_at=1, rotated_at=6)
-    stored = await repository.get("s1")
-    assert (stored.token_hash, stored.previous_token_hash, stored.rotated_at) == ("h1", "h0", 5)
-
-
-async def test_revoked_sessions_do_not_rotate(repository):
-    await repository.add(session("s1"))
-    await repository.revoke("s1")
-    await repository.revoke("missing")
-    assert (await repository.get("s1")).revoked
-    assert not await repository.rotate("s1", expected_token_hash="h0", new_token_hash="h1", expires_at=1, rotated_at=1)
-
-
-async def test_revoke_all_for_user_spares_the_named_session_and_other_users(repository):
-    for session_id, user_id in [("a", "u1"), ("b", "u1"), ("c", "u1"), ("d", "u2")]:
-        await repository.add(session(session_id, user_id))
-    assert await repository.revoke_all_for_user("u1", except_session_id="a") == 2
-    revoked = {sid: (await repository.get(sid)).revoked for sid in "abcd"}
-    assert revoked == {"a": False, "b": True, "c": True, "d": False}
+async def test_attempt_records_share_the_table_without_becoming_sessions(table):
+    sessions, attempts = DynamoDbSessionRepository(*table), DynamoDbAttemptStore(*table)
+    await sessions.add(session("s1", "u1"))
+    await attempts.record_failure("email#a@example.com", now=1000, window_seconds=900, keep_until=3000)
+    assert [s.session_id for s in await sessions.list_for_user("u1")] == ["s1"]
+    assert await sessions.get("attempts#email#a@example.com") is None
+    assert await sessions.revoke_all_for_user("u1") == 1

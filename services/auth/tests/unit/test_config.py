@@ -26,3 +26,13 @@ def test_development_may_run_without_a_signing_key(key):
 
 def test_every_setting_is_documented():
     assert all(field.description for field in AuthSettings.model_fields.values())
+
+
+def test_allowed_origins_come_comma_separated_from_the_environment(monkeypatch):
+    monkeypatch.setenv("AUTH_ALLOWED_ORIGINS", "https://scloud.example/, http://localhost:8080")
+    settings = AuthSettings(environment="development", **REQUIRED)
+    assert settings.allowed_origins == ["https://scloud.example", "http://localhost:8080"]
+
+
+def test_allowed_origins_default_to_the_local_gateway():
+    assert AuthSettings(environment="development", **REQUIRED).allowed_origins == ["http://localhost:8080"]

@@ -2,12 +2,24 @@ import time
 
 import pytest
 
-from scloud_auth.adapters.in_memory import FastPasswordHasher, InMemorySessionRepository, InMemoryUserDirectory
-from scloud_auth.domain import InvalidCredentials, InvalidEmail, InvalidRefreshToken, WeakPassword
+from scloud_auth.adapters.in_memory import (
+    FastPasswordHasher,
+    InMemoryAttemptStore,
+    InMemorySessionRepository,
+    InMemoryUserDirectory,
+)
+from scloud_auth.domain import (
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidRefreshToken,
+    SessionNotFound,
+    TooManyAttempts,
+    WeakPassword,
+)
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.errors import AlreadyExists
-from scloud_common.tokens import AccessTokenVerifier
+from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
 
 PASSWORD = "correct horse 1"
 
@@ -41,6 +53,7 @@ async def service(sessions, signer, clock) -> AuthService:
     return AuthService(
         users=InMemoryUserDirectory(),
         sessions=sessions,
+        attempts=InMemoryAttemptStore(),
         hasher=hasher,
         signer=signer,
         refresh_ttl_seconds=3600,
@@ -56,7 +69,7 @@ async def register(service: AuthService, email: str = "Ada@Example.com"):
 
 async def test_register_issues_a_verifiable_access_token(service, signer, clock):
     issued = await register(service)
-    verifier = AccessTokenVerifier(SignerKeySource(signer), issuer="iss", audience="aud")
+    verifier = AccessTokenVerifier(SignerKeySource(signer), session_source=service, issuer="iss", audience="aud")
     claims = await verifier.verify(issued.access_token)
     assert claims.user_id == issued.user.user_id
     assert issued.user.email == "ada@example.com"
@@ -100,6 +113,8 @@ async def test_refresh_rotates_the_token_and_the_old_one_stops_working(service):
     first = await register(service)
     second = await service.refresh(first.refresh_token)
     assert second.refresh_token != first.refresh_token
+    with pytest.raises(InvalidRefreshToken):
+        await service.refresh(first.refresh_token)
     third = await service.refresh(second.refresh_token)
     assert third.user.user_id == first.user.user_id
 
@@ -147,7 +162,7 @@ async def test_logout_revokes_the_session(service):
 async def test_password_change_keeps_this_session_and_revokes_the_others(service, signer):
     here = await register(service)
     elsewhere = await service.login(email="ada@example.com", password=PASSWORD)
-    verifier = AccessTokenVerifier(SignerKeySource(signer), issuer="iss", audience="aud")
+    verifier = AccessTokenVerifier(SignerKeySource(signer), session_source=service, issuer="iss", audience="aud")
     claims = await verifier.verify(here.access_token)
     await service.change_password(
         user_id=claims.user_id, session_id=claims.session_id, current_password=PASSWORD, new_password="new pass 22"
@@ -176,3 +191,168 @@ async def test_revoke_user_sessions_ends_every_session(service):
     for issued in (first, second):
         with pytest.raises(InvalidRefreshToken):
             await service.refresh(issued.refresh_token)
+
+
+def verifier_for(service: AuthService, signer: AccessTokenSigner) -> AccessTokenVerifier:
+    return AccessTokenVerifier(
+        SignerKeySource(signer), session_source=service, issuer="iss", audience="aud", session_cache_seconds=0
+    )
+
+
+async def test_an_access_token_dies_with_its_session(service, signer):
+    issued = await register(service)
+    verifier = verifier_for(service, signer)
+    await verifier.verify(issued.access_token)
+    await service.logout(refresh_token=issued.refresh_token, session_id=None)
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify(issued.access_token)
+
+
+async def test_password_change_ends_the_access_tokens_of_other_sessions(service, signer):
+    here = await register(service)
+    elsewhere = await service.login(email="ada@example.com", password=PASSWORD)
+    verifier = verifier_for(service, signer)
+    claims = await verifier.verify(here.access_token)
+    await service.change_password(
+        user_id=claims.user_id, session_id=claims.session_id, current_password=PASSWORD, new_password="new pass 22"
+    )
+    await verifier.verify(here.access_token)
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify(elsewhere.access_token)
+
+
+async def test_a_session_is_only_active_for_its_own_user(service):
+    issued = await register(service)
+    other = await register(service, "bob@example.com")
+    session_id = issued.refresh_token.partition(".")[0]
+    assert await service.is_session_active(session_id, issued.user.user_id)
+    assert not await service.is_session_active(session_id, other.user.user_id)
+    assert not await service.is_session_active("unknown", issued.user.user_id)
+
+
+async def test_an_expired_session_is_not_active(service, clock):
+    issued = await register(service)
+    clock.now += 3601
+    assert not await service.is_session_active(issued.refresh_token.partition(".")[0], issued.user.user_id)
+
+
+async def test_sessions_are_listed_newest_first_with_their_device(service, clock):
+    first = await service.register(
+        email="ada@example.com",
+        username="Ada",
+        password=PASSWORD,
+        gender=None,
+        date_of_birth=None,
+        user_agent="Firefox\x00 on\n Linux",
+    )
+    clock.now += 10
+    second = await service.login(email="ada@example.com", password=PASSWORD, user_agent="x" * 500)
+    clock.now += 10
+    await service.refresh(first.refresh_token)
+    listed = await service.list_sessions(first.user.user_id)
+    assert [s.session_id for s in listed] == [
+        second.refresh_token.partition(".")[0],
+        first.refresh_token.partition(".")[0],
+    ]
+    assert listed[1].user_agent == "Firefox on Linux"
+    assert len(listed[0].user_agent) == 200
+    assert listed[1].last_used_at == int(clock.now)
+    assert listed[0].last_used_at == listed[0].created_at
+
+
+async def test_revoked_sessions_are_not_listed_and_cannot_be_revoked_again(service):
+    issued = await register(service)
+    session_id = issued.refresh_token.partition(".")[0]
+    await service.revoke_session(issued.user.user_id, session_id)
+    assert await service.list_sessions(issued.user.user_id) == []
+    with pytest.raises(SessionNotFound):
+        await service.revoke_session(issued.user.user_id, session_id)
+
+
+async def test_another_users_session_cannot_be_revoked(service):
+    issued = await register(service)
+    other = await register(service, "bob@example.com")
+    with pytest.raises(SessionNotFound):
+        await service.revoke_session(other.user.user_id, issued.refresh_token.partition(".")[0])
+    await service.refresh(issued.refresh_token)
+
+
+async def fail_logins(service, email: str, times: int) -> None:
+    for _ in range(times):
+        with pytest.raises(InvalidCredentials):
+            await service.login(email=email, password="wrong password 1")
+
+
+async def test_five_failed_logins_lock_the_account_even_for_the_right_password(service):
+    await register(service)
+    await fail_logins(service, "ada@example.com", 5)
+    with pytest.raises(TooManyAttempts) as locked:
+        await service.login(email="ada@example.com", password=PASSWORD)
+    assert locked.value.retry_after_seconds == 30
+
+
+async def test_the_lockout_grows_with_each_further_failure_up_to_a_cap(service, clock):
+    await register(service)
+    await fail_logins(service, "ada@example.com", 5)
+    delays = []
+    for _ in range(8):
+        with pytest.raises(TooManyAttempts) as locked:
+            await service.login(email="ada@example.com", password=PASSWORD)
+        delays.append(locked.value.retry_after_seconds)
+        clock.now += locked.value.retry_after_seconds
+        await fail_logins(service, "ada@example.com", 1)
+    assert delays == [30, 60, 120, 240, 480, 900, 900, 900]
+
+
+async def test_a_success_resets_the_count(service, clock):
+    await register(service)
+    await fail_logins(service, "ada@example.com", 4)
+    await service.login(email="ada@example.com", password=PASSWORD)
+    await fail_logins(service, "ada@example.com", 4)
+    await service.login(email="ada@example.com", password=PASSWORD)
+
+
+async def test_failures_older_than_the_window_are_forgotten(service, clock):
+    await register(service)
+    await fail_logins(service, "ada@example.com", 4)
+    clock.now += 15 * 60
+    await fail_logins(service, "ada@example.com", 4)
+    await service.login(email="ada@example.com", password=PASSWORD)
+
+
+async def test_unknown_emails_are_throttled_like_real_ones(service):
+    await fail_logins(service, "nobody@example.com", 5)
+    with pytest.raises(TooManyAttempts):
+        await service.login(email="nobody@example.com", password=PASSWORD)
+
+
+async def test_wrong_current_passwords_count_towards_the_same_lock(service):
+    issued = await register(service)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await service.change_password(
+                user_id=issued.user.user_id, session_id="x", current_password="nope nope 1", new_password="new pass 22"
+            )
+    with pytest.raises(TooManyAttempts):
+        await service.login(email="ada@example.com", password=PASSWORD)
+    with pytest.raises(TooManyAttempts):
+        await service.verify_password(issued.user.user_id, PASSWORD)
+
+
+@pytest.mark.parametrize(
+    ("email", "normalized"),
+    [
+        ("Ada@BÜCHER.example", "ada@xn--bcher-kva.example"),
+        ("ada@xn--bcher-kva.example", "ada@xn--bcher-kva.example"),
+        ("  ADA@Example.COM ", "ada@example.com"),
+    ],
+)
+async def test_emails_are_normalised_once_with_an_idna_domain(service, email, normalized):
+    issued = await register(service, email)
+    assert issued.user.email == normalized
+
+
+@pytest.mark.parametrize("email", ["ada\x00@example.com", "ada@exa\u200bmple.com", "a\nb@example.com", "ada@-bad-.com"])
+async def test_emails_with_control_characters_or_bad_domains_are_refused(service, email):
+    with pytest.raises(InvalidEmail):
+        await register(service, email)

@@ -1,3 +1,4 @@
+import asyncio
 import time
 
 import jwt
@@ -5,7 +6,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
-from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
+from scloud_common.errors import ServiceUnavailable
+from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken, SessionStatusCache
 
 
 class CountingKeySource:
@@ -23,8 +25,15 @@ def signer() -> AccessTokenSigner:
     return AccessTokenSigner.generate(issuer="scloud-auth", audience="scloud", ttl_seconds=900)
 
 
+class AlwaysActive:
+    async def is_session_active(self, session_id: str, user_id: str) -> bool:
+        return True
+
+
 def verifier_for(source) -> AccessTokenVerifier:
-    return AccessTokenVerifier(source, issuer="scloud-auth", audience="scloud", min_refresh_seconds=0)
+    return AccessTokenVerifier(
+        source, session_source=AlwaysActive(), issuer="scloud-auth", audience="scloud", min_refresh_seconds=0
+    )
 
 
 async def test_valid_token_verifies_and_keys_are_cached(signer):
@@ -91,3 +100,94 @@ async def test_wrong_audience_is_refused(signer):
 async def test_garbage_is_refused(signer, token):
     with pytest.raises(InvalidAccessToken):
         await verifier_for(SignerKeySource(signer)).verify(token)
+
+
+class SwitchableSessions:
+    """Auth's session answers, which a test can flip, count or make unreachable."""
+
+    def __init__(self) -> None:
+        self.active = True
+        self.reachable = True
+        self.calls = 0
+
+    async def is_session_active(self, session_id: str, user_id: str) -> bool:
+        self.calls += 1
+        if not self.reachable:
+            raise ServiceUnavailable()
+        return self.active
+
+
+def checking_verifier(signer, sessions, *, cache_seconds: float) -> AccessTokenVerifier:
+    return AccessTokenVerifier(
+        SignerKeySource(signer),
+        session_source=sessions,
+        issuer="scloud-auth",
+        audience="scloud",
+        session_cache_seconds=cache_seconds,
+    )
+
+
+async def test_a_revoked_session_is_refused_once_the_cached_answer_expires(signer):
+    sessions = SwitchableSessions()
+    verifier = checking_verifier(signer, sessions, cache_seconds=0.2)
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    await verifier.verify(token)
+    await verifier.verify(token)
+    assert sessions.calls == 1
+    sessions.active = False
+    await asyncio.sleep(0.25)
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify(token)
+
+
+async def test_auth_unreachable_without_a_fresh_answer_fails_closed(signer):
+    sessions = SwitchableSessions()
+    sessions.reachable = False
+    verifier = checking_verifier(signer, sessions, cache_seconds=2)
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    with pytest.raises(ServiceUnavailable):
+        await verifier.verify(token)
+
+
+async def test_any_failure_of_the_session_check_fails_closed(signer):
+    class Broken:
+        async def is_session_active(self, session_id: str, user_id: str) -> bool:
+            raise RuntimeError("boom")
+
+    verifier = checking_verifier(signer, Broken(), cache_seconds=2)
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    with pytest.raises(ServiceUnavailable):
+        await verifier.verify(token)
+
+
+async def test_verify_session_now_bypasses_the_cache(signer):
+    sessions = SwitchableSessions()
+    verifier = checking_verifier(signer, sessions, cache_seconds=60)
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    claims = await verifier.verify(token)
+    sessions.active = False
+    await verifier.verify(token)
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify_session_now(claims)
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify(token)
+
+
+async def test_a_bad_signature_is_refused_without_asking_auth(signer):
+    sessions = SwitchableSessions()
+    verifier = checking_verifier(signer, sessions, cache_seconds=2)
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify("not.a.token")
+    assert sessions.calls == 0
+
+
+def test_session_answers_expire_and_the_cache_stays_bounded():
+    now = [0.0]
+    cache = SessionStatusCache(ttl_seconds=2, max_entries=2, clock=lambda: now[0])
+    cache.put(("s1", "u"), True)
+    cache.put(("s2", "u"), False)
+    assert (cache.get(("s1", "u")), cache.get(("s2", "u"))) == (True, False)
+    cache.put(("s3", "u"), True)
+    assert cache.get(("s1", "u")) is None
+    now[0] = 2.0
+    assert cache.get(("s2", "u")) is None and cache.get(("s3", "u")) is None

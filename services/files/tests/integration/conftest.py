@@ -36,6 +36,9 @@ class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
             keys=[auth_pb2.PublicKey(key_id=KEY_ID, algorithm="EdDSA", public_key_pem=self._pem)]
         )
 
+    def CheckSession(self, request, context):
+        return auth_pb2.CheckSessionResponse(active=True)
+
 
 @pytest.fixture(scope="session")
 def signing_key() -> Ed25519PrivateKey:
@@ -44,7 +47,8 @@ def signing_key() -> Ed25519PrivateKey:
 
 @pytest.fixture(scope="session")
 def auth_address(signing_key, internal_certificates):
-    """auth's gRPC key service as files sees it: GetPublicKeys and the standard health service."""
+    """auth's gRPC service as files sees it: GetPublicKeys, CheckSession (every session active) and
+    the standard health service."""
     pem = (
         signing_key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)

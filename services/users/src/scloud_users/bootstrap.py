@@ -5,8 +5,8 @@ from collections.abc import Awaitable, Callable
 from scloud_common.aws import create_aws_client
 from scloud_common.grpc_client import check_peer_health, create_channel
 from scloud_common.lifespan import ServiceContainer
-from scloud_common.public_keys import GrpcPublicKeySource, create_auth_channel
-from scloud_common.tokens import AccessTokenVerifier, PublicKeySource
+from scloud_common.public_keys import GrpcPublicKeySource, GrpcSessionStatusSource, create_auth_channel
+from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer
 from scloud_users.config import UsersSettings
@@ -22,6 +22,7 @@ async def bootstrap(
     files: FilesPeer | None = None,
     auth: AuthPeer | None = None,
     key_source: PublicKeySource | None = None,
+    session_source: SessionStatusSource | None = None,
 ) -> ServiceContainer[UserService]:
     readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
     closers: list[Callable[[], Awaitable[None]]] = []
@@ -44,12 +45,15 @@ async def bootstrap(
         files = GrpcFilesPeer(
             files_channel, timeout=timeout, deletion_timeout=settings.account_deletion_timeout_seconds
         )
-    if auth is None or key_source is None:
+    if auth is None or key_source is None or session_source is None:
         auth_channel = create_auth_channel(settings.auth_grpc_addr, settings.tls_material())
         closers.append(auth_channel.close)
         readiness_checks["auth"] = lambda: check_peer_health(auth_channel, timeout=timeout)
         auth = auth or GrpcAuthPeer(auth_channel, timeout=timeout)
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
+        session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
     service = UserService(repository=repository, files=files, auth=auth)
-    verifier = AccessTokenVerifier(key_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+    verifier = AccessTokenVerifier(
+        key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+    )
     return ServiceContainer(service, verifier, readiness_checks, closers)

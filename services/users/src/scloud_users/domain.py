@@ -3,10 +3,13 @@
 import re
 from dataclasses import dataclass
 from datetime import date
+from typing import Literal, get_args
 
-from scloud_common.errors import AlreadyExists, InvalidInput, NotFound
+from scloud_common.errors import AlreadyExists, InvalidInput, NotFound, RateLimited, Unauthenticated
 
-GENDERS = ("female", "male", "other", "prefer_not_to_say")
+# The one list of genders: the API schemas' enum derives from this type.
+Gender = Literal["female", "male", "other", "prefer_not_to_say"]
+GENDERS: tuple[str, ...] = get_args(Gender)
 USERNAME_PATTERN = re.compile(r"^[\w][\w .\-]*[\w.]$|^[\w]$")
 USERNAME_MIN, USERNAME_MAX = 2, 40
 
@@ -45,6 +48,16 @@ class EmailTaken(AlreadyExists):
 
 class InvalidProfile(InvalidInput):
     code = "invalid_profile"
+
+
+class WrongPassword(Unauthenticated):
+    code = "invalid_credentials"
+    message = "Your password is incorrect."
+
+
+class TooManyAttempts(RateLimited):
+    code = "too_many_attempts"
+    message = "Too many failed attempts for this account. Wait a while and try again."
 
 
 def clean_username(username: str) -> str:

@@ -14,9 +14,13 @@ class UserRepository(Protocol):
 
     async def get_by_email(self, email: str) -> Account | None: ...
 
-    async def update_profile(self, user: User) -> None: ...
+    async def update_profile(self, user: User) -> None:
+        """Raises UserNotFound if the account does not exist (any more)."""
+        ...
 
-    async def update_password_hash(self, user_id: str, password_hash: str) -> None: ...
+    async def update_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Raises UserNotFound if the account does not exist (any more)."""
+        ...
 
     async def delete(self, user_id: str) -> None:
         """Removes the account and frees its email. Idempotent."""
@@ -31,3 +35,7 @@ class FilesPeer(Protocol):
 
 class AuthPeer(Protocol):
     async def revoke_user_sessions(self, user_id: str) -> None: ...
+
+    async def verify_password(self, user_id: str, password: str) -> None:
+        """Raises WrongPassword, or TooManyAttempts while the account is throttled."""
+        ...

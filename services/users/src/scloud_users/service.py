@@ -39,7 +39,8 @@ class UserService:
     ) -> User:
         user = User(
             user_id=uuid.uuid4().hex,
-            email=email.strip().lower(),
+            # Auth normalised the email (IDNA domain, lower case); normalising again could only diverge.
+            email=email,
             username=clean_username(username),
             gender=clean_gender(gender),
             date_of_birth=clean_date_of_birth(date_of_birth, today=self._today()),
@@ -50,7 +51,7 @@ class UserService:
         return user
 
     async def get_account_by_email(self, email: str) -> Account:
-        account = await self._repository.get_by_email(email.strip().lower())
+        account = await self._repository.get_by_email(email)
         if account is None:
             raise UserNotFound()
         return account
@@ -90,11 +91,13 @@ class UserService:
             await self._repository.update_profile(updated)
         return await self.get_profile(user_id)
 
-    async def delete_account(self, user_id: str) -> None:
-        """Deletes files, then the account, then the sessions. Each step is idempotent, so a retry
-        after a failure part way finishes the job; the account stays until its files are gone, so
-        the user can still sign in and retry."""
+    async def delete_account(self, user_id: str, password: str) -> None:
+        """After checking the password (throttled by auth), ends every session first, so access
+        stops before anything else; then deletes the files, then the account. Each step is
+        idempotent, so a retry after a failure part way finishes the job: the account stays until
+        its files are gone, so the user can sign in again and retry."""
+        await self._auth.verify_password(user_id, password)
+        await self._auth.revoke_user_sessions(user_id)
         await self._files.delete_user_files(user_id)
         await self._repository.delete(user_id)
-        await self._auth.revoke_user_sessions(user_id)
         logger.info("account deleted", extra={"user_id": user_id})

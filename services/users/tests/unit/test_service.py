@@ -4,7 +4,7 @@ import pytest
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
-from scloud_users.domain import EmailTaken, InvalidProfile, StorageUsage, UserNotFound
+from scloud_users.domain import EmailTaken, InvalidProfile, StorageUsage, UserNotFound, WrongPassword
 from scloud_users.service import UserService
 
 
@@ -14,13 +14,18 @@ def repository():
 
 
 @pytest.fixture
-def files():
-    return InMemoryFilesPeer()
+def calls() -> list[str]:
+    return []
 
 
 @pytest.fixture
-def auth():
-    return InMemoryAuthPeer()
+def files(calls):
+    return InMemoryFilesPeer(calls=calls)
+
+
+@pytest.fixture
+def auth(calls):
+    return InMemoryAuthPeer(calls=calls)
 
 
 @pytest.fixture
@@ -28,22 +33,25 @@ def service(repository, files, auth):
     return UserService(repository=repository, files=files, auth=auth, today=lambda: date(2026, 11, 25))
 
 
+PASSWORD = "Secret pass 1"
+
+
 async def create(service, email="ada@example.com", **overrides):
     fields = dict(email=email, username="Ada Lovelace", password_hash="h", gender=None, date_of_birth=None)
     return await service.create_user(**{**fields, **overrides})
 
 
-async def test_create_user_normalises_and_stores(service):
-    user = await create(service, email=" Ada@Example.COM ", username="  Ada   Lovelace ")
-    account = await service.get_account_by_email("ada@example.com")
+async def test_create_user_cleans_the_username_and_keeps_the_email_auth_normalised(service):
+    user = await create(service, email="ada@xn--bcher-kva.example", username="  Ada   Lovelace ")
+    account = await service.get_account_by_email("ada@xn--bcher-kva.example")
     assert account.user == user
-    assert (user.email, user.username) == ("ada@example.com", "Ada Lovelace")
+    assert (user.email, user.username) == ("ada@xn--bcher-kva.example", "Ada Lovelace")
 
 
 async def test_email_is_unique(service):
     await create(service)
     with pytest.raises(EmailTaken):
-        await create(service, email="ADA@example.com")
+        await create(service, email="ada@example.com")
 
 
 @pytest.mark.parametrize(
@@ -85,23 +93,46 @@ async def test_unknown_user_is_not_found(service):
         await service.update_password_hash("missing", "h")
 
 
-async def test_delete_account_removes_files_account_and_sessions(service, files, auth):
+async def test_delete_account_ends_sessions_first_then_files_then_the_account(service, auth, calls):
     user = await create(service)
-    await service.delete_account(user.user_id)
-    assert files.deleted_for == [user.user_id] and auth.revoked_for == [user.user_id]
+    auth.passwords[user.user_id] = PASSWORD
+    await service.delete_account(user.user_id, PASSWORD)
+    assert calls == ["revoke_sessions", "delete_files"]
     with pytest.raises(UserNotFound):
         await service.get_user(user.user_id)
     await create(service)
 
 
-async def test_delete_account_failing_on_files_keeps_the_account_and_can_be_retried(service, files, auth):
+async def test_delete_account_with_a_wrong_password_changes_nothing(service, auth, calls):
     user = await create(service)
+    auth.passwords[user.user_id] = PASSWORD
+    with pytest.raises(WrongPassword):
+        await service.delete_account(user.user_id, "wrong password 1")
+    assert calls == []
+    assert (await service.get_user(user.user_id)) == user
+
+
+async def test_delete_account_failing_on_files_keeps_the_account_and_can_be_retried(service, files, auth, calls):
+    user = await create(service)
+    auth.passwords[user.user_id] = PASSWORD
     files.fail_deletion = True
     with pytest.raises(ServiceUnavailable):
-        await service.delete_account(user.user_id)
+        await service.delete_account(user.user_id, PASSWORD)
     assert (await service.get_user(user.user_id)) == user
-    assert auth.revoked_for == []
+    assert auth.revoked_for == [user.user_id]
     files.fail_deletion = False
-    await service.delete_account(user.user_id)
-    await service.delete_account(user.user_id)
-    assert auth.revoked_for == [user.user_id, user.user_id]
+    await service.delete_account(user.user_id, PASSWORD)
+    await service.delete_account(user.user_id, PASSWORD)
+    assert files.deleted_for == [user.user_id, user.user_id]
+    with pytest.raises(UserNotFound):
+        await service.get_user(user.user_id)
+
+
+async def test_delete_account_failing_on_auth_deletes_nothing(service, files, auth, calls):
+    user = await create(service)
+    auth.passwords[user.user_id] = PASSWORD
+    auth.fail_revocation = True
+    with pytest.raises(ServiceUnavailable):
+        await service.delete_account(user.user_id, PASSWORD)
+    assert files.deleted_for == []
+    assert (await service.get_user(user.user_id)) == user

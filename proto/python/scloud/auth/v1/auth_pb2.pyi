@@ -1,4 +1,5 @@
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from collections.abc import Iterable as _Iterable, Mapping as _Mapping
@@ -37,3 +38,43 @@ class RevokeUserSessionsResponse(_message.Message):
     REVOKED_COUNT_FIELD_NUMBER: _ClassVar[int]
     revoked_count: int
     def __init__(self, revoked_count: _Optional[int] = ...) -> None: ...
+
+class CheckSessionRequest(_message.Message):
+    __slots__ = ("session_id", "user_id")
+    SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    session_id: str
+    user_id: str
+    def __init__(self, session_id: _Optional[str] = ..., user_id: _Optional[str] = ...) -> None: ...
+
+class CheckSessionResponse(_message.Message):
+    __slots__ = ("active",)
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    active: bool
+    def __init__(self, active: _Optional[bool] = ...) -> None: ...
+
+class VerifyPasswordRequest(_message.Message):
+    __slots__ = ("user_id", "password")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    password: str
+    def __init__(self, user_id: _Optional[str] = ..., password: _Optional[str] = ...) -> None: ...
+
+class VerifyPasswordResponse(_message.Message):
+    __slots__ = ("outcome", "retry_after_seconds")
+    class Outcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+        __slots__ = ()
+        OUTCOME_UNSPECIFIED: _ClassVar[VerifyPasswordResponse.Outcome]
+        OUTCOME_CORRECT: _ClassVar[VerifyPasswordResponse.Outcome]
+        OUTCOME_WRONG: _ClassVar[VerifyPasswordResponse.Outcome]
+        OUTCOME_THROTTLED: _ClassVar[VerifyPasswordResponse.Outcome]
+    OUTCOME_UNSPECIFIED: VerifyPasswordResponse.Outcome
+    OUTCOME_CORRECT: VerifyPasswordResponse.Outcome
+    OUTCOME_WRONG: VerifyPasswordResponse.Outcome
+    OUTCOME_THROTTLED: VerifyPasswordResponse.Outcome
+    OUTCOME_FIELD_NUMBER: _ClassVar[int]
+    RETRY_AFTER_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    outcome: VerifyPasswordResponse.Outcome
+    retry_after_seconds: int
+    def __init__(self, outcome: _Optional[_Union[VerifyPasswordResponse.Outcome, str]] = ..., retry_after_seconds: _Optional[int] = ...) -> None: ...

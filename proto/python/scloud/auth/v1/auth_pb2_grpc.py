@@ -45,6 +45,16 @@ class AuthServiceStub:
                 request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.RevokeUserSessionsRequest.SerializeToString,
                 response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.RevokeUserSessionsResponse.FromString,
                 _registered_method=True)
+        self.CheckSession = channel.unary_unary(
+                '/scloud.auth.v1.AuthService/CheckSession',
+                request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionRequest.SerializeToString,
+                response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionResponse.FromString,
+                _registered_method=True)
+        self.VerifyPassword = channel.unary_unary(
+                '/scloud.auth.v1.AuthService/VerifyPassword',
+                request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.SerializeToString,
+                response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -53,13 +63,32 @@ class AuthServiceServicer:
 
     def GetPublicKeys(self, request, context):
         """Public halves of the keys that sign access tokens. Idempotent.
+        Callers: users, files.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RevokeUserSessions(self, request, context):
-        """Revokes every session (refresh token) of a user. Idempotent.
+        """Revokes every session (refresh and access tokens) of a user. Idempotent.
+        Callers: users.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckSession(self, request, context):
+        """Whether the session an access token names (`sid`) is still active for that user. Idempotent.
+        Callers: users, files.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def VerifyPassword(self, request, context):
+        """Checks a user's password, throttled per account like sign-in. Not idempotent: a wrong
+        password counts as a failed attempt, so it is never retried.
+        Callers: users.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -77,6 +106,16 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.RevokeUserSessions,
                     request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.RevokeUserSessionsRequest.FromString,
                     response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.RevokeUserSessionsResponse.SerializeToString,
+            ),
+            'CheckSession': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckSession,
+                    request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionRequest.FromString,
+                    response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionResponse.SerializeToString,
+            ),
+            'VerifyPassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.VerifyPassword,
+                    request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.FromString,
+                    response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +173,60 @@ class AuthService:
             '/scloud.auth.v1.AuthService/RevokeUserSessions',
             scloud_dot_auth_dot_v1_dot_auth__pb2.RevokeUserSessionsRequest.SerializeToString,
             scloud_dot_auth_dot_v1_dot_auth__pb2.RevokeUserSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckSession(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scloud.auth.v1.AuthService/CheckSession',
+            scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionRequest.SerializeToString,
+            scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def VerifyPassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scloud.auth.v1.AuthService/VerifyPassword',
+            scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.SerializeToString,
+            scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordResponse.FromString,
             options,
             channel_credentials,
             insecure,

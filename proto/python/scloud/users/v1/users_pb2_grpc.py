@@ -62,7 +62,9 @@ class UsersServiceServicer:
     """
 
     def CreateUser(self, request, context):
-        """Creates an account. Not idempotent: ALREADY_EXISTS when the email is taken.
+        """Creates an account. Not idempotent: ALREADY_EXISTS when the email is taken. The email comes
+        normalised by auth (IDNA domain, lower case) and is stored as given.
+        Callers: auth.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -70,6 +72,7 @@ class UsersServiceServicer:
 
     def GetCredentials(self, request, context):
         """Account and password hash, by email or by id. NOT_FOUND when absent. Idempotent.
+        Callers: auth.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -77,6 +80,7 @@ class UsersServiceServicer:
 
     def GetUser(self, request, context):
         """Public profile of one account. NOT_FOUND when absent. Idempotent.
+        Callers: auth.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -84,6 +88,7 @@ class UsersServiceServicer:
 
     def UpdatePasswordHash(self, request, context):
         """Replaces the password hash. Idempotent.
+        Callers: auth.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

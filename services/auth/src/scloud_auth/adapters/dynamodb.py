@@ -1,12 +1,18 @@
-"""SessionRepository on DynamoDB. Table: PK sessionId; GSI userId-index; TTL on expiresAt."""
+"""SessionRepository and AttemptStore on DynamoDB, in one table: PK sessionId; GSI userId-index;
+TTL on expiresAt.
+
+Failed-attempt counters live beside the sessions under `attempts#<key>` (session ids never hold a
+`#`), without a userId so the index never sees them, and expire through the same TTL.
+"""
 
 import asyncio
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_auth.domain import Session
+from scloud_auth.domain import FailedAttempts, Session
 from scloud_common.aws import translate_aws_errors
+from scloud_common.errors import AlreadyExists
 
 USER_INDEX = "userId-index"
 
@@ -41,35 +47,54 @@ class DynamoDbSessionRepository:
 
     @translate_aws_errors
     async def add(self, session: Session) -> None:
-        await self._call(
-            "put_item",
-            Item={
-                "sessionId": {"S": session.session_id},
-                "userId": {"S": session.user_id},
-                "tokenHash": {"S": session.token_hash},
-                "expiresAt": {"N": str(session.expires_at)},
-                "createdAt": {"N": str(session.created_at)},
-                "revoked": {"BOOL": session.revoked},
-            },
-            ConditionExpression="attribute_not_exists(sessionId)",
-        )
+        item = {
+            "sessionId": {"S": session.session_id},
+            "userId": {"S": session.user_id},
+            "tokenHash": {"S": session.token_hash},
+            "expiresAt": {"N": str(session.expires_at)},
+            "createdAt": {"N": str(session.created_at)},
+            "revoked": {"BOOL": session.revoked},
+            "userAgent": {"S": session.user_agent},
+        }
+        if session.last_used_at is not None:
+            item["lastUsedAt"] = {"N": str(session.last_used_at)}
+        try:
+            await self._call("put_item", Item=item, ConditionExpression="attribute_not_exists(sessionId)")
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise AlreadyExists(code="session_exists") from None
+            raise
 
     @translate_aws_errors
     async def get(self, session_id: str) -> Session | None:
         response = await self._call("get_item", Key={"sessionId": {"S": session_id}}, ConsistentRead=True)
         item = response.get("Item")
-        if item is None:
+        if item is None or "userId" not in item:
             return None
-        return Session(
-            session_id=item["sessionId"]["S"],
-            user_id=item["userId"]["S"],
-            token_hash=item["tokenHash"]["S"],
-            expires_at=int(item["expiresAt"]["N"]),
-            created_at=int(item["createdAt"]["N"]),
-            revoked=item.get("revoked", {}).get("BOOL", False),
-            previous_token_hash=item.get("previousTokenHash", {}).get("S"),
-            rotated_at=int(item["rotatedAt"]["N"]) if "rotatedAt" in item else None,
-        )
+        return _session_from_item(item)
+
+    @translate_aws_errors
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        sessions = []
+        for session_id in await self._session_ids_of(user_id):
+            session = await self.get(session_id)
+            if session is not None:
+                sessions.append(session)
+        return sessions
+
+    async def _session_ids_of(self, user_id: str) -> list[str]:
+        session_ids: list[str] = []
+        query = {
+            "IndexName": USER_INDEX,
+            "KeyConditionExpression": "userId = :user",
+            "ExpressionAttributeValues": {":user": {"S": user_id}},
+        }
+        while True:
+            page = await self._call("query", **query)
+            session_ids += [item["sessionId"]["S"] for item in page.get("Items", [])]
+            if "LastEvaluatedKey" not in page:
+                return session_ids
+            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     @translate_aws_errors
     async def rotate(
@@ -79,7 +104,8 @@ class DynamoDbSessionRepository:
             await self._call(
                 "update_item",
                 Key={"sessionId": {"S": session_id}},
-                UpdateExpression="SET tokenHash = :new, previousTokenHash = :old, expiresAt = :exp, rotatedAt = :now",
+                UpdateExpression="SET tokenHash = :new, previousTokenHash = :old, expiresAt = :exp, "
+                "rotatedAt = :now, lastUsedAt = :now",
                 ConditionExpression="tokenHash = :old AND revoked = :false",
                 ExpressionAttributeValues={
                     ":new": {"S": new_token_hash},
@@ -111,18 +137,7 @@ class DynamoDbSessionRepository:
 
     @translate_aws_errors
     async def revoke_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int:
-        session_ids: list[str] = []
-        query = {
-            "IndexName": USER_INDEX,
-            "KeyConditionExpression": "userId = :user",
-            "ExpressionAttributeValues": {":user": {"S": user_id}},
-        }
-        while True:
-            page = await self._call("query", **query)
-            session_ids += [item["sessionId"]["S"] for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                break
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        session_ids = await self._session_ids_of(user_id)
         targets = [session_id for session_id in session_ids if session_id != except_session_id]
         for session_id in targets:
             await self.revoke(session_id)
@@ -131,3 +146,70 @@ class DynamoDbSessionRepository:
     @translate_aws_errors
     async def check_ready(self) -> None:
         await self._call("describe_table")
+
+
+def _session_from_item(item: dict) -> Session:
+    return Session(
+        session_id=item["sessionId"]["S"],
+        user_id=item["userId"]["S"],
+        token_hash=item["tokenHash"]["S"],
+        expires_at=int(item["expiresAt"]["N"]),
+        created_at=int(item["createdAt"]["N"]),
+        revoked=item.get("revoked", {}).get("BOOL", False),
+        previous_token_hash=item.get("previousTokenHash", {}).get("S"),
+        rotated_at=int(item["rotatedAt"]["N"]) if "rotatedAt" in item else None,
+        user_agent=item.get("userAgent", {}).get("S", ""),
+        last_used_at=int(item["lastUsedAt"]["N"]) if "lastUsedAt" in item else None,
+    )
+
+
+class DynamoDbAttemptStore:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    async def _call(self, operation: str, **kwargs) -> dict:
+        return await asyncio.to_thread(getattr(self._client, operation), TableName=self._table, **kwargs)
+
+    @staticmethod
+    def _key(key: str) -> dict:
+        return {"sessionId": {"S": f"attempts#{key}"}}
+
+    @translate_aws_errors
+    async def get(self, key: str) -> FailedAttempts | None:
+        response = await self._call("get_item", Key=self._key(key), ConsistentRead=True)
+        item = response.get("Item")
+        if item is None:
+            return None
+        return FailedAttempts(int(item["failures"]["N"]), int(item["lastFailureAt"]["N"]))
+
+    @translate_aws_errors
+    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
+        values = {":one": {"N": "1"}, ":now": {"N": str(now)}, ":keep": {"N": str(keep_until)}}
+        try:
+            # ADD keeps concurrent failures from different instances all counted.
+            response = await self._call(
+                "update_item",
+                Key=self._key(key),
+                UpdateExpression="ADD failures :one SET lastFailureAt = :now, expiresAt = :keep",
+                ConditionExpression="attribute_not_exists(lastFailureAt) OR lastFailureAt > :cutoff",
+                ExpressionAttributeValues={**values, ":cutoff": {"N": str(now - window_seconds)}},
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+            # The last failure is older than the window: start counting again.
+            response = await self._call(
+                "update_item",
+                Key=self._key(key),
+                UpdateExpression="SET failures = :one, lastFailureAt = :now, expiresAt = :keep",
+                ExpressionAttributeValues=values,
+                ReturnValues="ALL_NEW",
+            )
+        item = response["Attributes"]
+        return FailedAttempts(int(item["failures"]["N"]), int(item["lastFailureAt"]["N"]))
+
+    @translate_aws_errors
+    async def clear(self, key: str) -> None:
+        await self._call("delete_item", Key=self._key(key))

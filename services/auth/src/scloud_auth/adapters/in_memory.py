@@ -5,7 +5,7 @@ import hashlib
 import uuid
 from datetime import UTC, datetime
 
-from scloud_auth.domain import Credentials, NewUser, Session, User
+from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, User
 from scloud_common.errors import AlreadyExists, NotFound
 
 
@@ -14,10 +14,15 @@ class InMemorySessionRepository:
         self.sessions: dict[str, Session] = {}
 
     async def add(self, session: Session) -> None:
+        if session.session_id in self.sessions:
+            raise AlreadyExists(code="session_exists")
         self.sessions[session.session_id] = session
 
     async def get(self, session_id: str) -> Session | None:
         return self.sessions.get(session_id)
+
+    async def list_for_user(self, user_id: str) -> list[Session]:
+        return [s for s in self.sessions.values() if s.user_id == user_id]
 
     async def rotate(
         self, session_id: str, *, expected_token_hash: str, new_token_hash: str, expires_at: int, rotated_at: int
@@ -31,6 +36,7 @@ class InMemorySessionRepository:
             previous_token_hash=expected_token_hash,
             expires_at=expires_at,
             rotated_at=rotated_at,
+            last_used_at=rotated_at,
         )
         return True
 
@@ -45,6 +51,23 @@ class InMemorySessionRepository:
         for session_id in targets:
             await self.revoke(session_id)
         return len(targets)
+
+
+class InMemoryAttemptStore:
+    def __init__(self) -> None:
+        self.attempts: dict[str, FailedAttempts] = {}
+
+    async def get(self, key: str) -> FailedAttempts | None:
+        return self.attempts.get(key)
+
+    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
+        previous = self.attempts.get(key)
+        count = previous.count + 1 if previous and now - previous.last_failure_at < window_seconds else 1
+        self.attempts[key] = FailedAttempts(count, now)
+        return self.attempts[key]
+
+    async def clear(self, key: str) -> None:
+        self.attempts.pop(key, None)
 
 
 class InMemoryUserDirectory:

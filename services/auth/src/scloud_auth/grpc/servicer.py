@@ -1,9 +1,12 @@
 import grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
+from scloud_auth.domain import InvalidCredentials, TooManyAttempts
 from scloud_auth.service import AuthService
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
+
+Outcome = auth_pb2.VerifyPasswordResponse.Outcome
 
 SERVICE_NAME = auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name
 
@@ -13,6 +16,8 @@ CALLER_POLICY = CallerPolicy.for_service(
     {
         "GetPublicKeys": {"users", "files"},
         "RevokeUserSessions": {"users"},
+        "CheckSession": {"users", "files"},
+        "VerifyPassword": {"users"},
     },
 )
 
@@ -38,6 +43,30 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             raise InvalidInput("user_id is required.")
         revoked = await self._service.revoke_user_sessions(request.user_id)
         return auth_pb2.RevokeUserSessionsResponse(revoked_count=revoked)
+
+    async def CheckSession(
+        self, request: auth_pb2.CheckSessionRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.CheckSessionResponse:
+        if not request.session_id or not request.user_id:
+            raise InvalidInput("session_id and user_id are required.")
+        active = await self._service.is_session_active(request.session_id, request.user_id)
+        return auth_pb2.CheckSessionResponse(active=active)
+
+    async def VerifyPassword(
+        self, request: auth_pb2.VerifyPasswordRequest, context: grpc.aio.ServicerContext
+    ) -> auth_pb2.VerifyPasswordResponse:
+        if not request.user_id:
+            raise InvalidInput("user_id is required.")
+        # Outcomes travel in the response, so the caller gets Retry-After without error metadata.
+        try:
+            await self._service.verify_password(request.user_id, request.password)
+        except InvalidCredentials:
+            return auth_pb2.VerifyPasswordResponse(outcome=Outcome.OUTCOME_WRONG)
+        except TooManyAttempts as throttled:
+            return auth_pb2.VerifyPasswordResponse(
+                outcome=Outcome.OUTCOME_THROTTLED, retry_after_seconds=throttled.retry_after_seconds
+            )
+        return auth_pb2.VerifyPasswordResponse(outcome=Outcome.OUTCOME_CORRECT)
 
 
 def register_servicers(server: grpc.aio.Server, container) -> None:

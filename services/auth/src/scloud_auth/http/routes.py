@@ -1,14 +1,25 @@
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Request, Response, status
 
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import InvalidRefreshToken, IssuedSession
-from scloud_auth.http.deps import AuthServiceDep, CurrentUser, OptionalUser, SettingsDep
-from scloud_auth.http.schemas import LoginRequest, PasswordChange, RegisterRequest, SessionRead
+from scloud_auth.http.deps import AuthServiceDep, CurrentUser, OptionalUser, SameOrigin, SettingsDep
+from scloud_auth.http.schemas import (
+    LoginRequest,
+    PasswordChange,
+    RegisterRequest,
+    SessionInfo,
+    SessionList,
+    SessionRead,
+)
 from scloud_common.web import error_responses
 
 COOKIE_PATH = "/api/auth"
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
+
+UserAgent = Annotated[str | None, Header(include_in_schema=False)]
 
 
 def set_refresh_cookie(response: Response, issued: IssuedSession, settings: AuthSettings) -> None:
@@ -32,10 +43,14 @@ def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(409, 422, 429, 503),
+    responses=error_responses(400, 409, 422, 429, 503),
 )
 async def register(
-    body: RegisterRequest, service: AuthServiceDep, settings: SettingsDep, response: Response
+    body: RegisterRequest,
+    service: AuthServiceDep,
+    settings: SettingsDep,
+    response: Response,
+    user_agent: UserAgent = None,
 ) -> SessionRead:
     """Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie."""
     issued = await service.register(
@@ -44,20 +59,24 @@ async def register(
         password=body.password,
         gender=body.gender,
         date_of_birth=body.date_of_birth.isoformat() if body.date_of_birth else None,
+        user_agent=user_agent,
     )
     set_refresh_cookie(response, issued, settings)
     return SessionRead.from_issued(issued)
 
 
-@router.post("/login", responses=error_responses(401, 422, 429, 503))
-async def login(body: LoginRequest, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
-    """Signs in with email and password. Wrong password and unknown email answer the same 401."""
-    issued = await service.login(email=body.email, password=body.password)
+@router.post("/login", responses=error_responses(400, 401, 422, 429, 503))
+async def login(
+    body: LoginRequest, service: AuthServiceDep, settings: SettingsDep, response: Response, user_agent: UserAgent = None
+) -> SessionRead:
+    """Signs in with email and password. Wrong password and unknown email answer the same 401.
+    After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After."""
+    issued = await service.login(email=body.email, password=body.password, user_agent=user_agent)
     set_refresh_cookie(response, issued, settings)
     return SessionRead.from_issued(issued)
 
 
-@router.post("/refresh", responses=error_responses(401, 503))
+@router.post("/refresh", responses=error_responses(401, 403, 503), dependencies=[SameOrigin])
 async def refresh(request: Request, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
     """Trades the refresh cookie for a new access token and a rotated refresh cookie."""
     token = request.cookies.get(settings.refresh_cookie_name)
@@ -68,7 +87,9 @@ async def refresh(request: Request, service: AuthServiceDep, settings: SettingsD
     return SessionRead.from_issued(issued)
 
 
-@router.post("/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(503))
+@router.post(
+    "/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403, 503), dependencies=[SameOrigin]
+)
 async def logout(request: Request, service: AuthServiceDep, settings: SettingsDep, user: OptionalUser) -> Response:
     """Ends this session and clears the refresh cookie. Safe to call when already signed out."""
     await service.logout(
@@ -80,9 +101,10 @@ async def logout(request: Request, service: AuthServiceDep, settings: SettingsDe
     return response
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 422, 503))
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 422, 429, 503))
 async def change_password(body: PasswordChange, user: CurrentUser, service: AuthServiceDep) -> Response:
-    """Changes the password and signs out every other session of the account."""
+    """Changes the password and signs out every other session of the account. A wrong current
+    password counts towards the account's sign-in throttle (429 `too_many_attempts`)."""
     await service.change_password(
         user_id=user.user_id,
         session_id=user.session_id,
@@ -90,3 +112,42 @@ async def change_password(body: PasswordChange, user: CurrentUser, service: Auth
         new_password=body.new_password,
     )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/logout-all",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 503),
+    dependencies=[SameOrigin],
+)
+async def logout_all(user: CurrentUser, service: AuthServiceDep, settings: SettingsDep) -> Response:
+    """Ends every session of the account, this one included, and clears the refresh cookie."""
+    await service.revoke_user_sessions(user.user_id)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    clear_refresh_cookie(response, settings)
+    return response
+
+
+@router.get("/sessions", responses=error_responses(401, 503))
+async def list_sessions(user: CurrentUser, service: AuthServiceDep) -> SessionList:
+    """The account's active sessions (signed-in browsers), newest first."""
+    sessions = await service.list_sessions(user.user_id)
+    return SessionList(
+        sessions=[SessionInfo.from_session(session, current_session_id=user.session_id) for session in sessions]
+    )
+
+
+@router.delete("/sessions/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
+async def delete_session(
+    session_id: Annotated[str, Path(alias="id", max_length=64)],
+    user: CurrentUser,
+    service: AuthServiceDep,
+    settings: SettingsDep,
+) -> Response:
+    """Ends one of the account's sessions; its access tokens stop working within seconds.
+    Another account's session, or one already ended, is 404 `session_not_found`."""
+    await service.revoke_session(user.user_id, session_id)
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    if session_id == user.session_id:
+        clear_refresh_cookie(response, settings)
+    return response

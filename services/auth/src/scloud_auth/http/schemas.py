@@ -1,17 +1,17 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 from pydantic import Field
 
-from scloud_auth.domain import IssuedSession, User
-from scloud_common.web import ApiModel
+from scloud_auth.domain import IssuedSession, Session, User
+from scloud_common.web import ApiModel, IsoDate
 
 
 class RegisterRequest(ApiModel):
     email: str = Field(max_length=254, examples=["ada@example.com"])
     username: str = Field(max_length=100, examples=["Ada"])
     password: str = Field(max_length=1024, description="At least 8 characters, not all of one kind.")
-    gender: str | None = Field(None, description="female, male, other or prefer_not_to_say.")
-    date_of_birth: date | None = None
+    gender: str | None = Field(None, description="female, male, other or prefer_not_to_say (checked by users).")
+    date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD.")
 
 
 class LoginRequest(ApiModel):
@@ -56,3 +56,29 @@ class SessionRead(ApiModel):
             access_token=issued.access_token,
             access_token_expires_at=datetime.fromtimestamp(issued.access_token_expires_at, UTC),
         )
+
+
+def _timestamp(epoch_seconds: int) -> datetime:
+    return datetime.fromtimestamp(epoch_seconds, UTC)
+
+
+class SessionInfo(ApiModel):
+    id: str
+    user_agent: str = Field(description="The browser or device that signed in, as it named itself.")
+    created_at: datetime
+    last_used_at: datetime = Field(description="The last sign-in or refresh of this session.")
+    current: bool = Field(description="True for the session making this request.")
+
+    @classmethod
+    def from_session(cls, session: Session, *, current_session_id: str) -> "SessionInfo":
+        return cls(
+            id=session.session_id,
+            user_agent=session.user_agent,
+            created_at=_timestamp(session.created_at),
+            last_used_at=_timestamp(session.last_used_at or session.created_at),
+            current=session.session_id == current_session_id,
+        )
+
+
+class SessionList(ApiModel):
+    sessions: list[SessionInfo] = Field(description="Active sessions, newest first.")

@@ -11,7 +11,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import translate_aws_errors
-from scloud_users.domain import Account, EmailTaken, User
+from scloud_users.domain import Account, EmailTaken, User, UserNotFound
 
 
 def table_definition(table_name: str) -> dict:
@@ -118,25 +118,29 @@ class DynamoDbUserRepository:
             else:
                 removes.append(attribute)
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
-        await self._call(
-            "update_item",
-            TableName=self._table,
-            Key=_user_key(user.user_id),
-            UpdateExpression=expression,
-            ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues=values,
-        )
+        await self._update_existing(user.user_id, UpdateExpression=expression, ExpressionAttributeValues=values)
 
     @translate_aws_errors
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
-        await self._call(
-            "update_item",
-            TableName=self._table,
-            Key=_user_key(user_id),
+        await self._update_existing(
+            user_id,
             UpdateExpression="SET passwordHash = :hash",
-            ConditionExpression="attribute_exists(pk)",
             ExpressionAttributeValues={":hash": {"S": password_hash}},
         )
+
+    async def _update_existing(self, user_id: str, **update) -> None:
+        try:
+            await self._call(
+                "update_item",
+                TableName=self._table,
+                Key=_user_key(user_id),
+                ConditionExpression="attribute_exists(pk)",
+                **update,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                raise UserNotFound() from None
+            raise
 
     @translate_aws_errors
     async def delete(self, user_id: str) -> None:

@@ -1,7 +1,7 @@
 """In-memory implementations of the users service's ports, for unit tests."""
 
 from scloud_common.errors import ServiceUnavailable
-from scloud_users.domain import Account, EmailTaken, StorageUsage, User
+from scloud_users.domain import Account, EmailTaken, StorageUsage, User, UserNotFound, WrongPassword
 
 
 class InMemoryUserRepository:
@@ -20,9 +20,13 @@ class InMemoryUserRepository:
         return next((a for a in self.accounts.values() if a.user.email == email), None)
 
     async def update_profile(self, user: User) -> None:
+        if user.user_id not in self.accounts:
+            raise UserNotFound()
         self.accounts[user.user_id] = Account(user, self.accounts[user.user_id].password_hash)
 
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
+        if user_id not in self.accounts:
+            raise UserNotFound()
         self.accounts[user_id] = Account(self.accounts[user_id].user, password_hash)
 
     async def delete(self, user_id: str) -> None:
@@ -30,10 +34,11 @@ class InMemoryUserRepository:
 
 
 class InMemoryFilesPeer:
-    def __init__(self) -> None:
+    def __init__(self, *, calls: list[str] | None = None) -> None:
         self.usage: dict[str, StorageUsage] = {}
         self.deleted_for: list[str] = []
         self.fail_deletion = False
+        self.calls = calls if calls is not None else []
 
     async def get_storage_usage(self, user_id: str) -> StorageUsage:
         return self.usage.get(user_id, StorageUsage(0, 0))
@@ -41,13 +46,25 @@ class InMemoryFilesPeer:
     async def delete_user_files(self, user_id: str) -> None:
         if self.fail_deletion:
             raise ServiceUnavailable()
+        self.calls.append("delete_files")
         self.deleted_for.append(user_id)
         self.usage.pop(user_id, None)
 
 
 class InMemoryAuthPeer:
-    def __init__(self) -> None:
+    def __init__(self, *, calls: list[str] | None = None) -> None:
         self.revoked_for: list[str] = []
+        self.passwords: dict[str, str] = {}
+        self.fail_revocation = False
+        # Shared with InMemoryFilesPeer by tests that check the order of the steps.
+        self.calls = calls if calls is not None else []
 
     async def revoke_user_sessions(self, user_id: str) -> None:
+        if self.fail_revocation:
+            raise ServiceUnavailable()
+        self.calls.append("revoke_sessions")
         self.revoked_for.append(user_id)
+
+    async def verify_password(self, user_id: str, password: str) -> None:
+        if self.passwords.get(user_id) != password:
+            raise WrongPassword()

@@ -5,7 +5,7 @@ import grpc
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud.files.v1 import files_pb2, files_pb2_grpc
 from scloud_common.grpc_client import call_rpc
-from scloud_users.domain import StorageUsage
+from scloud_users.domain import StorageUsage, TooManyAttempts, WrongPassword
 
 FILES_SERVICE = "scloud.files.v1.FilesService"
 FILES_IDEMPOTENT_METHODS = ("GetStorageUsage", "DeleteUserFiles")
@@ -40,3 +40,12 @@ class GrpcAuthPeer:
         await call_rpc(
             self._stub.RevokeUserSessions, auth_pb2.RevokeUserSessionsRequest(user_id=user_id), timeout=self._timeout
         )
+
+    async def verify_password(self, user_id: str, password: str) -> None:
+        request = auth_pb2.VerifyPasswordRequest(user_id=user_id, password=password)
+        response = await call_rpc(self._stub.VerifyPassword, request, timeout=self._timeout)
+        outcomes = auth_pb2.VerifyPasswordResponse.Outcome
+        if response.outcome == outcomes.OUTCOME_THROTTLED:
+            raise TooManyAttempts(retry_after_seconds=response.retry_after_seconds)
+        if response.outcome != outcomes.OUTCOME_CORRECT:
+            raise WrongPassword()

@@ -2,7 +2,7 @@ from fastapi import APIRouter, Response, status
 
 from scloud_common.web import error_responses
 from scloud_users.http.deps import CurrentUser, UserServiceDep
-from scloud_users.http.schemas import ProfileRead, ProfileUpdate
+from scloud_users.http.schemas import AccountDeletion, ProfileRead, ProfileUpdate
 
 router = APIRouter(prefix="/api/users", tags=["users"])
 
@@ -13,14 +13,16 @@ async def read_profile(user: CurrentUser, service: UserServiceDep) -> ProfileRea
     return ProfileRead.from_domain(*await service.get_profile(user.user_id))
 
 
-@router.patch("/me", responses=error_responses(401, 404, 422, 503))
+@router.patch("/me", responses=error_responses(400, 401, 404, 422, 503))
 async def update_profile(body: ProfileUpdate, user: CurrentUser, service: UserServiceDep) -> ProfileRead:
     """Changes username, gender or date of birth. Email and password change elsewhere."""
     return ProfileRead.from_domain(*await service.update_profile(user.user_id, body.changes()))
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 503))
-async def delete_account(user: CurrentUser, service: UserServiceDep) -> Response:
-    """Deletes the account, every file it stored and every session. Safe to retry."""
-    await service.delete_account(user.user_id)
+@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 404, 422, 429, 503))
+async def delete_account(body: AccountDeletion, user: CurrentUser, service: UserServiceDep) -> Response:
+    """Deletes the account, every file it stored and every session, once the password confirms it
+    (401 `invalid_credentials` if wrong; 429 `too_many_attempts` with Retry-After after repeated
+    failures). Every session ends first, so access stops at once. Safe to retry: sign in again."""
+    await service.delete_account(user.user_id, body.password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,16 +1,14 @@
-from datetime import date
-
 from pydantic import Field
 
-from scloud_common.web import ApiModel
-from scloud_users.domain import StorageUsage, User
+from scloud_common.web import ApiModel, IsoDate
+from scloud_users.domain import Gender, StorageUsage, User
 
 
 class ProfileRead(ApiModel):
     user_id: str
     email: str
     username: str
-    gender: str | None
+    gender: Gender | None
     date_of_birth: str | None
     created_at: str
     storage_used: int = Field(description="Bytes stored in all the user's files.")
@@ -34,8 +32,8 @@ class ProfileUpdate(ApiModel):
     """Only the fields present change; null clears gender or date of birth."""
 
     username: str = Field(None, max_length=100)
-    gender: str | None = Field(None, description="female, male, other, prefer_not_to_say, or null.")
-    date_of_birth: date | None = None
+    gender: Gender | None = Field(None, description="One of the listed values, or null.")
+    date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD, or null.")
 
     def changes(self) -> dict:
         values = {
@@ -44,3 +42,7 @@ class ProfileUpdate(ApiModel):
             "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else None,
         }
         return {name: values[name] for name in self.model_fields_set}
+
+
+class AccountDeletion(ApiModel):
+    password: str = Field(max_length=1024, description="The account's current password, to confirm.")

@@ -1,0 +1,44 @@
+"""Password hashing runs on its own small pool, and refuses work it could not start soon."""
+
+import asyncio
+import time
+
+import pytest
+
+from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher, HasherBusy
+
+
+@pytest.fixture
+async def hasher():
+    hasher = BcryptPasswordHasher(10, workers=1, max_waiting=1)
+    yield hasher
+    await hasher.close()
+
+
+async def test_hash_and_verify(hasher):
+    password_hash = await hasher.hash("Secret pass 1")
+    assert await hasher.verify("Secret pass 1", password_hash)
+    assert not await hasher.verify("Wrong pass 1", password_hash)
+    assert not await hasher.verify("x" * 73, password_hash)
+
+
+async def test_a_flood_beyond_pool_and_queue_is_refused_at_once(hasher):
+    password_hash = await hasher.hash("Secret pass 1")
+    started = time.perf_counter()
+    results = await asyncio.gather(
+        *(hasher.verify("Secret pass 1", password_hash) for _ in range(6)), return_exceptions=True
+    )
+    assert results.count(True) == 2
+    assert sum(isinstance(result, HasherBusy) for result in results) == 4
+    assert HasherBusy.kind.http_status == 503
+    assert time.perf_counter() - started < 2
+
+
+async def test_other_blocking_work_is_not_starved_while_hashing_is_saturated(hasher):
+    password_hash = await hasher.hash("Secret pass 1")
+    flood = asyncio.gather(*(hasher.verify("Secret pass 1", password_hash) for _ in range(2)), return_exceptions=True)
+    started = time.perf_counter()
+    assert await asyncio.to_thread(lambda: "done") == "done"
+    elapsed = time.perf_counter() - started
+    await flood
+    assert elapsed < 0.05

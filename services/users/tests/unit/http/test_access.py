@@ -1,0 +1,138 @@
+"""The users HTTP API built by `bootstrap` from fakes: a valid signature is not enough, the
+session behind the token must still be active, and an unanswered check is never a yes."""
+
+import time
+import uuid
+
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from scloud_common.errors import ServiceUnavailable
+from scloud_common.tokens import PublicKeyInfo
+from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
+from scloud_users.bootstrap import bootstrap
+from scloud_users.config import UsersSettings
+from scloud_users.http.app import create_app
+from scloud_users.service import UserService
+
+KEY_ID = "k1"
+
+
+class FakeAuth:
+    """auth as the verifier sees it: one signing key, and the set of active sessions."""
+
+    def __init__(self) -> None:
+        self.key = Ed25519PrivateKey.generate()
+        self.active_sessions: set[tuple[str, str]] = set()
+        self.reachable = True
+
+    async def fetch_public_keys(self) -> list[PublicKeyInfo]:
+        pem = self.key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        return [PublicKeyInfo(KEY_ID, "EdDSA", pem.decode())]
+
+    async def is_session_active(self, session_id: str, user_id: str) -> bool:
+        if not self.reachable:
+            raise ServiceUnavailable()
+        return (session_id, user_id) in self.active_sessions
+
+    def token(self, user_id: str, session_id: str) -> str:
+        now = int(time.time())
+        claims = {
+            "sub": user_id,
+            "sid": session_id,
+            "iss": "scloud-auth",
+            "aud": "scloud",
+            "iat": now,
+            "exp": now + 600,
+        }
+        return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": KEY_ID})
+
+
+@pytest.fixture
+def auth() -> FakeAuth:
+    return FakeAuth()
+
+
+@pytest.fixture
+async def client_and_service(auth):
+    settings = UsersSettings(
+        environment="test", http_port=0, grpc_port=0, auth_grpc_addr="unused:1", files_grpc_addr="unused:1"
+    )
+    repository = InMemoryUserRepository()
+
+    async def build(settings):
+        return await bootstrap(
+            settings,
+            repository=repository,
+            files=InMemoryFilesPeer(),
+            auth=InMemoryAuthPeer(),
+            key_source=auth,
+            session_source=auth,
+        )
+
+    app = create_app(settings, build_container=build)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://users") as client:
+            yield client, app.state.container.service
+
+
+async def signed_in(service: UserService, auth: FakeAuth) -> dict[str, str]:
+    user = await service.create_user(
+        email=f"{uuid.uuid4().hex[:8]}@example.com",
+        username="Ada",
+        password_hash="h",
+        gender=None,
+        date_of_birth=None,
+    )
+    session_id = uuid.uuid4().hex
+    auth.active_sessions.add((session_id, user.user_id))
+    return {"Authorization": f"Bearer {auth.token(user.user_id, session_id)}"}
+
+
+async def test_a_token_of_an_active_session_is_served(client_and_service, auth):
+    client, service = client_and_service
+    response = await client.get("/api/users/me", headers=await signed_in(service, auth))
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+
+
+async def test_a_token_of_a_revoked_session_is_refused(client_and_service, auth):
+    client, service = client_and_service
+    headers = await signed_in(service, auth)
+    auth.active_sessions.clear()
+    response = await client.get("/api/users/me", headers=headers)
+    assert response.status_code == 401 and response.json()["error"]["code"] == "invalid_token"
+
+
+async def test_auth_unreachable_fails_closed_with_503(client_and_service, auth):
+    client, service = client_and_service
+    headers = await signed_in(service, auth)
+    auth.reachable = False
+    response = await client.get("/api/users/me", headers=headers)
+    assert response.status_code == 503 and response.json()["error"]["code"] == "service_unavailable"
+
+
+@pytest.mark.parametrize("date_of_birth", [19900501, 0, "1990/05/01"])
+async def test_dates_of_birth_must_be_iso_strings(client_and_service, auth, date_of_birth):
+    client, service = client_and_service
+    response = await client.patch(
+        "/api/users/me", json={"dateOfBirth": date_of_birth}, headers=await signed_in(service, auth)
+    )
+    assert response.status_code == 422
+
+
+async def test_a_gender_outside_the_domain_list_is_refused(client_and_service, auth):
+    client, service = client_and_service
+    headers = await signed_in(service, auth)
+    assert (await client.patch("/api/users/me", json={"gender": "robot"}, headers=headers)).status_code == 422
+    accepted = await client.patch(
+        "/api/users/me", json={"gender": "other", "dateOfBirth": "1990-05-01"}, headers=headers
+    )
+    assert accepted.status_code == 200
+    assert (accepted.json()["gender"], accepted.json()["dateOfBirth"]) == ("other", "1990-05-01")

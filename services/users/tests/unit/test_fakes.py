@@ -1,0 +1,12 @@
+"""The in-memory fake holds the same promises as the DynamoDB adapter (tests/integration)."""
+
+import pytest
+
+from scloud_users.adapters.in_memory import InMemoryUserRepository
+from services.users.tests.contracts.user_repository import UserRepositoryContract
+
+
+class TestInMemoryUserRepository(UserRepositoryContract):
+    @pytest.fixture
+    def repository(self):
+        return InMemoryUserRepository()
