@@ -320,7 +320,7 @@ def test_invalid_utf8_bodies_get_a_json_400_that_the_document_lists(new_browser,
     browser = new_browser()
     browser.register(email)
     response = browser.request(method, path, content=b'{"email": "\xff"}', headers={"Content-Type": "application/json"})
-    assert response.status_code == 400 and error_code(response) == "bad_request"
+    assert response.status_code == 400 and error_code(response) == "invalid_json"
     service_url = system.url(path).removesuffix(path)
     document = browser.http.get(service_url + "/openapi.json").json()
     assert "400" in document["paths"][path][method.lower()]["responses"]

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_common.errors import ServiceUnavailable
+from scloud_common.internal_tls import tls_settings
 from scloud_common.tokens import PublicKeyInfo
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
 from scloud_users.bootstrap import bootstrap
@@ -59,9 +60,14 @@ def auth() -> FakeAuth:
 
 
 @pytest.fixture
-async def client_and_service(auth):
+async def client_and_service(auth, internal_certificates):
     settings = UsersSettings(
-        environment="test", http_port=0, grpc_port=0, auth_grpc_addr="unused:1", files_grpc_addr="unused:1"
+        environment="test",
+        http_port=0,
+        grpc_port=0,
+        auth_grpc_addr="unused:1",
+        files_grpc_addr="unused:1",
+        **tls_settings(internal_certificates, "users"),
     )
     repository = InMemoryUserRepository()
 
