@@ -12,6 +12,7 @@ from pydantic.alias_generators import to_camel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scloud_common.deadline import DEFAULT_REQUEST_DEADLINE_SECONDS, RequestDeadlineMiddleware
 from scloud_common.errors import AppError, ErrorKind
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
 
@@ -178,10 +179,13 @@ def health_router() -> APIRouter:
     return router
 
 
-def create_app(*, title: str, description: str, lifespan) -> FastAPI:
-    """A FastAPI app with the shared error model, request ids and health routes."""
+def create_app(
+    *, title: str, description: str, lifespan, request_deadline_seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS
+) -> FastAPI:
+    """A FastAPI app with the shared error model, request deadlines, request ids and health routes."""
     app = FastAPI(title=title, description=description, lifespan=lifespan, version="1.0.0")
     install_error_handlers(app)
+    app.add_middleware(RequestDeadlineMiddleware, seconds=request_deadline_seconds)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())
     return app

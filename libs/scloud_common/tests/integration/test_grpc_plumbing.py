@@ -2,6 +2,7 @@
 retries only where safe, and request ids carried in metadata."""
 
 import asyncio
+import time
 
 import pytest
 
@@ -20,6 +21,7 @@ class ScriptedFiles(files_pb2_grpc.FilesServiceServicer):
     def __init__(self) -> None:
         self.seen_request_ids: list[str | None] = []
         self.calls = 0
+        self.port = 0
 
     async def GetStorageUsage(self, request, context):
         self.calls += 1
@@ -35,6 +37,8 @@ class ScriptedFiles(files_pb2_grpc.FilesServiceServicer):
             await asyncio.sleep(2)
         if behaviour == "crash":
             raise RuntimeError("bug")
+        if behaviour == "flaky" and self.calls < 3:
+            raise ServiceUnavailable()
         return files_pb2.GetStorageUsageResponse(bytes_used=7, file_count=1)
 
 
@@ -48,6 +52,7 @@ async def served():
         service_names=[SERVICE],
     )
     channel = create_channel(f"127.0.0.1:{port}", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+    servicer.port = port
     yield servicer, files_pb2_grpc.FilesServiceStub(channel), channel
     await channel.close()
     await server.stop(0)
@@ -95,14 +100,72 @@ async def test_deadline_becomes_timeout(served):
         await usage(stub, "slow", timeout=0.2)
 
 
-async def test_unreachable_peer_becomes_unavailable_after_retries():
-    channel = create_channel("127.0.0.1:1", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+async def test_idempotent_calls_are_retried_on_unavailable(served):
+    servicer, stub, _ = served
+    assert (await usage(stub, "flaky")).bytes_used == 7
+    assert servicer.calls == 3
+
+
+async def test_non_idempotent_calls_are_not_retried(served):
+    servicer, _, _ = served
+    channel = create_channel(f"127.0.0.1:{servicer.port}", service=SERVICE, idempotent_methods=[])
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await usage(files_pb2_grpc.FilesServiceStub(channel), "flaky")
+    finally:
+        await channel.close()
+    assert servicer.calls == 1
+
+
+async def test_unreachable_peer_fails_a_non_idempotent_call_at_once():
+    channel = create_channel("127.0.0.1:1", service=SERVICE, idempotent_methods=[])
+    started = time.monotonic()
     with pytest.raises(ServiceUnavailable) as raised:
         await usage(files_pb2_grpc.FilesServiceStub(channel), "u1", timeout=3)
-    assert raised.value.kind.http_status == 503
+    assert raised.value.kind.http_status == 503 and time.monotonic() - started < 2
     with pytest.raises(ServiceUnavailable):
         await check_peer_health(channel, timeout=1)
     await channel.close()
+
+
+async def test_an_idempotent_call_waits_for_an_unreachable_peer_until_its_deadline():
+    channel = create_channel("127.0.0.1:1", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+    started = time.monotonic()
+    with pytest.raises(ServiceTimeout):
+        await usage(files_pb2_grpc.FilesServiceStub(channel), "u1", timeout=1)
+    assert 0.9 < time.monotonic() - started < 2
+    await channel.close()
+
+
+async def test_a_restarted_peer_is_reached_again_within_two_seconds():
+    servicer = ScriptedFiles()
+
+    async def serve(port: int):
+        server, bound = await start_grpc_server(
+            lambda s: files_pb2_grpc.add_FilesServiceServicer_to_server(servicer, s),
+            host="127.0.0.1",
+            port=port,
+            service_names=[SERVICE],
+        )
+        return server, bound
+
+    server, port = await serve(0)
+    channel = create_channel(f"127.0.0.1:{port}", service=SERVICE, idempotent_methods=["GetStorageUsage"])
+    stub = files_pb2_grpc.FilesServiceStub(channel)
+    try:
+        assert (await usage(stub, "u1")).bytes_used == 7
+        await server.stop(0)
+        # Long enough for the default backoff to have grown past several seconds.
+        for _ in range(4):
+            with pytest.raises((ServiceUnavailable, ServiceTimeout)):
+                await usage(stub, "u1", timeout=1)
+        server, _ = await serve(port)
+        back = time.monotonic()
+        assert (await usage(stub, "u1", timeout=5)).bytes_used == 7
+        assert time.monotonic() - back < 2
+    finally:
+        await channel.close()
+        await server.stop(0)
 
 
 async def test_health_service_reports_serving(served):

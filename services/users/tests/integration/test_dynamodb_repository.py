@@ -5,7 +5,7 @@ import pytest
 from scloud_common.aws import create_aws_client
 from scloud_common.settings import AwsSettings
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
-from scloud_users.domain import Account, EmailTaken, User
+from scloud_users.domain import Account, EmailTaken, User, UserNotFound
 from scloud_users.provision import provision_resources, users_table_name
 
 pytestmark = pytest.mark.integration
@@ -55,3 +55,10 @@ async def test_delete_frees_the_email_and_is_idempotent(repository):
     assert await repository.get("u1") is None
     await repository.add(account("u2"))
     assert (await repository.get_by_email("ada@example.com")).user.user_id == "u2"
+
+
+async def test_updating_a_missing_user_is_user_not_found(repository):
+    with pytest.raises(UserNotFound):
+        await repository.update_password_hash("missing", "new-hash")
+    with pytest.raises(UserNotFound):
+        await repository.update_profile(account("missing").user)

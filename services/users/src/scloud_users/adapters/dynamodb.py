@@ -11,7 +11,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import translate_aws_errors
-from scloud_users.domain import Account, EmailTaken, User
+from scloud_users.domain import Account, EmailTaken, User, UserNotFound
 
 
 def table_definition(table_name: str) -> dict:
@@ -106,7 +106,7 @@ class DynamoDbUserRepository:
             return None
         return await self.get(pointer["userId"]["S"])
 
-    @translate_aws_errors
+    @translate_aws_errors(condition_failed=UserNotFound)
     async def update_profile(self, user: User) -> None:
         sets = ["username = :username"]
         removes = []
@@ -127,7 +127,7 @@ class DynamoDbUserRepository:
             ExpressionAttributeValues=values,
         )
 
-    @translate_aws_errors
+    @translate_aws_errors(condition_failed=UserNotFound)
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         await self._call(
             "update_item",
