@@ -41,23 +41,29 @@ def assert_works_again(faults, account) -> None:
     assert faults.login(account).status_code == 200
 
 
-def test_a_frozen_endpoint_mid_upload(faults):
-    account = faults.register()
+def strike_mid_upload(faults, account, fault) -> None:
+    """Runs `fault` half way through a multipart upload, then holds every request to its bound."""
     stored = faults.upload_small(account)
     assert stored.status_code == 201
     body, upload = faults.start_upload(account, 3 * PART)
     try:
         assert body.halfway.wait(timeout=30), "the upload never got half way"
-        faults.freeze("s3")
-        frozen_at = time.monotonic()
+        fault()
+        struck_at = time.monotonic()
         body.resume.set()
         assert_every_request_fails_fast(faults, account, stored.json()["fileId"])
         upload["thread"].join(timeout=faults.upload_bound + 30)
         assert "finished" in upload, "the upload never answered"
-        assert upload["finished"] - frozen_at < faults.upload_bound
-        faults.assert_json_failure_within(upload["response"], 0)
+        faults.assert_json_failure_within(upload["response"], upload["finished"] - struck_at, faults.upload_bound)
     finally:
         body.resume.set()
+
+
+def test_a_frozen_endpoint_mid_upload(faults):
+    account = faults.register()
+    try:
+        strike_mid_upload(faults, account, lambda: faults.freeze("s3"))
+    finally:
         faults.thaw("s3")
     assert_works_again(faults, account)
     # Requests queued while frozen (the clean-up included) land once it resumes.
@@ -74,21 +80,9 @@ def test_a_frozen_endpoint_mid_upload(faults):
 
 def test_a_killed_endpoint_mid_upload(faults):
     account = faults.register()
-    stored = faults.upload_small(account)
-    assert stored.status_code == 201
-    body, upload = faults.start_upload(account, 3 * PART)
     try:
-        assert body.halfway.wait(timeout=30), "the upload never got half way"
-        faults.kill("s3")
-        killed_at = time.monotonic()
-        body.resume.set()
-        assert_every_request_fails_fast(faults, account, stored.json()["fileId"])
-        upload["thread"].join(timeout=faults.upload_bound + 30)
-        assert "finished" in upload, "the upload never answered"
-        assert upload["finished"] - killed_at < faults.upload_bound
-        faults.assert_json_failure_within(upload["response"], 0)
+        strike_mid_upload(faults, account, lambda: faults.kill("s3"))
     finally:
-        body.resume.set()
         if faults.stack.processes["s3"].poll() is not None:
             faults.restart_storage()
     # moto keeps data in memory only: the restarted endpoint starts empty, so a new account.
