@@ -137,37 +137,6 @@ async def test_an_idempotent_call_waits_for_an_unreachable_peer_until_its_deadli
     await channel.close()
 
 
-async def test_a_restarted_peer_is_reached_again_within_two_seconds():
-    servicer = ScriptedFiles()
-
-    async def serve(port: int):
-        server, bound = await start_grpc_server(
-            lambda s: files_pb2_grpc.add_FilesServiceServicer_to_server(servicer, s),
-            host="127.0.0.1",
-            port=port,
-            service_names=[SERVICE],
-        )
-        return server, bound
-
-    server, port = await serve(0)
-    channel = create_channel(f"127.0.0.1:{port}", service=SERVICE, idempotent_methods=["GetStorageUsage"])
-    stub = files_pb2_grpc.FilesServiceStub(channel)
-    try:
-        assert (await usage(stub, "u1")).bytes_used == 7
-        await server.stop(0)
-        # Long enough for the default backoff to have grown past several seconds.
-        for _ in range(4):
-            with pytest.raises((ServiceUnavailable, ServiceTimeout)):
-                await usage(stub, "u1", timeout=1)
-        server, _ = await serve(port)
-        back = time.monotonic()
-        assert (await usage(stub, "u1", timeout=5)).bytes_used == 7
-        assert time.monotonic() - back < 2
-    finally:
-        await channel.close()
-        await server.stop(0)
-
-
 async def test_health_service_reports_serving(served):
     _, _, channel = served
     await check_peer_health(channel, timeout=1)
