@@ -1,6 +1,6 @@
 import pytest
 
-from scloud_common.errors import ServiceUnavailable
+from scloud_common.aws import AwsFault
 from scloud_files.adapters.dynamodb import FILE_ID_INDEX, DynamoDbFileRepository
 from scloud_files.domain import FileIdGenerator, StorageUsage, StoredFile, object_key
 from scloud_files.provision import files_table_name, provision_resources
@@ -62,9 +62,9 @@ async def test_delete_all_in_batches_and_usage(repository):
     assert await repository.usage("bob") == StorageUsage(7, 1)
 
 
-async def test_missing_table_is_service_unavailable(dynamodb):
+async def test_a_missing_table_is_a_fault_not_an_outage(dynamodb):
     repository = DynamoDbFileRepository(dynamodb, "no-such-table")
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await repository.get("alice", "x")
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await repository.check_ready()
