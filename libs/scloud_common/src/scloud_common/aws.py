@@ -11,7 +11,7 @@ from typing import Any
 import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, ConnectionClosedError, HTTPClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from scloud_common.errors import AppError, Conflict, ServiceUnavailable
@@ -87,7 +87,8 @@ _RETRYABLE_CANCELLATION_REASONS = frozenset({"TransactionConflict", "ThrottlingE
 
 def classify_aws_error(exc: BaseException) -> AwsFailure:
     """Sorts an AWS failure into what the caller should hear about it."""
-    if isinstance(exc, BotoConnectionError | HTTPClientError | ConnectionClosedError):
+    # HTTPClientError covers read timeouts and closed connections; ConnectionError, connect failures.
+    if isinstance(exc, BotoConnectionError | HTTPClientError):
         return AwsFailure.OUTAGE
     if not isinstance(exc, ClientError):
         # ParamValidationError, NoCredentialsError and the like: retrying cannot help.
