@@ -8,13 +8,13 @@ PYTEST := $(PY) -m pytest
 PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e install system-deps frontend protos openapi bench clean
+.PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience install system-deps frontend protos openapi bench soak clean
 
 # make run ARGS=--in-memory starts empty and saves nothing (see README, "Where the data lives").
 run: install frontend system-deps
 	@$(PY) scripts/stack.py $(ARGS)
 
-test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e
+test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience
 
 install: $(VENV)/.installed
 
@@ -57,6 +57,11 @@ test-frontend: frontend/node_modules/.installed
 test-e2e: install frontend system-deps
 	$(PYTEST) tests/e2e
 
+# Faults put into the running processes (frozen or killed storage, killed peers, a failing table);
+# a few minutes, every wait bounded.
+test-resilience: install
+	$(PYTEST) tests/resilience
+
 # Regenerate the committed gRPC stubs and OpenAPI documents (+ the typed frontend client).
 protos: install
 	$(PY) scripts/generate_protos.py
@@ -69,6 +74,10 @@ bench: install
 	$(PY) bench/files_throughput.py
 	$(PY) bench/login_timing.py
 	$(PY) bench/profile_usage.py
+
+# 40 simulated users for 60 s through the gateway; not part of `make test`.
+soak: install frontend system-deps
+	$(PY) bench/soak.py
 
 clean:
 	rm -rf $(VENV) .run frontend/node_modules frontend/dist artifacts

@@ -1,16 +1,29 @@
-"""The one place that builds boto3 clients, so every endpoint is configurable the same way."""
+"""The one place that builds boto3 clients, so every endpoint is configurable the same way, and
+the one place that decides what an AWS failure means to the caller."""
 
+import enum
 import functools
 import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import boto3
 from botocore.client import BaseClient
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotoConnectionError
 
-from scloud_common.errors import ServiceUnavailable
+from scloud_common.errors import AppError, Conflict, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
+
+# A request's own deadline is ~8 s (web.RequestDeadlineMiddleware); these keep one stalled AWS call
+# from holding a worker thread much longer than that, while standard-mode retries (with jitter)
+# still ride out a throttle or a dropped connection.
+CONNECT_TIMEOUT_SECONDS = 2.0
+READ_TIMEOUT_SECONDS = 5.0
+MAX_ATTEMPTS = 3
 
 
 def create_aws_client(
@@ -19,17 +32,21 @@ def create_aws_client(
     region: str,
     endpoint_url: str | None = None,
     max_pool_connections: int = 32,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+    max_attempts: int = MAX_ATTEMPTS,
 ) -> BaseClient:
     """A boto3 client for real AWS, LocalStack or moto server (when `endpoint_url` is set).
 
     S3 clients sign with SigV4 (presigned links fail on other endpoints without it) and use
     path-style addressing on custom endpoints, whose hosts have no per-bucket DNS names.
+    `read_timeout` bounds each wait for bytes on the socket, not a whole transfer.
     """
     config = Config(
         region_name=region,
-        retries={"mode": "standard", "max_attempts": 4},
-        connect_timeout=5,
-        read_timeout=60,
+        retries={"mode": "standard", "max_attempts": max_attempts},
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
         max_pool_connections=max_pool_connections,
         signature_version="s3v4" if service_name == "s3" else None,
         s3={"addressing_style": "path"} if service_name == "s3" and endpoint_url else None,
@@ -37,19 +54,106 @@ def create_aws_client(
     return boto3.session.Session().client(service_name, endpoint_url=endpoint_url, config=config)
 
 
-def translate_aws_errors(method):
+class AwsFailure(enum.Enum):
+    """What an AWS error means to the caller."""
+
+    CONDITION_FAILED = "condition_failed"  # the write's condition did not hold: a domain outcome
+    OUTAGE = "outage"  # worth retrying later: throttling, 5xx, connection trouble, timeouts
+    FAULT = "fault"  # our bug or our configuration (permissions, bad request, missing table)
+
+
+_OUTAGE_CODES = frozenset(
+    {
+        "ThrottlingException",
+        "Throttling",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "ProvisionedThroughputExceededException",
+        "TooManyRequestsException",
+        "SlowDown",
+        "RequestTimeout",
+        "RequestTimeoutException",
+        "TransactionConflictException",
+        "TransactionInProgressException",
+        "InternalError",
+        "InternalServerError",
+        "InternalFailure",
+        "ServiceUnavailable",
+        "ServiceUnavailableException",
+    }
+)
+_RETRYABLE_CANCELLATION_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+def classify_aws_error(exc: BaseException) -> AwsFailure:
+    """Sorts an AWS failure into what the caller should hear about it."""
+    # HTTPClientError covers read timeouts and closed connections; ConnectionError, connect failures.
+    if isinstance(exc, BotoConnectionError | HTTPClientError):
+        return AwsFailure.OUTAGE
+    if not isinstance(exc, ClientError):
+        # ParamValidationError, NoCredentialsError and the like: retrying cannot help.
+        return AwsFailure.FAULT
+    code = exc.response.get("Error", {}).get("Code", "")
+    if code == "ConditionalCheckFailedException":
+        return AwsFailure.CONDITION_FAILED
+    if code == "TransactionCanceledException":
+        reasons = {reason.get("Code") for reason in exc.response.get("CancellationReasons") or []} - {"None", None}
+        if "ConditionalCheckFailed" in reasons:
+            return AwsFailure.CONDITION_FAILED
+        return AwsFailure.OUTAGE if reasons <= _RETRYABLE_CANCELLATION_REASONS else AwsFailure.FAULT
+    if code in _OUTAGE_CODES:
+        return AwsFailure.OUTAGE
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+    if status >= 500:
+        return AwsFailure.OUTAGE
+    return AwsFailure.FAULT
+
+
+class AwsFault(AppError):
+    """An AWS call failed in a way retrying cannot fix; the error id ties the answer to the log."""
+
+    code = "internal_error"
+
+    def __init__(self, error_id: str) -> None:
+        self.error_id = error_id
+        super().__init__(f"Something went wrong on our side. Quote error id {error_id} when reporting it.")
+
+
+def translate_aws_errors(
+    method: Callable[..., Awaitable[Any]] | None = None, *, condition_failed: type[AppError] = Conflict
+):
     """Decorates an async adapter method so that an AWS failure it does not handle itself reaches
-    the caller as ServiceUnavailable (503 / UNAVAILABLE), never as a 500."""
+    the caller with its meaning, never as a bare 500:
 
-    @functools.wraps(method)
-    async def wrapper(*args, **kwargs):
-        try:
-            return await method(*args, **kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            logger.error("aws call failed", extra={"operation": method.__qualname__, "error": repr(exc)})
-            raise ServiceUnavailable() from exc
+    - a failed write condition raises `condition_failed` (the adapter says which domain error that
+      is, e.g. `@translate_aws_errors(condition_failed=UserNotFound)`; a conflict by default);
+    - an outage (throttling, 5xx, connection or timeout) raises ServiceUnavailable (503);
+    - a fault (access denied, validation, missing table...) is logged as an error with an id and
+      raises AwsFault (500 carrying that id).
+    """
 
-    return wrapper
+    def decorate(function: Callable[..., Awaitable[Any]]):
+        @functools.wraps(function)
+        async def wrapper(*args, **kwargs):
+            try:
+                return await function(*args, **kwargs)
+            except (BotoCoreError, ClientError) as exc:
+                failure = classify_aws_error(exc)
+                if failure is AwsFailure.CONDITION_FAILED:
+                    raise condition_failed() from exc
+                if failure is AwsFailure.OUTAGE:
+                    logger.warning("aws unavailable", extra={"operation": function.__qualname__, "error": repr(exc)})
+                    raise ServiceUnavailable() from exc
+                error_id = uuid.uuid4().hex[:12]
+                logger.error(
+                    "aws fault",
+                    extra={"operation": function.__qualname__, "error": repr(exc), "error_id": error_id},
+                )
+                raise AwsFault(error_id) from exc
+
+        return wrapper
+
+    return decorate(method) if method is not None else decorate
 
 
 def ensure_table(client: BaseClient, definition: dict) -> None:

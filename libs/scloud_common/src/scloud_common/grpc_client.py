@@ -16,15 +16,23 @@ Response = TypeVar("Response")
 
 
 class _RequestIdClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
+    """Adds the request id to every call, and lets idempotent calls wait (within their deadline)
+    for a peer that is reconnecting instead of failing at once: repeating them is harmless."""
+
+    def __init__(self, wait_for_ready_methods: frozenset[str]) -> None:
+        self._wait_for_ready_methods = wait_for_ready_methods
+
     async def intercept_unary_unary(self, continuation, client_call_details, request):
         metadata = grpc.aio.Metadata(*(client_call_details.metadata or ()))
         metadata.add(REQUEST_ID_METADATA_KEY, request_id_var.get() or new_request_id())
+        method = client_call_details.method
+        method_name = method.decode() if isinstance(method, bytes) else method
         details = grpc.aio.ClientCallDetails(
-            method=client_call_details.method,
+            method=method,
             timeout=client_call_details.timeout,
             metadata=metadata,
             credentials=client_call_details.credentials,
-            wait_for_ready=client_call_details.wait_for_ready,
+            wait_for_ready=client_call_details.wait_for_ready or method_name in self._wait_for_ready_methods,
         )
         return await continuation(details, request)
 
@@ -53,15 +61,27 @@ def create_channel(
     target: str, *, peer: str, service: str, idempotent_methods: Iterable[str], tls: TlsMaterial
 ) -> grpc.aio.Channel:
     """A mutual-TLS channel to `target` (`host:port`), which must show the certificate of the
-    service named `peer`, whatever its address. Call inside a running loop."""
+    service named `peer`, whatever its address. Call inside a running loop.
+
+    A restarted peer is reconnected to within about a second: gRPC's default reconnect backoff
+    grows to 120 s, which kept callers failing long after the peer was back.
+    """
+    idempotent_methods = tuple(idempotent_methods)
     options = [
         ("grpc.enable_retries", 1),
         ("grpc.service_config", retry_service_config(service, idempotent_methods)),
         ("grpc.keepalive_time_ms", 30_000),
         ("grpc.ssl_target_name_override", peer),
+        ("grpc.initial_reconnect_backoff_ms", 100),
+        ("grpc.min_reconnect_backoff_ms", 100),
+        ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
+    wait_for_ready_methods = frozenset(f"/{service}/{method}" for method in idempotent_methods)
     return grpc.aio.secure_channel(
-        target, tls.channel_credentials(), options=options, interceptors=[_RequestIdClientInterceptor()]
+        target,
+        tls.channel_credentials(),
+        options=options,
+        interceptors=[_RequestIdClientInterceptor(wait_for_ready_methods)],
     )
 
 

@@ -17,6 +17,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
+from scloud_common.deadline import DEFAULT_REQUEST_DEADLINE_SECONDS, RequestDeadlineMiddleware
 from scloud_common.errors import AppError, ErrorKind, RateLimited
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
 
@@ -282,9 +283,16 @@ class _App(FastAPI):
         return document_shared_errors(super().openapi())
 
 
-def create_app(*, title: str, description: str, lifespan, docs: bool = False) -> FastAPI:
-    """A FastAPI app with the shared error model, request ids and health routes; its OpenAPI
-    document lists the shared error statuses on every route they apply to.
+def create_app(
+    *,
+    title: str,
+    description: str,
+    lifespan,
+    docs: bool = False,
+    request_deadline_seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS,
+) -> FastAPI:
+    """A FastAPI app with the shared error model, request deadlines, request ids and health routes;
+    its OpenAPI document lists the shared error statuses on every route they apply to.
 
     `docs` serves the interactive API docs (/docs, /redoc), which load their scripts from a
     public CDN and invite anyone to try the API: development only. /openapi.json stays, as the
@@ -299,6 +307,7 @@ def create_app(*, title: str, description: str, lifespan, docs: bool = False) ->
         redoc_url="/redoc" if docs else None,
     )
     install_error_handlers(app)
+    app.add_middleware(RequestDeadlineMiddleware, seconds=request_deadline_seconds)
     app.add_middleware(NoStoreMiddleware)
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router())

@@ -2,6 +2,7 @@
 retries only where safe, and request ids carried in metadata."""
 
 import asyncio
+import time
 
 import pytest
 
@@ -20,6 +21,7 @@ class ScriptedFiles(files_pb2_grpc.FilesServiceServicer):
     def __init__(self) -> None:
         self.seen_request_ids: list[str | None] = []
         self.calls = 0
+        self.port = 0
 
     async def GetStorageUsage(self, request, context):
         self.calls += 1
@@ -35,7 +37,20 @@ class ScriptedFiles(files_pb2_grpc.FilesServiceServicer):
             await asyncio.sleep(2)
         if behaviour == "crash":
             raise RuntimeError("bug")
+        if behaviour == "flaky" and self.calls < 3:
+            raise ServiceUnavailable()
         return files_pb2.GetStorageUsageResponse(bytes_used=7, file_count=1)
+
+
+def users_channel(target: str, certificates, *, idempotent_methods=("GetStorageUsage",)):
+    """A channel as the users service opens it to files."""
+    return create_channel(
+        target,
+        peer="files",
+        service=SERVICE,
+        idempotent_methods=idempotent_methods,
+        tls=certificates.material("users"),
+    )
 
 
 @pytest.fixture
@@ -50,20 +65,10 @@ async def served(internal_certificates):
         caller_policy=CallerPolicy.for_service(SERVICE, {"GetStorageUsage": {"users"}}),
     )
     channel = users_channel(f"127.0.0.1:{port}", internal_certificates)
+    servicer.port = port
     yield servicer, files_pb2_grpc.FilesServiceStub(channel), channel
     await channel.close()
     await server.stop(0)
-
-
-def users_channel(target: str, certificates):
-    """A channel as the users service opens it to files."""
-    return create_channel(
-        target,
-        peer="files",
-        service=SERVICE,
-        idempotent_methods=["GetStorageUsage"],
-        tls=certificates.material("users"),
-    )
 
 
 async def usage(stub, user_id: str, timeout: float = 2.0):
@@ -108,13 +113,40 @@ async def test_deadline_becomes_timeout(served):
         await usage(stub, "slow", timeout=0.2)
 
 
-async def test_unreachable_peer_becomes_unavailable_after_retries(internal_certificates):
-    channel = users_channel("127.0.0.1:1", internal_certificates)
+async def test_idempotent_calls_are_retried_on_unavailable(served):
+    servicer, stub, _ = served
+    assert (await usage(stub, "flaky")).bytes_used == 7
+    assert servicer.calls == 3
+
+
+async def test_non_idempotent_calls_are_not_retried(served, internal_certificates):
+    servicer, _, _ = served
+    channel = users_channel(f"127.0.0.1:{servicer.port}", internal_certificates, idempotent_methods=[])
+    try:
+        with pytest.raises(ServiceUnavailable):
+            await usage(files_pb2_grpc.FilesServiceStub(channel), "flaky")
+    finally:
+        await channel.close()
+    assert servicer.calls == 1
+
+
+async def test_unreachable_peer_fails_a_non_idempotent_call_at_once(internal_certificates):
+    channel = users_channel("127.0.0.1:1", internal_certificates, idempotent_methods=[])
+    started = time.monotonic()
     with pytest.raises(ServiceUnavailable) as raised:
         await usage(files_pb2_grpc.FilesServiceStub(channel), "u1", timeout=3)
-    assert raised.value.kind.http_status == 503
+    assert raised.value.kind.http_status == 503 and time.monotonic() - started < 2
     with pytest.raises(ServiceUnavailable):
         await check_peer_health(channel, timeout=1)
+    await channel.close()
+
+
+async def test_an_idempotent_call_waits_for_an_unreachable_peer_until_its_deadline(internal_certificates):
+    channel = users_channel("127.0.0.1:1", internal_certificates, idempotent_methods=["GetStorageUsage"])
+    started = time.monotonic()
+    with pytest.raises(ServiceTimeout):
+        await usage(files_pb2_grpc.FilesServiceStub(channel), "u1", timeout=1)
+    assert 0.9 < time.monotonic() - started < 2
     await channel.close()
 
 

@@ -1,7 +1,7 @@
 import pytest
 from files_port_contracts import FileRepositoryContract, stored
 
-from scloud_common.errors import ServiceUnavailable
+from scloud_common.aws import AwsFault
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository
 from scloud_files.domain import StorageUsage
 from scloud_files.provision import files_table_name, provision_resources
@@ -66,11 +66,11 @@ async def test_repair_recounts_drifted_totals(dynamodb_repository, dynamodb, set
     assert await dynamodb_repository.usage("bob") == StorageUsage(1, 1)
 
 
-async def test_missing_table_is_service_unavailable(dynamodb):
+async def test_a_missing_table_is_a_fault_not_an_outage(dynamodb):
     repository = DynamoDbFileRepository(dynamodb, "no-such-table")
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await repository.get("alice", "x")
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await repository.add(stored())
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await repository.check_ready()

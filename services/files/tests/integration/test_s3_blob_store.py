@@ -5,7 +5,7 @@ import httpx
 import pytest
 from files_port_contracts import BlobStoreContract
 
-from scloud_common.aws import create_aws_client
+from scloud_common.aws import AwsFault, create_aws_client
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters import s3 as s3_module
 from scloud_files.adapters.s3 import S3BlobStore
@@ -108,11 +108,11 @@ async def test_delete_prefix_in_batches_is_idempotent(blob_store, settings, s3, 
     assert keys == ["users/alice-2/kept"]
 
 
-async def test_missing_bucket_or_endpoint_is_service_unavailable(s3, unique_name):
+async def test_a_missing_bucket_is_a_fault_and_an_unreachable_endpoint_an_outage(s3, unique_name):
     missing_bucket = S3BlobStore(s3, f"{unique_name}-absent", part_bytes=5 * MIB)
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await missing_bucket.put("k", chunks_of(b"x"), content_type="a/b")
-    with pytest.raises(ServiceUnavailable):
+    with pytest.raises(AwsFault):
         await missing_bucket.check_ready()
     unreachable = create_aws_client("s3", region="us-east-1", endpoint_url="http://127.0.0.1:9")
     with pytest.raises(ServiceUnavailable):

@@ -106,7 +106,7 @@ class DynamoDbUserRepository:
             return None
         return await self.get(pointer["userId"]["S"])
 
-    @translate_aws_errors
+    @translate_aws_errors(condition_failed=UserNotFound)
     async def update_profile(self, user: User) -> None:
         sets = ["username = :username"]
         removes = []
@@ -120,7 +120,7 @@ class DynamoDbUserRepository:
         expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
         await self._update_existing(user.user_id, UpdateExpression=expression, ExpressionAttributeValues=values)
 
-    @translate_aws_errors
+    @translate_aws_errors(condition_failed=UserNotFound)
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         await self._update_existing(
             user_id,

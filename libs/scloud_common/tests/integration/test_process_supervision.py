@@ -1,0 +1,66 @@
+"""A service process never lives on as half a service: when its gRPC server dies, it exits."""
+
+import socket
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.request
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+# A service built like the real ones (run_service + service_lifespan's supervision) whose gRPC
+# server stops on its own a moment after start, as a crashed server would.
+SERVICE_SCRIPT = textwrap.dedent(
+    """
+    import asyncio, sys
+    from contextlib import asynccontextmanager
+    from scloud_common.grpc_server import start_grpc_server, supervised_grpc_server
+    from scloud_common.runner import run_service
+    from scloud_common.settings import ServiceSettings
+    from scloud_common.web import create_app
+
+    settings = ServiceSettings(http_port=int(sys.argv[1]), grpc_port=0)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        server, _ = await start_grpc_server(lambda server: None, host="127.0.0.1", port=0, service_names=[])
+        async with supervised_grpc_server(server):
+            asyncio.get_running_loop().call_later(1.5, lambda: asyncio.ensure_future(server.stop(0)))
+            yield
+
+    run_service("probe", create_app(title="probe", description="probe", lifespan=lifespan), settings)
+    """
+)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_the_process_exits_non_zero_when_its_grpc_server_dies(tmp_path):
+    port = free_port()
+    script = tmp_path / "service.py"
+    script.write_text(SERVICE_SCRIPT)
+    process = subprocess.Popen(
+        [sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        served = False
+        deadline = time.monotonic() + 10
+        while not served and time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1) as response:
+                    served = response.status == 200
+            except OSError:
+                time.sleep(0.1)
+        assert served, "the service never answered on HTTP"
+        assert process.wait(timeout=20) != 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
