@@ -51,9 +51,15 @@ export interface paths {
         put?: never;
         /**
          * Upload File
-         * @description Stores one file, sent as multipart/form-data in the field `file`. The bytes stream to
-         *     storage as they arrive; a file over the limit is refused with 413 `file_too_large` and
-         *     nothing of it is kept.
+         * @description Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
+         *     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
+         *     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
+         *     401 `account_closed` if the account was deleted while the file was arriving.
+         *
+         *     The name is kept as typed (NFC, without control or zero-width characters, at most 255
+         *     characters). The stored type is the declared one only if it is safe to show inline (images
+         *     except SVG, PDF, plain text, audio, video); anything else is stored and served as
+         *     `application/octet-stream`.
          */
         post: operations["upload_file_api_files_upload_post"];
         delete?: never;
@@ -92,7 +98,8 @@ export interface paths {
         };
         /**
          * Create Download Link
-         * @description A short-lived link the browser follows to download the file under its name.
+         * @description A short-lived link the browser follows to download the file under its name, or to show
+         *     it inline if asked and its type is safe inline (else it is still an attachment).
          */
         get: operations["create_download_link_api_files__file_id__download_get"];
         put?: never;
@@ -116,7 +123,7 @@ export interface components {
             expiresAt: string;
             /**
              * Url
-             * @description Presigned GET of the file's bytes, served as an attachment.
+             * @description Presigned GET of the file's bytes, as an attachment unless shown inline.
              */
             url: string;
         };
@@ -149,7 +156,7 @@ export interface components {
             fileSize: number;
             /**
              * Filetype
-             * @description Media type, `type/subtype`.
+             * @description Media type the file is served with, `type/subtype`: the declared type if safe to show inline, else `application/octet-stream`.
              */
             fileType: string;
             /**
@@ -546,7 +553,10 @@ export interface operations {
     };
     create_download_link_api_files__file_id__download_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description `inline` to display the file (previews); honoured only for types safe inline. */
+                disposition?: "attachment" | "inline";
+            };
             header?: never;
             path: {
                 file_id: string;

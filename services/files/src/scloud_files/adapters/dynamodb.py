@@ -51,7 +51,7 @@ def _usage_key(user_id: str) -> dict:
     return _key(user_id, USAGE_SORT_KEY)
 
 
-def _item(file: StoredFile) -> dict:
+def file_item(file: StoredFile) -> dict:
     return {
         **_key(file.user_id, file.file_id),
         "fileName": {"S": file.file_name},
@@ -130,7 +130,9 @@ class DynamoDbFileRepository:
     async def add(self, file: StoredFile) -> None:
         usage = self._usage_change(file.user_id, file.file_size, 1)
         usage["ConditionExpression"] = "attribute_not_exists(closed)"
-        reasons = await self._transact([{"Put": {"TableName": self._table, "Item": _item(file)}}, {"Update": usage}])
+        reasons = await self._transact(
+            [{"Put": {"TableName": self._table, "Item": file_item(file)}}, {"Update": usage}]
+        )
         if reasons is not None:
             if reasons[1] == "ConditionalCheckFailed":
                 raise AccountClosed()

@@ -33,6 +33,10 @@ def decode_form_file_name(raw: bytes) -> str:
     return unescaped.decode("utf-8", errors="replace")
 
 
+def _disposition_options(headers: dict[bytes, bytes]) -> dict[bytes, bytes]:
+    return parse_options_header(headers.get(b"content-disposition"))[1]
+
+
 class MultipartFileReader:
     def __init__(self, body: AsyncIterable[bytes], content_type: str | None, *, max_body_bytes: int) -> None:
         media_type, options = parse_options_header(content_type)
@@ -77,25 +81,16 @@ class MultipartFileReader:
 
     async def open_file(self) -> FilePart:
         """Skips to the `file` field; its bytes are then read through the returned part's chunks."""
-        headers: dict[bytes, bytes] = {}
-        while True:
-            kind, value = await self._next_event()
-            if kind == "part_begin":
-                headers = {}
-            elif kind == "header":
-                name, _, header_value = value.partition(b":")
-                headers[name.strip()] = header_value.strip()
-            elif kind == "headers_finished":
-                _, disposition = parse_options_header(headers.get(b"content-disposition"))
-                if disposition.get(b"name") == FILE_FIELD.encode():
-                    content_type = headers.get(b"content-type")
-                    return FilePart(
-                        file_name=decode_form_file_name(disposition.get(b"filename", b"")),
-                        content_type=content_type.decode("latin-1") if content_type else None,
-                        chunks=self._part_data(),
-                    )
-            elif kind == "end":
-                raise InvalidUpload("The form has no `file` field.")
+        while (headers := await self._next_part_headers()) is not None:
+            disposition = _disposition_options(headers)
+            if disposition.get(b"name") == FILE_FIELD.encode():
+                content_type = headers.get(b"content-type")
+                return FilePart(
+                    file_name=decode_form_file_name(disposition.get(b"filename", b"")),
+                    content_type=content_type.decode("latin-1") if content_type else None,
+                    chunks=self._part_data(),
+                )
+        raise InvalidUpload("The form has no `file` field.")
 
     async def drain(self) -> None:
         """Reads and drops the rest of the body, up to the body limit, so the response reaches a
@@ -120,6 +115,12 @@ class MultipartFileReader:
         await self._refuse_another_file()
 
     async def _refuse_another_file(self) -> None:
+        while (headers := await self._next_part_headers()) is not None:
+            if _disposition_options(headers).get(b"name") == FILE_FIELD.encode():
+                raise InvalidUpload("Send one file per upload: the form has more than one `file` field.")
+
+    async def _next_part_headers(self) -> dict[bytes, bytes] | None:
+        """The headers of the next part, skipping the data of the current one; None at the end."""
         headers: dict[bytes, bytes] = {}
         while True:
             kind, value = await self._next_event()
@@ -128,15 +129,10 @@ class MultipartFileReader:
             elif kind == "header":
                 name, _, header_value = value.partition(b":")
                 headers[name.strip()] = header_value.strip()
-            elif kind == "headers_finished" and self._field_name(headers) == FILE_FIELD.encode():
-                raise InvalidUpload("Send one file per upload: the form has more than one `file` field.")
+            elif kind == "headers_finished":
+                return headers
             elif kind == "end":
-                return
-
-    @staticmethod
-    def _field_name(headers: dict[bytes, bytes]) -> bytes | None:
-        _, disposition = parse_options_header(headers.get(b"content-disposition"))
-        return disposition.get(b"name")
+                return None
 
     async def _next_event(self) -> tuple[str, bytes]:
         while not self._events:
