@@ -201,6 +201,29 @@ describe("confirmations", () => {
     );
   });
 
+  it("lands on the home page, signed out, once the account is deleted", async () => {
+    const user = { userId: "u1", email: "ada@example.com", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" };
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (input: Request | string, init?: RequestInit) => {
+        const request = typeof input === "string" ? new Request(new URL(input, "http://x"), init) : input;
+        const key = `${request.method} ${new URL(request.url).pathname}`;
+        if (key === "POST /api/auth/refresh") return json(200, { user, accessToken: "token", accessTokenExpiresAt: "" });
+        if (key === "GET /api/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
+        if (key === "GET /api/auth/sessions") return json(200, { sessions: [] });
+        if (key === "DELETE /api/users/me") return json(204, null);
+        return json(404, { error: { code: "not_found", message: "" } });
+      }),
+    );
+    const router = renderAt("/profile");
+    await screen.findByLabelText("Your password");
+    await fillDeletion("Sunny day 42", "DELETE");
+    await screen.findByRole("heading", { name: "Your files, in your cloud." });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(router.state.location.pathname).toBe("/");
+    expect(sessionStore.current).toBeNull();
+  });
+
   it("a confirm dialog focuses Cancel and closes on Escape", async () => {
     const onCancel = vi.fn();
     const onConfirm = vi.fn();

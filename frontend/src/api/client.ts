@@ -20,7 +20,7 @@ export async function authFetch(input: Request | string, init?: RequestInit): Pr
 }
 
 /** A 401 about the token itself (not, say, a wrong current password) is worth a refresh. */
-export async function isExpiredToken(response: Response): Promise<boolean> {
+async function isExpiredToken(response: Response): Promise<boolean> {
   if (response.status !== 401) return false;
   const body = await response.clone().json().catch(() => null);
   const code = body?.error?.code;

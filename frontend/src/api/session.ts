@@ -71,4 +71,3 @@ class SessionStore {
 }
 
 export const sessionStore = new SessionStore();
-export type { SessionStore };

@@ -4,7 +4,7 @@ import { ApiError, messageOf } from "../api/errors";
 import { Button, TextField } from "./Field";
 import { Notice } from "./Notice";
 
-export const CONFIRMATION_WORD = "DELETE";
+const CONFIRMATION_WORD = "DELETE";
 
 function failureMessage(reason: unknown): string {
   if (reason instanceof ApiError && reason.code === "invalid_credentials") {

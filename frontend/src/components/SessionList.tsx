@@ -17,6 +17,7 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
   const [error, setError] = useState<string | null>(null);
   const [leaving, setLeaving] = useState(false);
   const [leaveError, setLeaveError] = useState<string | null>(null);
+  const everywhereId = useId();
 
   useEffect(() => {
     unwrap(authApi.GET("/api/auth/sessions"))
@@ -49,9 +50,14 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
         </ul>
       )}
       {leaveError && <Notice kind="error">{leaveError}</Notice>}
-      <Button type="button" variant="secondary" busy={leaving} onClick={signOutEverywhere}>
-        Sign out everywhere
-      </Button>
+      <div className="flex flex-wrap items-center gap-3">
+        <Button type="button" variant="secondary" busy={leaving} onClick={signOutEverywhere} aria-describedby={everywhereId}>
+          Sign out everywhere
+        </Button>
+        <p id={everywhereId} className="text-sm text-slate-600">
+          Every device, this one too.
+        </p>
+      </div>
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactNode } from "react";
+import { startTransition, useEffect, useState, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { unwrap, usersApi } from "../api/client";
 import { messageOf } from "../api/errors";
@@ -28,9 +28,11 @@ export function Profile() {
     navigate("/login", { replace: true });
   }
 
-  function handleDeleted() {
-    clear();
-    navigate("/", { replace: true });
+  async function handleDeleted() {
+    // Leave first, and sign out in the same (transition) render as the router's move: signed out
+    // while still on /profile, RequireAuth would send people to the login page instead.
+    await navigate("/", { replace: true });
+    startTransition(clear);
   }
 
   return (
