@@ -247,6 +247,7 @@ CALLED_ACTIONS = {
     "FilesTaskRole": {
         "dynamodb:GetItem",
         "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:Query",
         "dynamodb:BatchWriteItem",

@@ -1,11 +1,11 @@
 import pytest
-from files_port_contracts import FileRepositoryContract, stored
 
 from scloud_common.aws import AwsFault
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository
 from scloud_files.domain import StorageUsage
 from scloud_files.provision import files_table_name, provision_resources
 from scloud_files.repair_usage import repair_usage
+from services.files.tests.contracts.file_ports import FileRepositoryContract, stored
 
 pytestmark = pytest.mark.integration
 

@@ -3,13 +3,13 @@ import os
 
 import httpx
 import pytest
-from files_port_contracts import BlobStoreContract
 
 from scloud_common.aws import AwsFault, create_aws_client
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters import s3 as s3_module
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.domain import FileTooLarge, content_disposition
+from services.files.tests.contracts.file_ports import BlobStoreContract
 
 pytestmark = pytest.mark.integration
 

@@ -1,9 +1,9 @@
 """The in-memory fakes pass the same contract suites as the real adapters."""
 
 import pytest
-from files_port_contracts import BlobStoreContract, FileRepositoryContract
 
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from services.files.tests.contracts.file_ports import BlobStoreContract, FileRepositoryContract
 
 
 class TestInMemoryFileRepository(FileRepositoryContract):
