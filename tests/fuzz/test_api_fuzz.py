@@ -22,7 +22,13 @@ SEED = 20261125
 
 # Signing out, changing the password and deleting the account end the caller's session, so they
 # are fuzzed with their own users.
-SESSION_ENDING = {("POST", "/api/auth/logout"), ("POST", "/api/auth/password"), ("DELETE", "/api/users/me")}
+SESSION_ENDING = {
+    ("POST", "/api/auth/logout"),
+    ("POST", "/api/auth/logout-all"),
+    ("POST", "/api/auth/password"),
+    ("DELETE", "/api/auth/sessions/{id}"),
+    ("DELETE", "/api/users/me"),
+}
 
 
 def load_schema(service: str):
