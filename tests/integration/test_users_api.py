@@ -2,6 +2,7 @@
 
 import pytest
 
+from scloud_files.adapters.dynamodb import USAGE_SORT_KEY
 from tests.integration.conftest import assert_refused_everywhere_within
 
 pytestmark = pytest.mark.integration
@@ -66,7 +67,9 @@ def test_delete_account_removes_files_metadata_and_sessions_and_is_safe_to_retry
         KeyConditionExpression="userId = :u",
         ExpressionAttributeValues={":u": {"S": user_id}},
     )
-    assert metadata["Count"] == 0
+    # What stays is the closed account's tombstone, which refuses any upload still in flight.
+    assert [item["fileId"]["S"] for item in metadata["Items"]] == [USAGE_SORT_KEY]
+    assert metadata["Items"][0]["closed"]
     assert browser.request("POST", "/api/auth/refresh").status_code == 401
     assert new_browser().login(email).status_code == 401
     assert new_browser().register(email).status_code == 201

@@ -1,6 +1,7 @@
 """The one place that builds boto3 clients, so every endpoint is configurable the same way, and
 the one place that decides what an AWS failure means to the caller."""
 
+import asyncio
 import enum
 import functools
 import logging
@@ -15,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from scloud_common.errors import AppError, Conflict, ServiceUnavailable
+from scloud_common.settings import AwsSettings
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +54,23 @@ def create_aws_client(
         s3={"addressing_style": "path"} if service_name == "s3" and endpoint_url else None,
     )
     return boto3.session.Session().client(service_name, endpoint_url=endpoint_url, config=config)
+
+
+def aws_client(settings: AwsSettings, service_name: str) -> BaseClient:
+    """A client for `service_name` where the settings say AWS is (real, LocalStack or moto)."""
+    return create_aws_client(service_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+
+
+class AwsCall:
+    """Runs blocking boto3 operations in a worker thread, so they never hold the event loop, with
+    the parameters every call of one adapter shares (its table or its bucket)."""
+
+    def __init__(self, client: BaseClient, **shared_params: Any) -> None:
+        self._client = client
+        self._shared_params = shared_params
+
+    async def __call__(self, operation: str, **params: Any) -> dict:
+        return await asyncio.to_thread(getattr(self._client, operation), **self._shared_params, **params)
 
 
 class AwsFailure(enum.Enum):
@@ -154,16 +173,3 @@ def translate_aws_errors(
         return wrapper
 
     return decorate(method) if method is not None else decorate
-
-
-def ensure_table(client: BaseClient, definition: dict) -> None:
-    """Creates a DynamoDB table from a create_table definition unless it exists, and waits for it."""
-    try:
-        client.create_table(**definition)
-        logger.info("created table %s", definition["TableName"])
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceInUseException":
-            raise
-    client.get_waiter("table_exists").wait(
-        TableName=definition["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 60}
-    )

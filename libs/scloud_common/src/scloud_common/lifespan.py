@@ -1,4 +1,5 @@
-"""The FastAPI lifespan every service uses: build the container, serve gRPC beside HTTP."""
+"""What every service's process is made of: a container of use cases built by the service's
+bootstrap, and one FastAPI app whose lifespan serves gRPC beside HTTP."""
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
@@ -6,13 +7,17 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import grpc
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
+from scloud_common.grpc_client import check_peer_health, create_channel
 from scloud_common.grpc_server import CallerPolicy, start_grpc_server, supervised_grpc_server
 from scloud_common.settings import ServiceSettings
 from scloud_common.tokens import AccessTokenVerifier
+from scloud_common.web import create_app
 
 Service = TypeVar("Service")
+ReadinessCheck = Callable[[], Awaitable[None]]
+Closer = Callable[[], Awaitable[None]]
 
 
 @dataclass
@@ -22,21 +27,61 @@ class ServiceContainer(Generic[Service]):
 
     service: Service
     token_verifier: AccessTokenVerifier
-    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = field(default_factory=dict)
-    closers: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
+    closers: list[Closer] = field(default_factory=list)
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
             await close()
 
 
+class Dependencies:
+    """Collects, while a bootstrap builds real adapters, the readiness check of each dependency
+    and the clean-ups to run at shutdown; peers are reached over mutual-TLS gRPC channels."""
+
+    def __init__(self, settings: ServiceSettings) -> None:
+        self._settings = settings
+        self.readiness_checks: dict[str, ReadinessCheck] = {}
+        self.closers: list[Closer] = []
+
+    def check_ready(self, name: str, check: ReadinessCheck) -> None:
+        self.readiness_checks[name] = check
+
+    def close_at_shutdown(self, close: Closer) -> None:
+        self.closers.append(close)
+
+    def peer_channel(
+        self, peer: str, target: str, *, service: str, idempotent_methods: Iterable[str]
+    ) -> grpc.aio.Channel:
+        """A channel to the peer service named `peer` at `target`, checked for readiness and
+        closed at shutdown."""
+        channel = create_channel(
+            target, peer=peer, service=service, idempotent_methods=idempotent_methods, tls=self._settings.tls_material()
+        )
+        timeout = self._settings.grpc_timeout_seconds
+        self.check_ready(peer, lambda: check_peer_health(channel, timeout=timeout))
+        self.close_at_shutdown(channel.close)
+        return channel
+
+    def container(self, service: Service, token_verifier: AccessTokenVerifier) -> ServiceContainer[Service]:
+        return ServiceContainer(service, token_verifier, self.readiness_checks, self.closers)
+
+
+@dataclass(frozen=True)
+class GrpcApi:
+    """A service's gRPC side: its proto service, who may call which method, and how its
+    servicers are added to a server given the container."""
+
+    service_name: str
+    caller_policy: CallerPolicy
+    register_servicers: Callable[[grpc.aio.Server, Any], None]
+
+
 def service_lifespan(
     settings: ServiceSettings,
     *,
     build_container: Callable[[Any], Awaitable[ServiceContainer]],
-    register_servicers: Callable[[grpc.aio.Server, Any], None],
-    grpc_service_names: Iterable[str],
-    caller_policy: CallerPolicy,
+    grpc_api: GrpcApi,
 ) -> Callable[[FastAPI], Any]:
     """Runs inside the event loop, so gRPC servers and channels are created there, never at import.
     The bound gRPC port is kept in `app.state.grpc_port` (tests bind port 0)."""
@@ -49,12 +94,12 @@ def service_lifespan(
         app.state.readiness_checks = container.readiness_checks
         try:
             server, port = await start_grpc_server(
-                lambda server: register_servicers(server, container),
+                lambda server: grpc_api.register_servicers(server, container),
                 host=settings.grpc_host,
                 port=settings.grpc_port,
-                service_names=grpc_service_names,
+                service_names=[grpc_api.service_name],
                 tls=settings.tls_material(),
-                caller_policy=caller_policy,
+                caller_policy=grpc_api.caller_policy,
             )
             app.state.grpc_port = port
             async with supervised_grpc_server(server):
@@ -63,3 +108,24 @@ def service_lifespan(
             await container.aclose()
 
     return lifespan
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    *,
+    title: str,
+    description: str,
+    router: APIRouter,
+    build_container: Callable[[Any], Awaitable[ServiceContainer]],
+    grpc_api: GrpcApi,
+) -> FastAPI:
+    """One service's whole process: its HTTP routes, and its gRPC server in the app's lifespan.
+    The interactive API docs are served in development only."""
+    app = create_app(
+        title=title,
+        description=description,
+        docs=settings.environment == "development",
+        lifespan=service_lifespan(settings, build_container=build_container, grpc_api=grpc_api),
+    )
+    app.include_router(router)
+    return app

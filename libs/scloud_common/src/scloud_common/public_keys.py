@@ -4,19 +4,11 @@ session is still active."""
 import grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
-from scloud_common.grpc_client import call_rpc, create_channel
-from scloud_common.internal_tls import TlsMaterial
+from scloud_common.grpc_client import call_rpc
 from scloud_common.tokens import PublicKeyInfo
 
 AUTH_SERVICE = "scloud.auth.v1.AuthService"
 AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions", "CheckSession")
-
-
-def create_auth_channel(target: str, tls: TlsMaterial) -> grpc.aio.Channel:
-    """Channel to auth's gRPC server, as every service needs one for the signing keys."""
-    return create_channel(
-        target, peer="auth", service=AUTH_SERVICE, idempotent_methods=AUTH_IDEMPOTENT_METHODS, tls=tls
-    )
 
 
 class GrpcPublicKeySource:

@@ -6,8 +6,9 @@ import time
 
 import pytest
 
-from scloud_common.aws import AwsFault, create_aws_client, ensure_table, translate_aws_errors
+from scloud_common.aws import AwsFault, create_aws_client, translate_aws_errors
 from scloud_common.errors import NotFound, ServiceUnavailable
+from scloud_common.provisioning import ensure_table
 
 pytestmark = pytest.mark.integration
 

@@ -9,6 +9,8 @@ import urllib.request
 
 import pytest
 
+from scloud_common.internal_tls import write_certificates
+
 pytestmark = pytest.mark.integration
 
 # A service built like the real ones (run_service + service_lifespan's supervision) whose gRPC
@@ -17,16 +19,30 @@ SERVICE_SCRIPT = textwrap.dedent(
     """
     import asyncio, sys
     from contextlib import asynccontextmanager
-    from scloud_common.grpc_server import start_grpc_server, supervised_grpc_server
+    from scloud_common.grpc_server import CallerPolicy, start_grpc_server, supervised_grpc_server
     from scloud_common.runner import run_service
     from scloud_common.settings import ServiceSettings
     from scloud_common.web import create_app
 
-    settings = ServiceSettings(http_port=int(sys.argv[1]), grpc_port=0)
+    certs = sys.argv[2]
+    settings = ServiceSettings(
+        http_port=int(sys.argv[1]),
+        grpc_port=0,
+        grpc_tls_ca_cert=f"{certs}/ca.pem",
+        grpc_tls_cert=f"{certs}/files.pem",
+        grpc_tls_key=f"{certs}/files-key.pem",
+    )
 
     @asynccontextmanager
     async def lifespan(app):
-        server, _ = await start_grpc_server(lambda server: None, host="127.0.0.1", port=0, service_names=[])
+        server, _ = await start_grpc_server(
+            lambda server: None,
+            host="127.0.0.1",
+            port=0,
+            service_names=[],
+            tls=settings.tls_material(),
+            caller_policy=CallerPolicy({}),
+        )
         async with supervised_grpc_server(server):
             asyncio.get_running_loop().call_later(1.5, lambda: asyncio.ensure_future(server.stop(0)))
             yield
@@ -42,12 +58,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_the_process_exits_non_zero_when_its_grpc_server_dies(tmp_path):
+def test_the_process_exits_non_zero_when_its_grpc_server_dies(tmp_path, internal_certificates):
     port = free_port()
     script = tmp_path / "service.py"
     script.write_text(SERVICE_SCRIPT)
+    write_certificates(internal_certificates, tmp_path / "certs")
     process = subprocess.Popen(
-        [sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, str(script), str(port), str(tmp_path / "certs")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     try:
         served = False

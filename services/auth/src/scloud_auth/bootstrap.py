@@ -1,7 +1,6 @@
 """Composition root: builds the auth service from settings, or from the fakes a test passes."""
 
 import logging
-from collections.abc import Awaitable, Callable
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import DynamoDbAttemptStore, DynamoDbSessionRepository
@@ -11,9 +10,8 @@ from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, U
 from scloud_auth.provision import sessions_table_name
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
-from scloud_common.aws import create_aws_client
-from scloud_common.grpc_client import check_peer_health, create_channel
-from scloud_common.lifespan import ServiceContainer
+from scloud_common.aws import aws_client
+from scloud_common.lifespan import Dependencies, ServiceContainer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
@@ -37,32 +35,24 @@ async def bootstrap(
     attempts: AttemptStore | None = None,
     hasher: PasswordHasher | None = None,
 ) -> ServiceContainer[AuthService]:
-    readiness_checks: dict[str, Callable[[], Awaitable[None]]] = {}
-    closers: list[Callable[[], Awaitable[None]]] = []
+    dependencies = Dependencies(settings)
     if sessions is None or attempts is None:
-        client = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
+        client = aws_client(settings, "dynamodb")
         if sessions is None:
             repository = DynamoDbSessionRepository(client, sessions_table_name(settings))
-            readiness_checks["dynamodb"] = repository.check_ready
+            dependencies.check_ready("dynamodb", repository.check_ready)
             sessions = repository
         attempts = attempts or DynamoDbAttemptStore(client, sessions_table_name(settings))
     if users is None:
-        channel = create_channel(
-            settings.users_grpc_addr,
-            peer="users",
-            service=USERS_SERVICE,
-            idempotent_methods=IDEMPOTENT_METHODS,
-            tls=settings.tls_material(),
+        channel = dependencies.peer_channel(
+            "users", settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS
         )
-        closers.append(channel.close)
-        timeout = settings.grpc_timeout_seconds
-        readiness_checks["users"] = lambda: check_peer_health(channel, timeout=timeout)
-        users = GrpcUserDirectory(channel, timeout=timeout)
+        users = GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
     if hasher is None:
         bcrypt_hasher = BcryptPasswordHasher(
             settings.bcrypt_rounds, workers=settings.password_hash_workers, max_waiting=settings.password_hash_queue
         )
-        closers.append(bcrypt_hasher.close)
+        dependencies.close_at_shutdown(bcrypt_hasher.close)
         hasher = bcrypt_hasher
     signer = build_signer(settings)
     service = AuthService(
@@ -79,4 +69,4 @@ async def bootstrap(
     verifier = AccessTokenVerifier(
         SignerKeySource(signer), session_source=service, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
-    return ServiceContainer(service, verifier, readiness_checks, closers)
+    return dependencies.container(service, verifier)

@@ -3,37 +3,21 @@
 For local runs and tests; production tables come from infra/.
 """
 
-import logging
-
-from pydantic_settings import SettingsConfigDict
-
 from scloud_auth.adapters.dynamodb import table_definition
-from scloud_common.aws import create_aws_client, ensure_table
+from scloud_common.provisioning import provision_table, run_provisioning, table_name
 from scloud_common.settings import AwsSettings
 
 
-class AuthStorageSettings(AwsSettings):
-    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
-
-
 def sessions_table_name(settings: AwsSettings) -> str:
-    return f"{settings.dynamodb_table_prefix}sessions"
+    return table_name(settings, "sessions")
 
 
 def provision_resources(settings: AwsSettings) -> None:
-    client = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    name = sessions_table_name(settings)
-    ensure_table(client, table_definition(name))
-    ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
-    if ttl["TimeToLiveStatus"] in ("DISABLED", "DISABLING"):
-        client.update_time_to_live(
-            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expiresAt"}
-        )
+    provision_table(settings, table_definition(sessions_table_name(settings)), ttl_attribute="expiresAt")
 
 
 def main() -> None:
-    logging.basicConfig(level="INFO")
-    provision_resources(AuthStorageSettings())
+    run_provisioning(provision_resources, AwsSettings(_env_prefix="AUTH_"))  # type: ignore[call-arg]
 
 
 if __name__ == "__main__":

@@ -8,7 +8,8 @@ import logging
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_common.aws import create_aws_client, ensure_table
+from scloud_common.aws import aws_client
+from scloud_common.provisioning import provision_table, run_provisioning, table_name
 from scloud_common.settings import AwsSettings
 from scloud_files.adapters.dynamodb import table_definition
 from scloud_files.config import FilesStorageSettings
@@ -17,7 +18,7 @@ logger = logging.getLogger(__name__)
 
 
 def files_table_name(settings: AwsSettings) -> str:
-    return f"{settings.dynamodb_table_prefix}files"
+    return table_name(settings, "files")
 
 
 def ensure_bucket(client: BaseClient, bucket: str, *, region: str) -> None:
@@ -63,15 +64,12 @@ def ensure_bucket(client: BaseClient, bucket: str, *, region: str) -> None:
 
 
 def provision_resources(settings: FilesStorageSettings) -> None:
-    dynamodb = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    ensure_table(dynamodb, table_definition(files_table_name(settings)))
-    s3 = create_aws_client("s3", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    ensure_bucket(s3, settings.s3_bucket, region=settings.aws_region)
+    provision_table(settings, table_definition(files_table_name(settings)))
+    ensure_bucket(aws_client(settings, "s3"), settings.s3_bucket, region=settings.aws_region)
 
 
 def main() -> None:
-    logging.basicConfig(level="INFO")
-    provision_resources(FilesStorageSettings())
+    run_provisioning(provision_resources, FilesStorageSettings())
 
 
 if __name__ == "__main__":

@@ -3,32 +3,21 @@
 For local runs and tests; production tables come from infra/.
 """
 
-import logging
-
-from pydantic_settings import SettingsConfigDict
-
-from scloud_common.aws import create_aws_client, ensure_table
+from scloud_common.provisioning import provision_table, run_provisioning, table_name
 from scloud_common.settings import AwsSettings
 from scloud_users.adapters.dynamodb import table_definition
 
 
-class UsersStorageSettings(AwsSettings):
-    model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
-
-
 def users_table_name(settings: AwsSettings) -> str:
-    return f"{settings.dynamodb_table_prefix}users"
+    return table_name(settings, "users")
 
 
 def provision_resources(settings: AwsSettings) -> None:
-    client = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    name = users_table_name(settings)
-    ensure_table(client, table_definition(name))
+    provision_table(settings, table_definition(users_table_name(settings)))
 
 
 def main() -> None:
-    logging.basicConfig(level="INFO")
-    provision_resources(UsersStorageSettings())
+    run_provisioning(provision_resources, AwsSettings(_env_prefix="USERS_"))  # type: ignore[call-arg]
 
 
 if __name__ == "__main__":

@@ -5,13 +5,11 @@ Failed-attempt counters live beside the sessions under `attempts#<key>` (session
 `#`), without a userId so the index never sees them, and expire through the same TTL.
 """
 
-import asyncio
-
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_auth.domain import FailedAttempts, Session
-from scloud_common.aws import translate_aws_errors
+from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_common.errors import AlreadyExists
 
 USER_INDEX = "userId-index"
@@ -39,11 +37,8 @@ def table_definition(table_name: str) -> dict:
 
 class DynamoDbSessionRepository:
     def __init__(self, client: BaseClient, table_name: str) -> None:
-        self._client = client
         self._table = table_name
-
-    async def _call(self, operation: str, **kwargs) -> dict:
-        return await asyncio.to_thread(getattr(self._client, operation), TableName=self._table, **kwargs)
+        self._call = AwsCall(client, TableName=table_name)
 
     @translate_aws_errors
     async def add(self, session: Session) -> None:
@@ -165,11 +160,8 @@ def _session_from_item(item: dict) -> Session:
 
 class DynamoDbAttemptStore:
     def __init__(self, client: BaseClient, table_name: str) -> None:
-        self._client = client
         self._table = table_name
-
-    async def _call(self, operation: str, **kwargs) -> dict:
-        return await asyncio.to_thread(getattr(self._client, operation), TableName=self._table, **kwargs)
+        self._call = AwsCall(client, TableName=table_name)
 
     @staticmethod
     def _key(key: str) -> dict:

@@ -5,6 +5,7 @@ from scloud_auth.domain import InvalidCredentials, TooManyAttempts
 from scloud_auth.service import AuthService
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
+from scloud_common.lifespan import GrpcApi
 
 Outcome = auth_pb2.VerifyPasswordResponse.Outcome
 
@@ -71,3 +72,6 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
 
 def register_servicers(server: grpc.aio.Server, container) -> None:
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(container.service), server)
+
+
+GRPC_API = GrpcApi(SERVICE_NAME, CALLER_POLICY, register_servicers)

@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_common.aws import translate_aws_errors
+from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.domain import AccountClosed, StorageUsage, StoredFile
 
@@ -76,11 +76,9 @@ def _file(item: dict) -> StoredFile:
 
 class DynamoDbFileRepository:
     def __init__(self, client: BaseClient, table_name: str) -> None:
-        self._client = client
         self._table = table_name
-
-    async def _call(self, operation: str, **kwargs) -> dict:
-        return await asyncio.to_thread(getattr(self._client, operation), **kwargs)
+        # No shared TableName: transactions name the table per item.
+        self._call = AwsCall(client)
 
     async def _query_pages(self, user_id: str, **kwargs) -> AsyncIterator[list[dict]]:
         start: dict | None = None

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterable
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
-from scloud_common.aws import translate_aws_errors
+from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 
 logger = logging.getLogger(__name__)
@@ -21,13 +21,10 @@ DELETE_BATCH_SIZE = 1000
 class S3BlobStore:
     def __init__(self, client: BaseClient, bucket: str, *, part_bytes: int, presign_client: BaseClient | None = None):
         """`presign_client` is built on the public endpoint the browser reaches; it only signs."""
-        self._client = client
         self._presign_client = presign_client or client
         self._bucket = bucket
         self._part_bytes = part_bytes
-
-    async def _call(self, operation: str, **kwargs) -> dict:
-        return await asyncio.to_thread(getattr(self._client, operation), Bucket=self._bucket, **kwargs)
+        self._call = AwsCall(client, Bucket=bucket)
 
     @translate_aws_errors
     async def put(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> None:

@@ -3,6 +3,7 @@ import grpc
 from scloud.files.v1 import files_pb2, files_pb2_grpc
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
+from scloud_common.lifespan import GrpcApi
 from scloud_files.service import FileService
 
 SERVICE_NAME = files_pb2.DESCRIPTOR.services_by_name["FilesService"].full_name
@@ -42,3 +43,6 @@ class FilesServicer(files_pb2_grpc.FilesServiceServicer):
 
 def register_servicers(server: grpc.aio.Server, container) -> None:
     files_pb2_grpc.add_FilesServiceServicer_to_server(FilesServicer(container.service), server)
+
+
+GRPC_API = GrpcApi(SERVICE_NAME, CALLER_POLICY, register_servicers)

@@ -5,12 +5,10 @@ One table, two kinds of item under the key `pk`: `user#<id>` holds the account, 
 neither existing, which keeps emails unique even when two registrations race.
 """
 
-import asyncio
-
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_common.aws import translate_aws_errors
+from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_users.domain import Account, EmailTaken, User, UserNotFound
 
 
@@ -46,11 +44,9 @@ def _account_from_item(item: dict) -> Account:
 
 class DynamoDbUserRepository:
     def __init__(self, client: BaseClient, table_name: str) -> None:
-        self._client = client
         self._table = table_name
-
-    async def _call(self, operation: str, **kwargs) -> dict:
-        return await asyncio.to_thread(getattr(self._client, operation), **kwargs)
+        # No shared TableName: transactions name the table per item.
+        self._call = AwsCall(client)
 
     @translate_aws_errors
     async def add(self, account: Account) -> None:

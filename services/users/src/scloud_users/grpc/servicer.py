@@ -3,6 +3,7 @@ import grpc
 from scloud.users.v1 import users_pb2, users_pb2_grpc
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
+from scloud_common.lifespan import GrpcApi
 from scloud_users.domain import User
 from scloud_users.service import UserService
 
@@ -83,3 +84,6 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
 
 def register_servicers(server: grpc.aio.Server, container) -> None:
     users_pb2_grpc.add_UsersServiceServicer_to_server(UsersServicer(container.service), server)
+
+
+GRPC_API = GrpcApi(SERVICE_NAME, CALLER_POLICY, register_servicers)

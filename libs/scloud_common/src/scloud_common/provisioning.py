@@ -1,0 +1,54 @@
+"""What every service's `python -m scloud_<name>.provision` does: create its DynamoDB tables (and,
+for files, its bucket) when missing. For local runs, compose and tests; production resources come
+from infra/."""
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from scloud_common.aws import aws_client
+from scloud_common.settings import AwsSettings
+
+logger = logging.getLogger(__name__)
+
+Settings = TypeVar("Settings", bound=AwsSettings)
+
+
+def table_name(settings: AwsSettings, name: str) -> str:
+    return f"{settings.dynamodb_table_prefix}{name}"
+
+
+def ensure_table(client: BaseClient, definition: dict) -> None:
+    """Creates a DynamoDB table from a create_table definition unless it exists, and waits for it."""
+    try:
+        client.create_table(**definition)
+        logger.info("created table %s", definition["TableName"])
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+    client.get_waiter("table_exists").wait(
+        TableName=definition["TableName"], WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+    )
+
+
+def provision_table(settings: AwsSettings, definition: dict, *, ttl_attribute: str | None = None) -> None:
+    """Creates the table unless it exists and, with `ttl_attribute`, turns on its TTL."""
+    client = aws_client(settings, "dynamodb")
+    ensure_table(client, definition)
+    if ttl_attribute is None:
+        return
+    name = definition["TableName"]
+    ttl = client.describe_time_to_live(TableName=name)["TimeToLiveDescription"]
+    if ttl["TimeToLiveStatus"] in ("DISABLED", "DISABLING"):
+        client.update_time_to_live(
+            TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
+        )
+
+
+def run_provisioning(provision: Callable[[Settings], None], settings: Settings) -> None:
+    """The body of each service's provisioning command."""
+    logging.basicConfig(level="INFO")
+    provision(settings)
