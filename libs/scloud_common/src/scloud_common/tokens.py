@@ -116,12 +116,6 @@ class AccessTokenVerifier:
             raise InvalidAccessToken()
         return claims
 
-    async def verify_session_now(self, claims: AccessClaims) -> None:
-        """Asks auth again, bypassing the cache: for work that must not outlive its session (the
-        end of a long upload, say). Raises InvalidAccessToken or ServiceUnavailable."""
-        if not await self._ask_session_status(claims):
-            raise InvalidAccessToken()
-
     async def _ask_session_status(self, claims: AccessClaims) -> bool:
         try:
             active = await self._session_source.is_session_active(claims.session_id, claims.user_id)

@@ -160,19 +160,6 @@ async def test_any_failure_of_the_session_check_fails_closed(signer):
         await verifier.verify(token)
 
 
-async def test_verify_session_now_bypasses_the_cache(signer):
-    sessions = SwitchableSessions()
-    verifier = checking_verifier(signer, sessions, cache_seconds=60)
-    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
-    claims = await verifier.verify(token)
-    sessions.active = False
-    await verifier.verify(token)
-    with pytest.raises(InvalidAccessToken):
-        await verifier.verify_session_now(claims)
-    with pytest.raises(InvalidAccessToken):
-        await verifier.verify(token)
-
-
 async def test_a_bad_signature_is_refused_without_asking_auth(signer):
     sessions = SwitchableSessions()
     verifier = checking_verifier(signer, sessions, cache_seconds=2)
