@@ -54,10 +54,6 @@ export class UploadQueue {
     this.emit();
   }
 
-  get snapshot(): UploadItem[] {
-    return this.items;
-  }
-
   private enqueue(file: File): void {
     const id = this.nextId++;
     const limit = this.maxBytes();

@@ -103,7 +103,6 @@ class IssuedSession:
     access_token: str
     access_token_expires_at: int
     refresh_token: str
-    refresh_token_expires_at: int
 
 
 class InvalidCredentials(Unauthenticated):

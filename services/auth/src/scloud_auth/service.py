@@ -176,7 +176,7 @@ class AuthService:
             # Another request rotated this token a moment ago: the benign two-tabs race.
             raise InvalidRefreshToken()
         access_token, access_expires_at = self._signer.sign(user_id=user.user_id, session_id=session_id, now=now)
-        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{new_secret}", expires_at)
+        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{new_secret}")
 
     def _handle_stale_token(self, session: Session, presented_hash: str, now: int) -> None:
         """A token of this session that is no longer current was presented. Right after a rotation
@@ -248,4 +248,4 @@ class AuthService:
             )
         )
         access_token, access_expires_at = self._signer.sign(user_id=user.user_id, session_id=session_id, now=now)
-        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{secret}", expires_at)
+        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{secret}")
