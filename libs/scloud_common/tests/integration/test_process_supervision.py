@@ -1,6 +1,6 @@
 """A service process never lives on as half a service: when its gRPC server dies, it exits."""
 
-import socket
+import os
 import subprocess
 import sys
 import textwrap
@@ -8,6 +8,9 @@ import time
 import urllib.request
 
 import pytest
+
+from scloud_common.internal_tls import tls_settings
+from tests.harness import free_ports
 
 pytestmark = pytest.mark.integration
 
@@ -17,7 +20,7 @@ SERVICE_SCRIPT = textwrap.dedent(
     """
     import asyncio, sys
     from contextlib import asynccontextmanager
-    from scloud_common.grpc_server import start_grpc_server, supervised_grpc_server
+    from scloud_common.grpc_server import CallerPolicy, start_grpc_server, supervised_grpc_server
     from scloud_common.runner import run_service
     from scloud_common.settings import ServiceSettings
     from scloud_common.web import create_app
@@ -26,7 +29,14 @@ SERVICE_SCRIPT = textwrap.dedent(
 
     @asynccontextmanager
     async def lifespan(app):
-        server, _ = await start_grpc_server(lambda server: None, host="127.0.0.1", port=0, service_names=[])
+        server, _ = await start_grpc_server(
+            lambda server: None,
+            host="127.0.0.1",
+            port=0,
+            service_names=[],
+            tls=settings.tls_material(),
+            caller_policy=CallerPolicy({}),
+        )
         async with supervised_grpc_server(server):
             asyncio.get_running_loop().call_later(1.5, lambda: asyncio.ensure_future(server.stop(0)))
             yield
@@ -36,18 +46,17 @@ SERVICE_SCRIPT = textwrap.dedent(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def test_the_process_exits_non_zero_when_its_grpc_server_dies(tmp_path):
-    port = free_port()
+def test_the_process_exits_non_zero_when_its_grpc_server_dies(tmp_path, internal_certificates):
+    (port,) = free_ports(1)
     script = tmp_path / "service.py"
     script.write_text(SERVICE_SCRIPT)
+    # As a deployed service gets them: its gRPC certificates from the environment.
+    tls_environment = {name.upper(): value for name, value in tls_settings(internal_certificates, "files").items()}
     process = subprocess.Popen(
-        [sys.executable, str(script), str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        [sys.executable, str(script), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, **tls_environment},
     )
     try:
         served = False
