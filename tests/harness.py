@@ -6,7 +6,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import uvicorn
@@ -125,7 +125,9 @@ class ServerThread:
         if not self._thread.is_alive():
             return True
         if self._loop is not None and self._serving is not None:
-            self._loop.call_soon_threadsafe(self._serving.cancel)
+            # The loop may close between the join above and this call: then it has stopped anyway.
+            with suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._serving.cancel)
         self._thread.join(FORCED_STOP_SECONDS)
         return False
 
