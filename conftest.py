@@ -81,3 +81,17 @@ def internal_certificates():
 def unique_name() -> str:
     """A fresh, valid S3/DynamoDB name part, so tests never share buckets or tables."""
     return f"t{uuid.uuid4().hex[:12]}"
+
+
+@pytest.fixture
+def no_outside_clients(monkeypatch):
+    """Fails the test if it builds an AWS client or opens a gRPC channel: for code given fakes."""
+    import boto3.session
+    import grpc
+
+    def refuse(*args, **kwargs):
+        raise AssertionError(f"a client for the outside world was built: {args[1:] or kwargs}")
+
+    monkeypatch.setattr(boto3.session.Session, "client", refuse)
+    monkeypatch.setattr(grpc.aio, "secure_channel", refuse)
+    monkeypatch.setattr(grpc.aio, "insecure_channel", refuse)

@@ -1,15 +1,11 @@
 """The three services, each its real FastAPI app served by uvicorn on a real port with its gRPC
 server beside it, talking gRPC to each other and HTTP to moto server (or LocalStack)."""
 
-import asyncio
-import socket
-import threading
 import time
 from dataclasses import dataclass
 
 import httpx
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
@@ -24,18 +20,9 @@ from scloud_files.provision import provision_resources as provision_files
 from scloud_users.config import UsersSettings
 from scloud_users.http.app import create_app as create_users_app
 from scloud_users.provision import provision_resources as provision_users
+from tests.harness import free_ports, loopback_config, serve_in_thread
 
 MAX_UPLOAD_BYTES = 6 * 1024 * 1024
-
-
-def free_ports(count: int) -> list[int]:
-    sockets = [socket.socket() for _ in range(count)]
-    for sock in sockets:
-        sock.bind(("127.0.0.1", 0))
-    ports = [sock.getsockname()[1] for sock in sockets]
-    for sock in sockets:
-        sock.close()
-    return ports
 
 
 @dataclass
@@ -55,31 +42,6 @@ class System:
         return {"auth": self.auth_url, "users": self.users_url, "files": self.files_url}[service] + path
 
 
-class ServerThread:
-    """Runs uvicorn servers on one event loop in a background thread."""
-
-    def __init__(self, servers: list[uvicorn.Server]) -> None:
-        self.servers = servers
-        self.thread = threading.Thread(target=lambda: asyncio.run(self._serve()), daemon=True)
-
-    async def _serve(self) -> None:
-        await asyncio.gather(*(server.serve() for server in self.servers))
-
-    def __enter__(self) -> "ServerThread":
-        self.thread.start()
-        for server in self.servers:
-            while not server.started:
-                if not self.thread.is_alive():
-                    raise RuntimeError("services failed to start")
-                self.thread.join(0.05)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for server in self.servers:
-            server.should_exit = True
-        self.thread.join(20)
-
-
 @pytest.fixture(scope="session")
 def system(aws_endpoint_url, internal_certificates) -> System:
     import uuid
@@ -93,7 +55,8 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         .private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
         .decode()
     )
-    auth_http, auth_grpc, users_http, users_grpc, files_http, files_grpc = free_ports(6)
+    # Each service's settings name its peers' gRPC addresses, so those ports are chosen first.
+    auth_grpc, users_grpc, files_grpc = free_ports(3)
     certificates = internal_certificates
     common = dict(
         environment="test",
@@ -104,7 +67,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
     auth_settings = AuthSettings(
         **common,
         **tls_settings(certificates, "auth"),
-        http_port=auth_http,
+        http_port=0,
         grpc_port=auth_grpc,
         jwt_private_key=key_pem,
         users_grpc_addr=f"127.0.0.1:{users_grpc}",
@@ -115,7 +78,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
     users_settings = UsersSettings(
         **common,
         **tls_settings(certificates, "users"),
-        http_port=users_http,
+        http_port=0,
         grpc_port=users_grpc,
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
         files_grpc_addr=f"127.0.0.1:{files_grpc}",
@@ -123,7 +86,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
     files_settings = FilesSettings(
         **common,
         **tls_settings(certificates, "files"),
-        http_port=files_http,
+        http_port=0,
         grpc_port=files_grpc,
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
         s3_bucket=bucket,
@@ -132,22 +95,15 @@ def system(aws_endpoint_url, internal_certificates) -> System:
     provision_auth(AwsSettings(**common))
     provision_users(AwsSettings(**common))
     provision_files(files_settings)
-    servers = [
-        uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=settings.http_port, log_config=None, lifespan="on"))
-        for app, settings in (
-            (create_auth_app(auth_settings), auth_settings),
-            (create_users_app(users_settings), users_settings),
-            (create_files_app(files_settings), files_settings),
-        )
-    ]
-    with ServerThread(servers):
+    apps = (create_auth_app(auth_settings), create_users_app(users_settings), create_files_app(files_settings))
+    with serve_in_thread(*(loopback_config(app) for app in apps)) as (auth, users, files):
         yield System(
-            auth_url=f"http://127.0.0.1:{auth_http}",
-            users_url=f"http://127.0.0.1:{users_http}",
-            files_url=f"http://127.0.0.1:{files_http}",
+            auth_url=auth.url,
+            users_url=users.url,
+            files_url=files.url,
             settings={"bucket": bucket, "table_prefix": prefix},
             certificates=certificates,
-            grpc_ports={"auth": auth_grpc, "users": users_grpc, "files": files_grpc},
+            grpc_ports={"auth": auth.grpc_port, "users": users.grpc_port, "files": files.grpc_port},
             s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),
             dynamodb_client=create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url),
         )

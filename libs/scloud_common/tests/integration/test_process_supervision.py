@@ -1,6 +1,6 @@
 """A service process never lives on as half a service: when its gRPC server dies, it exits."""
 
-import socket
+import os
 import subprocess
 import sys
 import textwrap
@@ -9,7 +9,8 @@ import urllib.request
 
 import pytest
 
-from scloud_common.internal_tls import write_certificates
+from scloud_common.internal_tls import tls_settings
+from tests.harness import free_ports
 
 pytestmark = pytest.mark.integration
 
@@ -24,14 +25,7 @@ SERVICE_SCRIPT = textwrap.dedent(
     from scloud_common.settings import ServiceSettings
     from scloud_common.web import create_app
 
-    certs = sys.argv[2]
-    settings = ServiceSettings(
-        http_port=int(sys.argv[1]),
-        grpc_port=0,
-        grpc_tls_ca_cert=f"{certs}/ca.pem",
-        grpc_tls_cert=f"{certs}/files.pem",
-        grpc_tls_key=f"{certs}/files-key.pem",
-    )
+    settings = ServiceSettings(http_port=int(sys.argv[1]), grpc_port=0)
 
     @asynccontextmanager
     async def lifespan(app):
@@ -52,21 +46,17 @@ SERVICE_SCRIPT = textwrap.dedent(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_the_process_exits_non_zero_when_its_grpc_server_dies(tmp_path, internal_certificates):
-    port = free_port()
+    (port,) = free_ports(1)
     script = tmp_path / "service.py"
     script.write_text(SERVICE_SCRIPT)
-    write_certificates(internal_certificates, tmp_path / "certs")
+    # As a deployed service gets them: its gRPC certificates from the environment.
+    tls_environment = {name.upper(): value for name, value in tls_settings(internal_certificates, "files").items()}
     process = subprocess.Popen(
-        [sys.executable, str(script), str(port), str(tmp_path / "certs")],
+        [sys.executable, str(script), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env={**os.environ, **tls_environment},
     )
     try:
         served = False

@@ -1,27 +1,17 @@
 """The services' uvicorn: forwarded headers are believed from the gateway's address only."""
 
-import socket
-import threading
-import time
-
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI, Request
 
 from scloud_common.runner import uvicorn_config
 from scloud_common.settings import ServiceSettings
+from tests.harness import serve_in_thread
 
 CLIENT = "203.0.113.7"
 
 # Only the HTTP side runs here; the gRPC certificates are never read.
 NO_TLS_NEEDED = {"grpc_tls_ca_cert": "unused", "grpc_tls_cert": "unused", "grpc_tls_key": "unused"}
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
@@ -32,17 +22,9 @@ def service_url():
     async def whoami(request: Request) -> dict:
         return {"client": request.client.host, "scheme": request.url.scheme}
 
-    settings = ServiceSettings(http_port=free_port(), grpc_port=0, forwarded_allow_ips="127.0.0.1", **NO_TLS_NEEDED)
-    server = uvicorn.Server(uvicorn_config(app, settings))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert server.started
-    yield f"http://127.0.0.1:{settings.http_port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    settings = ServiceSettings(http_port=0, grpc_port=0, forwarded_allow_ips="127.0.0.1", **NO_TLS_NEEDED)
+    with serve_in_thread(uvicorn_config(app, settings)) as (server,):
+        yield server.url
 
 
 def whoami(url: str, source: str) -> dict:

@@ -1,19 +1,15 @@
 """The files service against a real S3/DynamoDB endpoint, with a stand-in for auth's key service."""
 
-import asyncio
-import threading
 import time
 import uuid
+from collections.abc import Iterator
 from concurrent import futures
-from dataclasses import dataclass
 
 import grpc
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from fastapi import FastAPI
 from grpc_health.v1 import health, health_pb2_grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
@@ -22,6 +18,7 @@ from scloud_common.internal_tls import tls_settings
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app
 from scloud_files.provision import provision_resources
+from tests.harness import RunningServer, loopback_config, serve_in_thread
 
 MIB = 1024 * 1024
 KEY_ID = "test-key"
@@ -111,27 +108,9 @@ def dynamodb(aws_endpoint_url):
     return create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)
 
 
-@dataclass
-class RunningService:
-    url: str
-    grpc_address: str
-    app: FastAPI
-
-
 @pytest.fixture
-def running_service(settings):
+def running_service(settings) -> Iterator[RunningServer]:
     """The real app under uvicorn on a free port, in its own thread and event loop, with its
     gRPC server on another free port."""
-    app = create_app(settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_config=None, lifespan="on"))
-    thread = threading.Thread(target=lambda: asyncio.run(server.serve()), daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("files service failed to start")
-        time.sleep(0.02)
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield RunningService(f"http://127.0.0.1:{port}", f"127.0.0.1:{app.state.grpc_port}", app)
-    server.should_exit = True
-    thread.join(20)
+    with serve_in_thread(loopback_config(create_app(settings))) as (service,):
+        yield service

@@ -57,17 +57,20 @@ def test_upload_in_flight_while_the_account_is_deleted_leaves_no_object_row_or_u
 
     uploader = threading.Thread(target=send)
     uploader.start()
-    assert halfway.wait(30)
-    assert s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads"), "the upload should be in flight"
-    # As the users service calls it.
-    credentials = internal_certificates.material("users").channel_credentials()
-    options = [("grpc.ssl_target_name_override", "files")]
-    with grpc.secure_channel(running_service.grpc_address, credentials, options=options) as channel:
-        files_pb2_grpc.FilesServiceStub(channel).DeleteUserFiles(
-            files_pb2.DeleteUserFilesRequest(user_id="alice"), timeout=10
-        )
-    deleted.set()
-    uploader.join(60)
+    try:
+        assert halfway.wait(30)
+        assert s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads"), "the upload should be in flight"
+        # As the users service calls it.
+        credentials = internal_certificates.material("users").channel_credentials()
+        options = [("grpc.ssl_target_name_override", "files")]
+        with grpc.secure_channel(running_service.grpc_address, credentials, options=options) as channel:
+            files_pb2_grpc.FilesServiceStub(channel).DeleteUserFiles(
+                files_pb2.DeleteUserFilesRequest(user_id="alice"), timeout=10
+            )
+    finally:
+        # Else a failure above would leave the upload hanging, holding the server open.
+        deleted.set()
+        uploader.join(60)
 
     (response,) = responses
     assert response.status_code == 401, response.text

@@ -1,57 +1,18 @@
 """The users HTTP API built by `bootstrap` from fakes: a valid signature is not enough, the
 session behind the token must still be active, and an unanswered check is never a yes."""
 
-import time
 import uuid
 
 import httpx
-import jwt
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from scloud_common.errors import ServiceUnavailable
 from scloud_common.internal_tls import tls_settings
-from scloud_common.tokens import PublicKeyInfo
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
 from scloud_users.bootstrap import bootstrap
 from scloud_users.config import UsersSettings
 from scloud_users.http.app import create_app
 from scloud_users.service import UserService
-
-KEY_ID = "k1"
-
-
-class FakeAuth:
-    """auth as the verifier sees it: one signing key, and the set of active sessions."""
-
-    def __init__(self) -> None:
-        self.key = Ed25519PrivateKey.generate()
-        self.active_sessions: set[tuple[str, str]] = set()
-        self.reachable = True
-
-    async def fetch_public_keys(self) -> list[PublicKeyInfo]:
-        pem = self.key.public_key().public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        )
-        return [PublicKeyInfo(KEY_ID, "EdDSA", pem.decode())]
-
-    async def is_session_active(self, session_id: str, user_id: str) -> bool:
-        if not self.reachable:
-            raise ServiceUnavailable()
-        return (session_id, user_id) in self.active_sessions
-
-    def token(self, user_id: str, session_id: str) -> str:
-        now = int(time.time())
-        claims = {
-            "sub": user_id,
-            "sid": session_id,
-            "iss": "scloud-auth",
-            "aud": "scloud",
-            "iat": now,
-            "exp": now + 600,
-        }
-        return jwt.encode(claims, self.key, algorithm="EdDSA", headers={"kid": KEY_ID})
+from tests.fake_auth import FakeAuth
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""bootstrap, the files service's composition root: given an in-memory fake for every port, the
+container it builds runs on those fakes alone, with no AWS client and no channel to auth."""
+
+import pytest
+
+from scloud_common.internal_tls import tls_settings
+from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.bootstrap import bootstrap
+from scloud_files.config import FilesSettings
+from scloud_files.domain import FileTooLarge, StorageUsage
+from tests.fake_auth import FakeAuth
+
+LIMIT = 1000
+
+
+@pytest.fixture
+def settings(internal_certificates) -> FilesSettings:
+    return FilesSettings(
+        **tls_settings(internal_certificates, "files"),
+        environment="test",
+        http_port=0,
+        grpc_port=0,
+        aws_endpoint_url="http://127.0.0.1:9",
+        auth_grpc_addr="127.0.0.1:9",
+        s3_bucket="unused",
+        max_upload_bytes=LIMIT,
+    )
+
+
+async def chunks_of(content: bytes):
+    yield content
+
+
+async def test_a_container_built_from_fakes_stores_through_them_and_builds_no_client(settings, no_outside_clients):
+    repository, blobs, auth = InMemoryFileRepository(), InMemoryBlobStore(), FakeAuth()
+    container = await bootstrap(settings, repository=repository, blob_store=blobs, key_source=auth, session_source=auth)
+
+    stored = await container.service.upload_file(
+        "alice", file_name="notes.txt", content_type="text/plain", chunks=chunks_of(b"hello")
+    )
+
+    assert blobs.objects == {stored.object_key: (b"hello", "text/plain")}
+    assert await repository.get("alice", stored.file_id) == stored
+    assert await repository.usage("alice") == StorageUsage(bytes_used=5, file_count=1)
+    assert container.readiness_checks == {}
+    assert container.closers == []
+
+
+async def test_the_upload_limit_comes_from_the_settings(settings, no_outside_clients):
+    blobs = InMemoryBlobStore()
+    container = await bootstrap(
+        settings,
+        repository=InMemoryFileRepository(),
+        blob_store=blobs,
+        key_source=FakeAuth(),
+        session_source=FakeAuth(),
+    )
+    with pytest.raises(FileTooLarge):
+        await container.service.upload_file("alice", file_name="big", content_type=None, chunks=chunks_of(b"x" * 1001))
+    assert blobs.objects == {}
+
+
+async def test_the_token_verifier_asks_the_fake_auth_for_keys_and_sessions(settings, no_outside_clients):
+    auth = FakeAuth()
+    container = await bootstrap(
+        settings,
+        repository=InMemoryFileRepository(),
+        blob_store=InMemoryBlobStore(),
+        key_source=auth,
+        session_source=auth,
+    )
+    auth.active_sessions.add(("session-1", "alice"))
+
+    claims = await container.token_verifier.verify(auth.token("alice", "session-1"))
+
+    assert (claims.user_id, claims.session_id) == ("alice", "session-1")
+
+
+async def test_without_fakes_it_builds_the_real_adapters_and_checks_their_readiness(settings):
+    container = await bootstrap(settings)
+    try:
+        assert set(container.readiness_checks) == {"dynamodb", "s3", "auth"}
+    finally:
+        await container.aclose()

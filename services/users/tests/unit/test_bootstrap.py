@@ -1,0 +1,72 @@
+"""bootstrap, the users service's composition root: given an in-memory fake for every port, the
+container it builds runs on those fakes alone, with no AWS client and no channel to its peers."""
+
+import pytest
+
+from scloud_common.internal_tls import tls_settings
+from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
+from scloud_users.bootstrap import bootstrap
+from scloud_users.config import UsersSettings
+from scloud_users.domain import StorageUsage
+from tests.fake_auth import FakeAuth
+
+PASSWORD = "Secret pass 1"
+
+
+@pytest.fixture
+def settings(internal_certificates) -> UsersSettings:
+    return UsersSettings(
+        **tls_settings(internal_certificates, "users"),
+        environment="test",
+        http_port=0,
+        grpc_port=0,
+        aws_endpoint_url="http://127.0.0.1:9",
+        auth_grpc_addr="127.0.0.1:9",
+        files_grpc_addr="127.0.0.1:9",
+    )
+
+
+async def test_a_container_built_from_fakes_runs_every_step_on_them_and_builds_no_client(settings, no_outside_clients):
+    repository, files, auth_peer, auth = InMemoryUserRepository(), InMemoryFilesPeer(), InMemoryAuthPeer(), FakeAuth()
+    container = await bootstrap(
+        settings, repository=repository, files=files, auth=auth_peer, key_source=auth, session_source=auth
+    )
+
+    user = await container.service.create_user(
+        email="ada@example.com", username="Ada", password_hash="h", gender=None, date_of_birth=None
+    )
+    assert repository.accounts[user.user_id].user == user
+    files.usage[user.user_id] = StorageUsage(bytes_used=5, file_count=1)
+    assert await container.service.get_profile(user.user_id) == (user, StorageUsage(bytes_used=5, file_count=1))
+    auth_peer.passwords[user.user_id] = PASSWORD
+    await container.service.delete_account(user.user_id, PASSWORD)
+
+    assert (auth_peer.revoked_for, files.deleted_for) == ([user.user_id], [user.user_id])
+    assert repository.accounts == {}
+    assert container.readiness_checks == {}
+    assert container.closers == []
+
+
+async def test_the_token_verifier_asks_the_fake_auth_for_keys_and_sessions(settings, no_outside_clients):
+    auth = FakeAuth()
+    container = await bootstrap(
+        settings,
+        repository=InMemoryUserRepository(),
+        files=InMemoryFilesPeer(),
+        auth=InMemoryAuthPeer(),
+        key_source=auth,
+        session_source=auth,
+    )
+    auth.active_sessions.add(("session-1", "ada"))
+
+    claims = await container.token_verifier.verify(auth.token("ada", "session-1"))
+
+    assert (claims.user_id, claims.session_id) == ("ada", "session-1")
+
+
+async def test_without_fakes_it_builds_the_real_adapters_and_checks_their_readiness(settings):
+    container = await bootstrap(settings)
+    try:
+        assert set(container.readiness_checks) == {"dynamodb", "files", "auth"}
+    finally:
+        await container.aclose()
