@@ -147,12 +147,13 @@ def post_malformed_chunked_body(stack, path: str) -> tuple[int, str]:
 
 def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway, stack):
     # Runs last in this module: it spends this address's sign-in allowance. Each request claims
-    # another client address; an untrusted peer's X-Forwarded-For must not reset the limit.
+    # another client address; an untrusted peer's X-Forwarded-For must not reset the limit. Each
+    # names another account, so the per-account lock (auth's own 429) is not what answers.
     statuses = []
     for attempt in range(40):
         response = gateway.post(
             "/api/auth/login",
-            json={"email": "nobody@example.com", "password": "Wrong pass 1"},
+            json={"email": f"nobody-{attempt}@example.com", "password": "Wrong pass 1"},
             headers={"X-Forwarded-For": f"203.0.113.{attempt}"},
         )
         statuses.append(response.status_code)
