@@ -5,6 +5,7 @@ two parts are held in memory whatever the file size."""
 import asyncio
 import logging
 from collections.abc import AsyncIterable
+from typing import Any
 
 from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
@@ -50,10 +51,10 @@ class S3BlobStore:
             "create_multipart_upload", Key=key, ContentType=content_type, ServerSideEncryption=SERVER_SIDE_ENCRYPTION
         )
         upload_id = created["UploadId"]
-        parts: list[dict] = []
+        parts: list[dict[str, Any]] = []
         sending: asyncio.Task | None = None
 
-        async def send(number: int, body: bytes) -> dict:
+        async def send(number: int, body: bytes) -> dict[str, Any]:
             response = await self._call("upload_part", Key=key, UploadId=upload_id, PartNumber=number, Body=body)
             return {"ETag": response["ETag"], "PartNumber": number}
 

@@ -1,3 +1,5 @@
+from typing import Any
+
 from pydantic import Field
 
 from scloud_common.web import ApiModel, IsoDate
@@ -35,7 +37,7 @@ class ProfileUpdate(ApiModel):
     gender: Gender | None = Field(None, description="One of the listed values, or null.")
     date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD, or null.")
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         values = {
             "username": self.username,
             "gender": self.gender,
