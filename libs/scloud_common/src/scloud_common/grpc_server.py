@@ -73,9 +73,9 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
 
     async def intercept_service(
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable["grpc.RpcMethodHandler[Any, Any] | None"]],
         handler_call_details: grpc.HandlerCallDetails,
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+    ) -> "grpc.RpcMethodHandler[Any, Any] | None":
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
@@ -129,8 +129,8 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
         )
 
     def _guard_stream(
-        self, handler: grpc.RpcMethodHandler[Any, Any], method: str
-    ) -> grpc.RpcMethodHandler[Any, Any] | None:
+        self, handler: "grpc.RpcMethodHandler[Any, Any]", method: str
+    ) -> "grpc.RpcMethodHandler[Any, Any] | None":
         """Server-streaming methods (only the health service's Watch) pass the same caller check."""
         if handler.unary_stream is None:
             return None

@@ -7,7 +7,7 @@ from scloud_auth.domain import InvalidCredentials, TooManyAttempts
 from scloud_auth.service import AuthService
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
-from scloud_common.lifespan import GrpcApi
+from scloud_common.lifespan import GrpcApi, ServiceContainer
 
 Outcome = auth_pb2.VerifyPasswordResponse.Outcome
 
@@ -72,7 +72,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.VerifyPasswordResponse(outcome=Outcome.OUTCOME_CORRECT)
 
 
-def register_servicers(server: grpc.aio.Server, container) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[AuthService]) -> None:
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(container.service), server)
 
 

@@ -81,7 +81,7 @@ class DynamoDbFileRepository:
         # No shared TableName: transactions name the table per item.
         self._call = AwsCall(client)
 
-    async def _query_pages(self, user_id: str, **kwargs) -> AsyncIterator[list[dict[str, Any]]]:
+    async def _query_pages(self, user_id: str, **kwargs: Any) -> AsyncIterator[list[dict[str, Any]]]:
         start: dict[str, Any] | None = None
         while True:
             response = await self._call(

@@ -5,7 +5,7 @@ import grpc
 from scloud.files.v1 import files_pb2, files_pb2_grpc
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
-from scloud_common.lifespan import GrpcApi
+from scloud_common.lifespan import GrpcApi, ServiceContainer
 from scloud_files.service import FileService
 
 SERVICE_NAME = files_pb2.DESCRIPTOR.services_by_name["FilesService"].full_name
@@ -43,7 +43,7 @@ class FilesServicer(files_pb2_grpc.FilesServiceServicer):
         return files_pb2.DeleteUserFilesResponse(deleted_count=deleted)
 
 
-def register_servicers(server: grpc.aio.Server, container) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[FileService]) -> None:
     files_pb2_grpc.add_FilesServiceServicer_to_server(FilesServicer(container.service), server)
 
 

@@ -126,7 +126,7 @@ class DynamoDbUserRepository:
             ExpressionAttributeValues={":hash": {"S": password_hash}},
         )
 
-    async def _update_existing(self, user_id: str, **update) -> None:
+    async def _update_existing(self, user_id: str, **update: Any) -> None:
         try:
             await self._call(
                 "update_item",

@@ -5,7 +5,7 @@ import grpc
 from scloud.users.v1 import users_pb2, users_pb2_grpc
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
-from scloud_common.lifespan import GrpcApi
+from scloud_common.lifespan import GrpcApi, ServiceContainer
 from scloud_users.domain import User
 from scloud_users.service import UserService
 
@@ -84,7 +84,7 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
         return users_pb2.UpdatePasswordHashResponse()
 
 
-def register_servicers(server: grpc.aio.Server, container) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[UserService]) -> None:
     users_pb2_grpc.add_UsersServiceServicer_to_server(UsersServicer(container.service), server)
 
 
