@@ -175,6 +175,8 @@ async def start_grpc_server(
     await server.start()
     for name in ("", *service_names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    # Rides on the server so supervised_grpc_server can report NOT_SERVING at shutdown; grpc.aio.Server
+    # declares no such attribute.
     server.scloud_health = health_servicer  # type: ignore[attr-defined]
     logger.info("grpc server listening", extra={"address": f"{host}:{bound_port}"})
     return server, bound_port
