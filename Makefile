@@ -40,6 +40,7 @@ frontend: frontend/node_modules/.installed
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 test-unit: install
 	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy

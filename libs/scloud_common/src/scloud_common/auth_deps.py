@@ -6,7 +6,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from scloud_common.errors import Unauthenticated
-from scloud_common.tokens import AccessClaims
+from scloud_common.tokens import AccessClaims, AccessTokenVerifier
 
 BEARER_SCHEME = "HTTPBearer"
 # Its own scheme name marks the routes where the token is optional, which the OpenAPI document
@@ -24,7 +24,8 @@ async def require_access_claims(
 ) -> AccessClaims:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated()
-    return await request.app.state.container.token_verifier.verify(credentials.credentials)
+    verifier: AccessTokenVerifier = request.app.state.container.token_verifier
+    return await verifier.verify(credentials.credentials)
 
 
 async def optional_access_claims(

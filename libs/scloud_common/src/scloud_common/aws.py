@@ -6,8 +6,8 @@ import enum
 import functools
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 import boto3
 from botocore.client import BaseClient
@@ -18,6 +18,11 @@ from botocore.exceptions import ConnectionError as BotoConnectionError
 from scloud_common.errors import AppError, Conflict, ServiceUnavailable
 from scloud_common.settings import AwsSettings
 
+if TYPE_CHECKING:
+    # Stub-only packages (dev requirements): the precise client types for the two services we use.
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+
 logger = logging.getLogger(__name__)
 
 # A request's own deadline is ~8 s (web.RequestDeadlineMiddleware); these keep one stalled AWS call
@@ -27,9 +32,14 @@ CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 3
 
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+_Translated = Callable[_Params, Coroutine[Any, Any, _Result]]
 
+
+@overload
 def create_aws_client(
-    service_name: str,
+    service_name: Literal["s3"],
     *,
     region: str,
     endpoint_url: str | None = None,
@@ -37,7 +47,32 @@ def create_aws_client(
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     max_attempts: int = MAX_ATTEMPTS,
-) -> BaseClient:
+) -> "S3Client": ...
+
+
+@overload
+def create_aws_client(
+    service_name: Literal["dynamodb"],
+    *,
+    region: str,
+    endpoint_url: str | None = None,
+    max_pool_connections: int = 32,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> "DynamoDBClient": ...
+
+
+def create_aws_client(
+    service_name: Literal["s3", "dynamodb"],
+    *,
+    region: str,
+    endpoint_url: str | None = None,
+    max_pool_connections: int = 32,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> "S3Client | DynamoDBClient":
     """A boto3 client for real AWS, LocalStack or moto server (when `endpoint_url` is set).
 
     S3 clients sign with SigV4 (presigned links fail on other endpoints without it) and use
@@ -56,7 +91,15 @@ def create_aws_client(
     return boto3.session.Session().client(service_name, endpoint_url=endpoint_url, config=config)
 
 
-def aws_client(settings: AwsSettings, service_name: str) -> BaseClient:
+@overload
+def aws_client(settings: AwsSettings, service_name: Literal["s3"]) -> "S3Client": ...
+
+
+@overload
+def aws_client(settings: AwsSettings, service_name: Literal["dynamodb"]) -> "DynamoDBClient": ...
+
+
+def aws_client(settings: AwsSettings, service_name: Literal["s3", "dynamodb"]) -> "S3Client | DynamoDBClient":
     """A client for `service_name` where the settings say AWS is (real, LocalStack or moto)."""
     return create_aws_client(service_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
 
@@ -69,7 +112,7 @@ class AwsCall:
         self._client = client
         self._shared_params = shared_params
 
-    async def __call__(self, operation: str, **params: Any) -> dict:
+    async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:
         return await asyncio.to_thread(getattr(self._client, operation), **self._shared_params, **params)
 
 
@@ -138,9 +181,21 @@ class AwsFault(AppError):
         super().__init__(f"Something went wrong on our side. Quote error id {error_id} when reporting it.")
 
 
+@overload
 def translate_aws_errors(
-    method: Callable[..., Awaitable[Any]] | None = None, *, condition_failed: type[AppError] = Conflict
-):
+    method: Callable[_Params, Awaitable[_Result]], *, condition_failed: type[AppError] = ...
+) -> _Translated[_Params, _Result]: ...
+
+
+@overload
+def translate_aws_errors(
+    method: None = None, *, condition_failed: type[AppError] = ...
+) -> Callable[[Callable[_Params, Awaitable[_Result]]], _Translated[_Params, _Result]]: ...
+
+
+def translate_aws_errors(
+    method: Callable[_Params, Awaitable[_Result]] | None = None, *, condition_failed: type[AppError] = Conflict
+) -> _Translated[_Params, _Result] | Callable[[Callable[_Params, Awaitable[_Result]]], _Translated[_Params, _Result]]:
     """Decorates an async adapter method so that an AWS failure it does not handle itself reaches
     the caller with its meaning, never as a bare 500:
 
@@ -151,9 +206,9 @@ def translate_aws_errors(
       raises AwsFault (500 carrying that id).
     """
 
-    def decorate(function: Callable[..., Awaitable[Any]]):
+    def decorate(function: Callable[_Params, Awaitable[_Result]]) -> _Translated[_Params, _Result]:
         @functools.wraps(function)
-        async def wrapper(*args, **kwargs):
+        async def wrapper(*args: _Params.args, **kwargs: _Params.kwargs) -> _Result:
             try:
                 return await function(*args, **kwargs)
             except (BotoCoreError, ClientError) as exc:

@@ -20,7 +20,8 @@ def _is_upload(scope: Scope) -> bool:
     bounded one by one (boto3 timeouts), so a whole-request deadline would only cut off slow links."""
     for name, value in scope["headers"]:
         if name == b"content-type":
-            return value.lower().startswith(b"multipart/form-data")
+            is_multipart: bool = value.lower().startswith(b"multipart/form-data")
+            return is_multipart
     return False
 
 

@@ -6,6 +6,7 @@ string that clients can branch on.
 """
 
 from enum import Enum
+from typing import Any
 
 import grpc
 
@@ -116,7 +117,7 @@ class RateLimited(AppError):
     code = "rate_limited"
     message = "Too many attempts. Wait a moment and try again."
 
-    def __init__(self, message: str | None = None, *, retry_after_seconds: int | None = None, **kwargs) -> None:
+    def __init__(self, message: str | None = None, *, retry_after_seconds: int | None = None, **kwargs: Any) -> None:
         super().__init__(message, **kwargs)
         # Sent as the HTTP Retry-After header when set.
         self.retry_after_seconds = retry_after_seconds

@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Awaitable, Callable, Iterable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -22,7 +22,12 @@ class _RequestIdClientInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     def __init__(self, wait_for_ready_methods: frozenset[str]) -> None:
         self._wait_for_ready_methods = wait_for_ready_methods
 
-    async def intercept_unary_unary(self, continuation, client_call_details, request):
+    async def intercept_unary_unary(
+        self,
+        continuation: Callable[[grpc.aio.ClientCallDetails, Any], Awaitable[grpc.aio.UnaryUnaryCall[Any, Any]]],
+        client_call_details: grpc.aio.ClientCallDetails,
+        request: Any,
+    ) -> grpc.aio.UnaryUnaryCall[Any, Any]:
         metadata = grpc.aio.Metadata(*(client_call_details.metadata or ()))
         metadata.add(REQUEST_ID_METADATA_KEY, request_id_var.get() or new_request_id())
         method = client_call_details.method
@@ -98,7 +103,7 @@ def app_error_from_rpc_error(error: grpc.aio.AioRpcError) -> AppError:
     return error_for(kind, str(error_code), error.details() or "")
 
 
-async def call_rpc(rpc: Callable[..., Awaitable[Response]], request, *, timeout: float) -> Response:
+async def call_rpc(rpc: Callable[..., Awaitable[Response]], request: Any, *, timeout: float) -> Response:
     """Calls `rpc` with a deadline and re-raises its failure as the matching AppError."""
     try:
         return await rpc(request, timeout=timeout)

@@ -6,9 +6,10 @@ import logging
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -70,18 +71,24 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
     def __init__(self, policy: CallerPolicy) -> None:
         self._policy = policy
 
-    async def intercept_service(self, continuation, handler_call_details):
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable["grpc.RpcMethodHandler[Any, Any] | None"]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> "grpc.RpcMethodHandler[Any, Any] | None":
         handler = await continuation(handler_call_details)
         if handler is None:
             return handler
         if handler.unary_unary is None:
             return self._guard_stream(handler, handler_call_details.method)
         metadata = dict(handler_call_details.invocation_metadata or ())
-        request_id = clean_request_id(metadata.get(REQUEST_ID_METADATA_KEY))
+        # Metadata values are str unless their key ends in -bin, which the request id's does not.
+        request_id = clean_request_id(metadata.get(REQUEST_ID_METADATA_KEY))  # type: ignore[arg-type]
         method = handler_call_details.method
-        inner = handler.unary_unary
+        # grpc.aio keeps its coroutine behaviours in grpc's handler type, which types them as sync.
+        inner: Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]] = handler.unary_unary  # type: ignore[assignment]
 
-        async def behavior(request, context: grpc.aio.ServicerContext):
+        async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
             token = request_id_var.set(request_id)
             started = time.perf_counter()
             code = grpc.StatusCode.OK
@@ -121,13 +128,16 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
             response_serializer=handler.response_serializer,
         )
 
-    def _guard_stream(self, handler, method: str):
+    def _guard_stream(
+        self, handler: "grpc.RpcMethodHandler[Any, Any]", method: str
+    ) -> "grpc.RpcMethodHandler[Any, Any] | None":
         """Server-streaming methods (only the health service's Watch) pass the same caller check."""
         if handler.unary_stream is None:
             return None
-        inner = handler.unary_stream
+        # As above: grpc.aio's stream behaviours are async generators, typed as sync iterators.
+        inner: Callable[[Any, grpc.aio.ServicerContext[Any, Any]], AsyncIterator[Any]] = handler.unary_stream  # type: ignore[assignment]
 
-        async def behavior(request, context: grpc.aio.ServicerContext):
+        async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
             try:
                 self._policy.check(method, caller_name(context))
             except AppError as exc:
@@ -165,6 +175,8 @@ async def start_grpc_server(
     await server.start()
     for name in ("", *service_names):
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    # Rides on the server so supervised_grpc_server can report NOT_SERVING at shutdown; grpc.aio.Server
+    # declares no such attribute.
     server.scloud_health = health_servicer  # type: ignore[attr-defined]
     logger.info("grpc server listening", extra={"address": f"{host}:{bound_port}"})
     return server, bound_port

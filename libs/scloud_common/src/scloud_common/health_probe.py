@@ -22,7 +22,8 @@ def probe(address: str, *, service_name: str, tls: TlsMaterial, timeout: float =
             response = health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
         except grpc.RpcError:
             return False
-    return response.status == health_pb2.HealthCheckResponse.SERVING
+    serving: bool = response.status == health_pb2.HealthCheckResponse.SERVING
+    return serving
 
 
 def main(argv: list[str]) -> int:
@@ -30,7 +31,7 @@ def main(argv: list[str]) -> int:
         print(__doc__.strip(), file=sys.stderr)
         return 2
     service_name, address = argv[1], argv[2]
-    settings = GrpcTlsSettings(_env_prefix=f"{service_name.upper()}_")  # type: ignore[call-arg]
+    settings = GrpcTlsSettings(_env_prefix=f"{service_name.upper()}_")
     return 0 if probe(address, service_name=service_name, tls=settings.tls_material()) else 1
 
 

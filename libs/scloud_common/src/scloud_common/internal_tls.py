@@ -16,6 +16,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import grpc
 from cryptography import x509
@@ -60,9 +61,9 @@ class TlsMaterial:
         )
 
 
-def caller_name(context: grpc.aio.ServicerContext) -> str | None:
+def caller_name(context: grpc.aio.ServicerContext[Any, Any]) -> str | None:
     """The common name of the certificate the caller showed, or None without one."""
-    names = context.auth_context().get("x509_common_name") or []
+    names = list(context.auth_context().get("x509_common_name") or [])
     return names[0].decode() if names else None
 
 

@@ -80,7 +80,7 @@ class GrpcApi:
 def service_lifespan(
     settings: ServiceSettings,
     *,
-    build_container: Callable[[Any], Awaitable[ServiceContainer]],
+    build_container: Callable[[Any], Awaitable[ServiceContainer[Any]]],
     grpc_api: GrpcApi,
 ) -> Callable[[FastAPI], Any]:
     """Runs inside the event loop, so gRPC servers and channels are created there, never at import.
@@ -116,7 +116,7 @@ def create_service_app(
     title: str,
     description: str,
     router: APIRouter,
-    build_container: Callable[[Any], Awaitable[ServiceContainer]],
+    build_container: Callable[[Any], Awaitable[ServiceContainer[Any]]],
     grpc_api: GrpcApi,
 ) -> FastAPI:
     """One service's whole process: its HTTP routes, and its gRPC server in the app's lifespan.

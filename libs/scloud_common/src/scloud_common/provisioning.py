@@ -4,13 +4,15 @@ from infra/."""
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import aws_client
 from scloud_common.settings import AwsSettings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +23,7 @@ def table_name(settings: AwsSettings, name: str) -> str:
     return f"{settings.dynamodb_table_prefix}{name}"
 
 
-def ensure_table(client: BaseClient, definition: dict) -> None:
+def ensure_table(client: "DynamoDBClient", definition: dict[str, Any]) -> None:
     """Creates a DynamoDB table from a create_table definition unless it exists, and waits for it."""
     try:
         client.create_table(**definition)
@@ -34,7 +36,7 @@ def ensure_table(client: BaseClient, definition: dict) -> None:
     )
 
 
-def provision_table(settings: AwsSettings, definition: dict, *, ttl_attribute: str | None = None) -> None:
+def provision_table(settings: AwsSettings, definition: dict[str, Any], *, ttl_attribute: str | None = None) -> None:
     """Creates the table unless it exists and, with `ttl_attribute`, turns on its TTL."""
     client = aws_client(settings, "dynamodb")
     ensure_table(client, definition)

@@ -29,4 +29,5 @@ class GrpcSessionStatusSource:
     async def is_session_active(self, session_id: str, user_id: str) -> bool:
         request = auth_pb2.CheckSessionRequest(session_id=session_id, user_id=user_id)
         response = await call_rpc(self._stub.CheckSession, request, timeout=self._timeout)
-        return response.active
+        active: bool = response.active
+        return active

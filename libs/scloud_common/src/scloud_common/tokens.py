@@ -4,11 +4,13 @@ plus a check with auth that the token's session is still active (cached for a co
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, cast
 
 import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from jwt.algorithms import AllowedPublicKeys
 
 from scloud_common.errors import ServiceUnavailable, Unauthenticated
 
@@ -54,7 +56,9 @@ class SessionStatusCache:
     refused at most `ttl_seconds` plus one call after its revocation. Bounded in size: when full,
     the oldest answers go first."""
 
-    def __init__(self, *, ttl_seconds: float, max_entries: int = 10_000, clock=time.monotonic) -> None:
+    def __init__(
+        self, *, ttl_seconds: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._ttl_seconds = ttl_seconds
         self._max_entries = max_entries
         self._clock = clock
@@ -100,7 +104,7 @@ class AccessTokenVerifier:
         self._issuer = issuer
         self._audience = audience
         self._min_refresh_seconds = min_refresh_seconds
-        self._keys: dict[str, object] = {}
+        self._keys: dict[str, AllowedPublicKeys] = {}
         self._last_refresh = float("-inf")
         self._refresh_lock = asyncio.Lock()
         self._sessions = SessionStatusCache(ttl_seconds=session_cache_seconds)
@@ -154,7 +158,7 @@ class AccessTokenVerifier:
             raise InvalidAccessToken() from exc
         return AccessClaims(user_id=claims["sub"], session_id=claims["sid"], expires_at=claims["exp"])
 
-    async def _key_for(self, key_id: str):
+    async def _key_for(self, key_id: str) -> AllowedPublicKeys | None:
         if key_id not in self._keys:
             await self._refresh_keys()
         return self._keys.get(key_id)
@@ -166,7 +170,8 @@ class AccessTokenVerifier:
             keys = await self._key_source.fetch_public_keys()
             self._last_refresh = time.monotonic()
             self._keys = {
-                key.key_id: load_pem_public_key(key.public_key_pem.encode())
+                # Only keys announced for our algorithm (EdDSA) are kept, and PyJWT takes those.
+                key.key_id: cast(AllowedPublicKeys, load_pem_public_key(key.public_key_pem.encode()))
                 for key in keys
                 if key.algorithm == ACCESS_TOKEN_ALGORITHM
             }

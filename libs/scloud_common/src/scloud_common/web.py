@@ -5,7 +5,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -68,9 +68,9 @@ ERROR_RESPONSE_SCHEMA = {
 
 
 def error_response(
-    status: int, code: str, message: str, details: list | None = None, *, headers: Mapping[str, str] | None = None
+    status: int, code: str, message: str, details: list[Any] | None = None, *, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    body: dict = {"error": {"code": code, "message": message}}
+    body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
         body["error"]["details"] = details
     headers = dict(headers or {})
@@ -82,7 +82,7 @@ def error_response(
 _ERROR_RESPONSE = {"description": "Error", "content": {"application/json": {"schema": ERROR_RESPONSE_SCHEMA}}}
 
 
-def error_responses(*statuses: int) -> dict:
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses=` entries documenting the error body for the given statuses."""
     return {status: _ERROR_RESPONSE for status in statuses}
 
@@ -221,7 +221,7 @@ def health_router() -> APIRouter:
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict:
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @router.get("/readyz", include_in_schema=False)
@@ -246,7 +246,7 @@ def health_router() -> APIRouter:
 _FASTAPI_VALIDATION_SCHEMAS = ("HTTPValidationError", "ValidationError")
 
 
-def document_shared_errors(document: dict) -> dict:
+def document_shared_errors(document: dict[str, Any]) -> dict[str, Any]:
     """Adds to each operation of an OpenAPI document the errors the shared plumbing, not the
     route, may answer: 400 for a JSON body that does not parse (or is not UTF-8), 422 for a body
     or parameter that fails validation, 401 where an access token is required (where it is
@@ -278,7 +278,7 @@ def document_shared_errors(document: dict) -> dict:
 
 
 class _App(FastAPI):
-    def openapi(self) -> dict:
+    def openapi(self) -> dict[str, Any]:
         # Routers are included after create_app returns, so the document is completed when built.
         return document_shared_errors(super().openapi())
 
@@ -287,7 +287,7 @@ def create_app(
     *,
     title: str,
     description: str,
-    lifespan,
+    lifespan: Callable[[FastAPI], Any],
     docs: bool = False,
     request_deadline_seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS,
 ) -> FastAPI:

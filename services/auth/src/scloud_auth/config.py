@@ -50,13 +50,13 @@ class AuthSettings(ServiceSettings):
 
     @field_validator("jwt_private_key", mode="before")
     @classmethod
-    def _empty_key_is_no_key(cls, value):
+    def _empty_key_is_no_key(cls, value: object) -> object:
         # `AUTH_JWT_PRIVATE_KEY=` (as compose passes an unset variable) means "not given".
         return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
-    def _split_origins(cls, value):
+    def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
         return value

@@ -78,7 +78,8 @@ class ThrottlePolicy:
     def lock_seconds(self, failures: int) -> int:
         if failures < self.max_failures:
             return 0
-        return min(self.base_delay_seconds * 2 ** min(failures - self.max_failures, 30), self.max_delay_seconds)
+        delay: int = min(self.base_delay_seconds * 2 ** min(failures - self.max_failures, 30), self.max_delay_seconds)
+        return delay
 
     def forget_after_seconds(self, attempts: FailedAttempts | None) -> int:
         """How long after its last failure a record stops counting."""

@@ -17,7 +17,7 @@ def provision_resources(settings: AwsSettings) -> None:
 
 
 def main() -> None:
-    run_provisioning(provision_resources, AwsSettings(_env_prefix="AUTH_"))  # type: ignore[call-arg]
+    run_provisioning(provision_resources, AwsSettings(_env_prefix="AUTH_"))
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import uuid
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
@@ -25,14 +26,14 @@ class AccessTokenSigner:
         ).decode()
 
     @classmethod
-    def from_pem(cls, pem: str, **kwargs) -> "AccessTokenSigner":
+    def from_pem(cls, pem: str, **kwargs: Any) -> "AccessTokenSigner":
         key = serialization.load_pem_private_key(pem.encode(), password=None)
         if not isinstance(key, Ed25519PrivateKey):
             raise ValueError("the access-token signing key must be an Ed25519 private key")
         return cls(key, **kwargs)
 
     @classmethod
-    def generate(cls, **kwargs) -> "AccessTokenSigner":
+    def generate(cls, **kwargs: Any) -> "AccessTokenSigner":
         return cls(Ed25519PrivateKey.generate(), **kwargs)
 
     def sign(self, *, user_id: str, session_id: str, now: int) -> tuple[str, int]:

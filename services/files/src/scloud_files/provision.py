@@ -4,8 +4,8 @@ For local runs and tests; production resources come from infra/.
 """
 
 import logging
+from typing import TYPE_CHECKING
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import aws_client
@@ -14,6 +14,9 @@ from scloud_common.settings import AwsSettings
 from scloud_files.adapters.dynamodb import table_definition
 from scloud_files.config import FilesStorageSettings
 
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
 logger = logging.getLogger(__name__)
 
 
@@ -21,14 +24,18 @@ def files_table_name(settings: AwsSettings) -> str:
     return table_name(settings, "files")
 
 
-def ensure_bucket(client: BaseClient, bucket: str, *, region: str) -> None:
+def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
     """Creates the bucket unless this account has it, with default encryption, no public access,
     and a rule that clears multipart uploads left incomplete (an abort that itself failed)."""
     try:
         if region == "us-east-1":
             client.create_bucket(Bucket=bucket)
         else:
-            client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
+            # The stubs list only the regions known when they were built; AWS takes any region name.
+            client.create_bucket(
+                Bucket=bucket,
+                CreateBucketConfiguration={"LocationConstraint": region},  # type: ignore[typeddict-item]
+            )
         logger.info("created bucket %s", bucket)
     except ClientError as exc:
         if exc.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":

@@ -5,6 +5,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from scloud_users.domain import (
     Account,
@@ -73,7 +74,7 @@ class UserService:
         user = await self.get_user(user_id)
         return user, await self._files.get_storage_usage(user_id)
 
-    async def update_profile(self, user_id: str, changes: dict) -> tuple[User, StorageUsage]:
+    async def update_profile(self, user_id: str, changes: dict[str, Any]) -> tuple[User, StorageUsage]:
         """Applies the fields present in `changes` (username, gender, date_of_birth); None clears
         gender and date of birth."""
         user = await self.get_user(user_id)

@@ -2,11 +2,15 @@
 flood of sign-ins must queue there, not in the threads every other request needs."""
 
 import asyncio
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
 
 import bcrypt
 
 from scloud_common.errors import ServiceUnavailable
+
+_Result = TypeVar("_Result")
 
 
 class HasherBusy(ServiceUnavailable):
@@ -30,7 +34,7 @@ class BcryptPasswordHasher:
     async def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def _run(self, function, *args):
+    async def _run(self, function: Callable[..., _Result], *args: object) -> _Result:
         # Answering 503 at once beats a queue so long that every caller times out anyway.
         if self._in_flight >= self._capacity:
             raise HasherBusy()

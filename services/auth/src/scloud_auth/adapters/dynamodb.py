@@ -5,6 +5,8 @@ Failed-attempt counters live beside the sessions under `attempts#<key>` (session
 `#`), without a userId so the index never sees them, and expire through the same TTL.
 """
 
+from typing import Any
+
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
@@ -15,7 +17,7 @@ from scloud_common.errors import AlreadyExists
 USER_INDEX = "userId-index"
 
 
-def table_definition(table_name: str) -> dict:
+def table_definition(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -143,7 +145,7 @@ class DynamoDbSessionRepository:
         await self._call("describe_table")
 
 
-def _session_from_item(item: dict) -> Session:
+def _session_from_item(item: dict[str, Any]) -> Session:
     return Session(
         session_id=item["sessionId"]["S"],
         user_id=item["userId"]["S"],
@@ -164,7 +166,7 @@ class DynamoDbAttemptStore:
         self._call = AwsCall(client, TableName=table_name)
 
     @staticmethod
-    def _key(key: str) -> dict:
+    def _key(key: str) -> dict[str, Any]:
         return {"sessionId": {"S": f"attempts#{key}"}}
 
     @translate_aws_errors

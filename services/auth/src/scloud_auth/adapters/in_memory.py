@@ -4,9 +4,13 @@ import dataclasses
 import hashlib
 import uuid
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, User
 from scloud_common.errors import AlreadyExists, NotFound
+
+if TYPE_CHECKING:
+    from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
 
 
 class InMemorySessionRepository:
@@ -114,3 +118,13 @@ class FastPasswordHasher:
     async def verify(self, password: str, password_hash: str) -> bool:
         salt, _, digest = password_hash.partition("$")
         return hashlib.sha256((salt + password).encode()).hexdigest() == digest
+
+
+# Protocols are structural, so nothing holds a fake to its port until a test happens to call what
+# drifted. These assignments make mypy (`make lint`) do it; the adapters are held to the same ports
+# where bootstrap assigns them to its Protocol-typed parameters.
+if TYPE_CHECKING:
+    _session_repository: SessionRepository = InMemorySessionRepository()
+    _attempt_store: AttemptStore = InMemoryAttemptStore()
+    _user_directory: UserDirectory = InMemoryUserDirectory()
+    _password_hasher: PasswordHasher = FastPasswordHasher()

@@ -1,3 +1,5 @@
+from typing import Any
+
 import grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
@@ -5,7 +7,7 @@ from scloud_auth.domain import InvalidCredentials, TooManyAttempts
 from scloud_auth.service import AuthService
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
-from scloud_common.lifespan import GrpcApi
+from scloud_common.lifespan import GrpcApi, ServiceContainer
 
 Outcome = auth_pb2.VerifyPasswordResponse.Outcome
 
@@ -28,7 +30,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         self._service = service
 
     async def GetPublicKeys(
-        self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext
+        self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> auth_pb2.GetPublicKeysResponse:
         return auth_pb2.GetPublicKeysResponse(
             keys=[
@@ -38,7 +40,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         )
 
     async def RevokeUserSessions(
-        self, request: auth_pb2.RevokeUserSessionsRequest, context: grpc.aio.ServicerContext
+        self, request: auth_pb2.RevokeUserSessionsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> auth_pb2.RevokeUserSessionsResponse:
         if not request.user_id:
             raise InvalidInput("user_id is required.")
@@ -46,7 +48,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.RevokeUserSessionsResponse(revoked_count=revoked)
 
     async def CheckSession(
-        self, request: auth_pb2.CheckSessionRequest, context: grpc.aio.ServicerContext
+        self, request: auth_pb2.CheckSessionRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> auth_pb2.CheckSessionResponse:
         if not request.session_id or not request.user_id:
             raise InvalidInput("session_id and user_id are required.")
@@ -54,7 +56,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.CheckSessionResponse(active=active)
 
     async def VerifyPassword(
-        self, request: auth_pb2.VerifyPasswordRequest, context: grpc.aio.ServicerContext
+        self, request: auth_pb2.VerifyPasswordRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> auth_pb2.VerifyPasswordResponse:
         if not request.user_id:
             raise InvalidInput("user_id is required.")
@@ -70,7 +72,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.VerifyPasswordResponse(outcome=Outcome.OUTCOME_CORRECT)
 
 
-def register_servicers(server: grpc.aio.Server, container) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[AuthService]) -> None:
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(container.service), server)
 
 

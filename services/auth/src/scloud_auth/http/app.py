@@ -1,13 +1,20 @@
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 
 from scloud_auth.bootstrap import bootstrap
 from scloud_auth.config import AuthSettings
 from scloud_auth.grpc.servicer import GRPC_API
 from scloud_auth.http.routes import router
-from scloud_common.lifespan import create_service_app
+from scloud_auth.service import AuthService
+from scloud_common.lifespan import ServiceContainer, create_service_app
 
 
-def create_app(settings: AuthSettings, *, build_container=bootstrap) -> FastAPI:
+def create_app(
+    settings: AuthSettings,
+    *,
+    build_container: Callable[[AuthSettings], Awaitable[ServiceContainer[AuthService]]] = bootstrap,
+) -> FastAPI:
     return create_service_app(
         settings,
         title="SCloud auth",

@@ -14,11 +14,13 @@ TRUSTED_FETCH_SITES = ("same-origin", "none")
 
 
 def get_service(request: Request) -> AuthService:
-    return request.app.state.container.service
+    service: AuthService = request.app.state.container.service
+    return service
 
 
 def get_settings(request: Request) -> AuthSettings:
-    return request.app.state.settings
+    settings: AuthSettings = request.app.state.settings
+    return settings
 
 
 def require_same_origin(request: Request) -> None:

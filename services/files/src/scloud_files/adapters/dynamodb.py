@@ -10,6 +10,7 @@ import asyncio
 import logging
 import random
 from collections.abc import AsyncIterator
+from typing import Any
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
@@ -27,7 +28,7 @@ TRANSACTION_ATTEMPTS = 6
 RETRIED_CANCELLATIONS = frozenset({"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
-def table_definition(table_name: str) -> dict:
+def table_definition(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -43,15 +44,15 @@ def table_definition(table_name: str) -> dict:
     }
 
 
-def _key(user_id: str, file_id: str) -> dict:
+def _key(user_id: str, file_id: str) -> dict[str, Any]:
     return {"userId": {"S": user_id}, "fileId": {"S": file_id}}
 
 
-def _usage_key(user_id: str) -> dict:
+def _usage_key(user_id: str) -> dict[str, Any]:
     return _key(user_id, USAGE_SORT_KEY)
 
 
-def file_item(file: StoredFile) -> dict:
+def file_item(file: StoredFile) -> dict[str, Any]:
     return {
         **_key(file.user_id, file.file_id),
         "fileName": {"S": file.file_name},
@@ -62,7 +63,7 @@ def file_item(file: StoredFile) -> dict:
     }
 
 
-def _file(item: dict) -> StoredFile:
+def _file(item: dict[str, Any]) -> StoredFile:
     return StoredFile(
         file_id=item["fileId"]["S"],
         user_id=item["userId"]["S"],
@@ -80,8 +81,8 @@ class DynamoDbFileRepository:
         # No shared TableName: transactions name the table per item.
         self._call = AwsCall(client)
 
-    async def _query_pages(self, user_id: str, **kwargs) -> AsyncIterator[list[dict]]:
-        start: dict | None = None
+    async def _query_pages(self, user_id: str, **kwargs: Any) -> AsyncIterator[list[dict[str, Any]]]:
+        start: dict[str, Any] | None = None
         while True:
             response = await self._call(
                 "query",
@@ -96,7 +97,7 @@ class DynamoDbFileRepository:
             if not start:
                 return
 
-    def _usage_change(self, user_id: str, size: int, count: int) -> dict:
+    def _usage_change(self, user_id: str, size: int, count: int) -> dict[str, Any]:
         return {
             "TableName": self._table,
             "Key": _usage_key(user_id),
@@ -104,7 +105,7 @@ class DynamoDbFileRepository:
             "ExpressionAttributeValues": {":size": {"N": str(size)}, ":count": {"N": str(count)}},
         }
 
-    async def _transact(self, items: list[dict]) -> list[str] | None:
+    async def _transact(self, items: list[dict[str, Any]]) -> list[str] | None:
         """Runs the transaction; None if it committed, else each item's cancellation code. A
         user's uploads in parallel all touch their totals item, so a transaction cancelled only
         by another one in progress is tried again: a cancelled transaction wrote nothing."""
@@ -148,7 +149,7 @@ class DynamoDbFileRepository:
     ) -> tuple[list[StoredFile], bool]:
         # One item more than asked tells whether another page exists, so the last page never
         # hands out a cursor to an empty one.
-        items: list[dict] = []
+        items: list[dict[str, Any]] = []
         start = _key(user_id, after_file_id) if after_file_id else None
         while len(items) <= limit:
             response = await self._call(
@@ -218,7 +219,7 @@ class DynamoDbFileRepository:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
 
-    async def _batch_delete(self, requests: list[dict]) -> None:
+    async def _batch_delete(self, requests: list[dict[str, Any]]) -> None:
         pending = {self._table: requests}
         for attempt in range(BATCH_WRITE_ATTEMPTS):
             response = await self._call("batch_write_item", RequestItems=pending)
@@ -248,7 +249,7 @@ class DynamoDbFileRepository:
     @translate_aws_errors
     async def list_user_ids(self) -> list[str]:
         user_ids: set[str] = set()
-        start: dict | None = None
+        start: dict[str, Any] | None = None
         while True:
             response = await self._call(
                 "scan",

@@ -4,13 +4,16 @@ two parts are held in memory whatever the file size."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator
+from typing import TYPE_CHECKING, Any
 
-from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +22,9 @@ DELETE_BATCH_SIZE = 1000
 
 
 class S3BlobStore:
-    def __init__(self, client: BaseClient, bucket: str, *, part_bytes: int, presign_client: BaseClient | None = None):
+    def __init__(
+        self, client: "S3Client", bucket: str, *, part_bytes: int, presign_client: "S3Client | None" = None
+    ) -> None:
         """`presign_client` is built on the public endpoint the browser reaches; it only signs."""
         self._presign_client = presign_client or client
         self._bucket = bucket
@@ -45,15 +50,17 @@ class S3BlobStore:
             return
         await self._put_in_parts(key, first, iterator, content_type=content_type)
 
-    async def _put_in_parts(self, key: str, buffer: bytearray, rest, *, content_type: str) -> None:
+    async def _put_in_parts(
+        self, key: str, buffer: bytearray, rest: AsyncIterator[bytes], *, content_type: str
+    ) -> None:
         created = await self._call(
             "create_multipart_upload", Key=key, ContentType=content_type, ServerSideEncryption=SERVER_SIDE_ENCRYPTION
         )
         upload_id = created["UploadId"]
-        parts: list[dict] = []
-        sending: asyncio.Task | None = None
+        parts: list[dict[str, Any]] = []
+        sending: asyncio.Task[dict[str, Any]] | None = None
 
-        async def send(number: int, body: bytes) -> dict:
+        async def send(number: int, body: bytes) -> dict[str, Any]:
             response = await self._call("upload_part", Key=key, UploadId=upload_id, PartNumber=number, Body=body)
             return {"ETag": response["ETag"], "PartNumber": number}
 

@@ -1,9 +1,11 @@
+from typing import Any
+
 import grpc
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
-from scloud_common.lifespan import GrpcApi
+from scloud_common.lifespan import GrpcApi, ServiceContainer
 from scloud_files.service import FileService
 
 SERVICE_NAME = files_pb2.DESCRIPTOR.services_by_name["FilesService"].full_name
@@ -29,19 +31,19 @@ class FilesServicer(files_pb2_grpc.FilesServiceServicer):
         self._service = service
 
     async def GetStorageUsage(
-        self, request: files_pb2.GetStorageUsageRequest, context: grpc.aio.ServicerContext
+        self, request: files_pb2.GetStorageUsageRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> files_pb2.GetStorageUsageResponse:
         usage = await self._service.get_storage_usage(_require_user_id(request.user_id))
         return files_pb2.GetStorageUsageResponse(bytes_used=usage.bytes_used, file_count=usage.file_count)
 
     async def DeleteUserFiles(
-        self, request: files_pb2.DeleteUserFilesRequest, context: grpc.aio.ServicerContext
+        self, request: files_pb2.DeleteUserFilesRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> files_pb2.DeleteUserFilesResponse:
         deleted = await self._service.delete_user_files(_require_user_id(request.user_id))
         return files_pb2.DeleteUserFilesResponse(deleted_count=deleted)
 
 
-def register_servicers(server: grpc.aio.Server, container) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[FileService]) -> None:
     files_pb2_grpc.add_FilesServiceServicer_to_server(FilesServicer(container.service), server)
 
 

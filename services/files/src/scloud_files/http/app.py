@@ -1,13 +1,20 @@
+from collections.abc import Awaitable, Callable
+
 from fastapi import FastAPI
 
-from scloud_common.lifespan import create_service_app
+from scloud_common.lifespan import ServiceContainer, create_service_app
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.grpc.servicer import GRPC_API
 from scloud_files.http.routes import router
+from scloud_files.service import FileService
 
 
-def create_app(settings: FilesSettings, *, build_container=bootstrap) -> FastAPI:
+def create_app(
+    settings: FilesSettings,
+    *,
+    build_container: Callable[[FilesSettings], Awaitable[ServiceContainer[FileService]]] = bootstrap,
+) -> FastAPI:
     return create_service_app(
         settings,
         title="SCloud files",

@@ -9,7 +9,8 @@ __all__ = ["CurrentUser", "FileServiceDep"]
 
 
 def get_service(request: Request) -> FileService:
-    return request.app.state.container.service
+    service: FileService = request.app.state.container.service
+    return service
 
 
 FileServiceDep = Annotated[FileService, Depends(get_service)]

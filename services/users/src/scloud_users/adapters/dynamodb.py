@@ -5,6 +5,8 @@ One table, two kinds of item under the key `pk`: `user#<id>` holds the account, 
 neither existing, which keeps emails unique even when two registrations race.
 """
 
+from typing import Any
+
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
@@ -12,7 +14,7 @@ from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_users.domain import Account, EmailTaken, User, UserNotFound
 
 
-def table_definition(table_name: str) -> dict:
+def table_definition(table_name: str) -> dict[str, Any]:
     return {
         "TableName": table_name,
         "BillingMode": "PAY_PER_REQUEST",
@@ -22,15 +24,15 @@ def table_definition(table_name: str) -> dict:
     }
 
 
-def _user_key(user_id: str) -> dict:
+def _user_key(user_id: str) -> dict[str, Any]:
     return {"pk": {"S": f"user#{user_id}"}}
 
 
-def _email_key(email: str) -> dict:
+def _email_key(email: str) -> dict[str, Any]:
     return {"pk": {"S": f"email#{email}"}}
 
 
-def _account_from_item(item: dict) -> Account:
+def _account_from_item(item: dict[str, Any]) -> Account:
     user = User(
         user_id=item["userId"]["S"],
         email=item["email"]["S"],
@@ -124,7 +126,7 @@ class DynamoDbUserRepository:
             ExpressionAttributeValues={":hash": {"S": password_hash}},
         )
 
-    async def _update_existing(self, user_id: str, **update) -> None:
+    async def _update_existing(self, user_id: str, **update: Any) -> None:
         try:
             await self._call(
                 "update_item",

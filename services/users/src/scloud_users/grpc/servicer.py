@@ -1,9 +1,11 @@
+from typing import Any
+
 import grpc
 
 from scloud.users.v1 import users_pb2, users_pb2_grpc
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
-from scloud_common.lifespan import GrpcApi
+from scloud_common.lifespan import GrpcApi, ServiceContainer
 from scloud_users.domain import User
 from scloud_users.service import UserService
 
@@ -44,7 +46,7 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
         self._service = service
 
     async def CreateUser(
-        self, request: users_pb2.CreateUserRequest, context: grpc.aio.ServicerContext
+        self, request: users_pb2.CreateUserRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> users_pb2.CreateUserResponse:
         user = await self._service.create_user(
             email=_require(request.email, "email"),
@@ -56,7 +58,7 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
         return users_pb2.CreateUserResponse(user=user_to_message(user))
 
     async def GetCredentials(
-        self, request: users_pb2.GetCredentialsRequest, context: grpc.aio.ServicerContext
+        self, request: users_pb2.GetCredentialsRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> users_pb2.GetCredentialsResponse:
         lookup = request.WhichOneof("lookup")
         if lookup == "email":
@@ -68,13 +70,13 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
         return users_pb2.GetCredentialsResponse(user=user_to_message(account.user), password_hash=account.password_hash)
 
     async def GetUser(
-        self, request: users_pb2.GetUserRequest, context: grpc.aio.ServicerContext
+        self, request: users_pb2.GetUserRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> users_pb2.GetUserResponse:
         user = await self._service.get_user(_require(request.user_id, "user_id"))
         return users_pb2.GetUserResponse(user=user_to_message(user))
 
     async def UpdatePasswordHash(
-        self, request: users_pb2.UpdatePasswordHashRequest, context: grpc.aio.ServicerContext
+        self, request: users_pb2.UpdatePasswordHashRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> users_pb2.UpdatePasswordHashResponse:
         await self._service.update_password_hash(
             _require(request.user_id, "user_id"), _require(request.password_hash, "password_hash")
@@ -82,7 +84,7 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
         return users_pb2.UpdatePasswordHashResponse()
 
 
-def register_servicers(server: grpc.aio.Server, container) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[UserService]) -> None:
     users_pb2_grpc.add_UsersServiceServicer_to_server(UsersServicer(container.service), server)
 
 

@@ -9,7 +9,8 @@ __all__ = ["CurrentUser", "UserServiceDep"]
 
 
 def get_service(request: Request) -> UserService:
-    return request.app.state.container.service
+    service: UserService = request.app.state.container.service
+    return service
 
 
 UserServiceDep = Annotated[UserService, Depends(get_service)]

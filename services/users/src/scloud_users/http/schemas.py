@@ -1,3 +1,5 @@
+from typing import Any
+
 from pydantic import Field
 
 from scloud_common.web import ApiModel, IsoDate
@@ -20,7 +22,8 @@ class ProfileRead(ApiModel):
             user_id=user.user_id,
             email=user.email,
             username=user.username,
-            gender=user.gender,
+            # clean_gender lets only the Gender values into a User.
+            gender=user.gender,  # type: ignore[arg-type]
             date_of_birth=user.date_of_birth,
             created_at=user.created_at,
             storage_used=usage.bytes_used,
@@ -31,11 +34,12 @@ class ProfileRead(ApiModel):
 class ProfileUpdate(ApiModel):
     """Only the fields present change; null clears gender or date of birth."""
 
-    username: str = Field(None, max_length=100)
+    # Absent leaves the name unchanged but null is refused, so the schema says string, not nullable.
+    username: str = Field(None, max_length=100)  # type: ignore[assignment]
     gender: Gender | None = Field(None, description="One of the listed values, or null.")
     date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD, or null.")
 
-    def changes(self) -> dict:
+    def changes(self) -> dict[str, Any]:
         values = {
             "username": self.username,
             "gender": self.gender,
