@@ -37,10 +37,11 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 frontend: frontend/node_modules/.installed
 	cd frontend && npm run build
 
-lint: install
+lint: install frontend/node_modules/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	cd frontend && npm run lint
 
 test-unit: install
 	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy
@@ -52,8 +53,9 @@ test-integration: install
 test-fuzz: install
 	$(PYTEST) tests/fuzz
 
-test-frontend: frontend/node_modules/.installed
-	cd frontend && npm test && npm run check:api
+# Unit and component tests, the generated client's freshness, and the first page's bundle budget.
+test-frontend: frontend
+	cd frontend && npm test && npm run check:api && npm run check:bundle
 
 test-e2e: install frontend system-deps
 	$(PYTEST) tests/e2e

@@ -9,7 +9,10 @@ import { DeleteAccount } from "./components/DeleteAccount";
 import { SessionProvider } from "./session/SessionProvider";
 
 const json = (status: number, body: unknown) =>
-  new Response(body === null ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  new Response(body === null ? null : JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
 
 function renderAt(path: string) {
   const router = createMemoryRouter(routes, { initialEntries: [path] });
@@ -92,7 +95,14 @@ describe("routing", () => {
   });
 
   it("sends a signed-in person to the login page, once, when their session was ended elsewhere", async () => {
-    const user = { userId: "u1", email: "ada@example.com", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" };
+    const user = {
+      userId: "u1",
+      email: "ada@example.com",
+      username: "Ada",
+      gender: null,
+      dateOfBirth: null,
+      createdAt: "",
+    };
     let refreshes = 0;
     const fetchMock = vi.fn(async (input: Request | string) => {
       const path = new URL(typeof input === "string" ? input : input.url, "http://x").pathname;
@@ -118,14 +128,20 @@ describe("routing", () => {
   });
 
   it("does not say a session ended to a visitor who was never signed in", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => json(401, { error: { code: "invalid_refresh_token", message: "" } })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(401, { error: { code: "invalid_refresh_token", message: "" } })),
+    );
     renderAt("/files");
     await screen.findByRole("heading", { name: "Log in to SCloud" });
     expect(screen.queryByText(/session has ended/)).toBeNull();
   });
 
   it("shows a not-found page for unknown addresses", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => json(401, null)));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(401, null)),
+    );
     renderAt("/nowhere");
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
   });
@@ -162,7 +178,10 @@ describe("confirmations", () => {
   });
 
   it("keeps the account and says so when deletion fails", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => json(503, { error: { code: "service_unavailable", message: "down" } })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(503, { error: { code: "service_unavailable", message: "down" } })),
+    );
     const onDeleted = vi.fn();
     render(<DeleteAccount onDeleted={onDeleted} />);
     await fillDeletion("Sunny day 42", "DELETE");
@@ -173,13 +192,21 @@ describe("confirmations", () => {
   it("says the password is wrong, without signing out", async () => {
     vi.stubGlobal(
       "fetch",
-      vi.fn(async () => json(401, { error: { code: "invalid_credentials", message: "Email or password is incorrect." } })),
+      vi.fn(async () =>
+        json(401, { error: { code: "invalid_credentials", message: "Email or password is incorrect." } }),
+      ),
     );
-    sessionStore.set({ user: { userId: "u1", email: "a@b.co", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" }, accessToken: "t", accessTokenExpiresAt: "" });
+    sessionStore.set({
+      user: { userId: "u1", email: "a@b.co", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" },
+      accessToken: "t",
+      accessTokenExpiresAt: "",
+    });
     const onDeleted = vi.fn();
     render(<DeleteAccount onDeleted={onDeleted} />);
     await fillDeletion("Wrong pass 1", "DELETE");
-    expect(await screen.findByRole("alert")).toHaveTextContent("That password is not right. Your account was not deleted.");
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "That password is not right. Your account was not deleted.",
+    );
     expect(onDeleted).not.toHaveBeenCalled();
     expect(sessionStore.current).not.toBeNull();
   });
@@ -187,11 +214,12 @@ describe("confirmations", () => {
   it("says how long to wait after too many wrong passwords", async () => {
     vi.stubGlobal(
       "fetch",
-      vi.fn(async () =>
-        new Response(JSON.stringify({ error: { code: "too_many_attempts", message: "Too many attempts." } }), {
-          status: 429,
-          headers: { "content-type": "application/json", "Retry-After": "300" },
-        }),
+      vi.fn(
+        async () =>
+          new Response(JSON.stringify({ error: { code: "too_many_attempts", message: "Too many attempts." } }), {
+            status: 429,
+            headers: { "content-type": "application/json", "Retry-After": "300" },
+          }),
       ),
     );
     render(<DeleteAccount onDeleted={vi.fn()} />);
@@ -202,13 +230,21 @@ describe("confirmations", () => {
   });
 
   it("lands on the home page, signed out, once the account is deleted", async () => {
-    const user = { userId: "u1", email: "ada@example.com", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" };
+    const user = {
+      userId: "u1",
+      email: "ada@example.com",
+      username: "Ada",
+      gender: null,
+      dateOfBirth: null,
+      createdAt: "",
+    };
     vi.stubGlobal(
       "fetch",
       vi.fn(async (input: Request | string, init?: RequestInit) => {
         const request = typeof input === "string" ? new Request(new URL(input, "http://x"), init) : input;
         const key = `${request.method} ${new URL(request.url).pathname}`;
-        if (key === "POST /api/auth/refresh") return json(200, { user, accessToken: "token", accessTokenExpiresAt: "" });
+        if (key === "POST /api/auth/refresh")
+          return json(200, { user, accessToken: "token", accessTokenExpiresAt: "" });
         if (key === "GET /api/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
         if (key === "GET /api/auth/sessions") return json(200, { sessions: [] });
         if (key === "DELETE /api/users/me") return json(204, null);
@@ -227,7 +263,15 @@ describe("confirmations", () => {
   it("a confirm dialog focuses Cancel and closes on Escape", async () => {
     const onCancel = vi.fn();
     const onConfirm = vi.fn();
-    render(<ConfirmDialog title="Delete a.txt?" message="Gone for good." confirmLabel="Delete" onConfirm={onConfirm} onCancel={onCancel} />);
+    render(
+      <ConfirmDialog
+        title="Delete a.txt?"
+        message="Gone for good."
+        confirmLabel="Delete"
+        onConfirm={onConfirm}
+        onCancel={onCancel}
+      />,
+    );
     expect(screen.getByRole("dialog", { name: "Delete a.txt?" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Cancel" })).toHaveFocus();
     await userEvent.keyboard("{Escape}");

@@ -16,8 +16,22 @@ export const routes = [
       { path: "/", element: <Landing /> },
       { path: "/login", element: <Login /> },
       { path: "/register", element: <Register /> },
-      { path: "/files", element: <RequireAuth><Dashboard /></RequireAuth> },
-      { path: "/profile", element: <RequireAuth><Profile /></RequireAuth> },
+      {
+        path: "/files",
+        element: (
+          <RequireAuth>
+            <Dashboard />
+          </RequireAuth>
+        ),
+      },
+      {
+        path: "/profile",
+        element: (
+          <RequireAuth>
+            <Profile />
+          </RequireAuth>
+        ),
+      },
       { path: "*", element: <NotFound /> },
     ],
   },

@@ -39,9 +39,7 @@ describe("authFetch", () => {
   });
 
   it("refreshes once for concurrent expired calls and retries each", async () => {
-    const responses = await Promise.all(
-      [1, 2, 3].map(() => authFetch(new Request("http://x/api/files"))),
-    );
+    const responses = await Promise.all([1, 2, 3].map(() => authFetch(new Request("http://x/api/files"))));
     const bodies = await Promise.all(responses.map((response) => response.json()));
     expect(bodies).toEqual([{ token: "Bearer new" }, { token: "Bearer new" }, { token: "Bearer new" }]);
     expect(refreshCalls).toBe(1);
@@ -49,7 +47,10 @@ describe("authFetch", () => {
   });
 
   it("does not refresh for a 401 about the request itself", async () => {
-    vi.stubGlobal("fetch", vi.fn(async () => json(401, { error: { code: "invalid_credentials", message: "wrong" } })));
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async () => json(401, { error: { code: "invalid_credentials", message: "wrong" } })),
+    );
     const response = await authFetch(new Request("http://x/api/auth/password", { method: "POST", body: "{}" }));
     expect(response.status).toBe(401);
     expect(refreshCalls).toBe(0);

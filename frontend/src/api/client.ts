@@ -22,7 +22,10 @@ export async function authFetch(input: Request | string, init?: RequestInit): Pr
 /** A 401 about the token itself (not, say, a wrong current password) is worth a refresh. */
 async function isExpiredToken(response: Response): Promise<boolean> {
   if (response.status !== 401) return false;
-  const body = await response.clone().json().catch(() => null);
+  const body = await response
+    .clone()
+    .json()
+    .catch(() => null);
   const code = body?.error?.code;
   return code === "invalid_token" || code === "unauthenticated";
 }
@@ -40,9 +43,7 @@ export const usersApi = createClient<UsersPaths>(options);
 export const filesApi = createClient<FilesPaths>(options);
 
 /** Unwraps an openapi-fetch result: the data, or an ApiError with a readable message. */
-export async function unwrap<T>(
-  call: Promise<{ data?: T; error?: unknown; response: Response }>,
-): Promise<T> {
+export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
   let result;
   try {
     result = await call;

@@ -16,7 +16,9 @@ describe("toApiError", () => {
   });
 
   it("keeps the service's message for other client errors", () => {
-    const error = toApiError(401, { error: { code: "invalid_credentials", message: "Email or password is incorrect." } });
+    const error = toApiError(401, {
+      error: { code: "invalid_credentials", message: "Email or password is incorrect." },
+    });
     expect(error.message).toBe("Email or password is incorrect.");
   });
 });

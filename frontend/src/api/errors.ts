@@ -49,7 +49,8 @@ export function toApiError(status: number, body: unknown, retryAfter?: string | 
   if (status === 429) {
     const seconds = parseRetryAfter(retryAfter);
     const code = isErrorBody(body) ? body.error.code : "too_many_attempts";
-    const message = seconds === null ? FALLBACK_MESSAGES[429] : `Too many attempts. Try again in ${formatWait(seconds)}.`;
+    const message =
+      seconds === null ? FALLBACK_MESSAGES[429] : `Too many attempts. Try again in ${formatWait(seconds)}.`;
     return new ApiError(status, code, message, seconds);
   }
   if (isErrorBody(body) && status < 500) {

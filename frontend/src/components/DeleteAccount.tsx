@@ -48,7 +48,12 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
         value={password}
         onChange={(e) => setPassword(e.target.value)}
       />
-      <TextField label={`Type ${CONFIRMATION_WORD} to confirm`} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" />
+      <TextField
+        label={`Type ${CONFIRMATION_WORD} to confirm`}
+        value={typed}
+        onChange={(e) => setTyped(e.target.value)}
+        autoComplete="off"
+      />
       {error && <Notice kind="error">{error}</Notice>}
       <Button type="submit" variant="danger" busy={busy} disabled={!confirmed}>
         Delete account

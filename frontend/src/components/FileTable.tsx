@@ -32,7 +32,9 @@ export function FileTable({ files, downloading, onDownload, onDelete }: FileTabl
   return (
     <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
       <table className="w-full text-left text-sm">
-        <caption className="sr-only">Your files, sorted by {sortKey} {direction}</caption>
+        <caption className="sr-only">
+          Your files, sorted by {sortKey} {direction}
+        </caption>
         <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-500">
           <tr>
             {COLUMNS.map((column) => (
@@ -42,9 +44,15 @@ export function FileTable({ files, downloading, onDownload, onDelete }: FileTabl
                 aria-sort={column.key === sortKey ? direction : "none"}
                 className={`px-4 py-3 ${column.key === "name" ? "" : "hidden sm:table-cell"}`}
               >
-                <button type="button" onClick={() => sortBy(column.key)} className="inline-flex items-center gap-1 uppercase">
+                <button
+                  type="button"
+                  onClick={() => sortBy(column.key)}
+                  className="inline-flex items-center gap-1 uppercase"
+                >
                   {column.label}
-                  <span aria-hidden="true">{column.key === sortKey ? (direction === "ascending" ? "▲" : "▼") : ""}</span>
+                  <span aria-hidden="true">
+                    {column.key === sortKey ? (direction === "ascending" ? "▲" : "▼") : ""}
+                  </span>
                 </button>
               </th>
             ))}
@@ -67,7 +75,9 @@ export function FileTable({ files, downloading, onDownload, onDelete }: FileTabl
                   {formatBytes(file.fileSize)} · {formatDate(file.uploadDate)}
                 </span>
               </td>
-              <td className="hidden whitespace-nowrap px-4 py-3 tabular-nums sm:table-cell">{formatBytes(file.fileSize)}</td>
+              <td className="hidden whitespace-nowrap px-4 py-3 tabular-nums sm:table-cell">
+                {formatBytes(file.fileSize)}
+              </td>
               <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{formatDate(file.uploadDate)}</td>
               <td className="hidden px-4 py-3 md:table-cell">{describeType(file.fileType)}</td>
               <td className="whitespace-nowrap px-4 py-3 text-right">

@@ -59,7 +59,9 @@ export function Layout() {
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
         <Outlet />
       </main>
-      <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-500">SCloud — your files, yours.</footer>
+      <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-500">
+        SCloud — your files, yours.
+      </footer>
     </div>
   );
 }

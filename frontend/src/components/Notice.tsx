@@ -14,5 +14,9 @@ export function Notice({ kind, children }: { kind: "error" | "success" | "info";
       </p>
     );
   }
-  return <p role="status" className={`rounded-md border px-3 py-2 text-sm ${STATUS_STYLES[kind]}`}>{children}</p>;
+  return (
+    <p role="status" className={`rounded-md border px-3 py-2 text-sm ${STATUS_STYLES[kind]}`}>
+      {children}
+    </p>
+  );
 }

@@ -16,11 +16,12 @@ describe("PasswordForm", () => {
   it("says how long to wait after too many wrong current passwords", async () => {
     vi.stubGlobal(
       "fetch",
-      vi.fn(async () =>
-        new Response(JSON.stringify({ error: { code: "too_many_attempts", message: "Too many attempts." } }), {
-          status: 429,
-          headers: { "content-type": "application/json", "Retry-After": "60" },
-        }),
+      vi.fn(
+        async () =>
+          new Response(JSON.stringify({ error: { code: "too_many_attempts", message: "Too many attempts." } }), {
+            status: 429,
+            headers: { "content-type": "application/json", "Retry-After": "60" },
+          }),
       ),
     );
     render(<PasswordForm />);

@@ -36,7 +36,13 @@ export function PasswordForm() {
 
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Change password" noValidate>
-      <TextField label="Current password" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+      <TextField
+        label="Current password"
+        type="password"
+        autoComplete="current-password"
+        value={current}
+        onChange={(e) => setCurrent(e.target.value)}
+      />
       <TextField
         label="New password"
         type="password"
@@ -45,7 +51,13 @@ export function PasswordForm() {
         onChange={(e) => setNext(e.target.value)}
         hint={PASSWORD_HINT}
       />
-      <TextField label="Confirm new password" type="password" autoComplete="new-password" value={confirm} onChange={(e) => setConfirm(e.target.value)} />
+      <TextField
+        label="Confirm new password"
+        type="password"
+        autoComplete="new-password"
+        value={confirm}
+        onChange={(e) => setConfirm(e.target.value)}
+      />
       {result && <Notice kind={result.kind}>{result.text}</Notice>}
       <Button type="submit" busy={busy}>
         Change password

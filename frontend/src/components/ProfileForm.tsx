@@ -36,9 +36,20 @@ export function ProfileForm({ profile, onSaved }: { profile: ProfileRead; onSave
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Profile details">
       <TextField label="Email" value={profile.email} readOnly disabled />
-      <TextField label="Username" required maxLength={40} value={username} onChange={(e) => setUsername(e.target.value)} />
+      <TextField
+        label="Username"
+        required
+        maxLength={40}
+        value={username}
+        onChange={(e) => setUsername(e.target.value)}
+      />
       <GenderSelect value={gender} onChange={(e) => setGender(e.target.value)} />
-      <TextField label="Date of birth" type="date" value={dateOfBirth} onChange={(e) => setDateOfBirth(e.target.value)} />
+      <TextField
+        label="Date of birth"
+        type="date"
+        value={dateOfBirth}
+        onChange={(e) => setDateOfBirth(e.target.value)}
+      />
       {result && <Notice kind={result.kind}>{result.text}</Notice>}
       <Button type="submit" busy={busy}>
         Save changes

@@ -8,15 +8,30 @@ import { SessionProvider } from "../session/SessionProvider";
 import { SessionList, type DeviceSession } from "./SessionList";
 
 const json = (status: number, body: unknown) =>
-  new Response(body === null ? null : JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  new Response(body === null ? null : JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1";
 
 const sessions: DeviceSession[] = [
-  { id: "s-phone", userAgent: IPHONE, createdAt: "2026-11-25T10:00:00Z", lastUsedAt: "2026-11-25T11:00:00Z", current: false },
-  { id: "s-here", userAgent: FIREFOX, createdAt: "2026-11-20T10:00:00Z", lastUsedAt: "2026-11-25T12:00:00Z", current: true },
+  {
+    id: "s-phone",
+    userAgent: IPHONE,
+    createdAt: "2026-11-25T10:00:00Z",
+    lastUsedAt: "2026-11-25T11:00:00Z",
+    current: false,
+  },
+  {
+    id: "s-here",
+    userAgent: FIREFOX,
+    createdAt: "2026-11-20T10:00:00Z",
+    lastUsedAt: "2026-11-25T12:00:00Z",
+    current: true,
+  },
 ];
 
 type Handler = (request: Request) => Response | Promise<Response>;
@@ -87,7 +102,8 @@ describe("SessionList", () => {
   it("drops a device that had already signed out", async () => {
     stubApi({
       "GET /api/auth/sessions": () => json(200, { sessions }),
-      "DELETE /api/auth/sessions/s-phone": () => json(404, { error: { code: "session_not_found", message: "No such session." } }),
+      "DELETE /api/auth/sessions/s-phone": () =>
+        json(404, { error: { code: "session_not_found", message: "No such session." } }),
     });
     render(<SessionList onSignedOutEverywhere={vi.fn()} />);
     const phone = (await screen.findAllByTestId("device-session"))[0];
@@ -103,7 +119,14 @@ describe("SessionList", () => {
   });
 
   it("signs out everywhere from the profile page and goes to the login page", async () => {
-    const user = { userId: "u1", email: "ada@example.com", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" };
+    const user = {
+      userId: "u1",
+      email: "ada@example.com",
+      username: "Ada",
+      gender: null,
+      dateOfBirth: null,
+      createdAt: "",
+    };
     const calls = stubApi({
       "POST /api/auth/refresh": () => json(200, { user, accessToken: "token", accessTokenExpiresAt: "" }),
       "GET /api/users/me": () => json(200, { ...user, storageUsed: 0, fileCount: 0 }),

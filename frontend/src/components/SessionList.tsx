@@ -51,7 +51,13 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
       )}
       {leaveError && <Notice kind="error">{leaveError}</Notice>}
       <div className="flex flex-wrap items-center gap-3">
-        <Button type="button" variant="secondary" busy={leaving} onClick={signOutEverywhere} aria-describedby={everywhereId}>
+        <Button
+          type="button"
+          variant="secondary"
+          busy={leaving}
+          onClick={signOutEverywhere}
+          aria-describedby={everywhereId}
+        >
           Sign out everywhere
         </Button>
         <p id={everywhereId} className="text-sm text-slate-600">
@@ -91,7 +97,9 @@ function SessionItem({ session, onSignedOut }: { session: DeviceSession; onSigne
         <p className="font-medium text-slate-900" title={session.userAgent}>
           {device}
           {session.current && (
-            <span className="ml-2 rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-semibold text-indigo-700">This device</span>
+            <span className="ml-2 rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-semibold text-indigo-700">
+              This device
+            </span>
           )}
         </p>
         <p className="text-slate-600">

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState, type DragEvent } from "react";
+import { useEffect, useState, type DragEvent } from "react";
 import type { FileRead } from "../api/upload";
 import { formatBytes } from "../lib/format";
 import { UploadQueue, type UploadItem } from "../lib/uploadQueue";
@@ -11,19 +11,10 @@ interface UploadDropzoneProps {
 export function UploadDropzone({ maxUploadBytes, onUploaded }: UploadDropzoneProps) {
   const [items, setItems] = useState<UploadItem[]>([]);
   const [dragging, setDragging] = useState(false);
-  const limitRef = useRef(maxUploadBytes);
-  const uploadedRef = useRef(onUploaded);
-  limitRef.current = maxUploadBytes;
-  uploadedRef.current = onUploaded;
-  const queueRef = useRef<UploadQueue | null>(null);
-  if (!queueRef.current) {
-    queueRef.current = new UploadQueue(
-      () => limitRef.current,
-      setItems,
-      (file) => uploadedRef.current(file),
-    );
-  }
-  const queue = queueRef.current;
+  const [queue] = useState(() => new UploadQueue(setItems));
+  useEffect(() => {
+    queue.configure({ maxBytes: maxUploadBytes, onUploaded });
+  }, [queue, maxUploadBytes, onUploaded]);
 
   useEffect(() => {
     const finished = items.filter((item) => item.status === "done");
@@ -73,7 +64,12 @@ export function UploadDropzone({ maxUploadBytes, onUploaded }: UploadDropzonePro
       {items.length > 0 && (
         <ul className="space-y-2" aria-label="Uploads">
           {items.map((item) => (
-            <UploadRow key={item.id} item={item} onCancel={() => queue.cancel(item.id)} onDismiss={() => queue.dismiss(item.id)} />
+            <UploadRow
+              key={item.id}
+              item={item}
+              onCancel={() => queue.cancel(item.id)}
+              onDismiss={() => queue.dismiss(item.id)}
+            />
           ))}
         </ul>
       )}
@@ -88,11 +84,21 @@ function UploadRow({ item, onCancel, onDismiss }: { item: UploadItem; onCancel()
       <div className="flex items-center justify-between gap-2">
         <span className="truncate font-medium">{item.name}</span>
         {item.status === "uploading" || item.status === "waiting" ? (
-          <button type="button" onClick={onCancel} aria-label={`Cancel upload of ${item.name}`} className="text-slate-600 underline hover:text-slate-900">
+          <button
+            type="button"
+            onClick={onCancel}
+            aria-label={`Cancel upload of ${item.name}`}
+            className="text-slate-600 underline hover:text-slate-900"
+          >
             Cancel
           </button>
         ) : (
-          <button type="button" onClick={onDismiss} aria-label={`Dismiss ${item.name}`} className="text-slate-500 hover:text-slate-900">
+          <button
+            type="button"
+            onClick={onDismiss}
+            aria-label={`Dismiss ${item.name}`}
+            className="text-slate-500 hover:text-slate-900"
+          >
             ✕
           </button>
         )}
@@ -110,7 +116,11 @@ function UploadRow({ item, onCancel, onDismiss }: { item: UploadItem; onCancel()
         </div>
       )}
       {item.status === "waiting" && <p className="mt-1 text-slate-500">Waiting…</p>}
-      {item.status === "done" && <p className="mt-1 text-emerald-700" role="status">Uploaded</p>}
+      {item.status === "done" && (
+        <p className="mt-1 text-emerald-700" role="status">
+          Uploaded
+        </p>
+      )}
       {(item.status === "failed" || item.status === "rejected") && (
         <p className="mt-1 text-red-700" role="alert">
           {item.message}

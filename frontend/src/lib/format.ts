@@ -24,7 +24,8 @@ export function formatDate(iso: string, locale?: string): string {
 export function describeType(mime: string): string {
   if (!mime || mime === "application/octet-stream") return "File";
   const [kind, subtype = ""] = mime.split("/");
-  if (["image", "video", "audio"].includes(kind)) return `${kind[0].toUpperCase()}${kind.slice(1)} (${subtype.toUpperCase()})`;
+  if (["image", "video", "audio"].includes(kind))
+    return `${kind[0].toUpperCase()}${kind.slice(1)} (${subtype.toUpperCase()})`;
   if (subtype === "pdf") return "PDF";
   if (kind === "text") return subtype === "plain" ? "Text" : `Text (${subtype})`;
   return subtype.replace(/^(x-|vnd\.)/, "").toUpperCase() || mime;

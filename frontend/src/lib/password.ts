@@ -11,7 +11,8 @@ export const PASSWORD_HINT = `At least ${MIN_PASSWORD_LENGTH} characters, mixing
 
 export function passwordProblem(password: string): string | null {
   // Counted in code points, as the service counts them, not UTF-16 units.
-  if ([...password].length < MIN_PASSWORD_LENGTH) return `Use at least ${MIN_PASSWORD_LENGTH} characters for your password.`;
+  if ([...password].length < MIN_PASSWORD_LENGTH)
+    return `Use at least ${MIN_PASSWORD_LENGTH} characters for your password.`;
   if (new TextEncoder().encode(password).length > MAX_PASSWORD_BYTES) {
     return `Use at most ${MAX_PASSWORD_BYTES} bytes for your password (fewer characters, or plainer ones).`;
   }

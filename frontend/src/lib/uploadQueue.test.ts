@@ -44,7 +44,8 @@ function makeQueue(limit: number | null) {
   const states: UploadItem[][] = [];
   const uploaded: FileRead[] = [];
   const uploader = vi.fn((file: File, onProgress) => uploadFile(file, onProgress, () => new FakeTransport()));
-  const queue = new UploadQueue(() => limit, (items) => states.push(items), (file) => uploaded.push(file), uploader);
+  const queue = new UploadQueue((items) => states.push(items), uploader);
+  queue.configure({ maxBytes: limit, onUploaded: (file) => uploaded.push(file) });
   return { queue, states, uploaded, uploader, last: () => states[states.length - 1] };
 }
 
@@ -55,6 +56,14 @@ describe("UploadQueue", () => {
     expect(uploader).not.toHaveBeenCalled();
     expect(last()[0]).toMatchObject({ status: "rejected" });
     expect(last()[0].message).toContain("over the 3 B upload limit");
+  });
+
+  it("holds each new file to the limit it was last given", () => {
+    const { queue, uploader, last } = makeQueue(null);
+    queue.configure({ maxBytes: 3, onUploaded: () => {} });
+    queue.add([new File(["four"], "big.txt")]);
+    expect(uploader).not.toHaveBeenCalled();
+    expect(last()[0]).toMatchObject({ status: "rejected" });
   });
 
   it("reports progress, then the stored file", async () => {
@@ -103,10 +112,18 @@ describe("UploadQueue with many files", () => {
 
 describe("uploadFile", () => {
   it("rejects with UploadCancelled on abort and ApiError on failure", async () => {
-    const cancelled = uploadFile(new File(["x"], "x"), () => {}, () => new FakeTransport());
+    const cancelled = uploadFile(
+      new File(["x"], "x"),
+      () => {},
+      () => new FakeTransport(),
+    );
     cancelled.cancel();
     await expect(cancelled.promise).rejects.toBeInstanceOf(UploadCancelled);
-    const failed = uploadFile(new File(["x"], "x"), () => {}, () => new FakeTransport());
+    const failed = uploadFile(
+      new File(["x"], "x"),
+      () => {},
+      () => new FakeTransport(),
+    );
     FakeTransport.last.onerror?.();
     await expect(failed.promise).rejects.toBeInstanceOf(ApiError);
   });

@@ -27,13 +27,19 @@ export class UploadQueue {
   private handles = new Map<number, UploadHandle>();
   private waiting: { id: number; file: File }[] = [];
   private nextId = 1;
+  private maxBytes: number | null = null;
+  private onUploaded: (file: FileRead) => void = () => {};
 
   constructor(
-    private readonly maxBytes: () => number | null,
     private readonly onChange: (items: UploadItem[]) => void,
-    private readonly onUploaded: (file: FileRead) => void,
     private readonly upload: Uploader = uploadFile,
   ) {}
+
+  /** The limit and the callback can change while uploads run: each file uses the latest ones. */
+  configure({ maxBytes, onUploaded }: { maxBytes: number | null; onUploaded(file: FileRead): void }): void {
+    this.maxBytes = maxBytes;
+    this.onUploaded = onUploaded;
+  }
 
   add(files: Iterable<File>): void {
     for (const file of files) this.enqueue(file);
@@ -50,13 +56,15 @@ export class UploadQueue {
   }
 
   dismiss(id: number): void {
-    this.items = this.items.filter((item) => item.id !== id || item.status === "uploading" || item.status === "waiting");
+    this.items = this.items.filter(
+      (item) => item.id !== id || item.status === "uploading" || item.status === "waiting",
+    );
     this.emit();
   }
 
   private enqueue(file: File): void {
     const id = this.nextId++;
-    const limit = this.maxBytes();
+    const limit = this.maxBytes;
     if (limit !== null && file.size > limit) {
       this.items = [
         ...this.items,
@@ -88,19 +96,22 @@ export class UploadQueue {
     this.update(id, { status: "uploading" });
     const handle = this.upload(file, ({ loaded }) => this.update(id, { loaded: Math.min(loaded, file.size) }));
     this.handles.set(id, handle);
-    handle.promise.then(
-      (stored) => {
-        this.update(id, { status: "done", loaded: file.size });
-        this.onUploaded(stored);
-      },
-      (error: unknown) => {
-        if (error instanceof UploadCancelled) this.update(id, { status: "cancelled", message: `${file.name}: upload cancelled.` });
-        else this.update(id, { status: "failed", message: `${file.name}: ${messageOf(error)}` });
-      },
-    ).finally(() => {
-      this.handles.delete(id);
-      this.startWaiting();
-    });
+    handle.promise
+      .then(
+        (stored) => {
+          this.update(id, { status: "done", loaded: file.size });
+          this.onUploaded(stored);
+        },
+        (error: unknown) => {
+          if (error instanceof UploadCancelled)
+            this.update(id, { status: "cancelled", message: `${file.name}: upload cancelled.` });
+          else this.update(id, { status: "failed", message: `${file.name}: ${messageOf(error)}` });
+        },
+      )
+      .finally(() => {
+        this.handles.delete(id);
+        this.startWaiting();
+      });
   }
 
   private nameOf(id: number): string {

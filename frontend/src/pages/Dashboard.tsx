@@ -12,6 +12,10 @@ import { UploadDropzone } from "../components/UploadDropzone";
 
 const PAGE_SIZE = 50;
 
+function fetchPage(cursor: string | null) {
+  return unwrap(filesApi.GET("/api/files", { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } }));
+}
+
 export function Dashboard() {
   const [files, setFiles] = useState<FileRead[]>([]);
   const [nextCursor, setNextCursor] = useState<string | null>(null);
@@ -30,29 +34,27 @@ export function Dashboard() {
       .catch(() => setUsage(null));
   }, []);
 
-  const loadPage = useCallback(async (cursor: string | null) => {
-    const page = await unwrap(
-      filesApi.GET("/api/files", { params: { query: { limit: PAGE_SIZE, ...(cursor ? { cursor } : {}) } } }),
-    );
-    setFiles((current) => (cursor ? [...current, ...page.files] : page.files));
-    setNextCursor(page.nextCursor ?? null);
-  }, []);
-
   useEffect(() => {
-    loadPage(null)
+    fetchPage(null)
+      .then((page) => {
+        setFiles(page.files);
+        setNextCursor(page.nextCursor ?? null);
+      })
       .catch((reason) => setError(messageOf(reason)))
       .finally(() => setLoading(false));
     unwrap(filesApi.GET("/api/files/limits"))
       .then((limits) => setLimit(limits.maxUploadBytes))
       .catch(() => setLimit(null));
     refreshUsage();
-  }, [loadPage, refreshUsage]);
+  }, [refreshUsage]);
 
   async function loadMore() {
     setLoadingMore(true);
     setError(null);
     try {
-      await loadPage(nextCursor);
+      const page = await fetchPage(nextCursor);
+      setFiles((current) => [...current, ...page.files]);
+      setNextCursor(page.nextCursor ?? null);
     } catch (reason) {
       setError(messageOf(reason));
     } finally {
@@ -94,9 +96,7 @@ export function Dashboard() {
     setDeleting(true);
     setError(null);
     try {
-      await unwrap(
-        filesApi.DELETE("/api/files/{file_id}", { params: { path: { file_id: pendingDelete.fileId } } }),
-      );
+      await unwrap(filesApi.DELETE("/api/files/{file_id}", { params: { path: { file_id: pendingDelete.fileId } } }));
       setFiles((current) => current.filter((file) => file.fileId !== pendingDelete.fileId));
       refreshUsage();
       setPendingDelete(null);

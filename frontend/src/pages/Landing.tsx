@@ -18,15 +18,24 @@ export function Landing() {
         </p>
         <div className="mt-8 flex justify-center gap-3">
           {user ? (
-            <Link to="/files" className="rounded-md bg-indigo-600 px-5 py-3 font-semibold text-white hover:bg-indigo-500">
+            <Link
+              to="/files"
+              className="rounded-md bg-indigo-600 px-5 py-3 font-semibold text-white hover:bg-indigo-500"
+            >
               Go to your files
             </Link>
           ) : (
             <>
-              <Link to="/register" className="rounded-md bg-indigo-600 px-5 py-3 font-semibold text-white hover:bg-indigo-500">
+              <Link
+                to="/register"
+                className="rounded-md bg-indigo-600 px-5 py-3 font-semibold text-white hover:bg-indigo-500"
+              >
                 Get started
               </Link>
-              <Link to="/login" className="rounded-md border border-slate-300 bg-white px-5 py-3 font-semibold hover:bg-slate-50">
+              <Link
+                to="/login"
+                className="rounded-md border border-slate-300 bg-white px-5 py-3 font-semibold hover:bg-slate-50"
+              >
                 Log in
               </Link>
             </>

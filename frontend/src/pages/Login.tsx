@@ -36,11 +36,20 @@ export function Login() {
       <h1 className="text-2xl font-bold">Log in to SCloud</h1>
       {sessionEnded && !error && (
         <div className="mt-4">
-          <Notice kind="info">Your session has ended, perhaps because you signed out on another device. Log in again to continue.</Notice>
+          <Notice kind="info">
+            Your session has ended, perhaps because you signed out on another device. Log in again to continue.
+          </Notice>
         </div>
       )}
       <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
-        <TextField label="Email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+        />
         <TextField
           label="Password"
           type="password"

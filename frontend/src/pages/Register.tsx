@@ -46,8 +46,22 @@ export function Register() {
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-bold">Create your SCloud account</h1>
       <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
-        <TextField label="Email" type="email" autoComplete="email" required value={form.email} onChange={update("email")} />
-        <TextField label="Username" autoComplete="nickname" required maxLength={40} value={form.username} onChange={update("username")} />
+        <TextField
+          label="Email"
+          type="email"
+          autoComplete="email"
+          required
+          value={form.email}
+          onChange={update("email")}
+        />
+        <TextField
+          label="Username"
+          autoComplete="nickname"
+          required
+          maxLength={40}
+          value={form.username}
+          onChange={update("username")}
+        />
         <TextField
           label="Password"
           type="password"
