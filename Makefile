@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 PYTEST := $(PY) -m pytest
+# buf (protobuf linter) comes from npm, pinned in frontend/package.json with the other dev tools.
+BUF := frontend/node_modules/.bin/buf
 PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -42,6 +44,12 @@ lint: install frontend/node_modules/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	cd frontend && npm run lint
+	$(BUF) lint proto
+	@# Against main's contracts where this clone has them (on main itself it compares to itself).
+	@if git rev-parse --verify -q main >/dev/null; then \
+		echo "$(BUF) breaking proto --against .git#branch=main,subdir=proto"; \
+		$(BUF) breaking proto --against '.git#branch=main,subdir=proto'; \
+	else echo "no local main branch: buf breaking skipped"; fi
 
 test-unit: install
 	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy
