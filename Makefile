@@ -44,6 +44,7 @@ lint: install frontend/node_modules/.installed
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
 	cd frontend && npm run lint
+	$(VENV)/bin/hadolint services/*/Dockerfile gateway/Dockerfile docker/*.Dockerfile
 	$(BUF) lint proto
 	@# Against main's contracts where this clone has them (on main itself it compares to itself).
 	@if git rev-parse --verify -q main >/dev/null; then \
