@@ -127,18 +127,14 @@ class DynamoDbUserRepository:
         )
 
     async def _update_existing(self, user_id: str, **update: Any) -> None:
-        try:
-            await self._call(
-                "update_item",
-                TableName=self._table,
-                Key=_user_key(user_id),
-                ConditionExpression="attribute_exists(pk)",
-                **update,
-            )
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise UserNotFound() from None
-            raise
+        # A missing user fails the condition, which the callers' decorator turns into UserNotFound.
+        await self._call(
+            "update_item",
+            TableName=self._table,
+            Key=_user_key(user_id),
+            ConditionExpression="attribute_exists(pk)",
+            **update,
+        )
 
     @translate_aws_errors
     async def delete(self, user_id: str) -> None:
