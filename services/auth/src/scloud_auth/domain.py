@@ -6,7 +6,14 @@ from dataclasses import dataclass
 
 import idna
 
-from scloud_common.errors import InvalidInput, NotFound, PermissionDenied, RateLimited, Unauthenticated
+from scloud_common.errors import (
+    AlreadyExists,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    Unauthenticated,
+)
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MIN_PASSWORD_LENGTH = 8
@@ -128,6 +135,11 @@ class WeakPassword(InvalidInput):
 class TooManyAttempts(RateLimited):
     code = "too_many_attempts"
     message = "Too many failed attempts for this account. Wait a while and try again."
+
+
+class SessionExists(AlreadyExists):
+    code = "session_exists"
+    message = "A session with this id exists already."
 
 
 class SessionNotFound(NotFound):

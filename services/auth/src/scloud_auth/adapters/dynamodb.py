@@ -10,9 +10,8 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_auth.domain import FailedAttempts, Session
+from scloud_auth.domain import FailedAttempts, Session, SessionExists
 from scloud_common.aws import AwsCall, translate_aws_errors
-from scloud_common.errors import AlreadyExists
 
 USER_INDEX = "userId-index"
 
@@ -42,7 +41,7 @@ class DynamoDbSessionRepository:
         self._table = table_name
         self._call = AwsCall(client, TableName=table_name)
 
-    @translate_aws_errors
+    @translate_aws_errors(condition_failed=SessionExists)
     async def add(self, session: Session) -> None:
         item = {
             "sessionId": {"S": session.session_id},
@@ -55,12 +54,7 @@ class DynamoDbSessionRepository:
         }
         if session.last_used_at is not None:
             item["lastUsedAt"] = {"N": str(session.last_used_at)}
-        try:
-            await self._call("put_item", Item=item, ConditionExpression="attribute_not_exists(sessionId)")
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-                raise AlreadyExists(code="session_exists") from None
-            raise
+        await self._call("put_item", Item=item, ConditionExpression="attribute_not_exists(sessionId)")
 
     @translate_aws_errors
     async def get(self, session_id: str) -> Session | None:

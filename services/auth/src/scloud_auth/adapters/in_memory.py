@@ -6,7 +6,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, User
+from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, SessionExists, User
 from scloud_common.errors import AlreadyExists, NotFound
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ class InMemorySessionRepository:
 
     async def add(self, session: Session) -> None:
         if session.session_id in self.sessions:
-            raise AlreadyExists(code="session_exists")
+            raise SessionExists()
         self.sessions[session.session_id] = session
 
     async def get(self, session_id: str) -> Session | None:
