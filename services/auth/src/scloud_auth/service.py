@@ -106,12 +106,10 @@ class AuthService:
         # neither timing nor throttling reveals which emails exist.
         password_hash = credentials.password_hash if credentials else self._dummy_password_hash
         password_ok = await self._hasher.verify(password, password_hash)
+        if email:
+            await self._settle_attempt(email, earlier_failures, credentials is not None and password_ok)
         if credentials is None or not password_ok:
-            if email:
-                await self._record_failure(email, earlier_failures)
             raise InvalidCredentials()
-        if earlier_failures:
-            await self._attempts.clear(attempts_key(email))
         return await self._start_session(credentials.user, user_agent)
 
     async def verify_password(self, user_id: str, password: str, *, message: str | None = None) -> Credentials:
@@ -120,12 +118,20 @@ class AuthService:
         credentials = await self._users.get_credentials(user_id)
         email = credentials.user.email
         earlier_failures = await self._refuse_if_throttled(email)
-        if not await self._hasher.verify(password, credentials.password_hash):
+        password_ok = await self._hasher.verify(password, credentials.password_hash)
+        await self._settle_attempt(email, earlier_failures, password_ok, message=message)
+        return credentials
+
+    async def _settle_attempt(
+        self, email: str, earlier_failures: FailedAttempts | None, password_ok: bool, *, message: str | None = None
+    ) -> None:
+        """Counts a wrong password against the account (raising InvalidCredentials), or forgets
+        the account's earlier failures after a right one."""
+        if not password_ok:
             await self._record_failure(email, earlier_failures)
             raise InvalidCredentials(message)
         if earlier_failures:
             await self._attempts.clear(attempts_key(email))
-        return credentials
 
     async def _refuse_if_throttled(self, email: str) -> FailedAttempts | None:
         """Raises TooManyAttempts while the account is locked; else its earlier failures, if any."""
