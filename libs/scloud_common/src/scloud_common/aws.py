@@ -144,7 +144,14 @@ _OUTAGE_CODES = frozenset(
         "ServiceUnavailableException",
     }
 )
-_RETRYABLE_CANCELLATION_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+# Why a DynamoDB transaction item was cancelled, when retrying the transaction can succeed.
+RETRYABLE_CANCELLATION_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+
+
+def cancellation_reasons(exc: ClientError) -> list[str]:
+    """Per item of a cancelled DynamoDB transaction, the reason it was cancelled; "None" for the
+    items that did not cause it."""
+    return [reason.get("Code") or "None" for reason in exc.response.get("CancellationReasons") or []]
 
 
 def classify_aws_error(exc: BaseException) -> AwsFailure:
@@ -159,10 +166,10 @@ def classify_aws_error(exc: BaseException) -> AwsFailure:
     if code == "ConditionalCheckFailedException":
         return AwsFailure.CONDITION_FAILED
     if code == "TransactionCanceledException":
-        reasons = {reason.get("Code") for reason in exc.response.get("CancellationReasons") or []} - {"None", None}
+        reasons = set(cancellation_reasons(exc)) - {"None"}
         if "ConditionalCheckFailed" in reasons:
             return AwsFailure.CONDITION_FAILED
-        return AwsFailure.OUTAGE if reasons <= _RETRYABLE_CANCELLATION_REASONS else AwsFailure.FAULT
+        return AwsFailure.OUTAGE if reasons <= RETRYABLE_CANCELLATION_REASONS else AwsFailure.FAULT
     if code in _OUTAGE_CODES:
         return AwsFailure.OUTAGE
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0

@@ -7,7 +7,7 @@ import argparse
 import asyncio
 import logging
 
-from scloud_common.aws import create_aws_client
+from scloud_common.aws import aws_client
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.domain import StorageUsage
@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level="INFO")
     settings = FilesStorageSettings()
-    dynamodb = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-    repository = DynamoDbFileRepository(dynamodb, files_table_name(settings))
+    repository = DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings))
     repaired = asyncio.run(repair_usage(repository, None if args.all else args.user))
     for user_id, usage in repaired.items():
         print(f"{user_id}\tbytes={usage.bytes_used}\tfiles={usage.file_count}")

@@ -15,7 +15,7 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_common.aws import AwsCall, translate_aws_errors
+from scloud_common.aws import RETRYABLE_CANCELLATION_REASONS, AwsCall, cancellation_reasons, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.domain import AccountClosed, StorageUsage, StoredFile
 
@@ -25,7 +25,6 @@ USAGE_SORT_KEY = "#usage"
 BATCH_WRITE_SIZE = 25
 BATCH_WRITE_ATTEMPTS = 8
 TRANSACTION_ATTEMPTS = 6
-RETRIED_CANCELLATIONS = frozenset({"None", "TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -50,6 +49,14 @@ def _key(user_id: str, file_id: str) -> dict[str, Any]:
 
 def _usage_key(user_id: str) -> dict[str, Any]:
     return _key(user_id, USAGE_SORT_KEY)
+
+
+def _file_rows_of(user_id: str) -> dict[str, Any]:
+    """Query parameters selecting a user's file records, not their totals item."""
+    return {
+        "KeyConditionExpression": "userId = :user AND fileId > :usage",
+        "ExpressionAttributeValues": {":user": {"S": user_id}, ":usage": {"S": USAGE_SORT_KEY}},
+    }
 
 
 def file_item(file: StoredFile) -> dict[str, Any]:
@@ -87,8 +94,7 @@ class DynamoDbFileRepository:
             response = await self._call(
                 "query",
                 TableName=self._table,
-                KeyConditionExpression="userId = :user AND fileId > :usage",
-                ExpressionAttributeValues={":user": {"S": user_id}, ":usage": {"S": USAGE_SORT_KEY}},
+                **_file_rows_of(user_id),
                 **kwargs,
                 **({"ExclusiveStartKey": start} if start else {}),
             )
@@ -117,10 +123,10 @@ class DynamoDbFileRepository:
             except ClientError as exc:
                 if exc.response["Error"]["Code"] != "TransactionCanceledException":
                     raise
-                reasons = [reason.get("Code", "None") for reason in exc.response.get("CancellationReasons", [])]
+                reasons = cancellation_reasons(exc)
                 if not reasons:
                     raise
-                if not set(reasons) <= RETRIED_CANCELLATIONS or attempt == TRANSACTION_ATTEMPTS:
+                if not set(reasons) - {"None"} <= RETRYABLE_CANCELLATION_REASONS or attempt == TRANSACTION_ATTEMPTS:
                     return reasons
             await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
             attempt += 1
@@ -155,8 +161,7 @@ class DynamoDbFileRepository:
             response = await self._call(
                 "query",
                 TableName=self._table,
-                KeyConditionExpression="userId = :user AND fileId > :usage",
-                ExpressionAttributeValues={":user": {"S": user_id}, ":usage": {"S": USAGE_SORT_KEY}},
+                **_file_rows_of(user_id),
                 ScanIndexForward=False,
                 Limit=limit + 1 - len(items),
                 **({"ExclusiveStartKey": start} if start else {}),
