@@ -1,5 +1,6 @@
 """FastAPI plumbing shared by the services: the error handler, request ids and health routes."""
 
+import asyncio
 import json
 import logging
 import time
@@ -17,8 +18,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
-from scloud_common.deadline import DEFAULT_REQUEST_DEADLINE_SECONDS, RequestDeadlineMiddleware
-from scloud_common.errors import AppError, ErrorKind, RateLimited
+from scloud_common.errors import AppError, ErrorKind, RateLimited, ServiceTimeout
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
 
 logger = logging.getLogger(__name__)
@@ -189,6 +189,56 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+# Under the gateway's proxy timeouts and a browser's patience, above the 5 s gRPC deadline and a
+# boto3 call with one retry, so those report their own, more precise, failures first.
+DEFAULT_REQUEST_DEADLINE_SECONDS = 8.0
+
+
+def _is_upload(scope: Scope) -> bool:
+    """Multipart bodies are uploads: their length is the client's, and their storage calls are
+    bounded one by one (boto3 timeouts), so a whole-request deadline would only cut off slow links."""
+    for name, value in scope["headers"]:
+        if name == b"content-type":
+            is_multipart: bool = value.lower().startswith(b"multipart/form-data")
+            return is_multipart
+    return False
+
+
+class RequestDeadlineMiddleware:
+    """Cancels a request still unanswered after `seconds` and answers 504 `service_timeout`, so a
+    stalled dependency never hangs a request.
+
+    A response already started is left alone: its status line is sent and cannot be replaced.
+    Pure ASGI, so request bodies still stream.
+    """
+
+    def __init__(self, app: ASGIApp, *, seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or _is_upload(scope):
+            await self.app(scope, receive, send)
+            return
+        response_started = False
+
+        async def send_tracking(message: Message) -> None:
+            nonlocal response_started
+            if message["type"] == "http.response.start":
+                response_started = True
+            await send(message)
+
+        try:
+            async with asyncio.timeout(self.seconds):
+                await self.app(scope, receive, send_tracking)
+        except TimeoutError:
+            if response_started:
+                raise
+            logger.warning("request deadline exceeded", extra={"path": scope["path"], "seconds": self.seconds})
+            error = ServiceTimeout()
+            await error_response(error.kind.http_status, error.code, error.message)(scope, receive, send)
+
+
 class NoStoreMiddleware:
     """Marks every /api response `Cache-Control: no-store`: they carry tokens or personal data,
     which no browser or proxy cache may keep."""
@@ -279,8 +329,11 @@ def document_shared_errors(document: dict[str, Any]) -> dict[str, Any]:
 
 class _App(FastAPI):
     def openapi(self) -> dict[str, Any]:
-        # Routers are included after create_app returns, so the document is completed when built.
-        return document_shared_errors(super().openapi())
+        # Routers are included after create_app returns, so the document is completed when first
+        # built; FastAPI then keeps it, completed, in openapi_schema.
+        if self.openapi_schema is None:
+            self.openapi_schema = document_shared_errors(super().openapi())
+        return self.openapi_schema
 
 
 def create_app(
