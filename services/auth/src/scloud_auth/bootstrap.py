@@ -61,7 +61,7 @@ async def bootstrap(
         attempts=attempts,
         hasher=hasher,
         signer=signer,
-        refresh_ttl_seconds=settings.refresh_token_ttl_seconds,
+        session_lifetime=settings.session_lifetime,
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
     )

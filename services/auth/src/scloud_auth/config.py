@@ -1,9 +1,18 @@
+from dataclasses import dataclass
 from typing import Annotated
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
+from scloud_auth.domain import SessionLifetime
 from scloud_common.settings import ServiceSettings, require_real_secret
+
+
+@dataclass(frozen=True)
+class RefreshCookie:
+    name: str
+    path: str
+    secure: bool
 
 
 class AuthSettings(ServiceSettings):
@@ -15,8 +24,15 @@ class AuthSettings(ServiceSettings):
         "where a throwaway key is generated at start-up.",
     )
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600, description="Lifetime of an access token.")
-    refresh_token_ttl_seconds: int = Field(
-        30 * 24 * 3600, ge=3600, description="Idle lifetime of a session: each refresh extends it by this much."
+    session_idle_timeout_seconds: int = Field(
+        7 * 24 * 3600,
+        ge=300,
+        description="A session not refreshed for this long ends; each refresh starts this period again.",
+    )
+    session_absolute_lifetime_seconds: int = Field(
+        30 * 24 * 3600,
+        ge=3600,
+        description="A session ends this long after its sign-in, however often it is refreshed.",
     )
     refresh_reuse_grace_seconds: int = Field(
         30,
@@ -44,9 +60,11 @@ class AuthSettings(ServiceSettings):
     )
     users_grpc_addr: str = Field(description="host:port of the users service's gRPC server.")
     cookie_secure: bool = Field(
-        True, description="Mark the refresh cookie Secure. Only plain-HTTP local runs turn this off."
+        True,
+        description="The app is served over HTTPS: the refresh cookie is `__Host-scloud_refresh` (Secure, "
+        "Path=/, no Domain, so no subdomain or plain-HTTP page can set or shadow it). Only plain-HTTP local "
+        "runs turn this off, and get `scloud_refresh` on Path=/api/auth instead.",
     )
-    refresh_cookie_name: str = Field("scloud_refresh", description="Name of the HttpOnly refresh-token cookie.")
 
     @field_validator("jwt_private_key", mode="before")
     @classmethod
@@ -65,3 +83,22 @@ class AuthSettings(ServiceSettings):
     def _refuse_missing_key(self) -> "AuthSettings":
         require_real_secret("AUTH_JWT_PRIVATE_KEY", self.jwt_private_key, self.environment)
         return self
+
+    @model_validator(mode="after")
+    def _idle_timeout_within_lifetime(self) -> "AuthSettings":
+        if self.session_idle_timeout_seconds > self.session_absolute_lifetime_seconds:
+            raise ValueError("AUTH_SESSION_IDLE_TIMEOUT_SECONDS must not exceed AUTH_SESSION_ABSOLUTE_LIFETIME_SECONDS")
+        return self
+
+    @property
+    def refresh_cookie(self) -> RefreshCookie:
+        if self.cookie_secure:
+            return RefreshCookie(name="__Host-scloud_refresh", path="/", secure=True)
+        # Browsers refuse `__Host-` cookies without Secure, which plain HTTP cannot set.
+        return RefreshCookie(name="scloud_refresh", path="/api/auth", secure=False)
+
+    @property
+    def session_lifetime(self) -> SessionLifetime:
+        return SessionLifetime(
+            idle_seconds=self.session_idle_timeout_seconds, absolute_seconds=self.session_absolute_lifetime_seconds
+        )

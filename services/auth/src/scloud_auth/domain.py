@@ -63,6 +63,18 @@ class Session:
 
 
 @dataclass(frozen=True)
+class SessionLifetime:
+    """A session ends `idle_seconds` after its last refresh, and `absolute_seconds` after it began
+    whatever its refreshes: a stolen refresh token cannot keep a session alive for ever."""
+
+    idle_seconds: int = 7 * 24 * 3600
+    absolute_seconds: int = 30 * 24 * 3600
+
+    def expires_at(self, *, created_at: int, now: int) -> int:
+        return min(now + self.idle_seconds, created_at + self.absolute_seconds)
+
+
+@dataclass(frozen=True)
 class FailedAttempts:
     """Failed password checks of one account, the last at `last_failure_at` (epoch seconds)."""
 
@@ -111,6 +123,7 @@ class IssuedSession:
     access_token: str
     access_token_expires_at: int
     refresh_token: str
+    refresh_token_expires_at: int
 
 
 class InvalidCredentials(Unauthenticated):

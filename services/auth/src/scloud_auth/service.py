@@ -16,6 +16,7 @@ from scloud_auth.domain import (
     IssuedSession,
     NewUser,
     Session,
+    SessionLifetime,
     SessionNotFound,
     ThrottlePolicy,
     TooManyAttempts,
@@ -58,7 +59,7 @@ class AuthService:
         attempts: AttemptStore,
         hasher: PasswordHasher,
         signer: AccessTokenSigner,
-        refresh_ttl_seconds: int,
+        session_lifetime: SessionLifetime,
         reuse_grace_seconds: int,
         dummy_password_hash: str,
         throttle: ThrottlePolicy = ThrottlePolicy(),
@@ -70,7 +71,7 @@ class AuthService:
         self._throttle = throttle
         self._hasher = hasher
         self._signer = signer
-        self._refresh_ttl_seconds = refresh_ttl_seconds
+        self._session_lifetime = session_lifetime
         self._reuse_grace_seconds = reuse_grace_seconds
         self._dummy_password_hash = dummy_password_hash
         self._clock = clock
@@ -170,7 +171,7 @@ class AuthService:
             await self._sessions.revoke(session_id)
             raise InvalidRefreshToken() from None
         new_secret = secrets.token_urlsafe(32)
-        expires_at = now + self._refresh_ttl_seconds
+        expires_at = self._session_lifetime.expires_at(created_at=session.created_at, now=now)
         rotated = await self._sessions.rotate(
             session_id,
             expected_token_hash=session.token_hash,
@@ -182,7 +183,7 @@ class AuthService:
             # Another request rotated this token a moment ago: the benign two-tabs race.
             raise InvalidRefreshToken()
         access_token, access_expires_at = self._signer.sign(user_id=user.user_id, session_id=session_id, now=now)
-        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{new_secret}")
+        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{new_secret}", expires_at)
 
     def _handle_stale_token(self, session: Session, presented_hash: str, now: int) -> None:
         """A token of this session that is no longer current was presented. Right after a rotation
@@ -241,7 +242,7 @@ class AuthService:
         now = int(self._clock())
         session_id = secrets.token_urlsafe(16)
         secret = secrets.token_urlsafe(32)
-        expires_at = now + self._refresh_ttl_seconds
+        expires_at = self._session_lifetime.expires_at(created_at=now, now=now)
         await self._sessions.add(
             Session(
                 session_id=session_id,
@@ -254,4 +255,4 @@ class AuthService:
             )
         )
         access_token, access_expires_at = self._signer.sign(user_id=user.user_id, session_id=session_id, now=now)
-        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{secret}")
+        return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{secret}", expires_at)

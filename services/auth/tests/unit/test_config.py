@@ -36,3 +36,23 @@ def test_allowed_origins_come_comma_separated_from_the_environment(monkeypatch):
 
 def test_allowed_origins_default_to_the_local_gateway():
     assert AuthSettings(environment="development", **REQUIRED).allowed_origins == ["http://localhost:8080"]
+
+
+def test_refresh_cookie_over_https_uses_the_host_prefix():
+    cookie = AuthSettings(environment="production", jwt_private_key="k" * 40, **REQUIRED).refresh_cookie
+    assert (cookie.name, cookie.path, cookie.secure) == ("__Host-scloud_refresh", "/", True)
+
+
+def test_refresh_cookie_over_plain_http_falls_back_to_a_scoped_name():
+    cookie = AuthSettings(environment="development", cookie_secure=False, **REQUIRED).refresh_cookie
+    assert (cookie.name, cookie.path, cookie.secure) == ("scloud_refresh", "/api/auth", False)
+
+
+def test_idle_timeout_may_not_outlast_the_absolute_lifetime():
+    with pytest.raises(ValidationError, match="AUTH_SESSION_IDLE_TIMEOUT_SECONDS"):
+        AuthSettings(
+            environment="development",
+            session_idle_timeout_seconds=40 * 24 * 3600,
+            session_absolute_lifetime_seconds=30 * 24 * 3600,
+            **REQUIRED,
+        )

@@ -12,6 +12,7 @@ from scloud_auth.domain import (
     InvalidCredentials,
     InvalidEmail,
     InvalidRefreshToken,
+    SessionLifetime,
     SessionNotFound,
     TooManyAttempts,
     WeakPassword,
@@ -56,7 +57,7 @@ async def service(sessions, signer, clock) -> AuthService:
         attempts=InMemoryAttemptStore(),
         hasher=hasher,
         signer=signer,
-        refresh_ttl_seconds=3600,
+        session_lifetime=SessionLifetime(idle_seconds=3600, absolute_seconds=4 * 3600),
         reuse_grace_seconds=30,
         dummy_password_hash=await hasher.hash("dummy"),
         clock=clock,
@@ -143,6 +144,29 @@ async def test_refresh_after_expiry_fails(service, clock):
     clock.now += 3601
     with pytest.raises(InvalidRefreshToken):
         await service.refresh(first.refresh_token)
+
+
+async def test_refreshes_extend_the_idle_timeout(service, clock):
+    issued = await register(service)
+    for _ in range(3):
+        clock.now += 3000
+        issued = await service.refresh(issued.refresh_token)
+        assert issued.refresh_token_expires_at == int(clock.now) + 3600
+    assert (await service.refresh(issued.refresh_token)).user.user_id == issued.user.user_id
+
+
+async def test_refreshes_do_not_extend_the_absolute_lifetime(service, clock):
+    issued = await register(service)
+    signed_in_at = int(clock.now)
+    while clock.now + 3000 < signed_in_at + 4 * 3600:
+        clock.now += 3000
+        issued = await service.refresh(issued.refresh_token)
+    assert issued.refresh_token_expires_at == signed_in_at + 4 * 3600
+    session_id = issued.refresh_token.partition(".")[0]
+    clock.now = signed_in_at + 4 * 3600
+    with pytest.raises(InvalidRefreshToken):
+        await service.refresh(issued.refresh_token)
+    assert not await service.is_session_active(session_id, issued.user.user_id)
 
 
 @pytest.mark.parametrize("token", ["", "nodot", ".secret", "unknown-session.secret"])

@@ -1,3 +1,4 @@
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Path, Request, Response, status
@@ -15,29 +16,27 @@ from scloud_auth.http.schemas import (
 )
 from scloud_common.web import error_responses
 
-COOKIE_PATH = "/api/auth"
-
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 UserAgent = Annotated[str | None, Header(include_in_schema=False)]
 
 
 def set_refresh_cookie(response: Response, issued: IssuedSession, settings: AuthSettings) -> None:
+    cookie = settings.refresh_cookie
     response.set_cookie(
-        settings.refresh_cookie_name,
+        cookie.name,
         issued.refresh_token,
-        max_age=settings.refresh_token_ttl_seconds,
-        path=COOKIE_PATH,
-        secure=settings.cookie_secure,
+        expires=datetime.fromtimestamp(issued.refresh_token_expires_at, UTC),
+        path=cookie.path,
+        secure=cookie.secure,
         httponly=True,
         samesite="strict",
     )
 
 
 def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
-    response.delete_cookie(
-        settings.refresh_cookie_name, path=COOKIE_PATH, secure=settings.cookie_secure, httponly=True, samesite="strict"
-    )
+    cookie = settings.refresh_cookie
+    response.delete_cookie(cookie.name, path=cookie.path, secure=cookie.secure, httponly=True, samesite="strict")
 
 
 @router.post(
@@ -79,7 +78,7 @@ async def login(
 @router.post("/refresh", responses=error_responses(401, 403, 503), dependencies=[SameOrigin])
 async def refresh(request: Request, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
     """Trades the refresh cookie for a new access token and a rotated refresh cookie."""
-    token = request.cookies.get(settings.refresh_cookie_name)
+    token = request.cookies.get(settings.refresh_cookie.name)
     if not token:
         raise InvalidRefreshToken()
     issued = await service.refresh(token)
@@ -93,7 +92,7 @@ async def refresh(request: Request, service: AuthServiceDep, settings: SettingsD
 async def logout(request: Request, service: AuthServiceDep, settings: SettingsDep, user: OptionalUser) -> Response:
     """Ends this session and clears the refresh cookie. Safe to call when already signed out."""
     await service.logout(
-        refresh_token=request.cookies.get(settings.refresh_cookie_name),
+        refresh_token=request.cookies.get(settings.refresh_cookie.name),
         session_id=user.session_id if user else None,
     )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
