@@ -11,6 +11,9 @@ REQUEST_ID_HEADER = "X-Request-ID"
 REQUEST_ID_METADATA_KEY = "x-request-id"
 
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
+# The browser's address as the HTTP server saw it (after the gateway's X-Forwarded-For, which
+# uvicorn trusts only from FORWARDED_ALLOW_IPS), for security events.
+client_address_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("client_address", default=None)
 
 # uvicorn adds an ANSI-coloured copy of each message; the plain one is enough in JSON.
 _STANDARD_RECORD_FIELDS = frozenset(vars(logging.makeLogRecord({}))) | {"color_message"}

@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from scloud_common.errors import AppError, ErrorKind, RateLimited, ServiceTimeout
-from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, request_id_var
+from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_address_var, request_id_var
 
 logger = logging.getLogger(__name__)
 
@@ -163,6 +163,8 @@ class RequestIdMiddleware:
         headers = dict(scope["headers"])
         request_id = clean_request_id(headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1"))
         token = request_id_var.set(request_id)
+        client = scope.get("client")
+        address_token = client_address_var.set(client[0] if client else None)
         started = time.perf_counter()
         status = 500
 
@@ -187,6 +189,7 @@ class RequestIdMiddleware:
                 },
             )
             request_id_var.reset(token)
+            client_address_var.reset(address_token)
 
 
 # Under the gateway's proxy timeouts and a browser's patience, above the 5 s gRPC deadline and a

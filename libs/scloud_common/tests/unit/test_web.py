@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from scloud_common.auth_deps import CurrentUser, OptionalUser
 from scloud_common.errors import ErrorKind, NotFound, RateLimited, ServiceUnavailable
+from scloud_common.logs import client_address_var
 from scloud_common.web import ERROR_RESPONSE_SCHEMA, ApiModel, IsoDate, create_app, error_responses
 
 
@@ -55,12 +56,16 @@ async def client():
     async def sign_out(user: OptionalUser) -> dict:
         return {}
 
+    @app.get("/whoami")
+    async def whoami() -> dict:
+        return {"clientAddress": client_address_var.get()}
+
     @app.get("/search", responses=error_responses(503))
     async def search(q: str) -> dict:
         return {}
 
     async with lifespan(app):
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("203.0.113.7", 40000))
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
             yield client
 
@@ -93,6 +98,11 @@ async def test_validation_errors_name_the_field_in_camel_case(client):
 async def test_request_id_is_echoed_or_created(client):
     assert (await client.get("/healthz", headers={"X-Request-ID": "abc"})).headers["x-request-id"] == "abc"
     assert len((await client.get("/healthz")).headers["x-request-id"]) == 32
+
+
+async def test_the_client_address_is_bound_for_security_events_during_the_request(client):
+    assert (await client.get("/whoami")).json() == {"clientAddress": "203.0.113.7"}
+    assert client_address_var.get() is None
 
 
 async def test_readiness_is_503_when_a_dependency_fails(client):

@@ -2,7 +2,6 @@
 
 import hashlib
 import hmac
-import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -28,9 +27,8 @@ from scloud_auth.domain import (
 from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.signing import AccessTokenSigner
 from scloud_common.errors import NotFound
+from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_common.tokens import PublicKeyInfo
-
-logger = logging.getLogger(__name__)
 
 
 def hash_refresh_secret(secret: str) -> str:
@@ -93,7 +91,7 @@ class AuthService:
         check_password_strength(password)
         password_hash = await self._hasher.hash(password)
         user = await self._users.create_user(NewUser(email, username, gender, date_of_birth), password_hash)
-        logger.info("user registered", extra={"user_id": user.user_id})
+        record_security_event(SecurityEvent.ACCOUNT_CREATED, user_id=user.user_id)
         return await self._start_session(user, user_agent)
 
     async def login(self, *, email: str, password: str, user_agent: str | None = None) -> IssuedSession:
@@ -107,11 +105,18 @@ class AuthService:
         # neither timing nor throttling reveals which emails exist.
         password_hash = credentials.password_hash if credentials else self._dummy_password_hash
         password_ok = await self._hasher.verify(password, password_hash)
-        if email:
-            await self._settle_attempt(email, earlier_failures, credentials is not None and password_ok)
-        if credentials is None or not password_ok:
-            raise InvalidCredentials()
-        return await self._start_session(credentials.user, user_agent)
+        user_id = credentials.user.user_id if credentials else None
+        try:
+            if email:
+                await self._settle_attempt(email, user_id, earlier_failures, credentials is not None and password_ok)
+            if credentials is None or not password_ok:
+                raise InvalidCredentials()
+        except InvalidCredentials:
+            record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=user_id, known_account=user_id is not None)
+            raise
+        issued = await self._start_session(credentials.user, user_agent)
+        record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=user_id)
+        return issued
 
     async def verify_password(self, user_id: str, password: str, *, message: str | None = None) -> Credentials:
         """Checks a signed-in user's password, throttled like sign-in. Raises TooManyAttempts or
@@ -120,16 +125,22 @@ class AuthService:
         email = credentials.user.email
         earlier_failures = await self._refuse_if_throttled(email)
         password_ok = await self._hasher.verify(password, credentials.password_hash)
-        await self._settle_attempt(email, earlier_failures, password_ok, message=message)
+        await self._settle_attempt(email, user_id, earlier_failures, password_ok, message=message)
         return credentials
 
     async def _settle_attempt(
-        self, email: str, earlier_failures: FailedAttempts | None, password_ok: bool, *, message: str | None = None
+        self,
+        email: str,
+        user_id: str | None,
+        earlier_failures: FailedAttempts | None,
+        password_ok: bool,
+        *,
+        message: str | None = None,
     ) -> None:
         """Counts a wrong password against the account (raising InvalidCredentials), or forgets
         the account's earlier failures after a right one."""
         if not password_ok:
-            await self._record_failure(email, earlier_failures)
+            await self._record_failure(email, user_id, earlier_failures)
             raise InvalidCredentials(message)
         if earlier_failures:
             await self._attempts.clear(attempts_key(email))
@@ -143,7 +154,7 @@ class AuthService:
             raise TooManyAttempts(retry_after_seconds=retry_after)
         return attempts
 
-    async def _record_failure(self, email: str, earlier_failures: FailedAttempts | None) -> None:
+    async def _record_failure(self, email: str, user_id: str | None, earlier_failures: FailedAttempts | None) -> None:
         now = int(self._clock())
         attempts = await self._attempts.record_failure(
             attempts_key(email),
@@ -152,7 +163,12 @@ class AuthService:
             keep_until=self._throttle.keep_until(now),
         )
         if attempts.count >= self._throttle.max_failures:
-            logger.warning("account throttled", extra={"failed_attempts": attempts.count})
+            record_security_event(
+                SecurityEvent.ACCOUNT_LOCKED,
+                user_id=user_id,
+                failed_attempts=attempts.count,
+                locked_seconds=self._throttle.lock_seconds(attempts.count),
+            )
 
     async def refresh(self, refresh_token: str) -> IssuedSession:
         session_id, secret = split_refresh_token(refresh_token)
@@ -197,9 +213,9 @@ class AuthService:
         )
         if just_rotated:
             raise InvalidRefreshToken()
-        logger.warning("refresh token reuse; revoking session", extra={"session_id": session.session_id})
+        record_security_event(SecurityEvent.REFRESH_TOKEN_REUSED, user_id=session.user_id, session_revoked=True)
 
-    async def logout(self, *, refresh_token: str | None, session_id: str | None) -> None:
+    async def logout(self, *, refresh_token: str | None, session_id: str | None, user_id: str | None = None) -> None:
         """Ends the session named by the refresh cookie or the access token. Idempotent."""
         if refresh_token:
             try:
@@ -208,18 +224,19 @@ class AuthService:
                 pass
         if session_id:
             await self._sessions.revoke(session_id)
+            record_security_event(SecurityEvent.SIGNED_OUT, user_id=user_id)
 
     async def change_password(self, *, user_id: str, session_id: str, current_password: str, new_password: str) -> None:
         check_password_strength(new_password)
         await self.verify_password(user_id, current_password, message="Your current password is incorrect.")
         await self._users.update_password_hash(user_id, await self._hasher.hash(new_password))
         revoked = await self._sessions.revoke_all_for_user(user_id, except_session_id=session_id)
-        logger.info("password changed", extra={"user_id": user_id, "revoked_sessions": revoked})
+        record_security_event(SecurityEvent.PASSWORD_CHANGED, user_id=user_id, revoked_sessions=revoked)
 
     async def revoke_user_sessions(self, user_id: str) -> int:
         """Ends every session of the user, this one included (sign out everywhere)."""
         revoked = await self._sessions.revoke_all_for_user(user_id)
-        logger.info("all sessions revoked", extra={"user_id": user_id, "revoked_sessions": revoked})
+        record_security_event(SecurityEvent.ALL_SESSIONS_REVOKED, user_id=user_id, revoked_sessions=revoked)
         return revoked
 
     async def is_session_active(self, session_id: str, user_id: str) -> bool:
@@ -237,6 +254,7 @@ class AuthService:
         if not await self.is_session_active(session_id, user_id):
             raise SessionNotFound()
         await self._sessions.revoke(session_id)
+        record_security_event(SecurityEvent.SESSION_REVOKED, user_id=user_id)
 
     async def _start_session(self, user: User, user_agent: str | None) -> IssuedSession:
         now = int(self._clock())

@@ -1,3 +1,4 @@
+import logging
 import time
 
 import pytest
@@ -20,6 +21,7 @@ from scloud_auth.domain import (
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.errors import AlreadyExists
+from scloud_common.logs import JsonFormatter
 from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
 
 PASSWORD = "correct horse 1"
@@ -380,3 +382,40 @@ async def test_emails_are_normalised_once_with_an_idna_domain(service, email, no
 async def test_emails_with_control_characters_or_bad_domains_are_refused(service, email):
     with pytest.raises(InvalidEmail):
         await register(service, email)
+
+
+def security_events(caplog) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if getattr(record, "security_event", None)]
+
+
+async def test_sign_ins_are_security_events_without_the_email_or_password(service, caplog):
+    caplog.set_level(logging.INFO, logger="scloud.security")
+    issued = await register(service)
+    await service.login(email="ada@example.com", password=PASSWORD)
+    with pytest.raises(InvalidCredentials):
+        await service.login(email="ada@example.com", password="wrong password 1")
+    with pytest.raises(InvalidCredentials):
+        await service.login(email="nobody@example.com", password="wrong password 1")
+    events = [(r.security_event, r.user_id) for r in security_events(caplog)]
+    assert events == [
+        ("account_created", issued.user.user_id),
+        ("sign_in_succeeded", issued.user.user_id),
+        ("sign_in_failed", issued.user.user_id),
+        ("sign_in_failed", None),
+    ]
+    formatter = JsonFormatter("auth")
+    for record in caplog.records:
+        line = formatter.format(record).lower()
+        assert "example.com" not in line and "wrong password" not in line and PASSWORD not in line
+
+
+async def test_a_lockout_and_session_changes_are_security_events(service, caplog):
+    caplog.set_level(logging.INFO, logger="scloud.security")
+    issued = await register(service)
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await service.login(email="ada@example.com", password="wrong password 1")
+    locked = [r for r in security_events(caplog) if r.security_event == "account_locked"]
+    assert [(r.user_id, r.levelname, r.locked_seconds) for r in locked] == [(issued.user.user_id, "WARNING", 30)]
+    await service.revoke_user_sessions(issued.user.user_id)
+    assert security_events(caplog)[-1].security_event == "all_sessions_revoked"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_users.domain import (
     Account,
     StorageUsage,
@@ -101,4 +102,4 @@ class UserService:
         await self._auth.revoke_user_sessions(user_id)
         await self._files.delete_user_files(user_id)
         await self._repository.delete(user_id)
-        logger.info("account deleted", extra={"user_id": user_id})
+        record_security_event(SecurityEvent.ACCOUNT_DELETED, user_id=user_id)

@@ -1,3 +1,4 @@
+import logging
 from datetime import date
 
 import pytest
@@ -93,11 +94,13 @@ async def test_unknown_user_is_not_found(service):
         await service.update_password_hash("missing", "h")
 
 
-async def test_delete_account_ends_sessions_first_then_files_then_the_account(service, auth, calls):
+async def test_delete_account_ends_sessions_first_then_files_then_the_account(service, auth, calls, caplog):
+    caplog.set_level(logging.INFO, logger="scloud.security")
     user = await create(service)
     auth.passwords[user.user_id] = PASSWORD
     await service.delete_account(user.user_id, PASSWORD)
     assert calls == ["revoke_sessions", "delete_files"]
+    assert [(r.security_event, r.user_id) for r in caplog.records] == [("account_deleted", user.user_id)]
     with pytest.raises(UserNotFound):
         await service.get_user(user.user_id)
     await create(service)

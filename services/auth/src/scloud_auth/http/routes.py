@@ -94,6 +94,7 @@ async def logout(request: Request, service: AuthServiceDep, settings: SettingsDe
     await service.logout(
         refresh_token=request.cookies.get(settings.refresh_cookie.name),
         session_id=user.session_id if user else None,
+        user_id=user.user_id if user else None,
     )
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_refresh_cookie(response, settings)
