@@ -50,7 +50,7 @@ def test_concurrent_registrations_with_one_email_create_one_account(new_browser,
     [
         ({"email": "not-an-email", "username": "Ada", "password": "Secret pass 1"}, "invalid_email"),
         ({"email": "{email}", "username": "Ada", "password": "short1"}, "weak_password"),
-        ({"email": "{email}", "username": "Ada", "password": "alllowercaseletters"}, "weak_password"),
+        ({"email": "{email}", "username": "Ada", "password": "QwertyUiop123"}, "weak_password"),
         ({"email": "{email}", "username": "<b>", "password": "Secret pass 1"}, "invalid_profile"),
         ({"email": "{email}", "username": "Ada", "password": "Secret pass 1", "gender": "robot"}, "invalid_profile"),
         (

@@ -200,7 +200,7 @@ export interface components {
             gender?: string | null;
             /**
              * Password
-             * @description At least 8 characters, not all of one kind.
+             * @description 12 to 128 characters, not one of the most common breached passwords.
              */
             password: string;
             /**

@@ -5,7 +5,9 @@ import logging
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import DynamoDbAttemptStore, DynamoDbSessionRepository
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
+from scloud_auth.common_passwords import common_passwords
 from scloud_auth.config import AuthSettings
+from scloud_auth.domain import PasswordPolicy
 from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.provision import sessions_table_name
 from scloud_auth.service import AuthService
@@ -62,6 +64,7 @@ async def bootstrap(
         hasher=hasher,
         signer=signer,
         session_lifetime=settings.session_lifetime,
+        password_policy=PasswordPolicy(common_passwords=common_passwords()),
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
     )

@@ -49,6 +49,10 @@ class PasswordHasher(Protocol):
 
     async def verify(self, password: str, password_hash: str) -> bool: ...
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True for a hash of an older scheme or cost, to be rewritten at the next sign-in."""
+        ...
+
 
 class AttemptStore(Protocol):
     """Failed password checks per account, shared by every auth instance."""

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import logging
 import secrets
 import time
 from collections.abc import Callable
@@ -14,21 +15,23 @@ from scloud_auth.domain import (
     InvalidRefreshToken,
     IssuedSession,
     NewUser,
+    PasswordPolicy,
     Session,
     SessionLifetime,
     SessionNotFound,
     ThrottlePolicy,
     TooManyAttempts,
     User,
-    check_password_strength,
     clean_user_agent,
     normalize_email,
 )
 from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.signing import AccessTokenSigner
-from scloud_common.errors import NotFound
+from scloud_common.errors import AppError, NotFound
 from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_common.tokens import PublicKeyInfo
+
+logger = logging.getLogger(__name__)
 
 
 def hash_refresh_secret(secret: str) -> str:
@@ -58,6 +61,7 @@ class AuthService:
         hasher: PasswordHasher,
         signer: AccessTokenSigner,
         session_lifetime: SessionLifetime,
+        password_policy: PasswordPolicy,
         reuse_grace_seconds: int,
         dummy_password_hash: str,
         throttle: ThrottlePolicy = ThrottlePolicy(),
@@ -70,6 +74,7 @@ class AuthService:
         self._hasher = hasher
         self._signer = signer
         self._session_lifetime = session_lifetime
+        self._password_policy = password_policy
         self._reuse_grace_seconds = reuse_grace_seconds
         self._dummy_password_hash = dummy_password_hash
         self._clock = clock
@@ -88,7 +93,7 @@ class AuthService:
         user_agent: str | None = None,
     ) -> IssuedSession:
         email = normalize_email(email)
-        check_password_strength(password)
+        self._password_policy.check(password)
         password_hash = await self._hasher.hash(password)
         user = await self._users.create_user(NewUser(email, username, gender, date_of_birth), password_hash)
         record_security_event(SecurityEvent.ACCOUNT_CREATED, user_id=user.user_id)
@@ -114,9 +119,19 @@ class AuthService:
         except InvalidCredentials:
             record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=user_id, known_account=user_id is not None)
             raise
+        if self._hasher.needs_rehash(credentials.password_hash):
+            await self._upgrade_password_hash(credentials.user.user_id, password)
         issued = await self._start_session(credentials.user, user_agent)
         record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=user_id)
         return issued
+
+    async def _upgrade_password_hash(self, user_id: str, password: str) -> None:
+        """Rewrites a hash of an older scheme or cost while the password is at hand. The sign-in
+        does not depend on it: the next one tries again."""
+        try:
+            await self._users.update_password_hash(user_id, await self._hasher.hash(password))
+        except AppError as error:
+            logger.warning("password hash upgrade postponed", extra={"user_id": user_id, "error": error.code})
 
     async def verify_password(self, user_id: str, password: str, *, message: str | None = None) -> Credentials:
         """Checks a signed-in user's password, throttled like sign-in. Raises TooManyAttempts or
@@ -227,7 +242,7 @@ class AuthService:
             record_security_event(SecurityEvent.SIGNED_OUT, user_id=user_id)
 
     async def change_password(self, *, user_id: str, session_id: str, current_password: str, new_password: str) -> None:
-        check_password_strength(new_password)
+        self._password_policy.check(new_password)
         await self.verify_password(user_id, current_password, message="Your current password is incorrect.")
         await self._users.update_password_hash(user_id, await self._hasher.hash(new_password))
         revoked = await self._sessions.revoke_all_for_user(user_id, except_session_id=session_id)

@@ -3,6 +3,7 @@
 import asyncio
 import time
 
+import bcrypt
 import pytest
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher, HasherBusy
@@ -20,6 +21,31 @@ async def test_hash_and_verify(hasher):
     assert await hasher.verify("Secret pass 1", password_hash)
     assert not await hasher.verify("Wrong pass 1", password_hash)
     assert not await hasher.verify("x" * 73, password_hash)
+    assert not hasher.needs_rehash(password_hash)
+
+
+async def test_passwords_longer_than_bcrypts_72_bytes_count_to_the_last_character(hasher):
+    long_password = "é" * 40 + "tail 1"
+    password_hash = await hasher.hash(long_password)
+    assert await hasher.verify(long_password, password_hash)
+    assert not await hasher.verify("é" * 40 + "tail 2", password_hash)
+
+
+async def test_hashes_of_the_old_plain_bcrypt_scheme_verify_and_ask_for_a_rehash(hasher):
+    old_hash = bcrypt.hashpw(b"Secret pass 1", bcrypt.gensalt(10)).decode()
+    assert await hasher.verify("Secret pass 1", old_hash)
+    assert not await hasher.verify("Secret pass 2", old_hash)
+    assert hasher.needs_rehash(old_hash)
+
+
+async def test_a_hash_of_another_cost_asks_for_a_rehash(hasher):
+    cheaper = BcryptPasswordHasher(11, workers=1, max_waiting=0)
+    try:
+        other_cost = await cheaper.hash("Secret pass 1")
+    finally:
+        await cheaper.close()
+    assert await hasher.verify("Secret pass 1", other_cost)
+    assert hasher.needs_rehash(other_cost)
 
 
 async def test_a_flood_beyond_pool_and_queue_is_refused_at_once(hasher):

@@ -9,10 +9,12 @@ from scloud_auth.adapters.in_memory import (
     InMemorySessionRepository,
     InMemoryUserDirectory,
 )
+from scloud_auth.common_passwords import common_passwords
 from scloud_auth.domain import (
     InvalidCredentials,
     InvalidEmail,
     InvalidRefreshToken,
+    PasswordPolicy,
     SessionLifetime,
     SessionNotFound,
     TooManyAttempts,
@@ -51,8 +53,12 @@ def signer() -> AccessTokenSigner:
 
 
 @pytest.fixture
-async def service(sessions, signer, clock) -> AuthService:
-    hasher = FastPasswordHasher()
+def hasher() -> FastPasswordHasher:
+    return FastPasswordHasher()
+
+
+@pytest.fixture
+async def service(sessions, signer, clock, hasher) -> AuthService:
     return AuthService(
         users=InMemoryUserDirectory(),
         sessions=sessions,
@@ -60,6 +66,7 @@ async def service(sessions, signer, clock) -> AuthService:
         hasher=hasher,
         signer=signer,
         session_lifetime=SessionLifetime(idle_seconds=3600, absolute_seconds=4 * 3600),
+        password_policy=PasswordPolicy(common_passwords=frozenset({"passwordpassword"})),
         reuse_grace_seconds=30,
         dummy_password_hash=await hasher.hash("dummy"),
         clock=clock,
@@ -79,10 +86,36 @@ async def test_register_issues_a_verifiable_access_token(service, signer, clock)
     assert issued.access_token_expires_at == int(clock.now) + 900
 
 
-@pytest.mark.parametrize("password", ["short1A", "alllowercase", "12345678901", "        "])
-async def test_register_refuses_weak_passwords(service, password):
+@pytest.mark.parametrize("password", ["short pass1", " " * 11, "PasswordPassword", "x" * 129])
+async def test_register_refuses_short_long_and_common_passwords(service, password):
     with pytest.raises(WeakPassword):
         await service.register(email="a@b.co", username="Ada", password=password, gender=None, date_of_birth=None)
+
+
+@pytest.mark.parametrize("password", ["alllowercaseletters", "123456789012", "x" * 128, "        twelve"])
+async def test_register_has_no_composition_rules(service, password):
+    issued = await service.register(email="a@b.co", username="Ada", password=password, gender=None, date_of_birth=None)
+    assert (await service.login(email="a@b.co", password=password)).user.user_id == issued.user.user_id
+
+
+async def test_the_shipped_list_of_common_passwords_is_refused_case_insensitively():
+    policy = PasswordPolicy(common_passwords=common_passwords())
+    assert len(policy.common_passwords) > 40_000
+    for password in ("1qaz2wsx3edc", "QWERTY123456", "LeaveMeAlone"):
+        with pytest.raises(WeakPassword):
+            policy.check(password)
+    policy.check("correct horse battery")
+
+
+async def test_sign_in_rewrites_a_hash_of_an_older_scheme(service, hasher):
+    issued = await register(service)
+    users = service._users
+    hasher.scheme = "v3"
+    await service.login(email="ada@example.com", password=PASSWORD)
+    rewritten = (await users.get_credentials(issued.user.user_id)).password_hash
+    assert rewritten.startswith("v3$")
+    await service.login(email="ada@example.com", password=PASSWORD)
+    assert (await users.get_credentials(issued.user.user_id)).password_hash == rewritten
 
 
 @pytest.mark.parametrize("email", ["no-at-sign", "a@b", "a b@c.de", "@x.io"])
@@ -191,21 +224,21 @@ async def test_password_change_keeps_this_session_and_revokes_the_others(service
     verifier = AccessTokenVerifier(SignerKeySource(signer), session_source=service, issuer="iss", audience="aud")
     claims = await verifier.verify(here.access_token)
     await service.change_password(
-        user_id=claims.user_id, session_id=claims.session_id, current_password=PASSWORD, new_password="new pass 22"
+        user_id=claims.user_id, session_id=claims.session_id, current_password=PASSWORD, new_password="new password 22"
     )
     await service.refresh(here.refresh_token)
     with pytest.raises(InvalidRefreshToken):
         await service.refresh(elsewhere.refresh_token)
     with pytest.raises(InvalidCredentials):
         await service.login(email="ada@example.com", password=PASSWORD)
-    assert (await service.login(email="ada@example.com", password="new pass 22")).user.user_id == claims.user_id
+    assert (await service.login(email="ada@example.com", password="new password 22")).user.user_id == claims.user_id
 
 
 async def test_password_change_with_wrong_current_password_changes_nothing(service):
     issued = await register(service)
     with pytest.raises(InvalidCredentials):
         await service.change_password(
-            user_id=issued.user.user_id, session_id="x", current_password="nope nope 1", new_password="new pass 22"
+            user_id=issued.user.user_id, session_id="x", current_password="nope nope 1", new_password="new password 22"
         )
     await service.login(email="ada@example.com", password=PASSWORD)
 
@@ -240,7 +273,7 @@ async def test_password_change_ends_the_access_tokens_of_other_sessions(service,
     verifier = verifier_for(service, signer)
     claims = await verifier.verify(here.access_token)
     await service.change_password(
-        user_id=claims.user_id, session_id=claims.session_id, current_password=PASSWORD, new_password="new pass 22"
+        user_id=claims.user_id, session_id=claims.session_id, current_password=PASSWORD, new_password="new password 22"
     )
     await verifier.verify(here.access_token)
     with pytest.raises(InvalidAccessToken):
@@ -357,7 +390,10 @@ async def test_wrong_current_passwords_count_towards_the_same_lock(service):
     for _ in range(5):
         with pytest.raises(InvalidCredentials):
             await service.change_password(
-                user_id=issued.user.user_id, session_id="x", current_password="nope nope 1", new_password="new pass 22"
+                user_id=issued.user.user_id,
+                session_id="x",
+                current_password="nope nope 1",
+                new_password="new password 22",
             )
     with pytest.raises(TooManyAttempts):
         await service.login(email="ada@example.com", password=PASSWORD)

@@ -1,7 +1,16 @@
 """PasswordHasher with bcrypt on a small dedicated pool: each hash costs ~100+ ms of CPU, so a
-flood of sign-ins must queue there, not in the threads every other request needs."""
+flood of sign-ins must queue there, not in the threads every other request needs.
+
+bcrypt reads at most 72 bytes, so the password is first reduced to a keyed SHA-256 (base64, 44
+bytes): every character of a long password counts. Those hashes carry the `sha256+` prefix; a
+plain bcrypt hash of the password itself (written before) still verifies, and is rewritten at the
+next sign-in, as is one of another cost.
+"""
 
 import asyncio
+import base64
+import hashlib
+import hmac
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -11,6 +20,16 @@ import bcrypt
 from scloud_common.errors import ServiceUnavailable
 
 _Result = TypeVar("_Result")
+
+PREHASHED_PREFIX = "sha256+"
+# A fixed key, not a secret: it only keeps these digests apart from plain SHA-256 digests of the
+# same passwords that may have leaked elsewhere ("hash shucking").
+_PREHASH_KEY = b"scloud password hash v2"
+_BCRYPT_MAX_BYTES = 72
+
+
+def _prehash(password: str) -> bytes:
+    return base64.b64encode(hmac.new(_PREHASH_KEY, password.encode(), hashlib.sha256).digest())
 
 
 class HasherBusy(ServiceUnavailable):
@@ -31,6 +50,13 @@ class BcryptPasswordHasher:
     async def verify(self, password: str, password_hash: str) -> bool:
         return await self._run(self._verify_sync, password, password_hash)
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        if not password_hash.startswith(PREHASHED_PREFIX):
+            return True
+        # "$2b$12$<salt+digest>": the cost is the third field.
+        cost = password_hash.removeprefix(PREHASHED_PREFIX).split("$")[2:3]
+        return cost != [f"{self._rounds:02d}"]
+
     async def close(self) -> None:
         self._executor.shutdown(wait=False, cancel_futures=True)
 
@@ -45,14 +71,19 @@ class BcryptPasswordHasher:
             self._in_flight -= 1
 
     def _hash_sync(self, password: str) -> str:
-        return bcrypt.hashpw(password.encode(), bcrypt.gensalt(self._rounds)).decode()
+        return PREHASHED_PREFIX + bcrypt.hashpw(_prehash(password), bcrypt.gensalt(self._rounds)).decode()
 
     @staticmethod
     def _verify_sync(password: str, password_hash: str) -> bool:
-        encoded = password.encode()
-        if len(encoded) > 72:
-            return False
+        if password_hash.startswith(PREHASHED_PREFIX):
+            secret, stored = _prehash(password), password_hash.removeprefix(PREHASHED_PREFIX)
+        else:
+            secret, stored = password.encode(), password_hash
+            # Such hashes were only written for passwords of at most 72 bytes; a longer one cannot
+            # match, and bcrypt would compare only its first 72 bytes.
+            if len(secret) > _BCRYPT_MAX_BYTES:
+                return False
         try:
-            return bcrypt.checkpw(encoded, password_hash.encode())
+            return bcrypt.checkpw(secret, stored.encode())
         except ValueError:
             return False

@@ -109,15 +109,22 @@ class InMemoryUserDirectory:
 
 
 class FastPasswordHasher:
-    """A salted SHA-256 stand-in for bcrypt, so unit tests stay fast. Never used outside tests."""
+    """A salted SHA-256 stand-in for bcrypt, so unit tests stay fast. Never used outside tests.
+    Its hashes are tagged with `scheme`; those of another scheme verify but need a rehash."""
+
+    def __init__(self, scheme: str = "v2") -> None:
+        self.scheme = scheme
 
     async def hash(self, password: str) -> str:
         salt = uuid.uuid4().hex[:8]
-        return f"{salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
+        return f"{self.scheme}${salt}${hashlib.sha256((salt + password).encode()).hexdigest()}"
 
     async def verify(self, password: str, password_hash: str) -> bool:
-        salt, _, digest = password_hash.partition("$")
+        _, salt, digest = password_hash.split("$", 2)
         return hashlib.sha256((salt + password).encode()).hexdigest() == digest
+
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith(f"{self.scheme}$")
 
 
 # Protocols are structural, so nothing holds a fake to its port until a test happens to call what

@@ -9,7 +9,9 @@ from scloud_common.web import ApiModel, IsoDate
 class RegisterRequest(ApiModel):
     email: str = Field(max_length=254, examples=["ada@example.com"])
     username: str = Field(max_length=100, examples=["Ada"])
-    password: str = Field(max_length=1024, description="At least 8 characters, not all of one kind.")
+    password: str = Field(
+        max_length=1024, description="12 to 128 characters, not one of the most common breached passwords."
+    )
     gender: str | None = Field(None, description="female, male, other or prefer_not_to_say (checked by users).")
     date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD.")
 
