@@ -10,6 +10,8 @@ from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
     InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
 )
 from scloud_auth.bootstrap import bootstrap
@@ -50,6 +52,8 @@ def fakes() -> dict:
         sessions=InMemorySessionRepository(),
         attempts=InMemoryAttemptStore(),
         hasher=FastPasswordHasher(),
+        two_factor=InMemoryTwoFactorRepository(),
+        challenges=InMemorySignInChallengeStore(),
     )
 
 

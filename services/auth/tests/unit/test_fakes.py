@@ -2,9 +2,15 @@
 
 import pytest
 
-from scloud_auth.adapters.in_memory import InMemoryAttemptStore, InMemorySessionRepository
+from scloud_auth.adapters.in_memory import (
+    InMemoryAttemptStore,
+    InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
+)
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract
+from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
 
 class TestInMemorySessionRepository(SessionRepositoryContract):
@@ -17,3 +23,15 @@ class TestInMemoryAttemptStore(AttemptStoreContract):
     @pytest.fixture
     def store(self):
         return InMemoryAttemptStore()
+
+
+class TestInMemoryTwoFactorRepository(TwoFactorRepositoryContract):
+    @pytest.fixture
+    def repository(self):
+        return InMemoryTwoFactorRepository()
+
+
+class TestInMemorySignInChallengeStore(SignInChallengeStoreContract):
+    @pytest.fixture
+    def store(self):
+        return InMemorySignInChallengeStore()

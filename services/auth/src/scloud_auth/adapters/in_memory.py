@@ -6,11 +6,27 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, SessionExists, User
+from scloud_auth.domain import (
+    Credentials,
+    FailedAttempts,
+    NewUser,
+    Session,
+    SessionExists,
+    SignInChallenge,
+    TwoFactor,
+    User,
+)
 from scloud_common.errors import AlreadyExists, NotFound
 
 if TYPE_CHECKING:
-    from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
+    from scloud_auth.ports import (
+        AttemptStore,
+        PasswordHasher,
+        SessionRepository,
+        SignInChallengeStore,
+        TwoFactorRepository,
+        UserDirectory,
+    )
 
 
 class InMemorySessionRepository:
@@ -74,6 +90,50 @@ class InMemoryAttemptStore:
         self.attempts.pop(key, None)
 
 
+class InMemoryTwoFactorRepository:
+    def __init__(self) -> None:
+        self.settings: dict[str, TwoFactor] = {}
+
+    async def get(self, user_id: str) -> TwoFactor | None:
+        return self.settings.get(user_id)
+
+    async def save(self, two_factor: TwoFactor) -> None:
+        self.settings[two_factor.user_id] = two_factor
+
+    async def use_step(self, user_id: str, step: int) -> bool:
+        current = self.settings.get(user_id)
+        if current is None or not current.enabled or step <= current.last_used_step:
+            return False
+        self.settings[user_id] = dataclasses.replace(current, last_used_step=step)
+        return True
+
+    async def use_recovery_code(self, user_id: str, code_hash: str) -> bool:
+        current = self.settings.get(user_id)
+        if current is None or code_hash not in current.recovery_code_hashes:
+            return False
+        self.settings[user_id] = dataclasses.replace(
+            current, recovery_code_hashes=current.recovery_code_hashes - {code_hash}
+        )
+        return True
+
+    async def delete(self, user_id: str) -> None:
+        self.settings.pop(user_id, None)
+
+
+class InMemorySignInChallengeStore:
+    def __init__(self) -> None:
+        self.challenges: dict[str, SignInChallenge] = {}
+
+    async def add(self, challenge: SignInChallenge) -> None:
+        self.challenges[challenge.token_hash] = challenge
+
+    async def get(self, token_hash: str) -> SignInChallenge | None:
+        return self.challenges.get(token_hash)
+
+    async def delete(self, token_hash: str) -> None:
+        self.challenges.pop(token_hash, None)
+
+
 class InMemoryUserDirectory:
     def __init__(self) -> None:
         self.credentials: dict[str, Credentials] = {}
@@ -135,3 +195,5 @@ if TYPE_CHECKING:
     _attempt_store: AttemptStore = InMemoryAttemptStore()
     _user_directory: UserDirectory = InMemoryUserDirectory()
     _password_hasher: PasswordHasher = FastPasswordHasher()
+    _two_factor_repository: TwoFactorRepository = InMemoryTwoFactorRepository()
+    _sign_in_challenge_store: SignInChallengeStore = InMemorySignInChallengeStore()
