@@ -85,6 +85,8 @@ class TwoFactor:
     pending_secret: str | None = None
     last_used_step: int = 0
     recovery_code_hashes: frozenset[str] = frozenset()
+    # Random per user and hashed with each recovery code (ASVS 2.6.2: codes under 112 bits of entropy).
+    recovery_salt: str = ""
     enabled_at: int | None = None
 
     @property

@@ -205,7 +205,8 @@ class AuthService:
         if totp.is_totp_code(code):
             step = totp.matching_step(two_factor.secret, code, self._clock())
             return step is not None and await self._two_factor.use_step(user_id, step)
-        used = await self._two_factor.use_recovery_code(user_id, totp.hash_recovery_code(code))
+        code_hash = totp.hash_recovery_code(code, two_factor.recovery_salt)
+        used = await self._two_factor.use_recovery_code(user_id, code_hash)
         if used:
             record_security_event(SecurityEvent.RECOVERY_CODE_USED, user_id=user_id)
         return used
@@ -238,12 +239,14 @@ class AuthService:
         if step is None:
             raise InvalidTwoFactorCode()
         recovery_codes = totp.new_recovery_codes()
+        salt = totp.new_recovery_salt()
         await self._two_factor.save(
             TwoFactor(
                 user_id=user_id,
                 secret=current.pending_secret,
                 last_used_step=step,
-                recovery_code_hashes=frozenset(totp.hash_recovery_code(c) for c in recovery_codes),
+                recovery_code_hashes=frozenset(totp.hash_recovery_code(c, salt) for c in recovery_codes),
+                recovery_salt=salt,
                 enabled_at=int(self._clock()),
             )
         )

@@ -58,8 +58,12 @@ def new_recovery_codes() -> list[str]:
     return codes
 
 
-def hash_recovery_code(code: str) -> str:
-    """Codes are 50 random bits, so a plain SHA-256 keeps a leaked table from revealing them;
-    spaces, dashes and case do not matter when typed."""
+def new_recovery_salt() -> str:
+    return secrets.token_hex(8)
+
+
+def hash_recovery_code(code: str, salt: str) -> str:
+    """Codes are 50 random bits: salted (per user) and hashed, a leaked table neither reveals them
+    nor lets one precomputed table serve every account. Spaces, dashes and case do not matter."""
     normalized = re.sub(r"[\s-]", "", code).lower()
-    return hashlib.sha256(normalized.encode()).hexdigest()
+    return hashlib.sha256(f"{salt}:{normalized}".encode()).hexdigest()

@@ -6,7 +6,12 @@ import pytest
 from scloud_auth.domain import SignInChallenge, TwoFactor
 
 ENABLED = TwoFactor(
-    user_id="u1", secret="SECRET", last_used_step=100, recovery_code_hashes=frozenset({"h1", "h2"}), enabled_at=5
+    user_id="u1",
+    secret="SECRET",
+    last_used_step=100,
+    recovery_code_hashes=frozenset({"h1", "h2"}),
+    recovery_salt="s4lt",
+    enabled_at=5,
 )
 
 

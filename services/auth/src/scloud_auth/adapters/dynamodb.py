@@ -229,6 +229,7 @@ class DynamoDbTwoFactorRepository:
             pending_secret=item["pendingSecret"]["S"] if "pendingSecret" in item else None,
             last_used_step=int(item.get("lastUsedStep", {"N": "0"})["N"]),
             recovery_code_hashes=frozenset(item.get("recoveryCodes", {}).get("SS", [])),
+            recovery_salt=item.get("recoverySalt", {"S": ""})["S"],
             enabled_at=int(item["enabledAt"]["N"]) if "enabledAt" in item else None,
         )
 
@@ -242,6 +243,8 @@ class DynamoDbTwoFactorRepository:
         if two_factor.recovery_code_hashes:
             # A string set may not be empty: no codes left is no attribute.
             item["recoveryCodes"] = {"SS": sorted(two_factor.recovery_code_hashes)}
+        if two_factor.recovery_salt:
+            item["recoverySalt"] = {"S": two_factor.recovery_salt}
         if two_factor.enabled_at is not None:
             item["enabledAt"] = {"N": str(two_factor.enabled_at)}
         await self._call("put_item", Item=item)
