@@ -3,11 +3,14 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
+# Pinned tools outside the project's venv: uv (with the pip that installs it), checkov.
+TOOLS := .tools
+UV := $(TOOLS)/uv/bin/uv
+# uv takes $(PYTHON) and never downloads an interpreter of its own.
+export UV_PYTHON_DOWNLOADS := never
 PYTEST := $(PY) -m pytest
 # buf (protobuf linter) comes from npm, pinned in frontend/package.json with the other dev tools.
 BUF := frontend/node_modules/.bin/buf
-PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience install system-deps frontend protos openapi bench soak clean
@@ -20,10 +23,18 @@ test: install frontend system-deps lint test-unit test-integration test-fuzz tes
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -c requirements/constraints.txt -r requirements/dev.txt $(PACKAGES)
+# pip and uv from requirements/uv.txt, every file checked against its hash.
+$(UV): requirements/uv.txt
+	rm -rf $(TOOLS)/uv
+	$(PYTHON) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --require-hashes -r requirements/uv.txt
+	touch $@
+
+# Everything from uv.lock (hashes checked): .venv holds the workspace's packages (editable) and the
+# dev group; checkov, whose pins clash with ours, gets .tools/checkov.
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
 
 # Debian packages: Nginx for the gateway, Chromium for the end-to-end tests.
@@ -92,4 +103,4 @@ soak: install frontend system-deps
 	$(PY) bench/soak.py
 
 clean:
-	rm -rf $(VENV) .run frontend/node_modules frontend/dist artifacts
+	rm -rf $(VENV) $(TOOLS) .run frontend/node_modules frontend/dist artifacts
