@@ -1,5 +1,7 @@
-"""Python dependencies: one uv.lock, current, and every install goes through it with hashes."""
+"""Pinned toolchain and dependencies: one uv.lock, current, that every Python install goes through
+with hashes; one Node.js version for make, the frontend and the gateway image."""
 
+import json
 import re
 import subprocess
 import tomllib
@@ -65,3 +67,26 @@ def test_makefile_installs_from_the_lock():
     assert "pip install --quiet --require-hashes -r requirements/uv.txt" in makefile
     syncs = re.findall(r"\$\(UV\) sync .*", makefile)
     assert syncs and all("--frozen" in line for line in syncs)
+
+
+def test_one_node_version_everywhere():
+    version = (ROOT / ".nvmrc").read_text().strip()
+    assert re.fullmatch(r"\d+\.\d+\.\d+", version)
+    major = version.split(".")[0]
+    package = json.loads((ROOT / "frontend" / "package.json").read_text())
+    assert package["engines"]["node"] == f"^{version}"
+    assert package["devDependencies"]["@types/node"].startswith(f"^{major}.")
+    assert re.search(
+        rf"^FROM node:{re.escape(version)}-bookworm-slim AS frontend$",
+        (ROOT / "gateway" / "Dockerfile").read_text(),
+        re.MULTILINE,
+    )
+
+
+def test_makefile_runs_npm_on_the_pinned_node():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "NODE_VERSION := $(shell cat .nvmrc)" in makefile
+    assert re.search(r"^NODE_SHA512 := [0-9a-f]{128}$", makefile, re.MULTILINE)
+    assert "sha512sum --strict --quiet -c -" in makefile
+    assert "export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(PATH)" in makefile
+    assert re.search(r"^frontend/node_modules/\.installed: .*\$\(PINNED_NODE\)$", makefile, re.MULTILINE)
