@@ -62,5 +62,5 @@ def test_gateway_builds_the_frontend_in_a_stage_and_uses_the_one_template():
 
 def test_dockerignore_keeps_the_context_small():
     ignored = (ROOT / ".dockerignore").read_text().split()
-    for entry in ("**/node_modules", "**/.venv", "**/.git", ".env", "frontend/dist"):
+    for entry in ("**/node_modules", "**/.venv", ".tools", "**/.git", ".env", "frontend/dist"):
         assert entry in ignored
