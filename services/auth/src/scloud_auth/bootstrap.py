@@ -3,17 +3,22 @@
 import logging
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
-from scloud_auth.adapters.dynamodb import DynamoDbAttemptStore, DynamoDbSessionRepository
+from scloud_auth.adapters.dynamodb import (
+    DynamoDbAttemptStore,
+    DynamoDbOneTimeTokenStore,
+    DynamoDbSessionRepository,
+)
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.common_passwords import common_passwords
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import PasswordPolicy
-from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
+from scloud_auth.ports import AttemptStore, OneTimeTokenStore, PasswordHasher, SessionRepository, UserDirectory
 from scloud_auth.provision import sessions_table_name
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
+from scloud_common.mail import Mailer, MailLayout, MailOutbox, SesMailer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
@@ -36,15 +41,20 @@ async def bootstrap(
     sessions: SessionRepository | None = None,
     attempts: AttemptStore | None = None,
     hasher: PasswordHasher | None = None,
+    tokens: OneTimeTokenStore | None = None,
+    mailer: Mailer | None = None,
 ) -> ServiceContainer[AuthService]:
     dependencies = Dependencies(settings)
-    if sessions is None or attempts is None:
+    if sessions is None or attempts is None or tokens is None:
         client = aws_client(settings, "dynamodb")
         if sessions is None:
             repository = DynamoDbSessionRepository(client, sessions_table_name(settings))
             dependencies.check_ready("dynamodb", repository.check_ready)
             sessions = repository
         attempts = attempts or DynamoDbAttemptStore(client, sessions_table_name(settings))
+        tokens = tokens or DynamoDbOneTimeTokenStore(client, sessions_table_name(settings))
+    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
+    dependencies.close_at_shutdown(outbox.close)
     if users is None:
         channel = dependencies.peer_channel(
             "users", settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS
@@ -67,6 +77,10 @@ async def bootstrap(
         password_policy=PasswordPolicy(common_passwords=common_passwords()),
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
+        tokens=tokens,
+        outbox=outbox,
+        mail_layout=MailLayout(public_url=settings.public_url),
+        link_lifetimes=settings.link_lifetimes,
     )
     # Auth answers its own session checks from its repository, with the same cache as its peers.
     verifier = AccessTokenVerifier(

@@ -2,7 +2,8 @@
 TTL on expiresAt.
 
 Failed-attempt counters live beside the sessions under `attempts#<key>` (session ids never hold a
-`#`), without a userId so the index never sees them, and expire through the same TTL.
+`#`), without a userId so the index never sees them, and expire through the same TTL. So do the
+tokens of emailed links, under `token#<purpose>#<sha256 of the token>`.
 """
 
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_auth.domain import FailedAttempts, Session, SessionExists
+from scloud_auth.domain import FailedAttempts, OneTimeToken, Session, SessionExists, TokenPurpose
 from scloud_common.aws import AwsCall, translate_aws_errors
 
 USER_INDEX = "userId-index"
@@ -201,3 +202,30 @@ class DynamoDbAttemptStore:
     @translate_aws_errors
     async def clear(self, key: str) -> None:
         await self._call("delete_item", Key=self._key(key))
+
+
+class DynamoDbOneTimeTokenStore:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(purpose: TokenPurpose, token_hash: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"token#{purpose.value}#{token_hash}"}}
+
+    @translate_aws_errors
+    async def add(self, token: OneTimeToken) -> None:
+        item = {
+            **self._key(token.purpose, token.token_hash),
+            "ownerId": {"S": token.user_id},
+            "expiresAt": {"N": str(token.expires_at)},
+        }
+        await self._call("put_item", Item=item)
+
+    @translate_aws_errors
+    async def consume(self, purpose: TokenPurpose, token_hash: str) -> OneTimeToken | None:
+        # Only the caller whose delete removed the item gets its old values back.
+        response = await self._call("delete_item", Key=self._key(purpose, token_hash), ReturnValues="ALL_OLD")
+        item = response.get("Attributes")
+        if not item:
+            return None
+        return OneTimeToken(purpose, token_hash, item["ownerId"]["S"], int(item["expiresAt"]["N"]))

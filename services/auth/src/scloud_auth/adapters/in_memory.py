@@ -6,11 +6,20 @@ import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, SessionExists, User
+from scloud_auth.domain import (
+    Credentials,
+    FailedAttempts,
+    NewUser,
+    OneTimeToken,
+    Session,
+    SessionExists,
+    TokenPurpose,
+    User,
+)
 from scloud_common.errors import AlreadyExists, NotFound
 
 if TYPE_CHECKING:
-    from scloud_auth.ports import AttemptStore, PasswordHasher, SessionRepository, UserDirectory
+    from scloud_auth.ports import AttemptStore, OneTimeTokenStore, PasswordHasher, SessionRepository, UserDirectory
 
 
 class InMemorySessionRepository:
@@ -74,6 +83,17 @@ class InMemoryAttemptStore:
         self.attempts.pop(key, None)
 
 
+class InMemoryOneTimeTokenStore:
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[TokenPurpose, str], OneTimeToken] = {}
+
+    async def add(self, token: OneTimeToken) -> None:
+        self.tokens[(token.purpose, token.token_hash)] = token
+
+    async def consume(self, purpose: TokenPurpose, token_hash: str) -> OneTimeToken | None:
+        return self.tokens.pop((purpose, token_hash), None)
+
+
 class InMemoryUserDirectory:
     def __init__(self) -> None:
         self.credentials: dict[str, Credentials] = {}
@@ -107,6 +127,11 @@ class InMemoryUserDirectory:
         credentials = await self.get_credentials(user_id)
         self.credentials[user_id] = Credentials(credentials.user, password_hash)
 
+    async def mark_email_verified(self, user_id: str) -> None:
+        credentials = await self.get_credentials(user_id)
+        user = dataclasses.replace(credentials.user, email_verified=True)
+        self.credentials[user_id] = Credentials(user, credentials.password_hash)
+
 
 class FastPasswordHasher:
     """A salted SHA-256 stand-in for bcrypt, so unit tests stay fast. Never used outside tests.
@@ -133,5 +158,6 @@ class FastPasswordHasher:
 if TYPE_CHECKING:
     _session_repository: SessionRepository = InMemorySessionRepository()
     _attempt_store: AttemptStore = InMemoryAttemptStore()
+    _token_store: OneTimeTokenStore = InMemoryOneTimeTokenStore()
     _user_directory: UserDirectory = InMemoryUserDirectory()
     _password_hasher: PasswordHasher = FastPasswordHasher()

@@ -1,5 +1,6 @@
 """In-memory implementations of the users service's ports, for unit tests."""
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from scloud_common.errors import ServiceUnavailable
@@ -33,6 +34,12 @@ class InMemoryUserRepository:
         if user_id not in self.accounts:
             raise UserNotFound()
         self.accounts[user_id] = Account(self.accounts[user_id].user, password_hash)
+
+    async def mark_email_verified(self, user_id: str) -> None:
+        if user_id not in self.accounts:
+            raise UserNotFound()
+        account = self.accounts[user_id]
+        self.accounts[user_id] = Account(dataclasses.replace(account.user, email_verified=True), account.password_hash)
 
     async def delete(self, user_id: str) -> None:
         self.accounts.pop(user_id, None)
