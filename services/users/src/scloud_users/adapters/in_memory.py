@@ -28,7 +28,12 @@ class InMemoryUserRepository:
     async def update_profile(self, user: User) -> None:
         if user.user_id not in self.accounts:
             raise UserNotFound()
-        self.accounts[user.user_id] = Account(user, self.accounts[user.user_id].password_hash)
+        stored = self.accounts[user.user_id]
+        # Only the profile fields change, as in the DynamoDB adapter.
+        profile = dataclasses.replace(
+            stored.user, username=user.username, gender=user.gender, date_of_birth=user.date_of_birth
+        )
+        self.accounts[user.user_id] = Account(profile, stored.password_hash)
 
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         if user_id not in self.accounts:
