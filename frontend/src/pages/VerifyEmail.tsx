@@ -12,7 +12,7 @@ type State = { kind: "checking" } | { kind: "verified" } | { kind: "failed"; mes
 
 /** Where the link of a verification email lands: confirms the address, once. */
 export function VerifyEmail() {
-  const { user } = useSession();
+  const { user, restoring } = useSession();
   const [token] = useState(() => readLinkToken());
   const [state, setState] = useState<State>(() =>
     token
@@ -24,7 +24,8 @@ export function VerifyEmail() {
 
   useEffect(() => {
     forgetLinkToken();
-    if (started.current || !token) return;
+    // After the session is restored, so the refresh below reads the verified state, not a stale one.
+    if (restoring || started.current || !token) return;
     started.current = true;
     unwrap(authApi.POST("/api/auth/verify-email", { body: { token } }))
       .then(async () => {
@@ -33,7 +34,7 @@ export function VerifyEmail() {
         if (sessionStore.current) await sessionStore.refresh().catch(() => undefined);
       })
       .catch((reason) => setState({ kind: "failed", message: messageOf(reason) }));
-  }, [token]);
+  }, [token, restoring]);
 
   return (
     <div className="mx-auto max-w-sm">
