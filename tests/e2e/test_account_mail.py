@@ -78,7 +78,7 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(stack, page, artifac
     page.screenshot(path=artifacts / "mail-03-reset-asked.png", full_page=True)
 
     page.goto(mail_link(stack, email, "/reset-password"))
-    page.get_by_label("New password").fill(NEW_PASSWORD)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     page.get_by_label("Confirm new password").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Set my new password").click()
     expect(page.get_by_role("heading", name="Password changed")).to_be_visible()
