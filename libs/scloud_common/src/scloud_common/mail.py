@@ -178,7 +178,10 @@ class MailOutbox:
             logger.warning("mail dropped: the service is stopping")
             return
         if not self._workers:
-            self._workers = [asyncio.create_task(self._work()) for _ in range(self._workers_wanted)]
+            # In a context of their own: each job runs in the context it was posted from instead.
+            self._workers = [
+                asyncio.create_task(self._work(), context=contextvars.Context()) for _ in range(self._workers_wanted)
+            ]
         try:
             self._queue.put_nowait((job, contextvars.copy_context()))
         except asyncio.QueueFull:
