@@ -167,7 +167,10 @@ async def verify_email(body: EmailVerification, service: AuthServiceDep) -> Resp
 
 
 @router.post(
-    "/verify-email/resend", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(401, 409, 429, 503)
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    responses=error_responses(401, 409, 429, 503),
 )
 async def resend_verification(user: CurrentUser, service: AuthServiceDep) -> Response:
     """Emails a new verification link, 3 times an hour at most (429 `too_many_emails` with
@@ -176,7 +179,12 @@ async def resend_verification(user: CurrentUser, service: AuthServiceDep) -> Res
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
-@router.post("/password-reset", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(422, 429, 503))
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    responses=error_responses(422, 429, 503),
+)
 async def request_password_reset(body: PasswordResetRequest, service: AuthServiceDep) -> Response:
     """Emails a link to choose a new password (valid 30 minutes, once) if an account has this
     address. Answers 202 the same way, in the same time, whether or not one has. Limited per client
