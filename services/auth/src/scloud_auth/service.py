@@ -386,8 +386,9 @@ class AuthService:
         self._outbox.post(compose)
 
     async def reset_password(self, *, token: str, new_password: str) -> None:
-        """Sets a new password with the token of a reset link, ends every session of the account
-        and lifts its sign-in throttle. A weak password leaves the link usable."""
+        """Sets a new password with the token of a reset link, ends every session of the account,
+        lifts its sign-in throttle and counts as a verification of its email address. A weak
+        password leaves the link usable."""
         self._password_policy.check(new_password)
         stored = await self._consume_link_token(TokenPurpose.RESET_PASSWORD, token)
         try:
@@ -395,6 +396,9 @@ class AuthService:
         except NotFound:
             raise InvalidLinkToken() from None
         await self._users.update_password_hash(user.user_id, await self._hasher.hash(new_password))
+        if not user.email_verified:
+            # Opening the emailed link proved the mailbox is the owner's, as a verification link would.
+            await self._users.mark_email_verified(user.user_id)
         revoked = await self._sessions.revoke_all_for_user(user.user_id)
         await self._attempts.clear(attempts_key(user.email))
         record_security_event(SecurityEvent.PASSWORD_RESET_COMPLETED, user_id=user.user_id, revoked_sessions=revoked)

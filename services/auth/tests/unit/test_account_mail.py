@@ -188,7 +188,7 @@ async def test_resend_is_refused_once_verified(service, outbox, mailer):
 # Password reset
 
 
-async def test_password_reset_sets_the_password_ends_every_session_and_notifies(service, outbox, mailer):
+async def test_password_reset_sets_the_password_ends_every_session_and_notifies(service, users, outbox, mailer):
     issued = await register(service)
     await sent(outbox, mailer)
     await service.request_password_reset(email="  ADA@example.com ", client_address="203.0.113.5")
@@ -198,6 +198,7 @@ async def test_password_reset_sets_the_password_ends_every_session_and_notifies(
 
     await service.reset_password(token=link_token(message, "/reset-password"), new_password=NEW_PASSWORD)
 
+    assert (await users.get_user(issued.user.user_id)).email_verified
     with pytest.raises(InvalidRefreshToken):
         await service.refresh(issued.refresh_token)
     with pytest.raises(InvalidCredentials):
