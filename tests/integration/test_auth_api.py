@@ -3,6 +3,7 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import pyotp
 import pytest
 
 from tests.integration.conftest import assert_refused_everywhere_within
@@ -324,3 +325,53 @@ def test_invalid_utf8_bodies_get_a_json_400_that_the_document_lists(new_browser,
     service_url = system.url(path).removesuffix(path)
     document = browser.http.get(service_url + "/openapi.json").json()
     assert "400" in document["paths"][path][method.lower()]["responses"]
+
+
+def test_two_factor_sign_in_from_setup_to_a_recovery_code(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    assert browser.request("GET", "/api/auth/two-factor").json() == {"enabled": False, "recoveryCodesLeft": 0}
+    setup = browser.request("POST", "/api/auth/two-factor/setup").json()
+    assert setup["otpauthUri"].startswith("otpauth://totp/SCloud:")
+    app = pyotp.TOTP(setup["secret"])
+    wrong = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": "000000"})
+    assert wrong.status_code == 401 and error_code(wrong) == "invalid_two_factor_code"
+    confirmed = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()})
+    assert confirmed.status_code == 200, confirmed.text
+    recovery_codes = confirmed.json()["recoveryCodes"]
+
+    other = new_browser()
+    challenge = other.login(email)
+    assert challenge.status_code == 202 and challenge.json()["twoFactorRequired"] is True
+    assert "set-cookie" not in challenge.headers
+    token = challenge.json()["challenge"]
+    refused = other.request("POST", "/api/auth/login/two-factor", json={"challenge": token, "code": "12345"})
+    assert refused.status_code == 401 and error_code(refused) == "invalid_two_factor_code"
+    signed_in = other.request(
+        "POST", "/api/auth/login/two-factor", json={"challenge": token, "code": recovery_codes[0]}
+    )
+    assert signed_in.status_code == 200 and "scloud_refresh" in signed_in.headers["set-cookie"]
+    other.access_token = signed_in.json()["accessToken"]
+    assert other.request("GET", "/api/users/me").status_code == 200
+
+    again = new_browser().login(email).json()["challenge"]
+    reused = other.request("POST", "/api/auth/login/two-factor", json={"challenge": again, "code": recovery_codes[0]})
+    assert reused.status_code == 401
+    status = browser.request("GET", "/api/auth/two-factor").json()
+    assert status == {"enabled": True, "recoveryCodesLeft": 9}
+
+
+def test_turning_two_factor_off_needs_the_password_and_a_code(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    recovery_codes = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).json()[
+        "recoveryCodes"
+    ]
+    no_password = {"password": "Wrong pass 1", "code": recovery_codes[0]}
+    assert browser.request("POST", "/api/auth/two-factor/disable", json=no_password).status_code == 401
+    no_code = {"password": "Secret pass 1", "code": "000000"}
+    assert browser.request("POST", "/api/auth/two-factor/disable", json=no_code).status_code == 401
+    both = {"password": "Secret pass 1", "code": recovery_codes[1]}
+    assert browser.request("POST", "/api/auth/two-factor/disable", json=both).status_code == 204
+    assert new_browser().login(email).status_code == 200

@@ -1,5 +1,6 @@
 """Profile and account deletion through the real services."""
 
+import pyotp
 import pytest
 
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY
@@ -73,6 +74,19 @@ def test_delete_account_removes_files_metadata_and_sessions_and_is_safe_to_retry
     assert browser.request("POST", "/api/auth/refresh").status_code == 401
     assert new_browser().login(email).status_code == 401
     assert new_browser().register(email).status_code == 201
+
+
+def test_delete_account_forgets_its_two_factor_settings(new_browser, email, system):
+    browser = new_browser()
+    user_id = browser.register(email).json()["user"]["userId"]
+    secret = browser.request("POST", "/api/auth/two-factor/setup").json()["secret"]
+    confirm = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": pyotp.TOTP(secret).now()})
+    assert confirm.status_code == 200
+    key = {"sessionId": {"S": f"2fa#{user_id}"}}
+    table = f"{system.settings['table_prefix']}sessions"
+    assert "Item" in system.dynamodb_client.get_item(TableName=table, Key=key)
+    assert delete_account(browser).status_code == 204
+    assert "Item" not in system.dynamodb_client.get_item(TableName=table, Key=key)
 
 
 def test_after_deletion_the_old_access_token_is_refused_by_every_service(new_browser, email):

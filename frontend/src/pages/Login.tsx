@@ -4,10 +4,12 @@ import { messageOf } from "../api/errors";
 import { Button, TextField } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { safeNextPath } from "../components/RequireAuth";
-import { useSession } from "../session/SessionProvider";
+import { TwoFactorStep } from "../components/TwoFactorStep";
+import { useSession, type TwoFactorChallenge } from "../session/SessionProvider";
 
 export function Login() {
-  const { user, login, sessionEnded } = useSession();
+  const { user, login, completeTwoFactor, sessionEnded } = useSession();
+  const [challenge, setChallenge] = useState<TwoFactorChallenge | null>(null);
   const [params] = useSearchParams();
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
@@ -23,7 +25,12 @@ export function Login() {
     setBusy(true);
     setError(null);
     try {
-      await login(email, password);
+      const pending = await login(email, password);
+      if (pending) {
+        setChallenge(pending);
+        setBusy(false);
+        return;
+      }
       navigate(next, { replace: true });
     } catch (reason) {
       setError(messageOf(reason));
@@ -41,33 +48,51 @@ export function Login() {
           </Notice>
         </div>
       )}
-      <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
-        <TextField
-          label="Email"
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
+      {challenge ? (
+        <TwoFactorStep
+          onSubmit={async (code) => {
+            setBusy(true);
+            try {
+              await completeTwoFactor(challenge.challenge, code);
+            } finally {
+              setBusy(false);
+            }
+            navigate(next, { replace: true });
+          }}
+          onCancel={() => {
+            setChallenge(null);
+            setPassword("");
+          }}
         />
-        <TextField
-          label="Password"
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
-        <p className="text-right text-sm">
-          <Link to="/forgot-password" className="font-medium text-indigo-700 underline">
-            Forgot password?
-          </Link>
-        </p>
-        {error && <Notice kind="error">{error}</Notice>}
-        <Button type="submit" busy={busy} className="w-full">
-          Log in
-        </Button>
-      </form>
+      ) : (
+        <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
+          <TextField
+            label="Email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          <TextField
+            label="Password"
+            type="password"
+            autoComplete="current-password"
+            required
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <p className="text-right text-sm">
+            <Link to="/forgot-password" className="font-medium text-indigo-700 underline">
+              Forgot password?
+            </Link>
+          </p>
+          {error && <Notice kind="error">{error}</Notice>}
+          <Button type="submit" busy={busy} className="w-full">
+            Log in
+          </Button>
+        </form>
+      )}
       <p className="mt-6 text-sm text-slate-600">
         New here?{" "}
         <Link to="/register" className="font-medium text-indigo-700 underline">

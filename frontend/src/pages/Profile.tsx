@@ -9,6 +9,7 @@ import { ProfileForm, type ProfileRead } from "../components/ProfileForm";
 import { SessionList } from "../components/SessionList";
 import { Spinner } from "../components/Spinner";
 import { StorageSummary } from "../components/StorageSummary";
+import { TwoFactorSettings } from "../components/TwoFactorSettings";
 import { useSession } from "../session/SessionProvider";
 
 export function Profile() {
@@ -50,6 +51,9 @@ export function Profile() {
           </Section>
           <Section title="Password">
             <PasswordForm />
+          </Section>
+          <Section title="Two-factor sign-in">
+            <TwoFactorSettings />
           </Section>
           <Section title="Sessions">
             <SessionList onSignedOutEverywhere={handleSignedOutEverywhere} />

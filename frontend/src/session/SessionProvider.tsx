@@ -11,11 +11,19 @@ export interface RegisterInput {
   dateOfBirth?: string | null;
 }
 
+/** The password was right; the account also wants a code from its authenticator app. */
+export interface TwoFactorChallenge {
+  challenge: string;
+  expiresAt: string;
+}
+
 interface SessionContextValue {
   user: UserRead | null;
   /** True until the first silent refresh has answered. */
   restoring: boolean;
-  login(email: string, password: string): Promise<void>;
+  /** Signs in, or answers the challenge to complete with `completeTwoFactor`. */
+  login(email: string, password: string): Promise<TwoFactorChallenge | null>;
+  completeTwoFactor(challenge: string, code: string): Promise<void>;
   register(input: RegisterInput): Promise<void>;
   logout(): Promise<void>;
   /** Ends every session of the account, this one too. */
@@ -50,7 +58,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const login = useCallback(async (email: string, password: string) => {
-    sessionStore.set(await unwrap(authApi.POST("/api/auth/login", { body: { email, password } })));
+    const answer = await unwrap(authApi.POST("/api/auth/login", { body: { email, password } }));
+    if ("twoFactorRequired" in answer) return { challenge: answer.challenge, expiresAt: answer.expiresAt };
+    sessionStore.set(answer);
+    return null;
+  }, []);
+
+  const completeTwoFactor = useCallback(async (challenge: string, code: string) => {
+    sessionStore.set(await unwrap(authApi.POST("/api/auth/login/two-factor", { body: { challenge, code } })));
   }, []);
 
   const register = useCallback(async (input: RegisterInput) => {
@@ -73,8 +88,18 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const clear = useCallback(() => sessionStore.set(null), []);
 
   const value = useMemo(
-    () => ({ user: session?.user ?? null, restoring, sessionEnded, login, register, logout, logoutAll, clear }),
-    [session, restoring, sessionEnded, login, register, logout, logoutAll, clear],
+    () => ({
+      user: session?.user ?? null,
+      restoring,
+      sessionEnded,
+      login,
+      completeTwoFactor,
+      register,
+      logout,
+      logoutAll,
+      clear,
+    }),
+    [session, restoring, sessionEnded, login, completeTwoFactor, register, logout, logoutAll, clear],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

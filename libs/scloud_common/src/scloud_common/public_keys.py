@@ -8,7 +8,7 @@ from scloud_common.grpc_client import call_rpc
 from scloud_common.tokens import PublicKeyInfo
 
 AUTH_SERVICE = "scloud.auth.v1.AuthService"
-AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions", "CheckSession")
+AUTH_IDEMPOTENT_METHODS = ("GetPublicKeys", "RevokeUserSessions", "CheckSession", "ForgetUser")
 
 
 class GrpcPublicKeySource:

@@ -26,11 +26,14 @@ class SecurityEvent(StrEnum):
     SESSION_REVOKED = "session_revoked"
     ALL_SESSIONS_REVOKED = "all_sessions_revoked"
     REFRESH_TOKEN_REUSED = "refresh_token_reused"
+    TWO_FACTOR_ENABLED = "two_factor_enabled"
+    TWO_FACTOR_DISABLED = "two_factor_disabled"
+    RECOVERY_CODE_USED = "recovery_code_used"
     ACCOUNT_DELETED = "account_deleted"
 
 
 # Events an operator should look at, not only count.
-_WARNINGS = {SecurityEvent.ACCOUNT_LOCKED, SecurityEvent.REFRESH_TOKEN_REUSED}
+_WARNINGS = {SecurityEvent.ACCOUNT_LOCKED, SecurityEvent.REFRESH_TOKEN_REUSED, SecurityEvent.TWO_FACTOR_DISABLED}
 
 
 def record_security_event(event: SecurityEvent, *, user_id: str | None, **details: str | int | bool | None) -> None:

@@ -59,3 +59,17 @@ def new_device_mail(layout: MailLayout, user: User, *, device: str) -> MailMessa
         ],
         action=("Review my sessions", layout.link("/profile")),
     )
+
+
+def two_factor_changed_mail(layout: MailLayout, user: User, *, enabled: bool) -> MailMessage:
+    if enabled:
+        subject, change = "two-factor sign-in turned on", "Two-factor sign-in was turned on for your account."
+    else:
+        subject, change = "two-factor sign-in turned off", "Two-factor sign-in was turned off for your account."
+    return layout.render(
+        to=user.email,
+        name=user.username,
+        subject=subject,
+        paragraphs=[change, "If this was not you, change your password now and check your sessions."],
+        action=("Review my account", layout.link("/profile")),
+    )

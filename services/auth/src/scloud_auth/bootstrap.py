@@ -7,12 +7,22 @@ from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
     DynamoDbSessionRepository,
+    DynamoDbSignInChallengeStore,
+    DynamoDbTwoFactorRepository,
 )
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.common_passwords import common_passwords
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import PasswordPolicy
-from scloud_auth.ports import AttemptStore, OneTimeTokenStore, PasswordHasher, SessionRepository, UserDirectory
+from scloud_auth.ports import (
+    AttemptStore,
+    OneTimeTokenStore,
+    PasswordHasher,
+    SessionRepository,
+    SignInChallengeStore,
+    TwoFactorRepository,
+    UserDirectory,
+)
 from scloud_auth.provision import sessions_table_name
 from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
@@ -41,18 +51,23 @@ async def bootstrap(
     sessions: SessionRepository | None = None,
     attempts: AttemptStore | None = None,
     hasher: PasswordHasher | None = None,
+    two_factor: TwoFactorRepository | None = None,
+    challenges: SignInChallengeStore | None = None,
     tokens: OneTimeTokenStore | None = None,
     mailer: Mailer | None = None,
 ) -> ServiceContainer[AuthService]:
     dependencies = Dependencies(settings)
-    if sessions is None or attempts is None or tokens is None:
+    if sessions is None or attempts is None or two_factor is None or challenges is None or tokens is None:
         client = aws_client(settings, "dynamodb")
+        table = sessions_table_name(settings)
         if sessions is None:
-            repository = DynamoDbSessionRepository(client, sessions_table_name(settings))
+            repository = DynamoDbSessionRepository(client, table)
             dependencies.check_ready("dynamodb", repository.check_ready)
             sessions = repository
-        attempts = attempts or DynamoDbAttemptStore(client, sessions_table_name(settings))
-        tokens = tokens or DynamoDbOneTimeTokenStore(client, sessions_table_name(settings))
+        attempts = attempts or DynamoDbAttemptStore(client, table)
+        two_factor = two_factor or DynamoDbTwoFactorRepository(client, table)
+        challenges = challenges or DynamoDbSignInChallengeStore(client, table)
+        tokens = tokens or DynamoDbOneTimeTokenStore(client, table)
     outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
     dependencies.close_at_shutdown(outbox.close)
     if users is None:
@@ -73,6 +88,8 @@ async def bootstrap(
         attempts=attempts,
         hasher=hasher,
         signer=signer,
+        two_factor=two_factor,
+        challenges=challenges,
         session_lifetime=settings.session_lifetime,
         password_policy=PasswordPolicy(common_passwords=common_passwords()),
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,

@@ -79,6 +79,55 @@ class SessionLifetime:
 
 
 @dataclass(frozen=True)
+class TwoFactor:
+    """A user's TOTP second factor: `pending_secret` between setup and the confirming code,
+    `secret` once confirmed. `last_used_step` refuses a code used before (replays)."""
+
+    user_id: str
+    secret: str | None = None
+    pending_secret: str | None = None
+    last_used_step: int = 0
+    recovery_code_hashes: frozenset[str] = frozenset()
+    # Random per user and hashed with each recovery code (ASVS 2.6.2: codes under 112 bits of entropy).
+    recovery_salt: str = ""
+    enabled_at: int | None = None
+
+    @property
+    def enabled(self) -> bool:
+        return self.secret is not None
+
+
+@dataclass(frozen=True)
+class TwoFactorSetup:
+    secret: str
+    provisioning_uri: str
+    qr_code: str
+
+
+@dataclass(frozen=True)
+class TwoFactorStatus:
+    enabled: bool
+    recovery_codes_left: int
+
+
+@dataclass(frozen=True)
+class SignInChallenge:
+    """A sign-in whose password was right, waiting for the second factor. Stored under a hash of
+    the token the browser holds."""
+
+    token_hash: str
+    user_id: str
+    user_agent: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class IssuedChallenge:
+    token: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
 class FailedAttempts:
     """Failed password checks of one account, the last at `last_failure_at` (epoch seconds)."""
 
@@ -179,6 +228,31 @@ RESET_MAILS_PER_ACCOUNT = SendLimit(max_count=3, window_seconds=3600)
 class InvalidCredentials(Unauthenticated):
     code = "invalid_credentials"
     message = "Email or password is incorrect."
+
+
+class InvalidTwoFactorCode(Unauthenticated):
+    code = "invalid_two_factor_code"
+    message = "That code is not right. Check the time on your device, or use a recovery code."
+
+
+class SignInChallengeExpired(Unauthenticated):
+    code = "sign_in_expired"
+    message = "This sign-in took too long. Enter your password again."
+
+
+class TwoFactorAlreadyEnabled(Conflict):
+    code = "two_factor_enabled"
+    message = "Two-factor sign-in is already on."
+
+
+class TwoFactorNotEnabled(Conflict):
+    code = "two_factor_not_enabled"
+    message = "Two-factor sign-in is not on."
+
+
+class TwoFactorSetupMissing(Conflict):
+    code = "two_factor_setup_missing"
+    message = "Start the two-factor setup again: scan a new QR code."
 
 
 class InvalidRefreshToken(Unauthenticated):

@@ -2,7 +2,17 @@
 
 from typing import Protocol
 
-from scloud_auth.domain import Credentials, FailedAttempts, NewUser, OneTimeToken, Session, TokenPurpose, User
+from scloud_auth.domain import (
+    Credentials,
+    FailedAttempts,
+    NewUser,
+    OneTimeToken,
+    Session,
+    SignInChallenge,
+    TokenPurpose,
+    TwoFactor,
+    User,
+)
 from scloud_common.mail import MailJob
 
 
@@ -90,3 +100,38 @@ class AttemptStore(Protocol):
     async def clear(self, key: str) -> None:
         """Forgets the account's failures. Idempotent."""
         ...
+
+
+class TwoFactorRepository(Protocol):
+    """Each user's TOTP settings, shared by every auth instance."""
+
+    async def get(self, user_id: str) -> TwoFactor | None: ...
+
+    async def save(self, two_factor: TwoFactor) -> None:
+        """Replaces the user's settings."""
+        ...
+
+    async def use_step(self, user_id: str, step: int) -> bool:
+        """Records `step` as used if it is later than the last one used, atomically; False for
+        a replay (or when two-factor is off)."""
+        ...
+
+    async def use_recovery_code(self, user_id: str, code_hash: str) -> bool:
+        """Removes one unused recovery code, atomically; False if it was not there."""
+        ...
+
+    async def delete(self, user_id: str) -> None:
+        """Turns two-factor off. Idempotent."""
+        ...
+
+
+class SignInChallengeStore(Protocol):
+    """Sign-ins waiting for their second factor."""
+
+    async def add(self, challenge: SignInChallenge) -> None: ...
+
+    async def get(self, token_hash: str) -> SignInChallenge | None:
+        """The challenge, expired ones included (the caller checks the time)."""
+        ...
+
+    async def delete(self, token_hash: str) -> None: ...

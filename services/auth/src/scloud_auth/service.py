@@ -8,7 +8,7 @@ import secrets
 import time
 from collections.abc import Callable
 
-from scloud_auth import account_mail
+from scloud_auth import account_mail, totp
 from scloud_auth.domain import (
     RESEND_VERIFICATION_LIMIT,
     RESET_MAILS_PER_ACCOUNT,
@@ -21,6 +21,8 @@ from scloud_auth.domain import (
     InvalidEmail,
     InvalidLinkToken,
     InvalidRefreshToken,
+    InvalidTwoFactorCode,
+    IssuedChallenge,
     IssuedSession,
     LinkLifetimes,
     NewUser,
@@ -30,11 +32,19 @@ from scloud_auth.domain import (
     Session,
     SessionLifetime,
     SessionNotFound,
+    SignInChallenge,
+    SignInChallengeExpired,
     ThrottlePolicy,
     TokenPurpose,
     TooManyAttempts,
     TooManyEmails,
     TooManyResetRequests,
+    TwoFactor,
+    TwoFactorAlreadyEnabled,
+    TwoFactorNotEnabled,
+    TwoFactorSetup,
+    TwoFactorSetupMissing,
+    TwoFactorStatus,
     User,
     clean_user_agent,
     normalize_email,
@@ -45,15 +55,21 @@ from scloud_auth.ports import (
     Outbox,
     PasswordHasher,
     SessionRepository,
+    SignInChallengeStore,
+    TwoFactorRepository,
     UserDirectory,
 )
 from scloud_auth.signing import AccessTokenSigner
-from scloud_common.errors import AppError, NotFound
+from scloud_common.errors import AppError, NotFound, Unauthenticated
 from scloud_common.mail import MailLayout, MailMessage
 from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_common.tokens import PublicKeyInfo
 
 logger = logging.getLogger(__name__)
+
+
+# Time to type the code from the authenticator app after the password was accepted.
+SIGN_IN_CHALLENGE_SECONDS = 5 * 60
 
 
 def hash_refresh_secret(secret: str) -> str:
@@ -87,6 +103,8 @@ class AuthService:
         attempts: AttemptStore,
         hasher: PasswordHasher,
         signer: AccessTokenSigner,
+        two_factor: TwoFactorRepository,
+        challenges: SignInChallengeStore,
         session_lifetime: SessionLifetime,
         password_policy: PasswordPolicy,
         reuse_grace_seconds: int,
@@ -104,6 +122,8 @@ class AuthService:
         self._throttle = throttle
         self._hasher = hasher
         self._signer = signer
+        self._two_factor = two_factor
+        self._challenges = challenges
         self._session_lifetime = session_lifetime
         self._password_policy = password_policy
         self._reuse_grace_seconds = reuse_grace_seconds
@@ -135,7 +155,11 @@ class AuthService:
         self._post_verification_mail(user)
         return await self._start_session(user, user_agent)
 
-    async def login(self, *, email: str, password: str, user_agent: str | None = None) -> IssuedSession:
+    async def login(
+        self, *, email: str, password: str, user_agent: str | None = None
+    ) -> IssuedSession | IssuedChallenge:
+        """A session, or, when the account has two-factor sign-in, a challenge to answer with a
+        code (complete_two_factor_sign_in)."""
         try:
             email = normalize_email(email)
         except InvalidEmail:
@@ -157,10 +181,126 @@ class AuthService:
             raise
         if self._hasher.needs_rehash(credentials.password_hash):
             await self._upgrade_password_hash(credentials.user.user_id, password)
+        two_factor = await self._two_factor.get(credentials.user.user_id)
+        if two_factor is not None and two_factor.enabled:
+            return await self._start_challenge(credentials.user.user_id, user_agent)
         issued = await self._start_session(credentials.user, user_agent)
         record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=user_id)
         self._post_new_device_mail(credentials.user, issued, clean_user_agent(user_agent))
         return issued
+
+    async def _start_challenge(self, user_id: str, user_agent: str | None) -> IssuedChallenge:
+        token = secrets.token_urlsafe(32)
+        expires_at = int(self._clock()) + SIGN_IN_CHALLENGE_SECONDS
+        await self._challenges.add(
+            SignInChallenge(
+                token_hash=hash_refresh_secret(token),
+                user_id=user_id,
+                user_agent=clean_user_agent(user_agent),
+                expires_at=expires_at,
+            )
+        )
+        return IssuedChallenge(token, expires_at)
+
+    async def complete_two_factor_sign_in(self, *, challenge: str, code: str) -> IssuedSession:
+        """Finishes a sign-in with a code from the authenticator app or a recovery code. Wrong
+        codes count towards the account's throttle, like wrong passwords."""
+        token_hash = hash_refresh_secret(challenge)
+        pending = await self._challenges.get(token_hash)
+        if pending is None or pending.expires_at <= int(self._clock()):
+            raise SignInChallengeExpired()
+        try:
+            credentials = await self._users.get_credentials(pending.user_id)
+        except NotFound:
+            raise SignInChallengeExpired() from None
+        email = credentials.user.email
+        earlier_failures = await self._refuse_if_throttled(email)
+        code_ok = await self._use_second_factor(pending.user_id, code)
+        try:
+            await self._settle_attempt(
+                email, pending.user_id, earlier_failures, code_ok, failure=InvalidTwoFactorCode()
+            )
+        except InvalidTwoFactorCode:
+            record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=pending.user_id, second_factor=True)
+            raise
+        await self._challenges.delete(token_hash)
+        issued = await self._start_session(credentials.user, pending.user_agent)
+        record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=pending.user_id, second_factor=True)
+        self._post_new_device_mail(credentials.user, issued, pending.user_agent)
+        return issued
+
+    async def _use_second_factor(self, user_id: str, code: str) -> bool:
+        """Checks and spends a TOTP code (each at most once) or a recovery code (once)."""
+        two_factor = await self._two_factor.get(user_id)
+        if two_factor is None or two_factor.secret is None:
+            return False
+        if totp.is_totp_code(code):
+            step = totp.matching_step(two_factor.secret, code, self._clock())
+            return step is not None and await self._two_factor.use_step(user_id, step)
+        code_hash = totp.hash_recovery_code(code, two_factor.recovery_salt)
+        used = await self._two_factor.use_recovery_code(user_id, code_hash)
+        if used:
+            record_security_event(SecurityEvent.RECOVERY_CODE_USED, user_id=user_id)
+        return used
+
+    async def two_factor_status(self, user_id: str) -> TwoFactorStatus:
+        two_factor = await self._two_factor.get(user_id)
+        if two_factor is None or not two_factor.enabled:
+            return TwoFactorStatus(enabled=False, recovery_codes_left=0)
+        return TwoFactorStatus(enabled=True, recovery_codes_left=len(two_factor.recovery_code_hashes))
+
+    async def begin_two_factor_setup(self, user_id: str) -> TwoFactorSetup:
+        """A new secret, kept pending until a code from it confirms the app has it."""
+        current = await self._two_factor.get(user_id)
+        if current is not None and current.enabled:
+            raise TwoFactorAlreadyEnabled()
+        user = await self._users.get_user(user_id)
+        secret = totp.new_secret()
+        await self._two_factor.save(TwoFactor(user_id=user_id, pending_secret=secret))
+        uri = totp.provisioning_uri(secret, user.email)
+        return TwoFactorSetup(secret=secret, provisioning_uri=uri, qr_code=totp.qr_code_data_uri(uri))
+
+    async def confirm_two_factor(self, user_id: str, code: str) -> list[str]:
+        """Turns two-factor on; answers the recovery codes, shown this once (only hashes are kept)."""
+        current = await self._two_factor.get(user_id)
+        if current is not None and current.enabled:
+            raise TwoFactorAlreadyEnabled()
+        if current is None or current.pending_secret is None:
+            raise TwoFactorSetupMissing()
+        step = totp.matching_step(current.pending_secret, code, self._clock())
+        if step is None:
+            raise InvalidTwoFactorCode()
+        recovery_codes = totp.new_recovery_codes()
+        salt = totp.new_recovery_salt()
+        await self._two_factor.save(
+            TwoFactor(
+                user_id=user_id,
+                secret=current.pending_secret,
+                last_used_step=step,
+                recovery_code_hashes=frozenset(totp.hash_recovery_code(c, salt) for c in recovery_codes),
+                recovery_salt=salt,
+                enabled_at=int(self._clock()),
+            )
+        )
+        record_security_event(SecurityEvent.TWO_FACTOR_ENABLED, user_id=user_id)
+        self._post_two_factor_mail(user_id, enabled=True)
+        return recovery_codes
+
+    async def disable_two_factor(self, user_id: str, *, password: str, code: str) -> None:
+        """Turns two-factor off, given the password (throttled) and a current or recovery code."""
+        await self.verify_password(user_id, password, message="Your password is incorrect.")
+        current = await self._two_factor.get(user_id)
+        if current is None or not current.enabled:
+            raise TwoFactorNotEnabled()
+        if not await self._use_second_factor(user_id, code):
+            raise InvalidTwoFactorCode()
+        await self._two_factor.delete(user_id)
+        record_security_event(SecurityEvent.TWO_FACTOR_DISABLED, user_id=user_id)
+        self._post_two_factor_mail(user_id, enabled=False)
+
+    async def forget_user(self, user_id: str) -> None:
+        """What auth keeps about a deleted account besides its (revoked) sessions."""
+        await self._two_factor.delete(user_id)
 
     async def _upgrade_password_hash(self, user_id: str, password: str) -> None:
         """Rewrites a hash of an older scheme or cost while the password is at hand. The sign-in
@@ -188,12 +328,13 @@ class AuthService:
         password_ok: bool,
         *,
         message: str | None = None,
+        failure: Unauthenticated | None = None,
     ) -> None:
         """Counts a wrong password against the account (raising InvalidCredentials), or forgets
         the account's earlier failures after a right one."""
         if not password_ok:
             await self._record_failure(email, user_id, earlier_failures)
-            raise InvalidCredentials(message)
+            raise failure or InvalidCredentials(message)
         if earlier_failures:
             await self._attempts.clear(attempts_key(email))
 
@@ -436,6 +577,13 @@ class AuthService:
         async def compose() -> MailMessage:
             user = await self._users.get_user(user_id)
             return account_mail.password_changed_mail(self._mail_layout, user, by_reset=by_reset)
+
+        self._outbox.post(compose)
+
+    def _post_two_factor_mail(self, user_id: str, *, enabled: bool) -> None:
+        async def compose() -> MailMessage:
+            user = await self._users.get_user(user_id)
+            return account_mail.two_factor_changed_mail(self._mail_layout, user, enabled=enabled)
 
         self._outbox.post(compose)
 

@@ -1,16 +1,23 @@
-"""The DynamoDB session repository, attempt store and link token store hold the same promises as
-the fakes; provisioning also verifies the mail sender."""
+"""The DynamoDB session repository, attempt store, two-factor stores and link token store hold the
+same promises as the fakes; provisioning also verifies the mail sender."""
 
 import pytest
 
-from scloud_auth.adapters.dynamodb import DynamoDbAttemptStore, DynamoDbOneTimeTokenStore, DynamoDbSessionRepository
-from scloud_auth.domain import OneTimeToken, TokenPurpose
+from scloud_auth.adapters.dynamodb import (
+    DynamoDbAttemptStore,
+    DynamoDbOneTimeTokenStore,
+    DynamoDbSessionRepository,
+    DynamoDbSignInChallengeStore,
+    DynamoDbTwoFactorRepository,
+)
+from scloud_auth.domain import OneTimeToken, SignInChallenge, TokenPurpose, TwoFactor
 from scloud_auth.provision import provision_resources, sessions_table_name
 from scloud_common.aws import create_aws_client
 from scloud_common.settings import MailingAwsSettings
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract, session
+from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
 pytestmark = pytest.mark.integration
 
@@ -48,6 +55,27 @@ class TestDynamoDbAttemptStore(AttemptStoreContract):
     @pytest.fixture
     def store(self, table):
         return DynamoDbAttemptStore(*table)
+
+
+class TestDynamoDbTwoFactorRepository(TwoFactorRepositoryContract):
+    @pytest.fixture
+    def repository(self, table):
+        return DynamoDbTwoFactorRepository(*table)
+
+
+class TestDynamoDbSignInChallengeStore(SignInChallengeStoreContract):
+    @pytest.fixture
+    def store(self, table):
+        return DynamoDbSignInChallengeStore(*table)
+
+
+async def test_two_factor_items_share_the_table_without_becoming_sessions(table):
+    sessions = DynamoDbSessionRepository(*table)
+    await sessions.add(session("s1", "u1"))
+    await DynamoDbTwoFactorRepository(*table).save(TwoFactor(user_id="u1", secret="S"))
+    await DynamoDbSignInChallengeStore(*table).add(SignInChallenge("t1", "u1", "", 2000))
+    assert [s.session_id for s in await sessions.list_for_user("u1")] == ["s1"]
+    assert await sessions.get("2fa#u1") is None and await sessions.get("challenge#t1") is None
 
 
 async def test_attempt_records_share_the_table_without_becoming_sessions(table):

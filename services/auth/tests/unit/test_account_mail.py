@@ -5,6 +5,7 @@ import logging
 import re
 import time
 
+import pyotp
 import pytest
 
 from scloud_auth.adapters.in_memory import (
@@ -12,6 +13,8 @@ from scloud_auth.adapters.in_memory import (
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
     InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
 )
 from scloud_auth.domain import (
@@ -80,6 +83,8 @@ async def service(users, sessions, outbox, clock) -> AuthService:
         attempts=InMemoryAttemptStore(),
         hasher=hasher,
         signer=AccessTokenSigner.generate(issuer="iss", audience="aud", ttl_seconds=900),
+        two_factor=InMemoryTwoFactorRepository(),
+        challenges=InMemorySignInChallengeStore(),
         session_lifetime=SessionLifetime(),
         password_policy=PasswordPolicy(common_passwords=frozenset({"passwordpassword"})),
         reuse_grace_seconds=30,
@@ -318,3 +323,34 @@ async def test_mail_failures_are_logged_without_address_or_link(service, outbox,
     logged = " ".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)
     assert EMAIL not in logged
     assert "token=" not in logged
+
+
+async def enable_two_factor(service: AuthService, user_id: str, clock: Clock) -> str:
+    setup = await service.begin_two_factor_setup(user_id)
+    secret = setup.secret
+    await service.confirm_two_factor(user_id, pyotp.TOTP(secret).at(clock.now))
+    return secret
+
+
+async def test_turning_two_factor_on_and_off_mails_a_notice_each_time(service, outbox, mailer, clock):
+    issued = await register(service)
+    await sent(outbox, mailer)
+    secret = await enable_two_factor(service, issued.user.user_id, clock)
+    [on] = await sent(outbox, mailer)
+    assert on.subject == "SCloud: two-factor sign-in turned on"
+    clock.now += 30
+    await service.disable_two_factor(issued.user.user_id, password=PASSWORD, code=pyotp.TOTP(secret).at(clock.now))
+    [off] = await sent(outbox, mailer)
+    assert off.subject == "SCloud: two-factor sign-in turned off"
+
+
+async def test_a_two_factor_sign_in_from_a_new_device_mails_a_notice(service, outbox, mailer, clock):
+    issued = await register(service)
+    secret = await enable_two_factor(service, issued.user.user_id, clock)
+    await sent(outbox, mailer)
+    challenge = await service.login(email=EMAIL, password=PASSWORD, user_agent="Unseen Browser 1.0")
+    assert await sent(outbox, mailer) == []
+    clock.now += 30
+    await service.complete_two_factor_sign_in(challenge=challenge.token, code=pyotp.TOTP(secret).at(clock.now))
+    [notice] = await sent(outbox, mailer)
+    assert "Unseen Browser 1.0" in notice.text

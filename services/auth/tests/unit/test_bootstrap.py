@@ -11,6 +11,8 @@ from scloud_auth.adapters.in_memory import (
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
     InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
 )
 from scloud_auth.bootstrap import bootstrap
@@ -54,6 +56,8 @@ def fakes() -> dict:
         hasher=FastPasswordHasher(),
         tokens=InMemoryOneTimeTokenStore(),
         mailer=RecordingMailer(),
+        two_factor=InMemoryTwoFactorRepository(),
+        challenges=InMemorySignInChallengeStore(),
     )
 
 

@@ -2,10 +2,17 @@
 
 import pytest
 
-from scloud_auth.adapters.in_memory import InMemoryAttemptStore, InMemoryOneTimeTokenStore, InMemorySessionRepository
+from scloud_auth.adapters.in_memory import (
+    InMemoryAttemptStore,
+    InMemoryOneTimeTokenStore,
+    InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
+)
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract
+from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
 
 class TestInMemorySessionRepository(SessionRepositoryContract):
@@ -18,6 +25,18 @@ class TestInMemoryAttemptStore(AttemptStoreContract):
     @pytest.fixture
     def store(self):
         return InMemoryAttemptStore()
+
+
+class TestInMemoryTwoFactorRepository(TwoFactorRepositoryContract):
+    @pytest.fixture
+    def repository(self):
+        return InMemoryTwoFactorRepository()
+
+
+class TestInMemorySignInChallengeStore(SignInChallengeStoreContract):
+    @pytest.fixture
+    def store(self):
+        return InMemorySignInChallengeStore()
 
 
 class TestInMemoryOneTimeTokenStore(OneTimeTokenStoreContract):

@@ -1,6 +1,7 @@
 import logging
 import time
 
+import pyotp
 import pytest
 
 from scloud_auth.adapters.in_memory import (
@@ -8,6 +9,8 @@ from scloud_auth.adapters.in_memory import (
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
     InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
 )
 from scloud_auth.common_passwords import common_passwords
@@ -15,10 +18,17 @@ from scloud_auth.domain import (
     InvalidCredentials,
     InvalidEmail,
     InvalidRefreshToken,
+    InvalidTwoFactorCode,
+    IssuedChallenge,
+    IssuedSession,
     PasswordPolicy,
     SessionLifetime,
     SessionNotFound,
+    SignInChallengeExpired,
     TooManyAttempts,
+    TwoFactorAlreadyEnabled,
+    TwoFactorNotEnabled,
+    TwoFactorSetupMissing,
     WeakPassword,
 )
 from scloud_auth.service import AuthService
@@ -67,6 +77,8 @@ async def service(sessions, signer, clock, hasher) -> AuthService:
         attempts=InMemoryAttemptStore(),
         hasher=hasher,
         signer=signer,
+        two_factor=InMemoryTwoFactorRepository(),
+        challenges=InMemorySignInChallengeStore(),
         session_lifetime=SessionLifetime(idle_seconds=3600, absolute_seconds=4 * 3600),
         password_policy=PasswordPolicy(common_passwords=frozenset({"passwordpassword"})),
         reuse_grace_seconds=30,
@@ -460,3 +472,101 @@ async def test_a_lockout_and_session_changes_are_security_events(service, caplog
     assert [(r.user_id, r.levelname, r.locked_seconds) for r in locked] == [(issued.user.user_id, "WARNING", 30)]
     await service.revoke_user_sessions(issued.user.user_id)
     assert security_events(caplog)[-1].security_event == "all_sessions_revoked"
+
+
+async def enable_two_factor(service: AuthService, user_id: str, clock) -> tuple[pyotp.TOTP, list[str]]:
+    setup = await service.begin_two_factor_setup(user_id)
+    assert setup.provisioning_uri.startswith("otpauth://totp/SCloud:ada%40example.com?secret=")
+    assert setup.qr_code.startswith("data:image/svg+xml")
+    app = pyotp.TOTP(setup.secret)
+    recovery_codes = await service.confirm_two_factor(user_id, app.at(clock.now))
+    return app, recovery_codes
+
+
+async def test_with_two_factor_the_password_alone_gives_a_challenge_not_a_session(service, clock, sessions):
+    issued = await register(service)
+    app, _ = await enable_two_factor(service, issued.user.user_id, clock)
+    session_count = len(sessions.sessions)
+    clock.now += 30
+    challenge = await service.login(email="ada@example.com", password=PASSWORD)
+    assert isinstance(challenge, IssuedChallenge) and len(sessions.sessions) == session_count
+    signed_in = await service.complete_two_factor_sign_in(challenge=challenge.token, code=app.at(clock.now))
+    assert signed_in.user.user_id == issued.user.user_id and len(sessions.sessions) == session_count + 1
+    with pytest.raises(SignInChallengeExpired):
+        await service.complete_two_factor_sign_in(challenge=challenge.token, code=app.at(clock.now))
+
+
+async def test_a_code_is_refused_when_replayed_within_its_window(service, clock):
+    issued = await register(service)
+    app, _ = await enable_two_factor(service, issued.user.user_id, clock)
+    clock.now += 30
+    code = app.at(clock.now)
+    first = await service.login(email="ada@example.com", password=PASSWORD)
+    await service.complete_two_factor_sign_in(challenge=first.token, code=code)
+    second = await service.login(email="ada@example.com", password=PASSWORD)
+    with pytest.raises(InvalidTwoFactorCode):
+        await service.complete_two_factor_sign_in(challenge=second.token, code=code)
+    clock.now += 30
+    await service.complete_two_factor_sign_in(challenge=second.token, code=app.at(clock.now))
+
+
+async def test_a_recovery_code_works_once(service, clock):
+    issued = await register(service)
+    _, recovery_codes = await enable_two_factor(service, issued.user.user_id, clock)
+    assert len(set(recovery_codes)) == 10
+    challenge = await service.login(email="ada@example.com", password=PASSWORD)
+    await service.complete_two_factor_sign_in(challenge=challenge.token, code=recovery_codes[0].upper())
+    challenge = await service.login(email="ada@example.com", password=PASSWORD)
+    with pytest.raises(InvalidTwoFactorCode):
+        await service.complete_two_factor_sign_in(challenge=challenge.token, code=recovery_codes[0])
+    assert (await service.two_factor_status(issued.user.user_id)).recovery_codes_left == 9
+
+
+async def test_wrong_codes_lock_the_account_like_wrong_passwords(service, clock):
+    issued = await register(service)
+    await enable_two_factor(service, issued.user.user_id, clock)
+    challenge = await service.login(email="ada@example.com", password=PASSWORD)
+    for _ in range(5):
+        with pytest.raises(InvalidTwoFactorCode):
+            await service.complete_two_factor_sign_in(challenge=challenge.token, code="000000")
+    with pytest.raises(TooManyAttempts):
+        await service.complete_two_factor_sign_in(challenge=challenge.token, code="000000")
+
+
+async def test_a_challenge_expires_after_five_minutes(service, clock):
+    issued = await register(service)
+    app, _ = await enable_two_factor(service, issued.user.user_id, clock)
+    challenge = await service.login(email="ada@example.com", password=PASSWORD)
+    clock.now += 301
+    with pytest.raises(SignInChallengeExpired):
+        await service.complete_two_factor_sign_in(challenge=challenge.token, code=app.at(clock.now))
+
+
+async def test_setup_needs_a_confirming_code_of_the_new_secret(service, clock):
+    issued = await register(service)
+    user_id = issued.user.user_id
+    with pytest.raises(TwoFactorSetupMissing):
+        await service.confirm_two_factor(user_id, "123456")
+    await service.begin_two_factor_setup(user_id)
+    with pytest.raises(InvalidTwoFactorCode):
+        await service.confirm_two_factor(user_id, "not a code")
+    assert not (await service.two_factor_status(user_id)).enabled
+    assert isinstance(await service.login(email="ada@example.com", password=PASSWORD), IssuedSession)
+    await enable_two_factor(service, user_id, clock)
+    with pytest.raises(TwoFactorAlreadyEnabled):
+        await service.begin_two_factor_setup(user_id)
+
+
+async def test_turning_two_factor_off_needs_the_password_and_a_code(service, clock):
+    issued = await register(service)
+    user_id = issued.user.user_id
+    app, _ = await enable_two_factor(service, user_id, clock)
+    clock.now += 30
+    with pytest.raises(InvalidCredentials):
+        await service.disable_two_factor(user_id, password="wrong password 1", code=app.at(clock.now))
+    with pytest.raises(InvalidTwoFactorCode):
+        await service.disable_two_factor(user_id, password=PASSWORD, code="000000")
+    await service.disable_two_factor(user_id, password=PASSWORD, code=app.at(clock.now))
+    assert isinstance(await service.login(email="ada@example.com", password=PASSWORD), IssuedSession)
+    with pytest.raises(TwoFactorNotEnabled):
+        await service.disable_two_factor(user_id, password=PASSWORD, code=app.at(clock.now))

@@ -41,6 +41,10 @@ class FilesPeer(Protocol):
 class AuthPeer(Protocol):
     async def revoke_user_sessions(self, user_id: str) -> None: ...
 
+    async def forget_user(self, user_id: str) -> None:
+        """Deletes auth's other data about the account (two-factor settings). Idempotent."""
+        ...
+
     async def verify_password(self, user_id: str, password: str) -> None:
         """Raises WrongPassword, or TooManyAttempts while the account is throttled."""
         ...

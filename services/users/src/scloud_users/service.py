@@ -104,13 +104,14 @@ class UserService:
 
     async def delete_account(self, user_id: str, password: str) -> None:
         """After checking the password (throttled by auth), ends every session first, so access
-        stops before anything else; then deletes the files, then the account. Each step is
+        stops before anything else; then deletes the files, auth's other data, then the account. Each step is
         idempotent, so a retry after a failure part way finishes the job: the account stays until
         its files are gone, so the user can sign in again and retry."""
         await self._auth.verify_password(user_id, password)
         account = await self._repository.get(user_id)
         await self._auth.revoke_user_sessions(user_id)
         await self._files.delete_user_files(user_id)
+        await self._auth.forget_user(user_id)
         await self._repository.delete(user_id)
         record_security_event(SecurityEvent.ACCOUNT_DELETED, user_id=user_id)
         if account is not None:

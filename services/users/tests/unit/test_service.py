@@ -117,7 +117,7 @@ async def test_delete_account_ends_sessions_first_then_files_then_the_account(se
     user = await create(service)
     auth.passwords[user.user_id] = PASSWORD
     await service.delete_account(user.user_id, PASSWORD)
-    assert calls == ["revoke_sessions", "delete_files"]
+    assert calls == ["revoke_sessions", "delete_files", "forget_user"]
     assert [(r.security_event, r.user_id) for r in caplog.records] == [("account_deleted", user.user_id)]
     with pytest.raises(UserNotFound):
         await service.get_user(user.user_id)

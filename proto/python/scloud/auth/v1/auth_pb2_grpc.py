@@ -55,6 +55,11 @@ class AuthServiceStub:
                 request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.SerializeToString,
                 response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordResponse.FromString,
                 _registered_method=True)
+        self.ForgetUser = channel.unary_unary(
+                '/scloud.auth.v1.AuthService/ForgetUser',
+                request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.ForgetUserRequest.SerializeToString,
+                response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.ForgetUserResponse.FromString,
+                _registered_method=True)
 
 
 class AuthServiceServicer:
@@ -94,6 +99,15 @@ class AuthServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ForgetUser(self, request, context):
+        """Deletes what auth keeps about an account besides its revoked sessions (two-factor settings),
+        as the last step before the account itself goes. Idempotent.
+        Callers: users.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -116,6 +130,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.VerifyPassword,
                     request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.FromString,
                     response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordResponse.SerializeToString,
+            ),
+            'ForgetUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.ForgetUser,
+                    request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.ForgetUserRequest.FromString,
+                    response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.ForgetUserResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -227,6 +246,33 @@ class AuthService:
             '/scloud.auth.v1.AuthService/VerifyPassword',
             scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.SerializeToString,
             scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ForgetUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scloud.auth.v1.AuthService/ForgetUser',
+            scloud_dot_auth_dot_v1_dot_auth__pb2.ForgetUserRequest.SerializeToString,
+            scloud_dot_auth_dot_v1_dot_auth__pb2.ForgetUserResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,8 +2,10 @@
 TTL on expiresAt.
 
 Failed-attempt counters live beside the sessions under `attempts#<key>` (session ids never hold a
-`#`), without a userId so the index never sees them, and expire through the same TTL. So do the
-tokens of emailed links, under `token#<purpose>#<sha256 of the token>`.
+`#`), without a userId so the index never sees them, and expire through the same TTL. So do each
+user's two-factor settings (`2fa#<userId>`, no expiry) and the sign-ins waiting for their second
+factor (`challenge#<token hash>`, expiring), and the tokens of emailed links
+(`token#<purpose>#<sha256 of the token>`, expiring).
 """
 
 from typing import Any
@@ -11,7 +13,15 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_auth.domain import FailedAttempts, OneTimeToken, Session, SessionExists, TokenPurpose
+from scloud_auth.domain import (
+    FailedAttempts,
+    OneTimeToken,
+    Session,
+    SessionExists,
+    SignInChallenge,
+    TokenPurpose,
+    TwoFactor,
+)
 from scloud_common.aws import AwsCall, translate_aws_errors
 
 USER_INDEX = "userId-index"
@@ -202,6 +212,126 @@ class DynamoDbAttemptStore:
     @translate_aws_errors
     async def clear(self, key: str) -> None:
         await self._call("delete_item", Key=self._key(key))
+
+
+def _condition_failed(exc: ClientError) -> bool:
+    return exc.response["Error"]["Code"] == "ConditionalCheckFailedException"
+
+
+class DynamoDbTwoFactorRepository:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(user_id: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"2fa#{user_id}"}}
+
+    @translate_aws_errors
+    async def get(self, user_id: str) -> TwoFactor | None:
+        response = await self._call("get_item", Key=self._key(user_id), ConsistentRead=True)
+        item = response.get("Item")
+        if item is None:
+            return None
+        return TwoFactor(
+            user_id=user_id,
+            secret=item["secret"]["S"] if "secret" in item else None,
+            pending_secret=item["pendingSecret"]["S"] if "pendingSecret" in item else None,
+            last_used_step=int(item.get("lastUsedStep", {"N": "0"})["N"]),
+            recovery_code_hashes=frozenset(item.get("recoveryCodes", {}).get("SS", [])),
+            recovery_salt=item.get("recoverySalt", {"S": ""})["S"],
+            enabled_at=int(item["enabledAt"]["N"]) if "enabledAt" in item else None,
+        )
+
+    @translate_aws_errors
+    async def save(self, two_factor: TwoFactor) -> None:
+        item: dict[str, Any] = {**self._key(two_factor.user_id), "lastUsedStep": {"N": str(two_factor.last_used_step)}}
+        if two_factor.secret is not None:
+            item["secret"] = {"S": two_factor.secret}
+        if two_factor.pending_secret is not None:
+            item["pendingSecret"] = {"S": two_factor.pending_secret}
+        if two_factor.recovery_code_hashes:
+            # A string set may not be empty: no codes left is no attribute.
+            item["recoveryCodes"] = {"SS": sorted(two_factor.recovery_code_hashes)}
+        if two_factor.recovery_salt:
+            item["recoverySalt"] = {"S": two_factor.recovery_salt}
+        if two_factor.enabled_at is not None:
+            item["enabledAt"] = {"N": str(two_factor.enabled_at)}
+        await self._call("put_item", Item=item)
+
+    @translate_aws_errors
+    async def use_step(self, user_id: str, step: int) -> bool:
+        try:
+            await self._call(
+                "update_item",
+                Key=self._key(user_id),
+                UpdateExpression="SET lastUsedStep = :step",
+                ConditionExpression="attribute_exists(secret) AND lastUsedStep < :step",
+                ExpressionAttributeValues={":step": {"N": str(step)}},
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    @translate_aws_errors
+    async def use_recovery_code(self, user_id: str, code_hash: str) -> bool:
+        try:
+            await self._call(
+                "update_item",
+                Key=self._key(user_id),
+                UpdateExpression="DELETE recoveryCodes :code",
+                ConditionExpression="contains(recoveryCodes, :hash)",
+                ExpressionAttributeValues={":code": {"SS": [code_hash]}, ":hash": {"S": code_hash}},
+            )
+        except ClientError as exc:
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    @translate_aws_errors
+    async def delete(self, user_id: str) -> None:
+        await self._call("delete_item", Key=self._key(user_id))
+
+
+class DynamoDbSignInChallengeStore:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(token_hash: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"challenge#{token_hash}"}}
+
+    @translate_aws_errors
+    async def add(self, challenge: SignInChallenge) -> None:
+        await self._call(
+            "put_item",
+            Item={
+                **self._key(challenge.token_hash),
+                # Not `userId`: the user index lists sessions only.
+                "challengeUserId": {"S": challenge.user_id},
+                "userAgent": {"S": challenge.user_agent},
+                "expiresAt": {"N": str(challenge.expires_at)},
+            },
+        )
+
+    @translate_aws_errors
+    async def get(self, token_hash: str) -> SignInChallenge | None:
+        response = await self._call("get_item", Key=self._key(token_hash), ConsistentRead=True)
+        item = response.get("Item")
+        if item is None:
+            return None
+        return SignInChallenge(
+            token_hash=token_hash,
+            user_id=item["challengeUserId"]["S"],
+            user_agent=item["userAgent"]["S"],
+            expires_at=int(item["expiresAt"]["N"]),
+        )
+
+    @translate_aws_errors
+    async def delete(self, token_hash: str) -> None:
+        await self._call("delete_item", Key=self._key(token_hash))
 
 
 class DynamoDbOneTimeTokenStore:

@@ -13,13 +13,23 @@ from scloud_auth.domain import (
     OneTimeToken,
     Session,
     SessionExists,
+    SignInChallenge,
     TokenPurpose,
+    TwoFactor,
     User,
 )
 from scloud_common.errors import AlreadyExists, NotFound
 
 if TYPE_CHECKING:
-    from scloud_auth.ports import AttemptStore, OneTimeTokenStore, PasswordHasher, SessionRepository, UserDirectory
+    from scloud_auth.ports import (
+        AttemptStore,
+        OneTimeTokenStore,
+        PasswordHasher,
+        SessionRepository,
+        SignInChallengeStore,
+        TwoFactorRepository,
+        UserDirectory,
+    )
 
 
 class InMemorySessionRepository:
@@ -81,6 +91,50 @@ class InMemoryAttemptStore:
 
     async def clear(self, key: str) -> None:
         self.attempts.pop(key, None)
+
+
+class InMemoryTwoFactorRepository:
+    def __init__(self) -> None:
+        self.settings: dict[str, TwoFactor] = {}
+
+    async def get(self, user_id: str) -> TwoFactor | None:
+        return self.settings.get(user_id)
+
+    async def save(self, two_factor: TwoFactor) -> None:
+        self.settings[two_factor.user_id] = two_factor
+
+    async def use_step(self, user_id: str, step: int) -> bool:
+        current = self.settings.get(user_id)
+        if current is None or not current.enabled or step <= current.last_used_step:
+            return False
+        self.settings[user_id] = dataclasses.replace(current, last_used_step=step)
+        return True
+
+    async def use_recovery_code(self, user_id: str, code_hash: str) -> bool:
+        current = self.settings.get(user_id)
+        if current is None or code_hash not in current.recovery_code_hashes:
+            return False
+        self.settings[user_id] = dataclasses.replace(
+            current, recovery_code_hashes=current.recovery_code_hashes - {code_hash}
+        )
+        return True
+
+    async def delete(self, user_id: str) -> None:
+        self.settings.pop(user_id, None)
+
+
+class InMemorySignInChallengeStore:
+    def __init__(self) -> None:
+        self.challenges: dict[str, SignInChallenge] = {}
+
+    async def add(self, challenge: SignInChallenge) -> None:
+        self.challenges[challenge.token_hash] = challenge
+
+    async def get(self, token_hash: str) -> SignInChallenge | None:
+        return self.challenges.get(token_hash)
+
+    async def delete(self, token_hash: str) -> None:
+        self.challenges.pop(token_hash, None)
 
 
 class InMemoryOneTimeTokenStore:
@@ -158,6 +212,8 @@ class FastPasswordHasher:
 if TYPE_CHECKING:
     _session_repository: SessionRepository = InMemorySessionRepository()
     _attempt_store: AttemptStore = InMemoryAttemptStore()
-    _token_store: OneTimeTokenStore = InMemoryOneTimeTokenStore()
     _user_directory: UserDirectory = InMemoryUserDirectory()
     _password_hasher: PasswordHasher = FastPasswordHasher()
+    _two_factor_repository: TwoFactorRepository = InMemoryTwoFactorRepository()
+    _sign_in_challenge_store: SignInChallengeStore = InMemorySignInChallengeStore()
+    _token_store: OneTimeTokenStore = InMemoryOneTimeTokenStore()

@@ -21,6 +21,7 @@ CALLER_POLICY = CallerPolicy.for_service(
         "RevokeUserSessions": {"users"},
         "CheckSession": {"users", "files"},
         "VerifyPassword": {"users"},
+        "ForgetUser": {"users"},
     },
 )
 
@@ -70,6 +71,14 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
                 outcome=Outcome.OUTCOME_THROTTLED, retry_after_seconds=throttled.retry_after_seconds
             )
         return auth_pb2.VerifyPasswordResponse(outcome=Outcome.OUTCOME_CORRECT)
+
+    async def ForgetUser(
+        self, request: auth_pb2.ForgetUserRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> auth_pb2.ForgetUserResponse:
+        if not request.user_id:
+            raise InvalidInput("user_id is required.")
+        await self._service.forget_user(request.user_id)
+        return auth_pb2.ForgetUserResponse()
 
 
 def register_servicers(server: grpc.aio.Server, container: ServiceContainer[AuthService]) -> None:

@@ -1,10 +1,11 @@
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Path, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from scloud_auth.config import AuthSettings
-from scloud_auth.domain import InvalidRefreshToken, IssuedSession
+from scloud_auth.domain import InvalidRefreshToken, IssuedChallenge, IssuedSession
 from scloud_auth.http.deps import AuthServiceDep, CurrentUser, OptionalUser, SameOrigin, SettingsDep
 from scloud_auth.http.schemas import (
     EmailVerification,
@@ -12,10 +13,17 @@ from scloud_auth.http.schemas import (
     PasswordChange,
     PasswordReset,
     PasswordResetRequest,
+    RecoveryCodesRead,
     RegisterRequest,
     SessionInfo,
     SessionList,
     SessionRead,
+    TwoFactorChallengeRead,
+    TwoFactorConfirm,
+    TwoFactorDisable,
+    TwoFactorSetupRead,
+    TwoFactorSignIn,
+    TwoFactorStatusRead,
 )
 from scloud_common.logs import client_address_var
 from scloud_common.web import error_responses
@@ -68,15 +76,70 @@ async def register(
     return SessionRead.from_issued(issued)
 
 
-@router.post("/login", responses=error_responses(400, 401, 422, 429, 503))
+@router.post(
+    "/login",
+    response_model=SessionRead,
+    responses={
+        **error_responses(400, 401, 422, 429, 503),
+        202: {
+            "model": TwoFactorChallengeRead,
+            "description": "The password is right and the account has two-factor sign-in: no session yet.",
+        },
+    },
+)
 async def login(
     body: LoginRequest, service: AuthServiceDep, settings: SettingsDep, response: Response, user_agent: UserAgent = None
-) -> SessionRead:
+) -> Any:
     """Signs in with email and password. Wrong password and unknown email answer the same 401.
-    After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After."""
+    After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After.
+    An account with two-factor sign-in gets 202 and a challenge to answer at `/login/two-factor`."""
     issued = await service.login(email=body.email, password=body.password, user_agent=user_agent)
+    if isinstance(issued, IssuedChallenge):
+        challenge = TwoFactorChallengeRead.from_issued(issued)
+        return JSONResponse(challenge.model_dump(mode="json", by_alias=True), status_code=status.HTTP_202_ACCEPTED)
     set_refresh_cookie(response, issued, settings)
     return SessionRead.from_issued(issued)
+
+
+@router.post("/login/two-factor", responses=error_responses(401, 422, 429, 503))
+async def login_two_factor(
+    body: TwoFactorSignIn, service: AuthServiceDep, settings: SettingsDep, response: Response
+) -> SessionRead:
+    """Finishes a two-factor sign-in with the app's 6-digit code or a recovery code (each works
+    once). A wrong code is 401 `invalid_two_factor_code` and counts towards the account's lock; a
+    challenge older than 5 minutes is 401 `sign_in_expired`."""
+    issued = await service.complete_two_factor_sign_in(challenge=body.challenge, code=body.code)
+    set_refresh_cookie(response, issued, settings)
+    return SessionRead.from_issued(issued)
+
+
+@router.get("/two-factor", responses=error_responses(401, 503))
+async def read_two_factor(user: CurrentUser, service: AuthServiceDep) -> TwoFactorStatusRead:
+    """Whether two-factor sign-in is on, and how many recovery codes are left."""
+    status_ = await service.two_factor_status(user.user_id)
+    return TwoFactorStatusRead(enabled=status_.enabled, recovery_codes_left=status_.recovery_codes_left)
+
+
+@router.post("/two-factor/setup", responses=error_responses(401, 409, 503))
+async def begin_two_factor_setup(user: CurrentUser, service: AuthServiceDep) -> TwoFactorSetupRead:
+    """A new secret for the authenticator app. Nothing changes until a code confirms it."""
+    setup = await service.begin_two_factor_setup(user.user_id)
+    return TwoFactorSetupRead(secret=setup.secret, otpauth_uri=setup.provisioning_uri, qr_code=setup.qr_code)
+
+
+@router.post("/two-factor/confirm", responses=error_responses(401, 409, 422, 503))
+async def confirm_two_factor(body: TwoFactorConfirm, user: CurrentUser, service: AuthServiceDep) -> RecoveryCodesRead:
+    """Turns two-factor sign-in on with a code of the new secret; answers the recovery codes."""
+    return RecoveryCodesRead(recovery_codes=await service.confirm_two_factor(user.user_id, body.code))
+
+
+@router.post(
+    "/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 409, 422, 429, 503)
+)
+async def disable_two_factor(body: TwoFactorDisable, user: CurrentUser, service: AuthServiceDep) -> Response:
+    """Turns two-factor sign-in off; needs the password and a current or recovery code."""
+    await service.disable_two_factor(user.user_id, password=body.password, code=body.code)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/refresh", responses=error_responses(401, 403, 503), dependencies=[SameOrigin])

@@ -1,8 +1,9 @@
 from datetime import UTC, datetime
+from typing import Literal
 
 from pydantic import Field
 
-from scloud_auth.domain import IssuedSession, Session, User
+from scloud_auth.domain import IssuedChallenge, IssuedSession, Session, User
 from scloud_common.web import ApiModel, IsoDate
 
 
@@ -101,3 +102,48 @@ class SessionInfo(ApiModel):
 
 class SessionList(ApiModel):
     sessions: list[SessionInfo] = Field(description="Active sessions, newest first.")
+
+
+class TwoFactorChallengeRead(ApiModel):
+    """The password was right; the account wants a code from its authenticator app."""
+
+    two_factor_required: Literal[True] = True
+    challenge: str = Field(description="Pass to POST /api/auth/login/two-factor with the code.")
+    expires_at: datetime
+
+    @classmethod
+    def from_issued(cls, issued: IssuedChallenge) -> "TwoFactorChallengeRead":
+        return cls(challenge=issued.token, expires_at=_timestamp(issued.expires_at))
+
+
+class TwoFactorSignIn(ApiModel):
+    challenge: str = Field(max_length=128)
+    code: str = Field(
+        max_length=32, description="The 6-digit code of the authenticator app, or one of the recovery codes."
+    )
+
+
+class TwoFactorStatusRead(ApiModel):
+    enabled: bool
+    recovery_codes_left: int
+
+
+class TwoFactorSetupRead(ApiModel):
+    secret: str = Field(description="Base32 secret, for typing into an app that cannot scan.")
+    otpauth_uri: str = Field(description="The otpauth:// URI the QR code holds.")
+    qr_code: str = Field(description="The QR code of `otpauthUri`, an SVG `data:` URI to show as an image.")
+
+
+class TwoFactorConfirm(ApiModel):
+    code: str = Field(max_length=32, description="A code the app shows for the new secret.")
+
+
+class RecoveryCodesRead(ApiModel):
+    recovery_codes: list[str] = Field(
+        description="Ten single-use codes for signing in without the app. Shown this once."
+    )
+
+
+class TwoFactorDisable(ApiModel):
+    password: str = Field(max_length=1024)
+    code: str = Field(max_length=32, description="A current code of the app, or a recovery code.")

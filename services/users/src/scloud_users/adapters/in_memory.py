@@ -82,6 +82,9 @@ class InMemoryAuthPeer:
         self.calls.append("revoke_sessions")
         self.revoked_for.append(user_id)
 
+    async def forget_user(self, user_id: str) -> None:
+        self.calls.append("forget_user")
+
     async def verify_password(self, user_id: str, password: str) -> None:
         if self.passwords.get(user_id) != password:
             raise WrongPassword()

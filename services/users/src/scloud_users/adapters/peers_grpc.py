@@ -41,6 +41,9 @@ class GrpcAuthPeer:
             self._stub.RevokeUserSessions, auth_pb2.RevokeUserSessionsRequest(user_id=user_id), timeout=self._timeout
         )
 
+    async def forget_user(self, user_id: str) -> None:
+        await call_rpc(self._stub.ForgetUser, auth_pb2.ForgetUserRequest(user_id=user_id), timeout=self._timeout)
+
     async def verify_password(self, user_id: str, password: str) -> None:
         request = auth_pb2.VerifyPasswordRequest(user_id=user_id, password=password)
         response = await call_rpc(self._stub.VerifyPassword, request, timeout=self._timeout)
