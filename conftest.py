@@ -51,7 +51,7 @@ def aws_endpoint_url() -> Iterator[str]:
     if _docker_daemon_answers():
         from testcontainers.community.localstack import LocalStackContainer
 
-        with LocalStackContainer(image=LOCALSTACK_IMAGE).with_services("s3", "dynamodb") as localstack:
+        with LocalStackContainer(image=LOCALSTACK_IMAGE).with_services("s3", "dynamodb", "ses") as localstack:
             url = localstack.get_url()
             assert_local_endpoint(url)
             yield url

@@ -37,6 +37,9 @@ GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
 # SCLOUD_FRONTEND_DIST serves another build of the frontend (a developer's, say).
 FRONTEND_DIST = Path(os.environ.get("SCLOUD_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 SERVICES = ("auth", "users", "files")
+# The services that send mail, from their default sender, which their provisioning verifies with
+# moto's SES; tests read what was sent at GET /moto-api/data.json.
+MAILING_SERVICES = ("auth", "users")
 DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
 
 
@@ -241,6 +244,8 @@ class Stack:
             },
         }
         values.update(peers[service])
+        if service in MAILING_SERVICES:
+            values["PUBLIC_URL"] = self.url
         if service == "auth":
             values["JWT_PRIVATE_KEY"] = self._signing_key_pem()
         env = {prefix + key: value for key, value in values.items()}

@@ -32,7 +32,15 @@ afterEach(() => {
 describe("routing", () => {
   it("sends a signed-out visitor of /files to the login page and back after logging in", async () => {
     const session = {
-      user: { userId: "u1", email: "ada@example.com", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" },
+      user: {
+        userId: "u1",
+        email: "ada@example.com",
+        username: "Ada",
+        gender: null,
+        dateOfBirth: null,
+        createdAt: "",
+        emailVerified: true,
+      },
       accessToken: "token",
       accessTokenExpiresAt: "",
     };
@@ -197,7 +205,15 @@ describe("confirmations", () => {
       ),
     );
     sessionStore.set({
-      user: { userId: "u1", email: "a@b.co", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" },
+      user: {
+        userId: "u1",
+        email: "a@b.co",
+        username: "Ada",
+        gender: null,
+        dateOfBirth: null,
+        createdAt: "",
+        emailVerified: true,
+      },
       accessToken: "t",
       accessTokenExpiresAt: "",
     });

@@ -125,3 +125,11 @@ def test_auth_accepts_cookie_requests_from_the_gateways_origin():
     )
     published = {port.split(":")[0] for port in published_ports(SERVICES["gateway"])}
     assert {f"http://localhost:{port}" for port in published} <= set(settings.allowed_origins)
+
+
+def test_provisioning_verifies_the_sender_the_services_send_from():
+    for prefix, service in (("AUTH", "auth"), ("USERS", "users")):
+        sender = SERVICES[service]["environment"][f"{prefix}_MAIL_SENDER"]
+        assert SERVICES["init"]["environment"][f"{prefix}_MAIL_SENDER"] == sender
+        assert SERVICES[service]["environment"][f"{prefix}_PUBLIC_URL"] == "http://localhost:8080"
+    assert "ses" in SERVICES["aws"]["environment"]["SERVICES"].split(",")

@@ -279,6 +279,7 @@ CALLED_ACTIONS = {
         "dynamodb:DeleteItem",
         "dynamodb:Query",
         "dynamodb:DescribeTable",
+        "ses:SendEmail",
     },
     "UsersTaskRole": {
         "dynamodb:GetItem",
@@ -286,6 +287,7 @@ CALLED_ACTIONS = {
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
         "dynamodb:DescribeTable",
+        "ses:SendEmail",
     },
     "FilesTaskRole": {
         "dynamodb:GetItem",
@@ -342,3 +344,15 @@ def test_auth_accepts_cookie_requests_only_from_the_public_origin():
     environment = {item["Name"]: item["Value"] for item in auth["Environment"]}
     assert environment["AUTH_ALLOWED_ORIGINS"] == {"Ref": "PublicOrigin"}
     assert APP["Parameters"]["PublicOrigin"]["AllowedPattern"].startswith("^https://")
+
+
+@pytest.mark.parametrize(("role", "key"), [("AuthTaskRole", "Auth"), ("UsersTaskRole", "Users")])
+def test_mailing_services_send_only_from_the_sender_and_link_to_the_public_origin(role, key):
+    statements = allow_statements(resources(APP, "AWS::IAM::Role")[role])
+    (mail,) = [s for s in statements if s["Action"] == "ses:SendEmail"]
+    assert mail["Condition"]["StringEquals"]["ses:FromAddress"] == {"Ref": "MailSenderAddress"}
+    name = SERVICES[key][0].upper()
+    container = resources(APP, "AWS::ECS::TaskDefinition")[f"{key}TaskDefinition"]["ContainerDefinitions"][0]
+    environment = {item["Name"]: item["Value"] for item in container["Environment"]}
+    assert environment[f"{name}_PUBLIC_URL"] == {"Ref": "PublicOrigin"}
+    assert "${MailSenderAddress}" in environment[f"{name}_MAIL_SENDER"]["Fn::Sub"]

@@ -1,6 +1,7 @@
 """The three services, each its real FastAPI app served by uvicorn on a real port with its gRPC
 server beside it, talking gRPC to each other and HTTP to moto server (or LocalStack)."""
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -13,7 +14,7 @@ from scloud_auth.config import AuthSettings
 from scloud_auth.http.app import create_app as create_auth_app
 from scloud_auth.provision import provision_resources as provision_auth
 from scloud_common.internal_tls import IssuedCertificates, tls_settings
-from scloud_common.settings import AwsSettings
+from scloud_common.settings import MailingAwsSettings
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app as create_files_app
 from scloud_files.provision import provision_resources as provision_files
@@ -23,6 +24,8 @@ from scloud_users.provision import provision_resources as provision_users
 from tests.harness import free_ports, loopback_config, serve_in_thread
 
 MAX_UPLOAD_BYTES = 6 * 1024 * 1024
+MAIL_SENDER = "SCloud <no-reply@scloud.localhost>"
+PUBLIC_URL = "http://app.scloud.test"
 
 
 @dataclass
@@ -35,6 +38,7 @@ class System:
     grpc_ports: dict[str, int]
     s3_client: object
     dynamodb_client: object
+    aws_endpoint_url: str
 
     def url(self, path: str) -> str:
         """Routes /api/<service>/... as the gateway does."""
@@ -64,6 +68,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         dynamodb_table_prefix=prefix,
         grpc_timeout_seconds=5,
     )
+    mail = dict(mail_sender=MAIL_SENDER, public_url=PUBLIC_URL)
     auth_settings = AuthSettings(
         **common,
         **tls_settings(certificates, "auth"),
@@ -71,6 +76,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         grpc_port=auth_grpc,
         jwt_private_key=key_pem,
         users_grpc_addr=f"127.0.0.1:{users_grpc}",
+        **mail,
         cookie_secure=False,
         bcrypt_rounds=10,
         refresh_reuse_grace_seconds=0,
@@ -82,6 +88,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         grpc_port=users_grpc,
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
         files_grpc_addr=f"127.0.0.1:{files_grpc}",
+        **mail,
     )
     files_settings = FilesSettings(
         **common,
@@ -92,8 +99,8 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         s3_bucket=bucket,
         max_upload_bytes=MAX_UPLOAD_BYTES,
     )
-    provision_auth(AwsSettings(**common))
-    provision_users(AwsSettings(**common))
+    provision_auth(MailingAwsSettings(**common, **mail))
+    provision_users(MailingAwsSettings(**common, **mail))
     provision_files(files_settings)
     apps = (create_auth_app(auth_settings), create_users_app(users_settings), create_files_app(files_settings))
     with serve_in_thread(*(loopback_config(app) for app in apps)) as (auth, users, files):
@@ -106,6 +113,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
             grpc_ports={"auth": auth.grpc_port, "users": users.grpc_port, "files": files.grpc_port},
             s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),
             dynamodb_client=create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url),
+            aws_endpoint_url=aws_endpoint_url,
         )
 
 
@@ -175,3 +183,44 @@ def assert_refused_everywhere_within(browser: Browser, *, seconds: float) -> Non
             assert status in (200, 404), f"{path} answered {status}"
             assert time.monotonic() < deadline, f"{path} still accepts the token after {seconds} s"
             time.sleep(0.2)
+
+
+@dataclass(frozen=True)
+class SentMail:
+    to: list[str]
+    subject: str
+    body: str
+
+    def link(self, path: str) -> str:
+        """The token of the first link to PUBLIC_URL + path in the mail."""
+        match = re.search(re.escape(f"{PUBLIC_URL}{path}#token=") + r"([\w-]+)", self.body)
+        assert match, f"no {path} link in {self.body!r}"
+        return match.group(1)
+
+
+def sent_mail(aws_endpoint_url: str, to: str) -> list[SentMail]:
+    """What the stand-in's SES accepted for `to`, oldest first: moto server lists it in its model
+    data, LocalStack at /_aws/ses."""
+    with httpx.Client(timeout=10) as client:
+        response = client.get(f"{aws_endpoint_url}/moto-api/data.json")
+        if response.status_code == 200:
+            messages = response.json().get("ses", {}).get("Message", [])
+            found = [SentMail(m["destinations"]["ToAddresses"], m["subject"], m["body"]) for m in messages]
+        else:
+            messages = client.get(f"{aws_endpoint_url}/_aws/ses").json()["messages"]
+            found = [
+                SentMail(
+                    m["Destination"]["ToAddresses"], m["Subject"], m["Body"].get("html_part") or m["Body"]["text_part"]
+                )
+                for m in messages
+            ]
+    return [mail for mail in found if to in mail.to]
+
+
+def wait_for_mail(system: System, to: str, *, count: int = 1, seconds: float = 15) -> list[SentMail]:
+    """Waits until `count` mails reached `to` (they leave off the request path) and returns them."""
+    deadline = time.monotonic() + seconds
+    while len(mails := sent_mail(system.aws_endpoint_url, to)) < count:
+        assert time.monotonic() < deadline, f"{len(mails)} of {count} mails reached {to} within {seconds} s"
+        time.sleep(0.1)
+    return mails

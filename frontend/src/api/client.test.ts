@@ -3,7 +3,15 @@ import { authFetch } from "./client";
 import { sessionStore, type SessionRead } from "./session";
 
 const session = (token: string): SessionRead => ({
-  user: { userId: "u1", email: "a@b.co", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" },
+  user: {
+    userId: "u1",
+    email: "a@b.co",
+    username: "Ada",
+    gender: null,
+    dateOfBirth: null,
+    createdAt: "",
+    emailVerified: true,
+  },
   accessToken: token,
   accessTokenExpiresAt: "",
 });

@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Link, NavLink, Outlet, useNavigate } from "react-router";
 import { useSession } from "../session/SessionProvider";
+import { VerifyEmailBanner } from "./VerifyEmailBanner";
 
 const navClass = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${isActive ? "bg-indigo-50 text-indigo-700" : "text-slate-600 hover:text-slate-900"}`;
@@ -56,6 +57,7 @@ export function Layout() {
           </nav>
         </div>
       </header>
+      <VerifyEmailBanner />
       <main className="mx-auto w-full max-w-5xl flex-1 px-4 py-8">
         <Outlet />
       </main>

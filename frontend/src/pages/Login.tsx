@@ -82,6 +82,11 @@ export function Login() {
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
+          <p className="text-right text-sm">
+            <Link to="/forgot-password" className="font-medium text-indigo-700 underline">
+              Forgot password?
+            </Link>
+          </p>
           {error && <Notice kind="error">{error}</Notice>}
           <Button type="submit" busy={busy} className="w-full">
             Log in

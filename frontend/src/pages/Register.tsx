@@ -51,6 +51,7 @@ export function Register() {
           type="email"
           autoComplete="email"
           required
+          hint="We will send a link to confirm it."
           value={form.email}
           onChange={update("email")}
         />

@@ -50,6 +50,11 @@ export interface components {
             dateOfBirth: string | null;
             /** Email */
             email: string;
+            /**
+             * Emailverified
+             * @description The user opened the link of a verification email.
+             */
+            emailVerified: boolean;
             /** Filecount */
             fileCount: number;
             /** Gender */

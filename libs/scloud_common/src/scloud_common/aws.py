@@ -19,7 +19,8 @@ from scloud_common.errors import AppError, Conflict, ServiceUnavailable
 from scloud_common.settings import AwsSettings
 
 if TYPE_CHECKING:
-    # Stub-only packages (dev requirements): the precise client types for the two services we use.
+    # Stub-only packages (dev requirements): precise client types for S3 and DynamoDB; SES v2 has no
+    # stubs installed, so its client is a plain BaseClient.
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_s3 import S3Client
 
@@ -63,8 +64,9 @@ def create_aws_client(
 ) -> "DynamoDBClient": ...
 
 
+@overload
 def create_aws_client(
-    service_name: Literal["s3", "dynamodb"],
+    service_name: Literal["sesv2"],
     *,
     region: str,
     endpoint_url: str | None = None,
@@ -72,7 +74,19 @@ def create_aws_client(
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     max_attempts: int = MAX_ATTEMPTS,
-) -> "S3Client | DynamoDBClient":
+) -> BaseClient: ...
+
+
+def create_aws_client(
+    service_name: Literal["s3", "dynamodb", "sesv2"],
+    *,
+    region: str,
+    endpoint_url: str | None = None,
+    max_pool_connections: int = 32,
+    connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
+    read_timeout: float = READ_TIMEOUT_SECONDS,
+    max_attempts: int = MAX_ATTEMPTS,
+) -> "S3Client | DynamoDBClient | BaseClient":
     """A boto3 client for real AWS, LocalStack or moto server (when `endpoint_url` is set).
 
     S3 clients sign with SigV4 (presigned links fail on other endpoints without it) and use
@@ -99,7 +113,13 @@ def aws_client(settings: AwsSettings, service_name: Literal["s3"]) -> "S3Client"
 def aws_client(settings: AwsSettings, service_name: Literal["dynamodb"]) -> "DynamoDBClient": ...
 
 
-def aws_client(settings: AwsSettings, service_name: Literal["s3", "dynamodb"]) -> "S3Client | DynamoDBClient":
+@overload
+def aws_client(settings: AwsSettings, service_name: Literal["sesv2"]) -> BaseClient: ...
+
+
+def aws_client(
+    settings: AwsSettings, service_name: Literal["s3", "dynamodb", "sesv2"]
+) -> "S3Client | DynamoDBClient | BaseClient":
     """A client for `service_name` where the settings say AWS is (real, LocalStack or moto)."""
     return create_aws_client(service_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
 

@@ -19,6 +19,7 @@ class ErrorKind(Enum):
     ALREADY_EXISTS = (409, grpc.StatusCode.ALREADY_EXISTS)
     CONFLICT = (409, grpc.StatusCode.ABORTED)
     PAYLOAD_TOO_LARGE = (413, grpc.StatusCode.OUT_OF_RANGE)
+    GONE = (410, grpc.StatusCode.FAILED_PRECONDITION)
     RATE_LIMITED = (429, grpc.StatusCode.RESOURCE_EXHAUSTED)
     UNAVAILABLE = (503, grpc.StatusCode.UNAVAILABLE)
     TIMEOUT = (504, grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -33,8 +34,6 @@ class ErrorKind(Enum):
         for kind in cls:
             if kind.grpc_code == code:
                 return kind
-        if code == grpc.StatusCode.FAILED_PRECONDITION:
-            return cls.CONFLICT
         return cls.INTERNAL
 
 
@@ -112,6 +111,12 @@ class Conflict(AppError):
     message = "The request conflicts with the current state. Try again."
 
 
+class Gone(AppError):
+    kind = ErrorKind.GONE
+    code = "gone"
+    message = "This is no longer available."
+
+
 class RateLimited(AppError):
     kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"
@@ -133,6 +138,7 @@ _CLASS_OF_KIND: dict[ErrorKind, type[AppError]] = {
         AlreadyExists,
         Conflict,
         PayloadTooLarge,
+        Gone,
         RateLimited,
         ServiceUnavailable,
         ServiceTimeout,

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import aws_client
-from scloud_common.settings import AwsSettings
+from scloud_common.mail import sender_address
+from scloud_common.settings import AwsSettings, MailingAwsSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -48,6 +49,19 @@ def provision_table(settings: AwsSettings, definition: dict[str, Any], *, ttl_at
         client.update_time_to_live(
             TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttl_attribute}
         )
+
+
+def provision_mail_sender(settings: MailingAwsSettings) -> None:
+    """Verifies the sender's address with SES, as local stand-ins require before they accept mail
+    from it. On real AWS the identity is verified once, out of band (infra/README.md)."""
+    # No SES v2 stubs are installed, and BaseClient knows no operation names.
+    client: Any = aws_client(settings, "sesv2")
+    try:
+        client.create_email_identity(EmailIdentity=sender_address(settings.mail_sender))
+        logger.info("verified the mail sender")
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "AlreadyExistsException":
+            raise
 
 
 def run_provisioning(provision: Callable[[Settings], None], settings: Settings) -> None:

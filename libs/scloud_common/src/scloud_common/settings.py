@@ -32,6 +32,26 @@ class AwsSettings(BaseSettings):
     )
 
 
+class MailSettings(BaseSettings):
+    """Where a service's mail comes from and where its links point."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    mail_sender: str = Field(
+        "SCloud <no-reply@scloud.localhost>",
+        description="From address of every email, a verified SES identity (provisioning verifies it on "
+        "local stand-ins). Set a real one of your domain outside development.",
+    )
+    public_url: str = Field(
+        "http://localhost:8080",
+        description="Address of the web app as users reach it (the gateway); links in emails start with it.",
+    )
+
+
+class MailingAwsSettings(AwsSettings, MailSettings):
+    """Enough for a provisioning command that also verifies the mail sender."""
+
+
 class GrpcTlsSettings(BaseSettings):
     """The mutual-TLS material of one service (see `scloud_common.internal_tls`). Required in every
     environment: there is no plaintext internal gRPC."""

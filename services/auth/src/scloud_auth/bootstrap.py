@@ -5,6 +5,7 @@ import logging
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
+    DynamoDbOneTimeTokenStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
     DynamoDbTwoFactorRepository,
@@ -15,6 +16,7 @@ from scloud_auth.config import AuthSettings
 from scloud_auth.domain import PasswordPolicy
 from scloud_auth.ports import (
     AttemptStore,
+    OneTimeTokenStore,
     PasswordHasher,
     SessionRepository,
     SignInChallengeStore,
@@ -26,6 +28,7 @@ from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
+from scloud_common.mail import Mailer, MailLayout, MailOutbox, SesMailer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
@@ -50,9 +53,11 @@ async def bootstrap(
     hasher: PasswordHasher | None = None,
     two_factor: TwoFactorRepository | None = None,
     challenges: SignInChallengeStore | None = None,
+    tokens: OneTimeTokenStore | None = None,
+    mailer: Mailer | None = None,
 ) -> ServiceContainer[AuthService]:
     dependencies = Dependencies(settings)
-    if sessions is None or attempts is None or two_factor is None or challenges is None:
+    if sessions is None or attempts is None or two_factor is None or challenges is None or tokens is None:
         client = aws_client(settings, "dynamodb")
         table = sessions_table_name(settings)
         if sessions is None:
@@ -62,6 +67,9 @@ async def bootstrap(
         attempts = attempts or DynamoDbAttemptStore(client, table)
         two_factor = two_factor or DynamoDbTwoFactorRepository(client, table)
         challenges = challenges or DynamoDbSignInChallengeStore(client, table)
+        tokens = tokens or DynamoDbOneTimeTokenStore(client, table)
+    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
+    dependencies.close_at_shutdown(outbox.close)
     if users is None:
         channel = dependencies.peer_channel(
             "users", settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS
@@ -86,6 +94,10 @@ async def bootstrap(
         password_policy=PasswordPolicy(common_passwords=common_passwords()),
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
+        tokens=tokens,
+        outbox=outbox,
+        mail_layout=MailLayout(public_url=settings.public_url),
+        link_lifetimes=settings.link_lifetimes,
     )
     # Auth answers its own session checks from its repository, with the same cache as its peers.
     verifier = AccessTokenVerifier(

@@ -4,8 +4,8 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
-from scloud_auth.domain import SessionLifetime
-from scloud_common.settings import ServiceSettings, require_real_secret
+from scloud_auth.domain import LinkLifetimes, SessionLifetime
+from scloud_common.settings import MailingAwsSettings, ServiceSettings, require_real_secret
 
 
 @dataclass(frozen=True)
@@ -15,7 +15,7 @@ class RefreshCookie:
     secure: bool
 
 
-class AuthSettings(ServiceSettings):
+class AuthSettings(ServiceSettings, MailingAwsSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
 
     jwt_private_key: SecretStr | None = Field(
@@ -66,6 +66,13 @@ class AuthSettings(ServiceSettings):
         "runs turn this off, and get `scloud_refresh` on Path=/api/auth instead.",
     )
 
+    email_verification_ttl_seconds: int = Field(
+        24 * 3600, ge=600, le=7 * 24 * 3600, description="How long the link of a verification email works."
+    )
+    password_reset_ttl_seconds: int = Field(
+        30 * 60, ge=300, le=3600, description="How long the link of a password reset email works."
+    )
+
     @field_validator("jwt_private_key", mode="before")
     @classmethod
     def _empty_key_is_no_key(cls, value: object) -> object:
@@ -101,4 +108,11 @@ class AuthSettings(ServiceSettings):
     def session_lifetime(self) -> SessionLifetime:
         return SessionLifetime(
             idle_seconds=self.session_idle_timeout_seconds, absolute_seconds=self.session_absolute_lifetime_seconds
+        )
+
+    @property
+    def link_lifetimes(self) -> LinkLifetimes:
+        return LinkLifetimes(
+            verify_email_seconds=self.email_verification_ttl_seconds,
+            reset_password_seconds=self.password_reset_ttl_seconds,
         )

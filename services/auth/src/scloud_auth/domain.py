@@ -3,12 +3,14 @@
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import StrEnum
 
 import idna
 
 from scloud_common.errors import (
     AlreadyExists,
     Conflict,
+    Gone,
     InvalidInput,
     NotFound,
     PermissionDenied,
@@ -30,6 +32,7 @@ class User:
     gender: str | None
     date_of_birth: str | None
     created_at: str
+    email_verified: bool = False
 
 
 @dataclass(frozen=True)
@@ -176,6 +179,52 @@ class IssuedSession:
     refresh_token_expires_at: int
 
 
+class TokenPurpose(StrEnum):
+    VERIFY_EMAIL = "verify-email"
+    RESET_PASSWORD = "reset-password"
+
+
+@dataclass(frozen=True)
+class OneTimeToken:
+    """A link's token as stored: only its hash, whose account it acts on, and until when."""
+
+    purpose: TokenPurpose
+    token_hash: str
+    user_id: str
+    expires_at: int
+
+
+@dataclass(frozen=True)
+class LinkLifetimes:
+    verify_email_seconds: int = 24 * 3600
+    reset_password_seconds: int = 30 * 60
+
+    def seconds(self, purpose: TokenPurpose) -> int:
+        if purpose is TokenPurpose.VERIFY_EMAIL:
+            return self.verify_email_seconds
+        return self.reset_password_seconds
+
+
+@dataclass(frozen=True)
+class SendLimit:
+    """At most `max_count` events per key until `window_seconds` pass without one (each refused
+    event counts too, so hammering keeps the key limited)."""
+
+    max_count: int
+    window_seconds: int
+
+    def exceeded(self, count: int) -> bool:
+        return count > self.max_count
+
+
+# Verification mails one account may ask for again.
+RESEND_VERIFICATION_LIMIT = SendLimit(max_count=3, window_seconds=3600)
+# Password reset requests from one client address, whatever the email (answered 429 beyond).
+RESET_REQUESTS_PER_ADDRESS = SendLimit(max_count=10, window_seconds=15 * 60)
+# Reset mails to one account (silently not sent beyond, so the limit reveals nothing).
+RESET_MAILS_PER_ACCOUNT = SendLimit(max_count=3, window_seconds=3600)
+
+
 class InvalidCredentials(Unauthenticated):
     code = "invalid_credentials"
     message = "Email or password is incorrect."
@@ -233,6 +282,31 @@ class SessionExists(AlreadyExists):
 class SessionNotFound(NotFound):
     code = "session_not_found"
     message = "This session does not exist or has already ended."
+
+
+class InvalidLinkToken(InvalidInput):
+    code = "invalid_link"
+    message = "This link is not valid, or it has already been used."
+
+
+class ExpiredLinkToken(Gone):
+    code = "link_expired"
+    message = "This link has expired. Ask for a new one."
+
+
+class EmailAlreadyVerified(Conflict):
+    code = "email_already_verified"
+    message = "Your email address is already verified."
+
+
+class TooManyEmails(RateLimited):
+    code = "too_many_emails"
+    message = "Too many emails asked for. Wait a while and try again."
+
+
+class TooManyResetRequests(RateLimited):
+    code = "too_many_requests"
+    message = "Too many password reset requests from your network. Wait a while and try again."
 
 
 class CrossSiteRequest(PermissionDenied):

@@ -2,7 +2,18 @@
 
 from typing import Protocol
 
-from scloud_auth.domain import Credentials, FailedAttempts, NewUser, Session, SignInChallenge, TwoFactor, User
+from scloud_auth.domain import (
+    Credentials,
+    FailedAttempts,
+    NewUser,
+    OneTimeToken,
+    Session,
+    SignInChallenge,
+    TokenPurpose,
+    TwoFactor,
+    User,
+)
+from scloud_common.mail import MailJob
 
 
 class SessionRepository(Protocol):
@@ -43,6 +54,27 @@ class UserDirectory(Protocol):
 
     async def update_password_hash(self, user_id: str, password_hash: str) -> None: ...
 
+    async def mark_email_verified(self, user_id: str) -> None:
+        """Raises NotFound if the account does not exist (any more). Idempotent."""
+        ...
+
+
+class OneTimeTokenStore(Protocol):
+    """The tokens of emailed links, each usable once."""
+
+    async def add(self, token: OneTimeToken) -> None: ...
+
+    async def consume(self, purpose: TokenPurpose, token_hash: str) -> OneTimeToken | None:
+        """Removes the token and returns it, expired or not; None when there is none. Atomic: of
+        concurrent callers, one at most gets it."""
+        ...
+
+
+class Outbox(Protocol):
+    def post(self, job: MailJob) -> None:
+        """Runs the job off the request path and sends the message it composes, if any."""
+        ...
+
 
 class PasswordHasher(Protocol):
     async def hash(self, password: str) -> str: ...
@@ -55,7 +87,8 @@ class PasswordHasher(Protocol):
 
 
 class AttemptStore(Protocol):
-    """Failed password checks per account, shared by every auth instance."""
+    """Failed password checks per account, shared by every auth instance. Also counts the mails
+    asked for per key (`SendLimit`), which follow the same rule."""
 
     async def get(self, key: str) -> FailedAttempts | None: ...
 

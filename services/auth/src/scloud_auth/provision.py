@@ -1,23 +1,25 @@
-"""Creates the sessions table (with TTL) if it is missing: `python -m scloud_auth.provision`.
+"""Creates the sessions table (with TTL) if it is missing, and verifies the mail sender:
+`python -m scloud_auth.provision`.
 
 For local runs and tests; production tables come from infra/.
 """
 
 from scloud_auth.adapters.dynamodb import table_definition
-from scloud_common.provisioning import provision_table, run_provisioning, table_name
-from scloud_common.settings import AwsSettings
+from scloud_common.provisioning import provision_mail_sender, provision_table, run_provisioning, table_name
+from scloud_common.settings import AwsSettings, MailingAwsSettings
 
 
 def sessions_table_name(settings: AwsSettings) -> str:
     return table_name(settings, "sessions")
 
 
-def provision_resources(settings: AwsSettings) -> None:
+def provision_resources(settings: MailingAwsSettings) -> None:
     provision_table(settings, table_definition(sessions_table_name(settings)), ttl_attribute="expiresAt")
+    provision_mail_sender(settings)
 
 
 def main() -> None:
-    run_provisioning(provision_resources, AwsSettings(_env_prefix="AUTH_"))
+    run_provisioning(provision_resources, MailingAwsSettings(_env_prefix="AUTH_"))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Auth use cases: register, log in, refresh, log out, change password, list and revoke sessions."""
+"""Auth use cases: register, log in, refresh, log out, change password, list and revoke sessions,
+verify an email address, reset a forgotten password, and the emails that go with them."""
 
 import hashlib
 import hmac
@@ -7,25 +8,37 @@ import secrets
 import time
 from collections.abc import Callable
 
-from scloud_auth import totp
+from scloud_auth import account_mail, totp
 from scloud_auth.domain import (
+    RESEND_VERIFICATION_LIMIT,
+    RESET_MAILS_PER_ACCOUNT,
+    RESET_REQUESTS_PER_ADDRESS,
     Credentials,
+    EmailAlreadyVerified,
+    ExpiredLinkToken,
     FailedAttempts,
     InvalidCredentials,
     InvalidEmail,
+    InvalidLinkToken,
     InvalidRefreshToken,
     InvalidTwoFactorCode,
     IssuedChallenge,
     IssuedSession,
+    LinkLifetimes,
     NewUser,
+    OneTimeToken,
     PasswordPolicy,
+    SendLimit,
     Session,
     SessionLifetime,
     SessionNotFound,
     SignInChallenge,
     SignInChallengeExpired,
     ThrottlePolicy,
+    TokenPurpose,
     TooManyAttempts,
+    TooManyEmails,
+    TooManyResetRequests,
     TwoFactor,
     TwoFactorAlreadyEnabled,
     TwoFactorNotEnabled,
@@ -38,6 +51,8 @@ from scloud_auth.domain import (
 )
 from scloud_auth.ports import (
     AttemptStore,
+    OneTimeTokenStore,
+    Outbox,
     PasswordHasher,
     SessionRepository,
     SignInChallengeStore,
@@ -46,6 +61,7 @@ from scloud_auth.ports import (
 )
 from scloud_auth.signing import AccessTokenSigner
 from scloud_common.errors import AppError, NotFound, Unauthenticated
+from scloud_common.mail import MailLayout, MailMessage
 from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_common.tokens import PublicKeyInfo
 
@@ -64,6 +80,11 @@ def hash_refresh_secret(secret: str) -> str:
 def attempts_key(email: str) -> str:
     """Failed password checks are counted per mailbox, whichever route made them."""
     return f"email#{email}"
+
+
+def hash_link_token(token: str) -> str:
+    # Link tokens are 256 random bits too: the store holds only this hash.
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def split_refresh_token(token: str) -> tuple[str, str]:
@@ -88,6 +109,10 @@ class AuthService:
         password_policy: PasswordPolicy,
         reuse_grace_seconds: int,
         dummy_password_hash: str,
+        tokens: OneTimeTokenStore,
+        outbox: Outbox,
+        mail_layout: MailLayout,
+        link_lifetimes: LinkLifetimes = LinkLifetimes(),
         throttle: ThrottlePolicy = ThrottlePolicy(),
         clock: Callable[[], float] = time.time,
     ) -> None:
@@ -103,6 +128,10 @@ class AuthService:
         self._password_policy = password_policy
         self._reuse_grace_seconds = reuse_grace_seconds
         self._dummy_password_hash = dummy_password_hash
+        self._tokens = tokens
+        self._outbox = outbox
+        self._mail_layout = mail_layout
+        self._link_lifetimes = link_lifetimes
         self._clock = clock
 
     def public_keys(self) -> list[PublicKeyInfo]:
@@ -123,6 +152,7 @@ class AuthService:
         password_hash = await self._hasher.hash(password)
         user = await self._users.create_user(NewUser(email, username, gender, date_of_birth), password_hash)
         record_security_event(SecurityEvent.ACCOUNT_CREATED, user_id=user.user_id)
+        self._post_verification_mail(user)
         return await self._start_session(user, user_agent)
 
     async def login(
@@ -156,6 +186,7 @@ class AuthService:
             return await self._start_challenge(credentials.user.user_id, user_agent)
         issued = await self._start_session(credentials.user, user_agent)
         record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=user_id)
+        self._post_new_device_mail(credentials.user, issued, clean_user_agent(user_agent))
         return issued
 
     async def _start_challenge(self, user_id: str, user_agent: str | None) -> IssuedChallenge:
@@ -195,6 +226,7 @@ class AuthService:
         await self._challenges.delete(token_hash)
         issued = await self._start_session(credentials.user, pending.user_agent)
         record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=pending.user_id, second_factor=True)
+        self._post_new_device_mail(credentials.user, issued, pending.user_agent)
         return issued
 
     async def _use_second_factor(self, user_id: str, code: str) -> bool:
@@ -251,6 +283,7 @@ class AuthService:
             )
         )
         record_security_event(SecurityEvent.TWO_FACTOR_ENABLED, user_id=user_id)
+        self._post_two_factor_mail(user_id, enabled=True)
         return recovery_codes
 
     async def disable_two_factor(self, user_id: str, *, password: str, code: str) -> None:
@@ -263,6 +296,7 @@ class AuthService:
             raise InvalidTwoFactorCode()
         await self._two_factor.delete(user_id)
         record_security_event(SecurityEvent.TWO_FACTOR_DISABLED, user_id=user_id)
+        self._post_two_factor_mail(user_id, enabled=False)
 
     async def forget_user(self, user_id: str) -> None:
         """What auth keeps about a deleted account besides its (revoked) sessions."""
@@ -391,6 +425,7 @@ class AuthService:
         await self._users.update_password_hash(user_id, await self._hasher.hash(new_password))
         revoked = await self._sessions.revoke_all_for_user(user_id, except_session_id=session_id)
         record_security_event(SecurityEvent.PASSWORD_CHANGED, user_id=user_id, revoked_sessions=revoked)
+        self._post_password_changed_mail(user_id, by_reset=False)
 
     async def revoke_user_sessions(self, user_id: str) -> int:
         """Ends every session of the user, this one included (sign out everywhere)."""
@@ -433,3 +468,134 @@ class AuthService:
         )
         access_token, access_expires_at = self._signer.sign(user_id=user.user_id, session_id=session_id, now=now)
         return IssuedSession(user, access_token, access_expires_at, f"{session_id}.{secret}", expires_at)
+
+    # Email verification
+
+    async def verify_email(self, token: str) -> None:
+        """Marks the address verified with the token of a verification link. Raises
+        InvalidLinkToken (forged or used) or ExpiredLinkToken."""
+        stored = await self._consume_link_token(TokenPurpose.VERIFY_EMAIL, token)
+        try:
+            await self._users.mark_email_verified(stored.user_id)
+        except NotFound:
+            raise InvalidLinkToken() from None
+        record_security_event(SecurityEvent.EMAIL_VERIFIED, user_id=stored.user_id)
+
+    async def resend_verification(self, user_id: str) -> None:
+        """Sends a new verification link, a few times an hour at most (TooManyEmails beyond)."""
+        user = await self._users.get_user(user_id)
+        if user.email_verified:
+            raise EmailAlreadyVerified()
+        if await self._count_and_check(f"resend-verification#{user_id}", RESEND_VERIFICATION_LIMIT):
+            raise TooManyEmails(retry_after_seconds=RESEND_VERIFICATION_LIMIT.window_seconds)
+        self._post_verification_mail(user)
+
+    def _post_verification_mail(self, user: User) -> None:
+        async def compose() -> MailMessage:
+            token = await self._issue_link_token(TokenPurpose.VERIFY_EMAIL, user.user_id)
+            hours = self._link_lifetimes.verify_email_seconds // 3600
+            return account_mail.verification_mail(self._mail_layout, user, token, valid_hours=hours)
+
+        self._outbox.post(compose)
+
+    # Password reset
+
+    async def request_password_reset(self, *, email: str, client_address: str | None) -> None:
+        """Answers the same, in the same time, whether or not an account has this email: the
+        lookup and the mail happen off the request path. Limited per client address
+        (TooManyResetRequests) and, silently, per account."""
+        email = normalize_email(email)
+        if client_address and await self._count_and_check(f"reset-from#{client_address}", RESET_REQUESTS_PER_ADDRESS):
+            raise TooManyResetRequests(retry_after_seconds=RESET_REQUESTS_PER_ADDRESS.window_seconds)
+
+        async def compose() -> MailMessage | None:
+            credentials = await self._users.find_credentials_by_email(email)
+            record_security_event(
+                SecurityEvent.PASSWORD_RESET_REQUESTED,
+                user_id=credentials.user.user_id if credentials else None,
+                known_account=credentials is not None,
+            )
+            if credentials is None:
+                return None
+            user = credentials.user
+            if await self._count_and_check(f"reset-mails#{user.user_id}", RESET_MAILS_PER_ACCOUNT):
+                return None
+            token = await self._issue_link_token(TokenPurpose.RESET_PASSWORD, user.user_id)
+            minutes = self._link_lifetimes.reset_password_seconds // 60
+            return account_mail.password_reset_mail(self._mail_layout, user, token, valid_minutes=minutes)
+
+        self._outbox.post(compose)
+
+    async def reset_password(self, *, token: str, new_password: str) -> None:
+        """Sets a new password with the token of a reset link, ends every session of the account,
+        lifts its sign-in throttle and counts as a verification of its email address. A weak
+        password leaves the link usable."""
+        self._password_policy.check(new_password)
+        stored = await self._consume_link_token(TokenPurpose.RESET_PASSWORD, token)
+        try:
+            user = await self._users.get_user(stored.user_id)
+        except NotFound:
+            raise InvalidLinkToken() from None
+        await self._users.update_password_hash(user.user_id, await self._hasher.hash(new_password))
+        if not user.email_verified:
+            # Opening the emailed link proved the mailbox is the owner's, as a verification link would.
+            await self._users.mark_email_verified(user.user_id)
+        revoked = await self._sessions.revoke_all_for_user(user.user_id)
+        await self._attempts.clear(attempts_key(user.email))
+        record_security_event(SecurityEvent.PASSWORD_RESET_COMPLETED, user_id=user.user_id, revoked_sessions=revoked)
+        self._post_password_changed_mail(user.user_id, by_reset=True)
+
+    # Links and limits
+
+    async def _issue_link_token(self, purpose: TokenPurpose, user_id: str) -> str:
+        token = secrets.token_urlsafe(32)
+        expires_at = int(self._clock()) + self._link_lifetimes.seconds(purpose)
+        await self._tokens.add(OneTimeToken(purpose, hash_link_token(token), user_id, expires_at))
+        return token
+
+    async def _consume_link_token(self, purpose: TokenPurpose, token: str) -> OneTimeToken:
+        if not token or len(token) > 128:
+            raise InvalidLinkToken()
+        stored = await self._tokens.consume(purpose, hash_link_token(token))
+        if stored is None:
+            raise InvalidLinkToken()
+        if stored.expires_at <= int(self._clock()):
+            raise ExpiredLinkToken()
+        return stored
+
+    async def _count_and_check(self, key: str, limit: SendLimit) -> bool:
+        """Counts one more event under `key`; True when that goes over the limit."""
+        now = int(self._clock())
+        used = await self._attempts.record_failure(
+            key, now=now, window_seconds=limit.window_seconds, keep_until=now + limit.window_seconds
+        )
+        return limit.exceeded(used.count)
+
+    # Notifications
+
+    def _post_password_changed_mail(self, user_id: str, *, by_reset: bool) -> None:
+        async def compose() -> MailMessage:
+            user = await self._users.get_user(user_id)
+            return account_mail.password_changed_mail(self._mail_layout, user, by_reset=by_reset)
+
+        self._outbox.post(compose)
+
+    def _post_two_factor_mail(self, user_id: str, *, enabled: bool) -> None:
+        async def compose() -> MailMessage:
+            user = await self._users.get_user(user_id)
+            return account_mail.two_factor_changed_mail(self._mail_layout, user, enabled=enabled)
+
+        self._outbox.post(compose)
+
+    def _post_new_device_mail(self, user: User, issued: IssuedSession, device: str) -> None:
+        """Mails the account when none of its other sessions on record (ended ones too, until
+        their store forgets them) names the same device, so signing out and in again is quiet."""
+        new_session_id, _ = split_refresh_token(issued.refresh_token)
+
+        async def compose() -> MailMessage | None:
+            sessions = await self._sessions.list_for_user(user.user_id)
+            if any(s.user_agent == device for s in sessions if s.session_id != new_session_id):
+                return None
+            return account_mail.new_device_mail(self._mail_layout, user, device=device)
+
+        self._outbox.post(compose)

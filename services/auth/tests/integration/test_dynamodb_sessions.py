@@ -1,18 +1,21 @@
-"""The DynamoDB session repository and attempt store hold the same promises as the fakes."""
+"""The DynamoDB session repository, attempt store, two-factor stores and link token store hold the
+same promises as the fakes; provisioning also verifies the mail sender."""
 
 import pytest
 
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
+    DynamoDbOneTimeTokenStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
     DynamoDbTwoFactorRepository,
 )
-from scloud_auth.domain import SignInChallenge, TwoFactor
+from scloud_auth.domain import OneTimeToken, SignInChallenge, TokenPurpose, TwoFactor
 from scloud_auth.provision import provision_resources, sessions_table_name
 from scloud_common.aws import create_aws_client
-from scloud_common.settings import AwsSettings
+from scloud_common.settings import MailingAwsSettings
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
+from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract, session
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
@@ -21,12 +24,18 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def table(aws_endpoint_url, unique_name):
-    settings = AwsSettings(aws_endpoint_url=aws_endpoint_url, dynamodb_table_prefix=f"{unique_name}-")
+    settings = MailingAwsSettings(
+        aws_endpoint_url=aws_endpoint_url,
+        dynamodb_table_prefix=f"{unique_name}-",
+        mail_sender=f"SCloud <no-reply@{unique_name}.test>",
+    )
     provision_resources(settings)
     provision_resources(settings)  # idempotent
     client = create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)
     ttl = client.describe_time_to_live(TableName=sessions_table_name(settings))["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "expiresAt"
+    ses = create_aws_client("sesv2", region="us-east-1", endpoint_url=aws_endpoint_url)
+    assert ses.get_email_identity(EmailIdentity=f"no-reply@{unique_name}.test")["IdentityType"] == "EMAIL_ADDRESS"
     return client, sessions_table_name(settings)
 
 
@@ -34,6 +43,12 @@ class TestDynamoDbSessionRepository(SessionRepositoryContract):
     @pytest.fixture
     def repository(self, table):
         return DynamoDbSessionRepository(*table)
+
+
+class TestDynamoDbOneTimeTokenStore(OneTimeTokenStoreContract):
+    @pytest.fixture
+    def store(self, table):
+        return DynamoDbOneTimeTokenStore(*table)
 
 
 class TestDynamoDbAttemptStore(AttemptStoreContract):
@@ -69,4 +84,13 @@ async def test_attempt_records_share_the_table_without_becoming_sessions(table):
     await attempts.record_failure("email#a@example.com", now=1000, window_seconds=900, keep_until=3000)
     assert [s.session_id for s in await sessions.list_for_user("u1")] == ["s1"]
     assert await sessions.get("attempts#email#a@example.com") is None
+    assert await sessions.revoke_all_for_user("u1") == 1
+
+
+async def test_link_tokens_share_the_table_without_becoming_sessions(table):
+    sessions, tokens = DynamoDbSessionRepository(*table), DynamoDbOneTimeTokenStore(*table)
+    await sessions.add(session("s1", "u1"))
+    await tokens.add(OneTimeToken(TokenPurpose.VERIFY_EMAIL, "h1", "u1", 5000))
+    assert [s.session_id for s in await sessions.list_for_user("u1")] == ["s1"]
+    assert await sessions.get("token#verify-email#h1") is None
     assert await sessions.revoke_all_for_user("u1") == 1

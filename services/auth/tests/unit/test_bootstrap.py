@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
+    InMemoryOneTimeTokenStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
@@ -18,6 +19,7 @@ from scloud_auth.bootstrap import bootstrap
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import InvalidCredentials
 from scloud_common.internal_tls import tls_settings
+from scloud_common.mail import RecordingMailer
 from scloud_common.tokens import InvalidAccessToken
 
 PASSWORD = "correct horse 1"
@@ -52,6 +54,8 @@ def fakes() -> dict:
         sessions=InMemorySessionRepository(),
         attempts=InMemoryAttemptStore(),
         hasher=FastPasswordHasher(),
+        tokens=InMemoryOneTimeTokenStore(),
+        mailer=RecordingMailer(),
         two_factor=InMemoryTwoFactorRepository(),
         challenges=InMemorySignInChallengeStore(),
     )
@@ -72,7 +76,9 @@ async def test_a_container_built_from_fakes_registers_through_them_and_builds_no
     assert await fakes["hasher"].verify(PASSWORD, credentials.password_hash)
     assert [session.user_id for session in fakes["sessions"].sessions.values()] == [issued.user.user_id]
     assert container.readiness_checks == {}
-    assert container.closers == []
+    # Closing sends what is still queued: the verification mail, through the fake mailer.
+    await container.aclose()
+    assert [message.to for message in fakes["mailer"].sent] == ["ada@example.com"]
 
 
 async def test_failed_sign_ins_are_counted_in_the_fake_attempt_store(settings, fakes, no_outside_clients):

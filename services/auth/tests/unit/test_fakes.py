@@ -4,11 +4,13 @@ import pytest
 
 from scloud_auth.adapters.in_memory import (
     InMemoryAttemptStore,
+    InMemoryOneTimeTokenStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
 )
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
+from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
@@ -35,3 +37,9 @@ class TestInMemorySignInChallengeStore(SignInChallengeStoreContract):
     @pytest.fixture
     def store(self):
         return InMemorySignInChallengeStore()
+
+
+class TestInMemoryOneTimeTokenStore(OneTimeTokenStoreContract):
+    @pytest.fixture
+    def store(self):
+        return InMemoryOneTimeTokenStore()

@@ -7,6 +7,7 @@ import pytest
 from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
+    InMemoryOneTimeTokenStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
@@ -34,6 +35,7 @@ from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.errors import AlreadyExists
 from scloud_common.logs import JsonFormatter
+from scloud_common.mail import MailLayout, MailOutbox, RecordingMailer
 from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
 
 PASSWORD = "correct horse 1"
@@ -81,6 +83,9 @@ async def service(sessions, signer, clock, hasher) -> AuthService:
         password_policy=PasswordPolicy(common_passwords=frozenset({"passwordpassword"})),
         reuse_grace_seconds=30,
         dummy_password_hash=await hasher.hash("dummy"),
+        tokens=InMemoryOneTimeTokenStore(),
+        outbox=MailOutbox(RecordingMailer()),
+        mail_layout=MailLayout(public_url="http://app.test"),
         clock=clock,
     )
 

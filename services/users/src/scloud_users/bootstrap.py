@@ -2,6 +2,7 @@
 
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
+from scloud_common.mail import Mailer, MailLayout, MailOutbox, SesMailer
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
@@ -25,6 +26,7 @@ async def bootstrap(
     auth: AuthPeer | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
+    mailer: Mailer | None = None,
 ) -> ServiceContainer[UserService]:
     dependencies = Dependencies(settings)
     timeout = settings.grpc_timeout_seconds
@@ -46,7 +48,11 @@ async def bootstrap(
         auth = auth or GrpcAuthPeer(auth_channel, timeout=timeout)
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
-    service = UserService(repository=repository, files=files, auth=auth)
+    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
+    dependencies.close_at_shutdown(outbox.close)
+    service = UserService(
+        repository=repository, files=files, auth=auth, outbox=outbox, mail_layout=MailLayout(settings.public_url)
+    )
     verifier = AccessTokenVerifier(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )

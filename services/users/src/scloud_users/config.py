@@ -1,10 +1,10 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from scloud_common.settings import ServiceSettings
+from scloud_common.settings import MailingAwsSettings, ServiceSettings
 
 
-class UsersSettings(ServiceSettings):
+class UsersSettings(ServiceSettings, MailingAwsSettings):
     model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server.")

@@ -22,6 +22,7 @@ class User:
     gender: str | None
     date_of_birth: str | None
     created_at: str
+    email_verified: bool = False
 
 
 @dataclass(frozen=True)

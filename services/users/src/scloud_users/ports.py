@@ -2,6 +2,7 @@
 
 from typing import Protocol
 
+from scloud_common.mail import MailJob
 from scloud_users.domain import Account, StorageUsage, User
 
 
@@ -19,6 +20,10 @@ class UserRepository(Protocol):
         ...
 
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
+        """Raises UserNotFound if the account does not exist (any more)."""
+        ...
+
+    async def mark_email_verified(self, user_id: str) -> None:
         """Raises UserNotFound if the account does not exist (any more)."""
         ...
 
@@ -42,4 +47,10 @@ class AuthPeer(Protocol):
 
     async def verify_password(self, user_id: str, password: str) -> None:
         """Raises WrongPassword, or TooManyAttempts while the account is throttled."""
+        ...
+
+
+class Outbox(Protocol):
+    def post(self, job: MailJob) -> None:
+        """Runs the job off the request path and sends the message it composes, if any."""
         ...

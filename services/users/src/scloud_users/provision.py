@@ -1,10 +1,11 @@
-"""Creates the users table if it is missing: `python -m scloud_users.provision`.
+"""Creates the users table if it is missing, and verifies the mail sender:
+`python -m scloud_users.provision`.
 
 For local runs and tests; production tables come from infra/.
 """
 
-from scloud_common.provisioning import provision_table, run_provisioning, table_name
-from scloud_common.settings import AwsSettings
+from scloud_common.provisioning import provision_mail_sender, provision_table, run_provisioning, table_name
+from scloud_common.settings import AwsSettings, MailingAwsSettings
 from scloud_users.adapters.dynamodb import table_definition
 
 
@@ -12,12 +13,13 @@ def users_table_name(settings: AwsSettings) -> str:
     return table_name(settings, "users")
 
 
-def provision_resources(settings: AwsSettings) -> None:
+def provision_resources(settings: MailingAwsSettings) -> None:
     provision_table(settings, table_definition(users_table_name(settings)))
+    provision_mail_sender(settings)
 
 
 def main() -> None:
-    run_provisioning(provision_resources, AwsSettings(_env_prefix="USERS_"))
+    run_provisioning(provision_resources, MailingAwsSettings(_env_prefix="USERS_"))
 
 
 if __name__ == "__main__":

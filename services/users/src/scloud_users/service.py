@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Any
 
+from scloud_common.mail import MailLayout, MailMessage
 from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_users.domain import (
     Account,
@@ -17,7 +18,7 @@ from scloud_users.domain import (
     clean_gender,
     clean_username,
 )
-from scloud_users.ports import AuthPeer, FilesPeer, UserRepository
+from scloud_users.ports import AuthPeer, FilesPeer, Outbox, UserRepository
 
 logger = logging.getLogger(__name__)
 
@@ -29,11 +30,15 @@ class UserService:
         repository: UserRepository,
         files: FilesPeer,
         auth: AuthPeer,
+        outbox: Outbox,
+        mail_layout: MailLayout,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self._repository = repository
         self._files = files
         self._auth = auth
+        self._outbox = outbox
+        self._mail_layout = mail_layout
         self._today = today
 
     async def create_user(
@@ -71,6 +76,10 @@ class UserService:
         await self.get_account(user_id)
         await self._repository.update_password_hash(user_id, password_hash)
 
+    async def mark_email_verified(self, user_id: str) -> None:
+        await self.get_account(user_id)
+        await self._repository.mark_email_verified(user_id)
+
     async def get_profile(self, user_id: str) -> tuple[User, StorageUsage]:
         user = await self.get_user(user_id)
         return user, await self._files.get_storage_usage(user_id)
@@ -99,8 +108,24 @@ class UserService:
         idempotent, so a retry after a failure part way finishes the job: the account stays until
         its files are gone, so the user can sign in again and retry."""
         await self._auth.verify_password(user_id, password)
+        account = await self._repository.get(user_id)
         await self._auth.revoke_user_sessions(user_id)
         await self._files.delete_user_files(user_id)
         await self._auth.forget_user(user_id)
         await self._repository.delete(user_id)
         record_security_event(SecurityEvent.ACCOUNT_DELETED, user_id=user_id)
+        if account is not None:
+            user = account.user
+            self._outbox.post(lambda: self._account_deleted_mail(user))
+
+    async def _account_deleted_mail(self, user: User) -> MailMessage:
+        return self._mail_layout.render(
+            to=user.email,
+            name=user.username,
+            subject="your account was deleted",
+            paragraphs=[
+                "Your account and every file in it were deleted, as asked from the profile page. "
+                "This cannot be undone.",
+                "If this was not you, someone knew your password: change it wherever you used it too.",
+            ],
+        )

@@ -45,6 +45,17 @@ class UserRepositoryContract:
             await repository.update_password_hash("ghost", "h")
         assert await repository.get("ghost") is None
 
+    async def test_mark_email_verified_survives_profile_updates(self, repository):
+        await repository.add(account("u1"))
+        assert not (await repository.get("u1")).user.email_verified
+        await repository.mark_email_verified("u1")
+        await repository.update_profile(User("u1", "ada@example.com", "Countess", None, None, "2026"))
+        stored = await repository.get("u1")
+        assert (stored.user.email_verified, stored.user.username) == (True, "Countess")
+        with pytest.raises(UserNotFound):
+            await repository.mark_email_verified("ghost")
+        assert await repository.get("ghost") is None
+
     async def test_delete_frees_the_email_and_is_idempotent(self, repository):
         await repository.add(account("u1"))
         await repository.delete("u1")

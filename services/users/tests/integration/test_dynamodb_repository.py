@@ -3,7 +3,7 @@
 import pytest
 
 from scloud_common.aws import create_aws_client
-from scloud_common.settings import AwsSettings
+from scloud_common.settings import MailingAwsSettings
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.provision import provision_resources, users_table_name
 from services.users.tests.contracts.user_repository import UserRepositoryContract
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.integration
 class TestDynamoDbUserRepository(UserRepositoryContract):
     @pytest.fixture
     def repository(self, aws_endpoint_url, unique_name):
-        settings = AwsSettings(aws_endpoint_url=aws_endpoint_url, dynamodb_table_prefix=f"{unique_name}-")
+        settings = MailingAwsSettings(aws_endpoint_url=aws_endpoint_url, dynamodb_table_prefix=f"{unique_name}-")
         provision_resources(settings)
         provision_resources(settings)  # idempotent
         client = create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)

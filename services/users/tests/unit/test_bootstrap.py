@@ -4,6 +4,7 @@ container it builds runs on those fakes alone, with no AWS client and no channel
 import pytest
 
 from scloud_common.internal_tls import tls_settings
+from scloud_common.mail import RecordingMailer
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
 from scloud_users.bootstrap import bootstrap
 from scloud_users.config import UsersSettings
@@ -28,8 +29,15 @@ def settings(internal_certificates) -> UsersSettings:
 
 async def test_a_container_built_from_fakes_runs_every_step_on_them_and_builds_no_client(settings, no_outside_clients):
     repository, files, auth_peer, auth = InMemoryUserRepository(), InMemoryFilesPeer(), InMemoryAuthPeer(), FakeAuth()
+    mailer = RecordingMailer()
     container = await bootstrap(
-        settings, repository=repository, files=files, auth=auth_peer, key_source=auth, session_source=auth
+        settings,
+        repository=repository,
+        files=files,
+        auth=auth_peer,
+        key_source=auth,
+        session_source=auth,
+        mailer=mailer,
     )
 
     user = await container.service.create_user(
@@ -44,7 +52,9 @@ async def test_a_container_built_from_fakes_runs_every_step_on_them_and_builds_n
     assert (auth_peer.revoked_for, files.deleted_for) == ([user.user_id], [user.user_id])
     assert repository.accounts == {}
     assert container.readiness_checks == {}
-    assert container.closers == []
+    # Closing sends what is still queued: the deletion notice, through the fake mailer.
+    await container.aclose()
+    assert [message.to for message in mailer.sent] == ["ada@example.com"]
 
 
 async def test_the_token_verifier_asks_the_fake_auth_for_keys_and_sessions(settings, no_outside_clients):
@@ -56,6 +66,7 @@ async def test_the_token_verifier_asks_the_fake_auth_for_keys_and_sessions(setti
         auth=InMemoryAuthPeer(),
         key_source=auth,
         session_source=auth,
+        mailer=RecordingMailer(),
     )
     auth.active_sessions.add(("session-1", "ada"))
 

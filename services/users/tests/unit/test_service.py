@@ -4,6 +4,7 @@ from datetime import date
 import pytest
 
 from scloud_common.errors import ServiceUnavailable
+from scloud_common.mail import MailLayout, MailOutbox, RecordingMailer
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
 from scloud_users.domain import EmailTaken, InvalidProfile, StorageUsage, UserNotFound, WrongPassword
 from scloud_users.service import UserService
@@ -30,8 +31,25 @@ def auth(calls):
 
 
 @pytest.fixture
-def service(repository, files, auth):
-    return UserService(repository=repository, files=files, auth=auth, today=lambda: date(2026, 11, 25))
+def service(repository, files, auth, outbox):
+    return UserService(
+        repository=repository,
+        files=files,
+        auth=auth,
+        outbox=outbox,
+        mail_layout=MailLayout(public_url="http://app.test"),
+        today=lambda: date(2026, 11, 25),
+    )
+
+
+@pytest.fixture
+def mailer() -> RecordingMailer:
+    return RecordingMailer()
+
+
+@pytest.fixture
+def outbox(mailer) -> MailOutbox:
+    return MailOutbox(mailer)
 
 
 PASSWORD = "Secret pass 1"
@@ -104,6 +122,34 @@ async def test_delete_account_ends_sessions_first_then_files_then_the_account(se
     with pytest.raises(UserNotFound):
         await service.get_user(user.user_id)
     await create(service)
+
+
+async def test_delete_account_mails_the_old_address_once_the_account_is_gone(service, auth, outbox, mailer):
+    user = await create(service)
+    auth.passwords[user.user_id] = PASSWORD
+    await service.delete_account(user.user_id, PASSWORD)
+    await service.delete_account(user.user_id, PASSWORD)
+    await outbox.drain()
+    assert [(m.to, m.subject) for m in mailer.sent] == [("ada@example.com", "SCloud: your account was deleted")]
+    assert "http://app.test" in mailer.sent[0].text
+
+
+async def test_delete_account_with_a_wrong_password_sends_no_mail(service, auth, outbox, mailer):
+    user = await create(service)
+    auth.passwords[user.user_id] = PASSWORD
+    with pytest.raises(WrongPassword):
+        await service.delete_account(user.user_id, "wrong password 1")
+    await outbox.drain()
+    assert mailer.sent == []
+
+
+async def test_mark_email_verified_shows_on_the_user_and_refuses_unknown_accounts(service):
+    user = await create(service)
+    assert not user.email_verified
+    await service.mark_email_verified(user.user_id)
+    assert (await service.get_user(user.user_id)).email_verified
+    with pytest.raises(UserNotFound):
+        await service.mark_email_verified("missing")
 
 
 async def test_delete_account_with_a_wrong_password_changes_nothing(service, auth, calls):

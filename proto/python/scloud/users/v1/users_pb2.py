@@ -24,31 +24,35 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bscloud/users/v1/users.proto\x12\x0fscloud.users.v1\"s\n\x04User\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\"r\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x15\n\rpassword_hash\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"E\n\x15GetCredentialsRequest\x12\x0f\n\x05\x65mail\x18\x01 \x01(\tH\x00\x12\x11\n\x07user_id\x18\x02 \x01(\tH\x00\x42\x08\n\x06lookup\"T\n\x16GetCredentialsResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"!\n\x0eGetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"6\n\x0fGetUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"C\n\x19UpdatePasswordHashRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"\x1c\n\x1aUpdatePasswordHashResponse2\x85\x03\n\x0cUsersService\x12U\n\nCreateUser\x12\".scloud.users.v1.CreateUserRequest\x1a#.scloud.users.v1.CreateUserResponse\x12\x61\n\x0eGetCredentials\x12&.scloud.users.v1.GetCredentialsRequest\x1a\'.scloud.users.v1.GetCredentialsResponse\x12L\n\x07GetUser\x12\x1f.scloud.users.v1.GetUserRequest\x1a .scloud.users.v1.GetUserResponse\x12m\n\x12UpdatePasswordHash\x12*.scloud.users.v1.UpdatePasswordHashRequest\x1a+.scloud.users.v1.UpdatePasswordHashResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bscloud/users/v1/users.proto\x12\x0fscloud.users.v1\"\x8b\x01\n\x04User\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x16\n\x0e\x65mail_verified\x18\x07 \x01(\x08\"r\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x15\n\rpassword_hash\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"E\n\x15GetCredentialsRequest\x12\x0f\n\x05\x65mail\x18\x01 \x01(\tH\x00\x12\x11\n\x07user_id\x18\x02 \x01(\tH\x00\x42\x08\n\x06lookup\"T\n\x16GetCredentialsResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"!\n\x0eGetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"6\n\x0fGetUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"C\n\x19UpdatePasswordHashRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"\x1c\n\x1aUpdatePasswordHashResponse\"+\n\x18MarkEmailVerifiedRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x1b\n\x19MarkEmailVerifiedResponse2\xf1\x03\n\x0cUsersService\x12U\n\nCreateUser\x12\".scloud.users.v1.CreateUserRequest\x1a#.scloud.users.v1.CreateUserResponse\x12\x61\n\x0eGetCredentials\x12&.scloud.users.v1.GetCredentialsRequest\x1a\'.scloud.users.v1.GetCredentialsResponse\x12L\n\x07GetUser\x12\x1f.scloud.users.v1.GetUserRequest\x1a .scloud.users.v1.GetUserResponse\x12m\n\x12UpdatePasswordHash\x12*.scloud.users.v1.UpdatePasswordHashRequest\x1a+.scloud.users.v1.UpdatePasswordHashResponse\x12j\n\x11MarkEmailVerified\x12).scloud.users.v1.MarkEmailVerifiedRequest\x1a*.scloud.users.v1.MarkEmailVerifiedResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'scloud.users.v1.users_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_USER']._serialized_start=48
-  _globals['_USER']._serialized_end=163
-  _globals['_CREATEUSERREQUEST']._serialized_start=165
-  _globals['_CREATEUSERREQUEST']._serialized_end=279
-  _globals['_CREATEUSERRESPONSE']._serialized_start=281
-  _globals['_CREATEUSERRESPONSE']._serialized_end=338
-  _globals['_GETCREDENTIALSREQUEST']._serialized_start=340
-  _globals['_GETCREDENTIALSREQUEST']._serialized_end=409
-  _globals['_GETCREDENTIALSRESPONSE']._serialized_start=411
-  _globals['_GETCREDENTIALSRESPONSE']._serialized_end=495
-  _globals['_GETUSERREQUEST']._serialized_start=497
-  _globals['_GETUSERREQUEST']._serialized_end=530
-  _globals['_GETUSERRESPONSE']._serialized_start=532
-  _globals['_GETUSERRESPONSE']._serialized_end=586
-  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_start=588
-  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_end=655
-  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_start=657
-  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_end=685
-  _globals['_USERSSERVICE']._serialized_start=688
-  _globals['_USERSSERVICE']._serialized_end=1077
+  _globals['_USER']._serialized_start=49
+  _globals['_USER']._serialized_end=188
+  _globals['_CREATEUSERREQUEST']._serialized_start=190
+  _globals['_CREATEUSERREQUEST']._serialized_end=304
+  _globals['_CREATEUSERRESPONSE']._serialized_start=306
+  _globals['_CREATEUSERRESPONSE']._serialized_end=363
+  _globals['_GETCREDENTIALSREQUEST']._serialized_start=365
+  _globals['_GETCREDENTIALSREQUEST']._serialized_end=434
+  _globals['_GETCREDENTIALSRESPONSE']._serialized_start=436
+  _globals['_GETCREDENTIALSRESPONSE']._serialized_end=520
+  _globals['_GETUSERREQUEST']._serialized_start=522
+  _globals['_GETUSERREQUEST']._serialized_end=555
+  _globals['_GETUSERRESPONSE']._serialized_start=557
+  _globals['_GETUSERRESPONSE']._serialized_end=611
+  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_start=613
+  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_end=680
+  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_start=682
+  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_end=710
+  _globals['_MARKEMAILVERIFIEDREQUEST']._serialized_start=712
+  _globals['_MARKEMAILVERIFIEDREQUEST']._serialized_end=755
+  _globals['_MARKEMAILVERIFIEDRESPONSE']._serialized_start=757
+  _globals['_MARKEMAILVERIFIEDRESPONSE']._serialized_end=784
+  _globals['_USERSSERVICE']._serialized_start=787
+  _globals['_USERSSERVICE']._serialized_end=1284
 # @@protoc_insertion_point(module_scope)

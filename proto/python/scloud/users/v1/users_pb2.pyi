@@ -6,20 +6,22 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class User(_message.Message):
-    __slots__ = ("user_id", "email", "username", "gender", "date_of_birth", "created_at")
+    __slots__ = ("user_id", "email", "username", "gender", "date_of_birth", "created_at", "email_verified")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     GENDER_FIELD_NUMBER: _ClassVar[int]
     DATE_OF_BIRTH_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_VERIFIED_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     email: str
     username: str
     gender: str
     date_of_birth: str
     created_at: str
-    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., username: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., created_at: _Optional[str] = ...) -> None: ...
+    email_verified: bool
+    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., username: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., created_at: _Optional[str] = ..., email_verified: _Optional[bool] = ...) -> None: ...
 
 class CreateUserRequest(_message.Message):
     __slots__ = ("email", "username", "password_hash", "gender", "date_of_birth")
@@ -78,5 +80,15 @@ class UpdatePasswordHashRequest(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., password_hash: _Optional[str] = ...) -> None: ...
 
 class UpdatePasswordHashResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class MarkEmailVerifiedRequest(_message.Message):
+    __slots__ = ("user_id",)
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    def __init__(self, user_id: _Optional[str] = ...) -> None: ...
+
+class MarkEmailVerifiedResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

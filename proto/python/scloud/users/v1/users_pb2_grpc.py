@@ -55,6 +55,11 @@ class UsersServiceStub:
                 request_serializer=scloud_dot_users_dot_v1_dot_users__pb2.UpdatePasswordHashRequest.SerializeToString,
                 response_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.UpdatePasswordHashResponse.FromString,
                 _registered_method=True)
+        self.MarkEmailVerified = channel.unary_unary(
+                '/scloud.users.v1.UsersService/MarkEmailVerified',
+                request_serializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedRequest.SerializeToString,
+                response_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedResponse.FromString,
+                _registered_method=True)
 
 
 class UsersServiceServicer:
@@ -94,6 +99,15 @@ class UsersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def MarkEmailVerified(self, request, context):
+        """Records that the account's owner opened the link of a verification email sent to its
+        current address. NOT_FOUND when absent. Idempotent.
+        Callers: auth.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UsersServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -116,6 +130,11 @@ def add_UsersServiceServicer_to_server(servicer, server):
                     servicer.UpdatePasswordHash,
                     request_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.UpdatePasswordHashRequest.FromString,
                     response_serializer=scloud_dot_users_dot_v1_dot_users__pb2.UpdatePasswordHashResponse.SerializeToString,
+            ),
+            'MarkEmailVerified': grpc.unary_unary_rpc_method_handler(
+                    servicer.MarkEmailVerified,
+                    request_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedRequest.FromString,
+                    response_serializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -227,6 +246,33 @@ class UsersService:
             '/scloud.users.v1.UsersService/UpdatePasswordHash',
             scloud_dot_users_dot_v1_dot_users__pb2.UpdatePasswordHashRequest.SerializeToString,
             scloud_dot_users_dot_v1_dot_users__pb2.UpdatePasswordHashResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def MarkEmailVerified(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scloud.users.v1.UsersService/MarkEmailVerified',
+            scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedRequest.SerializeToString,
+            scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -4,7 +4,8 @@ TTL on expiresAt.
 Failed-attempt counters live beside the sessions under `attempts#<key>` (session ids never hold a
 `#`), without a userId so the index never sees them, and expire through the same TTL. So do each
 user's two-factor settings (`2fa#<userId>`, no expiry) and the sign-ins waiting for their second
-factor (`challenge#<token hash>`, expiring).
+factor (`challenge#<token hash>`, expiring), and the tokens of emailed links
+(`token#<purpose>#<sha256 of the token>`, expiring).
 """
 
 from typing import Any
@@ -12,7 +13,15 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from scloud_auth.domain import FailedAttempts, Session, SessionExists, SignInChallenge, TwoFactor
+from scloud_auth.domain import (
+    FailedAttempts,
+    OneTimeToken,
+    Session,
+    SessionExists,
+    SignInChallenge,
+    TokenPurpose,
+    TwoFactor,
+)
 from scloud_common.aws import AwsCall, translate_aws_errors
 
 USER_INDEX = "userId-index"
@@ -323,3 +332,30 @@ class DynamoDbSignInChallengeStore:
     @translate_aws_errors
     async def delete(self, token_hash: str) -> None:
         await self._call("delete_item", Key=self._key(token_hash))
+
+
+class DynamoDbOneTimeTokenStore:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(purpose: TokenPurpose, token_hash: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"token#{purpose.value}#{token_hash}"}}
+
+    @translate_aws_errors
+    async def add(self, token: OneTimeToken) -> None:
+        item = {
+            **self._key(token.purpose, token.token_hash),
+            "ownerId": {"S": token.user_id},
+            "expiresAt": {"N": str(token.expires_at)},
+        }
+        await self._call("put_item", Item=item)
+
+    @translate_aws_errors
+    async def consume(self, purpose: TokenPurpose, token_hash: str) -> OneTimeToken | None:
+        # Only the caller whose delete removed the item gets its old values back.
+        response = await self._call("delete_item", Key=self._key(purpose, token_hash), ReturnValues="ALL_OLD")
+        item = response.get("Attributes")
+        if not item:
+            return None
+        return OneTimeToken(purpose, token_hash, item["ownerId"]["S"], int(item["expiresAt"]["N"]))

@@ -10,9 +10,11 @@ from scloud_auth.domain import (
     Credentials,
     FailedAttempts,
     NewUser,
+    OneTimeToken,
     Session,
     SessionExists,
     SignInChallenge,
+    TokenPurpose,
     TwoFactor,
     User,
 )
@@ -21,6 +23,7 @@ from scloud_common.errors import AlreadyExists, NotFound
 if TYPE_CHECKING:
     from scloud_auth.ports import (
         AttemptStore,
+        OneTimeTokenStore,
         PasswordHasher,
         SessionRepository,
         SignInChallengeStore,
@@ -134,6 +137,17 @@ class InMemorySignInChallengeStore:
         self.challenges.pop(token_hash, None)
 
 
+class InMemoryOneTimeTokenStore:
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[TokenPurpose, str], OneTimeToken] = {}
+
+    async def add(self, token: OneTimeToken) -> None:
+        self.tokens[(token.purpose, token.token_hash)] = token
+
+    async def consume(self, purpose: TokenPurpose, token_hash: str) -> OneTimeToken | None:
+        return self.tokens.pop((purpose, token_hash), None)
+
+
 class InMemoryUserDirectory:
     def __init__(self) -> None:
         self.credentials: dict[str, Credentials] = {}
@@ -167,6 +181,11 @@ class InMemoryUserDirectory:
         credentials = await self.get_credentials(user_id)
         self.credentials[user_id] = Credentials(credentials.user, password_hash)
 
+    async def mark_email_verified(self, user_id: str) -> None:
+        credentials = await self.get_credentials(user_id)
+        user = dataclasses.replace(credentials.user, email_verified=True)
+        self.credentials[user_id] = Credentials(user, credentials.password_hash)
+
 
 class FastPasswordHasher:
     """A salted SHA-256 stand-in for bcrypt, so unit tests stay fast. Never used outside tests.
@@ -197,3 +216,4 @@ if TYPE_CHECKING:
     _password_hasher: PasswordHasher = FastPasswordHasher()
     _two_factor_repository: TwoFactorRepository = InMemoryTwoFactorRepository()
     _sign_in_challenge_store: SignInChallengeStore = InMemorySignInChallengeStore()
+    _token_store: OneTimeTokenStore = InMemoryOneTimeTokenStore()

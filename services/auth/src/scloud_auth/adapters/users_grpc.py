@@ -8,7 +8,7 @@ from scloud_common.errors import NotFound
 from scloud_common.grpc_client import call_rpc
 
 USERS_SERVICE = "scloud.users.v1.UsersService"
-IDEMPOTENT_METHODS = ("GetCredentials", "GetUser", "UpdatePasswordHash")
+IDEMPOTENT_METHODS = ("GetCredentials", "GetUser", "UpdatePasswordHash", "MarkEmailVerified")
 
 
 def user_from_message(message: users_pb2.User) -> User:
@@ -19,6 +19,7 @@ def user_from_message(message: users_pb2.User) -> User:
         gender=message.gender or None,
         date_of_birth=message.date_of_birth or None,
         created_at=message.created_at,
+        email_verified=message.email_verified,
     )
 
 
@@ -58,3 +59,7 @@ class GrpcUserDirectory:
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         request = users_pb2.UpdatePasswordHashRequest(user_id=user_id, password_hash=password_hash)
         await call_rpc(self._stub.UpdatePasswordHash, request, timeout=self._timeout)
+
+    async def mark_email_verified(self, user_id: str) -> None:
+        request = users_pb2.MarkEmailVerifiedRequest(user_id=user_id)
+        await call_rpc(self._stub.MarkEmailVerified, request, timeout=self._timeout)

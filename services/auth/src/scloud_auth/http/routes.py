@@ -8,8 +8,11 @@ from scloud_auth.config import AuthSettings
 from scloud_auth.domain import InvalidRefreshToken, IssuedChallenge, IssuedSession
 from scloud_auth.http.deps import AuthServiceDep, CurrentUser, OptionalUser, SameOrigin, SettingsDep
 from scloud_auth.http.schemas import (
+    EmailVerification,
     LoginRequest,
     PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
     RecoveryCodesRead,
     RegisterRequest,
     SessionInfo,
@@ -22,6 +25,7 @@ from scloud_auth.http.schemas import (
     TwoFactorSignIn,
     TwoFactorStatusRead,
 )
+from scloud_common.logs import client_address_var
 from scloud_common.web import error_responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -214,3 +218,50 @@ async def delete_session(
     if session_id == user.session_id:
         clear_refresh_cookie(response, settings)
     return response
+
+
+@router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(410, 422, 503))
+async def verify_email(body: EmailVerification, service: AuthServiceDep) -> Response:
+    """Marks the account's email address verified with the token of the emailed link (valid
+    24 hours, once). A forged or used token is 422 `invalid_link`, an expired one 410
+    `link_expired`. Needs no session: the link may be opened in another browser."""
+    await service.verify_email(body.token)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/verify-email/resend",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    responses=error_responses(401, 409, 429, 503),
+)
+async def resend_verification(user: CurrentUser, service: AuthServiceDep) -> Response:
+    """Emails a new verification link, 3 times an hour at most (429 `too_many_emails` with
+    Retry-After beyond). 409 `email_already_verified` when there is nothing to verify."""
+    await service.resend_verification(user.user_id)
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-reset",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_class=Response,
+    responses=error_responses(422, 429, 503),
+)
+async def request_password_reset(body: PasswordResetRequest, service: AuthServiceDep) -> Response:
+    """Emails a link to choose a new password (valid 30 minutes, once) if an account has this
+    address. Answers 202 the same way, in the same time, whether or not one has. Limited per client
+    address (429 `too_many_requests`) and, without saying so, per account."""
+    await service.request_password_reset(email=body.email, client_address=client_address_var.get())
+    return Response(status_code=status.HTTP_202_ACCEPTED)
+
+
+@router.post(
+    "/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(410, 422, 503)
+)
+async def confirm_password_reset(body: PasswordReset, service: AuthServiceDep) -> Response:
+    """Sets a new password with the token of the emailed link, signs the account out everywhere
+    and lifts its sign-in throttle. 422 `invalid_link` for a forged or used token, 410
+    `link_expired`, 422 `weak_password` (the link stays usable then)."""
+    await service.reset_password(token=body.token, new_password=body.new_password)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

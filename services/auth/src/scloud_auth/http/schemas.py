@@ -27,6 +27,21 @@ class PasswordChange(ApiModel):
     new_password: str = Field(max_length=1024)
 
 
+class EmailVerification(ApiModel):
+    token: str = Field(max_length=256, description="The token from the fragment of the emailed link.")
+
+
+class PasswordResetRequest(ApiModel):
+    email: str = Field(max_length=254, examples=["ada@example.com"])
+
+
+class PasswordReset(ApiModel):
+    token: str = Field(max_length=256, description="The token from the fragment of the emailed link.")
+    new_password: str = Field(
+        max_length=1024, description="12 to 128 characters, not one of the most common breached passwords."
+    )
+
+
 class UserRead(ApiModel):
     user_id: str
     email: str
@@ -34,6 +49,7 @@ class UserRead(ApiModel):
     gender: str | None
     date_of_birth: str | None
     created_at: str
+    email_verified: bool = Field(description="The user opened the link of a verification email.")
 
     @classmethod
     def from_user(cls, user: User) -> "UserRead":
@@ -44,6 +60,7 @@ class UserRead(ApiModel):
             gender=user.gender,
             date_of_birth=user.date_of_birth,
             created_at=user.created_at,
+            email_verified=user.email_verified,
         )
 
 

@@ -40,6 +40,7 @@ def _account_from_item(item: dict[str, Any]) -> Account:
         gender=item.get("gender", {}).get("S"),
         date_of_birth=item.get("dateOfBirth", {}).get("S"),
         created_at=item["createdAt"]["S"],
+        email_verified=item.get("emailVerified", {}).get("BOOL", False),
     )
     return Account(user, item["passwordHash"]["S"])
 
@@ -124,6 +125,12 @@ class DynamoDbUserRepository:
             user_id,
             UpdateExpression="SET passwordHash = :hash",
             ExpressionAttributeValues={":hash": {"S": password_hash}},
+        )
+
+    @translate_aws_errors(condition_failed=UserNotFound)
+    async def mark_email_verified(self, user_id: str) -> None:
+        await self._update_existing(
+            user_id, UpdateExpression="SET emailVerified = :true", ExpressionAttributeValues={":true": {"BOOL": True}}
         )
 
     async def _update_existing(self, user_id: str, **update: Any) -> None:

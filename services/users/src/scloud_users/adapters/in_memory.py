@@ -1,5 +1,6 @@
 """In-memory implementations of the users service's ports, for unit tests."""
 
+import dataclasses
 from typing import TYPE_CHECKING
 
 from scloud_common.errors import ServiceUnavailable
@@ -27,12 +28,23 @@ class InMemoryUserRepository:
     async def update_profile(self, user: User) -> None:
         if user.user_id not in self.accounts:
             raise UserNotFound()
-        self.accounts[user.user_id] = Account(user, self.accounts[user.user_id].password_hash)
+        stored = self.accounts[user.user_id]
+        # Only the profile fields change, as in the DynamoDB adapter.
+        profile = dataclasses.replace(
+            stored.user, username=user.username, gender=user.gender, date_of_birth=user.date_of_birth
+        )
+        self.accounts[user.user_id] = Account(profile, stored.password_hash)
 
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         if user_id not in self.accounts:
             raise UserNotFound()
         self.accounts[user_id] = Account(self.accounts[user_id].user, password_hash)
+
+    async def mark_email_verified(self, user_id: str) -> None:
+        if user_id not in self.accounts:
+            raise UserNotFound()
+        account = self.accounts[user_id]
+        self.accounts[user_id] = Account(dataclasses.replace(account.user, email_verified=True), account.password_hash)
 
     async def delete(self, user_id: str) -> None:
         self.accounts.pop(user_id, None)

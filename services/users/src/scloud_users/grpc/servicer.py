@@ -20,6 +20,7 @@ CALLER_POLICY = CallerPolicy.for_service(
         "GetCredentials": {"auth"},
         "GetUser": {"auth"},
         "UpdatePasswordHash": {"auth"},
+        "MarkEmailVerified": {"auth"},
     },
 )
 
@@ -32,6 +33,7 @@ def user_to_message(user: User) -> users_pb2.User:
         gender=user.gender or "",
         date_of_birth=user.date_of_birth or "",
         created_at=user.created_at,
+        email_verified=user.email_verified,
     )
 
 
@@ -82,6 +84,12 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
             _require(request.user_id, "user_id"), _require(request.password_hash, "password_hash")
         )
         return users_pb2.UpdatePasswordHashResponse()
+
+    async def MarkEmailVerified(
+        self, request: users_pb2.MarkEmailVerifiedRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> users_pb2.MarkEmailVerifiedResponse:
+        await self._service.mark_email_verified(_require(request.user_id, "user_id"))
+        return users_pb2.MarkEmailVerifiedResponse()
 
 
 def register_servicers(server: grpc.aio.Server, container: ServiceContainer[UserService]) -> None:

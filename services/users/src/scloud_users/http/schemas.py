@@ -13,6 +13,7 @@ class ProfileRead(ApiModel):
     gender: Gender | None
     date_of_birth: str | None
     created_at: str
+    email_verified: bool = Field(description="The user opened the link of a verification email.")
     storage_used: int = Field(description="Bytes stored in all the user's files.")
     file_count: int
 
@@ -26,6 +27,7 @@ class ProfileRead(ApiModel):
             gender=user.gender,  # type: ignore[arg-type]
             date_of_birth=user.date_of_birth,
             created_at=user.created_at,
+            email_verified=user.email_verified,
             storage_used=usage.bytes_used,
             file_count=usage.file_count,
         )

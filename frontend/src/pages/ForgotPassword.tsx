@@ -1,0 +1,61 @@
+import { useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { authApi, unwrap } from "../api/client";
+import { messageOf } from "../api/errors";
+import { Button, TextField } from "../components/Field";
+import { Notice } from "../components/Notice";
+
+/** Asks for a password reset link. The answer is the same whether or not the address has an account. */
+export function ForgotPassword() {
+  const [email, setEmail] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [sent, setSent] = useState(false);
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(authApi.POST("/api/auth/password-reset", { body: { email } }));
+      setSent(true);
+    } catch (reason) {
+      setError(messageOf(reason));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="text-2xl font-bold">Forgot your password?</h1>
+      {sent ? (
+        <div className="mt-6 space-y-4">
+          <Notice kind="success">
+            If an account uses {email}, we have sent it a link to choose a new password. The link works once, for 30
+            minutes. Check your spam folder if it does not arrive.
+          </Notice>
+          <Link to="/login" className="text-sm font-medium text-indigo-700 underline">
+            Back to log in
+          </Link>
+        </div>
+      ) : (
+        <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
+          <p className="text-sm text-slate-600">Enter the email address of your account and we will send you a link.</p>
+          <TextField
+            label="Email"
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(e) => setEmail(e.target.value)}
+          />
+          {error && <Notice kind="error">{error}</Notice>}
+          <Button type="submit" busy={busy} className="w-full">
+            Send me a link
+          </Button>
+        </form>
+      )}
+    </div>
+  );
+}

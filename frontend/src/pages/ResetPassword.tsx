@@ -1,0 +1,94 @@
+import { useEffect, useState, type FormEvent } from "react";
+import { Link } from "react-router";
+import { authApi, unwrap } from "../api/client";
+import { ApiError, messageOf } from "../api/errors";
+import { Button, TextField } from "../components/Field";
+import { Notice } from "../components/Notice";
+import { forgetLinkToken, readLinkToken } from "../lib/linkToken";
+import { PASSWORD_HINT, passwordProblem } from "../lib/password";
+
+/** Where the link of a password reset email lands: sets a new password and signs out everywhere. */
+export function ResetPassword() {
+  const [token] = useState(() => readLinkToken());
+  const [password, setPassword] = useState("");
+  const [confirm, setConfirm] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [linkDead, setLinkDead] = useState(!token);
+  const [done, setDone] = useState(false);
+
+  useEffect(() => forgetLinkToken(), []);
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    const problem = passwordProblem(password) ?? (password !== confirm ? "The two passwords differ." : null);
+    if (problem) {
+      setError(problem);
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await unwrap(authApi.POST("/api/auth/password-reset/confirm", { body: { token, newPassword: password } }));
+      setDone(true);
+    } catch (reason) {
+      setError(messageOf(reason));
+      // A used, forged or expired link cannot work again; a weak password can be retried.
+      if (reason instanceof ApiError && (reason.code === "invalid_link" || reason.code === "link_expired")) {
+        setLinkDead(true);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (done) {
+    return (
+      <div className="mx-auto max-w-sm space-y-4">
+        <h1 className="text-2xl font-bold">Password changed</h1>
+        <Notice kind="success">Your new password is set, and every device was signed out.</Notice>
+        <Link to="/login" className="text-sm font-medium text-indigo-700 underline">
+          Log in with your new password
+        </Link>
+      </div>
+    );
+  }
+
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="text-2xl font-bold">Choose a new password</h1>
+      {linkDead ? (
+        <div className="mt-6 space-y-4">
+          <Notice kind="error">{error ?? "This link is not complete. Open it from the email again."}</Notice>
+          <Link to="/forgot-password" className="text-sm font-medium text-indigo-700 underline">
+            Ask for a new link
+          </Link>
+        </div>
+      ) : (
+        <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
+          <TextField
+            label="New password"
+            type="password"
+            autoComplete="new-password"
+            required
+            hint={PASSWORD_HINT}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
+          <TextField
+            label="Confirm new password"
+            type="password"
+            autoComplete="new-password"
+            required
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+          />
+          {error && <Notice kind="error">{error}</Notice>}
+          <Button type="submit" busy={busy} className="w-full">
+            Set my new password
+          </Button>
+        </form>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,220 @@
+"""Email: the message, its layout (plain text and HTML), Amazon SES as the sender, and an outbox
+that sends off the request path.
+
+Answers never wait on mail: a route posts a job to the outbox and returns. A job may do the
+lookups that decide whether there is anything to send at all, so an answer takes the same time
+whether or not, say, an account exists. Nothing here logs an address, a subject or a link.
+"""
+
+import asyncio
+import contextvars
+import html
+import logging
+import string
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from email.utils import parseaddr
+from typing import Protocol
+
+from botocore.client import BaseClient
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scloud_common.aws import AwsCall, AwsFailure, classify_aws_error
+from scloud_common.errors import AppError, ServiceUnavailable
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_NAME = "SCloud"
+
+
+@dataclass(frozen=True)
+class MailMessage:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+class Mailer(Protocol):
+    async def send(self, message: MailMessage) -> None:
+        """Hands the message to the mail service; raises AppError when it refuses or is down."""
+        ...
+
+
+class MailRefused(AppError):
+    """SES refused the message (unverified sender, suppressed recipient, bad request...)."""
+
+    code = "mail_refused"
+
+
+class SesMailer:
+    """Sends through Amazon SES v2 (or the local stand-in's SES) from a verified sender.
+
+    Failures become AppErrors carrying only the AWS error code: SES messages can quote the
+    recipient, which must not reach the logs."""
+
+    def __init__(self, client: BaseClient, sender: str) -> None:
+        self._sender = sender
+        self._call = AwsCall(client)
+
+    async def send(self, message: MailMessage) -> None:
+        try:
+            await self._send(message)
+        except (BotoCoreError, ClientError) as exc:
+            if classify_aws_error(exc) is AwsFailure.OUTAGE:
+                raise ServiceUnavailable(code="mail_unavailable") from None
+            aws_code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
+            raise MailRefused(code=f"mail_refused:{aws_code or type(exc).__name__}") from None
+
+    async def _send(self, message: MailMessage) -> None:
+        await self._call(
+            "send_email",
+            FromEmailAddress=self._sender,
+            Destination={"ToAddresses": [message.to]},
+            Content={
+                "Simple": {
+                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
+                    "Body": {
+                        "Text": {"Data": message.text, "Charset": "UTF-8"},
+                        "Html": {"Data": message.html, "Charset": "UTF-8"},
+                    },
+                }
+            },
+        )
+
+
+class RecordingMailer:
+    """Keeps what it is asked to send, for unit tests."""
+
+    def __init__(self) -> None:
+        self.sent: list[MailMessage] = []
+
+    async def send(self, message: MailMessage) -> None:
+        self.sent.append(message)
+
+
+def sender_address(sender: str) -> str:
+    """The bare address of a sender such as `SCloud <no-reply@example.com>`."""
+    return parseaddr(sender)[1]
+
+
+_TEXT = string.Template("""Hello $name,
+
+$paragraphs
+$action
+--
+$product · $public_url
+""")
+
+_HTML = string.Template("""<!doctype html>
+<html lang="en"><body style="font-family: sans-serif; line-height: 1.5; color: #1f2937; max-width: 36rem">
+<p>Hello $name,</p>
+$paragraphs
+$action
+<hr style="border: none; border-top: 1px solid #e5e7eb">
+<p style="font-size: 0.85rem; color: #6b7280"><a href="$public_url">$product</a></p>
+</body></html>
+""")
+
+
+@dataclass(frozen=True)
+class MailLayout:
+    """How every message looks: a greeting, paragraphs, at most one link to act on, and a footer
+    naming the product with a link back to the app. Every value is escaped in the HTML part."""
+
+    public_url: str
+    product: str = PRODUCT_NAME
+
+    def link(self, path: str) -> str:
+        return self.public_url.rstrip("/") + path
+
+    def render(
+        self,
+        *,
+        to: str,
+        name: str,
+        subject: str,
+        paragraphs: Sequence[str],
+        action: tuple[str, str] | None = None,
+    ) -> MailMessage:
+        """`action` is a (label, url) pair shown as a link."""
+        text_action = f"\n{action[0]}:\n{action[1]}\n" if action else ""
+        html_action = (
+            f'<p><a href="{html.escape(action[1])}" style="font-weight: bold">{html.escape(action[0])}</a></p>'
+            f'<p style="font-size: 0.85rem; color: #6b7280">{html.escape(action[1])}</p>'
+            if action
+            else ""
+        )
+        values = {"product": self.product, "public_url": self.public_url}
+        text = _TEXT.substitute(values, name=name, paragraphs="\n\n".join(paragraphs) + "\n", action=text_action)
+        body = _HTML.substitute(
+            {key: html.escape(value) for key, value in values.items()},
+            name=html.escape(name),
+            paragraphs="\n".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs),
+            action=html_action,
+        )
+        return MailMessage(to=to, subject=f"{self.product}: {subject}", text=text, html=body)
+
+
+MailJob = Callable[[], Awaitable[MailMessage | None]]
+
+
+class MailOutbox:
+    """A bounded queue of mail jobs drained by a few background tasks. A job composes its message
+    (or decides there is none to send); a full queue drops the job. Failures are logged by kind
+    only, never with the address, the subject or a link."""
+
+    def __init__(self, mailer: Mailer, *, capacity: int = 200, workers: int = 2, shutdown_wait_seconds: float = 5.0):
+        self._mailer = mailer
+        self._queue: asyncio.Queue[tuple[MailJob, contextvars.Context]] = asyncio.Queue(capacity)
+        self._workers_wanted = workers
+        self._workers: list[asyncio.Task[None]] = []
+        self._shutdown_wait_seconds = shutdown_wait_seconds
+        self._closed = False
+
+    def post(self, job: MailJob) -> None:
+        """Queues the job; it runs later with the context of this call (request id, client address)."""
+        if self._closed:
+            logger.warning("mail dropped: the service is stopping")
+            return
+        if not self._workers:
+            # In a context of their own: each job runs in the context it was posted from instead.
+            self._workers = [
+                asyncio.create_task(self._work(), context=contextvars.Context()) for _ in range(self._workers_wanted)
+            ]
+        try:
+            self._queue.put_nowait((job, contextvars.copy_context()))
+        except asyncio.QueueFull:
+            logger.warning("mail dropped: the outbox is full")
+
+    async def _work(self) -> None:
+        while True:
+            job, context = await self._queue.get()
+            try:
+                await asyncio.create_task(self._run(job), context=context)
+            except Exception as error:
+                logger.warning(
+                    "mail not sent", extra={"error": type(error).__name__, "code": getattr(error, "code", None)}
+                )
+            finally:
+                self._queue.task_done()
+
+    async def _run(self, job: MailJob) -> None:
+        message = await job()
+        if message is not None:
+            await self._mailer.send(message)
+
+    async def drain(self) -> None:
+        """Waits until every queued job has run."""
+        await self._queue.join()
+
+    async def close(self) -> None:
+        """Gives queued mail a bounded time to go, then stops the workers."""
+        self._closed = True
+        try:
+            await asyncio.wait_for(self._queue.join(), self._shutdown_wait_seconds)
+        except TimeoutError:
+            logger.warning("mail dropped at shutdown", extra={"count": self._queue.qsize()})
+        for worker in self._workers:
+            worker.cancel()
+        await asyncio.gather(*self._workers, return_exceptions=True)
