@@ -47,20 +47,25 @@ export const GENDER_OPTIONS = [
   ...Object.entries(GENDER_LABELS).map(([value, label]) => ({ value, label })),
 ];
 
-export function GenderSelect(props: SelectHTMLAttributes<HTMLSelectElement>) {
+export function GenderSelect({ hint, ...props }: { hint?: ReactNode } & SelectHTMLAttributes<HTMLSelectElement>) {
   const id = useId();
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">
         Gender
       </label>
-      <select id={id} className={controlClass} {...props}>
+      <select id={id} className={controlClass} aria-describedby={hint ? `${id}-hint` : undefined} {...props}>
         {GENDER_OPTIONS.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
           </option>
         ))}
       </select>
+      {hint && (
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+          {hint}
+        </p>
+      )}
     </div>
   );
 }

@@ -6,6 +6,9 @@ import { Notice } from "../components/Notice";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { useSession } from "../session/SessionProvider";
 
+const OPTIONAL_DETAIL_HINT =
+  "Optional. Shown only to you on your profile; SCloud uses it for nothing else, and you can remove it at any time.";
+
 export function Register() {
   const { user, register } = useSession();
   const navigate = useNavigate();
@@ -72,14 +75,25 @@ export function Register() {
           onChange={update("password")}
           hint={PASSWORD_HINT}
         />
-        <GenderSelect value={form.gender} onChange={update("gender")} />
-        <TextField label="Date of birth" type="date" value={form.dateOfBirth} onChange={update("dateOfBirth")} />
+        <GenderSelect value={form.gender} onChange={update("gender")} hint={OPTIONAL_DETAIL_HINT} />
+        <TextField
+          label="Date of birth"
+          type="date"
+          value={form.dateOfBirth}
+          onChange={update("dateOfBirth")}
+          hint={OPTIONAL_DETAIL_HINT}
+        />
         {error && <Notice kind="error">{error}</Notice>}
         <Button type="submit" busy={busy} className="w-full">
           Create account
         </Button>
       </form>
       <p className="mt-6 text-sm text-slate-600">
+        <Link to="/privacy" className="font-medium text-indigo-700 underline">
+          How SCloud handles your data
+        </Link>
+      </p>
+      <p className="mt-2 text-sm text-slate-600">
         Already have an account?{" "}
         <Link to="/login" className="font-medium text-indigo-700 underline">
           Log in
