@@ -99,17 +99,21 @@ class Podman:
         return json.loads(self(*args, timeout=timeout).stdout or "null")
 
     @contextlib.contextmanager
-    def service(self, socket: Path, *, netns: Path | None = None, conf: str = "containers.conf") -> Iterator[str]:
-        """`podman system service` on a private unix socket, in `netns` if given; stopped on exit."""
+    def service(
+        self, socket: Path, log: Path, *, netns: Path | None = None, conf: str = "containers.conf"
+    ) -> Iterator[str]:
+        """`podman system service` on a private unix socket, in `netns` if given, its requests
+        logged to `log`; stopped on exit."""
         command = self.command("system", "service", "--time", "0", f"unix://{socket}", netns=netns)
         env = {**self.env, "CONTAINERS_CONF": str(HERE / conf)}
-        log = open(socket.with_suffix(".log"), "w")  # noqa: SIM115 - closed below, after the process
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+        log.parent.mkdir(parents=True, exist_ok=True)
+        output = open(log, "w")  # noqa: SIM115 - closed below, after the process
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
             deadline = time.monotonic() + 30
             while not socket.exists():
                 if process.poll() is not None or time.monotonic() > deadline:
-                    raise CommandFailed(f"podman service did not start:\n{socket.with_suffix('.log').read_text()}")
+                    raise CommandFailed(f"podman service did not start:\n{log.read_text()}")
                 time.sleep(0.1)
             yield f"unix://{socket}"
         finally:
@@ -119,7 +123,7 @@ class Podman:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
-            log.close()
+            output.close()
 
     @contextlib.contextmanager
     def health_checks(self, *, starting_every: float = 2, healthy_every: float = 15) -> Iterator[None]:

@@ -79,6 +79,12 @@ class StandIns:
         self.contexts = cache / "contexts"
         self.ca_digest = hashlib.sha256(HOST_CA_BUNDLE.read_bytes()).hexdigest()
         self._minbase_lock = threading.Lock()
+        self.mirror = apt_mirror()
+        self.minbase = (
+            f"localhost/scloud-standin/{SUITE}-minbase:{hashlib.sha256(self.mirror.encode()).hexdigest()[:12]}"
+        )
+        # The stand-ins this run's FROM names and recipes call for.
+        self._current: set[str] = {self.minbase}
 
     def ensure(self, images: list[BaseImage]) -> list[str]:
         """Builds the stand-ins that are missing, side by side (most of the time is spent waiting
@@ -94,7 +100,16 @@ class StandIns:
             return built
 
         with ThreadPoolExecutor(max_workers=len(images)) as pool:
-            return [name for built in pool.map(chain, images) for name in built]
+            built = [name for names in pool.map(chain, images) for name in names]
+        self._forget_stale()
+        return built
+
+    def _forget_stale(self) -> None:
+        """Stand-ins of recipes or FROM tags no longer in use: removed, so the cache stays bounded."""
+        listed = self.podman.json("images", "--format", "json", "--filter", "reference=localhost/scloud-standin/*")
+        for image in listed:
+            if not set(image.get("Names") or []) & self._current:
+                self.podman("rmi", "--force", image["Id"], check=False, timeout=120)
 
     def moto_image(self, python: BaseImage) -> str:
         return f"localhost/scloud-standin/moto:{self._key('moto.Dockerfile', 'moto-health', python.name)}"
@@ -109,6 +124,7 @@ class StandIns:
         else:
             raise CommandFailed(f"no stand-in recipe for FROM {image.name}: add one under docker/standin/")
         marker = f"localhost/scloud-standin/{image.repository.replace('/', '-')}:{image.tag}-{self._key(*files)}"
+        self._current.update([marker, *image.qualified])
         if self._exists(marker) and all(self._exists(name) for name in image.qualified):
             return False
         context = self._context(image.repository.replace("/", "-") + "-" + image.tag, files)
@@ -123,6 +139,7 @@ class StandIns:
 
     def _ensure_moto(self, python: BaseImage) -> bool:
         tag = self.moto_image(python)
+        self._current.add(tag)
         if self._exists(tag):
             return False
         context = self._context("moto", ["moto.Dockerfile", "moto-health"])
@@ -135,8 +152,7 @@ class StandIns:
             return self._import_minbase()
 
     def _import_minbase(self) -> str:
-        mirror = apt_mirror()
-        tag = f"localhost/scloud-standin/{SUITE}-minbase:{hashlib.sha256(mirror.encode()).hexdigest()[:12]}"
+        mirror, tag = self.mirror, self.minbase
         if self._exists(tag):
             return tag
         archive = self.cache / f"{SUITE}-minbase.tar"

@@ -32,9 +32,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -89,12 +92,16 @@ def podman() -> Iterator[Podman]:
 
 
 @pytest.fixture(scope="module")
-def private_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("containers")
-    folder.chmod(0o700)
-    (folder / "docker-config").mkdir()
-    (folder / "docker-config" / "config.json").write_text("{}")
-    return folder
+def private_dir() -> Iterator[Path]:
+    """The sockets and the Docker client's configuration, readable by root only. Not under pytest's
+    basetemp: other pytest sessions of the same user prune old ones while this one runs."""
+    folder = Path(tempfile.mkdtemp(prefix="scloud-containers-"))
+    try:
+        (folder / "docker-config").mkdir()
+        (folder / "docker-config" / "config.json").write_text("{}")
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -127,8 +134,16 @@ def built(podman: Podman, compose: Compose, private_dir: Path) -> Compose:
     compose.env["AWS_STANDIN_HEALTHCHECK"] = "moto-health"
 
     started = time.monotonic()
-    with podman.service(private_dir / "build.sock", conf="containers-build.conf") as docker_host:
-        compose.at(docker_host)("build", timeout=1200)
+    with podman.service(
+        private_dir / "build.sock", REPORT.parent / "build-service.log", conf="containers-build.conf"
+    ) as docker_host:
+        builder = compose.at(docker_host)
+        # The gateway (npm) beside one service (pip) first; then the other services find that
+        # service's dependency layer in the cache instead of installing the same pins at once.
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(builder, "build", name, timeout=1200) for name in ("gateway", "auth")]:
+                done.result()
+        builder("build", timeout=1200)
     compose.report["build_seconds"] = round(time.monotonic() - started, 1)
     compose.report["images"] = image_sizes(podman)
     return compose
@@ -139,7 +154,10 @@ def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
     with private_netns(f"scloud-ct-{os.getpid()}") as netns:
         worker = NetnsWorker(netns)
         try:
-            with podman.service(private_dir / "up.sock", netns=netns) as docker_host, podman.health_checks():
+            with (
+                podman.service(private_dir / "up.sock", REPORT.parent / "up-service.log", netns=netns) as docker_host,
+                podman.health_checks(),
+            ):
                 compose = built.at(docker_host)
                 try:
                     started = time.monotonic()
