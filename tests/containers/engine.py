@@ -126,20 +126,28 @@ class Podman:
             output.close()
 
     @contextlib.contextmanager
-    def health_checks(self, *, starting_every: float = 2, healthy_every: float = 15) -> Iterator[None]:
-        """Runs each running container's HEALTHCHECK, as systemd timers would: often until healthy."""
+    def health_checks(self, *, starting_every: float = 2, healthy_every: float = 15) -> Iterator[threading.Event]:
+        """Runs each running container's HEALTHCHECK, as systemd timers would: often until healthy.
+        Yields an event that pauses the checks while set: a check exec'd into a container that
+        `down` is stopping has been seen to leave its address allocated in podman's IPAM."""
         stop = threading.Event()
+        paused = threading.Event()
         last_run: dict[str, float] = {}
 
         def loop() -> None:
             while not stop.is_set():
+                if paused.is_set():
+                    stop.wait(0.5)
+                    continue
                 listed = self("ps", "--format", "{{.ID}}|{{.Status}}", check=False, timeout=30).stdout
                 for line in listed.splitlines():
                     container, _, status = line.partition("|")
                     if "(" not in status:
                         continue  # no health check defined
                     every = healthy_every if "(healthy)" in status else starting_every
-                    if time.monotonic() - last_run.get(container, 0) >= every and not stop.is_set():
+                    if time.monotonic() - last_run.get(container, 0) >= every and not (
+                        stop.is_set() or paused.is_set()
+                    ):
                         last_run[container] = time.monotonic()
                         self("healthcheck", "run", container, check=False, timeout=30)
                 stop.wait(1)
@@ -147,7 +155,7 @@ class Podman:
         thread = threading.Thread(target=loop, name="podman-health-checks", daemon=True)
         thread.start()
         try:
-            yield
+            yield paused
         finally:
             stop.set()
             thread.join(timeout=60)

@@ -34,6 +34,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -81,6 +82,15 @@ class Stack:
     compose: Compose
     netns: Path
     worker: NetnsWorker
+    health_checks_paused: threading.Event
+
+    def down(self, *args: str, check: bool = True) -> None:
+        """`docker compose down`, with no health check racing the containers' removal."""
+        self.health_checks_paused.set()
+        try:
+            self.compose("down", "--timeout", "10", *args, timeout=180, check=check)
+        finally:
+            self.health_checks_paused.clear()
 
 
 @pytest.fixture(scope="module")
@@ -156,16 +166,16 @@ def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
         try:
             with (
                 podman.service(private_dir / "up.sock", REPORT.parent / "up-service.log", netns=netns) as docker_host,
-                podman.health_checks(),
+                podman.health_checks() as health_checks_paused,
             ):
-                compose = built.at(docker_host)
+                stack = Stack(podman, built.at(docker_host), netns, worker, health_checks_paused)
                 try:
                     started = time.monotonic()
-                    up(podman, compose)
-                    compose.report["first_up_seconds"] = round(time.monotonic() - started, 1)
-                    yield Stack(podman, compose, netns, worker)
+                    up(podman, stack.compose)
+                    stack.compose.report["first_up_seconds"] = round(time.monotonic() - started, 1)
+                    yield stack
                 finally:
-                    compose("down", "--volumes", "--remove-orphans", "--timeout", "10", timeout=180, check=False)
+                    stack.down("--volumes", "--remove-orphans", check=False)
                     podman.remove_everything_but_images(netns=netns)
         finally:
             worker.close()
@@ -256,7 +266,7 @@ def test_the_product_flow_through_the_gateway(stack: Stack) -> None:
 
 
 def test_down_then_up_again_serves_the_product(stack: Stack) -> None:
-    stack.compose("down", "--timeout", "10", timeout=180)
+    stack.down()
     assert service_states(stack.podman) == {}
 
     started = time.monotonic()
