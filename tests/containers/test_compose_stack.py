@@ -150,10 +150,12 @@ def built(podman: Podman, compose: Compose, private_dir: Path) -> Compose:
         builder = compose.at(docker_host)
         # The gateway (npm) beside one service (pip) first; then the other services find that
         # service's dependency layer in the cache instead of installing the same pins at once.
+        first = ("gateway", "auth")
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for done in [pool.submit(builder, "build", name, timeout=1200) for name in ("gateway", "auth")]:
+            for done in [pool.submit(builder, "build", name, timeout=1200) for name in first]:
                 done.result()
-        builder("build", timeout=1200)
+        services = builder("config", "--services", timeout=60).stdout.split()
+        builder("build", *(name for name in services if name not in first), timeout=1200)
     compose.report["build_seconds"] = round(time.monotonic() - started, 1)
     compose.report["images"] = image_sizes(podman)
     return compose
