@@ -170,8 +170,14 @@ class Podman:
 
 
 @contextlib.contextmanager
-def private_netns(name: str) -> Iterator[Path]:
-    """A network namespace with only a loopback interface, removed on exit."""
+def private_netns(prefix: str, owner: int) -> Iterator[Path]:
+    """A network namespace with only a loopback interface, named after its owner's process id and
+    removed on exit (with those of owners that are gone: a killed run cannot remove its own)."""
+    for stale in Path("/run/netns").glob(f"{prefix}*"):
+        pid = stale.name.removeprefix(prefix)
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            run(["ip", "netns", "delete", stale.name], timeout=10, check=False)
+    name = f"{prefix}{owner}"
     run(["ip", "netns", "add", name], timeout=10)
     try:
         run(["ip", "-n", name, "link", "set", "lo", "up"], timeout=10)

@@ -95,6 +95,8 @@ class Stack:
 
 @pytest.fixture(scope="module")
 def podman() -> Iterator[Podman]:
+    if os.geteuid() != 0:
+        pytest.fail("the container test runs podman as root and makes a network namespace: run it as root")
     engine = Podman(CACHE)
     engine.remove_everything_but_images()  # whatever a killed run left behind
     yield engine
@@ -163,7 +165,7 @@ def built(podman: Podman, compose: Compose, private_dir: Path) -> Compose:
 
 @pytest.fixture(scope="module")
 def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
-    with private_netns(f"scloud-ct-{os.getpid()}") as netns:
+    with private_netns("scloud-ct-", os.getpid()) as netns:
         worker = NetnsWorker(netns)
         try:
             with (
