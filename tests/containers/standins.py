@@ -112,7 +112,8 @@ class StandIns:
                 self.podman("rmi", "--force", image["Id"], check=False, timeout=120)
 
     def moto_image(self, python: BaseImage) -> str:
-        return f"localhost/scloud-standin/moto:{self._key('moto.Dockerfile', 'moto-health', python.name)}"
+        # Keyed by the Python stand-in's recipe too, so it is rebuilt on a new one.
+        return f"localhost/scloud-standin/moto:{self._key('moto.Dockerfile', 'moto-health', 'python.Dockerfile', python.name)}"
 
     def _ensure_one(self, image: BaseImage) -> bool:
         if image.repository == "python":
