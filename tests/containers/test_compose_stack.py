@@ -1,6 +1,6 @@
 """The product as `docker compose up` runs it: every image built from the project's own
 Dockerfiles, compose.yaml brought up with `up --wait`, and the real flow driven from outside the
-containers through the gateway. Run by `make test-containers` (about 6 minutes cold, 2 warm).
+containers through the gateway. Run by `make test-containers` (times in docs/containers.md).
 
 What it proves:
 - gateway/Dockerfile, services/*/Dockerfile and docker/provision.Dockerfile build unchanged with
