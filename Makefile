@@ -78,8 +78,7 @@ test-resilience: install
 
 # Every image built with the project's Dockerfiles and compose.yaml run under podman, driven from
 # outside through the gateway (tests/containers). Root; measured 12 min cold, 3 warm on a busy
-# 2-core machine (docs/containers.md); base stand-ins and
-# layers are cached in CONTAINERS_CACHE.
+# 2-core machine (docs/containers.md); base stand-ins and layers are cached in CONTAINERS_CACHE.
 test-containers: install container-deps
 	SCLOUD_CONTAINER_TESTS=1 SCLOUD_CONTAINERS_CACHE=$(CONTAINERS_CACHE) $(PYTEST) tests/containers
 
