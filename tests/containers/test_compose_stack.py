@@ -1,0 +1,318 @@
+"""The product as `docker compose up` runs it: every image built from the project's own
+Dockerfiles, compose.yaml brought up with `up --wait`, and the real flow driven from outside the
+containers through the gateway. Run by `make test-containers` (times in docs/containers.md).
+
+What it proves:
+- gateway/Dockerfile, services/*/Dockerfile and docker/provision.Dockerfile build unchanged with
+  the classic builder (Docker's API, served by podman), and compose.yaml starts them in order:
+  the one-shot init (certificates, bucket, tables) exits 0, then auth, users, files and the
+  gateway report healthy through their own HEALTHCHECKs;
+- from outside, through the gateway's published port: register, log in, upload, list, download
+  through the presigned link on the published S3 endpoint (bytes compared), delete, delete the
+  account (whose sign-in then fails);
+- only the gateway and the S3 endpoint publish ports (the S3 endpoint on loopback only); every
+  process runs as a non-root user; `docker compose down` then `up` again works (certificates kept
+  in their volume, resources provisioned again).
+
+What it cannot prove:
+- the real upstream base images: python, node and nginxinc/nginx-unprivileged are stand-ins built
+  from Debian bookworm under the same names (docker/standin/). Node is the tagged version; Python
+  is bookworm's 3.11 (not the tagged patch release); nginx is bookworm's 1.22 (not the tagged one),
+  behind an entrypoint that follows the unprivileged image's template and envsh contract;
+- LocalStack itself: AWS_STANDIN_IMAGE swaps in a moto server image, as compose.yaml allows;
+- Docker Engine and BuildKit: podman 4.3 serves Docker's API, with the classic builder.
+
+The containers run in a private network namespace (host ports in use do not matter, and nothing
+outside is reachable from them); the builds run in the host's, so pip and npm reach their
+registries. The podman socket is handed only to the commands that need it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.containers.engine import CommandFailed, NetnsWorker, Podman, private_netns, run
+from tests.containers.standins import REPO, StandIns, base_images
+
+pytestmark = pytest.mark.skipif(
+    os.environ.get("SCLOUD_CONTAINER_TESTS") != "1",
+    reason="builds and runs every image (minutes, root, podman): run it with `make test-containers`",
+)
+
+CACHE = Path(os.environ.get("SCLOUD_CONTAINERS_CACHE", Path.home() / ".cache" / "scloud-containers"))
+COMPOSE = CACHE / "tools" / "bin" / "docker-compose"
+PROJECT = "scloud-containers-test"
+ONE_SHOT = "init"  # compose.yaml's provisioning job; every other service runs and reports healthy
+GATEWAY = "http://127.0.0.1:8080"
+PASSWORD = "container-test-passphrase"
+REPORT = REPO / "artifacts" / "containers" / "last-run.json"
+
+
+@dataclass
+class Compose:
+    env: dict[str, str]
+    report: dict = field(default_factory=dict)
+    services: list[str] = field(default_factory=list)
+
+    def __call__(self, *args: str, timeout: float, check: bool = True):
+        command = [str(COMPOSE), "--project-directory", str(REPO), "-f", str(REPO / "compose.yaml"), "-p", PROJECT]
+        return run([*command, *args], env=self.env, timeout=timeout, check=check)
+
+    def at(self, docker_host: str) -> Compose:
+        return Compose({**self.env, "DOCKER_HOST": docker_host}, self.report, self.services)
+
+
+@dataclass
+class Stack:
+    podman: Podman
+    compose: Compose
+    netns: Path
+    worker: NetnsWorker
+    health_checks_paused: threading.Event
+
+    def down(self, *args: str, check: bool = True) -> None:
+        """`docker compose down`, with no health check racing the containers' removal."""
+        self.health_checks_paused.set()
+        try:
+            self.compose("down", "--timeout", "10", *args, timeout=180, check=check)
+        finally:
+            self.health_checks_paused.clear()
+
+
+@pytest.fixture(scope="module")
+def podman() -> Iterator[Podman]:
+    if os.geteuid() != 0:
+        pytest.fail("the container test runs podman as root and makes a network namespace: run it as root")
+    engine = Podman(CACHE)
+    engine.remove_everything_but_images()  # whatever a killed run left behind
+    yield engine
+    engine.remove_everything_but_images()
+
+
+@pytest.fixture(scope="module")
+def private_dir() -> Iterator[Path]:
+    """The sockets and the Docker client's configuration, readable by root only. Not under pytest's
+    basetemp: other pytest sessions of the same user prune old ones while this one runs."""
+    folder = Path(tempfile.mkdtemp(prefix="scloud-containers-"))
+    try:
+        (folder / "docker-config").mkdir()
+        (folder / "docker-config" / "config.json").write_text("{}")
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def compose(podman: Podman, private_dir: Path) -> Compose:
+    if not COMPOSE.exists():
+        pytest.fail(f"{COMPOSE} is missing: `make test-containers` installs it")
+    env = {
+        **podman.env,
+        "DOCKER_CONFIG": str(private_dir / "docker-config"),
+        # Podman serves the classic build API only.
+        "DOCKER_BUILDKIT": "0",
+        "COMPOSE_BAKE": "false",
+        "COMPOSE_PROJECT_NAME": PROJECT,
+    }
+    for variable in ("AUTH_JWT_PRIVATE_KEY", "COMPOSE_FILE", "COMPOSE_PROFILES"):
+        env.pop(variable, None)
+    return Compose(env)
+
+
+@pytest.fixture(scope="module")
+def built(podman: Podman, compose: Compose, private_dir: Path) -> Compose:
+    """Base stand-ins (once, cached), then every project image through compose's own build."""
+    started = time.monotonic()
+    standins = StandIns(podman, CACHE)
+    images = base_images()
+    compose.report["standins_built"] = standins.ensure(images)
+    compose.report["standins_seconds"] = round(time.monotonic() - started, 1)
+    python = next(image for image in images if image.repository == "python")
+    compose.env["AWS_STANDIN_IMAGE"] = standins.moto_image(python)
+    compose.env["AWS_STANDIN_HEALTHCHECK"] = "moto-health"
+
+    started = time.monotonic()
+    with podman.service(
+        private_dir / "build.sock", REPORT.parent / "build-service.log", conf="containers-build.conf"
+    ) as docker_host:
+        builder = compose.at(docker_host)
+        # The gateway (npm) beside one service (pip) first; then the other services find that
+        # service's dependency layer in the cache instead of installing the same pins at once.
+        first = ("gateway", "auth")
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for done in [pool.submit(builder, "build", name, timeout=1200) for name in first]:
+                done.result()
+        compose.services[:] = builder("config", "--services", timeout=60).stdout.split()
+        builder("build", *(name for name in compose.services if name not in first), timeout=1200)
+    compose.report["build_seconds"] = round(time.monotonic() - started, 1)
+    compose.report["images"] = image_sizes(podman)
+    return compose
+
+
+@pytest.fixture(scope="module")
+def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
+    with private_netns("scloud-ct-", os.getpid()) as netns:
+        worker = NetnsWorker(netns)
+        try:
+            with (
+                podman.service(private_dir / "up.sock", REPORT.parent / "up-service.log", netns=netns) as docker_host,
+                podman.health_checks() as health_checks_paused,
+            ):
+                stack = Stack(podman, built.at(docker_host), netns, worker, health_checks_paused)
+                try:
+                    started = time.monotonic()
+                    up(podman, stack.compose)
+                    stack.compose.report["first_up_seconds"] = round(time.monotonic() - started, 1)
+                    yield stack
+                finally:
+                    stack.down("--volumes", "--remove-orphans", check=False)
+                    podman.remove_everything_but_images(netns=netns)
+        finally:
+            worker.close()
+            REPORT.parent.mkdir(parents=True, exist_ok=True)
+            REPORT.write_text(json.dumps(built.report, indent=2) + "\n")
+
+
+def up(podman: Podman, compose: Compose) -> None:
+    """`up --wait`, then each service's own state: the exit code alone has been seen to lie."""
+    result = compose("up", "--detach", "--wait", "--wait-timeout", "240", timeout=300, check=False)
+    states = service_states(podman)
+    if set(states) != set(compose.services) or not all(ready(name, state) for name, state in states.items()):
+        logs = compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
+        raise CommandFailed(f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}")
+
+
+def ready(service: str, state: tuple[str, int, str | None]) -> bool:
+    status, exit_code, health = state
+    if service == ONE_SHOT:
+        return status == "exited" and exit_code == 0
+    return status == "running" and health == "healthy"
+
+
+def containers(podman: Podman) -> list[dict]:
+    ids = podman("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}").stdout.split()
+    return podman.json("inspect", *ids) if ids else []
+
+
+def service_name(container: dict) -> str:
+    return container["Config"]["Labels"]["com.docker.compose.service"]
+
+
+def service_states(podman: Podman) -> dict[str, tuple[str, int, str | None]]:
+    states = {}
+    for container in containers(podman):
+        state = container["State"]
+        health = state.get("Health") or state.get("Healthcheck") or {}
+        states[service_name(container)] = (state["Status"], state["ExitCode"], health.get("Status") or None)
+    return states
+
+
+def image_sizes(podman: Podman) -> dict[str, float]:
+    listed = podman.json("images", "--format", "json", "--filter", f"reference=*{PROJECT}*")
+    sizes = {}
+    for image in listed:
+        for name in image.get("Names") or []:
+            sizes[name.rpartition("/")[2]] = round(image["Size"] / 1e6, 1)
+    return sizes
+
+
+def test_only_the_gateway_and_the_s3_endpoint_publish_ports(stack: Stack) -> None:
+    published = {}
+    for container in containers(stack.podman):
+        bindings = container["HostConfig"].get("PortBindings") or {}
+        published[service_name(container)] = sorted(
+            (port, binding.get("HostIp") or "", binding["HostPort"])
+            for port, host in bindings.items()
+            for binding in host or []
+        )
+
+    assert {name for name, ports in published.items() if ports} == {"gateway", "aws"}
+    assert published["gateway"] == [("8080/tcp", "", "8080")]
+    assert published["aws"] == [("4566/tcp", "127.0.0.1", "4566")]
+
+
+def test_every_service_runs_as_a_non_root_user_and_reports_healthy(stack: Stack) -> None:
+    states = service_states(stack.podman)
+    uids = {}
+    for container in containers(stack.podman):
+        name = service_name(container)
+        if name == ONE_SHOT:
+            uids[name] = {container["Config"]["User"]}  # exited: its image's user is all there is
+            continue
+        status = Path(f"/proc/{container['State']['Pid']}/status").read_text()
+        # Real, effective, saved and filesystem user ids of the container's main process.
+        uids[name] = set(next(line.split()[1:] for line in status.splitlines() if line.startswith("Uid:")))
+
+    assert states[ONE_SHOT] == ("exited", 0, None)
+    long_running = set(stack.compose.services) - {ONE_SHOT}
+    assert {name: states[name][::2] for name in long_running} == dict.fromkeys(long_running, ("running", "healthy"))
+    assert set(uids) == set(stack.compose.services)
+    assert not any(ids & {"", "0", "root"} for ids in uids.values()), uids
+
+
+def test_the_product_flow_through_the_gateway(stack: Stack) -> None:
+    stack.worker(product_flow, timeout=180)
+
+
+def test_down_then_up_again_serves_the_product(stack: Stack) -> None:
+    stack.down()
+    assert service_states(stack.podman) == {}
+
+    started = time.monotonic()
+    up(stack.podman, stack.compose)
+    stack.compose.report["second_up_seconds"] = round(time.monotonic() - started, 1)
+
+    stack.worker(product_flow, timeout=180)
+
+
+def product_flow() -> None:
+    """One user's whole life through the gateway, as the browser drives it (runs in the netns)."""
+    email = f"containers-{uuid.uuid4().hex[:10]}@example.com"
+    content = os.urandom(300_000) + b"end"
+    with httpx.Client(base_url=GATEWAY, timeout=30) as api, httpx.Client(timeout=30) as storage:
+        assert api.get("/healthz").status_code == 200
+        assert b"<html" in api.get("/").content.lower()
+
+        registered = api.post("/api/auth/register", json={"email": email, "username": "Crate", "password": PASSWORD})
+        assert registered.status_code == 201, registered.text
+        signed_in = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
+        api.headers["Authorization"] = f"Bearer {signed_in.json()['accessToken']}"
+
+        uploaded = api.post("/api/files/upload", files={"file": ("notes.bin", content, "application/octet-stream")})
+        assert uploaded.status_code == 201, uploaded.text
+        file_id = uploaded.json()["fileId"]
+
+        listed = api.get("/api/files", params={"limit": 20})
+        assert listed.status_code == 200, listed.text
+        assert [item["fileId"] for item in listed.json()["files"]] == [file_id]
+
+        link = api.get(f"/api/files/{file_id}/download")
+        assert link.status_code == 200, link.text
+        url = link.json()["url"]
+        assert url.startswith("http://localhost:4566/"), url
+        downloaded = storage.get(url)
+        assert downloaded.status_code == 200
+        assert hashlib.sha256(downloaded.content).digest() == hashlib.sha256(content).digest()
+
+        assert api.delete(f"/api/files/{file_id}").status_code == 204
+        assert api.get("/api/files").json()["files"] == []
+
+        deleted = api.request("DELETE", "/api/users/me", json={"password": PASSWORD})
+        assert deleted.status_code == 204, deleted.text
+        api.headers.pop("Authorization")
+        assert api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status_code == 401
