@@ -41,7 +41,8 @@ export const ROOT_ID = "root";
 async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
-    response = await authFetch(path, {
+    // Absolute, as in client.ts: Request objects need one outside browsers.
+    response = await authFetch(`${globalThis.location?.origin ?? ""}${path}`, {
       method,
       headers: body === undefined ? undefined : { "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
