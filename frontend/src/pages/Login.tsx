@@ -63,9 +63,9 @@ export function Login() {
           Log in
         </Button>
       </form>
-      <p className="mt-6 text-sm text-slate-600">
+      <p className="mt-6 text-sm text-slate-600 dark:text-slate-400">
         New here?{" "}
-        <Link to="/register" className="font-medium text-indigo-700 underline">
+        <Link to="/register" className="font-medium text-indigo-700 underline dark:text-indigo-300">
           Create an account
         </Link>
       </p>

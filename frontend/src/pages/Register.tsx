@@ -78,9 +78,9 @@ export function Register() {
           Create account
         </Button>
       </form>
-      <p className="mt-6 text-sm text-slate-600">
+      <p className="mt-6 text-sm text-slate-600 dark:text-slate-400">
         Already have an account?{" "}
-        <Link to="/login" className="font-medium text-indigo-700 underline">
+        <Link to="/login" className="font-medium text-indigo-700 underline dark:text-indigo-300">
           Log in
         </Link>
       </p>
