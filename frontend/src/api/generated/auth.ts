@@ -312,7 +312,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -327,7 +328,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -342,7 +344,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -357,7 +360,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -372,7 +376,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -405,7 +410,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -420,7 +426,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -453,7 +460,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -468,7 +476,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -483,7 +492,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -520,7 +530,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -535,7 +546,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -550,7 +562,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -565,7 +578,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -580,7 +594,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -615,7 +630,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -630,7 +646,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -645,7 +662,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -684,7 +702,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -699,7 +718,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -714,7 +734,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -729,7 +750,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -744,7 +766,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -779,7 +802,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -794,7 +818,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -829,7 +854,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -844,7 +870,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -859,7 +886,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -874,7 +902,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };

@@ -118,7 +118,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -133,7 +134,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -148,7 +150,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -185,7 +188,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -200,7 +204,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -215,7 +220,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -230,7 +236,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -245,7 +252,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -260,7 +268,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -299,7 +308,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -314,7 +324,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -329,7 +340,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -344,7 +356,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -359,7 +372,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
