@@ -6,14 +6,14 @@ import { Spinner } from "./components/Spinner";
 import { Landing } from "./pages/Landing";
 import { Login } from "./pages/Login";
 import { NotFound } from "./pages/NotFound";
+import { Profile } from "./pages/Profile";
 import { Register } from "./pages/Register";
 import { SessionProvider } from "./session/SessionProvider";
 
-// The drive and the profile load on first visit, so the landing and sign-in pages stay light.
+// The drive's pages load on first visit, so the landing and sign-in pages stay light.
 const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ default: module.FilesPage })));
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
-const Profile = lazy(() => import("./pages/Profile").then((module) => ({ default: module.Profile })));
 
 function Private({ children }: { children: ReactNode }) {
   return (

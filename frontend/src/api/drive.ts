@@ -1,29 +1,11 @@
-import { authFetch } from "./client";
-import { toApiError } from "./errors";
+import { filesApi, unwrap } from "./client";
+import type { components } from "./generated/files";
 
+type Schemas = components["schemas"];
 /** One file or folder, as every drive route answers it. */
-export interface Item {
-  id: string;
-  kind: "file" | "folder";
-  name: string;
-  parentId: string | null;
-  size: number | null;
-  type: string | null;
-  createdAt: string;
-  modifiedAt: string;
-  trashedAt: string | null;
-  path?: { id: string; name: string }[] | null;
-}
-
-export interface Page {
-  items: Item[];
-  nextCursor: string | null;
-}
-
-export interface BulkResult {
-  items: Item[];
-  failed: { id: string; code: string; message: string }[];
-}
+export type Item = Schemas["ItemRead"];
+export type Page = Schemas["ItemPageRead"];
+export type BulkResult = Schemas["BulkResultRead"];
 
 export type SortKey = "name" | "size" | "modified";
 export type SortOrder = "asc" | "desc";
@@ -38,69 +20,55 @@ export interface ListOptions {
 /** The root folder's id in URLs and in the API. */
 export const ROOT_ID = "root";
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
-  let response: Response;
-  try {
-    // Absolute, as in client.ts: Request objects need one outside browsers.
-    response = await authFetch(`${globalThis.location?.origin ?? ""}${path}`, {
-      method,
-      headers: body === undefined ? undefined : { "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch {
-    throw toApiError(0, null);
-  }
-  const text = await response.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text ? JSON.parse(text) : null;
-  } catch {
-    parsed = null;
-  }
-  if (!response.ok) throw toApiError(response.status, parsed, response.headers.get("Retry-After"));
-  return parsed as T;
+/** Only the options given, so the query string carries no empty values. */
+function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null && value !== undefined)) as T;
 }
 
-function query(options: Record<string, string | number | null | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(options)) {
-    if (value !== null && value !== undefined && value !== "") params.set(key, String(value));
-  }
-  const text = params.toString();
-  return text ? `?${text}` : "";
-}
-
-const segment = encodeURIComponent;
+const folderPath = (folderId: string) => ({ path: { folder_id: folderId } });
+const filePath = (fileId: string) => ({ path: { file_id: fileId } });
 
 export const drive = {
-  folder: (folderId: string) => request<Item>("GET", `/api/folders/${segment(folderId)}`),
+  folder: (folderId: string) => unwrap(filesApi.GET("/api/folders/{folder_id}", { params: folderPath(folderId) })),
   children: (folderId: string, options: ListOptions = {}) =>
-    request<Page>("GET", `/api/folders/${segment(folderId)}/children${query({ ...options })}`),
-  search: (q: string, options: ListOptions = {}) => request<Page>("GET", `/api/search${query({ q, ...options })}`),
+    unwrap(
+      filesApi.GET("/api/folders/{folder_id}/children", {
+        params: { ...folderPath(folderId), query: defined(options) },
+      }),
+    ),
+  search: (q: string, options: ListOptions = {}) =>
+    unwrap(filesApi.GET("/api/search", { params: { query: defined({ q, ...options, kind: undefined }) } })),
   trash: (options: { limit?: number; cursor?: string | null } = {}) =>
-    request<Page>("GET", `/api/trash${query({ ...options })}`),
+    unwrap(filesApi.GET("/api/trash", { params: { query: defined(options) } })),
 
   createFolder: (name: string, parentId: string | null, onConflict: "fail" | "rename" | "merge" = "fail") =>
-    request<Item>("POST", "/api/folders", { name, parentId, onConflict }),
+    // 201 for a new folder, 200 for the one merged into: both are an Item.
+    unwrap(filesApi.POST("/api/folders", { body: { name, parentId, onConflict } })) as Promise<Item>,
   rename: (item: Pick<Item, "id" | "kind">, name: string) =>
-    request<Item>("PATCH", `/api/${item.kind === "folder" ? "folders" : "files"}/${segment(item.id)}`, { name }),
+    item.kind === "folder"
+      ? unwrap(filesApi.PATCH("/api/folders/{folder_id}", { params: folderPath(item.id), body: { name } }))
+      : unwrap(filesApi.PATCH("/api/files/{file_id}", { params: filePath(item.id), body: { name } })),
   move: (ids: string[], parentId: string | null) =>
-    request<BulkResult>("POST", "/api/items/move", { ids, parentId, onConflict: "fail" }),
-  trashItems: (ids: string[]) => request<BulkResult>("POST", "/api/items/trash", { ids }),
+    unwrap(filesApi.POST("/api/items/move", { body: { ids, parentId, onConflict: "fail" } })),
+  trashItems: (ids: string[]) => unwrap(filesApi.POST("/api/items/trash", { body: { ids } })),
   restore: (ids: string[], onConflict: "fail" | "rename" | "replace" = "rename") =>
-    request<BulkResult>("POST", "/api/trash/restore", { ids, onConflict }),
-  deleteForever: (ids: string[]) => request<BulkResult>("POST", "/api/trash/delete", { ids }),
-  emptyTrash: () => request<null>("DELETE", "/api/trash"),
+    unwrap(filesApi.POST("/api/trash/restore", { body: { ids, onConflict } })),
+  deleteForever: (ids: string[]) => unwrap(filesApi.POST("/api/trash/delete", { body: { ids } })),
+  emptyTrash: () => unwrap(filesApi.DELETE("/api/trash")),
 
   archive: (ids: string[], name?: string) =>
-    request<{ url: string; expiresAt: string }>("POST", "/api/files/archive", { ids, ...(name ? { name } : {}) }),
+    unwrap(filesApi.POST("/api/files/archive", { body: { ids, ...(name ? { name } : {}) } })),
   link: (fileId: string, options: { inline?: boolean; asText?: boolean } = {}) =>
-    request<{ url: string }>(
-      "GET",
-      `/api/files/${segment(fileId)}/download${query({
-        disposition: options.inline ? "inline" : undefined,
-        as: options.asText ? "text" : undefined,
-      })}`,
+    unwrap(
+      filesApi.GET("/api/files/{file_id}/download", {
+        params: {
+          ...filePath(fileId),
+          query: defined({
+            disposition: options.inline ? ("inline" as const) : undefined,
+            as: options.asText ? ("text" as const) : undefined,
+          }),
+        },
+      }),
     ),
 };
 
