@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
 interface ModalProps {
   title: string;
@@ -18,6 +18,8 @@ interface ModalProps {
 export function Modal({ title, children, onClose, fallbackFocus, wide, onKeyDown }: ModalProps) {
   const titleId = useId();
   const ref = useRef<HTMLDialogElement>(null);
+  // Read while rendering: by the time effects run, an autofocused field inside holds focus.
+  const [opener] = useState(() => document.activeElement as HTMLElement | null);
   const close = useRef(onClose);
   const fallback = useRef(fallbackFocus);
   useEffect(() => {
@@ -27,7 +29,6 @@ export function Modal({ title, children, onClose, fallbackFocus, wide, onKeyDown
 
   useEffect(() => {
     const dialog = ref.current!;
-    const opener = document.activeElement as HTMLElement | null;
     if (typeof dialog.showModal === "function") {
       if (!dialog.open) dialog.showModal();
     } else dialog.setAttribute("open", "");
@@ -45,7 +46,7 @@ export function Modal({ title, children, onClose, fallbackFocus, wide, onKeyDown
         target?.focus();
       });
     };
-  }, []);
+  }, [opener]);
 
   return (
     <dialog
