@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -391,7 +391,21 @@ def encode_page_cursor(query: Sequence[Any], key: str) -> str:
     return base64.urlsafe_b64encode(json.dumps([list(query), key]).encode()).decode().rstrip("=")
 
 
-def decode_page_cursor(cursor: str, query: Sequence[Any]) -> str:
+def trash_key(item: Item) -> str:
+    """Orders the trash by deletion time; unique by the id."""
+    return KEY_SEPARATOR.join((item.trashed_at or "", item.item_id))
+
+
+def is_trash_key(key: str) -> bool:
+    trashed_at, separator, item_id = key.rpartition(KEY_SEPARATOR)
+    return bool(separator and trashed_at) and is_file_id(item_id)
+
+
+def is_sort_key(key: str) -> bool:
+    return sort_key_item_id(key) is not None
+
+
+def decode_page_cursor(cursor: str, query: Sequence[Any], *, is_key: Callable[[str], bool] = is_sort_key) -> str:
     try:
         decoded = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
     except (binascii.Error, ValueError):
@@ -401,7 +415,7 @@ def decode_page_cursor(cursor: str, query: Sequence[Any]) -> str:
         or len(decoded) != 2
         or decoded[0] != list(query)
         or not isinstance(decoded[1], str)
-        or sort_key_item_id(decoded[1]) is None
+        or not is_key(decoded[1])
     ):
         raise InvalidCursor()
     key: str = decoded[1]

@@ -52,7 +52,7 @@ class FileRepository(Protocol):
         ...
 
     def iter_children(self, user_id: str, parent_id: str | None) -> AsyncIterator[list[Item]]:
-        """Every item directly in the folder, trashed or not, a page at a time."""
+        """Every item directly in the folder but those trashed on their own, a page at a time."""
         ...
 
     async def list_live(self, user_id: str) -> list[Item]:

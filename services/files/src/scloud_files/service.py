@@ -45,6 +45,7 @@ from scloud_files.domain import (
     is_file_id,
     is_inline_safe,
     is_text_previewable,
+    is_trash_key,
     natural_name_key,
     numbered_name,
     object_key,
@@ -463,7 +464,7 @@ class FileService:
     async def list_trash(self, user_id: str, *, limit: int, cursor: str | None) -> ItemPage:
         """Trashed items, newest deletion first, each with the path of the folder it was in."""
         query = ["trash"]
-        after = decode_page_cursor(cursor, query) if cursor else None
+        after = decode_page_cursor(cursor, query, is_key=is_trash_key) if cursor else None
         items, last = await self._repository.list_trash(user_id, limit=limit, after_key=after)
         parents = sorted({item.parent_id for item in items if item.parent_id is not None})
         chains = await self._chains(user_id, parents)

@@ -18,6 +18,7 @@ from scloud_files.domain import (
     StoredFile,
     fold_name,
     page_after,
+    trash_key,
 )
 
 if TYPE_CHECKING:
@@ -122,7 +123,9 @@ class InMemoryFileRepository:
 
     async def iter_children(self, user_id: str, parent_id: str | None) -> AsyncIterator[list[Item]]:
         children = [
-            item for (owner, _), item in list(self.items.items()) if owner == user_id and item.parent_id == parent_id
+            item
+            for (owner, _), item in list(self.items.items())
+            if owner == user_id and item.parent_id == parent_id and item.trashed_at is None
         ]
         if children:
             yield children
@@ -157,7 +160,7 @@ class InMemoryFileRepository:
     async def list_trash(self, user_id: str, *, limit: int, after_key: str | None) -> tuple[list[Item], str | None]:
         keyed = sorted(
             (
-                (f"{item.trashed_at}#{item.item_id}", item)
+                (trash_key(item), item)
                 for (owner, _), item in self.items.items()
                 if owner == user_id and self._in_trash_listing(item)
             ),
