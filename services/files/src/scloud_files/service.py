@@ -329,7 +329,7 @@ class FileService:
     async def get_file(self, user_id: str, file_id: str) -> Item:
         """Another user's file is as absent as a missing one: the lookup key includes the owner."""
         item = await self._repository.get(user_id, file_id) if is_file_id(file_id) else None
-        if item is None or item.kind is not ItemKind.FILE:
+        if item is None or item.kind is not ItemKind.FILE or item.trashed_at is not None:
             raise FileNotFound()
         return item
 

@@ -407,6 +407,14 @@ class DynamoDbFileRepository:
     async def _index_page(
         self, index: str, partition: tuple[str, str], sort_attribute: str, prefix: str, **params: Any
     ) -> dict[str, Any]:
+        if not prefix:
+            return await self._query_page(
+                IndexName=index,
+                KeyConditionExpression="#p = :p",
+                ExpressionAttributeNames={"#p": partition[0]},
+                ExpressionAttributeValues={":p": {"S": partition[1]}},
+                **params,
+            )
         return await self._query_page(
             IndexName=index,
             KeyConditionExpression="#p = :p AND begins_with(#s, :prefix)",
@@ -441,16 +449,19 @@ class DynamoDbFileRepository:
                 attribute: {"S": after_key},
                 **_key(user_id, after_id),
             }
+        # Ascending, folders (rank 0) then files (rank 1) is the index's own order: one Query
+        # reads across both. Descending, each kind is read on its own, folders first.
+        prefixes = [""] if not descending and len(ranks) == 2 else [rank + KEY_SEPARATOR for rank in ranks]
         # One item more than asked tells whether another page exists, so the last page never
         # hands out a cursor to an empty one.
         records: list[dict[str, Any]] = []
-        for rank in ranks:
+        for prefix in prefixes:
             while len(records) <= limit:
                 response = await self._index_page(
                     index,
                     ("folderKey", folder_key),
                     attribute,
-                    rank + KEY_SEPARATOR,
+                    prefix,
                     ScanIndexForward=not descending,
                     Limit=limit + 1 - len(records),
                     **({"ExclusiveStartKey": start} if start else {}),
