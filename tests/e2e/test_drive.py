@@ -252,7 +252,7 @@ def test_delete_with_undo_then_restore_and_delete_forever_from_the_trash(signed_
     page.get_by_role("button", name="Restore keep.txt").click()
     expect(trash_rows).to_have_count(1)
 
-    page.get_by_role("button", name="Delete gone.txt forever").click()
+    page.get_by_role("button", name="Delete forever gone.txt").click()
     dialog = page.get_by_role("dialog", name="Delete gone.txt forever?")
     assert_accessible(page, "the delete forever dialog")
     dialog.get_by_role("button", name="Delete forever").click()

@@ -49,8 +49,10 @@ export function TrashPage() {
   const selection = useMemo(() => retain(rawSelection, order), [rawSelection, order]);
   const selected = items.filter((item) => selection.ids.has(item.id));
 
-  function settle(result: BulkResult, verb: string) {
-    const done = new Set(result.items.map((item) => item.id));
+  /** Takes the items acted on off the list: every id asked for that did not fail. */
+  function settle(ids: string[], result: BulkResult, verb: string) {
+    const failedIds = new Set(result.failed.map((entry) => entry.id));
+    const done = new Set(ids.filter((id) => !failedIds.has(id)));
     const failed = result.failed.filter((entry) => entry.code !== "name_taken");
     setItems((current) => current.filter((item) => !done.has(item.id)));
     if (done.size) toast({ message: `${done.size === 1 ? "1 item" : `${done.size} items`} ${verb}` });
@@ -60,11 +62,9 @@ export function TrashPage() {
 
   async function restore(targets: Item[], onConflict: "fail" | "rename" | "replace" = "fail") {
     try {
-      const result = await drive.restore(
-        targets.map((item) => item.id),
-        onConflict,
-      );
-      settle(result, "restored");
+      const ids = targets.map((item) => item.id);
+      const result = await drive.restore(ids, onConflict);
+      settle(ids, result, "restored");
       const taken = new Set(result.failed.filter((entry) => entry.code === "name_taken").map((entry) => entry.id));
       setConflicts((current) => [...current, ...targets.filter((item) => taken.has(item.id))]);
     } catch (reason) {
@@ -82,7 +82,8 @@ export function TrashPage() {
         setNextCursor(null);
         toast({ message: "Trash emptied" });
       } else {
-        settle(await drive.deleteForever(pending.items.map((item) => item.id)), "deleted forever");
+        const ids = pending.items.map((item) => item.id);
+        settle(ids, await drive.deleteForever(ids), "deleted forever");
       }
     } catch (reason) {
       toast({ kind: "error", message: messageOf(reason) });
@@ -207,7 +208,7 @@ export function TrashPage() {
                     </button>
                     <button
                       type="button"
-                      aria-label={`Delete ${item.name} forever`}
+                      aria-label={`Delete forever ${item.name}`}
                       onClick={() => setPending({ kind: "forever", items: [item] })}
                       className="rounded-md px-2 py-1 font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-slate-800"
                     >
