@@ -1,5 +1,6 @@
 import { useState, type MouseEvent } from "react";
 import { Link } from "react-router";
+import { ItemIcon } from "./ItemIcon";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
 import { carriesItems, draggedIds, startItemDrag } from "../lib/dragItems";
 import { describeType, formatBytes, formatDate } from "../lib/format";
@@ -148,7 +149,7 @@ function ItemRow({
       </td>
       <td className="w-1/2 max-w-0 px-4 py-3">
         <span className="flex items-center gap-2">
-          <span aria-hidden="true">{folder ? "📁" : "📄"}</span>
+          <ItemIcon kind={item.kind} />
           {folder ? (
             <Link
               to={`/files/${item.id}`}

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { drive, parentIdOf, ROOT_ID, type Item } from "../api/drive";
 import { messageOf } from "../api/errors";
 import { Button } from "./Field";
+import { ItemIcon } from "./ItemIcon";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
@@ -89,7 +90,7 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose }: MoveDialo
                     onClick={() => setFolderId(child.id)}
                     className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50 disabled:opacity-50 dark:hover:bg-slate-800"
                   >
-                    <span aria-hidden="true">📁</span>
+                    <ItemIcon kind="folder" />
                     {child.name}
                   </button>
                 </li>

@@ -5,6 +5,7 @@ import { messageOf } from "../api/errors";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ConflictDialog } from "../components/ConflictDialog";
 import { Button } from "../components/Field";
+import { ItemIcon } from "../components/ItemIcon";
 import { Notice } from "../components/Notice";
 import { Spinner } from "../components/Spinner";
 import { useToast } from "../components/Toast";
@@ -178,9 +179,9 @@ export function TrashPage() {
                     />
                   </td>
                   <td className="max-w-0 px-4 py-3">
-                    <span className="block truncate font-medium">
-                      <span aria-hidden="true">{item.kind === "folder" ? "📁 " : "📄 "}</span>
-                      {item.name}
+                    <span className="flex items-center gap-2 font-medium">
+                      <ItemIcon kind={item.kind} />
+                      <span className="truncate">{item.name}</span>
                     </span>
                   </td>
                   <td className="hidden px-4 py-3 md:table-cell">
