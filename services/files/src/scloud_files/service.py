@@ -87,6 +87,8 @@ class OnConflict(StrEnum):
 # Candidate "keep both" names read in one round trip.
 _RENAME_BATCH = 20
 _MAX_RENAME_NUMBER = 1000
+# Items of a bulk action handled at once.
+_BULK_CONCURRENCY = 8
 ARCHIVE_TTL_SECONDS = 60
 PURGE_BATCH = 100
 
@@ -402,15 +404,25 @@ class FileService:
         )
 
     async def _each(self, item_ids: Sequence[str], action: Callable[[str], Awaitable[Item]]) -> BulkResult:
-        items: list[Item] = []
-        failed: list[tuple[str, AppError]] = []
-        for item_id in dict.fromkeys(item_ids):
-            try:
-                items.append(await action(item_id))
-            except AppError as error:
-                if error.kind.http_status >= 500:
-                    raise
-                failed.append((item_id, error))
+        """Runs `action` on each id, a few at a time so 500 of them fit in a request's deadline;
+        an item's refusal is reported with it, an outage fails the whole request."""
+        limit = asyncio.Semaphore(_BULK_CONCURRENCY)
+
+        async def attempt(item_id: str) -> Item | AppError:
+            async with limit:
+                try:
+                    return await action(item_id)
+                except AppError as error:
+                    if error.kind.http_status >= 500:
+                        raise
+                    return error
+
+        ids = list(dict.fromkeys(item_ids))
+        outcomes = await asyncio.gather(*(attempt(item_id) for item_id in ids))
+        items = [outcome for outcome in outcomes if isinstance(outcome, Item)]
+        failed = [
+            (item_id, outcome) for item_id, outcome in zip(ids, outcomes, strict=True) if isinstance(outcome, AppError)
+        ]
         return BulkResult(items, failed)
 
     # Search

@@ -272,6 +272,8 @@ class FileRepositoryContract:
         assert await repository.claim_archive("hash-1", NOW) is None
         assert await repository.claim_archive("hash-2", "2026-11-25T09:31:00+00:00") is None
         assert await repository.claim_archive("unknown", NOW) is None
+        # A link is no item of its owner's.
+        assert await repository.list_live("alice") == []
 
     async def test_unfiled_files_are_filed_into_the_root_once(self, repository, add_unfiled):
         old = [stored(name="same.txt", size=3), stored(name="same.txt", size=4)]

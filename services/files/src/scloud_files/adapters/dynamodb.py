@@ -702,7 +702,7 @@ class DynamoDbFileRepository:
             TableName=self._table,
             Item={
                 **_key(ARCHIVE_PREFIX + token_hash, ARCHIVE_SORT_KEY),
-                "ownerId": {"S": request.user_id},
+                "archiveOwner": {"S": request.user_id},
                 "itemIds": {"L": [{"S": item_id} for item_id in request.item_ids]},
                 "archiveName": {"S": request.name},
                 "expiresAt": {"S": request.expires_at},
@@ -730,7 +730,7 @@ class DynamoDbFileRepository:
         if not record:
             return None
         return ArchiveRequest(
-            user_id=record["ownerId"]["S"],
+            user_id=record["archiveOwner"]["S"],
             item_ids=[value["S"] for value in record["itemIds"]["L"]],
             name=record["archiveName"]["S"],
             expires_at=record["expiresAt"]["S"],

@@ -247,6 +247,7 @@ async def list_children(
 @folders.post(
     "",
     status_code=status.HTTP_201_CREATED,
+    response_model=ItemRead,
     responses={
         200: {"model": ItemRead, "description": "`merge`: the existing folder"},
         **error_responses(401, 404, 409, 422, 503),
