@@ -124,8 +124,9 @@ describe("routing", () => {
     expect(router.state.location.search).toBe("?next=%2Ffiles");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(refreshes).toBe(2);
-    // The dashboard's three calls, each refused once; nothing is retried after the sign-out.
-    expect(fetchMock.mock.calls.length).toBeLessThanOrEqual(2 + 3);
+    // The files page's four calls (upload limit, folder, its children, usage), each refused once;
+    // nothing is retried after the sign-out.
+    expect(fetchMock.mock.calls.length).toBeLessThanOrEqual(2 + 4);
     expect(router.state.location.pathname).toBe("/login");
   });
 

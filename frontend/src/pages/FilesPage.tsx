@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { useParams } from "react-router";
+import { unwrap, usersApi } from "../api/client";
 import { drive, parentIdOf, ROOT_ID, type Item } from "../api/drive";
 import { messageOf } from "../api/errors";
 import { Breadcrumbs } from "../components/Breadcrumbs";
@@ -7,6 +8,7 @@ import { Button } from "../components/Field";
 import { ItemBrowser } from "../components/ItemBrowser";
 import { NameDialog } from "../components/NameDialog";
 import { Notice } from "../components/Notice";
+import { StorageSummary } from "../components/StorageSummary";
 import { useToast } from "../components/Toast";
 import { useUploads } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
@@ -40,6 +42,18 @@ function FolderView({ folderId }: { folderId: string }) {
       current = false;
     };
   }, [folderId]);
+
+  // Trashed files count until purged, so only uploads change the figure shown here.
+  const [usage, setUsage] = useState<{ storageUsed: number; fileCount: number } | null>(null);
+  useEffect(() => {
+    let current = true;
+    unwrap(usersApi.GET("/api/users/me"))
+      .then((profile) => current && setUsage({ storageUsed: profile.storageUsed, fileCount: profile.fileCount }))
+      .catch(() => current && setUsage(null));
+    return () => {
+      current = false;
+    };
+  }, [reloadSignal]);
 
   const inFolder = folder !== null && folder.id !== ROOT_ID;
   useDocumentTitle(inFolder ? `Files · ${folder.name}` : "Files");
@@ -129,6 +143,7 @@ function FolderView({ folderId }: { folderId: string }) {
           {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
         </h1>
         <div className="flex flex-wrap items-center gap-2">
+          {usage && <StorageSummary {...usage} />}
           <Button variant="secondary" onClick={() => setCreating(true)}>
             New folder
           </Button>
