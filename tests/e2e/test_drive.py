@@ -329,3 +329,33 @@ def test_dark_mode_follows_the_system(signed_in, tmp_path, artifacts):
     page.screenshot(path=artifacts / "drive-02-dark-mode.png", full_page=True)
     page.get_by_role("link", name="Trash").click()
     assert_accessible(page, "the trash in dark mode")
+
+
+def test_an_upload_whose_name_is_taken_asks_replace_or_keep_both(signed_in, tmp_path):
+    page = signed_in
+    first = tmp_path / "first"
+    first.mkdir()
+    upload(page, write(first, "report.txt", "version one"))
+    second = tmp_path / "second"
+    second.mkdir()
+    again = write(second, "report.txt", "version two")
+
+    page.get_by_label("Choose files").set_input_files(str(again))
+    dialog = page.get_by_role("dialog", name="report.txt already exists")
+    expect(dialog).to_be_visible(timeout=30_000)
+    assert_accessible(page, "the name conflict dialog")
+    dialog.get_by_role("button", name="Keep both").click()
+    expect(row(page, "report (1).txt")).to_be_visible(timeout=30_000)
+
+    page.get_by_label("Choose files").set_input_files(str(again))
+    page.get_by_role("dialog", name="report.txt already exists").get_by_role("button", name="Replace").click()
+    expect(page.get_by_test_id("upload-card").filter(has_text="report.txt").last).to_contain_text("Uploaded")
+    expect(page.get_by_test_id("file-row")).to_have_count(2)
+
+    page.get_by_role("link", name="Trash").click()
+    expect(page.get_by_test_id("trash-row")).to_have_count(1)
+    page.get_by_role("button", name="Empty trash").click()
+    dialog = page.get_by_role("dialog", name="Empty the trash?")
+    assert_accessible(page, "the empty trash dialog")
+    dialog.get_by_role("button", name="Empty trash").click()
+    expect(page.get_by_text("The trash is empty")).to_be_visible()
