@@ -43,10 +43,3 @@ export function useShortcuts(handlers: Partial<Record<ShortcutAction, () => void
     return () => document.removeEventListener("keydown", onKeyDown);
   }, []);
 }
-
-/** Sets the tab's title while a page is shown: "Files · Projects — SCloud". */
-export function useDocumentTitle(title: string): void {
-  useEffect(() => {
-    document.title = title ? `${title} — SCloud` : "SCloud";
-  }, [title]);
-}

@@ -170,4 +170,37 @@ describe("the folder page", () => {
     expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
     await waitFor(() => expect(screen.getByRole("button", { name: "minutes.txt" })).toHaveFocus());
   });
+
+  it("pages on the server: the next page comes from its cursor and is added below, never re-sorted", async () => {
+    const requests: string[] = [];
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (given: Request | string, init?: RequestInit) => {
+        const input = typeof given === "string" ? new Request(new URL(given, "http://x"), init) : given;
+        const url = new URL(input.url);
+        requests.push(`${url.pathname}${url.search}`);
+        if (url.pathname === "/api/auth/refresh")
+          return json(200, { user, accessToken: "t", accessTokenExpiresAt: "" });
+        if (url.pathname === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+        if (url.pathname === "/api/folders/root/children")
+          return url.searchParams.get("cursor") === "page2"
+            ? json(200, { items: [item("B1", "file", "a-late.txt")], nextCursor: null })
+            : json(200, { items: [item("A1", "file", "z-early.txt")], nextCursor: "page2" });
+        return json(404, { error: { code: "not_found", message: "" } });
+      }),
+    );
+    renderAt("/files");
+    await screen.findByRole("button", { name: "z-early.txt" }, { timeout: 5000 });
+    await userEvent.click(screen.getByRole("button", { name: "Load more" }));
+    await screen.findByRole("button", { name: "a-late.txt" });
+    expect(rowNames()).toEqual(["z-early.txt", "a-late.txt"]);
+    const next = requests.find((request) => request.includes("cursor=page2"));
+    expect(Object.fromEntries(new URLSearchParams(next?.split("?")[1]))).toEqual({
+      sort: "name",
+      order: "asc",
+      cursor: "page2",
+      limit: "50",
+    });
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
 });

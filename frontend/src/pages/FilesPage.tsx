@@ -14,7 +14,7 @@ import { useUploads } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
 import { entriesOf, planTreeUpload, walkEntries } from "../lib/dropTree";
 import { formatBytes } from "../lib/format";
-import { useDocumentTitle } from "../lib/shortcuts";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 /** /files and /files/:folderId: one folder of the drive, afresh for each folder. */
 export function FilesPage() {

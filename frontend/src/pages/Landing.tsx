@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import { useSession } from "../session/SessionProvider";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 const FEATURES = [
   { title: "Drag, drop, done", text: "Upload many files at once and watch each one's progress." },
@@ -8,6 +9,7 @@ const FEATURES = [
 ];
 
 export function Landing() {
+  useDocumentTitle("");
   const { user } = useSession();
   return (
     <div className="space-y-12 py-8">

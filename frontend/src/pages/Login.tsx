@@ -5,8 +5,10 @@ import { Button, TextField } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { safeNextPath } from "../components/RequireAuth";
 import { useSession } from "../session/SessionProvider";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 export function Login() {
+  useDocumentTitle("Log in");
   const { user, login, sessionEnded } = useSession();
   const [params] = useSearchParams();
   const navigate = useNavigate();

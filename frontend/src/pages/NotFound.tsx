@@ -1,6 +1,8 @@
 import { Link } from "react-router";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 export function NotFound() {
+  useDocumentTitle("Page not found");
   return (
     <div className="py-16 text-center">
       <h1 className="text-2xl font-bold">Page not found</h1>

@@ -10,8 +10,10 @@ import { SessionList } from "../components/SessionList";
 import { Spinner } from "../components/Spinner";
 import { StorageSummary } from "../components/StorageSummary";
 import { useSession } from "../session/SessionProvider";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 export function Profile() {
+  useDocumentTitle("Profile");
   const [profile, setProfile] = useState<ProfileRead | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { clear, logoutAll } = useSession();

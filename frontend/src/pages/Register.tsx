@@ -5,8 +5,10 @@ import { Button, GenderSelect, TextField, toGender } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { useSession } from "../session/SessionProvider";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 export function Register() {
+  useDocumentTitle("Create an account");
   const { user, register } = useSession();
   const navigate = useNavigate();
   const [form, setForm] = useState({ email: "", username: "", password: "", gender: "", dateOfBirth: "" });

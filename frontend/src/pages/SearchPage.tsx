@@ -2,7 +2,7 @@ import { useCallback, useRef } from "react";
 import { useSearchParams } from "react-router";
 import { drive, type ListOptions } from "../api/drive";
 import { ItemBrowser } from "../components/ItemBrowser";
-import { useDocumentTitle } from "../lib/shortcuts";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 /** /search?q=: names across every folder, each with the folder it is in. */
 export function SearchPage() {

@@ -11,7 +11,7 @@ import { Spinner } from "../components/Spinner";
 import { useToast } from "../components/Toast";
 import { formatBytes, formatDate } from "../lib/format";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
-import { useDocumentTitle } from "../lib/shortcuts";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 type Pending = { kind: "forever"; items: Item[] } | { kind: "empty" } | null;
 
