@@ -140,6 +140,12 @@ def test_nested_folders_have_urls_breadcrumbs_and_take_uploads(stack, signed_in,
     page.goto(f"{stack.url}/files/{projects_id}")
     expect(row(page, "2024")).to_be_visible()
 
+    open_folder(page, "2024")
+    row(page, "plan.txt").drag_to(crumbs.get_by_role("link", name="Projects"))
+    expect(row(page, "plan.txt")).to_have_count(0)
+    crumbs.get_by_role("link", name="Projects").click()
+    expect(row(page, "plan.txt")).to_be_visible()
+
 
 def test_a_dropped_desktop_folder_is_recreated_with_its_files(signed_in):
     page = signed_in
