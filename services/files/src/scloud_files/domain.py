@@ -14,7 +14,15 @@ from urllib.parse import quote
 
 from ulid import ULID
 
-from scloud_common.errors import AlreadyExists, AppError, InvalidInput, NotFound, PayloadTooLarge, Unauthenticated
+from scloud_common.errors import (
+    AlreadyExists,
+    AppError,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+)
 
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 UNTITLED = "untitled"
@@ -177,6 +185,11 @@ class NameTaken(AlreadyExists):
 class FolderCycle(InvalidInput):
     code = "folder_cycle"
     message = "A folder cannot be moved into itself or one of its subfolders."
+
+
+class ChainChanged(Conflict):
+    code = "folder_moved"
+    message = "A folder on the way was moved at the same time. Try again."
 
 
 class NotInTrash(InvalidInput):

@@ -29,10 +29,13 @@ class FileRepository(Protocol):
         """For each of `names` taken in the folder (compared folded), the id of the item holding it."""
         ...
 
-    async def relocate(self, item: Item, moved: Item) -> None:
+    async def relocate(self, item: Item, moved: Item, *, target_chain: Sequence[Item] = ()) -> None:
         """Renames and/or moves `item` (not in the trash) to `moved`'s name and parent in one
-        write with its name guard, whatever it contains. NameTaken if the target name is taken;
-        ItemNotFound if the item is gone or trashed meanwhile."""
+        write with its name guard, whatever it contains. `target_chain`, the folders from the
+        root down to the new parent as the caller read them, must be unchanged (same parents,
+        none trashed) when the write lands: ChainChanged otherwise, so two concurrent moves can
+        never close a loop. NameTaken if the target name is taken; ItemNotFound if the item is
+        gone or trashed meanwhile."""
         ...
 
     async def list_children(

@@ -18,6 +18,7 @@ from scloud_files.domain import (
     ArchiveNotFound,
     ArchiveRequest,
     BulkResult,
+    ChainChanged,
     FileIdGenerator,
     FileNotFound,
     FilePage,
@@ -87,6 +88,9 @@ class OnConflict(StrEnum):
 # Candidate "keep both" names read in one round trip.
 _RENAME_BATCH = 20
 _MAX_RENAME_NUMBER = 1000
+_MOVE_ATTEMPTS = 3
+# A move's transaction checks every folder on the way to its target: DynamoDB takes 100 items.
+MAX_CHECKED_CHAIN = 96
 # Items of a bulk action handled at once.
 _BULK_CONCURRENCY = 8
 ARCHIVE_TTL_SECONDS = 60
@@ -369,20 +373,43 @@ class FileService:
         on_conflict: OnConflict = OnConflict.FAIL,
     ) -> Item:
         """Renames and/or moves one item: one write whatever a folder contains; the object key
-        of a file never changes."""
+        of a file never changes. A folder moved while another move changes the folders on its
+        way is tried again from a fresh read, so two moves can never make a loop."""
+        for attempt in range(_MOVE_ATTEMPTS):
+            try:
+                return await self._update_once(user_id, item_id, kind, name, parent_id, on_conflict)
+            except ChainChanged:
+                if attempt == _MOVE_ATTEMPTS - 1:
+                    raise
+        raise ChainChanged()
+
+    async def _update_once(
+        self,
+        user_id: str,
+        item_id: str,
+        kind: ItemKind | None,
+        name: str | _Unset,
+        parent_id: str | None | _Unset,
+        on_conflict: OnConflict,
+    ) -> Item:
         item = await self._require_live(user_id, item_id, kind)
         target = item.parent_id if isinstance(parent_id, _Unset) else parent_id
         new_name = item.name if isinstance(name, _Unset) else clean_file_name(name)
+        chain: list[Item] = []
         if target != item.parent_id:
             chain = await self._require_folder(user_id, target)
             if item.is_folder and any(folder.item_id == item.item_id for folder in chain):
                 raise FolderCycle()
+            if len(chain) > MAX_CHECKED_CHAIN:
+                raise FolderTooDeep()
         if target == item.parent_id and new_name == item.name:
             return item
         moved = item.moved(name=new_name, parent_id=target, modified_at=self._timestamp())
+        # Only a folder can close a loop: a file's move needs no check of the folders on its way.
+        checked = chain if item.is_folder else []
         while True:
             try:
-                await self._repository.relocate(item, moved)
+                await self._repository.relocate(item, moved, target_chain=checked)
                 logger.info("item moved", extra={"user_id": user_id, "item_id": item_id})
                 return moved
             except NameTaken:

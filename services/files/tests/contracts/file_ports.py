@@ -9,6 +9,7 @@ import pytest
 from scloud_files.domain import (
     AccountClosed,
     ArchiveRequest,
+    ChainChanged,
     FileIdGenerator,
     FileTooLarge,
     Item,
@@ -186,6 +187,24 @@ class FileRepositoryContract:
         assert await repository.get("alice", file.item_id) == moved
         await repository.relocate(moved, moved.moved(name="B.TXT", parent_id=target.item_id, modified_at=NOW))
         assert (await repository.get("alice", file.item_id)).name == "B.TXT"
+
+    async def test_relocate_refuses_a_target_whose_way_changed_since_it_was_read(self, repository):
+        a, b = a_folder("a"), a_folder("b")
+        await repository.create(a)
+        await repository.create(b)
+        # Two moves at once: b into a (landed), then a into b with b's way as read before.
+        b_in_a = b.moved(name="b", parent_id=a.item_id, modified_at=NOW)
+        await repository.relocate(b, b_in_a, target_chain=[a])
+        with pytest.raises(ChainChanged):
+            await repository.relocate(a, a.moved(name="a", parent_id=b.item_id, modified_at=NOW), target_chain=[b])
+        assert (await repository.get("alice", a.item_id)).parent_id is None
+        await repository.trash(b_in_a, trashed_at=NOW, purge_at=NOW)
+        file = a_file("f")
+        await repository.create(file)
+        with pytest.raises(ChainChanged):
+            await repository.relocate(
+                file, file.moved(name="f", parent_id=b.item_id, modified_at=NOW), target_chain=[a, b_in_a]
+            )
 
     async def test_trash_frees_the_name_and_restore_takes_it_back(self, repository):
         file = a_file("a.txt")

@@ -409,3 +409,24 @@ async def test_unfiled_files_move_to_the_root_once_renamed_on_clashes(service, r
     assert await service.file_unfiled("alice") == 3
     assert await service.file_unfiled("alice") == 0
     assert await names_in(service, None) == ["other.txt", "Same (1).txt", "same.txt"]
+
+
+async def test_two_folders_moved_into_each_other_at_once_never_make_a_loop(service, repository):
+    a = await mkdir(service, "A")
+    b = await mkdir(service, "B")
+    relocate = repository.relocate
+    raced = False
+
+    async def racing_relocate(item, moved, *, target_chain=()):
+        # B moves into A after this move of A into B read B's way, before it writes.
+        nonlocal raced
+        if not raced:
+            raced = True
+            await relocate(b, b.moved(name="B", parent_id=a.item_id, modified_at=b.modified_at), target_chain=[a])
+        await relocate(item, moved, target_chain=target_chain)
+
+    repository.relocate = racing_relocate
+    with pytest.raises(FolderCycle):
+        await service.update_item("alice", a.item_id, kind=ItemKind.FOLDER, parent_id=b.item_id)
+    _, path = await service.get_folder("alice", b.item_id)
+    assert [entry.name for entry in path] == ["A"]

@@ -30,6 +30,7 @@ from scloud_files.domain import (
     KEY_SEPARATOR,
     AccountClosed,
     ArchiveRequest,
+    ChainChanged,
     InvalidCursor,
     Item,
     ItemKind,
@@ -373,7 +374,7 @@ class DynamoDbFileRepository:
         return {name: holders[guard_id] for name, guard_id in guard_ids.items() if guard_id in holders}
 
     @translate_aws_errors
-    async def relocate(self, item: Item, moved: Item) -> None:
+    async def relocate(self, item: Item, moved: Item, *, target_chain: Sequence[Item] = ()) -> None:
         expression, names, values = _set_expression(_live_values(moved))
         update = {
             "Update": {
@@ -395,12 +396,25 @@ class DynamoDbFileRepository:
             moved.user_id, moved.parent_id, moved.name
         )
         guards = [] if same_guard else [self._free_guard(item), self._take_guard(moved)]
-        reasons = await self._transact([update, *guards])
+        checks = [
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": _key(folder.user_id, folder.item_id),
+                    "ConditionExpression": "parentId = :parent AND attribute_not_exists(trashedAt)",
+                    "ExpressionAttributeValues": {":parent": {"S": _parent(folder.parent_id)}},
+                }
+            }
+            for folder in target_chain
+        ]
+        reasons = await self._transact([update, *guards, *checks])
         if reasons is None:
             return
         if reasons[0] == "ConditionalCheckFailed":
             raise ItemNotFound()
-        if len(reasons) == 3 and reasons[2] == "ConditionalCheckFailed":
+        if "ConditionalCheckFailed" in reasons[1 + len(guards) :]:
+            raise ChainChanged()
+        if guards and reasons[2] == "ConditionalCheckFailed":
             raise await self._name_taken(moved)
         raise ServiceUnavailable()
 

@@ -9,6 +9,7 @@ from scloud_common.errors import ServiceUnavailable
 from scloud_files.domain import (
     AccountClosed,
     ArchiveRequest,
+    ChainChanged,
     Item,
     ItemKind,
     ItemNotFound,
@@ -90,9 +91,13 @@ class InMemoryFileRepository:
             if _guard(user_id, parent_id, name) in self.names
         }
 
-    async def relocate(self, item: Item, moved: Item) -> None:
+    async def relocate(self, item: Item, moved: Item, *, target_chain: Sequence[Item] = ()) -> None:
         self._write()
         current = self._live(item)
+        for folder in target_chain:
+            now = self.items.get((folder.user_id, folder.item_id))
+            if now is None or now.parent_id != folder.parent_id or now.trashed_at is not None:
+                raise ChainChanged()
         self._free_name(current)
         try:
             self._take_name(moved)
