@@ -197,6 +197,8 @@ def test_rename_move_by_dialog_and_by_drag_then_search_finds_them_with_their_fol
     assert_accessible(page, "the move dialog")
     dialog.get_by_role("button", name="Move here").click()
     expect(row(page, "Final report.txt")).to_have_count(0)
+    # The selection toolbar that opened the dialog is gone: focus lands on the first row.
+    expect(page.locator("tbody [data-focus-target]").first).to_be_focused()
 
     row(page, "memo.txt").drag_to(row(page, "Inbox"))
     expect(row(page, "memo.txt")).to_have_count(0)

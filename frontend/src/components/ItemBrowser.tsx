@@ -197,6 +197,7 @@ export function ItemBrowser({
 
   async function move(ids: string[], parentId: string | null) {
     const result = await drive.move(ids, parentId);
+    setSelection(EMPTY_SELECTION);
     if (result.failed.length) {
       const names = result.failed.map((f) => `${items.find((item) => item.id === f.id)?.name ?? f.id}: ${f.message}`);
       toast({ kind: "error", message: `Not moved: ${names.join("; ")}` });
@@ -319,6 +320,7 @@ export function ItemBrowser({
             )
           }
           onClose={() => setMoving(null)}
+          fallbackFocus={() => tableRef.current?.querySelector<HTMLElement>("[data-focus-target]") ?? fallbackFocus()}
         />
       )}
       {previewIndex !== null && files[previewIndex] && (

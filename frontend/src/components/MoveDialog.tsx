@@ -13,10 +13,12 @@ interface MoveDialogProps {
   startFolderId: string;
   onMove(parentId: string | null): Promise<unknown>;
   onClose(): void;
+  /** Where focus goes if what opened the dialog is gone (the selection toolbar, after a move). */
+  fallbackFocus?: () => HTMLElement | null;
 }
 
 /** "Move to…": browse folders (only folders are listed) and move the items into the one shown. */
-export function MoveDialog({ moving, startFolderId, onMove, onClose }: MoveDialogProps) {
+export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFocus }: MoveDialogProps) {
   const [folderId, setFolderId] = useState(startFolderId);
   const [shown, setShown] = useState<{ folder: Item; folders: Item[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -58,7 +60,7 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose }: MoveDialo
   }
 
   return (
-    <Modal title={title} onClose={onClose}>
+    <Modal title={title} onClose={onClose} fallbackFocus={fallbackFocus}>
       <div className="mt-4 space-y-3">
         <p className="text-sm">
           Destination: <strong>{here}</strong>

@@ -243,6 +243,7 @@ export function TrashPage() {
           busy={busy}
           onConfirm={() => void confirm()}
           onCancel={() => setPending(null)}
+          fallbackFocus={() => headingRef.current}
         />
       )}
       {conflict && (
