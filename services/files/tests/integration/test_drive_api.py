@@ -206,8 +206,8 @@ def test_trash_restore_conflicts_delete_forever_and_empty(client, s3, settings):
     assert renamed["items"][0]["name"] == "loose (1).txt"
     others = client.post("/api/trash/restore", headers=client.bob, json={"ids": [loose["id"]]}).json()
     assert others["failed"][0]["code"] == "item_not_found"
-    client.delete(f"/api/files/{inside['id']}")
-    client.delete(f"/api/folders/{folder['id']}")
+    assert client.delete(f"/api/files/{inside['id']}").status_code == 204
+    assert client.delete(f"/api/folders/{folder['id']}").status_code == 204
     assert client.post("/api/trash/delete", json={"ids": [inside["id"], loose["id"]]}).json()["failed"] == [
         {"id": loose["id"], "code": "not_in_trash", "message": "This item is not in the trash."}
     ]
