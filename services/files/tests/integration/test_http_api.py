@@ -88,7 +88,7 @@ def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):
         "failed": [],
     }
     # The purge task runs in the service, woken by the deletion.
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 60
     while s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0) == 0
