@@ -142,6 +142,7 @@ bench: install
 	$(PY) bench/files_throughput.py
 	$(PY) bench/login_timing.py
 	$(PY) bench/profile_usage.py
+	$(PY) bench/drive.py
 
 # 40 simulated users for 60 s through the gateway; not part of `make test`.
 soak: install frontend system-deps

@@ -21,9 +21,9 @@ import httpx
 import jwt
 
 from scloud_common.aws import create_aws_client
-from scloud_files.adapters.dynamodb import BATCH_WRITE_SIZE, DynamoDbFileRepository, file_item
+from scloud_files.adapters.dynamodb import BATCH_WRITE_SIZE, DynamoDbFileRepository, item_record
 from scloud_files.config import FilesStorageSettings
-from scloud_files.domain import FileIdGenerator, StorageUsage, StoredFile, object_key
+from scloud_files.domain import FileIdGenerator, Item, ItemKind, StorageUsage, object_key
 from scloud_files.provision import files_table_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,35 +59,38 @@ def interleaved_medians_ms(client: httpx.Client, tokens: list[str], rounds: int)
     return [statistics.median(timing) * 1000 for timing in timings]
 
 
-def stored_file(user_id: str, new_file_id: FileIdGenerator, index: int) -> StoredFile:
+def stored_file(user_id: str, new_file_id: FileIdGenerator, index: int) -> Item:
     file_id = new_file_id()
-    return StoredFile(
-        file_id,
-        user_id,
-        f"file {index}.txt",
-        1000 + index,
-        "text/plain",
-        "2026-11-25T09:30:00+00:00",
-        object_key(user_id, file_id),
+    return Item(
+        item_id=file_id,
+        user_id=user_id,
+        kind=ItemKind.FILE,
+        name=f"file {index}.txt",
+        parent_id=None,
+        created_at="2026-11-25T09:30:00+00:00",
+        modified_at="2026-11-25T09:30:00+00:00",
+        size=1000 + index,
+        content_type="text/plain",
+        object_key=object_key(user_id, file_id),
     )
 
 
 def add_files(dynamodb, repository: DynamoDbFileRepository, table: str, user_id: str, count: int) -> None:
     """The records, in the adapter's own item format, by BatchWriteItem, then the totals set by
     the adapter's recount; the last few go through `add`, the transactional write every upload
-    makes. (moto copies the whole table for each transaction, so 10,000 transactions would take
+    makes (with its name guard). (moto copies the whole table for each transaction, so 10,000 transactions would take
     hours there; real DynamoDB does not.)"""
     new_file_id = FileIdGenerator()
     files = [stored_file(user_id, new_file_id, index) for index in range(count)]
     batched, transactional = files[:-TRANSACTIONAL_WRITES], files[-TRANSACTIONAL_WRITES:]
     for start in range(0, len(batched), BATCH_WRITE_SIZE):
-        requests = [{"PutRequest": {"Item": file_item(file)}} for file in batched[start : start + BATCH_WRITE_SIZE]]
+        requests = [{"PutRequest": {"Item": item_record(file)}} for file in batched[start : start + BATCH_WRITE_SIZE]]
         pending = {table: requests}
         while pending:
             pending = dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
     asyncio.run(repository.recount_usage(user_id))
     for file in transactional:
-        asyncio.run(repository.add(file))
+        asyncio.run(repository.create(file))
 
 
 def main() -> None:

@@ -273,6 +273,8 @@ class Stack:
                     "SCLOUD_MAX_BODY_SIZE": nginx_body_limit(self.max_upload_bytes),
                     # Nothing stands in front of a local gateway: trust no proxy (a TEST-NET address).
                     "SCLOUD_TRUSTED_PROXY_CIDR": "192.0.2.1/32",
+                    # Previews load from the files service's S3_PUBLIC_ENDPOINT_URL (set above).
+                    "SCLOUD_STORAGE_ORIGIN": f"http://localhost:{self.ports.s3}",
                 }
             )
         )

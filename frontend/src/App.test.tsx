@@ -50,7 +50,9 @@ describe("routing", () => {
         const path = new URL(typeof input === "string" ? input : input.url, "http://x").pathname;
         if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
         if (path === "/api/auth/login") return json(200, session);
-        if (path === "/api/files") return json(200, { files: [], nextCursor: null });
+        if (path === "/api/folders/root")
+          return json(200, { id: "root", kind: "folder", name: "", parentId: null, path: [] });
+        if (path === "/api/folders/root/children") return json(200, { items: [], nextCursor: null });
         if (path === "/api/files/limits") return json(200, { maxUploadBytes: 1000 });
         if (path === "/api/users/me") return json(200, { ...session.user, storageUsed: 0, fileCount: 0 });
         return json(404, { error: { code: "not_found", message: "" } });
@@ -130,8 +132,9 @@ describe("routing", () => {
     expect(router.state.location.search).toBe("?next=%2Ffiles");
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(refreshes).toBe(2);
-    // The dashboard's three calls, each refused once; nothing is retried after the sign-out.
-    expect(fetchMock.mock.calls.length).toBeLessThanOrEqual(2 + 3);
+    // The files page's four calls (upload limit, folder, its children, usage), each refused once;
+    // nothing is retried after the sign-out.
+    expect(fetchMock.mock.calls.length).toBeLessThanOrEqual(2 + 4);
     expect(router.state.location.pathname).toBe("/login");
   });
 

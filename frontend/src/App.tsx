@@ -1,7 +1,8 @@
+import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, RouterProvider } from "react-router";
 import { Layout } from "./components/Layout";
 import { RequireAuth } from "./components/RequireAuth";
-import { Dashboard } from "./pages/Dashboard";
+import { Spinner } from "./components/Spinner";
 import { ForgotPassword } from "./pages/ForgotPassword";
 import { Landing } from "./pages/Landing";
 import { Login } from "./pages/Login";
@@ -12,6 +13,27 @@ import { Register } from "./pages/Register";
 import { ResetPassword } from "./pages/ResetPassword";
 import { VerifyEmail } from "./pages/VerifyEmail";
 import { SessionProvider } from "./session/SessionProvider";
+
+// The drive's pages load on first visit, so the landing and sign-in pages stay light.
+const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ default: module.FilesPage })));
+const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
+const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
+
+function Private({ children }: { children: ReactNode }) {
+  return (
+    <RequireAuth>
+      <Suspense
+        fallback={
+          <div className="flex justify-center py-16">
+            <Spinner label="Loading" />
+          </div>
+        }
+      >
+        {children}
+      </Suspense>
+    </RequireAuth>
+  );
+}
 
 export const routes = [
   {
@@ -27,17 +49,41 @@ export const routes = [
       {
         path: "/files",
         element: (
-          <RequireAuth>
-            <Dashboard />
-          </RequireAuth>
+          <Private>
+            <FilesPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/files/:folderId",
+        element: (
+          <Private>
+            <FilesPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/search",
+        element: (
+          <Private>
+            <SearchPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/trash",
+        element: (
+          <Private>
+            <TrashPage />
+          </Private>
         ),
       },
       {
         path: "/profile",
         element: (
-          <RequireAuth>
+          <Private>
             <Profile />
-          </RequireAuth>
+          </Private>
         ),
       },
       { path: "*", element: <NotFound /> },

@@ -77,6 +77,11 @@ def test_presigned_links_are_signed_for_the_hosts_browser():
     assert files["FILES_AWS_ENDPOINT_URL"].startswith("http://aws:")
 
 
+def test_the_gateway_lets_previews_load_from_the_origin_links_are_signed_for():
+    public = SERVICES["files"]["environment"]["FILES_S3_PUBLIC_ENDPOINT_URL"]
+    assert SERVICES["gateway"]["environment"]["SCLOUD_STORAGE_ORIGIN"] == public.rstrip("/")
+
+
 @pytest.mark.parametrize("name", ["auth", "users", "files"])
 def test_each_service_gets_its_own_internal_certificate(name):
     prefix = name.upper()

@@ -229,12 +229,13 @@ def test_tables_are_on_demand_protected_recoverable_encrypted_with_ttl():
     assert tables["SessionsTable"]["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
 
 
-def test_files_table_matches_the_services_definition_without_an_index():
+def test_files_table_matches_the_services_definition_indexes_included():
     infra = resources(DATA, "AWS::DynamoDB::Table")["FilesTable"]
     service = table_definition("files")
     assert infra["KeySchema"] == service["KeySchema"]
     assert infra["AttributeDefinitions"] == service["AttributeDefinitions"]
-    assert "GlobalSecondaryIndexes" not in infra and "GlobalSecondaryIndexes" not in service
+    assert infra["GlobalSecondaryIndexes"] == service["GlobalSecondaryIndexes"]
+    assert infra["TimeToLiveSpecification"] == {"AttributeName": "ttl", "Enabled": True}
 
 
 def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc():

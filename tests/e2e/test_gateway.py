@@ -1,8 +1,12 @@
 """The gateway: security headers, SPA routing, caching, body limit, JSON errors, sign-in rate limit."""
 
+import io
 import json
+import os
 import re
 import socket
+import uuid
+import zipfile
 
 import httpx
 import pytest
@@ -143,6 +147,30 @@ def post_malformed_chunked_body(stack, path: str) -> tuple[int, str]:
     head, _, body = answer.partition(b"\r\n\r\n")
     assert b"Content-Type: application/json" in head, head
     return int(head.split()[1]), json.loads(body)["error"]["code"]
+
+
+def test_the_drive_routes_reach_the_files_service_and_an_archive_streams_through(gateway):
+    registered = gateway.post(
+        "/api/auth/register",
+        json={"email": f"drive-{uuid.uuid4().hex[:8]}@example.com", "password": "Right pass 1", "username": "Drive"},
+    )
+    assert registered.status_code == 201, registered.text
+    headers = {"Authorization": f"Bearer {registered.json()['accessToken']}"}
+    folder = gateway.post("/api/folders", headers=headers, json={"name": "Docs", "parentId": None}).json()
+    content = os.urandom(300_000)
+    uploaded = gateway.post(
+        "/api/files/upload", params={"parentId": folder["id"]}, headers=headers, files={"file": ("a.bin", content)}
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    for path in (f"/api/folders/{folder['id']}/children", "/api/search?q=a", "/api/trash"):
+        assert gateway.get(path, headers=headers).status_code == 200, path
+    link = gateway.post("/api/files/archive", headers=headers, json={"ids": [folder["id"]]}).json()
+    with gateway.stream("GET", link["url"]) as response:
+        assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
+        body = response.read()
+    with zipfile.ZipFile(io.BytesIO(body)) as archive:
+        assert archive.read("Docs/a.bin") == content
+    assert gateway.get(link["url"]).status_code == 404
 
 
 def test_sign_in_is_rate_limited_per_client_with_a_json_429(gateway, stack):

@@ -31,6 +31,14 @@ def test_an_upload_to_a_files_service_that_is_down_gets_a_json_503(gateway):
         ("GET", "/api/users/me"),
         ("GET", "/api/files"),
         ("GET", "/api/files/some-id"),
+        ("POST", "/api/files/archive"),
+        ("GET", "/api/files/archive/some-token"),
+        ("GET", "/api/folders/root/children"),
+        ("POST", "/api/folders"),
+        ("POST", "/api/items/move"),
+        ("GET", "/api/search?q=a"),
+        ("GET", "/api/trash"),
+        ("POST", "/api/trash/restore"),
     ],
 )
 def test_every_api_location_answers_a_json_503(gateway, method, path):

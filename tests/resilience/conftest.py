@@ -276,8 +276,9 @@ class FaultStack:
         return body, outcome
 
     def upload_small(self, account: Account, data: bytes = b"hello") -> httpx.Response:
+        # "Keep both": a test may upload it more than once for the same account.
         return httpx.post(
-            f"{self.url('files')}/api/files/upload",
+            f"{self.url('files')}/api/files/upload?onConflict=rename",
             files={"file": ("small.txt", data, "text/plain")},
             headers=account.headers,
             timeout=ANSWER_BOUND_SECONDS,

@@ -30,6 +30,12 @@ export class UploadCancelled extends Error {
   }
 }
 
+/** Where an upload goes and what happens if the folder holds that name already. */
+export interface UploadTarget {
+  parentId?: string | null;
+  onConflict?: "fail" | "replace" | "rename";
+}
+
 export interface UploadHandle {
   promise: Promise<FileRead>;
   cancel(): void;
@@ -42,6 +48,7 @@ export interface UploadHandle {
 export function uploadFile(
   file: File,
   onProgress: (progress: UploadProgress) => void,
+  target: UploadTarget = {},
   createTransport: () => UploadTransport = () => new XMLHttpRequest() as unknown as UploadTransport,
 ): UploadHandle {
   let current: UploadTransport | null = null;
@@ -51,7 +58,11 @@ export function uploadFile(
     new Promise((resolve, reject) => {
       const transport = createTransport();
       current = transport;
-      transport.open("POST", "/api/files/upload");
+      const params = new URLSearchParams();
+      if (target.parentId) params.set("parentId", target.parentId);
+      if (target.onConflict) params.set("onConflict", target.onConflict);
+      const query = params.toString();
+      transport.open("POST", `/api/files/upload${query ? `?${query}` : ""}`);
       const token = sessionStore.accessToken;
       if (token) transport.setRequestHeader("Authorization", `Bearer ${token}`);
       transport.upload.onprogress = (event) => onProgress({ loaded: event.loaded, total: event.total || file.size });

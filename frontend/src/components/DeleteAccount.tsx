@@ -37,7 +37,7 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
 
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Delete account">
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-400">
         This deletes your account and every file in it, for good. Enter your password and type {CONFIRMATION_WORD} to
         confirm.
       </p>

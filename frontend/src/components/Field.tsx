@@ -3,7 +3,7 @@ import type { components } from "../api/generated/users";
 
 const controlClass =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm " +
-  "focus:border-indigo-500 disabled:bg-slate-100";
+  "focus:border-indigo-500 disabled:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:disabled:bg-slate-900";
 
 export function TextField({
   label,
@@ -13,12 +13,12 @@ export function TextField({
   const id = useId();
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
         {label}
       </label>
       <input id={id} className={controlClass} aria-describedby={hint ? `${id}-hint` : undefined} {...props} />
       {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500">
+        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
           {hint}
         </p>
       )}
@@ -51,7 +51,7 @@ export function GenderSelect({ hint, ...props }: { hint?: ReactNode } & SelectHT
   const id = useId();
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700">
+      <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
         Gender
       </label>
       <select id={id} className={controlClass} aria-describedby={hint ? `${id}-hint` : undefined} {...props}>
@@ -79,7 +79,8 @@ export function Button({
 }: { busy?: boolean; variant?: "primary" | "secondary" | "danger" } & ComponentProps<"button">) {
   const styles = {
     primary: "bg-indigo-600 text-white hover:bg-indigo-500",
-    secondary: "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50",
+    secondary:
+      "border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800",
     danger: "bg-red-600 text-white hover:bg-red-500",
   }[variant];
   return (

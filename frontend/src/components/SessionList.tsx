@@ -43,7 +43,10 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
       {error && <Notice kind="error">{error}</Notice>}
       {!sessions && !error && <Spinner label="Loading your devices" />}
       {sessions && (
-        <ul aria-label="Signed-in devices" className="divide-y divide-slate-200 rounded-md border border-slate-200">
+        <ul
+          aria-label="Signed-in devices"
+          className="divide-y divide-slate-200 rounded-md border border-slate-200 dark:border-slate-700"
+        >
           {sessions.map((session) => (
             <SessionItem key={session.id} session={session} onSignedOut={() => removed(session.id)} />
           ))}
@@ -60,7 +63,7 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
         >
           Sign out everywhere
         </Button>
-        <p id={everywhereId} className="text-sm text-slate-600">
+        <p id={everywhereId} className="text-sm text-slate-600 dark:text-slate-400">
           Every device, this one too.
         </p>
       </div>
@@ -94,15 +97,15 @@ function SessionItem({ session, onSignedOut }: { session: DeviceSession; onSigne
   return (
     <li className="flex flex-wrap items-center justify-between gap-3 px-4 py-3" data-testid="device-session">
       <div id={deviceId} className="text-sm">
-        <p className="font-medium text-slate-900" title={session.userAgent}>
+        <p className="font-medium text-slate-900 dark:text-slate-100" title={session.userAgent}>
           {device}
           {session.current && (
-            <span className="ml-2 rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-semibold text-indigo-700">
+            <span className="ml-2 rounded-full bg-indigo-50 px-2 py-0.5 text-xs font-semibold text-indigo-700 dark:bg-slate-800 dark:text-indigo-300">
               This device
             </span>
           )}
         </p>
-        <p className="text-slate-600">
+        <p className="text-slate-600 dark:text-slate-400">
           Signed in {formatDate(session.createdAt)} · Last active {formatDate(session.lastUsedAt)}
         </p>
       </div>

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, uploadFile, type FileRead, type UploadTransport } from "../api/upload";
-import { PARALLEL_UPLOADS, UploadQueue, type UploadItem } from "./uploadQueue";
+import { overallProgress, PARALLEL_UPLOADS, UploadQueue, type UploadItem } from "./uploadQueue";
 
 class FakeTransport implements UploadTransport {
   static last: FakeTransport;
@@ -18,7 +18,10 @@ class FakeTransport implements UploadTransport {
     FakeTransport.last = this;
     FakeTransport.all.push(this);
   }
-  open() {}
+  url = "";
+  open(_method: string, url: string) {
+    this.url = url;
+  }
   setRequestHeader(name: string, value: string) {
     this.headers[name] = value;
   }
@@ -43,7 +46,9 @@ const stored: FileRead = { fileId: "f1", fileName: "a.txt", fileSize: 4, fileTyp
 function makeQueue(limit: number | null) {
   const states: UploadItem[][] = [];
   const uploaded: FileRead[] = [];
-  const uploader = vi.fn((file: File, onProgress) => uploadFile(file, onProgress, () => new FakeTransport()));
+  const uploader = vi.fn((file: File, onProgress, target) =>
+    uploadFile(file, onProgress, target, () => new FakeTransport()),
+  );
   const queue = new UploadQueue((items) => states.push(items), uploader);
   queue.configure({ maxBytes: limit, onUploaded: (file) => uploaded.push(file) });
   return { queue, states, uploaded, uploader, last: () => states[states.length - 1] };
@@ -52,7 +57,7 @@ function makeQueue(limit: number | null) {
 describe("UploadQueue", () => {
   it("refuses a file over the limit without sending anything", () => {
     const { queue, uploader, last } = makeQueue(3);
-    queue.add([new File(["four"], "big.txt")]);
+    queue.add([{ file: new File(["four"], "big.txt"), parentId: null }]);
     expect(uploader).not.toHaveBeenCalled();
     expect(last()[0]).toMatchObject({ status: "rejected" });
     expect(last()[0].message).toContain("over the 3 B upload limit");
@@ -61,14 +66,14 @@ describe("UploadQueue", () => {
   it("holds each new file to the limit it was last given", () => {
     const { queue, uploader, last } = makeQueue(null);
     queue.configure({ maxBytes: 3, onUploaded: () => {} });
-    queue.add([new File(["four"], "big.txt")]);
+    queue.add([{ file: new File(["four"], "big.txt"), parentId: null }]);
     expect(uploader).not.toHaveBeenCalled();
     expect(last()[0]).toMatchObject({ status: "rejected" });
   });
 
   it("reports progress, then the stored file", async () => {
     const { queue, uploaded, last } = makeQueue(100);
-    queue.add([new File(["data"], "a.txt")]);
+    queue.add([{ file: new File(["data"], "a.txt"), parentId: null }]);
     const transport = FakeTransport.last;
     expect(transport.sent?.get("file")).toBeInstanceOf(File);
     transport.progress(2, 4);
@@ -80,7 +85,7 @@ describe("UploadQueue", () => {
 
   it("cancels an upload in flight", async () => {
     const { queue, uploaded, last } = makeQueue(100);
-    queue.add([new File(["data"], "a.txt")]);
+    queue.add([{ file: new File(["data"], "a.txt"), parentId: null }]);
     queue.cancel(last()[0].id);
     await vi.waitFor(() => expect(last()[0].status).toBe("cancelled"));
     expect(uploaded).toEqual([]);
@@ -88,10 +93,54 @@ describe("UploadQueue", () => {
 
   it("shows the server's message when an upload fails", async () => {
     const { queue, last } = makeQueue(null);
-    queue.add([new File(["data"], "a.txt")]);
+    queue.add([{ file: new File(["data"], "a.txt"), parentId: null }]);
     FakeTransport.last.finish(413, { error: { code: "file_too_large", message: "The file is too large." } });
     await vi.waitFor(() => expect(last()[0].status).toBe("failed"));
     expect(last()[0].message).toBe("a.txt: The file is too large.");
+  });
+});
+
+describe("UploadQueue retries and conflicts", () => {
+  it("sends a file into its folder and retries a failed upload from its card", async () => {
+    const { queue, uploaded, last } = makeQueue(null);
+    queue.add([{ file: new File(["data"], "a.txt"), parentId: "F1" }]);
+    expect(FakeTransport.last.url).toBe("/api/files/upload?parentId=F1&onConflict=fail");
+    FakeTransport.last.onerror?.();
+    await vi.waitFor(() => expect(last()[0].status).toBe("failed"));
+    queue.retry(last()[0].id);
+    expect(last()[0]).toMatchObject({ status: "uploading", loaded: 0 });
+    FakeTransport.last.finish(201, stored);
+    await vi.waitFor(() => expect(uploaded).toEqual([stored]));
+  });
+
+  it("holds a name conflict until the user chooses, then sends again with that choice", async () => {
+    const { queue, last } = makeQueue(null);
+    queue.add([{ file: new File(["data"], "a.txt"), parentId: null }]);
+    FakeTransport.last.finish(409, { error: { code: "name_taken", message: "taken" } });
+    await vi.waitFor(() => expect(last()[0].status).toBe("conflict"));
+    queue.resolve(last()[0].id, "rename");
+    expect(FakeTransport.last.url).toBe("/api/files/upload?onConflict=rename");
+    FakeTransport.last.finish(409, { error: { code: "name_taken", message: "taken" } });
+    await vi.waitFor(() => expect(last()[0].status).toBe("conflict"));
+    queue.resolve(last()[0].id, "cancel");
+    expect(last()[0].status).toBe("cancelled");
+  });
+
+  it("clears finished uploads but keeps the failed and the running ones", async () => {
+    FakeTransport.all = [];
+    const { queue, last } = makeQueue(3);
+    queue.add(["a", "b", "c"].map((name) => ({ file: new File(["da"], `${name}.txt`), parentId: null })));
+    queue.add([{ file: new File(["four"], "big.txt"), parentId: null }]);
+    FakeTransport.all[0].finish(201, stored);
+    FakeTransport.all[1].finish(500, null);
+    await vi.waitFor(() => expect(last()[1].status).toBe("failed"));
+    await vi.waitFor(() => expect(last()[0].status).toBe("done"));
+    queue.clearFinished();
+    expect(last().map((item) => [item.name, item.status])).toEqual([
+      ["b.txt", "failed"],
+      ["c.txt", "uploading"],
+    ]);
+    expect(overallProgress(last())).toMatchObject({ total: 2, active: 1 });
   });
 });
 
@@ -99,7 +148,7 @@ describe("UploadQueue with many files", () => {
   it("sends a few at a time and starts the next when one finishes; a waiting one can be cancelled", async () => {
     FakeTransport.all = [];
     const { queue, last } = makeQueue(null);
-    queue.add(["a", "b", "c", "d", "e"].map((name) => new File(["data"], `${name}.txt`)));
+    queue.add(["a", "b", "c", "d", "e"].map((name) => ({ file: new File(["data"], `${name}.txt`), parentId: null })));
     expect(FakeTransport.all).toHaveLength(PARALLEL_UPLOADS);
     expect(last().map((item) => item.status)).toEqual(["uploading", "uploading", "uploading", "waiting", "waiting"]);
     queue.cancel(last()[4].id);
@@ -115,6 +164,7 @@ describe("uploadFile", () => {
     const cancelled = uploadFile(
       new File(["x"], "x"),
       () => {},
+      {},
       () => new FakeTransport(),
     );
     cancelled.cancel();
@@ -122,6 +172,7 @@ describe("uploadFile", () => {
     const failed = uploadFile(
       new File(["x"], "x"),
       () => {},
+      {},
       () => new FakeTransport(),
     );
     FakeTransport.last.onerror?.();

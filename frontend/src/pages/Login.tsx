@@ -5,9 +5,11 @@ import { Button, TextField } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { safeNextPath } from "../components/RequireAuth";
 import { TwoFactorStep } from "../components/TwoFactorStep";
+import { useDocumentTitle } from "../lib/documentTitle";
 import { useSession, type TwoFactorChallenge } from "../session/SessionProvider";
 
 export function Login() {
+  useDocumentTitle("Log in");
   const { user, login, completeTwoFactor, sessionEnded } = useSession();
   const [challenge, setChallenge] = useState<TwoFactorChallenge | null>(null);
   const [params] = useSearchParams();
@@ -83,7 +85,7 @@ export function Login() {
             onChange={(e) => setPassword(e.target.value)}
           />
           <p className="text-right text-sm">
-            <Link to="/forgot-password" className="font-medium text-indigo-700 underline">
+            <Link to="/forgot-password" className="font-medium text-indigo-700 underline dark:text-indigo-300">
               Forgot password?
             </Link>
           </p>
@@ -93,9 +95,9 @@ export function Login() {
           </Button>
         </form>
       )}
-      <p className="mt-6 text-sm text-slate-600">
+      <p className="mt-6 text-sm text-slate-600 dark:text-slate-400">
         New here?{" "}
-        <Link to="/register" className="font-medium text-indigo-700 underline">
+        <Link to="/register" className="font-medium text-indigo-700 underline dark:text-indigo-300">
           Create an account
         </Link>
       </p>

@@ -11,8 +11,10 @@ import { Spinner } from "../components/Spinner";
 import { StorageSummary } from "../components/StorageSummary";
 import { TwoFactorSettings } from "../components/TwoFactorSettings";
 import { useSession } from "../session/SessionProvider";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 export function Profile() {
+  useDocumentTitle("Profile");
   const [profile, setProfile] = useState<ProfileRead | null>(null);
   const [error, setError] = useState<string | null>(null);
   const { clear, logoutAll } = useSession();
@@ -69,7 +71,9 @@ export function Profile() {
 
 function Section({ title, danger, children }: { title: string; danger?: boolean; children: ReactNode }) {
   return (
-    <section className={`rounded-lg border bg-white p-6 ${danger ? "border-red-200" : "border-slate-200"}`}>
+    <section
+      className={`rounded-lg border bg-white p-6 dark:bg-slate-900 ${danger ? "border-red-200 dark:border-red-800" : "border-slate-200 dark:border-slate-700"}`}
+    >
       <h2 className={`mb-4 text-lg font-semibold ${danger ? "text-red-700" : ""}`}>{title}</h2>
       {children}
     </section>

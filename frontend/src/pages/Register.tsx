@@ -5,11 +5,13 @@ import { Button, GenderSelect, TextField, toGender } from "../components/Field";
 import { Notice } from "../components/Notice";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { useSession } from "../session/SessionProvider";
+import { useDocumentTitle } from "../lib/documentTitle";
 
 const OPTIONAL_DETAIL_HINT =
   "Optional. Shown only to you on your profile; SCloud uses it for nothing else, and you can remove it at any time.";
 
 export function Register() {
+  useDocumentTitle("Create an account");
   const { user, register } = useSession();
   const navigate = useNavigate();
   const [form, setForm] = useState({ email: "", username: "", password: "", gender: "", dateOfBirth: "" });
@@ -88,14 +90,14 @@ export function Register() {
           Create account
         </Button>
       </form>
-      <p className="mt-6 text-sm text-slate-600">
-        <Link to="/privacy" className="font-medium text-indigo-700 underline">
+      <p className="mt-6 text-sm text-slate-600 dark:text-slate-400">
+        <Link to="/privacy" className="font-medium text-indigo-700 underline dark:text-indigo-300">
           How SCloud handles your data
         </Link>
       </p>
-      <p className="mt-2 text-sm text-slate-600">
+      <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
         Already have an account?{" "}
-        <Link to="/login" className="font-medium text-indigo-700 underline">
+        <Link to="/login" className="font-medium text-indigo-700 underline dark:text-indigo-300">
           Log in
         </Link>
       </p>

@@ -123,7 +123,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -138,7 +139,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -153,7 +155,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -190,7 +193,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -205,7 +209,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -220,7 +225,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -235,7 +241,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -250,7 +257,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -265,7 +273,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -304,7 +313,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -319,7 +329,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -334,7 +345,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -349,7 +361,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -364,7 +377,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };

@@ -43,6 +43,8 @@ class AppError(Exception):
     kind: ErrorKind = ErrorKind.INTERNAL
     code: str = "internal_error"
     message: str = "Something went wrong on our side."
+    # Sent as `error.details`: what a client needs to act on the error (the id of what is in the way...).
+    details: dict[str, Any] | None = None
 
     def __init__(self, message: str | None = None, *, code: str | None = None, kind: ErrorKind | None = None) -> None:
         if message is not None:

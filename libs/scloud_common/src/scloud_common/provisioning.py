@@ -3,6 +3,7 @@ for files, its bucket) when missing. For local runs, compose and tests; producti
 from infra/."""
 
 import logging
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -37,10 +38,38 @@ def ensure_table(client: "DynamoDBClient", definition: dict[str, Any]) -> None:
     )
 
 
+def ensure_indexes(client: "DynamoDBClient", definition: dict[str, Any]) -> None:
+    """Adds the definition's global secondary indexes that a table created earlier lacks, one at a
+    time (DynamoDB builds one per update), waiting for each to be active."""
+    name = definition["TableName"]
+    for index in definition.get("GlobalSecondaryIndexes", []):
+        existing = {
+            current["IndexName"]: current
+            for current in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+        }
+        if index["IndexName"] not in existing:
+            client.update_table(
+                TableName=name,
+                AttributeDefinitions=definition["AttributeDefinitions"],
+                GlobalSecondaryIndexUpdates=[{"Create": index}],
+            )
+            logger.info("creating index %s of %s", index["IndexName"], name)
+        for _ in range(600):
+            current = {
+                index["IndexName"]: index
+                for index in client.describe_table(TableName=name)["Table"].get("GlobalSecondaryIndexes", [])
+            }[index["IndexName"]]
+            if current.get("IndexStatus", "ACTIVE") == "ACTIVE":
+                break
+            time.sleep(1)
+
+
 def provision_table(settings: AwsSettings, definition: dict[str, Any], *, ttl_attribute: str | None = None) -> None:
-    """Creates the table unless it exists and, with `ttl_attribute`, turns on its TTL."""
+    """Creates the table unless it exists, adds the indexes it lacks and, with `ttl_attribute`,
+    turns on its TTL."""
     client = aws_client(settings, "dynamodb")
     ensure_table(client, definition)
+    ensure_indexes(client, definition)
     if ttl_attribute is None:
         return
     name = definition["TableName"]

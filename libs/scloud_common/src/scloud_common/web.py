@@ -60,7 +60,11 @@ ERROR_RESPONSE_SCHEMA = {
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
-                "details": {"type": "array", "items": {"type": "object"}},
+                "details": {
+                    "oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}],
+                    "description": "Per-field problems of a refused body (a list), or what a client "
+                    "needs to act on the error (an object, e.g. `existingId` of `name_taken`).",
+                },
             },
         }
     },
@@ -68,7 +72,12 @@ ERROR_RESPONSE_SCHEMA = {
 
 
 def error_response(
-    status: int, code: str, message: str, details: list[Any] | None = None, *, headers: Mapping[str, str] | None = None
+    status: int,
+    code: str,
+    message: str,
+    details: list[Any] | dict[str, Any] | None = None,
+    *,
+    headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details:
@@ -96,7 +105,7 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     headers = {}
     if isinstance(exc, RateLimited) and exc.retry_after_seconds is not None:
         headers["Retry-After"] = str(exc.retry_after_seconds)
-    return error_response(exc.kind.http_status, exc.code, exc.message, headers=headers)
+    return error_response(exc.kind.http_status, exc.code, exc.message, exc.details, headers=headers)
 
 
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -211,8 +220,9 @@ class RequestDeadlineMiddleware:
     """Cancels a request still unanswered after `seconds` and answers 504 `service_timeout`, so a
     stalled dependency never hangs a request.
 
-    A response already started is left alone: its status line is sent and cannot be replaced.
-    Pure ASGI, so request bodies still stream.
+    The deadline bounds the wait for the response to start: once its status line is sent it
+    cannot be replaced, and a streamed body (an archive download) takes as long as the client
+    reads it. Pure ASGI, so request bodies still stream.
     """
 
     def __init__(self, app: ASGIApp, *, seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS) -> None:
@@ -224,15 +234,17 @@ class RequestDeadlineMiddleware:
             await self.app(scope, receive, send)
             return
         response_started = False
+        deadline = asyncio.timeout(self.seconds)
 
         async def send_tracking(message: Message) -> None:
             nonlocal response_started
             if message["type"] == "http.response.start":
                 response_started = True
+                deadline.reschedule(None)
             await send(message)
 
         try:
-            async with asyncio.timeout(self.seconds):
+            async with deadline:
                 await self.app(scope, receive, send_tracking)
         except TimeoutError:
             if response_started:

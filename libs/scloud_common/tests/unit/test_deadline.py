@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 import httpx
 import pytest
 from fastapi import FastAPI, Request
+from fastapi.responses import StreamingResponse
 
 from scloud_common.web import create_app
 
@@ -33,6 +34,15 @@ async def client():
         await asyncio.sleep(0.6)
         return {"bytes": len(await request.body())}
 
+    @app.get("/stream")
+    async def stream():
+        async def body():
+            for _ in range(3):
+                await asyncio.sleep(0.25)
+                yield b"part;"
+
+        return StreamingResponse(body())
+
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         yield client
@@ -56,3 +66,8 @@ async def test_an_upload_may_take_longer_than_the_deadline(client):
     assert response.status_code == 200 and response.json()["bytes"] > 3
     non_upload = await client.post("/upload", content=b"abc", headers={"content-type": "application/octet-stream"})
     assert non_upload.status_code == 504
+
+
+async def test_a_streamed_body_may_outlast_the_deadline_once_it_has_started(client):
+    response = await client.get("/stream")
+    assert response.status_code == 200 and response.content == b"part;part;part;"

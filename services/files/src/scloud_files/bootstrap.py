@@ -1,5 +1,8 @@
 """Composition root: builds the files service from settings, or from the fakes a test passes."""
 
+import asyncio
+import contextlib
+
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
 from scloud_common.public_keys import (
@@ -14,6 +17,7 @@ from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.config import FilesSettings
 from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.provision import files_table_name
+from scloud_files.purge_trash import purge_periodically
 from scloud_files.service import FileService
 
 
@@ -55,7 +59,16 @@ async def bootstrap(
         blob_store=blob_store,
         max_upload_bytes=settings.max_upload_bytes,
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
+        trash_retention_days=settings.trash_retention_days,
     )
+    purge = asyncio.create_task(purge_periodically(service, interval_seconds=settings.purge_interval_seconds))
+
+    async def stop_purge() -> None:
+        purge.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await purge
+
+    dependencies.close_at_shutdown(stop_purge)
     verifier = AccessTokenVerifier(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )

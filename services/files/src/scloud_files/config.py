@@ -12,6 +12,13 @@ class FilesStorageSettings(AwsSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     s3_bucket: str = Field(description="S3 bucket holding the file bytes, under `users/<userId>/<fileId>`.")
+    trash_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days an item stays in the trash before it is purged, bytes and records. Trashed bytes "
+        "count against storage until then.",
+    )
 
 
 class FilesSettings(ServiceSettings, FilesStorageSettings):
@@ -33,4 +40,11 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         le=5 * 1024 * MIB,
         description="Part size of S3 multipart uploads (S3's minimum is 5 MiB). About two parts per "
         "upload in progress are held in memory.",
+    )
+    purge_interval_seconds: float = Field(
+        300,
+        gt=0,
+        le=24 * 3600,
+        description="How often each files process purges the trashed items whose retention is over (a "
+        "deletion forever from the trash also wakes it at once).",
     )

@@ -1,41 +1,124 @@
 """What the files use cases need from the outside world."""
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 
-from scloud_files.domain import StorageUsage, StoredFile
+from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, StoredFile
 
 
 class FileRepository(Protocol):
-    """File metadata, keyed by (user id, file id), and each user's totals, which change in the
-    same atomic write as the file records they count."""
+    """The metadata of a user's drive: files and folders keyed by (user id, item id), the names
+    taken in each folder, the trash, and each user's totals, which change in the same atomic
+    write as the file records they count. Trashed files still count until purged."""
 
-    async def add(self, file: StoredFile) -> None:
-        """Records the file and adds it to the user's totals; AccountClosed, and nothing written,
-        if the user's account has been closed."""
+    async def create(self, item: Item) -> None:
+        """Records the item and takes its name in its folder; a file is added to the totals.
+        NameTaken if the folder has the name already; AccountClosed, and nothing written, if the
+        user's account has been closed."""
         ...
 
-    async def get(self, user_id: str, file_id: str) -> StoredFile | None: ...
+    async def get(self, user_id: str, item_id: str) -> Item | None:
+        """The item, trashed or not; None for an id the user does not have."""
+        ...
 
-    async def list_newest_first(
+    async def get_many(self, user_id: str, item_ids: Sequence[str]) -> dict[str, Item]:
+        """The items found among `item_ids`, by id, in one round trip per 100."""
+        ...
+
+    async def name_holders(self, user_id: str, parent_id: str | None, names: Sequence[str]) -> dict[str, str]:
+        """For each of `names` taken in the folder (compared folded), the id of the item holding it."""
+        ...
+
+    async def relocate(self, item: Item, moved: Item, *, target_chain: Sequence[Item] = ()) -> None:
+        """Renames and/or moves `item` (not in the trash) to `moved`'s name and parent in one
+        write with its name guard, whatever it contains. `target_chain`, the folders from the
+        root down to the new parent as the caller read them, must be unchanged (same parents,
+        none trashed) when the write lands: ChainChanged otherwise, so two concurrent moves can
+        never close a loop. NameTaken if the target name is taken; ItemNotFound if the item is
+        gone or trashed meanwhile."""
+        ...
+
+    async def list_children(
+        self,
+        user_id: str,
+        parent_id: str | None,
+        *,
+        sort: SortField,
+        descending: bool,
+        kinds: Sequence[ItemKind],
+        limit: int,
+        after_key: str | None,
+    ) -> tuple[list[Item], str | None]:
+        """Up to `limit` non-trashed items of the folder, folders first, each kind in the order
+        asked, after the item whose sort key (domain.sort_key) is `after_key`; and the sort key
+        of the last one if more follow."""
+        ...
+
+    def iter_children(self, user_id: str, parent_id: str | None) -> AsyncIterator[list[Item]]:
+        """Every item directly in the folder but those trashed on their own, a page at a time."""
+        ...
+
+    async def list_live(self, user_id: str) -> list[Item]:
+        """Every item of the user that was not itself trashed, read from a projection of names,
+        without object keys: what a search filters."""
+        ...
+
+    async def trash(self, item: Item, *, trashed_at: str, purge_at: str) -> Item:
+        """Moves the item to the trash: out of its folder's listings, its name freed. ItemNotFound
+        if it is gone or trashed already."""
+        ...
+
+    async def restore(self, item: Item, restored: Item) -> None:
+        """Takes `item` out of the trash, into `restored`'s folder under its name. NameTaken if the
+        name is taken there; ItemNotFound if the item left the trash meanwhile."""
+        ...
+
+    async def list_trash(self, user_id: str, *, limit: int, after_key: str | None) -> tuple[list[Item], str | None]:
+        """Trashed items, newest deletion first, and the key to continue after if more follow."""
+        ...
+
+    async def schedule_purge(self, item: Item, *, purge_at: str) -> None:
+        """Hides a trashed item from the trash listing and makes it due for purge at `purge_at`."""
+        ...
+
+    async def due_for_purge(self, now: str, *, limit: int) -> list[Item]:
+        """Trashed items of any user whose purge time is not after `now`, up to `limit`."""
+        ...
+
+    async def delete(self, item: Item) -> None:
+        """Removes the record, its name guard if it holds one, and takes a file off the totals.
+        Idempotent."""
+        ...
+
+    async def list_newest_files(
         self, user_id: str, *, limit: int, after_file_id: str | None
     ) -> tuple[list[StoredFile], bool]:
-        """Up to `limit` files with ids below `after_file_id` (all if None), newest first, and
-        whether more follow."""
+        """Up to `limit` files not in the trash with ids below `after_file_id` (all if None),
+        newest first, and whether more follow. For the flat listing of `/api/files`."""
         ...
 
-    async def delete(self, file: StoredFile) -> None:
-        """Removes the record and takes it off the user's totals. Idempotent: a record already
-        gone changes nothing."""
+    async def list_unfiled(self, user_id: str) -> list[StoredFile]:
+        """Files recorded before folders existed (no parent, no name guard)."""
+        ...
+
+    async def file_into_root(self, file: StoredFile, *, name: str) -> None:
+        """Gives an unfiled file a parent (the root), its name and the name guard. NameTaken if
+        the root has the name already. Idempotent."""
+        ...
+
+    async def save_archive(self, token_hash: str, request: ArchiveRequest) -> None: ...
+
+    async def claim_archive(self, token_hash: str, now: str) -> ArchiveRequest | None:
+        """The archive request once: a claimed or expired one is None."""
         ...
 
     async def close_account(self, user_id: str) -> None:
-        """From now on `add` refuses this user. Idempotent; the mark is never removed."""
+        """From now on `create` refuses this user. Idempotent; the mark is never removed."""
         ...
 
     async def delete_all(self, user_id: str) -> int:
-        """Removes every file of the user and zeroes the totals; returns how many files there
-        were. Idempotent."""
+        """Removes every item, guard and trash record of the user and zeroes the totals; returns
+        how many files there were. Idempotent."""
         ...
 
     async def usage(self, user_id: str) -> StorageUsage:
@@ -57,6 +140,10 @@ class BlobStore(Protocol):
     async def put(self, key: str, chunks: AsyncIterable[bytes], *, content_type: str) -> None:
         """Stores the bytes as they arrive. If `chunks` or the store fails, nothing is left behind
         and the error propagates."""
+        ...
+
+    def read(self, key: str) -> AsyncIterator[bytes]:
+        """The stored bytes, a chunk at a time, never all in memory."""
         ...
 
     async def delete(self, key: str) -> None:

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from scloud_common.aws import aws_client
 from scloud_common.provisioning import provision_table, run_provisioning, table_name
 from scloud_common.settings import AwsSettings
-from scloud_files.adapters.dynamodb import table_definition
+from scloud_files.adapters.dynamodb import TTL_ATTRIBUTE, table_definition
 from scloud_files.config import FilesStorageSettings
 
 if TYPE_CHECKING:
@@ -71,12 +71,20 @@ def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
 
 
 def provision_resources(settings: FilesStorageSettings) -> None:
-    provision_table(settings, table_definition(files_table_name(settings)))
+    provision_table(settings, table_definition(files_table_name(settings)), ttl_attribute=TTL_ATTRIBUTE)
     ensure_bucket(aws_client(settings, "s3"), settings.s3_bucket, region=settings.aws_region)
 
 
+def provision_and_migrate(settings: FilesStorageSettings) -> None:
+    provision_resources(settings)
+    # Imported here: the migration builds the service, which imports this module.
+    from scloud_files.migrate_folders import migrate
+
+    migrate(settings)
+
+
 def main() -> None:
-    run_provisioning(provision_resources, FilesStorageSettings())
+    run_provisioning(provision_and_migrate, FilesStorageSettings())
 
 
 if __name__ == "__main__":

@@ -6,17 +6,77 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
-from scloud_files.domain import AccountClosed, FileIdGenerator, FileTooLarge, StorageUsage, StoredFile, object_key
+from scloud_files.domain import (
+    AccountClosed,
+    ArchiveRequest,
+    ChainChanged,
+    FileIdGenerator,
+    FileTooLarge,
+    Item,
+    ItemKind,
+    ItemNotFound,
+    NameTaken,
+    SortField,
+    StorageUsage,
+    StoredFile,
+    object_key,
+    sort_key,
+)
 from scloud_files.ports import BlobStore, FileRepository
 
 new_file_id = FileIdGenerator()
 
 
+NOW = "2026-11-25T09:30:00+00:00"
+
+
 def stored(user_id: str = "alice", size: int = 10, name: str = "résumé.txt") -> StoredFile:
     file_id = new_file_id()
-    return StoredFile(
-        file_id, user_id, name, size, "text/plain", "2026-11-25T09:30:00+00:00", object_key(user_id, file_id)
+    return StoredFile(file_id, user_id, name, size, "text/plain", NOW, object_key(user_id, file_id))
+
+
+def a_file(
+    name: str = "résumé.txt", *, user_id: str = "alice", parent_id: str | None = None, size: int = 10, modified=NOW
+) -> Item:
+    item_id = new_file_id()
+    return Item(
+        item_id=item_id,
+        user_id=user_id,
+        kind=ItemKind.FILE,
+        name=name,
+        parent_id=parent_id,
+        created_at=NOW,
+        modified_at=modified,
+        size=size,
+        content_type="text/plain",
+        object_key=object_key(user_id, item_id),
     )
+
+
+def a_folder(name: str = "Projects", *, user_id: str = "alice", parent_id: str | None = None) -> Item:
+    return Item(
+        item_id=new_file_id(),
+        user_id=user_id,
+        kind=ItemKind.FOLDER,
+        name=name,
+        parent_id=parent_id,
+        created_at=NOW,
+        modified_at=NOW,
+    )
+
+
+BOTH = [ItemKind.FOLDER, ItemKind.FILE]
+
+
+async def all_children(repository, parent_id, sort, descending, limit, kinds=BOTH):
+    items, after = [], None
+    while True:
+        page, after = await repository.list_children(
+            "alice", parent_id, sort=sort, descending=descending, kinds=kinds, limit=limit, after_key=after
+        )
+        items += page
+        if after is None:
+            return items
 
 
 async def chunks_of(content: bytes, size: int = 256 * 1024, fail_after: int | None = None):
@@ -27,38 +87,248 @@ async def chunks_of(content: bytes, size: int = 256 * 1024, fail_after: int | No
 
 
 class FileRepositoryContract:
+    """`add_unfiled(file)` records a file as it was stored before folders existed."""
+
     @pytest.fixture
     def repository(self) -> FileRepository:
         raise NotImplementedError
 
-    async def test_add_get_and_delete_idempotently(self, repository):
-        file = stored(name='<script>alert(1)</script> "q";\\.html')
-        await repository.add(file)
-        assert await repository.get("alice", file.file_id) == file
-        assert await repository.get("bob", file.file_id) is None
+    @pytest.fixture
+    def add_unfiled(self):
+        raise NotImplementedError
+
+    async def test_create_get_and_delete_idempotently(self, repository):
+        file = a_file('<script>alert(1)</script> "q";\\.html')
+        await repository.create(file)
+        assert await repository.get("alice", file.item_id) == file
+        assert await repository.get("bob", file.item_id) is None
+        assert await repository.get_many("alice", [file.item_id, new_file_id()]) == {file.item_id: file}
         await repository.delete(file)
         await repository.delete(file)
-        assert await repository.get("alice", file.file_id) is None
+        assert await repository.get("alice", file.item_id) is None
+        await repository.create(a_file('<script>alert(1)</script> "Q";\\.HTML'))
 
-    async def test_list_newest_first_in_pages(self, repository):
-        files = [stored() for _ in range(5)]
-        for file in files:
-            await repository.add(file)
-        await repository.add(stored("bob"))
-        await repository.close_account("carol")
-        first, more = await repository.list_newest_first("alice", limit=2, after_file_id=None)
-        assert first == files[:2:-1] and more
-        rest, more = await repository.list_newest_first("alice", limit=3, after_file_id=first[-1].file_id)
-        assert rest == files[2::-1] and not more
-        assert await repository.list_newest_first("alice", limit=5, after_file_id=None) == (files[::-1], False)
-        assert await repository.list_newest_first("carol", limit=5, after_file_id=None) == ([], False)
+    async def test_names_are_unique_per_folder_ignoring_case_and_accents(self, repository):
+        folder = a_folder()
+        first = a_file("Résumé.txt")
+        await repository.create(folder)
+        await repository.create(first)
+        with pytest.raises(NameTaken) as taken:
+            await repository.create(a_file("resume.TXT"))
+        assert taken.value.details == {"existingId": first.item_id}
+        with pytest.raises(NameTaken):
+            await repository.create(a_folder("RÉSUMÉ.txt"))
+        await repository.create(a_file("resume.txt", parent_id=folder.item_id))
+        await repository.create(a_file("resume.txt", user_id="bob"))
+        assert await repository.name_holders("alice", None, ["RESUME.txt", "other", "projects"]) == {
+            "RESUME.txt": first.item_id,
+            "projects": folder.item_id,
+        }
+        assert await repository.usage("alice") == StorageUsage(20, 2)
 
-    async def test_usage_follows_every_add_and_delete(self, repository):
+    async def test_children_in_every_order_folders_first_across_pages(self, repository):
+        folder = a_folder()
+        await repository.create(folder)
+        names = ["file10.txt", "File2.txt", "file1.txt", "Ébauche", "zeta", "alpha", "b2", "B10"]
+        items = [
+            a_folder(name, parent_id=folder.item_id)
+            if name in ("zeta", "b2", "B10")
+            else a_file(
+                name, parent_id=folder.item_id, size=len(name) * 7 % 5, modified=f"2026-11-2{index}T00:00:00+00:00"
+            )
+            for index, name in enumerate(names)
+        ]
+        for item in items:
+            await repository.create(item)
+        elsewhere = a_file("elsewhere.txt")
+        await repository.create(elsewhere)
+        trashed = a_file("trashed.txt", parent_id=folder.item_id)
+        await repository.create(trashed)
+        await repository.trash(trashed, trashed_at=NOW, purge_at=NOW)
+        for sort in SortField:
+            for descending in (False, True):
+                expected = sorted(items, key=lambda item: sort_key(item, sort), reverse=descending)
+                expected = [i for i in expected if i.is_folder] + [i for i in expected if not i.is_folder]
+                for limit in (1, 3, 20):
+                    listed = await all_children(repository, folder.item_id, sort, descending, limit)
+                    assert [i.item_id for i in listed] == [i.item_id for i in expected], (sort, descending, limit)
+        by_name = await all_children(repository, folder.item_id, SortField.NAME, False, 50)
+        assert [i.name for i in by_name] == [
+            "b2",
+            "B10",
+            "zeta",
+            "alpha",
+            "Ébauche",
+            "file1.txt",
+            "File2.txt",
+            "file10.txt",
+        ]
+        folders_only = await all_children(repository, folder.item_id, SortField.NAME, True, 2, [ItemKind.FOLDER])
+        assert [i.name for i in folders_only] == ["zeta", "B10", "b2"]
+        assert await all_children(repository, None, SortField.NAME, False, 10) == [folder, elsewhere]
+
+    async def test_relocate_moves_and_renames_with_its_name(self, repository):
+        source, target = a_folder("source"), a_folder("target")
+        await repository.create(source)
+        await repository.create(target)
+        file = a_file("a.txt", parent_id=source.item_id)
+        await repository.create(file)
+        moved = file.moved(name="b.txt", parent_id=target.item_id, modified_at="2026-11-26T00:00:00+00:00")
+        await repository.relocate(file, moved)
+        assert await repository.get("alice", file.item_id) == moved
+        assert await repository.name_holders("alice", source.item_id, ["a.txt"]) == {}
+        assert await repository.name_holders("alice", target.item_id, ["B.txt"]) == {"B.txt": file.item_id}
+        assert await all_children(repository, source.item_id, SortField.NAME, False, 10) == []
+        await repository.create(a_file("a.txt", parent_id=source.item_id))
+        blocker = a_file("c.txt", parent_id=target.item_id)
+        await repository.create(blocker)
+        with pytest.raises(NameTaken):
+            await repository.relocate(moved, moved.moved(name="C.TXT", parent_id=target.item_id, modified_at=NOW))
+        assert await repository.get("alice", file.item_id) == moved
+        await repository.relocate(moved, moved.moved(name="B.TXT", parent_id=target.item_id, modified_at=NOW))
+        assert (await repository.get("alice", file.item_id)).name == "B.TXT"
+
+    async def test_relocate_refuses_a_target_whose_way_changed_since_it_was_read(self, repository):
+        a, b = a_folder("a"), a_folder("b")
+        await repository.create(a)
+        await repository.create(b)
+        # Two moves at once: b into a (landed), then a into b with b's way as read before.
+        b_in_a = b.moved(name="b", parent_id=a.item_id, modified_at=NOW)
+        await repository.relocate(b, b_in_a, target_chain=[a])
+        with pytest.raises(ChainChanged):
+            await repository.relocate(a, a.moved(name="a", parent_id=b.item_id, modified_at=NOW), target_chain=[b])
+        assert (await repository.get("alice", a.item_id)).parent_id is None
+        await repository.trash(b_in_a, trashed_at=NOW, purge_at=NOW)
+        file = a_file("f")
+        await repository.create(file)
+        with pytest.raises(ChainChanged):
+            await repository.relocate(
+                file, file.moved(name="f", parent_id=b.item_id, modified_at=NOW), target_chain=[a, b_in_a]
+            )
+
+    async def test_trash_frees_the_name_and_restore_takes_it_back(self, repository):
+        file = a_file("a.txt")
+        await repository.create(file)
+        trashed = await repository.trash(file, trashed_at=NOW, purge_at="2026-12-25T09:30:00+00:00")
+        assert (trashed.trashed_at, trashed.purge_at) == (NOW, "2026-12-25T09:30:00+00:00")
+        assert await repository.get("alice", file.item_id) == trashed
+        with pytest.raises(ItemNotFound):
+            await repository.trash(trashed, trashed_at=NOW, purge_at=NOW)
+        with pytest.raises(ItemNotFound):
+            await repository.relocate(trashed, trashed.moved(name="x", parent_id=None, modified_at=NOW))
+        assert await repository.list_live("alice") == []
+        assert await repository.list_trash("alice", limit=10, after_key=None) == ([trashed], None)
+        assert await repository.usage("alice") == StorageUsage(10, 1)
+        other = a_file("A.txt")
+        await repository.create(other)
+        restored = Item(**{**trashed.__dict__, "trashed_at": None, "purge_at": None})
+        with pytest.raises(NameTaken):
+            await repository.restore(trashed, restored)
+        await repository.restore(trashed, restored.moved(name="a (1).txt", parent_id=None, modified_at=NOW))
+        assert (await repository.get("alice", file.item_id)).name == "a (1).txt"
+        assert await repository.list_trash("alice", limit=10, after_key=None) == ([], None)
+
+    async def test_trash_lists_newest_first_in_pages_and_purges_when_due(self, repository):
+        files = [a_file(f"{index}.txt") for index in range(5)]
+        for index, file in enumerate(files):
+            await repository.create(file)
+            await repository.trash(
+                file, trashed_at=f"2026-11-2{index}T00:00:00+00:00", purge_at=f"2026-12-2{index}T00:00:00+00:00"
+            )
+        await repository.create(bob := a_file(user_id="bob"))
+        await repository.trash(bob, trashed_at=NOW, purge_at="2026-12-22T12:00:00+00:00")
+        first, after = await repository.list_trash("alice", limit=2, after_key=None)
+        rest, end = await repository.list_trash("alice", limit=5, after_key=after)
+        assert [f.item_id for f in first + rest] == [f.item_id for f in files[::-1]] and end is None
+        due = await repository.due_for_purge("2026-12-22T12:00:00+00:00", limit=10)
+        assert {item.item_id for item in due} == {files[0].item_id, files[1].item_id, files[2].item_id, bob.item_id}
+        assert len(await repository.due_for_purge("2026-12-22T12:00:00+00:00", limit=2)) == 2
+        await repository.schedule_purge(
+            await repository.get("alice", files[4].item_id), purge_at="2026-11-01T00:00:00+00:00"
+        )
+        assert files[4].item_id not in [
+            f.item_id for f in (await repository.list_trash("alice", limit=10, after_key=None))[0]
+        ]
+        assert files[4].item_id in [
+            f.item_id for f in await repository.due_for_purge("2026-11-02T00:00:00+00:00", limit=10)
+        ]
+        for item in await repository.due_for_purge("2027-01-01T00:00:00+00:00", limit=10):
+            await repository.delete(item)
         assert await repository.usage("alice") == StorageUsage(0, 0)
-        files = [stored(size=size) for size in (3, 40, 500)]
+        assert await repository.due_for_purge("2027-01-01T00:00:00+00:00", limit=10) == []
+
+    async def test_iter_children_reads_everything_in_a_folder(self, repository):
+        folder = a_folder()
+        await repository.create(folder)
+        children = [a_file(f"{index}", parent_id=folder.item_id, size=1) for index in range(130)]
+        for child in children:
+            await repository.create(child)
+        await repository.trash(children[0], trashed_at=NOW, purge_at=NOW)
+        listed = [item async for batch in repository.iter_children("alice", folder.item_id) for item in batch]
+        assert sorted(item.item_id for item in listed) == [child.item_id for child in children[1:]]
+
+    async def test_list_live_holds_what_a_search_needs(self, repository):
+        folder = a_folder("Été")
+        await repository.create(folder)
+        file = a_file("Notes.md", parent_id=folder.item_id)
+        await repository.create(file)
+        gone = a_file("gone.txt")
+        await repository.create(gone)
+        await repository.trash(gone, trashed_at=NOW, purge_at=NOW)
+        live = {item.item_id: item for item in await repository.list_live("alice")}
+        assert set(live) == {folder.item_id, file.item_id}
+        assert (live[file.item_id].name, live[file.item_id].parent_id, live[file.item_id].size) == (
+            "Notes.md",
+            folder.item_id,
+            10,
+        )
+
+    async def test_archive_requests_are_claimed_once_before_they_expire(self, repository):
+        request = ArchiveRequest("alice", ["01JAAAAAAAAAAAAAAAAAAAAAAA"], "scloud", "2026-11-25T09:31:00+00:00")
+        await repository.save_archive("hash-1", request)
+        await repository.save_archive("hash-2", request)
+        assert await repository.claim_archive("hash-1", NOW) == request
+        assert await repository.claim_archive("hash-1", NOW) is None
+        assert await repository.claim_archive("hash-2", "2026-11-25T09:31:00+00:00") is None
+        assert await repository.claim_archive("unknown", NOW) is None
+        # A link is no item of its owner's.
+        assert await repository.list_live("alice") == []
+
+    async def test_unfiled_files_are_filed_into_the_root_once(self, repository, add_unfiled):
+        old = [stored(name="same.txt", size=3), stored(name="same.txt", size=4)]
+        for file in old:
+            await add_unfiled(file)
+        assert sorted(f.file_id for f in await repository.list_unfiled("alice")) == [f.file_id for f in old]
+        await repository.file_into_root(old[0], name="same.txt")
+        await repository.file_into_root(old[0], name="same.txt")
+        with pytest.raises(NameTaken):
+            await repository.file_into_root(old[1], name="SAME.txt")
+        await repository.file_into_root(old[1], name="same (1).txt")
+        assert await repository.list_unfiled("alice") == []
+        listed = await all_children(repository, None, SortField.NAME, False, 10)
+        assert [(item.name, item.size) for item in listed] == [("same (1).txt", 4), ("same.txt", 3)]
+
+    async def test_newest_files_in_pages_without_folders_or_trash(self, repository):
+        files = [a_file(f"{index}") for index in range(5)]
         for file in files:
-            await repository.add(file)
-        await repository.add(stored("bob", size=7))
+            await repository.create(file)
+        await repository.create(a_folder())
+        await repository.create(a_file(user_id="bob"))
+        await repository.trash(files[2], trashed_at=NOW, purge_at=NOW)
+        kept = [f.item_id for f in files[::-1] if f is not files[2]]
+        first, more = await repository.list_newest_files("alice", limit=2, after_file_id=None)
+        assert [f.file_id for f in first] == kept[:2] and more
+        rest, more = await repository.list_newest_files("alice", limit=3, after_file_id=first[-1].file_id)
+        assert [f.file_id for f in rest] == kept[2:] and not more
+        assert await repository.list_newest_files("carol", limit=5, after_file_id=None) == ([], False)
+
+    async def test_usage_follows_every_create_and_delete(self, repository):
+        assert await repository.usage("alice") == StorageUsage(0, 0)
+        files = [a_file(str(size), size=size) for size in (3, 40, 500)]
+        for file in files:
+            await repository.create(file)
+        await repository.create(a_folder())
+        await repository.create(a_file(user_id="bob", size=7))
         assert await repository.usage("alice") == StorageUsage(543, 3)
         await repository.delete(files[1])
         await repository.delete(files[1])
@@ -66,34 +336,43 @@ class FileRepositoryContract:
         assert await repository.usage("bob") == StorageUsage(7, 1)
 
     async def test_a_closed_account_records_nothing_more(self, repository):
-        kept = stored(size=5)
-        await repository.add(kept)
+        kept = a_file("kept", size=5)
+        await repository.create(kept)
         await repository.close_account("alice")
         await repository.close_account("alice")
-        late = stored(size=9)
-        with pytest.raises(AccountClosed):
-            await repository.add(late)
-        assert await repository.get("alice", late.file_id) is None
+        for late in (a_file("late", size=9), a_folder()):
+            with pytest.raises(AccountClosed):
+                await repository.create(late)
+            assert await repository.get("alice", late.item_id) is None
         assert await repository.usage("alice") == StorageUsage(5, 1)
-        await repository.add(stored("bob"))
+        await repository.create(a_file(user_id="bob"))
 
-    async def test_delete_all_removes_every_file_zeroes_usage_and_keeps_the_account_closed(self, repository):
+    async def test_delete_all_removes_everything_zeroes_usage_and_keeps_the_account_closed(self, repository):
+        folder = a_folder()
+        await repository.create(folder)
         for index in range(60):
-            await repository.add(stored(size=index))
-        await repository.add(stored("bob", size=7))
+            await repository.create(a_file(str(index), parent_id=folder.item_id, size=index))
+        trashed = a_file("t")
+        await repository.create(trashed)
+        await repository.trash(trashed, trashed_at=NOW, purge_at=NOW)
+        await repository.create(a_file(user_id="bob", size=7))
         await repository.close_account("alice")
-        assert await repository.delete_all("alice") == 60
+        assert await repository.delete_all("alice") == 61
         assert await repository.delete_all("alice") == 0
-        assert await repository.list_newest_first("alice", limit=100, after_file_id=None) == ([], False)
+        assert await repository.list_live("alice") == []
+        assert await repository.list_trash("alice", limit=10, after_key=None) == ([], None)
+        assert await repository.name_holders("alice", None, ["projects"]) == {}
+        assert [i.user_id for i in await repository.due_for_purge("2099-01-01T00:00:00+00:00", limit=10)] == []
         assert await repository.usage("alice") == StorageUsage(0, 0)
         assert await repository.usage("bob") == StorageUsage(7, 1)
         with pytest.raises(AccountClosed):
-            await repository.add(stored())
+            await repository.create(a_file())
 
     async def test_recount_agrees_with_the_counters_and_finds_every_user(self, repository):
         for size in (1, 2, 3):
-            await repository.add(stored(size=size))
-        await repository.add(stored("bob", size=7))
+            await repository.create(a_file(str(size), size=size))
+        await repository.create(a_folder())
+        await repository.create(a_file(user_id="bob", size=7))
         assert await repository.recount_usage("alice") == StorageUsage(6, 3)
         assert await repository.usage("alice") == StorageUsage(6, 3)
         assert await repository.recount_usage("nobody") == StorageUsage(0, 0)
@@ -123,6 +402,11 @@ class BlobStoreContract:
                 "users/alice/a", chunks_of(b"x" * 100_000, size=1000, fail_after=50_000), content_type="text/plain"
             )
         assert await read_object("users/alice/a") is None
+
+    async def test_read_streams_the_bytes_back(self, blob_store):
+        content = bytes(range(256)) * 5000
+        await blob_store.put("users/alice/r", chunks_of(content), content_type="text/plain")
+        assert b"".join([chunk async for chunk in blob_store.read("users/alice/r")]) == content
 
     async def test_delete_is_idempotent(self, blob_store, read_object):
         await blob_store.put("users/alice/a", chunks_of(b"x"), content_type="text/plain")

@@ -1,11 +1,11 @@
 import pytest
 
 from scloud_common.aws import AwsFault
-from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository
+from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository, legacy_file_record, table_definition
 from scloud_files.domain import StorageUsage
 from scloud_files.provision import files_table_name, provision_resources
 from scloud_files.repair_usage import repair_usage
-from services.files.tests.contracts.file_ports import FileRepositoryContract, stored
+from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, stored
 
 pytestmark = pytest.mark.integration
 
@@ -21,16 +21,52 @@ class TestDynamoDbFileRepository(FileRepositoryContract):
     def repository(self, dynamodb_repository):
         return dynamodb_repository
 
+    @pytest.fixture
+    def add_unfiled(self, dynamodb, settings):
+        async def add(file):
+            dynamodb.put_item(TableName=files_table_name(settings), Item=legacy_file_record(file))
+            dynamodb.update_item(
+                TableName=files_table_name(settings),
+                Key={"userId": {"S": file.user_id}, "fileId": {"S": USAGE_SORT_KEY}},
+                UpdateExpression="ADD bytesUsed :size, fileCount :one",
+                ExpressionAttributeValues={":size": {"N": str(file.file_size)}, ":one": {"N": "1"}},
+            )
 
-def test_table_is_provisioned_as_specified_without_an_index(settings, dynamodb):
+        return add
+
+
+def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):
     table = dynamodb.describe_table(TableName=files_table_name(settings))["Table"]
     assert [key["AttributeName"] for key in table["KeySchema"]] == ["userId", "fileId"]
-    assert table.get("GlobalSecondaryIndexes", []) == []
+    assert sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"]) == [
+        "byModified",
+        "byName",
+        "byOwner",
+        "byPurge",
+        "bySize",
+        "byTrash",
+    ]
     assert table["SSEDescription"]["Status"] in ("ENABLED", "ENABLING")
+    ttl = dynamodb.describe_time_to_live(TableName=files_table_name(settings))["TimeToLiveDescription"]
+    assert ttl["AttributeName"] == "ttl"
+
+
+def test_provisioning_adds_the_indexes_to_a_table_made_before_them(settings, dynamodb):
+    name = files_table_name(settings) + "-old"
+    old = table_definition(name)
+    del old["GlobalSecondaryIndexes"]
+    old["AttributeDefinitions"] = old["AttributeDefinitions"][:2]
+    dynamodb.create_table(**old)
+    from scloud_common.provisioning import ensure_indexes
+
+    ensure_indexes(dynamodb, table_definition(name))
+    ensure_indexes(dynamodb, table_definition(name))
+    indexes = dynamodb.describe_table(TableName=name)["Table"]["GlobalSecondaryIndexes"]
+    assert len(indexes) == 6
 
 
 async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repository, dynamodb, settings):
-    await dynamodb_repository.add(stored(size=4))
+    await dynamodb_repository.create(a_file(size=4))
     # A record written behind the repository's back is not counted: usage never reads the files.
     dynamodb.put_item(
         TableName=files_table_name(settings),
@@ -45,13 +81,13 @@ async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repositor
         },
     )
     assert await dynamodb_repository.usage("alice") == StorageUsage(4, 1)
-    assert len((await dynamodb_repository.list_newest_first("alice", limit=10, after_file_id=None))[0]) == 2
+    assert len((await dynamodb_repository.list_newest_files("alice", limit=10, after_file_id=None))[0]) == 2
 
 
 async def test_repair_recounts_drifted_totals(dynamodb_repository, dynamodb, settings):
     for size in (5, 6):
-        await dynamodb_repository.add(stored(size=size))
-    await dynamodb_repository.add(stored("bob", size=1))
+        await dynamodb_repository.create(a_file(str(size), size=size))
+    await dynamodb_repository.create(a_file(user_id="bob", size=1))
     for user_id in ("alice", "bob"):
         dynamodb.update_item(
             TableName=files_table_name(settings),
@@ -71,6 +107,6 @@ async def test_a_missing_table_is_a_fault_not_an_outage(dynamodb):
     with pytest.raises(AwsFault):
         await repository.get("alice", "x")
     with pytest.raises(AwsFault):
-        await repository.add(stored())
+        await repository.create(a_file())
     with pytest.raises(AwsFault):
         await repository.check_ready()

@@ -6,6 +6,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
+from scloud_files.provision import files_table_name
 
 pytestmark = pytest.mark.integration
 
@@ -19,29 +20,48 @@ async def stub(running_service, internal_certificates):
         yield files_pb2_grpc.FilesServiceStub(channel), health_pb2_grpc.HealthStub(channel)
 
 
-async def upload(running_service, make_token, user_id: str, content: bytes) -> None:
+async def upload(running_service, make_token, user_id: str, content: bytes, name: str = "a.txt") -> dict:
     async with httpx.AsyncClient(base_url=running_service.url) as client:
         response = await client.post(
             "/api/files/upload",
             headers={"Authorization": f"Bearer {make_token(user_id)}"},
-            files={"file": ("a.txt", content, "text/plain")},
+            files={"file": (name, content, "text/plain")},
         )
         assert response.status_code == 201
+        return response.json()
 
 
-async def test_storage_usage_and_delete_user_files(stub, running_service, make_token, s3, settings):
+async def drive(running_service, make_token, user_id: str, method: str, path: str, **kwargs) -> httpx.Response:
+    async with httpx.AsyncClient(base_url=running_service.url) as client:
+        return await client.request(method, path, headers={"Authorization": f"Bearer {make_token(user_id)}"}, **kwargs)
+
+
+async def test_storage_usage_and_delete_user_files(stub, running_service, make_token, s3, dynamodb, settings):
     files, _ = stub
-    for content in (b"x" * 10, b"y" * 32):
-        await upload(running_service, make_token, "alice", content)
+    for name, content in (("a.txt", b"x" * 10), ("b.txt", b"y" * 32)):
+        await upload(running_service, make_token, "alice", content, name)
+    folder = (
+        await drive(running_service, make_token, "alice", "POST", "/api/folders", json={"name": "F", "parentId": None})
+    ).json()
+    trashed = await upload(running_service, make_token, "alice", b"t", "t.txt")
+    await drive(running_service, make_token, "alice", "DELETE", f"/api/files/{trashed['id']}")
+    await drive(running_service, make_token, "alice", "DELETE", f"/api/folders/{folder['id']}")
     await upload(running_service, make_token, "bob", b"z" * 7)
     s3.put_object(Bucket=settings.s3_bucket, Key="users/alice/orphan", Body=b"left over")
 
     usage = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="alice"), timeout=5)
-    assert (usage.bytes_used, usage.file_count) == (42, 2)
+    assert (usage.bytes_used, usage.file_count) == (43, 3)
 
     first = await files.DeleteUserFiles(files_pb2.DeleteUserFilesRequest(user_id="alice"), timeout=10)
     again = await files.DeleteUserFiles(files_pb2.DeleteUserFilesRequest(user_id="alice"), timeout=10)
-    assert (first.deleted_count, again.deleted_count) == (2, 0)
+    assert (first.deleted_count, again.deleted_count) == (3, 0)
+    # Folders, name guards and trash records go too: only the closed account's totals remain.
+    left = dynamodb.query(
+        TableName=files_table_name(settings),
+        KeyConditionExpression="userId = :alice",
+        ExpressionAttributeValues={":alice": {"S": "alice"}},
+    )["Items"]
+    assert [item["fileId"]["S"] for item in left] == ["#usage"]
 
     usage = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="alice"), timeout=5)
     assert (usage.bytes_used, usage.file_count) == (0, 0)

@@ -1,6 +1,7 @@
 """Every route of the real app, served by uvicorn, against moto server."""
 
 import os
+import time
 
 import httpx
 import pytest
@@ -56,17 +57,23 @@ def test_limits(client, alice):
     assert client.get("/api/files/limits", headers=alice).json() == {"maxUploadBytes": 12 * MIB}
 
 
-def test_upload_get_list_download_delete(client, alice, s3, settings):
+def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):
     content = os.urandom(300_000)
     response = upload(client, alice, "holiday photo.jpg", content, "image/jpeg")
     assert response.status_code == 201, response.text
     file = response.json()
-    assert set(file) == {"fileId", "fileName", "fileSize", "fileType", "uploadDate"}
+    legacy = {key: file[key] for key in ("fileId", "fileName", "fileSize", "fileType", "uploadDate")}
     assert (file["fileName"], file["fileSize"], file["fileType"]) == ("holiday photo.jpg", 300_000, "image/jpeg")
+    assert (file["id"], file["name"], file["kind"], file["parentId"]) == (
+        file["fileId"],
+        "holiday photo.jpg",
+        "file",
+        None,
+    )
     head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['fileId']}")
     assert head["ServerSideEncryption"] == "AES256"
-    assert client.get(f"/api/files/{file['fileId']}", headers=alice).json() == file
-    assert client.get("/api/files", headers=alice).json() == {"files": [file], "nextCursor": None}
+    assert client.get(f"/api/files/{file['fileId']}", headers=alice).json() == legacy
+    assert client.get("/api/files", headers=alice).json() == {"files": [legacy], "nextCursor": None}
     link = client.get(f"/api/files/{file['fileId']}/download", headers=alice).json()
     assert set(link) == {"url", "expiresAt"}
     downloaded = httpx.get(link["url"])
@@ -74,6 +81,16 @@ def test_upload_get_list_download_delete(client, alice, s3, settings):
     assert client.delete(f"/api/files/{file['fileId']}", headers=alice).status_code == 204
     assert client.get(f"/api/files/{file['fileId']}", headers=alice).status_code == 404
     assert client.delete(f"/api/files/{file['fileId']}", headers=alice).status_code == 404
+    assert client.get("/api/files", headers=alice).json() == {"files": [], "nextCursor": None}
+    assert s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0) == 1
+    assert client.post("/api/trash/delete", headers=alice, json={"ids": [file["id"]]}).json() == {
+        "items": [],
+        "failed": [],
+    }
+    # The purge task runs in the service, woken by the deletion.
+    deadline = time.monotonic() + 60
+    while s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0) == 0
 
 
@@ -151,20 +168,23 @@ def test_quotes_semicolons_and_line_breaks_in_a_name_cannot_break_the_dispositio
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="q\\"uote;.txt"\r\n'
         f"Content-Type: text/plain\r\n\r\nx\r\n--{boundary}--\r\n"
     ).encode()
-    responses = [
-        upload(client, alice, 'q"uote;\r\n.txt', b"x"),
-        client.post(
+    sends = [
+        lambda: upload(client, alice, 'q"uote;\r\n.txt', b"x"),
+        lambda: client.post(
             "/api/files/upload",
             headers={**alice, "Content-Type": f"multipart/form-data; boundary={boundary}"},
             content=escaped,
         ),
     ]
-    for response in responses:
+    for send in sends:
+        response = send()
         assert response.status_code == 201, response.text
         file = response.json()
         assert file["fileName"] == 'q"uote;.txt'
         disposition = download(client, alice, file["fileId"]).headers["content-disposition"]
         assert disposition == "attachment; filename=\"q_uote;.txt\"; filename*=UTF-8''q%22uote%3B.txt"
+        # Trashed, so the next upload of the same name is not a conflict.
+        client.delete(f"/api/files/{file['fileId']}", headers=alice)
 
 
 @pytest.mark.parametrize(

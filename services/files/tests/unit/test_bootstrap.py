@@ -40,10 +40,12 @@ async def test_a_container_built_from_fakes_stores_through_them_and_builds_no_cl
     )
 
     assert blobs.objects == {stored.object_key: (b"hello", "text/plain")}
-    assert await repository.get("alice", stored.file_id) == stored
+    assert await repository.get("alice", stored.item_id) == stored
     assert await repository.usage("alice") == StorageUsage(bytes_used=5, file_count=1)
     assert container.readiness_checks == {}
-    assert container.closers == []
+    # The only thing to stop is the trash purge task, which runs on the fakes too.
+    assert len(container.closers) == 1
+    await container.aclose()
 
 
 async def test_the_upload_limit_comes_from_the_settings(settings, no_outside_clients):

@@ -11,6 +11,13 @@ class TestInMemoryFileRepository(FileRepositoryContract):
     def repository(self):
         return InMemoryFileRepository()
 
+    @pytest.fixture
+    def add_unfiled(self, repository):
+        async def add(file):
+            repository.unfiled[(file.user_id, file.file_id)] = file
+
+        return add
+
 
 class TestInMemoryBlobStore(BlobStoreContract):
     @pytest.fixture

@@ -4,7 +4,15 @@ import pytest
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.domain import AccountClosed, FileNotFound, FileTooLarge, InvalidCursor, StorageUsage, encode_cursor
+from scloud_files.domain import (
+    AccountClosed,
+    FileNotFound,
+    FileTooLarge,
+    InvalidCursor,
+    ItemKind,
+    StorageUsage,
+    encode_cursor,
+)
 from scloud_files.service import FileService
 
 LIMIT = 1000
@@ -41,16 +49,16 @@ async def test_upload_stores_bytes_under_server_ids_and_records_metadata(service
     stored = await service.upload_file(
         "alice", file_name="notes.txt", content_type="text/plain", chunks=chunks_of(b"hel", b"lo")
     )
-    assert (stored.file_name, stored.file_size, stored.content_type) == ("notes.txt", 5, "text/plain")
-    assert stored.upload_date == "2026-11-25T09:30:00+00:00"
-    assert stored.object_key == f"users/alice/{stored.file_id}"
+    assert (stored.name, stored.size, stored.content_type) == ("notes.txt", 5, "text/plain")
+    assert stored.created_at == "2026-11-25T09:30:00+00:00"
+    assert stored.object_key == f"users/alice/{stored.item_id}"
     assert blobs.objects == {stored.object_key: (b"hello", "text/plain")}
-    assert await service.get_file("alice", stored.file_id) == stored
+    assert await service.get_file("alice", stored.item_id) == stored
 
 
 async def test_upload_at_the_limit_is_accepted(service):
     stored = await upload(service, content=b"x" * LIMIT)
-    assert stored.file_size == LIMIT
+    assert stored.size == LIMIT
 
 
 async def test_upload_over_the_limit_stores_nothing(service, repository, blobs):
@@ -58,7 +66,7 @@ async def test_upload_over_the_limit_stores_nothing(service, repository, blobs):
         await service.upload_file(
             "alice", file_name="big.bin", content_type=None, chunks=chunks_of(b"x" * 600, b"x" * 401)
         )
-    assert repository.files == {} and blobs.objects == {}
+    assert repository.items == {} and blobs.objects == {}
 
 
 @pytest.mark.parametrize(
@@ -78,15 +86,15 @@ async def test_upload_over_the_limit_stores_nothing(service, repository, blobs):
 )
 async def test_file_names_are_kept_as_typed_without_invisible_characters(service, blobs, raw, cleaned):
     stored = await upload(service, name=raw)
-    assert stored.file_name == cleaned
-    assert list(blobs.objects) == [f"users/alice/{stored.file_id}"]
+    assert stored.name == cleaned
+    assert list(blobs.objects) == [f"users/alice/{stored.item_id}"]
 
 
 async def test_long_names_are_cut_to_255_characters_keeping_the_extension(service):
     stored = await upload(service, name="a" * 300 + ".pdf")
-    assert len(stored.file_name) == 255 and stored.file_name.endswith("a.pdf")
+    assert len(stored.name) == 255 and stored.name.endswith("a.pdf")
     stored = await upload(service, name="日" * 300)
-    assert stored.file_name == "日" * 255
+    assert stored.name == "日" * 255
 
 
 @pytest.mark.parametrize(
@@ -128,7 +136,7 @@ async def test_an_upload_finishing_after_the_account_closed_leaves_nothing(servi
         await service.upload_file(
             "alice", file_name="a.txt", content_type=None, chunks=chunks_while_the_account_is_deleted()
         )
-    assert blobs.objects == {} and repository.files == {}
+    assert blobs.objects == {} and repository.items == {}
     assert await service.get_storage_usage("alice") == StorageUsage(0, 0)
 
 
@@ -143,11 +151,11 @@ async def test_failed_blob_write_records_no_metadata(service, repository, blobs)
     blobs.fail_puts = True
     with pytest.raises(ServiceUnavailable):
         await upload(service)
-    assert repository.files == {}
+    assert repository.items == {}
 
 
 async def test_list_pages_newest_first_with_an_opaque_cursor(service):
-    ids = [(await upload(service, name=f"{index}.txt")).file_id for index in range(5)]
+    ids = [(await upload(service, name=f"{index}.txt")).item_id for index in range(5)]
     pages, cursor = [], None
     for _ in range(5):
         page = await service.list_files("alice", limit=2, cursor=cursor)
@@ -174,11 +182,13 @@ async def test_malformed_cursor_is_refused(service, cursor):
 
 async def test_users_see_only_their_own_files(service, blobs):
     stored = await upload(service, user_id="alice")
-    for action in (service.get_file, service.create_download_link, service.delete_file):
+    for action in (service.get_file, service.create_download_link):
         with pytest.raises(FileNotFound):
-            await action("bob", stored.file_id)
+            await action("bob", stored.item_id)
+    with pytest.raises(FileNotFound):
+        await service.trash_item("bob", stored.item_id, kind=ItemKind.FILE)
     assert (await service.list_files("bob", limit=10, cursor=None)).files == []
-    assert await service.get_file("alice", stored.file_id) == stored
+    assert await service.get_file("alice", stored.item_id) == stored
     assert stored.object_key in blobs.objects
 
 
@@ -190,7 +200,7 @@ async def test_unknown_file_ids_are_not_found(service, file_id):
 
 async def test_download_link_names_the_file_and_its_type(service):
     stored = await upload(service, name="résumé 日本.txt", content_type="text/plain")
-    url, expires_at = await service.create_download_link("alice", stored.file_id)
+    url, expires_at = await service.create_download_link("alice", stored.item_id)
     assert expires_at == datetime(2026, 11, 25, 9, 35, tzinfo=UTC)
     assert "filename%2A%3DUTF-8%27%27r%25C3%25A9sum%25C3%25A9%2520%25E6%2597%25A5%25E6%259C%25AC.txt" in url
     assert "type=text%2Fplain" in url
@@ -208,26 +218,31 @@ async def test_download_link_names_the_file_and_its_type(service):
 )
 async def test_inline_links_only_for_types_safe_inline(service, content_type, disposition):
     stored = await upload(service, name="a", content_type=content_type)
-    url, _ = await service.create_download_link("alice", stored.file_id, inline=True)
+    url, _ = await service.create_download_link("alice", stored.item_id, inline=True)
     assert f"disposition={disposition}%3B" in url
 
 
-async def test_delete_removes_bytes_and_metadata(service, repository, blobs):
+async def test_delete_moves_to_the_trash_and_a_purge_removes_bytes_and_metadata(service, repository, blobs):
     stored = await upload(service)
-    await service.delete_file("alice", stored.file_id)
-    assert repository.files == {} and blobs.objects == {}
+    await service.trash_item("alice", stored.item_id, kind=ItemKind.FILE)
+    assert blobs.objects and (await service.list_files("alice", limit=10, cursor=None)).files == []
     with pytest.raises(FileNotFound):
-        await service.delete_file("alice", stored.file_id)
+        await service.trash_item("alice", stored.item_id, kind=ItemKind.FILE)
+    await service.delete_forever("alice", [stored.item_id])
+    assert await service.purge_due() == 1
+    assert repository.items == {} and blobs.objects == {}
 
 
-async def test_delete_retried_after_a_failure_completes(service, repository, blobs):
+async def test_a_purge_retried_after_a_failure_completes(service, repository, blobs):
     stored = await upload(service)
+    await service.trash_item("alice", stored.item_id, kind=ItemKind.FILE)
+    await service.delete_forever("alice", [stored.item_id])
     repository.fail_writes = True
     with pytest.raises(ServiceUnavailable):
-        await service.delete_file("alice", stored.file_id)
+        await service.purge_due()
     repository.fail_writes = False
-    await service.delete_file("alice", stored.file_id)
-    assert repository.files == {} and blobs.objects == {}
+    assert await service.purge_due() == 1
+    assert repository.items == {} and blobs.objects == {}
 
 
 async def test_delete_user_files_removes_everything_and_orphans_and_is_idempotent(service, repository, blobs):
@@ -238,17 +253,20 @@ async def test_delete_user_files_removes_everything_and_orphans_and_is_idempoten
     assert await service.delete_user_files("alice") == 3
     assert await service.delete_user_files("alice") == 0
     assert list(blobs.objects) == [kept.object_key]
-    assert list(repository.files) == [("bob", kept.file_id)]
+    assert list(repository.items) == [("bob", kept.item_id)]
     with pytest.raises(AccountClosed):
         await upload(service)
     assert blobs.objects == {kept.object_key: (b"hello", "text/plain")}
 
 
 async def test_storage_usage_counts_uploads_and_deletes(service):
-    await upload(service, content=b"x" * 10)
-    deleted = await upload(service, content=b"x" * 32)
-    await upload(service, content=b"x" * 5)
+    await upload(service, name="a", content=b"x" * 10)
+    deleted = await upload(service, name="b", content=b"x" * 32)
+    await upload(service, name="c", content=b"x" * 5)
     await upload(service, user_id="bob", content=b"x" * 7)
-    await service.delete_file("alice", deleted.file_id)
+    await service.trash_item("alice", deleted.item_id, kind=None)
+    assert await service.get_storage_usage("alice") == StorageUsage(47, 3)
+    await service.delete_forever("alice", [deleted.item_id])
+    await service.purge_due()
     assert await service.get_storage_usage("alice") == StorageUsage(15, 2)
     assert await service.get_storage_usage("carol") == StorageUsage(0, 0)

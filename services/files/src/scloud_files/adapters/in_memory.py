@@ -1,43 +1,214 @@
 """In-memory implementations of the files service's ports, for unit tests."""
 
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 from scloud_common.errors import ServiceUnavailable
-from scloud_files.domain import AccountClosed, StorageUsage, StoredFile
+from scloud_files.domain import (
+    AccountClosed,
+    ArchiveRequest,
+    ChainChanged,
+    Item,
+    ItemKind,
+    ItemNotFound,
+    NameTaken,
+    SortField,
+    StorageUsage,
+    StoredFile,
+    fold_name,
+    page_after,
+    trash_key,
+)
 
 if TYPE_CHECKING:
     from scloud_files.ports import BlobStore, FileRepository
 
 
+def _guard(user_id: str, parent_id: str | None, name: str) -> tuple[str, str | None, str]:
+    return (user_id, parent_id, fold_name(name))
+
+
 class InMemoryFileRepository:
     def __init__(self) -> None:
-        self.files: dict[tuple[str, str], StoredFile] = {}
+        self.items: dict[tuple[str, str], Item] = {}
+        # Files recorded before folders existed: no parent, no guard.
+        self.unfiled: dict[tuple[str, str], StoredFile] = {}
+        self.names: dict[tuple[str, str | None, str], str] = {}
         self.totals: dict[str, StorageUsage] = {}
         self.closed: set[str] = set()
+        self.archives: dict[str, ArchiveRequest] = {}
         self.fail_writes = False
+        self.writes = 0
+
+    def _write(self) -> None:
+        if self.fail_writes:
+            raise ServiceUnavailable()
+        self.writes += 1
 
     def _add_to_totals(self, user_id: str, size: int, count: int) -> None:
         total = self.totals.get(user_id, StorageUsage(0, 0))
         self.totals[user_id] = StorageUsage(total.bytes_used + size, total.file_count + count)
 
-    async def add(self, file: StoredFile) -> None:
-        if self.fail_writes:
-            raise ServiceUnavailable()
-        if file.user_id in self.closed:
+    def _take_name(self, item: Item) -> None:
+        guard = _guard(item.user_id, item.parent_id, item.name)
+        holder = self.names.get(guard)
+        if holder is not None and holder != item.item_id:
+            raise NameTaken(holder)
+        self.names[guard] = item.item_id
+
+    def _free_name(self, item: Item) -> None:
+        guard = _guard(item.user_id, item.parent_id, item.name)
+        if self.names.get(guard) == item.item_id:
+            del self.names[guard]
+
+    def _live(self, item: Item) -> Item:
+        current = self.items.get((item.user_id, item.item_id))
+        if current is None or current.trashed_at is not None:
+            raise ItemNotFound()
+        return current
+
+    async def create(self, item: Item) -> None:
+        self._write()
+        if item.user_id in self.closed:
             raise AccountClosed()
-        self.files[(file.user_id, file.file_id)] = file
-        self._add_to_totals(file.user_id, file.file_size, 1)
+        self._take_name(item)
+        self.items[(item.user_id, item.item_id)] = item
+        if item.kind is ItemKind.FILE:
+            self._add_to_totals(item.user_id, item.size or 0, 1)
 
-    async def get(self, user_id: str, file_id: str) -> StoredFile | None:
-        return self.files.get((user_id, file_id))
+    async def get(self, user_id: str, item_id: str) -> Item | None:
+        return self.items.get((user_id, item_id))
 
-    async def list_newest_first(
+    async def get_many(self, user_id: str, item_ids: Sequence[str]) -> dict[str, Item]:
+        return {item_id: self.items[(user_id, item_id)] for item_id in item_ids if (user_id, item_id) in self.items}
+
+    async def name_holders(self, user_id: str, parent_id: str | None, names: Sequence[str]) -> dict[str, str]:
+        return {
+            name: self.names[_guard(user_id, parent_id, name)]
+            for name in names
+            if _guard(user_id, parent_id, name) in self.names
+        }
+
+    async def relocate(self, item: Item, moved: Item, *, target_chain: Sequence[Item] = ()) -> None:
+        self._write()
+        current = self._live(item)
+        for folder in target_chain:
+            now = self.items.get((folder.user_id, folder.item_id))
+            if now is None or now.parent_id != folder.parent_id or now.trashed_at is not None:
+                raise ChainChanged()
+        self._free_name(current)
+        try:
+            self._take_name(moved)
+        except NameTaken:
+            self._take_name(current)
+            raise
+        self.items[(item.user_id, item.item_id)] = replace(
+            current, name=moved.name, parent_id=moved.parent_id, modified_at=moved.modified_at
+        )
+
+    async def list_children(
+        self,
+        user_id: str,
+        parent_id: str | None,
+        *,
+        sort: SortField,
+        descending: bool,
+        kinds: Sequence[ItemKind],
+        limit: int,
+        after_key: str | None,
+    ) -> tuple[list[Item], str | None]:
+        children = [
+            item
+            for (owner, _), item in self.items.items()
+            if owner == user_id and item.parent_id == parent_id and item.trashed_at is None and item.kind in kinds
+        ]
+        return page_after(children, sort, descending=descending, after_key=after_key, limit=limit)
+
+    async def iter_children(self, user_id: str, parent_id: str | None) -> AsyncIterator[list[Item]]:
+        children = [
+            item
+            for (owner, _), item in list(self.items.items())
+            if owner == user_id and item.parent_id == parent_id and item.trashed_at is None
+        ]
+        if children:
+            yield children
+
+    async def list_live(self, user_id: str) -> list[Item]:
+        return [
+            replace(item, object_key=None)
+            for (owner, _), item in self.items.items()
+            if owner == user_id and item.trashed_at is None
+        ]
+
+    async def trash(self, item: Item, *, trashed_at: str, purge_at: str) -> Item:
+        self._write()
+        current = self._live(item)
+        self._free_name(current)
+        trashed = replace(current, trashed_at=trashed_at, purge_at=purge_at)
+        self.items[(item.user_id, item.item_id)] = trashed
+        return trashed
+
+    async def restore(self, item: Item, restored: Item) -> None:
+        self._write()
+        current = self.items.get((item.user_id, item.item_id))
+        if current is None or current.trashed_at is None or current.deleting:
+            raise ItemNotFound()
+        live = replace(current, name=restored.name, parent_id=restored.parent_id, trashed_at=None, purge_at=None)
+        self._take_name(live)
+        self.items[(item.user_id, item.item_id)] = live
+
+    def _in_trash_listing(self, item: Item) -> bool:
+        return item.trashed_at is not None and not item.deleting
+
+    async def list_trash(self, user_id: str, *, limit: int, after_key: str | None) -> tuple[list[Item], str | None]:
+        keyed = sorted(
+            (
+                (trash_key(item), item)
+                for (owner, _), item in self.items.items()
+                if owner == user_id and self._in_trash_listing(item)
+            ),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
+        if after_key is not None:
+            keyed = [pair for pair in keyed if pair[0] < after_key]
+        page = keyed[:limit]
+        return [item for _, item in page], page[-1][0] if len(keyed) > limit else None
+
+    async def schedule_purge(self, item: Item, *, purge_at: str) -> None:
+        self._write()
+        current = self.items.get((item.user_id, item.item_id))
+        if current is not None and current.trashed_at is not None:
+            self.items[(item.user_id, item.item_id)] = replace(current, purge_at=purge_at, deleting=True)
+
+    async def due_for_purge(self, now: str, *, limit: int) -> list[Item]:
+        due = sorted(
+            (item for item in self.items.values() if item.trashed_at is not None and (item.purge_at or "") <= now),
+            key=lambda item: item.purge_at or "",
+        )
+        return due[:limit]
+
+    async def delete(self, item: Item) -> None:
+        self._write()
+        current = self.items.pop((item.user_id, item.item_id), None)
+        if current is None:
+            return
+        if current.trashed_at is None:
+            self._free_name(current)
+        if current.kind is ItemKind.FILE:
+            self._add_to_totals(current.user_id, -(current.size or 0), -1)
+
+    async def list_newest_files(
         self, user_id: str, *, limit: int, after_file_id: str | None
     ) -> tuple[list[StoredFile], bool]:
         newest_first = sorted(
-            (file for (owner, _), file in self.files.items() if owner == user_id),
+            (
+                item.as_stored_file()
+                for (owner, _), item in self.items.items()
+                if owner == user_id and item.kind is ItemKind.FILE and item.trashed_at is None
+            ),
             key=lambda file: file.file_id,
             reverse=True,
         )
@@ -45,33 +216,65 @@ class InMemoryFileRepository:
             newest_first = [file for file in newest_first if file.file_id < after_file_id]
         return newest_first[:limit], len(newest_first) > limit
 
-    async def delete(self, file: StoredFile) -> None:
-        if self.fail_writes:
-            raise ServiceUnavailable()
-        if self.files.pop((file.user_id, file.file_id), None) is not None:
-            self._add_to_totals(file.user_id, -file.file_size, -1)
+    async def list_unfiled(self, user_id: str) -> list[StoredFile]:
+        return [file for (owner, _), file in self.unfiled.items() if owner == user_id]
+
+    async def file_into_root(self, file: StoredFile, *, name: str) -> None:
+        if (file.user_id, file.file_id) not in self.unfiled:
+            return
+        item = Item(
+            item_id=file.file_id,
+            user_id=file.user_id,
+            kind=ItemKind.FILE,
+            name=name,
+            parent_id=None,
+            created_at=file.upload_date,
+            modified_at=file.upload_date,
+            size=file.file_size,
+            content_type=file.content_type,
+            object_key=file.object_key,
+        )
+        self._take_name(item)
+        del self.unfiled[(file.user_id, file.file_id)]
+        self.items[(file.user_id, file.file_id)] = item
+
+    async def save_archive(self, token_hash: str, request: ArchiveRequest) -> None:
+        self.archives[token_hash] = request
+
+    async def claim_archive(self, token_hash: str, now: str) -> ArchiveRequest | None:
+        request = self.archives.pop(token_hash, None)
+        return request if request is not None and request.expires_at > now else None
 
     async def close_account(self, user_id: str) -> None:
         self.closed.add(user_id)
 
     async def delete_all(self, user_id: str) -> int:
-        keys = [key for key in self.files if key[0] == user_id]
+        keys = [key for key in self.items if key[0] == user_id]
+        files = sum(1 for key in keys if self.items[key].kind is ItemKind.FILE)
         for key in keys:
-            del self.files[key]
+            del self.items[key]
+        unfiled = [key for key in self.unfiled if key[0] == user_id]
+        for key in unfiled:
+            del self.unfiled[key]
+        for guard in [guard for guard in self.names if guard[0] == user_id]:
+            del self.names[guard]
         if user_id in self.totals:
             self.totals[user_id] = StorageUsage(0, 0)
-        return len(keys)
+        return files + len(unfiled)
 
     async def usage(self, user_id: str) -> StorageUsage:
         return self.totals.get(user_id, StorageUsage(0, 0))
 
     async def recount_usage(self, user_id: str) -> StorageUsage:
-        sizes = [file.file_size for (owner, _), file in self.files.items() if owner == user_id]
+        sizes = [
+            item.size or 0 for (owner, _), item in self.items.items() if owner == user_id and item.kind is ItemKind.FILE
+        ] + [file.file_size for (owner, _), file in self.unfiled.items() if owner == user_id]
         self.totals[user_id] = StorageUsage(sum(sizes), len(sizes))
         return self.totals[user_id]
 
     async def list_user_ids(self) -> list[str]:
-        return sorted({owner for owner, _ in self.files} | set(self.totals) | self.closed)
+        owners = {owner for owner, _ in self.items} | {owner for owner, _ in self.unfiled}
+        return sorted(owners | set(self.totals) | self.closed)
 
 
 class InMemoryBlobStore:
@@ -89,6 +292,11 @@ class InMemoryBlobStore:
         if self.fail_puts:
             raise ServiceUnavailable()
         self.objects[key] = (bytes(received), content_type)
+
+    async def read(self, key: str) -> AsyncIterator[bytes]:
+        content = self.objects[key][0]
+        for start in range(0, len(content), 64 * 1024):
+            yield content[start : start + 64 * 1024]
 
     async def delete(self, key: str) -> None:
         if self.fail_deletes:

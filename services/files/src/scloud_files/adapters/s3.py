@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 SERVER_SIDE_ENCRYPTION = "AES256"
 DELETE_BATCH_SIZE = 1000
+READ_CHUNK_BYTES = 256 * 1024
 
 
 class S3BlobStore:
@@ -104,6 +105,26 @@ class S3BlobStore:
         except (BotoCoreError, ClientError) as exc:
             # The bucket's lifecycle rule for incomplete uploads clears it later.
             logger.error("could not abort multipart upload", extra={"object_key": key, "error": repr(exc)})
+
+    async def read(self, key: str) -> AsyncIterator[bytes]:
+        """Reads the object's body a chunk at a time, each read in a thread: an archive of many
+        large files streams through without ever holding one."""
+        response = await self._get_object(key)
+        body = response["Body"]
+        try:
+            while chunk := await self._read_chunk(body):
+                yield chunk
+        finally:
+            await asyncio.to_thread(body.close)
+
+    @translate_aws_errors
+    async def _get_object(self, key: str) -> dict[str, Any]:
+        return await self._call("get_object", Key=key)
+
+    @translate_aws_errors
+    async def _read_chunk(self, body: Any) -> bytes:
+        chunk: bytes = await asyncio.to_thread(body.read, READ_CHUNK_BYTES)
+        return chunk
 
     @translate_aws_errors
     async def delete(self, key: str) -> None:

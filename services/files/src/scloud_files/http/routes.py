@@ -1,15 +1,39 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
+from fastapi.responses import JSONResponse, StreamingResponse
 
 from scloud_common.errors import AppError
 from scloud_common.web import error_responses
-from scloud_files.domain import FileTooLarge
+from scloud_files.domain import FileTooLarge, Item, ItemKind, SortField, content_disposition
 from scloud_files.http.deps import CurrentUser, FileServiceDep
-from scloud_files.http.schemas import DownloadLinkRead, FilePage, FileRead, UploadLimitsRead
+from scloud_files.http.schemas import (
+    ROOT_ID,
+    ArchiveCreate,
+    ArchiveLinkRead,
+    BulkResultRead,
+    DownloadLinkRead,
+    FilePage,
+    FileRead,
+    FolderCreate,
+    ItemPageRead,
+    ItemRead,
+    ItemsMove,
+    ItemsSelection,
+    ItemUpdate,
+    TrashRestore,
+    UploadedFileRead,
+    UploadLimitsRead,
+)
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
+from scloud_files.service import UNSET, FileService, OnConflict
+from scloud_files.zip_archive import zip_stream
 
-router = APIRouter(prefix="/api/files", tags=["files"])
+files = APIRouter(prefix="/api/files", tags=["files"])
+folders = APIRouter(prefix="/api/folders", tags=["folders"])
+items = APIRouter(prefix="/api/items", tags=["items"])
+search = APIRouter(prefix="/api/search", tags=["search"])
+trash = APIRouter(prefix="/api/trash", tags=["trash"])
 
 # The body is parsed by hand as it streams in, so FastAPI is not told about it; this documents it.
 UPLOAD_REQUEST_BODY = {
@@ -27,25 +51,50 @@ UPLOAD_REQUEST_BODY = {
     }
 }
 
+Limit = Annotated[int, Query(ge=1, le=200, description="Items per page.")]
+Cursor = Annotated[str | None, Query(max_length=2000, description="`nextCursor` of the previous page.")]
+Sort = Annotated[Literal["name", "size", "modified"], Query(description="Folders first, then files, each sorted.")]
+Order = Annotated[Literal["asc", "desc"], Query()]
 
-@router.get("/limits", responses=error_responses(401, 503))
+
+def folder_id_of(value: str | None) -> str | None:
+    """`root` and null both name the root folder."""
+    return None if value in (None, ROOT_ID) else value
+
+
+@files.get("/limits", responses=error_responses(401, 503))
 async def read_upload_limits(user: CurrentUser, service: FileServiceDep) -> UploadLimitsRead:
     """The largest file an upload may carry, so the browser can refuse bigger ones up front."""
     return UploadLimitsRead(max_upload_bytes=service.max_upload_bytes)
 
 
-@router.post(
+@files.post(
     "/upload",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=UPLOAD_REQUEST_BODY,
-    responses=error_responses(401, 413, 422, 503),
+    responses=error_responses(401, 404, 409, 413, 422, 503),
 )
-async def upload_file(request: Request, user: CurrentUser, service: FileServiceDep) -> FileRead:
+async def upload_file(
+    request: Request,
+    user: CurrentUser,
+    service: FileServiceDep,
+    parent_id: Annotated[
+        str | None, Query(alias="parentId", max_length=40, description="Folder to upload into; `root` by default.")
+    ] = None,
+    on_conflict: Annotated[
+        Literal["fail", "replace", "rename"],
+        Query(
+            alias="onConflict",
+            description="If the folder has the name: `fail` (409 `name_taken`, `details.existingId`), "
+            "`replace` (the old file goes to the trash) or `rename` (`name (1).ext`).",
+        ),
+    ] = "fail",
+) -> UploadedFileRead:
     """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
-    401 `account_closed` if the account was deleted while the file was arriving.
-
+    409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
+    while the file was arriving.
     The name is kept as typed (NFC, without control or zero-width characters, at most 255
     characters). The stored type is the declared one only if it is safe to show inline (images
     except SVG, PDF, plain text, audio, video); anything else is stored and served as
@@ -58,32 +107,61 @@ async def upload_file(request: Request, user: CurrentUser, service: FileServiceD
     try:
         part = await reader.open_file()
         stored = await service.upload_file(
-            user.user_id, file_name=part.file_name, content_type=part.content_type, chunks=part.chunks
+            user.user_id,
+            file_name=part.file_name,
+            content_type=part.content_type,
+            chunks=part.chunks,
+            parent_id=folder_id_of(parent_id),
+            on_conflict=OnConflict(on_conflict),
         )
     except AppError:
         await reader.drain()
         raise
     await reader.drain()
-    return FileRead.from_domain(stored)
+    return UploadedFileRead.from_item(stored)
 
 
-@router.get("", responses=error_responses(401, 422, 503))
+@files.get("", responses=error_responses(401, 422, 503))
 async def list_files(
     user: CurrentUser,
     service: FileServiceDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Files per page.")] = 50,
     cursor: Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")] = None,
 ) -> FilePage:
-    """The user's files, newest first, a page at a time."""
+    """The user's files not in the trash, in every folder, newest first, a page at a time."""
     return FilePage.from_domain(await service.list_files(user.user_id, limit=limit, cursor=cursor))
 
 
-@router.get("/{file_id}", responses=error_responses(401, 404, 422, 503))
+@files.post("/archive", responses=error_responses(401, 404, 422, 503))
+async def create_archive(body: ArchiveCreate, user: CurrentUser, service: FileServiceDep) -> ArchiveLinkRead:
+    """A link to download files and folders as one ZIP, for a plain browser navigation: it works
+    once, within 60 seconds, without the Authorization header. 404 if an id is not a live item."""
+    token, expires_at = await service.create_archive(user.user_id, body.ids, name=body.name)
+    return ArchiveLinkRead(url=f"/api/files/archive/{token}", expires_at=expires_at)
+
+
+@files.get(
+    "/archive/{token}",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 503)},
+)
+async def download_archive(token: str, service: FileServiceDep) -> StreamingResponse:
+    """The ZIP, streamed as it is written from the stored bytes; folders are directories in it.
+    404 `archive_not_found` for an unknown, used or expired link."""
+    file_name, entries = await service.open_archive(token)
+    return StreamingResponse(
+        zip_stream(entries, service.read_bytes),
+        media_type="application/zip",
+        headers={"Content-Disposition": content_disposition(file_name), "X-Accel-Buffering": "no"},
+    )
+
+
+@files.get("/{file_id}", responses=error_responses(401, 404, 422, 503))
 async def read_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> FileRead:
-    return FileRead.from_domain(await service.get_file(user.user_id, file_id))
+    return FileRead.from_domain((await service.get_file(user.user_id, file_id)).as_stored_file())
 
 
-@router.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))
+@files.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))
 async def create_download_link(
     file_id: str,
     user: CurrentUser,
@@ -92,15 +170,178 @@ async def create_download_link(
         Literal["attachment", "inline"],
         Query(description="`inline` to display the file (previews); honoured only for types safe inline."),
     ] = "attachment",
+    as_: Annotated[
+        Literal["text"] | None,
+        Query(
+            alias="as",
+            description="`text`: serve a text-like file (code, Markdown, CSV, JSON, logs...) of at most 1 MiB as "
+            "`text/plain; charset=utf-8`; 422 `not_previewable` otherwise.",
+        ),
+    ] = None,
 ) -> DownloadLinkRead:
     """A short-lived link the browser follows to download the file under its name, or to show
     it inline if asked and its type is safe inline (else it is still an attachment)."""
-    url, expires_at = await service.create_download_link(user.user_id, file_id, inline=disposition == "inline")
+    url, expires_at = await service.create_download_link(
+        user.user_id, file_id, inline=disposition == "inline", as_text=as_ == "text"
+    )
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 
-@router.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
+@files.patch("/{file_id}", responses=error_responses(401, 404, 409, 422, 503))
+async def update_file(file_id: str, body: ItemUpdate, user: CurrentUser, service: FileServiceDep) -> ItemRead:
+    """Renames and/or moves a file (`parentId` null or `root` is the root). 409 `name_taken`."""
+    return ItemRead.from_domain(await _update(service, user.user_id, file_id, body, ItemKind.FILE))
+
+
+@files.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
 async def delete_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> Response:
-    """Deletes the file's bytes and its record. Safe to retry."""
-    await service.delete_file(user.user_id, file_id)
+    """Moves the file to the trash."""
+    await service.trash_item(user.user_id, file_id, kind=ItemKind.FILE)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+async def _update(service: FileService, user_id: str, item_id: str, body: ItemUpdate, kind: ItemKind) -> Item:
+    """Only the fields sent change: an absent `parentId` stays, a null one is the root."""
+    return await service.update_item(
+        user_id,
+        item_id,
+        kind=kind,
+        name=body.name if body.name is not None else UNSET,
+        parent_id=folder_id_of(body.parent_id) if "parent_id" in body.model_fields_set else UNSET,
+    )
+
+
+@folders.get("/{folder_id}", responses=error_responses(401, 404, 503))
+async def read_folder(folder_id: str, user: CurrentUser, service: FileServiceDep) -> ItemRead:
+    """The folder with its path; `root` is the root (id `root`, name "", path [])."""
+    folder, path = await service.get_folder(user.user_id, folder_id_of(folder_id))
+    return ItemRead.root() if folder is None else ItemRead.from_domain(folder, path)
+
+
+@folders.get("/{folder_id}/children", responses=error_responses(401, 404, 422, 503))
+async def list_children(
+    folder_id: str,
+    user: CurrentUser,
+    service: FileServiceDep,
+    sort: Sort = "name",
+    order: Order = "asc",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+    kind: Annotated[Literal["all", "folder"], Query(description="`folder` lists only folders.")] = "all",
+) -> ItemPageRead:
+    """A page of the folder's items: folders first, then files, each in the requested order
+    (natural and case-insensitive for names: `file2` before `file10`). 404 `folder_not_found`
+    for unknown, trashed or other users' folders."""
+    page = await service.list_children(
+        user.user_id,
+        folder_id_of(folder_id),
+        sort=SortField(sort),
+        descending=order == "desc",
+        kinds=[ItemKind.FOLDER] if kind == "folder" else [ItemKind.FOLDER, ItemKind.FILE],
+        limit=limit,
+        cursor=cursor,
+    )
+    return ItemPageRead.from_domain(page)
+
+
+@folders.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemRead,
+    responses={
+        200: {"model": ItemRead, "description": "`merge`: the existing folder"},
+        **error_responses(401, 404, 409, 422, 503),
+    },
+)
+async def create_folder(body: FolderCreate, user: CurrentUser, service: FileServiceDep) -> JSONResponse:
+    """Creates a folder. A taken name: 409 `name_taken` with `details.existingId`, `rename` makes
+    `name (1)`, `merge` answers 200 with the existing folder."""
+    folder, created = await service.create_folder(
+        user.user_id, name=body.name, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
+    )
+    return JSONResponse(
+        ItemRead.from_domain(folder).model_dump(mode="json", by_alias=True),
+        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
+
+
+@folders.patch("/{folder_id}", responses=error_responses(401, 404, 409, 422, 503))
+async def update_folder(folder_id: str, body: ItemUpdate, user: CurrentUser, service: FileServiceDep) -> ItemRead:
+    """Renames and/or moves a folder with everything in it, in one write. 422 `folder_cycle` into
+    itself or a subfolder; 409 `name_taken`."""
+    return ItemRead.from_domain(await _update(service, user.user_id, folder_id, body, ItemKind.FOLDER))
+
+
+@folders.delete("/{folder_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503))
+async def delete_folder(folder_id: str, user: CurrentUser, service: FileServiceDep) -> Response:
+    """Moves the folder, with what it holds, to the trash."""
+    await service.trash_item(user.user_id, folder_id, kind=ItemKind.FOLDER)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@items.post("/move", responses=error_responses(401, 404, 422, 503))
+async def move_items(body: ItemsMove, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+    """Moves each item into the folder, independently: refusals are listed in `failed`."""
+    result = await service.move_items(
+        user.user_id, body.ids, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
+    )
+    return BulkResultRead.from_domain(result)
+
+
+@items.post("/trash", responses=error_responses(401, 422, 503))
+async def trash_items(body: ItemsSelection, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+    """Moves each item to the trash, independently."""
+    return BulkResultRead.from_domain(await service.trash_items(user.user_id, body.ids))
+
+
+@search.get("", responses=error_responses(401, 422, 503))
+async def search_items(
+    user: CurrentUser,
+    service: FileServiceDep,
+    q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", description="Part of a name.")],
+    sort: Sort = "name",
+    order: Order = "asc",
+    limit: Limit = 50,
+    cursor: Cursor = None,
+) -> ItemPageRead:
+    """Files and folders whose name contains `q`, ignoring case and accents, in every folder not
+    in the trash; each with its folder path."""
+    page = await service.search(
+        user.user_id, q, sort=SortField(sort), descending=order == "desc", limit=limit, cursor=cursor
+    )
+    return ItemPageRead.from_domain(page, with_paths=True)
+
+
+@trash.get("", responses=error_responses(401, 422, 503))
+async def list_trash(
+    user: CurrentUser, service: FileServiceDep, limit: Limit = 50, cursor: Cursor = None
+) -> ItemPageRead:
+    """Trashed items, newest deletion first, each with its original location as it is now."""
+    return ItemPageRead.from_domain(await service.list_trash(user.user_id, limit=limit, cursor=cursor), with_paths=True)
+
+
+@trash.post("/restore", responses=error_responses(401, 422, 503))
+async def restore_items(body: TrashRestore, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+    """Back to their folder, or to the root if it is gone or trashed. A taken name fails the item
+    (`name_taken`), or with `rename` keeps both, or with `replace` trashes the other."""
+    result = await service.restore_items(user.user_id, body.ids, on_conflict=OnConflict(body.on_conflict))
+    return BulkResultRead.from_domain(result)
+
+
+@trash.post("/delete", responses=error_responses(401, 422, 503))
+async def delete_forever(body: ItemsSelection, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+    """Deletes trashed items forever: they leave the trash at once, and their bytes and records
+    are removed right after, which frees their storage."""
+    return BulkResultRead.from_domain(await service.delete_forever(user.user_id, body.ids))
+
+
+@trash.delete("", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 503))
+async def empty_trash(user: CurrentUser, service: FileServiceDep) -> Response:
+    """Deletes everything in the trash forever."""
+    await service.empty_trash(user.user_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+router = APIRouter()
+for part in (files, folders, items, search, trash):
+    router.include_router(part)

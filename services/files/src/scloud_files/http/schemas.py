@@ -1,10 +1,13 @@
 from datetime import datetime
+from typing import Literal
 
 from pydantic import Field
 
 from scloud_common.web import ApiModel
+from scloud_files.domain import BulkResult, Item, ItemPage, PathEntry, StoredFile
 from scloud_files.domain import FilePage as DomainFilePage
-from scloud_files.domain import StoredFile
+
+ROOT_ID = "root"
 
 
 class FileRead(ApiModel):
@@ -35,6 +38,165 @@ class FilePage(ApiModel):
     @classmethod
     def from_domain(cls, page: DomainFilePage) -> "FilePage":
         return cls(files=[FileRead.from_domain(file) for file in page.files], next_cursor=page.next_cursor)
+
+
+class PathEntryRead(ApiModel):
+    id: str
+    name: str
+
+    @classmethod
+    def from_domain(cls, entry: PathEntry) -> "PathEntryRead":
+        return cls(id=entry.item_id, name=entry.name)
+
+
+class ItemRead(ApiModel):
+    """A file or a folder."""
+
+    id: str = Field(description="ULID; files and folders share the id space. `root` for the root folder.")
+    kind: Literal["file", "folder"]
+    name: str
+    parent_id: str | None = Field(description="The folder holding the item; null for the root.")
+    size: int | None = Field(description="Bytes; null for folders.")
+    type: str | None = Field(description="Media type a file is served with; null for folders.")
+    created_at: str = Field(description="RFC 3339, UTC.")
+    modified_at: str = Field(description="RFC 3339, UTC; renames, moves and replacements update it.")
+    trashed_at: str | None = Field(description="When the item was moved to the trash; null if it is not.")
+    path: list[PathEntryRead] | None = Field(
+        None,
+        description="The folders from the root (excluded) down to the item's folder. Present in search results, "
+        "trash listings (original location as it is now; empty if gone) and folder reads.",
+    )
+
+    @classmethod
+    def from_domain(cls, item: Item, path: list[PathEntry] | None = None) -> "ItemRead":
+        return cls(
+            id=item.item_id,
+            kind=item.kind.value,
+            name=item.name,
+            parent_id=item.parent_id,
+            size=item.size if not item.is_folder else None,
+            type=item.content_type if not item.is_folder else None,
+            created_at=item.created_at,
+            modified_at=item.modified_at,
+            trashed_at=item.trashed_at,
+            path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
+        )
+
+    @classmethod
+    def root(cls) -> "ItemRead":
+        epoch = "1970-01-01T00:00:00+00:00"
+        return cls(
+            id=ROOT_ID,
+            kind="folder",
+            name="",
+            parent_id=None,
+            size=None,
+            type=None,
+            created_at=epoch,
+            modified_at=epoch,
+            trashed_at=None,
+            path=[],
+        )
+
+
+class UploadedFileRead(ItemRead):
+    """The uploaded file as an Item, with the fields of FileRead for older clients."""
+
+    file_id: str
+    file_name: str
+    file_size: int
+    file_type: str
+    upload_date: str
+
+    @classmethod
+    def from_item(cls, item: Item) -> "UploadedFileRead":
+        return cls(
+            **ItemRead.from_domain(item).model_dump(),
+            file_id=item.item_id,
+            file_name=item.name,
+            file_size=item.size or 0,
+            file_type=item.content_type or "",
+            upload_date=item.created_at,
+        )
+
+
+class ItemPageRead(ApiModel):
+    items: list[ItemRead]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
+
+    @classmethod
+    def from_domain(cls, page: ItemPage, *, with_paths: bool = False) -> "ItemPageRead":
+        return cls(
+            items=[
+                ItemRead.from_domain(item, page.paths.get(item.item_id, []) if with_paths else None)
+                for item in page.items
+            ],
+            next_cursor=page.next_cursor,
+        )
+
+
+class FailedItemRead(ApiModel):
+    id: str
+    code: str
+    message: str
+
+
+class BulkResultRead(ApiModel):
+    items: list[ItemRead] = Field(description="The items as they are after the action.")
+    failed: list[FailedItemRead] = Field(description="Items left as they were, each with the reason.")
+
+    @classmethod
+    def from_domain(cls, result: BulkResult) -> "BulkResultRead":
+        return cls(
+            items=[ItemRead.from_domain(item, result.paths.get(item.item_id)) for item in result.items],
+            failed=[
+                FailedItemRead(id=item_id, code=error.code, message=error.message) for item_id, error in result.failed
+            ],
+        )
+
+
+class FolderCreate(ApiModel):
+    name: str = Field(min_length=1, max_length=1000)
+    parent_id: str | None = Field(description="null or `root` for the root.")
+    on_conflict: Literal["fail", "rename", "merge"] = Field(
+        "fail",
+        description="If the name is taken: `fail` (409 `name_taken`), `rename` (`name (1)`), or `merge` "
+        "(answer the existing folder, 200).",
+    )
+
+
+class ItemUpdate(ApiModel):
+    name: str | None = Field(None, min_length=1, max_length=1000, description="New name; absent to keep it.")
+    parent_id: str | None = Field(
+        None, description="Folder to move into (null or `root` for the root); absent to stay."
+    )
+
+
+class ItemsMove(ApiModel):
+    ids: list[str] = Field(min_length=1, max_length=500)
+    parent_id: str | None = Field(description="null or `root` for the root.")
+    on_conflict: Literal["fail", "rename"] = "fail"
+
+
+class ItemsSelection(ApiModel):
+    ids: list[str] = Field(min_length=1, max_length=500)
+
+
+class TrashRestore(ApiModel):
+    ids: list[str] = Field(min_length=1, max_length=500)
+    on_conflict: Literal["fail", "rename", "replace"] = Field(
+        "fail", description="If the name is taken where an item returns: fail it, keep both, or trash the other."
+    )
+
+
+class ArchiveCreate(ApiModel):
+    ids: list[str] = Field(min_length=1, max_length=1000)
+    name: str | None = Field(None, min_length=1, max_length=255, description="File name of the ZIP, without `.zip`.")
+
+
+class ArchiveLinkRead(ApiModel):
+    url: str = Field(description="Same-origin path to GET once, within a minute, without Authorization.")
+    expires_at: datetime
 
 
 class DownloadLinkRead(ApiModel):

@@ -1,0 +1,214 @@
+import { useState, type MouseEvent } from "react";
+import { Link } from "react-router";
+import { ItemIcon } from "./ItemIcon";
+import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
+import { carriesItems, draggedIds, startItemDrag } from "../lib/dragItems";
+import { describeType, formatBytes, formatDate } from "../lib/format";
+import type { Selection } from "../lib/selection";
+
+interface ItemTableProps {
+  caption: string;
+  items: Item[];
+  sort: { key: SortKey; order: SortOrder };
+  onSort(key: SortKey): void;
+  selection: Selection;
+  onToggle(id: string, shift: boolean): void;
+  onToggleAll(): void;
+  /** Shows each item's folder (search results). */
+  showLocation?: boolean;
+  onOpenFile(item: Item): void;
+  onDownload(item: Item): void;
+  onRename(item: Item): void;
+  onTrash(item: Item): void;
+  /** Rows dropped on a folder row move into it. */
+  onDropItems(ids: string[], folderId: string): void;
+}
+
+const COLUMNS: { key: SortKey; label: string; className: string }[] = [
+  { key: "name", label: "Name", className: "" },
+  { key: "size", label: "Size", className: "hidden sm:table-cell" },
+  { key: "modified", label: "Modified", className: "hidden sm:table-cell" },
+];
+
+const actionClass =
+  "rounded-md px-2 py-1 font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-slate-800";
+
+/** Folders and files of one listing, sorted by the server; rows can be checked, opened and dragged. */
+export function ItemTable(props: ItemTableProps) {
+  const { caption, items, sort, onSort, selection, onToggleAll, showLocation } = props;
+  const allChecked = items.length > 0 && items.every((item) => selection.ids.has(item.id));
+  const someChecked = !allChecked && items.some((item) => selection.ids.has(item.id));
+  return (
+    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+      <table className="w-full text-left text-sm">
+        <caption className="sr-only">
+          {caption}, sorted by {sort.key} {sort.order === "asc" ? "ascending" : "descending"}
+        </caption>
+        <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600 dark:bg-slate-800 dark:text-slate-300">
+          <tr>
+            <th scope="col" className="w-10 px-4 py-3">
+              <input
+                type="checkbox"
+                aria-label="Select all"
+                checked={allChecked}
+                ref={(input) => {
+                  if (input) input.indeterminate = someChecked;
+                }}
+                onChange={onToggleAll}
+                className="h-4 w-4 accent-indigo-600"
+              />
+            </th>
+            {COLUMNS.map((column) => (
+              <th
+                key={column.key}
+                scope="col"
+                aria-sort={column.key === sort.key ? (sort.order === "asc" ? "ascending" : "descending") : "none"}
+                className={`px-4 py-3 ${column.className}`}
+              >
+                <button
+                  type="button"
+                  onClick={() => onSort(column.key)}
+                  className="inline-flex items-center gap-1 uppercase"
+                >
+                  {column.label}
+                  <span aria-hidden="true">{column.key === sort.key ? (sort.order === "asc" ? "▲" : "▼") : ""}</span>
+                </button>
+              </th>
+            ))}
+            {showLocation && (
+              <th scope="col" className="hidden px-4 py-3 md:table-cell">
+                Location
+              </th>
+            )}
+            <th scope="col" className="hidden px-4 py-3 lg:table-cell">
+              Type
+            </th>
+            <th scope="col" className="px-4 py-3 text-right">
+              <span className="sr-only">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody className="divide-y divide-slate-100 dark:divide-slate-800">
+          {items.map((item) => (
+            <ItemRow key={item.id} item={item} {...props} />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function ItemRow({
+  item,
+  selection,
+  onToggle,
+  showLocation,
+  onOpenFile,
+  onDownload,
+  onRename,
+  onTrash,
+  onDropItems,
+}: ItemTableProps & { item: Item }) {
+  const [over, setOver] = useState(false);
+  const checked = selection.ids.has(item.id);
+  const folder = item.kind === "folder";
+  const size = folder ? "—" : formatBytes(item.size ?? 0);
+  return (
+    <tr
+      data-testid={folder ? "folder-row" : "file-row"}
+      data-item-id={item.id}
+      aria-selected={checked}
+      draggable
+      onDragStart={(event) => startItemDrag(event, checked ? [...selection.ids] : [item.id])}
+      onDragOver={(event) => {
+        if (!folder || !carriesItems(event)) return;
+        event.preventDefault();
+        event.dataTransfer.dropEffect = "move";
+        setOver(true);
+      }}
+      onDragLeave={() => setOver(false)}
+      onDrop={(event) => {
+        setOver(false);
+        if (!folder || !carriesItems(event)) return;
+        event.preventDefault();
+        event.stopPropagation();
+        const ids = draggedIds(event).filter((id) => id !== item.id);
+        if (ids.length) onDropItems(ids, item.id);
+      }}
+      className={`${checked ? "bg-indigo-50 dark:bg-indigo-950" : ""} ${over ? "outline-2 -outline-offset-2 outline-indigo-500" : ""}`}
+    >
+      <td className="px-4 py-3">
+        <input
+          type="checkbox"
+          aria-label={`Select ${item.name}`}
+          checked={checked}
+          onChange={() => {}}
+          onClick={(event: MouseEvent<HTMLInputElement>) => onToggle(item.id, event.shiftKey)}
+          className="h-4 w-4 accent-indigo-600"
+        />
+      </td>
+      <td className="w-1/2 max-w-0 px-4 py-3">
+        <span className="flex items-center gap-2">
+          <ItemIcon kind={item.kind} />
+          {folder ? (
+            <Link
+              to={`/files/${item.id}`}
+              data-focus-target
+              className="truncate font-medium text-slate-900 hover:underline dark:text-slate-100"
+              title={item.name}
+            >
+              {item.name}
+            </Link>
+          ) : (
+            <button
+              type="button"
+              data-focus-target
+              onClick={() => onOpenFile(item)}
+              className="truncate text-left font-medium hover:underline"
+              title={item.name}
+            >
+              {item.name}
+            </button>
+          )}
+        </span>
+        <span className="block text-xs text-slate-600 sm:hidden dark:text-slate-400">
+          {size} · {formatDate(item.modifiedAt)}
+        </span>
+      </td>
+      <td className="hidden whitespace-nowrap px-4 py-3 tabular-nums sm:table-cell">{size}</td>
+      <td className="hidden whitespace-nowrap px-4 py-3 sm:table-cell">{formatDate(item.modifiedAt)}</td>
+      {showLocation && (
+        <td className="hidden max-w-48 truncate px-4 py-3 md:table-cell">
+          <Link
+            to={item.parentId ? `/files/${item.parentId}` : "/files"}
+            className="text-indigo-700 hover:underline dark:text-indigo-300"
+          >
+            {describePath(item.path)}
+          </Link>
+        </td>
+      )}
+      <td className="hidden px-4 py-3 lg:table-cell">{folder ? "Folder" : describeType(item.type ?? "")}</td>
+      <td className="whitespace-nowrap px-4 py-3 text-right">
+        <button
+          type="button"
+          onClick={() => onDownload(item)}
+          aria-label={`Download ${item.name}`}
+          className={actionClass}
+        >
+          Download
+        </button>
+        <button type="button" onClick={() => onRename(item)} aria-label={`Rename ${item.name}`} className={actionClass}>
+          Rename
+        </button>
+        <button
+          type="button"
+          onClick={() => onTrash(item)}
+          aria-label={`Delete ${item.name}`}
+          className="rounded-md px-2 py-1 font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-slate-800"
+        >
+          Delete
+        </button>
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,116 @@
+import { useEffect, useState } from "react";
+import { drive, parentIdOf, ROOT_ID, type Item } from "../api/drive";
+import { messageOf } from "../api/errors";
+import { Button } from "./Field";
+import { ItemIcon } from "./ItemIcon";
+import { Modal } from "./Modal";
+import { Notice } from "./Notice";
+import { Spinner } from "./Spinner";
+
+interface MoveDialogProps {
+  /** The items being moved: a folder among them cannot be a destination. */
+  moving: Item[];
+  startFolderId: string;
+  onMove(parentId: string | null): Promise<unknown>;
+  onClose(): void;
+  /** Where focus goes if what opened the dialog is gone (the selection toolbar, after a move). */
+  fallbackFocus?: () => HTMLElement | null;
+}
+
+/** "Move to…": browse folders (only folders are listed) and move the items into the one shown. */
+export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFocus }: MoveDialogProps) {
+  const [folderId, setFolderId] = useState(startFolderId);
+  const [shown, setShown] = useState<{ folder: Item; folders: Item[] } | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  // What is on screen belongs to the folder browsed to; until it answers, a spinner shows.
+  const ready = shown?.folder.id === folderId;
+  const folder = ready ? shown.folder : null;
+  const folders = ready ? shown.folders : null;
+  const [busy, setBusy] = useState(false);
+  const movingIds = new Set(moving.map((item) => item.id));
+
+  useEffect(() => {
+    let current = true;
+    Promise.all([drive.folder(folderId), drive.children(folderId, { kind: "folder", sort: "name", limit: 200 })])
+      .then(([opened, page]) => {
+        if (!current) return;
+        setError(null);
+        setShown({ folder: { ...opened, id: folderId }, folders: page.items });
+      })
+      .catch((reason) => current && setError(messageOf(reason)));
+    return () => {
+      current = false;
+    };
+  }, [folderId]);
+
+  const inside = folder !== null && (movingIds.has(folder.id) || (folder.path ?? []).some((p) => movingIds.has(p.id)));
+  const title = moving.length === 1 ? `Move ${moving[0].name} to…` : `Move ${moving.length} items to…`;
+  const here = folder && folder.id !== ROOT_ID ? folder.name : "My files";
+
+  async function move() {
+    setBusy(true);
+    setError(null);
+    try {
+      await onMove(parentIdOf(folderId));
+      onClose();
+    } catch (reason) {
+      setError(messageOf(reason));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Modal title={title} onClose={onClose} fallbackFocus={fallbackFocus}>
+      <div className="mt-4 space-y-3">
+        <p className="text-sm">
+          Destination: <strong>{here}</strong>
+        </p>
+        {folder && folder.id !== ROOT_ID && (
+          <button
+            type="button"
+            className="text-sm text-indigo-700 underline dark:text-indigo-300"
+            onClick={() => setFolderId(folder.parentId ?? ROOT_ID)}
+          >
+            ↑ Up to {(folder.path ?? []).at(-1)?.name ?? "My files"}
+          </button>
+        )}
+        <div className="max-h-64 overflow-y-auto rounded-md border border-slate-200 dark:border-slate-700">
+          {folders === null && !error ? (
+            <div className="flex justify-center p-4">
+              <Spinner label="Loading folders" />
+            </div>
+          ) : (
+            <ul aria-label="Folders" className="divide-y divide-slate-100 dark:divide-slate-800">
+              {folders?.length === 0 && (
+                <li className="p-3 text-sm text-slate-600 dark:text-slate-400">No folders here</li>
+              )}
+              {folders?.map((child) => (
+                <li key={child.id}>
+                  <button
+                    type="button"
+                    disabled={movingIds.has(child.id)}
+                    onClick={() => setFolderId(child.id)}
+                    className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50 disabled:opacity-50 dark:hover:bg-slate-800"
+                  >
+                    <ItemIcon kind="folder" />
+                    {child.name}
+                  </button>
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+        {inside && <Notice kind="info">A folder cannot move into itself.</Notice>}
+        {error && <Notice kind="error">{error}</Notice>}
+        <div className="flex justify-end gap-2">
+          <Button variant="secondary" type="button" onClick={onClose}>
+            Cancel
+          </Button>
+          <Button type="button" busy={busy} disabled={folder === null || inside} onClick={move}>
+            Move here
+          </Button>
+        </div>
+      </div>
+    </Modal>
+  );
+}

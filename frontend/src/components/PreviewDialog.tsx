@@ -1,0 +1,141 @@
+import { useEffect, useState } from "react";
+import { describePath, drive, type Item } from "../api/drive";
+import { ApiError, messageOf } from "../api/errors";
+import { describeType, formatBytes, formatDate } from "../lib/format";
+import { Button } from "./Field";
+import { Modal } from "./Modal";
+import { Notice } from "./Notice";
+import { Spinner } from "./Spinner";
+
+type Preview =
+  | { kind: "loading" }
+  | { kind: "image" | "pdf" | "audio" | "video" | "text"; url: string }
+  | { kind: "none" }
+  | { kind: "error"; message: string };
+
+/** How a type shows inline, or null when the server is asked for a text rendering. */
+export function inlineKind(type: string | null): "image" | "pdf" | "audio" | "video" | null {
+  if (!type) return null;
+  if (type === "application/pdf") return "pdf";
+  if (type.startsWith("image/")) return "image";
+  if (type.startsWith("audio/")) return "audio";
+  if (type.startsWith("video/")) return "video";
+  return null;
+}
+
+async function loadPreview(file: Item): Promise<Preview> {
+  const kind = inlineKind(file.type);
+  if (kind) return { kind, url: (await drive.link(file.id, { inline: true })).url };
+  try {
+    return { kind: "text", url: (await drive.link(file.id, { inline: true, asText: true })).url };
+  } catch (reason) {
+    if (reason instanceof ApiError && reason.code === "not_previewable") return { kind: "none" };
+    throw reason;
+  }
+}
+
+interface PreviewDialogProps {
+  files: Item[];
+  index: number;
+  /** The folder path to show when items carry none (a folder listing). */
+  location?: Item["path"];
+  onIndexChange(index: number): void;
+  onDownload(file: Item): void;
+  onClose(): void;
+}
+
+/** A file shown in the browser from a short-lived inline link; ←/→ go through the listing's files. */
+export function PreviewDialog({ files, index, location, onIndexChange, onDownload, onClose }: PreviewDialogProps) {
+  const file = files[index];
+  const [loaded, setLoaded] = useState<{ id: string; preview: Preview } | null>(null);
+  const preview: Preview = loaded?.id === file.id ? loaded.preview : { kind: "loading" };
+
+  useEffect(() => {
+    let current = true;
+    loadPreview(file)
+      .then((next) => current && setLoaded({ id: file.id, preview: next }))
+      .catch((reason) => current && setLoaded({ id: file.id, preview: { kind: "error", message: messageOf(reason) } }));
+    return () => {
+      current = false;
+    };
+  }, [file]);
+
+  const go = (step: number) => {
+    const next = index + step;
+    if (next >= 0 && next < files.length) onIndexChange(next);
+  };
+
+  return (
+    <Modal
+      title={file.name}
+      wide
+      onClose={onClose}
+      onKeyDown={(event) => {
+        const target = event.target as HTMLElement;
+        if (target.tagName === "AUDIO" || target.tagName === "VIDEO") return;
+        if (event.key === "ArrowLeft") go(-1);
+        if (event.key === "ArrowRight") go(1);
+      }}
+    >
+      <div className="mt-4 flex min-h-48 items-center justify-center rounded-md bg-slate-100 dark:bg-slate-800">
+        {preview.kind === "loading" && <Spinner label="Loading preview" />}
+        {preview.kind === "image" && <img src={preview.url} alt={file.name} className="max-h-[60vh] max-w-full" />}
+        {preview.kind === "pdf" && (
+          <iframe title={`Preview of ${file.name}`} src={preview.url} className="h-[60vh] w-full" />
+        )}
+        {preview.kind === "text" && (
+          // Empty sandbox: the text cannot run scripts or reach this page, whatever it holds.
+          <iframe title={`Preview of ${file.name}`} sandbox="" src={preview.url} className="h-[60vh] w-full bg-white" />
+        )}
+        {preview.kind === "audio" && (
+          <audio controls src={preview.url} aria-label={`Play ${file.name}`}>
+            <track kind="captions" />
+          </audio>
+        )}
+        {preview.kind === "video" && (
+          <video controls src={preview.url} aria-label={`Play ${file.name}`} className="max-h-[60vh] max-w-full">
+            <track kind="captions" />
+          </video>
+        )}
+        {preview.kind === "none" && (
+          <p className="p-6 text-sm text-slate-700 dark:text-slate-300">
+            No preview for this type of file. Download it to open it.
+          </p>
+        )}
+        {preview.kind === "error" && (
+          <div className="p-6">
+            <Notice kind="error">Could not load the preview: {preview.message}</Notice>
+          </div>
+        )}
+      </div>
+      <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
+        <dt className="text-slate-600 dark:text-slate-400">Size</dt>
+        <dd>{formatBytes(file.size ?? 0)}</dd>
+        <dt className="text-slate-600 dark:text-slate-400">Type</dt>
+        <dd>{describeType(file.type ?? "")}</dd>
+        <dt className="text-slate-600 dark:text-slate-400">Modified</dt>
+        <dd>{formatDate(file.modifiedAt)}</dd>
+        <dt className="text-slate-600 dark:text-slate-400">Folder</dt>
+        <dd>{describePath(file.path ?? location)}</dd>
+      </dl>
+      <div className="mt-6 flex flex-wrap items-center justify-between gap-2">
+        <div className="flex gap-2">
+          <Button variant="secondary" type="button" disabled={index === 0} onClick={() => go(-1)}>
+            ← Previous
+          </Button>
+          <Button variant="secondary" type="button" disabled={index === files.length - 1} onClick={() => go(1)}>
+            Next →
+          </Button>
+        </div>
+        <div className="flex gap-2">
+          <Button type="button" onClick={() => onDownload(file)}>
+            Download
+          </Button>
+          <Button variant="secondary" type="button" onClick={onClose}>
+            Close
+          </Button>
+        </div>
+      </div>
+    </Modal>
+  );
+}

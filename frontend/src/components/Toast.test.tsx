@@ -1,0 +1,47 @@
+import { act, fireEvent, render, screen } from "@testing-library/react";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { TOAST_MS, ToastProvider, useToast } from "./Toast";
+
+function Trigger({ onUndo }: { onUndo(): void }) {
+  const toast = useToast();
+  return (
+    <button
+      type="button"
+      onClick={() => toast({ message: "a.txt moved to the trash", action: { label: "Undo", run: onUndo } })}
+    >
+      Delete
+    </button>
+  );
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe("toast with Undo", () => {
+  it("runs Undo once and goes away", () => {
+    const onUndo = vi.fn();
+    render(
+      <ToastProvider>
+        <Trigger onUndo={onUndo} />
+      </ToastProvider>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    expect(screen.getByRole("status")).toHaveTextContent("a.txt moved to the trash");
+    fireEvent.click(screen.getByRole("button", { name: "Undo" }));
+    expect(onUndo).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole("button", { name: "Undo" })).not.toBeInTheDocument();
+  });
+
+  it("stays long enough to be read, then leaves by itself", () => {
+    vi.useFakeTimers();
+    render(
+      <ToastProvider>
+        <Trigger onUndo={() => {}} />
+      </ToastProvider>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    act(() => vi.advanceTimersByTime(TOAST_MS - 100));
+    expect(screen.getByRole("button", { name: "Undo" })).toBeInTheDocument();
+    act(() => vi.advanceTimersByTime(200));
+    expect(screen.queryByRole("button", { name: "Undo" })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,62 @@
+import { render, screen, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import type { UploadItem } from "../lib/uploadQueue";
+import { UploadQueue } from "../lib/uploadQueue";
+import { UploadPanel } from "./UploadPanel";
+
+function item(id: number, name: string, status: UploadItem["status"], loaded = 0, size = 100): UploadItem {
+  return {
+    id,
+    name,
+    size,
+    loaded,
+    status,
+    parentId: null,
+    message: status === "failed" ? `${name}: Boom.` : undefined,
+  };
+}
+
+/** A queue that records what the panel asks of it. */
+class RecordingQueue extends UploadQueue {
+  calls: string[] = [];
+  constructor() {
+    super(() => {});
+  }
+  override retry(id: number) {
+    this.calls.push(`retry ${id}`);
+  }
+  override cancel(id: number) {
+    this.calls.push(`cancel ${id}`);
+  }
+  override clearFinished() {
+    this.calls.push("clear");
+  }
+}
+
+describe("UploadPanel", () => {
+  it("shows one overall progress for many uploads, and each file's state", () => {
+    const queue = new RecordingQueue();
+    render(
+      <UploadPanel
+        queue={queue}
+        items={[item(1, "a.txt", "done", 100), item(2, "b.txt", "uploading", 50), item(3, "c.txt", "waiting")]}
+      />,
+    );
+    const panel = screen.getByRole("region", { name: "Uploads" });
+    expect(within(panel).getByRole("heading")).toHaveTextContent("Uploading 2 files");
+    expect(within(panel).getByRole("progressbar", { name: "All uploads" })).toHaveAttribute("value", "50");
+    expect(within(panel).getByRole("progressbar", { name: "Uploading b.txt" })).toHaveAttribute("value", "50");
+    expect(within(panel).getAllByTestId("upload-card")).toHaveLength(3);
+  });
+
+  it("retries a failed upload from its card and clears the finished ones", async () => {
+    const queue = new RecordingQueue();
+    render(<UploadPanel queue={queue} items={[item(1, "a.txt", "done", 100), item(2, "b.txt", "failed")]} />);
+    expect(screen.getByRole("heading")).toHaveTextContent("1 upload failed");
+    expect(screen.getByRole("alert")).toHaveTextContent("b.txt: Boom.");
+    await userEvent.click(screen.getByRole("button", { name: "Retry upload of b.txt" }));
+    await userEvent.click(screen.getByRole("button", { name: "Clear finished" }));
+    expect(queue.calls).toEqual(["retry 2", "clear"]);
+  });
+});

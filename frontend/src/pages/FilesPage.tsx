@@ -1,0 +1,207 @@
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { useParams } from "react-router";
+import { unwrap, usersApi } from "../api/client";
+import { drive, parentIdOf, ROOT_ID, type Item } from "../api/drive";
+import { messageOf } from "../api/errors";
+import { Breadcrumbs } from "../components/Breadcrumbs";
+import { Button } from "../components/Field";
+import { ItemBrowser } from "../components/ItemBrowser";
+import { NameDialog } from "../components/NameDialog";
+import { Notice } from "../components/Notice";
+import { StorageSummary } from "../components/StorageSummary";
+import { useToast } from "../components/Toast";
+import { useUploads } from "../components/UploadPanel";
+import { carriesItems } from "../lib/dragItems";
+import { entriesOf, planTreeUpload, walkEntries } from "../lib/dropTree";
+import { formatBytes } from "../lib/format";
+import { useDocumentTitle } from "../lib/documentTitle";
+
+/** /files and /files/:folderId: one folder of the drive, afresh for each folder. */
+export function FilesPage() {
+  const { folderId = ROOT_ID } = useParams();
+  return <FolderView key={folderId} folderId={folderId} />;
+}
+
+function FolderView({ folderId }: { folderId: string }) {
+  const [folder, setFolder] = useState<Item | null>(null);
+  const [folderError, setFolderError] = useState<string | null>(null);
+  const [reloadSignal, setReloadSignal] = useState(0);
+  const [creating, setCreating] = useState(false);
+  const [dragging, setDragging] = useState(false);
+  const uploads = useUploads();
+  const toast = useToast();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+
+  useEffect(() => {
+    let current = true;
+    drive
+      .folder(folderId)
+      .then((shown) => current && setFolder(shown))
+      .catch((reason) => current && setFolderError(messageOf(reason)));
+    return () => {
+      current = false;
+    };
+  }, [folderId]);
+
+  // Trashed files count until purged, so only uploads change the figure shown here.
+  const [usage, setUsage] = useState<{ storageUsed: number; fileCount: number } | null>(null);
+  useEffect(() => {
+    let current = true;
+    unwrap(usersApi.GET("/api/users/me"))
+      .then((profile) => current && setUsage({ storageUsed: profile.storageUsed, fileCount: profile.fileCount }))
+      .catch(() => current && setUsage(null));
+    return () => {
+      current = false;
+    };
+  }, [reloadSignal]);
+
+  const inFolder = folder !== null && folder.id !== ROOT_ID;
+  useDocumentTitle(inFolder ? `Files · ${folder.name}` : "Files");
+
+  // An upload into this folder shows up at once; a burst of them reloads once.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = uploads.onUploaded((_file, parentId) => {
+      if (parentId !== parentIdOf(folderId)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => setReloadSignal((signal) => signal + 1), 250);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [uploads, folderId]);
+
+  const load = useCallback(
+    (options: Parameters<typeof drive.children>[1]) => drive.children(folderId, options),
+    [folderId],
+  );
+  const fallbackFocus = useCallback(() => headingRef.current, []);
+
+  async function handleDrop(event: DragEvent) {
+    setDragging(false);
+    if (carriesItems(event)) return;
+    event.preventDefault();
+    const { entries, files } = entriesOf(event.dataTransfer);
+    const parentId = parentIdOf(folderId);
+    try {
+      const hasFolders = entries.some((entry) => entry.isDirectory);
+      if (!hasFolders) {
+        uploads.add(files.map((file) => ({ file, parentId })));
+        return;
+      }
+      const dropped = await walkEntries(entries);
+      const requests = await planTreeUpload(dropped, parentId, async (name, parent) => {
+        const created = await drive.createFolder(name, parent, "merge");
+        return created;
+      });
+      if (dropped.directories.length) setReloadSignal((signal) => signal + 1);
+      uploads.add(requests);
+    } catch (reason) {
+      toast({ kind: "error", message: `Could not upload the dropped folder: ${messageOf(reason)}` });
+    }
+  }
+
+  async function move(ids: string[], parentId: string) {
+    const result = await drive.move(ids, parentIdOf(parentId));
+    if (result.failed.length)
+      toast({ kind: "error", message: `Not moved: ${result.failed.map((f) => f.message).join(" ")}` });
+    setReloadSignal((signal) => signal + 1);
+  }
+
+  if (folderError) {
+    return (
+      <div className="space-y-4">
+        <h1 className="text-2xl font-bold">Folder not available</h1>
+        <Notice kind="error">{folderError}</Notice>
+      </div>
+    );
+  }
+
+  return (
+    <section
+      aria-labelledby="folder-heading"
+      className="space-y-4"
+      onDragEnter={(event) => {
+        if (!carriesItems(event)) setDragging(true);
+      }}
+      onDragOver={(event) => {
+        if (!carriesItems(event)) event.preventDefault();
+      }}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={(event) => void handleDrop(event)}
+      data-testid="upload-dropzone"
+    >
+      <Breadcrumbs
+        folder={folder ?? { id: folderId, name: "", path: [] }}
+        onDropItems={(ids, id) => void move(ids, id)}
+      />
+      <div className="flex flex-wrap items-end justify-between gap-2">
+        <h1 id="folder-heading" ref={headingRef} tabIndex={-1} className="text-2xl font-bold">
+          {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
+        </h1>
+        <div className="flex flex-wrap items-center gap-2">
+          {usage && <StorageSummary {...usage} />}
+          <Button variant="secondary" onClick={() => setCreating(true)}>
+            New folder
+          </Button>
+          <label className="inline-flex cursor-pointer items-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500">
+            Choose files
+            <input
+              type="file"
+              multiple
+              className="sr-only"
+              onChange={(event) => {
+                const chosen = Array.from(event.target.files ?? []);
+                if (chosen.length) uploads.add(chosen.map((file) => ({ file, parentId: parentIdOf(folderId) })));
+                event.target.value = "";
+              }}
+            />
+          </label>
+        </div>
+      </div>
+      <p
+        className={`rounded-lg border-2 border-dashed px-4 py-3 text-center text-sm ${
+          dragging
+            ? "border-indigo-500 bg-indigo-50 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200"
+            : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
+        }`}
+      >
+        Drop files or folders anywhere here to upload them to this folder
+        {uploads.maxUploadBytes !== null && ` (up to ${formatBytes(uploads.maxUploadBytes)} per file)`}.
+      </p>
+      <ItemBrowser
+        caption={inFolder ? `Contents of ${folder.name}` : "Your files"}
+        key={folderId}
+        load={load}
+        folderId={folderId}
+        location={inFolder ? [...(folder.path ?? []), { id: folder.id, name: folder.name }] : []}
+        reloadSignal={reloadSignal}
+        fallbackFocus={fallbackFocus}
+        empty={
+          <div className="rounded-lg border border-slate-200 bg-white px-6 py-12 text-center dark:border-slate-700 dark:bg-slate-900">
+            <p className="text-lg font-medium">{inFolder ? "This folder is empty" : "No files yet"}</p>
+            <p className="mt-1 text-sm text-slate-600 dark:text-slate-400">
+              Drop files or folders here, or choose files to upload.
+            </p>
+          </div>
+        }
+      />
+      {creating && (
+        <NameDialog
+          title="New folder"
+          label="Folder name"
+          initial="Untitled folder"
+          submitLabel="Create"
+          onSubmit={async (name) => {
+            await drive.createFolder(name, parentIdOf(folderId));
+            setReloadSignal((signal) => signal + 1);
+          }}
+          onClose={() => setCreating(false)}
+        />
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,42 @@
+import { useCallback, useRef } from "react";
+import { useSearchParams } from "react-router";
+import { drive, type ListOptions } from "../api/drive";
+import { ItemBrowser } from "../components/ItemBrowser";
+import { useDocumentTitle } from "../lib/documentTitle";
+
+/** /search?q=: names across every folder, each with the folder it is in. */
+export function SearchPage() {
+  const [params] = useSearchParams();
+  const q = (params.get("q") ?? "").trim();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  useDocumentTitle(q ? `Search · ${q}` : "Search");
+  const load = useCallback((options: ListOptions) => drive.search(q, options), [q]);
+  const fallbackFocus = useCallback(() => headingRef.current, []);
+
+  return (
+    <section aria-labelledby="search-heading" className="space-y-4">
+      <h1 id="search-heading" ref={headingRef} tabIndex={-1} className="text-2xl font-bold">
+        {q ? `Results for “${q}”` : "Search"}
+      </h1>
+      {q ? (
+        <ItemBrowser
+          caption={`Search results for ${q}`}
+          key={q}
+          load={load}
+          folderId="root"
+          showLocation
+          fallbackFocus={fallbackFocus}
+          empty={
+            <p className="rounded-lg border border-slate-200 bg-white px-6 py-12 text-center dark:border-slate-700 dark:bg-slate-900">
+              Nothing is named like “{q}”.
+            </p>
+          }
+        />
+      ) : (
+        <p className="text-slate-600 dark:text-slate-400">
+          Type a name in the search box above (press / to get there).
+        </p>
+      )}
+    </section>
+  );
+}
