@@ -628,7 +628,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -643,7 +644,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -658,7 +660,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -673,7 +676,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -688,7 +692,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1047,7 +1052,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1062,7 +1068,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1077,7 +1084,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1092,7 +1100,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1129,7 +1138,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1144,7 +1154,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1159,7 +1170,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1174,7 +1186,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1517,7 +1530,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1532,7 +1546,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1571,7 +1586,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1586,7 +1602,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1601,7 +1618,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1616,7 +1634,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1631,7 +1650,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1668,7 +1688,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1683,7 +1704,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1698,7 +1720,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1713,7 +1736,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1728,7 +1752,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1743,7 +1768,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1778,7 +1804,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1793,7 +1820,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1808,7 +1836,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1845,7 +1874,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1860,7 +1890,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1875,7 +1906,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1890,7 +1922,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1923,7 +1956,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1938,7 +1972,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1953,7 +1988,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
@@ -1968,7 +2004,8 @@ export interface operations {
                     "application/json": {
                         error: {
                             code: string;
-                            details?: Record<string, never>[];
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
                             message: string;
                         };
                     };
