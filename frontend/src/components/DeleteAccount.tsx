@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { unwrap, usersApi } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
 import { Button, TextField } from "./Field";
+import { PasswordField } from "./PasswordField";
 import { Notice } from "./Notice";
 
 const CONFIRMATION_WORD = "DELETE";
@@ -41,9 +42,8 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
         This deletes your account and every file in it, for good. Enter your password and type {CONFIRMATION_WORD} to
         confirm.
       </p>
-      <TextField
+      <PasswordField
         label="Your password"
-        type="password"
         autoComplete="current-password"
         value={password}
         onChange={(e) => setPassword(e.target.value)}

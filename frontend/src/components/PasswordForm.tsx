@@ -2,7 +2,8 @@ import { useState, type FormEvent } from "react";
 import { authApi, unwrap } from "../api/client";
 import { messageOf } from "../api/errors";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
-import { Button, TextField } from "./Field";
+import { Button } from "./Field";
+import { PasswordField } from "./PasswordField";
 import { Notice } from "./Notice";
 
 export function PasswordForm() {
@@ -36,24 +37,22 @@ export function PasswordForm() {
 
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Change password" noValidate>
-      <TextField
+      <PasswordField
         label="Current password"
-        type="password"
         autoComplete="current-password"
         value={current}
         onChange={(e) => setCurrent(e.target.value)}
       />
-      <TextField
+      <PasswordField
         label="New password"
-        type="password"
         autoComplete="new-password"
+        meter
         value={next}
         onChange={(e) => setNext(e.target.value)}
         hint={PASSWORD_HINT}
       />
-      <TextField
+      <PasswordField
         label="Confirm new password"
-        type="password"
         autoComplete="new-password"
         value={confirm}
         onChange={(e) => setConfirm(e.target.value)}

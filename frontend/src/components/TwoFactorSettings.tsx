@@ -3,6 +3,7 @@ import { authApi, unwrap } from "../api/client";
 import { messageOf } from "../api/errors";
 import type { components } from "../api/generated/auth";
 import { Button, TextField } from "./Field";
+import { PasswordField } from "./PasswordField";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
 
@@ -204,9 +205,8 @@ function TurnOff({ recoveryCodesLeft, onOff }: { recoveryCodesLeft: number; onOf
         Two-factor sign-in is <strong>on</strong>. {recoveryCodesLeft} recovery code
         {recoveryCodesLeft === 1 ? "" : "s"} left. To turn it off, confirm with your password and a code.
       </p>
-      <TextField
+      <PasswordField
         label="Your password"
-        type="password"
         autoComplete="current-password"
         required
         value={password}

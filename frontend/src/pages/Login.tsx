@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
 import { messageOf } from "../api/errors";
 import { Button, TextField } from "../components/Field";
+import { PasswordField } from "../components/PasswordField";
 import { Notice } from "../components/Notice";
 import { safeNextPath } from "../components/RequireAuth";
 import { TwoFactorStep } from "../components/TwoFactorStep";
@@ -76,9 +77,8 @@ export function Login() {
             value={email}
             onChange={(e) => setEmail(e.target.value)}
           />
-          <TextField
+          <PasswordField
             label="Password"
-            type="password"
             autoComplete="current-password"
             required
             value={password}

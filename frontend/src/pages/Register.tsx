@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate } from "react-router";
 import { messageOf } from "../api/errors";
 import { Button, GenderSelect, TextField, toGender } from "../components/Field";
+import { PasswordField } from "../components/PasswordField";
 import { Notice } from "../components/Notice";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { useSession } from "../session/SessionProvider";
@@ -68,10 +69,11 @@ export function Register() {
           value={form.username}
           onChange={update("username")}
         />
-        <TextField
+        <PasswordField
           label="Password"
-          type="password"
           autoComplete="new-password"
+          meter
+          userInputs={[form.email, form.username]}
           required
           value={form.password}
           onChange={update("password")}

@@ -2,7 +2,8 @@ import { useEffect, useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { authApi, unwrap } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
-import { Button, TextField } from "../components/Field";
+import { Button } from "../components/Field";
+import { PasswordField } from "../components/PasswordField";
 import { Notice } from "../components/Notice";
 import { forgetLinkToken, readLinkToken } from "../lib/linkToken";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
@@ -66,18 +67,17 @@ export function ResetPassword() {
         </div>
       ) : (
         <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
-          <TextField
+          <PasswordField
             label="New password"
-            type="password"
             autoComplete="new-password"
+            meter
             required
             hint={PASSWORD_HINT}
             value={password}
             onChange={(e) => setPassword(e.target.value)}
           />
-          <TextField
+          <PasswordField
             label="Confirm new password"
-            type="password"
             autoComplete="new-password"
             required
             value={confirm}
