@@ -241,6 +241,8 @@ class Stack:
                 "S3_BUCKET": self.bucket,
                 "S3_PUBLIC_ENDPOINT_URL": f"http://localhost:{self.ports.s3}",
                 "MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
+                # moto's transactions are not safe when concurrent (FilesSettings.bulk_concurrency).
+                "BULK_CONCURRENCY": "1",
             },
         }
         values.update(peers[service])

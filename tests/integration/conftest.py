@@ -42,7 +42,9 @@ class System:
 
     def url(self, path: str) -> str:
         """Routes /api/<service>/... as the gateway does."""
-        service = path.split("/")[2]
+        prefix = path.split("/")[2]
+        # The drive's routes all belong to files (gateway/scloud.conf.template).
+        service = "files" if prefix in ("folders", "items", "search", "trash") else prefix
         return {"auth": self.auth_url, "users": self.users_url, "files": self.files_url}[service] + path
 
 

@@ -2,6 +2,8 @@
 scenarios live once, in services/files/tests/integration/test_http_api.py, against a stand-in
 for auth's key service; here the tokens come from the real auth service."""
 
+import time
+
 import httpx
 import pytest
 
@@ -19,8 +21,15 @@ def test_files_accept_tokens_issued_by_auth_and_the_profile_counts_them(new_brow
     assert httpx.get(link["url"]).content == b"x" * 1000
     profile = alice.request("GET", "/api/users/me").json()
     assert (profile["storageUsed"], profile["fileCount"]) == (1024, 2)
+    # Deleting moves to the trash, where a file still counts until it is purged.
     assert alice.request("DELETE", f"/api/files/{file_id}").status_code == 204
     profile = alice.request("GET", "/api/users/me").json()
+    assert (profile["storageUsed"], profile["fileCount"]) == (1024, 2)
+    assert alice.request("POST", "/api/trash/delete", json={"ids": [file_id]}).status_code == 200
+    deadline = time.monotonic() + 60
+    while (profile["storageUsed"], profile["fileCount"]) != (24, 1) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        profile = alice.request("GET", "/api/users/me").json()
     assert (profile["storageUsed"], profile["fileCount"]) == (24, 1)
 
 

@@ -60,6 +60,7 @@ async def bootstrap(
         max_upload_bytes=settings.max_upload_bytes,
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
         trash_retention_days=settings.trash_retention_days,
+        bulk_concurrency=settings.bulk_concurrency,
     )
     purge = asyncio.create_task(purge_periodically(service, interval_seconds=settings.purge_interval_seconds))
 

@@ -41,6 +41,14 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         description="Part size of S3 multipart uploads (S3's minimum is 5 MiB). About two parts per "
         "upload in progress are held in memory.",
     )
+    bulk_concurrency: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="Items of a bulk action (move, trash, restore of up to 500) handled at once, so a large "
+        "selection fits in the request deadline. 1 against moto, whose transactions are not safe when "
+        "concurrent (it rolls a failed one back by restoring a copy of the whole table).",
+    )
     purge_interval_seconds: float = Field(
         300,
         gt=0,

@@ -91,8 +91,6 @@ _MAX_RENAME_NUMBER = 1000
 _MOVE_ATTEMPTS = 3
 # A move's transaction checks every folder on the way to its target: DynamoDB takes 100 items.
 MAX_CHECKED_CHAIN = 96
-# Items of a bulk action handled at once.
-_BULK_CONCURRENCY = 8
 ARCHIVE_TTL_SECONDS = 60
 PURGE_BATCH = 100
 
@@ -122,6 +120,7 @@ class FileService:
         max_upload_bytes: int,
         download_url_ttl_seconds: int,
         trash_retention_days: int = 30,
+        bulk_concurrency: int = 8,
         new_file_id: Callable[[], str] | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -130,6 +129,7 @@ class FileService:
         self.max_upload_bytes = max_upload_bytes
         self._download_url_ttl_seconds = download_url_ttl_seconds
         self._trash_retention = timedelta(days=trash_retention_days)
+        self._bulk_concurrency = bulk_concurrency
         self._new_file_id = new_file_id or FileIdGenerator()
         self._now = now
         # Set when something was deleted forever, so the purge task runs now rather than at its interval.
@@ -433,7 +433,7 @@ class FileService:
     async def _each(self, item_ids: Sequence[str], action: Callable[[str], Awaitable[Item]]) -> BulkResult:
         """Runs `action` on each id, a few at a time so 500 of them fit in a request's deadline;
         an item's refusal is reported with it, an outage fails the whole request."""
-        limit = asyncio.Semaphore(_BULK_CONCURRENCY)
+        limit = asyncio.Semaphore(self._bulk_concurrency)
 
         async def attempt(item_id: str) -> Item | AppError:
             async with limit:

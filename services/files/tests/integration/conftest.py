@@ -93,6 +93,9 @@ def settings(aws_endpoint_url, unique_name, auth_address, internal_certificates)
         auth_grpc_addr=auth_address,
         max_upload_bytes=12 * MIB,
         upload_part_bytes=5 * MIB,
+        # moto rolls a cancelled transaction back by restoring a copy of the whole table, which
+        # undoes any transaction that committed meanwhile: bulk items go one at a time here.
+        bulk_concurrency=1,
     )
     provision_resources(settings)
     return settings
