@@ -204,8 +204,17 @@ def ready(service: str, state: tuple[str, int, str | None]) -> bool:
 
 
 def containers(podman: Podman) -> list[dict]:
-    ids = podman("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}").stdout.split()
-    return podman.json("inspect", *ids) if ids else []
+    """The project's containers, inspected. A container can go between the listing and the
+    inspection (one did while compose settled after `up`): then both are done again."""
+    for _ in range(5):
+        ids = podman("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}").stdout.split()
+        if not ids:
+            return []
+        inspected = podman("inspect", *ids, check=False)
+        if inspected.returncode == 0:
+            return json.loads(inspected.stdout)
+        time.sleep(1)
+    raise CommandFailed(f"the project's containers kept changing: {inspected.stderr}")
 
 
 def service_name(container: dict) -> str:
