@@ -98,7 +98,9 @@ def podman() -> Iterator[Podman]:
     if os.geteuid() != 0:
         pytest.fail("the container test runs podman as root and makes a network namespace: run it as root")
     engine = Podman(CACHE)
-    engine.remove_everything_but_images()  # whatever a killed run left behind
+    # Whatever a killed run left behind.
+    engine.stop_stale_services()
+    engine.remove_everything_but_images()
     yield engine
     engine.remove_everything_but_images()
 
