@@ -160,6 +160,17 @@ class Podman:
             stop.set()
             thread.join(timeout=60)
 
+    def stop_stale_services(self) -> None:
+        """API services a killed run left behind: podman processes serving this storage."""
+        for process in Path("/proc").glob("[0-9]*"):
+            try:
+                args = (process / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"podman" in args[0] and str(RUN_ROOT / "run").encode() in args and b"service" in args:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(int(process.name), 15)
+
     def remove_everything_but_images(self, netns: Path | None = None) -> None:
         """Containers, pods, networks and volumes of the test's private storage (images are the
         cache), from the namespace their networks were made in."""

@@ -98,7 +98,9 @@ def podman() -> Iterator[Podman]:
     if os.geteuid() != 0:
         pytest.fail("the container test runs podman as root and makes a network namespace: run it as root")
     engine = Podman(CACHE)
-    engine.remove_everything_but_images()  # whatever a killed run left behind
+    # Whatever a killed run left behind.
+    engine.stop_stale_services()
+    engine.remove_everything_but_images()
     yield engine
     engine.remove_everything_but_images()
 
@@ -204,8 +206,17 @@ def ready(service: str, state: tuple[str, int, str | None]) -> bool:
 
 
 def containers(podman: Podman) -> list[dict]:
-    ids = podman("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}").stdout.split()
-    return podman.json("inspect", *ids) if ids else []
+    """The project's containers, inspected. A container can go between the listing and the
+    inspection (one did while compose settled after `up`): then both are done again."""
+    for _ in range(5):
+        ids = podman("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}").stdout.split()
+        if not ids:
+            return []
+        inspected = podman("inspect", *ids, check=False)
+        if inspected.returncode == 0:
+            return json.loads(inspected.stdout)
+        time.sleep(1)
+    raise CommandFailed(f"the project's containers kept changing: {inspected.stderr}")
 
 
 def service_name(container: dict) -> str:
