@@ -68,7 +68,7 @@ export function TwoFactorSettings() {
   }
   return (
     <div className="space-y-4">
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
         Two-factor sign-in is <strong>off</strong>. Turn it on to ask for a code from an authenticator app (such as
         Google Authenticator, 1Password or Aegis) after your password, so a stolen password alone cannot open your
         files.
@@ -109,7 +109,7 @@ function ConfirmSetup({
 
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Set up two-factor sign-in">
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
         Scan this QR code with your authenticator app, then enter the code it shows.
       </p>
       <img
@@ -119,9 +119,12 @@ function ConfirmSetup({
         height={200}
         className="rounded bg-white"
       />
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
         Cannot scan? Enter this key in the app:{" "}
-        <code className="break-all rounded bg-slate-100 px-1 font-mono text-slate-900" data-testid="totp-secret">
+        <code
+          className="break-all rounded bg-slate-100 px-1 font-mono text-slate-900 dark:text-slate-100 dark:bg-slate-800"
+          data-testid="totp-secret"
+        >
           {setup.secret}
         </code>
       </p>
@@ -153,13 +156,16 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
   return (
     <div className="space-y-4">
       <Notice kind="success">Two-factor sign-in is on.</Notice>
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
         Keep these recovery codes somewhere safe: each signs you in once if you lose your phone. They are shown only
         now.
       </p>
       <ul className="grid grid-cols-2 gap-2 font-mono text-sm" aria-label="Recovery codes">
         {codes.map((code) => (
-          <li key={code} className="rounded bg-slate-100 px-2 py-1 text-slate-900">
+          <li
+            key={code}
+            className="rounded bg-slate-100 px-2 py-1 text-slate-900 dark:text-slate-100 dark:bg-slate-800"
+          >
             {code}
           </li>
         ))}
@@ -168,7 +174,7 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
         <a
           href={download}
           download="scloud-recovery-codes.txt"
-          className="inline-flex items-center rounded-md border border-slate-300 px-4 py-2 text-sm font-semibold"
+          className="inline-flex items-center rounded-md border border-slate-300 px-4 py-2 text-sm font-semibold dark:border-slate-600"
         >
           Download codes
         </a>
@@ -201,7 +207,7 @@ function TurnOff({ recoveryCodesLeft, onOff }: { recoveryCodesLeft: number; onOf
 
   return (
     <form onSubmit={handleSubmit} className="space-y-4" aria-label="Turn off two-factor sign-in">
-      <p className="text-sm text-slate-600">
+      <p className="text-sm text-slate-600 dark:text-slate-300">
         Two-factor sign-in is <strong>on</strong>. {recoveryCodesLeft} recovery code
         {recoveryCodesLeft === 1 ? "" : "s"} left. To turn it off, confirm with your password and a code.
       </p>

@@ -40,7 +40,7 @@ export function TwoFactorStep({ onSubmit, onCancel }: { onSubmit(code: string): 
       <Button type="submit" busy={busy} className="w-full">
         Verify
       </Button>
-      <button type="button" onClick={onCancel} className="w-full text-sm text-slate-600 underline">
+      <button type="button" onClick={onCancel} className="w-full text-sm text-slate-600 underline dark:text-slate-300">
         Use another account
       </button>
     </form>

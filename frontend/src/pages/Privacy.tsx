@@ -4,8 +4,8 @@ import { Link } from "react-router";
 /** What SCloud keeps about a person, why, for how long, and how to get it or have it deleted. */
 export function Privacy() {
   return (
-    <article className="mx-auto max-w-2xl space-y-6 text-slate-700">
-      <h1 className="text-2xl font-bold text-slate-900">How SCloud handles your data</h1>
+    <article className="mx-auto max-w-2xl space-y-6 text-slate-700 dark:text-slate-200">
+      <h1 className="text-2xl font-bold text-slate-900 dark:text-slate-100">How SCloud handles your data</h1>
       <Part title="What we keep">
         <ul className="list-disc space-y-1 pl-6">
           <li>Your email address and username, to sign you in and to write to you about your account.</li>
@@ -52,7 +52,7 @@ export function Privacy() {
         </p>
       </Part>
       <p>
-        <Link to="/register" className="font-medium text-indigo-700 underline">
+        <Link to="/register" className="font-medium text-indigo-700 underline dark:text-indigo-300">
           Create an account
         </Link>
       </p>
@@ -63,7 +63,7 @@ export function Privacy() {
 function Part({ title, children }: { title: string; children: ReactNode }) {
   return (
     <section className="space-y-2">
-      <h2 className="text-lg font-semibold text-slate-900">{title}</h2>
+      <h2 className="text-lg font-semibold text-slate-900 dark:text-slate-100">{title}</h2>
       {children}
     </section>
   );

@@ -3,6 +3,7 @@ import { useNavigate } from "react-router";
 import { unwrap, usersApi } from "../api/client";
 import { messageOf } from "../api/errors";
 import { DeleteAccount } from "../components/DeleteAccount";
+import { DownloadData } from "../components/DownloadData";
 import { Notice } from "../components/Notice";
 import { PasswordForm } from "../components/PasswordForm";
 import { ProfileForm, type ProfileRead } from "../components/ProfileForm";
@@ -59,6 +60,9 @@ export function Profile() {
           </Section>
           <Section title="Sessions">
             <SessionList onSignedOutEverywhere={handleSignedOutEverywhere} />
+          </Section>
+          <Section title="Your data">
+            <DownloadData />
           </Section>
           <Section title="Delete account" danger>
             <DeleteAccount onDeleted={handleDeleted} />
