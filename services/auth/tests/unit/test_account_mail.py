@@ -3,7 +3,6 @@ a recording mailer, with an injected clock for the links' lifetimes."""
 
 import logging
 import re
-import time
 
 import pyotp
 import pytest
@@ -12,7 +11,6 @@ from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
-    InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
@@ -41,19 +39,6 @@ EMAIL = "ada@example.com"
 BROWSER = "Firefox on Linux"
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 @pytest.fixture
 def mailer() -> RecordingMailer:
     return RecordingMailer()
@@ -67,11 +52,6 @@ def outbox(mailer) -> MailOutbox:
 @pytest.fixture
 def users() -> InMemoryUserDirectory:
     return InMemoryUserDirectory()
-
-
-@pytest.fixture
-def sessions() -> InMemorySessionRepository:
-    return InMemorySessionRepository()
 
 
 @pytest.fixture
@@ -325,7 +305,7 @@ async def test_mail_failures_are_logged_without_address_or_link(service, outbox,
     assert "token=" not in logged
 
 
-async def enable_two_factor(service: AuthService, user_id: str, clock: Clock) -> str:
+async def enable_two_factor(service: AuthService, user_id: str, clock) -> str:
     setup = await service.begin_two_factor_setup(user_id)
     secret = setup.secret
     await service.confirm_two_factor(user_id, pyotp.TOTP(secret).at(clock.now))

@@ -1,5 +1,4 @@
 import logging
-import time
 
 import pyotp
 import pytest
@@ -8,7 +7,6 @@ from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
-    InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
@@ -39,24 +37,6 @@ from scloud_common.mail import MailLayout, MailOutbox, RecordingMailer
 from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken
 
 PASSWORD = "correct horse 1"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = time.time()
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture
-def sessions() -> InMemorySessionRepository:
-    return InMemorySessionRepository()
 
 
 @pytest.fixture
