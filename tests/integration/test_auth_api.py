@@ -375,3 +375,22 @@ def test_turning_two_factor_off_needs_the_password_and_a_code(new_browser, email
     both = {"password": "Secret pass 1", "code": recovery_codes[1]}
     assert browser.request("POST", "/api/auth/two-factor/disable", json=both).status_code == 204
     assert new_browser().login(email).status_code == 200
+
+
+def test_a_two_factor_code_is_refused_when_replayed_within_its_window(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    assert browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).status_code == 200
+    # The setup used the current step; the next one is accepted (one step of drift), once.
+    code = app.at(time.time() + 30)
+    first = new_browser()
+    challenge = first.login(email).json()["challenge"]
+    assert (
+        first.request("POST", "/api/auth/login/two-factor", json={"challenge": challenge, "code": code}).status_code
+        == 200
+    )
+    second = new_browser()
+    challenge = second.login(email).json()["challenge"]
+    replayed = second.request("POST", "/api/auth/login/two-factor", json={"challenge": challenge, "code": code})
+    assert replayed.status_code == 401 and error_code(replayed) == "invalid_two_factor_code"
