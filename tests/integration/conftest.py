@@ -22,6 +22,7 @@ from scloud_users.config import UsersSettings
 from scloud_users.http.app import create_app as create_users_app
 from scloud_users.provision import provision_resources as provision_users
 from tests.harness import free_ports, loopback_config, serve_in_thread
+from tests.mail_sink import accepted_mail
 
 MAX_UPLOAD_BYTES = 6 * 1024 * 1024
 MAIL_SENDER = "SCloud <no-reply@scloud.localhost>"
@@ -201,22 +202,8 @@ class SentMail:
 
 
 def sent_mail(aws_endpoint_url: str, to: str) -> list[SentMail]:
-    """What the stand-in's SES accepted for `to`, oldest first: moto server lists it in its model
-    data, LocalStack at /_aws/ses."""
-    with httpx.Client(timeout=10) as client:
-        response = client.get(f"{aws_endpoint_url}/moto-api/data.json")
-        if response.status_code == 200:
-            messages = response.json().get("ses", {}).get("Message", [])
-            found = [SentMail(m["destinations"]["ToAddresses"], m["subject"], m["body"]) for m in messages]
-        else:
-            messages = client.get(f"{aws_endpoint_url}/_aws/ses").json()["messages"]
-            found = [
-                SentMail(
-                    m["Destination"]["ToAddresses"], m["Subject"], m["Body"].get("html_part") or m["Body"]["text_part"]
-                )
-                for m in messages
-            ]
-    return [mail for mail in found if to in mail.to]
+    """What the stand-in's SES accepted for `to`, oldest first."""
+    return [SentMail(mail.to, mail.subject, mail.body) for mail in accepted_mail(aws_endpoint_url) if to in mail.to]
 
 
 def wait_for_mail(system: System, to: str, *, count: int = 1, seconds: float = 15) -> list[SentMail]:
