@@ -77,7 +77,7 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(stack, page, artifac
     page.get_by_role("link", name="Forgot password?").click()
     page.get_by_label("Email").fill(email)
     page.get_by_role("button", name="Send me a link").click()
-    expect(page.get_by_role("status")).to_contain_text(f"If an account uses {email}")
+    expect(page.get_by_role("status").filter(has_text="If an account uses")).to_contain_text(email)
     page.screenshot(path=artifacts / "mail-03-reset-asked.png", full_page=True)
 
     page.goto(mail_link(stack, email, "/reset-password"))
