@@ -72,19 +72,15 @@ logger = logging.getLogger(__name__)
 SIGN_IN_CHALLENGE_SECONDS = 5 * 60
 
 
-def hash_refresh_secret(secret: str) -> str:
-    # Refresh secrets are 256 random bits, so a plain SHA-256 is enough to make a leaked table useless.
+def hash_secret_token(secret: str) -> str:
+    # Refresh secrets, sign-in challenges and link tokens are all 256 random bits, so a plain
+    # SHA-256 is enough to make a leaked table useless; the stores hold only this hash.
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def attempts_key(email: str) -> str:
     """Failed password checks are counted per mailbox, whichever route made them."""
     return f"email#{email}"
-
-
-def hash_link_token(token: str) -> str:
-    # Link tokens are 256 random bits too: the store holds only this hash.
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def split_refresh_token(token: str) -> tuple[str, str]:
@@ -194,7 +190,7 @@ class AuthService:
         expires_at = int(self._clock()) + SIGN_IN_CHALLENGE_SECONDS
         await self._challenges.add(
             SignInChallenge(
-                token_hash=hash_refresh_secret(token),
+                token_hash=hash_secret_token(token),
                 user_id=user_id,
                 user_agent=clean_user_agent(user_agent),
                 expires_at=expires_at,
@@ -205,7 +201,7 @@ class AuthService:
     async def complete_two_factor_sign_in(self, *, challenge: str, code: str) -> IssuedSession:
         """Finishes a sign-in with a code from the authenticator app or a recovery code. Wrong
         codes count towards the account's throttle, like wrong passwords."""
-        token_hash = hash_refresh_secret(challenge)
+        token_hash = hash_secret_token(challenge)
         pending = await self._challenges.get(token_hash)
         if pending is None or pending.expires_at <= int(self._clock()):
             raise SignInChallengeExpired()
@@ -215,7 +211,7 @@ class AuthService:
             raise SignInChallengeExpired() from None
         email = credentials.user.email
         earlier_failures = await self._refuse_if_throttled(email)
-        code_ok = await self._use_second_factor(pending.user_id, code)
+        code_ok = await self._use_second_factor(await self._two_factor.get(pending.user_id), code)
         try:
             await self._settle_attempt(
                 email, pending.user_id, earlier_failures, code_ok, failure=InvalidTwoFactorCode()
@@ -229,11 +225,11 @@ class AuthService:
         self._post_new_device_mail(credentials.user, issued, pending.user_agent)
         return issued
 
-    async def _use_second_factor(self, user_id: str, code: str) -> bool:
+    async def _use_second_factor(self, two_factor: TwoFactor | None, code: str) -> bool:
         """Checks and spends a TOTP code (each at most once) or a recovery code (once)."""
-        two_factor = await self._two_factor.get(user_id)
         if two_factor is None or two_factor.secret is None:
             return False
+        user_id = two_factor.user_id
         if totp.is_totp_code(code):
             step = totp.matching_step(two_factor.secret, code, self._clock())
             return step is not None and await self._two_factor.use_step(user_id, step)
@@ -292,7 +288,7 @@ class AuthService:
         current = await self._two_factor.get(user_id)
         if current is None or not current.enabled:
             raise TwoFactorNotEnabled()
-        if not await self._use_second_factor(user_id, code):
+        if not await self._use_second_factor(current, code):
             raise InvalidTwoFactorCode()
         await self._two_factor.delete(user_id)
         record_security_event(SecurityEvent.TWO_FACTOR_DISABLED, user_id=user_id)
@@ -330,8 +326,8 @@ class AuthService:
         message: str | None = None,
         failure: Unauthenticated | None = None,
     ) -> None:
-        """Counts a wrong password against the account (raising InvalidCredentials), or forgets
-        the account's earlier failures after a right one."""
+        """Counts a wrong password or code against the account (raising `failure`, by default
+        InvalidCredentials), or forgets the account's earlier failures after a right one."""
         if not password_ok:
             await self._record_failure(email, user_id, earlier_failures)
             raise failure or InvalidCredentials(message)
@@ -369,7 +365,7 @@ class AuthService:
         now = int(self._clock())
         if session is None or session.revoked or session.expires_at <= now:
             raise InvalidRefreshToken()
-        presented_hash = hash_refresh_secret(secret)
+        presented_hash = hash_secret_token(secret)
         if not hmac.compare_digest(presented_hash, session.token_hash):
             self._handle_stale_token(session, presented_hash, now)
             await self._sessions.revoke(session_id)
@@ -384,7 +380,7 @@ class AuthService:
         rotated = await self._sessions.rotate(
             session_id,
             expected_token_hash=session.token_hash,
-            new_token_hash=hash_refresh_secret(new_secret),
+            new_token_hash=hash_secret_token(new_secret),
             expires_at=expires_at,
             rotated_at=now,
         )
@@ -459,7 +455,7 @@ class AuthService:
             Session(
                 session_id=session_id,
                 user_id=user.user_id,
-                token_hash=hash_refresh_secret(secret),
+                token_hash=hash_secret_token(secret),
                 expires_at=expires_at,
                 created_at=now,
                 user_agent=clean_user_agent(user_agent),
@@ -550,13 +546,13 @@ class AuthService:
     async def _issue_link_token(self, purpose: TokenPurpose, user_id: str) -> str:
         token = secrets.token_urlsafe(32)
         expires_at = int(self._clock()) + self._link_lifetimes.seconds(purpose)
-        await self._tokens.add(OneTimeToken(purpose, hash_link_token(token), user_id, expires_at))
+        await self._tokens.add(OneTimeToken(purpose, hash_secret_token(token), user_id, expires_at))
         return token
 
     async def _consume_link_token(self, purpose: TokenPurpose, token: str) -> OneTimeToken:
         if not token or len(token) > 128:
             raise InvalidLinkToken()
-        stored = await self._tokens.consume(purpose, hash_link_token(token))
+        stored = await self._tokens.consume(purpose, hash_secret_token(token))
         if stored is None:
             raise InvalidLinkToken()
         if stored.expires_at <= int(self._clock()):
