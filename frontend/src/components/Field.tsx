@@ -5,6 +5,27 @@ const controlClass =
   "mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-slate-900 shadow-sm " +
   "focus:border-indigo-500 disabled:bg-slate-100 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:disabled:bg-slate-900";
 
+/** A form control's label, in the one style every field uses. */
+export function FieldLabel({ htmlFor, children }: { htmlFor: string; children: ReactNode }) {
+  return (
+    <label htmlFor={htmlFor} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
+      {children}
+    </label>
+  );
+}
+
+/** A control's hint, with the id its `aria-describedby` names (`hintId`). */
+export function FieldHint({ controlId, children }: { controlId: string; children?: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p id={hintId(controlId)} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
+      {children}
+    </p>
+  );
+}
+
+export const hintId = (controlId: string) => `${controlId}-hint`;
+
 export function TextField({
   label,
   hint,
@@ -13,15 +34,9 @@ export function TextField({
   const id = useId();
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
-        {label}
-      </label>
-      <input id={id} className={controlClass} aria-describedby={hint ? `${id}-hint` : undefined} {...props} />
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-500 dark:text-slate-400">
-          {hint}
-        </p>
-      )}
+      <FieldLabel htmlFor={id}>{label}</FieldLabel>
+      <input id={id} className={controlClass} aria-describedby={hint ? hintId(id) : undefined} {...props} />
+      <FieldHint controlId={id}>{hint}</FieldHint>
     </div>
   );
 }
@@ -51,10 +66,8 @@ export function GenderSelect({ hint, ...props }: { hint?: ReactNode } & SelectHT
   const id = useId();
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-300">
-        Gender
-      </label>
-      <select id={id} className={controlClass} aria-describedby={hint ? `${id}-hint` : undefined} {...props}>
+      <FieldLabel htmlFor={id}>Gender</FieldLabel>
+      <select id={id} className={controlClass} aria-describedby={hint ? hintId(id) : undefined} {...props}>
         {GENDER_OPTIONS.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}

@@ -1,4 +1,5 @@
 import { useEffect, useId, useState, type InputHTMLAttributes, type ReactNode } from "react";
+import { FieldHint, FieldLabel, hintId } from "./Field";
 import { estimateStrength, STRENGTH_LABELS, type StrengthScore } from "../lib/strength";
 
 const BAR_COLOURS: Record<StrengthScore, string> = {
@@ -30,13 +31,11 @@ export function PasswordField({
   const id = useId();
   const [visible, setVisible] = useState(false);
   const score = useStrength(meter ? value : "", userInputs);
-  const describedBy = [hint ? `${id}-hint` : "", meter && value ? `${id}-strength` : ""].filter(Boolean).join(" ");
+  const describedBy = [hint ? hintId(id) : "", meter && value ? `${id}-strength` : ""].filter(Boolean).join(" ");
 
   return (
     <div>
-      <label htmlFor={id} className="block text-sm font-medium text-slate-700 dark:text-slate-200">
-        {label}
-      </label>
+      <FieldLabel htmlFor={id}>{label}</FieldLabel>
       <div className="mt-1 flex rounded-md shadow-sm">
         <input
           id={id}
@@ -57,11 +56,7 @@ export function PasswordField({
           <span className="sr-only"> {label.toLowerCase()}</span>
         </button>
       </div>
-      {hint && (
-        <p id={`${id}-hint`} className="mt-1 text-xs text-slate-600 dark:text-slate-400">
-          {hint}
-        </p>
-      )}
+      <FieldHint controlId={id}>{hint}</FieldHint>
       {meter && value && score !== null && (
         <div id={`${id}-strength`} className="mt-2" aria-live="polite">
           <div className="flex gap-1" aria-hidden="true">
