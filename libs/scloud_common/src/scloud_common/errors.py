@@ -1,40 +1,33 @@
-"""One error model for every service, mapped to HTTP statuses and gRPC codes.
+"""One error model for every service, free of any transport.
 
-Domain errors subclass `AppError`. Each carries a `kind` (which decides the
-HTTP status and gRPC code, from the single table below) and a stable `code`
-string that clients can branch on.
+Domain errors subclass `AppError`. Each carries a `kind` (what sort of failure it is) and a
+stable `code` string that clients can branch on. The edges map kinds to statuses, each from one
+table: `web.HTTP_STATUS` for HTTP, `grpc_errors.GRPC_CODE` for gRPC. So a domain or use-case
+module that raises these loads neither grpc nor a web framework.
 """
 
 from enum import Enum
 from typing import Any
 
-import grpc
-
 
 class ErrorKind(Enum):
-    INVALID_INPUT = (422, grpc.StatusCode.INVALID_ARGUMENT)
-    UNAUTHENTICATED = (401, grpc.StatusCode.UNAUTHENTICATED)
-    PERMISSION_DENIED = (403, grpc.StatusCode.PERMISSION_DENIED)
-    NOT_FOUND = (404, grpc.StatusCode.NOT_FOUND)
-    ALREADY_EXISTS = (409, grpc.StatusCode.ALREADY_EXISTS)
-    CONFLICT = (409, grpc.StatusCode.ABORTED)
-    PAYLOAD_TOO_LARGE = (413, grpc.StatusCode.OUT_OF_RANGE)
-    GONE = (410, grpc.StatusCode.FAILED_PRECONDITION)
-    RATE_LIMITED = (429, grpc.StatusCode.RESOURCE_EXHAUSTED)
-    UNAVAILABLE = (503, grpc.StatusCode.UNAVAILABLE)
-    TIMEOUT = (504, grpc.StatusCode.DEADLINE_EXCEEDED)
-    INTERNAL = (500, grpc.StatusCode.INTERNAL)
+    INVALID_INPUT = "invalid_input"
+    UNAUTHENTICATED = "unauthenticated"
+    PERMISSION_DENIED = "permission_denied"
+    NOT_FOUND = "not_found"
+    ALREADY_EXISTS = "already_exists"
+    CONFLICT = "conflict"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    GONE = "gone"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    TIMEOUT = "timeout"
+    INTERNAL = "internal"
 
-    def __init__(self, http_status: int, grpc_code: grpc.StatusCode) -> None:
-        self.http_status = http_status
-        self.grpc_code = grpc_code
-
-    @classmethod
-    def from_grpc_code(cls, code: grpc.StatusCode) -> "ErrorKind":
-        for kind in cls:
-            if kind.grpc_code == code:
-                return kind
-        return cls.INTERNAL
+    @property
+    def is_failure_of_ours(self) -> bool:
+        """The request was fine; SCloud or something it depends on failed (an HTTP 5xx)."""
+        return self in (ErrorKind.UNAVAILABLE, ErrorKind.TIMEOUT, ErrorKind.INTERNAL)
 
 
 class AppError(Exception):

@@ -8,6 +8,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from scloud_common.errors import AppError, ErrorKind, ServiceTimeout, ServiceUnavailable, error_for
+from scloud_common.grpc_errors import kind_of_grpc_code
 from scloud_common.grpc_server import ERROR_CODE_METADATA_KEY
 from scloud_common.internal_tls import TlsMaterial
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
@@ -96,7 +97,7 @@ def app_error_from_rpc_error(error: grpc.aio.AioRpcError) -> AppError:
         return ServiceUnavailable()
     if code == grpc.StatusCode.DEADLINE_EXCEEDED:
         return ServiceTimeout()
-    kind = ErrorKind.from_grpc_code(code)
+    kind = kind_of_grpc_code(code)
     if kind is ErrorKind.INTERNAL:
         return AppError()
     error_code = dict(error.trailing_metadata() or ()).get(ERROR_CODE_METADATA_KEY) or kind.name.lower()

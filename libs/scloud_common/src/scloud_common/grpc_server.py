@@ -15,6 +15,7 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from scloud_common.errors import AppError, PermissionDenied, Unauthenticated
+from scloud_common.grpc_errors import GRPC_CODE
 from scloud_common.internal_tls import SERVICE_NAMES, TlsMaterial, caller_name
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, clean_request_id, request_id_var
 
@@ -97,7 +98,7 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
                 self._policy.check(method, caller)
                 return await inner(request, context)
             except AppError as exc:
-                code = exc.kind.grpc_code
+                code = GRPC_CODE[exc.kind]
                 await context.abort(code, exc.message, trailing_metadata=((ERROR_CODE_METADATA_KEY, exc.code),))
             except asyncio.CancelledError:
                 code = grpc.StatusCode.CANCELLED
@@ -142,7 +143,7 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
                 self._policy.check(method, caller_name(context))
             except AppError as exc:
                 await context.abort(
-                    exc.kind.grpc_code, exc.message, trailing_metadata=((ERROR_CODE_METADATA_KEY, exc.code),)
+                    GRPC_CODE[exc.kind], exc.message, trailing_metadata=((ERROR_CODE_METADATA_KEY, exc.code),)
                 )
             async for response in inner(request, context):
                 yield response

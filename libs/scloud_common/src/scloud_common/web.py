@@ -23,6 +23,22 @@ from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_addre
 
 logger = logging.getLogger(__name__)
 
+# The one table from error kind to HTTP status.
+HTTP_STATUS: dict[ErrorKind, int] = {
+    ErrorKind.INVALID_INPUT: 422,
+    ErrorKind.UNAUTHENTICATED: 401,
+    ErrorKind.PERMISSION_DENIED: 403,
+    ErrorKind.NOT_FOUND: 404,
+    ErrorKind.ALREADY_EXISTS: 409,
+    ErrorKind.CONFLICT: 409,
+    ErrorKind.PAYLOAD_TOO_LARGE: 413,
+    ErrorKind.GONE: 410,
+    ErrorKind.RATE_LIMITED: 429,
+    ErrorKind.UNAVAILABLE: 503,
+    ErrorKind.TIMEOUT: 504,
+    ErrorKind.INTERNAL: 500,
+}
+
 
 class ApiModel(BaseModel):
     """Base of every request and response body: camelCase on the wire, unknown fields refused."""
@@ -101,11 +117,11 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     if exc.kind is ErrorKind.INTERNAL:
         logger.error("internal error", exc_info=exc)
     else:
-        logger.info("request failed", extra={"error_code": exc.code, "status": exc.kind.http_status})
+        logger.info("request failed", extra={"error_code": exc.code, "status": HTTP_STATUS[exc.kind]})
     headers = {}
     if isinstance(exc, RateLimited) and exc.retry_after_seconds is not None:
         headers["Retry-After"] = str(exc.retry_after_seconds)
-    return error_response(exc.kind.http_status, exc.code, exc.message, exc.details, headers=headers)
+    return error_response(HTTP_STATUS[exc.kind], exc.code, exc.message, exc.details, headers=headers)
 
 
 async def _handle_validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -251,7 +267,7 @@ class RequestDeadlineMiddleware:
                 raise
             logger.warning("request deadline exceeded", extra={"path": scope["path"], "seconds": self.seconds})
             error = ServiceTimeout()
-            await error_response(error.kind.http_status, error.code, error.message)(scope, receive, send)
+            await error_response(HTTP_STATUS[error.kind], error.code, error.message)(scope, receive, send)
 
 
 class NoStoreMiddleware:

@@ -9,6 +9,7 @@ import pytest
 from scloud_common.aws import AwsFault, create_aws_client, translate_aws_errors
 from scloud_common.errors import NotFound, ServiceUnavailable
 from scloud_common.provisioning import ensure_table
+from scloud_common.web import HTTP_STATUS
 
 pytestmark = pytest.mark.integration
 
@@ -55,7 +56,7 @@ async def test_a_missing_table_is_a_fault_with_an_error_id(aws_endpoint_url, uni
     client = create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)
     with pytest.raises(AwsFault) as raised:
         await Things(client, f"{unique_name}-absent").rename("p", "x")
-    assert raised.value.kind.http_status == 500 and raised.value.error_id in raised.value.message
+    assert HTTP_STATUS[raised.value.kind] == 500 and raised.value.error_id in raised.value.message
 
 
 async def test_an_endpoint_that_accepts_but_never_answers_is_an_outage_within_bounds():

@@ -14,6 +14,7 @@ from botocore.exceptions import (
 
 from scloud_common.aws import AwsFailure, AwsFault, classify_aws_error, translate_aws_errors
 from scloud_common.errors import Conflict, ErrorKind, NotFound, ServiceUnavailable
+from scloud_common.web import HTTP_STATUS
 
 
 def client_error(code: str, status: int = 400, reasons: list[str] | None = None) -> ClientError:
@@ -84,7 +85,7 @@ async def test_a_fault_is_a_500_whose_error_id_is_in_the_answer_and_the_log(capl
     with caplog.at_level(logging.ERROR, logger="scloud_common.aws"), pytest.raises(AwsFault) as raised:
         await failing_with(client_error("AccessDeniedException"))()
     fault = raised.value
-    assert fault.kind is ErrorKind.INTERNAL and fault.kind.http_status == 500
+    assert fault.kind is ErrorKind.INTERNAL and HTTP_STATUS[fault.kind] == 500
     assert fault.error_id in fault.message
     assert [record.error_id for record in caplog.records if record.message == "aws fault"] == [fault.error_id]
 

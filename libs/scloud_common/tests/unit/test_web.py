@@ -8,8 +8,9 @@ from fastapi import FastAPI
 
 from scloud_common.auth_deps import CurrentUser, OptionalUser
 from scloud_common.errors import ErrorKind, NotFound, RateLimited, ServiceUnavailable
+from scloud_common.grpc_errors import GRPC_CODE
 from scloud_common.logs import client_address_var
-from scloud_common.web import ERROR_RESPONSE_SCHEMA, ApiModel, IsoDate, create_app, error_responses
+from scloud_common.web import ERROR_RESPONSE_SCHEMA, HTTP_STATUS, ApiModel, IsoDate, create_app, error_responses
 
 
 class Body(ApiModel):
@@ -112,9 +113,12 @@ async def test_readiness_is_503_when_a_dependency_fails(client):
 
 
 def test_every_error_kind_has_a_distinct_grpc_code_and_an_error_status():
-    codes = [kind.grpc_code for kind in ErrorKind]
-    assert len(codes) == len(set(codes))
-    assert all(kind.http_status >= 400 for kind in ErrorKind)
+    assert set(GRPC_CODE) == set(ErrorKind) == set(HTTP_STATUS)
+    assert len(set(GRPC_CODE.values())) == len(GRPC_CODE)
+    assert all(status >= 400 for status in HTTP_STATUS.values())
+    assert {kind for kind in ErrorKind if kind.is_failure_of_ours} == {
+        kind for kind, status in HTTP_STATUS.items() if status >= 500
+    }
 
 
 async def test_a_body_that_is_not_json_is_a_400(client):

@@ -7,6 +7,7 @@ import bcrypt
 import pytest
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher, HasherBusy
+from scloud_common.web import HTTP_STATUS
 
 
 @pytest.fixture
@@ -56,7 +57,7 @@ async def test_a_flood_beyond_pool_and_queue_is_refused_at_once(hasher):
     )
     assert results.count(True) == 2
     assert sum(isinstance(result, HasherBusy) for result in results) == 4
-    assert HasherBusy.kind.http_status == 503
+    assert HTTP_STATUS[HasherBusy.kind] == 503
     assert time.perf_counter() - started < 2
 
 

@@ -440,7 +440,7 @@ class FileService:
                 try:
                     return await action(item_id)
                 except AppError as error:
-                    if error.kind.http_status >= 500:
+                    if error.kind.is_failure_of_ours:
                         raise
                     return error
 
