@@ -55,9 +55,15 @@ class MetadataStoreSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _sqlite_needs_a_path(self) -> Self:
-        if self.store == "sqlite" and self.sqlite_path is None:
-            raise ValueError("sqlite_path must be set when store is sqlite")
+        if self.store == "sqlite":
+            self.sqlite_database()
         return self
+
+    def sqlite_database(self) -> Path:
+        """The database file; raises ValueError when sqlite_path is not set."""
+        if self.sqlite_path is None:
+            raise ValueError("sqlite_path must be set when store is sqlite")
+        return self.sqlite_path
 
 
 class MailSettings(BaseSettings):
