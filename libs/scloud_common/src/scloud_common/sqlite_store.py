@@ -135,7 +135,10 @@ class SqliteStore:
             try:
                 return work(connection)
             finally:
-                connection.execute("COMMIT")
+                # A read that failed may have ended its transaction already (SQLite rolls back
+                # on some errors); ending it again would hide the first error.
+                if connection.in_transaction:
+                    connection.execute("COMMIT")
 
         return await self._run(self._readers, snapshot, operation=_name_of(work))
 
@@ -175,6 +178,8 @@ class SqliteStore:
         connection = sqlite3.connect(
             self.path, timeout=self._busy_timeout, isolation_level=None, check_same_thread=False
         )
+        with self._connections_lock:
+            self._connections.append(connection)
         connection.row_factory = sqlite3.Row
         mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if mode.lower() != "wal":
@@ -184,8 +189,6 @@ class SqliteStore:
         if read_only:
             connection.execute("PRAGMA query_only = ON")
         self._local.connection = connection
-        with self._connections_lock:
-            self._connections.append(connection)
         return connection
 
     async def _run(

@@ -124,6 +124,19 @@ async def test_reads_cannot_write(store):
     assert await store.read(counter_and_entries) == (0, 0)
 
 
+async def test_a_failed_read_reports_its_own_error_and_leaves_the_readers_usable(store):
+    def ends_its_transaction_then_fails(connection: sqlite3.Connection) -> None:
+        # What SQLite does itself on some errors (a full disk, an interrupted statement).
+        connection.execute("ROLLBACK")
+        connection.execute("SELECT * FROM nowhere")
+
+    with pytest.raises(SqliteFault) as failure:
+        await store.read(ends_its_transaction_then_fails)
+
+    assert "no such table" in str(failure.value.__cause__)
+    assert await store.read(counter_and_entries) == (0, 0)
+
+
 async def test_the_database_is_private_uses_wal_and_enforces_foreign_keys(store):
     await store.write(bump(0, 0))
     assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
