@@ -1,9 +1,10 @@
 """What every service's process is made of: a container of use cases built by the service's
 bootstrap, and one FastAPI app whose lifespan serves gRPC beside HTTP."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import grpc
@@ -12,6 +13,8 @@ from fastapi import APIRouter, FastAPI
 from scloud_common.grpc_client import check_peer_health, create_channel
 from scloud_common.grpc_server import CallerPolicy, start_grpc_server, supervised_grpc_server
 from scloud_common.settings import ServiceSettings
+from scloud_common.sqlite_schema import Migration
+from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier
 from scloud_common.web import create_app
 
@@ -62,6 +65,14 @@ class Dependencies:
         self.check_ready(peer, lambda: check_peer_health(channel, timeout=timeout))
         self.close_at_shutdown(channel.close)
         return channel
+
+    async def sqlite_store(self, path: Path, *, migrations: Sequence[Migration]) -> SqliteStore:
+        """The service's SQLite database at `path`, migrated, checked for readiness ("sqlite") and
+        closed at shutdown."""
+        store = await SqliteStore.open(path, migrations=migrations)
+        self.check_ready("sqlite", store.check_ready)
+        self.close_at_shutdown(store.close)
+        return store
 
     def container(self, service: Service, token_verifier: AccessTokenVerifier) -> ServiceContainer[Service]:
         return ServiceContainer(service, token_verifier, self.readiness_checks, self.closers)

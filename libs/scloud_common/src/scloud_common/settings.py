@@ -1,9 +1,10 @@
 """Settings fields every service shares. Each service subclasses `ServiceSettings`
 with its own env prefix (AUTH_, USERS_, FILES_) and adds its own fields."""
 
-from typing import Literal
+from pathlib import Path
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scloud_common.internal_tls import TlsMaterial
@@ -30,6 +31,39 @@ class AwsSettings(BaseSettings):
     dynamodb_table_prefix: str = Field(
         "scloud-", description="Prefix of every DynamoDB table name, to share one account between stages."
     )
+
+
+MetadataStore = Literal["sqlite", "dynamodb"]
+
+
+class MetadataStoreSettings(BaseSettings):
+    """Where a service keeps its records: DynamoDB (AWS, or a local stand-in at aws_endpoint_url)
+    or one SQLite file on this machine. Both adapters of each port pass the same contract suite."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    store: MetadataStore = Field(
+        "dynamodb",
+        description="sqlite: one database file on this machine (sqlite_path), for running SCloud on one "
+        "machine; dynamodb: the service's DynamoDB table, as on AWS.",
+    )
+    sqlite_path: Path | None = Field(
+        None,
+        description="Path of the service's SQLite database file; required when store is sqlite. Missing "
+        "folders are created 0700 and the file 0600; keep it on a local disk (WAL needs shared memory).",
+    )
+
+    @model_validator(mode="after")
+    def _sqlite_needs_a_path(self) -> Self:
+        if self.store == "sqlite":
+            self.sqlite_database()
+        return self
+
+    def sqlite_database(self) -> Path:
+        """The database file; raises ValueError when sqlite_path is not set."""
+        if self.sqlite_path is None:
+            raise ValueError("sqlite_path must be set when store is sqlite")
+        return self.sqlite_path
 
 
 class MailSettings(BaseSettings):

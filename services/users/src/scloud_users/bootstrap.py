@@ -12,6 +12,7 @@ from scloud_common.public_keys import (
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer
+from scloud_users.adapters.sqlite import MIGRATIONS, SqliteUserRepository
 from scloud_users.config import UsersSettings
 from scloud_users.ports import AuthPeer, FilesPeer, UserRepository
 from scloud_users.provision import users_table_name
@@ -31,9 +32,7 @@ async def bootstrap(
     dependencies = Dependencies(settings)
     timeout = settings.grpc_timeout_seconds
     if repository is None:
-        dynamodb_repository = DynamoDbUserRepository(aws_client(settings, "dynamodb"), users_table_name(settings))
-        dependencies.check_ready("dynamodb", dynamodb_repository.check_ready)
-        repository = dynamodb_repository
+        repository = await _user_repository(settings, dependencies)
     if files is None:
         files_channel = dependencies.peer_channel(
             "files", settings.files_grpc_addr, service=FILES_SERVICE, idempotent_methods=FILES_IDEMPOTENT_METHODS
@@ -57,3 +56,13 @@ async def bootstrap(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     return dependencies.container(service, verifier)
+
+
+async def _user_repository(settings: UsersSettings, dependencies: Dependencies) -> UserRepository:
+    """The repository the `store` setting names, with its readiness check."""
+    if settings.store == "sqlite":
+        store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
+        return SqliteUserRepository(store)
+    repository = DynamoDbUserRepository(aws_client(settings, "dynamodb"), users_table_name(settings))
+    dependencies.check_ready("dynamodb", repository.check_ready)
+    return repository

@@ -1,10 +1,10 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from scloud_common.settings import MailingAwsSettings, ServiceSettings
+from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings
 
 
-class UsersSettings(ServiceSettings, MailingAwsSettings):
+class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
     model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server.")

@@ -1,5 +1,6 @@
 """What every UserRepository promises. Subclasses provide the `repository` fixture: the
-in-memory fake in the unit tier, the DynamoDB adapter in the integration tier."""
+in-memory fake and the SQLite adapter in the unit tier, the DynamoDB adapter in the integration
+tier."""
 
 import asyncio
 

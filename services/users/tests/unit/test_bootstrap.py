@@ -81,3 +81,39 @@ async def test_without_fakes_it_builds_the_real_adapters_and_checks_their_readin
         assert set(container.readiness_checks) == {"dynamodb", "files", "auth"}
     finally:
         await container.aclose()
+
+
+async def test_with_the_sqlite_store_accounts_live_in_the_file_and_outlive_the_process(
+    settings, tmp_path, no_outside_clients
+):
+    settings = settings.model_copy(update={"store": "sqlite", "sqlite_path": tmp_path / "data" / "users.db"})
+
+    async def build():
+        auth = FakeAuth()
+        return await bootstrap(
+            settings,
+            files=InMemoryFilesPeer(),
+            auth=InMemoryAuthPeer(),
+            key_source=auth,
+            session_source=auth,
+            mailer=RecordingMailer(),
+        )
+
+    container = await build()
+    assert set(container.readiness_checks) == {"sqlite"}
+    await container.readiness_checks["sqlite"]()
+    user = await container.service.create_user(
+        email="ada@example.com", username="Ada", password_hash="h", gender=None, date_of_birth=None
+    )
+    await container.aclose()
+
+    container = await build()
+    try:
+        assert await container.service.get_profile(user.user_id) == (user, StorageUsage(bytes_used=0, file_count=0))
+    finally:
+        await container.aclose()
+
+
+def test_the_sqlite_store_needs_a_database_path(settings):
+    with pytest.raises(ValueError, match="sqlite_path"):
+        UsersSettings(**{**settings.model_dump(), "store": "sqlite"})
