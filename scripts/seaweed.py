@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import time
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 REGION = "us-east-1"
 IDENTITY_FILE = "s3-identity.json"
 PORTS_FILE = "ports.json"
+# sun_path holds 108 bytes with its terminating NUL; keep a margin.
+UNIX_SOCKET_PATH_BYTES = 100
 START_TIMEOUT_SECONDS = 60.0
 STOP_TIMEOUT_SECONDS = 15.0
 # weed mini's admin worker dials the admin server at its HTTP port + 10000 whatever
@@ -166,6 +169,26 @@ def _free_port(taken: set[int]) -> int:
             return port
 
 
+def _get_json(port: int, path: str) -> Any:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2) as response:
+        return json.load(response)
+
+
+def _volumes_on_disk(ports: WeedPorts) -> set[int]:
+    return {volume["Id"] for volume in _get_json(ports.volume, "/status").get("Volumes") or []}
+
+
+def _volumes_the_master_knows(ports: WeedPorts) -> set[int]:
+    data_centers = _get_json(ports.master, "/vol/status")["Volumes"].get("DataCenters") or {}
+    return {
+        volume["Id"]
+        for racks in data_centers.values()
+        for nodes in racks.values()
+        for volumes in nodes.values()
+        for volume in volumes or []
+    }
+
+
 def _load_ports(data_dir: Path) -> WeedPorts | None:
     path = data_dir / PORTS_FILE
     return WeedPorts(**json.loads(path.read_text())) if path.exists() else None
@@ -265,7 +288,7 @@ class SeaweedS3:
             )
         try:
             client = self._endpoint.client()
-            self._wait_until_s3_answers(client)
+            self._wait_until_ready(client, ports)
             self._set_up_bucket(client)
         except BaseException:
             self.stop()
@@ -297,15 +320,28 @@ class SeaweedS3:
             # As on AWS: writing to a bucket that does not exist is an error, not a new bucket.
             "s3.autoCreateBucket": "false",
         }
+        flags.update(self._local_sockets())
         if self.cors_origins:
             flags["s3.allowedOrigins"] = ",".join(self.cors_origins)
         logging = [
             f"-logdir={self.data_dir / 'log'}",
+            # Files are written in batches (lost on a kill); warnings and errors also go, at once, to
+            # log/weed.out.
             "-alsologtostderr=false",
+            "-stderrthreshold=WARNING",
             "-log_max_size_mb=16",
             "-log_max_files=2",
         ]
         return [str(weed_binary()), *logging, "mini", *(f"-{name}={value}" for name, value in flags.items())]
+
+    def _local_sockets(self) -> dict[str, Path]:
+        # weed puts these Unix sockets in /tmp by default and leaves the S3 one behind even on a
+        # clean stop; a socket path has room for ~100 bytes, so a deep data folder keeps /tmp.
+        sockets = {
+            "s3.localSocket": self.data_dir / "tmp" / "s3.sock",
+            "filer.localSocket": self.data_dir / "tmp" / "filer.sock",
+        }
+        return sockets if all(len(bytes(path)) <= UNIX_SOCKET_PATH_BYTES for path in sockets.values()) else {}
 
     def _environment(self) -> dict[str, str]:
         # weed mini makes an admin identity from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and a
@@ -313,7 +349,10 @@ class SeaweedS3:
         # working folder: it gets a clean environment rather than the caller's.
         return {"PATH": os.defpath, "HOME": str(self.data_dir / "weed"), "TMPDIR": str(self.data_dir / "tmp")}
 
-    def _wait_until_s3_answers(self, client: "S3Client") -> None:
+    def _wait_until_ready(self, client: "S3Client", ports: WeedPorts) -> None:
+        """Waits, within `start_timeout`, until S3 answers and the master knows every volume on
+        disk: S3 answers a moment before the volume server's first heartbeat, and a read in that
+        moment fails with 500 "volume N not found"."""
         deadline = time.monotonic() + self.start_timeout
         last_error = "no answer"
         while time.monotonic() < deadline:
@@ -321,11 +360,13 @@ class SeaweedS3:
                 raise RuntimeError(f"weed mini exited on start; see {self.data_dir / 'log'}")
             try:
                 client.list_buckets()
-                return
-            except (BotoCoreError, ClientError) as exc:
+                if _volumes_on_disk(ports) <= _volumes_the_master_knows(ports):
+                    return
+                last_error = "the master does not know every volume yet"
+            except (BotoCoreError, ClientError, OSError, ValueError) as exc:
                 last_error = str(exc)
             time.sleep(0.2)
-        raise TimeoutError(f"SeaweedFS S3 did not answer within {self.start_timeout} s: {last_error}")
+        raise TimeoutError(f"SeaweedFS was not ready within {self.start_timeout} s: {last_error}")
 
     def _set_up_bucket(self, client: "S3Client") -> None:
         try:
