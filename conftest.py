@@ -69,6 +69,27 @@ def aws_endpoint_url() -> Iterator[str]:
         server.stop()
 
 
+# The origin the SeaweedFS fixture's bucket allows cross-origin requests from (the gateway's, in
+# `make run`).
+SEAWEED_TEST_ORIGIN = "http://localhost:8080"
+
+
+@pytest.fixture(scope="session")
+def seaweed_s3(tmp_path_factory):
+    """SeaweedFS serving S3 on 127.0.0.1 for the session (a real signature check, unlike moto):
+    yields its `SeaweedEndpoint` (url, access_key_id, secret_access_key, bucket, region); the
+    bucket has CORS for SEAWEED_TEST_ORIGIN and versioning on."""
+    from scripts.seaweed import SeaweedS3
+
+    server = SeaweedS3(tmp_path_factory.mktemp("seaweed"), bucket="scloud-test", cors_origins=[SEAWEED_TEST_ORIGIN])
+    endpoint = server.start()
+    assert_local_endpoint(endpoint.url)
+    try:
+        yield endpoint
+    finally:
+        server.stop()
+
+
 @pytest.fixture(scope="session")
 def internal_certificates():
     """A fresh internal CA and a mutual-TLS certificate per service, for gRPC servers and clients."""
