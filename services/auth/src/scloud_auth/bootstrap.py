@@ -28,7 +28,8 @@ from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
-from scloud_common.mail import Mailer, MailLayout, MailOutbox, SesMailer
+from scloud_common.mail import Mailer, MailLayout, MailOutbox
+from scloud_common.ses_mail import SesMailer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
