@@ -87,8 +87,7 @@ class PasswordHasher(Protocol):
 
 
 class AttemptStore(Protocol):
-    """Failed password checks per account, shared by every auth instance. Also counts the mails
-    asked for per key (`SendLimit`), which follow the same rule."""
+    """Failed password checks per account, shared by every auth instance."""
 
     async def get(self, key: str) -> FailedAttempts | None: ...
 
@@ -99,6 +98,16 @@ class AttemptStore(Protocol):
 
     async def clear(self, key: str) -> None:
         """Forgets the account's failures. Idempotent."""
+        ...
+
+
+class SendLimitStore(Protocol):
+    """How many mails were asked for per key (a `SendLimit` each), shared by every auth instance."""
+
+    async def count(self, key: str, *, now: int, window_seconds: int) -> int:
+        """Counts one more event under `key` and answers how many there are now, starting again
+        from one when the last was `window_seconds` ago or longer. Atomic: concurrent events are
+        all counted. The store may forget a key `window_seconds` after its last event."""
         ...
 
 

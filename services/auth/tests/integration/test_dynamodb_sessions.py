@@ -6,6 +6,7 @@ import pytest
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
+    DynamoDbSendLimitStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
     DynamoDbTwoFactorRepository,
@@ -16,6 +17,7 @@ from scloud_common.aws import create_aws_client
 from scloud_common.settings import MailingAwsSettings
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
+from services.auth.tests.contracts.send_limit_store import SendLimitStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract, session
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
@@ -55,6 +57,12 @@ class TestDynamoDbAttemptStore(AttemptStoreContract):
     @pytest.fixture
     def store(self, table):
         return DynamoDbAttemptStore(*table)
+
+
+class TestDynamoDbSendLimitStore(SendLimitStoreContract):
+    @pytest.fixture
+    def store(self, table):
+        return DynamoDbSendLimitStore(*table)
 
 
 class TestDynamoDbTwoFactorRepository(TwoFactorRepositoryContract):

@@ -6,7 +6,17 @@ import sys
 
 import pytest
 
-TRANSPORT_FREE_MODULES = ["scloud_auth.domain", "scloud_auth.ports", "scloud_common.mail"]
+TRANSPORT_FREE_MODULES = [
+    "scloud_auth.domain",
+    "scloud_auth.ports",
+    "scloud_auth.use_cases",
+    "scloud_auth.sign_in",
+    "scloud_auth.two_factor",
+    "scloud_auth.sessions",
+    "scloud_auth.recovery",
+    "scloud_auth.registration",
+    "scloud_common.mail",
+]
 AWS_MODULES = ("boto3", "botocore")
 
 

@@ -4,7 +4,7 @@ TTL on expiresAt.
 Failed-attempt counters live beside the sessions under `attempts#<key>` (session ids never hold a
 `#`), without a userId so the index never sees them, and expire through the same TTL. So do each
 user's two-factor settings (`2fa#<userId>`, no expiry) and the sign-ins waiting for their second
-factor (`challenge#<token hash>`, expiring), and the tokens of emailed links
+factor (`challenge#<token hash>`, expiring), the mail send counters (`sends#<key>`), and the tokens of emailed links
 (`token#<purpose>#<sha256 of the token>`, expiring).
 """
 
@@ -212,6 +212,43 @@ class DynamoDbAttemptStore:
     @translate_aws_errors
     async def clear(self, key: str) -> None:
         await self._call("delete_item", Key=self._key(key))
+
+
+class DynamoDbSendLimitStore:
+    """Counters under `sends#<key>`, beside the sessions like the attempt counters."""
+
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(key: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"sends#{key}"}}
+
+    @translate_aws_errors
+    async def count(self, key: str, *, now: int, window_seconds: int) -> int:
+        values = {":one": {"N": "1"}, ":now": {"N": str(now)}, ":keep": {"N": str(now + window_seconds)}}
+        try:
+            # ADD keeps concurrent events from different instances all counted.
+            response = await self._call(
+                "update_item",
+                Key=self._key(key),
+                UpdateExpression="ADD events :one SET lastEventAt = :now, expiresAt = :keep",
+                ConditionExpression="attribute_not_exists(lastEventAt) OR lastEventAt > :cutoff",
+                ExpressionAttributeValues={**values, ":cutoff": {"N": str(now - window_seconds)}},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+            # The last event is older than the window: start counting again.
+            response = await self._call(
+                "update_item",
+                Key=self._key(key),
+                UpdateExpression="SET events = :one, lastEventAt = :now, expiresAt = :keep",
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["events"]["N"])
 
 
 def _condition_failed(exc: ClientError) -> bool:

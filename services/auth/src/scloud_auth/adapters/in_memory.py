@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         AttemptStore,
         OneTimeTokenStore,
         PasswordHasher,
+        SendLimitStore,
         SessionRepository,
         SignInChallengeStore,
         TwoFactorRepository,
@@ -91,6 +92,17 @@ class InMemoryAttemptStore:
 
     async def clear(self, key: str) -> None:
         self.attempts.pop(key, None)
+
+
+class InMemorySendLimitStore:
+    def __init__(self) -> None:
+        self.events: dict[str, tuple[int, int]] = {}
+
+    async def count(self, key: str, *, now: int, window_seconds: int) -> int:
+        count, last_at = self.events.get(key, (0, now))
+        count = count + 1 if now - last_at < window_seconds else 1
+        self.events[key] = (count, now)
+        return count
 
 
 class InMemoryTwoFactorRepository:
@@ -212,6 +224,7 @@ class FastPasswordHasher:
 if TYPE_CHECKING:
     _session_repository: SessionRepository = InMemorySessionRepository()
     _attempt_store: AttemptStore = InMemoryAttemptStore()
+    _send_limit_store: SendLimitStore = InMemorySendLimitStore()
     _user_directory: UserDirectory = InMemoryUserDirectory()
     _password_hasher: PasswordHasher = FastPasswordHasher()
     _two_factor_repository: TwoFactorRepository = InMemoryTwoFactorRepository()

@@ -6,14 +6,14 @@ from scloud_auth.bootstrap import bootstrap
 from scloud_auth.config import AuthSettings
 from scloud_auth.grpc.servicer import GRPC_API
 from scloud_auth.http.routes import router
-from scloud_auth.service import AuthService
+from scloud_auth.use_cases import AuthUseCases
 from scloud_common.lifespan import ServiceContainer, create_service_app
 
 
 def create_app(
     settings: AuthSettings,
     *,
-    build_container: Callable[[AuthSettings], Awaitable[ServiceContainer[AuthService]]] = bootstrap,
+    build_container: Callable[[AuthSettings], Awaitable[ServiceContainer[AuthUseCases]]] = bootstrap,
 ) -> FastAPI:
     return create_service_app(
         settings,
