@@ -243,6 +243,48 @@ def test_five_failed_logins_lock_the_email_whatever_the_client(new_browser, emai
     assert int(locked.headers["retry-after"]) > 0
 
 
+def enable_two_factor(browser) -> pyotp.TOTP:
+    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    assert browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).status_code == 200
+    return app
+
+
+def statuses_of_parallel(requests) -> list[int]:
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(lambda request: request().status_code, requests))
+
+
+def test_twenty_wrong_passwords_at_once_are_checked_at_most_five_times(new_browser, email):
+    new_browser().register(email)
+    browsers = [new_browser() for _ in range(20)]
+    statuses = statuses_of_parallel(
+        [lambda b=b, n=n: b.login(email, f"Wrong pass {n}") for n, b in enumerate(browsers)]
+    )
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) == 20 - statuses.count(401), statuses
+    assert new_browser().login(email).status_code == 429
+
+
+def test_twenty_wrong_codes_at_once_on_one_challenge_are_checked_at_most_five_times(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    app = enable_two_factor(browser)
+    challenge = new_browser().login(email).json()["challenge"]
+    valid = {app.at(time.time() + drift) for drift in (-60, -30, 0, 30, 60)}
+    codes = [code for code in (f"{n:06d}" for n in range(200_000, 200_100)) if code not in valid][:20]
+    guessers = [new_browser() for _ in codes]
+    statuses = statuses_of_parallel(
+        [
+            lambda b=b, code=code: b.request(
+                "POST", "/api/auth/login/two-factor", json={"challenge": challenge, "code": code}
+            )
+            for b, code in zip(guessers, codes, strict=True)
+        ]
+    )
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) == 20 - statuses.count(401), statuses
+
+
 def test_unknown_emails_are_locked_the_same_way(new_browser, email):
     responses = [new_browser().login("nobody-" + email, "Wrong pass 1") for _ in range(6)]
     assert [r.status_code for r in responses] == [401] * 5 + [429]

@@ -3,8 +3,8 @@
 from typing import Protocol
 
 from scloud_auth.domain import (
+    AttemptRecord,
     Credentials,
-    FailedAttempts,
     NewUser,
     OneTimeToken,
     Session,
@@ -87,17 +87,21 @@ class PasswordHasher(Protocol):
 
 
 class AttemptStore(Protocol):
-    """Failed password checks per account, shared by every auth instance."""
+    """The checks counted against each account (`AttemptRecord`), shared by every auth instance."""
 
-    async def get(self, key: str) -> FailedAttempts | None: ...
+    async def get(self, key: str) -> AttemptRecord | None: ...
 
-    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
-        """Counts one more failure, starting from zero when the last one is `window_seconds` old
-        or older. Atomic: concurrent failures are all counted."""
+    async def replace(
+        self, key: str, record: AttemptRecord | None, *, expected: AttemptRecord | None, keep_until: int
+    ) -> bool:
+        """Writes `record` (None: removes the key) only if the stored one is still `expected`
+        (None: there is none); False, changing nothing, otherwise. Atomic: of concurrent callers
+        expecting the same record, one at most succeeds. The store may forget the key after
+        `keep_until`."""
         ...
 
     async def clear(self, key: str) -> None:
-        """Forgets the account's failures. Idempotent."""
+        """Forgets the account's record. Idempotent."""
         ...
 
 

@@ -4,8 +4,10 @@ account's lock."""
 import logging
 import time
 from collections.abc import Callable
+from typing import NoReturn
 
 from scloud_auth.domain import (
+    Credentials,
     InvalidCredentials,
     InvalidEmail,
     InvalidTwoFactorCode,
@@ -66,35 +68,38 @@ class SignIn:
             email = normalize_email(email)
         except InvalidEmail:
             email = ""
-        ticket = await self._throttle.begin(email) if email else None
-        credentials = await self._users.find_credentials_by_email(email) if email else None
-        # Unknown emails still pay for one bcrypt check, and count failures like real ones, so
-        # neither timing nor throttling reveals which emails exist.
-        password_hash = credentials.password_hash if credentials else self._dummy_password_hash
-        password_ok = await self._hasher.verify(password, password_hash)
-        user_id = credentials.user.user_id if credentials else None
-        try:
-            if ticket is not None:
-                await self._throttle.settle(
-                    ticket,
-                    succeeded=credentials is not None and password_ok,
-                    user_id=user_id,
-                    failure=InvalidCredentials(),
-                )
-            if credentials is None or not password_ok:
-                raise InvalidCredentials()
-        except InvalidCredentials:
-            record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=user_id, known_account=user_id is not None)
-            raise
+        if not email:
+            # Not an address: no account to lock, and nothing to find.
+            await self._hasher.verify(password, self._dummy_password_hash)
+            self._refuse_sign_in(None)
+        credentials = await self._check_password(email, password)
         if self._hasher.needs_rehash(credentials.password_hash):
             await self._upgrade_password_hash(credentials.user.user_id, password)
         two_factor = await self._two_factor.get(credentials.user.user_id)
         if two_factor is not None and two_factor.enabled:
             return await self._start_challenge(credentials.user.user_id, user_agent)
         issued = await self._issuer.start(credentials.user, user_agent)
-        record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=user_id)
+        record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=credentials.user.user_id)
         self._notices.new_device(credentials.user, issued, clean_user_agent(user_agent))
         return issued
+
+    async def _check_password(self, email: str, password: str) -> Credentials:
+        async with self._throttle.attempt(email) as ticket:
+            credentials = await self._users.find_credentials_by_email(email)
+            # Unknown emails still pay for one bcrypt check, and count like real ones, so neither
+            # timing nor the lock reveals which emails exist.
+            password_hash = credentials.password_hash if credentials else self._dummy_password_hash
+            password_ok = await self._hasher.verify(password, password_hash)
+            user_id = credentials.user.user_id if credentials else None
+            await self._throttle.settle(ticket, succeeded=credentials is not None and password_ok, user_id=user_id)
+        if credentials is None or not password_ok:
+            self._refuse_sign_in(user_id)
+        return credentials
+
+    @staticmethod
+    def _refuse_sign_in(user_id: str | None) -> NoReturn:
+        record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=user_id, known_account=user_id is not None)
+        raise InvalidCredentials()
 
     async def _start_challenge(self, user_id: str, user_agent: str | None) -> IssuedChallenge:
         token = new_secret()
@@ -120,15 +125,12 @@ class SignIn:
             credentials = await self._users.get_credentials(pending.user_id)
         except NotFound:
             raise SignInChallengeExpired() from None
-        ticket = await self._throttle.begin(credentials.user.email)
-        code_ok = await self._second_factor.use(await self._two_factor.get(pending.user_id), code)
-        try:
-            await self._throttle.settle(
-                ticket, succeeded=code_ok, user_id=pending.user_id, failure=InvalidTwoFactorCode()
-            )
-        except InvalidTwoFactorCode:
+        async with self._throttle.attempt(credentials.user.email) as ticket:
+            code_ok = await self._second_factor.use(await self._two_factor.get(pending.user_id), code)
+            await self._throttle.settle(ticket, succeeded=code_ok, user_id=pending.user_id)
+        if not code_ok:
             record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=pending.user_id, second_factor=True)
-            raise
+            raise InvalidTwoFactorCode()
         await self._challenges.delete(token_hash)
         issued = await self._issuer.start(credentials.user, pending.user_agent)
         record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=pending.user_id, second_factor=True)
