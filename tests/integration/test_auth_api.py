@@ -244,7 +244,9 @@ def test_five_failed_logins_lock_the_email_whatever_the_client(new_browser, emai
 
 
 def enable_two_factor(browser) -> pyotp.TOTP:
-    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    app = pyotp.TOTP(
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
+    )
     assert browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).status_code == 200
     return app
 
@@ -373,7 +375,7 @@ def test_two_factor_sign_in_from_setup_to_a_recovery_code(new_browser, email):
     browser = new_browser()
     browser.register(email)
     assert browser.request("GET", "/api/auth/two-factor").json() == {"enabled": False, "recoveryCodesLeft": 0}
-    setup = browser.request("POST", "/api/auth/two-factor/setup").json()
+    setup = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()
     assert setup["otpauthUri"].startswith("otpauth://totp/SCloud:")
     app = pyotp.TOTP(setup["secret"])
     wrong = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": "000000"})
@@ -406,7 +408,9 @@ def test_two_factor_sign_in_from_setup_to_a_recovery_code(new_browser, email):
 def test_turning_two_factor_off_needs_the_password_and_a_code(new_browser, email):
     browser = new_browser()
     browser.register(email)
-    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    app = pyotp.TOTP(
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
+    )
     recovery_codes = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).json()[
         "recoveryCodes"
     ]
@@ -419,10 +423,26 @@ def test_turning_two_factor_off_needs_the_password_and_a_code(new_browser, email
     assert new_browser().login(email).status_code == 200
 
 
+def test_turning_two_factor_on_needs_the_password(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    no_body = browser.request("POST", "/api/auth/two-factor/setup")
+    assert no_body.status_code == 422 and error_code(no_body) == "validation_error"
+    wrong = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Wrong pass 1"})
+    assert wrong.status_code == 401 and error_code(wrong) == "invalid_credentials"
+    assert browser.request("GET", "/api/auth/two-factor").json()["enabled"] is False
+    for _ in range(4):
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Wrong pass 1"})
+    locked = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+
+
 def test_a_two_factor_code_is_refused_when_replayed_within_its_window(new_browser, email):
     browser = new_browser()
     browser.register(email)
-    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    app = pyotp.TOTP(
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
+    )
     assert browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).status_code == 200
     # The setup used the current step; the next one is accepted (one step of drift), once.
     code = app.at(time.time() + 30)

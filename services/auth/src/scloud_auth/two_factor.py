@@ -66,8 +66,11 @@ class TwoFactorSettings:
             return TwoFactorStatus(enabled=False, recovery_codes_left=0)
         return TwoFactorStatus(enabled=True, recovery_codes_left=len(two_factor.recovery_code_hashes))
 
-    async def begin_setup(self, user_id: str) -> TwoFactorSetup:
-        """A new secret, kept pending until a code from it confirms the app has it."""
+    async def begin_setup(self, user_id: str, *, password: str) -> TwoFactorSetup:
+        """A new secret, kept pending until a code from it confirms the app has it. Needs the
+        password (checked under the account's lock): an access token alone must not be enough to
+        tie the account to someone else's authenticator app."""
+        await self._password_check.verify_password(user_id, password, message="Your password is incorrect.")
         current = await self._repository.get(user_id)
         if current is not None and current.enabled:
             raise TwoFactorAlreadyEnabled()

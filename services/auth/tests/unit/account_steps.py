@@ -17,7 +17,7 @@ async def register(auth: AuthUseCases, email: str = "Ada@Example.com"):
 
 
 async def enable_two_factor(auth: AuthUseCases, user_id: str, clock) -> tuple[pyotp.TOTP, list[str]]:
-    setup = await auth.two_factor.begin_setup(user_id)
+    setup = await auth.two_factor.begin_setup(user_id, password=PASSWORD)
     assert setup.provisioning_uri.startswith("otpauth://totp/SCloud:ada%40example.com?secret=")
     assert setup.qr_code.startswith("data:image/svg+xml")
     app = pyotp.TOTP(setup.secret)

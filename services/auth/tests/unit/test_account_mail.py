@@ -256,7 +256,7 @@ async def test_mail_failures_are_logged_without_address_or_link(auth, outbox, ma
 
 
 async def enable_two_factor(auth: AuthUseCases, user_id: str, clock) -> str:
-    setup = await auth.two_factor.begin_setup(user_id)
+    setup = await auth.two_factor.begin_setup(user_id, password=PASSWORD)
     secret = setup.secret
     await auth.two_factor.confirm(user_id, pyotp.TOTP(secret).at(clock.now))
     return secret

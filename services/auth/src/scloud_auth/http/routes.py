@@ -32,6 +32,7 @@ from scloud_auth.http.schemas import (
     TwoFactorConfirm,
     TwoFactorDisable,
     TwoFactorSetupRead,
+    TwoFactorSetupRequest,
     TwoFactorSignIn,
     TwoFactorStatusRead,
 )
@@ -130,10 +131,14 @@ async def read_two_factor(user: CurrentUser, two_factor: TwoFactorDep) -> TwoFac
     return TwoFactorStatusRead(enabled=status_.enabled, recovery_codes_left=status_.recovery_codes_left)
 
 
-@router.post("/two-factor/setup", responses=error_responses(401, 409, 503))
-async def begin_two_factor_setup(user: CurrentUser, two_factor: TwoFactorDep) -> TwoFactorSetupRead:
-    """A new secret for the authenticator app. Nothing changes until a code confirms it."""
-    setup = await two_factor.begin_setup(user.user_id)
+@router.post("/two-factor/setup", responses=error_responses(401, 409, 422, 429, 503))
+async def begin_two_factor_setup(
+    body: TwoFactorSetupRequest, user: CurrentUser, two_factor: TwoFactorDep
+) -> TwoFactorSetupRead:
+    """A new secret for the authenticator app, given the account's password. Nothing changes until
+    a code confirms it. A wrong password is 401 `invalid_credentials` and counts towards the
+    account's lock (429 `too_many_attempts` with Retry-After)."""
+    setup = await two_factor.begin_setup(user.user_id, password=body.password)
     return TwoFactorSetupRead(secret=setup.secret, otpauth_uri=setup.provisioning_uri, qr_code=setup.qr_code)
 
 

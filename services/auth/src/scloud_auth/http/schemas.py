@@ -134,6 +134,12 @@ class TwoFactorSetupRead(ApiModel):
     qr_code: str = Field(description="The QR code of `otpauthUri`, an SVG `data:` URI to show as an image.")
 
 
+class TwoFactorSetupRequest(ApiModel):
+    password: str = Field(
+        max_length=1024, description="The account's password: turning two-factor on re-authenticates."
+    )
+
+
 class TwoFactorConfirm(ApiModel):
     code: str = Field(max_length=32, description="A code the app shows for the new secret.")
 
