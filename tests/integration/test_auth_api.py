@@ -116,6 +116,17 @@ def test_logout_ends_the_session_and_clears_the_cookie(new_browser, email):
     assert new_browser().request("POST", "/api/auth/logout").status_code == 204
 
 
+def test_a_forged_refresh_cookie_cannot_sign_someone_else_out(new_browser, email):
+    victim = new_browser()
+    victim.register(email)
+    session_id = victim.http.cookies.get("scloud_refresh").partition(".")[0]
+    attacker = new_browser()
+    attacker.http.cookies.set("scloud_refresh", f"{session_id}.anything", domain="127.0.0.1", path="/api/auth")
+    assert attacker.request("POST", "/api/auth/logout").status_code == 204
+    assert victim.request("POST", "/api/auth/refresh").status_code == 200
+    assert victim.request("GET", "/api/users/me").status_code == 200
+
+
 def test_password_change_revokes_other_sessions_and_keeps_this_one(new_browser, email):
     here, elsewhere = new_browser(), new_browser()
     here.register(email)

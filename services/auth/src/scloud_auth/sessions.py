@@ -132,15 +132,27 @@ class Sessions:
         )
 
     async def logout(self, *, refresh_token: str | None, session_id: str | None, user_id: str | None = None) -> None:
-        """Ends the session named by the refresh cookie or the access token. Idempotent."""
-        if refresh_token:
-            try:
-                session_id, _ = split_refresh_token(refresh_token)
-            except InvalidRefreshToken:
-                pass
-        if session_id:
-            await self._sessions.revoke(session_id)
+        """Ends the session of the refresh cookie when the cookie's secret is that session's (its
+        current one, or the previous one within the reuse grace), else the access token's
+        session, if any: a forged cookie naming someone else's session ends nothing. Idempotent."""
+        target = await self._session_of_cookie(refresh_token) if refresh_token else None
+        target = target or session_id
+        if target:
+            await self._sessions.revoke(target)
             record_security_event(SecurityEvent.SIGNED_OUT, user_id=user_id)
+
+    async def _session_of_cookie(self, refresh_token: str) -> str | None:
+        try:
+            session_id, secret = split_refresh_token(refresh_token)
+        except InvalidRefreshToken:
+            return None
+        session = await self._sessions.get(session_id)
+        if session is None:
+            return None
+        presented_hash = hash_secret_token(secret)
+        if hmac.compare_digest(presented_hash, session.token_hash):
+            return session_id
+        return session_id if self._is_just_rotated(session, presented_hash, int(self._clock())) else None
 
     async def revoke_user_sessions(self, user_id: str) -> int:
         """Ends every session of the user, this one included (sign out everywhere)."""

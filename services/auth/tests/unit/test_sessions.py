@@ -155,3 +155,23 @@ async def test_another_users_session_cannot_be_revoked(auth):
     with pytest.raises(SessionNotFound):
         await auth.sessions.revoke_session(other.user.user_id, issued.refresh_token.partition(".")[0])
     await auth.sessions.refresh(issued.refresh_token)
+
+
+async def test_logout_with_a_forged_cookie_ends_nothing_but_the_callers_own_session(auth):
+    victim = await register(auth)
+    attacker = await register(auth, "mallory@example.com")
+    victim_session = victim.refresh_token.partition(".")[0]
+    attacker_session = attacker.refresh_token.partition(".")[0]
+    await auth.sessions.logout(refresh_token=f"{victim_session}.anything", session_id=None)
+    await auth.sessions.logout(refresh_token=f"{victim_session}.anything", session_id=attacker_session)
+    assert await auth.sessions.is_session_active(victim_session, victim.user.user_id)
+    assert not await auth.sessions.is_session_active(attacker_session, attacker.user.user_id)
+    await auth.sessions.refresh(victim.refresh_token)
+
+
+async def test_logout_accepts_the_previous_cookie_right_after_a_rotation(auth, clock):
+    first = await register(auth)
+    await auth.sessions.refresh(first.refresh_token)
+    clock.now += 2
+    await auth.sessions.logout(refresh_token=first.refresh_token, session_id=None)
+    assert not await auth.sessions.is_session_active(first.refresh_token.partition(".")[0], first.user.user_id)
