@@ -189,12 +189,15 @@ class TokenPurpose(StrEnum):
 
 @dataclass(frozen=True)
 class OneTimeToken:
-    """A link's token as stored: only its hash, whose account it acts on, and until when."""
+    """A link's token as stored: only its hash, whose account it acts on, and until when. A reset
+    link also carries `password_stamp`, a digest of the password hash it was issued under: any
+    later change of the password ends it."""
 
     purpose: TokenPurpose
     token_hash: str
     user_id: str
     expires_at: int
+    password_stamp: str = ""
 
 
 @dataclass(frozen=True)

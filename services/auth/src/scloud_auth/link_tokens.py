@@ -10,6 +10,13 @@ from scloud_auth.secret_token import hash_secret_token, new_secret
 MAX_LINK_TOKEN_LENGTH = 128
 
 
+def password_stamp(password_hash: str) -> str:
+    """What a reset link remembers of the password it may replace. A new password (changed, reset,
+    or rehashed at sign-in) has another hash, so every link issued before it stops working; the
+    store keeps a digest, not the hash itself."""
+    return hash_secret_token(password_hash)
+
+
 class LinkTokens:
     def __init__(
         self, tokens: OneTimeTokenStore, *, lifetimes: LinkLifetimes, clock: Callable[[], float] = time.time
@@ -18,10 +25,10 @@ class LinkTokens:
         self.lifetimes = lifetimes
         self._clock = clock
 
-    async def issue(self, purpose: TokenPurpose, user_id: str) -> str:
+    async def issue(self, purpose: TokenPurpose, user_id: str, *, password_stamp: str = "") -> str:
         token = new_secret()
         expires_at = int(self._clock()) + self.lifetimes.seconds(purpose)
-        await self._tokens.add(OneTimeToken(purpose, hash_secret_token(token), user_id, expires_at))
+        await self._tokens.add(OneTimeToken(purpose, hash_secret_token(token), user_id, expires_at, password_stamp))
         return token
 
     async def consume(self, purpose: TokenPurpose, token: str) -> OneTimeToken:

@@ -1,6 +1,7 @@
 """Getting an account back and keeping it: verifying its email address, resetting a forgotten
 password through an emailed link, and changing the password."""
 
+import hmac
 import time
 from collections.abc import Callable
 
@@ -18,7 +19,7 @@ from scloud_auth.domain import (
     TooManyResetRequests,
     normalize_email,
 )
-from scloud_auth.link_tokens import LinkTokens
+from scloud_auth.link_tokens import LinkTokens, password_stamp
 from scloud_auth.notices import AccountNotices
 from scloud_auth.ports import PasswordHasher, SendLimitStore, SessionRepository, UserDirectory
 from scloud_auth.throttle import AccountThrottle, PasswordCheck
@@ -94,7 +95,9 @@ class Recovery:
             user = credentials.user
             if await self._over_limit(f"reset-mails#{user.user_id}", RESET_MAILS_PER_ACCOUNT):
                 return None
-            token = await self._link_tokens.issue(TokenPurpose.RESET_PASSWORD, user.user_id)
+            token = await self._link_tokens.issue(
+                TokenPurpose.RESET_PASSWORD, user.user_id, password_stamp=password_stamp(credentials.password_hash)
+            )
             minutes = self._link_tokens.lifetimes.reset_password_seconds // 60
             return account_mail.password_reset_mail(self._mail_layout, user, token, valid_minutes=minutes)
 
@@ -103,13 +106,17 @@ class Recovery:
     async def reset_password(self, *, token: str, new_password: str) -> None:
         """Sets a new password with the token of a reset link, ends every session of the account,
         lifts its sign-in lock and counts as a verification of its email address. A weak
-        password leaves the link usable."""
+        password leaves the link usable; a link issued before the password last changed (by
+        another link, or from the profile) is refused."""
         self._password_policy.check(new_password)
         stored = await self._link_tokens.consume(TokenPurpose.RESET_PASSWORD, token)
         try:
-            user = await self._users.get_user(stored.user_id)
+            credentials = await self._users.get_credentials(stored.user_id)
         except NotFound:
             raise InvalidLinkToken() from None
+        if not hmac.compare_digest(stored.password_stamp, password_stamp(credentials.password_hash)):
+            raise InvalidLinkToken()
+        user = credentials.user
         await self._users.update_password_hash(user.user_id, await self._hasher.hash(new_password))
         if not user.email_verified:
             # Opening the emailed link proved the mailbox is the owner's, as a verification link would.

@@ -154,6 +154,31 @@ async def test_a_reset_link_works_once(auth, outbox, mailer):
         await auth.recovery.reset_password(token=token, new_password="yet another secret")
 
 
+async def test_a_reset_ends_every_older_reset_link(auth, outbox, mailer):
+    await register(auth)
+    await sent(outbox, mailer)
+    for n in range(2):
+        await auth.recovery.request_password_reset(email=EMAIL, client_address=f"203.0.113.{n}")
+    older, newer = (link_token(m, "/reset-password") for m in await sent(outbox, mailer))
+    await auth.recovery.reset_password(token=newer, new_password=NEW_PASSWORD)
+    with pytest.raises(InvalidLinkToken):
+        await auth.recovery.reset_password(token=older, new_password="yet another secret")
+    await auth.sign_in.login(email=EMAIL, password=NEW_PASSWORD)
+
+
+async def test_a_password_change_ends_every_outstanding_reset_link(auth, outbox, mailer):
+    issued = await register(auth)
+    await sent(outbox, mailer)
+    await auth.recovery.request_password_reset(email=EMAIL, client_address=None)
+    token = link_token((await sent(outbox, mailer))[0], "/reset-password")
+    await auth.recovery.change_password(
+        user_id=issued.user.user_id, session_id="s", current_password=PASSWORD, new_password=NEW_PASSWORD
+    )
+    with pytest.raises(InvalidLinkToken):
+        await auth.recovery.reset_password(token=token, new_password="yet another secret")
+    await auth.sign_in.login(email=EMAIL, password=NEW_PASSWORD)
+
+
 async def test_a_reset_link_expires_after_30_minutes(auth, outbox, mailer, clock):
     await register(auth)
     await sent(outbox, mailer)

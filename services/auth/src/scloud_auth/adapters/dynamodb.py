@@ -401,6 +401,8 @@ class DynamoDbOneTimeTokenStore:
             "ownerId": {"S": token.user_id},
             "expiresAt": {"N": str(token.expires_at)},
         }
+        if token.password_stamp:
+            item["passwordStamp"] = {"S": token.password_stamp}
         await self._call("put_item", Item=item)
 
     @translate_aws_errors
@@ -410,4 +412,10 @@ class DynamoDbOneTimeTokenStore:
         item = response.get("Attributes")
         if not item:
             return None
-        return OneTimeToken(purpose, token_hash, item["ownerId"]["S"], int(item["expiresAt"]["N"]))
+        return OneTimeToken(
+            purpose,
+            token_hash,
+            item["ownerId"]["S"],
+            int(item["expiresAt"]["N"]),
+            item.get("passwordStamp", {}).get("S", ""),
+        )
