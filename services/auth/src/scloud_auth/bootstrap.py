@@ -15,7 +15,7 @@ from scloud_auth.adapters.dynamodb import (
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.common_passwords import common_passwords
 from scloud_auth.config import AuthSettings
-from scloud_auth.domain import PasswordPolicy
+from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.ports import (
     AttemptStore,
     OneTimeTokenStore,
@@ -134,7 +134,7 @@ async def bootstrap(
         users=users or _user_directory(settings, dependencies), hasher=hasher, outbox=outbox, **vars(stores)
     )
     rules = AuthRules(
-        password_policy=PasswordPolicy(common_passwords=common_passwords()),
+        password_policy=PasswordPolicy(common_passwords=common_passwords(), min_score=settings.password_min_score),
         session_lifetime=settings.session_lifetime,
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         link_lifetimes=settings.link_lifetimes,

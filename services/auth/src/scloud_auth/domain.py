@@ -349,22 +349,3 @@ def clean_user_agent(user_agent: str | None) -> str:
         return ""
     printable = "".join(c for c in user_agent if c.isprintable())
     return " ".join(printable.split())[:MAX_USER_AGENT_LENGTH]
-
-
-@dataclass(frozen=True)
-class PasswordPolicy:
-    """ASVS 4.0.3 V2.1: at least 12 characters, up to 128 (every one of them counts: hashes are
-    not truncated), no composition rules, and none of the commonly breached passwords (compared
-    case-insensitively)."""
-
-    common_passwords: frozenset[str]
-    min_length: int = MIN_PASSWORD_LENGTH
-    max_length: int = MAX_PASSWORD_LENGTH
-
-    def check(self, password: str) -> None:
-        if len(password) < self.min_length:
-            raise WeakPassword(f"Use at least {self.min_length} characters for your password.")
-        if len(password) > self.max_length:
-            raise WeakPassword(f"Use at most {self.max_length} characters for your password.")
-        if password.lower() in self.common_passwords:
-            raise WeakPassword("This password is one of the most common ones and easy to guess. Choose another.")

@@ -12,7 +12,6 @@ from scloud_auth.domain import (
     RESET_REQUESTS_PER_ADDRESS,
     EmailAlreadyVerified,
     InvalidLinkToken,
-    PasswordPolicy,
     SendLimit,
     TokenPurpose,
     TooManyEmails,
@@ -21,6 +20,7 @@ from scloud_auth.domain import (
 )
 from scloud_auth.link_tokens import LinkTokens, password_stamp
 from scloud_auth.notices import AccountNotices
+from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.ports import PasswordHasher, SendLimitStore, SessionRepository, UserDirectory
 from scloud_auth.throttle import AccountThrottle, PasswordCheck
 from scloud_common.errors import NotFound
@@ -129,7 +129,8 @@ class Recovery:
     async def change_password(self, *, user_id: str, session_id: str, current_password: str, new_password: str) -> None:
         """Sets a new password given the current one (under the account's lock) and ends every
         other session of the account."""
-        self._password_policy.check(new_password)
+        user = await self._users.get_user(user_id)
+        self._password_policy.check(new_password, user_inputs=(user.email, user.username))
         await self._password_check.verify_password(
             user_id, current_password, message="Your current password is incorrect."
         )

@@ -5,9 +5,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from scloud_auth.domain import LinkLifetimes, PasswordPolicy, SessionLifetime, ThrottlePolicy
+from scloud_auth.domain import LinkLifetimes, SessionLifetime, ThrottlePolicy
 from scloud_auth.link_tokens import LinkTokens
 from scloud_auth.notices import AccountNotices
+from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.ports import (
     AttemptStore,
     OneTimeTokenStore,

@@ -15,7 +15,8 @@ from scloud_auth.adapters.in_memory import (
     InMemoryTwoFactorRepository,
     InMemoryUserDirectory,
 )
-from scloud_auth.domain import PasswordPolicy, SessionLifetime
+from scloud_auth.domain import SessionLifetime
+from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.signing import AccessTokenSigner
 from scloud_auth.use_cases import AuthPorts, AuthRules, AuthUseCases, build_use_cases
 from scloud_common.mail import MailLayout, MailOutbox, RecordingMailer
