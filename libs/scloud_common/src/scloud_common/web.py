@@ -18,7 +18,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
-from scloud_common.errors import AppError, ErrorKind, RateLimited, ServiceTimeout
+from scloud_common.errors import AppError, ErrorKind, ServiceTimeout
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_address_var, request_id_var
 
 logger = logging.getLogger(__name__)
@@ -103,8 +103,10 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         logger.info("request failed", extra={"error_code": exc.code, "status": exc.kind.http_status})
     headers = {}
-    if isinstance(exc, RateLimited) and exc.retry_after_seconds is not None:
-        headers["Retry-After"] = str(exc.retry_after_seconds)
+    # Rate limits carry it, and so may a 503 that knows when there will be room (contract 6).
+    retry_after = getattr(exc, "retry_after_seconds", None)
+    if isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
     return error_response(exc.kind.http_status, exc.code, exc.message, exc.details, headers=headers)
 
 
