@@ -54,6 +54,7 @@ async def test_registration_mails_a_verification_link_that_verifies_the_address(
     [message] = await sent(outbox, mailer)
     assert message.to == EMAIL
     assert "confirm your email address" in message.subject
+    assert "share" not in message.text  # sharing does not exist yet
     token = link_token(message, "/verify-email")
     assert len(token) >= 22  # 128 bits in URL-safe base64
     assert f"/verify-email#token={token}" in message.html

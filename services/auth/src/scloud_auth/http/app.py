@@ -19,7 +19,9 @@ def create_app(
         settings,
         title="SCloud auth",
         description="Registration, sign-in and sessions. Access tokens are short-lived EdDSA JWTs; "
-        "the refresh token travels only in an HttpOnly cookie scoped to /api/auth.",
+        "the refresh token travels only in an HttpOnly, SameSite=Strict cookie: `__Host-scloud_refresh` "
+        "(Secure, Path=/) when served over HTTPS, as in production; `scloud_refresh` on Path=/api/auth "
+        "only for plain-HTTP local runs (AUTH_COOKIE_SECURE=false).",
         router=router,
         build_container=build_container,
         grpc_api=GRPC_API,
