@@ -116,6 +116,17 @@ def test_logout_ends_the_session_and_clears_the_cookie(new_browser, email):
     assert new_browser().request("POST", "/api/auth/logout").status_code == 204
 
 
+def test_a_forged_refresh_cookie_cannot_sign_someone_else_out(new_browser, email):
+    victim = new_browser()
+    victim.register(email)
+    session_id = victim.http.cookies.get("scloud_refresh").partition(".")[0]
+    attacker = new_browser()
+    attacker.http.cookies.set("scloud_refresh", f"{session_id}.anything", domain="127.0.0.1", path="/api/auth")
+    assert attacker.request("POST", "/api/auth/logout").status_code == 204
+    assert victim.request("POST", "/api/auth/refresh").status_code == 200
+    assert victim.request("GET", "/api/users/me").status_code == 200
+
+
 def test_password_change_revokes_other_sessions_and_keeps_this_one(new_browser, email):
     here, elsewhere = new_browser(), new_browser()
     here.register(email)
@@ -189,9 +200,7 @@ def test_sessions_list_shows_each_signed_in_browser_newest_first(new_browser, em
         json={"email": email, "username": "Ada", "password": "Secret pass 1"},
         headers={"User-Agent": "Firefox\t on Linux"},
     )
-    time.sleep(1.1)  # createdAt has one-second steps: keep the three sessions in a known order
     first.login(email)
-    time.sleep(1.1)
     second.request(
         "POST",
         "/api/auth/login",
@@ -203,11 +212,14 @@ def test_sessions_list_shows_each_signed_in_browser_newest_first(new_browser, em
     assert response.status_code == 200
     sessions = response.json()["sessions"]
     assert [set(s) for s in sessions] == [{"id", "userAgent", "createdAt", "lastUsedAt", "current"}] * 3
-    assert sessions[0]["userAgent"] == "Safari on iPhone"
-    assert [s["current"] for s in sessions] == [False, True, False]
-    assert sessions[-1]["userAgent"] == "Firefox on Linux"
-    assert sessions[0]["createdAt"] > sessions[-1]["createdAt"]
-    assert sessions[0]["lastUsedAt"] >= sessions[0]["createdAt"]
+    # createdAt has one-second steps, so sessions of one second may come in any order among
+    # themselves (the unit tests pin the order with a clock); newer seconds always come first.
+    created = [s["createdAt"] for s in sessions]
+    assert created == sorted(created, reverse=True)
+    by_device = {s["userAgent"]: s for s in sessions}
+    assert set(by_device) == {"Firefox on Linux", "Safari on iPhone", first.http.headers["User-Agent"]}
+    assert [s["userAgent"] for s in sessions if s["current"]] == [first.http.headers["User-Agent"]]
+    assert by_device["Safari on iPhone"]["lastUsedAt"] >= by_device["Safari on iPhone"]["createdAt"]
 
 
 def test_deleting_a_session_ends_it_and_others_cannot_delete_it(new_browser, email):
@@ -241,6 +253,50 @@ def test_five_failed_logins_lock_the_email_whatever_the_client(new_browser, emai
     locked = new_browser().login(email)
     assert locked.status_code == 429 and error_code(locked) == "too_many_attempts"
     assert int(locked.headers["retry-after"]) > 0
+
+
+def enable_two_factor(browser) -> pyotp.TOTP:
+    app = pyotp.TOTP(
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
+    )
+    assert browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).status_code == 200
+    return app
+
+
+def statuses_of_parallel(requests) -> list[int]:
+    with ThreadPoolExecutor(len(requests)) as pool:
+        return list(pool.map(lambda request: request().status_code, requests))
+
+
+def test_twenty_wrong_passwords_at_once_are_checked_at_most_five_times(new_browser, email):
+    new_browser().register(email)
+    browsers = [new_browser() for _ in range(20)]
+    statuses = statuses_of_parallel(
+        [lambda b=b, n=n: b.login(email, f"Wrong pass {n}") for n, b in enumerate(browsers)]
+    )
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) == 20 - statuses.count(401), statuses
+    assert new_browser().login(email).status_code == 429
+
+
+def test_twenty_wrong_codes_at_once_on_one_challenge_are_checked_at_most_five_times(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    app = enable_two_factor(browser)
+    challenge = new_browser().login(email).json()["challenge"]
+    valid = {app.at(time.time() + drift) for drift in (-60, -30, 0, 30, 60)}
+    codes = [code for code in (f"{n:06d}" for n in range(200_000, 200_100)) if code not in valid][:20]
+    guessers = [new_browser() for _ in codes]
+    statuses = statuses_of_parallel(
+        [
+            lambda b=b, code=code: b.request(
+                "POST", "/api/auth/login/two-factor", json={"challenge": challenge, "code": code}
+            )
+            for b, code in zip(guessers, codes, strict=True)
+        ]
+    )
+    assert statuses.count(401) <= 5, statuses
+    assert statuses.count(429) == 20 - statuses.count(401), statuses
 
 
 def test_unknown_emails_are_locked_the_same_way(new_browser, email):
@@ -331,7 +387,7 @@ def test_two_factor_sign_in_from_setup_to_a_recovery_code(new_browser, email):
     browser = new_browser()
     browser.register(email)
     assert browser.request("GET", "/api/auth/two-factor").json() == {"enabled": False, "recoveryCodesLeft": 0}
-    setup = browser.request("POST", "/api/auth/two-factor/setup").json()
+    setup = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()
     assert setup["otpauthUri"].startswith("otpauth://totp/SCloud:")
     app = pyotp.TOTP(setup["secret"])
     wrong = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": "000000"})
@@ -364,7 +420,9 @@ def test_two_factor_sign_in_from_setup_to_a_recovery_code(new_browser, email):
 def test_turning_two_factor_off_needs_the_password_and_a_code(new_browser, email):
     browser = new_browser()
     browser.register(email)
-    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    app = pyotp.TOTP(
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
+    )
     recovery_codes = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).json()[
         "recoveryCodes"
     ]
@@ -377,10 +435,26 @@ def test_turning_two_factor_off_needs_the_password_and_a_code(new_browser, email
     assert new_browser().login(email).status_code == 200
 
 
+def test_turning_two_factor_on_needs_the_password(new_browser, email):
+    browser = new_browser()
+    browser.register(email)
+    no_body = browser.request("POST", "/api/auth/two-factor/setup")
+    assert no_body.status_code == 422 and error_code(no_body) == "validation_error"
+    wrong = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Wrong pass 1"})
+    assert wrong.status_code == 401 and error_code(wrong) == "invalid_credentials"
+    assert browser.request("GET", "/api/auth/two-factor").json()["enabled"] is False
+    for _ in range(4):
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Wrong pass 1"})
+    locked = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"})
+    assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0
+
+
 def test_a_two_factor_code_is_refused_when_replayed_within_its_window(new_browser, email):
     browser = new_browser()
     browser.register(email)
-    app = pyotp.TOTP(browser.request("POST", "/api/auth/two-factor/setup").json()["secret"])
+    app = pyotp.TOTP(
+        browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
+    )
     assert browser.request("POST", "/api/auth/two-factor/confirm", json={"code": app.now()}).status_code == 200
     # The setup used the current step; the next one is accepted (one step of drift), once.
     code = app.at(time.time() + 30)

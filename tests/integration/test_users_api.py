@@ -79,7 +79,7 @@ def test_delete_account_removes_files_metadata_and_sessions_and_is_safe_to_retry
 def test_delete_account_forgets_its_two_factor_settings(new_browser, email, system):
     browser = new_browser()
     user_id = browser.register(email).json()["user"]["userId"]
-    secret = browser.request("POST", "/api/auth/two-factor/setup").json()["secret"]
+    secret = browser.request("POST", "/api/auth/two-factor/setup", json={"password": "Secret pass 1"}).json()["secret"]
     confirm = browser.request("POST", "/api/auth/two-factor/confirm", json={"code": pyotp.TOTP(secret).now()})
     assert confirm.status_code == 200
     key = {"sessionId": {"S": f"2fa#{user_id}"}}

@@ -301,7 +301,9 @@ export interface paths {
         put?: never;
         /**
          * Begin Two Factor Setup
-         * @description A new secret for the authenticator app. Nothing changes until a code confirms it.
+         * @description A new secret for the authenticator app, given the account's password. Nothing changes until
+         *     a code confirms it. A wrong password is 401 `invalid_credentials` and counts towards the
+         *     account's lock (429 `too_many_attempts` with Retry-After).
          */
         post: operations["begin_two_factor_setup_api_auth_two_factor_setup_post"];
         delete?: never;
@@ -383,7 +385,7 @@ export interface components {
         PasswordReset: {
             /**
              * Newpassword
-             * @description 12 to 128 characters, not one of the most common breached passwords.
+             * @description 12 to 128 characters, not one of the most common breached passwords, not a repeated or sequential pattern, and hard enough to guess (zxcvbn score of at least AUTH_PASSWORD_MIN_SCORE, 3 by default); else 422 `weak_password`.
              */
             newPassword: string;
             /**
@@ -427,7 +429,7 @@ export interface components {
             gender?: string | null;
             /**
              * Password
-             * @description 12 to 128 characters, not one of the most common breached passwords.
+             * @description 12 to 128 characters, not one of the most common breached passwords, not a repeated or sequential pattern, and hard enough to guess (zxcvbn score of at least AUTH_PASSWORD_MIN_SCORE, 3 by default); else 422 `weak_password`.
              */
             password: string;
             /**
@@ -541,6 +543,14 @@ export interface components {
              * @description Base32 secret, for typing into an app that cannot scan.
              */
             secret: string;
+        };
+        /** TwoFactorSetupRequest */
+        TwoFactorSetupRequest: {
+            /**
+             * Password
+             * @description The account's password: turning two-factor on re-authenticates.
+             */
+            password: string;
         };
         /** TwoFactorSignIn */
         TwoFactorSignIn: {
@@ -1784,7 +1794,11 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TwoFactorSetupRequest"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             200: {
@@ -1793,6 +1807,22 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TwoFactorSetupRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
                 };
             };
             /** @description Error */
@@ -1813,6 +1843,38 @@ export interface operations {
             };
             /** @description Error */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

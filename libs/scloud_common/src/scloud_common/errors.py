@@ -38,14 +38,25 @@ class AppError(Exception):
     message: str = "Something went wrong on our side."
     # Sent as `error.details`: what a client needs to act on the error (the id of what is in the way...).
     details: dict[str, Any] | None = None
+    # When trying again can succeed, and not before: sent as the HTTP Retry-After header.
+    retry_after_seconds: int | None = None
 
-    def __init__(self, message: str | None = None, *, code: str | None = None, kind: ErrorKind | None = None) -> None:
+    def __init__(
+        self,
+        message: str | None = None,
+        *,
+        code: str | None = None,
+        kind: ErrorKind | None = None,
+        retry_after_seconds: int | None = None,
+    ) -> None:
         if message is not None:
             self.message = message
         if code is not None:
             self.code = code
         if kind is not None:
             self.kind = kind
+        if retry_after_seconds is not None:
+            self.retry_after_seconds = retry_after_seconds
         super().__init__(self.message)
 
     def __repr__(self) -> str:
@@ -116,11 +127,6 @@ class RateLimited(AppError):
     kind = ErrorKind.RATE_LIMITED
     code = "rate_limited"
     message = "Too many attempts. Wait a moment and try again."
-
-    def __init__(self, message: str | None = None, *, retry_after_seconds: int | None = None, **kwargs: Any) -> None:
-        super().__init__(message, **kwargs)
-        # Sent as the HTTP Retry-After header when set.
-        self.retry_after_seconds = retry_after_seconds
 
 
 _CLASS_OF_KIND: dict[ErrorKind, type[AppError]] = {

@@ -1,5 +1,6 @@
-"""Email: the message, its layout (plain text and HTML), Amazon SES as the sender, and an outbox
-that sends off the request path.
+"""Email: the message, its layout (plain text and HTML), the Mailer port, and an outbox that sends
+off the request path. Amazon SES as the sender lives in `ses_mail`, so this module loads no AWS
+client code.
 
 Answers never wait on mail: a route posts a job to the outbox and returns. A job may do the
 lookups that decide whether there is anything to send at all, so an answer takes the same time
@@ -15,12 +16,6 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Protocol
-
-from botocore.client import BaseClient
-from botocore.exceptions import BotoCoreError, ClientError
-
-from scloud_common.aws import AwsCall, AwsFailure, classify_aws_error
-from scloud_common.errors import AppError, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -39,48 +34,6 @@ class Mailer(Protocol):
     async def send(self, message: MailMessage) -> None:
         """Hands the message to the mail service; raises AppError when it refuses or is down."""
         ...
-
-
-class MailRefused(AppError):
-    """SES refused the message (unverified sender, suppressed recipient, bad request...)."""
-
-    code = "mail_refused"
-
-
-class SesMailer:
-    """Sends through Amazon SES v2 (or the local stand-in's SES) from a verified sender.
-
-    Failures become AppErrors carrying only the AWS error code: SES messages can quote the
-    recipient, which must not reach the logs."""
-
-    def __init__(self, client: BaseClient, sender: str) -> None:
-        self._sender = sender
-        self._call = AwsCall(client)
-
-    async def send(self, message: MailMessage) -> None:
-        try:
-            await self._send(message)
-        except (BotoCoreError, ClientError) as exc:
-            if classify_aws_error(exc) is AwsFailure.OUTAGE:
-                raise ServiceUnavailable(code="mail_unavailable") from None
-            aws_code = exc.response.get("Error", {}).get("Code", "") if isinstance(exc, ClientError) else ""
-            raise MailRefused(code=f"mail_refused:{aws_code or type(exc).__name__}") from None
-
-    async def _send(self, message: MailMessage) -> None:
-        await self._call(
-            "send_email",
-            FromEmailAddress=self._sender,
-            Destination={"ToAddresses": [message.to]},
-            Content={
-                "Simple": {
-                    "Subject": {"Data": message.subject, "Charset": "UTF-8"},
-                    "Body": {
-                        "Text": {"Data": message.text, "Charset": "UTF-8"},
-                        "Html": {"Data": message.html, "Charset": "UTF-8"},
-                    },
-                }
-            },
-        )
 
 
 class RecordingMailer:

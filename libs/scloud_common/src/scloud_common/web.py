@@ -18,7 +18,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
-from scloud_common.errors import AppError, ErrorKind, RateLimited, ServiceTimeout
+from scloud_common.errors import AppError, ErrorKind, ServiceTimeout
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_address_var, request_id_var
 
 logger = logging.getLogger(__name__)
@@ -119,7 +119,8 @@ async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     else:
         logger.info("request failed", extra={"error_code": exc.code, "status": HTTP_STATUS[exc.kind]})
     headers = {}
-    if isinstance(exc, RateLimited) and exc.retry_after_seconds is not None:
+    # Rate limits carry it, and so may a 503 that knows when there will be room.
+    if exc.retry_after_seconds is not None:
         headers["Retry-After"] = str(exc.retry_after_seconds)
     return error_response(HTTP_STATUS[exc.kind], exc.code, exc.message, exc.details, headers=headers)
 

@@ -4,8 +4,9 @@ an unverified sender's is refused with an error that names neither address."""
 import pytest
 
 from scloud_common.aws import create_aws_client
-from scloud_common.mail import MailLayout, MailRefused, SesMailer
+from scloud_common.mail import MailLayout
 from scloud_common.provisioning import provision_mail_sender
+from scloud_common.ses_mail import MailRefused, SesMailer
 from scloud_common.settings import MailingAwsSettings
 from tests.mail_sink import accepted_mail
 

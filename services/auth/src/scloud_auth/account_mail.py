@@ -11,8 +11,7 @@ def verification_mail(layout: MailLayout, user: User, token: str, *, valid_hours
         name=user.username,
         subject="confirm your email address",
         paragraphs=[
-            "Confirm that this is your email address, so you can share files and get your account back "
-            "if you forget your password.",
+            "Confirm that this is your email address, so you can get your account back if you forget your password.",
             f"The link works once, for {valid_hours} hours. If you did not create this account, ignore this email.",
         ],
         action=("Confirm my email address", layout.link(f"/verify-email#token={token}")),

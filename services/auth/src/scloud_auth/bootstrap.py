@@ -1,11 +1,13 @@
 """Composition root: builds the auth service from settings, or from the fakes a test passes."""
 
 import logging
+from dataclasses import dataclass
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
+    DynamoDbSendLimitStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
     DynamoDbTwoFactorRepository,
@@ -13,22 +15,24 @@ from scloud_auth.adapters.dynamodb import (
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.common_passwords import common_passwords
 from scloud_auth.config import AuthSettings
-from scloud_auth.domain import PasswordPolicy
+from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.ports import (
     AttemptStore,
     OneTimeTokenStore,
     PasswordHasher,
+    SendLimitStore,
     SessionRepository,
     SignInChallengeStore,
     TwoFactorRepository,
     UserDirectory,
 )
 from scloud_auth.provision import sessions_table_name
-from scloud_auth.service import AuthService
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
+from scloud_auth.use_cases import AuthPorts, AuthRules, AuthUseCases, build_use_cases
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
-from scloud_common.mail import Mailer, MailLayout, MailOutbox, SesMailer
+from scloud_common.mail import Mailer, MailLayout, MailOutbox
+from scloud_common.ses_mail import SesMailer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
@@ -44,63 +48,110 @@ def build_signer(settings: AuthSettings) -> AccessTokenSigner:
     return AccessTokenSigner.from_pem(settings.jwt_private_key.get_secret_value(), **options)
 
 
+@dataclass(frozen=True)
+class _Stores:
+    sessions: SessionRepository
+    attempts: AttemptStore
+    send_limits: SendLimitStore
+    two_factor: TwoFactorRepository
+    challenges: SignInChallengeStore
+    tokens: OneTimeTokenStore
+
+
+def _stores(
+    settings: AuthSettings,
+    dependencies: Dependencies,
+    *,
+    sessions: SessionRepository | None,
+    attempts: AttemptStore | None,
+    send_limits: SendLimitStore | None,
+    two_factor: TwoFactorRepository | None,
+    challenges: SignInChallengeStore | None,
+    tokens: OneTimeTokenStore | None,
+) -> _Stores:
+    """The given stores, and the others on the sessions table."""
+    if sessions and attempts and send_limits and two_factor and challenges and tokens:
+        return _Stores(sessions, attempts, send_limits, two_factor, challenges, tokens)
+    client = aws_client(settings, "dynamodb")
+    table = sessions_table_name(settings)
+    if sessions is None:
+        repository = DynamoDbSessionRepository(client, table)
+        dependencies.check_ready("dynamodb", repository.check_ready)
+        sessions = repository
+    return _Stores(
+        sessions=sessions,
+        attempts=attempts or DynamoDbAttemptStore(client, table),
+        send_limits=send_limits or DynamoDbSendLimitStore(client, table),
+        two_factor=two_factor or DynamoDbTwoFactorRepository(client, table),
+        challenges=challenges or DynamoDbSignInChallengeStore(client, table),
+        tokens=tokens or DynamoDbOneTimeTokenStore(client, table),
+    )
+
+
+def _user_directory(settings: AuthSettings, dependencies: Dependencies) -> UserDirectory:
+    channel = dependencies.peer_channel(
+        "users", settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS
+    )
+    return GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
+
+
+def _password_hasher(settings: AuthSettings, dependencies: Dependencies) -> PasswordHasher:
+    hasher = BcryptPasswordHasher(
+        settings.bcrypt_rounds, workers=settings.password_hash_workers, max_waiting=settings.password_hash_queue
+    )
+    dependencies.close_at_shutdown(hasher.close)
+    return hasher
+
+
 async def bootstrap(
     settings: AuthSettings,
     *,
     users: UserDirectory | None = None,
     sessions: SessionRepository | None = None,
     attempts: AttemptStore | None = None,
+    send_limits: SendLimitStore | None = None,
     hasher: PasswordHasher | None = None,
     two_factor: TwoFactorRepository | None = None,
     challenges: SignInChallengeStore | None = None,
     tokens: OneTimeTokenStore | None = None,
     mailer: Mailer | None = None,
-) -> ServiceContainer[AuthService]:
+) -> ServiceContainer[AuthUseCases]:
     dependencies = Dependencies(settings)
-    if sessions is None or attempts is None or two_factor is None or challenges is None or tokens is None:
-        client = aws_client(settings, "dynamodb")
-        table = sessions_table_name(settings)
-        if sessions is None:
-            repository = DynamoDbSessionRepository(client, table)
-            dependencies.check_ready("dynamodb", repository.check_ready)
-            sessions = repository
-        attempts = attempts or DynamoDbAttemptStore(client, table)
-        two_factor = two_factor or DynamoDbTwoFactorRepository(client, table)
-        challenges = challenges or DynamoDbSignInChallengeStore(client, table)
-        tokens = tokens or DynamoDbOneTimeTokenStore(client, table)
-    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
-    dependencies.close_at_shutdown(outbox.close)
-    if users is None:
-        channel = dependencies.peer_channel(
-            "users", settings.users_grpc_addr, service=USERS_SERVICE, idempotent_methods=IDEMPOTENT_METHODS
-        )
-        users = GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
-    if hasher is None:
-        bcrypt_hasher = BcryptPasswordHasher(
-            settings.bcrypt_rounds, workers=settings.password_hash_workers, max_waiting=settings.password_hash_queue
-        )
-        dependencies.close_at_shutdown(bcrypt_hasher.close)
-        hasher = bcrypt_hasher
-    signer = build_signer(settings)
-    service = AuthService(
-        users=users,
+    stores = _stores(
+        settings,
+        dependencies,
         sessions=sessions,
         attempts=attempts,
-        hasher=hasher,
-        signer=signer,
+        send_limits=send_limits,
         two_factor=two_factor,
         challenges=challenges,
-        session_lifetime=settings.session_lifetime,
-        password_policy=PasswordPolicy(common_passwords=common_passwords()),
-        reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
-        dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
         tokens=tokens,
-        outbox=outbox,
-        mail_layout=MailLayout(public_url=settings.public_url),
+    )
+    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
+    dependencies.close_at_shutdown(outbox.close)
+    hasher = hasher or _password_hasher(settings, dependencies)
+    ports = AuthPorts(
+        users=users or _user_directory(settings, dependencies), hasher=hasher, outbox=outbox, **vars(stores)
+    )
+    rules = AuthRules(
+        password_policy=PasswordPolicy(common_passwords=common_passwords(), min_score=settings.password_min_score),
+        session_lifetime=settings.session_lifetime,
+        reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         link_lifetimes=settings.link_lifetimes,
+    )
+    signer = build_signer(settings)
+    use_cases = build_use_cases(
+        ports,
+        rules=rules,
+        signer=signer,
+        mail_layout=MailLayout(public_url=settings.public_url),
+        dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
     )
     # Auth answers its own session checks from its repository, with the same cache as its peers.
     verifier = AccessTokenVerifier(
-        SignerKeySource(signer), session_source=service, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        SignerKeySource(signer),
+        session_source=use_cases.sessions,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
     )
-    return dependencies.container(service, verifier)
+    return dependencies.container(use_cases, verifier)

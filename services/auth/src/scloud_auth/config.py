@@ -5,6 +5,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import NoDecode, SettingsConfigDict
 
 from scloud_auth.domain import LinkLifetimes, SessionLifetime
+from scloud_auth.password_policy import DEFAULT_MIN_SCORE
 from scloud_common.settings import MailingAwsSettings, ServiceSettings, require_real_secret
 
 
@@ -52,6 +53,13 @@ class AuthSettings(ServiceSettings, MailingAwsSettings):
         32,
         ge=0,
         description="Password checks that may wait for a hashing thread; beyond that, sign-in answers 503 at once.",
+    )
+    password_min_score: int = Field(
+        DEFAULT_MIN_SCORE,
+        ge=0,
+        le=4,
+        description="Least zxcvbn strength score (0 guessed at once, 4 very hard to guess) a new password must "
+        "reach. The web app's meter applies the same minimum (frontend/src/lib/strength.ts); change both together.",
     )
     allowed_origins: Annotated[list[str], NoDecode] = Field(
         ["http://localhost:8080"],

@@ -128,44 +128,47 @@ class IssuedChallenge:
 
 
 @dataclass(frozen=True)
-class FailedAttempts:
-    """Failed password checks of one account, the last at `last_failure_at` (epoch seconds)."""
+class AttemptRecord:
+    """Password or code checks counted against one account: the failed ones and those under way
+    (each is counted before it is made). The last began at `last_attempt_at`; none may begin
+    before `locked_until`."""
 
     count: int
-    last_failure_at: int
+    last_attempt_at: int
+    locked_until: int
 
 
 @dataclass(frozen=True)
 class ThrottlePolicy:
-    """After `max_failures` failed password checks, none more than `window_seconds` after the
-    previous one, the account is locked for `base_delay_seconds`, doubled at each further
-    failure, up to `max_delay_seconds`. A success, or a quiet window after the lock ends,
-    starts again from zero."""
+    """Each check is counted when it begins, and forgotten when it succeeds. The check that
+    reaches `max_failures` locks the account for `base_delay_seconds` at once (so checks under way
+    cannot outrun the lock), and each further one doubles the lock, up to `max_delay_seconds`;
+    while locked, no check begins. `window_seconds` after the last check (or after the lock
+    ends) without another, the count starts again from zero."""
 
     max_failures: int = 5
     window_seconds: int = 15 * 60
     base_delay_seconds: int = 30
     max_delay_seconds: int = 15 * 60
 
-    def lock_seconds(self, failures: int) -> int:
-        if failures < self.max_failures:
+    def lock_seconds(self, count: int) -> int:
+        if count < self.max_failures:
             return 0
-        delay: int = min(self.base_delay_seconds * 2 ** min(failures - self.max_failures, 30), self.max_delay_seconds)
+        delay: int = min(self.base_delay_seconds * 2 ** min(count - self.max_failures, 30), self.max_delay_seconds)
         return delay
 
-    def forget_after_seconds(self, attempts: FailedAttempts | None) -> int:
-        """How long after its last failure a record stops counting."""
-        return self.window_seconds + (self.lock_seconds(attempts.count) if attempts else 0)
+    def begin_check(self, record: AttemptRecord | None, now: int) -> AttemptRecord:
+        """The record with one more check counted; raises TooManyAttempts while locked."""
+        if record is not None and now - record.locked_until >= self.window_seconds:
+            record = None
+        if record is not None and now < record.locked_until:
+            raise TooManyAttempts(retry_after_seconds=record.locked_until - now)
+        count = (record.count if record else 0) + 1
+        return AttemptRecord(count=count, last_attempt_at=now, locked_until=now + self.lock_seconds(count))
 
-    def retry_after(self, attempts: FailedAttempts | None, now: int) -> int:
-        """Seconds the account must wait before its next attempt; 0 when it may try now."""
-        if attempts is None or now - attempts.last_failure_at >= self.forget_after_seconds(attempts):
-            return 0
-        return max(attempts.last_failure_at + self.lock_seconds(attempts.count) - now, 0)
-
-    def keep_until(self, now: int) -> int:
-        """When a record written now may be forgotten by its store."""
-        return now + self.window_seconds + self.max_delay_seconds
+    def keep_until(self, record: AttemptRecord) -> int:
+        """When the store may forget the record."""
+        return record.locked_until + self.window_seconds
 
 
 @dataclass(frozen=True)
@@ -186,12 +189,15 @@ class TokenPurpose(StrEnum):
 
 @dataclass(frozen=True)
 class OneTimeToken:
-    """A link's token as stored: only its hash, whose account it acts on, and until when."""
+    """A link's token as stored: only its hash, whose account it acts on, and until when. A reset
+    link also carries `password_stamp`, a digest of the password hash it was issued under: any
+    later change of the password ends it."""
 
     purpose: TokenPurpose
     token_hash: str
     user_id: str
     expires_at: int
+    password_stamp: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,22 +349,3 @@ def clean_user_agent(user_agent: str | None) -> str:
         return ""
     printable = "".join(c for c in user_agent if c.isprintable())
     return " ".join(printable.split())[:MAX_USER_AGENT_LENGTH]
-
-
-@dataclass(frozen=True)
-class PasswordPolicy:
-    """ASVS 4.0.3 V2.1: at least 12 characters, up to 128 (every one of them counts: hashes are
-    not truncated), no composition rules, and none of the commonly breached passwords (compared
-    case-insensitively)."""
-
-    common_passwords: frozenset[str]
-    min_length: int = MIN_PASSWORD_LENGTH
-    max_length: int = MAX_PASSWORD_LENGTH
-
-    def check(self, password: str) -> None:
-        if len(password) < self.min_length:
-            raise WeakPassword(f"Use at least {self.min_length} characters for your password.")
-        if len(password) > self.max_length:
-            raise WeakPassword(f"Use at most {self.max_length} characters for your password.")
-        if password.lower() in self.common_passwords:
-            raise WeakPassword("This password is one of the most common ones and easy to guess. Choose another.")

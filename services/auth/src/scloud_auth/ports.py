@@ -3,8 +3,8 @@
 from typing import Protocol
 
 from scloud_auth.domain import (
+    AttemptRecord,
     Credentials,
-    FailedAttempts,
     NewUser,
     OneTimeToken,
     Session,
@@ -87,18 +87,31 @@ class PasswordHasher(Protocol):
 
 
 class AttemptStore(Protocol):
-    """Failed password checks per account, shared by every auth instance. Also counts the mails
-    asked for per key (`SendLimit`), which follow the same rule."""
+    """The checks counted against each account (`AttemptRecord`), shared by every auth instance."""
 
-    async def get(self, key: str) -> FailedAttempts | None: ...
+    async def get(self, key: str) -> AttemptRecord | None: ...
 
-    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
-        """Counts one more failure, starting from zero when the last one is `window_seconds` old
-        or older. Atomic: concurrent failures are all counted."""
+    async def replace(
+        self, key: str, record: AttemptRecord | None, *, expected: AttemptRecord | None, keep_until: int
+    ) -> bool:
+        """Writes `record` (None: removes the key) only if the stored one is still `expected`
+        (None: there is none); False, changing nothing, otherwise. Atomic: of concurrent callers
+        expecting the same record, one at most succeeds. The store may forget the key after
+        `keep_until`."""
         ...
 
     async def clear(self, key: str) -> None:
-        """Forgets the account's failures. Idempotent."""
+        """Forgets the account's record. Idempotent."""
+        ...
+
+
+class SendLimitStore(Protocol):
+    """How many mails were asked for per key (a `SendLimit` each), shared by every auth instance."""
+
+    async def count(self, key: str, *, now: int, window_seconds: int) -> int:
+        """Counts one more event under `key` and answers how many there are now, starting again
+        from one when the last was `window_seconds` ago or longer. Atomic: concurrent events are
+        all counted. The store may forget a key `window_seconds` after its last event."""
         ...
 
 

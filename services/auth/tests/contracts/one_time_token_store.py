@@ -22,7 +22,7 @@ class OneTimeTokenStoreContract:
         assert await store.consume(VERIFY, "hash-1") is None
 
     async def test_an_expired_token_is_still_returned_for_the_caller_to_judge(self, store):
-        token = OneTimeToken(RESET, "hash-2", "u1", 1)
+        token = OneTimeToken(RESET, "hash-2", "u1", 1, password_stamp="stamp-1")
         await store.add(token)
         assert await store.consume(RESET, "hash-2") == token
 

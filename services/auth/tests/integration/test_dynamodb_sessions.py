@@ -6,16 +6,18 @@ import pytest
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
+    DynamoDbSendLimitStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
     DynamoDbTwoFactorRepository,
 )
-from scloud_auth.domain import OneTimeToken, SignInChallenge, TokenPurpose, TwoFactor
+from scloud_auth.domain import AttemptRecord, OneTimeToken, SignInChallenge, TokenPurpose, TwoFactor
 from scloud_auth.provision import provision_resources, sessions_table_name
 from scloud_common.aws import create_aws_client
 from scloud_common.settings import MailingAwsSettings
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
+from services.auth.tests.contracts.send_limit_store import SendLimitStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract, session
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
@@ -57,6 +59,12 @@ class TestDynamoDbAttemptStore(AttemptStoreContract):
         return DynamoDbAttemptStore(*table)
 
 
+class TestDynamoDbSendLimitStore(SendLimitStoreContract):
+    @pytest.fixture
+    def store(self, table):
+        return DynamoDbSendLimitStore(*table)
+
+
 class TestDynamoDbTwoFactorRepository(TwoFactorRepositoryContract):
     @pytest.fixture
     def repository(self, table):
@@ -81,7 +89,7 @@ async def test_two_factor_items_share_the_table_without_becoming_sessions(table)
 async def test_attempt_records_share_the_table_without_becoming_sessions(table):
     sessions, attempts = DynamoDbSessionRepository(*table), DynamoDbAttemptStore(*table)
     await sessions.add(session("s1", "u1"))
-    await attempts.record_failure("email#a@example.com", now=1000, window_seconds=900, keep_until=3000)
+    await attempts.replace("email#a@example.com", AttemptRecord(1, 1000, 1000), expected=None, keep_until=3000)
     assert [s.session_id for s in await sessions.list_for_user("u1")] == ["s1"]
     assert await sessions.get("attempts#email#a@example.com") is None
     assert await sessions.revoke_all_for_user("u1") == 1

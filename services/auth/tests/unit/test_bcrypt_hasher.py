@@ -4,10 +4,12 @@ import asyncio
 import time
 
 import bcrypt
+import httpx
 import pytest
+from fastapi import FastAPI
 
 from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher, HasherBusy
-from scloud_common.web import HTTP_STATUS
+from scloud_common.web import HTTP_STATUS, install_error_handlers
 
 
 @pytest.fixture
@@ -56,8 +58,10 @@ async def test_a_flood_beyond_pool_and_queue_is_refused_at_once(hasher):
         *(hasher.verify("Secret pass 1", password_hash) for _ in range(6)), return_exceptions=True
     )
     assert results.count(True) == 2
-    assert sum(isinstance(result, HasherBusy) for result in results) == 4
+    refused = [result for result in results if isinstance(result, HasherBusy)]
+    assert len(refused) == 4
     assert HTTP_STATUS[HasherBusy.kind] == 503
+    assert all(result.retry_after_seconds >= 1 for result in refused)
     assert time.perf_counter() - started < 2
 
 
@@ -69,3 +73,17 @@ async def test_other_blocking_work_is_not_starved_while_hashing_is_saturated(has
     elapsed = time.perf_counter() - started
     await flood
     assert elapsed < 0.05
+
+
+async def test_the_busy_answer_carries_retry_after_over_http():
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/busy")
+    async def busy() -> None:
+        raise HasherBusy(retry_after_seconds=3)
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/busy")
+    assert (response.status_code, response.headers["retry-after"]) == (503, "3")
+    assert response.json()["error"]["code"] == "busy"

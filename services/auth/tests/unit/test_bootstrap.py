@@ -10,6 +10,7 @@ from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
+    InMemorySendLimitStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
@@ -53,6 +54,7 @@ def fakes() -> dict:
         users=InMemoryUserDirectory(),
         sessions=InMemorySessionRepository(),
         attempts=InMemoryAttemptStore(),
+        send_limits=InMemorySendLimitStore(),
         hasher=FastPasswordHasher(),
         tokens=InMemoryOneTimeTokenStore(),
         mailer=RecordingMailer(),
@@ -66,7 +68,7 @@ async def test_a_container_built_from_fakes_registers_through_them_and_builds_no
 ):
     container = await bootstrap(settings, **fakes)
 
-    issued = await container.service.register(
+    issued = await container.service.registration.register(
         email="ada@example.com", username="Ada", password=PASSWORD, gender=None, date_of_birth=None
     )
 
@@ -83,12 +85,12 @@ async def test_a_container_built_from_fakes_registers_through_them_and_builds_no
 
 async def test_failed_sign_ins_are_counted_in_the_fake_attempt_store(settings, fakes, no_outside_clients):
     container = await bootstrap(settings, **fakes)
-    await container.service.register(
+    await container.service.registration.register(
         email="ada@example.com", username="Ada", password=PASSWORD, gender=None, date_of_birth=None
     )
 
     with pytest.raises(InvalidCredentials):
-        await container.service.login(email="ada@example.com", password="not the password")
+        await container.service.sign_in.login(email="ada@example.com", password="not the password")
 
     assert [attempts.count for attempts in fakes["attempts"].attempts.values()] == [1]
 
@@ -97,10 +99,10 @@ async def test_tokens_are_signed_with_the_settings_key_and_verified_against_the_
     settings, fakes, signing_key, no_outside_clients
 ):
     container = await bootstrap(settings, **fakes)
-    kept = await container.service.register(
+    kept = await container.service.registration.register(
         email="ada@example.com", username="Ada", password=PASSWORD, gender=None, date_of_birth=None
     )
-    revoked = await container.service.login(email="ada@example.com", password=PASSWORD)
+    revoked = await container.service.sign_in.login(email="ada@example.com", password=PASSWORD)
     claims = jwt.decode(revoked.access_token, signing_key.public_key(), algorithms=["EdDSA"], audience="scloud")
     await fakes["sessions"].revoke(claims["sid"])
 

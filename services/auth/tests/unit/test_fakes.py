@@ -5,12 +5,14 @@ import pytest
 from scloud_auth.adapters.in_memory import (
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
+    InMemorySendLimitStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
     InMemoryTwoFactorRepository,
 )
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
+from services.auth.tests.contracts.send_limit_store import SendLimitStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
 
@@ -43,3 +45,9 @@ class TestInMemoryOneTimeTokenStore(OneTimeTokenStoreContract):
     @pytest.fixture
     def store(self):
         return InMemoryOneTimeTokenStore()
+
+
+class TestInMemorySendLimitStore(SendLimitStoreContract):
+    @pytest.fixture
+    def store(self):
+        return InMemorySendLimitStore()

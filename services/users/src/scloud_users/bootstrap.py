@@ -2,13 +2,14 @@
 
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
-from scloud_common.mail import Mailer, MailLayout, MailOutbox, SesMailer
+from scloud_common.mail import Mailer, MailLayout, MailOutbox
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
     GrpcPublicKeySource,
     GrpcSessionStatusSource,
 )
+from scloud_common.ses_mail import SesMailer
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer

@@ -11,6 +11,8 @@ import asyncio
 import base64
 import hashlib
 import hmac
+import math
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -36,13 +38,20 @@ class HasherBusy(ServiceUnavailable):
     code = "busy"
     message = "Too many sign-ins at once. Try again in a moment."
 
+    def __init__(self, *, retry_after_seconds: int = 1) -> None:
+        # About when the queue has room again.
+        super().__init__(retry_after_seconds=retry_after_seconds)
+
 
 class BcryptPasswordHasher:
     def __init__(self, rounds: int, *, workers: int = 2, max_waiting: int = 32) -> None:
         self._rounds = rounds
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="bcrypt")
+        self._workers = workers
         self._capacity = workers + max_waiting
         self._in_flight = 0
+        # A running average of one hash or check, to tell refused callers when to come back.
+        self._seconds_per_run = 0.1
 
     async def hash(self, password: str) -> str:
         return await self._run(self._hash_sync, password)
@@ -63,12 +72,18 @@ class BcryptPasswordHasher:
     async def _run(self, function: Callable[..., _Result], *args: object) -> _Result:
         # Answering 503 at once beats a queue so long that every caller times out anyway.
         if self._in_flight >= self._capacity:
-            raise HasherBusy()
+            raise HasherBusy(retry_after_seconds=self._retry_after_seconds())
         self._in_flight += 1
+        started = time.monotonic()
         try:
             return await asyncio.get_running_loop().run_in_executor(self._executor, function, *args)
         finally:
             self._in_flight -= 1
+            self._seconds_per_run += (time.monotonic() - started - self._seconds_per_run) / 8
+
+    def _retry_after_seconds(self) -> int:
+        """Seconds until the queue ahead has drained, rounded up: at least 1."""
+        return max(1, math.ceil(self._in_flight / self._workers * self._seconds_per_run))
 
     def _hash_sync(self, password: str) -> str:
         return PREHASHED_PREFIX + bcrypt.hashpw(_prehash(password), bcrypt.gensalt(self._rounds)).decode()

@@ -4,7 +4,7 @@ TTL on expiresAt.
 Failed-attempt counters live beside the sessions under `attempts#<key>` (session ids never hold a
 `#`), without a userId so the index never sees them, and expire through the same TTL. So do each
 user's two-factor settings (`2fa#<userId>`, no expiry) and the sign-ins waiting for their second
-factor (`challenge#<token hash>`, expiring), and the tokens of emailed links
+factor (`challenge#<token hash>`, expiring), the mail send counters (`sends#<key>`), and the tokens of emailed links
 (`token#<purpose>#<sha256 of the token>`, expiring).
 """
 
@@ -14,7 +14,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_auth.domain import (
-    FailedAttempts,
+    AttemptRecord,
     OneTimeToken,
     Session,
     SessionExists,
@@ -166,8 +166,10 @@ def _session_from_item(item: dict[str, Any]) -> Session:
 
 
 class DynamoDbAttemptStore:
+    """Each record is replaced whole, on condition that the stored one is the one the caller read:
+    a compare-and-swap, so concurrent checks on several instances are each counted once."""
+
     def __init__(self, client: BaseClient, table_name: str) -> None:
-        self._table = table_name
         self._call = AwsCall(client, TableName=table_name)
 
     @staticmethod
@@ -175,43 +177,93 @@ class DynamoDbAttemptStore:
         return {"sessionId": {"S": f"attempts#{key}"}}
 
     @translate_aws_errors
-    async def get(self, key: str) -> FailedAttempts | None:
+    async def get(self, key: str) -> AttemptRecord | None:
         response = await self._call("get_item", Key=self._key(key), ConsistentRead=True)
         item = response.get("Item")
-        if item is None:
+        # Records of the older layout (`failures`) count as none; their TTL removes them.
+        if item is None or "attempts" not in item:
             return None
-        return FailedAttempts(int(item["failures"]["N"]), int(item["lastFailureAt"]["N"]))
+        return AttemptRecord(
+            count=int(item["attempts"]["N"]),
+            last_attempt_at=int(item["lastAttemptAt"]["N"]),
+            locked_until=int(item["lockedUntil"]["N"]),
+        )
 
     @translate_aws_errors
-    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
-        values = {":one": {"N": "1"}, ":now": {"N": str(now)}, ":keep": {"N": str(keep_until)}}
+    async def replace(
+        self, key: str, record: AttemptRecord | None, *, expected: AttemptRecord | None, keep_until: int
+    ) -> bool:
+        if expected is None:
+            condition: dict[str, Any] = {"ConditionExpression": "attribute_not_exists(attempts)"}
+        else:
+            condition = {
+                "ConditionExpression": "attempts = :count AND lastAttemptAt = :last AND lockedUntil = :locked",
+                "ExpressionAttributeValues": {
+                    ":count": {"N": str(expected.count)},
+                    ":last": {"N": str(expected.last_attempt_at)},
+                    ":locked": {"N": str(expected.locked_until)},
+                },
+            }
         try:
-            # ADD keeps concurrent failures from different instances all counted.
-            response = await self._call(
-                "update_item",
-                Key=self._key(key),
-                UpdateExpression="ADD failures :one SET lastFailureAt = :now, expiresAt = :keep",
-                ConditionExpression="attribute_not_exists(lastFailureAt) OR lastFailureAt > :cutoff",
-                ExpressionAttributeValues={**values, ":cutoff": {"N": str(now - window_seconds)}},
-                ReturnValues="ALL_NEW",
-            )
+            if record is None:
+                await self._call("delete_item", Key=self._key(key), **condition)
+            else:
+                await self._call("put_item", Item=self._item(key, record, keep_until), **condition)
         except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
-                raise
-            # The last failure is older than the window: start counting again.
-            response = await self._call(
-                "update_item",
-                Key=self._key(key),
-                UpdateExpression="SET failures = :one, lastFailureAt = :now, expiresAt = :keep",
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        item = response["Attributes"]
-        return FailedAttempts(int(item["failures"]["N"]), int(item["lastFailureAt"]["N"]))
+            if _condition_failed(exc):
+                return False
+            raise
+        return True
+
+    def _item(self, key: str, record: AttemptRecord, keep_until: int) -> dict[str, Any]:
+        return {
+            **self._key(key),
+            "attempts": {"N": str(record.count)},
+            "lastAttemptAt": {"N": str(record.last_attempt_at)},
+            "lockedUntil": {"N": str(record.locked_until)},
+            "expiresAt": {"N": str(keep_until)},
+        }
 
     @translate_aws_errors
     async def clear(self, key: str) -> None:
         await self._call("delete_item", Key=self._key(key))
+
+
+class DynamoDbSendLimitStore:
+    """Counters under `sends#<key>`, beside the sessions like the attempt counters."""
+
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(key: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"sends#{key}"}}
+
+    @translate_aws_errors
+    async def count(self, key: str, *, now: int, window_seconds: int) -> int:
+        values = {":one": {"N": "1"}, ":now": {"N": str(now)}, ":keep": {"N": str(now + window_seconds)}}
+        try:
+            # ADD keeps concurrent events from different instances all counted.
+            response = await self._call(
+                "update_item",
+                Key=self._key(key),
+                UpdateExpression="ADD events :one SET lastEventAt = :now, expiresAt = :keep",
+                ConditionExpression="attribute_not_exists(lastEventAt) OR lastEventAt > :cutoff",
+                ExpressionAttributeValues={**values, ":cutoff": {"N": str(now - window_seconds)}},
+                ReturnValues="UPDATED_NEW",
+            )
+        except ClientError as exc:
+            if not _condition_failed(exc):
+                raise
+            # The last event is older than the window: start counting again.
+            response = await self._call(
+                "update_item",
+                Key=self._key(key),
+                UpdateExpression="SET events = :one, lastEventAt = :now, expiresAt = :keep",
+                ExpressionAttributeValues=values,
+                ReturnValues="UPDATED_NEW",
+            )
+        return int(response["Attributes"]["events"]["N"])
 
 
 def _condition_failed(exc: ClientError) -> bool:
@@ -349,6 +401,8 @@ class DynamoDbOneTimeTokenStore:
             "ownerId": {"S": token.user_id},
             "expiresAt": {"N": str(token.expires_at)},
         }
+        if token.password_stamp:
+            item["passwordStamp"] = {"S": token.password_stamp}
         await self._call("put_item", Item=item)
 
     @translate_aws_errors
@@ -358,4 +412,10 @@ class DynamoDbOneTimeTokenStore:
         item = response.get("Attributes")
         if not item:
             return None
-        return OneTimeToken(purpose, token_hash, item["ownerId"]["S"], int(item["expiresAt"]["N"]))
+        return OneTimeToken(
+            purpose,
+            token_hash,
+            item["ownerId"]["S"],
+            int(item["expiresAt"]["N"]),
+            item.get("passwordStamp", {}).get("S", ""),
+        )

@@ -2,13 +2,14 @@
 
 import dataclasses
 import hashlib
+import threading
 import uuid
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from scloud_auth.domain import (
+    AttemptRecord,
     Credentials,
-    FailedAttempts,
     NewUser,
     OneTimeToken,
     Session,
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
         AttemptStore,
         OneTimeTokenStore,
         PasswordHasher,
+        SendLimitStore,
         SessionRepository,
         SignInChallengeStore,
         TwoFactorRepository,
@@ -78,19 +80,38 @@ class InMemorySessionRepository:
 
 class InMemoryAttemptStore:
     def __init__(self) -> None:
-        self.attempts: dict[str, FailedAttempts] = {}
+        self.attempts: dict[str, AttemptRecord] = {}
+        self._lock = threading.Lock()
 
-    async def get(self, key: str) -> FailedAttempts | None:
+    async def get(self, key: str) -> AttemptRecord | None:
         return self.attempts.get(key)
 
-    async def record_failure(self, key: str, *, now: int, window_seconds: int, keep_until: int) -> FailedAttempts:
-        previous = self.attempts.get(key)
-        count = previous.count + 1 if previous and now - previous.last_failure_at < window_seconds else 1
-        self.attempts[key] = FailedAttempts(count, now)
-        return self.attempts[key]
+    async def replace(
+        self, key: str, record: AttemptRecord | None, *, expected: AttemptRecord | None, keep_until: int
+    ) -> bool:
+        with self._lock:
+            if self.attempts.get(key) != expected:
+                return False
+            if record is None:
+                self.attempts.pop(key, None)
+            else:
+                self.attempts[key] = record
+            return True
 
     async def clear(self, key: str) -> None:
-        self.attempts.pop(key, None)
+        with self._lock:
+            self.attempts.pop(key, None)
+
+
+class InMemorySendLimitStore:
+    def __init__(self) -> None:
+        self.events: dict[str, tuple[int, int]] = {}
+
+    async def count(self, key: str, *, now: int, window_seconds: int) -> int:
+        count, last_at = self.events.get(key, (0, now))
+        count = count + 1 if now - last_at < window_seconds else 1
+        self.events[key] = (count, now)
+        return count
 
 
 class InMemoryTwoFactorRepository:
@@ -212,6 +233,7 @@ class FastPasswordHasher:
 if TYPE_CHECKING:
     _session_repository: SessionRepository = InMemorySessionRepository()
     _attempt_store: AttemptStore = InMemoryAttemptStore()
+    _send_limit_store: SendLimitStore = InMemorySendLimitStore()
     _user_directory: UserDirectory = InMemoryUserDirectory()
     _password_hasher: PasswordHasher = FastPasswordHasher()
     _two_factor_repository: TwoFactorRepository = InMemoryTwoFactorRepository()

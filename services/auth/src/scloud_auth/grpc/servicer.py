@@ -4,7 +4,7 @@ import grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_auth.domain import InvalidCredentials, TooManyAttempts
-from scloud_auth.service import AuthService
+from scloud_auth.use_cases import AuthUseCases
 from scloud_common.errors import InvalidInput
 from scloud_common.grpc_server import CallerPolicy
 from scloud_common.lifespan import GrpcApi, ServiceContainer
@@ -27,8 +27,8 @@ CALLER_POLICY = CallerPolicy.for_service(
 
 
 class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
-    def __init__(self, service: AuthService) -> None:
-        self._service = service
+    def __init__(self, use_cases: AuthUseCases) -> None:
+        self._use_cases = use_cases
 
     async def GetPublicKeys(
         self, request: auth_pb2.GetPublicKeysRequest, context: grpc.aio.ServicerContext[Any, Any]
@@ -36,7 +36,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.GetPublicKeysResponse(
             keys=[
                 auth_pb2.PublicKey(key_id=key.key_id, algorithm=key.algorithm, public_key_pem=key.public_key_pem)
-                for key in self._service.public_keys()
+                for key in self._use_cases.signer.public_keys()
             ]
         )
 
@@ -45,7 +45,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.RevokeUserSessionsResponse:
         if not request.user_id:
             raise InvalidInput("user_id is required.")
-        revoked = await self._service.revoke_user_sessions(request.user_id)
+        revoked = await self._use_cases.sessions.revoke_user_sessions(request.user_id)
         return auth_pb2.RevokeUserSessionsResponse(revoked_count=revoked)
 
     async def CheckSession(
@@ -53,7 +53,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.CheckSessionResponse:
         if not request.session_id or not request.user_id:
             raise InvalidInput("session_id and user_id are required.")
-        active = await self._service.is_session_active(request.session_id, request.user_id)
+        active = await self._use_cases.sessions.is_session_active(request.session_id, request.user_id)
         return auth_pb2.CheckSessionResponse(active=active)
 
     async def VerifyPassword(
@@ -63,7 +63,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
             raise InvalidInput("user_id is required.")
         # Outcomes travel in the response, so the caller gets Retry-After without error metadata.
         try:
-            await self._service.verify_password(request.user_id, request.password)
+            await self._use_cases.password_check.verify_password(request.user_id, request.password)
         except InvalidCredentials:
             return auth_pb2.VerifyPasswordResponse(outcome=Outcome.OUTCOME_WRONG)
         except TooManyAttempts as throttled:
@@ -77,11 +77,11 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.ForgetUserResponse:
         if not request.user_id:
             raise InvalidInput("user_id is required.")
-        await self._service.forget_user(request.user_id)
+        await self._use_cases.two_factor.forget_user(request.user_id)
         return auth_pb2.ForgetUserResponse()
 
 
-def register_servicers(server: grpc.aio.Server, container: ServiceContainer[AuthService]) -> None:
+def register_servicers(server: grpc.aio.Server, container: ServiceContainer[AuthUseCases]) -> None:
     auth_pb2_grpc.add_AuthServiceServicer_to_server(AuthServicer(container.service), server)
 
 

@@ -4,18 +4,53 @@ from fastapi import Depends, Request
 
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import CrossSiteRequest
-from scloud_auth.service import AuthService
+from scloud_auth.recovery import Recovery
+from scloud_auth.registration import Registration
+from scloud_auth.sessions import Sessions
+from scloud_auth.sign_in import SignIn
+from scloud_auth.two_factor import TwoFactorSettings
+from scloud_auth.use_cases import AuthUseCases
 from scloud_common.auth_deps import CurrentUser, OptionalUser
 
-__all__ = ["AuthServiceDep", "CurrentUser", "OptionalUser", "SameOrigin", "SettingsDep"]
+__all__ = [
+    "CurrentUser",
+    "OptionalUser",
+    "RecoveryDep",
+    "RegistrationDep",
+    "SameOrigin",
+    "SessionsDep",
+    "SettingsDep",
+    "SignInDep",
+    "TwoFactorDep",
+]
 
 # What browsers send in Sec-Fetch-Site for a request made by our own page, or typed by the user.
 TRUSTED_FETCH_SITES = ("same-origin", "none")
 
 
-def get_service(request: Request) -> AuthService:
-    service: AuthService = request.app.state.container.service
-    return service
+def get_use_cases(request: Request) -> AuthUseCases:
+    use_cases: AuthUseCases = request.app.state.container.service
+    return use_cases
+
+
+def get_registration(request: Request) -> Registration:
+    return get_use_cases(request).registration
+
+
+def get_sign_in(request: Request) -> SignIn:
+    return get_use_cases(request).sign_in
+
+
+def get_sessions(request: Request) -> Sessions:
+    return get_use_cases(request).sessions
+
+
+def get_two_factor(request: Request) -> TwoFactorSettings:
+    return get_use_cases(request).two_factor
+
+
+def get_recovery(request: Request) -> Recovery:
+    return get_use_cases(request).recovery
 
 
 def get_settings(request: Request) -> AuthSettings:
@@ -35,6 +70,10 @@ def require_same_origin(request: Request) -> None:
         raise CrossSiteRequest()
 
 
-AuthServiceDep = Annotated[AuthService, Depends(get_service)]
+RegistrationDep = Annotated[Registration, Depends(get_registration)]
+SignInDep = Annotated[SignIn, Depends(get_sign_in)]
+SessionsDep = Annotated[Sessions, Depends(get_sessions)]
+TwoFactorDep = Annotated[TwoFactorSettings, Depends(get_two_factor)]
+RecoveryDep = Annotated[Recovery, Depends(get_recovery)]
 SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
 SameOrigin = Depends(require_same_origin)

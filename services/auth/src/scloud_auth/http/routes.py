@@ -6,7 +6,17 @@ from fastapi.responses import JSONResponse
 
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import InvalidRefreshToken, IssuedChallenge, IssuedSession
-from scloud_auth.http.deps import AuthServiceDep, CurrentUser, OptionalUser, SameOrigin, SettingsDep
+from scloud_auth.http.deps import (
+    CurrentUser,
+    OptionalUser,
+    RecoveryDep,
+    RegistrationDep,
+    SameOrigin,
+    SessionsDep,
+    SettingsDep,
+    SignInDep,
+    TwoFactorDep,
+)
 from scloud_auth.http.schemas import (
     EmailVerification,
     LoginRequest,
@@ -22,6 +32,7 @@ from scloud_auth.http.schemas import (
     TwoFactorConfirm,
     TwoFactorDisable,
     TwoFactorSetupRead,
+    TwoFactorSetupRequest,
     TwoFactorSignIn,
     TwoFactorStatusRead,
 )
@@ -58,13 +69,13 @@ def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
 )
 async def register(
     body: RegisterRequest,
-    service: AuthServiceDep,
+    registration: RegistrationDep,
     settings: SettingsDep,
     response: Response,
     user_agent: UserAgent = None,
 ) -> SessionRead:
     """Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie."""
-    issued = await service.register(
+    issued = await registration.register(
         email=body.email,
         username=body.username,
         password=body.password,
@@ -88,12 +99,12 @@ async def register(
     },
 )
 async def login(
-    body: LoginRequest, service: AuthServiceDep, settings: SettingsDep, response: Response, user_agent: UserAgent = None
+    body: LoginRequest, sign_in: SignInDep, settings: SettingsDep, response: Response, user_agent: UserAgent = None
 ) -> Any:
     """Signs in with email and password. Wrong password and unknown email answer the same 401.
     After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After.
     An account with two-factor sign-in gets 202 and a challenge to answer at `/login/two-factor`."""
-    issued = await service.login(email=body.email, password=body.password, user_agent=user_agent)
+    issued = await sign_in.login(email=body.email, password=body.password, user_agent=user_agent)
     if isinstance(issued, IssuedChallenge):
         challenge = TwoFactorChallengeRead.from_issued(issued)
         return JSONResponse(challenge.model_dump(mode="json", by_alias=True), status_code=status.HTTP_202_ACCEPTED)
@@ -103,52 +114,56 @@ async def login(
 
 @router.post("/login/two-factor", responses=error_responses(401, 422, 429, 503))
 async def login_two_factor(
-    body: TwoFactorSignIn, service: AuthServiceDep, settings: SettingsDep, response: Response
+    body: TwoFactorSignIn, sign_in: SignInDep, settings: SettingsDep, response: Response
 ) -> SessionRead:
     """Finishes a two-factor sign-in with the app's 6-digit code or a recovery code (each works
     once). A wrong code is 401 `invalid_two_factor_code` and counts towards the account's lock; a
     challenge older than 5 minutes is 401 `sign_in_expired`."""
-    issued = await service.complete_two_factor_sign_in(challenge=body.challenge, code=body.code)
+    issued = await sign_in.complete_two_factor_sign_in(challenge=body.challenge, code=body.code)
     set_refresh_cookie(response, issued, settings)
     return SessionRead.from_issued(issued)
 
 
 @router.get("/two-factor", responses=error_responses(401, 503))
-async def read_two_factor(user: CurrentUser, service: AuthServiceDep) -> TwoFactorStatusRead:
+async def read_two_factor(user: CurrentUser, two_factor: TwoFactorDep) -> TwoFactorStatusRead:
     """Whether two-factor sign-in is on, and how many recovery codes are left."""
-    status_ = await service.two_factor_status(user.user_id)
+    status_ = await two_factor.status(user.user_id)
     return TwoFactorStatusRead(enabled=status_.enabled, recovery_codes_left=status_.recovery_codes_left)
 
 
-@router.post("/two-factor/setup", responses=error_responses(401, 409, 503))
-async def begin_two_factor_setup(user: CurrentUser, service: AuthServiceDep) -> TwoFactorSetupRead:
-    """A new secret for the authenticator app. Nothing changes until a code confirms it."""
-    setup = await service.begin_two_factor_setup(user.user_id)
+@router.post("/two-factor/setup", responses=error_responses(401, 409, 422, 429, 503))
+async def begin_two_factor_setup(
+    body: TwoFactorSetupRequest, user: CurrentUser, two_factor: TwoFactorDep
+) -> TwoFactorSetupRead:
+    """A new secret for the authenticator app, given the account's password. Nothing changes until
+    a code confirms it. A wrong password is 401 `invalid_credentials` and counts towards the
+    account's lock (429 `too_many_attempts` with Retry-After)."""
+    setup = await two_factor.begin_setup(user.user_id, password=body.password)
     return TwoFactorSetupRead(secret=setup.secret, otpauth_uri=setup.provisioning_uri, qr_code=setup.qr_code)
 
 
 @router.post("/two-factor/confirm", responses=error_responses(401, 409, 422, 503))
-async def confirm_two_factor(body: TwoFactorConfirm, user: CurrentUser, service: AuthServiceDep) -> RecoveryCodesRead:
+async def confirm_two_factor(body: TwoFactorConfirm, user: CurrentUser, two_factor: TwoFactorDep) -> RecoveryCodesRead:
     """Turns two-factor sign-in on with a code of the new secret; answers the recovery codes."""
-    return RecoveryCodesRead(recovery_codes=await service.confirm_two_factor(user.user_id, body.code))
+    return RecoveryCodesRead(recovery_codes=await two_factor.confirm(user.user_id, body.code))
 
 
 @router.post(
     "/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 409, 422, 429, 503)
 )
-async def disable_two_factor(body: TwoFactorDisable, user: CurrentUser, service: AuthServiceDep) -> Response:
+async def disable_two_factor(body: TwoFactorDisable, user: CurrentUser, two_factor: TwoFactorDep) -> Response:
     """Turns two-factor sign-in off; needs the password and a current or recovery code."""
-    await service.disable_two_factor(user.user_id, password=body.password, code=body.code)
+    await two_factor.disable(user.user_id, password=body.password, code=body.code)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @router.post("/refresh", responses=error_responses(401, 403, 503), dependencies=[SameOrigin])
-async def refresh(request: Request, service: AuthServiceDep, settings: SettingsDep, response: Response) -> SessionRead:
+async def refresh(request: Request, sessions: SessionsDep, settings: SettingsDep, response: Response) -> SessionRead:
     """Trades the refresh cookie for a new access token and a rotated refresh cookie."""
     token = request.cookies.get(settings.refresh_cookie.name)
     if not token:
         raise InvalidRefreshToken()
-    issued = await service.refresh(token)
+    issued = await sessions.refresh(token)
     set_refresh_cookie(response, issued, settings)
     return SessionRead.from_issued(issued)
 
@@ -156,9 +171,9 @@ async def refresh(request: Request, service: AuthServiceDep, settings: SettingsD
 @router.post(
     "/logout", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(403, 503), dependencies=[SameOrigin]
 )
-async def logout(request: Request, service: AuthServiceDep, settings: SettingsDep, user: OptionalUser) -> Response:
+async def logout(request: Request, sessions: SessionsDep, settings: SettingsDep, user: OptionalUser) -> Response:
     """Ends this session and clears the refresh cookie. Safe to call when already signed out."""
-    await service.logout(
+    await sessions.logout(
         refresh_token=request.cookies.get(settings.refresh_cookie.name),
         session_id=user.session_id if user else None,
         user_id=user.user_id if user else None,
@@ -169,10 +184,10 @@ async def logout(request: Request, service: AuthServiceDep, settings: SettingsDe
 
 
 @router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 422, 429, 503))
-async def change_password(body: PasswordChange, user: CurrentUser, service: AuthServiceDep) -> Response:
+async def change_password(body: PasswordChange, user: CurrentUser, recovery: RecoveryDep) -> Response:
     """Changes the password and signs out every other session of the account. A wrong current
     password counts towards the account's sign-in throttle (429 `too_many_attempts`)."""
-    await service.change_password(
+    await recovery.change_password(
         user_id=user.user_id,
         session_id=user.session_id,
         current_password=body.current_password,
@@ -187,18 +202,18 @@ async def change_password(body: PasswordChange, user: CurrentUser, service: Auth
     responses=error_responses(401, 403, 503),
     dependencies=[SameOrigin],
 )
-async def logout_all(user: CurrentUser, service: AuthServiceDep, settings: SettingsDep) -> Response:
+async def logout_all(user: CurrentUser, sessions: SessionsDep, settings: SettingsDep) -> Response:
     """Ends every session of the account, this one included, and clears the refresh cookie."""
-    await service.revoke_user_sessions(user.user_id)
+    await sessions.revoke_user_sessions(user.user_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     clear_refresh_cookie(response, settings)
     return response
 
 
 @router.get("/sessions", responses=error_responses(401, 503))
-async def list_sessions(user: CurrentUser, service: AuthServiceDep) -> SessionList:
+async def list_sessions(user: CurrentUser, sessions_: SessionsDep) -> SessionList:
     """The account's active sessions (signed-in browsers), newest first."""
-    sessions = await service.list_sessions(user.user_id)
+    sessions = await sessions_.list_sessions(user.user_id)
     return SessionList(
         sessions=[SessionInfo.from_session(session, current_session_id=user.session_id) for session in sessions]
     )
@@ -208,12 +223,12 @@ async def list_sessions(user: CurrentUser, service: AuthServiceDep) -> SessionLi
 async def delete_session(
     session_id: Annotated[str, Path(alias="id", max_length=64)],
     user: CurrentUser,
-    service: AuthServiceDep,
+    sessions: SessionsDep,
     settings: SettingsDep,
 ) -> Response:
     """Ends one of the account's sessions; its access tokens stop working within seconds.
     Another account's session, or one already ended, is 404 `session_not_found`."""
-    await service.revoke_session(user.user_id, session_id)
+    await sessions.revoke_session(user.user_id, session_id)
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
     if session_id == user.session_id:
         clear_refresh_cookie(response, settings)
@@ -221,11 +236,11 @@ async def delete_session(
 
 
 @router.post("/verify-email", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(410, 422, 503))
-async def verify_email(body: EmailVerification, service: AuthServiceDep) -> Response:
+async def verify_email(body: EmailVerification, recovery: RecoveryDep) -> Response:
     """Marks the account's email address verified with the token of the emailed link (valid
     24 hours, once). A forged or used token is 422 `invalid_link`, an expired one 410
     `link_expired`. Needs no session: the link may be opened in another browser."""
-    await service.verify_email(body.token)
+    await recovery.verify_email(body.token)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -235,10 +250,10 @@ async def verify_email(body: EmailVerification, service: AuthServiceDep) -> Resp
     response_class=Response,
     responses=error_responses(401, 409, 429, 503),
 )
-async def resend_verification(user: CurrentUser, service: AuthServiceDep) -> Response:
+async def resend_verification(user: CurrentUser, recovery: RecoveryDep) -> Response:
     """Emails a new verification link, 3 times an hour at most (429 `too_many_emails` with
     Retry-After beyond). 409 `email_already_verified` when there is nothing to verify."""
-    await service.resend_verification(user.user_id)
+    await recovery.resend_verification(user.user_id)
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
@@ -248,20 +263,20 @@ async def resend_verification(user: CurrentUser, service: AuthServiceDep) -> Res
     response_class=Response,
     responses=error_responses(422, 429, 503),
 )
-async def request_password_reset(body: PasswordResetRequest, service: AuthServiceDep) -> Response:
+async def request_password_reset(body: PasswordResetRequest, recovery: RecoveryDep) -> Response:
     """Emails a link to choose a new password (valid 30 minutes, once) if an account has this
     address. Answers 202 the same way, in the same time, whether or not one has. Limited per client
     address (429 `too_many_requests`) and, without saying so, per account."""
-    await service.request_password_reset(email=body.email, client_address=client_address_var.get())
+    await recovery.request_password_reset(email=body.email, client_address=client_address_var.get())
     return Response(status_code=status.HTTP_202_ACCEPTED)
 
 
 @router.post(
     "/password-reset/confirm", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(410, 422, 503)
 )
-async def confirm_password_reset(body: PasswordReset, service: AuthServiceDep) -> Response:
+async def confirm_password_reset(body: PasswordReset, recovery: RecoveryDep) -> Response:
     """Sets a new password with the token of the emailed link, signs the account out everywhere
     and lifts its sign-in throttle. 422 `invalid_link` for a forged or used token, 410
     `link_expired`, 422 `weak_password` (the link stays usable then)."""
-    await service.reset_password(token=body.token, new_password=body.new_password)
+    await recovery.reset_password(token=body.token, new_password=body.new_password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

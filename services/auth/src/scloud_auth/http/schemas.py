@@ -6,13 +6,17 @@ from pydantic import Field
 from scloud_auth.domain import IssuedChallenge, IssuedSession, Session, User
 from scloud_common.web import ApiModel, IsoDate
 
+PASSWORD_RULES = (
+    "12 to 128 characters, not one of the most common breached passwords, not a repeated or sequential "
+    "pattern, and hard enough to guess (zxcvbn score of at least AUTH_PASSWORD_MIN_SCORE, 3 by default); "
+    "else 422 `weak_password`."
+)
+
 
 class RegisterRequest(ApiModel):
     email: str = Field(max_length=254, examples=["ada@example.com"])
     username: str = Field(max_length=100, examples=["Ada"])
-    password: str = Field(
-        max_length=1024, description="12 to 128 characters, not one of the most common breached passwords."
-    )
+    password: str = Field(max_length=1024, description=PASSWORD_RULES)
     gender: str | None = Field(None, description="female, male, other or prefer_not_to_say (checked by users).")
     date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD.")
 
@@ -37,9 +41,7 @@ class PasswordResetRequest(ApiModel):
 
 class PasswordReset(ApiModel):
     token: str = Field(max_length=256, description="The token from the fragment of the emailed link.")
-    new_password: str = Field(
-        max_length=1024, description="12 to 128 characters, not one of the most common breached passwords."
-    )
+    new_password: str = Field(max_length=1024, description=PASSWORD_RULES)
 
 
 class UserRead(ApiModel):
@@ -132,6 +134,12 @@ class TwoFactorSetupRead(ApiModel):
     secret: str = Field(description="Base32 secret, for typing into an app that cannot scan.")
     otpauth_uri: str = Field(description="The otpauth:// URI the QR code holds.")
     qr_code: str = Field(description="The QR code of `otpauthUri`, an SVG `data:` URI to show as an image.")
+
+
+class TwoFactorSetupRequest(ApiModel):
+    password: str = Field(
+        max_length=1024, description="The account's password: turning two-factor on re-authenticates."
+    )
 
 
 class TwoFactorConfirm(ApiModel):
