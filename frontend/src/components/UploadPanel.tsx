@@ -1,12 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { filesApi, unwrap } from "../api/client";
-import type { FileRead } from "../api/upload";
+import type { UploadedFile } from "../api/drive";
 import { formatBytes } from "../lib/format";
 import { overallProgress, UploadQueue, type UploadItem, type UploadRequest } from "../lib/uploadQueue";
 import { useSession } from "../session/SessionProvider";
 import { ConflictDialog } from "./ConflictDialog";
 
-type UploadedListener = (file: FileRead, parentId: string | null) => void;
+type UploadedListener = (file: UploadedFile, parentId: string | null) => void;
 
 interface UploadContextValue {
   add(requests: UploadRequest[]): void;
