@@ -1,28 +1,20 @@
-import { useState } from "react";
 import { authApi, unwrap } from "../api/client";
-import { messageOf } from "../api/errors";
+import { useSubmit } from "../lib/useSubmit";
 import { useSession } from "../session/SessionProvider";
 import { Button } from "./Field";
 
 /** Shown to a signed-in user whose email address is not confirmed yet, with a way to get a new link. */
 export function VerifyEmailBanner() {
   const { user } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const { busy, result, run } = useSubmit();
 
   if (!user || user.emailVerified) return null;
 
   async function resend() {
-    setBusy(true);
-    setResult(null);
-    try {
+    await run(async () => {
       await unwrap(authApi.POST("/api/auth/verify-email/resend"));
-      setResult({ ok: true, message: "Sent. Check your inbox." });
-    } catch (reason) {
-      setResult({ ok: false, message: messageOf(reason) });
-    } finally {
-      setBusy(false);
-    }
+      return "Sent. Check your inbox.";
+    });
   }
 
   return (
@@ -32,8 +24,11 @@ export function VerifyEmailBanner() {
           Confirm your email address with the link we sent to <strong>{user.email}</strong>.
         </p>
         {result && (
-          <p role={result.ok ? "status" : "alert"} className={result.ok ? "" : "text-red-800"}>
-            {result.message}
+          <p
+            role={result.kind === "success" ? "status" : "alert"}
+            className={result.kind === "success" ? "" : "text-red-800"}
+          >
+            {result.text}
           </p>
         )}
         <Button variant="secondary" busy={busy} onClick={resend}>

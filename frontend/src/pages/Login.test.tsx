@@ -1,6 +1,6 @@
 import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { fakeApi, json, renderApp, session } from "../test/harness";
 import { Login } from "./Login";
 
@@ -45,5 +45,42 @@ describe("Login with two-factor sign-in", () => {
       { challenge: "c1", code: "654321" },
       { challenge: "c1", code: "123456" },
     ]);
+  });
+});
+
+describe("Login when the server is busy", () => {
+  const busy = () => json(503, { error: { code: "busy", message: "Busy." } }, { "Retry-After": "1" });
+
+  it("says it is still signing in while it waits, then signs in", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let logins = 0;
+    fakeApi(({ path }) => {
+      if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
+      if (path === "/api/auth/login") return (logins += 1) < 3 ? busy() : json(200, session());
+    });
+    const router = renderLogin();
+    await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "Secret pass 1");
+    await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+    expect(await screen.findByText("Still signing in…")).toBeInTheDocument();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await screen.findByText("Files page");
+    expect(router.state.location.pathname).toBe("/files");
+    expect(logins).toBe(3);
+  });
+
+  it("gives up after the bound with a readable error", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    fakeApi(({ path }) =>
+      path === "/api/auth/refresh" ? json(401, { error: { code: "invalid_refresh_token", message: "" } }) : busy(),
+    );
+    renderLogin();
+    await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "Secret pass 1");
+    await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+    await screen.findByText("Still signing in…");
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await screen.findByRole("alert")).toHaveTextContent("SCloud is busy signing people in");
+    expect(screen.queryByText("Still signing in…")).toBeNull();
   });
 });
