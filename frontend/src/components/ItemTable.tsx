@@ -3,7 +3,8 @@ import { Link } from "react-router";
 import { ItemIcon } from "./ItemIcon";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
 import { carriesItems, draggedIds, startItemDrag } from "../lib/dragItems";
-import { describeType, formatBytes, formatDate } from "../lib/format";
+import { fileTypeOf } from "../lib/fileType";
+import { formatBytes, formatDate } from "../lib/format";
 import type { Selection } from "../lib/selection";
 
 interface ItemTableProps {
@@ -113,6 +114,7 @@ function ItemRow({
   const checked = selection.ids.has(item.id);
   const folder = item.kind === "folder";
   const size = folder ? "—" : formatBytes(item.size ?? 0);
+  const type = fileTypeOf(item);
   return (
     <tr
       data-testid={folder ? "folder-row" : "file-row"}
@@ -149,7 +151,7 @@ function ItemRow({
       </td>
       <td className="w-1/2 max-w-0 px-4 py-3">
         <span className="flex items-center gap-2">
-          <ItemIcon kind={item.kind} />
+          <ItemIcon family={type.family} />
           {folder ? (
             <Link
               to={`/files/${item.id}`}
@@ -172,7 +174,7 @@ function ItemRow({
           )}
         </span>
         <span className="block text-xs text-slate-600 sm:hidden dark:text-slate-400">
-          {size} · {formatDate(item.modifiedAt)}
+          {folder ? formatDate(item.modifiedAt) : `${type.label} · ${size} · ${formatDate(item.modifiedAt)}`}
         </span>
       </td>
       <td className="hidden whitespace-nowrap px-4 py-3 tabular-nums sm:table-cell">{size}</td>
@@ -187,7 +189,7 @@ function ItemRow({
           </Link>
         </td>
       )}
-      <td className="hidden px-4 py-3 lg:table-cell">{folder ? "Folder" : describeType(item.type ?? "")}</td>
+      <td className="hidden px-4 py-3 lg:table-cell">{type.label}</td>
       <td className="whitespace-nowrap px-4 py-3 text-right">
         <button
           type="button"

@@ -92,7 +92,7 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFoc
                     onClick={() => setFolderId(child.id)}
                     className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50 disabled:opacity-50 dark:hover:bg-slate-800"
                   >
-                    <ItemIcon kind="folder" />
+                    <ItemIcon family="folder" />
                     {child.name}
                   </button>
                 </li>

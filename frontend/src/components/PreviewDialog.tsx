@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { describePath, drive, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
-import { describeType, formatBytes, formatDate } from "../lib/format";
+import { fileTypeOf } from "../lib/fileType";
+import { formatBytes, formatDate } from "../lib/format";
 import { Button } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
@@ -112,7 +113,7 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
         <dt className="text-slate-600 dark:text-slate-400">Size</dt>
         <dd>{formatBytes(file.size ?? 0)}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Type</dt>
-        <dd>{describeType(file.type ?? "")}</dd>
+        <dd>{fileTypeOf(file).label}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Modified</dt>
         <dd>{formatDate(file.modifiedAt)}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Folder</dt>

@@ -9,6 +9,7 @@ import { ItemIcon } from "../components/ItemIcon";
 import { Notice } from "../components/Notice";
 import { Spinner } from "../components/Spinner";
 import { useToast } from "../components/Toast";
+import { fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate } from "../lib/format";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
 import { useDocumentTitle } from "../lib/documentTitle";
@@ -180,7 +181,7 @@ export function TrashPage() {
                   </td>
                   <td className="max-w-0 px-4 py-3">
                     <span className="flex items-center gap-2 font-medium">
-                      <ItemIcon kind={item.kind} />
+                      <ItemIcon family={fileTypeOf(item).family} />
                       <span className="truncate">{item.name}</span>
                     </span>
                   </td>
