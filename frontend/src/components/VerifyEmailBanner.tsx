@@ -18,15 +18,20 @@ export function VerifyEmailBanner() {
   }
 
   return (
-    <div role="region" aria-label="Email confirmation" className="border-b border-amber-200 bg-amber-50">
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-3 px-4 py-2 text-sm text-amber-900">
+    // Docked at the bottom of the window (see Layout): appearing after the session restores moves nothing.
+    <div
+      role="region"
+      aria-label="Email confirmation"
+      className="pointer-events-auto w-full rounded-lg border border-amber-300 bg-amber-50 shadow-lg sm:w-96 dark:border-amber-700 dark:bg-amber-950"
+    >
+      <div className="flex flex-wrap items-center gap-3 px-4 py-3 text-sm text-amber-900 dark:text-amber-100">
         <p className="flex-1">
           Confirm your email address with the link we sent to <strong>{user.email}</strong>.
         </p>
         {result && (
           <p
             role={result.kind === "success" ? "status" : "alert"}
-            className={result.kind === "success" ? "" : "text-red-800"}
+            className={result.kind === "success" ? "" : "text-red-800 dark:text-red-300"}
           >
             {result.text}
           </p>
