@@ -41,7 +41,7 @@ export interface ApiCall {
   request: Request;
 }
 
-export type ApiHandler = (call: ApiCall) => Response | Promise<Response> | undefined;
+export type ApiHandler = (call: ApiCall) => Response | undefined | Promise<Response | undefined>;
 
 /**
  * Replaces `fetch` with `handler`; whatever it leaves unanswered is a 404. `requests` lists every
