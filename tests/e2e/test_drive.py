@@ -297,8 +297,11 @@ def test_previews_of_an_image_a_pdf_and_a_text_file(signed_in, tmp_path):
 
     page.keyboard.press("ArrowRight")
     dialog = page.get_by_role("dialog", name="c-readme.md")
-    text = page.frame_locator("iframe[title='Preview of c-readme.md']").locator("body")
-    expect(text).to_contain_text("plain words")
+    # Markdown is rendered (sanitised), not shown as its source.
+    document = dialog.get_by_role("document", name="Preview of c-readme.md")
+    expect(document.get_by_role("heading", name="Hello")).to_be_visible()
+    expect(document).to_contain_text("plain words")
+    expect(document).not_to_contain_text("# Hello")
 
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_have_count(0)

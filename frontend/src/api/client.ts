@@ -1,33 +1,33 @@
 import createClient from "openapi-fetch";
 import { toApiError } from "./errors";
+import { needsRefresh, retryWhileBusy } from "./retry";
 import type { paths as AuthPaths } from "./generated/auth";
 import type { paths as FilesPaths } from "./generated/files";
 import type { paths as UsersPaths } from "./generated/users";
 import { sessionStore } from "./session";
 
 /**
- * fetch with the access token attached. When a call answers 401 because the access token
- * expired, refreshes once (shared by concurrent calls) and retries once.
+ * fetch with the access token attached. A busy server (503 with Retry-After) is waited out,
+ * bounded; when a call answers 401 because the access token expired, refreshes once (shared by
+ * concurrent calls) and retries once.
  */
 export async function authFetch(input: Request | string, init?: RequestInit): Promise<Response> {
   const request = new Request(input, init);
-  const retry = request.clone();
-  const response = await fetch(withToken(request));
-  if (!(await isExpiredToken(response)) || !sessionStore.accessToken) return response;
+  const send = () => retryWhileBusy(() => fetch(withToken(request.clone())));
+  const response = await send();
+  if (!needsRefresh(response.status, await errorCode(response)) || !sessionStore.accessToken) return response;
   const refreshed = await sessionStore.refresh();
   if (!refreshed) return response;
-  return fetch(withToken(retry));
+  return send();
 }
 
-/** A 401 about the token itself (not, say, a wrong current password) is worth a refresh. */
-async function isExpiredToken(response: Response): Promise<boolean> {
-  if (response.status !== 401) return false;
+async function errorCode(response: Response): Promise<string | null> {
+  if (response.status !== 401) return null;
   const body = await response
     .clone()
     .json()
     .catch(() => null);
-  const code = body?.error?.code;
-  return code === "invalid_token" || code === "unauthenticated";
+  return body?.error?.code ?? null;
 }
 
 function withToken(request: Request): Request {

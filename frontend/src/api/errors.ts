@@ -10,7 +10,7 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
-    /** Seconds to wait before trying again, from a 429's Retry-After header. */
+    /** Seconds to wait before trying again, from a 429's or 503's Retry-After header. */
     readonly retryAfterSeconds: number | null = null,
   ) {
     super(message);
@@ -26,6 +26,9 @@ const FALLBACK_MESSAGES: Record<number, string> = {
   503: "SCloud is briefly unavailable. Try again in a moment.",
   504: "SCloud is briefly unavailable. Try again in a moment.",
 };
+
+/** A 503 `busy` reaches the person only once the client's bounded retries gave up. */
+const BUSY_MESSAGE = "SCloud is busy signing people in. Wait a minute and try again.";
 
 function isErrorBody(value: unknown): value is ErrorBody {
   const error = (value as ErrorBody | null)?.error;
@@ -56,11 +59,13 @@ export function toApiError(status: number, body: unknown, retryAfter?: string | 
   if (isErrorBody(body) && status < 500) {
     return new ApiError(status, body.error.code, body.error.message);
   }
+  const seconds = status === 503 ? parseRetryAfter(retryAfter) : null;
   const code = isErrorBody(body) ? body.error.code : `http_${status}`;
+  if (status === 503 && code === "busy") return new ApiError(status, code, BUSY_MESSAGE, seconds);
   const message =
     FALLBACK_MESSAGES[status] ??
     (status >= 500 ? "Something went wrong on our side. Try again." : "The request could not be completed.");
-  return new ApiError(status, code, message);
+  return new ApiError(status, code, message, seconds);
 }
 
 export function messageOf(error: unknown): string {

@@ -1,8 +1,7 @@
+import type { UploadedFile, UploadQuery } from "./drive";
 import { ApiError, toApiError } from "./errors";
-import type { components } from "./generated/files";
+import { busyRetryDelay, busyWaits, needsRefresh } from "./retry";
 import { sessionStore } from "./session";
-
-export type FileRead = components["schemas"]["FileRead"];
 
 export interface UploadProgress {
   loaded: number;
@@ -17,6 +16,7 @@ export interface UploadTransport {
   abort(): void;
   readonly status: number;
   readonly responseText: string;
+  getResponseHeader(name: string): string | null;
   upload: { onprogress: ((event: ProgressEvent) => void) | null };
   onload: (() => void) | null;
   onerror: (() => void) | null;
@@ -31,19 +31,29 @@ export class UploadCancelled extends Error {
 }
 
 /** Where an upload goes and what happens if the folder holds that name already. */
-export interface UploadTarget {
-  parentId?: string | null;
-  onConflict?: "fail" | "replace" | "rename";
-}
+export type UploadTarget = Pick<UploadQuery, "parentId" | "onConflict">;
 
 export interface UploadHandle {
-  promise: Promise<FileRead>;
+  promise: Promise<UploadedFile>;
   cancel(): void;
 }
 
+/** The upload's query: its folder, the choice on a name clash, and the file's own modified time. */
+export function uploadQuery(file: File, target: UploadTarget): string {
+  const query: UploadQuery = {
+    ...(target.parentId ? { parentId: target.parentId } : {}),
+    ...(target.onConflict ? { onConflict: target.onConflict } : {}),
+    ...(file.lastModified ? { modifiedAt: new Date(file.lastModified).toISOString() } : {}),
+  };
+  return new URLSearchParams(query as Record<string, string>).toString();
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
 /**
  * Uploads one file with XMLHttpRequest (fetch cannot report upload progress). If the access
- * token expired, refreshes it once and starts again.
+ * token expired, refreshes it once and starts again; a busy server is waited out as the API
+ * client does (`retry.ts` decides both).
  */
 export function uploadFile(
   file: File,
@@ -54,14 +64,11 @@ export function uploadFile(
   let current: UploadTransport | null = null;
   let cancelled = false;
 
-  const attempt = (): Promise<FileRead> =>
+  const send = (): Promise<UploadedFile> =>
     new Promise((resolve, reject) => {
       const transport = createTransport();
       current = transport;
-      const params = new URLSearchParams();
-      if (target.parentId) params.set("parentId", target.parentId);
-      if (target.onConflict) params.set("onConflict", target.onConflict);
-      const query = params.toString();
+      const query = uploadQuery(file, target);
       transport.open("POST", `/api/files/upload${query ? `?${query}` : ""}`);
       const token = sessionStore.accessToken;
       if (token) transport.setRequestHeader("Authorization", `Bearer ${token}`);
@@ -73,8 +80,8 @@ export function uploadFile(
         } catch {
           body = null;
         }
-        if (transport.status === 201) resolve(body as FileRead);
-        else reject(toApiError(transport.status, body));
+        if (transport.status === 201) resolve(body as UploadedFile);
+        else reject(toApiError(transport.status, body, transport.getResponseHeader("Retry-After")));
       };
       transport.onerror = () => reject(toApiError(0, null));
       transport.onabort = () => reject(new UploadCancelled());
@@ -83,11 +90,28 @@ export function uploadFile(
       transport.send(form);
     });
 
-  const promise = attempt().catch(async (error: unknown) => {
-    const expired = error instanceof ApiError && error.status === 401 && error.code !== "invalid_credentials";
+  const sendWhileBusy = async (): Promise<UploadedFile> => {
+    let waited = 0;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await send();
+      } catch (error) {
+        const delay =
+          error instanceof ApiError && !cancelled
+            ? busyRetryDelay(error.status, error.retryAfterSeconds?.toString(), attempt, waited)
+            : null;
+        if (delay === null) throw error;
+        waited += delay;
+        await busyWaits.during(sleep(delay));
+      }
+    }
+  };
+
+  const promise = sendWhileBusy().catch(async (error: unknown) => {
+    const expired = error instanceof ApiError && needsRefresh(error.status, error.code);
     if (!expired || cancelled) throw error;
     if (!(await sessionStore.refresh())) throw error;
-    return attempt();
+    return sendWhileBusy();
   });
 
   return {

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from "react";
+import { useSubmit } from "../lib/useSubmit";
 import { unwrap, usersApi } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
 import { Button, TextField } from "./Field";
@@ -18,21 +19,14 @@ function failureMessage(reason: unknown): string {
 export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
   const [typed, setTyped] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const confirmed = typed === CONFIRMATION_WORD && password !== "";
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     if (!confirmed) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(usersApi.DELETE("/api/users/me", { body: { password } }));
+    if (await run(() => unwrap(usersApi.DELETE("/api/users/me", { body: { password } })), failureMessage)) {
       onDeleted();
-    } catch (reason) {
-      setError(failureMessage(reason));
-      setBusy(false);
     }
   }
 

@@ -1,18 +1,14 @@
-import { useState } from "react";
-import { messageOf } from "../api/errors";
 import { collectAccountData } from "../lib/exportData";
+import { useSubmit } from "../lib/useSubmit";
 import { Button } from "./Field";
 import { Notice } from "./Notice";
 
 /** "Download your data": the account's profile, sessions and file list as one JSON file. */
 export function DownloadData() {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
   async function download() {
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const data = await collectAccountData();
       const url = URL.createObjectURL(new Blob([JSON.stringify(data, null, 2)], { type: "application/json" }));
       const link = document.createElement("a");
@@ -21,11 +17,7 @@ export function DownloadData() {
       link.click();
       // The click has handed the blob to the download by now.
       setTimeout(() => URL.revokeObjectURL(url), 1000);
-    } catch (reason) {
-      setError(messageOf(reason));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,158 +1,138 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useSearchParams } from "react-router";
-import { drive, navigateTo, type Item, type Page, type SortKey, type SortOrder } from "../api/drive";
+import {
+  BULK_MAX_IDS,
+  collectIds,
+  drive,
+  MAX_SELECT_ALL,
+  navigateTo,
+  type Item,
+  type ListOptions,
+  type Page,
+} from "../api/drive";
 import { messageOf } from "../api/errors";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
 import { useShortcuts } from "../lib/shortcuts";
+import { useSortParams } from "../lib/sortParams";
+import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { Button } from "./Field";
 import { ItemTable } from "./ItemTable";
+import { ListStatus } from "./ListStatus";
 import { MoveDialog } from "./MoveDialog";
 import { NameDialog } from "./NameDialog";
-import { Notice } from "./Notice";
 import { PreviewDialog } from "./PreviewDialog";
-import { Spinner } from "./Spinner";
+import { describeProgress, SelectionToolbar } from "./SelectionToolbar";
 import { useToast } from "./Toast";
 
-export const PAGE_SIZE = 50;
-const SORT_KEYS: SortKey[] = ["name", "size", "modified"];
-
-/** The listing's order, kept in the URL (?sort=size&order=desc) so reload and back keep it. */
-export function useSortParams(): [{ key: SortKey; order: SortOrder }, (key: SortKey) => void] {
-  const [params, setParams] = useSearchParams();
-  const key = SORT_KEYS.includes(params.get("sort") as SortKey) ? (params.get("sort") as SortKey) : "name";
-  const order: SortOrder = params.get("order") === "desc" ? "desc" : "asc";
-  const sortBy = (next: SortKey) => {
-    const nextOrder: SortOrder = next === key ? (order === "asc" ? "desc" : "asc") : next === "name" ? "asc" : "desc";
-    setParams(
-      (current) => {
-        const updated = new URLSearchParams(current);
-        updated.set("sort", next);
-        updated.set("order", nextOrder);
-        return updated;
-      },
-      { replace: true },
-    );
-  };
-  return [{ key, order }, sortBy];
-}
+export type ItemLoader = (options: ListOptions, signal?: AbortSignal) => Promise<Page>;
 
 interface ItemBrowserProps {
   caption: string;
-  load(options: { sort: SortKey; order: SortOrder; cursor: string | null; limit: number }): Promise<Page>;
+  load: ItemLoader;
+  /** What is listed (a folder id, a query): a new value starts a new listing, keeping the old rows until it answers. */
+  listKey: string;
   /** The folder shown (the move dialog starts there); "root" for listings across folders. */
   folderId: string;
   /** The shown folder's own path, for previews of items that carry none. */
   location?: Item["path"];
   showLocation?: boolean;
+  /** The server's order is fixed (search): sort the rows shown here instead. */
+  sortLocally?: boolean;
+  /** "in this folder", "matching “q”": what "Select all" takes. */
+  scope: string;
   empty: ReactNode;
   /** Bumped by the page to reload (after an upload or a new folder). */
   reloadSignal?: number;
+  /** Puts focus on the list once it has loaded, unless something else holds it (opening a folder). */
+  focusOnLoad?: boolean;
   /** Where focus goes when the focused row is gone and no row is left. */
   fallbackFocus(): HTMLElement | null;
 }
 
+const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
+
+function sortShown(items: Item[], key: string, order: string): Item[] {
+  const value = (item: Item) => (key === "size" ? (item.size ?? -1) : Date.parse(item.modifiedAt));
+  const sign = order === "desc" ? -1 : 1;
+  return [...items].sort((a, b) => {
+    if (a.kind !== b.kind) return a.kind === "folder" ? -1 : 1;
+    const difference = key === "name" ? byName.compare(a.name, b.name) : value(a) - value(b);
+    return sign * (difference || byName.compare(a.name, b.name));
+  });
+}
+
 /**
- * A server-sorted, paged listing with everything done to its items: selection, preview, rename,
- * move (dialog or drag), download (one file, or a ZIP of several), delete to the trash with Undo,
- * and the keyboard shortcuts. Give it a `key` per listing (folder, query) so each starts afresh.
+ * A server-sorted, paged listing with everything done to its items: selection (of every item in
+ * scope, too), preview, rename, move (dialog or drag), download (one file, or a ZIP of several),
+ * delete to the trash with Undo, and the keyboard shortcuts.
  */
-export function ItemBrowser({
-  caption,
-  load,
-  folderId,
-  location,
-  showLocation,
-  empty,
-  reloadSignal = 0,
-  fallbackFocus,
-}: ItemBrowserProps) {
+export function ItemBrowser(props: ItemBrowserProps) {
+  const { caption, load, listKey, folderId, location, showLocation, sortLocally, scope, empty } = props;
+  const { reloadSignal = 0, focusOnLoad, fallbackFocus } = props;
   const [sort, sortBy] = useSortParams();
-  const sortKey = `${sort.key}:${sort.order}`;
-  // The rows belong to one order: until the new order's first page answers, a spinner shows.
-  const [listing, setListing] = useState<{ sortKey: string; items: Item[]; nextCursor: string | null } | null>(null);
-  const loading = listing?.sortKey !== sortKey;
-  const items = useMemo(() => (listing && !loading ? listing.items : []), [listing, loading]);
-  const nextCursor = loading ? null : (listing?.nextCursor ?? null);
-  const setItems = (update: (current: Item[]) => Item[]) =>
-    setListing((current) => current && { ...current, items: update(current.items) });
-  const [loadingMore, setLoadingMore] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [rawSelection, setSelection] = useState<Selection>(EMPTY_SELECTION);
-  const order = useMemo(() => items.map((item) => item.id), [items]);
-  const selection = useMemo(() => retain(rawSelection, order), [rawSelection, order]);
-  const [renaming, setRenaming] = useState<Item | null>(null);
-  const [moving, setMoving] = useState<Item[] | null>(null);
-  const [previewIndex, setPreviewIndex] = useState<number | null>(null);
-  const [archiving, setArchiving] = useState(false);
-  const [reloads, setReloads] = useState(0);
-  const reload = () => setReloads((count) => count + 1);
-  const toast = useToast();
   const loadRef = useRef(load);
-  const focusAfter = useRef<string | null>(null);
-  const tableRef = useRef<HTMLDivElement>(null);
-  const sentinel = useRef<HTMLDivElement>(null);
   useEffect(() => {
     loadRef.current = load;
   });
+  const pageLoader = useCallback(
+    ({ cursor, limit, signal }: PageRequest) =>
+      loadRef.current({ sort: sort.key, order: sort.order, cursor, limit }, signal),
+    [sort.key, sort.order],
+  );
+  const list = usePagedList(pageLoader, `${listKey}|${sort.key}:${sort.order}`, reloadSignal);
+  const items = useMemo(
+    () => (sortLocally ? sortShown(list.items, sort.key, sort.order) : list.items),
+    [list.items, sortLocally, sort.key, sort.order],
+  );
+  const [rawSelection, setSelection] = useState<Selection>(EMPTY_SELECTION);
+  /** Every id in scope, once "Select all in this folder" has collected them. */
+  const [everything, setEverything] = useState<string[] | null>(null);
+  const order = useMemo(() => items.map((item) => item.id), [items]);
+  const selection = useMemo(() => retain(rawSelection, order), [rawSelection, order]);
+  const [renaming, setRenaming] = useState<Item | null>(null);
+  const [moving, setMoving] = useState<{ ids: string[]; items: Item[] } | null>(null);
+  const [previewIndex, setPreviewIndex] = useState<number | null>(null);
+  const [archiving, setArchiving] = useState(false);
+  const [progress, setProgress] = useState<string | null>(null);
+  const toast = useToast();
+  const focusAfter = useRef<string | null>(null);
+  const tableRef = useRef<HTMLDivElement>(null);
 
-  useEffect(() => {
-    let current = true;
-    loadRef
-      .current({ sort: sort.key, order: sort.order, cursor: null, limit: PAGE_SIZE })
-      .then((page) => {
-        if (!current) return;
-        setError(null);
-        setListing({ sortKey: `${sort.key}:${sort.order}`, items: page.items, nextCursor: page.nextCursor });
-      })
-      .catch((reason) => {
-        if (!current) return;
-        setError(messageOf(reason));
-        setListing((existing) => existing ?? { sortKey: `${sort.key}:${sort.order}`, items: [], nextCursor: null });
-      });
-    return () => {
-      current = false;
-    };
-  }, [sort.key, sort.order, reloadSignal, reloads]);
+  const selected = items.filter((item) => selection.ids.has(item.id));
+  const selectedIds = everything ?? selected.map((item) => item.id);
+  const select = (next: Selection) => {
+    setEverything(null);
+    setSelection(next);
+  };
+  const clearSelection = () => select(EMPTY_SELECTION);
+  const progressOf = (verb: string) => (done: number, total: number) =>
+    setProgress(describeProgress(verb, done, total));
 
   useEffect(() => {
     const target = focusAfter.current;
     if (target === null) return;
-    focusAfter.current = null;
     const row = tableRef.current?.querySelector<HTMLElement>(`[data-item-id="${target}"] [data-focus-target]`);
+    if (!row && list.stale) return;
+    focusAfter.current = null;
     (row ?? fallbackFocus())?.focus();
-  }, [items, fallbackFocus]);
+  }, [items, list.stale, fallbackFocus]);
 
-  const loadMore = useCallback(async () => {
-    if (!nextCursor || loadingMore) return;
-    setLoadingMore(true);
-    try {
-      const page = await loadRef.current({ sort: sort.key, order: sort.order, cursor: nextCursor, limit: PAGE_SIZE });
-      setListing(
-        (current) =>
-          current && {
-            ...current,
-            items: [...current.items, ...page.items.filter((item) => !current.items.some((c) => c.id === item.id))],
-            nextCursor: page.nextCursor,
-          },
-      );
-    } catch (reason) {
-      setError(messageOf(reason));
-    } finally {
-      setLoadingMore(false);
-    }
-  }, [nextCursor, loadingMore, sort.key, sort.order]);
-
+  // Opening a folder puts focus on its list, unless the person has put it somewhere already.
+  const focusedOnLoad = useRef(!focusOnLoad);
   useEffect(() => {
-    const element = sentinel.current;
-    if (!element || !nextCursor || typeof IntersectionObserver === "undefined") return;
-    const observer = new IntersectionObserver((entries) => {
-      if (entries.some((entry) => entry.isIntersecting)) void loadMore();
-    });
-    observer.observe(element);
-    return () => observer.disconnect();
-  }, [nextCursor, loadMore]);
+    if (focusedOnLoad.current || list.loading) return;
+    focusedOnLoad.current = true;
+    if (document.activeElement && document.activeElement !== document.body) return;
+    (tableRef.current?.querySelector<HTMLElement>("[data-focus-target]") ?? fallbackFocus())?.focus();
+  }, [list.loading, fallbackFocus]);
 
-  const selected = items.filter((item) => selection.ids.has(item.id));
+  // A new order starts at its top; a reload (after an upload, a rename) keeps the place.
+  const wasStale = useRef(false);
+  useEffect(() => {
+    if (wasStale.current && !list.stale && (tableRef.current?.getBoundingClientRect().top ?? 0) < 0) {
+      tableRef.current?.scrollIntoView?.({ block: "start" });
+    }
+    wasStale.current = list.stale;
+  }, [list.stale]);
 
   /** What a shortcut acts on: the checked rows, or else the row holding focus. */
   function targets(): Item[] {
@@ -162,49 +142,58 @@ export function ItemBrowser({
     return item ? [item] : [];
   }
 
-  async function trash(victims: Item[]) {
-    if (!victims.length) return;
-    const ids = victims.map((item) => item.id);
+  function undo(ids: string[]) {
+    clearSelection();
+    focusAfter.current = ids[0] ?? null;
+    drive
+      .restore(ids, "rename", progressOf("Restoring"))
+      .then(() => list.reload())
+      .catch((reason) => toast({ kind: "error", message: `Could not undo: ${messageOf(reason)}` }))
+      .finally(() => setProgress(null));
+  }
+
+  async function trash(ids: string[]) {
+    if (!ids.length) return;
     const gone = new Set(ids);
     const first = order.findIndex((id) => gone.has(id));
     const survivors = order.filter((id) => !gone.has(id));
+    clearSelection();
     try {
-      const result = await drive.trashItems(ids);
-      const trashed = new Set(result.items.map((item) => item.id));
+      const result = await drive.trashItems(ids, progressOf("Deleting"));
+      const trashed = result.items.map((item) => item.id);
+      const trashedSet = new Set(trashed);
       focusAfter.current = survivors[Math.min(first, survivors.length - 1)] ?? "";
-      setItems((current) => current.filter((item) => !trashed.has(item.id)));
-      const restoreIds = [...trashed];
+      list.setItems((current) => current.filter((item) => !trashedSet.has(item.id)));
+      const only =
+        trashed.length === 1 && (result.items[0]?.name ?? items.find((item) => item.id === trashed[0])?.name);
       toast({
-        message:
-          restoreIds.length === 1
-            ? `${victims.find((item) => item.id === restoreIds[0])?.name ?? "1 item"} moved to the trash`
-            : `${restoreIds.length} items moved to the trash`,
-        action: {
-          label: "Undo",
-          run: () => {
-            drive
-              .restore(restoreIds, "rename")
-              .then(() => reload())
-              .catch((reason) => toast({ kind: "error", message: `Could not undo: ${messageOf(reason)}` }));
-          },
-        },
+        message: only ? `${only} moved to the trash` : `${trashed.length} items moved to the trash`,
+        action: { label: "Undo", run: () => undo(trashed) },
       });
       if (result.failed.length) toast({ kind: "error", message: result.failed.map((f) => f.message).join(" ") });
     } catch (reason) {
       toast({ kind: "error", message: `Could not delete: ${messageOf(reason)}` });
+    } finally {
+      setProgress(null);
     }
   }
 
   async function move(ids: string[], parentId: string | null) {
-    const result = await drive.move(ids, parentId);
-    setSelection(EMPTY_SELECTION);
-    if (result.failed.length) {
-      const names = result.failed.map((f) => `${items.find((item) => item.id === f.id)?.name ?? f.id}: ${f.message}`);
-      toast({ kind: "error", message: `Not moved: ${names.join("; ")}` });
+    try {
+      const result = await drive.move(ids, parentId, progressOf("Moving"));
+      clearSelection();
+      if (result.failed.length) {
+        const names = result.failed.map((f) => `${items.find((item) => item.id === f.id)?.name ?? f.id}: ${f.message}`);
+        toast({ kind: "error", message: `Not moved: ${names.join("; ")}` });
+      }
+      if (result.items.length)
+        toast({
+          message: `Moved ${result.items.length === 1 ? result.items[0].name : `${result.items.length} items`}`,
+        });
+    } finally {
+      setProgress(null);
+      list.reload();
     }
-    if (result.items.length)
-      toast({ message: `Moved ${result.items.length === 1 ? result.items[0].name : `${result.items.length} items`}` });
-    reload();
   }
 
   async function download(item: Item) {
@@ -219,7 +208,7 @@ export function ItemBrowser({
   async function downloadSelected() {
     setArchiving(true);
     try {
-      navigateTo((await drive.archive(selected.map((item) => item.id))).url);
+      navigateTo((await drive.archive(selectedIds)).url);
     } catch (reason) {
       toast({ kind: "error", message: `Could not download: ${messageOf(reason)}` });
     } finally {
@@ -227,73 +216,101 @@ export function ItemBrowser({
     }
   }
 
+  async function selectEverything() {
+    setProgress("Selecting…");
+    try {
+      const ids = await collectIds(
+        ({ cursor, limit, signal }) => load({ sort: sort.key, order: sort.order, cursor, limit }, signal),
+        undefined,
+        (count) => setProgress(`Selecting… ${count.toLocaleString()}`),
+      );
+      setSelection({ ids: new Set(order), anchor: null });
+      setEverything(ids);
+    } catch (reason) {
+      toast({ kind: "error", message: `Could not select everything: ${messageOf(reason)}` });
+    } finally {
+      setProgress(null);
+    }
+  }
+
   useShortcuts({
-    trash: () => void trash(targets()),
+    trash: () => void trash(targets().map((item) => item.id)),
     rename: () => {
       const [only, ...rest] = targets();
       if (only && !rest.length) setRenaming(only);
     },
-    selectAll: () => setSelection({ ids: new Set(items.map((item) => item.id)), anchor: null }),
+    selectAll: () => select({ ids: new Set(order), anchor: null }),
   });
 
   const files = items.filter((item) => item.kind === "file");
+  const allLoadedSelected = order.length > 0 && selected.length === order.length;
+  const note = everything ? (
+    <>
+      {everything.length >= MAX_SELECT_ALL
+        ? `The first ${everything.length.toLocaleString()} items ${scope} are selected.`
+        : `All ${everything.length.toLocaleString()} items ${scope} are selected.`}
+    </>
+  ) : allLoadedSelected && list.nextCursor ? (
+    <>
+      All {order.length} items shown are selected.{" "}
+      <button type="button" className="font-semibold underline" onClick={() => void selectEverything()}>
+        Select all {scope}
+      </button>
+    </>
+  ) : null;
 
   return (
     <div className="space-y-3">
-      {selected.length > 0 && (
-        <div
-          role="toolbar"
-          aria-label="Selection"
-          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm dark:border-indigo-800 dark:bg-indigo-950"
-        >
-          <span className="font-medium">{selected.length} selected</span>
-          <Button variant="secondary" busy={archiving} onClick={downloadSelected}>
+      {selectedIds.length > 0 && (
+        <SelectionToolbar count={selectedIds.length} onClear={clearSelection} progress={progress} note={note}>
+          <Button
+            variant="secondary"
+            busy={archiving}
+            disabled={selectedIds.length > BULK_MAX_IDS}
+            title={selectedIds.length > BULK_MAX_IDS ? `At most ${BULK_MAX_IDS} items fit in one ZIP` : undefined}
+            onClick={downloadSelected}
+          >
             Download
           </Button>
-          <Button variant="secondary" onClick={() => setMoving(selected)}>
+          <Button variant="secondary" onClick={() => setMoving({ ids: selectedIds, items: selected })}>
             Move to…
           </Button>
-          <Button variant="danger" onClick={() => void trash(selected)}>
+          <Button variant="danger" onClick={() => void trash(selectedIds)}>
             Delete
           </Button>
-          <Button variant="secondary" onClick={() => setSelection(EMPTY_SELECTION)}>
-            Clear selection
-          </Button>
-        </div>
+        </SelectionToolbar>
       )}
-      {error && <Notice kind="error">{error}</Notice>}
-      {loading ? (
-        <div className="flex justify-center py-8">
-          <Spinner label="Loading" />
-        </div>
-      ) : items.length === 0 && !error ? (
+      {!selectedIds.length && progress && (
+        <p role="status" className="text-sm">
+          {progress}
+        </p>
+      )}
+      <ListStatus error={list.error} offline={list.offline} onRetry={list.reload} />
+      {list.loading ? (
+        <ListStatus loading />
+      ) : items.length === 0 && !list.error ? (
         empty
       ) : (
-        <div ref={tableRef}>
+        <div ref={tableRef} id="file-list" tabIndex={-1} aria-busy={list.stale || undefined}>
           <ItemTable
             caption={caption}
             items={items}
+            stale={list.stale}
             sort={sort}
             onSort={sortBy}
             selection={selection}
-            onToggle={(id, shift) => setSelection(toggle(selection, order, id, shift))}
-            onToggleAll={() => setSelection(toggleAll(selection, order))}
+            onToggle={(id, shift) => select(toggle(selection, order, id, shift))}
+            onToggleAll={() => select(toggleAll(selection, order))}
             showLocation={showLocation}
             onOpenFile={(file) => setPreviewIndex(files.indexOf(file))}
             onDownload={download}
             onRename={setRenaming}
-            onTrash={(item) => void trash([item])}
+            onTrash={(item) => void trash([item.id])}
             onDropItems={(ids, target) =>
               void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) }))
             }
           />
-          {nextCursor && (
-            <div ref={sentinel} className="mt-3 flex justify-center">
-              <Button variant="secondary" busy={loadingMore} onClick={() => void loadMore()}>
-                Load more
-              </Button>
-            </div>
-          )}
+          {list.nextCursor && <ListStatus.More busy={list.loadingMore} onMore={() => void list.loadMore()} />}
         </div>
       )}
       {renaming && (
@@ -304,21 +321,19 @@ export function ItemBrowser({
           submitLabel="Rename"
           onSubmit={async (name) => {
             const renamed = await drive.rename(renaming, name);
-            setItems((current) => current.map((item) => (item.id === renamed.id ? { ...item, ...renamed } : item)));
+            list.setItems((current) =>
+              current.map((item) => (item.id === renamed.id ? { ...item, ...renamed } : item)),
+            );
           }}
           onClose={() => setRenaming(null)}
         />
       )}
       {moving && (
         <MoveDialog
-          moving={moving}
+          moving={moving.items}
+          count={moving.ids.length}
           startFolderId={folderId}
-          onMove={(parentId) =>
-            move(
-              moving.map((item) => item.id),
-              parentId,
-            )
-          }
+          onMove={(parentId) => move(moving.ids, parentId)}
           onClose={() => setMoving(null)}
           fallbackFocus={() => tableRef.current?.querySelector<HTMLElement>("[data-focus-target]") ?? fallbackFocus()}
         />

@@ -1,14 +1,18 @@
 import { useState, type MouseEvent } from "react";
 import { Link } from "react-router";
 import { ItemIcon } from "./ItemIcon";
+import { RowMenu } from "./RowMenu";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
 import { carriesItems, draggedIds, startItemDrag } from "../lib/dragItems";
-import { describeType, formatBytes, formatDate } from "../lib/format";
+import { fileTypeOf } from "../lib/fileType";
+import { formatBytes, formatDate } from "../lib/format";
 import type { Selection } from "../lib/selection";
 
 interface ItemTableProps {
   caption: string;
   items: Item[];
+  /** The rows are the previous order's, while the new one loads. */
+  stale?: boolean;
   sort: { key: SortKey; order: SortOrder };
   onSort(key: SortKey): void;
   selection: Selection;
@@ -35,11 +39,16 @@ const actionClass =
 
 /** Folders and files of one listing, sorted by the server; rows can be checked, opened and dragged. */
 export function ItemTable(props: ItemTableProps) {
-  const { caption, items, sort, onSort, selection, onToggleAll, showLocation } = props;
+  const { caption, items, stale, sort, onSort, selection, onToggleAll, showLocation } = props;
   const allChecked = items.length > 0 && items.every((item) => selection.ids.has(item.id));
   const someChecked = !allChecked && items.some((item) => selection.ids.has(item.id));
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+    // No scroll box below `sm`: the row menus must not be clipped, and the narrow table fits.
+    <div
+      className={`rounded-lg border border-slate-200 bg-white sm:overflow-x-auto dark:border-slate-700 dark:bg-slate-900 ${
+        stale ? "opacity-60" : ""
+      }`}
+    >
       <table className="w-full text-left text-sm">
         <caption className="sr-only">
           {caption}, sorted by {sort.key} {sort.order === "asc" ? "ascending" : "descending"}
@@ -113,6 +122,7 @@ function ItemRow({
   const checked = selection.ids.has(item.id);
   const folder = item.kind === "folder";
   const size = folder ? "—" : formatBytes(item.size ?? 0);
+  const type = fileTypeOf(item);
   return (
     <tr
       data-testid={folder ? "folder-row" : "file-row"}
@@ -149,12 +159,12 @@ function ItemRow({
       </td>
       <td className="w-1/2 max-w-0 px-4 py-3">
         <span className="flex items-center gap-2">
-          <ItemIcon kind={item.kind} />
+          <ItemIcon family={type.family} />
           {folder ? (
             <Link
               to={`/files/${item.id}`}
               data-focus-target
-              className="truncate font-medium text-slate-900 hover:underline dark:text-slate-100"
+              className="font-medium [overflow-wrap:anywhere] text-slate-900 hover:underline sm:truncate dark:text-slate-100"
               title={item.name}
             >
               {item.name}
@@ -164,7 +174,7 @@ function ItemRow({
               type="button"
               data-focus-target
               onClick={() => onOpenFile(item)}
-              className="truncate text-left font-medium hover:underline"
+              className="text-left font-medium [overflow-wrap:anywhere] hover:underline sm:truncate"
               title={item.name}
             >
               {item.name}
@@ -172,7 +182,7 @@ function ItemRow({
           )}
         </span>
         <span className="block text-xs text-slate-600 sm:hidden dark:text-slate-400">
-          {size} · {formatDate(item.modifiedAt)}
+          {folder ? formatDate(item.modifiedAt) : `${type.label} · ${size} · ${formatDate(item.modifiedAt)}`}
         </span>
       </td>
       <td className="hidden whitespace-nowrap px-4 py-3 tabular-nums sm:table-cell">{size}</td>
@@ -187,27 +197,44 @@ function ItemRow({
           </Link>
         </td>
       )}
-      <td className="hidden px-4 py-3 lg:table-cell">{folder ? "Folder" : describeType(item.type ?? "")}</td>
-      <td className="whitespace-nowrap px-4 py-3 text-right">
-        <button
-          type="button"
-          onClick={() => onDownload(item)}
-          aria-label={`Download ${item.name}`}
-          className={actionClass}
-        >
-          Download
-        </button>
-        <button type="button" onClick={() => onRename(item)} aria-label={`Rename ${item.name}`} className={actionClass}>
-          Rename
-        </button>
-        <button
-          type="button"
-          onClick={() => onTrash(item)}
-          aria-label={`Delete ${item.name}`}
-          className="rounded-md px-2 py-1 font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-slate-800"
-        >
-          Delete
-        </button>
+      <td className="hidden px-4 py-3 lg:table-cell">{type.label}</td>
+      <td className="whitespace-nowrap px-2 py-3 text-right sm:px-4">
+        <span className="sm:hidden">
+          <RowMenu
+            label={`Actions for ${item.name}`}
+            actions={[
+              { label: "Download", run: () => onDownload(item) },
+              { label: "Rename", run: () => onRename(item) },
+              { label: "Delete", run: () => onTrash(item), danger: true },
+            ]}
+          />
+        </span>
+        <span className="hidden sm:inline">
+          <button
+            type="button"
+            onClick={() => onDownload(item)}
+            aria-label={`Download ${item.name}`}
+            className={actionClass}
+          >
+            Download
+          </button>
+          <button
+            type="button"
+            onClick={() => onRename(item)}
+            aria-label={`Rename ${item.name}`}
+            className={actionClass}
+          >
+            Rename
+          </button>
+          <button
+            type="button"
+            onClick={() => onTrash(item)}
+            aria-label={`Delete ${item.name}`}
+            className="rounded-md px-2 py-1 font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-slate-800"
+          >
+            Delete
+          </button>
+        </span>
       </td>
     </tr>
   );

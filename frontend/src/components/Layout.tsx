@@ -1,10 +1,17 @@
-import { useRef, useState, type FormEvent } from "react";
+import { useCallback, useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useShortcuts } from "../lib/shortcuts";
 import { useSession } from "../session/SessionProvider";
-import { ToastProvider } from "./Toast";
-import { UploadProvider } from "./UploadPanel";
+import { ToastProvider, ToastViewport } from "./Toast";
+import { UploadDock, UploadProvider } from "./UploadPanel";
 import { VerifyEmailBanner } from "./VerifyEmailBanner";
+
+/** Pause in typing after which the search box searches. */
+export const SEARCH_DEBOUNCE_MS = 300;
+const DRIVE_PATHS = ["/files", "/search", "/trash"];
+const PRIVATE_PATHS = [...DRIVE_PATHS, "/profile"];
+const under = (pathname: string, paths: string[]) =>
+  paths.some((path) => pathname === path || pathname.startsWith(`${path}/`));
 
 const navClass = ({ isActive }: { isActive: boolean }) =>
   `rounded-md px-3 py-2 text-sm font-medium ${
@@ -14,12 +21,14 @@ const navClass = ({ isActive }: { isActive: boolean }) =>
   }`;
 
 export function Layout() {
-  const { user, logout } = useSession();
+  const { user, restoring, logout } = useSession();
   const navigate = useNavigate();
   const [leaving, setLeaving] = useState(false);
   const location = useLocation();
-  const [params] = useSearchParams();
-  const query = location.pathname === "/search" ? (params.get("q") ?? "") : "";
+  // While the session restores on a signed-in page, the header already takes its signed-in
+  // shape, so nothing moves when the session arrives.
+  const signedIn = user !== null || (restoring && under(location.pathname, PRIVATE_PATHS));
+  const toList = under(location.pathname, DRIVE_PATHS);
 
   async function handleLogout() {
     setLeaving(true);
@@ -29,18 +38,25 @@ export function Layout() {
   }
 
   return (
-    <ToastProvider>
-      <UploadProvider>
+    <ToastProvider docked>
+      <UploadProvider docked>
         <div className="flex min-h-screen flex-col">
+          <a
+            href="#main"
+            onClick={(event) => skipTo(event, toList ? "file-list" : "main")}
+            className="sr-only rounded-md bg-indigo-700 px-4 py-2 text-sm font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+          >
+            {toList ? "Skip to file list" : "Skip to content"}
+          </a>
           <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
             <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
               <Link to="/" className="flex items-center gap-2 text-lg font-bold text-indigo-700 dark:text-indigo-300">
                 <img src="/favicon.svg" alt="" className="h-6 w-6" />
                 SCloud
               </Link>
-              {user && <SearchBox key={query} initial={query} />}
+              {signedIn && <SearchBox />}
               <nav aria-label="Main" className="flex items-center gap-1">
-                {user ? (
+                {signedIn ? (
                   <>
                     <NavLink to="/files" className={navClass}>
                       Files
@@ -54,7 +70,7 @@ export function Layout() {
                     <button
                       type="button"
                       onClick={handleLogout}
-                      disabled={leaving}
+                      disabled={leaving || !user}
                       className="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
                     >
                       Log out
@@ -73,30 +89,92 @@ export function Layout() {
               </nav>
             </div>
           </header>
-          <VerifyEmailBanner />
-          <main className="mx-auto w-full max-w-6xl flex-1 px-4 py-8">
+          <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none">
             <Outlet />
           </main>
           <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
             SCloud — your files, yours.
           </footer>
+          <Dock />
         </div>
       </UploadProvider>
     </ToastProvider>
   );
 }
 
-/** Search across every folder; `/` anywhere on the page puts the cursor here. */
-function SearchBox({ initial }: { initial: string }) {
+/** Focuses the skip link's target: the file list when the page has one, else the main content. */
+function skipTo(event: MouseEvent, id: string) {
+  const target = document.getElementById(id) ?? document.getElementById("main");
+  if (!target) return;
+  event.preventDefault();
+  target.focus();
+  target.scrollIntoView?.({ block: "start" });
+}
+
+/**
+ * What floats over the bottom of the page, stacked so nothing covers anything else: toasts,
+ * then the upload panel, then the email confirmation banner. Fixed, so it never moves the page;
+ * a spacer after the footer as tall as the dock lets the end of the page scroll above it.
+ */
+function Dock() {
+  const [height, setHeight] = useState(0);
+  const measure = useCallback((element: HTMLDivElement | null) => {
+    if (!element || typeof ResizeObserver === "undefined") return;
+    const observer = new ResizeObserver(() => setHeight(element.offsetHeight));
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+  return (
+    <>
+      <div aria-hidden="true" style={{ height }} />
+      <div
+        ref={measure}
+        className="pointer-events-none fixed inset-x-0 bottom-0 z-40 flex flex-col items-stretch gap-2 p-4 sm:items-end"
+      >
+        <ToastViewport />
+        <UploadDock />
+        <VerifyEmailBanner />
+      </div>
+    </>
+  );
+}
+
+/**
+ * Search across every folder, as you type (after a short pause) or on Enter; `/` anywhere on the
+ * page puts the cursor here. On the search page each new query replaces the last in the history.
+ */
+function SearchBox() {
   const navigate = useNavigate();
-  const [query, setQuery] = useState(initial);
+  const location = useLocation();
+  const [params] = useSearchParams();
+  const onSearch = location.pathname === "/search";
+  const urlQuery = onSearch ? (params.get("q") ?? "") : "";
+  // What was typed, and on which page: elsewhere (after leaving the search page) the box shows the URL's query.
+  const here = onSearch ? "/search" : location.pathname;
+  const [typed, setTyped] = useState({ text: urlQuery, page: here });
+  const query = typed.page === here ? typed.text : urlQuery;
   const inputRef = useRef<HTMLInputElement>(null);
   useShortcuts({ search: () => inputRef.current?.focus() });
 
+  const search = useCallback(
+    (text: string) => {
+      const q = text.trim();
+      setTyped({ text, page: "/search" });
+      navigate(q ? `/search?q=${encodeURIComponent(q)}` : "/search", { replace: onSearch });
+    },
+    [navigate, onSearch],
+  );
+
+  useEffect(() => {
+    if (typed.page !== here || typed.text.trim() === urlQuery.trim()) return;
+    if (!onSearch && !typed.text.trim()) return;
+    const timer = setTimeout(() => search(typed.text), SEARCH_DEBOUNCE_MS);
+    return () => clearTimeout(timer);
+  }, [typed, here, urlQuery, onSearch, search]);
+
   function submit(event: FormEvent) {
     event.preventDefault();
-    const q = query.trim();
-    if (q) navigate(`/search?q=${encodeURIComponent(q)}`);
+    if (query.trim() && query.trim() !== urlQuery.trim()) search(query);
   }
 
   return (
@@ -110,7 +188,7 @@ function SearchBox({ initial }: { initial: string }) {
         type="search"
         value={query}
         maxLength={100}
-        onChange={(event) => setQuery(event.target.value)}
+        onChange={(event) => setTyped({ text: event.target.value, page: here })}
         placeholder="Search your files (press /)"
         className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 placeholder:text-slate-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:placeholder:text-slate-400"
       />

@@ -6,10 +6,13 @@ import { ItemIcon } from "./ItemIcon";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
+import { useSubmit } from "../lib/useSubmit";
 
 interface MoveDialogProps {
   /** The items being moved: a folder among them cannot be a destination. */
   moving: Item[];
+  /** How many items move, when more are moved than loaded ("Select all in this folder"). */
+  count?: number;
   startFolderId: string;
   onMove(parentId: string | null): Promise<unknown>;
   onClose(): void;
@@ -18,7 +21,14 @@ interface MoveDialogProps {
 }
 
 /** "Move to…": browse folders (only folders are listed) and move the items into the one shown. */
-export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFocus }: MoveDialogProps) {
+export function MoveDialog({
+  moving,
+  count = moving.length,
+  startFolderId,
+  onMove,
+  onClose,
+  fallbackFocus,
+}: MoveDialogProps) {
   const [folderId, setFolderId] = useState(startFolderId);
   const [shown, setShown] = useState<{ folder: Item; folders: Item[] } | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -26,7 +36,7 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFoc
   const ready = shown?.folder.id === folderId;
   const folder = ready ? shown.folder : null;
   const folders = ready ? shown.folders : null;
-  const [busy, setBusy] = useState(false);
+  const { busy, error: moveError, run } = useSubmit();
   const movingIds = new Set(moving.map((item) => item.id));
 
   useEffect(() => {
@@ -44,19 +54,11 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFoc
   }, [folderId]);
 
   const inside = folder !== null && (movingIds.has(folder.id) || (folder.path ?? []).some((p) => movingIds.has(p.id)));
-  const title = moving.length === 1 ? `Move ${moving[0].name} to…` : `Move ${moving.length} items to…`;
+  const title = count === 1 && moving.length === 1 ? `Move ${moving[0].name} to…` : `Move ${count} items to…`;
   const here = folder && folder.id !== ROOT_ID ? folder.name : "My files";
 
   async function move() {
-    setBusy(true);
-    setError(null);
-    try {
-      await onMove(parentIdOf(folderId));
-      onClose();
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    if (await run(async () => void (await onMove(parentIdOf(folderId))))) onClose();
   }
 
   return (
@@ -92,7 +94,7 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFoc
                     onClick={() => setFolderId(child.id)}
                     className="flex w-full items-center gap-2 px-3 py-2 text-left text-sm hover:bg-slate-50 disabled:opacity-50 dark:hover:bg-slate-800"
                   >
-                    <ItemIcon kind="folder" />
+                    <ItemIcon family="folder" />
                     {child.name}
                   </button>
                 </li>
@@ -101,7 +103,7 @@ export function MoveDialog({ moving, startFolderId, onMove, onClose, fallbackFoc
           )}
         </div>
         {inside && <Notice kind="info">A folder cannot move into itself.</Notice>}
-        {error && <Notice kind="error">{error}</Notice>}
+        {(moveError ?? error) && <Notice kind="error">{moveError ?? error}</Notice>}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" type="button" onClick={onClose}>
             Cancel

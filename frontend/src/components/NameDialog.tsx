@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from "react";
-import { messageOf } from "../api/errors";
 import { Button, TextField } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
+import { useSubmit } from "../lib/useSubmit";
 
 interface NameDialogProps {
   title: string;
@@ -17,25 +17,16 @@ interface NameDialogProps {
 /** Names a new folder or renames an item; the base name is preselected, as in a file manager. */
 export function NameDialog({ title, label, initial, submitLabel, onSubmit, onClose }: NameDialogProps) {
   const [name, setName] = useState(initial);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useSubmit();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const trimmed = name.trim();
     if (!trimmed) {
-      setError("Enter a name.");
+      fail("Enter a name.");
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(trimmed);
-      onClose();
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    if (await run(async () => void (await onSubmit(trimmed)))) onClose();
   }
 
   return (

@@ -1,7 +1,7 @@
 import { useState, type FormEvent } from "react";
 import { authApi, unwrap } from "../api/client";
-import { messageOf } from "../api/errors";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
+import { useSubmit } from "../lib/useSubmit";
 import { Button } from "./Field";
 import { PasswordField } from "./PasswordField";
 import { Notice } from "./Notice";
@@ -10,29 +10,22 @@ export function PasswordForm() {
   const [current, setCurrent] = useState("");
   const [next, setNext] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const { busy, result, run, fail } = useSubmit();
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     const problem = next !== confirm ? "The new passwords do not match." : passwordProblem(next);
     if (problem) {
-      setResult({ kind: "error", text: problem });
+      fail(problem);
       return;
     }
-    setBusy(true);
-    setResult(null);
-    try {
+    await run(async () => {
       await unwrap(authApi.POST("/api/auth/password", { body: { currentPassword: current, newPassword: next } }));
       setCurrent("");
       setNext("");
       setConfirm("");
-      setResult({ kind: "success", text: "Password changed. Your other devices were signed out." });
-    } catch (reason) {
-      setResult({ kind: "error", text: messageOf(reason) });
-    } finally {
-      setBusy(false);
-    }
+      return "Password changed. Your other devices were signed out.";
+    });
   }
 
   return (

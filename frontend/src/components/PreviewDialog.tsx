@@ -1,7 +1,8 @@
 import { useEffect, useState } from "react";
 import { describePath, drive, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
-import { describeType, formatBytes, formatDate } from "../lib/format";
+import { extensionOf, fileTypeOf } from "../lib/fileType";
+import { formatBytes, formatDate } from "../lib/format";
 import { Button } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
@@ -10,8 +11,12 @@ import { Spinner } from "./Spinner";
 type Preview =
   | { kind: "loading" }
   | { kind: "image" | "pdf" | "audio" | "video" | "text"; url: string }
+  | { kind: "markdown"; html: string }
   | { kind: "none" }
   | { kind: "error"; message: string };
+
+/** Documents rendered here are read whole: past this, the plain text view is shown instead. */
+const MAX_RENDERED_BYTES = 2 * 1024 * 1024;
 
 /** How a type shows inline, or null when the server is asked for a text rendering. */
 export function inlineKind(type: string | null): "image" | "pdf" | "audio" | "video" | null {
@@ -23,11 +28,42 @@ export function inlineKind(type: string | null): "image" | "pdf" | "audio" | "vi
   return null;
 }
 
+const isSvg = (file: Item) =>
+  file.mediaType === "image/svg+xml" || file.type === "image/svg+xml" || extensionOf(file.name) === "svg";
+
+/** The file's text, through its `as=text` link (a presigned URL on the storage origin). */
+async function fetchText(url: string): Promise<string> {
+  const response = await fetch(url, { credentials: "omit" });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.text();
+}
+
+/**
+ * SVG and Markdown are read as text and shown as themselves: an SVG as an <img> of a Blob (an
+ * image never runs the scripts an SVG may hold), Markdown as sanitised HTML. If the text cannot
+ * be read (storage without CORS, say), they show as plain text in the sandboxed frame.
+ */
+async function loadRendered(file: Item, url: string): Promise<Preview> {
+  if ((file.size ?? 0) > MAX_RENDERED_BYTES) return { kind: "text", url };
+  try {
+    const text = await fetchText(url);
+    if (isSvg(file)) {
+      return { kind: "image", url: URL.createObjectURL(new Blob([text], { type: "image/svg+xml" })) };
+    }
+    const { renderMarkdown } = await import("../lib/markdown");
+    return { kind: "markdown", html: renderMarkdown(text) };
+  } catch {
+    return { kind: "text", url };
+  }
+}
+
 async function loadPreview(file: Item): Promise<Preview> {
   const kind = inlineKind(file.type);
-  if (kind) return { kind, url: (await drive.link(file.id, { inline: true })).url };
+  if (kind && !isSvg(file)) return { kind, url: (await drive.link(file.id, { inline: true })).url };
   try {
-    return { kind: "text", url: (await drive.link(file.id, { inline: true, asText: true })).url };
+    const url = (await drive.link(file.id, { inline: true, asText: true })).url;
+    if (isSvg(file) || fileTypeOf(file).family === "markdown") return await loadRendered(file, url);
+    return { kind: "text", url };
   } catch (reason) {
     if (reason instanceof ApiError && reason.code === "not_previewable") return { kind: "none" };
     throw reason;
@@ -52,11 +88,17 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
 
   useEffect(() => {
     let current = true;
+    let blobUrl: string | null = null;
     loadPreview(file)
-      .then((next) => current && setLoaded({ id: file.id, preview: next }))
+      .then((next) => {
+        if ("url" in next && next.url.startsWith("blob:")) blobUrl = next.url;
+        if (current) setLoaded({ id: file.id, preview: next });
+        else if (blobUrl) URL.revokeObjectURL(blobUrl);
+      })
       .catch((reason) => current && setLoaded({ id: file.id, preview: { kind: "error", message: messageOf(reason) } }));
     return () => {
       current = false;
+      if (blobUrl) URL.revokeObjectURL(blobUrl);
     };
   }, [file]);
 
@@ -82,6 +124,15 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
         {preview.kind === "image" && <img src={preview.url} alt={file.name} className="max-h-[60vh] max-w-full" />}
         {preview.kind === "pdf" && (
           <iframe title={`Preview of ${file.name}`} src={preview.url} className="h-[60vh] w-full" />
+        )}
+        {preview.kind === "markdown" && (
+          <div
+            className="markdown-body max-h-[60vh] w-full overflow-auto bg-white p-6 text-left text-sm text-slate-900 dark:bg-slate-900 dark:text-slate-100"
+            aria-label={`Preview of ${file.name}`}
+            role="document"
+            // Sanitised by DOMPurify in lib/markdown.ts.
+            dangerouslySetInnerHTML={{ __html: preview.html }}
+          />
         )}
         {preview.kind === "text" && (
           // Empty sandbox: the text cannot run scripts or reach this page, whatever it holds.
@@ -112,7 +163,7 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
         <dt className="text-slate-600 dark:text-slate-400">Size</dt>
         <dd>{formatBytes(file.size ?? 0)}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Type</dt>
-        <dd>{describeType(file.type ?? "")}</dd>
+        <dd>{fileTypeOf(file).label}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Modified</dt>
         <dd>{formatDate(file.modifiedAt)}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Folder</dt>

@@ -1,9 +1,9 @@
 import { useState, type FormEvent } from "react";
 import { unwrap, usersApi } from "../api/client";
-import { messageOf } from "../api/errors";
 import type { components } from "../api/generated/users";
 import { Button, GenderSelect, TextField, toGender } from "./Field";
 import { Notice } from "./Notice";
+import { useSubmit } from "../lib/useSubmit";
 
 export type ProfileRead = components["schemas"]["ProfileRead"];
 
@@ -11,26 +11,19 @@ export function ProfileForm({ profile, onSaved }: { profile: ProfileRead; onSave
   const [username, setUsername] = useState(profile.username);
   const [gender, setGender] = useState(profile.gender ?? "");
   const [dateOfBirth, setDateOfBirth] = useState(profile.dateOfBirth ?? "");
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const { busy, result, run } = useSubmit();
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setResult(null);
-    try {
+    await run(async () => {
       const saved = await unwrap(
         usersApi.PATCH("/api/users/me", {
           body: { username, gender: toGender(gender), dateOfBirth: dateOfBirth || null },
         }),
       );
       onSaved(saved);
-      setResult({ kind: "success", text: "Profile saved" });
-    } catch (reason) {
-      setResult({ kind: "error", text: messageOf(reason) });
-    } finally {
-      setBusy(false);
-    }
+      return "Profile saved";
+    });
   }
 
   return (

@@ -1,17 +1,9 @@
 import { render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { createMemoryRouter, RouterProvider } from "react-router";
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { sessionStore } from "../api/session";
-import { routes } from "../App";
-import { SessionProvider } from "../session/SessionProvider";
+import { fakeApi, json, renderApp } from "../test/harness";
 import { SessionList, type DeviceSession } from "./SessionList";
-
-const json = (status: number, body: unknown) =>
-  new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
 
 const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
 const IPHONE =
@@ -37,24 +29,9 @@ const sessions: DeviceSession[] = [
 type Handler = (request: Request) => Response | Promise<Response>;
 
 function stubApi(handlers: Record<string, Handler>) {
-  const calls: string[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (input: Request | string, init?: RequestInit) => {
-      const request = typeof input === "string" ? new Request(new URL(input, "http://x"), init) : input;
-      const key = `${request.method} ${new URL(request.url).pathname}`;
-      calls.push(key);
-      const handler = handlers[key];
-      return handler ? handler(request) : json(404, { error: { code: "not_found", message: "Not found." } });
-    }),
-  );
-  return calls;
+  const api = fakeApi(({ method, path, request }) => handlers[`${method} ${path}`]?.(request));
+  return api.requests;
 }
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  sessionStore.set(null);
-});
 
 describe("SessionList", () => {
   it("lists each device readably and marks this one", async () => {
@@ -133,12 +110,7 @@ describe("SessionList", () => {
       "GET /api/auth/sessions": () => json(200, { sessions }),
       "POST /api/auth/logout-all": () => json(204, null),
     });
-    const router = createMemoryRouter(routes, { initialEntries: ["/profile"] });
-    render(
-      <SessionProvider>
-        <RouterProvider router={router} />
-      </SessionProvider>,
-    );
+    const { router } = renderApp("/profile");
     await userEvent.click(await screen.findByRole("button", { name: "Sign out everywhere" }));
     await screen.findByRole("heading", { name: "Log in to SCloud" });
     expect(router.state.location.pathname).toBe("/login");

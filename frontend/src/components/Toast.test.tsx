@@ -44,4 +44,36 @@ describe("toast with Undo", () => {
     act(() => vi.advanceTimersByTime(200));
     expect(screen.queryByRole("button", { name: "Undo" })).not.toBeInTheDocument();
   });
+
+  it("runs Undo with Ctrl+Z or Cmd+Z, but not while typing", () => {
+    const onUndo = vi.fn();
+    render(
+      <ToastProvider>
+        <Trigger onUndo={onUndo} />
+        <input aria-label="Name" />
+      </ToastProvider>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    fireEvent.keyDown(screen.getByLabelText("Name"), { key: "z", ctrlKey: true });
+    expect(onUndo).not.toHaveBeenCalled();
+    fireEvent.keyDown(document.body, { key: "z", metaKey: true });
+    expect(onUndo).toHaveBeenCalledTimes(1);
+    expect(screen.queryByRole("button", { name: "Undo" })).not.toBeInTheDocument();
+    fireEvent.keyDown(document.body, { key: "z", ctrlKey: true });
+    expect(onUndo).toHaveBeenCalledTimes(1);
+  });
+
+  it("puts focus on Undo with F8, and waits while it holds focus", () => {
+    vi.useFakeTimers();
+    render(
+      <ToastProvider>
+        <Trigger onUndo={() => {}} />
+      </ToastProvider>,
+    );
+    fireEvent.click(screen.getByRole("button", { name: "Delete" }));
+    fireEvent.keyDown(document.body, { key: "F8" });
+    expect(screen.getByRole("button", { name: "Undo" })).toHaveFocus();
+    act(() => vi.advanceTimersByTime(TOAST_MS * 3));
+    expect(screen.getByRole("button", { name: "Undo" })).toBeInTheDocument();
+  });
 });

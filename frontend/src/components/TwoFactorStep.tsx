@@ -1,13 +1,12 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
-import { messageOf } from "../api/errors";
 import { Button, TextField } from "./Field";
 import { Notice } from "./Notice";
+import { useSubmit } from "../lib/useSubmit";
 
 /** The second step of signing in to an account with two-factor sign-in. */
 export function TwoFactorStep({ onSubmit, onCancel }: { onSubmit(code: string): Promise<void>; onCancel(): void }) {
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const form = useRef<HTMLFormElement>(null);
 
   // The password form this replaces had the focus; hand it to the code field.
@@ -15,14 +14,7 @@ export function TwoFactorStep({ onSubmit, onCancel }: { onSubmit(code: string): 
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await onSubmit(code.trim());
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    await run(() => onSubmit(code.trim()));
   }
 
   return (

@@ -1,9 +1,10 @@
-import { render, screen, within } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import type { UploadItem } from "../lib/uploadQueue";
 import { UploadQueue } from "../lib/uploadQueue";
-import { UploadPanel } from "./UploadPanel";
+import { UploadPanel, UploadProvider } from "./UploadPanel";
+import { renderWithProviders } from "../test/harness";
 
 function item(id: number, name: string, status: UploadItem["status"], loaded = 0, size = 100): UploadItem {
   return {
@@ -58,5 +59,43 @@ describe("UploadPanel", () => {
     await userEvent.click(screen.getByRole("button", { name: "Retry upload of b.txt" }));
     await userEvent.click(screen.getByRole("button", { name: "Clear finished" }));
     expect(queue.calls).toEqual(["retry 2", "clear"]);
+  });
+
+  it("folds to its summary by itself once everything is sent, and opens when new files start", () => {
+    const queue = new RecordingQueue();
+    const { rerender } = render(<UploadPanel queue={queue} items={[item(1, "a.txt", "uploading", 10)]} />);
+    expect(screen.getByRole("button", { name: "Hide" })).toHaveAttribute("aria-expanded", "true");
+    rerender(<UploadPanel queue={queue} items={[item(1, "a.txt", "done", 100)]} />);
+    expect(screen.getByRole("heading")).toHaveTextContent("Uploads finished");
+    expect(screen.getByRole("button", { name: "Show" })).toHaveAttribute("aria-expanded", "false");
+    expect(screen.queryByText("a.txt")).not.toBeVisible();
+    rerender(<UploadPanel queue={queue} items={[item(1, "a.txt", "done", 100), item(2, "b.txt", "uploading")]} />);
+    expect(screen.getByRole("button", { name: "Hide" })).toBeInTheDocument();
+  });
+
+  it("stays open when an upload failed", () => {
+    const queue = new RecordingQueue();
+    const { rerender } = render(<UploadPanel queue={queue} items={[item(1, "a.txt", "uploading", 10)]} />);
+    rerender(<UploadPanel queue={queue} items={[item(1, "a.txt", "failed")]} />);
+    expect(screen.getByRole("button", { name: "Hide" })).toBeInTheDocument();
+  });
+
+  it("warns before leaving the page while files are still being sent", () => {
+    const queue = new UploadQueue(
+      () => {},
+      () => ({ promise: new Promise(() => {}), cancel() {} }),
+    );
+    renderWithProviders(
+      <UploadProvider queue={queue}>
+        <p>page</p>
+      </UploadProvider>,
+    );
+    const before = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(before);
+    expect(before.defaultPrevented).toBe(false);
+    act(() => queue.add([{ file: new File(["x"], "x.txt"), parentId: null }]));
+    const during = new Event("beforeunload", { cancelable: true });
+    window.dispatchEvent(during);
+    expect(during.defaultPrevented).toBe(true);
   });
 });

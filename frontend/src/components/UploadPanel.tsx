@@ -1,12 +1,12 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { filesApi, unwrap } from "../api/client";
-import type { FileRead } from "../api/upload";
+import type { UploadedFile } from "../api/drive";
 import { formatBytes } from "../lib/format";
 import { overallProgress, UploadQueue, type UploadItem, type UploadRequest } from "../lib/uploadQueue";
 import { useSession } from "../session/SessionProvider";
 import { ConflictDialog } from "./ConflictDialog";
 
-type UploadedListener = (file: FileRead, parentId: string | null) => void;
+type UploadedListener = (file: UploadedFile, parentId: string | null) => void;
 
 interface UploadContextValue {
   add(requests: UploadRequest[]): void;
@@ -16,6 +16,7 @@ interface UploadContextValue {
 }
 
 const UploadContext = createContext<UploadContextValue | null>(null);
+const UploadPanelContext = createContext<{ items: UploadItem[]; queue: UploadQueue } | null>(null);
 
 export function useUploads(): UploadContextValue {
   const value = useContext(UploadContext);
@@ -24,7 +25,16 @@ export function useUploads(): UploadContextValue {
 }
 
 /** One upload queue for the whole signed-in app, so uploads go on while the user browses folders. */
-export function UploadProvider({ children, queue: given }: { children: ReactNode; queue?: UploadQueue }) {
+export function UploadProvider({
+  children,
+  queue: given,
+  docked = false,
+}: {
+  children: ReactNode;
+  queue?: UploadQueue;
+  /** The page places `<UploadDock />` itself (the Layout's dock, under the toasts). */
+  docked?: boolean;
+}) {
   const { user } = useSession();
   const [items, setItems] = useState<UploadItem[]>([]);
   const [queue] = useState(() => given ?? new UploadQueue(() => {}));
@@ -58,11 +68,26 @@ export function UploadProvider({ children, queue: given }: { children: ReactNode
     [queue, maxUploadBytes, onUploaded],
   );
   const conflict = items.find((item) => item.status === "conflict");
+  const panel = useMemo(() => ({ items, queue }), [items, queue]);
+  const sending = overallProgress(items).active > 0;
+
+  // Leaving or reloading the page would drop the uploads still running (nothing resumes them yet).
+  useEffect(() => {
+    if (!sending) return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+      event.returnValue = "";
+    };
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [sending]);
 
   return (
     <UploadContext.Provider value={value}>
-      {children}
-      {items.length > 0 && <UploadPanel items={items} queue={queue} />}
+      <UploadPanelContext.Provider value={panel}>
+        {children}
+        {!docked && <UploadDock />}
+      </UploadPanelContext.Provider>
       {conflict && (
         <ConflictDialog
           key={conflict.id}
@@ -74,10 +99,26 @@ export function UploadProvider({ children, queue: given }: { children: ReactNode
   );
 }
 
-/** Every upload in one card: overall progress, each file's state, retry, and clearing the finished. */
+/** The upload panel where the page docks it, while there are uploads to show. */
+export function UploadDock() {
+  const panel = useContext(UploadPanelContext);
+  return panel && panel.items.length > 0 ? <UploadPanel items={panel.items} queue={panel.queue} /> : null;
+}
+
+/**
+ * Every upload in one card: overall progress, each file's state, retry, and clearing the finished.
+ * It folds to its summary by itself once everything is sent (unless some failed), and opens again
+ * when new files start.
+ */
 export function UploadPanel({ items, queue }: { items: UploadItem[]; queue: UploadQueue }) {
   const [collapsed, setCollapsed] = useState(false);
   const overall = overallProgress(items);
+  const [wasActive, setWasActive] = useState(overall.active > 0);
+  const active = overall.active > 0;
+  if (active !== wasActive) {
+    setWasActive(active);
+    setCollapsed(!active && !items.some((item) => item.status === "failed" || item.status === "conflict"));
+  }
   const percent = overall.total ? Math.round((overall.loaded / overall.total) * 100) : 100;
   const failed = items.filter((item) => item.status === "failed").length;
   const summary = overall.active
@@ -88,7 +129,7 @@ export function UploadPanel({ items, queue }: { items: UploadItem[]; queue: Uplo
   return (
     <section
       aria-label="Uploads"
-      className="fixed right-4 bottom-4 z-40 w-[min(24rem,calc(100%-2rem))] rounded-lg border border-slate-200 bg-white text-sm shadow-lg dark:border-slate-700 dark:bg-slate-900"
+      className="pointer-events-auto w-full rounded-lg border border-slate-200 bg-white text-sm shadow-lg sm:w-96 dark:border-slate-700 dark:bg-slate-900"
     >
       <div className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-2 dark:border-slate-700">
         <h2 className="font-semibold">{summary}</h2>
@@ -119,13 +160,11 @@ export function UploadPanel({ items, queue }: { items: UploadItem[]; queue: Uplo
           aria-valuetext={`${formatBytes(overall.loaded)} of ${formatBytes(overall.total)}`}
         />
       </div>
-      {!collapsed && (
-        <ul className="max-h-72 space-y-2 overflow-y-auto px-3 pb-3">
-          {items.map((item) => (
-            <UploadRow key={item.id} item={item} queue={queue} />
-          ))}
-        </ul>
-      )}
+      <ul hidden={collapsed} className="max-h-[40vh] space-y-2 overflow-y-auto px-3 pb-3">
+        {items.map((item) => (
+          <UploadRow key={item.id} item={item} queue={queue} />
+        ))}
+      </ul>
     </section>
   );
 }

@@ -1,39 +1,39 @@
-import { useState } from "react";
 import { authApi, unwrap } from "../api/client";
-import { messageOf } from "../api/errors";
+import { useSubmit } from "../lib/useSubmit";
 import { useSession } from "../session/SessionProvider";
 import { Button } from "./Field";
 
 /** Shown to a signed-in user whose email address is not confirmed yet, with a way to get a new link. */
 export function VerifyEmailBanner() {
   const { user } = useSession();
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ok: boolean; message: string } | null>(null);
+  const { busy, result, run } = useSubmit();
 
   if (!user || user.emailVerified) return null;
 
   async function resend() {
-    setBusy(true);
-    setResult(null);
-    try {
+    await run(async () => {
       await unwrap(authApi.POST("/api/auth/verify-email/resend"));
-      setResult({ ok: true, message: "Sent. Check your inbox." });
-    } catch (reason) {
-      setResult({ ok: false, message: messageOf(reason) });
-    } finally {
-      setBusy(false);
-    }
+      return "Sent. Check your inbox.";
+    });
   }
 
   return (
-    <div role="region" aria-label="Email confirmation" className="border-b border-amber-200 bg-amber-50">
-      <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-3 px-4 py-2 text-sm text-amber-900">
+    // Docked at the bottom of the window (see Layout): appearing after the session restores moves nothing.
+    <div
+      role="region"
+      aria-label="Email confirmation"
+      className="pointer-events-auto w-full rounded-lg border border-amber-300 bg-amber-50 shadow-lg sm:w-96 dark:border-amber-700 dark:bg-amber-950"
+    >
+      <div className="flex flex-wrap items-center gap-3 px-4 py-3 text-sm text-amber-900 dark:text-amber-100">
         <p className="flex-1">
           Confirm your email address with the link we sent to <strong>{user.email}</strong>.
         </p>
         {result && (
-          <p role={result.ok ? "status" : "alert"} className={result.ok ? "" : "text-red-800"}>
-            {result.message}
+          <p
+            role={result.kind === "success" ? "status" : "alert"}
+            className={result.kind === "success" ? "" : "text-red-800 dark:text-red-300"}
+          >
+            {result.text}
           </p>
         )}
         <Button variant="secondary" busy={busy} onClick={resend}>

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { planTreeUpload, walkEntries, type DropEntry } from "./dropTree";
+import { planTreeUpload, treeOfPicked, walkEntries, type DropEntry } from "./dropTree";
 
 function file(name: string): DropEntry {
   return { name, isFile: true, isDirectory: false, file: (resolve) => resolve(new File([name], name)) };
@@ -38,6 +38,23 @@ describe("a dropped folder tree", () => {
       ["b.jpg", "F2"],
       ["c.jpg", "F2"],
       ["loose.txt", "P"],
+    ]);
+  });
+});
+
+describe("treeOfPicked", () => {
+  it("reads each picked file's folders from its relative path, parents before children", () => {
+    const picked = (path: string) => {
+      const file = new File(["x"], path.split("/").pop()!);
+      Object.defineProperty(file, "webkitRelativePath", { value: path });
+      return file;
+    };
+    const tree = treeOfPicked([picked("Photos/2024/a.jpg"), picked("Photos/b.jpg"), picked("Photos/2024/c.jpg")]);
+    expect(tree.directories).toEqual([["Photos"], ["Photos", "2024"]]);
+    expect(tree.files.map(({ file, folders }) => [file.name, folders.join("/")])).toEqual([
+      ["a.jpg", "Photos/2024"],
+      ["b.jpg", "Photos"],
+      ["c.jpg", "Photos/2024"],
     ]);
   });
 });

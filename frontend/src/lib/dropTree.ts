@@ -15,6 +15,28 @@ export interface DroppedFile {
   folders: string[];
 }
 
+/** Files with the folders they sat in, and every folder (empty ones too), relative to the drop. */
+export interface DroppedTree {
+  files: DroppedFile[];
+  directories: string[][];
+}
+
+/**
+ * The tree of a folder chosen with `<input webkitdirectory>`: each file's `webkitRelativePath`
+ * ("Photos/2024/a.jpg") names its folders, the chosen folder first. Empty folders are not sent.
+ */
+export function treeOfPicked(files: File[]): DroppedTree {
+  const directories = new Map<string, string[]>();
+  const dropped = files.map((file) => {
+    const folders = (file.webkitRelativePath || file.name).split("/").slice(0, -1);
+    for (let depth = 1; depth <= folders.length; depth += 1) {
+      directories.set(folders.slice(0, depth).join("/"), folders.slice(0, depth));
+    }
+    return { file, folders };
+  });
+  return { files: dropped, directories: [...directories.values()] };
+}
+
 /**
  * The entries of a drop. Must be called during the drop event: the browser empties
  * dataTransfer once the handler returns.
@@ -51,13 +73,7 @@ function fileOf(entry: DropEntry): Promise<File> {
 }
 
 /** Every file under the dropped entries, with its folder path; empty folders are kept as paths too. */
-export async function walkEntries(
-  entries: DropEntry[],
-  folders: string[] = [],
-): Promise<{
-  files: DroppedFile[];
-  directories: string[][];
-}> {
+export async function walkEntries(entries: DropEntry[], folders: string[] = []): Promise<DroppedTree> {
   const files: DroppedFile[] = [];
   const directories: string[][] = [];
   for (const entry of entries) {
@@ -79,7 +95,7 @@ export async function walkEntries(
  * before their children, each folder once.
  */
 export async function planTreeUpload(
-  dropped: { files: DroppedFile[]; directories: string[][] },
+  dropped: DroppedTree,
   parentId: string | null,
   createFolder: (name: string, parentId: string | null) => Promise<{ id: string }>,
 ): Promise<UploadRequest[]> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeType, formatBytes, formatWait } from "./format";
+import { formatBytes, formatWait } from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -17,15 +17,6 @@ describe("formatBytes", () => {
   it("shows a dash for nonsense", () => {
     expect(formatBytes(-1)).toBe("–");
     expect(formatBytes(Number.NaN)).toBe("–");
-  });
-});
-
-describe("describeType", () => {
-  it("names common types for people", () => {
-    expect(describeType("application/pdf")).toBe("PDF");
-    expect(describeType("image/png")).toBe("Image (PNG)");
-    expect(describeType("text/plain")).toBe("Text");
-    expect(describeType("application/octet-stream")).toBe("File");
   });
 });
 

@@ -20,17 +20,6 @@ export function formatDate(iso: string, locale?: string): string {
   return date.toLocaleString(locale, { dateStyle: "medium", timeStyle: "short" });
 }
 
-/** A short, readable label for a MIME type. */
-export function describeType(mime: string): string {
-  if (!mime || mime === "application/octet-stream") return "File";
-  const [kind, subtype = ""] = mime.split("/");
-  if (["image", "video", "audio"].includes(kind))
-    return `${kind[0].toUpperCase()}${kind.slice(1)} (${subtype.toUpperCase()})`;
-  if (subtype === "pdf") return "PDF";
-  if (kind === "text") return subtype === "plain" ? "Text" : `Text (${subtype})`;
-  return subtype.replace(/^(x-|vnd\.)/, "").toUpperCase() || mime;
-}
-
 /** A wait in seconds, for people: "30 seconds", "1 minute", "15 minutes", "2 hours". */
 export function formatWait(seconds: number): string {
   const plural = (count: number, unit: string) => `${count} ${unit}${count === 1 ? "" : "s"}`;

@@ -3,7 +3,7 @@ import { useEffect, useRef } from "react";
 export type ShortcutAction = "search" | "trash" | "rename" | "selectAll";
 
 /** True when keys belong to what the user is typing in, not to the page. */
-function isTyping(target: EventTarget | null): boolean {
+export function isTyping(target: EventTarget | null): boolean {
   if (!(target instanceof HTMLElement)) return false;
   if (target.isContentEditable) return true;
   if (target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement) return true;

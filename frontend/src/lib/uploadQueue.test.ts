@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
+import type { UploadedFile } from "../api/drive";
 import { ApiError } from "../api/errors";
-import { UploadCancelled, uploadFile, type FileRead, type UploadTransport } from "../api/upload";
+import { UploadCancelled, uploadFile, type UploadTransport } from "../api/upload";
 import { overallProgress, PARALLEL_UPLOADS, UploadQueue, type UploadItem } from "./uploadQueue";
 
 class FakeTransport implements UploadTransport {
@@ -9,6 +10,7 @@ class FakeTransport implements UploadTransport {
   status = 0;
   responseText = "";
   headers: Record<string, string> = {};
+  responseHeaders: Record<string, string> = {};
   sent: FormData | null = null;
   upload = { onprogress: null as ((event: ProgressEvent) => void) | null };
   onload: (() => void) | null = null;
@@ -31,21 +33,40 @@ class FakeTransport implements UploadTransport {
   abort() {
     this.onabort?.();
   }
+  getResponseHeader(name: string) {
+    return this.responseHeaders[name] ?? null;
+  }
   progress(loaded: number, total: number) {
     this.upload.onprogress?.({ loaded, total } as ProgressEvent);
   }
-  finish(status: number, body: unknown) {
+  finish(status: number, body: unknown, headers: Record<string, string> = {}) {
     this.status = status;
+    this.responseHeaders = headers;
     this.responseText = JSON.stringify(body);
     this.onload?.();
   }
 }
 
-const stored: FileRead = { fileId: "f1", fileName: "a.txt", fileSize: 4, fileType: "text/plain", uploadDate: "" };
+const stored: UploadedFile = {
+  id: "f1",
+  kind: "file",
+  name: "a.txt",
+  parentId: "root",
+  size: 4,
+  type: "text/plain",
+  createdAt: "",
+  modifiedAt: "",
+  trashedAt: null,
+  fileId: "f1",
+  fileName: "a.txt",
+  fileSize: 4,
+  fileType: "text/plain",
+  uploadDate: "",
+};
 
 function makeQueue(limit: number | null) {
   const states: UploadItem[][] = [];
-  const uploaded: FileRead[] = [];
+  const uploaded: UploadedFile[] = [];
   const uploader = vi.fn((file: File, onProgress, target) =>
     uploadFile(file, onProgress, target, () => new FakeTransport()),
   );
@@ -104,7 +125,7 @@ describe("UploadQueue retries and conflicts", () => {
   it("sends a file into its folder and retries a failed upload from its card", async () => {
     const { queue, uploaded, last } = makeQueue(null);
     queue.add([{ file: new File(["data"], "a.txt"), parentId: "F1" }]);
-    expect(FakeTransport.last.url).toBe("/api/files/upload?parentId=F1&onConflict=fail");
+    expect(FakeTransport.last.url).toMatch(/^\/api\/files\/upload\?parentId=F1&onConflict=fail&modifiedAt=/);
     FakeTransport.last.onerror?.();
     await vi.waitFor(() => expect(last()[0].status).toBe("failed"));
     queue.retry(last()[0].id);
@@ -119,7 +140,7 @@ describe("UploadQueue retries and conflicts", () => {
     FakeTransport.last.finish(409, { error: { code: "name_taken", message: "taken" } });
     await vi.waitFor(() => expect(last()[0].status).toBe("conflict"));
     queue.resolve(last()[0].id, "rename");
-    expect(FakeTransport.last.url).toBe("/api/files/upload?onConflict=rename");
+    expect(FakeTransport.last.url).toMatch(/^\/api\/files\/upload\?onConflict=rename&modifiedAt=/);
     FakeTransport.last.finish(409, { error: { code: "name_taken", message: "taken" } });
     await vi.waitFor(() => expect(last()[0].status).toBe("conflict"));
     queue.resolve(last()[0].id, "cancel");
@@ -177,5 +198,57 @@ describe("uploadFile", () => {
     );
     FakeTransport.last.onerror?.();
     await expect(failed.promise).rejects.toBeInstanceOf(ApiError);
+  });
+
+  it("sends the file's own modified time, and its folder and choice on a clash", () => {
+    const file = new File(["x"], "x.txt", { lastModified: Date.parse("2025-03-04T05:06:07Z") });
+    uploadFile(
+      file,
+      () => {},
+      { parentId: "F1", onConflict: "rename" },
+      () => new FakeTransport(),
+    );
+    const query = new URL(FakeTransport.last.url, "http://x").searchParams;
+    expect(Object.fromEntries(query)).toEqual({
+      parentId: "F1",
+      onConflict: "rename",
+      modifiedAt: "2025-03-04T05:06:07.000Z",
+    });
+  });
+
+  it("waits out a busy server (503 with Retry-After) and sends again", async () => {
+    vi.useFakeTimers();
+    const handle = uploadFile(
+      new File(["x"], "x"),
+      () => {},
+      {},
+      () => new FakeTransport(),
+    );
+    FakeTransport.last.finish(503, { error: { code: "busy", message: "Busy." } }, { "Retry-After": "2" });
+    const first = FakeTransport.last;
+    await vi.advanceTimersByTimeAsync(3000);
+    expect(FakeTransport.last).not.toBe(first);
+    FakeTransport.last.finish(201, stored);
+    await expect(handle.promise).resolves.toEqual(stored);
+  });
+
+  it("gives up on a busy server after the bound, with a readable error", async () => {
+    vi.useFakeTimers();
+    const before = FakeTransport.all.length;
+    const handle = uploadFile(
+      new File(["x"], "x"),
+      () => {},
+      {},
+      () => new FakeTransport(),
+    );
+    const outcome = handle.promise.catch((error: unknown) => error);
+    for (let round = 0; round < 10; round += 1) {
+      FakeTransport.last.finish(503, { error: { code: "busy", message: "Busy." } }, { "Retry-After": "1" });
+      await vi.advanceTimersByTimeAsync(10_000);
+    }
+    const error = await outcome;
+    expect(error).toBeInstanceOf(ApiError);
+    expect((error as ApiError).message).toMatch(/busy/i);
+    expect(FakeTransport.all.length - before).toBeLessThanOrEqual(5);
   });
 });

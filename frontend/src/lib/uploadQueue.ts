@@ -1,12 +1,6 @@
+import type { UploadedFile } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
-import {
-  UploadCancelled,
-  uploadFile,
-  type FileRead,
-  type UploadHandle,
-  type UploadProgress,
-  type UploadTarget,
-} from "../api/upload";
+import { UploadCancelled, uploadFile, type UploadHandle, type UploadProgress, type UploadTarget } from "../api/upload";
 import { formatBytes } from "./format";
 
 export type UploadStatus = "waiting" | "uploading" | "done" | "failed" | "cancelled" | "rejected" | "conflict";
@@ -55,7 +49,7 @@ export class UploadQueue {
   private waiting: number[] = [];
   private nextId = 1;
   private maxBytes: number | null = null;
-  private onUploaded: (file: FileRead, parentId: string | null) => void = () => {};
+  private onUploaded: (file: UploadedFile, parentId: string | null) => void = () => {};
 
   constructor(
     private onChange: (items: UploadItem[]) => void,
@@ -74,7 +68,7 @@ export class UploadQueue {
     onUploaded,
   }: {
     maxBytes: number | null;
-    onUploaded(file: FileRead, parentId: string | null): void;
+    onUploaded(file: UploadedFile, parentId: string | null): void;
   }): void {
     this.maxBytes = maxBytes;
     this.onUploaded = onUploaded;

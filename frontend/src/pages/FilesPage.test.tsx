@@ -1,31 +1,15 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { createMemoryRouter, RouterProvider } from "react-router";
-import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { sessionStore } from "../api/session";
-import { routes } from "../App";
-import { SessionProvider } from "../session/SessionProvider";
-
-const user = {
-  userId: "u1",
-  email: "ada@example.com",
-  username: "Ada",
-  gender: null,
-  dateOfBirth: null,
-  createdAt: "",
-};
-const json = (status: number, body: unknown) =>
-  new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
+import { beforeEach, describe, expect, it } from "vitest";
+import { MAX_REQUESTS_PER_PAGE } from "../lib/usePagedList";
+import { fakeSignedInApi, json, renderApp } from "../test/harness";
 
 function item(id: string, kind: "file" | "folder", name: string) {
   return {
     id,
     kind,
     name,
-    parentId: null,
+    parentId: "root",
     size: kind === "file" ? 10 : null,
     type: kind === "file" ? "text/plain" : null,
     createdAt: "2026-01-01T00:00:00Z",
@@ -43,59 +27,36 @@ function fakeDrive() {
     item("A3", "file", "notes.txt"),
   ];
   const trashed: ReturnType<typeof item>[] = [];
-  const requests: string[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (given: Request | string, init?: RequestInit) => {
-      const input = typeof given === "string" ? new Request(new URL(given, "http://x"), init) : given;
-      const url = new URL(input.url);
-      const key = `${input.method} ${url.pathname}`;
-      requests.push(`${key}${url.search}`);
-      const body =
-        input.method === "GET"
-          ? null
-          : await input
-              .clone()
-              .json()
-              .catch(() => null);
-      if (key === "POST /api/auth/refresh") return json(200, { user, accessToken: "t", accessTokenExpiresAt: "" });
-      if (key === "GET /api/files/limits") return json(200, { maxUploadBytes: 1000 });
-      if (key === "GET /api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-      if (key === "GET /api/folders/root/children") return json(200, { items, nextCursor: null });
-      if (key === "POST /api/items/trash") {
-        const gone = items.filter((candidate) => body.ids.includes(candidate.id));
-        items = items.filter((candidate) => !body.ids.includes(candidate.id));
-        trashed.push(...gone);
-        return json(200, { items: gone, failed: [] });
-      }
-      if (key === "POST /api/trash/restore") {
-        const back = trashed.filter((candidate) => body.ids.includes(candidate.id));
-        items = [...items, ...back];
-        return json(200, { items: back, failed: [] });
-      }
-      if (input.method === "PATCH" && url.pathname.startsWith("/api/files/")) {
-        const id = url.pathname.split("/").pop()!;
-        items = items.map((candidate) => (candidate.id === id ? { ...candidate, name: body.name } : candidate));
-        return json(
-          200,
-          items.find((candidate) => candidate.id === id),
-        );
-      }
-      return json(404, { error: { code: "not_found", message: "" } });
-    }),
-  );
-  return { requests };
+  const bodies: string[] = [];
+  const { requests } = fakeSignedInApi(({ method, path, url, body }) => {
+    const key = `${method} ${path}`;
+    if (body) bodies.push(`${key} ${JSON.stringify(body)}`);
+    if (key === "GET /api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+    if (key === "GET /api/folders/root/children") return json(200, { items, nextCursor: null });
+    if (key === "POST /api/items/trash") {
+      const gone = items.filter((candidate) => body.ids.includes(candidate.id));
+      items = items.filter((candidate) => !body.ids.includes(candidate.id));
+      trashed.push(...gone);
+      return json(200, { items: gone, failed: [] });
+    }
+    if (key === "POST /api/trash/restore") {
+      const back = trashed.filter((candidate) => body.ids.includes(candidate.id));
+      items = [...items, ...back];
+      return json(200, { items: back, failed: [] });
+    }
+    if (method === "PATCH" && path.startsWith("/api/files/")) {
+      const id = url.pathname.split("/").pop()!;
+      items = items.map((candidate) => (candidate.id === id ? { ...candidate, name: body.name } : candidate));
+      return json(
+        200,
+        items.find((candidate) => candidate.id === id),
+      );
+    }
+  });
+  return { requests, bodies };
 }
 
-function renderAt(path: string) {
-  const router = createMemoryRouter(routes, { initialEntries: [path] });
-  render(
-    <SessionProvider>
-      <RouterProvider router={router} />
-    </SessionProvider>,
-  );
-  return router;
-}
+const renderAt = (path: string) => renderApp(path).router;
 
 const rowNames = () =>
   screen
@@ -105,10 +66,6 @@ const rowNames = () =>
 
 beforeEach(() => {
   document.title = "";
-});
-afterEach(() => {
-  vi.unstubAllGlobals();
-  sessionStore.set(null);
 });
 
 describe("the folder page", () => {
@@ -171,27 +128,15 @@ describe("the folder page", () => {
     await waitFor(() => expect(screen.getByRole("button", { name: "minutes.txt" })).toHaveFocus());
   });
 
-  it("pages on the server: the next page comes from its cursor and is added below, never re-sorted", async () => {
-    const requests: string[] = [];
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(async (given: Request | string, init?: RequestInit) => {
-        const input = typeof given === "string" ? new Request(new URL(given, "http://x"), init) : given;
-        const url = new URL(input.url);
-        requests.push(`${url.pathname}${url.search}`);
-        if (url.pathname === "/api/auth/refresh")
-          return json(200, { user, accessToken: "t", accessTokenExpiresAt: "" });
-        if (url.pathname === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-        if (url.pathname === "/api/folders/root/children")
-          return url.searchParams.get("cursor") === "page2"
-            ? json(200, { items: [item("B1", "file", "a-late.txt")], nextCursor: null })
-            : json(200, { items: [item("A1", "file", "z-early.txt")], nextCursor: "page2" });
-        return json(404, { error: { code: "not_found", message: "" } });
-      }),
-    );
+  it("follows short pages (fewer rows than asked, with a cursor) until the page is full, and only so often", async () => {
+    const { requests } = fakeSignedInApi(({ path, url }) => {
+      if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+      if (path === "/api/folders/root/children")
+        return url.searchParams.get("cursor") === "page2"
+          ? json(200, { items: [item("B1", "file", "a-late.txt")], nextCursor: null })
+          : json(200, { items: [item("A1", "file", "z-early.txt")], nextCursor: "page2" });
+    });
     renderAt("/files");
-    await screen.findByRole("button", { name: "z-early.txt" }, { timeout: 5000 });
-    await userEvent.click(screen.getByRole("button", { name: "Load more" }));
     await screen.findByRole("button", { name: "a-late.txt" });
     expect(rowNames()).toEqual(["z-early.txt", "a-late.txt"]);
     const next = requests.find((request) => request.includes("cursor=page2"));
@@ -199,8 +144,128 @@ describe("the folder page", () => {
       sort: "name",
       order: "asc",
       cursor: "page2",
-      limit: "50",
+      limit: "49",
     });
     expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+
+  it("stops following empty pages after a bound and offers Load more", async () => {
+    const { requests } = fakeSignedInApi(({ path, url }) => {
+      if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+      if (path === "/api/folders/root/children") {
+        const at = Number(url.searchParams.get("cursor") ?? 0);
+        return json(200, { items: at === 0 ? [item("A1", "file", "only.txt")] : [], nextCursor: String(at + 1) });
+      }
+    });
+    renderAt("/files");
+    expect(await screen.findByRole("button", { name: "Load more" })).toBeInTheDocument();
+    expect(requests.filter((request) => request.includes("/children")).length).toBe(MAX_REQUESTS_PER_PAGE);
+  });
+
+  it("puts focus on the list when a folder opens", async () => {
+    fakeDrive();
+    renderAt("/files");
+    await waitFor(() => expect(screen.getByRole("link", { name: "Zeta" })).toHaveFocus());
+  });
+
+  it("after Undo, the restored rows are not selected: the next Delete takes the focused row only", async () => {
+    const { bodies } = fakeDrive();
+    renderAt("/files");
+    const person = userEvent.setup();
+    await person.click(await screen.findByRole("checkbox", { name: "Select file2.txt" }));
+    await person.click(screen.getByRole("checkbox", { name: "Select notes.txt" }));
+    await person.click(
+      within(screen.getByRole("toolbar", { name: "Selection" })).getByRole("button", { name: "Delete" }),
+    );
+    await person.click(await screen.findByRole("button", { name: "Undo" }));
+    await screen.findByRole("button", { name: "notes.txt" });
+    expect(screen.queryByRole("toolbar", { name: "Selection" })).toBeNull();
+    expect(screen.getByRole("checkbox", { name: "Select notes.txt" })).not.toBeChecked();
+
+    screen.getByRole("button", { name: "file10.txt" }).focus();
+    await person.keyboard("{Delete}");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "file10.txt" })).toBeNull());
+    expect(bodies.filter((body) => body.startsWith("POST /api/items/trash")).at(-1)).toBe(
+      'POST /api/items/trash {"ids":["A2"]}',
+    );
+    expect(screen.getByRole("button", { name: "file2.txt" })).toBeInTheDocument();
+  });
+
+  it("undoes a delete with Ctrl+Z while its toast is up", async () => {
+    const { requests } = fakeDrive();
+    renderAt("/files");
+    (await screen.findByRole("button", { name: "notes.txt" })).focus();
+    await userEvent.keyboard("{Delete}");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());
+    await userEvent.keyboard("{Control>}z{/Control}");
+    expect(await screen.findByRole("button", { name: "notes.txt" })).toBeInTheDocument();
+    expect(requests).toContain("POST /api/trash/restore");
+  });
+
+  it("hides each row's actions behind a menu for narrow screens", async () => {
+    const { bodies } = fakeDrive();
+    renderAt("/files");
+    const person = userEvent.setup();
+    await person.click(await screen.findByRole("button", { name: "Actions for notes.txt" }));
+    const menu = screen.getByRole("menu", { name: "Actions for notes.txt" });
+    expect(
+      within(menu)
+        .getAllByRole("menuitem")
+        .map((entry) => entry.textContent),
+    ).toEqual(["Download", "Rename", "Delete"]);
+    expect(within(menu).getByRole("menuitem", { name: "Download" })).toHaveFocus();
+    await person.keyboard("{ArrowUp}{Enter}");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());
+    expect(bodies).toContain('POST /api/items/trash {"ids":["A3"]}');
+  });
+
+  it("selects every item of a large folder, page by page, and deletes them in requests of at most 500", async () => {
+    const all = Array.from({ length: 1203 }, (_, index) => item(`F${index}`, "file", `f${index}.txt`));
+    const trashCalls: string[][] = [];
+    fakeSignedInApi(({ method, path, url, body }) => {
+      if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+      if (path === "/api/folders/root/children") {
+        const from = Number(url.searchParams.get("cursor") ?? 0);
+        const to = from + Number(url.searchParams.get("limit"));
+        return json(200, { items: all.slice(from, to), nextCursor: to < all.length ? String(to) : null });
+      }
+      if (method === "POST" && path === "/api/items/trash") {
+        trashCalls.push(body.ids);
+        // The server runs out of time after 300 ids and hands the rest back.
+        const done = body.ids.slice(0, 300);
+        return json(200, {
+          items: all.filter((entry) => done.includes(entry.id)),
+          failed: [],
+          remaining: body.ids.slice(300),
+        });
+      }
+    });
+    renderAt("/files");
+    const person = userEvent.setup();
+    await person.click(await screen.findByRole("checkbox", { name: "Select all" }));
+    const toolbar = screen.getByRole("toolbar", { name: "Selection" });
+    expect(toolbar).toHaveTextContent("50 selected");
+    await person.click(within(toolbar).getByRole("button", { name: "Select all in this folder" }));
+    await waitFor(() => expect(toolbar).toHaveTextContent("All 1,203 items in this folder are selected."));
+    expect(toolbar).toHaveTextContent("1,203 selected");
+    await person.click(within(toolbar).getByRole("button", { name: "Delete" }));
+    expect(await screen.findByText("1203 items moved to the trash")).toBeInTheDocument();
+    expect(Math.max(...trashCalls.map((ids) => ids.length))).toBeLessThanOrEqual(500);
+    expect(new Set(trashCalls.flat()).size).toBe(1203);
+  });
+
+  it("offline, a folder shows Retry and loads by itself when the network is back", async () => {
+    let online = false;
+    fakeSignedInApi(({ path }) => {
+      if (!online && path.startsWith("/api/folders/")) throw new TypeError("Failed to fetch");
+      if (path === "/api/folders/F1") return json(200, { ...item("F1", "folder", "Travel"), path: [] });
+      if (path === "/api/folders/F1/children") return json(200, { items: [], nextCursor: null });
+    });
+    renderAt("/files/F1");
+    expect(await screen.findByRole("heading", { name: "Folder not available" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Retry" })).toBeInTheDocument();
+    online = true;
+    act(() => void window.dispatchEvent(new Event("online")));
+    expect(await screen.findByRole("heading", { name: "Travel" })).toBeInTheDocument();
   });
 });

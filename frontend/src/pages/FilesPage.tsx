@@ -1,20 +1,23 @@
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { useParams } from "react-router";
 import { unwrap, usersApi } from "../api/client";
-import { drive, parentIdOf, ROOT_ID, type Item } from "../api/drive";
-import { messageOf } from "../api/errors";
+import { drive, parentIdOf, ROOT_ID, sameFolder, type Item } from "../api/drive";
+import { ApiError, messageOf } from "../api/errors";
 import { Breadcrumbs } from "../components/Breadcrumbs";
 import { Button } from "../components/Field";
-import { ItemBrowser } from "../components/ItemBrowser";
+import { ItemBrowser, type ItemLoader } from "../components/ItemBrowser";
+import { ListStatus } from "../components/ListStatus";
 import { NameDialog } from "../components/NameDialog";
-import { Notice } from "../components/Notice";
 import { StorageSummary } from "../components/StorageSummary";
 import { useToast } from "../components/Toast";
 import { useUploads } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
-import { entriesOf, planTreeUpload, walkEntries } from "../lib/dropTree";
+import { entriesOf, planTreeUpload, treeOfPicked, walkEntries, type DroppedTree } from "../lib/dropTree";
 import { formatBytes } from "../lib/format";
 import { useDocumentTitle } from "../lib/documentTitle";
+
+const pickerClass =
+  "inline-flex cursor-pointer items-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500";
 
 /** /files and /files/:folderId: one folder of the drive, afresh for each folder. */
 export function FilesPage() {
@@ -24,7 +27,8 @@ export function FilesPage() {
 
 function FolderView({ folderId }: { folderId: string }) {
   const [folder, setFolder] = useState<Item | null>(null);
-  const [folderError, setFolderError] = useState<string | null>(null);
+  const [folderError, setFolderError] = useState<{ message: string; offline: boolean } | null>(null);
+  const [folderLoads, setFolderLoads] = useState(0);
   const [reloadSignal, setReloadSignal] = useState(0);
   const [creating, setCreating] = useState(false);
   const [dragging, setDragging] = useState(false);
@@ -36,12 +40,28 @@ function FolderView({ folderId }: { folderId: string }) {
     let current = true;
     drive
       .folder(folderId)
-      .then((shown) => current && setFolder(shown))
-      .catch((reason) => current && setFolderError(messageOf(reason)));
+      .then((shown) => {
+        if (!current) return;
+        setFolderError(null);
+        setFolder(shown);
+      })
+      .catch(
+        (reason) =>
+          current &&
+          setFolderError({ message: messageOf(reason), offline: reason instanceof ApiError && reason.status === 0 }),
+      );
     return () => {
       current = false;
     };
-  }, [folderId]);
+  }, [folderId, folderLoads]);
+
+  // Offline, the folder could not load: it loads again by itself when the network is back.
+  const retryFolder = useCallback(() => setFolderLoads((count) => count + 1), []);
+  useEffect(() => {
+    if (!folderError) return;
+    window.addEventListener("online", retryFolder);
+    return () => window.removeEventListener("online", retryFolder);
+  }, [folderError, retryFolder]);
 
   // Trashed files count until purged, so only uploads change the figure shown here.
   const [usage, setUsage] = useState<{ storageUsed: number; fileCount: number } | null>(null);
@@ -62,7 +82,7 @@ function FolderView({ folderId }: { folderId: string }) {
   useEffect(() => {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const unsubscribe = uploads.onUploaded((_file, parentId) => {
-      if (parentId !== parentIdOf(folderId)) return;
+      if (!sameFolder(parentId, folderId)) return;
       clearTimeout(timer);
       timer = setTimeout(() => setReloadSignal((signal) => signal + 1), 250);
     });
@@ -72,10 +92,7 @@ function FolderView({ folderId }: { folderId: string }) {
     };
   }, [uploads, folderId]);
 
-  const load = useCallback(
-    (options: Parameters<typeof drive.children>[1]) => drive.children(folderId, options),
-    [folderId],
-  );
+  const load = useCallback<ItemLoader>((options, signal) => drive.children(folderId, options, signal), [folderId]);
   const fallbackFocus = useCallback(() => headingRef.current, []);
 
   async function handleDrop(event: DragEvent) {
@@ -90,16 +107,19 @@ function FolderView({ folderId }: { folderId: string }) {
         uploads.add(files.map((file) => ({ file, parentId })));
         return;
       }
-      const dropped = await walkEntries(entries);
-      const requests = await planTreeUpload(dropped, parentId, async (name, parent) => {
-        const created = await drive.createFolder(name, parent, "merge");
-        return created;
-      });
-      if (dropped.directories.length) setReloadSignal((signal) => signal + 1);
-      uploads.add(requests);
+      await uploadTree(await walkEntries(entries));
     } catch (reason) {
       toast({ kind: "error", message: `Could not upload the dropped folder: ${messageOf(reason)}` });
     }
+  }
+
+  /** Recreates a dropped or picked folder tree here, then queues its files. */
+  async function uploadTree(tree: DroppedTree) {
+    const requests = await planTreeUpload(tree, parentIdOf(folderId), (name, parent) =>
+      drive.createFolder(name, parent, "merge"),
+    );
+    if (tree.directories.length) setReloadSignal((signal) => signal + 1);
+    uploads.add(requests);
   }
 
   async function move(ids: string[], parentId: string) {
@@ -112,8 +132,10 @@ function FolderView({ folderId }: { folderId: string }) {
   if (folderError) {
     return (
       <div className="space-y-4">
-        <h1 className="text-2xl font-bold">Folder not available</h1>
-        <Notice kind="error">{folderError}</Notice>
+        <h1 ref={headingRef} tabIndex={-1} className="text-2xl font-bold">
+          Folder not available
+        </h1>
+        <ListStatus error={folderError.message} offline={folderError.offline} onRetry={retryFolder} />
       </div>
     );
   }
@@ -147,7 +169,26 @@ function FolderView({ folderId }: { folderId: string }) {
           <Button variant="secondary" onClick={() => setCreating(true)}>
             New folder
           </Button>
-          <label className="inline-flex cursor-pointer items-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500">
+          <label
+            className={`${pickerClass} border border-slate-300 bg-white text-slate-800 hover:bg-slate-50 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-200 dark:hover:bg-slate-800`}
+          >
+            Choose folder
+            <input
+              type="file"
+              className="sr-only"
+              // React has no typed prop for it; every current browser supports the attribute.
+              ref={(input) => input?.setAttribute("webkitdirectory", "")}
+              onChange={(event) => {
+                const chosen = Array.from(event.target.files ?? []);
+                event.target.value = "";
+                if (chosen.length)
+                  uploadTree(treeOfPicked(chosen)).catch((reason) =>
+                    toast({ kind: "error", message: `Could not upload the folder: ${messageOf(reason)}` }),
+                  );
+              }}
+            />
+          </label>
+          <label className={`${pickerClass} bg-indigo-600 text-white hover:bg-indigo-500`}>
             Choose files
             <input
               type="file"
@@ -176,6 +217,9 @@ function FolderView({ folderId }: { folderId: string }) {
         caption={inFolder ? `Contents of ${folder.name}` : "Your files"}
         key={folderId}
         load={load}
+        listKey={folderId}
+        scope="in this folder"
+        focusOnLoad
         folderId={folderId}
         location={inFolder ? [...(folder.path ?? []), { id: folder.id, name: folder.name }] : []}
         reloadSignal={reloadSignal}

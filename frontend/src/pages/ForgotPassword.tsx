@@ -1,29 +1,22 @@
 import { useState, type FormEvent } from "react";
 import { Link } from "react-router";
 import { authApi, unwrap } from "../api/client";
-import { messageOf } from "../api/errors";
 import { Button, TextField } from "../components/Field";
 import { Notice } from "../components/Notice";
+import { useSubmit } from "../lib/useSubmit";
 
 /** Asks for a password reset link. The answer is the same whether or not the address has an account. */
 export function ForgotPassword() {
   const [email, setEmail] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const [sent, setSent] = useState(false);
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await unwrap(authApi.POST("/api/auth/password-reset", { body: { email } }));
       setSent(true);
-    } catch (reason) {
-      setError(messageOf(reason));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

@@ -1,61 +1,30 @@
-import { render, screen } from "@testing-library/react";
+import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { createMemoryRouter, RouterProvider } from "react-router";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { sessionStore } from "../api/session";
-import { SessionProvider } from "../session/SessionProvider";
+import { describe, expect, it, vi } from "vitest";
+import { fakeApi, json, renderApp, session } from "../test/harness";
 import { Login } from "./Login";
 
-const json = (status: number, body: unknown) =>
-  new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
-
-const session = {
-  user: { userId: "u1", email: "ada@example.com", username: "Ada", gender: null, dateOfBirth: null, createdAt: "" },
-  accessToken: "token",
-  accessTokenExpiresAt: "",
-};
-
 function renderLogin() {
-  const router = createMemoryRouter(
-    [
-      { path: "/login", element: <Login /> },
-      { path: "/files", element: <p>Files page</p> },
-    ],
-    { initialEntries: ["/login"] },
-  );
-  render(
-    <SessionProvider>
-      <RouterProvider router={router} />
-    </SessionProvider>,
-  );
-  return router;
+  return renderApp("/login", [
+    { path: "/login", element: <Login /> },
+    { path: "/files", element: <p>Files page</p> },
+  ]).router;
 }
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  sessionStore.set(null);
-});
 
 describe("Login with two-factor sign-in", () => {
   it("asks for the app's code after the password and signs in with it", async () => {
     const codes: unknown[] = [];
-    vi.stubGlobal(
-      "fetch",
-      vi.fn(async (input: Request) => {
-        const path = new URL(input.url).pathname;
-        if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
-        if (path === "/api/auth/login") return json(202, { twoFactorRequired: true, challenge: "c1", expiresAt: "" });
-        if (path === "/api/auth/login/two-factor") {
-          const body = await input.json();
-          codes.push(body);
-          if (body.code !== "123456") {
-            return json(401, { error: { code: "invalid_two_factor_code", message: "That code is not right." } });
-          }
-          return json(200, session);
+    fakeApi(({ path, body }) => {
+      if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
+      if (path === "/api/auth/login") return json(202, { twoFactorRequired: true, challenge: "c1", expiresAt: "" });
+      if (path === "/api/auth/login/two-factor") {
+        codes.push(body);
+        if (body.code !== "123456") {
+          return json(401, { error: { code: "invalid_two_factor_code", message: "That code is not right." } });
         }
-        return json(404, { error: { code: "not_found", message: "" } });
-      }),
-    );
+        return json(200, session());
+      }
+    });
     const router = renderLogin();
     await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");
     await userEvent.type(screen.getByLabelText("Password"), "Secret pass 1");
@@ -76,5 +45,42 @@ describe("Login with two-factor sign-in", () => {
       { challenge: "c1", code: "654321" },
       { challenge: "c1", code: "123456" },
     ]);
+  });
+});
+
+describe("Login when the server is busy", () => {
+  const busy = () => json(503, { error: { code: "busy", message: "Busy." } }, { "Retry-After": "1" });
+
+  it("says it is still signing in while it waits, then signs in", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    let logins = 0;
+    fakeApi(({ path }) => {
+      if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
+      if (path === "/api/auth/login") return (logins += 1) < 3 ? busy() : json(200, session());
+    });
+    const router = renderLogin();
+    await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "Secret pass 1");
+    await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+    expect(await screen.findByText("Still signing in…")).toBeInTheDocument();
+    await vi.advanceTimersByTimeAsync(10_000);
+    await screen.findByText("Files page");
+    expect(router.state.location.pathname).toBe("/files");
+    expect(logins).toBe(3);
+  });
+
+  it("gives up after the bound with a readable error", async () => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    fakeApi(({ path }) =>
+      path === "/api/auth/refresh" ? json(401, { error: { code: "invalid_refresh_token", message: "" } }) : busy(),
+    );
+    renderLogin();
+    await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");
+    await userEvent.type(screen.getByLabelText("Password"), "Secret pass 1");
+    await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+    await screen.findByText("Still signing in…");
+    await vi.advanceTimersByTimeAsync(30_000);
+    expect(await screen.findByRole("alert")).toHaveTextContent("SCloud is busy signing people in");
+    expect(screen.queryByText("Still signing in…")).toBeNull();
   });
 });

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
-import { messageOf } from "../api/errors";
+import { useServerBusy } from "../api/retry";
 import { Button, TextField } from "../components/Field";
 import { PasswordField } from "../components/PasswordField";
 import { Notice } from "../components/Notice";
 import { safeNextPath } from "../components/RequireAuth";
 import { TwoFactorStep } from "../components/TwoFactorStep";
 import { useDocumentTitle } from "../lib/documentTitle";
+import { useSubmit } from "../lib/useSubmit";
 import { useSession, type TwoFactorChallenge } from "../session/SessionProvider";
 
 export function Login() {
@@ -17,28 +18,24 @@ export function Login() {
   const navigate = useNavigate();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
+  const serverBusy = useServerBusy();
+  const [signedIn, setSignedIn] = useState(false);
   const next = safeNextPath(params.get("next"));
 
-  if (user && !busy) return <Navigate to={next} replace />;
+  if (user && !busy && !signedIn) return <Navigate to={next} replace />;
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const pending = await login(email, password);
       if (pending) {
         setChallenge(pending);
-        setBusy(false);
         return;
       }
+      setSignedIn(true);
       navigate(next, { replace: true });
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -54,11 +51,12 @@ export function Login() {
       {challenge ? (
         <TwoFactorStep
           onSubmit={async (code) => {
-            setBusy(true);
+            setSignedIn(true);
             try {
               await completeTwoFactor(challenge.challenge, code);
-            } finally {
-              setBusy(false);
+            } catch (reason) {
+              setSignedIn(false);
+              throw reason;
             }
             navigate(next, { replace: true });
           }}
@@ -90,6 +88,7 @@ export function Login() {
             </Link>
           </p>
           {error && <Notice kind="error">{error}</Notice>}
+          {busy && serverBusy && <Notice kind="info">Still signing in…</Notice>}
           <Button type="submit" busy={busy} className="w-full">
             Log in
           </Button>

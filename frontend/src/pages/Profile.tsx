@@ -78,7 +78,7 @@ function Section({ title, danger, children }: { title: string; danger?: boolean;
     <section
       className={`rounded-lg border bg-white p-6 dark:bg-slate-900 ${danger ? "border-red-200 dark:border-red-800" : "border-slate-200 dark:border-slate-700"}`}
     >
-      <h2 className={`mb-4 text-lg font-semibold ${danger ? "text-red-700" : ""}`}>{title}</h2>
+      <h2 className={`mb-4 text-lg font-semibold ${danger ? "text-red-700 dark:text-red-300" : ""}`}>{title}</h2>
       {children}
     </section>
   );

@@ -1,12 +1,13 @@
 import { useState, type FormEvent } from "react";
 import { Link, Navigate, useNavigate } from "react-router";
-import { messageOf } from "../api/errors";
+import { useServerBusy } from "../api/retry";
 import { Button, GenderSelect, TextField, toGender } from "../components/Field";
 import { PasswordField } from "../components/PasswordField";
 import { Notice } from "../components/Notice";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 import { useSession } from "../session/SessionProvider";
 import { useDocumentTitle } from "../lib/documentTitle";
+import { useSubmit } from "../lib/useSubmit";
 
 const OPTIONAL_DETAIL_HINT =
   "Optional. Shown only to you on your profile; SCloud uses it for nothing else, and you can remove it at any time.";
@@ -16,10 +17,11 @@ export function Register() {
   const { user, register } = useSession();
   const navigate = useNavigate();
   const [form, setForm] = useState({ email: "", username: "", password: "", gender: "", dateOfBirth: "" });
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useSubmit();
+  const serverBusy = useServerBusy();
+  const [registered, setRegistered] = useState(false);
 
-  if (user && !busy) return <Navigate to="/files" replace />;
+  if (user && !busy && !registered) return <Navigate to="/files" replace />;
 
   const update = (field: keyof typeof form) => (event: { target: { value: string } }) =>
     setForm((current) => ({ ...current, [field]: event.target.value }));
@@ -28,12 +30,10 @@ export function Register() {
     event.preventDefault();
     const problem = passwordProblem(form.password);
     if (problem) {
-      setError(problem);
+      fail(problem);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await register({
         email: form.email,
         username: form.username,
@@ -41,11 +41,9 @@ export function Register() {
         gender: toGender(form.gender),
         dateOfBirth: form.dateOfBirth || null,
       });
+      setRegistered(true);
       navigate("/files", { replace: true });
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -88,6 +86,7 @@ export function Register() {
           hint={OPTIONAL_DETAIL_HINT}
         />
         {error && <Notice kind="error">{error}</Notice>}
+        {busy && serverBusy && <Notice kind="info">Still signing in…</Notice>}
         <Button type="submit" busy={busy} className="w-full">
           Create account
         </Button>

@@ -5,6 +5,7 @@ import { ApiError, messageOf } from "../api/errors";
 import { Button } from "../components/Field";
 import { PasswordField } from "../components/PasswordField";
 import { Notice } from "../components/Notice";
+import { useSubmit } from "../lib/useSubmit";
 import { forgetLinkToken, readLinkToken } from "../lib/linkToken";
 import { PASSWORD_HINT, passwordProblem } from "../lib/password";
 
@@ -13,8 +14,7 @@ export function ResetPassword() {
   const [token] = useState(() => readLinkToken());
   const [password, setPassword] = useState("");
   const [confirm, setConfirm] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run, fail } = useSubmit();
   const [linkDead, setLinkDead] = useState(!token);
   const [done, setDone] = useState(false);
 
@@ -24,23 +24,22 @@ export function ResetPassword() {
     event.preventDefault();
     const problem = passwordProblem(password) ?? (password !== confirm ? "The two passwords differ." : null);
     if (problem) {
-      setError(problem);
+      fail(problem);
       return;
     }
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(authApi.POST("/api/auth/password-reset/confirm", { body: { token, newPassword: password } }));
-      setDone(true);
-    } catch (reason) {
-      setError(messageOf(reason));
-      // A used, forged or expired link cannot work again; a weak password can be retried.
-      if (reason instanceof ApiError && (reason.code === "invalid_link" || reason.code === "link_expired")) {
-        setLinkDead(true);
-      }
-    } finally {
-      setBusy(false);
-    }
+    await run(
+      async () => {
+        await unwrap(authApi.POST("/api/auth/password-reset/confirm", { body: { token, newPassword: password } }));
+        setDone(true);
+      },
+      (reason) => {
+        // A used, forged or expired link cannot work again; a weak password can be retried.
+        if (reason instanceof ApiError && (reason.code === "invalid_link" || reason.code === "link_expired")) {
+          setLinkDead(true);
+        }
+        return messageOf(reason);
+      },
+    );
   }
 
   if (done) {

@@ -1,7 +1,7 @@
 import { useCallback, useRef } from "react";
 import { useSearchParams } from "react-router";
-import { drive, type ListOptions } from "../api/drive";
-import { ItemBrowser } from "../components/ItemBrowser";
+import { drive } from "../api/drive";
+import { ItemBrowser, type ItemLoader } from "../components/ItemBrowser";
 import { useDocumentTitle } from "../lib/documentTitle";
 
 /** /search?q=: names across every folder, each with the folder it is in. */
@@ -10,7 +10,7 @@ export function SearchPage() {
   const q = (params.get("q") ?? "").trim();
   const headingRef = useRef<HTMLHeadingElement>(null);
   useDocumentTitle(q ? `Search · ${q}` : "Search");
-  const load = useCallback((options: ListOptions) => drive.search(q, options), [q]);
+  const load = useCallback<ItemLoader>((options, signal) => drive.search(q, options, signal), [q]);
   const fallbackFocus = useCallback(() => headingRef.current, []);
 
   return (
@@ -21,8 +21,10 @@ export function SearchPage() {
       {q ? (
         <ItemBrowser
           caption={`Search results for ${q}`}
-          key={q}
           load={load}
+          listKey={q}
+          scope={`matching “${q}”`}
+          sortLocally
           folderId="root"
           showLocation
           fallbackFocus={fallbackFocus}

@@ -1,24 +1,8 @@
-import { render, screen, waitFor, within } from "@testing-library/react";
+import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { createMemoryRouter, RouterProvider } from "react-router";
-import { afterEach, describe, expect, it, vi } from "vitest";
-import { sessionStore } from "../api/session";
-import { routes } from "../App";
-import { SessionProvider } from "../session/SessionProvider";
-
-const user = {
-  userId: "u1",
-  email: "ada@example.com",
-  username: "Ada",
-  gender: null,
-  dateOfBirth: null,
-  createdAt: "",
-};
-const json = (status: number, body: unknown) =>
-  new Response(body === null ? null : JSON.stringify(body), {
-    status,
-    headers: { "content-type": "application/json" },
-  });
+import { describe, expect, it } from "vitest";
+import { fakeSignedInApi, json, renderApp } from "../test/harness";
+import { TRASH_RETENTION_DAYS } from "./TrashPage";
 
 function trashed(id: string, name: string, path: { id: string; name: string }[]) {
   return {
@@ -38,50 +22,25 @@ function trashed(id: string, name: string, path: { id: string; name: string }[])
 function fakeTrash() {
   let items = [trashed("T1", "old.txt", [{ id: "F1", name: "Projects" }]), trashed("T2", "clash.txt", [])];
   const bodies: string[] = [];
-  vi.stubGlobal(
-    "fetch",
-    vi.fn(async (given: Request | string, init?: RequestInit) => {
-      const input = typeof given === "string" ? new Request(new URL(given, "http://x"), init) : given;
-      const key = `${input.method} ${new URL(input.url).pathname}`;
-      const body =
-        input.method === "GET"
-          ? null
-          : await input
-              .clone()
-              .json()
-              .catch(() => null);
-      if (body) bodies.push(`${key} ${JSON.stringify(body)}`);
-      if (key === "POST /api/auth/refresh") return json(200, { user, accessToken: "t", accessTokenExpiresAt: "" });
-      if (key === "GET /api/files/limits") return json(200, { maxUploadBytes: 1000 });
-      if (key === "GET /api/trash") return json(200, { items, nextCursor: null });
-      if (key === "POST /api/trash/delete") {
-        items = items.filter((item) => !body.ids.includes(item.id));
-        return json(200, { items: [], failed: [] });
-      }
-      if (key === "POST /api/trash/restore") {
-        if (body.onConflict === "fail")
-          return json(200, { items: [], failed: [{ id: "T2", code: "name_taken", message: "Taken." }] });
-        items = items.filter((item) => !body.ids.includes(item.id));
-        return json(200, { items: [{ ...trashed("T2", "clash (1).txt", []), trashedAt: null }], failed: [] });
-      }
-      return json(404, { error: { code: "not_found", message: "" } });
-    }),
-  );
+  fakeSignedInApi(({ method, path, body }) => {
+    const key = `${method} ${path}`;
+    if (body) bodies.push(`${key} ${JSON.stringify(body)}`);
+    if (key === "GET /api/trash") return json(200, { items, nextCursor: null });
+    if (key === "POST /api/trash/delete") {
+      items = items.filter((item) => !body.ids.includes(item.id));
+      return json(200, { items: [], failed: [] });
+    }
+    if (key === "POST /api/trash/restore") {
+      if (body.onConflict === "fail")
+        return json(200, { items: [], failed: [{ id: "T2", code: "name_taken", message: "Taken." }] });
+      items = items.filter((item) => !body.ids.includes(item.id));
+      return json(200, { items: [{ ...trashed("T2", "clash (1).txt", []), trashedAt: null }], failed: [] });
+    }
+  });
   return { bodies };
 }
 
-function renderTrash() {
-  render(
-    <SessionProvider>
-      <RouterProvider router={createMemoryRouter(routes, { initialEntries: ["/trash"] })} />
-    </SessionProvider>,
-  );
-}
-
-afterEach(() => {
-  vi.unstubAllGlobals();
-  sessionStore.set(null);
-});
+const renderTrash = () => renderApp("/trash");
 
 describe("the trash page", () => {
   it("shows where each item was and deletes one forever after confirmation", async () => {
@@ -107,5 +66,24 @@ describe("the trash page", () => {
       'POST /api/trash/restore {"ids":["T2"],"onConflict":"fail"}',
       'POST /api/trash/restore {"ids":["T2"],"onConflict":"rename"}',
     ]);
+  });
+
+  it("says how long deleted items stay, and shows whole names", async () => {
+    fakeTrash();
+    renderTrash();
+    expect(await screen.findByText(/stay here for 30 days/)).toBeInTheDocument();
+    expect(TRASH_RETENTION_DAYS).toBe(30);
+    const name = await screen.findByText("old.txt");
+    expect(name.className).not.toMatch(/truncate/);
+  });
+
+  it("restores the checked items from the selection toolbar", async () => {
+    const { bodies } = fakeTrash();
+    renderTrash();
+    await userEvent.click(await screen.findByRole("checkbox", { name: "Select old.txt" }));
+    const toolbar = screen.getByRole("toolbar", { name: "Selection" });
+    expect(toolbar).toHaveTextContent("1 selected");
+    await userEvent.click(within(toolbar).getByRole("button", { name: "Restore" }));
+    await waitFor(() => expect(bodies).toContain('POST /api/trash/restore {"ids":["T1"],"onConflict":"fail"}'));
   });
 });

@@ -1,61 +1,57 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useCallback, useMemo, useRef, useState } from "react";
 import { Link } from "react-router";
-import { describePath, drive, type BulkResult, type Item } from "../api/drive";
+import { describePath, drive, type Item } from "../api/drive";
 import { messageOf } from "../api/errors";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ConflictDialog } from "../components/ConflictDialog";
 import { Button } from "../components/Field";
 import { ItemIcon } from "../components/ItemIcon";
-import { Notice } from "../components/Notice";
-import { Spinner } from "../components/Spinner";
+import { ListStatus } from "../components/ListStatus";
+import { RowMenu } from "../components/RowMenu";
+import { describeProgress, SelectionToolbar } from "../components/SelectionToolbar";
 import { useToast } from "../components/Toast";
+import { fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate } from "../lib/format";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
 import { useDocumentTitle } from "../lib/documentTitle";
+import { usePagedList, type PageRequest } from "../lib/usePagedList";
+
+/**
+ * Days a trashed item stays before it is deleted for good: the files service's
+ * `trash_retention_days` (default 30). No API answers it yet, so this copy must follow that setting.
+ */
+export const TRASH_RETENTION_DAYS = 30;
 
 type Pending = { kind: "forever"; items: Item[] } | { kind: "empty" } | null;
+type Outcome = { items: Item[]; failed: { id: string; code: string; message: string }[] };
 
 /** /trash: deleted items with where they were and when, to restore or delete forever. */
 export function TrashPage() {
-  const [items, setItems] = useState<Item[]>([]);
-  const [nextCursor, setNextCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<string | null>(null);
+  const load = useCallback(({ cursor, limit, signal }: PageRequest) => drive.trash({ limit, cursor }, signal), []);
+  const list = usePagedList(load, "trash");
+  const items = list.items;
   const [rawSelection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   const [pending, setPending] = useState<Pending>(null);
   const [busy, setBusy] = useState(false);
+  const [progress, setProgress] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Item[]>([]);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const toast = useToast();
   useDocumentTitle("Trash");
 
-  const load = useCallback(
-    (cursor: string | null) =>
-      drive
-        .trash({ limit: 50, cursor })
-        .then((page) => {
-          setError(null);
-          setItems((current) => (cursor ? [...current, ...page.items] : page.items));
-          setNextCursor(page.nextCursor);
-        })
-        .catch((reason) => setError(messageOf(reason)))
-        .finally(() => setLoading(false)),
-    [],
-  );
-  useEffect(() => {
-    void load(null);
-  }, [load]);
-
   const order = useMemo(() => items.map((item) => item.id), [items]);
   const selection = useMemo(() => retain(rawSelection, order), [rawSelection, order]);
   const selected = items.filter((item) => selection.ids.has(item.id));
+  const progressOf = (verb: string) => (done: number, total: number) =>
+    setProgress(describeProgress(verb, done, total));
 
   /** Takes the items acted on off the list: every id asked for that did not fail. */
-  function settle(ids: string[], result: BulkResult, verb: string) {
+  function settle(ids: string[], result: Outcome, verb: string) {
     const failedIds = new Set(result.failed.map((entry) => entry.id));
     const done = new Set(ids.filter((id) => !failedIds.has(id)));
     const failed = result.failed.filter((entry) => entry.code !== "name_taken");
-    setItems((current) => current.filter((item) => !done.has(item.id)));
+    list.setItems((current) => current.filter((item) => !done.has(item.id)));
+    setSelection(EMPTY_SELECTION);
     if (done.size) toast({ message: `${done.size === 1 ? "1 item" : `${done.size} items`} ${verb}` });
     if (failed.length) toast({ kind: "error", message: failed.map((entry) => entry.message).join(" ") });
     headingRef.current?.focus();
@@ -64,12 +60,14 @@ export function TrashPage() {
   async function restore(targets: Item[], onConflict: "fail" | "rename" | "replace" = "fail") {
     try {
       const ids = targets.map((item) => item.id);
-      const result = await drive.restore(ids, onConflict);
+      const result = await drive.restore(ids, onConflict, progressOf("Restoring"));
       settle(ids, result, "restored");
       const taken = new Set(result.failed.filter((entry) => entry.code === "name_taken").map((entry) => entry.id));
       setConflicts((current) => [...current, ...targets.filter((item) => taken.has(item.id))]);
     } catch (reason) {
       toast({ kind: "error", message: `Could not restore: ${messageOf(reason)}` });
+    } finally {
+      setProgress(null);
     }
   }
 
@@ -79,17 +77,18 @@ export function TrashPage() {
     try {
       if (pending.kind === "empty") {
         await drive.emptyTrash();
-        setItems([]);
-        setNextCursor(null);
+        list.setItems(() => []);
+        list.reload();
         toast({ message: "Trash emptied" });
       } else {
         const ids = pending.items.map((item) => item.id);
-        settle(ids, await drive.deleteForever(ids), "deleted forever");
+        settle(ids, await drive.deleteForever(ids, progressOf("Deleting")), "deleted forever");
       }
     } catch (reason) {
       toast({ kind: "error", message: messageOf(reason) });
     } finally {
       setBusy(false);
+      setProgress(null);
       setPending(null);
     }
   }
@@ -107,34 +106,32 @@ export function TrashPage() {
         </Button>
       </div>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Deleted items stay here for a while, then are deleted for good. They count against your storage until then.
+        Deleted items stay here for {TRASH_RETENTION_DAYS} days, then are deleted for good. They count against your
+        storage until then.
       </p>
       {selected.length > 0 && (
-        <div
-          role="toolbar"
-          aria-label="Selection"
-          className="flex flex-wrap items-center gap-2 rounded-lg border border-indigo-200 bg-indigo-50 px-3 py-2 text-sm dark:border-indigo-800 dark:bg-indigo-950"
-        >
-          <span className="font-medium">{selected.length} selected</span>
+        <SelectionToolbar count={selected.length} onClear={() => setSelection(EMPTY_SELECTION)} progress={progress}>
           <Button variant="secondary" onClick={() => void restore(selected)}>
             Restore
           </Button>
           <Button variant="danger" onClick={() => setPending({ kind: "forever", items: selected })}>
             Delete forever
           </Button>
-        </div>
+        </SelectionToolbar>
       )}
-      {error && <Notice kind="error">{error}</Notice>}
-      {loading ? (
-        <div className="flex justify-center py-8">
-          <Spinner label="Loading the trash" />
-        </div>
+      <ListStatus error={list.error} offline={list.offline} onRetry={list.reload} />
+      {list.loading ? (
+        <ListStatus loading />
       ) : items.length === 0 ? (
         <p className="rounded-lg border border-slate-200 bg-white px-6 py-12 text-center text-lg font-medium dark:border-slate-700 dark:bg-slate-900">
           The trash is empty
         </p>
       ) : (
-        <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white dark:border-slate-700 dark:bg-slate-900">
+        <div
+          id="file-list"
+          tabIndex={-1}
+          className="rounded-lg border border-slate-200 bg-white sm:overflow-x-auto dark:border-slate-700 dark:bg-slate-900"
+        >
           <table className="w-full text-left text-sm">
             <caption className="sr-only">Deleted items, most recently deleted first</caption>
             <thead className="bg-slate-50 text-xs uppercase tracking-wide text-slate-600 dark:bg-slate-800 dark:text-slate-300">
@@ -178,10 +175,12 @@ export function TrashPage() {
                       className="h-4 w-4 accent-indigo-600"
                     />
                   </td>
-                  <td className="max-w-0 px-4 py-3">
+                  <td className="w-1/2 px-4 py-3">
                     <span className="flex items-center gap-2 font-medium">
-                      <ItemIcon kind={item.kind} />
-                      <span className="truncate">{item.name}</span>
+                      <ItemIcon family={fileTypeOf(item).family} />
+                      <span className="[overflow-wrap:anywhere]" title={item.name}>
+                        {item.name}
+                      </span>
                     </span>
                   </td>
                   <td className="hidden px-4 py-3 md:table-cell">
@@ -198,23 +197,38 @@ export function TrashPage() {
                   <td className="hidden whitespace-nowrap px-4 py-3 tabular-nums sm:table-cell">
                     {item.kind === "folder" ? "—" : formatBytes(item.size ?? 0)}
                   </td>
-                  <td className="whitespace-nowrap px-4 py-3 text-right">
-                    <button
-                      type="button"
-                      aria-label={`Restore ${item.name}`}
-                      onClick={() => void restore([item])}
-                      className="rounded-md px-2 py-1 font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-slate-800"
-                    >
-                      Restore
-                    </button>
-                    <button
-                      type="button"
-                      aria-label={`Delete forever ${item.name}`}
-                      onClick={() => setPending({ kind: "forever", items: [item] })}
-                      className="rounded-md px-2 py-1 font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-slate-800"
-                    >
-                      Delete forever
-                    </button>
+                  <td className="whitespace-nowrap px-2 py-3 text-right sm:px-4">
+                    <span className="sm:hidden">
+                      <RowMenu
+                        label={`Actions for ${item.name}`}
+                        actions={[
+                          { label: "Restore", run: () => void restore([item]) },
+                          {
+                            label: "Delete forever",
+                            run: () => setPending({ kind: "forever", items: [item] }),
+                            danger: true,
+                          },
+                        ]}
+                      />
+                    </span>
+                    <span className="hidden sm:inline">
+                      <button
+                        type="button"
+                        aria-label={`Restore ${item.name}`}
+                        onClick={() => void restore([item])}
+                        className="rounded-md px-2 py-1 font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-slate-800"
+                      >
+                        Restore
+                      </button>
+                      <button
+                        type="button"
+                        aria-label={`Delete forever ${item.name}`}
+                        onClick={() => setPending({ kind: "forever", items: [item] })}
+                        className="rounded-md px-2 py-1 font-medium text-red-700 hover:bg-red-50 dark:text-red-400 dark:hover:bg-slate-800"
+                      >
+                        Delete forever
+                      </button>
+                    </span>
                   </td>
                 </tr>
               ))}
@@ -222,13 +236,7 @@ export function TrashPage() {
           </table>
         </div>
       )}
-      {nextCursor && (
-        <div className="flex justify-center">
-          <Button variant="secondary" onClick={() => void load(nextCursor)}>
-            Load more
-          </Button>
-        </div>
-      )}
+      {list.nextCursor && <ListStatus.More busy={list.loadingMore} onMore={() => void list.loadMore()} />}
       {pending && (
         <ConfirmDialog
           title={

@@ -1,0 +1,71 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Item } from "../api/drive";
+import { fakeApi, json, renderWithProviders } from "../test/harness";
+import { PreviewDialog } from "./PreviewDialog";
+
+const file = (id: string, name: string, type: string, mediaType?: string): Item => ({
+  id,
+  kind: "file",
+  name,
+  parentId: "root",
+  size: 100,
+  type,
+  mediaType,
+  createdAt: "2026-01-01T00:00:00Z",
+  modifiedAt: "2026-01-01T00:00:00Z",
+  trashedAt: null,
+});
+
+function storage(text: string) {
+  return fakeApi(({ path, url }) => {
+    if (path.endsWith("/download"))
+      return json(200, { url: `http://storage.test/${url.searchParams.get("as") ?? "raw"}`, expiresAt: "" });
+    if (url.host === "storage.test") return new Response(text, { headers: { "content-type": "text/plain" } });
+  });
+}
+
+function show(item: Item) {
+  renderWithProviders(
+    <PreviewDialog files={[item]} index={0} onIndexChange={() => {}} onDownload={() => {}} onClose={() => {}} />,
+  );
+}
+
+const original = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
+beforeEach(() => {
+  URL.createObjectURL = vi.fn(() => "blob:preview");
+  URL.revokeObjectURL = vi.fn();
+});
+afterEach(() => {
+  URL.createObjectURL = original.create;
+  URL.revokeObjectURL = original.revoke;
+});
+
+describe("previews", () => {
+  it("renders Markdown as sanitised HTML", async () => {
+    storage("# Hello\n\nplain *words*\n\n<script>window.hacked = true</script><img src=x onerror=alert(1)>");
+    show(file("M1", "readme.md", "text/plain", "text/markdown"));
+    const document = await screen.findByRole("document", { name: "Preview of readme.md" });
+    expect(within(document).getByRole("heading", { name: "Hello" })).toBeInTheDocument();
+    expect(document.innerHTML).not.toMatch(/<script|onerror/);
+  });
+
+  it("shows an SVG as an image of its own bytes, never as a page that could run its scripts", async () => {
+    storage('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>');
+    show(file("S1", "drawing.svg", "application/octet-stream"));
+    const image = await screen.findByRole("img", { name: "drawing.svg" });
+    expect(image).toHaveAttribute("src", "blob:preview");
+    const blob = vi.mocked(URL.createObjectURL).mock.calls[0][0] as Blob;
+    expect(blob.type).toBe("image/svg+xml");
+    expect(screen.getByText("Image (SVG)")).toBeInTheDocument();
+  });
+
+  it("falls back to the plain text frame when the text cannot be read", async () => {
+    fakeApi(({ path }) => {
+      if (path.endsWith("/download")) return json(200, { url: "http://storage.test/text", expiresAt: "" });
+      throw new TypeError("Failed to fetch");
+    });
+    show(file("M2", "notes.md", "text/plain"));
+    await waitFor(() => expect(screen.getByTitle("Preview of notes.md")).toHaveAttribute("sandbox", ""));
+  });
+});
