@@ -52,6 +52,7 @@ def test_enrol_then_sign_in_with_a_code_and_with_a_recovery_code_once(stack, pag
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
     register(page, stack.url, email)
     page.goto(f"{stack.url}/profile")
+    page.get_by_role("form", name="Turn on two-factor sign-in").get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
     app = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())

@@ -6,6 +6,7 @@ import { Button, TextField } from "./Field";
 import { PasswordField } from "./PasswordField";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
+import { useSubmit } from "../lib/useSubmit";
 
 type Status = components["schemas"]["TwoFactorStatusRead"];
 type Setup = components["schemas"]["TwoFactorSetupRead"];
@@ -22,15 +23,6 @@ export function TwoFactorSettings() {
       .then(setStatus)
       .catch((reason) => setError(messageOf(reason)));
   }, []);
-
-  async function begin() {
-    setError(null);
-    try {
-      setSetup(await unwrap(authApi.POST("/api/auth/two-factor/setup")));
-    } catch (reason) {
-      setError(messageOf(reason));
-    }
-  }
 
   if (error && !status) return <Notice kind="error">{error}</Notice>;
   if (!status) return <Spinner label="Loading two-factor settings" />;
@@ -66,18 +58,40 @@ export function TwoFactorSettings() {
       />
     );
   }
+  return <TurnOn onSetup={setSetup} />;
+}
+
+/** Turning it on asks for the password first: an access token alone must not tie the account to an app. */
+function TurnOn({ onSetup }: { onSetup(setup: Setup): void }) {
+  const [password, setPassword] = useState("");
+  const { busy, error, run } = useSubmit();
+
+  async function handleSubmit(event: FormEvent) {
+    event.preventDefault();
+    await run(async () => {
+      onSetup(await unwrap(authApi.POST("/api/auth/two-factor/setup", { body: { password } })));
+    });
+  }
+
   return (
-    <div className="space-y-4">
+    <form onSubmit={handleSubmit} className="space-y-4" aria-label="Turn on two-factor sign-in">
       <p className="text-sm text-slate-600 dark:text-slate-300">
         Two-factor sign-in is <strong>off</strong>. Turn it on to ask for a code from an authenticator app (such as
         Google Authenticator, 1Password or Aegis) after your password, so a stolen password alone cannot open your
         files.
       </p>
+      <PasswordField
+        label="Your password"
+        autoComplete="current-password"
+        required
+        value={password}
+        onChange={(e) => setPassword(e.target.value)}
+      />
       {error && <Notice kind="error">{error}</Notice>}
-      <Button type="button" onClick={begin}>
+      <Button type="submit" busy={busy}>
         Turn on two-factor sign-in
       </Button>
-    </div>
+    </form>
   );
 }
 
@@ -91,20 +105,14 @@ function ConfirmSetup({
   onCancel(): void;
 }) {
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       const answer = await unwrap(authApi.POST("/api/auth/two-factor/confirm", { body: { code: code.trim() } }));
       onConfirmed(answer.recoveryCodes);
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    });
   }
 
   return (
@@ -189,20 +197,14 @@ function RecoveryCodes({ codes, onDone }: { codes: string[]; onDone(): void }) {
 function TurnOff({ recoveryCodesLeft, onOff }: { recoveryCodesLeft: number; onOff(): void }) {
   const [password, setPassword] = useState("");
   const [code, setCode] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
 
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
+    await run(async () => {
       await unwrap(authApi.POST("/api/auth/two-factor/disable", { body: { password, code: code.trim() } }));
       onOff();
-    } catch (reason) {
-      setError(messageOf(reason));
-      setBusy(false);
-    }
+    });
   }
 
   return (
