@@ -44,7 +44,10 @@ _INLINE_UNSAFE_TYPES = frozenset({"image/svg+xml"})
 
 
 @dataclass(frozen=True)
-class StoredFile:
+class UnfiledFile:
+    """A file as recorded before folders existed: no parent, no name guard. Only the migration
+    into the root (`scloud_files.migrate_folders`) reads these."""
+
     file_id: str
     user_id: str
     file_name: str
@@ -90,18 +93,6 @@ class Item:
     def is_folder(self) -> bool:
         return self.kind is ItemKind.FOLDER
 
-    def as_stored_file(self) -> "StoredFile":
-        assert self.kind is ItemKind.FILE and self.object_key is not None
-        return StoredFile(
-            file_id=self.item_id,
-            user_id=self.user_id,
-            file_name=self.name,
-            file_size=self.size or 0,
-            content_type=self.content_type or DEFAULT_CONTENT_TYPE,
-            upload_date=self.created_at,
-            object_key=self.object_key,
-        )
-
     def moved(self, *, name: str, parent_id: str | None, modified_at: str) -> "Item":
         return replace(self, name=name, parent_id=parent_id, modified_at=modified_at)
 
@@ -134,12 +125,6 @@ class ArchiveRequest:
     item_ids: list[str]
     name: str
     expires_at: str
-
-
-@dataclass(frozen=True)
-class FilePage:
-    files: list[StoredFile]
-    next_cursor: str | None
 
 
 @dataclass(frozen=True)
@@ -295,21 +280,6 @@ def content_disposition(file_name: str, *, inline: bool = False) -> str:
     )
     disposition = "inline" if inline else "attachment"
     return f"{disposition}; filename=\"{fallback or UNTITLED}\"; filename*=UTF-8''{quote(file_name, safe='')}"
-
-
-def encode_cursor(file_id: str) -> str:
-    return base64.urlsafe_b64encode(file_id.encode()).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> str:
-    """The file id a page cursor continues after; InvalidCursor if the cursor was not ours."""
-    try:
-        file_id = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode("ascii")
-    except (binascii.Error, ValueError):
-        raise InvalidCursor() from None
-    if not is_file_id(file_id):
-        raise InvalidCursor()
-    return file_id
 
 
 # Folder names sort before file names in every order: each sort key starts with the kind's rank.

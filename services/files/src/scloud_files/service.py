@@ -21,7 +21,6 @@ from scloud_files.domain import (
     ChainChanged,
     FileIdGenerator,
     FileNotFound,
-    FilePage,
     FileTooLarge,
     FolderCycle,
     FolderNotFound,
@@ -38,9 +37,7 @@ from scloud_files.domain import (
     StorageUsage,
     clean_file_name,
     content_disposition,
-    decode_cursor,
     decode_page_cursor,
-    encode_cursor,
     encode_page_cursor,
     fold_name,
     is_file_id,
@@ -325,12 +322,14 @@ class FileService:
                     raise
         raise NameTaken("")
 
-    # Flat listing of /api/files, kept until every client reads folders
+    # The deprecated flat listing of /api/files
 
-    async def list_files(self, user_id: str, *, limit: int, cursor: str | None) -> FilePage:
-        after = decode_cursor(cursor) if cursor else None
-        files, more = await self._repository.list_newest_files(user_id, limit=limit, after_file_id=after)
-        return FilePage(files, encode_cursor(files[-1].file_id) if more and files else None)
+    async def list_files(self, user_id: str, *, limit: int, cursor: str | None) -> ItemPage:
+        """The user's files not themselves trashed, in every folder, newest first."""
+        query = ["newest", ItemKind.FILE.value]
+        after = decode_page_cursor(cursor, query, is_key=is_file_id) if cursor else None
+        files, last = await self._repository.list_newest(user_id, kind=ItemKind.FILE, limit=limit, after_id=after)
+        return ItemPage(files, encode_page_cursor(query, last) if last else None)
 
     async def get_file(self, user_id: str, file_id: str) -> Item:
         """Another user's file is as absent as a missing one: the lookup key includes the owner."""

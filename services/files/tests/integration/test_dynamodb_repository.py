@@ -5,7 +5,7 @@ from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepositor
 from scloud_files.domain import StorageUsage
 from scloud_files.provision import files_table_name, provision_resources
 from scloud_files.repair_usage import repair_usage
-from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, stored
+from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, unfiled
 
 pytestmark = pytest.mark.integration
 
@@ -72,7 +72,7 @@ async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repositor
         TableName=files_table_name(settings),
         Item={
             "userId": {"S": "alice"},
-            "fileId": {"S": stored().file_id},
+            "fileId": {"S": unfiled().file_id},
             "fileName": {"S": "stray"},
             "fileSize": {"N": "100"},
             "contentType": {"S": "text/plain"},
@@ -81,7 +81,7 @@ async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repositor
         },
     )
     assert await dynamodb_repository.usage("alice") == StorageUsage(4, 1)
-    assert len((await dynamodb_repository.list_newest_files("alice", limit=10, after_file_id=None))[0]) == 2
+    assert [file.file_name for file in await dynamodb_repository.list_unfiled("alice")] == ["stray"]
 
 
 async def test_repair_recounts_drifted_totals(dynamodb_repository, dynamodb, settings):

@@ -8,7 +8,7 @@ import pytest
 
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository, legacy_file_record
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.domain import ItemKind, SortField, StorageUsage, StoredFile, object_key
+from scloud_files.domain import ItemKind, SortField, StorageUsage, UnfiledFile, object_key
 from scloud_files.migrate_folders import migrate
 from scloud_files.provision import files_table_name
 from scloud_files.purge_trash import purge_all_due
@@ -95,7 +95,7 @@ def test_the_migration_files_the_flat_list_into_the_root_once(settings, dynamodb
     for user_id, name in (("alice", "same.txt"), ("alice", "Same.txt"), ("alice", "other.txt"), ("bob", "same.txt")):
         file_id = f"01J{len(legacy):023d}"
         legacy.append(
-            StoredFile(
+            UnfiledFile(
                 file_id, user_id, name, 4, "text/plain", "2026-01-01T00:00:00+00:00", object_key(user_id, file_id)
             )
         )

@@ -1,4 +1,4 @@
-from scloud_files.domain import FileIdGenerator, content_disposition, decode_cursor, encode_cursor, is_file_id
+from scloud_files.domain import FileIdGenerator, content_disposition, is_file_id
 
 
 def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
@@ -6,11 +6,6 @@ def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
     ids = [new_id() for _ in range(1000)]
     assert all(is_file_id(file_id) for file_id in ids)
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-
-
-def test_cursor_round_trips():
-    file_id = FileIdGenerator()()
-    assert decode_cursor(encode_cursor(file_id)) == file_id
 
 
 def test_content_disposition_has_an_ascii_fallback_and_the_exact_utf8_name():

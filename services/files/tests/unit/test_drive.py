@@ -18,7 +18,7 @@ from scloud_files.domain import (
     NotPreviewable,
     SortField,
     StorageUsage,
-    StoredFile,
+    UnfiledFile,
     natural_name_key,
     numbered_name,
     object_key,
@@ -403,7 +403,7 @@ async def test_text_previews_only_for_small_text_like_files(service):
 async def test_unfiled_files_move_to_the_root_once_renamed_on_clashes(service, repository):
     for name in ("same.txt", "Same.txt", "other.txt"):
         file_id = service._new_file_id()
-        repository.unfiled[("alice", file_id)] = StoredFile(
+        repository.unfiled[("alice", file_id)] = UnfiledFile(
             file_id, "alice", name, 1, "text/plain", "2026-01-01T00:00:00+00:00", object_key("alice", file_id)
         )
     assert await service.file_unfiled("alice") == 3

@@ -38,7 +38,7 @@ from scloud_files.domain import (
     NameTaken,
     SortField,
     StorageUsage,
-    StoredFile,
+    UnfiledFile,
     fold_name,
     segments,
     sort_key,
@@ -175,7 +175,7 @@ def item_record(item: Item) -> dict[str, Any]:
     return record
 
 
-def legacy_file_record(file: StoredFile) -> dict[str, Any]:
+def legacy_file_record(file: UnfiledFile) -> dict[str, Any]:
     """A file as recorded before folders existed; for the migration's tests."""
     return {
         **_key(file.user_id, file.file_id),
@@ -212,8 +212,8 @@ def _item(record: dict[str, Any]) -> Item:
     )
 
 
-def _stored_file(record: dict[str, Any]) -> StoredFile:
-    return StoredFile(
+def _unfiled_file(record: dict[str, Any]) -> UnfiledFile:
+    return UnfiledFile(
         file_id=record["fileId"]["S"],
         user_id=record["userId"]["S"],
         file_name=record["fileName"]["S"],
@@ -641,21 +641,22 @@ class DynamoDbFileRepository:
                 return
         raise ServiceUnavailable()
 
-    # The flat listing and the migration from it
+    # The deprecated flat listing, and the migration of files recorded before folders
 
     @translate_aws_errors
-    async def list_newest_files(
-        self, user_id: str, *, limit: int, after_file_id: str | None
-    ) -> tuple[list[StoredFile], bool]:
-        # Folders and trashed files are filtered out after the read, so a page may take more
-        # than one; this listing only lasts until every client reads folders.
+    async def list_newest(
+        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+    ) -> tuple[list[Item], str | None]:
+        # Ids are ULIDs: the owner index read backwards is newest first. Items of the other kind
+        # are filtered out after the read, so a page may take more than one.
         records: list[dict[str, Any]] = []
-        start = _key(user_id, after_file_id) if after_file_id else None
+        start = {"ownerId": {"S": user_id}, **_key(user_id, after_id)} if after_id else None
         while len(records) <= limit:
             response = await self._query_page(
-                **ITEM_RANGE,
-                FilterExpression="attribute_not_exists(trashedAt) AND (attribute_not_exists(kind) OR kind = :file)",
-                ExpressionAttributeValues={":user": {"S": user_id}, **ITEM_BOUNDS, ":file": {"S": "file"}},
+                IndexName="byOwner",
+                KeyConditionExpression="ownerId = :user",
+                FilterExpression="kind = :kind",
+                ExpressionAttributeValues={":user": {"S": user_id}, ":kind": {"S": kind.value}},
                 ScanIndexForward=False,
                 Limit=limit + 1 - len(records),
                 **({"ExclusiveStartKey": start} if start else {}),
@@ -664,17 +665,19 @@ class DynamoDbFileRepository:
             start = response.get("LastEvaluatedKey")
             if not start:
                 break
-        return [_stored_file(record) for record in records[:limit]], len(records) > limit
+        return [_item(record) for record in records[:limit]], (
+            records[limit - 1]["fileId"]["S"] if len(records) > limit else None
+        )
 
     @translate_aws_errors
-    async def list_unfiled(self, user_id: str) -> list[StoredFile]:
-        files: list[StoredFile] = []
+    async def list_unfiled(self, user_id: str) -> list[UnfiledFile]:
+        files: list[UnfiledFile] = []
         async for records in self._items_of(user_id, FilterExpression="attribute_not_exists(kind)"):
-            files += map(_stored_file, records)
+            files += map(_unfiled_file, records)
         return files
 
     @translate_aws_errors
-    async def file_into_root(self, file: StoredFile, *, name: str) -> None:
+    async def file_into_root(self, file: UnfiledFile, *, name: str) -> None:
         item = Item(
             item_id=file.file_id,
             user_id=file.user_id,

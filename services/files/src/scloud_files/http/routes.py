@@ -13,8 +13,6 @@ from scloud_files.http.schemas import (
     ArchiveLinkRead,
     BulkResultRead,
     DownloadLinkRead,
-    FilePage,
-    FileRead,
     FolderCreate,
     ItemPageRead,
     ItemRead,
@@ -22,7 +20,6 @@ from scloud_files.http.schemas import (
     ItemsSelection,
     ItemUpdate,
     TrashRestore,
-    UploadedFileRead,
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
@@ -89,7 +86,7 @@ async def upload_file(
             "`replace` (the old file goes to the trash) or `rename` (`name (1).ext`).",
         ),
     ] = "fail",
-) -> UploadedFileRead:
+) -> ItemRead:
     """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
@@ -118,18 +115,20 @@ async def upload_file(
         await reader.drain()
         raise
     await reader.drain()
-    return UploadedFileRead.from_item(stored)
+    return ItemRead.from_domain(stored)
 
 
-@files.get("", responses=error_responses(401, 422, 503))
+@files.get("", deprecated=True, responses=error_responses(401, 422, 503))
 async def list_files(
     user: CurrentUser,
     service: FileServiceDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Files per page.")] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")] = None,
-) -> FilePage:
-    """The user's files not in the trash, in every folder, newest first, a page at a time."""
-    return FilePage.from_domain(await service.list_files(user.user_id, limit=limit, cursor=cursor))
+    cursor: Cursor = None,
+) -> ItemPageRead:
+    """Deprecated: read folders (`/api/folders/{folderId}/children`) or search instead. The
+    user's files not themselves in the trash, in every folder, newest first, a page at a time,
+    as items. Kept as the cheapest signed-in request for health probes and older scripts."""
+    return ItemPageRead.from_domain(await service.list_files(user.user_id, limit=limit, cursor=cursor))
 
 
 @files.post("/archive", responses=error_responses(401, 404, 422, 503))
@@ -157,8 +156,9 @@ async def download_archive(token: str, service: FileServiceDep) -> StreamingResp
 
 
 @files.get("/{file_id}", responses=error_responses(401, 404, 422, 503))
-async def read_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> FileRead:
-    return FileRead.from_domain((await service.get_file(user.user_id, file_id)).as_stored_file())
+async def read_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> ItemRead:
+    """The file, unless it is in the trash. 404 `file_not_found` for another user's file too."""
+    return ItemRead.from_domain(await service.get_file(user.user_id, file_id))
 
 
 @files.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))

@@ -4,40 +4,9 @@ from typing import Literal
 from pydantic import Field
 
 from scloud_common.web import ApiModel
-from scloud_files.domain import BulkResult, Item, ItemPage, PathEntry, StoredFile
-from scloud_files.domain import FilePage as DomainFilePage
+from scloud_files.domain import BulkResult, Item, ItemPage, PathEntry
 
 ROOT_ID = "root"
-
-
-class FileRead(ApiModel):
-    file_id: str = Field(description="ULID; later uploads have greater ids.")
-    file_name: str
-    file_size: int = Field(description="Bytes.")
-    file_type: str = Field(
-        description="Media type the file is served with, `type/subtype`: the declared type if safe to show "
-        "inline, else `application/octet-stream`."
-    )
-    upload_date: str = Field(description="RFC 3339, UTC.")
-
-    @classmethod
-    def from_domain(cls, file: StoredFile) -> "FileRead":
-        return cls(
-            file_id=file.file_id,
-            file_name=file.file_name,
-            file_size=file.file_size,
-            file_type=file.content_type,
-            upload_date=file.upload_date,
-        )
-
-
-class FilePage(ApiModel):
-    files: list[FileRead] = Field(description="Newest first.")
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
-
-    @classmethod
-    def from_domain(cls, page: DomainFilePage) -> "FilePage":
-        return cls(files=[FileRead.from_domain(file) for file in page.files], next_cursor=page.next_cursor)
 
 
 class PathEntryRead(ApiModel):
@@ -96,27 +65,6 @@ class ItemRead(ApiModel):
             modified_at=epoch,
             trashed_at=None,
             path=[],
-        )
-
-
-class UploadedFileRead(ItemRead):
-    """The uploaded file as an Item, with the fields of FileRead for older clients."""
-
-    file_id: str
-    file_name: str
-    file_size: int
-    file_type: str
-    upload_date: str
-
-    @classmethod
-    def from_item(cls, item: Item) -> "UploadedFileRead":
-        return cls(
-            **ItemRead.from_domain(item).model_dump(),
-            file_id=item.item_id,
-            file_name=item.name,
-            file_size=item.size or 0,
-            file_type=item.content_type or "",
-            upload_date=item.created_at,
         )
 
 

@@ -69,7 +69,7 @@ async def test_folders_items_paths_and_pages(client):
     inner = (await client.post("/api/folders", json={"name": "Inner", "parentId": projects["id"]})).json()
     uploaded = await upload(client, "file10.txt", projects["id"])
     assert uploaded.status_code == 201
-    assert uploaded.json()["parentId"] == projects["id"] and uploaded.json()["fileName"] == "file10.txt"
+    assert uploaded.json()["parentId"] == projects["id"] and uploaded.json()["name"] == "file10.txt"
     await upload(client, "file2.txt", projects["id"])
     first = (await client.get(f"/api/folders/{projects['id']}/children?limit=2")).json()
     assert [item["name"] for item in first["items"]] == ["Inner", "file2.txt"]
