@@ -6,15 +6,15 @@ import hashlib
 import logging
 import secrets
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
 
 from scloud_common.errors import AppError
 from scloud_files.domain import (
     MAX_FOLDER_DEPTH,
     MAX_PATH_WALK,
     TEXT_PREVIEW_TYPE,
+    ArchiveEntry,
     ArchiveNotFound,
     ArchiveRequest,
     BulkResult,
@@ -32,6 +32,7 @@ from scloud_files.domain import (
     NameTaken,
     NotInTrash,
     NotPreviewable,
+    OnConflict,
     PathEntry,
     SortField,
     StorageUsage,
@@ -73,15 +74,6 @@ class _SizeLimitedStream:
             yield chunk
 
 
-class OnConflict(StrEnum):
-    """What to do when the name is taken in the target folder."""
-
-    FAIL = "fail"
-    RENAME = "rename"
-    REPLACE = "replace"
-    MERGE = "merge"
-
-
 # Candidate "keep both" names read in one round trip.
 _RENAME_BATCH = 20
 _MAX_RENAME_NUMBER = 1000
@@ -90,15 +82,6 @@ _MOVE_ATTEMPTS = 3
 MAX_CHECKED_CHAIN = 96
 ARCHIVE_TTL_SECONDS = 60
 PURGE_BATCH = 100
-
-
-@dataclass(frozen=True)
-class ArchiveEntry:
-    """One member of an archive: a directory (no key) or a file's bytes under `object_key`."""
-
-    path: str
-    modified_at: str
-    object_key: str | None = None
 
 
 class _Unset:

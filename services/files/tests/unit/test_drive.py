@@ -16,6 +16,7 @@ from scloud_files.domain import (
     ItemNotFound,
     NameTaken,
     NotPreviewable,
+    OnConflict,
     SortField,
     StorageUsage,
     UnfiledFile,
@@ -23,7 +24,7 @@ from scloud_files.domain import (
     numbered_name,
     object_key,
 )
-from scloud_files.service import FileService, OnConflict
+from scloud_files.service import FileService
 
 BOTH = [ItemKind.FOLDER, ItemKind.FILE]
 

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from scloud_common.errors import AppError
 from scloud_common.web import error_responses
-from scloud_files.domain import FileTooLarge, Item, ItemKind, SortField, content_disposition
+from scloud_files.domain import FileTooLarge, Item, ItemKind, OnConflict, SortField, content_disposition
 from scloud_files.http.deps import CurrentUser, FileServiceDep
 from scloud_files.http.schemas import (
     ROOT_ID,
@@ -23,7 +23,7 @@ from scloud_files.http.schemas import (
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
-from scloud_files.service import UNSET, FileService, OnConflict
+from scloud_files.service import UNSET, FileService
 from scloud_files.zip_archive import zip_stream
 
 files = APIRouter(prefix="/api/files", tags=["files"])
