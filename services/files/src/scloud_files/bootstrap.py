@@ -15,10 +15,10 @@ from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionSt
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.config import FilesSettings
+from scloud_files.drive.purge import purge_periodically
+from scloud_files.drive.use_cases import Drive, build_drive
 from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.provision import files_table_name
-from scloud_files.purge_trash import purge_periodically
-from scloud_files.service import FileService
 
 
 async def bootstrap(
@@ -28,7 +28,7 @@ async def bootstrap(
     blob_store: BlobStore | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
-) -> ServiceContainer[FileService]:
+) -> ServiceContainer[Drive]:
     dependencies = Dependencies(settings)
     if repository is None:
         dynamodb_repository = DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings))
@@ -54,15 +54,15 @@ async def bootstrap(
         )
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
-    service = FileService(
-        repository=repository,
-        blob_store=blob_store,
+    drive = build_drive(
+        repository,
+        blob_store,
         max_upload_bytes=settings.max_upload_bytes,
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
         trash_retention_days=settings.trash_retention_days,
         bulk_concurrency=settings.bulk_concurrency,
     )
-    purge = asyncio.create_task(purge_periodically(service, interval_seconds=settings.purge_interval_seconds))
+    purge = asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds))
 
     async def stop_purge() -> None:
         purge.cancel()
@@ -73,4 +73,4 @@ async def bootstrap(
     verifier = AccessTokenVerifier(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
-    return dependencies.container(service, verifier)
+    return dependencies.container(drive, verifier)

@@ -13,7 +13,7 @@ from scloud_files.domain import (
     StorageUsage,
     encode_page_cursor,
 )
-from scloud_files.service import FileService
+from scloud_files.drive.use_cases import build_drive
 
 LIMIT = 1000
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -31,7 +31,7 @@ def blobs():
 
 @pytest.fixture
 def service(repository, blobs):
-    return FileService(
+    return build_drive(
         repository=repository, blob_store=blobs, max_upload_bytes=LIMIT, download_url_ttl_seconds=300, now=lambda: NOW
     )
 

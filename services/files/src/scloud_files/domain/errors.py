@@ -42,6 +42,7 @@ class NameTaken(AlreadyExists):
 
     def __init__(self, existing_id: str) -> None:
         super().__init__()
+        self.existing_id = existing_id
         self.details = {"existingId": existing_id}
 
 
