@@ -30,7 +30,7 @@ from scloud_files.adapters.dynamodb import (
     SEARCH_ATTRIBUTES,
     SORT_INDEXES,
     DynamoDbFileRepository,
-    _guard_key,
+    guard_key,
     item_record,
     table_definition,
 )
@@ -85,7 +85,7 @@ def write_all(dynamodb, table: str, items: list[Item]) -> None:
     requests = []
     for item in items:
         requests.append({"PutRequest": {"Item": item_record(item)}})
-        guard = {**_guard_key(item.user_id, item.parent_id, item.name), "itemId": {"S": item.item_id}}
+        guard = {**guard_key(item.user_id, item.parent_id, item.name), "itemId": {"S": item.item_id}}
         requests.append({"PutRequest": {"Item": guard}})
     for start in range(0, len(requests), BATCH_WRITE_SIZE):
         pending: dict[str, Any] = {table: requests[start : start + BATCH_WRITE_SIZE]}
