@@ -7,15 +7,13 @@ import asyncio
 import logging
 from datetime import timedelta
 
-from scloud_common.aws import aws_client
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository
+from scloud_files.bootstrap import build_repository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.trashing import Trasher
 from scloud_files.ports import FileRepository
-from scloud_files.provision import files_table_name
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +30,7 @@ async def migrate_users(file_unfiled: FileUnfiled, repository: FileRepository) -
 
 
 def migrate(settings: FilesStorageSettings) -> int:
-    repository = DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings))
+    repository = build_repository(settings)
     trasher = Trasher(repository, retention=timedelta(days=settings.trash_retention_days), now=utc_now)
     return asyncio.run(migrate_users(FileUnfiled(repository, NameClash(repository, trasher)), repository))
 

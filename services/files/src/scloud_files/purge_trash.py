@@ -8,23 +8,16 @@ may run it (removals are idempotent). `python -m scloud_files.purge_trash` runs 
 import asyncio
 import logging
 
-from scloud_common.aws import aws_client
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository
-from scloud_files.adapters.s3 import S3BlobStore
+from scloud_files.bootstrap import build_blob_store, build_repository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.purge import PurgeDue, purge_all_due
-from scloud_files.provision import files_table_name
 
 
 def main() -> None:
     logging.basicConfig(level="INFO")
     settings = FilesStorageSettings()
-    purge_due = PurgeDue(
-        DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings)),
-        S3BlobStore(aws_client(settings, "s3"), settings.s3_bucket, part_bytes=5 * 1024 * 1024),
-        now=utc_now,
-    )
+    purge_due = PurgeDue(build_repository(settings), build_blob_store(settings), now=utc_now)
     print(f"purged {asyncio.run(purge_all_due(purge_due))} trashed items")
 
 

@@ -7,8 +7,6 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from scloud_files.provision import files_table_name
-
 pytestmark = pytest.mark.integration
 
 MIB = 1024 * 1024
@@ -46,7 +44,7 @@ def stored_nothing(s3, dynamodb, settings) -> bool:
     objects = s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0)
     uploads = s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads", [])
     items = dynamodb.scan(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         FilterExpression="fileId <> :usage",
         ExpressionAttributeValues={":usage": {"S": "#usage"}},
     )["Count"]

@@ -12,7 +12,6 @@ from scloud_files.domain import ItemKind, SortField, StorageUsage, UnfiledFile, 
 from scloud_files.drive.purge import purge_all_due
 from scloud_files.drive.use_cases import build_drive
 from scloud_files.migrate_folders import migrate
-from scloud_files.provision import files_table_name
 
 pytestmark = pytest.mark.integration
 
@@ -37,7 +36,7 @@ def clock():
 @pytest.fixture
 def service(settings, dynamodb, s3, clock):
     return build_drive(
-        repository=DynamoDbFileRepository(dynamodb, files_table_name(settings)),
+        repository=DynamoDbFileRepository(dynamodb, settings.files_table),
         blob_store=S3BlobStore(s3, settings.s3_bucket, part_bytes=5 * 1024 * 1024),
         max_upload_bytes=1000,
         download_url_ttl_seconds=60,
@@ -52,7 +51,7 @@ def object_keys(s3, settings):
 
 def rows(dynamodb, settings, user_id="alice"):
     items = dynamodb.query(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         KeyConditionExpression="userId = :user",
         ExpressionAttributeValues={":user": {"S": user_id}},
     )["Items"]
@@ -90,7 +89,7 @@ async def test_trash_is_purged_when_its_retention_is_over_bytes_rows_and_usage(s
 
 
 def test_the_migration_files_the_flat_list_into_the_root_once(settings, dynamodb):
-    table = files_table_name(settings)
+    table = settings.files_table
     legacy = []
     for user_id, name in (("alice", "same.txt"), ("alice", "Same.txt"), ("alice", "other.txt"), ("bob", "same.txt")):
         file_id = f"01J{len(legacy):023d}"
