@@ -102,7 +102,7 @@ export interface paths {
          *     409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
          *     while the file was arriving.
          *     The name is kept as typed (NFC, without control or zero-width characters, at most 255
-         *     characters). The stored type is the declared one only if it is safe to show inline (images
+         *     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
          *     except SVG, PDF, plain text, audio, video); anything else is stored and served as
          *     `application/octet-stream`.
          */
@@ -136,7 +136,8 @@ export interface paths {
         head?: never;
         /**
          * Update File
-         * @description Renames and/or moves a file (`parentId` null or `root` is the root). 409 `name_taken`.
+         * @description Renames and/or moves a file (`parentId` `root` is the root). 409 `name_taken`, 422
+         *     `invalid_name`.
          */
         patch: operations["update_file_api_files__file_id__patch"];
         trace?: never;
@@ -425,7 +426,10 @@ export interface components {
         };
         /** FolderCreate */
         FolderCreate: {
-            /** Name */
+            /**
+             * Name
+             * @description `.`, `..` and names of only dots and spaces: 422 `invalid_name`.
+             */
             name: string;
             /**
              * Onconflict
@@ -436,7 +440,8 @@ export interface components {
             onConflict: "fail" | "rename" | "merge";
             /**
              * Parentid
-             * @description null or `root` for the root.
+             * @description The folder to create in; `root` (the default) for the root.
+             * @default root
              */
             parentId: string | null;
         };
@@ -479,7 +484,7 @@ export interface components {
             name: string;
             /**
              * Parentid
-             * @description The folder holding the item; null for the root.
+             * @description The folder holding the item: `root` for a top-level item; null only for the root folder itself.
              */
             parentId: string | null;
             /**
@@ -507,12 +512,12 @@ export interface components {
         ItemUpdate: {
             /**
              * Name
-             * @description New name; absent to keep it.
+             * @description New name; absent to keep it. `.`, `..` and names of only dots and spaces: 422 `invalid_name`.
              */
             name?: string | null;
             /**
              * Parentid
-             * @description Folder to move into (null or `root` for the root); absent to stay.
+             * @description Folder to move into (`root` for the root); absent to stay.
              */
             parentId?: string | null;
         };
@@ -528,7 +533,8 @@ export interface components {
             onConflict: "fail" | "rename";
             /**
              * Parentid
-             * @description null or `root` for the root.
+             * @description The folder to move into; `root` (the default) for the root.
+             * @default root
              */
             parentId: string | null;
         };

@@ -65,7 +65,7 @@ def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):
         "file",
         300_000,
         "image/jpeg",
-        None,
+        "root",
     )
     head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")
     assert head["ServerSideEncryption"] == "AES256"

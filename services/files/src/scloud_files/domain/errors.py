@@ -76,6 +76,11 @@ class InvalidCursor(InvalidInput):
     message = "The page cursor is not valid. Start again from the first page."
 
 
+class InvalidName(InvalidInput):
+    code = "invalid_name"
+    message = "A name cannot be `.`, `..`, or made only of dots and spaces."
+
+
 class InvalidUpload(InvalidInput):
     code = "invalid_upload"
     message = "Send the file as multipart/form-data in a field named `file`."

@@ -5,6 +5,8 @@ import re
 import unicodedata
 from enum import StrEnum
 
+from scloud_files.domain.errors import InvalidName
+
 UNTITLED = "untitled"
 MAX_NAME_LENGTH = 255
 # Extensions up to this long survive when a long name is shortened.
@@ -28,12 +30,16 @@ class OnConflict(StrEnum):
 def clean_file_name(raw: str) -> str:
     """The name as typed, in NFC, without control, zero-width or bidirectional characters, at most
     255 characters; "untitled" if nothing is left. Slashes and markup stay: the name is metadata
-    only, never part of a key or a path."""
+    only, never part of a key or a path. A name of only dots and spaces (`.`, `..`, `. .`) is
+    refused (InvalidName) rather than changed: it names a directory itself wherever the item is
+    extracted or synced, and any replacement would be a name the user never chose."""
     name = "".join(
         char for char in unicodedata.normalize("NFC", raw) if unicodedata.category(char) not in _REMOVED_NAME_CATEGORIES
     ).strip()
     if not name:
         return UNTITLED
+    if not name.replace(".", "").strip():
+        raise InvalidName()
     if len(name) > MAX_NAME_LENGTH:
         stem, dot, extension = name.rpartition(".")
         if dot and stem and len(extension) < MAX_KEPT_EXTENSION:

@@ -75,7 +75,7 @@ Order = Annotated[Literal["asc", "desc"], Query()]
 
 
 def folder_id_of(value: str | None) -> str | None:
-    """`root` and null both name the root folder."""
+    """`root` names the root folder everywhere; null is still accepted for it on the way in."""
     return None if value in (None, ROOT_ID) else value
 
 
@@ -113,7 +113,7 @@ async def upload_file(
     409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
     while the file was arriving.
     The name is kept as typed (NFC, without control or zero-width characters, at most 255
-    characters). The stored type is the declared one only if it is safe to show inline (images
+    characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
     except SVG, PDF, plain text, audio, video); anything else is stored and served as
     `application/octet-stream`."""
     max_body_bytes = upload.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
@@ -207,7 +207,8 @@ async def create_download_link(
 
 @files.patch("/{file_id}", responses=error_responses(401, 404, 409, 422, 503))
 async def update_file(file_id: str, body: ItemUpdate, user: CurrentUser, update: UpdateItemDep) -> ItemRead:
-    """Renames and/or moves a file (`parentId` null or `root` is the root). 409 `name_taken`."""
+    """Renames and/or moves a file (`parentId` `root` is the root). 409 `name_taken`, 422
+    `invalid_name`."""
     return ItemRead.from_domain(await _update(update, user.user_id, file_id, body, ItemKind.FILE))
 
 

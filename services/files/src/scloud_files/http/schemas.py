@@ -24,7 +24,9 @@ class ItemRead(ApiModel):
     id: str = Field(description="ULID; files and folders share the id space. `root` for the root folder.")
     kind: Literal["file", "folder"]
     name: str
-    parent_id: str | None = Field(description="The folder holding the item; null for the root.")
+    parent_id: str | None = Field(
+        description="The folder holding the item: `root` for a top-level item; null only for the root folder itself."
+    )
     size: int | None = Field(description="Bytes; null for folders.")
     type: str | None = Field(description="Media type a file is served with; null for folders.")
     created_at: str = Field(description="RFC 3339, UTC.")
@@ -42,7 +44,7 @@ class ItemRead(ApiModel):
             id=item.item_id,
             kind=item.kind.value,
             name=item.name,
-            parent_id=item.parent_id,
+            parent_id=item.parent_id or ROOT_ID,
             size=item.size if not item.is_folder else None,
             type=item.content_type if not item.is_folder else None,
             created_at=item.created_at,
@@ -104,8 +106,10 @@ class BulkResultRead(ApiModel):
 
 
 class FolderCreate(ApiModel):
-    name: str = Field(min_length=1, max_length=1000)
-    parent_id: str | None = Field(description="null or `root` for the root.")
+    name: str = Field(
+        min_length=1, max_length=1000, description="`.`, `..` and names of only dots and spaces: 422 `invalid_name`."
+    )
+    parent_id: str | None = Field(ROOT_ID, description="The folder to create in; `root` (the default) for the root.")
     on_conflict: Literal["fail", "rename", "merge"] = Field(
         "fail",
         description="If the name is taken: `fail` (409 `name_taken`), `rename` (`name (1)`), or `merge` "
@@ -114,15 +118,18 @@ class FolderCreate(ApiModel):
 
 
 class ItemUpdate(ApiModel):
-    name: str | None = Field(None, min_length=1, max_length=1000, description="New name; absent to keep it.")
-    parent_id: str | None = Field(
-        None, description="Folder to move into (null or `root` for the root); absent to stay."
+    name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1000,
+        description="New name; absent to keep it. `.`, `..` and names of only dots and spaces: 422 `invalid_name`.",
     )
+    parent_id: str | None = Field(None, description="Folder to move into (`root` for the root); absent to stay.")
 
 
 class ItemsMove(ApiModel):
     ids: list[str] = Field(min_length=1, max_length=500)
-    parent_id: str | None = Field(description="null or `root` for the root.")
+    parent_id: str | None = Field(ROOT_ID, description="The folder to move into; `root` (the default) for the root.")
     on_conflict: Literal["fail", "rename"] = "fail"
 
 
