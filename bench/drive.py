@@ -30,7 +30,7 @@ from scloud_files.adapters.dynamodb import (
     SEARCH_ATTRIBUTES,
     SORT_INDEXES,
     DynamoDbFileRepository,
-    _guard_key,
+    guard_key,
     item_record,
     table_definition,
 )
@@ -46,7 +46,7 @@ from scloud_files.domain import (
     object_key,
     sort_key_item_id,
 )
-from scloud_files.service import FileService
+from scloud_files.drive.use_cases import Drive, build_drive
 
 # One table per scenario: moto runs a transaction by copying the whole table, which real
 # DynamoDB does not, so the moves get a table of their own.
@@ -85,7 +85,7 @@ def write_all(dynamodb, table: str, items: list[Item]) -> None:
     requests = []
     for item in items:
         requests.append({"PutRequest": {"Item": item_record(item)}})
-        guard = {**_guard_key(item.user_id, item.parent_id, item.name), "itemId": {"S": item.item_id}}
+        guard = {**guard_key(item.user_id, item.parent_id, item.name), "itemId": {"S": item.item_id}}
         requests.append({"PutRequest": {"Item": guard}})
     for start in range(0, len(requests), BATCH_WRITE_SIZE):
         pending: dict[str, Any] = {table: requests[start : start + BATCH_WRITE_SIZE]}
@@ -158,9 +158,9 @@ def main() -> None:
         s3.create_bucket(Bucket=BUCKET)
         counter = WriteCounter(dynamodb)
 
-        def service_on(table: str) -> FileService:
+        def service_on(table: str) -> Drive:
             ensure_table(dynamodb, table_definition(table))
-            return FileService(
+            return build_drive(
                 repository=DynamoDbFileRepository(dynamodb, table),
                 blob_store=S3BlobStore(s3, BUCKET, part_bytes=5 * 1024 * 1024),
                 max_upload_bytes=1,

@@ -224,7 +224,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
                         "/api/files/upload", files={"file": ("payload.bin", stream, "application/octet-stream")}
                     )
                 response.raise_for_status()
-                file_ids.append(response.json()["fileId"])
+                file_ids.append(response.json()["id"])
 
             with RssSampler(service.pid) as sampler:
                 service_up.append(timed(upload_via_service))

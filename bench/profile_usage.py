@@ -24,7 +24,6 @@ from scloud_common.aws import create_aws_client
 from scloud_files.adapters.dynamodb import BATCH_WRITE_SIZE, DynamoDbFileRepository, item_record
 from scloud_files.config import FilesStorageSettings
 from scloud_files.domain import FileIdGenerator, Item, ItemKind, StorageUsage, object_key
-from scloud_files.provision import files_table_name
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSACTIONAL_WRITES = 20
@@ -120,11 +119,11 @@ def main() -> None:
             )
             os.environ.update(MOTO_CREDENTIALS)
             dynamodb = create_aws_client("dynamodb", region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
-            repository = DynamoDbFileRepository(dynamodb, files_table_name(settings))
+            repository = DynamoDbFileRepository(dynamodb, settings.files_table)
             with httpx.Client(base_url=f"http://127.0.0.1:{stack.ports.users_http}", timeout=30) as client:
                 before = interleaved_medians_ms(client, tokens, args.rounds)
                 started = time.perf_counter()
-                add_files(dynamodb, repository, files_table_name(settings), full_user_id, args.files)
+                add_files(dynamodb, repository, settings.files_table, full_user_id, args.files)
                 written = time.perf_counter() - started
                 # Fresh tokens: the first ones may be near their expiry after the writes.
                 tokens = [sign_in(email) for email in emails]

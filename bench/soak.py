@@ -124,7 +124,7 @@ class SimulatedUser:
             )
             uploads += 1
             if uploaded is not None:
-                self.files[uploaded.json()["fileId"]] = hashlib.sha256(data).hexdigest()
+                self.files[uploaded.json()["id"]] = hashlib.sha256(data).hexdigest()
                 self.results.acknowledged += 1
             await self.call("list", "GET", "/api/files", 200, params={"limit": 20})
             if self.files:
@@ -133,7 +133,7 @@ class SimulatedUser:
                 if content is not None and hashlib.sha256(content).hexdigest() != self.files[file_id]:
                     self.results.errors[("download", "corrupt")] += 1
             if uploaded is not None and uploads % 3 == 0:
-                file_id = uploaded.json()["fileId"]
+                file_id = uploaded.json()["id"]
                 if await self.call("delete", "DELETE", f"/api/files/{file_id}", 204) is not None:
                     del self.files[file_id]
 
@@ -146,7 +146,7 @@ class SimulatedUser:
             )
             if page is None:
                 break
-            listed |= {item["fileId"] for item in page.json()["files"]}
+            listed |= {item["id"] for item in page.json()["items"]}
             cursor = page.json()["nextCursor"]
             if not cursor:
                 break

@@ -318,11 +318,11 @@ def product_flow() -> None:
 
         uploaded = api.post("/api/files/upload", files={"file": ("notes.bin", content, "application/octet-stream")})
         assert uploaded.status_code == 201, uploaded.text
-        file_id = uploaded.json()["fileId"]
+        file_id = uploaded.json()["id"]
 
         listed = api.get("/api/files", params={"limit": 20})
         assert listed.status_code == 200, listed.text
-        assert [item["fileId"] for item in listed.json()["files"]] == [file_id]
+        assert [item["id"] for item in listed.json()["items"]] == [file_id]
 
         link = api.get(f"/api/files/{file_id}/download")
         assert link.status_code == 200, link.text
@@ -333,7 +333,7 @@ def product_flow() -> None:
         assert hashlib.sha256(downloaded.content).digest() == hashlib.sha256(content).digest()
 
         assert api.delete(f"/api/files/{file_id}").status_code == 204
-        assert api.get("/api/files").json()["files"] == []
+        assert api.get("/api/files").json()["items"] == []
 
         deleted = api.request("DELETE", "/api/users/me", json={"password": PASSWORD})
         assert deleted.status_code == 204, deleted.text

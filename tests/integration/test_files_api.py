@@ -15,7 +15,7 @@ def test_files_accept_tokens_issued_by_auth_and_the_profile_counts_them(new_brow
     assert alice.register(email).status_code == 201
     uploaded = alice.upload("notes.txt", b"x" * 1000)
     assert uploaded.status_code == 201, uploaded.text
-    file_id = uploaded.json()["fileId"]
+    file_id = uploaded.json()["id"]
     assert alice.upload("more.txt", b"y" * 24).status_code == 201
     link = alice.request("GET", f"/api/files/{file_id}/download").json()
     assert httpx.get(link["url"]).content == b"x" * 1000

@@ -27,6 +27,6 @@ def test_the_files_table_unavailable_mid_upload(faults):
         body.resume.set()
         faults.proxy.unavailable.clear()
     listed = httpx.get(f"{faults.url('files')}/api/files", headers=account.headers, timeout=10)
-    assert listed.status_code == 200 and listed.json()["files"] == []
+    assert listed.status_code == 200 and listed.json()["items"] == []
     assert faults.upload_small(account).status_code == 201
     faults.assert_no_orphans()

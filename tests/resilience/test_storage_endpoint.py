@@ -51,7 +51,7 @@ def strike_mid_upload(faults, account, fault) -> None:
         fault()
         struck_at = time.monotonic()
         body.resume.set()
-        assert_every_request_fails_fast(faults, account, stored.json()["fileId"])
+        assert_every_request_fails_fast(faults, account, stored.json()["id"])
         upload["thread"].join(timeout=faults.upload_bound + 30)
         assert "finished" in upload, "the upload never answered"
         faults.assert_json_failure_within(upload["response"], upload["finished"] - struck_at, faults.upload_bound)

@@ -19,7 +19,7 @@ export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_p
 
 export type Page = Schemas["ItemPageRead"];
 /** What an upload answers: the stored file as an item. */
-export type UploadedFile = Schemas["UploadedFileRead"];
+export type UploadedFile = Item;
 
 export type SortKey = "name" | "size" | "modified";
 export type SortOrder = "asc" | "desc";

@@ -57,11 +57,6 @@ const stored: UploadedFile = {
   createdAt: "",
   modifiedAt: "",
   trashedAt: null,
-  fileId: "f1",
-  fileName: "a.txt",
-  fileSize: 4,
-  fileType: "text/plain",
-  uploadDate: "",
 };
 
 function makeQueue(limit: number | null) {

@@ -9,7 +9,10 @@ export interface paths {
         };
         /**
          * List Files
-         * @description The user's files not in the trash, in every folder, newest first, a page at a time.
+         * @deprecated
+         * @description Deprecated: read folders (`/api/folders/{folderId}/children`) or search instead. The
+         *     user's files not themselves in the trash, in every folder, newest first, a page at a time,
+         *     as items. Kept as the cheapest signed-in request for health probes and older scripts.
          */
         get: operations["list_files_api_files_get"];
         put?: never;
@@ -99,7 +102,7 @@ export interface paths {
          *     409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
          *     while the file was arriving.
          *     The name is kept as typed (NFC, without control or zero-width characters, at most 255
-         *     characters). The stored type is the declared one only if it is safe to show inline (images
+         *     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
          *     except SVG, PDF, plain text, audio, video); anything else is stored and served as
          *     `application/octet-stream`.
          */
@@ -117,7 +120,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read File */
+        /**
+         * Read File
+         * @description The file, unless it is in the trash. 404 `file_not_found` for another user's file too.
+         */
         get: operations["read_file_api_files__file_id__get"];
         put?: never;
         post?: never;
@@ -130,7 +136,8 @@ export interface paths {
         head?: never;
         /**
          * Update File
-         * @description Renames and/or moves a file (`parentId` null or `root` is the root). 409 `name_taken`.
+         * @description Renames and/or moves a file (`parentId` `root` is the root). 409 `name_taken`, 422
+         *     `invalid_name`.
          */
         patch: operations["update_file_api_files__file_id__patch"];
         trace?: never;
@@ -417,47 +424,12 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** FilePage */
-        FilePage: {
-            /**
-             * Files
-             * @description Newest first.
-             */
-            files: components["schemas"]["FileRead"][];
-            /**
-             * Nextcursor
-             * @description Pass as `cursor` for the next page; null on the last page.
-             */
-            nextCursor: string | null;
-        };
-        /** FileRead */
-        FileRead: {
-            /**
-             * Fileid
-             * @description ULID; later uploads have greater ids.
-             */
-            fileId: string;
-            /** Filename */
-            fileName: string;
-            /**
-             * Filesize
-             * @description Bytes.
-             */
-            fileSize: number;
-            /**
-             * Filetype
-             * @description Media type the file is served with, `type/subtype`: the declared type if safe to show inline, else `application/octet-stream`.
-             */
-            fileType: string;
-            /**
-             * Uploaddate
-             * @description RFC 3339, UTC.
-             */
-            uploadDate: string;
-        };
         /** FolderCreate */
         FolderCreate: {
-            /** Name */
+            /**
+             * Name
+             * @description `.`, `..` and names of only dots and spaces: 422 `invalid_name`.
+             */
             name: string;
             /**
              * Onconflict
@@ -468,7 +440,8 @@ export interface components {
             onConflict: "fail" | "rename" | "merge";
             /**
              * Parentid
-             * @description null or `root` for the root.
+             * @description The folder to create in; `root` (the default) for the root.
+             * @default root
              */
             parentId: string | null;
         };
@@ -511,7 +484,7 @@ export interface components {
             name: string;
             /**
              * Parentid
-             * @description The folder holding the item; null for the root.
+             * @description The folder holding the item: `root` for a top-level item; null only for the root folder itself.
              */
             parentId: string | null;
             /**
@@ -539,12 +512,12 @@ export interface components {
         ItemUpdate: {
             /**
              * Name
-             * @description New name; absent to keep it.
+             * @description New name; absent to keep it. `.`, `..` and names of only dots and spaces: 422 `invalid_name`.
              */
             name?: string | null;
             /**
              * Parentid
-             * @description Folder to move into (null or `root` for the root); absent to stay.
+             * @description Folder to move into (`root` for the root); absent to stay.
              */
             parentId?: string | null;
         };
@@ -560,7 +533,8 @@ export interface components {
             onConflict: "fail" | "rename";
             /**
              * Parentid
-             * @description null or `root` for the root.
+             * @description The folder to move into; `root` (the default) for the root.
+             * @default root
              */
             parentId: string | null;
         };
@@ -593,69 +567,6 @@ export interface components {
             /** Maxuploadbytes */
             maxUploadBytes: number;
         };
-        /**
-         * UploadedFileRead
-         * @description The uploaded file as an Item, with the fields of FileRead for older clients.
-         */
-        UploadedFileRead: {
-            /**
-             * Createdat
-             * @description RFC 3339, UTC.
-             */
-            createdAt: string;
-            /** Fileid */
-            fileId: string;
-            /** Filename */
-            fileName: string;
-            /** Filesize */
-            fileSize: number;
-            /** Filetype */
-            fileType: string;
-            /**
-             * Id
-             * @description ULID; files and folders share the id space. `root` for the root folder.
-             */
-            id: string;
-            /**
-             * Kind
-             * @enum {string}
-             */
-            kind: "file" | "folder";
-            /**
-             * Modifiedat
-             * @description RFC 3339, UTC; renames, moves and replacements update it.
-             */
-            modifiedAt: string;
-            /** Name */
-            name: string;
-            /**
-             * Parentid
-             * @description The folder holding the item; null for the root.
-             */
-            parentId: string | null;
-            /**
-             * Path
-             * @description The folders from the root (excluded) down to the item's folder. Present in search results, trash listings (original location as it is now; empty if gone) and folder reads.
-             */
-            path?: components["schemas"]["PathEntryRead"][] | null;
-            /**
-             * Size
-             * @description Bytes; null for folders.
-             */
-            size: number | null;
-            /**
-             * Trashedat
-             * @description When the item was moved to the trash; null if it is not.
-             */
-            trashedAt: string | null;
-            /**
-             * Type
-             * @description Media type a file is served with; null for folders.
-             */
-            type: string | null;
-            /** Uploaddate */
-            uploadDate: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -685,7 +596,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FilePage"];
+                    "application/json": components["schemas"]["ItemPageRead"];
                 };
             };
             /** @description Error */
@@ -994,7 +905,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UploadedFileRead"];
+                    "application/json": components["schemas"]["ItemRead"];
                 };
             };
             /** @description Error */
@@ -1112,7 +1023,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["FileRead"];
+                    "application/json": components["schemas"]["ItemRead"];
                 };
             };
             /** @description Error */

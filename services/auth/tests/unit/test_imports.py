@@ -1,5 +1,5 @@
 """The domain and the use cases see only ports: importing them, in a fresh interpreter, loads no
-AWS client code. (grpc still comes in through scloud_common.errors' status table.)"""
+AWS client code and no transport."""
 
 import subprocess
 import sys
@@ -17,11 +17,11 @@ TRANSPORT_FREE_MODULES = [
     "scloud_auth.registration",
     "scloud_common.mail",
 ]
-AWS_MODULES = ("boto3", "botocore")
+TRANSPORT_MODULES = ("boto3", "botocore", "grpc", "fastapi", "starlette")
 
 
 @pytest.mark.parametrize("module", TRANSPORT_FREE_MODULES)
-def test_importing_loads_no_aws_code(module):
-    probe = f"import sys, {module}; print(' '.join(m for m in {AWS_MODULES!r} if m in sys.modules))"
+def test_importing_loads_no_aws_code_and_no_transport(module):
+    probe = f"import sys, {module}; print(' '.join(m for m in {TRANSPORT_MODULES!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True)
     assert loaded.stdout.split() == []

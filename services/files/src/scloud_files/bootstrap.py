@@ -1,4 +1,5 @@
-"""Composition root: builds the files service from settings, or from the fakes a test passes."""
+"""Composition root: builds the files service from settings, or from the fakes a test passes. The
+command-line tools build their storage here too (build_repository, build_blob_store)."""
 
 import asyncio
 import contextlib
@@ -14,11 +15,24 @@ from scloud_common.public_keys import (
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.config import FilesSettings
+from scloud_files.config import FilesSettings, FilesStorageSettings
+from scloud_files.drive.purge import purge_periodically
+from scloud_files.drive.use_cases import Drive, build_drive
 from scloud_files.ports import BlobStore, FileRepository
-from scloud_files.provision import files_table_name
-from scloud_files.purge_trash import purge_periodically
-from scloud_files.service import FileService
+
+
+def build_repository(settings: FilesStorageSettings) -> DynamoDbFileRepository:
+    return DynamoDbFileRepository(aws_client(settings, "dynamodb"), settings.files_table)
+
+
+def build_blob_store(settings: FilesStorageSettings) -> S3BlobStore:
+    # Links are signed for the endpoint the browser reaches, which may not be ours.
+    public_s3 = create_aws_client(
+        "s3", region=settings.aws_region, endpoint_url=settings.s3_public_endpoint_url or settings.aws_endpoint_url
+    )
+    return S3BlobStore(
+        aws_client(settings, "s3"), settings.s3_bucket, part_bytes=settings.upload_part_bytes, presign_client=public_s3
+    )
 
 
 async def bootstrap(
@@ -28,23 +42,14 @@ async def bootstrap(
     blob_store: BlobStore | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
-) -> ServiceContainer[FileService]:
+) -> ServiceContainer[Drive]:
     dependencies = Dependencies(settings)
     if repository is None:
-        dynamodb_repository = DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings))
+        dynamodb_repository = build_repository(settings)
         dependencies.check_ready("dynamodb", dynamodb_repository.check_ready)
         repository = dynamodb_repository
     if blob_store is None:
-        # Links are signed for the endpoint the browser reaches, which may not be ours.
-        public_s3 = create_aws_client(
-            "s3", region=settings.aws_region, endpoint_url=settings.s3_public_endpoint_url or settings.aws_endpoint_url
-        )
-        s3_blob_store = S3BlobStore(
-            aws_client(settings, "s3"),
-            settings.s3_bucket,
-            part_bytes=settings.upload_part_bytes,
-            presign_client=public_s3,
-        )
+        s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
         blob_store = s3_blob_store
     if key_source is None or session_source is None:
@@ -54,15 +59,15 @@ async def bootstrap(
         )
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
-    service = FileService(
-        repository=repository,
-        blob_store=blob_store,
+    drive = build_drive(
+        repository,
+        blob_store,
         max_upload_bytes=settings.max_upload_bytes,
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
         trash_retention_days=settings.trash_retention_days,
         bulk_concurrency=settings.bulk_concurrency,
     )
-    purge = asyncio.create_task(purge_periodically(service, interval_seconds=settings.purge_interval_seconds))
+    purge = asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds))
 
     async def stop_purge() -> None:
         purge.cancel()
@@ -73,4 +78,4 @@ async def bootstrap(
     verifier = AccessTokenVerifier(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
-    return dependencies.container(service, verifier)
+    return dependencies.container(drive, verifier)

@@ -7,11 +7,24 @@ MIB = 1024 * 1024
 
 
 class FilesStorageSettings(AwsSettings):
-    """Where the files service keeps bytes and metadata; enough for `scloud_files.provision`."""
+    """Where the files service keeps bytes and metadata, and how it reaches them: enough for
+    `scloud_files.provision` and the command-line tools to build the storage (bootstrap)."""
 
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     s3_bucket: str = Field(description="S3 bucket holding the file bytes, under `users/<userId>/<fileId>`.")
+    s3_public_endpoint_url: str | None = Field(
+        None,
+        description="S3 endpoint the browser reaches, used only to presign download links. "
+        "Defaults to aws_endpoint_url (and to AWS itself when that is unset).",
+    )
+    upload_part_bytes: int = Field(
+        8 * MIB,
+        ge=5 * MIB,
+        le=5 * 1024 * MIB,
+        description="Part size of S3 multipart uploads (S3's minimum is 5 MiB). About two parts per "
+        "upload in progress are held in memory.",
+    )
     trash_retention_days: int = Field(
         30,
         ge=1,
@@ -20,26 +33,19 @@ class FilesStorageSettings(AwsSettings):
         "count against storage until then.",
     )
 
+    @property
+    def files_table(self) -> str:
+        """The files table: `<dynamodb_table_prefix>files`."""
+        return f"{self.dynamodb_table_prefix}files"
+
 
 class FilesSettings(ServiceSettings, FilesStorageSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
-    s3_public_endpoint_url: str | None = Field(
-        None,
-        description="S3 endpoint the browser reaches, used only to presign download links. "
-        "Defaults to aws_endpoint_url (and to AWS itself when that is unset).",
-    )
     max_upload_bytes: int = Field(100 * MIB, gt=0, description="Largest file accepted, in bytes.")
     download_url_ttl_seconds: int = Field(
         300, ge=1, le=7 * 24 * 3600, description="Lifetime of a presigned download link."
-    )
-    upload_part_bytes: int = Field(
-        8 * MIB,
-        ge=5 * MIB,
-        le=5 * 1024 * MIB,
-        description="Part size of S3 multipart uploads (S3's minimum is 5 MiB). About two parts per "
-        "upload in progress are held in memory.",
     )
     bulk_concurrency: int = Field(
         8,

@@ -5,23 +5,24 @@ can run any number of times. `python -m scloud_files.provision` runs it after pr
 
 import asyncio
 import logging
+from datetime import timedelta
 
-from scloud_common.aws import aws_client
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository
-from scloud_files.adapters.s3 import S3BlobStore
+from scloud_files.bootstrap import build_repository
 from scloud_files.config import FilesStorageSettings
+from scloud_files.drive.clock import utc_now
+from scloud_files.drive.migration import FileUnfiled
+from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.trashing import Trasher
 from scloud_files.ports import FileRepository
-from scloud_files.provision import files_table_name
-from scloud_files.service import FileService
 
 logger = logging.getLogger(__name__)
 
 
-async def migrate_users(service: FileService, repository: FileRepository) -> int:
+async def migrate_users(file_unfiled: FileUnfiled, repository: FileRepository) -> int:
     """Files every user's unfiled files; returns how many moved."""
     moved = 0
     for user_id in await repository.list_user_ids():
-        count = await service.file_unfiled(user_id)
+        count = await file_unfiled(user_id)
         if count:
             logger.info("files moved into the root", extra={"user_id": user_id, "files": count})
         moved += count
@@ -29,14 +30,9 @@ async def migrate_users(service: FileService, repository: FileRepository) -> int
 
 
 def migrate(settings: FilesStorageSettings) -> int:
-    repository = DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings))
-    service = FileService(
-        repository=repository,
-        blob_store=S3BlobStore(aws_client(settings, "s3"), settings.s3_bucket, part_bytes=5 * 1024 * 1024),
-        max_upload_bytes=1,
-        download_url_ttl_seconds=1,
-    )
-    return asyncio.run(migrate_users(service, repository))
+    repository = build_repository(settings)
+    trasher = Trasher(repository, retention=timedelta(days=settings.trash_retention_days), now=utc_now)
+    return asyncio.run(migrate_users(FileUnfiled(repository, NameClash(repository, trasher)), repository))
 
 
 def main() -> None:

@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 
-from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, StoredFile
+from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, UnfiledFile
 
 
 class FileRepository(Protocol):
@@ -90,18 +90,19 @@ class FileRepository(Protocol):
         Idempotent."""
         ...
 
-    async def list_newest_files(
-        self, user_id: str, *, limit: int, after_file_id: str | None
-    ) -> tuple[list[StoredFile], bool]:
-        """Up to `limit` files not in the trash with ids below `after_file_id` (all if None),
-        newest first, and whether more follow. For the flat listing of `/api/files`."""
+    async def list_newest(
+        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+    ) -> tuple[list[Item], str | None]:
+        """Up to `limit` of the user's items of `kind` not themselves trashed, newest first (by
+        id), with ids below `after_id` (all if None), without object keys; and the id to continue
+        after if more follow."""
         ...
 
-    async def list_unfiled(self, user_id: str) -> list[StoredFile]:
+    async def list_unfiled(self, user_id: str) -> list[UnfiledFile]:
         """Files recorded before folders existed (no parent, no name guard)."""
         ...
 
-    async def file_into_root(self, file: StoredFile, *, name: str) -> None:
+    async def file_into_root(self, file: UnfiledFile, *, name: str) -> None:
         """Gives an unfiled file a parent (the root), its name and the name guard. NameTaken if
         the root has the name already. Idempotent."""
         ...

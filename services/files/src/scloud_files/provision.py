@@ -9,19 +9,15 @@ from typing import TYPE_CHECKING
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import aws_client
-from scloud_common.provisioning import provision_table, run_provisioning, table_name
-from scloud_common.settings import AwsSettings
+from scloud_common.provisioning import provision_table, run_provisioning
 from scloud_files.adapters.dynamodb import TTL_ATTRIBUTE, table_definition
 from scloud_files.config import FilesStorageSettings
+from scloud_files.migrate_folders import migrate
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
 logger = logging.getLogger(__name__)
-
-
-def files_table_name(settings: AwsSettings) -> str:
-    return table_name(settings, "files")
 
 
 def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
@@ -71,15 +67,12 @@ def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
 
 
 def provision_resources(settings: FilesStorageSettings) -> None:
-    provision_table(settings, table_definition(files_table_name(settings)), ttl_attribute=TTL_ATTRIBUTE)
+    provision_table(settings, table_definition(settings.files_table), ttl_attribute=TTL_ATTRIBUTE)
     ensure_bucket(aws_client(settings, "s3"), settings.s3_bucket, region=settings.aws_region)
 
 
 def provision_and_migrate(settings: FilesStorageSettings) -> None:
     provision_resources(settings)
-    # Imported here: the migration builds the service, which imports this module.
-    from scloud_files.migrate_folders import migrate
-
     migrate(settings)
 
 

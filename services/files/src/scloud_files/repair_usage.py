@@ -7,12 +7,10 @@ import argparse
 import asyncio
 import logging
 
-from scloud_common.aws import aws_client
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository
+from scloud_files.bootstrap import build_repository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.domain import StorageUsage
 from scloud_files.ports import FileRepository
-from scloud_files.provision import files_table_name
 
 logger = logging.getLogger(__name__)
 
@@ -36,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     logging.basicConfig(level="INFO")
     settings = FilesStorageSettings()
-    repository = DynamoDbFileRepository(aws_client(settings, "dynamodb"), files_table_name(settings))
+    repository = build_repository(settings)
     repaired = asyncio.run(repair_usage(repository, None if args.all else args.user))
     for user_id, usage in repaired.items():
         print(f"{user_id}\tbytes={usage.bytes_used}\tfiles={usage.file_count}")

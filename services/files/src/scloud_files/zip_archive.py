@@ -9,7 +9,7 @@ from typing import Any
 
 from stream_zip import ZIP_64, async_stream_zip
 
-from scloud_files.service import ArchiveEntry
+from scloud_files.domain import ArchiveEntry
 
 # Most stored files are compressed already; a light level keeps the CPU out of the way.
 _COMPRESSION_LEVEL = 1

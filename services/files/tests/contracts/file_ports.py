@@ -18,7 +18,7 @@ from scloud_files.domain import (
     NameTaken,
     SortField,
     StorageUsage,
-    StoredFile,
+    UnfiledFile,
     object_key,
     sort_key,
 )
@@ -30,9 +30,9 @@ new_file_id = FileIdGenerator()
 NOW = "2026-11-25T09:30:00+00:00"
 
 
-def stored(user_id: str = "alice", size: int = 10, name: str = "résumé.txt") -> StoredFile:
+def unfiled(user_id: str = "alice", size: int = 10, name: str = "résumé.txt") -> UnfiledFile:
     file_id = new_file_id()
-    return StoredFile(file_id, user_id, name, size, "text/plain", NOW, object_key(user_id, file_id))
+    return UnfiledFile(file_id, user_id, name, size, "text/plain", NOW, object_key(user_id, file_id))
 
 
 def a_file(
@@ -295,7 +295,7 @@ class FileRepositoryContract:
         assert await repository.list_live("alice") == []
 
     async def test_unfiled_files_are_filed_into_the_root_once(self, repository, add_unfiled):
-        old = [stored(name="same.txt", size=3), stored(name="same.txt", size=4)]
+        old = [unfiled(name="same.txt", size=3), unfiled(name="same.txt", size=4)]
         for file in old:
             await add_unfiled(file)
         assert sorted(f.file_id for f in await repository.list_unfiled("alice")) == [f.file_id for f in old]
@@ -316,11 +316,12 @@ class FileRepositoryContract:
         await repository.create(a_file(user_id="bob"))
         await repository.trash(files[2], trashed_at=NOW, purge_at=NOW)
         kept = [f.item_id for f in files[::-1] if f is not files[2]]
-        first, more = await repository.list_newest_files("alice", limit=2, after_file_id=None)
-        assert [f.file_id for f in first] == kept[:2] and more
-        rest, more = await repository.list_newest_files("alice", limit=3, after_file_id=first[-1].file_id)
-        assert [f.file_id for f in rest] == kept[2:] and not more
-        assert await repository.list_newest_files("carol", limit=5, after_file_id=None) == ([], False)
+        first, after = await repository.list_newest("alice", kind=ItemKind.FILE, limit=2, after_id=None)
+        assert [f.item_id for f in first] == kept[:2] and after == kept[1]
+        rest, after = await repository.list_newest("alice", kind=ItemKind.FILE, limit=3, after_id=after)
+        assert [f.item_id for f in rest] == kept[2:] and after is None
+        assert [f.object_key for f in first + rest] == [None] * 4
+        assert await repository.list_newest("carol", kind=ItemKind.FILE, limit=5, after_id=None) == ([], None)
 
     async def test_usage_follows_every_create_and_delete(self, repository):
         assert await repository.usage("alice") == StorageUsage(0, 0)

@@ -7,7 +7,6 @@ import httpx
 import pytest
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
-from scloud_files.provision import files_table_name
 
 pytestmark = pytest.mark.integration
 
@@ -78,7 +77,7 @@ def test_upload_in_flight_while_the_account_is_deleted_leaves_no_object_row_or_u
     assert s3.list_objects_v2(Bucket=settings.s3_bucket, Prefix="users/alice/").get("KeyCount", 0) == 0
     assert s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads", []) == []
     rows = dynamodb.query(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         KeyConditionExpression="userId = :user AND fileId > :usage",
         ExpressionAttributeValues={":user": {"S": "alice"}, ":usage": {"S": "#usage"}},
     )["Items"]

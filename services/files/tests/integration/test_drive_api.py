@@ -135,13 +135,13 @@ def test_rename_and_move_keep_the_bytes_and_refuse_cycles_and_other_users(client
     file = upload(client, "notes.txt", b["id"], b"content").json()
     renamed = client.patch(f"/api/files/{file['id']}", json={"name": "todo.txt", "parentId": None})
     assert renamed.status_code == 200
-    assert (renamed.json()["name"], renamed.json()["parentId"]) == ("todo.txt", None)
+    assert (renamed.json()["name"], renamed.json()["parentId"]) == ("todo.txt", "root")
     assert renamed.json()["modifiedAt"] >= file["modifiedAt"]
     assert s3.get_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")["Body"].read() == b"content"
     error(client.patch(f"/api/folders/{a['id']}", json={"parentId": b["id"]}), 422, "folder_cycle")
     error(client.patch(f"/api/folders/{a['id']}", json={"parentId": a["id"]}), 422, "folder_cycle")
     moved = client.patch(f"/api/folders/{b['id']}", json={"parentId": None, "name": "B2"})
-    assert (moved.json()["parentId"], moved.json()["name"]) == (None, "B2")
+    assert (moved.json()["parentId"], moved.json()["name"]) == ("root", "B2")
     assert client.get(f"/api/folders/{b['id']}").json()["path"] == []
     error(client.patch(f"/api/files/{file['id']}", headers=client.bob, json={"name": "x"}), 404, "file_not_found")
     error(client.patch(f"/api/folders/{a['id']}", headers=client.bob, json={"name": "x"}), 404, "folder_not_found")

@@ -3,9 +3,9 @@ import pytest
 from scloud_common.aws import AwsFault
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository, legacy_file_record, table_definition
 from scloud_files.domain import StorageUsage
-from scloud_files.provision import files_table_name, provision_resources
+from scloud_files.provision import provision_resources
 from scloud_files.repair_usage import repair_usage
-from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, stored
+from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, unfiled
 
 pytestmark = pytest.mark.integration
 
@@ -13,7 +13,7 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def dynamodb_repository(settings, dynamodb):
     provision_resources(settings)  # a second run changes nothing
-    return DynamoDbFileRepository(dynamodb, files_table_name(settings))
+    return DynamoDbFileRepository(dynamodb, settings.files_table)
 
 
 class TestDynamoDbFileRepository(FileRepositoryContract):
@@ -24,9 +24,9 @@ class TestDynamoDbFileRepository(FileRepositoryContract):
     @pytest.fixture
     def add_unfiled(self, dynamodb, settings):
         async def add(file):
-            dynamodb.put_item(TableName=files_table_name(settings), Item=legacy_file_record(file))
+            dynamodb.put_item(TableName=settings.files_table, Item=legacy_file_record(file))
             dynamodb.update_item(
-                TableName=files_table_name(settings),
+                TableName=settings.files_table,
                 Key={"userId": {"S": file.user_id}, "fileId": {"S": USAGE_SORT_KEY}},
                 UpdateExpression="ADD bytesUsed :size, fileCount :one",
                 ExpressionAttributeValues={":size": {"N": str(file.file_size)}, ":one": {"N": "1"}},
@@ -36,7 +36,7 @@ class TestDynamoDbFileRepository(FileRepositoryContract):
 
 
 def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):
-    table = dynamodb.describe_table(TableName=files_table_name(settings))["Table"]
+    table = dynamodb.describe_table(TableName=settings.files_table)["Table"]
     assert [key["AttributeName"] for key in table["KeySchema"]] == ["userId", "fileId"]
     assert sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"]) == [
         "byModified",
@@ -47,12 +47,12 @@ def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):
         "byTrash",
     ]
     assert table["SSEDescription"]["Status"] in ("ENABLED", "ENABLING")
-    ttl = dynamodb.describe_time_to_live(TableName=files_table_name(settings))["TimeToLiveDescription"]
+    ttl = dynamodb.describe_time_to_live(TableName=settings.files_table)["TimeToLiveDescription"]
     assert ttl["AttributeName"] == "ttl"
 
 
 def test_provisioning_adds_the_indexes_to_a_table_made_before_them(settings, dynamodb):
-    name = files_table_name(settings) + "-old"
+    name = settings.files_table + "-old"
     old = table_definition(name)
     del old["GlobalSecondaryIndexes"]
     old["AttributeDefinitions"] = old["AttributeDefinitions"][:2]
@@ -69,10 +69,10 @@ async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repositor
     await dynamodb_repository.create(a_file(size=4))
     # A record written behind the repository's back is not counted: usage never reads the files.
     dynamodb.put_item(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         Item={
             "userId": {"S": "alice"},
-            "fileId": {"S": stored().file_id},
+            "fileId": {"S": unfiled().file_id},
             "fileName": {"S": "stray"},
             "fileSize": {"N": "100"},
             "contentType": {"S": "text/plain"},
@@ -81,7 +81,7 @@ async def test_usage_is_read_from_one_item_not_from_the_files(dynamodb_repositor
         },
     )
     assert await dynamodb_repository.usage("alice") == StorageUsage(4, 1)
-    assert len((await dynamodb_repository.list_newest_files("alice", limit=10, after_file_id=None))[0]) == 2
+    assert [file.file_name for file in await dynamodb_repository.list_unfiled("alice")] == ["stray"]
 
 
 async def test_repair_recounts_drifted_totals(dynamodb_repository, dynamodb, settings):
@@ -90,7 +90,7 @@ async def test_repair_recounts_drifted_totals(dynamodb_repository, dynamodb, set
     await dynamodb_repository.create(a_file(user_id="bob", size=1))
     for user_id in ("alice", "bob"):
         dynamodb.update_item(
-            TableName=files_table_name(settings),
+            TableName=settings.files_table,
             Key={"userId": {"S": user_id}, "fileId": {"S": USAGE_SORT_KEY}},
             UpdateExpression="SET bytesUsed = :wrong, fileCount = :wrong",
             ExpressionAttributeValues={":wrong": {"N": "999"}},

@@ -6,7 +6,6 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
-from scloud_files.provision import files_table_name
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +56,7 @@ async def test_storage_usage_and_delete_user_files(stub, running_service, make_t
     assert (first.deleted_count, again.deleted_count) == (3, 0)
     # Folders, name guards and trash records go too: only the closed account's totals remain.
     left = dynamodb.query(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         KeyConditionExpression="userId = :alice",
         ExpressionAttributeValues={":alice": {"S": "alice"}},
     )["Items"]

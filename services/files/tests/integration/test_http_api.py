@@ -7,8 +7,6 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from scloud_files.provision import files_table_name
-
 pytestmark = pytest.mark.integration
 
 MIB = 1024 * 1024
@@ -46,7 +44,7 @@ def stored_nothing(s3, dynamodb, settings) -> bool:
     objects = s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0)
     uploads = s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads", [])
     items = dynamodb.scan(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         FilterExpression="fileId <> :usage",
         ExpressionAttributeValues={":usage": {"S": "#usage"}},
     )["Count"]
@@ -62,26 +60,25 @@ def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):
     response = upload(client, alice, "holiday photo.jpg", content, "image/jpeg")
     assert response.status_code == 201, response.text
     file = response.json()
-    legacy = {key: file[key] for key in ("fileId", "fileName", "fileSize", "fileType", "uploadDate")}
-    assert (file["fileName"], file["fileSize"], file["fileType"]) == ("holiday photo.jpg", 300_000, "image/jpeg")
-    assert (file["id"], file["name"], file["kind"], file["parentId"]) == (
-        file["fileId"],
+    assert (file["name"], file["kind"], file["size"], file["type"], file["parentId"]) == (
         "holiday photo.jpg",
         "file",
-        None,
+        300_000,
+        "image/jpeg",
+        "root",
     )
-    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['fileId']}")
+    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")
     assert head["ServerSideEncryption"] == "AES256"
-    assert client.get(f"/api/files/{file['fileId']}", headers=alice).json() == legacy
-    assert client.get("/api/files", headers=alice).json() == {"files": [legacy], "nextCursor": None}
-    link = client.get(f"/api/files/{file['fileId']}/download", headers=alice).json()
+    assert client.get(f"/api/files/{file['id']}", headers=alice).json() == file
+    assert client.get("/api/files", headers=alice).json() == {"items": [file], "nextCursor": None}
+    link = client.get(f"/api/files/{file['id']}/download", headers=alice).json()
     assert set(link) == {"url", "expiresAt"}
     downloaded = httpx.get(link["url"])
     assert downloaded.content == content and downloaded.headers["content-type"] == "image/jpeg"
-    assert client.delete(f"/api/files/{file['fileId']}", headers=alice).status_code == 204
-    assert client.get(f"/api/files/{file['fileId']}", headers=alice).status_code == 404
-    assert client.delete(f"/api/files/{file['fileId']}", headers=alice).status_code == 404
-    assert client.get("/api/files", headers=alice).json() == {"files": [], "nextCursor": None}
+    assert client.delete(f"/api/files/{file['id']}", headers=alice).status_code == 204
+    assert client.get(f"/api/files/{file['id']}", headers=alice).status_code == 404
+    assert client.delete(f"/api/files/{file['id']}", headers=alice).status_code == 404
+    assert client.get("/api/files", headers=alice).json() == {"items": [], "nextCursor": None}
     assert s3.list_objects_v2(Bucket=settings.s3_bucket).get("KeyCount", 0) == 1
     assert client.post("/api/trash/delete", headers=alice, json={"ids": [file["id"]]}).json() == {
         "items": [],
@@ -99,8 +96,8 @@ def test_multipart_upload_of_a_file_larger_than_a_part(client, alice):
     response = upload(client, alice, "big.bin", content, "application/octet-stream")
     assert response.status_code == 201, response.text
     file = response.json()
-    assert file["fileSize"] == 11 * MIB
-    link = client.get(f"/api/files/{file['fileId']}/download", headers=alice).json()
+    assert file["size"] == 11 * MIB
+    link = client.get(f"/api/files/{file['id']}/download", headers=alice).json()
     assert httpx.get(link["url"], timeout=60).content == content
 
 
@@ -123,7 +120,7 @@ def test_streamed_body_without_content_length(client, alice):
         content=body(),
     )
     assert response.status_code == 201, response.text
-    assert (response.json()["fileSize"], response.json()["fileType"]) == (6 * MIB, "application/pdf")
+    assert (response.json()["size"], response.json()["type"]) == (6 * MIB, "application/pdf")
 
 
 def download(client, headers, file_id: str, **params) -> httpx.Response:
@@ -149,11 +146,11 @@ def test_names_are_kept_as_typed_and_download_under_a_well_formed_disposition(
     client, alice, s3, settings, name, fallback, encoded
 ):
     file = upload(client, alice, name, b"bonjour").json()
-    assert file["fileName"] == name
-    assert client.get(f"/api/files/{file['fileId']}", headers=alice).json()["fileName"] == name
+    assert file["name"] == name
+    assert client.get(f"/api/files/{file['id']}", headers=alice).json()["name"] == name
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=settings.s3_bucket)["Contents"]]
-    assert keys == [f"users/alice/{file['fileId']}"]
-    downloaded = download(client, alice, file["fileId"])
+    assert keys == [f"users/alice/{file['id']}"]
+    downloaded = download(client, alice, file["id"])
     assert downloaded.content == b"bonjour"
     assert (
         downloaded.headers["content-disposition"] == f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
@@ -180,11 +177,11 @@ def test_quotes_semicolons_and_line_breaks_in_a_name_cannot_break_the_dispositio
         response = send()
         assert response.status_code == 201, response.text
         file = response.json()
-        assert file["fileName"] == 'q"uote;.txt'
-        disposition = download(client, alice, file["fileId"]).headers["content-disposition"]
+        assert file["name"] == 'q"uote;.txt'
+        disposition = download(client, alice, file["id"]).headers["content-disposition"]
         assert disposition == "attachment; filename=\"q_uote;.txt\"; filename*=UTF-8''q%22uote%3B.txt"
         # Trashed, so the next upload of the same name is not a conflict.
-        client.delete(f"/api/files/{file['fileId']}", headers=alice)
+        client.delete(f"/api/files/{file['id']}", headers=alice)
 
 
 @pytest.mark.parametrize(
@@ -206,19 +203,19 @@ def test_stored_bytes_are_served_with_a_safe_type_and_inline_only_when_safe(
     client, alice, s3, settings, declared, served, inline
 ):
     file = upload(client, alice, "page", b"<script>alert(1)</script>", declared).json()
-    assert file["fileType"] == served
-    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['fileId']}")
+    assert file["type"] == served
+    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")
     assert head["ContentType"] == served
-    attachment = download(client, alice, file["fileId"])
+    attachment = download(client, alice, file["id"])
     assert attachment.headers["content-type"] == served
     assert attachment.headers["content-disposition"].startswith("attachment;")
-    preview = download(client, alice, file["fileId"], disposition="inline")
+    preview = download(client, alice, file["id"], disposition="inline")
     assert preview.headers["content-type"] == served
     assert preview.headers["content-disposition"].startswith("inline;" if inline else "attachment;")
 
 
 def test_download_refuses_an_unknown_disposition(client, alice):
-    file_id = upload(client, alice, "a.txt", b"x").json()["fileId"]
+    file_id = upload(client, alice, "a.txt", b"x").json()["id"]
     response = client.get(f"/api/files/{file_id}/download", headers=alice, params={"disposition": "render"})
     assert response.status_code == 422 and response.json()["error"]["code"] == "validation_error"
 
@@ -242,13 +239,13 @@ def test_upload_over_the_limit_is_413_and_stores_nothing(client, alice, s3, dyna
 
 
 def test_list_pages_newest_first(client, alice, bob):
-    ids = [upload(client, alice, f"{index}.txt", b"x").json()["fileId"] for index in range(5)]
+    ids = [upload(client, alice, f"{index}.txt", b"x").json()["id"] for index in range(5)]
     upload(client, bob, "bob.txt", b"x")
     pages, cursor = [], None
     for _ in range(4):
         params = {"limit": 2, **({"cursor": cursor} if cursor else {})}
         page = client.get("/api/files", headers=alice, params=params).json()
-        pages.append([file["fileId"] for file in page["files"]])
+        pages.append([file["id"] for file in page["items"]])
         cursor = page["nextCursor"]
         if cursor is None:
             break
@@ -270,14 +267,14 @@ def test_list_refuses_bad_paging(client, alice, params, code):
 
 
 def test_another_users_file_answers_404_like_a_missing_one(client, alice, bob):
-    file_id = upload(client, alice, "secret.txt", b"alice only").json()["fileId"]
+    file_id = upload(client, alice, "secret.txt", b"alice only").json()["id"]
     missing = "01JAAAAAAAAAAAAAAAAAAAAAAA"
     for method, path in (("GET", "/api/files/{}"), ("GET", "/api/files/{}/download"), ("DELETE", "/api/files/{}")):
         theirs = client.request(method, path.format(file_id), headers=bob)
         absent = client.request(method, path.format(missing), headers=bob)
         assert theirs.status_code == absent.status_code == 404
         assert theirs.json() == absent.json() == {"error": {"code": "file_not_found", "message": "File not found."}}
-    assert client.get("/api/files", headers=bob).json()["files"] == []
+    assert client.get("/api/files", headers=bob).json()["items"] == []
     assert client.get(f"/api/files/{file_id}", headers=alice).status_code == 200
 
 

@@ -8,11 +8,10 @@ import pytest
 
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository, legacy_file_record
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.domain import ItemKind, SortField, StorageUsage, StoredFile, object_key
+from scloud_files.domain import ItemKind, SortField, StorageUsage, UnfiledFile, object_key
+from scloud_files.drive.purge import purge_all_due
+from scloud_files.drive.use_cases import build_drive
 from scloud_files.migrate_folders import migrate
-from scloud_files.provision import files_table_name
-from scloud_files.purge_trash import purge_all_due
-from scloud_files.service import FileService
 
 pytestmark = pytest.mark.integration
 
@@ -36,8 +35,8 @@ def clock():
 
 @pytest.fixture
 def service(settings, dynamodb, s3, clock):
-    return FileService(
-        repository=DynamoDbFileRepository(dynamodb, files_table_name(settings)),
+    return build_drive(
+        repository=DynamoDbFileRepository(dynamodb, settings.files_table),
         blob_store=S3BlobStore(s3, settings.s3_bucket, part_bytes=5 * 1024 * 1024),
         max_upload_bytes=1000,
         download_url_ttl_seconds=60,
@@ -52,7 +51,7 @@ def object_keys(s3, settings):
 
 def rows(dynamodb, settings, user_id="alice"):
     items = dynamodb.query(
-        TableName=files_table_name(settings),
+        TableName=settings.files_table,
         KeyConditionExpression="userId = :user",
         ExpressionAttributeValues={":user": {"S": user_id}},
     )["Items"]
@@ -73,16 +72,16 @@ async def test_trash_is_purged_when_its_retention_is_over_bytes_rows_and_usage(s
     assert await service.get_storage_usage("alice") == StorageUsage(15, 3)
 
     clock.now += timedelta(days=20) - timedelta(seconds=1)
-    assert await purge_all_due(service) == 0
+    assert await purge_all_due(service.purge_due) == 0
     clock.now += timedelta(seconds=1)
-    assert await purge_all_due(service) == 1
+    assert await purge_all_due(service.purge_due) == 1
     assert object_keys(s3, settings) == sorted([kept.object_key, loose.object_key])
     assert deep.object_key not in object_keys(s3, settings)
     assert await service.get_storage_usage("alice") == StorageUsage(8, 2)
     assert [item.name for item in (await service.list_trash("alice", limit=10, cursor=None)).items] == ["loose.txt"]
 
     clock.now += timedelta(days=10)
-    assert await purge_all_due(service) == 1
+    assert await purge_all_due(service.purge_due) == 1
     assert object_keys(s3, settings) == [kept.object_key]
     assert await service.get_storage_usage("alice") == StorageUsage(3, 1)
     # What is left: the totals, the kept file and its name guard.
@@ -90,12 +89,12 @@ async def test_trash_is_purged_when_its_retention_is_over_bytes_rows_and_usage(s
 
 
 def test_the_migration_files_the_flat_list_into_the_root_once(settings, dynamodb):
-    table = files_table_name(settings)
+    table = settings.files_table
     legacy = []
     for user_id, name in (("alice", "same.txt"), ("alice", "Same.txt"), ("alice", "other.txt"), ("bob", "same.txt")):
         file_id = f"01J{len(legacy):023d}"
         legacy.append(
-            StoredFile(
+            UnfiledFile(
                 file_id, user_id, name, 4, "text/plain", "2026-01-01T00:00:00+00:00", object_key(user_id, file_id)
             )
         )

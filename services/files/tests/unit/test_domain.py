@@ -1,4 +1,6 @@
-from scloud_files.domain import FileIdGenerator, content_disposition, decode_cursor, encode_cursor, is_file_id
+import pytest
+
+from scloud_files.domain import FileIdGenerator, InvalidName, clean_file_name, content_disposition, is_file_id
 
 
 def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
@@ -6,11 +8,6 @@ def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
     ids = [new_id() for _ in range(1000)]
     assert all(is_file_id(file_id) for file_id in ids)
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
-
-
-def test_cursor_round_trips():
-    file_id = FileIdGenerator()()
-    assert decode_cursor(encode_cursor(file_id)) == file_id
 
 
 def test_content_disposition_has_an_ascii_fallback_and_the_exact_utf8_name():
@@ -26,3 +23,14 @@ def test_content_disposition_survives_quotes_semicolons_and_line_breaks():
     assert content_disposition('q"uote;\r\n.txt') == (
         "attachment; filename=\"q_uote;__.txt\"; filename*=UTF-8''q%22uote%3B%0D%0A.txt"
     )
+
+
+@pytest.mark.parametrize("name", [".", "..", "...", " . ", ". .", "..\u00a0..", "\u200b..\u202e"])
+def test_names_of_only_dots_and_spaces_are_refused_not_changed(name):
+    with pytest.raises(InvalidName):
+        clean_file_name(name)
+
+
+@pytest.mark.parametrize("name", [".hidden", "a.", "..a", ". a", "...txt"])
+def test_names_with_anything_besides_dots_and_spaces_are_kept(name):
+    assert clean_file_name(name) == name.strip()

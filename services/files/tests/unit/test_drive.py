@@ -8,6 +8,7 @@ import pytest
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
 from scloud_files.domain import (
     ArchiveNotFound,
+    FileIdGenerator,
     FileNotFound,
     FolderCycle,
     FolderNotFound,
@@ -16,14 +17,15 @@ from scloud_files.domain import (
     ItemNotFound,
     NameTaken,
     NotPreviewable,
+    OnConflict,
     SortField,
     StorageUsage,
-    StoredFile,
+    UnfiledFile,
     natural_name_key,
     numbered_name,
     object_key,
 )
-from scloud_files.service import FileService, OnConflict
+from scloud_files.drive.use_cases import build_drive
 
 BOTH = [ItemKind.FOLDER, ItemKind.FILE]
 
@@ -53,7 +55,7 @@ def blobs():
 
 @pytest.fixture
 def service(repository, blobs, clock):
-    return FileService(
+    return build_drive(
         repository=repository,
         blob_store=blobs,
         max_upload_bytes=10_000_000,
@@ -186,6 +188,36 @@ async def test_upload_conflicts_fail_before_storing_replace_trashes_rename_keeps
     assert await names_in(service, None) == ["report (1).pdf", "report (2).pdf", "report.pdf"]
     assert (await service.get_file("alice", replacing.item_id)).size == 3
     assert await service.get_storage_usage("alice") == StorageUsage(3 + 4 + 4 + 3, 4)
+
+
+class StaleNames(InMemoryFileRepository):
+    """Answers one read of candidate names as if `hidden` were free: what a concurrent "keep
+    both" write that took it a moment earlier looks like."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = ""
+
+    async def name_holders(self, user_id, parent_id, names):
+        holders = await super().name_holders(user_id, parent_id, names)
+        if self.hidden in holders:
+            del holders[self.hidden]
+            self.hidden = ""
+        return holders
+
+
+@pytest.mark.parametrize("repository", [StaleNames()], ids=["stale_names"])
+async def test_keep_both_after_a_race_numbers_the_name_asked_for(service, repository):
+    await upload(service, "report.pdf")
+    await upload(service, "report.pdf", on_conflict=OnConflict.RENAME)
+    repository.hidden = "report (1).pdf"
+    kept = await upload(service, "report.pdf", on_conflict=OnConflict.RENAME)
+    assert repository.hidden == "" and kept.name == "report (2).pdf"
+    await mkdir(service, "Docs")
+    await mkdir(service, "Docs (1)")
+    repository.hidden = "docs (1)"
+    renamed = await mkdir(service, "docs", on_conflict=OnConflict.RENAME)
+    assert repository.hidden == "" and renamed.name == "docs (2)"
 
 
 async def test_rename_and_move_keep_the_object_key_and_refuse_conflicts_and_cycles(service, blobs):
@@ -344,7 +376,7 @@ async def test_delete_forever_and_empty_trash_purge_at_once(service, repository,
         await service.trash_item("alice", file.item_id, kind=None)
     result = await service.delete_forever("alice", [files[0].item_id, "nope"])
     assert result.items == [] and [item_id for item_id, _ in result.failed] == ["nope"]
-    assert service.purge_requested.is_set()
+    assert service.purge_due.requested.is_set()
     assert [item.item_id for item in (await service.list_trash("alice", limit=10, cursor=None)).items] == [
         files[2].item_id,
         files[1].item_id,
@@ -402,8 +434,8 @@ async def test_text_previews_only_for_small_text_like_files(service):
 
 async def test_unfiled_files_move_to_the_root_once_renamed_on_clashes(service, repository):
     for name in ("same.txt", "Same.txt", "other.txt"):
-        file_id = service._new_file_id()
-        repository.unfiled[("alice", file_id)] = StoredFile(
+        file_id = FileIdGenerator()()
+        repository.unfiled[("alice", file_id)] = UnfiledFile(
             file_id, "alice", name, 1, "text/plain", "2026-01-01T00:00:00+00:00", object_key("alice", file_id)
         )
     assert await service.file_unfiled("alice") == 3

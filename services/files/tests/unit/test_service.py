@@ -11,9 +11,9 @@ from scloud_files.domain import (
     InvalidCursor,
     ItemKind,
     StorageUsage,
-    encode_cursor,
+    encode_page_cursor,
 )
-from scloud_files.service import FileService
+from scloud_files.drive.use_cases import build_drive
 
 LIMIT = 1000
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -31,7 +31,7 @@ def blobs():
 
 @pytest.fixture
 def service(repository, blobs):
-    return FileService(
+    return build_drive(
         repository=repository, blob_store=blobs, max_upload_bytes=LIMIT, download_url_ttl_seconds=300, now=lambda: NOW
     )
 
@@ -159,7 +159,7 @@ async def test_list_pages_newest_first_with_an_opaque_cursor(service):
     pages, cursor = [], None
     for _ in range(5):
         page = await service.list_files("alice", limit=2, cursor=cursor)
-        pages.append([file.file_id for file in page.files])
+        pages.append([file.item_id for file in page.items])
         cursor = page.next_cursor
         if cursor is None:
             break
@@ -171,10 +171,10 @@ async def test_last_full_page_has_no_cursor(service):
         await upload(service, name=f"{index}.txt")
     first = await service.list_files("alice", limit=2, cursor=None)
     second = await service.list_files("alice", limit=2, cursor=first.next_cursor)
-    assert len(second.files) == 2 and second.next_cursor is None
+    assert len(second.items) == 2 and second.next_cursor is None
 
 
-@pytest.mark.parametrize("cursor", ["garbage!", "Zm9v", encode_cursor("not-a-ulid"), "%%%"])
+@pytest.mark.parametrize("cursor", ["garbage!", "Zm9v", encode_page_cursor(["newest", "file"], "not-a-ulid"), "%%%"])
 async def test_malformed_cursor_is_refused(service, cursor):
     with pytest.raises(InvalidCursor):
         await service.list_files("alice", limit=10, cursor=cursor)
@@ -187,7 +187,7 @@ async def test_users_see_only_their_own_files(service, blobs):
             await action("bob", stored.item_id)
     with pytest.raises(FileNotFound):
         await service.trash_item("bob", stored.item_id, kind=ItemKind.FILE)
-    assert (await service.list_files("bob", limit=10, cursor=None)).files == []
+    assert (await service.list_files("bob", limit=10, cursor=None)).items == []
     assert await service.get_file("alice", stored.item_id) == stored
     assert stored.object_key in blobs.objects
 
@@ -225,7 +225,7 @@ async def test_inline_links_only_for_types_safe_inline(service, content_type, di
 async def test_delete_moves_to_the_trash_and_a_purge_removes_bytes_and_metadata(service, repository, blobs):
     stored = await upload(service)
     await service.trash_item("alice", stored.item_id, kind=ItemKind.FILE)
-    assert blobs.objects and (await service.list_files("alice", limit=10, cursor=None)).files == []
+    assert blobs.objects and (await service.list_files("alice", limit=10, cursor=None)).items == []
     with pytest.raises(FileNotFound):
         await service.trash_item("alice", stored.item_id, kind=ItemKind.FILE)
     await service.delete_forever("alice", [stored.item_id])

@@ -16,7 +16,7 @@ from scloud_files.domain import (
     NameTaken,
     SortField,
     StorageUsage,
-    StoredFile,
+    UnfiledFile,
     fold_name,
     page_after,
     trash_key,
@@ -34,7 +34,7 @@ class InMemoryFileRepository:
     def __init__(self) -> None:
         self.items: dict[tuple[str, str], Item] = {}
         # Files recorded before folders existed: no parent, no guard.
-        self.unfiled: dict[tuple[str, str], StoredFile] = {}
+        self.unfiled: dict[tuple[str, str], UnfiledFile] = {}
         self.names: dict[tuple[str, str | None, str], str] = {}
         self.totals: dict[str, StorageUsage] = {}
         self.closed: set[str] = set()
@@ -200,26 +200,28 @@ class InMemoryFileRepository:
         if current.kind is ItemKind.FILE:
             self._add_to_totals(current.user_id, -(current.size or 0), -1)
 
-    async def list_newest_files(
-        self, user_id: str, *, limit: int, after_file_id: str | None
-    ) -> tuple[list[StoredFile], bool]:
+    async def list_newest(
+        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+    ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
-                item.as_stored_file()
-                for (owner, _), item in self.items.items()
-                if owner == user_id and item.kind is ItemKind.FILE and item.trashed_at is None
+                replace(item, object_key=None)
+                for (owner, item_id), item in self.items.items()
+                if owner == user_id
+                and item.kind is kind
+                and item.trashed_at is None
+                and (after_id is None or item_id < after_id)
             ),
-            key=lambda file: file.file_id,
+            key=lambda item: item.item_id,
             reverse=True,
         )
-        if after_file_id is not None:
-            newest_first = [file for file in newest_first if file.file_id < after_file_id]
-        return newest_first[:limit], len(newest_first) > limit
+        page = newest_first[:limit]
+        return page, page[-1].item_id if len(newest_first) > limit else None
 
-    async def list_unfiled(self, user_id: str) -> list[StoredFile]:
+    async def list_unfiled(self, user_id: str) -> list[UnfiledFile]:
         return [file for (owner, _), file in self.unfiled.items() if owner == user_id]
 
-    async def file_into_root(self, file: StoredFile, *, name: str) -> None:
+    async def file_into_root(self, file: UnfiledFile, *, name: str) -> None:
         if (file.user_id, file.file_id) not in self.unfiled:
             return
         item = Item(

@@ -5,15 +5,15 @@ from fastapi import FastAPI
 from scloud_common.lifespan import ServiceContainer, create_service_app
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
+from scloud_files.drive.use_cases import Drive
 from scloud_files.grpc.servicer import GRPC_API
 from scloud_files.http.routes import router
-from scloud_files.service import FileService
 
 
 def create_app(
     settings: FilesSettings,
     *,
-    build_container: Callable[[FilesSettings], Awaitable[ServiceContainer[FileService]]] = bootstrap,
+    build_container: Callable[[FilesSettings], Awaitable[ServiceContainer[Drive]]] = bootstrap,
 ) -> FastAPI:
     return create_service_app(
         settings,

@@ -1,16 +1,50 @@
-from typing import Annotated
+"""What a route depends on: the signed-in user and the one use case it calls."""
+
+from collections.abc import Callable
+from operator import attrgetter
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 
 from scloud_common.auth_deps import CurrentUser
-from scloud_files.service import FileService
+from scloud_files.drive.archive import CreateArchive, OpenArchive
+from scloud_files.drive.download_link import CreateDownloadLink, GetFile
+from scloud_files.drive.flat_listing import ListFiles
+from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
+from scloud_files.drive.move import MoveItems, UpdateItem
+from scloud_files.drive.search import SearchItems
+from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
+from scloud_files.drive.upload import UploadFile
+from scloud_files.drive.use_cases import Drive
 
-__all__ = ["CurrentUser", "FileServiceDep"]
+__all__ = ["CurrentUser"]
+
+UseCase = TypeVar("UseCase")
 
 
-def get_service(request: Request) -> FileService:
-    service: FileService = request.app.state.container.service
-    return service
+def _from_drive(pick: Callable[[Drive], UseCase]) -> Callable[[Request], UseCase]:
+    def use_case(request: Request) -> UseCase:
+        drive: Drive = request.app.state.container.service
+        return pick(drive)
+
+    return use_case
 
 
-FileServiceDep = Annotated[FileService, Depends(get_service)]
+GetFolderDep = Annotated[GetFolder, Depends(_from_drive(attrgetter("get_folder")))]
+ListChildrenDep = Annotated[ListChildren, Depends(_from_drive(attrgetter("list_children")))]
+CreateFolderDep = Annotated[CreateFolder, Depends(_from_drive(attrgetter("create_folder")))]
+UploadFileDep = Annotated[UploadFile, Depends(_from_drive(attrgetter("upload_file")))]
+ListFilesDep = Annotated[ListFiles, Depends(_from_drive(attrgetter("list_files")))]
+GetFileDep = Annotated[GetFile, Depends(_from_drive(attrgetter("get_file")))]
+CreateDownloadLinkDep = Annotated[CreateDownloadLink, Depends(_from_drive(attrgetter("create_download_link")))]
+UpdateItemDep = Annotated[UpdateItem, Depends(_from_drive(attrgetter("update_item")))]
+MoveItemsDep = Annotated[MoveItems, Depends(_from_drive(attrgetter("move_items")))]
+SearchItemsDep = Annotated[SearchItems, Depends(_from_drive(attrgetter("search")))]
+TrashItemDep = Annotated[TrashItem, Depends(_from_drive(attrgetter("trash_item")))]
+TrashItemsDep = Annotated[TrashItems, Depends(_from_drive(attrgetter("trash_items")))]
+ListTrashDep = Annotated[ListTrash, Depends(_from_drive(attrgetter("list_trash")))]
+RestoreItemsDep = Annotated[RestoreItems, Depends(_from_drive(attrgetter("restore_items")))]
+DeleteForeverDep = Annotated[DeleteForever, Depends(_from_drive(attrgetter("delete_forever")))]
+EmptyTrashDep = Annotated[EmptyTrash, Depends(_from_drive(attrgetter("empty_trash")))]
+CreateArchiveDep = Annotated[CreateArchive, Depends(_from_drive(attrgetter("create_archive")))]
+OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_archive")))]

@@ -5,16 +5,35 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from scloud_common.errors import AppError
 from scloud_common.web import error_responses
-from scloud_files.domain import FileTooLarge, Item, ItemKind, SortField, content_disposition
-from scloud_files.http.deps import CurrentUser, FileServiceDep
+from scloud_files.domain import FileTooLarge, Item, ItemKind, OnConflict, SortField, content_disposition
+from scloud_files.drive.move import UNSET, UpdateItem
+from scloud_files.http.deps import (
+    CreateArchiveDep,
+    CreateDownloadLinkDep,
+    CreateFolderDep,
+    CurrentUser,
+    DeleteForeverDep,
+    EmptyTrashDep,
+    GetFileDep,
+    GetFolderDep,
+    ListChildrenDep,
+    ListFilesDep,
+    ListTrashDep,
+    MoveItemsDep,
+    OpenArchiveDep,
+    RestoreItemsDep,
+    SearchItemsDep,
+    TrashItemDep,
+    TrashItemsDep,
+    UpdateItemDep,
+    UploadFileDep,
+)
 from scloud_files.http.schemas import (
     ROOT_ID,
     ArchiveCreate,
     ArchiveLinkRead,
     BulkResultRead,
     DownloadLinkRead,
-    FilePage,
-    FileRead,
     FolderCreate,
     ItemPageRead,
     ItemRead,
@@ -22,11 +41,9 @@ from scloud_files.http.schemas import (
     ItemsSelection,
     ItemUpdate,
     TrashRestore,
-    UploadedFileRead,
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
-from scloud_files.service import UNSET, FileService, OnConflict
 from scloud_files.zip_archive import zip_stream
 
 files = APIRouter(prefix="/api/files", tags=["files"])
@@ -58,14 +75,14 @@ Order = Annotated[Literal["asc", "desc"], Query()]
 
 
 def folder_id_of(value: str | None) -> str | None:
-    """`root` and null both name the root folder."""
+    """`root` names the root folder everywhere; null is still accepted for it on the way in."""
     return None if value in (None, ROOT_ID) else value
 
 
 @files.get("/limits", responses=error_responses(401, 503))
-async def read_upload_limits(user: CurrentUser, service: FileServiceDep) -> UploadLimitsRead:
+async def read_upload_limits(user: CurrentUser, upload: UploadFileDep) -> UploadLimitsRead:
     """The largest file an upload may carry, so the browser can refuse bigger ones up front."""
-    return UploadLimitsRead(max_upload_bytes=service.max_upload_bytes)
+    return UploadLimitsRead(max_upload_bytes=upload.max_upload_bytes)
 
 
 @files.post(
@@ -77,7 +94,7 @@ async def read_upload_limits(user: CurrentUser, service: FileServiceDep) -> Uplo
 async def upload_file(
     request: Request,
     user: CurrentUser,
-    service: FileServiceDep,
+    upload: UploadFileDep,
     parent_id: Annotated[
         str | None, Query(alias="parentId", max_length=40, description="Folder to upload into; `root` by default.")
     ] = None,
@@ -89,24 +106,24 @@ async def upload_file(
             "`replace` (the old file goes to the trash) or `rename` (`name (1).ext`).",
         ),
     ] = "fail",
-) -> UploadedFileRead:
+) -> ItemRead:
     """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
     409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
     while the file was arriving.
     The name is kept as typed (NFC, without control or zero-width characters, at most 255
-    characters). The stored type is the declared one only if it is safe to show inline (images
+    characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
     except SVG, PDF, plain text, audio, video); anything else is stored and served as
     `application/octet-stream`."""
-    max_body_bytes = service.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+    max_body_bytes = upload.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > max_body_bytes:
         raise FileTooLarge()
     reader = MultipartFileReader(request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes)
     try:
         part = await reader.open_file()
-        stored = await service.upload_file(
+        stored = await upload(
             user.user_id,
             file_name=part.file_name,
             content_type=part.content_type,
@@ -118,25 +135,27 @@ async def upload_file(
         await reader.drain()
         raise
     await reader.drain()
-    return UploadedFileRead.from_item(stored)
+    return ItemRead.from_domain(stored)
 
 
-@files.get("", responses=error_responses(401, 422, 503))
+@files.get("", deprecated=True, responses=error_responses(401, 422, 503))
 async def list_files(
     user: CurrentUser,
-    service: FileServiceDep,
+    list_newest: ListFilesDep,
     limit: Annotated[int, Query(ge=1, le=100, description="Files per page.")] = 50,
-    cursor: Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")] = None,
-) -> FilePage:
-    """The user's files not in the trash, in every folder, newest first, a page at a time."""
-    return FilePage.from_domain(await service.list_files(user.user_id, limit=limit, cursor=cursor))
+    cursor: Cursor = None,
+) -> ItemPageRead:
+    """Deprecated: read folders (`/api/folders/{folderId}/children`) or search instead. The
+    user's files not themselves in the trash, in every folder, newest first, a page at a time,
+    as items. Kept as the cheapest signed-in request for health probes and older scripts."""
+    return ItemPageRead.from_domain(await list_newest(user.user_id, limit=limit, cursor=cursor))
 
 
 @files.post("/archive", responses=error_responses(401, 404, 422, 503))
-async def create_archive(body: ArchiveCreate, user: CurrentUser, service: FileServiceDep) -> ArchiveLinkRead:
+async def create_archive(body: ArchiveCreate, user: CurrentUser, create: CreateArchiveDep) -> ArchiveLinkRead:
     """A link to download files and folders as one ZIP, for a plain browser navigation: it works
     once, within 60 seconds, without the Authorization header. 404 if an id is not a live item."""
-    token, expires_at = await service.create_archive(user.user_id, body.ids, name=body.name)
+    token, expires_at = await create(user.user_id, body.ids, name=body.name)
     return ArchiveLinkRead(url=f"/api/files/archive/{token}", expires_at=expires_at)
 
 
@@ -145,27 +164,28 @@ async def create_archive(body: ArchiveCreate, user: CurrentUser, service: FileSe
     response_class=StreamingResponse,
     responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 503)},
 )
-async def download_archive(token: str, service: FileServiceDep) -> StreamingResponse:
+async def download_archive(token: str, open_archive: OpenArchiveDep) -> StreamingResponse:
     """The ZIP, streamed as it is written from the stored bytes; folders are directories in it.
     404 `archive_not_found` for an unknown, used or expired link."""
-    file_name, entries = await service.open_archive(token)
+    file_name, entries = await open_archive(token)
     return StreamingResponse(
-        zip_stream(entries, service.read_bytes),
+        zip_stream(entries, open_archive.read_bytes),
         media_type="application/zip",
         headers={"Content-Disposition": content_disposition(file_name), "X-Accel-Buffering": "no"},
     )
 
 
 @files.get("/{file_id}", responses=error_responses(401, 404, 422, 503))
-async def read_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> FileRead:
-    return FileRead.from_domain((await service.get_file(user.user_id, file_id)).as_stored_file())
+async def read_file(file_id: str, user: CurrentUser, get_file: GetFileDep) -> ItemRead:
+    """The file, unless it is in the trash. 404 `file_not_found` for another user's file too."""
+    return ItemRead.from_domain(await get_file(user.user_id, file_id))
 
 
 @files.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))
 async def create_download_link(
     file_id: str,
     user: CurrentUser,
-    service: FileServiceDep,
+    create_link: CreateDownloadLinkDep,
     disposition: Annotated[
         Literal["attachment", "inline"],
         Query(description="`inline` to display the file (previews); honoured only for types safe inline."),
@@ -181,28 +201,27 @@ async def create_download_link(
 ) -> DownloadLinkRead:
     """A short-lived link the browser follows to download the file under its name, or to show
     it inline if asked and its type is safe inline (else it is still an attachment)."""
-    url, expires_at = await service.create_download_link(
-        user.user_id, file_id, inline=disposition == "inline", as_text=as_ == "text"
-    )
+    url, expires_at = await create_link(user.user_id, file_id, inline=disposition == "inline", as_text=as_ == "text")
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 
 @files.patch("/{file_id}", responses=error_responses(401, 404, 409, 422, 503))
-async def update_file(file_id: str, body: ItemUpdate, user: CurrentUser, service: FileServiceDep) -> ItemRead:
-    """Renames and/or moves a file (`parentId` null or `root` is the root). 409 `name_taken`."""
-    return ItemRead.from_domain(await _update(service, user.user_id, file_id, body, ItemKind.FILE))
+async def update_file(file_id: str, body: ItemUpdate, user: CurrentUser, update: UpdateItemDep) -> ItemRead:
+    """Renames and/or moves a file (`parentId` `root` is the root). 409 `name_taken`, 422
+    `invalid_name`."""
+    return ItemRead.from_domain(await _update(update, user.user_id, file_id, body, ItemKind.FILE))
 
 
 @files.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
-async def delete_file(file_id: str, user: CurrentUser, service: FileServiceDep) -> Response:
+async def delete_file(file_id: str, user: CurrentUser, trash_item: TrashItemDep) -> Response:
     """Moves the file to the trash."""
-    await service.trash_item(user.user_id, file_id, kind=ItemKind.FILE)
+    await trash_item(user.user_id, file_id, kind=ItemKind.FILE)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-async def _update(service: FileService, user_id: str, item_id: str, body: ItemUpdate, kind: ItemKind) -> Item:
+async def _update(update: UpdateItem, user_id: str, item_id: str, body: ItemUpdate, kind: ItemKind) -> Item:
     """Only the fields sent change: an absent `parentId` stays, a null one is the root."""
-    return await service.update_item(
+    return await update(
         user_id,
         item_id,
         kind=kind,
@@ -212,9 +231,9 @@ async def _update(service: FileService, user_id: str, item_id: str, body: ItemUp
 
 
 @folders.get("/{folder_id}", responses=error_responses(401, 404, 503))
-async def read_folder(folder_id: str, user: CurrentUser, service: FileServiceDep) -> ItemRead:
+async def read_folder(folder_id: str, user: CurrentUser, get_folder: GetFolderDep) -> ItemRead:
     """The folder with its path; `root` is the root (id `root`, name "", path [])."""
-    folder, path = await service.get_folder(user.user_id, folder_id_of(folder_id))
+    folder, path = await get_folder(user.user_id, folder_id_of(folder_id))
     return ItemRead.root() if folder is None else ItemRead.from_domain(folder, path)
 
 
@@ -222,7 +241,7 @@ async def read_folder(folder_id: str, user: CurrentUser, service: FileServiceDep
 async def list_children(
     folder_id: str,
     user: CurrentUser,
-    service: FileServiceDep,
+    list_folder: ListChildrenDep,
     sort: Sort = "name",
     order: Order = "asc",
     limit: Limit = 50,
@@ -232,7 +251,7 @@ async def list_children(
     """A page of the folder's items: folders first, then files, each in the requested order
     (natural and case-insensitive for names: `file2` before `file10`). 404 `folder_not_found`
     for unknown, trashed or other users' folders."""
-    page = await service.list_children(
+    page = await list_folder(
         user.user_id,
         folder_id_of(folder_id),
         sort=SortField(sort),
@@ -253,10 +272,10 @@ async def list_children(
         **error_responses(401, 404, 409, 422, 503),
     },
 )
-async def create_folder(body: FolderCreate, user: CurrentUser, service: FileServiceDep) -> JSONResponse:
+async def create_folder(body: FolderCreate, user: CurrentUser, create: CreateFolderDep) -> JSONResponse:
     """Creates a folder. A taken name: 409 `name_taken` with `details.existingId`, `rename` makes
     `name (1)`, `merge` answers 200 with the existing folder."""
-    folder, created = await service.create_folder(
+    folder, created = await create(
         user.user_id, name=body.name, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
     )
     return JSONResponse(
@@ -266,38 +285,38 @@ async def create_folder(body: FolderCreate, user: CurrentUser, service: FileServ
 
 
 @folders.patch("/{folder_id}", responses=error_responses(401, 404, 409, 422, 503))
-async def update_folder(folder_id: str, body: ItemUpdate, user: CurrentUser, service: FileServiceDep) -> ItemRead:
+async def update_folder(folder_id: str, body: ItemUpdate, user: CurrentUser, update: UpdateItemDep) -> ItemRead:
     """Renames and/or moves a folder with everything in it, in one write. 422 `folder_cycle` into
     itself or a subfolder; 409 `name_taken`."""
-    return ItemRead.from_domain(await _update(service, user.user_id, folder_id, body, ItemKind.FOLDER))
+    return ItemRead.from_domain(await _update(update, user.user_id, folder_id, body, ItemKind.FOLDER))
 
 
 @folders.delete("/{folder_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503))
-async def delete_folder(folder_id: str, user: CurrentUser, service: FileServiceDep) -> Response:
+async def delete_folder(folder_id: str, user: CurrentUser, trash_item: TrashItemDep) -> Response:
     """Moves the folder, with what it holds, to the trash."""
-    await service.trash_item(user.user_id, folder_id, kind=ItemKind.FOLDER)
+    await trash_item(user.user_id, folder_id, kind=ItemKind.FOLDER)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @items.post("/move", responses=error_responses(401, 404, 422, 503))
-async def move_items(body: ItemsMove, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> BulkResultRead:
     """Moves each item into the folder, independently: refusals are listed in `failed`."""
-    result = await service.move_items(
+    result = await move(
         user.user_id, body.ids, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
     )
     return BulkResultRead.from_domain(result)
 
 
 @items.post("/trash", responses=error_responses(401, 422, 503))
-async def trash_items(body: ItemsSelection, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+async def trash_items(body: ItemsSelection, user: CurrentUser, trash_selected: TrashItemsDep) -> BulkResultRead:
     """Moves each item to the trash, independently."""
-    return BulkResultRead.from_domain(await service.trash_items(user.user_id, body.ids))
+    return BulkResultRead.from_domain(await trash_selected(user.user_id, body.ids))
 
 
 @search.get("", responses=error_responses(401, 422, 503))
 async def search_items(
     user: CurrentUser,
-    service: FileServiceDep,
+    search_names: SearchItemsDep,
     q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", description="Part of a name.")],
     sort: Sort = "name",
     order: Order = "asc",
@@ -306,7 +325,7 @@ async def search_items(
 ) -> ItemPageRead:
     """Files and folders whose name contains `q`, ignoring case and accents, in every folder not
     in the trash; each with its folder path."""
-    page = await service.search(
+    page = await search_names(
         user.user_id, q, sort=SortField(sort), descending=order == "desc", limit=limit, cursor=cursor
     )
     return ItemPageRead.from_domain(page, with_paths=True)
@@ -314,31 +333,31 @@ async def search_items(
 
 @trash.get("", responses=error_responses(401, 422, 503))
 async def list_trash(
-    user: CurrentUser, service: FileServiceDep, limit: Limit = 50, cursor: Cursor = None
+    user: CurrentUser, list_deleted: ListTrashDep, limit: Limit = 50, cursor: Cursor = None
 ) -> ItemPageRead:
     """Trashed items, newest deletion first, each with its original location as it is now."""
-    return ItemPageRead.from_domain(await service.list_trash(user.user_id, limit=limit, cursor=cursor), with_paths=True)
+    return ItemPageRead.from_domain(await list_deleted(user.user_id, limit=limit, cursor=cursor), with_paths=True)
 
 
 @trash.post("/restore", responses=error_responses(401, 422, 503))
-async def restore_items(body: TrashRestore, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+async def restore_items(body: TrashRestore, user: CurrentUser, restore: RestoreItemsDep) -> BulkResultRead:
     """Back to their folder, or to the root if it is gone or trashed. A taken name fails the item
     (`name_taken`), or with `rename` keeps both, or with `replace` trashes the other."""
-    result = await service.restore_items(user.user_id, body.ids, on_conflict=OnConflict(body.on_conflict))
+    result = await restore(user.user_id, body.ids, on_conflict=OnConflict(body.on_conflict))
     return BulkResultRead.from_domain(result)
 
 
 @trash.post("/delete", responses=error_responses(401, 422, 503))
-async def delete_forever(body: ItemsSelection, user: CurrentUser, service: FileServiceDep) -> BulkResultRead:
+async def delete_forever(body: ItemsSelection, user: CurrentUser, delete: DeleteForeverDep) -> BulkResultRead:
     """Deletes trashed items forever: they leave the trash at once, and their bytes and records
     are removed right after, which frees their storage."""
-    return BulkResultRead.from_domain(await service.delete_forever(user.user_id, body.ids))
+    return BulkResultRead.from_domain(await delete(user.user_id, body.ids))
 
 
 @trash.delete("", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 503))
-async def empty_trash(user: CurrentUser, service: FileServiceDep) -> Response:
+async def empty_trash(user: CurrentUser, empty: EmptyTrashDep) -> Response:
     """Deletes everything in the trash forever."""
-    await service.empty_trash(user.user_id)
+    await empty(user.user_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

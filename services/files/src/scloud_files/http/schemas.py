@@ -4,40 +4,9 @@ from typing import Literal
 from pydantic import Field
 
 from scloud_common.web import ApiModel
-from scloud_files.domain import BulkResult, Item, ItemPage, PathEntry, StoredFile
-from scloud_files.domain import FilePage as DomainFilePage
+from scloud_files.domain import BulkResult, Item, ItemPage, PathEntry
 
 ROOT_ID = "root"
-
-
-class FileRead(ApiModel):
-    file_id: str = Field(description="ULID; later uploads have greater ids.")
-    file_name: str
-    file_size: int = Field(description="Bytes.")
-    file_type: str = Field(
-        description="Media type the file is served with, `type/subtype`: the declared type if safe to show "
-        "inline, else `application/octet-stream`."
-    )
-    upload_date: str = Field(description="RFC 3339, UTC.")
-
-    @classmethod
-    def from_domain(cls, file: StoredFile) -> "FileRead":
-        return cls(
-            file_id=file.file_id,
-            file_name=file.file_name,
-            file_size=file.file_size,
-            file_type=file.content_type,
-            upload_date=file.upload_date,
-        )
-
-
-class FilePage(ApiModel):
-    files: list[FileRead] = Field(description="Newest first.")
-    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
-
-    @classmethod
-    def from_domain(cls, page: DomainFilePage) -> "FilePage":
-        return cls(files=[FileRead.from_domain(file) for file in page.files], next_cursor=page.next_cursor)
 
 
 class PathEntryRead(ApiModel):
@@ -55,7 +24,9 @@ class ItemRead(ApiModel):
     id: str = Field(description="ULID; files and folders share the id space. `root` for the root folder.")
     kind: Literal["file", "folder"]
     name: str
-    parent_id: str | None = Field(description="The folder holding the item; null for the root.")
+    parent_id: str | None = Field(
+        description="The folder holding the item: `root` for a top-level item; null only for the root folder itself."
+    )
     size: int | None = Field(description="Bytes; null for folders.")
     type: str | None = Field(description="Media type a file is served with; null for folders.")
     created_at: str = Field(description="RFC 3339, UTC.")
@@ -73,7 +44,7 @@ class ItemRead(ApiModel):
             id=item.item_id,
             kind=item.kind.value,
             name=item.name,
-            parent_id=item.parent_id,
+            parent_id=item.parent_id or ROOT_ID,
             size=item.size if not item.is_folder else None,
             type=item.content_type if not item.is_folder else None,
             created_at=item.created_at,
@@ -96,27 +67,6 @@ class ItemRead(ApiModel):
             modified_at=epoch,
             trashed_at=None,
             path=[],
-        )
-
-
-class UploadedFileRead(ItemRead):
-    """The uploaded file as an Item, with the fields of FileRead for older clients."""
-
-    file_id: str
-    file_name: str
-    file_size: int
-    file_type: str
-    upload_date: str
-
-    @classmethod
-    def from_item(cls, item: Item) -> "UploadedFileRead":
-        return cls(
-            **ItemRead.from_domain(item).model_dump(),
-            file_id=item.item_id,
-            file_name=item.name,
-            file_size=item.size or 0,
-            file_type=item.content_type or "",
-            upload_date=item.created_at,
         )
 
 
@@ -156,8 +106,10 @@ class BulkResultRead(ApiModel):
 
 
 class FolderCreate(ApiModel):
-    name: str = Field(min_length=1, max_length=1000)
-    parent_id: str | None = Field(description="null or `root` for the root.")
+    name: str = Field(
+        min_length=1, max_length=1000, description="`.`, `..` and names of only dots and spaces: 422 `invalid_name`."
+    )
+    parent_id: str | None = Field(ROOT_ID, description="The folder to create in; `root` (the default) for the root.")
     on_conflict: Literal["fail", "rename", "merge"] = Field(
         "fail",
         description="If the name is taken: `fail` (409 `name_taken`), `rename` (`name (1)`), or `merge` "
@@ -166,15 +118,18 @@ class FolderCreate(ApiModel):
 
 
 class ItemUpdate(ApiModel):
-    name: str | None = Field(None, min_length=1, max_length=1000, description="New name; absent to keep it.")
-    parent_id: str | None = Field(
-        None, description="Folder to move into (null or `root` for the root); absent to stay."
+    name: str | None = Field(
+        None,
+        min_length=1,
+        max_length=1000,
+        description="New name; absent to keep it. `.`, `..` and names of only dots and spaces: 422 `invalid_name`.",
     )
+    parent_id: str | None = Field(None, description="Folder to move into (`root` for the root); absent to stay.")
 
 
 class ItemsMove(ApiModel):
     ids: list[str] = Field(min_length=1, max_length=500)
-    parent_id: str | None = Field(description="null or `root` for the root.")
+    parent_id: str | None = Field(ROOT_ID, description="The folder to move into; `root` (the default) for the root.")
     on_conflict: Literal["fail", "rename"] = "fail"
 
 

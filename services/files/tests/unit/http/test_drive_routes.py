@@ -65,11 +65,16 @@ async def test_folders_items_paths_and_pages(client):
         "trashedAt",
         "path",
     }
-    assert (projects["kind"], projects["size"], projects["type"], projects["parentId"]) == ("folder", None, None, None)
+    assert (projects["kind"], projects["size"], projects["type"], projects["parentId"]) == (
+        "folder",
+        None,
+        None,
+        "root",
+    )
     inner = (await client.post("/api/folders", json={"name": "Inner", "parentId": projects["id"]})).json()
     uploaded = await upload(client, "file10.txt", projects["id"])
     assert uploaded.status_code == 201
-    assert uploaded.json()["parentId"] == projects["id"] and uploaded.json()["fileName"] == "file10.txt"
+    assert uploaded.json()["parentId"] == projects["id"] and uploaded.json()["name"] == "file10.txt"
     await upload(client, "file2.txt", projects["id"])
     first = (await client.get(f"/api/folders/{projects['id']}/children?limit=2")).json()
     assert [item["name"] for item in first["items"]] == ["Inner", "file2.txt"]
@@ -129,7 +134,7 @@ async def test_rename_move_search_trash_restore_and_delete_forever(client):
         ("Résumé.md", [{"id": folder["id"], "name": "Été"}])
     ]
     moved = (await client.post("/api/items/move", json={"ids": [file["id"], "nope"], "parentId": None})).json()
-    assert [item["parentId"] for item in moved["items"]] == [None]
+    assert [item["parentId"] for item in moved["items"]] == ["root"]
     assert moved["failed"] == [{"id": "nope", "code": "item_not_found", "message": "No such file or folder."}]
     assert (await client.delete(f"/api/folders/{folder['id']}")).status_code == 204
     assert (await client.delete(f"/api/files/{file['id']}")).status_code == 204
@@ -168,3 +173,33 @@ async def test_text_preview_links(client):
     image = (await client.post("/api/files/upload", files={"file": ("p.png", b"x", "image/png")})).json()
     refused = await client.get(f"/api/files/{image['id']}/download?disposition=inline&as=text")
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "not_previewable"
+
+
+async def test_the_root_is_root_in_and_out(client):
+    created = await client.post("/api/folders", json={"name": "Top"})
+    assert created.status_code == 201 and created.json()["parentId"] == "root"
+    inside = (await client.post("/api/folders", json={"name": "Inside", "parentId": created.json()["id"]})).json()
+    via_null = (await client.post("/api/folders", json={"name": "Legacy", "parentId": None})).json()
+    file = (await upload(client, "top.txt")).json()
+    assert (via_null["parentId"], file["parentId"], inside["parentId"]) == ("root", "root", created.json()["id"])
+    listed = (await client.get("/api/folders/root/children")).json()["items"]
+    assert {item["parentId"] for item in listed} == {"root"}
+    moved = (await client.post("/api/items/move", json={"ids": [inside["id"]]})).json()
+    assert [item["parentId"] for item in moved["items"]] == ["root"]
+    assert (await client.get("/api/files")).json()["items"][0]["parentId"] == "root"
+
+
+@pytest.mark.parametrize("name", [".", "..", "...", ". .", " .. ", ".\u200b."])
+async def test_names_of_only_dots_and_spaces_are_refused_everywhere(client, name):
+    folder = (await client.post("/api/folders", json={"name": "Docs"})).json()
+    refusals = [
+        await client.post("/api/folders", json={"name": name}),
+        await client.patch(f"/api/folders/{folder['id']}", json={"name": name}),
+        await upload(client, name),
+    ]
+    file = (await upload(client, "a.txt")).json()
+    refusals.append(await client.patch(f"/api/files/{file['id']}", json={"name": name}))
+    for response in refusals:
+        assert response.status_code == 422 and response.json()["error"]["code"] == "invalid_name", response.text
+    listed = (await client.get("/api/folders/root/children")).json()["items"]
+    assert sorted(item["name"] for item in listed) == ["Docs", "a.txt"]

@@ -1,0 +1,25 @@
+"""The files repository on DynamoDB (repository.DynamoDbFileRepository) and its table."""
+
+from scloud_files.adapters.dynamodb.account_record import BATCH_WRITE_SIZE
+from scloud_files.adapters.dynamodb.record import guard_key, item_record, legacy_file_record
+from scloud_files.adapters.dynamodb.repository import DynamoDbFileRepository
+from scloud_files.adapters.dynamodb.table import (
+    SEARCH_ATTRIBUTES,
+    SORT_INDEXES,
+    TTL_ATTRIBUTE,
+    USAGE_SORT_KEY,
+    table_definition,
+)
+
+__all__ = [
+    "BATCH_WRITE_SIZE",
+    "SEARCH_ATTRIBUTES",
+    "SORT_INDEXES",
+    "TTL_ATTRIBUTE",
+    "USAGE_SORT_KEY",
+    "DynamoDbFileRepository",
+    "guard_key",
+    "item_record",
+    "legacy_file_record",
+    "table_definition",
+]

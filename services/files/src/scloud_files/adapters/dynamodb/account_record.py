@@ -1,0 +1,118 @@
+"""A user's totals and account in the table: the closed mark, the usage counters, their
+recount, and deleting everything of a user."""
+
+import asyncio
+import logging
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from scloud_common.aws import translate_aws_errors
+from scloud_common.errors import ServiceUnavailable
+from scloud_files.adapters.dynamodb.access import BATCH_ATTEMPTS, TableAccess
+from scloud_files.adapters.dynamodb.record import item_key, usage_key
+from scloud_files.adapters.dynamodb.table import USAGE_SORT_KEY
+from scloud_files.domain import StorageUsage
+
+logger = logging.getLogger(__name__)
+
+BATCH_WRITE_SIZE = 25
+
+
+class AccountRecords(TableAccess):
+    @translate_aws_errors
+    async def close_account(self, user_id: str) -> None:
+        await self._call(
+            "update_item",
+            TableName=self._table,
+            Key=usage_key(user_id),
+            UpdateExpression="SET closed = :true",
+            ExpressionAttributeValues={":true": {"BOOL": True}},
+        )
+
+    @translate_aws_errors
+    async def delete_all(self, user_id: str) -> int:
+        files = 0
+        async for records in self._query_all(
+            KeyConditionExpression="userId = :user",
+            ExpressionAttributeValues={":user": {"S": user_id}},
+            ProjectionExpression="userId, fileId, kind",
+        ):
+            records = [record for record in records if record["fileId"]["S"] != USAGE_SORT_KEY]
+            files += sum(
+                1
+                for record in records
+                if not record["fileId"]["S"].startswith("#") and record.get("kind", {}).get("S", "file") == "file"
+            )
+            for start in range(0, len(records), BATCH_WRITE_SIZE):
+                batch = records[start : start + BATCH_WRITE_SIZE]
+                await self._batch_delete(
+                    [{"DeleteRequest": {"Key": item_key(user_id, record["fileId"]["S"])}} for record in batch]
+                )
+        await self._set_usage(user_id, StorageUsage(0, 0), only_if_present=True)
+        return files
+
+    async def _set_usage(self, user_id: str, usage: StorageUsage, *, only_if_present: bool = False) -> None:
+        try:
+            await self._call(
+                "update_item",
+                TableName=self._table,
+                Key=usage_key(user_id),
+                UpdateExpression="SET bytesUsed = :bytes, fileCount = :count",
+                ExpressionAttributeValues={
+                    ":bytes": {"N": str(usage.bytes_used)},
+                    ":count": {"N": str(usage.file_count)},
+                },
+                **({"ConditionExpression": "attribute_exists(userId)"} if only_if_present else {}),
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    async def _batch_delete(self, requests: list[dict[str, Any]]) -> None:
+        pending = {self._table: requests}
+        for attempt in range(BATCH_ATTEMPTS):
+            response = await self._call("batch_write_item", RequestItems=pending)
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                return
+            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
+        logger.error("batch delete left unprocessed items", extra={"table": self._table})
+        raise ServiceUnavailable()
+
+    @translate_aws_errors
+    async def usage(self, user_id: str) -> StorageUsage:
+        response = await self._call("get_item", TableName=self._table, Key=usage_key(user_id), ConsistentRead=True)
+        item = response.get("Item", {})
+        return StorageUsage(int(item.get("bytesUsed", {"N": "0"})["N"]), int(item.get("fileCount", {"N": "0"})["N"]))
+
+    @translate_aws_errors
+    async def recount_usage(self, user_id: str) -> StorageUsage:
+        bytes_used = file_count = 0
+        async for records in self._items_of(
+            user_id,
+            ProjectionExpression="fileSize",
+            FilterExpression="attribute_not_exists(kind) OR kind = :file",
+            ExpressionAttributeValues={":file": {"S": "file"}},
+        ):
+            bytes_used += sum(int(record["fileSize"]["N"]) for record in records)
+            file_count += len(records)
+        usage = StorageUsage(bytes_used, file_count)
+        await self._set_usage(user_id, usage)
+        return usage
+
+    @translate_aws_errors
+    async def list_user_ids(self) -> list[str]:
+        user_ids: set[str] = set()
+        start: dict[str, Any] | None = None
+        while True:
+            response = await self._call(
+                "scan",
+                TableName=self._table,
+                ProjectionExpression="userId",
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            user_ids.update(item["userId"]["S"] for item in response.get("Items", []))
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return sorted(user_id for user_id in user_ids if not user_id.startswith("#"))

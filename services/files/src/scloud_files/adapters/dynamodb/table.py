@@ -1,0 +1,63 @@
+"""The files table: its keys, its sparse indexes, and the attributes that put an item in them.
+docs/data-model.md describes every item and index."""
+
+from typing import Any
+
+from scloud_files.domain import SortField
+
+USAGE_SORT_KEY = "#usage"
+ROOT = "root"
+GUARD_PREFIX = "#name#"
+ARCHIVE_PREFIX = "#archive#"
+ARCHIVE_SORT_KEY = "#archive"
+TTL_ATTRIBUTE = "ttl"
+PURGE_SHARDS = 16
+# File and folder ids are ULIDs, whose first character is 0-7: this range holds only them.
+ITEM_RANGE = {"KeyConditionExpression": "userId = :user AND fileId BETWEEN :first AND :last"}
+ITEM_BOUNDS = {":first": {"S": "0"}, ":last": {"S": "8"}}
+
+SORT_INDEXES = {
+    SortField.NAME: ("byName", "nameKey"),
+    SortField.SIZE: ("bySize", "sizeKey"),
+    SortField.MODIFIED: ("byModified", "modifiedKey"),
+}
+# What a search reads of each item: no object key, no index keys.
+SEARCH_ATTRIBUTES = ["kind", "fileName", "parentId", "fileSize", "contentType", "createdAt", "modifiedAt"]
+# Attributes only a live item has (in its folder's listings and in search), removed when trashed.
+LIVE_ATTRIBUTES = ("folderKey", "nameKey", "sizeKey", "modifiedKey", "ownerId")
+TRASH_ATTRIBUTES = ("trashedAt", "trashUser", "trashKey", "purgeShard", "purgeAt")
+
+
+def _index(name: str, partition: str, sort: str, projection: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "IndexName": name,
+        "KeySchema": [{"AttributeName": partition, "KeyType": "HASH"}, {"AttributeName": sort, "KeyType": "RANGE"}],
+        "Projection": projection,
+    }
+
+
+def table_definition(table_name: str) -> dict[str, Any]:
+    key_attributes = ["userId", "fileId", "folderKey", "nameKey", "sizeKey", "modifiedKey", "ownerId"]
+    key_attributes += ["trashUser", "trashKey", "purgeShard", "purgeAt"]
+    everything = {"ProjectionType": "ALL"}
+    return {
+        "TableName": table_name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [{"AttributeName": name, "AttributeType": "S"} for name in key_attributes],
+        "KeySchema": [
+            {"AttributeName": "userId", "KeyType": "HASH"},
+            {"AttributeName": "fileId", "KeyType": "RANGE"},
+        ],
+        "GlobalSecondaryIndexes": [
+            *(_index(index, "folderKey", attribute, everything) for index, attribute in SORT_INDEXES.values()),
+            _index(
+                "byOwner",
+                "ownerId",
+                "fileId",
+                {"ProjectionType": "INCLUDE", "NonKeyAttributes": SEARCH_ATTRIBUTES},
+            ),
+            _index("byTrash", "trashUser", "trashKey", everything),
+            _index("byPurge", "purgeShard", "purgeAt", everything),
+        ],
+        "SSESpecification": {"Enabled": True},
+    }

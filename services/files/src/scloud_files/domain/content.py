@@ -1,0 +1,64 @@
+"""What the bytes of a file are served as: the stored type, inline or attachment, text previews."""
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from scloud_files.domain.item import Item, ItemKind
+from scloud_files.domain.name import UNTITLED
+
+DEFAULT_CONTENT_TYPE = "application/octet-stream"
+_RESTRICTED_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_CONTENT_TYPE = re.compile(rf"^{_RESTRICTED_NAME}/{_RESTRICTED_NAME}$")
+# Types a browser may render inline without running anything stored by a user. Everything else
+# (HTML, SVG, XHTML, XML, JavaScript, unknown types) is served as opaque bytes to save.
+_INLINE_SAFE_PREFIXES = ("image/", "audio/", "video/")
+_INLINE_SAFE_TYPES = frozenset({"application/pdf", "text/plain"})
+_INLINE_UNSAFE_TYPES = frozenset({"image/svg+xml"})
+MAX_TEXT_PREVIEW_BYTES = 1024 * 1024
+TEXT_PREVIEW_TYPE = "text/plain; charset=utf-8"
+# Files shown as plain text when asked (`as=text`): their bytes are served as text/plain, which a
+# browser never runs, whatever the extension claims.
+_TEXT_EXTENSIONS = frozenset(
+    "txt md markdown rst csv tsv json jsonl ndjson log ini cfg conf toml yaml yml xml html htm css js mjs "
+    "ts tsx jsx py rb go rs java kt c h cc cpp hpp cs php sh bash zsh ps1 sql swift scala lua r pl tex "
+    "env gitignore dockerfile makefile svg".split()
+)
+
+
+def served_content_type(declared: str | None) -> str:
+    """The type the bytes are stored and served with, whatever the browser declared: the declared
+    `type/subtype` only if it is safe to show inline, else application/octet-stream."""
+    value = (declared or "").split(";", 1)[0].strip().lower()
+    if not _CONTENT_TYPE.match(value) or not is_inline_safe(value):
+        return DEFAULT_CONTENT_TYPE
+    return value
+
+
+def is_inline_safe(content_type: str) -> bool:
+    if content_type in _INLINE_UNSAFE_TYPES:
+        return False
+    return content_type in _INLINE_SAFE_TYPES or content_type.startswith(_INLINE_SAFE_PREFIXES)
+
+
+def content_disposition(file_name: str, *, inline: bool = False) -> str:
+    """Content-Disposition carrying the file's name (RFC 6266 / RFC 5987): an ASCII fallback for
+    old clients, with quotes, backslashes and anything unprintable replaced, and the exact UTF-8
+    name percent-encoded, so quotes, semicolons or line breaks in a name cannot break the header."""
+    decomposed = unicodedata.normalize("NFKD", file_name)
+    fallback = "".join(
+        char if char.isascii() and char.isprintable() and char not in '"\\' else "_"
+        for char in decomposed
+        if not unicodedata.combining(char)
+    )
+    disposition = "inline" if inline else "attachment"
+    return f"{disposition}; filename=\"{fallback or UNTITLED}\"; filename*=UTF-8''{quote(file_name, safe='')}"
+
+
+def is_text_previewable(item: Item) -> bool:
+    if item.kind is not ItemKind.FILE or (item.size or 0) > MAX_TEXT_PREVIEW_BYTES:
+        return False
+    if (item.content_type or "") == "text/plain":
+        return True
+    stem, dot, extension = item.name.rpartition(".")
+    return (extension if dot else stem).lower() in _TEXT_EXTENSIONS

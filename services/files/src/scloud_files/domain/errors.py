@@ -1,0 +1,91 @@
+"""The files errors: each names its kind (not found, conflict...), mapped to HTTP and gRPC
+statuses only at the edges."""
+
+from scloud_common.errors import (
+    AlreadyExists,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+)
+
+
+class FileNotFound(NotFound):
+    code = "file_not_found"
+    message = "File not found."
+
+
+class FileTooLarge(PayloadTooLarge):
+    code = "file_too_large"
+    message = "The file is larger than the upload limit."
+
+
+class FolderNotFound(NotFound):
+    code = "folder_not_found"
+    message = "Folder not found."
+
+
+class ItemNotFound(NotFound):
+    code = "item_not_found"
+    message = "No such file or folder."
+
+
+class ArchiveNotFound(NotFound):
+    code = "archive_not_found"
+    message = "This download link is unknown, used or expired. Start the download again."
+
+
+class NameTaken(AlreadyExists):
+    code = "name_taken"
+    message = "An item with this name already exists in the folder."
+
+    def __init__(self, existing_id: str) -> None:
+        super().__init__()
+        self.existing_id = existing_id
+        self.details = {"existingId": existing_id}
+
+
+class FolderCycle(InvalidInput):
+    code = "folder_cycle"
+    message = "A folder cannot be moved into itself or one of its subfolders."
+
+
+class ChainChanged(Conflict):
+    code = "folder_moved"
+    message = "A folder on the way was moved at the same time. Try again."
+
+
+class NotInTrash(InvalidInput):
+    code = "not_in_trash"
+    message = "This item is not in the trash."
+
+
+class NotPreviewable(InvalidInput):
+    code = "not_previewable"
+    message = "This file cannot be previewed as text."
+
+
+class FolderTooDeep(InvalidInput):
+    code = "folder_too_deep"
+    message = "Folders cannot be nested this deep."
+
+
+class InvalidCursor(InvalidInput):
+    code = "invalid_cursor"
+    message = "The page cursor is not valid. Start again from the first page."
+
+
+class InvalidName(InvalidInput):
+    code = "invalid_name"
+    message = "A name cannot be `.`, `..`, or made only of dots and spaces."
+
+
+class InvalidUpload(InvalidInput):
+    code = "invalid_upload"
+    message = "Send the file as multipart/form-data in a field named `file`."
+
+
+class AccountClosed(Unauthenticated):
+    code = "account_closed"
+    message = "This account has been deleted."

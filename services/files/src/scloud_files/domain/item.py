@@ -1,0 +1,137 @@
+"""The items of a drive (files and folders), their ids and object keys, and what the use cases
+hand back: pages, bulk results, archive members, totals."""
+
+import re
+import threading
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from ulid import ULID
+
+from scloud_common.errors import AppError
+
+_FILE_ID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+MAX_FOLDER_DEPTH = 64
+# A path walk stops here even if the stored parents loop (a race of two moves can close a loop).
+MAX_PATH_WALK = 256
+
+
+class ItemKind(StrEnum):
+    FILE = "file"
+    FOLDER = "folder"
+
+
+@dataclass(frozen=True)
+class Item:
+    """A file or a folder of a user's drive. `parent_id` None is the root. Files carry their bytes'
+    size, type and object key; folders none of them. `trashed_at` is set on the item the user
+    trashed, not on what it contains."""
+
+    item_id: str
+    user_id: str
+    kind: ItemKind
+    name: str
+    parent_id: str | None
+    created_at: str
+    modified_at: str
+    size: int | None = None
+    content_type: str | None = None
+    object_key: str | None = None
+    trashed_at: str | None = None
+    purge_at: str | None = None
+    # Deleted forever from the trash: hidden, waiting for the purge to remove its bytes.
+    deleting: bool = False
+
+    @property
+    def is_folder(self) -> bool:
+        return self.kind is ItemKind.FOLDER
+
+    def moved(self, *, name: str, parent_id: str | None, modified_at: str) -> "Item":
+        return replace(self, name=name, parent_id=parent_id, modified_at=modified_at)
+
+
+@dataclass(frozen=True)
+class PathEntry:
+    item_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ItemPage:
+    items: list[Item]
+    next_cursor: str | None
+    paths: dict[str, list[PathEntry]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    items: list[Item]
+    failed: list[tuple[str, AppError]]
+    paths: dict[str, list[PathEntry]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ArchiveRequest:
+    """What a one-time archive link downloads."""
+
+    user_id: str
+    item_ids: list[str]
+    name: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class ArchiveEntry:
+    """One member of an archive: a directory (no key) or a file's bytes under `object_key`."""
+
+    path: str
+    modified_at: str
+    object_key: str | None = None
+
+
+@dataclass(frozen=True)
+class StorageUsage:
+    bytes_used: int
+    file_count: int
+
+
+@dataclass(frozen=True)
+class UnfiledFile:
+    """A file as recorded before folders existed: no parent, no name guard. Only the migration
+    into the root (`scloud_files.migrate_folders`) reads these."""
+
+    file_id: str
+    user_id: str
+    file_name: str
+    file_size: int
+    content_type: str
+    upload_date: str
+    object_key: str
+
+
+def object_key(user_id: str, file_id: str) -> str:
+    """Built from server ids only: a user's file name never reaches the key."""
+    return f"{user_prefix(user_id)}{file_id}"
+
+
+def user_prefix(user_id: str) -> str:
+    return f"users/{user_id}/"
+
+
+def is_file_id(value: str) -> bool:
+    return bool(_FILE_ID.match(value))
+
+
+class FileIdGenerator:
+    """ULIDs, strictly increasing within the process, so files uploaded in the same millisecond
+    still list newest first."""
+
+    def __init__(self) -> None:
+        self._last = 0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> str:
+        with self._lock:
+            value = max(int(ULID()), self._last + 1)
+            self._last = value
+        return str(ULID.from_int(value))

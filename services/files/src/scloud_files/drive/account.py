@@ -1,0 +1,32 @@
+"""What the users service asks of files about an account: its totals, and deleting everything."""
+
+import logging
+
+from scloud_files.domain import StorageUsage, user_prefix
+from scloud_files.ports import BlobStore, FileRepository
+
+logger = logging.getLogger(__name__)
+
+
+class GetStorageUsage:
+    def __init__(self, repository: FileRepository) -> None:
+        self._repository = repository
+
+    async def __call__(self, user_id: str) -> StorageUsage:
+        return await self._repository.usage(user_id)
+
+
+class DeleteUserFiles:
+    def __init__(self, repository: FileRepository, blob_store: BlobStore) -> None:
+        self._repository = repository
+        self._blob_store = blob_store
+
+    async def __call__(self, user_id: str) -> int:
+        """Every byte and every record of a user (files, folders, trash, names), orphaned bytes
+        included. Idempotent. The account is closed first, so an upload still in flight cannot
+        record a file afterwards: it fails and removes its own bytes."""
+        await self._repository.close_account(user_id)
+        objects = await self._blob_store.delete_prefix(user_prefix(user_id))
+        files = await self._repository.delete_all(user_id)
+        logger.info("user files deleted", extra={"user_id": user_id, "objects": objects, "files": files})
+        return files

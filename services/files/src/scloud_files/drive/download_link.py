@@ -1,0 +1,58 @@
+"""One file by id, and the short-lived links that download or preview its bytes."""
+
+from datetime import datetime, timedelta
+
+from scloud_files.domain import (
+    TEXT_PREVIEW_TYPE,
+    FileNotFound,
+    Item,
+    ItemKind,
+    NotPreviewable,
+    content_disposition,
+    is_file_id,
+    is_inline_safe,
+    is_text_previewable,
+)
+from scloud_files.drive.clock import Clock
+from scloud_files.ports import BlobStore, FileRepository
+
+
+class GetFile:
+    def __init__(self, repository: FileRepository) -> None:
+        self._repository = repository
+
+    async def __call__(self, user_id: str, file_id: str) -> Item:
+        """Another user's file is as absent as a missing one: the lookup key includes the owner."""
+        item = await self._repository.get(user_id, file_id) if is_file_id(file_id) else None
+        if item is None or item.kind is not ItemKind.FILE or item.trashed_at is not None:
+            raise FileNotFound()
+        return item
+
+
+class CreateDownloadLink:
+    def __init__(self, get_file: GetFile, blob_store: BlobStore, *, ttl_seconds: int, now: Clock) -> None:
+        self._get_file = get_file
+        self._blob_store = blob_store
+        self._ttl_seconds = ttl_seconds
+        self._now = now
+
+    async def __call__(
+        self, user_id: str, file_id: str, *, inline: bool = False, as_text: bool = False
+    ) -> tuple[str, datetime]:
+        """`inline` is a wish: only a type safe to show inline is ever served inline. `as_text`
+        serves a text-like file (code, Markdown, CSV...) as plain text, which no browser runs."""
+        stored = await self._get_file(user_id, file_id)
+        if as_text and not is_text_previewable(stored):
+            raise NotPreviewable()
+        content_type = TEXT_PREVIEW_TYPE if as_text else stored.content_type or ""
+        expires_at = self._now() + timedelta(seconds=self._ttl_seconds)
+        assert stored.object_key is not None
+        url = self._blob_store.presign_download(
+            stored.object_key,
+            content_disposition=content_disposition(
+                stored.name, inline=as_text or (inline and is_inline_safe(content_type))
+            ),
+            content_type=content_type,
+            ttl_seconds=self._ttl_seconds,
+        )
+        return url, expires_at

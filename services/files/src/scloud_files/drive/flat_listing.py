@@ -1,0 +1,16 @@
+"""The deprecated flat listing of `GET /api/files`: files from every folder, newest first."""
+
+from scloud_files.domain import ItemKind, ItemPage, decode_page_cursor, encode_page_cursor, is_file_id
+from scloud_files.ports import FileRepository
+
+
+class ListFiles:
+    def __init__(self, repository: FileRepository) -> None:
+        self._repository = repository
+
+    async def __call__(self, user_id: str, *, limit: int, cursor: str | None) -> ItemPage:
+        """The user's files not themselves trashed, in every folder, newest first."""
+        query = ["newest", ItemKind.FILE.value]
+        after = decode_page_cursor(cursor, query, is_key=is_file_id) if cursor else None
+        files, last = await self._repository.list_newest(user_id, kind=ItemKind.FILE, limit=limit, after_id=after)
+        return ItemPage(files, encode_page_cursor(query, last) if last else None)

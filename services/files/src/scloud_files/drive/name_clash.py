@@ -1,0 +1,75 @@
+"""What every write of a name into a folder does when the folder has it: refuse (409
+`name_taken`), keep both (`name (1).ext`), replace (the other goes to the trash), or merge (answer
+the folder already there). Creating folders, uploads, moves and restores all go through here."""
+
+from collections.abc import Awaitable, Callable
+
+from scloud_files.domain import Item, ItemKind, ItemNotFound, NameTaken, OnConflict, numbered_name
+from scloud_files.drive.trashing import Trasher
+from scloud_files.ports import FileRepository
+
+# Candidate "keep both" names read in one round trip.
+RENAME_BATCH = 20
+MAX_RENAME_NUMBER = 1000
+
+
+class NameClash:
+    def __init__(self, repository: FileRepository, trasher: Trasher) -> None:
+        self._repository = repository
+        self._trash = trasher
+
+    async def free_name(self, user_id: str, parent_id: str | None, name: str) -> str:
+        """The first of `name (1)`, `name (2)`... not taken in the folder."""
+        for first in range(1, MAX_RENAME_NUMBER, RENAME_BATCH):
+            candidates = [numbered_name(name, number) for number in range(first, first + RENAME_BATCH)]
+            taken = await self._repository.name_holders(user_id, parent_id, candidates)
+            for candidate in candidates:
+                if candidate not in taken:
+                    return candidate
+        raise NameTaken((await self._repository.name_holders(user_id, parent_id, [name])).get(name, ""))
+
+    async def place(
+        self,
+        write: Callable[[str], Awaitable[Item]],
+        *,
+        user_id: str,
+        parent_id: str | None,
+        name: str,
+        kind: ItemKind,
+        on_conflict: OnConflict,
+    ) -> Item:
+        """Runs `write(name)`, the write of an item of `kind` under `name` in the folder, and
+        answers what it wrote; if the name is taken, does what `on_conflict` says and tries
+        again. With `merge`, answers the live item of `kind` holding the name instead. "Keep both"
+        always numbers the name asked for, so a retry after a race is `name (2)`, never
+        `name (1) (1)`."""
+        attempted = name
+        for _ in range(MAX_RENAME_NUMBER):
+            try:
+                return await write(attempted)
+            except NameTaken as taken:
+                holder_id = taken.existing_id
+                if on_conflict is OnConflict.RENAME:
+                    attempted = await self.free_name(user_id, parent_id, name)
+                elif on_conflict is OnConflict.REPLACE and await self._trash_holder(user_id, holder_id, kind):
+                    continue
+                elif on_conflict is OnConflict.MERGE and (merged := await self._live_holder(user_id, holder_id, kind)):
+                    return merged
+                else:
+                    raise
+        raise NameTaken("")
+
+    async def _trash_holder(self, user_id: str, holder_id: str, kind: ItemKind) -> bool:
+        """Trashes the item holding the name if it is of `kind`; False if it cannot be replaced."""
+        holder = await self._repository.get(user_id, holder_id)
+        if holder is None or holder.kind is not kind:
+            return False
+        try:
+            await self._trash(holder)
+        except ItemNotFound:
+            pass
+        return True
+
+    async def _live_holder(self, user_id: str, holder_id: str, kind: ItemKind) -> Item | None:
+        holder = await self._repository.get(user_id, holder_id)
+        return holder if holder is not None and holder.kind is kind and holder.trashed_at is None else None

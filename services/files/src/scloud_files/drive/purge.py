@@ -1,0 +1,67 @@
+"""The purge: trashed items whose retention is over, or deleted forever, lose their bytes and
+then their records, with everything they hold. Each files process runs `purge_periodically`."""
+
+import asyncio
+import contextlib
+import logging
+
+from scloud_files.domain import Item
+from scloud_files.drive.clock import Clock, timestamp
+from scloud_files.ports import BlobStore, FileRepository
+
+logger = logging.getLogger(__name__)
+
+PURGE_BATCH = 100
+
+
+class PurgeDue:
+    def __init__(self, repository: FileRepository, blob_store: BlobStore, *, now: Clock) -> None:
+        self._repository = repository
+        self._blob_store = blob_store
+        self._now = now
+        # Set when something was deleted forever, so the purge runs now rather than at its interval.
+        self.requested = asyncio.Event()
+
+    async def __call__(self, *, limit: int = PURGE_BATCH) -> int:
+        """Removes up to `limit` trashed items whose time has come, with everything they hold:
+        bytes first, then records (a folder last), so a purge cut short resumes where it was."""
+        due = await self._repository.due_for_purge(timestamp(self._now()), limit=limit)
+        for item in due:
+            await self._purge_tree(item)
+        if due:
+            logger.info("trash purged", extra={"items": len(due)})
+        return len(due)
+
+    async def _purge_tree(self, top: Item) -> None:
+        # Depth first with an explicit stack: a folder is removed once everything in it is.
+        stack: list[tuple[Item, bool]] = [(top, False)]
+        while stack:
+            item, opened = stack.pop()
+            if item.is_folder and not opened:
+                stack.append((item, True))
+                async for children in self._repository.iter_children(item.user_id, item.item_id):
+                    stack.extend((child, False) for child in children)
+                continue
+            if item.object_key is not None:
+                await self._blob_store.delete(item.object_key)
+            await self._repository.delete(item)
+
+
+async def purge_all_due(purge_due: PurgeDue) -> int:
+    """Purges in batches until nothing is due."""
+    purged = 0
+    while batch := await purge_due(limit=PURGE_BATCH):
+        purged += batch
+    return purged
+
+
+async def purge_periodically(purge_due: PurgeDue, *, interval_seconds: float) -> None:
+    """Runs until cancelled; a failed pass is logged and tried again at the next one."""
+    while True:
+        purge_due.requested.clear()
+        try:
+            await purge_all_due(purge_due)
+        except Exception:
+            logger.exception("trash purge failed")
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(purge_due.requested.wait(), interval_seconds)
