@@ -66,10 +66,26 @@ class MetadataStoreSettings(BaseSettings):
         return self.sqlite_path
 
 
+MailTransport = Literal["ses", "directory"]
+
+
 class MailSettings(BaseSettings):
-    """Where a service's mail comes from and where its links point."""
+    """Where a service's mail comes from, how it leaves, and where its links point."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    mail_transport: MailTransport = Field(
+        "ses",
+        description="ses: send through Amazon SES v2 (or the local stand-in's SES at aws_endpoint_url); "
+        "directory: send nothing, write each message as an RFC 5322 .eml file into mail_directory, for "
+        "running SCloud on one machine (open the files with any mail program).",
+    )
+    mail_directory: Path | None = Field(
+        None,
+        description="Folder the directory transport writes messages into, one file each, named so they sort "
+        "oldest first; required when mail_transport is directory. Created 0700 if missing; files are 0600 "
+        "(they hold verification and reset links).",
+    )
 
     mail_sender: str = Field(
         "SCloud <no-reply@scloud.localhost>",
@@ -80,6 +96,18 @@ class MailSettings(BaseSettings):
         "http://localhost:8080",
         description="Address of the web app as users reach it (the gateway); links in emails start with it.",
     )
+
+    @model_validator(mode="after")
+    def _directory_needs_a_folder(self) -> Self:
+        if self.mail_transport == "directory":
+            self.mail_folder()
+        return self
+
+    def mail_folder(self) -> Path:
+        """The directory transport's folder; raises ValueError when mail_directory is not set."""
+        if self.mail_directory is None:
+            raise ValueError("mail_directory must be set when mail_transport is directory")
+        return self.mail_directory
 
 
 class MailingAwsSettings(AwsSettings, MailSettings):

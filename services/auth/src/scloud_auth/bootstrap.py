@@ -12,6 +12,15 @@ from scloud_auth.adapters.dynamodb import (
     DynamoDbSignInChallengeStore,
     DynamoDbTwoFactorRepository,
 )
+from scloud_auth.adapters.sqlite import (
+    SqliteAttemptStore,
+    SqliteOneTimeTokenStore,
+    SqliteSendLimitStore,
+    SqliteSessionRepository,
+    SqliteSignInChallengeStore,
+    SqliteTwoFactorRepository,
+)
+from scloud_auth.adapters.sqlite_tables import MIGRATIONS, ExpiredRowPurge
 from scloud_auth.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_auth.common_passwords import common_passwords
 from scloud_auth.config import AuthSettings
@@ -32,7 +41,7 @@ from scloud_auth.use_cases import AuthPorts, AuthRules, AuthUseCases, build_use_
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
 from scloud_common.mail import Mailer, MailLayout, MailOutbox
-from scloud_common.ses_mail import SesMailer
+from scloud_common.mail_transport import build_mailer
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)
@@ -58,7 +67,7 @@ class _Stores:
     tokens: OneTimeTokenStore
 
 
-def _stores(
+async def _stores(
     settings: AuthSettings,
     dependencies: Dependencies,
     *,
@@ -69,22 +78,54 @@ def _stores(
     challenges: SignInChallengeStore | None,
     tokens: OneTimeTokenStore | None,
 ) -> _Stores:
-    """The given stores, and the others on the sessions table."""
+    """The given stores, and the others in the store the `store` setting names."""
     if sessions and attempts and send_limits and two_factor and challenges and tokens:
         return _Stores(sessions, attempts, send_limits, two_factor, challenges, tokens)
+    if settings.store == "sqlite":
+        built = await _sqlite_stores(settings, dependencies)
+    else:
+        built = _dynamodb_stores(settings, dependencies, check_ready=sessions is None)
+    return _Stores(
+        sessions=sessions or built.sessions,
+        attempts=attempts or built.attempts,
+        send_limits=send_limits or built.send_limits,
+        two_factor=two_factor or built.two_factor,
+        challenges=challenges or built.challenges,
+        tokens=tokens or built.tokens,
+    )
+
+
+async def _sqlite_stores(settings: AuthSettings, dependencies: Dependencies) -> _Stores:
+    """Every store in the one auth database, with the purge of its expired rows running."""
+    store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
+    purge = ExpiredRowPurge(store)
+    purge.start()
+    # Closers run last-registered first: the purge stops before the database closes.
+    dependencies.close_at_shutdown(purge.close)
+    return _Stores(
+        sessions=SqliteSessionRepository(store),
+        attempts=SqliteAttemptStore(store),
+        send_limits=SqliteSendLimitStore(store),
+        two_factor=SqliteTwoFactorRepository(store),
+        challenges=SqliteSignInChallengeStore(store),
+        tokens=SqliteOneTimeTokenStore(store),
+    )
+
+
+def _dynamodb_stores(settings: AuthSettings, dependencies: Dependencies, *, check_ready: bool) -> _Stores:
+    """Every store on the sessions table; its readiness is checked when it holds the sessions."""
     client = aws_client(settings, "dynamodb")
     table = sessions_table_name(settings)
-    if sessions is None:
-        repository = DynamoDbSessionRepository(client, table)
-        dependencies.check_ready("dynamodb", repository.check_ready)
-        sessions = repository
+    sessions = DynamoDbSessionRepository(client, table)
+    if check_ready:
+        dependencies.check_ready("dynamodb", sessions.check_ready)
     return _Stores(
         sessions=sessions,
-        attempts=attempts or DynamoDbAttemptStore(client, table),
-        send_limits=send_limits or DynamoDbSendLimitStore(client, table),
-        two_factor=two_factor or DynamoDbTwoFactorRepository(client, table),
-        challenges=challenges or DynamoDbSignInChallengeStore(client, table),
-        tokens=tokens or DynamoDbOneTimeTokenStore(client, table),
+        attempts=DynamoDbAttemptStore(client, table),
+        send_limits=DynamoDbSendLimitStore(client, table),
+        two_factor=DynamoDbTwoFactorRepository(client, table),
+        challenges=DynamoDbSignInChallengeStore(client, table),
+        tokens=DynamoDbOneTimeTokenStore(client, table),
     )
 
 
@@ -117,7 +158,7 @@ async def bootstrap(
     mailer: Mailer | None = None,
 ) -> ServiceContainer[AuthUseCases]:
     dependencies = Dependencies(settings)
-    stores = _stores(
+    stores = await _stores(
         settings,
         dependencies,
         sessions=sessions,
@@ -127,7 +168,7 @@ async def bootstrap(
         challenges=challenges,
         tokens=tokens,
     )
-    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
+    outbox = MailOutbox(mailer or build_mailer(settings))
     dependencies.close_at_shutdown(outbox.close)
     hasher = hasher or _password_hasher(settings, dependencies)
     ports = AuthPorts(

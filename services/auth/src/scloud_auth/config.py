@@ -6,7 +6,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 
 from scloud_auth.domain import LinkLifetimes, SessionLifetime
 from scloud_auth.password_policy import DEFAULT_MIN_SCORE
-from scloud_common.settings import MailingAwsSettings, ServiceSettings, require_real_secret
+from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings, require_real_secret
 
 
 @dataclass(frozen=True)
@@ -16,7 +16,7 @@ class RefreshCookie:
     secure: bool
 
 
-class AuthSettings(ServiceSettings, MailingAwsSettings):
+class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
 
     jwt_private_key: SecretStr | None = Field(

@@ -22,6 +22,7 @@ from scloud_auth.domain import InvalidCredentials
 from scloud_common.internal_tls import tls_settings
 from scloud_common.mail import RecordingMailer
 from scloud_common.tokens import InvalidAccessToken
+from tests.mail_sink import directory_mail
 
 PASSWORD = "correct horse 1"
 
@@ -117,3 +118,44 @@ async def test_without_fakes_it_builds_the_real_adapters_and_checks_their_readin
         assert set(container.readiness_checks) == {"dynamodb", "users"}
     finally:
         await container.aclose()
+
+
+async def test_with_the_sqlite_store_and_the_mail_folder_nothing_reaches_aws_and_sessions_outlive_the_process(
+    settings, tmp_path, no_outside_clients
+):
+    settings = settings.model_copy(
+        update={
+            "store": "sqlite",
+            "sqlite_path": tmp_path / "data" / "auth.db",
+            "mail_transport": "directory",
+            "mail_directory": tmp_path / "data" / "mail",
+        }
+    )
+    users = InMemoryUserDirectory()
+
+    async def build():
+        return await bootstrap(settings, users=users, hasher=FastPasswordHasher())
+
+    container = await build()
+    assert set(container.readiness_checks) == {"sqlite"}
+    await container.readiness_checks["sqlite"]()
+    issued = await container.service.registration.register(
+        email="ada@example.com", username="Ada", password=PASSWORD, gender=None, date_of_birth=None
+    )
+    await container.aclose()
+    assert [(mail.to, mail.subject) for mail in directory_mail(tmp_path / "data" / "mail")] == [
+        (["ada@example.com"], "SCloud: confirm your email address")
+    ]
+
+    container = await build()
+    try:
+        assert (await container.token_verifier.verify(issued.access_token)).user_id == issued.user.user_id
+        [session] = await container.service.sessions.list_sessions(issued.user.user_id)
+        assert session.user_id == issued.user.user_id
+    finally:
+        await container.aclose()
+
+
+def test_the_sqlite_store_needs_a_database_path(settings):
+    with pytest.raises(ValueError, match="sqlite_path"):
+        AuthSettings(**{**settings.model_dump(), "store": "sqlite"})

@@ -3,13 +3,13 @@
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
 from scloud_common.mail import Mailer, MailLayout, MailOutbox
+from scloud_common.mail_transport import build_mailer
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
     GrpcPublicKeySource,
     GrpcSessionStatusSource,
 )
-from scloud_common.ses_mail import SesMailer
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer
@@ -48,7 +48,7 @@ async def bootstrap(
         auth = auth or GrpcAuthPeer(auth_channel, timeout=timeout)
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
-    outbox = MailOutbox(mailer or SesMailer(aws_client(settings, "sesv2"), settings.mail_sender))
+    outbox = MailOutbox(mailer or build_mailer(settings))
     dependencies.close_at_shutdown(outbox.close)
     service = UserService(
         repository=repository, files=files, auth=auth, outbox=outbox, mail_layout=MailLayout(settings.public_url)

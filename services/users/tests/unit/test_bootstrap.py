@@ -10,6 +10,7 @@ from scloud_users.bootstrap import bootstrap
 from scloud_users.config import UsersSettings
 from scloud_users.domain import StorageUsage
 from tests.fake_auth import FakeAuth
+from tests.mail_sink import directory_mail
 
 PASSWORD = "Secret pass 1"
 
@@ -117,3 +118,26 @@ async def test_with_the_sqlite_store_accounts_live_in_the_file_and_outlive_the_p
 def test_the_sqlite_store_needs_a_database_path(settings):
     with pytest.raises(ValueError, match="sqlite_path"):
         UsersSettings(**{**settings.model_dump(), "store": "sqlite"})
+
+
+async def test_with_the_mail_folder_the_deletion_notice_is_a_file_and_no_aws_client_is_built(
+    settings, tmp_path, no_outside_clients
+):
+    settings = settings.model_copy(update={"mail_transport": "directory", "mail_directory": tmp_path / "mail"})
+    auth, auth_peer = FakeAuth(), InMemoryAuthPeer()
+    container = await bootstrap(
+        settings,
+        repository=InMemoryUserRepository(),
+        files=InMemoryFilesPeer(),
+        auth=auth_peer,
+        key_source=auth,
+        session_source=auth,
+    )
+    user = await container.service.create_user(
+        email="ada@example.com", username="Ada", password_hash="h", gender=None, date_of_birth=None
+    )
+    auth_peer.passwords[user.user_id] = PASSWORD
+    await container.service.delete_account(user.user_id, PASSWORD)
+    await container.aclose()
+
+    assert [mail.to for mail in directory_mail(tmp_path / "mail")] == [["ada@example.com"]]

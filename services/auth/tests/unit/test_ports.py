@@ -1,0 +1,73 @@
+"""Every adapter of an auth port offers all of the port's methods: the fake, and each real
+adapter that bootstrap may build (DynamoDB or SQLite by the `store` setting, gRPC, bcrypt)."""
+
+from typing import Protocol
+
+import pytest
+
+from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
+from scloud_auth.adapters.dynamodb import (
+    DynamoDbAttemptStore,
+    DynamoDbOneTimeTokenStore,
+    DynamoDbSendLimitStore,
+    DynamoDbSessionRepository,
+    DynamoDbSignInChallengeStore,
+    DynamoDbTwoFactorRepository,
+)
+from scloud_auth.adapters.in_memory import (
+    FastPasswordHasher,
+    InMemoryAttemptStore,
+    InMemoryOneTimeTokenStore,
+    InMemorySendLimitStore,
+    InMemorySessionRepository,
+    InMemorySignInChallengeStore,
+    InMemoryTwoFactorRepository,
+    InMemoryUserDirectory,
+)
+from scloud_auth.adapters.sqlite import (
+    SqliteAttemptStore,
+    SqliteOneTimeTokenStore,
+    SqliteSendLimitStore,
+    SqliteSessionRepository,
+    SqliteSignInChallengeStore,
+    SqliteTwoFactorRepository,
+)
+from scloud_auth.adapters.users_grpc import GrpcUserDirectory
+from scloud_auth.ports import (
+    AttemptStore,
+    OneTimeTokenStore,
+    PasswordHasher,
+    SendLimitStore,
+    SessionRepository,
+    SignInChallengeStore,
+    TwoFactorRepository,
+    UserDirectory,
+)
+from tests.port_conformance import port_gaps
+
+ADAPTERS = [
+    (SessionRepository, [InMemorySessionRepository, DynamoDbSessionRepository, SqliteSessionRepository]),
+    (AttemptStore, [InMemoryAttemptStore, DynamoDbAttemptStore, SqliteAttemptStore]),
+    (SendLimitStore, [InMemorySendLimitStore, DynamoDbSendLimitStore, SqliteSendLimitStore]),
+    (TwoFactorRepository, [InMemoryTwoFactorRepository, DynamoDbTwoFactorRepository, SqliteTwoFactorRepository]),
+    (SignInChallengeStore, [InMemorySignInChallengeStore, DynamoDbSignInChallengeStore, SqliteSignInChallengeStore]),
+    (OneTimeTokenStore, [InMemoryOneTimeTokenStore, DynamoDbOneTimeTokenStore, SqliteOneTimeTokenStore]),
+    (UserDirectory, [InMemoryUserDirectory, GrpcUserDirectory]),
+    (PasswordHasher, [FastPasswordHasher, BcryptPasswordHasher]),
+]
+
+
+@pytest.mark.parametrize(
+    ("port", "adapter"),
+    [(port, adapter) for port, adapters in ADAPTERS for adapter in adapters],
+    ids=lambda value: value.__name__,
+)
+def test_the_adapter_offers_every_method_of_its_port(port, adapter):
+    assert port_gaps(port, adapter) == []
+
+
+def test_a_port_that_gains_a_method_is_reported_for_an_adapter_that_lacks_it():
+    class GrownStore(OneTimeTokenStore, Protocol):
+        async def forget_user(self, user_id: str) -> None: ...
+
+    assert port_gaps(GrownStore, SqliteOneTimeTokenStore) == ["SqliteOneTimeTokenStore.forget_user is missing"]
