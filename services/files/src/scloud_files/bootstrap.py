@@ -1,5 +1,6 @@
 """Composition root: builds the files service from settings, or from the fakes a test passes. The
-command-line tools build their storage here too (build_repository, build_blob_store)."""
+command-line tools build their storage here too (build_repository, build_blob_store). The
+metadata store is the `store` setting's (DynamoDB or SQLite); the bytes are in S3 either way."""
 
 import asyncio
 import contextlib
@@ -15,6 +16,7 @@ from scloud_common.public_keys import (
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
+from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.use_cases import Drive, build_drive
@@ -22,6 +24,10 @@ from scloud_files.ports import BlobStore, FileRepository
 
 
 def build_repository(settings: FilesStorageSettings) -> DynamoDbFileRepository:
+    """The DynamoDB repository of the command-line tools. They refuse a SQLite store rather than
+    work on a DynamoDB table the service does not use."""
+    if settings.store != "dynamodb":
+        raise ValueError(f"this command works on the DynamoDB store only, and FILES_STORE is {settings.store}")
     return DynamoDbFileRepository(aws_client(settings, "dynamodb"), settings.files_table)
 
 
@@ -45,9 +51,7 @@ async def bootstrap(
 ) -> ServiceContainer[Drive]:
     dependencies = Dependencies(settings)
     if repository is None:
-        dynamodb_repository = build_repository(settings)
-        dependencies.check_ready("dynamodb", dynamodb_repository.check_ready)
-        repository = dynamodb_repository
+        repository = await _file_repository(settings, dependencies)
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
@@ -79,3 +83,14 @@ async def bootstrap(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )
     return dependencies.container(drive, verifier)
+
+
+async def _file_repository(settings: FilesSettings, dependencies: Dependencies) -> FileRepository:
+    """The repository the `store` setting names, with its readiness check; no DynamoDB client
+    is made for the SQLite store."""
+    if settings.store == "sqlite":
+        store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
+        return SqliteFileRepository(store)
+    repository = build_repository(settings)
+    dependencies.check_ready("dynamodb", repository.check_ready)
+    return repository

@@ -1,14 +1,15 @@
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from scloud_common.settings import AwsSettings, ServiceSettings
+from scloud_common.settings import AwsSettings, MetadataStoreSettings, ServiceSettings
 
 MIB = 1024 * 1024
 
 
-class FilesStorageSettings(AwsSettings):
-    """Where the files service keeps bytes and metadata, and how it reaches them: enough for
-    `scloud_files.provision` and the command-line tools to build the storage (bootstrap)."""
+class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
+    """Where the files service keeps bytes (S3, whatever `store` says) and metadata (`store`:
+    DynamoDB or SQLite), and how it reaches them: enough for `scloud_files.provision` and the
+    command-line tools to build the storage (bootstrap)."""
 
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 

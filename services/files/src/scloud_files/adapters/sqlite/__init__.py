@@ -1,0 +1,6 @@
+"""The files repository on SQLite (repository.SqliteFileRepository) and its schema."""
+
+from scloud_files.adapters.sqlite.repository import SqliteFileRepository
+from scloud_files.adapters.sqlite.schema import MIGRATIONS
+
+__all__ = ["MIGRATIONS", "SqliteFileRepository"]

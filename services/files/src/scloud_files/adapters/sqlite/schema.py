@@ -1,0 +1,90 @@
+"""The files database's schema, as versioned migrations (applied at start by SqliteStore.open).
+docs/data-model.md describes each table and index and the query each index serves.
+
+A new column is a new migration (`ALTER TABLE items ADD COLUMN ...`), never an edit of an
+applied one: databases in use are at version 1 already."""
+
+from scloud_common.sqlite_schema import Migration
+
+# The parent of a top-level item. Item ids are ULIDs, so no item is called this; a real value
+# rather than NULL, because NULLs are all distinct in a UNIQUE index and the root's names must
+# be unique too.
+ROOT = "root"
+
+MIGRATIONS = [
+    Migration(
+        1,
+        """
+        -- A user's totals and the closed mark: one row per user who ever had an item, totals or a
+        -- closed account. Trashed files count until purged.
+        CREATE TABLE accounts (
+            user_id TEXT PRIMARY KEY,
+            bytes_used INTEGER NOT NULL DEFAULT 0,
+            file_count INTEGER NOT NULL DEFAULT 0,
+            closed INTEGER NOT NULL DEFAULT 0 CHECK (closed IN (0, 1))
+        ) STRICT, WITHOUT ROWID;
+
+        -- Files and folders. The sort keys are domain.sort_key's, kept up to date by every write
+        -- that changes a name, a parent or a modified time; trash_key is domain.trash_key's.
+        CREATE TABLE items (
+            user_id TEXT NOT NULL REFERENCES accounts (user_id),
+            item_id TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('file', 'folder')),
+            name TEXT NOT NULL,
+            folded_name TEXT NOT NULL,
+            parent_id TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            modified_at TEXT NOT NULL,
+            size INTEGER CHECK ((kind = 'file') = (size IS NOT NULL) AND (size IS NULL OR size >= 0)),
+            content_type TEXT,
+            object_key TEXT,
+            name_key TEXT NOT NULL,
+            size_key TEXT NOT NULL,
+            modified_key TEXT NOT NULL,
+            trashed_at TEXT,
+            purge_at TEXT CHECK (purge_at IS NULL OR trashed_at IS NOT NULL),
+            trash_key TEXT CHECK ((trash_key IS NULL) = (trashed_at IS NULL)),
+            deleting INTEGER NOT NULL DEFAULT 0 CHECK (deleting IN (0, 1) AND (deleting = 0 OR trashed_at IS NOT NULL)),
+            PRIMARY KEY (user_id, item_id)
+        ) STRICT;
+
+        -- Names are unique per folder, compared folded, among items not in the trash: trashing
+        -- frees a name, restoring takes it again.
+        CREATE UNIQUE INDEX items_name_guard ON items (user_id, parent_id, folded_name) WHERE trashed_at IS NULL;
+        -- A folder's page in each order: one range of one index, whatever else the user has.
+        CREATE INDEX items_by_name ON items (user_id, parent_id, name_key) WHERE trashed_at IS NULL;
+        CREATE INDEX items_by_size ON items (user_id, parent_id, size_key) WHERE trashed_at IS NULL;
+        CREATE INDEX items_by_modified ON items (user_id, parent_id, modified_key) WHERE trashed_at IS NULL;
+        -- The newest items of a kind (ids are ULIDs, so by id is by age).
+        CREATE INDEX items_live_by_kind ON items (user_id, kind, item_id) WHERE trashed_at IS NULL;
+        -- The trash listing (newest deletion first) and what is due for purge across users.
+        CREATE INDEX items_in_trash ON items (user_id, trash_key) WHERE trashed_at IS NOT NULL AND deleting = 0;
+        CREATE INDEX items_due_for_purge ON items (purge_at) WHERE trashed_at IS NOT NULL;
+
+        -- Files recorded before folders existed (no parent, no name): only an import of such an
+        -- installation brings them; scloud_files.migrate_folders files them into the root.
+        CREATE TABLE unfiled_files (
+            user_id TEXT NOT NULL REFERENCES accounts (user_id),
+            file_id TEXT NOT NULL,
+            file_name TEXT NOT NULL,
+            file_size INTEGER NOT NULL CHECK (file_size >= 0),
+            content_type TEXT NOT NULL,
+            upload_date TEXT NOT NULL,
+            object_key TEXT NOT NULL,
+            PRIMARY KEY (user_id, file_id)
+        ) STRICT, WITHOUT ROWID;
+
+        -- One-time ZIP links. expires_at is compared as the domain writes it; forget_after (Unix
+        -- seconds) is when a link never claimed may be removed.
+        CREATE TABLE archive_links (
+            token_hash TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            item_ids TEXT NOT NULL CHECK (json_valid(item_ids) AND json_type(item_ids) = 'array'),
+            name TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            forget_after INTEGER NOT NULL
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX archive_links_forgotten ON archive_links (forget_after);
+        """,
+    ),
+]
