@@ -39,7 +39,9 @@ run: install frontend system-deps
 stop: install
 	@$(PY) -m scripts.run --stop $(ARGS)
 
-test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-containers
+# CI runs the container tier in a job of its own: `make test CONTAINER_TIER=` there.
+CONTAINER_TIER ?= test-containers
+test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience $(CONTAINER_TIER)
 
 install: $(VENV)/.installed
 
