@@ -34,6 +34,23 @@ def _die_with(parent_pid: int) -> Callable[[], None]:
     return arm
 
 
+def hang_up_with_parent() -> None:
+    """This process gets SIGHUP when its parent (make, a shell) dies: a closed terminal kills
+    make, which hands the hang-up to nobody, so the run hears of it this way too."""
+    _prctl(_PR_SET_PDEATHSIG, signal.SIGHUP, 0, 0, 0)
+
+
+def has_terminal() -> bool:
+    """Whether this process still has a controlling terminal. A closed terminal takes it away;
+    the hang-up signal itself reaches only the session's leader, which may be make, who waits
+    for its children instead of passing it on."""
+    try:
+        os.close(os.open("/dev/tty", os.O_RDONLY | os.O_NOCTTY))
+    except OSError:
+        return False
+    return True
+
+
 def spawn(command: list[str], *, env: dict[str, str], log_path: Path, cwd: Path) -> subprocess.Popen[bytes]:
     """`command` in a session of its own (a terminal's Ctrl-C or hang-up reaches only the
     stack, which stops its children in order), writing to `log_path`."""

@@ -18,7 +18,7 @@ from typing import TextIO
 
 import psutil
 
-from scripts.processes import log_tail
+from scripts.processes import hang_up_with_parent, has_terminal, log_tail
 from scripts.stack import DEFAULT_READY_TIMEOUT_SECONDS, ROOT, Ports, Stack
 
 DEFAULT_RUN_DIR = ROOT / ".run"
@@ -151,16 +151,21 @@ class StopRequests:
         # Under nohup, a hang-up is meant to be ignored.
         if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:
             signal.signal(signal.SIGHUP, self._handle)
+            hang_up_with_parent()
 
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if signum == signal.SIGHUP:
-            # The terminal is gone: what is still printed must not fail the stop.
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, sys.stdout.fileno())
-            os.dup2(devnull, sys.stderr.fileno())
+            self.hang_up()
         self.requested = True
         if not self.started:
             raise KeyboardInterrupt
+
+    def hang_up(self) -> None:
+        """The terminal is gone: stop, and let nothing printed from now on fail the stop."""
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, sys.stderr.fileno())
+        self.requested = True
 
 
 def announce(stack: Stack, run_dir: Path, in_memory: bool) -> None:
@@ -198,8 +203,12 @@ def serve(args: argparse.Namespace) -> int:
         return 1
     announce(stack, args.run_dir, args.in_memory)
     failed = None
+    # Under nohup, losing the terminal is no reason to stop either.
+    terminal = has_terminal() and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN
     while not stop.requested and failed is None:
         failed = stack.failed_process()
+        if terminal and not has_terminal():
+            stop.hang_up()
         time.sleep(0.5)
     if failed is not None:
         log = stack.logs_dir / f"{failed}.log"

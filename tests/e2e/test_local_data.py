@@ -4,6 +4,7 @@ on Ctrl-C, a closed terminal or `make stop`, never leaves a process behind, and 
 holds a port it needs."""
 
 import queue
+import shlex
 import signal
 import subprocess
 import sys
@@ -26,6 +27,12 @@ KEY = "users/snapshot-check/file"
 # Starting the whole product on a busy 2-core machine, and stopping it with its data saved.
 START_BOUND_SECONDS = 300.0
 STOP_BOUND_SECONDS = 150.0
+AS_MAKE = [
+    sys.executable,
+    "-c",
+    "import signal, subprocess, sys; signal.signal(signal.SIGHUP, lambda *_: None); "
+    "sys.exit(subprocess.call(sys.argv[1:]))",
+]
 HOLD_A_PORT = (
     "import socket, sys, time\n"
     "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
@@ -83,10 +90,23 @@ class LocalRun:
     """`make run` (python -m scripts.run) on free ports in its own run folder, as a newcomer
     starts it in a terminal; its output is read in a thread so every wait has a bound."""
 
-    def __init__(self, run_dir: Path, *options: str) -> None:
+    def __init__(self, run_dir: Path, *options: str, in_terminal: bool = False) -> None:
         self.run_dir = run_dir
+        command = [sys.executable, "-m", "scripts.run", "--run-dir", str(run_dir), "--free-ports", *options]
+        if in_terminal:
+            # util-linux's script gives the run a terminal of its own, which goes when script does;
+            # in it, a session leader that, as make does, catches the hang-up and only waits.
+            command = [
+                "script",
+                "--quiet",
+                "--flush",
+                "--return",
+                "--command",
+                shlex.join([*AS_MAKE, *command]),
+                "/dev/null",
+            ]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "scripts.run", "--run-dir", str(run_dir), "--free-ports", *options],
+            command,
             cwd=ROOT,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
@@ -174,6 +194,16 @@ def test_closing_the_terminal_stops_every_process_and_saves_the_data_kept_privat
     assert_all_gone(children)
     assert (run_dir / "data" / "tables.json").exists()
     assert_private(run_dir)
+
+
+def test_a_closed_terminal_stops_the_run_even_when_nobody_passes_the_hang_up_on(runs, tmp_path):
+    # Under `make run`, make leads the terminal's session: the kernel's hang-up reaches only
+    # make, which waits for its children instead of passing it on.
+    runs.append(run := LocalRun(tmp_path / "run", "--in-memory", in_terminal=True).started())
+    children = run.children()
+    assert len(children) >= 6, [describe_process(child.pid) for child in children]
+    run.process.kill()
+    assert_all_gone(children, within=STOP_BOUND_SECONDS)
 
 
 def test_the_processes_die_with_a_run_killed_outright(runs, tmp_path):
