@@ -296,3 +296,13 @@ def test_a_forged_forwarded_for_does_not_reset_the_sign_in_limit(stack):
     assert 429 in statuses and statuses[0] == 401, statuses
     # Once limited, even a body nginx cannot read answers JSON.
     assert post_malformed_chunked_body(stack, "/api/auth/login", "127.0.0.9")[1] in ("rate_limited", "bad_request")
+
+
+def test_the_app_runs_signed_in_through_the_gateway_without_a_console_error(signed_in, stack):
+    # The `page` fixture fails the test on any console error: a Content-Security-Policy
+    # violation of the gateway's headers would show there.
+    page = signed_in.page
+    page.wait_for_function("document.querySelector('#root').childElementCount > 0")
+    assert page.url == f"{stack.url}/files"
+    page.goto(f"{stack.url}/profile")
+    page.get_by_text(signed_in.account.email).first.wait_for()
