@@ -28,13 +28,20 @@ BUF := frontend/node_modules/.bin/buf
 CONTAINERS_CACHE ?= $(HOME)/.cache/scloud-containers
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-containers container-deps install system-deps frontend protos openapi bench soak clean
+.PHONY: run stop test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-containers container-deps install system-deps frontend protos openapi bench soak clean
 
-# make run ARGS=--in-memory starts empty and saves nothing (see README, "Where the data lives").
+# make run ARGS=--in-memory starts empty and saves nothing (see README, "Where the data lives");
+# ARGS="--host 0.0.0.0" opens the gateway to the network (it listens on 127.0.0.1 otherwise).
 run: install frontend system-deps
-	@$(PY) scripts/stack.py $(ARGS)
+	@$(PY) -m scripts.run $(ARGS)
 
-test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-containers
+# Stops the `make run` of this clone (from another terminal): as Ctrl-C would, killed past a bound.
+stop: install
+	@$(PY) -m scripts.run --stop $(ARGS)
+
+# CI runs the container tier in a job of its own: `make test CONTAINER_TIER=` there.
+CONTAINER_TIER ?= test-containers
+test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience $(CONTAINER_TIER)
 
 install: $(VENV)/.installed
 
@@ -74,8 +81,14 @@ frontend/node_modules/.installed: frontend/package.json frontend/package-lock.js
 	cd frontend && npm ci --no-audit --no-fund
 	touch $@
 
-frontend: frontend/node_modules/.installed
+# The built web app, rebuilt only when one of its sources changed.
+FRONTEND_SOURCES := $(shell find frontend/src frontend/public -type f 2>/dev/null) \
+	frontend/index.html frontend/vite.config.ts frontend/tsconfig.json frontend/package.json
+frontend/dist/index.html: frontend/node_modules/.installed $(FRONTEND_SOURCES)
 	cd frontend && npm run build
+	touch $@
+
+frontend: frontend/dist/index.html
 
 lint: install frontend/node_modules/.installed
 	$(VENV)/bin/ruff check .

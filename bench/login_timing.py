@@ -11,9 +11,10 @@
 
 import argparse
 import asyncio
-import importlib.util
+import importlib
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -29,10 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def load_stack_module():
-    spec = importlib.util.spec_from_file_location("scloud_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts.stack: a bench runs as `python bench/<name>.py`, so the repository root, which
+    holds the `scripts` package, is put on the path first."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("scripts.stack")
 
 
 def timed_login(client: httpx.Client, email: str, password: str) -> float:

@@ -9,9 +9,10 @@ only the metadata matters here), and prints the ratio (target: at most 1.5).
 
 import argparse
 import asyncio
-import importlib.util
+import importlib
 import os
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -33,10 +34,11 @@ MOTO_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test"
 
 
 def load_stack_module():
-    spec = importlib.util.spec_from_file_location("scloud_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts.stack: a bench runs as `python bench/<name>.py`, so the repository root, which
+    holds the `scripts` package, is put on the path first."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("scripts.stack")
 
 
 def timed_profile(client: httpx.Client, token: str) -> float:

@@ -16,7 +16,7 @@ Run: `make soak`, or `.venv/bin/python bench/soak.py [--users N] [--seconds S]`.
 import argparse
 import asyncio
 import hashlib
-import importlib.util
+import importlib
 import os
 import random
 import statistics
@@ -38,10 +38,11 @@ SIGN_UPS_AT_ONCE = 2
 
 
 def load_stack_module():
-    spec = importlib.util.spec_from_file_location("scloud_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """scripts.stack: a bench runs as `python bench/<name>.py`, so the repository root, which
+    holds the `scripts` package, is put on the path first."""
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+    return importlib.import_module("scripts.stack")
 
 
 @dataclass

@@ -1,14 +1,10 @@
-"""Runs the whole SCloud product on this machine: moto server (S3 + DynamoDB), the three
-services and the Nginx gateway in front of the built frontend.
+"""The whole SCloud product on this machine: moto server (S3 + DynamoDB), the three services
+and the Nginx gateway in front of the built frontend, each a process of its own.
 
-`make run` calls `python scripts/stack.py`; the end-to-end tests use `Stack` directly with
-free ports and a run folder of their own.
+`make run` drives it through `scripts/run.py`; the end-to-end, resilience and bench harnesses
+use `Stack` directly with free ports and a run folder of their own.
 """
 
-import argparse
-import base64
-import fcntl
-import json
 import os
 import re
 import shutil
@@ -18,12 +14,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -31,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from scloud_common.internal_tls import issue_certificates, write_certificates
 from scloud_files.config import FilesSettings
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES
+from scripts.processes import busy_ports_message, port_in_use, run_checked, spawn, wait_until_ready
+from scripts.snapshot import Snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
@@ -41,6 +36,9 @@ SERVICES = ("auth", "users", "files")
 # moto's SES; tests read what was sent at GET /moto-api/data.json.
 MAILING_SERVICES = ("auth", "users")
 DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
+# How long the processes may take to answer ready, all together: generous, as a loaded 2-core
+# machine has taken over a minute; a process that exits fails the start at once.
+DEFAULT_READY_TIMEOUT_SECONDS = 240.0
 
 
 @dataclass(frozen=True)
@@ -66,6 +64,11 @@ class Ports:
             for sock in sockets:
                 sock.close()
 
+    @classmethod
+    def offset(cls, by: int) -> "Ports":
+        """Every default port moved by `by`, for a second stack beside one on the defaults."""
+        return cls(*(port + by for port in vars(cls()).values()))
+
     def http(self, service: str) -> int:
         return getattr(self, f"{service}_http")
 
@@ -90,11 +93,6 @@ def nginx_body_limit(max_upload_bytes: int) -> str:
     return str(max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
 
 
-def port_in_use(port: int) -> bool:
-    with socket.socket() as sock:
-        return sock.connect_ex(("127.0.0.1", port)) == 0
-
-
 @dataclass
 class Stack:
     run_dir: Path
@@ -103,6 +101,9 @@ class Stack:
     table_prefix: str = "scloud-"
     bucket: str = "scloud-files"
     frontend_dist: Path = FRONTEND_DIST
+    # The address the gateway listens on; the other processes always listen on 127.0.0.1 only.
+    host: str = "127.0.0.1"
+    ready_timeout: float = DEFAULT_READY_TIMEOUT_SECONDS
     with_gateway: bool = True
     # False starts the gateway alone, in front of services that are down (tests of its errors).
     with_services: bool = True
@@ -121,17 +122,17 @@ class Stack:
         return f"http://127.0.0.1:{self.ports.s3}"
 
     def start(self) -> None:
-        self.run_dir.mkdir(parents=True, exist_ok=True)
-        (self.run_dir / "logs").mkdir(exist_ok=True)
+        self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.logs_dir.mkdir(mode=0o700, exist_ok=True)
         busy = [port for port in vars(self.ports).values() if port_in_use(port)]
         if busy:
-            raise RuntimeError(f"ports already in use: {busy}. Is another SCloud or program running?")
+            raise RuntimeError(busy_ports_message(busy))
         try:
             if self.with_services:
                 self._start_services()
             if self.with_gateway:
                 self._start_gateway()
-                _wait_for_http(f"{self.url}/healthz", "gateway")
+                self._wait_until_ready({"gateway": f"{self.url}/healthz"})
         except BaseException:
             self.stop()
             raise
@@ -140,9 +141,9 @@ class Stack:
         # A fresh internal CA per start: the certificates never outlive the run that uses them.
         write_certificates(issue_certificates(SERVICES), self.certs_dir)
         self._spawn("s3", [_venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(self.ports.s3)], {})
-        _wait_for_http(f"{self.s3_endpoint}/moto-api/", "moto server")
+        self._wait_until_ready({"s3": f"{self.s3_endpoint}/moto-api/"})
         for service in SERVICES:
-            _run_checked([sys.executable, "-m", f"scloud_{service}.provision"], self._service_env(service))
+            self.run_checked([sys.executable, "-m", f"scloud_{service}.provision"], self._service_env(service))
         if self.data_dir is not None:
             try:
                 self._snapshot().restore(self.data_dir)
@@ -154,8 +155,13 @@ class Stack:
             self.data_restored = True
         for service in SERVICES:
             self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
-        for service in SERVICES:
-            _wait_for_http(f"http://127.0.0.1:{self.ports.http(service)}/readyz", f"{service} service")
+        self._wait_until_ready({service: f"http://127.0.0.1:{self.ports.http(service)}/readyz" for service in SERVICES})
+
+    def _wait_until_ready(self, checks: dict[str, str]) -> None:
+        wait_until_ready(checks, processes=self.processes, logs=self.logs_dir, timeout=self.ready_timeout)
+
+    def run_checked(self, command: list[str], env: dict[str, str]) -> None:
+        run_checked(command, env=env, cwd=ROOT)
 
     def stop(self) -> None:
         # Only a store that was restored (or found empty) is saved: a start that failed half-way
@@ -192,10 +198,11 @@ class Stack:
         return next((name for name, process in self.processes.items() if process.poll() is not None), None)
 
     def _spawn(self, name: str, command: list[str], env: dict[str, str]) -> None:
-        log = open(self.run_dir / "logs" / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(
-            command, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True
-        )
+        self.processes[name] = spawn(command, env=env, log_path=self.logs_dir / f"{name}.log", cwd=ROOT)
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.run_dir / "logs"
 
     @property
     def certs_dir(self) -> Path:
@@ -262,12 +269,13 @@ class Stack:
         if not (self.frontend_dist / "index.html").exists():
             raise RuntimeError("frontend/dist is missing: build the frontend first (make frontend)")
         gateway_dir = self.run_dir / "gateway"
-        gateway_dir.mkdir(parents=True, exist_ok=True)
+        gateway_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         frontend_root, temp_dir = self._worker_folders(gateway_dir)
         (gateway_dir / "scloud.conf").write_text(
             render_gateway_config(
                 {
-                    "SCLOUD_GATEWAY_PORT": str(self.ports.gateway),
+                    # nginx's listen takes an address:port as well as a port.
+                    "SCLOUD_GATEWAY_PORT": f"{self.host}:{self.ports.gateway}",
                     "SCLOUD_AUTH_UPSTREAM": f"127.0.0.1:{self.ports.auth_http}",
                     "SCLOUD_USERS_UPSTREAM": f"127.0.0.1:{self.ports.users_http}",
                     "SCLOUD_FILES_UPSTREAM": f"127.0.0.1:{self.ports.files_http}",
@@ -290,7 +298,6 @@ events {{ worker_connections 1024; }}
 http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {self.run_dir}/logs/gateway-access.log;
     sendfile on;
     client_body_temp_path {temp_dir}/body;
     proxy_temp_path {temp_dir}/proxy;
@@ -303,7 +310,7 @@ http {{
         )
         command = [nginx, "-p", str(gateway_dir), "-e", str(self.run_dir / "logs" / "gateway-error.log")]
         command += ["-c", str(gateway_dir / "nginx.conf"), "-g", "daemon off;"]
-        _run_checked([*command, "-t"], {})
+        self.run_checked([*command, "-t"], {})
         self._spawn("gateway", command, {})
 
     def _worker_folders(self, gateway_dir: Path) -> tuple[Path, Path]:
@@ -333,160 +340,5 @@ http {{
         return frontend_root, temp_dir
 
 
-class Snapshot:
-    """Copies every table item and bucket object of a local run to a folder and back.
-
-    moto server holds everything in memory; this is how a local run keeps its data across a
-    clean stop. Uploads still in progress are not kept, and a crash loses what changed since
-    the last clean stop.
-    """
-
-    def __init__(self, endpoint: str, table_prefix: str, bucket: str) -> None:
-        options = {"endpoint_url": endpoint, "region_name": "us-east-1"}
-        options |= {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
-        self.dynamodb = boto3.client("dynamodb", **options)
-        self.s3 = boto3.client("s3", **options)
-        self.table_prefix = table_prefix
-        self.bucket = bucket
-
-    def save(self, data_dir: Path) -> None:
-        """Writes beside the folder, then swaps, so a failed save leaves the last snapshot whole."""
-        staging = data_dir.with_name(data_dir.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        (staging / "objects").mkdir(parents=True)
-        tables = {}
-        for page in self.dynamodb.get_paginator("list_tables").paginate():
-            for table in page["TableNames"]:
-                if table.startswith(self.table_prefix):
-                    items = self.dynamodb.get_paginator("scan").paginate(TableName=table, ConsistentRead=True)
-                    tables[table.removeprefix(self.table_prefix)] = [item for p in items for item in p["Items"]]
-        objects = {}
-        for page in self.s3.get_paginator("list_objects_v2").paginate(Bucket=self.bucket):
-            for entry in page.get("Contents", []):
-                response = self.s3.get_object(Bucket=self.bucket, Key=entry["Key"])
-                name = f"{len(objects)}.bin"
-                with open(staging / "objects" / name, "wb") as out:
-                    shutil.copyfileobj(response["Body"], out)
-                objects[entry["Key"]] = {
-                    "file": name,
-                    "ContentType": response.get("ContentType", "application/octet-stream"),
-                    "Metadata": response.get("Metadata", {}),
-                    "ServerSideEncryption": response.get("ServerSideEncryption"),
-                }
-        (staging / "tables.json").write_text(json.dumps(tables, default=_encode_bytes))
-        (staging / "objects.json").write_text(json.dumps(objects))
-        old = data_dir.with_name(data_dir.name + ".old")
-        if data_dir.exists():
-            data_dir.rename(old)
-        staging.rename(data_dir)
-        shutil.rmtree(old, ignore_errors=True)
-
-    def restore(self, data_dir: Path) -> None:
-        if not (data_dir / "tables.json").exists():
-            return
-        tables = json.loads((data_dir / "tables.json").read_text(), object_hook=_decode_bytes)
-        for table, items in tables.items():
-            for item in items:
-                self.dynamodb.put_item(TableName=self.table_prefix + table, Item=item)
-        for key, entry in json.loads((data_dir / "objects.json").read_text()).items():
-            extra = {"ServerSideEncryption": entry["ServerSideEncryption"]} if entry["ServerSideEncryption"] else {}
-            with open(data_dir / "objects" / entry["file"], "rb") as body:
-                self.s3.put_object(
-                    Bucket=self.bucket,
-                    Key=key,
-                    Body=body,
-                    ContentType=entry["ContentType"],
-                    Metadata=entry["Metadata"],
-                    **extra,
-                )
-
-
-# DynamoDB's binary attributes arrive as bytes, which JSON cannot hold as they are.
-def _encode_bytes(value: object) -> dict:
-    if isinstance(value, bytes):
-        return {"$base64": base64.b64encode(value).decode()}
-    raise TypeError(f"cannot save {type(value).__name__}")
-
-
-def _decode_bytes(value: dict) -> object:
-    return base64.b64decode(value["$base64"]) if value.keys() == {"$base64"} else value
-
-
 def _venv_bin(name: str) -> str:
     return str(Path(sys.executable).parent / name)
-
-
-def _run_checked(command: list[str], env: dict[str, str]) -> None:
-    result = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True, cwd=ROOT)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:4])} failed:\n{result.stdout}\n{result.stderr}")
-
-
-def _wait_for_http(url: str, what: str, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    last_error = ""
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError) as exc:
-            last_error = str(exc)
-        time.sleep(0.3)
-    raise RuntimeError(f"{what} did not become ready at {url}: {last_error}")
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--run-dir", type=Path, default=ROOT / ".run", help="logs, keys and rendered config")
-    parser.add_argument("--port", type=int, default=8080, help="port of the gateway")
-    parser.add_argument(
-        "--in-memory", action="store_true", help="keep no data across restarts (start empty, save nothing)"
-    )
-    args = parser.parse_args()
-    args.run_dir.mkdir(parents=True, exist_ok=True)
-    lock = open(args.run_dir / "stack.lock", "w")
-    try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        print("SCloud is already running from this folder (make run). Stop it with Ctrl-C there first.")
-        return 1
-    data_dir = None if args.in_memory else args.run_dir / "data"
-    stack = Stack(args.run_dir, Ports(gateway=args.port), data_dir=data_dir)
-    stopping = False
-
-    def request_stop(signum, frame):
-        nonlocal stopping
-        stopping = True
-
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    print("Starting SCloud: moto server, auth, users, files, gateway ...", flush=True)
-    try:
-        stack.start()
-    except RuntimeError as exc:
-        print(f"Could not start SCloud: {exc}\nLogs: {args.run_dir / 'logs'}", file=sys.stderr)
-        return 1
-    print(f"SCloud is running at {stack.url}", flush=True)
-    print(f"Logs in {args.run_dir / 'logs'}. Press Ctrl-C to stop.", flush=True)
-    if data_dir is None:
-        print("Data lives in memory only (moto server): every account and file is lost when SCloud stops.", flush=True)
-    else:
-        print(
-            f"Data lives in memory (moto server) and is saved to {data_dir} when you stop with Ctrl-C, then "
-            "restored on the next start. A crash or kill loses what changed since the last clean stop.",
-            flush=True,
-        )
-    while not stopping:
-        failed = stack.failed_process()
-        if failed:
-            print(f"The {failed} process stopped; see {args.run_dir / 'logs' / (failed + '.log')}", file=sys.stderr)
-            break
-        time.sleep(0.5)
-    print("Stopping SCloud ...", flush=True)
-    stack.stop()
-    return 0 if stopping else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())

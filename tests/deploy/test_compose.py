@@ -2,7 +2,11 @@
 
 import ipaddress
 import json
+import os
 import re
+import subprocess
+import sys
+import uuid
 from pathlib import Path
 
 import jsonschema
@@ -12,7 +16,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES = COMPOSE["services"]
-LONG_RUNNING = [name for name, service in SERVICES.items() if service.get("restart") != "no"]
+ONE_SHOT = "init"
+LONG_RUNNING = [name for name in SERVICES if name != ONE_SHOT]
 GRPC_PORTS = {"9101", "9102", "9103"}
 
 
@@ -39,6 +44,42 @@ def test_the_whole_product_is_there():
 @pytest.mark.parametrize("name", LONG_RUNNING)
 def test_every_long_running_service_has_a_healthcheck(name):
     assert SERVICES[name]["healthcheck"]["test"]
+
+
+@pytest.mark.parametrize("name", LONG_RUNNING)
+def test_every_long_running_service_comes_back_after_a_crash_or_a_reboot(name):
+    assert SERVICES[name]["restart"] == "unless-stopped"
+
+
+def test_the_one_shot_init_is_retried_when_it_fails():
+    assert SERVICES[ONE_SHOT]["restart"] == "on-failure"
+
+
+def test_init_succeeds_on_every_start_against_a_store_it_has_provisioned(aws_endpoint_url, tmp_path):
+    """What the init image runs (its CMD), twice against one store, with compose's environment."""
+    dockerfile = (ROOT / "docker" / "provision.Dockerfile").read_text()
+    command = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1))
+    assert command[:2] == ["sh", "-c"]
+    script = command[2].replace("/certs", str(tmp_path / "certs"))
+    environment = {name: str(value) for name, value in SERVICES[ONE_SHOT]["environment"].items()}
+    environment = {
+        name: aws_endpoint_url if name.endswith("_AWS_ENDPOINT_URL") else value for name, value in environment.items()
+    }
+    environment["FILES_S3_BUCKET"] = f"init-{uuid.uuid4().hex[:8]}"
+    environment["AUTH_DYNAMODB_TABLE_PREFIX"] = environment["USERS_DYNAMODB_TABLE_PREFIX"] = environment[
+        "FILES_DYNAMODB_TABLE_PREFIX"
+    ] = f"init{uuid.uuid4().hex[:8]}-"
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    for start in ("first", "second"):
+        result = subprocess.run(
+            ["sh", "-c", script],
+            env={**os.environ, **environment, "PATH": path},
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert result.returncode == 0, f"{start} start: {result.stdout}\n{result.stderr}"
+    assert (tmp_path / "certs" / "ca.pem").exists()
 
 
 def test_dependencies_wait_for_health_or_completion():

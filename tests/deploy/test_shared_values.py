@@ -2,7 +2,6 @@
 gateway derives its body limit from it, and the copies that must stay (compose, CloudFormation,
 the gateway image's default) agree with it."""
 
-import importlib.util
 import os
 import subprocess
 from pathlib import Path
@@ -13,17 +12,11 @@ from cfnlint.decode import decode
 
 from scloud_files.config import FilesSettings
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES
+from scripts import stack
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_UPLOAD_BYTES = FilesSettings.model_fields["max_upload_bytes"].default
 BODY_LIMIT_SCRIPT = ROOT / "gateway" / "body-limit.envsh"
-
-
-def load_stack_module():
-    spec = importlib.util.spec_from_file_location("scloud_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def gateway_image_body_limit(max_upload_bytes: str | None) -> subprocess.CompletedProcess:
@@ -41,7 +34,7 @@ def test_the_gateway_image_and_make_run_derive_the_same_body_limit(max_upload_by
     assert result.returncode == 0, result.stderr
     # Exactly the body the files service accepts: its limit plus its multipart allowance.
     assert result.stdout == str(max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
-    assert result.stdout == load_stack_module().nginx_body_limit(max_upload_bytes)
+    assert result.stdout == stack.nginx_body_limit(max_upload_bytes)
 
 
 def test_the_gateway_image_refuses_to_start_without_the_upload_limit():
@@ -50,7 +43,7 @@ def test_the_gateway_image_refuses_to_start_without_the_upload_limit():
 
 
 def test_make_run_uses_the_files_services_default():
-    assert load_stack_module().DEFAULT_MAX_UPLOAD_BYTES == MAX_UPLOAD_BYTES
+    assert stack.DEFAULT_MAX_UPLOAD_BYTES == MAX_UPLOAD_BYTES
 
 
 def test_the_gateway_images_default_is_the_files_services_default():

@@ -1,11 +1,18 @@
 """The whole product as `make run` starts it (moto server, three services, Nginx gateway with
-the built frontend) on free ports, and Debian's Chromium driven by Playwright."""
+the built frontend) on free ports, Debian's Chromium driven by Playwright, and the fixtures
+every end-to-end file shares: a `page` whose console must stay clean, and `signed_in`, a new
+account registered through the API whose session that page holds."""
 
-import importlib.util
 import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
+
+from scripts.stack import Ports, Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts" / "e2e"
@@ -20,18 +27,11 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 E2E_UPLOAD_LIMIT = 5 * 1024 * 1024
-
-
-def _load_stack_module():
-    spec = importlib.util.spec_from_file_location("scloud_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def stack_module():
-    return _load_stack_module()
+DESKTOP = {"width": 1280, "height": 860}
+# Strong enough for the server's strength check, whatever its minimum score.
+PASSWORD = "violet harbor lantern 73 quietly"
+# Chromium logs every 4xx/5xx answer as a console error; the tests assert on answers themselves.
+EXPECTED_CONSOLE_NOISE = ("Failed to load resource",)
 
 
 @pytest.fixture(scope="session")
@@ -44,11 +44,11 @@ def private_clone(tmp_path_factory) -> Path:
     return clone
 
 
-def run_from_private_clone(stack_module, clone: Path, run_name: str, **options):
+def run_from_private_clone(clone: Path, run_name: str, **options) -> Iterator[Stack]:
     """A stack on free ports, running from the private clone, stopped when the session ends."""
-    stack = stack_module.Stack(
+    stack = Stack(
         run_dir=clone / run_name,
-        ports=stack_module.Ports.free(),
+        ports=Ports.free(),
         max_upload_bytes=E2E_UPLOAD_LIMIT,
         frontend_dist=clone / "frontend" / "dist",
         **options,
@@ -56,23 +56,28 @@ def run_from_private_clone(stack_module, clone: Path, run_name: str, **options):
     try:
         stack.start()
     except RuntimeError as exc:
-        logs = "\n".join(
-            f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted((stack.run_dir / "logs").glob("*.log"))
-        )
-        pytest.fail(f"stack did not start: {exc}\n{logs}")
+        # The message names the process that is not ready and ends with its log.
+        pytest.fail(f"stack did not start: {exc}")
     yield stack
     stack.stop()
 
 
 @pytest.fixture(scope="session")
-def stack(stack_module, private_clone):
-    yield from run_from_private_clone(stack_module, private_clone, ".run")
+def stack(private_clone) -> Iterator[Stack]:
+    yield from run_from_private_clone(private_clone, ".run")
 
 
 @pytest.fixture(scope="session")
-def lone_gateway(stack_module, private_clone):
+def lone_gateway(private_clone) -> Iterator[Stack]:
     """The gateway in front of services that are all down."""
-    yield from run_from_private_clone(stack_module, private_clone, ".run-lone-gateway", with_services=False)
+    yield from run_from_private_clone(private_clone, ".run-lone-gateway", with_services=False)
+
+
+@pytest.fixture
+def gateway(stack) -> Iterator[httpx.Client]:
+    """An HTTP client of the gateway, as any program outside the browser would be."""
+    with httpx.Client(base_url=stack.url, timeout=30) as client:
+        yield client
 
 
 @pytest.fixture(scope="session")
@@ -83,6 +88,88 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(accept_downloads=True, viewport=DESKTOP)
+    yield context
+    context.close()
+
+
+def watch_console(page) -> list[str]:
+    """What the page reports as going wrong: script errors, and console errors (Chromium reports
+    Content-Security-Policy violations there)."""
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(f"console error: {message.text} ({message.location.get('url', '')})")
+            if message.type == "error" and not message.text.startswith(EXPECTED_CONSOLE_NOISE)
+            else None
+        ),
+    )
+    return problems
+
+
+@pytest.fixture
+def page(context):
+    """A desktop page whose console must stay clean: the test fails with what it reported."""
+    page = context.new_page()
+    problems = watch_console(page)
+    yield page
+    if problems:
+        pytest.fail("the browser reported problems:\n" + "\n".join(problems), pytrace=False)
+
+
+@dataclass(frozen=True)
+class Account:
+    email: str
+    password: str
+    access_token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.access_token}"}
+
+
+def register_account(base_url: str, request=None, *, username: str = "Ada") -> Account:
+    """A new account, registered through the gateway's API. With a Playwright `request` (a
+    browser context's), the session cookie lands in that context."""
+    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
+    body = {"email": email, "username": username, "password": PASSWORD}
+    if request is None:
+        response = httpx.post(f"{base_url}/api/auth/register", json=body, timeout=30)
+        assert response.status_code == 201, response.text
+        return Account(email, PASSWORD, response.json()["accessToken"])
+    answer = request.post(f"{base_url}/api/auth/register", data=body, headers={"Origin": base_url})
+    assert answer.status == 201, answer.text()
+    return Account(email, PASSWORD, answer.json()["accessToken"])
+
+
+@pytest.fixture
+def account(stack) -> Account:
+    """A new account, registered through the API only (no browser)."""
+    return register_account(stack.url)
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    account: Account
+    page: object
+
+
+@pytest.fixture
+def signed_in(stack, context, page) -> SignedIn:
+    """A new account whose session `page` holds (its refresh cookie in the browser context),
+    on its (empty) file list once the app has restored that session."""
+    account = register_account(stack.url, context.request)
+    with page.expect_response(lambda response: response.url.endswith("/api/auth/refresh")) as restored:
+        page.goto(f"{stack.url}/files")
+    assert restored.value.status == 200, restored.value.text()
+    page.wait_for_url(f"{stack.url}/files")
+    return SignedIn(account, page)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 starts it, less the gateway), so a fault can be put into one process at a time: frozen
 (SIGSTOP), killed, restarted. Every wait here has a bound."""
 
-import importlib.util
 import json
 import os
 import signal
@@ -14,14 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from http.client import HTTPConnection
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import boto3
 import httpx
 import pytest
 from botocore.config import Config
 
-ROOT = Path(__file__).resolve().parents[2]
+from scripts import stack as stack_module
+
 # Every answer to a request other than an upload, whatever has failed.
 ANSWER_BOUND_SECONDS = 10.0
 # An upload whose storage fails part way: its bounded storage calls, their retries and the clean-up.
@@ -29,16 +28,6 @@ UPLOAD_BOUND_SECONDS = 60.0
 # From a restarted peer answering its health check to the callers reaching it again.
 RECONNECT_BOUND_SECONDS = 2.0
 PASSWORD = "correct horse battery staple"
-
-
-def _load_stack_module():
-    spec = importlib.util.spec_from_file_location("scloud_stack", ROOT / "scripts" / "stack.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-stack_module = _load_stack_module()
 
 
 class FaultyDynamoDb:
@@ -172,7 +161,7 @@ class FaultStack:
         self.stack._spawn("s3", [stack_module._venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(ports.s3)], {})
         wait_until_ok(f"{self.stack.s3_endpoint}/moto-api/", within=30)
         for service in stack_module.SERVICES:
-            stack_module._run_checked(
+            self.stack.run_checked(
                 [sys.executable, "-m", f"scloud_{service}.provision"], self.stack._service_env(service)
             )
         for service in stack_module.SERVICES:
@@ -323,11 +312,9 @@ def faults(tmp_path_factory) -> Iterator[FaultStack]:
     try:
         stack.start()
     except RuntimeError as exc:
-        logs = "\n".join(
-            f"--- {log.name}\n{log.read_text()[-3000:]}" for log in sorted((stack.run_dir / "logs").glob("*.log"))
-        )
         proxy.close()
-        pytest.fail(f"stack did not start: {exc}\n{logs}")
+        # The message names the process that is not ready and ends with its log.
+        pytest.fail(f"stack did not start: {exc}")
     yield FaultStack(stack, files_table=f"{stack.table_prefix}files", proxy=proxy)
     for process in stack.processes.values():
         if process.poll() is None:

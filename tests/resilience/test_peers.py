@@ -20,21 +20,51 @@ def assert_back_within_bound(faults, ready_at: float, call) -> None:
     assert time.monotonic() - ready_at < faults.reconnect_bound, f"back after {time.monotonic() - ready_at:.1f} s"
 
 
+# Failed attempts by the callers before the peer returns: enough for gRPC's reconnect backoff
+# to reach its longest (100 ms growing to 1 s), whatever the machine's pace.
+FAILED_ATTEMPTS_DURING_OUTAGE = 10
+OUTAGE_BOUND_SECONDS = 120.0
+
+
+class Callers:
+    """Counts the attempts that failed while the peer was away."""
+
+    def __init__(self) -> None:
+        self.failed = 0
+        self.changed = threading.Condition()
+
+    def record(self, response: httpx.Response) -> None:
+        if response.status_code != 200:
+            with self.changed:
+                self.failed += 1
+                self.changed.notify_all()
+
+    def wait_for_failures(self, count: int, within: float = OUTAGE_BOUND_SECONDS) -> None:
+        with self.changed:
+            assert self.changed.wait_for(lambda: self.failed >= count, timeout=within), (
+                f"only {self.failed} failed attempts within {within} s"
+            )
+
+
 @contextmanager
 def callers_keep_trying(call):
     """People retrying all through the outage: every failed attempt lengthens gRPC's reconnect
     backoff, which is what kept sign-in failing for seconds after the peer was back."""
     stop = threading.Event()
+    callers = Callers()
 
     def keep_calling() -> None:
         while not stop.is_set():
-            call()
+            try:
+                callers.record(call())
+            except httpx.HTTPError:
+                callers.record(httpx.Response(599))
             stop.wait(0.2)
 
     thread = threading.Thread(target=keep_calling, daemon=True)
     thread.start()
     try:
-        yield
+        yield callers
     finally:
         stop.set()
         thread.join(timeout=30)
@@ -43,11 +73,11 @@ def callers_keep_trying(call):
 def test_login_while_the_users_service_is_down_and_after_it_returns(faults):
     account = faults.register()
     faults.kill("users")
-    with callers_keep_trying(lambda: faults.login(account)):
+    with callers_keep_trying(lambda: faults.login(account)) as callers:
         try:
             response, elapsed = faults.timed(lambda: faults.login(account))
             faults.assert_json_failure_within(response, elapsed)
-            time.sleep(8)
+            callers.wait_for_failures(FAILED_ATTEMPTS_DURING_OUTAGE)
         finally:
             ready_at = faults.restart_service("users")
         assert_back_within_bound(faults, ready_at, lambda: faults.login(account))
@@ -58,11 +88,11 @@ def test_profile_while_the_files_service_is_down_and_after_it_returns(faults):
     account = faults.register()
     assert faults.upload_small(account).status_code == 201
     faults.kill("files")
-    with callers_keep_trying(lambda: profile(faults, account)):
+    with callers_keep_trying(lambda: profile(faults, account)) as callers:
         try:
             response, elapsed = faults.timed(lambda: profile(faults, account))
             faults.assert_json_failure_within(response, elapsed)
-            time.sleep(8)
+            callers.wait_for_failures(FAILED_ATTEMPTS_DURING_OUTAGE)
         finally:
             ready_at = faults.restart_service("files")
         assert_back_within_bound(faults, ready_at, lambda: profile(faults, account))

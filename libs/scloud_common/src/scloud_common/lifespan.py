@@ -1,6 +1,8 @@
 """What every service's process is made of: a container of use cases built by the service's
 bootstrap, and one FastAPI app whose lifespan serves gRPC beside HTTP."""
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -18,9 +20,16 @@ from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier
 from scloud_common.web import create_app
 
+logger = logging.getLogger(__name__)
+
 Service = TypeVar("Service")
 ReadinessCheck = Callable[[], Awaitable[None]]
 Closer = Callable[[], Awaitable[None]]
+
+# How long a starting process keeps trying to reach its dependencies (peers' channels connected
+# and SERVING, the stores answering) before it serves HTTP anyway, with /readyz saying which fails.
+WARM_UP_SECONDS = 60.0
+WARM_UP_RETRY_SECONDS = 0.25
 
 
 @dataclass
@@ -78,6 +87,41 @@ class Dependencies:
         return ServiceContainer(service, token_verifier, self.readiness_checks, self.closers)
 
 
+async def _passes(name: str, check: ReadinessCheck) -> bool:
+    try:
+        await check()
+    except Exception as exc:  # a dependency not there yet: tried again until the bound
+        logger.debug("warm-up check failed", extra={"check": name, "error": repr(exc)})
+        return False
+    return True
+
+
+async def warm_up(checks: dict[str, ReadinessCheck], *, within: float = WARM_UP_SECONDS) -> bool:
+    """Runs the readiness checks until every one has passed once, or `within` seconds are up.
+
+    Run before the process serves HTTP: by the time /readyz can first answer ready, the peers'
+    channels are connected (TLS done) and the stores have answered, so the first real request
+    (a signed-in one asks auth about its session within a 5 s deadline) finds them warm. Peers
+    check each other in a cycle, which cannot deadlock, as the gRPC server is already serving.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    waiting = dict(checks)
+    while waiting:
+        try:
+            async with asyncio.timeout_at(deadline):
+                passed = await asyncio.gather(*(_passes(name, check) for name, check in waiting.items()))
+        except TimeoutError:
+            passed = [False] * len(waiting)
+        waiting = {name: check for (name, check), ok in zip(waiting.items(), passed, strict=True) if not ok}
+        if waiting and loop.time() >= deadline:
+            logger.warning("dependencies not ready at start-up", extra={"checks": sorted(waiting), "after": within})
+            return False
+        if waiting:
+            await asyncio.sleep(WARM_UP_RETRY_SECONDS)
+    return True
+
+
 @dataclass(frozen=True)
 class GrpcApi:
     """A service's gRPC side: its proto service, who may call which method, and how its
@@ -114,6 +158,7 @@ def service_lifespan(
             )
             app.state.grpc_port = port
             async with supervised_grpc_server(server):
+                await warm_up(container.readiness_checks)
                 yield
         finally:
             await container.aclose()

@@ -139,15 +139,18 @@ async def _handle_validation_error(request: Request, exc: Exception) -> JSONResp
     return error_response(422, "validation_error", message, details)
 
 
+_HTTP_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
 def _allowed_methods(request: Request) -> str:
     """Every method the path answers to. Starlette's own 405 names only the first route that
-    matched the path, but FastAPI makes one route per method."""
-    methods: set[str] = set()
-    for route in request.app.routes:
-        match, _ = route.matches(request.scope)
-        if match is not Match.NONE:
-            methods |= getattr(route, "methods", None) or set()
-    return ", ".join(sorted(methods))
+    matched the path, but FastAPI makes one route per method; and an included router is one
+    route holding many, so each method is asked of every route."""
+    return ", ".join(
+        method
+        for method in _HTTP_METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in request.app.routes)
+    )
 
 
 async def _handle_http_error(request: Request, exc: Exception) -> JSONResponse:

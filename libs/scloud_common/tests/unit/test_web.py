@@ -4,7 +4,7 @@ from contextlib import asynccontextmanager
 
 import httpx
 import pytest
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from scloud_common.auth_deps import CurrentUser, OptionalUser
 from scloud_common.errors import ErrorKind, NotFound, RateLimited, ServiceUnavailable
@@ -141,6 +141,27 @@ async def test_method_not_allowed_names_every_allowed_method_of_the_path(client)
     response = await client.request("TRACE", "/things/1")
     assert response.status_code == 405
     assert response.headers["allow"] == "DELETE, GET"
+
+
+async def test_method_not_allowed_names_the_methods_of_an_included_routers_path():
+    # The services' routes come from included routers (FastAPI 0.165 keeps them as one route
+    # each); their 405 sent an empty Allow header.
+    app = create_app(title="t", description="d", lifespan=lifespan)
+    router = APIRouter(prefix="/api/auth")
+
+    @router.post("/login")
+    async def login() -> dict:
+        return {}
+
+    @router.put("/login")
+    async def replace_login() -> dict:
+        return {}
+
+    app.include_router(router)
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as client:
+        response = await client.get("/api/auth/login")
+    assert response.status_code == 405
+    assert response.headers["allow"] == "POST, PUT"
 
 
 async def test_openapi_documents_the_shared_errors_on_the_routes_that_can_give_them(client):
