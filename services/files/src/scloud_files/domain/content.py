@@ -10,11 +10,36 @@ from scloud_files.domain.name import UNTITLED
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RESTRICTED_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 _CONTENT_TYPE = re.compile(rf"^{_RESTRICTED_NAME}/{_RESTRICTED_NAME}$")
-# Types a browser may render inline without running anything stored by a user. Everything else
-# (HTML, SVG, XHTML, XML, JavaScript, unknown types) is served as opaque bytes to save.
-_INLINE_SAFE_PREFIXES = ("image/", "audio/", "video/")
-_INLINE_SAFE_TYPES = frozenset({"application/pdf", "text/plain"})
-_INLINE_UNSAFE_TYPES = frozenset({"image/svg+xml"})
+# Types a browser renders inline without running anything stored by a user, listed exactly: a
+# prefix such as image/ would let image/svg-xml or video/x+xml through, which a browser may sniff
+# as markup. Everything else (HTML, SVG, XHTML, XML, JavaScript, unknown types) is opaque bytes.
+_INLINE_SAFE_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+        "application/pdf",
+        "text/plain",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/ogg",
+        "audio/opus",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/webm",
+        "audio/flac",
+        "video/mp4",
+        "video/webm",
+        "video/ogg",
+        "video/quicktime",
+    }
+)
 MAX_TEXT_PREVIEW_BYTES = 1024 * 1024
 TEXT_PREVIEW_TYPE = "text/plain; charset=utf-8"
 # Files shown as plain text when asked (`as=text`): their bytes are served as text/plain, which a
@@ -36,9 +61,7 @@ def served_content_type(declared: str | None) -> str:
 
 
 def is_inline_safe(content_type: str) -> bool:
-    if content_type in _INLINE_UNSAFE_TYPES:
-        return False
-    return content_type in _INLINE_SAFE_TYPES or content_type.startswith(_INLINE_SAFE_PREFIXES)
+    return content_type in _INLINE_SAFE_TYPES
 
 
 def content_disposition(file_name: str, *, inline: bool = False) -> str:
