@@ -8,6 +8,7 @@ from scloud_files.domain.content import (
     content_disposition,
     is_inline_safe,
     is_text_previewable,
+    portable_name,
     served_content_type,
 )
 from scloud_files.domain.errors import (
@@ -125,6 +126,7 @@ __all__ = [
     "numbered_name",
     "object_key",
     "page_after",
+    "portable_name",
     "segments",
     "served_content_type",
     "sort_key",

@@ -40,6 +40,7 @@ _INLINE_SAFE_TYPES = frozenset(
         "video/quicktime",
     }
 )
+_PATH_CHARACTERS = str.maketrans({"/": "_", "\\": "_", ":": "_"})
 MAX_TEXT_PREVIEW_BYTES = 1024 * 1024
 TEXT_PREVIEW_TYPE = "text/plain; charset=utf-8"
 # Files shown as plain text when asked (`as=text`): their bytes are served as text/plain, which a
@@ -64,10 +65,23 @@ def is_inline_safe(content_type: str) -> bool:
     return content_type in _INLINE_SAFE_TYPES
 
 
+def portable_name(name: str) -> str:
+    """The name as one path segment wherever it is saved or extracted: slashes, backslashes and
+    colons (drive letters, alternate streams) become `_`, and a name of only dots and spaces,
+    which would name a directory itself, has its dots replaced too. Stored names may predate the
+    rule that refuses those, so nothing written out trusts them."""
+    segment = name.translate(_PATH_CHARACTERS).strip()
+    if not segment.replace(".", "").strip():
+        segment = segment.replace(".", "_")
+    return segment or UNTITLED
+
+
 def content_disposition(file_name: str, *, inline: bool = False) -> str:
-    """Content-Disposition carrying the file's name (RFC 6266 / RFC 5987): an ASCII fallback for
-    old clients, with quotes, backslashes and anything unprintable replaced, and the exact UTF-8
-    name percent-encoded, so quotes, semicolons or line breaks in a name cannot break the header."""
+    """Content-Disposition carrying the file's name (RFC 6266 / RFC 5987) as one path segment
+    (portable_name): an ASCII fallback for old clients, with quotes, backslashes and anything
+    unprintable replaced, and the exact UTF-8 name percent-encoded, so quotes, semicolons or line
+    breaks in a name cannot break the header."""
+    file_name = portable_name(file_name)
     decomposed = unicodedata.normalize("NFKD", file_name)
     fallback = "".join(
         char if char.isascii() and char.isprintable() and char not in '"\\' else "_"

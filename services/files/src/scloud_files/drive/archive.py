@@ -13,6 +13,7 @@ from scloud_files.domain import (
     clean_file_name,
     natural_name_key,
     numbered_name,
+    portable_name,
 )
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
@@ -56,7 +57,7 @@ class OpenArchive:
         request = await self._repository.claim_archive(_token_hash(token), timestamp(self._now()))
         if request is None:
             raise ArchiveNotFound()
-        return f"{request.name}.zip", self._entries(request)
+        return f"{portable_name(request.name)}.zip", self._entries(request)
 
     def read_bytes(self, key: str) -> AsyncIterator[bytes]:
         """A member's bytes, as the archive streams them."""
@@ -72,7 +73,7 @@ class OpenArchive:
                 stack.append((item, ""))
         while stack:
             item, directory = stack.pop()
-            path = _unique_member(directory + item.name.replace("/", "_"), used)
+            path = _unique_member(directory + portable_name(item.name), used)
             if not item.is_folder:
                 yield ArchiveEntry(path, item.modified_at, item.object_key)
                 continue
