@@ -173,6 +173,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _handle_unexpected_error)
 
 
+# Path parameters that are secrets (a single-use ZIP link's token): logged as [redacted].
+SECRET_PATH_PARAMS = frozenset({"token"})
+REDACTED = "[redacted]"
+
+
+def logged_path(scope: Scope) -> str:
+    """The request's path as it may be logged: the values of secret path parameters, known once
+    the request was routed, replaced."""
+    path: str = scope["path"]
+    for name, value in (scope.get("path_params") or {}).items():
+        if name in SECRET_PATH_PARAMS and value:
+            path = path.replace(str(value), REDACTED)
+    return path
+
+
 class RequestIdMiddleware:
     """Binds the X-Request-ID of each request (or a new one) to the logs and echoes it back.
 
@@ -209,7 +224,7 @@ class RequestIdMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": logged_path(scope),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
@@ -266,7 +281,7 @@ class RequestDeadlineMiddleware:
         except TimeoutError:
             if response_started:
                 raise
-            logger.warning("request deadline exceeded", extra={"path": scope["path"], "seconds": self.seconds})
+            logger.warning("request deadline exceeded", extra={"path": logged_path(scope), "seconds": self.seconds})
             error = ServiceTimeout()
             await error_response(HTTP_STATUS[error.kind], error.code, error.message)(scope, receive, send)
 

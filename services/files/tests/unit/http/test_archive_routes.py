@@ -2,6 +2,7 @@
 stored, and an archive file name that carries no path."""
 
 import io
+import logging
 import zipfile
 
 from scloud_files.domain import FileIdGenerator, Item, ItemKind, object_key
@@ -87,3 +88,16 @@ async def test_a_folder_named_dots_downloads_under_a_safe_name(drive):
     assert 'filename="__.zip"' in response.headers["content-disposition"]
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         assert archive.namelist() == ["__/", "__/a.txt"]
+
+
+async def test_no_log_record_carries_the_archive_token(drive, caplog):
+    file = stored(drive, "f.txt", None, b"x")
+    link = (await drive.client.post("/api/files/archive", json={"ids": [file.item_id]})).json()
+    token = link["url"].rsplit("/", 1)[1]
+    with caplog.at_level(logging.DEBUG):
+        assert (await drive.client.get(link["url"])).status_code == 200
+        assert (await drive.client.get(link["url"])).status_code == 404
+    logged = [record for record in caplog.records if record.name != "httpx"]
+    assert any(getattr(record, "path", "") == "/api/files/archive/[redacted]" for record in logged)
+    for record in logged:
+        assert token not in record.getMessage() and token not in repr(vars(record))
