@@ -313,13 +313,18 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 def health_router() -> APIRouter:
-    """`/healthz` answers while the process lives; `/readyz` runs the checks the lifespan put
+    """`/healthz` answers while the process can serve (503 naming the stalled thread pools when
+    the lifespan's watchdog, `app.state.watchdog`, says it cannot); `/readyz` runs the checks the lifespan put
     in `app.state.readiness_checks` (name -> coroutine function) and answers 503 if any fails."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz(request: Request) -> JSONResponse:
+        watchdog = getattr(request.app.state, "watchdog", None)
+        stalled = watchdog.problems() if watchdog is not None else []
+        if stalled:
+            return JSONResponse({"status": "unavailable", "stalled": stalled}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     @router.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:

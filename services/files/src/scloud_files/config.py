@@ -62,3 +62,24 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         description="How often each files process purges the trashed items whose retention is over (a "
         "deletion forever from the trash also wakes it at once).",
     )
+    archive_max_concurrent: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="ZIP downloads written at once by one files process, each on a thread of its own pool; "
+        "one more is refused with 503 `busy` and Retry-After. About 1 MiB of memory each.",
+    )
+    archive_max_per_user: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="ZIP downloads one user may have running at once; one more is refused with 429 "
+        "`too_many_archives` and Retry-After (the link stays usable until it expires).",
+    )
+    archive_stall_seconds: float = Field(
+        30,
+        gt=0,
+        le=600,
+        description="Longest wait of an archive's thread for its reader to take the next block (or for the "
+        "next member to be listed); past it the archive is cut and the thread is free again.",
+    )

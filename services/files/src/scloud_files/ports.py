@@ -1,6 +1,6 @@
 """What the files use cases need from the outside world."""
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from typing import Protocol
 
 from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, UnfiledFile
@@ -143,8 +143,10 @@ class BlobStore(Protocol):
         and the error propagates."""
         ...
 
-    def read(self, key: str) -> AsyncIterator[bytes]:
-        """The stored bytes, a chunk at a time, never all in memory."""
+    def read_blocking(self, key: str) -> Iterator[bytes]:
+        """The stored bytes, a chunk at a time, never all in memory, read in the calling thread:
+        only for work running on a thread of its own (an archive). ServiceUnavailable if the
+        store fails."""
         ...
 
     async def delete(self, key: str) -> None:

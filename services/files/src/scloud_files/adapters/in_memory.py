@@ -1,6 +1,6 @@
 """In-memory implementations of the files service's ports, for unit tests."""
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -295,7 +295,7 @@ class InMemoryBlobStore:
             raise ServiceUnavailable()
         self.objects[key] = (bytes(received), content_type)
 
-    async def read(self, key: str) -> AsyncIterator[bytes]:
+    def read_blocking(self, key: str) -> Iterator[bytes]:
         content = self.objects[key][0]
         for start in range(0, len(content), 64 * 1024):
             yield content[start : start + 64 * 1024]

@@ -6,6 +6,7 @@ from scloud_files.domain.content import (
     MAX_TEXT_PREVIEW_BYTES,
     TEXT_PREVIEW_TYPE,
     content_disposition,
+    is_compressed,
     is_inline_safe,
     is_text_previewable,
     portable_name,
@@ -14,6 +15,7 @@ from scloud_files.domain.content import (
 from scloud_files.domain.errors import (
     AccountClosed,
     ArchiveNotFound,
+    ArchivesBusy,
     ChainChanged,
     FileNotFound,
     FileTooLarge,
@@ -27,6 +29,7 @@ from scloud_files.domain.errors import (
     NameTaken,
     NotInTrash,
     NotPreviewable,
+    TooManyArchives,
 )
 from scloud_files.domain.item import (
     MAX_FOLDER_DEPTH,
@@ -77,6 +80,7 @@ __all__ = [
     "ArchiveEntry",
     "ArchiveNotFound",
     "ArchiveRequest",
+    "ArchivesBusy",
     "BulkResult",
     "ChainChanged",
     "DEFAULT_CONTENT_TYPE",
@@ -108,6 +112,7 @@ __all__ = [
     "PathEntry",
     "SortField",
     "StorageUsage",
+    "TooManyArchives",
     "TEXT_PREVIEW_TYPE",
     "UNTITLED",
     "UnfiledFile",
@@ -117,6 +122,7 @@ __all__ = [
     "encode_page_cursor",
     "fold_name",
     "is_file_id",
+    "is_compressed",
     "is_inline_safe",
     "is_sort_key",
     "is_text_previewable",

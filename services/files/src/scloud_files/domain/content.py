@@ -99,3 +99,20 @@ def is_text_previewable(item: Item) -> bool:
         return True
     stem, dot, extension = item.name.rpartition(".")
     return (extension if dot else stem).lower() in _TEXT_EXTENSIONS
+
+
+# Formats whose bytes are compressed already: an archive stores them as they are.
+_COMPRESSED_EXTENSIONS = frozenset(
+    "jpg jpeg png gif webp avif heic heif jxl mp3 m4a aac ogg oga opus flac mp4 m4v mov mkv webm avi "
+    "zip gz tgz bz2 xz zst 7z rar jar apk docx xlsx pptx odt ods odp epub pdf woff woff2".split()
+)
+_UNCOMPRESSED_MEDIA = frozenset({"image/bmp", "image/x-icon", "image/vnd.microsoft.icon", "audio/wav", "audio/x-wav"})
+
+
+def is_compressed(item: Item) -> bool:
+    """Whether the file's bytes are compressed already, by its type or its extension."""
+    content_type = item.content_type or ""
+    if content_type.startswith(("image/", "audio/", "video/")) and content_type not in _UNCOMPRESSED_MEDIA:
+        return True
+    stem, dot, extension = item.name.rpartition(".")
+    return bool(dot and stem) and extension.lower() in _COMPRESSED_EXTENSIONS

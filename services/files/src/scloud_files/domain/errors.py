@@ -7,6 +7,8 @@ from scloud_common.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
+    ServiceUnavailable,
     Unauthenticated,
 )
 
@@ -89,3 +91,13 @@ class InvalidUpload(InvalidInput):
 class AccountClosed(Unauthenticated):
     code = "account_closed"
     message = "This account has been deleted."
+
+
+class TooManyArchives(RateLimited):
+    code = "too_many_archives"
+    message = "Too many ZIP downloads at once. Wait for one to finish, then try again."
+
+
+class ArchivesBusy(ServiceUnavailable):
+    code = "busy"
+    message = "Too many ZIP downloads are being written right now. Try again in a moment."

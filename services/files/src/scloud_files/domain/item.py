@@ -82,11 +82,15 @@ class ArchiveRequest:
 
 @dataclass(frozen=True)
 class ArchiveEntry:
-    """One member of an archive: a directory (no key) or a file's bytes under `object_key`."""
+    """One member of an archive: a directory (no key) or a file's `size` bytes under
+    `object_key`, stored as they are if `compressed` already (deflating them again costs CPU for
+    nothing)."""
 
     path: str
     modified_at: str
     object_key: str | None = None
+    size: int = 0
+    compressed: bool = False
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, Resto
 from scloud_files.drive.trashing import Trasher
 from scloud_files.drive.upload import UploadFile
 from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.zip_archive import ArchiveWriter
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def build_drive(
     download_url_ttl_seconds: int,
     trash_retention_days: int = 30,
     bulk_concurrency: int = 8,
+    archive_writer: ArchiveWriter | None = None,
     new_file_id: Callable[[], str] | None = None,
     now: Clock = utc_now,
 ) -> Drive:
@@ -92,7 +94,12 @@ def build_drive(
         empty_trash=EmptyTrash(repository, purge_requested=purge_due.requested, now=now),
         purge_due=purge_due,
         create_archive=CreateArchive(repository, paths, now=now),
-        open_archive=OpenArchive(repository, blob_store, now=now),
+        open_archive=OpenArchive(
+            repository,
+            blob_store,
+            archive_writer or ArchiveWriter(max_archives=8, max_per_user=2, stall_seconds=30),
+            now=now,
+        ),
         get_storage_usage=GetStorageUsage(repository),
         delete_user_files=DeleteUserFiles(repository, blob_store),
         file_unfiled=FileUnfiled(repository, names),

@@ -44,7 +44,6 @@ from scloud_files.http.schemas import (
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
-from scloud_files.zip_archive import zip_stream
 
 files = APIRouter(prefix="/api/files", tags=["files"])
 folders = APIRouter(prefix="/api/folders", tags=["folders"])
@@ -162,14 +161,17 @@ async def create_archive(body: ArchiveCreate, user: CurrentUser, create: CreateA
 @files.get(
     "/archive/{token}",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 503)},
+    responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 429, 503)},
 )
 async def download_archive(token: str, open_archive: OpenArchiveDep) -> StreamingResponse:
     """The ZIP, streamed as it is written from the stored bytes; folders are directories in it.
-    404 `archive_not_found` for an unknown, used or expired link."""
-    file_name, entries = await open_archive(token)
+    404 `archive_not_found` for an unknown, used or expired link. 429 `too_many_archives` when
+    the user has as many ZIP downloads running as allowed, 503 `busy` when the service has; both
+    with Retry-After, and the link stays usable until it expires. A reader that stops reading for
+    longer than the stall bound gets a cut archive."""
+    file_name, blocks = await open_archive(token)
     return StreamingResponse(
-        zip_stream(entries, open_archive.read_bytes),
+        blocks,
         media_type="application/zip",
         headers={"Content-Disposition": content_disposition(file_name), "X-Accel-Buffering": "no"},
     )
