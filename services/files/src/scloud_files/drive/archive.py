@@ -50,9 +50,18 @@ class CreateArchive:
 
 
 class OpenArchive:
-    def __init__(self, repository: FileRepository, blob_store: BlobStore, writer: ArchiveWriter, *, now: Clock) -> None:
+    def __init__(
+        self,
+        repository: FileRepository,
+        blob_store: BlobStore,
+        paths: FolderPaths,
+        writer: ArchiveWriter,
+        *,
+        now: Clock,
+    ) -> None:
         self._repository = repository
         self._blob_store = blob_store
+        self._paths = paths
         self._writer = writer
         self._now = now
 
@@ -76,12 +85,16 @@ class OpenArchive:
 
     async def _entries(self, request: ArchiveRequest) -> AsyncIterator[ArchiveEntry]:
         found = await self._repository.get_many(request.user_id, request.item_ids)
+        # Trashed since the link was made, or in a folder trashed since: not in the archive.
+        live = await self._paths.live_only(
+            request.user_id, [item for item in found.values() if item.trashed_at is None]
+        )
+        live_ids = {item.item_id for item in live}
         used: set[str] = set()
         stack: list[tuple[Item, str]] = []
         for item_id in reversed(request.item_ids):
-            item = found.get(item_id)
-            if item is not None and item.trashed_at is None:
-                stack.append((item, ""))
+            if item_id in live_ids:
+                stack.append((found[item_id], ""))
         while stack:
             item, directory = stack.pop()
             path = _unique_member(directory + portable_name(item.name), used)

@@ -69,7 +69,7 @@ def build_drive(
     trasher = Trasher(repository, retention=timedelta(days=trash_retention_days), now=now)
     names = NameClash(repository, trasher)
     bulk = BulkRunner(concurrency=bulk_concurrency)
-    get_file = GetFile(repository)
+    get_file = GetFile(paths)
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
     purge_due = PurgeDue(repository, blob_store, now=now)
@@ -80,7 +80,7 @@ def build_drive(
         upload_file=UploadFile(
             repository, blob_store, paths, names, max_upload_bytes=max_upload_bytes, new_id=new_id, now=now
         ),
-        list_files=ListFiles(repository),
+        list_files=ListFiles(repository, paths),
         get_file=get_file,
         create_download_link=CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         update_item=update_item,
@@ -97,6 +97,7 @@ def build_drive(
         open_archive=OpenArchive(
             repository,
             blob_store,
+            paths,
             archive_writer or ArchiveWriter(max_archives=8, max_per_user=2, stall_seconds=30),
             now=now,
         ),
