@@ -55,6 +55,14 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         "selection fits in the request deadline. 1 against moto, whose transactions are not safe when "
         "concurrent (it rolls a failed one back by restoring a copy of the whole table).",
     )
+    bulk_time_budget_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="Time a bulk action may spend starting items, kept under the 8 s request deadline: "
+        "items not started by then are answered as `remaining` for the client to send again. Items "
+        "already started are waited for (each storage call is bounded by its own timeouts).",
+    )
     purge_interval_seconds: float = Field(
         300,
         gt=0,

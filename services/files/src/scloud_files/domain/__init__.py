@@ -30,8 +30,10 @@ from scloud_files.domain.errors import (
     NotInTrash,
     NotPreviewable,
     TooManyArchives,
+    TooManyItems,
 )
 from scloud_files.domain.item import (
+    MAX_BULK_ITEMS,
     MAX_FOLDER_DEPTH,
     MAX_PATH_WALK,
     ArchiveEntry,
@@ -100,6 +102,7 @@ __all__ = [
     "ItemNotFound",
     "ItemPage",
     "KEY_SEPARATOR",
+    "MAX_BULK_ITEMS",
     "MAX_FOLDER_DEPTH",
     "MAX_KEPT_EXTENSION",
     "MAX_NAME_LENGTH",
@@ -113,6 +116,7 @@ __all__ = [
     "SortField",
     "StorageUsage",
     "TooManyArchives",
+    "TooManyItems",
     "TEXT_PREVIEW_TYPE",
     "UNTITLED",
     "UnfiledFile",

@@ -101,3 +101,12 @@ class TooManyArchives(RateLimited):
 class ArchivesBusy(ServiceUnavailable):
     code = "busy"
     message = "Too many ZIP downloads are being written right now. Try again in a moment."
+
+
+class TooManyItems(InvalidInput):
+    code = "too_many_items"
+    message = "Too many items at once. Send at most 500 ids per request."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details = {"max": 500}

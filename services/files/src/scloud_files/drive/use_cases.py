@@ -1,6 +1,7 @@
 """Every use case of the files service, built once over the ports. Routes and servicers take the
 use case they call (http/deps.py); bootstrap and the command-line tools build them here."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -60,6 +61,8 @@ def build_drive(
     download_url_ttl_seconds: int,
     trash_retention_days: int = 30,
     bulk_concurrency: int = 8,
+    bulk_budget_seconds: float = 5.0,
+    monotonic: Callable[[], float] = time.monotonic,
     archive_writer: ArchiveWriter | None = None,
     new_file_id: Callable[[], str] | None = None,
     now: Clock = utc_now,
@@ -68,7 +71,7 @@ def build_drive(
     paths = FolderPaths(repository)
     trasher = Trasher(repository, retention=timedelta(days=trash_retention_days), now=now)
     names = NameClash(repository, trasher)
-    bulk = BulkRunner(concurrency=bulk_concurrency)
+    bulk = BulkRunner(concurrency=bulk_concurrency, budget_seconds=bulk_budget_seconds, monotonic=monotonic)
     get_file = GetFile(paths)
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)

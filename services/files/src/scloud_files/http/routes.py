@@ -302,7 +302,9 @@ async def delete_folder(folder_id: str, user: CurrentUser, trash_item: TrashItem
 
 @items.post("/move", responses=error_responses(401, 404, 422, 503))
 async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> BulkResultRead:
-    """Moves each item into the folder, independently: refusals are listed in `failed`."""
+    """Moves each item into the folder, independently: refusals are listed in `failed`. Like
+    every bulk action: at most 500 ids (422 `too_many_items`), and what did not fit in the time
+    budget comes back in `remaining`, to be sent again."""
     result = await move(
         user.user_id, body.ids, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
     )
@@ -311,7 +313,7 @@ async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> 
 
 @items.post("/trash", responses=error_responses(401, 422, 503))
 async def trash_items(body: ItemsSelection, user: CurrentUser, trash_selected: TrashItemsDep) -> BulkResultRead:
-    """Moves each item to the trash, independently."""
+    """Moves each item to the trash, independently; the rest in `remaining` (see move)."""
     return BulkResultRead.from_domain(await trash_selected(user.user_id, body.ids))
 
 
