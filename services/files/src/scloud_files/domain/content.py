@@ -77,11 +77,9 @@ def portable_name(name: str) -> str:
 
 
 def content_disposition(file_name: str, *, inline: bool = False) -> str:
-    """Content-Disposition carrying the file's name (RFC 6266 / RFC 5987) as one path segment
-    (portable_name): an ASCII fallback for old clients, with quotes, backslashes and anything
-    unprintable replaced, and the exact UTF-8 name percent-encoded, so quotes, semicolons or line
-    breaks in a name cannot break the header."""
-    file_name = portable_name(file_name)
+    """Content-Disposition carrying the file's name (RFC 6266 / RFC 5987): an ASCII fallback for
+    old clients, with quotes, backslashes and anything unprintable replaced, and the exact UTF-8
+    name percent-encoded, so quotes, semicolons or line breaks in a name cannot break the header."""
     decomposed = unicodedata.normalize("NFKD", file_name)
     fallback = "".join(
         char if char.isascii() and char.isprintable() and char not in '"\\' else "_"
