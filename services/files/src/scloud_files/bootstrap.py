@@ -76,6 +76,7 @@ async def bootstrap(
         trash_retention_days=settings.trash_retention_days,
         bulk_concurrency=settings.bulk_concurrency,
         bulk_budget_seconds=settings.bulk_time_budget_seconds,
+        search_examined_per_request=settings.search_examined_per_request,
         archive_writer=archive_writer,
     )
     purge = asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds))

@@ -63,6 +63,14 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         "items not started by then are answered as `remaining` for the client to send again. Items "
         "already started are waited for (each storage call is bounded by its own timeouts).",
     )
+    search_examined_per_request: int = Field(
+        1000,
+        ge=50,
+        le=10_000,
+        description="Names one search request reads at most (one index Query, newest first, from where the "
+        "last page stopped), whatever the size of the drive; a page may then hold fewer results than asked, "
+        "with a cursor to go on.",
+    )
     purge_interval_seconds: float = Field(
         300,
         gt=0,

@@ -293,20 +293,20 @@ async def test_search_ignores_case_and_accents_skips_trashed_folders_and_gives_p
     await upload(service, "resume-draft.txt", old.item_id)
     await upload(service, "other.txt")
     await upload(service, "resume.txt", user="bob")
-    page = await service.search("alice", "RESUME", sort=SortField.NAME, descending=False, limit=10, cursor=None)
-    assert [item.name for item in page.items] == ["Résumé 2026.pdf", "resume-draft.txt"]
-    assert [[entry.name for entry in page.paths[item.item_id]] for item in page.items] == [["Work"], ["Work", "Old"]]
+    page = await service.search("alice", "RESUME", limit=10, cursor=None)
+    assert [item.name for item in page.items] == ["resume-draft.txt", "Résumé 2026.pdf"]
+    assert [[entry.name for entry in page.paths[item.item_id]] for item in page.items] == [["Work", "Old"], ["Work"]]
     await service.trash_item("alice", old.item_id, kind=ItemKind.FOLDER)
-    page = await service.search("alice", "résumé", sort=SortField.NAME, descending=False, limit=10, cursor=None)
+    page = await service.search("alice", "résumé", limit=10, cursor=None)
     assert [item.name for item in page.items] == ["Résumé 2026.pdf"]
 
 
-async def test_search_pages(service):
+async def test_search_pages_newest_first(service):
     for index in range(5):
         await upload(service, f"match{index}.txt")
     names, cursor = [], None
     while True:
-        page = await service.search("alice", "match", sort=SortField.NAME, descending=True, limit=2, cursor=cursor)
+        page = await service.search("alice", "match", limit=2, cursor=cursor)
         names += [item.name for item in page.items]
         if not (cursor := page.next_cursor):
             break

@@ -43,13 +43,15 @@ class BulkRunner:
                 running[asyncio.create_task(attempt(item_id))] = item_id
             done, _ = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
             for task in done:
-                outcome = outcomes[running.pop(task)] = task.result()
+                outcome = task.result()
+                outcomes[running.pop(task)] = outcome
                 stopped = stopped or (isinstance(outcome, AppError) and outcome.kind.is_failure_of_ours)
             stopped = stopped or self._monotonic() >= deadline
             if stopped and not running:
                 break
+        attempted = [(item_id, outcomes[item_id]) for item_id in ids if item_id in outcomes]
         return BulkResult(
-            [outcome for item_id in ids if isinstance(outcome := outcomes.get(item_id), Item)],
-            [(item_id, outcome) for item_id in ids if isinstance(outcome := outcomes.get(item_id), AppError)],
+            [outcome for _, outcome in attempted if isinstance(outcome, Item)],
+            [(item_id, outcome) for item_id, outcome in attempted if isinstance(outcome, AppError)],
             remaining=[item_id for item_id in ids if item_id not in outcomes],
         )

@@ -322,16 +322,18 @@ async def search_items(
     user: CurrentUser,
     search_names: SearchItemsDep,
     q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", description="Part of a name.")],
-    sort: Sort = "name",
-    order: Order = "asc",
+    sort: Annotated[
+        Literal["name", "size", "modified"], Query(description="Accepted for compatibility; the order is fixed.")
+    ] = "name",
+    order: Annotated[Literal["asc", "desc"], Query(description="Accepted for compatibility; ignored.")] = "asc",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> ItemPageRead:
     """Files and folders whose name contains `q`, ignoring case and accents, in every folder not
-    in the trash; each with its folder path."""
-    page = await search_names(
-        user.user_id, q, sort=SortField(sort), descending=order == "desc", limit=limit, cursor=cursor
-    )
+    in the trash; each with its folder path. Newest item first, in a stable order. Each request
+    examines a bounded number of names, so a page may hold fewer than `limit` items, even none,
+    while `nextCursor` is not null: keep asking with the cursor while more rows are wanted."""
+    page = await search_names(user.user_id, q, limit=limit, cursor=cursor)
     return ItemPageRead.from_domain(page, with_paths=True)
 
 

@@ -37,8 +37,14 @@ def drive_settings(internal_certificates) -> FilesSettings:
 
 
 @pytest.fixture
-async def drive(drive_settings, no_outside_clients):
-    auth, repository, blobs = FakeAuth(), InMemoryFileRepository(), InMemoryBlobStore()
+def drive_repository() -> InMemoryFileRepository:
+    """The store the app runs on; a test may override it with a subclass that counts or fails."""
+    return InMemoryFileRepository()
+
+
+@pytest.fixture
+async def drive(drive_settings, drive_repository, no_outside_clients):
+    auth, repository, blobs = FakeAuth(), drive_repository, InMemoryBlobStore()
     auth.active_sessions.update({("s1", "alice"), ("s2", "bob")})
 
     async def build(settings):
