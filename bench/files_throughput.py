@@ -79,6 +79,9 @@ class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
             keys=[auth_pb2.PublicKey(key_id=KEY_ID, algorithm="EdDSA", public_key_pem=self._pem)]
         )
 
+    def CheckSession(self, request, context):
+        return auth_pb2.CheckSessionResponse(active=True)
+
 
 def start_key_server(key: Ed25519PrivateKey, tls: TlsMaterial) -> tuple[grpc.Server, int]:
     """Stands in for auth: the files service only needs its public key and its health."""

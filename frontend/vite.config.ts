@@ -15,5 +15,7 @@ export default defineConfig({
     environment: "jsdom",
     setupFiles: ["src/test-setup.ts"],
     css: false,
+    // Beside asyncUtilTimeout (test-setup.ts): a whole test may wait on several conditions.
+    testTimeout: 60_000,
   },
 });

@@ -29,12 +29,6 @@ describe("runBulk", () => {
       ["I2", "not_done"],
     ]);
   });
-
-  it("works with servers that answer no `remaining`", async () => {
-    const call = vi.fn(async (chunk: string[]): Promise<BulkResult> => ({ items: done(chunk), failed: [] }));
-    expect((await runBulk(ids(2), call)).items).toHaveLength(2);
-    expect(call).toHaveBeenCalledTimes(1);
-  });
 });
 
 describe("sameFolder", () => {

@@ -4,14 +4,13 @@ import type { components, operations } from "./generated/files";
 type Schemas = components["schemas"];
 
 // BEGIN step 9 contract extension. The files service's step 9 contracts (2: `mediaType` on items,
-// 3: the upload's `modifiedAt` query parameter, 4: `remaining` of bulk actions) are not in the
+// 3: the upload's `modifiedAt` query parameter) are not in the
 // generated client yet. Once `make openapi` has regenerated it, delete from BEGIN to END and write
 //   export type Item = Schemas["ItemRead"];
-//   export type BulkResult = Schemas["BulkResultRead"];
 //   export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]>;
 /** One file or folder, as every drive route answers it. */
 export type Item = Schemas["ItemRead"] & { mediaType?: string | null };
-export type BulkResult = Schemas["BulkResultRead"] & { remaining?: string[] };
+export type BulkResult = Schemas["BulkResultRead"];
 export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]> & {
   modifiedAt?: string;
 };
@@ -68,7 +67,7 @@ export async function runBulk(
     const result = await call(chunk);
     items.push(...result.items);
     failed.push(...result.failed);
-    let remaining = result.remaining ?? [];
+    let remaining = result.remaining;
     stalls = remaining.length >= chunk.length ? stalls + 1 : 0;
     if (stalls >= BULK_MAX_STALLS) {
       failed.push(...remaining.map((id) => ({ id, code: "not_done", message: "The server had no time for it." })));

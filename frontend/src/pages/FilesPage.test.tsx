@@ -37,12 +37,12 @@ function fakeDrive() {
       const gone = items.filter((candidate) => body.ids.includes(candidate.id));
       items = items.filter((candidate) => !body.ids.includes(candidate.id));
       trashed.push(...gone);
-      return json(200, { items: gone, failed: [] });
+      return json(200, { items: gone, failed: [], remaining: [] });
     }
     if (key === "POST /api/trash/restore") {
       const back = trashed.filter((candidate) => body.ids.includes(candidate.id));
       items = [...items, ...back];
-      return json(200, { items: back, failed: [] });
+      return json(200, { items: back, failed: [], remaining: [] });
     }
     if (method === "PATCH" && path.startsWith("/api/files/")) {
       const id = url.pathname.split("/").pop()!;

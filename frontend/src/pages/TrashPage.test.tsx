@@ -28,13 +28,17 @@ function fakeTrash() {
     if (key === "GET /api/trash") return json(200, { items, nextCursor: null });
     if (key === "POST /api/trash/delete") {
       items = items.filter((item) => !body.ids.includes(item.id));
-      return json(200, { items: [], failed: [] });
+      return json(200, { items: [], failed: [], remaining: [] });
     }
     if (key === "POST /api/trash/restore") {
       if (body.onConflict === "fail")
-        return json(200, { items: [], failed: [{ id: "T2", code: "name_taken", message: "Taken." }] });
+        return json(200, { items: [], failed: [{ id: "T2", code: "name_taken", message: "Taken." }], remaining: [] });
       items = items.filter((item) => !body.ids.includes(item.id));
-      return json(200, { items: [{ ...trashed("T2", "clash (1).txt", []), trashedAt: null }], failed: [] });
+      return json(200, {
+        items: [{ ...trashed("T2", "clash (1).txt", []), trashedAt: null }],
+        failed: [],
+        remaining: [],
+      });
     }
   });
   return { bodies };

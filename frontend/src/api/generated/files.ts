@@ -54,7 +54,10 @@ export interface paths {
         /**
          * Download Archive
          * @description The ZIP, streamed as it is written from the stored bytes; folders are directories in it.
-         *     404 `archive_not_found` for an unknown, used or expired link.
+         *     404 `archive_not_found` for an unknown, used or expired link. 429 `too_many_archives` when
+         *     the user has as many ZIP downloads running as allowed, 503 `busy` when the service has; both
+         *     with Retry-After, and the link stays usable until it expires. A reader that stops reading for
+         *     longer than the stall bound gets a cut archive.
          */
         get: operations["download_archive_api_files_archive__token__get"];
         put?: never;
@@ -246,7 +249,9 @@ export interface paths {
         put?: never;
         /**
          * Move Items
-         * @description Moves each item into the folder, independently: refusals are listed in `failed`.
+         * @description Moves each item into the folder, independently: refusals are listed in `failed`. Like
+         *     every bulk action: at most 500 ids (422 `too_many_items`), and what did not fit in the time
+         *     budget comes back in `remaining`, to be sent again.
          */
         post: operations["move_items_api_items_move_post"];
         delete?: never;
@@ -266,7 +271,7 @@ export interface paths {
         put?: never;
         /**
          * Trash Items
-         * @description Moves each item to the trash, independently.
+         * @description Moves each item to the trash, independently; the rest in `remaining` (see move).
          */
         post: operations["trash_items_api_items_trash_post"];
         delete?: never;
@@ -285,7 +290,9 @@ export interface paths {
         /**
          * Search Items
          * @description Files and folders whose name contains `q`, ignoring case and accents, in every folder not
-         *     in the trash; each with its folder path.
+         *     in the trash; each with its folder path. Newest item first, in a stable order. Each request
+         *     examines a bounded number of names, so a page may hold fewer than `limit` items, even none,
+         *     while `nextCursor` is not null: keep asking with the cursor while more rows are wanted.
          */
         get: operations["search_items_api_search_get"];
         put?: never;
@@ -401,6 +408,11 @@ export interface components {
              * @description The items as they are after the action.
              */
             items: components["schemas"]["ItemRead"][];
+            /**
+             * Remaining
+             * @description Ids not attempted yet, in the order sent: the server works within a time budget (and stops after an outage). Send them again, in a new request, until this is empty.
+             */
+            remaining: string[];
         };
         /** DownloadLinkRead */
         DownloadLinkRead: {
@@ -523,7 +535,10 @@ export interface components {
         };
         /** ItemsMove */
         ItemsMove: {
-            /** Ids */
+            /**
+             * Ids
+             * @description At most 500 ids (more: 422 `too_many_items`, `details.max`).
+             */
             ids: string[];
             /**
              * Onconflict
@@ -540,7 +555,10 @@ export interface components {
         };
         /** ItemsSelection */
         ItemsSelection: {
-            /** Ids */
+            /**
+             * Ids
+             * @description At most 500 ids (more: 422 `too_many_items`, `details.max`).
+             */
             ids: string[];
         };
         /** PathEntryRead */
@@ -552,7 +570,10 @@ export interface components {
         };
         /** TrashRestore */
         TrashRestore: {
-            /** Ids */
+            /**
+             * Ids
+             * @description At most 500 ids (more: 422 `too_many_items`, `details.max`).
+             */
             ids: string[];
             /**
              * Onconflict
@@ -791,6 +812,22 @@ export interface operations {
             };
             /** @description Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2103,8 +2140,9 @@ export interface operations {
             query: {
                 /** @description Part of a name. */
                 q: string;
-                /** @description Folders first, then files, each sorted. */
+                /** @description Accepted for compatibility; the order is fixed. */
                 sort?: "name" | "size" | "modified";
+                /** @description Accepted for compatibility; ignored. */
                 order?: "asc" | "desc";
                 /** @description Items per page. */
                 limit?: number;

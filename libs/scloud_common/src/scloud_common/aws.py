@@ -2,11 +2,15 @@
 the one place that decides what an AWS failure means to the caller."""
 
 import asyncio
+import contextvars
 import enum
 import functools
 import logging
+import threading
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, overload
 
 import boto3
@@ -32,6 +36,7 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT_SECONDS = 2.0
 READ_TIMEOUT_SECONDS = 5.0
 MAX_ATTEMPTS = 3
+MAX_POOL_CONNECTIONS = 32
 
 _Params = ParamSpec("_Params")
 _Result = TypeVar("_Result")
@@ -44,7 +49,7 @@ def create_aws_client(
     *,
     region: str,
     endpoint_url: str | None = None,
-    max_pool_connections: int = 32,
+    max_pool_connections: int = MAX_POOL_CONNECTIONS,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     max_attempts: int = MAX_ATTEMPTS,
@@ -57,7 +62,7 @@ def create_aws_client(
     *,
     region: str,
     endpoint_url: str | None = None,
-    max_pool_connections: int = 32,
+    max_pool_connections: int = MAX_POOL_CONNECTIONS,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     max_attempts: int = MAX_ATTEMPTS,
@@ -70,7 +75,7 @@ def create_aws_client(
     *,
     region: str,
     endpoint_url: str | None = None,
-    max_pool_connections: int = 32,
+    max_pool_connections: int = MAX_POOL_CONNECTIONS,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     max_attempts: int = MAX_ATTEMPTS,
@@ -82,7 +87,7 @@ def create_aws_client(
     *,
     region: str,
     endpoint_url: str | None = None,
-    max_pool_connections: int = 32,
+    max_pool_connections: int = MAX_POOL_CONNECTIONS,
     connect_timeout: float = CONNECT_TIMEOUT_SECONDS,
     read_timeout: float = READ_TIMEOUT_SECONDS,
     max_attempts: int = MAX_ATTEMPTS,
@@ -124,16 +129,45 @@ def aws_client(
     return create_aws_client(service_name, region=settings.aws_region, endpoint_url=settings.aws_endpoint_url)
 
 
+_executors: "weakref.WeakKeyDictionary[BaseClient, ThreadPoolExecutor]" = weakref.WeakKeyDictionary()
+_executors_lock = threading.Lock()
+
+
+def client_executor(client: BaseClient) -> ThreadPoolExecutor:
+    """The one thread pool of a boto3 client, as many threads as it has connections; it goes
+    with the client."""
+    with _executors_lock:
+        executor = _executors.get(client)
+        if executor is None:
+            executor = _executors[client] = ThreadPoolExecutor(
+                max_workers=getattr(client.meta.config, "max_pool_connections", None) or MAX_POOL_CONNECTIONS,
+                thread_name_prefix=f"aws-{client.meta.service_model.service_name}",
+            )
+        return executor
+
+
 class AwsCall:
-    """Runs blocking boto3 operations in a worker thread, so they never hold the event loop, with
-    the parameters every call of one adapter shares (its table or its bucket)."""
+    """Runs blocking boto3 operations, with the parameters every call of one adapter shares (its
+    table or its bucket), on the client's own thread pool (client_executor): never on the loop's
+    default executor, which other blocking work may fill (a ZIP stream
+    once parked every thread there while the loop waited on it for S3 reads, and nothing answered
+    again). Each call is bounded by the client's timeouts, so the pool drains by itself."""
 
     def __init__(self, client: BaseClient, **shared_params: Any) -> None:
         self._client = client
         self._shared_params = shared_params
+        self.executor = client_executor(client)
 
     async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:
-        return await asyncio.to_thread(getattr(self._client, operation), **self._shared_params, **params)
+        operation_call = functools.partial(getattr(self._client, operation), **self._shared_params, **params)
+        result: dict[str, Any] = await self.run(operation_call)
+        return result
+
+    async def run(self, function: Callable[[], _Result]) -> _Result:
+        """Any other blocking use of the client (reading a response body) on the same pool, with
+        the caller's context (its request id)."""
+        context = contextvars.copy_context()
+        return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, function)
 
 
 class AwsFailure(enum.Enum):

@@ -183,6 +183,20 @@ async def start_grpc_server(
     return server, bound_port
 
 
+def grpc_health_reporter(server: grpc.aio.Server, service_names: Iterable[str]) -> Callable[[bool], Awaitable[None]]:
+    """Sets the server's health, overall and for each service, to SERVING or NOT_SERVING (what
+    the container health check acts on); ignored once the server is shutting down."""
+    health_servicer: health.aio.HealthServicer = server.scloud_health  # type: ignore[attr-defined]
+    names = ["", *service_names]
+
+    async def report(serving: bool) -> None:
+        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
+        for name in names:
+            await health_servicer.set(name, status)
+
+    return report
+
+
 @asynccontextmanager
 async def supervised_grpc_server(server: grpc.aio.Server, grace_seconds: float = 5.0) -> AsyncIterator[None]:
     """Keeps the gRPC server for the life of the HTTP app; if it ever stops on its own, the

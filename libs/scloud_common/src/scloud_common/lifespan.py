@@ -4,6 +4,7 @@ bootstrap, and one FastAPI app whose lifespan serves gRPC beside HTTP."""
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,11 +14,17 @@ import grpc
 from fastapi import APIRouter, FastAPI
 
 from scloud_common.grpc_client import check_peer_health, create_channel
-from scloud_common.grpc_server import CallerPolicy, start_grpc_server, supervised_grpc_server
+from scloud_common.grpc_server import (
+    CallerPolicy,
+    grpc_health_reporter,
+    start_grpc_server,
+    supervised_grpc_server,
+)
 from scloud_common.settings import ServiceSettings
 from scloud_common.sqlite_schema import Migration
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier
+from scloud_common.watchdog import Watchdog, watching
 from scloud_common.web import create_app
 
 logger = logging.getLogger(__name__)
@@ -41,6 +48,8 @@ class ServiceContainer(Generic[Service]):
     token_verifier: AccessTokenVerifier
     readiness_checks: dict[str, ReadinessCheck] = field(default_factory=dict)
     closers: list[Closer] = field(default_factory=list)
+    # Thread pools the health watchdog probes, besides the loop's default executor.
+    pools: dict[str, Executor] = field(default_factory=dict)
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -55,12 +64,17 @@ class Dependencies:
         self._settings = settings
         self.readiness_checks: dict[str, ReadinessCheck] = {}
         self.closers: list[Closer] = []
+        self.pools: dict[str, Executor] = {}
 
     def check_ready(self, name: str, check: ReadinessCheck) -> None:
         self.readiness_checks[name] = check
 
     def close_at_shutdown(self, close: Closer) -> None:
         self.closers.append(close)
+
+    def watch_pool(self, name: str, executor: Executor) -> None:
+        """Health fails while `executor` cannot run a no-op (scloud_common.watchdog)."""
+        self.pools[name] = executor
 
     def peer_channel(
         self, peer: str, target: str, *, service: str, idempotent_methods: Iterable[str]
@@ -76,15 +90,17 @@ class Dependencies:
         return channel
 
     async def sqlite_store(self, path: Path, *, migrations: Sequence[Migration]) -> SqliteStore:
-        """The service's SQLite database at `path`, migrated, checked for readiness ("sqlite") and
-        closed at shutdown."""
+        """The service's SQLite database at `path`, migrated, checked for readiness ("sqlite"),
+        its threads watched by the health watchdog, and closed at shutdown."""
         store = await SqliteStore.open(path, migrations=migrations)
         self.check_ready("sqlite", store.check_ready)
+        for role, executor in store.executors.items():
+            self.watch_pool(f"sqlite-{role}", executor)
         self.close_at_shutdown(store.close)
         return store
 
     def container(self, service: Service, token_verifier: AccessTokenVerifier) -> ServiceContainer[Service]:
-        return ServiceContainer(service, token_verifier, self.readiness_checks, self.closers)
+        return ServiceContainer(service, token_verifier, self.readiness_checks, self.closers, self.pools)
 
 
 async def _passes(name: str, check: ReadinessCheck) -> bool:
@@ -157,7 +173,9 @@ def service_lifespan(
                 caller_policy=grpc_api.caller_policy,
             )
             app.state.grpc_port = port
-            async with supervised_grpc_server(server):
+            app.state.watchdog = watchdog = Watchdog(container.pools)
+            report = grpc_health_reporter(server, [grpc_api.service_name])
+            async with supervised_grpc_server(server), watching(watchdog, report):
                 await warm_up(container.readiness_checks)
                 yield
         finally:

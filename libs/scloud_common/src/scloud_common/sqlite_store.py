@@ -142,6 +142,11 @@ class SqliteStore:
 
         return await self._run(self._readers, snapshot, operation=_name_of(work))
 
+    @property
+    def executors(self) -> dict[str, ThreadPoolExecutor]:
+        """This store's threads, by role, for the health watchdog."""
+        return {"write": self._writer, "read": self._readers}
+
     async def check_ready(self) -> None:
         """Ready while the file is the one opened (not deleted or replaced) and a reader answers
         in time with the schema version this code migrated to."""

@@ -176,6 +176,21 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _handle_unexpected_error)
 
 
+# Path parameters that are secrets (a single-use ZIP link's token): logged as [redacted].
+SECRET_PATH_PARAMS = frozenset({"token"})
+REDACTED = "[redacted]"
+
+
+def logged_path(scope: Scope) -> str:
+    """The request's path as it may be logged: the values of secret path parameters, known once
+    the request was routed, replaced."""
+    path: str = scope["path"]
+    for name, value in (scope.get("path_params") or {}).items():
+        if name in SECRET_PATH_PARAMS and value:
+            path = path.replace(str(value), REDACTED)
+    return path
+
+
 class RequestIdMiddleware:
     """Binds the X-Request-ID of each request (or a new one) to the logs and echoes it back.
 
@@ -212,7 +227,7 @@ class RequestIdMiddleware:
                 "request",
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": logged_path(scope),
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                 },
@@ -269,7 +284,7 @@ class RequestDeadlineMiddleware:
         except TimeoutError:
             if response_started:
                 raise
-            logger.warning("request deadline exceeded", extra={"path": scope["path"], "seconds": self.seconds})
+            logger.warning("request deadline exceeded", extra={"path": logged_path(scope), "seconds": self.seconds})
             error = ServiceTimeout()
             await error_response(HTTP_STATUS[error.kind], error.code, error.message)(scope, receive, send)
 
@@ -301,13 +316,18 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 
 
 def health_router() -> APIRouter:
-    """`/healthz` answers while the process lives; `/readyz` runs the checks the lifespan put
+    """`/healthz` answers while the process can serve (503 naming the stalled thread pools when
+    the lifespan's watchdog, `app.state.watchdog`, says it cannot); `/readyz` runs the checks the lifespan put
     in `app.state.readiness_checks` (name -> coroutine function) and answers 503 if any fails."""
     router = APIRouter(tags=["health"])
 
     @router.get("/healthz", include_in_schema=False)
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
+    async def healthz(request: Request) -> JSONResponse:
+        watchdog = getattr(request.app.state, "watchdog", None)
+        stalled = watchdog.problems() if watchdog is not None else []
+        if stalled:
+            return JSONResponse({"status": "unavailable", "stalled": stalled}, status_code=503)
+        return JSONResponse({"status": "ok"})
 
     @router.get("/readyz", include_in_schema=False)
     async def readyz(request: Request) -> JSONResponse:

@@ -21,6 +21,7 @@ from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.use_cases import Drive, build_drive
 from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.zip_archive import ArchiveWriter
 
 
 def build_repository(settings: FilesStorageSettings) -> DynamoDbFileRepository:
@@ -55,6 +56,7 @@ async def bootstrap(
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
+        dependencies.watch_pool("s3", s3_blob_store.executor)
         blob_store = s3_blob_store
     if key_source is None or session_source is None:
         timeout = settings.grpc_timeout_seconds
@@ -63,6 +65,12 @@ async def bootstrap(
         )
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
+    archive_writer = ArchiveWriter(
+        max_archives=settings.archive_max_concurrent,
+        max_per_user=settings.archive_max_per_user,
+        stall_seconds=settings.archive_stall_seconds,
+    )
+    dependencies.watch_pool("archive", archive_writer.executor)
     drive = build_drive(
         repository,
         blob_store,
@@ -70,6 +78,9 @@ async def bootstrap(
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
         trash_retention_days=settings.trash_retention_days,
         bulk_concurrency=settings.bulk_concurrency,
+        bulk_budget_seconds=settings.bulk_time_budget_seconds,
+        search_examined_per_request=settings.search_examined_per_request,
+        archive_writer=archive_writer,
     )
     purge = asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds))
 
@@ -93,4 +104,5 @@ async def _file_repository(settings: FilesSettings, dependencies: Dependencies) 
         return SqliteFileRepository(store)
     repository = build_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
+    dependencies.watch_pool("dynamodb", repository.executor)
     return repository

@@ -56,10 +56,47 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         "selection fits in the request deadline. 1 against moto, whose transactions are not safe when "
         "concurrent (it rolls a failed one back by restoring a copy of the whole table).",
     )
+    bulk_time_budget_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=60,
+        description="Time a bulk action may spend starting items, kept under the 8 s request deadline: "
+        "items not started by then are answered as `remaining` for the client to send again. Items "
+        "already started are waited for (each storage call is bounded by its own timeouts).",
+    )
+    search_examined_per_request: int = Field(
+        1000,
+        ge=50,
+        le=10_000,
+        description="Names one search request reads at most (one index Query, newest first, from where the "
+        "last page stopped), whatever the size of the drive; a page may then hold fewer results than asked, "
+        "with a cursor to go on.",
+    )
     purge_interval_seconds: float = Field(
         300,
         gt=0,
         le=24 * 3600,
         description="How often each files process purges the trashed items whose retention is over (a "
         "deletion forever from the trash also wakes it at once).",
+    )
+    archive_max_concurrent: int = Field(
+        8,
+        ge=1,
+        le=64,
+        description="ZIP downloads written at once by one files process, each on a thread of its own pool; "
+        "one more is refused with 503 `busy` and Retry-After. About 1 MiB of memory each.",
+    )
+    archive_max_per_user: int = Field(
+        2,
+        ge=1,
+        le=64,
+        description="ZIP downloads one user may have running at once; one more is refused with 429 "
+        "`too_many_archives` and Retry-After (the link stays usable until it expires).",
+    )
+    archive_stall_seconds: float = Field(
+        30,
+        gt=0,
+        le=600,
+        description="Longest wait of an archive's thread for its reader to take the next block (or for the "
+        "next member to be listed); past it the archive is cut and the thread is free again.",
     )

@@ -1,6 +1,6 @@
 """What the files use cases need from the outside world."""
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from typing import Protocol
 
 from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, UnfiledFile
@@ -58,11 +58,6 @@ class FileRepository(Protocol):
         """Every item directly in the folder but those trashed on their own, a page at a time."""
         ...
 
-    async def list_live(self, user_id: str) -> list[Item]:
-        """Every item of the user that was not itself trashed, read from a projection of names,
-        without object keys: what a search filters."""
-        ...
-
     async def trash(self, item: Item, *, trashed_at: str, purge_at: str) -> Item:
         """Moves the item to the trash: out of its folder's listings, its name freed. ItemNotFound
         if it is gone or trashed already."""
@@ -91,11 +86,12 @@ class FileRepository(Protocol):
         ...
 
     async def list_newest(
-        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+        self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
     ) -> tuple[list[Item], str | None]:
-        """Up to `limit` of the user's items of `kind` not themselves trashed, newest first (by
-        id), with ids below `after_id` (all if None), without object keys; and the id to continue
-        after if more follow."""
+        """Up to `limit` of the user's items of `kind` (None: files and folders) not themselves
+        trashed, newest first (by id), with ids below `after_id` (all if None), without object
+        keys; and the id to continue after if more follow. With `kind` None, exactly `limit` are
+        read when that many follow: a search's bounded slice of the user's names."""
         ...
 
     async def list_unfiled(self, user_id: str) -> list[UnfiledFile]:
@@ -143,8 +139,10 @@ class BlobStore(Protocol):
         and the error propagates."""
         ...
 
-    def read(self, key: str) -> AsyncIterator[bytes]:
-        """The stored bytes, a chunk at a time, never all in memory."""
+    def read_blocking(self, key: str) -> Iterator[bytes]:
+        """The stored bytes, a chunk at a time, never all in memory, read in the calling thread:
+        only for work running on a thread of its own (an archive). ServiceUnavailable if the
+        store fails."""
         ...
 
     async def delete(self, key: str) -> None:

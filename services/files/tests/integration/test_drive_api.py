@@ -168,8 +168,8 @@ def test_search_ignores_case_and_accents_gives_paths_and_skips_trash(client):
     client.post("/api/files/upload", headers=client.bob, files={"file": ("resume.txt", b"b")})
     found = client.get("/api/search", params={"q": "RESUME"}).json()
     assert [(item["name"], [entry["name"] for entry in item["path"]]) for item in found["items"]] == [
-        ("Résumé 2026.pdf", ["Work"]),
         ("resume-draft.txt", ["Work", "Old"]),
+        ("Résumé 2026.pdf", ["Work"]),
     ]
     paged = client.get("/api/search", params={"q": "e", "limit": 1, "sort": "size", "order": "desc"}).json()
     assert len(paged["items"]) == 1 and paged["nextCursor"]

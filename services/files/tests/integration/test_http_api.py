@@ -83,6 +83,7 @@ def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):
     assert client.post("/api/trash/delete", headers=alice, json={"ids": [file["id"]]}).json() == {
         "items": [],
         "failed": [],
+        "remaining": [],
     }
     # The purge task runs in the service, woken by the deletion.
     deadline = time.monotonic() + 60

@@ -82,5 +82,7 @@ async def test_without_fakes_it_builds_the_real_adapters_and_checks_their_readin
     container = await bootstrap(settings)
     try:
         assert set(container.readiness_checks) == {"dynamodb", "s3", "auth"}
+        # The health watchdog probes the pools of both AWS clients and of the archives.
+        assert set(container.pools) == {"dynamodb", "s3", "archive"}
     finally:
         await container.aclose()

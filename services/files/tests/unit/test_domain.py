@@ -1,6 +1,15 @@
 import pytest
 
-from scloud_files.domain import FileIdGenerator, InvalidName, clean_file_name, content_disposition, is_file_id
+from scloud_files.domain import (
+    DEFAULT_CONTENT_TYPE,
+    FileIdGenerator,
+    InvalidName,
+    clean_file_name,
+    content_disposition,
+    is_file_id,
+    is_inline_safe,
+    served_content_type,
+)
 
 
 def test_file_ids_are_ulids_that_increase_even_within_a_millisecond():
@@ -34,3 +43,14 @@ def test_names_of_only_dots_and_spaces_are_refused_not_changed(name):
 @pytest.mark.parametrize("name", [".hidden", "a.", "..a", ". a", "...txt"])
 def test_names_with_anything_besides_dots_and_spaces_are_kept(name):
     assert clean_file_name(name) == name.strip()
+
+
+@pytest.mark.parametrize("content_type", ["image/svg-xml", "image/xhtml+xml", "image/x+xml", "video/x+xml"])
+def test_types_that_only_look_like_media_are_neither_stored_nor_served_inline(content_type):
+    assert not is_inline_safe(content_type)
+    assert served_content_type(content_type) == DEFAULT_CONTENT_TYPE
+
+
+@pytest.mark.parametrize("content_type", ["image/png", "image/jpeg", "application/pdf", "text/plain", "video/mp4"])
+def test_listed_media_types_are_served_inline(content_type):
+    assert is_inline_safe(content_type) and served_content_type(content_type) == content_type

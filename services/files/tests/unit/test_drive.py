@@ -1,6 +1,8 @@
 """The drive's use cases on the in-memory fakes: folders, names, moves, search, trash, purge,
 archives and previews."""
 
+import io
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -291,20 +293,20 @@ async def test_search_ignores_case_and_accents_skips_trashed_folders_and_gives_p
     await upload(service, "resume-draft.txt", old.item_id)
     await upload(service, "other.txt")
     await upload(service, "resume.txt", user="bob")
-    page = await service.search("alice", "RESUME", sort=SortField.NAME, descending=False, limit=10, cursor=None)
-    assert [item.name for item in page.items] == ["Résumé 2026.pdf", "resume-draft.txt"]
-    assert [[entry.name for entry in page.paths[item.item_id]] for item in page.items] == [["Work"], ["Work", "Old"]]
+    page = await service.search("alice", "RESUME", limit=10, cursor=None)
+    assert [item.name for item in page.items] == ["resume-draft.txt", "Résumé 2026.pdf"]
+    assert [[entry.name for entry in page.paths[item.item_id]] for item in page.items] == [["Work", "Old"], ["Work"]]
     await service.trash_item("alice", old.item_id, kind=ItemKind.FOLDER)
-    page = await service.search("alice", "résumé", sort=SortField.NAME, descending=False, limit=10, cursor=None)
+    page = await service.search("alice", "résumé", limit=10, cursor=None)
     assert [item.name for item in page.items] == ["Résumé 2026.pdf"]
 
 
-async def test_search_pages(service):
+async def test_search_pages_newest_first(service):
     for index in range(5):
         await upload(service, f"match{index}.txt")
     names, cursor = [], None
     while True:
-        page = await service.search("alice", "match", sort=SortField.NAME, descending=True, limit=2, cursor=cursor)
+        page = await service.search("alice", "match", limit=2, cursor=cursor)
         names += [item.name for item in page.items]
         if not (cursor := page.next_cursor):
             break
@@ -400,20 +402,22 @@ async def test_an_archive_link_works_once_and_lists_folders_as_directories(servi
         await service.create_archive("bob", [folder.item_id], name=None)
     token, expires_at = await service.create_archive("alice", [folder.item_id, loose.item_id], name=None)
     assert expires_at == clock.now + timedelta(seconds=60)
-    name, entries = await service.open_archive(token)
-    members = [(entry.path, entry.object_key is not None) async for entry in entries]
+    name, blocks = await service.open_archive(token)
+    with zipfile.ZipFile(io.BytesIO(b"".join([block async for block in blocks]))) as archive:
+        members = [(member.filename, archive.read(member)) for member in archive.infolist()]
     assert name == "scloud.zip"
     assert members == [
-        ("Docs/", False),
-        ("Docs/a.txt", True),
-        ("Docs/Sub/", False),
-        ("Docs/Sub/b.txt", True),
-        ("c.txt", True),
+        ("Docs/", b""),
+        ("Docs/a.txt", b"A"),
+        ("Docs/Sub/", b""),
+        ("Docs/Sub/b.txt", b"B"),
+        ("c.txt", b"C"),
     ]
     with pytest.raises(ArchiveNotFound):
         await service.open_archive(token)
     token, _ = await service.create_archive("alice", [folder.item_id], name=None)
-    assert (await service.open_archive(token))[0] == "Docs.zip"
+    name, blocks = await service.open_archive(token)
+    assert name == "Docs.zip" and [block async for block in blocks]
     token, _ = await service.create_archive("alice", [loose.item_id], name="mine")
     clock.now += timedelta(seconds=61)
     with pytest.raises(ArchiveNotFound):

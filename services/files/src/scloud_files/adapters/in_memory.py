@@ -1,6 +1,6 @@
 """In-memory implementations of the files service's ports, for unit tests."""
 
-from collections.abc import AsyncIterable, AsyncIterator, Sequence
+from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
@@ -135,13 +135,6 @@ class InMemoryFileRepository:
         if children:
             yield children
 
-    async def list_live(self, user_id: str) -> list[Item]:
-        return [
-            replace(item, object_key=None)
-            for (owner, _), item in self.items.items()
-            if owner == user_id and item.trashed_at is None
-        ]
-
     async def trash(self, item: Item, *, trashed_at: str, purge_at: str) -> Item:
         self._write()
         current = self._live(item)
@@ -201,14 +194,14 @@ class InMemoryFileRepository:
             self._add_to_totals(current.user_id, -(current.size or 0), -1)
 
     async def list_newest(
-        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+        self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
     ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
                 replace(item, object_key=None)
                 for (owner, item_id), item in self.items.items()
                 if owner == user_id
-                and item.kind is kind
+                and kind in (None, item.kind)
                 and item.trashed_at is None
                 and (after_id is None or item_id < after_id)
             ),
@@ -295,7 +288,7 @@ class InMemoryBlobStore:
             raise ServiceUnavailable()
         self.objects[key] = (bytes(received), content_type)
 
-    async def read(self, key: str) -> AsyncIterator[bytes]:
+    def read_blocking(self, key: str) -> Iterator[bytes]:
         content = self.objects[key][0]
         for start in range(0, len(content), 64 * 1024):
             yield content[start : start + 64 * 1024]

@@ -4,7 +4,8 @@ two parts are held in memory whatever the file size."""
 
 import asyncio
 import logging
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Iterator
+from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -19,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 SERVER_SIDE_ENCRYPTION = "AES256"
 DELETE_BATCH_SIZE = 1000
-READ_CHUNK_BYTES = 256 * 1024
+READ_CHUNK_BYTES = 1024 * 1024
 
 
 class S3BlobStore:
@@ -30,6 +31,7 @@ class S3BlobStore:
         self._presign_client = presign_client or client
         self._bucket = bucket
         self._part_bytes = part_bytes
+        self._client = client
         self._call = AwsCall(client, Bucket=bucket)
 
     @translate_aws_errors
@@ -106,25 +108,19 @@ class S3BlobStore:
             # The bucket's lifecycle rule for incomplete uploads clears it later.
             logger.error("could not abort multipart upload", extra={"object_key": key, "error": repr(exc)})
 
-    async def read(self, key: str) -> AsyncIterator[bytes]:
-        """Reads the object's body a chunk at a time, each read in a thread: an archive of many
-        large files streams through without ever holding one."""
-        response = await self._get_object(key)
-        body = response["Body"]
+    def read_blocking(self, key: str) -> Iterator[bytes]:
+        """Reads the object's body a chunk at a time in the calling thread, for work that has a
+        thread of its own (an archive): no hop to another thread per chunk. Each wait for bytes
+        is bounded by the client's read timeout."""
         try:
-            while chunk := await self._read_chunk(body):
-                yield chunk
-        finally:
-            await asyncio.to_thread(body.close)
-
-    @translate_aws_errors
-    async def _get_object(self, key: str) -> dict[str, Any]:
-        return await self._call("get_object", Key=key)
-
-    @translate_aws_errors
-    async def _read_chunk(self, body: Any) -> bytes:
-        chunk: bytes = await asyncio.to_thread(body.read, READ_CHUNK_BYTES)
-        return chunk
+            body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
+            try:
+                yield from body.iter_chunks(READ_CHUNK_BYTES)
+            finally:
+                body.close()
+        except (BotoCoreError, ClientError) as exc:
+            logger.warning("object read failed", extra={"object_key": key, "error": repr(exc)})
+            raise ServiceUnavailable() from exc
 
     @translate_aws_errors
     async def delete(self, key: str) -> None:
@@ -167,3 +163,8 @@ class S3BlobStore:
     @translate_aws_errors
     async def check_ready(self) -> None:
         await self._call("head_bucket")
+
+    @property
+    def executor(self) -> Executor:
+        """The pool its calls run on, for the health watchdog."""
+        return self._call.executor

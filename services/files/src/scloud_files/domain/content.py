@@ -10,11 +10,37 @@ from scloud_files.domain.name import UNTITLED
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 _RESTRICTED_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 _CONTENT_TYPE = re.compile(rf"^{_RESTRICTED_NAME}/{_RESTRICTED_NAME}$")
-# Types a browser may render inline without running anything stored by a user. Everything else
-# (HTML, SVG, XHTML, XML, JavaScript, unknown types) is served as opaque bytes to save.
-_INLINE_SAFE_PREFIXES = ("image/", "audio/", "video/")
-_INLINE_SAFE_TYPES = frozenset({"application/pdf", "text/plain"})
-_INLINE_UNSAFE_TYPES = frozenset({"image/svg+xml"})
+# Types a browser renders inline without running anything stored by a user, listed exactly: a
+# prefix such as image/ would let image/svg-xml or video/x+xml through, which a browser may sniff
+# as markup. Everything else (HTML, SVG, XHTML, XML, JavaScript, unknown types) is opaque bytes.
+_INLINE_SAFE_TYPES = frozenset(
+    {
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "image/avif",
+        "image/bmp",
+        "image/x-icon",
+        "image/vnd.microsoft.icon",
+        "application/pdf",
+        "text/plain",
+        "audio/mpeg",
+        "audio/mp4",
+        "audio/aac",
+        "audio/ogg",
+        "audio/opus",
+        "audio/wav",
+        "audio/x-wav",
+        "audio/webm",
+        "audio/flac",
+        "video/mp4",
+        "video/webm",
+        "video/ogg",
+        "video/quicktime",
+    }
+)
+_PATH_CHARACTERS = str.maketrans({"/": "_", "\\": "_", ":": "_"})
 MAX_TEXT_PREVIEW_BYTES = 1024 * 1024
 TEXT_PREVIEW_TYPE = "text/plain; charset=utf-8"
 # Files shown as plain text when asked (`as=text`): their bytes are served as text/plain, which a
@@ -36,9 +62,18 @@ def served_content_type(declared: str | None) -> str:
 
 
 def is_inline_safe(content_type: str) -> bool:
-    if content_type in _INLINE_UNSAFE_TYPES:
-        return False
-    return content_type in _INLINE_SAFE_TYPES or content_type.startswith(_INLINE_SAFE_PREFIXES)
+    return content_type in _INLINE_SAFE_TYPES
+
+
+def portable_name(name: str) -> str:
+    """The name as one path segment wherever it is saved or extracted: slashes, backslashes and
+    colons (drive letters, alternate streams) become `_`, and a name of only dots and spaces,
+    which would name a directory itself, has its dots replaced too. Stored names may predate the
+    rule that refuses those, so nothing written out trusts them."""
+    segment = name.translate(_PATH_CHARACTERS).strip()
+    if not segment.replace(".", "").strip():
+        segment = segment.replace(".", "_")
+    return segment or UNTITLED
 
 
 def content_disposition(file_name: str, *, inline: bool = False) -> str:
@@ -62,3 +97,20 @@ def is_text_previewable(item: Item) -> bool:
         return True
     stem, dot, extension = item.name.rpartition(".")
     return (extension if dot else stem).lower() in _TEXT_EXTENSIONS
+
+
+# Formats whose bytes are compressed already: an archive stores them as they are.
+_COMPRESSED_EXTENSIONS = frozenset(
+    "jpg jpeg png gif webp avif heic heif jxl mp3 m4a aac ogg oga opus flac mp4 m4v mov mkv webm avi "
+    "zip gz tgz bz2 xz zst 7z rar jar apk docx xlsx pptx odt ods odp epub pdf woff woff2".split()
+)
+_UNCOMPRESSED_MEDIA = frozenset({"image/bmp", "image/x-icon", "image/vnd.microsoft.icon", "audio/wav", "audio/x-wav"})
+
+
+def is_compressed(item: Item) -> bool:
+    """Whether the file's bytes are compressed already, by its type or its extension."""
+    content_type = item.content_type or ""
+    if content_type.startswith(("image/", "audio/", "video/")) and content_type not in _UNCOMPRESSED_MEDIA:
+        return True
+    stem, dot, extension = item.name.rpartition(".")
+    return bool(dot and stem) and extension.lower() in _COMPRESSED_EXTENSIONS

@@ -7,6 +7,8 @@ from scloud_common.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
+    ServiceUnavailable,
     Unauthenticated,
 )
 
@@ -89,3 +91,22 @@ class InvalidUpload(InvalidInput):
 class AccountClosed(Unauthenticated):
     code = "account_closed"
     message = "This account has been deleted."
+
+
+class TooManyArchives(RateLimited):
+    code = "too_many_archives"
+    message = "Too many ZIP downloads at once. Wait for one to finish, then try again."
+
+
+class ArchivesBusy(ServiceUnavailable):
+    code = "busy"
+    message = "Too many ZIP downloads are being written right now. Try again in a moment."
+
+
+class TooManyItems(InvalidInput):
+    code = "too_many_items"
+    message = "Too many items at once. Send at most 500 ids per request."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.details = {"max": 500}

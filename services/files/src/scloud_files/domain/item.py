@@ -14,6 +14,8 @@ _FILE_ID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
 MAX_FOLDER_DEPTH = 64
 # A path walk stops here even if the stored parents loop (a race of two moves can close a loop).
 MAX_PATH_WALK = 256
+# Ids a bulk action takes at once; the client sends what is `remaining` again.
+MAX_BULK_ITEMS = 500
 
 
 class ItemKind(StrEnum):
@@ -65,9 +67,13 @@ class ItemPage:
 
 @dataclass(frozen=True)
 class BulkResult:
+    """What a bulk action did: `items` done, `failed` with their errors, and the ids `remaining`
+    (not attempted: the time budget ran out first), in the order asked."""
+
     items: list[Item]
     failed: list[tuple[str, AppError]]
     paths: dict[str, list[PathEntry]] = field(default_factory=dict)
+    remaining: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,11 +88,15 @@ class ArchiveRequest:
 
 @dataclass(frozen=True)
 class ArchiveEntry:
-    """One member of an archive: a directory (no key) or a file's bytes under `object_key`."""
+    """One member of an archive: a directory (no key) or a file's `size` bytes under
+    `object_key`, stored as they are if `compressed` already (deflating them again costs CPU for
+    nothing)."""
 
     path: str
     modified_at: str
     object_key: str | None = None
+    size: int = 0
+    compressed: bool = False
 
 
 @dataclass(frozen=True)

@@ -5,18 +5,22 @@ import secrets
 from collections.abc import AsyncIterator, Sequence
 from datetime import datetime, timedelta
 
+from scloud_common.errors import AppError
 from scloud_files.domain import (
     ArchiveEntry,
     ArchiveNotFound,
     ArchiveRequest,
     Item,
     clean_file_name,
+    is_compressed,
     natural_name_key,
     numbered_name,
+    portable_name,
 )
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.zip_archive import ArchiveWriter
 
 ARCHIVE_TTL_SECONDS = 60
 
@@ -46,35 +50,56 @@ class CreateArchive:
 
 
 class OpenArchive:
-    def __init__(self, repository: FileRepository, blob_store: BlobStore, *, now: Clock) -> None:
+    def __init__(
+        self,
+        repository: FileRepository,
+        blob_store: BlobStore,
+        paths: FolderPaths,
+        writer: ArchiveWriter,
+        *,
+        now: Clock,
+    ) -> None:
         self._repository = repository
         self._blob_store = blob_store
+        self._paths = paths
+        self._writer = writer
         self._now = now
 
-    async def __call__(self, token: str) -> tuple[str, AsyncIterator[ArchiveEntry]]:
-        """The archive's file name and its members, once per token."""
-        request = await self._repository.claim_archive(_token_hash(token), timestamp(self._now()))
+    async def __call__(self, token: str) -> tuple[str, AsyncIterator[bytes]]:
+        """The archive's file name and its bytes, as they are written, once per token. An archive
+        refused for want of room (TooManyArchives, ArchivesBusy) leaves the link usable until it
+        expires, so the client may try again."""
+        token_hash = _token_hash(token)
+        request = await self._repository.claim_archive(token_hash, timestamp(self._now()))
         if request is None:
             raise ArchiveNotFound()
-        return f"{request.name}.zip", self._entries(request)
-
-    def read_bytes(self, key: str) -> AsyncIterator[bytes]:
-        """A member's bytes, as the archive streams them."""
-        return self._blob_store.read(key)
+        try:
+            self._writer.reserve(request.user_id)
+        except AppError:
+            await self._repository.save_archive(token_hash, request)
+            raise
+        entries = self._entries(request)
+        return f"{portable_name(request.name)}.zip", self._writer.write(
+            request.user_id, entries, self._blob_store.read_blocking
+        )
 
     async def _entries(self, request: ArchiveRequest) -> AsyncIterator[ArchiveEntry]:
         found = await self._repository.get_many(request.user_id, request.item_ids)
+        # Trashed since the link was made, or in a folder trashed since: not in the archive.
+        live = await self._paths.live_only(
+            request.user_id, [item for item in found.values() if item.trashed_at is None]
+        )
+        live_ids = {item.item_id for item in live}
         used: set[str] = set()
         stack: list[tuple[Item, str]] = []
         for item_id in reversed(request.item_ids):
-            item = found.get(item_id)
-            if item is not None and item.trashed_at is None:
-                stack.append((item, ""))
+            if item_id in live_ids:
+                stack.append((found[item_id], ""))
         while stack:
             item, directory = stack.pop()
-            path = _unique_member(directory + item.name.replace("/", "_"), used)
+            path = _unique_member(directory + portable_name(item.name), used)
             if not item.is_folder:
-                yield ArchiveEntry(path, item.modified_at, item.object_key)
+                yield ArchiveEntry(path, item.modified_at, item.object_key, item.size or 0, is_compressed(item))
                 continue
             yield ArchiveEntry(path + "/", item.modified_at)
             children: list[Item] = []

@@ -4,29 +4,27 @@ from datetime import datetime, timedelta
 
 from scloud_files.domain import (
     TEXT_PREVIEW_TYPE,
-    FileNotFound,
     Item,
     ItemKind,
     NotPreviewable,
     content_disposition,
-    is_file_id,
     is_inline_safe,
     is_text_previewable,
 )
 from scloud_files.drive.clock import Clock
-from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.drive.folder_path import FolderPaths
+from scloud_files.ports import BlobStore
 
 
 class GetFile:
-    def __init__(self, repository: FileRepository) -> None:
-        self._repository = repository
+    def __init__(self, paths: FolderPaths) -> None:
+        self._paths = paths
 
     async def __call__(self, user_id: str, file_id: str) -> Item:
-        """Another user's file is as absent as a missing one: the lookup key includes the owner."""
-        item = await self._repository.get(user_id, file_id) if is_file_id(file_id) else None
-        if item is None or item.kind is not ItemKind.FILE or item.trashed_at is not None:
-            raise FileNotFound()
-        return item
+        """The file unless it or a folder above it is trashed (or gone): a trashed folder hides
+        everything in it, by id too. Another user's file is as absent as a missing one: the
+        lookup key includes the owner."""
+        return await self._paths.require_live(user_id, file_id, ItemKind.FILE)
 
 
 class CreateDownloadLink:

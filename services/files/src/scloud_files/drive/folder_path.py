@@ -67,6 +67,13 @@ class FolderPaths:
                 return item
         raise FolderNotFound() if kind is ItemKind.FOLDER else ItemNotFound() if kind is None else FileNotFound()
 
+    async def live_only(self, user_id: str, items: Sequence[Item]) -> list[Item]:
+        """The items (not themselves trashed) whose folder is live: none above them is trashed
+        or gone. One batch read per level for all of them."""
+        parents = sorted({item.parent_id for item in items if item.parent_id is not None})
+        chains = await self.chains(user_id, parents)
+        return [item for item in items if item.parent_id is None or chains.get(item.parent_id)]
+
     async def paths_of(self, user_id: str, items: Sequence[Item]) -> dict[str, list[PathEntry]]:
         """Each item's folder path as it is now; empty where that folder is gone or trashed."""
         parents = sorted({item.parent_id for item in items if item.parent_id is not None})

@@ -1,62 +1,37 @@
-"""Search by part of a name across a user's drive."""
+"""Search by part of a name across a user's drive, a bounded slice of it per request."""
 
 from scloud_files.domain import (
-    MAX_PATH_WALK,
-    Item,
     ItemPage,
-    SortField,
     decode_page_cursor,
     encode_page_cursor,
     fold_name,
-    page_after,
+    is_file_id,
 )
-from scloud_files.drive.folder_path import path_entries
+from scloud_files.drive.folder_path import FolderPaths, path_entries
 from scloud_files.ports import FileRepository
 
 
 class SearchItems:
-    def __init__(self, repository: FileRepository) -> None:
+    def __init__(self, repository: FileRepository, paths: FolderPaths, *, examined_per_request: int) -> None:
         self._repository = repository
+        self._paths = paths
+        self._examined = examined_per_request
 
-    async def __call__(
-        self, user_id: str, query: str, *, sort: SortField, descending: bool, limit: int, cursor: str | None
-    ) -> ItemPage:
-        """Case- and accent-insensitive substring of names, across the user's items that are not
-        in the trash nor in a trashed folder. One read of the user's names, filtered here."""
+    async def __call__(self, user_id: str, query: str, *, limit: int, cursor: str | None) -> ItemPage:
+        """Case- and accent-insensitive substring of names, across the user's items that are
+        neither trashed nor in a trashed folder, newest first. Each request reads at most
+        `examined_per_request` names, from where the last page stopped (the cursor holds that
+        position), whatever the size of the drive: a page may hold fewer than `limit` items, or
+        none, while a cursor says more names follow."""
         wanted = fold_name(query.strip())
-        page_query = ["search", wanted, sort.value, descending]
-        after = decode_page_cursor(cursor, page_query) if cursor else None
-        items = await self._repository.list_live(user_id)
-        folders = {item.item_id: item for item in items if item.is_folder}
-        chains = chains_in(folders)
-        matches = [
-            item
-            for item in items
-            if wanted in fold_name(item.name) and (item.parent_id is None or chains.get(item.parent_id) is not None)
-        ]
-        page, last = page_after(matches, sort, descending=descending, after_key=after, limit=limit)
-        paths = {item.item_id: path_entries(chains[item.parent_id] or []) if item.parent_id else [] for item in page}
-        return ItemPage(page, encode_page_cursor(page_query, last) if last else None, paths)
-
-
-def chains_in(folders: dict[str, Item]) -> dict[str, list[Item] | None]:
-    """Each folder's chain from the root, from folders already in memory; None if an ancestor is
-    missing (trashed, so absent from what was read)."""
-    chains: dict[str, list[Item] | None] = {}
-    for folder_id in folders:
-        walk: list[str] = []
-        current: str | None = folder_id
-        while current is not None and current not in chains and len(walk) < MAX_PATH_WALK:
-            walk.append(current)
-            current = folders[current].parent_id if current in folders else None
-            if current is not None and current not in folders:
-                chains[current] = None
-        base = chains.get(current) if current is not None else []
-        for walked in reversed(walk):
-            if walked not in folders or base is None:
-                chains[walked] = None
-                base = None
-            else:
-                base = [*base, folders[walked]]
-                chains[walked] = base
-    return chains
+        page_query = ["search", wanted]
+        after = decode_page_cursor(cursor, page_query, is_key=is_file_id) if cursor else None
+        examined, last = await self._repository.list_newest(user_id, kind=None, limit=self._examined, after_id=after)
+        matches = [item for item in examined if wanted in fold_name(item.name)]
+        if len(matches) > limit:
+            matches = matches[:limit]
+            last = matches[-1].item_id
+        chains = await self._paths.chains(user_id, sorted({item.parent_id for item in matches if item.parent_id}))
+        live = [item for item in matches if item.parent_id is None or chains.get(item.parent_id)]
+        paths = {item.item_id: path_entries(chains[item.parent_id] or []) if item.parent_id else [] for item in live}
+        return ItemPage(live, encode_page_cursor(page_query, last) if last else None, paths)

@@ -87,7 +87,7 @@ class RestoreItems:
     async def __call__(self, user_id: str, item_ids: Sequence[str], *, on_conflict: OnConflict) -> BulkResult:
         """Back to the folder each item was in, or to the root if that folder is gone or trashed."""
         result = await self._bulk(item_ids, lambda item_id: self._restore(user_id, item_id, on_conflict))
-        return BulkResult(result.items, result.failed, await self._paths.paths_of(user_id, result.items))
+        return replace(result, paths=await self._paths.paths_of(user_id, result.items))
 
     async def _restore(self, user_id: str, item_id: str, on_conflict: OnConflict) -> Item:
         item = await require_trashed(self._repository, user_id, item_id)
@@ -127,7 +127,7 @@ class DeleteForever:
 
         result = await self._bulk(item_ids, schedule)
         self._purge_requested.set()
-        return BulkResult([], result.failed)
+        return replace(result, items=[])
 
 
 class EmptyTrash:

@@ -1,6 +1,7 @@
 """Every use case of the files service, built once over the ports. Routes and servicers take the
 use case they call (http/deps.py); bootstrap and the command-line tools build them here."""
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +24,7 @@ from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, Resto
 from scloud_files.drive.trashing import Trasher
 from scloud_files.drive.upload import UploadFile
 from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.zip_archive import ArchiveWriter
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,10 @@ def build_drive(
     download_url_ttl_seconds: int,
     trash_retention_days: int = 30,
     bulk_concurrency: int = 8,
+    bulk_budget_seconds: float = 5.0,
+    search_examined_per_request: int = 1000,
+    monotonic: Callable[[], float] = time.monotonic,
+    archive_writer: ArchiveWriter | None = None,
     new_file_id: Callable[[], str] | None = None,
     now: Clock = utc_now,
 ) -> Drive:
@@ -66,8 +72,8 @@ def build_drive(
     paths = FolderPaths(repository)
     trasher = Trasher(repository, retention=timedelta(days=trash_retention_days), now=now)
     names = NameClash(repository, trasher)
-    bulk = BulkRunner(concurrency=bulk_concurrency)
-    get_file = GetFile(repository)
+    bulk = BulkRunner(concurrency=bulk_concurrency, budget_seconds=bulk_budget_seconds, monotonic=monotonic)
+    get_file = GetFile(paths)
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
     purge_due = PurgeDue(repository, blob_store, now=now)
@@ -78,12 +84,12 @@ def build_drive(
         upload_file=UploadFile(
             repository, blob_store, paths, names, max_upload_bytes=max_upload_bytes, new_id=new_id, now=now
         ),
-        list_files=ListFiles(repository),
+        list_files=ListFiles(repository, paths),
         get_file=get_file,
         create_download_link=CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         update_item=update_item,
         move_items=MoveItems(update_item, paths, bulk),
-        search=SearchItems(repository),
+        search=SearchItems(repository, paths, examined_per_request=search_examined_per_request),
         trash_item=trash_item,
         trash_items=TrashItems(trash_item, bulk),
         list_trash=ListTrash(repository, paths),
@@ -92,7 +98,13 @@ def build_drive(
         empty_trash=EmptyTrash(repository, purge_requested=purge_due.requested, now=now),
         purge_due=purge_due,
         create_archive=CreateArchive(repository, paths, now=now),
-        open_archive=OpenArchive(repository, blob_store, now=now),
+        open_archive=OpenArchive(
+            repository,
+            blob_store,
+            paths,
+            archive_writer or ArchiveWriter(max_archives=8, max_per_user=2, stall_seconds=30),
+            now=now,
+        ),
         get_storage_usage=GetStorageUsage(repository),
         delete_user_files=DeleteUserFiles(repository, blob_store),
         file_unfiled=FileUnfiled(repository, names),

@@ -44,7 +44,6 @@ from scloud_files.http.schemas import (
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
-from scloud_files.zip_archive import zip_stream
 
 files = APIRouter(prefix="/api/files", tags=["files"])
 folders = APIRouter(prefix="/api/folders", tags=["folders"])
@@ -162,14 +161,17 @@ async def create_archive(body: ArchiveCreate, user: CurrentUser, create: CreateA
 @files.get(
     "/archive/{token}",
     response_class=StreamingResponse,
-    responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 503)},
+    responses={200: {"content": {"application/zip": {}}}, **error_responses(404, 429, 503)},
 )
 async def download_archive(token: str, open_archive: OpenArchiveDep) -> StreamingResponse:
     """The ZIP, streamed as it is written from the stored bytes; folders are directories in it.
-    404 `archive_not_found` for an unknown, used or expired link."""
-    file_name, entries = await open_archive(token)
+    404 `archive_not_found` for an unknown, used or expired link. 429 `too_many_archives` when
+    the user has as many ZIP downloads running as allowed, 503 `busy` when the service has; both
+    with Retry-After, and the link stays usable until it expires. A reader that stops reading for
+    longer than the stall bound gets a cut archive."""
+    file_name, blocks = await open_archive(token)
     return StreamingResponse(
-        zip_stream(entries, open_archive.read_bytes),
+        blocks,
         media_type="application/zip",
         headers={"Content-Disposition": content_disposition(file_name), "X-Accel-Buffering": "no"},
     )
@@ -300,7 +302,9 @@ async def delete_folder(folder_id: str, user: CurrentUser, trash_item: TrashItem
 
 @items.post("/move", responses=error_responses(401, 404, 422, 503))
 async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> BulkResultRead:
-    """Moves each item into the folder, independently: refusals are listed in `failed`."""
+    """Moves each item into the folder, independently: refusals are listed in `failed`. Like
+    every bulk action: at most 500 ids (422 `too_many_items`), and what did not fit in the time
+    budget comes back in `remaining`, to be sent again."""
     result = await move(
         user.user_id, body.ids, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
     )
@@ -309,7 +313,7 @@ async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> 
 
 @items.post("/trash", responses=error_responses(401, 422, 503))
 async def trash_items(body: ItemsSelection, user: CurrentUser, trash_selected: TrashItemsDep) -> BulkResultRead:
-    """Moves each item to the trash, independently."""
+    """Moves each item to the trash, independently; the rest in `remaining` (see move)."""
     return BulkResultRead.from_domain(await trash_selected(user.user_id, body.ids))
 
 
@@ -318,16 +322,18 @@ async def search_items(
     user: CurrentUser,
     search_names: SearchItemsDep,
     q: Annotated[str, Query(min_length=1, max_length=100, pattern=r"\S", description="Part of a name.")],
-    sort: Sort = "name",
-    order: Order = "asc",
+    sort: Annotated[
+        Literal["name", "size", "modified"], Query(description="Accepted for compatibility; the order is fixed.")
+    ] = "name",
+    order: Annotated[Literal["asc", "desc"], Query(description="Accepted for compatibility; ignored.")] = "asc",
     limit: Limit = 50,
     cursor: Cursor = None,
 ) -> ItemPageRead:
     """Files and folders whose name contains `q`, ignoring case and accents, in every folder not
-    in the trash; each with its folder path."""
-    page = await search_names(
-        user.user_id, q, sort=SortField(sort), descending=order == "desc", limit=limit, cursor=cursor
-    )
+    in the trash; each with its folder path. Newest item first, in a stable order. Each request
+    examines a bounded number of names, so a page may hold fewer than `limit` items, even none,
+    while `nextCursor` is not null: keep asking with the cursor while more rows are wanted."""
+    page = await search_names(user.user_id, q, limit=limit, cursor=cursor)
     return ItemPageRead.from_domain(page, with_paths=True)
 
 

@@ -1,5 +1,5 @@
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -94,6 +94,10 @@ class FailedItemRead(ApiModel):
 class BulkResultRead(ApiModel):
     items: list[ItemRead] = Field(description="The items as they are after the action.")
     failed: list[FailedItemRead] = Field(description="Items left as they were, each with the reason.")
+    remaining: list[str] = Field(
+        description="Ids not attempted yet, in the order sent: the server works within a time budget (and "
+        "stops after an outage). Send them again, in a new request, until this is empty."
+    )
 
     @classmethod
     def from_domain(cls, result: BulkResult) -> "BulkResultRead":
@@ -102,7 +106,13 @@ class BulkResultRead(ApiModel):
             failed=[
                 FailedItemRead(id=item_id, code=error.code, message=error.message) for item_id, error in result.failed
             ],
+            remaining=result.remaining,
         )
+
+
+BulkIds = Annotated[
+    list[str], Field(min_length=1, description="At most 500 ids (more: 422 `too_many_items`, `details.max`).")
+]
 
 
 class FolderCreate(ApiModel):
@@ -128,17 +138,17 @@ class ItemUpdate(ApiModel):
 
 
 class ItemsMove(ApiModel):
-    ids: list[str] = Field(min_length=1, max_length=500)
+    ids: BulkIds
     parent_id: str | None = Field(ROOT_ID, description="The folder to move into; `root` (the default) for the root.")
     on_conflict: Literal["fail", "rename"] = "fail"
 
 
 class ItemsSelection(ApiModel):
-    ids: list[str] = Field(min_length=1, max_length=500)
+    ids: BulkIds
 
 
 class TrashRestore(ApiModel):
-    ids: list[str] = Field(min_length=1, max_length=500)
+    ids: BulkIds
     on_conflict: Literal["fail", "rename", "replace"] = Field(
         "fail", description="If the name is taken where an item returns: fail it, keep both, or trash the other."
     )

@@ -77,8 +77,9 @@ async def pages(repository: SqliteFileRepository, user: str) -> None:
                 )
     _, after = await repository.list_trash(user, limit=PAGE, after_key=None)
     await repository.list_trash(user, limit=PAGE, after_key=after)
-    _, after_id = await repository.list_newest(user, kind=ItemKind.FILE, limit=PAGE, after_id=None)
-    await repository.list_newest(user, kind=ItemKind.FILE, limit=PAGE, after_id=after_id)
+    for kind in (ItemKind.FILE, None):
+        _, after_id = await repository.list_newest(user, kind=kind, limit=PAGE, after_id=None)
+        await repository.list_newest(user, kind=kind, limit=PAGE, after_id=after_id)
     await repository.name_holders(user, None, ["file 7.txt", "missing"])
     await repository.usage(user)
 

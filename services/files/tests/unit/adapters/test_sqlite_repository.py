@@ -104,7 +104,7 @@ async def test_delete_all_works_in_bounded_transactions_and_counts_every_file(st
     # 31 rows in batches of 7, then the unfiled files and the totals.
     assert len(transactions) == 5 + 1
     assert await repository.usage("alice") == StorageUsage(0, 0)
-    assert await repository.list_live("alice") == []
+    assert await repository.list_newest("alice", kind=None, limit=10, after_id=None) == ([], None)
 
 
 async def test_links_never_claimed_are_forgotten_a_bounded_number_per_save(store):

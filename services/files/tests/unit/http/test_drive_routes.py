@@ -144,7 +144,7 @@ async def test_rename_move_search_trash_restore_and_delete_forever(client):
     restored = (await client.post("/api/trash/restore", json={"ids": [folder["id"]]})).json()
     assert [item["name"] for item in restored["items"]] == ["Été"] and restored["failed"] == []
     deleted = (await client.post("/api/trash/delete", json={"ids": [file["id"]]})).json()
-    assert deleted == {"items": [], "failed": []}
+    assert deleted == {"items": [], "failed": [], "remaining": []}
     assert (await client.delete("/api/trash")).status_code == 204
     assert (await client.get("/api/trash")).json() == {"items": [], "nextCursor": None}
     bulk = (await client.post("/api/items/trash", json={"ids": [folder["id"]]})).json()

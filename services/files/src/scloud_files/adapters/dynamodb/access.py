@@ -5,6 +5,7 @@ them."""
 import asyncio
 import random
 from collections.abc import AsyncIterator, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 from botocore.client import BaseClient
@@ -27,6 +28,11 @@ class TableAccess:
         self._table = table_name
         # No shared TableName: transactions name the table per item.
         self._call = AwsCall(client)
+
+    @property
+    def executor(self) -> Executor:
+        """The pool its calls run on, for the health watchdog."""
+        return self._call.executor
 
     @translate_aws_errors
     async def _query_page(self, **params: Any) -> dict[str, Any]:

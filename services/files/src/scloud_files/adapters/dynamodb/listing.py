@@ -1,5 +1,5 @@
-"""Listings of live items: a folder in any order, everything in a folder, the names a search
-reads, and the newest items of a kind."""
+"""Listings of live items: a folder in any order, everything in a folder, and the newest items
+(of a kind, or all: the names a search reads, a bounded slice at a time)."""
 
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
@@ -63,30 +63,25 @@ class Listings(TableAccess):
                 yield [item_of(record) for record in records]
 
     @translate_aws_errors
-    async def list_live(self, user_id: str) -> list[Item]:
-        items: list[Item] = []
-        async for records in self._query_all(
-            IndexName="byOwner",
-            KeyConditionExpression="ownerId = :user",
-            ExpressionAttributeValues={":user": {"S": user_id}},
-        ):
-            items += map(item_of, records)
-        return items
-
-    @translate_aws_errors
     async def list_newest(
-        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+        self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
     ) -> tuple[list[Item], str | None]:
         # Ids are ULIDs: the owner index read backwards is newest first. Items of the other kind
-        # are filtered out after the read, so a page may take more than one.
+        # are filtered out after the read, so a page may take more than one; without a kind, a
+        # page reads exactly what it returns (and one more, to know whether more follow).
+        values: dict[str, Any] = {":user": {"S": user_id}}
+        only_kind: dict[str, Any] = {}
+        if kind is not None:
+            values[":kind"] = {"S": kind.value}
+            only_kind["FilterExpression"] = "kind = :kind"
         records, more = await self._read_page(
             limit=limit,
             start={"ownerId": {"S": user_id}, **item_key(user_id, after_id)} if after_id else None,
             IndexName="byOwner",
             KeyConditionExpression="ownerId = :user",
-            FilterExpression="kind = :kind",
-            ExpressionAttributeValues={":user": {"S": user_id}, ":kind": {"S": kind.value}},
+            ExpressionAttributeValues=values,
             ScanIndexForward=False,
+            **only_kind,
         )
         return [item_of(record) for record in records], records[-1]["fileId"]["S"] if more and records else None
 

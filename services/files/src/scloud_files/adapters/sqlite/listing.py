@@ -73,24 +73,16 @@ class Listings(Database):
             if after_key is None:
                 return
 
-    async def list_live(self, user_id: str) -> list[Item]:
-        def list_live(connection: sqlite3.Connection) -> list[Item]:
-            rows = connection.execute(
-                f"SELECT {LIVE_COLUMNS} FROM items WHERE user_id = ? AND trashed_at IS NULL", (user_id,)
-            )
-            return [item_of(row) for row in rows]
-
-        return await self._store.read(list_live)
-
     async def list_newest(
-        self, user_id: str, *, kind: ItemKind, limit: int, after_id: str | None
+        self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
     ) -> tuple[list[Item], str | None]:
         def list_newest(connection: sqlite3.Connection) -> list[Item]:
             after = "AND item_id < :after " if after_id is not None else ""
+            of_kind = "AND kind = :kind " if kind is not None else ""
             rows = connection.execute(
-                f"SELECT {LIVE_COLUMNS} FROM items WHERE user_id = :user AND kind = :kind AND trashed_at IS NULL "
+                f"SELECT {LIVE_COLUMNS} FROM items WHERE user_id = :user {of_kind}AND trashed_at IS NULL "
                 f"{after}ORDER BY item_id DESC LIMIT :limit",
-                {"user": user_id, "kind": kind.value, "after": after_id, "limit": limit + 1},
+                {"user": user_id, "kind": kind.value if kind else None, "after": after_id, "limit": limit + 1},
             )
             return [item_of(row) for row in rows]
 

@@ -87,4 +87,11 @@ MIGRATIONS = [
         CREATE INDEX archive_links_forgotten ON archive_links (forget_after);
         """,
     ),
+    Migration(
+        2,
+        """
+        -- What a search reads: a user's live items of every kind, newest first, a slice at a time.
+        CREATE INDEX items_live_newest ON items (user_id, item_id) WHERE trashed_at IS NULL;
+        """,
+    ),
 ]

@@ -1,0 +1,58 @@
+"""The files app on the in-memory fakes, served through httpx's ASGI transport, with its storage
+at hand so a test can put there what the routes would refuse to write."""
+
+from dataclasses import dataclass
+
+import httpx
+import pytest
+
+from scloud_common.internal_tls import tls_settings
+from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.bootstrap import bootstrap
+from scloud_files.config import FilesSettings
+from scloud_files.http.app import create_app
+from tests.fake_auth import FakeAuth
+
+
+@dataclass
+class DriveApp:
+    client: httpx.AsyncClient
+    repository: InMemoryFileRepository
+    blobs: InMemoryBlobStore
+    bob: dict[str, str]
+
+
+@pytest.fixture
+def drive_settings(internal_certificates) -> FilesSettings:
+    return FilesSettings(
+        **tls_settings(internal_certificates, "files"),
+        environment="test",
+        http_port=0,
+        grpc_port=0,
+        aws_endpoint_url="http://127.0.0.1:9",
+        auth_grpc_addr="127.0.0.1:9",
+        s3_bucket="unused",
+        max_upload_bytes=1000,
+    )
+
+
+@pytest.fixture
+def drive_repository() -> InMemoryFileRepository:
+    """The store the app runs on; a test may override it with a subclass that counts or fails."""
+    return InMemoryFileRepository()
+
+
+@pytest.fixture
+async def drive(drive_settings, drive_repository, no_outside_clients):
+    auth, repository, blobs = FakeAuth(), drive_repository, InMemoryBlobStore()
+    auth.active_sessions.update({("s1", "alice"), ("s2", "bob")})
+
+    async def build(settings):
+        return await bootstrap(settings, repository=repository, blob_store=blobs, key_source=auth, session_source=auth)
+
+    app = create_app(drive_settings, build_container=build)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        headers = {"Authorization": f"Bearer {auth.token('alice', 's1')}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as client:
+            yield DriveApp(client, repository, blobs, {"Authorization": f"Bearer {auth.token('bob', 's2')}"})
