@@ -14,7 +14,10 @@ class FileRepository(Protocol):
     async def create(self, item: Item) -> None:
         """Records the item and takes its name in its folder; a file is added to the totals.
         NameTaken if the folder has the name already; AccountClosed, and nothing written, if the
-        user's account has been closed."""
+        user's account has been closed. An id recorded already is left as it is: NameTaken
+        whose existing id is the item's own, which tells a caller whose earlier try of this
+        create got no answer that it landed. Retries of one create are safe: on a store with
+        idempotent requests they are the same request."""
         ...
 
     async def get(self, user_id: str, item_id: str) -> Item | None:

@@ -108,6 +108,18 @@ class FileRepositoryContract:
         assert await repository.get("alice", file.item_id) is None
         await repository.create(a_file('<script>alert(1)</script> "Q";\\.HTML'))
 
+    async def test_creating_a_recorded_id_again_changes_nothing_and_names_it(self, repository):
+        # What a retry of a create that landed unseen meets: its own item, counted once.
+        file = a_file("a.txt", size=4)
+        await repository.create(file)
+        for again in (file, file.moved(name="a (1).txt", parent_id=None, modified_at=NOW)):
+            with pytest.raises(NameTaken) as taken:
+                await repository.create(again)
+            assert taken.value.existing_id == file.item_id
+        assert await repository.get("alice", file.item_id) == file
+        assert await repository.name_holders("alice", None, ["a (1).txt"]) == {}
+        assert await repository.usage("alice") == StorageUsage(4, 1)
+
     async def test_names_are_unique_per_folder_ignoring_case_and_accents(self, repository):
         folder = a_folder()
         first = a_file("Résumé.txt")

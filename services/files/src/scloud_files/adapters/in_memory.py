@@ -73,6 +73,8 @@ class InMemoryFileRepository:
         self._write()
         if item.user_id in self.closed:
             raise AccountClosed()
+        if (item.user_id, item.item_id) in self.items:
+            raise NameTaken(item.item_id)
         self._take_name(item)
         self.items[(item.user_id, item.item_id)] = item
         if item.kind is ItemKind.FILE:

@@ -17,7 +17,7 @@ from scloud_files.adapters.dynamodb.record import (
     set_expression,
 )
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import AccountClosed, ChainChanged, Item, ItemKind, ItemNotFound
+from scloud_files.domain import AccountClosed, ChainChanged, Item, ItemKind, ItemNotFound, NameTaken
 
 
 class ItemWrites(TableAccess):
@@ -36,13 +36,16 @@ class ItemWrites(TableAccess):
                 "ConditionExpression": "attribute_not_exists(fileId)",
             }
         }
-        cancelled = await self._transact(
-            Transaction().add("row", row).add("guard", self._take_guard(item)).add("account", account)
-        )
+        transaction = Transaction().add("row", row).add("guard", self._take_guard(item)).add("account", account)
+        # Derived from what is written, new id included: every retry of this create, ours or
+        # botocore's, is the same request to DynamoDB, and a different one never shares it.
+        cancelled = await self._transact(transaction, token=transaction.fingerprint())
         if cancelled is None:
             return
         if cancelled.refused("account"):
             raise AccountClosed()
+        if cancelled.refused("row"):
+            raise NameTaken(item.item_id)
         if cancelled.refused("guard"):
             raise await self._name_taken(item)
         raise ServiceUnavailable()
