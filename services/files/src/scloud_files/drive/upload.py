@@ -3,6 +3,7 @@
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 
+from scloud_common.errors import AppError
 from scloud_files.domain import (
     FileTooLarge,
     Item,
@@ -69,11 +70,13 @@ class UploadFile:
         on_conflict: OnConflict = OnConflict.FAIL,
     ) -> Item:
         """Streams the bytes to the blob store, then records the metadata. Either both are stored
-        or neither: a failed metadata write removes the bytes again, and so does an account
-        closed while the bytes were arriving (AccountClosed). The bytes are stored with the type
-        they will be served with, which only keeps the declared type if it is safe inline. A name
-        taken in the folder is refused before any byte is stored, unless `on_conflict` says to
-        replace (the old file goes to the trash) or keep both (`name (1).ext`)."""
+        or neither: a refused metadata write removes the bytes again, and so does an account
+        closed while the bytes were arriving (AccountClosed); a write whose outcome is unknown
+        never leaves a listed file without bytes (see _record_or_compensate). The bytes are
+        stored with the type they will be served with, which only keeps the declared type if it
+        is safe inline. A name taken in the folder is refused before any byte is stored, unless
+        `on_conflict` says to replace (the old file goes to the trash) or keep both
+        (`name (1).ext`)."""
         await self._paths.require_folder(user_id, parent_id)
         name = clean_file_name(file_name)
         if on_conflict is OnConflict.FAIL:
@@ -98,13 +101,33 @@ class UploadFile:
             content_type=cleaned_type,
             object_key=key,
         )
-        try:
-            item = await self._record(item, on_conflict)
-        except BaseException:
-            await self._remove_bytes(key)
-            raise
+        item = await self._record_or_compensate(item, on_conflict)
         logger.info("file uploaded", extra={"user_id": user_id, "file_id": file_id, "file_size": stream.size})
         return item
+
+    async def _record_or_compensate(self, item: Item, on_conflict: OnConflict) -> Item:
+        """Records the stored bytes' item. The bytes are removed again only when the store
+        definitely refused the item. After an outcome it cannot tell (a timeout, a 5xx: the
+        write may have landed), the item is read back: there, the upload succeeded; absent, the
+        bytes go; unreadable, they stay, and the reconcile pass removes them if no row ever
+        names them. A cancelled upload (the client left) keeps them for the same pass."""
+        try:
+            return await self._record(item, on_conflict)
+        except AppError as error:
+            if error.kind.is_failure_of_ours:
+                try:
+                    landed = await self._repository.get(item.user_id, item.item_id)
+                except AppError:
+                    logger.warning(
+                        "upload outcome unknown; bytes kept for the reconcile pass",
+                        extra={"user_id": item.user_id, "file_id": item.item_id},
+                    )
+                    raise error from None
+                if landed is not None:
+                    logger.info("upload landed despite an error", extra={"file_id": item.item_id, "error": error.code})
+                    return landed
+            await self._remove_bytes(item.object_key or "")
+            raise
 
     async def _record(self, item: Item, on_conflict: OnConflict) -> Item:
         async def write(attempted: str) -> Item:
@@ -119,6 +142,7 @@ class UploadFile:
             name=item.name,
             kind=ItemKind.FILE,
             on_conflict=on_conflict,
+            item_id=item.item_id,
         )
 
     async def _remove_bytes(self, key: str) -> None:

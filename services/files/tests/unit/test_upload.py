@@ -1,0 +1,82 @@
+"""Uploads whose metadata write has an outcome the store could not report: the bytes stay with
+the row whenever the row landed."""
+
+from datetime import UTC, datetime
+
+import pytest
+
+from scloud_common.errors import ServiceUnavailable
+from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.domain import ItemKind, NameTaken, OnConflict, SortField, StorageUsage
+from scloud_files.drive.use_cases import build_drive
+
+NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+
+class CommitsThenTimesOut(InMemoryFileRepository):
+    """Records the item, then answers as a store slower than the client's timeout does: with a
+    503. `then` picks what the retry of the write meets instead: its own name guard."""
+
+    def __init__(self, *, then: type[Exception] = ServiceUnavailable, reads_fail: bool = False) -> None:
+        super().__init__()
+        self.then = then
+        self.reads_fail = reads_fail
+
+    async def create(self, item):
+        await super().create(item)
+        if self.then is NameTaken:
+            raise NameTaken(item.item_id)
+        raise self.then()
+
+    async def get(self, user_id, item_id):
+        if self.reads_fail:
+            raise ServiceUnavailable()
+        return await super().get(user_id, item_id)
+
+
+def drive_over(repository, blobs):
+    return build_drive(repository, blobs, max_upload_bytes=1000, download_url_ttl_seconds=300, now=lambda: NOW)
+
+
+async def chunks_of(content: bytes):
+    yield content
+
+
+async def upload(drive, name="report.pdf", on_conflict=OnConflict.FAIL):
+    return await drive.upload_file(
+        "alice", file_name=name, content_type=None, chunks=chunks_of(b"hello"), on_conflict=on_conflict
+    )
+
+
+@pytest.mark.parametrize("then", [ServiceUnavailable, NameTaken], ids=["timeout", "retry_meets_its_own_guard"])
+@pytest.mark.parametrize("on_conflict", [OnConflict.FAIL, OnConflict.RENAME])
+async def test_an_upload_that_landed_unseen_succeeds_with_its_bytes(then, on_conflict):
+    repository, blobs = CommitsThenTimesOut(then=then), InMemoryBlobStore()
+    drive = drive_over(repository, blobs)
+    stored = await upload(drive, on_conflict=on_conflict)
+    assert stored.name == "report.pdf"
+    assert blobs.objects[stored.object_key][0] == b"hello"
+    listed = await drive.list_children(
+        "alice", None, sort=SortField.NAME, descending=False, kinds=[ItemKind.FILE], limit=10, cursor=None
+    )
+    assert [item.item_id for item in listed.items] == [stored.item_id]
+    assert await drive.get_storage_usage("alice") == StorageUsage(5, 1)
+
+
+async def test_an_upload_whose_outcome_cannot_be_read_keeps_its_bytes_and_answers_503():
+    repository, blobs = CommitsThenTimesOut(reads_fail=True), InMemoryBlobStore()
+    drive = drive_over(repository, blobs)
+    with pytest.raises(ServiceUnavailable):
+        await upload(drive)
+    [(key, item)] = [(item.object_key, item) for item in repository.items.values()]
+    assert blobs.objects[key][0] == b"hello"
+
+
+async def test_a_failed_write_read_back_as_absent_leaves_no_bytes():
+    repository, blobs = InMemoryFileRepository(), InMemoryBlobStore()
+    drive = drive_over(repository, blobs)
+    first = await upload(drive)
+    repository.fail_writes = True
+    with pytest.raises(ServiceUnavailable):
+        await upload(drive, name="other.pdf")
+    assert list(blobs.objects) == [first.object_key]
