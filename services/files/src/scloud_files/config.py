@@ -33,6 +33,21 @@ class FilesStorageSettings(AwsSettings):
         "count against storage until then.",
     )
 
+    reconcile_grace_seconds: int = Field(
+        3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="Age an object must have before the reconcile pass deletes it for having no row: longer "
+        "than any upload takes from its bytes being stored to its row being written.",
+    )
+    reconcile_page_size: int = Field(
+        200,
+        ge=1,
+        le=1000,
+        description="Objects listed, and table records read, per reconcile step: a step's cost (one listing, "
+        "one scan page, a HEAD per file row) whatever the size of the bucket and the table.",
+    )
+
     @property
     def files_table(self) -> str:
         """The files table: `<dynamodb_table_prefix>files`."""
@@ -54,6 +69,13 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         description="Items of a bulk action (move, trash, restore of up to 500) handled at once, so a large "
         "selection fits in the request deadline. 1 against moto, whose transactions are not safe when "
         "concurrent (it rolls a failed one back by restoring a copy of the whole table).",
+    )
+    reconcile_interval_seconds: float = Field(
+        600,
+        gt=0,
+        le=24 * 3600,
+        description="How often each files process runs one reconcile step (objects without rows are deleted "
+        "after the grace period, rows without objects are reported); the cursor is kept between steps.",
     )
     purge_interval_seconds: float = Field(
         300,

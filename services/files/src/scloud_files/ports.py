@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from typing import Protocol
 
-from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, UnfiledFile
+from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, StoredObject, UnfiledFile
 
 
 class FileRepository(Protocol):
@@ -137,6 +137,13 @@ class FileRepository(Protocol):
         """Every user with files or totals; reads the whole table, for repairs only."""
         ...
 
+    async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
+        """A page of the file records of every user (trashed or not), in the store's own order,
+        from the cursor `after` (None: the start); and the cursor to continue from, None at the
+        end. `limit` bounds the records read: a page may hold fewer files, even none, with a
+        cursor. For the reconcile pass only."""
+        ...
+
 
 class BlobStore(Protocol):
     """File bytes, under keys the service builds."""
@@ -157,6 +164,13 @@ class BlobStore(Protocol):
     async def delete_prefix(self, prefix: str) -> int:
         """Deletes every object whose key starts with `prefix`; returns how many. Idempotent."""
         ...
+
+    async def list_objects(self, prefix: str, *, after: str | None, limit: int) -> list[StoredObject]:
+        """Up to `limit` objects whose key starts with `prefix`, in key order, after the key
+        `after` (all if None)."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         """A URL the browser can GET the bytes from, with these response headers, for `ttl_seconds`."""

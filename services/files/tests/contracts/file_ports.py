@@ -391,6 +391,23 @@ class FileRepositoryContract:
         assert await repository.recount_usage("nobody") == StorageUsage(0, 0)
         assert {"alice", "bob"} <= set(await repository.list_user_ids())
 
+    async def test_file_rows_of_every_user_are_read_a_bounded_page_at_a_time(self, repository):
+        files = [a_file(str(index)) for index in range(5)] + [a_file(user_id="bob")]
+        folder = a_folder()
+        for item in [*files, folder]:
+            await repository.create(item)
+        await repository.trash(files[0], trashed_at=NOW, purge_at=NOW)
+        seen: list[Item] = []
+        after = None
+        for _ in range(100):
+            page, after = await repository.list_file_rows(after=after, limit=2)
+            assert len(page) <= 2
+            seen += page
+            if after is None:
+                break
+        assert sorted(item.item_id for item in seen) == sorted(file.item_id for file in files)
+        assert all(item.object_key == object_key(item.user_id, item.item_id) for item in seen)
+
 
 class BlobStoreContract:
     """`read_object(key)` gives back (bytes, content type), or None if no object has that key."""
@@ -435,6 +452,17 @@ class BlobStoreContract:
         assert await read_object("users/alice/1") is None and await read_object("users/alice/2") is None
         assert await read_object("users/alicex/1") == (b"x", "text/plain")
         assert await read_object("users/bob/1") == (b"x", "text/plain")
+
+    async def test_objects_are_listed_in_key_order_a_page_at_a_time(self, blob_store):
+        keys = ["users/alice/2", "users/alice/1", "users/bob/1", "elsewhere/1"]
+        for key in keys:
+            await blob_store.put(key, chunks_of(b"x"), content_type="text/plain")
+        first = await blob_store.list_objects("users/", after=None, limit=2)
+        rest = await blob_store.list_objects("users/", after=first[-1].key, limit=2)
+        assert [o.key for o in first + rest] == ["users/alice/1", "users/alice/2", "users/bob/1"]
+        assert all(o.stored_at[:4].isdigit() and o.stored_at.endswith("+00:00") for o in first + rest)
+        assert await blob_store.list_objects("users/", after="users/bob/1", limit=2) == []
+        assert await blob_store.exists("users/bob/1") and not await blob_store.exists("users/bob/2")
 
     async def test_presigned_link_is_a_url_for_the_key(self, blob_store):
         url = blob_store.presign_download(

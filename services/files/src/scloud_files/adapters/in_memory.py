@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterable, AsyncIterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -16,6 +17,7 @@ from scloud_files.domain import (
     NameTaken,
     SortField,
     StorageUsage,
+    StoredObject,
     UnfiledFile,
     fold_name,
     page_after,
@@ -280,10 +282,17 @@ class InMemoryFileRepository:
         owners = {owner for owner, _ in self.items} | {owner for owner, _ in self.unfiled}
         return sorted(owners | set(self.totals) | self.closed)
 
+    async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
+        keys = sorted(key for key in self.items if after is None or "/".join(key) > after)
+        page = keys[:limit]
+        files = [self.items[key] for key in page if self.items[key].kind is ItemKind.FILE]
+        return files, "/".join(page[-1]) if len(keys) > limit else None
+
 
 class InMemoryBlobStore:
     def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, str]] = {}
+        self.stored_at: dict[str, str] = {}
         self.fail_puts = False
         self.fail_deletes = False
 
@@ -296,6 +305,7 @@ class InMemoryBlobStore:
         if self.fail_puts:
             raise ServiceUnavailable()
         self.objects[key] = (bytes(received), content_type)
+        self.stored_at[key] = datetime.now(UTC).isoformat(timespec="seconds")
 
     async def read(self, key: str) -> AsyncIterator[bytes]:
         content = self.objects[key][0]
@@ -306,12 +316,20 @@ class InMemoryBlobStore:
         if self.fail_deletes:
             raise ServiceUnavailable()
         self.objects.pop(key, None)
+        self.stored_at.pop(key, None)
 
     async def delete_prefix(self, prefix: str) -> int:
         keys = [key for key in self.objects if key.startswith(prefix)]
         for key in keys:
             await self.delete(key)
         return len(keys)
+
+    async def list_objects(self, prefix: str, *, after: str | None, limit: int) -> list[StoredObject]:
+        keys = sorted(key for key in self.objects if key.startswith(prefix) and (after is None or key > after))
+        return [StoredObject(key, self.stored_at[key]) for key in keys[:limit]]
+
+    async def exists(self, key: str) -> bool:
+        return key in self.objects
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         query = urlencode({"disposition": content_disposition, "type": content_type, "ttl": ttl_seconds})

@@ -30,6 +30,7 @@ from scloud_files.domain.errors import (
 from scloud_files.domain.item import (
     MAX_FOLDER_DEPTH,
     MAX_PATH_WALK,
+    USERS_PREFIX,
     ArchiveEntry,
     ArchiveRequest,
     BulkResult,
@@ -39,9 +40,11 @@ from scloud_files.domain.item import (
     ItemPage,
     PathEntry,
     StorageUsage,
+    StoredObject,
     UnfiledFile,
     is_file_id,
     object_key,
+    object_key_owner,
     user_prefix,
 )
 from scloud_files.domain.name import (
@@ -107,8 +110,10 @@ __all__ = [
     "PathEntry",
     "SortField",
     "StorageUsage",
+    "StoredObject",
     "TEXT_PREVIEW_TYPE",
     "UNTITLED",
+    "USERS_PREFIX",
     "UnfiledFile",
     "clean_file_name",
     "content_disposition",
@@ -124,6 +129,7 @@ __all__ = [
     "natural_name_key",
     "numbered_name",
     "object_key",
+    "object_key_owner",
     "page_after",
     "segments",
     "served_content_type",
