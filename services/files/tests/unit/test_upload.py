@@ -1,6 +1,7 @@
 """Uploads whose metadata write has an outcome the store could not report: the bytes stay with
 the row whenever the row landed."""
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -80,3 +81,58 @@ async def test_a_failed_write_read_back_as_absent_leaves_no_bytes():
     with pytest.raises(ServiceUnavailable):
         await upload(drive, name="other.pdf")
     assert list(blobs.objects) == [first.object_key]
+
+
+class Interleaving(InMemoryFileRepository):
+    """Lets other tasks run inside every read and write, as a store over the network does."""
+
+    async def name_holders(self, user_id, parent_id, names):
+        await asyncio.sleep(0)
+        return await super().name_holders(user_id, parent_id, names)
+
+    async def create(self, item):
+        await asyncio.sleep(0)
+        await super().create(item)
+
+
+async def test_eight_clients_upload_300_files_each_into_one_folder_without_an_error():
+    repository, blobs = Interleaving(), InMemoryBlobStore()
+    drive = drive_over(repository, blobs)
+    folder, _ = await drive.create_folder("alice", name="inbox", parent_id=None)
+
+    async def client(number: int) -> None:
+        for index in range(300):
+            await drive.upload_file(
+                "alice",
+                file_name=f"{number}-{index}.txt",
+                content_type=None,
+                chunks=chunks_of(b"x" * 3),
+                parent_id=folder.item_id,
+            )
+
+    await asyncio.gather(*(client(number) for number in range(8)))
+    names, cursor = [], None
+    while True:
+        page = await drive.list_children(
+            "alice",
+            folder.item_id,
+            sort=SortField.NAME,
+            descending=False,
+            kinds=[ItemKind.FILE],
+            limit=200,
+            cursor=cursor,
+        )
+        names += [item.name for item in page.items]
+        if (cursor := page.next_cursor) is None:
+            break
+    assert sorted(names) == sorted(f"{n}-{i}.txt" for n in range(8) for i in range(300))
+    assert await drive.get_storage_usage("alice") == StorageUsage(3 * 2400, 2400)
+    assert len(blobs.objects) == 2400
+
+
+async def test_eight_parallel_keep_both_uploads_of_one_name_number_from_the_original():
+    repository, blobs = Interleaving(), InMemoryBlobStore()
+    drive = drive_over(repository, blobs)
+    await asyncio.gather(*(upload(drive, on_conflict=OnConflict.RENAME) for _ in range(8)))
+    names = sorted(item.name for item in repository.items.values())
+    assert names == ["report (1).pdf", *(f"report ({n}).pdf" for n in range(2, 8)), "report.pdf"]
