@@ -26,6 +26,7 @@ from scloud_files.domain.errors import (
     NameTaken,
     NotInTrash,
     NotPreviewable,
+    TooManyFolders,
 )
 from scloud_files.domain.item import (
     MAX_FOLDER_DEPTH,
@@ -112,6 +113,7 @@ __all__ = [
     "StorageUsage",
     "StoredObject",
     "TEXT_PREVIEW_TYPE",
+    "TooManyFolders",
     "UNTITLED",
     "USERS_PREFIX",
     "UnfiledFile",

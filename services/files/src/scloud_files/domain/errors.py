@@ -71,6 +71,11 @@ class FolderTooDeep(InvalidInput):
     message = "Folders cannot be nested this deep."
 
 
+class TooManyFolders(InvalidInput):
+    code = "too_many_folders"
+    message = "This folder holds too many folders to move at once. Move some of its subfolders first."
+
+
 class InvalidCursor(InvalidInput):
     code = "invalid_cursor"
     message = "The page cursor is not valid. Start again from the first page."
