@@ -14,7 +14,9 @@ class FileRepository(Protocol):
     async def create(self, item: Item) -> None:
         """Records the item and takes its name in its folder; a file is added to the totals.
         NameTaken if the folder has the name already; AccountClosed, and nothing written, if the
-        user's account has been closed. An id recorded already is left as it is: NameTaken
+        user's account has been closed; FolderNotFound, and nothing written, if the parent (unless
+        the root) is not a folder of the user's, or is trashed itself, or is being purged
+        (`begin_purge`) when the write lands. An id recorded already is left as it is: NameTaken
         whose existing id is the item's own, which tells a caller whose earlier try of this
         create got no answer that it landed. Retries of one create are safe: on a store with
         idempotent requests they are the same request."""
@@ -86,6 +88,12 @@ class FileRepository(Protocol):
 
     async def due_for_purge(self, now: str, *, limit: int) -> list[Item]:
         """Trashed items of any user whose purge time is not after `now`, up to `limit`."""
+        ...
+
+    async def begin_purge(self, folder: Item) -> None:
+        """Marks a folder the purge is about to empty, before it lists what the folder holds:
+        from then on `create` refuses it as a parent, so nothing lands in it unseen. Idempotent;
+        nothing for a folder already gone."""
         ...
 
     async def delete(self, item: Item) -> None:

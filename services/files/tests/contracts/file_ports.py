@@ -12,6 +12,7 @@ from scloud_files.domain import (
     ChainChanged,
     FileIdGenerator,
     FileTooLarge,
+    FolderNotFound,
     Item,
     ItemKind,
     ItemNotFound,
@@ -119,6 +120,23 @@ class FileRepositoryContract:
         assert await repository.get("alice", file.item_id) == file
         assert await repository.name_holders("alice", None, ["a (1).txt"]) == {}
         assert await repository.usage("alice") == StorageUsage(4, 1)
+
+    async def test_create_needs_a_live_parent_folder_when_it_lands(self, repository):
+        live, trashed, purged = a_folder("live"), a_folder("trashed"), a_folder("purged")
+        not_a_folder = a_file("file")
+        for item in (live, trashed, purged, not_a_folder):
+            await repository.create(item)
+        await repository.trash(trashed, trashed_at=NOW, purge_at=NOW)
+        await repository.begin_purge(purged)
+        await repository.begin_purge(purged)
+        await repository.begin_purge(a_folder("gone"))
+        for parent_id in (trashed.item_id, purged.item_id, not_a_folder.item_id, new_file_id()):
+            for late in (a_file("late", parent_id=parent_id), a_folder("late", parent_id=parent_id)):
+                with pytest.raises(FolderNotFound):
+                    await repository.create(late)
+                assert await repository.get("alice", late.item_id) is None
+        await repository.create(a_file("in live", parent_id=live.item_id))
+        assert await repository.usage("alice") == StorageUsage(20, 2)
 
     async def test_names_are_unique_per_folder_ignoring_case_and_accents(self, repository):
         folder = a_folder()

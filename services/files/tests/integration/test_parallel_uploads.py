@@ -13,7 +13,11 @@ from scloud_files.drive.use_cases import build_drive
 
 pytestmark = pytest.mark.integration
 
-WRITERS = 8
+# moto cannot take 8: it deep-copies the table at the start of every transaction, unlocked, and
+# concurrent ones fail with 500 ("dictionary changed size during iteration") faster than 3 s of
+# retries ride out; 8 x 50 here: 16-26 of 400 failed (load 6-7), 4 x 50 and 2 x 50: none.
+# docs/data-model.md has the numbers; the SQLite store takes 8 x 300.
+WRITERS = 4
 UPLOADS_EACH = 50
 
 
@@ -46,7 +50,10 @@ async def test_eight_writers_upload_into_one_folder_without_an_error(settings, d
         return errors
 
     outcomes = await asyncio.gather(*(writer(number) for number in range(WRITERS)))
-    assert [error for errors in outcomes for error in errors] == []
+    failures = [error for errors in outcomes for error in errors]
+    assert failures == [], (
+        f"{len(failures)} of {WRITERS * UPLOADS_EACH} failed: {[repr(f.__cause__) for f in failures[:5]]}"
+    )
     names, cursor = [], None
     while True:
         page = await drive.list_children(

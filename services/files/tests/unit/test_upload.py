@@ -8,7 +8,7 @@ import pytest
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.domain import ItemKind, NameTaken, OnConflict, SortField, StorageUsage
+from scloud_files.domain import FolderNotFound, ItemKind, NameTaken, OnConflict, SortField, StorageUsage
 from scloud_files.drive.use_cases import build_drive
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -136,3 +136,28 @@ async def test_eight_parallel_keep_both_uploads_of_one_name_number_from_the_orig
     await asyncio.gather(*(upload(drive, on_conflict=OnConflict.RENAME) for _ in range(8)))
     names = sorted(item.name for item in repository.items.values())
     assert names == ["report (1).pdf", *(f"report ({n}).pdf" for n in range(2, 8)), "report.pdf"]
+
+
+async def test_an_upload_into_a_folder_deleted_forever_meanwhile_is_refused_and_leaves_nothing():
+    repository, blobs = InMemoryFileRepository(), InMemoryBlobStore()
+    drive = drive_over(repository, blobs)
+    top, _ = await drive.create_folder("alice", name="top", parent_id=None)
+    inner, _ = await drive.create_folder("alice", name="inner", parent_id=top.item_id)
+
+    async def chunks_while_the_folder_is_deleted_forever():
+        yield b"first"
+        await drive.trash_item("alice", top.item_id, kind=ItemKind.FOLDER)
+        await drive.delete_forever("alice", [top.item_id])
+        await drive.purge_due()
+        yield b"last"
+
+    with pytest.raises(FolderNotFound):
+        await drive.upload_file(
+            "alice",
+            file_name="late.txt",
+            content_type=None,
+            chunks=chunks_while_the_folder_is_deleted_forever(),
+            parent_id=inner.item_id,
+        )
+    assert repository.items == {} and blobs.objects == {}
+    assert await drive.get_storage_usage("alice") == StorageUsage(0, 0)

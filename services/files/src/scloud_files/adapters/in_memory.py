@@ -11,6 +11,7 @@ from scloud_files.domain import (
     AccountClosed,
     ArchiveRequest,
     ChainChanged,
+    FolderNotFound,
     Item,
     ItemKind,
     ItemNotFound,
@@ -77,6 +78,10 @@ class InMemoryFileRepository:
             raise AccountClosed()
         if (item.user_id, item.item_id) in self.items:
             raise NameTaken(item.item_id)
+        if item.parent_id is not None:
+            parent = self.items.get((item.user_id, item.parent_id))
+            if parent is None or not parent.is_folder or parent.trashed_at is not None or parent.deleting:
+                raise FolderNotFound()
         self._take_name(item)
         self.items[(item.user_id, item.item_id)] = item
         if item.kind is ItemKind.FILE:
@@ -193,6 +198,12 @@ class InMemoryFileRepository:
             key=lambda item: item.purge_at or "",
         )
         return due[:limit]
+
+    async def begin_purge(self, folder: Item) -> None:
+        self._write()
+        current = self.items.get((folder.user_id, folder.item_id))
+        if current is not None:
+            self.items[(folder.user_id, folder.item_id)] = replace(current, deleting=True)
 
     async def delete(self, item: Item) -> None:
         self._write()
