@@ -99,8 +99,10 @@ export interface paths {
          * @description Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
          *     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
          *     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
-         *     409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
-         *     while the file was arriving.
+         *     409 `name_taken`, 404 `folder_not_found` (also when the folder is deleted forever while the
+         *     file arrives), 401 `account_closed` if the account was deleted while the file was arriving.
+         *     Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
+         *     per-user bound, 503 `busy` past the service's, both with `Retry-After` (seconds).
          *     The name is kept as typed (NFC, without control or zero-width characters, at most 255
          *     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
          *     except SVG, PDF, plain text, audio, video); anything else is stored and served as
@@ -974,6 +976,22 @@ export interface operations {
             };
             /** @description Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

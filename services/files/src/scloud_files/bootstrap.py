@@ -82,6 +82,8 @@ async def bootstrap(
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
         trash_retention_days=settings.trash_retention_days,
         bulk_concurrency=settings.bulk_concurrency,
+        max_uploads_per_user=settings.max_uploads_per_user,
+        max_uploads=settings.max_uploads,
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),

@@ -59,6 +59,20 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
     max_upload_bytes: int = Field(100 * MIB, gt=0, description="Largest file accepted, in bytes.")
+    max_uploads_per_user: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Uploads one user may have in progress at once (the web app sends 3); more answer 429 "
+        "`too_many_uploads` with Retry-After before their body is read.",
+    )
+    max_uploads: int = Field(
+        16,
+        ge=1,
+        le=1024,
+        description="Uploads the process takes at once, whoever sends them; more answer 503 `busy` with "
+        "Retry-After. Each holds up to about two upload parts (upload_part_bytes) in memory.",
+    )
     download_url_ttl_seconds: int = Field(
         300, ge=1, le=7 * 24 * 3600, description="Lifetime of a presigned download link."
     )

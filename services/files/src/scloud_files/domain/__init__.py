@@ -27,6 +27,8 @@ from scloud_files.domain.errors import (
     NotInTrash,
     NotPreviewable,
     TooManyFolders,
+    TooManyUploads,
+    UploadsBusy,
 )
 from scloud_files.domain.item import (
     MAX_FOLDER_DEPTH,
@@ -114,9 +116,11 @@ __all__ = [
     "StoredObject",
     "TEXT_PREVIEW_TYPE",
     "TooManyFolders",
+    "TooManyUploads",
     "UNTITLED",
     "USERS_PREFIX",
     "UnfiledFile",
+    "UploadsBusy",
     "clean_file_name",
     "content_disposition",
     "decode_page_cursor",

@@ -7,8 +7,13 @@ from scloud_common.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
+    ServiceUnavailable,
     Unauthenticated,
 )
+
+# An upload takes seconds: when the browser may try a refused one again.
+UPLOAD_RETRY_AFTER_SECONDS = 2
 
 
 class FileNotFound(NotFound):
@@ -94,3 +99,15 @@ class InvalidUpload(InvalidInput):
 class AccountClosed(Unauthenticated):
     code = "account_closed"
     message = "This account has been deleted."
+
+
+class TooManyUploads(RateLimited):
+    code = "too_many_uploads"
+    message = "Too many uploads at once. Wait for one to finish and try again."
+    retry_after_seconds = UPLOAD_RETRY_AFTER_SECONDS
+
+
+class UploadsBusy(ServiceUnavailable):
+    code = "busy"
+    message = "The service is busy with other uploads. Try again in a moment."
+    retry_after_seconds = UPLOAD_RETRY_AFTER_SECONDS

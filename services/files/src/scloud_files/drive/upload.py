@@ -17,6 +17,7 @@ from scloud_files.domain import (
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.ports import BlobStore, FileRepository
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class UploadFile:
         names: NameClash,
         *,
         max_upload_bytes: int,
+        slots: UploadSlots,
         new_id: Callable[[], str],
         now: Clock,
     ) -> None:
@@ -56,6 +58,8 @@ class UploadFile:
         self._paths = paths
         self._names = names
         self.max_upload_bytes = max_upload_bytes
+        # The route holds one of these while the body arrives (see UploadSlots.hold).
+        self.slots = slots
         self._new_id = new_id
         self._now = now
 

@@ -89,7 +89,7 @@ async def read_upload_limits(user: CurrentUser, upload: UploadFileDep) -> Upload
     "/upload",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=UPLOAD_REQUEST_BODY,
-    responses=error_responses(401, 404, 409, 413, 422, 503),
+    responses=error_responses(401, 404, 409, 413, 422, 429, 503),
 )
 async def upload_file(
     request: Request,
@@ -110,8 +110,10 @@ async def upload_file(
     """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
-    409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
-    while the file was arriving.
+    409 `name_taken`, 404 `folder_not_found` (also when the folder is deleted forever while the
+    file arrives), 401 `account_closed` if the account was deleted while the file was arriving.
+    Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
+    per-user bound, 503 `busy` past the service's, both with `Retry-After` (seconds).
     The name is kept as typed (NFC, without control or zero-width characters, at most 255
     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
     except SVG, PDF, plain text, audio, video); anything else is stored and served as
@@ -120,21 +122,24 @@ async def upload_file(
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > max_body_bytes:
         raise FileTooLarge()
-    reader = MultipartFileReader(request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes)
-    try:
-        part = await reader.open_file()
-        stored = await upload(
-            user.user_id,
-            file_name=part.file_name,
-            content_type=part.content_type,
-            chunks=part.chunks,
-            parent_id=folder_id_of(parent_id),
-            on_conflict=OnConflict(on_conflict),
+    with upload.slots.hold(user.user_id):
+        reader = MultipartFileReader(
+            request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes
         )
-    except AppError:
+        try:
+            part = await reader.open_file()
+            stored = await upload(
+                user.user_id,
+                file_name=part.file_name,
+                content_type=part.content_type,
+                chunks=part.chunks,
+                parent_id=folder_id_of(parent_id),
+                on_conflict=OnConflict(on_conflict),
+            )
+        except AppError:
+            await reader.drain()
+            raise
         await reader.drain()
-        raise
-    await reader.drain()
     return ItemRead.from_domain(stored)
 
 
