@@ -478,6 +478,11 @@ export interface components {
              */
             kind: "file" | "folder";
             /**
+             * Mediatype
+             * @description What the file is, detected from its name and first bytes at upload (e.g. text/csv, application/zip): for labels and icons only. Null for folders.
+             */
+            mediaType?: string | null;
+            /**
              * Modifiedat
              * @description RFC 3339, UTC; renames, moves and replacements update it.
              */
@@ -884,6 +889,8 @@ export interface operations {
                 parentId?: string | null;
                 /** @description If the folder has the name: `fail` (409 `name_taken`, `details.existingId`), `replace` (the old file goes to the trash) or `rename` (`name (1).ext`). */
                 onConflict?: "fail" | "replace" | "rename";
+                /** @description The file's own modification time (RFC 3339 with an offset, e.g. the browser's File.lastModified): the item's `modifiedAt`, clamped to now. Default: the upload time. */
+                modifiedAt?: string | null;
             };
             header?: never;
             path?: never;

@@ -51,6 +51,7 @@ def a_file(
         size=size,
         content_type="text/plain",
         object_key=object_key(user_id, item_id),
+        media_type="text/markdown",
     )
 
 

@@ -145,8 +145,9 @@ class InMemoryFileRepository:
             yield children
 
     async def list_live(self, user_id: str) -> list[Item]:
+        # Like the table's search index, which does not hold the detected type.
         return [
-            replace(item, object_key=None)
+            replace(item, object_key=None, media_type=None)
             for (owner, _), item in self.items.items()
             if owner == user_id and item.trashed_at is None
         ]
@@ -220,7 +221,7 @@ class InMemoryFileRepository:
     ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
-                replace(item, object_key=None)
+                replace(item, object_key=None, media_type=None)
                 for (owner, item_id), item in self.items.items()
                 if owner == user_id
                 and item.kind is kind

@@ -50,6 +50,7 @@ from scloud_files.domain.item import (
     object_key_owner,
     user_prefix,
 )
+from scloud_files.domain.media_type import SNIFF_BYTES, detect_media_type, media_type_of_name
 from scloud_files.domain.name import (
     MAX_KEPT_EXTENSION,
     MAX_NAME_LENGTH,
@@ -106,6 +107,7 @@ __all__ = [
     "MAX_NAME_LENGTH",
     "MAX_PATH_WALK",
     "MAX_TEXT_PREVIEW_BYTES",
+    "SNIFF_BYTES",
     "NameTaken",
     "NotInTrash",
     "NotPreviewable",
@@ -124,6 +126,7 @@ __all__ = [
     "clean_file_name",
     "content_disposition",
     "decode_page_cursor",
+    "detect_media_type",
     "encode_page_cursor",
     "fold_name",
     "is_file_id",
@@ -132,6 +135,7 @@ __all__ = [
     "is_text_previewable",
     "is_trash_key",
     "kind_rank",
+    "media_type_of_name",
     "natural_name_key",
     "numbered_name",
     "object_key",

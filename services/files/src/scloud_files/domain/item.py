@@ -38,6 +38,9 @@ class Item:
     size: int | None = None
     content_type: str | None = None
     object_key: str | None = None
+    # A file's type detected at upload, for people (labels, icons); None where it was not
+    # recorded (older files, search's index): the name tells then (domain.media_type).
+    media_type: str | None = None
     trashed_at: str | None = None
     purge_at: str | None = None
     # Deleted forever from the trash: hidden, waiting for the purge to remove its bytes.

@@ -2,15 +2,18 @@
 
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable
+from datetime import datetime
 
 from scloud_common.errors import AppError
 from scloud_files.domain import (
+    SNIFF_BYTES,
     FileTooLarge,
     Item,
     ItemKind,
     NameTaken,
     OnConflict,
     clean_file_name,
+    detect_media_type,
     object_key,
     served_content_type,
 )
@@ -31,12 +34,16 @@ class SizeLimitedStream:
         self._chunks = chunks
         self._limit = limit
         self.size = 0
+        # The first bytes, for type detection.
+        self.head = bytearray()
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._chunks:
             self.size += len(chunk)
             if self.size > self._limit:
                 raise FileTooLarge()
+            if len(self.head) < SNIFF_BYTES:
+                self.head += chunk[: SNIFF_BYTES - len(self.head)]
             yield chunk
 
 
@@ -72,6 +79,7 @@ class UploadFile:
         chunks: AsyncIterable[bytes],
         parent_id: str | None = None,
         on_conflict: OnConflict = OnConflict.FAIL,
+        modified_at: datetime | None = None,
     ) -> Item:
         """Streams the bytes to the blob store, then records the metadata. Either both are stored
         or neither: a refused metadata write removes the bytes again, and so does an account
@@ -80,7 +88,9 @@ class UploadFile:
         stored with the type they will be served with, which only keeps the declared type if it
         is safe inline. A name taken in the folder is refused before any byte is stored, unless
         `on_conflict` says to replace (the old file goes to the trash) or keep both
-        (`name (1).ext`)."""
+        (`name (1).ext`). The item's `media_type` is detected from the name and the first bytes;
+        its `modified_at` is `modified_at` (the file's own time, from the browser) if given, but
+        never later than now, else the upload time."""
         await self._paths.require_folder(user_id, parent_id)
         name = clean_file_name(file_name)
         if on_conflict is OnConflict.FAIL:
@@ -92,7 +102,8 @@ class UploadFile:
         cleaned_type = served_content_type(content_type)
         stream = SizeLimitedStream(chunks, self.max_upload_bytes)
         await self._blob_store.put(key, stream, content_type=cleaned_type)
-        now = timestamp(self._now())
+        moment = self._now()
+        now = timestamp(moment)
         item = Item(
             item_id=file_id,
             user_id=user_id,
@@ -100,10 +111,11 @@ class UploadFile:
             name=name,
             parent_id=parent_id,
             created_at=now,
-            modified_at=now,
+            modified_at=timestamp(min(modified_at, moment)) if modified_at is not None else now,
             size=stream.size,
             content_type=cleaned_type,
             object_key=key,
+            media_type=detect_media_type(name, bytes(stream.head)),
         )
         item = await self._record_or_compensate(item, on_conflict)
         logger.info("file uploaded", extra={"user_id": user_id, "file_id": file_id, "file_size": stream.size})

@@ -40,6 +40,7 @@ from scloud_files.http.schemas import (
     ItemsMove,
     ItemsSelection,
     ItemUpdate,
+    Rfc3339Time,
     TrashRestore,
     UploadLimitsRead,
 )
@@ -106,6 +107,14 @@ async def upload_file(
             "`replace` (the old file goes to the trash) or `rename` (`name (1).ext`).",
         ),
     ] = "fail",
+    modified_at: Annotated[
+        Rfc3339Time | None,
+        Query(
+            alias="modifiedAt",
+            description="The file's own modification time (RFC 3339 with an offset, e.g. the browser's "
+            "File.lastModified): the item's `modifiedAt`, clamped to now. Default: the upload time.",
+        ),
+    ] = None,
 ) -> ItemRead:
     """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
@@ -135,6 +144,7 @@ async def upload_file(
                 chunks=part.chunks,
                 parent_id=folder_id_of(parent_id),
                 on_conflict=OnConflict(on_conflict),
+                modified_at=modified_at,
             )
         except AppError:
             await reader.drain()

@@ -103,3 +103,31 @@ async def test_uploads_past_the_bounds_are_refused_with_retry_after_and_the_rest
     assert refused_early.status_code == 422
     listed = await client.get("/api/folders/root/children", headers=headers["carol"])
     assert listed.json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("sent", "status", "kept"),
+    [
+        ("2024-02-29T23:59:59Z", 201, "2024-02-29T23:59:59+00:00"),
+        ("2024-03-01T01:00:00+02:00", 201, "2024-02-29T23:00:00+00:00"),
+        ("2999-01-01T00:00:00Z", 201, None),
+        ("2024-02-29T23:59:59", 422, None),
+        ("1709251199", 422, None),
+        ("yesterday", 422, None),
+    ],
+)
+async def test_uploads_take_their_own_modified_time_and_answer_their_detected_type(clients, sent, status, kept):
+    client, headers = clients
+    answer = await client.post(
+        "/api/files/upload",
+        params={"modifiedAt": sent},
+        files={"file": ("notes.md", b"# Title\n", "text/plain")},
+        headers=headers["alice"],
+    )
+    assert answer.status_code == status, answer.text
+    if status == 201:
+        item = answer.json()
+        assert (item["mediaType"], item["type"]) == ("text/markdown", "text/plain")
+        assert item["modifiedAt"] == (kept or item["createdAt"])
+    else:
+        assert answer.json()["error"]["code"] == "validation_error"
