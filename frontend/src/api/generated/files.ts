@@ -210,7 +210,8 @@ export interface paths {
         /**
          * Update Folder
          * @description Renames and/or moves a folder with everything in it, in one write. 422 `folder_cycle` into
-         *     itself or a subfolder; 409 `name_taken`.
+         *     itself or a subfolder, 422 `folder_too_deep` if what it holds would pass 64 levels (422
+         *     `too_many_folders` if it holds too many folders to tell); 409 `name_taken`.
          */
         patch: operations["update_folder_api_folders__folder_id__patch"];
         trace?: never;
@@ -248,7 +249,8 @@ export interface paths {
         put?: never;
         /**
          * Move Items
-         * @description Moves each item into the folder, independently: refusals are listed in `failed`.
+         * @description Moves each item into the folder, independently: refusals are listed in `failed` (e.g.
+         *     `folder_too_deep` for a folder whose content would pass 64 levels).
          */
         post: operations["move_items_api_items_move_post"];
         delete?: never;

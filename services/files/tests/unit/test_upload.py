@@ -161,3 +161,10 @@ async def test_an_upload_into_a_folder_deleted_forever_meanwhile_is_refused_and_
         )
     assert repository.items == {} and blobs.objects == {}
     assert await drive.get_storage_usage("alice") == StorageUsage(0, 0)
+
+
+async def test_a_folder_creation_whose_retry_meets_its_own_guard_succeeds():
+    repository = CommitsThenTimesOut(then=NameTaken)
+    drive = drive_over(repository, InMemoryBlobStore())
+    folder, created = await drive.create_folder("alice", name="Projects", parent_id=None)
+    assert created and await repository.get("alice", folder.item_id) == folder

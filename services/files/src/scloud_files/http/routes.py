@@ -302,7 +302,8 @@ async def create_folder(body: FolderCreate, user: CurrentUser, create: CreateFol
 @folders.patch("/{folder_id}", responses=error_responses(401, 404, 409, 422, 503))
 async def update_folder(folder_id: str, body: ItemUpdate, user: CurrentUser, update: UpdateItemDep) -> ItemRead:
     """Renames and/or moves a folder with everything in it, in one write. 422 `folder_cycle` into
-    itself or a subfolder; 409 `name_taken`."""
+    itself or a subfolder, 422 `folder_too_deep` if what it holds would pass 64 levels (422
+    `too_many_folders` if it holds too many folders to tell); 409 `name_taken`."""
     return ItemRead.from_domain(await _update(update, user.user_id, folder_id, body, ItemKind.FOLDER))
 
 
@@ -315,7 +316,8 @@ async def delete_folder(folder_id: str, user: CurrentUser, trash_item: TrashItem
 
 @items.post("/move", responses=error_responses(401, 404, 422, 503))
 async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> BulkResultRead:
-    """Moves each item into the folder, independently: refusals are listed in `failed`."""
+    """Moves each item into the folder, independently: refusals are listed in `failed` (e.g.
+    `folder_too_deep` for a folder whose content would pass 64 levels)."""
     result = await move(
         user.user_id, body.ids, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
     )
