@@ -3,18 +3,10 @@ import type { components, operations } from "./generated/files";
 
 type Schemas = components["schemas"];
 
-// BEGIN step 9 contract extension. The files service's step 9 contracts (2: `mediaType` on items,
-// 3: the upload's `modifiedAt` query parameter) are not in the
-// generated client yet. Once `make openapi` has regenerated it, delete from BEGIN to END and write
-//   export type Item = Schemas["ItemRead"];
-//   export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]>;
 /** One file or folder, as every drive route answers it. */
-export type Item = Schemas["ItemRead"] & { mediaType?: string | null };
+export type Item = Schemas["ItemRead"];
 export type BulkResult = Schemas["BulkResultRead"];
-export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]> & {
-  modifiedAt?: string;
-};
-// END step 9 contract extension.
+export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]>;
 
 export type Page = Schemas["ItemPageRead"];
 /** What an upload answers: the stored file as an item. */

@@ -102,8 +102,10 @@ export interface paths {
          * @description Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
          *     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
          *     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
-         *     409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
-         *     while the file was arriving.
+         *     409 `name_taken`, 404 `folder_not_found` (also when the folder is deleted forever while the
+         *     file arrives), 401 `account_closed` if the account was deleted while the file was arriving.
+         *     Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
+         *     per-user bound, 503 `busy` past the service's, both with `Retry-After` (seconds).
          *     The name is kept as typed (NFC, without control or zero-width characters, at most 255
          *     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
          *     except SVG, PDF, plain text, audio, video); anything else is stored and served as
@@ -211,7 +213,8 @@ export interface paths {
         /**
          * Update Folder
          * @description Renames and/or moves a folder with everything in it, in one write. 422 `folder_cycle` into
-         *     itself or a subfolder; 409 `name_taken`.
+         *     itself or a subfolder, 422 `folder_too_deep` if what it holds would pass 64 levels (422
+         *     `too_many_folders` if it holds too many folders to tell); 409 `name_taken`.
          */
         patch: operations["update_folder_api_folders__folder_id__patch"];
         trace?: never;
@@ -249,9 +252,10 @@ export interface paths {
         put?: never;
         /**
          * Move Items
-         * @description Moves each item into the folder, independently: refusals are listed in `failed`. Like
-         *     every bulk action: at most 500 ids (422 `too_many_items`), and what did not fit in the time
-         *     budget comes back in `remaining`, to be sent again.
+         * @description Moves each item into the folder, independently: refusals are listed in `failed` (e.g.
+         *     `folder_too_deep` for a folder whose content would pass 64 levels). Like every bulk action: at
+         *     most 500 ids (422 `too_many_items`), and what did not fit in the time budget comes back in
+         *     `remaining`, to be sent again.
          */
         post: operations["move_items_api_items_move_post"];
         delete?: never;
@@ -487,6 +491,11 @@ export interface components {
              * @enum {string}
              */
             kind: "file" | "folder";
+            /**
+             * Mediatype
+             * @description What the file is, detected from its name and first bytes at upload (e.g. text/csv, application/zip): for labels and icons only. Null for folders.
+             */
+            mediaType?: string | null;
             /**
              * Modifiedat
              * @description RFC 3339, UTC; renames, moves and replacements update it.
@@ -919,6 +928,8 @@ export interface operations {
                 parentId?: string | null;
                 /** @description If the folder has the name: `fail` (409 `name_taken`, `details.existingId`), `replace` (the old file goes to the trash) or `rename` (`name (1).ext`). */
                 onConflict?: "fail" | "replace" | "rename";
+                /** @description The file's own modification time (RFC 3339 with an offset, e.g. the browser's File.lastModified): the item's `modifiedAt`, clamped to now. Default: the upload time. */
+                modifiedAt?: string | null;
             };
             header?: never;
             path?: never;
@@ -1011,6 +1022,22 @@ export interface operations {
             };
             /** @description Error */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

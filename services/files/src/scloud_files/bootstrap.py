@@ -1,9 +1,11 @@
 """Composition root: builds the files service from settings, or from the fakes a test passes. The
-command-line tools build their storage here too (build_repository, build_blob_store). The
-metadata store is the `store` setting's (DynamoDB or SQLite); the bytes are in S3 either way."""
+command-line tools build their storage here too (build_repository, build_blob_store,
+build_reconcile). The metadata store is the `store` setting's (DynamoDB or SQLite); the bytes are in S3
+either way."""
 
 import asyncio
 import contextlib
+from datetime import timedelta
 
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
@@ -18,7 +20,9 @@ from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository
 from scloud_files.config import FilesSettings, FilesStorageSettings
+from scloud_files.drive.clock import utc_now
 from scloud_files.drive.purge import purge_periodically
+from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
 from scloud_files.drive.use_cases import Drive, build_drive
 from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.zip_archive import ArchiveWriter
@@ -39,6 +43,18 @@ def build_blob_store(settings: FilesStorageSettings) -> S3BlobStore:
     )
     return S3BlobStore(
         aws_client(settings, "s3"), settings.s3_bucket, part_bytes=settings.upload_part_bytes, presign_client=public_s3
+    )
+
+
+def build_reconcile(
+    settings: FilesStorageSettings, repository: FileRepository, blob_store: BlobStore
+) -> ReconcileStore:
+    return ReconcileStore(
+        repository,
+        blob_store,
+        grace=timedelta(seconds=settings.reconcile_grace_seconds),
+        page_size=settings.reconcile_page_size,
+        now=utc_now,
     )
 
 
@@ -81,15 +97,27 @@ async def bootstrap(
         bulk_budget_seconds=settings.bulk_time_budget_seconds,
         search_examined_per_request=settings.search_examined_per_request,
         archive_writer=archive_writer,
+        max_uploads_per_user=settings.max_uploads_per_user,
+        max_uploads=settings.max_uploads,
     )
-    purge = asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds))
+    tasks = [
+        asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
+        asyncio.create_task(
+            reconcile_periodically(
+                build_reconcile(settings, repository, blob_store),
+                interval_seconds=settings.reconcile_interval_seconds,
+            )
+        ),
+    ]
 
-    async def stop_purge() -> None:
-        purge.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await purge
+    async def stop_background_tasks() -> None:
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
-    dependencies.close_at_shutdown(stop_purge)
+    dependencies.close_at_shutdown(stop_background_tasks)
     verifier = AccessTokenVerifier(
         key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
     )

@@ -34,6 +34,21 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         "count against storage until then.",
     )
 
+    reconcile_grace_seconds: int = Field(
+        3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="Age an object must have before the reconcile pass deletes it for having no row: longer "
+        "than any upload takes from its bytes being stored to its row being written.",
+    )
+    reconcile_page_size: int = Field(
+        200,
+        ge=1,
+        le=1000,
+        description="Objects listed, and table records read, per reconcile step: a step's cost (one listing, "
+        "one scan page, a HEAD per file row) whatever the size of the bucket and the table.",
+    )
+
     @property
     def files_table(self) -> str:
         """The files table: `<dynamodb_table_prefix>files`."""
@@ -45,6 +60,20 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
     max_upload_bytes: int = Field(100 * MIB, gt=0, description="Largest file accepted, in bytes.")
+    max_uploads_per_user: int = Field(
+        4,
+        ge=1,
+        le=64,
+        description="Uploads one user may have in progress at once (the web app sends 3); more answer 429 "
+        "`too_many_uploads` with Retry-After before their body is read.",
+    )
+    max_uploads: int = Field(
+        16,
+        ge=1,
+        le=1024,
+        description="Uploads the process takes at once, whoever sends them; more answer 503 `busy` with "
+        "Retry-After. Each holds up to about two upload parts (upload_part_bytes) in memory.",
+    )
     download_url_ttl_seconds: int = Field(
         300, ge=1, le=7 * 24 * 3600, description="Lifetime of a presigned download link."
     )
@@ -71,6 +100,13 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         description="Names one search request reads at most (one index Query, newest first, from where the "
         "last page stopped), whatever the size of the drive; a page may then hold fewer results than asked, "
         "with a cursor to go on.",
+    )
+    reconcile_interval_seconds: float = Field(
+        600,
+        gt=0,
+        le=24 * 3600,
+        description="How often each files process runs one reconcile step (objects without rows are deleted "
+        "after the grace period, rows without objects are reported); the cursor is kept between steps.",
     )
     purge_interval_seconds: float = Field(
         300,

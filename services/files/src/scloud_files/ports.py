@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from typing import Protocol
 
-from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, UnfiledFile
+from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, StoredObject, UnfiledFile
 
 
 class FileRepository(Protocol):
@@ -14,7 +14,12 @@ class FileRepository(Protocol):
     async def create(self, item: Item) -> None:
         """Records the item and takes its name in its folder; a file is added to the totals.
         NameTaken if the folder has the name already; AccountClosed, and nothing written, if the
-        user's account has been closed."""
+        user's account has been closed; FolderNotFound, and nothing written, if the parent (unless
+        the root) is not a folder of the user's, or is trashed itself, or is being purged
+        (`begin_purge`) when the write lands. An id recorded already is left as it is: NameTaken
+        whose existing id is the item's own, which tells a caller whose earlier try of this
+        create got no answer that it landed. Retries of one create are safe: on a store with
+        idempotent requests they are the same request."""
         ...
 
     async def get(self, user_id: str, item_id: str) -> Item | None:
@@ -80,6 +85,12 @@ class FileRepository(Protocol):
         """Trashed items of any user whose purge time is not after `now`, up to `limit`."""
         ...
 
+    async def begin_purge(self, folder: Item) -> None:
+        """Marks a folder the purge is about to empty, before it lists what the folder holds:
+        from then on `create` refuses it as a parent, so nothing lands in it unseen. Idempotent;
+        nothing for a folder already gone."""
+        ...
+
     async def delete(self, item: Item) -> None:
         """Removes the record, its name guard if it holds one, and takes a file off the totals.
         Idempotent."""
@@ -130,6 +141,13 @@ class FileRepository(Protocol):
         """Every user with files or totals; reads the whole table, for repairs only."""
         ...
 
+    async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
+        """A page of the file records of every user (trashed or not), in the store's own order,
+        from the cursor `after` (None: the start); and the cursor to continue from, None at the
+        end. `limit` bounds the records read: a page may hold fewer files, even none, with a
+        cursor. For the reconcile pass only."""
+        ...
+
 
 class BlobStore(Protocol):
     """File bytes, under keys the service builds."""
@@ -152,6 +170,13 @@ class BlobStore(Protocol):
     async def delete_prefix(self, prefix: str) -> int:
         """Deletes every object whose key starts with `prefix`; returns how many. Idempotent."""
         ...
+
+    async def list_objects(self, prefix: str, *, after: str | None, limit: int) -> list[StoredObject]:
+        """Up to `limit` objects whose key starts with `prefix`, in key order, after the key
+        `after` (all if None)."""
+        ...
+
+    async def exists(self, key: str) -> bool: ...
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         """A URL the browser can GET the bytes from, with these response headers, for `ttl_seconds`."""

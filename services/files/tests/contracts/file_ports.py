@@ -13,6 +13,7 @@ from scloud_files.domain import (
     ChainChanged,
     FileIdGenerator,
     FileTooLarge,
+    FolderNotFound,
     Item,
     ItemKind,
     ItemNotFound,
@@ -57,6 +58,7 @@ def a_file(
         size=size,
         content_type="text/plain",
         object_key=object_key(user_id, item_id),
+        media_type="text/markdown",
     )
 
 
@@ -114,6 +116,35 @@ class FileRepositoryContract:
         await repository.delete(file)
         assert await repository.get("alice", file.item_id) is None
         await repository.create(a_file('<script>alert(1)</script> "Q";\\.HTML'))
+
+    async def test_creating_a_recorded_id_again_changes_nothing_and_names_it(self, repository):
+        # What a retry of a create that landed unseen meets: its own item, counted once.
+        file = a_file("a.txt", size=4)
+        await repository.create(file)
+        for again in (file, file.moved(name="a (1).txt", parent_id=None, modified_at=NOW)):
+            with pytest.raises(NameTaken) as taken:
+                await repository.create(again)
+            assert taken.value.existing_id == file.item_id
+        assert await repository.get("alice", file.item_id) == file
+        assert await repository.name_holders("alice", None, ["a (1).txt"]) == {}
+        assert await repository.usage("alice") == StorageUsage(4, 1)
+
+    async def test_create_needs_a_live_parent_folder_when_it_lands(self, repository):
+        live, trashed, purged = a_folder("live"), a_folder("trashed"), a_folder("purged")
+        not_a_folder = a_file("file")
+        for item in (live, trashed, purged, not_a_folder):
+            await repository.create(item)
+        await repository.trash(trashed, trashed_at=NOW, purge_at=NOW)
+        await repository.begin_purge(purged)
+        await repository.begin_purge(purged)
+        await repository.begin_purge(a_folder("gone"))
+        for parent_id in (trashed.item_id, purged.item_id, not_a_folder.item_id, new_file_id()):
+            for late in (a_file("late", parent_id=parent_id), a_folder("late", parent_id=parent_id)):
+                with pytest.raises(FolderNotFound):
+                    await repository.create(late)
+                assert await repository.get("alice", late.item_id) is None
+        await repository.create(a_file("in live", parent_id=live.item_id))
+        assert await repository.usage("alice") == StorageUsage(20, 2)
 
     async def test_names_are_unique_per_folder_ignoring_case_and_accents(self, repository):
         folder = a_folder()
@@ -393,6 +424,23 @@ class FileRepositoryContract:
         assert await repository.recount_usage("nobody") == StorageUsage(0, 0)
         assert {"alice", "bob"} <= set(await repository.list_user_ids())
 
+    async def test_file_rows_of_every_user_are_read_a_bounded_page_at_a_time(self, repository):
+        files = [a_file(str(index)) for index in range(5)] + [a_file(user_id="bob")]
+        folder = a_folder()
+        for item in [*files, folder]:
+            await repository.create(item)
+        await repository.trash(files[0], trashed_at=NOW, purge_at=NOW)
+        seen: list[Item] = []
+        after = None
+        for _ in range(100):
+            page, after = await repository.list_file_rows(after=after, limit=2)
+            assert len(page) <= 2
+            seen += page
+            if after is None:
+                break
+        assert sorted(item.item_id for item in seen) == sorted(file.item_id for file in files)
+        assert all(item.object_key == object_key(item.user_id, item.item_id) for item in seen)
+
 
 class BlobStoreContract:
     """`read_object(key)` gives back (bytes, content type), or None if no object has that key."""
@@ -437,6 +485,17 @@ class BlobStoreContract:
         assert await read_object("users/alice/1") is None and await read_object("users/alice/2") is None
         assert await read_object("users/alicex/1") == (b"x", "text/plain")
         assert await read_object("users/bob/1") == (b"x", "text/plain")
+
+    async def test_objects_are_listed_in_key_order_a_page_at_a_time(self, blob_store):
+        keys = ["users/alice/2", "users/alice/1", "users/bob/1", "elsewhere/1"]
+        for key in keys:
+            await blob_store.put(key, chunks_of(b"x"), content_type="text/plain")
+        first = await blob_store.list_objects("users/", after=None, limit=2)
+        rest = await blob_store.list_objects("users/", after=first[-1].key, limit=2)
+        assert [o.key for o in first + rest] == ["users/alice/1", "users/alice/2", "users/bob/1"]
+        assert all(o.stored_at[:4].isdigit() and o.stored_at.endswith("+00:00") for o in first + rest)
+        assert await blob_store.list_objects("users/", after="users/bob/1", limit=2) == []
+        assert await blob_store.exists("users/bob/1") and not await blob_store.exists("users/bob/2")
 
     async def test_presigned_link_is_a_url_for_the_key(self, blob_store):
         url = blob_store.presign_download(

@@ -43,7 +43,7 @@ async def test_a_container_built_from_fakes_stores_through_them_and_builds_no_cl
     assert await repository.get("alice", stored.item_id) == stored
     assert await repository.usage("alice") == StorageUsage(bytes_used=5, file_count=1)
     assert container.readiness_checks == {}
-    # The only thing to stop is the trash purge task, which runs on the fakes too.
+    # The only thing to stop are the background tasks (trash purge, reconcile), which run on the fakes too.
     assert len(container.closers) == 1
     await container.aclose()
 

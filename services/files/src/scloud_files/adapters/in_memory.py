@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
@@ -10,12 +11,14 @@ from scloud_files.domain import (
     AccountClosed,
     ArchiveRequest,
     ChainChanged,
+    FolderNotFound,
     Item,
     ItemKind,
     ItemNotFound,
     NameTaken,
     SortField,
     StorageUsage,
+    StoredObject,
     UnfiledFile,
     fold_name,
     page_after,
@@ -73,6 +76,12 @@ class InMemoryFileRepository:
         self._write()
         if item.user_id in self.closed:
             raise AccountClosed()
+        if (item.user_id, item.item_id) in self.items:
+            raise NameTaken(item.item_id)
+        if item.parent_id is not None:
+            parent = self.items.get((item.user_id, item.parent_id))
+            if parent is None or not parent.is_folder or parent.trashed_at is not None or parent.deleting:
+                raise FolderNotFound()
         self._take_name(item)
         self.items[(item.user_id, item.item_id)] = item
         if item.kind is ItemKind.FILE:
@@ -183,6 +192,12 @@ class InMemoryFileRepository:
         )
         return due[:limit]
 
+    async def begin_purge(self, folder: Item) -> None:
+        self._write()
+        current = self.items.get((folder.user_id, folder.item_id))
+        if current is not None:
+            self.items[(folder.user_id, folder.item_id)] = replace(current, deleting=True)
+
     async def delete(self, item: Item) -> None:
         self._write()
         current = self.items.pop((item.user_id, item.item_id), None)
@@ -198,7 +213,7 @@ class InMemoryFileRepository:
     ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
-                replace(item, object_key=None)
+                replace(item, object_key=None, media_type=None)
                 for (owner, item_id), item in self.items.items()
                 if owner == user_id
                 and kind in (None, item.kind)
@@ -271,10 +286,17 @@ class InMemoryFileRepository:
         owners = {owner for owner, _ in self.items} | {owner for owner, _ in self.unfiled}
         return sorted(owners | set(self.totals) | self.closed)
 
+    async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
+        keys = sorted(key for key in self.items if after is None or "/".join(key) > after)
+        page = keys[:limit]
+        files = [self.items[key] for key in page if self.items[key].kind is ItemKind.FILE]
+        return files, "/".join(page[-1]) if len(keys) > limit else None
+
 
 class InMemoryBlobStore:
     def __init__(self) -> None:
         self.objects: dict[str, tuple[bytes, str]] = {}
+        self.stored_at: dict[str, str] = {}
         self.fail_puts = False
         self.fail_deletes = False
 
@@ -287,6 +309,7 @@ class InMemoryBlobStore:
         if self.fail_puts:
             raise ServiceUnavailable()
         self.objects[key] = (bytes(received), content_type)
+        self.stored_at[key] = datetime.now(UTC).isoformat(timespec="seconds")
 
     def read_blocking(self, key: str) -> Iterator[bytes]:
         content = self.objects[key][0]
@@ -297,12 +320,20 @@ class InMemoryBlobStore:
         if self.fail_deletes:
             raise ServiceUnavailable()
         self.objects.pop(key, None)
+        self.stored_at.pop(key, None)
 
     async def delete_prefix(self, prefix: str) -> int:
         keys = [key for key in self.objects if key.startswith(prefix)]
         for key in keys:
             await self.delete(key)
         return len(keys)
+
+    async def list_objects(self, prefix: str, *, after: str | None, limit: int) -> list[StoredObject]:
+        keys = sorted(key for key in self.objects if key.startswith(prefix) and (after is None or key > after))
+        return [StoredObject(key, self.stored_at[key]) for key in keys[:limit]]
+
+    async def exists(self, key: str) -> bool:
+        return key in self.objects
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         query = urlencode({"disposition": content_disposition, "type": content_type, "ttl": ttl_seconds})

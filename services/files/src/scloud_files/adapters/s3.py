@@ -6,12 +6,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from concurrent.futures import Executor
+from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
+from scloud_files.domain import StoredObject
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
@@ -147,6 +149,26 @@ class S3BlobStore:
             token = listing.get("NextContinuationToken")
             if not listing.get("IsTruncated") or not token:
                 return deleted
+
+    @translate_aws_errors
+    async def list_objects(self, prefix: str, *, after: str | None, limit: int) -> list[StoredObject]:
+        listing = await self._call(
+            "list_objects_v2", Prefix=prefix, MaxKeys=limit, **({"StartAfter": after} if after else {})
+        )
+        return [
+            StoredObject(item["Key"], item["LastModified"].astimezone(UTC).isoformat(timespec="seconds"))
+            for item in listing.get("Contents", [])
+        ]
+
+    @translate_aws_errors
+    async def exists(self, key: str) -> bool:
+        try:
+            await self._call("head_object", Key=key)
+        except ClientError as exc:
+            if exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") == 404:
+                return False
+            raise
+        return True
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         return self._presign_client.generate_presigned_url(

@@ -12,6 +12,9 @@ from scloud_common.errors import (
     Unauthenticated,
 )
 
+# An upload takes seconds: when the browser may try a refused one again.
+UPLOAD_RETRY_AFTER_SECONDS = 2
+
 
 class FileNotFound(NotFound):
     code = "file_not_found"
@@ -73,6 +76,11 @@ class FolderTooDeep(InvalidInput):
     message = "Folders cannot be nested this deep."
 
 
+class TooManyFolders(InvalidInput):
+    code = "too_many_folders"
+    message = "This folder holds too many folders to move at once. Move some of its subfolders first."
+
+
 class InvalidCursor(InvalidInput):
     code = "invalid_cursor"
     message = "The page cursor is not valid. Start again from the first page."
@@ -110,3 +118,15 @@ class TooManyItems(InvalidInput):
     def __init__(self) -> None:
         super().__init__()
         self.details = {"max": 500}
+
+
+class TooManyUploads(RateLimited):
+    code = "too_many_uploads"
+    message = "Too many uploads at once. Wait for one to finish and try again."
+    retry_after_seconds = UPLOAD_RETRY_AFTER_SECONDS
+
+
+class UploadsBusy(ServiceUnavailable):
+    code = "busy"
+    message = "The service is busy with other uploads. Try again in a moment."
+    retry_after_seconds = UPLOAD_RETRY_AFTER_SECONDS

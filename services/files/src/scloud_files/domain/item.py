@@ -11,6 +11,7 @@ from ulid import ULID
 from scloud_common.errors import AppError
 
 _FILE_ID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+USERS_PREFIX = "users/"
 MAX_FOLDER_DEPTH = 64
 # A path walk stops here even if the stored parents loop (a race of two moves can close a loop).
 MAX_PATH_WALK = 256
@@ -39,6 +40,9 @@ class Item:
     size: int | None = None
     content_type: str | None = None
     object_key: str | None = None
+    # A file's type detected at upload, for people (labels, icons); None where it was not
+    # recorded (older files, search's index): the name tells then (domain.media_type).
+    media_type: str | None = None
     trashed_at: str | None = None
     purge_at: str | None = None
     # Deleted forever from the trash: hidden, waiting for the purge to remove its bytes.
@@ -119,13 +123,30 @@ class UnfiledFile:
     object_key: str
 
 
+@dataclass(frozen=True)
+class StoredObject:
+    """An object of the blob store and when it was stored (RFC 3339, UTC)."""
+
+    key: str
+    stored_at: str
+
+
 def object_key(user_id: str, file_id: str) -> str:
     """Built from server ids only: a user's file name never reaches the key."""
     return f"{user_prefix(user_id)}{file_id}"
 
 
 def user_prefix(user_id: str) -> str:
-    return f"users/{user_id}/"
+    return f"{USERS_PREFIX}{user_id}/"
+
+
+def object_key_owner(key: str) -> tuple[str, str] | None:
+    """The (user id, file id) an object key was built from, or None if it is no file's key."""
+    users, _, rest = key.partition(USERS_PREFIX)
+    user_id, slash, file_id = rest.rpartition("/")
+    if users or not slash or not user_id or not is_file_id(file_id):
+        return None
+    return user_id, file_id
 
 
 def is_file_id(value: str) -> bool:

@@ -99,7 +99,13 @@ class CreateFolder:
             return folder
 
         folder = await self._names.place(
-            write, user_id=user_id, parent_id=parent_id, name=new.name, kind=ItemKind.FOLDER, on_conflict=on_conflict
+            write,
+            user_id=user_id,
+            parent_id=parent_id,
+            name=new.name,
+            kind=ItemKind.FOLDER,
+            on_conflict=on_conflict,
+            item_id=new.item_id,
         )
         created = folder.item_id == new.item_id
         if created:

@@ -15,6 +15,7 @@ from scloud_files.domain import (
 )
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, timestamp
+from scloud_files.drive.folder_depth import require_room
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.ports import FileRepository
@@ -51,7 +52,8 @@ class UpdateItem:
         on_conflict: OnConflict = OnConflict.FAIL,
     ) -> Item:
         """Renames and/or moves one item: one write whatever a folder contains; the object key
-        of a file never changes. A folder moved while another move changes the folders on its
+        of a file never changes. A folder may not take what it holds below the depth limit
+        (FolderTooDeep), which is checked by reading its subfolders only. A folder moved while another move changes the folders on its
         way is tried again from a fresh read, so two moves can never make a loop."""
         for attempt in range(MOVE_ATTEMPTS):
             try:
@@ -80,6 +82,8 @@ class UpdateItem:
                 raise FolderCycle()
             if len(chain) > MAX_CHECKED_CHAIN:
                 raise FolderTooDeep()
+            if item.is_folder:
+                await require_room(self._repository, item, parent_depth=len(chain))
         if target == item.parent_id and new_name == item.name:
             return item
         modified_at = timestamp(self._now())

@@ -37,18 +37,24 @@ class NameClash:
         name: str,
         kind: ItemKind,
         on_conflict: OnConflict,
+        item_id: str | None = None,
     ) -> Item:
-        """Runs `write(name)`, the write of an item of `kind` under `name` in the folder, and
-        answers what it wrote; if the name is taken, does what `on_conflict` says and tries
+        """Runs `write(name)`, the write of item `item_id` of `kind` under `name` in the folder,
+        and answers what it wrote; if the name is taken, does what `on_conflict` says and tries
         again. With `merge`, answers the live item of `kind` holding the name instead. "Keep both"
         always numbers the name asked for, so a retry after a race is `name (2)`, never
-        `name (1) (1)`."""
+        `name (1) (1)`. A name held by `item_id` itself means an earlier try of this write
+        landed unseen (the store's retry met its own guard): that is the item as written."""
         attempted = name
         for _ in range(MAX_RENAME_NUMBER):
             try:
                 return await write(attempted)
             except NameTaken as taken:
                 holder_id = taken.existing_id
+                own = item_id is not None and holder_id == item_id
+                landed = await self._repository.get(user_id, holder_id) if own else None
+                if landed is not None:
+                    return landed
                 if on_conflict is OnConflict.RENAME:
                     attempted = await self.free_name(user_id, parent_id, name)
                 elif on_conflict is OnConflict.REPLACE and await self._trash_holder(user_id, holder_id, kind):

@@ -39,6 +39,9 @@ class PurgeDue:
             item, opened = stack.pop()
             if item.is_folder and not opened:
                 stack.append((item, True))
+                # Marked first, so an upload into it either lands before the listing below, and
+                # is purged with it, or is refused.
+                await self._repository.begin_purge(item)
                 async for children in self._repository.iter_children(item.user_id, item.item_id):
                     stack.extend((child, False) for child in children)
                 continue

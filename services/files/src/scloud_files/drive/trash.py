@@ -20,6 +20,7 @@ from scloud_files.domain import (
 )
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, timestamp
+from scloud_files.drive.folder_depth import require_room
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.trashing import Trasher
@@ -85,15 +86,19 @@ class RestoreItems:
         self._bulk = bulk
 
     async def __call__(self, user_id: str, item_ids: Sequence[str], *, on_conflict: OnConflict) -> BulkResult:
-        """Back to the folder each item was in, or to the root if that folder is gone or trashed."""
+        """Back to the folder each item was in, or to the root if that folder is gone or trashed;
+        a folder only if what it holds stays within the depth limit there (FolderTooDeep)."""
         result = await self._bulk(item_ids, lambda item_id: self._restore(user_id, item_id, on_conflict))
         return replace(result, paths=await self._paths.paths_of(user_id, result.items))
 
     async def _restore(self, user_id: str, item_id: str, on_conflict: OnConflict) -> Item:
         item = await require_trashed(self._repository, user_id, item_id)
         parent_id = item.parent_id
-        if parent_id is not None and not (await self._paths.chains(user_id, [parent_id]))[parent_id]:
+        chain = (await self._paths.chains(user_id, [parent_id]))[parent_id] if parent_id is not None else []
+        if not chain:
             parent_id = None
+        if item.is_folder:
+            await require_room(self._repository, item, parent_depth=len(chain or []))
 
         async def write(attempted: str) -> Item:
             restored = replace(item, name=attempted, parent_id=parent_id, trashed_at=None, purge_at=None)

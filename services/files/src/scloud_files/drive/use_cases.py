@@ -23,6 +23,7 @@ from scloud_files.drive.search import SearchItems
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
 from scloud_files.drive.upload import UploadFile
+from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.zip_archive import ArchiveWriter
 
@@ -65,6 +66,8 @@ def build_drive(
     search_examined_per_request: int = 1000,
     monotonic: Callable[[], float] = time.monotonic,
     archive_writer: ArchiveWriter | None = None,
+    max_uploads_per_user: int = 4,
+    max_uploads: int = 16,
     new_file_id: Callable[[], str] | None = None,
     now: Clock = utc_now,
 ) -> Drive:
@@ -82,7 +85,14 @@ def build_drive(
         list_children=ListChildren(repository, paths),
         create_folder=CreateFolder(repository, paths, names, new_id=new_id, now=now),
         upload_file=UploadFile(
-            repository, blob_store, paths, names, max_upload_bytes=max_upload_bytes, new_id=new_id, now=now
+            repository,
+            blob_store,
+            paths,
+            names,
+            max_upload_bytes=max_upload_bytes,
+            slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
+            new_id=new_id,
+            now=now,
         ),
         list_files=ListFiles(repository, paths),
         get_file=get_file,

@@ -40,6 +40,7 @@ from scloud_files.http.schemas import (
     ItemsMove,
     ItemsSelection,
     ItemUpdate,
+    Rfc3339Time,
     TrashRestore,
     UploadLimitsRead,
 )
@@ -88,7 +89,7 @@ async def read_upload_limits(user: CurrentUser, upload: UploadFileDep) -> Upload
     "/upload",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=UPLOAD_REQUEST_BODY,
-    responses=error_responses(401, 404, 409, 413, 422, 503),
+    responses=error_responses(401, 404, 409, 413, 422, 429, 503),
 )
 async def upload_file(
     request: Request,
@@ -105,12 +106,22 @@ async def upload_file(
             "`replace` (the old file goes to the trash) or `rename` (`name (1).ext`).",
         ),
     ] = "fail",
+    modified_at: Annotated[
+        Rfc3339Time | None,
+        Query(
+            alias="modifiedAt",
+            description="The file's own modification time (RFC 3339 with an offset, e.g. the browser's "
+            "File.lastModified): the item's `modifiedAt`, clamped to now. Default: the upload time.",
+        ),
+    ] = None,
 ) -> ItemRead:
     """Stores one file, sent as multipart/form-data in exactly one field `file`. The bytes stream
     to storage as they arrive. Nothing of a refused upload is kept: 413 `file_too_large` over the
     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
-    409 `name_taken`, 404 `folder_not_found`, 401 `account_closed` if the account was deleted
-    while the file was arriving.
+    409 `name_taken`, 404 `folder_not_found` (also when the folder is deleted forever while the
+    file arrives), 401 `account_closed` if the account was deleted while the file was arriving.
+    Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
+    per-user bound, 503 `busy` past the service's, both with `Retry-After` (seconds).
     The name is kept as typed (NFC, without control or zero-width characters, at most 255
     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
     except SVG, PDF, plain text, audio, video); anything else is stored and served as
@@ -119,21 +130,25 @@ async def upload_file(
     declared_length = request.headers.get("content-length", "")
     if declared_length.isdigit() and int(declared_length) > max_body_bytes:
         raise FileTooLarge()
-    reader = MultipartFileReader(request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes)
-    try:
-        part = await reader.open_file()
-        stored = await upload(
-            user.user_id,
-            file_name=part.file_name,
-            content_type=part.content_type,
-            chunks=part.chunks,
-            parent_id=folder_id_of(parent_id),
-            on_conflict=OnConflict(on_conflict),
+    with upload.slots.hold(user.user_id):
+        reader = MultipartFileReader(
+            request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes
         )
-    except AppError:
+        try:
+            part = await reader.open_file()
+            stored = await upload(
+                user.user_id,
+                file_name=part.file_name,
+                content_type=part.content_type,
+                chunks=part.chunks,
+                parent_id=folder_id_of(parent_id),
+                on_conflict=OnConflict(on_conflict),
+                modified_at=modified_at,
+            )
+        except AppError:
+            await reader.drain()
+            raise
         await reader.drain()
-        raise
-    await reader.drain()
     return ItemRead.from_domain(stored)
 
 
@@ -289,7 +304,8 @@ async def create_folder(body: FolderCreate, user: CurrentUser, create: CreateFol
 @folders.patch("/{folder_id}", responses=error_responses(401, 404, 409, 422, 503))
 async def update_folder(folder_id: str, body: ItemUpdate, user: CurrentUser, update: UpdateItemDep) -> ItemRead:
     """Renames and/or moves a folder with everything in it, in one write. 422 `folder_cycle` into
-    itself or a subfolder; 409 `name_taken`."""
+    itself or a subfolder, 422 `folder_too_deep` if what it holds would pass 64 levels (422
+    `too_many_folders` if it holds too many folders to tell); 409 `name_taken`."""
     return ItemRead.from_domain(await _update(update, user.user_id, folder_id, body, ItemKind.FOLDER))
 
 
@@ -302,9 +318,10 @@ async def delete_folder(folder_id: str, user: CurrentUser, trash_item: TrashItem
 
 @items.post("/move", responses=error_responses(401, 404, 422, 503))
 async def move_items(body: ItemsMove, user: CurrentUser, move: MoveItemsDep) -> BulkResultRead:
-    """Moves each item into the folder, independently: refusals are listed in `failed`. Like
-    every bulk action: at most 500 ids (422 `too_many_items`), and what did not fit in the time
-    budget comes back in `remaining`, to be sent again."""
+    """Moves each item into the folder, independently: refusals are listed in `failed` (e.g.
+    `folder_too_deep` for a folder whose content would pass 64 levels). Like every bulk action: at
+    most 500 ids (422 `too_many_items`), and what did not fit in the time budget comes back in
+    `remaining`, to be sent again."""
     result = await move(
         user.user_id, body.ids, parent_id=folder_id_of(body.parent_id), on_conflict=OnConflict(body.on_conflict)
     )

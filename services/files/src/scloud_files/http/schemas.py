@@ -1,12 +1,22 @@
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AwareDatetime, BeforeValidator, Field
 
 from scloud_common.web import ApiModel
-from scloud_files.domain import BulkResult, Item, ItemPage, PathEntry
+from scloud_files.domain import DEFAULT_CONTENT_TYPE, BulkResult, Item, ItemPage, PathEntry, media_type_of_name
 
 ROOT_ID = "root"
+
+
+def _parse_rfc3339(value: object) -> object:
+    # Pydantic alone would also take a number (as a Unix timestamp); times come as RFC 3339 text.
+    if not isinstance(value, str):
+        raise ValueError("must be an RFC 3339 timestamp with an offset, e.g. 2026-11-25T09:30:00Z")
+    return datetime.fromisoformat(value)
+
+
+Rfc3339Time = Annotated[AwareDatetime, BeforeValidator(_parse_rfc3339)]
 
 
 class PathEntryRead(ApiModel):
@@ -29,6 +39,11 @@ class ItemRead(ApiModel):
     )
     size: int | None = Field(description="Bytes; null for folders.")
     type: str | None = Field(description="Media type a file is served with; null for folders.")
+    media_type: str | None = Field(
+        None,
+        description="What the file is, detected from its name and first bytes at upload (e.g. text/csv, "
+        "application/zip): for labels and icons only. Null for folders.",
+    )
     created_at: str = Field(description="RFC 3339, UTC.")
     modified_at: str = Field(description="RFC 3339, UTC; renames, moves and replacements update it.")
     trashed_at: str | None = Field(description="When the item was moved to the trash; null if it is not.")
@@ -47,6 +62,9 @@ class ItemRead(ApiModel):
             parent_id=item.parent_id or ROOT_ID,
             size=item.size if not item.is_folder else None,
             type=item.content_type if not item.is_folder else None,
+            media_type=None
+            if item.is_folder
+            else item.media_type or media_type_of_name(item.name) or DEFAULT_CONTENT_TYPE,
             created_at=item.created_at,
             modified_at=item.modified_at,
             trashed_at=item.trashed_at,
@@ -63,6 +81,7 @@ class ItemRead(ApiModel):
             parent_id=None,
             size=None,
             type=None,
+            media_type=None,
             created_at=epoch,
             modified_at=epoch,
             trashed_at=None,

@@ -4,14 +4,16 @@ them."""
 
 import asyncio
 import random
+import time
+import uuid
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Executor
 from typing import Any
 
 from botocore.client import BaseClient
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from scloud_common.aws import RETRYABLE_CANCELLATION_REASONS, AwsCall, cancellation_reasons, translate_aws_errors
+from scloud_common.aws import AwsCall, AwsFailure, cancellation_reasons, classify_aws_error, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.dynamodb.record import guard_key, item_key, usage_key
 from scloud_files.adapters.dynamodb.table import ITEM_BOUNDS, ITEM_RANGE
@@ -20,7 +22,19 @@ from scloud_files.domain import Item, NameTaken
 
 BATCH_GET_SIZE = 100
 BATCH_ATTEMPTS = 8
-TRANSACTION_ATTEMPTS = 6
+# How long a transaction is retried while contention or a transient store error stops it: well
+# inside a request's 8 s deadline.
+TRANSACTION_BUDGET_SECONDS = 3.0
+BACKOFF_BASE_SECONDS = 0.025
+BACKOFF_CAP_SECONDS = 0.8
+
+
+def _cancelled(transaction: Transaction, exc: BaseException) -> Cancelled | None:
+    """Why each named item cancelled the transaction, if that is what `exc` says."""
+    if not isinstance(exc, ClientError) or exc.response.get("Error", {}).get("Code") != "TransactionCanceledException":
+        return None
+    reasons = cancellation_reasons(exc)
+    return Cancelled.of(transaction, reasons) if reasons else None
 
 
 class TableAccess:
@@ -82,24 +96,35 @@ class TableAccess:
                 raise ServiceUnavailable()
         return found
 
-    async def _transact(self, transaction: Transaction) -> Cancelled | None:
-        """Runs the transaction; None if it committed, else why each named item cancelled it. A
-        user's uploads in parallel all touch their totals item, so a transaction cancelled only
-        by another one in progress is tried again: a cancelled transaction wrote nothing."""
-        attempt = 1
+    async def _transact(self, transaction: Transaction, *, token: str | None = None) -> Cancelled | None:
+        """Runs the transaction; None if it committed, else why each named item cancelled it.
+
+        A user's writes in parallel all touch their totals item (and a folder's, its row), so a
+        transaction cancelled only by another one in progress, or failed by a transient store
+        error (throttling, a 5xx, a timeout or a dropped connection), is tried again with
+        full-jitter backoff within TRANSACTION_BUDGET_SECONDS. Every try carries the same
+        ClientRequestToken (`token`, else one drawn for this call), so on DynamoDB a retry of a
+        transaction that committed unseen is a no-op rather than a second write."""
+        token = token or uuid.uuid4().hex
+        deadline = time.monotonic() + TRANSACTION_BUDGET_SECONDS
+        attempt = 0
         while True:
             try:
-                await self._call("transact_write_items", TransactItems=transaction.items)
+                await self._call("transact_write_items", TransactItems=transaction.items, ClientRequestToken=token)
                 return None
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] != "TransactionCanceledException":
+            except (BotoCoreError, ClientError) as exc:
+                failure = classify_aws_error(exc)
+                if failure is AwsFailure.FAULT:
                     raise
-                reasons = cancellation_reasons(exc)
-                if not reasons:
+                cancelled = _cancelled(transaction, exc)
+                if failure is AwsFailure.CONDITION_FAILED and cancelled is not None:
+                    return cancelled
+                delay = random.uniform(0, min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))
+                if time.monotonic() + delay > deadline:
+                    if cancelled is not None:
+                        return cancelled
                     raise
-                if not set(reasons) - {"None"} <= RETRYABLE_CANCELLATION_REASONS or attempt == TRANSACTION_ATTEMPTS:
-                    return Cancelled.of(transaction, reasons)
-            await asyncio.sleep(random.uniform(0, 0.02 * 2**attempt))
+            await asyncio.sleep(delay)
             attempt += 1
 
     # Transaction items shared by several writes

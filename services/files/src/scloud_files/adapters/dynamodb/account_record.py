@@ -2,6 +2,7 @@
 recount, and deleting everything of a user."""
 
 import asyncio
+import json
 import logging
 from typing import Any
 
@@ -10,9 +11,9 @@ from botocore.exceptions import ClientError
 from scloud_common.aws import translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.dynamodb.access import BATCH_ATTEMPTS, TableAccess
-from scloud_files.adapters.dynamodb.record import item_key, usage_key
+from scloud_files.adapters.dynamodb.record import item_key, item_of, usage_key
 from scloud_files.adapters.dynamodb.table import USAGE_SORT_KEY
-from scloud_files.domain import StorageUsage
+from scloud_files.domain import Item, StorageUsage
 
 logger = logging.getLogger(__name__)
 
@@ -116,3 +117,15 @@ class AccountRecords(TableAccess):
             start = response.get("LastEvaluatedKey")
             if not start:
                 return sorted(user_id for user_id in user_ids if not user_id.startswith("#"))
+
+    @translate_aws_errors
+    async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
+        response = await self._call(
+            "scan",
+            TableName=self._table,
+            Limit=limit,
+            FilterExpression="attribute_exists(objectKey)",
+            **({"ExclusiveStartKey": json.loads(after)} if after else {}),
+        )
+        last = response.get("LastEvaluatedKey")
+        return [item_of(record) for record in response.get("Items", [])], json.dumps(last) if last else None

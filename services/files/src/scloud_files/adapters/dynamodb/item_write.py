@@ -4,6 +4,8 @@ with the folders on the way checked, delete."""
 from collections.abc import Sequence
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from scloud_common.aws import translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.dynamodb.access import TableAccess
@@ -17,7 +19,7 @@ from scloud_files.adapters.dynamodb.record import (
     set_expression,
 )
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import AccountClosed, ChainChanged, Item, ItemKind, ItemNotFound
+from scloud_files.domain import AccountClosed, ChainChanged, FolderNotFound, Item, ItemKind, ItemNotFound, NameTaken
 
 
 class ItemWrites(TableAccess):
@@ -36,16 +38,49 @@ class ItemWrites(TableAccess):
                 "ConditionExpression": "attribute_not_exists(fileId)",
             }
         }
-        cancelled = await self._transact(
-            Transaction().add("row", row).add("guard", self._take_guard(item)).add("account", account)
-        )
+        transaction = Transaction().add("row", row).add("guard", self._take_guard(item)).add("account", account)
+        if item.parent_id is not None:
+            transaction.add("parent", self._live_folder_check(item.user_id, item.parent_id))
+        # Derived from what is written, new id included: every retry of this create, ours or
+        # botocore's, is the same request to DynamoDB, and a different one never shares it.
+        cancelled = await self._transact(transaction, token=transaction.fingerprint())
         if cancelled is None:
             return
         if cancelled.refused("account"):
             raise AccountClosed()
+        if cancelled.refused("row"):
+            raise NameTaken(item.item_id)
+        if cancelled.refused("parent"):
+            raise FolderNotFound()
         if cancelled.refused("guard"):
             raise await self._name_taken(item)
         raise ServiceUnavailable()
+
+    def _live_folder_check(self, user_id: str, folder_id: str) -> dict[str, Any]:
+        return {
+            "ConditionCheck": {
+                "TableName": self._table,
+                "Key": item_key(user_id, folder_id),
+                "ConditionExpression": "kind = :folder AND attribute_not_exists(trashedAt) "
+                "AND attribute_not_exists(deleting)",
+                "ExpressionAttributeValues": {":folder": {"S": ItemKind.FOLDER.value}},
+            }
+        }
+
+    @translate_aws_errors
+    async def begin_purge(self, folder: Item) -> None:
+        try:
+            await self._call(
+                "update_item",
+                TableName=self._table,
+                Key=item_key(folder.user_id, folder.item_id),
+                UpdateExpression="SET deleting = :true",
+                ConditionExpression="attribute_exists(fileId)",
+                ExpressionAttributeValues={":true": {"BOOL": True}},
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
 
     @translate_aws_errors
     async def get(self, user_id: str, item_id: str) -> Item | None:

@@ -74,6 +74,8 @@ def item_record(item: Item) -> dict[str, Any]:
                 "objectKey": {"S": item.object_key or ""},
             }
         )
+        if item.media_type is not None:
+            record["mediaType"] = {"S": item.media_type}
     return record
 
 
@@ -108,6 +110,7 @@ def item_of(record: dict[str, Any]) -> Item:
         size=int(record["fileSize"]["N"]) if kind is ItemKind.FILE and "fileSize" in record else None,
         content_type=text("contentType") if kind is ItemKind.FILE else None,
         object_key=text("objectKey"),
+        media_type=text("mediaType") if kind is ItemKind.FILE else None,
         trashed_at=text("trashedAt"),
         purge_at=purge_at.split("#", 1)[0] if purge_at else None,
         deleting=record.get("deleting", {}).get("BOOL", False),

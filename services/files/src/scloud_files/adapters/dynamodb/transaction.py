@@ -1,6 +1,8 @@
 """Transactions whose items have names: a cancellation is read by name, never by position, so
 adding an item to a transaction cannot shift what another one's failure means."""
 
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -20,6 +22,10 @@ class Transaction:
         self.names.append(name)
         self.items.append(item)
         return self
+
+    def fingerprint(self) -> str:
+        """A ClientRequestToken (at most 36 characters) that only this exact transaction has."""
+        return hashlib.sha256(json.dumps(self.items, sort_keys=True).encode()).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

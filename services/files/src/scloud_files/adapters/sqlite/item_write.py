@@ -23,7 +23,7 @@ from scloud_files.adapters.sqlite.record import (
     placement,
     select_item,
 )
-from scloud_files.domain import ChainChanged, Item, ItemKind, ItemNotFound, fold_name
+from scloud_files.domain import ChainChanged, FolderNotFound, Item, ItemKind, ItemNotFound, NameTaken, fold_name
 
 _CREATE_ERRORS = {
     # Item ids are ULIDs made by the service; a clash is the caller's bug, not a name taken.
@@ -36,6 +36,11 @@ class ItemWrites(Database):
         def create(connection: sqlite3.Connection) -> None:
             is_file = item.kind is ItemKind.FILE
             count_into_open_account(connection, item.user_id, (item.size or 0) if is_file else 0, int(is_file))
+            if select_item(connection, item.user_id, item.item_id) is not None:
+                # A retry of a create that landed unseen: its own item, counted once.
+                raise NameTaken(item.item_id)
+            if item.parent_id is not None:
+                _require_live_folder(connection, item.user_id, item.parent_id)
             require_free_name(connection, item)
             insert_row(connection, "items", item_row(item))
 
@@ -97,6 +102,21 @@ class ItemWrites(Database):
                 take_off_totals(connection, item.user_id, row["size"], 1)
 
         await self._store.write(delete)
+
+
+def _require_live_folder(connection: sqlite3.Connection, user_id: str, folder_id: str) -> None:
+    """FolderNotFound unless the folder is there, a folder, not trashed and not being purged."""
+    row = connection.execute(
+        "SELECT kind, trashed_at, deleting, purging FROM items WHERE user_id = ? AND item_id = ?", (user_id, folder_id)
+    ).fetchone()
+    if (
+        row is None
+        or row["kind"] != ItemKind.FOLDER.value
+        or row["trashed_at"] is not None
+        or row["deleting"]
+        or row["purging"]
+    ):
+        raise FolderNotFound()
 
 
 def _require_unchanged_chain(connection: sqlite3.Connection, chain: Sequence[Item]) -> None:

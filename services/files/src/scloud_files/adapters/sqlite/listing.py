@@ -88,6 +88,21 @@ class Listings(Database):
 
         return page_of(await self._store.read(list_newest), limit, key=lambda item: item.item_id)
 
+    async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
+        """Rows of every user in key order, `limit` read at most (folders read but left out)."""
+        user_id, _, item_id = (after or "").partition("/")
+
+        def list_file_rows(connection: sqlite3.Connection) -> list[sqlite3.Row]:
+            return connection.execute(
+                f"SELECT {ITEM_COLUMNS} FROM items WHERE (user_id, item_id) > (?, ?) ORDER BY user_id, item_id LIMIT ?",
+                (user_id, item_id, limit + 1),
+            ).fetchall()
+
+        rows, last = page_of(
+            await self._store.read(list_file_rows), limit, key=lambda row: f"{row['user_id']}/{row['item_id']}"
+        )
+        return [item_of(row) for row in rows if row["kind"] == ItemKind.FILE.value], last
+
 
 def _read_segment(
     connection: sqlite3.Connection,

@@ -9,7 +9,7 @@ from scloud_files.domain import Item, ItemKind, SortField, UnfiledFile, fold_nam
 
 ITEM_COLUMNS = (
     "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type, object_key, "
-    "trashed_at, purge_at, deleting"
+    "trashed_at, purge_at, deleting, purging, media_type"
 )
 # What a search or the newest-first listing reads: no object key.
 LIVE_COLUMNS = "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type"
@@ -41,6 +41,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "created_at": item.created_at,
         "size": (item.size or 0) if is_file else None,
         "content_type": item.content_type if is_file else None,
+        "media_type": item.media_type if is_file else None,
         "object_key": item.object_key if is_file else None,
         "trashed_at": item.trashed_at,
         "purge_at": item.purge_at,
@@ -78,7 +79,8 @@ def item_of(row: sqlite3.Row) -> Item:
         object_key=row["object_key"] if "object_key" in keys else None,
         trashed_at=row["trashed_at"] if "trashed_at" in keys else None,
         purge_at=row["purge_at"] if "purge_at" in keys else None,
-        deleting=bool(row["deleting"]) if "deleting" in keys else False,
+        deleting=bool(row["deleting"] or row["purging"]) if "deleting" in keys else False,
+        media_type=row["media_type"] if "media_type" in keys else None,
     )
 
 

@@ -94,4 +94,14 @@ MIGRATIONS = [
         CREATE INDEX items_live_newest ON items (user_id, item_id) WHERE trashed_at IS NULL;
         """,
     ),
+    Migration(
+        3,
+        """
+        -- What the file is, for people (detected at upload; informational only).
+        ALTER TABLE items ADD COLUMN media_type TEXT;
+        -- Being emptied by the purge (a folder inside a trashed one, not itself trashed): a create
+        -- into it is refused from now on.
+        ALTER TABLE items ADD COLUMN purging INTEGER NOT NULL DEFAULT 0 CHECK (purging IN (0, 1));
+        """,
+    ),
 ]

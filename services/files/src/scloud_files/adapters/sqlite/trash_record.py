@@ -68,6 +68,14 @@ class TrashRecords(Database):
 
         await self._store.write(schedule_purge)
 
+    async def begin_purge(self, folder: Item) -> None:
+        def begin_purge(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE items SET purging = 1 WHERE user_id = ? AND item_id = ?", (folder.user_id, folder.item_id)
+            )
+
+        await self._store.write(begin_purge)
+
     async def due_for_purge(self, now: str, *, limit: int) -> list[Item]:
         def due_for_purge(connection: sqlite3.Connection) -> list[Item]:
             rows = connection.execute(

@@ -1,0 +1,28 @@
+"""`python -m scloud_files.reconcile`: one full reconcile pass over the bucket and the files
+table (drive/reconcile.py): objects older than FILES_RECONCILE_GRACE_SECONDS that no row names are
+deleted, rows whose object is missing are reported. Safe to run at any time, beside the
+periodic steps every files process runs."""
+
+import asyncio
+import logging
+
+from scloud_files.bootstrap import build_blob_store, build_reconcile, build_repository
+from scloud_files.config import FilesStorageSettings
+from scloud_files.drive.reconcile import reconcile_everything
+
+
+def main() -> None:
+    logging.basicConfig(level="INFO")
+    settings = FilesStorageSettings()
+    reconcile = build_reconcile(settings, build_repository(settings), build_blob_store(settings))
+    report = asyncio.run(reconcile_everything(reconcile))
+    print(
+        f"objects checked {report.objects_checked}, deleted without a row {len(report.objects_deleted)}; "
+        f"file rows checked {report.rows_checked}, without an object {len(report.rows_without_objects)}"
+    )
+    for user_id, file_id in report.rows_without_objects:
+        print(f"row without object\t{user_id}\t{file_id}")
+
+
+if __name__ == "__main__":
+    main()

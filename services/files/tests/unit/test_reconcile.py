@@ -1,0 +1,89 @@
+"""The reconcile pass on the in-memory fakes: bytes without a row go once they are old enough,
+rows without bytes are reported and kept, and each step reads a bounded page."""
+
+from datetime import UTC, datetime, timedelta
+
+from scloud_common.errors import ServiceUnavailable
+from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.domain import object_key
+from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
+from scloud_files.drive.use_cases import build_drive
+
+STORED = "2026-11-25T09:30:00+00:00"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def chunks_of(content: bytes):
+    yield content
+
+
+class Unreadable(InMemoryFileRepository):
+    """Its writes land but answer 503, and its reads of a row fail: an upload's outcome is unknown."""
+
+    async def create(self, item):
+        await super().create(item)
+        raise ServiceUnavailable()
+
+    async def get(self, user_id, item_id):
+        raise ServiceUnavailable()
+
+
+async def stored_file(drive, blobs, name):
+    item = await drive.upload_file("alice", file_name=name, content_type=None, chunks=chunks_of(b"kept"))
+    blobs.stored_at[item.object_key] = STORED
+    return item
+
+
+async def test_objects_without_rows_go_after_the_grace_period_and_rows_without_objects_are_reported():
+    clock, repository, blobs = Clock(), InMemoryFileRepository(), InMemoryBlobStore()
+    drive = build_drive(repository, blobs, max_upload_bytes=100, download_url_ttl_seconds=60, now=clock)
+    kept = [await stored_file(drive, blobs, f"{index}.txt") for index in range(5)]
+    lost_bytes = await stored_file(drive, blobs, "lost.txt")
+    del blobs.objects[lost_bytes.object_key]
+    stray = object_key("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")
+    await blobs.put(stray, chunks_of(b"stray"), content_type="text/plain")
+    blobs.stored_at[stray] = STORED
+    reconcile = ReconcileStore(repository, blobs, grace=timedelta(hours=1), page_size=2, now=clock)
+
+    clock.now += timedelta(minutes=59)
+    young = await reconcile_everything(reconcile)
+    assert young.objects_deleted == [] and stray in blobs.objects
+    assert young.rows_without_objects == [("alice", lost_bytes.item_id)]
+    assert young.objects_checked == 6 and young.rows_checked == 6
+
+    clock.now += timedelta(minutes=2)
+    steps = []
+    while not steps or not steps[-1].wrapped:
+        steps.append(await reconcile())
+    assert all(step.objects_checked <= 2 and step.rows_checked <= 2 for step in steps)
+    assert [key for step in steps for key in step.objects_deleted] == [stray]
+    assert sorted(blobs.objects) == sorted(item.object_key for item in kept)
+    assert (await repository.get("alice", lost_bytes.item_id)) is not None
+
+
+async def test_the_bytes_an_upload_kept_for_an_unknown_outcome_are_deleted_only_if_no_row_appears():
+    clock, repository, blobs = Clock(), Unreadable(), InMemoryBlobStore()
+    drive = build_drive(repository, blobs, max_upload_bytes=100, download_url_ttl_seconds=60, now=clock)
+    for name in ("landed.txt", "lost.txt"):
+        try:
+            await drive.upload_file("alice", file_name=name, content_type=None, chunks=chunks_of(b"x"))
+        except ServiceUnavailable:
+            pass
+    for key in blobs.objects:
+        blobs.stored_at[key] = STORED
+    [lost] = [item for item in repository.items.values() if item.name == "lost.txt"]
+    del repository.items[("alice", lost.item_id)]
+    clock.now += timedelta(hours=2)
+    report = await reconcile_everything(
+        ReconcileStore(repository, blobs, grace=timedelta(hours=1), page_size=10, now=clock)
+    )
+    assert report.objects_deleted == [lost.object_key]
+    assert [item.name for item in repository.items.values()] == ["landed.txt"]
+    assert list(blobs.objects) == [next(iter(repository.items.values())).object_key]
