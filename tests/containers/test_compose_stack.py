@@ -67,6 +67,17 @@ ONE_SHOT = "init"  # compose.yaml's certificates job; every other service runs a
 GATEWAY = "http://127.0.0.1:8080"
 PASSWORD = "container-test-passphrase"
 LONG_RUNNING_SERVICES = ("aws", "auth", "users", "files", "gateway")
+NAME_LOOKUP_TIMES = """
+import socket, time
+for name in ("aws", "auth", "users", "files"):
+    started = time.monotonic()
+    try:
+        socket.getaddrinfo(name, 443)
+        outcome = "ok"
+    except OSError as exc:
+        outcome = repr(exc)
+    print(name, outcome, round(time.monotonic() - started, 2), end="; ")
+"""
 REPORT = REPO / "artifacts" / "containers" / "last-run.json"
 
 
@@ -103,7 +114,20 @@ class Stack:
             return self.worker(flow, *args, timeout=timeout)
         except Exception as exc:
             logs = self.compose("logs", "--no-color", "--tail", "60", timeout=60, check=False).stdout
-            raise CommandFailed(f"{exc!r}\n--- the services' logs ---\n{logs[-12000:]}") from exc
+            raise CommandFailed(
+                f"{exc!r}\n--- name lookups ---\n{self.name_lookups()}\n--- the services' logs ---\n{logs[-12000:]}"
+            ) from exc
+
+    def name_lookups(self) -> str:
+        """How long each service takes to resolve the store's and its peers' names: a request that
+        never reached the store (a stalled CreateUser, step 9) could be a DNS stall."""
+        lines = []
+        for service in ("auth", "users", "files"):
+            result = self.podman(
+                "exec", f"{PROJECT}-{service}-1", "python", "-c", NAME_LOOKUP_TIMES, check=False, timeout=60
+            )
+            lines.append(f"{service}: {result.stdout.strip() or result.stderr.strip()[-300:]}")
+        return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
