@@ -1,9 +1,10 @@
 # One-shot for local stacks (compose): issues the internal CA and the services' mutual-TLS
-# certificates into /certs (once; a volume keeps them), then creates the bucket and tables.
-# Production resources and certificates come from infra/. Build from the repository root.
+# certificates into /certs (once; a volume keeps them). The bucket and tables are not its job: each
+# service creates its own when its container starts (compose.yaml, x-service). Production
+# certificates come from infra/. Build from the repository root.
 FROM python:3.11.11-slim-bookworm AS build
-# As in the service images: uv installs every workspace package from uv.lock (hashes checked)
-# into /opt/venv, the only thing the final stage takes.
+# As in the service images: uv installs scloud-common (which issues the certificates) from uv.lock
+# (hashes checked) into /opt/venv, the only thing the final stage takes.
 ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 \
     UV_PROJECT_ENVIRONMENT=/opt/venv UV_PYTHON=/usr/local/bin/python3.11 UV_PYTHON_DOWNLOADS=never \
     UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_NO_CACHE=1 UV_SYSTEM_CERTS=1
@@ -13,16 +14,10 @@ WORKDIR /src
 COPY pyproject.toml uv.lock ./
 COPY proto/pyproject.toml proto/
 COPY libs/scloud_common/pyproject.toml libs/scloud_common/
-COPY services/auth/pyproject.toml services/auth/
-COPY services/users/pyproject.toml services/users/
-COPY services/files/pyproject.toml services/files/
-RUN /opt/uv/bin/uv sync --frozen --no-dev --all-packages --no-install-workspace
+RUN /opt/uv/bin/uv sync --frozen --no-dev --package scloud-common --no-install-workspace
 COPY proto/python proto/python
 COPY libs/scloud_common/src libs/scloud_common/src
-COPY services/auth/src services/auth/src
-COPY services/users/src services/users/src
-COPY services/files/src services/files/src
-RUN /opt/uv/bin/uv sync --frozen --no-dev --all-packages --no-editable
+RUN /opt/uv/bin/uv sync --frozen --no-dev --package scloud-common --no-editable
 
 FROM python:3.11.11-slim-bookworm
 RUN useradd --system --uid 10001 --no-create-home scloud
@@ -31,4 +26,4 @@ ENV PATH=/opt/venv/bin:$PATH PYTHONUNBUFFERED=1
 # A fresh named volume takes the owner of its mount point, so the services (uid 10001 too) can read.
 RUN mkdir /certs && chown 10001 /certs
 USER 10001
-CMD ["sh", "-c", "python -m scloud_common.internal_tls /certs --keep && python -m scloud_auth.provision && python -m scloud_users.provision && python -m scloud_files.provision"]
+CMD ["python", "-m", "scloud_common.internal_tls", "/certs", "--keep"]

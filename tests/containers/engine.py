@@ -126,38 +126,16 @@ class Podman:
             output.close()
 
     @contextlib.contextmanager
-    def health_checks(self, *, starting_every: float = 2, healthy_every: float = 15) -> Iterator[threading.Event]:
-        """Runs each running container's HEALTHCHECK, as systemd timers would: often until healthy.
-        Yields an event that pauses the checks while set: a check exec'd into a container that
-        `down` is stopping has been seen to leave its address allocated in podman's IPAM."""
-        stop = threading.Event()
-        paused = threading.Event()
-        last_run: dict[str, float] = {}
-
-        def loop() -> None:
-            while not stop.is_set():
-                if paused.is_set():
-                    stop.wait(0.5)
-                    continue
-                listed = self("ps", "--format", "{{.ID}}|{{.Status}}", check=False, timeout=30).stdout
-                for line in listed.splitlines():
-                    container, _, status = line.partition("|")
-                    if "(" not in status:
-                        continue  # no health check defined
-                    every = healthy_every if "(healthy)" in status else starting_every
-                    if time.monotonic() - last_run.get(container, 0) >= every and not (
-                        stop.is_set() or paused.is_set()
-                    ):
-                        last_run[container] = time.monotonic()
-                        self("healthcheck", "run", container, check=False, timeout=30)
-                stop.wait(1)
-
-        thread = threading.Thread(target=loop, name="podman-health-checks", daemon=True)
+    def health_checks(self, *, starting_every: float = 2, healthy_every: float = 15) -> Iterator[HealthCheckLoop]:
+        """Runs each running container's HEALTHCHECK, as systemd timers would: often until healthy,
+        from a thread, until the block ends."""
+        loop = HealthCheckLoop(self, starting_every=starting_every, healthy_every=healthy_every)
+        thread = threading.Thread(target=loop.run, name="podman-health-checks", daemon=True)
         thread.start()
         try:
-            yield paused
+            yield loop
         finally:
-            stop.set()
+            loop.stop.set()
             thread.join(timeout=60)
 
     def stop_stale_services(self) -> None:
@@ -178,6 +156,54 @@ class Podman:
         self("rm", "--all", "--force", "--volumes", check=False, timeout=120, netns=netns)
         self("network", "prune", "--force", check=False, timeout=60, netns=netns)
         self("volume", "prune", "--force", check=False, timeout=60, netns=netns)
+
+
+class HealthCheckLoop:
+    """The loop `Podman.health_checks` runs. `paused()` holds it off while `down` runs: a check
+    exec'd into a container that is being removed has been seen to leave its address allocated in
+    podman's IPAM (and the next `up` then fails), so pausing also waits for a check in flight."""
+
+    def __init__(self, podman: Podman, *, starting_every: float, healthy_every: float) -> None:
+        self._podman = podman
+        self._starting_every = starting_every
+        self._healthy_every = healthy_every
+        self.stop = threading.Event()
+        self._paused = threading.Event()
+        self._checking = threading.Lock()
+        self._last_run: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def paused(self, within: float = 60) -> Iterator[None]:
+        self._paused.set()
+        try:
+            # Each check is bounded (30 s), so the one in flight ends within the bound.
+            if not self._checking.acquire(timeout=within):
+                raise CommandFailed(f"a health check was still running after {within} s")
+            self._checking.release()
+            yield
+        finally:
+            self._paused.clear()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            if not self._paused.is_set():
+                self._check_those_due()
+            self.stop.wait(1)
+
+    def _check_those_due(self) -> None:
+        listed = self._podman("ps", "--format", "{{.ID}}|{{.Status}}", check=False, timeout=30).stdout
+        for line in listed.splitlines():
+            container, _, status = line.partition("|")
+            if "(" not in status:
+                continue  # no health check defined
+            every = self._healthy_every if "(healthy)" in status else self._starting_every
+            if time.monotonic() - self._last_run.get(container, 0) < every:
+                continue
+            with self._checking:
+                if self.stop.is_set() or self._paused.is_set():
+                    return
+                self._last_run[container] = time.monotonic()
+                self._podman("healthcheck", "run", container, check=False, timeout=30)
 
 
 @contextlib.contextmanager

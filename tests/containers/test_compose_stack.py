@@ -5,14 +5,19 @@ containers through the gateway. Run by `make test-containers` (times in docs/con
 What it proves:
 - gateway/Dockerfile, services/*/Dockerfile and docker/provision.Dockerfile build unchanged with
   the classic builder (Docker's API, served by podman), and compose.yaml starts them in order:
-  the one-shot init (certificates, bucket, tables) exits 0, then auth, users, files and the
-  gateway report healthy through their own HEALTHCHECKs;
-- from outside, through the gateway's published port: register, log in, upload, list, download
-  through the presigned link on the published S3 endpoint (bytes compared), delete, delete the
-  account (whose sign-in then fails);
+  the one-shot init (certificates) exits 0, then auth, users, files (each provisioning the store
+  first) and the gateway report healthy through compose.yaml's health checks (ready: /readyz);
+- from outside, through the gateway's published port, the moment `up --wait` returns (healthy
+  means ready: no retry papers over a cold start): register, log in, walk the drive (a folder, an
+  upload into it, its listing, a move to the root and back, the folder as a ZIP whose member's
+  bytes are compared, trash and restore), download through the presigned link on the published S3
+  endpoint (bytes compared), delete, delete the account (whose sign-in then fails);
 - only the gateway and the S3 endpoint publish ports (the S3 endpoint on loopback only); every
   process runs as a non-root user; `docker compose down` then `up` again works (certificates kept
-  in their volume, resources provisioned again).
+  in their volume, resources provisioned again);
+- as after a reboot: the store restarted (so empty: an account made before is gone) with every
+  service, and init not run again, the services provision the store themselves and the whole flow
+  works again.
 
 What it cannot prove:
 - the real upstream base images: python, node and nginxinc/nginx-unprivileged are stand-ins built
@@ -29,15 +34,17 @@ registries. The podman socket is handed only to the commands that need it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import json
 import os
 import shutil
 import tempfile
-import threading
 import time
 import uuid
-from collections.abc import Iterator
+import zipfile
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,7 +52,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.containers.engine import CommandFailed, NetnsWorker, Podman, private_netns, run
+from tests.containers.engine import CommandFailed, HealthCheckLoop, NetnsWorker, Podman, private_netns, run
 from tests.containers.standins import REPO, StandIns, base_images
 
 pytestmark = pytest.mark.skipif(
@@ -56,9 +63,21 @@ pytestmark = pytest.mark.skipif(
 CACHE = Path(os.environ.get("SCLOUD_CONTAINERS_CACHE", Path.home() / ".cache" / "scloud-containers"))
 COMPOSE = CACHE / "tools" / "bin" / "docker-compose"
 PROJECT = "scloud-containers-test"
-ONE_SHOT = "init"  # compose.yaml's provisioning job; every other service runs and reports healthy
+ONE_SHOT = "init"  # compose.yaml's certificates job; every other service runs and reports healthy
 GATEWAY = "http://127.0.0.1:8080"
 PASSWORD = "container-test-passphrase"
+LONG_RUNNING_SERVICES = ("aws", "auth", "users", "files", "gateway")
+NAME_LOOKUP_TIMES = """
+import socket, time
+for name in ("aws", "auth", "users", "files"):
+    started = time.monotonic()
+    try:
+        socket.getaddrinfo(name, 443)
+        outcome = "ok"
+    except OSError as exc:
+        outcome = repr(exc)
+    print(name, outcome, round(time.monotonic() - started, 2), end="; ")
+"""
 REPORT = REPO / "artifacts" / "containers" / "last-run.json"
 
 
@@ -82,15 +101,33 @@ class Stack:
     compose: Compose
     netns: Path
     worker: NetnsWorker
-    health_checks_paused: threading.Event
+    health_checks: HealthCheckLoop
 
     def down(self, *args: str, check: bool = True) -> None:
         """`docker compose down`, with no health check racing the containers' removal."""
-        self.health_checks_paused.set()
-        try:
+        with self.health_checks.paused():
             self.compose("down", "--timeout", "10", *args, timeout=180, check=check)
-        finally:
-            self.health_checks_paused.clear()
+
+    def drive(self, flow: Callable[..., object], *args: object, timeout: float = 180) -> object:
+        """Runs `flow` from inside the namespace; if it fails, the services' logs say why."""
+        try:
+            return self.worker(flow, *args, timeout=timeout)
+        except Exception as exc:
+            logs = self.compose("logs", "--no-color", "--tail", "60", timeout=60, check=False).stdout
+            raise CommandFailed(
+                f"{exc!r}\n--- name lookups ---\n{self.name_lookups()}\n--- the services' logs ---\n{logs[-12000:]}"
+            ) from exc
+
+    def name_lookups(self) -> str:
+        """How long each service takes to resolve the store's and its peers' names: a request that
+        never reached the store (a stalled CreateUser, step 9) could be a DNS stall."""
+        lines = []
+        for service in ("auth", "users", "files"):
+            result = self.podman(
+                "exec", f"{PROJECT}-{service}-1", "python", "-c", NAME_LOOKUP_TIMES, check=False, timeout=60
+            )
+            lines.append(f"{service}: {result.stdout.strip() or result.stderr.strip()[-300:]}")
+        return "\n".join(lines)
 
 
 @pytest.fixture(scope="module")
@@ -172,9 +209,9 @@ def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
         try:
             with (
                 podman.service(private_dir / "up.sock", REPORT.parent / "up-service.log", netns=netns) as docker_host,
-                podman.health_checks() as health_checks_paused,
+                podman.health_checks() as health_checks,
             ):
-                stack = Stack(podman, built.at(docker_host), netns, worker, health_checks_paused)
+                stack = Stack(podman, built.at(docker_host), netns, worker, health_checks)
                 try:
                     started = time.monotonic()
                     up(podman, stack.compose)
@@ -276,53 +313,90 @@ def test_every_service_runs_as_a_non_root_user_and_reports_healthy(stack: Stack)
 
 
 def test_the_product_flow_through_the_gateway(stack: Stack) -> None:
-    stack.worker(product_flow, timeout=180)
+    timed(stack, "first_flow_seconds", lambda: stack.drive(product_flow))
 
 
 def test_down_then_up_again_serves_the_product(stack: Stack) -> None:
     stack.down()
     assert service_states(stack.podman) == {}
 
+    timed(stack, "second_up_seconds", lambda: up(stack.podman, stack.compose))
+    timed(stack, "second_flow_seconds", lambda: stack.drive(product_flow))
+
+
+def test_after_the_store_and_the_services_restart_they_provision_it_again(stack: Stack) -> None:
+    """As after a reboot: the store comes back empty and init, a one-shot that has exited, is not
+    run again; the services, restarted, create the tables and bucket themselves."""
+    email = stack.drive(sign_up)
+    init_started = started_at(stack.podman, ONE_SHOT)
+
+    stack.compose("restart", *LONG_RUNNING_SERVICES, timeout=240)
+    timed(stack, "restart_ready_seconds", lambda: wait_until_healthy(stack.podman, LONG_RUNNING_SERVICES, within=240))
+
+    assert started_at(stack.podman, ONE_SHOT) == init_started, "init ran again"
+    stack.drive(sign_in_fails, email)  # the store did restart, empty
+    timed(stack, "restart_flow_seconds", lambda: stack.drive(product_flow))
+
+
+def timed(stack: Stack, name: str, step: Callable[[], object]) -> None:
     started = time.monotonic()
-    up(stack.podman, stack.compose)
-    stack.compose.report["second_up_seconds"] = round(time.monotonic() - started, 1)
-
-    stack.worker(product_flow, timeout=180)
+    step()
+    stack.compose.report[name] = round(time.monotonic() - started, 1)
 
 
-def wait_until_files_checks_sessions(api: httpx.Client, seconds: float = 60) -> None:
-    """The files service's first signed-in request opens its mTLS channel to auth and asks about
-    the session; on a cold stack on a loaded machine that once outran its 5 s gRPC deadline (504).
-    Wait, bounded, until a signed-in read answers, so the flow below measures the warm product."""
-    deadline = time.monotonic() + seconds
-    while (status := api.get("/api/files").status_code) != 200:
-        assert status in (503, 504), f"GET /api/files answered {status}"
-        assert time.monotonic() < deadline, f"files did not answer a signed-in request within {seconds} s"
-        time.sleep(1)
+def started_at(podman: Podman, service: str) -> str:
+    [container] = [container for container in containers(podman) if service_name(container) == service]
+    return str(container["State"]["StartedAt"])
+
+
+def wait_until_healthy(podman: Podman, services: tuple[str, ...], *, within: float) -> None:
+    """`compose restart` does not wait for health, and the health a container reported before its
+    restart can still show: each service's own check is run until it passes, within the bound."""
+    deadline = time.monotonic() + within
+    waiting = set(services)
+    while waiting:
+        for container in containers(podman):
+            name = service_name(container)
+            if (
+                name in waiting
+                and podman("healthcheck", "run", container["Id"], check=False, timeout=30).returncode == 0
+            ):
+                waiting.discard(name)
+        if waiting and time.monotonic() > deadline:
+            raise CommandFailed(
+                f"not healthy {within} s after the restart: {sorted(waiting)}: {service_states(podman)}"
+            )
+        if waiting:
+            time.sleep(2)
+
+
+def sign_up(api: httpx.Client | None = None) -> str:
+    """Registers a new user and signs in (the client then carries its access token); returns the
+    email address."""
+    email = f"containers-{uuid.uuid4().hex[:10]}@example.com"
+    with httpx.Client(base_url=GATEWAY, timeout=30) if api is None else contextlib.nullcontext(api) as client:
+        registered = client.post("/api/auth/register", json={"email": email, "username": "Crate", "password": PASSWORD})
+        assert registered.status_code == 201, registered.text
+        signed_in = client.post("/api/auth/login", json={"email": email, "password": PASSWORD})
+        assert signed_in.status_code == 200, signed_in.text
+        client.headers["Authorization"] = f"Bearer {signed_in.json()['accessToken']}"
+    return email
+
+
+def sign_in_fails(email: str) -> None:
+    with httpx.Client(base_url=GATEWAY, timeout=30) as api:
+        assert api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status_code == 401
 
 
 def product_flow() -> None:
     """One user's whole life through the gateway, as the browser drives it (runs in the netns)."""
-    email = f"containers-{uuid.uuid4().hex[:10]}@example.com"
     content = os.urandom(300_000) + b"end"
     with httpx.Client(base_url=GATEWAY, timeout=30) as api, httpx.Client(timeout=30) as storage:
         assert api.get("/healthz").status_code == 200
         assert b"<html" in api.get("/").content.lower()
+        email = sign_up(api)
 
-        registered = api.post("/api/auth/register", json={"email": email, "username": "Crate", "password": PASSWORD})
-        assert registered.status_code == 201, registered.text
-        signed_in = api.post("/api/auth/login", json={"email": email, "password": PASSWORD})
-        assert signed_in.status_code == 200, signed_in.text
-        api.headers["Authorization"] = f"Bearer {signed_in.json()['accessToken']}"
-        wait_until_files_checks_sessions(api)
-
-        uploaded = api.post("/api/files/upload", files={"file": ("notes.bin", content, "application/octet-stream")})
-        assert uploaded.status_code == 201, uploaded.text
-        file_id = uploaded.json()["id"]
-
-        listed = api.get("/api/files", params={"limit": 20})
-        assert listed.status_code == 200, listed.text
-        assert [item["id"] for item in listed.json()["items"]] == [file_id]
+        folder_id, file_id = walk_the_drive(api, content)
 
         link = api.get(f"/api/files/{file_id}/download")
         assert link.status_code == 200, link.text
@@ -333,9 +407,66 @@ def product_flow() -> None:
         assert hashlib.sha256(downloaded.content).digest() == hashlib.sha256(content).digest()
 
         assert api.delete(f"/api/files/{file_id}").status_code == 204
-        assert api.get("/api/files").json()["items"] == []
+        assert children(api, folder_id) == []
 
         deleted = api.request("DELETE", "/api/users/me", json={"password": PASSWORD})
         assert deleted.status_code == 204, deleted.text
         api.headers.pop("Authorization")
-        assert api.post("/api/auth/login", json={"email": email, "password": PASSWORD}).status_code == 401
+    sign_in_fails(email)
+
+
+def children(api: httpx.Client, folder_id: str) -> list[tuple[str, str]]:
+    listed = api.get(f"/api/folders/{folder_id}/children")
+    assert listed.status_code == 200, listed.text
+    return [(item["name"], item["id"]) for item in listed.json()["items"]]
+
+
+def moved(api: httpx.Client, ids: list[str], parent_id: str) -> None:
+    result = api.post("/api/items/move", json={"ids": ids, "parentId": parent_id})
+    assert result.status_code == 200, result.text
+    assert result.json()["failed"] == []
+    assert [item["parentId"] for item in result.json()["items"]] == [parent_id] * len(ids)
+
+
+def walk_the_drive(api: httpx.Client, content: bytes) -> tuple[str, str]:
+    """A folder, an upload into it, a move out and back, the folder as a ZIP, trash and restore;
+    returns the folder's id and the file's, back in it."""
+    created = api.post("/api/folders", json={"name": "Reports", "parentId": "root"})
+    assert created.status_code == 201, created.text
+    folder_id = created.json()["id"]
+
+    uploaded = api.post(
+        "/api/files/upload",
+        params={"parentId": folder_id},
+        files={"file": ("notes.bin", content, "application/octet-stream")},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    file_id = uploaded.json()["id"]
+    assert uploaded.json()["parentId"] == folder_id
+    assert children(api, folder_id) == [("notes.bin", file_id)]
+
+    moved(api, [file_id], "root")
+    assert children(api, "root") == [("Reports", folder_id), ("notes.bin", file_id)]
+    assert children(api, folder_id) == []
+    moved(api, [file_id], folder_id)
+    assert children(api, "root") == [("Reports", folder_id)]
+
+    archive = api.post("/api/files/archive", json={"ids": [folder_id]})
+    assert archive.status_code == 200, archive.text
+    zipped = api.get(archive.json()["url"])
+    assert zipped.status_code == 200, zipped.text
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as opened:
+        members = [name for name in opened.namelist() if not name.endswith("/")]
+        assert members == ["Reports/notes.bin"], opened.namelist()
+        assert opened.read("Reports/notes.bin") == content
+
+    trashed = api.post("/api/items/trash", json={"ids": [folder_id]})
+    assert trashed.status_code == 200, trashed.text
+    assert trashed.json()["failed"] == []
+    assert children(api, "root") == []
+    restored = api.post("/api/trash/restore", json={"ids": [folder_id]})
+    assert restored.status_code == 200, restored.text
+    assert restored.json()["failed"] == []
+    assert children(api, "root") == [("Reports", folder_id)]
+    assert children(api, folder_id) == [("notes.bin", file_id)]
+    return folder_id, file_id

@@ -55,31 +55,45 @@ def test_the_one_shot_init_is_retried_when_it_fails():
     assert SERVICES[ONE_SHOT]["restart"] == "on-failure"
 
 
-def test_init_succeeds_on_every_start_against_a_store_it_has_provisioned(aws_endpoint_url, tmp_path):
-    """What the init image runs (its CMD), twice against one store, with compose's environment."""
-    dockerfile = (ROOT / "docker" / "provision.Dockerfile").read_text()
-    command = json.loads(re.search(r"^CMD (\[.*\])$", dockerfile, re.MULTILINE).group(1))
+def start_command(name: str) -> str:
+    """The shell script a service's container runs, with compose's `$$` escapes undone and its
+    service name filled in."""
+    command = SERVICES[name]["command"]
     assert command[:2] == ["sh", "-c"]
-    script = command[2].replace("/certs", str(tmp_path / "certs"))
-    environment = {name: str(value) for name, value in SERVICES[ONE_SHOT]["environment"].items()}
-    environment = {
-        name: aws_endpoint_url if name.endswith("_AWS_ENDPOINT_URL") else value for name, value in environment.items()
-    }
-    environment["FILES_S3_BUCKET"] = f"init-{uuid.uuid4().hex[:8]}"
-    environment["AUTH_DYNAMODB_TABLE_PREFIX"] = environment["USERS_DYNAMODB_TABLE_PREFIX"] = environment[
-        "FILES_DYNAMODB_TABLE_PREFIX"
-    ] = f"init{uuid.uuid4().hex[:8]}-"
-    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    return command[2].replace("$$", "$").replace("${SCLOUD_SERVICE}", SERVICES[name]["environment"]["SCLOUD_SERVICE"])
+
+
+@pytest.mark.parametrize("name", ["auth", "users", "files"])
+def test_each_service_provisions_its_store_before_it_serves_on_every_start(name):
+    """The store starts empty after every restart, and nothing reruns a one-shot: so each service
+    creates what it needs, then becomes the service (exec: it is the container's main process)."""
+    assert SERVICES[name]["environment"]["SCLOUD_SERVICE"] == name
+    script = start_command(name)
+    provision, serve = f"python -m scloud_{name}.provision", f"exec python -m scloud_{name}.main"
+    assert f"{provision} && {serve};" in script
+    assert re.search(r"for attempt in \$\(seq \d+\)", script), "provisioning is retried, a bounded number of times"
+    assert script.rstrip().endswith("exit 1")
+
+
+@pytest.mark.parametrize("name", ["auth", "users", "files"])
+def test_provisioning_succeeds_again_against_a_store_it_has_provisioned(name, aws_endpoint_url):
+    """What a service's container runs before serving, twice against one store, with compose's
+    environment for that service."""
+    prefix = name.upper()
+    environment = {key: str(value) for key, value in SERVICES[name]["environment"].items()}
+    environment[f"{prefix}_AWS_ENDPOINT_URL"] = aws_endpoint_url
+    environment[f"{prefix}_DYNAMODB_TABLE_PREFIX"] = f"start{uuid.uuid4().hex[:8]}-"
+    if name == "files":
+        environment["FILES_S3_BUCKET"] = f"start-{uuid.uuid4().hex[:8]}"
     for start in ("first", "second"):
         result = subprocess.run(
-            ["sh", "-c", script],
-            env={**os.environ, **environment, "PATH": path},
+            [sys.executable, "-m", f"scloud_{name}.provision"],
+            env={**os.environ, **environment},
             capture_output=True,
             text=True,
             timeout=300,
         )
         assert result.returncode == 0, f"{start} start: {result.stdout}\n{result.stderr}"
-    assert (tmp_path / "certs" / "ca.pem").exists()
 
 
 def test_dependencies_wait_for_health_or_completion():
@@ -131,13 +145,22 @@ def test_each_service_gets_its_own_internal_certificate(name):
     assert environment[f"{prefix}_GRPC_TLS_CERT"] == f"/certs/{name}.pem"
     assert environment[f"{prefix}_GRPC_TLS_KEY"] == f"/certs/{name}-key.pem"
     assert "grpc-certs:/certs:ro" in SERVICES[name]["volumes"]
-    assert SERVICES[name]["healthcheck"]["test"][-2] == name
+
+
+@pytest.mark.parametrize("name", ["auth", "users", "files"])
+def test_a_service_is_healthy_once_it_answers_ready_over_http(name):
+    """HTTP answers only after the warm-up (peers' channels, stores), and /readyz checks them: so
+    `up --wait` returns when a signed-in request will be answered. The gRPC health the images'
+    HEALTHCHECK asks answers SERVING before the warm-up."""
+    port = SERVICES[name]["expose"][0]
+    assert port.startswith("81")
+    assert f"http://127.0.0.1:{port}/readyz" in " ".join(SERVICES[name]["healthcheck"]["test"])
 
 
 def test_the_one_shot_issues_the_certificates_before_the_services_start():
     assert "grpc-certs:/certs" in SERVICES["init"]["volumes"]
     provision = (ROOT / "docker" / "provision.Dockerfile").read_text()
-    assert "python -m scloud_common.internal_tls /certs --keep" in provision
+    assert 'CMD ["python", "-m", "scloud_common.internal_tls", "/certs", "--keep"]' in provision
     assert "grpc-certs" in COMPOSE["volumes"]
 
 
@@ -174,8 +197,9 @@ def test_auth_accepts_cookie_requests_from_the_gateways_origin():
 
 
 def test_provisioning_verifies_the_sender_the_services_send_from():
+    """Each service provisions with its own environment, so the sender it verifies is its own."""
     for prefix, service in (("AUTH", "auth"), ("USERS", "users")):
-        sender = SERVICES[service]["environment"][f"{prefix}_MAIL_SENDER"]
-        assert SERVICES["init"]["environment"][f"{prefix}_MAIL_SENDER"] == sender
+        assert SERVICES[service]["environment"][f"{prefix}_MAIL_SENDER"]
         assert SERVICES[service]["environment"][f"{prefix}_PUBLIC_URL"] == "http://localhost:8080"
+        assert f"scloud_{service}.provision" in start_command(service)
     assert "ses" in SERVICES["aws"]["environment"]["SERVICES"].split(",")
