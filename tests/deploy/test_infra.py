@@ -158,7 +158,19 @@ def test_each_task_role_reaches_only_its_own_data():
     auth, users, files = role_text("AuthTaskRole"), role_text("UsersTaskRole"), role_text("FilesTaskRole")
     assert "SessionsTableArn" in auth and "UsersTableArn" not in auth and "s3:" not in auth
     assert "UsersTableArn" in users and "SessionsTableArn" not in users and "s3:" not in users
-    assert "FilesTableArn" in files and "/index/" not in files and "SessionsTableArn" not in files
+    assert "FilesTableArn" in files and "SessionsTableArn" not in files and "UsersTableArn" not in files
+    (table_access,) = [
+        s
+        for s in allow_statements(resources(APP, "AWS::IAM::Role")["FilesTaskRole"])
+        if "FilesTableArn" in json.dumps(s)
+    ]
+    # Its own table, and its indexes (the folder listings, search, the trash and the purge query them).
+    assert [json.dumps(resource) for resource in table_access["Resource"]] == [
+        json.dumps({"Fn::ImportValue": {"Fn::Sub": "${DataStack}-FilesTableArn"}}),
+        json.dumps(
+            {"Fn::Sub": ["${Table}/index/*", {"Table": {"Fn::ImportValue": {"Fn::Sub": "${DataStack}-FilesTableArn"}}}]}
+        ),
+    ]
     statements = allow_statements(resources(APP, "AWS::IAM::Role")["FilesTaskRole"])
     object_access = next(s for s in statements if "s3:GetObject" in s["Action"])
     assert object_access["Resource"]["Fn::Sub"][0] == "${Bucket}/users/*"
@@ -271,7 +283,8 @@ def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc(
 
 # Every IAM action the code needs, from the boto3 calls under services/*/src (provisioning
 # runs with the deployer's rights, not the task role's). Transactions need the actions of
-# their parts: users' transact_write_items holds Put, Update and Delete, never ConditionCheck.
+# their parts: users' transact_write_items holds Put, Update and Delete, never ConditionCheck;
+# files' holds ConditionChecks (the open account, the live parent).
 CALLED_ACTIONS = {
     "AuthTaskRole": {
         "dynamodb:GetItem",
@@ -292,10 +305,13 @@ CALLED_ACTIONS = {
     },
     "FilesTaskRole": {
         "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
         "dynamodb:Query",
+        "dynamodb:Scan",
         "dynamodb:BatchWriteItem",
         "dynamodb:DescribeTable",
         "s3:PutObject",
