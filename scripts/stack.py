@@ -180,11 +180,17 @@ class Stack:
         # A fresh internal CA per start: the certificates never outlive the run that uses them.
         write_certificates(issue_certificates(SERVICES), self.certs_dir)
         self.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # auth and users need nothing from SeaweedFS: they start importing while it starts.
+        for service in SERVICES:
+            if service != "files":
+                self._spawn_service(service)
         self._start_storage()
         self._provision()
-        for service in SERVICES:
-            self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
+        self._spawn_service("files")
         self._wait_until_ready({service: f"http://127.0.0.1:{self.ports.http(service)}/readyz" for service in SERVICES})
+
+    def _spawn_service(self, service: str) -> None:
+        self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
 
     def _start_storage(self) -> None:
         """SeaweedFS on the S3 port, its bucket made and its CORS set for the gateway's origins."""
@@ -308,9 +314,11 @@ class Stack:
         if service == "auth":
             values["JWT_PRIVATE_KEY"] = self._signing_key_pem()
         env = {prefix + key: value for key, value in values.items()}
-        # SeaweedFS's identity and AWS_ENDPOINT_URL_S3, which boto3 reads itself: no
-        # <SVC>_AWS_ENDPOINT_URL, so nothing else the services might call is sent to SeaweedFS.
-        env.update(self.storage_endpoint.client_env())
+        if service == "files":
+            # SeaweedFS's identity and AWS_ENDPOINT_URL_S3, which boto3 reads itself: no
+            # FILES_AWS_ENDPOINT_URL, so nothing else files might call is sent to SeaweedFS. The
+            # others call no AWS service here and get no identity.
+            env.update(self.storage_endpoint.client_env())
         return env
 
     def _start_gateway(self) -> None:
