@@ -322,12 +322,14 @@ def test_sign_out_everywhere_ends_every_session_and_returns_to_log_in(stack, bro
 
 def test_deleting_the_account_needs_its_password_and_then_it_cannot_log_in(stack, page, account):
     page.get_by_role("link", name="Profile").click()
-    page.get_by_label("Your password").fill("Wrong pass 1")
+    # The two-factor form asks for "Your password" too, once its status has loaded.
+    deletion = page.get_by_role("form", name="Delete account")
+    deletion.get_by_label("Your password").fill("Wrong pass 1")
     page.get_by_label("Type DELETE to confirm").fill("DELETE")
     page.get_by_role("button", name="Delete account").click()
     expect(page.get_by_role("alert")).to_contain_text("That password is not right")
 
-    page.get_by_label("Your password").fill(account.password)
+    deletion.get_by_label("Your password").fill(account.password)
     page.get_by_role("button", name="Delete account").click()
     expect(page).to_have_url(f"{stack.url}/")
 
