@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -216,7 +217,10 @@ class Stack:
         with mail in a folder no sender to verify, so auth's and users' have nothing to do."""
         ensure_bucket(self.storage_endpoint.client(), self.bucket, region=self.storage_endpoint.region)
         settings = FilesStorageSettings(store="sqlite", sqlite_path=self.database("files"), s3_bucket=self.bucket)
-        migrate(settings)
+        # A thread of its own for the migration's event loop: the caller's thread may be running
+        # one already (Playwright's sync API keeps one in the tests' main thread).
+        with ThreadPoolExecutor(1, "scloud-provision") as pool:
+            pool.submit(migrate, settings).result(timeout=self.ready_timeout)
 
     def _wait_until_ready(self, checks: dict[str, str]) -> None:
         wait_until_ready(checks, processes=self.processes, logs=self.logs_dir, timeout=self.ready_timeout)
