@@ -30,8 +30,8 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: run stop test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-containers container-deps install system-deps frontend protos openapi bench soak clean
 
-# make run ARGS=--in-memory starts empty and saves nothing (see README, "Where the data lives");
-# ARGS="--host 0.0.0.0" opens the gateway to the network (it listens on 127.0.0.1 otherwise).
+# The data lives in .run/data (README, "Where the data lives"); ARGS="--data-dir DIR" puts it
+# elsewhere, ARGS="--host 0.0.0.0" opens the gateway to the network (127.0.0.1 otherwise).
 run: install frontend system-deps
 	@$(PY) -m scripts.run $(ARGS)
 

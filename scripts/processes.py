@@ -21,7 +21,7 @@ _prctl = ctypes.CDLL(None, use_errno=True).prctl
 _LOG_TAIL_LINES = 40
 
 
-def _die_with(parent_pid: int) -> Callable[[], None]:
+def die_with(parent_pid: int) -> Callable[[], None]:
     """Runs in the child between fork and exec: the kernel sends it SIGTERM when its parent
     goes, even by `kill -9`, so nothing is left holding the ports. The signal survives exec;
     a parent gone before the call is caught by comparing the parent's pid."""
@@ -62,7 +62,7 @@ def spawn(command: list[str], *, env: dict[str, str], log_path: Path, cwd: Path)
             stderr=subprocess.STDOUT,
             cwd=cwd,
             start_new_session=True,
-            preexec_fn=_die_with(os.getpid()),
+            preexec_fn=die_with(os.getpid()),
         )
 
 
@@ -76,7 +76,7 @@ def run_checked(command: list[str], *, env: dict[str, str], cwd: Path, timeout: 
             text=True,
             cwd=cwd,
             timeout=timeout,
-            preexec_fn=_die_with(os.getpid()),
+            preexec_fn=die_with(os.getpid()),
         )
     except subprocess.TimeoutExpired as exc:
         raise RuntimeError(f"{' '.join(command[:4])} did not finish within {timeout:.0f} s") from exc

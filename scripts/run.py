@@ -1,5 +1,7 @@
 """`make run` and `make stop`: runs SCloud on this machine until Ctrl-C, a closed terminal
-(SIGHUP) or `make stop` (SIGTERM), then stops every process and saves the data.
+(SIGHUP) or `make stop` (SIGTERM), then stops every process. The data (SQLite databases,
+SeaweedFS, the mail folder) is written as it changes, in `.run/data` unless --data-dir says
+otherwise, so it survives any of those and a crash alike.
 
 Only one run per run folder: `.run/stack.lock` is held while it runs and `.run/stack.pid`
 names the process that `make stop` signals. Every process the run starts dies with it, even
@@ -22,7 +24,7 @@ from scripts.processes import hang_up_with_parent, has_terminal, log_tail
 from scripts.stack import DEFAULT_READY_TIMEOUT_SECONDS, ROOT, Ports, Stack
 
 DEFAULT_RUN_DIR = ROOT / ".run"
-# What `make stop` allows the run for stopping and saving its data before it kills it.
+# What `make stop` allows the run for stopping before it kills it.
 STOP_TIMEOUT_SECONDS = 120.0
 
 
@@ -37,6 +39,9 @@ def say(message: str, stream: TextIO | None = None) -> None:
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--run-dir", type=Path, default=DEFAULT_RUN_DIR, help="logs, keys, data and rendered config")
+    parser.add_argument(
+        "--data-dir", type=Path, help="every account's records, files and mails (default: the run folder's data/)"
+    )
     parser.add_argument("--port", type=int, help="port of the gateway (default 8080, plus --ports-offset)")
     parser.add_argument(
         "--host", default="127.0.0.1", help="address the gateway listens on; 0.0.0.0 opens it to the network"
@@ -45,12 +50,9 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "--ports-offset",
         type=int,
         default=0,
-        help="moves every port (gateway 8080, storage 4566, services 81xx/91xx) by this much",
+        help="moves every port (gateway 8080, storage 8333, services 81xx/91xx) by this much",
     )
     parser.add_argument("--free-ports", action="store_true", help="any free ports (tests); the gateway's is printed")
-    parser.add_argument(
-        "--in-memory", action="store_true", help="keep no data across restarts (start empty, save nothing)"
-    )
     parser.add_argument(
         "--ready-timeout",
         type=float,
@@ -111,7 +113,7 @@ def stop_running(run_dir: Path, timeout: float = STOP_TIMEOUT_SECONDS) -> int:
     except psutil.NoSuchProcess:
         say(f"SCloud (pid {pid}) has already stopped.")
         return 0
-    say(f"Stopping SCloud (pid {pid}); its data is saved first, up to {timeout:.0f} s ...")
+    say(f"Stopping SCloud (pid {pid}), up to {timeout:.0f} s ...")
     if not ended(run, timeout):
         say(f"SCloud did not stop within {timeout:.0f} s: killing it and its processes.", sys.stderr)
         run.kill()
@@ -141,7 +143,7 @@ def ended(process: psutil.Process, timeout: float) -> bool:
 
 class StopRequests:
     """Ctrl-C, SIGTERM and a hang-up: during the start they abort it (the start cleans up
-    after itself); once running, they end the wait loop so the stack stops and saves."""
+    after itself); once running, they end the wait loop so the stack stops."""
 
     def __init__(self) -> None:
         self.requested = False
@@ -168,30 +170,21 @@ class StopRequests:
         self.requested = True
 
 
-def announce(stack: Stack, run_dir: Path, in_memory: bool) -> None:
+def announce(stack: Stack, run_dir: Path) -> None:
     say(f"SCloud is running at {stack.url}")
     if stack.host != "127.0.0.1":
         say(f"The gateway listens on {stack.host}, open to other machines.")
+    say(f"Data lives in {stack.data}; it survives a stop and a crash alike.")
+    say(f"Mail is not sent: each message is a file in {stack.mail_dir} (open it with any mail program).")
     say(f"Logs in {run_dir / 'logs'}. Press Ctrl-C (or run make stop) to stop.")
-    if in_memory:
-        say("Data lives in memory only (moto server): every account and file is lost when SCloud stops.")
-    else:
-        say(
-            f"Data lives in memory (moto server) and is saved to {run_dir / 'data'} when SCloud stops (Ctrl-C, "
-            "make stop, a closed terminal), then restored on the next start. A crash loses what changed since."
-        )
 
 
 def serve(args: argparse.Namespace) -> int:
     stack = Stack(
-        args.run_dir,
-        choose_ports(args),
-        data_dir=None if args.in_memory else args.run_dir / "data",
-        host=args.host,
-        ready_timeout=args.ready_timeout,
+        args.run_dir, choose_ports(args), data_dir=args.data_dir, host=args.host, ready_timeout=args.ready_timeout
     )
     stop = StopRequests()
-    say("Starting SCloud: moto server, auth, users, files, gateway ...")
+    say("Starting SCloud: SeaweedFS, auth, users, files, gateway ...")
     try:
         stack.start()
         stop.started = True
@@ -201,7 +194,7 @@ def serve(args: argparse.Namespace) -> int:
     except RuntimeError as exc:
         say(f"Could not start SCloud: {exc}\nLogs: {stack.logs_dir}", sys.stderr)
         return 1
-    announce(stack, args.run_dir, args.in_memory)
+    announce(stack, args.run_dir)
     failed = None
     # Under nohup, losing the terminal is no reason to stop either.
     terminal = has_terminal() and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN
@@ -211,7 +204,7 @@ def serve(args: argparse.Namespace) -> int:
             stop.hang_up()
         time.sleep(0.5)
     if failed is not None:
-        log = stack.logs_dir / f"{failed}.log"
+        log = stack.log_path(failed)
         say(f"The {failed} process stopped. End of {log}:\n{log_tail(log)}", sys.stderr)
     say("Stopping SCloud ...")
     stack.stop()
@@ -225,6 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         return stop_running(args.run_dir)
     os.umask(0o077)
     make_private(args.run_dir)
+    if args.data_dir is not None:
+        make_private(args.data_dir)
     lock = open(args.run_dir / "stack.lock", "w")
     try:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -30,6 +30,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from scripts.processes import die_with
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -256,6 +258,16 @@ class SeaweedS3:
     def pid(self) -> int | None:
         return self._process.pid if self._process else None
 
+    @property
+    def process(self) -> "subprocess.Popen[bytes] | None":
+        """The running weed process, for a caller that watches or signals it with its others."""
+        return self._process
+
+    @property
+    def log_path(self) -> Path:
+        """Where weed's start banner, warnings and errors go as they happen."""
+        return self.data_dir / "log" / "weed.out"
+
     def __enter__(self) -> SeaweedEndpoint:
         return self.start()
 
@@ -276,7 +288,7 @@ class SeaweedS3:
         (self.data_dir / PORTS_FILE).write_text(json.dumps(dataclasses.asdict(ports)))
         self._endpoint = SeaweedEndpoint(f"http://127.0.0.1:{ports.s3}", access_key, secret_key, self.bucket)
         # The child keeps its own copy of the log file's descriptor.
-        with open(self.data_dir / "log" / "weed.out", "ab") as output:
+        with open(self.log_path, "ab") as output:
             self._process = subprocess.Popen(
                 self._command(ports),
                 cwd=self.data_dir / "weed",
@@ -285,6 +297,8 @@ class SeaweedS3:
                 stdout=output,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
+                # Killed outright or not, whoever started weed takes it along.
+                preexec_fn=die_with(os.getpid()),
             )
         try:
             client = self._endpoint.client()

@@ -1,8 +1,13 @@
-"""The whole SCloud product on this machine: moto server (S3 + DynamoDB), the three services
-and the Nginx gateway in front of the built frontend, each a process of its own.
+"""The whole SCloud product on this machine, each part a process of its own: SeaweedFS for the
+bytes (S3), the three services keeping their records in SQLite, and the Nginx gateway in front of
+the built frontend. The mail the services send is written to a folder.
 
-`make run` drives it through `scripts/run.py`; the end-to-end, resilience and bench harnesses
-use `Stack` directly with free ports and a run folder of their own.
+Every account's data lives in one folder (`data_dir`, 0700): a SQLite database per service, the
+mail folder and SeaweedFS's own. Each of them commits before it answers, so the data survives a
+clean stop, a closed terminal and `kill -9` of every process alike; there is nothing to save.
+
+`make run` drives it through `scripts/run.py`; the end-to-end, resilience, fuzz and bench
+harnesses use `Stack` directly with free ports and a run folder of their own.
 """
 
 import os
@@ -14,27 +19,30 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from botocore.exceptions import BotoCoreError, ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_common.internal_tls import issue_certificates, write_certificates
-from scloud_files.config import FilesSettings
+from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES
-from scripts.processes import busy_ports_message, port_in_use, run_checked, spawn, wait_until_ready
-from scripts.snapshot import Snapshot
+from scloud_files.migrate_folders import migrate
+from scloud_files.provision import ensure_bucket
+from scripts.processes import busy_ports_message, log_tail, port_in_use, run_checked, spawn, wait_until_ready
+from scripts.seaweed import SeaweedEndpoint, SeaweedS3
 
 ROOT = Path(__file__).resolve().parent.parent
 GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
 # SCLOUD_FRONTEND_DIST serves another build of the frontend (a developer's, say).
 FRONTEND_DIST = Path(os.environ.get("SCLOUD_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 SERVICES = ("auth", "users", "files")
-# The services that send mail, from their default sender, which their provisioning verifies with
-# moto's SES; tests read what was sent at GET /moto-api/data.json.
+# The services that send mail; each message becomes a file in the data folder's mail folder.
 MAILING_SERVICES = ("auth", "users")
+# The name of the SeaweedFS process among the stack's processes.
+STORAGE = "s3"
 DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
 # How long the processes may take to answer ready, all together: generous, as a loaded 2-core
 # machine has taken over a minute; a process that exits fails the start at once.
@@ -44,7 +52,8 @@ DEFAULT_READY_TIMEOUT_SECONDS = 240.0
 @dataclass(frozen=True)
 class Ports:
     gateway: int = 8080
-    s3: int = 4566
+    # SeaweedFS's S3 API, which the browser reaches for downloads, previews and direct uploads.
+    s3: int = 8333
     auth_http: int = 8101
     auth_grpc: int = 9101
     users_http: int = 8102
@@ -98,7 +107,6 @@ class Stack:
     run_dir: Path
     ports: Ports = field(default_factory=Ports)
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
-    table_prefix: str = "scloud-"
     bucket: str = "scloud-files"
     frontend_dist: Path = FRONTEND_DIST
     # The address the gateway listens on; the other processes always listen on 127.0.0.1 only.
@@ -107,19 +115,51 @@ class Stack:
     with_gateway: bool = True
     # False starts the gateway alone, in front of services that are down (tests of its errors).
     with_services: bool = True
-    # Where the data is saved on a clean stop and restored on start; None keeps it in memory only.
+    # Where every account's records, files and mails live; None: `run_dir/data`.
     data_dir: Path | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     public_dir: Path | None = None
-    data_restored: bool = False
+    storage: SeaweedS3 | None = None
 
     @property
     def url(self) -> str:
         return f"http://localhost:{self.ports.gateway}"
 
     @property
+    def gateway_origins(self) -> list[str]:
+        """The origins the web app is served from: the only ones auth and the bucket's CORS allow."""
+        return [f"http://localhost:{self.ports.gateway}", f"http://127.0.0.1:{self.ports.gateway}"]
+
+    @property
     def s3_endpoint(self) -> str:
+        """SeaweedFS's S3 API as the services and tests on this machine reach it."""
         return f"http://127.0.0.1:{self.ports.s3}"
+
+    @property
+    def storage_public_url(self) -> str:
+        """SeaweedFS's S3 API as the browser reaches it: links are signed for it, and the
+        gateway's Content-Security-Policy allows it."""
+        return f"http://localhost:{self.ports.s3}"
+
+    @property
+    def data(self) -> Path:
+        return self.data_dir if self.data_dir is not None else self.run_dir / "data"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where the services write every mail they send, one .eml file each, oldest first by name."""
+        return self.data / "mail"
+
+    def database(self, service: str) -> Path:
+        """`service`'s SQLite database."""
+        return self.data / f"{service}.db"
+
+    @property
+    def storage_endpoint(self) -> SeaweedEndpoint:
+        """SeaweedFS's S3 endpoint and the identity that signs for it (the stack must be running)."""
+        if self.storage is None:
+            raise RuntimeError("the stack's storage is not running")
+        return self.storage.endpoint
 
     def start(self) -> None:
         self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -140,22 +180,47 @@ class Stack:
     def _start_services(self) -> None:
         # A fresh internal CA per start: the certificates never outlive the run that uses them.
         write_certificates(issue_certificates(SERVICES), self.certs_dir)
-        self._spawn("s3", [_venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(self.ports.s3)], {})
-        self._wait_until_ready({"s3": f"{self.s3_endpoint}/moto-api/"})
+        self.data.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # auth and users need nothing from SeaweedFS: they start importing while it starts.
         for service in SERVICES:
-            self.run_checked([sys.executable, "-m", f"scloud_{service}.provision"], self._service_env(service))
-        if self.data_dir is not None:
-            try:
-                self._snapshot().restore(self.data_dir)
-            except (ValueError, KeyError, OSError, BotoCoreError, ClientError) as exc:
-                raise RuntimeError(
-                    f"could not restore the saved data in {self.data_dir} ({exc!r}). Move it aside, "
-                    "or start empty with make run ARGS=--in-memory"
-                ) from exc
-            self.data_restored = True
-        for service in SERVICES:
-            self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
+            if service != "files":
+                self._spawn_service(service)
+        self._start_storage()
+        self._provision()
+        self._spawn_service("files")
         self._wait_until_ready({service: f"http://127.0.0.1:{self.ports.http(service)}/readyz" for service in SERVICES})
+
+    def _spawn_service(self, service: str) -> None:
+        self._spawn(service, [sys.executable, "-m", f"scloud_{service}.main"], self._service_env(service))
+
+    def _start_storage(self) -> None:
+        """SeaweedFS on the S3 port, its bucket made and its CORS set for the gateway's origins."""
+        self.storage = SeaweedS3(
+            self.data / "s3",
+            bucket=self.bucket,
+            s3_port=self.ports.s3,
+            cors_origins=self.gateway_origins,
+            start_timeout=min(self.ready_timeout, 120.0),
+        )
+        try:
+            self.storage.start()
+        except TimeoutError as exc:
+            raise RuntimeError(f"{exc}. End of {self.storage.log_path}:\n{log_tail(self.storage.log_path)}") from exc
+        assert self.storage.process is not None
+        self.processes[STORAGE] = self.storage.process
+
+    def _provision(self) -> None:
+        """What `python -m scloud_files.provision` does on these stores, done here as it takes a
+        fraction of a second where three more Python processes would take seconds on each start:
+        the bucket's encryption and lifecycle rule (SeaweedS3 made it, with CORS and versioning),
+        and the filing of records that predate folders. On SQLite there are no tables to make and
+        with mail in a folder no sender to verify, so auth's and users' have nothing to do."""
+        ensure_bucket(self.storage_endpoint.client(), self.bucket, region=self.storage_endpoint.region)
+        settings = FilesStorageSettings(store="sqlite", sqlite_path=self.database("files"), s3_bucket=self.bucket)
+        # A thread of its own for the migration's event loop: the caller's thread may be running
+        # one already (Playwright's sync API keeps one in the tests' main thread).
+        with ThreadPoolExecutor(1, "scloud-provision") as pool:
+            pool.submit(migrate, settings).result(timeout=self.ready_timeout)
 
     def _wait_until_ready(self, checks: dict[str, str]) -> None:
         wait_until_ready(checks, processes=self.processes, logs=self.logs_dir, timeout=self.ready_timeout)
@@ -164,17 +229,12 @@ class Stack:
         run_checked(command, env=env, cwd=ROOT)
 
     def stop(self) -> None:
-        # Only a store that was restored (or found empty) is saved: a start that failed half-way
-        # must not replace the last good snapshot.
-        moto = self.processes.get("s3")
-        if self.data_restored and self.data_dir is not None and moto is not None and moto.poll() is None:
-            self._stop_processes([name for name in self.processes if name != "s3"])
-            try:
-                self._snapshot().save(self.data_dir)
-            except (BotoCoreError, ClientError, OSError) as exc:
-                print(f"Could not save the data ({exc}); {self.data_dir} keeps the last snapshot.", file=sys.stderr)
-            self.data_restored = False
-        self._stop_processes(list(self.processes))
+        """Stops the gateway and the services, then SeaweedFS (each within a bound, killed past
+        it). Nothing is saved here: every answer the services gave was committed already."""
+        self._stop_processes([name for name in self.processes if name != STORAGE])
+        if self.storage is not None:
+            self.storage.stop()
+            self.storage = None
         self.processes.clear()
         if self.public_dir is not None:
             shutil.rmtree(self.public_dir, ignore_errors=True)
@@ -191,8 +251,11 @@ class Stack:
             except subprocess.TimeoutExpired:
                 process.kill()
 
-    def _snapshot(self) -> "Snapshot":
-        return Snapshot(self.s3_endpoint, self.table_prefix, self.bucket)
+    def log_path(self, name: str) -> Path:
+        """Where the process `name` writes its output."""
+        if name == STORAGE and self.storage is not None:
+            return self.storage.log_path
+        return self.logs_dir / f"{name}.log"
 
     def failed_process(self) -> str | None:
         return next((name for name, process in self.processes.items() if process.poll() is not None), None)
@@ -226,9 +289,8 @@ class Stack:
             "HTTP_PORT": str(self.ports.http(service)),
             "GRPC_HOST": "127.0.0.1",
             "GRPC_PORT": str(self.ports.grpc(service)),
-            "AWS_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": self.s3_endpoint,
-            "DYNAMODB_TABLE_PREFIX": self.table_prefix,
+            "STORE": "sqlite",
+            "SQLITE_PATH": str(self.database(service)),
             "GRPC_TLS_CA_CERT": str(self.certs_dir / "ca.pem"),
             "GRPC_TLS_CERT": str(self.certs_dir / f"{service}.pem"),
             "GRPC_TLS_KEY": str(self.certs_dir / f"{service}-key.pem"),
@@ -237,7 +299,7 @@ class Stack:
             "auth": {
                 "USERS_GRPC_ADDR": f"127.0.0.1:{self.ports.users_grpc}",
                 "COOKIE_SECURE": "false",
-                "ALLOWED_ORIGINS": f"http://localhost:{self.ports.gateway},http://127.0.0.1:{self.ports.gateway}",
+                "ALLOWED_ORIGINS": ",".join(self.gateway_origins),
             },
             "users": {
                 "AUTH_GRPC_ADDR": f"127.0.0.1:{self.ports.auth_grpc}",
@@ -246,20 +308,21 @@ class Stack:
             "files": {
                 "AUTH_GRPC_ADDR": f"127.0.0.1:{self.ports.auth_grpc}",
                 "S3_BUCKET": self.bucket,
-                "S3_PUBLIC_ENDPOINT_URL": f"http://localhost:{self.ports.s3}",
+                "S3_PUBLIC_ENDPOINT_URL": self.storage_public_url,
                 "MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
-                # moto's transactions are not safe when concurrent (FilesSettings.bulk_concurrency).
-                "BULK_CONCURRENCY": "1",
             },
         }
         values.update(peers[service])
         if service in MAILING_SERVICES:
-            values["PUBLIC_URL"] = self.url
+            values.update({"PUBLIC_URL": self.url, "MAIL_TRANSPORT": "directory", "MAIL_DIRECTORY": str(self.mail_dir)})
         if service == "auth":
             values["JWT_PRIVATE_KEY"] = self._signing_key_pem()
         env = {prefix + key: value for key, value in values.items()}
-        # moto accepts any credentials; real ones must never be needed for a local run.
-        env.update({"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"})
+        if service == "files":
+            # SeaweedFS's identity and AWS_ENDPOINT_URL_S3, which boto3 reads itself: no
+            # FILES_AWS_ENDPOINT_URL, so nothing else files might call is sent to SeaweedFS. The
+            # others call no AWS service here and get no identity.
+            env.update(self.storage_endpoint.client_env())
         return env
 
     def _start_gateway(self) -> None:
@@ -284,7 +347,7 @@ class Stack:
                     # Nothing stands in front of a local gateway: trust no proxy (a TEST-NET address).
                     "SCLOUD_TRUSTED_PROXY_CIDR": "192.0.2.1/32",
                     # Previews load from the files service's S3_PUBLIC_ENDPOINT_URL (set above).
-                    "SCLOUD_STORAGE_ORIGIN": f"http://localhost:{self.ports.s3}",
+                    "SCLOUD_STORAGE_ORIGIN": self.storage_public_url,
                 }
             )
         )
@@ -338,7 +401,3 @@ http {{
         temp_dir.mkdir(mode=0o700)
         shutil.chown(temp_dir, "nobody", "nogroup")
         return frontend_root, temp_dir
-
-
-def _venv_bin(name: str) -> str:
-    return str(Path(sys.executable).parent / name)

@@ -1,7 +1,8 @@
-"""The whole product as `make run` starts it (moto server, three services, Nginx gateway with
-the built frontend) on free ports, Debian's Chromium driven by Playwright, and the fixtures
-every end-to-end file shares: a `page` whose console must stay clean, and `signed_in`, a new
-account registered through the API whose session that page holds."""
+"""The whole product as `make run` starts it (SeaweedFS, the three services on SQLite writing
+their mail to a folder, Nginx gateway with the built frontend) on free ports, Debian's Chromium
+driven by Playwright, and the fixtures every end-to-end file shares: a `page` whose console must
+stay clean, and `signed_in`, a new account registered through the API whose session that page
+holds."""
 
 import shutil
 import uuid

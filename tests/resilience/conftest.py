@@ -1,23 +1,21 @@
 """The whole product as separate processes on free ports (scripts/stack.py's Stack, as `make run`
-starts it, less the gateway), so a fault can be put into one process at a time: frozen
-(SIGSTOP), killed, restarted. Every wait here has a bound."""
+starts it, less the gateway: SQLite, SeaweedFS as the `s3` process, mail in a folder), so a fault
+can be put into one process at a time: frozen (SIGSTOP), killed, restarted. Every wait here has a
+bound."""
 
-import json
 import os
 import signal
+import sqlite3
 import sys
 import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
-from http.client import HTTPConnection
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 
 from scripts import stack as stack_module
 
@@ -28,65 +26,6 @@ UPLOAD_BOUND_SECONDS = 60.0
 # From a restarted peer answering its health check to the callers reaching it again.
 RECONNECT_BOUND_SECONDS = 2.0
 PASSWORD = "correct horse battery staple"
-
-
-class FaultyDynamoDb:
-    """An HTTP proxy in front of moto server that, when `unavailable`, answers every DynamoDB call
-    with AWS's 503 ServiceUnavailable, as an outage of the table would, and passes S3 through."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.unavailable = threading.Event()
-        proxy = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format, *args):  # noqa: A002 - the base class's name
-                pass
-
-            def _relay(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if proxy.unavailable.is_set() and self.headers.get("X-Amz-Target", "").startswith("DynamoDB"):
-                    payload = json.dumps(
-                        {"__type": "com.amazonaws.dynamodb.v20120810#ServiceUnavailable", "message": "injected"}
-                    ).encode()
-                    self._answer(503, [("Content-Type", "application/x-amz-json-1.0")], payload)
-                    return
-                upstream = HTTPConnection("127.0.0.1", upstream_port, timeout=30)
-                try:
-                    headers = {name: value for name, value in self.headers.items() if name.lower() != "connection"}
-                    upstream.request(self.command, self.path, body=body, headers=headers)
-                    response = upstream.getresponse()
-                    payload = response.read()
-                    kept = [
-                        (name, value)
-                        for name, value in response.getheaders()
-                        if name.lower() not in ("transfer-encoding", "connection", "content-length")
-                    ]
-                    self._answer(response.status, kept, payload)
-                finally:
-                    upstream.close()
-
-            def _answer(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
-                self.send_response(status)
-                for name, value in headers:
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(payload)
-
-            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _relay
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.port = self.server.server_address[1]
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @dataclass
@@ -123,8 +62,6 @@ class SlowFile:
 @dataclass
 class FaultStack:
     stack: "stack_module.Stack"
-    files_table: str
-    proxy: FaultyDynamoDb
     upload_bound = UPLOAD_BOUND_SECONDS
     Account = Account
     reconnect_bound = RECONNECT_BOUND_SECONDS
@@ -156,42 +93,22 @@ class FaultStack:
         return wait_until_ok(f"{self.url(service)}/readyz", within=30)
 
     def restart_storage(self) -> None:
-        """moto keeps everything in memory: a new one starts empty and is provisioned again."""
-        ports = self.stack.ports
-        self.stack._spawn("s3", [stack_module._venv_bin("moto_server"), "-H", "127.0.0.1", "-p", str(ports.s3)], {})
-        wait_until_ok(f"{self.stack.s3_endpoint}/moto-api/", within=30)
-        for service in stack_module.SERVICES:
-            self.stack.run_checked(
-                [sys.executable, "-m", f"scloud_{service}.provision"], self.stack._service_env(service)
-            )
+        """Starts SeaweedFS again on the same port and data, and waits for the services."""
+        self.stack.processes.pop(stack_module.STORAGE, None)
+        self.stack._start_storage()
         for service in stack_module.SERVICES:
             wait_until_ok(f"{self.url(service)}/readyz", within=30)
 
-    def aws(self, service: str):
-        return boto3.client(
-            service,
-            endpoint_url=self.stack.s3_endpoint,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=Config(connect_timeout=2, read_timeout=10, retries={"max_attempts": 2}),
-        )
-
     def assert_no_orphans(self) -> None:
         """Every object has its row, every row its object, and no multipart upload is left open."""
-        s3 = self.aws("s3")
+        s3 = self.stack.storage_endpoint.client()
         objects = {
             item["Key"]
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=self.stack.bucket)
             for item in page.get("Contents", [])
         }
-        rows = {
-            item["objectKey"]["S"]
-            for page in self.aws("dynamodb").get_paginator("scan").paginate(TableName=self.files_table)
-            for item in page.get("Items", [])
-            # Only file rows name an object: the totals item, name guards and folders share the table.
-            if "objectKey" in item
-        }
+        with closing(sqlite3.connect(self.stack.database("files"))) as files:
+            rows = {key for (key,) in files.execute("SELECT object_key FROM items WHERE object_key IS NOT NULL")}
         assert objects == rows, f"objects without rows: {objects - rows}; rows without objects: {rows - objects}"
         assert s3.list_multipart_uploads(Bucket=self.stack.bucket).get("Uploads", []) == []
 
@@ -272,18 +189,6 @@ class FaultStack:
         )
 
 
-class ResilienceStack(stack_module.Stack):
-    """Points the files service's AWS calls at the fault-injecting proxy."""
-
-    dynamodb_proxy_port: int = 0
-
-    def _service_env(self, service: str) -> dict[str, str]:
-        env = super()._service_env(service)
-        if service == "files" and self.dynamodb_proxy_port:
-            env["FILES_AWS_ENDPOINT_URL"] = f"http://127.0.0.1:{self.dynamodb_proxy_port}"
-        return env
-
-
 def wait_until_ok(url: str, *, within: float) -> float:
     """Polls `url` until it answers 200; returns that moment (time.monotonic)."""
     deadline = time.monotonic() + within
@@ -300,24 +205,16 @@ def wait_until_ok(url: str, *, within: float) -> float:
 
 @pytest.fixture(scope="session")
 def faults(tmp_path_factory) -> Iterator[FaultStack]:
-    ports = stack_module.Ports.free()
-    proxy = FaultyDynamoDb(ports.s3)
-    stack = ResilienceStack(
-        run_dir=tmp_path_factory.mktemp("resilience"),
-        ports=ports,
-        table_prefix=f"r{uuid.uuid4().hex[:8]}-",
-        with_gateway=False,
+    stack = stack_module.Stack(
+        run_dir=tmp_path_factory.mktemp("resilience"), ports=stack_module.Ports.free(), with_gateway=False
     )
-    stack.dynamodb_proxy_port = proxy.port
     try:
         stack.start()
     except RuntimeError as exc:
-        proxy.close()
         # The message names the process that is not ready and ends with its log.
         pytest.fail(f"stack did not start: {exc}")
-    yield FaultStack(stack, files_table=f"{stack.table_prefix}files", proxy=proxy)
+    yield FaultStack(stack)
     for process in stack.processes.values():
         if process.poll() is None:
             os.kill(process.pid, signal.SIGCONT)
     stack.stop()
-    proxy.close()

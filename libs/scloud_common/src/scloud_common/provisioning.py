@@ -1,6 +1,10 @@
 """What every service's `python -m scloud_<name>.provision` does: create its DynamoDB tables (and,
-for files, its bucket) when missing. For local runs, compose and tests; production resources come
-from infra/."""
+for files, its bucket) when missing, and verify the mail sender with SES. For local runs, compose
+and tests; production resources come from infra/.
+
+A service whose `store` is sqlite has no table to make (it migrates its database when it opens
+it), and one whose `mail_transport` is directory no sender to verify: both steps are skipped with
+a log line, so the same command works for every configuration."""
 
 import logging
 import time
@@ -11,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from scloud_common.aws import aws_client
 from scloud_common.mail import sender_address
-from scloud_common.settings import AwsSettings, MailingAwsSettings
+from scloud_common.settings import AwsSettings, MailingAwsSettings, MetadataStoreSettings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -19,6 +23,16 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 Settings = TypeVar("Settings", bound=AwsSettings)
+
+
+class ProvisioningSettings(MailingAwsSettings, MetadataStoreSettings):
+    """What auth's and users' provisioning reads: where AWS is, where the records are kept, and
+    how mail leaves (with the service's env prefix, e.g. `_env_prefix="AUTH_"`)."""
+
+
+def uses_sqlite(settings: AwsSettings) -> bool:
+    """Whether the settings name a SQLite store (settings without a store are DynamoDB's)."""
+    return isinstance(settings, MetadataStoreSettings) and settings.store == "sqlite"
 
 
 def table_name(settings: AwsSettings, name: str) -> str:
@@ -66,7 +80,10 @@ def ensure_indexes(client: "DynamoDBClient", definition: dict[str, Any]) -> None
 
 def provision_table(settings: AwsSettings, definition: dict[str, Any], *, ttl_attribute: str | None = None) -> None:
     """Creates the table unless it exists, adds the indexes it lacks and, with `ttl_attribute`,
-    turns on its TTL."""
+    turns on its TTL. Nothing on a SQLite store."""
+    if uses_sqlite(settings):
+        logger.info("store is sqlite: no DynamoDB table %s", definition["TableName"])
+        return
     client = aws_client(settings, "dynamodb")
     ensure_table(client, definition)
     ensure_indexes(client, definition)
@@ -82,7 +99,11 @@ def provision_table(settings: AwsSettings, definition: dict[str, Any], *, ttl_at
 
 def provision_mail_sender(settings: MailingAwsSettings) -> None:
     """Verifies the sender's address with SES, as local stand-ins require before they accept mail
-    from it. On real AWS the identity is verified once, out of band (infra/README.md)."""
+    from it. On real AWS the identity is verified once, out of band (infra/README.md). Nothing
+    when mail is written to a folder."""
+    if settings.mail_transport == "directory":
+        logger.info("mail transport is directory: no SES sender to verify")
+        return
     # No SES v2 stubs are installed, and BaseClient knows no operation names.
     client: Any = aws_client(settings, "sesv2")
     try:

@@ -1,11 +1,18 @@
 """Creates the sessions table (with TTL) if it is missing, and verifies the mail sender:
-`python -m scloud_auth.provision`.
+`python -m scloud_auth.provision`. With AUTH_STORE=sqlite there is no table to make (the service
+migrates its database when it opens it); with AUTH_MAIL_TRANSPORT=directory no sender to verify.
 
 For local runs and tests; production tables come from infra/.
 """
 
 from scloud_auth.adapters.dynamodb import table_definition
-from scloud_common.provisioning import provision_mail_sender, provision_table, run_provisioning, table_name
+from scloud_common.provisioning import (
+    ProvisioningSettings,
+    provision_mail_sender,
+    provision_table,
+    run_provisioning,
+    table_name,
+)
 from scloud_common.settings import AwsSettings, MailingAwsSettings
 
 
@@ -19,7 +26,7 @@ def provision_resources(settings: MailingAwsSettings) -> None:
 
 
 def main() -> None:
-    run_provisioning(provision_resources, MailingAwsSettings(_env_prefix="AUTH_"))
+    run_provisioning(provision_resources, ProvisioningSettings(_env_prefix="AUTH_"))
 
 
 if __name__ == "__main__":

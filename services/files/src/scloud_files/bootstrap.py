@@ -1,10 +1,11 @@
 """Composition root: builds the files service from settings, or from the fakes a test passes. The
-command-line tools build their storage here too (build_repository, build_blob_store,
-build_reconcile). The metadata store is the `store` setting's (DynamoDB or SQLite); the bytes are in S3
-either way."""
+command-line tools build their storage here too (open_repository, build_blob_store,
+build_reconcile). The metadata store is the `store` setting's (DynamoDB or SQLite); the bytes are
+in S3 either way."""
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from scloud_common.aws import aws_client, create_aws_client
@@ -15,6 +16,7 @@ from scloud_common.public_keys import (
     GrpcPublicKeySource,
     GrpcSessionStatusSource,
 )
+from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
@@ -28,11 +30,21 @@ from scloud_files.ports import BlobStore, FileRepository
 from scloud_files.zip_archive import ArchiveWriter
 
 
-def build_repository(settings: FilesStorageSettings) -> DynamoDbFileRepository:
-    """The DynamoDB repository of the command-line tools. They refuse a SQLite store rather than
-    work on a DynamoDB table the service does not use."""
-    if settings.store != "dynamodb":
-        raise ValueError(f"this command works on the DynamoDB store only, and FILES_STORE is {settings.store}")
+@contextlib.asynccontextmanager
+async def open_repository(settings: FilesStorageSettings) -> AsyncIterator[FileRepository]:
+    """The repository the `store` setting names, for the command-line tools: on SQLite the
+    service's database, opened (and migrated) here and closed on the way out."""
+    if settings.store == "dynamodb":
+        yield _dynamodb_repository(settings)
+        return
+    store = await SqliteStore.open(settings.sqlite_database(), migrations=MIGRATIONS)
+    try:
+        yield SqliteFileRepository(store)
+    finally:
+        await store.close()
+
+
+def _dynamodb_repository(settings: FilesStorageSettings) -> DynamoDbFileRepository:
     return DynamoDbFileRepository(aws_client(settings, "dynamodb"), settings.files_table)
 
 
@@ -130,7 +142,7 @@ async def _file_repository(settings: FilesSettings, dependencies: Dependencies) 
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
         return SqliteFileRepository(store)
-    repository = build_repository(settings)
+    repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
     dependencies.watch_pool("dynamodb", repository.executor)
     return repository

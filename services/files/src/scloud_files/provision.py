@@ -1,4 +1,7 @@
-"""Creates the files table and bucket if they are missing: `python -m scloud_files.provision`.
+"""Creates the files table and bucket if they are missing, then files what predates folders into
+the root: `python -m scloud_files.provision`. With FILES_STORE=sqlite there is no table to make
+(the database is migrated when it is opened); the bucket is set up on AWS, LocalStack, moto and
+SeaweedFS alike, and running it again changes nothing.
 
 For local runs and tests; production resources come from infra/.
 """
@@ -21,8 +24,9 @@ logger = logging.getLogger(__name__)
 
 
 def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
-    """Creates the bucket unless this account has it, with default encryption, no public access,
-    and a rule that clears multipart uploads left incomplete (an abort that itself failed)."""
+    """Creates the bucket unless this account has it, with default encryption, no public access
+    (where the endpoint has that setting), and a rule that clears multipart uploads left
+    incomplete (an abort that itself failed)."""
     try:
         if region == "us-east-1":
             client.create_bucket(Bucket=bucket)
@@ -42,15 +46,7 @@ def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
             "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
         },
     )
-    client.put_public_access_block(
-        Bucket=bucket,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True,
-        },
-    )
+    block_public_access(client, bucket)
     client.put_bucket_lifecycle_configuration(
         Bucket=bucket,
         LifecycleConfiguration={
@@ -64,6 +60,25 @@ def ensure_bucket(client: "S3Client", bucket: str, *, region: str) -> None:
             ]
         },
     )
+
+
+def block_public_access(client: "S3Client", bucket: str) -> None:
+    """Turns every public access setting off. SeaweedFS has no such setting (501 NotImplemented);
+    its buckets are private to the identities in its config anyway, so that is logged and passed."""
+    try:
+        client.put_public_access_block(
+            Bucket=bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "NotImplemented":
+            raise
+        logger.info("the S3 endpoint has no public access block; bucket %s left as it is", bucket)
 
 
 def provision_resources(settings: FilesStorageSettings) -> None:

@@ -2,23 +2,28 @@
 forever lose their bytes, then their records, and leave the owner's totals.
 
 Each files process runs `scloud_files.drive.purge.purge_periodically` in its lifespan; the due
-items are found through a table index, so the job survives restarts and any number of processes
-may run it (removals are idempotent). `python -m scloud_files.purge_trash` runs one pass, e.g. as a scheduled task."""
+items are found through an index of the store, so the job survives restarts and any number of
+processes may run it (removals are idempotent). `python -m scloud_files.purge_trash` runs one
+pass, e.g. as a scheduled task, on either store (FILES_STORE)."""
 
 import asyncio
 import logging
 
-from scloud_files.bootstrap import build_blob_store, build_repository
+from scloud_files.bootstrap import build_blob_store, open_repository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.purge import PurgeDue, purge_all_due
 
 
+async def purge_store(settings: FilesStorageSettings) -> int:
+    """One pass over the store the settings name; returns how many items were purged."""
+    async with open_repository(settings) as repository:
+        return await purge_all_due(PurgeDue(repository, build_blob_store(settings), now=utc_now))
+
+
 def main() -> None:
     logging.basicConfig(level="INFO")
-    settings = FilesStorageSettings()
-    purge_due = PurgeDue(build_repository(settings), build_blob_store(settings), now=utc_now)
-    print(f"purged {asyncio.run(purge_all_due(purge_due))} trashed items")
+    print(f"purged {asyncio.run(purge_store(FilesStorageSettings()))} trashed items")
 
 
 if __name__ == "__main__":

@@ -6,16 +6,19 @@ periodic steps every files process runs."""
 import asyncio
 import logging
 
-from scloud_files.bootstrap import build_blob_store, build_reconcile, build_repository
+from scloud_files.bootstrap import build_blob_store, build_reconcile, open_repository
 from scloud_files.config import FilesStorageSettings
-from scloud_files.drive.reconcile import reconcile_everything
+from scloud_files.drive.reconcile import ReconcileReport, reconcile_everything
+
+
+async def reconcile_store(settings: FilesStorageSettings) -> ReconcileReport:
+    async with open_repository(settings) as repository:
+        return await reconcile_everything(build_reconcile(settings, repository, build_blob_store(settings)))
 
 
 def main() -> None:
     logging.basicConfig(level="INFO")
-    settings = FilesStorageSettings()
-    reconcile = build_reconcile(settings, build_repository(settings), build_blob_store(settings))
-    report = asyncio.run(reconcile_everything(reconcile))
+    report = asyncio.run(reconcile_store(FilesStorageSettings()))
     print(
         f"objects checked {report.objects_checked}, deleted without a row {len(report.objects_deleted)}; "
         f"file rows checked {report.rows_checked}, without an object {len(report.rows_without_objects)}"

@@ -6,7 +6,7 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore
-from scloud_files.bootstrap import bootstrap, build_repository
+from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.domain import ItemKind, SortField, StorageUsage
 from tests.fake_auth import FakeAuth
@@ -94,8 +94,3 @@ def test_the_store_is_read_from_files_store_and_files_sqlite_path(monkeypatch, t
     assert (settings.store, settings.sqlite_database()) == ("sqlite", tmp_path / "files.db")
     monkeypatch.delenv("FILES_STORE")
     assert FilesStorageSettings().store == "dynamodb"
-
-
-def test_the_command_line_tools_refuse_a_sqlite_store_rather_than_use_dynamodb(settings, no_outside_clients):
-    with pytest.raises(ValueError, match="FILES_STORE is sqlite"):
-        build_repository(settings)

@@ -1,0 +1,94 @@
+"""The files command-line tools (migrate_folders, repair_usage) work on the service's SQLite
+database, opened through the bootstrap's `open_repository` and closed again, without a DynamoDB
+client."""
+
+import asyncio
+import sqlite3
+from contextlib import closing
+
+import pytest
+
+from scloud_common.sqlite_store import SqliteStore
+from scloud_files.adapters.in_memory import InMemoryBlobStore
+from scloud_files.bootstrap import open_repository
+from scloud_files.config import FilesStorageSettings
+from scloud_files.domain import ItemKind, SortField, StorageUsage
+from scloud_files.drive.use_cases import build_drive
+from scloud_files.migrate_folders import migrate
+from scloud_files.repair_usage import repair_store
+
+
+@pytest.fixture
+def settings(tmp_path) -> FilesStorageSettings:
+    return FilesStorageSettings(
+        aws_endpoint_url="http://127.0.0.1:9", s3_bucket="unused", store="sqlite", sqlite_path=tmp_path / "files.db"
+    )
+
+
+async def chunks_of(content: bytes):
+    yield content
+
+
+async def upload(settings: FilesStorageSettings, user_id: str, *sizes: int) -> None:
+    async with open_repository(settings) as repository:
+        drive = build_drive(repository, InMemoryBlobStore(), max_upload_bytes=1000, download_url_ttl_seconds=60)
+        for index, size in enumerate(sizes):
+            await drive.upload_file(
+                user_id, file_name=f"f{index}.txt", content_type="text/plain", chunks=chunks_of(b"x" * size)
+            )
+
+
+def sql(settings: FilesStorageSettings, statement: str, *params: object) -> None:
+    with closing(sqlite3.connect(settings.sqlite_database())) as connection, connection:
+        connection.execute(statement, params)
+
+
+def test_repair_usage_recounts_drifted_totals_in_the_database(settings, no_outside_clients):
+    asyncio.run(upload(settings, "alice", 3, 4))
+    asyncio.run(upload(settings, "bob", 5))
+    sql(settings, "UPDATE accounts SET bytes_used = 0, file_count = 0")
+
+    assert asyncio.run(repair_store(settings, ["alice"])) == {"alice": StorageUsage(7, 2)}
+    assert asyncio.run(repair_store(settings, None)) == {"alice": StorageUsage(7, 2), "bob": StorageUsage(5, 1)}
+
+
+def test_migrate_folders_files_unfiled_records_into_the_root_once(settings, no_outside_clients):
+    asyncio.run(upload(settings, "alice", 3))
+    sql(settings, "UPDATE accounts SET bytes_used = bytes_used + 2, file_count = file_count + 1")
+    sql(
+        settings,
+        "INSERT INTO unfiled_files (user_id, file_id, file_name, file_size, content_type, upload_date, object_key) "
+        "VALUES ('alice', 'old', 'f0.txt', 2, 'text/plain', '2024-01-01T00:00:00+00:00', 'users/alice/old')",
+    )
+
+    assert migrate(settings) == 1
+    assert migrate(settings) == 0
+
+    async def names() -> list[str]:
+        async with open_repository(settings) as repository:
+            drive = build_drive(repository, InMemoryBlobStore(), max_upload_bytes=1000, download_url_ttl_seconds=60)
+            page = await drive.list_children(
+                "alice", None, sort=SortField.NAME, descending=False, kinds=list(ItemKind), limit=10, cursor=None
+            )
+            return [item.name for item in page.items]
+
+    assert asyncio.run(names()) == ["f0 (1).txt", "f0.txt"]
+
+
+def test_open_repository_closes_the_database_on_the_way_out(settings, monkeypatch):
+    closed: list[object] = []
+    close = SqliteStore.close
+
+    async def recording_close(store: SqliteStore) -> None:
+        closed.append(store.path)
+        await close(store)
+
+    monkeypatch.setattr(SqliteStore, "close", recording_close)
+
+    async def open_and_fail() -> None:
+        async with open_repository(settings):
+            raise RuntimeError("the tool failed")
+
+    with pytest.raises(RuntimeError, match="the tool failed"):
+        asyncio.run(open_and_fail())
+    assert closed == [settings.sqlite_database()]
