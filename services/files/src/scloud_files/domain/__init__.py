@@ -36,6 +36,7 @@ from scloud_files.domain.errors import (
     UploadsBusy,
 )
 from scloud_files.domain.item import (
+    ITEM_ID_PATTERN,
     MAX_BULK_ITEMS,
     MAX_FOLDER_DEPTH,
     MAX_PATH_WALK,
@@ -85,6 +86,7 @@ from scloud_files.domain.paging import (
 )
 
 __all__ = [
+    "ITEM_ID_PATTERN",
     "AccountClosed",
     "ArchiveEntry",
     "ArchiveNotFound",

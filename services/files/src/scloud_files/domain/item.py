@@ -10,7 +10,9 @@ from ulid import ULID
 
 from scloud_common.errors import AppError
 
-_FILE_ID = re.compile(r"^[0-7][0-9A-HJKMNP-TV-Z]{25}$")
+# A ULID: what every item id is.
+ITEM_ID_PATTERN = r"[0-7][0-9A-HJKMNP-TV-Z]{25}"
+_FILE_ID = re.compile(rf"^{ITEM_ID_PATTERN}$")
 USERS_PREFIX = "users/"
 MAX_FOLDER_DEPTH = 64
 # A path walk stops here even if the stored parents loop (a race of two moves can close a loop).

@@ -2,10 +2,19 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from scloud_common.errors import AppError
 from scloud_common.web import error_responses
-from scloud_files.domain import FileTooLarge, Item, ItemKind, OnConflict, SortField, content_disposition
+from scloud_files.domain import (
+    ITEM_ID_PATTERN,
+    FileTooLarge,
+    Item,
+    ItemKind,
+    OnConflict,
+    SortField,
+    content_disposition,
+)
 from scloud_files.drive.move import UNSET, UpdateItem
 from scloud_files.http.deps import (
     CreateArchiveDep,
@@ -45,6 +54,17 @@ from scloud_files.http.schemas import (
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
+
+
+class ItemIdConvertor(StringConvertor):
+    """`{file_id:item_id}` matches only an item id (a ULID), so `/api/files/archive`, `/limits`
+    and `/upload` never also match the routes of one file: a GET of `/api/files/archive` is a 405
+    naming POST, not a file that is not found."""
+
+    regex = ITEM_ID_PATTERN
+
+
+register_url_convertor("item_id", ItemIdConvertor())
 
 files = APIRouter(prefix="/api/files", tags=["files"])
 folders = APIRouter(prefix="/api/folders", tags=["folders"])
@@ -192,13 +212,13 @@ async def download_archive(token: str, open_archive: OpenArchiveDep) -> Streamin
     )
 
 
-@files.get("/{file_id}", responses=error_responses(401, 404, 422, 503))
+@files.get("/{file_id:item_id}", responses=error_responses(401, 404, 422, 503))
 async def read_file(file_id: str, user: CurrentUser, get_file: GetFileDep) -> ItemRead:
     """The file, unless it is in the trash. 404 `file_not_found` for another user's file too."""
     return ItemRead.from_domain(await get_file(user.user_id, file_id))
 
 
-@files.get("/{file_id}/download", responses=error_responses(401, 404, 422, 503))
+@files.get("/{file_id:item_id}/download", responses=error_responses(401, 404, 422, 503))
 async def create_download_link(
     file_id: str,
     user: CurrentUser,
@@ -222,14 +242,16 @@ async def create_download_link(
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 
-@files.patch("/{file_id}", responses=error_responses(401, 404, 409, 422, 503))
+@files.patch("/{file_id:item_id}", responses=error_responses(401, 404, 409, 422, 503))
 async def update_file(file_id: str, body: ItemUpdate, user: CurrentUser, update: UpdateItemDep) -> ItemRead:
     """Renames and/or moves a file (`parentId` `root` is the root). 409 `name_taken`, 422
     `invalid_name`."""
     return ItemRead.from_domain(await _update(update, user.user_id, file_id, body, ItemKind.FILE))
 
 
-@files.delete("/{file_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
+@files.delete(
+    "/{file_id:item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503)
+)
 async def delete_file(file_id: str, user: CurrentUser, trash_item: TrashItemDep) -> Response:
     """Moves the file to the trash."""
     await trash_item(user.user_id, file_id, kind=ItemKind.FILE)
