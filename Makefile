@@ -104,7 +104,7 @@ lint: install frontend/node_modules/.installed
 	else echo "no local main branch: buf breaking skipped"; fi
 
 test-unit: install
-	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy
+	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy tests/test_harness.py
 
 test-integration: install
 	$(PYTEST) libs/scloud_common/tests/integration services/auth/tests/integration services/users/tests/integration services/files/tests/integration tests/integration

@@ -6,7 +6,10 @@ setting. Each service's unit tests run `port_gaps` on every adapter of every por
 that gains a method fails the tests until the fake and every real adapter have it."""
 
 import inspect
+from collections.abc import Sequence
 from typing import Any
+
+import pytest
 
 
 def port_methods(port: type) -> dict[str, inspect.Signature]:
@@ -36,6 +39,15 @@ def port_gaps(port: type, adapter: type[Any]) -> list[str]:
         if inspect.iscoroutinefunction(getattr(port, name)) != inspect.iscoroutinefunction(member):
             gaps.append(f"{adapter.__name__}.{name} is not async as {port.__name__}.{name} is, or the reverse")
     return gaps
+
+
+def each_adapter(ports: Sequence[tuple[type, Sequence[type]]]) -> list[Any]:
+    """pytest parameters `(port, adapter)`: every adapter of every port, named after both."""
+    return [
+        pytest.param(port, adapter, id=f"{port.__name__}-{adapter.__name__}")
+        for port, adapters in ports
+        for adapter in adapters
+    ]
 
 
 def _shape(signature: inspect.Signature) -> list[tuple[str, Any]]:

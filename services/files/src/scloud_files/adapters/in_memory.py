@@ -232,18 +232,7 @@ class InMemoryFileRepository:
     async def file_into_root(self, file: UnfiledFile, *, name: str) -> None:
         if (file.user_id, file.file_id) not in self.unfiled:
             return
-        item = Item(
-            item_id=file.file_id,
-            user_id=file.user_id,
-            kind=ItemKind.FILE,
-            name=name,
-            parent_id=None,
-            created_at=file.upload_date,
-            modified_at=file.upload_date,
-            size=file.file_size,
-            content_type=file.content_type,
-            object_key=file.object_key,
-        )
+        item = file.filed_in_root(name)
         self._take_name(item)
         del self.unfiled[(file.user_id, file.file_id)]
         self.items[(file.user_id, file.file_id)] = item

@@ -124,6 +124,21 @@ class UnfiledFile:
     upload_date: str
     object_key: str
 
+    def filed_in_root(self, name: str) -> "Item":
+        """The file as an item of the root, under `name`; dated from its upload."""
+        return Item(
+            item_id=self.file_id,
+            user_id=self.user_id,
+            kind=ItemKind.FILE,
+            name=name,
+            parent_id=None,
+            created_at=self.upload_date,
+            modified_at=self.upload_date,
+            size=self.file_size,
+            content_type=self.content_type,
+            object_key=self.object_key,
+        )
+
 
 @dataclass(frozen=True)
 class StoredObject:

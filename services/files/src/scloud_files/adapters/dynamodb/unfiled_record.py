@@ -5,7 +5,7 @@ from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.dynamodb.access import TableAccess
 from scloud_files.adapters.dynamodb.record import item_key, live_values, set_expression, unfiled_file_of
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import Item, ItemKind, UnfiledFile
+from scloud_files.domain import UnfiledFile
 
 
 class UnfiledRecords(TableAccess):
@@ -18,18 +18,7 @@ class UnfiledRecords(TableAccess):
 
     @translate_aws_errors
     async def file_into_root(self, file: UnfiledFile, *, name: str) -> None:
-        item = Item(
-            item_id=file.file_id,
-            user_id=file.user_id,
-            kind=ItemKind.FILE,
-            name=name,
-            parent_id=None,
-            created_at=file.upload_date,
-            modified_at=file.upload_date,
-            size=file.file_size,
-            content_type=file.content_type,
-            object_key=file.object_key,
-        )
+        item = file.filed_in_root(name)
         values = {**live_values(item), "kind": {"S": "file"}, "createdAt": {"S": file.upload_date}}
         expression, names, attribute_values = set_expression(values)
         update = {

@@ -4,7 +4,7 @@ import sqlite3
 
 from scloud_files.adapters.sqlite.access import Database, require_free_name
 from scloud_files.adapters.sqlite.record import UNFILED_COLUMNS, insert_row, item_row, unfiled_file_of
-from scloud_files.domain import Item, ItemKind, UnfiledFile
+from scloud_files.domain import UnfiledFile
 
 
 class UnfiledRecords(Database):
@@ -16,18 +16,7 @@ class UnfiledRecords(Database):
         return await self._store.read(list_unfiled)
 
     async def file_into_root(self, file: UnfiledFile, *, name: str) -> None:
-        item = Item(
-            item_id=file.file_id,
-            user_id=file.user_id,
-            kind=ItemKind.FILE,
-            name=name,
-            parent_id=None,
-            created_at=file.upload_date,
-            modified_at=file.upload_date,
-            size=file.file_size,
-            content_type=file.content_type,
-            object_key=file.object_key,
-        )
+        item = file.filed_in_root(name)
 
         def file_into_root(connection: sqlite3.Connection) -> None:
             # Counted in the totals already, as an unfiled file; gone if filed by an earlier run.
