@@ -7,7 +7,7 @@ settings wrong)."""
 import argparse
 import asyncio
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import ValidationError
@@ -19,6 +19,7 @@ from scloud_admin.side import Side
 from scloud_common.errors import AppError
 
 EQUAL, MISMATCH, REFUSED = 0, 1, 2
+OpenEnd = Callable[..., Awaitable[Installation]]
 DEFAULT_PAGE_SIZE = 100
 # Object reads and writes run here, never on the loop (each transfer holds one thread).
 OBJECT_THREADS = 2
@@ -45,12 +46,13 @@ def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(arguments)
 
 
-async def run(arguments: argparse.Namespace) -> int:
+async def run(arguments: argparse.Namespace, *, open_end: OpenEnd = open_installation) -> int:
+    """The command, on the ends `open_end` opens (the stores the settings name; fakes in tests)."""
     source_side, target_side = Side.load("source", arguments.source), Side.load("target", arguments.target)
-    source = await open_installation(source_side, must_exist=True)
+    source = await open_end(source_side, must_exist=True)
     target: Installation | None = None
     try:
-        target = await open_installation(target_side, must_exist=False)
+        target = await open_end(target_side, must_exist=False)
         print(f"source: {source.description}\ntarget: {target.description}")
         with ThreadPoolExecutor(OBJECT_THREADS, "scloud-admin-objects") as pool:
             if arguments.command == "copy":
