@@ -54,7 +54,7 @@ $(UV): requirements/uv.txt
 
 # Everything from uv.lock (hashes checked): .venv holds the workspace's packages (editable) and the
 # dev group; checkov, whose pins clash with ours, gets .tools/checkov.
-$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml admin/pyproject.toml
 	$(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
 	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
@@ -104,10 +104,10 @@ lint: install frontend/node_modules/.installed
 	else echo "no local main branch: buf breaking skipped"; fi
 
 test-unit: install
-	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit tests/contract tests/deploy tests/test_harness.py
+	$(PYTEST) libs/scloud_common/tests/unit services/auth/tests/unit services/users/tests/unit services/files/tests/unit admin/tests/unit tests/contract tests/deploy tests/test_harness.py
 
 test-integration: install
-	$(PYTEST) libs/scloud_common/tests/integration services/auth/tests/integration services/users/tests/integration services/files/tests/integration tests/integration
+	$(PYTEST) libs/scloud_common/tests/integration services/auth/tests/integration services/users/tests/integration services/files/tests/integration admin/tests/integration tests/integration
 
 # Schemathesis against the three services' OpenAPI documents, about a minute and a half.
 test-fuzz: install

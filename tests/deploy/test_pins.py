@@ -35,7 +35,7 @@ def test_the_lock_matches_every_manifest():
 def test_the_workspace_holds_every_package():
     assert sorted(MEMBERS) == sorted(
         str(path.parent.relative_to(ROOT))
-        for path in [ROOT / "proto" / "pyproject.toml", *ROOT.glob("*/*/pyproject.toml")]
+        for path in [*ROOT.glob("*/pyproject.toml"), *ROOT.glob("*/*/pyproject.toml")]
     )
 
 
