@@ -18,6 +18,7 @@ class ErrorKind(Enum):
     ALREADY_EXISTS = "already_exists"
     CONFLICT = "conflict"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    INSUFFICIENT_STORAGE = "insufficient_storage"
     GONE = "gone"
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
@@ -93,6 +94,14 @@ class PayloadTooLarge(AppError):
     message = "The request body is too large."
 
 
+class InsufficientStorage(AppError):
+    """The caller's storage (a quota) has no room for what it asked to store."""
+
+    kind = ErrorKind.INSUFFICIENT_STORAGE
+    code = "insufficient_storage"
+    message = "There is not enough storage left for this."
+
+
 class ServiceUnavailable(AppError):
     kind = ErrorKind.UNAVAILABLE
     code = "service_unavailable"
@@ -139,6 +148,7 @@ _CLASS_OF_KIND: dict[ErrorKind, type[AppError]] = {
         AlreadyExists,
         Conflict,
         PayloadTooLarge,
+        InsufficientStorage,
         Gone,
         RateLimited,
         ServiceUnavailable,

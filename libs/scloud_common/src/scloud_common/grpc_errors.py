@@ -13,6 +13,9 @@ GRPC_CODE: dict[ErrorKind, grpc.StatusCode] = {
     ErrorKind.CONFLICT: grpc.StatusCode.ABORTED,
     ErrorKind.PAYLOAD_TOO_LARGE: grpc.StatusCode.OUT_OF_RANGE,
     ErrorKind.GONE: grpc.StatusCode.FAILED_PRECONDITION,
+    # Both are RESOURCE_EXHAUSTED; a peer's RESOURCE_EXHAUSTED reads back as RATE_LIMITED, the
+    # entry that follows this one.
+    ErrorKind.INSUFFICIENT_STORAGE: grpc.StatusCode.RESOURCE_EXHAUSTED,
     ErrorKind.RATE_LIMITED: grpc.StatusCode.RESOURCE_EXHAUSTED,
     ErrorKind.UNAVAILABLE: grpc.StatusCode.UNAVAILABLE,
     ErrorKind.TIMEOUT: grpc.StatusCode.DEADLINE_EXCEEDED,

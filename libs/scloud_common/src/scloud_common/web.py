@@ -32,6 +32,7 @@ HTTP_STATUS: dict[ErrorKind, int] = {
     ErrorKind.ALREADY_EXISTS: 409,
     ErrorKind.CONFLICT: 409,
     ErrorKind.PAYLOAD_TOO_LARGE: 413,
+    ErrorKind.INSUFFICIENT_STORAGE: 507,
     ErrorKind.GONE: 410,
     ErrorKind.RATE_LIMITED: 429,
     ErrorKind.UNAVAILABLE: 503,
