@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from typing import Any
 
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
@@ -18,15 +19,18 @@ from scloud_common.public_keys import (
 )
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository
+from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository
+from scloud_files.adapters.s3_multipart import S3MultipartStore
+from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, SqlitePendingUploads
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.clock import utc_now
+from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
+from scloud_files.drive.upload_sweep import sweep_periodically
 from scloud_files.drive.use_cases import Drive, build_drive
-from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore
 from scloud_files.zip_archive import ArchiveWriter
 
 
@@ -48,13 +52,34 @@ def _dynamodb_repository(settings: FilesStorageSettings) -> DynamoDbFileReposito
     return DynamoDbFileRepository(aws_client(settings, "dynamodb"), settings.files_table)
 
 
-def build_blob_store(settings: FilesStorageSettings) -> S3BlobStore:
+def _public_s3(settings: FilesStorageSettings) -> Any:
     # Links are signed for the endpoint the browser reaches, which may not be ours.
-    public_s3 = create_aws_client(
+    return create_aws_client(
         "s3", region=settings.aws_region, endpoint_url=settings.s3_public_endpoint_url or settings.aws_endpoint_url
     )
+
+
+def build_blob_store(settings: FilesStorageSettings) -> S3BlobStore:
     return S3BlobStore(
-        aws_client(settings, "s3"), settings.s3_bucket, part_bytes=settings.upload_part_bytes, presign_client=public_s3
+        aws_client(settings, "s3"),
+        settings.s3_bucket,
+        part_bytes=settings.upload_part_bytes,
+        presign_client=_public_s3(settings),
+    )
+
+
+def build_multipart_store(settings: FilesStorageSettings) -> S3MultipartStore:
+    return S3MultipartStore(aws_client(settings, "s3"), settings.s3_bucket, presign_client=_public_s3(settings))
+
+
+def direct_upload_limits(settings: FilesSettings) -> DirectUploadLimits:
+    return DirectUploadLimits(
+        max_file_bytes=settings.max_file_bytes,
+        part_bytes=settings.direct_part_bytes,
+        upload_ttl=timedelta(seconds=settings.direct_upload_ttl_seconds),
+        part_url_ttl_seconds=settings.part_url_ttl_seconds,
+        max_parts_per_request=settings.max_parts_per_request,
+        max_pending_per_user=settings.max_pending_uploads_per_user,
     )
 
 
@@ -75,17 +100,24 @@ async def bootstrap(
     *,
     repository: FileRepository | None = None,
     blob_store: BlobStore | None = None,
+    pending_uploads: PendingUploadStore | None = None,
+    multipart: MultipartStore | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
 ) -> ServiceContainer[Drive]:
+    """Real adapters for whatever is not given. A test that gives the repository (or the blob
+    store) and not the pending uploads (or the multipart store) gets a drive without direct
+    uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository = await _file_repository(settings, dependencies)
+        repository, built_pending = await _metadata_stores(settings, dependencies)
+        pending_uploads = pending_uploads or built_pending
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
         dependencies.watch_pool("s3", s3_blob_store.executor)
         blob_store = s3_blob_store
+        multipart = multipart or build_multipart_store(settings)
     if key_source is None or session_source is None:
         timeout = settings.grpc_timeout_seconds
         auth_channel = dependencies.peer_channel(
@@ -111,6 +143,10 @@ async def bootstrap(
         archive_writer=archive_writer,
         max_uploads_per_user=settings.max_uploads_per_user,
         max_uploads=settings.max_uploads,
+        pending_uploads=pending_uploads,
+        multipart=multipart,
+        quota_bytes=settings.quota_bytes,
+        direct_limits=direct_upload_limits(settings),
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -121,6 +157,12 @@ async def bootstrap(
             )
         ),
     ]
+    if drive.direct is not None:
+        tasks.append(
+            asyncio.create_task(
+                sweep_periodically(drive.direct.sweep, interval_seconds=settings.upload_sweep_interval_seconds)
+            )
+        )
 
     async def stop_background_tasks() -> None:
         for task in tasks:
@@ -136,13 +178,15 @@ async def bootstrap(
     return dependencies.container(drive, verifier)
 
 
-async def _file_repository(settings: FilesSettings, dependencies: Dependencies) -> FileRepository:
-    """The repository the `store` setting names, with its readiness check; no DynamoDB client
-    is made for the SQLite store."""
+async def _metadata_stores(
+    settings: FilesSettings, dependencies: Dependencies
+) -> tuple[FileRepository, PendingUploadStore]:
+    """The repository and the pending uploads in the store the `store` setting names, with its
+    readiness check; no DynamoDB client is made for the SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
-        return SqliteFileRepository(store)
+        return SqliteFileRepository(store), SqlitePendingUploads(store)
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
     dependencies.watch_pool("dynamodb", repository.executor)
-    return repository
+    return repository, DynamoDbPendingUploads(aws_client(settings, "dynamodb"), settings.files_table)

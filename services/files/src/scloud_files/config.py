@@ -4,6 +4,7 @@ from pydantic_settings import SettingsConfigDict
 from scloud_common.settings import AwsSettings, MetadataStoreSettings, ServiceSettings
 
 MIB = 1024 * 1024
+GIB = 1024 * MIB
 
 
 class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
@@ -59,7 +60,57 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
-    max_upload_bytes: int = Field(100 * MIB, gt=0, description="Largest file accepted, in bytes.")
+    max_upload_bytes: int = Field(
+        100 * MIB,
+        gt=0,
+        description="Largest file `POST /api/files/upload` accepts (small files and scripts), in bytes; "
+        "larger files go through direct uploads (max_file_bytes).",
+    )
+    max_file_bytes: int = Field(
+        5 * GIB,
+        gt=0,
+        le=5 * 1024 * GIB,
+        description="Largest file a direct upload (`POST /api/uploads`) may declare and complete, in bytes.",
+    )
+    quota_bytes: int = Field(
+        10 * GIB,
+        gt=0,
+        description="Storage each user may fill, in bytes: their files, the trash included until purged, plus "
+        "the declared sizes of their direct uploads in progress. Checked when an upload is created, when it "
+        "completes and as a `POST /api/files/upload` body arrives; past it, 507 `quota_exceeded`.",
+    )
+    direct_part_bytes: int = Field(
+        16 * MIB,
+        ge=5 * MIB,
+        le=5 * GIB,
+        description="Part size of a direct upload when the browser proposes none; a file needing more than "
+        "10,000 parts gets larger ones.",
+    )
+    direct_upload_ttl_seconds: int = Field(
+        24 * 3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="How long a direct upload may stay unfinished: past it, it answers 404 and the sweeper "
+        "aborts it in S3 and forgets it. The bucket's lifecycle rule aborts what is left a day after it began.",
+    )
+    part_url_ttl_seconds: int = Field(
+        600, ge=1, le=3600, description="Lifetime of a presigned part URL of a direct upload."
+    )
+    max_parts_per_request: int = Field(
+        100, ge=1, le=1000, description="Part URLs one `POST /api/uploads/{id}/parts` signs at most."
+    )
+    max_pending_uploads_per_user: int = Field(
+        32,
+        ge=1,
+        le=1000,
+        description="Direct uploads one user may have in progress; one more answers 429 `too_many_uploads`.",
+    )
+    upload_sweep_interval_seconds: float = Field(
+        300,
+        gt=0,
+        le=24 * 3600,
+        description="How often each files process aborts and forgets the direct uploads past their expiry.",
+    )
     max_uploads_per_user: int = Field(
         4,
         ge=1,

@@ -3,7 +3,19 @@
 from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
 from typing import Protocol
 
-from scloud_files.domain import ArchiveRequest, Item, ItemKind, SortField, StorageUsage, StoredObject, UnfiledFile
+from scloud_files.domain import (
+    ArchiveRequest,
+    CompletedPart,
+    Item,
+    ItemKind,
+    ObjectHead,
+    PendingUpload,
+    SortField,
+    StorageUsage,
+    StoredObject,
+    StoredPart,
+    UnfiledFile,
+)
 
 
 class FileRepository(Protocol):
@@ -130,7 +142,9 @@ class FileRepository(Protocol):
         ...
 
     async def usage(self, user_id: str) -> StorageUsage:
-        """The user's totals, read in constant time whatever the number of files."""
+        """The user's totals, read in constant time whatever the number of files. `trash` adds a
+        trashed file's size to `trash_bytes`, `restore` takes it off, and so does `delete` of a
+        file that is itself trashed."""
         ...
 
     async def recount_usage(self, user_id: str) -> StorageUsage:
@@ -180,4 +194,73 @@ class BlobStore(Protocol):
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         """A URL the browser can GET the bytes from, with these response headers, for `ttl_seconds`."""
+        ...
+
+
+class UploadReservations(Protocol):
+    """What the quota reads of the uploads in progress."""
+
+    async def reserved_bytes(self, user_id: str) -> int:
+        """The declared sizes of the user's uploads in progress, added up; its cost is bounded by
+        the per-user bound, never by the user's files."""
+        ...
+
+
+class PendingUploadStore(UploadReservations, Protocol):
+    """The direct uploads in progress, kept beside the files' metadata until they complete, are
+    aborted or expire: found by (user id, upload id), by user (bounded: `add` refuses past
+    `max_per_user`), and across users by expiry for the sweeper."""
+
+    async def add(self, upload: PendingUpload, *, max_per_user: int) -> None:
+        """Records the upload; TooManyUploads, and nothing written, if the user has
+        `max_per_user` in progress already."""
+        ...
+
+    async def get(self, user_id: str, upload_id: str) -> PendingUpload | None:
+        """The user's upload, expired or not; None for an id the user does not have."""
+        ...
+
+    async def remove(self, upload: PendingUpload) -> None:
+        """Forgets the upload. Idempotent."""
+        ...
+
+    async def expired(self, now: str, *, limit: int) -> list[PendingUpload]:
+        """Up to `limit` uploads of any user whose expiry is not after `now`, earliest first."""
+        ...
+
+
+class MultipartStore(Protocol):
+    """S3's side of a direct upload: a multipart upload whose parts the browser sends over
+    presigned URLs, each bound to its size and SHA-256, so the store itself refuses other bytes."""
+
+    async def create_multipart(self, key: str, *, content_type: str) -> str:
+        """Starts a multipart upload with SHA-256 part checksums; its id."""
+        ...
+
+    def presign_part(
+        self, key: str, upload_id: str, *, number: int, size: int, sha256: str, ttl_seconds: int
+    ) -> tuple[str, dict[str, str]]:
+        """A URL to PUT part `number` to for `ttl_seconds`, and the headers the request must carry:
+        the store refuses a body of another size or other bytes than `sha256` (base64)."""
+        ...
+
+    async def list_parts(self, key: str, upload_id: str) -> list[StoredPart] | None:
+        """The parts stored so far, by number; None if the upload is unknown (aborted, completed)."""
+        ...
+
+    async def complete_multipart(self, key: str, upload_id: str, parts: list[CompletedPart]) -> None:
+        """Joins the parts into the object. UploadMismatch if a part is missing or is not the one
+        named (ETag, checksum); UploadNotFound if the upload is unknown."""
+        ...
+
+    async def head(self, key: str) -> ObjectHead | None:
+        """The object's real size and full-object SHA-256; None if there is no object."""
+        ...
+
+    async def abort_multipart(self, key: str, upload_id: str) -> None:
+        """Drops the upload and its stored parts. Idempotent."""
+        ...
+
+    async def delete(self, key: str) -> None:
+        """Idempotent."""
         ...

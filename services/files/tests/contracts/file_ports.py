@@ -4,6 +4,7 @@ local S3/DynamoDB endpoint in the integration tier. A fake that passes may be tr
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 
 import pytest
 
@@ -256,7 +257,7 @@ class FileRepositoryContract:
             await repository.relocate(trashed, trashed.moved(name="x", parent_id=None, modified_at=NOW))
         assert await live_items(repository, "alice") == []
         assert await repository.list_trash("alice", limit=10, after_key=None) == ([trashed], None)
-        assert await repository.usage("alice") == StorageUsage(10, 1)
+        assert await repository.usage("alice") == StorageUsage(10, 1, trash_bytes=10)
         other = a_file("A.txt")
         await repository.create(other)
         restored = Item(**{**trashed.__dict__, "trashed_at": None, "purge_at": None})
@@ -264,6 +265,7 @@ class FileRepositoryContract:
             await repository.restore(trashed, restored)
         await repository.restore(trashed, restored.moved(name="a (1).txt", parent_id=None, modified_at=NOW))
         assert (await repository.get("alice", file.item_id)).name == "a (1).txt"
+        assert await repository.usage("alice") == StorageUsage(20, 2, trash_bytes=0)
         assert await repository.list_trash("alice", limit=10, after_key=None) == ([], None)
 
     async def test_trash_lists_newest_first_in_pages_and_purges_when_due(self, repository):
@@ -413,6 +415,37 @@ class FileRepositoryContract:
         assert await repository.usage("bob") == StorageUsage(7, 1)
         with pytest.raises(AccountClosed):
             await repository.create(a_file())
+
+    async def test_trash_bytes_follow_trash_restore_and_purge_of_files_trashed_themselves(self, repository):
+        folder = a_folder()
+        await repository.create(folder)
+        inside = a_file("in.txt", parent_id=folder.item_id, size=100)
+        loose, kept = a_file("loose.txt", size=7), a_file("kept.txt", size=3)
+        for file in (inside, loose, kept):
+            await repository.create(file)
+        trashed_loose = await repository.trash(loose, trashed_at=NOW, purge_at=NOW)
+        await repository.trash(folder, trashed_at=NOW, purge_at=NOW)
+        # A trashed folder's content is not counted as trash: trashing a folder is one write.
+        assert await repository.usage("alice") == StorageUsage(110, 3, trash_bytes=7)
+        restored = trashed_loose.moved(name="loose.txt", parent_id=None, modified_at=NOW)
+        await repository.restore(trashed_loose, replace(restored, trashed_at=None, purge_at=None))
+        assert await repository.usage("alice") == StorageUsage(110, 3, trash_bytes=0)
+        again = await repository.trash(await repository.get("alice", loose.item_id), trashed_at=NOW, purge_at=NOW)
+        await repository.delete(again)
+        await repository.delete(again)
+        await repository.delete(inside)
+        assert await repository.usage("alice") == StorageUsage(3, 1, trash_bytes=0)
+        await repository.trash(kept, trashed_at=NOW, purge_at=NOW)
+        assert await repository.recount_usage("alice") == StorageUsage(3, 1, trash_bytes=3)
+        assert await repository.usage("alice") == StorageUsage(3, 1, trash_bytes=3)
+        await repository.delete_all("alice")
+        assert await repository.usage("alice") == StorageUsage(0, 0, trash_bytes=0)
+
+    async def test_a_file_keeps_its_checksum(self, repository):
+        file = replace(a_file(), sha256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2")
+        await repository.create(file)
+        assert await repository.get("alice", file.item_id) == file
+        assert (await repository.get_many("alice", [file.item_id]))[file.item_id].sha256 == file.sha256
 
     async def test_recount_agrees_with_the_counters_and_finds_every_user(self, repository):
         for size in (1, 2, 3):

@@ -189,7 +189,7 @@ async def test_upload_conflicts_fail_before_storing_replace_trashes_rename_keeps
     assert [item.item_id for item in trash.items] == [old.item_id]
     assert await names_in(service, None) == ["report (1).pdf", "report (2).pdf", "report.pdf"]
     assert (await service.get_file("alice", replacing.item_id)).size == 3
-    assert await service.get_storage_usage("alice") == StorageUsage(3 + 4 + 4 + 3, 4)
+    assert await service.get_storage_usage("alice") == StorageUsage(3 + 4 + 4 + 3, 4, trash_bytes=3)
 
 
 class StaleNames(InMemoryFileRepository):
@@ -361,7 +361,7 @@ async def test_purge_after_retention_removes_bytes_rows_and_usage(service, repos
     kept = await upload(service, "kept.txt", content=b"x" * 3)
     await service.trash_item("alice", folder.item_id, kind=ItemKind.FOLDER)
     await service.trash_item("alice", loose.item_id, kind=ItemKind.FILE)
-    assert await service.get_storage_usage("alice") == StorageUsage(15, 3)
+    assert await service.get_storage_usage("alice") == StorageUsage(15, 3, trash_bytes=5)
     clock.now += timedelta(days=30) - timedelta(seconds=1)
     assert await service.purge_due() == 0
     clock.now += timedelta(seconds=1)

@@ -265,7 +265,7 @@ async def test_storage_usage_counts_uploads_and_deletes(service):
     await upload(service, name="c", content=b"x" * 5)
     await upload(service, user_id="bob", content=b"x" * 7)
     await service.trash_item("alice", deleted.item_id, kind=None)
-    assert await service.get_storage_usage("alice") == StorageUsage(47, 3)
+    assert await service.get_storage_usage("alice") == StorageUsage(47, 3, trash_bytes=32)
     await service.delete_forever("alice", [deleted.item_id])
     await service.purge_due()
     assert await service.get_storage_usage("alice") == StorageUsage(15, 2)

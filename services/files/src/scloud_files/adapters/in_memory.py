@@ -50,9 +50,14 @@ class InMemoryFileRepository:
             raise ServiceUnavailable()
         self.writes += 1
 
-    def _add_to_totals(self, user_id: str, size: int, count: int) -> None:
+    def _add_to_totals(self, user_id: str, size: int, count: int, trash: int = 0) -> None:
         total = self.totals.get(user_id, StorageUsage(0, 0))
-        self.totals[user_id] = StorageUsage(total.bytes_used + size, total.file_count + count)
+        self.totals[user_id] = StorageUsage(
+            total.bytes_used + size, total.file_count + count, total.trash_bytes + trash
+        )
+
+    def _trashed_size(self, item: Item) -> int:
+        return item.size or 0 if item.kind is ItemKind.FILE else 0
 
     def _take_name(self, item: Item) -> None:
         guard = _guard(item.user_id, item.parent_id, item.name)
@@ -150,6 +155,7 @@ class InMemoryFileRepository:
         self._free_name(current)
         trashed = replace(current, trashed_at=trashed_at, purge_at=purge_at)
         self.items[(item.user_id, item.item_id)] = trashed
+        self._add_to_totals(item.user_id, 0, 0, self._trashed_size(current))
         return trashed
 
     async def restore(self, item: Item, restored: Item) -> None:
@@ -160,6 +166,7 @@ class InMemoryFileRepository:
         live = replace(current, name=restored.name, parent_id=restored.parent_id, trashed_at=None, purge_at=None)
         self._take_name(live)
         self.items[(item.user_id, item.item_id)] = live
+        self._add_to_totals(item.user_id, 0, 0, -self._trashed_size(current))
 
     def _in_trash_listing(self, item: Item) -> bool:
         return item.trashed_at is not None and not item.deleting
@@ -206,14 +213,15 @@ class InMemoryFileRepository:
         if current.trashed_at is None:
             self._free_name(current)
         if current.kind is ItemKind.FILE:
-            self._add_to_totals(current.user_id, -(current.size or 0), -1)
+            trashed = self._trashed_size(current) if current.trashed_at is not None else 0
+            self._add_to_totals(current.user_id, -(current.size or 0), -1, -trashed)
 
     async def list_newest(
         self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
     ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
-                replace(item, object_key=None, media_type=None)
+                replace(item, object_key=None, media_type=None, sha256=None)
                 for (owner, item_id), item in self.items.items()
                 if owner == user_id
                 and kind in (None, item.kind)
@@ -265,10 +273,11 @@ class InMemoryFileRepository:
         return self.totals.get(user_id, StorageUsage(0, 0))
 
     async def recount_usage(self, user_id: str) -> StorageUsage:
-        sizes = [
-            item.size or 0 for (owner, _), item in self.items.items() if owner == user_id and item.kind is ItemKind.FILE
-        ] + [file.file_size for (owner, _), file in self.unfiled.items() if owner == user_id]
-        self.totals[user_id] = StorageUsage(sum(sizes), len(sizes))
+        files = [item for (owner, _), item in self.items.items() if owner == user_id and item.kind is ItemKind.FILE]
+        sizes = [item.size or 0 for item in files]
+        sizes += [file.file_size for (owner, _), file in self.unfiled.items() if owner == user_id]
+        trash = sum(item.size or 0 for item in files if item.trashed_at is not None)
+        self.totals[user_id] = StorageUsage(sum(sizes), len(sizes), trash)
         return self.totals[user_id]
 
     async def list_user_ids(self) -> list[str]:

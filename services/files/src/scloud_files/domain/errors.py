@@ -4,6 +4,7 @@ statuses only at the edges."""
 from scloud_common.errors import (
     AlreadyExists,
     Conflict,
+    InsufficientStorage,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -130,3 +131,27 @@ class UploadsBusy(ServiceUnavailable):
     code = "busy"
     message = "The service is busy with other uploads. Try again in a moment."
     retry_after_seconds = UPLOAD_RETRY_AFTER_SECONDS
+
+
+class QuotaExceeded(InsufficientStorage):
+    code = "quota_exceeded"
+    message = "Your storage is full: this file does not fit in what is left of your quota."
+
+    def __init__(self, *, used: int, quota: int, size: int) -> None:
+        super().__init__()
+        self.details = {"used": used, "quota": quota, "size": size}
+
+
+class UploadNotFound(NotFound):
+    code = "upload_not_found"
+    message = "This upload is unknown, finished or expired. Start it again."
+
+
+class UploadMismatch(InvalidInput):
+    code = "upload_mismatch"
+    message = "The stored bytes do not match what the upload declared, so nothing was kept."
+
+
+class InvalidParts(InvalidInput):
+    code = "invalid_parts"
+    message = "These parts do not belong to this upload: check their numbers, sizes and checksums."

@@ -45,6 +45,9 @@ class Item:
     # A file's type detected at upload, for people (labels, icons); None where it was not
     # recorded (older files, search's index): the name tells then (domain.media_type).
     media_type: str | None = None
+    # The full-object SHA-256 S3 verified and reported (base64; `-<parts>` for a multipart
+    # object), for users to check a download; None for files stored without one.
+    sha256: str | None = None
     trashed_at: str | None = None
     purge_at: str | None = None
     # Deleted forever from the trash: hidden, waiting for the purge to remove its bytes.
@@ -107,8 +110,13 @@ class ArchiveEntry:
 
 @dataclass(frozen=True)
 class StorageUsage:
+    """A user's totals: `bytes_used` and `file_count` count every file until it is purged, the
+    trash included; `trash_bytes` is the share of files the user trashed themselves (what a
+    trashed folder holds is not in it: a folder's trash is one write whatever it holds)."""
+
     bytes_used: int
     file_count: int
+    trash_bytes: int = 0
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,16 @@ from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, utc_now
+from scloud_files.drive.direct_upload import (
+    AbortUpload,
+    CreateUpload,
+    DirectUploadLimits,
+    GetUpload,
+    PendingUploads,
+    SignParts,
+)
 from scloud_files.drive.download_link import CreateDownloadLink, GetFile
+from scloud_files.drive.file_record import FileRecorder
 from scloud_files.drive.flat_listing import ListFiles
 from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
 from scloud_files.drive.folder_path import FolderPaths
@@ -19,13 +28,46 @@ from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.purge import PurgeDue
+from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
 from scloud_files.drive.search import SearchItems
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
 from scloud_files.drive.upload import UploadFile
+from scloud_files.drive.upload_completion import CompleteUpload
 from scloud_files.drive.upload_slots import UploadSlots
-from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.drive.upload_sweep import SweepUploads
+from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore
 from scloud_files.zip_archive import ArchiveWriter
+
+GIB = 1024 * 1024 * 1024
+DEFAULT_DIRECT_LIMITS = DirectUploadLimits(
+    max_file_bytes=5 * GIB,
+    part_bytes=16 * 1024 * 1024,
+    upload_ttl=timedelta(hours=24),
+    part_url_ttl_seconds=600,
+    max_parts_per_request=100,
+    max_pending_per_user=32,
+)
+
+
+@dataclass(frozen=True)
+class DirectUploads:
+    """The direct-upload protocol (the bytes go to S3 over presigned part URLs) and its sweeper."""
+
+    create: CreateUpload
+    sign_parts: SignParts
+    get: GetUpload
+    complete: CompleteUpload
+    abort: AbortUpload
+    sweep: SweepUploads
+
+
+class NoUploadsInProgress:
+    """The pending uploads of a drive built without direct uploads (the command-line tools):
+    there never is one, so nothing is reserved of anyone's quota."""
+
+    async def reserved_bytes(self, user_id: str) -> int:
+        return 0
 
 
 @dataclass(frozen=True)
@@ -52,6 +94,9 @@ class Drive:
     get_storage_usage: GetStorageUsage
     delete_user_files: DeleteUserFiles
     file_unfiled: FileUnfiled
+    read_limits: ReadStorageLimits
+    # None in a drive built without the ports direct uploads need (the command-line tools).
+    direct: DirectUploads | None
 
 
 def build_drive(
@@ -70,6 +115,10 @@ def build_drive(
     max_uploads: int = 16,
     new_file_id: Callable[[], str] | None = None,
     now: Clock = utc_now,
+    pending_uploads: PendingUploadStore | None = None,
+    multipart: MultipartStore | None = None,
+    quota_bytes: int = 10 * GIB,
+    direct_limits: DirectUploadLimits = DEFAULT_DIRECT_LIMITS,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     paths = FolderPaths(repository)
@@ -80,6 +129,20 @@ def build_drive(
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
     purge_due = PurgeDue(repository, blob_store, now=now)
+    recorder = FileRecorder(repository, names, blob_store)
+    quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
+    direct = None
+    if pending_uploads is not None and multipart is not None:
+        direct = _direct_uploads(
+            repository,
+            PendingUploads(pending_uploads, multipart, now=now),
+            paths,
+            recorder,
+            quota,
+            direct_limits,
+            new_id=new_id,
+            now=now,
+        )
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths),
@@ -88,7 +151,8 @@ def build_drive(
             repository,
             blob_store,
             paths,
-            names,
+            recorder,
+            quota,
             max_upload_bytes=max_upload_bytes,
             slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
             new_id=new_id,
@@ -118,4 +182,29 @@ def build_drive(
         get_storage_usage=GetStorageUsage(repository),
         delete_user_files=DeleteUserFiles(repository, blob_store),
         file_unfiled=FileUnfiled(repository, names),
+        read_limits=ReadStorageLimits(
+            quota, max_upload_bytes=max_upload_bytes, max_file_bytes=direct_limits.max_file_bytes
+        ),
+        direct=direct,
+    )
+
+
+def _direct_uploads(
+    repository: FileRepository,
+    uploads: PendingUploads,
+    paths: FolderPaths,
+    recorder: FileRecorder,
+    quota: StorageQuota,
+    limits: DirectUploadLimits,
+    *,
+    new_id: Callable[[], str],
+    now: Clock,
+) -> DirectUploads:
+    return DirectUploads(
+        create=CreateUpload(repository, uploads, paths, quota, limits, new_id=new_id, now=now),
+        sign_parts=SignParts(uploads, limits, now=now),
+        get=GetUpload(uploads),
+        complete=CompleteUpload(repository, uploads, recorder, quota, limits, now=now),
+        abort=AbortUpload(uploads),
+        sweep=SweepUploads(uploads, now=now),
     )

@@ -7,15 +7,17 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from scloud_common.auth_deps import CurrentUser
+from scloud_common.errors import ServiceUnavailable
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.download_link import CreateDownloadLink, GetFile
 from scloud_files.drive.flat_listing import ListFiles
 from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
 from scloud_files.drive.move import MoveItems, UpdateItem
+from scloud_files.drive.quota import ReadStorageLimits
 from scloud_files.drive.search import SearchItems
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.upload import UploadFile
-from scloud_files.drive.use_cases import Drive
+from scloud_files.drive.use_cases import DirectUploads, Drive
 
 __all__ = ["CurrentUser"]
 
@@ -48,3 +50,14 @@ DeleteForeverDep = Annotated[DeleteForever, Depends(_from_drive(attrgetter("dele
 EmptyTrashDep = Annotated[EmptyTrash, Depends(_from_drive(attrgetter("empty_trash")))]
 CreateArchiveDep = Annotated[CreateArchive, Depends(_from_drive(attrgetter("create_archive")))]
 OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_archive")))]
+ReadStorageLimitsDep = Annotated[ReadStorageLimits, Depends(_from_drive(attrgetter("read_limits")))]
+
+
+def _direct_uploads(request: Request) -> DirectUploads:
+    drive: Drive = request.app.state.container.service
+    if drive.direct is None:
+        raise ServiceUnavailable()
+    return drive.direct
+
+
+DirectUploadsDep = Annotated[DirectUploads, Depends(_direct_uploads)]

@@ -30,6 +30,7 @@ from scloud_files.http.deps import (
     ListTrashDep,
     MoveItemsDep,
     OpenArchiveDep,
+    ReadStorageLimitsDep,
     RestoreItemsDep,
     SearchItemsDep,
     TrashItemDep,
@@ -54,6 +55,7 @@ from scloud_files.http.schemas import (
     UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
+from scloud_files.http.upload_routes import uploads
 
 
 class ItemIdConvertor(StringConvertor):
@@ -100,16 +102,24 @@ def folder_id_of(value: str | None) -> str | None:
 
 
 @files.get("/limits", responses=error_responses(401, 503))
-async def read_upload_limits(user: CurrentUser, upload: UploadFileDep) -> UploadLimitsRead:
-    """The largest file an upload may carry, so the browser can refuse bigger ones up front."""
-    return UploadLimitsRead(max_upload_bytes=upload.max_upload_bytes)
+async def read_upload_limits(user: CurrentUser, read_limits: ReadStorageLimitsDep) -> UploadLimitsRead:
+    """The largest file each way of uploading takes, so the browser can refuse bigger ones up
+    front, and the user's quota and usage (the trash's share apart), for the usage bar."""
+    limits = await read_limits(user.user_id)
+    return UploadLimitsRead(
+        max_upload_bytes=limits.max_upload_bytes,
+        max_file_bytes=limits.max_file_bytes,
+        quota_bytes=limits.usage.quota,
+        used_bytes=limits.usage.used,
+        trash_bytes=limits.usage.trash,
+    )
 
 
 @files.post(
     "/upload",
     status_code=status.HTTP_201_CREATED,
     openapi_extra=UPLOAD_REQUEST_BODY,
-    responses=error_responses(401, 404, 409, 413, 422, 429, 503),
+    responses=error_responses(401, 404, 409, 413, 422, 429, 503, 507),
 )
 async def upload_file(
     request: Request,
@@ -140,7 +150,8 @@ async def upload_file(
     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
     409 `name_taken`, 404 `folder_not_found` (also when the folder is deleted forever while the
     file arrives), 401 `account_closed` if the account was deleted while the file was arriving.
-    Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
+    507 `quota_exceeded` (details `used`, `quota`, `size`) when the bytes pass what is left of
+    the user's quota. Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
     per-user bound, 503 `busy` past the service's, both with `Retry-After` (seconds).
     The name is kept as typed (NFC, without control or zero-width characters, at most 255
     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
@@ -407,5 +418,5 @@ async def empty_trash(user: CurrentUser, empty: EmptyTrashDep) -> Response:
 
 
 router = APIRouter()
-for part in (files, folders, items, search, trash):
+for part in (files, folders, items, search, trash, uploads):
     router.include_router(part)

@@ -47,6 +47,12 @@ class ItemRead(ApiModel):
     created_at: str = Field(description="RFC 3339, UTC.")
     modified_at: str = Field(description="RFC 3339, UTC; renames, moves and replacements update it.")
     trashed_at: str | None = Field(description="When the item was moved to the trash; null if it is not.")
+    sha256: str | None = Field(
+        None,
+        description="The file's full-object SHA-256 as S3 verified and stored it, base64: for a direct upload "
+        "in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for "
+        "files uploaded through `POST /api/files/upload`.",
+    )
     path: list[PathEntryRead] | None = Field(
         None,
         description="The folders from the root (excluded) down to the item's folder. Present in search results, "
@@ -68,6 +74,7 @@ class ItemRead(ApiModel):
             created_at=item.created_at,
             modified_at=item.modified_at,
             trashed_at=item.trashed_at,
+            sha256=None if item.is_folder else item.sha256,
             path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
         )
 
@@ -189,4 +196,14 @@ class DownloadLinkRead(ApiModel):
 
 
 class UploadLimitsRead(ApiModel):
-    max_upload_bytes: int
+    max_upload_bytes: int = Field(description="Largest file `POST /api/files/upload` takes.")
+    max_file_bytes: int = Field(description="Largest file a direct upload (`POST /api/uploads`) takes.")
+    quota_bytes: int = Field(description="The user's storage quota.")
+    used_bytes: int = Field(
+        description="What counts against the quota: every file until purged (the trash included) and the "
+        "declared sizes of uploads in progress."
+    )
+    trash_bytes: int = Field(
+        description="The share of `usedBytes` in files the user moved to the trash themselves (the content of "
+        "a trashed folder is not in it)."
+    )

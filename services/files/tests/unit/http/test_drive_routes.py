@@ -64,6 +64,7 @@ async def test_folders_items_paths_and_pages(client):
         "createdAt",
         "modifiedAt",
         "trashedAt",
+        "sha256",
         "path",
     }
     assert (projects["kind"], projects["size"], projects["type"], projects["parentId"]) == (
@@ -94,6 +95,7 @@ async def test_folders_items_paths_and_pages(client):
         "createdAt": "1970-01-01T00:00:00+00:00",
         "modifiedAt": "1970-01-01T00:00:00+00:00",
         "trashedAt": None,
+        "sha256": None,
         "path": [],
     }
     only_folders = (await client.get(f"/api/folders/{projects['id']}/children?kind=folder")).json()

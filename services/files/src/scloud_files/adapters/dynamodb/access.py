@@ -129,12 +129,28 @@ class TableAccess:
 
     # Transaction items shared by several writes
 
-    def _usage_change(self, user_id: str, size: int, count: int) -> dict[str, Any]:
+    def _usage_change(self, user_id: str, size: int, count: int, trash: int = 0) -> dict[str, Any]:
+        values = {":size": {"N": str(size)}, ":count": {"N": str(count)}}
+        expression = "ADD bytesUsed :size, fileCount :count"
+        if trash:
+            values[":trash"] = {"N": str(trash)}
+            expression += ", trashBytes :trash"
         return {
             "TableName": self._table,
             "Key": usage_key(user_id),
-            "UpdateExpression": "ADD bytesUsed :size, fileCount :count",
-            "ExpressionAttributeValues": {":size": {"N": str(size)}, ":count": {"N": str(count)}},
+            "UpdateExpression": expression,
+            "ExpressionAttributeValues": values,
+        }
+
+    def _trash_change(self, item: Item, sign: int) -> dict[str, Any]:
+        """A file trashed (sign 1) or restored (-1) by the user: its size in or out of the trash's share."""
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": usage_key(item.user_id),
+                "UpdateExpression": "ADD trashBytes :trash",
+                "ExpressionAttributeValues": {":trash": {"N": str(sign * (item.size or 0))}},
+            }
         }
 
     def _open_account(self, user_id: str) -> dict[str, Any]:

@@ -59,10 +59,11 @@ class AccountRecords(TableAccess):
                 "update_item",
                 TableName=self._table,
                 Key=usage_key(user_id),
-                UpdateExpression="SET bytesUsed = :bytes, fileCount = :count",
+                UpdateExpression="SET bytesUsed = :bytes, fileCount = :count, trashBytes = :trash",
                 ExpressionAttributeValues={
                     ":bytes": {"N": str(usage.bytes_used)},
                     ":count": {"N": str(usage.file_count)},
+                    ":trash": {"N": str(usage.trash_bytes)},
                 },
                 **({"ConditionExpression": "attribute_exists(userId)"} if only_if_present else {}),
             )
@@ -85,20 +86,25 @@ class AccountRecords(TableAccess):
     async def usage(self, user_id: str) -> StorageUsage:
         response = await self._call("get_item", TableName=self._table, Key=usage_key(user_id), ConsistentRead=True)
         item = response.get("Item", {})
-        return StorageUsage(int(item.get("bytesUsed", {"N": "0"})["N"]), int(item.get("fileCount", {"N": "0"})["N"]))
+        return StorageUsage(
+            int(item.get("bytesUsed", {"N": "0"})["N"]),
+            int(item.get("fileCount", {"N": "0"})["N"]),
+            int(item.get("trashBytes", {"N": "0"})["N"]),
+        )
 
     @translate_aws_errors
     async def recount_usage(self, user_id: str) -> StorageUsage:
-        bytes_used = file_count = 0
+        bytes_used = file_count = trash_bytes = 0
         async for records in self._items_of(
             user_id,
-            ProjectionExpression="fileSize",
+            ProjectionExpression="fileSize, trashedAt",
             FilterExpression="attribute_not_exists(kind) OR kind = :file",
             ExpressionAttributeValues={":file": {"S": "file"}},
         ):
             bytes_used += sum(int(record["fileSize"]["N"]) for record in records)
+            trash_bytes += sum(int(record["fileSize"]["N"]) for record in records if "trashedAt" in record)
             file_count += len(records)
-        usage = StorageUsage(bytes_used, file_count)
+        usage = StorageUsage(bytes_used, file_count, trash_bytes)
         await self._set_usage(user_id, usage)
         return usage
 

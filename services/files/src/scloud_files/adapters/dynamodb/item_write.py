@@ -149,7 +149,8 @@ class ItemWrites(TableAccess):
         }
         transaction = Transaction().add("row", row)
         if not item.is_folder:
-            transaction.add("usage", {"Update": self._usage_change(item.user_id, -(item.size or 0), -1)})
+            trash = -(item.size or 0) if item.trashed_at is not None else 0
+            transaction.add("usage", {"Update": self._usage_change(item.user_id, -(item.size or 0), -1, trash)})
         without_guard = Transaction(list(transaction.names), list(transaction.items))
         # A live item holds its name; a trashed one gave it up when it was trashed.
         if item.trashed_at is None:

@@ -76,6 +76,8 @@ def item_record(item: Item) -> dict[str, Any]:
         )
         if item.media_type is not None:
             record["mediaType"] = {"S": item.media_type}
+        if item.sha256 is not None:
+            record["sha256"] = {"S": item.sha256}
     return record
 
 
@@ -111,6 +113,7 @@ def item_of(record: dict[str, Any]) -> Item:
         content_type=text("contentType") if kind is ItemKind.FILE else None,
         object_key=text("objectKey"),
         media_type=text("mediaType") if kind is ItemKind.FILE else None,
+        sha256=text("sha256") if kind is ItemKind.FILE else None,
         trashed_at=text("trashedAt"),
         purge_at=purge_at.split("#", 1)[0] if purge_at else None,
         deleting=record.get("deleting", {}).get("BOOL", False),

@@ -12,6 +12,11 @@ ARCHIVE_PREFIX = "#archive#"
 ARCHIVE_SORT_KEY = "#archive"
 TTL_ATTRIBUTE = "ttl"
 PURGE_SHARDS = 16
+# Direct uploads in progress (`#upload#<id>`) and the user's count and reserved bytes of them.
+UPLOAD_PREFIX = "#upload#"
+UPLOADS_SORT_KEY = "#uploads"
+# Uploads are swept by expiry through byPurge too, under partitions of their own.
+UPLOAD_SHARDS = 4
 # File and folder ids are ULIDs, whose first character is 0-7: this range holds only them.
 ITEM_RANGE = {"KeyConditionExpression": "userId = :user AND fileId BETWEEN :first AND :last"}
 ITEM_BOUNDS = {":first": {"S": "0"}, ":last": {"S": "8"}}

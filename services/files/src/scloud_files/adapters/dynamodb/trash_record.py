@@ -41,7 +41,10 @@ class TrashRecords(TableAccess):
                 },
             }
         }
-        cancelled = await self._transact(Transaction().add("row", update).add("guard", self._free_guard(item)))
+        transaction = Transaction().add("row", update).add("guard", self._free_guard(item))
+        if not item.is_folder:
+            transaction.add("usage", self._trash_change(item, 1))
+        cancelled = await self._transact(transaction)
         if cancelled is None:
             return trashed
         if cancelled.refused("row"):
@@ -61,7 +64,10 @@ class TrashRecords(TableAccess):
                 "ExpressionAttributeValues": values,
             }
         }
-        cancelled = await self._transact(Transaction().add("row", update).add("guard", self._take_guard(restored)))
+        transaction = Transaction().add("row", update).add("guard", self._take_guard(restored))
+        if not item.is_folder:
+            transaction.add("usage", self._trash_change(item, -1))
+        cancelled = await self._transact(transaction)
         if cancelled is None:
             return
         if cancelled.refused("row"):

@@ -1,6 +1,7 @@
 """The files repository on SQLite (repository.SqliteFileRepository) and its schema."""
 
+from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
 from scloud_files.adapters.sqlite.repository import SqliteFileRepository
 from scloud_files.adapters.sqlite.schema import MIGRATIONS
 
-__all__ = ["MIGRATIONS", "SqliteFileRepository"]
+__all__ = ["MIGRATIONS", "SqliteFileRepository", "SqlitePendingUploads"]

@@ -7,7 +7,7 @@ from typing import TypeVar
 
 from scloud_common.sqlite_store import SqliteStore
 from scloud_files.adapters.sqlite.record import parent_value
-from scloud_files.domain import AccountClosed, Item, NameTaken, fold_name
+from scloud_files.domain import AccountClosed, Item, ItemKind, NameTaken, fold_name
 
 Row = TypeVar("Row")
 # SQLite allows 32,766 parameters in a statement; a page of ids stays far below it.
@@ -59,11 +59,21 @@ def count_into_open_account(connection: sqlite3.Connection, user_id: str, size: 
         raise AccountClosed()
 
 
-def take_off_totals(connection: sqlite3.Connection, user_id: str, size: int, count: int) -> None:
+def take_off_totals(connection: sqlite3.Connection, user_id: str, size: int, count: int, trash: int = 0) -> None:
     connection.execute(
-        "UPDATE accounts SET bytes_used = bytes_used - ?, file_count = file_count - ? WHERE user_id = ?",
-        (size, count, user_id),
+        "UPDATE accounts SET bytes_used = bytes_used - ?, file_count = file_count - ?, trash_bytes = trash_bytes - ? "
+        "WHERE user_id = ?",
+        (size, count, trash, user_id),
     )
+
+
+def add_to_trash_bytes(connection: sqlite3.Connection, item: Item, sign: int) -> None:
+    """A file trashed (sign 1) or restored (-1) by the user: its size in or out of the trash's share."""
+    if item.kind is ItemKind.FILE:
+        connection.execute(
+            "UPDATE accounts SET trash_bytes = trash_bytes + ? WHERE user_id = ?",
+            (sign * (item.size or 0), item.user_id),
+        )
 
 
 def page_of(rows: list[Row], limit: int, key: Callable[[Row], str]) -> tuple[list[Row], str | None]:

@@ -37,7 +37,9 @@ class AccountRecords(Database):
         def delete_rest(connection: sqlite3.Connection) -> int:
             """The files recorded before folders, and the totals zeroed (the closed mark stays)."""
             unfiled = connection.execute("DELETE FROM unfiled_files WHERE user_id = ?", (user_id,)).rowcount
-            connection.execute("UPDATE accounts SET bytes_used = 0, file_count = 0 WHERE user_id = ?", (user_id,))
+            connection.execute(
+                "UPDATE accounts SET bytes_used = 0, file_count = 0, trash_bytes = 0 WHERE user_id = ?", (user_id,)
+            )
             return unfiled
 
         files = 0
@@ -51,9 +53,9 @@ class AccountRecords(Database):
     async def usage(self, user_id: str) -> StorageUsage:
         def usage(connection: sqlite3.Connection) -> StorageUsage:
             row = connection.execute(
-                "SELECT bytes_used, file_count FROM accounts WHERE user_id = ?", (user_id,)
+                "SELECT bytes_used, file_count, trash_bytes FROM accounts WHERE user_id = ?", (user_id,)
             ).fetchone()
-            return StorageUsage(row["bytes_used"], row["file_count"]) if row else StorageUsage(0, 0)
+            return StorageUsage(row["bytes_used"], row["file_count"], row["trash_bytes"]) if row else StorageUsage(0, 0)
 
         return await self._store.read(usage)
 
@@ -61,16 +63,18 @@ class AccountRecords(Database):
         def recount_usage(connection: sqlite3.Connection) -> StorageUsage:
             # Trashed files count until purged, as in the counters.
             row = connection.execute(
-                "SELECT coalesce(sum(size), 0) AS bytes, count(*) AS files FROM ("
-                "SELECT size FROM items WHERE user_id = :user AND kind = 'file' "
-                "UNION ALL SELECT file_size FROM unfiled_files WHERE user_id = :user)",
+                "SELECT coalesce(sum(size), 0) AS bytes, count(*) AS files, "
+                "coalesce(sum(CASE WHEN trashed THEN size END), 0) AS trash FROM ("
+                "SELECT size, trashed_at IS NOT NULL AS trashed FROM items WHERE user_id = :user AND kind = 'file' "
+                "UNION ALL SELECT file_size, 0 FROM unfiled_files WHERE user_id = :user)",
                 {"user": user_id},
             ).fetchone()
-            usage = StorageUsage(row["bytes"], row["files"])
+            usage = StorageUsage(row["bytes"], row["files"], row["trash"])
             connection.execute(
-                "INSERT INTO accounts (user_id, bytes_used, file_count) VALUES (?, ?, ?) ON CONFLICT (user_id) "
-                "DO UPDATE SET bytes_used = excluded.bytes_used, file_count = excluded.file_count",
-                (user_id, usage.bytes_used, usage.file_count),
+                "INSERT INTO accounts (user_id, bytes_used, file_count, trash_bytes) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET bytes_used = excluded.bytes_used, "
+                "file_count = excluded.file_count, trash_bytes = excluded.trash_bytes",
+                (user_id, usage.bytes_used, usage.file_count, usage.trash_bytes),
             )
             return usage
 

@@ -94,12 +94,13 @@ class ItemWrites(Database):
     async def delete(self, item: Item) -> None:
         def delete(connection: sqlite3.Connection) -> None:
             row = connection.execute(
-                "DELETE FROM items WHERE user_id = ? AND item_id = ? RETURNING kind, size",
+                "DELETE FROM items WHERE user_id = ? AND item_id = ? RETURNING kind, size, trashed_at",
                 (item.user_id, item.item_id),
             ).fetchone()
             # A row already gone was taken off the totals by whoever removed it.
             if row is not None and row["kind"] == ItemKind.FILE.value:
-                take_off_totals(connection, item.user_id, row["size"], 1)
+                trash = row["size"] if row["trashed_at"] is not None else 0
+                take_off_totals(connection, item.user_id, row["size"], 1, trash)
 
         await self._store.write(delete)
 

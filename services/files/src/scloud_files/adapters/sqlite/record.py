@@ -9,7 +9,7 @@ from scloud_files.domain import Item, ItemKind, SortField, UnfiledFile, fold_nam
 
 ITEM_COLUMNS = (
     "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type, object_key, "
-    "trashed_at, purge_at, deleting, purging, media_type"
+    "trashed_at, purge_at, deleting, purging, media_type, sha256"
 )
 # What a search or the newest-first listing reads: no object key.
 LIVE_COLUMNS = "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type"
@@ -42,6 +42,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "size": (item.size or 0) if is_file else None,
         "content_type": item.content_type if is_file else None,
         "media_type": item.media_type if is_file else None,
+        "sha256": item.sha256 if is_file else None,
         "object_key": item.object_key if is_file else None,
         "trashed_at": item.trashed_at,
         "purge_at": item.purge_at,
@@ -81,6 +82,7 @@ def item_of(row: sqlite3.Row) -> Item:
         purge_at=row["purge_at"] if "purge_at" in keys else None,
         deleting=bool(row["deleting"] or row["purging"]) if "deleting" in keys else False,
         media_type=row["media_type"] if "media_type" in keys else None,
+        sha256=row["sha256"] if "sha256" in keys else None,
     )
 
 

@@ -104,4 +104,35 @@ MIGRATIONS = [
         ALTER TABLE items ADD COLUMN purging INTEGER NOT NULL DEFAULT 0 CHECK (purging IN (0, 1));
         """,
     ),
+    Migration(
+        4,
+        """
+        -- The share of bytes_used in files the user trashed themselves (trash, restore and the
+        -- purge keep it, with bytes_used, in the same transaction).
+        ALTER TABLE accounts ADD COLUMN trash_bytes INTEGER NOT NULL DEFAULT 0;
+        -- The full-object SHA-256 S3 verified for a direct upload (base64, `-<parts>` if multipart).
+        ALTER TABLE items ADD COLUMN sha256 TEXT;
+
+        -- Direct uploads in progress: the bytes go to S3 in parts, the file is recorded when they
+        -- are all there. Counted and summed per user (at most the per-user bound of rows), swept
+        -- by expiry across users.
+        CREATE TABLE pending_uploads (
+            user_id TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            s3_upload_id TEXT NOT NULL,
+            object_key TEXT NOT NULL,
+            name TEXT NOT NULL,
+            size INTEGER NOT NULL CHECK (size >= 0),
+            part_size INTEGER NOT NULL CHECK (part_size > 0),
+            content_type TEXT NOT NULL,
+            parent_id TEXT NOT NULL,
+            on_conflict TEXT NOT NULL,
+            modified_at TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            PRIMARY KEY (user_id, upload_id)
+        ) STRICT, WITHOUT ROWID;
+        CREATE INDEX pending_uploads_by_expiry ON pending_uploads (expires_at);
+        """,
+    ),
 ]

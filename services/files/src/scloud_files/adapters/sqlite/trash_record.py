@@ -4,7 +4,7 @@ for purge across users."""
 import sqlite3
 from dataclasses import replace
 
-from scloud_files.adapters.sqlite.access import Database, page_of, require_free_name
+from scloud_files.adapters.sqlite.access import Database, add_to_trash_bytes, page_of, require_free_name
 from scloud_files.adapters.sqlite.record import ITEM_COLUMNS, assignments, item_of, placement, select_item
 from scloud_files.domain import Item, ItemNotFound, trash_key
 
@@ -21,6 +21,7 @@ class TrashRecords(Database):
                 "UPDATE items SET trashed_at = ?, purge_at = ?, trash_key = ? WHERE user_id = ? AND item_id = ?",
                 (trashed_at, purge_at, trash_key(trashed), item.user_id, item.item_id),
             )
+            add_to_trash_bytes(connection, current, 1)
             return trashed
 
         return await self._store.write(trash)
@@ -41,6 +42,7 @@ class TrashRecords(Database):
                 f"UPDATE items SET {assignments(columns)} WHERE user_id = :user_id AND item_id = :item_id",
                 {**columns, "user_id": item.user_id, "item_id": item.item_id},
             )
+            add_to_trash_bytes(connection, current, -1)
 
         await self._store.write(restore)
 

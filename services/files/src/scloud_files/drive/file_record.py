@@ -1,0 +1,68 @@
+"""Recording a file whose bytes are stored already, through the one create path (name clash
+handling, the live-parent check, the totals in the same write): what an upload through the
+service and the completion of a direct upload share."""
+
+import logging
+
+from scloud_common.errors import AppError
+from scloud_files.domain import Item, ItemKind, OnConflict
+from scloud_files.drive.name_clash import NameClash
+from scloud_files.ports import BlobStore, FileRepository
+
+logger = logging.getLogger(__name__)
+
+
+class FileRecorder:
+    def __init__(self, repository: FileRepository, names: NameClash, blob_store: BlobStore) -> None:
+        """`blob_store` is only asked to delete the bytes of a file the repository refused."""
+        self._repository = repository
+        self._names = names
+        self._bytes = blob_store
+
+    async def record_or_compensate(self, item: Item, on_conflict: OnConflict) -> Item:
+        """Records the stored bytes' item. The bytes are removed again only when the store
+        definitely refused the item. After an outcome it cannot tell (a timeout, a 5xx: the
+        write may have landed), the item is read back: there, the upload succeeded; absent, the
+        bytes go; unreadable, they stay, and the reconcile pass removes them if no row ever
+        names them. A cancelled upload (the client left) keeps them for the same pass."""
+        try:
+            return await self._record(item, on_conflict)
+        except AppError as error:
+            if error.kind.is_failure_of_ours:
+                try:
+                    landed = await self._repository.get(item.user_id, item.item_id)
+                except AppError:
+                    logger.warning(
+                        "upload outcome unknown; bytes kept for the reconcile pass",
+                        extra={"user_id": item.user_id, "file_id": item.item_id},
+                    )
+                    raise error from None
+                if landed is not None:
+                    logger.info("upload landed despite an error", extra={"file_id": item.item_id, "error": error.code})
+                    return landed
+            await self.remove_bytes(item.object_key or "")
+            raise
+
+    async def _record(self, item: Item, on_conflict: OnConflict) -> Item:
+        async def write(attempted: str) -> Item:
+            named = item.moved(name=attempted, parent_id=item.parent_id, modified_at=item.modified_at)
+            await self._repository.create(named)
+            return named
+
+        return await self._names.place(
+            write,
+            user_id=item.user_id,
+            parent_id=item.parent_id,
+            name=item.name,
+            kind=ItemKind.FILE,
+            on_conflict=on_conflict,
+            item_id=item.item_id,
+        )
+
+    async def remove_bytes(self, key: str) -> None:
+        """Deletes the bytes of a file that will not be recorded; a failure is logged, and the
+        reconcile pass removes them later."""
+        try:
+            await self._bytes.delete(key)
+        except Exception:
+            logger.exception("could not remove the bytes of an unrecorded upload", extra={"object_key": key})

@@ -1,0 +1,133 @@
+"""Completing a direct upload: S3 joins the parts, the service checks what S3 reports of the
+object (its real size and SHA-256) against the declaration, the limit and the quota, and records
+the file through the one create path. Whatever does not match is deleted and refused."""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Sequence
+
+from scloud_common.errors import AppError
+from scloud_files.domain import (
+    CompletedPart,
+    InvalidParts,
+    Item,
+    ItemKind,
+    ObjectHead,
+    PendingUpload,
+    UploadMismatch,
+    UploadNotFound,
+    detect_media_type,
+    full_object_sha256,
+    is_sha256,
+)
+from scloud_files.drive.clock import Clock, timestamp
+from scloud_files.drive.direct_upload import DirectUploadLimits, PendingUploads
+from scloud_files.drive.file_record import FileRecorder
+from scloud_files.drive.quota import StorageQuota
+from scloud_files.ports import FileRepository
+
+logger = logging.getLogger(__name__)
+
+
+class CompleteUpload:
+    def __init__(
+        self,
+        repository: FileRepository,
+        uploads: PendingUploads,
+        recorder: FileRecorder,
+        quota: StorageQuota,
+        limits: DirectUploadLimits,
+        *,
+        now: Clock,
+    ) -> None:
+        self._repository = repository
+        self._uploads = uploads
+        self._recorder = recorder
+        self._quota = quota
+        self._limits = limits
+        self._now = now
+
+    async def __call__(self, user_id: str, upload_id: str, parts: Sequence[CompletedPart]) -> Item:
+        """The recorded file, with the SHA-256 S3 reports for it. InvalidParts (nothing changed,
+        the upload can go on) if `parts` is not every part of the upload in order; UploadNotFound;
+        and, the object deleted and the upload forgotten: UploadMismatch (S3 refused the parts,
+        or the object is not the size declared, or its checksum is not the parts'),
+        FileTooLarge, QuotaExceeded, NameTaken (with `fail`), FolderNotFound. A repeated call
+        after a completion whose answer was lost answers the file recorded."""
+        upload = await self._uploads.require(user_id, upload_id)
+        recorded = await self._repository.get(user_id, upload_id)
+        if recorded is not None:
+            await self._uploads.store.remove(upload)
+            return recorded
+        if [part.number for part in parts] != list(range(1, upload.layout.part_count + 1)) or not all(
+            is_sha256(part.sha256) for part in parts
+        ):
+            raise InvalidParts()
+        head = await self._join(upload, list(parts))
+        try:
+            item = await self._record(upload, head, parts)
+        except AppError as error:
+            # After an outcome nobody heard the record stays, so that the client's retry finds
+            # the file recorded or records it.
+            if not error.kind.is_failure_of_ours:
+                await self._forget(upload)
+            raise
+        await self._forget(upload)
+        logger.info("direct upload completed", extra={"user_id": user_id, "file_id": upload_id, "file_size": head.size})
+        return item
+
+    async def _join(self, upload: PendingUpload, parts: list[CompletedPart]) -> ObjectHead:
+        """Completes the S3 upload (or finds it completed by an earlier call) and answers what S3
+        reports of the object."""
+        multipart = self._uploads.multipart
+        try:
+            await multipart.complete_multipart(upload.object_key, upload.s3_upload_id, parts)
+        except UploadMismatch:
+            await self._uploads.discard(upload)
+            raise
+        except UploadNotFound:
+            # Completed by an earlier call that got no answer, or aborted: the object tells.
+            pass
+        head = await multipart.head(upload.object_key)
+        if head is None:
+            await self._uploads.store.remove(upload)
+            raise UploadNotFound()
+        return head
+
+    async def _record(self, upload: PendingUpload, head: ObjectHead, parts: Sequence[CompletedPart]) -> Item:
+        """Checks the object against the declaration, the limit and the quota, then records it;
+        on any refusal the object is deleted."""
+        try:
+            if head.size != upload.size or head.sha256 not in full_object_sha256([part.sha256 for part in parts]):
+                logger.warning(
+                    "direct upload does not match its declaration",
+                    extra={"upload_id": upload.upload_id, "file_size": head.size, "declared": upload.size},
+                )
+                raise UploadMismatch()
+            await self._quota.require_room(upload.user_id, head.size, excluding=upload)
+        except AppError:
+            await self._recorder.remove_bytes(upload.object_key)
+            raise
+        now = timestamp(self._now())
+        item = Item(
+            item_id=upload.upload_id,
+            user_id=upload.user_id,
+            kind=ItemKind.FILE,
+            name=upload.name,
+            parent_id=upload.parent_id,
+            created_at=now,
+            modified_at=upload.modified_at or now,
+            size=head.size,
+            content_type=upload.content_type,
+            object_key=upload.object_key,
+            media_type=detect_media_type(upload.name, b""),
+            sha256=head.sha256,
+        )
+        return await self._recorder.record_or_compensate(item, upload.on_conflict)
+
+    async def _forget(self, upload: PendingUpload) -> None:
+        # The file is recorded or refused: a record left behind would only count against the
+        # quota until the sweeper found it, so a failure here does not fail the request.
+        with contextlib.suppress(AppError):
+            await asyncio.shield(self._uploads.store.remove(upload))
