@@ -1,11 +1,18 @@
 import pytest
 
 from scloud_common.aws import AwsFault
-from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository, legacy_file_record, table_definition
+from scloud_files.adapters.dynamodb import (
+    USAGE_SORT_KEY,
+    DynamoDbFileRepository,
+    DynamoDbPendingUploads,
+    legacy_file_record,
+    table_definition,
+)
 from scloud_files.domain import StorageUsage
 from scloud_files.provision import provision_resources
 from scloud_files.repair_usage import repair_usage
 from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, unfiled
+from services.files.tests.contracts.upload_ports import PendingUploadStoreContract
 
 pytestmark = pytest.mark.integration
 
@@ -33,6 +40,12 @@ class TestDynamoDbFileRepository(FileRepositoryContract):
             )
 
         return add
+
+
+class TestDynamoDbPendingUploads(PendingUploadStoreContract):
+    @pytest.fixture
+    def pending(self, dynamodb_repository, settings, dynamodb):
+        return DynamoDbPendingUploads(dynamodb, settings.files_table)
 
 
 def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):

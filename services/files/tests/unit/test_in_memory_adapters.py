@@ -3,7 +3,9 @@
 import pytest
 
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_upload import InMemoryMultipartStore, InMemoryPendingUploads
 from services.files.tests.contracts.file_ports import BlobStoreContract, FileRepositoryContract
+from services.files.tests.contracts.upload_ports import MultipartStoreContract, PendingUploadStoreContract
 
 
 class TestInMemoryFileRepository(FileRepositoryContract):
@@ -28,5 +30,32 @@ class TestInMemoryBlobStore(BlobStoreContract):
     def read_object(self, blob_store):
         async def read(key: str):
             return blob_store.objects.get(key)
+
+        return read
+
+
+class TestInMemoryPendingUploads(PendingUploadStoreContract):
+    @pytest.fixture
+    def pending(self):
+        return InMemoryPendingUploads()
+
+
+class TestInMemoryMultipartStore(MultipartStoreContract):
+    @pytest.fixture
+    def multipart(self):
+        return InMemoryMultipartStore(InMemoryBlobStore())
+
+    @pytest.fixture
+    def send_part(self, multipart):
+        async def send(url, headers, body):
+            return multipart.send_part(url, headers, body)
+
+        return send
+
+    @pytest.fixture
+    def read_object(self, multipart):
+        async def read(key):
+            stored = multipart.blob_store.objects.get(key)
+            return stored[0] if stored else None
 
         return read

@@ -3,16 +3,20 @@ adapter that bootstrap may build (DynamoDB or SQLite by FILES_STORE; S3 for the 
 
 import pytest
 
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository
+from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_upload import InMemoryMultipartStore, InMemoryPendingUploads
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.adapters.sqlite import SqliteFileRepository
-from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.adapters.s3_multipart import S3MultipartStore
+from scloud_files.adapters.sqlite import SqliteFileRepository, SqlitePendingUploads
+from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore
 from tests.port_conformance import each_adapter, port_gaps
 
 ADAPTERS = [
     (FileRepository, [InMemoryFileRepository, DynamoDbFileRepository, SqliteFileRepository]),
     (BlobStore, [InMemoryBlobStore, S3BlobStore]),
+    (PendingUploadStore, [InMemoryPendingUploads, DynamoDbPendingUploads, SqlitePendingUploads]),
+    (MultipartStore, [InMemoryMultipartStore, S3MultipartStore]),
 ]
 
 

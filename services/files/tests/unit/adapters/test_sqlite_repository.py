@@ -7,10 +7,17 @@ import pytest
 
 from scloud_common.sqlite_schema import schema_version
 from scloud_common.sqlite_store import SqliteFault, SqliteStore
-from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, account_record, archive_link
+from scloud_files.adapters.sqlite import (
+    MIGRATIONS,
+    SqliteFileRepository,
+    SqlitePendingUploads,
+    account_record,
+    archive_link,
+)
 from scloud_files.adapters.sqlite.record import insert_row, item_row
 from scloud_files.domain import ArchiveRequest, ItemNotFound, StorageUsage
 from services.files.tests.contracts.file_ports import NOW, FileRepositoryContract, a_file, a_folder
+from services.files.tests.contracts.upload_ports import PendingUploadStoreContract
 
 
 @pytest.fixture
@@ -18,6 +25,12 @@ async def store(tmp_path):
     store = await SqliteStore.open(tmp_path / "files.db", migrations=MIGRATIONS)
     yield store
     await store.close()
+
+
+class TestSqlitePendingUploads(PendingUploadStoreContract):
+    @pytest.fixture
+    def pending(self, store):
+        return SqlitePendingUploads(store)
 
 
 class TestSqliteFileRepository(FileRepositoryContract):
