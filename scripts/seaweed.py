@@ -393,7 +393,8 @@ class SeaweedS3:
                 "AllowedOrigins": self.cors_origins,
                 "AllowedMethods": CORS_METHODS,
                 "AllowedHeaders": ["*"],
-                "ExposeHeaders": ["ETag"],
+                # The browser completes a direct upload with each part's ETag and checksum.
+                "ExposeHeaders": ["ETag", "x-amz-checksum-sha256"],
                 "MaxAgeSeconds": 3600,
             }
             client.put_bucket_cors(Bucket=self.bucket, CORSConfiguration={"CORSRules": [rule]})
