@@ -77,7 +77,8 @@ export interface paths {
         };
         /**
          * Read Upload Limits
-         * @description The largest file an upload may carry, so the browser can refuse bigger ones up front.
+         * @description The largest file each way of uploading takes, so the browser can refuse bigger ones up
+         *     front, and the user's quota and usage (the trash's share apart), for the usage bar.
          */
         get: operations["read_upload_limits_api_files_limits_get"];
         put?: never;
@@ -104,7 +105,8 @@ export interface paths {
          *     limit, 422 `invalid_upload` for a body that is not such a form (or has two `file` fields),
          *     409 `name_taken`, 404 `folder_not_found` (also when the folder is deleted forever while the
          *     file arrives), 401 `account_closed` if the account was deleted while the file was arriving.
-         *     Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
+         *     507 `quota_exceeded` (details `used`, `quota`, `size`) when the bytes pass what is left of
+         *     the user's quota. Uploads in progress are bounded before the body is read: 429 `too_many_uploads` past the
          *     per-user bound, 503 `busy` past the service's, both with `Retry-After` (seconds).
          *     The name is kept as typed (NFC, without control or zero-width characters, at most 255
          *     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
@@ -373,6 +375,104 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Upload
+         * @description Starts a direct upload of `size` bytes, cut into `partCount` parts of `partSize` (the last
+         *     one smaller). Refused before any byte is sent: 413 `file_too_large` (over `maxFileBytes`),
+         *     507 `quota_exceeded` (details `used`, `quota`, `size`; `used` counts the trash and the
+         *     uploads in progress), 404 `folder_not_found`, 409 `name_taken` (`onConflict` `fail`),
+         *     422 `invalid_name`, 429 `too_many_uploads` (uploads in progress per user are bounded).
+         *     An upload not completed before `expiresAt` is aborted.
+         */
+        post: operations["create_upload_api_uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Upload
+         * @description The upload and the parts S3 holds already (number, size, ETag), to resume after a reload
+         *     or a network drop: S3 does not list the parts' checksums, so a client keeps those it signed.
+         *     404 `upload_not_found` for another user's, an unknown or an expired upload.
+         */
+        get: operations["read_upload_api_uploads__upload_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Abort Upload
+         * @description Aborts the upload: the parts S3 holds are dropped and the upload is forgotten.
+         */
+        delete: operations["abort_upload_api_uploads__upload_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Upload
+         * @description Joins the parts into the file and records it, with the SHA-256 S3 computed. S3's own
+         *     report of the object's size and checksum is checked against the declaration, the limit and
+         *     the quota: on a mismatch the bytes are deleted and the upload is gone (422 `upload_mismatch`,
+         *     507 `quota_exceeded`, 409 `name_taken`). 422 `invalid_parts` (the upload goes on) unless
+         *     `parts` lists every part in order.
+         */
+        post: operations["complete_upload_api_uploads__upload_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/{upload_id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Parts
+         * @description A presigned PUT URL for each part, bound to its size and SHA-256: S3 refuses other bytes
+         *     or another length. Send the part's bytes to `url` with exactly `headers`; keep the ETag S3
+         *     answers. 422 `invalid_parts` for a number outside the upload, a size that is not the part's
+         *     or a checksum that is not a base64 SHA-256 digest, or more than `maxPartsPerRequest` parts.
+         */
+        post: operations["sign_parts_api_uploads__upload_id__parts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -514,6 +614,11 @@ export interface components {
              */
             path?: components["schemas"]["PathEntryRead"][] | null;
             /**
+             * Sha256
+             * @description The file's full-object SHA-256 as S3 verified and stored it, base64: for a direct upload in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for files uploaded through `POST /api/files/upload`.
+             */
+            sha256?: string | null;
+            /**
              * Size
              * @description Bytes; null for folders.
              */
@@ -570,12 +675,83 @@ export interface components {
              */
             ids: string[];
         };
+        /** PartToComplete */
+        PartToComplete: {
+            /**
+             * Etag
+             * @description The ETag S3 answered the part's PUT with.
+             */
+            etag: string;
+            /** Number */
+            number: number;
+            /**
+             * Sha256
+             * @description Base64 of the part's 32-byte SHA-256 digest.
+             */
+            sha256: string;
+        };
+        /** PartToSign */
+        PartToSign: {
+            /** Number */
+            number: number;
+            /**
+             * Sha256
+             * @description Base64 of the part's 32-byte SHA-256 digest.
+             */
+            sha256: string;
+            /** Size */
+            size: number;
+        };
+        /** PartsSign */
+        PartsSign: {
+            /**
+             * Parts
+             * @description At most `maxPartsPerRequest`.
+             */
+            parts: components["schemas"]["PartToSign"][];
+        };
         /** PathEntryRead */
         PathEntryRead: {
             /** Id */
             id: string;
             /** Name */
             name: string;
+        };
+        /** SignedPartRead */
+        SignedPartRead: {
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /**
+             * Headers
+             * @description Send exactly these headers with the PUT.
+             */
+            headers: {
+                [key: string]: string;
+            };
+            /** Number */
+            number: number;
+            /**
+             * Url
+             * @description Presigned UploadPart PUT, bound to the part's size and SHA-256.
+             */
+            url: string;
+        };
+        /** SignedPartsRead */
+        SignedPartsRead: {
+            /** Parts */
+            parts: components["schemas"]["SignedPartRead"][];
+        };
+        /** StoredPartRead */
+        StoredPartRead: {
+            /** Etag */
+            etag: string;
+            /** Number */
+            number: number;
+            /** Size */
+            size: number;
         };
         /** TrashRestore */
         TrashRestore: {
@@ -592,10 +768,138 @@ export interface components {
              */
             onConflict: "fail" | "rename" | "replace";
         };
+        /** UploadComplete */
+        UploadComplete: {
+            /**
+             * Parts
+             * @description Every part, in order.
+             */
+            parts: components["schemas"]["PartToComplete"][];
+        };
+        /** UploadCreate */
+        UploadCreate: {
+            /**
+             * Modifiedat
+             * @description The file's own modification time, clamped to now; default: the completion time.
+             */
+            modifiedAt?: string | null;
+            /**
+             * Name
+             * @description `.`, `..` and names of only dots and spaces: 422 `invalid_name`.
+             */
+            name: string;
+            /**
+             * Onconflict
+             * @description If the folder has the name: `fail` (409 `name_taken`, checked now and again at completion), `rename` (`name (1).ext`) or `replace` (the other file goes to the trash), both at completion.
+             * @default fail
+             * @enum {string}
+             */
+            onConflict: "fail" | "rename" | "replace";
+            /**
+             * Parentid
+             * @description The folder to upload into; `root` by default.
+             * @default root
+             */
+            parentId: string | null;
+            /**
+             * Partsize
+             * @description Wanted part size in bytes; the server moves it into S3's bounds (5 MiB...).
+             */
+            partSize?: number | null;
+            /**
+             * Size
+             * @description Bytes. Empty files go through `POST /api/files/upload`.
+             */
+            size: number;
+            /**
+             * Type
+             * @description The declared media type.
+             */
+            type?: string | null;
+        };
+        /** UploadCreated */
+        UploadCreated: {
+            /**
+             * Expiresat
+             * Format: date-time
+             * @description Complete the upload before this, or it is aborted.
+             */
+            expiresAt: string;
+            /**
+             * Id
+             * @description The upload's id, also the id the file will have.
+             */
+            id: string;
+            /**
+             * Maxpartsperrequest
+             * @description Parts one `POST /api/uploads/{id}/parts` signs at most.
+             */
+            maxPartsPerRequest: number;
+            /**
+             * Name
+             * @description The name as it will be recorded; `rename` may still number it at completion.
+             */
+            name: string;
+            /** Partcount */
+            partCount: number;
+            /**
+             * Partsize
+             * @description Every part is this size but the last: size - (partCount-1) * partSize.
+             */
+            partSize: number;
+        };
         /** UploadLimitsRead */
         UploadLimitsRead: {
-            /** Maxuploadbytes */
+            /**
+             * Maxfilebytes
+             * @description Largest file a direct upload (`POST /api/uploads`) takes.
+             */
+            maxFileBytes: number;
+            /**
+             * Maxuploadbytes
+             * @description Largest file `POST /api/files/upload` takes.
+             */
             maxUploadBytes: number;
+            /**
+             * Quotabytes
+             * @description The user's storage quota.
+             */
+            quotaBytes: number;
+            /**
+             * Trashbytes
+             * @description The share of `usedBytes` in files the user moved to the trash themselves (the content of a trashed folder is not in it).
+             */
+            trashBytes: number;
+            /**
+             * Usedbytes
+             * @description What counts against the quota: every file until purged (the trash included) and the declared sizes of uploads in progress.
+             */
+            usedBytes: number;
+        };
+        /** UploadRead */
+        UploadRead: {
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** Id */
+            id: string;
+            /** Name */
+            name: string;
+            /** Parentid */
+            parentId: string;
+            /** Partcount */
+            partCount: number;
+            /** Partsize */
+            partSize: number;
+            /**
+             * Parts
+             * @description The parts S3 holds already, by number: send only the others.
+             */
+            parts: components["schemas"]["StoredPartRead"][];
+            /** Size */
+            size: number;
         };
     };
     responses: never;
@@ -1054,6 +1358,22 @@ export interface operations {
             };
             /** @description Error */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2492,6 +2812,588 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    create_upload_api_uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadCreated"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_upload_api_uploads__upload_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    abort_upload_api_uploads__upload_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    complete_upload_api_uploads__upload_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadComplete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    sign_parts_api_uploads__upload_id__parts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartsSign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedPartsRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
