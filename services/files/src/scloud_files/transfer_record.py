@@ -35,14 +35,18 @@ def item_of(record: TransferRecord) -> tuple[Item, bool]:
     return Item(kind=kind, **body), purging
 
 
-def usage_record(user_id: str, *, bytes_used: int, file_count: int, closed: bool) -> TransferRecord | None:
+def usage_record(
+    user_id: str, *, bytes_used: int, file_count: int, closed: bool, trash_bytes: int = 0
+) -> TransferRecord | None:
     """A user's totals and closed mark; None for zero totals of an open account, which both stores
-    read as no record (one store keeps such a row, the other does not)."""
+    read as no record (one store keeps such a row, the other does not). `trash_bytes` is in the
+    body only when not zero, so records from before it existed read the same."""
     if not (bytes_used or file_count or closed):
         return None
-    return TransferRecord(
-        USAGE, user_id, {"user_id": user_id, "bytes_used": bytes_used, "file_count": file_count, "closed": closed}
-    )
+    body: dict[str, object] = {"user_id": user_id, "bytes_used": bytes_used, "file_count": file_count, "closed": closed}
+    if trash_bytes:
+        body["trash_bytes"] = trash_bytes
+    return TransferRecord(USAGE, user_id, body)
 
 
 def unfiled_record(file: UnfiledFile) -> TransferRecord:

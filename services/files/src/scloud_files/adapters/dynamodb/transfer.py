@@ -50,6 +50,7 @@ def record_of(stored: dict[str, Any]) -> TransferRecord | None:
             bytes_used=int(stored.get("bytesUsed", {"N": "0"})["N"]),
             file_count=int(stored.get("fileCount", {"N": "0"})["N"]),
             closed=stored.get("closed", {}).get("BOOL", False),
+            trash_bytes=int(stored.get("trashBytes", {"N": "0"})["N"]),
         )
     if not is_file_id(file_id):
         return None
@@ -73,6 +74,8 @@ def stored_items(record: TransferRecord) -> list[dict[str, Any]]:
         }
         if body["closed"]:
             stored["closed"] = {"BOOL": True}
+        if body.get("trash_bytes"):
+            stored["trashBytes"] = {"N": str(body["trash_bytes"])}
         return [stored]
     if record.kind == UNFILED:
         return [legacy_file_record(unfiled_of(record))]

@@ -31,7 +31,8 @@ Page = Callable[[sqlite3.Connection, tuple[str, ...], int], PageRead]
 
 def _usage_page(connection: sqlite3.Connection, after: tuple[str, ...], size: int) -> PageRead:
     rows = connection.execute(
-        "SELECT user_id, bytes_used, file_count, closed FROM accounts WHERE user_id > ? ORDER BY user_id LIMIT ?",
+        "SELECT user_id, bytes_used, file_count, trash_bytes, closed FROM accounts WHERE user_id > ? "
+        "ORDER BY user_id LIMIT ?",
         (*(after or ("",)), size),
     ).fetchall()
     records = [_usage_of(row) for row in rows]
@@ -40,7 +41,11 @@ def _usage_page(connection: sqlite3.Connection, after: tuple[str, ...], size: in
 
 def _usage_of(row: sqlite3.Row) -> TransferRecord | None:
     return usage_record(
-        row["user_id"], bytes_used=row["bytes_used"], file_count=row["file_count"], closed=bool(row["closed"])
+        row["user_id"],
+        bytes_used=row["bytes_used"],
+        file_count=row["file_count"],
+        closed=bool(row["closed"]),
+        trash_bytes=row["trash_bytes"],
     )
 
 
@@ -71,7 +76,8 @@ def _unfiled_page(connection: sqlite3.Connection, after: tuple[str, ...], size: 
 def _existing(connection: sqlite3.Connection, record: TransferRecord) -> TransferRecord | None:
     if record.kind == USAGE:
         row = connection.execute(
-            "SELECT user_id, bytes_used, file_count, closed FROM accounts WHERE user_id = ?", (record.key,)
+            "SELECT user_id, bytes_used, file_count, trash_bytes, closed FROM accounts WHERE user_id = ?",
+            (record.key,),
         ).fetchone()
         return _usage_of(row) if row else None
     user_id, item_id = record.key.split("/", 1)
@@ -100,7 +106,10 @@ def _upsert(connection: sqlite3.Connection, table: str, key: str, row: dict[str,
 def _write_record(connection: sqlite3.Connection, record: TransferRecord) -> None:
     body = record.body
     if record.kind == USAGE:
-        row = {key: body[key] for key in ("user_id", "bytes_used", "file_count")} | {"closed": int(body["closed"])}
+        row = {key: body[key] for key in ("user_id", "bytes_used", "file_count")} | {
+            "closed": int(body["closed"]),
+            "trash_bytes": body.get("trash_bytes", 0),
+        }
         _upsert(connection, "accounts", "user_id", row)
         return
     connection.execute("INSERT OR IGNORE INTO accounts (user_id) VALUES (?)", (body["user_id"],))
