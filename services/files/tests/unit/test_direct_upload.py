@@ -346,3 +346,22 @@ async def test_the_upload_through_the_service_is_held_to_the_quota(world):
         await world.drive.upload_file("alice", file_name="b.txt", content_type=None, chunks=chunks(b"1"))
     assert refused.value.details == {"used": 30 * MIB, "quota": 30 * MIB, "size": 1}
     assert len(world.blobs.objects) == 1
+
+
+async def test_a_limit_lowered_since_creation_refuses_the_file_at_completion(world):
+    upload = await create(world, 10)
+    parts = await send(world, upload, {1: b"0123456789"})
+    lowered = build_drive(
+        world.repository,
+        world.blobs,
+        max_upload_bytes=MIB,
+        download_url_ttl_seconds=60,
+        pending_uploads=world.pending,
+        multipart=world.multipart,
+        direct_limits=DirectUploadLimits(**{**vars(LIMITS), "max_file_bytes": 9}),
+        now=lambda: world.clock[0],
+    )
+    assert lowered.direct is not None
+    with pytest.raises(FileTooLarge):
+        await lowered.direct.complete("alice", upload.upload_id, parts)
+    assert upload.object_key not in world.blobs.objects

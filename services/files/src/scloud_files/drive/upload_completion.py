@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from scloud_common.errors import AppError
 from scloud_files.domain import (
     CompletedPart,
+    FileTooLarge,
     InvalidParts,
     Item,
     ItemKind,
@@ -105,6 +106,8 @@ class CompleteUpload:
                     extra={"upload_id": upload.upload_id, "file_size": head.size, "declared": upload.size},
                 )
                 raise UploadMismatch()
+            if head.size > self._limits.max_file_bytes:
+                raise FileTooLarge()
             await self._quota.require_room(upload.user_id, head.size, excluding=upload)
         except AppError:
             await self._recorder.remove_bytes(upload.object_key)
