@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState, type FormEvent, type MouseEve
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useShortcuts } from "../lib/shortcuts";
 import { useSession } from "../session/SessionProvider";
+import { LimitsProvider } from "./LimitsProvider";
 import { ToastProvider, ToastViewport } from "./Toast";
 import { UploadDock, UploadProvider } from "./UploadPanel";
 import { VerifyEmailBanner } from "./VerifyEmailBanner";
@@ -39,65 +40,67 @@ export function Layout() {
 
   return (
     <ToastProvider docked>
-      <UploadProvider docked>
-        <div className="flex min-h-screen flex-col">
-          <a
-            href="#main"
-            onClick={(event) => skipTo(event, toList ? "file-list" : "main")}
-            className="sr-only rounded-md bg-indigo-700 px-4 py-2 text-sm font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
-          >
-            {toList ? "Skip to file list" : "Skip to content"}
-          </a>
-          <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-            <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
-              <Link to="/" className="flex items-center gap-2 text-lg font-bold text-indigo-700 dark:text-indigo-300">
-                <img src="/favicon.svg" alt="" className="h-6 w-6" />
-                SCloud
-              </Link>
-              {signedIn && <SearchBox />}
-              <nav aria-label="Main" className="flex items-center gap-1">
-                {signedIn ? (
-                  <>
-                    <NavLink to="/files" className={navClass}>
-                      Files
-                    </NavLink>
-                    <NavLink to="/trash" className={navClass}>
-                      Trash
-                    </NavLink>
-                    <NavLink to="/profile" className={navClass}>
-                      Profile
-                    </NavLink>
-                    <button
-                      type="button"
-                      onClick={handleLogout}
-                      disabled={leaving || !user}
-                      className="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
-                    >
-                      Log out
-                    </button>
-                  </>
-                ) : (
-                  <>
-                    <NavLink to="/login" className={navClass}>
-                      Log in
-                    </NavLink>
-                    <NavLink to="/register" className={navClass}>
-                      Register
-                    </NavLink>
-                  </>
-                )}
-              </nav>
-            </div>
-          </header>
-          <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none">
-            <Outlet />
-          </main>
-          <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
-            SCloud — your files, yours.
-          </footer>
-          <Dock />
-        </div>
-      </UploadProvider>
+      <LimitsProvider>
+        <UploadProvider docked>
+          <div className="flex min-h-screen flex-col">
+            <a
+              href="#main"
+              onClick={(event) => skipTo(event, toList ? "file-list" : "main")}
+              className="sr-only rounded-md bg-indigo-700 px-4 py-2 text-sm font-semibold text-white focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50"
+            >
+              {toList ? "Skip to file list" : "Skip to content"}
+            </a>
+            <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
+              <div className="mx-auto flex max-w-6xl flex-wrap items-center justify-between gap-2 px-4 py-3">
+                <Link to="/" className="flex items-center gap-2 text-lg font-bold text-indigo-700 dark:text-indigo-300">
+                  <img src="/favicon.svg" alt="" className="h-6 w-6" />
+                  SCloud
+                </Link>
+                {signedIn && <SearchBox />}
+                <nav aria-label="Main" className="flex items-center gap-1">
+                  {signedIn ? (
+                    <>
+                      <NavLink to="/files" className={navClass}>
+                        Files
+                      </NavLink>
+                      <NavLink to="/trash" className={navClass}>
+                        Trash
+                      </NavLink>
+                      <NavLink to="/profile" className={navClass}>
+                        Profile
+                      </NavLink>
+                      <button
+                        type="button"
+                        onClick={handleLogout}
+                        disabled={leaving || !user}
+                        className="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
+                      >
+                        Log out
+                      </button>
+                    </>
+                  ) : (
+                    <>
+                      <NavLink to="/login" className={navClass}>
+                        Log in
+                      </NavLink>
+                      <NavLink to="/register" className={navClass}>
+                        Register
+                      </NavLink>
+                    </>
+                  )}
+                </nav>
+              </div>
+            </header>
+            <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none">
+              <Outlet />
+            </main>
+            <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
+              SCloud — your files, yours.
+            </footer>
+            <Dock />
+          </div>
+        </UploadProvider>
+      </LimitsProvider>
     </ToastProvider>
   );
 }

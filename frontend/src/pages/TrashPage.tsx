@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ConflictDialog } from "../components/ConflictDialog";
 import { Button } from "../components/Field";
 import { ItemIcon } from "../components/ItemIcon";
+import { useLimits } from "../components/LimitsProvider";
 import { ListStatus } from "../components/ListStatus";
 import { RowMenu } from "../components/RowMenu";
 import { describeProgress, SelectionToolbar } from "../components/SelectionToolbar";
@@ -16,14 +17,14 @@ import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../l
 import { useDocumentTitle } from "../lib/documentTitle";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 
-/**
- * Days a trashed item stays before it is deleted for good: the files service's
- * `trash_retention_days` (default 30). No API answers it yet, so this copy must follow that setting.
- */
-export const TRASH_RETENTION_DAYS = 30;
-
 type Pending = { kind: "forever"; items: Item[] } | { kind: "empty" } | null;
 type Outcome = { items: Item[]; failed: { id: string; code: string; message: string }[] };
+
+/** How long the trash keeps an item: the files service's setting, once it has answered. */
+function describeRetention(days: number | undefined): string {
+  if (days === undefined) return "for a set time";
+  return days === 1 ? "for 1 day" : `for ${days} days`;
+}
 
 /** /trash: deleted items with where they were and when, to restore or delete forever. */
 export function TrashPage() {
@@ -37,6 +38,7 @@ export function TrashPage() {
   const [conflicts, setConflicts] = useState<Item[]>([]);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const toast = useToast();
+  const retentionDays = useLimits()?.trashRetentionDays;
   useDocumentTitle("Trash");
 
   const order = useMemo(() => items.map((item) => item.id), [items]);
@@ -106,7 +108,7 @@ export function TrashPage() {
         </Button>
       </div>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Deleted items stay here for {TRASH_RETENTION_DAYS} days, then are deleted for good. They count against your
+        Deleted items stay here {describeRetention(retentionDays)}, then are deleted for good. They count against your
         storage until then.
       </p>
       {selected.length > 0 && (
