@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type MouseEvent } from "react";
 import { Link, NavLink, Outlet, useLocation, useNavigate, useSearchParams } from "react-router";
 import { useShortcuts } from "../lib/shortcuts";
+import { useSubmit } from "../lib/useSubmit";
 import { useSession } from "../session/SessionProvider";
 import { LimitsProvider } from "./LimitsProvider";
 import { ToastProvider, ToastViewport } from "./Toast";
@@ -24,7 +25,7 @@ const navClass = ({ isActive }: { isActive: boolean }) =>
 export function Layout() {
   const { user, restoring, logout } = useSession();
   const navigate = useNavigate();
-  const [leaving, setLeaving] = useState(false);
+  const leaving = useSubmit();
   const location = useLocation();
   // While the session restores on a signed-in page, the header already takes its signed-in
   // shape, so nothing moves when the session arrives.
@@ -32,9 +33,8 @@ export function Layout() {
   const toList = under(location.pathname, DRIVE_PATHS);
 
   async function handleLogout() {
-    setLeaving(true);
-    await logout().catch(() => undefined);
-    setLeaving(false);
+    // Signed out here whatever the server answered: the session store forgets the session.
+    await leaving.run(logout);
     navigate("/login");
   }
 
@@ -72,7 +72,7 @@ export function Layout() {
                       <button
                         type="button"
                         onClick={handleLogout}
-                        disabled={leaving || !user}
+                        disabled={leaving.busy || !user}
                         className="rounded-md px-3 py-2 text-sm font-medium text-slate-600 hover:text-slate-900 dark:text-slate-300 dark:hover:text-white"
                       >
                         Log out

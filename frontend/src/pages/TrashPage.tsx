@@ -16,6 +16,7 @@ import { formatBytes, formatDate } from "../lib/format";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
 import { useDocumentTitle } from "../lib/documentTitle";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
+import { useSubmit } from "../lib/useSubmit";
 
 type Pending = { kind: "forever"; items: Item[] } | { kind: "empty" } | null;
 type Outcome = { items: Item[]; failed: { id: string; code: string; message: string }[] };
@@ -33,11 +34,13 @@ export function TrashPage() {
   const items = list.items;
   const [rawSelection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   const [pending, setPending] = useState<Pending>(null);
-  const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Item[]>([]);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const toast = useToast();
+  const toastError = (message: string) => toast({ kind: "error", message });
+  const restoring = useSubmit({ onError: toastError });
+  const deleting = useSubmit({ onError: toastError });
   const retentionDays = useLimits()?.trashRetentionDays;
   useDocumentTitle("Trash");
 
@@ -60,23 +63,22 @@ export function TrashPage() {
   }
 
   async function restore(targets: Item[], onConflict: "fail" | "rename" | "replace" = "fail") {
-    try {
-      const ids = targets.map((item) => item.id);
-      const result = await drive.restore(ids, onConflict, progressOf("Restoring"));
-      settle(ids, result, "restored");
-      const taken = new Set(result.failed.filter((entry) => entry.code === "name_taken").map((entry) => entry.id));
-      setConflicts((current) => [...current, ...targets.filter((item) => taken.has(item.id))]);
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not restore: ${messageOf(reason)}` });
-    } finally {
-      setProgress(null);
-    }
+    await restoring.run(
+      async () => {
+        const ids = targets.map((item) => item.id);
+        const result = await drive.restore(ids, onConflict, progressOf("Restoring"));
+        settle(ids, result, "restored");
+        const taken = new Set(result.failed.filter((entry) => entry.code === "name_taken").map((entry) => entry.id));
+        setConflicts((current) => [...current, ...targets.filter((item) => taken.has(item.id))]);
+      },
+      (reason) => `Could not restore: ${messageOf(reason)}`,
+    );
+    setProgress(null);
   }
 
   async function confirm() {
     if (!pending) return;
-    setBusy(true);
-    try {
+    await deleting.run(async () => {
       if (pending.kind === "empty") {
         await drive.emptyTrash();
         list.setItems(() => []);
@@ -86,13 +88,9 @@ export function TrashPage() {
         const ids = pending.items.map((item) => item.id);
         settle(ids, await drive.deleteForever(ids, progressOf("Deleting")), "deleted forever");
       }
-    } catch (reason) {
-      toast({ kind: "error", message: messageOf(reason) });
-    } finally {
-      setBusy(false);
-      setProgress(null);
-      setPending(null);
-    }
+    });
+    setProgress(null);
+    setPending(null);
   }
 
   const conflict = conflicts[0];
@@ -250,7 +248,7 @@ export function TrashPage() {
           }
           message="They will be gone for good. This cannot be undone."
           confirmLabel={pending.kind === "empty" ? "Empty trash" : "Delete forever"}
-          busy={busy}
+          busy={deleting.busy}
           onConfirm={() => void confirm()}
           onCancel={() => setPending(null)}
           fallbackFocus={() => headingRef.current}
