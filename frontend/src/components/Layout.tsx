@@ -10,6 +10,8 @@ import { VerifyEmailBanner } from "./VerifyEmailBanner";
 
 /** Pause in typing after which the search box searches. */
 export const SEARCH_DEBOUNCE_MS = 300;
+/** The dock's padding above and below its stack (p-4). */
+const DOCK_PADDING_PX = 32;
 const DRIVE_PATHS = ["/files", "/search", "/trash"];
 const PRIVATE_PATHS = [...DRIVE_PATHS, "/profile"];
 const under = (pathname: string, paths: string[]) =>
@@ -27,9 +29,10 @@ export function Layout() {
   const navigate = useNavigate();
   const leaving = useSubmit();
   const location = useLocation();
+  const privatePage = under(location.pathname, PRIVATE_PATHS);
   // While the session restores on a signed-in page, the header already takes its signed-in
   // shape, so nothing moves when the session arrives.
-  const signedIn = user !== null || (restoring && under(location.pathname, PRIVATE_PATHS));
+  const signedIn = user !== null || (restoring && privatePage);
   const toList = under(location.pathname, DRIVE_PATHS);
 
   async function handleLogout() {
@@ -91,7 +94,13 @@ export function Layout() {
                 </nav>
               </div>
             </header>
-            <main id="main" tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none">
+            {/* A private page's content loads after it shows: starting the footer below the fold keeps
+              it from being pushed down the screen as the rows arrive. */}
+            <main
+              id="main"
+              tabIndex={-1}
+              className={`mx-auto w-full max-w-6xl flex-1 px-4 py-8 focus:outline-none ${privatePage ? "min-h-screen" : ""}`}
+            >
               <Outlet />
             </main>
             <footer className="border-t border-slate-200 py-4 text-center text-xs text-slate-600 dark:border-slate-800 dark:text-slate-400">
@@ -118,25 +127,29 @@ function skipTo(event: MouseEvent, id: string) {
  * What floats over the bottom of the page, stacked so nothing covers anything else: toasts,
  * then the upload panel, then the email confirmation banner. Fixed, so it never moves the page;
  * a spacer after the footer as tall as the dock lets the end of the page scroll above it.
+ * The fixed layer fills the window (letting pointers through) and holds the padding, so the
+ * stack inside is empty, with no size, until something is shown: the banner appearing then
+ * moves no box that was on screen (a layout shift).
  */
 function Dock() {
   const [height, setHeight] = useState(0);
   const measure = useCallback((element: HTMLDivElement | null) => {
     if (!element || typeof ResizeObserver === "undefined") return;
-    const observer = new ResizeObserver(() => setHeight(element.offsetHeight));
+    const observer = new ResizeObserver(() =>
+      setHeight(element.offsetHeight && element.offsetHeight + DOCK_PADDING_PX),
+    );
     observer.observe(element);
     return () => observer.disconnect();
   }, []);
   return (
     <>
       <div aria-hidden="true" style={{ height }} />
-      <div
-        ref={measure}
-        className="pointer-events-none fixed inset-x-0 bottom-0 z-40 flex flex-col items-stretch gap-2 p-4 sm:items-end"
-      >
-        <ToastViewport />
-        <UploadDock />
-        <VerifyEmailBanner />
+      <div className="pointer-events-none fixed inset-0 z-40 flex flex-col justify-end p-4">
+        <div ref={measure} data-testid="dock" className="flex flex-col items-stretch gap-2 sm:items-end">
+          <ToastViewport />
+          <UploadDock />
+          <VerifyEmailBanner />
+        </div>
       </div>
     </>
   );

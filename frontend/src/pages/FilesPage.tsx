@@ -160,11 +160,18 @@ function FolderView({ folderId }: { folderId: string }) {
         onDropItems={(ids, id) => void move(ids, id)}
       />
       <div className="flex flex-wrap items-end justify-between gap-2">
-        <h1 id="folder-heading" ref={headingRef} tabIndex={-1} className="text-2xl font-bold">
-          {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
-        </h1>
+        <div className="min-w-0">
+          <h1
+            id="folder-heading"
+            ref={headingRef}
+            tabIndex={-1}
+            className="text-2xl font-bold [overflow-wrap:anywhere]"
+          >
+            {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
+          </h1>
+          <StorageSummary usage={usage} />
+        </div>
         <div className="flex flex-wrap items-center gap-2">
-          {usage && <StorageSummary {...usage} />}
           <Button variant="secondary" onClick={() => setCreating(true)}>
             New folder
           </Button>
@@ -210,8 +217,11 @@ function FolderView({ folderId }: { folderId: string }) {
             : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
         }`}
       >
-        Drop files or folders anywhere here to upload them to this folder
-        {uploads.maxUploadBytes !== null && ` (up to ${formatBytes(uploads.maxUploadBytes)} per file)`}.
+        Drop files or folders anywhere here to upload them to this folder.{" "}
+        {/* Its own line on a phone, kept while the limit loads, so the list below never moves. */}
+        <span className="block min-h-5 sm:inline">
+          {uploads.maxUploadBytes !== null && `Up to ${formatBytes(uploads.maxUploadBytes)} per file.`}
+        </span>
       </p>
       <ItemBrowser
         caption={inFolder ? `Contents of ${folder.name}` : "Your files"}

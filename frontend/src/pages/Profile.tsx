@@ -41,7 +41,7 @@ export function Profile() {
     <div className="mx-auto max-w-xl space-y-8">
       <div>
         <h1 className="text-2xl font-bold">Profile</h1>
-        {profile && <StorageSummary storageUsed={profile.storageUsed} fileCount={profile.fileCount} />}
+        <StorageSummary usage={profile} />
       </div>
       {error && <Notice kind="error">{error}</Notice>}
       {!profile && !error && <Spinner label="Loading your profile" />}
