@@ -175,7 +175,7 @@ export function TrashPage() {
                       className="h-4 w-4 accent-indigo-600"
                     />
                   </td>
-                  <td className="w-1/2 px-4 py-3">
+                  <td className="w-full px-4 py-3 sm:w-1/2">
                     <span className="flex items-center gap-2 font-medium">
                       <ItemIcon family={fileTypeOf(item).family} />
                       <span className="[overflow-wrap:anywhere]" title={item.name}>
