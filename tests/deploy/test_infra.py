@@ -215,6 +215,13 @@ def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
+def test_bucket_lets_only_the_web_apps_origin_read_previews_across_origins():
+    (rule,) = resources(DATA, "AWS::S3::Bucket")["FilesBucket"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "HEAD"]
+    assert rule["AllowedOrigins"] == [{"Ref": "PublicOrigin"}]
+    assert DATA["Parameters"]["PublicOrigin"]["AllowedPattern"] == APP["Parameters"]["PublicOrigin"]["AllowedPattern"]
+
+
 def test_downloads_are_recorded_in_a_private_access_log_bucket():
     buckets = resources(DATA, "AWS::S3::Bucket")
     assert buckets["FilesBucket"]["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}

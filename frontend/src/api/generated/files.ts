@@ -76,10 +76,11 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read Upload Limits
-         * @description The largest file an upload may carry, so the browser can refuse bigger ones up front.
+         * Read Limits
+         * @description The largest file an upload may carry, so the browser can refuse bigger ones up front, and how
+         *     long the trash keeps an item, so the browser says what the service does.
          */
-        get: operations["read_upload_limits_api_files_limits_get"];
+        get: operations["read_limits_api_files_limits_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -570,6 +571,19 @@ export interface components {
              */
             ids: string[];
         };
+        /** LimitsRead */
+        LimitsRead: {
+            /**
+             * Maxuploadbytes
+             * @description The largest file one upload may carry, in bytes.
+             */
+            maxUploadBytes: number;
+            /**
+             * Trashretentiondays
+             * @description Days a trashed item stays in the trash before it is purged.
+             */
+            trashRetentionDays: number;
+        };
         /** PathEntryRead */
         PathEntryRead: {
             /** Id */
@@ -591,11 +605,6 @@ export interface components {
              * @enum {string}
              */
             onConflict: "fail" | "rename" | "replace";
-        };
-        /** UploadLimitsRead */
-        UploadLimitsRead: {
-            /** Maxuploadbytes */
-            maxUploadBytes: number;
         };
     };
     responses: never;
@@ -869,7 +878,7 @@ export interface operations {
             };
         };
     };
-    read_upload_limits_api_files_limits_get: {
+    read_limits_api_files_limits_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -884,7 +893,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UploadLimitsRead"];
+                    "application/json": components["schemas"]["LimitsRead"];
                 };
             };
             /** @description Error */

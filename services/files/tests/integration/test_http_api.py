@@ -52,7 +52,10 @@ def stored_nothing(s3, dynamodb, settings) -> bool:
 
 
 def test_limits(client, alice):
-    assert client.get("/api/files/limits", headers=alice).json() == {"maxUploadBytes": 12 * MIB}
+    assert client.get("/api/files/limits", headers=alice).json() == {
+        "maxUploadBytes": 12 * MIB,
+        "trashRetentionDays": 30,
+    }
 
 
 def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):

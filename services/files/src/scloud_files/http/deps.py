@@ -1,4 +1,4 @@
-"""What a route depends on: the signed-in user and the one use case it calls."""
+"""What a route depends on: the signed-in user, the one use case it calls, and settings it reports."""
 
 from collections.abc import Callable
 from operator import attrgetter
@@ -7,6 +7,7 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Request
 
 from scloud_common.auth_deps import CurrentUser
+from scloud_files.config import FilesSettings
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.download_link import CreateDownloadLink, GetFile
 from scloud_files.drive.flat_listing import ListFiles
@@ -48,3 +49,11 @@ DeleteForeverDep = Annotated[DeleteForever, Depends(_from_drive(attrgetter("dele
 EmptyTrashDep = Annotated[EmptyTrash, Depends(_from_drive(attrgetter("empty_trash")))]
 CreateArchiveDep = Annotated[CreateArchive, Depends(_from_drive(attrgetter("create_archive")))]
 OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_archive")))]
+
+
+def _settings(request: Request) -> FilesSettings:
+    settings: FilesSettings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[FilesSettings, Depends(_settings)]

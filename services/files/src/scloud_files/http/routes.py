@@ -32,6 +32,7 @@ from scloud_files.http.deps import (
     OpenArchiveDep,
     RestoreItemsDep,
     SearchItemsDep,
+    SettingsDep,
     TrashItemDep,
     TrashItemsDep,
     UpdateItemDep,
@@ -49,9 +50,9 @@ from scloud_files.http.schemas import (
     ItemsMove,
     ItemsSelection,
     ItemUpdate,
+    LimitsRead,
     Rfc3339Time,
     TrashRestore,
-    UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
 
@@ -100,9 +101,10 @@ def folder_id_of(value: str | None) -> str | None:
 
 
 @files.get("/limits", responses=error_responses(401, 503))
-async def read_upload_limits(user: CurrentUser, upload: UploadFileDep) -> UploadLimitsRead:
-    """The largest file an upload may carry, so the browser can refuse bigger ones up front."""
-    return UploadLimitsRead(max_upload_bytes=upload.max_upload_bytes)
+async def read_limits(user: CurrentUser, upload: UploadFileDep, settings: SettingsDep) -> LimitsRead:
+    """The largest file an upload may carry, so the browser can refuse bigger ones up front, and how
+    long the trash keeps an item, so the browser says what the service does."""
+    return LimitsRead(max_upload_bytes=upload.max_upload_bytes, trash_retention_days=settings.trash_retention_days)
 
 
 @files.post(

@@ -188,5 +188,6 @@ class DownloadLinkRead(ApiModel):
     expires_at: datetime
 
 
-class UploadLimitsRead(ApiModel):
-    max_upload_bytes: int
+class LimitsRead(ApiModel):
+    max_upload_bytes: int = Field(description="The largest file one upload may carry, in bytes.")
+    trash_retention_days: int = Field(description="Days a trashed item stays in the trash before it is purged.")
