@@ -154,7 +154,6 @@ openapi: install frontend/node_modules/.installed
 bench: install
 	$(PY) bench/files_throughput.py
 	$(PY) bench/login_timing.py
-	$(PY) bench/profile_usage.py
 	$(PY) bench/drive.py
 
 # 40 simulated users for 60 s through the gateway; not part of `make test`.
