@@ -165,28 +165,40 @@ function SearchBox() {
   const [params] = useSearchParams();
   const onSearch = location.pathname === "/search";
   const urlQuery = onSearch ? (params.get("q") ?? "") : "";
-  // What was typed, and on which page: elsewhere (after leaving the search page) the box shows the URL's query.
-  const here = onSearch ? "/search" : location.pathname;
-  const [typed, setTyped] = useState({ text: urlQuery, page: here });
-  const query = typed.page === here ? typed.text : urlQuery;
+  // What was typed, the queries the box has navigated to and not yet seen arrive, and the place
+  // the box last saw. A navigation is a transition that can wait (on the search page's code, on a
+  // busy device) while keystrokes go on landing in the page still shown: so each keystroke only
+  // ever changes the text, and arriving somewhere decides whether the text stays.
+  const [box, setBox] = useState({ text: urlQuery, asked: [] as string[], at: location.key });
+  if (box.at !== location.key) {
+    // The box's own search keeps what was typed since; any other navigation (a link, Back)
+    // shows the new place's query.
+    const own = onSearch ? box.asked.indexOf(urlQuery) : -1;
+    setBox(
+      own >= 0
+        ? { text: box.text, asked: box.asked.slice(own + 1), at: location.key }
+        : { text: urlQuery, asked: [], at: location.key },
+    );
+  }
   const inputRef = useRef<HTMLInputElement>(null);
   useShortcuts({ search: () => inputRef.current?.focus() });
 
   const search = useCallback(
     (text: string) => {
       const q = text.trim();
-      setTyped({ text, page: "/search" });
+      setBox((shown) => ({ ...shown, asked: [...shown.asked, q] }));
       navigate(q ? `/search?q=${encodeURIComponent(q)}` : "/search", { replace: onSearch });
     },
-    [navigate, onSearch],
+    [navigate, onSearch, setBox],
   );
 
+  const query = box.text;
   useEffect(() => {
-    if (typed.page !== here || typed.text.trim() === urlQuery.trim()) return;
-    if (!onSearch && !typed.text.trim()) return;
-    const timer = setTimeout(() => search(typed.text), SEARCH_DEBOUNCE_MS);
+    if (query.trim() === urlQuery.trim()) return;
+    if (!onSearch && !query.trim()) return;
+    const timer = setTimeout(() => search(query), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [typed, here, urlQuery, onSearch, search]);
+  }, [query, urlQuery, onSearch, search]);
 
   function submit(event: FormEvent) {
     event.preventDefault();
@@ -204,7 +216,10 @@ function SearchBox() {
         type="search"
         value={query}
         maxLength={100}
-        onChange={(event) => setTyped({ text: event.target.value, page: here })}
+        onChange={(event) => {
+          const text = event.target.value;
+          setBox((shown) => ({ ...shown, text }));
+        }}
         placeholder="Search your files (press /)"
         className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 placeholder:text-slate-500 dark:border-slate-600 dark:bg-slate-800 dark:text-slate-100 dark:placeholder:text-slate-400"
       />
