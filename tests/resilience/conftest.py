@@ -295,15 +295,15 @@ class FaultStack:
         outcome["thread"] = thread
         return body, outcome
 
-    def upload_small(
-        self, account: Account, data: bytes = b"hello", *, timeout: float = ANSWER_BOUND_SECONDS
-    ) -> httpx.Response:
-        # "Keep both": a test may upload it more than once for the same account.
+    def upload_small(self, account: Account, data: bytes = b"hello") -> httpx.Response:
+        """Uploads `data` as small.txt ("keep both": a test may upload it more than once). Uploads
+        have no request deadline, only their storage calls' bounds, so the client waits as long
+        as an upload may take; a test that holds one to a tighter bound times it."""
         return httpx.post(
             f"{self.url('files')}/api/files/upload?onConflict=rename",
             files={"file": ("small.txt", data, "text/plain")},
             headers=account.headers,
-            timeout=timeout,
+            timeout=UPLOAD_BOUND_SECONDS + 30,
         )
 
 

@@ -82,7 +82,7 @@ def assert_bytes_fail_fast(faults, account) -> None:
     (the orchestrator's signal), and a new upload."""
     ready, elapsed = faults.timed(lambda: httpx.get(f"{faults.url('files')}/readyz", timeout=30))
     assert ready.status_code in (503, 504) and elapsed < faults.answer_bound, (ready.status_code, elapsed)
-    upload, elapsed = faults.timed(lambda: faults.upload_small(account, b"sent during the fault", timeout=90))
+    upload, elapsed = faults.timed(lambda: faults.upload_small(account, b"sent during the fault"))
     faults.assert_json_failure_within(upload, elapsed, faults.upload_bound)
 
 
