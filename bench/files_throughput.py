@@ -9,7 +9,8 @@ from a small in-process gRPC server, and runs the files service as a real subpro
 - download by following the presigned link vs boto3 `get_object`;
 - the files service's resident memory before the upload and at its peak (VmHWM) during it.
 
-Prints the figures and writes them to docs/performance.md. Localhost only; every loop bounded.
+Prints the figures and writes them as the first section of docs/performance.md (the sections of
+the other benches after it are kept). Localhost only; every loop bounded.
 Run: `.venv/bin/python bench/files_throughput.py [--rounds N] [--size-mib M] [--no-write]`.
 """
 
@@ -270,7 +271,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
         }
         print_figures(figures, rounds, size_mib)
         if write:
-            REPORT.write_text(render_report(figures, rounds, size_mib))
+            REPORT.write_text(with_own_section(REPORT.read_text(), render_report(figures, rounds, size_mib)))
             print(f"written to {REPORT.relative_to(ROOT)}")
     finally:
         for process in reversed(processes):
@@ -297,6 +298,13 @@ def print_figures(f: dict, rounds: int, size_mib: int) -> None:
         f"files service RSS: baseline {f['baseline_rss_mib']:.1f} MiB (VmHWM {f['baseline_hwm_mib']:.1f}),"
         f" peak during uploads VmHWM {f['peak_hwm_mib']:.1f} MiB (sampled VmRSS peak {f['sampled_peak_mib']:.1f})"
     )
+
+
+def with_own_section(report: str, section: str) -> str:
+    """The report with its first part (this bench's, up to the next top-level heading) replaced by
+    `section`: the other benches' sections follow it in the same file and stay as they are."""
+    following = report.find("\n# ", 1)
+    return section if following == -1 else section.rstrip("\n") + "\n" + report[following:]
 
 
 def render_report(f: dict, rounds: int, size_mib: int) -> str:

@@ -1,4 +1,5 @@
-"""Two measures of sign-in, through the real auth and users services (moto server behind them):
+"""Two measures of sign-in, through the real auth and users services on SQLite, as `make run` starts
+them (scripts/stack.py, no gateway):
 
 1. Does a failed login reveal whether the email has an account? How long a wrong password and an
    unknown email take to answer 401, and the ratio of their medians (1.0 = indistinguishable).

@@ -1,7 +1,7 @@
 """Soak test: simulated users doing the whole flow through the gateway, every file checked at the end.
 
-Starts the whole product as `make run` does (scripts/stack.py: moto server, the three services,
-Nginx) on free ports. Each simulated user is a separate client (its own 127.0.0.x source address,
+Starts the whole product as `make run` does (scripts/stack.py: SeaweedFS, the three services on
+SQLite, Nginx) on free ports. Each simulated user is a separate client (its own 127.0.0.x source address,
 so the gateway's per-client sign-in limit treats them as the different people they stand for):
 it registers and signs in (two users at a time), then, once all have, until the time is up uploads a file, lists its files, downloads one
 through its presigned link (checking its SHA-256) and deletes every third upload. At the end every

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { sessionStore } from "./api/session";
 import { ConfirmDialog } from "./components/ConfirmDialog";
 import { DeleteAccount } from "./components/DeleteAccount";
-import { fakeApi, json, renderApp, session as signedIn, user } from "./test/harness";
+import { fakeApi, json, limits, renderApp, session as signedIn, user } from "./test/harness";
 
 const renderAt = (path: string) => renderApp(path).router;
 
@@ -16,7 +16,7 @@ describe("routing", () => {
       if (path === "/api/folders/root")
         return json(200, { id: "root", kind: "folder", name: "", parentId: null, path: [] });
       if (path === "/api/folders/root/children") return json(200, { items: [], nextCursor: null });
-      if (path === "/api/files/limits") return json(200, { maxUploadBytes: 1000 });
+      if (path === "/api/files/limits") return json(200, limits);
       if (path === "/api/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
     });
     const router = renderAt("/files");

@@ -215,6 +215,15 @@ def test_bucket_is_encrypted_versioned_private_tls_only_and_cleans_up_uploads():
     assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
+def test_bucket_lets_only_the_web_apps_origin_read_previews_and_put_upload_parts_across_origins():
+    (rule,) = resources(DATA, "AWS::S3::Bucket")["FilesBucket"]["CorsConfiguration"]["CorsRules"]
+    assert sorted(rule["AllowedMethods"]) == ["GET", "HEAD", "PUT"]
+    # The browser completes a direct upload with each part's ETag and checksum, read from S3's answer.
+    assert {"ETag", "x-amz-checksum-sha256"} <= set(rule["ExposedHeaders"])
+    assert rule["AllowedOrigins"] == [{"Ref": "PublicOrigin"}]
+    assert DATA["Parameters"]["PublicOrigin"]["AllowedPattern"] == APP["Parameters"]["PublicOrigin"]["AllowedPattern"]
+
+
 def test_downloads_are_recorded_in_a_private_access_log_bucket():
     buckets = resources(DATA, "AWS::S3::Bucket")
     assert buckets["FilesBucket"]["LoggingConfiguration"]["DestinationBucketName"] == {"Ref": "AccessLogsBucket"}

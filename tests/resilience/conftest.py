@@ -3,21 +3,37 @@ starts it, less the gateway: SQLite, SeaweedFS as the `s3` process, mail in a fo
 can be put into one process at a time: frozen (SIGSTOP), killed, restarted. Every wait here has a
 bound."""
 
+import asyncio
 import os
+import select
 import signal
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
 
+import boto3
 import httpx
 import pytest
+from botocore.config import Config
 
+from scloud_common import aws
+from scloud_files.adapters.s3 import S3BlobStore
+from scloud_files.bootstrap import open_repository
+from scloud_files.config import FilesStorageSettings
+from scloud_files.drive.clock import utc_now
+from scloud_files.drive.reconcile import ReconcileReport, ReconcileStore, reconcile_everything
 from scripts import stack as stack_module
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
 
 # Every answer to a request other than an upload, whatever has failed.
 ANSWER_BOUND_SECONDS = 10.0
@@ -25,7 +41,23 @@ ANSWER_BOUND_SECONDS = 10.0
 UPLOAD_BOUND_SECONDS = 60.0
 # From a restarted peer answering its health check to the callers reaching it again.
 RECONNECT_BOUND_SECONDS = 2.0
+# From a fault's end to the service answering as before, whatever the machine's pace.
+RECOVERY_BOUND_SECONDS = 30.0
+# The files service's default multipart part size.
+PART_BYTES = 8 * 1024 * 1024
 PASSWORD = "correct horse battery staple"
+# A lock holder that the test forgets still lets go, and exits, after this long.
+LOCK_HELD_AT_MOST_SECONDS = 120.0
+# Takes an exclusive transaction on the database named by argv[1], says so, and holds it until
+# its stdin closes or argv[2] seconds pass.
+LOCK_HOLDER = """
+import select, sqlite3, sys
+connection = sqlite3.connect(sys.argv[1], timeout=10, isolation_level=None)
+connection.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+select.select([sys.stdin], [], [], float(sys.argv[2]))
+connection.execute("ROLLBACK")
+"""
 
 
 @dataclass
@@ -65,6 +97,9 @@ class FaultStack:
     upload_bound = UPLOAD_BOUND_SECONDS
     Account = Account
     reconnect_bound = RECONNECT_BOUND_SECONDS
+    recovery_bound = RECOVERY_BOUND_SECONDS
+    part_bytes = PART_BYTES
+    answer_bound = ANSWER_BOUND_SECONDS
 
     def url(self, service: str) -> str:
         return f"http://127.0.0.1:{self.stack.ports.http(service)}"
@@ -72,6 +107,10 @@ class FaultStack:
     @staticmethod
     def wait_until_ok(url: str, *, within: float) -> float:
         return wait_until_ok(url, within=within)
+
+    @staticmethod
+    def wait_for(check: Callable[[], None], *, within: float) -> None:
+        wait_for(check, within=within)
 
     def pid(self, name: str) -> int:
         return self.stack.processes[name].pid
@@ -111,6 +150,83 @@ class FaultStack:
             rows = {key for (key,) in files.execute("SELECT object_key FROM items WHERE object_key IS NOT NULL")}
         assert objects == rows, f"objects without rows: {objects - rows}; rows without objects: {rows - objects}"
         assert s3.list_multipart_uploads(Bucket=self.stack.bucket).get("Uploads", []) == []
+
+    def end_uploads_left_open(self) -> list[str]:
+        """Aborts the multipart uploads still open, as the bucket's lifecycle rule would a day
+        later (checked here to be in place), and returns their keys."""
+        s3 = self.stack.storage_endpoint.client()
+        rules = s3.get_bucket_lifecycle_configuration(Bucket=self.stack.bucket)["Rules"]
+        assert any(
+            rule["Status"] == "Enabled"
+            and rule.get("Filter", {}).get("Prefix", "") == ""
+            and "AbortIncompleteMultipartUpload" in rule
+            for rule in rules
+        ), f"no lifecycle rule ends incomplete uploads: {rules}"
+        uploads = s3.list_multipart_uploads(Bucket=self.stack.bucket).get("Uploads", [])
+        for upload in uploads:
+            s3.abort_multipart_upload(Bucket=self.stack.bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+        return [upload["Key"] for upload in uploads]
+
+    def storage_client(self) -> "S3Client":
+        """A client of SeaweedFS with the files service's own timeouts and retries."""
+        endpoint = self.stack.storage_endpoint
+        session = boto3.session.Session(
+            aws_access_key_id=endpoint.access_key_id, aws_secret_access_key=endpoint.secret_access_key
+        )
+        config = Config(
+            region_name=endpoint.region,
+            signature_version="s3v4",
+            s3={"addressing_style": "path"},
+            connect_timeout=aws.CONNECT_TIMEOUT_SECONDS,
+            read_timeout=aws.READ_TIMEOUT_SECONDS,
+            retries={"mode": "standard", "max_attempts": aws.MAX_ATTEMPTS},
+        )
+        return session.client("s3", endpoint_url=endpoint.url, config=config)
+
+    def reconcile_now(self) -> ReconcileReport:
+        """One full reconcile pass over the stack's database and bucket, as
+        `python -m scloud_files.reconcile` runs it, with every object past its grace period."""
+        settings = FilesStorageSettings(
+            store="sqlite", sqlite_path=self.stack.database("files"), s3_bucket=self.stack.bucket
+        )
+        blobs = S3BlobStore(self.storage_client(), self.stack.bucket, part_bytes=PART_BYTES)
+
+        async def reconcile() -> ReconcileReport:
+            async with open_repository(settings) as repository:
+                store = ReconcileStore(
+                    repository,
+                    blobs,
+                    grace=timedelta(0),
+                    page_size=100,
+                    now=lambda: utc_now() + timedelta(seconds=5),
+                )
+                return await reconcile_everything(store)
+
+        return asyncio.run(reconcile())
+
+    @contextmanager
+    def database_locked(self, service: str) -> Iterator[None]:
+        """Another process holds `service`'s database in an exclusive transaction (as a backup
+        tool or a stray `sqlite3` shell would) until the block ends."""
+        holder = subprocess.Popen(
+            [sys.executable, "-c", LOCK_HOLDER, str(self.stack.database(service)), str(LOCK_HELD_AT_MOST_SECONDS)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            assert holder.stdout is not None and holder.stdin is not None
+            ready, _, _ = select.select([holder.stdout], [], [], ANSWER_BOUND_SECONDS * 3)
+            assert ready and holder.stdout.readline().strip() == "locked", "the lock holder never took the lock"
+            yield
+        finally:
+            if holder.stdin is not None:
+                holder.stdin.close()
+            try:
+                holder.wait(timeout=ANSWER_BOUND_SECONDS)
+            except subprocess.TimeoutExpired:
+                holder.kill()
+                holder.wait(timeout=ANSWER_BOUND_SECONDS)
 
     def register(self) -> Account:
         email = f"r-{uuid.uuid4().hex[:10]}@example.com"
@@ -180,12 +296,14 @@ class FaultStack:
         return body, outcome
 
     def upload_small(self, account: Account, data: bytes = b"hello") -> httpx.Response:
-        # "Keep both": a test may upload it more than once for the same account.
+        """Uploads `data` as small.txt ("keep both": a test may upload it more than once). Uploads
+        have no request deadline, only their storage calls' bounds, so the client waits as long
+        as an upload may take; a test that holds one to a tighter bound times it."""
         return httpx.post(
             f"{self.url('files')}/api/files/upload?onConflict=rename",
             files={"file": ("small.txt", data, "text/plain")},
             headers=account.headers,
-            timeout=ANSWER_BOUND_SECONDS,
+            timeout=UPLOAD_BOUND_SECONDS + 30,
         )
 
 
@@ -201,6 +319,19 @@ def wait_until_ok(url: str, *, within: float) -> float:
             last = repr(exc)
         time.sleep(0.05)
     raise AssertionError(f"{url} did not answer 200 within {within} s: {last}")
+
+
+def wait_for(check: Callable[[], None], *, within: float, every: float = 0.2) -> None:
+    """Runs `check` until it stops raising AssertionError; past `within` seconds, raises its last."""
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            check()
+            return
+        except AssertionError:
+            if time.monotonic() > deadline:
+                raise
+        time.sleep(every)
 
 
 @pytest.fixture(scope="session")

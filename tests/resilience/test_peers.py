@@ -1,6 +1,7 @@
 """Each peer service killed and restarted: its callers answer a JSON 503/504 in bounded time while
 it is gone, and reach it again within two seconds of its return."""
 
+import statistics
 import threading
 import time
 from contextlib import contextmanager
@@ -13,11 +14,19 @@ def profile(faults, account) -> httpx.Response:
 
 
 def assert_back_within_bound(faults, ready_at: float, call) -> None:
+    """The first `call` to succeed after the peer answered ready ends within the reconnect bound,
+    less the time the call itself takes on this machine now (the median of three once it is
+    back, measured in the same go): a sign-in's password check under load is not time lost to
+    reconnecting, and counting it made the test fail on a busy machine only."""
     deadline = ready_at + 10
     while (response := call()).status_code != 200:
         assert time.monotonic() < deadline, f"still {response.status_code}: {response.text}"
         time.sleep(0.05)
-    assert time.monotonic() - ready_at < faults.reconnect_bound, f"back after {time.monotonic() - ready_at:.1f} s"
+    back_after = time.monotonic() - ready_at
+    own_time = statistics.median(faults.timed(call)[1] for _ in range(3))
+    assert back_after - own_time < faults.reconnect_bound, (
+        f"back after {back_after:.1f} s, of which {own_time:.1f} s is the call's own time"
+    )
 
 
 # Failed attempts by the callers before the peer returns: enough for gRPC's reconnect backoff

@@ -93,7 +93,8 @@ export async function collectIds(
 }
 
 export const drive = {
-  folder: (folderId: string) => unwrap(filesApi.GET("/api/folders/{folder_id}", { params: folderPath(folderId) })),
+  folder: (folderId: string, signal?: AbortSignal) =>
+    unwrap(filesApi.GET("/api/folders/{folder_id}", { params: folderPath(folderId), signal })),
   children: (folderId: string, options: ListOptions = {}, signal?: AbortSignal) =>
     unwrap(
       filesApi.GET("/api/folders/{folder_id}/children", {

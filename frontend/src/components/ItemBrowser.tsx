@@ -12,6 +12,7 @@ import {
 import { messageOf } from "../api/errors";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
 import { useShortcuts } from "../lib/shortcuts";
+import { useSubmit } from "../lib/useSubmit";
 import { useSortParams } from "../lib/sortParams";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { Button } from "./Field";
@@ -91,9 +92,13 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const [renaming, setRenaming] = useState<Item | null>(null);
   const [moving, setMoving] = useState<{ ids: string[]; items: Item[] } | null>(null);
   const [previewIndex, setPreviewIndex] = useState<number | null>(null);
-  const [archiving, setArchiving] = useState(false);
   const [progress, setProgress] = useState<string | null>(null);
   const toast = useToast();
+  const toastError = (message: string) => toast({ kind: "error", message });
+  // Actions outside a form report failures as toasts; each kind has its own cycle so one never drops another's.
+  const bulk = useSubmit({ onError: toastError });
+  const selecting = useSubmit({ onError: toastError });
+  const downloading = useSubmit({ onError: toastError });
   const focusAfter = useRef<string | null>(null);
   const tableRef = useRef<HTMLDivElement>(null);
 
@@ -142,14 +147,17 @@ export function ItemBrowser(props: ItemBrowserProps) {
     return item ? [item] : [];
   }
 
-  function undo(ids: string[]) {
+  async function undo(ids: string[]) {
     clearSelection();
     focusAfter.current = ids[0] ?? null;
-    drive
-      .restore(ids, "rename", progressOf("Restoring"))
-      .then(() => list.reload())
-      .catch((reason) => toast({ kind: "error", message: `Could not undo: ${messageOf(reason)}` }))
-      .finally(() => setProgress(null));
+    await bulk.run(
+      async () => {
+        await drive.restore(ids, "rename", progressOf("Restoring"));
+        list.reload();
+      },
+      (reason) => `Could not undo: ${messageOf(reason)}`,
+    );
+    setProgress(null);
   }
 
   async function trash(ids: string[]) {
@@ -158,26 +166,27 @@ export function ItemBrowser(props: ItemBrowserProps) {
     const first = order.findIndex((id) => gone.has(id));
     const survivors = order.filter((id) => !gone.has(id));
     clearSelection();
-    try {
-      const result = await drive.trashItems(ids, progressOf("Deleting"));
-      const trashed = result.items.map((item) => item.id);
-      const trashedSet = new Set(trashed);
-      focusAfter.current = survivors[Math.min(first, survivors.length - 1)] ?? "";
-      list.setItems((current) => current.filter((item) => !trashedSet.has(item.id)));
-      const only =
-        trashed.length === 1 && (result.items[0]?.name ?? items.find((item) => item.id === trashed[0])?.name);
-      toast({
-        message: only ? `${only} moved to the trash` : `${trashed.length} items moved to the trash`,
-        action: { label: "Undo", run: () => undo(trashed) },
-      });
-      if (result.failed.length) toast({ kind: "error", message: result.failed.map((f) => f.message).join(" ") });
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not delete: ${messageOf(reason)}` });
-    } finally {
-      setProgress(null);
-    }
+    await bulk.run(
+      async () => {
+        const result = await drive.trashItems(ids, progressOf("Deleting"));
+        const trashed = result.items.map((item) => item.id);
+        const trashedSet = new Set(trashed);
+        focusAfter.current = survivors[Math.min(first, survivors.length - 1)] ?? "";
+        list.setItems((current) => current.filter((item) => !trashedSet.has(item.id)));
+        const only =
+          trashed.length === 1 && (result.items[0]?.name ?? items.find((item) => item.id === trashed[0])?.name);
+        toast({
+          message: only ? `${only} moved to the trash` : `${trashed.length} items moved to the trash`,
+          action: { label: "Undo", run: () => void undo(trashed) },
+        });
+        if (result.failed.length) toastError(result.failed.map((f) => f.message).join(" "));
+      },
+      (reason) => `Could not delete: ${messageOf(reason)}`,
+    );
+    setProgress(null);
   }
 
+  /** Runs inside the move dialog's own submit cycle, which shows a failure there. */
   async function move(ids: string[], parentId: string | null) {
     try {
       const result = await drive.move(ids, parentId, progressOf("Moving"));
@@ -197,40 +206,34 @@ export function ItemBrowser(props: ItemBrowserProps) {
   }
 
   async function download(item: Item) {
-    try {
-      if (item.kind === "folder") navigateTo((await drive.archive([item.id])).url);
-      else navigateTo((await drive.link(item.id)).url);
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not download ${item.name}: ${messageOf(reason)}` });
-    }
+    await downloading.run(
+      async () => navigateTo((item.kind === "folder" ? await drive.archive([item.id]) : await drive.link(item.id)).url),
+      (reason) => `Could not download ${item.name}: ${messageOf(reason)}`,
+    );
   }
 
   async function downloadSelected() {
-    setArchiving(true);
-    try {
-      navigateTo((await drive.archive(selectedIds)).url);
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not download: ${messageOf(reason)}` });
-    } finally {
-      setArchiving(false);
-    }
+    await downloading.run(
+      async () => navigateTo((await drive.archive(selectedIds)).url),
+      (reason) => `Could not download: ${messageOf(reason)}`,
+    );
   }
 
   async function selectEverything() {
     setProgress("Selecting…");
-    try {
-      const ids = await collectIds(
-        ({ cursor, limit, signal }) => load({ sort: sort.key, order: sort.order, cursor, limit }, signal),
-        undefined,
-        (count) => setProgress(`Selecting… ${count.toLocaleString()}`),
-      );
-      setSelection({ ids: new Set(order), anchor: null });
-      setEverything(ids);
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not select everything: ${messageOf(reason)}` });
-    } finally {
-      setProgress(null);
-    }
+    await selecting.run(
+      async () => {
+        const ids = await collectIds(
+          ({ cursor, limit, signal }) => load({ sort: sort.key, order: sort.order, cursor, limit }, signal),
+          undefined,
+          (count) => setProgress(`Selecting… ${count.toLocaleString()}`),
+        );
+        setSelection({ ids: new Set(order), anchor: null });
+        setEverything(ids);
+      },
+      (reason) => `Could not select everything: ${messageOf(reason)}`,
+    );
+    setProgress(null);
   }
 
   useShortcuts({
@@ -265,7 +268,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
         <SelectionToolbar count={selectedIds.length} onClear={clearSelection} progress={progress} note={note}>
           <Button
             variant="secondary"
-            busy={archiving}
+            busy={downloading.busy}
             disabled={selectedIds.length > BULK_MAX_IDS}
             title={selectedIds.length > BULK_MAX_IDS ? `At most ${BULK_MAX_IDS} items fit in one ZIP` : undefined}
             onClick={downloadSelected}

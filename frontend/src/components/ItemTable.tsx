@@ -157,7 +157,7 @@ function ItemRow({
           className="h-4 w-4 accent-indigo-600"
         />
       </td>
-      <td className="w-1/2 max-w-0 px-4 py-3">
+      <td className="w-full max-w-0 px-4 py-3 sm:w-1/2">
         <span className="flex items-center gap-2">
           <ItemIcon family={type.family} />
           {folder ? (

@@ -1,6 +1,5 @@
 import { useEffect, useState } from "react";
 import { drive, parentIdOf, ROOT_ID, type Item } from "../api/drive";
-import { messageOf } from "../api/errors";
 import { Button } from "./Field";
 import { ItemIcon } from "./ItemIcon";
 import { Modal } from "./Modal";
@@ -31,27 +30,23 @@ export function MoveDialog({
 }: MoveDialogProps) {
   const [folderId, setFolderId] = useState(startFolderId);
   const [shown, setShown] = useState<{ folder: Item; folders: Item[] } | null>(null);
-  const [error, setError] = useState<string | null>(null);
   // What is on screen belongs to the folder browsed to; until it answers, a spinner shows.
   const ready = shown?.folder.id === folderId;
   const folder = ready ? shown.folder : null;
   const folders = ready ? shown.folders : null;
   const { busy, error: moveError, run } = useSubmit();
+  const { error: loadError, run: runLoad } = useSubmit();
   const movingIds = new Set(moving.map((item) => item.id));
 
   useEffect(() => {
-    let current = true;
-    Promise.all([drive.folder(folderId), drive.children(folderId, { kind: "folder", sort: "name", limit: 200 })])
-      .then(([opened, page]) => {
-        if (!current) return;
-        setError(null);
-        setShown({ folder: { ...opened, id: folderId }, folders: page.items });
-      })
-      .catch((reason) => current && setError(messageOf(reason)));
-    return () => {
-      current = false;
-    };
-  }, [folderId]);
+    void runLoad(async (signal) => {
+      const [opened, page] = await Promise.all([
+        drive.folder(folderId, signal),
+        drive.children(folderId, { kind: "folder", sort: "name", limit: 200 }, signal),
+      ]);
+      if (!signal.aborted) setShown({ folder: { ...opened, id: folderId }, folders: page.items });
+    });
+  }, [folderId, runLoad]);
 
   const inside = folder !== null && (movingIds.has(folder.id) || (folder.path ?? []).some((p) => movingIds.has(p.id)));
   const title = count === 1 && moving.length === 1 ? `Move ${moving[0].name} to…` : `Move ${count} items to…`;
@@ -77,7 +72,7 @@ export function MoveDialog({
           </button>
         )}
         <div className="max-h-64 overflow-y-auto rounded-md border border-slate-200 dark:border-slate-700">
-          {folders === null && !error ? (
+          {folders === null && !loadError ? (
             <div className="flex justify-center p-4">
               <Spinner label="Loading folders" />
             </div>
@@ -103,7 +98,7 @@ export function MoveDialog({
           )}
         </div>
         {inside && <Notice kind="info">A folder cannot move into itself.</Notice>}
-        {(moveError ?? error) && <Notice kind="error">{moveError ?? error}</Notice>}
+        {(moveError ?? loadError) && <Notice kind="error">{moveError ?? loadError}</Notice>}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" type="button" onClick={onClose}>
             Cancel

@@ -7,6 +7,7 @@ import { describeUserAgent } from "../lib/userAgent";
 import { Button } from "./Field";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
+import { useSubmit } from "../lib/useSubmit";
 
 export type DeviceSession =
   paths["/api/auth/sessions"]["get"]["responses"]["200"]["content"]["application/json"]["sessions"][number];
@@ -14,34 +15,31 @@ export type DeviceSession =
 /** The devices signed in to this account: sign out any other one, or all of them. */
 export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere(): Promise<void> }) {
   const [sessions, setSessions] = useState<DeviceSession[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [leaving, setLeaving] = useState(false);
-  const [leaveError, setLeaveError] = useState<string | null>(null);
+  const listing = useSubmit();
+  const leaving = useSubmit();
   const everywhereId = useId();
+  const { run: runListing } = listing;
 
   useEffect(() => {
-    unwrap(authApi.GET("/api/auth/sessions"))
-      .then((list) => setSessions(list.sessions))
-      .catch((reason) => setError(`Your devices could not be listed: ${messageOf(reason)}`));
-  }, []);
+    void runListing(
+      async (signal) => {
+        const list = await unwrap(authApi.GET("/api/auth/sessions", { signal }));
+        setSessions(list.sessions);
+      },
+      (reason) => `Your devices could not be listed: ${messageOf(reason)}`,
+    );
+  }, [runListing]);
 
-  async function signOutEverywhere() {
-    setLeaving(true);
-    setLeaveError(null);
-    try {
-      await onSignedOutEverywhere();
-    } catch (reason) {
-      setLeaveError(`You are still signed in: ${messageOf(reason)}`);
-      setLeaving(false);
-    }
+  function signOutEverywhere() {
+    void leaving.run(onSignedOutEverywhere, (reason) => `You are still signed in: ${messageOf(reason)}`);
   }
 
   const removed = (id: string) => setSessions((current) => current?.filter((session) => session.id !== id) ?? null);
 
   return (
     <div className="space-y-4">
-      {error && <Notice kind="error">{error}</Notice>}
-      {!sessions && !error && <Spinner label="Loading your devices" />}
+      {listing.error && <Notice kind="error">{listing.error}</Notice>}
+      {!sessions && !listing.error && <Spinner label="Loading your devices" />}
       {sessions && (
         <ul
           aria-label="Signed-in devices"
@@ -52,12 +50,12 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
           ))}
         </ul>
       )}
-      {leaveError && <Notice kind="error">{leaveError}</Notice>}
+      {leaving.error && <Notice kind="error">{leaving.error}</Notice>}
       <div className="flex flex-wrap items-center gap-3">
         <Button
           type="button"
           variant="secondary"
-          busy={leaving}
+          busy={leaving.busy}
           onClick={signOutEverywhere}
           aria-describedby={everywhereId}
         >
@@ -72,26 +70,23 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
 }
 
 function SessionItem({ session, onSignedOut }: { session: DeviceSession; onSignedOut(): void }) {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useSubmit();
   const deviceId = useId();
   const device = describeUserAgent(session.userAgent);
 
   async function signOut() {
-    setBusy(true);
-    setError(null);
-    try {
-      await unwrap(authApi.DELETE("/api/auth/sessions/{id}", { params: { path: { id: session.id } } }));
-      onSignedOut();
-    } catch (reason) {
-      // Already ended (by expiry, or from another device): what the person wanted is done.
-      if (reason instanceof ApiError && reason.code === "session_not_found") {
-        onSignedOut();
-        return;
-      }
-      setError(`${device} is still signed in: ${messageOf(reason)}`);
-      setBusy(false);
-    }
+    const done = await run(
+      async () => {
+        try {
+          await unwrap(authApi.DELETE("/api/auth/sessions/{id}", { params: { path: { id: session.id } } }));
+        } catch (reason) {
+          // Already ended (by expiry, or from another device): what the person wanted is done.
+          if (!(reason instanceof ApiError && reason.code === "session_not_found")) throw reason;
+        }
+      },
+      (reason) => `${device} is still signed in: ${messageOf(reason)}`,
+    );
+    if (done) onSignedOut();
   }
 
   return (

@@ -1,6 +1,5 @@
 import { useEffect, useState, type FormEvent } from "react";
 import { authApi, unwrap } from "../api/client";
-import { messageOf } from "../api/errors";
 import type { components } from "../api/generated/auth";
 import { Button, TextField } from "./Field";
 import { PasswordField } from "./PasswordField";
@@ -16,13 +15,11 @@ export function TwoFactorSettings() {
   const [status, setStatus] = useState<Status | null>(null);
   const [setup, setSetup] = useState<Setup | null>(null);
   const [recoveryCodes, setRecoveryCodes] = useState<string[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: runLoad } = useSubmit();
 
   useEffect(() => {
-    unwrap(authApi.GET("/api/auth/two-factor"))
-      .then(setStatus)
-      .catch((reason) => setError(messageOf(reason)));
-  }, []);
+    void runLoad(async (signal) => setStatus(await unwrap(authApi.GET("/api/auth/two-factor", { signal }))));
+  }, [runLoad]);
 
   if (error && !status) return <Notice kind="error">{error}</Notice>;
   if (!status) return <Spinner label="Loading two-factor settings" />;

@@ -1,10 +1,9 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { filesApi, unwrap } from "../api/client";
 import type { UploadedFile } from "../api/drive";
 import { formatBytes } from "../lib/format";
 import { overallProgress, UploadQueue, type UploadItem, type UploadRequest } from "../lib/uploadQueue";
-import { useSession } from "../session/SessionProvider";
 import { ConflictDialog } from "./ConflictDialog";
+import { useLimits } from "./LimitsProvider";
 
 type UploadedListener = (file: UploadedFile, parentId: string | null) => void;
 
@@ -35,10 +34,9 @@ export function UploadProvider({
   /** The page places `<UploadDock />` itself (the Layout's dock, under the toasts). */
   docked?: boolean;
 }) {
-  const { user } = useSession();
+  const maxUploadBytes = useLimits()?.maxUploadBytes ?? null;
   const [items, setItems] = useState<UploadItem[]>([]);
   const [queue] = useState(() => given ?? new UploadQueue(() => {}));
-  const [maxUploadBytes, setMaxUploadBytes] = useState<number | null>(null);
   const listeners = useRef(new Set<UploadedListener>());
 
   useEffect(() => {
@@ -50,12 +48,6 @@ export function UploadProvider({
       onUploaded: (file, parentId) => listeners.current.forEach((listener) => listener(file, parentId)),
     });
   }, [queue, maxUploadBytes]);
-  useEffect(() => {
-    if (!user) return;
-    unwrap(filesApi.GET("/api/files/limits"))
-      .then((limits) => setMaxUploadBytes(limits.maxUploadBytes))
-      .catch(() => setMaxUploadBytes(null));
-  }, [user]);
 
   const onUploaded = useCallback((listener: UploadedListener) => {
     listeners.current.add(listener);

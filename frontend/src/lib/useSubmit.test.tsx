@@ -32,4 +32,49 @@ describe("useSubmit", () => {
     });
     expect(result.current.result).toBeNull();
   });
+
+  it("lets the latest run win: an earlier one is aborted and its late failure is not shown", async () => {
+    const { result } = renderHook(() => useSubmit());
+    let failFirst!: () => void;
+    let firstSignal!: AbortSignal;
+    let first!: Promise<boolean>;
+    act(() => {
+      first = result.current.run(
+        (signal) =>
+          new Promise<void>((_, reject) => {
+            firstSignal = signal;
+            failFirst = () => reject(new ApiError(404, "not_found", "Gone."));
+          }),
+      );
+    });
+    let finishSecond!: () => void;
+    let second!: Promise<boolean>;
+    act(() => {
+      second = result.current.run(() => new Promise<string>((resolve) => (finishSecond = () => resolve("Shown"))));
+    });
+    expect(firstSignal.aborted).toBe(true);
+    await act(async () => failFirst());
+    expect(await first).toBe(false);
+    expect(result.current.busy).toBe(true);
+    expect(result.current.error).toBeNull();
+    await act(async () => finishSecond());
+    expect(await second).toBe(true);
+    expect(result.current.busy).toBe(false);
+    expect(result.current.result).toEqual({ kind: "success", text: "Shown" });
+  });
+
+  it("hands failures to onError, described, instead of keeping them as the result", async () => {
+    const reported: string[] = [];
+    const { result } = renderHook(() => useSubmit({ onError: (text) => reported.push(text) }));
+    await act(async () => {
+      await result.current.run(
+        async () => {
+          throw new ApiError(503, "service_unavailable", "Try again later.");
+        },
+        (reason) => `Could not delete: ${(reason as ApiError).message}`,
+      );
+    });
+    expect(reported).toEqual(["Could not delete: Try again later."]);
+    expect(result.current.result).toBeNull();
+  });
 });

@@ -15,6 +15,7 @@ import { carriesItems } from "../lib/dragItems";
 import { entriesOf, planTreeUpload, treeOfPicked, walkEntries, type DroppedTree } from "../lib/dropTree";
 import { formatBytes } from "../lib/format";
 import { useDocumentTitle } from "../lib/documentTitle";
+import { useSubmit } from "../lib/useSubmit";
 
 const pickerClass =
   "inline-flex cursor-pointer items-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500";
@@ -34,6 +35,7 @@ function FolderView({ folderId }: { folderId: string }) {
   const [dragging, setDragging] = useState(false);
   const uploads = useUploads();
   const toast = useToast();
+  const treeUpload = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
   const headingRef = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
@@ -100,17 +102,14 @@ function FolderView({ folderId }: { folderId: string }) {
     if (carriesItems(event)) return;
     event.preventDefault();
     const { entries, files } = entriesOf(event.dataTransfer);
-    const parentId = parentIdOf(folderId);
-    try {
-      const hasFolders = entries.some((entry) => entry.isDirectory);
-      if (!hasFolders) {
-        uploads.add(files.map((file) => ({ file, parentId })));
-        return;
-      }
-      await uploadTree(await walkEntries(entries));
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not upload the dropped folder: ${messageOf(reason)}` });
+    if (!entries.some((entry) => entry.isDirectory)) {
+      uploads.add(files.map((file) => ({ file, parentId: parentIdOf(folderId) })));
+      return;
     }
+    await treeUpload.run(
+      async () => uploadTree(await walkEntries(entries)),
+      (reason) => `Could not upload the dropped folder: ${messageOf(reason)}`,
+    );
   }
 
   /** Recreates a dropped or picked folder tree here, then queues its files. */
@@ -161,11 +160,18 @@ function FolderView({ folderId }: { folderId: string }) {
         onDropItems={(ids, id) => void move(ids, id)}
       />
       <div className="flex flex-wrap items-end justify-between gap-2">
-        <h1 id="folder-heading" ref={headingRef} tabIndex={-1} className="text-2xl font-bold">
-          {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
-        </h1>
+        <div className="min-w-0">
+          <h1
+            id="folder-heading"
+            ref={headingRef}
+            tabIndex={-1}
+            className="text-2xl font-bold [overflow-wrap:anywhere]"
+          >
+            {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
+          </h1>
+          <StorageSummary usage={usage} />
+        </div>
         <div className="flex flex-wrap items-center gap-2">
-          {usage && <StorageSummary {...usage} />}
           <Button variant="secondary" onClick={() => setCreating(true)}>
             New folder
           </Button>
@@ -182,8 +188,9 @@ function FolderView({ folderId }: { folderId: string }) {
                 const chosen = Array.from(event.target.files ?? []);
                 event.target.value = "";
                 if (chosen.length)
-                  uploadTree(treeOfPicked(chosen)).catch((reason) =>
-                    toast({ kind: "error", message: `Could not upload the folder: ${messageOf(reason)}` }),
+                  void treeUpload.run(
+                    () => uploadTree(treeOfPicked(chosen)),
+                    (reason) => `Could not upload the folder: ${messageOf(reason)}`,
                   );
               }}
             />
@@ -210,8 +217,11 @@ function FolderView({ folderId }: { folderId: string }) {
             : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
         }`}
       >
-        Drop files or folders anywhere here to upload them to this folder
-        {uploads.maxUploadBytes !== null && ` (up to ${formatBytes(uploads.maxUploadBytes)} per file)`}.
+        Drop files or folders anywhere here to upload them to this folder.{" "}
+        {/* Its own line on a phone, kept while the limit loads, so the list below never moves. */}
+        <span className="block min-h-5 sm:inline">
+          {uploads.maxUploadBytes !== null && `Up to ${formatBytes(uploads.maxUploadBytes)} per file.`}
+        </span>
       </p>
       <ItemBrowser
         caption={inFolder ? `Contents of ${folder.name}` : "Your files"}

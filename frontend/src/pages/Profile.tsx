@@ -1,7 +1,6 @@
 import { startTransition, useEffect, useState, type ReactNode } from "react";
 import { useNavigate } from "react-router";
 import { unwrap, usersApi } from "../api/client";
-import { messageOf } from "../api/errors";
 import { DeleteAccount } from "../components/DeleteAccount";
 import { DownloadData } from "../components/DownloadData";
 import { Notice } from "../components/Notice";
@@ -13,19 +12,18 @@ import { StorageSummary } from "../components/StorageSummary";
 import { TwoFactorSettings } from "../components/TwoFactorSettings";
 import { useSession } from "../session/SessionProvider";
 import { useDocumentTitle } from "../lib/documentTitle";
+import { useSubmit } from "../lib/useSubmit";
 
 export function Profile() {
   useDocumentTitle("Profile");
   const [profile, setProfile] = useState<ProfileRead | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { error, run: runLoad } = useSubmit();
   const { clear, logoutAll } = useSession();
   const navigate = useNavigate();
 
   useEffect(() => {
-    unwrap(usersApi.GET("/api/users/me"))
-      .then(setProfile)
-      .catch((reason) => setError(messageOf(reason)));
-  }, []);
+    void runLoad(async (signal) => setProfile(await unwrap(usersApi.GET("/api/users/me", { signal }))));
+  }, [runLoad]);
 
   async function handleSignedOutEverywhere() {
     await logoutAll();
@@ -43,7 +41,7 @@ export function Profile() {
     <div className="mx-auto max-w-xl space-y-8">
       <div>
         <h1 className="text-2xl font-bold">Profile</h1>
-        {profile && <StorageSummary storageUsed={profile.storageUsed} fileCount={profile.fileCount} />}
+        <StorageSummary usage={profile} />
       </div>
       {error && <Notice kind="error">{error}</Notice>}
       {!profile && !error && <Spinner label="Loading your profile" />}

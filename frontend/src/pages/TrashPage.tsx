@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ConflictDialog } from "../components/ConflictDialog";
 import { Button } from "../components/Field";
 import { ItemIcon } from "../components/ItemIcon";
+import { useLimits } from "../components/LimitsProvider";
 import { ListStatus } from "../components/ListStatus";
 import { RowMenu } from "../components/RowMenu";
 import { describeProgress, SelectionToolbar } from "../components/SelectionToolbar";
@@ -15,15 +16,16 @@ import { formatBytes, formatDate } from "../lib/format";
 import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../lib/selection";
 import { useDocumentTitle } from "../lib/documentTitle";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
-
-/**
- * Days a trashed item stays before it is deleted for good: the files service's
- * `trash_retention_days` (default 30). No API answers it yet, so this copy must follow that setting.
- */
-export const TRASH_RETENTION_DAYS = 30;
+import { useSubmit } from "../lib/useSubmit";
 
 type Pending = { kind: "forever"; items: Item[] } | { kind: "empty" } | null;
 type Outcome = { items: Item[]; failed: { id: string; code: string; message: string }[] };
+
+/** How long the trash keeps an item: the files service's setting, once it has answered. */
+function describeRetention(days: number | undefined): string {
+  if (days === undefined) return "for a set time";
+  return days === 1 ? "for 1 day" : `for ${days} days`;
+}
 
 /** /trash: deleted items with where they were and when, to restore or delete forever. */
 export function TrashPage() {
@@ -32,11 +34,14 @@ export function TrashPage() {
   const items = list.items;
   const [rawSelection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   const [pending, setPending] = useState<Pending>(null);
-  const [busy, setBusy] = useState(false);
   const [progress, setProgress] = useState<string | null>(null);
   const [conflicts, setConflicts] = useState<Item[]>([]);
   const headingRef = useRef<HTMLHeadingElement>(null);
   const toast = useToast();
+  const toastError = (message: string) => toast({ kind: "error", message });
+  const restoring = useSubmit({ onError: toastError });
+  const deleting = useSubmit({ onError: toastError });
+  const retentionDays = useLimits()?.trashRetentionDays;
   useDocumentTitle("Trash");
 
   const order = useMemo(() => items.map((item) => item.id), [items]);
@@ -58,23 +63,22 @@ export function TrashPage() {
   }
 
   async function restore(targets: Item[], onConflict: "fail" | "rename" | "replace" = "fail") {
-    try {
-      const ids = targets.map((item) => item.id);
-      const result = await drive.restore(ids, onConflict, progressOf("Restoring"));
-      settle(ids, result, "restored");
-      const taken = new Set(result.failed.filter((entry) => entry.code === "name_taken").map((entry) => entry.id));
-      setConflicts((current) => [...current, ...targets.filter((item) => taken.has(item.id))]);
-    } catch (reason) {
-      toast({ kind: "error", message: `Could not restore: ${messageOf(reason)}` });
-    } finally {
-      setProgress(null);
-    }
+    await restoring.run(
+      async () => {
+        const ids = targets.map((item) => item.id);
+        const result = await drive.restore(ids, onConflict, progressOf("Restoring"));
+        settle(ids, result, "restored");
+        const taken = new Set(result.failed.filter((entry) => entry.code === "name_taken").map((entry) => entry.id));
+        setConflicts((current) => [...current, ...targets.filter((item) => taken.has(item.id))]);
+      },
+      (reason) => `Could not restore: ${messageOf(reason)}`,
+    );
+    setProgress(null);
   }
 
   async function confirm() {
     if (!pending) return;
-    setBusy(true);
-    try {
+    await deleting.run(async () => {
       if (pending.kind === "empty") {
         await drive.emptyTrash();
         list.setItems(() => []);
@@ -84,13 +88,9 @@ export function TrashPage() {
         const ids = pending.items.map((item) => item.id);
         settle(ids, await drive.deleteForever(ids, progressOf("Deleting")), "deleted forever");
       }
-    } catch (reason) {
-      toast({ kind: "error", message: messageOf(reason) });
-    } finally {
-      setBusy(false);
-      setProgress(null);
-      setPending(null);
-    }
+    });
+    setProgress(null);
+    setPending(null);
   }
 
   const conflict = conflicts[0];
@@ -106,7 +106,7 @@ export function TrashPage() {
         </Button>
       </div>
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        Deleted items stay here for {TRASH_RETENTION_DAYS} days, then are deleted for good. They count against your
+        Deleted items stay here {describeRetention(retentionDays)}, then are deleted for good. They count against your
         storage until then.
       </p>
       {selected.length > 0 && (
@@ -175,7 +175,7 @@ export function TrashPage() {
                       className="h-4 w-4 accent-indigo-600"
                     />
                   </td>
-                  <td className="w-1/2 px-4 py-3">
+                  <td className="w-full px-4 py-3 sm:w-1/2">
                     <span className="flex items-center gap-2 font-medium">
                       <ItemIcon family={fileTypeOf(item).family} />
                       <span className="[overflow-wrap:anywhere]" title={item.name}>
@@ -248,7 +248,7 @@ export function TrashPage() {
           }
           message="They will be gone for good. This cannot be undone."
           confirmLabel={pending.kind === "empty" ? "Empty trash" : "Delete forever"}
-          busy={busy}
+          busy={deleting.busy}
           onConfirm={() => void confirm()}
           onCancel={() => setPending(null)}
           fallbackFocus={() => headingRef.current}

@@ -67,12 +67,15 @@ export function fakeApi(handler: ApiHandler) {
   return { requests, fetch: fetchMock };
 }
 
-/** A signed-in session's routes (refresh, upload limit, usage), then `handler`. */
+/** The files service's limits the fake API serves (not the service's defaults, so a test sees they are read). */
+export const limits = { maxUploadBytes: 1000, trashRetentionDays: 7 };
+
+/** A signed-in session's routes (refresh, limits, usage), then `handler`. */
 export function fakeSignedInApi(handler: ApiHandler, overrides: Partial<typeof user> = {}) {
   return fakeApi((call) => {
     const key = `${call.method} ${call.path}`;
     if (key === "POST /api/auth/refresh") return json(200, session(overrides));
-    if (key === "GET /api/files/limits") return json(200, { maxUploadBytes: 1000 });
+    if (key === "GET /api/files/limits") return json(200, limits);
     if (key === "GET /api/users/me") return json(200, { ...user, ...overrides, storageUsed: 0, fileCount: 0 });
     return handler(call);
   });

@@ -76,11 +76,12 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read Upload Limits
+         * Read Limits
          * @description The largest file each way of uploading takes, so the browser can refuse bigger ones up
-         *     front, and the user's quota and usage (the trash's share apart), for the usage bar.
+         *     front, the user's quota and usage (the trash's share apart) for the usage bar, and how long the
+         *     trash keeps an item, so the browser says what the service does.
          */
-        get: operations["read_upload_limits_api_files_limits_get"];
+        get: operations["read_limits_api_files_limits_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -675,6 +676,39 @@ export interface components {
              */
             ids: string[];
         };
+        /** LimitsRead */
+        LimitsRead: {
+            /**
+             * Maxfilebytes
+             * @description Largest file a direct upload (`POST /api/uploads`) takes.
+             */
+            maxFileBytes: number;
+            /**
+             * Maxuploadbytes
+             * @description Largest file `POST /api/files/upload` takes.
+             */
+            maxUploadBytes: number;
+            /**
+             * Quotabytes
+             * @description The user's storage quota.
+             */
+            quotaBytes: number;
+            /**
+             * Trashbytes
+             * @description The share of `usedBytes` in files the user moved to the trash themselves (the content of a trashed folder is not in it).
+             */
+            trashBytes: number;
+            /**
+             * Trashretentiondays
+             * @description Days a trashed item stays in the trash before it is purged.
+             */
+            trashRetentionDays: number;
+            /**
+             * Usedbytes
+             * @description What counts against the quota: every file until purged (the trash included) and the declared sizes of uploads in progress.
+             */
+            usedBytes: number;
+        };
         /** PartToComplete */
         PartToComplete: {
             /**
@@ -847,34 +881,6 @@ export interface components {
              * @description Every part is this size but the last: size - (partCount-1) * partSize.
              */
             partSize: number;
-        };
-        /** UploadLimitsRead */
-        UploadLimitsRead: {
-            /**
-             * Maxfilebytes
-             * @description Largest file a direct upload (`POST /api/uploads`) takes.
-             */
-            maxFileBytes: number;
-            /**
-             * Maxuploadbytes
-             * @description Largest file `POST /api/files/upload` takes.
-             */
-            maxUploadBytes: number;
-            /**
-             * Quotabytes
-             * @description The user's storage quota.
-             */
-            quotaBytes: number;
-            /**
-             * Trashbytes
-             * @description The share of `usedBytes` in files the user moved to the trash themselves (the content of a trashed folder is not in it).
-             */
-            trashBytes: number;
-            /**
-             * Usedbytes
-             * @description What counts against the quota: every file until purged (the trash included) and the declared sizes of uploads in progress.
-             */
-            usedBytes: number;
         };
         /** UploadRead */
         UploadRead: {
@@ -1173,7 +1179,7 @@ export interface operations {
             };
         };
     };
-    read_upload_limits_api_files_limits_get: {
+    read_limits_api_files_limits_get: {
         parameters: {
             query?: never;
             header?: never;
@@ -1188,7 +1194,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UploadLimitsRead"];
+                    "application/json": components["schemas"]["LimitsRead"];
                 };
             };
             /** @description Error */

@@ -58,6 +58,7 @@ def test_limits(client, alice):
         "quotaBytes": 10 * 1024 * MIB,
         "usedBytes": 0,
         "trashBytes": 0,
+        "trashRetentionDays": 30,
     }
 
 

@@ -47,18 +47,24 @@ class StorageQuota:
 
 @dataclass(frozen=True)
 class StorageLimits:
-    """What the browser shows and checks up front: the two file size limits and the usage bar."""
+    """What the browser shows and checks up front: the two file size limits, the usage bar and how
+    long the trash keeps an item."""
 
     max_upload_bytes: int
     max_file_bytes: int
+    trash_retention_days: int
     usage: QuotaUsage
 
 
 class ReadStorageLimits:
-    def __init__(self, quota: StorageQuota, *, max_upload_bytes: int, max_file_bytes: int) -> None:
+    def __init__(
+        self, quota: StorageQuota, *, max_upload_bytes: int, max_file_bytes: int, trash_retention_days: int
+    ) -> None:
         self._quota = quota
         self._max_upload_bytes = max_upload_bytes
         self._max_file_bytes = max_file_bytes
+        self._trash_retention_days = trash_retention_days
 
     async def __call__(self, user_id: str) -> StorageLimits:
-        return StorageLimits(self._max_upload_bytes, self._max_file_bytes, await self._quota.usage(user_id))
+        usage = await self._quota.usage(user_id)
+        return StorageLimits(self._max_upload_bytes, self._max_file_bytes, self._trash_retention_days, usage)

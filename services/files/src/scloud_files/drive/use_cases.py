@@ -183,7 +183,10 @@ def build_drive(
         delete_user_files=DeleteUserFiles(repository, blob_store),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
-            quota, max_upload_bytes=max_upload_bytes, max_file_bytes=direct_limits.max_file_bytes
+            quota,
+            max_upload_bytes=max_upload_bytes,
+            max_file_bytes=direct_limits.max_file_bytes,
+            trash_retention_days=trash_retention_days,
         ),
         direct=direct,
     )

@@ -50,9 +50,9 @@ from scloud_files.http.schemas import (
     ItemsMove,
     ItemsSelection,
     ItemUpdate,
+    LimitsRead,
     Rfc3339Time,
     TrashRestore,
-    UploadLimitsRead,
 )
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
 from scloud_files.http.upload_routes import uploads
@@ -102,13 +102,15 @@ def folder_id_of(value: str | None) -> str | None:
 
 
 @files.get("/limits", responses=error_responses(401, 503))
-async def read_upload_limits(user: CurrentUser, read_limits: ReadStorageLimitsDep) -> UploadLimitsRead:
+async def read_limits(user: CurrentUser, read_limits: ReadStorageLimitsDep) -> LimitsRead:
     """The largest file each way of uploading takes, so the browser can refuse bigger ones up
-    front, and the user's quota and usage (the trash's share apart), for the usage bar."""
+    front, the user's quota and usage (the trash's share apart) for the usage bar, and how long the
+    trash keeps an item, so the browser says what the service does."""
     limits = await read_limits(user.user_id)
-    return UploadLimitsRead(
+    return LimitsRead(
         max_upload_bytes=limits.max_upload_bytes,
         max_file_bytes=limits.max_file_bytes,
+        trash_retention_days=limits.trash_retention_days,
         quota_bytes=limits.usage.quota,
         used_bytes=limits.usage.used,
         trash_bytes=limits.usage.trash,

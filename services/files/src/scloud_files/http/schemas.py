@@ -195,7 +195,7 @@ class DownloadLinkRead(ApiModel):
     expires_at: datetime
 
 
-class UploadLimitsRead(ApiModel):
+class LimitsRead(ApiModel):
     max_upload_bytes: int = Field(description="Largest file `POST /api/files/upload` takes.")
     max_file_bytes: int = Field(description="Largest file a direct upload (`POST /api/uploads`) takes.")
     quota_bytes: int = Field(description="The user's storage quota.")
@@ -207,3 +207,4 @@ class UploadLimitsRead(ApiModel):
         description="The share of `usedBytes` in files the user moved to the trash themselves (the content of "
         "a trashed folder is not in it)."
     )
+    trash_retention_days: int = Field(description="Days a trashed item stays in the trash before it is purged.")

@@ -74,6 +74,7 @@ async def test_an_upload_is_created_signed_listed_completed_and_counted(app):
         "quotaBytes": 20 * MIB,
         "usedBytes": 10,
         "trashBytes": 0,
+        "trashRetentionDays": 30,
     }
     completed = await app.post(
         f"/api/uploads/{upload['id']}/complete",
