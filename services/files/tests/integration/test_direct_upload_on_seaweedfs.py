@@ -1,7 +1,8 @@
 """Direct uploads on SeaweedFS, which checks presigned signatures and part checksums as S3 does:
 the MultipartStore contract on the S3 adapter, then the API as the browser uses it (create, sign,
 PUT the parts straight to the presigned URLs with httpx, list, complete) on the real app with
-SQLite and SeaweedFS, and the sweeper on the S3 adapter with an injected clock."""
+SQLite and SeaweedFS, and the sweeper on the S3 adapter with an injected clock, its records on
+SQLite and on DynamoDB (moto)."""
 
 import asyncio
 import base64
@@ -16,10 +17,13 @@ import pytest
 
 from scloud_common.aws import create_aws_client
 from scloud_common.internal_tls import tls_settings
+from scloud_common.sqlite_store import SqliteStore
+from scloud_files.adapters.dynamodb import DynamoDbPendingUploads, table_definition
 from scloud_files.adapters.in_memory import InMemoryFileRepository
 from scloud_files.adapters.in_memory_upload import InMemoryPendingUploads
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
+from scloud_files.adapters.sqlite import MIGRATIONS, SqlitePendingUploads
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.domain import CompletedPart, OnConflict, QuotaExceeded, StorageUsage
@@ -364,15 +368,30 @@ async def test_an_expired_part_url_is_refused(s3, seaweed_s3):
     assert response.status_code == 403 and "expired" in response.text
 
 
-async def test_the_sweeper_aborts_an_abandoned_upload(s3, seaweed_s3):
+@pytest.fixture(params=["sqlite", "dynamodb"])
+async def pending_store(request, tmp_path, unique_name):
+    """The pending uploads on each real store bootstrap may build: SQLite, and DynamoDB (moto)."""
+    if request.param == "sqlite":
+        store = await SqliteStore.open(tmp_path / "files.db", migrations=MIGRATIONS)
+        yield SqlitePendingUploads(store)
+        await store.close()
+        return
+    dynamodb = request.getfixturevalue("dynamodb")
+    dynamodb.create_table(**table_definition(unique_name))
+    yield DynamoDbPendingUploads(dynamodb, unique_name)
+
+
+async def test_the_sweeper_aborts_an_abandoned_upload(s3, seaweed_s3, pending_store):
     now = [datetime(2026, 11, 25, 9, 30, tzinfo=UTC)]
-    pending = InMemoryPendingUploads()
-    drive = direct_drive(s3, seaweed_s3.bucket, pending=pending, now=lambda: now[0])
+    drive = direct_drive(s3, seaweed_s3.bucket, pending=pending_store, now=lambda: now[0])
     upload = await create_direct(drive, "dave", 10)
     await put_parts(drive, upload, {1: b"0123456789"})
     assert await drive.direct.sweep() == 0
+    assert await pending_store.reserved_bytes("dave") == 10
     now[0] += timedelta(days=2)
     assert await drive.direct.sweep() == 1
-    assert await pending.get("dave", upload.upload_id) is None
+    assert await pending_store.get("dave", upload.upload_id) is None
+    assert await pending_store.reserved_bytes("dave") == 0
     uploads = s3.list_multipart_uploads(Bucket=seaweed_s3.bucket, Prefix=upload.object_key).get("Uploads", [])
     assert uploads == []
+    assert await drive.direct.sweep() == 0
