@@ -49,19 +49,21 @@ export function UploadProvider({
   const [items, setItems] = useState<UploadItem[]>([]);
   const [queue] = useState(() => given ?? new UploadQueue(() => {}));
   const listeners = useRef(new Set<UploadedListener>());
-  const [transfers, setTransfers] = useState<DirectUploads | null>(null);
+  // One user's direct uploads. Built without loading Uppy; it loads on the first direct upload or resume.
+  const transfers = useMemo(
+    () => (userId ? (directUploads?.(userId) ?? new DirectUploads(userId)) : null),
+    [userId, directUploads],
+  );
 
   useEffect(() => {
     queue.observe(setItems);
   }, [queue]);
-  // One user's direct uploads; what a reload left of them resumes (Uppy loads only then).
+  // What a reload or a crashed tab left of this user's direct uploads resumes.
   useEffect(() => {
-    if (!userId) return;
-    const created = directUploads?.(userId) ?? new DirectUploads(userId);
-    setTransfers(created);
-    void created.resumeKept((restored) => queue.adopt(restored)).catch(() => {});
-    return () => created.destroy();
-  }, [userId, queue, directUploads]);
+    if (!transfers) return;
+    void transfers.resumeKept((restored) => queue.adopt(restored)).catch(() => {});
+    return () => transfers.destroy();
+  }, [transfers, queue]);
   useEffect(() => {
     queue.configure({
       maxBytes: maxUploadBytes,
@@ -82,11 +84,10 @@ export function UploadProvider({
   );
   const conflict = items.find((item) => item.status === "conflict");
   const panel = useMemo(() => ({ items, queue }), [items, queue]);
-  const sending = items.some(
-    (item) => !item.resumable && (item.status === "uploading" || item.status === "waiting"),
-  );
+  const sending = items.some((item) => item.status === "uploading" || item.status === "waiting");
 
-  // Leaving or reloading the page would drop the uploads sent in one request; those in parts resume.
+  // Leaving or reloading stops every upload: those in one request are lost, those in parts resume
+  // only if the browser kept the file (Golden Retriever's bounds), so the user is asked first.
   useEffect(() => {
     if (!sending) return;
     const warn = (event: BeforeUnloadEvent) => {

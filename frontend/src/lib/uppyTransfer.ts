@@ -85,6 +85,9 @@ export class UppyTransfer {
   private readonly signers = new Map<string, PartSigner>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly results = new Map<string, ItemWithChecksum>();
+  /** Settles once Golden Retriever has read the kept uploads back (listened to before it starts). */
+  private readonly restored: Promise<void>;
+  private destroyed = false;
 
   constructor({ userId, api = directUploadApi, uploadPartBytes, restore = true }: TransferOptions) {
     this.api = api;
@@ -103,6 +106,7 @@ export class UppyTransfer {
       abortMultipartUpload: () => {},
       ...(uploadPartBytes ? { uploadPartBytes } : {}),
     });
+    this.restored = new Promise((resolve) => this.uppy.once("restored", () => resolve()));
     // Golden Retriever's typed options leave out the IndexedDB store's size bounds it passes on.
     if (restore) this.uppy.use(GoldenRetriever, { expires: RESTORE_FOR_MS, indexedDB: KEPT_BLOB_BYTES as object });
     this.uppy.on("upload-progress", (file, progress) => {
@@ -137,9 +141,9 @@ export class UppyTransfer {
    * browser kept resume where S3 stopped; the others are given up, and say so.
    */
   async restore(onRestored: (transfers: RestoredTransfer[]) => void): Promise<void> {
-    const restored = new Promise<boolean>((resolve) => this.uppy.once("restored", () => resolve(true)));
+    const restored = this.restored.then(() => true);
     const bound = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), RESTORE_WAIT_MS));
-    if (!(await Promise.race([restored, bound]))) return;
+    if (!(await Promise.race([restored, bound])) || this.destroyed) return;
     this.uppy.setState({ currentUploads: {} });
     const transfers = this.uppy
       .getFiles()
@@ -149,6 +153,7 @@ export class UppyTransfer {
   }
 
   destroy(): void {
+    this.destroyed = true;
     this.uppy.destroy();
   }
 
@@ -287,5 +292,4 @@ export class UppyTransfer {
     this.results.set(file.id, item);
     return {};
   }
-
 }
