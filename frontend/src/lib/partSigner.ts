@@ -61,7 +61,11 @@ export class PartSigner {
 
   /** A URL and the headers to PUT part `number` with; the browser's own headers left out. */
   async sign(number: number): Promise<{ url: string; headers: Record<string, string> }> {
-    const signed = (await this.signedAhead(number)) ?? (await this.signBatch(number));
+    // Uppy asks for several parts in the same tick: a part not signed ahead starts its batch before
+    // any await, so the parts asked next find themselves in it instead of starting their own.
+    const early = this.ahead.get(number);
+    this.ahead.delete(number);
+    const signed = (early && this.fresh(await early.catch(() => undefined))) || (await this.signBatch(number));
     this.handedOut.add(number);
     const headers = Object.fromEntries(
       Object.entries(signed.headers).filter(([name]) => !BROWSER_HEADERS.has(name.toLowerCase())),
@@ -81,11 +85,7 @@ export class PartSigner {
     );
   }
 
-  private async signedAhead(number: number): Promise<SignedPart | undefined> {
-    const pending = this.ahead.get(number);
-    if (!pending) return undefined;
-    this.ahead.delete(number);
-    const signed = await pending.catch(() => undefined);
+  private fresh(signed: SignedPart | undefined): SignedPart | undefined {
     return signed && Date.parse(signed.expiresAt) - this.now() > FRESH_FOR_MS ? signed : undefined;
   }
 

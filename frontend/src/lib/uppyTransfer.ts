@@ -69,9 +69,13 @@ export interface TransferOptions {
   restore?: boolean;
 }
 
-/** A 4xx other than a timeout or a throttle: sending again would be refused again. */
+/**
+ * Sending again would be refused again: a 4xx other than a timeout or a throttle, or a full quota
+ * (507, which the server answers at completion after deleting the bytes).
+ */
 const isRefusal = (error: unknown) =>
-  error instanceof ApiError && error.status >= 400 && error.status < 500 && ![408, 429].includes(error.status);
+  error instanceof ApiError &&
+  ((error.status >= 400 && error.status < 500 && ![408, 429].includes(error.status)) || error.status === 507);
 
 /**
  * The direct uploads of one signed-in user, through Uppy: its S3 plugin in multipart mode on our
