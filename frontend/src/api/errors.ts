@@ -55,7 +55,7 @@ const numberIn = (details: unknown, key: string): number | null => {
 };
 
 /** Refusals of an upload, said with the numbers the server sent (step 11 contract). */
-function uploadRefusal(status: number, body: ErrorBody): ApiError | null {
+function uploadRefusal(status: number, body: ErrorBody, retryAfter?: string | null): ApiError | null {
   const { code, details } = body.error;
   if (code === "quota_exceeded") {
     const [used, quota, size] = ["used", "quota", "size"].map((key) => numberIn(details, key));
@@ -63,6 +63,16 @@ function uploadRefusal(status: number, body: ErrorBody): ApiError | null {
       used !== null && quota !== null && size !== null
         ? `Not enough storage: this file needs ${formatBytes(size)}, and ${formatBytes(used)} of your ${formatBytes(quota)} are used (${formatBytes(Math.max(0, quota - used))} free). Empty the trash or delete files to make room.`
         : "Not enough storage for this file. Empty the trash or delete files to make room.";
+    return new ApiError(status, code, message, null, details);
+  }
+  if (code === "too_many_uploads") {
+    const seconds = parseRetryAfter(retryAfter);
+    const wait = seconds === null ? "" : ` (or try again in ${formatWait(seconds)})`;
+    const message = `Too many uploads in progress: let some finish${wait}, then send this file again.`;
+    return new ApiError(status, code, message, seconds, details);
+  }
+  if (code === "upload_not_found") {
+    const message = "This upload expired or was cancelled (perhaps in another tab). Nothing was kept: upload it again.";
     return new ApiError(status, code, message, null, details);
   }
   if (code === "upload_mismatch") {
@@ -78,7 +88,7 @@ function uploadRefusal(status: number, body: ErrorBody): ApiError | null {
  * `retryAfter` is the response's Retry-After header.
  */
 export function toApiError(status: number, body: unknown, retryAfter?: string | null): ApiError {
-  const refusal = isErrorBody(body) ? uploadRefusal(status, body) : null;
+  const refusal = isErrorBody(body) ? uploadRefusal(status, body, retryAfter) : null;
   if (refusal) return refusal;
   if (status === 429) {
     const seconds = parseRetryAfter(retryAfter);

@@ -1,5 +1,6 @@
 import { directUploadApi, type StorageLimits, type UploadCreated } from "../api/directUpload";
 import { uploadFile, UploadCancelled, type UploadHandle, type UploadProgress, type UploadTarget } from "../api/upload";
+import type { Uploader } from "./uploadQueue";
 import type { RestoredTransfer, UppyTransfer } from "./uppyTransfer";
 
 /**
@@ -113,10 +114,14 @@ export class DirectUploads {
  * The way each file goes: in one request up to SINGLE_REQUEST_MAX_BYTES (and the server's limit
  * for that path), in parts beyond; a server from before direct uploads takes every file in one.
  */
-export function chooseUploader(limits: StorageLimits | null, direct: DirectUploads | null) {
-  return (file: File, onProgress: (progress: UploadProgress) => void, target: UploadTarget): UploadHandle => {
+export function chooseUploader(
+  limits: StorageLimits | null,
+  direct: DirectUploads | null,
+  inOneRequest: Uploader = uploadFile,
+): Uploader {
+  return (file, onProgress, target) => {
     const single = Math.min(SINGLE_REQUEST_MAX_BYTES, limits?.maxUploadBytes ?? SINGLE_REQUEST_MAX_BYTES);
-    if (!limits || !direct || file.size <= single) return uploadFile(file, onProgress, target);
+    if (!limits || !direct || file.size <= single) return inOneRequest(file, onProgress, target);
     return direct.send(file, onProgress, target);
   };
 }
