@@ -156,8 +156,15 @@ export class UppyTransfer {
     onRestored(transfers);
   }
 
+  /**
+   * Stops sending (the server keeps each upload until it expires). Golden Retriever goes first:
+   * Uppy's destroy removes every file, which it would otherwise take as the user giving them up,
+   * and drop the kept uploads a later sign-in or a second mount resumes.
+   */
   destroy(): void {
     this.destroyed = true;
+    const keeper = this.uppy.getPlugin("GoldenRetriever");
+    if (keeper) this.uppy.removePlugin(keeper);
     this.uppy.destroy();
   }
 
@@ -277,7 +284,7 @@ export class UppyTransfer {
     if (!signer) {
       const { uploadId, partSize, partCount, maxPartsPerRequest } = file.meta;
       const blob = this.uppy.getFile(file.id)?.data ?? file.data;
-      if (!(blob instanceof Blob)) throw new Error(`${file.name}: the file is no longer readable.`);
+      if (!blob || !("slice" in blob)) throw new Error(`${file.name}: the file is no longer readable.`);
       signer = new PartSigner({ uploadId, blob, partSize, partCount, maxPartsPerRequest }, this.api);
       this.signers.set(file.id, signer);
     }
