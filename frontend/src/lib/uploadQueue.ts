@@ -5,14 +5,7 @@ import { formatBytes } from "./format";
 import { TransferRate } from "./transferRate";
 
 export type UploadStatus =
-  | "waiting"
-  | "uploading"
-  | "paused"
-  | "done"
-  | "failed"
-  | "cancelled"
-  | "rejected"
-  | "conflict";
+  "waiting" | "uploading" | "paused" | "done" | "failed" | "cancelled" | "rejected" | "conflict";
 
 /** Files sent at once; the rest wait their turn, so a big batch does not starve every upload. */
 export const PARALLEL_UPLOADS = 3;
