@@ -76,9 +76,9 @@ describe("routing", () => {
     // Every answer is already settled: let their promise chains run out before counting.
     await act(async () => {});
     expect(refreshes).toBe(2);
-    // The files page's four calls (upload limit, folder, its children, usage), each refused once;
-    // nothing is retried after the sign-out.
-    expect(api.fetch.mock.calls.length).toBeLessThanOrEqual(2 + 4);
+    // The files page's five calls (upload limit, folder, its children, usage, the usage bar's
+    // quota), each refused once; nothing is retried after the sign-out.
+    expect(api.fetch.mock.calls.length).toBeLessThanOrEqual(2 + 5);
     expect(router.state.location.pathname).toBe("/login");
   });
 

@@ -8,13 +8,13 @@ import { Landing } from "./pages/Landing";
 import { Login } from "./pages/Login";
 import { NotFound } from "./pages/NotFound";
 import { Privacy } from "./pages/Privacy";
-import { Profile } from "./pages/Profile";
 import { Register } from "./pages/Register";
 import { ResetPassword } from "./pages/ResetPassword";
 import { VerifyEmail } from "./pages/VerifyEmail";
 import { SessionProvider } from "./session/SessionProvider";
 
-// The drive's pages load on first visit, so the landing and sign-in pages stay light.
+// The drive's pages and the profile load on first visit, so the landing and sign-in pages stay light.
+const Profile = lazy(() => import("./pages/Profile").then((module) => ({ default: module.Profile })));
 const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ default: module.FilesPage })));
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));

@@ -2,6 +2,9 @@ import "@testing-library/jest-dom/vitest";
 import { cleanup, configure } from "@testing-library/react";
 import { afterEach, vi } from "vitest";
 import { sessionStore } from "./api/session";
+import { giveBlobsArrayBuffer } from "./test/blobBytes";
+
+giveBlobsArrayBuffer();
 
 // The tests wait on conditions (findBy, waitFor), never on time. On a busy shared machine a render
 // can take seconds, so a condition gets 10 s before it counts as never met.

@@ -36,6 +36,13 @@ export type UploadTarget = Pick<UploadQuery, "parentId" | "onConflict">;
 export interface UploadHandle {
   promise: Promise<UploadedFile>;
   cancel(): void;
+  /** Direct uploads (in parts) only: stop sending, and go on from the parts S3 holds. */
+  pause?(): void;
+  resume?(): void;
+  /** Direct uploads only: give a failed upload up, so the server drops its parts. */
+  discard?(): void;
+  /** Direct uploads only: send a failed upload again from the parts S3 holds (null: start afresh). */
+  again?(onProgress: (progress: UploadProgress) => void): UploadHandle | null;
 }
 
 /** The upload's query: its folder, the choice on a name clash, and the file's own modified time. */

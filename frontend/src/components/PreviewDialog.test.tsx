@@ -68,4 +68,14 @@ describe("previews", () => {
     show(file("M2", "notes.md", "text/plain"));
     await waitFor(() => expect(screen.getByTitle("Preview of notes.md")).toHaveAttribute("sandbox", ""));
   });
+
+  it("shows the SHA-256 storage verified in the file's details, so a download can be checked", async () => {
+    storage("text");
+    show({
+      ...file("C1", "big.bin", "application/octet-stream"),
+      sha256: "q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=-3",
+    } as Item);
+    expect(await screen.findByText("q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=-3")).toBeInTheDocument();
+    expect(screen.getByText("SHA-256")).toBeInTheDocument();
+  });
 });

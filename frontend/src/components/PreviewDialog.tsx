@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import type { ItemWithChecksum } from "../api/directUpload";
 import { describePath, drive, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
 import { extensionOf, fileTypeOf } from "../lib/fileType";
@@ -27,6 +28,9 @@ export function inlineKind(type: string | null): "image" | "pdf" | "audio" | "vi
   if (type.startsWith("video/")) return "video";
   return null;
 }
+
+/** The full-object SHA-256 storage verified (base64; `-N` after it for a file sent in N parts). */
+const checksumOf = (file: Item) => (file as ItemWithChecksum).sha256 ?? null;
 
 const isSvg = (file: Item) =>
   file.mediaType === "image/svg+xml" || file.type === "image/svg+xml" || extensionOf(file.name) === "svg";
@@ -168,6 +172,17 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
         <dd>{formatDate(file.modifiedAt)}</dd>
         <dt className="text-slate-600 dark:text-slate-400">Folder</dt>
         <dd>{describePath(file.path ?? location)}</dd>
+        {checksumOf(file) && (
+          <>
+            <dt className="text-slate-600 dark:text-slate-400">SHA-256</dt>
+            <dd
+              className="font-mono text-xs break-all"
+              title="As storage verified it: compare with the downloaded file's"
+            >
+              {checksumOf(file)}
+            </dd>
+          </>
+        )}
       </dl>
       <div className="mt-6 flex flex-wrap items-center justify-between gap-2">
         <div className="flex gap-2">

@@ -80,6 +80,17 @@ describe("UploadPanel", () => {
     expect(screen.getByRole("button", { name: "Hide" })).toBeInTheDocument();
   });
 
+  it("shows each file's speed and time left, and the whole queue's", () => {
+    const MiB = 1024 * 1024;
+    const sending = { ...item(1, "a.bin", "uploading", 2 * MiB, 12 * MiB), speed: MiB, resumable: true };
+    const other = { ...item(2, "b.bin", "uploading", 0, 5 * MiB), speed: MiB };
+    render(<UploadPanel queue={new RecordingQueue()} items={[sending, other]} />);
+    expect(screen.getByTestId("upload-pace")).toHaveTextContent("2 MB/s · 8 s left");
+    expect(screen.getByText("1 MB/s · 10 s left")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Pause upload of a.bin" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Pause upload of b.bin" })).not.toBeInTheDocument();
+  });
+
   it("warns before leaving the page while files are still being sent", () => {
     const queue = new UploadQueue(
       () => {},

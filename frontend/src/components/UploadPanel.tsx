@@ -1,7 +1,11 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { takesDirectUploads, type StorageLimits } from "../api/directUpload";
 import type { UploadedFile } from "../api/drive";
-import { formatBytes } from "../lib/format";
+import { chooseUploader, DirectUploads } from "../lib/directUploads";
+import { formatBytes, formatSpeed, formatTimeLeft } from "../lib/format";
+import { secondsLeft } from "../lib/transferRate";
 import { overallProgress, UploadQueue, type UploadItem, type UploadRequest } from "../lib/uploadQueue";
+import { useSession } from "../session/SessionProvider";
 import { ConflictDialog } from "./ConflictDialog";
 import { useLimits } from "./LimitsProvider";
 
@@ -9,6 +13,7 @@ type UploadedListener = (file: UploadedFile, parentId: string | null) => void;
 
 interface UploadContextValue {
   add(requests: UploadRequest[]): void;
+  /** The largest file an upload takes: in parts when the server takes direct uploads, else in one request. */
   maxUploadBytes: number | null;
   /** Called for every finished upload; answers the unsubscribe. */
   onUploaded(listener: UploadedListener): () => void;
@@ -28,26 +33,44 @@ export function UploadProvider({
   children,
   queue: given,
   docked = false,
+  directUploads,
 }: {
   children: ReactNode;
   queue?: UploadQueue;
   /** The page places `<UploadDock />` itself (the Layout's dock, under the toasts). */
   docked?: boolean;
+  /** Tests pass direct uploads over a fake Uppy transfer. */
+  directUploads?: (userId: string) => DirectUploads;
 }) {
-  const maxUploadBytes = useLimits()?.maxUploadBytes ?? null;
+  const limits = useLimits() as Partial<StorageLimits> | null;
+  const direct = takesDirectUploads(limits) ? limits : null;
+  const maxUploadBytes = direct?.maxFileBytes ?? limits?.maxUploadBytes ?? null;
+  const userId = useSession().user?.userId ?? null;
   const [items, setItems] = useState<UploadItem[]>([]);
   const [queue] = useState(() => given ?? new UploadQueue(() => {}));
   const listeners = useRef(new Set<UploadedListener>());
+  // One user's direct uploads. Built without loading Uppy; it loads on the first direct upload or resume.
+  const transfers = useMemo(
+    () => (userId ? (directUploads?.(userId) ?? new DirectUploads(userId)) : null),
+    [userId, directUploads],
+  );
 
   useEffect(() => {
     queue.observe(setItems);
   }, [queue]);
+  // What a reload or a crashed tab left of this user's direct uploads resumes.
+  useEffect(() => {
+    if (!transfers) return;
+    void transfers.resumeKept((restored) => queue.adopt(restored)).catch(() => {});
+    return () => transfers.destroy();
+  }, [transfers, queue]);
   useEffect(() => {
     queue.configure({
       maxBytes: maxUploadBytes,
       onUploaded: (file, parentId) => listeners.current.forEach((listener) => listener(file, parentId)),
+      ...(given ? {} : { uploader: chooseUploader(direct, transfers) }),
     });
-  }, [queue, maxUploadBytes]);
+  }, [queue, given, maxUploadBytes, direct, transfers]);
 
   const onUploaded = useCallback((listener: UploadedListener) => {
     listeners.current.add(listener);
@@ -61,9 +84,10 @@ export function UploadProvider({
   );
   const conflict = items.find((item) => item.status === "conflict");
   const panel = useMemo(() => ({ items, queue }), [items, queue]);
-  const sending = overallProgress(items).active > 0;
+  const sending = items.some((item) => item.status === "uploading" || item.status === "waiting");
 
-  // Leaving or reloading the page would drop the uploads still running (nothing resumes them yet).
+  // Leaving or reloading stops every upload: those in one request are lost, those in parts resume
+  // only if the browser kept the file (Golden Retriever's bounds), so the user is asked first.
   useEffect(() => {
     if (!sending) return;
     const warn = (event: BeforeUnloadEvent) => {
@@ -151,6 +175,11 @@ export function UploadPanel({ items, queue }: { items: UploadItem[]; queue: Uplo
           aria-label="All uploads"
           aria-valuetext={`${formatBytes(overall.loaded)} of ${formatBytes(overall.total)}`}
         />
+        {overall.active > 0 && (
+          <p className="mt-1 min-h-4 text-xs tabular-nums text-slate-500 dark:text-slate-400" data-testid="upload-pace">
+            {pace(overall.total - overall.loaded, overall.speed)}
+          </p>
+        )}
       </div>
       <ul hidden={collapsed} className="max-h-[40vh] space-y-2 overflow-y-auto px-3 pb-3">
         {items.map((item) => (
@@ -163,14 +192,41 @@ export function UploadPanel({ items, queue }: { items: UploadItem[]; queue: Uplo
 
 const linkButton = "text-slate-600 underline hover:text-slate-900 dark:text-slate-300 dark:hover:text-white";
 
+/** "2.1 MB/s · 40 s left", or nothing until the speed is known. */
+function pace(remaining: number, speed: number | undefined): string {
+  if (!speed) return "";
+  const left = secondsLeft(remaining, speed);
+  return left === null ? formatSpeed(speed) : `${formatSpeed(speed)} · ${formatTimeLeft(left)}`;
+}
+
 function UploadRow({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
   const percent = item.size ? Math.round((item.loaded / item.size) * 100) : 100;
-  const active = item.status === "uploading" || item.status === "waiting" || item.status === "conflict";
+  const active = ["uploading", "waiting", "paused", "conflict"].includes(item.status);
   return (
     <li data-testid="upload-card" className="rounded-md border border-slate-200 px-3 py-2 dark:border-slate-700">
       <div className="flex items-center justify-between gap-2">
         <span className="truncate font-medium">{item.name}</span>
         <span className="flex shrink-0 gap-2">
+          {item.resumable && item.status === "uploading" && (
+            <button
+              type="button"
+              onClick={() => queue.pause(item.id)}
+              aria-label={`Pause upload of ${item.name}`}
+              className={linkButton}
+            >
+              Pause
+            </button>
+          )}
+          {item.status === "paused" && (
+            <button
+              type="button"
+              onClick={() => queue.resume(item.id)}
+              aria-label={`Resume upload of ${item.name}`}
+              className={linkButton}
+            >
+              Resume
+            </button>
+          )}
           {item.status === "failed" && (
             <button
               type="button"
@@ -181,7 +237,7 @@ function UploadRow({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
               Retry
             </button>
           )}
-          {active ? (
+          {active || (item.status === "failed" && item.resumable) ? (
             <button
               type="button"
               onClick={() => queue.cancel(item.id)}
@@ -213,6 +269,16 @@ function UploadRow({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
           />
           <span className="w-10 text-right text-xs tabular-nums text-slate-500 dark:text-slate-400">{percent}%</span>
         </div>
+      )}
+      {item.status === "uploading" && item.speed ? (
+        <p className="mt-1 text-xs tabular-nums text-slate-500 dark:text-slate-400">
+          {pace(item.size - item.loaded, item.speed)}
+        </p>
+      ) : null}
+      {item.status === "paused" && (
+        <p className="mt-1 text-slate-600 dark:text-slate-400">
+          Paused at {formatBytes(item.loaded)} of {formatBytes(item.size)}
+        </p>
       )}
       {item.status === "waiting" && <p className="mt-1 text-slate-500 dark:text-slate-400">Waiting…</p>}
       {item.status === "conflict" && <p className="mt-1 text-amber-700 dark:text-amber-300">{item.message}</p>}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatBytes, formatWait } from "./format";
+import { formatBytes, formatSpeed, formatTimeLeft, formatWait } from "./format";
 
 describe("formatBytes", () => {
   it.each([
@@ -31,5 +31,15 @@ describe("formatWait", () => {
     [7200, "2 hours"],
   ])("%s seconds reads as %s", (seconds, text) => {
     expect(formatWait(seconds)).toBe(text);
+  });
+});
+
+describe("transfer pace", () => {
+  it("says a speed and the time left briefly", () => {
+    expect(formatSpeed(1.5 * 1024 * 1024)).toBe("1.5 MB/s");
+    expect(formatTimeLeft(8.2)).toBe("8 s left");
+    expect(formatTimeLeft(0.2)).toBe("1 s left");
+    expect(formatTimeLeft(170)).toBe("3 min left");
+    expect(formatTimeLeft(2 * 3600 + 5 * 60)).toBe("2 h 5 min left");
   });
 });

@@ -28,3 +28,16 @@ export function formatWait(seconds: number): string {
   if (minutes < 120) return plural(minutes, "minute");
   return plural(Math.ceil(minutes / 60), "hour");
 }
+
+/** A transfer speed: "1.5 MB/s". */
+export function formatSpeed(bytesPerSecond: number): string {
+  return `${formatBytes(Math.round(bytesPerSecond))}/s`;
+}
+
+/** Time left, short: "8 s left", "3 min left", "2 h 5 min left". */
+export function formatTimeLeft(seconds: number): string {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s left`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `${minutes} min left`;
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min left`;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import type { UploadedFile } from "../api/drive";
 import { ApiError } from "../api/errors";
-import { UploadCancelled, uploadFile, type UploadTransport } from "../api/upload";
+import { UploadCancelled, uploadFile, type UploadHandle, type UploadTransport } from "../api/upload";
 import { overallProgress, PARALLEL_UPLOADS, UploadQueue, type UploadItem } from "./uploadQueue";
 
 class FakeTransport implements UploadTransport {
@@ -245,5 +245,100 @@ describe("uploadFile", () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).message).toMatch(/busy/i);
     expect(FakeTransport.all.length - before).toBeLessThanOrEqual(5);
+  });
+});
+
+/** A direct upload's handle as the queue sees it, settled and driven by the test. */
+function resumableHandle() {
+  const calls: string[] = [];
+  let settle!: { resolve(file: UploadedFile): void; reject(error: unknown): void };
+  const promise = new Promise<UploadedFile>((resolve, reject) => (settle = { resolve, reject }));
+  const handle: UploadHandle & { settle: typeof settle; calls: string[] } = {
+    promise,
+    settle,
+    calls,
+    cancel: () => calls.push("cancel"),
+    pause: () => calls.push("pause"),
+    resume: () => calls.push("resume"),
+    discard: () => calls.push("discard"),
+    again: () => {
+      calls.push("again");
+      return next;
+    },
+  };
+  let next: UploadHandle | null = null;
+  return Object.assign(handle, { setAgain: (handle: UploadHandle) => (next = handle) });
+}
+
+describe("UploadQueue with direct uploads", () => {
+  it("pauses and resumes an upload in parts, and lets a waiting file take its turn meanwhile", () => {
+    const handles = Array.from({ length: PARALLEL_UPLOADS + 1 }, resumableHandle);
+    let started = 0;
+    const queue = new UploadQueue(
+      () => {},
+      () => handles[started++]!,
+    );
+    let items: UploadItem[] = [];
+    queue.observe((next) => (items = next));
+    queue.add(handles.map((_, index) => ({ file: new File(["x"], `${index}.bin`), parentId: null })));
+    expect(started).toBe(PARALLEL_UPLOADS);
+
+    queue.pause(items[0]!.id);
+    expect(items[0]).toMatchObject({ status: "paused", resumable: true });
+    expect(started).toBe(PARALLEL_UPLOADS + 1);
+    queue.resume(items[0]!.id);
+
+    expect(items[0]!.status).toBe("uploading");
+    expect(handles[0]!.calls).toEqual(["pause", "resume"]);
+  });
+
+  it("retries a failed upload in parts from where it stopped, and a cancel of a failed one drops it on the server", async () => {
+    const first = resumableHandle();
+    const second = resumableHandle();
+    first.setAgain(second);
+    const queue = new UploadQueue(
+      () => {},
+      () => first,
+    );
+    let items: UploadItem[] = [];
+    queue.observe((next) => (items = next));
+    queue.add([{ file: new File(["x"], "a.bin"), parentId: null }]);
+    first.settle.reject(new ApiError(0, "network", "Cannot reach SCloud."));
+    await vi.waitFor(() => expect(items[0]!.status).toBe("failed"));
+
+    queue.retry(items[0]!.id);
+    expect(first.calls).toEqual(["again"]);
+    expect(items[0]!.status).toBe("uploading");
+    second.settle.reject(new ApiError(0, "network", "Cannot reach SCloud."));
+    await vi.waitFor(() => expect(items[0]!.status).toBe("failed"));
+    queue.cancel(items[0]!.id);
+
+    expect(second.calls).toEqual(["discard"]);
+    expect(items[0]!.status).toBe("cancelled");
+  });
+
+  it("takes in the uploads a reload left running, and says which could not resume", async () => {
+    const running = resumableHandle();
+    const queue = new UploadQueue(
+      () => {},
+      () => running,
+    );
+    const uploaded: UploadedFile[] = [];
+    queue.configure({ maxBytes: null, onUploaded: (file) => uploaded.push(file) });
+    let items: UploadItem[] = [];
+    queue.observe((next) => (items = next));
+
+    queue.adopt([
+      { name: "kept.bin", size: 100, parentId: null, loaded: 40, handle: running },
+      { name: "lost.bin", size: 100, parentId: null, loaded: 0, handle: null, lost: "lost.bin: not kept." },
+    ]);
+
+    expect(items).toMatchObject([
+      { name: "kept.bin", status: "uploading", loaded: 40, resumable: true },
+      { name: "lost.bin", status: "failed", message: "lost.bin: not kept." },
+    ]);
+    running.settle.resolve(stored);
+    await vi.waitFor(() => expect(items[0]!.status).toBe("done"));
+    expect(uploaded).toEqual([stored]);
   });
 });

@@ -2,8 +2,10 @@ import type { UploadedFile } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
 import { UploadCancelled, uploadFile, type UploadHandle, type UploadProgress, type UploadTarget } from "../api/upload";
 import { formatBytes } from "./format";
+import { TransferRate } from "./transferRate";
 
-export type UploadStatus = "waiting" | "uploading" | "done" | "failed" | "cancelled" | "rejected" | "conflict";
+export type UploadStatus =
+  "waiting" | "uploading" | "paused" | "done" | "failed" | "cancelled" | "rejected" | "conflict";
 
 /** Files sent at once; the rest wait their turn, so a big batch does not starve every upload. */
 export const PARALLEL_UPLOADS = 3;
@@ -17,6 +19,20 @@ export interface UploadItem {
   /** The folder it goes to (null: the root). */
   parentId: string | null;
   message?: string;
+  /** Bytes per second, smoothed, while it is sent. */
+  speed?: number;
+  /** It goes in parts straight to storage: it can be paused, and a retry goes on from the parts sent. */
+  resumable?: boolean;
+}
+
+/** An upload found running after a reload (direct uploads only), or one that could not resume. */
+export interface AdoptedUpload {
+  name: string;
+  size: number;
+  parentId: string | null;
+  loaded: number;
+  handle: UploadHandle | null;
+  lost?: string;
 }
 
 /** One file to send and the folder it goes to. */
@@ -27,15 +43,22 @@ export interface UploadRequest {
 
 export type ConflictChoice = "replace" | "rename" | "cancel";
 
-type Uploader = (file: File, onProgress: (progress: UploadProgress) => void, target: UploadTarget) => UploadHandle;
+export type Uploader = (
+  file: File,
+  onProgress: (progress: UploadProgress) => void,
+  target: UploadTarget,
+) => UploadHandle;
 
 interface Entry {
-  file: File;
+  file: File | null;
   parentId: string | null;
   onConflict: "fail" | "replace" | "rename";
+  /** The last attempt, kept while it failed: a direct upload's retry goes on from it. */
+  failed?: UploadHandle;
 }
 
 const FINISHED: UploadStatus[] = ["done", "cancelled", "rejected"];
+const ACTIVE: UploadStatus[] = ["uploading", "waiting", "paused"];
 
 /**
  * The uploads of one session: refuses files over the limit before sending a byte, tracks each
@@ -50,10 +73,11 @@ export class UploadQueue {
   private nextId = 1;
   private maxBytes: number | null = null;
   private onUploaded: (file: UploadedFile, parentId: string | null) => void = () => {};
+  private rates = new Map<number, TransferRate>();
 
   constructor(
     private onChange: (items: UploadItem[]) => void,
-    private readonly upload: Uploader = uploadFile,
+    private upload: Uploader = uploadFile,
   ) {}
 
   /** Sends every change to `listener` from now on, starting with the current items. */
@@ -66,12 +90,49 @@ export class UploadQueue {
   configure({
     maxBytes,
     onUploaded,
+    uploader,
   }: {
     maxBytes: number | null;
     onUploaded(file: UploadedFile, parentId: string | null): void;
+    /** How each file is sent from now on (one request, or in parts straight to storage). */
+    uploader?: Uploader;
   }): void {
     this.maxBytes = maxBytes;
     this.onUploaded = onUploaded;
+    if (uploader) this.upload = uploader;
+  }
+
+  /** Takes in uploads that run already (resumed after a reload), or says why one could not resume. */
+  adopt(uploads: AdoptedUpload[]): void {
+    for (const upload of uploads) {
+      const id = this.nextId++;
+      const base = { id, name: upload.name, size: upload.size, loaded: upload.loaded, parentId: upload.parentId };
+      if (!upload.handle) {
+        this.items = [...this.items, { ...base, status: "failed", message: upload.lost }];
+        continue;
+      }
+      this.entries.set(id, { file: null, parentId: upload.parentId, onConflict: "fail" });
+      this.items = [...this.items, { ...base, status: "uploading", resumable: true }];
+      this.follow(id, upload.handle, upload.size);
+    }
+    this.emit();
+  }
+
+  /** Stops sending a direct upload; `resume` goes on from the parts storage holds. */
+  pause(id: number): void {
+    const handle = this.handles.get(id);
+    if (!handle?.pause || this.items.find((item) => item.id === id)?.status !== "uploading") return;
+    handle.pause();
+    this.rates.get(id)?.reset();
+    this.update(id, { status: "paused", speed: 0 });
+    this.startWaiting();
+  }
+
+  resume(id: number): void {
+    const handle = this.handles.get(id);
+    if (!handle?.resume || this.items.find((item) => item.id === id)?.status !== "paused") return;
+    handle.resume();
+    this.update(id, { status: "uploading" });
   }
 
   add(requests: Iterable<UploadRequest>): void {
@@ -81,6 +142,11 @@ export class UploadQueue {
 
   cancel(id: number): void {
     const item = this.items.find((candidate) => candidate.id === id);
+    if (item?.status === "failed") {
+      this.entries.get(id)?.failed?.discard?.();
+      this.update(id, { status: "cancelled", message: `${item.name}: upload cancelled.` });
+      return;
+    }
     if (item && (item.status === "waiting" || item.status === "conflict")) {
       this.waiting = this.waiting.filter((waiting) => waiting !== id);
       this.update(id, { status: "cancelled", message: `${item.name}: upload cancelled.` });
@@ -92,7 +158,16 @@ export class UploadQueue {
   /** Sends a failed upload again. */
   retry(id: number): void {
     const item = this.items.find((candidate) => candidate.id === id);
-    if (!item || item.status !== "failed") return;
+    const entry = this.entries.get(id);
+    if (!item || item.status !== "failed" || !entry) return;
+    const again = entry.failed?.again?.((progress) => this.progress(id, progress.loaded));
+    entry.failed = undefined;
+    if (again) {
+      this.update(id, { status: "uploading", message: undefined });
+      this.follow(id, again, item.size);
+      return;
+    }
+    if (!entry.file) return;
     this.update(id, { status: "waiting", loaded: 0, message: undefined });
     this.waiting.push(id);
     this.startWaiting();
@@ -113,9 +188,11 @@ export class UploadQueue {
   }
 
   dismiss(id: number): void {
-    this.items = this.items.filter(
-      (item) => item.id !== id || item.status === "uploading" || item.status === "waiting",
-    );
+    const item = this.items.find((candidate) => candidate.id === id);
+    if (!item || ACTIVE.includes(item.status)) return;
+    this.entries.get(id)?.failed?.discard?.();
+    this.entries.delete(id);
+    this.items = this.items.filter((candidate) => candidate.id !== id);
     this.emit();
   }
 
@@ -147,37 +224,59 @@ export class UploadQueue {
     this.emit();
   }
 
+  /** Paused uploads leave their turn to waiting ones. */
   private startWaiting(): void {
-    while (this.handles.size < PARALLEL_UPLOADS && this.waiting.length) {
+    const sending = () => this.items.filter((item) => item.status === "uploading").length;
+    while (sending() < PARALLEL_UPLOADS && this.waiting.length) {
       this.start(this.waiting.shift()!);
     }
   }
 
   private start(id: number): void {
     const entry = this.entries.get(id)!;
-    const { file } = entry;
+    const file = entry.file!;
     this.update(id, { status: "uploading" });
-    const handle = this.upload(file, ({ loaded }) => this.update(id, { loaded: Math.min(loaded, file.size) }), {
+    const handle = this.upload(file, ({ loaded }) => this.progress(id, loaded), {
       parentId: entry.parentId,
       onConflict: entry.onConflict,
     });
+    if (handle.pause) this.update(id, { resumable: true });
+    this.follow(id, handle, file.size);
+  }
+
+  private progress(id: number, loaded: number): void {
+    const item = this.items.find((candidate) => candidate.id === id);
+    if (!item || item.status !== "uploading") return;
+    let rate = this.rates.get(id);
+    if (!rate) this.rates.set(id, (rate = new TransferRate()));
+    const sent = Math.min(loaded, item.size);
+    this.update(id, { loaded: sent, speed: rate.sample(sent) });
+  }
+
+  private follow(id: number, handle: UploadHandle, size: number): void {
+    const entry = this.entries.get(id)!;
+    const name = this.items.find((item) => item.id === id)?.name ?? "";
     this.handles.set(id, handle);
     handle.promise
       .then(
         (stored) => {
-          this.update(id, { status: "done", loaded: file.size });
+          this.update(id, { status: "done", loaded: size, speed: undefined });
           this.onUploaded(stored, entry.parentId);
         },
         (error: unknown) => {
           if (error instanceof UploadCancelled)
-            this.update(id, { status: "cancelled", message: `${file.name}: upload cancelled.` });
-          else if (error instanceof ApiError && error.code === "name_taken")
-            this.update(id, { status: "conflict", loaded: 0, message: `${file.name} already exists in this folder.` });
-          else this.update(id, { status: "failed", message: `${file.name}: ${messageOf(error)}` });
+            this.update(id, { status: "cancelled", message: `${name}: upload cancelled.` });
+          else if (error instanceof ApiError && error.code === "name_taken" && entry.file)
+            this.update(id, { status: "conflict", loaded: 0, message: `${name} already exists in this folder.` });
+          else {
+            entry.failed = handle;
+            this.update(id, { status: "failed", speed: undefined, message: `${name}: ${messageOf(error)}` });
+          }
         },
       )
       .finally(() => {
         this.handles.delete(id);
+        this.rates.delete(id);
         this.startWaiting();
       });
   }
@@ -193,13 +292,17 @@ export class UploadQueue {
 }
 
 /** The whole queue's progress, for one bar: bytes sent of the bytes still meant to be sent. */
-export function overallProgress(items: UploadItem[]): { loaded: number; total: number; active: number } {
-  const counted = items.filter(
-    (item) => item.status === "uploading" || item.status === "waiting" || item.status === "done",
-  );
+export function overallProgress(items: UploadItem[]): {
+  loaded: number;
+  total: number;
+  active: number;
+  speed: number;
+} {
+  const counted = items.filter((item) => ACTIVE.includes(item.status) || item.status === "done");
   return {
     loaded: counted.reduce((sum, item) => sum + item.loaded, 0),
     total: counted.reduce((sum, item) => sum + item.size, 0),
-    active: items.filter((item) => item.status === "uploading" || item.status === "waiting").length,
+    active: items.filter((item) => ACTIVE.includes(item.status)).length,
+    speed: items.reduce((sum, item) => sum + (item.status === "uploading" ? (item.speed ?? 0) : 0), 0),
   };
 }

@@ -9,6 +9,7 @@ import { ItemBrowser, type ItemLoader } from "../components/ItemBrowser";
 import { ListStatus } from "../components/ListStatus";
 import { NameDialog } from "../components/NameDialog";
 import { StorageSummary } from "../components/StorageSummary";
+import { UsageBar } from "../components/UsageBar";
 import { useToast } from "../components/Toast";
 import { useUploads } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
@@ -170,6 +171,7 @@ function FolderView({ folderId }: { folderId: string }) {
             {inFolder ? folder.name : folderId === ROOT_ID ? "Your files" : "…"}
           </h1>
           <StorageSummary usage={usage} />
+          <UsageBar reload={reloadSignal} />
         </div>
         <div className="flex flex-wrap items-center gap-2">
           <Button variant="secondary" onClick={() => setCreating(true)}>

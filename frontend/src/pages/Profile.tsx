@@ -9,6 +9,7 @@ import { ProfileForm, type ProfileRead } from "../components/ProfileForm";
 import { SessionList } from "../components/SessionList";
 import { Spinner } from "../components/Spinner";
 import { StorageSummary } from "../components/StorageSummary";
+import { UsageBar } from "../components/UsageBar";
 import { TwoFactorSettings } from "../components/TwoFactorSettings";
 import { useSession } from "../session/SessionProvider";
 import { useDocumentTitle } from "../lib/documentTitle";
@@ -42,6 +43,7 @@ export function Profile() {
       <div>
         <h1 className="text-2xl font-bold">Profile</h1>
         <StorageSummary usage={profile} />
+        <UsageBar />
       </div>
       {error && <Notice kind="error">{error}</Notice>}
       {!profile && !error && <Spinner label="Loading your profile" />}
