@@ -4,14 +4,17 @@ driven by Playwright, and the fixtures every end-to-end file shares: a `page` wh
 stay clean, and `signed_in`, a new account registered through the API whose session that page
 holds."""
 
+import random
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from playwright.sync_api import BrowserContext
 
 from scripts.stack import Ports, Stack
 
@@ -135,18 +138,44 @@ class Account:
         return {"Authorization": f"Bearer {self.access_token}"}
 
 
-def register_account(base_url: str, request=None, *, username: str = "Ada") -> Account:
-    """A new account, registered through the gateway's API. With a Playwright `request` (a
-    browser context's), the session cookie lands in that context."""
+def own_client_address() -> str:
+    """A loopback address no other registration used: the gateway keeps one sign-in budget per
+    client address (20 a minute), which a whole run of tests from 127.0.0.1 would exhaust."""
+    return f"127.{random.randrange(1, 255)}.{random.randrange(256)}.{random.randrange(1, 255)}"
+
+
+def register_account(base_url: str, context: BrowserContext | None = None, *, username: str = "Ada") -> Account:
+    """A new account, registered through the gateway's API from a client address of its own.
+    With a browser `context`, the session (its refresh cookie) is handed to that context, as
+    if its own page had registered."""
     email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
     body = {"email": email, "username": username, "password": PASSWORD}
-    if request is None:
-        response = httpx.post(f"{base_url}/api/auth/register", json=body, timeout=30)
-        assert response.status_code == 201, response.text
-        return Account(email, PASSWORD, response.json()["accessToken"])
-    answer = request.post(f"{base_url}/api/auth/register", data=body, headers={"Origin": base_url})
-    assert answer.status == 201, answer.text()
-    return Account(email, PASSWORD, answer.json()["accessToken"])
+    transport = httpx.HTTPTransport(local_address=own_client_address())
+    with httpx.Client(base_url=base_url, transport=transport, timeout=30) as client:
+        response = client.post("/api/auth/register", json=body, headers={"Origin": base_url})
+    assert response.status_code == 201, response.text
+    if context is not None:
+        context.add_cookies(
+            [
+                {
+                    "name": cookie.name,
+                    "value": cookie.value or "",
+                    "domain": urlsplit(base_url).hostname or "localhost",
+                    "path": cookie.path,
+                    "httpOnly": True,
+                    "secure": cookie.secure,
+                    "sameSite": "Strict",
+                }
+                for cookie in response.cookies.jar
+            ]
+        )
+    return Account(email, PASSWORD, response.json()["accessToken"])
+
+
+@pytest.fixture
+def sign_up(stack) -> Callable[..., Account]:
+    """Registers a new account; given a browser context, that context holds its session."""
+    return lambda context=None: register_account(stack.url, context)
 
 
 @pytest.fixture
@@ -165,7 +194,7 @@ class SignedIn:
 def signed_in(stack, context, page) -> SignedIn:
     """A new account whose session `page` holds (its refresh cookie in the browser context),
     on its (empty) file list once the app has restored that session."""
-    account = register_account(stack.url, context.request)
+    account = register_account(stack.url, context)
     with page.expect_response(lambda response: response.url.endswith("/api/auth/refresh")) as restored:
         page.goto(f"{stack.url}/files")
     assert restored.value.status == 200, restored.value.text()

@@ -222,6 +222,9 @@ def test_several_items_download_as_one_zip_with_their_bytes(signed_in, tmp_path)
     open_folder(page, "Docs")
     upload(page, write(tmp_path, "inner.txt", "inside the folder\n"))
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="My files").click()
+    # Until the root folder's page replaces the folder's, "Choose files" is still the folder's
+    # (an upload chosen then went into Docs): the root is on screen once Docs is one of its rows.
+    expect(row(page, "Docs")).to_be_visible()
     photo = write(tmp_path, "pixel.png", PNG)
     upload(page, photo)
 

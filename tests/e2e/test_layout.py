@@ -3,7 +3,6 @@ restores and the email banner appears stays under 0.1 on a desktop and a phone, 
 trash and profile pages, light and dark, are saved as screenshots with nothing covering a row's
 actions at the end of the list."""
 
-import uuid
 from pathlib import Path
 
 import httpx
@@ -13,7 +12,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.e2e
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-PASSWORD = "violet harbor lantern 73 quietly"
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 375, "height": 812}}
 # Names as people have them: long, with spaces, versions and the usual extensions.
 FILE_NAMES = [
@@ -70,14 +68,9 @@ READ_LAYOUT_SHIFTS = """
 """
 
 
-def new_drive(base_url: str, request) -> dict[str, str]:
-    """A new (unconfirmed) account, signed in in the browser context of `request`, holding a
-    folder and 20 files; answers the API headers of its session."""
-    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
-    body = {"email": email, "username": "Ada", "password": PASSWORD}
-    answer = request.post(f"{base_url}/api/auth/register", data=body, headers={"Origin": base_url})
-    assert answer.status == 201, answer.text()
-    headers = {"Authorization": f"Bearer {answer.json()['accessToken']}"}
+def new_drive(base_url: str, headers: dict[str, str]) -> dict[str, str]:
+    """Fills a new (unconfirmed) account, given its API `headers`, with a folder and 20 files;
+    answers those headers."""
     with httpx.Client(base_url=base_url, headers=headers, timeout=30) as api:
         assert api.post("/api/folders", json={"name": "Projects and other long folder names"}).status_code == 201
         for index, name in enumerate(FILE_NAMES):
@@ -96,10 +89,10 @@ def open_files(page: Page, base_url: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_files_page_holds_still_while_the_session_restores(stack, browser, size):
+def test_the_files_page_holds_still_while_the_session_restores(stack, browser, sign_up, size):
     context = browser.new_context(viewport=SIZES[size])
     try:
-        new_drive(stack.url, context.request)
+        new_drive(stack.url, sign_up(context).headers)
         page = context.new_page()
         page.add_init_script(RECORD_LAYOUT_SHIFTS)
         open_files(page, stack.url)
@@ -131,11 +124,11 @@ def assert_last_row_clear_of_the_dock(page: Page) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
-def test_pages_fit_and_docked_panels_leave_row_actions_reachable(stack, browser, tmp_path, size, scheme):
+def test_pages_fit_and_docked_panels_leave_row_actions_reachable(stack, browser, sign_up, tmp_path, size, scheme):
     context = browser.new_context(viewport=SIZES[size], color_scheme=scheme)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     try:
-        headers = new_drive(stack.url, context.request)
+        headers = new_drive(stack.url, sign_up(context).headers)
         page = context.new_page()
         open_files(page, stack.url)
         page.screenshot(path=ARTIFACTS / f"layout-files-{size}-{scheme}.png", full_page=True)
