@@ -72,7 +72,7 @@ describe("the folder page", () => {
   it("shows rows in the server's order (folders first, natural names) and sorts on the server", async () => {
     const { requests } = fakeDrive();
     const router = renderAt("/files");
-    await screen.findByRole("button", { name: "file10.txt" }, { timeout: 5000 });
+    await screen.findByRole("button", { name: "file10.txt" });
     expect(rowNames()).toEqual(["Zeta", "file2.txt", "file10.txt", "notes.txt"]);
     expect(document.title).toBe("Files — SCloud");
     expect(requests).toContain("GET /api/folders/root/children?sort=name&order=asc&limit=50");
