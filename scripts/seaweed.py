@@ -41,6 +41,7 @@ PORTS_FILE = "ports.json"
 # sun_path holds 108 bytes with its terminating NUL; keep a margin.
 UNIX_SOCKET_PATH_BYTES = 100
 START_TIMEOUT_SECONDS = 60.0
+START_ATTEMPTS = 3
 STOP_TIMEOUT_SECONDS = 15.0
 # weed mini's admin worker dials the admin server at its HTTP port + 10000 whatever
 # -admin.port.grpc says, so every internal HTTP port is chosen with that port free too and the
@@ -48,6 +49,10 @@ STOP_TIMEOUT_SECONDS = 15.0
 GRPC_PORT_OFFSET = 10000
 # What the browser does with the bucket: downloads and previews (GET, HEAD) and direct uploads (PUT).
 CORS_METHODS = ["GET", "PUT", "HEAD"]
+
+
+class SeaweedExitedOnStart(RuntimeError):
+    """weed exited before it answered: a port taken under it, or its own start failing."""
 
 
 def weed_binary() -> Path:
@@ -276,9 +281,21 @@ class SeaweedS3:
 
     def start(self) -> SeaweedEndpoint:
         """Starts SeaweedFS and returns once its S3 API answers and the bucket is set up; raises
-        (after stopping it) if that takes longer than `start_timeout`."""
+        (after stopping it) if that takes longer than `start_timeout`. A weed that exits while
+        starting is started again, up to START_ATTEMPTS times: on a busy machine another program
+        can take one of its ports between the check that they are free and weed's bind, and the
+        next attempt then chooses others."""
         if self._process is not None:
             raise RuntimeError("SeaweedFS is already running")
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._start_once()
+            except SeaweedExitedOnStart:
+                if attempt == START_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> SeaweedEndpoint:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
         for folder in ("weed", "log", "tmp"):
@@ -371,7 +388,7 @@ class SeaweedS3:
         last_error = "no answer"
         while time.monotonic() < deadline:
             if self._process is None or self._process.poll() is not None:
-                raise RuntimeError(f"weed mini exited on start; see {self.data_dir / 'log'}")
+                raise SeaweedExitedOnStart(f"weed mini exited on start; see {self.data_dir / 'log'}")
             try:
                 client.list_buckets()
                 if _volumes_on_disk(ports) <= _volumes_the_master_knows(ports):
