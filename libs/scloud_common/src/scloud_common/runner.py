@@ -16,10 +16,6 @@ def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
         host=settings.http_host,
         port=settings.http_port,
         log_config=None,
-        # By name, not "auto": a missing uvloop or httptools fails the start rather than silently
-        # costing every request the pure-Python loop and parser (see docs/performance.md).
-        loop="uvloop",
-        http="httptools",
         proxy_headers=True,
         # Only the gateway names the client: any other peer could forge X-Forwarded-For.
         forwarded_allow_ips=settings.forwarded_allow_ips,

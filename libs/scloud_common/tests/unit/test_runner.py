@@ -1,13 +1,8 @@
-"""The services' uvicorn: forwarded headers are believed from the gateway's address only; the C
-event loop and HTTP parser serve them."""
-
-import asyncio
+"""The services' uvicorn: forwarded headers are believed from the gateway's address only."""
 
 import httpx
 import pytest
-import uvloop
 from fastapi import FastAPI, Request
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from scloud_common.runner import uvicorn_config
 from scloud_common.settings import ServiceSettings
@@ -50,17 +45,3 @@ def test_any_other_peer_cannot_forge_them(service_url):
 
 def test_the_default_trusts_only_a_gateway_on_this_host():
     assert ServiceSettings(http_port=1, grpc_port=0, **NO_TLS_NEEDED).forwarded_allow_ips == "127.0.0.1"
-
-
-def test_the_services_run_on_uvloop_and_httptools():
-    config = uvicorn_config(FastAPI(), ServiceSettings(http_port=0, grpc_port=0, **NO_TLS_NEEDED))
-    config.load()
-    assert config.http_protocol_class is HttpToolsProtocol
-    loop_factory = config.get_loop_factory()
-    assert loop_factory is not None
-    loop = loop_factory()
-    try:
-        assert isinstance(loop, uvloop.Loop)
-        assert loop.run_until_complete(asyncio.sleep(0, result="ran")) == "ran"
-    finally:
-        loop.close()
