@@ -16,6 +16,6 @@ export default defineConfig({
     setupFiles: ["src/test-setup.ts"],
     css: false,
     // Beside asyncUtilTimeout (test-setup.ts): a whole test may wait on several conditions.
-    testTimeout: 60_000,
+    testTimeout: 120_000,
   },
 });

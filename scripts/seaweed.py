@@ -6,8 +6,16 @@ is used for another key, or carries another signed Content-Type, Content-Length 
 x-amz-checksum-sha256 than the one signed is refused. See docs/local-storage.md.
 
 Everything lives in one data folder (0700): `s3-identity.json` (0600, the access key and secret,
-made on first start and kept, so a restart signs the same way), `weed/` (SeaweedFS's own data and
-its `mini.options`) and `log/`.
+made on first start and kept, so a restart signs the same way), `weed/` (SeaweedFS's own data, its
+`mini.options` and the `filer.toml` that records its filer's store) and `log/`.
+
+The filer keeps every object's metadata in a store chosen when the data folder is made, and a
+store cannot change under existing data (its files would vanish from listings), so the choice is
+recorded in the folder and kept. New folders get the single-database `leveldb` store with Go's
+heap held near GOMEMLIMIT: the default `leveldb2` (8 databases, each with a 16 MiB memtable) grew
+SeaweedFS by about 750 MiB over 100,000 objects; see docs/performance.md, "The embedded stack at
+100,000 files". Folders made before that keep `leveldb2` and no memory limit (under which that
+store's buffers made Go collect without pause).
 """
 
 import dataclasses
@@ -19,6 +27,7 @@ import signal
 import socket
 import subprocess
 import time
+import tomllib
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -41,13 +50,28 @@ PORTS_FILE = "ports.json"
 # sun_path holds 108 bytes with its terminating NUL; keep a margin.
 UNIX_SOCKET_PATH_BYTES = 100
 START_TIMEOUT_SECONDS = 60.0
+START_ATTEMPTS = 3
 STOP_TIMEOUT_SECONDS = 15.0
 # weed mini's admin worker dials the admin server at its HTTP port + 10000 whatever
 # -admin.port.grpc says, so every internal HTTP port is chosen with that port free too and the
 # gRPC ports follow that rule.
 GRPC_PORT_OFFSET = 10000
+FILER_CONFIG_FILE = "filer.toml"
+# The filer store of new data folders, and the one SeaweedFS made by default before it was chosen
+# here (folders that hold its database keep it).
+FILER_STORE = "leveldb"
+LEGACY_FILER_STORE = "leveldb2"
+# Each store's folder inside `weed/`, where SeaweedFS puts it by default.
+FILER_STORE_DIRS = {FILER_STORE: "filerldb", LEGACY_FILER_STORE: "filerldb2"}
+# Go's soft heap limit per store: with `leveldb`, 100,000 objects held SeaweedFS near 300 MiB (see
+# docs/performance.md). Not for `leveldb2`, whose own buffers pass it and keep Go collecting.
+GO_MEMORY_LIMITS = {FILER_STORE: "256MiB"}
 # What the browser does with the bucket: downloads and previews (GET, HEAD) and direct uploads (PUT).
 CORS_METHODS = ["GET", "PUT", "HEAD"]
+
+
+class SeaweedExitedOnStart(RuntimeError):
+    """weed exited before it answered: a port taken under it, or its own start failing."""
 
 
 def weed_binary() -> Path:
@@ -191,6 +215,31 @@ def _volumes_the_master_knows(ports: WeedPorts) -> set[int]:
     }
 
 
+def recorded_filer_store(weed_dir: Path) -> str | None:
+    """The filer store `weed_dir`'s filer.toml enables, None if it has none."""
+    path = weed_dir / FILER_CONFIG_FILE
+    if not path.exists():
+        return None
+    config = tomllib.loads(path.read_text())
+    enabled = [name for name, section in config.items() if isinstance(section, dict) and section.get("enabled")]
+    if len(enabled) != 1:
+        raise RuntimeError(f"{path} must enable exactly one filer store, not {enabled}")
+    return enabled[0]
+
+
+def ensure_filer_store(weed_dir: Path) -> str:
+    """The filer store of the data in `weed_dir`, recorded in its filer.toml: the recorded one if
+    any; `leveldb2` where SeaweedFS made its default database before the choice was recorded;
+    otherwise, for a new folder, FILER_STORE."""
+    recorded = recorded_filer_store(weed_dir)
+    if recorded is not None:
+        return recorded
+    legacy = (weed_dir / FILER_STORE_DIRS[LEGACY_FILER_STORE]).exists()
+    store = LEGACY_FILER_STORE if legacy else FILER_STORE
+    (weed_dir / FILER_CONFIG_FILE).write_text(f'[{store}]\nenabled = true\ndir = "./{FILER_STORE_DIRS[store]}"\n')
+    return store
+
+
 def _load_ports(data_dir: Path) -> WeedPorts | None:
     path = data_dir / PORTS_FILE
     return WeedPorts(**json.loads(path.read_text())) if path.exists() else None
@@ -247,6 +296,7 @@ class SeaweedS3:
         self.stop_timeout = stop_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._endpoint: SeaweedEndpoint | None = None
+        self._filer_store: str | None = None
 
     @property
     def endpoint(self) -> SeaweedEndpoint:
@@ -264,6 +314,13 @@ class SeaweedS3:
         return self._process
 
     @property
+    def filer_store(self) -> str:
+        """The filer store this data folder was made with (known once started)."""
+        if self._filer_store is None:
+            raise RuntimeError("SeaweedFS has not been started")
+        return self._filer_store
+
+    @property
     def log_path(self) -> Path:
         """Where weed's start banner, warnings and errors go as they happen."""
         return self.data_dir / "log" / "weed.out"
@@ -276,14 +333,27 @@ class SeaweedS3:
 
     def start(self) -> SeaweedEndpoint:
         """Starts SeaweedFS and returns once its S3 API answers and the bucket is set up; raises
-        (after stopping it) if that takes longer than `start_timeout`."""
+        (after stopping it) if that takes longer than `start_timeout`. A weed that exits while
+        starting is started again, up to START_ATTEMPTS times: on a busy machine another program
+        can take one of its ports between the check that they are free and weed's bind, and the
+        next attempt then chooses others."""
         if self._process is not None:
             raise RuntimeError("SeaweedFS is already running")
+        for attempt in range(1, START_ATTEMPTS + 1):
+            try:
+                return self._start_once()
+            except SeaweedExitedOnStart:
+                if attempt == START_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    def _start_once(self) -> SeaweedEndpoint:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.data_dir.chmod(0o700)
         for folder in ("weed", "log", "tmp"):
             (self.data_dir / folder).mkdir(mode=0o700, exist_ok=True)
         access_key, secret_key = _load_or_make_identity(self.data_dir)
+        self._filer_store = ensure_filer_store(self.data_dir / "weed")
         ports = WeedPorts.choose(self.requested_s3_port, _load_ports(self.data_dir))
         (self.data_dir / PORTS_FILE).write_text(json.dumps(dataclasses.asdict(ports)))
         self._endpoint = SeaweedEndpoint(f"http://127.0.0.1:{ports.s3}", access_key, secret_key, self.bucket)
@@ -360,8 +430,12 @@ class SeaweedS3:
     def _environment(self) -> dict[str, str]:
         # weed mini makes an admin identity from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY and a
         # bucket from S3_BUCKET when they are set, and reads configuration from $HOME and the
-        # working folder: it gets a clean environment rather than the caller's.
-        return {"PATH": os.defpath, "HOME": str(self.data_dir / "weed"), "TMPDIR": str(self.data_dir / "tmp")}
+        # working folder (where its filer.toml is): it gets a clean environment rather than the
+        # caller's.
+        environment = {"PATH": os.defpath, "HOME": str(self.data_dir / "weed"), "TMPDIR": str(self.data_dir / "tmp")}
+        if self.filer_store in GO_MEMORY_LIMITS:
+            environment["GOMEMLIMIT"] = GO_MEMORY_LIMITS[self.filer_store]
+        return environment
 
     def _wait_until_ready(self, client: "S3Client", ports: WeedPorts) -> None:
         """Waits, within `start_timeout`, until S3 answers and the master knows every volume on
@@ -371,7 +445,7 @@ class SeaweedS3:
         last_error = "no answer"
         while time.monotonic() < deadline:
             if self._process is None or self._process.poll() is not None:
-                raise RuntimeError(f"weed mini exited on start; see {self.data_dir / 'log'}")
+                raise SeaweedExitedOnStart(f"weed mini exited on start; see {self.data_dir / 'log'}")
             try:
                 client.list_buckets()
                 if _volumes_on_disk(ports) <= _volumes_the_master_knows(ports):

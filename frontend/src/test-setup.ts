@@ -7,8 +7,9 @@ import { giveBlobsArrayBuffer } from "./test/blobBytes";
 giveBlobsArrayBuffer();
 
 // The tests wait on conditions (findBy, waitFor), never on time. On a busy shared machine a render
-// can take seconds, so a condition gets 10 s before it counts as never met.
-configure({ asyncUtilTimeout: 10_000 });
+// can take seconds (a page of 1,200 rows took over 10 s beside other suites and stress-ng), so a
+// condition gets 30 s before it counts as never met.
+configure({ asyncUtilTimeout: 30_000 });
 
 afterEach(() => {
   cleanup();

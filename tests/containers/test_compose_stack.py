@@ -12,6 +12,8 @@ What it proves:
   upload into it, its listing, a move to the root and back, the folder as a ZIP whose member's
   bytes are compared, trash and restore), download through the presigned link on the published S3
   endpoint (bytes compared), delete, delete the account (whose sign-in then fails);
+- each service's process, sent SIGUSR1, logs where its threads and asyncio tasks wait and serves
+  on (a failed flow prints that for every service);
 - only the gateway and the S3 endpoint publish ports (the S3 endpoint on loopback only); every
   process runs as a non-root user; `docker compose down` then `up` again works (certificates kept
   in their volume, resources provisioned again);
@@ -67,6 +69,11 @@ ONE_SHOT = "init"  # compose.yaml's certificates job; every other service runs a
 GATEWAY = "http://127.0.0.1:8080"
 PASSWORD = "container-test-passphrase"
 LONG_RUNNING_SERVICES = ("aws", "auth", "users", "files", "gateway")
+SERVICES = ("auth", "users", "files")
+# What scloud_common.stack_dumps logs after the threads' dump; a busy process may take a while.
+TASKS_DUMPED = "asyncio tasks on request"
+STACK_DUMP_BOUND_SECONDS = 20.0
+STACK_DUMP_CHARS = 30000
 NAME_LOOKUP_TIMES = """
 import socket, time
 for name in ("aws", "auth", "users", "files"):
@@ -109,20 +116,51 @@ class Stack:
             self.compose("down", "--timeout", "10", *args, timeout=180, check=check)
 
     def drive(self, flow: Callable[..., object], *args: object, timeout: float = 180) -> object:
-        """Runs `flow` from inside the namespace; if it fails, the services' logs say why."""
+        """Runs `flow` from inside the namespace; if it fails, the services' logs and where each
+        service's process waits say why."""
         try:
             return self.worker(flow, *args, timeout=timeout)
         except Exception as exc:
+            dumps = "".join(
+                f"\n--- {name}: threads and tasks on SIGUSR1 ---\n{text}" for name, text in self.stack_dumps().items()
+            )
             logs = self.compose("logs", "--no-color", "--tail", "60", timeout=60, check=False).stdout
             raise CommandFailed(
                 f"{exc!r}\n--- name lookups ---\n{self.name_lookups()}\n--- the services' logs ---\n{logs[-12000:]}"
+                f"{dumps}"
             ) from exc
+
+    def stack_dumps(self) -> dict[str, str]:
+        """Every thread's stack and every asyncio task of each service's process, which dumps
+        them to its log on SIGUSR1 (scloud_common.stack_dumps) and serves on: taken while a
+        stall still lasts, they show where a request waits."""
+        dumps = {}
+        for service in SERVICES:
+            container = f"{PROJECT}-{service}-1"
+            since = str(int(time.time()) - 1)
+            asked = self.podman("kill", "--signal", "USR1", container, check=False, timeout=30)
+            if asked.returncode != 0:
+                dumps[service] = f"(not asked: {asked.stderr.strip()[-300:]})"
+                continue
+            dumps[service] = self.logged_since(container, since)
+        return dumps
+
+    def logged_since(self, container: str, since: str) -> str:
+        """The container's log since `since` (Unix seconds), once the tasks' dump (logged after
+        the threads') is in it or the bound is up."""
+        deadline = time.monotonic() + STACK_DUMP_BOUND_SECONDS
+        while True:
+            logs = self.podman("logs", "--since", since, container, check=False, timeout=60)
+            text = logs.stdout + logs.stderr
+            if TASKS_DUMPED in text or time.monotonic() > deadline:
+                return text[-STACK_DUMP_CHARS:]
+            time.sleep(0.5)
 
     def name_lookups(self) -> str:
         """How long each service takes to resolve the store's and its peers' names: a request that
         never reached the store (a stalled CreateUser, step 9) could be a DNS stall."""
         lines = []
-        for service in ("auth", "users", "files"):
+        for service in SERVICES:
             result = self.podman(
                 "exec", f"{PROJECT}-{service}-1", "python", "-c", NAME_LOOKUP_TIMES, check=False, timeout=60
             )
@@ -310,6 +348,18 @@ def test_every_service_runs_as_a_non_root_user_and_reports_healthy(stack: Stack)
     assert {name: states[name][::2] for name in long_running} == dict.fromkeys(long_running, ("running", "healthy"))
     assert set(uids) == set(stack.compose.services)
     assert not any(ids & {"", "0", "root"} for ids in uids.values()), uids
+
+
+def test_each_service_shows_where_it_waits_on_sigusr1_and_serves_on(stack: Stack) -> None:
+    """What a failed flow prints (Stack.drive) works in the images as they ship: python is the
+    container's main process (compose's command execs it), so the signal reaches it."""
+    dumps = stack.stack_dumps()
+    assert set(dumps) == set(SERVICES)
+    for service, dump in dumps.items():
+        assert "(most recent call first)" in dump and TASKS_DUMPED in dump, f"{service}: {dump[-3000:]}"
+    states = service_states(stack.podman)
+    assert set(states) == set(stack.compose.services)
+    assert all(ready(name, state) for name, state in states.items()), states
 
 
 def test_the_product_flow_through_the_gateway(stack: Stack) -> None:

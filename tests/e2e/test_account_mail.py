@@ -3,24 +3,19 @@ real stack, reading the mail from the stack's mail folder as a person would read
 
 import re
 import time
-import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
+from tests.e2e.conftest import log_in
 from tests.mail_sink import directory_mail
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "Sunny day 42 again"
 NEW_PASSWORD = "Rainy night 77 again"
 
 
-def new_email() -> str:
-    return f"e2e-mail-{uuid.uuid4().hex[:10]}@example.com"
-
-
-def mail_link(stack, to: str, path: str, *, count: int = 1, seconds: float = 20) -> str:
+def mail_link(stack, to: str, path: str, *, count: int = 1, seconds: float = 60) -> str:
     """The `path` link of the `count`-th mail that reached `to`, waiting for it to arrive."""
     deadline = time.monotonic() + seconds
     while True:
@@ -33,26 +28,8 @@ def mail_link(stack, to: str, path: str, *, count: int = 1, seconds: float = 20)
         time.sleep(0.2)
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 860})
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def register(page: Page, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/register")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Username").fill("Ada")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your files")).to_be_visible()
-
-
-def test_a_new_account_confirms_its_email_from_the_mailed_link(stack, page, artifacts):
-    email = new_email()
-    register(page, stack.url, email)
+def test_a_new_account_confirms_its_email_from_the_mailed_link(stack, page, signed_in, artifacts):
+    email = signed_in.account.email
     banner = page.get_by_role("region", name="Email confirmation")
     expect(banner).to_contain_text(email)
     page.screenshot(path=artifacts / "mail-01-unverified-banner.png", full_page=True)
@@ -65,9 +42,8 @@ def test_a_new_account_confirms_its_email_from_the_mailed_link(stack, page, arti
     page.screenshot(path=artifacts / "mail-02-verified.png", full_page=True)
 
 
-def test_a_forgotten_password_is_reset_from_the_mailed_link(stack, page, artifacts):
-    email = new_email()
-    register(page, stack.url, email)
+def test_a_forgotten_password_is_reset_from_the_mailed_link(stack, page, signed_in, artifacts):
+    email = signed_in.account.email
     page.get_by_role("button", name="Log out").click()
 
     page.goto(f"{stack.url}/login")
@@ -85,7 +61,5 @@ def test_a_forgotten_password_is_reset_from_the_mailed_link(stack, page, artifac
     page.screenshot(path=artifacts / "mail-04-reset-done.png", full_page=True)
 
     page.get_by_role("link", name="Log in with your new password").click()
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Your files")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/login"))
+    log_in(page, stack.url, email, NEW_PASSWORD)

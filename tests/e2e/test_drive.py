@@ -7,19 +7,18 @@ A fresh account per test keeps them independent, so any one can run alone with `
 
 import io
 import re
-import uuid
 import zipfile
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.e2e.conftest import row, upload
+
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = (ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js").read_text()
-PASSWORD = "Sunny day 42"
-DESKTOP = {"width": 1280, "height": 860}
 # A 1x1 PNG and the smallest PDF viewers accept.
 PNG = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
@@ -34,42 +33,6 @@ trailer << /Root 1 0 R >>
 """
 
 
-@pytest.fixture
-def context(browser):
-    context = browser.new_context(accept_downloads=True, viewport=DESKTOP)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def page(context) -> Page:
-    """A page whose console must stay clean (CSP violations, script errors): checked after the test."""
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
-    page.on(
-        "console",
-        lambda message: (
-            problems.append(message.text)
-            if message.type == "error" and "Failed to load resource" not in message.text
-            else None
-        ),
-    )
-    yield page
-    assert problems == [], "the browser console reported problems"
-
-
-@pytest.fixture
-def signed_in(stack, page) -> Page:
-    page.goto(f"{stack.url}/register")
-    page.get_by_label("Email").fill(f"drive-{uuid.uuid4().hex[:10]}@example.com")
-    page.get_by_label("Username").fill("Ada")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("heading", name="Your files")).to_be_visible()
-    return page
-
-
 def assert_accessible(page: Page, where: str) -> None:
     """axe-core, evaluated through the DevTools protocol (the page's CSP rightly refuses inline
     scripts), must find no violation in what is on screen."""
@@ -80,10 +43,6 @@ def assert_accessible(page: Page, where: str) -> None:
             .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)"""
     )
     assert violations == [], f"axe violations on {where}: {violations}"
-
-
-def row(page: Page, name: str):
-    return page.locator("tbody tr").filter(has=page.get_by_text(name, exact=True))
 
 
 def new_folder(page: Page, name: str) -> None:
@@ -101,12 +60,6 @@ def open_folder(page: Page, name: str) -> str:
     return page.url.rsplit("/", 1)[-1]
 
 
-def upload(page: Page, *paths: Path) -> None:
-    page.get_by_label("Choose files").set_input_files([str(path) for path in paths])
-    for path in paths:
-        expect(row(page, path.name)).to_be_visible(timeout=30_000)
-
-
 def write(tmp_path: Path, name: str, content: bytes | str) -> Path:
     path = tmp_path / name
     path.write_bytes(content.encode() if isinstance(content, str) else content)
@@ -114,7 +67,7 @@ def write(tmp_path: Path, name: str, content: bytes | str) -> Path:
 
 
 def test_nested_folders_have_urls_breadcrumbs_and_take_uploads(stack, signed_in, tmp_path, artifacts):
-    page = signed_in
+    page = signed_in.page
     assert_accessible(page, "the empty root folder")
     page.get_by_role("button", name="New folder").click()
     assert_accessible(page, "the new folder dialog")
@@ -124,7 +77,7 @@ def test_nested_folders_have_urls_breadcrumbs_and_take_uploads(stack, signed_in,
     new_folder(page, "2024")
     open_folder(page, "2024")
     expect(page).to_have_title("Files · 2024 — SCloud")
-    upload(page, write(tmp_path, "plan.txt", "the plan\n"))
+    upload(page, write(tmp_path, "plan.txt", "the plan\n"), into="2024")
     crumbs = page.get_by_role("navigation", name="Breadcrumb")
     expect(crumbs.get_by_role("link")).to_have_text(["My files", "Projects"])
     expect(crumbs.locator("[aria-current=page]")).to_have_text("2024")
@@ -148,7 +101,7 @@ def test_nested_folders_have_urls_breadcrumbs_and_take_uploads(stack, signed_in,
 
 
 def test_a_dropped_desktop_folder_is_recreated_with_its_files(signed_in):
-    page = signed_in
+    page = signed_in.page
     # Chromium cannot be handed a real desktop folder: the drop carries entries as the File and
     # Directory Entries API describes them, which is what the page reads.
     page.evaluate(
@@ -177,7 +130,7 @@ def test_a_dropped_desktop_folder_is_recreated_with_its_files(signed_in):
 
 
 def test_rename_move_by_dialog_and_by_drag_then_search_finds_them_with_their_folder(signed_in, tmp_path):
-    page = signed_in
+    page = signed_in.page
     new_folder(page, "Archive")
     new_folder(page, "Inbox")
     upload(page, write(tmp_path, "draft.txt", "draft"), write(tmp_path, "memo.txt", "memo"))
@@ -217,11 +170,14 @@ def test_rename_move_by_dialog_and_by_drag_then_search_finds_them_with_their_fol
 
 
 def test_several_items_download_as_one_zip_with_their_bytes(signed_in, tmp_path):
-    page = signed_in
+    page = signed_in.page
     new_folder(page, "Docs")
     open_folder(page, "Docs")
-    upload(page, write(tmp_path, "inner.txt", "inside the folder\n"))
+    upload(page, write(tmp_path, "inner.txt", "inside the folder\n"), into="Docs")
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="My files").click()
+    # Right after the click the Docs page, and its upload button, are still on screen: a file
+    # chosen there goes nowhere once that page is replaced (see `upload`). Wait for the root.
+    expect(row(page, "Docs")).to_be_visible()
     photo = write(tmp_path, "pixel.png", PNG)
     upload(page, photo)
 
@@ -237,7 +193,7 @@ def test_several_items_download_as_one_zip_with_their_bytes(signed_in, tmp_path)
 
 
 def test_delete_with_undo_then_restore_and_delete_forever_from_the_trash(signed_in, tmp_path):
-    page = signed_in
+    page = signed_in.page
     upload(page, write(tmp_path, "keep.txt", "keep"), write(tmp_path, "gone.txt", "gone"))
 
     page.get_by_role("button", name="Delete keep.txt").click()
@@ -272,7 +228,7 @@ def test_delete_with_undo_then_restore_and_delete_forever_from_the_trash(signed_
 
 
 def test_previews_of_an_image_a_pdf_and_a_text_file(signed_in, tmp_path):
-    page = signed_in
+    page = signed_in.page
     upload(
         page,
         write(tmp_path, "a-pixel.png", PNG),
@@ -309,7 +265,7 @@ def test_previews_of_an_image_a_pdf_and_a_text_file(signed_in, tmp_path):
 
 
 def test_keyboard_only_rename_and_delete(signed_in, tmp_path):
-    page = signed_in
+    page = signed_in.page
     upload(page, write(tmp_path, "alpha.txt", "a"), write(tmp_path, "beta.txt", "b"))
     page.get_by_role("button", name="alpha.txt", exact=True).focus()
     page.keyboard.press("F2")
@@ -330,7 +286,7 @@ def test_keyboard_only_rename_and_delete(signed_in, tmp_path):
 
 
 def test_dark_mode_follows_the_system(signed_in, tmp_path, artifacts):
-    page = signed_in
+    page = signed_in.page
     page.emulate_media(color_scheme="dark")
     new_folder(page, "Music")
     upload(page, write(tmp_path, "notes.txt", "la la la"))
@@ -343,7 +299,7 @@ def test_dark_mode_follows_the_system(signed_in, tmp_path, artifacts):
 
 
 def test_an_upload_whose_name_is_taken_asks_replace_or_keep_both(signed_in, tmp_path):
-    page = signed_in
+    page = signed_in.page
     first = tmp_path / "first"
     first.mkdir()
     upload(page, write(first, "report.txt", "version one"))

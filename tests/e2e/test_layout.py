@@ -3,17 +3,14 @@ restores and the email banner appears stays under 0.1 on a desktop and a phone, 
 trash and profile pages, light and dark, are saved as screenshots with nothing covering a row's
 actions at the end of the list."""
 
-import uuid
-from pathlib import Path
-
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.e2e.conftest import UPLOAD_TIMEOUT_MS, Account, console_checked, open_files, register_account
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
-PASSWORD = "violet harbor lantern 73 quietly"
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 375, "height": 812}}
 # Names as people have them: long, with spaces, versions and the usual extensions.
 FILE_NAMES = [
@@ -70,25 +67,23 @@ READ_LAYOUT_SHIFTS = """
 """
 
 
-def new_drive(base_url: str, request) -> dict[str, str]:
-    """A new (unconfirmed) account, signed in in the browser context of `request`, holding a
-    folder and 20 files; answers the API headers of its session."""
-    email = f"e2e-{uuid.uuid4().hex[:12]}@example.com"
-    body = {"email": email, "username": "Ada", "password": PASSWORD}
-    answer = request.post(f"{base_url}/api/auth/register", data=body, headers={"Origin": base_url})
-    assert answer.status == 201, answer.text()
-    headers = {"Authorization": f"Bearer {answer.json()['accessToken']}"}
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as api:
+def new_drive(base_url: str, context: BrowserContext) -> Account:
+    """A new (unconfirmed) account, signed in in the browser `context`, holding a folder and
+    20 files."""
+    account = register_account(base_url, context)
+    with httpx.Client(base_url=base_url, headers=account.headers, timeout=30) as api:
         assert api.post("/api/folders", json={"name": "Projects and other long folder names"}).status_code == 201
         for index, name in enumerate(FILE_NAMES):
             content = f"file {index}\n".encode() * (index + 1)
             uploaded = api.post("/api/files/upload", files={"file": (name, content)})
             assert uploaded.status_code == 201, uploaded.text
-    return headers
+    return account
 
 
-def open_files(page: Page, base_url: str) -> None:
-    page.goto(f"{base_url}/files")
+def open_the_drive(page: Page, base_url: str) -> None:
+    """The file list, with everything that arrives after the session is restored: the rows,
+    the email banner, the usage and the upload limit."""
+    open_files(page, base_url)
     expect(page.locator("tr[data-item-id]")).to_have_count(21)
     expect(page.get_by_role("region", name="Email confirmation")).to_be_visible()
     expect(page.get_by_text("files ·")).to_be_visible()
@@ -96,16 +91,13 @@ def open_files(page: Page, base_url: str) -> None:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_files_page_holds_still_while_the_session_restores(stack, browser, size):
-    context = browser.new_context(viewport=SIZES[size])
-    try:
-        new_drive(stack.url, context.request)
-        page = context.new_page()
+def test_the_files_page_holds_still_while_the_session_restores(stack, new_context, size):
+    context = new_context(viewport=SIZES[size])
+    new_drive(stack.url, context)
+    with console_checked(context) as page:
         page.add_init_script(RECORD_LAYOUT_SHIFTS)
-        open_files(page, stack.url)
+        open_the_drive(page, stack.url)
         shifts = page.evaluate(READ_LAYOUT_SHIFTS)
-    finally:
-        context.close()
     total = sum(shift["value"] for shift in shifts)
     assert total < 0.1, f"layout shift {total:.3f} at {size}: {shifts}"
 
@@ -131,20 +123,18 @@ def assert_last_row_clear_of_the_dock(page: Page) -> None:
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES)
-def test_pages_fit_and_docked_panels_leave_row_actions_reachable(stack, browser, tmp_path, size, scheme):
-    context = browser.new_context(viewport=SIZES[size], color_scheme=scheme)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    try:
-        headers = new_drive(stack.url, context.request)
-        page = context.new_page()
-        open_files(page, stack.url)
-        page.screenshot(path=ARTIFACTS / f"layout-files-{size}-{scheme}.png", full_page=True)
+def test_pages_fit_and_docked_panels_leave_row_actions_reachable(stack, new_context, tmp_path, artifacts, size, scheme):
+    context = new_context(viewport=SIZES[size], color_scheme=scheme)
+    account = new_drive(stack.url, context)
+    with console_checked(context) as page:
+        open_the_drive(page, stack.url)
+        page.screenshot(path=artifacts / f"layout-files-{size}-{scheme}.png", full_page=True)
 
         # An upload's panel and an Undo toast, docked together, with the list scrolled to its end.
         upload = tmp_path / "fresh upload with a long name.txt"
         upload.write_text("fresh")
         page.get_by_label("Choose files").set_input_files(str(upload))
-        expect(page.locator("tr[data-item-id]")).to_have_count(22)
+        expect(page.locator("tr[data-item-id]")).to_have_count(22, timeout=UPLOAD_TIMEOUT_MS)
         row = page.locator("tr[data-item-id]").filter(has_text="budget.csv")
         if size == "phone":
             row.get_by_role("button", name="Actions for budget.csv").click()
@@ -153,19 +143,17 @@ def test_pages_fit_and_docked_panels_leave_row_actions_reachable(stack, browser,
             row.get_by_role("button", name="Delete budget.csv").click()
         expect(page.get_by_role("button", name="Undo")).to_be_visible()
         assert_last_row_clear_of_the_dock(page)
-        page.screenshot(path=ARTIFACTS / f"layout-files-docked-{size}-{scheme}.png", full_page=False)
+        page.screenshot(path=artifacts / f"layout-files-docked-{size}-{scheme}.png", full_page=False)
 
-        with httpx.Client(base_url=stack.url, headers=headers, timeout=30) as api:
+        with httpx.Client(base_url=stack.url, headers=account.headers, timeout=30) as api:
             listing = api.get("/api/folders/root/children", params={"limit": 50}).json()["items"]
             ids = [item["id"] for item in listing if item["kind"] == "file"][:4]
             assert api.post("/api/items/trash", json={"ids": ids}).status_code == 200
         page.get_by_role("link", name="Trash").click()
         expect(page.get_by_test_id("trash-row")).to_have_count(5)
         expect(page.get_by_text("stay here for 30 days")).to_be_visible()
-        page.screenshot(path=ARTIFACTS / f"layout-trash-{size}-{scheme}.png", full_page=True)
+        page.screenshot(path=artifacts / f"layout-trash-{size}-{scheme}.png", full_page=True)
 
         page.get_by_role("link", name="Profile").click()
         expect(page.get_by_test_id("device-session")).to_have_count(1)
-        page.screenshot(path=ARTIFACTS / f"layout-profile-{size}-{scheme}.png", full_page=True)
-    finally:
-        context.close()
+        page.screenshot(path=artifacts / f"layout-profile-{size}-{scheme}.png", full_page=True)

@@ -12,7 +12,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
@@ -23,13 +22,13 @@ import pytest
 
 from scripts.processes import describe_process
 from scripts.stack import ROOT, Ports, Stack
+from tests.e2e.conftest import register_account
 
 pytestmark = pytest.mark.e2e
 
 # Starting the whole product on a busy 2-core machine, and stopping it.
 START_BOUND_SECONDS = 300.0
 STOP_BOUND_SECONDS = 150.0
-PASSWORD = "violet harbor lantern 73 quietly"
 AS_MAKE = [
     sys.executable,
     "-c",
@@ -41,16 +40,6 @@ HOLD_A_PORT = (
     "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
     "print(s.getsockname()[1], flush=True); time.sleep(120)"
 )
-
-
-def register(base_url: str) -> tuple[str, str]:
-    """A new account through the gateway: its email and access token."""
-    email = f"kept-{uuid.uuid4().hex[:10]}@example.com"
-    response = httpx.post(
-        f"{base_url}/api/auth/register", json={"email": email, "username": "Ada", "password": PASSWORD}, timeout=30
-    )
-    assert response.status_code == 201, response.text
-    return email, response.json()["accessToken"]
 
 
 def kill_outright(processes: list[subprocess.Popen]) -> None:
@@ -80,11 +69,11 @@ def test_every_process_killed_outright_loses_nothing_committed(tmp_path):
     content = os.urandom(300 * 1024)
     try:
         first.start()
-        email, token = register(first.url)
+        account = register_account(first.url)
         uploaded = httpx.post(
             f"{first.url}/api/files/upload",
             files={"file": ("kept.bin", content, "application/octet-stream")},
-            headers={"Authorization": f"Bearer {token}"},
+            headers=account.headers,
             timeout=60,
         )
         assert uploaded.status_code == 201, uploaded.text
@@ -93,7 +82,9 @@ def test_every_process_killed_outright_loses_nothing_committed(tmp_path):
         kill_outright(list(first.processes.values()))
 
         second.start()
-        signed_in = httpx.post(f"{second.url}/api/auth/login", json={"email": email, "password": PASSWORD}, timeout=30)
+        signed_in = httpx.post(
+            f"{second.url}/api/auth/login", json={"email": account.email, "password": account.password}, timeout=30
+        )
         assert signed_in.status_code == 200, signed_in.text
         headers = {"Authorization": f"Bearer {signed_in.json()['accessToken']}"}
         listed = httpx.get(f"{second.url}/api/files", headers=headers, timeout=30)
@@ -217,7 +208,7 @@ def test_closing_the_terminal_stops_every_process_and_keeps_the_data_private(run
         if connection.status == psutil.CONN_LISTEN and connection.laddr.port == gateway_port
     }
     assert listening == {"127.0.0.1"}
-    email, _ = register(f"http://127.0.0.1:{gateway_port}")
+    email = register_account(f"http://127.0.0.1:{gateway_port}").email
     assert_private(run_dir)
 
     run.process.send_signal(signal.SIGHUP)

@@ -49,7 +49,7 @@ describe("the trash page", () => {
   it("shows where each item was and deletes one forever after confirmation", async () => {
     fakeTrash();
     renderTrash();
-    const row = (await screen.findAllByTestId("trash-row", {}, { timeout: 5000 }))[0];
+    const row = (await screen.findAllByTestId("trash-row"))[0];
     expect(within(row).getByRole("link", { name: "My files / Projects" })).toHaveAttribute("href", "/files/F1");
     await userEvent.click(screen.getByRole("button", { name: "Delete forever old.txt" }));
     const dialog = screen.getByRole("dialog", { name: "Delete old.txt forever?" });
@@ -61,7 +61,7 @@ describe("the trash page", () => {
   it("asks what to do when a restored name is taken, and keeps both when told", async () => {
     const { bodies } = fakeTrash();
     renderTrash();
-    await userEvent.click(await screen.findByRole("button", { name: "Restore clash.txt" }, { timeout: 5000 }));
+    await userEvent.click(await screen.findByRole("button", { name: "Restore clash.txt" }));
     const dialog = await screen.findByRole("dialog", { name: "clash.txt already exists" });
     await userEvent.click(within(dialog).getByRole("button", { name: "Keep both" }));
     await waitFor(() => expect(screen.queryByText("clash.txt")).not.toBeInTheDocument());

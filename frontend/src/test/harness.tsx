@@ -8,6 +8,15 @@ import { SessionProvider } from "../session/SessionProvider";
 
 /** One shared setup for component tests: the app's providers, a memory router, a fake API. */
 
+// The app loads its pages lazily. Compiled here, while the test file loads, a page costs its first
+// test nothing: inside that test's first wait, compiling it took over 10 s on a loaded machine.
+await Promise.all([
+  import("../pages/FilesPage"),
+  import("../pages/Profile"),
+  import("../pages/SearchPage"),
+  import("../pages/TrashPage"),
+]);
+
 export const user = {
   userId: "u1",
   email: "ada@example.com",

@@ -1,5 +1,7 @@
 """Process entry shared by the services: uvicorn serving the app whose lifespan runs gRPC."""
 
+import asyncio
+import socket
 import sys
 
 import uvicorn
@@ -8,6 +10,7 @@ from fastapi import FastAPI
 from scloud_common.grpc_server import grpc_server_died
 from scloud_common.logs import configure_logging
 from scloud_common.settings import ServiceSettings
+from scloud_common.stack_dumps import stack_dumps_on_signal
 
 
 def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
@@ -24,10 +27,19 @@ def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
     )
 
 
+class _ServiceServer(uvicorn.Server):
+    """uvicorn's server, answering SIGUSR1 with a dump of the process's threads and tasks
+    (scloud_common.stack_dumps) for as long as it serves."""
+
+    async def serve(self, sockets: list[socket.socket] | None = None) -> None:
+        with stack_dumps_on_signal(asyncio.get_running_loop()):
+            await super().serve(sockets)
+
+
 def run_service(name: str, app: FastAPI, settings: ServiceSettings) -> None:
     """Serves HTTP and (through the app's lifespan) gRPC in one loop; exits non-zero if either dies."""
     configure_logging(name, settings.log_level)
-    server = uvicorn.Server(uvicorn_config(app, settings))
+    server = _ServiceServer(uvicorn_config(app, settings))
     server.run()
     if not server.started or grpc_server_died():
         sys.exit(1)

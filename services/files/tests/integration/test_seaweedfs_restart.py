@@ -1,13 +1,15 @@
 """SeaweedFS as `make run` uses it keeps its data and its identity across a clean stop and a
 `kill -9`, in a data folder only its owner can read."""
 
+import json
+import socket
 import stat
 
 import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.seaweed import IDENTITY_FILE, SeaweedS3
+from scripts.seaweed import IDENTITY_FILE, PORTS_FILE, SeaweedS3, WeedPorts
 
 pytestmark = pytest.mark.integration
 
@@ -50,3 +52,26 @@ def test_two_instances_run_side_by_side(tmp_path):
         # Each identity is known only to its own server.
         with pytest.raises(ClientError, match="InvalidAccessKeyId"):
             one.client(endpoint_url=two.url).list_objects_v2(Bucket=two.bucket)
+
+
+def test_a_port_taken_between_the_check_and_the_bind_means_another_start_on_other_ports(tmp_path, monkeypatch):
+    # Another program takes the master's port after the free-port check said yes (on a busy
+    # machine that happened during a restart): weed exits, and the next attempt chooses again.
+    server = SeaweedS3(tmp_path / "data", bucket="scloud-taken")
+    first = server.start()
+    first.client().put_object(Bucket=first.bucket, Key="k", Body=b"kept")
+    server.stop()
+    taken_port = WeedPorts(**json.loads((tmp_path / "data" / PORTS_FILE).read_text())).master
+    checks = iter([True])
+    monkeypatch.setattr(WeedPorts, "all_free", lambda ports: next(checks, False))
+    with socket.socket() as squatter:
+        # The stopped weed's connections may still be in TIME_WAIT on that port.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", taken_port))
+        squatter.listen()
+        try:
+            after = server.start()
+            assert WeedPorts(**json.loads((tmp_path / "data" / PORTS_FILE).read_text())).master != taken_port
+            assert after.client().get_object(Bucket=after.bucket, Key="k")["Body"].read() == b"kept"
+        finally:
+            server.stop()
