@@ -1,5 +1,4 @@
 import { useEffect, useState } from "react";
-import type { ItemWithChecksum } from "../api/directUpload";
 import { describePath, drive, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
 import { extensionOf, fileTypeOf } from "../lib/fileType";
@@ -30,7 +29,7 @@ export function inlineKind(type: string | null): "image" | "pdf" | "audio" | "vi
 }
 
 /** The full-object SHA-256 storage verified (base64; `-N` after it for a file sent in N parts). */
-const checksumOf = (file: Item) => (file as ItemWithChecksum).sha256 ?? null;
+const checksumOf = (file: Item) => file.sha256 ?? null;
 
 const isSvg = (file: Item) =>
   file.mediaType === "image/svg+xml" || file.type === "image/svg+xml" || extensionOf(file.name) === "svg";

@@ -41,7 +41,8 @@ describe("UsageBar", () => {
   });
 
   it("shows nothing for a server without quotas", async () => {
-    const { requests } = fakeApi((call) => (call.path === "/api/files/limits" ? json(200, limits) : undefined));
+    const beforeQuotas = { maxUploadBytes: limits.maxUploadBytes, trashRetentionDays: limits.trashRetentionDays };
+    const { requests } = fakeApi((call) => (call.path === "/api/files/limits" ? json(200, beforeQuotas) : undefined));
     render(<UsageBar />);
     await vi.waitFor(() => expect(requests).toContain("GET /api/files/limits"));
     expect(screen.queryByRole("meter")).not.toBeInTheDocument();

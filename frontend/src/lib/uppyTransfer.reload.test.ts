@@ -45,7 +45,12 @@ describe("a direct upload across a reload", () => {
     const bytes = new Uint8Array(await patternedFile("big.bin", 12.5 * MiB).arrayBuffer());
     const file = new NodeFile([bytes], "big.bin", { type: "application/octet-stream" }) as unknown as File;
     server.gate = new Promise(() => {});
-    const created = await directUploadApi.create({ name: "big.bin", size: file.size, parentId: "root" });
+    const created = await directUploadApi.create({
+      name: "big.bin",
+      size: file.size,
+      parentId: "root",
+      onConflict: "fail",
+    });
     void open(server)
       .send(file, created, null, () => {})
       .promise.catch(() => {});
@@ -76,7 +81,12 @@ describe("a direct upload across a reload", () => {
     server.gate = new Promise(() => {});
     // jsdom's File cannot be kept in IndexedDB: after the reload only the upload's record is left.
     const file = patternedFile("lost.bin", 12.5 * MiB);
-    const created = await directUploadApi.create({ name: "lost.bin", size: file.size, parentId: "root" });
+    const created = await directUploadApi.create({
+      name: "lost.bin",
+      size: file.size,
+      parentId: "root",
+      onConflict: "fail",
+    });
     void open(server)
       .send(file, created, null, () => {})
       .promise.catch(() => {});
@@ -97,7 +107,12 @@ describe("a direct upload across a reload", () => {
     fakeApi(server.handle);
     server.gate = new Promise(() => {});
     const file = patternedFile("kept.bin", 12.5 * MiB);
-    const created = await directUploadApi.create({ name: "kept.bin", size: file.size, parentId: "root" });
+    const created = await directUploadApi.create({
+      name: "kept.bin",
+      size: file.size,
+      parentId: "root",
+      onConflict: "fail",
+    });
     const first = open(server);
     void first.send(file, created, null, () => {}).promise.catch(() => {});
     await vi.waitFor(() => expect(keptUploadsExist("u1")).toBe(true));

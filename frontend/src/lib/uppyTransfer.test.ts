@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { directUploadApi, type ItemWithChecksum } from "../api/directUpload";
+import { directUploadApi } from "../api/directUpload";
+import type { Item } from "../api/drive";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, type UploadProgress } from "../api/upload";
 import { DirectUploadServer, patternedFile, sha256Of } from "../test/directUploadServer";
@@ -19,7 +20,12 @@ afterEach(() => {
 async function start(server: DirectUploadServer, file: File, progress: UploadProgress[] = []) {
   fakeApi(server.handle);
   transfer = new UppyTransfer({ userId: "u1", uploadPartBytes: server.uploadPartBytes, restore: false });
-  const created = await directUploadApi.create({ name: file.name, size: file.size, parentId: "root" });
+  const created = await directUploadApi.create({
+    name: file.name,
+    size: file.size,
+    parentId: "root",
+    onConflict: "fail",
+  });
   return { created, handle: transfer.send(file, created, null, (each) => progress.push(each)) };
 }
 
@@ -58,7 +64,7 @@ describe("UppyTransfer", () => {
         })),
       ),
     ]);
-    expect((item as ItemWithChecksum).sha256).toMatch(/-3$/);
+    expect((item as Item).sha256).toMatch(/-3$/);
     expect(progress.at(-1)).toEqual({ loaded: file.size, total: file.size });
   });
 

@@ -1,7 +1,8 @@
 import AwsS3, { type AwsS3Part, type uploadPartBytes } from "@uppy/aws-s3";
 import Uppy, { type UppyFile } from "@uppy/core";
 import GoldenRetriever from "@uppy/golden-retriever";
-import { directUploadApi, type ItemWithChecksum, type UploadCreated } from "../api/directUpload";
+import { directUploadApi, type UploadCreated } from "../api/directUpload";
+import type { Item } from "../api/drive";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, type UploadHandle, type UploadProgress } from "../api/upload";
 import { PartSigner } from "./partSigner";
@@ -55,7 +56,7 @@ export interface RestoredTransfer {
 }
 
 interface Waiter {
-  resolve(item: ItemWithChecksum): void;
+  resolve(item: Item): void;
   reject(error: unknown): void;
   onProgress(progress: UploadProgress): void;
 }
@@ -88,7 +89,7 @@ export class UppyTransfer {
   private readonly api: typeof directUploadApi;
   private readonly signers = new Map<string, PartSigner>();
   private readonly waiters = new Map<string, Waiter>();
-  private readonly results = new Map<string, ItemWithChecksum>();
+  private readonly results = new Map<string, Item>();
   /** Settles once Golden Retriever has read the kept uploads back (listened to before it starts). */
   private readonly restored: Promise<void>;
   private destroyed = false;
@@ -187,7 +188,7 @@ export class UppyTransfer {
 
   private watch(id: string, onProgress: (p: UploadProgress) => void): TransferHandle {
     let waiter!: Waiter;
-    const promise = new Promise<ItemWithChecksum>((resolve, reject) => {
+    const promise = new Promise<Item>((resolve, reject) => {
       waiter = { resolve, reject, onProgress };
     });
     this.waiters.set(id, waiter);

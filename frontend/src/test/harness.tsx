@@ -77,7 +77,14 @@ export function fakeApi(handler: ApiHandler) {
 }
 
 /** The files service's limits the fake API serves (not the service's defaults, so a test sees they are read). */
-export const limits = { maxUploadBytes: 1000, trashRetentionDays: 7 };
+export const limits = {
+  maxUploadBytes: 1000,
+  trashRetentionDays: 7,
+  maxFileBytes: 50_000,
+  quotaBytes: 1_000_000,
+  usedBytes: 0,
+  trashBytes: 0,
+};
 
 /** A signed-in session's routes (refresh, limits, usage), then `handler`. */
 export function fakeSignedInApi(handler: ApiHandler, overrides: Partial<typeof user> = {}) {
