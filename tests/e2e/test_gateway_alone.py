@@ -39,6 +39,11 @@ def test_an_upload_to_a_files_service_that_is_down_gets_a_json_503(gateway):
         ("GET", "/api/search?q=a"),
         ("GET", "/api/trash"),
         ("POST", "/api/trash/restore"),
+        ("POST", "/api/uploads"),
+        ("GET", "/api/uploads/some-id"),
+        ("POST", "/api/uploads/some-id/parts"),
+        ("POST", "/api/uploads/some-id/complete"),
+        ("DELETE", "/api/uploads/some-id"),
     ],
 )
 def test_every_api_location_answers_a_json_503(gateway, method, path):
