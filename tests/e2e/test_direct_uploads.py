@@ -53,8 +53,8 @@ class PartTraffic:
 
     storage_origin: str
     sent: list[int] = field(default_factory=list)
-    # Chromium does not report every answer to a request that an interception once failed, so what
-    # S3 holds is read from the server's record of the file; these are only the answers seen.
+    # After a cut, runs here missed some parts' answers (part 4 sent, stored, no `response` event),
+    # so what S3 holds is read from the server's record of the file; these are only answers seen.
     stored: list[int] = field(default_factory=list)
     failed: int = 0
     one_request_uploads: int = 0
@@ -198,12 +198,14 @@ def test_a_reload_mid_upload_resumes_without_resending_the_stored_parts(stack, g
         page.expect_event("requestfailed", traffic.is_part, timeout=UPLOAD_TIMEOUT_MS),
     ):
         choose(page, big)
-    stored_before = set(traffic.stored)
-    assert stored_before == {1, 2}
-    page.unroute(storage, hold_back_after_two_parts)
+    assert set(traffic.stored) == {1, 2}
 
+    # The reload happens with the later parts still held back, so S3 holds exactly parts 1 and 2
+    # when the page goes; the new page's first tries of the others fail too until the network is
+    # back, and are retried.
     traffic.sent.clear()
     open_files(page, stack.url)
+    page.unroute(storage, hold_back_after_two_parts)
 
     # Golden Retriever kept the file (in IndexedDB) with its upload: it resumes by itself. Had the
     # browser not kept it, the card would ask for it again and the test would fail here.
@@ -211,7 +213,8 @@ def test_a_reload_mid_upload_resumes_without_resending_the_stored_parts(stack, g
     expect(row(page, "reloaded.bin")).to_be_visible()
     assert traffic.part_size is not None
     parts = -(-BIG_FILE_BYTES // traffic.part_size)
-    assert set(traffic.sent) == set(range(3, parts + 1)), f"parts S3 held were sent again: {sorted(traffic.sent)}"
+    assert traffic.sent, "the new page sent no part"
+    assert set(traffic.sent) <= set(range(3, parts + 1)), f"parts S3 held were sent again: {sorted(traffic.sent)}"
     recorded = recorded_file(gateway, signed_in, "reloaded.bin")
     assert recorded["size"] == BIG_FILE_BYTES
     assert recorded["sha256"] == composite_sha256(big.read_bytes(), traffic.part_size)
