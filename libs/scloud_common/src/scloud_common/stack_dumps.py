@@ -9,7 +9,6 @@ the loop is free but the work is stuck (a deadline that is never met, a queue ne
 
 import asyncio
 import faulthandler
-import io
 import logging
 import signal
 import sys
@@ -27,12 +26,18 @@ TASK_STACK_LIMIT = 50
 
 def describe_tasks(loop: asyncio.AbstractEventLoop) -> list[str]:
     """Each unfinished task of `loop`: its name, its coroutine and where it is suspended."""
-    described = []
-    for task in sorted(asyncio.all_tasks(loop), key=lambda task: task.get_name()):
-        text = io.StringIO()
-        task.print_stack(limit=TASK_STACK_LIMIT, file=text)
-        described.append(f"{task.get_name()} {task.get_coro()!r}\n{text.getvalue()}")
-    return described
+    return [describe_task(task) for task in sorted(asyncio.all_tasks(loop), key=lambda task: task.get_name())]
+
+
+def describe_task(task: "asyncio.Task[object]") -> str:
+    """One task's name, coroutine and frames, innermost last. Frames are written from their code
+    and line number only: Task.print_stack reads each source line, and a frame without a line
+    number (one the container test met in auth) made it raise, losing the whole dump."""
+    where = [
+        f'  File "{frame.f_code.co_filename}", line {frame.f_lineno}, in {frame.f_code.co_name}'
+        for frame in task.get_stack(limit=TASK_STACK_LIMIT)
+    ]
+    return "\n".join([f"{task.get_name()} {task.get_coro()}", "Stack (most recent call last):", *where])
 
 
 def log_tasks(loop: asyncio.AbstractEventLoop) -> None:
