@@ -605,7 +605,7 @@ export interface components {
             createdAt: string;
             /**
              * Hasthumbnail
-             * @description True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links to them. False for folders, files that are no image, images not done yet or refused, and in search results.
+             * @description True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links to them. False for folders, files that are no image, images not done yet or refused, and in search results and the flat file list (their reads do not carry the state).
              * @default false
              */
             hasThumbnail: boolean;

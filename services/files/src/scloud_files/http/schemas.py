@@ -65,7 +65,7 @@ class ItemRead(ApiModel):
         False,
         description="True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links "
         "to them. False for folders, files that are no image, images not done yet or refused, and in "
-        "search results.",
+        "search results and the flat file list (their reads do not carry the state).",
     )
     path: list[PathEntryRead] | None = Field(
         None,
