@@ -171,6 +171,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files/{file_id}/thumbnail": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Create Thumbnail Link
+         * @description A short-lived link to the image's thumbnail (WebP). 404 `thumbnail_not_found` while it has
+         *     none: not an image, not made yet, or refused (too large, broken or hostile).
+         */
+        get: operations["create_thumbnail_link_api_files__file_id__thumbnail_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/folders": {
         parameters: {
             query?: never;
@@ -583,6 +604,12 @@ export interface components {
              */
             createdAt: string;
             /**
+             * Hasthumbnail
+             * @description True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links to them. False for folders, files that are no image, images not done yet or refused, and in search results and the flat file list (their reads do not carry the state).
+             * @default false
+             */
+            hasThumbnail: boolean;
+            /**
              * Id
              * @description ULID; files and folders share the id space. `root` for the root folder.
              */
@@ -751,6 +778,12 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * Rendition
+         * @description `small` for the grid, `large` for the preview of a large image; the longest side in px.
+         * @enum {string}
+         */
+        Rendition: "small" | "large";
         /** SignedPartRead */
         SignedPartRead: {
             /**
@@ -786,6 +819,19 @@ export interface components {
             number: number;
             /** Size */
             size: number;
+        };
+        /** ThumbnailLinkRead */
+        ThumbnailLinkRead: {
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /**
+             * Url
+             * @description Presigned GET of the rendition (image/webp).
+             */
+            url: string;
         };
         /** TrashRestore */
         TrashRestore: {
@@ -1711,6 +1757,95 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DownloadLinkRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    create_thumbnail_link_api_files__file_id__thumbnail_get: {
+        parameters: {
+            query?: {
+                /** @description `small` (256 px) for the grid, `large` (1280 px) for the preview. */
+                size?: components["schemas"]["Rendition"];
+            };
+            header?: never;
+            path: {
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ThumbnailLinkRead"];
                 };
             };
             /** @description Error */

@@ -6,6 +6,7 @@ in S3 either way."""
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from scloud_common.public_keys import (
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads
+from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
 from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, SqlitePendingUploads
@@ -28,9 +30,10 @@ from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
+from scloud_files.drive.thumbnail import MakeThumbnail, ThumbnailWorker, catch_up_periodically
 from scloud_files.drive.upload_sweep import sweep_periodically
 from scloud_files.drive.use_cases import Drive, build_drive
-from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore
+from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore, ThumbnailRenderer
 from scloud_files.zip_archive import ArchiveWriter
 
 
@@ -95,6 +98,26 @@ def build_reconcile(
     )
 
 
+def build_thumbnail_worker(
+    settings: FilesSettings,
+    repository: FileRepository,
+    blob_store: BlobStore,
+    renderer: ThumbnailRenderer,
+    executor: Executor,
+) -> ThumbnailWorker:
+    make = MakeThumbnail(
+        repository,
+        blob_store,
+        renderer,
+        executor=executor,
+        max_source_bytes=settings.thumbnail_max_source_bytes,
+        timeout_seconds=settings.thumbnail_timeout_seconds,
+    )
+    return ThumbnailWorker(
+        make, repository, queue_size=settings.thumbnail_queue_size, concurrency=settings.thumbnail_workers
+    )
+
+
 async def bootstrap(
     settings: FilesSettings,
     *,
@@ -104,6 +127,7 @@ async def bootstrap(
     multipart: MultipartStore | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
+    thumbnail_renderer: ThumbnailRenderer | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
@@ -131,6 +155,15 @@ async def bootstrap(
         stall_seconds=settings.archive_stall_seconds,
     )
     dependencies.watch_pool("archive", archive_writer.executor)
+    # Its own pool: a slow image never holds a thread the requests' storage calls need.
+    thumbnail_pool = ThreadPoolExecutor(max_workers=settings.thumbnail_workers, thread_name_prefix="thumbnail")
+    thumbnails = build_thumbnail_worker(
+        settings,
+        repository,
+        blob_store,
+        thumbnail_renderer or PillowThumbnailRenderer(max_pixels=settings.thumbnail_max_pixels),
+        thumbnail_pool,
+    )
     drive = build_drive(
         repository,
         blob_store,
@@ -147,6 +180,7 @@ async def bootstrap(
         multipart=multipart,
         quota_bytes=settings.quota_bytes,
         direct_limits=direct_upload_limits(settings),
+        thumbnails=thumbnails,
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -154,6 +188,14 @@ async def bootstrap(
             reconcile_periodically(
                 build_reconcile(settings, repository, blob_store),
                 interval_seconds=settings.reconcile_interval_seconds,
+            )
+        ),
+        asyncio.create_task(thumbnails.run()),
+        asyncio.create_task(
+            catch_up_periodically(
+                thumbnails,
+                interval_seconds=settings.thumbnail_catch_up_interval_seconds,
+                batch=settings.thumbnail_queue_size,
             )
         ),
     ]
@@ -170,6 +212,7 @@ async def bootstrap(
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        thumbnail_pool.shutdown(wait=False, cancel_futures=True)
 
     dependencies.close_at_shutdown(stop_background_tasks)
     verifier = AccessTokenVerifier(

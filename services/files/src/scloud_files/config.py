@@ -187,3 +187,44 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         description="Longest wait of an archive's thread for its reader to take the next block (or for the "
         "next member to be listed); past it the archive is cut and the thread is free again.",
     )
+    thumbnail_workers: int = Field(
+        1,
+        ge=1,
+        le=8,
+        description="Images rendered into thumbnails at once by one files process, each on a thread of the "
+        "thumbnail pool; each may hold the source (thumbnail_max_source_bytes) and its decoded pixels "
+        "(up to 4 bytes per pixel of thumbnail_max_pixels, less for a JPEG decoded at reduced scale).",
+    )
+    thumbnail_queue_size: int = Field(
+        256,
+        ge=1,
+        le=10_000,
+        description="Images waiting for their thumbnail in one process; past it an upload's image stays "
+        "pending and the catch-up pass takes it later.",
+    )
+    thumbnail_max_source_bytes: int = Field(
+        50 * 1024 * 1024,
+        ge=1024,
+        le=1024 * 1024 * 1024,
+        description="Largest image a thumbnail is made of; a larger one gets none (its type icon instead).",
+    )
+    thumbnail_max_pixels: int = Field(
+        40_000_000,
+        ge=1_000_000,
+        le=200_000_000,
+        description="Width × height an image may claim in its header; more (a decompression bomb, a PNG "
+        "claiming 100,000 × 100,000 px) is refused before any pixel is decoded.",
+    )
+    thumbnail_timeout_seconds: float = Field(
+        30,
+        gt=0,
+        le=600,
+        description="Longest wait for one image's thumbnails; past it the image is recorded as refused.",
+    )
+    thumbnail_catch_up_interval_seconds: float = Field(
+        300,
+        gt=0,
+        le=24 * 3600,
+        description="How often each files process queues the images still waiting for a thumbnail (after a "
+        "restart, or when the queue was full); the first pass runs at start.",
+    )

@@ -10,10 +10,12 @@ from scloud_files.domain import (
     ItemKind,
     ObjectHead,
     PendingUpload,
+    Rendition,
     SortField,
     StorageUsage,
     StoredObject,
     StoredPart,
+    ThumbnailState,
     UnfiledFile,
 )
 
@@ -162,6 +164,16 @@ class FileRepository(Protocol):
         cursor. For the reconcile pass only."""
         ...
 
+    async def set_thumbnail(self, item: Item, state: ThumbnailState) -> bool:
+        """Records the state of the file's thumbnail; False, and nothing written, if the file is
+        gone. A file left PENDING is among `pending_thumbnails` until then."""
+        ...
+
+    async def pending_thumbnails(self, *, limit: int) -> list[Item]:
+        """Up to `limit` files of any user whose thumbnail is PENDING and that are not in the
+        trash, oldest first: what the catch-up pass makes after a restart."""
+        ...
+
 
 class BlobStore(Protocol):
     """File bytes, under keys the service builds."""
@@ -194,6 +206,16 @@ class BlobStore(Protocol):
 
     def presign_download(self, key: str, *, content_disposition: str, content_type: str, ttl_seconds: int) -> str:
         """A URL the browser can GET the bytes from, with these response headers, for `ttl_seconds`."""
+        ...
+
+
+class ThumbnailRenderer(Protocol):
+    """Makes the renditions of an image; pure computation, run on the thumbnail worker's own
+    threads."""
+
+    def render_blocking(self, source: bytes) -> dict[Rendition, bytes]:
+        """Each rendition of the image in `source`, as WebP. UnusableImage if it is not an image
+        of a supported type, is truncated or claims more pixels than the bound."""
         ...
 
 

@@ -21,6 +21,7 @@ from scloud_files.domain import (
     NameTaken,
     SortField,
     StorageUsage,
+    ThumbnailState,
     UnfiledFile,
     object_key,
     sort_key,
@@ -466,6 +467,42 @@ class FileRepositoryContract:
         assert await repository.usage("alice") == StorageUsage(6, 3)
         assert await repository.recount_usage("nobody") == StorageUsage(0, 0)
         assert {"alice", "bob"} <= set(await repository.list_user_ids())
+
+    async def test_thumbnail_state_is_kept_and_pending_files_are_listed_until_done(self, repository):
+        waiting, done, other = (
+            replace(a_file(f"{name}.png"), thumbnail=state)
+            for name, state in (("a", ThumbnailState.PENDING), ("b", ThumbnailState.READY), ("c", None))
+        )
+        trashed = replace(a_file("d.png"), thumbnail=ThumbnailState.PENDING)
+        for file in (waiting, done, other, trashed):
+            await repository.create(file)
+        await repository.trash(trashed, trashed_at=NOW, purge_at="2026-12-25T09:30:00+00:00")
+        assert await repository.get("alice", waiting.item_id) == waiting
+        assert (await repository.get("alice", done.item_id)).thumbnail is ThumbnailState.READY
+        assert (await repository.get("alice", other.item_id)).thumbnail is None
+
+        async def pending_ids() -> set[str]:
+            return {item.item_id for item in await repository.pending_thumbnails(limit=1000)}
+
+        assert waiting.item_id in await pending_ids()
+        assert not {done.item_id, other.item_id, trashed.item_id} & await pending_ids()
+        assert [
+            item for item in await repository.pending_thumbnails(limit=1000) if item.item_id == waiting.item_id
+        ] == [waiting]
+        assert await repository.set_thumbnail(waiting, ThumbnailState.REFUSED) is True
+        assert (await repository.get("alice", waiting.item_id)).thumbnail is ThumbnailState.REFUSED
+        assert waiting.item_id not in await pending_ids()
+        # A trashed file's state changes too, and it stays in the trash, due for its purge.
+        assert await repository.set_thumbnail(trashed, ThumbnailState.READY) is True
+        in_trash = await repository.get("alice", trashed.item_id)
+        assert (in_trash.thumbnail, in_trash.purge_at) == (ThumbnailState.READY, "2026-12-25T09:30:00+00:00")
+
+    async def test_thumbnail_state_of_a_file_gone_is_not_recorded(self, repository):
+        file = replace(a_file("gone.png"), thumbnail=ThumbnailState.PENDING)
+        await repository.create(file)
+        await repository.delete(file)
+        assert await repository.set_thumbnail(file, ThumbnailState.READY) is False
+        assert await repository.get("alice", file.item_id) is None
 
     async def test_file_rows_of_every_user_are_read_a_bounded_page_at_a_time(self, repository):
         files = [a_file(str(index)) for index in range(5)] + [a_file(user_id="bob")]

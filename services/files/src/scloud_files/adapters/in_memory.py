@@ -19,6 +19,7 @@ from scloud_files.domain import (
     SortField,
     StorageUsage,
     StoredObject,
+    ThumbnailState,
     UnfiledFile,
     fold_name,
     page_after,
@@ -289,6 +290,20 @@ class InMemoryFileRepository:
         page = keys[:limit]
         files = [self.items[key] for key in page if self.items[key].kind is ItemKind.FILE]
         return files, "/".join(page[-1]) if len(keys) > limit else None
+
+    async def set_thumbnail(self, item: Item, state: ThumbnailState) -> bool:
+        self._write()
+        current = self.items.get((item.user_id, item.item_id))
+        if current is None:
+            return False
+        self.items[(item.user_id, item.item_id)] = replace(current, thumbnail=state)
+        return True
+
+    async def pending_thumbnails(self, *, limit: int) -> list[Item]:
+        pending = [
+            item for item in self.items.values() if item.thumbnail is ThumbnailState.PENDING and item.trashed_at is None
+        ]
+        return sorted(pending, key=lambda item: item.item_id)[:limit]
 
 
 class InMemoryBlobStore:

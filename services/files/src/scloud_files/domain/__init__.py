@@ -31,10 +31,12 @@ from scloud_files.domain.errors import (
     NotInTrash,
     NotPreviewable,
     QuotaExceeded,
+    ThumbnailNotFound,
     TooManyArchives,
     TooManyFolders,
     TooManyItems,
     TooManyUploads,
+    UnusableImage,
     UploadMismatch,
     UploadNotFound,
     UploadsBusy,
@@ -99,8 +101,24 @@ from scloud_files.domain.pending_upload import (
     full_object_sha256,
     is_sha256,
 )
+from scloud_files.domain.thumbnail import (
+    THUMBNAIL_CONTENT_TYPE,
+    Rendition,
+    ThumbnailState,
+    rendition_key,
+    rendition_keys,
+    wants_thumbnail,
+)
 
 __all__ = [
+    "THUMBNAIL_CONTENT_TYPE",
+    "Rendition",
+    "ThumbnailNotFound",
+    "UnusableImage",
+    "ThumbnailState",
+    "rendition_key",
+    "rendition_keys",
+    "wants_thumbnail",
     "MAX_PARTS",
     "MIN_PART_BYTES",
     "CompletedPart",

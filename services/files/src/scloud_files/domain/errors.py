@@ -27,6 +27,18 @@ class FileTooLarge(PayloadTooLarge):
     message = "The file is larger than the upload limit."
 
 
+class ThumbnailNotFound(NotFound):
+    code = "thumbnail_not_found"
+    message = "This file has no thumbnail: it is not an image, it is not made yet, or the image was refused."
+
+
+class UnusableImage(InvalidInput):
+    """Never reaches a caller: the thumbnail worker records the file's thumbnail as refused."""
+
+    code = "unusable_image"
+    message = "The image cannot be made into a thumbnail."
+
+
 class FolderNotFound(NotFound):
     code = "folder_not_found"
     message = "Folder not found."

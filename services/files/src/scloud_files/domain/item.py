@@ -9,6 +9,7 @@ from enum import StrEnum
 from ulid import ULID
 
 from scloud_common.errors import AppError
+from scloud_files.domain.thumbnail import ThumbnailState
 
 # A ULID: what every item id is.
 ITEM_ID_PATTERN = r"[0-7][0-9A-HJKMNP-TV-Z]{25}"
@@ -48,6 +49,8 @@ class Item:
     # The full-object SHA-256 S3 verified and reported (base64; `-<parts>` for a multipart
     # object), for users to check a download; None for files stored without one.
     sha256: str | None = None
+    # None for a file that gets no thumbnail (not an image) and for folders.
+    thumbnail: ThumbnailState | None = None
     trashed_at: str | None = None
     purge_at: str | None = None
     # Deleted forever from the trash: hidden, waiting for the purge to remove its bytes.

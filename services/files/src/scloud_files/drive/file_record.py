@@ -3,9 +3,11 @@ handling, the live-parent check, the totals in the same write): what an upload t
 service and the completion of a direct upload share."""
 
 import logging
+from collections.abc import Callable
+from dataclasses import replace
 
 from scloud_common.errors import AppError
-from scloud_files.domain import Item, ItemKind, OnConflict
+from scloud_files.domain import Item, ItemKind, OnConflict, ThumbnailState, wants_thumbnail
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.ports import BlobStore, FileRepository
 
@@ -13,20 +15,32 @@ logger = logging.getLogger(__name__)
 
 
 class FileRecorder:
-    def __init__(self, repository: FileRepository, names: NameClash, blob_store: BlobStore) -> None:
-        """`blob_store` is only asked to delete the bytes of a file the repository refused."""
+    def __init__(
+        self,
+        repository: FileRepository,
+        names: NameClash,
+        blob_store: BlobStore,
+        *,
+        on_recorded: Callable[[Item], object] = lambda item: None,
+    ) -> None:
+        """`blob_store` is only asked to delete the bytes of a file the repository refused.
+        `on_recorded` is told of each file recorded (the thumbnail worker takes the images)."""
         self._repository = repository
         self._names = names
         self._bytes = blob_store
+        self._on_recorded = on_recorded
 
     async def record_or_compensate(self, item: Item, on_conflict: OnConflict) -> Item:
         """Records the stored bytes' item. The bytes are removed again only when the store
         definitely refused the item. After an outcome it cannot tell (a timeout, a 5xx: the
         write may have landed), the item is read back: there, the upload succeeded; absent, the
         bytes go; unreadable, they stay, and the reconcile pass removes them if no row ever
-        names them. A cancelled upload (the client left) keeps them for the same pass."""
+        names them. A cancelled upload (the client left) keeps them for the same pass. An image
+        is recorded with its thumbnail PENDING."""
+        if wants_thumbnail(item.media_type):
+            item = replace(item, thumbnail=ThumbnailState.PENDING)
         try:
-            return await self._record(item, on_conflict)
+            recorded = await self._record(item, on_conflict)
         except AppError as error:
             if error.kind.is_failure_of_ours:
                 try:
@@ -39,9 +53,12 @@ class FileRecorder:
                     raise error from None
                 if landed is not None:
                     logger.info("upload landed despite an error", extra={"file_id": item.item_id, "error": error.code})
+                    self._on_recorded(landed)
                     return landed
             await self.remove_bytes(item.object_key or "")
             raise
+        self._on_recorded(recorded)
+        return recorded
 
     async def _record(self, item: Item, on_conflict: OnConflict) -> Item:
         async def write(attempted: str) -> Item:

@@ -1,5 +1,6 @@
-"""The purge: trashed items whose retention is over, or deleted forever, lose their bytes and
-then their records, with everything they hold. Each files process runs `purge_periodically`."""
+"""The purge: trashed items whose retention is over, or deleted forever, lose their bytes (and
+their thumbnails) and then their records, with everything they hold. Each files process runs
+`purge_periodically`."""
 
 import asyncio
 import contextlib
@@ -7,6 +8,7 @@ import logging
 
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
+from scloud_files.drive.thumbnail import delete_renditions
 from scloud_files.ports import BlobStore, FileRepository
 
 logger = logging.getLogger(__name__)
@@ -47,6 +49,8 @@ class PurgeDue:
                 continue
             if item.object_key is not None:
                 await self._blob_store.delete(item.object_key)
+                if item.thumbnail is not None:
+                    await delete_renditions(self._blob_store, item.object_key)
             await self._repository.delete(item)
 
 

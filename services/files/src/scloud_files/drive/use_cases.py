@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
-from scloud_files.domain import FileIdGenerator
+from scloud_files.domain import FileIdGenerator, Item
 from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.bulk import BulkRunner
@@ -30,6 +30,7 @@ from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
 from scloud_files.drive.search import SearchItems
+from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
 from scloud_files.drive.upload import UploadFile
@@ -95,8 +96,12 @@ class Drive:
     delete_user_files: DeleteUserFiles
     file_unfiled: FileUnfiled
     read_limits: ReadStorageLimits
+    create_thumbnail_link: CreateThumbnailLink
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
+    # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
+    # are still recorded PENDING, for a process that makes them.
+    thumbnails: ThumbnailWorker | None = None
 
 
 def build_drive(
@@ -119,6 +124,7 @@ def build_drive(
     multipart: MultipartStore | None = None,
     quota_bytes: int = 10 * GIB,
     direct_limits: DirectUploadLimits = DEFAULT_DIRECT_LIMITS,
+    thumbnails: ThumbnailWorker | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     paths = FolderPaths(repository)
@@ -129,7 +135,7 @@ def build_drive(
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
     purge_due = PurgeDue(repository, blob_store, now=now)
-    recorder = FileRecorder(repository, names, blob_store)
+    recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
     if pending_uploads is not None and multipart is not None:
@@ -188,8 +194,14 @@ def build_drive(
             max_file_bytes=direct_limits.max_file_bytes,
             trash_retention_days=trash_retention_days,
         ),
+        create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
+        thumbnails=thumbnails,
     )
+
+
+def _ignore(item: Item) -> None:
+    pass
 
 
 def _direct_uploads(

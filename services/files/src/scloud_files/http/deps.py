@@ -15,6 +15,7 @@ from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.quota import ReadStorageLimits
 from scloud_files.drive.search import SearchItems
+from scloud_files.drive.thumbnail import CreateThumbnailLink
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.upload import UploadFile
 from scloud_files.drive.use_cases import DirectUploads, Drive
@@ -39,6 +40,7 @@ UploadFileDep = Annotated[UploadFile, Depends(_from_drive(attrgetter("upload_fil
 ListFilesDep = Annotated[ListFiles, Depends(_from_drive(attrgetter("list_files")))]
 GetFileDep = Annotated[GetFile, Depends(_from_drive(attrgetter("get_file")))]
 CreateDownloadLinkDep = Annotated[CreateDownloadLink, Depends(_from_drive(attrgetter("create_download_link")))]
+CreateThumbnailLinkDep = Annotated[CreateThumbnailLink, Depends(_from_drive(attrgetter("create_thumbnail_link")))]
 UpdateItemDep = Annotated[UpdateItem, Depends(_from_drive(attrgetter("update_item")))]
 MoveItemsDep = Annotated[MoveItems, Depends(_from_drive(attrgetter("move_items")))]
 SearchItemsDep = Annotated[SearchItems, Depends(_from_drive(attrgetter("search")))]

@@ -2,12 +2,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
-from starlette.convertors import StringConvertor, register_url_convertor
 
 from scloud_common.errors import AppError
 from scloud_common.web import error_responses
 from scloud_files.domain import (
-    ITEM_ID_PATTERN,
     FileTooLarge,
     Item,
     ItemKind,
@@ -16,6 +14,7 @@ from scloud_files.domain import (
     content_disposition,
 )
 from scloud_files.drive.move import UNSET, UpdateItem
+from scloud_files.http import path_convertor  # noqa: F401  registers `{...:item_id}` before the routes below
 from scloud_files.http.deps import (
     CreateArchiveDep,
     CreateDownloadLinkDep,
@@ -54,19 +53,9 @@ from scloud_files.http.schemas import (
     Rfc3339Time,
     TrashRestore,
 )
+from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
 from scloud_files.http.upload_routes import uploads
-
-
-class ItemIdConvertor(StringConvertor):
-    """`{file_id:item_id}` matches only an item id (a ULID), so `/api/files/archive`, `/limits`
-    and `/upload` never also match the routes of one file: a GET of `/api/files/archive` is a 405
-    naming POST, not a file that is not found."""
-
-    regex = ITEM_ID_PATTERN
-
-
-register_url_convertor("item_id", ItemIdConvertor())
 
 files = APIRouter(prefix="/api/files", tags=["files"])
 folders = APIRouter(prefix="/api/folders", tags=["folders"])
@@ -420,5 +409,5 @@ async def empty_trash(user: CurrentUser, empty: EmptyTrashDep) -> Response:
 
 
 router = APIRouter()
-for part in (files, folders, items, search, trash, uploads):
+for part in (files, thumbnails, folders, items, search, trash, uploads):
     router.include_router(part)

@@ -4,7 +4,15 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BeforeValidator, Field
 
 from scloud_common.web import ApiModel
-from scloud_files.domain import DEFAULT_CONTENT_TYPE, BulkResult, Item, ItemPage, PathEntry, media_type_of_name
+from scloud_files.domain import (
+    DEFAULT_CONTENT_TYPE,
+    BulkResult,
+    Item,
+    ItemPage,
+    PathEntry,
+    ThumbnailState,
+    media_type_of_name,
+)
 
 ROOT_ID = "root"
 
@@ -53,6 +61,12 @@ class ItemRead(ApiModel):
         "in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for "
         "files uploaded through `POST /api/files/upload`.",
     )
+    has_thumbnail: bool = Field(
+        False,
+        description="True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links "
+        "to them. False for folders, files that are no image, images not done yet or refused, and in "
+        "search results and the flat file list (their reads do not carry the state).",
+    )
     path: list[PathEntryRead] | None = Field(
         None,
         description="The folders from the root (excluded) down to the item's folder. Present in search results, "
@@ -75,6 +89,7 @@ class ItemRead(ApiModel):
             modified_at=item.modified_at,
             trashed_at=item.trashed_at,
             sha256=None if item.is_folder else item.sha256,
+            has_thumbnail=item.thumbnail is ThumbnailState.READY,
             path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
         )
 
@@ -192,6 +207,11 @@ class ArchiveLinkRead(ApiModel):
 
 class DownloadLinkRead(ApiModel):
     url: str = Field(description="Presigned GET of the file's bytes, as an attachment unless shown inline.")
+    expires_at: datetime
+
+
+class ThumbnailLinkRead(ApiModel):
+    url: str = Field(description="Presigned GET of the rendition (image/webp).")
     expires_at: datetime
 
 

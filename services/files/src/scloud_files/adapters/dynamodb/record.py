@@ -4,8 +4,15 @@ conversion between records and domain items."""
 import zlib
 from typing import Any
 
-from scloud_files.adapters.dynamodb.table import GUARD_PREFIX, PURGE_SHARDS, ROOT, USAGE_SORT_KEY
-from scloud_files.domain import Item, ItemKind, SortField, UnfiledFile, fold_name, sort_key
+from scloud_files.adapters.dynamodb.table import (
+    GUARD_PREFIX,
+    PURGE_SHARDS,
+    ROOT,
+    THUMBNAIL_SHARD_PREFIX,
+    THUMBNAIL_SHARDS,
+    USAGE_SORT_KEY,
+)
+from scloud_files.domain import Item, ItemKind, SortField, ThumbnailState, UnfiledFile, fold_name, sort_key
 
 
 def item_key(user_id: str, file_id: str) -> dict[str, Any]:
@@ -30,6 +37,10 @@ def folder_key(user_id: str, parent_id: str | None) -> str:
 
 def purge_shard(item_id: str) -> str:
     return f"purge#{zlib.crc32(item_id.encode()) % PURGE_SHARDS}"
+
+
+def thumbnail_shard(item_id: str) -> str:
+    return f"{THUMBNAIL_SHARD_PREFIX}{zlib.crc32(item_id.encode()) % THUMBNAIL_SHARDS}"
 
 
 def purge_at_key(item: Item, purge_at: str) -> str:
@@ -78,6 +89,11 @@ def item_record(item: Item) -> dict[str, Any]:
             record["mediaType"] = {"S": item.media_type}
         if item.sha256 is not None:
             record["sha256"] = {"S": item.sha256}
+        if item.thumbnail is not None:
+            record["thumbnail"] = {"S": item.thumbnail.value}
+        if item.thumbnail is ThumbnailState.PENDING and item.trashed_at is None:
+            record["purgeShard"] = {"S": thumbnail_shard(item.item_id)}
+            record["purgeAt"] = {"S": item.item_id}
     return record
 
 
@@ -99,7 +115,8 @@ def item_of(record: dict[str, Any]) -> Item:
 
     kind = ItemKind(text("kind") or ItemKind.FILE.value)
     parent = text("parentId")
-    purge_at = text("purgeAt")
+    purge_at = text("purgeAt") if not (text("purgeShard") or "").startswith(THUMBNAIL_SHARD_PREFIX) else None
+    thumbnail = text("thumbnail")
     created = text("createdAt") or text("uploadDate") or ""
     return Item(
         item_id=record["fileId"]["S"],
@@ -114,6 +131,7 @@ def item_of(record: dict[str, Any]) -> Item:
         object_key=text("objectKey"),
         media_type=text("mediaType") if kind is ItemKind.FILE else None,
         sha256=text("sha256") if kind is ItemKind.FILE else None,
+        thumbnail=ThumbnailState(thumbnail) if kind is ItemKind.FILE and thumbnail else None,
         trashed_at=text("trashedAt"),
         purge_at=purge_at.split("#", 1)[0] if purge_at else None,
         deleting=record.get("deleting", {}).get("BOOL", False),

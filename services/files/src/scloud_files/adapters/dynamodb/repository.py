@@ -8,7 +8,7 @@ docs/data-model.md describes the items and indexes; in short:
   transaction as the file rows, conditioned on the account not being closed;
 - sparse GSIs list a folder in each order (byName, bySize, byModified, partition
   `<userId>#<parentId>`), the user's names (byOwner, for search), the trash (byTrash) and what
-  is due for purge (byPurge, across users). An item is in an index only while it carries that
+  is due for purge (byPurge, across users; the files waiting for a thumbnail too). An item is in an index only while it carries that
   index's key attributes, which trashing removes or sets in one write.
 """
 
@@ -17,11 +17,14 @@ from scloud_files.adapters.dynamodb.account_record import AccountRecords
 from scloud_files.adapters.dynamodb.archive_link import ArchiveLinks
 from scloud_files.adapters.dynamodb.item_write import ItemWrites
 from scloud_files.adapters.dynamodb.listing import Listings
+from scloud_files.adapters.dynamodb.thumbnail_record import ThumbnailRecords
 from scloud_files.adapters.dynamodb.trash_record import TrashRecords
 from scloud_files.adapters.dynamodb.unfiled_record import UnfiledRecords
 
 
-class DynamoDbFileRepository(ItemWrites, Listings, TrashRecords, UnfiledRecords, ArchiveLinks, AccountRecords):
+class DynamoDbFileRepository(
+    ItemWrites, Listings, TrashRecords, ThumbnailRecords, UnfiledRecords, ArchiveLinks, AccountRecords
+):
     """Each part of the port lives in the module named for it; they share one TableAccess."""
 
     @translate_aws_errors

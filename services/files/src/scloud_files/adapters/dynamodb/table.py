@@ -17,6 +17,10 @@ UPLOAD_PREFIX = "#upload#"
 UPLOADS_SORT_KEY = "#uploads"
 # Uploads are swept by expiry through byPurge too, under partitions of their own.
 UPLOAD_SHARDS = 4
+# Files waiting for their thumbnail are listed through byPurge too, under `thumb#<n>` by item id
+# (oldest first); trashing one moves it to the trash's partitions.
+THUMBNAIL_SHARDS = 4
+THUMBNAIL_SHARD_PREFIX = "thumb#"
 # File and folder ids are ULIDs, whose first character is 0-7: this range holds only them.
 ITEM_RANGE = {"KeyConditionExpression": "userId = :user AND fileId BETWEEN :first AND :last"}
 ITEM_BOUNDS = {":first": {"S": "0"}, ":last": {"S": "8"}}

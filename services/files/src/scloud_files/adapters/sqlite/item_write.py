@@ -23,7 +23,16 @@ from scloud_files.adapters.sqlite.record import (
     placement,
     select_item,
 )
-from scloud_files.domain import ChainChanged, FolderNotFound, Item, ItemKind, ItemNotFound, NameTaken, fold_name
+from scloud_files.domain import (
+    ChainChanged,
+    FolderNotFound,
+    Item,
+    ItemKind,
+    ItemNotFound,
+    NameTaken,
+    ThumbnailState,
+    fold_name,
+)
 
 _CREATE_ERRORS = {
     # Item ids are ULIDs made by the service; a clash is the caller's bug, not a name taken.
@@ -45,6 +54,27 @@ class ItemWrites(Database):
             insert_row(connection, "items", item_row(item))
 
         await self._store.write(create, constraint_errors=_CREATE_ERRORS)
+
+    async def set_thumbnail(self, item: Item, state: ThumbnailState) -> bool:
+        def set_thumbnail(connection: sqlite3.Connection) -> bool:
+            cursor = connection.execute(
+                "UPDATE items SET thumbnail = ? WHERE user_id = ? AND item_id = ?",
+                (state.value, item.user_id, item.item_id),
+            )
+            return cursor.rowcount == 1
+
+        return await self._store.write(set_thumbnail)
+
+    async def pending_thumbnails(self, *, limit: int) -> list[Item]:
+        def pending_thumbnails(connection: sqlite3.Connection) -> list[Item]:
+            rows = connection.execute(
+                f"SELECT {ITEM_COLUMNS} FROM items WHERE thumbnail = 'pending' AND trashed_at IS NULL "
+                "ORDER BY item_id LIMIT ?",
+                (limit,),
+            )
+            return [item_of(row) for row in rows]
+
+        return await self._store.read(pending_thumbnails)
 
     async def get(self, user_id: str, item_id: str) -> Item | None:
         return await self._store.read(lambda connection: select_item(connection, user_id, item_id))

@@ -5,11 +5,20 @@ import sqlite3
 from typing import Any
 
 from scloud_files.adapters.sqlite.schema import ROOT
-from scloud_files.domain import Item, ItemKind, SortField, UnfiledFile, fold_name, sort_key, trash_key
+from scloud_files.domain import (
+    Item,
+    ItemKind,
+    SortField,
+    ThumbnailState,
+    UnfiledFile,
+    fold_name,
+    sort_key,
+    trash_key,
+)
 
 ITEM_COLUMNS = (
     "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type, object_key, "
-    "trashed_at, purge_at, deleting, purging, media_type, sha256"
+    "trashed_at, purge_at, deleting, purging, media_type, sha256, thumbnail"
 )
 # What a search or the newest-first listing reads: no object key.
 LIVE_COLUMNS = "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type"
@@ -43,6 +52,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "content_type": item.content_type if is_file else None,
         "media_type": item.media_type if is_file else None,
         "sha256": item.sha256 if is_file else None,
+        "thumbnail": item.thumbnail.value if is_file and item.thumbnail is not None else None,
         "object_key": item.object_key if is_file else None,
         "trashed_at": item.trashed_at,
         "purge_at": item.purge_at,
@@ -83,6 +93,7 @@ def item_of(row: sqlite3.Row) -> Item:
         deleting=bool(row["deleting"] or row["purging"]) if "deleting" in keys else False,
         media_type=row["media_type"] if "media_type" in keys else None,
         sha256=row["sha256"] if "sha256" in keys else None,
+        thumbnail=ThumbnailState(row["thumbnail"]) if "thumbnail" in keys and row["thumbnail"] else None,
     )
 
 

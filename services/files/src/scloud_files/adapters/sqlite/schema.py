@@ -135,4 +135,13 @@ MIGRATIONS = [
         CREATE INDEX pending_uploads_by_expiry ON pending_uploads (expires_at);
         """,
     ),
+    Migration(
+        5,
+        """
+        -- The state of a file's thumbnail (domain.ThumbnailState; NULL: it gets none). The files
+        -- still waiting for one are what the catch-up pass reads after a restart.
+        ALTER TABLE items ADD COLUMN thumbnail TEXT CHECK (thumbnail IN ('pending', 'ready', 'refused'));
+        CREATE INDEX items_pending_thumbnails ON items (item_id) WHERE thumbnail = 'pending' AND trashed_at IS NULL;
+        """,
+    ),
 ]
