@@ -1,13 +1,15 @@
 """Thumbnails on SeaweedFS (real S3 signatures) with the SQLite repository: an uploaded PNG and
-JPEG get both renditions, served by their signed links; a link tampered with, expired or moved to
-another key is refused; a hostile image gets none; the renditions go with the file (purge) and
-with the account."""
+JPEG and a HEIC made in the test get both renditions, served by their signed links; a link
+tampered with, expired or moved to another key is refused; a hostile image gets none; the
+renditions go with the file (purge) and with the account; the reconcile pass keeps a live file's
+renditions and deletes those whose file is gone."""
 
 import asyncio
 import io
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -19,6 +21,7 @@ from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository
 from scloud_files.domain import Rendition, ThumbnailState, rendition_keys, user_prefix
+from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 from scloud_files.drive.thumbnail import MakeThumbnail, ThumbnailWorker
 from scloud_files.drive.use_cases import build_drive
 from services.files.tests.unit.adapters.test_pillow_thumbnail import png_claiming
@@ -30,6 +33,7 @@ EXPIRY_WAIT_SECONDS = 15.0
 
 def image(format_: str) -> bytes:
     output = io.BytesIO()
+    # HEIF is written by pillow-heif (its opener is registered by the renderer's module).
     Image.new("RGB", (1600, 1200), "green").save(output, format=format_)
     return output.getvalue()
 
@@ -39,10 +43,14 @@ def error_code(response: httpx.Response) -> str:
 
 
 @pytest.fixture
-def blobs(seaweed_s3, monkeypatch) -> S3BlobStore:
+def s3(seaweed_s3, monkeypatch):
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed_s3.access_key_id)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed_s3.secret_access_key)
-    s3 = create_aws_client("s3", region=seaweed_s3.region, endpoint_url=seaweed_s3.url)
+    return create_aws_client("s3", region=seaweed_s3.region, endpoint_url=seaweed_s3.url)
+
+
+@pytest.fixture
+def blobs(seaweed_s3, s3) -> S3BlobStore:
     return S3BlobStore(s3, seaweed_s3.bucket, part_bytes=5 * 1024 * 1024)
 
 
@@ -97,7 +105,7 @@ async def service(repository, blobs):
     made.pool.shutdown(wait=False)
 
 
-@pytest.mark.parametrize(("name", "format_"), [("photo.png", "PNG"), ("photo.jpg", "JPEG")])
+@pytest.mark.parametrize(("name", "format_"), [("photo.png", "PNG"), ("photo.jpg", "JPEG"), ("photo.heic", "HEIF")])
 async def test_an_uploaded_image_gets_renditions_served_by_their_signed_links(service, name, format_):
     item = await service.upload(name, image(format_))
     assert item.thumbnail is ThumbnailState.READY
@@ -157,3 +165,40 @@ async def test_the_renditions_go_with_the_file_and_with_the_account(service):
     assert sorted(await service.keys()) == sorted([kept.object_key, *rendition_keys(kept.object_key)])
     await service.drive.delete_user_files(service.user)
     assert await service.keys() == []
+
+
+@pytest.fixture
+def own_bucket(s3, unique_name) -> S3BlobStore:
+    """A bucket of the test's own: the reconcile pass reads every user's objects, and the
+    session's bucket holds other tests' files, whose rows are in other databases."""
+    s3.create_bucket(Bucket=unique_name)
+    return S3BlobStore(s3, unique_name, part_bytes=5 * 1024 * 1024)
+
+
+async def test_reconcile_keeps_a_live_files_renditions_and_deletes_those_of_a_file_gone(repository, own_bucket):
+    service = Service(repository, own_bucket)
+    task = asyncio.create_task(service.worker.run())
+    try:
+        live = await service.upload("live.png", image("PNG"))
+        gone = await service.upload("gone.jpg", image("JPEG"))
+        assert (live.thumbnail, gone.thumbnail) == (ThumbnailState.READY, ThumbnailState.READY)
+        # The file went but its renditions stayed (their delete failed, or the worker stored them
+        # after the purge had read the file).
+        await repository.delete(gone)
+        await own_bucket.delete(gone.object_key)
+        reconcile = ReconcileStore(
+            repository,
+            own_bucket,
+            grace=timedelta(0),
+            page_size=2,
+            # Ahead of SeaweedFS's clock, so what the test stored is past the (empty) grace period.
+            now=lambda: datetime.now(UTC) + timedelta(minutes=1),
+        )
+        report = await reconcile_everything(reconcile)
+        assert sorted(report.objects_deleted) == sorted(rendition_keys(gone.object_key))
+        assert sorted(await service.keys()) == sorted([live.object_key, *rendition_keys(live.object_key)])
+        url, _ = await service.drive.create_thumbnail_link(service.user, live.item_id, Rendition.SMALL)
+        assert httpx.get(url, timeout=30).status_code == 200
+    finally:
+        task.cancel()
+        service.pool.shutdown(wait=False)

@@ -1,11 +1,12 @@
 """The reconcile pass on the in-memory fakes: bytes without a row go once they are old enough,
-rows without bytes are reported and kept, and each step reads a bounded page."""
+rows without bytes are reported and kept, and each step reads a bounded page; a file's
+thumbnails stay while its row does and go like any stray once it is gone."""
 
 from datetime import UTC, datetime, timedelta
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.domain import object_key
+from scloud_files.domain import ThumbnailState, object_key, rendition_keys
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 from scloud_files.drive.use_cases import build_drive
 
@@ -87,3 +88,49 @@ async def test_the_bytes_an_upload_kept_for_an_unknown_outcome_are_deleted_only_
     assert report.objects_deleted == [lost.object_key]
     assert [item.name for item in repository.items.values()] == ["landed.txt"]
     assert list(blobs.objects) == [next(iter(repository.items.values())).object_key]
+
+
+async def store_renditions(repository, blobs, item, state=ThumbnailState.READY) -> list[str]:
+    if state is not None:
+        await repository.set_thumbnail(item, state)
+    keys = rendition_keys(item.object_key)
+    for key in keys:
+        await blobs.put(key, chunks_of(b"webp"), content_type="image/webp")
+        blobs.stored_at[key] = STORED
+    return keys
+
+
+async def test_renditions_stay_while_their_file_row_does_and_go_like_any_stray_once_it_is_gone():
+    clock, repository, blobs = Clock(), InMemoryFileRepository(), InMemoryBlobStore()
+    drive = build_drive(repository, blobs, max_upload_bytes=100, download_url_ttl_seconds=60, now=clock)
+    live = await stored_file(drive, blobs, "live.png")
+    live_renditions = await store_renditions(repository, blobs, live)
+    # Still being made: the row says PENDING, the worker has stored them and not yet said READY.
+    making = await stored_file(drive, blobs, "making.png")
+    making_renditions = await store_renditions(repository, blobs, making, ThumbnailState.PENDING)
+    trashed = await stored_file(drive, blobs, "trashed.png")
+    trashed_renditions = await store_renditions(repository, blobs, trashed)
+    await drive.trash_item("alice", trashed.item_id, kind=None)
+    gone = await stored_file(drive, blobs, "gone.png")
+    gone_renditions = await store_renditions(repository, blobs, gone)
+    del repository.items[("alice", gone.item_id)]
+    del blobs.objects[gone.object_key]
+    # Made for a file whose row went meanwhile, their delete failed: renditions alone.
+    orphan = object_key("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")
+    orphan_renditions = rendition_keys(orphan)
+    for key in orphan_renditions:
+        await blobs.put(key, chunks_of(b"webp"), content_type="image/webp")
+    reconcile = ReconcileStore(repository, blobs, grace=timedelta(hours=1), page_size=3, now=clock)
+
+    # Within the grace period even a stray rendition stays: a worker may be storing it.
+    young = await reconcile_everything(reconcile)
+    assert young.objects_deleted == []
+
+    clock.now += timedelta(hours=2)
+    for key in orphan_renditions:
+        blobs.stored_at[key] = STORED
+    report = await reconcile_everything(reconcile)
+    assert sorted(report.objects_deleted) == sorted(gone_renditions + orphan_renditions)
+    kept = [live.object_key, making.object_key, trashed.object_key]
+    assert sorted(blobs.objects) == sorted(kept + live_renditions + making_renditions + trashed_renditions)
+    assert report.rows_without_objects == []

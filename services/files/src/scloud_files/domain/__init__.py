@@ -107,6 +107,7 @@ from scloud_files.domain.thumbnail import (
     ThumbnailState,
     rendition_key,
     rendition_keys,
+    rendition_source,
     wants_thumbnail,
 )
 
@@ -118,6 +119,7 @@ __all__ = [
     "ThumbnailState",
     "rendition_key",
     "rendition_keys",
+    "rendition_source",
     "wants_thumbnail",
     "MAX_PARTS",
     "MIN_PART_BYTES",

@@ -40,3 +40,12 @@ def rendition_key(object_key: str, rendition: Rendition) -> str:
 
 def rendition_keys(object_key: str) -> list[str]:
     return [rendition_key(object_key, rendition) for rendition in Rendition]
+
+
+def rendition_source(key: str) -> str | None:
+    """The object key of the file a rendition's key was built from; None for any other key."""
+    for rendition in Rendition:
+        suffix = f".{rendition.value}.webp"
+        if key.endswith(suffix):
+            return key.removesuffix(suffix)
+    return None

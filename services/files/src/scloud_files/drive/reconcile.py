@@ -1,8 +1,10 @@
 """The reconcile pass: bytes without a row and rows without bytes, a bounded page at a time.
 
 An upload stores its bytes, then its row; when the row's write has an outcome nobody heard and
-its read-back fails too, the bytes stay (drive/upload.py). This pass deletes such objects once
-they are older than a grace period (so an upload in flight is never touched), and reports rows
+its read-back fails too, the bytes stay (drive/upload.py); a file's thumbnails, stored beside its
+bytes, stay too when the file went while they were made or their delete failed. This pass deletes
+such objects once they are older than a grace period (so an upload or a thumbnail in flight is
+never touched; a file's renditions go only once its row is gone), and reports rows
 whose object is missing (log and counts; metadata is never deleted silently). Each files
 process runs `reconcile_periodically`; `python -m scloud_files.reconcile` runs full passes."""
 
@@ -12,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from scloud_files.domain import USERS_PREFIX, Item, StoredObject, object_key_owner
+from scloud_files.domain import USERS_PREFIX, Item, StoredObject, object_key_owner, rendition_source
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.ports import BlobStore, FileRepository
 
@@ -76,17 +78,18 @@ class ReconcileStore:
             logger.warning("object without a row deleted", extra={"object_key": key})
 
     async def _strays(self, objects: list[StoredObject]) -> list[str]:
-        """The objects older than the grace period that no row names."""
+        """The objects older than the grace period that no row names: a file's bytes, or a
+        rendition (thumbnail) stored beside them, whose file row is gone."""
         settled = timestamp(self._now() - self._grace)
-        ids_by_user: dict[str, dict[str, str]] = defaultdict(dict)
+        keys_by_user: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for stored in objects:
-            owner = object_key_owner(stored.key)
+            owner = object_key_owner(rendition_source(stored.key) or stored.key)
             if owner is not None and stored.stored_at <= settled:
-                ids_by_user[owner[0]][owner[1]] = stored.key
+                keys_by_user[owner[0]][owner[1]].append(stored.key)
         strays = []
-        for user_id, keys in ids_by_user.items():
+        for user_id, keys in keys_by_user.items():
             rows = await self._repository.get_many(user_id, list(keys))
-            strays += [key for file_id, key in keys.items() if file_id not in rows]
+            strays += [key for file_id, file_keys in keys.items() if file_id not in rows for key in file_keys]
         return strays
 
     async def _rows_step(self, report: ReconcileReport) -> None:
