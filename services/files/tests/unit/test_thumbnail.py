@@ -97,6 +97,24 @@ async def test_an_uploaded_image_gets_its_renditions_beside_the_object_and_a_lin
         await harness.drive.create_thumbnail_link("bob", item.item_id, Rendition.SMALL)
 
 
+async def test_a_heic_photo_gets_both_webp_renditions(harness):
+    output = io.BytesIO()
+    # Written by pillow-heif, whose opener the renderer's module registers: no fixture file.
+    Image.new("RGB", (1600, 1200), "orange").save(output, format="HEIF")
+    assert output.getvalue()[4:12] == b"ftypheic"
+    item = await harness.upload("IMG_0001.HEIC", output.getvalue())
+    assert (item.media_type, item.thumbnail) == ("image/heic", ThumbnailState.PENDING)
+    await drained(harness.worker)
+    assert await harness.state(item) is ThumbnailState.READY
+    sizes = {}
+    for rendition in Rendition:
+        data, content_type = harness.blobs.objects[f"{item.object_key}.{rendition.value}.webp"]
+        image = Image.open(io.BytesIO(data))
+        assert (content_type, image.format) == ("image/webp", "WEBP")
+        sizes[rendition] = image.size
+    assert sizes == {Rendition.SMALL: (256, 192), Rendition.LARGE: (1280, 960)}
+
+
 async def test_a_file_that_is_no_image_gets_no_thumbnail_and_no_link(harness):
     item = await harness.upload("notes.txt", b"plain words")
     await drained(harness.worker)
