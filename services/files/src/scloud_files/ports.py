@@ -170,8 +170,10 @@ class FileRepository(Protocol):
         ...
 
     async def pending_thumbnails(self, *, limit: int) -> list[Item]:
-        """Up to `limit` files of any user whose thumbnail is PENDING and that are not in the
-        trash, oldest first: what the catch-up pass makes after a restart."""
+        """Up to `limit` files of any user whose thumbnail is PENDING and that are not themselves
+        in the trash, oldest first: what the catch-up pass makes after a restart. A PENDING file
+        trashed leaves the list and `restore` puts it back, still PENDING unless its state was
+        recorded meanwhile."""
         ...
 
 

@@ -497,6 +497,45 @@ class FileRepositoryContract:
         in_trash = await repository.get("alice", trashed.item_id)
         assert (in_trash.thumbnail, in_trash.purge_at) == (ThumbnailState.READY, "2026-12-25T09:30:00+00:00")
 
+    async def test_a_file_trashed_while_its_thumbnail_is_pending_waits_again_only_once_restored(self, repository):
+        async def pending_ids() -> set[str]:
+            return {item.item_id for item in await repository.pending_thumbnails(limit=1000)}
+
+        def back(trashed: Item) -> Item:
+            return replace(trashed, trashed_at=None, purge_at=None)
+
+        waiting, done_in_trash = (
+            replace(a_file(f"{name}.png"), thumbnail=ThumbnailState.PENDING) for name in ("waiting", "done")
+        )
+        trashed = {}
+        for file in (waiting, done_in_trash):
+            await repository.create(file)
+            trashed[file.item_id] = await repository.trash(file, trashed_at=NOW, purge_at="2026-12-25T09:30:00+00:00")
+        assert not {waiting.item_id, done_in_trash.item_id} & await pending_ids()
+        assert (await repository.get("alice", waiting.item_id)).thumbnail is ThumbnailState.PENDING
+
+        await repository.restore(trashed[waiting.item_id], back(trashed[waiting.item_id]))
+        assert [
+            item for item in await repository.pending_thumbnails(limit=1000) if item.item_id == waiting.item_id
+        ] == [await repository.get("alice", waiting.item_id)]
+        assert await repository.set_thumbnail(waiting, ThumbnailState.READY) is True
+        assert waiting.item_id not in await pending_ids()
+
+        # Recorded while in the trash, after the restorer read the file: it does not wait again.
+        assert await repository.set_thumbnail(done_in_trash, ThumbnailState.READY) is True
+        stale = trashed[done_in_trash.item_id]
+        assert stale.thumbnail is ThumbnailState.PENDING
+        await repository.restore(stale, back(stale))
+        restored = await repository.get("alice", done_in_trash.item_id)
+        assert (restored.trashed_at, restored.thumbnail) == (None, ThumbnailState.READY)
+        assert done_in_trash.item_id not in await pending_ids()
+
+        # Trashed again, then purged: out of every list, its state with it.
+        again = await repository.trash(restored, trashed_at=NOW, purge_at=NOW)
+        await repository.delete(again)
+        assert done_in_trash.item_id not in await pending_ids()
+        assert await repository.get("alice", done_in_trash.item_id) is None
+
     async def test_thumbnail_state_of_a_file_gone_is_not_recorded(self, repository):
         file = replace(a_file("gone.png"), thumbnail=ThumbnailState.PENDING)
         await repository.create(file)

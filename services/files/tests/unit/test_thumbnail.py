@@ -166,6 +166,28 @@ async def test_renditions_made_for_a_file_deleted_meanwhile_are_removed_again():
     harness.pool.shutdown(wait=False)
 
 
+async def test_an_image_trashed_before_its_turn_is_not_rendered_until_restored():
+    harness = Harness()
+    item = await harness.upload("photo.png", png())
+    # Queued by the upload, trashed before the (not yet started) worker reached it.
+    await harness.drive.trash_item("alice", item.item_id, kind=None)
+    task = asyncio.create_task(harness.worker.run())
+    try:
+        await drained(harness.worker)
+        assert await harness.state(item) is ThumbnailState.PENDING
+        assert not set(rendition_keys(item.object_key)) & set(harness.blobs.objects)
+        assert await harness.worker.catch_up(limit=10) == 0
+        result = await harness.drive.restore_items("alice", [item.item_id], on_conflict="fail")
+        assert [restored.item_id for restored in result.items] == [item.item_id]
+        assert await harness.worker.catch_up(limit=10) == 1
+        await drained(harness.worker)
+        assert await harness.state(item) is ThumbnailState.READY
+        assert set(rendition_keys(item.object_key)) <= set(harness.blobs.objects)
+    finally:
+        task.cancel()
+        harness.pool.shutdown(wait=False)
+
+
 async def test_past_the_queue_bound_images_stay_pending_until_the_catch_up_pass():
     harness = Harness(queue_size=1)
     first = await harness.upload("a.png", png())

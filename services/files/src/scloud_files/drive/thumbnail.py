@@ -48,10 +48,16 @@ class MakeThumbnail:
     async def __call__(self, item: Item) -> ThumbnailState | None:
         """Makes and stores the renditions of a PENDING file and records the outcome: READY, or
         REFUSED for an image too big, hostile or broken, or one that takes longer than the time
-        bound. None if there was nothing to do (gone, or done already). If the file went away
+        bound. None if there was nothing to do (gone, done already, or in the trash: it stays
+        PENDING, and a restore puts it back among `pending_thumbnails`). If the file went away
         while its renditions were made, they are deleted again."""
         current = await self._repository.get(item.user_id, item.item_id)
-        if current is None or current.thumbnail is not ThumbnailState.PENDING or current.object_key is None:
+        if (
+            current is None
+            or current.thumbnail is not ThumbnailState.PENDING
+            or current.object_key is None
+            or current.trashed_at is not None
+        ):
             return None
         key = current.object_key
         try:

@@ -2,6 +2,7 @@
 and what is due for purge across users."""
 
 from dataclasses import replace
+from typing import Any
 
 from botocore.exceptions import ClientError
 
@@ -15,10 +16,11 @@ from scloud_files.adapters.dynamodb.record import (
     purge_at_key,
     purge_shard,
     set_expression,
+    thumbnail_shard,
 )
 from scloud_files.adapters.dynamodb.table import LIVE_ATTRIBUTES, PURGE_SHARDS, TRASH_ATTRIBUTES
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import KEY_SEPARATOR, Item, ItemNotFound, trash_key
+from scloud_files.domain import KEY_SEPARATOR, Item, ItemNotFound, ThumbnailState, trash_key
 
 
 class TrashRecords(TableAccess):
@@ -53,28 +55,62 @@ class TrashRecords(TableAccess):
 
     @translate_aws_errors
     async def restore(self, item: Item, restored: Item) -> None:
-        expression, names, values = set_expression(live_values(restored))
-        update = {
-            "Update": {
-                "TableName": self._table,
-                "Key": item_key(item.user_id, item.item_id),
-                "UpdateExpression": expression + " REMOVE " + ", ".join(TRASH_ATTRIBUTES),
-                "ConditionExpression": "attribute_exists(trashedAt) AND attribute_not_exists(deleting)",
-                "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": values,
-            }
-        }
-        transaction = Transaction().add("row", update).add("guard", self._take_guard(restored))
+        waiting = item.thumbnail is ThumbnailState.PENDING
+        transaction = Transaction().add("row", self._restore_row(item, restored, waiting=waiting))
+        transaction.add("guard", self._take_guard(restored))
         if not item.is_folder:
             transaction.add("usage", self._trash_change(item, -1))
         cancelled = await self._transact(transaction)
         if cancelled is None:
             return
         if cancelled.refused("row"):
+            current = await self._trashed_state(item) if waiting else None
+            # Its thumbnail was done while it was in the trash (after the caller read it): restored
+            # as it is now, so it does not wait again for what it has.
+            if current is not None and current is not ThumbnailState.PENDING:
+                await self.restore(replace(item, thumbnail=current), restored)
+                return
             raise ItemNotFound()
         if cancelled.refused("guard"):
             raise await self._name_taken(restored)
         raise ServiceUnavailable()
+
+    def _restore_row(self, item: Item, restored: Item, *, waiting: bool) -> dict[str, Any]:
+        """The row's update: back in its folder's listings, out of the trash; a file still
+        waiting for its thumbnail back among those that wait (the trash took its byPurge keys),
+        on condition that it still waits."""
+        values = live_values(restored)
+        removed: tuple[str, ...] = TRASH_ATTRIBUTES
+        condition = "attribute_exists(trashedAt) AND attribute_not_exists(deleting)"
+        if waiting:
+            values |= {"purgeShard": {"S": thumbnail_shard(item.item_id)}, "purgeAt": {"S": item.item_id}}
+            removed = tuple(name for name in TRASH_ATTRIBUTES if name not in values)
+            condition += " AND #thumbnail = :thumbnailPending"
+        expression, names, expression_values = set_expression(values)
+        if waiting:
+            names["#thumbnail"] = "thumbnail"
+            expression_values[":thumbnailPending"] = {"S": ThumbnailState.PENDING.value}
+        return {
+            "Update": {
+                "TableName": self._table,
+                "Key": item_key(item.user_id, item.item_id),
+                "UpdateExpression": expression + " REMOVE " + ", ".join(removed),
+                "ConditionExpression": condition,
+                "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": expression_values,
+            }
+        }
+
+    async def _trashed_state(self, item: Item) -> ThumbnailState | None:
+        """The thumbnail state of the item if it is still in the trash (not being deleted)."""
+        response = await self._call(
+            "get_item", TableName=self._table, Key=item_key(item.user_id, item.item_id), ConsistentRead=True
+        )
+        record = response.get("Item")
+        if record is None:
+            return None
+        current = item_of(record)
+        return current.thumbnail if current.trashed_at is not None and not current.deleting else None
 
     @translate_aws_errors
     async def list_trash(self, user_id: str, *, limit: int, after_key: str | None) -> tuple[list[Item], str | None]:
