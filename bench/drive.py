@@ -290,7 +290,7 @@ def main() -> None:
         def read_slice() -> None:
             dynamodb.query(
                 TableName=SEARCHED,
-                IndexName="byOwner",
+                IndexName="byNewest",
                 KeyConditionExpression="ownerId = :user",
                 ExpressionAttributeValues={":user": {"S": "searcher"}},
                 ScanIndexForward=False,

@@ -605,7 +605,7 @@ export interface components {
             createdAt: string;
             /**
              * Hasthumbnail
-             * @description True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links to them. False for folders, files that are no image, images not done yet or refused, and in search results and the flat file list (their reads do not carry the state).
+             * @description True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links to them. False for folders, files that are no image, and images not done yet or refused. The same in every answer that holds items (folder listings, search, the flat list, the trash).
              * @default false
              */
             hasThumbnail: boolean;

@@ -536,6 +536,37 @@ class FileRepositoryContract:
         assert done_in_trash.item_id not in await pending_ids()
         assert await repository.get("alice", done_in_trash.item_id) is None
 
+    async def test_every_read_of_items_carries_their_thumbnail_state(self, repository):
+        ready, refused, trashed = (
+            replace(a_file(f"{name}.png"), thumbnail=ThumbnailState.PENDING) for name in ("ready", "refused", "trashed")
+        )
+        plain, folder = a_file("plain.txt"), a_folder()
+        for item in (ready, refused, trashed, plain, folder):
+            await repository.create(item)
+        for item, state in ((ready, ThumbnailState.READY), (refused, ThumbnailState.REFUSED)):
+            assert await repository.set_thumbnail(item, state) is True
+        await repository.set_thumbnail(trashed, ThumbnailState.READY)
+        await repository.trash(trashed, trashed_at=NOW, purge_at="2026-12-25T09:30:00+00:00")
+        live = {ready.item_id: ThumbnailState.READY, refused.item_id: ThumbnailState.REFUSED, plain.item_id: None}
+
+        def states(items: list[Item]) -> dict[str, ThumbnailState | None]:
+            return {item.item_id: item.thumbnail for item in items}
+
+        assert states(await live_items(repository, "alice")) == {**live, folder.item_id: None}
+        files, _ = await repository.list_newest("alice", kind=ItemKind.FILE, limit=10, after_id=None)
+        assert states(files) == live
+        for sort in SortField:
+            children = await all_children(repository, None, sort, False, 10)
+            assert states(children) == {**live, folder.item_id: None}
+        in_trash, _ = await repository.list_trash("alice", limit=10, after_key=None)
+        assert states(in_trash) == {trashed.item_id: ThumbnailState.READY}
+        found = await repository.get_many("alice", [ready.item_id, trashed.item_id])
+        assert states(list(found.values())) == {
+            ready.item_id: ThumbnailState.READY,
+            trashed.item_id: ThumbnailState.READY,
+        }
+        assert (await repository.get("alice", refused.item_id)).thumbnail is ThumbnailState.REFUSED
+
     async def test_thumbnail_state_of_a_file_gone_is_not_recorded(self, repository):
         file = replace(a_file("gone.png"), thumbnail=ThumbnailState.PENDING)
         await repository.create(file)

@@ -54,7 +54,7 @@ def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):
     assert sorted(index["IndexName"] for index in table["GlobalSecondaryIndexes"]) == [
         "byModified",
         "byName",
-        "byOwner",
+        "byNewest",
         "byPurge",
         "bySize",
         "byTrash",

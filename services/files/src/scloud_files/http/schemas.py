@@ -64,8 +64,8 @@ class ItemRead(ApiModel):
     has_thumbnail: bool = Field(
         False,
         description="True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links "
-        "to them. False for folders, files that are no image, images not done yet or refused, and in "
-        "search results and the flat file list (their reads do not carry the state).",
+        "to them. False for folders, files that are no image, and images not done yet or refused. The "
+        "same in every answer that holds items (folder listings, search, the flat list, the trash).",
     )
     path: list[PathEntryRead] | None = Field(
         None,

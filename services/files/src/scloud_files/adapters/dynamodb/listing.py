@@ -66,9 +66,10 @@ class Listings(TableAccess):
     async def list_newest(
         self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
     ) -> tuple[list[Item], str | None]:
-        # Ids are ULIDs: the owner index read backwards is newest first. Items of the other kind
-        # are filtered out after the read, so a page may take more than one; without a kind, a
-        # page reads exactly what it returns (and one more, to know whether more follow).
+        # Ids are ULIDs: byNewest (an owner's items by id) read backwards is newest first. Items of
+        # the other kind are filtered out after the read, so a page may take more than one;
+        # without a kind, a page reads exactly what it returns (and one more, to know whether more
+        # follow). The thumbnail state comes with each entry (projected), never read again.
         values: dict[str, Any] = {":user": {"S": user_id}}
         only_kind: dict[str, Any] = {}
         if kind is not None:
@@ -77,7 +78,7 @@ class Listings(TableAccess):
         records, more = await self._read_page(
             limit=limit,
             start={"ownerId": {"S": user_id}, **item_key(user_id, after_id)} if after_id else None,
-            IndexName="byOwner",
+            IndexName="byNewest",
             KeyConditionExpression="ownerId = :user",
             ExpressionAttributeValues=values,
             ScanIndexForward=False,

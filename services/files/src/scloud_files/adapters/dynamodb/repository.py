@@ -7,7 +7,7 @@ docs/data-model.md describes the items and indexes; in short:
 - `#usage` holds the user's totals (trashed files count until purged), updated in the same
   transaction as the file rows, conditioned on the account not being closed;
 - sparse GSIs list a folder in each order (byName, bySize, byModified, partition
-  `<userId>#<parentId>`), the user's names (byOwner, for search), the trash (byTrash) and what
+  `<userId>#<parentId>`), the user's names (byNewest, for search), the trash (byTrash) and what
   is due for purge (byPurge, across users; the files waiting for a thumbnail too). An item is in an index only while it carries that
   index's key attributes, which trashing removes or sets in one write.
 """

@@ -30,8 +30,10 @@ SORT_INDEXES = {
     SortField.SIZE: ("bySize", "sizeKey"),
     SortField.MODIFIED: ("byModified", "modifiedKey"),
 }
-# What a search reads of each item: no object key, no index keys.
-SEARCH_ATTRIBUTES = ["kind", "fileName", "parentId", "fileSize", "contentType", "createdAt", "modifiedAt"]
+# What a search or the flat listing reads of each item (byNewest): no object key, no index keys;
+# the thumbnail state, which the item shape answers, so no item is read again. (byNewest replaced
+# byOwner, the same keys without the thumbnail: an index's projection cannot change in place.)
+SEARCH_ATTRIBUTES = ["kind", "fileName", "parentId", "fileSize", "contentType", "createdAt", "modifiedAt", "thumbnail"]
 # Attributes only a live item has (in its folder's listings and in search), removed when trashed.
 LIVE_ATTRIBUTES = ("folderKey", "nameKey", "sizeKey", "modifiedKey", "ownerId")
 TRASH_ATTRIBUTES = ("trashedAt", "trashUser", "trashKey", "purgeShard", "purgeAt")
@@ -60,7 +62,7 @@ def table_definition(table_name: str) -> dict[str, Any]:
         "GlobalSecondaryIndexes": [
             *(_index(index, "folderKey", attribute, everything) for index, attribute in SORT_INDEXES.values()),
             _index(
-                "byOwner",
+                "byNewest",
                 "ownerId",
                 "fileId",
                 {"ProjectionType": "INCLUDE", "NonKeyAttributes": SEARCH_ATTRIBUTES},

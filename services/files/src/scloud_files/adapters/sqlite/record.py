@@ -20,8 +20,9 @@ ITEM_COLUMNS = (
     "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type, object_key, "
     "trashed_at, purge_at, deleting, purging, media_type, sha256, thumbnail"
 )
-# What a search or the newest-first listing reads: no object key.
-LIVE_COLUMNS = "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type"
+# What a search or the newest-first listing reads: no object key; the thumbnail state, which the
+# item shape answers.
+LIVE_COLUMNS = "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type, thumbnail"
 SORT_COLUMNS = {SortField.NAME: "name_key", SortField.SIZE: "size_key", SortField.MODIFIED: "modified_key"}
 UNFILED_COLUMNS = "user_id, file_id, file_name, file_size, content_type, upload_date, object_key"
 
