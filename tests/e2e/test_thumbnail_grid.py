@@ -1,7 +1,8 @@
 """The files page's grid in a real browser: a photo uploaded through the gateway gets its WebP
 thumbnails from the files service's worker (off the request path), the grid shows the small one
 loaded from the storage origin, a file that is no image keeps its type's icon, and the preview
-shows a big photo's large rendition. The view chosen is kept across a reload, on a phone too."""
+shows a big photo's large rendition. The view chosen is kept across a reload; axe-core finds
+nothing wrong with the grid, on a desktop and on a phone in dark mode."""
 
 import os
 import time
@@ -13,6 +14,7 @@ from PIL import Image, ImageChops
 from playwright.sync_api import Locator, Page, expect
 
 from tests.e2e.conftest import SignedIn, upload
+from tests.e2e.test_drive import assert_accessible
 
 pytestmark = pytest.mark.e2e
 
@@ -91,6 +93,7 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     assert 0 < width <= SMALL_EDGE
     expect(tile(page, "notes.txt").get_by_role("img")).to_have_count(0)
     expect(tile(page, "notes.txt").locator("svg[data-family=text]")).to_be_visible()
+    assert_accessible(page, "the files grid")
     page.screenshot(path=artifacts / "thumbnail-grid-desktop.png")
 
     tile(page, "photo.png").get_by_role("button", name="photo.png", exact=True).click()
@@ -105,4 +108,5 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     page.emulate_media(color_scheme="dark")
     expect(picture).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(page, "the files grid on a phone, dark")
     page.screenshot(path=artifacts / "thumbnail-grid-phone-dark.png")
