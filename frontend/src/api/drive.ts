@@ -9,6 +9,9 @@ export type BulkResult = Schemas["BulkResultRead"];
 export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]>;
 
 export type Page = Schemas["ItemPageRead"];
+/** `small` (256 px) for the grid, `large` (1280 px) for the preview. */
+export type Rendition = Schemas["Rendition"];
+export type ThumbnailLink = Schemas["ThumbnailLinkRead"];
 /** What an upload answers: the stored file as an item. */
 export type UploadedFile = Item;
 
@@ -146,6 +149,9 @@ export const drive = {
         },
       }),
     ),
+  /** A short-lived link to the file's WebP thumbnail; 404 `thumbnail_not_found` while it has none. */
+  thumbnail: (fileId: string, size: Rendition) =>
+    unwrap(filesApi.GET("/api/files/{file_id}/thumbnail", { params: { ...filePath(fileId), query: { size } } })),
 };
 
 /** The API's parentId for a folder id from a URL: the root is null. */

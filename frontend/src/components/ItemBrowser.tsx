@@ -16,7 +16,8 @@ import { useSubmit } from "../lib/useSubmit";
 import { useSortParams } from "../lib/sortParams";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { Button } from "./Field";
-import { ItemTable } from "./ItemTable";
+import { ItemGrid } from "./ItemGrid";
+import { ItemTable, type ItemListProps } from "./ItemTable";
 import { ListStatus } from "./ListStatus";
 import { MoveDialog } from "./MoveDialog";
 import { NameDialog } from "./NameDialog";
@@ -47,6 +48,8 @@ interface ItemBrowserProps {
   focusOnLoad?: boolean;
   /** Where focus goes when the focused row is gone and no row is left. */
   fallbackFocus(): HTMLElement | null;
+  /** Rows of a table (the default), or tiles with thumbnails. */
+  view?: "list" | "grid";
 }
 
 const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
@@ -68,7 +71,7 @@ function sortShown(items: Item[], key: string, order: string): Item[] {
  */
 export function ItemBrowser(props: ItemBrowserProps) {
   const { caption, load, listKey, folderId, location, showLocation, sortLocally, scope, empty } = props;
-  const { reloadSignal = 0, focusOnLoad, fallbackFocus } = props;
+  const { reloadSignal = 0, focusOnLoad, fallbackFocus, view = "list" } = props;
   const [sort, sortBy] = useSortParams();
   const loadRef = useRef(load);
   useEffect(() => {
@@ -262,6 +265,23 @@ export function ItemBrowser(props: ItemBrowserProps) {
     </>
   ) : null;
 
+  const listProps: ItemListProps = {
+    caption,
+    items,
+    stale: list.stale,
+    sort,
+    onSort: sortBy,
+    selection,
+    onToggle: (id, shift) => select(toggle(selection, order, id, shift)),
+    onToggleAll: () => select(toggleAll(selection, order)),
+    showLocation,
+    onOpenFile: (file) => setPreviewIndex(files.indexOf(file)),
+    onDownload: download,
+    onRename: setRenaming,
+    onTrash: (item) => void trash([item.id]),
+    onDropItems: (ids, target) => void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) })),
+  };
+
   return (
     <div className="space-y-3">
       {selectedIds.length > 0 && (
@@ -295,24 +315,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
         empty
       ) : (
         <div ref={tableRef} id="file-list" tabIndex={-1} aria-busy={list.stale || undefined}>
-          <ItemTable
-            caption={caption}
-            items={items}
-            stale={list.stale}
-            sort={sort}
-            onSort={sortBy}
-            selection={selection}
-            onToggle={(id, shift) => select(toggle(selection, order, id, shift))}
-            onToggleAll={() => select(toggleAll(selection, order))}
-            showLocation={showLocation}
-            onOpenFile={(file) => setPreviewIndex(files.indexOf(file))}
-            onDownload={download}
-            onRename={setRenaming}
-            onTrash={(item) => void trash([item.id])}
-            onDropItems={(ids, target) =>
-              void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) }))
-            }
-          />
+          {view === "grid" ? <ItemGrid {...listProps} /> : <ItemTable {...listProps} />}
           {list.nextCursor && <ListStatus.More busy={list.loadingMore} onMore={() => void list.loadMore()} />}
         </div>
       )}

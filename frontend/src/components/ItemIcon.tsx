@@ -33,13 +33,13 @@ const COLOURS: Record<FileFamily, string> = {
 };
 
 /** An item's icon: a folder, or a sheet marked with its family (decorative: the type is also written). */
-export function ItemIcon({ family }: { family: FileFamily }) {
+export function ItemIcon({ family, large }: { family: FileFamily; large?: boolean }) {
   return (
     <svg
       aria-hidden="true"
       data-family={family}
       viewBox="0 0 20 20"
-      className={`h-5 w-5 shrink-0 ${COLOURS[family]}`}
+      className={`${large ? "h-12 w-12" : "h-5 w-5"} shrink-0 ${COLOURS[family]}`}
       fill={family === "folder" ? "currentColor" : "none"}
       stroke={family === "folder" ? "none" : "currentColor"}
       strokeWidth={1.3}

@@ -1,14 +1,15 @@
-import { useState, type MouseEvent } from "react";
+import type { MouseEvent } from "react";
 import { Link } from "react-router";
 import { ItemIcon } from "./ItemIcon";
-import { RowMenu } from "./RowMenu";
+import { RowMenu, type RowAction } from "./RowMenu";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
-import { carriesItems, draggedIds, startItemDrag } from "../lib/dragItems";
+import { useItemDrag } from "../lib/dragItems";
 import { fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate } from "../lib/format";
 import type { Selection } from "../lib/selection";
 
-interface ItemTableProps {
+/** What a listing of items (the table, the grid) is given. */
+export interface ItemListProps {
   caption: string;
   items: Item[];
   /** The rows are the previous order's, while the new one loads. */
@@ -34,11 +35,23 @@ const COLUMNS: { key: SortKey; label: string; className: string }[] = [
   { key: "modified", label: "Modified", className: "hidden sm:table-cell" },
 ];
 
+/** An item's actions as a RowMenu lists them. */
+export function itemActions(
+  item: Item,
+  { onDownload, onRename, onTrash }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash">,
+): RowAction[] {
+  return [
+    { label: "Download", run: () => onDownload(item) },
+    { label: "Rename", run: () => onRename(item) },
+    { label: "Delete", run: () => onTrash(item), danger: true },
+  ];
+}
+
 const actionClass =
   "rounded-md px-2 py-1 font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-slate-800";
 
 /** Folders and files of one listing, sorted by the server; rows can be checked, opened and dragged. */
-export function ItemTable(props: ItemTableProps) {
+export function ItemTable(props: ItemListProps) {
   const { caption, items, stale, sort, onSort, selection, onToggleAll, showLocation } = props;
   const allChecked = items.length > 0 && items.every((item) => selection.ids.has(item.id));
   const someChecked = !allChecked && items.some((item) => selection.ids.has(item.id));
@@ -117,9 +130,9 @@ function ItemRow({
   onRename,
   onTrash,
   onDropItems,
-}: ItemTableProps & { item: Item }) {
-  const [over, setOver] = useState(false);
+}: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
+  const { over, dragProps } = useItemDrag(item, selection.ids, onDropItems);
   const folder = item.kind === "folder";
   const size = folder ? "—" : formatBytes(item.size ?? 0);
   const type = fileTypeOf(item);
@@ -128,23 +141,7 @@ function ItemRow({
       data-testid={folder ? "folder-row" : "file-row"}
       data-item-id={item.id}
       aria-selected={checked}
-      draggable
-      onDragStart={(event) => startItemDrag(event, checked ? [...selection.ids] : [item.id])}
-      onDragOver={(event) => {
-        if (!folder || !carriesItems(event)) return;
-        event.preventDefault();
-        event.dataTransfer.dropEffect = "move";
-        setOver(true);
-      }}
-      onDragLeave={() => setOver(false)}
-      onDrop={(event) => {
-        setOver(false);
-        if (!folder || !carriesItems(event)) return;
-        event.preventDefault();
-        event.stopPropagation();
-        const ids = draggedIds(event).filter((id) => id !== item.id);
-        if (ids.length) onDropItems(ids, item.id);
-      }}
+      {...dragProps}
       className={`${checked ? "bg-indigo-50 dark:bg-indigo-950" : ""} ${over ? "outline-2 -outline-offset-2 outline-indigo-500" : ""}`}
     >
       <td className="px-4 py-3">
@@ -200,14 +197,7 @@ function ItemRow({
       <td className="hidden px-4 py-3 lg:table-cell">{type.label}</td>
       <td className="whitespace-nowrap px-2 py-3 text-right sm:px-4">
         <span className="sm:hidden">
-          <RowMenu
-            label={`Actions for ${item.name}`}
-            actions={[
-              { label: "Download", run: () => onDownload(item) },
-              { label: "Rename", run: () => onRename(item) },
-              { label: "Delete", run: () => onTrash(item), danger: true },
-            ]}
-          />
+          <RowMenu label={`Actions for ${item.name}`} actions={itemActions(item, { onDownload, onRename, onTrash })} />
         </span>
         <span className="hidden sm:inline">
           <button

@@ -1,8 +1,10 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Item } from "../api/drive";
 import { fakeApi, json, renderWithProviders } from "../test/harness";
-import { PreviewDialog } from "./PreviewDialog";
+import { forgetThumbnailLinks } from "../lib/thumbnailLinks";
+import { LARGE_RENDITION_FROM_BYTES, PreviewDialog } from "./PreviewDialog";
 
 const file = (id: string, name: string, type: string, mediaType?: string): Item => ({
   id,
@@ -15,6 +17,7 @@ const file = (id: string, name: string, type: string, mediaType?: string): Item 
   createdAt: "2026-01-01T00:00:00Z",
   modifiedAt: "2026-01-01T00:00:00Z",
   trashedAt: null,
+  hasThumbnail: false,
 });
 
 function storage(text: string) {
@@ -33,6 +36,7 @@ function show(item: Item) {
 
 const original = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
 beforeEach(() => {
+  forgetThumbnailLinks();
   URL.createObjectURL = vi.fn(() => "blob:preview");
   URL.revokeObjectURL = vi.fn();
 });
@@ -77,5 +81,69 @@ describe("previews", () => {
     } as Item);
     expect(await screen.findByText("q1w2e3r4t5y6u7i8o9p0a1s2d3f4g5h6j7k8l9z0x1c=-3")).toBeInTheDocument();
     expect(screen.getByText("SHA-256")).toBeInTheDocument();
+  });
+});
+
+describe("image previews", () => {
+  const photo = (size: number, hasThumbnail = true): Item => ({
+    ...file("P1", "photo.jpg", "image/jpeg"),
+    size,
+    hasThumbnail,
+  });
+
+  function imageServer(thumbnail = true) {
+    return fakeApi(({ path, url }) => {
+      if (path === "/api/files/P1/download") return json(200, { url: "http://storage.test/original", expiresAt: "" });
+      if (path === "/api/files/P1/thumbnail" && thumbnail)
+        return json(200, {
+          url: `http://storage.test/thumbnail-${url.searchParams.get("size")}`,
+          expiresAt: "2099-01-01T00:00:00Z",
+        });
+      if (path === "/api/files/P1/thumbnail")
+        return json(404, { error: { code: "thumbnail_not_found", message: "No thumbnail." } });
+    });
+  }
+
+  it("shows a big image's large rendition, with the original one click away", async () => {
+    const { requests } = imageServer();
+    show(photo(LARGE_RENDITION_FROM_BYTES + 1));
+    const image = await screen.findByRole("img", { name: "photo.jpg" });
+    expect(image).toHaveAttribute("src", "http://storage.test/thumbnail-large");
+    expect(requests).not.toContain("GET /api/files/P1/download?disposition=inline");
+
+    await userEvent.click(screen.getByRole("button", { name: "Show the original" }));
+    await waitFor(() =>
+      expect(screen.getByRole("img", { name: "photo.jpg" })).toHaveAttribute("src", "http://storage.test/original"),
+    );
+    expect(screen.queryByRole("button", { name: "Show the original" })).toBeNull();
+  });
+
+  it("shows the original of a small image, or of a big one without a rendition", async () => {
+    const { requests } = imageServer();
+    show(photo(LARGE_RENDITION_FROM_BYTES));
+    expect(await screen.findByRole("img", { name: "photo.jpg" })).toHaveAttribute(
+      "src",
+      "http://storage.test/original",
+    );
+    expect(requests.filter((request) => request.includes("/thumbnail"))).toEqual([]);
+    expect(screen.queryByRole("button", { name: "Show the original" })).toBeNull();
+  });
+
+  it("falls back to the original when the rendition is refused or fails to load", async () => {
+    imageServer(false);
+    show(photo(5 * LARGE_RENDITION_FROM_BYTES));
+    expect(await screen.findByRole("img", { name: "photo.jpg" })).toHaveAttribute(
+      "src",
+      "http://storage.test/original",
+    );
+  });
+
+  it("loads the original when the large rendition fails to load", async () => {
+    imageServer();
+    show(photo(5 * LARGE_RENDITION_FROM_BYTES));
+    fireEvent.error(await screen.findByRole("img", { name: "photo.jpg" }));
+    await waitFor(() =>
+      expect(screen.getByRole("img", { name: "photo.jpg" })).toHaveAttribute("src", "http://storage.test/original"),
+    );
   });
 });

@@ -3,6 +3,7 @@ import { describePath, drive, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
 import { extensionOf, fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate } from "../lib/format";
+import { thumbnailLink } from "../lib/thumbnailLinks";
 import { Button } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
@@ -10,13 +11,19 @@ import { Spinner } from "./Spinner";
 
 type Preview =
   | { kind: "loading" }
-  | { kind: "image" | "pdf" | "audio" | "video" | "text"; url: string }
+  | { kind: "image" | "pdf" | "audio" | "video" | "text"; url: string; reduced?: boolean }
   | { kind: "markdown"; html: string }
   | { kind: "none" }
   | { kind: "error"; message: string };
 
 /** Documents rendered here are read whole: past this, the plain text view is shown instead. */
 const MAX_RENDERED_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Images above this size that have thumbnails show the large one (1280 px WebP): a phone need
+ * not fetch a 20 MB photo to show it in a dialog. Smaller ones show the original.
+ */
+export const LARGE_RENDITION_FROM_BYTES = 1024 * 1024;
 
 /** How a type shows inline, or null when the server is asked for a text rendering. */
 export function inlineKind(type: string | null): "image" | "pdf" | "audio" | "video" | null {
@@ -60,9 +67,21 @@ async function loadRendered(file: Item, url: string): Promise<Preview> {
   }
 }
 
+const original = async (file: Item, kind: "image" | "pdf" | "audio" | "video"): Promise<Preview> => ({
+  kind,
+  url: (await drive.link(file.id, { inline: true })).url,
+});
+
 async function loadPreview(file: Item): Promise<Preview> {
   const kind = inlineKind(file.type);
-  if (kind && !isSvg(file)) return { kind, url: (await drive.link(file.id, { inline: true })).url };
+  if (kind === "image" && file.hasThumbnail && (file.size ?? 0) > LARGE_RENDITION_FROM_BYTES) {
+    try {
+      return { kind, url: await thumbnailLink(file, "large"), reduced: true };
+    } catch {
+      // No rendition after all (refused, or gone with a replaced file): the original it is.
+    }
+  }
+  if (kind && !isSvg(file)) return original(file, kind);
   try {
     const url = (await drive.link(file.id, { inline: true, asText: true })).url;
     if (isSvg(file) || fileTypeOf(file).family === "markdown") return await loadRendered(file, url);
@@ -105,6 +124,18 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
     };
   }, [file]);
 
+  /** The original instead of the reduced copy: asked for, or when the copy fails to load. */
+  const showOriginal = () => {
+    setLoaded({ id: file.id, preview: { kind: "loading" } });
+    original(file, "image")
+      .then((next) => setLoaded((shown) => (shown?.id === file.id ? { id: file.id, preview: next } : shown)))
+      .catch((reason) =>
+        setLoaded((shown) =>
+          shown?.id === file.id ? { id: file.id, preview: { kind: "error", message: messageOf(reason) } } : shown,
+        ),
+      );
+  };
+
   const go = (step: number) => {
     const next = index + step;
     if (next >= 0 && next < files.length) onIndexChange(next);
@@ -124,7 +155,14 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
     >
       <div className="mt-4 flex min-h-48 items-center justify-center rounded-md bg-slate-100 dark:bg-slate-800">
         {preview.kind === "loading" && <Spinner label="Loading preview" />}
-        {preview.kind === "image" && <img src={preview.url} alt={file.name} className="max-h-[60vh] max-w-full" />}
+        {preview.kind === "image" && (
+          <img
+            src={preview.url}
+            alt={file.name}
+            onError={preview.reduced ? showOriginal : undefined}
+            className="max-h-[60vh] max-w-full"
+          />
+        )}
         {preview.kind === "pdf" && (
           <iframe title={`Preview of ${file.name}`} src={preview.url} className="h-[60vh] w-full" />
         )}
@@ -162,6 +200,19 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
           </div>
         )}
       </div>
+      {preview.kind === "image" && preview.reduced && (
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">
+          A smaller copy is shown.{" "}
+          <button
+            type="button"
+            onClick={showOriginal}
+            className="font-medium text-indigo-700 underline dark:text-indigo-300"
+          >
+            Show the original
+          </button>{" "}
+          ({formatBytes(file.size ?? 0)}), or download it.
+        </p>
+      )}
       <dl className="mt-4 grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm">
         <dt className="text-slate-600 dark:text-slate-400">Size</dt>
         <dd>{formatBytes(file.size ?? 0)}</dd>

@@ -1,4 +1,4 @@
-import type { DragEvent } from "react";
+import { useState, type DragEvent } from "react";
 
 /** The drag payload type of rows being moved, so desktop files and text drops are told apart. */
 export const ITEMS_MIME = "application/x-scloud-items";
@@ -19,4 +19,37 @@ export function draggedIds(event: DragEvent): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * What makes a listed item (a row, a tile) draggable, and a folder a drop target: dragging a
+ * checked item carries every checked id; `over` is true while items are held over a folder.
+ */
+export function useItemDrag(
+  item: { id: string; kind: string },
+  selectedIds: ReadonlySet<string>,
+  onDropItems: (ids: string[], folderId: string) => void,
+) {
+  const [over, setOver] = useState(false);
+  const folder = item.kind === "folder";
+  const dragProps = {
+    draggable: true,
+    onDragStart: (event: DragEvent) => startItemDrag(event, selectedIds.has(item.id) ? [...selectedIds] : [item.id]),
+    onDragOver: (event: DragEvent) => {
+      if (!folder || !carriesItems(event)) return;
+      event.preventDefault();
+      event.dataTransfer.dropEffect = "move";
+      setOver(true);
+    },
+    onDragLeave: () => setOver(false),
+    onDrop: (event: DragEvent) => {
+      setOver(false);
+      if (!folder || !carriesItems(event)) return;
+      event.preventDefault();
+      event.stopPropagation();
+      const ids = draggedIds(event).filter((id) => id !== item.id);
+      if (ids.length) onDropItems(ids, item.id);
+    },
+  };
+  return { over, dragProps };
 }

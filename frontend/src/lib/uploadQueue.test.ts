@@ -57,6 +57,7 @@ const stored: UploadedFile = {
   createdAt: "",
   modifiedAt: "",
   trashedAt: null,
+  hasThumbnail: false,
 };
 
 function makeQueue(limit: number | null) {

@@ -10,6 +10,7 @@ import { ListStatus } from "../components/ListStatus";
 import { NameDialog } from "../components/NameDialog";
 import { StorageSummary } from "../components/StorageSummary";
 import { UsageBar } from "../components/UsageBar";
+import { ViewToggle } from "../components/ViewToggle";
 import { useToast } from "../components/Toast";
 import { useUploads } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
@@ -17,6 +18,7 @@ import { entriesOf, planTreeUpload, treeOfPicked, walkEntries, type DroppedTree 
 import { formatBytes } from "../lib/format";
 import { useDocumentTitle } from "../lib/documentTitle";
 import { useSubmit } from "../lib/useSubmit";
+import { useViewMode } from "../lib/viewMode";
 
 const pickerClass =
   "inline-flex cursor-pointer items-center rounded-md px-4 py-2 text-sm font-semibold shadow-sm focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500";
@@ -38,6 +40,7 @@ function FolderView({ folderId }: { folderId: string }) {
   const toast = useToast();
   const treeUpload = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
   const headingRef = useRef<HTMLHeadingElement>(null);
+  const [view, setView] = useViewMode();
 
   useEffect(() => {
     let current = true;
@@ -174,6 +177,7 @@ function FolderView({ folderId }: { folderId: string }) {
           <UsageBar reload={reloadSignal} />
         </div>
         <div className="flex flex-wrap items-center gap-2">
+          <ViewToggle value={view} onChange={setView} />
           <Button variant="secondary" onClick={() => setCreating(true)}>
             New folder
           </Button>
@@ -236,6 +240,7 @@ function FolderView({ folderId }: { folderId: string }) {
         location={inFolder ? [...(folder.path ?? []), { id: folder.id, name: folder.name }] : []}
         reloadSignal={reloadSignal}
         fallbackFocus={fallbackFocus}
+        view={view}
         empty={
           <div className="rounded-lg border border-slate-200 bg-white px-6 py-12 text-center dark:border-slate-700 dark:bg-slate-900">
             <p className="text-lg font-medium">{inFolder ? "This folder is empty" : "No files yet"}</p>
