@@ -107,6 +107,9 @@ export const drive = {
     ),
   search: (q: string, options: ListOptions = {}, signal?: AbortSignal) =>
     unwrap(filesApi.GET("/api/search", { params: { query: defined({ q, ...options, kind: undefined }) }, signal })),
+  /** One file as it is now (404 `file_not_found` once it is trashed or gone). */
+  file: (fileId: string, signal?: AbortSignal) =>
+    unwrap(filesApi.GET("/api/files/{file_id}", { params: filePath(fileId), signal })),
   trash: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
     unwrap(filesApi.GET("/api/trash", { params: { query: defined(options) }, signal })),
 

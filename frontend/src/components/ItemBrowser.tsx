@@ -14,6 +14,7 @@ import { EMPTY_SELECTION, retain, toggle, toggleAll, type Selection } from "../l
 import { useShortcuts } from "../lib/shortcuts";
 import { useSubmit } from "../lib/useSubmit";
 import { useSortParams } from "../lib/sortParams";
+import { useThumbnailWatch } from "../lib/thumbnailWatch";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { Button } from "./Field";
 import { ItemGrid } from "./ItemGrid";
@@ -87,6 +88,22 @@ export function ItemBrowser(props: ItemBrowserProps) {
     () => (sortLocally ? sortShown(list.items, sort.key, sort.order) : list.items),
     [list.items, sortLocally, sort.key, sort.order],
   );
+  const { setItems } = list;
+  // Tiles of images uploaded a moment ago show their thumbnail once the worker has made it.
+  const showThumbnails = useCallback(
+    (fresh: Item[]) => {
+      const byId = new Map(fresh.map((item) => [item.id, item]));
+      setItems((current) =>
+        current.map((item) => {
+          const now = byId.get(item.id);
+          // The details carry no path; a search result keeps its own.
+          return now ? { ...item, ...now, path: item.path ?? now.path } : item;
+        }),
+      );
+    },
+    [setItems],
+  );
+  useThumbnailWatch(list.items, showThumbnails, view === "grid");
   const [rawSelection, setSelection] = useState<Selection>(EMPTY_SELECTION);
   /** Every id in scope, once "Select all in this folder" has collected them. */
   const [everything, setEverything] = useState<string[] | null>(null);

@@ -1,6 +1,6 @@
 import type { MouseEvent } from "react";
 import { Link } from "react-router";
-import type { Item, SortKey } from "../api/drive";
+import { describePath, type Item, type SortKey } from "../api/drive";
 import { useItemDrag } from "../lib/dragItems";
 import { fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate } from "../lib/format";
@@ -85,6 +85,7 @@ function ItemTile({
   onRename,
   onTrash,
   onDropItems,
+  showLocation,
 }: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
   const { over, dragProps } = useItemDrag(item, selection.ids, onDropItems);
@@ -132,6 +133,15 @@ function ItemTile({
           <span className="block truncate text-xs text-slate-600 dark:text-slate-400">
             {folder ? formatDate(item.modifiedAt) : `${type.label} · ${formatBytes(item.size ?? 0)}`}
           </span>
+          {showLocation && (
+            <Link
+              to={item.parentId ? `/files/${item.parentId}` : "/files"}
+              title={describePath(item.path)}
+              className="relative z-10 block truncate text-xs text-indigo-700 hover:underline dark:text-indigo-300"
+            >
+              {describePath(item.path)}
+            </Link>
+          )}
         </div>
         <span className="relative z-10">
           <RowMenu label={`Actions for ${item.name}`} actions={itemActions(item, { onDownload, onRename, onTrash })} />

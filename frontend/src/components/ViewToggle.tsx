@@ -5,7 +5,7 @@ const VIEWS: { mode: ViewMode; label: string; glyph: string }[] = [
   { mode: "grid", label: "Grid", glyph: "M3 3h6v6H3zM11 3h6v6h-6zM3 11h6v6H3zM11 11h6v6h-6z" },
 ];
 
-/** The files page's "List | Grid" switch: a labelled group of two toggle buttons, the shown one pressed. */
+/** The "List | Grid" switch of the files and search pages: a labelled group of two toggle buttons, the shown one pressed. */
 export function ViewToggle({ value, onChange }: { value: ViewMode; onChange(mode: ViewMode): void }) {
   return (
     <div

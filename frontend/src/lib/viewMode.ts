@@ -2,7 +2,7 @@ import { useCallback, useState } from "react";
 
 export type ViewMode = "list" | "grid";
 
-/** Where this browser keeps the files page's view (per browser, whoever signs in). */
+/** Where this browser keeps the view of the files and search pages (per browser, whoever signs in). */
 export const VIEW_MODE_KEY = "scloud.filesView";
 
 function storedViewMode(): ViewMode {
@@ -14,7 +14,7 @@ function storedViewMode(): ViewMode {
   }
 }
 
-/** The files page's list or grid view, remembered in localStorage. */
+/** The list or grid view of the files and search pages (one choice for both), remembered in localStorage. */
 export function useViewMode(): [ViewMode, (mode: ViewMode) => void] {
   const [mode, setMode] = useState(storedViewMode);
   const choose = useCallback((next: ViewMode) => {

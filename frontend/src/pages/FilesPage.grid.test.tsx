@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { forgetThumbnailLinks } from "../lib/thumbnailLinks";
 import { VIEW_MODE_KEY } from "../lib/viewMode";
-import { fakeSignedInApi, json, renderApp } from "../test/harness";
+import { fakeSignedInApi, json, renderApp, type ApiHandler } from "../test/harness";
 
 function item(id: string, kind: "file" | "folder", name: string, type: string | null = null, hasThumbnail = false) {
   return {
@@ -29,12 +29,18 @@ const ITEMS = [
 
 const thumbnailUrl = (id: string, size: string) => `http://storage.test/thumbnails/${id}-${size}.webp`;
 
-/** The folder page's routes; `thumbnails` answers each thumbnail link (404 for the ids it leaves out). */
-function fakeDrive(thumbnails: Record<string, boolean> = { I1: true, I2: true }) {
+/**
+ * The folder page's routes; `thumbnails` answers each thumbnail link (404 for the ids it leaves
+ * out), `listed` is the root's listing, and `more` answers before the rest.
+ */
+function fakeDrive(thumbnails: Record<string, boolean> = { I1: true, I2: true }, listed = ITEMS, more?: ApiHandler) {
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
-  return fakeSignedInApi(({ path, url }) => {
+  return fakeSignedInApi((call) => {
+    const { path, url } = call;
+    const answer = more?.(call);
+    if (answer) return answer;
     if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-    if (path === "/api/folders/root/children") return json(200, { items: ITEMS, nextCursor: null });
+    if (path === "/api/folders/root/children") return json(200, { items: listed, nextCursor: null });
     if (path === "/api/folders/D1") return json(200, { ...item("D1", "folder", "Photos"), path: [] });
     if (path === "/api/folders/D1/children") return json(200, { items: [], nextCursor: null });
     const thumbnail = path.match(/^\/api\/files\/(\w+)\/thumbnail$/);
@@ -84,6 +90,23 @@ const tile = (name: string) =>
     .getAllByRole("listitem")
     .find((candidate) => within(candidate).queryByText(name, { selector: "[data-focus-target]" }))!;
 const thumbnailRequests = (requests: string[]) => requests.filter((request) => request.includes("/thumbnail"));
+// RTL's findBy and waitFor end on a setTimeout, which never fires under fake timers; vitest's
+// waitFor keeps the real ones.
+const eventually = <T,>(check: () => T) => vi.waitFor(check, { timeout: 30_000 });
+const detailsReads = (requests: string[]) => requests.filter((request) => /^GET \/api\/files\/[A-Z]\d+$/.test(request));
+
+/** An image uploaded a moment ago: listed before the worker has made its thumbnail. */
+const JUST_UPLOADED = { ...item("I3", "file", "fresh.png", "image/png"), mediaType: "image/png" };
+
+/** The details route of JUST_UPLOADED, which has its thumbnail from the `readyFrom`th read on. */
+function detailsOfJustUploaded(readyFrom: number): ApiHandler {
+  let reads = 0;
+  return ({ path }) => {
+    if (path !== "/api/files/I3") return;
+    reads += 1;
+    return json(200, { ...JUST_UPLOADED, hasThumbnail: reads >= readyFrom });
+  };
+}
 
 async function openGrid() {
   renderApp("/files");
@@ -177,6 +200,45 @@ describe("the files page's grid", () => {
     // dog.png's link is refused (404): its icon stays, no picture ever shows.
     await waitFor(() => expect(tile("dog.png").querySelector("svg[data-family=image]")).not.toBeNull());
     expect(within(tile("dog.png")).queryByRole("img")).toBeNull();
+  });
+
+  it("shows a thumbnail made after the listing loaded by itself, re-reading only that image, on a backoff", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    // Every tile is near the viewport at once.
+    vi.stubGlobal("IntersectionObserver", undefined);
+    localStorage.setItem(VIEW_MODE_KEY, "grid");
+    const { requests } = fakeDrive(
+      { I1: true, I2: true, I3: true },
+      [...ITEMS, JUST_UPLOADED],
+      detailsOfJustUploaded(2),
+    );
+    renderApp("/files");
+    await eventually(() => within(tile("cat.png")).getByRole("img", { name: "cat.png" }));
+    expect(within(tile("fresh.png")).queryByRole("img")).toBeNull();
+    expect(tile("fresh.png").querySelector("svg[data-family=image]")).not.toBeNull();
+
+    await act(() => vi.advanceTimersByTimeAsync(1_000));
+    await eventually(() => expect(detailsReads(requests)).toEqual(["GET /api/files/I3"]));
+    expect(within(tile("fresh.png")).queryByRole("img")).toBeNull();
+    await act(() => vi.advanceTimersByTimeAsync(2_000));
+    const picture = await eventually(() => within(tile("fresh.png")).getByRole("img", { name: "fresh.png" }));
+    expect(picture).toHaveAttribute("src", thumbnailUrl("I3", "small"));
+    fireEvent.load(picture);
+    expect(tile("fresh.png").querySelector("svg[data-family=image]")).toBeNull();
+
+    await act(() => vi.advanceTimersByTimeAsync(120_000));
+    expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]);
+    expect(requests.filter((request) => request.startsWith("GET /api/folders/root/children"))).toHaveLength(1);
+  });
+
+  it("reads no item again while the list is shown, where no thumbnail is", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    const { requests } = fakeDrive(undefined, [...ITEMS, JUST_UPLOADED], detailsOfJustUploaded(1));
+    renderApp("/files");
+    await eventually(() => screen.getByRole("button", { name: "fresh.png" }));
+    expect(screen.getByRole("table")).toBeInTheDocument();
+    await act(() => vi.advanceTimersByTimeAsync(120_000));
+    expect(detailsReads(requests)).toEqual([]);
   });
 
   it("selects with the tiles' checkboxes (shift for a range), opens files and folders, and has each tile's actions", async () => {
