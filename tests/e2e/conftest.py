@@ -223,10 +223,10 @@ def row(page: Page, name: str) -> Locator:
     return page.locator("tr[data-item-id]").filter(has=page.get_by_text(name, exact=True))
 
 
-def upload(page: Page, *paths: Path, into: str = "Your files") -> None:
+def upload(page: Page, *paths: Path, into: str = "Your files", listed: Callable[[Page, str], Locator] = row) -> None:
     """Chooses `paths` with the "Choose files" button of the folder page headed `into` (so never
     the button of a page that is being replaced), and waits until each of these uploads is
-    finished and its row is listed."""
+    finished and its row (or what `listed` finds, a tile in the grid) is listed."""
     cards = page.get_by_test_id("upload-card")
     before = cards.count()
     page.get_by_role("region", name=into, exact=True).get_by_label("Choose files").set_input_files(
@@ -237,7 +237,7 @@ def upload(page: Page, *paths: Path, into: str = "Your files") -> None:
         card = cards.nth(before + index)
         expect(card).to_contain_text(path.name)
         expect(card).to_contain_text("Uploaded", timeout=UPLOAD_TIMEOUT_MS)
-        expect(row(page, path.name)).to_be_visible()
+        expect(listed(page, path.name)).to_be_visible()
 
 
 def submit_log_in(page: Page, base_url: str, email: str, password: str) -> None:

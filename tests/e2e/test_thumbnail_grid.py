@@ -2,16 +2,19 @@
 thumbnails from the files service's worker (off the request path), the grid shows the small one
 loaded from the storage origin, a file that is no image keeps its type's icon, and the preview
 shows a big photo's large rendition. The view chosen is kept across a reload; axe-core finds
-nothing wrong with the grid, on a desktop and on a phone in dark mode."""
+nothing wrong with the grid, on a desktop and on a phone in dark mode. A photo uploaded while
+the grid is shown gets its thumbnail on its tile without a reload, and search results show it
+in the grid too."""
 
 import os
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from PIL import Image, ImageChops
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Locator, Page, Response, expect
 
 from tests.e2e.conftest import SignedIn, upload
 from tests.e2e.test_drive import assert_accessible
@@ -53,11 +56,9 @@ def wait_for_thumbnail(gateway: httpx.Client, signed_in: SignedIn, name: str) ->
         time.sleep(0.25)
 
 
-def tile(page: Page, name: str) -> Locator:
+def tile(page: Page, name: str, listing: str = "Your files") -> Locator:
     return (
-        page.get_by_role("list", name="Your files")
-        .get_by_role("listitem")
-        .filter(has=page.get_by_title(name, exact=True))
+        page.get_by_role("list", name=listing).get_by_role("listitem").filter(has=page.get_by_title(name, exact=True))
     )
 
 
@@ -110,3 +111,54 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page, "the files grid on a phone, dark")
     page.screenshot(path=artifacts / "thumbnail-grid-phone-dark.png")
+
+
+def test_a_photo_uploaded_in_the_grid_gets_its_thumbnail_without_a_reload_and_search_shows_it(
+    stack, signed_in, tmp_path, artifacts
+):
+    page = signed_in.page
+    photo = write_photo(tmp_path / "sunrise.png")
+    view = page.get_by_role("group", name="View")
+    view.get_by_role("button", name="Grid").click()
+    expect(view.get_by_role("button", name="Grid")).to_have_attribute("aria-pressed", "true")
+
+    listings: list[Response] = []
+    reads: list[str] = []
+    page.on("response", lambda response: "/api/folders/root/children" in response.url and listings.append(response))
+    page.on("request", lambda request: reads.append(urlsplit(request.url).path))
+    # Gone if the page is loaded again.
+    page.evaluate("window.scloudNotReloaded = true")
+    upload(page, photo, listed=tile)
+    file_id = tile(page, photo.name).get_attribute("data-item-id")
+
+    picture = tile(page, photo.name).get_by_role("img", name=photo.name)
+    expect(picture).to_be_visible(timeout=THUMBNAIL_BOUND_S * 1000)
+    assert (picture.get_attribute("src") or "").startswith(stack.storage_public_url)
+    assert 0 < natural_width(picture) <= SMALL_EDGE
+    assert page.evaluate("window.scloudNotReloaded") is True
+    # The worker may have been quicker than the listing; when it was not, the page read the
+    # photo's details until the thumbnail was there.
+    states = [
+        item["hasThumbnail"]
+        for response in listings
+        if response.ok
+        for item in response.json()["items"]
+        if item["id"] == file_id
+    ]
+    assert states, "no listing held the uploaded photo"
+    if not states[-1]:
+        assert f"/api/files/{file_id}" in reads
+    page.screenshot(path=artifacts / "thumbnail-grid-after-upload.png")
+
+    search = page.get_by_role("searchbox", name="Search your files")
+    search.fill("sunrise")
+    search.press("Enter")
+    expect(page).to_have_title("Search · sunrise — SCloud")
+    expect(page.get_by_role("group", name="View").get_by_role("button", name="Grid")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    found = tile(page, photo.name, listing="Search results for sunrise").get_by_role("img", name=photo.name)
+    expect(found).to_be_visible()
+    assert 0 < natural_width(found) <= SMALL_EDGE
+    assert_accessible(page, "the search results' grid")
+    page.screenshot(path=artifacts / "thumbnail-grid-search.png")
