@@ -2,7 +2,6 @@
 uploads in progress declared, read from counters and from the bounded set of pending uploads,
 never by reading their files."""
 
-import asyncio
 from dataclasses import dataclass
 
 from scloud_files.domain import PendingUpload, QuotaExceeded
@@ -32,7 +31,8 @@ class StorageQuota:
 
     async def usage(self, user_id: str, *, excluding: PendingUpload | None = None) -> QuotaUsage:
         """The user's usage, without the reservation of `excluding` (an upload being completed)."""
-        totals, reserved = await asyncio.gather(self._repository.usage(user_id), self._pending.reserved_bytes(user_id))
+        totals = await self._repository.usage(user_id)
+        reserved = await self._pending.reserved_bytes(user_id)
         if excluding is not None:
             reserved = max(0, reserved - excluding.size)
         return QuotaUsage(self.quota_bytes, totals.bytes_used, totals.trash_bytes, reserved)

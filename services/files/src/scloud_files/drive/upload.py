@@ -1,6 +1,5 @@
 """Uploads through the service: the bytes stream to the blob store, then the item is recorded."""
 
-import asyncio
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import datetime
@@ -102,8 +101,13 @@ class UploadFile:
         never later than now, else the upload time. The quota is checked before any byte is
         stored (a full one refuses at once) and as they arrive (QuotaExceeded past the room
         left)."""
+        await self._paths.require_folder(user_id, parent_id)
         name = clean_file_name(file_name)
-        usage = await self._check_before_bytes(user_id, parent_id, name, on_conflict)
+        if on_conflict is OnConflict.FAIL:
+            holder = (await self._repository.name_holders(user_id, parent_id, [name])).get(name)
+            if holder is not None:
+                raise NameTaken(holder)
+        usage = await self._quota.require_room(user_id, 0)
         file_id = self._new_id()
         key = object_key(user_id, file_id)
         cleaned_type = served_content_type(content_type)
@@ -127,27 +131,3 @@ class UploadFile:
         item = await self._recorder.record_or_compensate(item, on_conflict)
         logger.info("file uploaded", extra={"user_id": user_id, "file_id": file_id, "file_size": stream.size})
         return item
-
-    async def _check_before_bytes(
-        self, user_id: str, parent_id: str | None, name: str, on_conflict: OnConflict
-    ) -> QuotaUsage:
-        """The folder, the name and the quota, read side by side (each read waits for the store,
-        not for the others); when several refuse, the first of them in that order is the answer."""
-        folder, holder, usage = await asyncio.gather(
-            self._paths.require_folder(user_id, parent_id),
-            self._name_holder(user_id, parent_id, name, on_conflict),
-            self._quota.require_room(user_id, 0),
-            return_exceptions=True,
-        )
-        for outcome in (folder, holder, usage):
-            if isinstance(outcome, BaseException):
-                raise outcome
-        if isinstance(holder, str):
-            raise NameTaken(holder)
-        assert isinstance(usage, QuotaUsage)
-        return usage
-
-    async def _name_holder(self, user_id: str, parent_id: str | None, name: str, on_conflict: OnConflict) -> str | None:
-        if on_conflict is not OnConflict.FAIL:
-            return None
-        return (await self._repository.name_holders(user_id, parent_id, [name])).get(name)
