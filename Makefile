@@ -157,6 +157,7 @@ bench: install frontend
 	$(PY) bench/login_timing.py
 	$(PY) bench/drive.py
 	$(PY) bench/embedded.py
+	$(PY) bench/small_files.py
 
 # 40 simulated users for 60 s through the gateway; not part of `make test`.
 soak: install frontend system-deps

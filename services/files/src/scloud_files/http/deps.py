@@ -1,8 +1,8 @@
 """What a route depends on: the signed-in user and the one use case it calls."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from operator import attrgetter
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -25,8 +25,10 @@ __all__ = ["CurrentUser"]
 UseCase = TypeVar("UseCase")
 
 
-def _from_drive(pick: Callable[[Drive], UseCase]) -> Callable[[Request], UseCase]:
-    def use_case(request: Request) -> UseCase:
+# The dependencies are coroutines because FastAPI runs a plain function in a worker thread: a
+# thread hop on every request, for an attribute read.
+def _from_drive(pick: Callable[[Drive], UseCase]) -> Callable[[Request], Coroutine[Any, Any, UseCase]]:
+    async def use_case(request: Request) -> UseCase:
         drive: Drive = request.app.state.container.service
         return pick(drive)
 
@@ -55,7 +57,7 @@ OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_arc
 ReadStorageLimitsDep = Annotated[ReadStorageLimits, Depends(_from_drive(attrgetter("read_limits")))]
 
 
-def _direct_uploads(request: Request) -> DirectUploads:
+async def _direct_uploads(request: Request) -> DirectUploads:
     drive: Drive = request.app.state.container.service
     if drive.direct is None:
         raise ServiceUnavailable()

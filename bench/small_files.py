@@ -1,0 +1,315 @@
+"""Step 11's upload figures, both in one run on one stack as `make run` starts it
+(scripts.stack.Stack: SeaweedFS, auth, users and files on SQLite, Nginx), signed in through the
+gateway with a real access token from auth:
+
+- Small files: 500 files of random bytes, their sizes drawn log-uniformly from 4 KiB to 1 MiB
+  with a fixed seed, sent the way the web app sends a file up to 8 MiB (SINGLE_REQUEST_MAX_BYTES
+  in frontend/src/lib/directUploads.ts): `POST /api/files/upload` through the gateway, one
+  multipart/form-data field `file`, the file's own time in `modifiedAt`, as many at once as the
+  page's upload queue sends (PARALLEL_UPLOADS in frontend/src/lib/uploadQueue.ts, read from
+  there). Against boto3 `put_object` of the same bytes to the same SeaweedFS bucket at the same
+  concurrency, storing the object the service stores (its content type and AES256 server-side
+  encryption). Each round sends all 500 both ways, the order swapped every round; target: the
+  median of the rounds' ratios at least 0.9. The CPU each process of the stack spends per file
+  on each path is printed with every round, to show where the time goes.
+- A 1 GiB file (`--large-mib`) through the direct protocol (bench/direct_upload.py's client,
+  through the same gateway, parts straight to the same SeaweedFS) against boto3 `upload_file`,
+  with the files service's resident memory sampled during the direct uploads (targets: at least
+  0.9x, at most 5 MB of growth). `--large-mib 0` leaves it out.
+
+    .venv/bin/python bench/small_files.py [--rounds 5] [--files 500] [--large-mib 1024] [--large-rounds 3]
+"""
+
+import argparse
+import math
+import os
+import random
+import re
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psutil
+from boto3.s3.transfer import TransferConfig
+from direct_upload import DirectUploadClient, write_payload
+from direct_upload import report as report_large
+from embedded import Account, load, register, sign_in_again
+from files_throughput import RssSampler, proc_status_kib
+
+from scloud_files.adapters.s3 import SERVER_SIDE_ENCRYPTION
+
+ROOT = Path(__file__).resolve().parent.parent
+# A bench runs as `python bench/<name>.py`: the repository root holds the `scripts` package.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from scripts.stack import Ports, Stack  # noqa: E402
+
+KIB = 1024
+MIB = 1024 * KIB
+SMALLEST_BYTES = 4 * KIB
+LARGEST_BYTES = 1 * MIB
+SEED = 11
+CONTENT_TYPE = "application/octet-stream"
+FRONTEND_LIB = ROOT / "frontend" / "src" / "lib"
+
+
+def frontend_constant(file_name: str, name: str) -> int:
+    """A number the web app defines (`export const NAME = 3;` or a product like `8 * 1024 * 1024`),
+    read from its source so the bench follows the page."""
+    source = (FRONTEND_LIB / file_name).read_text()
+    match = re.search(rf"export const {name} = ([\d\s*]+);", source)
+    if match is None:
+        raise RuntimeError(f"{name} is not a plain number in frontend/src/lib/{file_name}")
+    return math.prod(int(factor) for factor in match.group(1).split("*"))
+
+
+PARALLEL_UPLOADS = frontend_constant("uploadQueue.ts", "PARALLEL_UPLOADS")
+SINGLE_REQUEST_MAX_BYTES = frontend_constant("directUploads.ts", "SINGLE_REQUEST_MAX_BYTES")
+
+
+@dataclass(frozen=True)
+class SmallFile:
+    name: str
+    body: bytes
+    modified_at: str
+
+
+def small_files(count: int) -> list[SmallFile]:
+    """`count` files of random bytes, sizes log-uniform between SMALLEST_BYTES and LARGEST_BYTES
+    (most files small, a few near 1 MiB); the same files for the same count on every run."""
+    draw = random.Random(SEED)
+    modified_at = datetime(2026, 1, 1, tzinfo=UTC).isoformat()
+    files = []
+    for index in range(count):
+        size = round(math.exp(draw.uniform(math.log(SMALLEST_BYTES), math.log(LARGEST_BYTES))))
+        files.append(SmallFile(f"file-{index:04d}.bin", draw.randbytes(size), modified_at))
+    assert max(len(each.body) for each in files) <= SINGLE_REQUEST_MAX_BYTES, "the page would send these in parts"
+    return files
+
+
+def run_at_once(work: Callable[[SmallFile], None], files: list[SmallFile]) -> float:
+    """Seconds for all `files` through `work`, PARALLEL_UPLOADS at once (the page's queue)."""
+    with ThreadPoolExecutor(PARALLEL_UPLOADS) as pool:
+        started = time.perf_counter()
+        list(pool.map(work, files))
+        return time.perf_counter() - started
+
+
+class StackCpu:
+    """CPU seconds of each of the stack's processes (with their children), between two marks."""
+
+    def __init__(self, stack: Stack) -> None:
+        self._processes = {name: psutil.Process(process.pid) for name, process in stack.processes.items()}
+        # The bench's own process is the client of both paths (httpx or boto3), one at a time.
+        self._processes["bench"] = psutil.Process()
+
+    def sample(self) -> dict[str, float]:
+        totals = {}
+        for name, process in self._processes.items():
+            family = [process, *(process.children(recursive=True) if name != "bench" else [])]
+            totals[name] = sum(sum(each.cpu_times()[:2]) for each in family)
+        return totals
+
+    def measure(self, action: Callable[[], float]) -> tuple[float, dict[str, float]]:
+        before = self.sample()
+        seconds = action()
+        after = self.sample()
+        return seconds, {name: after[name] - before[name] for name in before}
+
+
+@dataclass
+class Round:
+    page_seconds: float
+    put_seconds: float
+    page_cpu: dict[str, float]
+    put_cpu: dict[str, float]
+    load: str
+
+    @property
+    def ratio(self) -> float:
+        return self.put_seconds / self.page_seconds
+
+
+class SmallFilePaths:
+    """The two ways of storing the same files: the page's and boto3's."""
+
+    def __init__(self, stack: Stack, account: Account) -> None:
+        limits = httpx.Limits(max_connections=PARALLEL_UPLOADS, max_keepalive_connections=PARALLEL_UPLOADS)
+        self._gateway = httpx.Client(base_url=stack.url, limits=limits, timeout=120)
+        self._account = account
+        self._s3 = stack.storage_endpoint.client()
+        self._bucket = stack.bucket
+        self._folder = ""
+
+    def through_page(self, file: SmallFile) -> None:
+        response = self._gateway.post(
+            "/api/files/upload",
+            params={"modifiedAt": file.modified_at},
+            files={"file": (f"{self._folder}{file.name}", file.body, CONTENT_TYPE)},
+            headers=self._account.headers,
+        )
+        assert response.status_code == 201, response.text
+
+    def with_put_object(self, file: SmallFile) -> None:
+        self._s3.put_object(
+            Bucket=self._bucket,
+            Key=f"bench-put-object/{self._folder}{file.name}",
+            Body=file.body,
+            ContentType=CONTENT_TYPE,
+            ServerSideEncryption=SERVER_SIDE_ENCRYPTION,
+        )
+
+    def name_round(self, label: str) -> None:
+        """Each round's names differ, as a name taken in the folder would be refused."""
+        self._folder = f"{label}-"
+
+    def close(self) -> None:
+        self._gateway.close()
+
+
+def measure_small(stack: Stack, account: Account, files: list[SmallFile], rounds: int) -> list[Round]:
+    paths = SmallFilePaths(stack, account)
+    cpu = StackCpu(stack)
+    results = []
+    try:
+        paths.name_round("warm")
+        run_at_once(paths.through_page, files[:20])
+        run_at_once(paths.with_put_object, files[:20])
+        for number in range(rounds):
+            paths.name_round(f"r{number}")
+            timings = {}
+            order = ("page", "put") if number % 2 == 0 else ("put", "page")
+            for path in order:
+                work = paths.through_page if path == "page" else paths.with_put_object
+                timings[path] = cpu.measure(lambda work=work: run_at_once(work, files))
+            (page_seconds, page_cpu), (put_seconds, put_cpu) = timings["page"], timings["put"]
+            result = Round(page_seconds, put_seconds, page_cpu, put_cpu, load())
+            results.append(result)
+            print_round(number, result, files)
+    finally:
+        paths.close()
+    return results
+
+
+def cpu_per_file_ms(cpu: dict[str, float], count: int) -> str:
+    return ", ".join(f"{name} {seconds * 1000 / count:.1f}" for name, seconds in cpu.items() if seconds > 0)
+
+
+def print_round(number: int, result: Round, files: list[SmallFile]) -> None:
+    count = len(files)
+    mib = sum(len(each.body) for each in files) / MIB
+    print(
+        f"  round {number + 1}: page {count / result.page_seconds:.1f} files/s ({mib / result.page_seconds:.1f} MB/s), "
+        f"put_object {count / result.put_seconds:.1f} files/s ({mib / result.put_seconds:.1f} MB/s), "
+        f"ratio {result.ratio:.2f}  [load {result.load}]"
+    )
+    print(f"    CPU ms per file, page: {cpu_per_file_ms(result.page_cpu, count)}")
+    print(f"    CPU ms per file, put_object: {cpu_per_file_ms(result.put_cpu, count)}")
+
+
+def report_small(results: list[Round], files: list[SmallFile]) -> None:
+    count = len(files)
+    sizes = sorted(len(each.body) for each in files)
+    mib = sum(sizes) / MIB
+    print(
+        f"{count} files, {mib:.1f} MiB, {sizes[0] / KIB:.0f} KiB to {sizes[-1] / KIB:.0f} KiB "
+        f"(median {statistics.median(sizes) / KIB:.0f} KiB), {PARALLEL_UPLOADS} at once, {len(results)} rounds"
+    )
+    page = [count / each.page_seconds for each in results]
+    put = [count / each.put_seconds for each in results]
+    print(
+        f"page (POST /api/files/upload)  median {statistics.median(page):6.1f} files/s  rounds {[round(x, 1) for x in page]}"
+    )
+    print(
+        f"boto3 put_object               median {statistics.median(put):6.1f} files/s  rounds {[round(x, 1) for x in put]}"
+    )
+    ratios = [each.ratio for each in results]
+    print(
+        f"ratio page / put_object: median of the rounds {statistics.median(ratios):.2f} (target >= 0.9), rounds {[round(x, 2) for x in ratios]}"
+    )
+    for path in ("page", "put"):
+        totals: dict[str, float] = {}
+        for each in results:
+            for name, seconds in (each.page_cpu if path == "page" else each.put_cpu).items():
+                totals[name] = totals.get(name, 0.0) + seconds
+        print(f"CPU ms per file over all rounds, {path}: {cpu_per_file_ms(totals, count * len(results))}")
+
+
+def measure_large(stack: Stack, account: Account, size_mib: int, rounds: int, run_dir: Path) -> None:
+    """bench/direct_upload.py's rounds, through this stack's gateway and on its SeaweedFS."""
+    parallel, part_mib = 8, 16
+    source = run_dir / "payload.bin"
+    write_payload(source, size_mib)
+    warm = run_dir / "warm.bin"
+    warm.write_bytes(os.urandom(MIB))
+    s3 = stack.storage_endpoint.client()
+    transfer = TransferConfig()
+    client = DirectUploadClient(stack.url, account.token, parallel=parallel, part_bytes=part_mib * MIB)
+    files_pid = stack.processes["files"].pid
+    prefix = f"bench-upload-file/{uuid.uuid4().hex[:8]}"
+    try:
+        client.delete(client.upload(warm, "warm.bin")["id"])
+        s3.upload_file(str(warm), stack.bucket, f"{prefix}/warm", Config=transfer)
+        baseline_kib = proc_status_kib(files_pid, "VmRSS")
+        direct, boto, peaks = [], [], []
+        for number in range(rounds):
+            with RssSampler(files_pid) as sampler:
+                started = time.perf_counter()
+                item = client.upload(source, f"payload-{number}.bin")
+                direct.append(time.perf_counter() - started)
+            peaks.append(sampler.peak_kib)
+            client.delete(item["id"])
+            started = time.perf_counter()
+            s3.upload_file(str(source), stack.bucket, f"{prefix}/{number}", Config=transfer)
+            boto.append(time.perf_counter() - started)
+            s3.delete_object(Bucket=stack.bucket, Key=f"{prefix}/{number}")
+            print(
+                f"  round {number + 1}: direct {size_mib / direct[-1]:.1f} MB/s, upload_file {size_mib / boto[-1]:.1f} MB/s  [load {load()}]"
+            )
+    finally:
+        client.close()
+    report_large(size_mib, rounds, parallel, part_mib, direct, boto, baseline_kib, peaks)
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=5, choices=range(1, 21), metavar="1-20")
+    parser.add_argument("--files", type=int, default=500, choices=range(20, 5001), metavar="20-5000")
+    parser.add_argument("--large-mib", type=int, default=1024, help="size of the direct upload; 0 leaves it out")
+    parser.add_argument("--large-rounds", type=int, default=3, choices=range(1, 11), metavar="1-10")
+    return parser.parse_args()
+
+
+def main() -> None:
+    args = parse_arguments()
+    files = small_files(args.files)
+    print(f"load average at start: {load()} on {os.cpu_count()} cores")
+    with tempfile.TemporaryDirectory(prefix="scloud-bench-small-") as run_dir:
+        stack = Stack(Path(run_dir), Ports.free())
+        stack.start()
+        try:
+            with httpx.Client(base_url=stack.url, timeout=60) as client:
+                account = register(client, "small-files")
+                print(f"small files, {PARALLEL_UPLOADS} at once (the page's queue), rounds interleaved:")
+                results = measure_small(stack, account, files, args.rounds)
+                report_small(results, files)
+                if args.large_mib:
+                    # The small files may have outlived the first access token (15 minutes).
+                    sign_in_again(client, account)
+                    print(f"{args.large_mib} MiB direct upload through the gateway against upload_file:")
+                    measure_large(stack, account, args.large_mib, args.large_rounds, Path(run_dir))
+        finally:
+            stack.stop()
+    print(f"load average at the end: {load()}")
+
+
+if __name__ == "__main__":
+    main()
