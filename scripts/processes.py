@@ -103,6 +103,21 @@ def http_status(url: str) -> tuple[int | None, str]:
         return None, str(exc)
 
 
+class ExitedWhileStarting(RuntimeError):
+    """A process ended before it was ready; says how, with the end of its log."""
+
+    def __init__(self, name: str, returncode: int, log: Path) -> None:
+        self.name = name
+        self.log_end = log_tail(log)
+        super().__init__(f"the {name} process exited ({returncode}) while starting. End of {log}:\n{self.log_end}")
+
+    @property
+    def port_taken(self) -> bool:
+        """Whether it could not listen because another program holds its port (uvicorn, gRPC
+        and nginx all say "address already in use")."""
+        return "address already in use" in self.log_end.lower()
+
+
 def wait_until_ready(
     checks: dict[str, str], *, processes: dict[str, subprocess.Popen[bytes]], logs: Path, timeout: float
 ) -> None:
@@ -116,10 +131,7 @@ def wait_until_ready(
         for name, url in list(waiting.items()):
             process = processes.get(name)
             if process is not None and process.poll() is not None:
-                raise RuntimeError(
-                    f"the {name} process exited ({process.returncode}) while starting. End of "
-                    f"{logs / (name + '.log')}:\n{log_tail(logs / (name + '.log'))}"
-                )
+                raise ExitedWhileStarting(name, process.returncode, logs / (name + ".log"))
             status, said = http_status(url)
             if status == 200:
                 del waiting[name]

@@ -9,6 +9,7 @@ when it is killed outright (scripts/processes.py).
 """
 
 import argparse
+import faulthandler
 import fcntl
 import os
 import signal
@@ -22,6 +23,8 @@ import psutil
 
 from scripts.processes import hang_up_with_parent, has_terminal, log_tail
 from scripts.stack import DEFAULT_READY_TIMEOUT_SECONDS, ROOT, Ports, Stack
+
+STACKS_LOG = "run-stacks.log"
 
 DEFAULT_RUN_DIR = ROOT / ".run"
 # What `make stop` allows the run for stopping before it kills it.
@@ -227,6 +230,11 @@ def main(argv: list[str] | None = None) -> int:
         say(f"SCloud is already running from {args.run_dir}: stop it with Ctrl-C there, or make stop.", sys.stderr)
         return 1
     (args.run_dir / "stack.pid").write_text(str(os.getpid()))
+    # `kill -USR1 <pid>` writes where each thread of this process waits, for a stop that hangs;
+    # to a file, as a hang-up sends stdout and stderr to /dev/null.
+    (args.run_dir / "logs").mkdir(mode=0o700, exist_ok=True)
+    stacks = open(args.run_dir / "logs" / STACKS_LOG, "a")  # noqa: SIM115 - open while the process lives
+    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     try:
         return serve(args)
     finally:

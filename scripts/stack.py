@@ -31,7 +31,15 @@ from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES
 from scloud_files.migrate_folders import migrate
 from scloud_files.provision import ensure_bucket
-from scripts.processes import busy_ports_message, log_tail, port_in_use, run_checked, spawn, wait_until_ready
+from scripts.processes import (
+    ExitedWhileStarting,
+    busy_ports_message,
+    log_tail,
+    port_in_use,
+    run_checked,
+    spawn,
+    wait_until_ready,
+)
 from scripts.seaweed import SeaweedEndpoint, SeaweedS3
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +55,8 @@ DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].d
 # How long the processes may take to answer ready, all together: generous, as a loaded 2-core
 # machine has taken over a minute; a process that exits fails the start at once.
 DEFAULT_READY_TIMEOUT_SECONDS = 240.0
+# Starts on newly chosen ports after a free port was taken before the stack could bind it.
+START_ATTEMPTS_ON_FREE_PORTS = 3
 
 
 @dataclass(frozen=True)
@@ -62,13 +72,14 @@ class Ports:
     files_grpc: int = 9103
 
     @classmethod
-    def free(cls) -> "Ports":
-        """Ports nobody listens on now, for tests that run beside a `make run`."""
+    def free(cls) -> "FreePorts":
+        """Ports nobody listens on now, for tests that run beside a `make run`. Another program
+        may take one before the stack binds it: a stack on such ports chooses again (`Stack.start`)."""
         sockets = [socket.socket() for _ in range(8)]
         try:
             for sock in sockets:
                 sock.bind(("127.0.0.1", 0))
-            return cls(*(sock.getsockname()[1] for sock in sockets))
+            return FreePorts(*(sock.getsockname()[1] for sock in sockets))
         finally:
             for sock in sockets:
                 sock.close()
@@ -83,6 +94,11 @@ class Ports:
 
     def grpc(self, service: str) -> int:
         return getattr(self, f"{service}_grpc")
+
+
+@dataclass(frozen=True)
+class FreePorts(Ports):
+    """Ports chosen because they were free, not because anyone expects the stack on them."""
 
 
 def render_gateway_config(values: dict[str, str]) -> str:
@@ -162,6 +178,23 @@ class Stack:
         return self.storage.endpoint
 
     def start(self) -> None:
+        """Starts every process and waits until each is ready. On ports chosen because they were
+        free, a process that finds its port taken meanwhile (a busy machine's other programs
+        take ports too) makes the stack start again on newly chosen ones, a bounded number of
+        times; on ports someone expects (make run's), a taken port is said and the start fails."""
+        for attempt in range(1, START_ATTEMPTS_ON_FREE_PORTS + 1):
+            try:
+                self._start_once()
+                return
+            except ExitedWhileStarting as exc:
+                if (
+                    not (exc.port_taken and isinstance(self.ports, FreePorts))
+                    or attempt == START_ATTEMPTS_ON_FREE_PORTS
+                ):
+                    raise
+                self.ports = Ports.free()
+
+    def _start_once(self) -> None:
         self.run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self.logs_dir.mkdir(mode=0o700, exist_ok=True)
         busy = [port for port in vars(self.ports).values() if port_in_use(port)]

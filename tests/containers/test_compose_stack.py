@@ -42,6 +42,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import tempfile
 import time
 import uuid
@@ -85,6 +86,34 @@ for name in ("aws", "auth", "users", "files"):
         outcome = repr(exc)
     print(name, outcome, round(time.monotonic() - started, 2), end="; ")
 """
+# Inside one container: resolves every name given, round after round, until three rounds in a row
+# answered each name within a second, or the bound (seconds, first argument) is up; prints the
+# names slow or failing in the last round (nothing when settled).
+NAMES_RESOLVING = """
+import socket, sys, time
+deadline = time.monotonic() + float(sys.argv[1])
+names = sys.argv[2:]
+streak, unsettled = 0, names
+while streak < 3 and time.monotonic() < deadline:
+    unsettled = []
+    for name in names:
+        started = time.monotonic()
+        try:
+            socket.getaddrinfo(name, 443)
+        except OSError:
+            unsettled.append(name)
+            continue
+        if time.monotonic() - started > 1:
+            unsettled.append(name)
+    streak = 0 if unsettled else streak + 1
+    if unsettled:
+        time.sleep(0.5)
+print(" ".join(unsettled) if streak < 3 else "")
+"""
+NAME_RESOLUTION_BOUND_SECONDS = 90
+# Where netavark keeps aardvark-dns's records and process id for rootful podman (not under the
+# test's --runroot: podman 4.3 does not move it).
+AARDVARK_DIR = Path("/run/containers/networks/aardvark-dns")
 REPORT = REPO / "artifacts" / "containers" / "last-run.json"
 
 
@@ -271,6 +300,68 @@ def up(podman: Podman, compose: Compose) -> None:
     if set(states) != set(compose.services) or not all(ready(name, state) for name, state in states.items()):
         logs = compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
         raise CommandFailed(f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}")
+    names_resolve_everywhere(podman, compose)
+
+
+def unresolved_names(podman: Podman) -> dict[str, list[str]]:
+    """Per service, the compose names (the store's and the peers') it cannot resolve promptly
+    and steadily within the bound."""
+    names = [name for name in LONG_RUNNING_SERVICES if name != "gateway"]
+    missing = {}
+    for service in SERVICES:
+        result = podman(
+            "exec",
+            f"{PROJECT}-{service}-1",
+            "python",
+            "-c",
+            NAMES_RESOLVING,
+            str(NAME_RESOLUTION_BOUND_SECONDS),
+            *names,
+            check=False,
+            timeout=NAME_RESOLUTION_BOUND_SECONDS + 60,
+        )
+        unresolved = result.stdout.split() if result.returncode == 0 else [f"(exec failed: {result.stderr[-200:]})"]
+        if unresolved:
+            missing[service] = unresolved
+    return missing
+
+
+def names_resolve_everywhere(podman: Podman, compose: Compose) -> None:
+    """Every service resolves the store's and its peers' names, promptly and steadily, as compose
+    promises, before anything is asked of the product.
+
+    Podman 4.3's aardvark-dns (the compose network's DNS server) is restarted and reloaded as
+    containers start and stop, and meanwhile leaves queries unanswered: after `down` and `up`,
+    auth could not resolve `aws` for 35 s (every other lookup answered at once), and a loop of
+    lookups beside containers starting and stopping here saw 20-40 s without an answer, once in
+    a few hundred lookups (glibc's resolver options do not help: nothing answers). That is the
+    engine here, not the product, and Docker's DNS does not do it. So the test waits, bounded,
+    for the DNS to settle once the containers are up; if it does not, it repairs it the way an
+    operator would and records each repair in the report: first aardvark-dns is told to read its
+    records again (SIGHUP), then podman sets the containers' networks up again (`network
+    reload`). A name that still does not resolve fails the test with aardvark's records."""
+    missing = unresolved_names(podman)
+    repairs = []
+    for repair in ("aardvark-dns SIGHUP", "podman network reload --all"):
+        if not missing:
+            break
+        repairs.append({"repair": repair, "unresolved": missing})
+        if repair.startswith("aardvark"):
+            pid_file = AARDVARK_DIR / "aardvark.pid"
+            with contextlib.suppress(OSError, ValueError):
+                os.kill(int(pid_file.read_text().strip()), signal.SIGHUP)
+        else:
+            podman("network", "reload", "--all", check=False, timeout=120)
+        missing = unresolved_names(podman)
+    if repairs:
+        compose.report.setdefault("dns_repairs", []).extend(repairs)
+    if missing:
+        records = "\n".join(
+            f"{path.name}:\n{path.read_text(errors='replace')}"
+            for path in sorted(AARDVARK_DIR.glob("*"))
+            if path.is_file()
+        )
+        raise CommandFailed(f"names unresolved after {[r['repair'] for r in repairs]}: {missing}\n{records}")
 
 
 def ready(service: str, state: tuple[str, int, str | None]) -> bool:
@@ -382,6 +473,7 @@ def test_after_the_store_and_the_services_restart_they_provision_it_again(stack:
 
     stack.compose("restart", *LONG_RUNNING_SERVICES, timeout=240)
     timed(stack, "restart_ready_seconds", lambda: wait_until_healthy(stack.podman, LONG_RUNNING_SERVICES, within=240))
+    names_resolve_everywhere(stack.podman, stack.compose)
 
     assert started_at(stack.podman, ONE_SHOT) == init_started, "init ran again"
     stack.drive(sign_in_fails, email)  # the store did restart, empty

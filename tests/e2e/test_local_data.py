@@ -7,6 +7,7 @@ import os
 import queue
 import shlex
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -20,7 +21,9 @@ import httpx
 import psutil
 import pytest
 
-from scripts.processes import describe_process
+from scripts import stack as stack_module
+from scripts.processes import ExitedWhileStarting, describe_process
+from scripts.run import STACKS_LOG
 from scripts.stack import ROOT, Ports, Stack
 from tests.e2e.conftest import register_account
 
@@ -160,6 +163,21 @@ class LocalRun:
     def children(self) -> list[psutil.Process]:
         return psutil.Process(self.process.pid).children(recursive=True)
 
+    def ended(self, within: float = STOP_BOUND_SECONDS) -> int:
+        """The run's exit code once it ended; past the bound, fails saying where its threads wait
+        (SIGUSR1: scripts.run's faulthandler) and which of its processes are still there."""
+        try:
+            return self.process.wait(timeout=within)
+        except subprocess.TimeoutExpired:
+            stacks = self.run_dir / "logs" / STACKS_LOG
+            self.process.send_signal(signal.SIGUSR1)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not (stacks.exists() and stacks.stat().st_size):
+                time.sleep(0.2)
+            alive = [describe_process(child.pid) for child in psutil.Process(self.process.pid).children(recursive=True)]
+            said = stacks.read_text() if stacks.exists() else "(no stack dump)"
+            raise AssertionError(f"the run did not end within {within} s; its processes: {alive}\n{said}") from None
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
@@ -212,7 +230,7 @@ def test_closing_the_terminal_stops_every_process_and_keeps_the_data_private(run
     assert_private(run_dir)
 
     run.process.send_signal(signal.SIGHUP)
-    assert run.process.wait(timeout=STOP_BOUND_SECONDS) == 0
+    assert run.ended() == 0
     assert_all_gone(children)
     assert_private(run_dir)
     with closing(sqlite3.connect(run_dir / "data" / "users.db")) as users:
@@ -262,3 +280,42 @@ def test_a_busy_port_is_named_with_the_process_holding_it(runs, tmp_path):
     finally:
         holder.kill()
         holder.wait(timeout=10)
+
+
+def test_a_free_port_taken_before_the_stack_binds_it_is_chosen_again(tmp_path, monkeypatch):
+    """Regression (stress run, load 19): another program took auth's gRPC port between the
+    choice of free ports and auth's bind, auth exited, and the whole start failed."""
+    ports = Ports.free()
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", ports.auth_grpc))
+    squatter.listen()
+    # The start's own check of the ports runs before the squatter takes the port, as in the race.
+    checked = stack_module.port_in_use
+    monkeypatch.setattr(stack_module, "port_in_use", lambda port: port != ports.auth_grpc and checked(port))
+    stack = Stack(run_dir=tmp_path / "run", ports=ports, with_gateway=False)
+    try:
+        stack.start()
+        assert stack.ports.auth_grpc != ports.auth_grpc
+        ready = httpx.get(f"http://127.0.0.1:{stack.ports.http('auth')}/readyz", timeout=30)
+        assert ready.status_code == 200, ready.text
+    finally:
+        stack.stop()
+        squatter.close()
+
+
+def test_a_taken_port_someone_expects_fails_the_start_and_says_so(tmp_path, monkeypatch):
+    ports = Ports.offset(31000 - Ports().gateway)
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", ports.auth_grpc))
+    squatter.listen()
+    checked = stack_module.port_in_use
+    monkeypatch.setattr(stack_module, "port_in_use", lambda port: port != ports.auth_grpc and checked(port))
+    stack = Stack(run_dir=tmp_path / "run", ports=ports, with_gateway=False)
+    try:
+        with pytest.raises(ExitedWhileStarting) as exited:
+            stack.start()
+        assert exited.value.name == "auth" and exited.value.port_taken
+        assert stack.ports == ports
+    finally:
+        stack.stop()
+        squatter.close()
