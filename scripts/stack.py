@@ -52,6 +52,7 @@ MAILING_SERVICES = ("auth", "users")
 # The name of the SeaweedFS process among the stack's processes.
 STORAGE = "s3"
 DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
+DEFAULT_QUOTA_BYTES: int = FilesSettings.model_fields["quota_bytes"].default
 # How long the processes may take to answer ready, all together: generous, as a loaded 2-core
 # machine has taken over a minute; a process that exits fails the start at once.
 DEFAULT_READY_TIMEOUT_SECONDS = 240.0
@@ -123,6 +124,8 @@ class Stack:
     run_dir: Path
     ports: Ports = field(default_factory=Ports)
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    # Each user's storage quota (files' FILES_QUOTA_BYTES).
+    quota_bytes: int = DEFAULT_QUOTA_BYTES
     bucket: str = "scloud-files"
     frontend_dist: Path = FRONTEND_DIST
     # The address the gateway listens on; the other processes always listen on 127.0.0.1 only.
@@ -343,6 +346,7 @@ class Stack:
                 "S3_BUCKET": self.bucket,
                 "S3_PUBLIC_ENDPOINT_URL": self.storage_public_url,
                 "MAX_UPLOAD_BYTES": str(self.max_upload_bytes),
+                "QUOTA_BYTES": str(self.quota_bytes),
             },
         }
         values.update(peers[service])

@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 E2E_UPLOAD_LIMIT = 5 * 1024 * 1024
+# Each account's storage quota: room for any test's files, and small enough that a file over it
+# (sparse on disk, refused before a byte is sent) costs nothing to make.
+E2E_QUOTA_BYTES = 1024 * 1024 * 1024
 DESKTOP = {"width": 1280, "height": 860}
 # Strong enough for the server's strength check, whatever its minimum score.
 PASSWORD = "violet harbor lantern 73 quietly"
@@ -60,6 +63,7 @@ def run_from_private_clone(clone: Path, run_name: str, **options) -> Iterator[St
         run_dir=clone / run_name,
         ports=Ports.free(),
         max_upload_bytes=E2E_UPLOAD_LIMIT,
+        quota_bytes=E2E_QUOTA_BYTES,
         frontend_dist=clone / "frontend" / "dist",
         **options,
     )

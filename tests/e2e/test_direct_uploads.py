@@ -229,4 +229,4 @@ def test_the_usage_bar_moves_after_an_upload(stack, signed_in, tmp_path):
 
     expect(card(page, "counted.bin")).to_contain_text("Uploaded", timeout=UPLOAD_TIMEOUT_MS)
     expect(meter).to_have_attribute("aria-valuenow", str(size))
-    expect(meter).to_have_attribute("aria-valuetext", "6 MB of 10 GB used")
+    expect(meter).to_have_attribute("aria-valuetext", "6 MB of 1 GB used")

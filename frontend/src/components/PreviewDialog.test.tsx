@@ -14,6 +14,7 @@ const file = (id: string, name: string, type: string, mediaType?: string): Item 
   size: 100,
   type,
   mediaType,
+  hasThumbnail: false,
   createdAt: "2026-01-01T00:00:00Z",
   modifiedAt: "2026-01-01T00:00:00Z",
   trashedAt: null,

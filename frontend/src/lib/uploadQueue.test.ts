@@ -54,6 +54,7 @@ const stored: UploadedFile = {
   parentId: "root",
   size: 4,
   type: "text/plain",
+  hasThumbnail: false,
   createdAt: "",
   modifiedAt: "",
   trashedAt: null,
