@@ -58,7 +58,6 @@ const stored: UploadedFile = {
   createdAt: "",
   modifiedAt: "",
   trashedAt: null,
-  hasThumbnail: false,
 };
 
 function makeQueue(limit: number | null) {
