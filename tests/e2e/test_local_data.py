@@ -38,6 +38,13 @@ AS_MAKE = [
     "import signal, subprocess, sys; signal.signal(signal.SIGHUP, lambda *_: None); "
     "sys.exit(subprocess.call(sys.argv[1:]))",
 ]
+# Starts a command with the hang-up's default action, as a terminal's shell does: under nohup (a
+# test run started with it) the run would inherit SIGHUP ignored, and rightly ignore hang-ups.
+AS_IN_A_TERMINAL = [
+    sys.executable,
+    "-c",
+    "import os, signal, sys; signal.signal(signal.SIGHUP, signal.SIG_DFL); os.execv(sys.argv[1], sys.argv[1:])",
+]
 HOLD_A_PORT = (
     "import socket, sys, time\n"
     "s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()\n"
@@ -112,7 +119,16 @@ class LocalRun:
 
     def __init__(self, run_dir: Path, *options: str, in_terminal: bool = False) -> None:
         self.run_dir = run_dir
-        command = [sys.executable, "-m", "scripts.run", "--run-dir", str(run_dir), "--free-ports", *options]
+        command = [
+            *AS_IN_A_TERMINAL,
+            sys.executable,
+            "-m",
+            "scripts.run",
+            "--run-dir",
+            str(run_dir),
+            "--free-ports",
+            *options,
+        ]
         if in_terminal:
             # util-linux's script gives the run a terminal of its own, which goes when script does;
             # in it, a session leader that, as make does, catches the hang-up and only waits.
