@@ -99,7 +99,11 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const bulk = useSubmit({ onError: toastError });
   const selecting = useSubmit({ onError: toastError });
   const downloading = useSubmit({ onError: toastError });
-  const focusAfter = useRef<string | null>(null);
+  /**
+   * The row that gets focus once the list shows an action's outcome ("" for the fallback), and what
+   * held focus when the action began: focus the person has put elsewhere since then stays there.
+   */
+  const focusAfter = useRef<{ id: string; from: Element | null } | null>(null);
   const tableRef = useRef<HTMLDivElement>(null);
 
   const selected = items.filter((item) => selection.ids.has(item.id));
@@ -113,11 +117,15 @@ export function ItemBrowser(props: ItemBrowserProps) {
     setProgress(describeProgress(verb, done, total));
 
   useEffect(() => {
-    const target = focusAfter.current;
-    if (target === null) return;
-    const row = tableRef.current?.querySelector<HTMLElement>(`[data-item-id="${target}"] [data-focus-target]`);
+    const pending = focusAfter.current;
+    if (pending === null) return;
+    const row = tableRef.current?.querySelector<HTMLElement>(`[data-item-id="${pending.id}"] [data-focus-target]`);
     if (!row && list.stale) return;
     focusAfter.current = null;
+    // An Undo's rows come back with a reload, a moment later: a keyboard user may have moved on to
+    // another row by then, and taking focus from it would make their next key act on the wrong row.
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== pending.from && active.isConnected) return;
     (row ?? fallbackFocus())?.focus();
   }, [items, list.stale, fallbackFocus]);
 
@@ -149,7 +157,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
 
   async function undo(ids: string[]) {
     clearSelection();
-    focusAfter.current = ids[0] ?? null;
+    focusAfter.current = ids.length ? { id: ids[0], from: document.activeElement } : null;
     await bulk.run(
       async () => {
         await drive.restore(ids, "rename", progressOf("Restoring"));
@@ -165,13 +173,14 @@ export function ItemBrowser(props: ItemBrowserProps) {
     const gone = new Set(ids);
     const first = order.findIndex((id) => gone.has(id));
     const survivors = order.filter((id) => !gone.has(id));
+    const from = document.activeElement;
     clearSelection();
     await bulk.run(
       async () => {
         const result = await drive.trashItems(ids, progressOf("Deleting"));
         const trashed = result.items.map((item) => item.id);
         const trashedSet = new Set(trashed);
-        focusAfter.current = survivors[Math.min(first, survivors.length - 1)] ?? "";
+        focusAfter.current = { id: survivors[Math.min(first, survivors.length - 1)] ?? "", from };
         list.setItems((current) => current.filter((item) => !trashedSet.has(item.id)));
         const only =
           trashed.length === 1 && (result.items[0]?.name ?? items.find((item) => item.id === trashed[0])?.name);

@@ -18,8 +18,11 @@ function item(id: string, kind: "file" | "folder", name: string) {
   };
 }
 
-/** The files service as far as the folder page uses it, with the requests it received. */
-function fakeDrive() {
+/**
+ * The files service as far as the folder page uses it, with the requests it received. `before`
+ * may hold a request back ("GET /api/folders/root/children") until the promise it returns settles.
+ */
+function fakeDrive({ before }: { before?: (key: string) => Promise<void> | undefined } = {}) {
   let items = [
     item("D1", "folder", "Zeta"),
     item("A1", "file", "file2.txt"),
@@ -28,9 +31,10 @@ function fakeDrive() {
   ];
   const trashed: ReturnType<typeof item>[] = [];
   const bodies: string[] = [];
-  const { requests } = fakeSignedInApi(({ method, path, url, body }) => {
+  const { requests } = fakeSignedInApi(async ({ method, path, url, body }) => {
     const key = `${method} ${path}`;
     if (body) bodies.push(`${key} ${JSON.stringify(body)}`);
+    await before?.(key);
     if (key === "GET /api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
     if (key === "GET /api/folders/root/children") return json(200, { items, nextCursor: null });
     if (key === "POST /api/items/trash") {
@@ -179,17 +183,52 @@ describe("the folder page", () => {
       within(screen.getByRole("toolbar", { name: "Selection" })).getByRole("button", { name: "Delete" }),
     );
     await person.click(await screen.findByRole("button", { name: "Undo" }));
-    await screen.findByRole("button", { name: "notes.txt" });
+    // Undo puts focus on the first row it brought back, once the reloaded list shows it; the rows
+    // can be in the page before that focus moves, so wait for it rather than for the rows.
+    await waitFor(() => expect(screen.getByRole("button", { name: "file2.txt" })).toHaveFocus());
     expect(screen.queryByRole("toolbar", { name: "Selection" })).toBeNull();
     expect(screen.getByRole("checkbox", { name: "Select notes.txt" })).not.toBeChecked();
 
     screen.getByRole("button", { name: "file10.txt" }).focus();
+    expect(screen.getByRole("button", { name: "file10.txt" })).toHaveFocus();
     await person.keyboard("{Delete}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "file10.txt" })).toBeNull());
     expect(bodies.filter((body) => body.startsWith("POST /api/items/trash")).at(-1)).toBe(
       'POST /api/items/trash {"ids":["A2"]}',
     );
     expect(screen.getByRole("button", { name: "file2.txt" })).toBeInTheDocument();
+  });
+
+  it("leaves focus on a row the person moved to while Undo's rows were on their way", async () => {
+    let holding = false;
+    let release: (() => void) | null = null;
+    const { bodies } = fakeDrive({
+      before: (key) =>
+        holding && key === "GET /api/folders/root/children"
+          ? new Promise<void>((resolve) => {
+              release = resolve;
+            })
+          : undefined,
+    });
+    renderAt("/files");
+    const person = userEvent.setup();
+    (await screen.findByRole("button", { name: "notes.txt" })).focus();
+    await person.keyboard("{Delete}");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());
+    holding = true;
+    await person.click(screen.getByRole("button", { name: "Undo" }));
+    await waitFor(() => expect(release).not.toBeNull());
+
+    screen.getByRole("button", { name: "file10.txt" }).focus();
+    holding = false;
+    release!();
+    await screen.findByRole("button", { name: "notes.txt" });
+    await person.keyboard("{Delete}");
+    await waitFor(() => expect(screen.queryByRole("button", { name: "file10.txt" })).toBeNull());
+    expect(bodies.filter((body) => body.startsWith("POST /api/items/trash")).at(-1)).toBe(
+      'POST /api/items/trash {"ids":["A2"]}',
+    );
+    expect(screen.getByRole("button", { name: "notes.txt" })).toBeInTheDocument();
   });
 
   it("undoes a delete with Ctrl+Z while its toast is up", async () => {
