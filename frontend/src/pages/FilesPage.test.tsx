@@ -296,7 +296,7 @@ describe("the folder page", () => {
 
   it("offline, a folder shows Retry and loads by itself when the network is back", async () => {
     let online = false;
-    fakeSignedInApi(({ path }) => {
+    const { requests } = fakeSignedInApi(({ path }) => {
       if (!online && path.startsWith("/api/folders/")) throw new TypeError("Failed to fetch");
       if (path === "/api/folders/F1") return json(200, { ...item("F1", "folder", "Travel"), path: [] });
       if (path === "/api/folders/F1/children") return json(200, { items: [], nextCursor: null });
@@ -305,7 +305,13 @@ describe("the folder page", () => {
     expect(await screen.findByRole("heading", { name: "Folder not available" })).toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Retry" })).toBeInTheDocument();
     online = true;
-    act(() => void window.dispatchEvent(new Event("online")));
+    // The page listens for "online" from an effect that may run a moment after the error shows:
+    // announce the network until the page asks for the folder again.
+    const asked = requests.length;
+    await waitFor(() => {
+      act(() => void window.dispatchEvent(new Event("online")));
+      expect(requests.slice(asked)).toContain("GET /api/folders/F1");
+    });
     expect(await screen.findByRole("heading", { name: "Travel" })).toBeInTheDocument();
   });
 });
