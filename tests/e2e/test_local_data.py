@@ -3,6 +3,7 @@ private folder) survives a closed terminal and `kill -9` of every process with n
 lost; it stops on Ctrl-C, a closed terminal or `make stop`, never leaves a process behind, and
 names whoever holds a port it needs."""
 
+import contextlib
 import os
 import queue
 import shlex
@@ -298,40 +299,40 @@ def test_a_busy_port_is_named_with_the_process_holding_it(runs, tmp_path):
         holder.wait(timeout=10)
 
 
+@contextlib.contextmanager
+def auth_grpc_port_taken_after_the_check(
+    run_dir: Path, ports: Ports, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Stack]:
+    """A stack (no gateway) on `ports` whose auth gRPC port another program holds, though the
+    start's own check of the ports passes: the race between the check and auth's bind."""
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", ports.auth_grpc))
+    squatter.listen()
+    checked = stack_module.port_in_use
+    monkeypatch.setattr(stack_module, "port_in_use", lambda port: port != ports.auth_grpc and checked(port))
+    stack = Stack(run_dir=run_dir, ports=ports, with_gateway=False)
+    try:
+        yield stack
+    finally:
+        stack.stop()
+        squatter.close()
+
+
 def test_a_free_port_taken_before_the_stack_binds_it_is_chosen_again(tmp_path, monkeypatch):
     """Regression (stress run, load 19): another program took auth's gRPC port between the
     choice of free ports and auth's bind, auth exited, and the whole start failed."""
     ports = Ports.free()
-    squatter = socket.socket()
-    squatter.bind(("127.0.0.1", ports.auth_grpc))
-    squatter.listen()
-    # The start's own check of the ports runs before the squatter takes the port, as in the race.
-    checked = stack_module.port_in_use
-    monkeypatch.setattr(stack_module, "port_in_use", lambda port: port != ports.auth_grpc and checked(port))
-    stack = Stack(run_dir=tmp_path / "run", ports=ports, with_gateway=False)
-    try:
+    with auth_grpc_port_taken_after_the_check(tmp_path / "run", ports, monkeypatch) as stack:
         stack.start()
         assert stack.ports.auth_grpc != ports.auth_grpc
         ready = httpx.get(f"http://127.0.0.1:{stack.ports.http('auth')}/readyz", timeout=30)
         assert ready.status_code == 200, ready.text
-    finally:
-        stack.stop()
-        squatter.close()
 
 
 def test_a_taken_port_someone_expects_fails_the_start_and_says_so(tmp_path, monkeypatch):
     ports = Ports.offset(31000 - Ports().gateway)
-    squatter = socket.socket()
-    squatter.bind(("127.0.0.1", ports.auth_grpc))
-    squatter.listen()
-    checked = stack_module.port_in_use
-    monkeypatch.setattr(stack_module, "port_in_use", lambda port: port != ports.auth_grpc and checked(port))
-    stack = Stack(run_dir=tmp_path / "run", ports=ports, with_gateway=False)
-    try:
+    with auth_grpc_port_taken_after_the_check(tmp_path / "run", ports, monkeypatch) as stack:
         with pytest.raises(ExitedWhileStarting) as exited:
             stack.start()
         assert exited.value.name == "auth" and exited.value.port_taken
         assert stack.ports == ports
-    finally:
-        stack.stop()
-        squatter.close()
