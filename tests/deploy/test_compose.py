@@ -178,6 +178,17 @@ def test_services_believe_forwarded_headers_from_the_gateways_fixed_address_only
         assert SERVICES[name]["environment"][f"{name.upper()}_FORWARDED_ALLOW_IPS"] == address
 
 
+def test_no_container_can_be_given_the_gateways_fixed_address_first():
+    """Regression: after many `up`s, podman's allocator (it hands addresses out in turn) reached
+    .10 and gave it to auth; the gateway, started last, then failed on "172.30.0.10 is already
+    allocated". Dynamic addresses come from a range that leaves the fixed one out."""
+    address = ipaddress.ip_address(SERVICES["gateway"]["networks"]["default"]["ipv4_address"])
+    (config,) = COMPOSE["networks"]["default"]["ipam"]["config"]
+    dynamic = ipaddress.ip_network(config["ip_range"])
+    assert dynamic.subnet_of(ipaddress.ip_network(config["subnet"]))
+    assert address not in dynamic
+
+
 def test_auth_accepts_cookie_requests_from_the_gateways_origin():
     from scloud_auth.config import AuthSettings
 
