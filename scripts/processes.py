@@ -51,6 +51,22 @@ def has_terminal() -> bool:
     return True
 
 
+class TerminalWatch:
+    """Whether the terminal the run had has gone: true once a terminal was seen and is no longer
+    there. Seen at any check, not only the first: a check at the start has been seen to find no
+    terminal in a run that had one (the run then never noticed its terminal close)."""
+
+    def __init__(self, has_terminal: Callable[[], bool] = has_terminal) -> None:
+        self._has_terminal = has_terminal
+        self._had_terminal = False
+
+    def lost(self) -> bool:
+        if self._has_terminal():
+            self._had_terminal = True
+            return False
+        return self._had_terminal
+
+
 def spawn(command: list[str], *, env: dict[str, str], log_path: Path, cwd: Path) -> subprocess.Popen[bytes]:
     """`command` in a session of its own (a terminal's Ctrl-C or hang-up reaches only the
     stack, which stops its children in order), writing to `log_path`."""

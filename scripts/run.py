@@ -21,7 +21,7 @@ from typing import TextIO
 
 import psutil
 
-from scripts.processes import hang_up_with_parent, has_terminal, log_tail
+from scripts.processes import TerminalWatch, hang_up_with_parent, log_tail
 from scripts.stack import DEFAULT_READY_TIMEOUT_SECONDS, ROOT, Ports, Stack
 
 STACKS_LOG = "run-stacks.log"
@@ -200,10 +200,11 @@ def serve(args: argparse.Namespace) -> int:
     announce(stack, args.run_dir)
     failed = None
     # Under nohup, losing the terminal is no reason to stop either.
-    terminal = has_terminal() and signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN
+    watch_terminal = signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN
+    terminal = TerminalWatch()
     while not stop.requested and failed is None:
         failed = stack.failed_process()
-        if terminal and not has_terminal():
+        if watch_terminal and terminal.lost():
             stop.hang_up()
         time.sleep(0.5)
     if failed is not None:

@@ -9,6 +9,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from scripts.processes import TerminalWatch
 from tests.harness import loopback_config, serve_in_thread
 
 
@@ -103,3 +104,16 @@ def ask_forever(url: str) -> None:
         httpx.get(f"{url}/forever", timeout=10)
     except httpx.HTTPError:
         pass
+
+
+def test_the_run_notices_a_lost_terminal_even_if_the_first_check_found_none():
+    """Regression: a run under `script` found no terminal at its one check at the start, so it
+    never noticed its terminal close and kept every process running."""
+    checks = iter([False, True, True, False, False])
+    terminal = TerminalWatch(lambda: next(checks))
+    assert [terminal.lost() for _ in range(5)] == [False, False, False, True, True]
+
+
+def test_a_run_that_never_had_a_terminal_never_loses_one():
+    terminal = TerminalWatch(lambda: False)
+    assert not any(terminal.lost() for _ in range(3))
