@@ -186,6 +186,11 @@ def serve(args: argparse.Namespace) -> int:
     stack = Stack(
         args.run_dir, choose_ports(args), data_dir=args.data_dir, host=args.host, ready_timeout=args.ready_timeout
     )
+    # `kill -USR1 <pid>` writes where each thread of this process waits, for a start or a stop
+    # that hangs; to a file, as a hang-up sends stdout and stderr to /dev/null.
+    stack.logs_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stacks = open(stack.logs_dir / STACKS_LOG, "a")  # noqa: SIM115 - open while the process lives
+    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     stop = StopRequests()
     say("Starting SCloud: SeaweedFS, auth, users, files, gateway ...")
     try:
@@ -231,11 +236,6 @@ def main(argv: list[str] | None = None) -> int:
         say(f"SCloud is already running from {args.run_dir}: stop it with Ctrl-C there, or make stop.", sys.stderr)
         return 1
     (args.run_dir / "stack.pid").write_text(str(os.getpid()))
-    # `kill -USR1 <pid>` writes where each thread of this process waits, for a stop that hangs;
-    # to a file, as a hang-up sends stdout and stderr to /dev/null.
-    (args.run_dir / "logs").mkdir(mode=0o700, exist_ok=True)
-    stacks = open(args.run_dir / "logs" / STACKS_LOG, "a")  # noqa: SIM115 - open while the process lives
-    faulthandler.register(signal.SIGUSR1, file=stacks, all_threads=True)
     try:
         return serve(args)
     finally:

@@ -191,7 +191,7 @@ class LocalRun:
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and not (stacks.exists() and stacks.stat().st_size):
                 time.sleep(0.2)
-            alive = [describe_process(child.pid) for child in psutil.Process(self.process.pid).children(recursive=True)]
+            alive = [describe_process(child.pid) for child in self.children()]
             said = stacks.read_text() if stacks.exists() else "(no stack dump)"
             raise AssertionError(f"the run did not end within {within} s; its processes: {alive}\n{said}") from None
 
