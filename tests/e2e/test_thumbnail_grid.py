@@ -1,6 +1,7 @@
 """The files page's grid in a real browser: a photo uploaded through the gateway gets its WebP
 thumbnails from the files service's worker (off the request path), the grid shows the small one
-loaded from the storage origin, a file that is no image keeps its type's icon, and the preview
+loaded from the storage origin, a file that is no image and an image the worker gave up on
+(truncated) keep their type's icon, the latter never read again, and the preview
 shows a big photo's large rendition. The view chosen is kept across a reload; axe-core finds
 nothing wrong with the grid, on a desktop and on a phone in dark mode. A photo uploaded while
 the grid is shown gets its thumbnail on its tile without a reload, and search results show it
@@ -43,16 +44,25 @@ def write_photo(path: Path) -> Path:
     return path
 
 
-def wait_for_thumbnail(gateway: httpx.Client, signed_in: SignedIn, name: str) -> None:
-    """The root folder's item `name` once the worker has stored its thumbnails, polled within a bound."""
+def write_truncated_photo(path: Path, tmp_path: Path) -> Path:
+    """A PNG cut off after its first 64 KiB: typed an image by its first bytes, undecodable."""
+    whole = write_photo(tmp_path / "whole.png")
+    path.write_bytes(whole.read_bytes()[: 64 * 1024])
+    return path
+
+
+def wait_for_thumbnail(gateway: httpx.Client, signed_in: SignedIn, name: str, outcome: str = "ready") -> str:
+    """The id of the root folder's item `name` once the worker is done with it (its thumbnail
+    state no longer `pending`, and `outcome`), polled within a bound."""
     deadline = time.monotonic() + THUMBNAIL_BOUND_S
     while True:
         listing = gateway.get("/api/folders/root/children", headers=signed_in.account.headers)
         assert listing.status_code == 200, listing.text
         (item,) = [item for item in listing.json()["items"] if item["name"] == name]
-        if item["hasThumbnail"]:
-            return
-        assert time.monotonic() < deadline, f"{name} had no thumbnail within {THUMBNAIL_BOUND_S} s"
+        if item["thumbnail"] != "pending":
+            assert item["thumbnail"] == outcome, item
+            return str(item["id"])
+        assert time.monotonic() < deadline, f"the worker was not done with {name} within {THUMBNAIL_BOUND_S} s"
         time.sleep(0.25)
 
 
@@ -75,13 +85,17 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     photo = write_photo(tmp_path / "photo.png")
     notes = tmp_path / "notes.txt"
     notes.write_text("not a picture\n")
-    upload(page, photo, notes)
+    broken = write_truncated_photo(tmp_path / "broken.png", tmp_path)
+    upload(page, photo, notes, broken)
     wait_for_thumbnail(gateway, signed_in, "photo.png")
+    broken_id = wait_for_thumbnail(gateway, signed_in, "broken.png", "failed")
+    reads: list[str] = []
+    page.on("request", lambda request: reads.append(urlsplit(request.url).path))
 
     view = page.get_by_role("group", name="View")
     view.get_by_role("button", name="Grid").click()
     expect(view.get_by_role("button", name="Grid")).to_have_attribute("aria-pressed", "true")
-    # The choice outlives a reload; the reloaded listing carries hasThumbnail.
+    # The choice outlives a reload; the reloaded listing carries the thumbnails' states.
     page.reload()
     expect(page.get_by_role("group", name="View").get_by_role("button", name="Grid")).to_have_attribute(
         "aria-pressed", "true"
@@ -94,6 +108,8 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     assert 0 < width <= SMALL_EDGE
     expect(tile(page, "notes.txt").get_by_role("img")).to_have_count(0)
     expect(tile(page, "notes.txt").locator("svg[data-family=text]")).to_be_visible()
+    expect(tile(page, "broken.png").locator("[data-thumbnail=failed] svg[data-family=image]")).to_be_visible()
+    expect(tile(page, "broken.png").get_by_role("img")).to_have_count(0)
     assert_accessible(page, "the files grid")
     page.screenshot(path=artifacts / "thumbnail-grid-desktop.png")
 
@@ -111,6 +127,9 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     assert_accessible(page, "the files grid on a phone, dark")
     page.screenshot(path=artifacts / "thumbnail-grid-phone-dark.png")
+    # Seconds after the grid showed it (past its first read's 1 s), the given-up image was never
+    # read again, nor its thumbnail asked for.
+    assert not [path for path in reads if path.startswith(f"/api/files/{broken_id}")], reads
 
 
 def test_a_photo_uploaded_in_the_grid_gets_its_thumbnail_without_a_reload_and_search_shows_it(
@@ -139,14 +158,14 @@ def test_a_photo_uploaded_in_the_grid_gets_its_thumbnail_without_a_reload_and_se
     # The worker may have been quicker than the listing; when it was not, the page read the
     # photo's details until the thumbnail was there.
     states = [
-        item["hasThumbnail"]
+        item["thumbnail"]
         for response in listings
         if response.ok
         for item in response.json()["items"]
         if item["id"] == file_id
     ]
     assert states, "no listing held the uploaded photo"
-    if not states[-1]:
+    if states[-1] != "ready":
         assert f"/api/files/{file_id}" in reads
     page.screenshot(path=artifacts / "thumbnail-grid-after-upload.png")
 

@@ -102,7 +102,7 @@ function ItemTile({
           : "border-slate-200 dark:border-slate-700"
       } ${over ? "outline-2 outline-indigo-500" : ""}`}
     >
-      <Thumbnail key={`${item.modifiedAt}:${item.hasThumbnail}`} item={item} />
+      <Thumbnail key={`${item.modifiedAt}:${item.thumbnail}`} item={item} />
       <span className="absolute top-2 left-2 z-10 flex rounded bg-white/90 p-1 shadow-sm dark:bg-slate-900/90">
         <input
           type="checkbox"

@@ -14,7 +14,7 @@ const file = (id: string, name: string, type: string, mediaType?: string): Item 
   size: 100,
   type,
   mediaType,
-  hasThumbnail: false,
+  thumbnail: "none",
   createdAt: "2026-01-01T00:00:00Z",
   modifiedAt: "2026-01-01T00:00:00Z",
   trashedAt: null,
@@ -85,10 +85,10 @@ describe("previews", () => {
 });
 
 describe("image previews", () => {
-  const photo = (size: number, hasThumbnail = true): Item => ({
+  const photo = (size: number, thumbnail: Item["thumbnail"] = "ready"): Item => ({
     ...file("P1", "photo.jpg", "image/jpeg"),
     size,
-    hasThumbnail,
+    thumbnail,
   });
 
   function imageServer(thumbnail = true) {

@@ -74,7 +74,7 @@ const original = async (file: Item, kind: "image" | "pdf" | "audio" | "video"): 
 
 async function loadPreview(file: Item): Promise<Preview> {
   const kind = inlineKind(file.type);
-  if (kind === "image" && file.hasThumbnail && (file.size ?? 0) > LARGE_RENDITION_FROM_BYTES) {
+  if (kind === "image" && file.thumbnail === "ready" && (file.size ?? 0) > LARGE_RENDITION_FROM_BYTES) {
     try {
       return { kind, url: await thumbnailLink(file, "large"), reduced: true };
     } catch {

@@ -13,7 +13,7 @@ import { ItemIcon } from "./ItemIcon";
 export function Thumbnail({ item }: { item: Item }) {
   const { id, modifiedAt } = item;
   const box = useRef<HTMLDivElement>(null);
-  const wanted = item.kind === "file" && item.hasThumbnail;
+  const wanted = item.kind === "file" && item.thumbnail === "ready";
   const near = useNearViewport(box, wanted);
   const [url, setUrl] = useState<string | null>(null);
   const [state, setState] = useState<"loading" | "loaded" | "failed">("loading");
@@ -33,6 +33,7 @@ export function Thumbnail({ item }: { item: Item }) {
   return (
     <div
       ref={box}
+      data-thumbnail={item.kind === "file" ? item.thumbnail : undefined}
       className="relative flex aspect-square w-full items-center justify-center overflow-hidden rounded-t-lg bg-slate-100 dark:bg-slate-800"
     >
       {state !== "loaded" && <ItemIcon family={fileTypeOf(item).family} large />}

@@ -7,6 +7,7 @@ import { awaitsThumbnail, MAX_READS_AT_ONCE, THUMBNAIL_RETRY_DELAYS_MS, useThumb
 const START = Date.parse("2026-03-01T12:00:00Z");
 const STEP_MS = 100;
 
+/** A listed file; an image is `pending` (just uploaded), anything else `none`, unless overridden. */
 function file(id: string, mediaType: string, overrides: Partial<Item> = {}): Item {
   return {
     id,
@@ -19,17 +20,23 @@ function file(id: string, mediaType: string, overrides: Partial<Item> = {}): Ite
     createdAt: "2026-03-01T11:59:00Z",
     modifiedAt: "2026-03-01T11:59:00Z",
     trashedAt: null,
-    hasThumbnail: false,
+    thumbnail: mediaType.startsWith("image/") ? "pending" : "none",
     ...overrides,
   };
 }
 
 /**
  * The details route: `readyFrom[id]` is the read (1-based) from which the file has its
- * thumbnail (never, if absent); ids in `gone` answer 404. `reads` lists each read as
- * "id@ms after the start".
+ * thumbnail, `failedFrom[id]` the one from which the worker has given up on it (pending
+ * throughout, if neither); ids in `gone` answer 404. `reads` lists each read as "id@ms after
+ * the start".
  */
-function detailsServer(listed: Item[], readyFrom: Record<string, number> = {}, gone: string[] = []) {
+function detailsServer(
+  listed: Item[],
+  readyFrom: Record<string, number> = {},
+  gone: string[] = [],
+  failedFrom: Record<string, number> = {},
+) {
   const reads: string[] = [];
   const counts = new Map<string, number>();
   const api = fakeApi(({ path }) => {
@@ -40,7 +47,9 @@ function detailsServer(listed: Item[], readyFrom: Record<string, number> = {}, g
     if (gone.includes(id)) return json(404, { error: { code: "file_not_found", message: "No such file." } });
     const count = (counts.get(id) ?? 0) + 1;
     counts.set(id, count);
-    return json(200, { ...known, hasThumbnail: readyFrom[id] !== undefined && count >= readyFrom[id] });
+    const reached = (from: Record<string, number>) => from[id] !== undefined && count >= from[id];
+    const thumbnail = reached(readyFrom) ? "ready" : reached(failedFrom) ? "failed" : "pending";
+    return json(200, { ...known, thumbnail });
   });
   return { reads, requests: api.requests };
 }
@@ -74,16 +83,38 @@ afterEach(() => {
 });
 
 describe("waiting for thumbnails", () => {
-  it("waits on images the files service renders whose thumbnail is not there yet, and nothing else", () => {
+  it("waits on the files whose thumbnail is pending, and nothing else", () => {
     expect(awaitsThumbnail(file("a", "image/png"))).toBe(true);
-    expect(awaitsThumbnail(file("a", "image/HEIC"))).toBe(true);
-    expect(awaitsThumbnail(file("a", "image/jpeg; charset=binary"))).toBe(true);
-    expect(awaitsThumbnail(file("a", "image/png", { hasThumbnail: true }))).toBe(false);
-    expect(awaitsThumbnail(file("a", "image/svg+xml"))).toBe(false);
-    expect(awaitsThumbnail(file("a", "image/tiff"))).toBe(false);
+    expect(awaitsThumbnail(file("a", "image/png", { thumbnail: "ready" }))).toBe(false);
+    expect(awaitsThumbnail(file("a", "image/png", { thumbnail: "failed" }))).toBe(false);
+    expect(awaitsThumbnail(file("a", "image/svg+xml", { thumbnail: "none" }))).toBe(false);
     expect(awaitsThumbnail(file("a", "text/plain"))).toBe(false);
     expect(awaitsThumbnail(file("a", "image/png", { trashedAt: "2026-03-01T12:00:00Z" }))).toBe(false);
     expect(awaitsThumbnail({ ...file("a", "image/png"), kind: "folder", mediaType: null })).toBe(false);
+  });
+
+  it("never reads an image the worker gave up on or a file it does not render", async () => {
+    const listed = [
+      file("F1", "image/png", { thumbnail: "failed" }),
+      file("N1", "image/tiff", { thumbnail: "none" }),
+      file("N2", "image/svg+xml", { thumbnail: "none" }),
+      file("T1", "text/plain"),
+    ];
+    const { requests } = detailsServer(listed);
+    const { fresh } = watch(listed);
+    expect(vi.getTimerCount()).toBe(0);
+    await elapse(120_000);
+    expect(requests).toEqual([]);
+    expect(fresh).toEqual([]);
+  });
+
+  it("stops reading a pending image as soon as a read says the worker gave up on it, and hands it over", async () => {
+    const photo = file("P1", "image/jpeg");
+    const { reads } = detailsServer([photo], {}, [], { P1: 2 });
+    const { fresh } = watch([photo]);
+    await elapse(10 * 60_000);
+    expect(reads).toEqual(["P1@1000", "P1@3000"]);
+    expect(fresh).toEqual(["P1"]);
   });
 
   it("re-reads a pending image after 1, 2, 4 s and hands it over once it has its thumbnail, then stops", async () => {
@@ -99,7 +130,7 @@ describe("waiting for thumbnails", () => {
     expect(reads).toHaveLength(3);
   });
 
-  it("gives up after about a minute of backoff", async () => {
+  it("gives up on an image still pending after about a minute of backoff", async () => {
     const photo = file("P1", "image/webp");
     const { reads } = detailsServer([photo]);
     const { fresh } = watch([photo]);
@@ -113,9 +144,10 @@ describe("waiting for thumbnails", () => {
   });
 
   it("reads nothing when no listed image waits, or when the grid is not shown", async () => {
-    const ready = file("P1", "image/png", { hasThumbnail: true });
-    const { requests } = detailsServer([ready, file("S1", "image/svg+xml")]);
-    watch([ready, file("S1", "image/svg+xml"), file("T1", "text/plain")]);
+    const ready = file("P1", "image/png", { thumbnail: "ready" });
+    const svg = file("S1", "image/svg+xml", { thumbnail: "none" });
+    const { requests } = detailsServer([ready, svg]);
+    watch([ready, svg, file("T1", "text/plain")]);
     watch([file("P2", "image/png")], false);
     expect(vi.getTimerCount()).toBe(0);
     await elapse(120_000);

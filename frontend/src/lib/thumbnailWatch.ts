@@ -3,22 +3,9 @@ import { drive, type Item } from "../api/drive";
 import { ApiError } from "../api/errors";
 
 /**
- * The media types the files service makes thumbnails of (its `THUMBNAIL_SOURCE_TYPES`;
- * tests/contract/test_thumbnail_types.py holds the two copies together).
- */
-export const THUMBNAIL_SOURCE_TYPES: ReadonlySet<string> = new Set([
-  "image/jpeg",
-  "image/png",
-  "image/webp",
-  "image/gif",
-  "image/heic",
-  "image/heif",
-]);
-
-/**
- * The wait before each read of an item whose thumbnail is not there yet: about a minute in all,
- * after which the image is taken to have none coming (the worker refused it, or it predates
- * thumbnails) until the listing is opened again.
+ * The wait before each read of an item whose thumbnail is still pending: about a minute in all,
+ * after which it is taken to have none coming soon (the worker is behind or down) until the
+ * listing is opened again.
  */
 export const THUMBNAIL_RETRY_DELAYS_MS = [1_000, 2_000, 4_000, 8_000, 16_000, 32_000];
 /** Items waited on at once, the newest first; the others take a place as one frees. */
@@ -26,10 +13,12 @@ export const MAX_WATCHED = 24;
 /** Reads in flight at once; the due items beyond wait for the next turn. */
 export const MAX_READS_AT_ONCE = 4;
 
-/** True for a listed image the files service renders whose thumbnail is not made yet. */
+/**
+ * True for a listed file the thumbnail worker has still to process. `ready`, `failed` and `none`
+ * never change by themselves (a replaced file comes with a new listing), so they are not read again.
+ */
 export function awaitsThumbnail(item: Item): boolean {
-  const mime = item.mediaType?.split(";")[0].trim().toLowerCase();
-  return item.kind === "file" && !item.hasThumbnail && !item.trashedAt && !!mime && THUMBNAIL_SOURCE_TYPES.has(mime);
+  return item.kind === "file" && item.thumbnail === "pending" && !item.trashedAt;
 }
 
 const keyOf = (item: Item) => `${item.id}:${item.modifiedAt}`;
@@ -58,7 +47,7 @@ export function usePageVisible(): boolean {
 /**
  * Re-reads the listed images whose thumbnail is still being made (`awaitsThumbnail`), each on
  * its own backoff (THUMBNAIL_RETRY_DELAYS_MS), only while the page is visible, and hands the
- * ones that have it now to `onFresh`. One details read per pending item and turn, so the cost
+ * ones the worker is done with (`ready`, or `failed`: the tile keeps its type icon) to `onFresh`. One details read per pending item and turn, so the cost
  * follows the images waited on, never the size of the folder or of the account. Nothing runs
  * while no listed image waits, or while `enabled` is false.
  */
@@ -68,7 +57,7 @@ export function useThumbnailWatch(items: Item[], onFresh: (fresh: Item[]) => voi
   const pendingKey = pending.map(keyOf).join(" ");
   const latest = useRef({ pending, onFresh });
   const watches = useRef(new Map<string, Watch>());
-  /** Items done with in this listing: their thumbnail came, they are gone, or waiting was given up. */
+  /** Items done with in this listing: the worker is done with them, they are gone, or waiting was given up. */
   const settled = useRef(new Set<string>());
   const [turn, setTurn] = useState(0);
   useEffect(() => {
@@ -108,9 +97,10 @@ export function useThumbnailWatch(items: Item[], onFresh: (fresh: Item[]) => voi
       for (const answer of answers) {
         const watch = watches.current.get(answer.key);
         if (!watch) continue;
-        if (answer.fresh?.hasThumbnail) fresh.push(answer.fresh);
+        const done = !!answer.fresh && answer.fresh.thumbnail !== "pending";
+        if (done && answer.fresh) fresh.push(answer.fresh);
         watch.reads += 1;
-        if (answer.fresh?.hasThumbnail || answer.gone || watch.reads >= THUMBNAIL_RETRY_DELAYS_MS.length) {
+        if (done || answer.gone || watch.reads >= THUMBNAIL_RETRY_DELAYS_MS.length) {
           watches.current.delete(answer.key);
           settled.current.add(answer.key);
         } else {

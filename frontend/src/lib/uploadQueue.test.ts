@@ -54,7 +54,7 @@ const stored: UploadedFile = {
   parentId: "root",
   size: 4,
   type: "text/plain",
-  hasThumbnail: false,
+  thumbnail: "none",
   createdAt: "",
   modifiedAt: "",
   trashedAt: null,

@@ -1,11 +1,18 @@
 import { act, fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Item } from "../api/drive";
 import { forgetThumbnailLinks } from "../lib/thumbnailLinks";
 import { VIEW_MODE_KEY } from "../lib/viewMode";
 import { fakeSignedInApi, json, renderApp, type ApiHandler } from "../test/harness";
 
-function item(id: string, kind: "file" | "folder", name: string, type: string | null = null, hasThumbnail = false) {
+function item(
+  id: string,
+  kind: "file" | "folder",
+  name: string,
+  type: string | null = null,
+  thumbnail: Item["thumbnail"] = "none",
+) {
   return {
     id,
     kind,
@@ -16,15 +23,15 @@ function item(id: string, kind: "file" | "folder", name: string, type: string | 
     createdAt: "2026-01-01T00:00:00Z",
     modifiedAt: "2026-01-01T00:00:00Z",
     trashedAt: null,
-    hasThumbnail,
+    thumbnail,
   };
 }
 
 const ITEMS = [
   item("D1", "folder", "Photos"),
-  item("I1", "file", "cat.png", "image/png", true),
+  item("I1", "file", "cat.png", "image/png", "ready"),
   item("T1", "file", "notes.txt", "text/plain"),
-  item("I2", "file", "dog.png", "image/png", true),
+  item("I2", "file", "dog.png", "image/png", "ready"),
 ];
 
 const thumbnailUrl = (id: string, size: string) => `http://storage.test/thumbnails/${id}-${size}.webp`;
@@ -96,15 +103,18 @@ const eventually = <T,>(check: () => T) => vi.waitFor(check, { timeout: 30_000 }
 const detailsReads = (requests: string[]) => requests.filter((request) => /^GET \/api\/files\/[A-Z]\d+$/.test(request));
 
 /** An image uploaded a moment ago: listed before the worker has made its thumbnail. */
-const JUST_UPLOADED = { ...item("I3", "file", "fresh.png", "image/png"), mediaType: "image/png" };
+const JUST_UPLOADED = { ...item("I3", "file", "fresh.png", "image/png", "pending"), mediaType: "image/png" };
 
-/** The details route of JUST_UPLOADED, which has its thumbnail from the `readyFrom`th read on. */
-function detailsOfJustUploaded(readyFrom: number): ApiHandler {
+/**
+ * The details route of JUST_UPLOADED, whose thumbnail is `outcome` (made, or given up on by the
+ * worker) from the `doneFrom`th read on.
+ */
+function detailsOfJustUploaded(doneFrom: number, outcome: Item["thumbnail"] = "ready"): ApiHandler {
   let reads = 0;
   return ({ path }) => {
     if (path !== "/api/files/I3") return;
     reads += 1;
-    return json(200, { ...JUST_UPLOADED, hasThumbnail: reads >= readyFrom });
+    return json(200, { ...JUST_UPLOADED, thumbnail: reads >= doneFrom ? outcome : "pending" });
   };
 }
 
@@ -229,6 +239,30 @@ describe("the files page's grid", () => {
     await act(() => vi.advanceTimersByTimeAsync(120_000));
     expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]);
     expect(requests.filter((request) => request.startsWith("GET /api/folders/root/children"))).toHaveLength(1);
+  });
+
+  it("keeps the type icon of an image the worker gave up on, and reads it no more", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
+    vi.stubGlobal("IntersectionObserver", undefined);
+    localStorage.setItem(VIEW_MODE_KEY, "grid");
+    const failedEarlier = { ...item("I4", "file", "broken.png", "image/png", "failed"), mediaType: "image/png" };
+    const { requests } = fakeDrive(
+      { I1: true, I2: true, I3: true, I4: true },
+      [...ITEMS, JUST_UPLOADED, failedEarlier],
+      detailsOfJustUploaded(2, "failed"),
+    );
+    renderApp("/files");
+    await eventually(() => within(tile("cat.png")).getByRole("img", { name: "cat.png" }));
+
+    await act(() => vi.advanceTimersByTimeAsync(3_000));
+    await eventually(() => expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]));
+    await act(() => vi.advanceTimersByTimeAsync(120_000));
+    expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]);
+    for (const name of ["fresh.png", "broken.png"]) {
+      expect(within(tile(name)).queryByRole("img")).toBeNull();
+      expect(tile(name).querySelector("svg[data-family=image]")).not.toBeNull();
+    }
+    expect(requests.filter((request) => /\/api\/files\/I[34]\/thumbnail/.test(request))).toEqual([]);
   });
 
   it("reads no item again while the list is shown, where no thumbnail is", async () => {

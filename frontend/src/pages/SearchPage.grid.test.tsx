@@ -1,11 +1,12 @@
 import { act, screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Item } from "../api/drive";
 import { forgetThumbnailLinks } from "../lib/thumbnailLinks";
 import { VIEW_MODE_KEY } from "../lib/viewMode";
 import { fakeSignedInApi, json, renderApp } from "../test/harness";
 
-function image(id: string, name: string, hasThumbnail: boolean) {
+function image(id: string, name: string, thumbnail: Item["thumbnail"]) {
   return {
     id,
     kind: "file" as const,
@@ -17,7 +18,7 @@ function image(id: string, name: string, hasThumbnail: boolean) {
     createdAt: "2026-01-01T00:00:00Z",
     modifiedAt: "2026-01-01T00:00:00Z",
     trashedAt: null,
-    hasThumbnail,
+    thumbnail,
     path: [{ id: "F1", name: "Photos" }],
   };
 }
@@ -28,7 +29,7 @@ const thumbnailUrl = (id: string) => `http://storage.test/thumbnails/${id}-small
  * Search for "cat" answers `results`; the details route answers `details[id]`'s state of the
  * file's thumbnail for each read in turn (the last one from then on).
  */
-function fakeSearch(results: ReturnType<typeof image>[], details: Record<string, boolean[]> = {}) {
+function fakeSearch(results: ReturnType<typeof image>[], details: Record<string, Item["thumbnail"][]> = {}) {
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
   const reads = new Map<string, number>();
   return fakeSignedInApi(({ path, url }) => {
@@ -42,7 +43,7 @@ function fakeSearch(results: ReturnType<typeof image>[], details: Record<string,
     const count = reads.get(id) ?? 0;
     reads.set(id, count + 1);
     const states = details[id];
-    return json(200, { ...found, path: null, hasThumbnail: states[Math.min(count, states.length - 1)] });
+    return json(200, { ...found, path: null, thumbnail: states[Math.min(count, states.length - 1)] });
   });
 }
 
@@ -60,7 +61,7 @@ afterEach(() => localStorage.clear());
 
 describe("the search page's grid", () => {
   it("offers the files page's list or grid, the one choice remembered for both, with thumbnails and locations", async () => {
-    fakeSearch([image("I1", "cat.png", true), image("I2", "catalogue.png", false)]);
+    fakeSearch([image("I1", "cat.png", "ready"), image("I2", "catalogue.png", "pending")]);
     localStorage.setItem(VIEW_MODE_KEY, "grid");
     renderApp("/search?q=cat");
     const results = await screen.findByRole("list", { name: "Search results for cat" });
@@ -85,7 +86,7 @@ describe("the search page's grid", () => {
   it("shows a result's thumbnail once it is made, without searching again", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     localStorage.setItem(VIEW_MODE_KEY, "grid");
-    const { requests } = fakeSearch([image("I2", "catalogue.png", false)], { I2: [false, true] });
+    const { requests } = fakeSearch([image("I2", "catalogue.png", "pending")], { I2: ["pending", "ready"] });
     renderApp("/search?q=cat");
     // RTL's findBy ends on a setTimeout, which never fires under fake timers; vitest's waitFor does not.
     await vi.waitFor(() => tile("catalogue.png"), { timeout: 30_000 });

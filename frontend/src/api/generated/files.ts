@@ -604,12 +604,6 @@ export interface components {
              */
             createdAt: string;
             /**
-             * Hasthumbnail
-             * @description True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links to them. False for folders, files that are no image, and images not done yet or refused. The same in every answer that holds items (folder listings, search, the flat list, the trash).
-             * @default false
-             */
-            hasThumbnail: boolean;
-            /**
              * Id
              * @description ULID; files and folders share the id space. `root` for the root folder.
              */
@@ -651,6 +645,13 @@ export interface components {
              * @description Bytes; null for folders.
              */
             size: number | null;
+            /**
+             * Thumbnail
+             * @description Where the file's thumbnails stand: `pending` while the worker has still to make them (an image of a type it renders), `ready` once stored (`GET /api/files/{id}/thumbnail` links to them), `failed` when the worker tried and gave up on the image (undecodable, too big, too slow), `none` for folders and files it does not render. Only `pending` changes by itself. The same in every answer that holds items (folder listings, search, the flat list, the trash).
+             * @default none
+             * @enum {string}
+             */
+            thumbnail: "pending" | "ready" | "failed" | "none";
             /**
              * Trashedat
              * @description When the item was moved to the trash; null if it is not.

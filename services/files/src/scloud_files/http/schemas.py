@@ -16,6 +16,16 @@ from scloud_files.domain import (
 
 ROOT_ID = "root"
 
+ThumbnailRead = Literal["pending", "ready", "failed", "none"]
+# The stores keep the worker's giving up as `refused` (the SQLite column's CHECK names it); the API
+# says `failed`, beside `none` for the files the worker never takes.
+THUMBNAIL_READ: dict[ThumbnailState | None, ThumbnailRead] = {
+    ThumbnailState.PENDING: "pending",
+    ThumbnailState.READY: "ready",
+    ThumbnailState.REFUSED: "failed",
+    None: "none",
+}
+
 
 def _parse_rfc3339(value: object) -> object:
     # Pydantic alone would also take a number (as a Unix timestamp); times come as RFC 3339 text.
@@ -61,11 +71,13 @@ class ItemRead(ApiModel):
         "in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for "
         "files uploaded through `POST /api/files/upload`.",
     )
-    has_thumbnail: bool = Field(
-        False,
-        description="True once the file's thumbnails are stored: `GET /api/files/{id}/thumbnail` links "
-        "to them. False for folders, files that are no image, and images not done yet or refused. The "
-        "same in every answer that holds items (folder listings, search, the flat list, the trash).",
+    thumbnail: ThumbnailRead = Field(
+        "none",
+        description="Where the file's thumbnails stand: `pending` while the worker has still to make them "
+        "(an image of a type it renders), `ready` once stored (`GET /api/files/{id}/thumbnail` links to "
+        "them), `failed` when the worker tried and gave up on the image (undecodable, too big, too slow), "
+        "`none` for folders and files it does not render. Only `pending` changes by itself. The same in "
+        "every answer that holds items (folder listings, search, the flat list, the trash).",
     )
     path: list[PathEntryRead] | None = Field(
         None,
@@ -89,7 +101,7 @@ class ItemRead(ApiModel):
             modified_at=item.modified_at,
             trashed_at=item.trashed_at,
             sha256=None if item.is_folder else item.sha256,
-            has_thumbnail=item.thumbnail is ThumbnailState.READY,
+            thumbnail=THUMBNAIL_READ[item.thumbnail] if not item.is_folder else "none",
             path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
         )
 

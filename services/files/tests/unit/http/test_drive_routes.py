@@ -65,7 +65,7 @@ async def test_folders_items_paths_and_pages(client):
         "modifiedAt",
         "trashedAt",
         "sha256",
-        "hasThumbnail",
+        "thumbnail",
         "path",
     }
     assert (projects["kind"], projects["size"], projects["type"], projects["parentId"]) == (
@@ -97,7 +97,7 @@ async def test_folders_items_paths_and_pages(client):
         "modifiedAt": "1970-01-01T00:00:00+00:00",
         "trashedAt": None,
         "sha256": None,
-        "hasThumbnail": False,
+        "thumbnail": "none",
         "path": [],
     }
     only_folders = (await client.get(f"/api/folders/{projects['id']}/children?kind=folder")).json()

@@ -1,4 +1,4 @@
-"""`hasThumbnail` is the file's true state in every answer of the item shape (folder listing,
+"""`thumbnail` is the file's true state in every answer of the item shape (folder listing,
 search, flat list, details, trash listing, bulk results), read with the item itself: the reads a
 search or a flat list makes do not grow with the number of items they answer."""
 
@@ -58,38 +58,38 @@ async def put(
     return replace(item, thumbnail=state)
 
 
-def flags(body) -> dict[str, bool]:
-    return {item["name"]: item["hasThumbnail"] for item in body["items"]}
+def states(body) -> dict[str, str]:
+    return {item["name"]: item["thumbnail"] for item in body["items"]}
 
 
-async def test_every_listing_of_items_says_which_have_a_thumbnail(drive):
+async def test_every_listing_of_items_says_where_each_thumbnail_stands(drive):
     client, repository = drive.client, drive.repository
     album = await put(repository, "Album", folder=True)
     expected = {
-        "photo ready.png": True,
-        "photo pending.png": False,
-        "photo refused.png": False,
-        "photo notes.txt": False,
+        "photo ready.png": "ready",
+        "photo pending.png": "pending",
+        "photo refused.png": "failed",
+        "photo notes.txt": "none",
     }
-    states = [ThumbnailState.READY, ThumbnailState.PENDING, ThumbnailState.REFUSED, None]
+    recorded = [ThumbnailState.READY, ThumbnailState.PENDING, ThumbnailState.REFUSED, None]
     files = {
         name: await put(repository, name, state=state, parent_id=album.item_id)
-        for name, state in zip(expected, states, strict=True)
+        for name, state in zip(expected, recorded, strict=True)
     }
     ready = files["photo ready.png"]
 
-    assert flags((await client.get(f"/api/folders/{album.item_id}/children")).json()) == expected
-    assert flags((await client.get("/api/search", params={"q": "photo"})).json()) == expected
-    assert flags((await client.get("/api/files")).json()) == expected
-    assert (await client.get(f"/api/files/{ready.item_id}")).json()["hasThumbnail"] is True
-    assert (await client.get(f"/api/files/{files['photo pending.png'].item_id}")).json()["hasThumbnail"] is False
+    assert states((await client.get(f"/api/folders/{album.item_id}/children")).json()) == expected
+    assert states((await client.get("/api/search", params={"q": "photo"})).json()) == expected
+    assert states((await client.get("/api/files")).json()) == expected
+    for name, state in expected.items():
+        assert (await client.get(f"/api/files/{files[name].item_id}")).json()["thumbnail"] == state
 
     trashed = (await client.post("/api/items/trash", json={"ids": [ready.item_id]})).json()
-    assert [item["hasThumbnail"] for item in trashed["items"]] == [True]
-    assert flags((await client.get("/api/trash")).json()) == {"photo ready.png": True}
+    assert [item["thumbnail"] for item in trashed["items"]] == ["ready"]
+    assert states((await client.get("/api/trash")).json()) == {"photo ready.png": "ready"}
     restored = (await client.post("/api/trash/restore", json={"ids": [ready.item_id]})).json()
-    assert [item["hasThumbnail"] for item in restored["items"]] == [True]
-    assert (await client.get(f"/api/folders/{album.item_id}")).json()["hasThumbnail"] is False
+    assert [item["thumbnail"] for item in restored["items"]] == ["ready"]
+    assert (await client.get(f"/api/folders/{album.item_id}")).json()["thumbnail"] == "none"
 
 
 @pytest.mark.parametrize(("path", "params"), [("/api/search", {"q": "photo"}), ("/api/files", {})])
@@ -104,7 +104,7 @@ async def test_search_and_the_flat_list_read_no_item_again_for_its_thumbnail(dri
         response = await drive.client.get(path, params={**params, "limit": 100})
         assert response.status_code == 200, response.text
         files = [item for item in response.json()["items"] if item["kind"] == "file"]
-        assert len(files) >= count and all(item["hasThumbnail"] for item in files)
+        assert len(files) >= count and all(item["thumbnail"] == "ready" for item in files)
         return repository.item_reads
 
     few = await reads_for(2)
