@@ -342,4 +342,22 @@ describe("UploadQueue with direct uploads", () => {
     await vi.waitFor(() => expect(items[0]!.status).toBe("done"));
     expect(uploaded).toEqual([stored]);
   });
+
+  it("shows an upload the user paused before the reload as paused, and resumes it only on Resume", () => {
+    const paused = resumableHandle();
+    const queue = new UploadQueue(
+      () => {},
+      () => paused,
+    );
+    let items: UploadItem[] = [];
+    queue.observe((next) => (items = next));
+
+    queue.adopt([{ name: "held.bin", size: 100, parentId: null, loaded: 40, handle: paused, paused: true }]);
+
+    expect(items).toMatchObject([{ name: "held.bin", status: "paused", loaded: 40, resumable: true }]);
+    expect(paused.calls).toEqual([]);
+    queue.resume(items[0]!.id);
+    expect(paused.calls).toEqual(["resume"]);
+    expect(items[0]!.status).toBe("uploading");
+  });
 });

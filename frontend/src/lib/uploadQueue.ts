@@ -25,7 +25,10 @@ export interface UploadItem {
   resumable?: boolean;
 }
 
-/** An upload found running after a reload (direct uploads only), or one that could not resume. */
+/**
+ * An upload found after a reload (direct uploads only): running, paused as the user left it, or
+ * one that could not resume.
+ */
 export interface AdoptedUpload {
   name: string;
   size: number;
@@ -33,6 +36,8 @@ export interface AdoptedUpload {
   loaded: number;
   handle: UploadHandle | null;
   lost?: string;
+  /** It sends nothing until resumed. */
+  paused?: boolean;
 }
 
 /** One file to send and the folder it goes to. */
@@ -102,7 +107,10 @@ export class UploadQueue {
     if (uploader) this.upload = uploader;
   }
 
-  /** Takes in uploads that run already (resumed after a reload), or says why one could not resume. */
+  /**
+   * Takes in the uploads a reload left: running already, paused (until `resume`), or lost (it says
+   * why it could not resume).
+   */
   adopt(uploads: AdoptedUpload[]): void {
     for (const upload of uploads) {
       const id = this.nextId++;
@@ -112,7 +120,7 @@ export class UploadQueue {
         continue;
       }
       this.entries.set(id, { file: null, parentId: upload.parentId, onConflict: "fail" });
-      this.items = [...this.items, { ...base, status: "uploading", resumable: true }];
+      this.items = [...this.items, { ...base, status: upload.paused ? "paused" : "uploading", resumable: true }];
       this.follow(id, upload.handle, upload.size);
     }
     this.emit();

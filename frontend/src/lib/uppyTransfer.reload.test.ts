@@ -2,11 +2,11 @@
 import "fake-indexeddb/auto";
 import { File as NodeFile } from "node:buffer";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { directUploadApi } from "../api/directUpload";
+import { directUploadApi, type UploadCreated } from "../api/directUpload";
 import { DirectUploadServer, patternedFile, sha256Of } from "../test/directUploadServer";
 import { fakeApi } from "../test/harness";
 import { keptUploadsExist } from "./directUploads";
-import { UppyTransfer, type RestoredTransfer } from "./uppyTransfer";
+import { UppyTransfer, type RestoredTransfer, type TransferHandle } from "./uppyTransfer";
 
 const MiB = 1024 * 1024;
 const PART = 5 * MiB;
@@ -73,6 +73,65 @@ describe("a direct upload across a reload", () => {
     expect(requests).toContain(`GET /api/uploads/${created.id}`);
     expect(server.puts.map((put) => put.number).sort()).toEqual([2, 3]);
     expect(server.completions[0]?.map((part) => part.number)).toEqual([1, 2, 3]);
+  });
+
+  it("leaves an upload the user paused paused through a reload, and resumes it on Resume from the parts S3 holds", async () => {
+    const server = new DirectUploadServer({ partSize: PART });
+    const { requests } = fakeApi(server.handle);
+    const bytes = new Uint8Array(await patternedFile("any.bin", 12.5 * MiB).arrayBuffer());
+    const nodeFile = (name: string) =>
+      new NodeFile([bytes], name, { type: "application/octet-stream" }) as unknown as File;
+    server.gate = new Promise(() => {});
+    const first = open(server);
+    const created: Record<string, UploadCreated> = {};
+    const handles: Record<string, TransferHandle> = {};
+    for (const name of ["held.bin", "going.bin"]) {
+      created[name] = await directUploadApi.create({ name, size: bytes.length, parentId: "root", onConflict: "fail" });
+      handles[name] = first.send(nodeFile(name), created[name], null, () => {});
+      handles[name].promise.catch(() => {});
+    }
+    const held = created["held.bin"]!.id;
+    const going = created["going.bin"]!.id;
+    await vi.waitFor(async () => expect(await keptBlobCount()).toBe(2));
+    await vi.waitFor(() =>
+      expect(requests).toEqual(
+        expect.arrayContaining([`POST /api/uploads/${held}/parts`, `POST /api/uploads/${going}/parts`]),
+      ),
+    );
+    for (const id of [held, going])
+      server.uploads.get(id)!.stored.set(1, { size: PART, etag: '"etag-1"', sha256: sha256Of(bytes.slice(0, PART)) });
+    // The reload comes at once after the pause, before Golden Retriever's throttled save.
+    handles["held.bin"]!.pause();
+
+    server.gate = Promise.resolve();
+    const sentBefore = requests.length;
+    const restored: RestoredTransfer[] = [];
+    await open(server).restore((found) => restored.push(...found));
+
+    const byName = Object.fromEntries(restored.map((each) => [each.name, each]));
+    // The running one resumes by itself and finishes; meanwhile the paused one sends nothing.
+    expect((await byName["going.bin"]!.handle!.promise).id).toBe(going);
+    expect(
+      server.puts
+        .filter((put) => put.uploadId === going)
+        .map((put) => put.number)
+        .sort(),
+    ).toEqual([2, 3]);
+    expect(requests.slice(sentBefore).filter((request) => request.includes(held))).toEqual([]);
+    expect(server.puts.filter((put) => put.uploadId === held)).toEqual([]);
+    expect(byName["held.bin"]).toMatchObject({ paused: true });
+    expect(byName["going.bin"]?.paused).toBeFalsy();
+
+    byName["held.bin"]!.handle!.resume();
+    expect((await byName["held.bin"]!.handle!.promise).id).toBe(held);
+    expect(
+      server.puts
+        .filter((put) => put.uploadId === held)
+        .map((put) => put.number)
+        .sort(),
+    ).toEqual([2, 3]);
+    expect(server.completions.at(-1)?.map((part) => part.number)).toEqual([1, 2, 3]);
+    expect(localStorage.getItem("scloud-paused-uploads-u1")).toBeNull();
   });
 
   it("says so when the browser did not keep the file, and tells the server to drop the upload", async () => {

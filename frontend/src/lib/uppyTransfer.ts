@@ -34,6 +34,51 @@ const RESTORE_FOR_MS = 24 * 60 * 60 * 1000;
 /** Reading the kept uploads back from IndexedDB takes this long at most. */
 const RESTORE_WAIT_MS = 15_000;
 
+/**
+ * The uploads (server ids) the user paused, kept beside Golden Retriever's copy so a reload
+ * leaves them paused. Written at once: Golden Retriever saves its own copy (`isPaused` with it)
+ * at most every 500 ms, so a reload right after a pause would find it running.
+ */
+class PausedUploads {
+  private readonly key: string;
+
+  constructor(userId: string) {
+    this.key = `scloud-paused-uploads-${userId}`;
+  }
+
+  has(uploadId: string): boolean {
+    return this.read().includes(uploadId);
+  }
+
+  set(uploadId: string, paused: boolean): void {
+    const others = this.read().filter((id) => id !== uploadId);
+    this.write(paused ? [...others, uploadId] : others);
+  }
+
+  /** Forgets every upload but `kept` (those a reload found): the others are done or gone. */
+  keepOnly(kept: string[]): void {
+    this.write(this.read().filter((id) => kept.includes(id)));
+  }
+
+  private read(): string[] {
+    try {
+      const ids: unknown = JSON.parse(localStorage.getItem(this.key) ?? "[]");
+      return Array.isArray(ids) ? ids.filter((id): id is string => typeof id === "string") : [];
+    } catch {
+      return [];
+    }
+  }
+
+  private write(ids: string[]): void {
+    try {
+      if (ids.length) localStorage.setItem(this.key, JSON.stringify(ids));
+      else localStorage.removeItem(this.key);
+    } catch {
+      // Storage full or blocked: the pause holds until a reload, as without this record.
+    }
+  }
+}
+
 /** One direct upload as the queue drives it. */
 export interface TransferHandle extends UploadHandle {
   pause(): void;
@@ -44,13 +89,15 @@ export interface TransferHandle extends UploadHandle {
   follow(listener: (progress: UploadProgress) => void): void;
 }
 
-/** An upload found after a reload or a crashed tab, already resuming. */
+/** An upload found after a reload or a crashed tab: already resuming, or paused as the user left it. */
 export interface RestoredTransfer {
   name: string;
   size: number;
   parentId: string | null;
   loaded: number;
   handle: TransferHandle | null;
+  /** The user had paused it: it sends nothing until `handle.resume()`. */
+  paused?: boolean;
   /** Why it cannot resume (the browser did not keep the file), when it cannot. */
   lost?: string;
 }
@@ -90,12 +137,16 @@ export class UppyTransfer {
   private readonly signers = new Map<string, PartSigner>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly results = new Map<string, Item>();
+  private readonly paused: PausedUploads;
+  /** Restored paused files Uppy has not started in this page: a resume starts them. */
+  private readonly idle = new Set<string>();
   /** Settles once Golden Retriever has read the kept uploads back (listened to before it starts). */
   private readonly restored: Promise<void>;
   private destroyed = false;
 
   constructor({ userId, api = directUploadApi, uploadPartBytes, restore = true }: TransferOptions) {
     this.api = api;
+    this.paused = new PausedUploads(userId);
     this.uppy = new Uppy<Meta, Body>({ id: `scloud-uploads-${userId}`, autoProceed: false });
     this.uppy.use(AwsS3<Meta, Body>, {
       shouldUseMultipart: true,
@@ -150,11 +201,9 @@ export class UppyTransfer {
     const bound = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), RESTORE_WAIT_MS));
     if (!(await Promise.race([restored, bound])) || this.destroyed) return;
     this.uppy.setState({ currentUploads: {} });
-    const transfers = this.uppy
-      .getFiles()
-      .filter((file) => !file.progress.uploadComplete && file.meta.uploadId)
-      .map((file) => this.restoreOne(file));
-    onRestored(transfers);
+    const files = this.uppy.getFiles().filter((file) => !file.progress.uploadComplete && file.meta.uploadId);
+    this.paused.keepOnly(files.map((file) => file.meta.uploadId));
+    onRestored(files.map((file) => this.restoreOne(file)));
   }
 
   /**
@@ -182,8 +231,14 @@ export class UppyTransfer {
     }
     this.rememberUpload(file);
     const handle = this.watch(file.id, () => {});
+    const loaded = file.progress.bytesUploaded || 0;
+    if (this.paused.has(file.meta.uploadId)) {
+      this.idle.add(file.id);
+      this.uppy.setFileState(file.id, { isPaused: true });
+      return { ...base, loaded, handle, paused: true };
+    }
     void this.start(file.id);
-    return { ...base, loaded: file.progress.bytesUploaded || 0, handle };
+    return { ...base, loaded, handle };
   }
 
   private watch(id: string, onProgress: (p: UploadProgress) => void): TransferHandle {
@@ -221,7 +276,14 @@ export class UppyTransfer {
 
   private setPaused(id: string, paused: boolean): void {
     const file = this.uppy.getFile(id);
-    if (file && Boolean(file.isPaused) !== paused) this.uppy.pauseResume(id);
+    if (!file) return;
+    this.paused.set(file.meta.uploadId, paused);
+    if (!paused && this.idle.delete(id)) {
+      // Nothing of it runs in this page yet for Uppy to resume: it starts, from the parts S3 holds.
+      void this.start(id);
+      return;
+    }
+    if (Boolean(file.isPaused) !== paused) this.uppy.pauseResume(id);
   }
 
   private cancel(id: string): void {
@@ -235,7 +297,9 @@ export class UppyTransfer {
     const file = this.uppy.getFile(id);
     this.waiters.delete(id);
     this.signers.delete(id);
+    this.idle.delete(id);
     if (!file) return;
+    this.paused.set(file.meta.uploadId, false);
     this.uppy.removeFile(id);
     void this.api.abort(file.meta.uploadId).catch(() => {});
   }
@@ -243,9 +307,11 @@ export class UppyTransfer {
   private settle(id: string): void {
     const item = this.results.get(id);
     const waiter = this.waiters.get(id);
+    const file = this.uppy.getFile(id);
     this.results.delete(id);
     this.waiters.delete(id);
     this.signers.delete(id);
+    if (file) this.paused.set(file.meta.uploadId, false);
     this.uppy.removeFile(id);
     if (item) waiter?.resolve(item);
   }
