@@ -1,8 +1,8 @@
 """What a route depends on: the signed-in user, the one use case it calls, and settings it reports."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from operator import attrgetter
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 
@@ -23,8 +23,10 @@ __all__ = ["CurrentUser"]
 UseCase = TypeVar("UseCase")
 
 
-def _from_drive(pick: Callable[[Drive], UseCase]) -> Callable[[Request], UseCase]:
-    def use_case(request: Request) -> UseCase:
+# The dependencies are coroutines because FastAPI runs a plain function in a worker thread: a
+# thread hop on every request, for an attribute read.
+def _from_drive(pick: Callable[[Drive], UseCase]) -> Callable[[Request], Coroutine[Any, Any, UseCase]]:
+    async def use_case(request: Request) -> UseCase:
         drive: Drive = request.app.state.container.service
         return pick(drive)
 
@@ -51,7 +53,7 @@ CreateArchiveDep = Annotated[CreateArchive, Depends(_from_drive(attrgetter("crea
 OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_archive")))]
 
 
-def _settings(request: Request) -> FilesSettings:
+async def _settings(request: Request) -> FilesSettings:
     settings: FilesSettings = request.app.state.settings
     return settings
 
