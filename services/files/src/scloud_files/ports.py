@@ -281,6 +281,19 @@ class MultipartStore(Protocol):
         """The object's real size and full-object SHA-256; None if there is no object."""
         ...
 
+    def presign_put(
+        self, key: str, *, size: int, content_type: str, sha256: str, ttl_seconds: int
+    ) -> tuple[str, dict[str, str]]:
+        """A URL to PUT a whole small object to for `ttl_seconds`, and the headers the request
+        must carry: the store refuses a body of another size, another content type or other bytes
+        than `sha256` (base64)."""
+        ...
+
+    async def list_sizes(self, prefix: str, *, limit: int) -> dict[str, int]:
+        """The size of each object under `prefix`, by key, for up to `limit` objects, in one
+        listing."""
+        ...
+
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         """Drops the upload and its stored parts. Idempotent."""
         ...

@@ -7,8 +7,9 @@ from pydantic import Field
 
 from scloud_common.web import ApiModel
 from scloud_files.domain import PendingUpload, StoredPart
+from scloud_files.drive.batch_upload import BatchFileOutcome, CreatedBatch, SignedFile
 from scloud_files.drive.direct_upload import SignedPart
-from scloud_files.http.schemas import ROOT_ID, Rfc3339Time
+from scloud_files.http.schemas import ROOT_ID, ItemRead, Rfc3339Time
 
 Sha256 = Field(min_length=44, max_length=44, description="Base64 of the part's 32-byte SHA-256 digest.")
 
@@ -122,3 +123,78 @@ class PartToComplete(ApiModel):
 
 class UploadComplete(ApiModel):
     parts: list[PartToComplete] = Field(min_length=1, max_length=10_000, description="Every part, in order.")
+
+
+class BatchFileCreate(ApiModel):
+    name: str = Field(min_length=1, max_length=1000, description="Unique in the batch (compared folded).")
+    size: int = Field(
+        ge=1, description="Bytes, at most `maxBatchFileBytes`; empty files go through `/api/files/upload`."
+    )
+    type: str | None = Field(None, max_length=255, description="The declared media type.")
+    sha256: str = Field(min_length=44, max_length=44, description="Base64 of the file's 32-byte SHA-256 digest.")
+    modified_at: Rfc3339Time | None = Field(
+        None, description="The file's own modification time, clamped to now; default: the completion time."
+    )
+
+
+class BatchCreate(ApiModel):
+    files: list[BatchFileCreate] = Field(min_length=1, max_length=1000, description="At most `maxBatchFiles`.")
+    parent_id: str | None = Field(ROOT_ID, max_length=40, description="The folder to upload into; `root` by default.")
+    on_conflict: Literal["fail", "rename", "replace"] = Field(
+        "fail",
+        description="If the folder has a name: `fail` (409 `name_taken` for the batch now; a file refused at "
+        "completion), `rename` or `replace`, at completion.",
+    )
+
+
+class BatchFileSigned(ApiModel):
+    id: str = Field(description="The file's id once recorded.")
+    name: str
+    url: str = Field(description="Presigned PutObject, bound to the file's size, content type and SHA-256.")
+    headers: dict[str, str] = Field(description="Send exactly these headers with the PUT.")
+
+    @classmethod
+    def from_domain(cls, signed: SignedFile) -> "BatchFileSigned":
+        return cls(id=signed.file.file_id, name=signed.file.name, url=signed.url, headers=signed.headers)
+
+
+class BatchCreated(ApiModel):
+    id: str = Field(description="The batch's id.")
+    expires_at: datetime = Field(description="PUT the files and complete the batch before this.")
+    files: list[BatchFileSigned] = Field(description="In the order declared.")
+
+    @classmethod
+    def from_domain(cls, created: CreatedBatch) -> "BatchCreated":
+        return cls(
+            id=created.batch.upload_id,
+            expires_at=datetime.fromisoformat(created.batch.expires_at),
+            files=[BatchFileSigned.from_domain(signed) for signed in created.files],
+        )
+
+
+class BatchComplete(ApiModel):
+    sent: list[str] = Field(
+        max_length=1000, description="The ids of the files whose PUT succeeded; the others are not recorded."
+    )
+
+
+class BatchFileOutcomeRead(ApiModel):
+    id: str
+    state: Literal["recorded", "missing", "refused"] = Field(
+        description="`missing`: not sent, or S3 does not have it; `refused`: see `error`, its bytes deleted."
+    )
+    item: ItemRead | None = Field(None, description="The file, when recorded.")
+    error: str | None = Field(None, description="Why it was refused: `upload_mismatch`, `name_taken`.")
+
+    @classmethod
+    def from_domain(cls, outcome: BatchFileOutcome) -> "BatchFileOutcomeRead":
+        return cls(
+            id=outcome.file_id,
+            state=outcome.state.value,
+            item=ItemRead.from_domain(outcome.item) if outcome.item is not None else None,
+            error=outcome.error,
+        )
+
+
+class BatchCompleted(ApiModel):
+    files: list[BatchFileOutcomeRead] = Field(description="Every file of the batch, in the order declared.")

@@ -16,7 +16,7 @@ from scloud_files.adapters.dynamodb.access import TableAccess
 from scloud_files.adapters.dynamodb.record import item_key, parent_value
 from scloud_files.adapters.dynamodb.table import ROOT, TTL_ATTRIBUTE, UPLOAD_PREFIX, UPLOAD_SHARDS, UPLOADS_SORT_KEY
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads
+from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads, decode_batch_files, encode_batch_files
 
 FORGET_AFTER = timedelta(days=1)
 
@@ -47,6 +47,8 @@ def _record(upload: PendingUpload) -> dict[str, Any]:
     }
     if upload.modified_at is not None:
         record["modifiedAt"] = {"S": upload.modified_at}
+    if (batch_files := encode_batch_files(upload.batch_files)) is not None:
+        record["batchFiles"] = {"S": batch_files}
     return record
 
 
@@ -66,6 +68,7 @@ def _upload_of(record: dict[str, Any]) -> PendingUpload:
         modified_at=record["modifiedAt"]["S"] if "modifiedAt" in record else None,
         created_at=record["createdAt"]["S"],
         expires_at=record["expiresAt"]["S"],
+        batch_files=decode_batch_files(record["batchFiles"]["S"] if "batchFiles" in record else None),
     )
 
 

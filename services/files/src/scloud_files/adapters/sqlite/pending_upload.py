@@ -7,11 +7,11 @@ from typing import Any
 from scloud_files.adapters.sqlite.access import Database
 from scloud_files.adapters.sqlite.record import insert_row, parent_value
 from scloud_files.adapters.sqlite.schema import ROOT
-from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads
+from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads, decode_batch_files, encode_batch_files
 
 COLUMNS = (
     "user_id, upload_id, s3_upload_id, object_key, name, size, part_size, content_type, parent_id, on_conflict, "
-    "modified_at, created_at, expires_at"
+    "modified_at, created_at, expires_at, batch_files"
 )
 
 
@@ -30,6 +30,7 @@ def _row(upload: PendingUpload) -> dict[str, Any]:
         "modified_at": upload.modified_at,
         "created_at": upload.created_at,
         "expires_at": upload.expires_at,
+        "batch_files": encode_batch_files(upload.batch_files),
     }
 
 
@@ -48,6 +49,7 @@ def _upload_of(row: sqlite3.Row) -> PendingUpload:
         modified_at=row["modified_at"],
         created_at=row["created_at"],
         expires_at=row["expires_at"],
+        batch_files=decode_batch_files(row["batch_files"]),
     )
 
 

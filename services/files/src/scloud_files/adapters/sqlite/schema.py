@@ -144,4 +144,12 @@ MIGRATIONS = [
         CREATE INDEX items_pending_thumbnails ON items (item_id) WHERE thumbnail = 'pending' AND trashed_at IS NULL;
         """,
     ),
+    Migration(
+        6,
+        """
+        -- A batch of small files PUT straight to S3 (domain.BatchFile, as JSON); NULL for a
+        -- multipart upload.
+        ALTER TABLE pending_uploads ADD COLUMN batch_files TEXT;
+        """,
+    ),
 ]
