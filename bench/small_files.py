@@ -38,6 +38,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from batch_upload import BatchEntry, BatchUploadClient
 from boto3.s3.transfer import TransferConfig
 from direct_upload import DirectUploadClient, write_payload
 from direct_upload import report as report_large
@@ -125,29 +126,36 @@ class StackCpu:
         return seconds, {name: after[name] - before[name] for name in before}
 
 
+PATH_LABELS = {
+    "page": "page (POST /api/files/upload)",
+    "batch": "batch (presigned PUTs, batched)",
+    "put": "boto3 put_object",
+}
+
+
 @dataclass
 class Round:
-    page_seconds: float
-    put_seconds: float
-    page_cpu: dict[str, float]
-    put_cpu: dict[str, float]
+    seconds: dict[str, float]
+    cpu: dict[str, dict[str, float]]
     load: str
 
-    @property
-    def ratio(self) -> float:
-        return self.put_seconds / self.page_seconds
+    def ratio(self, path: str) -> float:
+        return self.seconds["put"] / self.seconds[path]
 
 
 class SmallFilePaths:
-    """The two ways of storing the same files: the page's and boto3's."""
+    """The ways of storing the same files: the page's, batches of presigned PUTs, and boto3's."""
 
-    def __init__(self, stack: Stack, account: Account) -> None:
+    def __init__(self, stack: Stack, account: Account, *, batch_size: int) -> None:
         limits = httpx.Limits(max_connections=PARALLEL_UPLOADS, max_keepalive_connections=PARALLEL_UPLOADS)
         self._gateway = httpx.Client(base_url=stack.url, limits=limits, timeout=120)
         self._account = account
         self._s3 = stack.storage_endpoint.client()
         self._bucket = stack.bucket
         self._folder = ""
+        self._batches = BatchUploadClient(
+            self._gateway, headers=account.headers, parallel=PARALLEL_UPLOADS, batch_size=batch_size
+        )
 
     def through_page(self, file: SmallFile) -> None:
         response = self._gateway.post(
@@ -157,6 +165,15 @@ class SmallFilePaths:
             headers=self._account.headers,
         )
         assert response.status_code == 201, response.text
+
+    def in_batches(self, files: list[SmallFile]) -> float:
+        """Seconds for all `files` through the batch protocol, PARALLEL_UPLOADS PUTs at once."""
+        entries = [BatchEntry(f"{self._folder}{f.name}", f.body, CONTENT_TYPE, f.modified_at) for f in files]
+        started = time.perf_counter()
+        items = self._batches.upload(entries)
+        seconds = time.perf_counter() - started
+        assert [item["size"] for item in items] == [len(f.body) for f in files]
+        return seconds
 
     def with_put_object(self, file: SmallFile) -> None:
         self._s3.put_object(
@@ -171,51 +188,63 @@ class SmallFilePaths:
         """Each round's names differ, as a name taken in the folder would be refused."""
         self._folder = f"{label}-"
 
+    def action(self, path: str, files: list[SmallFile]) -> Callable[[], float]:
+        if path == "batch":
+            return lambda: self.in_batches(files)
+        work = self.through_page if path == "page" else self.with_put_object
+        return lambda: run_at_once(work, files)
+
     def close(self) -> None:
+        self._batches.close()
         self._gateway.close()
 
 
-def measure_small(stack: Stack, account: Account, files: list[SmallFile], rounds: int) -> list[Round]:
-    paths = SmallFilePaths(stack, account)
+def measure_small(
+    stack: Stack, account: Account, files: list[SmallFile], rounds: int, *, paths_measured: list[str], batch_size: int
+) -> list[Round]:
+    paths = SmallFilePaths(stack, account, batch_size=batch_size)
     cpu = StackCpu(stack)
     results = []
+    every = [*paths_measured, "put"]
     try:
         paths.name_round("warm")
-        run_at_once(paths.through_page, files[:20])
-        run_at_once(paths.with_put_object, files[:20])
+        for path in every:
+            paths.action(path, files[:20])()
         for number in range(rounds):
             paths.name_round(f"r{number}")
-            timings = {}
-            order = ("page", "put") if number % 2 == 0 else ("put", "page")
-            for path in order:
-                work = paths.through_page if path == "page" else paths.with_put_object
-                timings[path] = cpu.measure(lambda work=work: run_at_once(work, files))
-            (page_seconds, page_cpu), (put_seconds, put_cpu) = timings["page"], timings["put"]
-            result = Round(page_seconds, put_seconds, page_cpu, put_cpu, load())
+            # Each path goes first in turn, so that other load on the machine hits all alike.
+            order = every[number % len(every) :] + every[: number % len(every)]
+            timings = {path: cpu.measure(paths.action(path, files)) for path in order}
+            result = Round(
+                {path: seconds for path, (seconds, _) in timings.items()},
+                {path: used for path, (_, used) in timings.items()},
+                load(),
+            )
             results.append(result)
-            print_round(number, result, files)
+            print_round(number, result, files, paths_measured)
     finally:
         paths.close()
     return results
 
 
 def cpu_per_file_ms(cpu: dict[str, float], count: int) -> str:
-    return ", ".join(f"{name} {seconds * 1000 / count:.1f}" for name, seconds in cpu.items() if seconds > 0)
+    return ", ".join(f"{name} {seconds * 1000 / count:.2f}" for name, seconds in cpu.items() if seconds > 0)
 
 
-def print_round(number: int, result: Round, files: list[SmallFile]) -> None:
+def print_round(number: int, result: Round, files: list[SmallFile], paths_measured: list[str]) -> None:
     count = len(files)
     mib = sum(len(each.body) for each in files) / MIB
-    print(
-        f"  round {number + 1}: page {count / result.page_seconds:.1f} files/s ({mib / result.page_seconds:.1f} MB/s), "
-        f"put_object {count / result.put_seconds:.1f} files/s ({mib / result.put_seconds:.1f} MB/s), "
-        f"ratio {result.ratio:.2f}  [load {result.load}]"
+    rates = ", ".join(
+        f"{path} {count / result.seconds[path]:.1f} files/s ({mib / result.seconds[path]:.1f} MB/s)"
+        for path in [*paths_measured, "put"]
     )
-    print(f"    CPU ms per file, page: {cpu_per_file_ms(result.page_cpu, count)}")
-    print(f"    CPU ms per file, put_object: {cpu_per_file_ms(result.put_cpu, count)}")
+    ratios = ", ".join(f"{path}/put {result.ratio(path):.2f}" for path in paths_measured)
+    print(f"  round {number + 1}: {rates}; {ratios}  [load {result.load}]")
+    for path in [*paths_measured, "put"]:
+        print(f"    CPU ms per file, {path}: {cpu_per_file_ms(result.cpu[path], count)}")
 
 
-def report_small(results: list[Round], files: list[SmallFile]) -> None:
+def report_small(results: list[Round], files: list[SmallFile], paths_measured: list[str]) -> None:
     count = len(files)
     sizes = sorted(len(each.body) for each in files)
     mib = sum(sizes) / MIB
@@ -223,22 +252,21 @@ def report_small(results: list[Round], files: list[SmallFile]) -> None:
         f"{count} files, {mib:.1f} MiB, {sizes[0] / KIB:.0f} KiB to {sizes[-1] / KIB:.0f} KiB "
         f"(median {statistics.median(sizes) / KIB:.0f} KiB), {PARALLEL_UPLOADS} at once, {len(results)} rounds"
     )
-    page = [count / each.page_seconds for each in results]
-    put = [count / each.put_seconds for each in results]
-    print(
-        f"page (POST /api/files/upload)  median {statistics.median(page):6.1f} files/s  rounds {[round(x, 1) for x in page]}"
-    )
-    print(
-        f"boto3 put_object               median {statistics.median(put):6.1f} files/s  rounds {[round(x, 1) for x in put]}"
-    )
-    ratios = [each.ratio for each in results]
-    print(
-        f"ratio page / put_object: median of the rounds {statistics.median(ratios):.2f} (target >= 0.9), rounds {[round(x, 2) for x in ratios]}"
-    )
-    for path in ("page", "put"):
+    for path in [*paths_measured, "put"]:
+        rates = [count / each.seconds[path] for each in results]
+        print(
+            f"{PATH_LABELS[path]:34} median {statistics.median(rates):6.1f} files/s  rounds {[round(x, 1) for x in rates]}"
+        )
+    for path in paths_measured:
+        ratios = [each.ratio(path) for each in results]
+        print(
+            f"ratio {path} / put_object: median of the rounds {statistics.median(ratios):.2f} (target >= 0.9), "
+            f"rounds {[round(x, 2) for x in ratios]}"
+        )
+    for path in [*paths_measured, "put"]:
         totals: dict[str, float] = {}
         for each in results:
-            for name, seconds in (each.page_cpu if path == "page" else each.put_cpu).items():
+            for name, seconds in each.cpu[path].items():
                 totals[name] = totals.get(name, 0.0) + seconds
         print(f"CPU ms per file over all rounds, {path}: {cpu_per_file_ms(totals, count * len(results))}")
 
@@ -285,6 +313,10 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=500, choices=range(20, 5001), metavar="20-5000")
     parser.add_argument("--large-mib", type=int, default=1024, help="size of the direct upload; 0 leaves it out")
     parser.add_argument("--large-rounds", type=int, default=3, choices=range(1, 11), metavar="1-10")
+    parser.add_argument(
+        "--paths", default="page,batch", help="paths measured against put_object: page, batch or both (page,batch)"
+    )
+    parser.add_argument("--batch-size", type=int, default=100, choices=range(1, 1001), metavar="1-1000")
     return parser.parse_args()
 
 
@@ -299,8 +331,11 @@ def main() -> None:
             with httpx.Client(base_url=stack.url, timeout=60) as client:
                 account = register(client, "small-files")
                 print(f"small files, {PARALLEL_UPLOADS} at once (the page's queue), rounds interleaved:")
-                results = measure_small(stack, account, files, args.rounds)
-                report_small(results, files)
+                paths_measured = [path for path in args.paths.split(",") if path in ("page", "batch")]
+                results = measure_small(
+                    stack, account, files, args.rounds, paths_measured=paths_measured, batch_size=args.batch_size
+                )
+                report_small(results, files, paths_measured)
                 if args.large_mib:
                     # The small files may have outlived the first access token (15 minutes).
                     sign_in_again(client, account)
