@@ -207,14 +207,16 @@ def measure_small(
     results = []
     every = [*paths_measured, "put"]
     try:
-        paths.name_round("warm")
         for path in every:
+            paths.name_round(f"warm-{path}")
             paths.action(path, files[:20])()
         for number in range(rounds):
-            paths.name_round(f"r{number}")
             # Each path goes first in turn, so that other load on the machine hits all alike.
             order = every[number % len(every) :] + every[: number % len(every)]
-            timings = {path: cpu.measure(paths.action(path, files)) for path in order}
+            timings = {}
+            for path in order:
+                paths.name_round(f"r{number}-{path}")
+                timings[path] = cpu.measure(paths.action(path, files))
             result = Round(
                 {path: seconds for path, (seconds, _) in timings.items()},
                 {path: used for path, (_, used) in timings.items()},
