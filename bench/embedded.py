@@ -103,6 +103,22 @@ def stack_rss(stack: Stack) -> dict[str, int]:
     return sizes
 
 
+def stack_cpu(stack: Stack) -> dict[str, float]:
+    """CPU seconds (user and system) each of the stack's processes used so far, with its children,
+    and this process's own (the clients share the machine's cores with the stack)."""
+    seconds: dict[str, float] = {}
+    for name, process in [*stack.processes.items(), ("bench", psutil.Process())]:
+        parent = psutil.Process(process.pid)
+        children = parent.children(recursive=True) if name != "bench" else []
+        seconds[name] = sum(each.cpu_times().user + each.cpu_times().system for each in [parent, *children])
+    return seconds
+
+
+def print_cpu(title: str, used: dict[str, float], uploads: int, seconds: float) -> None:
+    parts = ", ".join(f"{name} {cpu * 1000 / uploads:.1f} ({cpu / seconds:.0%})" for name, cpu in used.items())
+    print(f"  CPU during the {title} batches, ms per upload (share of one core): {parts}")
+
+
 def own_rss() -> int:
     return psutil.Process().memory_info().rss
 
@@ -214,16 +230,26 @@ def throughput(stack: Stack, client: httpx.Client, account: Account, batches: in
         s3.put_object(Bucket=stack.bucket, Key=key, Body=FOUR_KIB, ContentType="application/octet-stream")
 
     ratios = []
+    # CPU seconds each process used while each path's batches ran, and their wall time.
+    cpu: dict[str, dict[str, float]] = {"gateway": {}, "put_object": {}}
+    wall = {"gateway": 0.0, "put_object": 0.0}
     for number in range(batches):
         offset = number * batch
         gateway_rate = direct_rate = 0.0
         for path in ("gateway", "direct") if number % 2 == 0 else ("direct", "gateway"):
+            before = stack_cpu(stack)
             if path == "gateway":
                 gateway_rate = run_parallel(lambda i: through_gateway(offset + i), batch, UPLOAD_CONCURRENCY)
             else:
                 direct_rate = run_parallel(lambda i: direct(offset + i), batch, UPLOAD_CONCURRENCY)
+            key = "gateway" if path == "gateway" else "put_object"
+            for name, seconds in stack_cpu(stack).items():
+                cpu[key][name] = cpu[key].get(name, 0.0) + seconds - before.get(name, 0.0)
+            wall[key] += batch / (gateway_rate if path == "gateway" else direct_rate)
         print(f"  batch {number + 1}: gateway {gateway_rate:.0f}/s, put_object {direct_rate:.0f}/s  [load {load()}]")
         ratios.append(gateway_rate / direct_rate)
+    for key, used in cpu.items():
+        print_cpu(key, used, batches * batch, wall[key])
     return ratios
 
 

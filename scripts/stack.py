@@ -60,6 +60,14 @@ DEFAULT_READY_TIMEOUT_SECONDS = 240.0
 START_ATTEMPTS_ON_FREE_PORTS = 3
 
 
+class PortsTaken(RuntimeError):
+    """Ports of the stack that another program holds before the stack starts."""
+
+    def __init__(self, ports: list[int]) -> None:
+        super().__init__(busy_ports_message(ports))
+        self.ports = ports
+
+
 @dataclass(frozen=True)
 class Ports:
     gateway: int = 8080
@@ -182,18 +190,17 @@ class Stack:
 
     def start(self) -> None:
         """Starts every process and waits until each is ready. On ports chosen because they were
-        free, a process that finds its port taken meanwhile (a busy machine's other programs
-        take ports too) makes the stack start again on newly chosen ones, a bounded number of
-        times; on ports someone expects (make run's), a taken port is said and the start fails."""
+        free, a port taken meanwhile (a busy machine's other programs take ports too), whether
+        the start's own check finds it held or a process finds it so when it binds, makes the
+        stack start again on newly chosen ones, a bounded number of times; on ports someone
+        expects (make run's), a taken port is said and the start fails."""
         for attempt in range(1, START_ATTEMPTS_ON_FREE_PORTS + 1):
             try:
                 self._start_once()
                 return
-            except ExitedWhileStarting as exc:
-                if (
-                    not (exc.port_taken and isinstance(self.ports, FreePorts))
-                    or attempt == START_ATTEMPTS_ON_FREE_PORTS
-                ):
+            except (ExitedWhileStarting, PortsTaken) as exc:
+                port_taken = isinstance(exc, PortsTaken) or exc.port_taken
+                if not (port_taken and isinstance(self.ports, FreePorts)) or attempt == START_ATTEMPTS_ON_FREE_PORTS:
                     raise
                 self.ports = Ports.free()
 
@@ -202,7 +209,7 @@ class Stack:
         self.logs_dir.mkdir(mode=0o700, exist_ok=True)
         busy = [port for port in vars(self.ports).values() if port_in_use(port)]
         if busy:
-            raise RuntimeError(busy_ports_message(busy))
+            raise PortsTaken(busy)
         try:
             if self.with_services:
                 self._start_services()

@@ -329,6 +329,23 @@ def test_a_free_port_taken_before_the_stack_binds_it_is_chosen_again(tmp_path, m
         assert ready.status_code == 200, ready.text
 
 
+def test_a_free_port_taken_before_the_start_checks_it_is_chosen_again(tmp_path):
+    """Regression: the same race a moment earlier (another program took a chosen port before the
+    start's own check of the ports) failed the start instead of choosing again."""
+    ports = Ports.free()
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", ports.users_grpc))
+        squatter.listen()
+        stack = Stack(run_dir=tmp_path / "run", ports=ports, with_gateway=False)
+        try:
+            stack.start()
+            assert stack.ports.users_grpc != ports.users_grpc
+            ready = httpx.get(f"http://127.0.0.1:{stack.ports.http('users')}/readyz", timeout=30)
+            assert ready.status_code == 200, ready.text
+        finally:
+            stack.stop()
+
+
 def test_a_taken_port_someone_expects_fails_the_start_and_says_so(tmp_path, monkeypatch):
     ports = Ports.offset(31000 - Ports().gateway)
     with auth_grpc_port_taken_after_the_check(tmp_path / "run", ports, monkeypatch) as stack:

@@ -81,6 +81,36 @@ class SessionStatusCache:
         self._answers[key] = (active, self._clock() + self._ttl_seconds)
 
 
+class VerifiedTokenCache:
+    """Claims of tokens whose signature was checked, by the whole token (signature included, so
+    only those exact bytes hit), until the token expires. Checking an Ed25519 signature is the
+    costliest step of a small request, and a browser sends the same token for its whole life.
+    Bounded in size: when full, the oldest entries go first."""
+
+    def __init__(self, *, max_entries: int = 10_000, wall_clock: Callable[[], float] = time.time) -> None:
+        self._max_entries = max_entries
+        self._wall_clock = wall_clock
+        self._claims: dict[str, AccessClaims] = {}
+
+    def get(self, token: str) -> AccessClaims | None:
+        claims = self._claims.get(token)
+        if claims is None:
+            return None
+        if self._wall_clock() >= claims.expires_at + CLOCK_SKEW_SECONDS:
+            # Expired: the full check runs again and gives the same refusal as for a new token.
+            del self._claims[token]
+            return None
+        return claims
+
+    def put(self, token: str, claims: AccessClaims) -> None:
+        while len(self._claims) >= self._max_entries:
+            del self._claims[next(iter(self._claims))]
+        self._claims[token] = claims
+
+    def clear(self) -> None:
+        self._claims.clear()
+
+
 class AccessTokenVerifier:
     """Verifies access tokens against cached public keys, refreshing the cache when a token
     names a key id it has not seen (key rotation), at most once per `min_refresh_seconds`.
@@ -98,6 +128,7 @@ class AccessTokenVerifier:
         audience: str,
         min_refresh_seconds: float = 5.0,
         session_cache_seconds: float = 2.0,
+        verified_tokens: VerifiedTokenCache | None = None,
     ):
         self._key_source = key_source
         self._session_source = session_source
@@ -108,6 +139,7 @@ class AccessTokenVerifier:
         self._last_refresh = float("-inf")
         self._refresh_lock = asyncio.Lock()
         self._sessions = SessionStatusCache(ttl_seconds=session_cache_seconds)
+        self._verified = verified_tokens or VerifiedTokenCache()
 
     async def verify(self, token: str) -> AccessClaims:
         """The token's claims, if it is valid and its session active (possibly a cached answer)."""
@@ -134,6 +166,14 @@ class AccessTokenVerifier:
 
     async def verify_signature(self, token: str) -> AccessClaims:
         """Checks signature and claims only, without asking whether the session still lives."""
+        cached = self._verified.get(token)
+        if cached is not None:
+            return cached
+        claims = await self._decode(token)
+        self._verified.put(token, claims)
+        return claims
+
+    async def _decode(self, token: str) -> AccessClaims:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -169,6 +209,8 @@ class AccessTokenVerifier:
                 return
             keys = await self._key_source.fetch_public_keys()
             self._last_refresh = time.monotonic()
+            # A key auth stopped announcing (withdrawn) must not keep its tokens valid from the cache.
+            self._verified.clear()
             self._keys = {
                 # Only keys announced for our algorithm (EdDSA) are kept, and PyJWT takes those.
                 key.key_id: cast(AllowedPublicKeys, load_pem_public_key(key.public_key_pem.encode()))

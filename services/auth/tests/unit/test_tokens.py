@@ -7,7 +7,14 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
 from scloud_common.errors import ServiceUnavailable
-from scloud_common.tokens import AccessTokenVerifier, InvalidAccessToken, SessionStatusCache
+from scloud_common.tokens import (
+    CLOCK_SKEW_SECONDS,
+    AccessClaims,
+    AccessTokenVerifier,
+    InvalidAccessToken,
+    SessionStatusCache,
+    VerifiedTokenCache,
+)
 
 
 class CountingKeySource:
@@ -187,3 +194,79 @@ def test_session_answers_expire_and_the_cache_stays_bounded():
     assert cache.get(("s1", "u")) is None
     now[0] = 2.0
     assert cache.get(("s2", "u")) is None and cache.get(("s3", "u")) is None
+
+
+class CountingDecodes(AccessTokenVerifier):
+    """The verifier, counting the full checks (signature and claims) it runs."""
+
+    decodes = 0
+
+    async def _decode(self, token: str):
+        self.decodes += 1
+        return await super()._decode(token)
+
+
+def counting_verifier(source, *, wall_clock=time.time) -> CountingDecodes:
+    return CountingDecodes(
+        source,
+        session_source=AlwaysActive(),
+        issuer="scloud-auth",
+        audience="scloud",
+        min_refresh_seconds=0,
+        verified_tokens=VerifiedTokenCache(wall_clock=wall_clock),
+    )
+
+
+async def test_a_token_seen_before_skips_the_signature_check(signer):
+    verifier = counting_verifier(SignerKeySource(signer))
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    for _ in range(3):
+        assert (await verifier.verify(token)).user_id == "u1"
+    assert verifier.decodes == 1
+
+
+async def test_a_cached_token_goes_back_to_the_full_check_when_it_expires(signer):
+    """Past its expiry (with the tolerated clock skew) the cache no longer answers for a token, so
+    the full check decides, and refuses it as it refuses any expired token (tested above)."""
+    issued_at = int(time.time())
+    now = [float(issued_at)]
+    verifier = counting_verifier(SignerKeySource(signer), wall_clock=lambda: now[0])
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=issued_at)
+    claims = await verifier.verify(token)
+    now[0] = claims.expires_at + CLOCK_SKEW_SECONDS - 1
+    await verifier.verify(token)
+    assert verifier.decodes == 1
+    now[0] = claims.expires_at + CLOCK_SKEW_SECONDS
+    await verifier.verify(token)
+    assert verifier.decodes == 2
+
+
+async def test_a_tampered_copy_of_a_cached_token_is_refused(signer):
+    verifier = counting_verifier(SignerKeySource(signer))
+    token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    await verifier.verify(token)
+    header, payload, signature = token.split(".")
+    flipped = signature[:-2] + ("A" if signature[-2] != "A" else "B") + signature[-1]
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify(f"{header}.{payload}.{flipped}")
+
+
+async def test_tokens_of_a_withdrawn_key_are_refused_even_when_cached(signer):
+    source = CountingKeySource(signer)
+    verifier = counting_verifier(source)
+    old_token, _ = signer.sign(user_id="u1", session_id="s1", now=int(time.time()))
+    await verifier.verify(old_token)
+    # Auth rotates to a new key and stops announcing the old one; a token of the new key makes the
+    # verifier fetch the keys again.
+    source.signer = AccessTokenSigner.generate(issuer="scloud-auth", audience="scloud", ttl_seconds=900)
+    await verifier.verify(source.signer.sign(user_id="u2", session_id="s2", now=int(time.time()))[0])
+    with pytest.raises(InvalidAccessToken):
+        await verifier.verify(old_token)
+
+
+def test_verified_tokens_stay_bounded():
+    cache = VerifiedTokenCache(max_entries=2, wall_clock=lambda: 0.0)
+    for index in range(3):
+        cache.put(f"t{index}", AccessClaims(user_id="u", session_id=f"s{index}", expires_at=100))
+    assert cache.get("t0") is None
+    assert cache.get("t1") is not None and cache.get("t2") is not None

@@ -28,37 +28,39 @@ __all__ = [
 TRUSTED_FETCH_SITES = ("same-origin", "none")
 
 
+# Every dependency is a coroutine: FastAPI runs a plain function in a worker thread, a thread
+# hop on each request for an attribute read.
 def get_use_cases(request: Request) -> AuthUseCases:
     use_cases: AuthUseCases = request.app.state.container.service
     return use_cases
 
 
-def get_registration(request: Request) -> Registration:
+async def get_registration(request: Request) -> Registration:
     return get_use_cases(request).registration
 
 
-def get_sign_in(request: Request) -> SignIn:
+async def get_sign_in(request: Request) -> SignIn:
     return get_use_cases(request).sign_in
 
 
-def get_sessions(request: Request) -> Sessions:
+async def get_sessions(request: Request) -> Sessions:
     return get_use_cases(request).sessions
 
 
-def get_two_factor(request: Request) -> TwoFactorSettings:
+async def get_two_factor(request: Request) -> TwoFactorSettings:
     return get_use_cases(request).two_factor
 
 
-def get_recovery(request: Request) -> Recovery:
+async def get_recovery(request: Request) -> Recovery:
     return get_use_cases(request).recovery
 
 
-def get_settings(request: Request) -> AuthSettings:
+async def get_settings(request: Request) -> AuthSettings:
     settings: AuthSettings = request.app.state.settings
     return settings
 
 
-def require_same_origin(request: Request) -> None:
+async def require_same_origin(request: Request) -> None:
     """The refresh cookie goes with any request to /api/auth, whoever's page made it: routes that
     act on the cookie alone only serve requests from our own origin."""
     settings: AuthSettings = request.app.state.settings

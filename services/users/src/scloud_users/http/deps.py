@@ -8,7 +8,8 @@ from scloud_users.service import UserService
 __all__ = ["CurrentUser", "UserServiceDep"]
 
 
-def get_service(request: Request) -> UserService:
+# A coroutine: FastAPI runs a plain function in a worker thread, a hop on each request.
+async def get_service(request: Request) -> UserService:
     service: UserService = request.app.state.container.service
     return service
 
