@@ -437,9 +437,11 @@ export interface paths {
          *     a presigned PutObject URL per file, bound to its size, content type and SHA-256: S3 refuses
          *     anything else. The whole batch is checked before any byte is sent and its total reserves
          *     quota: 413 `file_too_large`, 507 `quota_exceeded` (for the total), 404 `folder_not_found`,
-         *     409 `name_taken` (`onConflict` `fail`), 422 `invalid_name`, 422 `invalid_batch` (a name twice,
+         *     422 `invalid_name`, 422 `invalid_batch` (a name twice,
          *     a checksum that is not a SHA-256, too many files), 429 `too_many_uploads` (a batch counts as
-         *     one upload in progress). Complete it before `expiresAt`.
+         *     one upload in progress). With `onConflict` `fail`, a file whose name is taken is answered
+         *     `name_taken` with the `existingId` holding it and left out of the batch (no id, no batch at
+         *     all if every name is taken). Complete it before `expiresAt`.
          */
         post: operations["create_batch_api_uploads_batches_post"];
         delete?: never;
@@ -462,8 +464,8 @@ export interface paths {
          * @description Records the files named in `sent` that S3 holds at their declared size (one listing of the
          *     batch), and answers every file: `recorded` with its item, `missing`, or `refused` (another
          *     size: `upload_mismatch`; a name taken with `fail`: `name_taken`), whose bytes are deleted.
-         *     The batch is over then. 404 `upload_not_found` for another user's, an unknown or an expired
-         *     batch.
+         *     The batch is over then; its answer is kept until `expiresAt`, so completing it again answers
+         *     the same. 404 `upload_not_found` for another user's, an unknown or an expired batch.
          */
         post: operations["complete_batch_api_uploads_batches__batch_id__complete_post"];
         delete?: never;
@@ -597,7 +599,7 @@ export interface components {
             files: components["schemas"]["BatchFileCreate"][];
             /**
              * Onconflict
-             * @description If the folder has a name: `fail` (409 `name_taken` for the batch now; a file refused at completion), `rename` or `replace`, at completion.
+             * @description If the folder has a name: `fail` (that file answered `name_taken` now and left out of the batch; refused at completion if the name is taken meanwhile), `rename` or `replace`, at completion.
              * @default fail
              * @enum {string}
              */
@@ -613,20 +615,19 @@ export interface components {
         BatchCreated: {
             /**
              * Expiresat
-             * Format: date-time
              * @description PUT the files and complete the batch before this.
              */
-            expiresAt: string;
+            expiresAt: string | null;
             /**
              * Files
-             * @description In the order declared.
+             * @description Every file of the request, in its order.
              */
             files: components["schemas"]["BatchFileSigned"][];
             /**
              * Id
-             * @description The batch's id.
+             * @description The batch's id; null when every name was taken (nothing to send).
              */
-            id: string;
+            id: string | null;
         };
         /** BatchFileCreate */
         BatchFileCreate: {
@@ -674,27 +675,41 @@ export interface components {
              */
             state: "recorded" | "missing" | "refused";
         };
-        /** BatchFileSigned */
+        /**
+         * BatchFileSigned
+         * @description A file of the request: to PUT (`id`, `url`, `headers`), or left out because its name is
+         *     taken (`error` `name_taken`, `existingId`: the file holding it).
+         */
         BatchFileSigned: {
+            /**
+             * Error
+             * @description Why it is not in the batch.
+             */
+            error?: "name_taken" | null;
+            /**
+             * Existingid
+             * @description With `name_taken`: the item holding the name.
+             */
+            existingId?: string | null;
             /**
              * Headers
              * @description Send exactly these headers with the PUT.
              */
-            headers: {
+            headers?: {
                 [key: string]: string;
-            };
+            } | null;
             /**
              * Id
              * @description The file's id once recorded.
              */
-            id: string;
+            id?: string | null;
             /** Name */
             name: string;
             /**
              * Url
              * @description Presigned PutObject, bound to the file's size, content type and SHA-256.
              */
-            url: string;
+            url?: string | null;
         };
         /** BulkResultRead */
         BulkResultRead: {
@@ -3247,22 +3262,6 @@ export interface operations {
                 };
             };
             /** @description Error */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
-                            details?: Record<string, never>[] | Record<string, never>;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Error */
             413: {
                 headers: {
                     [name: string]: unknown;
@@ -3400,22 +3399,6 @@ export interface operations {
             };
             /** @description Error */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": {
-                        error: {
-                            code: string;
-                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
-                            details?: Record<string, never>[] | Record<string, never>;
-                            message: string;
-                        };
-                    };
-                };
-            };
-            /** @description Error */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };

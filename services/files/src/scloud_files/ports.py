@@ -248,6 +248,12 @@ class PendingUploadStore(UploadReservations, Protocol):
         """Forgets the upload. Idempotent."""
         ...
 
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        """Replaces a completed batch's record by `settled` (its files with their outcomes), kept
+        until its expiry so that a repeated completion gets the same answer: it reserves nothing
+        and no longer counts against the per-user bound. Nothing happens if `batch` is gone."""
+        ...
+
     async def expired(self, now: str, *, limit: int) -> list[PendingUpload]:
         """Up to `limit` uploads of any user whose expiry is not after `now`, earliest first."""
         ...

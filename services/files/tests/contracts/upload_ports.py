@@ -5,6 +5,7 @@ integration tier."""
 import base64
 import hashlib
 import os
+from dataclasses import replace
 
 import pytest
 
@@ -88,6 +89,34 @@ class PendingUploadStoreContract:
         assert (await pending.get("alice", batch.upload_id)).is_batch
         assert await pending.reserved_bytes("alice") == 30
         await pending.remove(batch)
+
+    async def test_a_settled_batch_keeps_its_answer_reserves_nothing_and_leaves_its_place(self, pending):
+        files = (
+            BatchFile(new_id(), "a.txt", 10, "text/plain", "A" * 43 + "=", None),
+            BatchFile(new_id(), "b.txt", 20, "text/plain", "B" * 43 + "=", None),
+        )
+        batch = PendingUpload(**{**vars(a_pending_upload(size=30)), "s3_upload_id": "", "batch_files": files})
+        other = a_pending_upload(size=5)
+        await pending.add(batch, max_per_user=2)
+        await pending.add(other, max_per_user=2)
+        answered = (replace(files[0], outcome="recorded"), replace(files[1], outcome="refused", error="name_taken"))
+        settled = replace(batch, size=0, batch_files=answered)
+        await pending.settle(batch, settled)
+        await pending.settle(batch, settled)
+        kept = await pending.get("alice", batch.upload_id)
+        assert kept == settled
+        assert kept.is_settled
+        assert await pending.reserved_bytes("alice") == 5
+        await pending.add(a_pending_upload(size=1), max_per_user=2)
+        with pytest.raises(TooManyUploads):
+            await pending.add(a_pending_upload(size=1), max_per_user=2)
+        assert [upload.upload_id for upload in await pending.expired("9999-01-01T00:00:00+00:00", limit=10)].count(
+            batch.upload_id
+        ) == 1
+        await pending.remove(kept)
+        await pending.remove(kept)
+        assert await pending.get("alice", batch.upload_id) is None
+        assert await pending.reserved_bytes("alice") == 6
 
     async def test_a_user_has_at_most_the_bound_in_progress(self, pending):
         uploads = [a_pending_upload() for _ in range(3)]

@@ -9,13 +9,12 @@ import pytest
 from scloud_files.domain import (
     FileTooLarge,
     InvalidBatch,
-    NameTaken,
     OnConflict,
     QuotaExceeded,
     UploadNotFound,
     object_key_owner,
 )
-from scloud_files.drive.batch_upload import BatchFileRequest, BatchFileState
+from scloud_files.drive.batch_upload import BatchFileRequest, BatchFileState, SignedFile, TakenName
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 
 from . import test_direct_upload
@@ -55,6 +54,30 @@ async def test_a_batch_is_signed_put_and_recorded_with_its_checksums_and_totals(
     assert [world.blobs.objects[o.item.object_key][0] for o in outcomes] == list(bodies.values())
     assert (await world.repository.usage("alice")).bytes_used == 2100
     assert await world.pending.reserved_bytes("alice") == 0
+
+
+async def test_completing_again_answers_the_same_until_the_batch_expires(world):
+    bodies = {"kept.txt": b"kept", "lost.txt": b"lost", "bad.txt": b"bad"}
+    created = await create_batch(world, bodies)
+    by_name = {signed.file.name: signed for signed in created.files}
+    send_all(world, created, {"kept.txt": b"kept"})
+    world.blobs.objects[created.batch.object_key + by_name["bad.txt"].file.file_id] = (b"longer", "text/plain")
+    sent = [signed.file.file_id for signed in created.files]
+    first = await world.direct.complete_batch("alice", created.batch.upload_id, sent)
+    # The client lost the answer and asks again, even with another list: the batch is over.
+    again = await world.direct.complete_batch("alice", created.batch.upload_id, [])
+    assert again == first
+    assert [(o.state, o.error) for o in again] == [
+        (BatchFileState.RECORDED, None),
+        (BatchFileState.MISSING, None),
+        (BatchFileState.REFUSED, "upload_mismatch"),
+    ]
+    assert again[0].item.name == "kept.txt"
+    # The kept answer neither reserves quota nor holds a place among the uploads in progress.
+    assert await world.pending.reserved_bytes("alice") == 0
+    for _ in range(world.direct.create_batch.limits.max_pending_per_user):
+        await create_batch(world, {f"{_}.txt": b"x"})
+    world.clock[0] += timedelta(hours=1)
     with pytest.raises(UploadNotFound):
         await world.direct.complete_batch("alice", created.batch.upload_id, [])
 
@@ -68,12 +91,30 @@ async def test_the_quota_refuses_the_whole_batch_before_any_byte(world):
     assert world.pending.uploads == {}
 
 
-async def test_a_batch_is_refused_for_a_name_taken_a_name_twice_or_a_file_too_large(world):
+async def test_a_name_taken_leaves_that_file_out_and_the_others_are_signed(world):
+    first = await create_batch(world, {"taken.txt": b"x"})
+    send_all(world, first, {"taken.txt": b"x"})
+    (holder,) = await world.direct.complete_batch("alice", first.batch.upload_id, [first.files[0].file.file_id])
+    created = await create_batch(world, {"new.txt": b"y", "Taken.txt": b"z", "other.txt": b"o"})
+    assert [
+        (a.file.name, a.url is not None) if isinstance(a, SignedFile) else (a.name, a.existing_id)
+        for a in created.answers
+    ] == [("new.txt", True), ("Taken.txt", holder.item.item_id), ("other.txt", True)]
+    assert await world.pending.reserved_bytes("alice") == 2
+    send_all(world, created, {"new.txt": b"y", "other.txt": b"o"})
+    outcomes = await world.direct.complete_batch(
+        "alice", created.batch.upload_id, [f.file.file_id for f in created.files]
+    )
+    assert [o.item.name for o in outcomes] == ["new.txt", "other.txt"]
+    every = await create_batch(world, {"TAKEN.txt": b"z"})
+    assert every.batch is None
+    assert every.answers == [TakenName("TAKEN.txt", holder.item.item_id)]
+
+
+async def test_a_batch_is_refused_for_a_name_twice_or_a_file_too_large(world):
     first = await create_batch(world, {"taken.txt": b"x"})
     send_all(world, first, {"taken.txt": b"x"})
     await world.direct.complete_batch("alice", first.batch.upload_id, [first.files[0].file.file_id])
-    with pytest.raises(NameTaken):
-        await create_batch(world, {"new.txt": b"y", "Taken.txt": b"z"})
     with pytest.raises(InvalidBatch):
         await create_batch(world, {"one.txt": b"y", "ONE.txt": b"z"})
     with pytest.raises(FileTooLarge):

@@ -5,7 +5,7 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -33,7 +33,8 @@ class InMemoryPendingUploads:
         self.uploads: dict[tuple[str, str], PendingUpload] = {}
 
     async def add(self, upload: PendingUpload, *, max_per_user: int) -> None:
-        if sum(1 for owner, _ in self.uploads if owner == upload.user_id) >= max_per_user:
+        held = (each for (owner, _), each in self.uploads.items() if owner == upload.user_id)
+        if sum(1 for each in held if not each.is_settled) >= max_per_user:
             raise TooManyUploads()
         self.uploads[(upload.user_id, upload.upload_id)] = upload
 
@@ -42,6 +43,10 @@ class InMemoryPendingUploads:
 
     async def remove(self, upload: PendingUpload) -> None:
         self.uploads.pop((upload.user_id, upload.upload_id), None)
+
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        if (batch.user_id, batch.upload_id) in self.uploads:
+            self.uploads[(batch.user_id, batch.upload_id)] = replace(settled, size=0)
 
     async def reserved_bytes(self, user_id: str) -> int:
         return sum(upload.size for (owner, _), upload in self.uploads.items() if owner == user_id)

@@ -74,6 +74,11 @@ class PendingUpload:
     def is_batch(self) -> bool:
         return bool(self.batch_files)
 
+    @property
+    def is_settled(self) -> bool:
+        """A completed batch kept for its answer: every file carries its outcome."""
+        return self.is_batch and all(f.outcome is not None for f in self.batch_files)
+
 
 @dataclass(frozen=True)
 class BatchFile:
@@ -86,6 +91,9 @@ class BatchFile:
     content_type: str
     sha256: str
     modified_at: str | None
+    # Once the batch is completed: `recorded`, `missing` or `refused`, and the refusal's code.
+    outcome: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,7 +143,9 @@ def encode_batch_files(files: tuple[BatchFile, ...]) -> str | None:
     """The batch's files as the stores keep them (one JSON text); None for a multipart upload."""
     if not files:
         return None
-    return json.dumps([[f.file_id, f.name, f.size, f.content_type, f.sha256, f.modified_at] for f in files])
+    return json.dumps(
+        [[f.file_id, f.name, f.size, f.content_type, f.sha256, f.modified_at, f.outcome, f.error] for f in files]
+    )
 
 
 def decode_batch_files(text: str | None) -> tuple[BatchFile, ...]:

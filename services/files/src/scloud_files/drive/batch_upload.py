@@ -8,7 +8,7 @@ counts once against the per-user bound, the sweeper deletes what an expired one 
 import contextlib
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -56,9 +56,23 @@ class SignedFile:
 
 
 @dataclass(frozen=True)
+class TakenName:
+    """A file of the request not declared, its name taken (with `fail`): the user chooses."""
+
+    name: str
+    existing_id: str
+
+
+@dataclass(frozen=True)
 class CreatedBatch:
-    batch: PendingUpload
-    files: list[SignedFile]
+    """`answers` follows the request's order; `batch` is None when every name was taken."""
+
+    batch: PendingUpload | None
+    answers: list[SignedFile | TakenName]
+
+    @property
+    def files(self) -> list[SignedFile]:
+        return [answer for answer in self.answers if isinstance(answer, SignedFile)]
 
 
 class BatchFileState(StrEnum):
@@ -109,8 +123,9 @@ class CreateBatch:
         """Checks the whole batch before any byte is sent, records it, and signs a PUT per file
         under a key built from ids. InvalidBatch (more than `max_batch_files`, a name twice, a
         checksum that is not a SHA-256), FileTooLarge (a file over `max_batch_file_bytes`),
-        FolderNotFound, InvalidName, NameTaken (with `fail`, the first name taken),
-        QuotaExceeded (for the batch's total), TooManyUploads."""
+        FolderNotFound, InvalidName, QuotaExceeded (for the total of the files declared),
+        TooManyUploads. With `fail`, a file whose name is taken is answered as such and left out,
+        so the user is asked about it alone."""
         if not files or len(files) > self.limits.max_batch_files or not all(is_sha256(f.sha256) for f in files):
             raise InvalidBatch()
         if any(f.size > self.limits.max_batch_file_bytes for f in files):
@@ -119,12 +134,14 @@ class CreateBatch:
         if len({fold_name(name) for name in names}) != len(names):
             raise InvalidBatch()
         await self._paths.require_folder(user_id, parent_id)
+        holders: dict[str, str] = {}
         if on_conflict is OnConflict.FAIL:
-            holders = await self._repository.name_holders(user_id, parent_id, names)
-            if holders:
-                raise NameTaken(next(iter(holders.values())))
-        total = sum(f.size for f in files)
-        await self._quota.require_room(user_id, total)
+            taken = await self._repository.name_holders(user_id, parent_id, names)
+            holders = {fold_name(name): holder for name, holder in taken.items()}
+        wanted = [(name, f) for name, f in zip(names, files, strict=True) if fold_name(name) not in holders]
+        if not wanted:
+            return CreatedBatch(None, [TakenName(name, holders[fold_name(name)]) for name in names])
+        await self._quota.require_room(user_id, sum(f.size for _, f in wanted))
         moment = self._now()
         batch_id = self._new_id()
         declared = tuple(
@@ -136,8 +153,9 @@ class CreateBatch:
                 sha256=f.sha256,
                 modified_at=timestamp(min(f.modified_at, moment)) if f.modified_at is not None else None,
             )
-            for name, f in zip(names, files, strict=True)
+            for name, f in wanted
         )
+        total = sum(f.size for f in declared)
         url_ttl = self.limits.part_url_ttl_seconds
         batch = PendingUpload(
             upload_id=batch_id,
@@ -157,8 +175,13 @@ class CreateBatch:
             batch_files=declared,
         )
         await self._uploads.store.add(batch, max_per_user=self.limits.max_pending_per_user)
-        signed = []
-        for file in declared:
+        by_name = {file.name: file for file in declared}
+        answers: list[SignedFile | TakenName] = []
+        for name in names:
+            file = by_name.get(name)
+            if file is None:
+                answers.append(TakenName(name, holders[fold_name(name)]))
+                continue
             url, headers = self._uploads.multipart.presign_put(
                 batch.object_key + file.file_id,
                 size=file.size,
@@ -166,9 +189,9 @@ class CreateBatch:
                 sha256=file.sha256,
                 ttl_seconds=url_ttl,
             )
-            signed.append(SignedFile(file, url, headers))
+            answers.append(SignedFile(file, url, headers))
         logger.info("batch created", extra={"user_id": user_id, "upload_id": batch_id, "files": len(declared)})
-        return CreatedBatch(batch, signed)
+        return CreatedBatch(batch, answers)
 
 
 class CompleteBatch:
@@ -192,12 +215,19 @@ class CompleteBatch:
         file of the batch: recorded, missing (not sent or not in S3) or refused (another size,
         a name taken with `fail`; its object deleted). An object S3 holds at its declared size
         can only have come through its signed URL, so its bytes are the declared SHA-256. The
-        batch is over then: objects not recorded are deleted. UploadNotFound; QuotaExceeded and
-        FolderNotFound (the objects not recorded yet deleted). After a failure of ours
-        (503) the batch stays: a repeated call records the rest and answers those recorded."""
+        batch is over then: objects not recorded are deleted, and its answer is kept until the
+        batch's expiry, so a repeated call (the client lost the answer) gets it again.
+        UploadNotFound; QuotaExceeded and FolderNotFound (the objects not recorded yet deleted).
+        After a failure of ours (503) the batch stays: a repeated call records the rest and
+        answers those recorded."""
         batch = await self._uploads.require(user_id, batch_id, batch=True)
-        wanted = set(sent)
         recorded = await self._repository.get_many(user_id, [f.file_id for f in batch.batch_files])
+        if batch.is_settled:
+            return [
+                BatchFileOutcome(f.file_id, BatchFileState(f.outcome or ""), recorded.get(f.file_id), f.error)
+                for f in batch.batch_files
+            ]
+        wanted = set(sent)
         sizes = await self._uploads.multipart.list_sizes(batch.object_key, limit=len(batch.batch_files) + 1)
         outcomes: dict[str, BatchFileOutcome] = {}
         present: list[BatchFile] = []
@@ -219,6 +249,10 @@ class CompleteBatch:
         except AppError as error:
             # After a failure of ours the batch stays, so that the client's retry records the rest.
             if not error.kind.is_failure_of_ours:
+                for file in present:
+                    outcomes.setdefault(
+                        file.file_id, BatchFileOutcome(file.file_id, BatchFileState.REFUSED, error=error.code)
+                    )
                 await self._finish(batch, outcomes, sizes)
             raise
         await self._finish(batch, outcomes, sizes)
@@ -251,11 +285,20 @@ class CompleteBatch:
         return BatchFileOutcome(file.file_id, BatchFileState.RECORDED, recorded)
 
     async def _finish(self, batch: PendingUpload, outcomes: dict[str, BatchFileOutcome], sizes: dict[str, int]) -> None:
-        """Deletes the objects no file was recorded for and forgets the batch. A failure here
-        does not fail the request: what is left, the sweeper or the reconcile pass removes."""
+        """Deletes the objects no file was recorded for and keeps the batch's answer in its
+        record (which no longer reserves quota) until its expiry. A failure here does not fail
+        the request: what is left, the sweeper or the reconcile pass removes."""
         recorded_ids = {o.file_id for o in outcomes.values() if o.state is BatchFileState.RECORDED}
+        settled = replace(
+            batch,
+            size=0,
+            batch_files=tuple(
+                replace(f, outcome=outcomes[f.file_id].state.value, error=outcomes[f.file_id].error)
+                for f in batch.batch_files
+            ),
+        )
         with contextlib.suppress(AppError):
             for key in sizes:
                 if key.removeprefix(batch.object_key) not in recorded_ids:
                     await self._uploads.multipart.delete(key)
-            await self._uploads.store.remove(batch)
+            await self._uploads.store.settle(batch, settled)

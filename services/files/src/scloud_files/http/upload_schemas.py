@@ -7,7 +7,7 @@ from pydantic import Field
 
 from scloud_common.web import ApiModel
 from scloud_files.domain import PendingUpload, StoredPart
-from scloud_files.drive.batch_upload import BatchFileOutcome, CreatedBatch, SignedFile
+from scloud_files.drive.batch_upload import BatchFileOutcome, CreatedBatch, SignedFile, TakenName
 from scloud_files.drive.direct_upload import SignedPart
 from scloud_files.http.schemas import ROOT_ID, ItemRead, Rfc3339Time
 
@@ -142,33 +142,43 @@ class BatchCreate(ApiModel):
     parent_id: str | None = Field(ROOT_ID, max_length=40, description="The folder to upload into; `root` by default.")
     on_conflict: Literal["fail", "rename", "replace"] = Field(
         "fail",
-        description="If the folder has a name: `fail` (409 `name_taken` for the batch now; a file refused at "
-        "completion), `rename` or `replace`, at completion.",
+        description="If the folder has a name: `fail` (that file answered `name_taken` now and left out of the "
+        "batch; refused at completion if the name is taken meanwhile), `rename` or `replace`, at completion.",
     )
 
 
 class BatchFileSigned(ApiModel):
-    id: str = Field(description="The file's id once recorded.")
+    """A file of the request: to PUT (`id`, `url`, `headers`), or left out because its name is
+    taken (`error` `name_taken`, `existingId`: the file holding it)."""
+
     name: str
-    url: str = Field(description="Presigned PutObject, bound to the file's size, content type and SHA-256.")
-    headers: dict[str, str] = Field(description="Send exactly these headers with the PUT.")
+    id: str | None = Field(None, description="The file's id once recorded.")
+    url: str | None = Field(
+        None, description="Presigned PutObject, bound to the file's size, content type and SHA-256."
+    )
+    headers: dict[str, str] | None = Field(None, description="Send exactly these headers with the PUT.")
+    error: Literal["name_taken"] | None = Field(None, description="Why it is not in the batch.")
+    existing_id: str | None = Field(None, description="With `name_taken`: the item holding the name.")
 
     @classmethod
-    def from_domain(cls, signed: SignedFile) -> "BatchFileSigned":
-        return cls(id=signed.file.file_id, name=signed.file.name, url=signed.url, headers=signed.headers)
+    def from_domain(cls, answer: SignedFile | TakenName) -> "BatchFileSigned":
+        if isinstance(answer, TakenName):
+            return cls(name=answer.name, error="name_taken", existing_id=answer.existing_id)
+        return cls(id=answer.file.file_id, name=answer.file.name, url=answer.url, headers=answer.headers)
 
 
 class BatchCreated(ApiModel):
-    id: str = Field(description="The batch's id.")
-    expires_at: datetime = Field(description="PUT the files and complete the batch before this.")
-    files: list[BatchFileSigned] = Field(description="In the order declared.")
+    id: str | None = Field(description="The batch's id; null when every name was taken (nothing to send).")
+    expires_at: datetime | None = Field(description="PUT the files and complete the batch before this.")
+    files: list[BatchFileSigned] = Field(description="Every file of the request, in its order.")
 
     @classmethod
     def from_domain(cls, created: CreatedBatch) -> "BatchCreated":
+        batch = created.batch
         return cls(
-            id=created.batch.upload_id,
-            expires_at=datetime.fromisoformat(created.batch.expires_at),
-            files=[BatchFileSigned.from_domain(signed) for signed in created.files],
+            id=batch.upload_id if batch else None,
+            expires_at=datetime.fromisoformat(batch.expires_at) if batch else None,
+            files=[BatchFileSigned.from_domain(answer) for answer in created.answers],
         )
 
 

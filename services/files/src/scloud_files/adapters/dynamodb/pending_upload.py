@@ -113,16 +113,43 @@ class DynamoDbPendingUploads(TableAccess):
 
     @translate_aws_errors
     async def remove(self, upload: PendingUpload) -> None:
+        key = item_key(upload.user_id, UPLOAD_PREFIX + upload.upload_id)
+        if upload.is_settled:
+            # Settling took it off the count already.
+            await self._call("delete_item", TableName=self._table, Key=key)
+            return
         row = {
             "Delete": {
                 "TableName": self._table,
-                "Key": item_key(upload.user_id, UPLOAD_PREFIX + upload.upload_id),
-                "ConditionExpression": "attribute_exists(fileId)",
+                "Key": key,
+                # Settled since it was read: the count no longer holds it.
+                "ConditionExpression": "attribute_exists(fileId) AND attribute_not_exists(settled)",
             }
         }
         count = {"Update": self._count_change(upload.user_id, -upload.size, -1)}
         cancelled = await self._transact(Transaction().add("row", row).add("count", count))
         # A record already gone was taken off the count by whoever removed it.
+        if cancelled is not None and not cancelled.refused("row"):
+            raise ServiceUnavailable()
+
+    @translate_aws_errors
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        row = {
+            "Update": {
+                "TableName": self._table,
+                "Key": item_key(batch.user_id, UPLOAD_PREFIX + batch.upload_id),
+                "UpdateExpression": "SET batchFiles = :files, fileSize = :zero, settled = :settled",
+                "ConditionExpression": "attribute_exists(fileId) AND attribute_not_exists(settled)",
+                "ExpressionAttributeValues": {
+                    ":files": {"S": encode_batch_files(settled.batch_files) or ""},
+                    ":zero": {"N": "0"},
+                    ":settled": {"BOOL": True},
+                },
+            }
+        }
+        count = {"Update": self._count_change(batch.user_id, -batch.size, -1)}
+        cancelled = await self._transact(Transaction().add("row", row).add("count", count))
+        # Gone or settled already: nothing is left to do.
         if cancelled is not None and not cancelled.refused("row"):
             raise ServiceUnavailable()
 

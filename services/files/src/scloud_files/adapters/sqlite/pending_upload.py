@@ -2,6 +2,7 @@
 (user id, upload id), with an index on the expiry for the sweeper."""
 
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from scloud_files.adapters.sqlite.access import Database
@@ -31,6 +32,7 @@ def _row(upload: PendingUpload) -> dict[str, Any]:
         "created_at": upload.created_at,
         "expires_at": upload.expires_at,
         "batch_files": encode_batch_files(upload.batch_files),
+        "settled": int(upload.is_settled),
     }
 
 
@@ -58,7 +60,7 @@ class SqlitePendingUploads(Database):
         def add(connection: sqlite3.Connection) -> None:
             # The one writer holds the write lock: nothing is added between the count and the insert.
             (count,) = connection.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM pending_uploads WHERE user_id = ? LIMIT ?)",
+                "SELECT count(*) FROM (SELECT 1 FROM pending_uploads WHERE user_id = ? AND NOT settled LIMIT ?)",
                 (upload.user_id, max_per_user),
             ).fetchone()
             if count >= max_per_user:
@@ -83,6 +85,17 @@ class SqlitePendingUploads(Database):
             )
 
         await self._store.write(remove)
+
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        row = _row(replace(settled, size=0))
+
+        def settle(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE pending_uploads SET size = 0, batch_files = ?, settled = ? WHERE user_id = ? AND upload_id = ?",
+                (row["batch_files"], row["settled"], batch.user_id, batch.upload_id),
+            )
+
+        await self._store.write(settle)
 
     async def reserved_bytes(self, user_id: str) -> int:
         def reserved_bytes(connection: sqlite3.Connection) -> int:

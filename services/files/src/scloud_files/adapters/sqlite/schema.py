@@ -152,4 +152,12 @@ MIGRATIONS = [
         ALTER TABLE pending_uploads ADD COLUMN batch_files TEXT;
         """,
     ),
+    Migration(
+        7,
+        """
+        -- A completed batch kept for its answer (domain.PendingUpload.is_settled): it reserves
+        -- nothing and does not count against the per-user bound of uploads in progress.
+        ALTER TABLE pending_uploads ADD COLUMN settled INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1));
+        """,
+    ),
 ]
