@@ -896,6 +896,16 @@ export interface components {
         /** LimitsRead */
         LimitsRead: {
             /**
+             * Maxbatchfilebytes
+             * @description Largest file a batch (`POST /api/uploads/batches`) takes.
+             */
+            maxBatchFileBytes: number;
+            /**
+             * Maxbatchfiles
+             * @description Files one `POST /api/uploads/batches` declares at most.
+             */
+            maxBatchFiles: number;
+            /**
              * Maxfilebytes
              * @description Largest file a direct upload (`POST /api/uploads`) takes.
              */

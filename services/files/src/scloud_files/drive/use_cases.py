@@ -196,6 +196,8 @@ def build_drive(
             max_upload_bytes=max_upload_bytes,
             max_file_bytes=direct_limits.max_file_bytes,
             trash_retention_days=trash_retention_days,
+            max_batch_files=direct_limits.max_batch_files,
+            max_batch_file_bytes=direct_limits.max_batch_file_bytes,
         ),
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
