@@ -3,11 +3,15 @@
 gateway with a real access token from auth:
 
 - Small files: 500 files of random bytes, their sizes drawn log-uniformly from 4 KiB to 1 MiB
-  with a fixed seed, sent the way the web app sends a file up to 8 MiB (SINGLE_REQUEST_MAX_BYTES
-  in frontend/src/lib/directUploads.ts): `POST /api/files/upload` through the gateway, one
-  multipart/form-data field `file`, the file's own time in `modifiedAt`, as many at once as the
-  page's upload queue sends (PARALLEL_UPLOADS in frontend/src/lib/uploadQueue.ts, read from
-  there). Against boto3 `put_object` of the same bytes to the same SeaweedFS bucket at the same
+  with a fixed seed, sent the way the web app sends a file up to 8 MiB (BATCH_FILE_MAX_BYTES in
+  frontend/src/lib/batchUploads.ts): in batches (bench/batch_upload.py's client) of the server's
+  `maxBatchFiles` (`--batch-size`, 100 as the service's default), every batch declared at once as
+  a drop's files are, each file one PUT straight to SeaweedFS with the signed headers, as many at
+  once as the page sends (BATCH_PUTS_IN_FLIGHT, read from there), each batch completed once its
+  PUTs are over. `--paths page,single` also measures the way the page sent them before batches:
+  one `POST /api/files/upload` each through the gateway (multipart/form-data field `file`, the
+  file's own time in `modifiedAt`), PARALLEL_UPLOADS at once (frontend/src/lib/uploadQueue.ts).
+  Against boto3 `put_object` of the same bytes to the same SeaweedFS bucket at the page's
   concurrency, storing the object the service stores (its content type and AES256 server-side
   encryption). Each round sends all 500 both ways, the order swapped every round; target: the
   median of the rounds' ratios at least 0.9. The CPU each process of the stack spends per file
@@ -18,6 +22,7 @@ gateway with a real access token from auth:
   0.9x, at most 5 MB of growth). `--large-mib 0` leaves it out.
 
     .venv/bin/python bench/small_files.py [--rounds 5] [--files 500] [--large-mib 1024] [--large-rounds 3]
+        [--paths page[,single]] [--batch-size 100]
 """
 
 import argparse
@@ -73,7 +78,8 @@ def frontend_constant(file_name: str, name: str) -> int:
 
 
 PARALLEL_UPLOADS = frontend_constant("uploadQueue.ts", "PARALLEL_UPLOADS")
-SINGLE_REQUEST_MAX_BYTES = frontend_constant("directUploads.ts", "SINGLE_REQUEST_MAX_BYTES")
+BATCH_FILE_MAX_BYTES = frontend_constant("batchUploads.ts", "BATCH_FILE_MAX_BYTES")
+BATCH_PUTS_IN_FLIGHT = frontend_constant("batchUploads.ts", "BATCH_PUTS_IN_FLIGHT")
 
 
 @dataclass(frozen=True)
@@ -92,13 +98,13 @@ def small_files(count: int) -> list[SmallFile]:
     for index in range(count):
         size = round(math.exp(draw.uniform(math.log(SMALLEST_BYTES), math.log(LARGEST_BYTES))))
         files.append(SmallFile(f"file-{index:04d}.bin", draw.randbytes(size), modified_at))
-    assert max(len(each.body) for each in files) <= SINGLE_REQUEST_MAX_BYTES, "the page would send these in parts"
+    assert max(len(each.body) for each in files) <= BATCH_FILE_MAX_BYTES, "the page would send these in parts"
     return files
 
 
-def run_at_once(work: Callable[[SmallFile], None], files: list[SmallFile]) -> float:
-    """Seconds for all `files` through `work`, PARALLEL_UPLOADS at once (the page's queue)."""
-    with ThreadPoolExecutor(PARALLEL_UPLOADS) as pool:
+def run_at_once(work: Callable[[SmallFile], None], files: list[SmallFile], parallel: int) -> float:
+    """Seconds for all `files` through `work`, `parallel` at once."""
+    with ThreadPoolExecutor(parallel) as pool:
         started = time.perf_counter()
         list(pool.map(work, files))
         return time.perf_counter() - started
@@ -127,10 +133,13 @@ class StackCpu:
 
 
 PATH_LABELS = {
-    "page": "page (POST /api/files/upload)",
-    "batch": "batch (presigned PUTs, batched)",
+    "page": "page (batches, PUTs to S3)",
+    "single": "single (POST /api/files/upload)",
     "put": "boto3 put_object",
 }
+# How many files each path sends at once: the page's PUTs, the page's queue before batches, and
+# put_object at the page's concurrency.
+PATH_PARALLEL = {"page": BATCH_PUTS_IN_FLIGHT, "single": PARALLEL_UPLOADS, "put": BATCH_PUTS_IN_FLIGHT}
 
 
 @dataclass
@@ -144,20 +153,22 @@ class Round:
 
 
 class SmallFilePaths:
-    """The ways of storing the same files: the page's, batches of presigned PUTs, and boto3's."""
+    """The ways of storing the same files: the page's (batches of presigned PUTs), one request
+    each through the service, and boto3's."""
 
     def __init__(self, stack: Stack, account: Account, *, batch_size: int) -> None:
-        limits = httpx.Limits(max_connections=PARALLEL_UPLOADS, max_keepalive_connections=PARALLEL_UPLOADS)
+        connections = max(PATH_PARALLEL.values())
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._gateway = httpx.Client(base_url=stack.url, limits=limits, timeout=120)
         self._account = account
         self._s3 = stack.storage_endpoint.client()
         self._bucket = stack.bucket
         self._folder = ""
         self._batches = BatchUploadClient(
-            self._gateway, headers=account.headers, parallel=PARALLEL_UPLOADS, batch_size=batch_size
+            self._gateway, headers=account.headers, parallel=PATH_PARALLEL["page"], batch_size=batch_size
         )
 
-    def through_page(self, file: SmallFile) -> None:
+    def in_one_request(self, file: SmallFile) -> None:
         response = self._gateway.post(
             "/api/files/upload",
             params={"modifiedAt": file.modified_at},
@@ -167,7 +178,7 @@ class SmallFilePaths:
         assert response.status_code == 201, response.text
 
     def in_batches(self, files: list[SmallFile]) -> float:
-        """Seconds for all `files` through the batch protocol, PARALLEL_UPLOADS PUTs at once."""
+        """Seconds for all `files` through the batch protocol, the page's PUTs at once."""
         entries = [BatchEntry(f"{self._folder}{f.name}", f.body, CONTENT_TYPE, f.modified_at) for f in files]
         started = time.perf_counter()
         items = self._batches.upload(entries)
@@ -189,10 +200,10 @@ class SmallFilePaths:
         self._folder = f"{label}-"
 
     def action(self, path: str, files: list[SmallFile]) -> Callable[[], float]:
-        if path == "batch":
+        if path == "page":
             return lambda: self.in_batches(files)
-        work = self.through_page if path == "page" else self.with_put_object
-        return lambda: run_at_once(work, files)
+        work = self.in_one_request if path == "single" else self.with_put_object
+        return lambda: run_at_once(work, files, PATH_PARALLEL[path])
 
     def close(self) -> None:
         self._batches.close()
@@ -252,7 +263,8 @@ def report_small(results: list[Round], files: list[SmallFile], paths_measured: l
     mib = sum(sizes) / MIB
     print(
         f"{count} files, {mib:.1f} MiB, {sizes[0] / KIB:.0f} KiB to {sizes[-1] / KIB:.0f} KiB "
-        f"(median {statistics.median(sizes) / KIB:.0f} KiB), {PARALLEL_UPLOADS} at once, {len(results)} rounds"
+        f"(median {statistics.median(sizes) / KIB:.0f} KiB), at once: "
+        f"{', '.join(f'{path} {PATH_PARALLEL[path]}' for path in [*paths_measured, 'put'])}, {len(results)} rounds"
     )
     for path in [*paths_measured, "put"]:
         rates = [count / each.seconds[path] for each in results]
@@ -316,7 +328,10 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--large-mib", type=int, default=1024, help="size of the direct upload; 0 leaves it out")
     parser.add_argument("--large-rounds", type=int, default=3, choices=range(1, 11), metavar="1-10")
     parser.add_argument(
-        "--paths", default="page,batch", help="paths measured against put_object: page, batch or both (page,batch)"
+        "--paths",
+        default="page",
+        help="paths measured against put_object: page (batches, as the web app sends), single (one request "
+        "each, as it did before batches) or both (page,single)",
     )
     parser.add_argument("--batch-size", type=int, default=100, choices=range(1, 1001), metavar="1-1000")
     return parser.parse_args()
@@ -332,8 +347,8 @@ def main() -> None:
         try:
             with httpx.Client(base_url=stack.url, timeout=60) as client:
                 account = register(client, "small-files")
-                print(f"small files, {PARALLEL_UPLOADS} at once (the page's queue), rounds interleaved:")
-                paths_measured = [path for path in args.paths.split(",") if path in ("page", "batch")]
+                print("small files, as many at once as the page sends, rounds interleaved:")
+                paths_measured = [path for path in args.paths.split(",") if path in ("page", "single")]
                 results = measure_small(
                     stack, account, files, args.rounds, paths_measured=paths_measured, batch_size=args.batch_size
                 )
