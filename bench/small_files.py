@@ -5,8 +5,8 @@ gateway with a real access token from auth:
 - Small files: 500 files of random bytes, their sizes drawn log-uniformly from 4 KiB to 1 MiB
   with a fixed seed, sent the way the web app sends a file up to 8 MiB (BATCH_FILE_MAX_BYTES in
   frontend/src/lib/batchUploads.ts): in batches (bench/batch_upload.py's client) of the server's
-  `maxBatchFiles` (`--batch-size`, 100 as the service's default), every batch declared at once as
-  a drop's files are, each file one PUT straight to SeaweedFS with the signed headers, as many at
+  `maxBatchFiles` (`--batch-size`, 100 as the service's default), BATCHES_IN_FLIGHT of them open
+  at once as the page keeps, each file one PUT straight to SeaweedFS with the signed headers, as many at
   once as the page sends (BATCH_PUTS_IN_FLIGHT, read from there), each batch completed once its
   PUTs are over. `--paths page,single` also measures the way the page sent them before batches:
   one `POST /api/files/upload` each through the gateway (multipart/form-data field `file`, the
@@ -80,6 +80,7 @@ def frontend_constant(file_name: str, name: str) -> int:
 PARALLEL_UPLOADS = frontend_constant("uploadQueue.ts", "PARALLEL_UPLOADS")
 BATCH_FILE_MAX_BYTES = frontend_constant("batchUploads.ts", "BATCH_FILE_MAX_BYTES")
 BATCH_PUTS_IN_FLIGHT = frontend_constant("batchUploads.ts", "BATCH_PUTS_IN_FLIGHT")
+BATCHES_IN_FLIGHT = frontend_constant("batchUploads.ts", "BATCHES_IN_FLIGHT")
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,11 @@ class SmallFilePaths:
         self._bucket = stack.bucket
         self._folder = ""
         self._batches = BatchUploadClient(
-            self._gateway, headers=account.headers, parallel=PATH_PARALLEL["page"], batch_size=batch_size
+            self._gateway,
+            headers=account.headers,
+            parallel=PATH_PARALLEL["page"],
+            batch_size=batch_size,
+            batches_in_flight=BATCHES_IN_FLIGHT,
         )
 
     def in_one_request(self, file: SmallFile) -> None:

@@ -3,7 +3,7 @@ import { ApiError } from "../api/errors";
 import { UploadCancelled, type UploadProgress } from "../api/upload";
 import { sha256Of } from "../test/directUploadServer";
 import { fakeApi, json, type ApiCall } from "../test/harness";
-import { BatchUploads, PutFailed, type PutObject } from "./batchUploads";
+import { BATCHES_IN_FLIGHT, BatchUploads, PutFailed, type PutObject } from "./batchUploads";
 import { UploadQueue, type UploadItem } from "./uploadQueue";
 
 const item = (id: string, name: string, parentId: string) => ({
@@ -126,6 +126,17 @@ describe("BatchUploads", () => {
     expect(server.api.requests.filter((request) => request.includes("/api/files/upload"))).toEqual([]);
   });
 
+  it("puts a second file of the same name in the next batch", async () => {
+    const server = batchServer();
+    const batches = new BatchUploads({ put: server.put, wait: noWait });
+    const sent = [batches.send(file("Same.txt"), () => {}, {}), batches.send(file("same.txt", "other"), () => {}, {})];
+    await Promise.all(sent.map((handle) => handle.promise));
+    expect(server.created.map((body) => body.files.map((f: { name: string }) => f.name))).toEqual([
+      ["Same.txt"],
+      ["same.txt"],
+    ]);
+  });
+
   it("reports each file's progress", async () => {
     const server = batchServer();
     const progress: UploadProgress[] = [];
@@ -229,5 +240,43 @@ describe("BatchUploads", () => {
     await expect(slow.promise).rejects.toBeInstanceOf(UploadCancelled);
     await expect(fast.promise).resolves.toMatchObject({ name: "fast.txt" });
     expect(server.completed).toEqual([{ id: "b1", sent: ["b1-fast.txt"] }]);
+  });
+
+  it("keeps at most BATCHES_IN_FLIGHT batches open at once, and waits out a refusal for too many uploads", async () => {
+    const server = batchServer();
+    let open = 0;
+    let most = 0;
+    let throttled = false;
+    const original = globalThis.fetch;
+    vi.stubGlobal(
+      "fetch",
+      vi.fn(async (request: Request) => {
+        const creating = request.url.endsWith("/api/uploads/batches");
+        if (creating && !throttled) {
+          throttled = true;
+          return json(429, { error: { code: "too_many_uploads", message: "Slow down." } });
+        }
+        if (creating) most = Math.max(most, ++open);
+        const answer = await original(request);
+        if (request.url.endsWith("/complete")) open--;
+        return answer;
+      }),
+    );
+    const wait = vi.fn(noWait);
+    // No PUT ends before three batches are open: a fourth would open now if nothing held it.
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const put: PutObject = async (...args) => (await gate, server.put(...args));
+    const { queue, items } = queueOver(new BatchUploads({ put, maxFiles: 2, wait }));
+
+    queue.add(Array.from({ length: 13 }, (_, n) => ({ file: file(`${n}.txt`), parentId: null })));
+    await vi.waitFor(() => expect(open).toBe(BATCHES_IN_FLIGHT));
+    release();
+    await settledAll(items);
+
+    expect(items().every((each) => each.status === "done")).toBe(true);
+    expect(server.created).toHaveLength(7);
+    expect(most).toBe(BATCHES_IN_FLIGHT);
+    expect(wait).toHaveBeenCalledTimes(1);
   });
 });

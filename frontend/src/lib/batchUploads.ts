@@ -13,6 +13,11 @@ import { sha256Base64 } from "./checksum";
 export const BATCH_FILE_MAX_BYTES = 8 * 1024 * 1024;
 /** PUTs in flight at once, all batches together (the browser's connections per origin). */
 export const BATCH_PUTS_IN_FLIGHT = 6;
+/**
+ * Batches between their creation and their completion at once: enough to keep the PUTs busy, and
+ * far below the server's bound of uploads in progress per user, whatever the size of a drop.
+ */
+export const BATCHES_IN_FLIGHT = 3;
 /** The files added together (a drop) are gathered this long into one batch per folder. */
 export const BATCH_GATHER_MS = 30;
 /** Waits before sending a PUT or a completion again after a network failure or a busy server. */
@@ -61,6 +66,26 @@ const xhrPut: PutObject = (url, headers, body, onProgress, signal) =>
 
 const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/** Runs at most `size` pieces of work at once; the others wait their turn, in order. */
+class Slots {
+  private readonly waiting: (() => void)[] = [];
+  private busy = 0;
+
+  constructor(private readonly size: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.busy >= this.size) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.busy++;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.busy--;
+    }
+  }
+}
+
 /** One file handed to the batches, from `send` to its outcome. */
 interface Entry {
   file: File;
@@ -76,6 +101,7 @@ interface Group {
   parentId: string;
   onConflict: "fail" | "replace" | "rename";
   entries: Entry[];
+  names: Set<string>;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -103,8 +129,8 @@ export class BatchUploads {
   private readonly retryDelaysMs: number[];
   private readonly wait: (ms: number) => Promise<void>;
   private readonly groups = new Map<string, Group>();
-  private readonly slots: (() => void)[] = [];
-  private inFlight = 0;
+  private readonly puts = new Slots(BATCH_PUTS_IN_FLIGHT);
+  private readonly batches = new Slots(BATCHES_IN_FLIGHT);
   /** The server's bound of files per batch. */
   maxFiles: number;
 
@@ -132,12 +158,17 @@ export class BatchUploads {
     const parentId = target.parentId ?? "root";
     const onConflict = target.onConflict ?? "fail";
     const key = `${parentId}\u0000${onConflict}`;
+    // A batch refuses a name twice (compared folded, as the server does, about): a second file of
+    // that name starts the next batch.
+    const folded = file.name.normalize("NFC").toLowerCase();
+    if (this.groups.get(key)?.names.has(folded)) this.flush(key);
     let group = this.groups.get(key);
     if (!group) {
-      group = { parentId, onConflict, entries: [], timer: null };
+      group = { parentId, onConflict, entries: [], names: new Set(), timer: null };
       this.groups.set(key, group);
     }
     group.entries.push(entry);
+    group.names.add(folded);
     if (group.entries.length >= this.maxFiles) this.flush(key);
     else group.timer ??= setTimeout(() => this.flush(key), this.gatherMs);
     return {
@@ -155,9 +186,11 @@ export class BatchUploads {
     if (!group) return;
     this.groups.delete(key);
     if (group.timer) clearTimeout(group.timer);
-    void this.run(group).catch((error: unknown) => {
-      for (const entry of group.entries) this.settle(entry, null, error);
-    });
+    void this.batches
+      .run(() => this.run(group))
+      .catch((error: unknown) => {
+        for (const entry of group.entries) this.settle(entry, null, error);
+      });
   }
 
   private async run({ parentId, onConflict, entries }: Group): Promise<void> {
@@ -173,7 +206,11 @@ export class BatchUploads {
         ...(file.lastModified ? { modifiedAt: new Date(file.lastModified).toISOString() } : {}),
       });
     }
-    const created = await this.api.createBatch({ files, parentId, onConflict });
+    // Refused for too many uploads in progress (429) or a busy server (503), nothing was created.
+    const created = await this.retrying(
+      () => this.api.createBatch({ files, parentId, onConflict }),
+      (error) => error instanceof ApiError && [429, 503].includes(error.status),
+    );
     const sent = await Promise.all(created.files.map((answer, index) => this.sendOne(live[index]!, answer)));
     if (!created.id) return;
     const batchId = created.id;
@@ -200,7 +237,7 @@ export class BatchUploads {
     const { url, headers, id } = answer;
     const total = entry.file.size;
     try {
-      await this.inSlot(() =>
+      await this.puts.run(() =>
         this.retrying(() =>
           this.put(url, headers ?? {}, entry.file, (loaded) => entry.onProgress({ loaded, total }), entry.abort.signal),
         ),
@@ -235,26 +272,14 @@ export class BatchUploads {
   }
 
   /** Runs `attempt` again after the delays while it fails for a reason that may pass. */
-  private async retrying<T>(attempt: () => Promise<T>): Promise<T> {
+  private async retrying<T>(attempt: () => Promise<T>, passing = isTransient): Promise<T> {
     for (let tries = 0; ; tries++) {
       try {
         return await attempt();
       } catch (error) {
-        if (!isTransient(error) || tries >= this.retryDelaysMs.length) throw error;
+        if (!passing(error) || tries >= this.retryDelaysMs.length) throw error;
         await this.wait(this.retryDelaysMs[tries]!);
       }
-    }
-  }
-
-  private async inSlot<T>(work: () => Promise<T>): Promise<T> {
-    if (this.inFlight >= BATCH_PUTS_IN_FLIGHT) await new Promise<void>((resolve) => this.slots.push(resolve));
-    else this.inFlight++;
-    try {
-      return await work();
-    } finally {
-      const next = this.slots.shift();
-      if (next) next();
-      else this.inFlight--;
     }
   }
 }
