@@ -1,4 +1,4 @@
-import { directUploadApi, type BatchCreated, type BatchFileOutcome } from "../api/directUpload";
+import { directUploadApi, type BatchCreate, type BatchCreated, type BatchFileOutcome } from "../api/directUpload";
 import type { UploadedFile } from "../api/drive";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, type UploadHandle, type UploadProgress, type UploadTarget } from "../api/upload";
@@ -196,7 +196,7 @@ export class BatchUploads {
   private async run({ parentId, onConflict, entries }: Group): Promise<void> {
     const live = entries.filter((entry) => !entry.cancelled);
     if (!live.length) return;
-    const files = [];
+    const files: BatchCreate["files"] = [];
     for (const { file } of live) {
       files.push({
         name: file.name,
