@@ -144,4 +144,20 @@ MIGRATIONS = [
         CREATE INDEX items_pending_thumbnails ON items (item_id) WHERE thumbnail = 'pending' AND trashed_at IS NULL;
         """,
     ),
+    Migration(
+        6,
+        """
+        -- A batch of small files PUT straight to S3 (domain.BatchFile, as JSON); NULL for a
+        -- multipart upload.
+        ALTER TABLE pending_uploads ADD COLUMN batch_files TEXT;
+        """,
+    ),
+    Migration(
+        7,
+        """
+        -- A completed batch kept for its answer (domain.PendingUpload.is_settled): it reserves
+        -- nothing and does not count against the per-user bound of uploads in progress.
+        ALTER TABLE pending_uploads ADD COLUMN settled INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1));
+        """,
+    ),
 ]
