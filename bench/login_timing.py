@@ -24,7 +24,7 @@ from pathlib import Path
 
 import httpx
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
+from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_auth.config import AuthSettings
 
 ROOT = Path(__file__).resolve().parent.parent

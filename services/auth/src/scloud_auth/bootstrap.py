@@ -3,7 +3,7 @@
 import logging
 from dataclasses import dataclass
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
+from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,

@@ -3,7 +3,7 @@ adapter that bootstrap may build (DynamoDB or SQLite by the `store` setting, gRP
 
 import pytest
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
+from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,

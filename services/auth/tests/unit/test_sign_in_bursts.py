@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from scloud_auth.adapters.bcrypt_hasher import HasherBusy
+from scloud_common.password_hash import HasherBusy
 from scloud_auth.adapters.in_memory import FastPasswordHasher, InMemoryTwoFactorRepository
 from scloud_auth.domain import InvalidCredentials, InvalidTwoFactorCode, TooManyAttempts, TwoFactor
 from services.auth.tests.unit.account_steps import PASSWORD, enable_two_factor, register
