@@ -32,6 +32,13 @@ class AccountRecords(TableAccess):
         )
 
     @translate_aws_errors
+    async def account_closed(self, user_id: str) -> bool:
+        response = await self._call(
+            "get_item", TableName=self._table, Key=usage_key(user_id), ProjectionExpression="closed"
+        )
+        return "closed" in response.get("Item", {})
+
+    @translate_aws_errors
     async def delete_all(self, user_id: str) -> int:
         files = 0
         async for records in self._query_all(
