@@ -38,9 +38,7 @@ class InMemoryShareLinks:
     async def list_owned(
         self, owner_id: str, *, limit: int, after_ref: str | None
     ) -> tuple[list[ShareLink], str | None]:
-        owned = sorted(
-            (link for link in self.links.values() if link.owner_id == owner_id), key=_ref, reverse=True
-        )
+        owned = sorted((link for link in self.links.values() if link.owner_id == owner_id), key=_ref, reverse=True)
         if after_ref is not None:
             owned = [link for link in owned if link.link_ref < after_ref]
         page = owned[:limit]
@@ -50,9 +48,7 @@ class InMemoryShareLinks:
         stored = self.links.get(link.token_hash)
         if stored is None:
             raise LinkNotFound()
-        self.links[link.token_hash] = dataclasses.replace(
-            stored, **{name: getattr(link, name) for name in SETTINGS}
-        )
+        self.links[link.token_hash] = dataclasses.replace(stored, **{name: getattr(link, name) for name in SETTINGS})
 
     async def count_download(self, token_hash: str, now: str) -> bool:
         link = self.links.get(token_hash)

@@ -218,3 +218,8 @@ class InvalidExpiry(InvalidInput):
     def __init__(self, *, max_days: int) -> None:
         super().__init__()
         self.details = {"maxDays": max_days}
+
+
+class LinkIsFolder(InvalidInput):
+    code = "link_is_folder"
+    message = "This link shares a folder: download its files one by one."

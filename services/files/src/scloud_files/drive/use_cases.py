@@ -30,6 +30,17 @@ from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
 from scloud_files.drive.search import SearchItems
+from scloud_files.drive.share_link import (
+    CreateShareLink,
+    GetShareLink,
+    LinkSettings,
+    ListShareLinks,
+    ReadLinkLog,
+    RevokeShareLink,
+    ShareLimits,
+    UpdateShareLink,
+)
+from scloud_files.drive.shared_access import DownloadSharedLink, LinkGate, OpenSharedLink, UnlockSharedLink
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -37,7 +48,15 @@ from scloud_files.drive.upload import UploadFile
 from scloud_files.drive.upload_completion import CompleteUpload
 from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.drive.upload_sweep import SweepUploads
-from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore
+from scloud_files.ports import (
+    BlobStore,
+    FileRepository,
+    MultipartStore,
+    PasswordHasher,
+    PendingUploadStore,
+    ShareLinkStore,
+    UserDirectory,
+)
 from scloud_files.zip_archive import ArchiveWriter
 
 GIB = 1024 * 1024 * 1024
@@ -61,6 +80,29 @@ class DirectUploads:
     complete: CompleteUpload
     abort: AbortUpload
     sweep: SweepUploads
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Share links: the owner's use cases, and the public ones a visitor calls signed out."""
+
+    create: CreateShareLink
+    list: ListShareLinks
+    get: GetShareLink
+    update: UpdateShareLink
+    revoke: RevokeShareLink
+    read_log: ReadLinkLog
+    open: OpenSharedLink
+    unlock: UnlockSharedLink
+    download: DownloadSharedLink
+
+
+@dataclass(frozen=True)
+class SharingPorts:
+    links: ShareLinkStore
+    users: UserDirectory
+    hasher: PasswordHasher
+    limits: ShareLimits = ShareLimits()
 
 
 class NoUploadsInProgress:
@@ -102,6 +144,8 @@ class Drive:
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
     # are still recorded PENDING, for a process that makes them.
     thumbnails: ThumbnailWorker | None = None
+    # None in a drive built without the sharing ports (the command-line tools).
+    sharing: Sharing | None = None
 
 
 def build_drive(
@@ -125,6 +169,7 @@ def build_drive(
     quota_bytes: int = 10 * GIB,
     direct_limits: DirectUploadLimits = DEFAULT_DIRECT_LIMITS,
     thumbnails: ThumbnailWorker | None = None,
+    sharing: SharingPorts | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     paths = FolderPaths(repository)
@@ -149,6 +194,7 @@ def build_drive(
             new_id=new_id,
             now=now,
         )
+    create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths),
@@ -166,7 +212,7 @@ def build_drive(
         ),
         list_files=ListFiles(repository, paths),
         get_file=get_file,
-        create_download_link=CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
+        create_download_link=create_download_link,
         update_item=update_item,
         move_items=MoveItems(update_item, paths, bulk),
         search=SearchItems(repository, paths, examined_per_request=search_examined_per_request),
@@ -197,6 +243,7 @@ def build_drive(
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
         thumbnails=thumbnails,
+        sharing=_sharing(sharing, repository, paths, create_download_link, new_id=new_id, now=now) if sharing else None,
     )
 
 
@@ -222,4 +269,29 @@ def _direct_uploads(
         complete=CompleteUpload(repository, uploads, recorder, quota, limits, now=now),
         abort=AbortUpload(uploads),
         sweep=SweepUploads(uploads, now=now),
+    )
+
+
+def _sharing(
+    ports: SharingPorts,
+    repository: FileRepository,
+    paths: FolderPaths,
+    signer: CreateDownloadLink,
+    *,
+    new_id: Callable[[], str],
+    now: Clock,
+) -> Sharing:
+    settings = LinkSettings(ports.users, ports.hasher, ports.limits, now=now)
+    get_link = GetShareLink(ports.links)
+    gate = LinkGate(ports.links, repository, paths, ports.limits, new_id=new_id, now=now)
+    return Sharing(
+        create=CreateShareLink(ports.links, paths, settings, new_id=new_id, now=now),
+        list=ListShareLinks(ports.links),
+        get=get_link,
+        update=UpdateShareLink(ports.links, get_link, settings),
+        revoke=RevokeShareLink(ports.links, get_link, now=now),
+        read_log=ReadLinkLog(ports.links, get_link),
+        open=OpenSharedLink(gate),
+        unlock=UnlockSharedLink(gate, ports.links, ports.hasher, now=now),
+        download=DownloadSharedLink(gate, ports.links, signer, now=now),
     )

@@ -122,9 +122,7 @@ class DynamoDbShareLinks(TableAccess):
 
     @translate_aws_errors
     async def find(self, token_hash: str) -> ShareLink | None:
-        response = await self._call(
-            "get_item", TableName=self._table, Key=_record_key(token_hash), ConsistentRead=True
-        )
+        response = await self._call("get_item", TableName=self._table, Key=_record_key(token_hash), ConsistentRead=True)
         record = response.get("Item")
         return _link_of(record) if record else None
 
@@ -150,9 +148,7 @@ class DynamoDbShareLinks(TableAccess):
             ExpressionAttributeValues={":owner": {"S": owner_id}, ":prefix": {"S": OWNED_PREFIX}},
             ScanIndexForward=False,
         )
-        records = await self._batch_get(
-            [_record_key(entry["linkHash"]["S"]) for entry in owned], ConsistentRead=True
-        )
+        records = await self._batch_get([_record_key(entry["linkHash"]["S"]) for entry in owned], ConsistentRead=True)
         by_hash = {_link_of(record).token_hash: _link_of(record) for record in records}
         # A record its TTL removed before its index entry is left out.
         links = [by_hash[entry["linkHash"]["S"]] for entry in owned if entry["linkHash"]["S"] in by_hash]
