@@ -65,9 +65,7 @@ def repository():
 
 @pytest.fixture
 def users():
-    return InMemoryUserDirectory(
-        {"alice": AccountProfile(True, "Alice A."), "carol": AccountProfile(False, "Carol")}
-    )
+    return InMemoryUserDirectory({"alice": AccountProfile(True, "Alice A."), "carol": AccountProfile(False, "Carol")})
 
 
 @pytest.fixture
@@ -238,7 +236,9 @@ async def test_wrong_passwords_are_throttled_per_link_then_the_window_ends(shari
 
 async def test_wrong_passwords_are_throttled_per_client_across_links(sharing, report, clock):
     link_ids = [(await sharing.create("alice", report.item_id, password="pw"))[1] for _ in range(3)]
-    guesses = [(link_ids[number % 3], Visitor.of(user_agent=None, address=f"203.0.113.{number}")) for number in range(5)]
+    guesses = [
+        (link_ids[number % 3], Visitor.of(user_agent=None, address=f"203.0.113.{number}")) for number in range(5)
+    ]
     for link_id, visitor in guesses:
         with pytest.raises(WrongPassword):
             await sharing.unlock(link_id, "guess", visitor)
@@ -328,7 +328,10 @@ async def test_a_folder_link_is_a_record_its_files_download_later(sharing, drive
         ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/131.0 Safari/537.36", "Chrome"),
         ("Mozilla/5.0 (Windows NT 10.0) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 Edg/131.0", "Edge"),
         ("Mozilla/5.0 (X11) AppleWebKit/537.36 Chrome/131.0 Safari/537.36 OPR/115.0", "Opera"),
-        ("Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 SamsungBrowser/26.0 Chrome/122.0 Safari/537.36", "Samsung Internet"),
+        (
+            "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 SamsungBrowser/26.0 Chrome/122.0 Safari/537.36",
+            "Samsung Internet",
+        ),
         ("Mozilla/5.0 (Macintosh) AppleWebKit/605.1.15 Version/18.1 Safari/605.1.15", "Safari"),
         ("Mozilla/5.0 (iPhone) AppleWebKit/605.1.15 CriOS/131.0 Mobile/15E148 Safari/604.1", "Chrome"),
         ("curl/8.5.0", "bot"),
