@@ -43,11 +43,18 @@ def _docker_daemon_answers() -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def aws_endpoint_url() -> Iterator[str]:
+def pytest_configure(config: pytest.Config) -> None:
+    # The stand-ins' credentials are set once, before any test: set by the first test that needs
+    # the moto endpoint, they were missing whenever that test had already put SeaweedFS's own
+    # keys in the environment with monkeypatch, whose undo then removed them for the rest of the
+    # session (NoCredentialsError in the next file's tests).
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+
+@pytest.fixture(scope="session")
+def aws_endpoint_url() -> Iterator[str]:
     if _docker_daemon_answers():
         from testcontainers.community.localstack import LocalStackContainer
 
