@@ -22,7 +22,9 @@ def link_hash(link_id: str) -> str:
 
 class AccessEvent(StrEnum):
     OPEN = "open"
+    LIST = "list"
     DOWNLOAD = "download"
+    ZIP = "zip"
     REFUSED = "refused"
 
 

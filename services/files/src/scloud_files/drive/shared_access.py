@@ -103,6 +103,15 @@ class LinkGate:
         if refusal is not None:
             await self.refuse(link, visitor, refusal)
 
+    async def count_download(self, link: ShareLink, visitor: Visitor) -> None:
+        """Counts one download against the link's limit, or refuses the visitor: concurrent
+        downloads never pass the limit."""
+        if not await self._links.count_download(link.token_hash, timestamp(self._now())):
+            # Revoked, expired or used up since it was read: say which.
+            current = await self._links.find(link.token_hash)
+            reason = current.refusal(timestamp(self._now())) if current else None
+            await self.refuse(link, visitor, reason or RefusalReason.EXHAUSTED)
+
     async def refuse(
         self, link: ShareLink, visitor: Visitor, reason: RefusalReason, error: AppError | None = None
     ) -> None:
@@ -181,11 +190,9 @@ class UnlockSharedLink:
 
 
 class DownloadSharedLink:
-    def __init__(self, gate: LinkGate, links: ShareLinkStore, signer: CreateDownloadLink, *, now: Clock) -> None:
+    def __init__(self, gate: LinkGate, signer: CreateDownloadLink) -> None:
         self._gate = gate
-        self._links = links
         self._signer = signer
-        self._now = now
 
     async def __call__(self, link_id: str, visitor: Visitor, *, unlock: str | None) -> tuple[str, datetime]:
         """A short-lived URL of the shared file's bytes, counted against the link's download
@@ -193,11 +200,7 @@ class DownloadSharedLink:
         link, item = await self._gate.enter(link_id, visitor, unlock=unlock)
         if item.is_folder:
             raise LinkIsFolder()
-        if not await self._links.count_download(link.token_hash, timestamp(self._now())):
-            # Revoked, expired or used up since it was read: say which.
-            current = await self._links.find(link.token_hash)
-            reason = current.refusal(timestamp(self._now())) if current else None
-            await self._gate.refuse(link, visitor, reason or RefusalReason.EXHAUSTED)
+        await self._gate.count_download(link, visitor)
         signed = self._signer.sign(item)
         await self._gate.log(link, visitor, AccessEvent.DOWNLOAD)
         return signed

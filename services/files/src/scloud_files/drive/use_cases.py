@@ -41,6 +41,13 @@ from scloud_files.drive.share_link import (
     UpdateShareLink,
 )
 from scloud_files.drive.shared_access import DownloadSharedLink, LinkGate, OpenSharedLink, UnlockSharedLink
+from scloud_files.drive.shared_folder import (
+    DownloadSharedFile,
+    GetSharedItem,
+    LinkScope,
+    ListSharedFolder,
+    ZipSharedItems,
+)
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -95,6 +102,10 @@ class Sharing:
     open: OpenSharedLink
     unlock: UnlockSharedLink
     download: DownloadSharedLink
+    list_folder: ListSharedFolder
+    get_item: GetSharedItem
+    download_file: DownloadSharedFile
+    zip: ZipSharedItems
 
 
 @dataclass(frozen=True)
@@ -195,6 +206,7 @@ def build_drive(
             now=now,
         )
     create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
+    create_archive = CreateArchive(repository, paths, now=now)
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths),
@@ -223,7 +235,7 @@ def build_drive(
         delete_forever=DeleteForever(repository, bulk, purge_requested=purge_due.requested, now=now),
         empty_trash=EmptyTrash(repository, purge_requested=purge_due.requested, now=now),
         purge_due=purge_due,
-        create_archive=CreateArchive(repository, paths, now=now),
+        create_archive=create_archive,
         open_archive=OpenArchive(
             repository,
             blob_store,
@@ -243,7 +255,9 @@ def build_drive(
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
         thumbnails=thumbnails,
-        sharing=_sharing(sharing, repository, paths, create_download_link, new_id=new_id, now=now) if sharing else None,
+        sharing=_sharing(sharing, repository, paths, create_download_link, create_archive, new_id=new_id, now=now)
+        if sharing
+        else None,
     )
 
 
@@ -277,6 +291,7 @@ def _sharing(
     repository: FileRepository,
     paths: FolderPaths,
     signer: CreateDownloadLink,
+    create_archive: CreateArchive,
     *,
     new_id: Callable[[], str],
     now: Clock,
@@ -284,6 +299,7 @@ def _sharing(
     settings = LinkSettings(ports.users, ports.hasher, ports.limits, now=now)
     get_link = GetShareLink(ports.links)
     gate = LinkGate(ports.links, repository, paths, ports.limits, new_id=new_id, now=now)
+    scope = LinkScope(repository, paths)
     return Sharing(
         create=CreateShareLink(ports.links, paths, settings, new_id=new_id, now=now),
         list=ListShareLinks(ports.links),
@@ -293,5 +309,9 @@ def _sharing(
         read_log=ReadLinkLog(ports.links, get_link),
         open=OpenSharedLink(gate),
         unlock=UnlockSharedLink(gate, ports.links, ports.hasher, now=now),
-        download=DownloadSharedLink(gate, ports.links, signer, now=now),
+        download=DownloadSharedLink(gate, signer),
+        list_folder=ListSharedFolder(gate, scope, repository),
+        get_item=GetSharedItem(gate, scope),
+        download_file=DownloadSharedFile(gate, scope, signer),
+        zip=ZipSharedItems(gate, scope, create_archive),
     )

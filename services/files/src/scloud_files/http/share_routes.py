@@ -1,24 +1,25 @@
 """Share links: the owner's routes, and the public ones a visitor calls signed out (the gateway
-passes them on without a token; they answer `X-Robots-Tag: noindex`, errors included)."""
+passes them on without a token, and adds `X-Robots-Tag: noindex` to every answer under the public
+prefix, errors included, its own and FastAPI's)."""
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
-from fastapi.routing import APIRoute
 
-from scloud_common.errors import AppError
-from scloud_common.web import app_error_response, error_responses
-from scloud_files.domain import LINK_ID_PATTERN, Visitor
+from scloud_common.web import error_responses
+from scloud_files.domain import LINK_ID_PATTERN, SortField, Visitor
 from scloud_files.drive.clock import timestamp, utc_now
 from scloud_files.drive.move import UNSET
 from scloud_files.http.deps import CurrentUser, SharingDep
-from scloud_files.http.schemas import DownloadLinkRead
+from scloud_files.http.schemas import ROOT_ID, ArchiveLinkRead, DownloadLinkRead
 from scloud_files.http.share_schemas import (
     AccessEntryRead,
     AccessLogRead,
     LinkUnlock,
     LinkUnlockRead,
+    SharedArchiveCreate,
+    SharedEntryRead,
+    SharedFolderPageRead,
     SharedItemRead,
     ShareLinkCreate,
     ShareLinkCreated,
@@ -28,32 +29,16 @@ from scloud_files.http.share_schemas import (
 )
 
 PUBLIC_PAGE = "/s/{}"
-ROBOTS = {"X-Robots-Tag": "noindex, nofollow"}
-
-
-class NoIndexRoute(APIRoute):
-    """Adds ROBOTS to every answer of the route, refusals included."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except AppError as exc:
-                response = app_error_response(exc)
-            response.headers.update(ROBOTS)
-            return response
-
-        return route
-
-
 links = APIRouter(prefix="/api/files/links", tags=["share links"])
-public = APIRouter(prefix="/api/files/public/links", tags=["public links"], route_class=NoIndexRoute)
+public = APIRouter(prefix="/api/files/public/links", tags=["public links"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")]
 LinkId = Annotated[str, Path(pattern=f"^{LINK_ID_PATTERN}$", description="The link id from `/s/<linkId>`.")]
+ItemId = Annotated[str, Path(max_length=40, description="An item inside the link's folder; `root` is the folder.")]
+Sort = Annotated[Literal["name", "size", "modified"], Query(description="Folders first, then files, each sorted.")]
+Order = Annotated[Literal["asc", "desc"], Query()]
+PageCursor = Annotated[str | None, Query(max_length=2000, description="`nextCursor` of the previous page.")]
 Unlock = Annotated[
     str | None,
     Header(alias="X-Share-Unlock", max_length=200, description="The unlock token of a password-protected link."),
@@ -160,6 +145,69 @@ async def download_link(
     422 `link_is_folder` for a folder link."""
     url, expires_at = await sharing.download(link_id, _visitor(request), unlock=unlock)
     return DownloadLinkRead(url=url, expires_at=expires_at)
+
+
+def _item_id(value: str) -> str | None:
+    return None if value == ROOT_ID else value
+
+
+@public.get("/{link_id}/folders/{folder_id}/children", responses=error_responses(401, 404, 410, 422, 503))
+async def list_shared_folder(
+    link_id: LinkId,
+    folder_id: ItemId,
+    request: Request,
+    sharing: SharingDep,
+    unlock: Unlock = None,
+    sort: Sort = "name",
+    order: Order = "asc",
+    limit: Limit = 50,
+    cursor: PageCursor = None,
+) -> SharedFolderPageRead:
+    """A page of a folder link's folder (`root`) or of a folder inside it, ordered as the owner's
+    listing. 404 `item_not_found` for any id the link does not reach: outside its folder,
+    trashed, another user's, or unknown."""
+    shared = await sharing.list_folder(
+        link_id,
+        _visitor(request),
+        unlock=unlock,
+        folder_id=_item_id(folder_id),
+        sort=SortField(sort),
+        descending=order == "desc",
+        limit=limit,
+        cursor=cursor,
+    )
+    return SharedFolderPageRead.from_domain(shared)
+
+
+@public.get("/{link_id}/items/{item_id}", responses=error_responses(401, 404, 410, 503))
+async def read_shared_item(
+    link_id: LinkId, item_id: ItemId, request: Request, sharing: SharingDep, unlock: Unlock = None
+) -> SharedEntryRead:
+    """A file or folder the link reaches, with the folders between the link's folder and it."""
+    entry = await sharing.get_item(link_id, _visitor(request), unlock=unlock, item_id=_item_id(item_id))
+    return SharedEntryRead.from_domain(entry)
+
+
+@public.post("/{link_id}/files/{file_id}/download", responses=error_responses(401, 404, 410, 503))
+async def download_shared_file(
+    link_id: LinkId, file_id: ItemId, request: Request, sharing: SharingDep, unlock: Unlock = None
+) -> DownloadLinkRead:
+    """A short-lived URL of one file the link reaches, counted as one download against the
+    link's limit (410 `link_exhausted` past it)."""
+    url, expires_at = await sharing.download_file(link_id, _visitor(request), unlock=unlock, file_id=_item_id(file_id))
+    return DownloadLinkRead(url=url, expires_at=expires_at)
+
+
+@public.post("/{link_id}/archive", responses=error_responses(401, 404, 410, 422, 503))
+async def zip_shared_items(
+    link_id: LinkId, body: SharedArchiveCreate, request: Request, sharing: SharingDep, unlock: Unlock = None
+) -> ArchiveLinkRead:
+    """A one-time link (GET within a minute) to the ZIP of items the link reaches (`root`: the
+    whole folder), counted as one download. 404 `item_not_found` if any id is outside it."""
+    token, expires_at = await sharing.zip(
+        link_id, _visitor(request), unlock=unlock, item_ids=[_item_id(item_id) for item_id in body.ids]
+    )
+    return ArchiveLinkRead(url=f"/api/files/archive/{token}", expires_at=expires_at)
 
 
 __all__ = ["links", "public"]

@@ -4,8 +4,9 @@ from typing import Literal
 from pydantic import Field
 
 from scloud_common.web import ApiModel
-from scloud_files.domain import AccessEntry, SharedItem, ShareLink
-from scloud_files.http.schemas import Rfc3339Time
+from scloud_files.domain import DEFAULT_CONTENT_TYPE, AccessEntry, SharedItem, ShareLink, media_type_of_name
+from scloud_files.drive.shared_folder import SharedEntry, SharedFolderPage
+from scloud_files.http.schemas import ROOT_ID, PathEntryRead, Rfc3339Time
 
 
 class ShareLinkCreate(ApiModel):
@@ -78,7 +79,7 @@ class ShareLinkPageRead(ApiModel):
 
 class AccessEntryRead(ApiModel):
     at: datetime
-    event: Literal["open", "download", "refused"]
+    event: Literal["open", "list", "download", "zip", "refused"]
     reason: Literal["password_required", "wrong_password", "throttled", "expired", "revoked", "exhausted"] | None = (
         Field(description="Why a refused access was refused.")
     )
@@ -136,3 +137,52 @@ class LinkUnlock(ApiModel):
 class LinkUnlockRead(ApiModel):
     unlock_token: str = Field(description="Send as the `X-Share-Unlock` header on this link's requests.")
     expires_at: datetime
+
+
+class SharedEntryRead(ApiModel):
+    """An item reached through a folder link. The link's folder is `root`; `path` holds the
+    folders between it and the item, never anything above the link's folder."""
+
+    id: str = Field(description="`root` for the link's folder itself.")
+    kind: Literal["file", "folder"]
+    name: str
+    size: int | None
+    type: str | None = Field(description="Media type, for files.")
+    modified_at: datetime
+    path: list[PathEntryRead] = Field(description="Folders from the link's folder (excluded) down to the item.")
+
+    @classmethod
+    def from_domain(cls, entry: SharedEntry, *, path: bool = True) -> "SharedEntryRead":
+        item = entry.item
+        return cls(
+            id=ROOT_ID if entry.is_link_root else item.item_id,
+            kind=item.kind.value,
+            name=item.name,
+            size=None if item.is_folder else item.size,
+            type=None if item.is_folder else item.media_type or media_type_of_name(item.name) or DEFAULT_CONTENT_TYPE,
+            modified_at=datetime.fromisoformat(item.modified_at),
+            path=[PathEntryRead.from_domain(folder) for folder in entry.path] if path else [],
+        )
+
+
+class SharedFolderPageRead(ApiModel):
+    folder: SharedEntryRead
+    items: list[SharedEntryRead] = Field(description="Folders first, then files, in the order asked; no paths.")
+    next_cursor: str | None
+
+    @classmethod
+    def from_domain(cls, shared: SharedFolderPage) -> "SharedFolderPageRead":
+        return cls(
+            folder=SharedEntryRead.from_domain(shared.folder),
+            items=[
+                SharedEntryRead.from_domain(SharedEntry(item, [], is_link_root=False), path=False)
+                for item in shared.page.items
+            ],
+            next_cursor=shared.page.next_cursor,
+        )
+
+
+class SharedArchiveCreate(ApiModel):
+    ids: list[str] = Field(
+        min_length=1, max_length=1000, description="Items inside the link's folder; `root` is the folder itself."
+    )

@@ -191,7 +191,7 @@ MIGRATIONS.append(
         link_ref TEXT NOT NULL REFERENCES share_links (link_ref) ON DELETE CASCADE,
         entry_key TEXT NOT NULL,
         at TEXT NOT NULL,
-        event TEXT NOT NULL CHECK (event IN ('open', 'download', 'refused')),
+        event TEXT NOT NULL CHECK (event IN ('open', 'list', 'download', 'zip', 'refused')),
         reason TEXT,
         browser TEXT NOT NULL,
         network TEXT NOT NULL,
