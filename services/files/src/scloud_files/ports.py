@@ -342,6 +342,12 @@ class ShareLinkStore(Protocol):
         and the key to continue after if more follow."""
         ...
 
+    async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
+        """Deletes the owner's links (only those of `item_id` if given) with their logs and their
+        wrong-password windows; how many links went. Idempotent. For a closed account (before its
+        records go: the owner's index finds them) and a purged item."""
+        ...
+
     async def failed_attempts(self, key: str, window_start: str) -> int:
         """Wrong passwords counted under `key` in the window starting at `window_start`."""
         ...

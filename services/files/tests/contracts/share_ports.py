@@ -15,6 +15,7 @@ from scloud_files.domain import (
     LinkNotFound,
     RefusalReason,
     ShareLink,
+    link_attempts_key,
     link_hash,
 )
 from scloud_files.ports import ShareLinkStore
@@ -145,3 +146,31 @@ class ShareLinkStoreContract:
         assert await links.failed_attempts("link#a", window) == 4
         assert await links.failed_attempts("link#a", next_window) == 0
         assert await links.failed_attempts("client#203.0.113.0/24", window) == 0
+
+    async def test_deleting_an_owners_links_takes_their_logs_and_windows_and_spares_others(self, links):
+        gone, other_item = a_link(), a_link()
+        kept = a_link(owner_id="bob")
+        for link in (gone, other_item, kept):
+            await links.add(link)
+            await links.record_access(link, an_entry(NOW))
+            await links.count_failed_attempt(link_attempts_key(link.token_hash), NOW, forget_at=LATER)
+        await links.count_failed_attempt("client#203.0.113.0/24", NOW, forget_at=LATER)
+
+        assert await links.delete_links("alice", item_id=gone.item_id) == 1
+        assert await links.find(gone.token_hash) is None
+        assert await links.get("alice", gone.link_ref) is None
+        assert await links.access_log(gone, limit=10, after_key=None) == ([], None)
+        assert await links.failed_attempts(link_attempts_key(gone.token_hash), NOW) == 0
+        assert await links.find(other_item.token_hash) == (await links.get("alice", other_item.link_ref))
+
+        assert await links.delete_links("alice") == 1
+        assert await links.list_owned("alice", limit=10, after_ref=None) == ([], None)
+        assert await links.find(other_item.token_hash) is None
+        assert await links.access_log(other_item, limit=10, after_key=None) == ([], None)
+        assert await links.failed_attempts(link_attempts_key(other_item.token_hash), NOW) == 0
+        assert await links.delete_links("alice") == 0
+
+        assert await links.find(kept.token_hash) is not None
+        assert len((await links.access_log(kept, limit=10, after_key=None))[0]) == 1
+        assert await links.failed_attempts(link_attempts_key(kept.token_hash), NOW) == 1
+        assert await links.failed_attempts("client#203.0.113.0/24", NOW) == 1

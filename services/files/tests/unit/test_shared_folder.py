@@ -175,3 +175,24 @@ async def test_each_access_is_logged_with_its_event(drive, tree, links):
         [AccessEvent.LIST, AccessEvent.OPEN, AccessEvent.DOWNLOAD, AccessEvent.ZIP]
     )
     assert {entry.network for entry in entries} == {"198.51.100.0/24"}
+
+
+async def test_closing_the_owners_account_removes_their_links_and_logs(drive, tree, links):
+    link, link_id = await drive.sharing.create("alice", tree["team"].item_id)
+    bobs, _ = await drive.sharing.create("bob", tree["bob"].item_id)
+    await _list(drive.sharing, link_id)
+    await drive.delete_user_files("alice")
+    assert await links.find(link.token_hash) is None and link.link_ref not in links.logs
+    assert await links.find(bobs.token_hash) is not None
+
+
+async def test_purging_an_item_removes_the_links_to_it_and_to_what_it_held(drive, tree, links):
+    folder_link, _ = await drive.sharing.create("alice", tree["team"].item_id)
+    inner_link, _ = await drive.sharing.create("alice", tree["c"].item_id)
+    other, _ = await drive.sharing.create("alice", tree["outside"].item_id)
+    await drive.trash_item("alice", tree["team"].item_id, kind=ItemKind.FOLDER)
+    await drive.delete_forever("alice", [tree["team"].item_id])
+    await drive.purge_due()
+    assert await links.find(folder_link.token_hash) is None
+    assert await links.find(inner_link.token_hash) is None
+    assert await links.find(other.token_hash) is not None

@@ -7,7 +7,7 @@ import hmac
 from typing import TYPE_CHECKING
 
 from scloud_common.errors import NotFound
-from scloud_files.domain import AccessEntry, AccessEvent, LinkNotFound, ShareLink
+from scloud_files.domain import AccessEntry, AccessEvent, LinkNotFound, ShareLink, link_attempts_key
 from scloud_files.ports import AccountProfile
 
 if TYPE_CHECKING:
@@ -77,6 +77,19 @@ class InMemoryShareLinks:
             entries = [entry for entry in entries if entry.key < after_key]
         page = entries[:limit]
         return page, page[-1].key if len(entries) > limit and page else None
+
+    async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
+        gone = [
+            link
+            for link in self.links.values()
+            if link.owner_id == owner_id and (item_id is None or link.item_id == item_id)
+        ]
+        for link in gone:
+            del self.links[link.token_hash]
+            self.logs.pop(link.link_ref, None)
+            key = link_attempts_key(link.token_hash)
+            self.attempts = {window: count for window, count in self.attempts.items() if window[0] != key}
+        return len(gone)
 
     async def failed_attempts(self, key: str, window_start: str) -> int:
         return self.attempts.get((key, window_start), 0)

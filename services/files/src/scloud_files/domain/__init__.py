@@ -122,6 +122,8 @@ from scloud_files.domain.share import (
     ShareLink,
     Visitor,
     browser_family,
+    client_attempts_key,
+    link_attempts_key,
     link_hash,
     network_prefix,
 )
@@ -236,6 +238,8 @@ __all__ = [
     "is_text_previewable",
     "is_trash_key",
     "kind_rank",
+    "client_attempts_key",
+    "link_attempts_key",
     "link_hash",
     "media_type_of_name",
     "natural_name_key",

@@ -20,6 +20,15 @@ def link_hash(link_id: str) -> str:
     return hashlib.sha256(link_id.encode()).hexdigest()
 
 
+def link_attempts_key(token_hash: str) -> str:
+    """The key a link's wrong passwords are counted under (a client's are under its network)."""
+    return f"link#{token_hash}"
+
+
+def client_attempts_key(network: str) -> str:
+    return f"client#{network}"
+
+
 class AccessEvent(StrEnum):
     OPEN = "open"
     LIST = "list"

@@ -26,6 +26,8 @@ from scloud_files.domain import (
     TooManyAttempts,
     Visitor,
     WrongPassword,
+    client_attempts_key,
+    link_attempts_key,
     link_hash,
     media_type_of_name,
 )
@@ -172,8 +174,8 @@ class UnlockSharedLink:
         window_start = timestamp(datetime.fromtimestamp(start, UTC))
         window_end = datetime.fromtimestamp(start + window, UTC)
         keys = {
-            f"link#{link.token_hash}": limits.attempts_per_link,
-            f"client#{visitor.network}": limits.attempts_per_client,
+            link_attempts_key(link.token_hash): limits.attempts_per_link,
+            client_attempts_key(visitor.network): limits.attempts_per_client,
         }
         for key, bound in keys.items():
             if await self._links.failed_attempts(key, window_start) >= bound:

@@ -190,7 +190,8 @@ def build_drive(
     get_file = GetFile(paths)
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
-    purge_due = PurgeDue(repository, blob_store, now=now)
+    links = sharing.links if sharing else None
+    purge_due = PurgeDue(repository, blob_store, now=now, links=links)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
@@ -244,7 +245,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,

@@ -11,11 +11,19 @@ from botocore.exceptions import ClientError
 
 from scloud_common.aws import translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
-from scloud_files.adapters.dynamodb.access import TableAccess
+from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE, TableAccess
 from scloud_files.adapters.dynamodb.record import item_key
 from scloud_files.adapters.dynamodb.table import TTL_ATTRIBUTE
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import AccessEntry, AccessEvent, ItemKind, LinkNotFound, RefusalReason, ShareLink
+from scloud_files.domain import (
+    AccessEntry,
+    AccessEvent,
+    ItemKind,
+    LinkNotFound,
+    RefusalReason,
+    ShareLink,
+    link_attempts_key,
+)
 
 LINK_PREFIX = "#share#"
 LINK_SORT_KEY = "#share"
@@ -259,6 +267,43 @@ class DynamoDbShareLinks(TableAccess):
         )
         entries = [_entry_of(record) for record in records]
         return entries, entries[-1].key if more and entries else None
+
+    @translate_aws_errors
+    async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
+        values: dict[str, Any] = {":owner": {"S": owner_id}, ":prefix": {"S": OWNED_PREFIX}}
+        params: dict[str, Any] = {}
+        if item_id is not None:
+            # Reads all the owner's index entries: a purge's cost, never a request's.
+            params = {"FilterExpression": "itemId = :item"}
+            values[":item"] = {"S": item_id}
+        deleted = 0
+        async for entries in self._query_all(
+            KeyConditionExpression="userId = :owner AND begins_with(fileId, :prefix)",
+            ExpressionAttributeValues=values,
+            **params,
+        ):
+            for entry in entries:
+                await self._delete_link(owner_id, entry["fileId"]["S"], entry["linkHash"]["S"])
+                deleted += 1
+        return deleted
+
+    async def _delete_link(self, owner_id: str, owned_key: str, token_hash: str) -> None:
+        # The log and the windows first, the index entry last: a deletion cut short is found
+        # again by the next one.
+        keys: list[dict[str, Any]] = []
+        link_ref = owned_key.removeprefix(OWNED_PREFIX)
+        for partition in (LOG_PREFIX + link_ref, ATTEMPTS_PREFIX + link_attempts_key(token_hash)):
+            async for records in self._query_all(
+                KeyConditionExpression="userId = :partition",
+                ExpressionAttributeValues={":partition": {"S": partition}},
+                ProjectionExpression="userId, fileId",
+            ):
+                keys.extend(item_key(partition, record["fileId"]["S"]) for record in records)
+        keys += [_record_key(token_hash), item_key(owner_id, owned_key)]
+        for start in range(0, len(keys), BATCH_WRITE_SIZE):
+            await self._batch_delete(
+                [{"DeleteRequest": {"Key": key}} for key in keys[start : start + BATCH_WRITE_SIZE]]
+            )
 
     @translate_aws_errors
     async def failed_attempts(self, key: str, window_start: str) -> int:

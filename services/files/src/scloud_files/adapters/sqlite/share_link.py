@@ -9,7 +9,15 @@ from typing import Any
 
 from scloud_files.adapters.sqlite.access import Database, page_of
 from scloud_files.adapters.sqlite.record import assignments, insert_row
-from scloud_files.domain import AccessEntry, AccessEvent, ItemKind, LinkNotFound, RefusalReason, ShareLink
+from scloud_files.domain import (
+    AccessEntry,
+    AccessEvent,
+    ItemKind,
+    LinkNotFound,
+    RefusalReason,
+    ShareLink,
+    link_attempts_key,
+)
 
 FORGET_BATCH = 100
 LINK_COLUMNS = (
@@ -158,6 +166,23 @@ class SqliteShareLinks(Database):
             return [_entry_of(row) for row in rows]
 
         return page_of(await self._store.read(access_log), limit, lambda entry: entry.key)
+
+    async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
+        condition = "owner_id = ?" + (" AND item_id = ?" if item_id is not None else "")
+        values = (owner_id,) if item_id is None else (owner_id, item_id)
+
+        def delete_links(connection: sqlite3.Connection) -> int:
+            hashes = [
+                row["token_hash"]
+                for row in connection.execute(f"SELECT token_hash FROM share_links WHERE {condition}", values)
+            ]
+            connection.executemany(
+                "DELETE FROM share_attempts WHERE scope_key = ?", [(link_attempts_key(h),) for h in hashes]
+            )
+            # The log goes with its link (ON DELETE CASCADE).
+            return connection.execute(f"DELETE FROM share_links WHERE {condition}", values).rowcount
+
+        return await self._store.write(delete_links)
 
     async def failed_attempts(self, key: str, window_start: str) -> int:
         def failed_attempts(connection: sqlite3.Connection) -> int:
