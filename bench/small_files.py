@@ -3,11 +3,15 @@
 gateway with a real access token from auth:
 
 - Small files: 500 files of random bytes, their sizes drawn log-uniformly from 4 KiB to 1 MiB
-  with a fixed seed, sent the way the web app sends a file up to 8 MiB (SINGLE_REQUEST_MAX_BYTES
-  in frontend/src/lib/directUploads.ts): `POST /api/files/upload` through the gateway, one
-  multipart/form-data field `file`, the file's own time in `modifiedAt`, as many at once as the
-  page's upload queue sends (PARALLEL_UPLOADS in frontend/src/lib/uploadQueue.ts, read from
-  there). Against boto3 `put_object` of the same bytes to the same SeaweedFS bucket at the same
+  with a fixed seed, sent the way the web app sends a file up to 8 MiB (BATCH_FILE_MAX_BYTES in
+  frontend/src/lib/batchUploads.ts): in batches (bench/batch_upload.py's client) of the server's
+  `maxBatchFiles` (`--batch-size`, 100 as the service's default), BATCHES_IN_FLIGHT of them open
+  at once as the page keeps, each file one PUT straight to SeaweedFS with the signed headers, as many at
+  once as the page sends (BATCH_PUTS_IN_FLIGHT, read from there), each batch completed once its
+  PUTs are over. `--paths page,single` also measures the way the page sent them before batches:
+  one `POST /api/files/upload` each through the gateway (multipart/form-data field `file`, the
+  file's own time in `modifiedAt`), PARALLEL_UPLOADS at once (frontend/src/lib/uploadQueue.ts).
+  Against boto3 `put_object` of the same bytes to the same SeaweedFS bucket at the page's
   concurrency, storing the object the service stores (its content type and AES256 server-side
   encryption). Each round sends all 500 both ways, the order swapped every round; target: the
   median of the rounds' ratios at least 0.9. The CPU each process of the stack spends per file
@@ -18,6 +22,7 @@ gateway with a real access token from auth:
   0.9x, at most 5 MB of growth). `--large-mib 0` leaves it out.
 
     .venv/bin/python bench/small_files.py [--rounds 5] [--files 500] [--large-mib 1024] [--large-rounds 3]
+        [--paths page[,single]] [--batch-size 100]
 """
 
 import argparse
@@ -38,6 +43,7 @@ from pathlib import Path
 
 import httpx
 import psutil
+from batch_upload import BatchEntry, BatchUploadClient
 from boto3.s3.transfer import TransferConfig
 from direct_upload import DirectUploadClient, write_payload
 from direct_upload import report as report_large
@@ -72,7 +78,9 @@ def frontend_constant(file_name: str, name: str) -> int:
 
 
 PARALLEL_UPLOADS = frontend_constant("uploadQueue.ts", "PARALLEL_UPLOADS")
-SINGLE_REQUEST_MAX_BYTES = frontend_constant("directUploads.ts", "SINGLE_REQUEST_MAX_BYTES")
+BATCH_FILE_MAX_BYTES = frontend_constant("batchUploads.ts", "BATCH_FILE_MAX_BYTES")
+BATCH_PUTS_IN_FLIGHT = frontend_constant("batchUploads.ts", "BATCH_PUTS_IN_FLIGHT")
+BATCHES_IN_FLIGHT = frontend_constant("batchUploads.ts", "BATCHES_IN_FLIGHT")
 
 
 @dataclass(frozen=True)
@@ -91,13 +99,13 @@ def small_files(count: int) -> list[SmallFile]:
     for index in range(count):
         size = round(math.exp(draw.uniform(math.log(SMALLEST_BYTES), math.log(LARGEST_BYTES))))
         files.append(SmallFile(f"file-{index:04d}.bin", draw.randbytes(size), modified_at))
-    assert max(len(each.body) for each in files) <= SINGLE_REQUEST_MAX_BYTES, "the page would send these in parts"
+    assert max(len(each.body) for each in files) <= BATCH_FILE_MAX_BYTES, "the page would send these in parts"
     return files
 
 
-def run_at_once(work: Callable[[SmallFile], None], files: list[SmallFile]) -> float:
-    """Seconds for all `files` through `work`, PARALLEL_UPLOADS at once (the page's queue)."""
-    with ThreadPoolExecutor(PARALLEL_UPLOADS) as pool:
+def run_at_once(work: Callable[[SmallFile], None], files: list[SmallFile], parallel: int) -> float:
+    """Seconds for all `files` through `work`, `parallel` at once."""
+    with ThreadPoolExecutor(parallel) as pool:
         started = time.perf_counter()
         list(pool.map(work, files))
         return time.perf_counter() - started
@@ -125,31 +133,47 @@ class StackCpu:
         return seconds, {name: after[name] - before[name] for name in before}
 
 
+PATH_LABELS = {
+    "page": "page (batches, PUTs to S3)",
+    "single": "single (POST /api/files/upload)",
+    "put": "boto3 put_object",
+}
+# How many files each path sends at once: the page's PUTs, the page's queue before batches, and
+# put_object at the page's concurrency.
+PATH_PARALLEL = {"page": BATCH_PUTS_IN_FLIGHT, "single": PARALLEL_UPLOADS, "put": BATCH_PUTS_IN_FLIGHT}
+
+
 @dataclass
 class Round:
-    page_seconds: float
-    put_seconds: float
-    page_cpu: dict[str, float]
-    put_cpu: dict[str, float]
+    seconds: dict[str, float]
+    cpu: dict[str, dict[str, float]]
     load: str
 
-    @property
-    def ratio(self) -> float:
-        return self.put_seconds / self.page_seconds
+    def ratio(self, path: str) -> float:
+        return self.seconds["put"] / self.seconds[path]
 
 
 class SmallFilePaths:
-    """The two ways of storing the same files: the page's and boto3's."""
+    """The ways of storing the same files: the page's (batches of presigned PUTs), one request
+    each through the service, and boto3's."""
 
-    def __init__(self, stack: Stack, account: Account) -> None:
-        limits = httpx.Limits(max_connections=PARALLEL_UPLOADS, max_keepalive_connections=PARALLEL_UPLOADS)
+    def __init__(self, stack: Stack, account: Account, *, batch_size: int) -> None:
+        connections = max(PATH_PARALLEL.values())
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
         self._gateway = httpx.Client(base_url=stack.url, limits=limits, timeout=120)
         self._account = account
         self._s3 = stack.storage_endpoint.client()
         self._bucket = stack.bucket
         self._folder = ""
+        self._batches = BatchUploadClient(
+            self._gateway,
+            headers=account.headers,
+            parallel=PATH_PARALLEL["page"],
+            batch_size=batch_size,
+            batches_in_flight=BATCHES_IN_FLIGHT,
+        )
 
-    def through_page(self, file: SmallFile) -> None:
+    def in_one_request(self, file: SmallFile) -> None:
         response = self._gateway.post(
             "/api/files/upload",
             params={"modifiedAt": file.modified_at},
@@ -157,6 +181,15 @@ class SmallFilePaths:
             headers=self._account.headers,
         )
         assert response.status_code == 201, response.text
+
+    def in_batches(self, files: list[SmallFile]) -> float:
+        """Seconds for all `files` through the batch protocol, the page's PUTs at once."""
+        entries = [BatchEntry(f"{self._folder}{f.name}", f.body, CONTENT_TYPE, f.modified_at) for f in files]
+        started = time.perf_counter()
+        items = self._batches.upload(entries)
+        seconds = time.perf_counter() - started
+        assert [item["size"] for item in items] == [len(f.body) for f in files]
+        return seconds
 
     def with_put_object(self, file: SmallFile) -> None:
         self._s3.put_object(
@@ -171,74 +204,88 @@ class SmallFilePaths:
         """Each round's names differ, as a name taken in the folder would be refused."""
         self._folder = f"{label}-"
 
+    def action(self, path: str, files: list[SmallFile]) -> Callable[[], float]:
+        if path == "page":
+            return lambda: self.in_batches(files)
+        work = self.in_one_request if path == "single" else self.with_put_object
+        return lambda: run_at_once(work, files, PATH_PARALLEL[path])
+
     def close(self) -> None:
+        self._batches.close()
         self._gateway.close()
 
 
-def measure_small(stack: Stack, account: Account, files: list[SmallFile], rounds: int) -> list[Round]:
-    paths = SmallFilePaths(stack, account)
+def measure_small(
+    stack: Stack, account: Account, files: list[SmallFile], rounds: int, *, paths_measured: list[str], batch_size: int
+) -> list[Round]:
+    paths = SmallFilePaths(stack, account, batch_size=batch_size)
     cpu = StackCpu(stack)
     results = []
+    every = [*paths_measured, "put"]
     try:
-        paths.name_round("warm")
-        run_at_once(paths.through_page, files[:20])
-        run_at_once(paths.with_put_object, files[:20])
+        for path in every:
+            paths.name_round(f"warm-{path}")
+            paths.action(path, files[:20])()
         for number in range(rounds):
-            paths.name_round(f"r{number}")
+            # Each path goes first in turn, so that other load on the machine hits all alike.
+            order = every[number % len(every) :] + every[: number % len(every)]
             timings = {}
-            order = ("page", "put") if number % 2 == 0 else ("put", "page")
             for path in order:
-                work = paths.through_page if path == "page" else paths.with_put_object
-                timings[path] = cpu.measure(lambda work=work: run_at_once(work, files))
-            (page_seconds, page_cpu), (put_seconds, put_cpu) = timings["page"], timings["put"]
-            result = Round(page_seconds, put_seconds, page_cpu, put_cpu, load())
+                paths.name_round(f"r{number}-{path}")
+                timings[path] = cpu.measure(paths.action(path, files))
+            result = Round(
+                {path: seconds for path, (seconds, _) in timings.items()},
+                {path: used for path, (_, used) in timings.items()},
+                load(),
+            )
             results.append(result)
-            print_round(number, result, files)
+            print_round(number, result, files, paths_measured)
     finally:
         paths.close()
     return results
 
 
 def cpu_per_file_ms(cpu: dict[str, float], count: int) -> str:
-    return ", ".join(f"{name} {seconds * 1000 / count:.1f}" for name, seconds in cpu.items() if seconds > 0)
+    return ", ".join(f"{name} {seconds * 1000 / count:.2f}" for name, seconds in cpu.items() if seconds > 0)
 
 
-def print_round(number: int, result: Round, files: list[SmallFile]) -> None:
+def print_round(number: int, result: Round, files: list[SmallFile], paths_measured: list[str]) -> None:
     count = len(files)
     mib = sum(len(each.body) for each in files) / MIB
-    print(
-        f"  round {number + 1}: page {count / result.page_seconds:.1f} files/s ({mib / result.page_seconds:.1f} MB/s), "
-        f"put_object {count / result.put_seconds:.1f} files/s ({mib / result.put_seconds:.1f} MB/s), "
-        f"ratio {result.ratio:.2f}  [load {result.load}]"
+    rates = ", ".join(
+        f"{path} {count / result.seconds[path]:.1f} files/s ({mib / result.seconds[path]:.1f} MB/s)"
+        for path in [*paths_measured, "put"]
     )
-    print(f"    CPU ms per file, page: {cpu_per_file_ms(result.page_cpu, count)}")
-    print(f"    CPU ms per file, put_object: {cpu_per_file_ms(result.put_cpu, count)}")
+    ratios = ", ".join(f"{path}/put {result.ratio(path):.2f}" for path in paths_measured)
+    print(f"  round {number + 1}: {rates}; {ratios}  [load {result.load}]")
+    for path in [*paths_measured, "put"]:
+        print(f"    CPU ms per file, {path}: {cpu_per_file_ms(result.cpu[path], count)}")
 
 
-def report_small(results: list[Round], files: list[SmallFile]) -> None:
+def report_small(results: list[Round], files: list[SmallFile], paths_measured: list[str]) -> None:
     count = len(files)
     sizes = sorted(len(each.body) for each in files)
     mib = sum(sizes) / MIB
     print(
         f"{count} files, {mib:.1f} MiB, {sizes[0] / KIB:.0f} KiB to {sizes[-1] / KIB:.0f} KiB "
-        f"(median {statistics.median(sizes) / KIB:.0f} KiB), {PARALLEL_UPLOADS} at once, {len(results)} rounds"
+        f"(median {statistics.median(sizes) / KIB:.0f} KiB), at once: "
+        f"{', '.join(f'{path} {PATH_PARALLEL[path]}' for path in [*paths_measured, 'put'])}, {len(results)} rounds"
     )
-    page = [count / each.page_seconds for each in results]
-    put = [count / each.put_seconds for each in results]
-    print(
-        f"page (POST /api/files/upload)  median {statistics.median(page):6.1f} files/s  rounds {[round(x, 1) for x in page]}"
-    )
-    print(
-        f"boto3 put_object               median {statistics.median(put):6.1f} files/s  rounds {[round(x, 1) for x in put]}"
-    )
-    ratios = [each.ratio for each in results]
-    print(
-        f"ratio page / put_object: median of the rounds {statistics.median(ratios):.2f} (target >= 0.9), rounds {[round(x, 2) for x in ratios]}"
-    )
-    for path in ("page", "put"):
+    for path in [*paths_measured, "put"]:
+        rates = [count / each.seconds[path] for each in results]
+        print(
+            f"{PATH_LABELS[path]:34} median {statistics.median(rates):6.1f} files/s  rounds {[round(x, 1) for x in rates]}"
+        )
+    for path in paths_measured:
+        ratios = [each.ratio(path) for each in results]
+        print(
+            f"ratio {path} / put_object: median of the rounds {statistics.median(ratios):.2f} (target >= 0.9), "
+            f"rounds {[round(x, 2) for x in ratios]}"
+        )
+    for path in [*paths_measured, "put"]:
         totals: dict[str, float] = {}
         for each in results:
-            for name, seconds in (each.page_cpu if path == "page" else each.put_cpu).items():
+            for name, seconds in each.cpu[path].items():
                 totals[name] = totals.get(name, 0.0) + seconds
         print(f"CPU ms per file over all rounds, {path}: {cpu_per_file_ms(totals, count * len(results))}")
 
@@ -285,6 +332,13 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=500, choices=range(20, 5001), metavar="20-5000")
     parser.add_argument("--large-mib", type=int, default=1024, help="size of the direct upload; 0 leaves it out")
     parser.add_argument("--large-rounds", type=int, default=3, choices=range(1, 11), metavar="1-10")
+    parser.add_argument(
+        "--paths",
+        default="page",
+        help="paths measured against put_object: page (batches, as the web app sends), single (one request "
+        "each, as it did before batches) or both (page,single)",
+    )
+    parser.add_argument("--batch-size", type=int, default=100, choices=range(1, 1001), metavar="1-1000")
     return parser.parse_args()
 
 
@@ -298,9 +352,12 @@ def main() -> None:
         try:
             with httpx.Client(base_url=stack.url, timeout=60) as client:
                 account = register(client, "small-files")
-                print(f"small files, {PARALLEL_UPLOADS} at once (the page's queue), rounds interleaved:")
-                results = measure_small(stack, account, files, args.rounds)
-                report_small(results, files)
+                print("small files, as many at once as the page sends, rounds interleaved:")
+                paths_measured = [path for path in args.paths.split(",") if path in ("page", "single")]
+                results = measure_small(
+                    stack, account, files, args.rounds, paths_measured=paths_measured, batch_size=args.batch_size
+                )
+                report_small(results, files, paths_measured)
                 if args.large_mib:
                     # The small files may have outlived the first access token (15 minutes).
                     sign_in_again(client, account)

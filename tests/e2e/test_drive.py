@@ -326,3 +326,33 @@ def test_an_upload_whose_name_is_taken_asks_replace_or_keep_both(signed_in, tmp_
     assert_accessible(page, "the empty trash dialog")
     dialog.get_by_role("button", name="Empty trash").click()
     expect(page.get_by_text("The trash is empty")).to_be_visible()
+
+
+def test_thirty_dropped_small_files_go_in_one_batch_straight_to_storage(signed_in):
+    page = signed_in.page
+    calls: list[str] = []
+    page.on("request", lambda request: calls.append(f"{request.method} {request.url}"))
+    page.evaluate(
+        """() => {
+            // Loose files (no folder among them): the page takes the drop's file list.
+            const name = (n) => `note-${String(n).padStart(2, "0")}.txt`;
+            const files = Array.from({ length: 30 }, (_, n) =>
+                new File([`note ${n} `.repeat(n + 1)], name(n), { type: "text/plain" }));
+            const transfer = { types: ["Files"], files, dropEffect: "copy", items: [] };
+            const zone = document.querySelector('[data-testid="upload-dropzone"]');
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                const event = new Event(type, { bubbles: true, cancelable: true });
+                Object.defineProperty(event, "dataTransfer", { value: transfer });
+                zone.dispatchEvent(event);
+            }
+        }"""
+    )
+    expect(page.get_by_test_id("file-row")).to_have_count(30, timeout=60_000)
+    expect(row(page, "note-29.txt")).to_be_visible()
+    api = [call for call in calls if "/api/" in call]
+    created = [call for call in api if call.startswith("POST") and call.endswith("/api/uploads/batches")]
+    completed = [call for call in api if re.search(r"^POST .*/api/uploads/batches/[^/]+/complete$", call)]
+    assert (len(created), len(completed)) == (1, 1), api
+    assert not [call for call in api if "/api/files/upload" in call]
+    # Each file's bytes went to storage in a PUT of its own, not through the API.
+    assert len([call for call in calls if call.startswith("PUT") and "/api/" not in call]) == 30

@@ -10,6 +10,9 @@ export type SignedPart = Schemas["SignedPartRead"];
 export type UploadRead = Schemas["UploadRead"];
 export type PartToComplete = Schemas["PartToComplete"];
 export type StorageLimits = Schemas["LimitsRead"];
+export type BatchCreate = Schemas["BatchCreate"];
+export type BatchCreated = Schemas["BatchCreated"];
+export type BatchFileOutcome = Schemas["BatchFileOutcomeRead"];
 
 /**
  * `unwrap`, except that a call the caller aborted rejects with the abort itself: Uppy tells a
@@ -40,7 +43,17 @@ export const directUploadApi = {
     call(filesApi.POST("/api/uploads/{upload_id}/complete", { ...upload(id), body: { parts }, signal }), signal),
   abort: (id: string) => call(filesApi.DELETE("/api/uploads/{upload_id}", upload(id))),
   limits: (signal?: AbortSignal) => call(filesApi.GET("/api/files/limits", { signal }), signal),
+  createBatch: (body: BatchCreate) => call(filesApi.POST("/api/uploads/batches", { body })),
+  completeBatch: (id: string, sent: string[]) =>
+    call(
+      filesApi.POST("/api/uploads/batches/{batch_id}/complete", { params: { path: { batch_id: id } }, body: { sent } }),
+    ),
 };
+
+/** True when the server takes batches of small files (`POST /api/uploads/batches`). */
+export function takesBatches(limits: Partial<StorageLimits> | null): boolean {
+  return typeof limits?.maxBatchFiles === "number" && typeof limits.maxBatchFileBytes === "number";
+}
 
 /** True when the server takes direct uploads: a server from before step 11 names no `maxFileBytes`. */
 export function takesDirectUploads(limits: Partial<StorageLimits> | null): limits is StorageLimits {

@@ -1,10 +1,10 @@
-import type { MouseEvent } from "react";
 import { Link } from "react-router";
 import { describePath, type Item, type SortKey } from "../api/drive";
 import { useItemDrag } from "../lib/dragItems";
 import { fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate } from "../lib/format";
 import { itemActions, type ItemListProps } from "./ItemTable";
+import { SelectCheckbox } from "./SelectCheckbox";
 import { RowMenu } from "./RowMenu";
 import { Thumbnail } from "./Thumbnail";
 
@@ -104,14 +104,7 @@ function ItemTile({
     >
       <Thumbnail key={`${item.modifiedAt}:${item.thumbnail}`} item={item} />
       <span className="absolute top-2 left-2 z-10 flex rounded bg-white/90 p-1 shadow-sm dark:bg-slate-900/90">
-        <input
-          type="checkbox"
-          aria-label={`Select ${item.name}`}
-          checked={checked}
-          onChange={() => {}}
-          onClick={(event: MouseEvent<HTMLInputElement>) => onToggle(item.id, event.shiftKey)}
-          className="h-4 w-4 accent-indigo-600"
-        />
+        <SelectCheckbox name={item.name} checked={checked} onToggle={(shiftKey) => onToggle(item.id, shiftKey)} />
       </span>
       <div className="flex items-center gap-1 py-2 pr-1 pl-3">
         <div className="min-w-0 flex-1 text-sm">

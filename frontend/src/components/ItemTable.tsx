@@ -1,6 +1,6 @@
-import type { MouseEvent } from "react";
 import { Link } from "react-router";
 import { ItemIcon } from "./ItemIcon";
+import { SelectCheckbox } from "./SelectCheckbox";
 import { RowMenu, type RowAction } from "./RowMenu";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
 import { useItemDrag } from "../lib/dragItems";
@@ -145,14 +145,7 @@ function ItemRow({
       className={`${checked ? "bg-indigo-50 dark:bg-indigo-950" : ""} ${over ? "outline-2 -outline-offset-2 outline-indigo-500" : ""}`}
     >
       <td className="px-4 py-3">
-        <input
-          type="checkbox"
-          aria-label={`Select ${item.name}`}
-          checked={checked}
-          onChange={() => {}}
-          onClick={(event: MouseEvent<HTMLInputElement>) => onToggle(item.id, event.shiftKey)}
-          className="h-4 w-4 accent-indigo-600"
-        />
+        <SelectCheckbox name={item.name} checked={checked} onToggle={(shiftKey) => onToggle(item.id, shiftKey)} />
       </td>
       <td className="w-full max-w-0 px-4 py-3 sm:w-1/2">
         <span className="flex items-center gap-2">

@@ -1,6 +1,8 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { takesDirectUploads, type StorageLimits } from "../api/directUpload";
 import type { UploadedFile } from "../api/drive";
+import { uploadFile } from "../api/upload";
+import { BatchUploads } from "../lib/batchUploads";
 import { chooseUploader, DirectUploads } from "../lib/directUploads";
 import { formatBytes, formatSpeed, formatTimeLeft } from "../lib/format";
 import { secondsLeft } from "../lib/transferRate";
@@ -55,6 +57,8 @@ export function UploadProvider({
     [userId, directUploads],
   );
 
+  const [batches] = useState(() => new BatchUploads());
+
   useEffect(() => {
     queue.observe(setItems);
   }, [queue]);
@@ -68,9 +72,9 @@ export function UploadProvider({
     queue.configure({
       maxBytes: maxUploadBytes,
       onUploaded: (file, parentId) => listeners.current.forEach((listener) => listener(file, parentId)),
-      ...(given ? {} : { uploader: chooseUploader(direct, transfers) }),
+      ...(given ? {} : { uploader: chooseUploader(direct, transfers, uploadFile, batches) }),
     });
-  }, [queue, given, maxUploadBytes, direct, transfers]);
+  }, [queue, given, maxUploadBytes, direct, transfers, batches]);
 
   const onUploaded = useCallback((listener: UploadedListener) => {
     listeners.current.add(listener);

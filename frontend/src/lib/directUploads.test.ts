@@ -4,6 +4,7 @@ import { ApiError } from "../api/errors";
 import type { UploadHandle } from "../api/upload";
 import { DirectUploadServer } from "../test/directUploadServer";
 import { fakeApi, json } from "../test/harness";
+import { BATCH_FILE_MAX_BYTES, type BatchUploads } from "./batchUploads";
 import { chooseUploader, DirectUploads, SINGLE_REQUEST_MAX_BYTES } from "./directUploads";
 import type { UppyTransfer } from "./uppyTransfer";
 
@@ -12,6 +13,8 @@ const limits: StorageLimits = {
   maxUploadBytes: 100 * 1024 ** 2,
   trashRetentionDays: 30,
   maxFileBytes: 5 * GiB,
+  maxBatchFiles: 100,
+  maxBatchFileBytes: 64 * 1024 ** 2,
   quotaBytes: 10 * GiB,
   usedBytes: 0,
   trashBytes: 0,
@@ -20,19 +23,47 @@ const limits: StorageLimits = {
 /** A file that claims `size` bytes without holding them. */
 const sized = (size: number) => Object.defineProperty(new File([], "f.bin"), "size", { value: size }) as File;
 
-function routes(given: StorageLimits | null) {
+function routes(given: StorageLimits | null, { batched = false } = {}) {
   const taken: string[] = [];
   const handle: UploadHandle = { promise: new Promise(() => {}), cancel() {} };
   const direct = { send: vi.fn(() => (taken.push("parts"), handle)) } as unknown as DirectUploads;
+  const batches = { send: vi.fn(() => (taken.push("batch"), handle)), maxFiles: 0 } as unknown as BatchUploads;
   const inOneRequest = vi.fn(() => (taken.push("one request"), handle));
-  const upload = chooseUploader(given, given && direct, inOneRequest);
-  return (size: number) => {
-    upload(sized(size), () => {}, { parentId: "root" });
-    return taken.at(-1);
-  };
+  const upload = chooseUploader(given, given && direct, inOneRequest, batched ? batches : null);
+  return Object.assign(
+    (size: number) => {
+      upload(sized(size), () => {}, { parentId: "root" });
+      return taken.at(-1);
+    },
+    { pooled: (size: number) => upload.pooled?.(sized(size)), batches },
+  );
 }
 
 describe("the way a file goes", () => {
+  it("sends small files in batches (empty ones in one request), bigger ones in parts", () => {
+    const way = routes(limits, { batched: true });
+    expect(way(0)).toBe("one request");
+    expect(way(1)).toBe("batch");
+    expect(way(BATCH_FILE_MAX_BYTES)).toBe("batch");
+    expect(way(BATCH_FILE_MAX_BYTES + 1)).toBe("parts");
+    expect([way.pooled(1), way.pooled(0), way.pooled(BATCH_FILE_MAX_BYTES + 1)]).toEqual([true, false, false]);
+    expect(way.batches.maxFiles).toBe(100);
+  });
+
+  it("keeps to the server's bounds for batches", () => {
+    const way = routes({ ...limits, maxBatchFileBytes: 1000, maxBatchFiles: 7 }, { batched: true });
+    expect(way(1000)).toBe("batch");
+    expect(way(1001)).toBe("one request");
+    expect(way.batches.maxFiles).toBe(7);
+  });
+
+  it("sends small files in one request to a server without batches", () => {
+    const older: Partial<StorageLimits> = { ...limits };
+    delete older.maxBatchFiles;
+    delete older.maxBatchFileBytes;
+    expect(routes(older as StorageLimits, { batched: true })(1)).toBe("one request");
+  });
+
   it("sends files up to the threshold in one request and bigger ones in parts", () => {
     const way = routes(limits);
     expect(way(0)).toBe("one request");

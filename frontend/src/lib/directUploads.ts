@@ -1,11 +1,12 @@
-import { directUploadApi, type StorageLimits, type UploadCreated } from "../api/directUpload";
+import { directUploadApi, takesBatches, type StorageLimits, type UploadCreated } from "../api/directUpload";
 import { uploadFile, UploadCancelled, type UploadHandle, type UploadProgress, type UploadTarget } from "../api/upload";
+import { BATCH_FILE_MAX_BYTES, type BatchUploads } from "./batchUploads";
 import type { Uploader } from "./uploadQueue";
 import type { RestoredTransfer, UppyTransfer } from "./uppyTransfer";
 
 /**
- * Files up to this size go in one request through the files service (`POST /api/files/upload`);
- * bigger ones straight to S3 in parts. A direct upload costs three requests more than one
+ * Without batches (a server from before them), files up to this size go in one request through the
+ * files service (`POST /api/files/upload`); bigger ones straight to S3 in parts. A direct upload costs three requests more than one
  * (create, sign, complete) and hashing, about 0.1 s on a distant server; the service's path sends
  * at about 0.65x of S3's speed (docs/performance.md), which costs more than that from a few MiB
  * up at common upload speeds. 8 MiB also makes every direct upload at least two parts of S3's
@@ -111,17 +112,26 @@ export class DirectUploads {
 }
 
 /**
- * The way each file goes: in one request up to SINGLE_REQUEST_MAX_BYTES (and the server's limit
- * for that path), in parts beyond; a server from before direct uploads takes every file in one.
+ * The way each file goes: in batches up to BATCH_FILE_MAX_BYTES (and the server's bound for them;
+ * empty files, which a batch does not take, in one request), in one request up to
+ * SINGLE_REQUEST_MAX_BYTES when the server takes no batches, in parts beyond; a server from before
+ * direct uploads takes every file in one.
  */
 export function chooseUploader(
   limits: StorageLimits | null,
   direct: DirectUploads | null,
   inOneRequest: Uploader = uploadFile,
+  batches: BatchUploads | null = null,
 ): Uploader {
-  return (file, onProgress, target) => {
+  const inBatches = batches && takesBatches(limits) ? Math.min(BATCH_FILE_MAX_BYTES, limits!.maxBatchFileBytes) : 0;
+  if (batches && limits && inBatches) batches.maxFiles = limits.maxBatchFiles;
+  const pooled = (file: File) => file.size > 0 && file.size <= inBatches;
+  const uploader: Uploader = (file, onProgress, target) => {
+    if (batches && pooled(file)) return batches.send(file, onProgress, target);
     const single = Math.min(SINGLE_REQUEST_MAX_BYTES, limits?.maxUploadBytes ?? SINGLE_REQUEST_MAX_BYTES);
     if (!limits || !direct || file.size <= single) return inOneRequest(file, onProgress, target);
     return direct.send(file, onProgress, target);
   };
+  uploader.pooled = pooled;
+  return uploader;
 }

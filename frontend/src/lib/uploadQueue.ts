@@ -48,11 +48,17 @@ export interface UploadRequest {
 
 export type ConflictChoice = "replace" | "rename" | "cancel";
 
-export type Uploader = (
+export type Uploader = ((
   file: File,
   onProgress: (progress: UploadProgress) => void,
   target: UploadTarget,
-) => UploadHandle;
+) => UploadHandle) & {
+  /**
+   * True for a file whose way keeps its own pool (batches of small files): it starts at once,
+   * beside the PARALLEL_UPLOADS others, so the files added together are declared together.
+   */
+  pooled?: (file: File) => boolean;
+};
 
 interface Entry {
   file: File | null;
@@ -79,6 +85,8 @@ export class UploadQueue {
   private maxBytes: number | null = null;
   private onUploaded: (file: UploadedFile, parentId: string | null) => void = () => {};
   private rates = new Map<number, TransferRate>();
+  /** Uploads started by a way that keeps its own pool: they hold no PARALLEL_UPLOADS turn. */
+  private pooledIds = new Set<number>();
 
   constructor(
     private onChange: (items: UploadItem[]) => void,
@@ -232,11 +240,19 @@ export class UploadQueue {
     this.emit();
   }
 
-  /** Paused uploads leave their turn to waiting ones. */
+  /** Paused uploads leave their turn to waiting ones; pooled ones start at once. */
   private startWaiting(): void {
-    const sending = () => this.items.filter((item) => item.status === "uploading").length;
-    while (sending() < PARALLEL_UPLOADS && this.waiting.length) {
-      this.start(this.waiting.shift()!);
+    const pooled = (id: number) => {
+      const file = this.entries.get(id)?.file;
+      return Boolean(file && this.upload.pooled?.(file));
+    };
+    let sending = this.items.filter((item) => item.status === "uploading" && !this.pooledIds.has(item.id)).length;
+    for (const id of [...this.waiting]) {
+      if (pooled(id)) this.pooledIds.add(id);
+      else if (sending < PARALLEL_UPLOADS) sending++;
+      else continue;
+      this.waiting = this.waiting.filter((waiting) => waiting !== id);
+      this.start(id);
     }
   }
 
@@ -285,6 +301,7 @@ export class UploadQueue {
       .finally(() => {
         this.handles.delete(id);
         this.rates.delete(id);
+        this.pooledIds.delete(id);
         this.startWaiting();
       });
   }

@@ -6,6 +6,7 @@ import { ConfirmDialog } from "../components/ConfirmDialog";
 import { ConflictDialog } from "../components/ConflictDialog";
 import { Button } from "../components/Field";
 import { ItemIcon } from "../components/ItemIcon";
+import { SelectCheckbox } from "../components/SelectCheckbox";
 import { useLimits } from "../components/LimitsProvider";
 import { ListStatus } from "../components/ListStatus";
 import { RowMenu } from "../components/RowMenu";
@@ -166,13 +167,10 @@ export function TrashPage() {
               {items.map((item) => (
                 <tr key={item.id} data-testid="trash-row" data-item-id={item.id}>
                   <td className="px-4 py-3">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${item.name}`}
+                    <SelectCheckbox
+                      name={item.name}
                       checked={selection.ids.has(item.id)}
-                      onChange={() => {}}
-                      onClick={(event) => setSelection(toggle(selection, order, item.id, event.shiftKey))}
-                      className="h-4 w-4 accent-indigo-600"
+                      onToggle={(shiftKey) => setSelection(toggle(selection, order, item.id, shiftKey))}
                     />
                   </td>
                   <td className="w-full px-4 py-3 sm:w-1/2">

@@ -644,6 +644,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/uploads/batches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Batch
+         * @description Declares up to `maxBatchFiles` small files (each at most `maxBatchFileBytes`) and answers
+         *     a presigned PutObject URL per file, bound to its size, content type and SHA-256: S3 refuses
+         *     anything else. The whole batch is checked before any byte is sent and its total reserves
+         *     quota: 413 `file_too_large`, 507 `quota_exceeded` (for the total), 404 `folder_not_found`,
+         *     422 `invalid_name`, 422 `invalid_batch` (a name twice,
+         *     a checksum that is not a SHA-256, too many files), 429 `too_many_uploads` (a batch counts as
+         *     one upload in progress). With `onConflict` `fail`, a file whose name is taken is answered
+         *     `name_taken` with the `existingId` holding it and left out of the batch (no id, no batch at
+         *     all if every name is taken). Complete it before `expiresAt`.
+         */
+        post: operations["create_batch_api_uploads_batches_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/uploads/batches/{batch_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Batch
+         * @description Records the files named in `sent` that S3 holds at their declared size (one listing of the
+         *     batch), and answers every file: `recorded` with its item, `missing`, or `refused` (another
+         *     size: `upload_mismatch`; a name taken with `fail`: `name_taken`), whose bytes are deleted.
+         *     The batch is over then; its answer is kept until `expiresAt`, so completing it again answers
+         *     the same. 404 `upload_not_found` for another user's, an unknown or an expired batch.
+         */
+        post: operations["complete_batch_api_uploads_batches__batch_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/uploads/{upload_id}": {
         parameters: {
             query?: never;
@@ -782,6 +834,143 @@ export interface components {
              * @description Same-origin path to GET once, within a minute, without Authorization.
              */
             url: string;
+        };
+        /** BatchComplete */
+        BatchComplete: {
+            /**
+             * Sent
+             * @description The ids of the files whose PUT succeeded; the others are not recorded.
+             */
+            sent: string[];
+        };
+        /** BatchCompleted */
+        BatchCompleted: {
+            /**
+             * Files
+             * @description Every file of the batch, in the order declared.
+             */
+            files: components["schemas"]["BatchFileOutcomeRead"][];
+        };
+        /** BatchCreate */
+        BatchCreate: {
+            /**
+             * Files
+             * @description At most `maxBatchFiles`.
+             */
+            files: components["schemas"]["BatchFileCreate"][];
+            /**
+             * Onconflict
+             * @description If the folder has a name: `fail` (that file answered `name_taken` now and left out of the batch; refused at completion if the name is taken meanwhile), `rename` or `replace`, at completion.
+             * @default fail
+             * @enum {string}
+             */
+            onConflict: "fail" | "rename" | "replace";
+            /**
+             * Parentid
+             * @description The folder to upload into; `root` by default.
+             * @default root
+             */
+            parentId: string | null;
+        };
+        /** BatchCreated */
+        BatchCreated: {
+            /**
+             * Expiresat
+             * @description PUT the files and complete the batch before this.
+             */
+            expiresAt: string | null;
+            /**
+             * Files
+             * @description Every file of the request, in its order.
+             */
+            files: components["schemas"]["BatchFileSigned"][];
+            /**
+             * Id
+             * @description The batch's id; null when every name was taken (nothing to send).
+             */
+            id: string | null;
+        };
+        /** BatchFileCreate */
+        BatchFileCreate: {
+            /**
+             * Modifiedat
+             * @description The file's own modification time, clamped to now; default: the completion time.
+             */
+            modifiedAt?: string | null;
+            /**
+             * Name
+             * @description Unique in the batch (compared folded).
+             */
+            name: string;
+            /**
+             * Sha256
+             * @description Base64 of the file's 32-byte SHA-256 digest.
+             */
+            sha256: string;
+            /**
+             * Size
+             * @description Bytes, at most `maxBatchFileBytes`; empty files go through `/api/files/upload`.
+             */
+            size: number;
+            /**
+             * Type
+             * @description The declared media type.
+             */
+            type?: string | null;
+        };
+        /** BatchFileOutcomeRead */
+        BatchFileOutcomeRead: {
+            /**
+             * Error
+             * @description Why it was refused: `upload_mismatch`, `name_taken`.
+             */
+            error?: string | null;
+            /** Id */
+            id: string;
+            /** @description The file, when recorded. */
+            item?: components["schemas"]["ItemRead"] | null;
+            /**
+             * State
+             * @description `missing`: not sent, or S3 does not have it; `refused`: see `error`, its bytes deleted.
+             * @enum {string}
+             */
+            state: "recorded" | "missing" | "refused";
+        };
+        /**
+         * BatchFileSigned
+         * @description A file of the request: to PUT (`id`, `url`, `headers`), or left out because its name is
+         *     taken (`error` `name_taken`, `existingId`: the file holding it).
+         */
+        BatchFileSigned: {
+            /**
+             * Error
+             * @description Why it is not in the batch.
+             */
+            error?: "name_taken" | null;
+            /**
+             * Existingid
+             * @description With `name_taken`: the item holding the name.
+             */
+            existingId?: string | null;
+            /**
+             * Headers
+             * @description Send exactly these headers with the PUT.
+             */
+            headers?: {
+                [key: string]: string;
+            } | null;
+            /**
+             * Id
+             * @description The file's id once recorded.
+             */
+            id?: string | null;
+            /** Name */
+            name: string;
+            /**
+             * Url
+             * @description Presigned PutObject, bound to the file's size, content type and SHA-256.
+             */
+            url?: string | null;
         };
         /** BulkResultRead */
         BulkResultRead: {
@@ -967,6 +1156,16 @@ export interface components {
         };
         /** LimitsRead */
         LimitsRead: {
+            /**
+             * Maxbatchfilebytes
+             * @description Largest file a batch (`POST /api/uploads/batches`) takes.
+             */
+            maxBatchFileBytes: number;
+            /**
+             * Maxbatchfiles
+             * @description Files one `POST /api/uploads/batches` declares at most.
+             */
+            maxBatchFiles: number;
             /**
              * Maxfilebytes
              * @description Largest file a direct upload (`POST /api/uploads`) takes.
@@ -4975,7 +5174,143 @@ export interface operations {
                 };
             };
             /** @description Error */
-            409: {
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    create_batch_api_uploads_batches_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCreated"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5024,6 +5359,128 @@ export interface operations {
             };
             /** @description Error */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    complete_batch_api_uploads_batches__batch_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                batch_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BatchComplete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BatchCompleted"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

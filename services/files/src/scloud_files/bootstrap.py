@@ -95,6 +95,8 @@ def direct_upload_limits(settings: FilesSettings) -> DirectUploadLimits:
         part_url_ttl_seconds=settings.part_url_ttl_seconds,
         max_parts_per_request=settings.max_parts_per_request,
         max_pending_per_user=settings.max_pending_uploads_per_user,
+        max_batch_files=settings.max_batch_files,
+        max_batch_file_bytes=settings.max_batch_file_bytes,
     )
 
 

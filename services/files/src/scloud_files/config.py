@@ -104,6 +104,15 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
     max_parts_per_request: int = Field(
         100, ge=1, le=1000, description="Part URLs one `POST /api/uploads/{id}/parts` signs at most."
     )
+    max_batch_files: int = Field(
+        100, ge=1, le=1000, description="Files one `POST /api/uploads/batches` may declare (one listing checks them)."
+    )
+    max_batch_file_bytes: int = Field(
+        64 * MIB,
+        ge=1,
+        le=5 * GIB,
+        description="Largest file of a batch (one presigned PutObject each); larger files go through direct uploads.",
+    )
     max_pending_uploads_per_user: int = Field(
         32,
         ge=1,

@@ -255,6 +255,12 @@ class PendingUploadStore(UploadReservations, Protocol):
         """Forgets the upload. Idempotent."""
         ...
 
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        """Replaces a completed batch's record by `settled` (its files with their outcomes), kept
+        until its expiry so that a repeated completion gets the same answer: it reserves nothing
+        and no longer counts against the per-user bound. Nothing happens if `batch` is gone."""
+        ...
+
     async def expired(self, now: str, *, limit: int) -> list[PendingUpload]:
         """Up to `limit` uploads of any user whose expiry is not after `now`, earliest first."""
         ...
@@ -286,6 +292,19 @@ class MultipartStore(Protocol):
 
     async def head(self, key: str) -> ObjectHead | None:
         """The object's real size and full-object SHA-256; None if there is no object."""
+        ...
+
+    def presign_put(
+        self, key: str, *, size: int, content_type: str, sha256: str, ttl_seconds: int
+    ) -> tuple[str, dict[str, str]]:
+        """A URL to PUT a whole small object to for `ttl_seconds`, and the headers the request
+        must carry: the store refuses a body of another size, another content type or other bytes
+        than `sha256` (base64)."""
+        ...
+
+    async def list_sizes(self, prefix: str, *, limit: int) -> dict[str, int]:
+        """The size of each object under `prefix`, by key, for up to `limit` objects, in one
+        listing."""
         ...
 
     async def abort_multipart(self, key: str, upload_id: str) -> None:

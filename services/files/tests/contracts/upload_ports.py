@@ -5,10 +5,12 @@ integration tier."""
 import base64
 import hashlib
 import os
+from dataclasses import replace
 
 import pytest
 
 from scloud_files.domain import (
+    BatchFile,
     CompletedPart,
     FileIdGenerator,
     OnConflict,
@@ -76,6 +78,46 @@ class PendingUploadStoreContract:
         assert await pending.reserved_bytes("alice") == 3
         assert await pending.reserved_bytes("bob") == 1000
 
+    async def test_a_batch_is_kept_with_its_files_and_reserves_their_total(self, pending):
+        files = (
+            BatchFile(new_id(), "a.txt", 10, "text/plain", "A" * 43 + "=", "2026-01-02T03:04:05+00:00"),
+            BatchFile(new_id(), "Résumé.pdf", 20, "application/pdf", "B" * 43 + "=", None),
+        )
+        batch = PendingUpload(**{**vars(a_pending_upload(size=30)), "s3_upload_id": "", "batch_files": files})
+        await pending.add(batch, max_per_user=10)
+        assert await pending.get("alice", batch.upload_id) == batch
+        assert (await pending.get("alice", batch.upload_id)).is_batch
+        assert await pending.reserved_bytes("alice") == 30
+        await pending.remove(batch)
+
+    async def test_a_settled_batch_keeps_its_answer_reserves_nothing_and_leaves_its_place(self, pending):
+        files = (
+            BatchFile(new_id(), "a.txt", 10, "text/plain", "A" * 43 + "=", None),
+            BatchFile(new_id(), "b.txt", 20, "text/plain", "B" * 43 + "=", None),
+        )
+        batch = PendingUpload(**{**vars(a_pending_upload(size=30)), "s3_upload_id": "", "batch_files": files})
+        other = a_pending_upload(size=5)
+        await pending.add(batch, max_per_user=2)
+        await pending.add(other, max_per_user=2)
+        answered = (replace(files[0], outcome="recorded"), replace(files[1], outcome="refused", error="name_taken"))
+        settled = replace(batch, size=0, batch_files=answered)
+        await pending.settle(batch, settled)
+        await pending.settle(batch, settled)
+        kept = await pending.get("alice", batch.upload_id)
+        assert kept == settled
+        assert kept.is_settled
+        assert await pending.reserved_bytes("alice") == 5
+        await pending.add(a_pending_upload(size=1), max_per_user=2)
+        with pytest.raises(TooManyUploads):
+            await pending.add(a_pending_upload(size=1), max_per_user=2)
+        assert [upload.upload_id for upload in await pending.expired("9999-01-01T00:00:00+00:00", limit=10)].count(
+            batch.upload_id
+        ) == 1
+        await pending.remove(kept)
+        await pending.remove(kept)
+        assert await pending.get("alice", batch.upload_id) is None
+        assert await pending.reserved_bytes("alice") == 6
+
     async def test_a_user_has_at_most_the_bound_in_progress(self, pending):
         uploads = [a_pending_upload() for _ in range(3)]
         for upload in uploads:
@@ -110,7 +152,12 @@ def sha256_b64(data: bytes) -> str:
 
 class MultipartStoreContract:
     """`send_part(url, headers, body)` PUTs a part as a browser would: (status, ETag);
-    `read_object(key)` the stored bytes or None."""
+    `send_object(url, headers, body)` PUTs a whole object: its status; `read_object(key)` the
+    stored bytes or None."""
+
+    @pytest.fixture
+    def send_object(self):
+        raise NotImplementedError
 
     @pytest.fixture
     def multipart(self) -> MultipartStore:
@@ -180,6 +227,24 @@ class MultipartStoreContract:
                 key, upload_id, [CompletedPart(1, '"0123456789abcdef"', sha256_b64(body))]
             )
         await multipart.abort_multipart(key, upload_id)
+
+    async def test_an_object_url_refuses_other_bytes_another_size_or_type_and_lists_what_landed(
+        self, multipart, send_object, read_object
+    ):
+        prefix = object_key(new_id(), new_id()) + "/"
+        body = os.urandom(3000)
+        url, headers = multipart.presign_put(
+            prefix + "one", size=len(body), content_type="text/plain", sha256=sha256_b64(body), ttl_seconds=60
+        )
+        assert await send_object(url, headers, bytes([body[0] ^ 1]) + body[1:]) in (400, 403)
+        assert await send_object(url, headers, body + b"x") >= 400
+        assert await send_object(url, {**headers, "Content-Type": "text/html"}, body) >= 400
+        assert await multipart.list_sizes(prefix, limit=10) == {}
+        assert await send_object(url, headers, body) == 200
+        assert await read_object(prefix + "one") == body
+        assert await multipart.list_sizes(prefix, limit=10) == {prefix + "one": 3000}
+        await multipart.delete(prefix + "one")
+        assert await multipart.list_sizes(prefix, limit=10) == {}
 
     async def test_abort_drops_the_upload_and_is_idempotent(self, multipart, send_part, key):
         upload_id = await multipart.create_multipart(key, content_type="application/octet-stream")

@@ -66,6 +66,14 @@ class TestS3MultipartStore(MultipartStoreContract):
         return send
 
     @pytest.fixture
+    def send_object(self):
+        async def send(url, headers, body):
+            async with httpx.AsyncClient(timeout=30) as client:
+                return (await client.put(url, content=body, headers=headers)).status_code
+
+        return send
+
+    @pytest.fixture
     def read_object(self, s3, seaweed_s3):
         async def read(key):
             try:
@@ -396,3 +404,60 @@ async def test_the_sweeper_aborts_an_abandoned_upload(s3, seaweed_s3, pending_st
     uploads = s3.list_multipart_uploads(Bucket=seaweed_s3.bucket, Prefix=upload.object_key).get("Uploads", [])
     assert uploads == []
     assert await drive.direct.sweep() == 0
+
+
+async def test_a_batch_of_small_files_goes_straight_to_s3_and_is_listed_once_completed(api):
+    bodies = {"notes.txt": os.urandom(3000), "photo.bin": os.urandom(70_000)}
+    declared = [
+        {"name": name, "size": len(body), "type": "text/plain", "sha256": sha256_b64(body)}
+        for name, body in bodies.items()
+    ]
+    created = await api.client.post("/api/uploads/batches", json={"files": declared})
+    assert created.status_code == 201, created.text
+    batch = created.json()
+    signed = {each["name"]: each for each in batch["files"]}
+    assert (await api.client.get("/api/files/limits")).json()["usedBytes"] == 73_000
+    async with httpx.AsyncClient(timeout=60) as s3_client:
+        notes = signed["notes.txt"]
+        body = bodies["notes.txt"]
+        other = bytes([body[0] ^ 1]) + body[1:]
+        refused = [
+            await s3_client.put(notes["url"], content=other, headers=notes["headers"]),
+            await s3_client.put(notes["url"], content=body + b"x", headers=notes["headers"]),
+            await s3_client.put(notes["url"], content=body[:-1], headers=notes["headers"]),
+        ]
+        assert [response.status_code >= 400 for response in refused] == [True, True, True]
+        for name, body in bodies.items():
+            response = await s3_client.put(signed[name]["url"], content=body, headers=signed[name]["headers"])
+            assert response.status_code == 200, response.text
+    completed = await api.client.post(
+        f"/api/uploads/batches/{batch['id']}/complete", json={"sent": [each["id"] for each in batch["files"]]}
+    )
+    assert completed.status_code == 200, completed.text
+    outcomes = completed.json()["files"]
+    assert [(o["state"], o["item"]["name"], o["item"]["sha256"]) for o in outcomes] == [
+        ("recorded", name, sha256_b64(body)) for name, body in bodies.items()
+    ]
+    listed = (await api.client.get("/api/folders/root/children")).json()
+    assert sorted((item["name"], item["size"]) for item in listed["items"]) == [
+        ("notes.txt", 3000),
+        ("photo.bin", 70_000),
+    ]
+    for outcome in outcomes:
+        assert await download(api, outcome["id"]) == bodies[outcome["item"]["name"]]
+    # A client that lost the answer gets it again.
+    again = await api.client.post(f"/api/uploads/batches/{batch['id']}/complete", json={"sent": []})
+    assert again.status_code == 200
+    assert again.json()["files"] == outcomes
+    assert (await api.client.get("/api/files/limits")).json()["usedBytes"] == 73_000
+
+
+async def test_another_users_batch_is_not_found(api):
+    body = b"mine"
+    created = await api.client.post(
+        "/api/uploads/batches", json={"files": [{"name": "a.txt", "size": 4, "sha256": sha256_b64(body)}]}
+    )
+    completed = await api.client.post(
+        f"/api/uploads/batches/{created.json()['id']}/complete", json={"sent": []}, headers=api.as_user("bob")
+    )
+    assert (completed.status_code, completed.json()["error"]["code"]) == (404, "upload_not_found")

@@ -55,6 +55,8 @@ def test_limits(client, alice):
     assert client.get("/api/files/limits", headers=alice).json() == {
         "maxUploadBytes": 12 * MIB,
         "maxFileBytes": 5 * 1024 * MIB,
+        "maxBatchFiles": 100,
+        "maxBatchFileBytes": 64 * MIB,
         "quotaBytes": 10 * 1024 * MIB,
         "usedBytes": 0,
         "trashBytes": 0,

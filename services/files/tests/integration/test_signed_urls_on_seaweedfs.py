@@ -1,8 +1,9 @@
 """Every kind of URL the files service signs for the browser, made by the product's own adapters
-(S3BlobStore.presign_download, S3MultipartStore.presign_part) and used over plain HTTP on
-SeaweedFS, which checks signatures as S3 does (moto does not): a tampered URL, an expired one,
-one used for another key, and for an upload part a body of another size or other bytes, are all
-refused, while the same request as signed succeeds. (A download is a GET: it sends no body, so
+(S3BlobStore.presign_download, S3MultipartStore.presign_part and presign_put, the last for the
+files of a batch) and used over plain HTTP on SeaweedFS, which checks signatures as S3 does (moto
+does not): a tampered URL, an expired one, one used for another key, and for an upload a body of
+another size or other bytes or another content type, are all refused, while the same request as
+signed succeeds. (A download is a GET: it sends no body, so
 it has no size or bytes to refuse; its signature binds the key, disposition and type.)"""
 
 import base64
@@ -97,10 +98,28 @@ def upload_part_kind(s3, bucket: str) -> SignedUrlKind:
     return SignedUrlKind(sign, succeeded)
 
 
-@pytest.fixture(params=["download", "upload_part"])
+def put_object_kind(s3, bucket: str) -> SignedUrlKind:
+    multipart = S3MultipartStore(s3, bucket)
+
+    def sign(key: str, ttl: int) -> SignedRequest:
+        url, headers = multipart.presign_put(
+            key, size=len(BODY), content_type="application/octet-stream", sha256=sha256_b64(BODY), ttl_seconds=ttl
+        )
+        return SignedRequest("PUT", url, headers, BODY)
+
+    def succeeded(key: str, response: httpx.Response) -> bool:
+        return response.status_code == 200 and s3.get_object(Bucket=bucket, Key=key)["Body"].read() == BODY
+
+    return SignedUrlKind(sign, succeeded)
+
+
+KINDS = {"download": download_kind, "upload_part": upload_part_kind, "put_object": put_object_kind}
+UPLOAD_KINDS = ["upload_part", "put_object"]
+
+
+@pytest.fixture(params=list(KINDS))
 def kind(request, s3, seaweed_s3) -> SignedUrlKind:
-    make = download_kind if request.param == "download" else upload_part_kind
-    return make(s3, seaweed_s3.bucket)
+    return KINDS[request.param](s3, seaweed_s3.bucket)
 
 
 @pytest.fixture
@@ -122,7 +141,8 @@ def test_a_tampered_signature_is_refused(kind, key):
 
 
 def test_a_signed_parameter_changed_is_refused(kind, key):
-    """A download's disposition or type, a part's number: each is under the signature."""
+    """A download's disposition or type, a part's number, a PUT's content type: each is under the
+    signature."""
     signed = kind.sign(key, 60)
     changes = [
         ("response-content-disposition=attachment", "response-content-disposition=inline"),
@@ -130,6 +150,8 @@ def test_a_signed_parameter_changed_is_refused(kind, key):
         ("partNumber=1", "partNumber=2"),
     ]
     forgeries = [replace(signed, url=signed.url.replace(old, new)) for old, new in changes if old in signed.url]
+    if "Content-Type" in signed.headers:
+        forgeries.append(replace(signed, headers={**signed.headers, "Content-Type": "text/html"}))
     assert forgeries
     for forged in forgeries:
         response = forged.send()
@@ -163,22 +185,22 @@ def test_a_url_used_for_another_key_is_refused(kind, key):
     assert kind.succeeded(key, signed.send())
 
 
-@pytest.fixture
-def part(s3, seaweed_s3) -> SignedUrlKind:
-    return upload_part_kind(s3, seaweed_s3.bucket)
+@pytest.fixture(params=UPLOAD_KINDS)
+def upload(request, s3, seaweed_s3) -> SignedUrlKind:
+    return KINDS[request.param](s3, seaweed_s3.bucket)
 
 
 @pytest.mark.parametrize("body", [BODY + b"!", BODY[:-1], b""], ids=["longer", "shorter", "empty"])
-def test_an_upload_part_of_another_size_is_refused(part, key, body):
-    signed = part.sign(key, 60)
+def test_an_upload_of_another_size_is_refused(upload, key, body):
+    signed = upload.sign(key, 60)
     response = replace(signed, content=body).send()
     assert response.status_code == 403 and error_code(response) == "SignatureDoesNotMatch"
-    assert not part.succeeded(key, response)
-    assert part.succeeded(key, signed.send())
+    assert not upload.succeeded(key, response)
+    assert upload.succeeded(key, signed.send())
 
 
-def test_an_upload_part_of_other_bytes_is_refused(part, key):
-    signed = part.sign(key, 60)
+def test_an_upload_of_other_bytes_is_refused(upload, key):
+    signed = upload.sign(key, 60)
     other = bytes([BODY[0] ^ 1]) + BODY[1:]
     # Same size, the signed checksum header: S3 hashes what arrives and refuses it.
     response = replace(signed, content=other).send()
@@ -189,4 +211,4 @@ def test_an_upload_part_of_other_bytes_is_refused(part, key):
     # Another checksum header than the signed one, even the right digest of the other bytes.
     response = replace(signed, headers={"x-amz-checksum-sha256": sha256_b64(other)}, content=other).send()
     assert response.status_code == 403
-    assert part.succeeded(key, signed.send())
+    assert upload.succeeded(key, signed.send())

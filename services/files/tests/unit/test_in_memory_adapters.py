@@ -55,6 +55,13 @@ class TestInMemoryMultipartStore(MultipartStoreContract):
         return send
 
     @pytest.fixture
+    def send_object(self, multipart):
+        async def send(url, headers, body):
+            return multipart.send_object(url, headers, body)
+
+        return send
+
+    @pytest.fixture
     def read_object(self, multipart):
         async def read(key):
             stored = multipart.blob_store.objects.get(key)

@@ -5,7 +5,7 @@ import base64
 import hashlib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -33,7 +33,8 @@ class InMemoryPendingUploads:
         self.uploads: dict[tuple[str, str], PendingUpload] = {}
 
     async def add(self, upload: PendingUpload, *, max_per_user: int) -> None:
-        if sum(1 for owner, _ in self.uploads if owner == upload.user_id) >= max_per_user:
+        held = (each for (owner, _), each in self.uploads.items() if owner == upload.user_id)
+        if sum(1 for each in held if not each.is_settled) >= max_per_user:
             raise TooManyUploads()
         self.uploads[(upload.user_id, upload.upload_id)] = upload
 
@@ -42,6 +43,10 @@ class InMemoryPendingUploads:
 
     async def remove(self, upload: PendingUpload) -> None:
         self.uploads.pop((upload.user_id, upload.upload_id), None)
+
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        if (batch.user_id, batch.upload_id) in self.uploads:
+            self.uploads[(batch.user_id, batch.upload_id)] = replace(settled, size=0)
 
     async def reserved_bytes(self, user_id: str) -> int:
         return sum(upload.size for (owner, _), upload in self.uploads.items() if owner == user_id)
@@ -131,6 +136,36 @@ class InMemoryMultipartStore:
     async def head(self, key: str) -> ObjectHead | None:
         stored = self.blob_store.objects.get(key)
         return None if stored is None else ObjectHead(len(stored[0]), self.checksums.get(key))
+
+    def presign_put(
+        self, key: str, *, size: int, content_type: str, sha256: str, ttl_seconds: int
+    ) -> tuple[str, dict[str, str]]:
+        query = urlencode({"size": size, "type": content_type, "expires": self._clock() + ttl_seconds})
+        return f"memory://blobs/{key}?{query}", {"Content-Type": content_type, CHECKSUM_HEADER: sha256}
+
+    def send_object(self, url: str, headers: dict[str, str], body: bytes) -> int:
+        """What S3 answers a PUT of `body` with `headers` to a presigned object URL: like S3, 403
+        for an expired URL, another size or another content type (all signed), 400 for bytes that
+        do not match the signed checksum."""
+        parts = urlsplit(url)
+        query = {name: values[0] for name, values in parse_qs(parts.query).items()}
+        if (
+            float(query["expires"]) < self._clock()
+            or len(body) != int(query["size"])
+            or headers.get("Content-Type") != query["type"]
+        ):
+            return 403
+        if headers.get(CHECKSUM_HEADER) != base64.b64encode(hashlib.sha256(body).digest()).decode():
+            return 400
+        key = parts.path.removeprefix("/")
+        self.blob_store.objects[key] = (body, query["type"])
+        self.blob_store.stored_at[key] = datetime.now(UTC).isoformat(timespec="seconds")
+        self.checksums[key] = headers[CHECKSUM_HEADER]
+        return 200
+
+    async def list_sizes(self, prefix: str, *, limit: int) -> dict[str, int]:
+        keys = sorted(key for key in self.blob_store.objects if key.startswith(prefix))[:limit]
+        return {key: len(self.blob_store.objects[key][0]) for key in keys}
 
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         if self.uploads.pop(upload_id, None) is not None:

@@ -109,6 +109,32 @@ class S3MultipartStore:
             raise
         return ObjectHead(int(head["ContentLength"]), head.get("ChecksumSHA256"))
 
+    def presign_put(
+        self, key: str, *, size: int, content_type: str, sha256: str, ttl_seconds: int
+    ) -> tuple[str, dict[str, str]]:
+        url = self._presign_client.generate_presigned_url(
+            "put_object",
+            Params={
+                "Bucket": self._bucket,
+                "Key": key,
+                "ContentLength": size,
+                "ContentType": content_type,
+                "ChecksumSHA256": sha256,
+                "ServerSideEncryption": SERVER_SIDE_ENCRYPTION,
+            },
+            ExpiresIn=ttl_seconds,
+        )
+        return url, {
+            "Content-Type": content_type,
+            CHECKSUM_HEADER: sha256,
+            "x-amz-server-side-encryption": SERVER_SIDE_ENCRYPTION,
+        }
+
+    @translate_aws_errors
+    async def list_sizes(self, prefix: str, *, limit: int) -> dict[str, int]:
+        listing = await self._call("list_objects_v2", Prefix=prefix, MaxKeys=limit)
+        return {item["Key"]: int(item["Size"]) for item in listing.get("Contents", [])}
+
     @translate_aws_errors
     async def abort_multipart(self, key: str, upload_id: str) -> None:
         try:

@@ -166,6 +166,11 @@ class UploadMismatch(InvalidInput):
     message = "The stored bytes do not match what the upload declared, so nothing was kept."
 
 
+class InvalidBatch(InvalidInput):
+    code = "invalid_batch"
+    message = "This batch cannot be sent: too many files, a name twice or a checksum that is not a SHA-256."
+
+
 class InvalidParts(InvalidInput):
     code = "invalid_parts"
     message = "These parts do not belong to this upload: check their numbers, sizes and checksums."

@@ -5,6 +5,7 @@ then, how the file is cut into parts, and the checksum S3 gives the whole object
 import base64
 import binascii
 import hashlib
+import json
 import math
 from dataclasses import dataclass
 
@@ -61,10 +62,38 @@ class PendingUpload:
     modified_at: str | None
     created_at: str
     expires_at: str
+    # A batch of small files (drive/batch_upload.py) rather than one multipart upload: its files,
+    # each a single PutObject under `object_key` (the batch's prefix); `size` is their sum.
+    batch_files: tuple["BatchFile", ...] = ()
 
     @property
     def layout(self) -> PartLayout:
         return PartLayout(self.size, self.part_size)
+
+    @property
+    def is_batch(self) -> bool:
+        return bool(self.batch_files)
+
+    @property
+    def is_settled(self) -> bool:
+        """A completed batch kept for its answer: every file carries its outcome."""
+        return self.is_batch and all(f.outcome is not None for f in self.batch_files)
+
+
+@dataclass(frozen=True)
+class BatchFile:
+    """A file of a batch as declared: its id (also its object's last key segment), name, size,
+    stored media type, SHA-256 (base64) and own modification time."""
+
+    file_id: str
+    name: str
+    size: int
+    content_type: str
+    sha256: str
+    modified_at: str | None
+    # Once the batch is completed: `recorded`, `missing` or `refused`, and the refusal's code.
+    outcome: str | None = None
+    error: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,3 +137,18 @@ def full_object_sha256(part_digests: list[str]) -> set[str]:
     digests = b"".join(base64.b64decode(digest) for digest in part_digests)
     composite = f"{base64.b64encode(hashlib.sha256(digests).digest()).decode()}-{len(part_digests)}"
     return {composite, *part_digests} if len(part_digests) == 1 else {composite}
+
+
+def encode_batch_files(files: tuple[BatchFile, ...]) -> str | None:
+    """The batch's files as the stores keep them (one JSON text); None for a multipart upload."""
+    if not files:
+        return None
+    return json.dumps(
+        [[f.file_id, f.name, f.size, f.content_type, f.sha256, f.modified_at, f.outcome, f.error] for f in files]
+    )
+
+
+def decode_batch_files(text: str | None) -> tuple[BatchFile, ...]:
+    if not text:
+        return ()
+    return tuple(BatchFile(*fields) for fields in json.loads(text))

@@ -29,6 +29,8 @@ from scloud_files.ports import FileRepository, MultipartStore, PendingUploadStor
 
 logger = logging.getLogger(__name__)
 
+MIB = 1024 * 1024
+
 
 @dataclass(frozen=True)
 class DirectUploadLimits:
@@ -43,6 +45,8 @@ class DirectUploadLimits:
     part_url_ttl_seconds: int
     max_parts_per_request: int
     max_pending_per_user: int
+    max_batch_files: int = 100
+    max_batch_file_bytes: int = 64 * MIB
 
 
 @dataclass(frozen=True)
@@ -63,15 +67,19 @@ class SignedPart:
 class PendingUploads:
     """The user's live uploads, as every step after creation finds them."""
 
-    def __init__(self, pending: PendingUploadStore, multipart: MultipartStore, *, now: Clock) -> None:
+    def __init__(
+        self, pending: PendingUploadStore, multipart: MultipartStore, repository: FileRepository, *, now: Clock
+    ) -> None:
         self.store = pending
         self.multipart = multipart
+        self._repository = repository
         self._now = now
 
-    async def require(self, user_id: str, upload_id: str) -> PendingUpload:
-        """The user's upload; UploadNotFound for another user's, an unknown or an expired one."""
+    async def require(self, user_id: str, upload_id: str, *, batch: bool = False) -> PendingUpload:
+        """The user's upload (a batch with `batch`); UploadNotFound for another user's, an
+        unknown or an expired one, or one of the other kind."""
         upload = await self.store.get(user_id, upload_id)
-        if upload is None or self.has_expired(upload):
+        if upload is None or self.has_expired(upload) or upload.is_batch != batch:
             raise UploadNotFound()
         return upload
 
@@ -79,8 +87,17 @@ class PendingUploads:
         return upload.expires_at <= timestamp(self._now())
 
     async def discard(self, upload: PendingUpload) -> None:
-        """Aborts the S3 upload (its parts go) and forgets the record; idempotent."""
-        await self.multipart.abort_multipart(upload.object_key, upload.s3_upload_id)
+        """Aborts the S3 upload (its parts go), or deletes a batch's objects, and forgets the
+        record; idempotent."""
+        if upload.is_batch:
+            # A completion whose forgetting of the batch failed has recorded files under it.
+            ids = [file.file_id for file in upload.batch_files]
+            recorded = await self._repository.get_many(upload.user_id, ids)
+            for key in await self.multipart.list_sizes(upload.object_key, limit=len(ids) + 1):
+                if key.removeprefix(upload.object_key) not in recorded:
+                    await self.multipart.delete(key)
+        else:
+            await self.multipart.abort_multipart(upload.object_key, upload.s3_upload_id)
         await self.store.remove(upload)
 
 

@@ -54,17 +54,29 @@ class StorageLimits:
     max_file_bytes: int
     trash_retention_days: int
     usage: QuotaUsage
+    max_batch_files: int = 100
+    max_batch_file_bytes: int = 64 * 1024 * 1024
 
 
 class ReadStorageLimits:
     def __init__(
-        self, quota: StorageQuota, *, max_upload_bytes: int, max_file_bytes: int, trash_retention_days: int
+        self,
+        quota: StorageQuota,
+        *,
+        max_upload_bytes: int,
+        max_file_bytes: int,
+        trash_retention_days: int,
+        max_batch_files: int = 100,
+        max_batch_file_bytes: int = 64 * 1024 * 1024,
     ) -> None:
         self._quota = quota
+        self._batch = (max_batch_files, max_batch_file_bytes)
         self._max_upload_bytes = max_upload_bytes
         self._max_file_bytes = max_file_bytes
         self._trash_retention_days = trash_retention_days
 
     async def __call__(self, user_id: str) -> StorageLimits:
         usage = await self._quota.usage(user_id)
-        return StorageLimits(self._max_upload_bytes, self._max_file_bytes, self._trash_retention_days, usage)
+        return StorageLimits(
+            self._max_upload_bytes, self._max_file_bytes, self._trash_retention_days, usage, *self._batch
+        )

@@ -9,6 +9,7 @@ from datetime import timedelta
 from scloud_files.domain import FileIdGenerator, Item
 from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
 from scloud_files.drive.archive import CreateArchive, OpenArchive
+from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, utc_now
 from scloud_files.drive.direct_upload import (
@@ -87,6 +88,8 @@ class DirectUploads:
     complete: CompleteUpload
     abort: AbortUpload
     sweep: SweepUploads
+    create_batch: CreateBatch
+    complete_batch: CompleteBatch
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,7 @@ def build_drive(
     if pending_uploads is not None and multipart is not None:
         direct = _direct_uploads(
             repository,
-            PendingUploads(pending_uploads, multipart, now=now),
+            PendingUploads(pending_uploads, multipart, repository, now=now),
             paths,
             recorder,
             quota,
@@ -252,6 +255,8 @@ def build_drive(
             max_upload_bytes=max_upload_bytes,
             max_file_bytes=direct_limits.max_file_bytes,
             trash_retention_days=trash_retention_days,
+            max_batch_files=direct_limits.max_batch_files,
+            max_batch_file_bytes=direct_limits.max_batch_file_bytes,
         ),
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
@@ -284,6 +289,8 @@ def _direct_uploads(
         complete=CompleteUpload(repository, uploads, recorder, quota, limits, now=now),
         abort=AbortUpload(uploads),
         sweep=SweepUploads(uploads, now=now),
+        create_batch=CreateBatch(repository, uploads, paths, quota, limits, new_id=new_id, now=now),
+        complete_batch=CompleteBatch(repository, uploads, recorder, quota, now=now),
     )
 
 

@@ -101,6 +101,8 @@ async def read_limits(user: CurrentUser, read_limits: ReadStorageLimitsDep) -> L
     return LimitsRead(
         max_upload_bytes=limits.max_upload_bytes,
         max_file_bytes=limits.max_file_bytes,
+        max_batch_files=limits.max_batch_files,
+        max_batch_file_bytes=limits.max_batch_file_bytes,
         trash_retention_days=limits.trash_retention_days,
         quota_bytes=limits.usage.quota,
         used_bytes=limits.usage.used,

@@ -230,6 +230,8 @@ class ThumbnailLinkRead(ApiModel):
 class LimitsRead(ApiModel):
     max_upload_bytes: int = Field(description="Largest file `POST /api/files/upload` takes.")
     max_file_bytes: int = Field(description="Largest file a direct upload (`POST /api/uploads`) takes.")
+    max_batch_files: int = Field(description="Files one `POST /api/uploads/batches` declares at most.")
+    max_batch_file_bytes: int = Field(description="Largest file a batch (`POST /api/uploads/batches`) takes.")
     quota_bytes: int = Field(description="The user's storage quota.")
     used_bytes: int = Field(
         description="What counts against the quota: every file until purged (the trash included) and the "

@@ -6,10 +6,16 @@ from fastapi import APIRouter, Response, status
 
 from scloud_common.web import error_responses
 from scloud_files.domain import CompletedPart, OnConflict
+from scloud_files.drive.batch_upload import BatchFileRequest
 from scloud_files.drive.direct_upload import PartRequest
 from scloud_files.http.deps import CurrentUser, DirectUploadsDep
 from scloud_files.http.schemas import ROOT_ID, ItemRead
 from scloud_files.http.upload_schemas import (
+    BatchComplete,
+    BatchCompleted,
+    BatchCreate,
+    BatchCreated,
+    BatchFileOutcomeRead,
     PartsSign,
     SignedPartRead,
     SignedPartsRead,
@@ -22,9 +28,7 @@ from scloud_files.http.upload_schemas import (
 uploads = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
 
-@uploads.post(
-    "", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 404, 409, 413, 422, 429, 503, 507)
-)
+@uploads.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 404, 413, 422, 429, 503, 507))
 async def create_upload(body: UploadCreate, user: CurrentUser, direct: DirectUploadsDep) -> UploadCreated:
     """Starts a direct upload of `size` bytes, cut into `partCount` parts of `partSize` (the last
     one smaller). Refused before any byte is sent: 413 `file_too_large` (over `maxFileBytes`),
@@ -43,6 +47,41 @@ async def create_upload(body: UploadCreate, user: CurrentUser, direct: DirectUpl
         part_size=body.part_size,
     )
     return UploadCreated.from_domain(upload, max_parts_per_request=direct.create.limits.max_parts_per_request)
+
+
+@uploads.post(
+    "/batches", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 404, 413, 422, 429, 503, 507)
+)
+async def create_batch(body: BatchCreate, user: CurrentUser, direct: DirectUploadsDep) -> BatchCreated:
+    """Declares up to `maxBatchFiles` small files (each at most `maxBatchFileBytes`) and answers
+    a presigned PutObject URL per file, bound to its size, content type and SHA-256: S3 refuses
+    anything else. The whole batch is checked before any byte is sent and its total reserves
+    quota: 413 `file_too_large`, 507 `quota_exceeded` (for the total), 404 `folder_not_found`,
+    422 `invalid_name`, 422 `invalid_batch` (a name twice,
+    a checksum that is not a SHA-256, too many files), 429 `too_many_uploads` (a batch counts as
+    one upload in progress). With `onConflict` `fail`, a file whose name is taken is answered
+    `name_taken` with the `existingId` holding it and left out of the batch (no id, no batch at
+    all if every name is taken). Complete it before `expiresAt`."""
+    created = await direct.create_batch(
+        user.user_id,
+        [BatchFileRequest(f.name, f.size, f.type, f.sha256, f.modified_at) for f in body.files],
+        parent_id=None if body.parent_id in (None, ROOT_ID) else body.parent_id,
+        on_conflict=OnConflict(body.on_conflict),
+    )
+    return BatchCreated.from_domain(created)
+
+
+@uploads.post("/batches/{batch_id}/complete", responses=error_responses(401, 404, 503, 507))
+async def complete_batch(
+    batch_id: str, body: BatchComplete, user: CurrentUser, direct: DirectUploadsDep
+) -> BatchCompleted:
+    """Records the files named in `sent` that S3 holds at their declared size (one listing of the
+    batch), and answers every file: `recorded` with its item, `missing`, or `refused` (another
+    size: `upload_mismatch`; a name taken with `fail`: `name_taken`), whose bytes are deleted.
+    The batch is over then; its answer is kept until `expiresAt`, so completing it again answers
+    the same. 404 `upload_not_found` for another user's, an unknown or an expired batch."""
+    outcomes = await direct.complete_batch(user.user_id, batch_id, body.sent)
+    return BatchCompleted(files=[BatchFileOutcomeRead.from_domain(outcome) for outcome in outcomes])
 
 
 @uploads.post("/{upload_id}/parts", responses=error_responses(401, 404, 422, 503))

@@ -71,6 +71,8 @@ async def test_an_upload_is_created_signed_listed_completed_and_counted(app):
     assert (await app.get("/api/files/limits")).json() == {
         "maxUploadBytes": 1000,
         "maxFileBytes": 15 * MIB,
+        "maxBatchFiles": 100,
+        "maxBatchFileBytes": 64 * MIB,
         "quotaBytes": 20 * MIB,
         "usedBytes": 10,
         "trashBytes": 0,

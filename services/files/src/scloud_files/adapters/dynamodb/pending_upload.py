@@ -16,7 +16,7 @@ from scloud_files.adapters.dynamodb.access import TableAccess
 from scloud_files.adapters.dynamodb.record import item_key, parent_value
 from scloud_files.adapters.dynamodb.table import ROOT, TTL_ATTRIBUTE, UPLOAD_PREFIX, UPLOAD_SHARDS, UPLOADS_SORT_KEY
 from scloud_files.adapters.dynamodb.transaction import Transaction
-from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads
+from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads, decode_batch_files, encode_batch_files
 
 FORGET_AFTER = timedelta(days=1)
 
@@ -47,6 +47,8 @@ def _record(upload: PendingUpload) -> dict[str, Any]:
     }
     if upload.modified_at is not None:
         record["modifiedAt"] = {"S": upload.modified_at}
+    if (batch_files := encode_batch_files(upload.batch_files)) is not None:
+        record["batchFiles"] = {"S": batch_files}
     return record
 
 
@@ -66,6 +68,7 @@ def _upload_of(record: dict[str, Any]) -> PendingUpload:
         modified_at=record["modifiedAt"]["S"] if "modifiedAt" in record else None,
         created_at=record["createdAt"]["S"],
         expires_at=record["expiresAt"]["S"],
+        batch_files=decode_batch_files(record["batchFiles"]["S"] if "batchFiles" in record else None),
     )
 
 
@@ -110,16 +113,43 @@ class DynamoDbPendingUploads(TableAccess):
 
     @translate_aws_errors
     async def remove(self, upload: PendingUpload) -> None:
+        key = item_key(upload.user_id, UPLOAD_PREFIX + upload.upload_id)
+        if upload.is_settled:
+            # Settling took it off the count already.
+            await self._call("delete_item", TableName=self._table, Key=key)
+            return
         row = {
             "Delete": {
                 "TableName": self._table,
-                "Key": item_key(upload.user_id, UPLOAD_PREFIX + upload.upload_id),
-                "ConditionExpression": "attribute_exists(fileId)",
+                "Key": key,
+                # Settled since it was read: the count no longer holds it.
+                "ConditionExpression": "attribute_exists(fileId) AND attribute_not_exists(settled)",
             }
         }
         count = {"Update": self._count_change(upload.user_id, -upload.size, -1)}
         cancelled = await self._transact(Transaction().add("row", row).add("count", count))
         # A record already gone was taken off the count by whoever removed it.
+        if cancelled is not None and not cancelled.refused("row"):
+            raise ServiceUnavailable()
+
+    @translate_aws_errors
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        row = {
+            "Update": {
+                "TableName": self._table,
+                "Key": item_key(batch.user_id, UPLOAD_PREFIX + batch.upload_id),
+                "UpdateExpression": "SET batchFiles = :files, fileSize = :zero, settled = :settled",
+                "ConditionExpression": "attribute_exists(fileId) AND attribute_not_exists(settled)",
+                "ExpressionAttributeValues": {
+                    ":files": {"S": encode_batch_files(settled.batch_files) or ""},
+                    ":zero": {"N": "0"},
+                    ":settled": {"BOOL": True},
+                },
+            }
+        }
+        count = {"Update": self._count_change(batch.user_id, -batch.size, -1)}
+        cancelled = await self._transact(Transaction().add("row", row).add("count", count))
+        # Gone or settled already: nothing is left to do.
         if cancelled is not None and not cancelled.refused("row"):
             raise ServiceUnavailable()
 

@@ -2,16 +2,17 @@
 (user id, upload id), with an index on the expiry for the sweeper."""
 
 import sqlite3
+from dataclasses import replace
 from typing import Any
 
 from scloud_files.adapters.sqlite.access import Database
 from scloud_files.adapters.sqlite.record import insert_row, parent_value
 from scloud_files.adapters.sqlite.schema import ROOT
-from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads
+from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads, decode_batch_files, encode_batch_files
 
 COLUMNS = (
     "user_id, upload_id, s3_upload_id, object_key, name, size, part_size, content_type, parent_id, on_conflict, "
-    "modified_at, created_at, expires_at"
+    "modified_at, created_at, expires_at, batch_files"
 )
 
 
@@ -30,6 +31,8 @@ def _row(upload: PendingUpload) -> dict[str, Any]:
         "modified_at": upload.modified_at,
         "created_at": upload.created_at,
         "expires_at": upload.expires_at,
+        "batch_files": encode_batch_files(upload.batch_files),
+        "settled": int(upload.is_settled),
     }
 
 
@@ -48,6 +51,7 @@ def _upload_of(row: sqlite3.Row) -> PendingUpload:
         modified_at=row["modified_at"],
         created_at=row["created_at"],
         expires_at=row["expires_at"],
+        batch_files=decode_batch_files(row["batch_files"]),
     )
 
 
@@ -56,7 +60,7 @@ class SqlitePendingUploads(Database):
         def add(connection: sqlite3.Connection) -> None:
             # The one writer holds the write lock: nothing is added between the count and the insert.
             (count,) = connection.execute(
-                "SELECT count(*) FROM (SELECT 1 FROM pending_uploads WHERE user_id = ? LIMIT ?)",
+                "SELECT count(*) FROM (SELECT 1 FROM pending_uploads WHERE user_id = ? AND NOT settled LIMIT ?)",
                 (upload.user_id, max_per_user),
             ).fetchone()
             if count >= max_per_user:
@@ -81,6 +85,17 @@ class SqlitePendingUploads(Database):
             )
 
         await self._store.write(remove)
+
+    async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
+        row = _row(replace(settled, size=0))
+
+        def settle(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE pending_uploads SET size = 0, batch_files = ?, settled = ? WHERE user_id = ? AND upload_id = ?",
+                (row["batch_files"], row["settled"], batch.user_id, batch.upload_id),
+            )
+
+        await self._store.write(settle)
 
     async def reserved_bytes(self, user_id: str) -> int:
         def reserved_bytes(connection: sqlite3.Connection) -> int:

@@ -152,14 +152,21 @@ MIGRATIONS = [
         ALTER TABLE pending_uploads ADD COLUMN batch_files TEXT;
         """,
     ),
-]
-
-# Step 12's share links are migration 7: migration 6 (a batch's files on a pending upload) comes
-# with the branch of batch uploads, copied here word for word so that both branches make the same
-# change to the list above and merge without a conflict. Appended below the list for the same reason.
-MIGRATIONS.append(
     Migration(
         7,
+        """
+        -- A completed batch kept for its answer (domain.PendingUpload.is_settled): it reserves
+        -- nothing and does not count against the per-user bound of uploads in progress.
+        ALTER TABLE pending_uploads ADD COLUMN settled INTEGER NOT NULL DEFAULT 0 CHECK (settled IN (0, 1));
+        """,
+    ),
+]
+
+# Step 12's share links, appended below the list so that migrations added to it meanwhile merge
+# without a conflict (the number then moves up with them).
+MIGRATIONS.append(
+    Migration(
+        8,
         """
     -- Share links, by the SHA-256 of their id (never stored); link_ref is the owner's handle.
     -- forget_after (Unix seconds: expiry + the log's retention) is when the link and, by
