@@ -8,6 +8,7 @@ from scloud_common.web import error_responses
 from scloud_files.domain import CompletedPart, OnConflict
 from scloud_files.drive.batch_upload import BatchFileRequest
 from scloud_files.drive.direct_upload import PartRequest
+from scloud_files.http import path_convertor  # noqa: F401  registers `{...:item_id}` before the routes below
 from scloud_files.http.deps import CurrentUser, DirectUploadsDep
 from scloud_files.http.schemas import ROOT_ID, ItemRead
 from scloud_files.http.upload_schemas import (
@@ -28,7 +29,9 @@ from scloud_files.http.upload_schemas import (
 uploads = APIRouter(prefix="/api/uploads", tags=["uploads"])
 
 
-@uploads.post("", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 404, 413, 422, 429, 503, 507))
+@uploads.post(
+    "", status_code=status.HTTP_201_CREATED, responses=error_responses(401, 404, 409, 413, 422, 429, 503, 507)
+)
 async def create_upload(body: UploadCreate, user: CurrentUser, direct: DirectUploadsDep) -> UploadCreated:
     """Starts a direct upload of `size` bytes, cut into `partCount` parts of `partSize` (the last
     one smaller). Refused before any byte is sent: 413 `file_too_large` (over `maxFileBytes`),
@@ -71,7 +74,7 @@ async def create_batch(body: BatchCreate, user: CurrentUser, direct: DirectUploa
     return BatchCreated.from_domain(created)
 
 
-@uploads.post("/batches/{batch_id}/complete", responses=error_responses(401, 404, 503, 507))
+@uploads.post("/batches/{batch_id:item_id}/complete", responses=error_responses(401, 404, 503, 507))
 async def complete_batch(
     batch_id: str, body: BatchComplete, user: CurrentUser, direct: DirectUploadsDep
 ) -> BatchCompleted:
@@ -84,7 +87,7 @@ async def complete_batch(
     return BatchCompleted(files=[BatchFileOutcomeRead.from_domain(outcome) for outcome in outcomes])
 
 
-@uploads.post("/{upload_id}/parts", responses=error_responses(401, 404, 422, 503))
+@uploads.post("/{upload_id:item_id}/parts", responses=error_responses(401, 404, 422, 503))
 async def sign_parts(upload_id: str, body: PartsSign, user: CurrentUser, direct: DirectUploadsDep) -> SignedPartsRead:
     """A presigned PUT URL for each part, bound to its size and SHA-256: S3 refuses other bytes
     or another length. Send the part's bytes to `url` with exactly `headers`; keep the ETag S3
@@ -96,7 +99,7 @@ async def sign_parts(upload_id: str, body: PartsSign, user: CurrentUser, direct:
     return SignedPartsRead(parts=[SignedPartRead.from_domain(part) for part in signed])
 
 
-@uploads.get("/{upload_id}", responses=error_responses(401, 404, 503))
+@uploads.get("/{upload_id:item_id}", responses=error_responses(401, 404, 503))
 async def read_upload(upload_id: str, user: CurrentUser, direct: DirectUploadsDep) -> UploadRead:
     """The upload and the parts S3 holds already (number, size, ETag), to resume after a reload
     or a network drop: S3 does not list the parts' checksums, so a client keeps those it signed.
@@ -106,7 +109,7 @@ async def read_upload(upload_id: str, user: CurrentUser, direct: DirectUploadsDe
 
 
 @uploads.post(
-    "/{upload_id}/complete",
+    "/{upload_id:item_id}/complete",
     status_code=status.HTTP_201_CREATED,
     responses=error_responses(401, 404, 409, 422, 503, 507),
 )
@@ -124,7 +127,9 @@ async def complete_upload(
     return ItemRead.from_domain(item)
 
 
-@uploads.delete("/{upload_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503))
+@uploads.delete(
+    "/{upload_id:item_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 503)
+)
 async def abort_upload(upload_id: str, user: CurrentUser, direct: DirectUploadsDep) -> Response:
     """Aborts the upload: the parts S3 holds are dropped and the upload is forgotten."""
     await direct.abort(user.user_id, upload_id)
