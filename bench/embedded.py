@@ -8,8 +8,10 @@ folder, measured as ratios against baselines taken in the same run:
 - one upload, a folder page of 100 and `GET /api/users/me` through the gateway for that account
   against the same for an account of 100 files, medians of many rounds, the two accounts' requests
   interleaved so load drifts on the shared machine hit both alike (target: each at most 1.5x);
-- 4 KiB uploads through the gateway against boto3 `put_object` of 4 KiB straight to the same
-  SeaweedFS, at the same concurrency, batches interleaved (target: at least 0.5x).
+- 4 KiB uploads against boto3 `put_object` of 4 KiB straight to the same SeaweedFS, at the same
+  concurrency, the paths' rounds interleaved (target: at least 0.5x), on two paths: one
+  `POST /api/files/upload` each through the gateway (the API's, for scripts), and the web app's
+  batches (declared and completed through the gateway, the bytes PUT straight to SeaweedFS).
 
 The 100,000 files are seeded through the service layer: the files service's own upload use case
 (name check, bytes to SeaweedFS, the row and the usage counters in one SQLite transaction) on the
@@ -46,6 +48,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from batch_upload import BatchEntry, BatchUploadClient  # noqa: E402
+
 from scloud_common.sqlite_store import SqliteStore  # noqa: E402
 from scloud_files.adapters.s3 import S3BlobStore  # noqa: E402
 from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository  # noqa: E402
@@ -56,6 +60,8 @@ from scripts.stack import Ports, Stack  # noqa: E402
 PASSWORD = "violet harbor lantern 73 quietly"
 MIB = 1024 * 1024
 FOUR_KIB = os.urandom(4096)
+# The files' own time the web app sends with each (File.lastModified).
+MODIFIED_AT = "2026-12-01T09:00:00Z"
 SEED_BYTES = b"seeded file\n"
 PAGE = 100
 # The web app sends 3 uploads at once and the service takes 4 per user; both paths get the same.
@@ -116,7 +122,7 @@ def stack_cpu(stack: Stack) -> dict[str, float]:
 
 def print_cpu(title: str, used: dict[str, float], uploads: int, seconds: float) -> None:
     parts = ", ".join(f"{name} {cpu * 1000 / uploads:.1f} ({cpu / seconds:.0%})" for name, cpu in used.items())
-    print(f"  CPU during the {title} batches, ms per upload (share of one core): {parts}")
+    print(f"  CPU on the {title} path, ms per upload (share of one core): {parts}")
 
 
 def own_rss() -> int:
@@ -216,41 +222,85 @@ def run_parallel(work: Callable[[int], None], count: int, concurrency: int) -> f
         return count / (time.perf_counter() - started)
 
 
-def throughput(stack: Stack, client: httpx.Client, account: Account, batches: int, batch: int) -> list[float]:
-    """Gateway uploads per second over boto3 put_object per second, one ratio per pair of
-    batches of `batch` 4 KiB files at UPLOAD_CONCURRENCY, the order within a pair alternating."""
+# The paths the 4 KiB uploads are measured on: the API's one request per file (scripts, and
+# what this bench first measured), the web app's (batches: the service declares and records, the
+# bytes go straight to SeaweedFS; frontend/src/lib/batchUploads.ts), and the baseline.
+GATEWAY, PAGE_BATCHES, PUT_OBJECT = "gateway", "page batches", "put_object"
+# The web app keeps at most this many batches open at once (MAX_OPEN_BATCHES in batchUploads.ts).
+PAGE_BATCHES_OPEN = 3
+
+
+def throughput(
+    stack: Stack, client: httpx.Client, account: Account, batches: int, batch: int
+) -> dict[str, list[float]]:
+    """Uploads per second of each path over boto3 put_object's, one ratio per round of
+    `batch` 4 KiB files on each path at UPLOAD_CONCURRENCY, the order of the paths rotating from
+    round to round."""
     s3 = stack.storage_endpoint.client()
     run = uuid.uuid4().hex[:8]
+    page = BatchUploadClient(
+        client,
+        headers=account.headers,
+        parallel=UPLOAD_CONCURRENCY,
+        batch_size=stack_limits(client, account)["maxBatchFiles"],
+        batches_in_flight=PAGE_BATCHES_OPEN,
+    )
 
-    def through_gateway(index: int) -> None:
-        upload(client, account, f"throughput-{run}-{index:06d}.bin")
+    def through_gateway(offset: int) -> float:
+        return run_parallel(
+            lambda i: upload(client, account, f"throughput-{run}-{offset + i:06d}.bin"), batch, UPLOAD_CONCURRENCY
+        )
 
-    def direct(index: int) -> None:
-        key = f"bench-direct/{run}/{index:06d}"
-        s3.put_object(Bucket=stack.bucket, Key=key, Body=FOUR_KIB, ContentType="application/octet-stream")
+    def through_batches(offset: int) -> float:
+        entries = [
+            BatchEntry(f"batched-{run}-{offset + i:06d}.bin", FOUR_KIB, "application/octet-stream", MODIFIED_AT)
+            for i in range(batch)
+        ]
+        started = time.perf_counter()
+        page.upload(entries)
+        return batch / (time.perf_counter() - started)
 
-    ratios = []
+    def direct(offset: int) -> float:
+        def put(index: int) -> None:
+            key = f"bench-direct/{run}/{offset + index:06d}"
+            s3.put_object(Bucket=stack.bucket, Key=key, Body=FOUR_KIB, ContentType="application/octet-stream")
+
+        return run_parallel(put, batch, UPLOAD_CONCURRENCY)
+
+    paths: dict[str, Callable[[int], float]] = {
+        GATEWAY: through_gateway,
+        PAGE_BATCHES: through_batches,
+        PUT_OBJECT: direct,
+    }
+    names = list(paths)
+    ratios: dict[str, list[float]] = {GATEWAY: [], PAGE_BATCHES: []}
     # CPU seconds each process used while each path's batches ran, and their wall time.
-    cpu: dict[str, dict[str, float]] = {"gateway": {}, "put_object": {}}
-    wall = {"gateway": 0.0, "put_object": 0.0}
-    for number in range(batches):
-        offset = number * batch
-        gateway_rate = direct_rate = 0.0
-        for path in ("gateway", "direct") if number % 2 == 0 else ("direct", "gateway"):
-            before = stack_cpu(stack)
-            if path == "gateway":
-                gateway_rate = run_parallel(lambda i: through_gateway(offset + i), batch, UPLOAD_CONCURRENCY)
-            else:
-                direct_rate = run_parallel(lambda i: direct(offset + i), batch, UPLOAD_CONCURRENCY)
-            key = "gateway" if path == "gateway" else "put_object"
-            for name, seconds in stack_cpu(stack).items():
-                cpu[key][name] = cpu[key].get(name, 0.0) + seconds - before.get(name, 0.0)
-            wall[key] += batch / (gateway_rate if path == "gateway" else direct_rate)
-        print(f"  batch {number + 1}: gateway {gateway_rate:.0f}/s, put_object {direct_rate:.0f}/s  [load {load()}]")
-        ratios.append(gateway_rate / direct_rate)
-    for key, used in cpu.items():
-        print_cpu(key, used, batches * batch, wall[key])
+    cpu: dict[str, dict[str, float]] = {name: {} for name in names}
+    wall = dict.fromkeys(names, 0.0)
+    try:
+        for number in range(batches):
+            rates: dict[str, float] = {}
+            for name in names[number % len(names) :] + names[: number % len(names)]:
+                before = stack_cpu(stack)
+                rates[name] = paths[name](number * batch)
+                for process, seconds in stack_cpu(stack).items():
+                    cpu[name][process] = cpu[name].get(process, 0.0) + seconds - before.get(process, 0.0)
+                wall[name] += batch / rates[name]
+            shown = ", ".join(f"{name} {rates[name]:.0f}/s" for name in names)
+            print(f"  round {number + 1}: {shown}  [load {load()}]")
+            for name in ratios:
+                ratios[name].append(rates[name] / rates[PUT_OBJECT])
+    finally:
+        page.close()
+    for name, used in cpu.items():
+        print_cpu(name, used, batches * batch, wall[name])
     return ratios
+
+
+def stack_limits(client: httpx.Client, account: Account) -> dict[str, int]:
+    response = client.get("/api/files/limits", headers=account.headers)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
 
 
 def warm_up(client: httpx.Client, accounts: list[Account]) -> None:
@@ -272,8 +322,8 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=100_000, help="files of the big account")
     parser.add_argument("--small-files", type=int, default=PAGE, help="files of the small account")
     parser.add_argument("--rounds", type=int, default=150, help="rounds of the interleaved requests")
-    parser.add_argument("--batches", type=int, default=6, help="throughput batches per path")
-    parser.add_argument("--batch", type=int, default=300, help="4 KiB uploads per throughput batch")
+    parser.add_argument("--batches", type=int, default=6, help="throughput rounds (each path once per round)")
+    parser.add_argument("--batch", type=int, default=300, help="4 KiB uploads per path and round")
     return parser.parse_args()
 
 
@@ -299,9 +349,11 @@ def measure(stack: Stack, args: argparse.Namespace) -> None:
         print(f"requests, median ms of {args.rounds}, {args.files} files vs {args.small_files} [load {load()}]:")
         for name, (at_big, at_small) in medians.items():
             print(f"  {name}: {at_big:.1f} vs {at_small:.1f} ms, ratio {at_big / at_small:.2f} (target <= 1.5)")
-        print(f"4 KiB uploads at {UPLOAD_CONCURRENCY} at once, {args.batches} batches of {args.batch} per path:")
+        print(f"4 KiB uploads at {UPLOAD_CONCURRENCY} at once, {args.batches} rounds of {args.batch} per path:")
         ratios = throughput(stack, client, steady, args.batches, args.batch)
-        print(f"  gateway / put_object: median {statistics.median(ratios):.2f} (target >= 0.5)")
+        for name, each in ratios.items():
+            shown = ", ".join(f"{ratio:.2f}" for ratio in each)
+            print(f"  {name} / put_object: median {statistics.median(each):.2f} ({shown}; target >= 0.5)")
         final = stack_rss(stack)
         print_rss("stack RSS, after the measurements", final)
     growth = max(sum(seeded.values()), sum(final.values())) - sum(empty.values())

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from ulid import ULID
 
 from scloud_common.aws import create_aws_client
 from scloud_common.internal_tls import tls_settings
@@ -357,10 +358,13 @@ async def test_another_users_upload_id_is_not_found(api):
         await api.sign(upload["id"], {1: b"0123456789"}, user="bob"),
         await api.complete(upload["id"], {1: b"0123456789"}, {1: '"x"'}, user="bob"),
         await api.client.delete(f"/api/uploads/{upload['id']}", headers=bob),
-        await api.client.get(f"/api/uploads/{uuid.uuid4().hex}"),
+        await api.client.get(f"/api/uploads/{ULID()}"),
     ):
         assert response.status_code == 404 and response.json()["error"]["code"] == "upload_not_found"
     assert (await api.client.get(f"/api/uploads/{upload['id']}")).status_code == 200
+    # What is no item id at all reaches no upload route (the paths' `item_id` convertor).
+    unrouted = await api.client.get(f"/api/uploads/{uuid.uuid4().hex}")
+    assert unrouted.status_code == 404 and unrouted.json()["error"]["code"] == "not_found"
 
 
 async def test_an_expired_part_url_is_refused(s3, seaweed_s3):
