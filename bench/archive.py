@@ -59,6 +59,7 @@ def start_service(run_dir: Path, endpoint: str, key_port: int, env: dict[str, st
         "FILES_DYNAMODB_TABLE_PREFIX": "bench-archive-",
         "FILES_S3_BUCKET": BUCKET,
         "FILES_AUTH_GRPC_ADDR": f"127.0.0.1:{key_port}",
+        "FILES_USERS_GRPC_ADDR": "127.0.0.1:9",
         "FILES_GRPC_TLS_CA_CERT": str(run_dir / "certs" / "ca.pem"),
         "FILES_GRPC_TLS_CERT": str(run_dir / "certs" / "files.pem"),
         "FILES_GRPC_TLS_KEY": str(run_dir / "certs" / "files-key.pem"),

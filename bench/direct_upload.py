@@ -127,6 +127,7 @@ def start_files_service(
         "FILES_SQLITE_PATH": str(run_dir / "files.db"),
         "FILES_S3_BUCKET": BUCKET,
         "FILES_AUTH_GRPC_ADDR": f"127.0.0.1:{key_port}",
+        "FILES_USERS_GRPC_ADDR": "127.0.0.1:9",
         "FILES_GRPC_TLS_CA_CERT": str(run_dir / "certs" / "ca.pem"),
         "FILES_GRPC_TLS_CERT": str(run_dir / "certs" / "files.pem"),
         "FILES_GRPC_TLS_KEY": str(run_dir / "certs" / "files-key.pem"),

@@ -190,6 +190,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             "FILES_DYNAMODB_TABLE_PREFIX": "bench-",
             "FILES_S3_BUCKET": "bench-files",
             "FILES_AUTH_GRPC_ADDR": f"127.0.0.1:{key_port}",
+            "FILES_USERS_GRPC_ADDR": "127.0.0.1:9",
             "FILES_GRPC_TLS_CA_CERT": str(run_dir / "certs" / "ca.pem"),
             "FILES_GRPC_TLS_CERT": str(run_dir / "certs" / "files.pem"),
             "FILES_GRPC_TLS_KEY": str(run_dir / "certs" / "files-key.pem"),

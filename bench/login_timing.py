@@ -24,8 +24,8 @@ from pathlib import Path
 
 import httpx
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.config import AuthSettings
+from scloud_common.password_hash import BcryptPasswordHasher
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -31,7 +31,9 @@ def openapi_documents() -> dict[str, dict]:
         "users": create_users_app(
             UsersSettings(**_PLACEHOLDERS, auth_grpc_addr="unused:1", files_grpc_addr="unused:1")
         ),
-        "files": create_files_app(FilesSettings(**_PLACEHOLDERS, auth_grpc_addr="unused:1", s3_bucket="unused")),
+        "files": create_files_app(
+            FilesSettings(**_PLACEHOLDERS, auth_grpc_addr="unused:1", users_grpc_addr="unused:1", s3_bucket="unused")
+        ),
     }
     return {name: app.openapi() for name, app in apps.items()}
 

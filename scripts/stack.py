@@ -350,6 +350,7 @@ class Stack:
             },
             "files": {
                 "AUTH_GRPC_ADDR": f"127.0.0.1:{self.ports.auth_grpc}",
+                "USERS_GRPC_ADDR": f"127.0.0.1:{self.ports.users_grpc}",
                 "S3_BUCKET": self.bucket,
                 "S3_PUBLIC_ENDPOINT_URL": self.storage_public_url,
                 "MAX_UPLOAD_BYTES": str(self.max_upload_bytes),

@@ -18,19 +18,27 @@ const Profile = lazy(() => import("./pages/Profile").then((module) => ({ default
 const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ default: module.FilesPage })));
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
+const SharedPage = lazy(() => import("./pages/SharedPage").then((module) => ({ default: module.SharedPage })));
+const SharePage = lazy(() => import("./pages/SharePage").then((module) => ({ default: module.SharePage })));
+
+function Loading({ children }: { children: ReactNode }) {
+  return (
+    <Suspense
+      fallback={
+        <div className="flex justify-center py-16">
+          <Spinner label="Loading" />
+        </div>
+      }
+    >
+      {children}
+    </Suspense>
+  );
+}
 
 function Private({ children }: { children: ReactNode }) {
   return (
     <RequireAuth>
-      <Suspense
-        fallback={
-          <div className="flex justify-center py-16">
-            <Spinner label="Loading" />
-          </div>
-        }
-      >
-        {children}
-      </Suspense>
+      <Loading>{children}</Loading>
     </RequireAuth>
   );
 }
@@ -76,6 +84,23 @@ export const routes = [
           <Private>
             <TrashPage />
           </Private>
+        ),
+      },
+      {
+        path: "/shared",
+        element: (
+          <Private>
+            <SharedPage />
+          </Private>
+        ),
+      },
+      {
+        // Signed out as much as in: a visitor's page.
+        path: "/s/:linkId",
+        element: (
+          <Loading>
+            <SharePage />
+          </Loading>
         ),
       },
       {

@@ -262,7 +262,7 @@ def test_files_table_matches_the_services_definition_indexes_included():
 def test_only_the_gateway_reaches_the_services_http_and_only_callers_their_grpc():
     groups = resources(APP, "AWS::EC2::SecurityGroup")
     ingress_rules = resources(APP, "AWS::EC2::SecurityGroupIngress")
-    callers = {"Auth": {"Users", "Files"}, "Users": {"Auth"}, "Files": {"Users"}}
+    callers = {"Auth": {"Users", "Files"}, "Users": {"Auth", "Files"}, "Files": {"Users"}}
     for key, (_, http, grpc) in SERVICES.items():
         inline = groups[f"{key}SecurityGroup"]["SecurityGroupIngress"]
         assert inline == [

@@ -5,7 +5,9 @@ stay clean, and `signed_in`, a new account registered through the API whose sess
 holds."""
 
 import random
+import re
 import shutil
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +20,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Locator, Page, expect
 
 from scripts.stack import Ports, Stack
+from tests.mail_sink import directory_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 # What the page shows is waited for this long: a loaded 2-core machine (other suites, stress-ng)
@@ -282,3 +285,16 @@ def signed_in(stack, page) -> SignedIn:
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def mail_link(stack, to: str, path: str, *, count: int = 1, seconds: float = 60) -> str:
+    """The `path` link of the `count`-th mail that reached `to`, waiting for it to arrive."""
+    deadline = time.monotonic() + seconds
+    while True:
+        bodies = [mail.body for mail in directory_mail(stack.mail_dir) if to in mail.to]
+        links = [re.search(re.escape(f"{stack.url}{path}#token=") + r"[\w-]+", body) for body in bodies]
+        found = [link.group(0) for link in links if link]
+        if len(found) >= count:
+            return found[count - 1]
+        assert time.monotonic() < deadline, f"no {path} mail reached {to} within {seconds} s"
+        time.sleep(0.2)

@@ -2,30 +2,15 @@
 real stack, reading the mail from the stack's mail folder as a person would read their inbox."""
 
 import re
-import time
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import log_in
-from tests.mail_sink import directory_mail
+from tests.e2e.conftest import log_in, mail_link
 
 pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "Rainy night 77 again"
-
-
-def mail_link(stack, to: str, path: str, *, count: int = 1, seconds: float = 60) -> str:
-    """The `path` link of the `count`-th mail that reached `to`, waiting for it to arrive."""
-    deadline = time.monotonic() + seconds
-    while True:
-        bodies = [mail.body for mail in directory_mail(stack.mail_dir) if to in mail.to]
-        links = [re.search(re.escape(f"{stack.url}{path}#token=") + r"[\w-]+", body) for body in bodies]
-        found = [link.group(0) for link in links if link]
-        if len(found) >= count:
-            return found[count - 1]
-        assert time.monotonic() < deadline, f"no {path} mail reached {to} within {seconds} s"
-        time.sleep(0.2)
 
 
 def test_a_new_account_confirms_its_email_from_the_mailed_link(stack, page, signed_in, artifacts):

@@ -59,3 +59,42 @@ def test_a_body_nginx_buffers_to_disk_still_reaches_the_upstream_step(gateway):
 def test_the_app_is_served_while_the_services_are_down(gateway):
     page = gateway.get("/files")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/files/public/links/AAAAAAAAAAAAAAAAAAAAAA"),
+        ("GET", "/api/files/public/links/AAAAAAAAAAAAAAAAAAAAAA/folders/root/children?limit=0"),
+        ("POST", "/api/files/public/links/AAAAAAAAAAAAAAAAAAAAAA/archive"),
+        ("GET", "/api/files/public/links/not-a-link-id"),
+    ],
+)
+def test_the_public_share_routes_are_never_indexed_even_when_the_gateway_answers_itself(gateway, method, path):
+    response = gateway.request(method, path, json={})
+    assert_unavailable(response)
+    assert response.headers["X-Robots-Tag"] == "noindex, nofollow"
+
+
+def test_other_routes_carry_no_robots_header(gateway):
+    assert "X-Robots-Tag" not in gateway.get("/api/files/some-id").headers
+    assert "X-Robots-Tag" not in gateway.get("/files").headers
+
+
+def test_a_share_page_is_the_app_never_indexed_and_sends_no_referrer(gateway):
+    page = gateway.get("/s/AAAAAAAAAAAAAAAAAAAAAA")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert page.headers["X-Robots-Tag"] == "noindex, nofollow"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    # Only link ids are pages: a deeper path under /s/ does not exist.
+    assert gateway.get("/s/AAAA/etc").status_code == 404
+
+
+def test_other_pages_keep_the_usual_referrer_policy(gateway):
+    assert gateway.get("/shared").headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_robots_txt_keeps_crawlers_off_the_share_pages(gateway):
+    robots = gateway.get("/robots.txt")
+    assert robots.status_code == 200
+    assert "Disallow: /s/" in robots.text.splitlines()

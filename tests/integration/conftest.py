@@ -99,6 +99,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         http_port=0,
         grpc_port=files_grpc,
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
+        users_grpc_addr=f"127.0.0.1:{users_grpc}",
         s3_bucket=bucket,
         max_upload_bytes=MAX_UPLOAD_BYTES,
     )

@@ -23,6 +23,7 @@ import { ListStatus } from "./ListStatus";
 import { MoveDialog } from "./MoveDialog";
 import { NameDialog } from "./NameDialog";
 import { PreviewDialog } from "./PreviewDialog";
+import { ShareDialog } from "./ShareDialog";
 import { describeProgress, SelectionToolbar } from "./SelectionToolbar";
 import { useToast } from "./Toast";
 
@@ -110,6 +111,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const order = useMemo(() => items.map((item) => item.id), [items]);
   const selection = useMemo(() => retain(rawSelection, order), [rawSelection, order]);
   const [renaming, setRenaming] = useState<Item | null>(null);
+  const [sharing, setSharing] = useState<Item | null>(null);
   const [moving, setMoving] = useState<{ ids: string[]; items: Item[] } | null>(null);
   const [previewIndex, setPreviewIndex] = useState<number | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
@@ -305,6 +307,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
     onDownload: download,
     onRename: setRenaming,
     onTrash: (item) => void trash([item.id]),
+    onShare: setSharing,
     onDropItems: (ids, target) => void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) })),
   };
 
@@ -377,7 +380,18 @@ export function ItemBrowser(props: ItemBrowserProps) {
           location={location}
           onIndexChange={setPreviewIndex}
           onDownload={download}
+          onShare={(file) => {
+            setPreviewIndex(null);
+            setSharing(file);
+          }}
           onClose={() => setPreviewIndex(null)}
+        />
+      )}
+      {sharing && (
+        <ShareDialog
+          item={sharing}
+          onClose={() => setSharing(null)}
+          fallbackFocus={() => tableRef.current?.querySelector<HTMLElement>("[data-focus-target]") ?? fallbackFocus()}
         />
       )}
     </div>

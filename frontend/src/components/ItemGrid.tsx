@@ -84,6 +84,7 @@ function ItemTile({
   onDownload,
   onRename,
   onTrash,
+  onShare,
   onDropItems,
   showLocation,
 }: ItemListProps & { item: Item }) {
@@ -137,7 +138,10 @@ function ItemTile({
           )}
         </div>
         <span className="relative z-10">
-          <RowMenu label={`Actions for ${item.name}`} actions={itemActions(item, { onDownload, onRename, onTrash })} />
+          <RowMenu
+            label={`Actions for ${item.name}`}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare })}
+          />
         </span>
       </div>
     </li>

@@ -25,6 +25,7 @@ export interface ItemListProps {
   onDownload(item: Item): void;
   onRename(item: Item): void;
   onTrash(item: Item): void;
+  onShare(item: Item): void;
   /** Rows dropped on a folder row move into it. */
   onDropItems(ids: string[], folderId: string): void;
 }
@@ -38,10 +39,11 @@ const COLUMNS: { key: SortKey; label: string; className: string }[] = [
 /** An item's actions as a RowMenu lists them. */
 export function itemActions(
   item: Item,
-  { onDownload, onRename, onTrash }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash">,
+  { onDownload, onRename, onTrash, onShare }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare">,
 ): RowAction[] {
   return [
     { label: "Download", run: () => onDownload(item) },
+    { label: "Share", run: () => onShare(item) },
     { label: "Rename", run: () => onRename(item) },
     { label: "Delete", run: () => onTrash(item), danger: true },
   ];
@@ -129,6 +131,7 @@ function ItemRow({
   onDownload,
   onRename,
   onTrash,
+  onShare,
   onDropItems,
 }: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
@@ -190,7 +193,10 @@ function ItemRow({
       <td className="hidden px-4 py-3 lg:table-cell">{type.label}</td>
       <td className="whitespace-nowrap px-2 py-3 text-right sm:px-4">
         <span className="sm:hidden">
-          <RowMenu label={`Actions for ${item.name}`} actions={itemActions(item, { onDownload, onRename, onTrash })} />
+          <RowMenu
+            label={`Actions for ${item.name}`}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare })}
+          />
         </span>
         <span className="hidden sm:inline">
           <button
@@ -200,6 +206,9 @@ function ItemRow({
             className={actionClass}
           >
             Download
+          </button>
+          <button type="button" onClick={() => onShare(item)} aria-label={`Share ${item.name}`} className={actionClass}>
+            Share
           </button>
           <button
             type="button"

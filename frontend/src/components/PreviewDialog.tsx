@@ -99,11 +99,21 @@ interface PreviewDialogProps {
   location?: Item["path"];
   onIndexChange(index: number): void;
   onDownload(file: Item): void;
+  /** Opens the share dialog in place of the preview. */
+  onShare?(file: Item): void;
   onClose(): void;
 }
 
 /** A file shown in the browser from a short-lived inline link; ←/→ go through the listing's files. */
-export function PreviewDialog({ files, index, location, onIndexChange, onDownload, onClose }: PreviewDialogProps) {
+export function PreviewDialog({
+  files,
+  index,
+  location,
+  onIndexChange,
+  onDownload,
+  onShare,
+  onClose,
+}: PreviewDialogProps) {
   const file = files[index];
   const [loaded, setLoaded] = useState<{ id: string; preview: Preview } | null>(null);
   const preview: Preview = loaded?.id === file.id ? loaded.preview : { kind: "loading" };
@@ -247,6 +257,11 @@ export function PreviewDialog({ files, index, location, onIndexChange, onDownloa
           <Button type="button" onClick={() => onDownload(file)}>
             Download
           </Button>
+          {onShare && (
+            <Button variant="secondary" type="button" onClick={() => onShare(file)}>
+              Share
+            </Button>
+          )}
           <Button variant="secondary" type="button" onClick={onClose}>
             Close
           </Button>

@@ -252,11 +252,22 @@ describe("the folder page", () => {
       within(menu)
         .getAllByRole("menuitem")
         .map((entry) => entry.textContent),
-    ).toEqual(["Download", "Rename", "Delete"]);
+    ).toEqual(["Download", "Share", "Rename", "Delete"]);
     expect(within(menu).getByRole("menuitem", { name: "Download" })).toHaveFocus();
     await person.keyboard("{ArrowUp}{Enter}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());
     expect(bodies).toContain('POST /api/items/trash {"ids":["A3"]}');
+  });
+
+  it("opens the share dialog from a row and gives focus back to the row when it closes", async () => {
+    fakeDrive();
+    renderAt("/files");
+    const share = await screen.findByRole("button", { name: "Share notes.txt" });
+    await userEvent.click(share);
+    const dialog = await screen.findByRole("dialog", { name: "Share notes.txt" });
+    expect(within(dialog).getByRole("button", { name: "Create link" })).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Close" }));
+    await waitFor(() => expect(share).toHaveFocus());
   });
 
   it("selects every item of a large folder, page by page, and deletes them in requests of at most 500", async () => {

@@ -15,6 +15,8 @@ await Promise.all([
   import("../pages/Profile"),
   import("../pages/SearchPage"),
   import("../pages/TrashPage"),
+  import("../pages/SharedPage"),
+  import("../pages/SharePage"),
 ]);
 
 export const user = {

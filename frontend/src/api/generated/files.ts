@@ -90,6 +90,228 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files/links": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Links
+         * @description The user's links, newest first, with their state and counts; revoked and expired ones
+         *     stay listed until they are forgotten with their log.
+         */
+        get: operations["list_links_api_files_links_get"];
+        put?: never;
+        /**
+         * Create Link
+         * @description A share link to a file or a folder of the user's. Only an account whose email is verified
+         *     may share (403 `email_not_verified`). 422 `invalid_expiry` past the maximum (details
+         *     `maxDays`) or in the past. The link id is in this answer only: the service keeps its hash.
+         */
+        post: operations["create_link_api_files_links_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/links/{link_ref}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read Link */
+        get: operations["read_link_api_files_links__link_ref__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Revoke Link
+         * @description Revokes the link at once: visitors get 410 `link_revoked` from now on.
+         */
+        delete: operations["revoke_link_api_files_links__link_ref__delete"];
+        options?: never;
+        head?: never;
+        /**
+         * Update Link
+         * @description Changes what is sent: a new expiry (bounded from now), a new password or none (null), a
+         *     download limit or none (null), whether the owner's name shows. The counts stay.
+         */
+        patch: operations["update_link_api_files_links__link_ref__patch"];
+        trace?: never;
+    };
+    "/api/files/links/{link_ref}/log": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Link Log
+         * @description The link's access log, newest first: opens, downloads and refusals, each with the browser
+         *     family and the network prefix of the client, never its address.
+         */
+        get: operations["read_link_log_api_files_links__link_ref__log_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open Link
+         * @description What the link shares, signed out. 404 `link_not_found` (unknown, or the item or the
+         *     account is gone); 410 `link_revoked`, `link_expired`, `link_exhausted`; 401
+         *     `password_required` without a valid `X-Share-Unlock`.
+         */
+        get: operations["open_link_api_files_public_links__link_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/archive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Zip Shared Items
+         * @description A one-time link (GET within a minute) to the ZIP of items the link reaches (`root`: the
+         *     whole folder), counted as one download. 404 `item_not_found` if any id is outside it.
+         */
+        post: operations["zip_shared_items_api_files_public_links__link_id__archive_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download Link
+         * @description A short-lived URL of the shared file's bytes, counted against the link's download limit.
+         *     422 `link_is_folder` for a folder link.
+         */
+        post: operations["download_link_api_files_public_links__link_id__download_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/files/{file_id}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Download Shared File
+         * @description A short-lived URL of one file the link reaches, counted as one download against the
+         *     link's limit (410 `link_exhausted` past it).
+         */
+        post: operations["download_shared_file_api_files_public_links__link_id__files__file_id__download_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/folders/{folder_id}/children": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Shared Folder
+         * @description A page of a folder link's folder (`root`) or of a folder inside it, ordered as the owner's
+         *     listing. 404 `item_not_found` for any id the link does not reach: outside its folder,
+         *     trashed, another user's, or unknown.
+         */
+        get: operations["list_shared_folder_api_files_public_links__link_id__folders__folder_id__children_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/items/{item_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Shared Item
+         * @description A file or folder the link reaches, with the folders between the link's folder and it.
+         */
+        get: operations["read_shared_item_api_files_public_links__link_id__items__item_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/unlock": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Unlock Link
+         * @description Checks the link's password: 403 `wrong_password`; too many wrong ones for this link or
+         *     from this network, 429 `too_many_attempts` with `Retry-After`.
+         */
+        post: operations["unlock_link_api_files_public_links__link_id__unlock_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/files/upload": {
         parameters: {
             query?: never;
@@ -551,6 +773,45 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** AccessEntryRead */
+        AccessEntryRead: {
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /**
+             * Browser
+             * @description Browser family only (Firefox, Chrome, Safari, Edge, Opera, bot, other...).
+             */
+            browser: string;
+            /**
+             * Event
+             * @enum {string}
+             */
+            event: "open" | "list" | "download" | "zip" | "refused";
+            /**
+             * Network
+             * @description The client's network (IPv4 /24, IPv6 /48), never its address.
+             */
+            network: string;
+            /**
+             * Reason
+             * @description Why a refused access was refused.
+             */
+            reason: ("password_required" | "wrong_password" | "throttled" | "expired" | "revoked" | "exhausted") | null;
+        };
+        /** AccessLogRead */
+        AccessLogRead: {
+            /**
+             * Items
+             * @description Newest first.
+             */
+            items: components["schemas"]["AccessEntryRead"][];
+            link: components["schemas"]["ShareLinkRead"];
+            /** Nextcursor */
+            nextCursor: string | null;
+        };
         /** ArchiveCreate */
         ArchiveCreate: {
             /** Ids */
@@ -936,6 +1197,24 @@ export interface components {
              */
             usedBytes: number;
         };
+        /** LinkUnlock */
+        LinkUnlock: {
+            /** Password */
+            password: string;
+        };
+        /** LinkUnlockRead */
+        LinkUnlockRead: {
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /**
+             * Unlocktoken
+             * @description Send as the `X-Share-Unlock` header on this link's requests.
+             */
+            unlockToken: string;
+        };
         /** PartToComplete */
         PartToComplete: {
             /**
@@ -984,6 +1263,260 @@ export interface components {
          * @enum {string}
          */
         Rendition: "small" | "large";
+        /** ShareLinkCreate */
+        ShareLinkCreate: {
+            /**
+             * Downloadlimit
+             * @description Downloads the link allows; none if null.
+             */
+            downloadLimit?: number | null;
+            /**
+             * Expiresat
+             * @description When the link stops working; default 7 days from now, at most the configured maximum.
+             */
+            expiresAt?: string | null;
+            /**
+             * Itemid
+             * @description The file or folder to share.
+             */
+            itemId: string;
+            /**
+             * Password
+             * @description Kept only as a bcrypt hash.
+             */
+            password?: string | null;
+            /**
+             * Showownername
+             * @description Show the owner's display name to visitors.
+             * @default false
+             */
+            showOwnerName: boolean;
+        };
+        /** ShareLinkCreated */
+        ShareLinkCreated: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Downloadlimit */
+            downloadLimit: number | null;
+            /** Downloads */
+            downloads: number;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** Haspassword */
+            hasPassword: boolean;
+            /**
+             * Id
+             * @description The owner's handle on the link (not the link id visitors hold).
+             */
+            id: string;
+            /** Itemid */
+            itemId: string;
+            /**
+             * Itemkind
+             * @enum {string}
+             */
+            itemKind: "file" | "folder";
+            /** Lastaccessat */
+            lastAccessAt: string | null;
+            /**
+             * Linkid
+             * @description The id visitors hold (128 random bits); shown this once, never stored.
+             */
+            linkId: string;
+            /** Opens */
+            opens: number;
+            /**
+             * Ownername
+             * @description The display name visitors see; null if not shown.
+             */
+            ownerName: string | null;
+            /** Refusals */
+            refusals: number;
+            /** Revokedat */
+            revokedAt: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "revoked" | "expired" | "exhausted";
+            /**
+             * Url
+             * @description The public page of the link: `/s/<linkId>`.
+             */
+            url: string;
+        };
+        /** ShareLinkPageRead */
+        ShareLinkPageRead: {
+            /** Items */
+            items: components["schemas"]["ShareLinkRead"][];
+            /** Nextcursor */
+            nextCursor: string | null;
+        };
+        /**
+         * ShareLinkRead
+         * @description A link as its owner sees it. The link id (the URL) is only in the answer that created it.
+         */
+        ShareLinkRead: {
+            /**
+             * Createdat
+             * Format: date-time
+             */
+            createdAt: string;
+            /** Downloadlimit */
+            downloadLimit: number | null;
+            /** Downloads */
+            downloads: number;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /** Haspassword */
+            hasPassword: boolean;
+            /**
+             * Id
+             * @description The owner's handle on the link (not the link id visitors hold).
+             */
+            id: string;
+            /** Itemid */
+            itemId: string;
+            /**
+             * Itemkind
+             * @enum {string}
+             */
+            itemKind: "file" | "folder";
+            /** Lastaccessat */
+            lastAccessAt: string | null;
+            /** Opens */
+            opens: number;
+            /**
+             * Ownername
+             * @description The display name visitors see; null if not shown.
+             */
+            ownerName: string | null;
+            /** Refusals */
+            refusals: number;
+            /** Revokedat */
+            revokedAt: string | null;
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "active" | "revoked" | "expired" | "exhausted";
+        };
+        /**
+         * ShareLinkUpdate
+         * @description Only the fields sent change; a null password or downloadLimit removes it.
+         */
+        ShareLinkUpdate: {
+            /** Downloadlimit */
+            downloadLimit?: number | null;
+            /** Expiresat */
+            expiresAt?: string | null;
+            /**
+             * Password
+             * @description Kept only as a bcrypt hash.
+             */
+            password?: string | null;
+            /** Showownername */
+            showOwnerName?: boolean | null;
+        };
+        /** SharedArchiveCreate */
+        SharedArchiveCreate: {
+            /**
+             * Ids
+             * @description Items inside the link's folder; `root` is the folder itself.
+             */
+            ids: string[];
+        };
+        /**
+         * SharedEntryRead
+         * @description An item reached through a folder link. The link's folder is `root`; `path` holds the
+         *     folders between it and the item, never anything above the link's folder.
+         */
+        SharedEntryRead: {
+            /**
+             * Id
+             * @description `root` for the link's folder itself.
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "file" | "folder";
+            /**
+             * Modifiedat
+             * Format: date-time
+             */
+            modifiedAt: string;
+            /** Name */
+            name: string;
+            /**
+             * Path
+             * @description Folders from the link's folder (excluded) down to the item.
+             */
+            path: components["schemas"]["PathEntryRead"][];
+            /** Size */
+            size: number | null;
+            /**
+             * Type
+             * @description Media type, for files.
+             */
+            type: string | null;
+        };
+        /** SharedFolderPageRead */
+        SharedFolderPageRead: {
+            folder: components["schemas"]["SharedEntryRead"];
+            /**
+             * Items
+             * @description Folders first, then files, in the order asked; no paths.
+             */
+            items: components["schemas"]["SharedEntryRead"][];
+            /** Nextcursor */
+            nextCursor: string | null;
+        };
+        /**
+         * SharedItemRead
+         * @description What a visitor sees of a shared item: no ids, no path, nothing of the owner but the name
+         *     they chose to show.
+         */
+        SharedItemRead: {
+            /** Downloadsleft */
+            downloadsLeft: number | null;
+            /**
+             * Expiresat
+             * Format: date-time
+             */
+            expiresAt: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "file" | "folder";
+            /**
+             * Modifiedat
+             * Format: date-time
+             */
+            modifiedAt: string;
+            /** Name */
+            name: string;
+            /** Ownername */
+            ownerName: string | null;
+            /** Size */
+            size: number | null;
+            /**
+             * Type
+             * @description Media type, for files.
+             */
+            type: string | null;
+        };
         /** SignedPartRead */
         SignedPartRead: {
             /**
@@ -1445,6 +1978,1375 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    list_links_api_files_links_get: {
+        parameters: {
+            query?: {
+                /** @description Entries per page. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkPageRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    create_link_api_files_links_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareLinkCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkCreated"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_link_api_files_links__link_ref__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    revoke_link_api_files_links__link_ref__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    update_link_api_files_links__link_ref__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                link_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareLinkUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShareLinkRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_link_log_api_files_links__link_ref__log_get: {
+        parameters: {
+            query?: {
+                /** @description Entries per page. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path: {
+                link_ref: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessLogRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    open_link_api_files_public_links__link_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedItemRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    zip_shared_items_api_files_public_links__link_id__archive_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharedArchiveCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ArchiveLinkRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    download_link_api_files_public_links__link_id__download_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    download_shared_file_api_files_public_links__link_id__files__file_id__download_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+                /** @description An item inside the link's folder; `root` is the folder. */
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    list_shared_folder_api_files_public_links__link_id__folders__folder_id__children_get: {
+        parameters: {
+            query?: {
+                /** @description Folders first, then files, each sorted. */
+                sort?: "name" | "size" | "modified";
+                order?: "asc" | "desc";
+                /** @description Entries per page. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+                /** @description An item inside the link's folder; `root` is the folder. */
+                folder_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedFolderPageRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_shared_item_api_files_public_links__link_id__items__item_id__get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+                /** @description An item inside the link's folder; `root` is the folder. */
+                item_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedEntryRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    unlock_link_api_files_public_links__link_id__unlock_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LinkUnlock"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LinkUnlockRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -77,15 +77,17 @@ class Dependencies:
         self.pools[name] = executor
 
     def peer_channel(
-        self, peer: str, target: str, *, service: str, idempotent_methods: Iterable[str]
+        self, peer: str, target: str, *, service: str, idempotent_methods: Iterable[str], required: bool = True
     ) -> grpc.aio.Channel:
-        """A channel to the peer service named `peer` at `target`, checked for readiness and
-        closed at shutdown."""
+        """A channel to the peer service named `peer` at `target`, closed at shutdown, and
+        checked for readiness unless the peer is not `required` (only some requests need it,
+        and a readiness check would make two services that call each other wait on each other)."""
         channel = create_channel(
             target, peer=peer, service=service, idempotent_methods=idempotent_methods, tls=self._settings.tls_material()
         )
         timeout = self._settings.grpc_timeout_seconds
-        self.check_ready(peer, lambda: check_peer_health(channel, timeout=timeout))
+        if required:
+            self.check_ready(peer, lambda: check_peer_health(channel, timeout=timeout))
         self.close_at_shutdown(channel.close)
         return channel
 

@@ -115,6 +115,11 @@ def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 async def _handle_app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
+    return app_error_response(exc)
+
+
+def app_error_response(exc: AppError) -> JSONResponse:
+    """The one rendering of an expected error, for a route that must add headers to it too."""
     if exc.kind is ErrorKind.INTERNAL:
         logger.error("internal error", exc_info=exc)
     else:

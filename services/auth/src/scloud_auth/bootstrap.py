@@ -3,7 +3,6 @@
 import logging
 from dataclasses import dataclass
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
@@ -42,6 +41,7 @@ from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
 from scloud_common.mail import Mailer, MailLayout, MailOutbox
 from scloud_common.mail_transport import build_mailer
+from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_common.tokens import AccessTokenVerifier
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,6 @@ adapter that bootstrap may build (DynamoDB or SQLite by the `store` setting, gRP
 
 import pytest
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
@@ -41,6 +40,7 @@ from scloud_auth.ports import (
     TwoFactorRepository,
     UserDirectory,
 )
+from scloud_common.password_hash import BcryptPasswordHasher
 from tests.port_conformance import each_adapter, port_gaps
 
 ADAPTERS = [

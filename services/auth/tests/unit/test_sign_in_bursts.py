@@ -8,9 +8,9 @@ import asyncio
 
 import pytest
 
-from scloud_auth.adapters.bcrypt_hasher import HasherBusy
 from scloud_auth.adapters.in_memory import FastPasswordHasher, InMemoryTwoFactorRepository
 from scloud_auth.domain import InvalidCredentials, InvalidTwoFactorCode, TooManyAttempts, TwoFactor
+from scloud_common.password_hash import HasherBusy
 from services.auth.tests.unit.account_steps import PASSWORD, enable_two_factor, register
 
 BURST = 20

@@ -12,6 +12,7 @@ from typing import Any
 
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
+from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
@@ -20,20 +21,31 @@ from scloud_common.public_keys import (
 )
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads
+from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads, DynamoDbShareLinks
 from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
-from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, SqlitePendingUploads
+from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, SqlitePendingUploads, SqliteShareLinks
+from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
+from scloud_files.drive.share_link import ShareLimits
 from scloud_files.drive.thumbnail import MakeThumbnail, ThumbnailWorker, catch_up_periodically
 from scloud_files.drive.upload_sweep import sweep_periodically
-from scloud_files.drive.use_cases import Drive, build_drive
-from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore, ThumbnailRenderer
+from scloud_files.drive.use_cases import Drive, SharingPorts, build_drive
+from scloud_files.ports import (
+    BlobStore,
+    FileRepository,
+    MultipartStore,
+    PasswordHasher,
+    PendingUploadStore,
+    ShareLinkStore,
+    ThumbnailRenderer,
+    UserDirectory,
+)
 from scloud_files.zip_archive import ArchiveWriter
 
 
@@ -88,6 +100,45 @@ def direct_upload_limits(settings: FilesSettings) -> DirectUploadLimits:
     )
 
 
+def share_limits(settings: FilesSettings) -> ShareLimits:
+    return ShareLimits(
+        max_expiry=timedelta(days=settings.share_max_expiry_days),
+        log_retention=timedelta(days=settings.share_log_retention_days),
+        unlock_ttl=timedelta(seconds=settings.share_unlock_ttl_seconds),
+        attempt_window=timedelta(seconds=settings.share_attempt_window_seconds),
+        attempts_per_link=settings.share_attempts_per_link,
+        attempts_per_client=settings.share_attempts_per_client,
+    )
+
+
+def _sharing_ports(
+    settings: FilesSettings,
+    dependencies: Dependencies,
+    links: ShareLinkStore | None,
+    users: UserDirectory | None,
+    hasher: PasswordHasher | None,
+) -> SharingPorts | None:
+    """None (the sharing routes answer 503) for a test that gives the repository and no link store."""
+    if links is None:
+        return None
+    if users is None:
+        channel = dependencies.peer_channel(
+            "users",
+            settings.users_grpc_addr,
+            service=USERS_SERVICE,
+            idempotent_methods=IDEMPOTENT_METHODS,
+            required=False,
+        )
+        users = GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
+    if hasher is None:
+        bcrypt_hasher = BcryptPasswordHasher(
+            settings.share_bcrypt_rounds, workers=settings.share_password_hash_workers, max_waiting=16
+        )
+        dependencies.close_at_shutdown(bcrypt_hasher.close)
+        hasher = bcrypt_hasher
+    return SharingPorts(links, users, hasher, share_limits(settings))
+
+
 def build_reconcile(
     settings: FilesStorageSettings, repository: FileRepository, blob_store: BlobStore
 ) -> ReconcileStore:
@@ -130,14 +181,18 @@ async def bootstrap(
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
     thumbnail_renderer: ThumbnailRenderer | None = None,
+    share_links: ShareLinkStore | None = None,
+    users: UserDirectory | None = None,
+    password_hasher: PasswordHasher | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending = await _metadata_stores(settings, dependencies)
+        repository, built_pending, built_links = await _metadata_stores(settings, dependencies)
         pending_uploads = pending_uploads or built_pending
+        share_links = share_links or built_links
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
@@ -183,6 +238,7 @@ async def bootstrap(
         quota_bytes=settings.quota_bytes,
         direct_limits=direct_upload_limits(settings),
         thumbnails=thumbnails,
+        sharing=_sharing_ports(settings, dependencies, share_links, users, password_hasher),
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -225,13 +281,18 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore]:
-    """The repository and the pending uploads in the store the `store` setting names, with its
-    readiness check; no DynamoDB client is made for the SQLite store."""
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore]:
+    """The repository, the pending uploads and the share links in the store the `store` setting
+    names, with its readiness check; no DynamoDB client is made for the SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
-        return SqliteFileRepository(store), SqlitePendingUploads(store)
+        return SqliteFileRepository(store), SqlitePendingUploads(store), SqliteShareLinks(store)
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
     dependencies.watch_pool("dynamodb", repository.executor)
-    return repository, DynamoDbPendingUploads(aws_client(settings, "dynamodb"), settings.files_table)
+    client = aws_client(settings, "dynamodb")
+    return (
+        repository,
+        DynamoDbPendingUploads(client, settings.files_table),
+        DynamoDbShareLinks(client, settings.files_table),
+    )

@@ -60,6 +60,11 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
+    users_grpc_addr: str = Field(
+        description="host:port of the users service's gRPC server: whether an account's email is verified before "
+        "it shares a link, and the display name a link may show. Not a readiness dependency: without it only "
+        "creating and editing links answer 503."
+    )
     max_upload_bytes: int = Field(
         100 * MIB,
         gt=0,
@@ -236,4 +241,48 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         le=24 * 3600,
         description="How often each files process queues the images still waiting for a thumbnail (after a "
         "restart, or when the queue was full); the first pass runs at start.",
+    )
+    share_max_expiry_days: int = Field(
+        7,
+        ge=1,
+        le=365,
+        description="Longest a share link may last from its creation or its last edit of the expiry; also its "
+        "default (at most 7 days). Every link has an expiry.",
+    )
+    share_log_retention_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days each access-log entry of a share link is kept; a link and its log are forgotten this "
+        "long after the link expires (a revoked link answers 410 until then).",
+    )
+    share_unlock_ttl_seconds: int = Field(
+        3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="Lifetime of the unlock token a visitor gets for the right password of a share link.",
+    )
+    share_attempt_window_seconds: int = Field(
+        900,
+        ge=60,
+        le=24 * 3600,
+        description="Fixed window in which wrong share-link passwords are counted; past a bound, unlocking "
+        "answers 429 `too_many_attempts` until the window ends.",
+    )
+    share_attempts_per_link: int = Field(
+        10, ge=1, le=1000, description="Wrong passwords one share link takes per window, whoever sends them."
+    )
+    share_attempts_per_client: int = Field(
+        30,
+        ge=1,
+        le=10_000,
+        description="Wrong passwords one client network (IPv4 /24, IPv6 /48) may send per window, across links.",
+    )
+    share_bcrypt_rounds: int = Field(12, ge=10, le=15, description="bcrypt cost factor for share-link passwords.")
+    share_password_hash_workers: int = Field(
+        1,
+        ge=1,
+        le=16,
+        description="Threads that hash and check share-link passwords; 16 more may wait, then unlocking answers "
+        "503 `busy` at once.",
     )

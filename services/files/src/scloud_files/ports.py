@@ -1,9 +1,11 @@
 """What the files use cases need from the outside world."""
 
 from collections.abc import AsyncIterable, AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 from scloud_files.domain import (
+    AccessEntry,
     ArchiveRequest,
     CompletedPart,
     Item,
@@ -11,6 +13,7 @@ from scloud_files.domain import (
     ObjectHead,
     PendingUpload,
     Rendition,
+    ShareLink,
     SortField,
     StorageUsage,
     StoredObject,
@@ -136,6 +139,10 @@ class FileRepository(Protocol):
 
     async def close_account(self, user_id: str) -> None:
         """From now on `create` refuses this user. Idempotent; the mark is never removed."""
+        ...
+
+    async def account_closed(self, user_id: str) -> bool:
+        """Whether `close_account` was called for the user, in constant time."""
         ...
 
     async def delete_all(self, user_id: str) -> int:
@@ -307,3 +314,85 @@ class MultipartStore(Protocol):
     async def delete(self, key: str) -> None:
         """Idempotent."""
         ...
+
+
+class ShareLinkStore(Protocol):
+    """Share links, found by the hash of their id (a visitor) or by (owner, link ref) (the owner),
+    each with its access log, and the wrong-password counters. A link and its log are forgotten
+    some time after `forget_at` (at once on SQLite's next write, by TTL on DynamoDB)."""
+
+    async def add(self, link: ShareLink) -> None: ...
+
+    async def find(self, token_hash: str) -> ShareLink | None:
+        """The link whose id hashes to `token_hash`, revoked or expired or not."""
+        ...
+
+    async def get(self, owner_id: str, link_ref: str) -> ShareLink | None:
+        """The owner's link; None for a ref the owner does not have."""
+        ...
+
+    async def list_owned(
+        self, owner_id: str, *, limit: int, after_ref: str | None
+    ) -> tuple[list[ShareLink], str | None]:
+        """Up to `limit` of the owner's links, newest first, with refs below `after_ref`; and the
+        ref to continue after if more follow. Costs a page, whatever else the owner has."""
+        ...
+
+    async def update_settings(self, link: ShareLink) -> None:
+        """Writes what the owner may change (expiry, forget time, password, download limit, shown
+        name, revocation), never the counters. LinkNotFound if the link is gone."""
+        ...
+
+    async def count_download(self, token_hash: str, now: str) -> bool:
+        """Counts one download if the link is live at `now` (not revoked, not expired, under its
+        limit), atomically: concurrent downloads never pass the limit. False, and nothing
+        counted, otherwise."""
+        ...
+
+    async def record_access(self, link: ShareLink, entry: AccessEntry) -> None:
+        """Appends the entry to the link's log, and counts an open or a refusal and the last
+        access on the link (a download is counted by `count_download`)."""
+        ...
+
+    async def access_log(
+        self, link: ShareLink, *, limit: int, after_key: str | None
+    ) -> tuple[list[AccessEntry], str | None]:
+        """Up to `limit` entries of the link's log, newest first, with keys below `after_key`;
+        and the key to continue after if more follow."""
+        ...
+
+    async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
+        """Deletes the owner's links (only those of `item_id` if given) with their logs and their
+        wrong-password windows; how many links went. Idempotent. For a closed account (before its
+        records go: the owner's index finds them) and a purged item."""
+        ...
+
+    async def failed_attempts(self, key: str, window_start: str) -> int:
+        """Wrong passwords counted under `key` in the window starting at `window_start`."""
+        ...
+
+    async def count_failed_attempt(self, key: str, window_start: str, *, forget_at: str) -> int:
+        """Counts one more under `key` in the window, atomically; the new count."""
+        ...
+
+
+class PasswordHasher(Protocol):
+    """bcrypt on its own bounded pool (scloud_common.password_hash)."""
+
+    async def hash(self, password: str) -> str: ...
+
+    async def verify(self, password: str, password_hash: str) -> bool: ...
+
+
+class UserDirectory(Protocol):
+    """What the files service asks the users service about an account."""
+
+    async def get_profile(self, user_id: str) -> "AccountProfile":
+        """NotFound if there is no such account."""
+        ...
+
+
+@dataclass(frozen=True)
+class AccountProfile:
+    email_verified: bool
+    display_name: str

@@ -406,6 +406,9 @@ class FileRepositoryContract:
             assert await repository.get("alice", late.item_id) is None
         assert await repository.usage("alice") == StorageUsage(5, 1)
         await repository.create(a_file(user_id="bob"))
+        assert await repository.account_closed("alice")
+        assert not await repository.account_closed("bob")
+        assert not await repository.account_closed("nobody")
 
     async def test_delete_all_removes_everything_zeroes_usage_and_keeps_the_account_closed(self, repository):
         folder = a_folder()
@@ -418,6 +421,7 @@ class FileRepositoryContract:
         await repository.close_account("alice")
         assert await repository.delete_all("alice") == 61
         assert await repository.delete_all("alice") == 0
+        assert await repository.account_closed("alice")
         assert await live_items(repository, "alice") == []
         assert await repository.list_trash("alice", limit=10, after_key=None) == ([], None)
         assert await repository.name_holders("alice", None, ["projects"]) == {}

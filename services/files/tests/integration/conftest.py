@@ -91,6 +91,7 @@ def settings(aws_endpoint_url, unique_name, auth_address, internal_certificates)
         dynamodb_table_prefix=f"{unique_name}-",
         s3_bucket=f"{unique_name}-files",
         auth_grpc_addr=auth_address,
+        users_grpc_addr="127.0.0.1:9",
         max_upload_bytes=12 * MIB,
         upload_part_bytes=5 * MIB,
         # moto rolls a cancelled transaction back by restoring a copy of the whole table, which

@@ -98,6 +98,7 @@ def settings(seaweed_s3, s3, tmp_path, internal_certificates) -> FilesSettings:
         aws_region=seaweed_s3.region,
         s3_bucket=seaweed_s3.bucket,
         auth_grpc_addr="127.0.0.1:9",
+        users_grpc_addr="127.0.0.1:9",
         max_upload_bytes=MIB,
         max_file_bytes=40 * MIB,
         quota_bytes=30 * MIB,

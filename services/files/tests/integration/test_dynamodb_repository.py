@@ -5,6 +5,7 @@ from scloud_files.adapters.dynamodb import (
     USAGE_SORT_KEY,
     DynamoDbFileRepository,
     DynamoDbPendingUploads,
+    DynamoDbShareLinks,
     legacy_file_record,
     table_definition,
 )
@@ -12,6 +13,7 @@ from scloud_files.domain import StorageUsage
 from scloud_files.provision import provision_resources
 from scloud_files.repair_usage import repair_usage
 from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, unfiled
+from services.files.tests.contracts.share_ports import ShareLinkStoreContract
 from services.files.tests.contracts.upload_ports import PendingUploadStoreContract
 
 pytestmark = pytest.mark.integration
@@ -46,6 +48,12 @@ class TestDynamoDbPendingUploads(PendingUploadStoreContract):
     @pytest.fixture
     def pending(self, dynamodb_repository, settings, dynamodb):
         return DynamoDbPendingUploads(dynamodb, settings.files_table)
+
+
+class TestDynamoDbShareLinks(ShareLinkStoreContract):
+    @pytest.fixture
+    def links(self, dynamodb_repository, settings, dynamodb):
+        return DynamoDbShareLinks(dynamodb, settings.files_table)
 
 
 def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):

@@ -3,8 +3,10 @@
 import pytest
 
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_share import InMemoryShareLinks
 from scloud_files.adapters.in_memory_upload import InMemoryMultipartStore, InMemoryPendingUploads
 from services.files.tests.contracts.file_ports import BlobStoreContract, FileRepositoryContract
+from services.files.tests.contracts.share_ports import ShareLinkStoreContract
 from services.files.tests.contracts.upload_ports import MultipartStoreContract, PendingUploadStoreContract
 
 
@@ -66,3 +68,9 @@ class TestInMemoryMultipartStore(MultipartStoreContract):
             return stored[0] if stored else None
 
         return read
+
+
+class TestInMemoryShareLinks(ShareLinkStoreContract):
+    @pytest.fixture
+    def links(self):
+        return InMemoryShareLinks()

@@ -6,6 +6,7 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore
+from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.domain import ItemKind, SortField, StorageUsage
@@ -21,6 +22,7 @@ def settings(internal_certificates, tmp_path) -> FilesSettings:
         grpc_port=0,
         aws_endpoint_url="http://127.0.0.1:9",
         auth_grpc_addr="127.0.0.1:9",
+        users_grpc_addr="127.0.0.1:9",
         s3_bucket="unused",
         store="sqlite",
         sqlite_path=tmp_path / "data" / "files.db",
@@ -36,7 +38,9 @@ async def test_items_and_usage_live_in_the_file_and_outlive_the_process(settings
 
     async def build():
         auth = FakeAuth()
-        return await bootstrap(settings, blob_store=blobs, key_source=auth, session_source=auth)
+        return await bootstrap(
+            settings, blob_store=blobs, key_source=auth, session_source=auth, users=InMemoryUserDirectory()
+        )
 
     container = await build()
     assert set(container.readiness_checks) == {"sqlite"}

@@ -85,7 +85,7 @@ class UsersServiceServicer:
 
     def GetUser(self, request, context):
         """Public profile of one account. NOT_FOUND when absent. Idempotent.
-        Callers: auth.
+        Callers: auth; files (a verified email before sharing links, the display name a link shows).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -256,6 +256,9 @@ class InMemoryFileRepository:
     async def close_account(self, user_id: str) -> None:
         self.closed.add(user_id)
 
+    async def account_closed(self, user_id: str) -> bool:
+        return user_id in self.closed
+
     async def delete_all(self, user_id: str) -> int:
         keys = [key for key in self.items if key[0] == user_id]
         files = sum(1 for key in keys if self.items[key].kind is ItemKind.FILE)

@@ -4,10 +4,12 @@ statuses only at the edges."""
 from scloud_common.errors import (
     AlreadyExists,
     Conflict,
+    Gone,
     InsufficientStorage,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    PermissionDenied,
     RateLimited,
     ServiceUnavailable,
     Unauthenticated,
@@ -172,3 +174,57 @@ class InvalidBatch(InvalidInput):
 class InvalidParts(InvalidInput):
     code = "invalid_parts"
     message = "These parts do not belong to this upload: check their numbers, sizes and checksums."
+
+
+class LinkNotFound(NotFound):
+    code = "link_not_found"
+    message = "This link does not exist, or what it shared is no longer there."
+
+
+class LinkRevoked(Gone):
+    code = "link_revoked"
+    message = "The owner has withdrawn this link."
+
+
+class LinkExpired(Gone):
+    code = "link_expired"
+    message = "This link has expired."
+
+
+class LinkExhausted(Gone):
+    code = "link_exhausted"
+    message = "This link has been downloaded as many times as its owner allowed."
+
+
+class PasswordRequired(Unauthenticated):
+    code = "password_required"
+    message = "This link is protected by a password."
+
+
+class WrongPassword(PermissionDenied):
+    code = "wrong_password"
+    message = "The password is not right."
+
+
+class TooManyAttempts(RateLimited):
+    code = "too_many_attempts"
+    message = "Too many wrong passwords. Wait a while and try again."
+
+
+class EmailNotVerified(PermissionDenied):
+    code = "email_not_verified"
+    message = "Verify your email address before sharing links."
+
+
+class InvalidExpiry(InvalidInput):
+    code = "invalid_expiry"
+    message = "The expiry must be in the future and within the longest a link may last."
+
+    def __init__(self, *, max_days: int) -> None:
+        super().__init__()
+        self.details = {"maxDays": max_days}
+
+
+class LinkIsFolder(InvalidInput):
+    code = "link_is_folder"
+    message = "This link shares a folder: download its files one by one."

@@ -39,7 +39,11 @@ class CreateDownloadLink:
     ) -> tuple[str, datetime]:
         """`inline` is a wish: only a type safe to show inline is ever served inline. `as_text`
         serves a text-like file (code, Markdown, CSV...) as plain text, which no browser runs."""
-        stored = await self._get_file(user_id, file_id)
+        return self.sign(await self._get_file(user_id, file_id), inline=inline, as_text=as_text)
+
+    def sign(self, stored: Item, *, inline: bool = False, as_text: bool = False) -> tuple[str, datetime]:
+        """The link of a file already checked to be live and readable by the caller (its owner,
+        or a visitor through a share link)."""
         if as_text and not is_text_previewable(stored):
             raise NotPreviewable()
         content_type = TEXT_PREVIEW_TYPE if as_text else stored.content_type or ""

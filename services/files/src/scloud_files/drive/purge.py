@@ -9,7 +9,7 @@ import logging
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
-from scloud_files.ports import BlobStore, FileRepository
+from scloud_files.ports import BlobStore, FileRepository, ShareLinkStore
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +17,13 @@ PURGE_BATCH = 100
 
 
 class PurgeDue:
-    def __init__(self, repository: FileRepository, blob_store: BlobStore, *, now: Clock) -> None:
+    def __init__(
+        self, repository: FileRepository, blob_store: BlobStore, *, now: Clock, links: ShareLinkStore | None = None
+    ) -> None:
         self._repository = repository
         self._blob_store = blob_store
         self._now = now
+        self._links = links
         # Set when something was deleted forever, so the purge runs now rather than at its interval.
         self.requested = asyncio.Event()
 
@@ -52,6 +55,9 @@ class PurgeDue:
                 if item.thumbnail is not None:
                     await delete_renditions(self._blob_store, item.object_key)
             await self._repository.delete(item)
+            # Already answering 404 (their item is gone); removed with it rather than at their TTL.
+            if self._links is not None:
+                await self._links.delete_links(item.user_id, item_id=item.item_id)
 
 
 async def purge_all_due(purge_due: PurgeDue) -> int:

@@ -31,6 +31,24 @@ from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
 from scloud_files.drive.search import SearchItems
+from scloud_files.drive.share_link import (
+    CreateShareLink,
+    GetShareLink,
+    LinkSettings,
+    ListShareLinks,
+    ReadLinkLog,
+    RevokeShareLink,
+    ShareLimits,
+    UpdateShareLink,
+)
+from scloud_files.drive.shared_access import DownloadSharedLink, LinkGate, OpenSharedLink, UnlockSharedLink
+from scloud_files.drive.shared_folder import (
+    DownloadSharedFile,
+    GetSharedItem,
+    LinkScope,
+    ListSharedFolder,
+    ZipSharedItems,
+)
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -38,7 +56,15 @@ from scloud_files.drive.upload import UploadFile
 from scloud_files.drive.upload_completion import CompleteUpload
 from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.drive.upload_sweep import SweepUploads
-from scloud_files.ports import BlobStore, FileRepository, MultipartStore, PendingUploadStore
+from scloud_files.ports import (
+    BlobStore,
+    FileRepository,
+    MultipartStore,
+    PasswordHasher,
+    PendingUploadStore,
+    ShareLinkStore,
+    UserDirectory,
+)
 from scloud_files.zip_archive import ArchiveWriter
 
 GIB = 1024 * 1024 * 1024
@@ -64,6 +90,33 @@ class DirectUploads:
     sweep: SweepUploads
     create_batch: CreateBatch
     complete_batch: CompleteBatch
+
+
+@dataclass(frozen=True)
+class Sharing:
+    """Share links: the owner's use cases, and the public ones a visitor calls signed out."""
+
+    create: CreateShareLink
+    list: ListShareLinks
+    get: GetShareLink
+    update: UpdateShareLink
+    revoke: RevokeShareLink
+    read_log: ReadLinkLog
+    open: OpenSharedLink
+    unlock: UnlockSharedLink
+    download: DownloadSharedLink
+    list_folder: ListSharedFolder
+    get_item: GetSharedItem
+    download_file: DownloadSharedFile
+    zip: ZipSharedItems
+
+
+@dataclass(frozen=True)
+class SharingPorts:
+    links: ShareLinkStore
+    users: UserDirectory
+    hasher: PasswordHasher
+    limits: ShareLimits = ShareLimits()
 
 
 class NoUploadsInProgress:
@@ -105,6 +158,8 @@ class Drive:
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
     # are still recorded PENDING, for a process that makes them.
     thumbnails: ThumbnailWorker | None = None
+    # None in a drive built without the sharing ports (the command-line tools).
+    sharing: Sharing | None = None
 
 
 def build_drive(
@@ -128,6 +183,7 @@ def build_drive(
     quota_bytes: int = 10 * GIB,
     direct_limits: DirectUploadLimits = DEFAULT_DIRECT_LIMITS,
     thumbnails: ThumbnailWorker | None = None,
+    sharing: SharingPorts | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     paths = FolderPaths(repository)
@@ -137,7 +193,8 @@ def build_drive(
     get_file = GetFile(paths)
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
-    purge_due = PurgeDue(repository, blob_store, now=now)
+    links = sharing.links if sharing else None
+    purge_due = PurgeDue(repository, blob_store, now=now, links=links)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
@@ -152,6 +209,8 @@ def build_drive(
             new_id=new_id,
             now=now,
         )
+    create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
+    create_archive = CreateArchive(repository, paths, now=now)
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths),
@@ -169,7 +228,7 @@ def build_drive(
         ),
         list_files=ListFiles(repository, paths),
         get_file=get_file,
-        create_download_link=CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
+        create_download_link=create_download_link,
         update_item=update_item,
         move_items=MoveItems(update_item, paths, bulk),
         search=SearchItems(repository, paths, examined_per_request=search_examined_per_request),
@@ -180,7 +239,7 @@ def build_drive(
         delete_forever=DeleteForever(repository, bulk, purge_requested=purge_due.requested, now=now),
         empty_trash=EmptyTrash(repository, purge_requested=purge_due.requested, now=now),
         purge_due=purge_due,
-        create_archive=CreateArchive(repository, paths, now=now),
+        create_archive=create_archive,
         open_archive=OpenArchive(
             repository,
             blob_store,
@@ -189,7 +248,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -202,6 +261,9 @@ def build_drive(
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
         thumbnails=thumbnails,
+        sharing=_sharing(sharing, repository, paths, create_download_link, create_archive, new_id=new_id, now=now)
+        if sharing
+        else None,
     )
 
 
@@ -229,4 +291,35 @@ def _direct_uploads(
         sweep=SweepUploads(uploads, now=now),
         create_batch=CreateBatch(repository, uploads, paths, quota, limits, new_id=new_id, now=now),
         complete_batch=CompleteBatch(repository, uploads, recorder, quota, now=now),
+    )
+
+
+def _sharing(
+    ports: SharingPorts,
+    repository: FileRepository,
+    paths: FolderPaths,
+    signer: CreateDownloadLink,
+    create_archive: CreateArchive,
+    *,
+    new_id: Callable[[], str],
+    now: Clock,
+) -> Sharing:
+    settings = LinkSettings(ports.users, ports.hasher, ports.limits, now=now)
+    get_link = GetShareLink(ports.links)
+    gate = LinkGate(ports.links, repository, paths, ports.limits, new_id=new_id, now=now)
+    scope = LinkScope(repository, paths)
+    return Sharing(
+        create=CreateShareLink(ports.links, paths, settings, new_id=new_id, now=now),
+        list=ListShareLinks(ports.links),
+        get=get_link,
+        update=UpdateShareLink(ports.links, get_link, settings),
+        revoke=RevokeShareLink(ports.links, get_link, now=now),
+        read_log=ReadLinkLog(ports.links, get_link),
+        open=OpenSharedLink(gate),
+        unlock=UnlockSharedLink(gate, ports.links, ports.hasher, now=now),
+        download=DownloadSharedLink(gate, signer),
+        list_folder=ListSharedFolder(gate, scope, repository),
+        get_item=GetSharedItem(gate, scope),
+        download_file=DownloadSharedFile(gate, scope, signer),
+        zip=ZipSharedItems(gate, scope, create_archive),
     )

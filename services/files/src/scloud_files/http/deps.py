@@ -18,7 +18,7 @@ from scloud_files.drive.search import SearchItems
 from scloud_files.drive.thumbnail import CreateThumbnailLink
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.upload import UploadFile
-from scloud_files.drive.use_cases import DirectUploads, Drive
+from scloud_files.drive.use_cases import DirectUploads, Drive, Sharing
 
 __all__ = ["CurrentUser"]
 
@@ -65,3 +65,13 @@ async def _direct_uploads(request: Request) -> DirectUploads:
 
 
 DirectUploadsDep = Annotated[DirectUploads, Depends(_direct_uploads)]
+
+
+async def _sharing(request: Request) -> Sharing:
+    drive: Drive = request.app.state.container.service
+    if drive.sharing is None:
+        raise ServiceUnavailable()
+    return drive.sharing
+
+
+SharingDep = Annotated[Sharing, Depends(_sharing)]

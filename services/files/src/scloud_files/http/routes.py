@@ -53,6 +53,8 @@ from scloud_files.http.schemas import (
     Rfc3339Time,
     TrashRestore,
 )
+from scloud_files.http.share_routes import links as share_links
+from scloud_files.http.share_routes import public as public_links
 from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
 from scloud_files.http.upload_routes import uploads
@@ -411,5 +413,5 @@ async def empty_trash(user: CurrentUser, empty: EmptyTrashDep) -> Response:
 
 
 router = APIRouter()
-for part in (files, thumbnails, folders, items, search, trash, uploads):
+for part in (share_links, public_links, files, thumbnails, folders, items, search, trash, uploads):
     router.include_router(part)

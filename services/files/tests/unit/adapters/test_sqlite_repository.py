@@ -11,12 +11,14 @@ from scloud_files.adapters.sqlite import (
     MIGRATIONS,
     SqliteFileRepository,
     SqlitePendingUploads,
+    SqliteShareLinks,
     account_record,
     archive_link,
 )
 from scloud_files.adapters.sqlite.record import insert_row, item_row
 from scloud_files.domain import ArchiveRequest, ItemNotFound, StorageUsage
 from services.files.tests.contracts.file_ports import NOW, FileRepositoryContract, a_file, a_folder
+from services.files.tests.contracts.share_ports import ShareLinkStoreContract
 from services.files.tests.contracts.upload_ports import PendingUploadStoreContract
 
 
@@ -31,6 +33,12 @@ class TestSqlitePendingUploads(PendingUploadStoreContract):
     @pytest.fixture
     def pending(self, store):
         return SqlitePendingUploads(store)
+
+
+class TestSqliteShareLinks(ShareLinkStoreContract):
+    @pytest.fixture
+    def links(self, store):
+        return SqliteShareLinks(store)
 
 
 class TestSqliteFileRepository(FileRepositoryContract):

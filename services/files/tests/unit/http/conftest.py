@@ -31,6 +31,7 @@ def drive_settings(internal_certificates) -> FilesSettings:
         grpc_port=0,
         aws_endpoint_url="http://127.0.0.1:9",
         auth_grpc_addr="127.0.0.1:9",
+        users_grpc_addr="127.0.0.1:9",
         s3_bucket="unused",
         max_upload_bytes=1000,
     )

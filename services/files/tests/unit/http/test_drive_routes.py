@@ -24,6 +24,7 @@ async def client(internal_certificates, no_outside_clients):
         grpc_port=0,
         aws_endpoint_url="http://127.0.0.1:9",
         auth_grpc_addr="127.0.0.1:9",
+        users_grpc_addr="127.0.0.1:9",
         s3_bucket="unused",
         max_upload_bytes=1000,
     )

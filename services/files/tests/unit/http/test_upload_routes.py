@@ -26,6 +26,7 @@ async def clients(internal_certificates, no_outside_clients):
         grpc_port=0,
         aws_endpoint_url="http://127.0.0.1:9",
         auth_grpc_addr="127.0.0.1:9",
+        users_grpc_addr="127.0.0.1:9",
         s3_bucket="unused",
         max_upload_bytes=1000,
         max_uploads_per_user=2,

@@ -18,7 +18,7 @@ CALLER_POLICY = CallerPolicy.for_service(
     {
         "CreateUser": {"auth"},
         "GetCredentials": {"auth"},
-        "GetUser": {"auth"},
+        "GetUser": {"auth", "files"},
         "UpdatePasswordHash": {"auth"},
         "MarkEmailVerified": {"auth"},
     },

@@ -1,9 +1,10 @@
 """The files repository on DynamoDB (repository.DynamoDbFileRepository) and its table."""
 
-from scloud_files.adapters.dynamodb.account_record import BATCH_WRITE_SIZE
+from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE
 from scloud_files.adapters.dynamodb.pending_upload import DynamoDbPendingUploads
 from scloud_files.adapters.dynamodb.record import guard_key, item_record, legacy_file_record
 from scloud_files.adapters.dynamodb.repository import DynamoDbFileRepository
+from scloud_files.adapters.dynamodb.share_link import DynamoDbShareLinks
 from scloud_files.adapters.dynamodb.table import (
     SEARCH_ATTRIBUTES,
     SORT_INDEXES,
@@ -20,6 +21,7 @@ __all__ = [
     "USAGE_SORT_KEY",
     "DynamoDbFileRepository",
     "DynamoDbPendingUploads",
+    "DynamoDbShareLinks",
     "guard_key",
     "item_record",
     "legacy_file_record",

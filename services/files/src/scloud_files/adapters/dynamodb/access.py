@@ -3,6 +3,7 @@ a time or to the end, batch reads, and named transactions retried while only con
 them."""
 
 import asyncio
+import logging
 import random
 import time
 import uuid
@@ -20,8 +21,11 @@ from scloud_files.adapters.dynamodb.table import ITEM_BOUNDS, ITEM_RANGE
 from scloud_files.adapters.dynamodb.transaction import Cancelled, Transaction
 from scloud_files.domain import Item, NameTaken
 
+logger = logging.getLogger(__name__)
+
 BATCH_GET_SIZE = 100
 BATCH_ATTEMPTS = 8
+BATCH_WRITE_SIZE = 25
 # How long a transaction is retried while contention or a transient store error stops it: well
 # inside a request's 8 s deadline.
 TRANSACTION_BUDGET_SECONDS = 3.0
@@ -95,6 +99,17 @@ class TableAccess:
             else:
                 raise ServiceUnavailable()
         return found
+
+    async def _batch_delete(self, requests: list[dict[str, Any]]) -> None:
+        pending = {self._table: requests}
+        for attempt in range(BATCH_ATTEMPTS):
+            response = await self._call("batch_write_item", RequestItems=pending)
+            pending = response.get("UnprocessedItems") or {}
+            if not pending:
+                return
+            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
+        logger.error("batch delete left unprocessed items", extra={"table": self._table})
+        raise ServiceUnavailable()
 
     async def _transact(self, transaction: Transaction, *, token: str | None = None) -> Cancelled | None:
         """Runs the transaction; None if it committed, else why each named item cancelled it.

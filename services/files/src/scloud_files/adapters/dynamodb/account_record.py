@@ -1,7 +1,6 @@
 """A user's totals and account in the table: the closed mark, the usage counters, their
 recount, and deleting everything of a user."""
 
-import asyncio
 import json
 import logging
 from typing import Any
@@ -9,15 +8,12 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import translate_aws_errors
-from scloud_common.errors import ServiceUnavailable
-from scloud_files.adapters.dynamodb.access import BATCH_ATTEMPTS, TableAccess
+from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE, TableAccess
 from scloud_files.adapters.dynamodb.record import item_key, item_of, usage_key
 from scloud_files.adapters.dynamodb.table import USAGE_SORT_KEY
 from scloud_files.domain import Item, StorageUsage
 
 logger = logging.getLogger(__name__)
-
-BATCH_WRITE_SIZE = 25
 
 
 class AccountRecords(TableAccess):
@@ -30,6 +26,13 @@ class AccountRecords(TableAccess):
             UpdateExpression="SET closed = :true",
             ExpressionAttributeValues={":true": {"BOOL": True}},
         )
+
+    @translate_aws_errors
+    async def account_closed(self, user_id: str) -> bool:
+        response = await self._call(
+            "get_item", TableName=self._table, Key=usage_key(user_id), ProjectionExpression="closed"
+        )
+        return "closed" in response.get("Item", {})
 
     @translate_aws_errors
     async def delete_all(self, user_id: str) -> int:
@@ -70,17 +73,6 @@ class AccountRecords(TableAccess):
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
-
-    async def _batch_delete(self, requests: list[dict[str, Any]]) -> None:
-        pending = {self._table: requests}
-        for attempt in range(BATCH_ATTEMPTS):
-            response = await self._call("batch_write_item", RequestItems=pending)
-            pending = response.get("UnprocessedItems") or {}
-            if not pending:
-                return
-            await asyncio.sleep(min(0.05 * 2**attempt, 2.0))
-        logger.error("batch delete left unprocessed items", extra={"table": self._table})
-        raise ServiceUnavailable()
 
     @translate_aws_errors
     async def usage(self, user_id: str) -> StorageUsage:

@@ -14,8 +14,7 @@ from botocore.exceptions import ClientError
 from scloud_common.aws import AwsCall, translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_common.transfer import TransferRecord, WriteOutcome
-from scloud_files.adapters.dynamodb.access import BATCH_ATTEMPTS, BATCH_GET_SIZE
-from scloud_files.adapters.dynamodb.account_record import BATCH_WRITE_SIZE
+from scloud_files.adapters.dynamodb.access import BATCH_ATTEMPTS, BATCH_GET_SIZE, BATCH_WRITE_SIZE
 from scloud_files.adapters.dynamodb.record import (
     guard_key,
     item_key,

@@ -3,5 +3,6 @@
 from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
 from scloud_files.adapters.sqlite.repository import SqliteFileRepository
 from scloud_files.adapters.sqlite.schema import MIGRATIONS
+from scloud_files.adapters.sqlite.share_link import SqliteShareLinks
 
-__all__ = ["MIGRATIONS", "SqliteFileRepository", "SqlitePendingUploads"]
+__all__ = ["MIGRATIONS", "SqliteFileRepository", "SqlitePendingUploads", "SqliteShareLinks"]

@@ -21,6 +21,13 @@ class AccountRecords(Database):
 
         await self._store.write(close_account)
 
+    async def account_closed(self, user_id: str) -> bool:
+        def account_closed(connection: sqlite3.Connection) -> bool:
+            row = connection.execute("SELECT closed FROM accounts WHERE user_id = ?", (user_id,)).fetchone()
+            return bool(row and row["closed"])
+
+        return await self._store.read(account_closed)
+
     async def delete_all(self, user_id: str) -> int:
         def delete_batch(connection: sqlite3.Connection) -> tuple[int, int]:
             """Deletes up to DELETE_BATCH items and takes their files off the totals: how many

@@ -161,3 +161,60 @@ MIGRATIONS = [
         """,
     ),
 ]
+
+# Step 12's share links, appended below the list so that migrations added to it meanwhile merge
+# without a conflict (the number then moves up with them).
+MIGRATIONS.append(
+    Migration(
+        8,
+        """
+    -- Share links, by the SHA-256 of their id (never stored); link_ref is the owner's handle.
+    -- forget_after (Unix seconds: expiry + the log's retention) is when the link and, by
+    -- cascade, its log go.
+    CREATE TABLE share_links (
+        token_hash TEXT PRIMARY KEY,
+        link_ref TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        item_kind TEXT NOT NULL CHECK (item_kind IN ('file', 'folder')),
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        forget_at TEXT NOT NULL,
+        forget_after INTEGER NOT NULL,
+        password_hash TEXT,
+        download_limit INTEGER CHECK (download_limit > 0),
+        owner_name TEXT,
+        revoked_at TEXT,
+        download_count INTEGER NOT NULL DEFAULT 0,
+        open_count INTEGER NOT NULL DEFAULT 0,
+        refused_count INTEGER NOT NULL DEFAULT 0,
+        last_access_at TEXT
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX share_links_by_owner ON share_links (owner_id, link_ref);
+    CREATE INDEX share_links_forgotten ON share_links (forget_after);
+
+    -- Each link's access log: never a full address nor a User-Agent.
+    CREATE TABLE share_access_log (
+        link_ref TEXT NOT NULL REFERENCES share_links (link_ref) ON DELETE CASCADE,
+        entry_key TEXT NOT NULL,
+        at TEXT NOT NULL,
+        event TEXT NOT NULL CHECK (event IN ('open', 'list', 'download', 'zip', 'refused')),
+        reason TEXT,
+        browser TEXT NOT NULL,
+        network TEXT NOT NULL,
+        forget_after INTEGER NOT NULL,
+        PRIMARY KEY (link_ref, entry_key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX share_access_log_forgotten ON share_access_log (forget_after);
+
+    -- Wrong passwords per key (a link, a client's network) and fixed window.
+    CREATE TABLE share_attempts (
+        scope_key TEXT NOT NULL,
+        window_start TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        forget_after INTEGER NOT NULL,
+        PRIMARY KEY (scope_key, window_start)
+    ) STRICT, WITHOUT ROWID;
+    """,
+    )
+)

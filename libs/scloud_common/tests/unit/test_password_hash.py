@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from scloud_auth.adapters.bcrypt_hasher import BcryptPasswordHasher, HasherBusy
+from scloud_common.password_hash import BcryptPasswordHasher, HasherBusy
 from scloud_common.web import HTTP_STATUS, install_error_handlers
 
 

@@ -1,5 +1,6 @@
-"""PasswordHasher with bcrypt on a small dedicated pool: each hash costs ~100+ ms of CPU, so a
-flood of sign-ins must queue there, not in the threads every other request needs.
+"""Password hashing with bcrypt on a small dedicated pool, for every password SCloud keeps (account
+passwords in auth, share-link passwords in files): each hash costs ~100+ ms of CPU, so a flood of
+sign-ins or guesses must queue there, not in the threads every other request needs.
 
 bcrypt reads at most 72 bytes, so the password is first reduced to a keyed SHA-256 (base64, 44
 bytes): every character of a long password counts. Those hashes carry the `sha256+` prefix; a
@@ -36,7 +37,7 @@ def _prehash(password: str) -> bytes:
 
 class HasherBusy(ServiceUnavailable):
     code = "busy"
-    message = "Too many sign-ins at once. Try again in a moment."
+    message = "Too many password checks at once. Try again in a moment."
 
     def __init__(self, *, retry_after_seconds: int = 1) -> None:
         # About when the queue has room again.

@@ -1,0 +1,174 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fakeApi, json, renderApp, type ApiHandler } from "../test/harness";
+
+const LINK = "AAAAAAAAAAAAAAAAAAAAAA";
+const BASE = `/api/files/public/links/${LINK}`;
+
+const sharedFile = {
+  kind: "file",
+  name: "holiday.png",
+  size: 2048,
+  type: "image/png",
+  modifiedAt: "2026-01-01T00:00:00Z",
+  expiresAt: "2026-02-01T00:00:00Z",
+  downloadsLeft: 3,
+  ownerName: "Ada",
+};
+const sharedFolder = { ...sharedFile, kind: "folder", name: "Trip", size: null, type: null, downloadsLeft: null };
+const entry = (id: string, kind: "file" | "folder", name: string, path: { id: string; name: string }[] = []) => ({
+  id,
+  kind,
+  name,
+  size: kind === "file" ? 10 : null,
+  type: kind === "file" ? "text/plain" : null,
+  modifiedAt: "2026-01-01T00:00:00Z",
+  path,
+});
+const gone = (code: string) => json(410, { error: { code, message: "Gone." } });
+
+/** A signed-out browser: the session does not restore; then `handler` answers the link's routes. */
+function fakeVisitor(handler: ApiHandler) {
+  return fakeApi((call) => {
+    if (call.path === "/api/auth/refresh") return json(401, { error: { code: "unauthenticated", message: "No." } });
+    expect(call.request.headers.get("Authorization")).toBeNull();
+    return handler(call);
+  });
+}
+
+afterEach(() => {
+  sessionStorage.clear();
+  vi.restoreAllMocks();
+});
+
+describe("the share page", () => {
+  it("shows a shared file with its owner's chosen name, previews it and downloads it", async () => {
+    const { requests } = fakeVisitor(({ method, path }) => {
+      if (method === "GET" && path === BASE) return json(200, sharedFile);
+      if (method === "POST" && path === `${BASE}/download`)
+        return json(200, { url: "https://storage.example/holiday.png?sig=1", expiresAt: "2026-01-01T00:05:00Z" });
+    });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    renderApp(`/s/${LINK}`);
+
+    expect(await screen.findByRole("heading", { name: /holiday\.png/ })).toBeInTheDocument();
+    expect(screen.getByText(/Shared by Ada/)).toBeInTheDocument();
+    expect(screen.getByText(/3 downloads left/)).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Show preview" }));
+    const image = await screen.findByRole("img", { name: "holiday.png" });
+    expect(image).toHaveAttribute("src", "https://storage.example/holiday.png?sig=1");
+    expect(image).toHaveAttribute("referrerpolicy", "no-referrer");
+
+    await userEvent.click(screen.getByRole("button", { name: "Download" }));
+    await waitFor(() => expect(click).toHaveBeenCalled());
+    expect(requests.filter((request) => request === `POST ${BASE}/download`)).toHaveLength(2);
+  });
+
+  it("browses a shared folder with breadcrumbs inside the link, downloads a file and the whole folder", async () => {
+    const { requests } = fakeVisitor(({ method, path }) => {
+      if (method === "GET" && path === BASE) return json(200, sharedFolder);
+      if (path === `${BASE}/folders/root/children`)
+        return json(200, {
+          folder: entry("root", "folder", "Trip"),
+          items: [entry("D1", "folder", "Day 1"), entry("F1", "file", "notes.txt")],
+          nextCursor: null,
+        });
+      if (path === `${BASE}/folders/D1/children`)
+        return json(200, {
+          folder: entry("D1", "folder", "Day 1"),
+          items: [entry("F2", "file", "beach.txt", [{ id: "D1", name: "Day 1" }])],
+          nextCursor: null,
+        });
+      if (path === `${BASE}/files/F2/download`) return json(200, { url: "https://storage.example/f2", expiresAt: "x" });
+      if (path === `${BASE}/archive`) return json(200, { url: "/api/files/archive/zip", expiresAt: "x" });
+    });
+    const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
+    renderApp(`/s/${LINK}`);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Day 1" }));
+    expect(await screen.findByText("beach.txt")).toBeInTheDocument();
+    const crumbs = screen.getByRole("navigation", { name: "Breadcrumb" });
+    expect(within(crumbs).getByRole("button", { name: "Shared folder" })).toBeInTheDocument();
+    expect(within(crumbs).getByText("Day 1")).toHaveAttribute("aria-current", "page");
+
+    await userEvent.click(screen.getByRole("button", { name: "Download beach.txt" }));
+    await waitFor(() => expect(requests).toContain(`POST ${BASE}/files/F2/download`));
+    await userEvent.click(screen.getByRole("button", { name: "Download this folder as ZIP" }));
+    await waitFor(() => expect(requests).toContain(`POST ${BASE}/archive`));
+    expect(click).toHaveBeenCalledTimes(2);
+
+    await userEvent.click(within(crumbs).getByRole("button", { name: "Shared folder" }));
+    expect(await screen.findByText("notes.txt")).toBeInTheDocument();
+  });
+
+  it("asks for the password, keeps the unlock token for this link only and sends it", async () => {
+    const { fetch } = fakeVisitor(({ method, path, body, request }) => {
+      if (method === "GET" && path === BASE) {
+        return request.headers.get("X-Share-Unlock") === "tok"
+          ? json(200, sharedFile)
+          : json(401, { error: { code: "password_required", message: "Password." } }, { "WWW-Authenticate": "Bearer" });
+      }
+      if (path === `${BASE}/unlock`) {
+        return body.password === "right"
+          ? json(200, { unlockToken: "tok", expiresAt: "2999-01-01T00:00:00Z" })
+          : json(403, { error: { code: "wrong_password", message: "Wrong." } });
+      }
+    });
+    renderApp(`/s/${LINK}`);
+
+    const password = await screen.findByLabelText("Password");
+    await userEvent.type(password, "wrong");
+    await userEvent.click(screen.getByRole("button", { name: "Open" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Wrong password");
+
+    await userEvent.clear(password);
+    await userEvent.type(password, "right");
+    await userEvent.click(screen.getByRole("button", { name: "Open" }));
+    expect(await screen.findByRole("heading", { name: /holiday\.png/ })).toBeInTheDocument();
+    expect(sessionStorage.getItem(`scloud.share-unlock.${LINK}`)).toContain("tok");
+    expect(Object.keys(sessionStorage)).toEqual([`scloud.share-unlock.${LINK}`]);
+    expect(fetch).toHaveBeenCalled();
+  });
+
+  it.each([
+    ["link_expired", "This link has expired"],
+    ["link_revoked", "This link was turned off"],
+    ["link_exhausted", "This link has been used up"],
+  ])("says what a 410 %s means", async (code, title) => {
+    fakeVisitor(({ path }) => (path === BASE ? gone(code) : undefined));
+    renderApp(`/s/${LINK}`);
+    expect(await screen.findByRole("heading", { name: title })).toBeInTheDocument();
+  });
+
+  it("says an unknown link does not exist", async () => {
+    fakeVisitor(({ path }) =>
+      path === BASE ? json(404, { error: { code: "link_not_found", message: "No." } }) : undefined,
+    );
+    renderApp(`/s/${LINK}`);
+    expect(await screen.findByRole("heading", { name: "This link does not exist" })).toBeInTheDocument();
+  });
+
+  it("says when to try again after too many wrong passwords", async () => {
+    fakeVisitor(({ path }) => {
+      if (path === BASE) return json(401, { error: { code: "password_required", message: "Password." } });
+      if (path === `${BASE}/unlock`)
+        return json(429, { error: { code: "too_many_attempts", message: "Slow." } }, { "Retry-After": "600" });
+    });
+    renderApp(`/s/${LINK}`);
+    await userEvent.type(await screen.findByLabelText("Password"), "guess");
+    await userEvent.click(screen.getByRole("button", { name: "Open" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent(/Try again in 10 min/);
+  });
+
+  it("turns into the used-up page when a download finds the link exhausted", async () => {
+    fakeVisitor(({ method, path }) => {
+      if (method === "GET" && path === BASE) return json(200, sharedFile);
+      if (path === `${BASE}/download`) return gone("link_exhausted");
+    });
+    renderApp(`/s/${LINK}`);
+    await userEvent.click(await screen.findByRole("button", { name: "Download" }));
+    expect(await screen.findByRole("heading", { name: "This link has been used up" })).toBeInTheDocument();
+  });
+});
