@@ -196,7 +196,7 @@ async def create_archive(body: ArchiveCreate, user: CurrentUser, create: CreateA
     """A link to download files and folders as one ZIP, for a plain browser navigation: it works
     once, within 60 seconds, without the Authorization header. 404 if an id is not a live item."""
     token, expires_at = await create(user.user_id, body.ids, name=body.name)
-    return ArchiveLinkRead(url=f"/api/files/archive/{token}", expires_at=expires_at)
+    return ArchiveLinkRead.for_token(token, expires_at)
 
 
 @files.get(

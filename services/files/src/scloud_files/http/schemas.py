@@ -216,6 +216,12 @@ class ArchiveLinkRead(ApiModel):
     url: str = Field(description="Same-origin path to GET once, within a minute, without Authorization.")
     expires_at: datetime
 
+    @classmethod
+    def for_token(cls, token: str, expires_at: datetime) -> "ArchiveLinkRead":
+        """The link of a one-time archive token, owner's or visitor's alike: the owner's route
+        `GET /api/files/archive/{token}` serves both."""
+        return cls(url=f"/api/files/archive/{token}", expires_at=expires_at)
+
 
 class DownloadLinkRead(ApiModel):
     url: str = Field(description="Presigned GET of the file's bytes, as an attachment unless shown inline.")

@@ -207,7 +207,7 @@ async def zip_shared_items(
     token, expires_at = await sharing.zip(
         link_id, _visitor(request), unlock=unlock, item_ids=[_item_id(item_id) for item_id in body.ids]
     )
-    return ArchiveLinkRead(url=f"/api/files/archive/{token}", expires_at=expires_at)
+    return ArchiveLinkRead.for_token(token, expires_at)
 
 
 __all__ = ["links", "public"]
