@@ -55,3 +55,8 @@ export async function unwrap<T>(call: Promise<{ data?: T; error?: unknown; respo
   }
   return result.data as T;
 }
+
+/** Only the options given, so the query string carries no empty values. */
+export function defined<T extends object>(options: T): T {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null && value !== undefined)) as T;
+}

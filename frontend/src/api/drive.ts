@@ -1,4 +1,4 @@
-import { filesApi, unwrap } from "./client";
+import { defined, filesApi, unwrap } from "./client";
 import type { components, operations } from "./generated/files";
 
 type Schemas = components["schemas"];
@@ -28,11 +28,6 @@ type FailedItem = Schemas["FailedItemRead"];
 
 /** The root folder's id in URLs and in the API. */
 export const ROOT_ID = "root";
-
-/** Only the options given, so the query string carries no empty values. */
-function defined<T extends object>(options: T): T {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null && value !== undefined)) as T;
-}
 
 const folderPath = (folderId: string) => ({ path: { folder_id: folderId } });
 const filePath = (fileId: string) => ({ path: { file_id: fileId } });

@@ -1,5 +1,5 @@
 import createClient from "openapi-fetch";
-import { filesApi, unwrap } from "./client";
+import { defined, filesApi, unwrap } from "./client";
 import type { components, paths } from "./generated/files";
 import { retryWhileBusy } from "./retry";
 
@@ -17,21 +17,19 @@ export type SharedFolderPage = Schemas["SharedFolderPageRead"];
 /** The link's own folder in the visitor's routes. */
 export const SHARED_ROOT = "root";
 
-const page = (options: { limit?: number; cursor?: string | null }) =>
-  Object.fromEntries(Object.entries(options).filter(([, value]) => value !== null && value !== undefined));
 const ref = (linkRef: string) => ({ path: { link_ref: linkRef } });
 
 /** The owner's side: their links, each by its `id` (the owner's handle, not the link id). */
 export const shareLinks = {
   create: (body: ShareLinkCreate) => unwrap(filesApi.POST("/api/files/links", { body })),
   list: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/files/links", { params: { query: page(options) }, signal })),
+    unwrap(filesApi.GET("/api/files/links", { params: { query: defined(options) }, signal })),
   update: (linkRef: string, body: ShareLinkUpdate) =>
     unwrap(filesApi.PATCH("/api/files/links/{link_ref}", { params: ref(linkRef), body })),
   revoke: (linkRef: string) => unwrap(filesApi.DELETE("/api/files/links/{link_ref}", { params: ref(linkRef) })),
   log: (linkRef: string, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
     unwrap(
-      filesApi.GET("/api/files/links/{link_ref}/log", { params: { ...ref(linkRef), query: page(options) }, signal }),
+      filesApi.GET("/api/files/links/{link_ref}/log", { params: { ...ref(linkRef), query: defined(options) }, signal }),
     ),
 };
 
@@ -97,7 +95,7 @@ export function sharedLink(linkId: string, token: string | null) {
           params: {
             header,
             path: { link_id: linkId, folder_id: folderId },
-            query: page({ cursor, limit: 100 }),
+            query: defined({ cursor, limit: 100 }),
           },
           signal,
         }),
