@@ -47,15 +47,16 @@ class StorageQuota:
 
 @dataclass(frozen=True)
 class StorageLimits:
-    """What the browser shows and checks up front: the two file size limits, the usage bar and how
-    long the trash keeps an item."""
+    """What the browser shows and checks up front: the file size limits (one request, a direct
+    upload, a batch's files and how many a batch declares), the usage bar and how long the trash
+    keeps an item."""
 
     max_upload_bytes: int
     max_file_bytes: int
     trash_retention_days: int
     usage: QuotaUsage
-    max_batch_files: int = 100
-    max_batch_file_bytes: int = 64 * 1024 * 1024
+    max_batch_files: int
+    max_batch_file_bytes: int
 
 
 class ReadStorageLimits:
@@ -66,17 +67,22 @@ class ReadStorageLimits:
         max_upload_bytes: int,
         max_file_bytes: int,
         trash_retention_days: int,
-        max_batch_files: int = 100,
-        max_batch_file_bytes: int = 64 * 1024 * 1024,
+        max_batch_files: int,
+        max_batch_file_bytes: int,
     ) -> None:
         self._quota = quota
-        self._batch = (max_batch_files, max_batch_file_bytes)
         self._max_upload_bytes = max_upload_bytes
         self._max_file_bytes = max_file_bytes
         self._trash_retention_days = trash_retention_days
+        self._max_batch_files = max_batch_files
+        self._max_batch_file_bytes = max_batch_file_bytes
 
     async def __call__(self, user_id: str) -> StorageLimits:
-        usage = await self._quota.usage(user_id)
         return StorageLimits(
-            self._max_upload_bytes, self._max_file_bytes, self._trash_retention_days, usage, *self._batch
+            max_upload_bytes=self._max_upload_bytes,
+            max_file_bytes=self._max_file_bytes,
+            trash_retention_days=self._trash_retention_days,
+            usage=await self._quota.usage(user_id),
+            max_batch_files=self._max_batch_files,
+            max_batch_file_bytes=self._max_batch_file_bytes,
         )
