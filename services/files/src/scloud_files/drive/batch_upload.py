@@ -298,7 +298,5 @@ class CompleteBatch:
             ),
         )
         with contextlib.suppress(AppError):
-            for key in sizes:
-                if key.removeprefix(batch.object_key) not in recorded_ids:
-                    await self._uploads.multipart.delete(key)
+            await self._uploads.delete_unrecorded(batch, sizes, recorded_ids)
             await self._uploads.store.settle(batch, settled)

@@ -4,7 +4,7 @@ Every step costs the same whatever the user stores: a few reads of counters and 
 bounded set of uploads in progress, and S3 calls for this upload only."""
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -93,12 +93,18 @@ class PendingUploads:
             # A completion whose forgetting of the batch failed has recorded files under it.
             ids = [file.file_id for file in upload.batch_files]
             recorded = await self._repository.get_many(upload.user_id, ids)
-            for key in await self.multipart.list_sizes(upload.object_key, limit=len(ids) + 1):
-                if key.removeprefix(upload.object_key) not in recorded:
-                    await self.multipart.delete(key)
+            listed = await self.multipart.list_sizes(upload.object_key, limit=len(ids) + 1)
+            await self.delete_unrecorded(upload, listed, recorded)
         else:
             await self.multipart.abort_multipart(upload.object_key, upload.s3_upload_id)
         await self.store.remove(upload)
+
+    async def delete_unrecorded(self, batch: PendingUpload, keys: Iterable[str], recorded: Container[str]) -> None:
+        """Deletes the objects of `keys` (a listing of the batch's prefix) whose file id is not in
+        `recorded`: what a batch leaves when it is over."""
+        for key in keys:
+            if key.removeprefix(batch.object_key) not in recorded:
+                await self.multipart.delete(key)
 
 
 class CreateUpload:
