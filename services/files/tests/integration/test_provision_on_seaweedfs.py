@@ -15,6 +15,7 @@ from scloud_files.bootstrap import build_blob_store, open_repository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.drive.use_cases import build_drive
 from scloud_files.purge_trash import purge_store
+from services.files.tests.doubles import chunks_of
 
 pytestmark = pytest.mark.integration
 
@@ -59,10 +60,6 @@ def test_provisioning_sets_up_the_bucket_on_seaweedfs_and_makes_no_table(environ
     assert [rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"] for rule in rules] == [1]
     # The database was made, empty, by the migration that follows provisioning.
     assert os.path.getsize(environment["FILES_SQLITE_PATH"]) > 0
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 def test_the_purge_tool_removes_emptied_trash_from_sqlite_and_seaweedfs(environment, seaweed_s3, monkeypatch):

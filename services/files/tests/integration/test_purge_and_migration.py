@@ -2,7 +2,7 @@
 flat list into the root (`scloud_files.migrate_folders`), on moto's S3 and DynamoDB."""
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -12,20 +12,9 @@ from scloud_files.domain import ItemKind, SortField, StorageUsage, UnfiledFile, 
 from scloud_files.drive.purge import purge_all_due
 from scloud_files.drive.use_cases import build_drive
 from scloud_files.migrate_folders import migrate
+from services.files.tests.doubles import Clock, chunks_of
 
 pytestmark = pytest.mark.integration
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 @pytest.fixture

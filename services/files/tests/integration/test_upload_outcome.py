@@ -14,6 +14,7 @@ from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.domain import ItemKind, OnConflict, SortField, StorageUsage
 from scloud_files.drive.use_cases import build_drive
+from services.files.tests.doubles import chunks_of
 
 pytestmark = pytest.mark.integration
 
@@ -95,10 +96,6 @@ def drive(settings, late_answers, s3):
     repository = DynamoDbFileRepository(dynamodb, settings.files_table)
     blobs = S3BlobStore(s3, settings.s3_bucket, part_bytes=settings.upload_part_bytes)
     return build_drive(repository, blobs, max_upload_bytes=1000, download_url_ttl_seconds=60)
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 @pytest.mark.parametrize("on_conflict", [OnConflict.FAIL, OnConflict.RENAME])

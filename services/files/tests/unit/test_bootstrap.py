@@ -8,6 +8,7 @@ from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepos
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.domain import FileTooLarge, StorageUsage
+from services.files.tests.doubles import chunks_of
 from tests.fake_auth import FakeAuth
 
 LIMIT = 1000
@@ -26,10 +27,6 @@ def settings(internal_certificates) -> FilesSettings:
         s3_bucket="unused",
         max_upload_bytes=LIMIT,
     )
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 async def test_a_container_built_from_fakes_stores_through_them_and_builds_no_client(settings, no_outside_clients):

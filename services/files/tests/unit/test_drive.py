@@ -3,7 +3,7 @@ archives and previews."""
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -28,16 +28,9 @@ from scloud_files.domain import (
     object_key,
 )
 from scloud_files.drive.use_cases import build_drive
+from services.files.tests.doubles import Clock, chunks_of
 
 BOTH = [ItemKind.FOLDER, ItemKind.FILE]
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -65,10 +58,6 @@ def service(repository, blobs, clock):
         trash_retention_days=30,
         now=clock,
     )
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 async def upload(service, name, parent=None, content=b"hello", on_conflict=OnConflict.FAIL, user="alice", type_=None):

@@ -2,27 +2,16 @@
 rows without bytes are reported and kept, and each step reads a bounded page; a file's
 thumbnails stay while its row does and go like any stray once it is gone."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
 from scloud_files.domain import ThumbnailState, object_key, rendition_keys
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 from scloud_files.drive.use_cases import build_drive
+from services.files.tests.doubles import Clock, chunks_of
 
 STORED = "2026-11-25T09:30:00+00:00"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 class Unreadable(InMemoryFileRepository):

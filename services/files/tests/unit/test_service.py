@@ -14,6 +14,7 @@ from scloud_files.domain import (
     encode_page_cursor,
 )
 from scloud_files.drive.use_cases import build_drive
+from services.files.tests.doubles import chunks_of
 
 LIMIT = 1000
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -34,11 +35,6 @@ def service(repository, blobs):
     return build_drive(
         repository=repository, blob_store=blobs, max_upload_bytes=LIMIT, download_url_ttl_seconds=300, now=lambda: NOW
     )
-
-
-async def chunks_of(*parts: bytes):
-    for part in parts:
-        yield part
 
 
 async def upload(service, user_id="alice", name="notes.txt", content=b"hello", content_type="text/plain"):

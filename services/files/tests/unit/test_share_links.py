@@ -3,7 +3,7 @@ access log keeps (never a full address)."""
 
 import asyncio
 import dataclasses
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -35,17 +35,10 @@ from scloud_files.domain import (
 from scloud_files.drive.share_link import ShareLimits
 from scloud_files.drive.use_cases import SharingPorts, build_drive
 from scloud_files.ports import AccountProfile
+from services.files.tests.doubles import Clock, chunks_of
 
 FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"
 VISITOR = Visitor.of(user_agent=FIREFOX, address="203.0.113.77")
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
@@ -87,17 +80,13 @@ def sharing(drive):
     return drive.sharing
 
 
-async def _chunks(content: bytes):
-    yield content
-
-
 @pytest.fixture
 async def report(drive):
     return await drive.upload_file(
         "alice",
         file_name="report.pdf",
         content_type="application/pdf",
-        chunks=_chunks(b"%PDF-1.7 hello"),
+        chunks=chunks_of(b"%PDF-1.7 hello"),
         parent_id=None,
         on_conflict=OnConflict.FAIL,
     )

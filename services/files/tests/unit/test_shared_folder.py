@@ -18,6 +18,7 @@ from scloud_files.domain import (
 )
 from scloud_files.drive.use_cases import SharingPorts, build_drive
 from scloud_files.ports import AccountProfile
+from services.files.tests.doubles import chunks_of
 
 VISITOR = Visitor.of(user_agent="Mozilla/5.0 Firefox/133.0", address="198.51.100.20")
 
@@ -39,16 +40,12 @@ def drive(links):
     )
 
 
-async def _chunks(content: bytes):
-    yield content
-
-
 async def _upload(drive, user, name, parent_id, content=b"hello"):
     return await drive.upload_file(
         user,
         file_name=name,
         content_type="text/plain",
-        chunks=_chunks(content),
+        chunks=chunks_of(content),
         parent_id=parent_id,
         on_conflict=OnConflict.FAIL,
     )

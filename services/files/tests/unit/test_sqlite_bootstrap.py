@@ -10,6 +10,7 @@ from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.domain import ItemKind, SortField, StorageUsage
+from services.files.tests.doubles import chunks_of
 from tests.fake_auth import FakeAuth
 
 
@@ -27,10 +28,6 @@ def settings(internal_certificates, tmp_path) -> FilesSettings:
         store="sqlite",
         sqlite_path=tmp_path / "data" / "files.db",
     )
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 async def test_items_and_usage_live_in_the_file_and_outlive_the_process(settings, no_outside_clients):

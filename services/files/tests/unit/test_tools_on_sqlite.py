@@ -16,6 +16,7 @@ from scloud_files.domain import ItemKind, SortField, StorageUsage
 from scloud_files.drive.use_cases import build_drive
 from scloud_files.migrate_folders import migrate
 from scloud_files.repair_usage import repair_store
+from services.files.tests.doubles import chunks_of
 
 
 @pytest.fixture
@@ -23,10 +24,6 @@ def settings(tmp_path) -> FilesStorageSettings:
     return FilesStorageSettings(
         aws_endpoint_url="http://127.0.0.1:9", s3_bucket="unused", store="sqlite", sqlite_path=tmp_path / "files.db"
     )
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 async def upload(settings: FilesStorageSettings, user_id: str, *sizes: int) -> None:

@@ -10,6 +10,7 @@ from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
 from scloud_files.domain import FolderNotFound, ItemKind, NameTaken, OnConflict, SortField, StorageUsage
 from scloud_files.drive.use_cases import build_drive
+from services.files.tests.doubles import chunks_of
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
 
@@ -37,10 +38,6 @@ class CommitsThenTimesOut(InMemoryFileRepository):
 
 def drive_over(repository, blobs):
     return build_drive(repository, blobs, max_upload_bytes=1000, download_url_ttl_seconds=300, now=lambda: NOW)
-
-
-async def chunks_of(content: bytes):
-    yield content
 
 
 async def upload(drive, name="report.pdf", on_conflict=OnConflict.FAIL):
