@@ -13,6 +13,10 @@ machine hits both alike:
   the parts';
 - boto3 `upload_file` of the same file to the same bucket (8 MiB parts, 10 threads: its defaults).
 
+Both paths run at the same concurrency with the same part size by default (boto3's
+`TransferConfig` defaults, read from it), so the ratio compares the protocols, not two settings.
+The CPU each process spent per GiB on each path is printed too.
+
 Prints MB/s of each and their ratio (target: at least 0.9), and the files service's resident
 memory during the direct uploads against its baseline (target: at most 5 MB of growth): the
 bytes never pass through it. Localhost only; every loop bounded.
@@ -28,10 +32,12 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+import psutil
 from boto3.s3.transfer import TransferConfig
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from files_throughput import MIB, RssSampler, access_token, free_port, proc_status_kib, start_key_server, wait_for_http
@@ -44,11 +50,25 @@ sys.path.insert(0, str(ROOT))
 from scripts.seaweed import SeaweedS3  # noqa: E402
 
 BUCKET = "bench-direct"
+# boto3's own defaults, which `upload_file` uses: the direct client takes the same by default.
+BOTO3_PARALLEL: int = TransferConfig().max_concurrency
+BOTO3_PART_MIB: int = TransferConfig().multipart_chunksize // (1024 * 1024)
 REQUEST_TIMEOUT_SECONDS = 300
 
 
 def sha256_b64(data: bytes) -> str:
     return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+# httpx writes a bytes body with `buffer = buffer[sent:]` after each partial send, which copies
+# what is left every time: a 16 MiB part copied dozens of times over. Chunks of views bound that.
+SEND_CHUNK_BYTES = 1024 * 1024
+
+
+def send_chunks(body: bytes) -> Iterator[memoryview]:
+    with memoryview(body) as view:
+        for start in range(0, len(view), SEND_CHUNK_BYTES):
+            yield view[start : start + SEND_CHUNK_BYTES]
 
 
 class DirectUploadClient:
@@ -85,7 +105,8 @@ class DirectUploadClient:
                 )
                 signed.raise_for_status()
                 (part,) = signed.json()["parts"]
-                response = self._s3.put(part["url"], content=body, headers=part["headers"])
+                headers = {**part["headers"], "Content-Length": str(len(body))}
+                response = self._s3.put(part["url"], content=send_chunks(body), headers=headers)
                 response.raise_for_status()
                 return {"number": number, "etag": response.headers["etag"], "sha256": digest}
 
@@ -143,6 +164,20 @@ def start_files_service(
     return service, url
 
 
+def cpu_seconds(pids: dict[str, int]) -> dict[str, float]:
+    """CPU seconds (user and system) each process used so far, with its children."""
+    used: dict[str, float] = {}
+    for name, pid in pids.items():
+        process = psutil.Process(pid)
+        used[name] = sum(each.cpu_times().user + each.cpu_times().system for each in [process, *process.children(True)])
+    return used
+
+
+def add_cpu(total: dict[str, float], before: dict[str, float], after: dict[str, float]) -> None:
+    for name, seconds in after.items():
+        total[name] = total.get(name, 0.0) + seconds - before[name]
+
+
 def write_payload(path: Path, size_mib: int) -> None:
     with open(path, "wb") as out:
         for _ in range(size_mib):
@@ -173,19 +208,31 @@ def run(rounds: int, size_mib: int, parallel: int, part_mib: int) -> None:
         s3.upload_file(str(warm), BUCKET, "warm", Config=transfer)
         baseline_kib = proc_status_kib(service.pid, "VmRSS")
         direct, boto, peaks = [], [], []
+        pids = {"files": service.pid, "seaweedfs": seaweed.pid or 0, "client": os.getpid()}
+        direct_cpu: dict[str, float] = {}
+        boto_cpu: dict[str, float] = {}
         for round_number in range(rounds):
             with RssSampler(service.pid) as sampler:
+                before = cpu_seconds(pids)
                 started = time.perf_counter()
                 item = client.upload(source, f"payload-{round_number}.bin")
                 direct.append(time.perf_counter() - started)
+                add_cpu(direct_cpu, before, cpu_seconds(pids))
             peaks.append(sampler.peak_kib)
             client.delete(item["id"])
+            before = cpu_seconds(pids)
             started = time.perf_counter()
             s3.upload_file(str(source), BUCKET, f"boto/{round_number}", Config=transfer)
             boto.append(time.perf_counter() - started)
+            add_cpu(boto_cpu, before, cpu_seconds(pids))
             s3.delete_object(Bucket=BUCKET, Key=f"boto/{round_number}")
         client.close()
         report(size_mib, rounds, parallel, part_mib, direct, boto, baseline_kib, peaks)
+        gib = rounds * size_mib / 1024
+        for title, used in (("direct protocol", direct_cpu), ("boto3 upload_file", boto_cpu)):
+            shown = ", ".join(f"{name} {seconds / gib:.2f}" for name, seconds in used.items())
+            print(f"CPU seconds per GiB, {title}: {shown}; in all {sum(used.values()) / gib:.2f}")
+        print(f"load average at the end: {'/'.join(f'{value:.2f}' for value in os.getloadavg())}")
     finally:
         if service is not None:
             service.terminate()
@@ -215,8 +262,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=3, choices=range(1, 11), metavar="1-10")
     parser.add_argument("--size-mib", type=int, default=1024, choices=range(16, 4097), metavar="16-4096")
-    parser.add_argument("--parallel", type=int, default=8, choices=range(1, 33), metavar="1-32")
-    parser.add_argument("--part-mib", type=int, default=16, choices=range(5, 129), metavar="5-128")
+    parser.add_argument("--parallel", type=int, default=BOTO3_PARALLEL, choices=range(1, 33), metavar="1-32")
+    parser.add_argument("--part-mib", type=int, default=BOTO3_PART_MIB, choices=range(5, 129), metavar="5-128")
     args = parser.parse_args()
     run(args.rounds, args.size_mib, args.parallel, args.part_mib)
 

@@ -45,7 +45,7 @@ import httpx
 import psutil
 from batch_upload import BatchEntry, BatchUploadClient
 from boto3.s3.transfer import TransferConfig
-from direct_upload import DirectUploadClient, write_payload
+from direct_upload import BOTO3_PARALLEL, BOTO3_PART_MIB, DirectUploadClient, write_payload
 from direct_upload import report as report_large
 from embedded import Account, load, register, sign_in_again
 from files_throughput import RssSampler, proc_status_kib
@@ -292,7 +292,7 @@ def report_small(results: list[Round], files: list[SmallFile], paths_measured: l
 
 def measure_large(stack: Stack, account: Account, size_mib: int, rounds: int, run_dir: Path) -> None:
     """bench/direct_upload.py's rounds, through this stack's gateway and on its SeaweedFS."""
-    parallel, part_mib = 8, 16
+    parallel, part_mib = BOTO3_PARALLEL, BOTO3_PART_MIB
     source = run_dir / "payload.bin"
     write_payload(source, size_mib)
     warm = run_dir / "warm.bin"
