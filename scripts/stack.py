@@ -48,7 +48,7 @@ GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
 FRONTEND_DIST = Path(os.environ.get("SCLOUD_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 SERVICES = ("auth", "users", "files")
 # The services that send mail; each message becomes a file in the data folder's mail folder.
-MAILING_SERVICES = ("auth", "users")
+MAILING_SERVICES = ("auth", "users", "files")
 # The name of the SeaweedFS process among the stack's processes.
 STORAGE = "s3"
 DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
