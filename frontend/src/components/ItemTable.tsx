@@ -220,6 +220,16 @@ function ItemRow({
           <button type="button" onClick={() => onShare(item)} aria-label={`Share ${item.name}`} className={actionClass}>
             Share
           </button>
+          {item.kind === "folder" && onRequestFiles && (
+            <button
+              type="button"
+              onClick={() => onRequestFiles(item)}
+              aria-label={`Request files into ${item.name}`}
+              className={actionClass}
+            >
+              Request files
+            </button>
+          )}
           <button
             type="button"
             onClick={() => onRename(item)}
