@@ -15,7 +15,7 @@ from scloud_common.aws import translate_aws_errors
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE, TableAccess
 from scloud_files.adapters.dynamodb.record import item_key
-from scloud_files.adapters.dynamodb.share_link import _condition_failed, _moment, _ttl
+from scloud_files.adapters.dynamodb.share_link import condition_failed, moment_of, ttl_of
 from scloud_files.adapters.dynamodb.table import TTL_ATTRIBUTE
 from scloud_files.adapters.dynamodb.transaction import Transaction
 from scloud_files.domain import MAX_NOTICE_FILES, FileRequest, ReceivedFile, RequestNotFound
@@ -62,7 +62,7 @@ def _record(request: FileRequest) -> dict[str, Any]:
         "filesReceived": {"N": str(request.files_received)},
         "noticePending": {"L": [_received(file) for file in request.notice_pending]},
         "noticeMore": {"N": str(request.notice_more)},
-        TTL_ATTRIBUTE: _ttl(request.forget_at),
+        TTL_ATTRIBUTE: ttl_of(request.forget_at),
     }
     if request.max_total_bytes is not None:
         record["maxTotalBytes"] = {"N": str(request.max_total_bytes)}
@@ -84,7 +84,7 @@ def _request_of(record: dict[str, Any]) -> FileRequest:
         folder_id=record["folderId"]["S"],
         created_at=record["createdAt"]["S"],
         expires_at=record["expiresAt"]["S"],
-        forget_at=_moment(record[TTL_ATTRIBUTE]),
+        forget_at=moment_of(record[TTL_ATTRIBUTE]),
         max_file_bytes=int(record["maxFileBytes"]["N"]),
         max_total_bytes=int(record["maxTotalBytes"]["N"]) if "maxTotalBytes" in record else None,
         owner_name=text("ownerName"),
@@ -105,7 +105,7 @@ class DynamoDbFileRequests(TableAccess):
             "requestHash": {"S": request.token_hash},
             "folderId": {"S": request.folder_id},
             "createdAt": {"S": request.created_at},
-            TTL_ATTRIBUTE: _ttl(request.forget_at),
+            TTL_ATTRIBUTE: ttl_of(request.forget_at),
         }
         transaction = (
             Transaction()
@@ -155,7 +155,7 @@ class DynamoDbFileRequests(TableAccess):
     async def update_settings(self, request: FileRequest) -> None:
         values: dict[str, Any] = {
             ":expires": {"S": request.expires_at},
-            ":ttl": _ttl(request.forget_at),
+            ":ttl": ttl_of(request.forget_at),
             ":file": {"N": str(request.max_file_bytes)},
         }
         sets, removes = ["expiresAt = :expires", "#ttl = :ttl", "maxFileBytes = :file"], []
@@ -189,7 +189,7 @@ class DynamoDbFileRequests(TableAccess):
                 "UpdateExpression": "SET #ttl = :ttl",
                 "ConditionExpression": "attribute_exists(requestHash)",
                 "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},
-                "ExpressionAttributeValues": {":ttl": _ttl(request.forget_at)},
+                "ExpressionAttributeValues": {":ttl": ttl_of(request.forget_at)},
             }
         }
         cancelled = await self._transact(Transaction().add("record", record).add("owned", owned))
@@ -204,7 +204,7 @@ class DynamoDbFileRequests(TableAccess):
         try:
             return await self._call("update_item", TableName=self._table, Key=_record_key(token_hash), **params)
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return None
             raise
 
