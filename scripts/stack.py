@@ -48,7 +48,7 @@ GATEWAY_TEMPLATE = ROOT / "gateway" / "scloud.conf.template"
 FRONTEND_DIST = Path(os.environ.get("SCLOUD_FRONTEND_DIST", ROOT / "frontend" / "dist"))
 SERVICES = ("auth", "users", "files")
 # The services that send mail; each message becomes a file in the data folder's mail folder.
-MAILING_SERVICES = ("auth", "users")
+MAILING_SERVICES = ("auth", "users", "files")
 # The name of the SeaweedFS process among the stack's processes.
 STORAGE = "s3"
 DEFAULT_MAX_UPLOAD_BYTES: int = FilesSettings.model_fields["max_upload_bytes"].default
@@ -144,6 +144,8 @@ class Stack:
     with_services: bool = True
     # Where every account's records, files and mails live; None: `run_dir/data`.
     data_dir: Path | None = None
+    # How long files waits before mailing an owner the files a request received; None: its default.
+    request_notice_interval_seconds: float | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     public_dir: Path | None = None
     storage: SeaweedS3 | None = None
@@ -358,6 +360,8 @@ class Stack:
             },
         }
         values.update(peers[service])
+        if service == "files" and self.request_notice_interval_seconds is not None:
+            values["REQUEST_NOTICE_INTERVAL_SECONDS"] = str(self.request_notice_interval_seconds)
         if service in MAILING_SERVICES:
             values.update({"PUBLIC_URL": self.url, "MAIL_TRANSPORT": "directory", "MAIL_DIRECTORY": str(self.mail_dir)})
         if service == "auth":

@@ -20,6 +20,7 @@ const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ d
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
 const SharedPage = lazy(() => import("./pages/SharedPage").then((module) => ({ default: module.SharedPage })));
 const SharePage = lazy(() => import("./pages/SharePage").then((module) => ({ default: module.SharePage })));
+const RequestPage = lazy(() => import("./pages/RequestPage").then((module) => ({ default: module.RequestPage })));
 
 function Loading({ children }: { children: ReactNode }) {
   return (
@@ -100,6 +101,14 @@ export const routes = [
         element: (
           <Loading>
             <SharePage />
+          </Loading>
+        ),
+      },
+      {
+        path: "/r/:requestId",
+        element: (
+          <Loading>
+            <RequestPage />
           </Loading>
         ),
       },

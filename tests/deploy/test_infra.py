@@ -328,6 +328,8 @@ CALLED_ACTIONS = {
         "s3:DeleteObject",
         "s3:AbortMultipartUpload",
         "s3:ListBucket",
+        # The owners' notices of files received through file requests.
+        "ses:SendEmail",
     },
 }
 

@@ -41,6 +41,8 @@ E2E_UPLOAD_LIMIT = 5 * 1024 * 1024
 # Each account's storage quota: room for any test's files, and small enough that a file over it
 # (sparse on disk, refused before a byte is sent) costs nothing to make.
 E2E_QUOTA_BYTES = 1024 * 1024 * 1024
+# Short enough that the owner's notice of a file request arrives within the e2e test's wait.
+E2E_REQUEST_NOTICE_SECONDS = 2.0
 DESKTOP = {"width": 1280, "height": 860}
 # Strong enough for the server's strength check, whatever its minimum score.
 PASSWORD = "violet harbor lantern 73 quietly"
@@ -68,6 +70,8 @@ def run_from_private_clone(clone: Path, run_name: str, **options) -> Iterator[St
         max_upload_bytes=E2E_UPLOAD_LIMIT,
         quota_bytes=E2E_QUOTA_BYTES,
         frontend_dist=clone / "frontend" / "dist",
+        # A file request's notice within the test's wait, not a quarter of an hour later.
+        request_notice_interval_seconds=E2E_REQUEST_NOTICE_SECONDS,
         **options,
     )
     try:

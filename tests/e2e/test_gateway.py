@@ -24,7 +24,11 @@ SECURITY_HEADERS = {
 
 APP_ROUTES = Path(__file__).resolve().parents[2] / "frontend" / "src" / "App.tsx"
 # The routes' parameters, filled in with a sample value.
-ROUTE_SAMPLES = {":folderId": "01JABCDEFGHJKMNPQRSTVWXYZ0", ":linkId": "AAAAAAAAAAAAAAAAAAAAAA"}
+ROUTE_SAMPLES = {
+    ":folderId": "01JABCDEFGHJKMNPQRSTVWXYZ0",
+    ":linkId": "AAAAAAAAAAAAAAAAAAAAAA",
+    ":requestId": "RRRRRRRRRRRRRRRRRRRRRR",
+}
 # Bodies the routes refuse; {n} numbers the attempt, so no account's own lock answers first.
 SIGN_IN_ROUTES = [
     ("/api/auth/login", {"email": "nobody-{n}@example.com", "password": "Wrong pass 1"}),

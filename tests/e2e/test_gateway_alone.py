@@ -81,13 +81,14 @@ def test_other_routes_carry_no_robots_header(gateway):
     assert "X-Robots-Tag" not in gateway.get("/files").headers
 
 
-def test_a_share_page_is_the_app_never_indexed_and_sends_no_referrer(gateway):
-    page = gateway.get("/s/AAAAAAAAAAAAAAAAAAAAAA")
+@pytest.mark.parametrize("prefix", ["/s/", "/r/"])
+def test_a_share_or_request_page_is_the_app_never_indexed_and_sends_no_referrer(gateway, prefix):
+    page = gateway.get(f"{prefix}AAAAAAAAAAAAAAAAAAAAAA")
     assert page.status_code == 200 and "text/html" in page.headers["content-type"]
     assert page.headers["X-Robots-Tag"] == "noindex, nofollow"
     assert page.headers["Referrer-Policy"] == "no-referrer"
-    # Only link ids are pages: a deeper path under /s/ does not exist.
-    assert gateway.get("/s/AAAA/etc").status_code == 404
+    # Only ids are pages: a deeper path does not exist.
+    assert gateway.get(f"{prefix}AAAA/etc").status_code == 404
 
 
 def test_other_pages_keep_the_usual_referrer_policy(gateway):
@@ -97,4 +98,4 @@ def test_other_pages_keep_the_usual_referrer_policy(gateway):
 def test_robots_txt_keeps_crawlers_off_the_share_pages(gateway):
     robots = gateway.get("/robots.txt")
     assert robots.status_code == 200
-    assert "Disallow: /s/" in robots.text.splitlines()
+    assert {"Disallow: /s/", "Disallow: /r/"} <= set(robots.text.splitlines())

@@ -23,6 +23,7 @@ import { ListStatus } from "./ListStatus";
 import { MoveDialog } from "./MoveDialog";
 import { NameDialog } from "./NameDialog";
 import { PreviewDialog } from "./PreviewDialog";
+import { FileRequestDialog } from "./FileRequestDialog";
 import { ShareDialog } from "./ShareDialog";
 import { describeProgress, SelectionToolbar } from "./SelectionToolbar";
 import { useToast } from "./Toast";
@@ -112,6 +113,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const selection = useMemo(() => retain(rawSelection, order), [rawSelection, order]);
   const [renaming, setRenaming] = useState<Item | null>(null);
   const [sharing, setSharing] = useState<Item | null>(null);
+  const [requesting, setRequesting] = useState<Item | null>(null);
   const [moving, setMoving] = useState<{ ids: string[]; items: Item[] } | null>(null);
   const [previewIndex, setPreviewIndex] = useState<number | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
@@ -308,6 +310,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
     onRename: setRenaming,
     onTrash: (item) => void trash([item.id]),
     onShare: setSharing,
+    onRequestFiles: setRequesting,
     onDropItems: (ids, target) => void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) })),
   };
 
@@ -385,6 +388,13 @@ export function ItemBrowser(props: ItemBrowserProps) {
             setSharing(file);
           }}
           onClose={() => setPreviewIndex(null)}
+        />
+      )}
+      {requesting && (
+        <FileRequestDialog
+          folder={requesting}
+          onClose={() => setRequesting(null)}
+          fallbackFocus={() => tableRef.current?.querySelector<HTMLElement>("[data-focus-target]") ?? fallbackFocus()}
         />
       )}
       {sharing && (

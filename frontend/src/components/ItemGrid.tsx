@@ -85,6 +85,7 @@ function ItemTile({
   onRename,
   onTrash,
   onShare,
+  onRequestFiles,
   onDropItems,
   showLocation,
 }: ItemListProps & { item: Item }) {
@@ -140,7 +141,7 @@ function ItemTile({
         <span className="relative z-10">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles })}
           />
         </span>
       </div>

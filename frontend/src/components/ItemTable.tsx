@@ -26,6 +26,8 @@ export interface ItemListProps {
   onRename(item: Item): void;
   onTrash(item: Item): void;
   onShare(item: Item): void;
+  /** A folder's "Request files" (an upload-only link into it); absent where none can be made. */
+  onRequestFiles?(folder: Item): void;
   /** Rows dropped on a folder row move into it. */
   onDropItems(ids: string[], folderId: string): void;
 }
@@ -39,11 +41,18 @@ const COLUMNS: { key: SortKey; label: string; className: string }[] = [
 /** An item's actions as a RowMenu lists them. */
 export function itemActions(
   item: Item,
-  { onDownload, onRename, onTrash, onShare }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare">,
+  {
+    onDownload,
+    onRename,
+    onTrash,
+    onShare,
+    onRequestFiles,
+  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles">,
 ): RowAction[] {
   return [
     { label: "Download", run: () => onDownload(item) },
     { label: "Share", run: () => onShare(item) },
+    ...(item.kind === "folder" && onRequestFiles ? [{ label: "Request files", run: () => onRequestFiles(item) }] : []),
     { label: "Rename", run: () => onRename(item) },
     { label: "Delete", run: () => onTrash(item), danger: true },
   ];
@@ -132,6 +141,7 @@ function ItemRow({
   onRename,
   onTrash,
   onShare,
+  onRequestFiles,
   onDropItems,
 }: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
@@ -195,7 +205,7 @@ function ItemRow({
         <span className="sm:hidden">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles })}
           />
         </span>
         <span className="hidden sm:inline">
@@ -210,6 +220,16 @@ function ItemRow({
           <button type="button" onClick={() => onShare(item)} aria-label={`Share ${item.name}`} className={actionClass}>
             Share
           </button>
+          {item.kind === "folder" && onRequestFiles && (
+            <button
+              type="button"
+              onClick={() => onRequestFiles(item)}
+              aria-label={`Request files into ${item.name}`}
+              className={actionClass}
+            >
+              Request files
+            </button>
+          )}
           <button
             type="button"
             onClick={() => onRename(item)}

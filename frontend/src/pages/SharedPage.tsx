@@ -3,6 +3,7 @@ import { Link } from "react-router";
 import { drive } from "../api/drive";
 import { shareLinks, type AccessEntry, type ShareLink } from "../api/share";
 import { Button } from "../components/Field";
+import { FileRequestList } from "../components/FileRequestList";
 import { ListStatus } from "../components/ListStatus";
 import { Notice } from "../components/Notice";
 import { describeLink } from "../components/ShareDialog";
@@ -66,6 +67,7 @@ export function SharedPage() {
         </ul>
       )}
       {list.nextCursor && <ListStatus.More busy={list.loadingMore} onMore={() => void list.loadMore()} />}
+      <FileRequestList />
     </div>
   );
 }

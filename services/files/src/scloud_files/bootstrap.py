@@ -12,6 +12,8 @@ from typing import Any
 
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
+from scloud_common.mail import Mailer, MailLayout
+from scloud_common.mail_transport import build_mailer
 from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
@@ -21,24 +23,38 @@ from scloud_common.public_keys import (
 )
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads, DynamoDbShareLinks
+from scloud_files.adapters.dynamodb import (
+    DynamoDbFileRepository,
+    DynamoDbFileRequests,
+    DynamoDbPendingUploads,
+    DynamoDbShareLinks,
+)
 from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
-from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, SqlitePendingUploads, SqliteShareLinks
+from scloud_files.adapters.sqlite import (
+    MIGRATIONS,
+    SqliteFileRepository,
+    SqliteFileRequests,
+    SqlitePendingUploads,
+    SqliteShareLinks,
+)
 from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
+from scloud_files.drive.file_request import RequestLimits
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
+from scloud_files.drive.request_notice import notify_periodically
 from scloud_files.drive.share_link import ShareLimits
 from scloud_files.drive.thumbnail import MakeThumbnail, ThumbnailWorker, catch_up_periodically
 from scloud_files.drive.upload_sweep import sweep_periodically
-from scloud_files.drive.use_cases import Drive, SharingPorts, build_drive
+from scloud_files.drive.use_cases import Drive, RequestPorts, SharingPorts, build_drive
 from scloud_files.ports import (
     BlobStore,
     FileRepository,
+    FileRequestStore,
     MultipartStore,
     PasswordHasher,
     PendingUploadStore,
@@ -111,12 +127,41 @@ def share_limits(settings: FilesSettings) -> ShareLimits:
     )
 
 
+def request_limits(settings: FilesSettings) -> RequestLimits:
+    return RequestLimits(
+        max_expiry=timedelta(days=settings.request_max_expiry_days),
+        default_file_bytes=settings.request_default_file_bytes,
+        max_file_bytes=settings.max_file_bytes,
+        notice_interval=timedelta(seconds=settings.request_notice_interval_seconds),
+        retention=timedelta(days=settings.share_log_retention_days),
+    )
+
+
+def notice_poll_seconds(settings: FilesSettings) -> float:
+    """How often the due notices are looked for: a few times per interval, at most a minute apart."""
+    return min(60.0, max(0.2, settings.request_notice_interval_seconds / 4))
+
+
+def _request_ports(
+    settings: FilesSettings, requests: FileRequestStore | None, mailer: Mailer | None
+) -> RequestPorts | None:
+    if requests is None:
+        return None
+    return RequestPorts(
+        requests,
+        mailer or build_mailer(settings),
+        MailLayout(public_url=settings.public_url),
+        request_limits(settings),
+    )
+
+
 def _sharing_ports(
     settings: FilesSettings,
     dependencies: Dependencies,
     links: ShareLinkStore | None,
     users: UserDirectory | None,
     hasher: PasswordHasher | None,
+    requests: RequestPorts | None,
 ) -> SharingPorts | None:
     """None (the sharing routes answer 503) for a test that gives the repository and no link store."""
     if links is None:
@@ -136,7 +181,7 @@ def _sharing_ports(
         )
         dependencies.close_at_shutdown(bcrypt_hasher.close)
         hasher = bcrypt_hasher
-    return SharingPorts(links, users, hasher, share_limits(settings))
+    return SharingPorts(links, users, hasher, share_limits(settings), requests)
 
 
 def build_reconcile(
@@ -184,15 +229,18 @@ async def bootstrap(
     share_links: ShareLinkStore | None = None,
     users: UserDirectory | None = None,
     password_hasher: PasswordHasher | None = None,
+    file_requests: FileRequestStore | None = None,
+    mailer: Mailer | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending, built_links = await _metadata_stores(settings, dependencies)
+        repository, built_pending, built_links, built_requests = await _metadata_stores(settings, dependencies)
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
+        file_requests = file_requests or built_requests
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
@@ -238,7 +286,14 @@ async def bootstrap(
         quota_bytes=settings.quota_bytes,
         direct_limits=direct_upload_limits(settings),
         thumbnails=thumbnails,
-        sharing=_sharing_ports(settings, dependencies, share_links, users, password_hasher),
+        sharing=_sharing_ports(
+            settings,
+            dependencies,
+            share_links,
+            users,
+            password_hasher,
+            _request_ports(settings, file_requests, mailer),
+        ),
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -264,6 +319,13 @@ async def bootstrap(
             )
         )
 
+    if drive.requests is not None:
+        tasks.append(
+            asyncio.create_task(
+                notify_periodically(drive.requests.send_notices, interval_seconds=notice_poll_seconds(settings))
+            )
+        )
+
     async def stop_background_tasks() -> None:
         for task in tasks:
             task.cancel()
@@ -281,12 +343,18 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore]:
-    """The repository, the pending uploads and the share links in the store the `store` setting
-    names, with its readiness check; no DynamoDB client is made for the SQLite store."""
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore]:
+    """The repository, the pending uploads, the share links and the file requests in the store
+    the `store` setting names, with its readiness check; no DynamoDB client is made for the
+    SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
-        return SqliteFileRepository(store), SqlitePendingUploads(store), SqliteShareLinks(store)
+        return (
+            SqliteFileRepository(store),
+            SqlitePendingUploads(store),
+            SqliteShareLinks(store),
+            SqliteFileRequests(store),
+        )
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
     dependencies.watch_pool("dynamodb", repository.executor)
@@ -295,4 +363,5 @@ async def _metadata_stores(
         repository,
         DynamoDbPendingUploads(client, settings.files_table),
         DynamoDbShareLinks(client, settings.files_table),
+        DynamoDbFileRequests(client, settings.files_table),
     )

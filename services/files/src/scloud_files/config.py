@@ -1,7 +1,9 @@
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from scloud_common.settings import AwsSettings, MetadataStoreSettings, ServiceSettings
+from scloud_common.settings import AwsSettings, MailingAwsSettings, MetadataStoreSettings, ServiceSettings
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -56,7 +58,7 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         return f"{self.dynamodb_table_prefix}files"
 
 
-class FilesSettings(ServiceSettings, FilesStorageSettings):
+class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
@@ -278,6 +280,25 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         le=10_000,
         description="Wrong passwords one client network (IPv4 /24, IPv6 /48) may send per window, across links.",
     )
+    request_max_expiry_days: int = Field(
+        30,
+        ge=1,
+        le=365,
+        description="Longest a file request may stay open from its creation or its last edit of the expiry; "
+        "the default is 7 days (or this, if shorter). Every request has an expiry.",
+    )
+    request_default_file_bytes: int = Field(
+        GIB,
+        ge=1,
+        description="Per-file limit of a file request whose owner sets none; at most max_file_bytes.",
+    )
+    request_notice_interval_seconds: float = Field(
+        900,
+        gt=0,
+        le=7 * 24 * 3600,
+        description="The owner's mail about files received through a request goes this long after the first file "
+        "it lists, and lists every file received meanwhile: at most one mail per request per interval.",
+    )
     share_bcrypt_rounds: int = Field(12, ge=10, le=15, description="bcrypt cost factor for share-link passwords.")
     share_password_hash_workers: int = Field(
         1,
@@ -286,3 +307,9 @@ class FilesSettings(ServiceSettings, FilesStorageSettings):
         description="Threads that hash and check share-link passwords; 16 more may wait, then unlocking answers "
         "503 `busy` at once.",
     )
+
+    @model_validator(mode="after")
+    def _request_default_within_the_file_limit(self) -> Self:
+        if self.request_default_file_bytes > self.max_file_bytes:
+            raise ValueError("request_default_file_bytes must be at most max_file_bytes")
+        return self

@@ -8,10 +8,12 @@ from scloud_files.domain import (
     AccessEntry,
     ArchiveRequest,
     CompletedPart,
+    FileRequest,
     Item,
     ItemKind,
     ObjectHead,
     PendingUpload,
+    ReceivedFile,
     Rendition,
     ShareLink,
     SortField,
@@ -376,6 +378,63 @@ class ShareLinkStore(Protocol):
         ...
 
 
+class FileRequestStore(Protocol):
+    """File requests, found by the hash of their id (a visitor) or by (owner, request ref) (the
+    owner), with what they received and the notice due to the owner. A request is forgotten some
+    time after `forget_at` (at once on SQLite's next write, by TTL on DynamoDB)."""
+
+    async def add(self, request: FileRequest) -> None: ...
+
+    async def find(self, token_hash: str) -> FileRequest | None:
+        """The request whose id hashes to `token_hash`, revoked or expired or not."""
+        ...
+
+    async def get(self, owner_id: str, request_ref: str) -> FileRequest | None:
+        """The owner's request; None for a ref the owner does not have."""
+        ...
+
+    async def list_owned(
+        self, owner_id: str, *, limit: int, after_ref: str | None
+    ) -> tuple[list[FileRequest], str | None]:
+        """Up to `limit` of the owner's requests, newest first, with refs below `after_ref`; and
+        the ref to continue after if more follow."""
+        ...
+
+    async def update_settings(self, request: FileRequest) -> None:
+        """Writes what the owner may change (expiry, forget time, limits, shown name,
+        revocation), never what was received. RequestNotFound if the request is gone."""
+        ...
+
+    async def receive(self, token_hash: str, size: int, *, now: str) -> bool:
+        """Counts `size` more bytes (and one file) received if the request is live at `now` and
+        the total stays within its limit, atomically: concurrent completions never pass it.
+        False, and nothing counted, otherwise."""
+        ...
+
+    async def give_back(self, token_hash: str, size: int) -> None:
+        """Takes back what `receive` counted, for a file that was not recorded after all."""
+        ...
+
+    async def add_notice(self, token_hash: str, received: ReceivedFile, *, due_at: str) -> None:
+        """Adds the file to the next notice (past MAX_NOTICE_FILES, only to its count); the
+        notice is due at `due_at` unless one is due already."""
+        ...
+
+    async def due_notices(self, now: str, *, limit: int) -> list[FileRequest]:
+        """Up to `limit` requests whose notice is due at `now`, earliest first."""
+        ...
+
+    async def clear_notice(self, sent: FileRequest, *, next_due_at: str) -> None:
+        """Takes what `sent` (as read) held pending off the request's notice; what arrived since
+        stays, due at `next_due_at`."""
+        ...
+
+    async def delete_requests(self, owner_id: str, *, folder_id: str | None = None) -> int:
+        """Deletes the owner's requests (only those into `folder_id` if given); how many.
+        Idempotent."""
+        ...
+
+
 class PasswordHasher(Protocol):
     """bcrypt on its own bounded pool (scloud_common.password_hash)."""
 
@@ -396,3 +455,5 @@ class UserDirectory(Protocol):
 class AccountProfile:
     email_verified: bool
     display_name: str
+    # Where the owner's notices go; empty when the directory does not say.
+    email: str = ""

@@ -66,6 +66,11 @@ class PendingUploadStoreContract:
         assert await pending.get("alice", upload.upload_id) is None
         assert await pending.get("alice", dated.upload_id) == dated
 
+    async def test_an_upload_through_a_file_request_keeps_its_request(self, pending):
+        upload = replace(a_pending_upload(parent_id=new_id()), request_ref=new_id())
+        await pending.add(upload, max_per_user=10)
+        assert await pending.get("alice", upload.upload_id) == upload
+
     async def test_reserved_bytes_add_up_the_users_uploads(self, pending):
         first, second = a_pending_upload(size=7 * MIB), a_pending_upload(size=3)
         assert await pending.reserved_bytes("alice") == 0

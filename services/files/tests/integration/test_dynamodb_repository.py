@@ -4,6 +4,7 @@ from scloud_common.aws import AwsFault
 from scloud_files.adapters.dynamodb import (
     USAGE_SORT_KEY,
     DynamoDbFileRepository,
+    DynamoDbFileRequests,
     DynamoDbPendingUploads,
     DynamoDbShareLinks,
     legacy_file_record,
@@ -13,6 +14,7 @@ from scloud_files.domain import StorageUsage
 from scloud_files.provision import provision_resources
 from scloud_files.repair_usage import repair_usage
 from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, unfiled
+from services.files.tests.contracts.request_ports import FileRequestStoreContract
 from services.files.tests.contracts.share_ports import ShareLinkStoreContract
 from services.files.tests.contracts.upload_ports import PendingUploadStoreContract
 
@@ -54,6 +56,12 @@ class TestDynamoDbShareLinks(ShareLinkStoreContract):
     @pytest.fixture
     def links(self, dynamodb_repository, settings, dynamodb):
         return DynamoDbShareLinks(dynamodb, settings.files_table)
+
+
+class TestDynamoDbFileRequests(FileRequestStoreContract):
+    @pytest.fixture
+    def requests(self, dynamodb_repository, settings, dynamodb):
+        return DynamoDbFileRequests(dynamodb, settings.files_table)
 
 
 def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):

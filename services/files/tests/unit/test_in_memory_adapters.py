@@ -3,9 +3,11 @@
 import pytest
 
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_request import InMemoryFileRequests
 from scloud_files.adapters.in_memory_share import InMemoryShareLinks
 from scloud_files.adapters.in_memory_upload import InMemoryMultipartStore, InMemoryPendingUploads
 from services.files.tests.contracts.file_ports import BlobStoreContract, FileRepositoryContract
+from services.files.tests.contracts.request_ports import FileRequestStoreContract
 from services.files.tests.contracts.share_ports import ShareLinkStoreContract
 from services.files.tests.contracts.upload_ports import MultipartStoreContract, PendingUploadStoreContract
 
@@ -74,3 +76,9 @@ class TestInMemoryShareLinks(ShareLinkStoreContract):
     @pytest.fixture
     def links(self):
         return InMemoryShareLinks()
+
+
+class TestInMemoryFileRequests(FileRequestStoreContract):
+    @pytest.fixture
+    def requests(self):
+        return InMemoryFileRequests()

@@ -5,6 +5,7 @@ import boto3.session
 import pytest
 
 from scloud_common.internal_tls import tls_settings
+from scloud_common.mail import RecordingMailer
 from scloud_files.adapters.in_memory import InMemoryBlobStore
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.bootstrap import bootstrap
@@ -36,7 +37,12 @@ async def test_items_and_usage_live_in_the_file_and_outlive_the_process(settings
     async def build():
         auth = FakeAuth()
         return await bootstrap(
-            settings, blob_store=blobs, key_source=auth, session_source=auth, users=InMemoryUserDirectory()
+            settings,
+            blob_store=blobs,
+            key_source=auth,
+            session_source=auth,
+            users=InMemoryUserDirectory(),
+            mailer=RecordingMailer(),
         )
 
     container = await build()

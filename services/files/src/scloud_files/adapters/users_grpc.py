@@ -17,4 +17,8 @@ class GrpcUserDirectory:
 
     async def get_profile(self, user_id: str) -> AccountProfile:
         response = await call_rpc(self._stub.GetUser, users_pb2.GetUserRequest(user_id=user_id), timeout=self._timeout)
-        return AccountProfile(email_verified=response.user.email_verified, display_name=response.user.username)
+        return AccountProfile(
+            email_verified=response.user.email_verified,
+            display_name=response.user.username,
+            email=response.user.email,
+        )

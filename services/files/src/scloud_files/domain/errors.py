@@ -228,3 +228,43 @@ class InvalidExpiry(InvalidInput):
 class LinkIsFolder(InvalidInput):
     code = "link_is_folder"
     message = "This link shares a folder: download its files one by one."
+
+
+class RequestNotFound(NotFound):
+    code = "request_not_found"
+    message = "This file request does not exist, or its folder is no longer there."
+
+
+class RequestRevoked(Gone):
+    code = "request_revoked"
+    message = "The owner has closed this file request."
+
+
+class RequestExpired(Gone):
+    code = "request_expired"
+    message = "This file request has expired."
+
+
+class RequestFull(PayloadTooLarge):
+    code = "request_full"
+    message = "This file does not fit in what the request still accepts."
+
+    def __init__(self, *, bytes_left: int) -> None:
+        super().__init__()
+        self.details = {"bytesLeft": bytes_left}
+
+
+class OwnerStorageFull(InsufficientStorage):
+    """QuotaExceeded as a visitor is told it: without the owner's numbers."""
+
+    code = "quota_exceeded"
+    message = "The owner's storage is full: this file does not fit."
+
+
+class InvalidRequestLimit(InvalidInput):
+    code = "invalid_request_limit"
+    message = "The per-file limit must be at most the largest file the service accepts, and at most the total."
+
+    def __init__(self, *, max_file_bytes: int) -> None:
+        super().__init__()
+        self.details = {"maxFileBytes": max_file_bytes}

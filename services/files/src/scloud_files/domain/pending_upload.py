@@ -65,6 +65,9 @@ class PendingUpload:
     # A batch of small files (drive/batch_upload.py) rather than one multipart upload: its files,
     # each a single PutObject under `object_key` (the batch's prefix); `size` is their sum.
     batch_files: tuple["BatchFile", ...] = ()
+    # A visitor's upload through a file request (its `request_ref`): only that request's routes
+    # reach it, and its completion counts against the request's limits.
+    request_ref: str | None = None
 
     @property
     def layout(self) -> PartLayout:

@@ -3,7 +3,7 @@
 import logging
 
 from scloud_files.domain import StorageUsage, user_prefix
-from scloud_files.ports import BlobStore, FileRepository, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
 
@@ -17,18 +17,28 @@ class GetStorageUsage:
 
 
 class DeleteUserFiles:
-    def __init__(self, repository: FileRepository, blob_store: BlobStore, links: ShareLinkStore | None = None) -> None:
+    def __init__(
+        self,
+        repository: FileRepository,
+        blob_store: BlobStore,
+        links: ShareLinkStore | None = None,
+        requests: FileRequestStore | None = None,
+    ) -> None:
         self._repository = repository
         self._blob_store = blob_store
         self._links = links
+        self._requests = requests
 
     async def __call__(self, user_id: str) -> int:
         """Every byte and every record of a user (files, folders, trash, names, share links with
-        their logs), orphaned bytes included. Idempotent. The account is closed first, so an upload still in flight cannot
-        record a file afterwards: it fails and removes its own bytes."""
+        their logs, file requests), orphaned bytes included. Idempotent. The account is closed
+        first, so an upload still in flight cannot record a file afterwards: it fails and removes
+        its own bytes."""
         await self._repository.close_account(user_id)
         # Before the records: on DynamoDB the owner's partition is the index of their links.
         links = await self._links.delete_links(user_id) if self._links is not None else 0
+        if self._requests is not None:
+            links += await self._requests.delete_requests(user_id)
         objects = await self._blob_store.delete_prefix(user_prefix(user_id))
         files = await self._repository.delete_all(user_id)
         logger.info(

@@ -75,11 +75,14 @@ class PendingUploads:
         self._repository = repository
         self._now = now
 
-    async def require(self, user_id: str, upload_id: str, *, batch: bool = False) -> PendingUpload:
-        """The user's upload (a batch with `batch`); UploadNotFound for another user's, an
-        unknown or an expired one, or one of the other kind."""
+    async def require(
+        self, user_id: str, upload_id: str, *, batch: bool = False, request_ref: str | None = None
+    ) -> PendingUpload:
+        """The user's upload (a batch with `batch`, a visitor's through the file request
+        `request_ref` with it); UploadNotFound for another user's, an unknown or an expired
+        one, or one of another kind or request."""
         upload = await self.store.get(user_id, upload_id)
-        if upload is None or self.has_expired(upload) or upload.is_batch != batch:
+        if upload is None or self.has_expired(upload) or upload.is_batch != batch or upload.request_ref != request_ref:
             raise UploadNotFound()
         return upload
 
@@ -138,6 +141,7 @@ class CreateUpload:
         on_conflict: OnConflict,
         modified_at: datetime | None,
         part_size: int | None,
+        request_ref: str | None = None,
     ) -> PendingUpload:
         """Checks what can be checked before any byte is sent (limit, folder, name, quota), then
         starts the S3 multipart upload under a key built from ids and records it with its
@@ -171,6 +175,7 @@ class CreateUpload:
             modified_at=timestamp(min(modified_at, moment)) if modified_at is not None else None,
             created_at=timestamp(moment),
             expires_at=timestamp(moment + self.limits.upload_ttl),
+            request_ref=request_ref,
         )
         try:
             await self._uploads.store.add(upload, max_per_user=self.limits.max_pending_per_user)
@@ -187,13 +192,15 @@ class SignParts:
         self._limits = limits
         self._now = now
 
-    async def __call__(self, user_id: str, upload_id: str, parts: Sequence[PartRequest]) -> list[SignedPart]:
+    async def __call__(
+        self, user_id: str, upload_id: str, parts: Sequence[PartRequest], *, request_ref: str | None = None
+    ) -> list[SignedPart]:
         """A presigned PUT per part, bound to the part's size and SHA-256. InvalidParts for a part
         outside the upload, of another size than its place gives it, or whose checksum is not a
         base64 SHA-256 digest; UploadNotFound."""
         if len(parts) > self._limits.max_parts_per_request:
             raise InvalidParts()
-        upload = await self._uploads.require(user_id, upload_id)
+        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref)
         layout = upload.layout
         for part in parts:
             if layout.size_of(part.number) != part.size or not is_sha256(part.sha256):
@@ -218,10 +225,12 @@ class GetUpload:
     def __init__(self, uploads: PendingUploads) -> None:
         self._uploads = uploads
 
-    async def __call__(self, user_id: str, upload_id: str) -> tuple[PendingUpload, list[StoredPart]]:
+    async def __call__(
+        self, user_id: str, upload_id: str, *, request_ref: str | None = None
+    ) -> tuple[PendingUpload, list[StoredPart]]:
         """The upload and the parts S3 holds of it, to resume. UploadNotFound, also when S3 no
         longer has the upload (the record is forgotten then)."""
-        upload = await self._uploads.require(user_id, upload_id)
+        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref)
         parts = await self._uploads.multipart.list_parts(upload.object_key, upload.s3_upload_id)
         if parts is None:
             await self._uploads.store.remove(upload)
@@ -233,11 +242,11 @@ class AbortUpload:
     def __init__(self, uploads: PendingUploads) -> None:
         self._uploads = uploads
 
-    async def __call__(self, user_id: str, upload_id: str) -> None:
-        """Aborts the S3 upload and forgets it. UploadNotFound for an unknown one; an expired one
-        is aborted too, and answered as unknown."""
+    async def __call__(self, user_id: str, upload_id: str, *, request_ref: str | None = None) -> None:
+        """Aborts the S3 upload and forgets it. UploadNotFound for an unknown one (or one of
+        another request); an expired one is aborted too, and answered as unknown."""
         upload = await self._uploads.store.get(user_id, upload_id)
-        if upload is None:
+        if upload is None or upload.request_ref != request_ref:
             raise UploadNotFound()
         expired = self._uploads.has_expired(upload)
         await self._uploads.discard(upload)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from typing import Protocol
 
 from scloud_common.errors import AppError
 from scloud_files.domain import (
@@ -31,6 +32,22 @@ from scloud_files.ports import FileRepository
 logger = logging.getLogger(__name__)
 
 
+class CompletionGuard(Protocol):
+    """What a completion through a file request also checks and counts (request_upload.py)."""
+
+    async def admit(self, upload: PendingUpload, size: int) -> None:
+        """Counts the file against its request, or raises (the bytes are deleted then)."""
+        ...
+
+    async def release(self, upload: PendingUpload, size: int) -> None:
+        """Takes back what `admit` counted, for a file that was not recorded."""
+        ...
+
+    async def received(self, item: Item) -> None:
+        """The file is recorded."""
+        ...
+
+
 class CompleteUpload:
     def __init__(
         self,
@@ -49,14 +66,22 @@ class CompleteUpload:
         self._limits = limits
         self._now = now
 
-    async def __call__(self, user_id: str, upload_id: str, parts: Sequence[CompletedPart]) -> Item:
+    async def __call__(
+        self,
+        user_id: str,
+        upload_id: str,
+        parts: Sequence[CompletedPart],
+        *,
+        request_ref: str | None = None,
+        guard: CompletionGuard | None = None,
+    ) -> Item:
         """The recorded file, with the SHA-256 S3 reports for it. InvalidParts (nothing changed,
         the upload can go on) if `parts` is not every part of the upload in order; UploadNotFound;
         and, the object deleted and the upload forgotten: UploadMismatch (S3 refused the parts,
         or the object is not the size declared, or its checksum is not the parts'),
         FileTooLarge, QuotaExceeded, NameTaken (with `fail`), FolderNotFound. A repeated call
         after a completion whose answer was lost answers the file recorded."""
-        upload = await self._uploads.require(user_id, upload_id)
+        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref)
         recorded = await self._repository.get(user_id, upload_id)
         if recorded is not None:
             await self._uploads.store.remove(upload)
@@ -67,7 +92,7 @@ class CompleteUpload:
             raise InvalidParts()
         head = await self._join(upload, list(parts))
         try:
-            item = await self._record(upload, head, parts)
+            item = await self._record(upload, head, parts, guard)
         except AppError as error:
             # After an outcome nobody heard the record stays, so that the client's retry finds
             # the file recorded or records it.
@@ -96,7 +121,9 @@ class CompleteUpload:
             raise UploadNotFound()
         return head
 
-    async def _record(self, upload: PendingUpload, head: ObjectHead, parts: Sequence[CompletedPart]) -> Item:
+    async def _record(
+        self, upload: PendingUpload, head: ObjectHead, parts: Sequence[CompletedPart], guard: CompletionGuard | None
+    ) -> Item:
         """Checks the object against the declaration, the limit and the quota, then records it;
         on any refusal the object is deleted."""
         try:
@@ -109,6 +136,8 @@ class CompleteUpload:
             if head.size > self._limits.max_file_bytes:
                 raise FileTooLarge()
             await self._quota.require_room(upload.user_id, head.size, excluding=upload)
+            if guard is not None:
+                await guard.admit(upload, head.size)
         except AppError:
             await self._recorder.remove_bytes(upload.object_key)
             raise
@@ -127,7 +156,15 @@ class CompleteUpload:
             media_type=detect_media_type(upload.name, b""),
             sha256=head.sha256,
         )
-        return await self._recorder.record_or_compensate(item, upload.on_conflict)
+        if guard is None:
+            return await self._recorder.record_or_compensate(item, upload.on_conflict)
+        try:
+            recorded = await self._recorder.record_or_compensate(item, upload.on_conflict)
+        except BaseException:
+            await asyncio.shield(guard.release(upload, head.size))
+            raise
+        await guard.received(recorded)
+        return recorded
 
     async def _forget(self, upload: PendingUpload) -> None:
         # The file is recorded or refused: a record left behind would only count against the

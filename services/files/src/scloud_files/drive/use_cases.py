@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from scloud_common.mail import Mailer, MailLayout
 from scloud_files.domain import FileIdGenerator, Item
 from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
 from scloud_files.drive.archive import CreateArchive, OpenArchive
@@ -22,6 +23,15 @@ from scloud_files.drive.direct_upload import (
 )
 from scloud_files.drive.download_link import CreateDownloadLink, GetFile
 from scloud_files.drive.file_record import FileRecorder
+from scloud_files.drive.file_request import (
+    CreateFileRequest,
+    GetFileRequest,
+    ListFileRequests,
+    RequestLimits,
+    RequestSettings,
+    RevokeFileRequest,
+    UpdateFileRequest,
+)
 from scloud_files.drive.flat_listing import ListFiles
 from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
 from scloud_files.drive.folder_path import FolderPaths
@@ -30,6 +40,16 @@ from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
+from scloud_files.drive.request_notice import SendRequestNotices
+from scloud_files.drive.request_upload import (
+    AbortRequestUpload,
+    CompleteRequestUpload,
+    CreateRequestUpload,
+    GetRequestUpload,
+    OpenFileRequest,
+    RequestGate,
+    SignRequestParts,
+)
 from scloud_files.drive.search import SearchItems
 from scloud_files.drive.share_link import (
     CreateShareLink,
@@ -59,6 +79,7 @@ from scloud_files.drive.upload_sweep import SweepUploads
 from scloud_files.ports import (
     BlobStore,
     FileRepository,
+    FileRequestStore,
     MultipartStore,
     PasswordHasher,
     PendingUploadStore,
@@ -112,11 +133,42 @@ class Sharing:
 
 
 @dataclass(frozen=True)
+class FileRequests:
+    """File requests: the owner's use cases, the visitor's (the direct-upload protocol into the
+    request's folder) and the owner's batched notices."""
+
+    create: CreateFileRequest
+    list: ListFileRequests
+    get: GetFileRequest
+    update: UpdateFileRequest
+    revoke: RevokeFileRequest
+    open: OpenFileRequest
+    create_upload: CreateRequestUpload
+    sign_parts: SignRequestParts
+    get_upload: GetRequestUpload
+    complete_upload: CompleteRequestUpload
+    abort_upload: AbortRequestUpload
+    send_notices: SendRequestNotices
+    # What a visitor's upload is told of the protocol's bounds (parts signed at once).
+    max_parts_per_request: int
+
+
+@dataclass(frozen=True)
+class RequestPorts:
+    requests: FileRequestStore
+    mailer: Mailer
+    mail_layout: MailLayout
+    limits: RequestLimits = RequestLimits()
+
+
+@dataclass(frozen=True)
 class SharingPorts:
     links: ShareLinkStore
     users: UserDirectory
     hasher: PasswordHasher
     limits: ShareLimits = ShareLimits()
+    # None: no file requests (their routes answer 503).
+    requests: RequestPorts | None = None
 
 
 class NoUploadsInProgress:
@@ -160,6 +212,8 @@ class Drive:
     thumbnails: ThumbnailWorker | None = None
     # None in a drive built without the sharing ports (the command-line tools).
     sharing: Sharing | None = None
+    # None without the sharing ports, the file requests' store or direct uploads.
+    requests: FileRequests | None = None
 
 
 def build_drive(
@@ -194,7 +248,8 @@ def build_drive(
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
     links = sharing.links if sharing else None
-    purge_due = PurgeDue(repository, blob_store, now=now, links=links)
+    request_store = sharing.requests.requests if sharing and sharing.requests else None
+    purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
@@ -248,7 +303,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -263,6 +318,9 @@ def build_drive(
         thumbnails=thumbnails,
         sharing=_sharing(sharing, repository, paths, create_download_link, create_archive, new_id=new_id, now=now)
         if sharing
+        else None,
+        requests=_file_requests(sharing, sharing.requests, repository, paths, direct, new_id=new_id, now=now)
+        if sharing and sharing.requests and direct
         else None,
     )
 
@@ -322,4 +380,37 @@ def _sharing(
         get_item=GetSharedItem(gate, scope),
         download_file=DownloadSharedFile(gate, scope, signer),
         zip=ZipSharedItems(gate, scope, create_archive),
+    )
+
+
+def _file_requests(
+    sharing: SharingPorts,
+    ports: RequestPorts,
+    repository: FileRepository,
+    paths: FolderPaths,
+    direct: DirectUploads,
+    *,
+    new_id: Callable[[], str],
+    now: Clock,
+) -> FileRequests:
+    links = LinkSettings(sharing.users, sharing.hasher, sharing.limits, now=now)
+    settings = RequestSettings(ports.limits, now=now)
+    get = GetFileRequest(ports.requests)
+    gate = RequestGate(ports.requests, repository, paths, now=now)
+    return FileRequests(
+        create=CreateFileRequest(ports.requests, paths, links, settings, new_id=new_id, now=now),
+        list=ListFileRequests(ports.requests),
+        get=get,
+        update=UpdateFileRequest(ports.requests, get, links, settings),
+        revoke=RevokeFileRequest(ports.requests, get, now=now),
+        open=OpenFileRequest(gate),
+        create_upload=CreateRequestUpload(gate, direct.create),
+        sign_parts=SignRequestParts(gate, direct.sign_parts),
+        get_upload=GetRequestUpload(gate, direct.get),
+        complete_upload=CompleteRequestUpload(gate, direct.complete, ports.requests, ports.limits, now=now),
+        abort_upload=AbortRequestUpload(gate, direct.abort),
+        send_notices=SendRequestNotices(
+            ports.requests, repository, sharing.users, ports.mailer, ports.mail_layout, ports.limits, now=now
+        ),
+        max_parts_per_request=direct.create.limits.max_parts_per_request,
     )

@@ -18,7 +18,7 @@ from scloud_files.drive.search import SearchItems
 from scloud_files.drive.thumbnail import CreateThumbnailLink
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.upload import UploadFile
-from scloud_files.drive.use_cases import DirectUploads, Drive, Sharing
+from scloud_files.drive.use_cases import DirectUploads, Drive, FileRequests, Sharing
 
 __all__ = ["CurrentUser"]
 
@@ -75,3 +75,13 @@ async def _sharing(request: Request) -> Sharing:
 
 
 SharingDep = Annotated[Sharing, Depends(_sharing)]
+
+
+async def _file_requests(request: Request) -> FileRequests:
+    drive: Drive = request.app.state.container.service
+    if drive.requests is None:
+        raise ServiceUnavailable()
+    return drive.requests
+
+
+FileRequestsDep = Annotated[FileRequests, Depends(_file_requests)]

@@ -37,6 +37,8 @@ from scloud_files.http.deps import (
     UpdateItemDep,
     UploadFileDep,
 )
+from scloud_files.http.request_routes import public as public_requests
+from scloud_files.http.request_routes import requests as file_requests
 from scloud_files.http.schemas import (
     ROOT_ID,
     ArchiveCreate,
@@ -413,5 +415,17 @@ async def empty_trash(user: CurrentUser, empty: EmptyTrashDep) -> Response:
 
 
 router = APIRouter()
-for part in (share_links, public_links, files, thumbnails, folders, items, search, trash, uploads):
+for part in (
+    share_links,
+    public_links,
+    file_requests,
+    public_requests,
+    files,
+    thumbnails,
+    folders,
+    items,
+    search,
+    trash,
+    uploads,
+):
     router.include_router(part)

@@ -10,6 +10,7 @@ from scloud_common.sqlite_store import SqliteFault, SqliteStore
 from scloud_files.adapters.sqlite import (
     MIGRATIONS,
     SqliteFileRepository,
+    SqliteFileRequests,
     SqlitePendingUploads,
     SqliteShareLinks,
     account_record,
@@ -18,6 +19,7 @@ from scloud_files.adapters.sqlite import (
 from scloud_files.adapters.sqlite.record import insert_row, item_row
 from scloud_files.domain import ArchiveRequest, ItemNotFound, StorageUsage
 from services.files.tests.contracts.file_ports import NOW, FileRepositoryContract, a_file, a_folder
+from services.files.tests.contracts.request_ports import FileRequestStoreContract
 from services.files.tests.contracts.share_ports import ShareLinkStoreContract
 from services.files.tests.contracts.upload_ports import PendingUploadStoreContract
 
@@ -39,6 +41,12 @@ class TestSqliteShareLinks(ShareLinkStoreContract):
     @pytest.fixture
     def links(self, store):
         return SqliteShareLinks(store)
+
+
+class TestSqliteFileRequests(FileRequestStoreContract):
+    @pytest.fixture
+    def requests(self, store):
+        return SqliteFileRequests(store)
 
 
 class TestSqliteFileRepository(FileRepositoryContract):

@@ -49,6 +49,8 @@ def _record(upload: PendingUpload) -> dict[str, Any]:
         record["modifiedAt"] = {"S": upload.modified_at}
     if (batch_files := encode_batch_files(upload.batch_files)) is not None:
         record["batchFiles"] = {"S": batch_files}
+    if upload.request_ref is not None:
+        record["requestRef"] = {"S": upload.request_ref}
     return record
 
 
@@ -69,6 +71,7 @@ def _upload_of(record: dict[str, Any]) -> PendingUpload:
         created_at=record["createdAt"]["S"],
         expires_at=record["expiresAt"]["S"],
         batch_files=decode_batch_files(record["batchFiles"]["S"] if "batchFiles" in record else None),
+        request_ref=record["requestRef"]["S"] if "requestRef" in record else None,
     )
 
 

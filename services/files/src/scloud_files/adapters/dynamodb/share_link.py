@@ -34,11 +34,11 @@ ATTEMPTS_PREFIX = "#attempts#"
 OPTIONAL_TEXT = {"password_hash": "passwordHash", "owner_name": "ownerName", "revoked_at": "revokedAt"}
 
 
-def _ttl(moment: str) -> dict[str, str]:
+def ttl_of(moment: str) -> dict[str, str]:
     return {"N": str(int(datetime.fromisoformat(moment).timestamp()))}
 
 
-def _moment(ttl: dict[str, str]) -> str:
+def moment_of(ttl: dict[str, str]) -> str:
     return datetime.fromtimestamp(int(ttl["N"]), UTC).isoformat()
 
 
@@ -58,7 +58,7 @@ def _record(link: ShareLink) -> dict[str, Any]:
         "downloadCount": {"N": str(link.download_count)},
         "openCount": {"N": str(link.open_count)},
         "refusedCount": {"N": str(link.refused_count)},
-        TTL_ATTRIBUTE: _ttl(link.forget_at),
+        TTL_ATTRIBUTE: ttl_of(link.forget_at),
     }
     for field, attribute in OPTIONAL_TEXT.items():
         if getattr(link, field) is not None:
@@ -82,7 +82,7 @@ def _link_of(record: dict[str, Any]) -> ShareLink:
         item_kind=ItemKind(record["itemKind"]["S"]),
         created_at=record["createdAt"]["S"],
         expires_at=record["expiresAt"]["S"],
-        forget_at=_moment(record[TTL_ATTRIBUTE]),
+        forget_at=moment_of(record[TTL_ATTRIBUTE]),
         password_hash=text("passwordHash"),
         download_limit=int(record["downloadLimit"]["N"]) if "downloadLimit" in record else None,
         owner_name=text("ownerName"),
@@ -102,11 +102,11 @@ def _entry_of(record: dict[str, Any]) -> AccessEntry:
         reason=RefusalReason(record["reason"]["S"]) if "reason" in record else None,
         browser=record["browser"]["S"],
         network=record["network"]["S"],
-        forget_at=_moment(record[TTL_ATTRIBUTE]),
+        forget_at=moment_of(record[TTL_ATTRIBUTE]),
     )
 
 
-def _condition_failed(exc: ClientError) -> bool:
+def condition_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
 
@@ -118,7 +118,7 @@ class DynamoDbShareLinks(TableAccess):
             "linkHash": {"S": link.token_hash},
             "itemId": {"S": link.item_id},
             "createdAt": {"S": link.created_at},
-            TTL_ATTRIBUTE: _ttl(link.forget_at),
+            TTL_ATTRIBUTE: ttl_of(link.forget_at),
         }
         transaction = (
             Transaction()
@@ -165,7 +165,7 @@ class DynamoDbShareLinks(TableAccess):
 
     @translate_aws_errors
     async def update_settings(self, link: ShareLink) -> None:
-        values: dict[str, Any] = {":expires": {"S": link.expires_at}, ":ttl": _ttl(link.forget_at)}
+        values: dict[str, Any] = {":expires": {"S": link.expires_at}, ":ttl": ttl_of(link.forget_at)}
         sets, removes = ["expiresAt = :expires", "#ttl = :ttl"], []
         optional = {**OPTIONAL_TEXT, "download_limit": "downloadLimit"}
         for field, attribute in optional.items():
@@ -193,7 +193,7 @@ class DynamoDbShareLinks(TableAccess):
                 "UpdateExpression": "SET #ttl = :ttl",
                 "ConditionExpression": "attribute_exists(linkHash)",
                 "ExpressionAttributeNames": {"#ttl": TTL_ATTRIBUTE},
-                "ExpressionAttributeValues": {":ttl": _ttl(link.forget_at)},
+                "ExpressionAttributeValues": {":ttl": ttl_of(link.forget_at)},
             }
         }
         cancelled = await self._transact(Transaction().add("record", record).add("owned", owned))
@@ -216,7 +216,7 @@ class DynamoDbShareLinks(TableAccess):
                 ExpressionAttributeValues={":one": {"N": "1"}, ":now": {"S": now}},
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return False
             raise
         return True
@@ -238,7 +238,7 @@ class DynamoDbShareLinks(TableAccess):
                 },
             )
         except ClientError as exc:
-            if _condition_failed(exc):
+            if condition_failed(exc):
                 return
             raise
         record = {
@@ -247,7 +247,7 @@ class DynamoDbShareLinks(TableAccess):
             "event": {"S": entry.event.value},
             "browser": {"S": entry.browser},
             "network": {"S": entry.network},
-            TTL_ATTRIBUTE: _ttl(entry.forget_at),
+            TTL_ATTRIBUTE: ttl_of(entry.forget_at),
         }
         if entry.reason is not None:
             record["reason"] = {"S": entry.reason.value}
@@ -324,7 +324,7 @@ class DynamoDbShareLinks(TableAccess):
             Key=item_key(ATTEMPTS_PREFIX + key, window_start),
             UpdateExpression="ADD attempts :one SET #ttl = :ttl",
             ExpressionAttributeNames={"#ttl": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":one": {"N": "1"}, ":ttl": _ttl(forget_at)},
+            ExpressionAttributeValues={":one": {"N": "1"}, ":ttl": ttl_of(forget_at)},
             ReturnValues="UPDATED_NEW",
         )
         return int(response["Attributes"]["attempts"]["N"])

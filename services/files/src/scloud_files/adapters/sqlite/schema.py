@@ -218,3 +218,42 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# Step 12's file requests.
+MIGRATIONS.append(
+    Migration(
+        9,
+        """
+    -- File requests (upload-only links into a folder), by the SHA-256 of their id; request_ref
+    -- is the owner's handle. bytes_received is what completed uploads brought (checked against
+    -- max_total_bytes in the same statement that adds to it); notice_pending (JSON, the files
+    -- the next notice lists) is due to the owner at notice_due_at. forget_after (Unix seconds:
+    -- expiry + retention) is when the request goes.
+    CREATE TABLE file_requests (
+        token_hash TEXT PRIMARY KEY,
+        request_ref TEXT NOT NULL UNIQUE,
+        owner_id TEXT NOT NULL,
+        folder_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        forget_at TEXT NOT NULL,
+        forget_after INTEGER NOT NULL,
+        max_file_bytes INTEGER NOT NULL CHECK (max_file_bytes > 0),
+        max_total_bytes INTEGER CHECK (max_total_bytes > 0),
+        owner_name TEXT,
+        revoked_at TEXT,
+        bytes_received INTEGER NOT NULL DEFAULT 0 CHECK (bytes_received >= 0),
+        files_received INTEGER NOT NULL DEFAULT 0,
+        notice_pending TEXT NOT NULL DEFAULT '[]',
+        notice_more INTEGER NOT NULL DEFAULT 0,
+        notice_due_at TEXT
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX file_requests_by_owner ON file_requests (owner_id, request_ref);
+    CREATE INDEX file_requests_forgotten ON file_requests (forget_after);
+    CREATE INDEX file_requests_notices_due ON file_requests (notice_due_at) WHERE notice_due_at IS NOT NULL;
+
+    -- A visitor's upload through a request (its request_ref); NULL for the owner's own.
+    ALTER TABLE pending_uploads ADD COLUMN request_ref TEXT;
+    """,
+    )
+)

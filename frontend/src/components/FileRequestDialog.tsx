@@ -1,0 +1,144 @@
+import { useId, useState, type FormEvent } from "react";
+import { ApiError, messageOf } from "../api/errors";
+import { fileRequests, requestUrl, type FileRequestCreated } from "../api/fileRequest";
+import { useSubmit } from "../lib/useSubmit";
+import { Button, TextField } from "./Field";
+import { Modal } from "./Modal";
+import { Notice } from "./Notice";
+import { expiryFrom } from "./ShareDialog";
+import { useToast } from "./Toast";
+
+const MIB = 1024 * 1024;
+const DEFAULT_OPEN_DAYS = 7;
+
+const dayInput = (date: Date) =>
+  `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, "0")}-${String(date.getDate()).padStart(2, "0")}`;
+
+/** A refusal said for people: the expiry or a limit past what the service allows. */
+function describeRequestError(reason: unknown): string {
+  if (reason instanceof ApiError && reason.code === "invalid_expiry") {
+    const maxDays = (reason.details as { maxDays?: number } | undefined)?.maxDays;
+    return maxDays ? `Choose a day within the next ${maxDays} days.` : reason.message;
+  }
+  if (reason instanceof ApiError && reason.code === "email_not_verified")
+    return "Only accounts with a confirmed email address can ask for files. Open the link in the email we sent you.";
+  return messageOf(reason);
+}
+
+interface FileRequestDialogProps {
+  folder: { id: string; name: string };
+  onClose(): void;
+  fallbackFocus?: () => HTMLElement | null;
+}
+
+/** Makes a file request into a folder (an upload-only link) and copies its address. */
+export function FileRequestDialog({ folder, onClose, fallbackFocus }: FileRequestDialogProps) {
+  const [created, setCreated] = useState<FileRequestCreated | null>(null);
+  return (
+    <Modal title={`Request files into ${folder.name}`} onClose={onClose} fallbackFocus={fallbackFocus}>
+      {created ? (
+        <CreatedRequest request={created} />
+      ) : (
+        <CreateRequestForm folderId={folder.id} onCreated={setCreated} />
+      )}
+      <div className="mt-6 flex justify-end">
+        <Button variant="secondary" type="button" onClick={onClose}>
+          Close
+        </Button>
+      </div>
+    </Modal>
+  );
+}
+
+function CreateRequestForm({ folderId, onCreated }: { folderId: string; onCreated(r: FileRequestCreated): void }) {
+  const [day, setDay] = useState(() => dayInput(new Date(Date.now() + DEFAULT_OPEN_DAYS * 86_400_000)));
+  const [perFile, setPerFile] = useState("");
+  const [total, setTotal] = useState("");
+  const { busy, result, run } = useSubmit();
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    await run(async () => {
+      onCreated(
+        await fileRequests.create({
+          folderId,
+          expiresAt: expiryFrom(day),
+          maxFileBytes: perFile ? Math.round(Number(perFile) * MIB) : null,
+          maxTotalBytes: total ? Math.round(Number(total) * MIB) : null,
+          showOwnerName: true,
+        }),
+      );
+    }, describeRequestError);
+  }
+
+  return (
+    <form onSubmit={submit} className="mt-4 space-y-3">
+      <p className="text-sm text-slate-600 dark:text-slate-400">
+        Anyone with the link can send files into this folder. They cannot see or download anything in it.
+      </p>
+      <TextField
+        label="Open until"
+        type="date"
+        required
+        min={dayInput(new Date())}
+        value={day}
+        onChange={(event) => setDay(event.target.value)}
+      />
+      <TextField
+        label="Largest file, in MB (optional)"
+        type="number"
+        min={1}
+        inputMode="numeric"
+        value={perFile}
+        onChange={(event) => setPerFile(event.target.value)}
+      />
+      <TextField
+        label="All files together, in MB (optional)"
+        type="number"
+        min={1}
+        inputMode="numeric"
+        value={total}
+        onChange={(event) => setTotal(event.target.value)}
+      />
+      {result?.kind === "error" && <Notice kind="error">{result.text}</Notice>}
+      <Button type="submit" busy={busy}>
+        Create request
+      </Button>
+    </form>
+  );
+}
+
+function CreatedRequest({ request }: { request: FileRequestCreated }) {
+  const toast = useToast();
+  const url = requestUrl(request.requestId);
+  const inputId = useId();
+  async function copy() {
+    try {
+      await navigator.clipboard.writeText(url);
+      toast({ message: "Link copied." });
+    } catch {
+      toast({ kind: "error", message: "Could not copy: select the link and copy it yourself." });
+    }
+  }
+  return (
+    <div className="mt-4 space-y-3">
+      <Notice kind="success">Request created. Copy its link now: it is shown only this once.</Notice>
+      <label htmlFor={inputId} className="block text-sm font-medium">
+        Request link
+      </label>
+      <div className="flex gap-2">
+        <input
+          id={inputId}
+          readOnly
+          value={url}
+          onFocus={(event) => event.target.select()}
+          className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-800"
+        />
+        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the one thing to do next */}
+        <Button type="button" autoFocus onClick={() => void copy()}>
+          Copy
+        </Button>
+      </div>
+    </div>
+  );
+}
