@@ -8,6 +8,7 @@ type Schemas = components["schemas"];
 export type FileRequest = Schemas["FileRequestRead"];
 export type FileRequestCreated = Schemas["FileRequestCreated"];
 export type FileRequestCreate = Schemas["FileRequestCreate"];
+export type FileRequestUpdate = Schemas["FileRequestUpdate"];
 export type RequestedFolder = Schemas["RequestedFolderRead"];
 export type RequestUpload = Schemas["RequestUploadRead"];
 export type ReceivedFile = Schemas["ReceivedFileRead"];
@@ -21,6 +22,8 @@ export const fileRequests = {
   create: (body: FileRequestCreate) => unwrap(filesApi.POST("/api/files/requests", { body })),
   list: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
     unwrap(filesApi.GET("/api/files/requests", { params: { query: defined(options) }, signal })),
+  update: (requestRef: string, body: FileRequestUpdate) =>
+    unwrap(filesApi.PATCH("/api/files/requests/{request_ref}", { params: ref(requestRef), body })),
   revoke: (requestRef: string) =>
     unwrap(filesApi.DELETE("/api/files/requests/{request_ref}", { params: ref(requestRef) })),
 };

@@ -39,7 +39,10 @@ export function FileRequestDialog({ folder, onClose, fallbackFocus }: FileReques
       {created ? (
         <CreatedRequest request={created} />
       ) : (
-        <CreateRequestForm folderId={folder.id} onCreated={setCreated} />
+        <RequestSettingsForm
+          submitLabel="Create request"
+          onSubmit={async (settings) => setCreated(await fileRequests.create({ folderId: folder.id, ...settings }))}
+        />
       )}
       <div className="mt-6 flex justify-end">
         <Button variant="secondary" type="button" onClick={onClose}>
@@ -50,25 +53,45 @@ export function FileRequestDialog({ folder, onClose, fallbackFocus }: FileReques
   );
 }
 
-function CreateRequestForm({ folderId, onCreated }: { folderId: string; onCreated(r: FileRequestCreated): void }) {
-  const [day, setDay] = useState(() => dayInput(new Date(Date.now() + DEFAULT_OPEN_DAYS * 86_400_000)));
-  const [perFile, setPerFile] = useState("");
-  const [total, setTotal] = useState("");
+/** What the owner sets on a request, for making one and for changing it later. */
+export interface RequestSettings {
+  expiresAt: string;
+  maxFileBytes: number | null;
+  maxTotalBytes: number | null;
+  showOwnerName: boolean;
+}
+
+interface RequestSettingsFormProps {
+  initial?: { expiresAt: string; maxFileBytes: number | null; maxTotalBytes: number | null; showOwnerName: boolean };
+  submitLabel: string;
+  onSubmit(settings: RequestSettings): Promise<void>;
+}
+
+const megabytes = (bytes: number | null | undefined) => (bytes ? String(Math.round((bytes / MIB) * 100) / 100) : "");
+
+/** The request's closing day, limits and whether visitors see the owner's display name. */
+export function RequestSettingsForm({ initial, submitLabel, onSubmit }: RequestSettingsFormProps) {
+  const [day, setDay] = useState(() =>
+    dayInput(initial ? new Date(initial.expiresAt) : new Date(Date.now() + DEFAULT_OPEN_DAYS * 86_400_000)),
+  );
+  const [perFile, setPerFile] = useState(() => megabytes(initial?.maxFileBytes));
+  const [total, setTotal] = useState(() => megabytes(initial?.maxTotalBytes));
+  const [showName, setShowName] = useState(initial?.showOwnerName ?? true);
+  const nameId = useId();
   const { busy, result, run } = useSubmit();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    await run(async () => {
-      onCreated(
-        await fileRequests.create({
-          folderId,
+    await run(
+      () =>
+        onSubmit({
           expiresAt: expiryFrom(day),
           maxFileBytes: perFile ? Math.round(Number(perFile) * MIB) : null,
           maxTotalBytes: total ? Math.round(Number(total) * MIB) : null,
-          showOwnerName: true,
+          showOwnerName: showName,
         }),
-      );
-    }, describeRequestError);
+      describeRequestError,
+    );
   }
 
   return (
@@ -100,9 +123,21 @@ function CreateRequestForm({ folderId, onCreated }: { folderId: string; onCreate
         value={total}
         onChange={(event) => setTotal(event.target.value)}
       />
+      <div className="flex items-center gap-2">
+        <input
+          id={nameId}
+          type="checkbox"
+          checked={showName}
+          onChange={(event) => setShowName(event.target.checked)}
+          className="h-4 w-4 accent-indigo-600"
+        />
+        <label htmlFor={nameId} className="text-sm">
+          Show my display name to visitors
+        </label>
+      </div>
       {result?.kind === "error" && <Notice kind="error">{result.text}</Notice>}
       <Button type="submit" busy={busy}>
-        Create request
+        {submitLabel}
       </Button>
     </form>
   );

@@ -6,6 +6,7 @@ import { formatBytes, formatDate } from "../lib/format";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { useSubmit } from "../lib/useSubmit";
 import { Button } from "./Field";
+import { RequestSettingsForm } from "./FileRequestDialog";
 import { ListStatus } from "./ListStatus";
 import { useToast } from "./Toast";
 
@@ -60,6 +61,7 @@ export function FileRequestList() {
 
 function RequestRow({ request, onChange }: { request: FileRequest; onChange(request: FileRequest): void }) {
   const [name, setName] = useState<string | null>(null);
+  const [editing, setEditing] = useState(false);
   const toast = useToast();
   const revoking = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
   useEffect(() => {
@@ -90,22 +92,45 @@ function RequestRow({ request, onChange }: { request: FileRequest; onChange(requ
           </p>
         </div>
         {request.status === "active" && (
-          <Button
-            variant="danger"
-            busy={revoking.busy}
-            aria-label={`Revoke the file request into ${label}`}
-            onClick={() =>
-              void revoking.run(async () => {
-                await fileRequests.revoke(request.id);
-                onChange({ ...request, status: "revoked", revokedAt: new Date().toISOString() });
-                toast({ message: "Request revoked: nobody can send files through it any more." });
-              })
-            }
-          >
-            Revoke
-          </Button>
+          <div className="flex gap-2">
+            <Button
+              variant="secondary"
+              aria-expanded={editing}
+              aria-label={`Change the file request into ${label}`}
+              onClick={() => setEditing((open) => !open)}
+            >
+              {editing ? "Cancel" : "Change"}
+            </Button>
+            <Button
+              variant="danger"
+              busy={revoking.busy}
+              aria-label={`Revoke the file request into ${label}`}
+              onClick={() =>
+                void revoking.run(async () => {
+                  await fileRequests.revoke(request.id);
+                  onChange({ ...request, status: "revoked", revokedAt: new Date().toISOString() });
+                  toast({ message: "Request revoked: nobody can send files through it any more." });
+                })
+              }
+            >
+              Revoke
+            </Button>
+          </div>
         )}
       </div>
+      {editing && request.status === "active" && (
+        <RequestSettingsForm
+          initial={{ ...request, showOwnerName: request.ownerName !== null }}
+          submitLabel="Save changes"
+          onSubmit={async (settings) => {
+            const { maxFileBytes, ...rest } = settings;
+            // An empty per-file field keeps the current limit; an empty total removes it.
+            onChange(await fileRequests.update(request.id, maxFileBytes === null ? rest : settings));
+            setEditing(false);
+            toast({ message: "Request changed." });
+          }}
+        />
+      )}
     </li>
   );
 }
