@@ -49,6 +49,7 @@ from scloud_files.drive.shared_folder import (
     ListSharedFolder,
     ZipSharedItems,
 )
+from scloud_files.drive.shared_preview import PreviewSharedFile
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -109,6 +110,7 @@ class Sharing:
     get_item: GetSharedItem
     download_file: DownloadSharedFile
     zip: ZipSharedItems
+    preview: PreviewSharedFile
 
 
 @dataclass(frozen=True)
@@ -322,4 +324,5 @@ def _sharing(
         get_item=GetSharedItem(gate, scope),
         download_file=DownloadSharedFile(gate, scope, signer),
         zip=ZipSharedItems(gate, scope, create_archive),
+        preview=PreviewSharedFile(gate, scope, signer),
     )
