@@ -1134,6 +1134,12 @@ export interface components {
              */
             sha256?: string | null;
             /**
+             * Shared
+             * @description The item has a share link that is neither revoked nor expired. Set in folder listings and search results; false elsewhere.
+             * @default false
+             */
+            shared: boolean;
+            /**
              * Size
              * @description Bytes; null for folders.
              */

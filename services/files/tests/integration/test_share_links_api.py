@@ -277,3 +277,16 @@ async def test_the_access_log_never_stores_the_visitors_address(api, tree, store
         dynamodb = request.getfixturevalue("dynamodb")
         stored = repr(dynamodb.scan(TableName=share_settings.files_table)["Items"])
     assert "203.0.113.0/24" in stored and VISITOR_ADDRESS not in stored
+
+
+async def test_listings_and_search_mark_items_with_a_live_link(api, tree):
+    link = await api.share(tree["deep"])
+
+    async def marked() -> dict[str, bool]:
+        listed = await api.client.get(f"/api/folders/{tree['team']}/children", headers=api.user("alice"))
+        found = await api.client.get("/api/search?q=deep", headers=api.user("alice"))
+        return {item["name"]: item["shared"] for item in listed.json()["items"] + found.json()["items"]}
+
+    assert await marked() == {"deep": True, "a.txt": False}
+    await api.client.delete(f"/api/files/links/{link['id']}", headers=api.user("alice"))
+    assert await marked() == {"deep": False, "a.txt": False}
