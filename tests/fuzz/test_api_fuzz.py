@@ -9,6 +9,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
 
 pytestmark = pytest.mark.integration
 
@@ -79,6 +80,33 @@ def test_users_api(case, system, access_token):
 @files.parametrize()
 def test_files_api(case, system, access_token):
     case.call_and_validate(base_url=system.files_url, headers=signed_in(access_token))
+
+
+def is_public_link_route(ctx) -> bool:
+    return ctx.operation.path.startswith("/api/files/public/links/{link_id}")
+
+
+@files.include(is_public_link_route).parametrize()
+@pytest.mark.parametrize("link", ["file", "folder", "folder unlocked"])
+def test_public_link_routes_with_live_links(case, link, system, shared_links):
+    """The visitor's routes on real links, besides the unknown ids of test_files_api: a file's
+    link and a password-protected folder's, locked (generated item ids and tokens) and unlocked,
+    where the items asked for are the folder itself and the file in it, so the answers that
+    succeed are fuzzed too (sort orders, page sizes, cursors, archive bodies)."""
+    headers: dict[str, str] = {}
+    if case.meta is not None and case.meta.generation.mode is not GenerationMode.POSITIVE:
+        # A request made invalid on purpose stays as generated: a live id put in place of the
+        # invalid part would make it valid.
+        case.call_and_validate(base_url=system.files_url)
+        return
+    case.path_parameters["link_id"] = shared_links.file if link == "file" else shared_links.folder
+    if link == "folder unlocked":
+        headers = {"X-Share-Unlock": shared_links.unlock_token}
+        reached = {"folder_id": "root", "item_id": shared_links.folder_file, "file_id": shared_links.folder_file}
+        for name, value in reached.items():
+            if name in case.path_parameters:
+                case.path_parameters[name] = value
+    case.call_and_validate(base_url=system.files_url, headers=headers)
 
 
 # A fresh user per operation is the point, so a function-scoped fixture is wanted here.

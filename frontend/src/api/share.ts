@@ -106,6 +106,16 @@ export function sharedLink(linkId: string, token: string | null) {
           params: { header, path: { link_id: linkId, file_id: fileId } },
         }),
       ),
+    /** A short-lived URL showing the linked file in the browser; not a download (the limit stays). */
+    preview: (signal?: AbortSignal) =>
+      unwrap(publicApi.GET("/api/files/public/links/{link_id}/preview", { params, signal })),
+    previewFile: (fileId: string, signal?: AbortSignal) =>
+      unwrap(
+        publicApi.GET("/api/files/public/links/{link_id}/files/{file_id}/preview", {
+          params: { header, path: { link_id: linkId, file_id: fileId } },
+          signal,
+        }),
+      ),
     archive: (ids: string[]) =>
       unwrap(publicApi.POST("/api/files/public/links/{link_id}/archive", { params, body: { ids } })),
   };

@@ -7,6 +7,7 @@ import { itemActions, type ItemListProps } from "./ItemTable";
 import { SelectCheckbox } from "./SelectCheckbox";
 import { RowMenu } from "./RowMenu";
 import { Thumbnail } from "./Thumbnail";
+import { SharedMark } from "./SharedMark";
 
 const SORT_LABELS: Record<SortKey, string> = { name: "Name", size: "Size", modified: "Modified" };
 
@@ -125,8 +126,11 @@ function ItemTile({
               {item.name}
             </button>
           )}
-          <span className="block truncate text-xs text-slate-600 dark:text-slate-400">
-            {folder ? formatDate(item.modifiedAt) : `${type.label} · ${formatBytes(item.size ?? 0)}`}
+          <span className="flex items-center gap-1 text-xs text-slate-600 dark:text-slate-400">
+            <span className="truncate">
+              {folder ? formatDate(item.modifiedAt) : `${type.label} · ${formatBytes(item.size ?? 0)}`}
+            </span>
+            <SharedMark shared={item.shared} />
           </span>
           {showLocation && (
             <Link

@@ -1,5 +1,6 @@
 import { Link } from "react-router";
 import { ItemIcon } from "./ItemIcon";
+import { SharedMark } from "./SharedMark";
 import { SelectCheckbox } from "./SelectCheckbox";
 import { RowMenu, type RowAction } from "./RowMenu";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
@@ -183,6 +184,7 @@ function ItemRow({
               {item.name}
             </button>
           )}
+          <SharedMark shared={item.shared} />
         </span>
         <span className="block text-xs text-slate-600 sm:hidden dark:text-slate-400">
           {folder ? formatDate(item.modifiedAt) : `${type.label} · ${size} · ${formatDate(item.modifiedAt)}`}

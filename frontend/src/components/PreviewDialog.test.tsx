@@ -18,6 +18,7 @@ const file = (id: string, name: string, type: string, mediaType?: string): Item 
   createdAt: "2026-01-01T00:00:00Z",
   modifiedAt: "2026-01-01T00:00:00Z",
   trashedAt: null,
+  shared: false,
 });
 
 function storage(text: string) {

@@ -57,6 +57,46 @@ describe("the share dialog", () => {
     expect(screen.getByText(/Expires .* 0 downloads .* password/)).toBeInTheDocument();
   });
 
+  it("shows the new link as a QR code, drawn by a chunk loaded only then", async () => {
+    fakeSignedInApi(({ method, path }) => {
+      if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
+      if (method === "POST" && path === "/api/files/links")
+        return json(201, { ...link("L1", "F1"), linkId: "SECRETLINKID", url: "/s/SECRETLINKID" });
+    });
+    renderWithProviders(<ShareDialog item={folder} onClose={() => {}} />);
+    expect(screen.queryByRole("img", { name: "QR code of the link" })).toBeNull();
+
+    await userEvent.click(await screen.findByRole("button", { name: "Create link" }));
+    const code = await screen.findByRole("img", { name: "QR code of the link" });
+    // Dark modules are drawn as one path; a code of a ~40-character URL has hundreds of them.
+    const modules = code.querySelectorAll("path")[1]?.getAttribute("d") ?? "";
+    expect(modules.split("M").length).toBeGreaterThan(100);
+  });
+
+  it("edits a link with the same fields as a new one: a password removed, a limit set", async () => {
+    const bodies: unknown[] = [];
+    fakeSignedInApi(({ method, path, body }) => {
+      if (method === "GET" && path === "/api/files/links")
+        return json(200, { items: [link("L1", "F1", { hasPassword: true, ownerName: "Ada" })], nextCursor: null });
+      if (method === "PATCH" && path === "/api/files/links/L1") {
+        bodies.push(body);
+        return json(200, link("L1", "F1", { downloadLimit: 3 }));
+      }
+    });
+    renderWithProviders(<ShareDialog item={folder} onClose={() => {}} />);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Edit" }));
+    const form = screen.getByRole("form", { name: "Edit the link" });
+    expect(within(form).getByLabelText("Show my display name to visitors")).toBeChecked();
+    await userEvent.type(within(form).getByLabelText("Download limit"), "3");
+    await userEvent.click(within(form).getByLabelText("Remove the password"));
+    expect(within(form).getByLabelText("New password")).toBeDisabled();
+    await userEvent.click(within(form).getByRole("button", { name: "Save" }));
+
+    expect(await screen.findByText(/0 of 3 downloads/)).toBeInTheDocument();
+    expect(bodies).toEqual([{ downloadLimit: 3, showOwnerName: true, password: null }]);
+  });
+
   it("lists only this item's links and revokes one", async () => {
     const requests: string[] = [];
     fakeSignedInApi(({ method, path }) => {

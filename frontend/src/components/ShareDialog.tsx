@@ -1,4 +1,4 @@
-import { useEffect, useId, useState, type FormEvent } from "react";
+import { lazy, Suspense, useEffect, useId, useState, type FormEvent } from "react";
 import { authApi, unwrap } from "../api/client";
 import { ApiError, messageOf } from "../api/errors";
 import { publicUrl, shareLinks, type ShareLink, type ShareLinkCreated, type ShareLinkUpdate } from "../api/share";
@@ -9,6 +9,9 @@ import { Modal } from "./Modal";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
 import { useToast } from "./Toast";
+
+// Loaded when a link is made, not with the drive: the QR encoder is in a chunk of its own.
+const LinkQrCode = lazy(() => import("./LinkQrCode"));
 
 /** Pages of the user's links read to find one item's (the API lists links by owner, newest first). */
 const MAX_LINK_PAGES = 5;
@@ -127,6 +130,104 @@ export function ShareDialog({ item, onClose, fallbackFocus }: ShareDialogProps) 
   );
 }
 
+/** What the create and edit forms ask for, as typed. */
+interface LinkFields {
+  day: string;
+  password: string;
+  removePassword: boolean;
+  limit: string;
+  showName: boolean;
+}
+
+const fieldsOf = (link: ShareLink | null): LinkFields => ({
+  day: link ? dayInput(new Date(link.expiresAt)) : defaultDay(),
+  password: "",
+  removePassword: false,
+  limit: link?.downloadLimit == null ? "" : String(link.downloadLimit),
+  showName: link ? link.ownerName !== null : false,
+});
+
+/** A link's settings, for a new link (`link` null) or an existing one. */
+function LinkSettingsFields({
+  link,
+  fields,
+  onChange,
+}: {
+  link: ShareLink | null;
+  fields: LinkFields;
+  onChange(changes: Partial<LinkFields>): void;
+}) {
+  const removeId = useId();
+  const nameId = useId();
+  const hasPassword = link?.hasPassword ?? false;
+  let passwordHint = "Visitors must type it to open the link. Send it separately.";
+  if (link) passwordHint = hasPassword ? "Empty: keep the current one." : "Empty: no password.";
+  return (
+    <>
+      <TextField
+        label="Works until"
+        type="date"
+        required
+        min={dayInput(new Date())}
+        value={fields.day}
+        onChange={(event) => onChange({ day: event.target.value })}
+      />
+      <TextField
+        label={link ? "Download limit" : "Download limit (optional)"}
+        type="number"
+        min={1}
+        max={1_000_000}
+        inputMode="numeric"
+        hint={link ? "Empty: no limit." : "The link stops working after this many downloads. Previews do not count."}
+        value={fields.limit}
+        onChange={(event) => onChange({ limit: event.target.value })}
+      />
+      <TextField
+        label={hasPassword ? "New password" : link ? "Password" : "Password (optional)"}
+        type="password"
+        autoComplete="new-password"
+        hint={passwordHint}
+        disabled={fields.removePassword}
+        value={fields.password}
+        onChange={(event) => onChange({ password: event.target.value })}
+      />
+      {hasPassword && (
+        <div className="flex items-center gap-2">
+          <input
+            id={removeId}
+            type="checkbox"
+            checked={fields.removePassword}
+            onChange={(event) => onChange({ removePassword: event.target.checked })}
+            className="h-4 w-4 accent-indigo-600"
+          />
+          <label htmlFor={removeId} className="text-sm">
+            Remove the password
+          </label>
+        </div>
+      )}
+      <div className="flex items-center gap-2">
+        <input
+          id={nameId}
+          type="checkbox"
+          checked={fields.showName}
+          onChange={(event) => onChange({ showName: event.target.checked })}
+          className="h-4 w-4 accent-indigo-600"
+        />
+        <label htmlFor={nameId} className="text-sm">
+          Show my display name to visitors
+        </label>
+      </div>
+    </>
+  );
+}
+
+/** The form's fields and their setter, from a link's current settings or a new link's defaults. */
+function useLinkFields(link: ShareLink | null) {
+  const [fields, setFields] = useState(() => fieldsOf(link));
+  const change = (changes: Partial<LinkFields>) => setFields((current) => ({ ...current, ...changes }));
+  return [fields, change] as const;
+}
+
 function CreateLinkForm({
   item,
   onCreated,
@@ -134,11 +235,7 @@ function CreateLinkForm({
   item: ShareDialogProps["item"];
   onCreated(link: ShareLinkCreated): void;
 }) {
-  const [day, setDay] = useState(defaultDay);
-  const [password, setPassword] = useState("");
-  const [limit, setLimit] = useState("");
-  const [showName, setShowName] = useState(false);
-  const nameId = useId();
+  const [fields, change] = useLinkFields(null);
   const { busy, result, run } = useSubmit();
   const [unverified, setUnverified] = useState(false);
 
@@ -149,10 +246,10 @@ function CreateLinkForm({
         onCreated(
           await shareLinks.create({
             itemId: item.id,
-            expiresAt: expiryFrom(day),
-            password: password || null,
-            downloadLimit: limit ? Number(limit) : null,
-            showOwnerName: showName,
+            expiresAt: expiryFrom(fields.day),
+            password: fields.password || null,
+            downloadLimit: fields.limit ? Number(fields.limit) : null,
+            showOwnerName: fields.showName,
           }),
         );
       } catch (reason) {
@@ -165,44 +262,7 @@ function CreateLinkForm({
   if (unverified) return <VerifyFirst />;
   return (
     <form onSubmit={submit} className="mt-4 space-y-3">
-      <TextField
-        label="Works until"
-        type="date"
-        required
-        min={dayInput(new Date())}
-        value={day}
-        onChange={(event) => setDay(event.target.value)}
-      />
-      <TextField
-        label="Password (optional)"
-        type="password"
-        autoComplete="new-password"
-        hint="Visitors must type it to open the link. Send it separately."
-        value={password}
-        onChange={(event) => setPassword(event.target.value)}
-      />
-      <TextField
-        label="Download limit (optional)"
-        type="number"
-        min={1}
-        max={1_000_000}
-        inputMode="numeric"
-        hint="The link stops working after this many downloads."
-        value={limit}
-        onChange={(event) => setLimit(event.target.value)}
-      />
-      <div className="flex items-center gap-2">
-        <input
-          id={nameId}
-          type="checkbox"
-          checked={showName}
-          onChange={(event) => setShowName(event.target.checked)}
-          className="h-4 w-4 accent-indigo-600"
-        />
-        <label htmlFor={nameId} className="text-sm">
-          Show my display name to visitors
-        </label>
-      </div>
+      <LinkSettingsFields link={null} fields={fields} onChange={change} />
       {result?.kind === "error" && <Notice kind="error">{result.text}</Notice>}
       <Button type="submit" busy={busy}>
         Create link
@@ -267,6 +327,9 @@ function CreatedLink({ link, onAnother }: { link: ShareLinkCreated; onAnother():
           Copy
         </Button>
       </div>
+      <Suspense fallback={<Spinner label="Drawing the QR code" />}>
+        <LinkQrCode url={url} />
+      </Suspense>
       <Button variant="secondary" type="button" onClick={onAnother}>
         Create another link
       </Button>
@@ -318,76 +381,24 @@ function ExistingLink({ link, onChange }: { link: ShareLink; onChange(link: Shar
 }
 
 function EditLinkForm({ link, onDone }: { link: ShareLink; onDone(link: ShareLink | null): void }) {
-  const [day, setDay] = useState(() => dayInput(new Date(link.expiresAt)));
-  const [limit, setLimit] = useState(link.downloadLimit === null ? "" : String(link.downloadLimit));
-  const [password, setPassword] = useState("");
-  const [removePassword, setRemovePassword] = useState(false);
-  const [showName, setShowName] = useState(link.ownerName !== null);
-  const removeId = useId();
-  const nameId = useId();
+  const [fields, change] = useLinkFields(link);
   const { busy, result, run } = useSubmit();
 
   async function submit(event: FormEvent) {
     event.preventDefault();
     const changes: ShareLinkUpdate = {
-      downloadLimit: limit ? Number(limit) : null,
-      showOwnerName: showName,
+      downloadLimit: fields.limit ? Number(fields.limit) : null,
+      showOwnerName: fields.showName,
     };
-    if (day !== dayInput(new Date(link.expiresAt))) changes.expiresAt = expiryFrom(day);
-    if (removePassword) changes.password = null;
-    else if (password) changes.password = password;
+    if (fields.day !== dayInput(new Date(link.expiresAt))) changes.expiresAt = expiryFrom(fields.day);
+    if (fields.removePassword) changes.password = null;
+    else if (fields.password) changes.password = fields.password;
     await run(async () => onDone(await shareLinks.update(link.id, changes)), describeShareError);
   }
 
   return (
     <form onSubmit={submit} className="mt-3 space-y-3" aria-label="Edit the link">
-      <TextField
-        label="Works until"
-        type="date"
-        required
-        value={day}
-        onChange={(event) => setDay(event.target.value)}
-      />
-      <TextField
-        label="Download limit"
-        type="number"
-        min={1}
-        max={1_000_000}
-        hint="Empty: no limit."
-        value={limit}
-        onChange={(event) => setLimit(event.target.value)}
-      />
-      <TextField
-        label={link.hasPassword ? "New password" : "Password"}
-        type="password"
-        autoComplete="new-password"
-        hint={link.hasPassword ? "Empty: keep the current one." : "Empty: no password."}
-        disabled={removePassword}
-        value={password}
-        onChange={(event) => setPassword(event.target.value)}
-      />
-      {link.hasPassword && (
-        <div className="flex items-center gap-2">
-          <input
-            id={removeId}
-            type="checkbox"
-            checked={removePassword}
-            onChange={(event) => setRemovePassword(event.target.checked)}
-            className="h-4 w-4 accent-indigo-600"
-          />
-          <label htmlFor={removeId}>Remove the password</label>
-        </div>
-      )}
-      <div className="flex items-center gap-2">
-        <input
-          id={nameId}
-          type="checkbox"
-          checked={showName}
-          onChange={(event) => setShowName(event.target.checked)}
-          className="h-4 w-4 accent-indigo-600"
-        />
-        <label htmlFor={nameId}>Show my display name to visitors</label>
-      </div>
+      <LinkSettingsFields link={link} fields={fields} onChange={change} />
       {result?.kind === "error" && <Notice kind="error">{result.text}</Notice>}
       <div className="flex gap-2">
         <Button type="submit" busy={busy}>

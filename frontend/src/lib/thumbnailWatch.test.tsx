@@ -21,6 +21,7 @@ function file(id: string, mediaType: string, overrides: Partial<Item> = {}): Ite
     modifiedAt: "2026-03-01T11:59:00Z",
     trashedAt: null,
     thumbnail: mediaType.startsWith("image/") ? "pending" : "none",
+    shared: false,
     ...overrides,
   };
 }

@@ -58,6 +58,7 @@ const stored: UploadedFile = {
   createdAt: "",
   modifiedAt: "",
   trashedAt: null,
+  shared: false,
 };
 
 function makeQueue(limit: number | null) {

@@ -132,6 +132,26 @@ beforeEach(() => {
 afterEach(() => localStorage.clear());
 
 describe("the files page's grid", () => {
+  it("marks the items with a live share link in the list's rows and the grid's tiles", async () => {
+    fakeDrive({}, [
+      { ...item("D1", "folder", "Photos"), shared: true },
+      { ...item("T1", "file", "notes.txt"), shared: true },
+      item("I2", "file", "dog.png"),
+    ]);
+    renderApp("/files");
+    const table = await screen.findByRole("table");
+    const marked = (scope: HTMLElement, name: string) =>
+      within(within(scope).getByText(name).closest("tr, li")! as HTMLElement).queryByRole("img", {
+        name: "Shared by link",
+      });
+    await within(table).findByText("dog.png");
+    expect(["Photos", "notes.txt", "dog.png"].map((name) => marked(table, name) !== null)).toEqual([true, true, false]);
+
+    await userEvent.click(screen.getByRole("button", { name: "Grid" }));
+    const grid = await screen.findByRole("list", { name: "Your files" });
+    expect(["Photos", "notes.txt", "dog.png"].map((name) => marked(grid, name) !== null)).toEqual([true, true, false]);
+  });
+
   it("switches between list and grid with a labelled toggle, and remembers the choice in this browser", async () => {
     fakeDrive();
     const first = renderApp("/files");

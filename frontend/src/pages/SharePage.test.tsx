@@ -15,9 +15,24 @@ const sharedFile = {
   expiresAt: "2026-02-01T00:00:00Z",
   downloadsLeft: 3,
   ownerName: "Ada",
+  preview: "image",
 };
-const sharedFolder = { ...sharedFile, kind: "folder", name: "Trip", size: null, type: null, downloadsLeft: null };
-const entry = (id: string, kind: "file" | "folder", name: string, path: { id: string; name: string }[] = []) => ({
+const sharedFolder = {
+  ...sharedFile,
+  kind: "folder",
+  name: "Trip",
+  size: null,
+  type: null,
+  downloadsLeft: null,
+  preview: null,
+};
+const entry = (
+  id: string,
+  kind: "file" | "folder",
+  name: string,
+  path: { id: string; name: string }[] = [],
+  preview: string | null = kind === "file" ? "text" : null,
+) => ({
   id,
   kind,
   name,
@@ -25,6 +40,7 @@ const entry = (id: string, kind: "file" | "folder", name: string, path: { id: st
   type: kind === "file" ? "text/plain" : null,
   modifiedAt: "2026-01-01T00:00:00Z",
   path,
+  preview,
 });
 const gone = (code: string) => json(410, { error: { code, message: "Gone." } });
 
@@ -43,9 +59,11 @@ afterEach(() => {
 });
 
 describe("the share page", () => {
-  it("shows a shared file with its owner's chosen name, previews it and downloads it", async () => {
+  it("shows a shared file with its owner's chosen name, previews it inline and downloads it", async () => {
     const { requests } = fakeVisitor(({ method, path }) => {
       if (method === "GET" && path === BASE) return json(200, sharedFile);
+      if (method === "GET" && path === `${BASE}/preview`)
+        return json(200, { url: "https://storage.example/holiday.png?inline=1", expiresAt: "2026-01-01T00:05:00Z" });
       if (method === "POST" && path === `${BASE}/download`)
         return json(200, { url: "https://storage.example/holiday.png?sig=1", expiresAt: "2026-01-01T00:05:00Z" });
     });
@@ -58,12 +76,59 @@ describe("the share page", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Show preview" }));
     const image = await screen.findByRole("img", { name: "holiday.png" });
-    expect(image).toHaveAttribute("src", "https://storage.example/holiday.png?sig=1");
+    expect(image).toHaveAttribute("src", "https://storage.example/holiday.png?inline=1");
     expect(image).toHaveAttribute("referrerpolicy", "no-referrer");
+    // A preview is not a download: the link's limit is only spent by the button that says so.
+    expect(requests.filter((request) => request.includes("/download"))).toEqual([]);
 
     await userEvent.click(screen.getByRole("button", { name: "Download" }));
     await waitFor(() => expect(click).toHaveBeenCalled());
-    expect(requests.filter((request) => request === `POST ${BASE}/download`)).toHaveLength(2);
+    expect(requests.filter((request) => request === `POST ${BASE}/download`)).toHaveLength(1);
+  });
+
+  it("offers no preview of a file the server says cannot be shown", async () => {
+    fakeVisitor(({ method, path }) => {
+      if (method === "GET" && path === BASE) return json(200, { ...sharedFile, name: "a.zip", preview: null });
+    });
+    renderApp(`/s/${LINK}`);
+    expect(await screen.findByRole("button", { name: "Download" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Show preview" })).toBeNull();
+  });
+
+  it("previews a folder link's files in a dialog: text in a sandboxed frame, Markdown rendered", async () => {
+    const { requests } = fakeVisitor(({ method, path, url }) => {
+      if (method === "GET" && path === BASE) return json(200, sharedFolder);
+      if (path === `${BASE}/folders/root/children`)
+        return json(200, {
+          folder: entry("root", "folder", "Trip"),
+          items: [
+            entry("F1", "file", "notes.txt"),
+            entry("F2", "file", "readme.md"),
+            entry("F3", "file", "a.zip", [], null),
+          ],
+          nextCursor: null,
+        });
+      if (method === "GET" && path.endsWith("/preview"))
+        return json(200, { url: `https://storage.example/${path.split("/").at(-2)}`, expiresAt: "x" });
+      if (url.host === "storage.example") return new Response("# Plan\n\n<script>bad()</script>");
+    });
+    renderApp(`/s/${LINK}`);
+
+    await userEvent.click(await screen.findByRole("button", { name: "Preview notes.txt" }));
+    const dialog = await screen.findByRole("dialog", { name: "notes.txt" });
+    await waitFor(() =>
+      expect(within(dialog).getByTitle("Preview of notes.txt")).toHaveAttribute("src", "https://storage.example/F1"),
+    );
+    expect(within(dialog).getByTitle("Preview of notes.txt")).toHaveAttribute("sandbox", "");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Close" }));
+
+    await userEvent.click(screen.getByRole("button", { name: "Preview readme.md" }));
+    const rendered = await screen.findByRole("document", { name: "Preview of readme.md" });
+    expect(within(rendered).getByRole("heading", { name: "Plan" })).toBeInTheDocument();
+    expect(rendered.innerHTML).not.toMatch(/<script/);
+
+    expect(screen.queryByRole("button", { name: "Preview a.zip" })).toBeNull();
+    expect(requests.filter((request) => request.includes("/download"))).toEqual([]);
   });
 
   it("browses a shared folder with breadcrumbs inside the link, downloads a file and the whole folder", async () => {

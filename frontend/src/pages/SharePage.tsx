@@ -14,10 +14,11 @@ import { Button } from "../components/Field";
 import { ItemIcon } from "../components/ItemIcon";
 import { Notice } from "../components/Notice";
 import { PasswordField } from "../components/PasswordField";
-import { inlineKind } from "../components/PreviewDialog";
+import { PreviewPane, textPreview, usePreview, type Preview } from "../components/FilePreview";
+import { Modal } from "../components/Modal";
 import { Spinner } from "../components/Spinner";
 import { useDocumentTitle } from "../lib/documentTitle";
-import { extensionOf, fileTypeOf } from "../lib/fileType";
+import { fileTypeOf } from "../lib/fileType";
 import { formatBytes, formatDate, formatWait } from "../lib/format";
 import { useSubmit } from "../lib/useSubmit";
 
@@ -214,23 +215,38 @@ function Refusal({ error, message }: { error: ApiError | null; message: string }
   );
 }
 
-/** The types shown inline; a presigned link is an attachment, so only media elements can show it. */
-function previewKind(item: { name: string; type: string | null }): "image" | "audio" | "video" | null {
-  const kind = inlineKind(item.type);
-  if (kind === "pdf" || kind === null) return null;
-  // An SVG may carry scripts; the owner's preview reads it as text first, which a visitor's link cannot.
-  if (item.type === "image/svg+xml" || extensionOf(item.name) === "svg") return null;
-  return kind;
+/** A file's preview through the link (a folder link's file when `fileId` is set), as its `preview` says. */
+function SharedPreview({
+  file,
+  fileId,
+  link,
+  onFailure,
+}: {
+  file: SharedItem | SharedEntry;
+  fileId: string | null;
+  link: LinkApi;
+  onFailure(reason: unknown): void;
+}) {
+  const load = useCallback(async (): Promise<Preview> => {
+    if (!file.preview) return { kind: "none" };
+    try {
+      const { url } = await (fileId ? link.previewFile(fileId) : link.preview());
+      return file.preview === "text" ? await textPreview(file, url) : { kind: file.preview, url };
+    } catch (reason) {
+      onFailure(reason);
+      throw reason;
+    }
+  }, [file, fileId, link, onFailure]);
+  const { preview } = usePreview(fileId ?? "", load);
+  return <PreviewPane preview={preview} name={file.name} />;
 }
 
 function SharedFile({ item, link, onFailure }: { item: SharedItem; link: LinkApi; onFailure(reason: unknown): void }) {
-  const [preview, setPreview] = useState<string | null>(null);
-  const kind = previewKind(item);
+  const [previewing, setPreviewing] = useState(false);
   const downloading = useSubmit();
-  const previewing = useSubmit();
-  const fetchUrl = async () => {
+  const download = async () => {
     try {
-      return (await link.download()).url;
+      navigateTo((await link.download()).url);
     } catch (reason) {
       onFailure(reason);
       throw reason;
@@ -239,52 +255,18 @@ function SharedFile({ item, link, onFailure }: { item: SharedItem; link: LinkApi
   return (
     <section aria-label="File" className="space-y-4">
       <div className="flex flex-wrap gap-2">
-        <Button busy={downloading.busy} onClick={() => void downloading.run(async () => navigateTo(await fetchUrl()))}>
+        <Button busy={downloading.busy} onClick={() => void downloading.run(download)}>
           Download
         </Button>
-        {kind && !preview && (
-          <Button
-            variant="secondary"
-            busy={previewing.busy}
-            onClick={() => void previewing.run(async () => setPreview(await fetchUrl()))}
-          >
+        {item.preview && !previewing && (
+          <Button variant="secondary" onClick={() => setPreviewing(true)}>
             Show preview
           </Button>
         )}
       </div>
-      {item.downloadsLeft !== null && kind && !preview && (
-        <p className="text-xs text-slate-600 dark:text-slate-400">A preview counts as one download.</p>
-      )}
-      {[downloading.result, previewing.result].map(
-        (result, index) =>
-          result?.kind === "error" && (
-            <Notice key={index} kind="error">
-              {result.text}
-            </Notice>
-          ),
-      )}
-      {preview && kind && <MediaPreview kind={kind} url={preview} name={item.name} />}
+      {downloading.result?.kind === "error" && <Notice kind="error">{downloading.result.text}</Notice>}
+      {previewing && <SharedPreview file={item} fileId={null} link={link} onFailure={onFailure} />}
     </section>
-  );
-}
-
-function MediaPreview({ kind, url, name }: { kind: "image" | "audio" | "video"; url: string; name: string }) {
-  return (
-    <div className="flex min-h-48 items-center justify-center rounded-md bg-slate-100 dark:bg-slate-800">
-      {kind === "image" && (
-        <img src={url} alt={name} referrerPolicy="no-referrer" className="max-h-[70vh] max-w-full" />
-      )}
-      {kind === "audio" && (
-        <audio controls src={url} aria-label={`Play ${name}`}>
-          <track kind="captions" />
-        </audio>
-      )}
-      {kind === "video" && (
-        <video controls src={url} aria-label={`Play ${name}`} className="max-h-[70vh] max-w-full">
-          <track kind="captions" />
-        </video>
-      )}
-    </div>
   );
 }
 
@@ -294,6 +276,7 @@ function SharedFolder({ link, onFailure }: { link: LinkApi; onFailure(reason: un
   const [listing, setListing] = useState<{ id: string; page: SharedFolderPage } | null>(null);
   const [failure, setFailure] = useState<{ id: string; message: string } | null>(null);
   const [more, setMore] = useState(false);
+  const [previewed, setPreviewed] = useState<SharedEntry | null>(null);
   const acting = useSubmit();
 
   useEffect(() => {
@@ -365,6 +348,7 @@ function SharedFolder({ link, onFailure }: { link: LinkApi; onFailure(reason: un
               key={entry.id}
               entry={entry}
               onOpen={() => open(entry.id)}
+              onPreview={() => setPreviewed(entry)}
               onDownload={() => act(() => link.downloadFile(entry.id))}
             />
           ))}
@@ -375,11 +359,36 @@ function SharedFolder({ link, onFailure }: { link: LinkApi; onFailure(reason: un
           Show more
         </Button>
       )}
+      {previewed && (
+        <Modal title={previewed.name} wide onClose={() => setPreviewed(null)}>
+          <div className="mt-4">
+            <SharedPreview file={previewed} fileId={previewed.id} link={link} onFailure={onFailure} />
+          </div>
+          <div className="mt-6 flex justify-end gap-2">
+            <Button busy={acting.busy} onClick={() => act(() => link.downloadFile(previewed.id))}>
+              Download
+            </Button>
+            <Button variant="secondary" onClick={() => setPreviewed(null)}>
+              Close
+            </Button>
+          </div>
+        </Modal>
+      )}
     </section>
   );
 }
 
-function SharedRow({ entry, onOpen, onDownload }: { entry: SharedEntry; onOpen(): void; onDownload(): void }) {
+function SharedRow({
+  entry,
+  onOpen,
+  onPreview,
+  onDownload,
+}: {
+  entry: SharedEntry;
+  onOpen(): void;
+  onPreview(): void;
+  onDownload(): void;
+}) {
   const type = fileTypeOf(entry);
   const folder = entry.kind === "folder";
   return (
@@ -401,6 +410,16 @@ function SharedRow({ entry, onOpen, onDownload }: { entry: SharedEntry; onOpen()
           {folder ? formatDate(entry.modifiedAt) : `${type.label} · ${formatBytes(entry.size ?? 0)}`}
         </span>
       </span>
+      {entry.preview && (
+        <button
+          type="button"
+          onClick={onPreview}
+          aria-label={`Preview ${entry.name}`}
+          className="rounded-md px-2 py-1 font-medium text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-slate-800"
+        >
+          Preview
+        </button>
+      )}
       {!folder && (
         <button
           type="button"

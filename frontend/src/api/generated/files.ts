@@ -249,6 +249,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/files/public/links/{link_id}/files/{file_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Shared File
+         * @description A short-lived URL that shows one file the folder link reaches in the browser, as the
+         *     link's own `preview` route does: not a download, logged as an `open`.
+         */
+        get: operations["preview_shared_file_api_files_public_links__link_id__files__file_id__preview_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/files/public/links/{link_id}/folders/{folder_id}/children": {
         parameters: {
             query?: never;
@@ -283,6 +304,28 @@ export interface paths {
          * @description A file or folder the link reaches, with the folders between the link's folder and it.
          */
         get: operations["read_shared_item_api_files_public_links__link_id__items__item_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/files/public/links/{link_id}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Preview Link
+         * @description A short-lived URL that shows the shared file in the browser, as its `preview` says (inline,
+         *     or as plain text), never as an attachment. Not counted against the download limit; logged as
+         *     an `open`. 422 `not_previewable` for a file whose `preview` is null, `link_is_folder`.
+         */
+        get: operations["preview_link_api_files_public_links__link_id__preview_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1402,6 +1445,12 @@ export interface components {
              */
             sha256?: string | null;
             /**
+             * Shared
+             * @description The item has a share link that is neither revoked nor expired. Set in folder listings and search results; false elsewhere.
+             * @default false
+             */
+            shared: boolean;
+            /**
              * Size
              * @description Bytes; null for folders.
              */
@@ -1568,6 +1617,11 @@ export interface components {
             /** Name */
             name: string;
         };
+        /**
+         * PreviewKind
+         * @enum {string}
+         */
+        PreviewKind: "image" | "audio" | "video" | "pdf" | "text";
         /** ReceivedFileRead */
         ReceivedFileRead: {
             /**
@@ -1878,6 +1932,8 @@ export interface components {
              * @description Folders from the link's folder (excluded) down to the item.
              */
             path: components["schemas"]["PathEntryRead"][];
+            /** @description How the file shows in a browser through its `preview` route (the owner's preview's allow list; `text` is served as plain text); null: download only, and for folders. */
+            preview: components["schemas"]["PreviewKind"] | null;
             /** Size */
             size: number | null;
             /**
@@ -1924,6 +1980,8 @@ export interface components {
             name: string;
             /** Ownername */
             ownerName: string | null;
+            /** @description How the file shows in a browser through its `preview` route (the owner's preview's allow list; `text` is served as plain text); null: download only, and for folders. */
+            preview: components["schemas"]["PreviewKind"] | null;
             /** Size */
             size: number | null;
             /**
@@ -3431,6 +3489,114 @@ export interface operations {
             };
         };
     };
+    preview_shared_file_api_files_public_links__link_id__files__file_id__preview_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+                /** @description An item inside the link's folder; `root` is the folder. */
+                file_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     list_shared_folder_api_files_public_links__link_id__folders__folder_id__children_get: {
         parameters: {
             query?: {
@@ -3571,6 +3737,112 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SharedEntryRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    preview_link_api_files_public_links__link_id__preview_get: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The unlock token of a password-protected link. */
+                "X-Share-Unlock"?: string | null;
+            };
+            path: {
+                /** @description The link id from `/s/<linkId>`. */
+                link_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DownloadLinkRead"];
                 };
             };
             /** @description Error */

@@ -69,12 +69,20 @@ from scloud_files.zip_archive import ArchiveWriter
 async def open_repository(settings: FilesStorageSettings) -> AsyncIterator[FileRepository]:
     """The repository the `store` setting names, for the command-line tools: on SQLite the
     service's database, opened (and migrated) here and closed on the way out."""
+    async with open_stores(settings) as (repository, _):
+        yield repository
+
+
+@contextlib.asynccontextmanager
+async def open_stores(settings: FilesStorageSettings) -> AsyncIterator[tuple[FileRepository, ShareLinkStore]]:
+    """The repository and the share links, for a tool that deletes items (whose links go with
+    them), in the one store the `store` setting names."""
     if settings.store == "dynamodb":
-        yield _dynamodb_repository(settings)
+        yield _dynamodb_repository(settings), DynamoDbShareLinks(aws_client(settings, "dynamodb"), settings.files_table)
         return
     store = await SqliteStore.open(settings.sqlite_database(), migrations=MIGRATIONS)
     try:
-        yield SqliteFileRepository(store)
+        yield SqliteFileRepository(store), SqliteShareLinks(store)
     finally:
         await store.close()
 

@@ -363,6 +363,12 @@ class ShareLinkStore(Protocol):
         and the key to continue after if more follow."""
         ...
 
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        """Which of `item_ids` (the owner's) have a link that is neither revoked nor expired at
+        `now` (a used-up link counts until then: the owner still has it to edit or revoke). One
+        read for a page of items, whatever else the owner has (docs/data-model.md)."""
+        ...
+
     async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
         """Deletes the owner's links (only those of `item_id` if given) with their logs and their
         wrong-password windows; how many links went. Idempotent. For a closed account (before its

@@ -9,16 +9,21 @@ pass, e.g. as a scheduled task, on either store (FILES_STORE)."""
 import asyncio
 import logging
 
-from scloud_files.bootstrap import build_blob_store, open_repository
+from scloud_files.bootstrap import build_blob_store, open_stores
 from scloud_files.config import FilesStorageSettings
-from scloud_files.drive.clock import utc_now
+from scloud_files.drive.clock import Clock, utc_now
 from scloud_files.drive.purge import PurgeDue, purge_all_due
+from scloud_files.ports import BlobStore
 
 
-async def purge_store(settings: FilesStorageSettings) -> int:
-    """One pass over the store the settings name; returns how many items were purged."""
-    async with open_repository(settings) as repository:
-        return await purge_all_due(PurgeDue(repository, build_blob_store(settings), now=utc_now))
+async def purge_store(
+    settings: FilesStorageSettings, *, blob_store: BlobStore | None = None, now: Clock = utc_now
+) -> int:
+    """One pass over the store the settings name; returns how many items were purged. The purged
+    items' share links go with them, as in the service's own purge."""
+    async with open_stores(settings) as (repository, links):
+        purge_due = PurgeDue(repository, blob_store or build_blob_store(settings), now=now, links=links)
+        return await purge_all_due(purge_due)
 
 
 def main() -> None:

@@ -174,3 +174,34 @@ class ShareLinkStoreContract:
         assert len((await links.access_log(kept, limit=10, after_key=None))[0]) == 1
         assert await links.failed_attempts(link_attempts_key(kept.token_hash), NOW) == 1
         assert await links.failed_attempts("client#203.0.113.0/24", NOW) == 1
+
+    async def test_shared_items_are_those_of_the_asked_with_a_link_neither_revoked_nor_expired(self, links):
+        live, revoked, expired, used_up = a_link(), a_link(), a_link(expires_at=NOW), a_link(download_limit=1)
+        second = dataclasses.replace(a_link(), item_id=live.item_id)
+        for link in (live, second, revoked, expired, used_up, a_link(owner_id="bob")):
+            await links.add(link)
+        await links.update_settings(dataclasses.replace(revoked, revoked_at=NOW))
+        assert await links.count_download(used_up.token_hash, NOW)
+        unshared = new_id()
+        asked = [live.item_id, revoked.item_id, expired.item_id, used_up.item_id, unshared]
+
+        assert await links.shared_items("alice", asked, NOW) == {live.item_id, used_up.item_id}
+        assert await links.shared_items("bob", asked, NOW) == set()
+        assert await links.shared_items("alice", [], NOW) == set()
+        # One of two links revoked, the item is still shared; its expiry moved into the past, not.
+        await links.update_settings(dataclasses.replace(second, revoked_at=NOW))
+        assert await links.shared_items("alice", [live.item_id], NOW) == {live.item_id}
+        await links.update_settings(dataclasses.replace(live, expires_at=NOW))
+        assert await links.shared_items("alice", [live.item_id], NOW) == set()
+        assert await links.shared_items("alice", [used_up.item_id], LATER) == set()
+
+    async def test_an_items_links_deleted_leave_it_unshared(self, links):
+        link = a_link()
+        await links.add(link)
+        await links.delete_links("alice", item_id=link.item_id)
+        assert await links.shared_items("alice", [link.item_id], NOW) == set()
+        again = dataclasses.replace(a_link(), item_id=link.item_id)
+        await links.add(again)
+        assert await links.shared_items("alice", [link.item_id], NOW) == {link.item_id}
+        await links.delete_links("alice")
+        assert await links.shared_items("alice", [link.item_id], NOW) == set()

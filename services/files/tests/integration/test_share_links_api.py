@@ -174,6 +174,52 @@ async def test_a_folder_link_reaches_nothing_outside_its_folder(api, tree, outsi
     ] * 4
 
 
+async def test_a_visitor_previews_inline_without_spending_the_download_limit(api, tree, store):
+    pdf = await api.upload("report.pdf", b"%PDF-1.7 the report")
+    link = await api.share(pdf, downloadLimit=1)
+    base = f"{PUBLIC}/{link['linkId']}"
+    assert (await api.client.get(base)).json()["preview"] == "pdf"
+    previews = [await api.client.get(f"{base}/preview") for _ in range(3)]
+    assert [response.status_code for response in previews] == [200] * 3, previews[0].text
+    url = previews[0].json()["url"]
+    assert "response-content-disposition=inline" in url
+    if store == "sqlite":  # SeaweedFS serves what was signed
+        async with httpx.AsyncClient(timeout=30) as s3:
+            served = await s3.get(url)
+        assert served.content == b"%PDF-1.7 the report"
+        assert served.headers["content-disposition"].startswith("inline;")
+        assert served.headers["content-type"] == "application/pdf"
+    assert (await api.client.get(base)).json()["downloadsLeft"] == 1
+
+    assert (await api.client.post(f"{base}/download")).status_code == 200
+    exhausted = await api.client.get(f"{base}/preview")
+    assert (exhausted.status_code, exhausted.json()["error"]["code"]) == (410, "link_exhausted")
+    events = [entry["event"] for entry in await api.log(link)]
+    assert sorted(events) == ["download", *["open"] * 5, "refused"]
+
+
+async def test_previews_follow_the_allow_list_and_a_folder_links_containment(api, tree, store):
+    archive = await api.upload("bundle.zip", b"PK\x03\x04 not a real zip")
+    refused = await api.client.get(f"{PUBLIC}/{(await api.share(archive))['linkId']}/preview")
+    assert (refused.status_code, refused.json()["error"]["code"]) == (422, "not_previewable")
+
+    base = f"{PUBLIC}/{(await api.share(tree['team']))['linkId']}"
+    listed = (await api.client.get(f"{base}/folders/root/children")).json()["items"]
+    assert {item["name"]: item["preview"] for item in listed} == {"deep": None, "a.txt": "text"}
+    text = await api.client.get(f"{base}/files/{tree['a']}/preview")
+    assert text.status_code == 200, text.text
+    if store == "sqlite":
+        async with httpx.AsyncClient(timeout=30) as s3:
+            served = await s3.get(text.json()["url"])
+        assert (served.content, served.headers["content-type"]) == (b"alpha", "text/plain; charset=utf-8")
+    whole = await api.client.get(f"{base}/preview")
+    outside = await api.client.get(f"{base}/files/{tree['outside']}/preview")
+    assert [(response.status_code, response.json()["error"]["code"]) for response in (whole, outside)] == [
+        (422, "link_is_folder"),
+        (404, "item_not_found"),
+    ]
+
+
 async def test_revoked_exhausted_and_expired_links_are_refused_with_410(api, tree):
     revoked = await api.share(tree["team"])
     await api.client.delete(f"/api/files/links/{revoked['id']}", headers=api.user("alice"))
@@ -231,3 +277,16 @@ async def test_the_access_log_never_stores_the_visitors_address(api, tree, store
         dynamodb = request.getfixturevalue("dynamodb")
         stored = repr(dynamodb.scan(TableName=share_settings.files_table)["Items"])
     assert "203.0.113.0/24" in stored and VISITOR_ADDRESS not in stored
+
+
+async def test_listings_and_search_mark_items_with_a_live_link(api, tree):
+    link = await api.share(tree["deep"])
+
+    async def marked() -> dict[str, bool]:
+        listed = await api.client.get(f"/api/folders/{tree['team']}/children", headers=api.user("alice"))
+        found = await api.client.get("/api/search?q=deep", headers=api.user("alice"))
+        return {item["name"]: item["shared"] for item in listed.json()["items"] + found.json()["items"]}
+
+    assert await marked() == {"deep": True, "a.txt": False}
+    await api.client.delete(f"/api/files/links/{link['id']}", headers=api.user("alice"))
+    assert await marked() == {"deep": False, "a.txt": False}

@@ -4,10 +4,14 @@ from scloud_files.domain import (
     DEFAULT_CONTENT_TYPE,
     FileIdGenerator,
     InvalidName,
+    Item,
+    ItemKind,
+    PreviewKind,
     clean_file_name,
     content_disposition,
     is_file_id,
     is_inline_safe,
+    preview_kind,
     served_content_type,
 )
 
@@ -54,3 +58,25 @@ def test_types_that_only_look_like_media_are_neither_stored_nor_served_inline(co
 @pytest.mark.parametrize("content_type", ["image/png", "image/jpeg", "application/pdf", "text/plain", "video/mp4"])
 def test_listed_media_types_are_served_inline(content_type):
     assert is_inline_safe(content_type) and served_content_type(content_type) == content_type
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "size", "expected"),
+    [
+        ("photo.png", "image/png", 10, PreviewKind.IMAGE),
+        ("song.mp3", "audio/mpeg", 10, PreviewKind.AUDIO),
+        ("clip.mp4", "video/mp4", 10, PreviewKind.VIDEO),
+        ("report.pdf", "application/pdf", 10, PreviewKind.PDF),
+        ("notes.txt", "text/plain", 10, PreviewKind.TEXT),
+        ("page.html", DEFAULT_CONTENT_TYPE, 10, PreviewKind.TEXT),
+        ("drawing.svg", DEFAULT_CONTENT_TYPE, 10, PreviewKind.TEXT),
+        ("huge.log", "text/plain", 2 * 1024 * 1024, None),
+        ("bundle.zip", DEFAULT_CONTENT_TYPE, 10, None),
+        ("photo.heic", DEFAULT_CONTENT_TYPE, 10, None),
+    ],
+)
+def test_a_preview_shows_inline_only_served_types_on_the_allow_list_and_the_rest_as_text_or_not(
+    name, content_type, size, expected
+):
+    item = Item("01J", "alice", ItemKind.FILE, name, None, "t", "t", size=size, content_type=content_type)
+    assert preview_kind(item) is expected

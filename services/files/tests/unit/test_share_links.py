@@ -25,6 +25,7 @@ from scloud_files.domain import (
     OnConflict,
     PasswordRequired,
     RefusalReason,
+    SortField,
     TooManyAttempts,
     Visitor,
     WrongPassword,
@@ -346,3 +347,34 @@ def test_browser_families(user_agent, family):
 )
 def test_network_prefixes_never_keep_the_address(address, prefix):
     assert network_prefix(address) == prefix
+
+
+async def test_listings_and_search_mark_the_items_with_a_live_link_in_one_read_per_page(
+    drive, sharing, links, report, clock, monkeypatch
+):
+    folder, _ = await drive.create_folder("alice", name="Photos", parent_id=None, on_conflict=OnConflict.FAIL)
+    link, _ = await sharing.create("alice", folder.item_id)
+    await sharing.create("alice", report.item_id, expires_at=clock.now + timedelta(days=1))
+    reads = []
+    shared_items = links.shared_items
+
+    async def counted(owner_id, item_ids, now):
+        reads.append(list(item_ids))
+        return await shared_items(owner_id, item_ids, now)
+
+    monkeypatch.setattr(links, "shared_items", counted)
+
+    async def marked():
+        page = await drive.list_children(
+            "alice", None, sort=SortField.NAME, descending=False, kinds=list(ItemKind), limit=10, cursor=None
+        )
+        return {item.name for item in page.items if item.item_id in page.shared}
+
+    assert await marked() == {"Photos", "report.pdf"}
+    assert len(reads) == 1 and sorted(reads[0]) == sorted([folder.item_id, report.item_id])
+    found = await drive.search("alice", "photo", limit=10, cursor=None)
+    assert found.shared == {folder.item_id}
+
+    await sharing.revoke("alice", link.link_ref)
+    clock.now += timedelta(days=1)
+    assert await marked() == set()

@@ -1,6 +1,6 @@
-"""The files command-line tools (migrate_folders, repair_usage) work on the service's SQLite
-database, opened through the bootstrap's `open_repository` and closed again, without a DynamoDB
-client."""
+"""The files command-line tools (migrate_folders, repair_usage, purge_trash) work on the service's
+SQLite database, opened through the bootstrap's `open_repository` or `open_stores` and closed
+again, without a DynamoDB client."""
 
 import asyncio
 import sqlite3
@@ -10,11 +10,15 @@ import pytest
 
 from scloud_common.sqlite_store import SqliteStore
 from scloud_files.adapters.in_memory import InMemoryBlobStore
-from scloud_files.bootstrap import open_repository
+from scloud_files.adapters.in_memory_share import FastPasswordHasher, InMemoryUserDirectory
+from scloud_files.bootstrap import open_repository, open_stores
 from scloud_files.config import FilesStorageSettings
-from scloud_files.domain import ItemKind, SortField, StorageUsage
-from scloud_files.drive.use_cases import build_drive
+from scloud_files.domain import ItemKind, SortField, StorageUsage, link_hash
+from scloud_files.drive.share_link import ShareLimits
+from scloud_files.drive.use_cases import SharingPorts, build_drive
 from scloud_files.migrate_folders import migrate
+from scloud_files.ports import AccountProfile
+from scloud_files.purge_trash import purge_store
 from scloud_files.repair_usage import repair_store
 from services.files.tests.doubles import chunks_of
 
@@ -89,3 +93,34 @@ def test_open_repository_closes_the_database_on_the_way_out(settings, monkeypatc
     with pytest.raises(RuntimeError, match="the tool failed"):
         asyncio.run(open_and_fail())
     assert closed == [settings.sqlite_database()]
+
+
+def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside_clients):
+    blob_store = InMemoryBlobStore()
+    users = InMemoryUserDirectory({"alice": AccountProfile(True, "Alice")})
+
+    async def share_then_delete_forever() -> tuple[str, str]:
+        async with open_stores(settings) as (repository, links):
+            sharing = SharingPorts(links, users, FastPasswordHasher(), ShareLimits())
+            drive = build_drive(
+                repository, blob_store, max_upload_bytes=1000, download_url_ttl_seconds=60, sharing=sharing
+            )
+            gone = await drive.upload_file("alice", file_name="gone.txt", content_type=None, chunks=chunks_of(b"x"))
+            kept = await drive.upload_file("alice", file_name="kept.txt", content_type=None, chunks=chunks_of(b"y"))
+            _, gone_link = await drive.sharing.create("alice", gone.item_id)
+            _, kept_link = await drive.sharing.create("alice", kept.item_id)
+            await drive.trash_item("alice", gone.item_id, kind=None)
+            assert await drive.empty_trash("alice") == 1
+            return gone_link, kept_link
+
+    async def links_left(*link_ids: str) -> tuple[list[bool], int]:
+        """Whether each link is still found, and how many the owner's index lists."""
+        async with open_stores(settings) as (_, links):
+            owned, _ = await links.list_owned("alice", limit=10, after_ref=None)
+            return [await links.find(link_hash(link_id)) is not None for link_id in link_ids], len(owned)
+
+    gone_link, kept_link = asyncio.run(share_then_delete_forever())
+    assert asyncio.run(links_left(gone_link, kept_link)) == ([True, True], 2)
+
+    assert asyncio.run(purge_store(settings, blob_store=blob_store)) == 1
+    assert asyncio.run(links_left(gone_link, kept_link)) == ([False, True], 1)

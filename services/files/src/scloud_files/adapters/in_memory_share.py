@@ -4,6 +4,7 @@ and attempt counters, a password hasher cheap enough to run per test, and the us
 import dataclasses
 import hashlib
 import hmac
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from scloud_common.errors import NotFound
@@ -77,6 +78,17 @@ class InMemoryShareLinks:
             entries = [entry for entry in entries if entry.key < after_key]
         page = entries[:limit]
         return page, page[-1].key if len(entries) > limit and page else None
+
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        wanted = set(item_ids)
+        return {
+            link.item_id
+            for link in self.links.values()
+            if link.owner_id == owner_id
+            and link.item_id in wanted
+            and link.revoked_at is None
+            and link.expires_at > now
+        }
 
     async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
         gone = [

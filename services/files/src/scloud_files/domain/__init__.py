@@ -5,11 +5,13 @@ from scloud_files.domain.content import (
     DEFAULT_CONTENT_TYPE,
     MAX_TEXT_PREVIEW_BYTES,
     TEXT_PREVIEW_TYPE,
+    PreviewKind,
     content_disposition,
     is_compressed,
     is_inline_safe,
     is_text_previewable,
     portable_name,
+    preview_kind,
     served_content_type,
 )
 from scloud_files.domain.errors import (
@@ -274,6 +276,8 @@ __all__ = [
     "is_compressed",
     "is_file_id",
     "is_inline_safe",
+    "preview_kind",
+    "PreviewKind",
     "is_sha256",
     "is_sort_key",
     "is_text_previewable",

@@ -2,6 +2,7 @@
 
 import re
 import unicodedata
+from enum import StrEnum
 from urllib.parse import quote
 
 from scloud_files.domain.item import Item, ItemKind
@@ -97,6 +98,26 @@ def is_text_previewable(item: Item) -> bool:
         return True
     stem, dot, extension = item.name.rpartition(".")
     return (extension if dot else stem).lower() in _TEXT_EXTENSIONS
+
+
+class PreviewKind(StrEnum):
+    IMAGE = "image"
+    AUDIO = "audio"
+    VIDEO = "video"
+    PDF = "pdf"
+    TEXT = "text"
+
+
+def preview_kind(item: Item) -> PreviewKind | None:
+    """How a file may be shown in a browser, by the rules of the owner's preview: inline when its
+    served type is on the allow list, as plain text when it is text-like and small, else not."""
+    content_type = item.content_type or ""
+    if content_type == "application/pdf":
+        return PreviewKind.PDF
+    family = content_type.partition("/")[0]
+    if is_inline_safe(content_type) and family in ("image", "audio", "video"):
+        return PreviewKind(family)
+    return PreviewKind.TEXT if is_text_previewable(item) else None
 
 
 # Formats whose bytes are compressed already: an archive stores them as they are.

@@ -83,7 +83,7 @@ class NotInTrash(InvalidInput):
 
 class NotPreviewable(InvalidInput):
     code = "not_previewable"
-    message = "This file cannot be previewed as text."
+    message = "This file cannot be previewed."
 
 
 class FolderTooDeep(InvalidInput):

@@ -76,6 +76,8 @@ class ItemPage:
     items: list[Item]
     next_cursor: str | None
     paths: dict[str, list[PathEntry]] = field(default_factory=dict)
+    # The ids of the items with a live share link (drive.shared_mark).
+    shared: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from scloud_files.domain.content import PreviewKind
 from scloud_files.domain.item import ItemKind
 
 # A link's path segment: secrets.token_urlsafe(16), 128 bits of randomness.
@@ -153,3 +154,4 @@ class SharedItem:
     expires_at: str
     downloads_left: int | None
     owner_name: str | None
+    preview: PreviewKind | None = None

@@ -19,6 +19,7 @@ from scloud_files.domain import (
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths, path_entries
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.shared_mark import SharedMarks
 from scloud_files.ports import FileRepository
 
 logger = logging.getLogger(__name__)
@@ -35,9 +36,10 @@ class GetFolder:
 
 
 class ListChildren:
-    def __init__(self, repository: FileRepository, paths: FolderPaths) -> None:
+    def __init__(self, repository: FileRepository, paths: FolderPaths, marks: SharedMarks) -> None:
         self._repository = repository
         self._paths = paths
+        self._marks = marks
 
     async def __call__(
         self,
@@ -56,7 +58,7 @@ class ListChildren:
         items, last = await self._repository.list_children(
             user_id, folder_id, sort=sort, descending=descending, kinds=kinds, limit=limit, after_key=after
         )
-        return ItemPage(items, encode_page_cursor(query, last) if last else None)
+        return await self._marks(user_id, ItemPage(items, encode_page_cursor(query, last) if last else None))
 
 
 class CreateFolder:

@@ -8,13 +8,17 @@ from scloud_files.domain import (
     is_file_id,
 )
 from scloud_files.drive.folder_path import FolderPaths, path_entries
+from scloud_files.drive.shared_mark import SharedMarks
 from scloud_files.ports import FileRepository
 
 
 class SearchItems:
-    def __init__(self, repository: FileRepository, paths: FolderPaths, *, examined_per_request: int) -> None:
+    def __init__(
+        self, repository: FileRepository, paths: FolderPaths, marks: SharedMarks, *, examined_per_request: int
+    ) -> None:
         self._repository = repository
         self._paths = paths
+        self._marks = marks
         self._examined = examined_per_request
 
     async def __call__(self, user_id: str, query: str, *, limit: int, cursor: str | None) -> ItemPage:
@@ -34,4 +38,4 @@ class SearchItems:
         chains = await self._paths.chains(user_id, sorted({item.parent_id for item in matches if item.parent_id}))
         live = [item for item in matches if item.parent_id is None or chains.get(item.parent_id)]
         paths = {item.item_id: path_entries(chains[item.parent_id] or []) if item.parent_id else [] for item in live}
-        return ItemPage(live, encode_page_cursor(page_query, last) if last else None, paths)
+        return await self._marks(user_id, ItemPage(live, encode_page_cursor(page_query, last) if last else None, paths))

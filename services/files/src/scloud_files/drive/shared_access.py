@@ -30,6 +30,7 @@ from scloud_files.domain import (
     link_attempts_key,
     link_hash,
     media_type_of_name,
+    preview_kind,
 )
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.download_link import CreateDownloadLink
@@ -141,6 +142,7 @@ def shared_item(link: ShareLink, item: Item) -> SharedItem:
         expires_at=link.expires_at,
         downloads_left=left,
         owner_name=link.owner_name,
+        preview=None if item.is_folder else preview_kind(item),
     )
 
 

@@ -69,6 +69,8 @@ from scloud_files.drive.shared_folder import (
     ListSharedFolder,
     ZipSharedItems,
 )
+from scloud_files.drive.shared_mark import SharedMarks
+from scloud_files.drive.shared_preview import PreviewSharedFile
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -130,6 +132,7 @@ class Sharing:
     get_item: GetSharedItem
     download_file: DownloadSharedFile
     zip: ZipSharedItems
+    preview: PreviewSharedFile
 
 
 @dataclass(frozen=True)
@@ -250,6 +253,7 @@ def build_drive(
     links = sharing.links if sharing else None
     request_store = sharing.requests.requests if sharing and sharing.requests else None
     purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store)
+    marks = SharedMarks(links, now=now)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
@@ -268,7 +272,7 @@ def build_drive(
     create_archive = CreateArchive(repository, paths, now=now)
     return Drive(
         get_folder=GetFolder(paths),
-        list_children=ListChildren(repository, paths),
+        list_children=ListChildren(repository, paths, marks),
         create_folder=CreateFolder(repository, paths, names, new_id=new_id, now=now),
         upload_file=UploadFile(
             repository,
@@ -286,7 +290,7 @@ def build_drive(
         create_download_link=create_download_link,
         update_item=update_item,
         move_items=MoveItems(update_item, paths, bulk),
-        search=SearchItems(repository, paths, examined_per_request=search_examined_per_request),
+        search=SearchItems(repository, paths, marks, examined_per_request=search_examined_per_request),
         trash_item=trash_item,
         trash_items=TrashItems(trash_item, bulk),
         list_trash=ListTrash(repository, paths),
@@ -380,6 +384,7 @@ def _sharing(
         get_item=GetSharedItem(gate, scope),
         download_file=DownloadSharedFile(gate, scope, signer),
         zip=ZipSharedItems(gate, scope, create_archive),
+        preview=PreviewSharedFile(gate, scope, signer),
     )
 
 

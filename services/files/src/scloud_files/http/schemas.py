@@ -84,9 +84,14 @@ class ItemRead(ApiModel):
         description="The folders from the root (excluded) down to the item's folder. Present in search results, "
         "trash listings (original location as it is now; empty if gone) and folder reads.",
     )
+    shared: bool = Field(
+        False,
+        description="The item has a share link that is neither revoked nor expired. Set in folder listings and "
+        "search results; false elsewhere.",
+    )
 
     @classmethod
-    def from_domain(cls, item: Item, path: list[PathEntry] | None = None) -> "ItemRead":
+    def from_domain(cls, item: Item, path: list[PathEntry] | None = None, *, shared: bool = False) -> "ItemRead":
         return cls(
             id=item.item_id,
             kind=item.kind.value,
@@ -103,6 +108,7 @@ class ItemRead(ApiModel):
             sha256=None if item.is_folder else item.sha256,
             thumbnail=THUMBNAIL_READ[item.thumbnail] if not item.is_folder else "none",
             path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
+            shared=shared,
         )
 
     @classmethod
@@ -131,7 +137,9 @@ class ItemPageRead(ApiModel):
     def from_domain(cls, page: ItemPage, *, with_paths: bool = False) -> "ItemPageRead":
         return cls(
             items=[
-                ItemRead.from_domain(item, page.paths.get(item.item_id, []) if with_paths else None)
+                ItemRead.from_domain(
+                    item, page.paths.get(item.item_id, []) if with_paths else None, shared=item.item_id in page.shared
+                )
                 for item in page.items
             ],
             next_cursor=page.next_cursor,

@@ -147,6 +147,17 @@ async def download_link(
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 
+@public.get("/{link_id}/preview", responses=error_responses(401, 404, 410, 422, 503))
+async def preview_link(
+    link_id: LinkId, request: Request, sharing: SharingDep, unlock: Unlock = None
+) -> DownloadLinkRead:
+    """A short-lived URL that shows the shared file in the browser, as its `preview` says (inline,
+    or as plain text), never as an attachment. Not counted against the download limit; logged as
+    an `open`. 422 `not_previewable` for a file whose `preview` is null, `link_is_folder`."""
+    url, expires_at = await sharing.preview(link_id, _visitor(request), unlock=unlock, file_id=None)
+    return DownloadLinkRead(url=url, expires_at=expires_at)
+
+
 def _item_id(value: str) -> str | None:
     return None if value == ROOT_ID else value
 
@@ -195,6 +206,16 @@ async def download_shared_file(
     """A short-lived URL of one file the link reaches, counted as one download against the
     link's limit (410 `link_exhausted` past it)."""
     url, expires_at = await sharing.download_file(link_id, _visitor(request), unlock=unlock, file_id=_item_id(file_id))
+    return DownloadLinkRead(url=url, expires_at=expires_at)
+
+
+@public.get("/{link_id}/files/{file_id}/preview", responses=error_responses(401, 404, 410, 422, 503))
+async def preview_shared_file(
+    link_id: LinkId, file_id: ItemId, request: Request, sharing: SharingDep, unlock: Unlock = None
+) -> DownloadLinkRead:
+    """A short-lived URL that shows one file the folder link reaches in the browser, as the
+    link's own `preview` route does: not a download, logged as an `open`."""
+    url, expires_at = await sharing.preview(link_id, _visitor(request), unlock=unlock, file_id=_item_id(file_id))
     return DownloadLinkRead(url=url, expires_at=expires_at)
 
 

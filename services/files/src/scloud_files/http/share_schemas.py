@@ -1,10 +1,18 @@
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
 from scloud_common.web import ApiModel
-from scloud_files.domain import DEFAULT_CONTENT_TYPE, AccessEntry, SharedItem, ShareLink, media_type_of_name
+from scloud_files.domain import (
+    DEFAULT_CONTENT_TYPE,
+    AccessEntry,
+    PreviewKind,
+    SharedItem,
+    ShareLink,
+    media_type_of_name,
+    preview_kind,
+)
 from scloud_files.drive.shared_folder import SharedEntry, SharedFolderPage
 from scloud_files.http.schemas import ROOT_ID, PathEntryRead, Rfc3339Time
 
@@ -103,6 +111,15 @@ class AccessLogRead(ApiModel):
     next_cursor: str | None
 
 
+PreviewFor = Annotated[
+    PreviewKind | None,
+    Field(
+        description="How the file shows in a browser through its `preview` route (the owner's preview's allow "
+        "list; `text` is served as plain text); null: download only, and for folders."
+    ),
+]
+
+
 class SharedItemRead(ApiModel):
     """What a visitor sees of a shared item: no ids, no path, nothing of the owner but the name
     they chose to show."""
@@ -115,6 +132,7 @@ class SharedItemRead(ApiModel):
     expires_at: datetime
     downloads_left: int | None
     owner_name: str | None
+    preview: PreviewFor
 
     @classmethod
     def from_domain(cls, item: SharedItem) -> "SharedItemRead":
@@ -127,6 +145,7 @@ class SharedItemRead(ApiModel):
             expires_at=datetime.fromisoformat(item.expires_at),
             downloads_left=item.downloads_left,
             owner_name=item.owner_name,
+            preview=item.preview,
         )
 
 
@@ -150,6 +169,7 @@ class SharedEntryRead(ApiModel):
     type: str | None = Field(description="Media type, for files.")
     modified_at: datetime
     path: list[PathEntryRead] = Field(description="Folders from the link's folder (excluded) down to the item.")
+    preview: PreviewFor
 
     @classmethod
     def from_domain(cls, entry: SharedEntry, *, path: bool = True) -> "SharedEntryRead":
@@ -162,6 +182,7 @@ class SharedEntryRead(ApiModel):
             type=None if item.is_folder else item.media_type or media_type_of_name(item.name) or DEFAULT_CONTENT_TYPE,
             modified_at=datetime.fromisoformat(item.modified_at),
             path=[PathEntryRead.from_domain(folder) for folder in entry.path] if path else [],
+            preview=None if item.is_folder else preview_kind(item),
         )
 
 

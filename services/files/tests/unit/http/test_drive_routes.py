@@ -68,6 +68,7 @@ async def test_folders_items_paths_and_pages(client):
         "sha256",
         "thumbnail",
         "path",
+        "shared",
     }
     assert (projects["kind"], projects["size"], projects["type"], projects["parentId"]) == (
         "folder",
@@ -100,6 +101,7 @@ async def test_folders_items_paths_and_pages(client):
         "sha256": None,
         "thumbnail": "none",
         "path": [],
+        "shared": False,
     }
     only_folders = (await client.get(f"/api/folders/{projects['id']}/children?kind=folder")).json()
     assert [item["name"] for item in only_folders["items"]] == ["Inner"]

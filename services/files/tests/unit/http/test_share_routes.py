@@ -68,6 +68,7 @@ async def test_a_link_is_made_opened_signed_out_and_downloaded(app):
         "expiresAt": body["expiresAt"],
         "downloadsLeft": 1,
         "ownerName": None,
+        "preview": "pdf",
     }
     downloaded = await app.post(f"/api/files/public/links/{body['linkId']}/download")
     assert downloaded.status_code == 200 and downloaded.json()["url"].startswith("memory://blobs/users/")

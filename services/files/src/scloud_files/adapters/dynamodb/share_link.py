@@ -4,6 +4,7 @@ its owner's partition; the owner's partition holds `#link#<ref>` pointing at it;
 partition `#sharelog#<ref>`; wrong-password windows are `#attempts#<key>`. Each carries the TTL
 of what it belongs to."""
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -30,6 +31,11 @@ LINK_SORT_KEY = "#share"
 OWNED_PREFIX = "#link#"
 LOG_PREFIX = "#sharelog#"
 ATTEMPTS_PREFIX = "#attempts#"
+# In the owner's partition, one per item that ever had a link: an attribute per link that is not
+# revoked (its ref, prefixed, holding its expiry), for the listings' "shared" mark in one
+# BatchGetItem per page.
+ITEM_LINKS_PREFIX = "#itemlinks#"
+LINK_ATTRIBUTE_PREFIX = "l"
 # Optional text attributes of a link record, by field name.
 OPTIONAL_TEXT = {"password_hash": "passwordHash", "owner_name": "ownerName", "revoked_at": "revokedAt"}
 
@@ -106,6 +112,32 @@ def _entry_of(record: dict[str, Any]) -> AccessEntry:
     )
 
 
+def _item_links_key(owner_id: str, item_id: str) -> dict[str, Any]:
+    return item_key(owner_id, ITEM_LINKS_PREFIX + item_id)
+
+
+def _item_links_update(table: str, link: ShareLink) -> dict[str, Any]:
+    """The link's mark on its item: its expiry while it is not revoked, nothing once it is. The
+    mark's TTL is that of the latest link written, which outlives every link's expiry (an expiry
+    is at most FILES_SHARE_MAX_EXPIRY_DAYS from its write, the TTL the retention past it)."""
+    names = {"#link": LINK_ATTRIBUTE_PREFIX + link.link_ref, "#ttl": TTL_ATTRIBUTE}
+    values: dict[str, Any] = {":ttl": ttl_of(link.forget_at)}
+    if link.revoked_at is None:
+        expression = "SET #link = :expires, #ttl = :ttl"
+        values[":expires"] = {"S": link.expires_at}
+    else:
+        expression = "REMOVE #link SET #ttl = :ttl"
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": _item_links_key(link.owner_id, link.item_id),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+        }
+    }
+
+
 def condition_failed(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
 
@@ -124,6 +156,7 @@ class DynamoDbShareLinks(TableAccess):
             Transaction()
             .add("record", {"Put": {"TableName": self._table, "Item": _record(link)}})
             .add("owned", {"Put": {"TableName": self._table, "Item": owned}})
+            .add("item links", _item_links_update(self._table, link))
         )
         if await self._transact(transaction, token=transaction.fingerprint()) is not None:
             raise ServiceUnavailable()
@@ -196,12 +229,28 @@ class DynamoDbShareLinks(TableAccess):
                 "ExpressionAttributeValues": {":ttl": ttl_of(link.forget_at)},
             }
         }
-        cancelled = await self._transact(Transaction().add("record", record).add("owned", owned))
+        transaction = (
+            Transaction()
+            .add("record", record)
+            .add("owned", owned)
+            .add("item links", _item_links_update(self._table, link))
+        )
+        cancelled = await self._transact(transaction)
         if cancelled is None:
             return
         if cancelled.refused("record", "owned"):
             raise LinkNotFound()
         raise ServiceUnavailable()
+
+    @translate_aws_errors
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        keys = [_item_links_key(owner_id, item_id) for item_id in dict.fromkeys(item_ids)]
+        shared = set()
+        for record in await self._batch_get(keys) if keys else []:
+            expiries = [value["S"] for name, value in record.items() if name.startswith(LINK_ATTRIBUTE_PREFIX)]
+            if any(expiry > now for expiry in expiries):
+                shared.add(record["fileId"]["S"].removeprefix(ITEM_LINKS_PREFIX))
+        return shared
 
     @translate_aws_errors
     async def count_download(self, token_hash: str, now: str) -> bool:
@@ -282,6 +331,13 @@ class DynamoDbShareLinks(TableAccess):
             ExpressionAttributeValues=values,
             **params,
         ):
+            # The items' marks first: a deletion cut short leaves links unmarked, never marks
+            # without links.
+            marks = [_item_links_key(owner_id, item) for item in sorted({entry["itemId"]["S"] for entry in entries})]
+            for start in range(0, len(marks), BATCH_WRITE_SIZE):
+                await self._batch_delete(
+                    [{"DeleteRequest": {"Key": key}} for key in marks[start : start + BATCH_WRITE_SIZE]]
+                )
             for entry in entries:
                 await self._delete_link(owner_id, entry["fileId"]["S"], entry["linkHash"]["S"])
                 deleted += 1

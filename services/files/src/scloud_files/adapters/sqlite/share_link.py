@@ -4,6 +4,7 @@
 of each table per write, by the rows' own clock, as the ZIP links are."""
 
 import sqlite3
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -166,6 +167,23 @@ class SqliteShareLinks(Database):
             return [_entry_of(row) for row in rows]
 
         return page_of(await self._store.read(access_log), limit, lambda entry: entry.key)
+
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        if not item_ids:
+            return set()
+        marks = ", ".join("?" * len(item_ids))
+
+        def shared_items(connection: sqlite3.Connection) -> set[str]:
+            # Through share_links_by_owner: the owner's links (at most those made in the last
+            # expiry + retention period), never their drive.
+            rows = connection.execute(
+                f"SELECT DISTINCT item_id FROM share_links WHERE owner_id = ? AND item_id IN ({marks}) "
+                "AND revoked_at IS NULL AND expires_at > ?",
+                (owner_id, *item_ids, now),
+            )
+            return {row["item_id"] for row in rows}
+
+        return await self._store.read(shared_items)
 
     async def delete_links(self, owner_id: str, *, item_id: str | None = None) -> int:
         condition = "owner_id = ?" + (" AND item_id = ?" if item_id is not None else "")
