@@ -396,3 +396,25 @@ class UserDirectory(Protocol):
 class AccountProfile:
     email_verified: bool
     display_name: str
+
+
+@dataclass(frozen=True)
+class Person:
+    """Another account, as sharing with people sees it: never its email, which the owner typed."""
+
+    user_id: str
+    display_name: str
+
+
+class PeopleDirectory(UserDirectory, Protocol):
+    """What sharing with people asks the users service."""
+
+    async def find_verified(self, email: str) -> Person | None:
+        """The account whose verified email is `email` (normalised); None for an unknown or
+        unverified one alike."""
+        ...
+
+    async def verified_email(self, user_id: str) -> str | None:
+        """The account's email if its owner verified it; None otherwise. NotFound if there is no
+        such account."""
+        ...
