@@ -21,6 +21,7 @@ from scloud_files.domain import (
     ThumbnailState,
     UnfiledFile,
 )
+from scloud_files.domain.grant import Grant, Role
 
 
 class FileRepository(Protocol):
@@ -373,6 +374,68 @@ class ShareLinkStore(Protocol):
 
     async def count_failed_attempt(self, key: str, window_start: str, *, forget_at: str) -> int:
         """Counts one more under `key` in the window, atomically; the new count."""
+        ...
+
+
+class GrantStore(Protocol):
+    """Sharing with people: each grant found from the owner's side (the people on an item) and
+    from the grantee's (what is shared with them), and each invitation from the hash of the email
+    it waits for, written together so the sides never disagree."""
+
+    async def add(self, grant: Grant) -> None:
+        """Records a grant to an account, or an invitation (`grantee_id` None), replacing the
+        person's earlier one on the item if any."""
+        ...
+
+    async def get(self, owner_id: str, item_id: str, person_id: str) -> Grant | None:
+        """The person's grant or invitation on the item (an expired invitation too)."""
+        ...
+
+    async def people_on(self, owner_id: str, item_id: str) -> list[Grant]:
+        """The item's grants and invitations (expired ones too), oldest first; at most the
+        bound of people per item."""
+        ...
+
+    async def set_role(self, grant: Grant, role: Role) -> None:
+        """PersonNotFound if the grant is gone."""
+        ...
+
+    async def remove(self, grant: Grant) -> None:
+        """Ends the grant or invitation on every side at once. Idempotent."""
+        ...
+
+    async def shared_with(self, grantee_id: str, item_id: str) -> Grant | None:
+        """The grant of the item to the grantee: what every request through it checks."""
+        ...
+
+    async def list_shared_with(
+        self, grantee_id: str, *, limit: int, after_item_id: str | None
+    ) -> tuple[list[Grant], str | None]:
+        """Up to `limit` grants to the grantee, by item id descending (newest items first), with
+        ids below `after_item_id`; and the id to continue after if more follow. Costs a page."""
+        ...
+
+    async def set_in_drive(self, grant: Grant, in_drive: bool) -> None:
+        """ShareNotFound if the grant is gone."""
+        ...
+
+    async def invitations_to(self, person_id: str, now: str) -> list[Grant]:
+        """The invitations waiting for the email that hashes to `person_id`, not expired at `now`."""
+        ...
+
+    async def claim(self, invitation: Grant, grantee_id: str) -> bool:
+        """Turns the invitation into a grant to the account; False, and nothing written, if it
+        was removed or changed meanwhile or the account has a grant on the item already (the
+        invitation then goes)."""
+        ...
+
+    async def delete_for_item(self, owner_id: str, item_id: str) -> int:
+        """Removes every grant and invitation on the item (purged). Idempotent."""
+        ...
+
+    async def delete_for_account(self, user_id: str) -> int:
+        """Removes every grant and invitation the user made and every grant to them, on every
+        side: the account is being deleted. Idempotent."""
         ...
 
 

@@ -17,7 +17,9 @@ class GrpcUserDirectory:
         self._timeout = timeout
 
     async def _user(self, user_id: str) -> users_pb2.User:
-        response = await call_rpc(self._stub.GetUser, users_pb2.GetUserRequest(user_id=user_id), timeout=self._timeout)
+        response: users_pb2.GetUserResponse = await call_rpc(
+            self._stub.GetUser, users_pb2.GetUserRequest(user_id=user_id), timeout=self._timeout
+        )
         return response.user
 
     async def get_profile(self, user_id: str) -> AccountProfile:

@@ -1,6 +1,7 @@
 """The files repository on DynamoDB (repository.DynamoDbFileRepository) and its table."""
 
 from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE
+from scloud_files.adapters.dynamodb.grant import DynamoDbGrants
 from scloud_files.adapters.dynamodb.pending_upload import DynamoDbPendingUploads
 from scloud_files.adapters.dynamodb.record import guard_key, item_record, legacy_file_record
 from scloud_files.adapters.dynamodb.repository import DynamoDbFileRepository
@@ -20,6 +21,7 @@ __all__ = [
     "TTL_ATTRIBUTE",
     "USAGE_SORT_KEY",
     "DynamoDbFileRepository",
+    "DynamoDbGrants",
     "DynamoDbPendingUploads",
     "DynamoDbShareLinks",
     "guard_key",
