@@ -21,15 +21,28 @@ from scloud_common.public_keys import (
 )
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
-from scloud_files.adapters.dynamodb import DynamoDbFileRepository, DynamoDbPendingUploads, DynamoDbShareLinks
+from scloud_files.adapters.dynamodb import (
+    DynamoDbFileRepository,
+    DynamoDbGrants,
+    DynamoDbPendingUploads,
+    DynamoDbShareLinks,
+)
 from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
-from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository, SqlitePendingUploads, SqliteShareLinks
+from scloud_files.adapters.share_notice_mail import UnsentShareNotices
+from scloud_files.adapters.sqlite import (
+    MIGRATIONS,
+    SqliteFileRepository,
+    SqliteGrants,
+    SqlitePendingUploads,
+    SqliteShareLinks,
+)
 from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
+from scloud_files.drive.people_share import PeoplePorts
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
 from scloud_files.drive.share_link import ShareLimits
@@ -39,10 +52,13 @@ from scloud_files.drive.use_cases import Drive, SharingPorts, build_drive
 from scloud_files.ports import (
     BlobStore,
     FileRepository,
+    GrantStore,
     MultipartStore,
     PasswordHasher,
     PendingUploadStore,
+    PeopleDirectory,
     ShareLinkStore,
+    ShareNotices,
     ThumbnailRenderer,
     UserDirectory,
 )
@@ -119,17 +135,8 @@ def _sharing_ports(
     hasher: PasswordHasher | None,
 ) -> SharingPorts | None:
     """None (the sharing routes answer 503) for a test that gives the repository and no link store."""
-    if links is None:
+    if links is None or users is None:
         return None
-    if users is None:
-        channel = dependencies.peer_channel(
-            "users",
-            settings.users_grpc_addr,
-            service=USERS_SERVICE,
-            idempotent_methods=IDEMPOTENT_METHODS,
-            required=False,
-        )
-        users = GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
     if hasher is None:
         bcrypt_hasher = BcryptPasswordHasher(
             settings.share_bcrypt_rounds, workers=settings.share_password_hash_workers, max_waiting=16
@@ -137,6 +144,28 @@ def _sharing_ports(
         dependencies.close_at_shutdown(bcrypt_hasher.close)
         hasher = bcrypt_hasher
     return SharingPorts(links, users, hasher, share_limits(settings))
+
+
+def _users_directory(settings: FilesSettings, dependencies: Dependencies) -> GrpcUserDirectory:
+    channel = dependencies.peer_channel(
+        "users",
+        settings.users_grpc_addr,
+        service=USERS_SERVICE,
+        idempotent_methods=IDEMPOTENT_METHODS,
+        required=False,
+    )
+    return GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
+
+
+def _people_ports(
+    grants: GrantStore | None,
+    people: PeopleDirectory | None,
+    notices: ShareNotices | None,
+) -> PeoplePorts | None:
+    """None (the routes answer 503) for a test that gives the repository and no grant store."""
+    if grants is None or people is None:
+        return None
+    return PeoplePorts(grants, people, notices or UnsentShareNotices())
 
 
 def build_reconcile(
@@ -184,15 +213,19 @@ async def bootstrap(
     share_links: ShareLinkStore | None = None,
     users: UserDirectory | None = None,
     password_hasher: PasswordHasher | None = None,
+    grants: GrantStore | None = None,
+    people: PeopleDirectory | None = None,
+    share_notices: ShareNotices | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending, built_links = await _metadata_stores(settings, dependencies)
+        repository, built_pending, built_links, built_grants = await _metadata_stores(settings, dependencies)
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
+        grants = grants or built_grants
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
@@ -206,6 +239,11 @@ async def bootstrap(
         )
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
+    # One channel to users for links and people alike, unless a test gives both directories.
+    if (users is None and share_links is not None) or (people is None and grants is not None):
+        directory = _users_directory(settings, dependencies)
+        users = users or directory
+        people = people or directory
     archive_writer = ArchiveWriter(
         max_archives=settings.archive_max_concurrent,
         max_per_user=settings.archive_max_per_user,
@@ -239,6 +277,7 @@ async def bootstrap(
         direct_limits=direct_upload_limits(settings),
         thumbnails=thumbnails,
         sharing=_sharing_ports(settings, dependencies, share_links, users, password_hasher),
+        people=_people_ports(grants, people, share_notices),
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -281,12 +320,12 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore]:
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, GrantStore]:
     """The repository, the pending uploads and the share links in the store the `store` setting
     names, with its readiness check; no DynamoDB client is made for the SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
-        return SqliteFileRepository(store), SqlitePendingUploads(store), SqliteShareLinks(store)
+        return SqliteFileRepository(store), SqlitePendingUploads(store), SqliteShareLinks(store), SqliteGrants(store)
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
     dependencies.watch_pool("dynamodb", repository.executor)
@@ -295,4 +334,5 @@ async def _metadata_stores(
         repository,
         DynamoDbPendingUploads(client, settings.files_table),
         DynamoDbShareLinks(client, settings.files_table),
+        DynamoDbGrants(client, settings.files_table),
     )

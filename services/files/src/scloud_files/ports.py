@@ -439,6 +439,13 @@ class GrantStore(Protocol):
         ...
 
 
+class ShareNotices(Protocol):
+    """Tells a person an item was shared with them: the account's owner, or an address with no
+    verified account yet, invited to make one. Sent off the request path."""
+
+    def shared(self, grant: Grant) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """bcrypt on its own bounded pool (scloud_common.password_hash)."""
 

@@ -9,7 +9,7 @@ from scloud_files.domain.grant import Grant, PersonNotFound, Role, ShareNotFound
 from scloud_files.ports import AccountProfile, Person
 
 if TYPE_CHECKING:
-    from scloud_files.ports import GrantStore, PeopleDirectory
+    from scloud_files.ports import GrantStore, PeopleDirectory, ShareNotices
 
 
 class InMemoryGrants:
@@ -118,6 +118,17 @@ class InMemoryPeopleDirectory(InMemoryUserDirectory):
         return address if verified else None
 
 
+class RecordingShareNotices:
+    """Keeps each notice instead of mailing it."""
+
+    def __init__(self) -> None:
+        self.sent: list[Grant] = []
+
+    def shared(self, grant: Grant) -> None:
+        self.sent.append(grant)
+
+
 if TYPE_CHECKING:
     _grants: GrantStore = InMemoryGrants()
     _people: PeopleDirectory = InMemoryPeopleDirectory()
+    _notices: ShareNotices = RecordingShareNotices()

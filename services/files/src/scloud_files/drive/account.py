@@ -3,7 +3,7 @@
 import logging
 
 from scloud_files.domain import StorageUsage, user_prefix
-from scloud_files.ports import BlobStore, FileRepository, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, GrantStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
 
@@ -17,10 +17,17 @@ class GetStorageUsage:
 
 
 class DeleteUserFiles:
-    def __init__(self, repository: FileRepository, blob_store: BlobStore, links: ShareLinkStore | None = None) -> None:
+    def __init__(
+        self,
+        repository: FileRepository,
+        blob_store: BlobStore,
+        links: ShareLinkStore | None = None,
+        grants: GrantStore | None = None,
+    ) -> None:
         self._repository = repository
         self._blob_store = blob_store
         self._links = links
+        self._grants = grants
 
     async def __call__(self, user_id: str) -> int:
         """Every byte and every record of a user (files, folders, trash, names, share links with
@@ -29,9 +36,12 @@ class DeleteUserFiles:
         await self._repository.close_account(user_id)
         # Before the records: on DynamoDB the owner's partition is the index of their links.
         links = await self._links.delete_links(user_id) if self._links is not None else 0
+        # What they shared and what was shared with them: on DynamoDB both are found from their partition.
+        grants = await self._grants.delete_for_account(user_id) if self._grants is not None else 0
         objects = await self._blob_store.delete_prefix(user_prefix(user_id))
         files = await self._repository.delete_all(user_id)
         logger.info(
-            "user files deleted", extra={"user_id": user_id, "objects": objects, "files": files, "links": links}
+            "user files deleted",
+            extra={"user_id": user_id, "objects": objects, "files": files, "links": links, "grants": grants},
         )
         return files

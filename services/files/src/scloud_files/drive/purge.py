@@ -9,7 +9,7 @@ import logging
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
-from scloud_files.ports import BlobStore, FileRepository, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, GrantStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
 
@@ -18,12 +18,19 @@ PURGE_BATCH = 100
 
 class PurgeDue:
     def __init__(
-        self, repository: FileRepository, blob_store: BlobStore, *, now: Clock, links: ShareLinkStore | None = None
+        self,
+        repository: FileRepository,
+        blob_store: BlobStore,
+        *,
+        now: Clock,
+        links: ShareLinkStore | None = None,
+        grants: GrantStore | None = None,
     ) -> None:
         self._repository = repository
         self._blob_store = blob_store
         self._now = now
         self._links = links
+        self._grants = grants
         # Set when something was deleted forever, so the purge runs now rather than at its interval.
         self.requested = asyncio.Event()
 
@@ -58,6 +65,8 @@ class PurgeDue:
             # Already answering 404 (their item is gone); removed with it rather than at their TTL.
             if self._links is not None:
                 await self._links.delete_links(item.user_id, item_id=item.item_id)
+            if self._grants is not None:
+                await self._grants.delete_for_item(item.user_id, item.item_id)
 
 
 async def purge_all_due(purge_due: PurgeDue) -> int:

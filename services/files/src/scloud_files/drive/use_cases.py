@@ -28,6 +28,7 @@ from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.people_share import PeopleOnItem, PeoplePorts, SharePerson
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
 from scloud_files.drive.search import SearchItems
@@ -49,6 +50,7 @@ from scloud_files.drive.shared_folder import (
     ListSharedFolder,
     ZipSharedItems,
 )
+from scloud_files.drive.shared_with_me import EditShared, ListSharedWithMe, ReadShared, ShareChoices, ShareGate
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -112,6 +114,18 @@ class Sharing:
 
 
 @dataclass(frozen=True)
+class People:
+    """Sharing with people: the owner's use cases, and the grantee's."""
+
+    share: SharePerson
+    on_item: PeopleOnItem
+    shared_with_me: ListSharedWithMe
+    choices: ShareChoices
+    read: ReadShared
+    edit: EditShared
+
+
+@dataclass(frozen=True)
 class SharingPorts:
     links: ShareLinkStore
     users: UserDirectory
@@ -160,6 +174,7 @@ class Drive:
     thumbnails: ThumbnailWorker | None = None
     # None in a drive built without the sharing ports (the command-line tools).
     sharing: Sharing | None = None
+    people: People | None = None
 
 
 def build_drive(
@@ -184,6 +199,7 @@ def build_drive(
     direct_limits: DirectUploadLimits = DEFAULT_DIRECT_LIMITS,
     thumbnails: ThumbnailWorker | None = None,
     sharing: SharingPorts | None = None,
+    people: PeoplePorts | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     paths = FolderPaths(repository)
@@ -194,7 +210,8 @@ def build_drive(
     update_item = UpdateItem(repository, paths, names, now=now)
     trash_item = TrashItem(paths, trasher)
     links = sharing.links if sharing else None
-    purge_due = PurgeDue(repository, blob_store, now=now, links=links)
+    grants = people.grants if people else None
+    purge_due = PurgeDue(repository, blob_store, now=now, links=links, grants=grants)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
@@ -211,21 +228,23 @@ def build_drive(
         )
     create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
     create_archive = CreateArchive(repository, paths, now=now)
+    list_children = ListChildren(repository, paths)
+    upload_file = UploadFile(
+        repository,
+        blob_store,
+        paths,
+        recorder,
+        quota,
+        max_upload_bytes=max_upload_bytes,
+        slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
+        new_id=new_id,
+        now=now,
+    )
     return Drive(
         get_folder=GetFolder(paths),
-        list_children=ListChildren(repository, paths),
+        list_children=list_children,
         create_folder=CreateFolder(repository, paths, names, new_id=new_id, now=now),
-        upload_file=UploadFile(
-            repository,
-            blob_store,
-            paths,
-            recorder,
-            quota,
-            max_upload_bytes=max_upload_bytes,
-            slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
-            new_id=new_id,
-            now=now,
-        ),
+        upload_file=upload_file,
         list_files=ListFiles(repository, paths),
         get_file=get_file,
         create_download_link=create_download_link,
@@ -248,7 +267,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links, grants),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -263,6 +282,19 @@ def build_drive(
         thumbnails=thumbnails,
         sharing=_sharing(sharing, repository, paths, create_download_link, create_archive, new_id=new_id, now=now)
         if sharing
+        else None,
+        people=_people(
+            people,
+            repository,
+            paths,
+            list_children,
+            create_download_link,
+            upload_file,
+            update_item,
+            trash_item,
+            now=now,
+        )
+        if people
         else None,
     )
 
@@ -322,4 +354,27 @@ def _sharing(
         get_item=GetSharedItem(gate, scope),
         download_file=DownloadSharedFile(gate, scope, signer),
         zip=ZipSharedItems(gate, scope, create_archive),
+    )
+
+
+def _people(
+    ports: PeoplePorts,
+    repository: FileRepository,
+    paths: FolderPaths,
+    list_children: ListChildren,
+    signer: CreateDownloadLink,
+    upload_file: UploadFile,
+    update_item: UpdateItem,
+    trash_item: TrashItem,
+    *,
+    now: Clock,
+) -> People:
+    gate = ShareGate(ports.grants, repository, paths, LinkScope(repository, paths))
+    return People(
+        share=SharePerson(ports, paths, now=now),
+        on_item=PeopleOnItem(ports.grants, paths, now=now),
+        shared_with_me=ListSharedWithMe(ports.grants, ports.people, repository, paths, now=now),
+        choices=ShareChoices(ports.grants, gate),
+        read=ReadShared(gate, list_children, signer),
+        edit=EditShared(gate, upload_file, update_item, trash_item),
     )
