@@ -1,11 +1,7 @@
 """Auth's entities and rules. Plain Python: no I/O."""
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-
-import idna
 
 from scloud_common.errors import (
     AlreadyExists,
@@ -18,7 +14,6 @@ from scloud_common.errors import (
     Unauthenticated,
 )
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
 MAX_USER_AGENT_LENGTH = 200
@@ -266,11 +261,6 @@ class InvalidRefreshToken(Unauthenticated):
     message = "Your session has ended. Sign in again."
 
 
-class InvalidEmail(InvalidInput):
-    code = "invalid_email"
-    message = "Enter a valid email address."
-
-
 class WeakPassword(InvalidInput):
     code = "weak_password"
 
@@ -318,29 +308,6 @@ class TooManyResetRequests(RateLimited):
 class CrossSiteRequest(PermissionDenied):
     code = "cross_site_request"
     message = "This request must come from the SCloud web app itself."
-
-
-def _has_control_characters(text: str) -> bool:
-    return any(unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") for c in text)
-
-
-def normalize_email(email: str) -> str:
-    """The one place emails are normalised: the domain in IDNA (ASCII) form, everything lower-case,
-    so each mailbox has one spelling and one account. The users service trusts the result."""
-    email = email.strip()
-    if _has_control_characters(email):
-        raise InvalidEmail()
-    local, at, domain = email.rpartition("@")
-    if not at or not local or not domain:
-        raise InvalidEmail()
-    try:
-        domain = idna.encode(domain, uts46=True).decode("ascii")
-    except (idna.IDNAError, UnicodeError):
-        raise InvalidEmail() from None
-    normalized = f"{local}@{domain}".lower()
-    if len(normalized) > 254 or not EMAIL_PATTERN.match(normalized):
-        raise InvalidEmail()
-    return normalized
 
 
 def clean_user_agent(user_agent: str | None) -> str:

@@ -16,13 +16,13 @@ from scloud_auth.domain import (
     TokenPurpose,
     TooManyEmails,
     TooManyResetRequests,
-    normalize_email,
 )
 from scloud_auth.link_tokens import LinkTokens, password_stamp
 from scloud_auth.notices import AccountNotices
 from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.ports import PasswordHasher, SendLimitStore, SessionRepository, UserDirectory
 from scloud_auth.throttle import AccountThrottle, PasswordCheck
+from scloud_common.email_address import normalize_email
 from scloud_common.errors import NotFound
 from scloud_common.mail import MailLayout, MailMessage
 from scloud_common.security_events import SecurityEvent, record_security_event

@@ -1,10 +1,11 @@
 """Creating an account, which signs it in and mails a link to verify its address."""
 
-from scloud_auth.domain import IssuedSession, NewUser, normalize_email
+from scloud_auth.domain import IssuedSession, NewUser
 from scloud_auth.notices import AccountNotices
 from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.ports import PasswordHasher, UserDirectory
 from scloud_auth.sessions import SessionIssuer
+from scloud_common.email_address import normalize_email
 from scloud_common.security_events import SecurityEvent, record_security_event
 
 

@@ -9,14 +9,12 @@ from typing import NoReturn
 from scloud_auth.domain import (
     Credentials,
     InvalidCredentials,
-    InvalidEmail,
     InvalidTwoFactorCode,
     IssuedChallenge,
     IssuedSession,
     SignInChallenge,
     SignInChallengeExpired,
     clean_user_agent,
-    normalize_email,
 )
 from scloud_auth.notices import AccountNotices
 from scloud_auth.ports import PasswordHasher, SignInChallengeStore, TwoFactorRepository, UserDirectory
@@ -24,6 +22,7 @@ from scloud_auth.secret_token import hash_secret_token, new_secret
 from scloud_auth.sessions import SessionIssuer
 from scloud_auth.throttle import AccountThrottle
 from scloud_auth.two_factor import SecondFactor
+from scloud_common.email_address import InvalidEmail, normalize_email
 from scloud_common.errors import AppError, NotFound
 from scloud_common.security_events import SecurityEvent, record_security_event
 

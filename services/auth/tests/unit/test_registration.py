@@ -3,9 +3,10 @@
 import pytest
 
 from scloud_auth.common_passwords import common_passwords
-from scloud_auth.domain import InvalidEmail, WeakPassword
+from scloud_auth.domain import WeakPassword
 from scloud_auth.password_policy import PasswordPolicy
 from scloud_auth.signing import SignerKeySource
+from scloud_common.email_address import InvalidEmail
 from scloud_common.errors import AlreadyExists
 from scloud_common.tokens import AccessTokenVerifier
 from services.auth.tests.unit.account_steps import PASSWORD, register

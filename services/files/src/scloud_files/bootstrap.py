@@ -12,7 +12,7 @@ from typing import Any
 
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
-from scloud_common.mail import Mailer, MailLayout
+from scloud_common.mail import Mailer, MailLayout, MailOutbox
 from scloud_common.mail_transport import build_mailer
 from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_common.public_keys import (
@@ -26,16 +26,19 @@ from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionSt
 from scloud_files.adapters.dynamodb import (
     DynamoDbFileRepository,
     DynamoDbFileRequests,
+    DynamoDbGrants,
     DynamoDbPendingUploads,
     DynamoDbShareLinks,
 )
 from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
+from scloud_files.adapters.share_notice_mail import MailedShareNotices
 from scloud_files.adapters.sqlite import (
     MIGRATIONS,
     SqliteFileRepository,
     SqliteFileRequests,
+    SqliteGrants,
     SqlitePendingUploads,
     SqliteShareLinks,
 )
@@ -44,6 +47,7 @@ from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.file_request import RequestLimits
+from scloud_files.drive.people_share import PeoplePorts
 from scloud_files.drive.purge import purge_periodically
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_periodically
 from scloud_files.drive.request_notice import notify_periodically
@@ -55,10 +59,13 @@ from scloud_files.ports import (
     BlobStore,
     FileRepository,
     FileRequestStore,
+    GrantStore,
     MultipartStore,
     PasswordHasher,
     PendingUploadStore,
+    PeopleDirectory,
     ShareLinkStore,
+    ShareNotices,
     ThumbnailRenderer,
     UserDirectory,
 )
@@ -153,11 +160,11 @@ def notice_poll_seconds(settings: FilesSettings) -> float:
 def _request_ports(
     settings: FilesSettings, requests: FileRequestStore | None, mailer: Mailer | None
 ) -> RequestPorts | None:
-    if requests is None:
+    if requests is None or mailer is None:
         return None
     return RequestPorts(
         requests,
-        mailer or build_mailer(settings),
+        mailer,
         MailLayout(public_url=settings.public_url),
         request_limits(settings),
     )
@@ -172,17 +179,8 @@ def _sharing_ports(
     requests: RequestPorts | None,
 ) -> SharingPorts | None:
     """None (the sharing routes answer 503) for a test that gives the repository and no link store."""
-    if links is None:
+    if links is None or users is None:
         return None
-    if users is None:
-        channel = dependencies.peer_channel(
-            "users",
-            settings.users_grpc_addr,
-            service=USERS_SERVICE,
-            idempotent_methods=IDEMPOTENT_METHODS,
-            required=False,
-        )
-        users = GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
     if hasher is None:
         bcrypt_hasher = BcryptPasswordHasher(
             settings.share_bcrypt_rounds, workers=settings.share_password_hash_workers, max_waiting=16
@@ -190,6 +188,28 @@ def _sharing_ports(
         dependencies.close_at_shutdown(bcrypt_hasher.close)
         hasher = bcrypt_hasher
     return SharingPorts(links, users, hasher, share_limits(settings), requests)
+
+
+def _users_directory(settings: FilesSettings, dependencies: Dependencies) -> GrpcUserDirectory:
+    channel = dependencies.peer_channel(
+        "users",
+        settings.users_grpc_addr,
+        service=USERS_SERVICE,
+        idempotent_methods=IDEMPOTENT_METHODS,
+        required=False,
+    )
+    return GrpcUserDirectory(channel, timeout=settings.grpc_timeout_seconds)
+
+
+def _people_ports(
+    grants: GrantStore | None,
+    people: PeopleDirectory | None,
+    notices: ShareNotices | None,
+) -> PeoplePorts | None:
+    """None (the routes answer 503) for a test that gives the repository and no grant store."""
+    if grants is None or people is None or notices is None:
+        return None
+    return PeoplePorts(grants, people, notices)
 
 
 def build_reconcile(
@@ -239,16 +259,22 @@ async def bootstrap(
     password_hasher: PasswordHasher | None = None,
     file_requests: FileRequestStore | None = None,
     mailer: Mailer | None = None,
+    grants: GrantStore | None = None,
+    people: PeopleDirectory | None = None,
+    share_notices: ShareNotices | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending, built_links, built_requests = await _metadata_stores(settings, dependencies)
+        repository, built_pending, built_links, built_requests, built_grants = await _metadata_stores(
+            settings, dependencies
+        )
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
         file_requests = file_requests or built_requests
+        grants = grants or built_grants
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
@@ -262,6 +288,18 @@ async def bootstrap(
         )
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
+    # One channel to users for links and people alike, unless a test gives both directories.
+    if (users is None and share_links is not None) or (people is None and grants is not None):
+        directory = _users_directory(settings, dependencies)
+        users = users or directory
+        people = people or directory
+    # Only a drive that mails (file requests, sharing with people) builds the mail client.
+    if mailer is None and (file_requests is not None or (grants is not None and share_notices is None)):
+        mailer = build_mailer(settings)
+    if share_notices is None and grants is not None and mailer is not None:
+        outbox = MailOutbox(mailer)
+        dependencies.close_at_shutdown(outbox.close)
+        share_notices = MailedShareNotices(outbox, MailLayout(public_url=settings.public_url))
     archive_writer = ArchiveWriter(
         max_archives=settings.archive_max_concurrent,
         max_per_user=settings.archive_max_per_user,
@@ -302,6 +340,7 @@ async def bootstrap(
             password_hasher,
             _request_ports(settings, file_requests, mailer),
         ),
+        people=_people_ports(grants, people, share_notices),
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -351,10 +390,10 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore]:
-    """The repository, the pending uploads, the share links and the file requests in the store
-    the `store` setting names, with its readiness check; no DynamoDB client is made for the
-    SQLite store."""
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore]:
+    """The repository, the pending uploads, the share links, the file requests and the grants in
+    the store the `store` setting names, with its readiness check; no DynamoDB client is made for
+    the SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
         return (
@@ -362,6 +401,7 @@ async def _metadata_stores(
             SqlitePendingUploads(store),
             SqliteShareLinks(store),
             SqliteFileRequests(store),
+            SqliteGrants(store),
         )
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
@@ -372,4 +412,5 @@ async def _metadata_stores(
         DynamoDbPendingUploads(client, settings.files_table),
         DynamoDbShareLinks(client, settings.files_table),
         DynamoDbFileRequests(client, settings.files_table),
+        DynamoDbGrants(client, settings.files_table),
     )

@@ -23,6 +23,7 @@ from scloud_files.domain import (
     ThumbnailState,
     UnfiledFile,
 )
+from scloud_files.domain.grant import Grant, Role
 
 
 class FileRepository(Protocol):
@@ -441,6 +442,75 @@ class FileRequestStore(Protocol):
         ...
 
 
+class GrantStore(Protocol):
+    """Sharing with people: each grant found from the owner's side (the people on an item) and
+    from the grantee's (what is shared with them), and each invitation from the hash of the email
+    it waits for, written together so the sides never disagree."""
+
+    async def add(self, grant: Grant) -> None:
+        """Records a grant to an account, or an invitation (`grantee_id` None), replacing the
+        person's earlier one on the item if any."""
+        ...
+
+    async def get(self, owner_id: str, item_id: str, person_id: str) -> Grant | None:
+        """The person's grant or invitation on the item (an expired invitation too)."""
+        ...
+
+    async def people_on(self, owner_id: str, item_id: str) -> list[Grant]:
+        """The item's grants and invitations (expired ones too), oldest first; at most the
+        bound of people per item."""
+        ...
+
+    async def set_role(self, grant: Grant, role: Role) -> None:
+        """PersonNotFound if the grant is gone."""
+        ...
+
+    async def remove(self, grant: Grant) -> None:
+        """Ends the grant or invitation on every side at once. Idempotent."""
+        ...
+
+    async def shared_with(self, grantee_id: str, item_id: str) -> Grant | None:
+        """The grant of the item to the grantee: what every request through it checks."""
+        ...
+
+    async def list_shared_with(
+        self, grantee_id: str, *, limit: int, after_item_id: str | None
+    ) -> tuple[list[Grant], str | None]:
+        """Up to `limit` grants to the grantee, by item id descending (newest items first), with
+        ids below `after_item_id`; and the id to continue after if more follow. Costs a page."""
+        ...
+
+    async def set_in_drive(self, grant: Grant, in_drive: bool) -> None:
+        """ShareNotFound if the grant is gone."""
+        ...
+
+    async def invitations_to(self, person_id: str, now: str) -> list[Grant]:
+        """The invitations waiting for the email that hashes to `person_id`, not expired at `now`."""
+        ...
+
+    async def claim(self, invitation: Grant, grantee_id: str) -> bool:
+        """Turns the invitation into a grant to the account; False, and nothing written, if it
+        was removed or changed meanwhile or the account has a grant on the item already (the
+        invitation then goes)."""
+        ...
+
+    async def delete_for_item(self, owner_id: str, item_id: str) -> int:
+        """Removes every grant and invitation on the item (purged). Idempotent."""
+        ...
+
+    async def delete_for_account(self, user_id: str) -> int:
+        """Removes every grant and invitation the user made and every grant to them, on every
+        side: the account is being deleted. Idempotent."""
+        ...
+
+
+class ShareNotices(Protocol):
+    """Tells a person an item was shared with them: the account's owner, or an address with no
+    verified account yet, invited to make one. Sent off the request path."""
+
+    def shared(self, grant: Grant) -> None: ...
+
+
 class PasswordHasher(Protocol):
     """bcrypt on its own bounded pool (scloud_common.password_hash)."""
 
@@ -463,3 +533,25 @@ class AccountProfile:
     display_name: str
     # Where the owner's notices go; empty when the directory does not say.
     email: str = ""
+
+
+@dataclass(frozen=True)
+class Person:
+    """Another account, as sharing with people sees it: never its email, which the owner typed."""
+
+    user_id: str
+    display_name: str
+
+
+class PeopleDirectory(UserDirectory, Protocol):
+    """What sharing with people asks the users service."""
+
+    async def find_verified(self, email: str) -> Person | None:
+        """The account whose verified email is `email` (normalised); None for an unknown or
+        unverified one alike."""
+        ...
+
+    async def verified_email(self, user_id: str) -> str | None:
+        """The account's email if its owner verified it; None otherwise. NotFound if there is no
+        such account."""
+        ...

@@ -7,6 +7,7 @@ import pytest
 from scloud_common.internal_tls import tls_settings
 from scloud_common.mail import RecordingMailer
 from scloud_files.adapters.in_memory import InMemoryBlobStore
+from scloud_files.adapters.in_memory_grants import InMemoryPeopleDirectory
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings, FilesStorageSettings
@@ -43,6 +44,7 @@ async def test_items_and_usage_live_in_the_file_and_outlive_the_process(settings
             session_source=auth,
             users=InMemoryUserDirectory(),
             mailer=RecordingMailer(),
+            people=InMemoryPeopleDirectory(),
         )
 
     container = await build()

@@ -72,6 +72,14 @@ class UserService:
     async def get_user(self, user_id: str) -> User:
         return (await self.get_account(user_id)).user
 
+    async def find_verified_user(self, email: str) -> User:
+        """The account whose verified email this is; UserNotFound for an unknown or unverified
+        one alike, so the caller cannot tell them apart."""
+        account = await self._repository.get_by_email(email)
+        if account is None or not account.user.email_verified:
+            raise UserNotFound()
+        return account.user
+
     async def update_password_hash(self, user_id: str, password_hash: str) -> None:
         await self.get_account(user_id)
         await self._repository.update_password_hash(user_id, password_hash)

@@ -185,3 +185,13 @@ async def test_delete_account_failing_on_auth_deletes_nothing(service, files, au
         await service.delete_account(user.user_id, PASSWORD)
     assert files.deleted_for == []
     assert (await service.get_user(user.user_id)) == user
+
+
+async def test_find_verified_user_answers_unknown_and_unverified_alike(service):
+    ada = await create(service)
+    with pytest.raises(UserNotFound):
+        await service.find_verified_user("ada@example.com")
+    await service.mark_email_verified(ada.user_id)
+    assert (await service.find_verified_user("ada@example.com")).user_id == ada.user_id
+    with pytest.raises(UserNotFound):
+        await service.find_verified_user("nobody@example.com")

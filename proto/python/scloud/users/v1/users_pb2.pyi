@@ -92,3 +92,17 @@ class MarkEmailVerifiedRequest(_message.Message):
 class MarkEmailVerifiedResponse(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class FindVerifiedUserRequest(_message.Message):
+    __slots__ = ("email",)
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    def __init__(self, email: _Optional[str] = ...) -> None: ...
+
+class FindVerifiedUserResponse(_message.Message):
+    __slots__ = ("user_id", "username")
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    USERNAME_FIELD_NUMBER: _ClassVar[int]
+    user_id: str
+    username: str
+    def __init__(self, user_id: _Optional[str] = ..., username: _Optional[str] = ...) -> None: ...

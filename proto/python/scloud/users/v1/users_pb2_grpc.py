@@ -60,6 +60,11 @@ class UsersServiceStub:
                 request_serializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedRequest.SerializeToString,
                 response_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedResponse.FromString,
                 _registered_method=True)
+        self.FindVerifiedUser = channel.unary_unary(
+                '/scloud.users.v1.UsersService/FindVerifiedUser',
+                request_serializer=scloud_dot_users_dot_v1_dot_users__pb2.FindVerifiedUserRequest.SerializeToString,
+                response_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.FindVerifiedUserResponse.FromString,
+                _registered_method=True)
 
 
 class UsersServiceServicer:
@@ -108,6 +113,16 @@ class UsersServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def FindVerifiedUser(self, request, context):
+        """The account whose verified email this is, to share an item with that person: its id and
+        display name, nothing else. NOT_FOUND when no account has the email or its owner has not
+        verified it (the caller treats both as an invitation to an unknown address). Idempotent.
+        Callers: files.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_UsersServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -135,6 +150,11 @@ def add_UsersServiceServicer_to_server(servicer, server):
                     servicer.MarkEmailVerified,
                     request_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedRequest.FromString,
                     response_serializer=scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedResponse.SerializeToString,
+            ),
+            'FindVerifiedUser': grpc.unary_unary_rpc_method_handler(
+                    servicer.FindVerifiedUser,
+                    request_deserializer=scloud_dot_users_dot_v1_dot_users__pb2.FindVerifiedUserRequest.FromString,
+                    response_serializer=scloud_dot_users_dot_v1_dot_users__pb2.FindVerifiedUserResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -273,6 +293,33 @@ class UsersService:
             '/scloud.users.v1.UsersService/MarkEmailVerified',
             scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedRequest.SerializeToString,
             scloud_dot_users_dot_v1_dot_users__pb2.MarkEmailVerifiedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def FindVerifiedUser(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scloud.users.v1.UsersService/FindVerifiedUser',
+            scloud_dot_users_dot_v1_dot_users__pb2.FindVerifiedUserRequest.SerializeToString,
+            scloud_dot_users_dot_v1_dot_users__pb2.FindVerifiedUserResponse.FromString,
             options,
             channel_credentials,
             insecure,

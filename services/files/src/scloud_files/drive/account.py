@@ -3,7 +3,7 @@
 import logging
 
 from scloud_files.domain import StorageUsage, user_prefix
-from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
 
@@ -23,11 +23,13 @@ class DeleteUserFiles:
         blob_store: BlobStore,
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
+        grants: GrantStore | None = None,
     ) -> None:
         self._repository = repository
         self._blob_store = blob_store
         self._links = links
         self._requests = requests
+        self._grants = grants
 
     async def __call__(self, user_id: str) -> int:
         """Every byte and every record of a user (files, folders, trash, names, share links with
@@ -39,9 +41,12 @@ class DeleteUserFiles:
         links = await self._links.delete_links(user_id) if self._links is not None else 0
         if self._requests is not None:
             links += await self._requests.delete_requests(user_id)
+        # What they shared and what was shared with them: on DynamoDB both are found from their partition.
+        grants = await self._grants.delete_for_account(user_id) if self._grants is not None else 0
         objects = await self._blob_store.delete_prefix(user_prefix(user_id))
         files = await self._repository.delete_all(user_id)
         logger.info(
-            "user files deleted", extra={"user_id": user_id, "objects": objects, "files": files, "links": links}
+            "user files deleted",
+            extra={"user_id": user_id, "objects": objects, "files": files, "links": links, "grants": grants},
         )
         return files

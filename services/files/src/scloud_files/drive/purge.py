@@ -9,7 +9,7 @@ import logging
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
-from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
 
@@ -25,12 +25,14 @@ class PurgeDue:
         now: Clock,
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
+        grants: GrantStore | None = None,
     ) -> None:
         self._repository = repository
         self._blob_store = blob_store
         self._now = now
         self._links = links
         self._requests = requests
+        self._grants = grants
         # Set when something was deleted forever, so the purge runs now rather than at its interval.
         self.requested = asyncio.Event()
 
@@ -67,6 +69,8 @@ class PurgeDue:
                 await self._links.delete_links(item.user_id, item_id=item.item_id)
             if self._requests is not None and item.is_folder:
                 await self._requests.delete_requests(item.user_id, folder_id=item.item_id)
+            if self._grants is not None:
+                await self._grants.delete_for_item(item.user_id, item.item_id)
 
 
 async def purge_all_due(purge_due: PurgeDue) -> int:

@@ -57,21 +57,28 @@ class LinkScope:
     ) -> SharedEntry:
         """`item_id` None (or the linked item's own id) is the linked item. ItemNotFound for
         anything the link does not reach, whatever the reason."""
+        return await self.within(link.owner_id, linked, item_id, kind)
+
+    async def within(
+        self, owner_id: str, linked: Item, item_id: str | None, kind: ItemKind | None = None
+    ) -> SharedEntry:
+        """The same containment for anything that shares one item of its owner's: a link, or a
+        grant to a person (drive/shared_with_me.py)."""
         if item_id is None or item_id == linked.item_id:
             entry = SharedEntry(linked, [], is_link_root=True)
         else:
-            entry = await self._below(link, linked, item_id)
+            entry = await self._below(owner_id, linked, item_id)
         if kind is not None and entry.item.kind is not kind:
             raise ItemNotFound()
         return entry
 
-    async def _below(self, link: ShareLink, linked: Item, item_id: str) -> SharedEntry:
-        item = await self._repository.get(link.owner_id, item_id) if is_file_id(item_id) else None
+    async def _below(self, owner_id: str, linked: Item, item_id: str) -> SharedEntry:
+        item = await self._repository.get(owner_id, item_id) if is_file_id(item_id) else None
         if item is None or item.trashed_at is not None or item.parent_id is None or not linked.is_folder:
             raise ItemNotFound()
         # Bounded by the path walk (depth and steps): a chain that never meets the link's folder
         # within it is outside.
-        chain = (await self._paths.chains(link.owner_id, [item.parent_id]))[item.parent_id] or []
+        chain = (await self._paths.chains(owner_id, [item.parent_id]))[item.parent_id] or []
         ids = [folder.item_id for folder in chain]
         if linked.item_id not in ids:
             raise ItemNotFound()

@@ -38,6 +38,7 @@ from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.people_share import PeopleOnItem, PeoplePorts, SharePerson
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
 from scloud_files.drive.request_notice import SendRequestNotices
@@ -71,6 +72,7 @@ from scloud_files.drive.shared_folder import (
 )
 from scloud_files.drive.shared_mark import SharedMarks
 from scloud_files.drive.shared_preview import PreviewSharedFile
+from scloud_files.drive.shared_with_me import EditShared, ListSharedWithMe, ReadShared, ShareChoices, ShareGate
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -165,6 +167,18 @@ class RequestPorts:
 
 
 @dataclass(frozen=True)
+class People:
+    """Sharing with people: the owner's use cases, and the grantee's."""
+
+    share: SharePerson
+    on_item: PeopleOnItem
+    shared_with_me: ListSharedWithMe
+    choices: ShareChoices
+    read: ReadShared
+    edit: EditShared
+
+
+@dataclass(frozen=True)
 class SharingPorts:
     links: ShareLinkStore
     users: UserDirectory
@@ -217,6 +231,7 @@ class Drive:
     sharing: Sharing | None = None
     # None without the sharing ports, the file requests' store or direct uploads.
     requests: FileRequests | None = None
+    people: People | None = None
 
 
 def build_drive(
@@ -241,6 +256,7 @@ def build_drive(
     direct_limits: DirectUploadLimits = DEFAULT_DIRECT_LIMITS,
     thumbnails: ThumbnailWorker | None = None,
     sharing: SharingPorts | None = None,
+    people: PeoplePorts | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     paths = FolderPaths(repository)
@@ -252,7 +268,8 @@ def build_drive(
     trash_item = TrashItem(paths, trasher)
     links = sharing.links if sharing else None
     request_store = sharing.requests.requests if sharing and sharing.requests else None
-    purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store)
+    grants = people.grants if people else None
+    purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store, grants=grants)
     marks = SharedMarks(links, now=now)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
@@ -270,21 +287,24 @@ def build_drive(
         )
     create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
     create_archive = CreateArchive(repository, paths, now=now)
+    # What a grantee lists of a shared folder: never the owner's own link marks.
+    unmarked_children = ListChildren(repository, paths, SharedMarks(None, now=now))
+    upload_file = UploadFile(
+        repository,
+        blob_store,
+        paths,
+        recorder,
+        quota,
+        max_upload_bytes=max_upload_bytes,
+        slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
+        new_id=new_id,
+        now=now,
+    )
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths, marks),
         create_folder=CreateFolder(repository, paths, names, new_id=new_id, now=now),
-        upload_file=UploadFile(
-            repository,
-            blob_store,
-            paths,
-            recorder,
-            quota,
-            max_upload_bytes=max_upload_bytes,
-            slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
-            new_id=new_id,
-            now=now,
-        ),
+        upload_file=upload_file,
         list_files=ListFiles(repository, paths),
         get_file=get_file,
         create_download_link=create_download_link,
@@ -307,7 +327,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -325,6 +345,19 @@ def build_drive(
         else None,
         requests=_file_requests(sharing, sharing.requests, repository, paths, direct, new_id=new_id, now=now)
         if sharing and sharing.requests and direct
+        else None,
+        people=_people(
+            people,
+            repository,
+            paths,
+            unmarked_children,
+            create_download_link,
+            upload_file,
+            update_item,
+            trash_item,
+            now=now,
+        )
+        if people
         else None,
     )
 
@@ -418,4 +451,27 @@ def _file_requests(
             ports.requests, repository, sharing.users, ports.mailer, ports.mail_layout, ports.limits, now=now
         ),
         max_parts_per_request=direct.create.limits.max_parts_per_request,
+    )
+
+
+def _people(
+    ports: PeoplePorts,
+    repository: FileRepository,
+    paths: FolderPaths,
+    list_children: ListChildren,
+    signer: CreateDownloadLink,
+    upload_file: UploadFile,
+    update_item: UpdateItem,
+    trash_item: TrashItem,
+    *,
+    now: Clock,
+) -> People:
+    gate = ShareGate(ports.grants, repository, paths, LinkScope(repository, paths))
+    return People(
+        share=SharePerson(ports, paths, now=now),
+        on_item=PeopleOnItem(ports.grants, paths, now=now),
+        shared_with_me=ListSharedWithMe(ports.grants, ports.people, repository, paths, now=now),
+        choices=ShareChoices(ports.grants, gate),
+        read=ReadShared(gate, list_children, signer),
+        edit=EditShared(gate, upload_file, update_item, trash_item),
     )

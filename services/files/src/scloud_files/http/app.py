@@ -1,13 +1,21 @@
 from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from scloud_common.lifespan import ServiceContainer, create_service_app
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.drive.use_cases import Drive
 from scloud_files.grpc.servicer import GRPC_API
+from scloud_files.http.people_routes import people, shared
 from scloud_files.http.routes import router
+
+
+def _api() -> APIRouter:
+    api = APIRouter()
+    for part in (router, people, shared):
+        api.include_router(part)
+    return api
 
 
 def create_app(
@@ -19,7 +27,7 @@ def create_app(
         settings,
         title="SCloud files",
         description="Upload, list, download and delete the signed-in user's files.",
-        router=router,
+        router=_api(),
         build_container=build_container,
         grpc_api=GRPC_API,
     )

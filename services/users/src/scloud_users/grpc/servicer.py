@@ -21,6 +21,7 @@ CALLER_POLICY = CallerPolicy.for_service(
         "GetUser": {"auth", "files"},
         "UpdatePasswordHash": {"auth"},
         "MarkEmailVerified": {"auth"},
+        "FindVerifiedUser": {"files"},
     },
 )
 
@@ -90,6 +91,12 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
     ) -> users_pb2.MarkEmailVerifiedResponse:
         await self._service.mark_email_verified(_require(request.user_id, "user_id"))
         return users_pb2.MarkEmailVerifiedResponse()
+
+    async def FindVerifiedUser(
+        self, request: users_pb2.FindVerifiedUserRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> users_pb2.FindVerifiedUserResponse:
+        user = await self._service.find_verified_user(_require(request.email, "email"))
+        return users_pb2.FindVerifiedUserResponse(user_id=user.user_id, username=user.username)
 
 
 def register_servicers(server: grpc.aio.Server, container: ServiceContainer[UserService]) -> None:

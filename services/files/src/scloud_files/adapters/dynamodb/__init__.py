@@ -2,6 +2,7 @@
 
 from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE
 from scloud_files.adapters.dynamodb.file_request import DynamoDbFileRequests
+from scloud_files.adapters.dynamodb.grant import DynamoDbGrants
 from scloud_files.adapters.dynamodb.pending_upload import DynamoDbPendingUploads
 from scloud_files.adapters.dynamodb.record import guard_key, item_record, legacy_file_record
 from scloud_files.adapters.dynamodb.repository import DynamoDbFileRepository
@@ -22,6 +23,7 @@ __all__ = [
     "USAGE_SORT_KEY",
     "DynamoDbFileRepository",
     "DynamoDbFileRequests",
+    "DynamoDbGrants",
     "DynamoDbPendingUploads",
     "DynamoDbShareLinks",
     "guard_key",

@@ -1,9 +1,17 @@
 """The files repository on SQLite (repository.SqliteFileRepository) and its schema."""
 
 from scloud_files.adapters.sqlite.file_request import SqliteFileRequests
+from scloud_files.adapters.sqlite.grant import SqliteGrants
 from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
 from scloud_files.adapters.sqlite.repository import SqliteFileRepository
 from scloud_files.adapters.sqlite.schema import MIGRATIONS
 from scloud_files.adapters.sqlite.share_link import SqliteShareLinks
 
-__all__ = ["MIGRATIONS", "SqliteFileRepository", "SqliteFileRequests", "SqlitePendingUploads", "SqliteShareLinks"]
+__all__ = [
+    "MIGRATIONS",
+    "SqliteFileRepository",
+    "SqliteFileRequests",
+    "SqliteGrants",
+    "SqlitePendingUploads",
+    "SqliteShareLinks",
+]

@@ -257,3 +257,33 @@ MIGRATIONS.append(
     """,
     )
 )
+
+GRANTS_MIGRATION = """
+    -- Sharing with people: who has access to an item (by the owner, item and the SHA-256 of the
+    -- email the owner typed), and what is shared with each account (grantee_id; NULL while an
+    -- invitation waits for its email to have a verified account, until expires_at).
+    CREATE TABLE grants (
+        owner_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        person_id TEXT NOT NULL,
+        email TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('viewer', 'editor')),
+        item_kind TEXT NOT NULL CHECK (item_kind IN ('file', 'folder')),
+        item_name TEXT NOT NULL,
+        owner_name TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        grantee_id TEXT,
+        expires_at TEXT CHECK ((grantee_id IS NULL) = (expires_at IS NOT NULL)),
+        in_drive INTEGER NOT NULL DEFAULT 0 CHECK (in_drive IN (0, 1)),
+        PRIMARY KEY (owner_id, item_id, person_id)
+    ) STRICT, WITHOUT ROWID;
+    -- A grantee's "Shared with me", newest item first, and the check of every request through a
+    -- grant: one account holds at most one grant per item.
+    CREATE UNIQUE INDEX grants_by_grantee ON grants (grantee_id, item_id) WHERE grantee_id IS NOT NULL;
+    -- Invitations waiting for an email, and those past their time.
+    CREATE INDEX grants_invited ON grants (person_id) WHERE grantee_id IS NULL;
+    CREATE INDEX grants_invitations_expiring ON grants (expires_at) WHERE grantee_id IS NULL;
+"""
+
+# Step 12's sharing with people.
+MIGRATIONS.append(Migration(10, GRANTS_MIGRATION))
