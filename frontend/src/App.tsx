@@ -107,7 +107,15 @@ export const routes = [
         ),
       },
       {
-        path: "/shared-with-me/:shareId/:folderId?",
+        path: "/shared-with-me/:shareId",
+        element: (
+          <Private>
+            <SharedWithMePage />
+          </Private>
+        ),
+      },
+      {
+        path: "/shared-with-me/:shareId/:folderId",
         element: (
           <Private>
             <SharedWithMePage />
