@@ -19,6 +19,9 @@ const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ def
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
 const SharedPage = lazy(() => import("./pages/SharedPage").then((module) => ({ default: module.SharedPage })));
+const SharedWithMePage = lazy(() =>
+  import("./pages/SharedWithMePage").then((module) => ({ default: module.SharedWithMePage })),
+);
 const SharePage = lazy(() => import("./pages/SharePage").then((module) => ({ default: module.SharePage })));
 const RequestPage = lazy(() => import("./pages/RequestPage").then((module) => ({ default: module.RequestPage })));
 
@@ -92,6 +95,30 @@ export const routes = [
         element: (
           <Private>
             <SharedPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/shared-with-me",
+        element: (
+          <Private>
+            <SharedWithMePage />
+          </Private>
+        ),
+      },
+      {
+        path: "/shared-with-me/:shareId",
+        element: (
+          <Private>
+            <SharedWithMePage />
+          </Private>
+        ),
+      },
+      {
+        path: "/shared-with-me/:shareId/:folderId",
+        element: (
+          <Private>
+            <SharedWithMePage />
           </Private>
         ),
       },

@@ -28,6 +28,7 @@ ROUTE_SAMPLES = {
     ":folderId": "01JABCDEFGHJKMNPQRSTVWXYZ0",
     ":linkId": "AAAAAAAAAAAAAAAAAAAAAA",
     ":requestId": "RRRRRRRRRRRRRRRRRRRRRR",
+    ":shareId": "01JSHAREDFOLDERABCDEFGHJKM",
 }
 # Bodies the routes refuse; {n} numbers the attempt, so no account's own lock answers first.
 SIGN_IN_ROUTES = [
@@ -97,6 +98,7 @@ def test_every_page_of_the_web_app_is_its_index_html_never_cached(gateway):
         "/files/a/b",
         "/assets/missing.js",
         "/login/extra",
+        "/shared-with-me/a/b/c",
         "/index.php",
     ],
 )

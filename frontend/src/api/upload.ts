@@ -67,6 +67,8 @@ export function uploadFile(
   onProgress: (progress: UploadProgress) => void,
   target: UploadTarget = {},
   createTransport: () => UploadTransport = () => new XMLHttpRequest() as unknown as UploadTransport,
+  /** The route taking the multipart body: the drive's, or a shared folder's. */
+  endpoint = "/api/files/upload",
 ): UploadHandle {
   let current: UploadTransport | null = null;
   let cancelled = false;
@@ -76,7 +78,7 @@ export function uploadFile(
       const transport = createTransport();
       current = transport;
       const query = uploadQuery(file, target);
-      transport.open("POST", `/api/files/upload${query ? `?${query}` : ""}`);
+      transport.open("POST", `${endpoint}${query ? `?${query}` : ""}`);
       const token = sessionStore.accessToken;
       if (token) transport.setRequestHeader("Authorization", `Bearer ${token}`);
       transport.upload.onprogress = (event) => onProgress({ loaded: event.loaded, total: event.total || file.size });

@@ -7,6 +7,7 @@ import { useSubmit } from "../lib/useSubmit";
 import { Button, TextField } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
+import { SharePeople } from "./SharePeople";
 import { Spinner } from "./Spinner";
 import { useToast } from "./Toast";
 
@@ -66,7 +67,7 @@ interface ShareDialogProps {
   fallbackFocus?: () => HTMLElement | null;
 }
 
-/** Creates a link to a file or folder, copies it, and lists, edits and revokes the item's links. */
+/** Shares a file or folder with people by email; creates a link to it, copies it, and lists, edits and revokes the item's links. */
 export function ShareDialog({ item, onClose, fallbackFocus }: ShareDialogProps) {
   const [links, setLinks] = useState<ShareLink[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -95,6 +96,8 @@ export function ShareDialog({ item, onClose, fallbackFocus }: ShareDialogProps) 
 
   return (
     <Modal title={`Share ${item.name}`} onClose={onClose} fallbackFocus={fallbackFocus}>
+      <SharePeople item={item} />
+      <h3 className="mt-6 text-sm font-semibold">Links</h3>
       {created ? (
         <CreatedLink link={created} onAnother={() => setCreated(null)} />
       ) : (

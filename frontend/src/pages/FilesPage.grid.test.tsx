@@ -40,7 +40,11 @@ const thumbnailUrl = (id: string, size: string) => `http://storage.test/thumbnai
  * The folder page's routes; `thumbnails` answers each thumbnail link (404 for the ids it leaves
  * out), `listed` is the root's listing, and `more` answers before the rest.
  */
-function fakeDrive(thumbnails: Record<string, boolean> = { I1: true, I2: true }, listed = ITEMS, more?: ApiHandler) {
+function fakeDrive(
+  thumbnails: Record<string, boolean> = { I1: true, I2: true },
+  listed: (ReturnType<typeof item> & { shared?: boolean })[] = ITEMS,
+  more?: ApiHandler,
+) {
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
   return fakeSignedInApi((call) => {
     const { path, url } = call;

@@ -16,6 +16,7 @@ await Promise.all([
   import("../pages/SearchPage"),
   import("../pages/TrashPage"),
   import("../pages/SharedPage"),
+  import("../pages/SharedWithMePage"),
   import("../pages/SharePage"),
 ]);
 

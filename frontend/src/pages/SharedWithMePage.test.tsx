@@ -1,0 +1,185 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it, vi } from "vitest";
+import * as drive from "../api/drive";
+import { fakeSignedInApi, json, renderApp } from "../test/harness";
+
+const share = (id: string, name: string, overrides: Record<string, unknown> = {}) => ({
+  id,
+  kind: "folder",
+  name,
+  role: "viewer",
+  ownerName: "Ada",
+  inDrive: false,
+  sharedAt: "2026-01-01T00:00:00Z",
+  size: null,
+  modifiedAt: "2026-01-01T00:00:00Z",
+  ...overrides,
+});
+
+const item = (id: string, name: string, overrides: Record<string, unknown> = {}) => ({
+  id,
+  kind: "file",
+  name,
+  parentId: "S1",
+  size: 2048,
+  type: "text/plain",
+  createdAt: "2026-01-01T00:00:00Z",
+  modifiedAt: "2026-01-02T00:00:00Z",
+  trashedAt: null,
+  thumbnail: "none",
+  path: [],
+  ...overrides,
+});
+
+const rootFolder = item("S1", "Trip", { kind: "folder", parentId: null, size: null, type: null });
+
+describe("the Shared with me page", () => {
+  it("lists what others shared, toggles the drive flag and leaves a share", async () => {
+    const requests: string[] = [];
+    fakeSignedInApi(({ method, path, body }) => {
+      requests.push(`${method} ${path} ${body ? JSON.stringify(body) : ""}`.trim());
+      if (method === "GET" && path === "/api/shared-with-me")
+        return json(200, {
+          items: [share("S1", "Trip", { role: "editor" }), share("S2", "notes.txt", { kind: "file", size: 2048 })],
+          nextCursor: null,
+        });
+      if (method === "PUT" && path === "/api/shared-with-me/S1/in-drive") return new Response(null, { status: 204 });
+      if (method === "DELETE" && path === "/api/shared-with-me/S2") return new Response(null, { status: 204 });
+    });
+    renderApp("/shared-with-me");
+
+    const table = await screen.findByRole("table", { name: "Items shared with you" });
+    const trip = within(table).getByRole("row", { name: /Trip/ });
+    expect(within(trip).getByRole("link", { name: "Trip" })).toHaveAttribute("href", "/shared-with-me/S1");
+    expect(trip).toHaveTextContent("Ada");
+    expect(trip).toHaveTextContent("Editor");
+    expect(within(table).getByRole("row", { name: /notes\.txt/ })).toHaveTextContent("Viewer");
+
+    await userEvent.click(within(trip).getByRole("button", { name: "Add to my drive: Trip" }));
+    expect(await within(trip).findByRole("button", { name: "Remove from my drive: Trip" })).toHaveAttribute(
+      "aria-pressed",
+      "true",
+    );
+    expect(requests).toContain('PUT /api/shared-with-me/S1/in-drive {"inDrive":true}');
+
+    await userEvent.click(screen.getByRole("button", { name: "Leave notes.txt" }));
+    const dialog = await screen.findByRole("dialog", { name: "Leave notes.txt?" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Leave" }));
+    await waitFor(() => expect(screen.queryByRole("row", { name: /notes\.txt/ })).not.toBeInTheDocument());
+    expect(requests).toContain("DELETE /api/shared-with-me/S2");
+  });
+
+  it("browses a shared folder as a viewer: breadcrumbs inside the share, downloads, no editor controls", async () => {
+    const assign = vi.spyOn(drive, "navigateTo").mockImplementation(() => {});
+    fakeSignedInApi(({ method, path }) => {
+      if (method === "GET" && path === "/api/shared-with-me")
+        return json(200, { items: [share("S1", "Trip")], nextCursor: null });
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, {
+          folder: rootFolder,
+          items: [item("D1", "Photos", { kind: "folder", size: null }), item("A1", "plan.txt")],
+          nextCursor: null,
+        });
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+        return json(200, {
+          folder: item("D1", "Photos", { kind: "folder", size: null, path: [] }),
+          items: [item("P1", "beach.jpg", { parentId: "D1" })],
+          nextCursor: null,
+        });
+      if (method === "GET" && path === "/api/shared-with-me/S1/files/A1/download")
+        return json(200, { url: "https://s3.example/plan", expiresAt: "2999-01-01T00:00:00Z" });
+    });
+    renderApp("/shared-with-me/S1");
+
+    expect(await screen.findByRole("heading", { name: "Trip" })).toBeInTheDocument();
+    expect(await screen.findByText(/Shared by Ada · you are a viewer/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Download plan.txt" }));
+    await waitFor(() => expect(assign).toHaveBeenCalledWith("https://s3.example/plan"));
+    expect(screen.queryByRole("button", { name: "Upload a file" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Rename|Trash/ })).not.toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("link", { name: "Photos" }));
+    expect(await screen.findByRole("button", { name: "Download beach.jpg" })).toBeInTheDocument();
+    const crumbs = screen.getByRole("navigation", { name: "Breadcrumb" });
+    expect(
+      within(crumbs)
+        .getAllByRole("link")
+        .map((link) => link.textContent),
+    ).toEqual(["Shared with me", "Trip"]);
+    expect(within(crumbs).getByText("Photos")).toHaveAttribute("aria-current", "page");
+  });
+
+  it("lets an editor upload into the folder in one request, rename and trash", async () => {
+    const requests: string[] = [];
+    let files = [item("A1", "plan.txt")];
+    fakeSignedInApi(({ method, path, body }) => {
+      requests.push(`${method} ${path} ${body ? JSON.stringify(body) : ""}`.trim());
+      if (method === "GET" && path === "/api/shared-with-me")
+        return json(200, { items: [share("S1", "Trip", { role: "editor" })], nextCursor: null });
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items: files, nextCursor: null });
+      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1") return json(200, item("A1", "plan-v2.txt"));
+      if (method === "DELETE" && path === "/api/shared-with-me/S1/items/A1") return new Response(null, { status: 204 });
+    });
+    const sent: string[] = [];
+    class FakeXhr {
+      status = 0;
+      responseText = "";
+      upload = { onprogress: null as ((event: ProgressEvent) => void) | null };
+      onload: (() => void) | null = null;
+      onerror = null;
+      onabort = null;
+      open(method: string, url: string) {
+        sent.push(`${method} ${url}`);
+      }
+      setRequestHeader() {}
+      getResponseHeader() {
+        return null;
+      }
+      abort() {}
+      send() {
+        files = [...files, item("N1", "new.txt")];
+        this.status = 201;
+        this.responseText = JSON.stringify(item("N1", "new.txt"));
+        queueMicrotask(() => this.onload?.());
+      }
+    }
+    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    renderApp("/shared-with-me/S1");
+
+    const upload = await screen.findByRole("button", { name: "Upload a file" });
+    expect(upload).toBeInTheDocument();
+    await userEvent.upload(screen.getByLabelText("Upload a file", { selector: "input" }), new File(["hi"], "new.txt"));
+    expect(await screen.findByText("Uploaded new.txt.")).toBeInTheDocument();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^POST \/api\/shared-with-me\/S1\/upload\?parentId=root&onConflict=rename/);
+    expect(await screen.findByRole("button", { name: "Download new.txt" })).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Rename plan.txt" }));
+    const renameDialog = await screen.findByRole("dialog", { name: "Rename plan.txt" });
+    const field = within(renameDialog).getByLabelText("New name");
+    await userEvent.clear(field);
+    await userEvent.type(field, "plan-v2.txt");
+    await userEvent.click(within(renameDialog).getByRole("button", { name: "Rename" }));
+    expect(await screen.findByRole("button", { name: "Download plan-v2.txt" })).toBeInTheDocument();
+    expect(requests).toContain('PATCH /api/shared-with-me/S1/items/A1 {"name":"plan-v2.txt"}');
+
+    await userEvent.click(screen.getByRole("button", { name: "Trash plan-v2.txt" }));
+    const trashDialog = await screen.findByRole("dialog", { name: /Move plan-v2.txt to the trash/ });
+    await userEvent.click(within(trashDialog).getByRole("button", { name: "Move to trash" }));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Download plan-v2.txt" })).not.toBeInTheDocument());
+    expect(requests).toContain("DELETE /api/shared-with-me/S1/items/A1");
+  });
+
+  it("shows the API's message when a share cannot be opened", async () => {
+    fakeSignedInApi(({ method, path }) => {
+      if (method === "GET" && path === "/api/shared-with-me") return json(200, { items: [], nextCursor: null });
+      if (method === "GET" && path === "/api/shared-with-me/S9/folders/root/children")
+        return json(404, { error: { code: "not_found", message: "Not found." } });
+    });
+    renderApp("/shared-with-me/S9");
+    expect(await screen.findByText("Not found.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Upload a file" })).not.toBeInTheDocument();
+  });
+});
