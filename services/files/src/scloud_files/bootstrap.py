@@ -145,7 +145,8 @@ def share_limits(settings: FilesSettings) -> ShareLimits:
 def request_limits(settings: FilesSettings) -> RequestLimits:
     return RequestLimits(
         max_expiry=timedelta(days=settings.request_max_expiry_days),
-        default_file_bytes=settings.request_default_file_bytes,
+        # Lowering the file limit alone must not stop the service: the default follows it down.
+        default_file_bytes=min(settings.request_default_file_bytes, settings.max_file_bytes),
         max_file_bytes=settings.max_file_bytes,
         notice_interval=timedelta(seconds=settings.request_notice_interval_seconds),
         retention=timedelta(days=settings.share_log_retention_days),

@@ -1,6 +1,4 @@
-from typing import Self
-
-from pydantic import Field, model_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from scloud_common.settings import AwsSettings, MailingAwsSettings, MetadataStoreSettings, ServiceSettings
@@ -290,7 +288,8 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
     request_default_file_bytes: int = Field(
         GIB,
         ge=1,
-        description="Per-file limit of a file request whose owner sets none; at most max_file_bytes.",
+        description="Per-file limit of a file request whose owner sets none; a value above max_file_bytes "
+        "counts as max_file_bytes.",
     )
     request_notice_interval_seconds: float = Field(
         900,
@@ -307,9 +306,3 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
         description="Threads that hash and check share-link passwords; 16 more may wait, then unlocking answers "
         "503 `busy` at once.",
     )
-
-    @model_validator(mode="after")
-    def _request_default_within_the_file_limit(self) -> Self:
-        if self.request_default_file_bytes > self.max_file_bytes:
-            raise ValueError("request_default_file_bytes must be at most max_file_bytes")
-        return self

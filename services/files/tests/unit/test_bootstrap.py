@@ -5,7 +5,7 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.bootstrap import bootstrap
+from scloud_files.bootstrap import bootstrap, request_limits
 from scloud_files.config import FilesSettings
 from scloud_files.domain import FileTooLarge, StorageUsage
 from services.files.tests.doubles import chunks_of
@@ -14,19 +14,23 @@ from tests.fake_auth import FakeAuth
 LIMIT = 1000
 
 
+def settings_with(internal_certificates, **overrides: object) -> FilesSettings:
+    values: dict[str, object] = {
+        "environment": "test",
+        "http_port": 0,
+        "grpc_port": 0,
+        "aws_endpoint_url": "http://127.0.0.1:9",
+        "auth_grpc_addr": "127.0.0.1:9",
+        "users_grpc_addr": "127.0.0.1:9",
+        "s3_bucket": "unused",
+        "max_upload_bytes": LIMIT,
+    }
+    return FilesSettings(**tls_settings(internal_certificates, "files"), **(values | overrides))
+
+
 @pytest.fixture
 def settings(internal_certificates) -> FilesSettings:
-    return FilesSettings(
-        **tls_settings(internal_certificates, "files"),
-        environment="test",
-        http_port=0,
-        grpc_port=0,
-        aws_endpoint_url="http://127.0.0.1:9",
-        auth_grpc_addr="127.0.0.1:9",
-        users_grpc_addr="127.0.0.1:9",
-        s3_bucket="unused",
-        max_upload_bytes=LIMIT,
-    )
+    return settings_with(internal_certificates)
 
 
 async def test_a_container_built_from_fakes_stores_through_them_and_builds_no_client(settings, no_outside_clients):
@@ -84,3 +88,10 @@ async def test_without_fakes_it_builds_the_real_adapters_and_checks_their_readin
         assert set(container.pools) == {"dynamodb", "s3", "archive"}
     finally:
         await container.aclose()
+
+
+def test_a_lower_file_limit_alone_lowers_the_default_limit_of_file_requests(internal_certificates) -> None:
+    # A deployment that sets only FILES_MAX_FILE_BYTES below the requests' default (1 GiB) used
+    # to fail at start: the default now follows the file limit down.
+    settings = settings_with(internal_certificates, max_file_bytes=10 * 1024 * 1024)
+    assert request_limits(settings).default_file_bytes == 10 * 1024 * 1024
