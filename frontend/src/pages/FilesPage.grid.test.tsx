@@ -146,7 +146,7 @@ describe("the files page's grid", () => {
     const table = await screen.findByRole("table");
     const marked = (scope: HTMLElement, name: string) =>
       within(within(scope).getByText(name).closest("tr, li")! as HTMLElement).queryByRole("img", {
-        name: "Shared by link",
+        name: "Shared",
       });
     await within(table).findByText("dog.png");
     expect(["Photos", "notes.txt", "dog.png"].map((name) => marked(table, name) !== null)).toEqual([true, true, false]);

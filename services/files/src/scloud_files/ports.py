@@ -494,6 +494,11 @@ class GrantStore(Protocol):
         invitation then goes)."""
         ...
 
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        """Which of `item_ids` (the owner's) are shared with someone: a grant, or an invitation
+        not expired at `now`. One read for a page of items, whatever else the owner shares."""
+        ...
+
     async def delete_for_item(self, owner_id: str, item_id: str) -> int:
         """Removes every grant and invitation on the item (purged). Idempotent."""
         ...

@@ -172,3 +172,33 @@ class GrantStoreContract:
         assert await grants.people_on("carol", received.item_id) == []
         assert await grants.list_shared_with("alice", limit=10, after_item_id=None) == ([], None)
         assert await grants.shared_with("bob", unrelated.item_id) == unrelated
+
+    async def test_an_item_is_marked_shared_while_someone_has_it(self, grants):
+        granted = a_grant()
+        invited = a_grant(grantee_id=None)
+        other_owners = a_grant(owner_id="carol")
+        never = new_id()
+        for grant in (granted, invited, other_owners):
+            await grants.add(grant)
+        ids = [granted.item_id, invited.item_id, other_owners.item_id, never]
+        assert await grants.shared_items("alice", ids, NOW) == {granted.item_id, invited.item_id}
+        # An invitation past its time no longer marks; a grant has no end.
+        assert await grants.shared_items("alice", ids, LATER) == {granted.item_id}
+        assert await grants.shared_items("alice", [], NOW) == set()
+
+        await grants.remove(granted)
+        assert await grants.claim(invited, "dan")
+        assert await grants.shared_items("alice", ids, LATER) == {invited.item_id}
+        await grants.delete_for_item("alice", invited.item_id)
+        assert await grants.shared_items("alice", ids, NOW) == set()
+
+    async def test_the_mark_stays_while_one_of_several_people_has_the_item(self, grants):
+        bob = a_grant()
+        carol = a_grant(grantee_id="carol", item_id=bob.item_id)
+        await grants.add(bob)
+        await grants.add(carol)
+        await grants.remove(bob)
+        assert await grants.shared_items("alice", [bob.item_id], NOW) == {bob.item_id}
+        await grants.remove(carol)
+        assert await grants.shared_items("alice", [bob.item_id], NOW) == set()
+

@@ -303,3 +303,21 @@ async def _upload_shared(edit, user, share_id, *, folder_id=None, content=b"hell
         on_conflict=OnConflict.RENAME,
         modified_at=None,
     )
+
+
+async def test_the_owners_listing_marks_what_is_shared_with_people(drive, tree):
+    async def marked():
+        page = await drive.list_children(
+            "alice", None, sort=SortField.NAME, descending=False, kinds=list(ItemKind), limit=10, cursor=None
+        )
+        return {item.name for item in page.items if item.item_id in page.shared}
+
+    assert await marked() == set()
+    await share(drive, tree["shared"])
+    await share(drive, tree["private"], "nobody@example.com")
+    assert await marked() == {"Shared", "Private"}
+    found = await drive.search("alice", "shared", limit=10, cursor=None)
+    assert found.shared == {tree["shared"].item_id}
+    (person,) = await drive.people.on_item.list("alice", tree["shared"].item_id)
+    await drive.people.on_item.remove("alice", tree["shared"].item_id, person.person_id)
+    assert await marked() == {"Private"}

@@ -2,6 +2,7 @@
 users directory that can look people up by email."""
 
 import dataclasses
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
@@ -73,6 +74,16 @@ class InMemoryGrants:
             return False
         self.grants[self._key(invitation)] = dataclasses.replace(invitation, grantee_id=grantee_id, expires_at=None)
         return True
+
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        wanted = set(item_ids)
+        return {
+            grant.item_id
+            for grant in self.grants.values()
+            if grant.owner_id == owner_id
+            and grant.item_id in wanted
+            and (grant.expires_at is None or grant.expires_at > now)
+        }
 
     async def delete_for_item(self, owner_id: str, item_id: str) -> int:
         gone = [key for key in self.grants if key[:2] == (owner_id, item_id)]

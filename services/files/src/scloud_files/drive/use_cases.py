@@ -270,7 +270,7 @@ def build_drive(
     request_store = sharing.requests.requests if sharing and sharing.requests else None
     grants = people.grants if people else None
     purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store, grants=grants)
-    marks = SharedMarks(links, now=now)
+    marks = SharedMarks(links, grants, now=now)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None

@@ -6,6 +6,7 @@ of every request through it), or, while it is an invitation, one under the email
 invitation's records carry its expiry as TTL."""
 
 import dataclasses
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,10 @@ from scloud_files.domain.grant import Grant, PersonNotFound, Role, ShareNotFound
 GRANT_PREFIX = "#grant#"
 SHARED_PREFIX = "#shared#"
 INVITE_PREFIX = "#invite#"
+# The shared mark of an item (docs/data-model.md): one record in the owner's partition with an
+# attribute per person (`p<personId>`): "" for a grant, the expiry for an invitation.
+ITEM_PEOPLE_PREFIX = "#itempeople#"
+PERSON_ATTRIBUTE_PREFIX = "p"
 TEXT = {
     "item_id": "itemId",
     "person_id": "personId",
@@ -41,6 +46,14 @@ def _grantee_key(grantee_id: str, item_id: str) -> dict[str, Any]:
 
 def _invite_key(grant: Grant) -> dict[str, Any]:
     return item_key(INVITE_PREFIX + grant.person_id, f"{grant.owner_id}#{grant.item_id}")
+
+
+def _mark_key(owner_id: str, item_id: str) -> dict[str, Any]:
+    return item_key(owner_id, ITEM_PEOPLE_PREFIX + item_id)
+
+
+def _mark_value(grant: Grant) -> dict[str, Any]:
+    return {"S": grant.expires_at or ""}
 
 
 def _other_key(grant: Grant) -> dict[str, Any]:
@@ -83,6 +96,36 @@ class DynamoDbGrants(TableAccess):
     def _delete(self, key: dict[str, Any]) -> dict[str, Any]:
         return {"Delete": {"TableName": self._table, "Key": key}}
 
+    def _mark(
+        self, owner_id: str, item_id: str, *, put: Iterable[Grant] = (), gone: Iterable[str] = ()
+    ) -> dict[str, Any]:
+        """One update of the item's shared mark: the people in `put` set, the person ids in
+        `gone` removed (one write per record in a transaction)."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets, removes = [], []
+        for number, grant in enumerate(put):
+            names[f"#set{number}"] = PERSON_ATTRIBUTE_PREFIX + grant.person_id
+            values[f":set{number}"] = _mark_value(grant)
+            sets.append(f"#set{number} = :set{number}")
+        for number, person_id in enumerate(gone):
+            names[f"#gone{number}"] = PERSON_ATTRIBUTE_PREFIX + person_id
+            removes.append(f"#gone{number}")
+        expression = " ".join(
+            part
+            for part in ("SET " + ", ".join(sets) if sets else "", "REMOVE " + ", ".join(removes) if removes else "")
+            if part
+        )
+        update: dict[str, Any] = {
+            "TableName": self._table,
+            "Key": _mark_key(owner_id, item_id),
+            "UpdateExpression": expression,
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            update["ExpressionAttributeValues"] = values
+        return {"Update": update}
+
     async def _get(self, key: dict[str, Any]) -> Grant | None:
         response = await self._call("get_item", TableName=self._table, Key=key, ConsistentRead=True)
         record = response.get("Item")
@@ -101,12 +144,15 @@ class DynamoDbGrants(TableAccess):
         earlier = [await self._get(_owner_key(grant))]
         if grant.grantee_id is not None:
             earlier.append(await self._get(_grantee_key(grant.grantee_id, grant.item_id)))
-        for number, old in enumerate(filter(None, earlier)):
+        replaced = [old for old in earlier if old is not None]
+        for number, old in enumerate(replaced):
             for role, key in (("owner", _owner_key(old)), ("side", _other_key(old))):
                 writes.setdefault(str(key), (f"old {role} {number}", self._delete(key)))
+        gone = {old.person_id for old in replaced} - {grant.person_id}
         transaction = Transaction()
         for name, write in writes.values():
             transaction.add(name, write)
+        transaction.add("mark", self._mark(grant.owner_id, grant.item_id, put=[grant], gone=sorted(gone)))
         await self._commit(transaction)
 
     @translate_aws_errors
@@ -164,7 +210,10 @@ class DynamoDbGrants(TableAccess):
     @translate_aws_errors
     async def remove(self, grant: Grant) -> None:
         await self._commit(
-            Transaction().add("owner", self._delete(_owner_key(grant))).add("side", self._delete(_other_key(grant)))
+            Transaction()
+            .add("owner", self._delete(_owner_key(grant)))
+            .add("side", self._delete(_other_key(grant)))
+            .add("mark", self._mark(grant.owner_id, grant.item_id, gone=[grant.person_id]))
         )
 
     @translate_aws_errors
@@ -214,6 +263,7 @@ class DynamoDbGrants(TableAccess):
             Transaction()
             .add("owner", self._put(_owner_key(claimed), claimed, **unchanged))
             .add("invite", self._delete(_invite_key(invitation)))
+            .add("mark", self._mark(invitation.owner_id, invitation.item_id, put=[claimed]))
             .add(
                 "grantee",
                 self._put(
@@ -234,10 +284,21 @@ class DynamoDbGrants(TableAccess):
         raise ServiceUnavailable()
 
     @translate_aws_errors
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        keys = [_mark_key(owner_id, item_id) for item_id in dict.fromkeys(item_ids)]
+        shared = set()
+        for record in await self._batch_get(keys) if keys else []:
+            ends = [value["S"] for name, value in record.items() if name.startswith(PERSON_ATTRIBUTE_PREFIX)]
+            if any(end == "" or end > now for end in ends):
+                shared.add(record["fileId"]["S"].removeprefix(ITEM_PEOPLE_PREFIX))
+        return shared
+
+    @translate_aws_errors
     async def delete_for_item(self, owner_id: str, item_id: str) -> int:
         people = await self._range(owner_id, f"{GRANT_PREFIX}{item_id}#")
         for grant in people:
             await self.remove(grant)
+        await self._call("delete_item", TableName=self._table, Key=_mark_key(owner_id, item_id))
         return len(people)
 
     @translate_aws_errors

@@ -4,6 +4,7 @@ Invitations past their expiry are skipped by reads and deleted by later invitati
 FORGET_BATCH per write, by their own clock."""
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 from scloud_files.adapters.sqlite.access import Database, page_of
@@ -141,6 +142,22 @@ class SqliteGrants(Database):
             return True
 
         return await self._store.write(claim)
+
+    async def shared_items(self, owner_id: str, item_ids: Sequence[str], now: str) -> set[str]:
+        if not item_ids:
+            return set()
+        marks = ", ".join("?" * len(item_ids))
+
+        def shared_items(connection: sqlite3.Connection) -> set[str]:
+            # The primary key's (owner_id, item_id) prefix: the page's items, never the drive.
+            rows = connection.execute(
+                f"SELECT DISTINCT item_id FROM grants WHERE owner_id = ? AND item_id IN ({marks}) "
+                "AND (expires_at IS NULL OR expires_at > ?)",
+                (owner_id, *item_ids, now),
+            )
+            return {row["item_id"] for row in rows}
+
+        return await self._store.read(shared_items)
 
     async def delete_for_item(self, owner_id: str, item_id: str) -> int:
         def delete(connection: sqlite3.Connection) -> int:
