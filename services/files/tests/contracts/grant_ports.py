@@ -201,4 +201,3 @@ class GrantStoreContract:
         assert await grants.shared_items("alice", [bob.item_id], NOW) == {bob.item_id}
         await grants.remove(carol)
         assert await grants.shared_items("alice", [bob.item_id], NOW) == set()
-
