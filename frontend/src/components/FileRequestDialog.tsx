@@ -2,11 +2,11 @@ import { useId, useState, type FormEvent } from "react";
 import { ApiError, messageOf } from "../api/errors";
 import { fileRequests, requestUrl, type FileRequestCreated } from "../api/fileRequest";
 import { useSubmit } from "../lib/useSubmit";
+import { CopyableLink } from "./CopyableLink";
 import { Button, TextField } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
 import { expiryFrom } from "./ShareDialog";
-import { useToast } from "./Toast";
 
 const MIB = 1024 * 1024;
 const DEFAULT_OPEN_DAYS = 7;
@@ -144,36 +144,10 @@ export function RequestSettingsForm({ initial, submitLabel, onSubmit }: RequestS
 }
 
 function CreatedRequest({ request }: { request: FileRequestCreated }) {
-  const toast = useToast();
-  const url = requestUrl(request.requestId);
-  const inputId = useId();
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(url);
-      toast({ message: "Link copied." });
-    } catch {
-      toast({ kind: "error", message: "Could not copy: select the link and copy it yourself." });
-    }
-  }
   return (
     <div className="mt-4 space-y-3">
       <Notice kind="success">Request created. Copy its link now: it is shown only this once.</Notice>
-      <label htmlFor={inputId} className="block text-sm font-medium">
-        Request link
-      </label>
-      <div className="flex gap-2">
-        <input
-          id={inputId}
-          readOnly
-          value={url}
-          onFocus={(event) => event.target.select()}
-          className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-800"
-        />
-        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the one thing to do next */}
-        <Button type="button" autoFocus onClick={() => void copy()}>
-          Copy
-        </Button>
-      </div>
+      <CopyableLink label="Request link" url={requestUrl(request.requestId)} />
     </div>
   );
 }

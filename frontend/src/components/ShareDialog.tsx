@@ -4,12 +4,12 @@ import { ApiError, messageOf } from "../api/errors";
 import { publicUrl, shareLinks, type ShareLink, type ShareLinkCreated, type ShareLinkUpdate } from "../api/share";
 import { formatDate } from "../lib/format";
 import { useSubmit } from "../lib/useSubmit";
+import { CopyableLink } from "./CopyableLink";
 import { Button, TextField } from "./Field";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
 import { SharePeople } from "./SharePeople";
 import { Spinner } from "./Spinner";
-import { useToast } from "./Toast";
 
 // Loaded when a link is made, not with the drive: the QR encoder is in a chunk of its own.
 const LinkQrCode = lazy(() => import("./LinkQrCode"));
@@ -300,36 +300,11 @@ function VerifyFirst() {
 }
 
 function CreatedLink({ link, onAnother }: { link: ShareLinkCreated; onAnother(): void }) {
-  const toast = useToast();
   const url = publicUrl(link.linkId);
-  const inputId = useId();
-  async function copy() {
-    try {
-      await navigator.clipboard.writeText(url);
-      toast({ message: "Link copied." });
-    } catch {
-      toast({ kind: "error", message: "Could not copy: select the link and copy it yourself." });
-    }
-  }
   return (
     <div className="mt-4 space-y-3">
       <Notice kind="success">Link created. Copy it now: it is shown only this once.</Notice>
-      <label htmlFor={inputId} className="block text-sm font-medium">
-        Link
-      </label>
-      <div className="flex gap-2">
-        <input
-          id={inputId}
-          readOnly
-          value={url}
-          onFocus={(event) => event.target.select()}
-          className="block w-full rounded-md border border-slate-300 bg-slate-50 px-3 py-2 font-mono text-xs dark:border-slate-600 dark:bg-slate-800"
-        />
-        {/* eslint-disable-next-line jsx-a11y/no-autofocus -- the one thing to do next */}
-        <Button type="button" autoFocus onClick={() => void copy()}>
-          Copy
-        </Button>
-      </div>
+      <CopyableLink label="Link" url={url} />
       <Suspense fallback={<Spinner label="Drawing the QR code" />}>
         <LinkQrCode url={url} />
       </Suspense>

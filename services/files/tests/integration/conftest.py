@@ -2,7 +2,7 @@
 
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent import futures
 
 import grpc
@@ -118,3 +118,29 @@ def running_service(settings) -> Iterator[RunningServer]:
     gRPC server on another free port."""
     with serve_in_thread(loopback_config(create_app(settings))) as (service,):
         yield service
+
+
+@pytest.fixture
+def settings_on_seaweedfs(seaweed_s3, monkeypatch, tmp_path, internal_certificates) -> Callable[..., FilesSettings]:
+    """Makes the files service's settings for `make run`'s stores: SQLite in this test's folder and
+    SeaweedFS's bucket, whose keys go to the environment, where boto3 reads them. Keyword
+    arguments are further settings."""
+
+    def settings(**overrides: object) -> FilesSettings:
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed_s3.access_key_id)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed_s3.secret_access_key)
+        values: dict[str, object] = {
+            "environment": "test",
+            "http_port": 0,
+            "grpc_port": 0,
+            "store": "sqlite",
+            "sqlite_path": tmp_path / "files.db",
+            "aws_endpoint_url": seaweed_s3.url,
+            "aws_region": seaweed_s3.region,
+            "s3_bucket": seaweed_s3.bucket,
+            "auth_grpc_addr": "127.0.0.1:9",
+            "users_grpc_addr": "127.0.0.1:9",
+        }
+        return FilesSettings(**tls_settings(internal_certificates, "files"), **(values | overrides))
+
+    return settings

@@ -17,7 +17,6 @@ import pytest
 from ulid import ULID
 
 from scloud_common.aws import create_aws_client
-from scloud_common.internal_tls import tls_settings
 from scloud_common.sqlite_store import SqliteStore
 from scloud_files.adapters.dynamodb import DynamoDbPendingUploads, table_definition
 from scloud_files.adapters.in_memory import InMemoryFileRepository
@@ -86,23 +85,9 @@ class TestS3MultipartStore(MultipartStoreContract):
 
 
 @pytest.fixture
-def settings(seaweed_s3, s3, tmp_path, internal_certificates) -> FilesSettings:
-    return FilesSettings(
-        **tls_settings(internal_certificates, "files"),
-        environment="test",
-        http_port=0,
-        grpc_port=0,
-        store="sqlite",
-        sqlite_path=tmp_path / "files.db",
-        aws_endpoint_url=seaweed_s3.url,
-        aws_region=seaweed_s3.region,
-        s3_bucket=seaweed_s3.bucket,
-        auth_grpc_addr="127.0.0.1:9",
-        users_grpc_addr="127.0.0.1:9",
-        max_upload_bytes=MIB,
-        max_file_bytes=40 * MIB,
-        quota_bytes=30 * MIB,
-        max_pending_uploads_per_user=4,
+def settings(settings_on_seaweedfs) -> FilesSettings:
+    return settings_on_seaweedfs(
+        max_upload_bytes=MIB, max_file_bytes=40 * MIB, quota_bytes=30 * MIB, max_pending_uploads_per_user=4
     )
 
 

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from scloud_common.internal_tls import tls_settings
 from scloud_common.mail import MailLayout, RecordingMailer
 from scloud_common.sqlite_store import SqliteStore
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
@@ -37,21 +36,8 @@ def sha256_b64(data: bytes) -> str:
 
 
 @pytest.fixture
-def settings(seaweed_s3, monkeypatch, tmp_path, internal_certificates) -> FilesSettings:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed_s3.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed_s3.secret_access_key)
-    return FilesSettings(
-        **tls_settings(internal_certificates, "files"),
-        environment="test",
-        http_port=0,
-        grpc_port=0,
-        store="sqlite",
-        sqlite_path=tmp_path / "files.db",
-        aws_endpoint_url=seaweed_s3.url,
-        aws_region=seaweed_s3.region,
-        s3_bucket=seaweed_s3.bucket,
-        auth_grpc_addr="127.0.0.1:9",
-        users_grpc_addr="127.0.0.1:9",
+def settings(settings_on_seaweedfs) -> FilesSettings:
+    return settings_on_seaweedfs(
         max_upload_bytes=MIB,
         quota_bytes=2000,
         # Longer than any test: the notices are sent by the test, at a time it chooses.

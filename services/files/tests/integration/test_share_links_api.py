@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
-from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
@@ -34,29 +33,11 @@ def store(request) -> str:
 
 
 @pytest.fixture
-def share_settings(store, request, tmp_path, internal_certificates) -> FilesSettings:
+def share_settings(store, request) -> FilesSettings:
     limits = {"share_bcrypt_rounds": 10, "share_attempts_per_link": 3}
     if store == "dynamodb":
         return request.getfixturevalue("settings").model_copy(update=limits)
-    seaweed = request.getfixturevalue("seaweed_s3")
-    monkeypatch = request.getfixturevalue("monkeypatch")
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", seaweed.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed.secret_access_key)
-    return FilesSettings(
-        **tls_settings(internal_certificates, "files"),
-        environment="test",
-        http_port=0,
-        grpc_port=0,
-        store="sqlite",
-        sqlite_path=tmp_path / "files.db",
-        aws_endpoint_url=seaweed.url,
-        aws_region=seaweed.region,
-        s3_bucket=seaweed.bucket,
-        auth_grpc_addr="127.0.0.1:9",
-        users_grpc_addr="127.0.0.1:9",
-        max_upload_bytes=MIB,
-        **limits,
-    )
+    return request.getfixturevalue("settings_on_seaweedfs")(max_upload_bytes=MIB, **limits)
 
 
 class Api:
