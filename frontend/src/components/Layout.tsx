@@ -60,7 +60,7 @@ export function Layout() {
                   SCloud
                 </Link>
                 {signedIn && <SearchBox />}
-                <nav aria-label="Main" className="flex items-center gap-1">
+                <nav aria-label="Main" className="flex flex-wrap items-center gap-1">
                   {signedIn ? (
                     <>
                       <NavLink to="/files" className={navClass}>
