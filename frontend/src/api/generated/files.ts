@@ -968,6 +968,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/shared-with-me/{share_id}/uploads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create Shared Upload
+         * @description Editors: starts a direct upload into the shared folder (`parentId` `root`) or a folder
+         *     inside it, as `POST /api/uploads` does (then sign parts, PUT them, complete). The file will
+         *     be the owner's, counted against the owner's quota (507 `quota_exceeded`). Only this user's
+         *     routes on this share reach the upload.
+         */
+        post: operations["create_shared_upload_api_shared_with_me__share_id__uploads_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shared-with-me/{share_id}/uploads/{upload_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Shared Upload
+         * @description Editors: the upload and the parts S3 holds already, to resume.
+         */
+        get: operations["read_shared_upload_api_shared_with_me__share_id__uploads__upload_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Abort Shared Upload
+         * @description Editors: aborts the upload; the parts S3 holds are dropped.
+         */
+        delete: operations["abort_shared_upload_api_shared_with_me__share_id__uploads__upload_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shared-with-me/{share_id}/uploads/{upload_id}/complete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Complete Shared Upload
+         * @description Editors: joins the parts into the owner's file, as `POST /api/uploads/{id}/complete`. The
+         *     grant is checked again before the file is recorded: an editor removed (404) or made a viewer
+         *     (403 `viewer_only`) meanwhile is refused and the bytes are deleted.
+         */
+        post: operations["complete_shared_upload_api_shared_with_me__share_id__uploads__upload_id__complete_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/shared-with-me/{share_id}/uploads/{upload_id}/parts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Sign Shared Upload Parts
+         * @description Editors: a presigned PUT URL for each part, bound to its size and SHA-256, as
+         *     `POST /api/uploads/{id}/parts`.
+         */
+        post: operations["sign_shared_upload_parts_api_shared_with_me__share_id__uploads__upload_id__parts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/trash": {
         parameters: {
             query?: never;
@@ -2273,6 +2363,47 @@ export interface components {
              * @description A folder inside the share; `root` (or null) is the shared folder.
              */
             parentId?: string | null;
+        };
+        /** SharedUploadCreate */
+        SharedUploadCreate: {
+            /**
+             * Modifiedat
+             * @description The file's own modification time, clamped to now; default: the completion time.
+             */
+            modifiedAt?: string | null;
+            /**
+             * Name
+             * @description `.`, `..` and names of only dots and spaces: 422 `invalid_name`.
+             */
+            name: string;
+            /**
+             * Onconflict
+             * @description If the folder has the name: `fail` (409 `name_taken`, checked now and again at completion), `rename` (`name (1).ext`) or `replace` (the other file goes to the trash), both at completion.
+             * @default fail
+             * @enum {string}
+             */
+            onConflict: "fail" | "rename" | "replace";
+            /**
+             * Parentid
+             * @description A folder inside the share; `root` (the default): the shared folder.
+             * @default root
+             */
+            parentId: string | null;
+            /**
+             * Partsize
+             * @description Wanted part size in bytes; the server moves it into S3's bounds (5 MiB...).
+             */
+            partSize?: number | null;
+            /**
+             * Size
+             * @description Bytes. Empty files go through `POST /api/files/upload`.
+             */
+            size: number;
+            /**
+             * Type
+             * @description The declared media type.
+             */
+            type?: string | null;
         };
         /** SharedWithMePageRead */
         SharedWithMePageRead: {
@@ -8317,6 +8448,679 @@ export interface operations {
             };
             /** @description Error */
             507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    create_shared_upload_api_shared_with_me__share_id__uploads_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `id` of the item in the user's shared-with-me list. */
+                share_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SharedUploadCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadCreated"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_shared_upload_api_shared_with_me__share_id__uploads__upload_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `id` of the item in the user's shared-with-me list. */
+                share_id: string;
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UploadRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    abort_shared_upload_api_shared_with_me__share_id__uploads__upload_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `id` of the item in the user's shared-with-me list. */
+                share_id: string;
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    complete_shared_upload_api_shared_with_me__share_id__uploads__upload_id__complete_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `id` of the item in the user's shared-with-me list. */
+                share_id: string;
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UploadComplete"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ItemRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    sign_shared_upload_parts_api_shared_with_me__share_id__uploads__upload_id__parts_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description `id` of the item in the user's shared-with-me list. */
+                share_id: string;
+                upload_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PartsSign"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedPartsRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

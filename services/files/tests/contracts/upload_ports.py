@@ -71,6 +71,11 @@ class PendingUploadStoreContract:
         await pending.add(upload, max_per_user=10)
         assert await pending.get("alice", upload.upload_id) == upload
 
+    async def test_an_editors_upload_through_a_share_keeps_its_scope(self, pending):
+        upload = replace(a_pending_upload(parent_id=new_id()), share_ref=f"{new_id()}:bob")
+        await pending.add(upload, max_per_user=10)
+        assert await pending.get("alice", upload.upload_id) == upload
+
     async def test_reserved_bytes_add_up_the_users_uploads(self, pending):
         first, second = a_pending_upload(size=7 * MIB), a_pending_upload(size=3)
         assert await pending.reserved_bytes("alice") == 0

@@ -3,11 +3,15 @@ checks the presigned signatures) and DynamoDB with S3 on moto. Viewer against ed
 route, no reaching outside the shared folder by id, and access ending at the next request after
 a removal or the owner's account deletion."""
 
+import base64
+import hashlib
+
 import httpx
 import pytest
 
 from scloud_files.adapters.in_memory_grants import InMemoryPeopleDirectory, RecordingShareNotices
 from scloud_files.bootstrap import bootstrap
+from scloud_files.domain import full_object_sha256
 from scloud_files.http.app import create_app
 from services.files.tests.integration.test_share_links_api import Api, share_settings, store
 from tests.fake_auth import FakeAuth
@@ -131,3 +135,59 @@ async def test_deleting_the_owners_account_ends_access(people_api, shared):
     for user in ("bob", "vera"):
         assert (await api.client.get(path, headers=api.user(user))).status_code == 404
         assert (await api.client.get("/api/shared-with-me", headers=api.user(user))).json()["items"] == []
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_an_editors_direct_upload_lands_in_the_owners_folder_with_its_checksum(people_api, shared):
+    api, base = people_api, f"/api/shared-with-me/{shared['team']}/uploads"
+    content = bytes(range(256)) * (24 * 1024)  # 6 MiB: two parts, over the single-request limit
+    created = await api.client.post(
+        base,
+        json={"name": "big.bin", "size": len(content), "parentId": shared["inner"], "type": "application/x-test"},
+        headers=api.user("bob"),
+    )
+    assert created.status_code == 201, created.text
+    upload = created.json()
+    viewer = await api.client.post(base, json={"name": "v.bin", "size": len(content)}, headers=api.user("vera"))
+    assert (viewer.status_code, viewer.json()["error"]["code"]) == (403, "viewer_only")
+    stranger = await api.client.get(f"{base}/{upload['id']}", headers=api.user("sam"))
+    assert stranger.status_code == 404
+    owners_route = await api.client.get(f"/api/uploads/{upload['id']}", headers=api.user("alice"))
+    assert owners_route.status_code == 404
+
+    size = upload["partSize"]
+    bodies = {n + 1: content[n * size : (n + 1) * size] for n in range(upload["partCount"])}
+    checksums = {n: base64.b64encode(hashlib.sha256(body).digest()).decode() for n, body in bodies.items()}
+    signed = await api.client.post(
+        f"{base}/{upload['id']}/parts",
+        json={"parts": [{"number": n, "size": len(b), "sha256": checksums[n]} for n, b in bodies.items()]},
+        headers=api.user("bob"),
+    )
+    assert signed.status_code == 200, signed.text
+    etags = {}
+    async with httpx.AsyncClient(timeout=60) as storage:
+        for part in signed.json()["parts"]:
+            sent = await storage.put(part["url"], content=bodies[part["number"]], headers=part["headers"])
+            assert sent.status_code == 200, sent.text
+            etags[part["number"]] = sent.headers["etag"]
+    listed = await api.client.get(f"{base}/{upload['id']}", headers=api.user("bob"))
+    assert [part["number"] for part in listed.json()["parts"]] == list(bodies)
+    completed = await api.client.post(
+        f"{base}/{upload['id']}/complete",
+        json={"parts": [{"number": n, "etag": etags[n], "sha256": checksums[n]} for n in bodies]},
+        headers=api.user("bob"),
+    )
+    assert completed.status_code == 201, completed.text
+    item = completed.json()
+    assert (item["id"], item["name"], item["size"]) == (upload["id"], "big.bin", len(content))
+
+    recorded = await api.drive.get_file("alice", upload["id"])
+    assert recorded.parent_id == shared["inner"]
+    assert recorded.sha256 in full_object_sha256(list(checksums.values()))
+    assert (await api.drive.get_storage_usage("alice")).bytes_used == len(b"alphaoutside") + len(content)
+    assert (await api.drive.get_storage_usage("bob")).bytes_used == 0
+    link = await api.client.get(
+        f"/api/shared-with-me/{shared['team']}/files/{upload['id']}/download", headers=api.user("bob")
+    )
+    async with httpx.AsyncClient(timeout=60) as storage:
+        assert (await storage.get(link.json()["url"])).content == content

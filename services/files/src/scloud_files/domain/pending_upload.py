@@ -68,6 +68,9 @@ class PendingUpload:
     # A visitor's upload through a file request (its `request_ref`): only that request's routes
     # reach it, and its completion counts against the request's limits.
     request_ref: str | None = None
+    # An editor's upload into a folder shared with them (drive/share_upload.py): the shared item
+    # and the editor, so that only that editor's routes on that share reach it.
+    share_ref: str | None = None
 
     @property
     def layout(self) -> PartLayout:

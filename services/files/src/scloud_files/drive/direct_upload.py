@@ -76,13 +76,24 @@ class PendingUploads:
         self._now = now
 
     async def require(
-        self, user_id: str, upload_id: str, *, batch: bool = False, request_ref: str | None = None
+        self,
+        user_id: str,
+        upload_id: str,
+        *,
+        batch: bool = False,
+        request_ref: str | None = None,
+        share_ref: str | None = None,
     ) -> PendingUpload:
         """The user's upload (a batch with `batch`, a visitor's through the file request
-        `request_ref` with it); UploadNotFound for another user's, an unknown or an expired
-        one, or one of another kind or request."""
+        `request_ref` with it, an editor's through the share `share_ref` with it); UploadNotFound
+        for another user's, an unknown or an expired one, or one of another kind or scope."""
         upload = await self.store.get(user_id, upload_id)
-        if upload is None or self.has_expired(upload) or upload.is_batch != batch or upload.request_ref != request_ref:
+        if (
+            upload is None
+            or self.has_expired(upload)
+            or upload.is_batch != batch
+            or not in_scope(upload, request_ref, share_ref)
+        ):
             raise UploadNotFound()
         return upload
 
@@ -108,6 +119,12 @@ class PendingUploads:
         for key in keys:
             if key.removeprefix(batch.object_key) not in recorded:
                 await self.multipart.delete(key)
+
+
+def in_scope(upload: PendingUpload, request_ref: str | None, share_ref: str | None) -> bool:
+    """Whether the upload was created through this scope: the owner's own routes (both None),
+    one file request or one editor's share; an upload of one scope is unknown to every other."""
+    return upload.request_ref == request_ref and upload.share_ref == share_ref
 
 
 class CreateUpload:
@@ -142,6 +159,7 @@ class CreateUpload:
         modified_at: datetime | None,
         part_size: int | None,
         request_ref: str | None = None,
+        share_ref: str | None = None,
     ) -> PendingUpload:
         """Checks what can be checked before any byte is sent (limit, folder, name, quota), then
         starts the S3 multipart upload under a key built from ids and records it with its
@@ -176,6 +194,7 @@ class CreateUpload:
             created_at=timestamp(moment),
             expires_at=timestamp(moment + self.limits.upload_ttl),
             request_ref=request_ref,
+            share_ref=share_ref,
         )
         try:
             await self._uploads.store.add(upload, max_per_user=self.limits.max_pending_per_user)
@@ -193,14 +212,20 @@ class SignParts:
         self._now = now
 
     async def __call__(
-        self, user_id: str, upload_id: str, parts: Sequence[PartRequest], *, request_ref: str | None = None
+        self,
+        user_id: str,
+        upload_id: str,
+        parts: Sequence[PartRequest],
+        *,
+        request_ref: str | None = None,
+        share_ref: str | None = None,
     ) -> list[SignedPart]:
         """A presigned PUT per part, bound to the part's size and SHA-256. InvalidParts for a part
         outside the upload, of another size than its place gives it, or whose checksum is not a
         base64 SHA-256 digest; UploadNotFound."""
         if len(parts) > self._limits.max_parts_per_request:
             raise InvalidParts()
-        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref)
+        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref, share_ref=share_ref)
         layout = upload.layout
         for part in parts:
             if layout.size_of(part.number) != part.size or not is_sha256(part.sha256):
@@ -226,11 +251,11 @@ class GetUpload:
         self._uploads = uploads
 
     async def __call__(
-        self, user_id: str, upload_id: str, *, request_ref: str | None = None
+        self, user_id: str, upload_id: str, *, request_ref: str | None = None, share_ref: str | None = None
     ) -> tuple[PendingUpload, list[StoredPart]]:
         """The upload and the parts S3 holds of it, to resume. UploadNotFound, also when S3 no
         longer has the upload (the record is forgotten then)."""
-        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref)
+        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref, share_ref=share_ref)
         parts = await self._uploads.multipart.list_parts(upload.object_key, upload.s3_upload_id)
         if parts is None:
             await self._uploads.store.remove(upload)
@@ -242,11 +267,13 @@ class AbortUpload:
     def __init__(self, uploads: PendingUploads) -> None:
         self._uploads = uploads
 
-    async def __call__(self, user_id: str, upload_id: str, *, request_ref: str | None = None) -> None:
+    async def __call__(
+        self, user_id: str, upload_id: str, *, request_ref: str | None = None, share_ref: str | None = None
+    ) -> None:
         """Aborts the S3 upload and forgets it. UploadNotFound for an unknown one (or one of
-        another request); an expired one is aborted too, and answered as unknown."""
+        another scope); an expired one is aborted too, and answered as unknown."""
         upload = await self._uploads.store.get(user_id, upload_id)
-        if upload is None or upload.request_ref != request_ref:
+        if upload is None or not in_scope(upload, request_ref, share_ref):
             raise UploadNotFound()
         expired = self._uploads.has_expired(upload)
         await self._uploads.discard(upload)

@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 
 
 class CompletionGuard(Protocol):
-    """What a completion through a file request also checks and counts (request_upload.py)."""
+    """What a completion through a file request or a share also checks and counts
+    (request_upload.py, share_upload.py)."""
 
     async def admit(self, upload: PendingUpload, size: int) -> None:
         """Counts the file against its request, or raises (the bytes are deleted then)."""
@@ -73,6 +74,7 @@ class CompleteUpload:
         parts: Sequence[CompletedPart],
         *,
         request_ref: str | None = None,
+        share_ref: str | None = None,
         guard: CompletionGuard | None = None,
     ) -> Item:
         """The recorded file, with the SHA-256 S3 reports for it. InvalidParts (nothing changed,
@@ -81,7 +83,7 @@ class CompleteUpload:
         or the object is not the size declared, or its checksum is not the parts'),
         FileTooLarge, QuotaExceeded, NameTaken (with `fail`), FolderNotFound. A repeated call
         after a completion whose answer was lost answers the file recorded."""
-        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref)
+        upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref, share_ref=share_ref)
         recorded = await self._repository.get(user_id, upload_id)
         if recorded is not None:
             await self._uploads.store.remove(upload)

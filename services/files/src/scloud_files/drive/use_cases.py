@@ -62,6 +62,7 @@ from scloud_files.drive.share_link import (
     ShareLimits,
     UpdateShareLink,
 )
+from scloud_files.drive.share_upload import ShareUploads
 from scloud_files.drive.shared_access import DownloadSharedLink, LinkGate, OpenSharedLink, UnlockSharedLink
 from scloud_files.drive.shared_folder import (
     DownloadSharedFile,
@@ -176,6 +177,8 @@ class People:
     choices: ShareChoices
     read: ReadShared
     edit: EditShared
+    # None in a drive built without direct uploads (its routes answer 503).
+    uploads: ShareUploads | None = None
 
 
 @dataclass(frozen=True)
@@ -355,6 +358,7 @@ def build_drive(
             upload_file,
             update_item,
             trash_item,
+            direct,
             now=now,
         )
         if people
@@ -463,6 +467,7 @@ def _people(
     upload_file: UploadFile,
     update_item: UpdateItem,
     trash_item: TrashItem,
+    direct: DirectUploads | None,
     *,
     now: Clock,
 ) -> People:
@@ -474,4 +479,7 @@ def _people(
         choices=ShareChoices(ports.grants, gate),
         read=ReadShared(gate, list_children, signer),
         edit=EditShared(gate, upload_file, update_item, trash_item),
+        uploads=ShareUploads(gate, direct.create, direct.sign_parts, direct.get, direct.complete, direct.abort)
+        if direct
+        else None,
     )

@@ -9,10 +9,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
 from scloud_common.errors import AppError, ServiceUnavailable
 from scloud_common.web import error_responses
-from scloud_files.domain import FileTooLarge, OnConflict, SortField
+from scloud_files.domain import CompletedPart, FileTooLarge, OnConflict, SortField
 from scloud_files.domain.grant import Role
+from scloud_files.drive.direct_upload import PartRequest
 from scloud_files.drive.move import UNSET
+from scloud_files.drive.share_upload import ShareUploads
 from scloud_files.drive.use_cases import Drive, People
+from scloud_files.http import path_convertor  # noqa: F401  registers `{...:item_id}` before the routes below
 from scloud_files.http.deps import CurrentUser
 from scloud_files.http.people_schemas import (
     InDriveUpdate,
@@ -22,6 +25,7 @@ from scloud_files.http.people_schemas import (
     PersonUpdate,
     SharedFolderRead,
     SharedItemUpdate,
+    SharedUploadCreate,
     SharedWithMePageRead,
     SharedWithMeRead,
     shared_entry_read,
@@ -30,6 +34,14 @@ from scloud_files.http.people_schemas import (
 from scloud_files.http.routes import UPLOAD_REQUEST_BODY, folder_id_of
 from scloud_files.http.schemas import DownloadLinkRead, ItemRead, Rfc3339Time
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
+from scloud_files.http.upload_schemas import (
+    PartsSign,
+    SignedPartRead,
+    SignedPartsRead,
+    UploadComplete,
+    UploadCreated,
+    UploadRead,
+)
 
 people = APIRouter(prefix="/api/items/{item_id}/people", tags=["sharing with people"])
 shared = APIRouter(prefix="/api/shared-with-me", tags=["shared with me"])
@@ -50,6 +62,15 @@ async def _people(request: Request) -> People:
 
 
 PeopleDep = Annotated[People, Depends(_people)]
+
+
+async def _share_uploads(use: PeopleDep) -> ShareUploads:
+    if use.uploads is None:
+        raise ServiceUnavailable()
+    return use.uploads
+
+
+ShareUploadsDep = Annotated[ShareUploads, Depends(_share_uploads)]
 
 
 @people.post("", status_code=status.HTTP_202_ACCEPTED, responses=error_responses(401, 403, 404, 422, 503))
@@ -209,6 +230,86 @@ async def upload_to_share(
             raise
         await reader.drain()
     return shared_item_read(stored, [], is_root=False)
+
+
+@shared.post(
+    "/{share_id}/uploads",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 404, 409, 413, 422, 429, 503, 507),
+)
+async def create_shared_upload(
+    share_id: ShareId, body: SharedUploadCreate, user: CurrentUser, uploads: ShareUploadsDep
+) -> UploadCreated:
+    """Editors: starts a direct upload into the shared folder (`parentId` `root`) or a folder
+    inside it, as `POST /api/uploads` does (then sign parts, PUT them, complete). The file will
+    be the owner's, counted against the owner's quota (507 `quota_exceeded`). Only this user's
+    routes on this share reach the upload."""
+    upload = await uploads.create(
+        user.user_id,
+        share_id,
+        folder_id_of(body.parent_id),
+        name=body.name,
+        size=body.size,
+        content_type=body.type,
+        on_conflict=OnConflict(body.on_conflict),
+        modified_at=body.modified_at,
+        part_size=body.part_size,
+    )
+    return UploadCreated.from_domain(upload, max_parts_per_request=uploads.max_parts_per_request)
+
+
+@shared.post("/{share_id}/uploads/{upload_id:item_id}/parts", responses=error_responses(401, 403, 404, 422, 503))
+async def sign_shared_upload_parts(
+    share_id: ShareId, upload_id: str, body: PartsSign, user: CurrentUser, uploads: ShareUploadsDep
+) -> SignedPartsRead:
+    """Editors: a presigned PUT URL for each part, bound to its size and SHA-256, as
+    `POST /api/uploads/{id}/parts`."""
+    signed = await uploads.sign_parts(
+        user.user_id, share_id, upload_id, [PartRequest(part.number, part.size, part.sha256) for part in body.parts]
+    )
+    return SignedPartsRead(parts=[SignedPartRead.from_domain(part) for part in signed])
+
+
+@shared.get("/{share_id}/uploads/{upload_id:item_id}", responses=error_responses(401, 403, 404, 503))
+async def read_shared_upload(
+    share_id: ShareId, upload_id: str, user: CurrentUser, uploads: ShareUploadsDep
+) -> UploadRead:
+    """Editors: the upload and the parts S3 holds already, to resume."""
+    upload, parts = await uploads.get(user.user_id, share_id, upload_id)
+    return UploadRead.from_domain(upload, parts)
+
+
+@shared.post(
+    "/{share_id}/uploads/{upload_id:item_id}/complete",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(401, 403, 404, 409, 422, 503, 507),
+)
+async def complete_shared_upload(
+    share_id: ShareId, upload_id: str, body: UploadComplete, user: CurrentUser, uploads: ShareUploadsDep
+) -> ItemRead:
+    """Editors: joins the parts into the owner's file, as `POST /api/uploads/{id}/complete`. The
+    grant is checked again before the file is recorded: an editor removed (404) or made a viewer
+    (403 `viewer_only`) meanwhile is refused and the bytes are deleted."""
+    item = await uploads.complete(
+        user.user_id,
+        share_id,
+        upload_id,
+        [CompletedPart(part.number, part.etag, part.sha256) for part in body.parts],
+    )
+    return shared_item_read(item, [], is_root=False)
+
+
+@shared.delete(
+    "/{share_id}/uploads/{upload_id:item_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 503),
+)
+async def abort_shared_upload(
+    share_id: ShareId, upload_id: str, user: CurrentUser, uploads: ShareUploadsDep
+) -> Response:
+    """Editors: aborts the upload; the parts S3 holds are dropped."""
+    await uploads.abort(user.user_id, share_id, upload_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
 @shared.patch("/{share_id}/items/{item_id}", responses=error_responses(401, 403, 404, 409, 422, 503))

@@ -12,7 +12,8 @@ from scloud_files.domain import Item, PathEntry
 from scloud_files.domain.grant import Grant
 from scloud_files.drive.shared_folder import SharedEntry
 from scloud_files.drive.shared_with_me import SharedWithMe
-from scloud_files.http.schemas import ItemRead
+from scloud_files.http.schemas import ROOT_ID, ItemRead
+from scloud_files.http.upload_schemas import UploadCreate
 
 RoleField = Literal["viewer", "editor"]
 
@@ -112,3 +113,9 @@ class SharedFolderRead(ApiModel):
     folder: ItemRead
     items: list[ItemRead] = Field(description="Folders first, then files, in the order asked.")
     next_cursor: str | None
+
+
+class SharedUploadCreate(UploadCreate):
+    parent_id: str | None = Field(
+        ROOT_ID, max_length=40, description="A folder inside the share; `root` (the default): the shared folder."
+    )

@@ -51,6 +51,8 @@ def _record(upload: PendingUpload) -> dict[str, Any]:
         record["batchFiles"] = {"S": batch_files}
     if upload.request_ref is not None:
         record["requestRef"] = {"S": upload.request_ref}
+    if upload.share_ref is not None:
+        record["shareRef"] = {"S": upload.share_ref}
     return record
 
 
@@ -72,6 +74,7 @@ def _upload_of(record: dict[str, Any]) -> PendingUpload:
         expires_at=record["expiresAt"]["S"],
         batch_files=decode_batch_files(record["batchFiles"]["S"] if "batchFiles" in record else None),
         request_ref=record["requestRef"]["S"] if "requestRef" in record else None,
+        share_ref=record["shareRef"]["S"] if "shareRef" in record else None,
     )
 
 

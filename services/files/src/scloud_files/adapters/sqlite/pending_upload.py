@@ -12,7 +12,7 @@ from scloud_files.domain import OnConflict, PendingUpload, TooManyUploads, decod
 
 COLUMNS = (
     "user_id, upload_id, s3_upload_id, object_key, name, size, part_size, content_type, parent_id, on_conflict, "
-    "modified_at, created_at, expires_at, batch_files, request_ref"
+    "modified_at, created_at, expires_at, batch_files, request_ref, share_ref"
 )
 
 
@@ -34,6 +34,7 @@ def _row(upload: PendingUpload) -> dict[str, Any]:
         "batch_files": encode_batch_files(upload.batch_files),
         "settled": int(upload.is_settled),
         "request_ref": upload.request_ref,
+        "share_ref": upload.share_ref,
     }
 
 
@@ -54,6 +55,7 @@ def _upload_of(row: sqlite3.Row) -> PendingUpload:
         expires_at=row["expires_at"],
         batch_files=decode_batch_files(row["batch_files"]),
         request_ref=row["request_ref"],
+        share_ref=row["share_ref"],
     )
 
 

@@ -287,3 +287,15 @@ GRANTS_MIGRATION = """
 
 # Step 12's sharing with people.
 MIGRATIONS.append(Migration(10, GRANTS_MIGRATION))
+
+# Editors' direct uploads into a folder shared with them.
+MIGRATIONS.append(
+    Migration(
+        11,
+        """
+    -- An editor's upload through a share: the shared item and the editor ("<itemId>:<userId>");
+    -- NULL for the owner's own uploads and a file request's.
+    ALTER TABLE pending_uploads ADD COLUMN share_ref TEXT;
+    """,
+    )
+)
