@@ -7,9 +7,9 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 
-from scloud_common.errors import AppError, ServiceUnavailable
+from scloud_common.errors import ServiceUnavailable
 from scloud_common.web import error_responses
-from scloud_files.domain import CompletedPart, FileTooLarge, OnConflict, SortField
+from scloud_files.domain import CompletedPart, OnConflict, SortField
 from scloud_files.domain.grant import Role
 from scloud_files.drive.direct_upload import PartRequest
 from scloud_files.drive.move import UNSET
@@ -33,7 +33,7 @@ from scloud_files.http.people_schemas import (
 )
 from scloud_files.http.routes import UPLOAD_REQUEST_BODY, folder_id_of
 from scloud_files.http.schemas import DownloadLinkRead, ItemRead, Rfc3339Time
-from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
+from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_schemas import (
     PartsSign,
     SignedPartRead,
@@ -204,31 +204,21 @@ async def upload_to_share(
 ) -> ItemRead:
     """Editors: stores one file in the shared folder (`parentId` `root`) or a folder inside it,
     as `POST /api/files/upload` does, counted against the owner's quota (507 `quota_exceeded`)."""
-    upload = use.edit.upload_file
-    max_body_bytes = upload.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
-    declared_length = request.headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > max_body_bytes:
-        raise FileTooLarge()
-    with upload.slots.hold(user.user_id):
-        reader = MultipartFileReader(
-            request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes
-        )
-        try:
-            part = await reader.open_file()
-            stored = await use.edit.upload(
-                user.user_id,
-                share_id,
-                folder_id_of(parent_id),
-                file_name=part.file_name,
-                content_type=part.content_type,
-                chunks=part.chunks,
-                on_conflict=OnConflict(on_conflict),
-                modified_at=modified_at,
-            )
-        except AppError:
-            await reader.drain()
-            raise
-        await reader.drain()
+    stored = await receive_file(
+        request,
+        user.user_id,
+        use.edit.upload_file,
+        lambda part: use.edit.upload(
+            user.user_id,
+            share_id,
+            folder_id_of(parent_id),
+            file_name=part.file_name,
+            content_type=part.content_type,
+            chunks=part.chunks,
+            on_conflict=OnConflict(on_conflict),
+            modified_at=modified_at,
+        ),
+    )
     return shared_item_read(stored, [], is_root=False)
 
 

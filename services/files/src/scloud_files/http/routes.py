@@ -3,10 +3,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from scloud_common.errors import AppError
 from scloud_common.web import error_responses
 from scloud_files.domain import (
-    FileTooLarge,
     Item,
     ItemKind,
     OnConflict,
@@ -58,7 +56,7 @@ from scloud_files.http.schemas import (
 from scloud_files.http.share_routes import links as share_links
 from scloud_files.http.share_routes import public as public_links
 from scloud_files.http.thumbnail_routes import thumbnails
-from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES, MultipartFileReader
+from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_routes import uploads
 
 files = APIRouter(prefix="/api/files", tags=["files"])
@@ -154,29 +152,20 @@ async def upload_file(
     characters); `.`, `..` and names of only dots and spaces are refused with 422 `invalid_name`. The stored type is the declared one only if it is safe to show inline (images
     except SVG, PDF, plain text, audio, video); anything else is stored and served as
     `application/octet-stream`."""
-    max_body_bytes = upload.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
-    declared_length = request.headers.get("content-length", "")
-    if declared_length.isdigit() and int(declared_length) > max_body_bytes:
-        raise FileTooLarge()
-    with upload.slots.hold(user.user_id):
-        reader = MultipartFileReader(
-            request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes
-        )
-        try:
-            part = await reader.open_file()
-            stored = await upload(
-                user.user_id,
-                file_name=part.file_name,
-                content_type=part.content_type,
-                chunks=part.chunks,
-                parent_id=folder_id_of(parent_id),
-                on_conflict=OnConflict(on_conflict),
-                modified_at=modified_at,
-            )
-        except AppError:
-            await reader.drain()
-            raise
-        await reader.drain()
+    stored = await receive_file(
+        request,
+        user.user_id,
+        upload,
+        lambda part: upload(
+            user.user_id,
+            file_name=part.file_name,
+            content_type=part.content_type,
+            chunks=part.chunks,
+            parent_id=folder_id_of(parent_id),
+            on_conflict=OnConflict(on_conflict),
+            modified_at=modified_at,
+        ),
+    )
     return ItemRead.from_domain(stored)
 
 

@@ -3,14 +3,17 @@ streaming parser, so an upload never has to fit in memory or on disk."""
 
 import re
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
-from starlette.requests import ClientDisconnect
+from starlette.requests import ClientDisconnect, Request
 
+from scloud_common.errors import AppError
 from scloud_files.domain import FileTooLarge, InvalidUpload
+from scloud_files.drive.upload import UploadFile
 
 # Room for the multipart framing and any small fields around the file.
 MULTIPART_OVERHEAD_BYTES = 1024 * 1024
@@ -167,3 +170,29 @@ class MultipartFileReader:
             self._body_done = True
             raise FileTooLarge()
         return chunk
+
+
+Stored = TypeVar("Stored")
+
+
+async def receive_file(
+    request: Request, user_id: str, upload: UploadFile, store: Callable[[FilePart], Awaitable[Stored]]
+) -> Stored:
+    """Streams a one-file form to `store` under the user's upload slot: a declared length past
+    the limit is refused before a byte is read (413), and the rest of the body is read after
+    any answer, so a client still sending gets it rather than a reset connection."""
+    max_body_bytes = upload.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+    declared_length = request.headers.get("content-length", "")
+    if declared_length.isdigit() and int(declared_length) > max_body_bytes:
+        raise FileTooLarge()
+    with upload.slots.hold(user_id):
+        reader = MultipartFileReader(
+            request.stream(), request.headers.get("content-type"), max_body_bytes=max_body_bytes
+        )
+        try:
+            stored = await store(await reader.open_file())
+        except AppError:
+            await reader.drain()
+            raise
+        await reader.drain()
+    return stored
