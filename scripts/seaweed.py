@@ -66,6 +66,12 @@ FILER_STORE_DIRS = {FILER_STORE: "filerldb", LEGACY_FILER_STORE: "filerldb2"}
 # Go's soft heap limit per store: with `leveldb`, 100,000 objects held SeaweedFS near 300 MiB (see
 # docs/performance.md). Not for `leveldb2`, whose own buffers pass it and keep Go collecting.
 GO_MEMORY_LIMITS = {FILER_STORE: "256MiB"}
+# How many volumes this SeaweedFS may make. A slot is not disk: an empty volume takes none. Left at
+# 0, weed allows free disk / volume size (1 GiB on a large disk), and every bucket (a collection of
+# its own) takes at least one volume, so a machine with 18 GB free refused every write to an 18th
+# bucket ("no free volumes left", an S3 InternalError): a CI run failed that way. A full disk is
+# then what stops writes, as it should be.
+VOLUME_SLOTS = 4096
 # What the browser does with the bucket: downloads and previews (GET, HEAD) and direct uploads (PUT).
 CORS_METHODS = ["GET", "PUT", "HEAD"]
 
@@ -296,6 +302,7 @@ class SeaweedS3:
         self.stop_timeout = stop_timeout
         self._process: subprocess.Popen[bytes] | None = None
         self._endpoint: SeaweedEndpoint | None = None
+        self._ports: WeedPorts | None = None
         self._filer_store: str | None = None
 
     @property
@@ -356,6 +363,7 @@ class SeaweedS3:
         self._filer_store = ensure_filer_store(self.data_dir / "weed")
         ports = WeedPorts.choose(self.requested_s3_port, _load_ports(self.data_dir))
         (self.data_dir / PORTS_FILE).write_text(json.dumps(dataclasses.asdict(ports)))
+        self._ports = ports
         self._endpoint = SeaweedEndpoint(f"http://127.0.0.1:{ports.s3}", access_key, secret_key, self.bucket)
         # The child keeps its own copy of the log file's descriptor.
         with open(self.log_path, "ab") as output:
@@ -391,6 +399,7 @@ class SeaweedS3:
             "master.port.grpc": ports.master + GRPC_PORT_OFFSET,
             "volume.port": ports.volume,
             "volume.port.grpc": ports.volume + GRPC_PORT_OFFSET,
+            "volume.max": VOLUME_SLOTS,
             "filer.port": ports.filer,
             "filer.port.grpc": ports.filer + GRPC_PORT_OFFSET,
             "admin.port": ports.admin,
@@ -483,6 +492,12 @@ class SeaweedS3:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS in /proc status")
+
+    def volume_slots(self) -> int:
+        """How many volumes the running master may still make and has made (its topology's Max)."""
+        if self._process is None or self._ports is None:
+            raise RuntimeError("SeaweedFS is not running")
+        return int(_get_json(self._ports.master, "/dir/status")["Topology"]["Max"])
 
     def stop(self) -> None:
         """Asks weed to stop (SIGTERM) and waits `stop_timeout`; kills it after that."""

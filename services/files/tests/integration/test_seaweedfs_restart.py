@@ -9,7 +9,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.seaweed import IDENTITY_FILE, PORTS_FILE, SeaweedS3, WeedPorts
+from scripts.seaweed import IDENTITY_FILE, PORTS_FILE, VOLUME_SLOTS, SeaweedS3, WeedPorts
 
 pytestmark = pytest.mark.integration
 
@@ -75,3 +75,20 @@ def test_a_port_taken_between_the_check_and_the_bind_means_another_start_on_othe
             assert after.client().get_object(Bucket=after.bucket, Key="k")["Body"].read() == b"kept"
         finally:
             server.stop()
+
+
+def test_many_buckets_take_writes_whatever_the_free_disk(tmp_path):
+    # Regression: with weed's automatic volume count (free disk / 1 GiB) a test run's buckets used
+    # every volume and the next bucket's writes failed with InternalError. Forty buckets fail that
+    # way on a machine with less than 40 GB free; the slots SeaweedFS reports cover the rest.
+    server = SeaweedS3(tmp_path / "data", bucket="scloud-many")
+    endpoint = server.start()
+    try:
+        client = endpoint.client()
+        for number in range(40):
+            bucket = f"scloud-many-{number}"
+            client.create_bucket(Bucket=bucket)
+            client.put_object(Bucket=bucket, Key="k", Body=b"x")
+        assert server.volume_slots() >= VOLUME_SLOTS
+    finally:
+        server.stop()
