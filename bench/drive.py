@@ -42,12 +42,14 @@ from scloud_files.domain import (
     FileIdGenerator,
     Item,
     ItemKind,
+    ObjectKeys,
     SortField,
     decode_page_cursor,
-    object_key,
     sort_key_item_id,
 )
 from scloud_files.drive.use_cases import Drive, build_drive
+
+KEYS = ObjectKeys.for_development()
 
 # One table per scenario: moto runs a transaction by copying the whole table, which real
 # DynamoDB does not, so the moves get a table of their own.
@@ -78,7 +80,7 @@ def file(user_id: str, name: str, parent_id: str | None, index: int) -> Item:
         modified,
         (index * 7919) % 1_000_000,
         "text/plain",
-        object_key(user_id, item_id),
+        KEYS.file(user_id, item_id),
     )
 
 

@@ -12,6 +12,7 @@ harnesses use `Stack` directly with free ports and a run folder of their own.
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -326,6 +327,15 @@ class Stack:
             path.write_bytes(pem)
         return path.read_text()
 
+    def _object_key_secret(self) -> str:
+        """Kept with the run's data: objects stored under one secret are not recognised under
+        another (see FILES_OBJECT_KEY_SECRET)."""
+        path = self.run_dir / "object-key-secret"
+        if not path.exists():
+            path.touch(mode=0o600)
+            path.write_text(secrets.token_urlsafe(48))
+        return path.read_text()
+
     def _service_env(self, service: str) -> dict[str, str]:
         prefix = f"{service.upper()}_"
         values = {
@@ -366,6 +376,8 @@ class Stack:
             values.update({"PUBLIC_URL": self.url, "MAIL_TRANSPORT": "directory", "MAIL_DIRECTORY": str(self.mail_dir)})
         if service == "auth":
             values["JWT_PRIVATE_KEY"] = self._signing_key_pem()
+        if service == "files":
+            values["OBJECT_KEY_SECRET"] = self._object_key_secret()
         env = {prefix + key: value for key, value in values.items()}
         if service == "files":
             # SeaweedFS's identity and AWS_ENDPOINT_URL_S3, which boto3 reads itself: no

@@ -80,7 +80,11 @@ def test_provisioning_succeeds_again_against_a_store_it_has_provisioned(name, aw
     """What a service's container runs before serving, twice against one store, with compose's
     environment for that service."""
     prefix = name.upper()
-    environment = {key: str(value) for key, value in SERVICES[name]["environment"].items()}
+    # As compose passes it with no variable set: `${NAME:-default}` is the default.
+    environment = {
+        key: re.sub(r"\$\{[A-Z_]+:-([^}]*)\}", r"\1", str(value))
+        for key, value in SERVICES[name]["environment"].items()
+    }
     environment[f"{prefix}_AWS_ENDPOINT_URL"] = aws_endpoint_url
     environment[f"{prefix}_DYNAMODB_TABLE_PREFIX"] = f"start{uuid.uuid4().hex[:8]}-"
     if name == "files":

@@ -15,6 +15,7 @@ from scloud_auth.http.app import create_app as create_auth_app
 from scloud_auth.provision import provision_resources as provision_auth
 from scloud_common.internal_tls import IssuedCertificates, tls_settings
 from scloud_common.settings import MailingAwsSettings
+from scloud_files.bootstrap import object_keys
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app as create_files_app
 from scloud_files.provision import provision_resources as provision_files
@@ -94,6 +95,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         **mail,
     )
     files_settings = FilesSettings(
+        object_key_secret="a-test-object-key-secret-of-40-characters",
         **common,
         **tls_settings(certificates, "files"),
         http_port=0,
@@ -112,7 +114,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
             auth_url=auth.url,
             users_url=users.url,
             files_url=files.url,
-            settings={"bucket": bucket, "table_prefix": prefix},
+            settings={"bucket": bucket, "table_prefix": prefix, "object_keys": object_keys(files_settings)},
             certificates=certificates,
             grpc_ports={"auth": auth.grpc_port, "users": users.grpc_port, "files": files.grpc_port},
             s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),

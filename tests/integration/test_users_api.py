@@ -61,7 +61,9 @@ def test_delete_account_removes_files_metadata_and_sessions_and_is_safe_to_retry
     for index in range(3):
         assert browser.upload(f"f{index}.txt", b"data").status_code == 201
     assert delete_account(browser).status_code == 204
-    objects = system.s3_client.list_objects_v2(Bucket=system.settings["bucket"], Prefix=f"users/{user_id}/")
+    objects = system.s3_client.list_objects_v2(
+        Bucket=system.settings["bucket"], Prefix=system.settings["object_keys"].user_prefix(user_id)
+    )
     assert objects.get("KeyCount", 0) == 0
     metadata = system.dynamodb_client.query(
         TableName=f"{system.settings['table_prefix']}files",

@@ -5,6 +5,7 @@ in S3 either way."""
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
@@ -44,6 +45,7 @@ from scloud_files.adapters.sqlite import (
 )
 from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_files.config import FilesSettings, FilesStorageSettings
+from scloud_files.domain import ObjectKeys
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.file_request import RequestLimits
@@ -70,6 +72,8 @@ from scloud_files.ports import (
     UserDirectory,
 )
 from scloud_files.zip_archive import ArchiveWriter
+
+logger = logging.getLogger(__name__)
 
 
 @contextlib.asynccontextmanager
@@ -213,12 +217,23 @@ def _people_ports(
     return PeoplePorts(grants, people, notices)
 
 
+def object_keys(settings: FilesStorageSettings) -> ObjectKeys:
+    """The keys the service's objects are stored under; outside development only with a real
+    secret (the settings refuse a missing one)."""
+    secret = settings.require_object_key_secret()
+    if secret is None:
+        logger.warning("no FILES_OBJECT_KEY_SECRET: object keys sealed with the development value")
+        return ObjectKeys.for_development()
+    return ObjectKeys(secret.get_secret_value())
+
+
 def build_reconcile(
     settings: FilesStorageSettings, repository: FileRepository, blob_store: BlobStore
 ) -> ReconcileStore:
     return ReconcileStore(
         repository,
         blob_store,
+        keys=object_keys(settings),
         grace=timedelta(seconds=settings.reconcile_grace_seconds),
         page_size=settings.reconcile_page_size,
         now=utc_now,
@@ -321,6 +336,8 @@ async def bootstrap(
         blob_store,
         max_upload_bytes=settings.max_upload_bytes,
         download_url_ttl_seconds=settings.download_url_ttl_seconds,
+        shared_download_url_ttl_seconds=settings.shared_download_url_ttl_seconds,
+        object_keys=object_keys(settings),
         trash_retention_days=settings.trash_retention_days,
         bulk_concurrency=settings.bulk_concurrency,
         bulk_budget_seconds=settings.bulk_time_budget_seconds,

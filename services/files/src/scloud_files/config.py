@@ -1,7 +1,15 @@
-from pydantic import Field
+from typing import Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
-from scloud_common.settings import AwsSettings, MailingAwsSettings, MetadataStoreSettings, ServiceSettings
+from scloud_common.settings import (
+    AwsSettings,
+    MailingAwsSettings,
+    MetadataStoreSettings,
+    ServiceSettings,
+    require_real_secret,
+)
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
@@ -14,7 +22,15 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
 
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
-    s3_bucket: str = Field(description="S3 bucket holding the file bytes, under `users/<userId>/<fileId>`.")
+    s3_bucket: str = Field(description="S3 bucket holding the file bytes, under `users/<sealed owner>/<fileId>`.")
+    object_key_secret: SecretStr | None = Field(
+        None,
+        min_length=32,
+        description="Long random text (at least 32 characters: `openssl rand -base64 48`) that seals the "
+        "owner's id in every object key, so no presigned link shows it. Required outside development, where a "
+        "fixed development value stands in. Never change it: objects stored under one secret are not "
+        "recognised under another (the reconcile pass would leave their strays, account deletion their bytes).",
+    )
     s3_public_endpoint_url: str | None = Field(
         None,
         description="S3 endpoint the browser reaches, used only to presign download links. "
@@ -50,6 +66,17 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         "one scan page, a HEAD per file row) whatever the size of the bucket and the table.",
     )
 
+    @field_validator("object_key_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_no_secret(cls, value: object) -> object:
+        # `FILES_OBJECT_KEY_SECRET=` (as compose passes an unset variable) means "not given".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def require_object_key_secret(self) -> SecretStr | None:
+        """The secret; raises outside development when it is missing or a placeholder."""
+        require_real_secret("FILES_OBJECT_KEY_SECRET", self.object_key_secret, self.environment)
+        return self.object_key_secret
+
     @property
     def files_table(self) -> str:
         """The files table: `<dynamodb_table_prefix>files`."""
@@ -58,6 +85,13 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
 
 class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
+
+    @model_validator(mode="after")
+    def _refuse_missing_object_key_secret(self) -> Self:
+        # The service stores objects from its first upload: refused at start, not at that upload.
+        # (The command-line tools that need no keys keep running without it.)
+        self.require_object_key_secret()
+        return self
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server (public signing keys).")
     users_grpc_addr: str = Field(
@@ -140,7 +174,15 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
         "Retry-After. Each holds up to about two upload parts (upload_part_bytes) in memory.",
     )
     download_url_ttl_seconds: int = Field(
-        300, ge=1, le=7 * 24 * 3600, description="Lifetime of a presigned download link."
+        300, ge=1, le=7 * 24 * 3600, description="Lifetime of a presigned link to the owner's own file."
+    )
+    shared_download_url_ttl_seconds: int = Field(
+        5,
+        ge=1,
+        le=300,
+        description="Lifetime of a presigned link to a file reached through a share link or shared with the "
+        "user: S3 checks a link only when a request starts, so this bounds how long access outlives a revoked "
+        "share, a removed person or a deleted account (a page already open asks for a new link each time).",
     )
     bulk_concurrency: int = Field(
         8,

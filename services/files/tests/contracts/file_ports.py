@@ -19,14 +19,16 @@ from scloud_files.domain import (
     ItemKind,
     ItemNotFound,
     NameTaken,
+    ObjectKeys,
     SortField,
     StorageUsage,
     ThumbnailState,
     UnfiledFile,
-    object_key,
     sort_key,
 )
 from scloud_files.ports import BlobStore, FileRepository
+
+KEYS = ObjectKeys.for_development()
 
 new_file_id = FileIdGenerator()
 
@@ -36,7 +38,7 @@ NOW = "2026-11-25T09:30:00+00:00"
 
 def unfiled(user_id: str = "alice", size: int = 10, name: str = "résumé.txt") -> UnfiledFile:
     file_id = new_file_id()
-    return UnfiledFile(file_id, user_id, name, size, "text/plain", NOW, object_key(user_id, file_id))
+    return UnfiledFile(file_id, user_id, name, size, "text/plain", NOW, KEYS.file(user_id, file_id))
 
 
 async def live_items(repository: FileRepository, user_id: str) -> list[Item]:
@@ -59,7 +61,7 @@ def a_file(
         modified_at=modified,
         size=size,
         content_type="text/plain",
-        object_key=object_key(user_id, item_id),
+        object_key=KEYS.file(user_id, item_id),
         media_type="text/markdown",
     )
 
@@ -593,7 +595,7 @@ class FileRepositoryContract:
             if after is None:
                 break
         assert sorted(item.item_id for item in seen) == sorted(file.item_id for file in files)
-        assert all(item.object_key == object_key(item.user_id, item.item_id) for item in seen)
+        assert all(item.object_key == KEYS.file(item.user_id, item.item_id) for item in seen)
 
 
 class BlobStoreContract:

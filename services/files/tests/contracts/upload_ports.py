@@ -13,15 +13,17 @@ from scloud_files.domain import (
     BatchFile,
     CompletedPart,
     FileIdGenerator,
+    ObjectKeys,
     OnConflict,
     PendingUpload,
     TooManyUploads,
     UploadMismatch,
     UploadNotFound,
     full_object_sha256,
-    object_key,
 )
 from scloud_files.ports import MultipartStore, PendingUploadStore
+
+KEYS = ObjectKeys.for_development()
 
 new_id = FileIdGenerator()
 MIB = 1024 * 1024
@@ -35,7 +37,7 @@ def a_pending_upload(
         upload_id=upload_id,
         user_id=user_id,
         s3_upload_id=f"s3-{upload_id}",
-        object_key=object_key(user_id, upload_id),
+        object_key=KEYS.file(user_id, upload_id),
         name="Résumé final.pdf",
         size=size,
         part_size=5 * MIB,
@@ -183,7 +185,7 @@ class MultipartStoreContract:
 
     @pytest.fixture
     def key(self) -> str:
-        return object_key(new_id(), new_id())
+        return KEYS.file(new_id(), new_id())
 
     async def _send(self, multipart, send_part, key, upload_id, number, body, *, sha256=None):
         url, headers = multipart.presign_part(
@@ -241,7 +243,7 @@ class MultipartStoreContract:
     async def test_an_object_url_refuses_other_bytes_another_size_or_type_and_lists_what_landed(
         self, multipart, send_object, read_object
     ):
-        prefix = object_key(new_id(), new_id()) + "/"
+        prefix = KEYS.file(new_id(), new_id()) + "/"
         body = os.urandom(3000)
         url, headers = multipart.presign_put(
             prefix + "one", size=len(body), content_type="text/plain", sha256=sha256_b64(body), ttl_seconds=60

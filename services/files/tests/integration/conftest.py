@@ -84,6 +84,7 @@ def settings(aws_endpoint_url, unique_name, auth_address, internal_certificates)
     settings = FilesSettings(
         **tls_settings(internal_certificates, "files"),
         environment="test",
+        object_key_secret="a-test-object-key-secret-of-40-characters",
         http_port=0,
         grpc_port=0,
         aws_endpoint_url=aws_endpoint_url,
@@ -131,6 +132,7 @@ def settings_on_seaweedfs(seaweed_s3, monkeypatch, tmp_path, internal_certificat
         monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", seaweed_s3.secret_access_key)
         values: dict[str, object] = {
             "environment": "test",
+            "object_key_secret": "a-test-object-key-secret-of-40-characters",
             "http_port": 0,
             "grpc_port": 0,
             "store": "sqlite",

@@ -7,6 +7,7 @@ import httpx
 import pytest
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
+from scloud_files.bootstrap import object_keys
 
 pytestmark = pytest.mark.integration
 
@@ -74,7 +75,12 @@ def test_upload_in_flight_while_the_account_is_deleted_leaves_no_object_row_or_u
     (response,) = responses
     assert response.status_code == 401, response.text
     assert response.json()["error"]["code"] == "account_closed"
-    assert s3.list_objects_v2(Bucket=settings.s3_bucket, Prefix="users/alice/").get("KeyCount", 0) == 0
+    assert (
+        s3.list_objects_v2(Bucket=settings.s3_bucket, Prefix=object_keys(settings).user_prefix("alice")).get(
+            "KeyCount", 0
+        )
+        == 0
+    )
     assert s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads", []) == []
     rows = dynamodb.query(
         TableName=settings.files_table,

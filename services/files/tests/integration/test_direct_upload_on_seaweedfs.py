@@ -24,7 +24,7 @@ from scloud_files.adapters.in_memory_upload import InMemoryPendingUploads
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.s3_multipart import S3MultipartStore
 from scloud_files.adapters.sqlite import MIGRATIONS, SqlitePendingUploads
-from scloud_files.bootstrap import bootstrap
+from scloud_files.bootstrap import bootstrap, object_keys
 from scloud_files.config import FilesSettings
 from scloud_files.domain import CompletedPart, OnConflict, QuotaExceeded, StorageUsage
 from scloud_files.drive.direct_upload import DirectUploadLimits, PartRequest
@@ -219,12 +219,12 @@ async def test_s3_refuses_a_part_of_other_bytes_or_another_size(api):
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_parts"
 
 
-async def test_an_object_bigger_than_declared_is_refused_at_completion_and_deleted(api, s3, seaweed_s3):
+async def test_an_object_bigger_than_declared_is_refused_at_completion_and_deleted(api, s3, seaweed_s3, settings):
     bodies = file_of(2 * PART)
     upload = (await api.create("liar.bin", 2 * PART)).json()
     etags = await api.send(upload["id"], bodies)
     # A third part the service never signed, sent with the bucket's own credentials.
-    key = f"users/alice/{upload['id']}"
+    key = object_keys(settings).file("alice", upload["id"])
     (entry,) = [u for u in s3.list_multipart_uploads(Bucket=seaweed_s3.bucket, Prefix=key)["Uploads"]]
     extra = os.urandom(50)
     sent = s3.upload_part(

@@ -9,6 +9,8 @@ import zipfile
 import httpx
 import pytest
 
+from scloud_files.bootstrap import object_keys
+
 pytestmark = pytest.mark.integration
 
 MISSING = "01JAAAAAAAAAAAAAAAAAAAAAAA"
@@ -137,7 +139,10 @@ def test_rename_and_move_keep_the_bytes_and_refuse_cycles_and_other_users(client
     assert renamed.status_code == 200
     assert (renamed.json()["name"], renamed.json()["parentId"]) == ("todo.txt", "root")
     assert renamed.json()["modifiedAt"] >= file["modifiedAt"]
-    assert s3.get_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")["Body"].read() == b"content"
+    assert (
+        s3.get_object(Bucket=settings.s3_bucket, Key=object_keys(settings).file("alice", file["id"]))["Body"].read()
+        == b"content"
+    )
     error(client.patch(f"/api/folders/{a['id']}", json={"parentId": b["id"]}), 422, "folder_cycle")
     error(client.patch(f"/api/folders/{a['id']}", json={"parentId": a["id"]}), 422, "folder_cycle")
     moved = client.patch(f"/api/folders/{b['id']}", json={"parentId": None, "name": "B2"})
@@ -219,9 +224,12 @@ def test_trash_restore_conflicts_delete_forever_and_empty(client, s3, settings):
 
     # The service's purge task, woken by the deletion, removes the bytes.
     deadline = time.monotonic() + 60
-    while f"users/alice/{inside['id']}" in keys() and time.monotonic() < deadline:
+    while object_keys(settings).file("alice", inside["id"]) in keys() and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert f"users/alice/{inside['id']}" not in keys() and f"users/alice/{loose['id']}" in keys()
+    assert (
+        object_keys(settings).file("alice", inside["id"]) not in keys()
+        and object_keys(settings).file("alice", loose["id"]) in keys()
+    )
     error(client.get(f"/api/folders/{folder['id']}"), 404, "folder_not_found")
 
 

@@ -6,6 +6,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from scloud.files.v1 import files_pb2, files_pb2_grpc
+from scloud_files.bootstrap import object_keys
 
 pytestmark = pytest.mark.integration
 
@@ -46,7 +47,13 @@ async def test_storage_usage_and_delete_user_files(stub, running_service, make_t
     await drive(running_service, make_token, "alice", "DELETE", f"/api/files/{trashed['id']}")
     await drive(running_service, make_token, "alice", "DELETE", f"/api/folders/{folder['id']}")
     await upload(running_service, make_token, "bob", b"z" * 7)
-    s3.put_object(Bucket=settings.s3_bucket, Key="users/alice/orphan", Body=b"left over")
+    s3.put_object(
+        Bucket=settings.s3_bucket,
+        Key=object_keys(settings).file("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA"),
+        Body=b"left over",
+    )
+    # Stored before owner segments were sealed: under the user id in clear.
+    s3.put_object(Bucket=settings.s3_bucket, Key="users/alice/01JAAAAAAAAAAAAAAAAAAAAAAB", Body=b"older")
 
     usage = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="alice"), timeout=5)
     assert (usage.bytes_used, usage.file_count) == (43, 3)
@@ -65,7 +72,7 @@ async def test_storage_usage_and_delete_user_files(stub, running_service, make_t
     usage = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="alice"), timeout=5)
     assert (usage.bytes_used, usage.file_count) == (0, 0)
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=settings.s3_bucket)["Contents"]]
-    assert len(keys) == 1 and keys[0].startswith("users/bob/")
+    assert len(keys) == 1 and keys[0].startswith(object_keys(settings).user_prefix("bob"))
     bob = await files.GetStorageUsage(files_pb2.GetStorageUsageRequest(user_id="bob"), timeout=5)
     assert (bob.bytes_used, bob.file_count) == (7, 1)
 

@@ -7,6 +7,8 @@ import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from scloud_files.bootstrap import object_keys
+
 pytestmark = pytest.mark.integration
 
 MIB = 1024 * 1024
@@ -86,7 +88,7 @@ def test_upload_get_list_download_trash_and_purge(client, alice, s3, settings):
         "image/jpeg",
         "root",
     )
-    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")
+    head = s3.head_object(Bucket=settings.s3_bucket, Key=object_keys(settings).file("alice", file["id"]))
     assert head["ServerSideEncryption"] == "AES256"
     # The thumbnail worker takes the "photo" in the background: compared while it works, the read
     # and the listing disagreed on its state (a full CI run). Once it gave up on the random bytes,
@@ -174,7 +176,7 @@ def test_names_are_kept_as_typed_and_download_under_a_well_formed_disposition(
     assert file["name"] == name
     assert client.get(f"/api/files/{file['id']}", headers=alice).json()["name"] == name
     keys = [item["Key"] for item in s3.list_objects_v2(Bucket=settings.s3_bucket)["Contents"]]
-    assert keys == [f"users/alice/{file['id']}"]
+    assert keys == [object_keys(settings).file("alice", file["id"])]
     downloaded = download(client, alice, file["id"])
     assert downloaded.content == b"bonjour"
     assert (
@@ -229,7 +231,7 @@ def test_stored_bytes_are_served_with_a_safe_type_and_inline_only_when_safe(
 ):
     file = upload(client, alice, "page", b"<script>alert(1)</script>", declared).json()
     assert file["type"] == served
-    head = s3.head_object(Bucket=settings.s3_bucket, Key=f"users/alice/{file['id']}")
+    head = s3.head_object(Bucket=settings.s3_bucket, Key=object_keys(settings).file("alice", file["id"]))
     assert head["ContentType"] == served
     attachment = download(client, alice, file["id"])
     assert attachment.headers["content-type"] == served

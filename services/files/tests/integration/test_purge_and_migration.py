@@ -8,11 +8,13 @@ import pytest
 
 from scloud_files.adapters.dynamodb import USAGE_SORT_KEY, DynamoDbFileRepository, legacy_file_record
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.domain import ItemKind, SortField, StorageUsage, UnfiledFile, object_key
+from scloud_files.domain import ItemKind, ObjectKeys, SortField, StorageUsage, UnfiledFile
 from scloud_files.drive.purge import purge_all_due
 from scloud_files.drive.use_cases import build_drive
 from scloud_files.migrate_folders import migrate
 from services.files.tests.doubles import Clock, chunks_of
+
+KEYS = ObjectKeys.for_development()
 
 pytestmark = pytest.mark.integration
 
@@ -85,7 +87,7 @@ def test_the_migration_files_the_flat_list_into_the_root_once(settings, dynamodb
         file_id = f"01J{len(legacy):023d}"
         legacy.append(
             UnfiledFile(
-                file_id, user_id, name, 4, "text/plain", "2026-01-01T00:00:00+00:00", object_key(user_id, file_id)
+                file_id, user_id, name, 4, "text/plain", "2026-01-01T00:00:00+00:00", KEYS.file(user_id, file_id)
             )
         )
         dynamodb.put_item(TableName=table, Item=legacy_file_record(legacy[-1]))

@@ -20,6 +20,7 @@ async def test_the_command_reports_rows_without_objects_and_spares_young_objects
         "FILES_DYNAMODB_TABLE_PREFIX": settings.dynamodb_table_prefix,
         "FILES_S3_BUCKET": settings.s3_bucket,
         "FILES_ENVIRONMENT": "test",
+        "FILES_OBJECT_KEY_SECRET": settings.object_key_secret.get_secret_value(),
     }.items():
         monkeypatch.setenv(name, value)
     row_only = a_file("row-only.txt")

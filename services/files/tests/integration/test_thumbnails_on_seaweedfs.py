@@ -20,11 +20,13 @@ from scloud_common.sqlite_store import SqliteStore
 from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
 from scloud_files.adapters.sqlite import MIGRATIONS, SqliteFileRepository
-from scloud_files.domain import Rendition, ThumbnailState, rendition_keys, user_prefix
+from scloud_files.domain import ObjectKeys, Rendition, ThumbnailState, rendition_keys
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 from scloud_files.drive.thumbnail import MakeThumbnail, ThumbnailWorker
 from scloud_files.drive.use_cases import build_drive
 from services.files.tests.unit.adapters.test_pillow_thumbnail import png_claiming
+
+KEYS = ObjectKeys.for_development()
 
 pytestmark = pytest.mark.integration
 
@@ -93,7 +95,9 @@ class Service:
         return await self.repository.get(self.user, item.item_id)
 
     async def keys(self) -> list[str]:
-        return [stored.key for stored in await self.blobs.list_objects(user_prefix(self.user), after=None, limit=100)]
+        return [
+            stored.key for stored in await self.blobs.list_objects(KEYS.user_prefix(self.user), after=None, limit=100)
+        ]
 
 
 @pytest.fixture
@@ -189,6 +193,7 @@ async def test_reconcile_keeps_a_live_files_renditions_and_deletes_those_of_a_fi
         reconcile = ReconcileStore(
             repository,
             own_bucket,
+            keys=KEYS,
             grace=timedelta(0),
             page_size=2,
             # Ahead of SeaweedFS's clock, so what the test stored is past the (empty) grace period.

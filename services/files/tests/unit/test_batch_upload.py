@@ -9,16 +9,19 @@ import pytest
 from scloud_files.domain import (
     FileTooLarge,
     InvalidBatch,
+    KeyOwner,
+    ObjectKeys,
     OnConflict,
     QuotaExceeded,
     UploadNotFound,
-    object_key_owner,
 )
 from scloud_files.drive.batch_upload import BatchFileRequest, BatchFileState, SignedFile, TakenName
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 
 from . import test_direct_upload
 from .test_direct_upload import MIB, World, create, sha256_b64
+
+KEYS = ObjectKeys.for_development()
 
 # The direct uploads' drive on the fakes, shared.
 world = test_direct_upload.world
@@ -41,7 +44,7 @@ def send_all(world: World, created, bodies: dict[str, bytes]) -> None:
 async def test_a_batch_is_signed_put_and_recorded_with_its_checksums_and_totals(world):
     bodies = {"a.txt": os.urandom(100), "b.txt": os.urandom(2000)}
     created = await create_batch(world, bodies)
-    prefix = f"users/alice/batches/{created.batch.upload_id}/"
+    prefix = KEYS.batch("alice", created.batch.upload_id)
     assert [signed.url.startswith(f"memory://blobs/{prefix}") for signed in created.files] == [True, True]
     assert await world.pending.reserved_bytes("alice") == 2100
     send_all(world, created, bodies)
@@ -182,15 +185,15 @@ async def test_the_reconcile_pass_keeps_a_recorded_batch_file_and_deletes_a_stra
     await world.direct.complete_batch("alice", created.batch.upload_id, [created.files[0].file.file_id])
     # A PUT landing after the completion (its URL still valid): no row will ever name it.
     assert world.multipart.send_object(created.files[1].url, created.files[1].headers, b"stray") == 200
-    assert object_key_owner(stray) == ("alice", created.files[1].file.file_id)
+    assert KEYS.owner(stray) == KeyOwner("alice", created.files[1].file.file_id)
     for key in world.blobs.objects:
         world.blobs.stored_at[key] = "2026-11-25T09:30:00+00:00"
     world.clock[0] += timedelta(hours=2)
     report = await reconcile_everything(
         ReconcileStore(
-            world.repository, world.blobs, grace=timedelta(hours=1), page_size=10, now=lambda: world.clock[0]
+            world.repository, world.blobs, keys=KEYS, grace=timedelta(hours=1), page_size=10, now=lambda: world.clock[0]
         )
     )
     assert report.objects_deleted == [stray]
     assert list(world.blobs.objects) == [kept]
-    assert object_key_owner(f"users/alice/batches/not-an-id/{created.files[0].file.file_id}") is None
+    assert KEYS.owner(f"{KEYS.user_prefix('alice')}batches/not-an-id/{created.files[0].file.file_id}") is None

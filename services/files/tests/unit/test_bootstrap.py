@@ -5,18 +5,20 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.bootstrap import bootstrap, request_limits
+from scloud_files.bootstrap import bootstrap, object_keys, request_limits
 from scloud_files.config import FilesSettings
-from scloud_files.domain import FileTooLarge, StorageUsage
+from scloud_files.domain import FileTooLarge, ObjectKeys, StorageUsage
 from services.files.tests.doubles import chunks_of
 from tests.fake_auth import FakeAuth
 
 LIMIT = 1000
+TEST_SECRET = "a-test-object-key-secret-of-40-characters"
 
 
 def settings_with(internal_certificates, **overrides: object) -> FilesSettings:
     values: dict[str, object] = {
         "environment": "test",
+        "object_key_secret": TEST_SECRET,
         "http_port": 0,
         "grpc_port": 0,
         "aws_endpoint_url": "http://127.0.0.1:9",
@@ -42,6 +44,9 @@ async def test_a_container_built_from_fakes_stores_through_them_and_builds_no_cl
     )
 
     assert blobs.objects == {stored.object_key: (b"hello", "text/plain")}
+    # Sealed with the settings' secret, not the development value.
+    assert stored.object_key == ObjectKeys(TEST_SECRET).file("alice", stored.item_id)
+    assert stored.object_key != ObjectKeys.for_development().file("alice", stored.item_id)
     assert await repository.get("alice", stored.item_id) == stored
     assert await repository.usage("alice") == StorageUsage(bytes_used=5, file_count=1)
     assert container.readiness_checks == {}
@@ -95,3 +100,18 @@ def test_a_lower_file_limit_alone_lowers_the_default_limit_of_file_requests(inte
     # to fail at start: the default now follows the file limit down.
     settings = settings_with(internal_certificates, max_file_bytes=10 * 1024 * 1024)
     assert request_limits(settings).default_file_bytes == 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize("secret", [None, "changeme", "short"])
+def test_outside_development_the_service_refuses_to_start_without_a_real_object_key_secret(
+    internal_certificates, secret
+) -> None:
+    with pytest.raises(ValueError, match="FILES_OBJECT_KEY_SECRET|at least 32"):
+        settings_with(internal_certificates, object_key_secret=secret)
+
+
+def test_in_development_a_missing_object_key_secret_stands_in_with_the_development_value(internal_certificates):
+    settings = settings_with(internal_certificates, environment="development", object_key_secret=None)
+    assert object_keys(settings).file("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA") == ObjectKeys.for_development().file(
+        "alice", "01JAAAAAAAAAAAAAAAAAAAAAAA"
+    )

@@ -21,6 +21,7 @@ from scloud_files.domain import (
     InvalidParts,
     ItemKind,
     NameTaken,
+    ObjectKeys,
     OnConflict,
     QuotaExceeded,
     TooManyUploads,
@@ -29,6 +30,8 @@ from scloud_files.domain import (
 )
 from scloud_files.drive.direct_upload import DirectUploadLimits, PartRequest
 from scloud_files.drive.use_cases import Drive, build_drive
+
+KEYS = ObjectKeys.for_development()
 
 MIB = 1024 * 1024
 PART = 5 * MIB
@@ -116,7 +119,7 @@ async def test_an_upload_is_recorded_with_its_bytes_checksum_and_totals(world):
     assert (upload.part_size, upload.layout.part_count, upload.object_key) == (
         PART,
         3,
-        f"users/alice/{upload.upload_id}",
+        KEYS.file("alice", upload.upload_id),
     )
     assert upload.expires_at == "2026-11-25T10:30:00+00:00"
     parts = await send(world, upload, cut(content))

@@ -19,16 +19,18 @@ from scloud_files.domain import (
     ItemNotFound,
     NameTaken,
     NotPreviewable,
+    ObjectKeys,
     OnConflict,
     SortField,
     StorageUsage,
     UnfiledFile,
     natural_name_key,
     numbered_name,
-    object_key,
 )
 from scloud_files.drive.use_cases import build_drive
 from services.files.tests.doubles import Clock, chunks_of
+
+KEYS = ObjectKeys.for_development()
 
 BOTH = [ItemKind.FOLDER, ItemKind.FILE]
 
@@ -429,7 +431,7 @@ async def test_unfiled_files_move_to_the_root_once_renamed_on_clashes(service, r
     for name in ("same.txt", "Same.txt", "other.txt"):
         file_id = FileIdGenerator()()
         repository.unfiled[("alice", file_id)] = UnfiledFile(
-            file_id, "alice", name, 1, "text/plain", "2026-01-01T00:00:00+00:00", object_key("alice", file_id)
+            file_id, "alice", name, 1, "text/plain", "2026-01-01T00:00:00+00:00", KEYS.file("alice", file_id)
         )
     assert await service.file_unfiled("alice") == 3
     assert await service.file_unfiled("alice") == 0

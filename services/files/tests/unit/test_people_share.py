@@ -167,7 +167,8 @@ async def test_a_viewer_reads_inside_the_share_only(drive, tree):
     entry = (await read.item("bob", share_id, tree["deep"].item_id))[1]
     assert [step.name for step in entry.path] == ["Inner"]
     url, _ = await read.download("bob", share_id, tree["deep"].item_id, inline=False, as_text=False)
-    assert url
+    # Neither the owner's id nor a link that outlives a removed person by minutes.
+    assert "alice" not in url and "ttl=5" in url.split("?")[1]
     for outside in (tree["private"], tree["secret"]):
         with pytest.raises(ItemNotFound):
             await read.item("bob", share_id, outside.item_id)

@@ -6,10 +6,12 @@ from datetime import timedelta
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
-from scloud_files.domain import ThumbnailState, object_key, rendition_keys
+from scloud_files.domain import ObjectKeys, ThumbnailState, rendition_keys
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 from scloud_files.drive.use_cases import build_drive
 from services.files.tests.doubles import Clock, chunks_of
+
+KEYS = ObjectKeys.for_development()
 
 STORED = "2026-11-25T09:30:00+00:00"
 
@@ -37,10 +39,10 @@ async def test_objects_without_rows_go_after_the_grace_period_and_rows_without_o
     kept = [await stored_file(drive, blobs, f"{index}.txt") for index in range(5)]
     lost_bytes = await stored_file(drive, blobs, "lost.txt")
     del blobs.objects[lost_bytes.object_key]
-    stray = object_key("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")
+    stray = KEYS.file("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")
     await blobs.put(stray, chunks_of(b"stray"), content_type="text/plain")
     blobs.stored_at[stray] = STORED
-    reconcile = ReconcileStore(repository, blobs, grace=timedelta(hours=1), page_size=2, now=clock)
+    reconcile = ReconcileStore(repository, blobs, keys=KEYS, grace=timedelta(hours=1), page_size=2, now=clock)
 
     clock.now += timedelta(minutes=59)
     young = await reconcile_everything(reconcile)
@@ -72,7 +74,7 @@ async def test_the_bytes_an_upload_kept_for_an_unknown_outcome_are_deleted_only_
     del repository.items[("alice", lost.item_id)]
     clock.now += timedelta(hours=2)
     report = await reconcile_everything(
-        ReconcileStore(repository, blobs, grace=timedelta(hours=1), page_size=10, now=clock)
+        ReconcileStore(repository, blobs, keys=KEYS, grace=timedelta(hours=1), page_size=10, now=clock)
     )
     assert report.objects_deleted == [lost.object_key]
     assert [item.name for item in repository.items.values()] == ["landed.txt"]
@@ -105,11 +107,11 @@ async def test_renditions_stay_while_their_file_row_does_and_go_like_any_stray_o
     del repository.items[("alice", gone.item_id)]
     del blobs.objects[gone.object_key]
     # Made for a file whose row went meanwhile, their delete failed: renditions alone.
-    orphan = object_key("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")
+    orphan = KEYS.file("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")
     orphan_renditions = rendition_keys(orphan)
     for key in orphan_renditions:
         await blobs.put(key, chunks_of(b"webp"), content_type="image/webp")
-    reconcile = ReconcileStore(repository, blobs, grace=timedelta(hours=1), page_size=3, now=clock)
+    reconcile = ReconcileStore(repository, blobs, keys=KEYS, grace=timedelta(hours=1), page_size=3, now=clock)
 
     # Within the grace period even a stray rendition stays: a worker may be storing it.
     young = await reconcile_everything(reconcile)

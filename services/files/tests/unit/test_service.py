@@ -10,11 +10,14 @@ from scloud_files.domain import (
     FileTooLarge,
     InvalidCursor,
     ItemKind,
+    ObjectKeys,
     StorageUsage,
     encode_page_cursor,
 )
 from scloud_files.drive.use_cases import build_drive
 from services.files.tests.doubles import chunks_of
+
+KEYS = ObjectKeys.for_development()
 
 LIMIT = 1000
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
@@ -47,7 +50,7 @@ async def test_upload_stores_bytes_under_server_ids_and_records_metadata(service
     )
     assert (stored.name, stored.size, stored.content_type) == ("notes.txt", 5, "text/plain")
     assert stored.created_at == "2026-11-25T09:30:00+00:00"
-    assert stored.object_key == f"users/alice/{stored.item_id}"
+    assert stored.object_key == KEYS.file("alice", stored.item_id)
     assert blobs.objects == {stored.object_key: (b"hello", "text/plain")}
     assert await service.get_file("alice", stored.item_id) == stored
 
@@ -83,7 +86,7 @@ async def test_upload_over_the_limit_stores_nothing(service, repository, blobs):
 async def test_file_names_are_kept_as_typed_without_invisible_characters(service, blobs, raw, cleaned):
     stored = await upload(service, name=raw)
     assert stored.name == cleaned
-    assert list(blobs.objects) == [f"users/alice/{stored.item_id}"]
+    assert list(blobs.objects) == [KEYS.file("alice", stored.item_id)]
 
 
 async def test_long_names_are_cut_to_255_characters_keeping_the_extension(service):
@@ -245,7 +248,9 @@ async def test_delete_user_files_removes_everything_and_orphans_and_is_idempoten
     for index in range(3):
         await upload(service, name=f"{index}.txt")
     kept = await upload(service, user_id="bob")
-    blobs.objects["users/alice/orphan"] = (b"left over", "text/plain")
+    blobs.objects[KEYS.file("alice", "01JAAAAAAAAAAAAAAAAAAAAAAA")] = (b"left over", "text/plain")
+    # Stored before owner segments were sealed: under the user id in clear.
+    blobs.objects["users/alice/01JAAAAAAAAAAAAAAAAAAAAAAB"] = (b"older", "text/plain")
     assert await service.delete_user_files("alice") == 3
     assert await service.delete_user_files("alice") == 0
     assert list(blobs.objects) == [kept.object_key]

@@ -111,7 +111,9 @@ async def test_a_file_inside_is_opened_and_downloaded_with_its_path_below_the_li
     entry = await drive.sharing.get_item(link_id, VISITOR, unlock=None, item_id=tree["c"].item_id)
     assert entry.item.name == "c.txt" and [folder.name for folder in entry.path] == ["deep"]
     url, _ = await drive.sharing.download_file(link_id, VISITOR, unlock=None, file_id=tree["c"].item_id)
-    assert url.startswith("memory://blobs/users/")
+    # Regression: the link's key named the owner (`users/alice/...`) and lived 300 s, so a
+    # revoked link kept working for minutes.
+    assert url.startswith("memory://blobs/users/") and "alice" not in url and "ttl=5" in url.split("?")[1]
     await drive.sharing.download_file(link_id, VISITOR, unlock=None, file_id=tree["a"].item_id)
     with pytest.raises(LinkExhausted):
         await drive.sharing.download_file(link_id, VISITOR, unlock=None, file_id=tree["b"].item_id)

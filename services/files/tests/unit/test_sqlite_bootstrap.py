@@ -21,6 +21,7 @@ def settings(internal_certificates, tmp_path) -> FilesSettings:
     return FilesSettings(
         **tls_settings(internal_certificates, "files"),
         environment="test",
+        object_key_secret="a-test-object-key-secret-of-40-characters",
         http_port=0,
         grpc_port=0,
         aws_endpoint_url="http://127.0.0.1:9",

@@ -75,7 +75,6 @@ from scloud_files.domain.item import (
     MAX_BULK_ITEMS,
     MAX_FOLDER_DEPTH,
     MAX_PATH_WALK,
-    USERS_PREFIX,
     ArchiveEntry,
     ArchiveRequest,
     BulkResult,
@@ -87,11 +86,7 @@ from scloud_files.domain.item import (
     StorageUsage,
     StoredObject,
     UnfiledFile,
-    batch_prefix,
     is_file_id,
-    object_key,
-    object_key_owner,
-    user_prefix,
 )
 from scloud_files.domain.media_type import SNIFF_BYTES, detect_media_type, media_type_of_name
 from scloud_files.domain.name import (
@@ -104,6 +99,7 @@ from scloud_files.domain.name import (
     natural_name_key,
     numbered_name,
 )
+from scloud_files.domain.object_keys import USERS_PREFIX, KeyOwner, ObjectKeys
 from scloud_files.domain.paging import (
     FILE_RANK,
     FOLDER_RANK,
@@ -161,6 +157,9 @@ from scloud_files.domain.thumbnail import (
 )
 
 __all__ = [
+    "USERS_PREFIX",
+    "KeyOwner",
+    "ObjectKeys",
     "ACCESS_KEY_PATTERN",
     "DEFAULT_CONTENT_TYPE",
     "FILE_RANK",
@@ -183,7 +182,6 @@ __all__ = [
     "TEXT_PREVIEW_TYPE",
     "THUMBNAIL_CONTENT_TYPE",
     "UNTITLED",
-    "USERS_PREFIX",
     "AccessEntry",
     "AccessEvent",
     "AccountClosed",
@@ -259,7 +257,6 @@ __all__ = [
     "UploadsBusy",
     "Visitor",
     "WrongPassword",
-    "batch_prefix",
     "browser_family",
     "clean_file_name",
     "client_attempts_key",
@@ -289,8 +286,6 @@ __all__ = [
     "natural_name_key",
     "network_prefix",
     "numbered_name",
-    "object_key",
-    "object_key_owner",
     "page_after",
     "portable_name",
     "rendition_key",
@@ -301,6 +296,5 @@ __all__ = [
     "sort_key",
     "sort_key_item_id",
     "trash_key",
-    "user_prefix",
     "wants_thumbnail",
 ]

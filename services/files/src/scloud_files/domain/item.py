@@ -14,8 +14,6 @@ from scloud_files.domain.thumbnail import ThumbnailState
 # A ULID: what every item id is.
 ITEM_ID_PATTERN = r"[0-7][0-9A-HJKMNP-TV-Z]{25}"
 _FILE_ID = re.compile(rf"^{ITEM_ID_PATTERN}$")
-USERS_PREFIX = "users/"
-BATCHES_SEGMENT = "batches/"
 MAX_FOLDER_DEPTH = 64
 # A path walk stops here even if the stored parents loop (a race of two moves can close a loop).
 MAX_PATH_WALK = 256
@@ -160,35 +158,6 @@ class StoredObject:
 
     key: str
     stored_at: str
-
-
-def object_key(user_id: str, file_id: str) -> str:
-    """Built from server ids only: a user's file name never reaches the key."""
-    return f"{user_prefix(user_id)}{file_id}"
-
-
-def user_prefix(user_id: str) -> str:
-    return f"{USERS_PREFIX}{user_id}/"
-
-
-def batch_prefix(user_id: str, batch_id: str) -> str:
-    """Where a batch's small files are PUT: one listing of it finds them all."""
-    return f"{user_prefix(user_id)}{BATCHES_SEGMENT}{batch_id}/"
-
-
-def object_key_owner(key: str) -> tuple[str, str] | None:
-    """The (user id, file id) an object key was built from (`users/<user>/<file>`, or
-    `users/<user>/batches/<batch>/<file>`), or None if it is no file's key."""
-    users, _, rest = key.partition(USERS_PREFIX)
-    user_id, slash, path = rest.partition("/")
-    batch, _, file_id = path.rpartition("/")
-    if batch:
-        batch_id = batch.removeprefix(BATCHES_SEGMENT)
-        if batch_id == batch or not is_file_id(batch_id):
-            return None
-    if users or not slash or not user_id or not is_file_id(file_id):
-        return None
-    return user_id, file_id
 
 
 def is_file_id(value: str) -> bool:

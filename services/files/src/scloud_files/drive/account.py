@@ -2,7 +2,7 @@
 
 import logging
 
-from scloud_files.domain import StorageUsage, user_prefix
+from scloud_files.domain import ObjectKeys, StorageUsage
 from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
@@ -24,8 +24,11 @@ class DeleteUserFiles:
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
+        *,
+        keys: ObjectKeys,
     ) -> None:
         self._repository = repository
+        self._keys = keys
         self._blob_store = blob_store
         self._links = links
         self._requests = requests
@@ -43,7 +46,9 @@ class DeleteUserFiles:
             links += await self._requests.delete_requests(user_id)
         # What they shared and what was shared with them: on DynamoDB both are found from their partition.
         grants = await self._grants.delete_for_account(user_id) if self._grants is not None else 0
-        objects = await self._blob_store.delete_prefix(user_prefix(user_id))
+        objects = 0
+        for prefix in self._keys.user_prefixes(user_id):
+            objects += await self._blob_store.delete_prefix(prefix)
         files = await self._repository.delete_all(user_id)
         logger.info(
             "user files deleted",

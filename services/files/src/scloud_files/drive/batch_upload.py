@@ -20,9 +20,9 @@ from scloud_files.domain import (
     Item,
     ItemKind,
     NameTaken,
+    ObjectKeys,
     OnConflict,
     PendingUpload,
-    batch_prefix,
     clean_file_name,
     detect_media_type,
     fold_name,
@@ -101,10 +101,12 @@ class CreateBatch:
         quota: StorageQuota,
         limits: DirectUploadLimits,
         *,
+        keys: ObjectKeys,
         new_id: Callable[[], str],
         now: Clock,
     ) -> None:
         self._repository = repository
+        self._keys = keys
         self._uploads = uploads
         self._paths = paths
         self._quota = quota
@@ -161,7 +163,7 @@ class CreateBatch:
             upload_id=batch_id,
             user_id=user_id,
             s3_upload_id="",
-            object_key=batch_prefix(user_id, batch_id),
+            object_key=self._keys.batch(user_id, batch_id),
             name="",
             size=total,
             part_size=1,

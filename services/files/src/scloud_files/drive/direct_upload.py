@@ -12,6 +12,7 @@ from scloud_files.domain import (
     FileTooLarge,
     InvalidParts,
     NameTaken,
+    ObjectKeys,
     OnConflict,
     PartLayout,
     PendingUpload,
@@ -19,7 +20,6 @@ from scloud_files.domain import (
     UploadNotFound,
     clean_file_name,
     is_sha256,
-    object_key,
     served_content_type,
 )
 from scloud_files.drive.clock import Clock, timestamp
@@ -136,10 +136,12 @@ class CreateUpload:
         quota: StorageQuota,
         limits: DirectUploadLimits,
         *,
+        keys: ObjectKeys,
         new_id: Callable[[], str],
         now: Clock,
     ) -> None:
         self._repository = repository
+        self._keys = keys
         self._uploads = uploads
         self._paths = paths
         self._quota = quota
@@ -176,7 +178,7 @@ class CreateUpload:
         await self._quota.require_room(user_id, size)
         moment = self._now()
         upload_id = self._new_id()
-        key = object_key(user_id, upload_id)
+        key = self._keys.file(user_id, upload_id)
         stored_type = served_content_type(content_type)
         layout = PartLayout.choose(size, part_size, default=self.limits.part_bytes)
         upload = PendingUpload(

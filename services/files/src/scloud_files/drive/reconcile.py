@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from scloud_files.domain import USERS_PREFIX, Item, StoredObject, object_key_owner, rendition_source
+from scloud_files.domain import USERS_PREFIX, Item, ObjectKeys, StoredObject, rendition_source
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.ports import BlobStore, FileRepository
 
@@ -36,9 +36,17 @@ class ReconcileStore:
     step stopped; at the end of both, the next step starts over."""
 
     def __init__(
-        self, repository: FileRepository, blob_store: BlobStore, *, grace: timedelta, page_size: int, now: Clock
+        self,
+        repository: FileRepository,
+        blob_store: BlobStore,
+        *,
+        keys: ObjectKeys,
+        grace: timedelta,
+        page_size: int,
+        now: Clock,
     ) -> None:
         self._repository = repository
+        self._keys = keys
         self._blob_store = blob_store
         self._grace = grace
         self._page_size = page_size
@@ -83,9 +91,9 @@ class ReconcileStore:
         settled = timestamp(self._now() - self._grace)
         keys_by_user: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for stored in objects:
-            owner = object_key_owner(rendition_source(stored.key) or stored.key)
+            owner = self._keys.owner(rendition_source(stored.key) or stored.key)
             if owner is not None and stored.stored_at <= settled:
-                keys_by_user[owner[0]][owner[1]].append(stored.key)
+                keys_by_user[owner.user_id][owner.file_id].append(stored.key)
         strays = []
         for user_id, keys in keys_by_user.items():
             rows = await self._repository.get_many(user_id, list(keys))

@@ -10,11 +10,11 @@ from scloud_files.domain import (
     Item,
     ItemKind,
     NameTaken,
+    ObjectKeys,
     OnConflict,
     QuotaExceeded,
     clean_file_name,
     detect_media_type,
-    object_key,
     served_content_type,
 )
 from scloud_files.drive.clock import Clock, timestamp
@@ -64,10 +64,12 @@ class UploadFile:
         *,
         max_upload_bytes: int,
         slots: UploadSlots,
+        keys: ObjectKeys,
         new_id: Callable[[], str],
         now: Clock,
     ) -> None:
         self._repository = repository
+        self._keys = keys
         self._blob_store = blob_store
         self._paths = paths
         self._recorder = recorder
@@ -109,7 +111,7 @@ class UploadFile:
                 raise NameTaken(holder)
         usage = await self._quota.require_room(user_id, 0)
         file_id = self._new_id()
-        key = object_key(user_id, file_id)
+        key = self._keys.file(user_id, file_id)
         cleaned_type = served_content_type(content_type)
         stream = SizeLimitedStream(chunks, self.max_upload_bytes, usage=usage)
         await self._blob_store.put(key, stream, content_type=cleaned_type)

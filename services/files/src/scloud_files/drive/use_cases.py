@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from scloud_common.mail import Mailer, MailLayout
-from scloud_files.domain import FileIdGenerator, Item
+from scloud_files.domain import FileIdGenerator, Item, ObjectKeys
 from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
@@ -243,6 +243,8 @@ def build_drive(
     *,
     max_upload_bytes: int,
     download_url_ttl_seconds: int,
+    shared_download_url_ttl_seconds: int = 5,
+    object_keys: ObjectKeys | None = None,
     trash_retention_days: int = 30,
     bulk_concurrency: int = 8,
     bulk_budget_seconds: float = 5.0,
@@ -262,6 +264,8 @@ def build_drive(
     people: PeoplePorts | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
+    # The service always passes the keys of its settings; tests and benchmarks may rely on this.
+    keys = object_keys or ObjectKeys.for_development()
     paths = FolderPaths(repository)
     trasher = Trasher(repository, retention=timedelta(days=trash_retention_days), now=now)
     names = NameClash(repository, trasher)
@@ -285,10 +289,13 @@ def build_drive(
             recorder,
             quota,
             direct_limits,
+            keys=keys,
             new_id=new_id,
             now=now,
         )
     create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
+    # Visitors' and grantees' links: short, so a revoked share ends within seconds.
+    sign_shared = CreateDownloadLink(get_file, blob_store, ttl_seconds=shared_download_url_ttl_seconds, now=now)
     create_archive = CreateArchive(repository, paths, now=now)
     # What a grantee lists of a shared folder: never the owner's own link marks.
     unmarked_children = ListChildren(repository, paths, SharedMarks(None, now=now))
@@ -300,6 +307,7 @@ def build_drive(
         quota,
         max_upload_bytes=max_upload_bytes,
         slots=UploadSlots(per_user=max_uploads_per_user, overall=max_uploads),
+        keys=keys,
         new_id=new_id,
         now=now,
     )
@@ -330,7 +338,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants, keys=keys),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -343,7 +351,7 @@ def build_drive(
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         direct=direct,
         thumbnails=thumbnails,
-        sharing=_sharing(sharing, repository, paths, create_download_link, create_archive, new_id=new_id, now=now)
+        sharing=_sharing(sharing, repository, paths, sign_shared, create_archive, new_id=new_id, now=now)
         if sharing
         else None,
         requests=_file_requests(sharing, sharing.requests, repository, paths, direct, new_id=new_id, now=now)
@@ -354,7 +362,7 @@ def build_drive(
             repository,
             paths,
             unmarked_children,
-            create_download_link,
+            sign_shared,
             upload_file,
             update_item,
             trash_item,
@@ -378,17 +386,18 @@ def _direct_uploads(
     quota: StorageQuota,
     limits: DirectUploadLimits,
     *,
+    keys: ObjectKeys,
     new_id: Callable[[], str],
     now: Clock,
 ) -> DirectUploads:
     return DirectUploads(
-        create=CreateUpload(repository, uploads, paths, quota, limits, new_id=new_id, now=now),
+        create=CreateUpload(repository, uploads, paths, quota, limits, keys=keys, new_id=new_id, now=now),
         sign_parts=SignParts(uploads, limits, now=now),
         get=GetUpload(uploads),
         complete=CompleteUpload(repository, uploads, recorder, quota, limits, now=now),
         abort=AbortUpload(uploads),
         sweep=SweepUploads(uploads, now=now),
-        create_batch=CreateBatch(repository, uploads, paths, quota, limits, new_id=new_id, now=now),
+        create_batch=CreateBatch(repository, uploads, paths, quota, limits, keys=keys, new_id=new_id, now=now),
         complete_batch=CompleteBatch(repository, uploads, recorder, quota, now=now),
     )
 

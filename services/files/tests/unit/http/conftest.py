@@ -27,6 +27,7 @@ def drive_settings(internal_certificates) -> FilesSettings:
     return FilesSettings(
         **tls_settings(internal_certificates, "files"),
         environment="test",
+        object_key_secret="a-test-object-key-secret-of-40-characters",
         http_port=0,
         grpc_port=0,
         aws_endpoint_url="http://127.0.0.1:9",

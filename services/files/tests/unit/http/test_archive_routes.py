@@ -5,7 +5,9 @@ import io
 import logging
 import zipfile
 
-from scloud_files.domain import FileIdGenerator, Item, ItemKind, object_key
+from scloud_files.domain import FileIdGenerator, Item, ItemKind, ObjectKeys
+
+KEYS = ObjectKeys.for_development()
 
 NOW = "2026-01-02T03:04:05+00:00"
 new_id = FileIdGenerator()
@@ -24,7 +26,7 @@ def stored(drive, name: str, parent_id: str | None, content: bytes | None = None
         NOW,
         size=None if content is None else len(content),
         content_type=None if content is None else "text/plain",
-        object_key=None if content is None else object_key("alice", item_id),
+        object_key=None if content is None else KEYS.file("alice", item_id),
     )
     drive.repository.items[("alice", item_id)] = item
     if item.object_key is not None:

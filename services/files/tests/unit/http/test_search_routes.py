@@ -5,7 +5,9 @@ stable order; a page may be short, even empty, while a cursor says more follow."
 import pytest
 
 from scloud_files.adapters.in_memory import InMemoryFileRepository
-from scloud_files.domain import FileIdGenerator, Item, ItemKind, object_key
+from scloud_files.domain import FileIdGenerator, Item, ItemKind, ObjectKeys
+
+KEYS = ObjectKeys.for_development()
 
 NOW = "2026-01-02T03:04:05+00:00"
 DRIVE_ITEMS = 2500
@@ -47,7 +49,7 @@ def put(repository, name: str, parent_id: str | None = None, *, folder: bool = F
         NOW,
         size=None if folder else 1,
         content_type=None if folder else "text/plain",
-        object_key=None if folder else object_key("alice", item_id),
+        object_key=None if folder else KEYS.file("alice", item_id),
     )
     repository.items[("alice", item_id)] = item
     return item

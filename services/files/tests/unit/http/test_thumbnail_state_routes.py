@@ -7,7 +7,9 @@ from dataclasses import replace
 import pytest
 
 from scloud_files.adapters.in_memory import InMemoryFileRepository
-from scloud_files.domain import FileIdGenerator, Item, ItemKind, ThumbnailState, object_key
+from scloud_files.domain import FileIdGenerator, Item, ItemKind, ObjectKeys, ThumbnailState
+
+KEYS = ObjectKeys.for_development()
 
 NOW = "2026-01-02T03:04:05+00:00"
 new_id = FileIdGenerator()
@@ -48,7 +50,7 @@ async def put(
         modified_at=NOW,
         size=None if folder else 3,
         content_type=None if folder else "image/png",
-        object_key=None if folder else object_key("alice", item_id),
+        object_key=None if folder else KEYS.file("alice", item_id),
         media_type=None if folder else "image/png",
         thumbnail=None if folder or state is None else ThumbnailState.PENDING,
     )
