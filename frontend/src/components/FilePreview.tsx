@@ -1,12 +1,18 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState, type SyntheticEvent } from "react";
 import { messageOf } from "../api/errors";
 import { extensionOf, fileTypeOf } from "../lib/fileType";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
 
+/** Where a player was when its link failed, so that it carries on there through a fresh link. */
+export interface PlaybackPosition {
+  time: number;
+  playing: boolean;
+}
+
 export type Preview =
   | { kind: "loading" }
-  | { kind: "image" | "pdf" | "audio" | "video" | "text"; url: string; reduced?: boolean }
+  | { kind: "image" | "pdf" | "audio" | "video" | "text"; url: string; reduced?: boolean; resumeAt?: PlaybackPosition }
   | { kind: "markdown"; html: string }
   | { kind: "none" }
   | { kind: "error"; message: string };
@@ -65,17 +71,32 @@ export async function textPreview(file: PreviewedFile, url: string): Promise<Pre
 }
 
 /**
+ * Links to shared files live for seconds (revoking a share ends access that fast), but a player asks
+ * storage for more of the file whenever it seeks or buffers. This many fresh links a minute let it
+ * carry on; a file that fails more often than that is broken, not expired.
+ */
+const MAX_FRESH_LINKS = 3;
+const FRESH_LINKS_WINDOW_MS = 60_000;
+const UNLOADABLE = "the browser could not open the file.";
+
+/**
  * The preview of the thing `key` names, loaded by `load` (kept stable by the caller) and loaded
  * again when the key changes; a Blob it made is released when it is replaced. `replace` shows
- * another load of the same thing (the original instead of a reduced copy, say).
+ * another load of the same thing (the original instead of a reduced copy, say). `renewLink` is for
+ * an element whose link stopped working: it runs the loader of the shown preview again, without
+ * unmounting the element, and the player resumes at `resumeAt`.
  */
 export function usePreview(key: string, load: () => Promise<Preview>) {
   const [loaded, setLoaded] = useState<{ key: string; preview: Preview } | null>(null);
   const preview: Preview = loaded?.key === key ? loaded.preview : { kind: "loading" };
+  const shownLoader = useRef(load);
+  const freshLinkTimes = useRef<number[]>([]);
 
   useEffect(() => {
     let current = true;
     let blobUrl: string | null = null;
+    shownLoader.current = load;
+    freshLinkTimes.current = [];
     load()
       .then((next) => {
         if ("url" in next && next.url.startsWith("blob:")) blobUrl = next.url;
@@ -89,15 +110,49 @@ export function usePreview(key: string, load: () => Promise<Preview>) {
     };
   }, [key, load]);
 
+  const show = useCallback(
+    (shown: Preview) => setLoaded((before) => (before?.key === key ? { key, preview: shown } : before)),
+    [key],
+  );
+
   const replace = useCallback(
     (next: () => Promise<Preview>) => {
-      const show = (shown: Preview) => setLoaded((before) => (before?.key === key ? { key, preview: shown } : before));
+      shownLoader.current = next;
       setLoaded({ key, preview: { kind: "loading" } });
       next().then(show, (reason) => show({ kind: "error", message: messageOf(reason) }));
     },
-    [key],
+    [key, show],
   );
-  return { preview, replace };
+
+  const renewLink = useCallback(
+    (resumeAt?: PlaybackPosition) => {
+      const now = Date.now();
+      const recent = freshLinkTimes.current.filter((at) => now - at < FRESH_LINKS_WINDOW_MS);
+      // A Blob's bytes are already here: loading them again would not mend them.
+      const shown = loaded?.preview;
+      const fromBlob = shown && "url" in shown && shown.url.startsWith("blob:");
+      if (fromBlob || recent.length >= MAX_FRESH_LINKS) {
+        show({ kind: "error", message: UNLOADABLE });
+        return;
+      }
+      freshLinkTimes.current = [...recent, now];
+      shownLoader.current().then(
+        (next) => show("url" in next && resumeAt ? { ...next, resumeAt } : next),
+        (reason) => show({ kind: "error", message: messageOf(reason) }),
+      );
+    },
+    [loaded, show],
+  );
+  return { preview, replace, renewLink };
+}
+
+/** Puts a player that was given a fresh link back where it was. */
+function resumePlayback(event: SyntheticEvent<HTMLMediaElement>, resumeAt: PlaybackPosition | undefined) {
+  if (!resumeAt) return;
+  const player = event.currentTarget;
+  player.currentTime = resumeAt.time;
+  // Refused only by an autoplay policy; the player's own button still starts it.
+  if (resumeAt.playing) player.play().catch(() => {});
 }
 
 /**
@@ -107,12 +162,21 @@ export function usePreview(key: string, load: () => Promise<Preview>) {
 export function PreviewPane({
   preview,
   name,
-  onImageError,
+  onLoadError,
 }: {
   preview: Preview;
   name: string;
-  onImageError?: () => void;
+  /** An image, audio or video element could not load its link; a player says where it was. */
+  onLoadError?: (resumeAt?: PlaybackPosition) => void;
 }) {
+  const resumeAt = "resumeAt" in preview ? preview.resumeAt : undefined;
+  const onPlayerError = (event: SyntheticEvent<HTMLMediaElement>) => {
+    const player = event.currentTarget;
+    // A fresh link that fails before its first bytes has not moved the player from where it was.
+    const notStarted = player.readyState === HTMLMediaElement.HAVE_NOTHING && resumeAt;
+    onLoadError?.(notStarted || { time: player.currentTime, playing: !player.paused });
+  };
+  const onLoadedMetadata = (event: SyntheticEvent<HTMLMediaElement>) => resumePlayback(event, resumeAt);
   return (
     <div className="flex min-h-48 items-center justify-center rounded-md bg-slate-100 dark:bg-slate-800">
       {preview.kind === "loading" && <Spinner label="Loading preview" />}
@@ -121,11 +185,14 @@ export function PreviewPane({
           src={preview.url}
           alt={name}
           referrerPolicy="no-referrer"
-          onError={onImageError}
+          onError={() => onLoadError?.()}
           className="max-h-[60vh] max-w-full"
         />
       )}
       {preview.kind === "pdf" && (
+        // No renewal: an iframe reports no failed load, and Chromium's viewer reads the whole PDF
+        // through its first request (its partial loading is off by default), so a link that
+        // expires afterwards cuts nothing off.
         <iframe
           title={`Preview of ${name}`}
           src={preview.url}
@@ -153,12 +220,25 @@ export function PreviewPane({
         />
       )}
       {preview.kind === "audio" && (
-        <audio controls src={preview.url} aria-label={`Play ${name}`}>
+        <audio
+          controls
+          src={preview.url}
+          aria-label={`Play ${name}`}
+          onError={onPlayerError}
+          onLoadedMetadata={onLoadedMetadata}
+        >
           <track kind="captions" />
         </audio>
       )}
       {preview.kind === "video" && (
-        <video controls src={preview.url} aria-label={`Play ${name}`} className="max-h-[60vh] max-w-full">
+        <video
+          controls
+          src={preview.url}
+          aria-label={`Play ${name}`}
+          onError={onPlayerError}
+          onLoadedMetadata={onLoadedMetadata}
+          className="max-h-[60vh] max-w-full"
+        >
           <track kind="captions" />
         </video>
       )}

@@ -139,6 +139,19 @@ describe("image previews", () => {
     );
   });
 
+  it("gets a fresh link for an original that fails to load", async () => {
+    const { requests } = imageServer(false);
+    show(photo(100));
+    fireEvent.error(await screen.findByRole("img", { name: "photo.jpg" }));
+    await waitFor(() =>
+      expect(requests.filter((request) => request === "GET /api/files/P1/download?disposition=inline")).toHaveLength(2),
+    );
+    expect(await screen.findByRole("img", { name: "photo.jpg" })).toHaveAttribute(
+      "src",
+      "http://storage.test/original",
+    );
+  });
+
   it("loads the original when the large rendition fails to load", async () => {
     imageServer();
     show(photo(5 * LARGE_RENDITION_FROM_BYTES));

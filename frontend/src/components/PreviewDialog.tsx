@@ -64,7 +64,7 @@ export function PreviewDialog({
 }: PreviewDialogProps) {
   const file = files[index];
   const load = useCallback(() => loadPreview(file), [file]);
-  const { preview, replace } = usePreview(file.id, load);
+  const { preview, replace, renewLink } = usePreview(file.id, load);
   /** The original instead of the reduced copy: asked for, or when the copy fails to load. */
   const showOriginal = () => replace(() => original(file, "image"));
 
@@ -89,7 +89,7 @@ export function PreviewDialog({
         <PreviewPane
           preview={preview}
           name={file.name}
-          onImageError={preview.kind === "image" && preview.reduced ? showOriginal : undefined}
+          onLoadError={preview.kind === "image" && preview.reduced ? showOriginal : renewLink}
         />
       </div>
       {preview.kind === "image" && preview.reduced && (

@@ -1,4 +1,4 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, json, renderApp, type ApiHandler } from "../test/harness";
@@ -235,5 +235,99 @@ describe("the share page", () => {
     renderApp(`/s/${LINK}`);
     await userEvent.click(await screen.findByRole("button", { name: "Download" }));
     expect(await screen.findByRole("heading", { name: "This link has been used up" })).toBeInTheDocument();
+  });
+});
+
+describe("a shared video, whose storage links live for seconds", () => {
+  const sharedVideo = { ...sharedFile, name: "clip.mp4", type: "video/mp4", preview: "video" };
+  const linkNumber = (player: HTMLElement) => new URL(player.getAttribute("src") ?? "").searchParams.get("n");
+
+  /** The link's page with the video shown; `freshLink(n)` answers the n-th request for a preview link. */
+  async function showVideo(freshLink: (n: number) => Response) {
+    let previewLinks = 0;
+    const { requests } = fakeVisitor(({ method, path }) => {
+      if (method === "GET" && path === BASE) return json(200, sharedVideo);
+      if (method === "GET" && path === `${BASE}/preview`) return freshLink(++previewLinks);
+    });
+    renderApp(`/s/${LINK}`);
+    await userEvent.click(await screen.findByRole("button", { name: "Show preview" }));
+    const player = await screen.findByLabelText<HTMLVideoElement>("Play clip.mp4");
+    return { player, requests };
+  }
+  const storageLink = (n: number) =>
+    json(200, { url: `https://storage.example/clip.mp4?n=${n}`, expiresAt: "2026-01-01T00:00:05Z" });
+
+  it("gets a fresh link when the player fails, and carries on where it was", async () => {
+    const play = vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue();
+    const { player } = await showVideo(storageLink);
+    expect(linkNumber(player)).toBe("1");
+
+    player.currentTime = 42;
+    Object.defineProperty(player, "paused", { value: false, configurable: true });
+    fireEvent.error(player);
+    await waitFor(() => expect(linkNumber(player)).toBe("2"));
+    expect(screen.getByLabelText("Play clip.mp4")).toBe(player);
+
+    // A browser starts a new source at 0, paused.
+    player.currentTime = 0;
+    fireEvent.loadedMetadata(player);
+    expect(player.currentTime).toBe(42);
+    expect(play).toHaveBeenCalledTimes(1);
+  });
+
+  it("keeps the position when a fresh link fails before the player got going", async () => {
+    vi.spyOn(HTMLMediaElement.prototype, "play").mockResolvedValue();
+    const { player } = await showVideo(storageLink);
+    player.currentTime = 42;
+    fireEvent.error(player);
+    await waitFor(() => expect(linkNumber(player)).toBe("2"));
+
+    player.currentTime = 0;
+    fireEvent.error(player);
+    await waitFor(() => expect(linkNumber(player)).toBe("3"));
+    fireEvent.loadedMetadata(player);
+    expect(player.currentTime).toBe(42);
+  });
+
+  it("says the preview could not load once three fresh links in a minute did not help", async () => {
+    const { player, requests } = await showVideo(storageLink);
+    for (const next of ["2", "3", "4"]) {
+      fireEvent.error(player);
+      await waitFor(() => expect(linkNumber(player)).toBe(next));
+    }
+    fireEvent.error(player);
+    expect(await screen.findByRole("alert")).toHaveTextContent(
+      "Could not load the preview: the browser could not open the file.",
+    );
+    expect(screen.queryByLabelText("Play clip.mp4")).toBeNull();
+    expect(requests.filter((request) => request === `GET ${BASE}/preview`)).toHaveLength(4);
+  });
+
+  it("allows three more fresh links once a minute has passed", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const { player } = await showVideo(storageLink);
+    for (const next of ["2", "3", "4"]) {
+      fireEvent.error(player);
+      await waitFor(() => expect(linkNumber(player)).toBe(next));
+    }
+    vi.setSystemTime(Date.now() + 61_000);
+    fireEvent.error(player);
+    await waitFor(() => expect(linkNumber(player)).toBe("5"));
+  });
+
+  it("shows why a fresh link was refused", async () => {
+    const { player } = await showVideo((n) =>
+      n === 1
+        ? storageLink(n)
+        : json(403, { error: { code: "preview_refused", message: "No previews of this link." } }),
+    );
+    fireEvent.error(player);
+    expect(await screen.findByRole("alert")).toHaveTextContent("Could not load the preview: No previews of this link.");
+  });
+
+  it("turns into the turned-off page when the share was revoked while the video played", async () => {
+    const { player } = await showVideo((n) => (n === 1 ? storageLink(n) : gone("link_revoked")));
+    fireEvent.error(player);
+    expect(await screen.findByRole("heading", { name: "This link was turned off" })).toBeInTheDocument();
   });
 });

@@ -237,8 +237,8 @@ function SharedPreview({
       throw reason;
     }
   }, [file, fileId, link, onFailure]);
-  const { preview } = usePreview(fileId ?? "", load);
-  return <PreviewPane preview={preview} name={file.name} />;
+  const { preview, renewLink } = usePreview(fileId ?? "", load);
+  return <PreviewPane preview={preview} name={file.name} onLoadError={renewLink} />;
 }
 
 function SharedFile({ item, link, onFailure }: { item: SharedItem; link: LinkApi; onFailure(reason: unknown): void }) {
