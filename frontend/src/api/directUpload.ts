@@ -50,6 +50,45 @@ export const directUploadApi = {
     ),
 };
 
+/**
+ * What one direct upload needs of the server (create, sign, list, complete, abort): the drive's
+ * routes, or those of a folder shared with the user. Limits and batches stay the drive's alone.
+ */
+export type DirectUploadRoutes = Pick<typeof directUploadApi, "create" | "signParts" | "read" | "complete" | "abort">;
+
+/**
+ * An editor's direct uploads into a folder shared with them (`/api/shared-with-me/{id}/uploads`):
+ * the same bodies as the drive's, the file counted against the owner's quota.
+ */
+export function sharedDirectUploadApi(shareId: string): DirectUploadRoutes {
+  const share = { share_id: shareId };
+  const upload = (id: string) => ({ params: { path: { ...share, upload_id: id } } });
+  return {
+    create: (body) => call(filesApi.POST("/api/shared-with-me/{share_id}/uploads", { params: { path: share }, body })),
+    signParts: (id, parts, signal) =>
+      call(
+        filesApi.POST("/api/shared-with-me/{share_id}/uploads/{upload_id}/parts", {
+          ...upload(id),
+          body: { parts },
+          signal,
+        }),
+        signal,
+      ),
+    read: (id, signal) =>
+      call(filesApi.GET("/api/shared-with-me/{share_id}/uploads/{upload_id}", { ...upload(id), signal }), signal),
+    complete: (id, parts, signal) =>
+      call(
+        filesApi.POST("/api/shared-with-me/{share_id}/uploads/{upload_id}/complete", {
+          ...upload(id),
+          body: { parts },
+          signal,
+        }),
+        signal,
+      ),
+    abort: (id) => call(filesApi.DELETE("/api/shared-with-me/{share_id}/uploads/{upload_id}", upload(id))),
+  };
+}
+
 /** True when the server takes batches of small files (`POST /api/uploads/batches`). */
 export function takesBatches(limits: Partial<StorageLimits> | null): boolean {
   return typeof limits?.maxBatchFiles === "number" && typeof limits.maxBatchFileBytes === "number";

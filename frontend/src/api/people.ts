@@ -1,6 +1,5 @@
 import { defined, filesApi, unwrap } from "./client";
 import type { components } from "./generated/files";
-import { uploadFile, type UploadProgress, type UploadTarget } from "./upload";
 
 type Schemas = components["schemas"];
 
@@ -64,9 +63,9 @@ export function insideShare(shareId: string) {
       ),
     rename: (itemId: string, name: string) =>
       unwrap(filesApi.PATCH("/api/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), body: { name } })),
+    /** Into `parentId`: a folder inside the share, or SHARE_ROOT (the shared folder itself). */
+    move: (itemId: string, parentId: string) =>
+      unwrap(filesApi.PATCH("/api/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), body: { parentId } })),
     trash: (itemId: string) => unwrap(filesApi.DELETE("/api/shared-with-me/{share_id}/items/{item_id}", item(itemId))),
-    /** One file in one request, as the drive's small uploads go (progress, busy waits, a refreshed session). */
-    upload: (file: File, target: UploadTarget, onProgress: (progress: UploadProgress) => void) =>
-      uploadFile(file, onProgress, target, undefined, `/api/shared-with-me/${encodeURIComponent(shareId)}/upload`),
   };
 }

@@ -30,6 +30,9 @@ export class UploadCancelled extends Error {
   }
 }
 
+/** The single-request upload route of a folder shared with the user (editors only). */
+export const sharedUploadEndpoint = (shareId: string) => `/api/shared-with-me/${encodeURIComponent(shareId)}/upload`;
+
 /** Where an upload goes and what happens if the folder holds that name already. */
 export type UploadTarget = Pick<UploadQuery, "parentId" | "onConflict">;
 

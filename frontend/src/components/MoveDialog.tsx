@@ -7,16 +7,44 @@ import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
 import { useSubmit } from "../lib/useSubmit";
 
+/** Where the dialog browses for a destination: the user's drive, or a folder shared with them. */
+export interface FolderSource {
+  /** The top folder's id, and what it is called in the dialog. */
+  rootId: string;
+  rootName: string;
+  /** A folder (its `parentId` the folder "Up" goes to) and the folders in it. */
+  open(folderId: string, signal: AbortSignal): Promise<{ folder: Item; folders: Item[] }>;
+  /** What the move sends for the chosen folder. */
+  destinationOf(folderId: string): string | null;
+}
+
+/** The user's own drive, its root sent as null. */
+export const driveFolders: FolderSource = {
+  rootId: ROOT_ID,
+  rootName: "My files",
+  open: async (folderId, signal) => {
+    const [folder, page] = await Promise.all([
+      drive.folder(folderId, signal),
+      drive.children(folderId, { kind: "folder", sort: "name", limit: 200 }, signal),
+    ]);
+    return { folder, folders: page.items };
+  },
+  destinationOf: parentIdOf,
+};
+
 interface MoveDialogProps {
   /** The items being moved: a folder among them cannot be a destination. */
   moving: Item[];
   /** How many items move, when more are moved than loaded ("Select all in this folder"). */
   count?: number;
   startFolderId: string;
+  /** Called with the chosen folder as `source.destinationOf` gives it. */
   onMove(parentId: string | null): Promise<unknown>;
   onClose(): void;
   /** Where focus goes if what opened the dialog is gone (the selection toolbar, after a move). */
   fallbackFocus?: () => HTMLElement | null;
+  /** Where destinations are found (default: the user's drive). */
+  source?: FolderSource;
 }
 
 /** "Move to…": browse folders (only folders are listed) and move the items into the one shown. */
@@ -27,6 +55,7 @@ export function MoveDialog({
   onMove,
   onClose,
   fallbackFocus,
+  source = driveFolders,
 }: MoveDialogProps) {
   const [folderId, setFolderId] = useState(startFolderId);
   const [shown, setShown] = useState<{ folder: Item; folders: Item[] } | null>(null);
@@ -40,20 +69,17 @@ export function MoveDialog({
 
   useEffect(() => {
     void runLoad(async (signal) => {
-      const [opened, page] = await Promise.all([
-        drive.folder(folderId, signal),
-        drive.children(folderId, { kind: "folder", sort: "name", limit: 200 }, signal),
-      ]);
-      if (!signal.aborted) setShown({ folder: { ...opened, id: folderId }, folders: page.items });
+      const opened = await source.open(folderId, signal);
+      if (!signal.aborted) setShown({ folder: { ...opened.folder, id: folderId }, folders: opened.folders });
     });
-  }, [folderId, runLoad]);
+  }, [folderId, runLoad, source]);
 
   const inside = folder !== null && (movingIds.has(folder.id) || (folder.path ?? []).some((p) => movingIds.has(p.id)));
   const title = count === 1 && moving.length === 1 ? `Move ${moving[0].name} to…` : `Move ${count} items to…`;
-  const here = folder && folder.id !== ROOT_ID ? folder.name : "My files";
+  const here = folder && folder.id !== source.rootId ? folder.name : source.rootName;
 
   async function move() {
-    if (await run(async () => void (await onMove(parentIdOf(folderId))))) onClose();
+    if (await run(async () => void (await onMove(source.destinationOf(folderId))))) onClose();
   }
 
   return (
@@ -62,13 +88,13 @@ export function MoveDialog({
         <p className="text-sm">
           Destination: <strong>{here}</strong>
         </p>
-        {folder && folder.id !== ROOT_ID && (
+        {folder && folder.id !== source.rootId && (
           <button
             type="button"
             className="text-sm text-indigo-700 underline dark:text-indigo-300"
-            onClick={() => setFolderId(folder.parentId ?? ROOT_ID)}
+            onClick={() => setFolderId(folder.parentId ?? source.rootId)}
           >
-            ↑ Up to {(folder.path ?? []).at(-1)?.name ?? "My files"}
+            ↑ Up to {(folder.path ?? []).at(-1)?.name ?? source.rootName}
           </button>
         )}
         <div className="max-h-64 overflow-y-auto rounded-md border border-slate-200 dark:border-slate-700">

@@ -1,17 +1,20 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { takesDirectUploads, type StorageLimits } from "../api/directUpload";
-import type { UploadedFile } from "../api/drive";
 import { uploadFile } from "../api/upload";
 import { BatchUploads } from "../lib/batchUploads";
-import { chooseUploader, DirectUploads } from "../lib/directUploads";
+import { chooseUploader, DirectUploads, SharedFolderUploads, withSharedFolders } from "../lib/directUploads";
 import { formatBytes, formatSpeed, formatTimeLeft } from "../lib/format";
 import { secondsLeft } from "../lib/transferRate";
-import { overallProgress, UploadQueue, type UploadItem, type UploadRequest } from "../lib/uploadQueue";
+import {
+  overallProgress,
+  UploadQueue,
+  type UploadedListener,
+  type UploadItem,
+  type UploadRequest,
+} from "../lib/uploadQueue";
 import { useSession } from "../session/SessionProvider";
 import { ConflictDialog } from "./ConflictDialog";
 import { useLimits } from "./LimitsProvider";
-
-type UploadedListener = (file: UploadedFile, parentId: string | null) => void;
 
 interface UploadContextValue {
   add(requests: UploadRequest[]): void;
@@ -28,6 +31,33 @@ export function useUploads(): UploadContextValue {
   const value = useContext(UploadContext);
   if (!value) throw new Error("useUploads needs an UploadProvider");
   return value;
+}
+
+/** Pause after an upload lands before the folder shown reloads: a burst of uploads reloads it once. */
+const RELOAD_AFTER_UPLOAD_MS = 250;
+
+/** Calls `reload` after uploads land where `isHere` says (once per burst of them). */
+export function useReloadOnUpload(
+  isHere: (parentId: string | null, shareId: string | undefined) => boolean,
+  reload: () => void,
+): void {
+  const { onUploaded } = useUploads();
+  const latest = useRef({ isHere, reload });
+  useEffect(() => {
+    latest.current = { isHere, reload };
+  });
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const unsubscribe = onUploaded((_file, parentId, shareId) => {
+      if (!latest.current.isHere(parentId, shareId)) return;
+      clearTimeout(timer);
+      timer = setTimeout(() => latest.current.reload(), RELOAD_AFTER_UPLOAD_MS);
+    });
+    return () => {
+      clearTimeout(timer);
+      unsubscribe();
+    };
+  }, [onUploaded]);
 }
 
 /** One upload queue for the whole signed-in app, so uploads go on while the user browses folders. */
@@ -57,6 +87,9 @@ export function UploadProvider({
     [userId, directUploads],
   );
 
+  const shares = useMemo(() => (userId ? new SharedFolderUploads(userId) : null), [userId]);
+  useEffect(() => () => shares?.destroy(), [shares]);
+
   const [batches] = useState(() => new BatchUploads());
 
   useEffect(() => {
@@ -71,10 +104,13 @@ export function UploadProvider({
   useEffect(() => {
     queue.configure({
       maxBytes: maxUploadBytes,
-      onUploaded: (file, parentId) => listeners.current.forEach((listener) => listener(file, parentId)),
-      ...(given ? {} : { uploader: chooseUploader(direct, transfers, uploadFile, batches) }),
+      onUploaded: (file, parentId, shareId) =>
+        listeners.current.forEach((listener) => listener(file, parentId, shareId)),
+      ...(given
+        ? {}
+        : { uploader: withSharedFolders(chooseUploader(direct, transfers, uploadFile, batches), direct, shares) }),
     });
-  }, [queue, given, maxUploadBytes, direct, transfers, batches]);
+  }, [queue, given, maxUploadBytes, direct, transfers, batches, shares]);
 
   const onUploaded = useCallback((listener: UploadedListener) => {
     listeners.current.add(listener);

@@ -5,7 +5,14 @@ import type { UploadHandle } from "../api/upload";
 import { DirectUploadServer } from "../test/directUploadServer";
 import { fakeApi, json } from "../test/harness";
 import { BATCH_FILE_MAX_BYTES, type BatchUploads } from "./batchUploads";
-import { chooseUploader, DirectUploads, SINGLE_REQUEST_MAX_BYTES } from "./directUploads";
+import {
+  chooseUploader,
+  DirectUploads,
+  SharedFolderUploads,
+  SINGLE_REQUEST_MAX_BYTES,
+  withSharedFolders,
+} from "./directUploads";
+import type { Uploader } from "./uploadQueue";
 import type { UppyTransfer } from "./uppyTransfer";
 
 const GiB = 1024 ** 3;
@@ -35,7 +42,7 @@ function routes(given: StorageLimits | null, { batched = false } = {}) {
       upload(sized(size), () => {}, { parentId: "root" });
       return taken.at(-1);
     },
-    { pooled: (size: number) => upload.pooled?.(sized(size)), batches },
+    { pooled: (size: number) => upload.pooled?.(sized(size), { parentId: "root" }), batches },
   );
 }
 
@@ -70,6 +77,31 @@ describe("the way a file goes", () => {
     expect(way(SINGLE_REQUEST_MAX_BYTES)).toBe("one request");
     expect(way(SINGLE_REQUEST_MAX_BYTES + 1)).toBe("parts");
     expect(way(3 * GiB)).toBe("parts");
+  });
+
+  it("sends a big file for a share through that share's own direct uploads, and never pools a share's file in a batch", () => {
+    const taken: string[] = [];
+    const handle: UploadHandle = { promise: new Promise(() => {}), cancel() {} };
+    const drive: Uploader = Object.assign(
+      vi.fn(() => (taken.push("drive"), handle)),
+      { pooled: () => true },
+    );
+    const built: string[] = [];
+    const shares = new SharedFolderUploads("u1", (_userId, shareId) => {
+      built.push(shareId);
+      return { send: vi.fn(() => (taken.push(`parts to ${shareId}`), handle)) } as unknown as DirectUploads;
+    });
+    const upload = withSharedFolders(drive, limits, shares);
+
+    upload(sized(3 * GiB), () => {}, { parentId: "D1", shareId: "S1" });
+    upload(sized(3 * GiB), () => {}, { parentId: "root", shareId: "S1" });
+    upload(sized(3 * GiB), () => {}, { parentId: "root", shareId: "S2" });
+    upload(sized(3 * GiB), () => {}, { parentId: "root" });
+
+    expect(taken).toEqual(["parts to S1", "parts to S1", "parts to S2", "drive"]);
+    expect(built).toEqual(["S1", "S2"]);
+    expect(upload.pooled?.(sized(10), { parentId: "root", shareId: "S1" })).toBe(false);
+    expect(upload.pooled?.(sized(10), { parentId: "root" })).toBe(true);
   });
 
   it("sends in parts what the one-request path would refuse, when the server's limit for it is lower", () => {

@@ -1,5 +1,19 @@
-import { directUploadApi, takesBatches, type StorageLimits, type UploadCreated } from "../api/directUpload";
-import { uploadFile, UploadCancelled, type UploadHandle, type UploadProgress, type UploadTarget } from "../api/upload";
+import {
+  directUploadApi,
+  sharedDirectUploadApi,
+  takesBatches,
+  type DirectUploadRoutes,
+  type StorageLimits,
+  type UploadCreated,
+} from "../api/directUpload";
+import {
+  sharedUploadEndpoint,
+  uploadFile,
+  UploadCancelled,
+  type UploadHandle,
+  type UploadProgress,
+  type UploadTarget,
+} from "../api/upload";
 import { BATCH_FILE_MAX_BYTES, type BatchUploads } from "./batchUploads";
 import type { Uploader } from "./uploadQueue";
 import type { RestoredTransfer, UppyTransfer } from "./uppyTransfer";
@@ -47,7 +61,7 @@ export class DirectUploads {
   constructor(
     private readonly userId: string,
     private readonly load: TransferFactory = loadTransfer,
-    private readonly api: typeof directUploadApi = directUploadApi,
+    private readonly api: DirectUploadRoutes = directUploadApi,
   ) {}
 
   send(file: File, onProgress: (progress: UploadProgress) => void, target: UploadTarget): UploadHandle {
@@ -133,5 +147,62 @@ export function chooseUploader(
     return direct.send(file, onProgress, target);
   };
   uploader.pooled = pooled;
+  return uploader;
+}
+
+/**
+ * An editor's direct uploads into one folder shared with them: the share's routes, through an Uppy
+ * of their own. Never kept for a reload: resuming them would need, at sign-in, a transfer for every
+ * share the user had uploads running in (before any share page is open), and the user may have
+ * lost the share meanwhile. A reload loses what was sent of them; the server's sweeper drops the
+ * parts left behind.
+ */
+export function sharedDirectUploads(userId: string, shareId: string): DirectUploads {
+  const routes = sharedDirectUploadApi(shareId);
+  const load: TransferFactory = async () => {
+    const { UppyTransfer } = await import("./uppyTransfer");
+    return new UppyTransfer({ userId, api: routes, scope: `share-${shareId}`, restore: false });
+  };
+  return new DirectUploads(userId, load, routes);
+}
+
+/** The direct uploads of each share the user uploads into, built on its first upload. */
+export class SharedFolderUploads {
+  private readonly byShare = new Map<string, DirectUploads>();
+
+  constructor(
+    private readonly userId: string,
+    private readonly build: (userId: string, shareId: string) => DirectUploads = sharedDirectUploads,
+  ) {}
+
+  of(shareId: string): DirectUploads {
+    let uploads = this.byShare.get(shareId);
+    if (!uploads) this.byShare.set(shareId, (uploads = this.build(this.userId, shareId)));
+    return uploads;
+  }
+
+  destroy(): void {
+    this.byShare.forEach((uploads) => uploads.destroy());
+    this.byShare.clear();
+  }
+}
+
+/**
+ * Sends each file to the user's drive as `drive` does, or, when its target names a share, into that
+ * share as chooseUploader chooses (in one request up to the same size, in parts beyond; never in
+ * batches, which a share has no route for).
+ */
+export function withSharedFolders(
+  drive: Uploader,
+  limits: StorageLimits | null,
+  shares: SharedFolderUploads | null,
+): Uploader {
+  const inShare = (shareId: string) =>
+    chooseUploader(limits, shares?.of(shareId) ?? null, (file, onProgress, target) =>
+      uploadFile(file, onProgress, target, undefined, sharedUploadEndpoint(shareId)),
+    );
+  const uploader: Uploader = (file, onProgress, target) =>
+    target.shareId ? inShare(target.shareId)(file, onProgress, target) : drive(file, onProgress, target);
+  uploader.pooled = (file, target) => !target.shareId && Boolean(drive.pooled?.(file, target));
   return uploader;
 }

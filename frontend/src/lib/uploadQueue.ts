@@ -44,25 +44,36 @@ export interface AdoptedUpload {
 export interface UploadRequest {
   file: File;
   parentId: string | null;
+  /** The folder shared with the user that `parentId` is inside of; none: the user's own drive. */
+  shareId?: string;
+  /** A name already in the folder: ask the user (the default), or keep both. */
+  onConflict?: "fail" | "rename";
 }
+
+/** Where the queue sends a file: its folder, the choice on a name clash, and its share if any. */
+export type QueuedTarget = UploadTarget & { shareId?: string };
+
+/** Told of each finished upload: where it went (`shareId` undefined: the user's own drive). */
+export type UploadedListener = (file: UploadedFile, parentId: string | null, shareId?: string) => void;
 
 export type ConflictChoice = "replace" | "rename" | "cancel";
 
 export type Uploader = ((
   file: File,
   onProgress: (progress: UploadProgress) => void,
-  target: UploadTarget,
+  target: QueuedTarget,
 ) => UploadHandle) & {
   /**
    * True for a file whose way keeps its own pool (batches of small files): it starts at once,
    * beside the PARALLEL_UPLOADS others, so the files added together are declared together.
    */
-  pooled?: (file: File) => boolean;
+  pooled?: (file: File, target: QueuedTarget) => boolean;
 };
 
 interface Entry {
   file: File | null;
   parentId: string | null;
+  shareId?: string;
   onConflict: "fail" | "replace" | "rename";
   /** The last attempt, kept while it failed: a direct upload's retry goes on from it. */
   failed?: UploadHandle;
@@ -83,7 +94,7 @@ export class UploadQueue {
   private waiting: number[] = [];
   private nextId = 1;
   private maxBytes: number | null = null;
-  private onUploaded: (file: UploadedFile, parentId: string | null) => void = () => {};
+  private onUploaded: UploadedListener = () => {};
   private rates = new Map<number, TransferRate>();
   /** Uploads started by a way that keeps its own pool: they hold no PARALLEL_UPLOADS turn. */
   private pooledIds = new Set<number>();
@@ -106,7 +117,7 @@ export class UploadQueue {
     uploader,
   }: {
     maxBytes: number | null;
-    onUploaded(file: UploadedFile, parentId: string | null): void;
+    onUploaded: UploadedListener;
     /** How each file is sent from now on (one request, or in parts straight to storage). */
     uploader?: Uploader;
   }): void {
@@ -218,7 +229,7 @@ export class UploadQueue {
     this.emit();
   }
 
-  private enqueue({ file, parentId }: UploadRequest): void {
+  private enqueue({ file, parentId, shareId, onConflict = "fail" }: UploadRequest): void {
     const id = this.nextId++;
     const limit = this.maxBytes;
     const base = { id, name: file.name, size: file.size, loaded: 0, parentId };
@@ -234,7 +245,7 @@ export class UploadQueue {
       this.emit();
       return;
     }
-    this.entries.set(id, { file, parentId, onConflict: "fail" });
+    this.entries.set(id, { file, parentId, shareId, onConflict });
     this.items = [...this.items, { ...base, status: "waiting" }];
     this.waiting.push(id);
     this.emit();
@@ -243,8 +254,8 @@ export class UploadQueue {
   /** Paused uploads leave their turn to waiting ones; pooled ones start at once. */
   private startWaiting(): void {
     const pooled = (id: number) => {
-      const file = this.entries.get(id)?.file;
-      return Boolean(file && this.upload.pooled?.(file));
+      const entry = this.entries.get(id);
+      return Boolean(entry?.file && this.upload.pooled?.(entry.file, entry));
     };
     let sending = this.items.filter((item) => item.status === "uploading" && !this.pooledIds.has(item.id)).length;
     for (const id of [...this.waiting]) {
@@ -263,6 +274,7 @@ export class UploadQueue {
     const handle = this.upload(file, ({ loaded }) => this.progress(id, loaded), {
       parentId: entry.parentId,
       onConflict: entry.onConflict,
+      ...(entry.shareId ? { shareId: entry.shareId } : {}),
     });
     if (handle.pause) this.update(id, { resumable: true });
     this.follow(id, handle, file.size);
@@ -285,7 +297,7 @@ export class UploadQueue {
       .then(
         (stored) => {
           this.update(id, { status: "done", loaded: size, speed: undefined });
-          this.onUploaded(stored, entry.parentId);
+          this.onUploaded(stored, entry.parentId, entry.shareId);
         },
         (error: unknown) => {
           if (error instanceof UploadCancelled)

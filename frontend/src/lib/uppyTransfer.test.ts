@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { directUploadApi } from "../api/directUpload";
+import { directUploadApi, sharedDirectUploadApi } from "../api/directUpload";
 import type { Item } from "../api/drive";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, type UploadProgress } from "../api/upload";
 import { DirectUploadServer, patternedFile, sha256Of } from "../test/directUploadServer";
 import { fakeApi } from "../test/harness";
+import { keptUploadsExist } from "./directUploads";
 import { UppyTransfer } from "./uppyTransfer";
 
 const MiB = 1024 * 1024;
@@ -90,6 +91,37 @@ describe("UppyTransfer", () => {
     expect(item.name).toBe("big.bin");
     expect(server.puts.map((put) => put.number).sort()).toEqual([2, 3]);
     expect(server.completions[0]?.map((part) => part.number)).toEqual([1, 2, 3]);
+  });
+
+  it("keeps a share's uploads apart from the drive's: its routes, its own paused list, nothing kept for the drive's reload", async () => {
+    const server = new DirectUploadServer({ partSize: PART, routes: "/api/shared-with-me/S1/uploads" });
+    const { requests } = fakeApi(server.handle);
+    const api = sharedDirectUploadApi("S1");
+    transfer = new UppyTransfer({
+      userId: "u1",
+      api,
+      scope: "share-S1",
+      uploadPartBytes: server.uploadPartBytes,
+      restore: false,
+    });
+    const file = patternedFile("big.bin", 12.5 * MiB);
+    let release!: () => void;
+    server.gate = new Promise((resolve) => (release = resolve));
+    const created = await api.create({ name: file.name, size: file.size, parentId: "root", onConflict: "rename" });
+    const handle = transfer.send(file, created, "root", () => {});
+    await vi.waitFor(() => expect(server.signRequests.length).toBeGreaterThan(0));
+
+    handle.pause?.();
+    expect(localStorage.getItem("scloud-paused-uploads-u1")).toBeNull();
+    expect(JSON.parse(localStorage.getItem("scloud-paused-uploads-u1-share-S1") ?? "[]")).toEqual([created.id]);
+    release();
+    handle.resume?.();
+    await handle.promise;
+
+    expect(server.completions).toHaveLength(1);
+    expect(requests.filter((request) => request.startsWith("POST /api/uploads"))).toEqual([]);
+    expect(localStorage.getItem("scloud-paused-uploads-u1-share-S1")).toBeNull();
+    expect(keptUploadsExist("u1")).toBe(false);
   });
 
   it("cancels: the server is told to drop the upload and the handle says cancelled", async () => {

@@ -1,7 +1,7 @@
 import AwsS3, { type AwsS3Part, type uploadPartBytes } from "@uppy/aws-s3";
 import Uppy, { type UppyFile } from "@uppy/core";
 import GoldenRetriever from "@uppy/golden-retriever";
-import { directUploadApi, type UploadCreated } from "../api/directUpload";
+import { directUploadApi, type DirectUploadRoutes, type UploadCreated } from "../api/directUpload";
 import type { Item } from "../api/drive";
 import { ApiError } from "../api/errors";
 import { UploadCancelled, type UploadHandle, type UploadProgress } from "../api/upload";
@@ -42,8 +42,8 @@ const RESTORE_WAIT_MS = 15_000;
 class PausedUploads {
   private readonly key: string;
 
-  constructor(userId: string) {
-    this.key = `scloud-paused-uploads-${userId}`;
+  constructor(owner: string) {
+    this.key = `scloud-paused-uploads-${owner}`;
   }
 
   has(uploadId: string): boolean {
@@ -110,7 +110,12 @@ interface Waiter {
 
 export interface TransferOptions {
   userId: string;
-  api?: typeof directUploadApi;
+  api?: DirectUploadRoutes;
+  /**
+   * Keeps these uploads apart from the user's drive uploads (Uppy's id, Golden Retriever's copy,
+   * the paused list): a share's uploads name the share here.
+   */
+  scope?: string;
   /** Sends one part's bytes; tests pass a fake of S3. Default: Uppy's XMLHttpRequest PUT. */
   uploadPartBytes?: uploadPartBytes;
   /** Keep uploads across reloads (Golden Retriever). */
@@ -133,7 +138,7 @@ const isRefusal = (error: unknown) =>
  */
 export class UppyTransfer {
   private readonly uppy: Uppy<Meta, Body>;
-  private readonly api: typeof directUploadApi;
+  private readonly api: DirectUploadRoutes;
   private readonly signers = new Map<string, PartSigner>();
   private readonly waiters = new Map<string, Waiter>();
   private readonly results = new Map<string, Item>();
@@ -144,10 +149,11 @@ export class UppyTransfer {
   private readonly restored: Promise<void>;
   private destroyed = false;
 
-  constructor({ userId, api = directUploadApi, uploadPartBytes, restore = true }: TransferOptions) {
+  constructor({ userId, api = directUploadApi, scope, uploadPartBytes, restore = true }: TransferOptions) {
+    const owner = scope ? `${userId}-${scope}` : userId;
     this.api = api;
-    this.paused = new PausedUploads(userId);
-    this.uppy = new Uppy<Meta, Body>({ id: `scloud-uploads-${userId}`, autoProceed: false });
+    this.paused = new PausedUploads(owner);
+    this.uppy = new Uppy<Meta, Body>({ id: `scloud-uploads-${owner}`, autoProceed: false });
     this.uppy.use(AwsS3<Meta, Body>, {
       shouldUseMultipart: true,
       limit: PARTS_IN_FLIGHT,

@@ -12,7 +12,7 @@ import { StorageSummary } from "../components/StorageSummary";
 import { UsageBar } from "../components/UsageBar";
 import { ViewToggle } from "../components/ViewToggle";
 import { useToast } from "../components/Toast";
-import { useUploads } from "../components/UploadPanel";
+import { useReloadOnUpload, useUploads } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
 import { entriesOf, planTreeUpload, treeOfPicked, walkEntries, type DroppedTree } from "../lib/dropTree";
 import { formatBytes } from "../lib/format";
@@ -84,19 +84,11 @@ function FolderView({ folderId }: { folderId: string }) {
   const inFolder = folder !== null && folder.id !== ROOT_ID;
   useDocumentTitle(inFolder ? `Files · ${folder.name}` : "Files");
 
-  // An upload into this folder shows up at once; a burst of them reloads once.
-  useEffect(() => {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const unsubscribe = uploads.onUploaded((_file, parentId) => {
-      if (!sameFolder(parentId, folderId)) return;
-      clearTimeout(timer);
-      timer = setTimeout(() => setReloadSignal((signal) => signal + 1), 250);
-    });
-    return () => {
-      clearTimeout(timer);
-      unsubscribe();
-    };
-  }, [uploads, folderId]);
+  // An upload into this folder shows up at once.
+  useReloadOnUpload(
+    (parentId, shareId) => !shareId && sameFolder(parentId, folderId),
+    () => setReloadSignal((signal) => signal + 1),
+  );
 
   const load = useCallback<ItemLoader>((options, signal) => drive.children(folderId, options, signal), [folderId]);
   const fallbackFocus = useCallback(() => headingRef.current, []);

@@ -1,8 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it, vi } from "vitest";
+import AwsS3 from "@uppy/aws-s3";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import * as drive from "../api/drive";
-import { fakeSignedInApi, json, renderApp } from "../test/harness";
+import { DirectUploadServer, patternedFile } from "../test/directUploadServer";
+import { fakeSignedInApi, json, limits, renderApp, type ApiHandler } from "../test/harness";
 
 const share = (id: string, name: string, overrides: Record<string, unknown> = {}) => ({
   id,
@@ -33,6 +35,20 @@ const item = (id: string, name: string, overrides: Record<string, unknown> = {})
 });
 
 const rootFolder = item("S1", "Trip", { kind: "folder", parentId: null, size: null, type: null });
+const photos = item("D1", "Photos", { kind: "folder", size: null, type: null });
+
+afterEach(() => vi.restoreAllMocks());
+
+/** The signed-in app at `path`, Trip (S1) shared with the user as `role`, then `handler`. */
+function renderShare(path: string, role: "editor" | "viewer", handler: ApiHandler) {
+  const api = fakeSignedInApi((call) => {
+    if (call.method === "GET" && call.path === "/api/shared-with-me")
+      return json(200, { items: [share("S1", "Trip", { role })], nextCursor: null });
+    return handler(call);
+  });
+  renderApp(path);
+  return api;
+}
 
 describe("the Shared with me page", () => {
   it("lists what others shared, toggles the drive flag and leaves a share", async () => {
@@ -62,6 +78,13 @@ describe("the Shared with me page", () => {
       "true",
     );
     expect(requests).toContain('PUT /api/shared-with-me/S1/in-drive {"inDrive":true}');
+
+    await userEvent.click(screen.getByRole("button", { name: "Leave notes.txt" }));
+    const first = await screen.findByRole("dialog", { name: "Leave notes.txt?" });
+    await userEvent.click(within(first).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(requests).not.toContain("DELETE /api/shared-with-me/S2");
+    expect(screen.getByRole("row", { name: /notes\.txt/ })).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("button", { name: "Leave notes.txt" }));
     const dialog = await screen.findByRole("dialog", { name: "Leave notes.txt?" });
@@ -96,8 +119,9 @@ describe("the Shared with me page", () => {
     expect(await screen.findByText(/Shared by Ada · you are a viewer/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Download plan.txt" }));
     await waitFor(() => expect(assign).toHaveBeenCalledWith("https://s3.example/plan"));
-    expect(screen.queryByRole("button", { name: "Upload a file" })).not.toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: /Rename|Trash/ })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText("Choose files")).not.toBeInTheDocument();
+    expect(screen.queryByTestId("upload-dropzone")).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /Rename|Move|Trash/ })).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("link", { name: "Photos" }));
     expect(await screen.findByRole("button", { name: "Download beach.jpg" })).toBeInTheDocument();
@@ -110,7 +134,7 @@ describe("the Shared with me page", () => {
     expect(within(crumbs).getByText("Photos")).toHaveAttribute("aria-current", "page");
   });
 
-  it("lets an editor upload into the folder in one request, rename and trash", async () => {
+  it("lets an editor upload a small file in one request, keeping both names on a clash, rename and trash", async () => {
     const requests: string[] = [];
     let files = [item("A1", "plan.txt")];
     fakeSignedInApi(({ method, path, body }) => {
@@ -148,10 +172,9 @@ describe("the Shared with me page", () => {
     vi.stubGlobal("XMLHttpRequest", FakeXhr);
     renderApp("/shared-with-me/S1");
 
-    const upload = await screen.findByRole("button", { name: "Upload a file" });
-    expect(upload).toBeInTheDocument();
-    await userEvent.upload(screen.getByLabelText("Upload a file", { selector: "input" }), new File(["hi"], "new.txt"));
-    expect(await screen.findByText("Uploaded new.txt.")).toBeInTheDocument();
+    await userEvent.upload(await screen.findByLabelText("Choose files"), new File(["hi"], "new.txt"));
+    const panel = await screen.findByRole("region", { name: "Uploads" });
+    expect(await within(panel).findByText("Uploaded")).toBeInTheDocument();
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatch(/^POST \/api\/shared-with-me\/S1\/upload\?parentId=root&onConflict=rename/);
     expect(await screen.findByRole("button", { name: "Download new.txt" })).toBeInTheDocument();
@@ -167,7 +190,14 @@ describe("the Shared with me page", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Trash plan-v2.txt" }));
     const trashDialog = await screen.findByRole("dialog", { name: /Move plan-v2.txt to the trash/ });
-    await userEvent.click(within(trashDialog).getByRole("button", { name: "Move to trash" }));
+    expect(requests).not.toContain("DELETE /api/shared-with-me/S1/items/A1");
+    await userEvent.click(within(trashDialog).getByRole("button", { name: "Cancel" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(requests).not.toContain("DELETE /api/shared-with-me/S1/items/A1");
+
+    await userEvent.click(screen.getByRole("button", { name: "Trash plan-v2.txt" }));
+    const again = await screen.findByRole("dialog", { name: /Move plan-v2.txt to the trash/ });
+    await userEvent.click(within(again).getByRole("button", { name: "Move to trash" }));
     await waitFor(() => expect(screen.queryByRole("button", { name: "Download plan-v2.txt" })).not.toBeInTheDocument());
     expect(requests).toContain("DELETE /api/shared-with-me/S1/items/A1");
   });
@@ -180,6 +210,121 @@ describe("the Shared with me page", () => {
     });
     renderApp("/shared-with-me/S9");
     expect(await screen.findByText("Not found.")).toBeInTheDocument();
-    expect(screen.queryByRole("button", { name: "Upload a file" })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText("Choose files")).not.toBeInTheDocument();
+  });
+
+  it("sends an editor's big file in parts through the share's upload routes, never the drive's", async () => {
+    const server = new DirectUploadServer({ routes: "/api/shared-with-me/S1/uploads" });
+    vi.spyOn(AwsS3, "uploadPartBytes").mockImplementation(server.uploadPartBytes);
+    let files = [item("A1", "plan.txt")];
+    const creates: unknown[] = [];
+    const { requests } = renderShare("/shared-with-me/S1", "editor", (call) => {
+      if (call.method === "GET" && call.path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items: files, nextCursor: null });
+      if (call.method === "POST" && call.path === "/api/shared-with-me/S1/uploads") creates.push(call.body);
+      const answer = server.handle(call);
+      if (call.path.endsWith("/complete") && answer?.status === 201) files = [...files, item("N1", "video.bin")];
+      return answer;
+    });
+
+    const big = patternedFile("video.bin", limits.maxUploadBytes * 20);
+    await userEvent.upload(await screen.findByLabelText("Choose files"), big);
+
+    const panel = await screen.findByRole("region", { name: "Uploads" });
+    expect(await within(panel).findByText("Uploaded")).toBeInTheDocument();
+    expect(creates).toEqual([expect.objectContaining({ name: "video.bin", parentId: "root", onConflict: "rename" })]);
+    expect(requests).toContain("POST /api/shared-with-me/S1/uploads/up1/parts");
+    expect(requests).toContain("POST /api/shared-with-me/S1/uploads/up1/complete");
+    expect(requests.filter((request) => request.startsWith("POST /api/uploads"))).toEqual([]);
+    expect(requests.some((request) => request.startsWith("POST /api/shared-with-me/S1/upload?"))).toBe(false);
+    expect(Buffer.concat(server.puts.map((put) => put.bytes))).toEqual(Buffer.from(await big.arrayBuffer()));
+    expect(await screen.findByRole("button", { name: "Download video.bin" })).toBeInTheDocument();
+  });
+
+  it("moves an item into a folder chosen among the share's folders", async () => {
+    const requests: string[] = [];
+    renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
+      if (method === "PATCH") requests.push(`${method} ${path} ${JSON.stringify(body)}`);
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items: [photos, item("A1", "plan.txt")], nextCursor: null });
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+        return json(200, { folder: photos, items: [item("P1", "beach.jpg", { parentId: "D1" })], nextCursor: null });
+      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1")
+        return json(200, item("A1", "plan.txt", { parentId: "D1" }));
+    });
+
+    await userEvent.click(await screen.findByRole("button", { name: "Move plan.txt" }));
+    const dialog = await screen.findByRole("dialog", { name: "Move plan.txt to…" });
+    expect(within(dialog).getByText("Trip", { selector: "strong" })).toBeInTheDocument();
+    const folders = await within(dialog).findByRole("list", { name: "Folders" });
+    expect(
+      within(folders)
+        .getAllByRole("button")
+        .map((button) => button.textContent),
+    ).toEqual(["Photos"]);
+    await userEvent.click(within(folders).getByRole("button", { name: "Photos" }));
+    expect(await within(dialog).findByText("Photos", { selector: "strong" })).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(requests).toEqual(['PATCH /api/shared-with-me/S1/items/A1 {"parentId":"D1"}']);
+    expect(screen.queryByRole("button", { name: "Download plan.txt" })).not.toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Photos" })).toBeInTheDocument();
+  });
+
+  it("moves an item from a subfolder up to the shared folder itself (parentId root)", async () => {
+    const requests: string[] = [];
+    renderShare("/shared-with-me/S1/D1", "editor", ({ method, path, body }) => {
+      if (method === "PATCH") requests.push(`${method} ${path} ${JSON.stringify(body)}`);
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items: [photos], nextCursor: null });
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+        return json(200, { folder: photos, items: [item("P1", "beach.jpg", { parentId: "D1" })], nextCursor: null });
+      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/P1") return json(200, item("P1", "beach.jpg"));
+    });
+
+    await userEvent.click(await screen.findByRole("button", { name: "Move beach.jpg" }));
+    const dialog = await screen.findByRole("dialog", { name: "Move beach.jpg to…" });
+    await userEvent.click(await within(dialog).findByRole("button", { name: "↑ Up to Trip" }));
+    expect(await within(dialog).findByText("Trip", { selector: "strong" })).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));
+
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(requests).toEqual(['PATCH /api/shared-with-me/S1/items/P1 {"parentId":"root"}']);
+    expect(screen.queryByRole("button", { name: "Download beach.jpg" })).not.toBeInTheDocument();
+  });
+
+  it("says why a move was refused: a name taken there (409), or a change the user may not make (403)", async () => {
+    renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items: [photos, item("A1", "plan.txt")], nextCursor: null });
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+        return json(200, { folder: photos, items: [], nextCursor: null });
+      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1" && body.parentId === "D1")
+        return json(409, { error: { code: "name_taken", message: "An item with this name already exists." } });
+      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/D1")
+        return json(403, {
+          error: { code: "viewer_only", message: "You can view this shared item but not change it." },
+        });
+    });
+
+    await userEvent.click(await screen.findByRole("button", { name: "Move plan.txt" }));
+    let dialog = await screen.findByRole("dialog", { name: "Move plan.txt to…" });
+    await userEvent.click(await within(dialog).findByRole("button", { name: "Photos" }));
+    await within(dialog).findByText("Photos", { selector: "strong" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));
+    expect(
+      await within(dialog).findByText(
+        "Not moved: that folder already has an item named plan.txt. Rename one of them first.",
+      ),
+    ).toBeInTheDocument();
+    await userEvent.click(within(dialog).getByRole("button", { name: "Cancel" }));
+    expect(screen.getByRole("button", { name: "Download plan.txt" })).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole("button", { name: "Move Photos" }));
+    dialog = await screen.findByRole("dialog", { name: "Move Photos to…" });
+    await within(dialog).findByRole("list", { name: "Folders" });
+    await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));
+    expect(await within(dialog).findByText("You can view this shared item but not change it.")).toBeInTheDocument();
   });
 });

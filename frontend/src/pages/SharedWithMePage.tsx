@@ -1,17 +1,19 @@
-import { useCallback, useEffect, useRef, useState, type ChangeEvent } from "react";
+import { useCallback, useEffect, useMemo, useState, type DragEvent, type ReactNode } from "react";
 import { Link, useParams } from "react-router";
-import { navigateTo, type Item } from "../api/drive";
-import { messageOf } from "../api/errors";
+import { navigateTo, sameFolder, type Item } from "../api/drive";
+import { ApiError, messageOf } from "../api/errors";
 import { insideShare, SHARE_ROOT, sharedWithMe, type SharedWithMe } from "../api/people";
-import { UploadCancelled } from "../api/upload";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Button } from "../components/Field";
 import { ListStatus } from "../components/ListStatus";
+import { MoveDialog, type FolderSource } from "../components/MoveDialog";
 import { NameDialog } from "../components/NameDialog";
 import { Notice } from "../components/Notice";
 import { ROLE_LABELS } from "../components/SharePeople";
 import { useToast } from "../components/Toast";
+import { useReloadOnUpload, useUploads } from "../components/UploadPanel";
 import { useDocumentTitle } from "../lib/documentTitle";
+import { entriesOf } from "../lib/dropTree";
 import { formatBytes, formatDate } from "../lib/format";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { useSubmit } from "../lib/useSubmit";
@@ -189,9 +191,15 @@ function useShare(shareId: string) {
   return { share, error };
 }
 
+/** The user is an editor: the share's name (for the move dialog) and how the list changes. */
+interface Editing {
+  shareName: string;
+  replace(item: Item): void;
+  drop(id: string): void;
+}
+
 function SharedFolder({ shareId }: { shareId: string }) {
   const { folderId = SHARE_ROOT } = useParams();
-  const api = insideShare(shareId);
   const { share, error: shareError } = useShare(shareId);
   const [folder, setFolder] = useState<Item | null>(null);
   const [reloads, setReloads] = useState(0);
@@ -204,11 +212,25 @@ function SharedFolder({ shareId }: { shareId: string }) {
     [shareId, folderId],
   );
   const list = usePagedList(load, `${shareId}/${folderId}`, reloads);
-  const toast = useToast();
-  const downloading = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
   const editor = share?.role === "editor";
   const shown = folder && (folderId === SHARE_ROOT ? folder.parentId === null : folder.id === folderId) ? folder : null;
   useDocumentTitle(shown ? `Shared with me · ${shown.name}` : "Shared with me");
+  useReloadOnUpload(
+    (parentId, uploadedTo) => uploadedTo === shareId && sameFolder(parentId, folderId),
+    () => setReloads((count) => count + 1),
+  );
+  const replace = (next: Item) => list.setItems((items) => items.map((entry) => (entry.id === next.id ? next : entry)));
+  const drop = (id: string) => list.setItems((items) => items.filter((entry) => entry.id !== id));
+
+  const listing = (
+    <SharedFolderContents
+      shareId={shareId}
+      folderId={folderId}
+      caption={`Contents of ${shown?.name ?? "the shared folder"}`}
+      list={list}
+      editing={editor ? { shareName: share.name, replace, drop } : null}
+    />
+  );
 
   return (
     <div className="space-y-4">
@@ -226,7 +248,33 @@ function SharedFolder({ shareId }: { shareId: string }) {
       )}
       {/* The folder's own refusal says the same: one message is enough. */}
       {shareError && !list.error && <Notice kind="error">{shareError}</Notice>}
-      {editor && <ShareUpload shareId={shareId} folderId={folderId} onUploaded={() => setReloads((n) => n + 1)} />}
+      {editor ? (
+        <ShareUploads shareId={shareId} folderId={folderId}>
+          {listing}
+        </ShareUploads>
+      ) : (
+        listing
+      )}
+    </div>
+  );
+}
+
+/** The folder's items, a page at a time. */
+function SharedFolderContents({
+  shareId,
+  folderId,
+  caption,
+  list,
+  editing,
+}: {
+  shareId: string;
+  folderId: string;
+  caption: string;
+  list: ReturnType<typeof usePagedList<Item>>;
+  editing: Editing | null;
+}) {
+  return (
+    <>
       <ListStatus error={list.error} offline={list.offline} onRetry={list.reload} />
       {list.loading ? (
         <ListStatus loading />
@@ -234,7 +282,7 @@ function SharedFolder({ shareId }: { shareId: string }) {
         <p className="text-sm">This folder is empty.</p>
       ) : (
         <table id="file-list" tabIndex={-1} className="w-full text-left text-sm">
-          <caption className="sr-only">Contents of {shown?.name ?? "the shared folder"}</caption>
+          <caption className="sr-only">{caption}</caption>
           <thead className="border-b border-slate-200 text-xs text-slate-600 uppercase dark:border-slate-700 dark:text-slate-400">
             <tr>
               <th scope="col" className="py-2 pr-2">
@@ -253,44 +301,68 @@ function SharedFolder({ shareId }: { shareId: string }) {
           </thead>
           <tbody>
             {list.items.map((item) => (
-              <tr key={item.id} className="border-b border-slate-100 dark:border-slate-800">
-                <td className="py-2 pr-2 break-all">
-                  {item.kind === "folder" ? (
-                    <Link to={shareHref(shareId, item.id)} className={linkClass}>
-                      {item.name}
-                    </Link>
-                  ) : (
-                    <button
-                      type="button"
-                      className={linkClass}
-                      aria-label={`Download ${item.name}`}
-                      onClick={() => void downloading.run(async () => navigateTo((await api.download(item.id)).url))}
-                    >
-                      {item.name}
-                    </button>
-                  )}
-                </td>
-                <td className="py-2 pr-2">{item.size === null ? "—" : formatBytes(item.size)}</td>
-                <td className="py-2 pr-2">{formatDate(item.modifiedAt)}</td>
-                <td className="py-2">
-                  {editor && (
-                    <EditorActions
-                      shareId={shareId}
-                      item={item}
-                      onRenamed={(next) =>
-                        list.setItems((items) => items.map((entry) => (entry.id === next.id ? next : entry)))
-                      }
-                      onTrashed={() => list.setItems((items) => items.filter((entry) => entry.id !== item.id))}
-                    />
-                  )}
-                </td>
-              </tr>
+              <SharedItemRow key={item.id} shareId={shareId} folderId={folderId} item={item} editing={editing} />
             ))}
           </tbody>
         </table>
       )}
       {list.nextCursor && <ListStatus.More busy={list.loadingMore} onMore={() => void list.loadMore()} />}
-    </div>
+    </>
+  );
+}
+
+/** One item of the folder shown: its name (a download, or the way into a folder), and an editor's actions. */
+function SharedItemRow({
+  shareId,
+  folderId,
+  item,
+  editing,
+}: {
+  shareId: string;
+  folderId: string;
+  item: Item;
+  editing: Editing | null;
+}) {
+  const toast = useToast();
+  const downloading = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
+  return (
+    <tr className="border-b border-slate-100 dark:border-slate-800">
+      <td className="py-2 pr-2 break-all">
+        {item.kind === "folder" ? (
+          <Link to={shareHref(shareId, item.id)} className={linkClass}>
+            {item.name}
+          </Link>
+        ) : (
+          <button
+            type="button"
+            className={linkClass}
+            aria-label={`Download ${item.name}`}
+            onClick={() =>
+              void downloading.run(async () => navigateTo((await insideShare(shareId).download(item.id)).url))
+            }
+          >
+            {item.name}
+          </button>
+        )}
+      </td>
+      <td className="py-2 pr-2">{item.size === null ? "—" : formatBytes(item.size)}</td>
+      <td className="py-2 pr-2">{formatDate(item.modifiedAt)}</td>
+      <td className="py-2">
+        {editing && (
+          <EditorActions
+            shareId={shareId}
+            shareName={editing.shareName}
+            folderId={folderId}
+            item={item}
+            onRenamed={editing.replace}
+            onMoved={(moved, parentId) =>
+              sameFolder(parentId, folderId) ? editing.replace(moved) : editing.drop(moved.id)
+            }
+            onTrashed={() => editing.drop(item.id)}
+          />
+        )}
+      </td>
+    </tr>
   );
 }
 
@@ -336,82 +408,133 @@ function SharedBreadcrumbs({
   );
 }
 
-/** An editor's upload into the folder shown: one file, one request, its progress shown. */
-function ShareUpload({ shareId, folderId, onUploaded }: { shareId: string; folderId: string; onUploaded(): void }) {
-  const input = useRef<HTMLInputElement>(null);
-  const [progress, setProgress] = useState<string | null>(null);
-  const { busy, result, run } = useSubmit();
+/**
+ * An editor's uploads into the folder shown, through the app's upload queue (its panel shows
+ * progress, pause and cancel): small files in one request, bigger ones in parts straight to storage,
+ * as the drive sends them. A name already in the folder keeps both files: the owner's file is never
+ * replaced from here.
+ */
+function ShareUploads({ shareId, folderId, children }: { shareId: string; folderId: string; children: ReactNode }) {
+  const uploads = useUploads();
+  const toast = useToast();
+  const [dragging, setDragging] = useState(false);
+  const add = (files: File[]) =>
+    uploads.add(files.map((file) => ({ file, parentId: folderId, shareId, onConflict: "rename" as const })));
 
-  function choose(event: ChangeEvent<HTMLInputElement>) {
-    const file = event.target.files?.[0];
-    event.target.value = "";
-    if (!file) return;
-    void run(async () => {
-      setProgress(`Uploading ${file.name}…`);
-      try {
-        // A name already in the folder keeps both files: the owner's file is never replaced from here.
-        const handle = insideShare(shareId).upload(
-          file,
-          { parentId: folderId, onConflict: "rename" },
-          ({ loaded, total }) =>
-            setProgress(`Uploading ${file.name}: ${total ? Math.round((loaded / total) * 100) : 0}%`),
-        );
-        const stored = await handle.promise;
-        onUploaded();
-        return `Uploaded ${stored.name}.`;
-      } catch (reason) {
-        if (reason instanceof UploadCancelled) return;
-        throw reason;
-      } finally {
-        setProgress(null);
-      }
-    });
+  function drop(event: DragEvent) {
+    setDragging(false);
+    event.preventDefault();
+    const { entries, files } = entriesOf(event.dataTransfer);
+    // The share has no route to create folders in: only the files dropped on their own go.
+    const folders = entries.filter((entry) => entry.isDirectory).map((entry) => entry.name);
+    if (folders.length)
+      toast({
+        kind: "error",
+        message: `Folders cannot be uploaded into a shared folder (${folders.join(", ")}): drop the files in them instead.`,
+      });
+    add(files.filter((file) => !folders.includes(file.name)));
   }
 
   return (
-    <div className="space-y-2">
-      <input
-        ref={input}
-        id="share-upload"
-        type="file"
-        className="sr-only"
-        aria-label="Upload a file"
-        tabIndex={-1}
-        onChange={choose}
-      />
-      <Button type="button" busy={busy} onClick={() => input.current?.click()}>
-        Upload a file
-      </Button>
-      {progress && (
-        <p role="status" className="text-sm">
-          {progress}
-        </p>
-      )}
-      {result && <Notice kind={result.kind}>{result.text}</Notice>}
-    </div>
+    <section
+      aria-label="Upload to this shared folder"
+      className="space-y-4"
+      onDragEnter={() => setDragging(true)}
+      onDragOver={(event) => event.preventDefault()}
+      onDragLeave={(event) => {
+        if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
+      }}
+      onDrop={drop}
+      data-testid="upload-dropzone"
+    >
+      <div className="flex flex-wrap items-center gap-2">
+        <label className="inline-flex cursor-pointer items-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500 hover:bg-indigo-500">
+          Choose files
+          <input
+            type="file"
+            multiple
+            className="sr-only"
+            onChange={(event) => {
+              const chosen = Array.from(event.target.files ?? []);
+              event.target.value = "";
+              if (chosen.length) add(chosen);
+            }}
+          />
+        </label>
+      </div>
+      <p
+        className={`rounded-lg border-2 border-dashed px-4 py-3 text-center text-sm ${
+          dragging
+            ? "border-indigo-500 bg-indigo-50 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200"
+            : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
+        }`}
+      >
+        Drop files anywhere here to upload them to this folder.{" "}
+        {uploads.maxUploadBytes !== null && `Up to ${formatBytes(uploads.maxUploadBytes)} per file.`}
+      </p>
+      {children}
+    </section>
   );
+}
+
+/** The folders of one share, for the move dialog: "root" is the shared folder itself. */
+function sharedFolders(shareId: string, rootName: string): FolderSource {
+  return {
+    rootId: SHARE_ROOT,
+    rootName,
+    open: async (folderId, signal) => {
+      const page = await insideShare(shareId).children(folderId, { limit: 200 }, signal);
+      // Paths start below the shared folder: "Up" from its direct children goes to SHARE_ROOT.
+      const parentId = folderId === SHARE_ROOT ? null : ((page.folder.path ?? []).at(-1)?.id ?? SHARE_ROOT);
+      return { folder: { ...page.folder, parentId }, folders: page.items.filter((item) => item.kind === "folder") };
+    },
+    destinationOf: (folderId) => folderId,
+  };
+}
+
+/** A refused move, said with the item's name where the server's words are general. */
+function moveRefusal(reason: unknown, item: Item): unknown {
+  if (reason instanceof ApiError && reason.status === 409)
+    return new ApiError(
+      409,
+      reason.code,
+      `Not moved: that folder already has an item named ${item.name}. Rename one of them first.`,
+    );
+  return reason;
 }
 
 function EditorActions({
   shareId,
+  shareName,
+  folderId,
   item,
   onRenamed,
+  onMoved,
   onTrashed,
 }: {
   shareId: string;
+  shareName: string;
+  /** The folder listed (SHARE_ROOT at the top): a move elsewhere takes the item off the list. */
+  folderId: string;
   item: Item;
   onRenamed(item: Item): void;
+  onMoved(item: Item, parentId: string): void;
   onTrashed(): void;
 }) {
   const [renaming, setRenaming] = useState(false);
+  const [moving, setMoving] = useState(false);
   const [trashing, setTrashing] = useState(false);
   const toast = useToast();
   const trash = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
   const api = insideShare(shareId);
+  const folders = useMemo(() => sharedFolders(shareId, shareName), [shareId, shareName]);
   return (
     <div className="flex justify-end gap-2">
       <Button variant="secondary" type="button" aria-label={`Rename ${item.name}`} onClick={() => setRenaming(true)}>
         Rename
+      </Button>
+      <Button variant="secondary" type="button" aria-label={`Move ${item.name}`} onClick={() => setMoving(true)}>
+        Move
       </Button>
       <Button variant="danger" type="button" aria-label={`Trash ${item.name}`} onClick={() => setTrashing(true)}>
         Trash
@@ -424,6 +547,22 @@ function EditorActions({
           submitLabel="Rename"
           onSubmit={async (name) => onRenamed(await api.rename(item.id, name))}
           onClose={() => setRenaming(false)}
+        />
+      )}
+      {moving && (
+        <MoveDialog
+          moving={[item]}
+          startFolderId={folderId}
+          source={folders}
+          onMove={async (parentId) => {
+            const destination = parentId ?? SHARE_ROOT;
+            try {
+              onMoved(await api.move(item.id, destination), destination);
+            } catch (reason) {
+              throw moveRefusal(reason, item);
+            }
+          }}
+          onClose={() => setMoving(false)}
         />
       )}
       {trashing && (

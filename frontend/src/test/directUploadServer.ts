@@ -36,6 +36,8 @@ export interface DirectUploadServerOptions {
   maxPartsPerRequest?: number;
   /** Answers `POST /api/uploads` instead (a refusal), when it answers. */
   refuseCreate?: (body: ApiCall["body"]) => Response | undefined;
+  /** Where the upload routes are: the drive's `/api/uploads` (default), or a share's. */
+  routes?: string;
 }
 
 export class DirectUploadServer {
@@ -53,8 +55,12 @@ export class DirectUploadServer {
 
   /** The fake API's handler for the upload routes; answers undefined for any other route. */
   handle = (call: ApiCall): Response | undefined => {
-    const key = `${call.method} ${call.path.replace(/^\/api\/uploads\/[^/]+/, "/api/uploads/{id}")}`;
-    const upload = this.uploads.get(decodeURIComponent(call.path.split("/")[3] ?? ""));
+    const routes = this.options.routes ?? "/api/uploads";
+    if (call.path !== routes && !call.path.startsWith(`${routes}/`)) return undefined;
+    // Keyed as the drive's routes whatever their prefix, so one fake serves both.
+    const [id = "", ...rest] = call.path.slice(routes.length + 1).split("/");
+    const key = `${call.method} /api/uploads${id ? ["/{id}", ...rest].join("/") : ""}`;
+    const upload = this.uploads.get(decodeURIComponent(id));
     if (key === "POST /api/uploads") return this.options.refuseCreate?.(call.body) ?? this.create(call.body);
     if (
       key.startsWith("POST /api/uploads/{id}") ||
