@@ -24,7 +24,7 @@ from scloud_files.domain import (
 from scloud_files.domain.grant import Grant, Role, SharedRootFixed, ShareNotFound, ViewerOnly, person_id_of
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.download_link import CreateDownloadLink
-from scloud_files.drive.folder import ListChildren
+from scloud_files.drive.folder import CreateFolder, ListChildren
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.move import UNSET, Unset, UpdateItem
 from scloud_files.drive.shared_folder import LinkScope, SharedEntry
@@ -167,6 +167,7 @@ class ReadShared:
         descending: bool,
         limit: int,
         cursor: str | None,
+        folders_only: bool = False,
     ) -> tuple[SharedEntry, list[Item], str | None]:
         grant, folder = await self._gate.reach(user_id, share_id, folder_id, ItemKind.FOLDER)
         page = await self._list_children(
@@ -174,7 +175,7 @@ class ReadShared:
             folder.item.item_id,
             sort=sort,
             descending=descending,
-            kinds=[ItemKind.FOLDER, ItemKind.FILE],
+            kinds=[ItemKind.FOLDER] if folders_only else [ItemKind.FOLDER, ItemKind.FILE],
             limit=limit,
             cursor=cursor,
         )
@@ -191,9 +192,12 @@ class ReadShared:
 class EditShared:
     """What an editor may do inside a shared folder, as the owner would, on the owner's quota."""
 
-    def __init__(self, gate: ShareGate, upload: UploadFile, update: UpdateItem, trash: TrashItem) -> None:
+    def __init__(
+        self, gate: ShareGate, upload: UploadFile, create_folder: CreateFolder, update: UpdateItem, trash: TrashItem
+    ) -> None:
         self._gate = gate
         self.upload_file = upload
+        self._create_folder = create_folder
         self._update = update
         self._trash = trash
 
@@ -218,6 +222,16 @@ class EditShared:
             parent_id=folder.item.item_id,
             on_conflict=on_conflict,
             modified_at=modified_at,
+        )
+
+    async def create_folder(
+        self, user_id: str, share_id: str, parent_id: str | None, *, name: str, on_conflict: OnConflict
+    ) -> tuple[Item, bool]:
+        """A folder in the shared folder (None) or a folder inside it, owned by the owner; with
+        `merge`, the existing folder of that name and False (a dropped folder tree lands in it)."""
+        grant, parent = await self._gate.reach(user_id, share_id, parent_id, ItemKind.FOLDER, edit=True)
+        return await self._create_folder(
+            grant.owner_id, name=name, parent_id=parent.item.item_id, on_conflict=on_conflict
         )
 
     async def update(

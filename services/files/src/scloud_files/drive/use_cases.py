@@ -299,6 +299,7 @@ def build_drive(
     create_archive = CreateArchive(repository, paths, now=now)
     # What a grantee lists of a shared folder: never the owner's own link marks.
     unmarked_children = ListChildren(repository, paths, SharedMarks(None, now=now))
+    create_folder = CreateFolder(repository, paths, names, new_id=new_id, now=now)
     upload_file = UploadFile(
         repository,
         blob_store,
@@ -314,7 +315,7 @@ def build_drive(
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths, marks),
-        create_folder=CreateFolder(repository, paths, names, new_id=new_id, now=now),
+        create_folder=create_folder,
         upload_file=upload_file,
         list_files=ListFiles(repository, paths),
         get_file=get_file,
@@ -364,6 +365,7 @@ def build_drive(
             unmarked_children,
             sign_shared,
             upload_file,
+            create_folder,
             update_item,
             trash_item,
             direct,
@@ -474,6 +476,7 @@ def _people(
     list_children: ListChildren,
     signer: CreateDownloadLink,
     upload_file: UploadFile,
+    create_folder: CreateFolder,
     update_item: UpdateItem,
     trash_item: TrashItem,
     direct: DirectUploads | None,
@@ -487,7 +490,7 @@ def _people(
         shared_with_me=ListSharedWithMe(ports.grants, ports.people, repository, paths, now=now),
         choices=ShareChoices(ports.grants, gate),
         read=ReadShared(gate, list_children, signer),
-        edit=EditShared(gate, upload_file, update_item, trash_item),
+        edit=EditShared(gate, upload_file, create_folder, update_item, trash_item),
         uploads=ShareUploads(gate, direct.create, direct.sign_parts, direct.get, direct.complete, direct.abort)
         if direct
         else None,

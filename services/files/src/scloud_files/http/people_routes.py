@@ -6,6 +6,7 @@ it is not shared with, every id is the same 404 as an unknown one; a viewer gets
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
 
 from scloud_common.errors import ServiceUnavailable
 from scloud_common.web import error_responses
@@ -32,7 +33,7 @@ from scloud_files.http.people_schemas import (
     shared_item_read,
 )
 from scloud_files.http.routes import UPLOAD_REQUEST_BODY, folder_id_of
-from scloud_files.http.schemas import DownloadLinkRead, ItemRead, Rfc3339Time
+from scloud_files.http.schemas import DownloadLinkRead, FolderCreate, ItemRead, Rfc3339Time
 from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_schemas import (
     PartsSign,
@@ -154,6 +155,7 @@ async def list_shared_folder(
     order: Annotated[Literal["asc", "desc"], Query()] = "asc",
     limit: Limit = 50,
     cursor: Cursor = None,
+    kind: Annotated[Literal["all", "folder"], Query(description="`folder` lists only folders.")] = "all",
 ) -> SharedFolderRead:
     """A page of the shared folder (`root`) or of a folder inside it, folders first."""
     folder, items, next_cursor = await use.read.children(
@@ -162,6 +164,7 @@ async def list_shared_folder(
         _inside(folder_id),
         sort=SortField(sort),
         descending=order == "desc",
+        folders_only=kind == "folder",
         limit=limit,
         cursor=cursor,
     )
@@ -185,6 +188,29 @@ async def download_shared_file(
         user.user_id, share_id, _inside(file_id), inline=disposition == "inline", as_text=False
     )
     return DownloadLinkRead(url=url, expires_at=expires_at)
+
+
+@shared.post(
+    "/{share_id}/folders",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ItemRead,
+    responses={
+        200: {"model": ItemRead, "description": "`merge`: the existing folder"},
+        **error_responses(401, 403, 404, 409, 422, 503),
+    },
+)
+async def create_shared_folder(
+    share_id: ShareId, body: FolderCreate, user: CurrentUser, use: PeopleDep
+) -> JSONResponse:
+    """Editors: creates a folder in the shared folder (`parentId` `root`) or a folder inside it,
+    as `POST /api/folders` does; the owner owns it."""
+    folder, created = await use.edit.create_folder(
+        user.user_id, share_id, folder_id_of(body.parent_id), name=body.name, on_conflict=OnConflict(body.on_conflict)
+    )
+    return JSONResponse(
+        shared_item_read(folder, [], is_root=False).model_dump(mode="json", by_alias=True),
+        status_code=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+    )
 
 
 @shared.post(

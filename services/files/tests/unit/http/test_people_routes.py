@@ -112,9 +112,9 @@ async def test_every_route_as_editor_viewer_and_stranger(app):
             assert response.status_code == expected, (user, path, response.text)
             body = response.json()
             if "url" in body:
-                # The presigned URL names the object, as the owner's and a link's do
-                # (docs/data-model.md, "Sharing with people"); the answer holds nothing else.
-                assert set(body) == {"url", "expiresAt"}
+                # The presigned URL names the object, whose key holds the owner's id only sealed
+                # (docs/data-model.md, "Object keys"); the answer holds nothing else.
+                assert set(body) == {"url", "expiresAt"} and "alice" not in body["url"]
             else:
                 assert "alice" not in response.text and "users/" not in response.text
     writes = [
@@ -125,6 +125,7 @@ async def test_every_route_as_editor_viewer_and_stranger(app):
             {"params": {"parentId": "root"}, "files": {"file": ("n.txt", b"x", "text/plain")}},
             201,
         ),
+        ("POST", f"{base}/folders", {"json": {"name": "Made by an editor", "parentId": "root"}}, 201),
         ("DELETE", f"{base}/items/{tree['a']}", {}, 204),
     ]
     for method, path, kwargs, ok in writes:
@@ -175,3 +176,30 @@ async def test_shared_with_me_leave_in_drive_and_removal(app):
     await _share(app, tree["shared"], "bob@example.com", "viewer")
     assert (await app.delete(f"/api/shared-with-me/{tree['shared']}", headers=bob)).status_code == 204
     assert (await app.get("/api/shared-with-me", headers=bob)).json()["items"] == []
+
+
+async def test_an_editor_makes_folders_inside_the_share_only_owned_by_the_owner(app):
+    tree = await _tree(app)
+    await _share(app, tree["shared"], "bob@example.com", "editor")
+    base = f"/api/shared-with-me/{tree['shared']}"
+    bob = app.as_["bob"]
+    made = await app.post(f"{base}/folders", json={"name": "Photos", "parentId": "root"}, headers=bob)
+    assert made.status_code == 201 and made.json()["parentId"] == tree["shared"]
+    inner = await app.post(f"{base}/folders", json={"name": "2026", "parentId": made.json()["id"]}, headers=bob)
+    assert inner.status_code == 201
+    # In the owner's drive, as the owner's.
+    assert await app.repository.get("alice", inner.json()["id"]) is not None
+    taken = await app.post(f"{base}/folders", json={"name": "Photos", "parentId": "root"}, headers=bob)
+    assert (taken.status_code, taken.json()["error"]["code"]) == (409, "name_taken")
+    merged = await app.post(
+        f"{base}/folders", json={"name": "Photos", "parentId": "root", "onConflict": "merge"}, headers=bob
+    )
+    assert (merged.status_code, merged.json()["id"]) == (200, made.json()["id"])
+    # Nowhere outside the share, whatever id is given.
+    outside = await app.post(f"{base}/folders", json={"name": "X", "parentId": tree["private"]}, headers=bob)
+    assert outside.status_code == 404
+    invalid = await app.post(f"{base}/folders", json={"name": "..", "parentId": "root"}, headers=bob)
+    assert (invalid.status_code, invalid.json()["error"]["code"]) == (422, "invalid_name")
+    # A folder picker lists folders only, however many files sit beside them.
+    folders = await app.get(f"{base}/folders/root/children", params={"kind": "folder"}, headers=bob)
+    assert [item["name"] for item in folders.json()["items"]] == ["Photos"]
