@@ -258,6 +258,11 @@ class PendingUploadStore(UploadReservations, Protocol):
         """Forgets the upload. Idempotent."""
         ...
 
+    async def of_user(self, user_id: str, *, limit: int) -> list[PendingUpload]:
+        """Up to `limit` of the user's uploads (settled batches and expired ones included), by
+        upload id: at most the per-user bound of them are in progress."""
+        ...
+
     async def settle(self, batch: PendingUpload, settled: PendingUpload) -> None:
         """Replaces a completed batch's record by `settled` (its files with their outcomes), kept
         until its expiry so that a repeated completion gets the same answer: it reserves nothing

@@ -78,6 +78,15 @@ class PendingUploadStoreContract:
         await pending.add(upload, max_per_user=10)
         assert await pending.get("alice", upload.upload_id) == upload
 
+    async def test_a_users_uploads_are_listed_by_id_and_no_one_elses(self, pending):
+        owner, other = f"u{new_id()}", f"u{new_id()}"
+        mine = [a_pending_upload(user_id=owner) for _ in range(3)]
+        for upload in [*mine, a_pending_upload(user_id=other)]:
+            await pending.add(upload, max_per_user=10)
+        assert await pending.of_user(owner, limit=10) == mine
+        assert await pending.of_user(owner, limit=2) == mine[:2]
+        assert await pending.of_user(f"u{new_id()}", limit=10) == []
+
     async def test_reserved_bytes_add_up_the_users_uploads(self, pending):
         first, second = a_pending_upload(size=7 * MIB), a_pending_upload(size=3)
         assert await pending.reserved_bytes("alice") == 0

@@ -113,6 +113,21 @@ async def start(world: World, content: bytes, *, user="bob", folder_id=None, sha
     return created, [CompletedPart(1, etag, sha256_b64(content))]
 
 
+async def start_owners_upload(world: World):
+    """The owner's own upload in progress, which nothing done to an editor touches."""
+    assert world.drive.direct is not None
+    return await world.drive.direct.create(
+        "alice",
+        name="mine.bin",
+        size=10,
+        content_type="application/octet-stream",
+        parent_id=None,
+        on_conflict=OnConflict.FAIL,
+        modified_at=None,
+        part_size=None,
+    ), None
+
+
 async def test_an_editors_upload_is_the_owners_file_on_the_owners_quota(world):
     created, parts = await start(world, b"x" * 300, folder_id=world.inner_id)
     assert created.user_id == "alice" and created.share_ref == f"{world.shared_id}:bob"
@@ -144,14 +159,23 @@ async def test_a_viewer_is_refused_and_a_stranger_finds_nothing(world):
     assert world.pending.uploads == {}
 
 
-async def test_a_removed_editors_completion_is_refused(world):
+async def test_a_removed_editors_uploads_end_with_the_removal_and_the_completion_is_refused(world):
     created, parts = await start(world, b"a" * 10)
+    owners_own, _ = await start_owners_upload(world)
     grant = (await world.drive.people.on_item.list("alice", world.shared_id))[0]
     await world.drive.people.on_item.remove("alice", world.shared_id, grant.person_id)
+    # Regression: the parts, the owner's reserved quota and upload slot waited a day for the sweeper.
+    assert created.s3_upload_id in world.multipart.aborted
+    assert list(world.pending.uploads) == [("alice", owners_own.upload_id)]
     with pytest.raises(ShareNotFound):
         await world.uploads.complete("bob", world.shared_id, created.upload_id, parts)
-    # Nothing is recorded; the parts wait for the sweeper, which aborts the upload at its expiry.
     assert (await world.drive.get_storage_usage("alice")).bytes_used == 0
+
+
+async def test_an_editor_who_leaves_ends_their_uploads(world):
+    created, _ = await start(world, b"a" * 10)
+    await world.drive.people.choices.leave("bob", world.shared_id)
+    assert created.s3_upload_id in world.multipart.aborted and world.pending.uploads == {}
 
 
 async def test_a_removal_while_the_parts_are_joined_refuses_and_deletes_the_bytes(world):
@@ -183,6 +207,7 @@ async def test_an_editor_made_viewer_is_refused_and_the_upload_aborted(world):
         g for g in await world.drive.people.on_item.list("alice", world.shared_id) if g.email == "bob@example.com"
     )
     await world.drive.people.on_item.change_role("alice", world.shared_id, grant.person_id, Role.VIEWER)
+    assert created.s3_upload_id in world.multipart.aborted and world.pending.uploads == {}
     with pytest.raises(ViewerOnly):
         await world.uploads.complete("bob", world.shared_id, created.upload_id, parts)
     assert world.pending.uploads == {}

@@ -41,6 +41,10 @@ class InMemoryPendingUploads:
     async def get(self, user_id: str, upload_id: str) -> PendingUpload | None:
         return self.uploads.get((user_id, upload_id))
 
+    async def of_user(self, user_id: str, *, limit: int) -> list[PendingUpload]:
+        held = sorted((upload for (owner, _), upload in self.uploads.items() if owner == user_id), key=_upload_id)
+        return held[:limit]
+
     async def remove(self, upload: PendingUpload) -> None:
         self.uploads.pop((upload.user_id, upload.upload_id), None)
 
@@ -54,6 +58,10 @@ class InMemoryPendingUploads:
     async def expired(self, now: str, *, limit: int) -> list[PendingUpload]:
         due = sorted((upload for upload in self.uploads.values() if upload.expires_at <= now), key=_expiry)
         return due[:limit]
+
+
+def _upload_id(upload: PendingUpload) -> str:
+    return upload.upload_id
 
 
 def _expiry(upload: PendingUpload) -> str:

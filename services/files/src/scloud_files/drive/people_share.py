@@ -24,6 +24,7 @@ from scloud_files.domain.grant import (
 )
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
+from scloud_files.drive.shared_with_me import AccessEnded, nothing_to_end
 from scloud_files.ports import GrantStore, PeopleDirectory, ShareNotices
 
 logger = logging.getLogger(__name__)
@@ -90,10 +91,13 @@ class SharePerson:
 class PeopleOnItem:
     """Who has access to an item, and the changes the owner makes to it."""
 
-    def __init__(self, grants: GrantStore, paths: FolderPaths, *, now: Clock) -> None:
+    def __init__(
+        self, grants: GrantStore, paths: FolderPaths, *, now: Clock, editing_ended: AccessEnded = nothing_to_end
+    ) -> None:
         self._grants = grants
         self._paths = paths
         self._now = now
+        self._editing_ended = editing_ended
 
     async def _item(self, owner_id: str, item_id: str) -> Item:
         return await self._paths.require_live(owner_id, item_id)
@@ -120,8 +124,12 @@ class PeopleOnItem:
         grant = await self._person(owner_id, item_id, person_id)
         if grant.role is not role:
             await self._grants.set_role(grant, role)
+            if role is Role.VIEWER:
+                await self._editing_ended(grant)
         return dataclasses.replace(grant, role=role)
 
     async def remove(self, owner_id: str, item_id: str, person_id: str) -> None:
         """Ends the person's access at once: their next request through it is refused."""
-        await self._grants.remove(await self._person(owner_id, item_id, person_id))
+        grant = await self._person(owner_id, item_id, person_id)
+        await self._grants.remove(grant)
+        await self._editing_ended(grant)

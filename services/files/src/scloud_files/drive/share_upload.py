@@ -5,6 +5,7 @@ the editor (`share_ref`): the owner's own upload routes, other shares, other edi
 requests answer 404 for it."""
 
 import contextlib
+import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -16,11 +17,17 @@ from scloud_files.drive.direct_upload import (
     CreateUpload,
     GetUpload,
     PartRequest,
+    PendingUploads,
     SignedPart,
     SignParts,
 )
 from scloud_files.drive.shared_with_me import ShareGate
 from scloud_files.drive.upload_completion import CompleteUpload
+
+logger = logging.getLogger(__name__)
+# The owner's uploads read to find an editor's: the per-user bound of uploads in progress plus the
+# settled batches kept until their expiry. Past it, the sweeper aborts the rest at their expiry.
+MAX_LISTED_UPLOADS = 1000
 
 
 def share_ref_of(grant: Grant, user_id: str) -> str:
@@ -49,6 +56,31 @@ class GrantStillHeld:
 
     async def received(self, item: Item) -> None:
         return None
+
+
+class EndEditorUploads:
+    """Aborts what an editor had in progress through a share once they can no longer finish it
+    (removed, made a viewer, gone by leaving): else its parts, and the owner's reserved quota and
+    upload slots, stay until the uploads expire (a day by default)."""
+
+    def __init__(self, uploads: PendingUploads) -> None:
+        self._uploads = uploads
+
+    async def __call__(self, grant: Grant) -> None:
+        if grant.grantee_id is None:
+            return
+        scope = share_ref_of(grant, grant.grantee_id)
+        for upload in await self._uploads.store.of_user(grant.owner_id, limit=MAX_LISTED_UPLOADS):
+            if upload.share_ref != scope:
+                continue
+            try:
+                await self._uploads.discard(upload)
+            except AppError:
+                # The access has ended already; the sweeper aborts this one at its expiry.
+                logger.warning(
+                    "an editor's upload stays until it expires",
+                    extra={"user_id": grant.owner_id, "upload_id": upload.upload_id},
+                )
 
 
 class ShareUploads:

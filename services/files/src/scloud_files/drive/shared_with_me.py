@@ -7,7 +7,7 @@ Anything else is the same 404 as an unknown id. Viewers read; editors also uploa
 within and trash inside, on the owner's quota."""
 
 import re
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -31,6 +31,13 @@ from scloud_files.drive.shared_folder import LinkScope, SharedEntry
 from scloud_files.drive.trash import TrashItem
 from scloud_files.drive.upload import UploadFile
 from scloud_files.ports import FileRepository, GrantStore, PeopleDirectory
+
+# Called once a grant no longer lets its grantee change anything (removed, left, made a viewer).
+AccessEnded = Callable[[Grant], Awaitable[None]]
+
+
+async def nothing_to_end(grant: Grant) -> None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -131,15 +138,17 @@ class ListSharedWithMe:
 class ShareChoices:
     """What the grantee decides about a share: leave it, or show it in their drive view."""
 
-    def __init__(self, grants: GrantStore, gate: ShareGate) -> None:
+    def __init__(self, grants: GrantStore, gate: ShareGate, *, access_ended: AccessEnded) -> None:
         self._grants = grants
         self._gate = gate
+        self._access_ended = access_ended
 
     async def leave(self, user_id: str, share_id: str) -> None:
         grant = await self._grants.shared_with(user_id, share_id) if is_file_id(share_id) else None
         if grant is None:
             raise ShareNotFound()
         await self._grants.remove(grant)
+        await self._access_ended(grant)
 
     async def set_in_drive(self, user_id: str, share_id: str, in_drive: bool) -> None:
         grant, _ = await self._gate.enter(user_id, share_id)

@@ -62,7 +62,7 @@ from scloud_files.drive.share_link import (
     ShareLimits,
     UpdateShareLink,
 )
-from scloud_files.drive.share_upload import ShareUploads
+from scloud_files.drive.share_upload import EndEditorUploads, ShareUploads
 from scloud_files.drive.shared_access import DownloadSharedLink, LinkGate, OpenSharedLink, UnlockSharedLink
 from scloud_files.drive.shared_folder import (
     DownloadSharedFile,
@@ -73,7 +73,14 @@ from scloud_files.drive.shared_folder import (
 )
 from scloud_files.drive.shared_mark import SharedMarks
 from scloud_files.drive.shared_preview import PreviewSharedFile
-from scloud_files.drive.shared_with_me import EditShared, ListSharedWithMe, ReadShared, ShareChoices, ShareGate
+from scloud_files.drive.shared_with_me import (
+    EditShared,
+    ListSharedWithMe,
+    ReadShared,
+    ShareChoices,
+    ShareGate,
+    nothing_to_end,
+)
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -281,10 +288,12 @@ def build_drive(
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
+    in_progress = None
     if pending_uploads is not None and multipart is not None:
+        in_progress = PendingUploads(pending_uploads, multipart, repository, now=now)
         direct = _direct_uploads(
             repository,
-            PendingUploads(pending_uploads, multipart, repository, now=now),
+            in_progress,
             paths,
             recorder,
             quota,
@@ -369,6 +378,7 @@ def build_drive(
             update_item,
             trash_item,
             direct,
+            in_progress,
             now=now,
         )
         if people
@@ -480,15 +490,17 @@ def _people(
     update_item: UpdateItem,
     trash_item: TrashItem,
     direct: DirectUploads | None,
+    in_progress: PendingUploads | None,
     *,
     now: Clock,
 ) -> People:
     gate = ShareGate(ports.grants, repository, paths, LinkScope(repository, paths))
+    editing_ended = EndEditorUploads(in_progress) if in_progress else nothing_to_end
     return People(
         share=SharePerson(ports, paths, now=now),
-        on_item=PeopleOnItem(ports.grants, paths, now=now),
+        on_item=PeopleOnItem(ports.grants, paths, now=now, editing_ended=editing_ended),
         shared_with_me=ListSharedWithMe(ports.grants, ports.people, repository, paths, now=now),
-        choices=ShareChoices(ports.grants, gate),
+        choices=ShareChoices(ports.grants, gate, access_ended=editing_ended),
         read=ReadShared(gate, list_children, signer),
         edit=EditShared(gate, upload_file, create_folder, update_item, trash_item),
         uploads=ShareUploads(gate, direct.create, direct.sign_parts, direct.get, direct.complete, direct.abort)

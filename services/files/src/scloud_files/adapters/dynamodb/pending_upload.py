@@ -118,6 +118,20 @@ class DynamoDbPendingUploads(TableAccess):
         return _upload_of(record) if record else None
 
     @translate_aws_errors
+    async def of_user(self, user_id: str, *, limit: int) -> list[PendingUpload]:
+        uploads: list[PendingUpload] = []
+        async for records in self._query_all(
+            KeyConditionExpression="userId = :user AND begins_with(fileId, :uploads)",
+            ExpressionAttributeValues={":user": {"S": user_id}, ":uploads": {"S": UPLOAD_PREFIX}},
+            ConsistentRead=True,
+            Limit=limit,
+        ):
+            uploads += [_upload_of(record) for record in records]
+            if len(uploads) >= limit:
+                break
+        return uploads[:limit]
+
+    @translate_aws_errors
     async def remove(self, upload: PendingUpload) -> None:
         key = item_key(upload.user_id, UPLOAD_PREFIX + upload.upload_id)
         if upload.is_settled:

@@ -82,6 +82,15 @@ class SqlitePendingUploads(Database):
 
         return await self._store.read(get)
 
+    async def of_user(self, user_id: str, *, limit: int) -> list[PendingUpload]:
+        def of_user(connection: sqlite3.Connection) -> list[PendingUpload]:
+            rows = connection.execute(
+                f"SELECT {COLUMNS} FROM pending_uploads WHERE user_id = ? ORDER BY upload_id LIMIT ?", (user_id, limit)
+            )
+            return [_upload_of(row) for row in rows]
+
+        return await self._store.read(of_user)
+
     async def remove(self, upload: PendingUpload) -> None:
         def remove(connection: sqlite3.Connection) -> None:
             connection.execute(
