@@ -1,14 +1,16 @@
 """Sharing with people in real browsers, through the gateway, against the real stack: the owner
 shares a folder with one person as editor, who finds it under "Shared with me" and uploads into
-it, and the owner sees the file; another person, a viewer, gets no upload control. axe-core checks
+it (a small file in one request, a big one in parts straight to S3), and the owner sees the files; another person, a viewer, gets no upload control. axe-core checks
 the share dialog's People section and the Shared with me page."""
 
+import os
 from contextlib import ExitStack
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import console_checked, mail_link, row, sign_in
+from tests.e2e.conftest import E2E_UPLOAD_LIMIT, console_checked, mail_link, row, sign_in, upload
 from tests.e2e.test_drive import assert_accessible, new_folder, open_folder, write
 
 pytestmark = pytest.mark.e2e
@@ -64,14 +66,27 @@ def test_an_editor_uploads_into_a_shared_folder_and_a_viewer_cannot(stack, signe
         assert_accessible(editor, "the Shared with me page")
         editor.screenshot(path=artifacts / "people-02-shared-with-me.png", full_page=True)
         open_shared(editor, stack.url, "Team")
-        editor.locator("input[type=file]").set_input_files(str(write(tmp_path, "minutes.txt", "agreed\n")))
-        expect(editor.get_by_text("Uploaded minutes.txt.")).to_be_visible(timeout=60_000)
-        expect(editor.get_by_role("button", name="Download minutes.txt")).to_be_visible()
+        # A small file in one request and one above the one-request limit in parts straight to
+        # S3, both through the share's own routes and the app's upload queue.
+        sent_to: list[str] = []
+        editor.on("request", lambda request: sent_to.append(urlsplit(request.url).path))
+        survey = tmp_path / "survey.bin"
+        survey.write_bytes(os.urandom(E2E_UPLOAD_LIMIT + 3 * 1024 * 1024))
+        upload(
+            editor,
+            write(tmp_path, "minutes.txt", "agreed\n"),
+            survey,
+            into="Upload to this shared folder",
+            listed=lambda page, name: page.get_by_role("button", name=f"Download {name}"),
+        )
+        assert any(path.startswith("/api/shared-with-me/") and path.endswith("/uploads") for path in sent_to)
+        assert not any(path.startswith("/api/uploads") for path in sent_to)
         assert_accessible(editor, "a shared folder, as its editor")
 
         owner.goto(f"{stack.url}/files")
         open_folder(owner, "Team")
         expect(row(owner, "minutes.txt")).to_be_visible()
+        expect(row(owner, "survey.bin")).to_be_visible()
 
         owner.goto(f"{stack.url}/files")
         share_with(owner, "Archive", cy.account.email, "viewer")
