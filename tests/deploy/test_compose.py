@@ -153,9 +153,9 @@ def test_each_service_gets_its_own_internal_certificate(name):
 
 @pytest.mark.parametrize("name", ["auth", "users", "files"])
 def test_a_service_is_healthy_once_it_answers_ready_over_http(name):
-    """HTTP answers only after the warm-up (peers' channels, stores), and /readyz checks them: so
-    `up --wait` returns when a signed-in request will be answered. The gRPC health the images'
-    HEALTHCHECK asks answers SERVING before the warm-up."""
+    """HTTP answers only after the warm-up (peers' channels, stores, auth's keys), and /readyz
+    checks them again: so `up --wait` returns when a signed-in request will be answered, and a
+    store that went away after the start shows too."""
     port = SERVICES[name]["expose"][0]
     assert port.startswith("81")
     assert f"http://127.0.0.1:{port}/readyz" in " ".join(SERVICES[name]["healthcheck"]["test"])

@@ -1,5 +1,6 @@
 """grpc.aio client plumbing: channels with deadlines and retries, request ids, status code -> AppError."""
 
+import asyncio
 import json
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
@@ -119,3 +120,15 @@ async def check_peer_health(channel: grpc.aio.Channel, *, timeout: float, servic
     )
     if response.status != health_pb2.HealthCheckResponse.SERVING:
         raise ServiceUnavailable()
+
+
+async def connect_peer(channel: grpc.aio.Channel, *, timeout: float, service: str = "") -> None:
+    """Connects `channel` (name lookup, TCP, TLS) within `timeout`, then checks the peer's health:
+    raises ServiceUnavailable unless both succeed. A call on a channel never used pays the connect
+    inside its own deadline, which is what a cold process's first request must not do."""
+    try:
+        async with asyncio.timeout(timeout):
+            await channel.channel_ready()
+    except TimeoutError as exc:
+        raise ServiceUnavailable() from exc
+    await check_peer_health(channel, timeout=timeout, service=service)

@@ -163,9 +163,11 @@ async def start_grpc_server(
     service_names: Iterable[str],
     tls: TlsMaterial,
     caller_policy: CallerPolicy,
+    warming: bool = False,
 ) -> tuple[grpc.aio.Server, int]:
     """Starts a mutual-TLS server with the standard health service; returns it and the bound port
-    (0 picks one)."""
+    (0 picks one). Each of `service_names` answers SERVING at once; so does the overall status
+    (""), unless `warming`: then it waits for `GrpcHealth.report_warm`."""
     server = grpc.aio.server(interceptors=[_ServerContextInterceptor(caller_policy)])
     register_servicers(server)
     health_servicer = health.aio.HealthServicer()
@@ -173,9 +175,11 @@ async def start_grpc_server(
     bound_port = server.add_secure_port(f"{host}:{port}", tls.server_credentials())
     if bound_port == 0:
         raise RuntimeError(f"cannot bind gRPC server to {host}:{port}")
-    await server.start()
-    for name in ("", *service_names):
+    overall = health_pb2.HealthCheckResponse.NOT_SERVING if warming else health_pb2.HealthCheckResponse.SERVING
+    await health_servicer.set("", overall)
+    for name in service_names:
         await health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    await server.start()
     # Rides on the server so supervised_grpc_server can report NOT_SERVING at shutdown; grpc.aio.Server
     # declares no such attribute.
     server.scloud_health = health_servicer  # type: ignore[attr-defined]
@@ -183,18 +187,36 @@ async def start_grpc_server(
     return server, bound_port
 
 
-def grpc_health_reporter(server: grpc.aio.Server, service_names: Iterable[str]) -> Callable[[bool], Awaitable[None]]:
-    """Sets the server's health, overall and for each service, to SERVING or NOT_SERVING (what
-    the container health check acts on); ignored once the server is shutting down."""
-    health_servicer: health.aio.HealthServicer = server.scloud_health  # type: ignore[attr-defined]
-    names = ["", *service_names]
+class GrpcHealth:
+    """The server's health, overall ("", what the container health check asks) and per proto
+    service (what peers ask). A proto service is SERVING while the process can serve (the
+    watchdog's verdict), so two peers that wait on each other while starting never deadlock;
+    the overall status is SERVING only once the process has also warmed up. Ignored once the
+    server is shutting down."""
 
-    async def report(serving: bool) -> None:
-        status = health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
-        for name in names:
-            await health_servicer.set(name, status)
+    def __init__(self, server: grpc.aio.Server, service_names: Iterable[str], *, warm: bool = True) -> None:
+        self._servicer: health.aio.HealthServicer = server.scloud_health  # type: ignore[attr-defined]
+        self._service_names = list(service_names)
+        self._healthy = True
+        self._warm = warm
 
-    return report
+    async def report(self, serving: bool) -> None:
+        """The watchdog's verdict."""
+        self._healthy = serving
+        await self._publish()
+
+    async def report_warm(self) -> None:
+        self._warm = True
+        await self._publish()
+
+    async def _publish(self) -> None:
+        await self._servicer.set("", _status(self._healthy and self._warm))
+        for name in self._service_names:
+            await self._servicer.set(name, _status(self._healthy))
+
+
+def _status(serving: bool) -> "health_pb2.HealthCheckResponse.ServingStatus.ValueType":
+    return health_pb2.HealthCheckResponse.SERVING if serving else health_pb2.HealthCheckResponse.NOT_SERVING
 
 
 @asynccontextmanager

@@ -2,8 +2,9 @@
 bootstrap, and one FastAPI app whose lifespan serves gRPC beside HTTP."""
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -13,10 +14,10 @@ from typing import Any, Generic, TypeVar
 import grpc
 from fastapi import APIRouter, FastAPI
 
-from scloud_common.grpc_client import check_peer_health, create_channel
+from scloud_common.grpc_client import check_peer_health, connect_peer, create_channel
 from scloud_common.grpc_server import (
     CallerPolicy,
-    grpc_health_reporter,
+    GrpcHealth,
     start_grpc_server,
     supervised_grpc_server,
 )
@@ -34,7 +35,8 @@ ReadinessCheck = Callable[[], Awaitable[None]]
 Closer = Callable[[], Awaitable[None]]
 
 # How long a starting process keeps trying to reach its dependencies (peers' channels connected
-# and SERVING, the stores answering) before it serves HTTP anyway, with /readyz saying which fails.
+# and SERVING, the stores answering, auth's public keys fetched) before it serves HTTP anyway,
+# with /readyz saying which fails. The containers' health check start period covers it.
 WARM_UP_SECONDS = 60.0
 WARM_UP_RETRY_SECONDS = 0.25
 
@@ -42,7 +44,11 @@ WARM_UP_RETRY_SECONDS = 0.25
 @dataclass
 class ServiceContainer(Generic[Service]):
     """What a service's bootstrap builds: its use cases, the token verifier, the readiness checks
-    of its dependencies and the clean-ups to run at shutdown."""
+    of its dependencies and the clean-ups to run at shutdown.
+
+    `warm_ups` replace, at start-up only, the readiness check of the same name (a peer's channel
+    is connected there, which /readyz must not wait on); `background_warm_ups` (optional peers)
+    run beside the start and readiness never waits on them."""
 
     service: Service
     token_verifier: AccessTokenVerifier
@@ -50,6 +56,13 @@ class ServiceContainer(Generic[Service]):
     closers: list[Closer] = field(default_factory=list)
     # Thread pools the health watchdog probes, besides the loop's default executor.
     pools: dict[str, Executor] = field(default_factory=dict)
+    warm_ups: dict[str, ReadinessCheck] = field(default_factory=dict)
+    background_warm_ups: dict[str, ReadinessCheck] = field(default_factory=dict)
+
+    def start_up_checks(self) -> dict[str, ReadinessCheck]:
+        """What must pass once before the process is ready: every readiness check (or its warm-up),
+        and the token verifier's public keys, which a signed-in request would otherwise fetch."""
+        return {**self.readiness_checks, **self.warm_ups, "public-keys": self.token_verifier.load_keys}
 
     async def aclose(self) -> None:
         for close in reversed(self.closers):
@@ -63,6 +76,8 @@ class Dependencies:
     def __init__(self, settings: ServiceSettings) -> None:
         self._settings = settings
         self.readiness_checks: dict[str, ReadinessCheck] = {}
+        self.warm_ups: dict[str, ReadinessCheck] = {}
+        self.background_warm_ups: dict[str, ReadinessCheck] = {}
         self.closers: list[Closer] = []
         self.pools: dict[str, Executor] = {}
 
@@ -79,15 +94,26 @@ class Dependencies:
     def peer_channel(
         self, peer: str, target: str, *, service: str, idempotent_methods: Iterable[str], required: bool = True
     ) -> grpc.aio.Channel:
-        """A channel to the peer service named `peer` at `target`, closed at shutdown, and
-        checked for readiness unless the peer is not `required` (only some requests need it,
-        and a readiness check would make two services that call each other wait on each other)."""
+        """A channel to the peer service named `peer` at `target`, closed at shutdown. It is
+        connected while the process starts, and the peer's `service` must answer SERVING (its
+        own health, not the peer's overall readiness, so peers that start together do not wait on
+        each other). A `required` peer is a readiness dependency: the process is ready only once
+        that passed, and /readyz asks it again. One not `required` (only some requests need it)
+        is connected in the background and never holds readiness."""
         channel = create_channel(
             target, peer=peer, service=service, idempotent_methods=idempotent_methods, tls=self._settings.tls_material()
         )
         timeout = self._settings.grpc_timeout_seconds
+
+        async def connect() -> None:
+            await connect_peer(channel, timeout=timeout, service=service)
+
         if required:
-            self.check_ready(peer, lambda: check_peer_health(channel, timeout=timeout))
+            # A live check fails at once on a broken connection; it never waits for a reconnect.
+            self.check_ready(peer, lambda: check_peer_health(channel, timeout=timeout, service=service))
+            self.warm_ups[peer] = connect
+        else:
+            self.background_warm_ups[peer] = connect
         self.close_at_shutdown(channel.close)
         return channel
 
@@ -102,7 +128,15 @@ class Dependencies:
         return store
 
     def container(self, service: Service, token_verifier: AccessTokenVerifier) -> ServiceContainer[Service]:
-        return ServiceContainer(service, token_verifier, self.readiness_checks, self.closers, self.pools)
+        return ServiceContainer(
+            service,
+            token_verifier,
+            self.readiness_checks,
+            self.closers,
+            self.pools,
+            self.warm_ups,
+            self.background_warm_ups,
+        )
 
 
 async def _passes(name: str, check: ReadinessCheck) -> bool:
@@ -120,7 +154,8 @@ async def warm_up(checks: dict[str, ReadinessCheck], *, within: float = WARM_UP_
     Run before the process serves HTTP: by the time /readyz can first answer ready, the peers'
     channels are connected (TLS done) and the stores have answered, so the first real request
     (a signed-in one asks auth about its session within a 5 s deadline) finds them warm. Peers
-    check each other in a cycle, which cannot deadlock, as the gRPC server is already serving.
+    check each other in a cycle, which cannot deadlock: each asks the other's proto service,
+    SERVING as soon as its gRPC server is up, not its overall readiness.
     """
     loop = asyncio.get_running_loop()
     deadline = loop.time() + within
@@ -138,6 +173,18 @@ async def warm_up(checks: dict[str, ReadinessCheck], *, within: float = WARM_UP_
         if waiting:
             await asyncio.sleep(WARM_UP_RETRY_SECONDS)
     return True
+
+
+@asynccontextmanager
+async def in_background(work: Coroutine[Any, Any, object]) -> AsyncIterator[None]:
+    """Runs `work` while the block runs, cancelled if still running at its end."""
+    task = asyncio.create_task(work)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 @dataclass(frozen=True)
@@ -173,12 +220,20 @@ def service_lifespan(
                 service_names=[grpc_api.service_name],
                 tls=settings.tls_material(),
                 caller_policy=grpc_api.caller_policy,
+                warming=True,
             )
             app.state.grpc_port = port
             app.state.watchdog = watchdog = Watchdog(container.pools)
-            report = grpc_health_reporter(server, [grpc_api.service_name])
-            async with supervised_grpc_server(server), watching(watchdog, report):
-                await warm_up(container.readiness_checks)
+            health = GrpcHealth(server, [grpc_api.service_name], warm=False)
+            async with (
+                supervised_grpc_server(server),
+                watching(watchdog, health.report),
+                in_background(warm_up(container.background_warm_ups)),
+            ):
+                await warm_up(container.start_up_checks())
+                # Past the bound too: a peer that is down is /readyz's to report, and a process
+                # that the orchestrator replaces for it would only start cold again.
+                await health.report_warm()
                 yield
         finally:
             await container.aclose()

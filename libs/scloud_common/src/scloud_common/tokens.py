@@ -198,6 +198,11 @@ class AccessTokenVerifier:
             raise InvalidAccessToken() from exc
         return AccessClaims(user_id=claims["sub"], session_id=claims["sid"], expires_at=claims["exp"])
 
+    async def load_keys(self) -> None:
+        """Fetches the public keys now, before any token comes (a starting process's warm-up), so
+        the first signed-in request asks auth only about its session, within its deadline."""
+        await self._refresh_keys()
+
     async def _key_for(self, key_id: str) -> AllowedPublicKeys | None:
         if key_id not in self._keys:
             await self._refresh_keys()
