@@ -1,4 +1,5 @@
 import { defined, filesApi, unwrap } from "./client";
+import type { Item, ListOptions } from "./drive";
 import type { components } from "./generated/files";
 
 type Schemas = components["schemas"];
@@ -48,13 +49,22 @@ export function insideShare(shareId: string) {
   return {
     item: (itemId: string, signal?: AbortSignal) =>
       unwrap(filesApi.GET("/api/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), signal })),
-    children: (folderId: string, options: { limit?: number; cursor?: string | null }, signal?: AbortSignal) =>
+    children: (folderId: string, options: ListOptions, signal?: AbortSignal) =>
       unwrap(
         filesApi.GET("/api/shared-with-me/{share_id}/folders/{folder_id}/children", {
           params: { path: { ...share, folder_id: folderId }, query: defined(options) },
           signal,
         }),
       ),
+    /** In `parentId`: a folder inside the share, or SHARE_ROOT; the share's owner owns it. */
+    createFolder: (name: string, parentId: string, onConflict: "fail" | "rename" | "merge" = "fail") =>
+      // 201 for a new folder, 200 for the one merged into: both are an Item.
+      unwrap(
+        filesApi.POST("/api/shared-with-me/{share_id}/folders", {
+          params: { path: share },
+          body: { name, parentId, onConflict },
+        }),
+      ) as Promise<Item>,
     download: (fileId: string) =>
       unwrap(
         filesApi.GET("/api/shared-with-me/{share_id}/files/{file_id}/download", {

@@ -5,6 +5,7 @@ import { ItemIcon } from "./ItemIcon";
 import { Modal } from "./Modal";
 import { Notice } from "./Notice";
 import { Spinner } from "./Spinner";
+import { fetchRows, MAX_LIMIT, MAX_REQUESTS_PER_PAGE, type PageLoader } from "../lib/usePagedList";
 import { useSubmit } from "../lib/useSubmit";
 
 /** Where the dialog browses for a destination: the user's drive, or a folder shared with them. */
@@ -18,16 +19,27 @@ export interface FolderSource {
   destinationOf(folderId: string): string | null;
 }
 
+/** As many folders as one `fetchRows` reads: a folder holding more lists its first ones. */
+const MAX_FOLDERS = MAX_LIMIT * MAX_REQUESTS_PER_PAGE;
+
+/** The folders in one folder, page after page (`load` asks the server for folders only). */
+export async function listFolders(load: PageLoader<Item>, signal: AbortSignal): Promise<Item[]> {
+  return (await fetchRows(load, null, MAX_FOLDERS, signal)).items;
+}
+
 /** The user's own drive, its root sent as null. */
 export const driveFolders: FolderSource = {
   rootId: ROOT_ID,
   rootName: "My files",
   open: async (folderId, signal) => {
-    const [folder, page] = await Promise.all([
+    const [folder, folders] = await Promise.all([
       drive.folder(folderId, signal),
-      drive.children(folderId, { kind: "folder", sort: "name", limit: 200 }, signal),
+      listFolders(
+        ({ cursor, limit }) => drive.children(folderId, { kind: "folder", sort: "name", limit, cursor }, signal),
+        signal,
+      ),
     ]);
-    return { folder, folders: page.items };
+    return { folder, folders };
   },
   destinationOf: parentIdOf,
 };

@@ -1,22 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
-import { planTreeUpload, treeOfPicked, walkEntries, type DropEntry } from "./dropTree";
-
-function file(name: string): DropEntry {
-  return { name, isFile: true, isDirectory: false, file: (resolve) => resolve(new File([name], name)) };
-}
-
-/** A directory whose reader answers in batches of one, as browsers answer in batches. */
-function directory(name: string, children: DropEntry[]): DropEntry {
-  return {
-    name,
-    isFile: false,
-    isDirectory: true,
-    createReader: () => {
-      const left = [...children];
-      return { readEntries: (resolve) => resolve(left.splice(0, 1)) };
-    },
-  };
-}
+import { directory, file } from "../test/dropEntries";
+import { planTreeUpload, treeOfPicked, walkEntries } from "./dropTree";
 
 describe("a dropped folder tree", () => {
   it("creates each folder once, parents first, merging into existing ones, and uploads each file into its folder", async () => {

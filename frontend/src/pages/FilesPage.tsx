@@ -7,17 +7,16 @@ import { Breadcrumbs } from "../components/Breadcrumbs";
 import { Button } from "../components/Field";
 import { ItemBrowser, type ItemLoader } from "../components/ItemBrowser";
 import { ListStatus } from "../components/ListStatus";
-import { NameDialog } from "../components/NameDialog";
+import { NewFolderDialog } from "../components/NewFolderDialog";
 import { StorageSummary } from "../components/StorageSummary";
 import { UsageBar } from "../components/UsageBar";
 import { ViewToggle } from "../components/ViewToggle";
 import { useToast } from "../components/Toast";
-import { useReloadOnUpload, useUploads } from "../components/UploadPanel";
+import { useReloadOnUpload } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
-import { entriesOf, planTreeUpload, treeOfPicked, walkEntries, type DroppedTree } from "../lib/dropTree";
 import { formatBytes } from "../lib/format";
 import { useDocumentTitle } from "../lib/documentTitle";
-import { useSubmit } from "../lib/useSubmit";
+import { useFolderUpload } from "../lib/useFolderUpload";
 import { useViewMode } from "../lib/viewMode";
 
 const pickerClass =
@@ -36,9 +35,12 @@ function FolderView({ folderId }: { folderId: string }) {
   const [reloadSignal, setReloadSignal] = useState(0);
   const [creating, setCreating] = useState(false);
   const [dragging, setDragging] = useState(false);
-  const uploads = useUploads();
   const toast = useToast();
-  const treeUpload = useSubmit({ onError: (message) => toast({ kind: "error", message }) });
+  const uploads = useFolderUpload({
+    parentId: parentIdOf(folderId),
+    ensureFolder: (name, parent) => drive.createFolder(name, parent, "merge"),
+    onFoldersMade: () => setReloadSignal((signal) => signal + 1),
+  });
   const headingRef = useRef<HTMLHeadingElement>(null);
   const [view, setView] = useViewMode();
 
@@ -93,28 +95,11 @@ function FolderView({ folderId }: { folderId: string }) {
   const load = useCallback<ItemLoader>((options, signal) => drive.children(folderId, options, signal), [folderId]);
   const fallbackFocus = useCallback(() => headingRef.current, []);
 
-  async function handleDrop(event: DragEvent) {
+  function handleDrop(event: DragEvent) {
     setDragging(false);
     if (carriesItems(event)) return;
     event.preventDefault();
-    const { entries, files } = entriesOf(event.dataTransfer);
-    if (!entries.some((entry) => entry.isDirectory)) {
-      uploads.add(files.map((file) => ({ file, parentId: parentIdOf(folderId) })));
-      return;
-    }
-    await treeUpload.run(
-      async () => uploadTree(await walkEntries(entries)),
-      (reason) => `Could not upload the dropped folder: ${messageOf(reason)}`,
-    );
-  }
-
-  /** Recreates a dropped or picked folder tree here, then queues its files. */
-  async function uploadTree(tree: DroppedTree) {
-    const requests = await planTreeUpload(tree, parentIdOf(folderId), (name, parent) =>
-      drive.createFolder(name, parent, "merge"),
-    );
-    if (tree.directories.length) setReloadSignal((signal) => signal + 1);
-    uploads.add(requests);
+    void uploads.addDropped(event.dataTransfer);
   }
 
   async function move(ids: string[], parentId: string) {
@@ -148,7 +133,7 @@ function FolderView({ folderId }: { folderId: string }) {
       onDragLeave={(event) => {
         if (!event.currentTarget.contains(event.relatedTarget as Node | null)) setDragging(false);
       }}
-      onDrop={(event) => void handleDrop(event)}
+      onDrop={handleDrop}
       data-testid="upload-dropzone"
     >
       <Breadcrumbs
@@ -185,11 +170,7 @@ function FolderView({ folderId }: { folderId: string }) {
               onChange={(event) => {
                 const chosen = Array.from(event.target.files ?? []);
                 event.target.value = "";
-                if (chosen.length)
-                  void treeUpload.run(
-                    () => uploadTree(treeOfPicked(chosen)),
-                    (reason) => `Could not upload the folder: ${messageOf(reason)}`,
-                  );
+                if (chosen.length) void uploads.addPickedFolder(chosen);
               }}
             />
           </label>
@@ -201,7 +182,7 @@ function FolderView({ folderId }: { folderId: string }) {
               className="sr-only"
               onChange={(event) => {
                 const chosen = Array.from(event.target.files ?? []);
-                if (chosen.length) uploads.add(chosen.map((file) => ({ file, parentId: parentIdOf(folderId) })));
+                if (chosen.length) uploads.addFiles(chosen);
                 event.target.value = "";
               }}
             />
@@ -243,12 +224,8 @@ function FolderView({ folderId }: { folderId: string }) {
         }
       />
       {creating && (
-        <NameDialog
-          title="New folder"
-          label="Folder name"
-          initial="Untitled folder"
-          submitLabel="Create"
-          onSubmit={async (name) => {
+        <NewFolderDialog
+          onCreate={async (name) => {
             await drive.createFolder(name, parentIdOf(folderId));
             setReloadSignal((signal) => signal + 1);
           }}

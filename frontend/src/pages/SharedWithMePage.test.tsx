@@ -1,9 +1,10 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import AwsS3 from "@uppy/aws-s3";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import * as drive from "../api/drive";
 import { DirectUploadServer, patternedFile } from "../test/directUploadServer";
+import { directory, dropOf, file } from "../test/dropEntries";
 import { fakeSignedInApi, json, limits, renderApp, type ApiHandler } from "../test/harness";
 
 const share = (id: string, name: string, overrides: Record<string, unknown> = {}) => ({
@@ -38,6 +39,34 @@ const rootFolder = item("S1", "Trip", { kind: "folder", parentId: null, size: nu
 const photos = item("D1", "Photos", { kind: "folder", size: null, type: null });
 
 afterEach(() => vi.restoreAllMocks());
+
+/** Answers every small upload (one XHR) with the item `stored` gives; lists each "METHOD url" sent. */
+function fakeSmallUploads(stored: () => unknown) {
+  const sent: string[] = [];
+  class FakeXhr {
+    status = 0;
+    responseText = "";
+    upload = { onprogress: null as ((event: ProgressEvent) => void) | null };
+    onload: (() => void) | null = null;
+    onerror = null;
+    onabort = null;
+    open(method: string, url: string) {
+      sent.push(`${method} ${url}`);
+    }
+    setRequestHeader() {}
+    getResponseHeader() {
+      return null;
+    }
+    abort() {}
+    send() {
+      this.status = 201;
+      this.responseText = JSON.stringify(stored());
+      queueMicrotask(() => this.onload?.());
+    }
+  }
+  vi.stubGlobal("XMLHttpRequest", FakeXhr);
+  return sent;
+}
 
 /** The signed-in app at `path`, Trip (S1) shared with the user as `role`, then `handler`. */
 function renderShare(path: string, role: "editor" | "viewer", handler: ApiHandler) {
@@ -122,6 +151,7 @@ describe("the Shared with me page", () => {
     expect(screen.queryByLabelText("Choose files")).not.toBeInTheDocument();
     expect(screen.queryByTestId("upload-dropzone")).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: /Rename|Move|Trash/ })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "New folder" })).not.toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("link", { name: "Photos" }));
     expect(await screen.findByRole("button", { name: "Download beach.jpg" })).toBeInTheDocument();
@@ -146,30 +176,10 @@ describe("the Shared with me page", () => {
       if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1") return json(200, item("A1", "plan-v2.txt"));
       if (method === "DELETE" && path === "/api/shared-with-me/S1/items/A1") return new Response(null, { status: 204 });
     });
-    const sent: string[] = [];
-    class FakeXhr {
-      status = 0;
-      responseText = "";
-      upload = { onprogress: null as ((event: ProgressEvent) => void) | null };
-      onload: (() => void) | null = null;
-      onerror = null;
-      onabort = null;
-      open(method: string, url: string) {
-        sent.push(`${method} ${url}`);
-      }
-      setRequestHeader() {}
-      getResponseHeader() {
-        return null;
-      }
-      abort() {}
-      send() {
-        files = [...files, item("N1", "new.txt")];
-        this.status = 201;
-        this.responseText = JSON.stringify(item("N1", "new.txt"));
-        queueMicrotask(() => this.onload?.());
-      }
-    }
-    vi.stubGlobal("XMLHttpRequest", FakeXhr);
+    const sent = fakeSmallUploads(() => {
+      files = [...files, item("N1", "new.txt")];
+      return item("N1", "new.txt");
+    });
     renderApp("/shared-with-me/S1");
 
     await userEvent.upload(await screen.findByLabelText("Choose files"), new File(["hi"], "new.txt"));
@@ -241,10 +251,91 @@ describe("the Shared with me page", () => {
     expect(await screen.findByRole("button", { name: "Download video.bin" })).toBeInTheDocument();
   });
 
-  it("moves an item into a folder chosen among the share's folders", async () => {
-    const requests: string[] = [];
+  it("makes a folder in the shared folder as an editor, showing a refusal in the dialog as the drive does", async () => {
+    const receipts = item("F9", "Receipts", { kind: "folder", size: null, type: null });
+    let items = [item("A1", "plan.txt")];
+    const creates: unknown[] = [];
     renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items, nextCursor: null });
+      if (method === "POST" && path === "/api/shared-with-me/S1/folders") {
+        creates.push(body);
+        if (body.name === "plan.txt")
+          return json(409, { error: { code: "name_taken", message: "An item with this name already exists." } });
+        items = [receipts, ...items];
+        return json(201, receipts);
+      }
+    });
+
+    await userEvent.click(await screen.findByRole("button", { name: "New folder" }));
+    const dialog = await screen.findByRole("dialog", { name: "New folder" });
+    const field = within(dialog).getByLabelText("Folder name");
+    await userEvent.clear(field);
+    await userEvent.type(field, "plan.txt");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Create" }));
+    expect(await within(dialog).findByText("An item with this name already exists.")).toBeInTheDocument();
+
+    await userEvent.clear(field);
+    await userEvent.type(field, "Receipts");
+    await userEvent.click(within(dialog).getByRole("button", { name: "Create" }));
+    await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
+    expect(await screen.findByRole("link", { name: "Receipts" })).toHaveAttribute("href", "/shared-with-me/S1/F9");
+    expect(creates).toEqual([
+      { name: "plan.txt", parentId: "root", onConflict: "fail" },
+      { name: "Receipts", parentId: "root", onConflict: "fail" },
+    ]);
+  });
+
+  it("recreates a dropped folder tree in the share (merging into folders of the same name), each file uploaded into its folder", async () => {
+    const made: Record<string, ReturnType<typeof item>> = {
+      Album: item("F1", "Album", { kind: "folder", size: null, type: null }),
+      "2024": item("F2", "2024", { kind: "folder", size: null, type: null, parentId: "F1" }),
+    };
+    let items: ReturnType<typeof item>[] = [];
+    const creates: unknown[] = [];
+    renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
+      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+        return json(200, { folder: rootFolder, items, nextCursor: null });
+      if (method === "POST" && path === "/api/shared-with-me/S1/folders") {
+        creates.push(body);
+        if (body.name === "Album") items = [made.Album];
+        return json(201, made[body.name]);
+      }
+    });
+    const sent = fakeSmallUploads(() => item("N1", "beach.jpg", { parentId: "F2" }));
+
+    const dropzone = await screen.findByTestId("upload-dropzone");
+    fireEvent.drop(dropzone, { dataTransfer: dropOf([directory("Album", [directory("2024", [file("beach.jpg")])])]) });
+
+    const panel = await screen.findByRole("region", { name: "Uploads" });
+    expect(await within(panel).findByText("Uploaded")).toBeInTheDocument();
+    expect(creates).toEqual([
+      { name: "Album", parentId: "root", onConflict: "merge" },
+      { name: "2024", parentId: "F1", onConflict: "merge" },
+    ]);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatch(/^POST \/api\/shared-with-me\/S1\/upload\?parentId=F2&onConflict=rename/);
+    expect(await screen.findByRole("link", { name: "Album" })).toBeInTheDocument();
+    expect(screen.queryByText(/cannot be uploaded/)).not.toBeInTheDocument();
+  });
+
+  it("moves an item into a folder chosen among the share's folders, listed with kind=folder page after page", async () => {
+    const requests: string[] = [];
+    const receipts = item("D2", "Receipts", { kind: "folder", size: null, type: null });
+    const { requests: allRequests } = renderShare("/shared-with-me/S1", "editor", ({ method, path, body, url }) => {
       if (method === "PATCH") requests.push(`${method} ${path} ${JSON.stringify(body)}`);
+      const cursor = url.searchParams.get("cursor");
+      if (
+        method === "GET" &&
+        path === "/api/shared-with-me/S1/folders/root/children" &&
+        url.searchParams.get("kind") === "folder"
+      )
+        return json(
+          200,
+          cursor === "p2"
+            ? { folder: rootFolder, items: [receipts], nextCursor: null }
+            : { folder: rootFolder, items: [photos], nextCursor: "p2" },
+        );
       if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items: [photos, item("A1", "plan.txt")], nextCursor: null });
       if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
@@ -261,7 +352,12 @@ describe("the Shared with me page", () => {
       within(folders)
         .getAllByRole("button")
         .map((button) => button.textContent),
-    ).toEqual(["Photos"]);
+    ).toEqual(["Photos", "Receipts"]);
+    const folderQueries = allRequests
+      .filter((request) => request.startsWith("GET /api/shared-with-me/S1/folders/root/children?"))
+      .map((request) => Object.fromEntries(new URL(request.split(" ")[1], "http://x").searchParams));
+    expect(folderQueries).toContainEqual(expect.objectContaining({ kind: "folder", sort: "name" }));
+    expect(folderQueries).toContainEqual(expect.objectContaining({ kind: "folder", cursor: "p2" }));
     await userEvent.click(within(folders).getByRole("button", { name: "Photos" }));
     expect(await within(dialog).findByText("Photos", { selector: "strong" })).toBeInTheDocument();
     await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));

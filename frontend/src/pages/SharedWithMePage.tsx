@@ -6,15 +6,16 @@ import { insideShare, SHARE_ROOT, sharedWithMe, type SharedWithMe } from "../api
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Button } from "../components/Field";
 import { ListStatus } from "../components/ListStatus";
-import { MoveDialog, type FolderSource } from "../components/MoveDialog";
+import { listFolders, MoveDialog, type FolderSource } from "../components/MoveDialog";
 import { NameDialog } from "../components/NameDialog";
+import { NewFolderDialog } from "../components/NewFolderDialog";
 import { Notice } from "../components/Notice";
 import { ROLE_LABELS } from "../components/SharePeople";
 import { useToast } from "../components/Toast";
-import { useReloadOnUpload, useUploads } from "../components/UploadPanel";
+import { useReloadOnUpload } from "../components/UploadPanel";
 import { useDocumentTitle } from "../lib/documentTitle";
-import { entriesOf } from "../lib/dropTree";
 import { formatBytes, formatDate } from "../lib/format";
+import { useFolderUpload } from "../lib/useFolderUpload";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
 import { useSubmit } from "../lib/useSubmit";
 
@@ -215,10 +216,8 @@ function SharedFolder({ shareId }: { shareId: string }) {
   const editor = share?.role === "editor";
   const shown = folder && (folderId === SHARE_ROOT ? folder.parentId === null : folder.id === folderId) ? folder : null;
   useDocumentTitle(shown ? `Shared with me · ${shown.name}` : "Shared with me");
-  useReloadOnUpload(
-    (parentId, uploadedTo) => uploadedTo === shareId && sameFolder(parentId, folderId),
-    () => setReloads((count) => count + 1),
-  );
+  const reload = () => setReloads((count) => count + 1);
+  useReloadOnUpload((parentId, uploadedTo) => uploadedTo === shareId && sameFolder(parentId, folderId), reload);
   const replace = (next: Item) => list.setItems((items) => items.map((entry) => (entry.id === next.id ? next : entry)));
   const drop = (id: string) => list.setItems((items) => items.filter((entry) => entry.id !== id));
 
@@ -249,7 +248,7 @@ function SharedFolder({ shareId }: { shareId: string }) {
       {/* The folder's own refusal says the same: one message is enough. */}
       {shareError && !list.error && <Notice kind="error">{shareError}</Notice>}
       {editor ? (
-        <ShareUploads shareId={shareId} folderId={folderId}>
+        <ShareUploads shareId={shareId} folderId={folderId} onFoldersMade={reload}>
           {listing}
         </ShareUploads>
       ) : (
@@ -409,30 +408,36 @@ function SharedBreadcrumbs({
 }
 
 /**
- * An editor's uploads into the folder shown, through the app's upload queue (its panel shows
- * progress, pause and cancel): small files in one request, bigger ones in parts straight to storage,
- * as the drive sends them. A name already in the folder keeps both files: the owner's file is never
- * replaced from here.
+ * An editor's uploads and new folders in the folder shown. Uploads go through the app's upload
+ * queue (its panel shows progress, pause and cancel): small files in one request, bigger ones in
+ * parts straight to storage, dropped folders as their tree of folders, as the drive sends them. A
+ * name already in the folder keeps both files: the owner's file is never replaced from here.
  */
-function ShareUploads({ shareId, folderId, children }: { shareId: string; folderId: string; children: ReactNode }) {
-  const uploads = useUploads();
-  const toast = useToast();
+function ShareUploads({
+  shareId,
+  folderId,
+  onFoldersMade,
+  children,
+}: {
+  shareId: string;
+  folderId: string;
+  onFoldersMade(): void;
+  children: ReactNode;
+}) {
+  const api = insideShare(shareId);
+  const uploads = useFolderUpload({
+    parentId: folderId,
+    ensureFolder: (name, parentId) => api.createFolder(name, parentId ?? SHARE_ROOT, "merge"),
+    target: { shareId, onConflict: "rename" },
+    onFoldersMade,
+  });
   const [dragging, setDragging] = useState(false);
-  const add = (files: File[]) =>
-    uploads.add(files.map((file) => ({ file, parentId: folderId, shareId, onConflict: "rename" as const })));
+  const [creating, setCreating] = useState(false);
 
   function drop(event: DragEvent) {
     setDragging(false);
     event.preventDefault();
-    const { entries, files } = entriesOf(event.dataTransfer);
-    // The share has no route to create folders in: only the files dropped on their own go.
-    const folders = entries.filter((entry) => entry.isDirectory).map((entry) => entry.name);
-    if (folders.length)
-      toast({
-        kind: "error",
-        message: `Folders cannot be uploaded into a shared folder (${folders.join(", ")}): drop the files in them instead.`,
-      });
-    add(files.filter((file) => !folders.includes(file.name)));
+    void uploads.addDropped(event.dataTransfer);
   }
 
   return (
@@ -448,6 +453,9 @@ function ShareUploads({ shareId, folderId, children }: { shareId: string; folder
       data-testid="upload-dropzone"
     >
       <div className="flex flex-wrap items-center gap-2">
+        <Button variant="secondary" type="button" onClick={() => setCreating(true)}>
+          New folder
+        </Button>
         <label className="inline-flex cursor-pointer items-center rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm focus-within:outline focus-within:outline-3 focus-within:outline-indigo-500 hover:bg-indigo-500">
           Choose files
           <input
@@ -457,7 +465,7 @@ function ShareUploads({ shareId, folderId, children }: { shareId: string; folder
             onChange={(event) => {
               const chosen = Array.from(event.target.files ?? []);
               event.target.value = "";
-              if (chosen.length) add(chosen);
+              if (chosen.length) uploads.addFiles(chosen);
             }}
           />
         </label>
@@ -469,10 +477,19 @@ function ShareUploads({ shareId, folderId, children }: { shareId: string; folder
             : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
         }`}
       >
-        Drop files anywhere here to upload them to this folder.{" "}
+        Drop files or folders anywhere here to upload them to this folder.{" "}
         {uploads.maxUploadBytes !== null && `Up to ${formatBytes(uploads.maxUploadBytes)} per file.`}
       </p>
       {children}
+      {creating && (
+        <NewFolderDialog
+          onCreate={async (name) => {
+            await api.createFolder(name, folderId);
+            onFoldersMade();
+          }}
+          onClose={() => setCreating(false)}
+        />
+      )}
     </section>
   );
 }
@@ -483,10 +500,21 @@ function sharedFolders(shareId: string, rootName: string): FolderSource {
     rootId: SHARE_ROOT,
     rootName,
     open: async (folderId, signal) => {
-      const page = await insideShare(shareId).children(folderId, { limit: 200 }, signal);
+      // Every page also names the folder listed, with the path "Up" needs: the first one's is kept.
+      const listed: Item[] = [];
+      const folders = await listFolders(async ({ cursor, limit }) => {
+        const page = await insideShare(shareId).children(
+          folderId,
+          { kind: "folder", sort: "name", limit, cursor },
+          signal,
+        );
+        listed.push(page.folder);
+        return page;
+      }, signal);
+      const folder = listed[0];
       // Paths start below the shared folder: "Up" from its direct children goes to SHARE_ROOT.
-      const parentId = folderId === SHARE_ROOT ? null : ((page.folder.path ?? []).at(-1)?.id ?? SHARE_ROOT);
-      return { folder: { ...page.folder, parentId }, folders: page.items.filter((item) => item.kind === "folder") };
+      const parentId = folderId === SHARE_ROOT ? null : ((folder.path ?? []).at(-1)?.id ?? SHARE_ROOT);
+      return { folder: { ...folder, parentId }, folders };
     },
     destinationOf: (folderId) => folderId,
   };
