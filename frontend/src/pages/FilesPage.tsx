@@ -3,6 +3,7 @@ import { useParams } from "react-router";
 import { unwrap, usersApi } from "../api/client";
 import { drive, parentIdOf, ROOT_ID, sameFolder, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
+import { DropHint } from "../components/DropHint";
 import { Breadcrumbs } from "../components/Breadcrumbs";
 import { Button } from "../components/Field";
 import { ItemBrowser, type ItemLoader } from "../components/ItemBrowser";
@@ -14,7 +15,6 @@ import { ViewToggle } from "../components/ViewToggle";
 import { useToast } from "../components/Toast";
 import { useReloadOnUpload } from "../components/UploadPanel";
 import { carriesItems } from "../lib/dragItems";
-import { formatBytes } from "../lib/format";
 import { useDocumentTitle } from "../lib/documentTitle";
 import { useFolderUpload } from "../lib/useFolderUpload";
 import { useViewMode } from "../lib/viewMode";
@@ -189,19 +189,7 @@ function FolderView({ folderId }: { folderId: string }) {
           </label>
         </div>
       </div>
-      <p
-        className={`rounded-lg border-2 border-dashed px-4 py-3 text-center text-sm ${
-          dragging
-            ? "border-indigo-500 bg-indigo-50 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200"
-            : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
-        }`}
-      >
-        Drop files or folders anywhere here to upload them to this folder.{" "}
-        {/* Its own line on a phone, kept while the limit loads, so the list below never moves. */}
-        <span className="block min-h-5 sm:inline">
-          {uploads.maxUploadBytes !== null && `Up to ${formatBytes(uploads.maxUploadBytes)} per file.`}
-        </span>
-      </p>
+      <DropHint dragging={dragging} maxUploadBytes={uploads.maxUploadBytes} />
       <ItemBrowser
         caption={inFolder ? `Contents of ${folder.name}` : "Your files"}
         key={folderId}

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router";
 import { navigateTo, sameFolder, type Item } from "../api/drive";
 import { ApiError, messageOf } from "../api/errors";
 import { insideShare, SHARE_ROOT, sharedWithMe, type SharedWithMe } from "../api/people";
+import { DropHint } from "../components/DropHint";
 import { ConfirmDialog } from "../components/ConfirmDialog";
 import { Button } from "../components/Field";
 import { ListStatus } from "../components/ListStatus";
@@ -470,16 +471,7 @@ function ShareUploads({
           />
         </label>
       </div>
-      <p
-        className={`rounded-lg border-2 border-dashed px-4 py-3 text-center text-sm ${
-          dragging
-            ? "border-indigo-500 bg-indigo-50 text-indigo-800 dark:bg-indigo-950 dark:text-indigo-200"
-            : "border-slate-300 text-slate-600 dark:border-slate-700 dark:text-slate-400"
-        }`}
-      >
-        Drop files or folders anywhere here to upload them to this folder.{" "}
-        {uploads.maxUploadBytes !== null && `Up to ${formatBytes(uploads.maxUploadBytes)} per file.`}
-      </p>
+      <DropHint dragging={dragging} maxUploadBytes={uploads.maxUploadBytes} />
       {children}
       {creating && (
         <NewFolderDialog

@@ -2,9 +2,8 @@
 bootstrap, and one FastAPI app whose lifespan serves gRPC beside HTTP."""
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Executor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from scloud_common.settings import ServiceSettings
 from scloud_common.sqlite_schema import Migration
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier
-from scloud_common.watchdog import Watchdog, watching
+from scloud_common.watchdog import Watchdog, in_background, watching
 from scloud_common.web import create_app
 
 logger = logging.getLogger(__name__)
@@ -173,18 +172,6 @@ async def warm_up(checks: dict[str, ReadinessCheck], *, within: float = WARM_UP_
         if waiting:
             await asyncio.sleep(WARM_UP_RETRY_SECONDS)
     return True
-
-
-@asynccontextmanager
-async def in_background(work: Coroutine[Any, Any, object]) -> AsyncIterator[None]:
-    """Runs `work` while the block runs, cancelled if still running at its end."""
-    task = asyncio.create_task(work)
-    try:
-        yield
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 @dataclass(frozen=True)

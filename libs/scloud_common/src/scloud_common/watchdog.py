@@ -11,8 +11,10 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Mapping
 from concurrent.futures import Executor
+from contextlib import AbstractAsyncContextManager
+from typing import Any
 
 logger = logging.getLogger(__name__)
 
@@ -75,11 +77,16 @@ class Watchdog:
 
 
 @contextlib.asynccontextmanager
-async def watching(watchdog: Watchdog, report: Callable[[bool], Awaitable[None]]) -> AsyncIterator[None]:
-    task = asyncio.create_task(watchdog.run(report))
+async def in_background(work: Coroutine[Any, Any, object]) -> AsyncIterator[None]:
+    """Runs `work` while the block runs, cancelled if still running at its end."""
+    task = asyncio.create_task(work)
     try:
         yield
     finally:
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def watching(watchdog: Watchdog, report: Callable[[bool], Awaitable[None]]) -> AbstractAsyncContextManager[None]:
+    return in_background(watchdog.run(report))
