@@ -22,7 +22,7 @@ from typing import TextIO
 import psutil
 
 from scripts.processes import TerminalWatch, hang_up_with_parent, log_tail
-from scripts.stack import DEFAULT_READY_TIMEOUT_SECONDS, ROOT, Ports, Stack
+from scripts.stack import DEFAULT_READY_TIMEOUT_SECONDS, ROOT, SERVICES, Ports, Stack
 
 STACKS_LOG = "run-stacks.log"
 
@@ -179,6 +179,8 @@ def announce(stack: Stack, run_dir: Path) -> None:
         say(f"The gateway listens on {stack.host}, open to other machines.")
     say(f"Data lives in {stack.data}; it survives a stop and a crash alike.")
     say(f"Mail is not sent: each message is a file in {stack.mail_dir} (open it with any mail program).")
+    for service in SERVICES:
+        say(f"Metrics of {service} (this machine only, for a Prometheus scraper): {stack.metrics_url(service)}")
     say(f"Logs in {run_dir / 'logs'}. Press Ctrl-C (or run make stop) to stop.")
 
 

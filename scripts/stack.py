@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -80,12 +80,16 @@ class Ports:
     users_grpc: int = 9102
     files_http: int = 8103
     files_grpc: int = 9103
+    # Each service's Prometheus metrics, on the loopback only: the gateway routes nothing there.
+    auth_metrics: int = 9201
+    users_metrics: int = 9202
+    files_metrics: int = 9203
 
     @classmethod
     def free(cls) -> "FreePorts":
         """Ports nobody listens on now, for tests that run beside a `make run`. Another program
         may take one before the stack binds it: a stack on such ports chooses again (`Stack.start`)."""
-        sockets = [socket.socket() for _ in range(8)]
+        sockets = [socket.socket() for _ in fields(cls)]
         try:
             for sock in sockets:
                 sock.bind(("127.0.0.1", 0))
@@ -104,6 +108,9 @@ class Ports:
 
     def grpc(self, service: str) -> int:
         return getattr(self, f"{service}_grpc")
+
+    def metrics(self, service: str) -> int:
+        return getattr(self, f"{service}_metrics")
 
 
 @dataclass(frozen=True)
@@ -164,6 +171,10 @@ class Stack:
     def s3_endpoint(self) -> str:
         """SeaweedFS's S3 API as the services and tests on this machine reach it."""
         return f"http://127.0.0.1:{self.ports.s3}"
+
+    def metrics_url(self, service: str) -> str:
+        """Where `service`'s Prometheus metrics are read; never through the gateway."""
+        return f"http://127.0.0.1:{self.ports.metrics(service)}/metrics"
 
     @property
     def storage_public_url(self) -> str:
@@ -344,6 +355,8 @@ class Stack:
             "HTTP_PORT": str(self.ports.http(service)),
             "GRPC_HOST": "127.0.0.1",
             "GRPC_PORT": str(self.ports.grpc(service)),
+            "METRICS_HOST": "127.0.0.1",
+            "METRICS_PORT": str(self.ports.metrics(service)),
             "STORE": "sqlite",
             "SQLITE_PATH": str(self.database(service)),
             "GRPC_TLS_CA_CERT": str(self.certs_dir / "ca.pem"),

@@ -218,3 +218,18 @@ def test_provisioning_verifies_the_sender_the_services_send_from():
         assert SERVICES[service]["environment"][f"{prefix}_PUBLIC_URL"] == "http://localhost:8080"
         assert f"scloud_{service}.provision" in start_command(service)
     assert "ses" in SERVICES["aws"]["environment"]["SERVICES"].split(",")
+
+
+METRICS_PORTS = {"auth": "9201", "users": "9202", "files": "9203"}
+
+
+def test_each_service_serves_its_metrics_inside_the_network_only():
+    for name, port in METRICS_PORTS.items():
+        assert port in SERVICES[name]["expose"]
+        dockerfile = (ROOT / "services" / name / "Dockerfile").read_text()
+        prefix = name.upper()
+        assert f"{prefix}_METRICS_HOST=0.0.0.0" in dockerfile
+        assert f"{prefix}_METRICS_PORT={port}" in dockerfile
+    for service in SERVICES.values():
+        for published in published_ports(service):
+            assert not set(METRICS_PORTS.values()) & set(re.split(r"[:/]", published))

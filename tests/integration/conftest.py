@@ -41,6 +41,8 @@ class System:
     s3_client: object
     dynamodb_client: object
     aws_endpoint_url: str
+    # Each service's Prometheus metrics endpoint (GET), which no gateway routes to.
+    metrics_urls: dict[str, str]
 
     def url(self, path: str) -> str:
         """Routes /api/<service>/... as the gateway does."""
@@ -71,6 +73,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         aws_endpoint_url=aws_endpoint_url,
         dynamodb_table_prefix=prefix,
         grpc_timeout_seconds=5,
+        metrics_port=0,
     )
     mail = dict(mail_sender=MAIL_SENDER, public_url=PUBLIC_URL)
     auth_settings = AuthSettings(
@@ -120,6 +123,10 @@ def system(aws_endpoint_url, internal_certificates) -> System:
             s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),
             dynamodb_client=create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url),
             aws_endpoint_url=aws_endpoint_url,
+            metrics_urls={
+                name: server.app.state.metrics_endpoint.url
+                for name, server in (("auth", auth), ("users", users), ("files", files))
+            },
         )
 
 

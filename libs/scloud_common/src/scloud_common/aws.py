@@ -7,6 +7,7 @@ import enum
 import functools
 import logging
 import threading
+import time
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine
@@ -20,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotoConnectionError
 
 from scloud_common.errors import AppError, Conflict, ServiceUnavailable
+from scloud_common.metrics import current_metrics
 from scloud_common.settings import AwsSettings
 
 if TYPE_CHECKING:
@@ -157,10 +159,24 @@ class AwsCall:
         self._client = client
         self._shared_params = shared_params
         self.executor = client_executor(client)
+        # The metrics of the service whose bootstrap builds this adapter (None outside one).
+        self._metrics = current_metrics()
 
     async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:
         operation_call = functools.partial(getattr(self._client, operation), **self._shared_params, **params)
-        result: dict[str, Any] = await self.run(operation_call)
+        started = time.perf_counter()
+        outcome = AWS_CALL_OK
+        try:
+            result: dict[str, Any] = await self.run(operation_call)
+        except BaseException as exc:
+            outcome = aws_call_outcome(exc)
+            raise
+        finally:
+            if self._metrics is not None:
+                meta = self._client.meta
+                self._metrics.aws_calls.labels(
+                    meta.service_model.service_name, meta.method_to_api_mapping.get(operation, operation), outcome
+                ).observe(time.perf_counter() - started)
         return result
 
     async def run(self, function: Callable[[], _Result]) -> _Result:
@@ -168,6 +184,19 @@ class AwsCall:
         the caller's context (its request id)."""
         context = contextvars.copy_context()
         return await asyncio.get_running_loop().run_in_executor(self.executor, context.run, function)
+
+
+AWS_CALL_OK = "ok"
+
+
+def aws_call_outcome(exc: BaseException) -> str:
+    """The outcome label of a failed call: its AWS error code (`ConditionalCheckFailedException`,
+    `NoSuchKey`...), or, when AWS gave no answer, the exception's class (`ReadTimeoutError`)."""
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code")
+        if code:
+            return str(code)
+    return type(exc).__name__
 
 
 class AwsFailure(enum.Enum):

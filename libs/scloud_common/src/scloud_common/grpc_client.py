@@ -13,6 +13,7 @@ from scloud_common.grpc_errors import kind_of_grpc_code
 from scloud_common.grpc_server import ERROR_CODE_METADATA_KEY
 from scloud_common.internal_tls import TlsMaterial
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
+from scloud_common.metrics import GrpcClientMetricsInterceptor, ServiceMetrics
 
 Response = TypeVar("Response")
 
@@ -65,13 +66,20 @@ def retry_service_config(service: str, idempotent_methods: Iterable[str]) -> str
 
 
 def create_channel(
-    target: str, *, peer: str, service: str, idempotent_methods: Iterable[str], tls: TlsMaterial
+    target: str,
+    *,
+    peer: str,
+    service: str,
+    idempotent_methods: Iterable[str],
+    tls: TlsMaterial,
+    metrics: ServiceMetrics | None = None,
 ) -> grpc.aio.Channel:
     """A mutual-TLS channel to `target` (`host:port`), which must show the certificate of the
     service named `peer`, whatever its address. Call inside a running loop.
 
     A restarted peer is reconnected to within about a second: gRPC's default reconnect backoff
-    grows to 120 s, which kept callers failing long after the peer was back.
+    grows to 120 s, which kept callers failing long after the peer was back. With `metrics`, each
+    call is timed (scloud_grpc_client_duration_seconds).
     """
     idempotent_methods = tuple(idempotent_methods)
     options = [
@@ -84,12 +92,10 @@ def create_channel(
         ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
     wait_for_ready_methods = frozenset(f"/{service}/{method}" for method in idempotent_methods)
-    return grpc.aio.secure_channel(
-        target,
-        tls.channel_credentials(),
-        options=options,
-        interceptors=[_RequestIdClientInterceptor(wait_for_ready_methods)],
-    )
+    interceptors: list[grpc.aio.ClientInterceptor] = [_RequestIdClientInterceptor(wait_for_ready_methods)]
+    if metrics is not None:
+        interceptors.insert(0, GrpcClientMetricsInterceptor(metrics))
+    return grpc.aio.secure_channel(target, tls.channel_credentials(), options=options, interceptors=interceptors)
 
 
 def app_error_from_rpc_error(error: grpc.aio.AioRpcError) -> AppError:

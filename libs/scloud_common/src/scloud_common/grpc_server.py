@@ -6,7 +6,7 @@ import logging
 import os
 import signal
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Collection, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -164,11 +164,13 @@ async def start_grpc_server(
     tls: TlsMaterial,
     caller_policy: CallerPolicy,
     warming: bool = False,
+    interceptors: Sequence[grpc.aio.ServerInterceptor] = (),
 ) -> tuple[grpc.aio.Server, int]:
     """Starts a mutual-TLS server with the standard health service; returns it and the bound port
     (0 picks one). Each of `service_names` answers SERVING at once; so does the overall status
-    (""), unless `warming`: then it waits for `GrpcHealth.report_warm`."""
-    server = grpc.aio.server(interceptors=[_ServerContextInterceptor(caller_policy)])
+    (""), unless `warming`: then it waits for `GrpcHealth.report_warm`. `interceptors` run first
+    (outermost), so they see the status code the context interceptor answered with."""
+    server = grpc.aio.server(interceptors=[*interceptors, _ServerContextInterceptor(caller_policy)])
     register_servicers(server)
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)

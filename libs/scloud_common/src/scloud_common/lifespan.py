@@ -20,6 +20,14 @@ from scloud_common.grpc_server import (
     start_grpc_server,
     supervised_grpc_server,
 )
+from scloud_common.metrics import (
+    GrpcServerMetricsInterceptor,
+    HttpMetricsMiddleware,
+    ServiceMetrics,
+    building_for,
+    current_metrics,
+    serving_metrics,
+)
 from scloud_common.settings import ServiceSettings
 from scloud_common.sqlite_schema import Migration
 from scloud_common.sqlite_store import SqliteStore
@@ -100,7 +108,12 @@ class Dependencies:
         that passed, and /readyz asks it again. One not `required` (only some requests need it)
         is connected in the background and never holds readiness."""
         channel = create_channel(
-            target, peer=peer, service=service, idempotent_methods=idempotent_methods, tls=self._settings.tls_material()
+            target,
+            peer=peer,
+            service=service,
+            idempotent_methods=idempotent_methods,
+            tls=self._settings.tls_material(),
+            metrics=current_metrics(),
         )
         timeout = self._settings.grpc_timeout_seconds
 
@@ -189,13 +202,16 @@ def service_lifespan(
     *,
     build_container: Callable[[Any], Awaitable[ServiceContainer[Any]]],
     grpc_api: GrpcApi,
+    metrics: ServiceMetrics,
 ) -> Callable[[FastAPI], Any]:
     """Runs inside the event loop, so gRPC servers and channels are created there, never at import.
-    The bound gRPC port is kept in `app.state.grpc_port` (tests bind port 0)."""
+    The bound gRPC port is kept in `app.state.grpc_port` (tests bind port 0), and the metrics
+    endpoint, when `metrics_port` is set, in `app.state.metrics_endpoint` (None otherwise)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        container = await build_container(settings)
+        with building_for(metrics):
+            container = await build_container(settings)
         app.state.settings = settings
         app.state.container = container
         app.state.readiness_checks = container.readiness_checks
@@ -208,11 +224,13 @@ def service_lifespan(
                 tls=settings.tls_material(),
                 caller_policy=grpc_api.caller_policy,
                 warming=True,
+                interceptors=[GrpcServerMetricsInterceptor(metrics)],
             )
             app.state.grpc_port = port
             app.state.watchdog = watchdog = Watchdog(container.pools)
             health = GrpcHealth(server, [grpc_api.service_name], warm=False)
             async with (
+                _metrics_endpoint(app, settings, metrics),
                 supervised_grpc_server(server),
                 watching(watchdog, health.report),
                 in_background(warm_up(container.background_warm_ups)),
@@ -228,6 +246,17 @@ def service_lifespan(
     return lifespan
 
 
+@asynccontextmanager
+async def _metrics_endpoint(app: FastAPI, settings: ServiceSettings, metrics: ServiceMetrics) -> AsyncIterator[None]:
+    app.state.metrics_endpoint = None
+    if settings.metrics_port is None:
+        yield
+        return
+    async with serving_metrics(metrics, host=settings.metrics_host, port=settings.metrics_port) as endpoint:
+        app.state.metrics_endpoint = endpoint
+        yield
+
+
 def create_service_app(
     settings: ServiceSettings,
     *,
@@ -238,12 +267,17 @@ def create_service_app(
     grpc_api: GrpcApi,
 ) -> FastAPI:
     """One service's whole process: its HTTP routes, and its gRPC server in the app's lifespan.
-    The interactive API docs are served in development only."""
+    The interactive API docs are served in development only. Its metrics (scloud_common.metrics)
+    are its own, in `app.state.metrics`, whichever other apps run in the same process."""
+    metrics = ServiceMetrics()
     app = create_app(
         title=title,
         description=description,
         docs=settings.environment == "development",
-        lifespan=service_lifespan(settings, build_container=build_container, grpc_api=grpc_api),
+        lifespan=service_lifespan(settings, build_container=build_container, grpc_api=grpc_api, metrics=metrics),
     )
     app.include_router(router)
+    # Added last, so outermost: it times the whole answer, the other middlewares' work included.
+    app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+    app.state.metrics = metrics
     return app

@@ -143,6 +143,17 @@ class ServiceSettings(AwsSettings, GrpcTlsSettings):
     )
     grpc_port: int = Field(description="Port of the internal gRPC server; 0 picks a free one (tests).")
     grpc_timeout_seconds: float = Field(5.0, gt=0, description="Deadline of each outgoing gRPC call, retries included.")
+    metrics_host: str = Field(
+        "127.0.0.1",
+        description="Address the Prometheus metrics endpoint listens on; 0.0.0.0 in containers, where only "
+        "the internal network reaches it (never published, never routed by the gateway).",
+    )
+    metrics_port: int | None = Field(
+        None,
+        ge=0,
+        description="Port of the Prometheus metrics endpoint (GET /metrics, internal only); 0 picks a free "
+        "one (tests); unset: no metrics endpoint, nothing is served.",
+    )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         description="Comma-separated addresses or networks of the gateway, the only peers whose "
