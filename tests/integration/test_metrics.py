@@ -52,8 +52,10 @@ def test_requests_grpc_and_aws_calls_are_scraped_from_each_services_metrics_port
 
     files = scrape_until(
         system.metrics_urls["files"],
-        lambda samples: counted(samples, HTTP, route="/api/files/{file_id}/download", status="404")
-        and counted(samples, HTTP, route="unmatched", status="404"),
+        lambda samples: (
+            counted(samples, HTTP, route="/api/files/{file_id}/download", status="404")
+            and counted(samples, HTTP, route="unmatched", status="404")
+        ),
     )
     assert counted(files, HTTP, method="GET", route="/api/files/{file_id}/download", status="404")
     assert counted(files, HTTP, method="POST", route="/api/files/upload", status="201")

@@ -68,7 +68,9 @@ def test_each_services_metrics_are_its_own_and_not_in_the_global_registry():
     metered_app(first).get("/api/things/1")
     assert count(first, method="GET", route="/api/things/{thing_id}", status="200") == 1
     assert count(second, method="GET", route="/api/things/{thing_id}", status="200") == 0
-    assert REGISTRY.get_sample_value(COUNT, {"method": "GET", "route": "/api/things/{thing_id}", "status": "200"}) is None
+    assert (
+        REGISTRY.get_sample_value(COUNT, {"method": "GET", "route": "/api/things/{thing_id}", "status": "200"}) is None
+    )
 
 
 def test_a_failed_aws_call_is_labelled_by_its_error_code_or_by_what_failed():
