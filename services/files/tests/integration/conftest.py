@@ -10,7 +10,7 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from grpc_health.v1 import health, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_common.aws import create_aws_client
@@ -53,7 +53,12 @@ def auth_address(signing_key, internal_certificates):
     )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
-    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+    # As the real auth answers: its own proto service SERVING, which a peer's readiness asks.
+    health_servicer = health.HealthServicer()
+    health_servicer.set(
+        auth_pb2.DESCRIPTOR.services_by_name["AuthService"].full_name, health_pb2.HealthCheckResponse.SERVING
+    )
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     port = server.add_secure_port("127.0.0.1:0", internal_certificates.material("auth").server_credentials())
     server.start()
     yield f"127.0.0.1:{port}"
