@@ -338,7 +338,7 @@ class Stack:
             path.write_bytes(pem)
         return path.read_text()
 
-    def _object_key_secret(self) -> str:
+    def object_key_secret(self) -> str:
         """Kept with the run's data: objects stored under one secret are not recognised under
         another (see FILES_OBJECT_KEY_SECRET)."""
         path = self.run_dir / "object-key-secret"
@@ -390,7 +390,7 @@ class Stack:
         if service == "auth":
             values["JWT_PRIVATE_KEY"] = self._signing_key_pem()
         if service == "files":
-            values["OBJECT_KEY_SECRET"] = self._object_key_secret()
+            values["OBJECT_KEY_SECRET"] = self.object_key_secret()
         env = {prefix + key: value for key, value in values.items()}
         if service == "files":
             # SeaweedFS's identity and AWS_ENDPOINT_URL_S3, which boto3 reads itself: no

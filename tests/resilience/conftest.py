@@ -26,7 +26,7 @@ from botocore.config import Config
 
 from scloud_common import aws
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.bootstrap import open_repository
+from scloud_files.bootstrap import object_keys, open_repository
 from scloud_files.config import FilesStorageSettings
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.reconcile import ReconcileReport, ReconcileStore, reconcile_everything
@@ -187,7 +187,10 @@ class FaultStack:
         """One full reconcile pass over the stack's database and bucket, as
         `python -m scloud_files.reconcile` runs it, with every object past its grace period."""
         settings = FilesStorageSettings(
-            store="sqlite", sqlite_path=self.stack.database("files"), s3_bucket=self.stack.bucket
+            store="sqlite",
+            sqlite_path=self.stack.database("files"),
+            s3_bucket=self.stack.bucket,
+            object_key_secret=self.stack.object_key_secret(),
         )
         blobs = S3BlobStore(self.storage_client(), self.stack.bucket, part_bytes=PART_BYTES)
 
@@ -196,6 +199,7 @@ class FaultStack:
                 store = ReconcileStore(
                     repository,
                     blobs,
+                    keys=object_keys(settings),
                     grace=timedelta(0),
                     page_size=100,
                     now=lambda: utc_now() + timedelta(seconds=5),
