@@ -1,6 +1,7 @@
 """An upload still arriving while the account is deleted leaves nothing behind."""
 
 import threading
+import time
 
 import grpc
 import httpx
@@ -59,7 +60,11 @@ def test_upload_in_flight_while_the_account_is_deleted_leaves_no_object_row_or_u
     uploader.start()
     try:
         assert halfway.wait(30)
-        assert s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads"), "the upload should be in flight"
+        # The client has sent 12 MiB; on a busy machine the service may not have read them yet.
+        deadline = time.monotonic() + 30
+        while not s3.list_multipart_uploads(Bucket=settings.s3_bucket).get("Uploads"):
+            assert time.monotonic() < deadline, "the upload should be in flight"
+            time.sleep(0.1)
         # As the users service calls it.
         credentials = internal_certificates.material("users").channel_credentials()
         options = [("grpc.ssl_target_name_override", "files")]
