@@ -314,3 +314,52 @@ def test_the_app_runs_signed_in_through_the_gateway_without_a_console_error(sign
     assert page.url == f"{stack.url}/files"
     page.goto(f"{stack.url}/profile")
     page.get_by_text(signed_in.account.email).first.wait_for()
+
+
+def logged_json(stack, service: str, request_id: str, within: float = 10.0) -> list[dict]:
+    """The JSON log lines of `service` carrying `request_id`, once there is one (a service logs a
+    request once its answer is sent: a moment after the client has it)."""
+    log = stack.logs_dir / f"{service}.log"
+    deadline = time.monotonic() + within
+    while True:
+        lines = [
+            json.loads(line) for line in log.read_text().splitlines() if request_id in line and line.startswith("{")
+        ]
+        entries = [entry for entry in lines if entry.get("request_id") == request_id]
+        if entries:
+            return entries
+        assert time.monotonic() < deadline, f"no {service} log line with request id {request_id} within {within} s"
+        time.sleep(0.1)
+
+
+def test_a_request_without_a_trace_is_followed_by_the_gateways_request_id_as_trace_id(gateway, account, stack):
+    uploaded = gateway.post("/api/files/upload", headers=account.headers, files={"file": ("t.txt", b"traced")})
+    assert uploaded.status_code == 201, uploaded.text
+
+    request_id = uploaded.headers["X-Request-ID"]
+    # A W3C trace id: the trace the gateway started, which the services continued.
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id) and set(request_id) != {"0"}
+    # The gateway's access line names the request by the same id.
+    assert '"POST /api/files/upload HTTP/1.1" 201 ' in wait_for_log_line(stack.logs_dir / "gateway.log", request_id)
+    assert any(entry["message"] == "request" for entry in logged_json(stack, "files", request_id))
+
+
+def test_an_incoming_traceparent_is_continued_and_names_the_request_everywhere(gateway, account, stack):
+    trace_id = os.urandom(16).hex()
+    traceparent = f"00-{trace_id}-{os.urandom(8).hex()}-01"
+    # A new account's first request to files: no answer cached for its session, files asks auth.
+    headers = {**account.headers, "traceparent": traceparent}
+
+    listed = gateway.get("/api/files", headers=headers)
+
+    assert listed.status_code == 200 and listed.headers["X-Request-ID"] == trace_id
+    assert any(entry["message"] == "request" for entry in logged_json(stack, "files", trace_id))
+    # The peer that files asked about the session logs that call under the same id.
+    assert any(entry["message"] == "rpc" for entry in logged_json(stack, "auth", trace_id))
+
+
+def test_a_malformed_traceparent_is_replaced_not_passed_on(gateway):
+    response = gateway.get("/api/files", headers={"traceparent": "00-" + "0" * 32 + "-" + "1" * 16 + "-01"})
+    assert response.status_code == 401
+    request_id = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id) and request_id != "0" * 32

@@ -14,6 +14,7 @@ from scloud_common.grpc_server import ERROR_CODE_METADATA_KEY
 from scloud_common.internal_tls import TlsMaterial
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, new_request_id, request_id_var
 from scloud_common.metrics import GrpcClientMetricsInterceptor, ServiceMetrics
+from scloud_common.tracing import grpc_client_tracing
 
 Response = TypeVar("Response")
 
@@ -73,13 +74,15 @@ def create_channel(
     idempotent_methods: Iterable[str],
     tls: TlsMaterial,
     metrics: ServiceMetrics | None = None,
+    traced: bool = False,
 ) -> grpc.aio.Channel:
     """A mutual-TLS channel to `target` (`host:port`), which must show the certificate of the
     service named `peer`, whatever its address. Call inside a running loop.
 
     A restarted peer is reconnected to within about a second: gRPC's default reconnect backoff
     grows to 120 s, which kept callers failing long after the peer was back. With `metrics`, each
-    call is timed (scloud_grpc_client_duration_seconds).
+    call is timed (scloud_grpc_client_duration_seconds); `traced`, each is a client span whose
+    context the peer continues.
     """
     idempotent_methods = tuple(idempotent_methods)
     options = [
@@ -92,9 +95,14 @@ def create_channel(
         ("grpc.max_reconnect_backoff_ms", 1_000),
     ]
     wait_for_ready_methods = frozenset(f"/{service}/{method}" for method in idempotent_methods)
-    interceptors: list[grpc.aio.ClientInterceptor] = [_RequestIdClientInterceptor(wait_for_ready_methods)]
+    # The first is the outermost: the metrics time the whole call, and the tracing interceptor puts
+    # the trace context in the metadata before the request id joins it.
+    interceptors: list[grpc.aio.ClientInterceptor] = []
     if metrics is not None:
-        interceptors.insert(0, GrpcClientMetricsInterceptor(metrics))
+        interceptors.append(GrpcClientMetricsInterceptor(metrics))
+    if traced:
+        interceptors.extend(grpc_client_tracing())
+    interceptors.append(_RequestIdClientInterceptor(wait_for_ready_methods))
     return grpc.aio.secure_channel(target, tls.channel_credentials(), options=options, interceptors=interceptors)
 
 

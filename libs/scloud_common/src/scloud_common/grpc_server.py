@@ -18,6 +18,7 @@ from scloud_common.errors import AppError, PermissionDenied, Unauthenticated
 from scloud_common.grpc_errors import GRPC_CODE
 from scloud_common.internal_tls import SERVICE_NAMES, TlsMaterial, caller_name
 from scloud_common.logs import REQUEST_ID_METADATA_KEY, clean_request_id, request_id_var
+from scloud_common.tracing import current_trace_id
 
 logger = logging.getLogger(__name__)
 
@@ -84,13 +85,15 @@ class _ServerContextInterceptor(grpc.aio.ServerInterceptor):
             return self._guard_stream(handler, handler_call_details.method)
         metadata = dict(handler_call_details.invocation_metadata or ())
         # Metadata values are str unless their key ends in -bin, which the request id's does not.
-        request_id = clean_request_id(metadata.get(REQUEST_ID_METADATA_KEY))  # type: ignore[arg-type]
+        callers_request_id = clean_request_id(metadata.get(REQUEST_ID_METADATA_KEY))  # type: ignore[arg-type]
         method = handler_call_details.method
         # grpc.aio keeps its coroutine behaviours in grpc's handler type, which types them as sync.
         inner: Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]] = handler.unary_unary  # type: ignore[assignment]
 
         async def behavior(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-            token = request_id_var.set(request_id)
+            # The trace id when the tracing interceptor around this one continued the caller's trace
+            # (as the caller logged it), else the id the caller sent.
+            token = request_id_var.set(current_trace_id() or callers_request_id)
             started = time.perf_counter()
             code = grpc.StatusCode.OK
             caller = caller_name(context)

@@ -5,7 +5,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from concurrent.futures import Executor
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -22,7 +22,6 @@ from scloud_common.grpc_server import (
 )
 from scloud_common.metrics import (
     GrpcServerMetricsInterceptor,
-    HttpMetricsMiddleware,
     ServiceMetrics,
     building_for,
     current_metrics,
@@ -32,6 +31,7 @@ from scloud_common.settings import ServiceSettings
 from scloud_common.sqlite_schema import Migration
 from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier
+from scloud_common.tracing import grpc_server_tracing, trace_app
 from scloud_common.watchdog import Watchdog, in_background, watching
 from scloud_common.web import create_app
 
@@ -114,6 +114,7 @@ class Dependencies:
             idempotent_methods=idempotent_methods,
             tls=self._settings.tls_material(),
             metrics=current_metrics(),
+            traced=self._settings.telemetry,
         )
         timeout = self._settings.grpc_timeout_seconds
 
@@ -210,7 +211,8 @@ def service_lifespan(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        with building_for(metrics):
+        # Without telemetry no metrics are bound, so the adapters built here record none.
+        with building_for(metrics) if settings.telemetry else nullcontext():
             container = await build_container(settings)
         app.state.settings = settings
         app.state.container = container
@@ -224,7 +226,10 @@ def service_lifespan(
                 tls=settings.tls_material(),
                 caller_policy=grpc_api.caller_policy,
                 warming=True,
-                interceptors=[GrpcServerMetricsInterceptor(metrics)],
+                # Tracing outermost: the metrics and the context interceptor run inside the call's span.
+                interceptors=[grpc_server_tracing(), GrpcServerMetricsInterceptor(metrics)]
+                if settings.telemetry
+                else [],
             )
             app.state.grpc_port = port
             app.state.watchdog = watchdog = Watchdog(container.pools)
@@ -268,16 +273,18 @@ def create_service_app(
 ) -> FastAPI:
     """One service's whole process: its HTTP routes, and its gRPC server in the app's lifespan.
     The interactive API docs are served in development only. Its metrics (scloud_common.metrics)
-    are its own, in `app.state.metrics`, whichever other apps run in the same process."""
+    are its own, in `app.state.metrics`, whichever other apps run in the same process; its traces
+    (scloud_common.tracing) go to the process's tracer provider."""
     metrics = ServiceMetrics()
     app = create_app(
         title=title,
         description=description,
         docs=settings.environment == "development",
         lifespan=service_lifespan(settings, build_container=build_container, grpc_api=grpc_api, metrics=metrics),
+        metrics=metrics if settings.telemetry else None,
     )
     app.include_router(router)
-    # Added last, so outermost: it times the whole answer, the other middlewares' work included.
-    app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
+    if settings.telemetry:
+        trace_app(app)
     app.state.metrics = metrics
     return app

@@ -13,7 +13,7 @@ from typing import Any
 
 import grpc
 from prometheus_client import CollectorRegistry, Histogram, start_http_server
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Scope
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +56,13 @@ class ServiceMetrics:
             registry=self.registry,
         )
 
+    def observe_http_request(self, scope: Scope, status: int, seconds: float) -> None:
+        """Records one answered HTTP request under its route template, unless it was a probe.
+        Called by the request middleware (scloud_common.web) once the app has answered."""
+        route = route_template(scope)
+        if route not in UNMETERED_ROUTES:
+            self.http_requests.labels(scope["method"], route, str(status)).observe(seconds)
+
 
 # Bound by the service lifespan while the bootstrap builds the adapters, which keep the metrics of
 # the app they were built for: passing them down every adapter's constructor would change them all
@@ -83,38 +90,6 @@ def route_template(scope: Scope) -> str:
     route = scope.get("route")
     path = getattr(route, "path_format", None) or getattr(route, "path", None)
     return path if isinstance(path, str) else UNMATCHED_ROUTE
-
-
-class HttpMetricsMiddleware:
-    """Times every HTTP request but the probes. Pure ASGI, so request bodies still stream; the
-    route is read after the app ran, once the router has put it in the scope."""
-
-    def __init__(self, app: ASGIApp, *, metrics: ServiceMetrics) -> None:
-        self.app = app
-        self.metrics = metrics
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        # What the server answers if the app raises before starting a response.
-        status = 500
-
-        async def send_tracking(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_tracking)
-        finally:
-            route = route_template(scope)
-            if route not in UNMETERED_ROUTES:
-                self.metrics.http_requests.labels(scope["method"], route, str(status)).observe(
-                    time.perf_counter() - started
-                )
 
 
 def _method_name(method: str | bytes) -> str:

@@ -11,6 +11,7 @@ from scloud_common.grpc_server import grpc_server_died
 from scloud_common.logs import configure_logging
 from scloud_common.settings import ServiceSettings
 from scloud_common.stack_dumps import stack_dumps_on_signal
+from scloud_common.tracing import install_tracer_provider, shut_down_tracing, tracer_provider
 
 
 def uvicorn_config(app: FastAPI, settings: ServiceSettings) -> uvicorn.Config:
@@ -39,7 +40,11 @@ class _ServiceServer(uvicorn.Server):
 def run_service(name: str, app: FastAPI, settings: ServiceSettings) -> None:
     """Serves HTTP and (through the app's lifespan) gRPC in one loop; exits non-zero if either dies."""
     configure_logging(name, settings.log_level)
+    install_tracer_provider(tracer_provider(name, otlp_endpoint=settings.otlp_endpoint))
     server = _ServiceServer(uvicorn_config(app, settings))
-    server.run()
+    try:
+        server.run()
+    finally:
+        shut_down_tracing()
     if not server.started or grpc_server_died():
         sys.exit(1)

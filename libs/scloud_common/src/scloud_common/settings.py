@@ -154,6 +154,17 @@ class ServiceSettings(AwsSettings, GrpcTlsSettings):
         description="Port of the Prometheus metrics endpoint (GET /metrics, internal only); 0 picks a free "
         "one (tests); unset: no metrics endpoint, nothing is served.",
     )
+    otlp_endpoint: str | None = Field(
+        None,
+        description="Base URL of an OpenTelemetry collector's OTLP/HTTP receiver (http://collector:4318), "
+        "where the traces are sent; unset: traces are made (the logs' request ids are their trace ids) "
+        "but never leave the process.",
+    )
+    telemetry: bool = Field(
+        True,
+        description="Record metrics and traces. Off only to measure what they cost (bench/); the logs "
+        "then carry the gateway's X-Request-ID as request id.",
+    )
     forwarded_allow_ips: str = Field(
         "127.0.0.1",
         description="Comma-separated addresses or networks of the gateway, the only peers whose "

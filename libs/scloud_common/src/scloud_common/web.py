@@ -20,6 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from scloud_common.errors import AppError, ErrorKind, ServiceTimeout
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_address_var, request_id_var
+from scloud_common.metrics import ServiceMetrics
+from scloud_common.tracing import current_trace_id
 
 logger = logging.getLogger(__name__)
 
@@ -198,24 +200,29 @@ def logged_path(scope: Scope) -> str:
 
 
 class RequestIdMiddleware:
-    """Binds the X-Request-ID of each request (or a new one) to the logs and echoes it back.
+    """Binds each request's id to the logs, echoes it back, and logs and (with `metrics`) times
+    the answer.
 
-    Pure ASGI rather than BaseHTTPMiddleware so request bodies still stream.
+    The id is the request's trace id (the tracing middleware around this one has continued the
+    gateway's `traceparent` or started a trace), so a log line leads to its trace; without a
+    trace (tracing not installed), the caller's X-Request-ID or a new one. Pure ASGI rather than
+    BaseHTTPMiddleware so request bodies still stream.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, *, metrics: ServiceMetrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        request_id = clean_request_id(headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1"))
+        request_id = current_trace_id() or clean_request_id(_header(scope, REQUEST_ID_HEADER))
         token = request_id_var.set(request_id)
         client = scope.get("client")
         address_token = client_address_var.set(client[0] if client else None)
         started = time.perf_counter()
+        # What the server answers if the app raises before starting a response.
         status = 500
 
         async def send_with_id(message: Message) -> None:
@@ -229,17 +236,29 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.observe_http_request(scope, status, seconds)
             logger.info(
                 "request",
                 extra={
                     "method": scope["method"],
                     "path": logged_path(scope),
                     "status": status,
-                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                    "duration_ms": round(seconds * 1000, 1),
                 },
             )
             request_id_var.reset(token)
             client_address_var.reset(address_token)
+
+
+def _header(scope: Scope, name: str) -> str:
+    wanted = name.lower().encode()
+    for key, value in scope["headers"]:
+        if key == wanted:
+            decoded: str = value.decode("latin-1")
+            return decoded
+    return ""
 
 
 # Under the gateway's proxy timeouts and a browser's patience, above the 5 s gRPC deadline and a
@@ -404,6 +423,7 @@ def create_app(
     lifespan: Callable[[FastAPI], Any],
     docs: bool = False,
     request_deadline_seconds: float = DEFAULT_REQUEST_DEADLINE_SECONDS,
+    metrics: ServiceMetrics | None = None,
 ) -> FastAPI:
     """A FastAPI app with the shared error model, request deadlines, request ids and health routes;
     its OpenAPI document lists the shared error statuses on every route they apply to.
@@ -411,6 +431,7 @@ def create_app(
     `docs` serves the interactive API docs (/docs, /redoc), which load their scripts from a
     public CDN and invite anyone to try the API: development only. /openapi.json stays, as the
     contract the frontend client is generated from (and which that client's code reveals anyway).
+    With `metrics`, every answered request but the probes is timed under its route template.
     """
     app = _App(
         title=title,
@@ -423,6 +444,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestDeadlineMiddleware, seconds=request_deadline_seconds)
     app.add_middleware(NoStoreMiddleware)
-    app.add_middleware(RequestIdMiddleware)
+    # Added last, so outermost of these: it times and logs the whole answer, the others' work included.
+    app.add_middleware(RequestIdMiddleware, metrics=metrics)
     app.include_router(health_router())
     return app

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
 from scloud_common.aws import aws_call_outcome
-from scloud_common.metrics import UNMATCHED_ROUTE, HttpMetricsMiddleware, ServiceMetrics
+from scloud_common.metrics import UNMATCHED_ROUTE, ServiceMetrics
 from scloud_common.web import create_app
 
 COUNT = "scloud_http_request_duration_seconds_count"
@@ -30,9 +30,8 @@ def metered_app(metrics: ServiceMetrics) -> TestClient:
     async def broken(thing_id: str) -> None:
         raise RuntimeError("boom")
 
-    app = create_app(title="t", description="t", lifespan=no_lifespan)
+    app = create_app(title="t", description="t", lifespan=no_lifespan, metrics=metrics)
     app.include_router(router)
-    app.add_middleware(HttpMetricsMiddleware, metrics=metrics)
     return TestClient(app, raise_server_exceptions=False)
 
 
