@@ -158,6 +158,7 @@ bench: install frontend
 	$(PY) bench/drive.py
 	$(PY) bench/embedded.py
 	$(PY) bench/small_files.py
+	$(PY) bench/telemetry_overhead.py
 
 # 40 simulated users for 60 s through the gateway; not part of `make test`.
 soak: install frontend system-deps

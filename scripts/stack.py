@@ -154,6 +154,10 @@ class Stack:
     data_dir: Path | None = None
     # How long files waits before mailing an owner the files a request received; None: its default.
     request_notice_interval_seconds: float | None = None
+    # False runs the services without metrics and traces (<PREFIX>_TELEMETRY), to measure their cost.
+    telemetry: bool = True
+    # An OpenTelemetry collector's OTLP/HTTP base URL the services send their traces to; None: none.
+    otlp_endpoint: str | None = None
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
     public_dir: Path | None = None
     storage: SeaweedS3 | None = None
@@ -385,6 +389,10 @@ class Stack:
         values.update(peers[service])
         if service == "files" and self.request_notice_interval_seconds is not None:
             values["REQUEST_NOTICE_INTERVAL_SECONDS"] = str(self.request_notice_interval_seconds)
+        if not self.telemetry:
+            values["TELEMETRY"] = "false"
+        if self.otlp_endpoint is not None:
+            values["OTLP_ENDPOINT"] = self.otlp_endpoint
         if service in MAILING_SERVICES:
             values.update({"PUBLIC_URL": self.url, "MAIL_TRANSPORT": "directory", "MAIL_DIRECTORY": str(self.mail_dir)})
         if service == "auth":
