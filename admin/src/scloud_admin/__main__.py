@@ -1,11 +1,16 @@
 """`python -m scloud_admin copy --from SOURCE --to TARGET [--force]` moves a whole installation
 between stores; `verify --from SOURCE --to TARGET` only compares. SOURCE and TARGET are env files
-holding the services' storage settings, or `env` for this process's environment. README.md says
-more. Exit status: 0 equal, 1 a mismatch, 2 refused (a target holding data, a store missing,
-settings wrong)."""
+holding the services' storage settings, or `env` for this process's environment. Exit status: 0
+equal, 1 a mismatch, 2 refused (a target holding data, a store missing, settings wrong).
+
+The everyday commands (`user find|show|revoke-sessions|lock|unlock EMAIL`, `usage recount
+EMAIL|--all`, `purge run`, `sweep run`) work on the installation this process's environment
+names. Exit status: 0 done, 1 no such account, 2 refused (a store missing or unreachable,
+settings wrong). README.md says more."""
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -15,10 +20,16 @@ from pydantic import ValidationError
 from scloud_admin.bootstrap import Installation, StoreMissing, open_installation
 from scloud_admin.comparison import compare
 from scloud_admin.move import TargetNotEmpty, move
+from scloud_admin.operations_cli import add_operation_commands, render, run_operation
 from scloud_admin.side import Side
-from scloud_common.errors import AppError
+from scloud_common.errors import AppError, ErrorKind
+from scloud_common.logs import JsonFormatter
+from scloud_common.security_events import security_logger
 
 EQUAL, MISMATCH, REFUSED = 0, 1, 2
+DONE, NOT_FOUND = 0, 1
+MOVE_COMMANDS = ("copy", "verify")
+SECURITY_HANDLER = "scloud-admin-security-events"
 OpenEnd = Callable[..., Awaitable[Installation]]
 DEFAULT_PAGE_SIZE = 100
 # Object reads and writes run here, never on the loop (each transfer holds one thread).
@@ -43,6 +54,7 @@ def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
                 help="copy into a target holding other data: records and objects under the same keys are "
                 "replaced by the source's, anything else stays (and the comparison then reports it)",
             )
+    add_operation_commands(commands)
     return parser.parse_args(arguments)
 
 
@@ -71,8 +83,40 @@ async def run(arguments: argparse.Namespace, *, open_end: OpenEnd = open_install
             await target.close()
 
 
+def log_security_events() -> None:
+    """The events of the everyday commands, one JSON line each on stderr, for the operator's shell
+    history or whatever collects the host's logs; the command's own output stays on stdout."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.set_name(SECURITY_HANDLER)
+    handler.setFormatter(JsonFormatter("scloud-admin"))
+    # Replaced, not added to, so a second run in one process (the tests) logs each event once.
+    security_logger.handlers[:] = [h for h in security_logger.handlers if h.get_name() != SECURITY_HANDLER]
+    security_logger.addHandler(handler)
+    security_logger.setLevel(logging.INFO)
+
+
+def run_operation_command(parsed: argparse.Namespace) -> int:
+    log_security_events()
+    try:
+        output = asyncio.run(run_operation(parsed))
+    except AppError as error:
+        print(f"error: {error.code}: {error.message}", file=sys.stderr)
+        return NOT_FOUND if error.kind is ErrorKind.NOT_FOUND else REFUSED
+    except (StoreMissing, ValueError, ValidationError) as error:
+        print(f"refused: {_one_line(error)}", file=sys.stderr)
+        return REFUSED
+    print(render(output, as_json=parsed.json))
+    return DONE
+
+
+def _one_line(error: Exception) -> str:
+    return " ".join(str(error).split())
+
+
 def main(arguments: Sequence[str] | None = None) -> int:
     parsed = parse_arguments(arguments)
+    if parsed.command not in MOVE_COMMANDS:
+        return run_operation_command(parsed)
     try:
         return asyncio.run(run(parsed))
     except (TargetNotEmpty, StoreMissing, ValueError, ValidationError, AppError) as error:

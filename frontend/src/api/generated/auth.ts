@@ -13,6 +13,7 @@ export interface paths {
          * Login
          * @description Signs in with email and password. Wrong password and unknown email answer the same 401.
          *     After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After.
+         *     The right password for an account an operator locked is 403 `account_locked`.
          *     An account with two-factor sign-in gets 202 and a challenge to answer at `/login/two-factor`.
          */
         post: operations["login_api_auth_login_post"];
@@ -35,7 +36,7 @@ export interface paths {
          * Login Two Factor
          * @description Finishes a two-factor sign-in with the app's 6-digit code or a recovery code (each works
          *     once). A wrong code is 401 `invalid_two_factor_code` and counts towards the account's lock; a
-         *     challenge older than 5 minutes is 401 `sign_in_expired`.
+         *     challenge older than 5 minutes is 401 `sign_in_expired`; a locked account is 403 `account_locked`.
          */
         post: operations["login_two_factor_api_auth_login_two_factor_post"];
         delete?: never;
@@ -662,6 +663,22 @@ export interface operations {
                 };
             };
             /** @description Error */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -751,6 +768,22 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

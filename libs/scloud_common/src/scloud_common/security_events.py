@@ -30,6 +30,8 @@ class SecurityEvent(StrEnum):
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     RECOVERY_CODE_USED = "recovery_code_used"
     ACCOUNT_DELETED = "account_deleted"
+    # An operator's action from the admin CLI (scloud-admin): `action` and `operator` say which and who.
+    ADMIN_ACTION = "admin_action"
 
 
 # Events an operator should look at, not only count.

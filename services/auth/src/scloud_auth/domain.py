@@ -28,6 +28,8 @@ class User:
     date_of_birth: str | None
     created_at: str
     email_verified: bool = False
+    # Locked by an operator: no sign-in and no refresh until unlocked.
+    locked: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,6 +231,11 @@ RESET_MAILS_PER_ACCOUNT = SendLimit(max_count=3, window_seconds=3600)
 class InvalidCredentials(Unauthenticated):
     code = "invalid_credentials"
     message = "Email or password is incorrect."
+
+
+class AccountLocked(PermissionDenied):
+    code = "account_locked"
+    message = "This account is locked. Contact the administrator."
 
 
 class InvalidTwoFactorCode(Unauthenticated):

@@ -113,6 +113,10 @@ class Sessions:
         except NotFound:
             await self._sessions.revoke(session_id)
             raise InvalidRefreshToken() from None
+        if user.locked:
+            # Locking revokes the sessions; this closes the race with a refresh already under way.
+            await self._sessions.revoke(session_id)
+            raise InvalidRefreshToken()
         return await self._issuer.rotate(session, user)
 
     def _handle_stale_token(self, session: Session, presented_hash: str, now: int) -> None:

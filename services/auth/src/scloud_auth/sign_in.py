@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from scloud_auth.domain import (
+    AccountLocked,
     Credentials,
     InvalidCredentials,
     InvalidTwoFactorCode,
@@ -72,6 +73,8 @@ class SignIn:
             await self._hasher.verify(password, self._dummy_password_hash)
             self._refuse_sign_in(None)
         credentials = await self._check_password(email, password)
+        # Only after the right password, so a lock tells a guesser nothing about the account.
+        self._refuse_if_locked(credentials)
         if self._hasher.needs_rehash(credentials.password_hash):
             await self._upgrade_password_hash(credentials.user.user_id, password)
         two_factor = await self._two_factor.get(credentials.user.user_id)
@@ -94,6 +97,12 @@ class SignIn:
         if credentials is None or not password_ok:
             self._refuse_sign_in(user_id)
         return credentials
+
+    @staticmethod
+    def _refuse_if_locked(credentials: Credentials) -> None:
+        if credentials.user.locked:
+            record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=credentials.user.user_id, account_locked=True)
+            raise AccountLocked()
 
     @staticmethod
     def _refuse_sign_in(user_id: str | None) -> NoReturn:
@@ -131,6 +140,7 @@ class SignIn:
             record_security_event(SecurityEvent.SIGN_IN_FAILED, user_id=pending.user_id, second_factor=True)
             raise InvalidTwoFactorCode()
         await self._challenges.delete(token_hash)
+        self._refuse_if_locked(credentials)
         issued = await self._issuer.start(credentials.user, pending.user_agent)
         record_security_event(SecurityEvent.SIGN_IN_SUCCEEDED, user_id=pending.user_id, second_factor=True)
         self._notices.new_device(credentials.user, issued, pending.user_agent)

@@ -98,6 +98,23 @@ async def open_stores(settings: FilesStorageSettings) -> AsyncIterator[tuple[Fil
         await store.close()
 
 
+@contextlib.asynccontextmanager
+async def open_upload_stores(
+    settings: FilesStorageSettings,
+) -> AsyncIterator[tuple[FileRepository, PendingUploadStore]]:
+    """The repository and the uploads in progress, for a tool that sweeps abandoned uploads, in
+    the one store the `store` setting names."""
+    if settings.store == "dynamodb":
+        client = aws_client(settings, "dynamodb")
+        yield _dynamodb_repository(settings), DynamoDbPendingUploads(client, settings.files_table)
+        return
+    store = await SqliteStore.open(settings.sqlite_database(), migrations=MIGRATIONS)
+    try:
+        yield SqliteFileRepository(store), SqlitePendingUploads(store)
+    finally:
+        await store.close()
+
+
 def _dynamodb_repository(settings: FilesStorageSettings) -> DynamoDbFileRepository:
     return DynamoDbFileRepository(aws_client(settings, "dynamodb"), settings.files_table)
 

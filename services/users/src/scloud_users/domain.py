@@ -23,6 +23,8 @@ class User:
     date_of_birth: str | None
     created_at: str
     email_verified: bool = False
+    # Set by an operator (scloud-admin user lock): no sign-in until unlocked.
+    locked: bool = False
 
 
 @dataclass(frozen=True)

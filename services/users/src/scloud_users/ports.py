@@ -27,6 +27,11 @@ class UserRepository(Protocol):
         """Raises UserNotFound if the account does not exist (any more)."""
         ...
 
+    async def set_locked(self, user_id: str, locked: bool) -> None:
+        """Locks or unlocks the account; the profile updates leave the flag alone. Raises
+        UserNotFound if the account does not exist (any more). Idempotent."""
+        ...
+
     async def delete(self, user_id: str) -> None:
         """Removes the account and frees its email. Idempotent."""
         ...

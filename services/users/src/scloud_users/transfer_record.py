@@ -19,6 +19,7 @@ def account_record(account: Account) -> TransferRecord:
             "date_of_birth": user.date_of_birth or None,
             "created_at": user.created_at,
             "email_verified": user.email_verified,
+            "locked": user.locked,
             "password_hash": account.password_hash,
         },
     )
@@ -34,5 +35,6 @@ def account_of(record: TransferRecord) -> Account:
         date_of_birth=body["date_of_birth"],
         created_at=body["created_at"],
         email_verified=body["email_verified"],
+        locked=body["locked"],
     )
     return Account(user, body["password_hash"])

@@ -65,3 +65,19 @@ class UserRepositoryContract:
         assert await repository.get_by_email("ada@example.com") is None
         await repository.add(account("u2"))
         assert (await repository.get_by_email("ada@example.com")).user.user_id == "u2"
+
+    async def test_lock_and_unlock_survive_other_updates_and_a_missing_user_is_not_found(self, repository):
+        await repository.add(account("u1"))
+        assert not (await repository.get("u1")).user.locked
+        await repository.set_locked("u1", True)
+        await repository.set_locked("u1", True)
+        await repository.update_profile(User("u1", "ada@example.com", "Countess", None, None, "2026"))
+        await repository.update_password_hash("u1", "new-hash")
+        await repository.mark_email_verified("u1")
+        assert (await repository.get("u1")).user.locked
+        assert (await repository.get_by_email("ada@example.com")).user.locked
+        await repository.set_locked("u1", False)
+        assert not (await repository.get("u1")).user.locked
+        with pytest.raises(UserNotFound):
+            await repository.set_locked("ghost", True)
+        assert await repository.get("ghost") is None

@@ -6,7 +6,7 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class User(_message.Message):
-    __slots__ = ("user_id", "email", "username", "gender", "date_of_birth", "created_at", "email_verified")
+    __slots__ = ("user_id", "email", "username", "gender", "date_of_birth", "created_at", "email_verified", "locked")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
@@ -14,6 +14,7 @@ class User(_message.Message):
     DATE_OF_BIRTH_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     EMAIL_VERIFIED_FIELD_NUMBER: _ClassVar[int]
+    LOCKED_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     email: str
     username: str
@@ -21,7 +22,8 @@ class User(_message.Message):
     date_of_birth: str
     created_at: str
     email_verified: bool
-    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., username: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., created_at: _Optional[str] = ..., email_verified: _Optional[bool] = ...) -> None: ...
+    locked: bool
+    def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., username: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., created_at: _Optional[str] = ..., email_verified: _Optional[bool] = ..., locked: _Optional[bool] = ...) -> None: ...
 
 class CreateUserRequest(_message.Message):
     __slots__ = ("email", "username", "password_hash", "gender", "date_of_birth")

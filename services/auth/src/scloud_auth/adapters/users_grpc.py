@@ -20,6 +20,7 @@ def user_from_message(message: users_pb2.User) -> User:
         date_of_birth=message.date_of_birth or None,
         created_at=message.created_at,
         email_verified=message.email_verified,
+        locked=message.locked,
     )
 
 

@@ -91,7 +91,7 @@ async def register(
     "/login",
     response_model=SessionRead,
     responses={
-        **error_responses(400, 401, 422, 429, 503),
+        **error_responses(400, 401, 403, 422, 429, 503),
         202: {
             "model": TwoFactorChallengeRead,
             "description": "The password is right and the account has two-factor sign-in: no session yet.",
@@ -103,6 +103,7 @@ async def login(
 ) -> Any:
     """Signs in with email and password. Wrong password and unknown email answer the same 401.
     After 5 failures for one email within 15 minutes, 429 `too_many_attempts` with Retry-After.
+    The right password for an account an operator locked is 403 `account_locked`.
     An account with two-factor sign-in gets 202 and a challenge to answer at `/login/two-factor`."""
     issued = await sign_in.login(email=body.email, password=body.password, user_agent=user_agent)
     if isinstance(issued, IssuedChallenge):
@@ -112,13 +113,13 @@ async def login(
     return SessionRead.from_issued(issued)
 
 
-@router.post("/login/two-factor", responses=error_responses(401, 422, 429, 503))
+@router.post("/login/two-factor", responses=error_responses(401, 403, 422, 429, 503))
 async def login_two_factor(
     body: TwoFactorSignIn, sign_in: SignInDep, settings: SettingsDep, response: Response
 ) -> SessionRead:
     """Finishes a two-factor sign-in with the app's 6-digit code or a recovery code (each works
     once). A wrong code is 401 `invalid_two_factor_code` and counts towards the account's lock; a
-    challenge older than 5 minutes is 401 `sign_in_expired`."""
+    challenge older than 5 minutes is 401 `sign_in_expired`; a locked account is 403 `account_locked`."""
     issued = await sign_in.complete_two_factor_sign_in(challenge=body.challenge, code=body.code)
     set_refresh_cookie(response, issued, settings)
     return SessionRead.from_issued(issued)

@@ -41,6 +41,7 @@ def _account_from_item(item: dict[str, Any]) -> Account:
         date_of_birth=item.get("dateOfBirth", {}).get("S"),
         created_at=item["createdAt"]["S"],
         email_verified=item.get("emailVerified", {}).get("BOOL", False),
+        locked=item.get("locked", {}).get("BOOL", False),
     )
     return Account(user, item["passwordHash"]["S"])
 
@@ -131,6 +132,12 @@ class DynamoDbUserRepository:
     async def mark_email_verified(self, user_id: str) -> None:
         await self._update_existing(
             user_id, UpdateExpression="SET emailVerified = :true", ExpressionAttributeValues={":true": {"BOOL": True}}
+        )
+
+    @translate_aws_errors(condition_failed=UserNotFound)
+    async def set_locked(self, user_id: str, locked: bool) -> None:
+        await self._update_existing(
+            user_id, UpdateExpression="SET locked = :locked", ExpressionAttributeValues={":locked": {"BOOL": locked}}
         )
 
     async def _update_existing(self, user_id: str, **update: Any) -> None:

@@ -46,6 +46,12 @@ class InMemoryUserRepository:
         account = self.accounts[user_id]
         self.accounts[user_id] = Account(dataclasses.replace(account.user, email_verified=True), account.password_hash)
 
+    async def set_locked(self, user_id: str, locked: bool) -> None:
+        if user_id not in self.accounts:
+            raise UserNotFound()
+        account = self.accounts[user_id]
+        self.accounts[user_id] = Account(dataclasses.replace(account.user, locked=locked), account.password_hash)
+
     async def delete(self, user_id: str) -> None:
         self.accounts.pop(user_id, None)
 

@@ -30,6 +30,7 @@ MIGRATIONS = [
         ) STRICT, WITHOUT ROWID;
         """,
     ),
+    Migration(2, "ALTER TABLE users ADD COLUMN locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1));"),
 ]
 
 _ADD_ERRORS = {
@@ -37,7 +38,7 @@ _ADD_ERRORS = {
     # User ids are random; a clash is the caller's bug, reported as the DynamoDB adapter does.
     "UNIQUE constraint failed: users.user_id": Conflict,
 }
-_COLUMNS = "user_id, email, username, gender, date_of_birth, created_at, email_verified, password_hash"
+_COLUMNS = "user_id, email, username, gender, date_of_birth, created_at, email_verified, locked, password_hash"
 
 
 def _account_from_row(row: sqlite3.Row) -> Account:
@@ -49,6 +50,7 @@ def _account_from_row(row: sqlite3.Row) -> Account:
         date_of_birth=row["date_of_birth"],
         created_at=row["created_at"],
         email_verified=bool(row["email_verified"]),
+        locked=bool(row["locked"]),
     )
     return Account(user, row["password_hash"])
 
@@ -78,11 +80,12 @@ class SqliteUserRepository:
             user.date_of_birth or None,
             user.created_at,
             int(user.email_verified),
+            int(user.locked),
             account.password_hash,
         )
 
         def insert(connection: sqlite3.Connection) -> None:
-            connection.execute(f"INSERT INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+            connection.execute(f"INSERT INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
 
         await self._store.write(insert, constraint_errors=_ADD_ERRORS)
 
@@ -112,6 +115,13 @@ class SqliteUserRepository:
         await self._store.write(
             lambda connection: _update_existing(
                 connection, "UPDATE users SET email_verified = 1 WHERE user_id = ?", (user_id,)
+            )
+        )
+
+    async def set_locked(self, user_id: str, locked: bool) -> None:
+        await self._store.write(
+            lambda connection: _update_existing(
+                connection, "UPDATE users SET locked = ? WHERE user_id = ?", (int(locked), user_id)
             )
         )
 

@@ -55,9 +55,11 @@ class DynamoDbUserTransfer:
                 await self._repository.delete(record.key)
             account = account_of(record)
             await self._repository.add(account)
-            # add() writes a new, unverified account: the flag is a write of its own.
+            # add() writes a new, unverified, unlocked account: each flag is a write of its own.
             if account.user.email_verified:
                 await self._repository.mark_email_verified(record.key)
+            if account.user.locked:
+                await self._repository.set_locked(record.key, True)
             outcome += WriteOutcome(written=1)
         return outcome
 

@@ -11,11 +11,13 @@ from scloud_users.domain import EmailTaken
 from scloud_users.transfer_record import account_of, account_record
 
 _UPSERT = (
-    "INSERT INTO users (user_id, email, username, gender, date_of_birth, created_at, email_verified, password_hash) "
-    "VALUES (:user_id, :email, :username, :gender, :date_of_birth, :created_at, :email_verified, :password_hash) "
+    "INSERT INTO users "
+    "(user_id, email, username, gender, date_of_birth, created_at, email_verified, locked, password_hash) "
+    "VALUES (:user_id, :email, :username, :gender, :date_of_birth, :created_at, :email_verified, :locked, "
+    ":password_hash) "
     "ON CONFLICT (user_id) DO UPDATE SET email = excluded.email, username = excluded.username, "
     "gender = excluded.gender, date_of_birth = excluded.date_of_birth, created_at = excluded.created_at, "
-    "email_verified = excluded.email_verified, password_hash = excluded.password_hash"
+    "email_verified = excluded.email_verified, locked = excluded.locked, password_hash = excluded.password_hash"
 )
 
 
@@ -55,7 +57,11 @@ class SqliteUserTransfer:
                 outcome += WriteOutcome(unchanged=1)
                 continue
             account = account_of(record)
-            row = {**vars(account.user), "email_verified": int(account.user.email_verified)}
+            row = {
+                **vars(account.user),
+                "email_verified": int(account.user.email_verified),
+                "locked": int(account.user.locked),
+            }
             row["password_hash"] = account.password_hash
 
             def upsert(connection: sqlite3.Connection, row: dict[str, object] = row) -> None:

@@ -35,6 +35,7 @@ def user_to_message(user: User) -> users_pb2.User:
         date_of_birth=user.date_of_birth or "",
         created_at=user.created_at,
         email_verified=user.email_verified,
+        locked=user.locked,
     )
 
 

@@ -1,0 +1,140 @@
+"""Everyday admin tasks on a running installation, through the services' own ports: find an
+account by email, show it with its usage and sessions, end its sessions, lock and unlock it,
+recount usage, and run the trash purge and the upload sweeper now. Every action is recorded as a
+security event naming the operator, so the audit trail shows who did what from the admin CLI."""
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from scloud_auth.domain import Session
+from scloud_auth.ports import SessionRepository
+from scloud_common.email_address import normalize_email
+from scloud_common.security_events import SecurityEvent, record_security_event
+from scloud_files.domain import StorageUsage
+from scloud_files.ports import FileRepository
+from scloud_files.repair_usage import repair_usage
+from scloud_users.domain import Account, UserNotFound
+from scloud_users.ports import UserRepository
+
+# Where the events say the action came from, beside the operator's name.
+ADMIN_CLI = "scloud-admin"
+# An operator's reason is free text: kept, but short enough for one log line.
+MAX_REASON_LENGTH = 200
+
+
+@dataclass(frozen=True)
+class OperationPorts:
+    """The stores of one installation the operations work on; `purge` and `sweep` each run one
+    full pass of the files service's own job and answer how many items they handled."""
+
+    users: UserRepository
+    sessions: SessionRepository
+    files: FileRepository
+    purge: Callable[[], Awaitable[int]]
+    sweep: Callable[[], Awaitable[int]]
+
+
+@dataclass(frozen=True)
+class AccountView:
+    account: Account
+    usage: StorageUsage
+    sessions: list[Session]
+
+
+class Operator:
+    """Records each action as a security event under the operator's name."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def record(self, action: str, *, user_id: str | None, **details: str | int | bool | None) -> None:
+        record_security_event(
+            SecurityEvent.ADMIN_ACTION, user_id=user_id, action=action, operator=self.name, via=ADMIN_CLI, **details
+        )
+
+
+class Accounts:
+    """The account operations; each takes the email address the operator knows the user by."""
+
+    def __init__(self, ports: OperationPorts, operator: Operator, *, now: Callable[[], float]) -> None:
+        self._ports = ports
+        self._operator = operator
+        self._now = now
+
+    async def _account(self, email: str) -> Account:
+        account = await self._ports.users.get_by_email(normalize_email(email))
+        if account is None:
+            raise UserNotFound(f"No account has the email {email.strip()}.")
+        return account
+
+    async def find(self, email: str) -> Account:
+        account = await self._account(email)
+        self._operator.record("user_find", user_id=account.user.user_id)
+        return account
+
+    async def show(self, email: str) -> AccountView:
+        """The account, its totals, and its active sessions, newest first (as the user's own
+        session list shows them)."""
+        account = await self._account(email)
+        user_id = account.user.user_id
+        now = int(self._now())
+        sessions = [s for s in await self._ports.sessions.list_for_user(user_id) if s.is_active(now)]
+        sessions.sort(key=lambda s: (s.created_at, s.session_id), reverse=True)
+        view = AccountView(account, await self._ports.files.usage(user_id), sessions)
+        self._operator.record("user_show", user_id=user_id)
+        return view
+
+    async def revoke_sessions(self, email: str) -> int:
+        """Ends every session; each service sees it within its session cache's bound."""
+        account = await self._account(email)
+        revoked = await self._ports.sessions.revoke_all_for_user(account.user.user_id)
+        self._operator.record("user_revoke_sessions", user_id=account.user.user_id, revoked_sessions=revoked)
+        return revoked
+
+    async def lock(self, email: str, *, reason: str) -> int:
+        """Locks the account, then ends its sessions: locked first, so no sign-in starts a new
+        one in between. Answers how many sessions were ended."""
+        account = await self._account(email)
+        user_id = account.user.user_id
+        await self._ports.users.set_locked(user_id, True)
+        revoked = await self._ports.sessions.revoke_all_for_user(user_id)
+        self._operator.record(
+            "user_lock", user_id=user_id, reason=reason.strip()[:MAX_REASON_LENGTH], revoked_sessions=revoked
+        )
+        return revoked
+
+    async def unlock(self, email: str) -> Account:
+        account = await self._account(email)
+        await self._ports.users.set_locked(account.user.user_id, False)
+        self._operator.record("user_unlock", user_id=account.user.user_id)
+        return await self._account(email)
+
+    async def recount_usage(self, email: str) -> tuple[Account, StorageUsage]:
+        account = await self._account(email)
+        user_id = account.user.user_id
+        repaired = await repair_usage(self._ports.files, [user_id])
+        self._operator.record("usage_recount", user_id=user_id)
+        return account, repaired[user_id]
+
+
+class Housekeeping:
+    """The operations on every user at once."""
+
+    def __init__(self, ports: OperationPorts, operator: Operator) -> None:
+        self._ports = ports
+        self._operator = operator
+
+    async def recount_all(self) -> dict[str, StorageUsage]:
+        repaired = await repair_usage(self._ports.files, None)
+        self._operator.record("usage_recount_all", user_id=None, users=len(repaired))
+        return repaired
+
+    async def purge(self) -> int:
+        purged = await self._ports.purge()
+        self._operator.record("purge_run", user_id=None, purged_items=purged)
+        return purged
+
+    async def sweep(self) -> int:
+        swept = await self._ports.sweep()
+        self._operator.record("sweep_run", user_id=None, aborted_uploads=swept)
+        return swept

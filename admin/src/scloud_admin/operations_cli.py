@@ -1,0 +1,166 @@
+"""The everyday admin commands (`user ...`, `usage recount`, `purge run`, `sweep run`): their
+arguments, and what they print, as text or as JSON (`--json`). They work on the installation the
+process's environment names, as the services read it."""
+
+import argparse
+import contextlib
+import getpass
+import json
+import os
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from scloud_admin.live_stores import open_live_stores
+from scloud_admin.operations import Accounts, AccountView, Housekeeping, OperationPorts, Operator
+from scloud_admin.side import ENVIRONMENT, Side
+from scloud_auth.domain import Session
+from scloud_files.domain import StorageUsage
+from scloud_users.domain import Account
+
+OpenStores = Callable[[Side], contextlib.AbstractAsyncContextManager[OperationPorts]]
+Output = dict[str, Any]
+
+USER_ACTIONS = {
+    "find": "find an account by email: its id, name and state",
+    "show": "an account with its storage usage and active sessions (created, last used, device)",
+    "revoke-sessions": "end every session of the account (each service sees it within seconds)",
+    "lock": "lock the account (no sign-in until unlocked) and end its sessions",
+    "unlock": "let the account sign in again",
+}
+
+
+def default_operator() -> str:
+    try:
+        return os.environ.get("USER") or getpass.getuser()
+    except OSError:
+        return "unknown"
+
+
+def add_operation_commands(commands: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--json", action="store_true", help="print the result as one JSON object")
+    common.add_argument(
+        "--operator", default=default_operator(), help="who runs the command, for the security event ($USER)"
+    )
+    user = commands.add_parser("user", help="find, show, lock and unlock accounts, end their sessions")
+    user_actions = user.add_subparsers(dest="action", required=True)
+    for name, summary in USER_ACTIONS.items():
+        action = user_actions.add_parser(name, parents=[common], help=summary, description=summary)
+        action.add_argument("email", help="the account's email address")
+        if name == "lock":
+            action.add_argument("--reason", required=True, help="why, for the security event")
+    usage = commands.add_parser("usage", help="storage totals")
+    recount = usage.add_subparsers(dest="action", required=True).add_parser(
+        "recount", parents=[common], help="recount totals from the file records (for drifted totals)"
+    )
+    target = recount.add_mutually_exclusive_group(required=True)
+    target.add_argument("email", nargs="?", help="the account's email address")
+    target.add_argument("--all", action="store_true", help="every user in the files store")
+    for name, summary in (
+        ("purge", "purge the trash now: items past retention or deleted forever lose bytes and records"),
+        ("sweep", "abort abandoned direct uploads now (past their expiry), freeing their parts"),
+    ):
+        job = commands.add_parser(name, help=summary)
+        job.add_subparsers(dest="action", required=True).add_parser(
+            "run", parents=[common], help=summary, description=summary
+        )
+
+
+async def run_operation(arguments: argparse.Namespace, *, open_stores: OpenStores = open_live_stores) -> Output:
+    """Runs the command on the stores `open_stores` opens (fakes in tests) and answers what it
+    prints: `text` for people, the rest for `--json`."""
+    operator = Operator(arguments.operator)
+    async with open_stores(Side.load("installation", ENVIRONMENT)) as ports:
+        if arguments.command == "user":
+            return await _user_action(Accounts(ports, operator, now=time.time), arguments)
+        housekeeping = Housekeeping(ports, operator)
+        if arguments.command == "usage":
+            if arguments.all:
+                repaired = await housekeeping.recount_all()
+                lines = [f"{user_id}  {_usage_text(usage)}" for user_id, usage in repaired.items()]
+                return {
+                    "usage": {user_id: _usage(usage) for user_id, usage in repaired.items()},
+                    "text": "\n".join([*lines, f"recounted {len(repaired)} users"]),
+                }
+            account, usage = await Accounts(ports, operator, now=time.time).recount_usage(arguments.email)
+            return {"user": _user(account), "usage": _usage(usage), "text": f"recounted: {_usage_text(usage)}"}
+        if arguments.command == "purge":
+            purged = await housekeeping.purge()
+            return {"purged_items": purged, "text": f"purged {purged} trashed items"}
+        swept = await housekeeping.sweep()
+        return {"aborted_uploads": swept, "text": f"aborted {swept} abandoned uploads"}
+
+
+async def _user_action(accounts: Accounts, arguments: argparse.Namespace) -> Output:
+    email = arguments.email
+    if arguments.action == "find":
+        account = await accounts.find(email)
+        return {"user": _user(account), "text": _user_text(account)}
+    if arguments.action == "show":
+        return _view(await accounts.show(email))
+    if arguments.action == "revoke-sessions":
+        revoked = await accounts.revoke_sessions(email)
+        return {"revoked_sessions": revoked, "text": f"ended {revoked} sessions"}
+    if arguments.action == "lock":
+        revoked = await accounts.lock(email, reason=arguments.reason)
+        return {"locked": True, "revoked_sessions": revoked, "text": f"locked; ended {revoked} sessions"}
+    account = await accounts.unlock(email)
+    return {"user": _user(account), "text": "unlocked"}
+
+
+def _user(account: Account) -> Output:
+    user = account.user
+    return {
+        "user_id": user.user_id,
+        "email": user.email,
+        "username": user.username,
+        "created_at": user.created_at,
+        "email_verified": user.email_verified,
+        "locked": user.locked,
+    }
+
+
+def _user_text(account: Account) -> str:
+    user = account.user
+    state = ["locked" if user.locked else "active", "verified" if user.email_verified else "unverified"]
+    return f"{user.user_id}  {user.email}  {user.username!r}  created {user.created_at}  {', '.join(state)}"
+
+
+def _usage(usage: StorageUsage) -> Output:
+    return {"bytes_used": usage.bytes_used, "file_count": usage.file_count, "trash_bytes": usage.trash_bytes}
+
+
+def _usage_text(usage: StorageUsage) -> str:
+    return f"{usage.bytes_used} bytes in {usage.file_count} files ({usage.trash_bytes} bytes in the trash)"
+
+
+def _time(seconds: int | None) -> str | None:
+    return None if seconds is None else datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds")
+
+
+def _session(session: Session) -> Output:
+    return {
+        "session_id": session.session_id,
+        "created_at": _time(session.created_at),
+        "last_used_at": _time(session.last_used_at),
+        "expires_at": _time(session.expires_at),
+        "device": session.user_agent,
+    }
+
+
+def _view(view: AccountView) -> Output:
+    sessions = [_session(session) for session in view.sessions]
+    lines = [_user_text(view.account), f"usage: {_usage_text(view.usage)}", f"active sessions: {len(sessions)}"]
+    lines += [
+        f"  {s['session_id']}  created {s['created_at']}  last used {s['last_used_at']}  {s['device'] or '-'}"
+        for s in sessions
+    ]
+    return {"user": _user(view.account), "usage": _usage(view.usage), "sessions": sessions, "text": "\n".join(lines)}
+
+
+def render(output: Output, *, as_json: bool) -> str:
+    if as_json:
+        return json.dumps({key: value for key, value in output.items() if key != "text"}, sort_keys=True)
+    return str(output["text"])

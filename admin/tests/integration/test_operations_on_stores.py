@@ -1,0 +1,130 @@
+"""The everyday admin commands, run as an operator runs them (`main([...])` with the services'
+settings in the environment), against real stores: DynamoDB and S3 on the local endpoint, read
+and seeded through the services' own adapters."""
+
+import asyncio
+import json
+import time
+import uuid
+from collections.abc import AsyncIterator
+
+import pytest
+
+from scloud_admin.__main__ import DONE, NOT_FOUND, main
+from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
+from scloud_auth.adapters.dynamodb import table_definition as sessions_table
+from scloud_auth.domain import Session
+from scloud_common.aws import create_aws_client
+from scloud_common.provisioning import ensure_indexes, ensure_table
+from scloud_files.adapters.dynamodb import DynamoDbFileRepository
+from scloud_files.adapters.dynamodb import table_definition as files_table
+from scloud_files.adapters.s3 import S3BlobStore
+from scloud_files.domain import StorageUsage
+from scloud_files.drive.use_cases import build_drive
+from scloud_users.adapters.dynamodb import DynamoDbUserRepository
+from scloud_users.adapters.dynamodb import table_definition as users_table
+from scloud_users.domain import Account, User
+
+pytestmark = pytest.mark.integration
+
+MIB = 1024 * 1024
+ADA = Account(User("u-ada", "ada@example.com", "Ada", None, None, "2024-01-01T00:00:00+00:00"), "hash")
+
+
+async def chunks(data: bytes) -> AsyncIterator[bytes]:
+    yield data
+
+
+@pytest.fixture
+def installation(aws_endpoint_url, monkeypatch):
+    """Tables and bucket of a fresh installation on the local endpoint, named in the environment
+    as the services' tasks name them."""
+    prefix = f"ops-{uuid.uuid4().hex[:8]}-"
+    dynamodb = create_aws_client("dynamodb", region="us-east-1", endpoint_url=aws_endpoint_url)
+    for definition, name in ((sessions_table, "sessions"), (users_table, "users"), (files_table, "files")):
+        ensure_table(dynamodb, definition(prefix + name))
+        ensure_indexes(dynamodb, definition(prefix + name))
+    s3 = create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url)
+    s3.create_bucket(Bucket=prefix + "bucket")
+    for service in ("AUTH", "USERS", "FILES"):
+        monkeypatch.setenv(f"{service}_STORE", "dynamodb")
+        monkeypatch.setenv(f"{service}_DYNAMODB_TABLE_PREFIX", prefix)
+        monkeypatch.setenv(f"{service}_AWS_ENDPOINT_URL", aws_endpoint_url)
+        monkeypatch.setenv(f"{service}_AWS_REGION", "us-east-1")
+    monkeypatch.setenv("FILES_S3_BUCKET", prefix + "bucket")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    files = DynamoDbFileRepository(dynamodb, prefix + "files")
+    blobs = S3BlobStore(s3, prefix + "bucket", part_bytes=5 * MIB)
+    return {
+        "users": DynamoDbUserRepository(dynamodb, prefix + "users"),
+        "sessions": DynamoDbSessionRepository(dynamodb, prefix + "sessions"),
+        "files": files,
+        "drive": build_drive(files, blobs, max_upload_bytes=MIB, download_url_ttl_seconds=60),
+    }
+
+
+async def run(capsys, *arguments: str) -> tuple[int, dict]:
+    # On a thread of its own, as from a shell: the command runs its own event loop.
+    status = await asyncio.to_thread(main, [*arguments, "--json", "--operator", "olga"])
+    out = capsys.readouterr().out
+    return status, json.loads(out) if out else {}
+
+
+async def test_lock_show_unlock_and_revoke_on_dynamodb(installation, capsys):
+    users, sessions = installation["users"], installation["sessions"]
+    await users.add(ADA)
+    now = int(time.time())
+    await sessions.add(
+        Session("s1", "u-ada", "h", now + 3600, now - 60, user_agent="Safari on iPhone", last_used_at=now)
+    )
+    await sessions.add(Session("s2", "u-ada", "h", now + 3600, now, user_agent="Firefox on Linux", last_used_at=now))
+
+    status, shown = await run(capsys, "user", "show", "ada@example.com")
+    assert status == DONE
+    assert [(s["session_id"], s["device"]) for s in shown["sessions"]] == [
+        ("s2", "Firefox on Linux"),
+        ("s1", "Safari on iPhone"),
+    ]
+
+    status, locked = await run(capsys, "user", "lock", "ada@example.com", "--reason", "stolen laptop")
+    assert (status, locked["revoked_sessions"]) == (DONE, 2)
+    assert (await users.get("u-ada")).user.locked
+    assert [s.revoked for s in await sessions.list_for_user("u-ada")] == [True, True]
+    assert (await run(capsys, "user", "show", "ada@example.com"))[1]["sessions"] == []
+
+    status, unlocked = await run(capsys, "user", "unlock", "ada@example.com")
+    assert (status, unlocked["user"]["locked"]) == (DONE, False)
+    assert not (await users.get("u-ada")).user.locked
+
+    await sessions.add(Session("s3", "u-ada", "h", now + 3600, now, last_used_at=now))
+    status, revoked = await run(capsys, "user", "revoke-sessions", "ada@example.com")
+    assert status == DONE and not (await sessions.get("s3")).is_active(now)
+
+    assert await asyncio.to_thread(main, ["user", "find", "nobody@example.com"]) == NOT_FOUND
+    assert (
+        capsys.readouterr().err.splitlines()[-1]
+        == "error: user_not_found: No account has the email nobody@example.com."
+    )
+
+
+async def test_recount_purge_and_sweep_on_dynamodb_and_s3(installation, capsys):
+    users, files, drive = installation["users"], installation["files"], installation["drive"]
+    await users.add(ADA)
+    await drive.upload_file("u-ada", file_name="keep.txt", content_type="text/plain", chunks=chunks(b"hello"))
+    gone = await drive.upload_file("u-ada", file_name="gone.txt", content_type="text/plain", chunks=chunks(b"bye"))
+    await drive.trash_item("u-ada", gone.item_id, kind=None)
+    await drive.delete_forever("u-ada", [gone.item_id])
+
+    status, purged = await run(capsys, "purge", "run")
+    assert (status, purged["purged_items"]) == (DONE, 1)
+    assert await files.usage("u-ada") == StorageUsage(5, 1)
+
+    await files.recount_usage("u-ada")
+    status, recounted = await run(capsys, "usage", "recount", "ada@example.com")
+    assert (status, recounted["usage"]) == (DONE, {"bytes_used": 5, "file_count": 1, "trash_bytes": 0})
+    status, everyone = await run(capsys, "usage", "recount", "--all")
+    assert (status, list(everyone["usage"])) == (DONE, ["u-ada"])
+
+    status, swept = await run(capsys, "sweep", "run")
+    assert (status, swept["aborted_uploads"]) == (DONE, 0)
