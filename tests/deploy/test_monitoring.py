@@ -14,6 +14,8 @@ MONITORING, DATA, APP = load_template("monitoring.yaml"), load_template("data.ya
 ALARMS = resources(MONITORING, "AWS::CloudWatch::Alarm")
 PARAMETERS = MONITORING["Parameters"]
 README = (INFRA / "README.md").read_text()
+RUNBOOK = (INFRA.parent / "docs" / "operations.md").read_text()
+HTTP = "scloud_http_request_duration_seconds"
 ELB = "AWS/ApplicationELB"
 # The services that run Python (and so can emit SCloud metrics): every task but the gateway's Nginx.
 PYTHON_SERVICES = sorted(
@@ -114,7 +116,7 @@ def test_every_alarm_tells_the_topic_when_it_fires_and_when_it_clears():
         assert alarm.get("ActionsEnabled", True) is True, name
         # Named after the stack, so a notification says which deployment and which alarm.
         assert alarm["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-"), name
-        assert "infra/README.md#alarms" in alarm["AlarmDescription"], name
+        assert "docs/operations.md#alarms" in alarm["AlarmDescription"], name
     assert "sns" in PARAMETERS["AlarmTopicArn"]["AllowedPattern"]
 
 
@@ -233,8 +235,9 @@ def test_the_bucket_publishes_request_metrics_and_its_5xx_have_an_alarm():
 
 @pytest.mark.parametrize("service", PYTHON_SERVICES)
 def test_each_service_has_an_alarm_on_its_own_5xx_share(service):
-    where = {"Service": service}
-    (name,) = alarms_reading("SCloud", "HttpRequests", where) & alarms_reading("SCloud", "HttpServerErrors", where)
+    (name,) = alarms_reading("SCloud", HTTP, {"Service": service}) & alarms_reading(
+        "SCloud", HTTP, {"Service": service, "status_class": "5xx"}
+    )
     alarm = ALARMS[name]
     assert alarm["TreatMissingData"] == "notBreaching"
     assert alarm["Threshold"] == {"Ref": "ServiceServerErrorPercent"}
@@ -245,31 +248,41 @@ def test_each_service_has_an_alarm_on_its_own_5xx_share(service):
 
 # Who calls auth (users for accounts, files for the public signing keys) and who sends email.
 @pytest.mark.parametrize(
-    ("metric", "service"),
-    [("AuthUnreachable", "users"), ("AuthUnreachable", "files")] + [("MailFailed", name) for name in PYTHON_SERVICES],
+    ("metric", "dimensions"),
+    [
+        ("scloud_grpc_client_duration_seconds", {"Service": name, "unreachable_peer": "auth"})
+        for name in ("users", "files")
+    ]
+    + [("scloud_aws_call_duration_seconds", {"Service": name, "mail": "failed"}) for name in PYTHON_SERVICES],
 )
-def test_each_service_has_alarms_on_its_auth_calls_and_its_mail(metric, service):
-    (name,) = alarms_reading("SCloud", metric, {"Service": service})
+def test_each_service_has_alarms_on_its_auth_calls_and_its_mail(metric, dimensions):
+    (name,) = alarms_reading("SCloud", metric, dimensions)
     alarm = ALARMS[name]
-    assert alarm["TreatMissingData"] == "notBreaching" and alarm["Statistic"] == "Sum"
+    assert alarm["TreatMissingData"] == "notBreaching" and alarm["Statistic"] == "SampleCount"
 
 
 def test_the_readme_documents_every_scloud_metric_the_alarms_read():
-    metrics = {
-        metric["MetricName"]
+    read = {
+        (metric["MetricName"], tuple(metric["Dimensions"]))
         for alarm in ALARMS.values()
         for metric in read_metrics(alarm)
         if metric["Namespace"] == "SCloud"
     }
-    assert metrics == {"HttpRequests", "HttpServerErrors", "AuthUnreachable", "MailFailed"}
-    for metric in metrics:
-        assert re.search(rf"^\| `{metric}` \| `Count` \| `Service` \|", README, re.MULTILINE), metric
+    assert {metric for metric, _ in read} == {
+        HTTP,
+        "scloud_grpc_client_duration_seconds",
+        "scloud_aws_call_duration_seconds",
+    }
+    for metric, dimensions in read:
+        row = rf"^\| `{metric}` \| `SampleCount` \| {', '.join(f'`{d}`' for d in dimensions)} \|"
+        assert re.search(row, README, re.MULTILINE), (metric, dimensions)
 
 
-def test_the_readme_runbook_names_every_alarm():
+def test_the_runbook_names_every_alarm():
     for name, alarm in ALARMS.items():
         suffix = alarm["AlarmName"]["Fn::Sub"].removeprefix("${AWS::StackName}-")
-        assert f"`{suffix}`" in README, name
+        assert f"`{suffix}`" in RUNBOOK, name
+    assert "## Alarms" in RUNBOOK
 
 
 def rendered_dashboard() -> tuple[dict, set[str]]:
