@@ -35,7 +35,7 @@ from scloud_auth.ports import (
     UserDirectory,
 )
 from scloud_auth.provision import sessions_table_name
-from scloud_auth.signing import AccessTokenSigner, SignerKeySource
+from scloud_auth.signing import AccessTokenSigner, SignerKeySource, parse_public_keys
 from scloud_auth.use_cases import AuthPorts, AuthRules, AuthUseCases, build_use_cases
 from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
@@ -49,7 +49,10 @@ logger = logging.getLogger(__name__)
 
 def build_signer(settings: AuthSettings) -> AccessTokenSigner:
     options = dict(
-        issuer=settings.jwt_issuer, audience=settings.jwt_audience, ttl_seconds=settings.access_token_ttl_seconds
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        ttl_seconds=settings.access_token_ttl_seconds,
+        additional_public_keys=parse_public_keys(settings.jwt_additional_public_keys),
     )
     if settings.jwt_private_key is None:
         logger.warning("no AUTH_JWT_PRIVATE_KEY: signing with a throwaway key (development only)")

@@ -6,6 +6,7 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 
 from scloud_auth.domain import LinkLifetimes, SessionLifetime
 from scloud_auth.password_policy import DEFAULT_MIN_SCORE
+from scloud_auth.signing import parse_public_keys
 from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings, require_real_secret
 
 
@@ -23,6 +24,12 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         None,
         description="Ed25519 private key (PEM) that signs access tokens. Required outside development, "
         "where a throwaway key is generated at start-up.",
+    )
+    jwt_additional_public_keys: str = Field(
+        "",
+        description="Ed25519 public keys (PEM, one after another) announced beside the signing key's during "
+        "a rotation: the next key before auth signs with it, then the previous one until its tokens "
+        "expire (docs/operations.md, rotating the token signing key). Empty outside a rotation.",
     )
     access_token_ttl_seconds: int = Field(900, ge=60, le=3600, description="Lifetime of an access token.")
     session_idle_timeout_seconds: int = Field(
@@ -92,6 +99,12 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
     def _split_origins(cls, value: object) -> object:
         if isinstance(value, str):
             return [origin.strip().rstrip("/") for origin in value.split(",") if origin.strip()]
+        return value
+
+    @field_validator("jwt_additional_public_keys")
+    @classmethod
+    def _public_keys_parse(cls, value: str) -> str:
+        parse_public_keys(value)
         return value
 
     @model_validator(mode="after")

@@ -2,28 +2,61 @@
 
 import base64
 import hashlib
+import re
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from scloud_common.tokens import ACCESS_TOKEN_ALGORITHM, PublicKeyInfo
 
 
+_PUBLIC_KEY_PEM = re.compile(r"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
+
+
+def _key_info(public_key: Ed25519PublicKey) -> PublicKeyInfo:
+    raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+    key_id = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:12]).decode().rstrip("=")
+    pem = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return PublicKeyInfo(key_id, ACCESS_TOKEN_ALGORITHM, pem.decode())
+
+
+def parse_public_keys(text: str) -> list[Ed25519PublicKey]:
+    """Every Ed25519 public key (PEM) in `text`, in order; raises ValueError on any other key."""
+    keys = []
+    for block in _PUBLIC_KEY_PEM.findall(text):
+        key = serialization.load_pem_public_key(block.encode())
+        if not isinstance(key, Ed25519PublicKey):
+            raise ValueError("access-token public keys must be Ed25519 keys")
+        keys.append(key)
+    return keys
+
+
 class AccessTokenSigner:
-    def __init__(self, private_key: Ed25519PrivateKey, *, issuer: str, audience: str, ttl_seconds: int) -> None:
+    """Signs with one key; announces its public half and, during a rotation, the `additional`
+    public keys: the next key before it signs (so verifiers hold it before its first token) or
+    the previous one after (so its tokens keep working until they expire). docs/operations.md."""
+
+    def __init__(
+        self,
+        private_key: Ed25519PrivateKey,
+        *,
+        issuer: str,
+        audience: str,
+        ttl_seconds: int,
+        additional_public_keys: Sequence[Ed25519PublicKey] = (),
+    ) -> None:
         self._private_key = private_key
         self._issuer = issuer
         self._audience = audience
         self._ttl_seconds = ttl_seconds
-        public_key = private_key.public_key()
-        raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-        self.key_id = base64.urlsafe_b64encode(hashlib.sha256(raw).digest()[:12]).decode().rstrip("=")
-        self._public_key_pem = public_key.public_bytes(
-            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-        ).decode()
+        own = _key_info(private_key.public_key())
+        self.key_id = own.key_id
+        others = [_key_info(key) for key in additional_public_keys]
+        self._public_keys = [own, *(key for key in others if key.key_id != own.key_id)]
 
     @classmethod
     def from_pem(cls, pem: str, **kwargs: Any) -> "AccessTokenSigner":
@@ -52,7 +85,8 @@ class AccessTokenSigner:
         return token, expires_at
 
     def public_keys(self) -> list[PublicKeyInfo]:
-        return [PublicKeyInfo(self.key_id, ACCESS_TOKEN_ALGORITHM, self._public_key_pem)]
+        """The signing key's public half first, then the additional ones."""
+        return list(self._public_keys)
 
 
 class SignerKeySource:
