@@ -108,9 +108,11 @@ class EventMetrics:
             ["outcome", "source"],
             registry=registry,
         )
-        self.sessions_revoked = Counter(
-            "scloud_sessions_revoked",
-            "Sessions ended before their time, by reason.",
+        # One per revocation, however many sessions it ended: the stores count sessions revoked
+        # before among those they end, so a session count would overstate.
+        self.session_revocations = Counter(
+            "scloud_session_revocations",
+            "Revocations of sessions by reason: a sign-out, one session ended, every session of an account.",
             ["reason"],
             registry=registry,
         )
@@ -155,9 +157,8 @@ class EventMetrics:
     def session_checked(self, outcome: SessionCheck, source: SessionCheckSource) -> None:
         self.session_checks.labels(outcome.value, source.value).inc()
 
-    def sessions_ended(self, reason: RevocationReason, count: int = 1) -> None:
-        if count > 0:
-            self.sessions_revoked.labels(reason.value).inc(count)
+    def sessions_revoked(self, reason: RevocationReason) -> None:
+        self.session_revocations.labels(reason.value).inc()
 
     def credential_check_throttled(self, reason: ThrottleReason) -> None:
         self.credential_checks_throttled.labels(reason.value).inc()

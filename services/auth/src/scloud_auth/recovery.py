@@ -124,7 +124,7 @@ class Recovery:
             # Opening the emailed link proved the mailbox is the owner's, as a verification link would.
             await self._users.mark_email_verified(user.user_id)
         revoked = await self._sessions.revoke_all_for_user(user.user_id)
-        self._record_revoked(RevocationReason.PASSWORD_RESET, revoked)
+        self._record_revoked(RevocationReason.PASSWORD_RESET)
         await self._throttle.clear(user.email)
         record_security_event(SecurityEvent.PASSWORD_RESET_COMPLETED, user_id=user.user_id, revoked_sessions=revoked)
         self._notices.password_changed(user.user_id, by_reset=True)
@@ -139,13 +139,13 @@ class Recovery:
         )
         await self._users.update_password_hash(user_id, await self._hasher.hash(new_password))
         revoked = await self._sessions.revoke_all_for_user(user_id, except_session_id=session_id)
-        self._record_revoked(RevocationReason.PASSWORD_CHANGE, revoked)
+        self._record_revoked(RevocationReason.PASSWORD_CHANGE)
         record_security_event(SecurityEvent.PASSWORD_CHANGED, user_id=user_id, revoked_sessions=revoked)
         self._notices.password_changed(user_id, by_reset=False)
 
-    def _record_revoked(self, reason: RevocationReason, count: int) -> None:
+    def _record_revoked(self, reason: RevocationReason) -> None:
         if self._events is not None:
-            self._events.sessions_ended(reason, count)
+            self._events.sessions_revoked(reason)
 
     async def _over_limit(self, key: str, limit: SendLimit) -> bool:
         """Counts one more mail asked for under `key`; True when that goes over the limit."""

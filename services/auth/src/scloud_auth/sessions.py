@@ -165,7 +165,7 @@ class Sessions:
         """Ends every session of the user, this one included (sign out everywhere, or another
         service's request, which `reason` says)."""
         revoked = await self._sessions.revoke_all_for_user(user_id)
-        self._record(reason, revoked)
+        self._record(reason)
         record_security_event(SecurityEvent.ALL_SESSIONS_REVOKED, user_id=user_id, revoked_sessions=revoked)
         return revoked
 
@@ -187,6 +187,6 @@ class Sessions:
         self._record(RevocationReason.SESSION_ENDED)
         record_security_event(SecurityEvent.SESSION_REVOKED, user_id=user_id)
 
-    def _record(self, reason: RevocationReason, count: int = 1) -> None:
+    def _record(self, reason: RevocationReason) -> None:
         if self._events is not None:
-            self._events.sessions_ended(reason, count)
+            self._events.sessions_revoked(reason)
