@@ -81,9 +81,7 @@ def test_requests_grpc_and_aws_calls_are_scraped_from_each_services_metrics_port
     }
 
 
-def test_domain_events_are_scraped_a_throttled_sign_in_a_session_check_and_an_uploads_bytes(
-    system, new_browser, email
-):
+def test_domain_events_are_scraped_a_throttled_sign_in_a_session_check_and_an_uploads_bytes(system, new_browser, email):
     alice = new_browser()
     assert alice.register(email).status_code == 201
     content = b"counted bytes " * 100
