@@ -67,7 +67,6 @@ def create_dav_app(container: Callable[[], ServiceContainer[Drive]]) -> ASGIApp:
             "accept_digest": False,
             "default_to_digest": False,
         },
-        "simple_dc": None,
         "dir_browser": {"enable": False},
         "lock_storage": True,
         "property_manager": True,
