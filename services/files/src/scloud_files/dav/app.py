@@ -73,11 +73,11 @@ def create_dav_app(container: Callable[[], ServiceContainer[Drive]]) -> ASGIApp:
         "verbose": 1,
         "logging": {"enable": False},
     }
-    wsgi = WSGIMiddleware(WsgiDAVApp(config), workers=WORKERS)  # type: ignore[arg-type]
+    wsgi = WSGIMiddleware(WsgiDAVApp(config), workers=WORKERS)
 
     async def app(scope: Scope, receive: Receive, send: Send) -> None:
         if bridge.loop is None:
             bridge.loop = asyncio.get_running_loop()
-        await wsgi(scope, receive, send)  # type: ignore[arg-type]
+        await wsgi(scope, receive, send)  # type: ignore[arg-type]  # a2wsgi types the ASGI events more narrowly
 
     return app

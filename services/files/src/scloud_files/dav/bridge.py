@@ -6,9 +6,10 @@ import concurrent.futures
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
 from typing import Any, TypeVar
 
+from wsgidav.dav_error import DAVError
+
 from scloud_common.errors import AppError
 from scloud_common.web import HTTP_STATUS
-from wsgidav.dav_error import DAVError
 
 T = TypeVar("T")
 # A metadata call waits at most this long; an upload waits for as long as its body takes.
@@ -45,7 +46,7 @@ class UploadWriter:
     def __init__(self, bridge: LoopBridge, upload: Callable[[AsyncIterator[bytes]], Coroutine[Any, Any, object]]):
         self._bridge = bridge
         self._queue: asyncio.Queue[bytes | None] = asyncio.Queue(QUEUED_CHUNKS)
-        self._upload = bridge.submit(upload(self._chunks()))
+        self._upload: concurrent.futures.Future[Any] = bridge.submit(upload(self._chunks()))
         self.item: Any = None
 
     async def _chunks(self) -> AsyncIterator[bytes]:
@@ -65,8 +66,9 @@ class UploadWriter:
     def _hand(self, chunk: bytes | None) -> None:
         if self._upload.done():
             self._result()
-        put = self._bridge.submit(self._queue.put(chunk))
-        concurrent.futures.wait([put, self._upload], return_when=concurrent.futures.FIRST_COMPLETED)
+        put: concurrent.futures.Future[Any] = self._bridge.submit(self._queue.put(chunk))
+        waited: list[concurrent.futures.Future[Any]] = [put, self._upload]
+        concurrent.futures.wait(waited, return_when=concurrent.futures.FIRST_COMPLETED)
         if not put.done():
             put.cancel()
             self._result()
