@@ -59,11 +59,13 @@ $(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/sclou
 	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
 
-# Debian packages: Nginx for the gateway, Chromium for the end-to-end tests.
+# Debian packages: Nginx for the gateway, Chromium for the end-to-end tests, litmus and rclone
+# for the WebDAV ones.
 system-deps:
-	@command -v nginx >/dev/null && command -v chromium >/dev/null || { \
+	@command -v nginx >/dev/null && command -v chromium >/dev/null && command -v litmus >/dev/null && \
+		command -v rclone >/dev/null || { \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx chromium >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx chromium litmus rclone >/dev/null; }
 
 # npm pack runs on the system's npm (any version) and only downloads; nothing runs before the check.
 $(NODE_DIR)/bin/node:
