@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from scloud_cli.client import ROOT, ROOT_ID, Client, Item
-from scloud_cli.errors import NotFoundError, UsageError
+from scloud_cli.errors import ConflictError, NotFoundError, UsageError
 
 # Item ids are ULIDs: 26 characters of Crockford's base32.
 ITEM_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
@@ -92,7 +92,7 @@ def resolve_destination(client: Client, path: str) -> Destination:
         parent = resolve_folder(client, "/".join(segments[:-1]))
         return Destination(parent, segments[-1])
     if not item.is_folder:
-        raise UsageError(f"{path} exists and is a file", code="name_taken")
+        raise ConflictError(f"{path} exists and is a file", code="name_taken")
     return Destination(item, None)
 
 

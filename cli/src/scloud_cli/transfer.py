@@ -175,13 +175,15 @@ class Uploader:
         missing = [n for n in range(1, state.part_count + 1) if n not in state.parts]
         if not missing:
             return
-        with ThreadPoolExecutor(min(self.parallel, len(missing))) as pool:
+        pool = ThreadPoolExecutor(min(self.parallel, len(missing)))
+        try:
             futures = [pool.submit(send, number) for number in missing]
-            done, pending = wait(futures, return_when=FIRST_EXCEPTION)
-            for future in pending:
-                future.cancel()
+            done, _ = wait(futures, return_when=FIRST_EXCEPTION)
             for future in done:
                 future.result()
+        finally:
+            # On a failure or Ctrl-C no new part starts; those in flight finish and are recorded.
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _read_part(path: Path, layout: Upload, number: int) -> bytes:

@@ -2,7 +2,7 @@ import pytest
 
 from cli.tests.unit.fake_files_service import FakeFilesService
 from scloud_cli.client import Client
-from scloud_cli.errors import EXIT_NOT_FOUND, NotFoundError, UsageError
+from scloud_cli.errors import EXIT_NOT_FOUND, ConflictError, NotFoundError, UsageError
 from scloud_cli.paths import ensure_folder, resolve, resolve_destination
 
 
@@ -58,7 +58,7 @@ def test_a_destination_is_an_existing_folder_or_a_new_name_in_one(client):
     assert (into.folder.name, into.name) == ("Photos", None)
     renamed = resolve_destination(client, "Photos/new name")
     assert (renamed.folder.name, renamed.name) == ("Photos", "new name")
-    with pytest.raises(UsageError):
+    with pytest.raises(ConflictError):
         resolve_destination(client, "notes.txt")
     with pytest.raises(NotFoundError):
         resolve_destination(client, "Nowhere/new name")
