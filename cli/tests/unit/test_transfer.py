@@ -35,6 +35,14 @@ def source(tmp_path):
     return path
 
 
+def interrupt_after(parts: int, client, service, source, store) -> None:
+    """Runs an upload that loses the network after `parts` parts, then gives the network back."""
+    service.fail_put_after = parts
+    with pytest.raises(httpx.ConnectError):
+        Uploader(client, store, parallel=1).upload(source, "root")
+    service.fail_put_after = None
+
+
 def test_an_upload_sends_every_part_and_checks_the_recorded_checksum(client, service, source, tmp_path):
     sent: list[int] = []
     item = Uploader(client, ResumeStore(tmp_path / "state"), parallel=3).upload(source, "root", on_bytes=sent.append)
@@ -47,13 +55,10 @@ def test_an_upload_sends_every_part_and_checks_the_recorded_checksum(client, ser
 
 def test_a_rerun_after_an_interruption_sends_only_the_parts_storage_lacks(client, service, source, tmp_path):
     store = ResumeStore(tmp_path / "state")
-    service.fail_put_after = 2
-    with pytest.raises(httpx.ConnectError):
-        Uploader(client, store, parallel=1).upload(source, "root")
+    interrupt_after(2, client, service, source, store)
     (state_file,) = (tmp_path / "state").iterdir()
     assert sorted(json.loads(state_file.read_text())["parts"]) == ["1", "2"]
 
-    service.fail_put_after = None
     item = Uploader(client, store, parallel=2).upload(source, "root")
     assert sorted(service.puts) == [1, 2, 3, 4, 5, 6]  # parts 1 and 2 once each
     assert service.nodes[item.id].data == DATA
@@ -62,15 +67,12 @@ def test_a_rerun_after_an_interruption_sends_only_the_parts_storage_lacks(client
 
 def test_a_part_storage_holds_but_the_state_missed_is_not_sent_again(client, service, source, tmp_path):
     store = ResumeStore(tmp_path / "state")
-    service.fail_put_after = 3
-    with pytest.raises(httpx.ConnectError):
-        Uploader(client, store, parallel=1).upload(source, "root")
+    interrupt_after(3, client, service, source, store)
     (state_file,) = (tmp_path / "state").iterdir()
     state = json.loads(state_file.read_text())
     del state["parts"]["3"]  # stopped between the PUT and the state's write
     state_file.write_text(json.dumps(state))
 
-    service.fail_put_after = None
     item = Uploader(client, store).upload(source, "root")
     assert sorted(service.puts) == [1, 2, 3, 4, 5, 6]
     assert service.nodes[item.id].data == DATA
@@ -78,11 +80,8 @@ def test_a_part_storage_holds_but_the_state_missed_is_not_sent_again(client, ser
 
 def test_an_upload_the_service_forgot_starts_over(client, service, source, tmp_path):
     store = ResumeStore(tmp_path / "state")
-    service.fail_put_after = 2
-    with pytest.raises(httpx.ConnectError):
-        Uploader(client, store, parallel=1).upload(source, "root")
+    interrupt_after(2, client, service, source, store)
     service.uploads.clear()  # expired and swept
-    service.fail_put_after = None
     service.puts.clear()
     item = Uploader(client, store).upload(source, "root")
     assert sorted(service.puts) == [1, 2, 3, 4, 5, 6]
@@ -91,11 +90,8 @@ def test_an_upload_the_service_forgot_starts_over(client, service, source, tmp_p
 
 def test_a_changed_file_does_not_resume_the_upload_of_its_old_content(client, service, source, tmp_path):
     store = ResumeStore(tmp_path / "state")
-    service.fail_put_after = 2
-    with pytest.raises(httpx.ConnectError):
-        Uploader(client, store, parallel=1).upload(source, "root")
+    interrupt_after(2, client, service, source, store)
     source.write_bytes(DATA.upper())
-    service.fail_put_after = None
     item = Uploader(client, store).upload(source, "root")
     assert service.nodes[item.id].data == DATA.upper()
 
