@@ -86,6 +86,10 @@ def handled(command: Callable[P, R]) -> Callable[P, R]:
             failure = ScloudError(f"cannot reach the service: {error}", code="network_error")
             output.error(failure)
             raise typer.Exit(failure.exit_code) from error
+        except OSError as error:
+            failure = ScloudError(f"local file error: {error}", code="local_error")
+            output.error(failure)
+            raise typer.Exit(failure.exit_code) from error
 
     return run
 

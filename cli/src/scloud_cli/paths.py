@@ -97,7 +97,12 @@ def resolve_destination(client: Client, path: str) -> Destination:
 
 
 def ensure_folder(client: Client, path: str) -> Item:
-    """The folder at `path`, creating what is missing on the way (like `mkdir -p`)."""
+    """The folder at `path` (or with that id), creating what is missing on the way (like `mkdir -p`)."""
+    if ITEM_ID.match(path.strip()):
+        try:
+            return resolve_folder(client, path)
+        except NotFoundError:
+            pass
     item = ROOT
     for segment in split_path(path):
         child = find_child(client, item.id, segment)

@@ -67,3 +67,10 @@ def test_a_destination_is_an_existing_folder_or_a_new_name_in_one(client):
 def test_ensure_folder_refuses_to_pass_through_a_file(client):
     with pytest.raises(UsageError):
         ensure_folder(client, "notes.txt/sub")
+
+
+def test_ensure_folder_takes_an_existing_folders_id_and_creates_nothing(client, service):
+    photos = next(n for n in service.nodes.values() if n.name == "Photos")
+    before = dict(service.nodes)
+    assert ensure_folder(client, photos.id).id == photos.id
+    assert service.nodes == before
