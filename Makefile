@@ -54,7 +54,7 @@ $(UV): requirements/uv.txt
 
 # Everything from uv.lock (hashes checked): .venv holds the workspace's packages (editable) and the
 # dev group; checkov, whose pins clash with ours, gets .tools/checkov.
-$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml admin/pyproject.toml
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml admin/pyproject.toml cli/pyproject.toml
 	$(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
 	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
