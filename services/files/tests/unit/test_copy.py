@@ -47,7 +47,12 @@ def drive(repository, blobs):
 
 async def upload(drive, name, content, parent=None, type_="text/plain"):
     return await drive.upload_file(
-        "alice", file_name=name, content_type=type_, chunks=chunks_of(content), parent_id=parent, on_conflict=OnConflict.FAIL
+        "alice",
+        file_name=name,
+        content_type=type_,
+        chunks=chunks_of(content),
+        parent_id=parent,
+        on_conflict=OnConflict.FAIL,
     )
 
 

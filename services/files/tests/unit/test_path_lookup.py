@@ -24,7 +24,12 @@ def drive():
 
 async def upload(drive, name, content=b"hello", parent=None, user="alice"):
     return await drive.upload_file(
-        user, file_name=name, content_type=None, chunks=chunks_of(content), parent_id=parent, on_conflict=OnConflict.FAIL
+        user,
+        file_name=name,
+        content_type=None,
+        chunks=chunks_of(content),
+        parent_id=parent,
+        on_conflict=OnConflict.FAIL,
     )
 
 
