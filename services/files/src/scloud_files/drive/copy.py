@@ -52,11 +52,14 @@ class CopyItem:
     ) -> Item:
         """Copies the item into the folder under `name`; a folder with what it holds unless not
         `recursive` (then an empty folder of that name). A folder may not be copied into itself
-        (FolderCycle). Each file is checked against the quota before its bytes are copied."""
+        (FolderCycle). A tree that does not fit in the quota as a whole is refused before any of
+        it is copied; each file is checked again before its bytes are copied."""
         item = await self._paths.require_live(user_id, item_id)
         chain = await self._paths.require_folder(user_id, parent_id)
         if item.is_folder and any(folder.item_id == item.item_id for folder in chain):
             raise FolderCycle()
+        if item.is_folder and recursive:
+            await self._quota.require_room(user_id, await self._tree_bytes(user_id, item.item_id))
         copied = await self._copy(user_id, item, parent_id, clean_file_name(name), recursive, on_conflict)
         logger.info("item copied", extra={"user_id": user_id, "item_id": item_id, "copy_id": copied.item_id})
         return copied
@@ -73,6 +76,15 @@ class CopyItem:
                     if child.trashed_at is None and child.item_id != folder.item_id:
                         await self._copy(user_id, child, folder.item_id, child.name, True, OnConflict.FAIL)
         return folder
+
+    async def _tree_bytes(self, user_id: str, folder_id: str) -> int:
+        """What the live files below the folder hold: what a copy of it will add."""
+        total = 0
+        async for page in self._repository.iter_children(user_id, folder_id):
+            for child in page:
+                if child.trashed_at is None:
+                    total += await self._tree_bytes(user_id, child.item_id) if child.is_folder else child.size or 0
+        return total
 
     async def _copy_file(
         self, user_id: str, item: Item, parent_id: str | None, name: str, on_conflict: OnConflict
