@@ -16,6 +16,9 @@ T = TypeVar("T")
 CALL_TIMEOUT_SECONDS = 60.0
 # Chunks of a PUT body queued for the upload: bounds what one upload holds in memory.
 QUEUED_CHUNKS = 4
+# An upload that takes no chunk (and does not end) for this long is stalled: its storage calls
+# are bounded one by one, so only a hung loop gets here; the PUT fails rather than hold a thread.
+UPLOAD_STALL_SECONDS = 300.0
 
 
 def dav_error(exc: AppError) -> DAVError:
@@ -68,14 +71,17 @@ class UploadWriter:
             self._result()
         put: concurrent.futures.Future[Any] = self._bridge.submit(self._queue.put(chunk))
         waited: list[concurrent.futures.Future[Any]] = [put, self._upload]
-        concurrent.futures.wait(waited, return_when=concurrent.futures.FIRST_COMPLETED)
+        concurrent.futures.wait(waited, timeout=UPLOAD_STALL_SECONDS, return_when=concurrent.futures.FIRST_COMPLETED)
         if not put.done():
             put.cancel()
             self._result()
 
     def _result(self) -> object:
         try:
-            return self._upload.result()
+            return self._upload.result(UPLOAD_STALL_SECONDS)
+        except concurrent.futures.TimeoutError as exc:
+            self._upload.cancel()
+            raise DAVError(504, "The upload stalled.") from exc
         except AppError as exc:
             raise dav_error(exc) from exc
 
