@@ -1,18 +1,23 @@
-"""FastAPI dependencies for the caller's identity, shared by every service's `http/deps.py`."""
+"""FastAPI dependencies for the caller's identity, shared by every service's `http/deps.py`, and
+the guards that hold personal access tokens to their scopes."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from scloud_common.errors import Unauthenticated
+from scloud_common.scopes import MissingScope, Scope, TokenNotAllowed
 from scloud_common.tokens import AccessClaims, AccessTokenVerifier
 
 BEARER_SCHEME = "HTTPBearer"
 # Its own scheme name marks the routes where the token is optional, which the OpenAPI document
 # then states (scloud_common.web.document_shared_errors).
 OPTIONAL_BEARER_SCHEME = "OptionalHTTPBearer"
-_DESCRIPTION = "Access token from /api/auth (login, register, refresh)."
+_DESCRIPTION = (
+    "Access token from /api/auth (login, register, refresh), or a personal access token "
+    "(`scloud_pat_...`, limited to its scopes)."
+)
 
 # auto_error=False: a missing token must give our JSON 401, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME, description=_DESCRIPTION)
@@ -39,3 +44,32 @@ async def optional_access_claims(
 
 CurrentUser = Annotated[AccessClaims, Depends(require_access_claims)]
 OptionalUser = Annotated[AccessClaims | None, Depends(optional_access_claims)]
+
+
+# Methods that change nothing; every other one needs the write scope.
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def require_scope(read: Scope, write: Scope | None = None) -> Any:
+    """A dependency for a router (or route): a personal access token needs `read` for GET and
+    HEAD, `write` (default: `read`) for any other method; 403 `insufficient_scope` otherwise.
+    It also requires a signed-in caller (401), sharing the request's one verification with
+    `CurrentUser`. Session tokens have every scope."""
+    write_scope = write or read
+
+    async def check_scope(request: Request, claims: CurrentUser) -> None:
+        scope = read if request.method in _READ_METHODS else write_scope
+        if scope not in claims.scopes:
+            raise MissingScope(scope)
+
+    return Depends(check_scope)
+
+
+async def refuse_personal_access_token(claims: CurrentUser) -> None:
+    if claims.is_personal_access_token:
+        raise TokenNotAllowed()
+
+
+# For account-level routes (password, two-factor, deletion, sessions, tokens, email): signed-in
+# browsers only; a personal access token gets 403 `token_not_allowed` whatever its scopes.
+AccountLevel = Depends(refuse_personal_access_token)

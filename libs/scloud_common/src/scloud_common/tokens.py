@@ -1,7 +1,11 @@
 """Access-token verification, done locally by every service with auth's published public keys,
-plus a check with auth that the token's session is still active (cached for a couple of seconds)."""
+plus a check with auth that the token's session is still active (cached for a couple of seconds).
+
+Personal access tokens (`scloud_pat_...`) are opaque: auth alone can tell whether one is valid, so
+each is checked with auth, and the answer cached for the same couple of seconds."""
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable
@@ -13,6 +17,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.algorithms import AllowedPublicKeys
 
 from scloud_common.errors import ServiceUnavailable, Unauthenticated
+from scloud_common.scopes import ALL_SCOPES, Scope, is_personal_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -31,7 +36,25 @@ class PublicKeyInfo:
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: str
+    # Empty for a personal access token, which belongs to no session.
     session_id: str
+    expires_at: int
+    scopes: frozenset[Scope] = ALL_SCOPES
+    # Set for a personal access token: its public id.
+    personal_access_token_id: str | None = None
+
+    @property
+    def is_personal_access_token(self) -> bool:
+        return self.personal_access_token_id is not None
+
+
+@dataclass(frozen=True)
+class PersonalAccessTokenStatus:
+    """Auth's answer for a valid (not revoked, not expired) personal access token."""
+
+    token_id: str
+    user_id: str
+    scopes: frozenset[Scope]
     expires_at: int
 
 
@@ -44,6 +67,13 @@ class SessionStatusSource(Protocol):
     unknown sessions are not)."""
 
     async def is_session_active(self, session_id: str, user_id: str) -> bool: ...
+
+
+class PersonalAccessTokenSource(Protocol):
+    """Auth's answer to "which valid personal access token is this?"; None when it is unknown,
+    revoked or expired. Asking records the token's use."""
+
+    async def check_personal_access_token(self, token: str) -> PersonalAccessTokenStatus | None: ...
 
 
 class InvalidAccessToken(Unauthenticated):
@@ -79,6 +109,41 @@ class SessionStatusCache:
         while len(self._answers) >= self._max_entries:
             del self._answers[next(iter(self._answers))]
         self._answers[key] = (active, self._clock() + self._ttl_seconds)
+
+
+class PersonalAccessTokenCache:
+    """Remembers auth's answers per token for `ttl_seconds`, as `SessionStatusCache` does for
+    sessions, so a revoked token is refused at most `ttl_seconds` plus one call after its
+    revocation. Keyed by the token's SHA-256, so the secrets themselves are not kept."""
+
+    def __init__(
+        self, *, ttl_seconds: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._ttl_seconds = ttl_seconds
+        self._max_entries = max_entries
+        self._clock = clock
+        self._answers: dict[str, tuple[PersonalAccessTokenStatus | None, float]] = {}
+
+    @staticmethod
+    def key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    def get(self, key: str) -> tuple[PersonalAccessTokenStatus | None] | None:
+        """A one-element tuple holding the cached answer (which may be None: refused), or None."""
+        entry = self._answers.get(key)
+        if entry is None:
+            return None
+        status, expires_at = entry
+        if self._clock() >= expires_at:
+            del self._answers[key]
+            return None
+        return (status,)
+
+    def put(self, key: str, status: PersonalAccessTokenStatus | None) -> None:
+        self._answers.pop(key, None)
+        while len(self._answers) >= self._max_entries:
+            del self._answers[next(iter(self._answers))]
+        self._answers[key] = (status, self._clock() + self._ttl_seconds)
 
 
 class VerifiedTokenCache:
@@ -117,7 +182,10 @@ class AccessTokenVerifier:
 
     A token whose signature and claims hold is still refused unless auth says its session is
     active. Those answers are cached for `session_cache_seconds`; when auth cannot answer and no
-    fresh answer is cached, the request fails with 503 rather than trusting the token."""
+    fresh answer is cached, the request fails with 503 rather than trusting the token. A personal
+    access token is recognised by its prefix and checked with `personal_token_source` alone, its
+    answers cached for the same `session_cache_seconds`; without that source (a test that has no
+    use for them) every personal access token is refused."""
 
     def __init__(
         self,
@@ -129,6 +197,7 @@ class AccessTokenVerifier:
         min_refresh_seconds: float = 5.0,
         session_cache_seconds: float = 2.0,
         verified_tokens: VerifiedTokenCache | None = None,
+        personal_token_source: PersonalAccessTokenSource | None = None,
     ):
         self._key_source = key_source
         self._session_source = session_source
@@ -139,10 +208,15 @@ class AccessTokenVerifier:
         self._last_refresh = float("-inf")
         self._refresh_lock = asyncio.Lock()
         self._sessions = SessionStatusCache(ttl_seconds=session_cache_seconds)
+        self._personal_token_source = personal_token_source
+        self._personal_tokens = PersonalAccessTokenCache(ttl_seconds=session_cache_seconds)
         self._verified = verified_tokens or VerifiedTokenCache()
 
     async def verify(self, token: str) -> AccessClaims:
-        """The token's claims, if it is valid and its session active (possibly a cached answer)."""
+        """The token's claims, if it is valid and its session active (possibly a cached answer).
+        A personal access token's claims carry its scopes and id."""
+        if is_personal_access_token(token):
+            return await self._verify_personal_access_token(token)
         claims = await self.verify_signature(token)
         key = (claims.session_id, claims.user_id)
         active = self._sessions.get(key)
@@ -151,6 +225,36 @@ class AccessTokenVerifier:
         if not active:
             raise InvalidAccessToken()
         return claims
+
+    async def _verify_personal_access_token(self, token: str) -> AccessClaims:
+        key = PersonalAccessTokenCache.key(token)
+        cached = self._personal_tokens.get(key)
+        if cached is None:
+            status = await self._ask_personal_token_status(token)
+            self._personal_tokens.put(key, status)
+        else:
+            (status,) = cached
+        # Expiry is checked here too: a cached answer must not outlive the token.
+        if status is None or status.expires_at <= time.time():
+            raise InvalidAccessToken()
+        return AccessClaims(
+            user_id=status.user_id,
+            session_id="",
+            expires_at=status.expires_at,
+            scopes=status.scopes,
+            personal_access_token_id=status.token_id,
+        )
+
+    async def _ask_personal_token_status(self, token: str) -> PersonalAccessTokenStatus | None:
+        if self._personal_token_source is None:
+            return None
+        try:
+            return await self._personal_token_source.check_personal_access_token(token)
+        except ServiceUnavailable:
+            raise
+        except Exception as exc:
+            logger.warning("personal access token check failed", extra={"error": repr(exc)})
+            raise ServiceUnavailable() from exc
 
     async def _ask_session_status(self, claims: AccessClaims) -> bool:
         try:
