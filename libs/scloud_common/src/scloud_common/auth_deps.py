@@ -7,7 +7,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from scloud_common.errors import Unauthenticated
-from scloud_common.scopes import MissingScope, Scope, TokenNotAllowed
+from scloud_common.scopes import Scope, TokenNotAllowed, is_personal_access_token
 from scloud_common.tokens import AccessClaims, AccessTokenVerifier
 
 BEARER_SCHEME = "HTTPBearer"
@@ -50,26 +50,40 @@ OptionalUser = Annotated[AccessClaims | None, Depends(optional_access_claims)]
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
+def _presented_personal_access_token(request: Request) -> str | None:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    token = token.strip()
+    if scheme.lower() == "bearer" and is_personal_access_token(token):
+        return token
+    return None
+
+
 def require_scope(read: Scope, write: Scope | None = None) -> Any:
     """A dependency for a router (or route): a personal access token needs `read` for GET and
     HEAD, `write` (default: `read`) for any other method; 403 `insufficient_scope` otherwise.
-    It also requires a signed-in caller (401), sharing the request's one verification with
-    `CurrentUser`. Session tokens have every scope."""
+
+    It does not itself require a caller, so a router may hold public routes too: requests without
+    a personal access token pass on to the route's own `CurrentUser` (session tokens have every
+    scope). The token's check is the one `CurrentUser` then reuses from the verifier's cache."""
     write_scope = write or read
 
-    async def check_scope(request: Request, claims: CurrentUser) -> None:
-        scope = read if request.method in _READ_METHODS else write_scope
-        if scope not in claims.scopes:
-            raise MissingScope(scope)
+    async def check_scope(request: Request) -> None:
+        token = _presented_personal_access_token(request)
+        if token is None:
+            return
+        verifier: AccessTokenVerifier = request.app.state.container.token_verifier
+        claims = await verifier.verify(token)
+        claims.require(read if request.method in _READ_METHODS else write_scope)
 
     return Depends(check_scope)
 
 
-async def refuse_personal_access_token(claims: CurrentUser) -> None:
-    if claims.is_personal_access_token:
+async def refuse_personal_access_token(request: Request) -> None:
+    if _presented_personal_access_token(request) is not None:
         raise TokenNotAllowed()
 
 
 # For account-level routes (password, two-factor, deletion, sessions, tokens, email): signed-in
-# browsers only; a personal access token gets 403 `token_not_allowed` whatever its scopes.
+# browsers only; a personal access token, valid or not, gets 403 `token_not_allowed` whatever
+# its scopes, before anything else is checked.
 AccountLevel = Depends(refuse_personal_access_token)

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.algorithms import AllowedPublicKeys
 
 from scloud_common.errors import ServiceUnavailable, Unauthenticated
-from scloud_common.scopes import ALL_SCOPES, Scope, is_personal_access_token
+from scloud_common.scopes import ALL_SCOPES, MissingScope, Scope, is_personal_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,11 @@ class AccessClaims:
     @property
     def is_personal_access_token(self) -> bool:
         return self.personal_access_token_id is not None
+
+    def require(self, scope: Scope) -> None:
+        """Raises 403 `insufficient_scope` unless the token may act within `scope`."""
+        if scope not in self.scopes:
+            raise MissingScope(scope)
 
 
 @dataclass(frozen=True)

@@ -84,7 +84,7 @@ def personal_access_token_created_mail(layout: MailLayout, user: User, token: Pe
         name=user.username,
         subject="a personal access token was created",
         paragraphs=[
-            f"A personal access token named \"{token.name}\" was just created for your account, "
+            f'A personal access token named "{token.name}" was just created for your account, '
             f"with the scopes {scopes}, valid until {expires} (UTC).",
             "If this was not you, revoke it on your profile page and change your password now.",
         ],
