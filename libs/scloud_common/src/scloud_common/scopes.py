@@ -36,7 +36,7 @@ class MissingScope(PermissionDenied):
 
     def __init__(self, scope: Scope) -> None:
         super().__init__(f"This access token does not have the {scope.value} scope.")
-        self.details = {"required_scope": scope.value}
+        self.details = {"requiredScope": scope.value}
 
 
 class TokenNotAllowed(PermissionDenied):

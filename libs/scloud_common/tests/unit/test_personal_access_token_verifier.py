@@ -65,7 +65,7 @@ async def test_a_valid_token_gives_claims_marked_as_personal_with_its_scopes():
     with pytest.raises(MissingScope) as refused:
         claims.require(Scope.FILES_WRITE)
     assert refused.value.code == "insufficient_scope"
-    assert refused.value.details == {"required_scope": "files:write"}
+    assert refused.value.details == {"requiredScope": "files:write"}
 
 
 async def test_an_unknown_token_is_refused():
