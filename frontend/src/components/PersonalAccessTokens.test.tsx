@@ -23,8 +23,10 @@ function stubApi(handlers: Record<string, (call: ApiCall) => Response | Promise<
   return fakeApi((call) => handlers[`${call.method} ${call.path}`]?.(call));
 }
 
-const listed = (tokens: AccessToken[], maxLifetimeDays = 90) => () =>
-  json(200, { tokens, maxLifetimeDays, scopes: SCOPES });
+const listed =
+  (tokens: AccessToken[], maxLifetimeDays = 90) =>
+  () =>
+    json(200, { tokens, maxLifetimeDays, scopes: SCOPES });
 
 describe("PersonalAccessTokens", () => {
   it("lists each token with its scopes and last use, and marks expired ones", async () => {

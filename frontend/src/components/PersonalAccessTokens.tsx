@@ -55,8 +55,8 @@ export function PersonalAccessTokens() {
   return (
     <div className="space-y-4">
       <p className="text-sm text-slate-600 dark:text-slate-400">
-        For scripts and command-line tools: send a token as <code>Authorization: Bearer</code>. A token can only do
-        what its scopes allow, and never change your password, two-factor sign-in, sessions or tokens.
+        For scripts and command-line tools: send a token as <code>Authorization: Bearer</code>. A token can only do what
+        its scopes allow, and never change your password, two-factor sign-in, sessions or tokens.
       </p>
       {listing.error && <Notice kind="error">{listing.error}</Notice>}
       {!list && !listing.error && <Spinner label="Loading your tokens" />}
