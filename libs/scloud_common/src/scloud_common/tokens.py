@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -20,6 +20,9 @@ from scloud_common.errors import ServiceUnavailable, Unauthenticated
 from scloud_common.scopes import ALL_SCOPES, MissingScope, Scope, is_personal_access_token
 
 logger = logging.getLogger(__name__)
+
+Key = TypeVar("Key")
+Answer = TypeVar("Answer")
 
 ACCESS_TOKEN_ALGORITHM = "EdDSA"
 # Tolerated difference between the clocks of the signing and the verifying hosts.
@@ -86,10 +89,10 @@ class InvalidAccessToken(Unauthenticated):
     message = "Your session has expired or is not valid. Sign in again."
 
 
-class SessionStatusCache:
-    """Remembers auth's answers per (session, user) for `ttl_seconds`, so a revoked session is
-    refused at most `ttl_seconds` plus one call after its revocation. Bounded in size: when full,
-    the oldest answers go first."""
+class TimedAnswerCache(Generic[Key, Answer]):
+    """Remembers auth's answers per key for `ttl_seconds`, so what auth revokes is refused at most
+    `ttl_seconds` plus one call after its revocation. Bounded in size: when full, the oldest
+    answers go first."""
 
     def __init__(
         self, *, ttl_seconds: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
@@ -97,58 +100,42 @@ class SessionStatusCache:
         self._ttl_seconds = ttl_seconds
         self._max_entries = max_entries
         self._clock = clock
-        self._answers: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._answers: dict[Key, tuple[Answer, float]] = {}
 
-    def get(self, key: tuple[str, str]) -> bool | None:
+    def get(self, key: Key) -> Answer | None:
         entry = self._answers.get(key)
         if entry is None:
             return None
-        active, expires_at = entry
+        answer, expires_at = entry
         if self._clock() >= expires_at:
             del self._answers[key]
             return None
-        return active
+        return answer
 
-    def put(self, key: tuple[str, str], active: bool) -> None:
+    def put(self, key: Key, answer: Answer) -> None:
         self._answers.pop(key, None)
         while len(self._answers) >= self._max_entries:
             del self._answers[next(iter(self._answers))]
-        self._answers[key] = (active, self._clock() + self._ttl_seconds)
+        self._answers[key] = (answer, self._clock() + self._ttl_seconds)
 
 
-class PersonalAccessTokenCache:
-    """Remembers auth's answers per token for `ttl_seconds`, as `SessionStatusCache` does for
-    sessions, so a revoked token is refused at most `ttl_seconds` plus one call after its
-    revocation. Keyed by the token's SHA-256, so the secrets themselves are not kept."""
+class SessionStatusCache(TimedAnswerCache[tuple[str, str], bool]):
+    """Whether each (session, user) is active."""
 
-    def __init__(
-        self, *, ttl_seconds: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._ttl_seconds = ttl_seconds
-        self._max_entries = max_entries
-        self._clock = clock
-        self._answers: dict[str, tuple[PersonalAccessTokenStatus | None, float]] = {}
+
+@dataclass(frozen=True)
+class PersonalAccessTokenAnswer:
+    # None: auth refused the token (unknown, revoked or expired).
+    status: PersonalAccessTokenStatus | None
+
+
+class PersonalAccessTokenCache(TimedAnswerCache[str, PersonalAccessTokenAnswer]):
+    """Auth's answer for each personal access token, keyed by the token's SHA-256 (`key`), so the
+    secrets themselves are not kept."""
 
     @staticmethod
     def key(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
-
-    def get(self, key: str) -> tuple[PersonalAccessTokenStatus | None] | None:
-        """A one-element tuple holding the cached answer (which may be None: refused), or None."""
-        entry = self._answers.get(key)
-        if entry is None:
-            return None
-        status, expires_at = entry
-        if self._clock() >= expires_at:
-            del self._answers[key]
-            return None
-        return (status,)
-
-    def put(self, key: str, status: PersonalAccessTokenStatus | None) -> None:
-        self._answers.pop(key, None)
-        while len(self._answers) >= self._max_entries:
-            del self._answers[next(iter(self._answers))]
-        self._answers[key] = (status, self._clock() + self._ttl_seconds)
 
 
 class VerifiedTokenCache:
@@ -233,12 +220,11 @@ class AccessTokenVerifier:
 
     async def _verify_personal_access_token(self, token: str) -> AccessClaims:
         key = PersonalAccessTokenCache.key(token)
-        cached = self._personal_tokens.get(key)
-        if cached is None:
-            status = await self._ask_personal_token_status(token)
-            self._personal_tokens.put(key, status)
-        else:
-            (status,) = cached
+        answer = self._personal_tokens.get(key)
+        if answer is None:
+            answer = PersonalAccessTokenAnswer(await self._ask_personal_token_status(token))
+            self._personal_tokens.put(key, answer)
+        status = answer.status
         # Expiry is checked here too: a cached answer must not outlive the token.
         if status is None or status.expires_at <= time.time():
             raise InvalidAccessToken()

@@ -11,6 +11,7 @@ from scloud_common.tokens import (
     AccessClaims,
     AccessTokenVerifier,
     InvalidAccessToken,
+    PersonalAccessTokenAnswer,
     PersonalAccessTokenCache,
     PersonalAccessTokenStatus,
 )
@@ -120,8 +121,8 @@ def test_the_cache_forgets_answers_after_its_ttl_and_keeps_no_secret():
     cache = PersonalAccessTokenCache(ttl_seconds=2, clock=lambda: now[0])
     key = PersonalAccessTokenCache.key(TOKEN)
     assert TOKEN not in key
-    cache.put(key, None)
-    assert cache.get(key) == (None,)
+    cache.put(key, PersonalAccessTokenAnswer(None))
+    assert cache.get(key) == PersonalAccessTokenAnswer(None)
     now[0] += 2
     assert cache.get(key) is None
 

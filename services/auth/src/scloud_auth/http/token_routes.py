@@ -5,9 +5,9 @@ import time
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response, status
+from fastapi import APIRouter, Path, Response, status
 
-from scloud_auth.http.deps import CurrentUser, get_use_cases
+from scloud_auth.http.deps import CurrentUser, PersonalAccessTokensDep
 from scloud_auth.http.token_schemas import (
     CurrentPersonalAccessTokenRead,
     PersonalAccessTokenCreate,
@@ -15,20 +15,12 @@ from scloud_auth.http.token_schemas import (
     PersonalAccessTokenList,
     PersonalAccessTokenRead,
 )
-from scloud_auth.personal_tokens import PersonalAccessTokens
 from scloud_common.auth_deps import AccountLevel
 from scloud_common.errors import NotFound
 from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 
 tokens = APIRouter(prefix="/tokens")
-
-
-async def get_personal_access_tokens(request: Request) -> PersonalAccessTokens:
-    return get_use_cases(request).personal_access_tokens
-
-
-TokensDep = Annotated[PersonalAccessTokens, Depends(get_personal_access_tokens)]
 
 
 @tokens.post(
@@ -38,7 +30,7 @@ TokensDep = Annotated[PersonalAccessTokens, Depends(get_personal_access_tokens)]
     dependencies=[AccountLevel],
 )
 async def create_token(
-    body: PersonalAccessTokenCreate, user: CurrentUser, tokens_: TokensDep
+    body: PersonalAccessTokenCreate, user: CurrentUser, tokens_: PersonalAccessTokensDep
 ) -> PersonalAccessTokenCreated:
     """Creates a personal access token for scripts and emails the account about it. The answer
     holds its secret, shown this once. 409 `too_many_tokens` past 50 active tokens. Needs a
@@ -48,7 +40,7 @@ async def create_token(
 
 
 @tokens.get("", responses=error_responses(401, 403, 503), dependencies=[AccountLevel])
-async def list_tokens(user: CurrentUser, tokens_: TokensDep) -> PersonalAccessTokenList:
+async def list_tokens(user: CurrentUser, tokens_: PersonalAccessTokensDep) -> PersonalAccessTokenList:
     """The account's personal access tokens not revoked (expired ones too, for a while), newest
     first, with their last use; never their secrets."""
     now = int(time.time())
@@ -80,7 +72,7 @@ async def read_current_token(user: CurrentUser) -> CurrentPersonalAccessTokenRea
     dependencies=[AccountLevel],
 )
 async def revoke_token(
-    token_id: Annotated[str, Path(alias="id", max_length=64)], user: CurrentUser, tokens_: TokensDep
+    token_id: Annotated[str, Path(alias="id", max_length=64)], user: CurrentUser, tokens_: PersonalAccessTokensDep
 ) -> Response:
     """Revokes one of the account's tokens; every service refuses it within seconds. Another
     account's token, or one already revoked, is 404 `token_not_found`."""

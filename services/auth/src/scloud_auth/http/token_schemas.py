@@ -1,14 +1,11 @@
-from datetime import UTC, datetime
+from datetime import datetime
 
 from pydantic import Field
 
 from scloud_auth.domain import IssuedPersonalAccessToken, PersonalAccessToken
+from scloud_auth.http.schemas import to_datetime
 from scloud_common.scopes import Scope
 from scloud_common.web import ApiModel
-
-
-def _timestamp(epoch_seconds: int) -> datetime:
-    return datetime.fromtimestamp(epoch_seconds, UTC)
 
 
 class PersonalAccessTokenCreate(ApiModel):
@@ -36,9 +33,9 @@ class PersonalAccessTokenRead(ApiModel):
             id=token.token_id,
             name=token.name,
             scopes=sorted(token.scopes),
-            created_at=_timestamp(token.created_at),
-            expires_at=_timestamp(token.expires_at),
-            last_used_at=_timestamp(token.last_used_at) if token.last_used_at is not None else None,
+            created_at=to_datetime(token.created_at),
+            expires_at=to_datetime(token.expires_at),
+            last_used_at=to_datetime(token.last_used_at) if token.last_used_at is not None else None,
             expired=token.expires_at <= now,
         )
 
