@@ -13,8 +13,9 @@ from scloud_auth.domain import (
     TooManyPersonalAccessTokens,
 )
 from scloud_auth.notices import AccountNotices
-from scloud_auth.ports import PersonalAccessTokenRepository
+from scloud_auth.ports import PersonalAccessTokenRepository, UserDirectory
 from scloud_auth.secret_token import hash_secret_token, new_secret
+from scloud_common.errors import NotFound
 from scloud_common.scopes import PERSONAL_ACCESS_TOKEN_PATTERN, PERSONAL_ACCESS_TOKEN_PREFIX, Scope
 from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_common.tokens import PersonalAccessTokenStatus
@@ -32,11 +33,13 @@ class PersonalAccessTokens:
         self,
         *,
         tokens: PersonalAccessTokenRepository,
+        users: UserDirectory,
         notices: AccountNotices,
         max_lifetime_days: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._tokens = tokens
+        self._users = users
         self._notices = notices
         self.max_lifetime_days = max_lifetime_days
         self._clock = clock
@@ -81,18 +84,26 @@ class PersonalAccessTokens:
         record_security_event(SecurityEvent.PERSONAL_ACCESS_TOKEN_REVOKED, user_id=user_id, token_id=token_id)
 
     async def check_personal_access_token(self, token: str) -> PersonalAccessTokenStatus | None:
-        """The owner and scopes of a valid token, None for anything else; records its use."""
+        """The owner and scopes of a valid token, None for anything else (a token of an account
+        an operator locked, or one being deleted, too); records its use."""
         if PERSONAL_ACCESS_TOKEN_PATTERN.fullmatch(token) is None:
             return None
         found = await self._tokens.find_by_hash(hash_secret_token(token))
         now = int(self._clock())
-        if found is None or not found.is_active(now):
+        if found is None or not found.is_active(now) or not await self._owner_may_act(found.user_id):
             return None
         if found.last_used_at is None or now - found.last_used_at >= LAST_USE_RESOLUTION_SECONDS:
             await self._tokens.record_use(found, now)
         return PersonalAccessTokenStatus(
             token_id=found.token_id, user_id=found.user_id, scopes=found.scopes, expires_at=found.expires_at
         )
+
+    async def _owner_may_act(self, user_id: str) -> bool:
+        # Locking revokes the sessions but not the tokens, so the lock is read here.
+        try:
+            return not (await self._users.get_user(user_id)).locked
+        except NotFound:
+            return False
 
     async def forget_user(self, user_id: str) -> None:
         await self._tokens.delete_all_for_user(user_id)

@@ -171,6 +171,7 @@ def build_use_cases(
         password_check=shared.password_check,
         personal_access_tokens=PersonalAccessTokens(
             tokens=ports.personal_access_tokens,
+            users=ports.users,
             notices=shared.notices,
             max_lifetime_days=rules.personal_access_token_max_lifetime_days,
             clock=clock,

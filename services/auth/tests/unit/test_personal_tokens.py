@@ -8,7 +8,7 @@ import pytest
 from scloud_auth.domain import InvalidTokenLifetime, PersonalAccessTokenNotFound, TooManyPersonalAccessTokens
 from scloud_auth.personal_tokens import DAY_SECONDS, LAST_USE_RESOLUTION_SECONDS, MAX_ACTIVE_TOKENS
 from scloud_common.scopes import PERSONAL_ACCESS_TOKEN_PATTERN, Scope
-from services.auth.tests.unit.account_steps import register
+from services.auth.tests.unit.account_steps import register, set_locked
 
 READ = [Scope.FILES_READ]
 
@@ -148,3 +148,19 @@ async def test_forgetting_a_user_forgets_their_tokens(auth):
     await auth.personal_access_tokens.forget_user(user.user_id)
     assert await auth.personal_access_tokens.check_personal_access_token(issued.secret) is None
     assert await auth.personal_access_tokens.list_tokens(user.user_id) == []
+
+
+async def test_a_token_of_a_locked_account_is_refused_until_unlocked(auth, users):
+    user = (await register(auth)).user
+    issued = await create(auth, user.user_id)
+    set_locked(users, user.user_id, True)
+    assert await auth.personal_access_tokens.check_personal_access_token(issued.secret) is None
+    set_locked(users, user.user_id, False)
+    assert await auth.personal_access_tokens.check_personal_access_token(issued.secret) is not None
+
+
+async def test_a_token_of_a_deleted_account_is_refused(auth, users):
+    user = (await register(auth)).user
+    issued = await create(auth, user.user_id)
+    del users.credentials[user.user_id]
+    assert await auth.personal_access_tokens.check_personal_access_token(issued.secret) is None
