@@ -2,17 +2,17 @@ import { useId } from "react";
 import { Button } from "./Field";
 import { useToast } from "./Toast";
 
-/** A link shown once (a share link's, a file request's): a read-only field that selects itself
- * on focus, and Copy, focused first as the one thing to do next. */
-export function CopyableLink({ label, url }: { label: string; url: string }) {
+/** A link shown once (a share link's, a file request's) or a secret (a new access token): a
+ * read-only field that selects itself on focus, and Copy, focused first as the one thing to do next. */
+export function CopyableLink({ label, url, copied = "Link copied." }: { label: string; url: string; copied?: string }) {
   const toast = useToast();
   const inputId = useId();
   async function copy() {
     try {
       await navigator.clipboard.writeText(url);
-      toast({ message: "Link copied." });
+      toast({ message: copied });
     } catch {
-      toast({ kind: "error", message: "Could not copy: select the link and copy it yourself." });
+      toast({ kind: "error", message: "Could not copy: select the text and copy it yourself." });
     }
   }
   return (

@@ -5,6 +5,7 @@ import { DeleteAccount } from "../components/DeleteAccount";
 import { DownloadData } from "../components/DownloadData";
 import { Notice } from "../components/Notice";
 import { PasswordForm } from "../components/PasswordForm";
+import { PersonalAccessTokens } from "../components/PersonalAccessTokens";
 import { ProfileForm, type ProfileRead } from "../components/ProfileForm";
 import { SessionList } from "../components/SessionList";
 import { Spinner } from "../components/Spinner";
@@ -60,6 +61,9 @@ export function Profile() {
           </Section>
           <Section title="Sessions">
             <SessionList onSignedOutEverywhere={handleSignedOutEverywhere} />
+          </Section>
+          <Section title="Personal access tokens">
+            <PersonalAccessTokens />
           </Section>
           <Section title="Your data">
             <DownloadData />

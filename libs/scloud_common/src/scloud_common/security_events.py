@@ -30,6 +30,8 @@ class SecurityEvent(StrEnum):
     TWO_FACTOR_DISABLED = "two_factor_disabled"
     RECOVERY_CODE_USED = "recovery_code_used"
     ACCOUNT_DELETED = "account_deleted"
+    PERSONAL_ACCESS_TOKEN_CREATED = "personal_access_token_created"
+    PERSONAL_ACCESS_TOKEN_REVOKED = "personal_access_token_revoked"
     # An operator's action from the admin CLI (scloud-admin): `action` and `operator` say which and who.
     ADMIN_ACTION = "admin_action"
 

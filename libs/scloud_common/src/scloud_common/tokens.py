@@ -1,12 +1,16 @@
 """Access-token verification, done locally by every service with auth's published public keys,
-plus a check with auth that the token's session is still active (cached for a couple of seconds)."""
+plus a check with auth that the token's session is still active (cached for a couple of seconds).
+
+Personal access tokens (`scloud_pat_...`) are opaque: auth alone can tell whether one is valid, so
+each is checked with auth, and the answer cached for the same couple of seconds."""
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, cast
+from typing import Generic, Protocol, TypeVar, cast
 
 import jwt
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
@@ -14,8 +18,12 @@ from jwt.algorithms import AllowedPublicKeys
 
 from scloud_common.errors import ServiceUnavailable, Unauthenticated
 from scloud_common.event_metrics import SessionCheck, SessionCheckSource, current_event_metrics
+from scloud_common.scopes import ALL_SCOPES, MissingScope, Scope, is_personal_access_token
 
 logger = logging.getLogger(__name__)
+
+Key = TypeVar("Key")
+Answer = TypeVar("Answer")
 
 ACCESS_TOKEN_ALGORITHM = "EdDSA"
 # Tolerated difference between the clocks of the signing and the verifying hosts.
@@ -32,7 +40,30 @@ class PublicKeyInfo:
 @dataclass(frozen=True)
 class AccessClaims:
     user_id: str
+    # Empty for a personal access token, which belongs to no session.
     session_id: str
+    expires_at: int
+    scopes: frozenset[Scope] = ALL_SCOPES
+    # Set for a personal access token: its public id.
+    personal_access_token_id: str | None = None
+
+    @property
+    def is_personal_access_token(self) -> bool:
+        return self.personal_access_token_id is not None
+
+    def require(self, scope: Scope) -> None:
+        """Raises 403 `insufficient_scope` unless the token may act within `scope`."""
+        if scope not in self.scopes:
+            raise MissingScope(scope)
+
+
+@dataclass(frozen=True)
+class PersonalAccessTokenStatus:
+    """Auth's answer for a valid (not revoked, not expired) personal access token."""
+
+    token_id: str
+    user_id: str
+    scopes: frozenset[Scope]
     expires_at: int
 
 
@@ -47,15 +78,22 @@ class SessionStatusSource(Protocol):
     async def is_session_active(self, session_id: str, user_id: str) -> bool: ...
 
 
+class PersonalAccessTokenSource(Protocol):
+    """Auth's answer to "which valid personal access token is this?"; None when it is unknown,
+    revoked or expired. Asking records the token's use."""
+
+    async def check_personal_access_token(self, token: str) -> PersonalAccessTokenStatus | None: ...
+
+
 class InvalidAccessToken(Unauthenticated):
     code = "invalid_token"
     message = "Your session has expired or is not valid. Sign in again."
 
 
-class SessionStatusCache:
-    """Remembers auth's answers per (session, user) for `ttl_seconds`, so a revoked session is
-    refused at most `ttl_seconds` plus one call after its revocation. Bounded in size: when full,
-    the oldest answers go first."""
+class TimedAnswerCache(Generic[Key, Answer]):
+    """Remembers auth's answers per key for `ttl_seconds`, so what auth revokes is refused at most
+    `ttl_seconds` plus one call after its revocation. Bounded in size: when full, the oldest
+    answers go first."""
 
     def __init__(
         self, *, ttl_seconds: float, max_entries: int = 10_000, clock: Callable[[], float] = time.monotonic
@@ -63,23 +101,42 @@ class SessionStatusCache:
         self._ttl_seconds = ttl_seconds
         self._max_entries = max_entries
         self._clock = clock
-        self._answers: dict[tuple[str, str], tuple[bool, float]] = {}
+        self._answers: dict[Key, tuple[Answer, float]] = {}
 
-    def get(self, key: tuple[str, str]) -> bool | None:
+    def get(self, key: Key) -> Answer | None:
         entry = self._answers.get(key)
         if entry is None:
             return None
-        active, expires_at = entry
+        answer, expires_at = entry
         if self._clock() >= expires_at:
             del self._answers[key]
             return None
-        return active
+        return answer
 
-    def put(self, key: tuple[str, str], active: bool) -> None:
+    def put(self, key: Key, answer: Answer) -> None:
         self._answers.pop(key, None)
         while len(self._answers) >= self._max_entries:
             del self._answers[next(iter(self._answers))]
-        self._answers[key] = (active, self._clock() + self._ttl_seconds)
+        self._answers[key] = (answer, self._clock() + self._ttl_seconds)
+
+
+class SessionStatusCache(TimedAnswerCache[tuple[str, str], bool]):
+    """Whether each (session, user) is active."""
+
+
+@dataclass(frozen=True)
+class PersonalAccessTokenAnswer:
+    # None: auth refused the token (unknown, revoked or expired).
+    status: PersonalAccessTokenStatus | None
+
+
+class PersonalAccessTokenCache(TimedAnswerCache[str, PersonalAccessTokenAnswer]):
+    """Auth's answer for each personal access token, keyed by the token's SHA-256 (`key`), so the
+    secrets themselves are not kept."""
+
+    @staticmethod
+    def key(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
 
 
 class VerifiedTokenCache:
@@ -118,7 +175,10 @@ class AccessTokenVerifier:
 
     A token whose signature and claims hold is still refused unless auth says its session is
     active. Those answers are cached for `session_cache_seconds`; when auth cannot answer and no
-    fresh answer is cached, the request fails with 503 rather than trusting the token."""
+    fresh answer is cached, the request fails with 503 rather than trusting the token. A personal
+    access token is recognised by its prefix and checked with `personal_token_source` alone, its
+    answers cached for the same `session_cache_seconds`; without that source (a test that has no
+    use for them) every personal access token is refused."""
 
     def __init__(
         self,
@@ -130,6 +190,7 @@ class AccessTokenVerifier:
         min_refresh_seconds: float = 5.0,
         session_cache_seconds: float = 2.0,
         verified_tokens: VerifiedTokenCache | None = None,
+        personal_token_source: PersonalAccessTokenSource | None = None,
     ):
         self._key_source = key_source
         self._session_source = session_source
@@ -140,12 +201,17 @@ class AccessTokenVerifier:
         self._last_refresh = float("-inf")
         self._refresh_lock = asyncio.Lock()
         self._sessions = SessionStatusCache(ttl_seconds=session_cache_seconds)
+        self._personal_token_source = personal_token_source
+        self._personal_tokens = PersonalAccessTokenCache(ttl_seconds=session_cache_seconds)
         self._verified = verified_tokens or VerifiedTokenCache()
         # The metrics of the service whose bootstrap builds this verifier (None outside one).
         self._events = current_event_metrics()
 
     async def verify(self, token: str) -> AccessClaims:
-        """The token's claims, if it is valid and its session active (possibly a cached answer)."""
+        """The token's claims, if it is valid and its session active (possibly a cached answer).
+        A personal access token's claims carry its scopes and id."""
+        if is_personal_access_token(token):
+            return await self._verify_personal_access_token(token)
         claims = await self.verify_signature(token)
         key = (claims.session_id, claims.user_id)
         active = self._sessions.get(key)
@@ -157,6 +223,41 @@ class AccessTokenVerifier:
         if not active:
             raise InvalidAccessToken()
         return claims
+
+    async def _verify_personal_access_token(self, token: str) -> AccessClaims:
+        key = PersonalAccessTokenCache.key(token)
+        answer = self._personal_tokens.get(key)
+        source = SessionCheckSource.CACHE
+        if answer is None:
+            source = SessionCheckSource.AUTH
+            answer = PersonalAccessTokenAnswer(await self._ask_personal_token_status(token))
+            self._personal_tokens.put(key, answer)
+        status = answer.status
+        # Expiry is checked here too: a cached answer must not outlive the token.
+        if status is None or status.expires_at <= time.time():
+            self._record(SessionCheck.INACTIVE, source)
+            raise InvalidAccessToken()
+        self._record(SessionCheck.ACTIVE, source)
+        return AccessClaims(
+            user_id=status.user_id,
+            session_id="",
+            expires_at=status.expires_at,
+            scopes=status.scopes,
+            personal_access_token_id=status.token_id,
+        )
+
+    async def _ask_personal_token_status(self, token: str) -> PersonalAccessTokenStatus | None:
+        if self._personal_token_source is None:
+            return None
+        try:
+            return await self._personal_token_source.check_personal_access_token(token)
+        except ServiceUnavailable:
+            self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
+            raise
+        except Exception as exc:
+            logger.warning("personal access token check failed", extra={"error": repr(exc)})
+            self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
+            raise ServiceUnavailable() from exc
 
     async def _ask_session_status(self, claims: AccessClaims) -> bool:
         try:

@@ -1,7 +1,9 @@
 """What auth's emails say. Links carry their token in the URL fragment, which browsers never send,
 so it stays out of the gateway's and the services' access logs."""
 
-from scloud_auth.domain import User
+from datetime import UTC, datetime
+
+from scloud_auth.domain import PersonalAccessToken, User
 from scloud_common.mail import MailLayout, MailMessage
 
 
@@ -76,4 +78,20 @@ def two_factor_changed_mail(layout: MailLayout, user: User, *, enabled: bool) ->
         subject=subject,
         paragraphs=[change, "If this was not you, change your password now and check your sessions."],
         action=("Review my account", layout.link("/profile")),
+    )
+
+
+def personal_access_token_created_mail(layout: MailLayout, user: User, token: PersonalAccessToken) -> MailMessage:
+    expires = datetime.fromtimestamp(token.expires_at, UTC).strftime("%Y-%m-%d")
+    scopes = ", ".join(sorted(token.scopes)) or "none"
+    return layout.render(
+        to=user.email,
+        name=user.username,
+        subject="a personal access token was created",
+        paragraphs=[
+            f'A personal access token named "{token.name}" was just created for your account, '
+            f"with the scopes {scopes}, valid until {expires} (UTC).",
+            "If this was not you, revoke it on your profile page and change your password now.",
+        ],
+        action=("Review my tokens", layout.link("/profile")),
     )

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
+    DynamoDbPersonalAccessTokenRepository,
     DynamoDbSendLimitStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
@@ -14,6 +15,7 @@ from scloud_auth.adapters.dynamodb import (
 from scloud_auth.adapters.sqlite import (
     SqliteAttemptStore,
     SqliteOneTimeTokenStore,
+    SqlitePersonalAccessTokenRepository,
     SqliteSendLimitStore,
     SqliteSessionRepository,
     SqliteSignInChallengeStore,
@@ -28,6 +30,7 @@ from scloud_auth.ports import (
     AttemptStore,
     OneTimeTokenStore,
     PasswordHasher,
+    PersonalAccessTokenRepository,
     SendLimitStore,
     SessionRepository,
     SignInChallengeStore,
@@ -68,6 +71,7 @@ class _Stores:
     two_factor: TwoFactorRepository
     challenges: SignInChallengeStore
     tokens: OneTimeTokenStore
+    personal_access_tokens: PersonalAccessTokenRepository
 
 
 async def _stores(
@@ -80,10 +84,11 @@ async def _stores(
     two_factor: TwoFactorRepository | None,
     challenges: SignInChallengeStore | None,
     tokens: OneTimeTokenStore | None,
+    personal_access_tokens: PersonalAccessTokenRepository | None,
 ) -> _Stores:
     """The given stores, and the others in the store the `store` setting names."""
-    if sessions and attempts and send_limits and two_factor and challenges and tokens:
-        return _Stores(sessions, attempts, send_limits, two_factor, challenges, tokens)
+    if sessions and attempts and send_limits and two_factor and challenges and tokens and personal_access_tokens:
+        return _Stores(sessions, attempts, send_limits, two_factor, challenges, tokens, personal_access_tokens)
     if settings.store == "sqlite":
         built = await _sqlite_stores(settings, dependencies)
     else:
@@ -95,6 +100,7 @@ async def _stores(
         two_factor=two_factor or built.two_factor,
         challenges=challenges or built.challenges,
         tokens=tokens or built.tokens,
+        personal_access_tokens=personal_access_tokens or built.personal_access_tokens,
     )
 
 
@@ -112,6 +118,7 @@ async def _sqlite_stores(settings: AuthSettings, dependencies: Dependencies) -> 
         two_factor=SqliteTwoFactorRepository(store),
         challenges=SqliteSignInChallengeStore(store),
         tokens=SqliteOneTimeTokenStore(store),
+        personal_access_tokens=SqlitePersonalAccessTokenRepository(store),
     )
 
 
@@ -129,6 +136,7 @@ def _dynamodb_stores(settings: AuthSettings, dependencies: Dependencies, *, chec
         two_factor=DynamoDbTwoFactorRepository(client, table),
         challenges=DynamoDbSignInChallengeStore(client, table),
         tokens=DynamoDbOneTimeTokenStore(client, table),
+        personal_access_tokens=DynamoDbPersonalAccessTokenRepository(client, table),
     )
 
 
@@ -158,6 +166,7 @@ async def bootstrap(
     two_factor: TwoFactorRepository | None = None,
     challenges: SignInChallengeStore | None = None,
     tokens: OneTimeTokenStore | None = None,
+    personal_access_tokens: PersonalAccessTokenRepository | None = None,
     mailer: Mailer | None = None,
 ) -> ServiceContainer[AuthUseCases]:
     dependencies = Dependencies(settings)
@@ -170,6 +179,7 @@ async def bootstrap(
         two_factor=two_factor,
         challenges=challenges,
         tokens=tokens,
+        personal_access_tokens=personal_access_tokens,
     )
     outbox = MailOutbox(mailer or build_mailer(settings))
     dependencies.close_at_shutdown(outbox.close)
@@ -182,6 +192,7 @@ async def bootstrap(
         session_lifetime=settings.session_lifetime,
         reuse_grace_seconds=settings.refresh_reuse_grace_seconds,
         link_lifetimes=settings.link_lifetimes,
+        personal_access_token_max_lifetime_days=settings.personal_access_token_max_lifetime_days,
     )
     signer = build_signer(settings)
     use_cases = build_use_cases(
@@ -191,10 +202,11 @@ async def bootstrap(
         mail_layout=MailLayout(public_url=settings.public_url),
         dummy_password_hash=await hasher.hash("timing-equaliser-not-a-password"),
     )
-    # Auth answers its own session checks from its repository, with the same cache as its peers.
+    # Auth answers its own session and token checks from its stores, with the same caches as its peers.
     verifier = AccessTokenVerifier(
         SignerKeySource(signer),
         session_source=use_cases.sessions,
+        personal_token_source=use_cases.personal_access_tokens,
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )

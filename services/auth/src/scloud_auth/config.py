@@ -87,6 +87,13 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
     password_reset_ttl_seconds: int = Field(
         30 * 60, ge=300, le=3600, description="How long the link of a password reset email works."
     )
+    personal_access_token_max_lifetime_days: int = Field(
+        90,
+        ge=1,
+        le=366,
+        description="The longest a personal access token may live, in days; its owner picks up to this "
+        "when creating one.",
+    )
 
     @field_validator("jwt_private_key", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from scloud_common.errors import (
     RateLimited,
     Unauthenticated,
 )
+from scloud_common.scopes import Scope
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 128
@@ -61,6 +62,31 @@ class Session:
 
     def is_active(self, now: int) -> bool:
         return not self.revoked and self.expires_at > now
+
+
+@dataclass(frozen=True)
+class PersonalAccessToken:
+    """A token a user made for a script: only `token_hash` of its secret is kept."""
+
+    token_id: str
+    user_id: str
+    name: str
+    token_hash: str
+    scopes: frozenset[Scope]
+    created_at: int
+    expires_at: int
+    last_used_at: int | None = None
+    revoked: bool = False
+
+    def is_active(self, now: int) -> bool:
+        return not self.revoked and self.expires_at > now
+
+
+@dataclass(frozen=True)
+class IssuedPersonalAccessToken:
+    token: PersonalAccessToken
+    # The whole text (`scloud_pat_...`), shown to its owner once and never stored.
+    secret: str
 
 
 @dataclass(frozen=True)
@@ -285,6 +311,20 @@ class SessionExists(AlreadyExists):
 class SessionNotFound(NotFound):
     code = "session_not_found"
     message = "This session does not exist or has already ended."
+
+
+class PersonalAccessTokenNotFound(NotFound):
+    code = "token_not_found"
+    message = "This token does not exist or has already been revoked."
+
+
+class TooManyPersonalAccessTokens(Conflict):
+    code = "too_many_tokens"
+    message = "You have as many tokens as an account may have. Revoke one you no longer use first."
+
+
+class InvalidTokenLifetime(InvalidInput):
+    code = "invalid_token_lifetime"
 
 
 class InvalidLinkToken(InvalidInput):

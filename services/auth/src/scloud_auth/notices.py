@@ -1,7 +1,7 @@
 """The emails that tell an account what happened to it, posted to the outbox (never awaited)."""
 
 from scloud_auth import account_mail
-from scloud_auth.domain import IssuedSession, TokenPurpose, User
+from scloud_auth.domain import IssuedSession, PersonalAccessToken, TokenPurpose, User
 from scloud_auth.link_tokens import LinkTokens
 from scloud_auth.ports import Outbox, SessionRepository, UserDirectory
 from scloud_auth.secret_token import split_refresh_token
@@ -47,6 +47,13 @@ class AccountNotices:
         async def compose() -> MailMessage:
             user = await self._users.get_user(user_id)
             return account_mail.two_factor_changed_mail(self._layout, user, enabled=enabled)
+
+        self._outbox.post(compose)
+
+    def personal_access_token_created(self, token: PersonalAccessToken) -> None:
+        async def compose() -> MailMessage:
+            user = await self._users.get_user(token.user_id)
+            return account_mail.personal_access_token_created_mail(self._layout, user, token)
 
         self._outbox.post(compose)
 

@@ -7,6 +7,7 @@ from scloud_auth.domain import (
     Credentials,
     NewUser,
     OneTimeToken,
+    PersonalAccessToken,
     Session,
     SignInChallenge,
     TokenPurpose,
@@ -39,6 +40,35 @@ class SessionRepository(Protocol):
         ...
 
     async def revoke_all_for_user(self, user_id: str, *, except_session_id: str | None = None) -> int: ...
+
+
+class PersonalAccessTokenRepository(Protocol):
+    """Users' personal access tokens, shared by every auth instance. A store may forget a token
+    some time after it expires."""
+
+    async def add(self, token: PersonalAccessToken) -> None:
+        """Stores a new token; raises AlreadyExists if its id or hash is taken."""
+        ...
+
+    async def find_by_hash(self, token_hash: str) -> PersonalAccessToken | None:
+        """The token, revoked or expired ones included (the caller judges)."""
+        ...
+
+    async def list_for_user(self, user_id: str) -> list[PersonalAccessToken]:
+        """Every stored token of the user, revoked or expired ones included, in no order."""
+        ...
+
+    async def revoke(self, token: PersonalAccessToken) -> None:
+        """Idempotent; a token the store does not hold (any more) is ignored."""
+        ...
+
+    async def record_use(self, token: PersonalAccessToken, used_at: int) -> None:
+        """Sets its last use; a token the store does not hold (any more) is ignored."""
+        ...
+
+    async def delete_all_for_user(self, user_id: str) -> None:
+        """Forgets every token of the user (account deletion). Idempotent."""
+        ...
 
 
 class UserDirectory(Protocol):

@@ -9,11 +9,13 @@ from scloud_auth.domain import LinkLifetimes, SessionLifetime, ThrottlePolicy
 from scloud_auth.link_tokens import LinkTokens
 from scloud_auth.notices import AccountNotices
 from scloud_auth.password_policy import PasswordPolicy
+from scloud_auth.personal_tokens import PersonalAccessTokens
 from scloud_auth.ports import (
     AttemptStore,
     OneTimeTokenStore,
     Outbox,
     PasswordHasher,
+    PersonalAccessTokenRepository,
     SendLimitStore,
     SessionRepository,
     SignInChallengeStore,
@@ -42,6 +44,7 @@ class AuthPorts:
     two_factor: TwoFactorRepository
     challenges: SignInChallengeStore
     tokens: OneTimeTokenStore
+    personal_access_tokens: PersonalAccessTokenRepository
     outbox: Outbox
 
 
@@ -54,6 +57,7 @@ class AuthRules:
     reuse_grace_seconds: int
     link_lifetimes: LinkLifetimes = LinkLifetimes()
     throttle: ThrottlePolicy = ThrottlePolicy()
+    personal_access_token_max_lifetime_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ class AuthUseCases:
     two_factor: TwoFactorSettings
     recovery: Recovery
     password_check: PasswordCheck
+    personal_access_tokens: PersonalAccessTokens
     signer: AccessTokenSigner
 
 
@@ -164,5 +169,12 @@ def build_use_cases(
         ),
         recovery=_recovery(ports, rules, shared, mail_layout, clock),
         password_check=shared.password_check,
+        personal_access_tokens=PersonalAccessTokens(
+            tokens=ports.personal_access_tokens,
+            users=ports.users,
+            notices=shared.notices,
+            max_lifetime_days=rules.personal_access_token_max_lifetime_days,
+            clock=clock,
+        ),
         signer=signer,
     )

@@ -6,6 +6,7 @@ import pytest
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
+    DynamoDbPersonalAccessTokenRepository,
     DynamoDbSendLimitStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
@@ -17,6 +18,10 @@ from scloud_common.aws import create_aws_client
 from scloud_common.settings import MailingAwsSettings
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
+from services.auth.tests.contracts.personal_access_token_repository import (
+    PersonalAccessTokenRepositoryContract,
+    token,
+)
 from services.auth.tests.contracts.send_limit_store import SendLimitStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract, session
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
@@ -75,6 +80,24 @@ class TestDynamoDbSignInChallengeStore(SignInChallengeStoreContract):
     @pytest.fixture
     def store(self, table):
         return DynamoDbSignInChallengeStore(*table)
+
+
+class TestDynamoDbPersonalAccessTokenRepository(PersonalAccessTokenRepositoryContract):
+    @pytest.fixture
+    def repository(self, table):
+        return DynamoDbPersonalAccessTokenRepository(*table)
+
+
+async def test_personal_access_tokens_share_the_table_without_becoming_sessions(table):
+    sessions = DynamoDbSessionRepository(*table)
+    tokens = DynamoDbPersonalAccessTokenRepository(*table)
+    await sessions.add(session("s1", user_id="u1"))
+    await tokens.add(token("t1", user_id="u1", token_hash="abc"))
+    assert [s.session_id for s in await sessions.list_for_user("u1")] == ["s1"]
+    # A forged refresh cookie `pat#<hash>.<token>` must find no session to refresh.
+    assert await sessions.get("pat#abc") is None
+    assert await sessions.revoke_all_for_user("u1") == 1
+    assert (await tokens.find_by_hash("abc")).revoked is False
 
 
 async def test_two_factor_items_share_the_table_without_becoming_sessions(table):

@@ -1,6 +1,8 @@
 """Steps the auth unit tests share: a registered account, two-factor turned on, a verifier that
 asks the sessions use case about every token."""
 
+import dataclasses
+
 import pyotp
 
 from scloud_auth.signing import AccessTokenSigner, SignerKeySource
@@ -28,4 +30,12 @@ async def enable_two_factor(auth: AuthUseCases, user_id: str, clock) -> tuple[py
 def verifier_for(auth: AuthUseCases, signer: AccessTokenSigner) -> AccessTokenVerifier:
     return AccessTokenVerifier(
         SignerKeySource(signer), session_source=auth.sessions, issuer="iss", audience="aud", session_cache_seconds=0
+    )
+
+
+def set_locked(users, user_id: str, locked: bool) -> None:
+    """What an operator's lock (or unlock) does to the account in the users service."""
+    credentials = users.credentials[user_id]
+    users.credentials[user_id] = dataclasses.replace(
+        credentials, user=dataclasses.replace(credentials.user, locked=locked)
     )

@@ -9,6 +9,7 @@ from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
+    InMemoryPersonalAccessTokenRepository,
     InMemorySendLimitStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
@@ -43,6 +44,11 @@ def sessions() -> InMemorySessionRepository:
 
 
 @pytest.fixture
+def personal_access_token_repository() -> InMemoryPersonalAccessTokenRepository:
+    return InMemoryPersonalAccessTokenRepository()
+
+
+@pytest.fixture
 def users() -> InMemoryUserDirectory:
     return InMemoryUserDirectory()
 
@@ -73,7 +79,7 @@ def signer() -> AccessTokenSigner:
 
 
 @pytest.fixture
-def ports(users, sessions, hasher, two_factor_repository, outbox) -> AuthPorts:
+def ports(users, sessions, hasher, two_factor_repository, personal_access_token_repository, outbox) -> AuthPorts:
     return AuthPorts(
         users=users,
         sessions=sessions,
@@ -83,6 +89,7 @@ def ports(users, sessions, hasher, two_factor_repository, outbox) -> AuthPorts:
         two_factor=two_factor_repository,
         challenges=InMemorySignInChallengeStore(),
         tokens=InMemoryOneTimeTokenStore(),
+        personal_access_tokens=personal_access_token_repository,
         outbox=outbox,
     )
 

@@ -2,20 +2,12 @@
 and a refresh token all stop working until it is unlocked; a wrong password still answers as it
 always does, so the lock tells a guesser nothing."""
 
-import dataclasses
 import logging
 
 import pytest
 
 from scloud_auth.domain import AccountLocked, InvalidCredentials, InvalidRefreshToken, IssuedChallenge
-from services.auth.tests.unit.account_steps import PASSWORD, enable_two_factor, register
-
-
-def set_locked(users, user_id: str, locked: bool) -> None:
-    credentials = users.credentials[user_id]
-    users.credentials[user_id] = dataclasses.replace(
-        credentials, user=dataclasses.replace(credentials.user, locked=locked)
-    )
+from services.auth.tests.unit.account_steps import PASSWORD, enable_two_factor, register, set_locked
 
 
 async def test_a_locked_account_cannot_sign_in_until_unlocked(auth, users, caplog):

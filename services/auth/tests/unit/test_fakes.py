@@ -5,6 +5,7 @@ import pytest
 from scloud_auth.adapters.in_memory import (
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
+    InMemoryPersonalAccessTokenRepository,
     InMemorySendLimitStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
@@ -12,6 +13,7 @@ from scloud_auth.adapters.in_memory import (
 )
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
+from services.auth.tests.contracts.personal_access_token_repository import PersonalAccessTokenRepositoryContract
 from services.auth.tests.contracts.send_limit_store import SendLimitStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
@@ -51,3 +53,9 @@ class TestInMemorySendLimitStore(SendLimitStoreContract):
     @pytest.fixture
     def store(self):
         return InMemorySendLimitStore()
+
+
+class TestInMemoryPersonalAccessTokenRepository(PersonalAccessTokenRepositoryContract):
+    @pytest.fixture
+    def repository(self):
+        return InMemoryPersonalAccessTokenRepository()

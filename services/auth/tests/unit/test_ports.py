@@ -6,6 +6,7 @@ import pytest
 from scloud_auth.adapters.dynamodb import (
     DynamoDbAttemptStore,
     DynamoDbOneTimeTokenStore,
+    DynamoDbPersonalAccessTokenRepository,
     DynamoDbSendLimitStore,
     DynamoDbSessionRepository,
     DynamoDbSignInChallengeStore,
@@ -15,6 +16,7 @@ from scloud_auth.adapters.in_memory import (
     FastPasswordHasher,
     InMemoryAttemptStore,
     InMemoryOneTimeTokenStore,
+    InMemoryPersonalAccessTokenRepository,
     InMemorySendLimitStore,
     InMemorySessionRepository,
     InMemorySignInChallengeStore,
@@ -24,6 +26,7 @@ from scloud_auth.adapters.in_memory import (
 from scloud_auth.adapters.sqlite import (
     SqliteAttemptStore,
     SqliteOneTimeTokenStore,
+    SqlitePersonalAccessTokenRepository,
     SqliteSendLimitStore,
     SqliteSessionRepository,
     SqliteSignInChallengeStore,
@@ -34,6 +37,7 @@ from scloud_auth.ports import (
     AttemptStore,
     OneTimeTokenStore,
     PasswordHasher,
+    PersonalAccessTokenRepository,
     SendLimitStore,
     SessionRepository,
     SignInChallengeStore,
@@ -50,6 +54,14 @@ ADAPTERS = [
     (TwoFactorRepository, [InMemoryTwoFactorRepository, DynamoDbTwoFactorRepository, SqliteTwoFactorRepository]),
     (SignInChallengeStore, [InMemorySignInChallengeStore, DynamoDbSignInChallengeStore, SqliteSignInChallengeStore]),
     (OneTimeTokenStore, [InMemoryOneTimeTokenStore, DynamoDbOneTimeTokenStore, SqliteOneTimeTokenStore]),
+    (
+        PersonalAccessTokenRepository,
+        [
+            InMemoryPersonalAccessTokenRepository,
+            DynamoDbPersonalAccessTokenRepository,
+            SqlitePersonalAccessTokenRepository,
+        ],
+    ),
     (UserDirectory, [InMemoryUserDirectory, GrpcUserDirectory]),
     (PasswordHasher, [FastPasswordHasher, BcryptPasswordHasher]),
 ]

@@ -10,6 +10,7 @@ import pytest
 from scloud_auth.adapters.sqlite import (
     SqliteAttemptStore,
     SqliteOneTimeTokenStore,
+    SqlitePersonalAccessTokenRepository,
     SqliteSendLimitStore,
     SqliteSessionRepository,
     SqliteSignInChallengeStore,
@@ -20,6 +21,10 @@ from scloud_auth.domain import AttemptRecord, OneTimeToken, Session, SignInChall
 from scloud_common.sqlite_store import SqliteStore
 from services.auth.tests.contracts.attempt_store import AttemptStoreContract
 from services.auth.tests.contracts.one_time_token_store import OneTimeTokenStoreContract
+from services.auth.tests.contracts.personal_access_token_repository import (
+    PersonalAccessTokenRepositoryContract,
+    token,
+)
 from services.auth.tests.contracts.send_limit_store import SendLimitStoreContract
 from services.auth.tests.contracts.session_repository import SessionRepositoryContract
 from services.auth.tests.contracts.two_factor import SignInChallengeStoreContract, TwoFactorRepositoryContract
@@ -68,6 +73,12 @@ class TestSqliteSendLimitStore(SendLimitStoreContract):
         return SqliteSendLimitStore(database)
 
 
+class TestSqlitePersonalAccessTokenRepository(PersonalAccessTokenRepositoryContract):
+    @pytest.fixture
+    def repository(self, database):
+        return SqlitePersonalAccessTokenRepository(database)
+
+
 async def test_concurrent_mail_events_are_all_counted(database):
     store = SqliteSendLimitStore(database)
     counts = await asyncio.gather(*(store.count("k", now=1000, window_seconds=3600) for _ in range(20)))
@@ -97,6 +108,9 @@ async def fill_every_expiring_kind(database, *, expires_at: int, suffix: str) ->
     await SqliteSendLimitStore(database).count(f"m{suffix}", now=expires_at - 60, window_seconds=60)
     await SqliteSignInChallengeStore(database).add(SignInChallenge(f"c{suffix}", "u1", "Firefox", expires_at))
     await SqliteOneTimeTokenStore(database).add(OneTimeToken(TokenPurpose.VERIFY_EMAIL, f"t{suffix}", "u1", expires_at))
+    await SqlitePersonalAccessTokenRepository(database).add(
+        token(f"p{suffix}", created_at=expires_at - 10, expires_at=expires_at)
+    )
 
 
 async def what_is_left(database) -> dict[str, int]:

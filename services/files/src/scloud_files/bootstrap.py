@@ -19,11 +19,17 @@ from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
+    GrpcPersonalAccessTokenSource,
     GrpcPublicKeySource,
     GrpcSessionStatusSource,
 )
 from scloud_common.sqlite_store import SqliteStore
-from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
+from scloud_common.tokens import (
+    AccessTokenVerifier,
+    PersonalAccessTokenSource,
+    PublicKeySource,
+    SessionStatusSource,
+)
 from scloud_files.adapters.dynamodb import (
     DynamoDbFileRepository,
     DynamoDbFileRequests,
@@ -305,6 +311,7 @@ async def bootstrap(
     multipart: MultipartStore | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
+    personal_token_source: PersonalAccessTokenSource | None = None,
     thumbnail_renderer: ThumbnailRenderer | None = None,
     share_links: ShareLinkStore | None = None,
     users: UserDirectory | None = None,
@@ -340,6 +347,7 @@ async def bootstrap(
         )
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
+        personal_token_source = personal_token_source or GrpcPersonalAccessTokenSource(auth_channel, timeout=timeout)
     # One channel to users for links and people alike, unless a test gives both directories.
     if (users is None and share_links is not None) or (people is None and grants is not None):
         directory = _users_directory(settings, dependencies)
@@ -436,8 +444,13 @@ async def bootstrap(
         thumbnail_pool.shutdown(wait=False, cancel_futures=True)
 
     dependencies.close_at_shutdown(stop_background_tasks)
+    # A test that gives its own sources and no personal_token_source gets personal access tokens refused.
     verifier = AccessTokenVerifier(
-        key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        key_source,
+        session_source=session_source,
+        personal_token_source=personal_token_source,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
     )
     return dependencies.container(drive, verifier)
 

@@ -7,10 +7,16 @@ from scloud_common.mail_transport import build_mailer
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
+    GrpcPersonalAccessTokenSource,
     GrpcPublicKeySource,
     GrpcSessionStatusSource,
 )
-from scloud_common.tokens import AccessTokenVerifier, PublicKeySource, SessionStatusSource
+from scloud_common.tokens import (
+    AccessTokenVerifier,
+    PersonalAccessTokenSource,
+    PublicKeySource,
+    SessionStatusSource,
+)
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer
 from scloud_users.adapters.sqlite import MIGRATIONS, SqliteUserRepository
@@ -28,6 +34,7 @@ async def bootstrap(
     auth: AuthPeer | None = None,
     key_source: PublicKeySource | None = None,
     session_source: SessionStatusSource | None = None,
+    personal_token_source: PersonalAccessTokenSource | None = None,
     mailer: Mailer | None = None,
 ) -> ServiceContainer[UserService]:
     dependencies = Dependencies(settings)
@@ -48,13 +55,19 @@ async def bootstrap(
         auth = auth or GrpcAuthPeer(auth_channel, timeout=timeout)
         key_source = key_source or GrpcPublicKeySource(auth_channel, timeout=timeout)
         session_source = session_source or GrpcSessionStatusSource(auth_channel, timeout=timeout)
+        personal_token_source = personal_token_source or GrpcPersonalAccessTokenSource(auth_channel, timeout=timeout)
     outbox = MailOutbox(mailer or build_mailer(settings))
     dependencies.close_at_shutdown(outbox.close)
     service = UserService(
         repository=repository, files=files, auth=auth, outbox=outbox, mail_layout=MailLayout(settings.public_url)
     )
+    # A test that gives its own sources and no personal_token_source gets personal access tokens refused.
     verifier = AccessTokenVerifier(
-        key_source, session_source=session_source, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        key_source,
+        session_source=session_source,
+        personal_token_source=personal_token_source,
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
     )
     return dependencies.container(service, verifier)
 

@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19scloud/auth/v1/auth.proto\x12\x0escloud.auth.v1\"$\n\x11\x46orgetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x14\n\x12\x46orgetUserResponse\"\x16\n\x14GetPublicKeysRequest\"F\n\tPublicKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x03 \x01(\t\"@\n\x15GetPublicKeysResponse\x12\'\n\x04keys\x18\x01 \x03(\x0b\x32\x19.scloud.auth.v1.PublicKey\",\n\x19RevokeUserSessionsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"3\n\x1aRevokeUserSessionsResponse\x12\x15\n\rrevoked_count\x18\x01 \x01(\x05\":\n\x13\x43heckSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"&\n\x14\x43heckSessionResponse\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\":\n\x15VerifyPasswordRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\xd9\x01\n\x16VerifyPasswordResponse\x12?\n\x07outcome\x18\x01 \x01(\x0e\x32..scloud.auth.v1.VerifyPasswordResponse.Outcome\x12\x1b\n\x13retry_after_seconds\x18\x02 \x01(\x05\"a\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n\x0fOUTCOME_CORRECT\x10\x01\x12\x11\n\rOUTCOME_WRONG\x10\x02\x12\x15\n\x11OUTCOME_THROTTLED\x10\x03\x32\xe9\x03\n\x0b\x41uthService\x12\\\n\rGetPublicKeys\x12$.scloud.auth.v1.GetPublicKeysRequest\x1a%.scloud.auth.v1.GetPublicKeysResponse\x12k\n\x12RevokeUserSessions\x12).scloud.auth.v1.RevokeUserSessionsRequest\x1a*.scloud.auth.v1.RevokeUserSessionsResponse\x12Y\n\x0c\x43heckSession\x12#.scloud.auth.v1.CheckSessionRequest\x1a$.scloud.auth.v1.CheckSessionResponse\x12_\n\x0eVerifyPassword\x12%.scloud.auth.v1.VerifyPasswordRequest\x1a&.scloud.auth.v1.VerifyPasswordResponse\x12S\n\nForgetUser\x12!.scloud.auth.v1.ForgetUserRequest\x1a\".scloud.auth.v1.ForgetUserResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19scloud/auth/v1/auth.proto\x12\x0escloud.auth.v1\"$\n\x11\x46orgetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x14\n\x12\x46orgetUserResponse\"\x16\n\x14GetPublicKeysRequest\"F\n\tPublicKey\x12\x0e\n\x06key_id\x18\x01 \x01(\t\x12\x11\n\talgorithm\x18\x02 \x01(\t\x12\x16\n\x0epublic_key_pem\x18\x03 \x01(\t\"@\n\x15GetPublicKeysResponse\x12\'\n\x04keys\x18\x01 \x03(\x0b\x32\x19.scloud.auth.v1.PublicKey\",\n\x19RevokeUserSessionsRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"3\n\x1aRevokeUserSessionsResponse\x12\x15\n\rrevoked_count\x18\x01 \x01(\x05\":\n\x13\x43heckSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07user_id\x18\x02 \x01(\t\"&\n\x14\x43heckSessionResponse\x12\x0e\n\x06\x61\x63tive\x18\x01 \x01(\x08\"0\n\x1f\x43heckPersonalAccessTokenRequest\x12\r\n\x05token\x18\x01 \x01(\t\"x\n CheckPersonalAccessTokenResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x10\n\x08token_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x0e\n\x06scopes\x18\x04 \x03(\t\x12\x12\n\nexpires_at\x18\x05 \x01(\x03\":\n\x15VerifyPasswordRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08password\x18\x02 \x01(\t\"\xd9\x01\n\x16VerifyPasswordResponse\x12?\n\x07outcome\x18\x01 \x01(\x0e\x32..scloud.auth.v1.VerifyPasswordResponse.Outcome\x12\x1b\n\x13retry_after_seconds\x18\x02 \x01(\x05\"a\n\x07Outcome\x12\x17\n\x13OUTCOME_UNSPECIFIED\x10\x00\x12\x13\n\x0fOUTCOME_CORRECT\x10\x01\x12\x11\n\rOUTCOME_WRONG\x10\x02\x12\x15\n\x11OUTCOME_THROTTLED\x10\x03\x32\xe8\x04\n\x0b\x41uthService\x12\\\n\rGetPublicKeys\x12$.scloud.auth.v1.GetPublicKeysRequest\x1a%.scloud.auth.v1.GetPublicKeysResponse\x12k\n\x12RevokeUserSessions\x12).scloud.auth.v1.RevokeUserSessionsRequest\x1a*.scloud.auth.v1.RevokeUserSessionsResponse\x12Y\n\x0c\x43heckSession\x12#.scloud.auth.v1.CheckSessionRequest\x1a$.scloud.auth.v1.CheckSessionResponse\x12}\n\x18\x43heckPersonalAccessToken\x12/.scloud.auth.v1.CheckPersonalAccessTokenRequest\x1a\x30.scloud.auth.v1.CheckPersonalAccessTokenResponse\x12_\n\x0eVerifyPassword\x12%.scloud.auth.v1.VerifyPasswordRequest\x1a&.scloud.auth.v1.VerifyPasswordResponse\x12S\n\nForgetUser\x12!.scloud.auth.v1.ForgetUserRequest\x1a\".scloud.auth.v1.ForgetUserResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -49,12 +49,16 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_CHECKSESSIONREQUEST']._serialized_end=424
   _globals['_CHECKSESSIONRESPONSE']._serialized_start=426
   _globals['_CHECKSESSIONRESPONSE']._serialized_end=464
-  _globals['_VERIFYPASSWORDREQUEST']._serialized_start=466
-  _globals['_VERIFYPASSWORDREQUEST']._serialized_end=524
-  _globals['_VERIFYPASSWORDRESPONSE']._serialized_start=527
-  _globals['_VERIFYPASSWORDRESPONSE']._serialized_end=744
-  _globals['_VERIFYPASSWORDRESPONSE_OUTCOME']._serialized_start=647
-  _globals['_VERIFYPASSWORDRESPONSE_OUTCOME']._serialized_end=744
-  _globals['_AUTHSERVICE']._serialized_start=747
-  _globals['_AUTHSERVICE']._serialized_end=1236
+  _globals['_CHECKPERSONALACCESSTOKENREQUEST']._serialized_start=466
+  _globals['_CHECKPERSONALACCESSTOKENREQUEST']._serialized_end=514
+  _globals['_CHECKPERSONALACCESSTOKENRESPONSE']._serialized_start=516
+  _globals['_CHECKPERSONALACCESSTOKENRESPONSE']._serialized_end=636
+  _globals['_VERIFYPASSWORDREQUEST']._serialized_start=638
+  _globals['_VERIFYPASSWORDREQUEST']._serialized_end=696
+  _globals['_VERIFYPASSWORDRESPONSE']._serialized_start=699
+  _globals['_VERIFYPASSWORDRESPONSE']._serialized_end=916
+  _globals['_VERIFYPASSWORDRESPONSE_OUTCOME']._serialized_start=819
+  _globals['_VERIFYPASSWORDRESPONSE_OUTCOME']._serialized_end=916
+  _globals['_AUTHSERVICE']._serialized_start=919
+  _globals['_AUTHSERVICE']._serialized_end=1535
 # @@protoc_insertion_point(module_scope)

@@ -63,6 +63,26 @@ class CheckSessionResponse(_message.Message):
     active: bool
     def __init__(self, active: _Optional[bool] = ...) -> None: ...
 
+class CheckPersonalAccessTokenRequest(_message.Message):
+    __slots__ = ("token",)
+    TOKEN_FIELD_NUMBER: _ClassVar[int]
+    token: str
+    def __init__(self, token: _Optional[str] = ...) -> None: ...
+
+class CheckPersonalAccessTokenResponse(_message.Message):
+    __slots__ = ("valid", "token_id", "user_id", "scopes", "expires_at")
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_ID_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    SCOPES_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    valid: bool
+    token_id: str
+    user_id: str
+    scopes: _containers.RepeatedScalarFieldContainer[str]
+    expires_at: int
+    def __init__(self, valid: _Optional[bool] = ..., token_id: _Optional[str] = ..., user_id: _Optional[str] = ..., scopes: _Optional[_Iterable[str]] = ..., expires_at: _Optional[int] = ...) -> None: ...
+
 class VerifyPasswordRequest(_message.Message):
     __slots__ = ("user_id", "password")
     USER_ID_FIELD_NUMBER: _ClassVar[int]

@@ -50,6 +50,11 @@ class AuthServiceStub:
                 request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionRequest.SerializeToString,
                 response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionResponse.FromString,
                 _registered_method=True)
+        self.CheckPersonalAccessToken = channel.unary_unary(
+                '/scloud.auth.v1.AuthService/CheckPersonalAccessToken',
+                request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckPersonalAccessTokenRequest.SerializeToString,
+                response_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckPersonalAccessTokenResponse.FromString,
+                _registered_method=True)
         self.VerifyPassword = channel.unary_unary(
                 '/scloud.auth.v1.AuthService/VerifyPassword',
                 request_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.VerifyPasswordRequest.SerializeToString,
@@ -84,6 +89,15 @@ class AuthServiceServicer:
 
     def CheckSession(self, request, context):
         """Whether the session an access token names (`sid`) is still active for that user. Idempotent.
+        Callers: users, files.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckPersonalAccessToken(self, request, context):
+        """Which valid personal access token (`scloud_pat_...`) this is: its owner and scopes. Records
+        its use (coarsely, not on every call). Idempotent: retrying changes nothing more.
         Callers: users, files.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -125,6 +139,11 @@ def add_AuthServiceServicer_to_server(servicer, server):
                     servicer.CheckSession,
                     request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionRequest.FromString,
                     response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionResponse.SerializeToString,
+            ),
+            'CheckPersonalAccessToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckPersonalAccessToken,
+                    request_deserializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckPersonalAccessTokenRequest.FromString,
+                    response_serializer=scloud_dot_auth_dot_v1_dot_auth__pb2.CheckPersonalAccessTokenResponse.SerializeToString,
             ),
             'VerifyPassword': grpc.unary_unary_rpc_method_handler(
                     servicer.VerifyPassword,
@@ -219,6 +238,33 @@ class AuthService:
             '/scloud.auth.v1.AuthService/CheckSession',
             scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionRequest.SerializeToString,
             scloud_dot_auth_dot_v1_dot_auth__pb2.CheckSessionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckPersonalAccessToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/scloud.auth.v1.AuthService/CheckPersonalAccessToken',
+            scloud_dot_auth_dot_v1_dot_auth__pb2.CheckPersonalAccessTokenRequest.SerializeToString,
+            scloud_dot_auth_dot_v1_dot_auth__pb2.CheckPersonalAccessTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -6,6 +6,10 @@ Failed-attempt counters live beside the sessions under `attempts#<key>` (session
 user's two-factor settings (`2fa#<userId>`, no expiry) and the sign-ins waiting for their second
 factor (`challenge#<token hash>`, expiring), the mail send counters (`sends#<key>`), and the tokens of emailed links
 (`token#<purpose>#<sha256 of the token>`, expiring).
+
+Personal access tokens are items `pat#<sha256 of the token>` (found by the hash a request
+presents) with a userId, so the user index lists them beside the sessions: the session methods
+skip index entries whose key holds a `#`. They expire through the same TTL.
 """
 
 from typing import Any
@@ -16,6 +20,7 @@ from botocore.exceptions import ClientError
 from scloud_auth.domain import (
     AttemptRecord,
     OneTimeToken,
+    PersonalAccessToken,
     Session,
     SessionExists,
     SignInChallenge,
@@ -23,8 +28,27 @@ from scloud_auth.domain import (
     TwoFactor,
 )
 from scloud_common.aws import AwsCall, translate_aws_errors
+from scloud_common.errors import AlreadyExists
+from scloud_common.scopes import Scope
 
 USER_INDEX = "userId-index"
+PERSONAL_ACCESS_TOKEN_KEY_PREFIX = "pat#"
+
+
+async def _keys_of_user(call: AwsCall, user_id: str) -> list[str]:
+    """Every key the user index holds for the user: sessions and personal access tokens."""
+    keys: list[str] = []
+    query = {
+        "IndexName": USER_INDEX,
+        "KeyConditionExpression": "userId = :user",
+        "ExpressionAttributeValues": {":user": {"S": user_id}},
+    }
+    while True:
+        page = await call("query", **query)
+        keys += [item["sessionId"]["S"] for item in page.get("Items", [])]
+        if "LastEvaluatedKey" not in page:
+            return keys
+        query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -69,6 +93,10 @@ class DynamoDbSessionRepository:
 
     @translate_aws_errors
     async def get(self, session_id: str) -> Session | None:
+        if "#" in session_id:
+            # Another kind of item (a personal access token has every field a session has): a
+            # forged refresh cookie naming one must find no session.
+            return None
         response = await self._call("get_item", Key={"sessionId": {"S": session_id}}, ConsistentRead=True)
         item = response.get("Item")
         if item is None or "userId" not in item:
@@ -85,18 +113,8 @@ class DynamoDbSessionRepository:
         return sessions
 
     async def _session_ids_of(self, user_id: str) -> list[str]:
-        session_ids: list[str] = []
-        query = {
-            "IndexName": USER_INDEX,
-            "KeyConditionExpression": "userId = :user",
-            "ExpressionAttributeValues": {":user": {"S": user_id}},
-        }
-        while True:
-            page = await self._call("query", **query)
-            session_ids += [item["sessionId"]["S"] for item in page.get("Items", [])]
-            if "LastEvaluatedKey" not in page:
-                return session_ids
-            query["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        # Session ids never hold a `#`; other kinds of item the index lists do.
+        return [key for key in await _keys_of_user(self._call, user_id) if "#" not in key]
 
     @translate_aws_errors
     async def rotate(
@@ -162,6 +180,89 @@ def _session_from_item(item: dict[str, Any]) -> Session:
         rotated_at=int(item["rotatedAt"]["N"]) if "rotatedAt" in item else None,
         user_agent=item.get("userAgent", {}).get("S", ""),
         last_used_at=int(item["lastUsedAt"]["N"]) if "lastUsedAt" in item else None,
+    )
+
+
+class DynamoDbPersonalAccessTokenRepository:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @staticmethod
+    def _key(token_hash: str) -> dict[str, Any]:
+        return {"sessionId": {"S": f"{PERSONAL_ACCESS_TOKEN_KEY_PREFIX}{token_hash}"}}
+
+    @translate_aws_errors(condition_failed=AlreadyExists)
+    async def add(self, token: PersonalAccessToken) -> None:
+        item = {
+            **self._key(token.token_hash),
+            "userId": {"S": token.user_id},
+            "tokenId": {"S": token.token_id},
+            "name": {"S": token.name},
+            "tokenHash": {"S": token.token_hash},
+            # A string set cannot be empty: the scopes travel as one space-separated string.
+            "scopes": {"S": " ".join(sorted(token.scopes))},
+            "createdAt": {"N": str(token.created_at)},
+            "expiresAt": {"N": str(token.expires_at)},
+            "revoked": {"BOOL": token.revoked},
+        }
+        if token.last_used_at is not None:
+            item["lastUsedAt"] = {"N": str(token.last_used_at)}
+        await self._call("put_item", Item=item, ConditionExpression="attribute_not_exists(sessionId)")
+
+    @translate_aws_errors
+    async def find_by_hash(self, token_hash: str) -> PersonalAccessToken | None:
+        response = await self._call("get_item", Key=self._key(token_hash), ConsistentRead=True)
+        item = response.get("Item")
+        return _token_from_item(item) if item is not None else None
+
+    @translate_aws_errors
+    async def list_for_user(self, user_id: str) -> list[PersonalAccessToken]:
+        tokens = []
+        for key in await _keys_of_user(self._call, user_id):
+            if key.startswith(PERSONAL_ACCESS_TOKEN_KEY_PREFIX):
+                token = await self.find_by_hash(key.removeprefix(PERSONAL_ACCESS_TOKEN_KEY_PREFIX))
+                if token is not None:
+                    tokens.append(token)
+        return tokens
+
+    async def revoke(self, token: PersonalAccessToken) -> None:
+        await self._update_if_present(token, "SET revoked = :value", {":value": {"BOOL": True}})
+
+    async def record_use(self, token: PersonalAccessToken, used_at: int) -> None:
+        await self._update_if_present(token, "SET lastUsedAt = :value", {":value": {"N": str(used_at)}})
+
+    @translate_aws_errors
+    async def _update_if_present(self, token: PersonalAccessToken, update: str, values: dict[str, Any]) -> None:
+        try:
+            await self._call(
+                "update_item",
+                Key=self._key(token.token_hash),
+                UpdateExpression=update,
+                ConditionExpression="attribute_exists(sessionId)",
+                ExpressionAttributeValues=values,
+            )
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                raise
+
+    @translate_aws_errors
+    async def delete_all_for_user(self, user_id: str) -> None:
+        for key in await _keys_of_user(self._call, user_id):
+            if key.startswith(PERSONAL_ACCESS_TOKEN_KEY_PREFIX):
+                await self._call("delete_item", Key={"sessionId": {"S": key}})
+
+
+def _token_from_item(item: dict[str, Any]) -> PersonalAccessToken:
+    return PersonalAccessToken(
+        token_id=item["tokenId"]["S"],
+        user_id=item["userId"]["S"],
+        name=item["name"]["S"],
+        token_hash=item["tokenHash"]["S"],
+        scopes=frozenset(Scope(name) for name in item["scopes"]["S"].split()),
+        created_at=int(item["createdAt"]["N"]),
+        expires_at=int(item["expiresAt"]["N"]),
+        last_used_at=int(item["lastUsedAt"]["N"]) if "lastUsedAt" in item else None,
+        revoked=item.get("revoked", {}).get("BOOL", False),
     )
 
 

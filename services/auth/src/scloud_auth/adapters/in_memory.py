@@ -12,6 +12,7 @@ from scloud_auth.domain import (
     Credentials,
     NewUser,
     OneTimeToken,
+    PersonalAccessToken,
     Session,
     SessionExists,
     SignInChallenge,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
         AttemptStore,
         OneTimeTokenStore,
         PasswordHasher,
+        PersonalAccessTokenRepository,
         SendLimitStore,
         SessionRepository,
         SignInChallengeStore,
@@ -76,6 +78,34 @@ class InMemorySessionRepository:
         for session_id in targets:
             await self.revoke(session_id)
         return len(targets)
+
+
+class InMemoryPersonalAccessTokenRepository:
+    def __init__(self) -> None:
+        self.tokens: dict[str, PersonalAccessToken] = {}
+
+    async def add(self, token: PersonalAccessToken) -> None:
+        if token.token_id in self.tokens or any(t.token_hash == token.token_hash for t in self.tokens.values()):
+            raise AlreadyExists("A token with this id exists already.")
+        self.tokens[token.token_id] = token
+
+    async def find_by_hash(self, token_hash: str) -> PersonalAccessToken | None:
+        return next((t for t in self.tokens.values() if t.token_hash == token_hash), None)
+
+    async def list_for_user(self, user_id: str) -> list[PersonalAccessToken]:
+        return [t for t in self.tokens.values() if t.user_id == user_id]
+
+    async def revoke(self, token: PersonalAccessToken) -> None:
+        if token.token_id in self.tokens:
+            self.tokens[token.token_id] = dataclasses.replace(self.tokens[token.token_id], revoked=True)
+
+    async def record_use(self, token: PersonalAccessToken, used_at: int) -> None:
+        if token.token_id in self.tokens:
+            self.tokens[token.token_id] = dataclasses.replace(self.tokens[token.token_id], last_used_at=used_at)
+
+    async def delete_all_for_user(self, user_id: str) -> None:
+        for token_id in [t.token_id for t in self.tokens.values() if t.user_id == user_id]:
+            del self.tokens[token_id]
 
 
 class InMemoryAttemptStore:
@@ -239,3 +269,4 @@ if TYPE_CHECKING:
     _two_factor_repository: TwoFactorRepository = InMemoryTwoFactorRepository()
     _sign_in_challenge_store: SignInChallengeStore = InMemorySignInChallengeStore()
     _token_store: OneTimeTokenStore = InMemoryOneTimeTokenStore()
+    _personal_access_tokens: PersonalAccessTokenRepository = InMemoryPersonalAccessTokenRepository()

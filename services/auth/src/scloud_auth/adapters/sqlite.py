@@ -14,12 +14,15 @@ import sqlite3
 from scloud_auth.domain import (
     AttemptRecord,
     OneTimeToken,
+    PersonalAccessToken,
     Session,
     SessionExists,
     SignInChallenge,
     TokenPurpose,
     TwoFactor,
 )
+from scloud_common.errors import AlreadyExists
+from scloud_common.scopes import Scope
 from scloud_common.sqlite_store import SqliteStore
 
 _SESSION_COLUMNS = (
@@ -111,6 +114,90 @@ class SqliteSessionRepository:
             ).rowcount
 
         return await self._store.write(update)
+
+
+_TOKEN_COLUMNS = "token_id, user_id, name, token_hash, scopes, created_at, expires_at, last_used_at, revoked"
+_ADD_TOKEN_ERRORS = {
+    "UNIQUE constraint failed: personal_access_tokens.token_id": AlreadyExists,
+    "UNIQUE constraint failed: personal_access_tokens.token_hash": AlreadyExists,
+}
+
+
+def _token_from_row(row: sqlite3.Row) -> PersonalAccessToken:
+    return PersonalAccessToken(
+        token_id=row["token_id"],
+        user_id=row["user_id"],
+        name=row["name"],
+        token_hash=row["token_hash"],
+        scopes=frozenset(Scope(name) for name in row["scopes"].split()),
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        last_used_at=row["last_used_at"],
+        revoked=bool(row["revoked"]),
+    )
+
+
+class SqlitePersonalAccessTokenRepository:
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    async def add(self, token: PersonalAccessToken) -> None:
+        row = (
+            token.token_id,
+            token.user_id,
+            token.name,
+            token.token_hash,
+            " ".join(sorted(token.scopes)),
+            token.created_at,
+            token.expires_at,
+            token.last_used_at,
+            int(token.revoked),
+        )
+
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                f"INSERT INTO personal_access_tokens ({_TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row
+            )
+
+        await self._store.write(insert, constraint_errors=_ADD_TOKEN_ERRORS)
+
+    async def find_by_hash(self, token_hash: str) -> PersonalAccessToken | None:
+        def select(connection: sqlite3.Connection) -> PersonalAccessToken | None:
+            found = connection.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM personal_access_tokens WHERE token_hash = ?", (token_hash,)
+            ).fetchone()
+            return _token_from_row(found) if found else None
+
+        return await self._store.read(select)
+
+    async def list_for_user(self, user_id: str) -> list[PersonalAccessToken]:
+        def select(connection: sqlite3.Connection) -> list[PersonalAccessToken]:
+            rows = connection.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM personal_access_tokens WHERE user_id = ?", (user_id,)
+            )
+            return [_token_from_row(row) for row in rows]
+
+        return await self._store.read(select)
+
+    async def revoke(self, token: PersonalAccessToken) -> None:
+        def update(connection: sqlite3.Connection) -> None:
+            connection.execute("UPDATE personal_access_tokens SET revoked = 1 WHERE token_id = ?", (token.token_id,))
+
+        await self._store.write(update)
+
+    async def record_use(self, token: PersonalAccessToken, used_at: int) -> None:
+        def update(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "UPDATE personal_access_tokens SET last_used_at = ? WHERE token_id = ?", (used_at, token.token_id)
+            )
+
+        await self._store.write(update)
+
+    async def delete_all_for_user(self, user_id: str) -> None:
+        def delete(connection: sqlite3.Connection) -> None:
+            connection.execute("DELETE FROM personal_access_tokens WHERE user_id = ?", (user_id,))
+
+        await self._store.write(delete)
 
 
 def _attempt_record(connection: sqlite3.Connection, key: str) -> AttemptRecord | None:

@@ -87,9 +87,34 @@ MIGRATIONS = [
         CREATE INDEX one_time_tokens_by_expiry ON one_time_tokens (expires_at);
         """,
     ),
+    Migration(
+        2,
+        """
+        CREATE TABLE personal_access_tokens (
+            token_id TEXT PRIMARY KEY,
+            user_id TEXT NOT NULL,
+            name TEXT NOT NULL,
+            token_hash TEXT NOT NULL UNIQUE,
+            scopes TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            last_used_at INTEGER,
+            revoked INTEGER NOT NULL DEFAULT 0 CHECK (revoked IN (0, 1))
+        ) STRICT;
+        CREATE INDEX personal_access_tokens_by_user ON personal_access_tokens (user_id);
+        CREATE INDEX personal_access_tokens_by_expiry ON personal_access_tokens (expires_at);
+        """,
+    ),
 ]
 
-EXPIRING_TABLES = ("sessions", "attempts", "send_limits", "sign_in_challenges", "one_time_tokens")
+EXPIRING_TABLES = (
+    "sessions",
+    "attempts",
+    "send_limits",
+    "sign_in_challenges",
+    "one_time_tokens",
+    "personal_access_tokens",
+)
 # Rows stay a day past their expiry, as DynamoDB's TTL keeps items for a while: an expired link
 # still answers "expired" rather than "unknown", and an ended session still names a known device.
 PURGE_GRACE_SECONDS = 24 * 3600

@@ -21,6 +21,7 @@ CALLER_POLICY = CallerPolicy.for_service(
         "GetPublicKeys": {"users", "files"},
         "RevokeUserSessions": {"users"},
         "CheckSession": {"users", "files"},
+        "CheckPersonalAccessToken": {"users", "files"},
         "VerifyPassword": {"users"},
         "ForgetUser": {"users"},
     },
@@ -59,6 +60,22 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         active = await self._use_cases.sessions.is_session_active(request.session_id, request.user_id)
         return auth_pb2.CheckSessionResponse(active=active)
 
+    async def CheckPersonalAccessToken(
+        self, request: auth_pb2.CheckPersonalAccessTokenRequest, context: grpc.aio.ServicerContext[Any, Any]
+    ) -> auth_pb2.CheckPersonalAccessTokenResponse:
+        if not request.token:
+            raise InvalidInput("token is required.")
+        status = await self._use_cases.personal_access_tokens.check_personal_access_token(request.token)
+        if status is None:
+            return auth_pb2.CheckPersonalAccessTokenResponse(valid=False)
+        return auth_pb2.CheckPersonalAccessTokenResponse(
+            valid=True,
+            token_id=status.token_id,
+            user_id=status.user_id,
+            scopes=sorted(status.scopes),
+            expires_at=status.expires_at,
+        )
+
     async def VerifyPassword(
         self, request: auth_pb2.VerifyPasswordRequest, context: grpc.aio.ServicerContext[Any, Any]
     ) -> auth_pb2.VerifyPasswordResponse:
@@ -81,6 +98,7 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
         if not request.user_id:
             raise InvalidInput("user_id is required.")
         await self._use_cases.two_factor.forget_user(request.user_id)
+        await self._use_cases.personal_access_tokens.forget_user(request.user_id)
         return auth_pb2.ForgetUserResponse()
 
 

@@ -4,6 +4,7 @@ from fastapi import Depends, Request
 
 from scloud_auth.config import AuthSettings
 from scloud_auth.domain import CrossSiteRequest
+from scloud_auth.personal_tokens import PersonalAccessTokens
 from scloud_auth.recovery import Recovery
 from scloud_auth.registration import Registration
 from scloud_auth.sessions import Sessions
@@ -15,6 +16,7 @@ from scloud_common.auth_deps import CurrentUser, OptionalUser
 __all__ = [
     "CurrentUser",
     "OptionalUser",
+    "PersonalAccessTokensDep",
     "RecoveryDep",
     "RegistrationDep",
     "SameOrigin",
@@ -55,6 +57,10 @@ async def get_recovery(request: Request) -> Recovery:
     return get_use_cases(request).recovery
 
 
+async def get_personal_access_tokens(request: Request) -> PersonalAccessTokens:
+    return get_use_cases(request).personal_access_tokens
+
+
 async def get_settings(request: Request) -> AuthSettings:
     settings: AuthSettings = request.app.state.settings
     return settings
@@ -77,5 +83,6 @@ SignInDep = Annotated[SignIn, Depends(get_sign_in)]
 SessionsDep = Annotated[Sessions, Depends(get_sessions)]
 TwoFactorDep = Annotated[TwoFactorSettings, Depends(get_two_factor)]
 RecoveryDep = Annotated[Recovery, Depends(get_recovery)]
+PersonalAccessTokensDep = Annotated[PersonalAccessTokens, Depends(get_personal_access_tokens)]
 SettingsDep = Annotated[AuthSettings, Depends(get_settings)]
 SameOrigin = Depends(require_same_origin)

@@ -36,7 +36,10 @@ from scloud_auth.http.schemas import (
     TwoFactorSignIn,
     TwoFactorStatusRead,
 )
+from scloud_auth.http.token_routes import tokens
+from scloud_common.auth_deps import AccountLevel, require_scope
 from scloud_common.logs import client_address_var
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
@@ -125,14 +128,14 @@ async def login_two_factor(
     return SessionRead.from_issued(issued)
 
 
-@router.get("/two-factor", responses=error_responses(401, 503))
+@router.get("/two-factor", responses=error_responses(401, 403, 503), dependencies=[AccountLevel])
 async def read_two_factor(user: CurrentUser, two_factor: TwoFactorDep) -> TwoFactorStatusRead:
     """Whether two-factor sign-in is on, and how many recovery codes are left."""
     status_ = await two_factor.status(user.user_id)
     return TwoFactorStatusRead(enabled=status_.enabled, recovery_codes_left=status_.recovery_codes_left)
 
 
-@router.post("/two-factor/setup", responses=error_responses(401, 409, 422, 429, 503))
+@router.post("/two-factor/setup", responses=error_responses(401, 403, 409, 422, 429, 503), dependencies=[AccountLevel])
 async def begin_two_factor_setup(
     body: TwoFactorSetupRequest, user: CurrentUser, two_factor: TwoFactorDep
 ) -> TwoFactorSetupRead:
@@ -143,14 +146,17 @@ async def begin_two_factor_setup(
     return TwoFactorSetupRead(secret=setup.secret, otpauth_uri=setup.provisioning_uri, qr_code=setup.qr_code)
 
 
-@router.post("/two-factor/confirm", responses=error_responses(401, 409, 422, 503))
+@router.post("/two-factor/confirm", responses=error_responses(401, 403, 409, 422, 503), dependencies=[AccountLevel])
 async def confirm_two_factor(body: TwoFactorConfirm, user: CurrentUser, two_factor: TwoFactorDep) -> RecoveryCodesRead:
     """Turns two-factor sign-in on with a code of the new secret; answers the recovery codes."""
     return RecoveryCodesRead(recovery_codes=await two_factor.confirm(user.user_id, body.code))
 
 
 @router.post(
-    "/two-factor/disable", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 409, 422, 429, 503)
+    "/two-factor/disable",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 409, 422, 429, 503),
+    dependencies=[AccountLevel],
 )
 async def disable_two_factor(body: TwoFactorDisable, user: CurrentUser, two_factor: TwoFactorDep) -> Response:
     """Turns two-factor sign-in off; needs the password and a current or recovery code."""
@@ -184,7 +190,12 @@ async def logout(request: Request, sessions: SessionsDep, settings: SettingsDep,
     return response
 
 
-@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 422, 429, 503))
+@router.post(
+    "/password",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(400, 401, 403, 422, 429, 503),
+    dependencies=[AccountLevel],
+)
 async def change_password(body: PasswordChange, user: CurrentUser, recovery: RecoveryDep) -> Response:
     """Changes the password and signs out every other session of the account. A wrong current
     password counts towards the account's sign-in throttle (429 `too_many_attempts`)."""
@@ -201,7 +212,7 @@ async def change_password(body: PasswordChange, user: CurrentUser, recovery: Rec
     "/logout-all",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 503),
-    dependencies=[SameOrigin],
+    dependencies=[SameOrigin, AccountLevel],
 )
 async def logout_all(user: CurrentUser, sessions: SessionsDep, settings: SettingsDep) -> Response:
     """Ends every session of the account, this one included, and clears the refresh cookie."""
@@ -211,7 +222,7 @@ async def logout_all(user: CurrentUser, sessions: SessionsDep, settings: Setting
     return response
 
 
-@router.get("/sessions", responses=error_responses(401, 503))
+@router.get("/sessions", responses=error_responses(401, 403, 503), dependencies=[AccountLevel])
 async def list_sessions(user: CurrentUser, sessions_: SessionsDep) -> SessionList:
     """The account's active sessions (signed-in browsers), newest first."""
     sessions = await sessions_.list_sessions(user.user_id)
@@ -220,7 +231,12 @@ async def list_sessions(user: CurrentUser, sessions_: SessionsDep) -> SessionLis
     )
 
 
-@router.delete("/sessions/{id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(401, 404, 422, 503))
+@router.delete(
+    "/sessions/{id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(401, 403, 404, 422, 503),
+    dependencies=[AccountLevel],
+)
 async def delete_session(
     session_id: Annotated[str, Path(alias="id", max_length=64)],
     user: CurrentUser,
@@ -249,7 +265,8 @@ async def verify_email(body: EmailVerification, recovery: RecoveryDep) -> Respon
     "/verify-email/resend",
     status_code=status.HTTP_202_ACCEPTED,
     response_class=Response,
-    responses=error_responses(401, 409, 429, 503),
+    responses=error_responses(401, 403, 409, 429, 503),
+    dependencies=[require_scope(Scope.PROFILE_WRITE)],
 )
 async def resend_verification(user: CurrentUser, recovery: RecoveryDep) -> Response:
     """Emails a new verification link, 3 times an hour at most (429 `too_many_emails` with
@@ -281,3 +298,6 @@ async def confirm_password_reset(body: PasswordReset, recovery: RecoveryDep) -> 
     `link_expired`, 422 `weak_password` (the link stays usable then)."""
     await recovery.reset_password(token=body.token, new_password=body.new_password)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+router.include_router(tokens)

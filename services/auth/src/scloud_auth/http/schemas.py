@@ -80,7 +80,7 @@ class SessionRead(ApiModel):
         )
 
 
-def _timestamp(epoch_seconds: int) -> datetime:
+def to_datetime(epoch_seconds: int) -> datetime:
     return datetime.fromtimestamp(epoch_seconds, UTC)
 
 
@@ -96,8 +96,8 @@ class SessionInfo(ApiModel):
         return cls(
             id=session.session_id,
             user_agent=session.user_agent,
-            created_at=_timestamp(session.created_at),
-            last_used_at=_timestamp(session.last_used_at or session.created_at),
+            created_at=to_datetime(session.created_at),
+            last_used_at=to_datetime(session.last_used_at or session.created_at),
             current=session.session_id == current_session_id,
         )
 
@@ -115,7 +115,7 @@ class TwoFactorChallengeRead(ApiModel):
 
     @classmethod
     def from_issued(cls, issued: IssuedChallenge) -> "TwoFactorChallengeRead":
-        return cls(challenge=issued.token, expires_at=_timestamp(issued.expires_at))
+        return cls(challenge=issued.token, expires_at=to_datetime(issued.expires_at))
 
 
 class TwoFactorSignIn(ApiModel):

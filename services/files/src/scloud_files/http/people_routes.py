@@ -8,7 +8,9 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
+from scloud_common.auth_deps import require_scope
 from scloud_common.errors import ServiceUnavailable
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_files.domain import CompletedPart, OnConflict, SortField
 from scloud_files.domain.grant import Role
@@ -44,8 +46,16 @@ from scloud_files.http.upload_schemas import (
     UploadRead,
 )
 
-people = APIRouter(prefix="/api/items/{item_id}/people", tags=["sharing with people"])
-shared = APIRouter(prefix="/api/shared-with-me", tags=["shared with me"])
+people = APIRouter(
+    prefix="/api/items/{item_id}/people",
+    tags=["sharing with people"],
+    dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)],
+)
+shared = APIRouter(
+    prefix="/api/shared-with-me",
+    tags=["shared with me"],
+    dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)],
+)
 
 ItemId = Annotated[str, Path(max_length=40, description="A file or folder of the user's.")]
 PersonId = Annotated[str, Path(max_length=64, description="`id` of the person in the item's people.")]

@@ -6,6 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response, status
 
+from scloud_common.auth_deps import require_scope
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_files.domain import LINK_ID_PATTERN, CompletedPart
 from scloud_files.drive.clock import timestamp, utc_now
@@ -28,7 +30,11 @@ from scloud_files.http.request_schemas import (
 from scloud_files.http.upload_schemas import PartsSign, SignedPartRead, SignedPartsRead
 
 PUBLIC_PAGE = "/r/{}"
-requests = APIRouter(prefix="/api/files/requests", tags=["file requests"])
+requests = APIRouter(
+    prefix="/api/files/requests",
+    tags=["file requests"],
+    dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)],
+)
 public = APIRouter(prefix="/api/files/public/requests", tags=["public file requests"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]

@@ -3,6 +3,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from scloud_common.auth_deps import require_scope
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_files.domain import (
     Item,
@@ -59,11 +61,21 @@ from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_routes import uploads
 
-files = APIRouter(prefix="/api/files", tags=["files"])
-folders = APIRouter(prefix="/api/folders", tags=["folders"])
-items = APIRouter(prefix="/api/items", tags=["items"])
-search = APIRouter(prefix="/api/search", tags=["search"])
-trash = APIRouter(prefix="/api/trash", tags=["trash"])
+files = APIRouter(
+    prefix="/api/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
+folders = APIRouter(
+    prefix="/api/folders", tags=["folders"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
+items = APIRouter(
+    prefix="/api/items", tags=["items"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
+search = APIRouter(
+    prefix="/api/search", tags=["search"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
+trash = APIRouter(
+    prefix="/api/trash", tags=["trash"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
 
 # The body is parsed by hand as it streams in, so FastAPI is not told about it; this documents it.
 UPLOAD_REQUEST_BODY = {

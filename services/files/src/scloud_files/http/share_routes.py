@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 
+from scloud_common.auth_deps import require_scope
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_files.domain import LINK_ID_PATTERN, SortField, Visitor
 from scloud_files.drive.clock import timestamp, utc_now
@@ -29,7 +31,9 @@ from scloud_files.http.share_schemas import (
 )
 
 PUBLIC_PAGE = "/s/{}"
-links = APIRouter(prefix="/api/files/links", tags=["share links"])
+links = APIRouter(
+    prefix="/api/files/links", tags=["share links"], dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)]
+)
 public = APIRouter(prefix="/api/files/public/links", tags=["public links"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]

@@ -4,13 +4,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from scloud_common.auth_deps import require_scope
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_files.domain import Rendition
 from scloud_files.http import path_convertor  # noqa: F401  registers `{...:item_id}` before the routes below
 from scloud_files.http.deps import CreateThumbnailLinkDep, CurrentUser
 from scloud_files.http.schemas import ThumbnailLinkRead
 
-thumbnails = APIRouter(prefix="/api/files", tags=["files"])
+thumbnails = APIRouter(
+    prefix="/api/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
 
 
 @thumbnails.get("/{file_id:item_id}/thumbnail", responses=error_responses(401, 404, 422, 503))

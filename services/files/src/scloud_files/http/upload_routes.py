@@ -4,6 +4,8 @@ a file, and abort it."""
 
 from fastapi import APIRouter, Response, status
 
+from scloud_common.auth_deps import require_scope
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_files.domain import CompletedPart, OnConflict
 from scloud_files.drive.batch_upload import BatchFileRequest
@@ -26,7 +28,9 @@ from scloud_files.http.upload_schemas import (
     UploadRead,
 )
 
-uploads = APIRouter(prefix="/api/uploads", tags=["uploads"])
+uploads = APIRouter(
+    prefix="/api/uploads", tags=["uploads"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+)
 
 
 @uploads.post(

@@ -1,10 +1,14 @@
 from fastapi import APIRouter, Response, status
 
+from scloud_common.auth_deps import AccountLevel, require_scope
+from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 from scloud_users.http.deps import CurrentUser, UserServiceDep
 from scloud_users.http.schemas import AccountDeletion, ProfileRead, ProfileUpdate
 
-router = APIRouter(prefix="/api/users", tags=["users"])
+router = APIRouter(
+    prefix="/api/users", tags=["users"], dependencies=[require_scope(Scope.PROFILE_READ, Scope.PROFILE_WRITE)]
+)
 
 
 @router.get("/me", responses=error_responses(401, 404, 503))
@@ -19,7 +23,12 @@ async def update_profile(body: ProfileUpdate, user: CurrentUser, service: UserSe
     return ProfileRead.from_domain(*await service.update_profile(user.user_id, body.changes()))
 
 
-@router.delete("/me", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(400, 401, 404, 422, 429, 503))
+@router.delete(
+    "/me",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=error_responses(400, 401, 403, 404, 422, 429, 503),
+    dependencies=[AccountLevel],
+)
 async def delete_account(body: AccountDeletion, user: CurrentUser, service: UserServiceDep) -> Response:
     """Deletes the account, every file it stored and every session, once the password confirms it
     (401 `invalid_credentials` if wrong; 429 `too_many_attempts` with Retry-After after repeated
