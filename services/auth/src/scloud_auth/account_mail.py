@@ -85,6 +85,7 @@ def personal_access_token_created_mail(layout: MailLayout, user: User, token: Pe
     expires = datetime.fromtimestamp(token.expires_at, UTC).strftime("%Y-%m-%d")
     scopes = ", ".join(sorted(token.scopes)) or "none"
     return layout.render(
+        kind="personal_access_token_created",
         to=user.email,
         name=user.username,
         subject="a personal access token was created",
