@@ -157,3 +157,15 @@ def test_an_expired_token_is_refused_everywhere(owner, new_browser, system):
 def test_a_lifetime_beyond_the_maximum_is_refused(owner):
     response = create_token(owner, scopes=["files:read"], days=91)
     assert (response.status_code, response.json()["error"]["code"]) == (422, "invalid_token_lifetime")
+
+
+def test_webdav_takes_a_token_as_the_password_within_its_scopes(owner, new_browser, email, system):
+    reader = create_token(owner, scopes=["files:read"], name="desktop").json()["secret"]
+    writer = create_token(owner, scopes=["files:read", "files:write"], name="sync").json()["secret"]
+    dav = f"{system.files_url}/dav/"
+    with httpx.Client(timeout=30) as client:
+        assert client.request("PROPFIND", dav, headers={"Depth": "1"}, auth=(email, reader)).status_code == 207
+        refused = client.put(f"{dav}notes.txt", content=b"hello", auth=(email, reader))
+        assert refused.status_code == 403
+        assert client.put(f"{dav}notes.txt", content=b"hello", auth=(email, writer)).status_code == 201
+        assert client.get(f"{dav}notes.txt", auth=(email, reader)).content == b"hello"

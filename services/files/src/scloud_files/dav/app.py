@@ -13,11 +13,15 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 
 from scloud_common.errors import AppError, Unauthenticated
 from scloud_common.lifespan import ServiceContainer
+from scloud_common.scopes import Scope
 from scloud_files.dav.bridge import LoopBridge, dav_error
 from scloud_files.dav.provider import USER_KEY, DriveProvider
 from scloud_files.drive.use_cases import Drive
 
 MOUNT_PATH = "/dav"
+# What a client reads with; every other method (PUT, MKCOL, MOVE, COPY, DELETE, LOCK, PROPPATCH...)
+# changes something.
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PROPFIND"})
 REALM = "SCloud"
 # WSGI requests in progress at once (each holds a worker thread while its body or bytes flow).
 WORKERS = 16
@@ -44,6 +48,9 @@ def _domain_controller(bridge: LoopBridge, container: Callable[[], ServiceContai
         def basic_auth_user(self, realm: str, user_name: str, password: str, environ: dict[str, Any]) -> bool:
             try:
                 claims = bridge.submit(container().token_verifier.verify(password)).result(30)
+                # A personal access token reads with files:read and changes with files:write, as
+                # on the HTTP API; a browser session's token may do both.
+                claims.require(Scope.FILES_READ if environ["REQUEST_METHOD"] in READ_METHODS else Scope.FILES_WRITE)
             except Unauthenticated:
                 return False
             except AppError as exc:
