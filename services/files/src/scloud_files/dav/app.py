@@ -13,7 +13,7 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 
 from scloud_common.errors import AppError, Unauthenticated
 from scloud_common.lifespan import ServiceContainer
-from scloud_common.scopes import Scope
+from scloud_common.scopes import Scope as TokenScope
 from scloud_files.dav.bridge import LoopBridge, dav_error
 from scloud_files.dav.provider import USER_KEY, DriveProvider
 from scloud_files.drive.use_cases import Drive
@@ -50,7 +50,9 @@ def _domain_controller(bridge: LoopBridge, container: Callable[[], ServiceContai
                 claims = bridge.submit(container().token_verifier.verify(password)).result(30)
                 # A personal access token reads with files:read and changes with files:write, as
                 # on the HTTP API; a browser session's token may do both.
-                claims.require(Scope.FILES_READ if environ["REQUEST_METHOD"] in READ_METHODS else Scope.FILES_WRITE)
+                claims.require(
+                    TokenScope.FILES_READ if environ["REQUEST_METHOD"] in READ_METHODS else TokenScope.FILES_WRITE
+                )
             except Unauthenticated:
                 return False
             except AppError as exc:
