@@ -24,11 +24,11 @@ SEED = 20261125
 # Signing out, changing the password and deleting the account end the caller's session, so they
 # are fuzzed with their own users.
 SESSION_ENDING = {
-    ("POST", "/api/auth/logout"),
-    ("POST", "/api/auth/logout-all"),
-    ("POST", "/api/auth/password"),
-    ("DELETE", "/api/auth/sessions/{id}"),
-    ("DELETE", "/api/users/me"),
+    ("POST", "/api/v1/auth/logout"),
+    ("POST", "/api/v1/auth/logout-all"),
+    ("POST", "/api/v1/auth/password"),
+    ("DELETE", "/api/v1/auth/sessions/{id}"),
+    ("DELETE", "/api/v1/users/me"),
 }
 
 
@@ -83,7 +83,7 @@ def test_files_api(case, system, access_token):
 
 
 def is_public_link_route(ctx) -> bool:
-    return ctx.operation.path.startswith("/api/files/public/links/{link_id}")
+    return ctx.operation.path.startswith("/api/v1/files/public/links/{link_id}")
 
 
 @files.include(is_public_link_route).parametrize()

@@ -123,7 +123,8 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         if self.cookie_secure:
             return RefreshCookie(name="__Host-scloud_refresh", path="/", secure=True)
         # Browsers refuse `__Host-` cookies without Secure, which plain HTTP cannot set.
-        return RefreshCookie(name="scloud_refresh", path="/api/auth", secure=False)
+        # Path=/api: the sign-in routes answer at /api/v1/auth and, deprecated, at /api/auth.
+        return RefreshCookie(name="scloud_refresh", path="/api", secure=False)
 
     @property
     def session_lifetime(self) -> SessionLifetime:

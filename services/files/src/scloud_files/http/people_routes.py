@@ -44,8 +44,8 @@ from scloud_files.http.upload_schemas import (
     UploadRead,
 )
 
-people = APIRouter(prefix="/api/items/{item_id}/people", tags=["sharing with people"])
-shared = APIRouter(prefix="/api/shared-with-me", tags=["shared with me"])
+people = APIRouter(prefix="/items/{item_id}/people", tags=["sharing with people"])
+shared = APIRouter(prefix="/shared-with-me", tags=["shared with me"])
 
 ItemId = Annotated[str, Path(max_length=40, description="A file or folder of the user's.")]
 PersonId = Annotated[str, Path(max_length=64, description="`id` of the person in the item's people.")]

@@ -28,8 +28,8 @@ from scloud_files.http.request_schemas import (
 from scloud_files.http.upload_schemas import PartsSign, SignedPartRead, SignedPartsRead
 
 PUBLIC_PAGE = "/r/{}"
-requests = APIRouter(prefix="/api/files/requests", tags=["file requests"])
-public = APIRouter(prefix="/api/files/public/requests", tags=["public file requests"])
+requests = APIRouter(prefix="/files/requests", tags=["file requests"])
+public = APIRouter(prefix="/files/public/requests", tags=["public file requests"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")]

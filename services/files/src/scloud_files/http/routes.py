@@ -59,11 +59,11 @@ from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_routes import uploads
 
-files = APIRouter(prefix="/api/files", tags=["files"])
-folders = APIRouter(prefix="/api/folders", tags=["folders"])
-items = APIRouter(prefix="/api/items", tags=["items"])
-search = APIRouter(prefix="/api/search", tags=["search"])
-trash = APIRouter(prefix="/api/trash", tags=["trash"])
+files = APIRouter(prefix="/files", tags=["files"])
+folders = APIRouter(prefix="/folders", tags=["folders"])
+items = APIRouter(prefix="/items", tags=["items"])
+search = APIRouter(prefix="/search", tags=["search"])
+trash = APIRouter(prefix="/trash", tags=["trash"])
 
 # The body is parsed by hand as it streams in, so FastAPI is not told about it; this documents it.
 UPLOAD_REQUEST_BODY = {

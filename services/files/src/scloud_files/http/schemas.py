@@ -227,8 +227,8 @@ class ArchiveLinkRead(ApiModel):
     @classmethod
     def for_token(cls, token: str, expires_at: datetime) -> "ArchiveLinkRead":
         """The link of a one-time archive token, owner's or visitor's alike: the owner's route
-        `GET /api/files/archive/{token}` serves both."""
-        return cls(url=f"/api/files/archive/{token}", expires_at=expires_at)
+        `GET /api/v1/files/archive/{token}` serves both."""
+        return cls(url=f"/api/v1/files/archive/{token}", expires_at=expires_at)
 
 
 class DownloadLinkRead(ApiModel):

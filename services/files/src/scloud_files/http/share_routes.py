@@ -29,8 +29,8 @@ from scloud_files.http.share_schemas import (
 )
 
 PUBLIC_PAGE = "/s/{}"
-links = APIRouter(prefix="/api/files/links", tags=["share links"])
-public = APIRouter(prefix="/api/files/public/links", tags=["public links"])
+links = APIRouter(prefix="/files/links", tags=["share links"])
+public = APIRouter(prefix="/files/public/links", tags=["public links"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")]

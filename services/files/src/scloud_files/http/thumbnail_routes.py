@@ -10,7 +10,7 @@ from scloud_files.http import path_convertor  # noqa: F401  registers `{...:item
 from scloud_files.http.deps import CreateThumbnailLinkDep, CurrentUser
 from scloud_files.http.schemas import ThumbnailLinkRead
 
-thumbnails = APIRouter(prefix="/api/files", tags=["files"])
+thumbnails = APIRouter(prefix="/files", tags=["files"])
 
 
 @thumbnails.get("/{file_id:item_id}/thumbnail", responses=error_responses(401, 404, 422, 503))

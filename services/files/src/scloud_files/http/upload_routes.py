@@ -26,7 +26,7 @@ from scloud_files.http.upload_schemas import (
     UploadRead,
 )
 
-uploads = APIRouter(prefix="/api/uploads", tags=["uploads"])
+uploads = APIRouter(prefix="/uploads", tags=["uploads"])
 
 
 @uploads.post(

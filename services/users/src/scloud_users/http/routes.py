@@ -4,7 +4,7 @@ from scloud_common.web import error_responses
 from scloud_users.http.deps import CurrentUser, UserServiceDep
 from scloud_users.http.schemas import AccountDeletion, ProfileRead, ProfileUpdate
 
-router = APIRouter(prefix="/api/users", tags=["users"])
+router = APIRouter(prefix="/users", tags=["users"])
 
 
 @router.get("/me", responses=error_responses(401, 404, 503))
