@@ -15,6 +15,8 @@ import grpc
 from prometheus_client import CollectorRegistry, Histogram, start_http_server
 from starlette.types import Scope
 
+from scloud_common.api_version import mount_prefix
+
 logger = logging.getLogger(__name__)
 
 # Probes are polled every few seconds by orchestrators and peers: counting them would drown the
@@ -89,7 +91,11 @@ def route_template(scope: Scope) -> str:
     number of series stays bounded whatever the paths requested."""
     route = scope.get("route")
     path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED_ROUTE
+    if not isinstance(path, str):
+        return UNMATCHED_ROUTE
+    # The public API's routes answer under two prefixes their own paths leave out.
+    prefix = mount_prefix(scope)
+    return path if path.startswith(prefix + "/") else prefix + path
 
 
 def _method_name(method: str | bytes) -> str:

@@ -5,7 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -17,10 +17,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scloud_common.api_version import ALIAS_PREFIX, API_V1_PREFIX, DEPRECATION_HEADER, is_alias_path, v1_path
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from scloud_common.errors import AppError, ErrorKind, ServiceTimeout
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_address_var, request_id_var
-from scloud_common.metrics import ServiceMetrics, route_template
+from scloud_common.metrics import ServiceMetrics
 from scloud_common.tracing import current_trace_id
 
 logger = logging.getLogger(__name__)
@@ -337,24 +338,6 @@ class NoStoreMiddleware:
         await self.app(scope, receive, send_no_store)
 
 
-# The public API's paths: /api/v1/... The unversioned /api/... paths of before answer the same for
-# one more release, as hidden aliases whose answers say they are deprecated (RFC 9745) and name
-# their successor (RFC 8288 `successor-version`).
-API_V1_PREFIX = "/api/v1"
-ALIAS_PREFIX = "/api"
-ALIASES_DEPRECATED_ON = datetime(2026, 12, 7, tzinfo=UTC)
-DEPRECATION_HEADER = f"@{int(ALIASES_DEPRECATED_ON.timestamp())}"
-
-
-def v1_path(path: str) -> str:
-    """The /api/v1 address of an unversioned /api one."""
-    return API_V1_PREFIX + path.removeprefix(ALIAS_PREFIX)
-
-
-def is_alias_route(template: str) -> bool:
-    return template.startswith(ALIAS_PREFIX + "/") and not template.startswith(API_V1_PREFIX + "/")
-
-
 def include_public_api(app: FastAPI, router: APIRouter) -> None:
     """Mounts the public API `router` (its routes' paths without the /api) at /api/v1, the
     documented API, and again at /api, the old paths, as aliases left out of the OpenAPI document
@@ -373,12 +356,13 @@ class DeprecatedAliasMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(ALIAS_PREFIX + "/"):
+        if scope["type"] != "http" or not is_alias_path(scope["path"]):
             await self.app(scope, receive, send)
             return
 
         async def send_deprecated(message: Message) -> None:
-            if message["type"] == "http.response.start" and is_alias_route(route_template(scope)):
+            # Only /api routes are mounted under /api, so a routed request there is an alias's.
+            if message["type"] == "http.response.start" and scope.get("route") is not None:
                 link = f'<{v1_path(scope["path"])}>; rel="successor-version"'
                 message["headers"] = [
                     *message.get("headers", []),
