@@ -14,7 +14,7 @@ export default defineConfig({
     outDir: "dist",
     sourcemap: false,
     // The API reference (/api/docs) is a page of its own, so the app's first page never loads it.
-    rollupOptions: { input: { app: "index.html", apiDocs: "api-docs/index.html" } },
+    rollupOptions: { input: { index: "index.html", apiDocs: "api-docs/index.html" } },
   },
   test: {
     environment: "jsdom",
