@@ -54,16 +54,18 @@ $(UV): requirements/uv.txt
 
 # Everything from uv.lock (hashes checked): .venv holds the workspace's packages (editable) and the
 # dev group; checkov, whose pins clash with ours, gets .tools/checkov.
-$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml admin/pyproject.toml
+$(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml admin/pyproject.toml cli/pyproject.toml
 	$(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
 	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
 
-# Debian packages: Nginx for the gateway, Chromium for the end-to-end tests.
+# Debian packages: Nginx for the gateway, Chromium for the end-to-end tests, litmus and rclone
+# for the WebDAV ones.
 system-deps:
-	@command -v nginx >/dev/null && command -v chromium >/dev/null || { \
+	@command -v nginx >/dev/null && command -v chromium >/dev/null && command -v litmus >/dev/null && \
+		command -v rclone >/dev/null || { \
 		$(SUDO) apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx chromium >/dev/null; }
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq nginx chromium litmus rclone >/dev/null; }
 
 # npm pack runs on the system's npm (any version) and only downloads; nothing runs before the check.
 $(NODE_DIR)/bin/node:

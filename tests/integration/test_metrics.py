@@ -79,3 +79,26 @@ def test_requests_grpc_and_aws_calls_are_scraped_from_each_services_metrics_port
         "PutItem",
         "TransactWriteItems",
     }
+
+
+def test_domain_events_are_scraped_a_throttled_sign_in_a_session_check_and_an_uploads_bytes(system, new_browser, email):
+    alice = new_browser()
+    assert alice.register(email).status_code == 201
+    content = b"counted bytes " * 100
+    assert alice.upload("events.txt", content).status_code == 201
+    intruder = new_browser()
+    statuses = [intruder.login(email, "wrong password 1").status_code for _ in range(6)]
+    assert statuses[-1] == 429, statuses
+
+    files = scrape_until(
+        system.metrics_urls["files"],
+        lambda samples: counted(samples, "scloud_uploads_total", kind="single", outcome="completed"),
+    )
+    stored = counted(files, "scloud_upload_size_bytes_sum", kind="single")
+    assert stored and stored[0].value >= len(content)
+    # Files asked auth whether alice's session was active before storing her file.
+    assert counted(files, "scloud_session_checks_total", outcome="active", source="auth")
+    auth = scrape(system.metrics_urls["auth"])
+    assert counted(auth, "scloud_credential_checks_throttled_total", reason="locked")
+    # Never a user's id or address as a label.
+    assert not [sample for sample in files + auth if email in str(sample.labels)]

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from email.utils import parseaddr
 from typing import Protocol
 
+from scloud_common.event_metrics import EventMetrics, MailDropReason, MailOutcome, current_event_metrics
+
 logger = logging.getLogger(__name__)
 
 PRODUCT_NAME = "SCloud"
@@ -28,12 +30,36 @@ class MailMessage:
     subject: str
     text: str
     html: str
+    # Which mail this is (`verify_email`, `share_notice`...): the label it is counted under.
+    kind: str = "other"
 
 
 class Mailer(Protocol):
     async def send(self, message: MailMessage) -> None:
         """Hands the message to the mail service; raises AppError when it refuses or is down."""
         ...
+
+
+class MeteredMailer:
+    """Counts what `mailer` sends and fails to send, by the message's kind."""
+
+    def __init__(self, mailer: Mailer, events: EventMetrics) -> None:
+        self._mailer = mailer
+        self._events = events
+
+    async def send(self, message: MailMessage) -> None:
+        try:
+            await self._mailer.send(message)
+        except Exception:
+            self._events.mail_handed_over(message.kind, MailOutcome.FAILED)
+            raise
+        self._events.mail_handed_over(message.kind, MailOutcome.SENT)
+
+
+def metered(mailer: Mailer) -> Mailer:
+    """`mailer`, counted in the metrics of the service being built (as is, outside one)."""
+    events = current_event_metrics()
+    return mailer if events is None else MeteredMailer(mailer, events)
 
 
 class RecordingMailer:
@@ -84,13 +110,15 @@ class MailLayout:
     def render(
         self,
         *,
+        kind: str,
         to: str,
         name: str,
         subject: str,
         paragraphs: Sequence[str],
         action: tuple[str, str] | None = None,
     ) -> MailMessage:
-        """`action` is a (label, url) pair shown as a link."""
+        """`kind` names the mail for the metrics (a fixed word, never a value of the message);
+        `action` is a (label, url) pair shown as a link."""
         text_action = f"\n{action[0]}:\n{action[1]}\n" if action else ""
         html_action = (
             f'<p><a href="{html.escape(action[1])}" style="font-weight: bold">{html.escape(action[0])}</a></p>'
@@ -106,7 +134,7 @@ class MailLayout:
             paragraphs="\n".join(f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs),
             action=html_action,
         )
-        return MailMessage(to=to, subject=f"{self.product}: {subject}", text=text, html=body)
+        return MailMessage(to=to, subject=f"{self.product}: {subject}", text=text, html=body, kind=kind)
 
 
 MailJob = Callable[[], Awaitable[MailMessage | None]]
@@ -124,11 +152,13 @@ class MailOutbox:
         self._workers: list[asyncio.Task[None]] = []
         self._shutdown_wait_seconds = shutdown_wait_seconds
         self._closed = False
+        self._events = current_event_metrics()
 
     def post(self, job: MailJob) -> None:
         """Queues the job; it runs later with the context of this call (request id, client address)."""
         if self._closed:
             logger.warning("mail dropped: the service is stopping")
+            self._record_drop(MailDropReason.STOPPING)
             return
         if not self._workers:
             # In a context of their own: each job runs in the context it was posted from instead.
@@ -139,6 +169,11 @@ class MailOutbox:
             self._queue.put_nowait((job, contextvars.copy_context()))
         except asyncio.QueueFull:
             logger.warning("mail dropped: the outbox is full")
+            self._record_drop(MailDropReason.OUTBOX_FULL)
+
+    def _record_drop(self, reason: MailDropReason) -> None:
+        if self._events is not None:
+            self._events.mail_job_dropped(reason)
 
     async def _work(self) -> None:
         while True:

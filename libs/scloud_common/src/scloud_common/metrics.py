@@ -16,6 +16,7 @@ from prometheus_client import CollectorRegistry, Histogram, start_http_server
 from starlette.types import Scope
 
 from scloud_common.api_version import mount_prefix
+from scloud_common.event_metrics import EventMetrics, recording_for
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class ServiceMetrics:
             ["service", "operation", "outcome"],
             registry=self.registry,
         )
+        # What the service did (uploads, session checks, mail...), recorded by domain code too.
+        self.events = EventMetrics(self.registry)
 
     def observe_http_request(self, scope: Scope, status: int, seconds: float) -> None:
         """Records one answered HTTP request under its route template, unless it was a probe.
@@ -81,7 +84,8 @@ def current_metrics() -> ServiceMetrics | None:
 def building_for(metrics: ServiceMetrics) -> Iterator[None]:
     token = _building_for.set(metrics)
     try:
-        yield
+        with recording_for(metrics.events):
+            yield
     finally:
         _building_for.reset(token)
 

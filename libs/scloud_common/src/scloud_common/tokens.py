@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from jwt.algorithms import AllowedPublicKeys
 
 from scloud_common.errors import ServiceUnavailable, Unauthenticated
+from scloud_common.event_metrics import SessionCheck, SessionCheckSource, current_event_metrics
 
 logger = logging.getLogger(__name__)
 
@@ -140,14 +141,19 @@ class AccessTokenVerifier:
         self._refresh_lock = asyncio.Lock()
         self._sessions = SessionStatusCache(ttl_seconds=session_cache_seconds)
         self._verified = verified_tokens or VerifiedTokenCache()
+        # The metrics of the service whose bootstrap builds this verifier (None outside one).
+        self._events = current_event_metrics()
 
     async def verify(self, token: str) -> AccessClaims:
         """The token's claims, if it is valid and its session active (possibly a cached answer)."""
         claims = await self.verify_signature(token)
         key = (claims.session_id, claims.user_id)
         active = self._sessions.get(key)
+        source = SessionCheckSource.CACHE
         if active is None:
+            source = SessionCheckSource.AUTH
             active = await self._ask_session_status(claims)
+        self._record(SessionCheck.ACTIVE if active else SessionCheck.INACTIVE, source)
         if not active:
             raise InvalidAccessToken()
         return claims
@@ -156,13 +162,19 @@ class AccessTokenVerifier:
         try:
             active = await self._session_source.is_session_active(claims.session_id, claims.user_id)
         except ServiceUnavailable:
+            self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
             raise
         except Exception as exc:
             # Whatever went wrong (timeout, refused call), an unanswered check never lets a token through.
             logger.warning("session check failed", extra={"error": repr(exc)})
+            self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
             raise ServiceUnavailable() from exc
         self._sessions.put((claims.session_id, claims.user_id), active)
         return active
+
+    def _record(self, outcome: SessionCheck, source: SessionCheckSource) -> None:
+        if self._events is not None:
+            self._events.session_checked(outcome, source)
 
     async def verify_signature(self, token: str) -> AccessClaims:
         """Checks signature and claims only, without asking whether the session still lives."""

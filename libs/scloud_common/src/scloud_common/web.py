@@ -268,8 +268,11 @@ DEFAULT_REQUEST_DEADLINE_SECONDS = 8.0
 
 
 def _is_upload(scope: Scope) -> bool:
-    """Multipart bodies are uploads: their length is the client's, and their storage calls are
-    bounded one by one (boto3 timeouts), so a whole-request deadline would only cut off slow links."""
+    """Multipart bodies and PUTs (a WebDAV client's file) are uploads: their length is the
+    client's, and their storage calls are bounded one by one (boto3 timeouts), so a whole-request
+    deadline would only cut off slow links."""
+    if scope["method"] == "PUT":
+        return True
     for name, value in scope["headers"]:
         if name == b"content-type":
             is_multipart: bool = value.lower().startswith(b"multipart/form-data")

@@ -15,7 +15,12 @@ pytestmark = pytest.mark.integration
 
 def message_to(recipient: str):
     return MailLayout(public_url="https://cloud.example").render(
-        to=recipient, name="Ada <3", subject="hello", paragraphs=["A & B"], action=("Open", "https://x.test/a?b=1&c=2")
+        kind="test",
+        to=recipient,
+        name="Ada <3",
+        subject="hello",
+        paragraphs=["A & B"],
+        action=("Open", "https://x.test/a?b=1&c=2"),
     )
 
 

@@ -34,6 +34,11 @@ async def client():
         await asyncio.sleep(0.6)
         return {"bytes": len(await request.body())}
 
+    @app.put("/upload")
+    async def put_upload(request: Request):
+        await asyncio.sleep(0.6)
+        return {"bytes": len(await request.body())}
+
     @app.get("/stream")
     async def stream():
         async def body():
@@ -66,6 +71,12 @@ async def test_an_upload_may_take_longer_than_the_deadline(client):
     assert response.status_code == 200 and response.json()["bytes"] > 3
     non_upload = await client.post("/upload", content=b"abc", headers={"content-type": "application/octet-stream"})
     assert non_upload.status_code == 504
+
+
+async def test_a_put_is_an_upload_however_its_body_is_typed(client):
+    # A WebDAV client PUTs a file's bytes as they are, over a link of its own pace.
+    response = await client.put("/upload", content=b"abc", headers={"content-type": "application/octet-stream"})
+    assert response.status_code == 200 and response.json()["bytes"] == 3
 
 
 async def test_a_streamed_body_may_outlast_the_deadline_once_it_has_started(client):

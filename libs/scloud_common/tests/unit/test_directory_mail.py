@@ -20,6 +20,7 @@ LAYOUT = MailLayout(public_url="https://cloud.example")
 
 def message(subject: str = "Verify your email", to: str = "ada@example.com") -> MailMessage:
     return LAYOUT.render(
+        kind="test",
         to=to,
         name="Zoë",
         subject=subject,

@@ -11,11 +11,12 @@ LAYOUT = MailLayout(public_url="https://cloud.example")
 
 
 def message(to: str = "ada@example.com") -> MailMessage:
-    return LAYOUT.render(to=to, name="Ada", subject="hello", paragraphs=["Hi."])
+    return LAYOUT.render(kind="test", to=to, name="Ada", subject="hello", paragraphs=["Hi."])
 
 
 def test_the_layout_escapes_every_value_in_html_and_links_back_to_the_app():
     mail = LAYOUT.render(
+        kind="test",
         to="ada@example.com",
         name="<Ada>",
         subject="a & b",

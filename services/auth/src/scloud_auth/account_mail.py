@@ -7,6 +7,7 @@ from scloud_common.mail import MailLayout, MailMessage
 
 def verification_mail(layout: MailLayout, user: User, token: str, *, valid_hours: int) -> MailMessage:
     return layout.render(
+        kind="verify_email",
         to=user.email,
         name=user.username,
         subject="confirm your email address",
@@ -20,6 +21,7 @@ def verification_mail(layout: MailLayout, user: User, token: str, *, valid_hours
 
 def password_reset_mail(layout: MailLayout, user: User, token: str, *, valid_minutes: int) -> MailMessage:
     return layout.render(
+        kind="password_reset",
         to=user.email,
         name=user.username,
         subject="reset your password",
@@ -35,6 +37,7 @@ def password_reset_mail(layout: MailLayout, user: User, token: str, *, valid_min
 def password_changed_mail(layout: MailLayout, user: User, *, by_reset: bool) -> MailMessage:
     how = "reset through the link we emailed" if by_reset else "changed from your profile"
     return layout.render(
+        kind="password_changed",
         to=user.email,
         name=user.username,
         subject="your password was changed",
@@ -48,6 +51,7 @@ def password_changed_mail(layout: MailLayout, user: User, *, by_reset: bool) -> 
 
 def new_device_mail(layout: MailLayout, user: User, *, device: str) -> MailMessage:
     return layout.render(
+        kind="new_device",
         to=user.email,
         name=user.username,
         subject="new sign-in to your account",
@@ -66,6 +70,7 @@ def two_factor_changed_mail(layout: MailLayout, user: User, *, enabled: bool) ->
     else:
         subject, change = "two-factor sign-in turned off", "Two-factor sign-in was turned off for your account."
     return layout.render(
+        kind="two_factor_changed",
         to=user.email,
         name=user.username,
         subject=subject,

@@ -24,6 +24,7 @@ from scloud_auth.ports import PasswordHasher, SendLimitStore, SessionRepository,
 from scloud_auth.throttle import AccountThrottle, PasswordCheck
 from scloud_common.email_address import normalize_email
 from scloud_common.errors import NotFound
+from scloud_common.event_metrics import RevocationReason, current_event_metrics
 from scloud_common.mail import MailLayout, MailMessage
 from scloud_common.security_events import SecurityEvent, record_security_event
 
@@ -55,6 +56,7 @@ class Recovery:
         self._notices = notices
         self._mail_layout = mail_layout
         self._clock = clock
+        self._events = current_event_metrics()
 
     async def verify_email(self, token: str) -> None:
         """Marks the address verified with the token of a verification link. Raises
@@ -122,6 +124,7 @@ class Recovery:
             # Opening the emailed link proved the mailbox is the owner's, as a verification link would.
             await self._users.mark_email_verified(user.user_id)
         revoked = await self._sessions.revoke_all_for_user(user.user_id)
+        self._record_revoked(RevocationReason.PASSWORD_RESET)
         await self._throttle.clear(user.email)
         record_security_event(SecurityEvent.PASSWORD_RESET_COMPLETED, user_id=user.user_id, revoked_sessions=revoked)
         self._notices.password_changed(user.user_id, by_reset=True)
@@ -136,8 +139,13 @@ class Recovery:
         )
         await self._users.update_password_hash(user_id, await self._hasher.hash(new_password))
         revoked = await self._sessions.revoke_all_for_user(user_id, except_session_id=session_id)
+        self._record_revoked(RevocationReason.PASSWORD_CHANGE)
         record_security_event(SecurityEvent.PASSWORD_CHANGED, user_id=user_id, revoked_sessions=revoked)
         self._notices.password_changed(user_id, by_reset=False)
+
+    def _record_revoked(self, reason: RevocationReason) -> None:
+        if self._events is not None:
+            self._events.sessions_revoked(reason)
 
     async def _over_limit(self, key: str, limit: SendLimit) -> bool:
         """Counts one more mail asked for under `key`; True when that goes over the limit."""

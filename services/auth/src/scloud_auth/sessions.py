@@ -19,6 +19,7 @@ from scloud_auth.ports import SessionRepository, UserDirectory
 from scloud_auth.secret_token import hash_secret_token, join_refresh_token, new_secret, split_refresh_token
 from scloud_auth.signing import AccessTokenSigner
 from scloud_common.errors import NotFound
+from scloud_common.event_metrics import RevocationReason, current_event_metrics
 from scloud_common.security_events import SecurityEvent, record_security_event
 
 
@@ -96,6 +97,7 @@ class Sessions:
         self._issuer = issuer
         self._reuse_grace_seconds = reuse_grace_seconds
         self._clock = clock
+        self._events = current_event_metrics()
 
     async def refresh(self, refresh_token: str) -> IssuedSession:
         session_id, secret = split_refresh_token(refresh_token)
@@ -107,11 +109,13 @@ class Sessions:
         if not hmac.compare_digest(presented_hash, session.token_hash):
             self._handle_stale_token(session, presented_hash, now)
             await self._sessions.revoke(session_id)
+            self._record(RevocationReason.REFRESH_REUSE)
             raise InvalidRefreshToken()
         try:
             user = await self._users.get_user(session.user_id)
         except NotFound:
             await self._sessions.revoke(session_id)
+            self._record(RevocationReason.ACCOUNT_GONE)
             raise InvalidRefreshToken() from None
         if user.locked:
             # Locking revokes the sessions; this closes the race with a refresh already under way.
@@ -143,6 +147,7 @@ class Sessions:
         target = target or session_id
         if target:
             await self._sessions.revoke(target)
+            self._record(RevocationReason.SIGN_OUT)
             record_security_event(SecurityEvent.SIGNED_OUT, user_id=user_id)
 
     async def _session_of_cookie(self, refresh_token: str) -> str | None:
@@ -158,9 +163,13 @@ class Sessions:
             return session_id
         return session_id if self._is_just_rotated(session, presented_hash, int(self._clock())) else None
 
-    async def revoke_user_sessions(self, user_id: str) -> int:
-        """Ends every session of the user, this one included (sign out everywhere)."""
+    async def revoke_user_sessions(
+        self, user_id: str, *, reason: RevocationReason = RevocationReason.ALL_SESSIONS
+    ) -> int:
+        """Ends every session of the user, this one included (sign out everywhere, or another
+        service's request, which `reason` says)."""
         revoked = await self._sessions.revoke_all_for_user(user_id)
+        self._record(reason)
         record_security_event(SecurityEvent.ALL_SESSIONS_REVOKED, user_id=user_id, revoked_sessions=revoked)
         return revoked
 
@@ -179,4 +188,9 @@ class Sessions:
         if not await self.is_session_active(session_id, user_id):
             raise SessionNotFound()
         await self._sessions.revoke(session_id)
+        self._record(RevocationReason.SESSION_ENDED)
         record_security_event(SecurityEvent.SESSION_REVOKED, user_id=user_id)
+
+    def _record(self, reason: RevocationReason) -> None:
+        if self._events is not None:
+            self._events.sessions_revoked(reason)

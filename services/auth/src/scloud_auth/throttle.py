@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from scloud_auth.domain import AttemptRecord, Credentials, InvalidCredentials, ThrottlePolicy, TooManyAttempts
 from scloud_auth.ports import AttemptStore, PasswordHasher, UserDirectory
+from scloud_common.event_metrics import ThrottleReason, current_event_metrics
 from scloud_common.security_events import SecurityEvent, record_security_event
 
 # Compare-and-swap rounds one check may lose to others on the same account before it is refused;
@@ -41,6 +42,7 @@ class AccountThrottle:
         self._attempts = attempts
         self._policy = policy
         self._clock = clock
+        self._events = current_event_metrics()
 
     @asynccontextmanager
     async def attempt(self, email: str) -> AsyncIterator[AttemptTicket]:
@@ -74,11 +76,20 @@ class AccountThrottle:
     async def _begin(self, key: str) -> AttemptTicket:
         for _ in range(MAX_COUNTING_ROUNDS):
             stored = await self._attempts.get(key)
-            counted = self._policy.begin_check(stored, int(self._clock()))
+            try:
+                counted = self._policy.begin_check(stored, int(self._clock()))
+            except TooManyAttempts:
+                self._record_refusal(ThrottleReason.LOCKED)
+                raise
             keep_until = self._policy.keep_until(counted)
             if await self._attempts.replace(key, counted, expected=stored, keep_until=keep_until):
                 return AttemptTicket(key, stored, counted)
+        self._record_refusal(ThrottleReason.CONTENDED)
         raise TooManyAttempts(retry_after_seconds=CONTENDED_RETRY_SECONDS)
+
+    def _record_refusal(self, reason: ThrottleReason) -> None:
+        if self._events is not None:
+            self._events.credential_check_throttled(reason)
 
     async def _give_back(self, ticket: AttemptTicket) -> None:
         before = ticket.before

@@ -89,6 +89,10 @@ def ports(users, sessions, hasher, two_factor_repository, outbox) -> AuthPorts:
 
 @pytest.fixture
 async def auth(ports, signer, clock) -> AuthUseCases:
+    return await build_auth(ports, signer, clock)
+
+
+async def build_auth(ports: AuthPorts, signer: AccessTokenSigner, clock: Clock) -> AuthUseCases:
     rules = AuthRules(
         password_policy=PasswordPolicy(common_passwords=frozenset({"passwordpassword"})),
         session_lifetime=SessionLifetime(idle_seconds=3600, absolute_seconds=4 * 3600),

@@ -9,7 +9,7 @@ import logging
 from collections.abc import AsyncIterator
 from concurrent.futures import Executor, ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from scloud_common.aws import aws_client, create_aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
@@ -80,20 +80,39 @@ logger = logging.getLogger(__name__)
 async def open_repository(settings: FilesStorageSettings) -> AsyncIterator[FileRepository]:
     """The repository the `store` setting names, for the command-line tools: on SQLite the
     service's database, opened (and migrated) here and closed on the way out."""
-    async with open_stores(settings) as (repository, _):
-        yield repository
+    async with open_stores(settings) as stores:
+        yield stores.repository
+
+
+class ItemStores(NamedTuple):
+    """What a tool that deletes items opens: the items, and what is attached to them (share links,
+    file requests, people's grants), which go with them as in the service's own purge."""
+
+    repository: FileRepository
+    links: ShareLinkStore
+    requests: FileRequestStore
+    grants: GrantStore
 
 
 @contextlib.asynccontextmanager
-async def open_stores(settings: FilesStorageSettings) -> AsyncIterator[tuple[FileRepository, ShareLinkStore]]:
-    """The repository and the share links, for a tool that deletes items (whose links go with
-    them), in the one store the `store` setting names."""
+async def open_stores(settings: FilesStorageSettings) -> AsyncIterator[ItemStores]:
+    """The stores of items and of what is attached to them, in the one store the `store` setting
+    names (on SQLite the service's database, opened and migrated here, closed on the way out)."""
     if settings.store == "dynamodb":
-        yield _dynamodb_repository(settings), DynamoDbShareLinks(aws_client(settings, "dynamodb"), settings.files_table)
+        client = aws_client(settings, "dynamodb")
+        table = settings.files_table
+        yield ItemStores(
+            _dynamodb_repository(settings),
+            DynamoDbShareLinks(client, table),
+            DynamoDbFileRequests(client, table),
+            DynamoDbGrants(client, table),
+        )
         return
     store = await SqliteStore.open(settings.sqlite_database(), migrations=MIGRATIONS)
     try:
-        yield SqliteFileRepository(store), SqliteShareLinks(store)
+        yield ItemStores(
+            SqliteFileRepository(store), SqliteShareLinks(store), SqliteFileRequests(store), SqliteGrants(store)
+        )
     finally:
         await store.close()
 

@@ -201,6 +201,11 @@ class BlobStore(Protocol):
         store fails."""
         ...
 
+    async def copy(self, source_key: str, target_key: str) -> None:
+        """Copies the object's bytes and type to `target_key` inside the store, the bytes never
+        passing through this process."""
+        ...
+
     async def delete(self, key: str) -> None:
         """Idempotent."""
         ...

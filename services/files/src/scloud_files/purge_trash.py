@@ -20,9 +20,16 @@ async def purge_store(
     settings: FilesStorageSettings, *, blob_store: BlobStore | None = None, now: Clock = utc_now
 ) -> int:
     """One pass over the store the settings name; returns how many items were purged. The purged
-    items' share links go with them, as in the service's own purge."""
-    async with open_stores(settings) as (repository, links):
-        purge_due = PurgeDue(repository, blob_store or build_blob_store(settings), now=now, links=links)
+    items' share links, file requests and grants go with them, as in the service's own purge."""
+    async with open_stores(settings) as stores:
+        purge_due = PurgeDue(
+            stores.repository,
+            blob_store or build_blob_store(settings),
+            now=now,
+            links=stores.links,
+            requests=stores.requests,
+            grants=stores.grants,
+        )
         return await purge_all_due(purge_due)
 
 

@@ -627,6 +627,12 @@ class BlobStoreContract:
         await blob_store.put("users/alice/r", chunks_of(content), content_type="text/plain")
         assert b"".join(await asyncio.to_thread(lambda: list(blob_store.read_blocking("users/alice/r")))) == content
 
+    async def test_copy_stores_the_same_bytes_and_type_under_the_new_key(self, blob_store, read_object):
+        await blob_store.put("users/alice/a", chunks_of(b"copied " * 1000, size=7), content_type="image/png")
+        await blob_store.copy("users/alice/a", "users/alice/b")
+        assert await read_object("users/alice/b") == (b"copied " * 1000, "image/png")
+        assert await read_object("users/alice/a") == (b"copied " * 1000, "image/png")
+
     async def test_delete_is_idempotent(self, blob_store, read_object):
         await blob_store.put("users/alice/a", chunks_of(b"x"), content_type="text/plain")
         await blob_store.delete("users/alice/a")

@@ -83,6 +83,18 @@ async def test_failing_stream_leaves_nothing_behind(blob_store, settings, s3, fa
     assert bucket_is_empty(s3, settings.s3_bucket)
 
 
+async def test_copy_of_a_multipart_object_is_byte_identical_typed_and_encrypted(blob_store, settings, s3):
+    # A direct upload's object is multipart; the copy is one server-side request for it.
+    content = os.urandom(11 * MIB + 3)
+    await blob_store.put("users/u/source", chunks_of(content), content_type="video/mp4")
+    await blob_store.copy("users/u/source", "users/u/copy")
+    copied = s3.get_object(Bucket=settings.s3_bucket, Key="users/u/copy")
+    assert copied["Body"].read() == content
+    assert (copied["ContentType"], copied["ServerSideEncryption"]) == ("video/mp4", "AES256")
+    await blob_store.delete("users/u/source")
+    assert s3.get_object(Bucket=settings.s3_bucket, Key="users/u/copy")["ContentLength"] == len(content)
+
+
 async def test_presigned_link_downloads_as_a_named_attachment(blob_store):
     name = 'résumé 日本 "q";\r\n.txt'
     await blob_store.put("users/u/f", chunks_of(b"bonjour"), content_type="text/plain")

@@ -13,6 +13,7 @@ from services.files.tests.integration.test_s3_blob_store import (
     TestS3BlobStore,
     s3_blob_store,
     test_a_missing_bucket_is_a_fault_and_an_unreachable_endpoint_an_outage,
+    test_copy_of_a_multipart_object_is_byte_identical_typed_and_encrypted,
     test_delete_prefix_in_batches_is_idempotent,
     test_failing_stream_leaves_nothing_behind,
     test_presigned_link_downloads_as_a_named_attachment,
@@ -24,6 +25,7 @@ pytestmark = pytest.mark.integration
 __all__ = [
     "TestS3BlobStore",
     "test_a_missing_bucket_is_a_fault_and_an_unreachable_endpoint_an_outage",
+    "test_copy_of_a_multipart_object_is_byte_identical_typed_and_encrypted",
     "test_delete_prefix_in_batches_is_idempotent",
     "test_failing_stream_leaves_nothing_behind",
     "test_presigned_link_downloads_as_a_named_attachment",

@@ -20,6 +20,8 @@ from scloud_files.migrate_folders import migrate
 from scloud_files.ports import AccountProfile
 from scloud_files.purge_trash import purge_store
 from scloud_files.repair_usage import repair_store
+from services.files.tests.contracts.grant_ports import a_grant
+from services.files.tests.contracts.request_ports import a_request
 from services.files.tests.doubles import chunks_of
 
 
@@ -100,7 +102,7 @@ def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside
     users = InMemoryUserDirectory({"alice": AccountProfile(True, "Alice")})
 
     async def share_then_delete_forever() -> tuple[str, str]:
-        async with open_stores(settings) as (repository, links):
+        async with open_stores(settings) as (repository, links, _, _):
             sharing = SharingPorts(links, users, FastPasswordHasher(), ShareLimits())
             drive = build_drive(
                 repository, blob_store, max_upload_bytes=1000, download_url_ttl_seconds=60, sharing=sharing
@@ -115,7 +117,7 @@ def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside
 
     async def links_left(*link_ids: str) -> tuple[list[bool], int]:
         """Whether each link is still found, and how many the owner's index lists."""
-        async with open_stores(settings) as (_, links):
+        async with open_stores(settings) as (_, links, _, _):
             owned, _ = await links.list_owned("alice", limit=10, after_ref=None)
             return [await links.find(link_hash(link_id)) is not None for link_id in link_ids], len(owned)
 
@@ -124,3 +126,31 @@ def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside
 
     assert asyncio.run(purge_store(settings, blob_store=blob_store)) == 1
     assert asyncio.run(links_left(gone_link, kept_link)) == ([False, True], 1)
+
+
+def test_the_purge_tool_deletes_the_requests_and_grants_of_what_it_purges(settings, no_outside_clients):
+    """Regression: the tool (and `scloud-admin purge run`, built on it) purged items but left their
+    file requests and people's grants behind, unlike the service's own purge."""
+    blob_store = InMemoryBlobStore()
+
+    async def folder_with_a_request_and_a_grant_then_deleted_forever() -> str:
+        async with open_stores(settings) as stores:
+            drive = build_drive(stores.repository, blob_store, max_upload_bytes=1000, download_url_ttl_seconds=60)
+            folder, _ = await drive.create_folder("alice", name="Holiday", parent_id=None)
+            await stores.requests.add(a_request(owner_id="alice", folder_id=folder.item_id))
+            await stores.grants.add(a_grant(owner_id="alice", item_id=folder.item_id))
+            await drive.trash_item("alice", folder.item_id, kind=None)
+            assert await drive.empty_trash("alice") == 1
+            return folder.item_id
+
+    async def attached(folder_id: str) -> tuple[int, int]:
+        async with open_stores(settings) as stores:
+            requests, _ = await stores.requests.list_owned("alice", limit=10, after_ref=None)
+            return len(requests), len(await stores.grants.people_on("alice", folder_id))
+
+    folder_id = asyncio.run(folder_with_a_request_and_a_grant_then_deleted_forever())
+    assert asyncio.run(attached(folder_id)) == (1, 1)
+
+    assert asyncio.run(purge_store(settings, blob_store=blob_store)) == 1
+
+    assert asyncio.run(attached(folder_id)) == (0, 0)

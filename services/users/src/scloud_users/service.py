@@ -128,6 +128,7 @@ class UserService:
 
     async def _account_deleted_mail(self, user: User) -> MailMessage:
         return self._mail_layout.render(
+            kind="account_deleted",
             to=user.email,
             name=user.username,
             subject="your account was deleted",

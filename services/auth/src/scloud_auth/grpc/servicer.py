@@ -6,6 +6,7 @@ from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_auth.domain import InvalidCredentials, TooManyAttempts
 from scloud_auth.use_cases import AuthUseCases
 from scloud_common.errors import InvalidInput
+from scloud_common.event_metrics import RevocationReason
 from scloud_common.grpc_server import CallerPolicy
 from scloud_common.lifespan import GrpcApi, ServiceContainer
 
@@ -45,7 +46,9 @@ class AuthServicer(auth_pb2_grpc.AuthServiceServicer):
     ) -> auth_pb2.RevokeUserSessionsResponse:
         if not request.user_id:
             raise InvalidInput("user_id is required.")
-        revoked = await self._use_cases.sessions.revoke_user_sessions(request.user_id)
+        revoked = await self._use_cases.sessions.revoke_user_sessions(
+            request.user_id, reason=RevocationReason.PEER_REQUEST
+        )
         return auth_pb2.RevokeUserSessionsResponse(revoked_count=revoked)
 
     async def CheckSession(

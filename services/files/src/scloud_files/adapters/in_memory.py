@@ -332,6 +332,12 @@ class InMemoryBlobStore:
         for start in range(0, len(content), 64 * 1024):
             yield content[start : start + 64 * 1024]
 
+    async def copy(self, source_key: str, target_key: str) -> None:
+        if self.fail_puts:
+            raise ServiceUnavailable()
+        self.objects[target_key] = self.objects[source_key]
+        self.stored_at[target_key] = datetime.now(UTC).isoformat(timespec="seconds")
+
     async def delete(self, key: str) -> None:
         if self.fail_deletes:
             raise ServiceUnavailable()

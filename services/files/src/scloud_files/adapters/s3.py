@@ -125,6 +125,16 @@ class S3BlobStore:
             raise ServiceUnavailable() from exc
 
     @translate_aws_errors
+    async def copy(self, source_key: str, target_key: str) -> None:
+        # One request up to S3's 5 GiB copy limit, which is the largest file a direct upload takes.
+        await self._call(
+            "copy_object",
+            Key=target_key,
+            CopySource={"Bucket": self._bucket, "Key": source_key},
+            ServerSideEncryption=SERVER_SIDE_ENCRYPTION,
+        )
+
+    @translate_aws_errors
     async def delete(self, key: str) -> None:
         await self._call("delete_object", Key=key)
 

@@ -38,6 +38,7 @@ class MailedShareNotices:
         else:
             action = ("Open “Shared with me”", self._layout.link(SHARED_WITH_ME_PATH))
         return self._layout.render(
+            kind="share_notice",
             to=grant.email,
             name=grant.email,
             subject=f"{grant.owner_name} shared “{grant.item_name}” with you",

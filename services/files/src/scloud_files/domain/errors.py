@@ -111,6 +111,13 @@ class InvalidUpload(InvalidInput):
     message = "Send the file as multipart/form-data in a field named `file`."
 
 
+class UploadInterrupted(InvalidUpload):
+    """The client's connection dropped before the body ended: answered as any invalid upload,
+    counted apart (an aborted upload, not a malformed one)."""
+
+    message = "The upload was interrupted."
+
+
 class AccountClosed(Unauthenticated):
     code = "account_closed"
     message = "This account has been deleted."

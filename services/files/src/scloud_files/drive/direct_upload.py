@@ -8,6 +8,7 @@ from collections.abc import Callable, Container, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from scloud_common.event_metrics import UploadKind
 from scloud_files.domain import (
     FileTooLarge,
     InvalidParts,
@@ -25,6 +26,7 @@ from scloud_files.domain import (
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.quota import StorageQuota
+from scloud_files.drive.upload_outcome import UploadOutcomes
 from scloud_files.ports import FileRepository, MultipartStore, PendingUploadStore
 
 logger = logging.getLogger(__name__)
@@ -268,6 +270,7 @@ class GetUpload:
 class AbortUpload:
     def __init__(self, uploads: PendingUploads) -> None:
         self._uploads = uploads
+        self._outcomes = UploadOutcomes(UploadKind.MULTIPART)
 
     async def __call__(
         self, user_id: str, upload_id: str, *, request_ref: str | None = None, share_ref: str | None = None
@@ -281,3 +284,4 @@ class AbortUpload:
         await self._uploads.discard(upload)
         if expired:
             raise UploadNotFound()
+        self._outcomes.aborted()

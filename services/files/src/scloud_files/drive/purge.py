@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 
+from scloud_common.event_metrics import CleanupTask, RunOutcome, current_event_metrics
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
@@ -35,16 +36,28 @@ class PurgeDue:
         self._grants = grants
         # Set when something was deleted forever, so the purge runs now rather than at its interval.
         self.requested = asyncio.Event()
+        self._events = current_event_metrics()
 
     async def __call__(self, *, limit: int = PURGE_BATCH) -> int:
         """Removes up to `limit` trashed items whose time has come, with everything they hold:
         bytes first, then records (a folder last), so a purge cut short resumes where it was."""
-        due = await self._repository.due_for_purge(timestamp(self._now()), limit=limit)
-        for item in due:
-            await self._purge_tree(item)
+        purged = 0
+        try:
+            due = await self._repository.due_for_purge(timestamp(self._now()), limit=limit)
+            for item in due:
+                await self._purge_tree(item)
+                purged += 1
+        except Exception:
+            self._record(RunOutcome.FAILED, purged)
+            raise
+        self._record(RunOutcome.OK, purged)
         if due:
             logger.info("trash purged", extra={"items": len(due)})
         return len(due)
+
+    def _record(self, outcome: RunOutcome, purged: int) -> None:
+        if self._events is not None:
+            self._events.cleanup_ran(CleanupTask.PURGE, outcome, removed=purged)
 
     async def _purge_tree(self, top: Item) -> None:
         # Depth first with an explicit stack: a folder is removed once everything in it is.

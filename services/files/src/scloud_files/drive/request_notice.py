@@ -87,6 +87,7 @@ class SendRequestNotices:
             paragraphs.append("Notes the senders left for you:")
             paragraphs += [f"“{note}”" for note in notes]
         return self._layout.render(
+            kind="request_notice",
             to=to,
             name=name,
             subject=f"{files} received in “{folder}”",

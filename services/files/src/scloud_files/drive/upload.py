@@ -4,6 +4,7 @@ import logging
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from datetime import datetime
 
+from scloud_common.event_metrics import UploadKind
 from scloud_files.domain import (
     SNIFF_BYTES,
     FileTooLarge,
@@ -21,6 +22,7 @@ from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.file_record import FileRecorder
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.quota import QuotaUsage, StorageQuota
+from scloud_files.drive.upload_outcome import UploadOutcomes
 from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.ports import BlobStore, FileRepository
 
@@ -79,6 +81,7 @@ class UploadFile:
         self.slots = slots
         self._new_id = new_id
         self._now = now
+        self._outcomes = UploadOutcomes(UploadKind.SINGLE)
 
     async def __call__(
         self,
@@ -103,6 +106,33 @@ class UploadFile:
         never later than now, else the upload time. The quota is checked before any byte is
         stored (a full one refuses at once) and as they arrive (QuotaExceeded past the room
         left)."""
+        try:
+            item = await self._store(
+                user_id,
+                file_name=file_name,
+                content_type=content_type,
+                chunks=chunks,
+                parent_id=parent_id,
+                on_conflict=on_conflict,
+                modified_at=modified_at,
+            )
+        except BaseException as error:
+            self._outcomes.ended_by(error)
+            raise
+        self._outcomes.completed(item)
+        return item
+
+    async def _store(
+        self,
+        user_id: str,
+        *,
+        file_name: str,
+        content_type: str | None,
+        chunks: AsyncIterable[bytes],
+        parent_id: str | None,
+        on_conflict: OnConflict,
+        modified_at: datetime | None,
+    ) -> Item:
         await self._paths.require_folder(user_id, parent_id)
         name = clean_file_name(file_name)
         if on_conflict is OnConflict.FAIL:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from scloud_common.errors import AppError
+from scloud_common.event_metrics import UploadKind
 from scloud_files.domain import (
     CompletedPart,
     FileTooLarge,
@@ -27,6 +28,7 @@ from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.direct_upload import DirectUploadLimits, PendingUploads
 from scloud_files.drive.file_record import FileRecorder
 from scloud_files.drive.quota import StorageQuota
+from scloud_files.drive.upload_outcome import UploadOutcomes
 from scloud_files.ports import FileRepository
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,7 @@ class CompleteUpload:
         self._quota = quota
         self._limits = limits
         self._now = now
+        self._outcomes = UploadOutcomes(UploadKind.MULTIPART)
 
     async def __call__(
         self,
@@ -86,8 +89,18 @@ class CompleteUpload:
         upload = await self._uploads.require(user_id, upload_id, request_ref=request_ref, share_ref=share_ref)
         recorded = await self._repository.get(user_id, upload_id)
         if recorded is not None:
+            # Counted when it was recorded: this is a retry of a completion whose answer was lost.
             await self._uploads.store.remove(upload)
             return recorded
+        try:
+            return await self._complete(upload, parts, guard)
+        except BaseException as error:
+            self._outcomes.ended_by(error)
+            raise
+
+    async def _complete(
+        self, upload: PendingUpload, parts: Sequence[CompletedPart], guard: CompletionGuard | None
+    ) -> Item:
         if [part.number for part in parts] != list(range(1, upload.layout.part_count + 1)) or not all(
             is_sha256(part.sha256) for part in parts
         ):
@@ -102,7 +115,11 @@ class CompleteUpload:
                 await self._forget(upload)
             raise
         await self._forget(upload)
-        logger.info("direct upload completed", extra={"user_id": user_id, "file_id": upload_id, "file_size": head.size})
+        self._outcomes.completed(item)
+        logger.info(
+            "direct upload completed",
+            extra={"user_id": upload.user_id, "file_id": upload.upload_id, "file_size": head.size},
+        )
         return item
 
     async def _join(self, upload: PendingUpload, parts: list[CompletedPart]) -> ObjectHead:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 
 from scloud_common.errors import AppError
+from scloud_common.event_metrics import CleanupTask, RunOutcome, current_event_metrics
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.direct_upload import PendingUploads
 
@@ -18,11 +19,16 @@ class SweepUploads:
     def __init__(self, uploads: PendingUploads, *, now: Clock) -> None:
         self._uploads = uploads
         self._now = now
+        self._events = current_event_metrics()
 
     async def __call__(self, *, limit: int = SWEEP_BATCH) -> int:
         """Aborts and forgets up to `limit` expired uploads, earliest expiry first; how many. An
         upload whose abort fails stays for the next pass."""
-        expired = await self._uploads.store.expired(timestamp(self._now()), limit=limit)
+        try:
+            expired = await self._uploads.store.expired(timestamp(self._now()), limit=limit)
+        except Exception:
+            self._record(RunOutcome.FAILED, 0)
+            raise
         swept = 0
         for upload in expired:
             try:
@@ -30,9 +36,14 @@ class SweepUploads:
                 swept += 1
             except AppError:
                 logger.warning("expired upload not aborted yet", extra={"upload_id": upload.upload_id})
+        self._record(RunOutcome.OK, swept)
         if swept:
             logger.info("expired uploads aborted", extra={"uploads": swept})
         return swept
+
+    def _record(self, outcome: RunOutcome, swept: int) -> None:
+        if self._events is not None:
+            self._events.cleanup_ran(CleanupTask.UPLOAD_SWEEP, outcome, removed=swept)
 
 
 async def sweep_periodically(sweep: SweepUploads, *, interval_seconds: float) -> None:

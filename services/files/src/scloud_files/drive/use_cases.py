@@ -13,6 +13,7 @@ from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, utc_now
+from scloud_files.drive.copy import CopyItem
 from scloud_files.drive.direct_upload import (
     AbortUpload,
     CreateUpload,
@@ -38,6 +39,7 @@ from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.path_lookup import FindByPath, ReadFile
 from scloud_files.drive.people_share import PeopleOnItem, PeoplePorts, SharePerson
 from scloud_files.drive.purge import PurgeDue
 from scloud_files.drive.quota import ReadStorageLimits, StorageQuota
@@ -232,6 +234,9 @@ class Drive:
     file_unfiled: FileUnfiled
     read_limits: ReadStorageLimits
     create_thumbnail_link: CreateThumbnailLink
+    find_by_path: FindByPath
+    read_file: ReadFile
+    copy_item: CopyItem
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
@@ -359,6 +364,11 @@ def build_drive(
             max_batch_file_bytes=direct_limits.max_batch_file_bytes,
         ),
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
+        find_by_path=FindByPath(repository),
+        read_file=ReadFile(paths, blob_store),
+        copy_item=CopyItem(
+            repository, blob_store, paths, recorder, quota, create_folder, keys=keys, new_id=new_id, now=now
+        ),
         direct=direct,
         thumbnails=thumbnails,
         sharing=_sharing(sharing, repository, paths, sign_shared, create_archive, new_id=new_id, now=now)

@@ -5,6 +5,7 @@ from fastapi import APIRouter, FastAPI
 from scloud_common.lifespan import ServiceContainer, create_service_app
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
+from scloud_files.dav.app import MOUNT_PATH, create_dav_app
 from scloud_files.drive.use_cases import Drive
 from scloud_files.grpc.servicer import GRPC_API
 from scloud_files.http.people_routes import people, shared
@@ -23,7 +24,7 @@ def create_app(
     *,
     build_container: Callable[[FilesSettings], Awaitable[ServiceContainer[Drive]]] = bootstrap,
 ) -> FastAPI:
-    return create_service_app(
+    app = create_service_app(
         settings,
         title="SCloud files",
         description="Upload, list, download and delete the signed-in user's files.",
@@ -31,3 +32,5 @@ def create_app(
         build_container=build_container,
         grpc_api=GRPC_API,
     )
+    app.mount(MOUNT_PATH, create_dav_app(lambda: app.state.container))
+    return app

@@ -12,7 +12,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect, Request
 
 from scloud_common.errors import AppError
-from scloud_files.domain import FileTooLarge, InvalidUpload
+from scloud_files.domain import FileTooLarge, InvalidUpload, UploadInterrupted
 from scloud_files.drive.upload import UploadFile
 
 # Room for the multipart framing and any small fields around the file.
@@ -161,7 +161,7 @@ class MultipartFileReader:
             chunk = await anext(self._body, None)
         except ClientDisconnect:
             self._body_done = True
-            raise InvalidUpload("The upload was interrupted.") from None
+            raise UploadInterrupted() from None
         if chunk is None:
             self._body_done = True
             return None

@@ -20,6 +20,8 @@ class DriveApp:
     repository: InMemoryFileRepository
     blobs: InMemoryBlobStore
     bob: dict[str, str]
+    # For a client of a test's own making (WebDAV's Basic credentials in place of the bearer).
+    transport: httpx.ASGITransport
 
 
 @pytest.fixture
@@ -57,4 +59,5 @@ async def drive(drive_settings, drive_repository, no_outside_clients):
         transport = httpx.ASGITransport(app=app)
         headers = {"Authorization": f"Bearer {auth.token('alice', 's1')}"}
         async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as client:
-            yield DriveApp(client, repository, blobs, {"Authorization": f"Bearer {auth.token('bob', 's2')}"})
+            bob = {"Authorization": f"Bearer {auth.token('bob', 's2')}"}
+            yield DriveApp(client, repository, blobs, bob, transport)

@@ -1,0 +1,3 @@
+from scloud_cli.main import main
+
+main()
