@@ -371,7 +371,7 @@ def test_register_refuses_numeric_dates_of_birth(new_browser, email, date_of_bir
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("POST", "/api/auth/login"), ("POST", "/api/auth/register"), ("PATCH", "/api/users/me")],
+    [("POST", "/api/v1/auth/login"), ("POST", "/api/v1/auth/register"), ("PATCH", "/api/v1/users/me")],
 )
 def test_invalid_utf8_bodies_get_a_json_400_that_the_document_lists(new_browser, system, email, method, path):
     browser = new_browser()
