@@ -494,7 +494,7 @@ export interface components {
         TwoFactorChallengeRead: {
             /**
              * Challenge
-             * @description Pass to POST /api/auth/login/two-factor with the code.
+             * @description Pass to POST /api/v1/auth/login/two-factor with the code.
              */
             challenge: string;
             /**

@@ -1435,7 +1435,7 @@ export interface components {
             sha256: string;
             /**
              * Size
-             * @description Bytes, at most `maxBatchFileBytes`; empty files go through `/api/files/upload`.
+             * @description Bytes, at most `maxBatchFileBytes`; empty files go through `/api/v1/files/upload`.
              */
             size: number;
             /**
@@ -1761,7 +1761,7 @@ export interface components {
             path?: components["schemas"]["PathEntryRead"][] | null;
             /**
              * Sha256
-             * @description The file's full-object SHA-256 as S3 verified and stored it, base64: for a direct upload in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for files uploaded through `POST /api/files/upload`.
+             * @description The file's full-object SHA-256 as S3 verified and stored it, base64: for a direct upload in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for files uploaded through `POST /api/v1/files/upload`.
              */
             sha256?: string | null;
             /**
@@ -1777,7 +1777,7 @@ export interface components {
             size: number | null;
             /**
              * Thumbnail
-             * @description Where the file's thumbnails stand: `pending` while the worker has still to make them (an image of a type it renders), `ready` once stored (`GET /api/files/{id}/thumbnail` links to them), `failed` when the worker tried and gave up on the image (undecodable, too big, too slow), `none` for folders and files it does not render. Only `pending` changes by itself. The same in every answer that holds items (folder listings, search, the flat list, the trash).
+             * @description Where the file's thumbnails stand: `pending` while the worker has still to make them (an image of a type it renders), `ready` once stored (`GET /api/v1/files/{id}/thumbnail` links to them), `failed` when the worker tried and gave up on the image (undecodable, too big, too slow), `none` for folders and files it does not render. Only `pending` changes by itself. The same in every answer that holds items (folder listings, search, the flat list, the trash).
              * @default none
              * @enum {string}
              */
@@ -1838,22 +1838,22 @@ export interface components {
         LimitsRead: {
             /**
              * Maxbatchfilebytes
-             * @description Largest file a batch (`POST /api/uploads/batches`) takes.
+             * @description Largest file a batch (`POST /api/v1/uploads/batches`) takes.
              */
             maxBatchFileBytes: number;
             /**
              * Maxbatchfiles
-             * @description Files one `POST /api/uploads/batches` declares at most.
+             * @description Files one `POST /api/v1/uploads/batches` declares at most.
              */
             maxBatchFiles: number;
             /**
              * Maxfilebytes
-             * @description Largest file a direct upload (`POST /api/uploads`) takes.
+             * @description Largest file a direct upload (`POST /api/v1/uploads`) takes.
              */
             maxFileBytes: number;
             /**
              * Maxuploadbytes
-             * @description Largest file `POST /api/files/upload` takes.
+             * @description Largest file `POST /api/v1/files/upload` takes.
              */
             maxUploadBytes: number;
             /**
@@ -2417,7 +2417,7 @@ export interface components {
             partSize?: number | null;
             /**
              * Size
-             * @description Bytes. Empty files go through `POST /api/files/upload`.
+             * @description Bytes. Empty files go through `POST /api/v1/files/upload`.
              */
             size: number;
             /**
@@ -2585,7 +2585,7 @@ export interface components {
             partSize?: number | null;
             /**
              * Size
-             * @description Bytes. Empty files go through `POST /api/files/upload`.
+             * @description Bytes. Empty files go through `POST /api/v1/files/upload`.
              */
             size: number;
             /**
@@ -2609,7 +2609,7 @@ export interface components {
             id: string;
             /**
              * Maxpartsperrequest
-             * @description Parts one `POST /api/uploads/{id}/parts` signs at most.
+             * @description Parts one `POST /api/v1/uploads/{id}/parts` signs at most.
              */
             maxPartsPerRequest: number;
             /**

@@ -12,7 +12,7 @@ BEARER_SCHEME = "HTTPBearer"
 # Its own scheme name marks the routes where the token is optional, which the OpenAPI document
 # then states (scloud_common.web.document_shared_errors).
 OPTIONAL_BEARER_SCHEME = "OptionalHTTPBearer"
-_DESCRIPTION = "Access token from /api/auth (login, register, refresh)."
+_DESCRIPTION = "Access token from /api/v1/auth (login, register, refresh)."
 
 # auto_error=False: a missing token must give our JSON 401, not FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, scheme_name=BEARER_SCHEME, description=_DESCRIPTION)

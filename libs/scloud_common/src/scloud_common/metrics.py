@@ -91,7 +91,7 @@ def building_for(metrics: ServiceMetrics) -> Iterator[None]:
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that answered (`/api/files/{file_id}`), never the raw path, so the
+    """The template of the route that answered (`/api/v1/files/{file_id}`), never the raw path, so the
     number of series stays bounded whatever the paths requested."""
     route = scope.get("route")
     path = getattr(route, "path_format", None) or getattr(route, "path", None)

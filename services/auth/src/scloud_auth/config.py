@@ -78,7 +78,7 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         True,
         description="The app is served over HTTPS: the refresh cookie is `__Host-scloud_refresh` (Secure, "
         "Path=/, no Domain, so no subdomain or plain-HTTP page can set or shadow it). Only plain-HTTP local "
-        "runs turn this off, and get `scloud_refresh` on Path=/api/auth instead.",
+        "runs turn this off, and get `scloud_refresh` on Path=/api instead.",
     )
 
     email_verification_ttl_seconds: int = Field(
