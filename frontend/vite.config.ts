@@ -10,7 +10,12 @@ export default defineConfig({
     proxy: { "/api": "http://127.0.0.1:8080" },
   },
   // Source maps would hand every visitor the full sources; production serves none.
-  build: { outDir: "dist", sourcemap: false },
+  build: {
+    outDir: "dist",
+    sourcemap: false,
+    // The API reference (/api/docs) is a page of its own, so the app's first page never loads it.
+    rollupOptions: { input: { index: "index.html", apiDocs: "api-docs/index.html" } },
+  },
   test: {
     environment: "jsdom",
     setupFiles: ["src/test-setup.ts"],

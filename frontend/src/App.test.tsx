@@ -11,13 +11,13 @@ const renderAt = (path: string) => renderApp(path).router;
 describe("routing", () => {
   it("sends a signed-out visitor of /files to the login page and back after logging in", async () => {
     fakeApi(({ method, path }) => {
-      if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
-      if (method === "POST" && path === "/api/auth/login") return json(200, signedIn());
-      if (path === "/api/folders/root")
+      if (path === "/api/v1/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
+      if (method === "POST" && path === "/api/v1/auth/login") return json(200, signedIn());
+      if (path === "/api/v1/folders/root")
         return json(200, { id: "root", kind: "folder", name: "", parentId: null, path: [] });
-      if (path === "/api/folders/root/children") return json(200, { items: [], nextCursor: null });
-      if (path === "/api/files/limits") return json(200, limits);
-      if (path === "/api/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
+      if (path === "/api/v1/folders/root/children") return json(200, { items: [], nextCursor: null });
+      if (path === "/api/v1/files/limits") return json(200, limits);
+      if (path === "/api/v1/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
     });
     const router = renderAt("/files");
     await screen.findByRole("heading", { name: "Log in to SCloud" });
@@ -32,7 +32,7 @@ describe("routing", () => {
 
   it("shows the API's message when login fails", async () => {
     fakeApi(({ path }) =>
-      path === "/api/auth/refresh"
+      path === "/api/v1/auth/refresh"
         ? json(401, { error: { code: "invalid_refresh_token", message: "" } })
         : json(401, { error: { code: "invalid_credentials", message: "Email or password is incorrect." } }),
     );
@@ -45,7 +45,7 @@ describe("routing", () => {
 
   it("says how long to wait when login is throttled", async () => {
     fakeApi(({ path }) =>
-      path === "/api/auth/refresh"
+      path === "/api/v1/auth/refresh"
         ? json(401, { error: { code: "invalid_refresh_token", message: "" } })
         : json(429, { error: { code: "too_many_attempts", message: "Too many attempts." } }, { "Retry-After": "840" }),
     );
@@ -59,7 +59,7 @@ describe("routing", () => {
   it("sends a signed-in person to the login page, once, when their session was ended elsewhere", async () => {
     let refreshes = 0;
     const api = fakeApi(({ path }) => {
-      if (path === "/api/auth/refresh") {
+      if (path === "/api/v1/auth/refresh") {
         refreshes += 1;
         // The first refresh restores the session on load; after that it was revoked.
         if (refreshes === 1) return json(200, { ...signedIn(), accessToken: "revoked soon" });
@@ -161,10 +161,10 @@ describe("confirmations", () => {
   it("lands on the home page, signed out, once the account is deleted", async () => {
     fakeApi(({ method, path }) => {
       const key = `${method} ${path}`;
-      if (key === "POST /api/auth/refresh") return json(200, signedIn());
-      if (key === "GET /api/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
-      if (key === "GET /api/auth/sessions") return json(200, { sessions: [] });
-      if (key === "DELETE /api/users/me") return json(204, null);
+      if (key === "POST /api/v1/auth/refresh") return json(200, signedIn());
+      if (key === "GET /api/v1/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
+      if (key === "GET /api/v1/auth/sessions") return json(200, { sessions: [] });
+      if (key === "DELETE /api/v1/users/me") return json(204, null);
     });
     const router = renderAt("/profile");
     await screen.findByLabelText("Your password");

@@ -28,3 +28,9 @@ def test_openapi_documents_match_the_services():
     for name, document in exporter.openapi_documents().items():
         committed = (ROOT / "frontend" / "openapi" / f"{name}.json").read_text()
         assert committed == exporter.render(document), f"stale {name}.json: run `make openapi` and commit"
+
+
+def test_the_merged_public_api_document_matches_the_services():
+    exporter = export_openapi
+    merged = exporter.render(exporter.merged_document(exporter.openapi_documents()))
+    assert exporter.MERGED_PATH.read_text() == merged, "stale api-docs/openapi.json: run `make openapi` and commit"

@@ -358,7 +358,9 @@ def test_task_roles_grant_exactly_the_calls_the_code_makes(role):
 
 def test_service_connect_lets_an_upload_run_as_long_as_the_gateway_does():
     template = (ROOT / "gateway" / "scloud.conf.template").read_text()
-    upload_location = template.split("location = /api/files/upload {")[1].split("\n    }")[0]
+    upload_location = template.split("location ~ ^/api/(v1/)?(files|shared-with-me/[^/]+)/upload$ {")[1].split(
+        "\n    }"
+    )[0]
     gateway_seconds = int(re.search(r"proxy_read_timeout (\d+)s;", upload_location).group(1))
     connect = resources(APP, "AWS::ECS::Service")["FilesService"]["ServiceConnectConfiguration"]
     http = next(entry for entry in connect["Services"] if entry["PortName"] == "http")

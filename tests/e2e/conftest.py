@@ -222,7 +222,7 @@ def account(stack) -> Account:
 def open_files(page: Page, base_url: str) -> None:
     """Opens the file list on a page whose context holds a session, and waits until the app has
     restored that session and shows the list (loaded: its rows or its empty state)."""
-    with page.expect_response(lambda response: response.url.endswith("/api/auth/refresh")) as restored:
+    with page.expect_response(lambda response: response.url.endswith("/api/v1/auth/refresh")) as restored:
         page.goto(f"{base_url}/files")
     assert restored.value.status == 200, restored.value.text()
     expect(page.get_by_role("heading", name="Your files")).to_be_visible()

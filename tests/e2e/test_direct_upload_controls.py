@@ -116,7 +116,7 @@ class Transfers:
             self.sent.append(part_number(request.url) or 0)
             self.in_flight += 1
             self.most_in_flight = max(self.most_in_flight, self.in_flight)
-        elif request.method == "DELETE" and urlsplit(request.url).path.startswith("/api/uploads/"):
+        elif request.method == "DELETE" and urlsplit(request.url).path.startswith("/api/v1/uploads/"):
             self.aborted.append(urlsplit(request.url).path.rsplit("/", 1)[-1])
 
     def on_finished(self, request: Request) -> None:
@@ -131,7 +131,7 @@ class Transfers:
     def on_response(self, response: Response) -> None:
         if self.is_part(response.request) and response.status == 200:
             self.stored.append(part_number(response.url) or 0)
-        elif response.request.method == "POST" and urlsplit(response.url).path == "/api/uploads":
+        elif response.request.method == "POST" and urlsplit(response.url).path == "/api/v1/uploads":
             self.created.append((response.status, response.json()))
 
     def watch(self, page: Page) -> "Transfers":
@@ -290,7 +290,7 @@ def test_a_cancelled_upload_is_aborted_and_leaves_nothing(stack, gateway, signed
         expect(card(page, "cancelled.bin")).to_contain_text("Paused at")
     with page.expect_response(
         lambda response: (
-            response.request.method == "DELETE" and urlsplit(response.url).path == f"/api/uploads/{upload_id}"
+            response.request.method == "DELETE" and urlsplit(response.url).path == f"/api/v1/uploads/{upload_id}"
         )
     ) as aborted:
         page.get_by_role("button", name="Cancel upload of cancelled.bin").click()
@@ -323,7 +323,7 @@ def test_a_file_over_the_room_left_is_refused_before_a_byte_is_sent(stack, gatew
     assert too_big.stat().st_size > E2E_UPLOAD_LIMIT
 
     with page.expect_response(
-        lambda response: response.request.method == "POST" and urlsplit(response.url).path == "/api/uploads"
+        lambda response: response.request.method == "POST" and urlsplit(response.url).path == "/api/v1/uploads"
     ) as created:
         choose(page, too_big)
     assert created.value.status == 507

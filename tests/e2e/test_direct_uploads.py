@@ -70,13 +70,13 @@ class PartTraffic:
     def on_request(self, request: Request) -> None:
         if self.is_part(request):
             self.sent.append(part_number(request.url) or 0)
-        elif request.method == "POST" and request.url.endswith("/api/files/upload"):
+        elif request.method == "POST" and request.url.endswith("/api/v1/files/upload"):
             self.one_request_uploads += 1
 
     def on_response(self, response: Response) -> None:
         if self.is_part(response.request) and response.status == 200:
             self.stored.append(part_number(response.url) or 0)
-        elif response.request.method == "POST" and urlsplit(response.url).path == "/api/uploads":
+        elif response.request.method == "POST" and urlsplit(response.url).path == "/api/v1/uploads":
             created = response.json()
             assert response.status == 201, created
             self.part_size = created["partSize"]

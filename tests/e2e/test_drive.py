@@ -350,9 +350,9 @@ def test_thirty_dropped_small_files_go_in_one_batch_straight_to_storage(signed_i
     expect(page.get_by_test_id("file-row")).to_have_count(30, timeout=60_000)
     expect(row(page, "note-29.txt")).to_be_visible()
     api = [call for call in calls if "/api/" in call]
-    created = [call for call in api if call.startswith("POST") and call.endswith("/api/uploads/batches")]
-    completed = [call for call in api if re.search(r"^POST .*/api/uploads/batches/[^/]+/complete$", call)]
+    created = [call for call in api if call.startswith("POST") and call.endswith("/api/v1/uploads/batches")]
+    completed = [call for call in api if re.search(r"^POST .*/api/v1/uploads/batches/[^/]+/complete$", call)]
     assert (len(created), len(completed)) == (1, 1), api
-    assert not [call for call in api if "/api/files/upload" in call]
+    assert not [call for call in api if "/api/v1/files/upload" in call]
     # Each file's bytes went to storage in a PUT of its own, not through the API.
     assert len([call for call in calls if call.startswith("PUT") and "/api/" not in call]) == 30

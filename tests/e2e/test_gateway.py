@@ -37,6 +37,12 @@ SIGN_IN_ROUTES = [
     ("/api/auth/login/two-factor", {"challenge": "unknown", "code": "000000"}),
     ("/api/auth/verify-email", {"token": "unknown"}),
     ("/api/auth/password-reset/confirm", {"token": "unknown", "password": "Wrong pass 1"}),
+    # The same routes under /api/v1 share the budget's zone.
+    ("/api/v1/auth/login", {"email": "nobody-v1-{n}@example.com", "password": "Wrong pass 1"}),
+    ("/api/v1/auth/register", {"email": "not-an-email", "username": "x", "password": "x"}),
+    ("/api/v1/auth/login/two-factor", {"challenge": "unknown", "code": "000000"}),
+    ("/api/v1/auth/verify-email", {"token": "unknown"}),
+    ("/api/v1/auth/password-reset/confirm", {"token": "unknown", "password": "Wrong pass 1"}),
 ]
 
 
@@ -248,7 +254,7 @@ def test_the_access_log_names_a_zip_link_without_its_token(gateway, account, sta
     token = link["url"].rsplit("/", 1)[1]
     assert gateway.get(link["url"]).status_code == 200
     log = stack.logs_dir / "gateway.log"
-    logged = wait_for_log_line(log, '"GET /api/files/archive/<token> HTTP/1.1" 200')
+    logged = wait_for_log_line(log, '"GET /api/v1/files/archive/<token> HTTP/1.1" 200')
     assert token not in log.read_text(), logged
 
 
@@ -363,3 +369,52 @@ def test_a_malformed_traceparent_is_replaced_not_passed_on(gateway):
     assert response.status_code == 401
     request_id = response.headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id) and request_id != "0" * 32
+
+
+@pytest.mark.parametrize("path", ["/users/me", "/files", "/folders/root/children", "/search?q=a", "/trash"])
+def test_v1_and_unversioned_paths_reach_the_same_service_and_answer_alike(gateway, account, path):
+    v1 = gateway.get("/api/v1" + path, headers=account.headers)
+    alias = gateway.get("/api" + path, headers=account.headers)
+    assert v1.status_code == alias.status_code == 200
+    # A listing's items may carry short-lived signed links, which differ from one answer to the next.
+    assert comparable(v1.json()) == comparable(alias.json())
+    assert "deprecation" not in v1.headers
+    assert alias.headers["deprecation"].startswith("@")
+    assert alias.headers["link"] == f'</api/v1{path.split("?")[0]}>; rel="successor-version"'
+    # The gateway's own headers are on both.
+    for response in (v1, alias):
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def comparable(body: dict) -> dict:
+    if "items" in body:
+        return {**body, "items": [item["id"] for item in body["items"]]}
+    return body
+
+
+def test_the_merged_openapi_document_describes_the_public_api_of_every_service(gateway):
+    response = gateway.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("application/json")
+    document = response.json()
+    assert document["openapi"].startswith("3.") and document["info"]["title"]
+    paths = document["paths"]
+    assert {"/api/v1/auth/login", "/api/v1/users/me", "/api/v1/files", "/api/v1/folders"} <= set(paths)
+    assert all(path.startswith("/api/v1/") for path in paths), [p for p in paths if not p.startswith("/api/v1/")]
+    assert not [path for path in paths if "healthz" in path or "readyz" in path]
+    # Every reference resolves inside the one document.
+    schemas = document["components"]["schemas"]
+    refs = set(re.findall(r'"#/components/schemas/([^"]+)"', response.text))
+    assert refs and refs <= set(schemas)
+
+
+def test_the_api_docs_page_is_served_with_its_own_scripts_only(gateway):
+    page = gateway.get("/api/docs")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assets = built_assets(page.text)
+    assert any(asset.endswith(".js") for asset in assets)
+    for asset in assets:
+        assert gateway.get(asset).status_code == 200, asset
+    # The build's own copy is no address of its own.
+    assert_own_json_error(gateway.get("/api-docs/index.html"), 404, "not_found")

@@ -22,30 +22,35 @@ def test_an_upload_to_a_files_service_that_is_down_gets_a_json_503(gateway):
     assert_unavailable(gateway.post("/api/files/upload", files={"file": ("a.txt", b"hello")}))
 
 
-@pytest.mark.parametrize(
-    ("method", "path"),
-    [
-        ("POST", "/api/auth/login"),
-        ("POST", "/api/auth/register"),
-        ("POST", "/api/auth/refresh"),
-        ("GET", "/api/users/me"),
-        ("GET", "/api/files"),
-        ("GET", "/api/files/some-id"),
-        ("POST", "/api/files/archive"),
-        ("GET", "/api/files/archive/some-token"),
-        ("GET", "/api/folders/root/children"),
-        ("POST", "/api/folders"),
-        ("POST", "/api/items/move"),
-        ("GET", "/api/search?q=a"),
-        ("GET", "/api/trash"),
-        ("POST", "/api/trash/restore"),
-        ("POST", "/api/uploads"),
-        ("GET", "/api/uploads/some-id"),
-        ("POST", "/api/uploads/some-id/parts"),
-        ("POST", "/api/uploads/some-id/complete"),
-        ("DELETE", "/api/uploads/some-id"),
-    ],
-)
+# Today's paths, and each under /api/v1 too: the gateway routes both alike.
+UNVERSIONED_API_ROUTES = [
+    ("POST", "/api/auth/login"),
+    ("POST", "/api/auth/register"),
+    ("POST", "/api/auth/refresh"),
+    ("GET", "/api/users/me"),
+    ("GET", "/api/files"),
+    ("GET", "/api/files/some-id"),
+    ("POST", "/api/files/archive"),
+    ("GET", "/api/files/archive/some-token"),
+    ("GET", "/api/folders/root/children"),
+    ("POST", "/api/folders"),
+    ("POST", "/api/items/move"),
+    ("GET", "/api/search?q=a"),
+    ("GET", "/api/trash"),
+    ("POST", "/api/trash/restore"),
+    ("POST", "/api/uploads"),
+    ("GET", "/api/uploads/some-id"),
+    ("POST", "/api/uploads/some-id/parts"),
+    ("POST", "/api/uploads/some-id/complete"),
+    ("DELETE", "/api/uploads/some-id"),
+    ("POST", "/api/shared-with-me/some-id/upload"),
+]
+API_ROUTES = UNVERSIONED_API_ROUTES + [
+    (method, path.replace("/api/", "/api/v1/", 1)) for method, path in UNVERSIONED_API_ROUTES
+]
+
+
+@pytest.mark.parametrize(("method", "path"), API_ROUTES)
 def test_every_api_location_answers_a_json_503(gateway, method, path):
     assert_unavailable(gateway.request(method, path, json={}))
 
@@ -68,6 +73,8 @@ def test_the_app_is_served_while_the_services_are_down(gateway):
         ("GET", "/api/files/public/links/AAAAAAAAAAAAAAAAAAAAAA/folders/root/children?limit=0"),
         ("POST", "/api/files/public/links/AAAAAAAAAAAAAAAAAAAAAA/archive"),
         ("GET", "/api/files/public/links/not-a-link-id"),
+        ("GET", "/api/v1/files/public/links/AAAAAAAAAAAAAAAAAAAAAA"),
+        ("POST", "/api/v1/files/public/links/AAAAAAAAAAAAAAAAAAAAAA/archive"),
     ],
 )
 def test_the_public_share_routes_are_never_indexed_even_when_the_gateway_answers_itself(gateway, method, path):

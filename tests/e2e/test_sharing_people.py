@@ -79,8 +79,8 @@ def test_an_editor_uploads_into_a_shared_folder_and_a_viewer_cannot(stack, signe
             into="Upload to this shared folder",
             listed=lambda page, name: page.get_by_role("button", name=f"Download {name}"),
         )
-        assert any(path.startswith("/api/shared-with-me/") and path.endswith("/uploads") for path in sent_to)
-        assert not any(path.startswith("/api/uploads") for path in sent_to)
+        assert any(path.startswith("/api/v1/shared-with-me/") and path.endswith("/uploads") for path in sent_to)
+        assert not any(path.startswith("/api/v1/uploads") for path in sent_to)
         assert_accessible(editor, "a shared folder, as its editor")
 
         owner.goto(f"{stack.url}/files")

@@ -45,10 +45,10 @@ class System:
     metrics_urls: dict[str, str]
 
     def url(self, path: str) -> str:
-        """Routes /api/<service>/... as the gateway does."""
-        prefix = path.split("/")[2]
+        """Routes /api/v1/<service>/... and its deprecated alias /api/<service>/... as the gateway does."""
+        prefix = path.removeprefix("/api/v1/").removeprefix("/api/").split("/")[0].split("?")[0]
         # The drive's routes all belong to files (gateway/scloud.conf.template).
-        service = "files" if prefix in ("folders", "items", "search", "trash") else prefix
+        service = "files" if prefix in ("folders", "items", "search", "trash", "shared-with-me", "uploads") else prefix
         return {"auth": self.auth_url, "users": self.users_url, "files": self.files_url}[service] + path
 
 

@@ -6,6 +6,7 @@ import io
 import json
 import logging
 import secrets
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -47,8 +48,16 @@ def log_lines() -> Iterator[io.StringIO]:
     root.setLevel(previous_level)
 
 
-def of_trace(exporter: InMemorySpanExporter, trace_id: str) -> list[ReadableSpan]:
-    return [span for span in exporter.get_finished_spans() if format_trace_id(span.context.trace_id) == trace_id]
+def of_trace(exporter: InMemorySpanExporter, trace_id: str, within: float = 5.0) -> list[ReadableSpan]:
+    """The trace's spans once its HTTP route's span has ended: that happens when the app returns,
+    a moment after the client has the answer."""
+    deadline = time.monotonic() + within
+    while True:
+        spans = [span for span in exporter.get_finished_spans() if format_trace_id(span.context.trace_id) == trace_id]
+        routed = any(span.kind is SpanKind.SERVER and span.attributes.get("rpc.system") is None for span in spans)
+        if routed or time.monotonic() > deadline:
+            return spans
+        time.sleep(0.02)
 
 
 def logged_under(lines: io.StringIO, request_id: str) -> list[dict]:

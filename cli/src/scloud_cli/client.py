@@ -154,14 +154,14 @@ class Client:
     # Items
 
     def limits(self) -> dict[str, Any]:
-        result: dict[str, Any] = self._json("GET", "/api/files/limits")
+        result: dict[str, Any] = self._json("GET", "/api/v1/files/limits")
         return result
 
     def get_file(self, file_id: str) -> Item:
-        return Item.from_json(self._json("GET", f"/api/files/{file_id}"))
+        return Item.from_json(self._json("GET", f"/api/v1/files/{file_id}"))
 
     def get_folder(self, folder_id: str) -> Item:
-        return Item.from_json(self._json("GET", f"/api/folders/{folder_id}"))
+        return Item.from_json(self._json("GET", f"/api/v1/folders/{folder_id}"))
 
     def list_children(self, folder_id: str) -> Iterator[Item]:
         """Every item of the folder, folders first, a page at a time."""
@@ -170,7 +170,7 @@ class Client:
             params: dict[str, Any] = {"limit": PAGE_LIMIT}
             if cursor:
                 params["cursor"] = cursor
-            page = self._json("GET", f"/api/folders/{folder_id}/children", params=params)
+            page = self._json("GET", f"/api/v1/folders/{folder_id}/children", params=params)
             yield from (Item.from_json(item) for item in page["items"])
             cursor = page.get("nextCursor")
             if not cursor:
@@ -178,7 +178,7 @@ class Client:
 
     def create_folder(self, name: str, parent_id: str, *, on_conflict: str = "fail") -> Item:
         body = {"name": name, "parentId": parent_id, "onConflict": on_conflict}
-        return Item.from_json(self._json("POST", "/api/folders", json=body))
+        return Item.from_json(self._json("POST", "/api/v1/folders", json=body))
 
     def update_item(self, item: Item, *, name: str | None = None, parent_id: str | None = None) -> Item:
         """Renames and/or moves a file or a folder; only what is given changes."""
@@ -193,7 +193,7 @@ class Client:
         self._request("DELETE", f"{_collection(item)}/{item.id}")
 
     def download_url(self, file_id: str) -> str:
-        url: str = self._json("GET", f"/api/files/{file_id}/download")["url"]
+        url: str = self._json("GET", f"/api/v1/files/{file_id}/download")["url"]
         return url
 
     def create_share(
@@ -211,7 +211,7 @@ class Client:
             body["password"] = password
         if download_limit:
             body["downloadLimit"] = download_limit
-        created = self._json("POST", "/api/files/links", json=body)
+        created = self._json("POST", "/api/v1/files/links", json=body)
         url = created["url"]
         return ShareLink(
             id=created["id"],
@@ -224,7 +224,7 @@ class Client:
         """One request for what the direct protocol does not take (an empty file)."""
         response = self._request(
             "POST",
-            "/api/files/upload",
+            "/api/v1/files/upload",
             params={"parentId": parent_id, "onConflict": on_conflict},
             files={"file": (name, content, "application/octet-stream")},
         )
@@ -238,7 +238,7 @@ class Client:
         body: dict[str, Any] = {"name": name, "size": size, "parentId": parent_id, "onConflict": on_conflict}
         if part_size:
             body["partSize"] = part_size
-        created = self._json("POST", "/api/uploads", json=body)
+        created = self._json("POST", "/api/v1/uploads", json=body)
         return Upload(
             id=created["id"],
             name=created["name"],
@@ -250,7 +250,7 @@ class Client:
 
     def read_upload(self, upload_id: str) -> tuple[Upload, list[StoredPart]]:
         """The upload and the parts S3 holds already."""
-        body = self._json("GET", f"/api/uploads/{upload_id}")
+        body = self._json("GET", f"/api/v1/uploads/{upload_id}")
         upload = Upload(
             id=body["id"],
             name=body["name"],
@@ -263,7 +263,7 @@ class Client:
 
     def sign_parts(self, upload_id: str, parts: list[PartToSign]) -> list[SignedPart]:
         body = {"parts": [{"number": p.number, "size": p.size, "sha256": p.sha256} for p in parts]}
-        signed = self._json("POST", f"/api/uploads/{upload_id}/parts", json=body)
+        signed = self._json("POST", f"/api/v1/uploads/{upload_id}/parts", json=body)
         return [SignedPart(p["number"], p["url"], p["headers"]) for p in signed["parts"]]
 
     def put_part(self, part: SignedPart, body: bytes) -> str:
@@ -276,10 +276,10 @@ class Client:
 
     def complete_upload(self, upload_id: str, parts: list[CompletedPart]) -> Item:
         body = {"parts": [{"number": p.number, "etag": p.etag, "sha256": p.sha256} for p in parts]}
-        return Item.from_json(self._json("POST", f"/api/uploads/{upload_id}/complete", json=body))
+        return Item.from_json(self._json("POST", f"/api/v1/uploads/{upload_id}/complete", json=body))
 
     def abort_upload(self, upload_id: str) -> None:
-        self._request("DELETE", f"/api/uploads/{upload_id}")
+        self._request("DELETE", f"/api/v1/uploads/{upload_id}")
 
     def stream_download(self, url: str) -> Iterator[bytes]:
         """The bytes behind a download link, as they arrive."""
@@ -290,7 +290,7 @@ class Client:
 
 
 def _collection(item: Item) -> str:
-    return "/api/folders" if item.is_folder else "/api/files"
+    return "/api/v1/folders" if item.is_folder else "/api/v1/files"
 
 
 def _retry_after(response: httpx.Response) -> float:

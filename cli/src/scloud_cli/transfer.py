@@ -4,7 +4,7 @@ on disk, downloads verified against the stored checksum.
 Resume: before any part is sent, the upload's id and layout are written to a state file named
 after the local file (its real path, size and modification time) and its destination. Each part
 S3 accepts is added with its ETag and SHA-256. A later run for the same file and destination
-asks the API which parts S3 holds (`GET /api/uploads/{id}`) and sends only the others; a part S3
+asks the API which parts S3 holds (`GET /api/v1/uploads/{id}`) and sends only the others; a part S3
 holds that the state missed (stopped between the PUT and the write) gets its digest from the
 unchanged local file. An upload the API no longer knows (expired, aborted) starts over."""
 

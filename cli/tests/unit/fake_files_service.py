@@ -85,14 +85,14 @@ class FakeFilesService:
 
     def _routes(self) -> list[tuple[str, str, Any]]:
         return [
-            (r"/api/folders/([^/]+)/children", "GET", self._children),
-            (r"/api/folders/([^/]+)", "GET", self._folder),
-            (r"/api/files/([^/]+)/download", "GET", self._download_link),
-            (r"/api/files/([^/]+)", "GET", self._file),
-            (r"/api/uploads", "POST", self._create_upload),
-            (r"/api/uploads/([^/]+)/parts", "POST", self._sign),
-            (r"/api/uploads/([^/]+)/complete", "POST", self._complete),
-            (r"/api/uploads/([^/]+)", "GET", self._read_upload),
+            (r"/api/v1/folders/([^/]+)/children", "GET", self._children),
+            (r"/api/v1/folders/([^/]+)", "GET", self._folder),
+            (r"/api/v1/files/([^/]+)/download", "GET", self._download_link),
+            (r"/api/v1/files/([^/]+)", "GET", self._file),
+            (r"/api/v1/uploads", "POST", self._create_upload),
+            (r"/api/v1/uploads/([^/]+)/parts", "POST", self._sign),
+            (r"/api/v1/uploads/([^/]+)/complete", "POST", self._complete),
+            (r"/api/v1/uploads/([^/]+)", "GET", self._read_upload),
         ]
 
     def _children(self, request: httpx.Request, _: dict, folder_id: str) -> httpx.Response:

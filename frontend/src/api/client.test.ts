@@ -31,7 +31,7 @@ describe("authFetch", () => {
       "fetch",
       vi.fn(async (input: Request | string) => {
         const request = typeof input === "string" ? new Request(new URL(input, "http://x")) : input;
-        if (new URL(request.url).pathname === "/api/auth/refresh") {
+        if (new URL(request.url).pathname === "/api/v1/auth/refresh") {
           refreshCalls += 1;
           await new Promise((resolve) => setTimeout(resolve, 10));
           return json(200, session("new"));
@@ -49,7 +49,7 @@ describe("authFetch", () => {
   });
 
   it("refreshes once for concurrent expired calls and retries each", async () => {
-    const responses = await Promise.all([1, 2, 3].map(() => authFetch(new Request("http://x/api/files"))));
+    const responses = await Promise.all([1, 2, 3].map(() => authFetch(new Request("http://x/api/v1/files"))));
     const bodies = await Promise.all(responses.map((response) => response.json()));
     expect(bodies).toEqual([{ token: "Bearer new" }, { token: "Bearer new" }, { token: "Bearer new" }]);
     expect(refreshCalls).toBe(1);
@@ -61,7 +61,7 @@ describe("authFetch", () => {
       "fetch",
       vi.fn(async () => json(401, { error: { code: "invalid_credentials", message: "wrong" } })),
     );
-    const response = await authFetch(new Request("http://x/api/auth/password", { method: "POST", body: "{}" }));
+    const response = await authFetch(new Request("http://x/api/v1/auth/password", { method: "POST", body: "{}" }));
     expect(response.status).toBe(401);
     expect(refreshCalls).toBe(0);
   });
@@ -71,7 +71,7 @@ describe("authFetch", () => {
       "fetch",
       vi.fn(async () => json(401, { error: { code: "invalid_token", message: "expired" } })),
     );
-    const response = await authFetch(new Request("http://x/api/users/me"));
+    const response = await authFetch(new Request("http://x/api/v1/users/me"));
     expect(response.status).toBe(401);
     expect(sessionStore.current).toBeNull();
   });
@@ -94,7 +94,7 @@ describe("a busy server (503 with Retry-After)", () => {
         return bodies.length < 3 ? busy() : json(200, { ok: true });
       }),
     );
-    const answer = authFetch(new Request("http://x/api/auth/login", { method: "POST", body: '{"a":1}' }));
+    const answer = authFetch(new Request("http://x/api/v1/auth/login", { method: "POST", body: '{"a":1}' }));
     expect(busyWaits.waiting).toBe(false);
     await vi.advanceTimersByTimeAsync(0);
     expect(busyWaits.waiting).toBe(true);
@@ -108,7 +108,7 @@ describe("a busy server (503 with Retry-After)", () => {
     vi.useFakeTimers();
     const fetchMock = vi.fn(async () => busy());
     vi.stubGlobal("fetch", fetchMock);
-    const answer = authFetch(new Request("http://x/api/auth/login", { method: "POST", body: "{}" }));
+    const answer = authFetch(new Request("http://x/api/v1/auth/login", { method: "POST", body: "{}" }));
     await vi.advanceTimersByTimeAsync(BUSY_RETRY.totalMs + 1000);
     const response = await answer;
     expect(response.status).toBe(503);

@@ -34,19 +34,22 @@ const upload = (id: string) => ({ params: { path: { upload_id: id } } });
 
 /** The direct-upload routes of the files service. */
 export const directUploadApi = {
-  create: (body: UploadCreate) => call(filesApi.POST("/api/uploads", { body })),
+  create: (body: UploadCreate) => call(filesApi.POST("/api/v1/uploads", { body })),
   signParts: (id: string, parts: PartToSign[], signal?: AbortSignal) =>
-    call(filesApi.POST("/api/uploads/{upload_id}/parts", { ...upload(id), body: { parts }, signal }), signal),
+    call(filesApi.POST("/api/v1/uploads/{upload_id}/parts", { ...upload(id), body: { parts }, signal }), signal),
   read: (id: string, signal?: AbortSignal) =>
-    call(filesApi.GET("/api/uploads/{upload_id}", { ...upload(id), signal }), signal),
+    call(filesApi.GET("/api/v1/uploads/{upload_id}", { ...upload(id), signal }), signal),
   complete: (id: string, parts: PartToComplete[], signal?: AbortSignal): Promise<Item> =>
-    call(filesApi.POST("/api/uploads/{upload_id}/complete", { ...upload(id), body: { parts }, signal }), signal),
-  abort: (id: string) => call(filesApi.DELETE("/api/uploads/{upload_id}", upload(id))),
-  limits: (signal?: AbortSignal) => call(filesApi.GET("/api/files/limits", { signal }), signal),
-  createBatch: (body: BatchCreate) => call(filesApi.POST("/api/uploads/batches", { body })),
+    call(filesApi.POST("/api/v1/uploads/{upload_id}/complete", { ...upload(id), body: { parts }, signal }), signal),
+  abort: (id: string) => call(filesApi.DELETE("/api/v1/uploads/{upload_id}", upload(id))),
+  limits: (signal?: AbortSignal) => call(filesApi.GET("/api/v1/files/limits", { signal }), signal),
+  createBatch: (body: BatchCreate) => call(filesApi.POST("/api/v1/uploads/batches", { body })),
   completeBatch: (id: string, sent: string[]) =>
     call(
-      filesApi.POST("/api/uploads/batches/{batch_id}/complete", { params: { path: { batch_id: id } }, body: { sent } }),
+      filesApi.POST("/api/v1/uploads/batches/{batch_id}/complete", {
+        params: { path: { batch_id: id } },
+        body: { sent },
+      }),
     ),
 };
 
@@ -57,17 +60,18 @@ export const directUploadApi = {
 export type DirectUploadRoutes = Pick<typeof directUploadApi, "create" | "signParts" | "read" | "complete" | "abort">;
 
 /**
- * An editor's direct uploads into a folder shared with them (`/api/shared-with-me/{id}/uploads`):
+ * An editor's direct uploads into a folder shared with them (`/api/v1/shared-with-me/{id}/uploads`):
  * the same bodies as the drive's, the file counted against the owner's quota.
  */
 export function sharedDirectUploadApi(shareId: string): DirectUploadRoutes {
   const share = { share_id: shareId };
   const upload = (id: string) => ({ params: { path: { ...share, upload_id: id } } });
   return {
-    create: (body) => call(filesApi.POST("/api/shared-with-me/{share_id}/uploads", { params: { path: share }, body })),
+    create: (body) =>
+      call(filesApi.POST("/api/v1/shared-with-me/{share_id}/uploads", { params: { path: share }, body })),
     signParts: (id, parts, signal) =>
       call(
-        filesApi.POST("/api/shared-with-me/{share_id}/uploads/{upload_id}/parts", {
+        filesApi.POST("/api/v1/shared-with-me/{share_id}/uploads/{upload_id}/parts", {
           ...upload(id),
           body: { parts },
           signal,
@@ -75,21 +79,21 @@ export function sharedDirectUploadApi(shareId: string): DirectUploadRoutes {
         signal,
       ),
     read: (id, signal) =>
-      call(filesApi.GET("/api/shared-with-me/{share_id}/uploads/{upload_id}", { ...upload(id), signal }), signal),
+      call(filesApi.GET("/api/v1/shared-with-me/{share_id}/uploads/{upload_id}", { ...upload(id), signal }), signal),
     complete: (id, parts, signal) =>
       call(
-        filesApi.POST("/api/shared-with-me/{share_id}/uploads/{upload_id}/complete", {
+        filesApi.POST("/api/v1/shared-with-me/{share_id}/uploads/{upload_id}/complete", {
           ...upload(id),
           body: { parts },
           signal,
         }),
         signal,
       ),
-    abort: (id) => call(filesApi.DELETE("/api/shared-with-me/{share_id}/uploads/{upload_id}", upload(id))),
+    abort: (id) => call(filesApi.DELETE("/api/v1/shared-with-me/{share_id}/uploads/{upload_id}", upload(id))),
   };
 }
 
-/** True when the server takes batches of small files (`POST /api/uploads/batches`). */
+/** True when the server takes batches of small files (`POST /api/v1/uploads/batches`). */
 export function takesBatches(limits: Partial<StorageLimits> | null): boolean {
   return typeof limits?.maxBatchFiles === "number" && typeof limits.maxBatchFileBytes === "number";
 }

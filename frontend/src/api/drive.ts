@@ -6,7 +6,7 @@ type Schemas = components["schemas"];
 /** One file or folder, as every drive route answers it. */
 export type Item = Schemas["ItemRead"];
 export type BulkResult = Schemas["BulkResultRead"];
-export type UploadQuery = NonNullable<operations["upload_file_api_files_upload_post"]["parameters"]["query"]>;
+export type UploadQuery = NonNullable<operations["upload_file_api_v1_files_upload_post"]["parameters"]["query"]>;
 
 export type Page = Schemas["ItemPageRead"];
 /** `small` (256 px) for the grid, `large` (1280 px) for the preview. */
@@ -92,52 +92,52 @@ export async function collectIds(
 
 export const drive = {
   folder: (folderId: string, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/folders/{folder_id}", { params: folderPath(folderId), signal })),
+    unwrap(filesApi.GET("/api/v1/folders/{folder_id}", { params: folderPath(folderId), signal })),
   children: (folderId: string, options: ListOptions = {}, signal?: AbortSignal) =>
     unwrap(
-      filesApi.GET("/api/folders/{folder_id}/children", {
+      filesApi.GET("/api/v1/folders/{folder_id}/children", {
         params: { ...folderPath(folderId), query: defined(options) },
         signal,
       }),
     ),
   search: (q: string, options: ListOptions = {}, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/search", { params: { query: defined({ q, ...options, kind: undefined }) }, signal })),
+    unwrap(filesApi.GET("/api/v1/search", { params: { query: defined({ q, ...options, kind: undefined }) }, signal })),
   /** One file as it is now (404 `file_not_found` once it is trashed or gone). */
   file: (fileId: string, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/files/{file_id}", { params: filePath(fileId), signal })),
+    unwrap(filesApi.GET("/api/v1/files/{file_id}", { params: filePath(fileId), signal })),
   trash: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/trash", { params: { query: defined(options) }, signal })),
+    unwrap(filesApi.GET("/api/v1/trash", { params: { query: defined(options) }, signal })),
 
   createFolder: (name: string, parentId: string | null, onConflict: "fail" | "rename" | "merge" = "fail") =>
     // 201 for a new folder, 200 for the one merged into: both are an Item.
-    unwrap(filesApi.POST("/api/folders", { body: { name, parentId, onConflict } })) as Promise<Item>,
+    unwrap(filesApi.POST("/api/v1/folders", { body: { name, parentId, onConflict } })) as Promise<Item>,
   rename: (item: Pick<Item, "id" | "kind">, name: string) =>
     item.kind === "folder"
-      ? unwrap(filesApi.PATCH("/api/folders/{folder_id}", { params: folderPath(item.id), body: { name } }))
-      : unwrap(filesApi.PATCH("/api/files/{file_id}", { params: filePath(item.id), body: { name } })),
+      ? unwrap(filesApi.PATCH("/api/v1/folders/{folder_id}", { params: folderPath(item.id), body: { name } }))
+      : unwrap(filesApi.PATCH("/api/v1/files/{file_id}", { params: filePath(item.id), body: { name } })),
   move: (ids: string[], parentId: string | null, onProgress?: BulkProgress) =>
     runBulk(
       ids,
-      (chunk) => unwrap(filesApi.POST("/api/items/move", { body: { ids: chunk, parentId, onConflict: "fail" } })),
+      (chunk) => unwrap(filesApi.POST("/api/v1/items/move", { body: { ids: chunk, parentId, onConflict: "fail" } })),
       onProgress,
     ),
   trashItems: (ids: string[], onProgress?: BulkProgress) =>
-    runBulk(ids, (chunk) => unwrap(filesApi.POST("/api/items/trash", { body: { ids: chunk } })), onProgress),
+    runBulk(ids, (chunk) => unwrap(filesApi.POST("/api/v1/items/trash", { body: { ids: chunk } })), onProgress),
   restore: (ids: string[], onConflict: "fail" | "rename" | "replace" = "rename", onProgress?: BulkProgress) =>
     runBulk(
       ids,
-      (chunk) => unwrap(filesApi.POST("/api/trash/restore", { body: { ids: chunk, onConflict } })),
+      (chunk) => unwrap(filesApi.POST("/api/v1/trash/restore", { body: { ids: chunk, onConflict } })),
       onProgress,
     ),
   deleteForever: (ids: string[], onProgress?: BulkProgress) =>
-    runBulk(ids, (chunk) => unwrap(filesApi.POST("/api/trash/delete", { body: { ids: chunk } })), onProgress),
-  emptyTrash: () => unwrap(filesApi.DELETE("/api/trash")),
+    runBulk(ids, (chunk) => unwrap(filesApi.POST("/api/v1/trash/delete", { body: { ids: chunk } })), onProgress),
+  emptyTrash: () => unwrap(filesApi.DELETE("/api/v1/trash")),
 
   archive: (ids: string[], name?: string) =>
-    unwrap(filesApi.POST("/api/files/archive", { body: { ids, ...(name ? { name } : {}) } })),
+    unwrap(filesApi.POST("/api/v1/files/archive", { body: { ids, ...(name ? { name } : {}) } })),
   link: (fileId: string, options: { inline?: boolean; asText?: boolean } = {}) =>
     unwrap(
-      filesApi.GET("/api/files/{file_id}/download", {
+      filesApi.GET("/api/v1/files/{file_id}/download", {
         params: {
           ...filePath(fileId),
           query: defined({
@@ -149,7 +149,7 @@ export const drive = {
     ),
   /** A short-lived link to the file's WebP thumbnail; 404 `thumbnail_not_found` while it has none. */
   thumbnail: (fileId: string, size: Rendition) =>
-    unwrap(filesApi.GET("/api/files/{file_id}/thumbnail", { params: { ...filePath(fileId), query: { size } } })),
+    unwrap(filesApi.GET("/api/v1/files/{file_id}/thumbnail", { params: { ...filePath(fileId), query: { size } } })),
 };
 
 /** The API's parentId for a folder id from a URL: the root is null. */

@@ -19,13 +19,13 @@ const ref = (requestRef: string) => ({ path: { request_ref: requestRef } });
 
 /** The owner's side: their file requests, each by its `id` (the owner's handle, not the request id). */
 export const fileRequests = {
-  create: (body: FileRequestCreate) => unwrap(filesApi.POST("/api/files/requests", { body })),
+  create: (body: FileRequestCreate) => unwrap(filesApi.POST("/api/v1/files/requests", { body })),
   list: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/files/requests", { params: { query: defined(options) }, signal })),
+    unwrap(filesApi.GET("/api/v1/files/requests", { params: { query: defined(options) }, signal })),
   update: (requestRef: string, body: FileRequestUpdate) =>
-    unwrap(filesApi.PATCH("/api/files/requests/{request_ref}", { params: ref(requestRef), body })),
+    unwrap(filesApi.PATCH("/api/v1/files/requests/{request_ref}", { params: ref(requestRef), body })),
   revoke: (requestRef: string) =>
-    unwrap(filesApi.DELETE("/api/files/requests/{request_ref}", { params: ref(requestRef) })),
+    unwrap(filesApi.DELETE("/api/v1/files/requests/{request_ref}", { params: ref(requestRef) })),
 };
 
 /** The full address of a request's public page, for the clipboard. */
@@ -43,25 +43,25 @@ export function requestVisitor(requestId: string) {
   const upload = (uploadId: string) => ({ params: { path: { ...path, upload_id: uploadId } } });
   return {
     open: (signal?: AbortSignal) =>
-      unwrap(publicApi.GET("/api/files/public/requests/{request_id}", { params: { path }, signal })),
+      unwrap(publicApi.GET("/api/v1/files/public/requests/{request_id}", { params: { path }, signal })),
     create: (body: { name: string; size: number; type?: string | null }) =>
-      unwrap(publicApi.POST("/api/files/public/requests/{request_id}/uploads", { params: { path }, body })),
+      unwrap(publicApi.POST("/api/v1/files/public/requests/{request_id}/uploads", { params: { path }, body })),
     signParts: (uploadId: string, parts: PartToSign[]) =>
       unwrap(
-        publicApi.POST("/api/files/public/requests/{request_id}/uploads/{upload_id}/parts", {
+        publicApi.POST("/api/v1/files/public/requests/{request_id}/uploads/{upload_id}/parts", {
           ...upload(uploadId),
           body: { parts },
         }),
       ),
     complete: (uploadId: string, parts: PartToComplete[], note: string | null) =>
       unwrap(
-        publicApi.POST("/api/files/public/requests/{request_id}/uploads/{upload_id}/complete", {
+        publicApi.POST("/api/v1/files/public/requests/{request_id}/uploads/{upload_id}/complete", {
           ...upload(uploadId),
           body: { parts, note },
         }),
       ),
     abort: (uploadId: string) =>
-      unwrap(publicApi.DELETE("/api/files/public/requests/{request_id}/uploads/{upload_id}", upload(uploadId))),
+      unwrap(publicApi.DELETE("/api/v1/files/public/requests/{request_id}/uploads/{upload_id}", upload(uploadId))),
   };
 }
 

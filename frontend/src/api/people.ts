@@ -18,24 +18,25 @@ export function itemPeople(itemId: string) {
   const person = (personId: string) => ({ params: { path: { ...item, person_id: personId } } });
   return {
     list: (signal?: AbortSignal) =>
-      unwrap(filesApi.GET("/api/items/{item_id}/people", { params: { path: item }, signal })),
+      unwrap(filesApi.GET("/api/v1/items/{item_id}/people", { params: { path: item }, signal })),
     add: (email: string, role: Role) =>
-      unwrap(filesApi.POST("/api/items/{item_id}/people", { params: { path: item }, body: { email, role } })),
+      unwrap(filesApi.POST("/api/v1/items/{item_id}/people", { params: { path: item }, body: { email, role } })),
     changeRole: (personId: string, role: Role) =>
-      unwrap(filesApi.PATCH("/api/items/{item_id}/people/{person_id}", { ...person(personId), body: { role } })),
-    remove: (personId: string) => unwrap(filesApi.DELETE("/api/items/{item_id}/people/{person_id}", person(personId))),
+      unwrap(filesApi.PATCH("/api/v1/items/{item_id}/people/{person_id}", { ...person(personId), body: { role } })),
+    remove: (personId: string) =>
+      unwrap(filesApi.DELETE("/api/v1/items/{item_id}/people/{person_id}", person(personId))),
   };
 }
 
 /** The grantee's side: what others shared with the user. */
 export const sharedWithMe = {
   list: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/shared-with-me", { params: { query: defined(options) }, signal })),
+    unwrap(filesApi.GET("/api/v1/shared-with-me", { params: { query: defined(options) }, signal })),
   leave: (shareId: string) =>
-    unwrap(filesApi.DELETE("/api/shared-with-me/{share_id}", { params: { path: { share_id: shareId } } })),
+    unwrap(filesApi.DELETE("/api/v1/shared-with-me/{share_id}", { params: { path: { share_id: shareId } } })),
   setInDrive: (shareId: string, inDrive: boolean) =>
     unwrap(
-      filesApi.PUT("/api/shared-with-me/{share_id}/in-drive", {
+      filesApi.PUT("/api/v1/shared-with-me/{share_id}/in-drive", {
         params: { path: { share_id: shareId } },
         body: { inDrive },
       }),
@@ -48,10 +49,10 @@ export function insideShare(shareId: string) {
   const item = (itemId: string) => ({ params: { path: { ...share, item_id: itemId } } });
   return {
     item: (itemId: string, signal?: AbortSignal) =>
-      unwrap(filesApi.GET("/api/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), signal })),
+      unwrap(filesApi.GET("/api/v1/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), signal })),
     children: (folderId: string, options: ListOptions, signal?: AbortSignal) =>
       unwrap(
-        filesApi.GET("/api/shared-with-me/{share_id}/folders/{folder_id}/children", {
+        filesApi.GET("/api/v1/shared-with-me/{share_id}/folders/{folder_id}/children", {
           params: { path: { ...share, folder_id: folderId }, query: defined(options) },
           signal,
         }),
@@ -60,22 +61,25 @@ export function insideShare(shareId: string) {
     createFolder: (name: string, parentId: string, onConflict: "fail" | "rename" | "merge" = "fail") =>
       // 201 for a new folder, 200 for the one merged into: both are an Item.
       unwrap(
-        filesApi.POST("/api/shared-with-me/{share_id}/folders", {
+        filesApi.POST("/api/v1/shared-with-me/{share_id}/folders", {
           params: { path: share },
           body: { name, parentId, onConflict },
         }),
       ) as Promise<Item>,
     download: (fileId: string) =>
       unwrap(
-        filesApi.GET("/api/shared-with-me/{share_id}/files/{file_id}/download", {
+        filesApi.GET("/api/v1/shared-with-me/{share_id}/files/{file_id}/download", {
           params: { path: { ...share, file_id: fileId } },
         }),
       ),
     rename: (itemId: string, name: string) =>
-      unwrap(filesApi.PATCH("/api/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), body: { name } })),
+      unwrap(filesApi.PATCH("/api/v1/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), body: { name } })),
     /** Into `parentId`: a folder inside the share, or SHARE_ROOT (the shared folder itself). */
     move: (itemId: string, parentId: string) =>
-      unwrap(filesApi.PATCH("/api/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), body: { parentId } })),
-    trash: (itemId: string) => unwrap(filesApi.DELETE("/api/shared-with-me/{share_id}/items/{item_id}", item(itemId))),
+      unwrap(
+        filesApi.PATCH("/api/v1/shared-with-me/{share_id}/items/{item_id}", { ...item(itemId), body: { parentId } }),
+      ),
+    trash: (itemId: string) =>
+      unwrap(filesApi.DELETE("/api/v1/shared-with-me/{share_id}/items/{item_id}", item(itemId))),
   };
 }

@@ -10,7 +10,7 @@ type Listener = (session: SessionRead | null, ended: boolean) => void;
 /**
  * The signed-in session, in memory only: the access token never touches localStorage or
  * cookies readable by scripts. The refresh token lives in an HttpOnly cookie the browser
- * sends to /api/auth by itself.
+ * sends to /api/v1/auth by itself.
  */
 class SessionStore {
   private session: SessionRead | null = null;
@@ -51,7 +51,7 @@ class SessionStore {
     if (!this.refreshing) {
       this.refreshing = (async () => {
         try {
-          const response = await fetcher("/api/auth/refresh", { method: "POST", credentials: "same-origin" });
+          const response = await fetcher("/api/v1/auth/refresh", { method: "POST", credentials: "same-origin" });
           if (response.status === 401) {
             // Without a session this is a visitor who was not signed in, not an ended session.
             this.update(null, this.session !== null);

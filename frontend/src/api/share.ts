@@ -21,15 +21,18 @@ const ref = (linkRef: string) => ({ path: { link_ref: linkRef } });
 
 /** The owner's side: their links, each by its `id` (the owner's handle, not the link id). */
 export const shareLinks = {
-  create: (body: ShareLinkCreate) => unwrap(filesApi.POST("/api/files/links", { body })),
+  create: (body: ShareLinkCreate) => unwrap(filesApi.POST("/api/v1/files/links", { body })),
   list: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-    unwrap(filesApi.GET("/api/files/links", { params: { query: defined(options) }, signal })),
+    unwrap(filesApi.GET("/api/v1/files/links", { params: { query: defined(options) }, signal })),
   update: (linkRef: string, body: ShareLinkUpdate) =>
-    unwrap(filesApi.PATCH("/api/files/links/{link_ref}", { params: ref(linkRef), body })),
-  revoke: (linkRef: string) => unwrap(filesApi.DELETE("/api/files/links/{link_ref}", { params: ref(linkRef) })),
+    unwrap(filesApi.PATCH("/api/v1/files/links/{link_ref}", { params: ref(linkRef), body })),
+  revoke: (linkRef: string) => unwrap(filesApi.DELETE("/api/v1/files/links/{link_ref}", { params: ref(linkRef) })),
   log: (linkRef: string, options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
     unwrap(
-      filesApi.GET("/api/files/links/{link_ref}/log", { params: { ...ref(linkRef), query: defined(options) }, signal }),
+      filesApi.GET("/api/v1/files/links/{link_ref}/log", {
+        params: { ...ref(linkRef), query: defined(options) },
+        signal,
+      }),
     ),
 };
 
@@ -80,18 +83,18 @@ export function sharedLink(linkId: string, token: string | null) {
   const header = token ? { "X-Share-Unlock": token } : {};
   const params = { header, path: { link_id: linkId } };
   return {
-    open: (signal?: AbortSignal) => unwrap(publicApi.GET("/api/files/public/links/{link_id}", { params, signal })),
+    open: (signal?: AbortSignal) => unwrap(publicApi.GET("/api/v1/files/public/links/{link_id}", { params, signal })),
     unlock: (password: string) =>
       unwrap(
-        publicApi.POST("/api/files/public/links/{link_id}/unlock", {
+        publicApi.POST("/api/v1/files/public/links/{link_id}/unlock", {
           params: { path: params.path },
           body: { password },
         }),
       ),
-    download: () => unwrap(publicApi.POST("/api/files/public/links/{link_id}/download", { params })),
+    download: () => unwrap(publicApi.POST("/api/v1/files/public/links/{link_id}/download", { params })),
     children: (folderId: string, cursor: string | null, signal?: AbortSignal) =>
       unwrap(
-        publicApi.GET("/api/files/public/links/{link_id}/folders/{folder_id}/children", {
+        publicApi.GET("/api/v1/files/public/links/{link_id}/folders/{folder_id}/children", {
           params: {
             header,
             path: { link_id: linkId, folder_id: folderId },
@@ -102,21 +105,21 @@ export function sharedLink(linkId: string, token: string | null) {
       ),
     downloadFile: (fileId: string) =>
       unwrap(
-        publicApi.POST("/api/files/public/links/{link_id}/files/{file_id}/download", {
+        publicApi.POST("/api/v1/files/public/links/{link_id}/files/{file_id}/download", {
           params: { header, path: { link_id: linkId, file_id: fileId } },
         }),
       ),
     /** A short-lived URL showing the linked file in the browser; not a download (the limit stays). */
     preview: (signal?: AbortSignal) =>
-      unwrap(publicApi.GET("/api/files/public/links/{link_id}/preview", { params, signal })),
+      unwrap(publicApi.GET("/api/v1/files/public/links/{link_id}/preview", { params, signal })),
     previewFile: (fileId: string, signal?: AbortSignal) =>
       unwrap(
-        publicApi.GET("/api/files/public/links/{link_id}/files/{file_id}/preview", {
+        publicApi.GET("/api/v1/files/public/links/{link_id}/files/{file_id}/preview", {
           params: { header, path: { link_id: linkId, file_id: fileId } },
           signal,
         }),
       ),
     archive: (ids: string[]) =>
-      unwrap(publicApi.POST("/api/files/public/links/{link_id}/archive", { params, body: { ids } })),
+      unwrap(publicApi.POST("/api/v1/files/public/links/{link_id}/archive", { params, body: { ids } })),
   };
 }

@@ -31,7 +31,7 @@ export class UploadCancelled extends Error {
 }
 
 /** The single-request upload route of a folder shared with the user (editors only). */
-export const sharedUploadEndpoint = (shareId: string) => `/api/shared-with-me/${encodeURIComponent(shareId)}/upload`;
+export const sharedUploadEndpoint = (shareId: string) => `/api/v1/shared-with-me/${encodeURIComponent(shareId)}/upload`;
 
 /** Where an upload goes and what happens if the folder holds that name already. */
 export type UploadTarget = Pick<UploadQuery, "parentId" | "onConflict">;
@@ -71,7 +71,7 @@ export function uploadFile(
   target: UploadTarget = {},
   createTransport: () => UploadTransport = () => new XMLHttpRequest() as unknown as UploadTransport,
   /** The route taking the multipart body: the drive's, or a shared folder's. */
-  endpoint = "/api/files/upload",
+  endpoint = "/api/v1/files/upload",
 ): UploadHandle {
   let current: UploadTransport | null = null;
   let cancelled = false;

@@ -25,7 +25,7 @@ export function DeleteAccount({ onDeleted }: { onDeleted(): void }) {
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     if (!confirmed) return;
-    if (await run(() => unwrap(usersApi.DELETE("/api/users/me", { body: { password } })), failureMessage)) {
+    if (await run(() => unwrap(usersApi.DELETE("/api/v1/users/me", { body: { password } })), failureMessage)) {
       onDeleted();
     }
   }

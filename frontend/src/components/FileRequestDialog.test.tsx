@@ -12,7 +12,7 @@ describe("the file request dialog", () => {
   it("creates a request with its limits and copies its address", async () => {
     const bodies: unknown[] = [];
     fakeSignedInApi(({ method, path, body }) => {
-      if (method === "POST" && path === "/api/files/requests") {
+      if (method === "POST" && path === "/api/v1/files/requests") {
         bodies.push(body);
         return json(201, {
           id: "Q1",
@@ -51,7 +51,7 @@ describe("the file request dialog", () => {
 
   it("tells an unverified account to confirm its email first", async () => {
     fakeSignedInApi(({ method, path }) => {
-      if (method === "POST" && path === "/api/files/requests")
+      if (method === "POST" && path === "/api/v1/files/requests")
         return json(403, { error: { code: "email_not_verified", message: "Verify your email address." } });
     });
     renderWithProviders(<FileRequestDialog folder={{ id: "F1", name: "Tax papers" }} onClose={() => {}} />);

@@ -24,11 +24,11 @@ afterEach(() => vi.restoreAllMocks());
 describe("the file requests on the Shared page", () => {
   it("lists each request by its folder with what it received, and revokes one in one click", async () => {
     const { requests } = fakeSignedInApi(({ method, path }) => {
-      if (method === "GET" && path === "/api/files/requests")
+      if (method === "GET" && path === "/api/v1/files/requests")
         return json(200, { items: [request("Q2"), request("Q1", { status: "expired" })], nextCursor: null });
-      if (method === "GET" && path === "/api/folders/F1")
+      if (method === "GET" && path === "/api/v1/folders/F1")
         return json(200, { id: "F1", name: "Tax papers", kind: "folder", path: [] });
-      if (method === "DELETE" && path === "/api/files/requests/Q2") return new Response(null, { status: 204 });
+      if (method === "DELETE" && path === "/api/v1/files/requests/Q2") return new Response(null, { status: 204 });
     });
     renderWithProviders(<FileRequestList />);
 
@@ -41,17 +41,17 @@ describe("the file requests on the Shared page", () => {
 
     await userEvent.click(within(items[0]).getByRole("button", { name: /Revoke the file request/ }));
     expect(await within(items[0]).findByText(/Revoked/)).toBeInTheDocument();
-    expect(requests).toContain("DELETE /api/files/requests/Q2");
+    expect(requests).toContain("DELETE /api/v1/files/requests/Q2");
   });
 
   it("changes a request's closing day, limits and shown name", async () => {
     const bodies: unknown[] = [];
     fakeSignedInApi(({ method, path, body }) => {
-      if (method === "GET" && path === "/api/files/requests")
+      if (method === "GET" && path === "/api/v1/files/requests")
         return json(200, { items: [request("Q2")], nextCursor: null });
-      if (method === "GET" && path === "/api/folders/F1")
+      if (method === "GET" && path === "/api/v1/folders/F1")
         return json(200, { id: "F1", name: "Tax papers", kind: "folder", path: [] });
-      if (method === "PATCH" && path === "/api/files/requests/Q2") {
+      if (method === "PATCH" && path === "/api/v1/files/requests/Q2") {
         bodies.push(body);
         return json(200, request("Q2", { maxTotalBytes: 5 * 1024 * 1024, ownerName: null }));
       }

@@ -23,9 +23,9 @@ function driveWithSlowSearch() {
   let releaseFirst: () => void = () => {};
   const firstAnswered = new Promise<void>((resolve) => (releaseFirst = resolve));
   const api = fakeSignedInApi(async ({ path, url }) => {
-    if (path === "/api/folders/root") return json(200, { ...file("root", ""), kind: "folder", path: [] });
-    if (path === "/api/folders/root/children") return json(200, { items: [file("A1", "a.txt")], nextCursor: null });
-    if (path === "/api/search") {
+    if (path === "/api/v1/folders/root") return json(200, { ...file("root", ""), kind: "folder", path: [] });
+    if (path === "/api/v1/folders/root/children") return json(200, { items: [file("A1", "a.txt")], nextCursor: null });
+    if (path === "/api/v1/search") {
       const q = url.searchParams.get("q");
       if (q === "rep") {
         // The answer to the earlier query arrives last.
@@ -104,7 +104,7 @@ describe("the layout", () => {
     clock.realClock();
     expect(await screen.findByRole("button", { name: "report found.txt" })).toBeInTheDocument();
     api.releaseFirst();
-    await waitFor(() => expect(api.requests.filter((r) => r.startsWith("GET /api/search"))).toHaveLength(2));
+    await waitFor(() => expect(api.requests.filter((r) => r.startsWith("GET /api/v1/search"))).toHaveLength(2));
     expect(screen.queryByText("stale answer.txt")).toBeNull();
     expect(box).toHaveValue("report");
     expect(box).toHaveFocus();
@@ -148,7 +148,7 @@ describe("the layout", () => {
     let restore: () => void = () => {};
     const restored = new Promise<void>((resolve) => (restore = resolve));
     fakeApi(async ({ path }) => {
-      if (path === "/api/auth/refresh") {
+      if (path === "/api/v1/auth/refresh") {
         await restored;
         return json(200, session({ emailVerified: false }));
       }

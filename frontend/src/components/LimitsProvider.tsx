@@ -17,7 +17,7 @@ export function LimitsProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!userId) return;
     let current = true;
-    unwrap(filesApi.GET("/api/files/limits"))
+    unwrap(filesApi.GET("/api/v1/files/limits"))
       .then((answer) => current && setLimits(answer))
       .catch(() => current && setLimits(null));
     return () => {

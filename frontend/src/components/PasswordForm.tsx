@@ -20,7 +20,7 @@ export function PasswordForm() {
       return;
     }
     await run(async () => {
-      await unwrap(authApi.POST("/api/auth/password", { body: { currentPassword: current, newPassword: next } }));
+      await unwrap(authApi.POST("/api/v1/auth/password", { body: { currentPassword: current, newPassword: next } }));
       setCurrent("");
       setNext("");
       setConfirm("");

@@ -30,7 +30,7 @@ const listed =
 
 describe("PersonalAccessTokens", () => {
   it("lists each token with its scopes and last use, and marks expired ones", async () => {
-    stubApi({ "GET /api/auth/tokens": listed([backup, unused]) });
+    stubApi({ "GET /api/v1/auth/tokens": listed([backup, unused]) });
     renderWithProviders(<PersonalAccessTokens />);
     const items = await screen.findAllByTestId("access-token");
     expect(items[0]).toHaveTextContent("nightly backup");
@@ -43,8 +43,8 @@ describe("PersonalAccessTokens", () => {
   it("creates a token with the chosen name, lifetime and scopes and shows its secret once", async () => {
     let sent: ApiCall["body"] = null;
     stubApi({
-      "GET /api/auth/tokens": listed([]),
-      "POST /api/auth/tokens": (call) => {
+      "GET /api/v1/auth/tokens": listed([]),
+      "POST /api/v1/auth/tokens": (call) => {
         sent = call.body;
         return json(201, { secret: SECRET, token: { ...backup, id: "t-new", name: "deploy", lastUsedAt: null } });
       },
@@ -65,8 +65,8 @@ describe("PersonalAccessTokens", () => {
 
   it("copies the secret", async () => {
     stubApi({
-      "GET /api/auth/tokens": listed([]),
-      "POST /api/auth/tokens": () => json(201, { secret: SECRET, token: backup }),
+      "GET /api/v1/auth/tokens": listed([]),
+      "POST /api/v1/auth/tokens": () => json(201, { secret: SECRET, token: backup }),
     });
     const writeText = vi.fn(async () => undefined);
     vi.stubGlobal("navigator", { ...navigator, clipboard: { writeText } });
@@ -79,7 +79,7 @@ describe("PersonalAccessTokens", () => {
   });
 
   it("cannot create a token without a scope", async () => {
-    stubApi({ "GET /api/auth/tokens": listed([]) });
+    stubApi({ "GET /api/v1/auth/tokens": listed([]) });
     renderWithProviders(<PersonalAccessTokens />);
     await userEvent.type(await screen.findByLabelText("Token name"), "nothing");
     await userEvent.click(screen.getByRole("checkbox", { name: /files:read/ }));
@@ -88,8 +88,8 @@ describe("PersonalAccessTokens", () => {
 
   it("says why a token was not created", async () => {
     stubApi({
-      "GET /api/auth/tokens": listed([]),
-      "POST /api/auth/tokens": () =>
+      "GET /api/v1/auth/tokens": listed([]),
+      "POST /api/v1/auth/tokens": () =>
         json(409, { error: { code: "too_many_tokens", message: "You have as many tokens as an account may have." } }),
     });
     renderWithProviders(<PersonalAccessTokens />);
@@ -101,22 +101,22 @@ describe("PersonalAccessTokens", () => {
 
   it("revokes a token after confirmation and takes it off the list", async () => {
     const api = stubApi({
-      "GET /api/auth/tokens": listed([backup, unused]),
-      "DELETE /api/auth/tokens/t-backup": () => json(204, null),
+      "GET /api/v1/auth/tokens": listed([backup, unused]),
+      "DELETE /api/v1/auth/tokens/t-backup": () => json(204, null),
     });
     renderWithProviders(<PersonalAccessTokens />);
     const item = (await screen.findAllByTestId("access-token"))[0];
     await userEvent.click(within(item).getByRole("button", { name: "Revoke" }));
     const dialog = await screen.findByRole("dialog");
-    expect(api.requests).not.toContain("DELETE /api/auth/tokens/t-backup");
+    expect(api.requests).not.toContain("DELETE /api/v1/auth/tokens/t-backup");
     await userEvent.click(within(dialog).getByRole("button", { name: "Revoke" }));
     await vi.waitFor(() => expect(screen.getAllByTestId("access-token")).toHaveLength(1));
     expect(screen.getByTestId("access-token")).toHaveTextContent("old sync");
-    expect(api.requests).toContain("DELETE /api/auth/tokens/t-backup");
+    expect(api.requests).toContain("DELETE /api/v1/auth/tokens/t-backup");
   });
 
   it("keeps a token when the revocation is cancelled", async () => {
-    const api = stubApi({ "GET /api/auth/tokens": listed([backup]) });
+    const api = stubApi({ "GET /api/v1/auth/tokens": listed([backup]) });
     renderWithProviders(<PersonalAccessTokens />);
     await userEvent.click(await screen.findByRole("button", { name: "Revoke" }));
     await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Cancel" }));
@@ -128,7 +128,7 @@ describe("PersonalAccessTokens", () => {
     expect(lifetimeChoices(90)).toEqual([7, 30, 60, 90]);
     expect(lifetimeChoices(45)).toEqual([7, 30, 45]);
     expect(lifetimeChoices(1)).toEqual([1]);
-    stubApi({ "GET /api/auth/tokens": listed([], 45) });
+    stubApi({ "GET /api/v1/auth/tokens": listed([], 45) });
     renderWithProviders(<PersonalAccessTokens />);
     const options = within(await screen.findByLabelText("Expires after")).getAllByRole("option");
     expect(options.map((option) => option.textContent)).toEqual(["7 days", "30 days", "45 days"]);
@@ -136,7 +136,7 @@ describe("PersonalAccessTokens", () => {
 
   it("says so when the tokens could not be listed", async () => {
     stubApi({
-      "GET /api/auth/tokens": () => json(503, { error: { code: "service_unavailable", message: "down" } }),
+      "GET /api/v1/auth/tokens": () => json(503, { error: { code: "service_unavailable", message: "down" } }),
     });
     renderWithProviders(<PersonalAccessTokens />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Your tokens could not be listed");

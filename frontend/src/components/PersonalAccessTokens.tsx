@@ -39,7 +39,7 @@ export function PersonalAccessTokens() {
 
   useEffect(() => {
     void runListing(
-      async (signal) => setList(await unwrap(authApi.GET("/api/auth/tokens", { signal }))),
+      async (signal) => setList(await unwrap(authApi.GET("/api/v1/auth/tokens", { signal }))),
       (reason) => `Your tokens could not be listed: ${messageOf(reason)}`,
     );
   }, [runListing]);
@@ -118,7 +118,7 @@ function NewTokenForm({
     const done = await run(
       async () => {
         const created = await unwrap(
-          authApi.POST("/api/auth/tokens", { body: { name: name.trim(), scopes: chosen, expiresInDays: days } }),
+          authApi.POST("/api/v1/auth/tokens", { body: { name: name.trim(), scopes: chosen, expiresInDays: days } }),
         );
         onCreated(created.secret, created.token);
       },
@@ -191,7 +191,7 @@ function TokenItem({ token, onRevoked }: { token: AccessToken; onRevoked(): void
     const done = await run(
       async () => {
         try {
-          await unwrap(authApi.DELETE("/api/auth/tokens/{id}", { params: { path: { id: token.id } } }));
+          await unwrap(authApi.DELETE("/api/v1/auth/tokens/{id}", { params: { path: { id: token.id } } }));
         } catch (reason) {
           // Already revoked (from another tab): what the person wanted is done.
           if (!(reason instanceof ApiError && reason.code === "token_not_found")) throw reason;

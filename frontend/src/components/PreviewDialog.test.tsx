@@ -94,13 +94,14 @@ describe("image previews", () => {
 
   function imageServer(thumbnail = true) {
     return fakeApi(({ path, url }) => {
-      if (path === "/api/files/P1/download") return json(200, { url: "http://storage.test/original", expiresAt: "" });
-      if (path === "/api/files/P1/thumbnail" && thumbnail)
+      if (path === "/api/v1/files/P1/download")
+        return json(200, { url: "http://storage.test/original", expiresAt: "" });
+      if (path === "/api/v1/files/P1/thumbnail" && thumbnail)
         return json(200, {
           url: `http://storage.test/thumbnail-${url.searchParams.get("size")}`,
           expiresAt: "2099-01-01T00:00:00Z",
         });
-      if (path === "/api/files/P1/thumbnail")
+      if (path === "/api/v1/files/P1/thumbnail")
         return json(404, { error: { code: "thumbnail_not_found", message: "No thumbnail." } });
     });
   }
@@ -110,7 +111,7 @@ describe("image previews", () => {
     show(photo(LARGE_RENDITION_FROM_BYTES + 1));
     const image = await screen.findByRole("img", { name: "photo.jpg" });
     expect(image).toHaveAttribute("src", "http://storage.test/thumbnail-large");
-    expect(requests).not.toContain("GET /api/files/P1/download?disposition=inline");
+    expect(requests).not.toContain("GET /api/v1/files/P1/download?disposition=inline");
 
     await userEvent.click(screen.getByRole("button", { name: "Show the original" }));
     await waitFor(() =>
@@ -144,7 +145,9 @@ describe("image previews", () => {
     show(photo(100));
     fireEvent.error(await screen.findByRole("img", { name: "photo.jpg" }));
     await waitFor(() =>
-      expect(requests.filter((request) => request === "GET /api/files/P1/download?disposition=inline")).toHaveLength(2),
+      expect(requests.filter((request) => request === "GET /api/v1/files/P1/download?disposition=inline")).toHaveLength(
+        2,
+      ),
     );
     expect(await screen.findByRole("img", { name: "photo.jpg" })).toHaveAttribute(
       "src",

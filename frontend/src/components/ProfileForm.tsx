@@ -17,7 +17,7 @@ export function ProfileForm({ profile, onSaved }: { profile: ProfileRead; onSave
     event.preventDefault();
     await run(async () => {
       const saved = await unwrap(
-        usersApi.PATCH("/api/users/me", {
+        usersApi.PATCH("/api/v1/users/me", {
           body: { username, gender: toGender(gender), dateOfBirth: dateOfBirth || null },
         }),
       );

@@ -35,7 +35,7 @@ function stubApi(handlers: Record<string, Handler>) {
 
 describe("SessionList", () => {
   it("lists each device readably and marks this one", async () => {
-    stubApi({ "GET /api/auth/sessions": () => json(200, { sessions }) });
+    stubApi({ "GET /api/v1/auth/sessions": () => json(200, { sessions }) });
     render(<SessionList onSignedOutEverywhere={vi.fn()} />);
     const items = await screen.findAllByTestId("device-session");
     expect(items).toHaveLength(2);
@@ -49,8 +49,8 @@ describe("SessionList", () => {
   it("signs another device out and takes it off the list", async () => {
     let finish: (response: Response) => void = () => undefined;
     const calls = stubApi({
-      "GET /api/auth/sessions": () => json(200, { sessions }),
-      "DELETE /api/auth/sessions/s-phone": () => new Promise((resolve) => (finish = resolve)),
+      "GET /api/v1/auth/sessions": () => json(200, { sessions }),
+      "DELETE /api/v1/auth/sessions/s-phone": () => new Promise((resolve) => (finish = resolve)),
     });
     render(<SessionList onSignedOutEverywhere={vi.fn()} />);
     const phone = (await screen.findAllByTestId("device-session"))[0];
@@ -60,13 +60,14 @@ describe("SessionList", () => {
     finish(json(204, null));
     await vi.waitFor(() => expect(screen.getAllByTestId("device-session")).toHaveLength(1));
     expect(screen.getByTestId("device-session")).toHaveTextContent("This device");
-    expect(calls).toContain("DELETE /api/auth/sessions/s-phone");
+    expect(calls).toContain("DELETE /api/v1/auth/sessions/s-phone");
   });
 
   it("says so when a device could not be signed out, and keeps it listed", async () => {
     stubApi({
-      "GET /api/auth/sessions": () => json(200, { sessions }),
-      "DELETE /api/auth/sessions/s-phone": () => json(503, { error: { code: "service_unavailable", message: "down" } }),
+      "GET /api/v1/auth/sessions": () => json(200, { sessions }),
+      "DELETE /api/v1/auth/sessions/s-phone": () =>
+        json(503, { error: { code: "service_unavailable", message: "down" } }),
     });
     render(<SessionList onSignedOutEverywhere={vi.fn()} />);
     const phone = (await screen.findAllByTestId("device-session"))[0];
@@ -78,8 +79,8 @@ describe("SessionList", () => {
 
   it("drops a device that had already signed out", async () => {
     stubApi({
-      "GET /api/auth/sessions": () => json(200, { sessions }),
-      "DELETE /api/auth/sessions/s-phone": () =>
+      "GET /api/v1/auth/sessions": () => json(200, { sessions }),
+      "DELETE /api/v1/auth/sessions/s-phone": () =>
         json(404, { error: { code: "session_not_found", message: "No such session." } }),
     });
     render(<SessionList onSignedOutEverywhere={vi.fn()} />);
@@ -90,7 +91,9 @@ describe("SessionList", () => {
   });
 
   it("says so when the devices cannot be listed", async () => {
-    stubApi({ "GET /api/auth/sessions": () => json(503, { error: { code: "service_unavailable", message: "down" } }) });
+    stubApi({
+      "GET /api/v1/auth/sessions": () => json(503, { error: { code: "service_unavailable", message: "down" } }),
+    });
     render(<SessionList onSignedOutEverywhere={vi.fn()} />);
     expect(await screen.findByRole("alert")).toHaveTextContent("Your devices could not be listed");
   });
@@ -105,16 +108,16 @@ describe("SessionList", () => {
       createdAt: "",
     };
     const calls = stubApi({
-      "POST /api/auth/refresh": () => json(200, { user, accessToken: "token", accessTokenExpiresAt: "" }),
-      "GET /api/users/me": () => json(200, { ...user, storageUsed: 0, fileCount: 0 }),
-      "GET /api/auth/sessions": () => json(200, { sessions }),
-      "POST /api/auth/logout-all": () => json(204, null),
+      "POST /api/v1/auth/refresh": () => json(200, { user, accessToken: "token", accessTokenExpiresAt: "" }),
+      "GET /api/v1/users/me": () => json(200, { ...user, storageUsed: 0, fileCount: 0 }),
+      "GET /api/v1/auth/sessions": () => json(200, { sessions }),
+      "POST /api/v1/auth/logout-all": () => json(204, null),
     });
     const { router } = renderApp("/profile");
     await userEvent.click(await screen.findByRole("button", { name: "Sign out everywhere" }));
     await screen.findByRole("heading", { name: "Log in to SCloud" });
     expect(router.state.location.pathname).toBe("/login");
-    expect(calls).toContain("POST /api/auth/logout-all");
+    expect(calls).toContain("POST /api/v1/auth/logout-all");
     expect(sessionStore.current).toBeNull();
     // Signing out on purpose is not a session that "ended".
     expect(screen.queryByText(/session has ended/)).toBeNull();
@@ -124,7 +127,7 @@ describe("SessionList", () => {
     const onSignedOutEverywhere = vi.fn(async () => {
       throw new TypeError("Failed to fetch");
     });
-    stubApi({ "GET /api/auth/sessions": () => json(200, { sessions }) });
+    stubApi({ "GET /api/v1/auth/sessions": () => json(200, { sessions }) });
     render(<SessionList onSignedOutEverywhere={onSignedOutEverywhere} />);
     await userEvent.click(screen.getByRole("button", { name: "Sign out everywhere" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("You are still signed in");

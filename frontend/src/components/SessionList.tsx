@@ -10,7 +10,7 @@ import { Spinner } from "./Spinner";
 import { useSubmit } from "../lib/useSubmit";
 
 export type DeviceSession =
-  paths["/api/auth/sessions"]["get"]["responses"]["200"]["content"]["application/json"]["sessions"][number];
+  paths["/api/v1/auth/sessions"]["get"]["responses"]["200"]["content"]["application/json"]["sessions"][number];
 
 /** The devices signed in to this account: sign out any other one, or all of them. */
 export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere(): Promise<void> }) {
@@ -23,7 +23,7 @@ export function SessionList({ onSignedOutEverywhere }: { onSignedOutEverywhere()
   useEffect(() => {
     void runListing(
       async (signal) => {
-        const list = await unwrap(authApi.GET("/api/auth/sessions", { signal }));
+        const list = await unwrap(authApi.GET("/api/v1/auth/sessions", { signal }));
         setSessions(list.sessions);
       },
       (reason) => `Your devices could not be listed: ${messageOf(reason)}`,
@@ -78,7 +78,7 @@ function SessionItem({ session, onSignedOut }: { session: DeviceSession; onSigne
     const done = await run(
       async () => {
         try {
-          await unwrap(authApi.DELETE("/api/auth/sessions/{id}", { params: { path: { id: session.id } } }));
+          await unwrap(authApi.DELETE("/api/v1/auth/sessions/{id}", { params: { path: { id: session.id } } }));
         } catch (reason) {
           // Already ended (by expiry, or from another device): what the person wanted is done.
           if (!(reason instanceof ApiError && reason.code === "session_not_found")) throw reason;

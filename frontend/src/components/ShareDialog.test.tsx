@@ -30,8 +30,8 @@ describe("the share dialog", () => {
   it("creates a link with a password and a limit, and copies its address", async () => {
     const bodies: unknown[] = [];
     fakeSignedInApi(({ method, path, body }) => {
-      if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
-      if (method === "POST" && path === "/api/files/links") {
+      if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [], nextCursor: null });
+      if (method === "POST" && path === "/api/v1/files/links") {
         bodies.push(body);
         return json(201, { ...link("L1", "F1"), linkId: "SECRETLINKID", url: "/s/SECRETLINKID", hasPassword: true });
       }
@@ -59,8 +59,8 @@ describe("the share dialog", () => {
 
   it("shows the new link as a QR code, drawn by a chunk loaded only then", async () => {
     fakeSignedInApi(({ method, path }) => {
-      if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
-      if (method === "POST" && path === "/api/files/links")
+      if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [], nextCursor: null });
+      if (method === "POST" && path === "/api/v1/files/links")
         return json(201, { ...link("L1", "F1"), linkId: "SECRETLINKID", url: "/s/SECRETLINKID" });
     });
     renderWithProviders(<ShareDialog item={folder} onClose={() => {}} />);
@@ -76,9 +76,9 @@ describe("the share dialog", () => {
   it("edits a link with the same fields as a new one: a password removed, a limit set", async () => {
     const bodies: unknown[] = [];
     fakeSignedInApi(({ method, path, body }) => {
-      if (method === "GET" && path === "/api/files/links")
+      if (method === "GET" && path === "/api/v1/files/links")
         return json(200, { items: [link("L1", "F1", { hasPassword: true, ownerName: "Ada" })], nextCursor: null });
-      if (method === "PATCH" && path === "/api/files/links/L1") {
+      if (method === "PATCH" && path === "/api/v1/files/links/L1") {
         bodies.push(body);
         return json(200, link("L1", "F1", { downloadLimit: 3 }));
       }
@@ -101,9 +101,9 @@ describe("the share dialog", () => {
     const requests: string[] = [];
     fakeSignedInApi(({ method, path }) => {
       requests.push(`${method} ${path}`);
-      if (method === "GET" && path === "/api/files/links")
+      if (method === "GET" && path === "/api/v1/files/links")
         return json(200, { items: [link("L1", "F1"), link("L2", "OTHER")], nextCursor: null });
-      if (method === "DELETE" && path === "/api/files/links/L1") return new Response(null, { status: 204 });
+      if (method === "DELETE" && path === "/api/v1/files/links/L1") return new Response(null, { status: 204 });
     });
     renderWithProviders(<ShareDialog item={folder} onClose={() => {}} />);
 
@@ -111,7 +111,7 @@ describe("the share dialog", () => {
     expect(within(list).getAllByRole("listitem")).toHaveLength(1);
     await userEvent.click(within(list).getByRole("button", { name: /Revoke/ }));
     expect(await within(list).findByText(/Revoked/)).toBeInTheDocument();
-    expect(requests).toContain("DELETE /api/files/links/L1");
+    expect(requests).toContain("DELETE /api/v1/files/links/L1");
     expect(within(list).queryByRole("button", { name: /Revoke/ })).not.toBeInTheDocument();
   });
 
@@ -120,10 +120,11 @@ describe("the share dialog", () => {
     fakeSignedInApi(
       ({ method, path }) => {
         requests.push(`${method} ${path}`);
-        if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
-        if (method === "POST" && path === "/api/files/links")
+        if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [], nextCursor: null });
+        if (method === "POST" && path === "/api/v1/files/links")
           return json(403, { error: { code: "email_not_verified", message: "Verify first." } });
-        if (method === "POST" && path === "/api/auth/verify-email/resend") return new Response(null, { status: 204 });
+        if (method === "POST" && path === "/api/v1/auth/verify-email/resend")
+          return new Response(null, { status: 204 });
       },
       { emailVerified: false },
     );
@@ -133,7 +134,7 @@ describe("the share dialog", () => {
     expect(await screen.findByText(/Only accounts with a confirmed email address can share links/)).toBeInTheDocument();
     await userEvent.click(screen.getByRole("button", { name: "Send the confirmation email again" }));
     expect(await screen.findByText("Sent. Check your inbox.")).toBeInTheDocument();
-    expect(requests).toContain("POST /api/auth/verify-email/resend");
+    expect(requests).toContain("POST /api/v1/auth/verify-email/resend");
   });
 
   it("sets the expiry a minute before the chosen day's current time", () => {

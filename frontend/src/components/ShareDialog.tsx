@@ -288,7 +288,7 @@ function VerifyFirst() {
         busy={busy}
         onClick={() =>
           void run(async () => {
-            await unwrap(authApi.POST("/api/auth/verify-email/resend"));
+            await unwrap(authApi.POST("/api/v1/auth/verify-email/resend"));
             return "Sent. Check your inbox.";
           })
         }

@@ -16,9 +16,9 @@ describe("the share dialog's People section", () => {
   it("shares with an email as editor and says the invitation was sent", async () => {
     const bodies: unknown[] = [];
     fakeSignedInApi(({ method, path, body }) => {
-      if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
-      if (method === "GET" && path === "/api/items/F1/people") return json(200, { items: [] });
-      if (method === "POST" && path === "/api/items/F1/people") {
+      if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [], nextCursor: null });
+      if (method === "GET" && path === "/api/v1/items/F1/people") return json(200, { items: [] });
+      if (method === "POST" && path === "/api/v1/items/F1/people") {
         bodies.push(body);
         return json(202, person("P1", "bob@example.com", "editor"));
       }
@@ -43,14 +43,14 @@ describe("the share dialog's People section", () => {
     const requests: string[] = [];
     fakeSignedInApi(({ method, path, body }) => {
       requests.push(`${method} ${path} ${body ? JSON.stringify(body) : ""}`.trim());
-      if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
-      if (method === "GET" && path === "/api/items/F1/people")
+      if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [], nextCursor: null });
+      if (method === "GET" && path === "/api/v1/items/F1/people")
         return json(200, {
           items: [person("P1", "bob@example.com", "viewer"), person("P2", "cy@example.com", "editor")],
         });
-      if (method === "PATCH" && path === "/api/items/F1/people/P1")
+      if (method === "PATCH" && path === "/api/v1/items/F1/people/P1")
         return json(200, person("P1", "bob@example.com", "editor"));
-      if (method === "DELETE" && path === "/api/items/F1/people/P2") return new Response(null, { status: 204 });
+      if (method === "DELETE" && path === "/api/v1/items/F1/people/P2") return new Response(null, { status: 204 });
     });
     renderWithProviders(<ShareDialog item={folder} onClose={() => {}} />);
 
@@ -62,15 +62,15 @@ describe("the share dialog's People section", () => {
     await waitFor(() => expect(within(people).getAllByRole("listitem")).toHaveLength(1));
     expect(within(people).queryByText("cy@example.com")).not.toBeInTheDocument();
     expect(within(people).getByLabelText("Role of bob@example.com")).toHaveValue("editor");
-    expect(requests).toContain('PATCH /api/items/F1/people/P1 {"role":"editor"}');
-    expect(requests).toContain("DELETE /api/items/F1/people/P2");
+    expect(requests).toContain('PATCH /api/v1/items/F1/people/P1 {"role":"editor"}');
+    expect(requests).toContain("DELETE /api/v1/items/F1/people/P2");
   });
 
   it("shows the API's message when sharing is refused", async () => {
     fakeSignedInApi(({ method, path }) => {
-      if (method === "GET" && path === "/api/files/links") return json(200, { items: [], nextCursor: null });
-      if (method === "GET" && path === "/api/items/F1/people") return json(200, { items: [] });
-      if (method === "POST" && path === "/api/items/F1/people")
+      if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [], nextCursor: null });
+      if (method === "GET" && path === "/api/v1/items/F1/people") return json(200, { items: [] });
+      if (method === "POST" && path === "/api/v1/items/F1/people")
         return json(403, { error: { code: "cannot_share_with_self", message: "You cannot share with yourself." } });
     });
     renderWithProviders(<ShareDialog item={folder} onClose={() => {}} />);

@@ -18,7 +18,7 @@ export function TwoFactorSettings() {
   const { error, run: runLoad } = useSubmit();
 
   useEffect(() => {
-    void runLoad(async (signal) => setStatus(await unwrap(authApi.GET("/api/auth/two-factor", { signal }))));
+    void runLoad(async (signal) => setStatus(await unwrap(authApi.GET("/api/v1/auth/two-factor", { signal }))));
   }, [runLoad]);
 
   if (error && !status) return <Notice kind="error">{error}</Notice>;
@@ -66,7 +66,7 @@ function TurnOn({ onSetup }: { onSetup(setup: Setup): void }) {
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     await run(async () => {
-      onSetup(await unwrap(authApi.POST("/api/auth/two-factor/setup", { body: { password } })));
+      onSetup(await unwrap(authApi.POST("/api/v1/auth/two-factor/setup", { body: { password } })));
     });
   }
 
@@ -107,7 +107,7 @@ function ConfirmSetup({
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     await run(async () => {
-      const answer = await unwrap(authApi.POST("/api/auth/two-factor/confirm", { body: { code: code.trim() } }));
+      const answer = await unwrap(authApi.POST("/api/v1/auth/two-factor/confirm", { body: { code: code.trim() } }));
       onConfirmed(answer.recoveryCodes);
     });
   }
@@ -199,7 +199,7 @@ function TurnOff({ recoveryCodesLeft, onOff }: { recoveryCodesLeft: number; onOf
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     await run(async () => {
-      await unwrap(authApi.POST("/api/auth/two-factor/disable", { body: { password, code: code.trim() } }));
+      await unwrap(authApi.POST("/api/v1/auth/two-factor/disable", { body: { password, code: code.trim() } }));
       onOff();
     });
   }

@@ -35,9 +35,9 @@ afterEach(() => transfers.splice(0).forEach((transfer) => transfer.destroy()));
 async function renderUploads(server: DirectUploadServer, file: File, handler: ApiHandler = server.handle) {
   const api = fakeApi((call) => {
     const key = `${call.method} ${call.path}`;
-    if (key === "POST /api/auth/refresh") return json(200, session());
-    if (key === "GET /api/files/limits") return json(200, directLimits);
-    if (key === "GET /api/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
+    if (key === "POST /api/v1/auth/refresh") return json(200, session());
+    if (key === "GET /api/v1/files/limits") return json(200, directLimits);
+    if (key === "GET /api/v1/users/me") return json(200, { ...user, storageUsed: 0, fileCount: 0 });
     return handler(call);
   });
   const directUploads = (userId: string) =>
@@ -70,8 +70,8 @@ describe("direct uploads in the upload panel", () => {
     await userEvent.click(screen.getByRole("button", { name: "Resume upload of big.bin" }));
 
     expect(await screen.findByText("Uploaded")).toBeInTheDocument();
-    expect(requests).toContain("POST /api/uploads");
-    expect(requests).not.toContain("POST /api/files/upload");
+    expect(requests).toContain("POST /api/v1/uploads");
+    expect(requests).not.toContain("POST /api/v1/files/upload");
     expect(server.puts.map((put) => put.number).sort()).toEqual([1, 2, 3]);
     expect(server.completions).toHaveLength(1);
   });

@@ -8,7 +8,7 @@ const GB = 1024 ** 3;
 
 function serveLimits(answers: object[]) {
   return fakeApi((call) =>
-    call.method === "GET" && call.path === "/api/files/limits"
+    call.method === "GET" && call.path === "/api/v1/files/limits"
       ? json(200, { ...limits, maxFileBytes: 5 * GB, ...answers.shift() })
       : undefined,
   );
@@ -42,9 +42,11 @@ describe("UsageBar", () => {
 
   it("shows nothing for a server without quotas", async () => {
     const beforeQuotas = { maxUploadBytes: limits.maxUploadBytes, trashRetentionDays: limits.trashRetentionDays };
-    const { requests } = fakeApi((call) => (call.path === "/api/files/limits" ? json(200, beforeQuotas) : undefined));
+    const { requests } = fakeApi((call) =>
+      call.path === "/api/v1/files/limits" ? json(200, beforeQuotas) : undefined,
+    );
     render(<UsageBar />);
-    await vi.waitFor(() => expect(requests).toContain("GET /api/files/limits"));
+    await vi.waitFor(() => expect(requests).toContain("GET /api/v1/files/limits"));
     expect(screen.queryByRole("meter")).not.toBeInTheDocument();
   });
 });

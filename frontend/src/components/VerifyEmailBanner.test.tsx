@@ -7,8 +7,8 @@ import { VerifyEmailBanner } from "./VerifyEmailBanner";
 
 function stubApi(emailVerified: boolean, resend: () => Response) {
   const api = fakeApi(({ path }) => {
-    if (path === "/api/auth/refresh") return json(200, session({ emailVerified }));
-    if (path === "/api/auth/verify-email/resend") return resend();
+    if (path === "/api/v1/auth/refresh") return json(200, session({ emailVerified }));
+    if (path === "/api/v1/auth/verify-email/resend") return resend();
   });
   return api.requests;
 }
@@ -24,7 +24,7 @@ describe("VerifyEmailBanner", () => {
     expect(await screen.findByRole("region", { name: "Email confirmation" })).toHaveTextContent("ada@example.com");
     await userEvent.click(screen.getByRole("button", { name: "Resend" }));
     expect(await screen.findByText("Sent. Check your inbox.")).toBeInTheDocument();
-    expect(calls).toContain("POST /api/auth/verify-email/resend");
+    expect(calls).toContain("POST /api/v1/auth/verify-email/resend");
   });
 
   it("says how long to wait after too many resends", async () => {
@@ -37,7 +37,7 @@ describe("VerifyEmailBanner", () => {
   it("is not shown once the address is confirmed", async () => {
     const calls = stubApi(true, () => new Response(null, { status: 202 }));
     renderBanner();
-    await vi.waitFor(() => expect(calls).toContain("POST /api/auth/refresh"));
+    await vi.waitFor(() => expect(calls).toContain("POST /api/v1/auth/refresh"));
     await vi.waitFor(() => expect(sessionStore.current).not.toBeNull());
     expect(screen.queryByRole("region", { name: "Email confirmation" })).toBeNull();
   });

@@ -12,7 +12,7 @@ export function VerifyEmailBanner() {
 
   async function resend() {
     await run(async () => {
-      await unwrap(authApi.POST("/api/auth/verify-email/resend"));
+      await unwrap(authApi.POST("/api/v1/auth/verify-email/resend"));
       return "Sent. Check your inbox.";
     });
   }

@@ -28,7 +28,7 @@ function batchServer({ taken = [] as string[], putFails = {} as Record<string, n
   const attempts: string[] = [];
   let next = 0;
   const api = fakeApi(async (call) => {
-    if (call.method === "POST" && call.path === "/api/uploads/batches") {
+    if (call.method === "POST" && call.path === "/api/v1/uploads/batches") {
       created.push(call.body);
       const id = `b${++next}`;
       const files = call.body.files.map((file: { name: string; size: number; sha256: string }) =>
@@ -45,7 +45,7 @@ function batchServer({ taken = [] as string[], putFails = {} as Record<string, n
       if (declared.length) batches.set(id, { parentId: call.body.parentId, files: declared });
       return json(201, { id: declared.length ? id : null, expiresAt: null, files });
     }
-    const done = call.path.match(/^\/api\/uploads\/batches\/(\w+)\/complete$/);
+    const done = call.path.match(/^\/api\/v1\/uploads\/batches\/(\w+)\/complete$/);
     if (call.method === "POST" && done) {
       const batch = batches.get(done[1]!)!;
       completed.push({ id: done[1]!, sent: call.body.sent });
@@ -123,7 +123,7 @@ describe("BatchUploads", () => {
       modifiedAt: "2026-01-01T00:00:00.000Z",
     });
     expect(server.completed.map((each) => each.sent.length).sort()).toEqual([1, 1, 3]);
-    expect(server.api.requests.filter((request) => request.includes("/api/files/upload"))).toEqual([]);
+    expect(server.api.requests.filter((request) => request.includes("/api/v1/files/upload"))).toEqual([]);
   });
 
   it("puts a second file of the same name in the next batch", async () => {
@@ -209,7 +209,7 @@ describe("BatchUploads", () => {
 
   it("fails every file of a batch the server refuses to create, and declares no cancelled file", async () => {
     fakeApi((call) =>
-      call.path === "/api/uploads/batches"
+      call.path === "/api/v1/uploads/batches"
         ? json(507, { error: { code: "quota_exceeded", message: "Not enough storage." } })
         : undefined,
     );
@@ -251,7 +251,7 @@ describe("BatchUploads", () => {
     vi.stubGlobal(
       "fetch",
       vi.fn(async (request: Request) => {
-        const creating = request.url.endsWith("/api/uploads/batches");
+        const creating = request.url.endsWith("/api/v1/uploads/batches");
         if (creating && !throttled) {
           throttled = true;
           return json(429, { error: { code: "too_many_uploads", message: "Slow down." } });

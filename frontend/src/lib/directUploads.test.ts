@@ -163,7 +163,7 @@ describe("DirectUploads", () => {
     "says why the server refused to create the upload (%i %s), and never loads Uppy",
     async (status, code, message, details, shown) => {
       fakeApi((call) =>
-        call.path === "/api/uploads"
+        call.path === "/api/v1/uploads"
           ? json(status, { error: { code, message, details } }, { "Retry-After": "30" })
           : undefined,
       );

@@ -20,7 +20,7 @@ import type { RestoredTransfer, UppyTransfer } from "./uppyTransfer";
 
 /**
  * Without batches (a server from before them), files up to this size go in one request through the
- * files service (`POST /api/files/upload`); bigger ones straight to S3 in parts. A direct upload costs three requests more than one
+ * files service (`POST /api/v1/files/upload`); bigger ones straight to S3 in parts. A direct upload costs three requests more than one
  * (create, sign, complete) and hashing, about 0.1 s on a distant server; the service's path sends
  * at about 0.65x of S3's speed (docs/performance.md), which costs more than that from a few MiB
  * up at common upload speeds. 8 MiB also makes every direct upload at least two parts of S3's

@@ -28,19 +28,19 @@ describe("collectAccountData", () => {
         asked.push(url.pathname + url.search);
         const cursor = url.searchParams.get("cursor");
         switch (url.pathname) {
-          case "/api/users/me":
+          case "/api/v1/users/me":
             return json({ userId: "u1", email: "ada@example.com", username: "Ada" });
-          case "/api/auth/sessions":
+          case "/api/v1/auth/sessions":
             return json({ sessions: [{ id: "s1" }] });
-          case "/api/auth/two-factor":
+          case "/api/v1/auth/two-factor":
             return json({ enabled: true, recoveryCodesLeft: 9 });
-          case "/api/folders/root/children":
+          case "/api/v1/folders/root/children":
             return cursor
               ? json({ items: [item("f2", "b.txt", "file")], nextCursor: null })
               : json({ items: [item("d1", "Projects", "folder"), item("f1", "a.txt", "file")], nextCursor: "next" });
-          case "/api/folders/d1/children":
+          case "/api/v1/folders/d1/children":
             return json({ items: [item("f3", "plan.md", "file", { parentId: "d1" })], nextCursor: null });
-          case "/api/trash":
+          case "/api/v1/trash":
             return json({
               items: [
                 item("f4", "old.txt", "file", {
@@ -65,6 +65,6 @@ describe("collectAccountData", () => {
       ["Projects/plan.md", null],
       ["Projects/old.txt", "2026-01-03T00:00:00Z"],
     ]);
-    expect(asked).toContain("/api/folders/root/children?limit=200&cursor=next");
+    expect(asked).toContain("/api/v1/folders/root/children?limit=200&cursor=next");
   });
 });

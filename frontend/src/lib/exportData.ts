@@ -22,9 +22,9 @@ export interface ExportedItem {
  */
 export async function collectAccountData(): Promise<Record<string, unknown>> {
   const [profile, sessions, twoFactor] = await Promise.all([
-    unwrap(usersApi.GET("/api/users/me")),
-    unwrap(authApi.GET("/api/auth/sessions")),
-    unwrap(authApi.GET("/api/auth/two-factor")),
+    unwrap(usersApi.GET("/api/v1/users/me")),
+    unwrap(authApi.GET("/api/v1/auth/sessions")),
+    unwrap(authApi.GET("/api/v1/auth/two-factor")),
   ]);
   return {
     exportedAt: new Date().toISOString(),

@@ -9,7 +9,7 @@ const NOW = Date.parse("2026-03-01T12:00:00Z");
 function linkServer(lifetimeMs: number) {
   let issued = 0;
   return fakeApi(({ path, url }) => {
-    if (path !== "/api/files/I1/thumbnail") return;
+    if (path !== "/api/v1/files/I1/thumbnail") return;
     issued += 1;
     return json(200, {
       url: `http://storage.test/${url.searchParams.get("size")}/${issued}`,
@@ -33,7 +33,7 @@ describe("thumbnail links", () => {
     expect(second).toBe(first);
     vi.setSystemTime(NOW + 9 * 60_000);
     expect(await thumbnailLink(file, "small")).toBe(first);
-    expect(requests).toEqual(["GET /api/files/I1/thumbnail?size=small"]);
+    expect(requests).toEqual(["GET /api/v1/files/I1/thumbnail?size=small"]);
   });
 
   it("asks for a new link shortly before the old one expires", async () => {

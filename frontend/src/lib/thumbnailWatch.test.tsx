@@ -41,7 +41,7 @@ function detailsServer(
   const reads: string[] = [];
   const counts = new Map<string, number>();
   const api = fakeApi(({ path }) => {
-    const id = path.match(/^\/api\/files\/(\w+)$/)?.[1];
+    const id = path.match(/^\/api\/v1\/files\/(\w+)$/)?.[1];
     const known = listed.find((item) => item.id === id);
     if (!id || !known) return;
     reads.push(`${id}@${Date.now() - START}`);
@@ -194,7 +194,7 @@ describe("waiting for thumbnails", () => {
     const photos = Array.from({ length: 10 }, (_, index) => file(`P${index}`, "image/png"));
     const held: (() => void)[] = [];
     const { requests } = fakeApi(({ path }) => {
-      const photo = photos.find((item) => path === `/api/files/${item.id}`);
+      const photo = photos.find((item) => path === `/api/v1/files/${item.id}`);
       if (photo) return new Promise<Response>((resolve) => held.push(() => resolve(json(200, photo))));
     });
     watch(photos);

@@ -122,7 +122,7 @@ describe("UploadQueue retries and conflicts", () => {
   it("sends a file into its folder and retries a failed upload from its card", async () => {
     const { queue, uploaded, last } = makeQueue(null);
     queue.add([{ file: new File(["data"], "a.txt"), parentId: "F1" }]);
-    expect(FakeTransport.last.url).toMatch(/^\/api\/files\/upload\?parentId=F1&onConflict=fail&modifiedAt=/);
+    expect(FakeTransport.last.url).toMatch(/^\/api\/v1\/files\/upload\?parentId=F1&onConflict=fail&modifiedAt=/);
     FakeTransport.last.onerror?.();
     await vi.waitFor(() => expect(last()[0].status).toBe("failed"));
     queue.retry(last()[0].id);
@@ -137,7 +137,7 @@ describe("UploadQueue retries and conflicts", () => {
     FakeTransport.last.finish(409, { error: { code: "name_taken", message: "taken" } });
     await vi.waitFor(() => expect(last()[0].status).toBe("conflict"));
     queue.resolve(last()[0].id, "rename");
-    expect(FakeTransport.last.url).toMatch(/^\/api\/files\/upload\?onConflict=rename&modifiedAt=/);
+    expect(FakeTransport.last.url).toMatch(/^\/api\/v1\/files\/upload\?onConflict=rename&modifiedAt=/);
     FakeTransport.last.finish(409, { error: { code: "name_taken", message: "taken" } });
     await vi.waitFor(() => expect(last()[0].status).toBe("conflict"));
     queue.resolve(last()[0].id, "cancel");

@@ -70,7 +70,7 @@ describe("a direct upload across a reload", () => {
     expect(restored[0]).toMatchObject({ name: "big.bin", size: file.size, parentId: null });
     const item = await restored[0]!.handle!.promise;
     expect(item.id).toBe(created.id);
-    expect(requests).toContain(`GET /api/uploads/${created.id}`);
+    expect(requests).toContain(`GET /api/v1/uploads/${created.id}`);
     expect(server.puts.map((put) => put.number).sort()).toEqual([2, 3]);
     expect(server.completions[0]?.map((part) => part.number)).toEqual([1, 2, 3]);
   });
@@ -95,7 +95,7 @@ describe("a direct upload across a reload", () => {
     await vi.waitFor(async () => expect(await keptBlobCount()).toBe(2));
     await vi.waitFor(() =>
       expect(requests).toEqual(
-        expect.arrayContaining([`POST /api/uploads/${held}/parts`, `POST /api/uploads/${going}/parts`]),
+        expect.arrayContaining([`POST /api/v1/uploads/${held}/parts`, `POST /api/v1/uploads/${going}/parts`]),
       ),
     );
     for (const id of [held, going])

@@ -94,7 +94,7 @@ describe("UppyTransfer", () => {
   });
 
   it("keeps a share's uploads apart from the drive's: its routes, its own paused list, nothing kept for the drive's reload", async () => {
-    const server = new DirectUploadServer({ partSize: PART, routes: "/api/shared-with-me/S1/uploads" });
+    const server = new DirectUploadServer({ partSize: PART, routes: "/api/v1/shared-with-me/S1/uploads" });
     const { requests } = fakeApi(server.handle);
     const api = sharedDirectUploadApi("S1");
     transfer = new UppyTransfer({
@@ -119,7 +119,7 @@ describe("UppyTransfer", () => {
     await handle.promise;
 
     expect(server.completions).toHaveLength(1);
-    expect(requests.filter((request) => request.startsWith("POST /api/uploads"))).toEqual([]);
+    expect(requests.filter((request) => request.startsWith("POST /api/v1/uploads"))).toEqual([]);
     expect(localStorage.getItem("scloud-paused-uploads-u1-share-S1")).toBeNull();
     expect(keptUploadsExist("u1")).toBe(false);
   });

@@ -50,11 +50,11 @@ function fakeDrive(
     const { path, url } = call;
     const answer = more?.(call);
     if (answer) return answer;
-    if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-    if (path === "/api/folders/root/children") return json(200, { items: listed, nextCursor: null });
-    if (path === "/api/folders/D1") return json(200, { ...item("D1", "folder", "Photos"), path: [] });
-    if (path === "/api/folders/D1/children") return json(200, { items: [], nextCursor: null });
-    const thumbnail = path.match(/^\/api\/files\/(\w+)\/thumbnail$/);
+    if (path === "/api/v1/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+    if (path === "/api/v1/folders/root/children") return json(200, { items: listed, nextCursor: null });
+    if (path === "/api/v1/folders/D1") return json(200, { ...item("D1", "folder", "Photos"), path: [] });
+    if (path === "/api/v1/folders/D1/children") return json(200, { items: [], nextCursor: null });
+    const thumbnail = path.match(/^\/api\/v1\/files\/(\w+)\/thumbnail$/);
     if (thumbnail && thumbnails[thumbnail[1]])
       return json(200, { url: thumbnailUrl(thumbnail[1], url.searchParams.get("size")!), expiresAt: inAnHour });
     if (thumbnail) return json(404, { error: { code: "thumbnail_not_found", message: "No thumbnail." } });
@@ -104,7 +104,8 @@ const thumbnailRequests = (requests: string[]) => requests.filter((request) => r
 // RTL's findBy and waitFor end on a setTimeout, which never fires under fake timers; vitest's
 // waitFor keeps the real ones.
 const eventually = <T,>(check: () => T) => vi.waitFor(check, { timeout: 30_000 });
-const detailsReads = (requests: string[]) => requests.filter((request) => /^GET \/api\/files\/[A-Z]\d+$/.test(request));
+const detailsReads = (requests: string[]) =>
+  requests.filter((request) => /^GET \/api\/v1\/files\/[A-Z]\d+$/.test(request));
 
 /** An image uploaded a moment ago: listed before the worker has made its thumbnail. */
 const JUST_UPLOADED = { ...item("I3", "file", "fresh.png", "image/png", "pending"), mediaType: "image/png" };
@@ -116,7 +117,7 @@ const JUST_UPLOADED = { ...item("I3", "file", "fresh.png", "image/png", "pending
 function detailsOfJustUploaded(doneFrom: number, outcome: Item["thumbnail"] = "ready"): ApiHandler {
   let reads = 0;
   return ({ path }) => {
-    if (path !== "/api/files/I3") return;
+    if (path !== "/api/v1/files/I3") return;
     reads += 1;
     return json(200, { ...JUST_UPLOADED, thumbnail: reads >= doneFrom ? outcome : "pending" });
   };
@@ -199,8 +200,8 @@ describe("the files page's grid", () => {
     expect(within(tile("notes.txt")).getByRole("button", { name: "notes.txt" })).toHaveAttribute("title", "notes.txt");
     await within(tile("dog.png")).findByRole("img", { name: "dog.png" });
     expect(thumbnailRequests(requests).sort()).toEqual([
-      "GET /api/files/I1/thumbnail?size=small",
-      "GET /api/files/I2/thumbnail?size=small",
+      "GET /api/v1/files/I1/thumbnail?size=small",
+      "GET /api/v1/files/I2/thumbnail?size=small",
     ]);
   });
 
@@ -212,7 +213,7 @@ describe("the files page's grid", () => {
 
     reveal(tile("dog.png"));
     await within(tile("dog.png")).findByRole("img", { name: "dog.png" });
-    expect(thumbnailRequests(requests)).toEqual(["GET /api/files/I2/thumbnail?size=small"]);
+    expect(thumbnailRequests(requests)).toEqual(["GET /api/v1/files/I2/thumbnail?size=small"]);
     expect(within(tile("cat.png")).queryByRole("img")).toBeNull();
 
     // Back to the list and to the grid again: the link, still valid, is not asked for again.
@@ -220,7 +221,7 @@ describe("the files page's grid", () => {
     await userEvent.click(screen.getByRole("button", { name: "Grid" }));
     reveal(tile("dog.png"));
     await within(tile("dog.png")).findByRole("img", { name: "dog.png" });
-    expect(thumbnailRequests(requests)).toEqual(["GET /api/files/I2/thumbnail?size=small"]);
+    expect(thumbnailRequests(requests)).toEqual(["GET /api/v1/files/I2/thumbnail?size=small"]);
   });
 
   it("falls back to the type's icon when the thumbnail fails to load or has no link", async () => {
@@ -252,7 +253,7 @@ describe("the files page's grid", () => {
     expect(tile("fresh.png").querySelector("svg[data-family=image]")).not.toBeNull();
 
     await act(() => vi.advanceTimersByTimeAsync(1_000));
-    await eventually(() => expect(detailsReads(requests)).toEqual(["GET /api/files/I3"]));
+    await eventually(() => expect(detailsReads(requests)).toEqual(["GET /api/v1/files/I3"]));
     expect(within(tile("fresh.png")).queryByRole("img")).toBeNull();
     await act(() => vi.advanceTimersByTimeAsync(2_000));
     const picture = await eventually(() => within(tile("fresh.png")).getByRole("img", { name: "fresh.png" }));
@@ -261,8 +262,8 @@ describe("the files page's grid", () => {
     expect(tile("fresh.png").querySelector("svg[data-family=image]")).toBeNull();
 
     await act(() => vi.advanceTimersByTimeAsync(120_000));
-    expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]);
-    expect(requests.filter((request) => request.startsWith("GET /api/folders/root/children"))).toHaveLength(1);
+    expect(detailsReads(requests)).toEqual(["GET /api/v1/files/I3", "GET /api/v1/files/I3"]);
+    expect(requests.filter((request) => request.startsWith("GET /api/v1/folders/root/children"))).toHaveLength(1);
   });
 
   it("keeps the type icon of an image the worker gave up on, and reads it no more", async () => {
@@ -279,14 +280,14 @@ describe("the files page's grid", () => {
     await eventually(() => within(tile("cat.png")).getByRole("img", { name: "cat.png" }));
 
     await act(() => vi.advanceTimersByTimeAsync(3_000));
-    await eventually(() => expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]));
+    await eventually(() => expect(detailsReads(requests)).toEqual(["GET /api/v1/files/I3", "GET /api/v1/files/I3"]));
     await act(() => vi.advanceTimersByTimeAsync(120_000));
-    expect(detailsReads(requests)).toEqual(["GET /api/files/I3", "GET /api/files/I3"]);
+    expect(detailsReads(requests)).toEqual(["GET /api/v1/files/I3", "GET /api/v1/files/I3"]);
     for (const name of ["fresh.png", "broken.png"]) {
       expect(within(tile(name)).queryByRole("img")).toBeNull();
       expect(tile(name).querySelector("svg[data-family=image]")).not.toBeNull();
     }
-    expect(requests.filter((request) => /\/api\/files\/I[34]\/thumbnail/.test(request))).toEqual([]);
+    expect(requests.filter((request) => /\/api\/v1\/files\/I[34]\/thumbnail/.test(request))).toEqual([]);
   });
 
   it("reads no item again while the list is shown, where no thumbnail is", async () => {
@@ -334,7 +335,7 @@ describe("the files page's grid", () => {
     const { router } = renderApp("/files");
     await userEvent.click(await screen.findByRole("button", { name: "Grid" }));
     await userEvent.selectOptions(screen.getByRole("combobox", { name: "Sort by" }), "size");
-    await waitFor(() => expect(requests).toContain("GET /api/folders/root/children?sort=size&order=desc&limit=50"));
+    await waitFor(() => expect(requests).toContain("GET /api/v1/folders/root/children?sort=size&order=desc&limit=50"));
     await userEvent.click(screen.getByRole("button", { name: "Descending: sort ascending" }));
     await waitFor(() => expect(router.state.location.search).toBe("?sort=size&order=asc"));
   });

@@ -20,7 +20,7 @@ function item(id: string, kind: "file" | "folder", name: string) {
 
 /**
  * The files service as far as the folder page uses it, with the requests it received. `before`
- * may hold a request back ("GET /api/folders/root/children") until the promise it returns settles.
+ * may hold a request back ("GET /api/v1/folders/root/children") until the promise it returns settles.
  */
 function fakeDrive({ before }: { before?: (key: string) => Promise<void> | undefined } = {}) {
   let items = [
@@ -35,20 +35,20 @@ function fakeDrive({ before }: { before?: (key: string) => Promise<void> | undef
     const key = `${method} ${path}`;
     if (body) bodies.push(`${key} ${JSON.stringify(body)}`);
     await before?.(key);
-    if (key === "GET /api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-    if (key === "GET /api/folders/root/children") return json(200, { items, nextCursor: null });
-    if (key === "POST /api/items/trash") {
+    if (key === "GET /api/v1/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+    if (key === "GET /api/v1/folders/root/children") return json(200, { items, nextCursor: null });
+    if (key === "POST /api/v1/items/trash") {
       const gone = items.filter((candidate) => body.ids.includes(candidate.id));
       items = items.filter((candidate) => !body.ids.includes(candidate.id));
       trashed.push(...gone);
       return json(200, { items: gone, failed: [], remaining: [] });
     }
-    if (key === "POST /api/trash/restore") {
+    if (key === "POST /api/v1/trash/restore") {
       const back = trashed.filter((candidate) => body.ids.includes(candidate.id));
       items = [...items, ...back];
       return json(200, { items: back, failed: [], remaining: [] });
     }
-    if (method === "PATCH" && path.startsWith("/api/files/")) {
+    if (method === "PATCH" && path.startsWith("/api/v1/files/")) {
       const id = url.pathname.split("/").pop()!;
       items = items.map((candidate) => (candidate.id === id ? { ...candidate, name: body.name } : candidate));
       return json(
@@ -79,10 +79,10 @@ describe("the folder page", () => {
     await screen.findByRole("button", { name: "file10.txt" });
     expect(rowNames()).toEqual(["Zeta", "file2.txt", "file10.txt", "notes.txt"]);
     expect(document.title).toBe("Files — SCloud");
-    expect(requests).toContain("GET /api/folders/root/children?sort=name&order=asc&limit=50");
+    expect(requests).toContain("GET /api/v1/folders/root/children?sort=name&order=asc&limit=50");
 
     await userEvent.click(screen.getByRole("button", { name: /^Size/ }));
-    await waitFor(() => expect(requests).toContain("GET /api/folders/root/children?sort=size&order=desc&limit=50"));
+    await waitFor(() => expect(requests).toContain("GET /api/v1/folders/root/children?sort=size&order=desc&limit=50"));
     expect(router.state.location.search).toBe("?sort=size&order=desc");
   });
 
@@ -115,7 +115,7 @@ describe("the folder page", () => {
 
     await userEvent.click(screen.getByRole("button", { name: "Undo" }));
     expect(await screen.findByRole("button", { name: "file2.txt" })).toBeInTheDocument();
-    expect(requests).toContain("POST /api/trash/restore");
+    expect(requests).toContain("POST /api/v1/trash/restore");
   });
 
   it("renames the focused row with F2, and focus comes back to it", async () => {
@@ -135,8 +135,8 @@ describe("the folder page", () => {
 
   it("follows short pages (fewer rows than asked, with a cursor) until the page is full, and only so often", async () => {
     const { requests } = fakeSignedInApi(({ path, url }) => {
-      if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-      if (path === "/api/folders/root/children")
+      if (path === "/api/v1/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+      if (path === "/api/v1/folders/root/children")
         return url.searchParams.get("cursor") === "page2"
           ? json(200, { items: [item("B1", "file", "a-late.txt")], nextCursor: null })
           : json(200, { items: [item("A1", "file", "z-early.txt")], nextCursor: "page2" });
@@ -156,8 +156,8 @@ describe("the folder page", () => {
 
   it("stops following empty pages after a bound and offers Load more", async () => {
     const { requests } = fakeSignedInApi(({ path, url }) => {
-      if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-      if (path === "/api/folders/root/children") {
+      if (path === "/api/v1/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+      if (path === "/api/v1/folders/root/children") {
         const at = Number(url.searchParams.get("cursor") ?? 0);
         return json(200, { items: at === 0 ? [item("A1", "file", "only.txt")] : [], nextCursor: String(at + 1) });
       }
@@ -193,8 +193,8 @@ describe("the folder page", () => {
     expect(screen.getByRole("button", { name: "file10.txt" })).toHaveFocus();
     await person.keyboard("{Delete}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "file10.txt" })).toBeNull());
-    expect(bodies.filter((body) => body.startsWith("POST /api/items/trash")).at(-1)).toBe(
-      'POST /api/items/trash {"ids":["A2"]}',
+    expect(bodies.filter((body) => body.startsWith("POST /api/v1/items/trash")).at(-1)).toBe(
+      'POST /api/v1/items/trash {"ids":["A2"]}',
     );
     expect(screen.getByRole("button", { name: "file2.txt" })).toBeInTheDocument();
   });
@@ -204,7 +204,7 @@ describe("the folder page", () => {
     let release: (() => void) | null = null;
     const { bodies } = fakeDrive({
       before: (key) =>
-        holding && key === "GET /api/folders/root/children"
+        holding && key === "GET /api/v1/folders/root/children"
           ? new Promise<void>((resolve) => {
               release = resolve;
             })
@@ -225,8 +225,8 @@ describe("the folder page", () => {
     await screen.findByRole("button", { name: "notes.txt" });
     await person.keyboard("{Delete}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "file10.txt" })).toBeNull());
-    expect(bodies.filter((body) => body.startsWith("POST /api/items/trash")).at(-1)).toBe(
-      'POST /api/items/trash {"ids":["A2"]}',
+    expect(bodies.filter((body) => body.startsWith("POST /api/v1/items/trash")).at(-1)).toBe(
+      'POST /api/v1/items/trash {"ids":["A2"]}',
     );
     expect(screen.getByRole("button", { name: "notes.txt" })).toBeInTheDocument();
   });
@@ -239,7 +239,7 @@ describe("the folder page", () => {
     await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());
     await userEvent.keyboard("{Control>}z{/Control}");
     expect(await screen.findByRole("button", { name: "notes.txt" })).toBeInTheDocument();
-    expect(requests).toContain("POST /api/trash/restore");
+    expect(requests).toContain("POST /api/v1/trash/restore");
   });
 
   it("hides each row's actions behind a menu for narrow screens", async () => {
@@ -256,7 +256,7 @@ describe("the folder page", () => {
     expect(within(menu).getByRole("menuitem", { name: "Download" })).toHaveFocus();
     await person.keyboard("{ArrowUp}{Enter}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());
-    expect(bodies).toContain('POST /api/items/trash {"ids":["A3"]}');
+    expect(bodies).toContain('POST /api/v1/items/trash {"ids":["A3"]}');
   });
 
   it("opens the share dialog from a row and gives focus back to the row when it closes", async () => {
@@ -274,13 +274,13 @@ describe("the folder page", () => {
     const all = Array.from({ length: 1203 }, (_, index) => item(`F${index}`, "file", `f${index}.txt`));
     const trashCalls: string[][] = [];
     fakeSignedInApi(({ method, path, url, body }) => {
-      if (path === "/api/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
-      if (path === "/api/folders/root/children") {
+      if (path === "/api/v1/folders/root") return json(200, { ...item("root", "folder", ""), path: [] });
+      if (path === "/api/v1/folders/root/children") {
         const from = Number(url.searchParams.get("cursor") ?? 0);
         const to = from + Number(url.searchParams.get("limit"));
         return json(200, { items: all.slice(from, to), nextCursor: to < all.length ? String(to) : null });
       }
-      if (method === "POST" && path === "/api/items/trash") {
+      if (method === "POST" && path === "/api/v1/items/trash") {
         trashCalls.push(body.ids);
         // The server runs out of time after 300 ids and hands the rest back.
         const done = body.ids.slice(0, 300);
@@ -308,9 +308,9 @@ describe("the folder page", () => {
   it("offline, a folder shows Retry and loads by itself when the network is back", async () => {
     let online = false;
     const { requests } = fakeSignedInApi(({ path }) => {
-      if (!online && path.startsWith("/api/folders/")) throw new TypeError("Failed to fetch");
-      if (path === "/api/folders/F1") return json(200, { ...item("F1", "folder", "Travel"), path: [] });
-      if (path === "/api/folders/F1/children") return json(200, { items: [], nextCursor: null });
+      if (!online && path.startsWith("/api/v1/folders/")) throw new TypeError("Failed to fetch");
+      if (path === "/api/v1/folders/F1") return json(200, { ...item("F1", "folder", "Travel"), path: [] });
+      if (path === "/api/v1/folders/F1/children") return json(200, { items: [], nextCursor: null });
     });
     renderAt("/files/F1");
     expect(await screen.findByRole("heading", { name: "Folder not available" })).toBeInTheDocument();
@@ -321,7 +321,7 @@ describe("the folder page", () => {
     const asked = requests.length;
     await waitFor(() => {
       act(() => void window.dispatchEvent(new Event("online")));
-      expect(requests.slice(asked)).toContain("GET /api/folders/F1");
+      expect(requests.slice(asked)).toContain("GET /api/v1/folders/F1");
     });
     expect(await screen.findByRole("heading", { name: "Travel" })).toBeInTheDocument();
   });

@@ -75,7 +75,7 @@ function FolderView({ folderId }: { folderId: string }) {
   const [usage, setUsage] = useState<{ storageUsed: number; fileCount: number } | null>(null);
   useEffect(() => {
     let current = true;
-    unwrap(usersApi.GET("/api/users/me"))
+    unwrap(usersApi.GET("/api/v1/users/me"))
       .then((profile) => current && setUsage({ storageUsed: profile.storageUsed, fileCount: profile.fileCount }))
       .catch(() => current && setUsage(null));
     return () => {

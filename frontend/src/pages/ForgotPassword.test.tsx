@@ -23,7 +23,7 @@ describe("ForgotPassword", () => {
     await userEvent.click(screen.getByRole("button", { name: "Send me a link" }));
     expect(await screen.findByRole("status")).toHaveTextContent("If an account uses ada@example.com");
     const request = fetchMock.mock.calls[0][0];
-    expect(new URL(request.url).pathname).toBe("/api/auth/password-reset");
+    expect(new URL(request.url).pathname).toBe("/api/v1/auth/password-reset");
     expect(await request.json()).toEqual({ email: "ada@example.com" });
   });
 

@@ -14,7 +14,7 @@ export function ForgotPassword() {
   async function handleSubmit(event: FormEvent) {
     event.preventDefault();
     await run(async () => {
-      await unwrap(authApi.POST("/api/auth/password-reset", { body: { email } }));
+      await unwrap(authApi.POST("/api/v1/auth/password-reset", { body: { email } }));
       setSent(true);
     });
   }

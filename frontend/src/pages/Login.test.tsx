@@ -15,9 +15,9 @@ describe("Login with two-factor sign-in", () => {
   it("asks for the app's code after the password and signs in with it", async () => {
     const codes: unknown[] = [];
     fakeApi(({ path, body }) => {
-      if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
-      if (path === "/api/auth/login") return json(202, { twoFactorRequired: true, challenge: "c1", expiresAt: "" });
-      if (path === "/api/auth/login/two-factor") {
+      if (path === "/api/v1/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
+      if (path === "/api/v1/auth/login") return json(202, { twoFactorRequired: true, challenge: "c1", expiresAt: "" });
+      if (path === "/api/v1/auth/login/two-factor") {
         codes.push(body);
         if (body.code !== "123456") {
           return json(401, { error: { code: "invalid_two_factor_code", message: "That code is not right." } });
@@ -55,8 +55,8 @@ describe("Login when the server is busy", () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     let logins = 0;
     fakeApi(({ path }) => {
-      if (path === "/api/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
-      if (path === "/api/auth/login") return (logins += 1) < 3 ? busy() : json(200, session());
+      if (path === "/api/v1/auth/refresh") return json(401, { error: { code: "invalid_refresh_token", message: "" } });
+      if (path === "/api/v1/auth/login") return (logins += 1) < 3 ? busy() : json(200, session());
     });
     const router = renderLogin();
     await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");
@@ -72,7 +72,7 @@ describe("Login when the server is busy", () => {
   it("gives up after the bound with a readable error", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
     fakeApi(({ path }) =>
-      path === "/api/auth/refresh" ? json(401, { error: { code: "invalid_refresh_token", message: "" } }) : busy(),
+      path === "/api/v1/auth/refresh" ? json(401, { error: { code: "invalid_refresh_token", message: "" } }) : busy(),
     );
     renderLogin();
     await userEvent.type(await screen.findByLabelText("Email"), "ada@example.com");

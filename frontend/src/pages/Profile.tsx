@@ -24,7 +24,7 @@ export function Profile() {
   const navigate = useNavigate();
 
   useEffect(() => {
-    void runLoad(async (signal) => setProfile(await unwrap(usersApi.GET("/api/users/me", { signal }))));
+    void runLoad(async (signal) => setProfile(await unwrap(usersApi.GET("/api/v1/users/me", { signal }))));
   }, [runLoad]);
 
   async function handleSignedOutEverywhere() {

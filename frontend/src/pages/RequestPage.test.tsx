@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, json, renderApp, type ApiHandler } from "../test/harness";
 
 const REQUEST = "RRRRRRRRRRRRRRRRRRRRRR";
-const BASE = `/api/files/public/requests/${REQUEST}`;
+const BASE = `/api/v1/files/public/requests/${REQUEST}`;
 const folder = {
   folderName: "Tax papers",
   expiresAt: "2999-02-01T00:00:00Z",
@@ -16,7 +16,7 @@ const folder = {
 /** A signed-out browser: the session does not restore; then `handler` answers the request's routes. */
 function fakeVisitor(handler: ApiHandler) {
   return fakeApi((call) => {
-    if (call.path === "/api/auth/refresh") return json(401, { error: { code: "unauthenticated", message: "No." } });
+    if (call.path === "/api/v1/auth/refresh") return json(401, { error: { code: "unauthenticated", message: "No." } });
     expect(call.request.headers.get("Authorization")).toBeNull();
     return handler(call);
   });

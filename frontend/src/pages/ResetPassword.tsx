@@ -29,7 +29,7 @@ export function ResetPassword() {
     }
     await run(
       async () => {
-        await unwrap(authApi.POST("/api/auth/password-reset/confirm", { body: { token, newPassword: password } }));
+        await unwrap(authApi.POST("/api/v1/auth/password-reset/confirm", { body: { token, newPassword: password } }));
         setDone(true);
       },
       (reason) => {

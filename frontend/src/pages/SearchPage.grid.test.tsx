@@ -33,11 +33,11 @@ function fakeSearch(results: ReturnType<typeof image>[], details: Record<string,
   const inAnHour = new Date(Date.now() + 3_600_000).toISOString();
   const reads = new Map<string, number>();
   return fakeSignedInApi(({ path, url }) => {
-    if (path === "/api/search" && url.searchParams.get("q") === "cat")
+    if (path === "/api/v1/search" && url.searchParams.get("q") === "cat")
       return json(200, { items: results, nextCursor: null });
-    const thumbnail = path.match(/^\/api\/files\/(\w+)\/thumbnail$/);
+    const thumbnail = path.match(/^\/api\/v1\/files\/(\w+)\/thumbnail$/);
     if (thumbnail) return json(200, { url: thumbnailUrl(thumbnail[1]), expiresAt: inAnHour });
-    const id = path.match(/^\/api\/files\/([A-Z]\d+)$/)?.[1];
+    const id = path.match(/^\/api\/v1\/files\/([A-Z]\d+)$/)?.[1];
     const found = results.find((result) => result.id === id);
     if (!id || !found || !details[id]) return;
     const count = reads.get(id) ?? 0;
@@ -93,7 +93,7 @@ describe("the search page's grid", () => {
     expect(within(tile("catalogue.png")).queryByRole("img")).toBeNull();
 
     await act(() => vi.advanceTimersByTimeAsync(1_000));
-    await vi.waitFor(() => expect(requests).toContain("GET /api/files/I2"), { timeout: 30_000 });
+    await vi.waitFor(() => expect(requests).toContain("GET /api/v1/files/I2"), { timeout: 30_000 });
     await act(() => vi.advanceTimersByTimeAsync(2_000));
     const picture = await vi.waitFor(() => within(tile("catalogue.png")).getByRole("img", { name: "catalogue.png" }), {
       timeout: 30_000,
@@ -101,7 +101,7 @@ describe("the search page's grid", () => {
     expect(picture).toHaveAttribute("src", thumbnailUrl("I2"));
     // The details carry no path: the result keeps its location.
     expect(within(tile("catalogue.png")).getByRole("link", { name: "My files / Photos" })).toBeInTheDocument();
-    expect(requests.filter((request) => request.startsWith("GET /api/search"))).toHaveLength(1);
-    expect(requests.filter((request) => request === "GET /api/files/I2")).toHaveLength(2);
+    expect(requests.filter((request) => request.startsWith("GET /api/v1/search"))).toHaveLength(1);
+    expect(requests.filter((request) => request === "GET /api/v1/files/I2")).toHaveLength(2);
   });
 });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { fakeApi, json, renderApp, type ApiHandler } from "../test/harness";
 
 const LINK = "AAAAAAAAAAAAAAAAAAAAAA";
-const BASE = `/api/files/public/links/${LINK}`;
+const BASE = `/api/v1/files/public/links/${LINK}`;
 
 const sharedFile = {
   kind: "file",
@@ -47,7 +47,7 @@ const gone = (code: string) => json(410, { error: { code, message: "Gone." } });
 /** A signed-out browser: the session does not restore; then `handler` answers the link's routes. */
 function fakeVisitor(handler: ApiHandler) {
   return fakeApi((call) => {
-    if (call.path === "/api/auth/refresh") return json(401, { error: { code: "unauthenticated", message: "No." } });
+    if (call.path === "/api/v1/auth/refresh") return json(401, { error: { code: "unauthenticated", message: "No." } });
     expect(call.request.headers.get("Authorization")).toBeNull();
     return handler(call);
   });
@@ -147,7 +147,7 @@ describe("the share page", () => {
           nextCursor: null,
         });
       if (path === `${BASE}/files/F2/download`) return json(200, { url: "https://storage.example/f2", expiresAt: "x" });
-      if (path === `${BASE}/archive`) return json(200, { url: "/api/files/archive/zip", expiresAt: "x" });
+      if (path === `${BASE}/archive`) return json(200, { url: "/api/v1/files/archive/zip", expiresAt: "x" });
     });
     const click = vi.spyOn(HTMLAnchorElement.prototype, "click").mockImplementation(() => {});
     renderApp(`/s/${LINK}`);

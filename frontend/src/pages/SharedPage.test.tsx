@@ -32,10 +32,10 @@ describe("the Shared page", () => {
     const requests: string[] = [];
     fakeSignedInApi(({ method, path, url }) => {
       requests.push(`${method} ${path}${url.search}`);
-      if (method === "GET" && path === "/api/files/links") return json(200, { items: [link], nextCursor: null });
-      if (method === "GET" && path === "/api/folders/F1")
+      if (method === "GET" && path === "/api/v1/files/links") return json(200, { items: [link], nextCursor: null });
+      if (method === "GET" && path === "/api/v1/folders/F1")
         return json(200, { id: "F1", kind: "folder", name: "Trip", parentId: null, path: [] });
-      if (method === "GET" && path === "/api/files/links/L1/log") {
+      if (method === "GET" && path === "/api/v1/files/links/L1/log") {
         return url.searchParams.get("cursor")
           ? json(200, { link, items: [access("2026-01-01T10:00:00Z", "open")], nextCursor: null })
           : json(200, {
@@ -44,7 +44,7 @@ describe("the Shared page", () => {
               nextCursor: "next",
             });
       }
-      if (method === "DELETE" && path === "/api/files/links/L1") return new Response(null, { status: 204 });
+      if (method === "DELETE" && path === "/api/v1/files/links/L1") return new Response(null, { status: 204 });
     });
     renderApp("/shared");
 
@@ -56,11 +56,11 @@ describe("the Shared page", () => {
     expect(within(row).getAllByText("203.0.113.0/24")).toHaveLength(1);
     await userEvent.click(within(row).getByRole("button", { name: "Older entries" }));
     expect(await within(row).findByText("Opened")).toBeInTheDocument();
-    expect(requests).toContain("GET /api/files/links/L1/log?limit=20&cursor=next");
+    expect(requests).toContain("GET /api/v1/files/links/L1/log?limit=20&cursor=next");
 
     await userEvent.click(within(row).getByRole("button", { name: "Revoke the link to Trip" }));
     expect(await screen.findByText("Link revoked: it no longer opens.")).toBeInTheDocument();
     expect(within(row).getByText(/Revoked/)).toBeInTheDocument();
-    expect(requests).toContain("DELETE /api/files/links/L1");
+    expect(requests).toContain("DELETE /api/v1/files/links/L1");
   });
 });

@@ -71,7 +71,7 @@ function fakeSmallUploads(stored: () => unknown) {
 /** The signed-in app at `path`, Trip (S1) shared with the user as `role`, then `handler`. */
 function renderShare(path: string, role: "editor" | "viewer", handler: ApiHandler) {
   const api = fakeSignedInApi((call) => {
-    if (call.method === "GET" && call.path === "/api/shared-with-me")
+    if (call.method === "GET" && call.path === "/api/v1/shared-with-me")
       return json(200, { items: [share("S1", "Trip", { role })], nextCursor: null });
     return handler(call);
   });
@@ -84,13 +84,13 @@ describe("the Shared with me page", () => {
     const requests: string[] = [];
     fakeSignedInApi(({ method, path, body }) => {
       requests.push(`${method} ${path} ${body ? JSON.stringify(body) : ""}`.trim());
-      if (method === "GET" && path === "/api/shared-with-me")
+      if (method === "GET" && path === "/api/v1/shared-with-me")
         return json(200, {
           items: [share("S1", "Trip", { role: "editor" }), share("S2", "notes.txt", { kind: "file", size: 2048 })],
           nextCursor: null,
         });
-      if (method === "PUT" && path === "/api/shared-with-me/S1/in-drive") return new Response(null, { status: 204 });
-      if (method === "DELETE" && path === "/api/shared-with-me/S2") return new Response(null, { status: 204 });
+      if (method === "PUT" && path === "/api/v1/shared-with-me/S1/in-drive") return new Response(null, { status: 204 });
+      if (method === "DELETE" && path === "/api/v1/shared-with-me/S2") return new Response(null, { status: 204 });
     });
     renderApp("/shared-with-me");
 
@@ -106,40 +106,40 @@ describe("the Shared with me page", () => {
       "aria-pressed",
       "true",
     );
-    expect(requests).toContain('PUT /api/shared-with-me/S1/in-drive {"inDrive":true}');
+    expect(requests).toContain('PUT /api/v1/shared-with-me/S1/in-drive {"inDrive":true}');
 
     await userEvent.click(screen.getByRole("button", { name: "Leave notes.txt" }));
     const first = await screen.findByRole("dialog", { name: "Leave notes.txt?" });
     await userEvent.click(within(first).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(requests).not.toContain("DELETE /api/shared-with-me/S2");
+    expect(requests).not.toContain("DELETE /api/v1/shared-with-me/S2");
     expect(screen.getByRole("row", { name: /notes\.txt/ })).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("button", { name: "Leave notes.txt" }));
     const dialog = await screen.findByRole("dialog", { name: "Leave notes.txt?" });
     await userEvent.click(within(dialog).getByRole("button", { name: "Leave" }));
     await waitFor(() => expect(screen.queryByRole("row", { name: /notes\.txt/ })).not.toBeInTheDocument());
-    expect(requests).toContain("DELETE /api/shared-with-me/S2");
+    expect(requests).toContain("DELETE /api/v1/shared-with-me/S2");
   });
 
   it("browses a shared folder as a viewer: breadcrumbs inside the share, downloads, no editor controls", async () => {
     const assign = vi.spyOn(drive, "navigateTo").mockImplementation(() => {});
     fakeSignedInApi(({ method, path }) => {
-      if (method === "GET" && path === "/api/shared-with-me")
+      if (method === "GET" && path === "/api/v1/shared-with-me")
         return json(200, { items: [share("S1", "Trip")], nextCursor: null });
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, {
           folder: rootFolder,
           items: [item("D1", "Photos", { kind: "folder", size: null }), item("A1", "plan.txt")],
           nextCursor: null,
         });
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/D1/children")
         return json(200, {
           folder: item("D1", "Photos", { kind: "folder", size: null, path: [] }),
           items: [item("P1", "beach.jpg", { parentId: "D1" })],
           nextCursor: null,
         });
-      if (method === "GET" && path === "/api/shared-with-me/S1/files/A1/download")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/files/A1/download")
         return json(200, { url: "https://s3.example/plan", expiresAt: "2999-01-01T00:00:00Z" });
     });
     renderApp("/shared-with-me/S1");
@@ -169,12 +169,14 @@ describe("the Shared with me page", () => {
     let files = [item("A1", "plan.txt")];
     fakeSignedInApi(({ method, path, body }) => {
       requests.push(`${method} ${path} ${body ? JSON.stringify(body) : ""}`.trim());
-      if (method === "GET" && path === "/api/shared-with-me")
+      if (method === "GET" && path === "/api/v1/shared-with-me")
         return json(200, { items: [share("S1", "Trip", { role: "editor" })], nextCursor: null });
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items: files, nextCursor: null });
-      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1") return json(200, item("A1", "plan-v2.txt"));
-      if (method === "DELETE" && path === "/api/shared-with-me/S1/items/A1") return new Response(null, { status: 204 });
+      if (method === "PATCH" && path === "/api/v1/shared-with-me/S1/items/A1")
+        return json(200, item("A1", "plan-v2.txt"));
+      if (method === "DELETE" && path === "/api/v1/shared-with-me/S1/items/A1")
+        return new Response(null, { status: 204 });
     });
     const sent = fakeSmallUploads(() => {
       files = [...files, item("N1", "new.txt")];
@@ -186,7 +188,7 @@ describe("the Shared with me page", () => {
     const panel = await screen.findByRole("region", { name: "Uploads" });
     expect(await within(panel).findByText("Uploaded")).toBeInTheDocument();
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^POST \/api\/shared-with-me\/S1\/upload\?parentId=root&onConflict=rename/);
+    expect(sent[0]).toMatch(/^POST \/api\/v1\/shared-with-me\/S1\/upload\?parentId=root&onConflict=rename/);
     expect(await screen.findByRole("button", { name: "Download new.txt" })).toBeInTheDocument();
 
     await userEvent.click(screen.getByRole("button", { name: "Rename plan.txt" }));
@@ -196,26 +198,26 @@ describe("the Shared with me page", () => {
     await userEvent.type(field, "plan-v2.txt");
     await userEvent.click(within(renameDialog).getByRole("button", { name: "Rename" }));
     expect(await screen.findByRole("button", { name: "Download plan-v2.txt" })).toBeInTheDocument();
-    expect(requests).toContain('PATCH /api/shared-with-me/S1/items/A1 {"name":"plan-v2.txt"}');
+    expect(requests).toContain('PATCH /api/v1/shared-with-me/S1/items/A1 {"name":"plan-v2.txt"}');
 
     await userEvent.click(screen.getByRole("button", { name: "Trash plan-v2.txt" }));
     const trashDialog = await screen.findByRole("dialog", { name: /Move plan-v2.txt to the trash/ });
-    expect(requests).not.toContain("DELETE /api/shared-with-me/S1/items/A1");
+    expect(requests).not.toContain("DELETE /api/v1/shared-with-me/S1/items/A1");
     await userEvent.click(within(trashDialog).getByRole("button", { name: "Cancel" }));
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(requests).not.toContain("DELETE /api/shared-with-me/S1/items/A1");
+    expect(requests).not.toContain("DELETE /api/v1/shared-with-me/S1/items/A1");
 
     await userEvent.click(screen.getByRole("button", { name: "Trash plan-v2.txt" }));
     const again = await screen.findByRole("dialog", { name: /Move plan-v2.txt to the trash/ });
     await userEvent.click(within(again).getByRole("button", { name: "Move to trash" }));
     await waitFor(() => expect(screen.queryByRole("button", { name: "Download plan-v2.txt" })).not.toBeInTheDocument());
-    expect(requests).toContain("DELETE /api/shared-with-me/S1/items/A1");
+    expect(requests).toContain("DELETE /api/v1/shared-with-me/S1/items/A1");
   });
 
   it("shows the API's message when a share cannot be opened", async () => {
     fakeSignedInApi(({ method, path }) => {
-      if (method === "GET" && path === "/api/shared-with-me") return json(200, { items: [], nextCursor: null });
-      if (method === "GET" && path === "/api/shared-with-me/S9/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me") return json(200, { items: [], nextCursor: null });
+      if (method === "GET" && path === "/api/v1/shared-with-me/S9/folders/root/children")
         return json(404, { error: { code: "not_found", message: "Not found." } });
     });
     renderApp("/shared-with-me/S9");
@@ -224,14 +226,14 @@ describe("the Shared with me page", () => {
   });
 
   it("sends an editor's big file in parts through the share's upload routes, never the drive's", async () => {
-    const server = new DirectUploadServer({ routes: "/api/shared-with-me/S1/uploads" });
+    const server = new DirectUploadServer({ routes: "/api/v1/shared-with-me/S1/uploads" });
     vi.spyOn(AwsS3, "uploadPartBytes").mockImplementation(server.uploadPartBytes);
     let files = [item("A1", "plan.txt")];
     const creates: unknown[] = [];
     const { requests } = renderShare("/shared-with-me/S1", "editor", (call) => {
-      if (call.method === "GET" && call.path === "/api/shared-with-me/S1/folders/root/children")
+      if (call.method === "GET" && call.path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items: files, nextCursor: null });
-      if (call.method === "POST" && call.path === "/api/shared-with-me/S1/uploads") creates.push(call.body);
+      if (call.method === "POST" && call.path === "/api/v1/shared-with-me/S1/uploads") creates.push(call.body);
       const answer = server.handle(call);
       if (call.path.endsWith("/complete") && answer?.status === 201) files = [...files, item("N1", "video.bin")];
       return answer;
@@ -243,10 +245,10 @@ describe("the Shared with me page", () => {
     const panel = await screen.findByRole("region", { name: "Uploads" });
     expect(await within(panel).findByText("Uploaded")).toBeInTheDocument();
     expect(creates).toEqual([expect.objectContaining({ name: "video.bin", parentId: "root", onConflict: "rename" })]);
-    expect(requests).toContain("POST /api/shared-with-me/S1/uploads/up1/parts");
-    expect(requests).toContain("POST /api/shared-with-me/S1/uploads/up1/complete");
-    expect(requests.filter((request) => request.startsWith("POST /api/uploads"))).toEqual([]);
-    expect(requests.some((request) => request.startsWith("POST /api/shared-with-me/S1/upload?"))).toBe(false);
+    expect(requests).toContain("POST /api/v1/shared-with-me/S1/uploads/up1/parts");
+    expect(requests).toContain("POST /api/v1/shared-with-me/S1/uploads/up1/complete");
+    expect(requests.filter((request) => request.startsWith("POST /api/v1/uploads"))).toEqual([]);
+    expect(requests.some((request) => request.startsWith("POST /api/v1/shared-with-me/S1/upload?"))).toBe(false);
     expect(Buffer.concat(server.puts.map((put) => put.bytes))).toEqual(Buffer.from(await big.arrayBuffer()));
     expect(await screen.findByRole("button", { name: "Download video.bin" })).toBeInTheDocument();
   });
@@ -256,9 +258,9 @@ describe("the Shared with me page", () => {
     let items = [item("A1", "plan.txt")];
     const creates: unknown[] = [];
     renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items, nextCursor: null });
-      if (method === "POST" && path === "/api/shared-with-me/S1/folders") {
+      if (method === "POST" && path === "/api/v1/shared-with-me/S1/folders") {
         creates.push(body);
         if (body.name === "plan.txt")
           return json(409, { error: { code: "name_taken", message: "An item with this name already exists." } });
@@ -294,9 +296,9 @@ describe("the Shared with me page", () => {
     let items: ReturnType<typeof item>[] = [];
     const creates: unknown[] = [];
     renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items, nextCursor: null });
-      if (method === "POST" && path === "/api/shared-with-me/S1/folders") {
+      if (method === "POST" && path === "/api/v1/shared-with-me/S1/folders") {
         creates.push(body);
         if (body.name === "Album") items = [made.Album];
         return json(201, made[body.name]);
@@ -314,7 +316,7 @@ describe("the Shared with me page", () => {
       { name: "2024", parentId: "F1", onConflict: "merge" },
     ]);
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatch(/^POST \/api\/shared-with-me\/S1\/upload\?parentId=F2&onConflict=rename/);
+    expect(sent[0]).toMatch(/^POST \/api\/v1\/shared-with-me\/S1\/upload\?parentId=F2&onConflict=rename/);
     expect(await screen.findByRole("link", { name: "Album" })).toBeInTheDocument();
     expect(screen.queryByText(/cannot be uploaded/)).not.toBeInTheDocument();
   });
@@ -327,7 +329,7 @@ describe("the Shared with me page", () => {
       const cursor = url.searchParams.get("cursor");
       if (
         method === "GET" &&
-        path === "/api/shared-with-me/S1/folders/root/children" &&
+        path === "/api/v1/shared-with-me/S1/folders/root/children" &&
         url.searchParams.get("kind") === "folder"
       )
         return json(
@@ -336,11 +338,11 @@ describe("the Shared with me page", () => {
             ? { folder: rootFolder, items: [receipts], nextCursor: null }
             : { folder: rootFolder, items: [photos], nextCursor: "p2" },
         );
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items: [photos, item("A1", "plan.txt")], nextCursor: null });
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/D1/children")
         return json(200, { folder: photos, items: [item("P1", "beach.jpg", { parentId: "D1" })], nextCursor: null });
-      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1")
+      if (method === "PATCH" && path === "/api/v1/shared-with-me/S1/items/A1")
         return json(200, item("A1", "plan.txt", { parentId: "D1" }));
     });
 
@@ -354,7 +356,7 @@ describe("the Shared with me page", () => {
         .map((button) => button.textContent),
     ).toEqual(["Photos", "Receipts"]);
     const folderQueries = allRequests
-      .filter((request) => request.startsWith("GET /api/shared-with-me/S1/folders/root/children?"))
+      .filter((request) => request.startsWith("GET /api/v1/shared-with-me/S1/folders/root/children?"))
       .map((request) => Object.fromEntries(new URL(request.split(" ")[1], "http://x").searchParams));
     expect(folderQueries).toContainEqual(expect.objectContaining({ kind: "folder", sort: "name" }));
     expect(folderQueries).toContainEqual(expect.objectContaining({ kind: "folder", cursor: "p2" }));
@@ -363,7 +365,7 @@ describe("the Shared with me page", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));
 
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(requests).toEqual(['PATCH /api/shared-with-me/S1/items/A1 {"parentId":"D1"}']);
+    expect(requests).toEqual(['PATCH /api/v1/shared-with-me/S1/items/A1 {"parentId":"D1"}']);
     expect(screen.queryByRole("button", { name: "Download plan.txt" })).not.toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Photos" })).toBeInTheDocument();
   });
@@ -372,11 +374,12 @@ describe("the Shared with me page", () => {
     const requests: string[] = [];
     renderShare("/shared-with-me/S1/D1", "editor", ({ method, path, body }) => {
       if (method === "PATCH") requests.push(`${method} ${path} ${JSON.stringify(body)}`);
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items: [photos], nextCursor: null });
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/D1/children")
         return json(200, { folder: photos, items: [item("P1", "beach.jpg", { parentId: "D1" })], nextCursor: null });
-      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/P1") return json(200, item("P1", "beach.jpg"));
+      if (method === "PATCH" && path === "/api/v1/shared-with-me/S1/items/P1")
+        return json(200, item("P1", "beach.jpg"));
     });
 
     await userEvent.click(await screen.findByRole("button", { name: "Move beach.jpg" }));
@@ -386,19 +389,19 @@ describe("the Shared with me page", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Move here" }));
 
     await waitFor(() => expect(screen.queryByRole("dialog")).not.toBeInTheDocument());
-    expect(requests).toEqual(['PATCH /api/shared-with-me/S1/items/P1 {"parentId":"root"}']);
+    expect(requests).toEqual(['PATCH /api/v1/shared-with-me/S1/items/P1 {"parentId":"root"}']);
     expect(screen.queryByRole("button", { name: "Download beach.jpg" })).not.toBeInTheDocument();
   });
 
   it("says why a move was refused: a name taken there (409), or a change the user may not make (403)", async () => {
     renderShare("/shared-with-me/S1", "editor", ({ method, path, body }) => {
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/root/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/root/children")
         return json(200, { folder: rootFolder, items: [photos, item("A1", "plan.txt")], nextCursor: null });
-      if (method === "GET" && path === "/api/shared-with-me/S1/folders/D1/children")
+      if (method === "GET" && path === "/api/v1/shared-with-me/S1/folders/D1/children")
         return json(200, { folder: photos, items: [], nextCursor: null });
-      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/A1" && body.parentId === "D1")
+      if (method === "PATCH" && path === "/api/v1/shared-with-me/S1/items/A1" && body.parentId === "D1")
         return json(409, { error: { code: "name_taken", message: "An item with this name already exists." } });
-      if (method === "PATCH" && path === "/api/shared-with-me/S1/items/D1")
+      if (method === "PATCH" && path === "/api/v1/shared-with-me/S1/items/D1")
         return json(403, {
           error: { code: "viewer_only", message: "You can view this shared item but not change it." },
         });

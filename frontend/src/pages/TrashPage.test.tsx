@@ -24,12 +24,12 @@ function fakeTrash() {
   fakeSignedInApi(({ method, path, body }) => {
     const key = `${method} ${path}`;
     if (body) bodies.push(`${key} ${JSON.stringify(body)}`);
-    if (key === "GET /api/trash") return json(200, { items, nextCursor: null });
-    if (key === "POST /api/trash/delete") {
+    if (key === "GET /api/v1/trash") return json(200, { items, nextCursor: null });
+    if (key === "POST /api/v1/trash/delete") {
       items = items.filter((item) => !body.ids.includes(item.id));
       return json(200, { items: [], failed: [], remaining: [] });
     }
-    if (key === "POST /api/trash/restore") {
+    if (key === "POST /api/v1/trash/restore") {
       if (body.onConflict === "fail")
         return json(200, { items: [], failed: [{ id: "T2", code: "name_taken", message: "Taken." }], remaining: [] });
       items = items.filter((item) => !body.ids.includes(item.id));
@@ -66,8 +66,8 @@ describe("the trash page", () => {
     await userEvent.click(within(dialog).getByRole("button", { name: "Keep both" }));
     await waitFor(() => expect(screen.queryByText("clash.txt")).not.toBeInTheDocument());
     expect(bodies).toEqual([
-      'POST /api/trash/restore {"ids":["T2"],"onConflict":"fail"}',
-      'POST /api/trash/restore {"ids":["T2"],"onConflict":"rename"}',
+      'POST /api/v1/trash/restore {"ids":["T2"],"onConflict":"fail"}',
+      'POST /api/v1/trash/restore {"ids":["T2"],"onConflict":"rename"}',
     ]);
   });
 
@@ -88,6 +88,6 @@ describe("the trash page", () => {
     const toolbar = screen.getByRole("toolbar", { name: "Selection" });
     expect(toolbar).toHaveTextContent("1 selected");
     await userEvent.click(within(toolbar).getByRole("button", { name: "Restore" }));
-    await waitFor(() => expect(bodies).toContain('POST /api/trash/restore {"ids":["T1"],"onConflict":"fail"}'));
+    await waitFor(() => expect(bodies).toContain('POST /api/v1/trash/restore {"ids":["T1"],"onConflict":"fail"}'));
   });
 });

@@ -23,7 +23,7 @@ function answer(verify: Response) {
   // The provider's silent refresh finds no session; the page's call gets `verify`.
   return vi.fn(async (input: Request | string) => {
     const url = typeof input === "string" ? input : input.url;
-    if (url.endsWith("/api/auth/refresh")) return new Response(null, { status: 401 });
+    if (url.endsWith("/api/v1/auth/refresh")) return new Response(null, { status: 401 });
     return verify;
   });
 }
@@ -37,7 +37,7 @@ describe("VerifyEmail", () => {
     expect(await screen.findByText("Your email address is confirmed. Thank you!")).toBeInTheDocument();
     const verifications = fetchMock.mock.calls
       .map(([input]) => input as unknown as Request)
-      .filter((request) => typeof request !== "string" && request.url.endsWith("/api/auth/verify-email"));
+      .filter((request) => typeof request !== "string" && request.url.endsWith("/api/v1/auth/verify-email"));
     expect(verifications).toHaveLength(1);
     expect(await verifications[0].json()).toEqual({ token: "tok-456" });
     expect(window.location.hash).toBe("");

@@ -27,7 +27,7 @@ export function VerifyEmail() {
     // After the session is restored, so the refresh below reads the verified state, not a stale one.
     if (restoring || started.current || !token) return;
     started.current = true;
-    unwrap(authApi.POST("/api/auth/verify-email", { body: { token } }))
+    unwrap(authApi.POST("/api/v1/auth/verify-email", { body: { token } }))
       .then(async () => {
         setState({ kind: "verified" });
         // A signed-in tab picks up the new state, so the banner goes away.

@@ -58,30 +58,30 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const login = useCallback(async (email: string, password: string) => {
-    const answer = await unwrap(authApi.POST("/api/auth/login", { body: { email, password } }));
+    const answer = await unwrap(authApi.POST("/api/v1/auth/login", { body: { email, password } }));
     if ("twoFactorRequired" in answer) return { challenge: answer.challenge, expiresAt: answer.expiresAt };
     sessionStore.set(answer);
     return null;
   }, []);
 
   const completeTwoFactor = useCallback(async (challenge: string, code: string) => {
-    sessionStore.set(await unwrap(authApi.POST("/api/auth/login/two-factor", { body: { challenge, code } })));
+    sessionStore.set(await unwrap(authApi.POST("/api/v1/auth/login/two-factor", { body: { challenge, code } })));
   }, []);
 
   const register = useCallback(async (input: RegisterInput) => {
-    sessionStore.set(await unwrap(authApi.POST("/api/auth/register", { body: input })));
+    sessionStore.set(await unwrap(authApi.POST("/api/v1/auth/register", { body: input })));
   }, []);
 
   const logout = useCallback(async () => {
     try {
-      await authApi.POST("/api/auth/logout");
+      await authApi.POST("/api/v1/auth/logout");
     } finally {
       sessionStore.set(null);
     }
   }, []);
 
   const logoutAll = useCallback(async () => {
-    await unwrap(authApi.POST("/api/auth/logout-all"));
+    await unwrap(authApi.POST("/api/v1/auth/logout-all"));
     sessionStore.set(null);
   }, []);
 

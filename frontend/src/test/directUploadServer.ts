@@ -34,15 +34,15 @@ export const sha256Of = (bytes: Uint8Array) => createHash("sha256").update(bytes
 export interface DirectUploadServerOptions {
   partSize?: number;
   maxPartsPerRequest?: number;
-  /** Answers `POST /api/uploads` instead (a refusal), when it answers. */
+  /** Answers `POST /api/v1/uploads` instead (a refusal), when it answers. */
   refuseCreate?: (body: ApiCall["body"]) => Response | undefined;
-  /** Where the upload routes are: the drive's `/api/uploads` (default), or a share's. */
+  /** Where the upload routes are: the drive's `/api/v1/uploads` (default), or a share's. */
   routes?: string;
 }
 
 export class DirectUploadServer {
   readonly uploads = new Map<string, Upload>();
-  /** The bodies of every `POST /api/uploads/{id}/parts`, in order. */
+  /** The bodies of every `POST /api/v1/uploads/{id}/parts`, in order. */
   readonly signRequests: { number: number; size: number; sha256: string }[][] = [];
   readonly completions: { number: number; etag: string; sha256: string }[][] = [];
   readonly aborted: string[] = [];
@@ -55,25 +55,25 @@ export class DirectUploadServer {
 
   /** The fake API's handler for the upload routes; answers undefined for any other route. */
   handle = (call: ApiCall): Response | undefined => {
-    const routes = this.options.routes ?? "/api/uploads";
+    const routes = this.options.routes ?? "/api/v1/uploads";
     if (call.path !== routes && !call.path.startsWith(`${routes}/`)) return undefined;
     // Keyed as the drive's routes whatever their prefix, so one fake serves both.
     const [id = "", ...rest] = call.path.slice(routes.length + 1).split("/");
-    const key = `${call.method} /api/uploads${id ? ["/{id}", ...rest].join("/") : ""}`;
+    const key = `${call.method} /api/v1/uploads${id ? ["/{id}", ...rest].join("/") : ""}`;
     const upload = this.uploads.get(decodeURIComponent(id));
-    if (key === "POST /api/uploads") return this.options.refuseCreate?.(call.body) ?? this.create(call.body);
+    if (key === "POST /api/v1/uploads") return this.options.refuseCreate?.(call.body) ?? this.create(call.body);
     if (
-      key.startsWith("POST /api/uploads/{id}") ||
-      key.startsWith("GET /api/uploads/{id}") ||
-      key === "DELETE /api/uploads/{id}"
+      key.startsWith("POST /api/v1/uploads/{id}") ||
+      key.startsWith("GET /api/v1/uploads/{id}") ||
+      key === "DELETE /api/v1/uploads/{id}"
     ) {
       if (!upload) return json(404, { error: { code: "upload_not_found", message: "No such upload." } });
     }
     if (!upload) return undefined;
-    if (key === "POST /api/uploads/{id}/parts") return this.sign(upload, call.body.parts);
-    if (key === "GET /api/uploads/{id}") return this.read(upload);
-    if (key === "POST /api/uploads/{id}/complete") return this.complete(upload, call.body.parts);
-    if (key === "DELETE /api/uploads/{id}") {
+    if (key === "POST /api/v1/uploads/{id}/parts") return this.sign(upload, call.body.parts);
+    if (key === "GET /api/v1/uploads/{id}") return this.read(upload);
+    if (key === "POST /api/v1/uploads/{id}/complete") return this.complete(upload, call.body.parts);
+    if (key === "DELETE /api/v1/uploads/{id}") {
       this.uploads.delete(upload.id);
       this.aborted.push(upload.id);
       return new Response(null, { status: 204 });

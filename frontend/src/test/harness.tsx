@@ -93,9 +93,9 @@ export const limits = {
 export function fakeSignedInApi(handler: ApiHandler, overrides: Partial<typeof user> = {}) {
   return fakeApi((call) => {
     const key = `${call.method} ${call.path}`;
-    if (key === "POST /api/auth/refresh") return json(200, session(overrides));
-    if (key === "GET /api/files/limits") return json(200, limits);
-    if (key === "GET /api/users/me") return json(200, { ...user, ...overrides, storageUsed: 0, fileCount: 0 });
+    if (key === "POST /api/v1/auth/refresh") return json(200, session(overrides));
+    if (key === "GET /api/v1/files/limits") return json(200, limits);
+    if (key === "GET /api/v1/users/me") return json(200, { ...user, ...overrides, storageUsed: 0, fileCount: 0 });
     return handler(call);
   });
 }

@@ -15,7 +15,7 @@ BEARER_SCHEME = "HTTPBearer"
 # then states (scloud_common.web.document_shared_errors).
 OPTIONAL_BEARER_SCHEME = "OptionalHTTPBearer"
 _DESCRIPTION = (
-    "Access token from /api/auth (login, register, refresh), or a personal access token "
+    "Access token from /api/v1/auth (login, register, refresh), or a personal access token "
     "(`scloud_pat_...`, limited to its scopes)."
 )
 

@@ -33,7 +33,7 @@ from scloud_common.sqlite_store import SqliteStore
 from scloud_common.tokens import AccessTokenVerifier
 from scloud_common.tracing import grpc_server_tracing, trace_app
 from scloud_common.watchdog import Watchdog, in_background, watching
-from scloud_common.web import create_app
+from scloud_common.web import create_app, include_public_api
 
 logger = logging.getLogger(__name__)
 
@@ -283,7 +283,7 @@ def create_service_app(
         lifespan=service_lifespan(settings, build_container=build_container, grpc_api=grpc_api, metrics=metrics),
         metrics=metrics if settings.telemetry else None,
     )
-    app.include_router(router)
+    include_public_api(app, router)
     if settings.telemetry:
         trace_app(app)
     app.state.metrics = metrics

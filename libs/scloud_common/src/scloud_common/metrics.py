@@ -15,6 +15,7 @@ import grpc
 from prometheus_client import CollectorRegistry, Histogram, start_http_server
 from starlette.types import Scope
 
+from scloud_common.api_version import mount_prefix
 from scloud_common.event_metrics import EventMetrics, recording_for
 
 logger = logging.getLogger(__name__)
@@ -90,11 +91,15 @@ def building_for(metrics: ServiceMetrics) -> Iterator[None]:
 
 
 def route_template(scope: Scope) -> str:
-    """The template of the route that answered (`/api/files/{file_id}`), never the raw path, so the
+    """The template of the route that answered (`/api/v1/files/{file_id}`), never the raw path, so the
     number of series stays bounded whatever the paths requested."""
     route = scope.get("route")
     path = getattr(route, "path_format", None) or getattr(route, "path", None)
-    return path if isinstance(path, str) else UNMATCHED_ROUTE
+    if not isinstance(path, str):
+        return UNMATCHED_ROUTE
+    # The public API's routes answer under two prefixes their own paths leave out.
+    prefix = mount_prefix(scope)
+    return path if path.startswith(prefix + "/") else prefix + path
 
 
 def _method_name(method: str | bytes) -> str:

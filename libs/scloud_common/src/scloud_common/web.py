@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from scloud_common.api_version import ALIAS_PREFIX, API_V1_PREFIX, DEPRECATION_HEADER, is_alias_path, v1_path
 from scloud_common.auth_deps import BEARER_SCHEME, OPTIONAL_BEARER_SCHEME
 from scloud_common.errors import AppError, ErrorKind, ServiceTimeout
 from scloud_common.logs import REQUEST_ID_HEADER, clean_request_id, client_address_var, request_id_var
@@ -340,6 +341,42 @@ class NoStoreMiddleware:
         await self.app(scope, receive, send_no_store)
 
 
+def include_public_api(app: FastAPI, router: APIRouter) -> None:
+    """Mounts the public API `router` (its routes' paths without the /api) at /api/v1, the
+    documented API, and again at /api, the old paths, as aliases left out of the OpenAPI document
+    whose answers DeprecatedAliasMiddleware marks."""
+    app.include_router(router, prefix=API_V1_PREFIX)
+    app.include_router(router, prefix=ALIAS_PREFIX, include_in_schema=False)
+
+
+class DeprecatedAliasMiddleware:
+    """Adds `Deprecation` and a `Link` to the /api/v1 address of the very resource asked for to
+    every answer of a deprecated alias route, its errors included. The route that answered is
+    known once the request was routed, so a path no route matches (a 404) gets neither. Pure
+    ASGI, so bodies still stream."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_alias_path(scope["path"]):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_deprecated(message: Message) -> None:
+            # Only /api routes are mounted under /api, so a routed request there is an alias's.
+            if message["type"] == "http.response.start" and scope.get("route") is not None:
+                link = f'<{v1_path(scope["path"])}>; rel="successor-version"'
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"deprecation", DEPRECATION_HEADER.encode()),
+                    (b"link", link.encode("latin-1", "replace")),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, send_deprecated)
+
+
 ReadinessCheck = Callable[[], Awaitable[None]]
 
 
@@ -447,6 +484,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(RequestDeadlineMiddleware, seconds=request_deadline_seconds)
     app.add_middleware(NoStoreMiddleware)
+    app.add_middleware(DeprecatedAliasMiddleware)
     # Added last, so outermost of these: it times and logs the whole answer, the others' work included.
     app.add_middleware(RequestIdMiddleware, metrics=metrics)
     app.include_router(health_router())

@@ -78,7 +78,7 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         True,
         description="The app is served over HTTPS: the refresh cookie is `__Host-scloud_refresh` (Secure, "
         "Path=/, no Domain, so no subdomain or plain-HTTP page can set or shadow it). Only plain-HTTP local "
-        "runs turn this off, and get `scloud_refresh` on Path=/api/auth instead.",
+        "runs turn this off, and get `scloud_refresh` on Path=/api instead.",
     )
 
     email_verification_ttl_seconds: int = Field(
@@ -130,7 +130,8 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         if self.cookie_secure:
             return RefreshCookie(name="__Host-scloud_refresh", path="/", secure=True)
         # Browsers refuse `__Host-` cookies without Secure, which plain HTTP cannot set.
-        return RefreshCookie(name="scloud_refresh", path="/api/auth", secure=False)
+        # Path=/api: the sign-in routes answer at /api/v1/auth and, deprecated, at /api/auth.
+        return RefreshCookie(name="scloud_refresh", path="/api", secure=False)
 
     @property
     def session_lifetime(self) -> SessionLifetime:

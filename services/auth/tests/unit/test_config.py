@@ -45,7 +45,7 @@ def test_refresh_cookie_over_https_uses_the_host_prefix():
 
 def test_refresh_cookie_over_plain_http_falls_back_to_a_scoped_name():
     cookie = AuthSettings(environment="development", cookie_secure=False, **REQUIRED).refresh_cookie
-    assert (cookie.name, cookie.path, cookie.secure) == ("scloud_refresh", "/api/auth", False)
+    assert (cookie.name, cookie.path, cookie.secure) == ("scloud_refresh", "/api", False)
 
 
 def test_idle_timeout_may_not_outlast_the_absolute_lifetime():

@@ -102,21 +102,21 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
     max_upload_bytes: int = Field(
         100 * MIB,
         gt=0,
-        description="Largest file `POST /api/files/upload` accepts (small files and scripts), in bytes; "
+        description="Largest file `POST /api/v1/files/upload` accepts (small files and scripts), in bytes; "
         "larger files go through direct uploads (max_file_bytes).",
     )
     max_file_bytes: int = Field(
         5 * GIB,
         gt=0,
         le=5 * 1024 * GIB,
-        description="Largest file a direct upload (`POST /api/uploads`) may declare and complete, in bytes.",
+        description="Largest file a direct upload (`POST /api/v1/uploads`) may declare and complete, in bytes.",
     )
     quota_bytes: int = Field(
         10 * GIB,
         gt=0,
         description="Storage each user may fill, in bytes: their files, the trash included until purged, plus "
         "the declared sizes of their direct uploads in progress. Checked when an upload is created, when it "
-        "completes and as a `POST /api/files/upload` body arrives; past it, 507 `quota_exceeded`.",
+        "completes and as a `POST /api/v1/files/upload` body arrives; past it, 507 `quota_exceeded`.",
     )
     direct_part_bytes: int = Field(
         16 * MIB,
@@ -136,10 +136,13 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
         600, ge=1, le=3600, description="Lifetime of a presigned part URL of a direct upload."
     )
     max_parts_per_request: int = Field(
-        100, ge=1, le=1000, description="Part URLs one `POST /api/uploads/{id}/parts` signs at most."
+        100, ge=1, le=1000, description="Part URLs one `POST /api/v1/uploads/{id}/parts` signs at most."
     )
     max_batch_files: int = Field(
-        100, ge=1, le=1000, description="Files one `POST /api/uploads/batches` may declare (one listing checks them)."
+        100,
+        ge=1,
+        le=1000,
+        description="Files one `POST /api/v1/uploads/batches` may declare (one listing checks them).",
     )
     max_batch_file_bytes: int = Field(
         64 * MIB,

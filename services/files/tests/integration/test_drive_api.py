@@ -240,7 +240,7 @@ def test_a_zip_archive_streams_folders_and_files_once(client):
     upload(client, "b.bin", sub["id"], bytes(range(256)) * 1000)
     loose = upload(client, "c.txt", content=b"C").json()
     link = client.post("/api/files/archive", json={"ids": [docs["id"], loose["id"]], "name": "mine"})
-    assert link.status_code == 200 and link.json()["url"].startswith("/api/files/archive/")
+    assert link.status_code == 200 and link.json()["url"].startswith("/api/v1/files/archive/")
     response = httpx.get(str(client.base_url) + link.json()["url"])
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     assert 'filename="mine.zip"' in response.headers["content-disposition"]

@@ -20,7 +20,7 @@ def create_app(
         title="SCloud auth",
         description="Registration, sign-in and sessions. Access tokens are short-lived EdDSA JWTs; "
         "the refresh token travels only in an HttpOnly, SameSite=Strict cookie: `__Host-scloud_refresh` "
-        "(Secure, Path=/) when served over HTTPS, as in production; `scloud_refresh` on Path=/api/auth "
+        "(Secure, Path=/) when served over HTTPS, as in production; `scloud_refresh` on Path=/api "
         "only for plain-HTTP local runs (AUTH_COOKIE_SECURE=false).",
         router=router,
         build_container=build_container,

@@ -42,7 +42,7 @@ from scloud_common.logs import client_address_var
 from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
 
-router = APIRouter(prefix="/api/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"])
 
 UserAgent = Annotated[str | None, Header(include_in_schema=False)]
 

@@ -110,7 +110,7 @@ class TwoFactorChallengeRead(ApiModel):
     """The password was right; the account wants a code from its authenticator app."""
 
     two_factor_required: Literal[True] = True
-    challenge: str = Field(description="Pass to POST /api/auth/login/two-factor with the code.")
+    challenge: str = Field(description="Pass to POST /api/v1/auth/login/two-factor with the code.")
     expires_at: datetime
 
     @classmethod

@@ -1,4 +1,4 @@
-"""Personal access tokens under /api/auth/tokens. Made, listed and revoked from a signed-in
+"""Personal access tokens under /api/v1/auth/tokens. Made, listed and revoked from a signed-in
 browser only (`AccountLevel`); a token may read only its own description (`/current`)."""
 
 import time

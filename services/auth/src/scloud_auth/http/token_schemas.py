@@ -13,7 +13,7 @@ class PersonalAccessTokenCreate(ApiModel):
     scopes: list[Scope] = Field(min_length=1, description="What the token may do; at least one scope.")
     expires_in_days: int = Field(
         ge=1,
-        description="Days until the token expires: 1 to the maximum that GET /api/auth/tokens answers "
+        description="Days until the token expires: 1 to the maximum that GET /api/v1/auth/tokens answers "
         "(AUTH_PERSONAL_ACCESS_TOKEN_MAX_LIFETIME_DAYS, 90 by default); else 422 `invalid_token_lifetime`.",
     )
 

@@ -1,4 +1,4 @@
-"""The deprecated flat listing of `GET /api/files`: files from every folder, newest first."""
+"""The deprecated flat listing of `GET /api/v1/files`: files from every folder, newest first."""
 
 from scloud_files.domain import ItemKind, ItemPage, decode_page_cursor, encode_page_cursor, is_file_id
 from scloud_files.drive.folder_path import FolderPaths

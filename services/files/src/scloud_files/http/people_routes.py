@@ -47,12 +47,12 @@ from scloud_files.http.upload_schemas import (
 )
 
 people = APIRouter(
-    prefix="/api/items/{item_id}/people",
+    prefix="/items/{item_id}/people",
     tags=["sharing with people"],
     dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)],
 )
 shared = APIRouter(
-    prefix="/api/shared-with-me",
+    prefix="/shared-with-me",
     tags=["shared with me"],
     dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)],
 )

@@ -31,11 +31,11 @@ from scloud_files.http.upload_schemas import PartsSign, SignedPartRead, SignedPa
 
 PUBLIC_PAGE = "/r/{}"
 requests = APIRouter(
-    prefix="/api/files/requests",
+    prefix="/files/requests",
     tags=["file requests"],
     dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)],
 )
-public = APIRouter(prefix="/api/files/public/requests", tags=["public file requests"])
+public = APIRouter(prefix="/files/public/requests", tags=["public file requests"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")]

@@ -1,5 +1,5 @@
-"""Request and response bodies of file requests: the owner's (`/api/files/requests`) and the
-visitor's (`/api/files/public/requests`). A visitor's answers never carry an item's id but the
+"""Request and response bodies of file requests: the owner's (`/api/v1/files/requests`) and the
+visitor's (`/api/v1/files/public/requests`). A visitor's answers never carry an item's id but the
 upload's own, nor the folder's."""
 
 from datetime import datetime

@@ -61,21 +61,13 @@ from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_routes import uploads
 
-files = APIRouter(
-    prefix="/api/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
-)
+files = APIRouter(prefix="/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)])
 folders = APIRouter(
-    prefix="/api/folders", tags=["folders"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+    prefix="/folders", tags=["folders"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
 )
-items = APIRouter(
-    prefix="/api/items", tags=["items"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
-)
-search = APIRouter(
-    prefix="/api/search", tags=["search"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
-)
-trash = APIRouter(
-    prefix="/api/trash", tags=["trash"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
-)
+items = APIRouter(prefix="/items", tags=["items"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)])
+search = APIRouter(prefix="/search", tags=["search"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)])
+trash = APIRouter(prefix="/trash", tags=["trash"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)])
 
 # The body is parsed by hand as it streams in, so FastAPI is not told about it; this documents it.
 UPLOAD_REQUEST_BODY = {

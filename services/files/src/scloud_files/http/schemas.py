@@ -69,12 +69,12 @@ class ItemRead(ApiModel):
         None,
         description="The file's full-object SHA-256 as S3 verified and stored it, base64: for a direct upload "
         "in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for "
-        "files uploaded through `POST /api/files/upload`.",
+        "files uploaded through `POST /api/v1/files/upload`.",
     )
     thumbnail: ThumbnailRead = Field(
         "none",
         description="Where the file's thumbnails stand: `pending` while the worker has still to make them "
-        "(an image of a type it renders), `ready` once stored (`GET /api/files/{id}/thumbnail` links to "
+        "(an image of a type it renders), `ready` once stored (`GET /api/v1/files/{id}/thumbnail` links to "
         "them), `failed` when the worker tried and gave up on the image (undecodable, too big, too slow), "
         "`none` for folders and files it does not render. Only `pending` changes by itself. The same in "
         "every answer that holds items (folder listings, search, the flat list, the trash).",
@@ -227,8 +227,8 @@ class ArchiveLinkRead(ApiModel):
     @classmethod
     def for_token(cls, token: str, expires_at: datetime) -> "ArchiveLinkRead":
         """The link of a one-time archive token, owner's or visitor's alike: the owner's route
-        `GET /api/files/archive/{token}` serves both."""
-        return cls(url=f"/api/files/archive/{token}", expires_at=expires_at)
+        `GET /api/v1/files/archive/{token}` serves both."""
+        return cls(url=f"/api/v1/files/archive/{token}", expires_at=expires_at)
 
 
 class DownloadLinkRead(ApiModel):
@@ -242,10 +242,10 @@ class ThumbnailLinkRead(ApiModel):
 
 
 class LimitsRead(ApiModel):
-    max_upload_bytes: int = Field(description="Largest file `POST /api/files/upload` takes.")
-    max_file_bytes: int = Field(description="Largest file a direct upload (`POST /api/uploads`) takes.")
-    max_batch_files: int = Field(description="Files one `POST /api/uploads/batches` declares at most.")
-    max_batch_file_bytes: int = Field(description="Largest file a batch (`POST /api/uploads/batches`) takes.")
+    max_upload_bytes: int = Field(description="Largest file `POST /api/v1/files/upload` takes.")
+    max_file_bytes: int = Field(description="Largest file a direct upload (`POST /api/v1/uploads`) takes.")
+    max_batch_files: int = Field(description="Files one `POST /api/v1/uploads/batches` declares at most.")
+    max_batch_file_bytes: int = Field(description="Largest file a batch (`POST /api/v1/uploads/batches`) takes.")
     quota_bytes: int = Field(description="The user's storage quota.")
     used_bytes: int = Field(
         description="What counts against the quota: every file until purged (the trash included) and the "

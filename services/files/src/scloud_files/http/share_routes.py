@@ -32,9 +32,9 @@ from scloud_files.http.share_schemas import (
 
 PUBLIC_PAGE = "/s/{}"
 links = APIRouter(
-    prefix="/api/files/links", tags=["share links"], dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)]
+    prefix="/files/links", tags=["share links"], dependencies=[require_scope(Scope.FILES_READ, Scope.SHARES_WRITE)]
 )
-public = APIRouter(prefix="/api/files/public/links", tags=["public links"])
+public = APIRouter(prefix="/files/public/links", tags=["public links"])
 
 Limit = Annotated[int, Query(ge=1, le=200, description="Entries per page.")]
 Cursor = Annotated[str | None, Query(max_length=200, description="`nextCursor` of the previous page.")]

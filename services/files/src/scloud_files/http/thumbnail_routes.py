@@ -13,7 +13,7 @@ from scloud_files.http.deps import CreateThumbnailLinkDep, CurrentUser
 from scloud_files.http.schemas import ThumbnailLinkRead
 
 thumbnails = APIRouter(
-    prefix="/api/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+    prefix="/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
 )
 
 

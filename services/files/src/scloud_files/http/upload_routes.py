@@ -29,7 +29,7 @@ from scloud_files.http.upload_schemas import (
 )
 
 uploads = APIRouter(
-    prefix="/api/uploads", tags=["uploads"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
+    prefix="/uploads", tags=["uploads"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)]
 )
 
 

@@ -1,4 +1,4 @@
-"""Request and response bodies of direct uploads (`/api/uploads`)."""
+"""Request and response bodies of direct uploads (`/api/v1/uploads`)."""
 
 from datetime import datetime
 from typing import Literal
@@ -18,7 +18,7 @@ class UploadCreate(ApiModel):
     name: str = Field(
         min_length=1, max_length=1000, description="`.`, `..` and names of only dots and spaces: 422 `invalid_name`."
     )
-    size: int = Field(ge=1, description="Bytes. Empty files go through `POST /api/files/upload`.")
+    size: int = Field(ge=1, description="Bytes. Empty files go through `POST /api/v1/files/upload`.")
     type: str | None = Field(None, max_length=255, description="The declared media type.")
     parent_id: str | None = Field(ROOT_ID, max_length=40, description="The folder to upload into; `root` by default.")
     on_conflict: Literal["fail", "rename", "replace"] = Field(
@@ -40,7 +40,7 @@ class UploadCreated(ApiModel):
     part_size: int = Field(description="Every part is this size but the last: size - (partCount-1) * partSize.")
     part_count: int
     expires_at: datetime = Field(description="Complete the upload before this, or it is aborted.")
-    max_parts_per_request: int = Field(description="Parts one `POST /api/uploads/{id}/parts` signs at most.")
+    max_parts_per_request: int = Field(description="Parts one `POST /api/v1/uploads/{id}/parts` signs at most.")
 
     @classmethod
     def from_domain(cls, upload: PendingUpload, *, max_parts_per_request: int) -> "UploadCreated":
@@ -128,7 +128,7 @@ class UploadComplete(ApiModel):
 class BatchFileCreate(ApiModel):
     name: str = Field(min_length=1, max_length=1000, description="Unique in the batch (compared folded).")
     size: int = Field(
-        ge=1, description="Bytes, at most `maxBatchFileBytes`; empty files go through `/api/files/upload`."
+        ge=1, description="Bytes, at most `maxBatchFileBytes`; empty files go through `/api/v1/files/upload`."
     )
     type: str | None = Field(None, max_length=255, description="The declared media type.")
     sha256: str = Field(min_length=44, max_length=44, description="Base64 of the file's 32-byte SHA-256 digest.")

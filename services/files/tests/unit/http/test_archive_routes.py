@@ -100,6 +100,6 @@ async def test_no_log_record_carries_the_archive_token(drive, caplog):
         assert (await drive.client.get(link["url"])).status_code == 200
         assert (await drive.client.get(link["url"])).status_code == 404
     logged = [record for record in caplog.records if record.name != "httpx"]
-    assert any(getattr(record, "path", "") == "/api/files/archive/[redacted]" for record in logged)
+    assert any(getattr(record, "path", "") == "/api/v1/files/archive/[redacted]" for record in logged)
     for record in logged:
         assert token not in record.getMessage() and token not in repr(vars(record))

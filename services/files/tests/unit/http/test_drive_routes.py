@@ -165,7 +165,7 @@ async def test_an_archive_downloads_once_without_a_token(client):
     folder = (await client.post("/api/folders", json={"name": "Docs", "parentId": None})).json()
     await upload(client, "a.txt", folder["id"], b"A" * 500)
     link = (await client.post("/api/files/archive", json={"ids": [folder["id"]]})).json()
-    assert link["url"].startswith("/api/files/archive/")
+    assert link["url"].startswith("/api/v1/files/archive/")
     response = await client.get(link["url"], headers={"Authorization": ""})
     assert response.status_code == 200 and response.headers["content-type"] == "application/zip"
     assert 'filename="Docs.zip"' in response.headers["content-disposition"]

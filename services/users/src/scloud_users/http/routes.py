@@ -7,7 +7,7 @@ from scloud_users.http.deps import CurrentUser, UserServiceDep
 from scloud_users.http.schemas import AccountDeletion, ProfileRead, ProfileUpdate
 
 router = APIRouter(
-    prefix="/api/users", tags=["users"], dependencies=[require_scope(Scope.PROFILE_READ, Scope.PROFILE_WRITE)]
+    prefix="/users", tags=["users"], dependencies=[require_scope(Scope.PROFILE_READ, Scope.PROFILE_WRITE)]
 )
 
 
