@@ -16,9 +16,9 @@ from scloud_users.http.routes import router as users_router
 # Routes where any valid token may act, by design.
 ANY_TOKEN = {
     # A token reads its own description (what it is, not what others are).
-    ("GET", "/api/auth/tokens/current"),
+    ("GET", "/auth/tokens/current"),
     # Signing out with a token ends no session (a token has none); the route takes the cookie.
-    ("POST", "/api/auth/logout"),
+    ("POST", "/auth/logout"),
 }
 
 
