@@ -8,7 +8,7 @@ import asyncio
 import hashlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar, cast
 
@@ -249,29 +249,27 @@ class AccessTokenVerifier:
     async def _ask_personal_token_status(self, token: str) -> PersonalAccessTokenStatus | None:
         if self._personal_token_source is None:
             return None
-        try:
-            return await self._personal_token_source.check_personal_access_token(token)
-        except ServiceUnavailable:
-            self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
-            raise
-        except Exception as exc:
-            logger.warning("personal access token check failed", extra={"error": repr(exc)})
-            self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
-            raise ServiceUnavailable() from exc
+        return await self._ask_auth(self._personal_token_source.check_personal_access_token(token), "token")
 
     async def _ask_session_status(self, claims: AccessClaims) -> bool:
+        active = await self._ask_auth(
+            self._session_source.is_session_active(claims.session_id, claims.user_id), "session"
+        )
+        self._sessions.put((claims.session_id, claims.user_id), active)
+        return active
+
+    async def _ask_auth(self, question: Awaitable[Answer], what: str) -> Answer:
+        """Auth's answer about a session or a personal access token. Whatever went wrong (timeout,
+        refused call), an unanswered check never lets a token through: 503."""
         try:
-            active = await self._session_source.is_session_active(claims.session_id, claims.user_id)
+            return await question
         except ServiceUnavailable:
             self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
             raise
         except Exception as exc:
-            # Whatever went wrong (timeout, refused call), an unanswered check never lets a token through.
-            logger.warning("session check failed", extra={"error": repr(exc)})
+            logger.warning(f"{what} check failed", extra={"error": repr(exc)})
             self._record(SessionCheck.AUTH_UNREACHABLE, SessionCheckSource.AUTH)
             raise ServiceUnavailable() from exc
-        self._sessions.put((claims.session_id, claims.user_id), active)
-        return active
 
     def _record(self, outcome: SessionCheck, source: SessionCheckSource) -> None:
         if self._events is not None:
