@@ -353,7 +353,7 @@ def test_health_and_readiness(client):
 
 
 def test_openapi_documents_the_upload_body(client):
-    upload_operation = client.get("/openapi.json").json()["paths"]["/api/files/upload"]["post"]
+    upload_operation = client.get("/openapi.json").json()["paths"]["/api/v1/files/upload"]["post"]
     schema = upload_operation["requestBody"]["content"]["multipart/form-data"]["schema"]
     assert schema["required"] == ["file"]
     assert {"201", "401", "413", "422"} <= set(upload_operation["responses"])
