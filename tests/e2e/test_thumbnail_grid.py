@@ -129,7 +129,7 @@ def test_the_grid_shows_a_photos_thumbnail_from_storage_and_an_icon_for_other_fi
     page.screenshot(path=artifacts / "thumbnail-grid-phone-dark.png")
     # Seconds after the grid showed it (past its first read's 1 s), the given-up image was never
     # read again, nor its thumbnail asked for.
-    assert not [path for path in reads if path.startswith(f"/api/files/{broken_id}")], reads
+    assert not [path for path in reads if path.startswith(f"/api/v1/files/{broken_id}")], reads
 
 
 def test_a_photo_uploaded_in_the_grid_gets_its_thumbnail_without_a_reload_and_search_shows_it(
@@ -143,7 +143,7 @@ def test_a_photo_uploaded_in_the_grid_gets_its_thumbnail_without_a_reload_and_se
 
     listings: list[Response] = []
     reads: list[str] = []
-    page.on("response", lambda response: "/api/folders/root/children" in response.url and listings.append(response))
+    page.on("response", lambda response: "/api/v1/folders/root/children" in response.url and listings.append(response))
     page.on("request", lambda request: reads.append(urlsplit(request.url).path))
     # Gone if the page is loaded again.
     page.evaluate("window.scloudNotReloaded = true")
@@ -166,7 +166,7 @@ def test_a_photo_uploaded_in_the_grid_gets_its_thumbnail_without_a_reload_and_se
     ]
     assert states, "no listing held the uploaded photo"
     if states[-1] != "ready":
-        assert f"/api/files/{file_id}" in reads
+        assert f"/api/v1/files/{file_id}" in reads
     page.screenshot(path=artifacts / "thumbnail-grid-after-upload.png")
 
     search = page.get_by_role("searchbox", name="Search your files")
