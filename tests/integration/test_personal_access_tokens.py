@@ -169,3 +169,10 @@ def test_webdav_takes_a_token_as_the_password_within_its_scopes(owner, new_brows
         assert refused.status_code == 403
         assert client.put(f"{dav}notes.txt", content=b"hello", auth=(email, writer)).status_code == 201
         assert client.get(f"{dav}notes.txt", auth=(email, reader)).content == b"hello"
+
+
+def test_the_current_token_address_is_not_also_one_tokens_address(system):
+    # Regression (found by the fuzzer): `DELETE /tokens/{id}` matched `/tokens/current`, so its
+    # OPTIONS advertised a DELETE the document does not have.
+    answer = httpx.options(f"{system.auth_url}/api/v1/auth/tokens/current", timeout=10)
+    assert answer.headers["Allow"] == "GET"

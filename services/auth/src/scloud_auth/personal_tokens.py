@@ -21,6 +21,9 @@ from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_common.tokens import PersonalAccessTokenStatus
 
 DAY_SECONDS = 24 * 3600
+# A token's public id: 9 random bytes, 12 URL-safe characters (never a word like "current").
+TOKEN_ID_BYTES = 9
+TOKEN_ID_PATTERN = "[A-Za-z0-9_-]{12}"
 # Tokens an account may hold at once (active ones): enough for every script, and it bounds the list.
 MAX_ACTIVE_TOKENS = 50
 # A token's last use is written when the stored one is older than this: a script calling many
@@ -56,7 +59,7 @@ class PersonalAccessTokens:
             raise TooManyPersonalAccessTokens()
         secret = PERSONAL_ACCESS_TOKEN_PREFIX + new_secret()
         token = PersonalAccessToken(
-            token_id=secrets.token_urlsafe(9),
+            token_id=secrets.token_urlsafe(TOKEN_ID_BYTES),
             user_id=user_id,
             name=name,
             token_hash=hash_secret_token(secret),

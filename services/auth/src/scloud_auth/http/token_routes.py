@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
+from starlette.convertors import StringConvertor, register_url_convertor
 
 from scloud_auth.http.deps import CurrentUser, PersonalAccessTokensDep
 from scloud_auth.http.token_schemas import (
@@ -15,10 +16,21 @@ from scloud_auth.http.token_schemas import (
     PersonalAccessTokenList,
     PersonalAccessTokenRead,
 )
+from scloud_auth.personal_tokens import TOKEN_ID_PATTERN
 from scloud_common.auth_deps import AccountLevel
 from scloud_common.errors import NotFound
 from scloud_common.scopes import Scope
 from scloud_common.web import error_responses
+
+
+class TokenIdConvertor(StringConvertor):
+    """`{id:token_id}` matches only a token id (12 URL-safe characters), so `/tokens/current`
+    is never also one token's address: its OPTIONS names GET alone, as its document does."""
+
+    regex = TOKEN_ID_PATTERN
+
+
+register_url_convertor("token_id", TokenIdConvertor())
 
 tokens = APIRouter(prefix="/tokens")
 
@@ -66,7 +78,7 @@ async def read_current_token(user: CurrentUser) -> CurrentPersonalAccessTokenRea
 
 
 @tokens.delete(
-    "/{id}",
+    "/{id:token_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     responses=error_responses(401, 403, 404, 422, 503),
     dependencies=[AccountLevel],
