@@ -51,7 +51,7 @@ from scloud_files.adapters.sqlite import (
 )
 from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_files.config import FilesSettings, FilesStorageSettings
-from scloud_files.domain import ObjectKeys
+from scloud_files.domain import ObjectKeys, VersionRetention
 from scloud_files.drive.clock import utc_now
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.file_request import RequestLimits
@@ -383,6 +383,11 @@ async def bootstrap(
         shared_download_url_ttl_seconds=settings.shared_download_url_ttl_seconds,
         object_keys=object_keys(settings),
         trash_retention_days=settings.trash_retention_days,
+        version_retention=VersionRetention(
+            keep_all_days=settings.version_keep_all_days,
+            keep_daily_days=max(settings.version_keep_daily_days, settings.version_keep_all_days),
+            max_versions=settings.max_versions,
+        ),
         bulk_concurrency=settings.bulk_concurrency,
         bulk_budget_seconds=settings.bulk_time_budget_seconds,
         search_examined_per_request=settings.search_examined_per_request,

@@ -50,6 +50,25 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         description="Days an item stays in the trash before it is purged, bytes and records. Trashed bytes "
         "count against storage until then.",
     )
+    version_keep_all_days: int = Field(
+        30,
+        ge=1,
+        le=3650,
+        description="Days every earlier version of a file is kept; after that only each day's last version "
+        "stays. Earlier versions count against the quota.",
+    )
+    version_keep_daily_days: int = Field(
+        183,
+        ge=1,
+        le=3650,
+        description="Days each day's last version of a file is kept (about 6 months by default).",
+    )
+    max_versions: int = Field(
+        100,
+        ge=1,
+        le=1000,
+        description="Most versions a file keeps, its current one included: past it the oldest go at once.",
+    )
 
     reconcile_grace_seconds: int = Field(
         3600,

@@ -9,6 +9,7 @@ from scloud_files.domain import (
     ArchiveRequest,
     CompletedPart,
     FileRequest,
+    FileVersion,
     Item,
     ItemKind,
     ObjectHead,
@@ -26,7 +27,45 @@ from scloud_files.domain import (
 from scloud_files.domain.grant import Grant, Role
 
 
-class FileRepository(Protocol):
+class FileVersions(Protocol):
+    """The contents a file served before its latest upload, kept by the file repository itself:
+    a new version changes the file's record, its versions and the totals in one write. Every
+    version's bytes are an object of their own (docs/data-model.md, "Versions")."""
+
+    async def add_version(self, file: Item, content: Item, superseded: FileVersion) -> Item:
+        """Makes `content` (an upload's bytes, recorded under their own id) the content of
+        `file`, which keeps its id, name, folder and creation time; `superseded`, the content it
+        served, is kept as a version until its `expires_at`. The totals grow by the new bytes
+        (no file is added). ItemNotFound, and nothing written, if the file is gone, trashed or
+        its content changed since it was read; AccountClosed if the account is closed. Returns
+        the file as written."""
+        ...
+
+    async def list_versions(self, user_id: str, file_id: str) -> list[FileVersion]:
+        """The file's earlier versions (not the current one), newest first, in one round trip
+        whatever the drive holds; bounded by the retention's maximum."""
+        ...
+
+    async def get_version(self, user_id: str, version_id: str) -> FileVersion | None:
+        """A version recorded under its id: an earlier one, or the current content of a file
+        that was replaced (a file's first content has no record while it is current)."""
+        ...
+
+    async def recorded_objects(self, user_id: str, object_ids: Sequence[str]) -> set[str]:
+        """Those of `object_ids` that are versions' (current or earlier), in one round trip per
+        100: the reconcile pass leaves their objects alone."""
+        ...
+
+    async def due_versions(self, now: str, *, limit: int) -> list[FileVersion]:
+        """Earlier versions of any user whose `expires_at` is not after `now`, up to `limit`."""
+        ...
+
+    async def delete_version(self, version: FileVersion) -> None:
+        """Removes an earlier version's record and takes its bytes off the totals. Idempotent."""
+        ...
+
+
+class FileRepository(FileVersions, Protocol):
     """The metadata of a user's drive: files and folders keyed by (user id, item id), the names
     taken in each folder, the trash, and each user's totals, which change in the same atomic
     write as the file records they count. Trashed files still count until purged."""

@@ -14,6 +14,7 @@ from scloud_files.domain import (
     ChainChanged,
     FileIdGenerator,
     FileTooLarge,
+    FileVersion,
     FolderNotFound,
     Item,
     ItemKind,
@@ -24,6 +25,7 @@ from scloud_files.domain import (
     StorageUsage,
     ThumbnailState,
     UnfiledFile,
+    content_id,
     sort_key,
 )
 from scloud_files.ports import BlobStore, FileRepository
@@ -596,6 +598,111 @@ class FileRepositoryContract:
                 break
         assert sorted(item.item_id for item in seen) == sorted(file.item_id for file in files)
         assert all(item.object_key == KEYS.file(item.user_id, item.item_id) for item in seen)
+
+    # Versions (FileVersions, which every FileRepository offers)
+
+    async def test_a_new_version_replaces_the_content_keeps_the_old_one_and_counts_both(self, repository):
+        file = await _created(repository, a_file("report.pdf", size=10))
+        content, superseded = _new_content(file, size=25)
+        written = await repository.add_version(file, content, superseded)
+        assert (written.item_id, written.name, written.created_at) == (file.item_id, file.name, file.created_at)
+        assert (written.size, written.object_key, written.sha256) == (25, content.object_key, "abc=")
+        assert await repository.get("alice", file.item_id) == written
+        assert await repository.list_versions("alice", file.item_id) == [superseded]
+        assert await repository.get_version("alice", superseded.version_id) == superseded
+        current = await repository.get_version("alice", content.item_id)
+        assert current is not None and current.current and current.file_id == file.item_id
+        assert await repository.usage("alice") == StorageUsage(35, 1)
+        assert await repository.recount_usage("alice") == StorageUsage(35, 1)
+        # Listed in its folder with its new size, in size order too.
+        by_size = await all_children(repository, None, SortField.SIZE, False, 10)
+        assert [(item.item_id, item.size) for item in by_size] == [(file.item_id, 25)]
+
+    async def test_a_version_over_a_changed_trashed_or_gone_file_writes_nothing(self, repository):
+        file = await _created(repository, a_file("a.txt"))
+        content, superseded = _new_content(file)
+        await repository.add_version(file, content, superseded)
+        stale, stale_superseded = _new_content(file)
+        with pytest.raises(ItemNotFound):
+            await repository.add_version(file, stale, stale_superseded)
+        other = await _created(repository, a_file("b.txt"))
+        await repository.trash(other, trashed_at=NOW, purge_at=NOW)
+        with pytest.raises(ItemNotFound):
+            await repository.add_version(other, *_new_content(other))
+        assert await repository.get_version("alice", stale.item_id) is None
+        assert await repository.usage("alice") == StorageUsage(10 + 20 + 10, 2, trash_bytes=10)
+
+    async def test_a_closed_account_gets_no_new_version(self, repository):
+        file = await _created(repository, a_file("a.txt"))
+        await repository.close_account("alice")
+        with pytest.raises(AccountClosed):
+            await repository.add_version(file, *_new_content(file))
+        assert await repository.list_versions("alice", file.item_id) == []
+
+    async def test_versions_list_newest_first_expire_and_are_deleted_once(self, repository):
+        file = await _created(repository, a_file("a.txt", size=1))
+        superseded = []
+        for size, expiry in ((2, "2026-12-01T00:00:00+00:00"), (3, "2026-12-20T00:00:00+00:00")):
+            content, old = _new_content(file, size=size, expires_at=expiry)
+            file = await repository.add_version(file, content, old)
+            superseded.append(old)
+        assert await repository.list_versions("alice", file.item_id) == superseded[::-1]
+        assert await repository.due_versions("2026-11-30T00:00:00+00:00", limit=10) == []
+        assert await repository.due_versions("2026-12-01T00:00:00+00:00", limit=10) == [superseded[0]]
+        await repository.delete_version(superseded[0])
+        await repository.delete_version(superseded[0])
+        assert await repository.list_versions("alice", file.item_id) == [superseded[1]]
+        assert await repository.usage("alice") == StorageUsage(3 + 2, 1)
+        # The current content is no earlier version: never due, never deleted that way.
+        current = await repository.get_version("alice", content_id(file))
+        await repository.delete_version(current)
+        assert await repository.get_version("alice", content_id(file)) == current
+
+    async def test_the_objects_versions_name_are_recorded_and_leave_with_the_file(self, repository):
+        file = await _created(repository, a_file("a.txt", size=4))
+        content, superseded = _new_content(file, size=6)
+        file = await repository.add_version(file, content, superseded)
+        unknown = new_file_id()
+        assert await repository.recorded_objects("alice", [file.item_id, content.item_id, unknown]) == {
+            file.item_id,
+            content.item_id,
+        }
+        assert await repository.recorded_objects("bob", [content.item_id]) == set()
+        await repository.delete_version(superseded)
+        await repository.delete(file)
+        assert await repository.recorded_objects("alice", [file.item_id, content.item_id]) == set()
+        assert await repository.usage("alice") == StorageUsage(0, 0)
+
+    async def test_deleting_every_file_of_a_user_deletes_their_versions(self, repository):
+        file = await _created(repository, a_file("a.txt"))
+        content, superseded = _new_content(file)
+        await repository.add_version(file, content, superseded)
+        await repository.delete_all("alice")
+        assert await repository.get_version("alice", superseded.version_id) is None
+        assert await repository.recorded_objects("alice", [content.item_id]) == set()
+
+
+async def _created(repository: FileRepository, item: Item) -> Item:
+    await repository.create(item)
+    return item
+
+
+def _new_content(
+    file: Item, *, size: int = 20, expires_at: str = "2026-12-25T09:30:00+00:00"
+) -> tuple[Item, FileVersion]:
+    """An upload's bytes over `file` and the version `file`'s current content becomes."""
+    content_id_ = new_file_id()
+    content = replace(
+        file,
+        item_id=content_id_,
+        object_key=KEYS.file(file.user_id, content_id_),
+        size=size,
+        sha256="abc=",
+        created_at="2026-11-26T10:00:00+00:00",
+        modified_at="2026-11-26T10:00:00+00:00",
+    )
+    superseded = replace(FileVersion.first_of(file), version_id=content_id(file)).superseded(expires_at)
+    return content, superseded
 
 
 class BlobStoreContract:

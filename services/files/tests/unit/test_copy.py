@@ -166,7 +166,10 @@ async def test_a_name_taken_in_the_target_fails_by_default_and_is_replaced_or_nu
         "alice", original.item_id, parent_id=folder.item_id, name="a.txt", on_conflict=OnConflict.REPLACE
     )
     assert await tree(drive, folder.item_id) == {"a.txt": b"new", renamed.name: b"new"}
-    assert replaced.item_id != old.item_id
+    # A copy over a file is its new version: same file, what it held kept as the earlier one.
+    assert replaced.item_id == old.item_id
+    _, versions = await drive.versions.list("alice", old.item_id)
+    assert [(version.current, version.size) for version in versions] == [(True, 3), (False, 3)]
 
 
 async def test_a_folder_copied_onto_a_folder_of_that_name_merges_when_asked(drive):

@@ -167,7 +167,7 @@ async def test_name_conflicts_fail_rename_or_merge(service):
     assert merged == first and not created
 
 
-async def test_upload_conflicts_fail_before_storing_replace_trashes_rename_keeps_both(service, blobs):
+async def test_upload_conflicts_fail_before_storing_replace_adds_a_version_rename_keeps_both(service, blobs):
     old = await upload(service, "report.pdf", content=b"old")
     with pytest.raises(NameTaken) as taken:
         await upload(service, "Report.pdf", content=b"new")
@@ -175,12 +175,15 @@ async def test_upload_conflicts_fail_before_storing_replace_trashes_rename_keeps
     kept = await upload(service, "report.pdf", content=b"both", on_conflict=OnConflict.RENAME)
     again = await upload(service, "report.pdf", content=b"both", on_conflict=OnConflict.RENAME)
     assert (kept.name, again.name) == ("report (1).pdf", "report (2).pdf")
-    replacing = await upload(service, "report.pdf", content=b"new", on_conflict=OnConflict.REPLACE)
-    trash = await service.list_trash("alice", limit=10, cursor=None)
-    assert [item.item_id for item in trash.items] == [old.item_id]
+    replacing = await upload(service, "report.pdf", content=b"newer", on_conflict=OnConflict.REPLACE)
+    # The same file, with its new bytes; the old ones are its earlier version, not a trashed twin.
+    assert replacing.item_id == old.item_id
+    assert (await service.list_trash("alice", limit=10, cursor=None)).items == []
     assert await names_in(service, None) == ["report (1).pdf", "report (2).pdf", "report.pdf"]
-    assert (await service.get_file("alice", replacing.item_id)).size == 3
-    assert await service.get_storage_usage("alice") == StorageUsage(3 + 4 + 4 + 3, 4, trash_bytes=3)
+    assert (await service.get_file("alice", old.item_id)).size == 5
+    _, versions = await service.versions.list("alice", old.item_id)
+    assert [(version.size, version.current) for version in versions] == [(5, True), (3, False)]
+    assert await service.get_storage_usage("alice") == StorageUsage(3 + 4 + 4 + 5, 3, trash_bytes=0)
 
 
 class StaleNames(InMemoryFileRepository):

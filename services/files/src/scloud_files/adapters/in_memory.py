@@ -11,6 +11,7 @@ from scloud_files.domain import (
     AccountClosed,
     ArchiveRequest,
     ChainChanged,
+    FileVersion,
     FolderNotFound,
     Item,
     ItemKind,
@@ -21,6 +22,7 @@ from scloud_files.domain import (
     StoredObject,
     ThumbnailState,
     UnfiledFile,
+    content_id,
     fold_name,
     page_after,
     trash_key,
@@ -43,6 +45,7 @@ class InMemoryFileRepository:
         self.totals: dict[str, StorageUsage] = {}
         self.closed: set[str] = set()
         self.archives: dict[str, ArchiveRequest] = {}
+        self.versions: dict[tuple[str, str], FileVersion] = {}
         self.fail_writes = False
         self.writes = 0
 
@@ -216,6 +219,7 @@ class InMemoryFileRepository:
         if current.kind is ItemKind.FILE:
             trashed = self._trashed_size(current) if current.trashed_at is not None else 0
             self._add_to_totals(current.user_id, -(current.size or 0), -1, -trashed)
+            self.versions.pop((current.user_id, content_id(current)), None)
 
     async def list_newest(
         self, user_id: str, *, kind: ItemKind | None, limit: int, after_id: str | None
@@ -269,6 +273,8 @@ class InMemoryFileRepository:
             del self.unfiled[key]
         for guard in [guard for guard in self.names if guard[0] == user_id]:
             del self.names[guard]
+        for version_key in [key for key in self.versions if key[0] == user_id]:
+            del self.versions[version_key]
         if user_id in self.totals:
             self.totals[user_id] = StorageUsage(0, 0)
         return files + len(unfiled)
@@ -281,7 +287,10 @@ class InMemoryFileRepository:
         sizes = [item.size or 0 for item in files]
         sizes += [file.file_size for (owner, _), file in self.unfiled.items() if owner == user_id]
         trash = sum(item.size or 0 for item in files if item.trashed_at is not None)
-        self.totals[user_id] = StorageUsage(sum(sizes), len(sizes), trash)
+        kept = sum(
+            version.size for (owner, _), version in self.versions.items() if owner == user_id and not version.current
+        )
+        self.totals[user_id] = StorageUsage(sum(sizes) + kept, len(sizes), trash)
         return self.totals[user_id]
 
     async def list_user_ids(self) -> list[str]:
@@ -307,6 +316,63 @@ class InMemoryFileRepository:
             item for item in self.items.values() if item.thumbnail is ThumbnailState.PENDING and item.trashed_at is None
         ]
         return sorted(pending, key=lambda item: item.item_id)[:limit]
+
+    async def add_version(self, file: Item, content: Item, superseded: FileVersion) -> Item:
+        self._write()
+        if file.user_id in self.closed:
+            raise AccountClosed()
+        current = self.items.get((file.user_id, file.item_id))
+        if (
+            current is None
+            or current.trashed_at is not None
+            or current.deleting
+            or current.object_key != file.object_key
+        ):
+            raise ItemNotFound()
+        updated = replace(
+            current,
+            size=content.size,
+            content_type=content.content_type,
+            object_key=content.object_key,
+            media_type=content.media_type,
+            sha256=content.sha256,
+            thumbnail=content.thumbnail,
+            modified_at=content.modified_at,
+        )
+        self.items[(file.user_id, file.item_id)] = updated
+        self.versions[(file.user_id, superseded.version_id)] = superseded
+        self.versions[(file.user_id, content.item_id)] = FileVersion.uploaded(content, file_id=file.item_id)
+        self._add_to_totals(file.user_id, content.size or 0, 0)
+        return updated
+
+    async def list_versions(self, user_id: str, file_id: str) -> list[FileVersion]:
+        earlier = [
+            version
+            for (owner, _), version in self.versions.items()
+            if owner == user_id and version.file_id == file_id and not version.current
+        ]
+        return sorted(earlier, key=lambda version: version.version_id, reverse=True)
+
+    async def get_version(self, user_id: str, version_id: str) -> FileVersion | None:
+        return self.versions.get((user_id, version_id))
+
+    async def recorded_objects(self, user_id: str, object_ids: Sequence[str]) -> set[str]:
+        return {object_id for object_id in object_ids if (user_id, object_id) in self.versions}
+
+    async def due_versions(self, now: str, *, limit: int) -> list[FileVersion]:
+        due = sorted(
+            (v for v in self.versions.values() if not v.current and (v.expires_at or "") <= now),
+            key=lambda version: version.expires_at or "",
+        )
+        return due[:limit]
+
+    async def delete_version(self, version: FileVersion) -> None:
+        self._write()
+        stored = self.versions.get((version.user_id, version.version_id))
+        if stored is None or stored.current:
+            return
+        del self.versions[(version.user_id, version.version_id)]
+        self._add_to_totals(version.user_id, -stored.size, 0)
 
 
 class InMemoryBlobStore:

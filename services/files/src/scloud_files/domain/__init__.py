@@ -59,6 +59,7 @@ from scloud_files.domain.errors import (
     UploadMismatch,
     UploadNotFound,
     UploadsBusy,
+    VersionNotFound,
     WrongPassword,
 )
 from scloud_files.domain.file_request import (
@@ -156,8 +157,13 @@ from scloud_files.domain.thumbnail import (
     rendition_source,
     wants_thumbnail,
 )
+from scloud_files.domain.version import FileVersion, VersionRetention, content_id
 
 __all__ = [
+    "content_id",
+    "VersionNotFound",
+    "FileVersion",
+    "VersionRetention",
     "USERS_PREFIX",
     "KeyOwner",
     "ObjectKeys",

@@ -51,6 +51,11 @@ class ItemNotFound(NotFound):
     message = "No such file or folder."
 
 
+class VersionNotFound(NotFound):
+    code = "version_not_found"
+    message = "This file has no such version: it may have been removed by the retention policy."
+
+
 class ArchiveNotFound(NotFound):
     code = "archive_not_found"
     message = "This download link is unknown, used or expired. Start the download again."

@@ -54,6 +54,9 @@ class Item:
     purge_at: str | None = None
     # Deleted forever from the trash: hidden, waiting for the purge to remove its bytes.
     deleting: bool = False
+    # Who uploaded these bytes when not the owner (an editor through a share); told to the
+    # versions, not stored on the file's record.
+    uploaded_by: str | None = None
 
     @property
     def is_folder(self) -> bool:

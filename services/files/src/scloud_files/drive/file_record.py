@@ -3,7 +3,7 @@ handling, the live-parent check, the totals in the same write): what an upload t
 service and the completion of a direct upload share."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from scloud_common.errors import AppError
@@ -21,10 +21,14 @@ class FileRecorder:
         names: NameClash,
         blob_store: BlobStore,
         *,
+        add_version: Callable[[Item, Item], Awaitable[Item]] | None = None,
         on_recorded: Callable[[Item], object] = lambda item: None,
     ) -> None:
         """`blob_store` is only asked to delete the bytes of a file the repository refused.
-        `on_recorded` is told of each file recorded (the thumbnail worker takes the images)."""
+        `add_version(file, content)` makes bytes uploaded over a file its new version (without
+        it, the file replaced goes to the trash). `on_recorded` is told of each file recorded
+        (the thumbnail worker takes the images)."""
+        self._add_version = add_version
         self._repository = repository
         self._names = names
         self._bytes = blob_store
@@ -45,6 +49,8 @@ class FileRecorder:
             if error.kind.is_failure_of_ours:
                 try:
                     landed = await self._repository.get(item.user_id, item.item_id)
+                    if landed is None:
+                        landed = await self._landed_as_version(item)
                 except AppError:
                     logger.warning(
                         "upload outcome unknown; bytes kept for the reconcile pass",
@@ -60,6 +66,10 @@ class FileRecorder:
         self._on_recorded(recorded)
         return recorded
 
+    async def _landed_as_version(self, item: Item) -> Item | None:
+        version = await self._repository.get_version(item.user_id, item.item_id)
+        return await self._repository.get(item.user_id, version.file_id) if version is not None else None
+
     async def _record(self, item: Item, on_conflict: OnConflict) -> Item:
         async def write(attempted: str) -> Item:
             named = item.moved(name=attempted, parent_id=item.parent_id, modified_at=item.modified_at)
@@ -74,7 +84,17 @@ class FileRecorder:
             kind=ItemKind.FILE,
             on_conflict=on_conflict,
             item_id=item.item_id,
+            new_version=self._new_version(item) if self._add_version is not None else None,
         )
+
+    def _new_version(self, content: Item) -> Callable[[Item], Awaitable[Item]]:
+        add_version = self._add_version
+        assert add_version is not None
+
+        async def new_version(file: Item) -> Item:
+            return await add_version(file, content)
+
+        return new_version
 
     async def remove_bytes(self, key: str) -> None:
         """Deletes the bytes of a file that will not be recorded; a failure is logged, and the

@@ -10,6 +10,7 @@ from scloud_common.event_metrics import CleanupTask, RunOutcome, current_event_m
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
+from scloud_files.drive.versions import PruneVersions
 from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
 
 logger = logging.getLogger(__name__)
@@ -27,7 +28,9 @@ class PurgeDue:
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
+        versions: PruneVersions | None = None,
     ) -> None:
+        self._versions = versions
         self._repository = repository
         self._blob_store = blob_store
         self._now = now
@@ -47,13 +50,15 @@ class PurgeDue:
             for item in due:
                 await self._purge_tree(item)
                 purged += 1
+            # Earlier versions past their retention: counted apart, they are no trashed items.
+            pruned = await self._versions(limit=limit) if self._versions is not None else 0
         except Exception:
             self._record(RunOutcome.FAILED, purged)
             raise
         self._record(RunOutcome.OK, purged)
         if due:
             logger.info("trash purged", extra={"items": len(due)})
-        return len(due)
+        return len(due) + pruned
 
     def _record(self, outcome: RunOutcome, purged: int) -> None:
         if self._events is not None:
@@ -73,6 +78,8 @@ class PurgeDue:
                     stack.extend((child, False) for child in children)
                 continue
             if item.object_key is not None:
+                if self._versions is not None:
+                    await self._versions.all_of(item)
                 await self._blob_store.delete(item.object_key)
                 if item.thumbnail is not None:
                     await delete_renditions(self._blob_store, item.object_key)

@@ -86,8 +86,8 @@ class ReconcileStore:
             logger.warning("object without a row deleted", extra={"object_key": key})
 
     async def _strays(self, objects: list[StoredObject]) -> list[str]:
-        """The objects older than the grace period that no row names: a file's bytes, or a
-        rendition (thumbnail) stored beside them, whose file row is gone."""
+        """The objects older than the grace period that no row or version names: a file's
+        bytes, or a rendition (thumbnail) stored beside them, whose file row is gone."""
         settled = timestamp(self._now() - self._grace)
         keys_by_user: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
         for stored in objects:
@@ -97,7 +97,10 @@ class ReconcileStore:
         strays = []
         for user_id, keys in keys_by_user.items():
             rows = await self._repository.get_many(user_id, list(keys))
-            strays += [key for file_id, file_keys in keys.items() if file_id not in rows for key in file_keys]
+            unnamed = [file_id for file_id in keys if file_id not in rows]
+            # A replaced file's bytes are named by its versions, not by a row of their id.
+            versions = await self._repository.recorded_objects(user_id, unnamed) if unnamed else set()
+            strays += [key for file_id in unnamed if file_id not in versions for key in keys[file_id]]
         return strays
 
     async def _rows_step(self, report: ReconcileReport) -> None:

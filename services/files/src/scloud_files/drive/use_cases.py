@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from scloud_common.mail import Mailer, MailLayout
-from scloud_files.domain import FileIdGenerator, Item, ObjectKeys
+from scloud_files.domain import FileIdGenerator, Item, ObjectKeys, VersionRetention
 from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
@@ -90,6 +90,13 @@ from scloud_files.drive.upload import UploadFile
 from scloud_files.drive.upload_completion import CompleteUpload
 from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.drive.upload_sweep import SweepUploads
+from scloud_files.drive.versions import (
+    AddVersion,
+    CreateVersionDownloadLink,
+    ListVersions,
+    PruneVersions,
+    RestoreVersion,
+)
 from scloud_files.ports import (
     BlobStore,
     FileRepository,
@@ -209,6 +216,13 @@ class NoUploadsInProgress:
 
 
 @dataclass(frozen=True)
+class Versions:
+    list: ListVersions
+    create_link: CreateVersionDownloadLink
+    restore: RestoreVersion
+
+
+@dataclass(frozen=True)
 class Drive:
     get_folder: GetFolder
     list_children: ListChildren
@@ -237,6 +251,7 @@ class Drive:
     find_by_path: FindByPath
     read_file: ReadFile
     copy_item: CopyItem
+    versions: "Versions"
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
@@ -274,6 +289,7 @@ def build_drive(
     thumbnails: ThumbnailWorker | None = None,
     sharing: SharingPorts | None = None,
     people: PeoplePorts | None = None,
+    version_retention: VersionRetention = VersionRetention(),
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
@@ -288,9 +304,14 @@ def build_drive(
     links = sharing.links if sharing else None
     request_store = sharing.requests.requests if sharing and sharing.requests else None
     grants = people.grants if people else None
-    purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store, grants=grants)
+    prune_versions = PruneVersions(repository, blob_store, now=now)
+    purge_due = PurgeDue(
+        repository, blob_store, now=now, links=links, requests=request_store, grants=grants, versions=prune_versions
+    )
     marks = SharedMarks(links, grants, now=now)
-    recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
+    on_recorded = thumbnails.submit if thumbnails else _ignore
+    add_version = AddVersion(repository, blob_store, retention=version_retention, now=now)
+    recorder = FileRecorder(repository, names, blob_store, add_version=add_version, on_recorded=on_recorded)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
     in_progress = None
@@ -308,6 +329,7 @@ def build_drive(
             now=now,
         )
     create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
+    list_versions = ListVersions(repository, paths)
     # Visitors' and grantees' links: short, so a revoked share ends within seconds.
     sign_shared = CreateDownloadLink(get_file, blob_store, ttl_seconds=shared_download_url_ttl_seconds, now=now)
     create_archive = CreateArchive(repository, paths, now=now)
@@ -368,6 +390,20 @@ def build_drive(
         read_file=ReadFile(paths, blob_store),
         copy_item=CopyItem(
             repository, blob_store, paths, recorder, quota, create_folder, keys=keys, new_id=new_id, now=now
+        ),
+        versions=Versions(
+            list=list_versions,
+            create_link=CreateVersionDownloadLink(list_versions, create_download_link),
+            restore=RestoreVersion(
+                list_versions,
+                add_version,
+                blob_store,
+                quota,
+                keys=keys,
+                new_id=new_id,
+                now=now,
+                on_recorded=on_recorded,
+            ),
         ),
         direct=direct,
         thumbnails=thumbnails,

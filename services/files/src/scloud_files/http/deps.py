@@ -18,7 +18,7 @@ from scloud_files.drive.search import SearchItems
 from scloud_files.drive.thumbnail import CreateThumbnailLink
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.upload import UploadFile
-from scloud_files.drive.use_cases import DirectUploads, Drive, FileRequests, Sharing
+from scloud_files.drive.use_cases import DirectUploads, Drive, FileRequests, Sharing, Versions
 
 __all__ = ["CurrentUser"]
 
@@ -44,6 +44,7 @@ GetFileDep = Annotated[GetFile, Depends(_from_drive(attrgetter("get_file")))]
 CreateDownloadLinkDep = Annotated[CreateDownloadLink, Depends(_from_drive(attrgetter("create_download_link")))]
 CreateThumbnailLinkDep = Annotated[CreateThumbnailLink, Depends(_from_drive(attrgetter("create_thumbnail_link")))]
 UpdateItemDep = Annotated[UpdateItem, Depends(_from_drive(attrgetter("update_item")))]
+VersionsDep = Annotated[Versions, Depends(_from_drive(attrgetter("versions")))]
 MoveItemsDep = Annotated[MoveItems, Depends(_from_drive(attrgetter("move_items")))]
 SearchItemsDep = Annotated[SearchItems, Depends(_from_drive(attrgetter("search")))]
 TrashItemDep = Annotated[TrashItem, Depends(_from_drive(attrgetter("trash_item")))]

@@ -60,6 +60,7 @@ from scloud_files.http.share_routes import public as public_links
 from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_routes import uploads
+from scloud_files.http.version_routes import versions
 
 files = APIRouter(prefix="/files", tags=["files"], dependencies=[require_scope(Scope.FILES_READ, Scope.FILES_WRITE)])
 folders = APIRouter(
@@ -414,6 +415,7 @@ for part in (
     file_requests,
     public_requests,
     files,
+    versions,
     thumbnails,
     folders,
     items,

@@ -132,8 +132,9 @@ async def test_copy_makes_an_independent_copy_of_a_file_and_of_a_folder_tree(dav
     await dav.put("/dav/Src/Inner/f.txt", content=b"changed")
     assert (await dav.get("/dav/Dst/Inner/f.txt")).content == b"inner"
     usage = (await drive.client.get("/api/files/limits")).json()
-    # The replaced original went to the trash, which counts until it is purged.
-    assert (usage["usedBytes"], usage["trashBytes"]) == (len(b"changed") + 3 * len(b"inner"), len(b"inner"))
+    # The replaced content is kept as the file's earlier version, which counts until the
+    # retention policy removes it; nothing went to the trash.
+    assert (usage["usedBytes"], usage["trashBytes"]) == (len(b"changed") + 3 * len(b"inner"), 0)
 
 
 async def test_copy_onto_an_existing_file_replaces_it_only_when_overwrite_allows(dav):

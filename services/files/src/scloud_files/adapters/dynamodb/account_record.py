@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from scloud_common.aws import translate_aws_errors
 from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE, TableAccess
 from scloud_files.adapters.dynamodb.record import item_key, item_of, usage_key
-from scloud_files.adapters.dynamodb.table import USAGE_SORT_KEY
+from scloud_files.adapters.dynamodb.table import USAGE_SORT_KEY, VERSION_PREFIX
 from scloud_files.domain import Item, StorageUsage
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,19 @@ class AccountRecords(TableAccess):
             bytes_used += sum(int(record["fileSize"]["N"]) for record in records)
             trash_bytes += sum(int(record["fileSize"]["N"]) for record in records if "trashedAt" in record)
             file_count += len(records)
+        # Earlier versions count too, until the retention removes them.
+        async for records in self._query_all(
+            KeyConditionExpression="userId = :user AND begins_with(fileId, :versions)",
+            ExpressionAttributeValues={
+                ":user": {"S": user_id},
+                ":versions": {"S": VERSION_PREFIX},
+                ":false": {"BOOL": False},
+            },
+            ProjectionExpression="versionSize",
+            FilterExpression="#current = :false",
+            ExpressionAttributeNames={"#current": "current"},
+        ):
+            bytes_used += sum(int(record["versionSize"]["N"]) for record in records)
         usage = StorageUsage(bytes_used, file_count, trash_bytes)
         await self._set_usage(user_id, usage)
         return usage

@@ -19,6 +19,7 @@ from scloud_files.adapters.dynamodb.record import (
     set_expression,
 )
 from scloud_files.adapters.dynamodb.transaction import Transaction
+from scloud_files.adapters.dynamodb.versions import current_version_key
 from scloud_files.domain import AccountClosed, ChainChanged, FolderNotFound, Item, ItemKind, ItemNotFound, NameTaken
 
 
@@ -151,6 +152,8 @@ class ItemWrites(TableAccess):
         if not item.is_folder:
             trash = -(item.size or 0) if item.trashed_at is not None else 0
             transaction.add("usage", {"Update": self._usage_change(item.user_id, -(item.size or 0), -1, trash)})
+            if (content_key := current_version_key(item)) is not None:
+                transaction.add("content", {"Delete": {"TableName": self._table, "Key": content_key}})
         without_guard = Transaction(list(transaction.names), list(transaction.items))
         # A live item holds its name; a trashed one gave it up when it was trashed.
         if item.trashed_at is None:

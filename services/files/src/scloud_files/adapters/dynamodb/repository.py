@@ -9,7 +9,9 @@ docs/data-model.md describes the items and indexes; in short:
 - sparse GSIs list a folder in each order (byName, bySize, byModified, partition
   `<userId>#<parentId>`), the user's names (byNewest, for search), the trash (byTrash) and what
   is due for purge (byPurge, across users; the files waiting for a thumbnail too). An item is in an index only while it carries that
-  index's key attributes, which trashing removes or sets in one write.
+  index's key attributes, which trashing removes or sets in one write;
+- `#ver#<versionId>` items hold the contents a file served before (and name the object of a
+  replaced file's current content), listed from the file row's `versionIds`.
 """
 
 from scloud_common.aws import translate_aws_errors
@@ -20,10 +22,11 @@ from scloud_files.adapters.dynamodb.listing import Listings
 from scloud_files.adapters.dynamodb.thumbnail_record import ThumbnailRecords
 from scloud_files.adapters.dynamodb.trash_record import TrashRecords
 from scloud_files.adapters.dynamodb.unfiled_record import UnfiledRecords
+from scloud_files.adapters.dynamodb.versions import VersionRecords
 
 
 class DynamoDbFileRepository(
-    ItemWrites, Listings, TrashRecords, ThumbnailRecords, UnfiledRecords, ArchiveLinks, AccountRecords
+    ItemWrites, Listings, TrashRecords, ThumbnailRecords, UnfiledRecords, ArchiveLinks, AccountRecords, VersionRecords
 ):
     """Each part of the port lives in the module named for it; they share one TableAccess."""
 

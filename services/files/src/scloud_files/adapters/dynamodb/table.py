@@ -21,6 +21,11 @@ UPLOAD_SHARDS = 4
 # (oldest first); trashing one moves it to the trash's partitions.
 THUMBNAIL_SHARDS = 4
 THUMBNAIL_SHARD_PREFIX = "thumb#"
+# A file's contents besides its first one while it serves it (`#ver#<versionId>`); the earlier
+# ones are listed through byPurge by expiry, under `version#<n>`.
+VERSION_PREFIX = "#ver#"
+VERSION_SHARDS = 4
+VERSION_SHARD_PREFIX = "version#"
 # File and folder ids are ULIDs, whose first character is 0-7: this range holds only them.
 ITEM_RANGE = {"KeyConditionExpression": "userId = :user AND fileId BETWEEN :first AND :last"}
 ITEM_BOUNDS = {":first": {"S": "0"}, ":last": {"S": "8"}}

@@ -44,6 +44,7 @@ class AccountRecords(Database):
         def delete_rest(connection: sqlite3.Connection) -> int:
             """The files recorded before folders, and the totals zeroed (the closed mark stays)."""
             unfiled = connection.execute("DELETE FROM unfiled_files WHERE user_id = ?", (user_id,)).rowcount
+            connection.execute("DELETE FROM file_versions WHERE user_id = ?", (user_id,))
             connection.execute(
                 "UPDATE accounts SET bytes_used = 0, file_count = 0, trash_bytes = 0 WHERE user_id = ?", (user_id,)
             )
@@ -76,7 +77,12 @@ class AccountRecords(Database):
                 "UNION ALL SELECT file_size, 0 FROM unfiled_files WHERE user_id = :user)",
                 {"user": user_id},
             ).fetchone()
-            usage = StorageUsage(row["bytes"], row["files"], row["trash"])
+            # Earlier versions count too, until the retention removes them.
+            kept = connection.execute(
+                "SELECT coalesce(sum(size), 0) AS bytes FROM file_versions WHERE user_id = ? AND current = 0",
+                (user_id,),
+            ).fetchone()["bytes"]
+            usage = StorageUsage(row["bytes"] + kept, row["files"], row["trash"])
             connection.execute(
                 "INSERT INTO accounts (user_id, bytes_used, file_count, trash_bytes) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET bytes_used = excluded.bytes_used, "

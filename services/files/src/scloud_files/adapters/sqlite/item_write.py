@@ -3,6 +3,7 @@ the folders on the way checked, delete."""
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import replace
 
 from scloud_common.errors import Conflict
 from scloud_files.adapters.sqlite.access import (
@@ -23,6 +24,7 @@ from scloud_files.adapters.sqlite.record import (
     placement,
     select_item,
 )
+from scloud_files.adapters.sqlite.versions import delete_current_version
 from scloud_files.domain import (
     ChainChanged,
     FolderNotFound,
@@ -124,9 +126,11 @@ class ItemWrites(Database):
     async def delete(self, item: Item) -> None:
         def delete(connection: sqlite3.Connection) -> None:
             row = connection.execute(
-                "DELETE FROM items WHERE user_id = ? AND item_id = ? RETURNING kind, size, trashed_at",
+                "DELETE FROM items WHERE user_id = ? AND item_id = ? RETURNING kind, size, trashed_at, object_key",
                 (item.user_id, item.item_id),
             ).fetchone()
+            if row is not None and row["object_key"] is not None:
+                delete_current_version(connection, replace(item, object_key=row["object_key"]))
             # A row already gone was taken off the totals by whoever removed it.
             if row is not None and row["kind"] == ItemKind.FILE.value:
                 trash = row["size"] if row["trashed_at"] is not None else 0

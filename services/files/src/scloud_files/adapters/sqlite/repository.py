@@ -9,6 +9,8 @@ write as one transaction. docs/data-model.md describes the tables; in short:
   holder (NameTaken);
 - `accounts` holds each user's totals (trashed files count until purged) and the closed mark,
   changed in the same transaction as the file rows, and refused for a closed account;
+- `file_versions` holds the contents files served before their latest upload (and names the
+  object of a replaced file's current content), changed in the same transaction as the file row;
 - partial indexes list a folder in each order, the trash, the newest items and what is due for
   purge, so each page reads one range of one index.
 """
@@ -19,7 +21,10 @@ from scloud_files.adapters.sqlite.item_write import ItemWrites
 from scloud_files.adapters.sqlite.listing import Listings
 from scloud_files.adapters.sqlite.trash_record import TrashRecords
 from scloud_files.adapters.sqlite.unfiled_record import UnfiledRecords
+from scloud_files.adapters.sqlite.versions import VersionRecords
 
 
-class SqliteFileRepository(ItemWrites, Listings, TrashRecords, UnfiledRecords, ArchiveLinks, AccountRecords):
+class SqliteFileRepository(
+    ItemWrites, Listings, TrashRecords, UnfiledRecords, ArchiveLinks, AccountRecords, VersionRecords
+):
     """Each part of the port lives in the module named for it; they share one store."""

@@ -299,3 +299,33 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# Step 15's file versions (docs/data-model.md, "Versions").
+MIGRATIONS.append(
+    Migration(
+        12,
+        """
+    -- A file's contents other than the one it was created with while it serves it: each earlier
+    -- version (current = 0), and the content of a replaced file it serves now (current = 1),
+    -- which names its object for the reconcile pass. version_id is the id in the object's key.
+    CREATE TABLE file_versions (
+        user_id TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        object_key TEXT NOT NULL,
+        size INTEGER NOT NULL CHECK (size >= 0),
+        content_type TEXT NOT NULL,
+        media_type TEXT,
+        sha256 TEXT,
+        created_at TEXT NOT NULL,
+        uploaded_by TEXT,
+        current INTEGER NOT NULL CHECK (current IN (0, 1)),
+        expires_at TEXT CHECK ((expires_at IS NULL) = (current = 1)),
+        PRIMARY KEY (user_id, version_id)
+    ) STRICT;
+    -- A file's versions, newest first; what the retention removes next.
+    CREATE INDEX file_versions_of_file ON file_versions (user_id, file_id, version_id);
+    CREATE INDEX file_versions_expiring ON file_versions (expires_at) WHERE current = 0;
+    """,
+    )
+)
