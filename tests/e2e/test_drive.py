@@ -319,12 +319,23 @@ def test_an_upload_whose_name_is_taken_asks_replace_or_keep_both(signed_in, tmp_
     expect(page.get_by_test_id("upload-card").filter(has_text="report.txt").last).to_contain_text("Uploaded")
     expect(page.get_by_test_id("file-row")).to_have_count(2)
 
+    # Replacing made a new version of the same file: the old text is its earlier version, which
+    # "Restore" brings back as the newest one; nothing went to the trash.
+    page.get_by_role("button", name="report.txt", exact=True).click()
+    preview = page.get_by_role("dialog", name="report.txt")
+    shown = preview.frame_locator("iframe[title='Preview of report.txt']").locator("body")
+    expect(shown).to_contain_text("version two")
+    preview.get_by_role("button", name="Versions").click()
+    versions = preview.get_by_role("list", name="Versions").get_by_role("listitem")
+    expect(versions).to_have_count(2)
+    expect(versions.first).to_contain_text("Current")
+    assert_accessible(page, "the versions panel")
+    versions.last.get_by_role("button", name=re.compile("^Restore the version")).click()
+    expect(versions).to_have_count(3)
+    expect(shown).to_contain_text("version one")
+    preview.get_by_role("button", name="Close").click()
+
     page.get_by_role("link", name="Trash").click()
-    expect(page.get_by_test_id("trash-row")).to_have_count(1)
-    page.get_by_role("button", name="Empty trash").click()
-    dialog = page.get_by_role("dialog", name="Empty the trash?")
-    assert_accessible(page, "the empty trash dialog")
-    dialog.get_by_role("button", name="Empty trash").click()
     expect(page.get_by_text("The trash is empty")).to_be_visible()
 
 

@@ -9,6 +9,8 @@ export type BulkResult = Schemas["BulkResultRead"];
 export type UploadQuery = NonNullable<operations["upload_file_api_v1_files_upload_post"]["parameters"]["query"]>;
 
 export type Page = Schemas["ItemPageRead"];
+/** One content of a file: its current one or an earlier one the retention policy keeps. */
+export type Version = Schemas["VersionRead"];
 /** `small` (256 px) for the grid, `large` (1280 px) for the preview. */
 export type Rendition = Schemas["Rendition"];
 export type ThumbnailLink = Schemas["ThumbnailLinkRead"];
@@ -145,6 +147,25 @@ export const drive = {
             as: options.asText ? ("text" as const) : undefined,
           }),
         },
+      }),
+    ),
+  /** The file's versions, the current one first. */
+  versions: (fileId: string, signal?: AbortSignal) =>
+    unwrap(filesApi.GET("/api/v1/files/{file_id}/versions", { params: filePath(fileId), signal })),
+  versionLink: (fileId: string, versionId: string, options: { inline?: boolean } = {}) =>
+    unwrap(
+      filesApi.GET("/api/v1/files/{file_id}/versions/{version_id}/download", {
+        params: {
+          path: { file_id: fileId, version_id: versionId },
+          query: defined({ disposition: options.inline ? ("inline" as const) : undefined }),
+        },
+      }),
+    ),
+  /** Makes a copy of the version the file's new version; answers the file as it now is. */
+  restoreVersion: (fileId: string, versionId: string) =>
+    unwrap(
+      filesApi.POST("/api/v1/files/{file_id}/versions/{version_id}/restore", {
+        params: { path: { file_id: fileId, version_id: versionId } },
       }),
     ),
   /** A short-lived link to the file's WebP thumbnail; 404 `thumbnail_not_found` while it has none. */

@@ -387,6 +387,9 @@ export function ItemBrowser(props: ItemBrowserProps) {
             setPreviewIndex(null);
             setSharing(file);
           }}
+          onFileChanged={(changed) =>
+            list.setItems((current) => current.map((item) => (item.id === changed.id ? { ...item, ...changed } : item)))
+          }
           onClose={() => setPreviewIndex(null)}
         />
       )}

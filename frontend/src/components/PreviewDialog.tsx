@@ -1,4 +1,4 @@
-import { useCallback } from "react";
+import { Suspense, lazy, useCallback, useState } from "react";
 import { describePath, drive, type Item } from "../api/drive";
 import { ApiError } from "../api/errors";
 import { fileTypeOf } from "../lib/fileType";
@@ -7,6 +7,8 @@ import { thumbnailLink } from "../lib/thumbnailLinks";
 import { Button } from "./Field";
 import { PreviewPane, inlineKind, isSvg, textPreview, usePreview, type Preview } from "./FilePreview";
 import { Modal } from "./Modal";
+
+const VersionsPanel = lazy(() => import("./VersionsPanel"));
 
 /**
  * Images above this size that have thumbnails show the large one (1280 px WebP): a phone need
@@ -49,6 +51,8 @@ interface PreviewDialogProps {
   onDownload(file: Item): void;
   /** Opens the share dialog in place of the preview. */
   onShare?(file: Item): void;
+  /** Told of the file as a restored version left it. */
+  onFileChanged?(file: Item): void;
   onClose(): void;
 }
 
@@ -60,11 +64,14 @@ export function PreviewDialog({
   onIndexChange,
   onDownload,
   onShare,
+  onFileChanged,
   onClose,
 }: PreviewDialogProps) {
   const file = files[index];
+  const [showVersions, setShowVersions] = useState(false);
   const load = useCallback(() => loadPreview(file), [file]);
-  const { preview, replace, renewLink } = usePreview(file.id, load);
+  // Keyed by the content too: a restored version shows at once.
+  const { preview, replace, renewLink } = usePreview(`${file.id}@${file.modifiedAt}@${file.size}`, load);
   /** The original instead of the reduced copy: asked for, or when the copy fails to load. */
   const showOriginal = () => replace(() => original(file, "image"));
 
@@ -126,6 +133,11 @@ export function PreviewDialog({
           </>
         )}
       </dl>
+      {showVersions && (
+        <Suspense fallback={<p className="mt-4 text-sm">Loading versions…</p>}>
+          <VersionsPanel file={file} onRestored={(restored) => onFileChanged?.(restored)} />
+        </Suspense>
+      )}
       <div className="mt-6 flex flex-wrap items-center justify-between gap-2">
         <div className="flex gap-2">
           <Button variant="secondary" type="button" disabled={index === 0} onClick={() => go(-1)}>
@@ -138,6 +150,14 @@ export function PreviewDialog({
         <div className="flex gap-2">
           <Button type="button" onClick={() => onDownload(file)}>
             Download
+          </Button>
+          <Button
+            variant="secondary"
+            type="button"
+            aria-expanded={showVersions}
+            onClick={() => setShowVersions((shown) => !shown)}
+          >
+            Versions
           </Button>
           {onShare && (
             <Button variant="secondary" type="button" onClick={() => onShare(file)}>

@@ -121,7 +121,8 @@ def test_name_conflicts_on_create_upload_rename_and_move(client):
     error(upload(client, "Report.PDF", folder["id"]), 409, "name_taken")
     assert upload(client, "report.pdf", folder["id"], on_conflict="rename").json()["name"] == "report (1).pdf"
     replaced = upload(client, "report.pdf", folder["id"], b"new", on_conflict="replace").json()
-    assert [item["id"] for item in client.get("/api/trash").json()["items"]] == [report["id"]]
+    # A replacement is the same file's new version, not a trashed twin.
+    assert replaced["id"] == report["id"] and client.get("/api/trash").json()["items"] == []
     error(client.patch(f"/api/files/{replaced['id']}", json={"name": "REPORT (1).pdf"}), 409, "name_taken")
     other = upload(client, "report.pdf").json()
     error(client.patch(f"/api/files/{other['id']}", json={"parentId": folder["id"]}), 409, "name_taken")
@@ -129,6 +130,22 @@ def test_name_conflicts_on_create_upload_rename_and_move(client):
         "/api/items/move", json={"ids": [other["id"]], "parentId": folder["id"], "onConflict": "rename"}
     )
     assert moved.json()["items"][0]["name"] == "report (2).pdf"
+
+
+def test_versions_are_listed_downloaded_and_restored_on_the_real_stores(client):
+    first = upload(client, "plan.txt", content=b"first draft").json()
+    upload(client, "plan.txt", content=b"second draft!", on_conflict="replace")
+    versions = client.get(f"/api/v1/files/{first['id']}/versions").json()["items"]
+    assert [(v["current"], v["size"]) for v in versions] == [(True, 13), (False, 11)]
+    earlier = client.get(f"/api/v1/files/{first['id']}/versions/{versions[1]['id']}/download").json()
+    assert httpx.get(earlier["url"]).content == b"first draft"
+    restored = client.post(f"/api/v1/files/{first['id']}/versions/{versions[1]['id']}/restore")
+    assert restored.status_code == 200 and restored.json()["size"] == 11
+    current = client.get(f"/api/v1/files/{first['id']}/download").json()
+    assert httpx.get(current["url"]).content == b"first draft"
+    after = client.get(f"/api/v1/files/{first['id']}/versions").json()["items"]
+    assert [v["size"] for v in after] == [11, 13, 11]
+    assert client.get("/api/v1/files/limits").json()["usedBytes"] >= 11 + 13 + 11
 
 
 def test_rename_and_move_keep_the_bytes_and_refuse_cycles_and_other_users(client, s3, settings):
