@@ -135,7 +135,7 @@ export function PreviewDialog({
       </dl>
       {showVersions && (
         <Suspense fallback={<p className="mt-4 text-sm">Loading versions…</p>}>
-          <VersionsPanel file={file} onRestored={(restored) => onFileChanged?.(restored)} />
+          <VersionsPanel key={file.id} file={file} onRestored={(restored) => onFileChanged?.(restored)} />
         </Suspense>
       )}
       <div className="mt-6 flex flex-wrap items-center justify-between gap-2">

@@ -35,8 +35,8 @@ export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) 
   );
 
   useEffect(() => {
+    // The dialog keys this panel by file, so each file starts from "loading".
     const controller = new AbortController();
-    setState({ kind: "loading" });
     void load(controller.signal);
     return () => controller.abort();
   }, [load]);
