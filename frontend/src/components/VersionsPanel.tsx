@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 import { drive, navigateTo, type Item, type Version } from "../api/drive";
 import { messageOf } from "../api/errors";
 import { formatBytes, formatDate } from "../lib/format";
@@ -22,24 +22,19 @@ export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) 
   const [busy, setBusy] = useState<string | null>(null);
   const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
 
-  const load = useCallback(
-    async (signal?: AbortSignal) => {
-      try {
-        const { items } = await drive.versions(file.id, signal);
-        if (!signal?.aborted) setState({ kind: "ready", versions: items });
-      } catch (reason) {
-        if (!signal?.aborted) setState({ kind: "error", message: messageOf(reason) });
-      }
-    },
-    [file.id],
-  );
+  const [generation, setGeneration] = useState(0);
+  /** Reads the list again (after a restore). */
+  const reload = () => setGeneration((value) => value + 1);
 
+  // The dialog keys this panel by file, so each file starts from "loading".
   useEffect(() => {
-    // The dialog keys this panel by file, so each file starts from "loading".
     const controller = new AbortController();
-    void load(controller.signal);
+    drive
+      .versions(file.id, controller.signal)
+      .then(({ items }) => setState({ kind: "ready", versions: items }))
+      .catch((reason) => !controller.signal.aborted && setState({ kind: "error", message: messageOf(reason) }));
     return () => controller.abort();
-  }, [load]);
+  }, [file.id, generation]);
 
   const open = async (version: Version, inline: boolean) => {
     setNotice(null);
@@ -59,7 +54,7 @@ export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) 
       const restored = await drive.restoreVersion(file.id, version.id);
       setNotice({ kind: "success", text: `The version of ${formatDate(version.createdAt)} is the current one again.` });
       onRestored(restored);
-      await load();
+      reload();
     } catch (reason) {
       setNotice({ kind: "error", text: messageOf(reason) });
     } finally {
@@ -97,7 +92,8 @@ export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) 
                   )}
                 </p>
                 <p className="text-slate-600 dark:text-slate-400">
-                  {formatBytes(version.size)} · {version.uploadedBy ? "uploaded by someone you share with" : "uploaded by you"}
+                  {formatBytes(version.size)} ·{" "}
+                  {version.uploadedBy ? "uploaded by someone you share with" : "uploaded by you"}
                   {version.expiresAt && <> · kept until {formatDate(version.expiresAt)}</>}
                 </p>
                 {version.sha256 && (
