@@ -108,6 +108,50 @@ def test_login_stores_the_token_the_other_commands_then_use(scloud_on_system, tm
     assert scloud("ls").exit_code == 3
 
 
+def personal_access_token(browser, *scopes: str) -> str:
+    created = browser.request(
+        "POST", "/api/auth/tokens", json={"name": "cli", "scopes": list(scopes), "expiresInDays": 1}
+    )
+    assert created.status_code == 201, created.text
+    secret: str = created.json()["secret"]
+    return secret
+
+
+def test_share_prints_a_working_link_for_a_verified_account_and_exit_3_without_the_scope(verified_account):
+    browser = verified_account.browser
+    sharer = personal_access_token(browser, "files:read", "files:write", "shares:write")
+    reader = personal_access_token(browser, "files:read", "files:write")
+
+    def scloud(token: str, *args: str, as_json: bool = True):
+        return verified_account.scloud("--token", token, *args, as_json=as_json)
+
+    assert scloud(sharer, "mkdir", "docs").exit_code == 0
+    # Through the web app's upload: moto, under this stack, does not report the composite
+    # checksum the CLI's direct upload checks.
+    assert browser.upload("note.txt", b"shared notes\n").status_code == 201
+
+    shared = scloud(sharer, "share", "docs", "--download-limit", "3")
+    assert shared.exit_code == 0, shared.output
+    link = shared.json()
+    folder = next(item for item in scloud(sharer, "ls").json()["items"] if item["name"] == "docs")
+    assert link["itemId"] == folder["id"]
+    assert link["url"].startswith(f"{browser.system.files_url}/s/") and link["id"] and link["expiresAt"]
+    # A visitor opens it by the public id in its URL.
+    public_id = link["url"].rsplit("/", 1)[1]
+    visited = httpx.get(browser.system.url(f"/api/v1/files/public/links/{public_id}"), timeout=30)
+    assert visited.status_code == 200, visited.text
+    assert (visited.json()["name"], visited.json()["downloadsLeft"]) == ("docs", 3)
+
+    human = scloud(sharer, "share", "note.txt", as_json=False)
+    assert human.exit_code == 0, human.output
+    url, expiry = human.output.strip().split("  ")
+    assert "/s/" in url and expiry.startswith("(expires ")
+
+    refused = scloud(reader, "share", "docs")
+    assert refused.exit_code == 3, refused.output
+    assert refused.json()["error"]["code"] == "insufficient_scope"
+
+
 def write_tree(root: Path) -> None:
     (root / "sub" / "deeper").mkdir(parents=True)
     (root / "a.txt").write_text("alpha\n")
