@@ -70,12 +70,18 @@ def files_url(settings_on_seaweedfs: Callable[..., FilesSettings]) -> Iterator[t
 
 
 @pytest.fixture
-def scloud(files_url: tuple[str, FakeAuth], tmp_path: Path) -> Run:
-    """`scloud` as a fresh user of the files service."""
-    url, auth = files_url
+def user_token(files_url: tuple[str, FakeAuth]) -> str:
+    """A fresh user's access token for the files service."""
+    _, auth = files_url
     user = f"user-{uuid.uuid4().hex[:8]}"
     auth.active_sessions.add((f"s-{user}", user))
-    return cli_runner(tmp_path, url, auth.token(user, f"s-{user}"))
+    return auth.token(user, f"s-{user}")
+
+
+@pytest.fixture
+def scloud(files_url: tuple[str, FakeAuth], user_token: str, tmp_path: Path) -> Run:
+    """`scloud` as that fresh user (`user_token`) of the files service."""
+    return cli_runner(tmp_path, files_url[0], user_token)
 
 
 @pytest.fixture

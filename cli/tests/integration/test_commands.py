@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scloud_cli.client import Client
+from scloud_cli.checksum import candidate_part_sizes
+from scloud_cli.client import ROOT_ID, Client
+from scloud_cli.transfer import ResumeStore, Uploader
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +61,8 @@ def test_an_interrupted_upload_resumes_without_sending_the_stored_parts_again(sc
     assert item["size"] == len(data)
     assert item["sha256"] == composite_of(data, 5 * MIB)
     assert list((tmp_path / "state").glob("*.json")) == []
-    assert [i["name"] for i in scloud("ls", "inbox").json()["items"]] == ["big.bin"]
+    (listed,) = scloud("ls", "inbox").json()["items"]
+    assert (listed["name"], listed["sha256"], listed["checksumPartSize"]) == ("big.bin", item["sha256"], 5 * MIB)
 
     by_path = scloud("download", "inbox/big.bin", "--to", str(tmp_path / "by-path.bin"))
     assert by_path.exit_code == 0, by_path.output
@@ -191,3 +194,24 @@ def test_sync_up_then_down_reproduces_the_tree_and_skips_what_is_equal(scloud, t
     assert sorted(down_again.json()["transferred"]) == ["a.txt"]
     assert down_again.json()["deleted"] == ["sub/deeper/c.txt"]
     assert tree_digests(copy) == tree_digests(local)
+
+
+def test_download_verifies_a_composite_by_its_recorded_part_size_where_no_guess_fits(
+    scloud, files_url, user_token, tmp_path
+):
+    # Another client (the Python client here, a third-party tool elsewhere) may choose any part
+    # size; the CLI's fallback guesses would not find this one.
+    part = 5 * MIB + 4096
+    data = os.urandom(2 * part + 10)
+    source = tmp_path / "odd.bin"
+    source.write_bytes(data)
+    with Client(files_url[0], user_token) as client:
+        stored = Uploader(client, ResumeStore(tmp_path / "client-state"), part_size=part).upload(source, ROOT_ID)
+    assert stored.sha256 == composite_of(data, part)
+    assert part not in candidate_part_sizes(len(data), 3)
+
+    (listed,) = scloud("ls").json()["items"]
+    assert (listed["sha256"], listed["checksumPartSize"]) == (stored.sha256, part)
+    downloaded = scloud("download", "odd.bin", "--to", str(tmp_path / "copy.bin"))
+    assert downloaded.exit_code == 0, downloaded.output
+    assert downloaded.json()["verified"] is True and (tmp_path / "copy.bin").read_bytes() == data

@@ -1723,6 +1723,11 @@ export interface components {
          */
         ItemRead: {
             /**
+             * Checksumpartsize
+             * @description For a composite `sha256` (`-<parts>`): the bytes of every part but the last, which a client needs to compute the same composite from a download. Null for a whole file's checksum, folders and files uploaded before it was recorded (then only the part count is known).
+             */
+            checksumPartSize?: number | null;
+            /**
              * Createdat
              * @description RFC 3339, UTC.
              */

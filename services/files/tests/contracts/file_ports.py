@@ -458,11 +458,16 @@ class FileRepositoryContract:
         await repository.delete_all("alice")
         assert await repository.usage("alice") == StorageUsage(0, 0, trash_bytes=0)
 
-    async def test_a_file_keeps_its_checksum(self, repository):
-        file = replace(a_file(), sha256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2")
+    async def test_a_file_keeps_its_checksum_and_its_part_size(self, repository):
+        file = replace(
+            a_file(), sha256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2", checksum_part_size=16 * 1024 * 1024
+        )
         await repository.create(file)
         assert await repository.get("alice", file.item_id) == file
-        assert (await repository.get_many("alice", [file.item_id]))[file.item_id].sha256 == file.sha256
+        kept = (await repository.get_many("alice", [file.item_id]))[file.item_id]
+        assert (kept.sha256, kept.checksum_part_size) == (file.sha256, file.checksum_part_size)
+        (listed,) = await all_children(repository, None, SortField.NAME, False, 10)
+        assert listed.checksum_part_size == file.checksum_part_size
 
     async def test_recount_agrees_with_the_counters_and_finds_every_user(self, repository):
         for size in (1, 2, 3):

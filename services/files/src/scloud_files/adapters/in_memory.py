@@ -222,7 +222,7 @@ class InMemoryFileRepository:
     ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
-                replace(item, object_key=None, media_type=None, sha256=None)
+                replace(item, object_key=None, media_type=None, sha256=None, checksum_part_size=None)
                 for (owner, item_id), item in self.items.items()
                 if owner == user_id
                 and kind in (None, item.kind)

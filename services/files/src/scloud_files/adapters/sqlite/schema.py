@@ -299,3 +299,14 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# The part size a multipart file's composite checksum was computed over (NULL: a plain checksum,
+# or a file recorded before it was kept).
+MIGRATIONS.append(
+    Migration(
+        12,
+        """
+    ALTER TABLE items ADD COLUMN checksum_part_size INTEGER CHECK (checksum_part_size > 0);
+    """,
+    )
+)
