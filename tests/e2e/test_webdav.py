@@ -207,3 +207,16 @@ def test_a_wrong_token_gets_401_with_the_basic_challenge(dav_stack):
     answer = httpx.request("PROPFIND", dav_url(dav_stack), auth=("someone@example.com", "not-a-token"), timeout=30)
     assert answer.status_code == 401
     assert answer.headers["WWW-Authenticate"] == 'Basic realm="SCloud"'
+
+
+def test_the_right_token_under_another_user_name_gets_401_and_under_the_email_207(dav_stack, dav_account):
+    token = dav_account.access_token
+    refused = httpx.request(
+        "PROPFIND", dav_url(dav_stack), headers={"Depth": "0"}, auth=("someone@example.com", token), timeout=30
+    )
+    assert refused.status_code == 401
+    assert refused.headers["WWW-Authenticate"] == 'Basic realm="SCloud"'
+    accepted = httpx.request(
+        "PROPFIND", dav_url(dav_stack), headers={"Depth": "0"}, auth=(dav_account.email, token), timeout=30
+    )
+    assert accepted.status_code == 207

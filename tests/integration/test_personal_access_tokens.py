@@ -171,6 +171,18 @@ def test_webdav_takes_a_token_as_the_password_within_its_scopes(owner, new_brows
         assert client.get(f"{dav}notes.txt", auth=(email, reader)).content == b"hello"
 
 
+def test_webdav_refuses_a_valid_token_under_another_user_name(owner, email, system):
+    reader = create_token(owner, scopes=["files:read"], name="desktop").json()["secret"]
+    dav = f"{system.files_url}/dav/"
+    with httpx.Client(timeout=30) as client:
+        for user_name in ("someone-else@example.com", email.split("@")[0], ""):
+            refused = client.request("PROPFIND", dav, headers={"Depth": "0"}, auth=(user_name, reader))
+            assert refused.status_code == 401, user_name
+            assert refused.headers["WWW-Authenticate"] == 'Basic realm="SCloud"'
+        right = client.request("PROPFIND", dav, headers={"Depth": "0"}, auth=(f" {email.upper()} ", reader))
+        assert right.status_code == 207
+
+
 def test_the_current_token_address_is_not_also_one_tokens_address(system):
     # Regression (found by the fuzzer): `DELETE /tokens/{id}` matched `/tokens/current`, so its
     # OPTIONS advertised a DELETE the document does not have.

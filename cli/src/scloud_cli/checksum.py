@@ -1,7 +1,8 @@
 """The SHA-256 checksums the API stores: a whole file's, base64, or for a direct upload in parts
 the composite `base64(sha256(part digests concatenated))-<parts>` S3 computes.
 
-A composite names its part count, not its part size; the size is found among those that cut the
+A composite names its part count, not its part size: the service records the size with the file
+(`checksumPartSize`); for a file stored before it did, the size is found among those that cut the
 file into that many parts, the usual ones first (the service's default, boto3's, S3's minimum)."""
 
 import base64
@@ -76,12 +77,15 @@ def file_sha256(path: Path) -> str:
     return base64.b64encode(hasher.digest()).decode()
 
 
-def file_matches(path: Path, expected: str) -> bool:
-    """Whether the file's bytes have the stored checksum `expected`, in either form."""
+def file_matches(path: Path, expected: str, *, part_size: int | None = None) -> bool:
+    """Whether the file's bytes have the stored checksum `expected`, in either form: a composite
+    over parts of `part_size`, or of a likely size when the service did not record one."""
     parts = part_count_of(expected)
     if parts is None:
         return file_sha256(path) == expected
+    if part_size is not None:
+        return composite(file_part_digests(path, part_size)) == expected
     size = os.path.getsize(path)
     return any(
-        composite(file_part_digests(path, part_size)) == expected for part_size in candidate_part_sizes(size, parts)
+        composite(file_part_digests(path, candidate)) == expected for candidate in candidate_part_sizes(size, parts)
     )

@@ -30,6 +30,8 @@ class Item:
     size: int | None
     sha256: str | None
     modified_at: str
+    # The part size a composite `sha256` was computed over; None when the service does not know it.
+    checksum_part_size: int | None = None
 
     @property
     def is_folder(self) -> bool:
@@ -45,6 +47,7 @@ class Item:
             size=body.get("size"),
             sha256=body.get("sha256"),
             modified_at=body.get("modifiedAt", ""),
+            checksum_part_size=body.get("checksumPartSize"),
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -55,6 +58,7 @@ class Item:
             "parentId": self.parent_id,
             "size": self.size,
             "sha256": self.sha256,
+            "checksumPartSize": self.checksum_part_size,
             "modifiedAt": self.modified_at,
         }
 

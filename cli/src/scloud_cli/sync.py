@@ -45,7 +45,7 @@ def same_content(local: Path, remote: Item) -> bool:
         return False
     if remote.sha256 is None:
         return size == 0
-    return file_matches(local, remote.sha256)
+    return file_matches(local, remote.sha256, part_size=remote.checksum_part_size)
 
 
 def sync_up(

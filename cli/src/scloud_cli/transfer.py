@@ -214,7 +214,7 @@ def download(
         received = temporary.stat().st_size
         if item.size is not None and received != item.size:
             raise ChecksumMismatch(f"{item.name}: received {received} bytes, the file has {item.size}")
-        if item.sha256 is not None and not file_matches(temporary, item.sha256):
+        if item.sha256 is not None and not file_matches(temporary, item.sha256, part_size=item.checksum_part_size):
             raise ChecksumMismatch(f"{item.name}: the bytes received do not match the stored checksum {item.sha256}")
         os.replace(temporary, destination)
     finally:

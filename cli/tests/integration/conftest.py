@@ -21,7 +21,7 @@ from scloud_files.http.app import create_app
 from services.files.tests.integration.conftest import settings_on_seaweedfs  # noqa: F401  fixture
 from tests.fake_auth import FakeAuth
 from tests.harness import loopback_config, serve_in_thread
-from tests.integration.conftest import Browser, System, system  # noqa: F401  fixture
+from tests.integration.conftest import Browser, System, system, wait_for_mail  # noqa: F401  fixture
 
 MIB = 1024 * 1024
 
@@ -39,7 +39,8 @@ Run = Callable[..., Outcome]
 
 
 def cli_runner(tmp_path: Path, url: str, token: str | None) -> Run:
-    """Runs `scloud --json ...` in-process with its own config and state folders."""
+    """Runs `scloud --json ...` (`scloud ...` with `as_json=False`) in-process with its own config
+    and state folders."""
     env = {
         "SCLOUD_URL": url,
         "SCLOUD_TOKEN": token,
@@ -49,8 +50,8 @@ def cli_runner(tmp_path: Path, url: str, token: str | None) -> Run:
     }
     runner = CliRunner()
 
-    def run(*args: str) -> Outcome:
-        result = runner.invoke(app, ["--json", *args], env=env, catch_exceptions=False)
+    def run(*args: str, as_json: bool = True) -> Outcome:
+        result = runner.invoke(app, ["--json", *args] if as_json else list(args), env=env, catch_exceptions=False)
         return Outcome(result.exit_code, result.stdout)
 
     return run
@@ -69,12 +70,18 @@ def files_url(settings_on_seaweedfs: Callable[..., FilesSettings]) -> Iterator[t
 
 
 @pytest.fixture
-def scloud(files_url: tuple[str, FakeAuth], tmp_path: Path) -> Run:
-    """`scloud` as a fresh user of the files service."""
-    url, auth = files_url
+def user_token(files_url: tuple[str, FakeAuth]) -> str:
+    """A fresh user's access token for the files service."""
+    _, auth = files_url
     user = f"user-{uuid.uuid4().hex[:8]}"
     auth.active_sessions.add((f"s-{user}", user))
-    return cli_runner(tmp_path, url, auth.token(user, f"s-{user}"))
+    return auth.token(user, f"s-{user}")
+
+
+@pytest.fixture
+def scloud(files_url: tuple[str, FakeAuth], user_token: str, tmp_path: Path) -> Run:
+    """`scloud` as that fresh user (`user_token`) of the files service."""
+    return cli_runner(tmp_path, files_url[0], user_token)
 
 
 @pytest.fixture
@@ -87,3 +94,25 @@ def scloud_on_system(system: System, tmp_path: Path) -> tuple[Run, str]:  # noqa
         browser.http.close()
     assert browser.access_token
     return cli_runner(tmp_path, system.files_url, None), browser.access_token
+
+
+@dataclass(frozen=True)
+class VerifiedAccount:
+    scloud: Run
+    # Signed in, to make personal access tokens as the profile page does.
+    browser: Browser
+
+
+@pytest.fixture
+def verified_account(system: System, tmp_path: Path) -> Iterator[VerifiedAccount]:  # noqa: F811
+    """A newly registered user who followed the verification mail's link (sharing needs it), and
+    `scloud` without a token against the whole stack."""
+    browser = Browser(system)
+    email = f"cli-{uuid.uuid4().hex[:10]}@example.com"
+    try:
+        assert browser.register(email).status_code == 201
+        token = wait_for_mail(system, email)[0].link("/verify-email")
+        assert browser.request("POST", "/api/auth/verify-email", json={"token": token}).status_code == 204
+        yield VerifiedAccount(cli_runner(tmp_path, system.files_url, None), browser)
+    finally:
+        browser.http.close()

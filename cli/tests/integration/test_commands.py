@@ -9,7 +9,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from scloud_cli.client import Client
+from scloud_cli.checksum import candidate_part_sizes
+from scloud_cli.client import ROOT_ID, Client
+from scloud_cli.transfer import ResumeStore, Uploader
 
 pytestmark = pytest.mark.integration
 
@@ -59,7 +61,8 @@ def test_an_interrupted_upload_resumes_without_sending_the_stored_parts_again(sc
     assert item["size"] == len(data)
     assert item["sha256"] == composite_of(data, 5 * MIB)
     assert list((tmp_path / "state").glob("*.json")) == []
-    assert [i["name"] for i in scloud("ls", "inbox").json()["items"]] == ["big.bin"]
+    (listed,) = scloud("ls", "inbox").json()["items"]
+    assert (listed["name"], listed["sha256"], listed["checksumPartSize"]) == ("big.bin", item["sha256"], 5 * MIB)
 
     by_path = scloud("download", "inbox/big.bin", "--to", str(tmp_path / "by-path.bin"))
     assert by_path.exit_code == 0, by_path.output
@@ -108,6 +111,50 @@ def test_login_stores_the_token_the_other_commands_then_use(scloud_on_system, tm
     assert scloud("ls").exit_code == 3
 
 
+def personal_access_token(browser, *scopes: str) -> str:
+    created = browser.request(
+        "POST", "/api/auth/tokens", json={"name": "cli", "scopes": list(scopes), "expiresInDays": 1}
+    )
+    assert created.status_code == 201, created.text
+    secret: str = created.json()["secret"]
+    return secret
+
+
+def test_share_prints_a_working_link_for_a_verified_account_and_exit_3_without_the_scope(verified_account):
+    browser = verified_account.browser
+    sharer = personal_access_token(browser, "files:read", "files:write", "shares:write")
+    reader = personal_access_token(browser, "files:read", "files:write")
+
+    def scloud(token: str, *args: str, as_json: bool = True):
+        return verified_account.scloud("--token", token, *args, as_json=as_json)
+
+    assert scloud(sharer, "mkdir", "docs").exit_code == 0
+    # Through the web app's upload: moto, under this stack, does not report the composite
+    # checksum the CLI's direct upload checks.
+    assert browser.upload("note.txt", b"shared notes\n").status_code == 201
+
+    shared = scloud(sharer, "share", "docs", "--download-limit", "3")
+    assert shared.exit_code == 0, shared.output
+    link = shared.json()
+    folder = next(item for item in scloud(sharer, "ls").json()["items"] if item["name"] == "docs")
+    assert link["itemId"] == folder["id"]
+    assert link["url"].startswith(f"{browser.system.files_url}/s/") and link["id"] and link["expiresAt"]
+    # A visitor opens it by the public id in its URL.
+    public_id = link["url"].rsplit("/", 1)[1]
+    visited = httpx.get(browser.system.url(f"/api/v1/files/public/links/{public_id}"), timeout=30)
+    assert visited.status_code == 200, visited.text
+    assert (visited.json()["name"], visited.json()["downloadsLeft"]) == ("docs", 3)
+
+    human = scloud(sharer, "share", "note.txt", as_json=False)
+    assert human.exit_code == 0, human.output
+    url, expiry = human.output.strip().split("  ")
+    assert "/s/" in url and expiry.startswith("(expires ")
+
+    refused = scloud(reader, "share", "docs")
+    assert refused.exit_code == 3, refused.output
+    assert refused.json()["error"]["code"] == "insufficient_scope"
+
+
 def write_tree(root: Path) -> None:
     (root / "sub" / "deeper").mkdir(parents=True)
     (root / "a.txt").write_text("alpha\n")
@@ -147,3 +194,24 @@ def test_sync_up_then_down_reproduces_the_tree_and_skips_what_is_equal(scloud, t
     assert sorted(down_again.json()["transferred"]) == ["a.txt"]
     assert down_again.json()["deleted"] == ["sub/deeper/c.txt"]
     assert tree_digests(copy) == tree_digests(local)
+
+
+def test_download_verifies_a_composite_by_its_recorded_part_size_where_no_guess_fits(
+    scloud, files_url, user_token, tmp_path
+):
+    # Another client (the Python client here, a third-party tool elsewhere) may choose any part
+    # size; the CLI's fallback guesses would not find this one.
+    part = 5 * MIB + 4096
+    data = os.urandom(2 * part + 10)
+    source = tmp_path / "odd.bin"
+    source.write_bytes(data)
+    with Client(files_url[0], user_token) as client:
+        stored = Uploader(client, ResumeStore(tmp_path / "client-state"), part_size=part).upload(source, ROOT_ID)
+    assert stored.sha256 == composite_of(data, part)
+    assert part not in candidate_part_sizes(len(data), 3)
+
+    (listed,) = scloud("ls").json()["items"]
+    assert (listed["sha256"], listed["checksumPartSize"]) == (stored.sha256, part)
+    downloaded = scloud("download", "odd.bin", "--to", str(tmp_path / "copy.bin"))
+    assert downloaded.exit_code == 0, downloaded.output
+    assert downloaded.json()["verified"] is True and (tmp_path / "copy.bin").read_bytes() == data

@@ -35,3 +35,15 @@ def test_a_whole_file_checksum_is_compared_directly(tmp_path):
     path.write_bytes(b"abc")
     assert part_count_of(sha256_b64(b"abc")) is None
     assert file_matches(path, sha256_b64(b"abc")) and not file_matches(path, sha256_b64(b"abd"))
+
+
+def test_a_recorded_part_size_verifies_a_composite_no_guess_would_find(tmp_path):
+    part = 5 * MIB + 1234  # not a whole number of MiB, nor the smallest size that makes 3 parts
+    data = os.urandom(3 * part - 100)
+    path = tmp_path / "f"
+    path.write_bytes(data)
+    expected = composite(sha256_b64(data[i : i + part]) for i in range(0, len(data), part))
+    assert part not in candidate_part_sizes(len(data), 3)
+    assert not file_matches(path, expected)
+    assert file_matches(path, expected, part_size=part)
+    assert not file_matches(path, expected, part_size=part + 1)

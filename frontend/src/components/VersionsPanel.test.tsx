@@ -25,6 +25,7 @@ const version = (id: string, size: number, current: boolean): Version => ({
   type: "text/plain",
   createdAt: current ? "2026-01-02T00:00:00Z" : "2026-01-01T00:00:00Z",
   sha256: null,
+  checksumPartSize: null,
   current,
   uploadedBy: null,
   expiresAt: current ? null : "2026-07-01T00:00:00Z",

@@ -1786,6 +1786,11 @@ export interface components {
          */
         ItemRead: {
             /**
+             * Checksumpartsize
+             * @description For a composite `sha256` (`-<parts>`): the bytes of every part but the last, which a client needs to compute the same composite from a download. Null for a whole file's checksum, folders and files uploaded before it was recorded (then only the part count is known).
+             */
+            checksumPartSize?: number | null;
+            /**
              * Createdat
              * @description RFC 3339, UTC.
              */
@@ -2726,6 +2731,11 @@ export interface components {
          * @description One content of a file: the current one, or an earlier one kept by the retention policy.
          */
         VersionRead: {
+            /**
+             * Checksumpartsize
+             * @description The part size a composite `sha256` was computed over (to check a download); null otherwise.
+             */
+            checksumPartSize: number | null;
             /**
              * Createdat
              * @description When these bytes were uploaded (RFC 3339, UTC).

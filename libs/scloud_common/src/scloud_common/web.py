@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 from pydantic.alias_generators import to_camel
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -218,7 +219,7 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        request_id = current_trace_id() or clean_request_id(_header(scope, REQUEST_ID_HEADER))
+        request_id = current_trace_id() or clean_request_id(Headers(scope=scope).get(REQUEST_ID_HEADER, ""))
         token = request_id_var.set(request_id)
         client = scope.get("client")
         address_token = client_address_var.set(client[0] if client else None)
@@ -253,15 +254,6 @@ class RequestIdMiddleware:
             client_address_var.reset(address_token)
 
 
-def _header(scope: Scope, name: str) -> str:
-    wanted = name.lower().encode()
-    for key, value in scope["headers"]:
-        if key == wanted:
-            decoded: str = value.decode("latin-1")
-            return decoded
-    return ""
-
-
 # Under the gateway's proxy timeouts and a browser's patience, above the 5 s gRPC deadline and a
 # boto3 call with one retry, so those report their own, more precise, failures first.
 DEFAULT_REQUEST_DEADLINE_SECONDS = 8.0
@@ -273,11 +265,7 @@ def _is_upload(scope: Scope) -> bool:
     deadline would only cut off slow links."""
     if scope["method"] == "PUT":
         return True
-    for name, value in scope["headers"]:
-        if name == b"content-type":
-            is_multipart: bool = value.lower().startswith(b"multipart/form-data")
-            return is_multipart
-    return False
+    return Headers(scope=scope).get("content-type", "").lower().startswith("multipart/form-data")
 
 
 class RequestDeadlineMiddleware:

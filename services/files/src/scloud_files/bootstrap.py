@@ -408,6 +408,7 @@ async def bootstrap(
             _request_ports(settings, file_requests, mailer),
         ),
         people=_people_ports(grants, people, share_notices),
+        users=users,
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),

@@ -460,11 +460,16 @@ class FileRepositoryContract:
         await repository.delete_all("alice")
         assert await repository.usage("alice") == StorageUsage(0, 0, trash_bytes=0)
 
-    async def test_a_file_keeps_its_checksum(self, repository):
-        file = replace(a_file(), sha256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2")
+    async def test_a_file_keeps_its_checksum_and_its_part_size(self, repository):
+        file = replace(
+            a_file(), sha256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2", checksum_part_size=16 * 1024 * 1024
+        )
         await repository.create(file)
         assert await repository.get("alice", file.item_id) == file
-        assert (await repository.get_many("alice", [file.item_id]))[file.item_id].sha256 == file.sha256
+        kept = (await repository.get_many("alice", [file.item_id]))[file.item_id]
+        assert (kept.sha256, kept.checksum_part_size) == (file.sha256, file.checksum_part_size)
+        (listed,) = await all_children(repository, None, SortField.NAME, False, 10)
+        assert listed.checksum_part_size == file.checksum_part_size
 
     async def test_recount_agrees_with_the_counters_and_finds_every_user(self, repository):
         for size in (1, 2, 3):
@@ -606,12 +611,14 @@ class FileRepositoryContract:
         content, superseded = _new_content(file, size=25)
         written = await repository.add_version(file, content, superseded)
         assert (written.item_id, written.name, written.created_at) == (file.item_id, file.name, file.created_at)
-        assert (written.size, written.object_key, written.sha256) == (25, content.object_key, "abc=")
+        assert (written.size, written.object_key, written.sha256) == (25, content.object_key, "abc=-3")
+        assert written.checksum_part_size == 10
         assert await repository.get("alice", file.item_id) == written
         assert await repository.list_versions("alice", file.item_id) == [superseded]
         assert await repository.get_version("alice", superseded.version_id) == superseded
         current = await repository.get_version("alice", content.item_id)
         assert current is not None and current.current and current.file_id == file.item_id
+        assert current.checksum_part_size == 10
         assert await repository.usage("alice") == StorageUsage(35, 1)
         assert await repository.recount_usage("alice") == StorageUsage(35, 1)
         # Listed in its folder with its new size, in size order too.
@@ -697,7 +704,8 @@ def _new_content(
         item_id=content_id_,
         object_key=KEYS.file(file.user_id, content_id_),
         size=size,
-        sha256="abc=",
+        sha256="abc=-3",
+        checksum_part_size=10,
         created_at="2026-11-26T10:00:00+00:00",
         modified_at="2026-11-26T10:00:00+00:00",
     )

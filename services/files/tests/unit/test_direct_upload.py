@@ -128,6 +128,8 @@ async def test_an_upload_is_recorded_with_its_bytes_checksum_and_totals(world):
     item = await world.direct.complete("alice", upload.upload_id, parts)
     digests = b"".join(hashlib.sha256(body).digest() for body in cut(content).values())
     assert item.sha256 == f"{base64.b64encode(hashlib.sha256(digests).digest()).decode()}-3"
+    # What a client needs to compute that composite again from a download.
+    assert item.checksum_part_size == PART
     assert (item.item_id, item.size, item.kind, item.content_type) == (
         upload.upload_id,
         len(content),
@@ -307,6 +309,7 @@ async def test_a_completion_whose_record_outcome_is_unknown_keeps_the_bytes_and_
     world.repository.down = False
     item = await world.direct.complete("alice", upload.upload_id, parts)
     assert world.blobs.objects[item.object_key][0] == b"0123456789" and item.sha256 is not None
+    assert item.checksum_part_size is None  # one part: the composite is over the whole file
     assert await world.pending.get("alice", upload.upload_id) is None
 
 

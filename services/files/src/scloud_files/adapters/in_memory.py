@@ -226,7 +226,7 @@ class InMemoryFileRepository:
     ) -> tuple[list[Item], str | None]:
         newest_first = sorted(
             (
-                replace(item, object_key=None, media_type=None, sha256=None)
+                replace(item, object_key=None, media_type=None, sha256=None, checksum_part_size=None)
                 for (owner, item_id), item in self.items.items()
                 if owner == user_id
                 and kind in (None, item.kind)
@@ -336,6 +336,7 @@ class InMemoryFileRepository:
             object_key=content.object_key,
             media_type=content.media_type,
             sha256=content.sha256,
+            checksum_part_size=content.checksum_part_size,
             thumbnail=content.thumbnail,
             modified_at=content.modified_at,
         )

@@ -1,5 +1,6 @@
-"""The WebDAV app: wsgidav over the drive, Basic authentication whose password is a token the
-service's verifier accepts, served as ASGI (a2wsgi) under the files app's /dav."""
+"""The WebDAV app: wsgidav over the drive, Basic authentication whose user is the account's email
+and whose password a token the service's verifier accepts, served as ASGI (a2wsgi) under the
+files app's /dav."""
 
 import asyncio
 import logging
@@ -11,10 +12,11 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from wsgidav.dc.base_dc import BaseDomainController
 from wsgidav.wsgidav_app import WsgiDAVApp
 
-from scloud_common.errors import AppError, Unauthenticated
+from scloud_common.errors import ServiceUnavailable, Unauthenticated
 from scloud_common.lifespan import ServiceContainer
 from scloud_common.scopes import Scope as TokenScope
-from scloud_files.dav.bridge import LoopBridge, dav_error
+from scloud_common.tokens import AccessClaims
+from scloud_files.dav.bridge import LoopBridge
 from scloud_files.dav.provider import USER_KEY, DriveProvider
 from scloud_files.drive.use_cases import Drive
 
@@ -28,10 +30,29 @@ WORKERS = 16
 logger = logging.getLogger(__name__)
 
 
+class WrongSignInName(Unauthenticated):
+    code = "wrong_sign_in_name"
+    message = "Sign in with your account's email and a personal access token."
+
+
+async def sign_in(container: ServiceContainer[Drive], user_name: str, password: str, *, method: str) -> AccessClaims:
+    """The claims of `password`, a token the verifier accepts, whose account's email is
+    `user_name`. Unauthenticated for a refused token or another account's name."""
+    claims = await container.token_verifier.verify(password)
+    # A personal access token reads with files:read and changes with files:write, as on the HTTP
+    # API; a browser session's token may do both.
+    claims.require(TokenScope.FILES_READ if method in READ_METHODS else TokenScope.FILES_WRITE)
+    names = container.service.sign_in_names
+    if names is None:
+        raise ServiceUnavailable("WebDAV is not available here.")
+    if not await names.is_account_email(claims.user_id, user_name):
+        raise WrongSignInName()
+    return claims
+
+
 def _domain_controller(bridge: LoopBridge, container: Callable[[], ServiceContainer[Drive]]) -> type:
     class TokenDomainController(BaseDomainController):
-        """The password is an access or personal access token; whichever the verifier accepts.
-        The user name is not checked: the token alone names the account."""
+        """The user is the account's email; the password an access or personal access token."""
 
         def __init__(self, wsgidav_app: Any, config: Any) -> None:
             super().__init__(wsgidav_app, config)
@@ -46,17 +67,11 @@ def _domain_controller(bridge: LoopBridge, container: Callable[[], ServiceContai
             return False
 
         def basic_auth_user(self, realm: str, user_name: str, password: str, environ: dict[str, Any]) -> bool:
+            signing_in = sign_in(container(), user_name, password, method=environ["REQUEST_METHOD"])
             try:
-                claims = bridge.submit(container().token_verifier.verify(password)).result(30)
-                # A personal access token reads with files:read and changes with files:write, as
-                # on the HTTP API; a browser session's token may do both.
-                claims.require(
-                    TokenScope.FILES_READ if environ["REQUEST_METHOD"] in READ_METHODS else TokenScope.FILES_WRITE
-                )
+                claims = bridge.run(signing_in, passing=(Unauthenticated,))
             except Unauthenticated:
                 return False
-            except AppError as exc:
-                raise dav_error(exc) from exc
             environ[USER_KEY] = claims.user_id
             return True
 

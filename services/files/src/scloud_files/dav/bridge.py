@@ -29,10 +29,23 @@ class LoopBridge:
     def __init__(self) -> None:
         self.loop: asyncio.AbstractEventLoop | None = None
 
-    def run(self, coroutine: Coroutine[Any, Any, T], *, timeout: float | None = CALL_TIMEOUT_SECONDS) -> T:
-        """The coroutine's result; a domain error comes back as the DAVError of its status."""
+    def run(
+        self,
+        coroutine: Coroutine[Any, Any, T],
+        *,
+        timeout: float | None = CALL_TIMEOUT_SECONDS,
+        passing: tuple[type[AppError], ...] = (),
+    ) -> T:
+        """The coroutine's result; a domain error comes back as the DAVError of its status, but
+        those of `passing` as they are (the sign-in answers a refused token with a challenge)."""
+        future = self.submit(coroutine)
         try:
-            return self.submit(coroutine).result(timeout)
+            return future.result(timeout)
+        except TimeoutError as exc:
+            future.cancel()
+            raise DAVError(504, "SCloud took too long to answer.") from exc
+        except passing:
+            raise
         except AppError as exc:
             raise dav_error(exc) from exc
 

@@ -48,6 +48,9 @@ class Item:
     # The full-object SHA-256 S3 verified and reported (base64; `-<parts>` for a multipart
     # object), for users to check a download; None for files stored without one.
     sha256: str | None = None
+    # The part size of the upload a composite `sha256` was computed over, which a client needs to
+    # check a download against it; None for a plain checksum and for files recorded before it was kept.
+    checksum_part_size: int | None = None
     # None for a file that gets no thumbnail (not an image) and for folders.
     thumbnail: ThumbnailState | None = None
     trashed_at: str | None = None

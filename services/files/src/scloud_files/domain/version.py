@@ -23,6 +23,8 @@ class FileVersion:
     created_at: str
     media_type: str | None = None
     sha256: str | None = None
+    # The part size of a composite `sha256` (`-<parts>`), None for a plain one.
+    checksum_part_size: int | None = None
     # The account whose upload made it; None where that was the file's owner or is not known.
     uploaded_by: str | None = None
     current: bool = False
@@ -47,6 +49,7 @@ class FileVersion:
             created_at=content.created_at,
             media_type=content.media_type,
             sha256=content.sha256,
+            checksum_part_size=content.checksum_part_size,
             uploaded_by=content.uploaded_by,
             current=True,
         )

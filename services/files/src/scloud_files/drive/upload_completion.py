@@ -174,6 +174,7 @@ class CompleteUpload:
             object_key=upload.object_key,
             media_type=detect_media_type(upload.name, b""),
             sha256=head.sha256,
+            checksum_part_size=upload.part_size if upload.layout.part_count > 1 else None,
         )
         if guard is None:
             return await self._recorder.record_or_compensate(item, upload.on_conflict)

@@ -83,6 +83,7 @@ from scloud_files.drive.shared_with_me import (
     ShareGate,
     nothing_to_end,
 )
+from scloud_files.drive.sign_in_name import SignInNames
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -262,6 +263,9 @@ class Drive:
     # None without the sharing ports, the file requests' store or direct uploads.
     requests: FileRequests | None = None
     people: People | None = None
+    # None in a drive built without the users directory (the command-line tools, most unit
+    # tests): WebDAV, which checks its sign-in name, then answers 503.
+    sign_in_names: SignInNames | None = None
 
 
 def build_drive(
@@ -290,6 +294,7 @@ def build_drive(
     sharing: SharingPorts | None = None,
     people: PeoplePorts | None = None,
     version_retention: VersionRetention = VersionRetention(),
+    users: UserDirectory | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
@@ -429,6 +434,7 @@ def build_drive(
         )
         if people
         else None,
+        sign_in_names=SignInNames(users) if users else None,
     )
 
 

@@ -122,6 +122,7 @@ def as_file(file: Item, version: FileVersion) -> Item:
         content_type=version.content_type,
         media_type=version.media_type,
         sha256=version.sha256,
+        checksum_part_size=version.checksum_part_size,
         thumbnail=None,
     )
 

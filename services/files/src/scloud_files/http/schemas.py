@@ -71,6 +71,12 @@ class ItemRead(ApiModel):
         "in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for "
         "files uploaded through `POST /api/v1/files/upload`.",
     )
+    checksum_part_size: int | None = Field(
+        None,
+        description="For a composite `sha256` (`-<parts>`): the bytes of every part but the last, which a client "
+        "needs to compute the same composite from a download. Null for a whole file's checksum, folders and "
+        "files uploaded before it was recorded (then only the part count is known).",
+    )
     thumbnail: ThumbnailRead = Field(
         "none",
         description="Where the file's thumbnails stand: `pending` while the worker has still to make them "
@@ -106,6 +112,7 @@ class ItemRead(ApiModel):
             modified_at=item.modified_at,
             trashed_at=item.trashed_at,
             sha256=None if item.is_folder else item.sha256,
+            checksum_part_size=None if item.is_folder else item.checksum_part_size,
             thumbnail=THUMBNAIL_READ[item.thumbnail] if not item.is_folder else "none",
             path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
             shared=shared,

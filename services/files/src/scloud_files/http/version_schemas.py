@@ -16,6 +16,9 @@ class VersionRead(ApiModel):
     sha256: str | None = Field(
         description="Full-object SHA-256 as S3 verified it, base64 (`-<parts>` for a composite); null if not recorded."
     )
+    checksum_part_size: int | None = Field(
+        description="The part size a composite `sha256` was computed over (to check a download); null otherwise."
+    )
     current: bool = Field(description="Whether the file serves these bytes now.")
     uploaded_by: str | None = Field(
         description="The account whose upload made this version when not the owner's (an editor's); null otherwise."
@@ -32,6 +35,7 @@ class VersionRead(ApiModel):
             type=version.content_type,
             created_at=version.created_at,
             sha256=version.sha256,
+            checksum_part_size=version.checksum_part_size,
             current=version.current,
             uploaded_by=version.uploaded_by,
             expires_at=version.expires_at,

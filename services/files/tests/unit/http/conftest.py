@@ -8,10 +8,15 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app
+from scloud_files.ports import AccountProfile
 from tests.fake_auth import FakeAuth
+
+# The accounts' emails, as the users service would tell them (WebDAV's sign-in names).
+EMAILS = {"alice": "alice@example.com", "bob": "bob@example.com"}
 
 
 @dataclass
@@ -50,9 +55,14 @@ def drive_repository() -> InMemoryFileRepository:
 async def drive(drive_settings, drive_repository, no_outside_clients):
     auth, repository, blobs = FakeAuth(), drive_repository, InMemoryBlobStore()
     auth.active_sessions.update({("s1", "alice"), ("s2", "bob")})
+    users = InMemoryUserDirectory(
+        {user: AccountProfile(email_verified=True, display_name=user, email=email) for user, email in EMAILS.items()}
+    )
 
     async def build(settings):
-        return await bootstrap(settings, repository=repository, blob_store=blobs, key_source=auth, session_source=auth)
+        return await bootstrap(
+            settings, repository=repository, blob_store=blobs, key_source=auth, session_source=auth, users=users
+        )
 
     app = create_app(drive_settings, build_container=build)
     async with app.router.lifespan_context(app):

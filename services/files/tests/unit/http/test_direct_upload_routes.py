@@ -84,6 +84,7 @@ async def test_an_upload_is_created_signed_listed_completed_and_counted(app):
     )
     assert completed.status_code == 201
     assert completed.json()["sha256"].endswith("-1") and completed.json()["size"] == 10
+    assert completed.json()["checksumPartSize"] is None
     assert (await app.get(f"/api/files/{upload['id']}")).json()["sha256"] == completed.json()["sha256"]
     await app.delete(f"/api/files/{upload['id']}")
     limits = (await app.get("/api/files/limits")).json()

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from scloud_files.dav import provider as dav_provider
+from services.files.tests.unit.http.conftest import EMAILS
 
 DAV = "{DAV:}"
 QUOTA = 300_000
@@ -29,10 +30,15 @@ def drive_settings(drive_settings):
 
 @pytest.fixture
 async def dav(drive):
-    """A client with alice's token as the Basic password, as a WebDAV client sends it."""
-    token = drive.client.headers["Authorization"].removeprefix("Bearer ")
-    async with httpx.AsyncClient(transport=drive.transport, base_url="http://t", auth=("alice", token)) as client:
+    """A client with alice's email and token as the Basic credentials, as a WebDAV client sends them."""
+    async with httpx.AsyncClient(
+        transport=drive.transport, base_url="http://t", auth=(EMAILS["alice"], alice_token(drive))
+    ) as client:
         yield client
+
+
+def alice_token(drive) -> str:
+    return drive.client.headers["Authorization"].removeprefix("Bearer ")
 
 
 async def propfind(dav, path: str, depth: str) -> dict[str, Entry]:
@@ -157,13 +163,31 @@ async def test_delete_moves_the_item_to_the_trash(dav, drive):
     assert [item["name"] for item in trash["items"]] == ["Old"]
 
 
-@pytest.mark.parametrize("credentials", [None, ("alice", "not-a-token")])
-async def test_a_missing_or_wrong_token_is_challenged_for_basic_credentials(drive, credentials):
+@pytest.mark.parametrize(
+    "credentials",
+    [
+        None,
+        (EMAILS["alice"], "not-a-token"),
+        # alice's own token under bob's email, or under her user id: the name must be her email.
+        (EMAILS["bob"], "alice's token"),
+        ("alice", "alice's token"),
+        ("", "alice's token"),
+    ],
+)
+async def test_a_missing_or_wrong_token_or_user_name_is_challenged_for_basic_credentials(drive, credentials):
+    if credentials is not None and credentials[1] == "alice's token":
+        credentials = (credentials[0], alice_token(drive))
     async with httpx.AsyncClient(transport=drive.transport, base_url="http://t", auth=credentials) as client:
         for method in ("PROPFIND", "GET", "PUT"):
             response = await client.request(method, "/dav/", headers={"Depth": "0"})
             assert response.status_code == 401
             assert response.headers["WWW-Authenticate"] == 'Basic realm="SCloud"'
+
+
+async def test_the_email_is_matched_whatever_its_case_and_surrounding_blanks(drive):
+    auth = ("  Alice@Example.COM ", alice_token(drive))
+    async with httpx.AsyncClient(transport=drive.transport, base_url="http://t", auth=auth) as client:
+        assert (await client.request("PROPFIND", "/dav/", headers={"Depth": "0"})).status_code == 207
 
 
 async def test_a_put_past_the_quota_is_507_and_stores_nothing(dav, drive):

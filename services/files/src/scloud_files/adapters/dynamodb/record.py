@@ -89,6 +89,8 @@ def item_record(item: Item) -> dict[str, Any]:
             record["mediaType"] = {"S": item.media_type}
         if item.sha256 is not None:
             record["sha256"] = {"S": item.sha256}
+        if item.checksum_part_size is not None:
+            record["checksumPartSize"] = {"N": str(item.checksum_part_size)}
         if item.thumbnail is not None:
             record["thumbnail"] = {"S": item.thumbnail.value}
         if item.thumbnail is ThumbnailState.PENDING and item.trashed_at is None:
@@ -131,6 +133,9 @@ def item_of(record: dict[str, Any]) -> Item:
         object_key=text("objectKey"),
         media_type=text("mediaType") if kind is ItemKind.FILE else None,
         sha256=text("sha256") if kind is ItemKind.FILE else None,
+        checksum_part_size=int(record["checksumPartSize"]["N"])
+        if kind is ItemKind.FILE and "checksumPartSize" in record
+        else None,
         thumbnail=ThumbnailState(thumbnail) if kind is ItemKind.FILE and thumbnail else None,
         trashed_at=text("trashedAt"),
         purge_at=purge_at.split("#", 1)[0] if purge_at else None,

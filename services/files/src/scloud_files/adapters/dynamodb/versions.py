@@ -47,6 +47,8 @@ def version_record(version: FileVersion) -> dict[str, Any]:
         "createdAt": {"S": version.created_at},
         "current": {"BOOL": version.current},
     }
+    if version.checksum_part_size is not None:
+        record["checksumPartSize"] = {"N": str(version.checksum_part_size)}
     for name, value in (
         ("mediaType", version.media_type),
         ("sha256", version.sha256),
@@ -75,6 +77,7 @@ def version_of(record: dict[str, Any]) -> FileVersion:
         created_at=text("createdAt") or "",
         media_type=text("mediaType"),
         sha256=text("sha256"),
+        checksum_part_size=int(record["checksumPartSize"]["N"]) if "checksumPartSize" in record else None,
         uploaded_by=text("uploadedBy"),
         current=record.get("current", {}).get("BOOL", False),
         expires_at=text("expiresAt"),
@@ -104,6 +107,11 @@ def _content_update(file: Item, content: Item, superseded: FileVersion) -> dict[
         "versionIds = list_append(if_not_exists(versionIds, :none), :superseded)",
     ]
     removes = []
+    if content.checksum_part_size is not None:
+        values[":checksumPartSize"] = {"N": str(content.checksum_part_size)}
+        sets.append("checksumPartSize = :checksumPartSize")
+    else:
+        removes.append("checksumPartSize")
     for attribute, value in (
         ("mediaType", content.media_type),
         ("sha256", content.sha256),

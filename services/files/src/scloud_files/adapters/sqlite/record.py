@@ -18,7 +18,7 @@ from scloud_files.domain import (
 
 ITEM_COLUMNS = (
     "user_id, item_id, kind, name, parent_id, created_at, modified_at, size, content_type, object_key, "
-    "trashed_at, purge_at, deleting, purging, media_type, sha256, thumbnail"
+    "trashed_at, purge_at, deleting, purging, media_type, sha256, checksum_part_size, thumbnail"
 )
 # What a search or the newest-first listing reads: no object key; the thumbnail state, which the
 # item shape answers.
@@ -53,6 +53,7 @@ def item_row(item: Item) -> dict[str, Any]:
         "content_type": item.content_type if is_file else None,
         "media_type": item.media_type if is_file else None,
         "sha256": item.sha256 if is_file else None,
+        "checksum_part_size": item.checksum_part_size if is_file else None,
         "thumbnail": item.thumbnail.value if is_file and item.thumbnail is not None else None,
         "object_key": item.object_key if is_file else None,
         "trashed_at": item.trashed_at,
@@ -94,6 +95,7 @@ def item_of(row: sqlite3.Row) -> Item:
         deleting=bool(row["deleting"] or row["purging"]) if "deleting" in keys else False,
         media_type=row["media_type"] if "media_type" in keys else None,
         sha256=row["sha256"] if "sha256" in keys else None,
+        checksum_part_size=row["checksum_part_size"] if "checksum_part_size" in keys else None,
         thumbnail=ThumbnailState(row["thumbnail"]) if "thumbnail" in keys and row["thumbnail"] else None,
     )
 

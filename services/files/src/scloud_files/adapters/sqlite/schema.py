@@ -300,10 +300,21 @@ MIGRATIONS.append(
     )
 )
 
-# Step 15's file versions (docs/data-model.md, "Versions").
+# The part size a multipart file's composite checksum was computed over (NULL: a plain checksum,
+# or a file recorded before it was kept).
 MIGRATIONS.append(
     Migration(
         12,
+        """
+    ALTER TABLE items ADD COLUMN checksum_part_size INTEGER CHECK (checksum_part_size > 0);
+    """,
+    )
+)
+
+# Step 15's file versions (docs/data-model.md, "Versions").
+MIGRATIONS.append(
+    Migration(
+        13,
         """
     -- A file's contents other than the one it was created with while it serves it: each earlier
     -- version (current = 0), and the content of a replaced file it serves now (current = 1),
@@ -317,6 +328,7 @@ MIGRATIONS.append(
         content_type TEXT NOT NULL,
         media_type TEXT,
         sha256 TEXT,
+        checksum_part_size INTEGER CHECK (checksum_part_size > 0),
         created_at TEXT NOT NULL,
         uploaded_by TEXT,
         current INTEGER NOT NULL CHECK (current IN (0, 1)),

@@ -11,8 +11,8 @@ from scloud_files.adapters.sqlite.record import insert_row, select_item
 from scloud_files.domain import FileVersion, Item, ItemNotFound, SortField, content_id, sort_key
 
 VERSION_COLUMNS = (
-    "user_id, version_id, file_id, object_key, size, content_type, media_type, sha256, created_at, "
-    "uploaded_by, current, expires_at"
+    "user_id, version_id, file_id, object_key, size, content_type, media_type, sha256, checksum_part_size, "
+    "created_at, uploaded_by, current, expires_at"
 )
 
 
@@ -26,6 +26,7 @@ def version_row(version: FileVersion) -> dict[str, Any]:
         "content_type": version.content_type,
         "media_type": version.media_type,
         "sha256": version.sha256,
+        "checksum_part_size": version.checksum_part_size,
         "created_at": version.created_at,
         "uploaded_by": version.uploaded_by,
         "current": int(version.current),
@@ -44,6 +45,7 @@ def version_of(row: sqlite3.Row) -> FileVersion:
         created_at=row["created_at"],
         media_type=row["media_type"],
         sha256=row["sha256"],
+        checksum_part_size=row["checksum_part_size"],
         uploaded_by=row["uploaded_by"],
         current=bool(row["current"]),
         expires_at=row["expires_at"],
@@ -84,12 +86,13 @@ class VersionRecords(Database):
                 object_key=content.object_key,
                 media_type=content.media_type,
                 sha256=content.sha256,
+                checksum_part_size=content.checksum_part_size,
                 thumbnail=content.thumbnail,
                 modified_at=content.modified_at,
             )
             connection.execute(
                 "UPDATE items SET size = :size, content_type = :content_type, object_key = :object_key, "
-                "media_type = :media_type, sha256 = :sha256, thumbnail = :thumbnail, modified_at = :modified_at, "
+                "media_type = :media_type, sha256 = :sha256, checksum_part_size = :checksum_part_size, thumbnail = :thumbnail, modified_at = :modified_at, "
                 "size_key = :size_key, modified_key = :modified_key WHERE user_id = :user_id AND item_id = :item_id",
                 {
                     "size": updated.size,
@@ -97,6 +100,7 @@ class VersionRecords(Database):
                     "object_key": updated.object_key,
                     "media_type": updated.media_type,
                     "sha256": updated.sha256,
+                    "checksum_part_size": updated.checksum_part_size,
                     "thumbnail": updated.thumbnail.value if updated.thumbnail is not None else None,
                     "modified_at": updated.modified_at,
                     "size_key": sort_key(updated, SortField.SIZE),
