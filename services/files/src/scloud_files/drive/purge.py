@@ -10,7 +10,7 @@ from scloud_common.event_metrics import CleanupTask, RunOutcome, current_event_m
 from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
-from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore, StarStore
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,7 @@ class PurgeDue:
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
+        stars: StarStore | None = None,
     ) -> None:
         self._repository = repository
         self._blob_store = blob_store
@@ -34,6 +35,7 @@ class PurgeDue:
         self._links = links
         self._requests = requests
         self._grants = grants
+        self._stars = stars
         # Set when something was deleted forever, so the purge runs now rather than at its interval.
         self.requested = asyncio.Event()
         self._events = current_event_metrics()
@@ -84,6 +86,8 @@ class PurgeDue:
                 await self._requests.delete_requests(item.user_id, folder_id=item.item_id)
             if self._grants is not None:
                 await self._grants.delete_for_item(item.user_id, item.item_id)
+            if self._stars is not None:
+                await self._stars.unstar(item.user_id, item.item_id)
 
 
 async def purge_all_due(purge_due: PurgeDue) -> int:

@@ -39,6 +39,7 @@ from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.page_marks import PageMarks
 from scloud_files.drive.path_lookup import FindByPath, ReadFile
 from scloud_files.drive.people_share import PeopleOnItem, PeoplePorts, SharePerson
 from scloud_files.drive.purge import PurgeDue
@@ -83,6 +84,7 @@ from scloud_files.drive.shared_with_me import (
     ShareGate,
     nothing_to_end,
 )
+from scloud_files.drive.star import ListStarred, StarItem, StarMarks
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -98,6 +100,7 @@ from scloud_files.ports import (
     PasswordHasher,
     PendingUploadStore,
     ShareLinkStore,
+    StarStore,
     UserDirectory,
 )
 from scloud_files.zip_archive import ArchiveWriter
@@ -209,6 +212,14 @@ class NoUploadsInProgress:
 
 
 @dataclass(frozen=True)
+class Starring:
+    """Stars: starring and unstarring, and Starred."""
+
+    star: StarItem
+    list: ListStarred
+
+
+@dataclass(frozen=True)
 class Drive:
     get_folder: GetFolder
     list_children: ListChildren
@@ -237,6 +248,8 @@ class Drive:
     find_by_path: FindByPath
     read_file: ReadFile
     copy_item: CopyItem
+    # Whether an item read is starred; marks none in a drive built without stars.
+    star_marks: StarMarks
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
@@ -247,6 +260,8 @@ class Drive:
     # None without the sharing ports, the file requests' store or direct uploads.
     requests: FileRequests | None = None
     people: People | None = None
+    # None in a drive built without the star store (the command-line tools).
+    starring: Starring | None = None
 
 
 def build_drive(
@@ -274,6 +289,7 @@ def build_drive(
     thumbnails: ThumbnailWorker | None = None,
     sharing: SharingPorts | None = None,
     people: PeoplePorts | None = None,
+    stars: StarStore | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
@@ -288,8 +304,12 @@ def build_drive(
     links = sharing.links if sharing else None
     request_store = sharing.requests.requests if sharing and sharing.requests else None
     grants = people.grants if people else None
-    purge_due = PurgeDue(repository, blob_store, now=now, links=links, requests=request_store, grants=grants)
-    marks = SharedMarks(links, grants, now=now)
+    purge_due = PurgeDue(
+        repository, blob_store, now=now, links=links, requests=request_store, grants=grants, stars=stars
+    )
+    shared_marks = PageMarks(SharedMarks(links, grants, now=now))
+    star_marks = StarMarks(stars)
+    marks = PageMarks(SharedMarks(links, grants, now=now), star_marks)
     recorder = FileRecorder(repository, names, blob_store, on_recorded=thumbnails.submit if thumbnails else _ignore)
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
@@ -311,8 +331,8 @@ def build_drive(
     # Visitors' and grantees' links: short, so a revoked share ends within seconds.
     sign_shared = CreateDownloadLink(get_file, blob_store, ttl_seconds=shared_download_url_ttl_seconds, now=now)
     create_archive = CreateArchive(repository, paths, now=now)
-    # What a grantee lists of a shared folder: never the owner's own link marks.
-    unmarked_children = ListChildren(repository, paths, SharedMarks(None, now=now))
+    # What a grantee lists of a shared folder: none of the owner's marks (links, people, stars).
+    unmarked_children = ListChildren(repository, paths, PageMarks())
     create_folder = CreateFolder(repository, paths, names, new_id=new_id, now=now)
     upload_file = UploadFile(
         repository,
@@ -353,7 +373,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants, keys=keys),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants, stars, keys=keys),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -369,6 +389,7 @@ def build_drive(
         copy_item=CopyItem(
             repository, blob_store, paths, recorder, quota, create_folder, keys=keys, new_id=new_id, now=now
         ),
+        star_marks=star_marks,
         direct=direct,
         thumbnails=thumbnails,
         sharing=_sharing(sharing, repository, paths, sign_shared, create_archive, new_id=new_id, now=now)
@@ -392,6 +413,11 @@ def build_drive(
             now=now,
         )
         if people
+        else None,
+        starring=Starring(
+            star=StarItem(stars, paths, now=now), list=ListStarred(stars, repository, paths, shared_marks)
+        )
+        if stars
         else None,
     )
 
