@@ -49,6 +49,9 @@ interface PreviewDialogProps {
   onDownload(file: Item): void;
   /** Opens the share dialog in place of the preview. */
   onShare?(file: Item): void;
+  /** Whether the file is starred now (it may have been starred here, after the listing). */
+  starredOf?(file: Item): boolean;
+  onStar?(file: Item, starred: boolean): void;
   onClose(): void;
 }
 
@@ -60,9 +63,12 @@ export function PreviewDialog({
   onIndexChange,
   onDownload,
   onShare,
+  starredOf = (shown) => shown.starred,
+  onStar,
   onClose,
 }: PreviewDialogProps) {
   const file = files[index];
+  const starred = starredOf(file);
   const load = useCallback(() => loadPreview(file), [file]);
   const { preview, replace, renewLink } = usePreview(file.id, load);
   /** The original instead of the reduced copy: asked for, or when the copy fails to load. */
@@ -142,6 +148,11 @@ export function PreviewDialog({
           {onShare && (
             <Button variant="secondary" type="button" onClick={() => onShare(file)}>
               Share
+            </Button>
+          )}
+          {onStar && (
+            <Button variant="secondary" type="button" onClick={() => onStar(file, !starred)}>
+              {starred ? "Unstar" : "Star"}
             </Button>
           )}
           <Button variant="secondary" type="button" onClick={onClose}>
