@@ -17,6 +17,7 @@ import { SessionProvider } from "./session/SessionProvider";
 const Profile = lazy(() => import("./pages/Profile").then((module) => ({ default: module.Profile })));
 const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ default: module.FilesPage })));
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
+const StarredPage = lazy(() => import("./pages/StarredPage").then((module) => ({ default: module.StarredPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
 const SharedPage = lazy(() => import("./pages/SharedPage").then((module) => ({ default: module.SharedPage })));
 const SharedWithMePage = lazy(() =>
@@ -79,6 +80,14 @@ export const routes = [
         element: (
           <Private>
             <SearchPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/starred",
+        element: (
+          <Private>
+            <StarredPage />
           </Private>
         ),
       },

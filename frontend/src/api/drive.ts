@@ -134,6 +134,14 @@ export const drive = {
   deleteForever: (ids: string[], onProgress?: BulkProgress) =>
     runBulk(ids, (chunk) => unwrap(filesApi.POST("/api/v1/trash/delete", { body: { ids: chunk } })), onProgress),
   emptyTrash: () => unwrap(filesApi.DELETE("/api/v1/trash")),
+  /** What the user starred, newest star first, each with its folder path. */
+  starred: (options: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+    unwrap(filesApi.GET("/api/v1/files/starred", { params: { query: defined(options) }, signal })),
+  /** Stars or unstars an item; both idempotent. */
+  setStarred: (itemId: string, starred: boolean) =>
+    starred
+      ? unwrap(filesApi.PUT("/api/v1/files/starred/{item_id}", { params: { path: { item_id: itemId } } }))
+      : unwrap(filesApi.DELETE("/api/v1/files/starred/{item_id}", { params: { path: { item_id: itemId } } })),
 
   archive: (ids: string[], name?: string) =>
     unwrap(filesApi.POST("/api/v1/files/archive", { body: { ids, ...(name ? { name } : {}) } })),

@@ -53,6 +53,8 @@ interface ItemBrowserProps {
   fallbackFocus(): HTMLElement | null;
   /** Rows of a table (the default), or tiles with thumbnails. */
   view?: "list" | "grid";
+  /** Starred: a row unstarred leaves the list. */
+  dropUnstarred?: boolean;
 }
 
 const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: "base" });
@@ -74,7 +76,7 @@ function sortShown(items: Item[], key: string, order: string): Item[] {
  */
 export function ItemBrowser(props: ItemBrowserProps) {
   const { caption, load, listKey, folderId, location, showLocation, sortLocally, scope, empty } = props;
-  const { reloadSignal = 0, focusOnLoad, fallbackFocus, view = "list" } = props;
+  const { reloadSignal = 0, focusOnLoad, fallbackFocus, view = "list", dropUnstarred } = props;
   const [sort, sortBy] = useSortParams();
   const loadRef = useRef(load);
   useEffect(() => {
@@ -117,6 +119,15 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const [moving, setMoving] = useState<{ ids: string[]; items: Item[] } | null>(null);
   const [previewIndex, setPreviewIndex] = useState<number | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
+  /**
+   * Stars given or taken here, by id, over what the server listed: kept apart from the items so
+   * an open preview (whose file is one of them) is not loaded again by a star.
+   */
+  const [stars, setStars] = useState<Record<string, boolean>>({});
+  const shown = useMemo(
+    () => items.map((item) => (item.id in stars ? { ...item, starred: stars[item.id] } : item)),
+    [items, stars],
+  );
   const toast = useToast();
   const toastError = (message: string) => toast({ kind: "error", message });
   // Actions outside a form report failures as toasts; each kind has its own cycle so one never drops another's.
@@ -238,6 +249,17 @@ export function ItemBrowser(props: ItemBrowserProps) {
     }
   }
 
+  async function star(item: Item, starred: boolean, { drop = false } = {}) {
+    setStars((current) => ({ ...current, [item.id]: starred }));
+    try {
+      await drive.setStarred(item.id, starred);
+      if (drop && !starred) list.setItems((current) => current.filter((row) => row.id !== item.id));
+    } catch (reason) {
+      setStars((current) => ({ ...current, [item.id]: !starred }));
+      toastError(`Could not ${starred ? "star" : "unstar"} ${item.name}: ${messageOf(reason)}`);
+    }
+  }
+
   async function download(item: Item) {
     await downloading.run(
       async () => navigateTo((item.kind === "folder" ? await drive.archive([item.id]) : await drive.link(item.id)).url),
@@ -297,7 +319,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
 
   const listProps: ItemListProps = {
     caption,
-    items,
+    items: shown,
     stale: list.stale,
     sort,
     onSort: sortBy,
@@ -312,6 +334,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
     onShare: setSharing,
     onRequestFiles: setRequesting,
     onDropItems: (ids, target) => void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) })),
+    onStar: (item, starred) => void star(item, starred, { drop: dropUnstarred }),
   };
 
   return (
@@ -360,7 +383,10 @@ export function ItemBrowser(props: ItemBrowserProps) {
           onSubmit={async (name) => {
             const renamed = await drive.rename(renaming, name);
             list.setItems((current) =>
-              current.map((item) => (item.id === renamed.id ? { ...item, ...renamed } : item)),
+              // A rename's answer carries no marks: the row keeps its own.
+              current.map((item) =>
+                item.id === renamed.id ? { ...item, ...renamed, shared: item.shared, starred: item.starred } : item,
+              ),
             );
           }}
           onClose={() => setRenaming(null)}
@@ -390,6 +416,8 @@ export function ItemBrowser(props: ItemBrowserProps) {
           onFileChanged={(changed) =>
             list.setItems((current) => current.map((item) => (item.id === changed.id ? { ...item, ...changed } : item)))
           }
+          starredOf={(file) => stars[file.id] ?? file.starred}
+          onStar={(file, starred) => void star(file, starred)}
           onClose={() => setPreviewIndex(null)}
         />
       )}

@@ -8,6 +8,7 @@ import { SelectCheckbox } from "./SelectCheckbox";
 import { RowMenu } from "./RowMenu";
 import { Thumbnail } from "./Thumbnail";
 import { SharedMark } from "./SharedMark";
+import { StarToggle } from "./StarToggle";
 
 const SORT_LABELS: Record<SortKey, string> = { name: "Name", size: "Size", modified: "Modified" };
 
@@ -89,6 +90,7 @@ function ItemTile({
   onRequestFiles,
   onDropItems,
   showLocation,
+  onStar,
 }: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
   const { over, dragProps } = useItemDrag(item, selection.ids, onDropItems);
@@ -142,10 +144,15 @@ function ItemTile({
             </Link>
           )}
         </div>
+        {onStar && (
+          <span className="relative z-10">
+            <StarToggle name={item.name} starred={item.starred} onToggle={(on) => onStar(item, on)} />
+          </span>
+        )}
         <span className="relative z-10">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onStar })}
           />
         </span>
       </div>

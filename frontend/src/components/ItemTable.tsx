@@ -1,6 +1,7 @@
 import { Link } from "react-router";
 import { ItemIcon } from "./ItemIcon";
 import { SharedMark } from "./SharedMark";
+import { StarToggle } from "./StarToggle";
 import { SelectCheckbox } from "./SelectCheckbox";
 import { RowMenu, type RowAction } from "./RowMenu";
 import { describePath, type Item, type SortKey, type SortOrder } from "../api/drive";
@@ -31,6 +32,8 @@ export interface ItemListProps {
   onRequestFiles?(folder: Item): void;
   /** Rows dropped on a folder row move into it. */
   onDropItems(ids: string[], folderId: string): void;
+  /** Stars or unstars an item; absent where items cannot be starred. */
+  onStar?(item: Item, starred: boolean): void;
 }
 
 const COLUMNS: { key: SortKey; label: string; className: string }[] = [
@@ -48,11 +51,13 @@ export function itemActions(
     onTrash,
     onShare,
     onRequestFiles,
-  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles">,
+    onStar,
+  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles" | "onStar">,
 ): RowAction[] {
   return [
     { label: "Download", run: () => onDownload(item) },
     { label: "Share", run: () => onShare(item) },
+    ...(onStar ? [{ label: item.starred ? "Unstar" : "Star", run: () => onStar(item, !item.starred) }] : []),
     ...(item.kind === "folder" && onRequestFiles ? [{ label: "Request files", run: () => onRequestFiles(item) }] : []),
     { label: "Rename", run: () => onRename(item) },
     { label: "Delete", run: () => onTrash(item), danger: true },
@@ -144,6 +149,7 @@ function ItemRow({
   onShare,
   onRequestFiles,
   onDropItems,
+  onStar,
 }: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
   const { over, dragProps } = useItemDrag(item, selection.ids, onDropItems);
@@ -185,6 +191,7 @@ function ItemRow({
             </button>
           )}
           <SharedMark shared={item.shared} />
+          {onStar && <StarToggle name={item.name} starred={item.starred} onToggle={(on) => onStar(item, on)} />}
         </span>
         <span className="block text-xs text-slate-600 sm:hidden dark:text-slate-400">
           {folder ? formatDate(item.modifiedAt) : `${type.label} · ${size} · ${formatDate(item.modifiedAt)}`}
@@ -207,7 +214,7 @@ function ItemRow({
         <span className="sm:hidden">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onStar })}
           />
         </span>
         <span className="hidden sm:inline">

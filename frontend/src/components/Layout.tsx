@@ -12,7 +12,7 @@ import { VerifyEmailBanner } from "./VerifyEmailBanner";
 export const SEARCH_DEBOUNCE_MS = 300;
 /** The dock's padding above and below its stack (p-4). */
 const DOCK_PADDING_PX = 32;
-const DRIVE_PATHS = ["/files", "/search", "/trash"];
+const DRIVE_PATHS = ["/files", "/search", "/starred", "/trash"];
 const PRIVATE_PATHS = [...DRIVE_PATHS, "/shared", "/shared-with-me", "/profile"];
 const under = (pathname: string, paths: string[]) =>
   paths.some((path) => pathname === path || pathname.startsWith(`${path}/`));
@@ -65,6 +65,9 @@ export function Layout() {
                     <>
                       <NavLink to="/files" className={navClass}>
                         Files
+                      </NavLink>
+                      <NavLink to="/starred" className={navClass}>
+                        Starred
                       </NavLink>
                       <NavLink to="/shared" className={navClass}>
                         Shared

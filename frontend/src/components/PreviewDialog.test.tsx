@@ -19,6 +19,7 @@ const file = (id: string, name: string, type: string, mediaType?: string): Item 
   modifiedAt: "2026-01-01T00:00:00Z",
   trashedAt: null,
   shared: false,
+  starred: false,
 });
 
 function storage(text: string) {

@@ -53,6 +53,9 @@ interface PreviewDialogProps {
   onShare?(file: Item): void;
   /** Told of the file as a restored version left it. */
   onFileChanged?(file: Item): void;
+  /** Whether the file is starred now (it may have been starred here, after the listing). */
+  starredOf?(file: Item): boolean;
+  onStar?(file: Item, starred: boolean): void;
   onClose(): void;
 }
 
@@ -65,10 +68,13 @@ export function PreviewDialog({
   onDownload,
   onShare,
   onFileChanged,
+  starredOf = (shown) => shown.starred,
+  onStar,
   onClose,
 }: PreviewDialogProps) {
   const file = files[index];
   const [showVersions, setShowVersions] = useState(false);
+  const starred = starredOf(file);
   const load = useCallback(() => loadPreview(file), [file]);
   // Keyed by the content too: a restored version shows at once.
   const { preview, replace, renewLink } = usePreview(`${file.id}@${file.modifiedAt}@${file.size}`, load);
@@ -162,6 +168,11 @@ export function PreviewDialog({
           {onShare && (
             <Button variant="secondary" type="button" onClick={() => onShare(file)}>
               Share
+            </Button>
+          )}
+          {onStar && (
+            <Button variant="secondary" type="button" onClick={() => onStar(file, !starred)}>
+              {starred ? "Unstar" : "Star"}
             </Button>
           )}
           <Button variant="secondary" type="button" onClick={onClose}>

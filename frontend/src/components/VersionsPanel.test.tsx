@@ -17,6 +17,7 @@ const file: Item = {
   modifiedAt: "2026-01-02T00:00:00Z",
   trashedAt: null,
   shared: false,
+  starred: false,
 };
 
 const version = (id: string, size: number, current: boolean): Version => ({

@@ -22,6 +22,7 @@ function file(id: string, mediaType: string, overrides: Partial<Item> = {}): Ite
     trashedAt: null,
     thumbnail: mediaType.startsWith("image/") ? "pending" : "none",
     shared: false,
+    starred: false,
     ...overrides,
   };
 }

@@ -59,6 +59,7 @@ const stored: UploadedFile = {
   modifiedAt: "",
   trashedAt: null,
   shared: false,
+  starred: false,
 };
 
 function makeQueue(limit: number | null) {

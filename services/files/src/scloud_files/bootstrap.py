@@ -36,6 +36,7 @@ from scloud_files.adapters.dynamodb import (
     DynamoDbGrants,
     DynamoDbPendingUploads,
     DynamoDbShareLinks,
+    DynamoDbStars,
 )
 from scloud_files.adapters.pillow_thumbnail import PillowThumbnailRenderer
 from scloud_files.adapters.s3 import S3BlobStore
@@ -48,6 +49,7 @@ from scloud_files.adapters.sqlite import (
     SqliteGrants,
     SqlitePendingUploads,
     SqliteShareLinks,
+    SqliteStars,
 )
 from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, GrpcUserDirectory
 from scloud_files.config import FilesSettings, FilesStorageSettings
@@ -74,6 +76,7 @@ from scloud_files.ports import (
     PeopleDirectory,
     ShareLinkStore,
     ShareNotices,
+    StarStore,
     ThumbnailRenderer,
     UserDirectory,
 )
@@ -92,12 +95,13 @@ async def open_repository(settings: FilesStorageSettings) -> AsyncIterator[FileR
 
 class ItemStores(NamedTuple):
     """What a tool that deletes items opens: the items, and what is attached to them (share links,
-    file requests, people's grants), which go with them as in the service's own purge."""
+    file requests, people's grants, stars), which go with them as in the service's own purge."""
 
     repository: FileRepository
     links: ShareLinkStore
     requests: FileRequestStore
     grants: GrantStore
+    stars: StarStore
 
 
 @contextlib.asynccontextmanager
@@ -112,12 +116,17 @@ async def open_stores(settings: FilesStorageSettings) -> AsyncIterator[ItemStore
             DynamoDbShareLinks(client, table),
             DynamoDbFileRequests(client, table),
             DynamoDbGrants(client, table),
+            DynamoDbStars(client, table),
         )
         return
     store = await SqliteStore.open(settings.sqlite_database(), migrations=MIGRATIONS)
     try:
         yield ItemStores(
-            SqliteFileRepository(store), SqliteShareLinks(store), SqliteFileRequests(store), SqliteGrants(store)
+            SqliteFileRepository(store),
+            SqliteShareLinks(store),
+            SqliteFileRequests(store),
+            SqliteGrants(store),
+            SqliteStars(store),
         )
     finally:
         await store.close()
@@ -321,19 +330,21 @@ async def bootstrap(
     grants: GrantStore | None = None,
     people: PeopleDirectory | None = None,
     share_notices: ShareNotices | None = None,
+    stars: StarStore | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending, built_links, built_requests, built_grants = await _metadata_stores(
+        repository, built_pending, built_links, built_requests, built_grants, built_stars = await _metadata_stores(
             settings, dependencies
         )
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
         file_requests = file_requests or built_requests
         grants = grants or built_grants
+        stars = stars or built_stars
     if blob_store is None:
         s3_blob_store = build_blob_store(settings)
         dependencies.check_ready("s3", s3_blob_store.check_ready)
@@ -409,6 +420,7 @@ async def bootstrap(
         ),
         people=_people_ports(grants, people, share_notices),
         users=users,
+        stars=stars,
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -463,8 +475,8 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore]:
-    """The repository, the pending uploads, the share links, the file requests and the grants in
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore, StarStore]:
+    """The repository, the pending uploads, the share links, the file requests, the grants and the stars in
     the store the `store` setting names, with its readiness check; no DynamoDB client is made for
     the SQLite store."""
     if settings.store == "sqlite":
@@ -475,6 +487,7 @@ async def _metadata_stores(
             SqliteShareLinks(store),
             SqliteFileRequests(store),
             SqliteGrants(store),
+            SqliteStars(store),
         )
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
@@ -486,4 +499,5 @@ async def _metadata_stores(
         DynamoDbShareLinks(client, settings.files_table),
         DynamoDbFileRequests(client, settings.files_table),
         DynamoDbGrants(client, settings.files_table),
+        DynamoDbStars(client, settings.files_table),
     )

@@ -25,6 +25,7 @@ from scloud_files.domain import (
     UnfiledFile,
 )
 from scloud_files.domain.grant import Grant, Role
+from scloud_files.domain.star import Star
 
 
 class FileVersions(Protocol):
@@ -555,6 +556,34 @@ class GrantStore(Protocol):
     async def delete_for_account(self, user_id: str) -> int:
         """Removes every grant and invitation the user made and every grant to them, on every
         side: the account is being deleted. Idempotent."""
+        ...
+
+
+class StarStore(Protocol):
+    """The items each user starred, found by (user, item) for the marks of a page and by star
+    time for Starred. A star names an item id only: whether the item is still live is the
+    drive's to check when it lists them."""
+
+    async def star(self, star: Star) -> None:
+        """Records the star. Idempotent: an item starred already keeps its first star time."""
+        ...
+
+    async def unstar(self, user_id: str, item_id: str) -> None:
+        """Forgets the star. Idempotent. Also what the purge calls for each item it deletes."""
+        ...
+
+    async def list_starred(self, user_id: str, *, limit: int, after_key: str | None) -> tuple[list[Star], str | None]:
+        """Up to `limit` of the user's stars, newest star first, with keys (Star.key) below
+        `after_key`; and the key to continue after if more follow. Costs a page, whatever else
+        the user has."""
+        ...
+
+    async def starred_items(self, user_id: str, item_ids: Sequence[str]) -> set[str]:
+        """Which of `item_ids` the user starred: one read for a page of items."""
+        ...
+
+    async def delete_all(self, user_id: str) -> int:
+        """Forgets every star of the user (the account is being deleted); how many. Idempotent."""
         ...
 
 

@@ -20,7 +20,7 @@ async def purge_store(
     settings: FilesStorageSettings, *, blob_store: BlobStore | None = None, now: Clock = utc_now
 ) -> int:
     """One pass over the store the settings name; returns how many items were purged. The purged
-    items' share links, file requests and grants go with them, as in the service's own purge."""
+    items' share links, file requests, grants and stars go with them, as in the service's own purge."""
     async with open_stores(settings) as stores:
         purge_due = PurgeDue(
             stores.repository,
@@ -29,6 +29,7 @@ async def purge_store(
             links=stores.links,
             requests=stores.requests,
             grants=stores.grants,
+            stars=stores.stars,
         )
         return await purge_all_due(purge_due)
 

@@ -14,6 +14,7 @@ from scloud_files.adapters.in_memory_share import FastPasswordHasher, InMemoryUs
 from scloud_files.bootstrap import open_repository, open_stores
 from scloud_files.config import FilesStorageSettings
 from scloud_files.domain import ItemKind, SortField, StorageUsage, link_hash
+from scloud_files.domain.star import Star
 from scloud_files.drive.share_link import ShareLimits
 from scloud_files.drive.use_cases import SharingPorts, build_drive
 from scloud_files.migrate_folders import migrate
@@ -102,7 +103,7 @@ def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside
     users = InMemoryUserDirectory({"alice": AccountProfile(True, "Alice")})
 
     async def share_then_delete_forever() -> tuple[str, str]:
-        async with open_stores(settings) as (repository, links, _, _):
+        async with open_stores(settings) as (repository, links, _, _, _):
             sharing = SharingPorts(links, users, FastPasswordHasher(), ShareLimits())
             drive = build_drive(
                 repository, blob_store, max_upload_bytes=1000, download_url_ttl_seconds=60, sharing=sharing
@@ -117,7 +118,7 @@ def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside
 
     async def links_left(*link_ids: str) -> tuple[list[bool], int]:
         """Whether each link is still found, and how many the owner's index lists."""
-        async with open_stores(settings) as (_, links, _, _):
+        async with open_stores(settings) as (_, links, _, _, _):
             owned, _ = await links.list_owned("alice", limit=10, after_ref=None)
             return [await links.find(link_hash(link_id)) is not None for link_id in link_ids], len(owned)
 
@@ -128,9 +129,9 @@ def test_the_purge_tool_deletes_the_links_of_what_it_purges(settings, no_outside
     assert asyncio.run(links_left(gone_link, kept_link)) == ([False, True], 1)
 
 
-def test_the_purge_tool_deletes_the_requests_and_grants_of_what_it_purges(settings, no_outside_clients):
+def test_the_purge_tool_deletes_the_requests_grants_and_stars_of_what_it_purges(settings, no_outside_clients):
     """Regression: the tool (and `scloud-admin purge run`, built on it) purged items but left their
-    file requests and people's grants behind, unlike the service's own purge."""
+    file requests and people's grants behind, unlike the service's own purge. Stars go too."""
     blob_store = InMemoryBlobStore()
 
     async def folder_with_a_request_and_a_grant_then_deleted_forever() -> str:
@@ -139,18 +140,20 @@ def test_the_purge_tool_deletes_the_requests_and_grants_of_what_it_purges(settin
             folder, _ = await drive.create_folder("alice", name="Holiday", parent_id=None)
             await stores.requests.add(a_request(owner_id="alice", folder_id=folder.item_id))
             await stores.grants.add(a_grant(owner_id="alice", item_id=folder.item_id))
+            await stores.stars.star(Star("alice", folder.item_id, "2026-11-25T09:30:00+00:00"))
             await drive.trash_item("alice", folder.item_id, kind=None)
             assert await drive.empty_trash("alice") == 1
             return folder.item_id
 
-    async def attached(folder_id: str) -> tuple[int, int]:
+    async def attached(folder_id: str) -> tuple[int, int, int]:
         async with open_stores(settings) as stores:
             requests, _ = await stores.requests.list_owned("alice", limit=10, after_ref=None)
-            return len(requests), len(await stores.grants.people_on("alice", folder_id))
+            people = await stores.grants.people_on("alice", folder_id)
+            return len(requests), len(people), len(await stores.stars.starred_items("alice", [folder_id]))
 
     folder_id = asyncio.run(folder_with_a_request_and_a_grant_then_deleted_forever())
-    assert asyncio.run(attached(folder_id)) == (1, 1)
+    assert asyncio.run(attached(folder_id)) == (1, 1, 1)
 
     assert asyncio.run(purge_store(settings, blob_store=blob_store)) == 1
 
-    assert asyncio.run(attached(folder_id)) == (0, 0)
+    assert asyncio.run(attached(folder_id)) == (0, 0, 0)

@@ -82,6 +82,8 @@ class ItemPage:
     paths: dict[str, list[PathEntry]] = field(default_factory=dict)
     # The ids of the items with a live share link (drive.shared_mark).
     shared: frozenset[str] = frozenset()
+    # The ids of the items the user starred (drive.star).
+    starred: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 import logging
 
 from scloud_files.domain import ObjectKeys, StorageUsage
-from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore, StarStore
 
 logger = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ class DeleteUserFiles:
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
+        stars: StarStore | None = None,
         *,
         keys: ObjectKeys,
     ) -> None:
@@ -33,10 +34,11 @@ class DeleteUserFiles:
         self._links = links
         self._requests = requests
         self._grants = grants
+        self._stars = stars
 
     async def __call__(self, user_id: str) -> int:
         """Every byte and every record of a user (files, folders, trash, names, share links with
-        their logs, file requests), orphaned bytes included. Idempotent. The account is closed
+        their logs, file requests, stars), orphaned bytes included. Idempotent. The account is closed
         first, so an upload still in flight cannot record a file afterwards: it fails and removes
         its own bytes."""
         await self._repository.close_account(user_id)
@@ -46,6 +48,8 @@ class DeleteUserFiles:
             links += await self._requests.delete_requests(user_id)
         # What they shared and what was shared with them: on DynamoDB both are found from their partition.
         grants = await self._grants.delete_for_account(user_id) if self._grants is not None else 0
+        if self._stars is not None:
+            await self._stars.delete_all(user_id)
         objects = 0
         for prefix in self._keys.user_prefixes(user_id):
             objects += await self._blob_store.delete_prefix(prefix)

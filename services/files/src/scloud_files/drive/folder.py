@@ -19,7 +19,7 @@ from scloud_files.domain import (
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths, path_entries
 from scloud_files.drive.name_clash import NameClash
-from scloud_files.drive.shared_mark import SharedMarks
+from scloud_files.drive.page_marks import PageMarks
 from scloud_files.ports import FileRepository
 
 logger = logging.getLogger(__name__)
@@ -36,7 +36,7 @@ class GetFolder:
 
 
 class ListChildren:
-    def __init__(self, repository: FileRepository, paths: FolderPaths, marks: SharedMarks) -> None:
+    def __init__(self, repository: FileRepository, paths: FolderPaths, marks: PageMarks) -> None:
         self._repository = repository
         self._paths = paths
         self._marks = marks

@@ -11,7 +11,7 @@ from scloud_files.domain import Item
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.thumbnail import delete_renditions
 from scloud_files.drive.versions import PruneVersions
-from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore
+from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore, StarStore
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +29,7 @@ class PurgeDue:
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
         versions: PruneVersions | None = None,
+        stars: StarStore | None = None,
     ) -> None:
         self._versions = versions
         self._repository = repository
@@ -37,6 +38,7 @@ class PurgeDue:
         self._links = links
         self._requests = requests
         self._grants = grants
+        self._stars = stars
         # Set when something was deleted forever, so the purge runs now rather than at its interval.
         self.requested = asyncio.Event()
         self._events = current_event_metrics()
@@ -91,6 +93,8 @@ class PurgeDue:
                 await self._requests.delete_requests(item.user_id, folder_id=item.item_id)
             if self._grants is not None:
                 await self._grants.delete_for_item(item.user_id, item.item_id)
+            if self._stars is not None:
+                await self._stars.unstar(item.user_id, item.item_id)
 
 
 async def purge_all_due(purge_due: PurgeDue) -> int:

@@ -8,13 +8,13 @@ from scloud_files.domain import (
     is_file_id,
 )
 from scloud_files.drive.folder_path import FolderPaths, path_entries
-from scloud_files.drive.shared_mark import SharedMarks
+from scloud_files.drive.page_marks import PageMarks
 from scloud_files.ports import FileRepository
 
 
 class SearchItems:
     def __init__(
-        self, repository: FileRepository, paths: FolderPaths, marks: SharedMarks, *, examined_per_request: int
+        self, repository: FileRepository, paths: FolderPaths, marks: PageMarks, *, examined_per_request: int
     ) -> None:
         self._repository = repository
         self._paths = paths

@@ -39,6 +39,7 @@ from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.migration import FileUnfiled
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.name_clash import NameClash
+from scloud_files.drive.page_marks import PageMarks
 from scloud_files.drive.path_lookup import FindByPath, ReadFile
 from scloud_files.drive.people_share import PeopleOnItem, PeoplePorts, SharePerson
 from scloud_files.drive.purge import PurgeDue
@@ -84,6 +85,7 @@ from scloud_files.drive.shared_with_me import (
     nothing_to_end,
 )
 from scloud_files.drive.sign_in_name import SignInNames
+from scloud_files.drive.star import ListStarred, StarItem, StarMarks
 from scloud_files.drive.thumbnail import CreateThumbnailLink, ThumbnailWorker
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.trashing import Trasher
@@ -106,6 +108,7 @@ from scloud_files.ports import (
     PasswordHasher,
     PendingUploadStore,
     ShareLinkStore,
+    StarStore,
     UserDirectory,
 )
 from scloud_files.zip_archive import ArchiveWriter
@@ -224,6 +227,14 @@ class Versions:
 
 
 @dataclass(frozen=True)
+class Starring:
+    """Stars: starring and unstarring, and Starred."""
+
+    star: StarItem
+    list: ListStarred
+
+
+@dataclass(frozen=True)
 class Drive:
     get_folder: GetFolder
     list_children: ListChildren
@@ -253,6 +264,8 @@ class Drive:
     read_file: ReadFile
     copy_item: CopyItem
     versions: "Versions"
+    # Whether an item read is starred; marks none in a drive built without stars.
+    star_marks: StarMarks
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
@@ -266,6 +279,8 @@ class Drive:
     # None in a drive built without the users directory (the command-line tools, most unit
     # tests): WebDAV, which checks its sign-in name, then answers 503.
     sign_in_names: SignInNames | None = None
+    # None in a drive built without the star store (the command-line tools).
+    starring: Starring | None = None
 
 
 def build_drive(
@@ -295,6 +310,7 @@ def build_drive(
     people: PeoplePorts | None = None,
     version_retention: VersionRetention = VersionRetention(),
     users: UserDirectory | None = None,
+    stars: StarStore | None = None,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
@@ -311,9 +327,18 @@ def build_drive(
     grants = people.grants if people else None
     prune_versions = PruneVersions(repository, blob_store, now=now)
     purge_due = PurgeDue(
-        repository, blob_store, now=now, links=links, requests=request_store, grants=grants, versions=prune_versions
+        repository,
+        blob_store,
+        now=now,
+        links=links,
+        requests=request_store,
+        grants=grants,
+        stars=stars,
+        versions=prune_versions,
     )
-    marks = SharedMarks(links, grants, now=now)
+    shared_marks = PageMarks(SharedMarks(links, grants, now=now))
+    star_marks = StarMarks(stars)
+    marks = PageMarks(SharedMarks(links, grants, now=now), star_marks)
     on_recorded = thumbnails.submit if thumbnails else _ignore
     add_version = AddVersion(repository, blob_store, retention=version_retention, now=now)
     recorder = FileRecorder(repository, names, blob_store, add_version=add_version, on_recorded=on_recorded)
@@ -338,8 +363,8 @@ def build_drive(
     # Visitors' and grantees' links: short, so a revoked share ends within seconds.
     sign_shared = CreateDownloadLink(get_file, blob_store, ttl_seconds=shared_download_url_ttl_seconds, now=now)
     create_archive = CreateArchive(repository, paths, now=now)
-    # What a grantee lists of a shared folder: never the owner's own link marks.
-    unmarked_children = ListChildren(repository, paths, SharedMarks(None, now=now))
+    # What a grantee lists of a shared folder: none of the owner's marks (links, people, stars).
+    unmarked_children = ListChildren(repository, paths, PageMarks())
     create_folder = CreateFolder(repository, paths, names, new_id=new_id, now=now)
     upload_file = UploadFile(
         repository,
@@ -380,7 +405,7 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants, keys=keys),
+        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants, stars, keys=keys),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -410,6 +435,7 @@ def build_drive(
                 on_recorded=on_recorded,
             ),
         ),
+        star_marks=star_marks,
         direct=direct,
         thumbnails=thumbnails,
         sharing=_sharing(sharing, repository, paths, sign_shared, create_archive, new_id=new_id, now=now)
@@ -435,6 +461,11 @@ def build_drive(
         if people
         else None,
         sign_in_names=SignInNames(users) if users else None,
+        starring=Starring(
+            star=StarItem(stars, paths, now=now), list=ListStarred(stars, repository, paths, shared_marks)
+        )
+        if stars
+        else None,
     )
 
 

@@ -15,10 +15,11 @@ from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
 from scloud_files.drive.move import MoveItems, UpdateItem
 from scloud_files.drive.quota import ReadStorageLimits
 from scloud_files.drive.search import SearchItems
+from scloud_files.drive.star import StarMarks
 from scloud_files.drive.thumbnail import CreateThumbnailLink
 from scloud_files.drive.trash import DeleteForever, EmptyTrash, ListTrash, RestoreItems, TrashItem, TrashItems
 from scloud_files.drive.upload import UploadFile
-from scloud_files.drive.use_cases import DirectUploads, Drive, FileRequests, Sharing, Versions
+from scloud_files.drive.use_cases import DirectUploads, Drive, FileRequests, Sharing, Starring, Versions
 
 __all__ = ["CurrentUser"]
 
@@ -56,6 +57,7 @@ EmptyTrashDep = Annotated[EmptyTrash, Depends(_from_drive(attrgetter("empty_tras
 CreateArchiveDep = Annotated[CreateArchive, Depends(_from_drive(attrgetter("create_archive")))]
 OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_archive")))]
 ReadStorageLimitsDep = Annotated[ReadStorageLimits, Depends(_from_drive(attrgetter("read_limits")))]
+StarMarksDep = Annotated[StarMarks, Depends(_from_drive(attrgetter("star_marks")))]
 
 
 async def _direct_uploads(request: Request) -> DirectUploads:
@@ -66,6 +68,16 @@ async def _direct_uploads(request: Request) -> DirectUploads:
 
 
 DirectUploadsDep = Annotated[DirectUploads, Depends(_direct_uploads)]
+
+
+async def _starring(request: Request) -> Starring:
+    drive: Drive = request.app.state.container.service
+    if drive.starring is None:
+        raise ServiceUnavailable()
+    return drive.starring
+
+
+StarringDep = Annotated[Starring, Depends(_starring)]
 
 
 async def _sharing(request: Request) -> Sharing:

@@ -32,6 +32,7 @@ from scloud_files.http.deps import (
     ReadStorageLimitsDep,
     RestoreItemsDep,
     SearchItemsDep,
+    StarMarksDep,
     TrashItemDep,
     TrashItemsDep,
     UpdateItemDep,
@@ -57,6 +58,7 @@ from scloud_files.http.schemas import (
 )
 from scloud_files.http.share_routes import links as share_links
 from scloud_files.http.share_routes import public as public_links
+from scloud_files.http.star_routes import starred
 from scloud_files.http.thumbnail_routes import thumbnails
 from scloud_files.http.upload_reader import receive_file
 from scloud_files.http.upload_routes import uploads
@@ -215,9 +217,10 @@ async def download_archive(token: str, open_archive: OpenArchiveDep) -> Streamin
 
 
 @files.get("/{file_id:item_id}", responses=error_responses(401, 404, 422, 503))
-async def read_file(file_id: str, user: CurrentUser, get_file: GetFileDep) -> ItemRead:
+async def read_file(file_id: str, user: CurrentUser, get_file: GetFileDep, star_marks: StarMarksDep) -> ItemRead:
     """The file, unless it is in the trash. 404 `file_not_found` for another user's file too."""
-    return ItemRead.from_domain(await get_file(user.user_id, file_id))
+    file = await get_file(user.user_id, file_id)
+    return ItemRead.from_domain(file, starred=await star_marks.of_item(user.user_id, file.item_id))
 
 
 @files.get("/{file_id:item_id}/download", responses=error_responses(401, 404, 422, 503))
@@ -272,10 +275,14 @@ async def _update(update: UpdateItem, user_id: str, item_id: str, body: ItemUpda
 
 
 @folders.get("/{folder_id}", responses=error_responses(401, 404, 503))
-async def read_folder(folder_id: str, user: CurrentUser, get_folder: GetFolderDep) -> ItemRead:
+async def read_folder(
+    folder_id: str, user: CurrentUser, get_folder: GetFolderDep, star_marks: StarMarksDep
+) -> ItemRead:
     """The folder with its path; `root` is the root (id `root`, name "", path [])."""
     folder, path = await get_folder(user.user_id, folder_id_of(folder_id))
-    return ItemRead.root() if folder is None else ItemRead.from_domain(folder, path)
+    if folder is None:
+        return ItemRead.root()
+    return ItemRead.from_domain(folder, path, starred=await star_marks.of_item(user.user_id, folder.item_id))
 
 
 @folders.get("/{folder_id}/children", responses=error_responses(401, 404, 422, 503))
@@ -414,6 +421,7 @@ for part in (
     public_links,
     file_requests,
     public_requests,
+    starred,
     files,
     versions,
     thumbnails,

@@ -95,9 +95,16 @@ class ItemRead(ApiModel):
         description="The item has a share link that is neither revoked nor expired. Set in folder listings and "
         "search results; false elsewhere.",
     )
+    starred: bool = Field(
+        False,
+        description="The user starred the item. Set in folder listings, search results, Starred and the reads "
+        "of one file or folder; false elsewhere.",
+    )
 
     @classmethod
-    def from_domain(cls, item: Item, path: list[PathEntry] | None = None, *, shared: bool = False) -> "ItemRead":
+    def from_domain(
+        cls, item: Item, path: list[PathEntry] | None = None, *, shared: bool = False, starred: bool = False
+    ) -> "ItemRead":
         return cls(
             id=item.item_id,
             kind=item.kind.value,
@@ -116,6 +123,7 @@ class ItemRead(ApiModel):
             thumbnail=THUMBNAIL_READ[item.thumbnail] if not item.is_folder else "none",
             path=[PathEntryRead.from_domain(entry) for entry in path] if path is not None else None,
             shared=shared,
+            starred=starred,
         )
 
     @classmethod
@@ -145,7 +153,10 @@ class ItemPageRead(ApiModel):
         return cls(
             items=[
                 ItemRead.from_domain(
-                    item, page.paths.get(item.item_id, []) if with_paths else None, shared=item.item_id in page.shared
+                    item,
+                    page.paths.get(item.item_id, []) if with_paths else None,
+                    shared=item.item_id in page.shared,
+                    starred=item.item_id in page.starred,
                 )
                 for item in page.items
             ],

@@ -9,6 +9,7 @@ import pytest
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
+from scloud_files.adapters.in_memory_star import InMemoryStars
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app
@@ -61,7 +62,13 @@ async def drive(drive_settings, drive_repository, no_outside_clients):
 
     async def build(settings):
         return await bootstrap(
-            settings, repository=repository, blob_store=blobs, key_source=auth, session_source=auth, users=users
+            settings,
+            repository=repository,
+            blob_store=blobs,
+            key_source=auth,
+            session_source=auth,
+            users=users,
+            stars=InMemoryStars(),
         )
 
     app = create_app(drive_settings, build_container=build)

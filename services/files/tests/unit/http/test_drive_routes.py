@@ -71,6 +71,7 @@ async def test_folders_items_paths_and_pages(client):
         "thumbnail",
         "path",
         "shared",
+        "starred",
     }
     assert (projects["kind"], projects["size"], projects["type"], projects["parentId"]) == (
         "folder",
@@ -105,6 +106,7 @@ async def test_folders_items_paths_and_pages(client):
         "thumbnail": "none",
         "path": [],
         "shared": False,
+        "starred": False,
     }
     only_folders = (await client.get(f"/api/folders/{projects['id']}/children?kind=folder")).json()
     assert [item["name"] for item in only_folders["items"]] == ["Inner"]

@@ -7,6 +7,7 @@ from scloud_files.adapters.dynamodb.pending_upload import DynamoDbPendingUploads
 from scloud_files.adapters.dynamodb.record import guard_key, item_record, legacy_file_record
 from scloud_files.adapters.dynamodb.repository import DynamoDbFileRepository
 from scloud_files.adapters.dynamodb.share_link import DynamoDbShareLinks
+from scloud_files.adapters.dynamodb.star import DynamoDbStars
 from scloud_files.adapters.dynamodb.table import (
     SEARCH_ATTRIBUTES,
     SORT_INDEXES,
@@ -26,6 +27,7 @@ __all__ = [
     "DynamoDbGrants",
     "DynamoDbPendingUploads",
     "DynamoDbShareLinks",
+    "DynamoDbStars",
     "guard_key",
     "item_record",
     "legacy_file_record",

@@ -6,6 +6,7 @@ from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
 from scloud_files.adapters.sqlite.repository import SqliteFileRepository
 from scloud_files.adapters.sqlite.schema import MIGRATIONS
 from scloud_files.adapters.sqlite.share_link import SqliteShareLinks
+from scloud_files.adapters.sqlite.star import SqliteStars
 
 __all__ = [
     "MIGRATIONS",
@@ -14,4 +15,5 @@ __all__ = [
     "SqliteGrants",
     "SqlitePendingUploads",
     "SqliteShareLinks",
+    "SqliteStars",
 ]

@@ -341,3 +341,22 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# Step 15's Starred.
+MIGRATIONS.append(
+    Migration(
+        14,
+        """
+    -- The items each user starred. star_key is domain.star.Star.key (<starred_at>\\x01<item_id>).
+    CREATE TABLE stars (
+        user_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        starred_at TEXT NOT NULL,
+        star_key TEXT NOT NULL,
+        PRIMARY KEY (user_id, item_id)
+    ) STRICT, WITHOUT ROWID;
+    -- Starred, newest star first: one range of the user's stars.
+    CREATE INDEX stars_by_time ON stars (user_id, star_key);
+    """,
+    )
+)
