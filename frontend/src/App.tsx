@@ -18,6 +18,8 @@ const Profile = lazy(() => import("./pages/Profile").then((module) => ({ default
 const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ default: module.FilesPage })));
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
+const ActivityPage = lazy(() => import("./pages/ActivityPage").then((module) => ({ default: module.ActivityPage })));
+const RecentPage = lazy(() => import("./pages/RecentPage").then((module) => ({ default: module.RecentPage })));
 const SharedPage = lazy(() => import("./pages/SharedPage").then((module) => ({ default: module.SharedPage })));
 const SharedWithMePage = lazy(() =>
   import("./pages/SharedWithMePage").then((module) => ({ default: module.SharedWithMePage })),
@@ -87,6 +89,22 @@ export const routes = [
         element: (
           <Private>
             <TrashPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/recent",
+        element: (
+          <Private>
+            <RecentPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/activity",
+        element: (
+          <Private>
+            <ActivityPage />
           </Private>
         ),
       },
