@@ -19,6 +19,8 @@ const FilesPage = lazy(() => import("./pages/FilesPage").then((module) => ({ def
 const SearchPage = lazy(() => import("./pages/SearchPage").then((module) => ({ default: module.SearchPage })));
 const StarredPage = lazy(() => import("./pages/StarredPage").then((module) => ({ default: module.StarredPage })));
 const TrashPage = lazy(() => import("./pages/TrashPage").then((module) => ({ default: module.TrashPage })));
+const ActivityPage = lazy(() => import("./pages/ActivityPage").then((module) => ({ default: module.ActivityPage })));
+const RecentPage = lazy(() => import("./pages/RecentPage").then((module) => ({ default: module.RecentPage })));
 const SharedPage = lazy(() => import("./pages/SharedPage").then((module) => ({ default: module.SharedPage })));
 const SharedWithMePage = lazy(() =>
   import("./pages/SharedWithMePage").then((module) => ({ default: module.SharedWithMePage })),
@@ -96,6 +98,22 @@ export const routes = [
         element: (
           <Private>
             <TrashPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/recent",
+        element: (
+          <Private>
+            <RecentPage />
+          </Private>
+        ),
+      },
+      {
+        path: "/activity",
+        element: (
+          <Private>
+            <ActivityPage />
           </Private>
         ),
       },

@@ -3,7 +3,7 @@ import { useSubmit } from "../lib/useSubmit";
 import { Button } from "./Field";
 import { Notice } from "./Notice";
 
-/** "Download your data": the account's profile, sessions and file list as one JSON file. */
+/** "Download your data": the account's profile, sessions, file list and activity as one JSON file. */
 export function DownloadData() {
   const { busy, error, run } = useSubmit();
 
@@ -23,8 +23,8 @@ export function DownloadData() {
   return (
     <div className="space-y-3">
       <p className="text-sm text-slate-600 dark:text-slate-300">
-        Your profile, sessions, two-factor status and the list of your files and folders (the trash included), as one
-        JSON file. To take the files themselves, select them and download them as a ZIP.
+        Your profile, sessions, two-factor status, the list of your files and folders (the trash included) and your
+        activity, as one JSON file. To take the files themselves, select them and download them as a ZIP.
       </p>
       {error && <Notice kind="error">{error}</Notice>}
       <Button type="button" variant="secondary" busy={busy} onClick={download}>

@@ -13,7 +13,7 @@ export const SEARCH_DEBOUNCE_MS = 300;
 /** The dock's padding above and below its stack (p-4). */
 const DOCK_PADDING_PX = 32;
 const DRIVE_PATHS = ["/files", "/search", "/starred", "/trash"];
-const PRIVATE_PATHS = [...DRIVE_PATHS, "/shared", "/shared-with-me", "/profile"];
+const PRIVATE_PATHS = [...DRIVE_PATHS, "/recent", "/activity", "/shared", "/shared-with-me", "/profile"];
 const under = (pathname: string, paths: string[]) =>
   paths.some((path) => pathname === path || pathname.startsWith(`${path}/`));
 
@@ -66,6 +66,9 @@ export function Layout() {
                       <NavLink to="/files" className={navClass}>
                         Files
                       </NavLink>
+                      <NavLink to="/recent" className={navClass}>
+                        Recent
+                      </NavLink>
                       <NavLink to="/starred" className={navClass}>
                         Starred
                       </NavLink>
@@ -74,6 +77,9 @@ export function Layout() {
                       </NavLink>
                       <NavLink to="/shared-with-me" className={navClass}>
                         Shared with me
+                      </NavLink>
+                      <NavLink to="/activity" className={navClass}>
+                        Activity
                       </NavLink>
                       <NavLink to="/trash" className={navClass}>
                         Trash

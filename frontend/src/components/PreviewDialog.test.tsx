@@ -165,3 +165,38 @@ describe("image previews", () => {
     );
   });
 });
+
+describe("a file's history in its details", () => {
+  it("lists the file's own events when asked, as sentences", async () => {
+    const asked: string[] = [];
+    fakeApi(({ path, url }) => {
+      if (path.endsWith("/download")) return json(200, { url: "http://storage.test/raw", expiresAt: "" });
+      if (url.host === "storage.test") return new Response("hi", { headers: { "content-type": "text/plain" } });
+      if (path === "/api/v1/files/activity") {
+        asked.push(url.searchParams.get("itemId") ?? "");
+        return json(200, {
+          events: [
+            {
+              id: "e1",
+              action: "rename",
+              at: "2026-01-02T00:00:00Z",
+              actorId: null,
+              itemId: "T1",
+              itemKind: "file",
+              nameBefore: "old.txt",
+              nameAfter: "notes.txt",
+              pathBefore: "/",
+              pathAfter: "/",
+            },
+          ],
+          nextCursor: null,
+        });
+      }
+    });
+    show(file("T1", "notes.txt", "text/plain"));
+    expect(asked).toEqual([]);
+    await userEvent.click(screen.getByRole("button", { name: "History" }));
+    expect(await screen.findByText("A visitor renamed old.txt to notes.txt")).toBeInTheDocument();
+    expect(asked).toEqual(["T1"]);
+  });
+});

@@ -7,6 +7,7 @@ import { thumbnailLink } from "../lib/thumbnailLinks";
 import { Button } from "./Field";
 import { PreviewPane, inlineKind, isSvg, textPreview, usePreview, type Preview } from "./FilePreview";
 import { Modal } from "./Modal";
+import { ActivityList } from "./ActivityList";
 
 const VersionsPanel = lazy(() => import("./VersionsPanel"));
 
@@ -144,6 +145,7 @@ export function PreviewDialog({
           <VersionsPanel key={file.id} file={file} onRestored={(restored) => onFileChanged?.(restored)} />
         </Suspense>
       )}
+      <FileHistory key={file.id} fileId={file.id} />
       <div className="mt-6 flex flex-wrap items-center justify-between gap-2">
         <div className="flex gap-2">
           <Button variant="secondary" type="button" disabled={index === 0} onClick={() => go(-1)}>
@@ -181,5 +183,29 @@ export function PreviewDialog({
         </div>
       </div>
     </Modal>
+  );
+}
+
+/** The file's own history, loaded when asked for. */
+function FileHistory({ fileId }: { fileId: string }) {
+  const [open, setOpen] = useState(false);
+  const historyId = `history-${fileId}`;
+  return (
+    <div className="mt-4">
+      <Button
+        variant="secondary"
+        type="button"
+        aria-expanded={open}
+        aria-controls={open ? historyId : undefined}
+        onClick={() => setOpen(!open)}
+      >
+        {open ? "Hide history" : "History"}
+      </Button>
+      {open && (
+        <div id={historyId} className="mt-2">
+          <ActivityList filter={{ itemId: fileId }} />
+        </div>
+      )}
+    </div>
   );
 }

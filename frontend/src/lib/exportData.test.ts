@@ -19,7 +19,7 @@ const item = (id: string, name: string, kind: "file" | "folder", extra: Record<s
 afterEach(() => vi.unstubAllGlobals());
 
 describe("collectAccountData", () => {
-  it("walks every folder page by page, then the trash, and names each item by its path", async () => {
+  it("walks every folder page by page, then the trash, names each item by its path, and adds the activity", async () => {
     const asked: string[] = [];
     vi.stubGlobal(
       "fetch",
@@ -50,6 +50,10 @@ describe("collectAccountData", () => {
               ],
               nextCursor: null,
             });
+          case "/api/v1/files/activity":
+            return cursor
+              ? json({ events: [{ id: "e2", action: "upload", nameAfter: "a.txt" }], nextCursor: null })
+              : json({ events: [{ id: "e1", action: "rename", nameAfter: "b.txt" }], nextCursor: "more" });
           default:
             return new Response(null, { status: 404 });
         }
@@ -66,5 +70,7 @@ describe("collectAccountData", () => {
       ["Projects/old.txt", "2026-01-03T00:00:00Z"],
     ]);
     expect(asked).toContain("/api/v1/folders/root/children?limit=200&cursor=next");
+    expect((data.activity as { id: string }[]).map((event) => event.id)).toEqual(["e1", "e2"]);
+    expect(asked).toContain("/api/v1/files/activity?limit=200&cursor=more");
   });
 });

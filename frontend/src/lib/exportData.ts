@@ -1,4 +1,5 @@
 import { authApi, unwrap, usersApi } from "../api/client";
+import { activity as activityFeed, type ActivityEvent } from "../api/activity";
 import { drive, ROOT_ID, type Item } from "../api/drive";
 
 const PAGE = 200;
@@ -17,7 +18,7 @@ export interface ExportedItem {
 
 /**
  * Everything the account holds, as one JSON document: profile, sessions, two-factor status, and
- * every file and folder (trash included) with its path. Read page by page through the same API
+ * every file and folder (trash included) with its path, and the activity feed the service keeps. Read page by page through the same API
  * the app uses; the bytes themselves are a ZIP download away.
  */
 export async function collectAccountData(): Promise<Record<string, unknown>> {
@@ -32,7 +33,20 @@ export async function collectAccountData(): Promise<Record<string, unknown>> {
     sessions: sessions.sessions,
     twoFactor: { enabled: twoFactor.enabled, recoveryCodesLeft: twoFactor.recoveryCodesLeft },
     items: [...(await folderTree()), ...(await trash())],
+    activity: await activity(),
   };
+}
+
+/** Every event the service keeps (its retention period), newest first. */
+async function activity(): Promise<ActivityEvent[]> {
+  const events: ActivityEvent[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await activityFeed.list({ limit: PAGE, cursor });
+    events.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return events;
 }
 
 async function folderTree(): Promise<ExportedItem[]> {

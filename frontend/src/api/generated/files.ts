@@ -23,6 +23,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/files/activity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Activity
+         * @description What happened to the user's items, newest first: uploads, renames, moves, the trash,
+         *     sharing and links, uploads through file requests. 422 `invalid_activity_filter` for both
+         *     `itemId` and `folderId`.
+         */
+        get: operations["list_activity_api_v1_files_activity_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/files/archive": {
         parameters: {
             query?: never;
@@ -462,6 +484,27 @@ export interface paths {
          *     uploads. 404 `upload_not_found` for an upload of another request.
          */
         post: operations["sign_request_parts_api_v1_files_public_requests__request_id__uploads__upload_id__parts_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/files/recent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Recent
+         * @description The files the user opened, uploaded or changed, the most recent first, one entry per file,
+         *     each with its folder path; files in the trash are left out.
+         */
+        get: operations["list_recent_api_v1_files_recent_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1450,6 +1493,69 @@ export interface components {
             /** Nextcursor */
             nextCursor: string | null;
         };
+        /**
+         * ActivityEventRead
+         * @description One change of one of the user's items.
+         */
+        ActivityEventRead: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "upload" | "new_version" | "rename" | "move" | "trash" | "restore" | "delete_forever" | "share" | "unshare" | "link_created" | "link_opened" | "link_revoked" | "request_upload";
+            /**
+             * Actorid
+             * @description The account that did it: the user's own id for their own actions; null for a visitor who did not sign in (a share link opened, an upload through a file request).
+             */
+            actorId: string | null;
+            /**
+             * At
+             * @description When it happened, RFC 3339, UTC.
+             */
+            at: string;
+            /**
+             * Id
+             * @description The event's key: the same change always has the same id.
+             */
+            id: string;
+            /** Itemid */
+            itemId: string;
+            /**
+             * Itemkind
+             * @enum {string}
+             */
+            itemKind: "file" | "folder";
+            /**
+             * Nameafter
+             * @description The item's name after the change.
+             */
+            nameAfter: string | null;
+            /**
+             * Namebefore
+             * @description The item's name before the change; null for a new item.
+             */
+            nameBefore: string | null;
+            /**
+             * Pathafter
+             * @description The folder the item was in after the change, likewise.
+             */
+            pathAfter: string | null;
+            /**
+             * Pathbefore
+             * @description The folder the item was in before the change (`/` for the root, `/Docs/2026` below it); null for a new item, or where a folder on the way was trashed.
+             */
+            pathBefore: string | null;
+        };
+        /** ActivityPageRead */
+        ActivityPageRead: {
+            /** Events */
+            events: components["schemas"]["ActivityEventRead"][];
+            /**
+             * Nextcursor
+             * @description Pass as `cursor` for the next page; null on the last page.
+             */
+            nextCursor: string | null;
+        };
         /** ArchiveCreate */
         ArchiveCreate: {
             /** Ids */
@@ -2128,6 +2234,105 @@ export interface components {
             name: string;
             /** Size */
             size: number;
+        };
+        /** RecentFileRead */
+        RecentFileRead: {
+            /**
+             * Checksumpartsize
+             * @description For a composite `sha256` (`-<parts>`): the bytes of every part but the last, which a client needs to compute the same composite from a download. Null for a whole file's checksum, folders and files uploaded before it was recorded (then only the part count is known).
+             */
+            checksumPartSize?: number | null;
+            /**
+             * Createdat
+             * @description RFC 3339, UTC.
+             */
+            createdAt: string;
+            /**
+             * Id
+             * @description ULID; files and folders share the id space. `root` for the root folder.
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "file" | "folder";
+            /**
+             * Mediatype
+             * @description What the file is, detected from its name and first bytes at upload (e.g. text/csv, application/zip): for labels and icons only. Null for folders.
+             */
+            mediaType?: string | null;
+            /**
+             * Modifiedat
+             * @description RFC 3339, UTC; renames, moves and replacements update it.
+             */
+            modifiedAt: string;
+            /** Name */
+            name: string;
+            /**
+             * Parentid
+             * @description The folder holding the item: `root` for a top-level item; null only for the root folder itself.
+             */
+            parentId: string | null;
+            /**
+             * Path
+             * @description The folders from the root (excluded) down to the item's folder. Present in search results, trash listings (original location as it is now; empty if gone) and folder reads.
+             */
+            path?: components["schemas"]["PathEntryRead"][] | null;
+            /**
+             * Sha256
+             * @description The file's full-object SHA-256 as S3 verified and stored it, base64: for a direct upload in parts the composite `base64(sha256(part digests concatenated))-<parts>`. Null for folders and for files uploaded through `POST /api/v1/files/upload`.
+             */
+            sha256?: string | null;
+            /**
+             * Shared
+             * @description The item has a share link that is neither revoked nor expired. Set in folder listings and search results; false elsewhere.
+             * @default false
+             */
+            shared: boolean;
+            /**
+             * Size
+             * @description Bytes; null for folders.
+             */
+            size: number | null;
+            /**
+             * Starred
+             * @description The user starred the item. Set in folder listings, search results, Starred and the reads of one file or folder; false elsewhere.
+             * @default false
+             */
+            starred: boolean;
+            /**
+             * Thumbnail
+             * @description Where the file's thumbnails stand: `pending` while the worker has still to make them (an image of a type it renders), `ready` once stored (`GET /api/v1/files/{id}/thumbnail` links to them), `failed` when the worker tried and gave up on the image (undecodable, too big, too slow), `none` for folders and files it does not render. Only `pending` changes by itself. The same in every answer that holds items (folder listings, search, the flat list, the trash).
+             * @default none
+             * @enum {string}
+             */
+            thumbnail: "pending" | "ready" | "failed" | "none";
+            /**
+             * Touchedat
+             * @description When the user last opened, uploaded or changed the file, RFC 3339, UTC.
+             */
+            touchedAt: string;
+            /**
+             * Trashedat
+             * @description When the item was moved to the trash; null if it is not.
+             */
+            trashedAt: string | null;
+            /**
+             * Type
+             * @description Media type a file is served with; null for folders.
+             */
+            type: string | null;
+        };
+        /** RecentPageRead */
+        RecentPageRead: {
+            /** Items */
+            items: components["schemas"]["RecentFileRead"][];
+            /**
+             * Nextcursor
+             * @description Pass as `cursor` for the next page; null on the last page. A page may hold fewer items than asked (files since trashed are left out) while this is not null.
+             */
+            nextCursor: string | null;
         };
         /**
          * Rendition
@@ -2866,6 +3071,99 @@ export interface operations {
             };
             /** @description Error */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    list_activity_api_v1_files_activity_get: {
+        parameters: {
+            query?: {
+                /** @description Only this item's events: its history. */
+                itemId?: string | null;
+                /** @description Only this folder's events and those of what was inside it at the time (`root`: everything). */
+                folderId?: string | null;
+                /** @description Items per page. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ActivityPageRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5355,6 +5653,79 @@ export interface operations {
             };
             /** @description Error */
             410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    list_recent_api_v1_files_recent_get: {
+        parameters: {
+            query?: {
+                /** @description Items per page. */
+                limit?: number;
+                /** @description `nextCursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RecentPageRead"];
+                };
+            };
+            /** @description Error */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -31,6 +31,7 @@ from scloud_common.tokens import (
     SessionStatusSource,
 )
 from scloud_files.adapters.dynamodb import (
+    DynamoDbActivityLog,
     DynamoDbFileRepository,
     DynamoDbFileRequests,
     DynamoDbGrants,
@@ -44,6 +45,7 @@ from scloud_files.adapters.s3_multipart import S3MultipartStore
 from scloud_files.adapters.share_notice_mail import MailedShareNotices
 from scloud_files.adapters.sqlite import (
     MIGRATIONS,
+    SqliteActivityLog,
     SqliteFileRepository,
     SqliteFileRequests,
     SqliteGrants,
@@ -66,6 +68,7 @@ from scloud_files.drive.thumbnail import MakeThumbnail, ThumbnailWorker, catch_u
 from scloud_files.drive.upload_sweep import sweep_periodically
 from scloud_files.drive.use_cases import Drive, RequestPorts, SharingPorts, build_drive
 from scloud_files.ports import (
+    ActivityLog,
     BlobStore,
     FileRepository,
     FileRequestStore,
@@ -331,15 +334,23 @@ async def bootstrap(
     people: PeopleDirectory | None = None,
     share_notices: ShareNotices | None = None,
     stars: StarStore | None = None,
+    activity: ActivityLog | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending, built_links, built_requests, built_grants, built_stars = await _metadata_stores(
-            settings, dependencies
-        )
+        (
+            repository,
+            built_pending,
+            built_links,
+            built_requests,
+            built_grants,
+            built_stars,
+            built_activity,
+        ) = await _metadata_stores(settings, dependencies)
+        activity = activity or built_activity
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
         file_requests = file_requests or built_requests
@@ -421,6 +432,8 @@ async def bootstrap(
         people=_people_ports(grants, people, share_notices),
         users=users,
         stars=stars,
+        activity=activity,
+        activity_retention=timedelta(days=settings.activity_retention_days),
     )
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
@@ -475,9 +488,9 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore, StarStore]:
-    """The repository, the pending uploads, the share links, the file requests, the grants and the stars in
-    the store the `store` setting names, with its readiness check; no DynamoDB client is made for
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore, StarStore, ActivityLog]:
+    """The repository, the pending uploads, the share links, the file requests, the grants, the
+    stars and the activity log in the store the `store` setting names, with its readiness check; no DynamoDB client is made for
     the SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
@@ -488,6 +501,7 @@ async def _metadata_stores(
             SqliteFileRequests(store),
             SqliteGrants(store),
             SqliteStars(store),
+            SqliteActivityLog(store),
         )
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
@@ -500,4 +514,5 @@ async def _metadata_stores(
         DynamoDbFileRequests(client, settings.files_table),
         DynamoDbGrants(client, settings.files_table),
         DynamoDbStars(client, settings.files_table),
+        DynamoDbActivityLog(client, settings.files_table),
     )

@@ -43,6 +43,13 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         description="Part size of S3 multipart uploads (S3's minimum is 5 MiB). About two parts per "
         "upload in progress are held in memory.",
     )
+    activity_retention_days: int = Field(
+        365,
+        ge=1,
+        le=3650,
+        description="Days each event of a user's activity feed (and each file's place in their Recent) is kept; "
+        "older ones are forgotten (DynamoDB TTL, or later writes on SQLite).",
+    )
     trash_retention_days: int = Field(
         30,
         ge=1,

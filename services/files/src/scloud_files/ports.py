@@ -24,6 +24,7 @@ from scloud_files.domain import (
     ThumbnailState,
     UnfiledFile,
 )
+from scloud_files.domain.activity import ActivityEvent, RecentTouch
 from scloud_files.domain.grant import Grant, Role
 from scloud_files.domain.star import Star
 
@@ -224,6 +225,54 @@ class FileRepository(FileVersions, Protocol):
         in the trash, oldest first: what the catch-up pass makes after a restart. A PENDING file
         trashed leaves the list and `restore` puts it back, still PENDING unless its state was
         recorded meanwhile."""
+        ...
+
+
+class ActivityLog(Protocol):
+    """The events of a user's items (docs/data-model.md, "Activity and Recent"), each found from
+    the user's feed, from its item's history and from the activity of every folder it names, all
+    newest first; and the files each user touched last, one entry per file. Writing an event or
+    a touch again is harmless: its key comes from the change. What is past its `expires_at` is
+    forgotten (by TTL on DynamoDB, by later writes on SQLite) and never listed."""
+
+    async def record(self, event: ActivityEvent) -> None:
+        """Stores the event under its key, replacing the same change recorded before."""
+        ...
+
+    async def list_for_user(
+        self, user_id: str, *, limit: int, after_key: str | None, now: str
+    ) -> tuple[list[ActivityEvent], str | None]:
+        """Up to `limit` of the user's events not expired at `now`, newest first, with keys below
+        `after_key`; and the key to continue after if more follow. Costs a page."""
+        ...
+
+    async def list_for_item(
+        self, user_id: str, item_id: str, *, limit: int, after_key: str | None, now: str
+    ) -> tuple[list[ActivityEvent], str | None]:
+        """As `list_for_user`, the events of one item."""
+        ...
+
+    async def list_for_folder(
+        self, user_id: str, folder_id: str, *, limit: int, after_key: str | None, now: str
+    ) -> tuple[list[ActivityEvent], str | None]:
+        """As `list_for_user`, the events naming the folder in `folder_ids`: its own and those of
+        anything below it at the time."""
+        ...
+
+    async def touch(self, touch: RecentTouch) -> None:
+        """Makes `touch` the file's entry in the user's Recent, unless the entry is newer."""
+        ...
+
+    async def list_recent(
+        self, user_id: str, *, limit: int, after_key: str | None, now: str
+    ) -> tuple[list[RecentTouch], str | None]:
+        """Up to `limit` of the user's entries not expired at `now`, most recently touched first,
+        with keys (RecentTouch.recent_key) below `after_key`; and the key to continue after if
+        more follow. Costs a page, whatever the user's drive holds."""
+        ...
+
+    async def delete_all(self, user_id: str) -> None:
+        """Forgets the user's events and entries: the account is being deleted. Idempotent."""
         ...
 
 

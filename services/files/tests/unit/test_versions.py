@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_activity import InMemoryActivityLog
 from scloud_files.domain import (
     FileVersion,
     ItemKind,
@@ -19,6 +20,7 @@ from scloud_files.domain import (
     VersionNotFound,
     VersionRetention,
 )
+from scloud_files.domain.activity import ActivityAction
 from scloud_files.drive.reconcile import ReconcileStore, reconcile_everything
 from scloud_files.drive.use_cases import build_drive
 from services.files.tests.doubles import Clock, chunks_of
@@ -183,3 +185,21 @@ def test_a_version_replaced_on_its_own_day_expires_after_a_month_else_after_six(
     same_day = retention.expiry(version, superseded_at=Clock()() + timedelta(hours=3))
     next_day = retention.expiry(version, superseded_at=Clock()() + timedelta(days=1))
     assert (same_day - Clock()()).days == 30 and (next_day - Clock()()).days == 183
+
+
+async def test_each_new_version_and_restore_is_one_event_of_the_files_activity(repository, blobs, clock):
+    drive = drive_of(repository, blobs, clock, activity=InMemoryActivityLog())
+    file = await put(drive, b"one")
+    clock.now += timedelta(seconds=1)
+    await put(drive, b"two")
+    await put(drive, b"three")  # in the same second: a separate event all the same
+    clock.now += timedelta(seconds=1)
+    _, versions = await drive.versions.list("alice", file.item_id)
+    await drive.versions.restore("alice", file.item_id, versions[-1].version_id)
+    page = await drive.activity.list("alice", item_id=file.item_id, limit=10, cursor=None)
+    assert [event.action for event in page.events] == [
+        ActivityAction.NEW_VERSION,
+        ActivityAction.NEW_VERSION,
+        ActivityAction.NEW_VERSION,
+        ActivityAction.UPLOAD,
+    ]

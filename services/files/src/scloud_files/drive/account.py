@@ -3,7 +3,15 @@
 import logging
 
 from scloud_files.domain import ObjectKeys, StorageUsage
-from scloud_files.ports import BlobStore, FileRepository, FileRequestStore, GrantStore, ShareLinkStore, StarStore
+from scloud_files.ports import (
+    ActivityLog,
+    BlobStore,
+    FileRepository,
+    FileRequestStore,
+    GrantStore,
+    ShareLinkStore,
+    StarStore,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,9 +33,11 @@ class DeleteUserFiles:
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
         stars: StarStore | None = None,
+        activity: ActivityLog | None = None,
         *,
         keys: ObjectKeys,
     ) -> None:
+        self._activity = activity
         self._repository = repository
         self._keys = keys
         self._blob_store = blob_store
@@ -53,6 +63,8 @@ class DeleteUserFiles:
         objects = 0
         for prefix in self._keys.user_prefixes(user_id):
             objects += await self._blob_store.delete_prefix(prefix)
+        if self._activity is not None:
+            await self._activity.delete_all(user_id)
         files = await self._repository.delete_all(user_id)
         logger.info(
             "user files deleted",

@@ -29,6 +29,7 @@ from scloud_files.domain import (
     is_sha256,
     served_content_type,
 )
+from scloud_files.domain.activity import ActivityAction
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.direct_upload import DirectUploadLimits, PendingUploads
 from scloud_files.drive.file_record import FileRecorder
@@ -281,7 +282,7 @@ class CompleteBatch:
             sha256=file.sha256,
         )
         try:
-            recorded = await self._recorder.record_or_compensate(item, batch.on_conflict)
+            recorded = await self._recorder.record_or_compensate(item, batch.on_conflict, action=ActivityAction.UPLOAD)
         except NameTaken as refused:
             return BatchFileOutcome(file.file_id, BatchFileState.REFUSED, error=refused.code)
         return BatchFileOutcome(file.file_id, BatchFileState.RECORDED, recorded)

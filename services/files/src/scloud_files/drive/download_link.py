@@ -11,6 +11,7 @@ from scloud_files.domain import (
     is_inline_safe,
     is_text_previewable,
 )
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.clock import Clock
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.ports import BlobStore
@@ -28,7 +29,17 @@ class GetFile:
 
 
 class CreateDownloadLink:
-    def __init__(self, get_file: GetFile, blob_store: BlobStore, *, ttl_seconds: int, now: Clock) -> None:
+    def __init__(
+        self,
+        get_file: GetFile,
+        blob_store: BlobStore,
+        *,
+        ttl_seconds: int,
+        now: Clock,
+        activity: ActivityRecorder | None = None,
+    ) -> None:
+        """`activity`, for the owner's links only: the file opened goes first in their Recent."""
+        self._activity = activity
         self._get_file = get_file
         self._blob_store = blob_store
         self._ttl_seconds = ttl_seconds
@@ -39,7 +50,11 @@ class CreateDownloadLink:
     ) -> tuple[str, datetime]:
         """`inline` is a wish: only a type safe to show inline is ever served inline. `as_text`
         serves a text-like file (code, Markdown, CSV...) as plain text, which no browser runs."""
-        return self.sign(await self._get_file(user_id, file_id), inline=inline, as_text=as_text)
+        stored = await self._get_file(user_id, file_id)
+        signed = self.sign(stored, inline=inline, as_text=as_text)
+        if self._activity is not None:
+            await self._activity.opened(stored)
+        return signed
 
     def sign(self, stored: Item, *, inline: bool = False, as_text: bool = False) -> tuple[str, datetime]:
         """The link of a file already checked to be live and readable by the caller (its owner,

@@ -8,6 +8,8 @@ from dataclasses import replace
 
 from scloud_common.errors import AppError
 from scloud_files.domain import Item, ItemKind, OnConflict, ThumbnailState, wants_thumbnail
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import OWNER, ActivityRecorder
 from scloud_files.drive.name_clash import NameClash
 from scloud_files.ports import BlobStore, FileRepository
 
@@ -23,6 +25,7 @@ class FileRecorder:
         *,
         add_version: Callable[[Item, Item], Awaitable[Item]] | None = None,
         on_recorded: Callable[[Item], object] = lambda item: None,
+        activity: ActivityRecorder | None = None,
     ) -> None:
         """`blob_store` is only asked to delete the bytes of a file the repository refused.
         `add_version(file, content)` makes bytes uploaded over a file its new version (without
@@ -33,14 +36,23 @@ class FileRecorder:
         self._names = names
         self._bytes = blob_store
         self._on_recorded = on_recorded
+        self._activity = activity
 
-    async def record_or_compensate(self, item: Item, on_conflict: OnConflict) -> Item:
+    async def record_or_compensate(
+        self,
+        item: Item,
+        on_conflict: OnConflict,
+        *,
+        action: ActivityAction | None = None,
+        actor_id: str | None | object = OWNER,
+    ) -> Item:
         """Records the stored bytes' item. The bytes are removed again only when the store
         definitely refused the item. After an outcome it cannot tell (a timeout, a 5xx: the
         write may have landed), the item is read back: there, the upload succeeded; absent, the
         bytes go; unreadable, they stay, and the reconcile pass removes them if no row ever
         names them. A cancelled upload (the client left) keeps them for the same pass. An image
-        is recorded with its thumbnail PENDING."""
+        is recorded with its thumbnail PENDING. With `action`, the file recorded is an event of
+        the owner's activity (by `actor_id`), once however often the upload's outcome is read."""
         if wants_thumbnail(item.media_type):
             item = replace(item, thumbnail=ThumbnailState.PENDING)
         try:
@@ -60,15 +72,36 @@ class FileRecorder:
                 if landed is not None:
                     logger.info("upload landed despite an error", extra={"file_id": item.item_id, "error": error.code})
                     self._on_recorded(landed)
+                    await self._tell_activity(item, landed, action, actor_id)
                     return landed
             await self.remove_bytes(item.object_key or "")
             raise
         self._on_recorded(recorded)
+        await self._tell_activity(item, recorded, action, actor_id)
         return recorded
 
     async def _landed_as_version(self, item: Item) -> Item | None:
         version = await self._repository.get_version(item.user_id, item.item_id)
         return await self._repository.get(item.user_id, version.file_id) if version is not None else None
+
+    async def _tell_activity(
+        self, uploaded: Item, recorded: Item, action: ActivityAction | None, actor_id: str | None | object
+    ) -> None:
+        if action is None or self._activity is None:
+            return
+        if recorded.item_id != uploaded.item_id:
+            # The upload became a new version of the file holding its name: keyed by the
+            # version, so two versions in one second are two events.
+            await self._activity.changed(
+                ActivityAction.NEW_VERSION,
+                before=recorded,
+                after=recorded,
+                actor_id=actor_id,
+                at=uploaded.created_at,
+                detail=uploaded.item_id,
+            )
+            return
+        await self._activity.changed(action, before=None, after=recorded, actor_id=actor_id, at=recorded.created_at)
 
     async def _record(self, item: Item, on_conflict: OnConflict) -> Item:
         async def write(attempted: str) -> Item:

@@ -13,6 +13,8 @@ from scloud_files.domain import (
     OnConflict,
     clean_file_name,
 )
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_depth import require_room
@@ -35,8 +37,17 @@ UNSET = Unset()
 
 
 class UpdateItem:
-    def __init__(self, repository: FileRepository, paths: FolderPaths, names: NameClash, *, now: Clock) -> None:
+    def __init__(
+        self,
+        repository: FileRepository,
+        paths: FolderPaths,
+        names: NameClash,
+        *,
+        activity: ActivityRecorder,
+        now: Clock,
+    ) -> None:
         self._repository = repository
+        self._activity = activity
         self._paths = paths
         self._names = names
         self._now = now
@@ -99,6 +110,8 @@ class UpdateItem:
             write, user_id=user_id, parent_id=target, name=new_name, kind=item.kind, on_conflict=on_conflict
         )
         logger.info("item moved", extra={"user_id": user_id, "item_id": item_id})
+        action = ActivityAction.MOVE if moved.parent_id != item.parent_id else ActivityAction.RENAME
+        await self._activity.changed(action, before=item, after=moved, at=modified_at)
         return moved
 
 

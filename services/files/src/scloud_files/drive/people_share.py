@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from scloud_common.email_address import normalize_email
 from scloud_common.errors import NotFound
 from scloud_files.domain import AccountClosed, EmailNotVerified, Item
+from scloud_files.domain.activity import ActivityAction
 from scloud_files.domain.grant import (
     INVITATION_TTL,
     MAX_PEOPLE_PER_ITEM,
@@ -22,6 +23,7 @@ from scloud_files.domain.grant import (
     TooManyPeople,
     person_id_of,
 )
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.shared_with_me import AccessEnded, nothing_to_end
@@ -38,7 +40,8 @@ class PeoplePorts:
 
 
 class SharePerson:
-    def __init__(self, ports: PeoplePorts, paths: FolderPaths, *, now: Clock) -> None:
+    def __init__(self, ports: PeoplePorts, paths: FolderPaths, *, activity: ActivityRecorder, now: Clock) -> None:
+        self._activity = activity
         self._grants = ports.grants
         self._people = ports.people
         self._notices = ports.notices
@@ -84,6 +87,9 @@ class SharePerson:
         await self._grants.add(grant)
         if earlier is None or earlier.role is not role:
             self._notices.shared(grant)
+            await self._activity.changed(
+                ActivityAction.SHARE, before=item, after=item, at=timestamp(now), detail=person_id
+            )
         logger.info("item shared with a person", extra={"user_id": owner_id, "item_id": item.item_id})
         return grant
 
@@ -92,8 +98,15 @@ class PeopleOnItem:
     """Who has access to an item, and the changes the owner makes to it."""
 
     def __init__(
-        self, grants: GrantStore, paths: FolderPaths, *, now: Clock, editing_ended: AccessEnded = nothing_to_end
+        self,
+        grants: GrantStore,
+        paths: FolderPaths,
+        *,
+        activity: ActivityRecorder,
+        now: Clock,
+        editing_ended: AccessEnded = nothing_to_end,
     ) -> None:
+        self._activity = activity
         self._grants = grants
         self._paths = paths
         self._now = now
@@ -133,3 +146,4 @@ class PeopleOnItem:
         grant = await self._person(owner_id, item_id, person_id)
         await self._grants.remove(grant)
         await self._editing_ended(grant)
+        await self._activity.changed_by_id(ActivityAction.UNSHARE, owner_id, grant.item_id, detail=grant.person_id)

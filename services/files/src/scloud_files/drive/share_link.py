@@ -22,6 +22,8 @@ from scloud_files.domain import (
     ShareLink,
     link_hash,
 )
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_path import FolderPaths
 from scloud_files.drive.move import UNSET, Unset
@@ -76,12 +78,14 @@ class CreateShareLink:
         paths: FolderPaths,
         settings: LinkSettings,
         *,
+        activity: ActivityRecorder,
         new_id: Callable[[], str],
         now: Clock,
     ) -> None:
         self._links = links
         self._paths = paths
         self._settings = settings
+        self._activity = activity
         self._new_id = new_id
         self._now = now
 
@@ -116,6 +120,9 @@ class CreateShareLink:
             owner_name=profile.display_name if show_owner_name else None,
         )
         await self._links.add(link)
+        await self._activity.changed(
+            ActivityAction.LINK_CREATED, before=item, after=item, at=link.created_at, detail=link.link_ref
+        )
         return link, link_id
 
 
@@ -175,9 +182,12 @@ class UpdateShareLink:
 
 
 class RevokeShareLink:
-    def __init__(self, links: ShareLinkStore, get_link: GetShareLink, *, now: Clock) -> None:
+    def __init__(
+        self, links: ShareLinkStore, get_link: GetShareLink, *, activity: ActivityRecorder, now: Clock
+    ) -> None:
         self._links = links
         self._get_link = get_link
+        self._activity = activity
         self._now = now
 
     async def __call__(self, owner_id: str, link_ref: str) -> None:
@@ -185,7 +195,11 @@ class RevokeShareLink:
         with its log. Revoking again changes nothing."""
         link = await self._get_link(owner_id, link_ref)
         if link.revoked_at is None:
-            await self._links.update_settings(dataclasses.replace(link, revoked_at=timestamp(self._now())))
+            revoked_at = timestamp(self._now())
+            await self._links.update_settings(dataclasses.replace(link, revoked_at=revoked_at))
+            await self._activity.changed_by_id(
+                ActivityAction.LINK_REVOKED, owner_id, link.item_id, at=revoked_at, detail=link.link_ref
+            )
 
 
 class ReadLinkLog:

@@ -32,6 +32,8 @@ from scloud_files.domain import (
     media_type_of_name,
     preview_kind,
 )
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.download_link import CreateDownloadLink
 from scloud_files.drive.folder_path import FolderPaths
@@ -147,12 +149,17 @@ def shared_item(link: ShareLink, item: Item) -> SharedItem:
 
 
 class OpenSharedLink:
-    def __init__(self, gate: LinkGate) -> None:
+    def __init__(self, gate: LinkGate, *, activity: ActivityRecorder) -> None:
         self._gate = gate
+        self._activity = activity
 
     async def __call__(self, link_id: str, visitor: Visitor, *, unlock: str | None) -> SharedItem:
         link, item = await self._gate.enter(link_id, visitor, unlock=unlock)
         await self._gate.log(link, visitor, AccessEvent.OPEN)
+        # The owner's activity: a visitor (not signed in) opened the link.
+        await self._activity.changed(
+            ActivityAction.LINK_OPENED, before=item, after=item, actor_id=None, detail=link.link_ref
+        )
         return shared_item(link, item)
 
 

@@ -18,6 +18,8 @@ from scloud_files.domain import (
     is_file_id,
     is_trash_key,
 )
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.folder_depth import require_room
@@ -43,15 +45,17 @@ async def require_trashed(repository: FileRepository, user_id: str, item_id: str
 
 
 class TrashItem:
-    def __init__(self, paths: FolderPaths, trasher: Trasher) -> None:
+    def __init__(self, paths: FolderPaths, trasher: Trasher, *, activity: ActivityRecorder) -> None:
         self._paths = paths
         self._trash = trasher
+        self._activity = activity
 
     async def __call__(self, user_id: str, item_id: str, *, kind: ItemKind | None) -> Item:
         """Moves the item to the trash; a folder takes what it holds along, untouched."""
         item = await self._paths.require_live(user_id, item_id, kind)
         trashed = await self._trash(item)
         logger.info("item trashed", extra={"user_id": user_id, "item_id": item_id})
+        await self._activity.changed(ActivityAction.TRASH, before=item, after=trashed, at=trashed.trashed_at)
         return trashed
 
 
@@ -79,11 +83,20 @@ class ListTrash:
 
 
 class RestoreItems:
-    def __init__(self, repository: FileRepository, paths: FolderPaths, names: NameClash, bulk: BulkRunner) -> None:
+    def __init__(
+        self,
+        repository: FileRepository,
+        paths: FolderPaths,
+        names: NameClash,
+        bulk: BulkRunner,
+        *,
+        activity: ActivityRecorder,
+    ) -> None:
         self._repository = repository
         self._paths = paths
         self._names = names
         self._bulk = bulk
+        self._activity = activity
 
     async def __call__(self, user_id: str, item_ids: Sequence[str], *, on_conflict: OnConflict) -> BulkResult:
         """Back to the folder each item was in, or to the root if that folder is gone or trashed;
@@ -109,15 +122,24 @@ class RestoreItems:
             write, user_id=user_id, parent_id=parent_id, name=item.name, kind=item.kind, on_conflict=on_conflict
         )
         logger.info("item restored", extra={"user_id": user_id, "item_id": item_id})
+        # Its trashing time tells this restore from a later one of the same item.
+        await self._activity.changed(ActivityAction.RESTORE, before=item, after=restored, detail=item.trashed_at or "")
         return restored
 
 
 class DeleteForever:
     def __init__(
-        self, repository: FileRepository, bulk: BulkRunner, *, purge_requested: asyncio.Event, now: Clock
+        self,
+        repository: FileRepository,
+        bulk: BulkRunner,
+        *,
+        purge_requested: asyncio.Event,
+        activity: ActivityRecorder,
+        now: Clock,
     ) -> None:
         self._repository = repository
         self._bulk = bulk
+        self._activity = activity
         self._purge_requested = purge_requested
         self._now = now
 
@@ -128,6 +150,7 @@ class DeleteForever:
         async def schedule(item_id: str) -> Item:
             item = await require_trashed(self._repository, user_id, item_id)
             await self._repository.schedule_purge(item, purge_at=now)
+            await self._activity.changed(ActivityAction.DELETE_FOREVER, before=item, after=item, at=now)
             return item
 
         result = await self._bulk(item_ids, schedule)
@@ -136,8 +159,11 @@ class DeleteForever:
 
 
 class EmptyTrash:
-    def __init__(self, repository: FileRepository, *, purge_requested: asyncio.Event, now: Clock) -> None:
+    def __init__(
+        self, repository: FileRepository, *, purge_requested: asyncio.Event, activity: ActivityRecorder, now: Clock
+    ) -> None:
         self._repository = repository
+        self._activity = activity
         self._purge_requested = purge_requested
         self._now = now
 
@@ -148,6 +174,7 @@ class EmptyTrash:
             items, last = await self._repository.list_trash(user_id, limit=EMPTY_BATCH, after_key=None)
             for item in items:
                 await self._repository.schedule_purge(item, purge_at=now)
+                await self._activity.changed(ActivityAction.DELETE_FOREVER, before=item, after=item, at=now)
             emptied += len(items)
             if not last:
                 break

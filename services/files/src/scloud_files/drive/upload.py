@@ -18,6 +18,7 @@ from scloud_files.domain import (
     detect_media_type,
     served_content_type,
 )
+from scloud_files.domain.activity import ActivityAction
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.file_record import FileRecorder
 from scloud_files.drive.folder_path import FolderPaths
@@ -160,6 +161,6 @@ class UploadFile:
             object_key=key,
             media_type=detect_media_type(name, bytes(stream.head)),
         )
-        item = await self._recorder.record_or_compensate(item, on_conflict)
+        item = await self._recorder.record_or_compensate(item, on_conflict, action=ActivityAction.UPLOAD)
         logger.info("file uploaded", extra={"user_id": user_id, "file_id": file_id, "file_size": stream.size})
         return item

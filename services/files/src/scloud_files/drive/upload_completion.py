@@ -24,6 +24,8 @@ from scloud_files.domain import (
     full_object_sha256,
     is_sha256,
 )
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import OWNER
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.direct_upload import DirectUploadLimits, PendingUploads
 from scloud_files.drive.file_record import FileRecorder
@@ -49,6 +51,16 @@ class CompletionGuard(Protocol):
     async def received(self, item: Item) -> None:
         """The file is recorded."""
         ...
+
+
+def upload_activity(upload: PendingUpload) -> tuple[ActivityAction, str | None | object]:
+    """What the owner's activity says of a completed upload, and who made it: a visitor through
+    a file request (anonymous), an editor through a share (`<itemId>:<userId>`), or the owner."""
+    if upload.request_ref is not None:
+        return ActivityAction.REQUEST_UPLOAD, None
+    if upload.share_ref is not None:
+        return ActivityAction.UPLOAD, upload.share_ref.rpartition(":")[2]
+    return ActivityAction.UPLOAD, OWNER
 
 
 class CompleteUpload:
@@ -176,10 +188,13 @@ class CompleteUpload:
             sha256=head.sha256,
             checksum_part_size=upload.part_size if upload.layout.part_count > 1 else None,
         )
+        action, actor_id = upload_activity(upload)
         if guard is None:
-            return await self._recorder.record_or_compensate(item, upload.on_conflict)
+            return await self._recorder.record_or_compensate(item, upload.on_conflict, action=action, actor_id=actor_id)
         try:
-            recorded = await self._recorder.record_or_compensate(item, upload.on_conflict)
+            recorded = await self._recorder.record_or_compensate(
+                item, upload.on_conflict, action=action, actor_id=actor_id
+            )
         except BaseException:
             await asyncio.shield(guard.release(upload, head.size))
             raise

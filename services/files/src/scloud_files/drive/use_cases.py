@@ -9,6 +9,7 @@ from datetime import timedelta
 from scloud_common.mail import Mailer, MailLayout
 from scloud_files.domain import FileIdGenerator, Item, ObjectKeys, VersionRetention
 from scloud_files.drive.account import DeleteUserFiles, GetStorageUsage
+from scloud_files.drive.activity import DEFAULT_RETENTION, ActivityRecorder, ListActivity, ListRecent
 from scloud_files.drive.archive import CreateArchive, OpenArchive
 from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
 from scloud_files.drive.bulk import BulkRunner
@@ -101,6 +102,7 @@ from scloud_files.drive.versions import (
     RestoreVersion,
 )
 from scloud_files.ports import (
+    ActivityLog,
     BlobStore,
     FileRepository,
     FileRequestStore,
@@ -177,6 +179,14 @@ class FileRequests:
     send_notices: SendRequestNotices
     # What a visitor's upload is told of the protocol's bounds (parts signed at once).
     max_parts_per_request: int
+
+
+@dataclass(frozen=True)
+class Activity:
+    """The activity feed and Recent, read back; the recorder every changing use case is given."""
+
+    list: ListActivity
+    recent: ListRecent
 
 
 @dataclass(frozen=True)
@@ -281,6 +291,8 @@ class Drive:
     sign_in_names: SignInNames | None = None
     # None in a drive built without the star store (the command-line tools).
     starring: Starring | None = None
+    # None in a drive built without an activity log (its routes answer 503): nothing is recorded.
+    activity: Activity | None = None
 
 
 def build_drive(
@@ -311,17 +323,20 @@ def build_drive(
     version_retention: VersionRetention = VersionRetention(),
     users: UserDirectory | None = None,
     stars: StarStore | None = None,
+    activity: ActivityLog | None = None,
+    activity_retention: timedelta = DEFAULT_RETENTION,
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
     keys = object_keys or ObjectKeys.for_development()
     paths = FolderPaths(repository)
+    recorder_of_activity = ActivityRecorder(activity, repository, paths, retention=activity_retention, now=now)
     trasher = Trasher(repository, retention=timedelta(days=trash_retention_days), now=now)
     names = NameClash(repository, trasher)
     bulk = BulkRunner(concurrency=bulk_concurrency, budget_seconds=bulk_budget_seconds, monotonic=monotonic)
     get_file = GetFile(paths)
-    update_item = UpdateItem(repository, paths, names, now=now)
-    trash_item = TrashItem(paths, trasher)
+    update_item = UpdateItem(repository, paths, names, activity=recorder_of_activity, now=now)
+    trash_item = TrashItem(paths, trasher, activity=recorder_of_activity)
     links = sharing.links if sharing else None
     request_store = sharing.requests.requests if sharing and sharing.requests else None
     grants = people.grants if people else None
@@ -341,7 +356,14 @@ def build_drive(
     marks = PageMarks(SharedMarks(links, grants, now=now), star_marks)
     on_recorded = thumbnails.submit if thumbnails else _ignore
     add_version = AddVersion(repository, blob_store, retention=version_retention, now=now)
-    recorder = FileRecorder(repository, names, blob_store, add_version=add_version, on_recorded=on_recorded)
+    recorder = FileRecorder(
+        repository,
+        names,
+        blob_store,
+        add_version=add_version,
+        on_recorded=on_recorded,
+        activity=recorder_of_activity,
+    )
     quota = StorageQuota(repository, pending_uploads or NoUploadsInProgress(), quota_bytes=quota_bytes)
     direct = None
     in_progress = None
@@ -358,7 +380,9 @@ def build_drive(
             new_id=new_id,
             now=now,
         )
-    create_download_link = CreateDownloadLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now)
+    create_download_link = CreateDownloadLink(
+        get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now, activity=recorder_of_activity
+    )
     list_versions = ListVersions(repository, paths)
     # Visitors' and grantees' links: short, so a revoked share ends within seconds.
     sign_shared = CreateDownloadLink(get_file, blob_store, ttl_seconds=shared_download_url_ttl_seconds, now=now)
@@ -392,9 +416,11 @@ def build_drive(
         trash_item=trash_item,
         trash_items=TrashItems(trash_item, bulk),
         list_trash=ListTrash(repository, paths),
-        restore_items=RestoreItems(repository, paths, names, bulk),
-        delete_forever=DeleteForever(repository, bulk, purge_requested=purge_due.requested, now=now),
-        empty_trash=EmptyTrash(repository, purge_requested=purge_due.requested, now=now),
+        restore_items=RestoreItems(repository, paths, names, bulk, activity=recorder_of_activity),
+        delete_forever=DeleteForever(
+            repository, bulk, purge_requested=purge_due.requested, activity=recorder_of_activity, now=now
+        ),
+        empty_trash=EmptyTrash(repository, purge_requested=purge_due.requested, activity=recorder_of_activity, now=now),
         purge_due=purge_due,
         create_archive=create_archive,
         open_archive=OpenArchive(
@@ -405,7 +431,9 @@ def build_drive(
             now=now,
         ),
         get_storage_usage=GetStorageUsage(repository),
-        delete_user_files=DeleteUserFiles(repository, blob_store, links, request_store, grants, stars, keys=keys),
+        delete_user_files=DeleteUserFiles(
+            repository, blob_store, links, request_store, grants, stars, activity, keys=keys
+        ),
         file_unfiled=FileUnfiled(repository, names),
         read_limits=ReadStorageLimits(
             quota,
@@ -433,12 +461,15 @@ def build_drive(
                 new_id=new_id,
                 now=now,
                 on_recorded=on_recorded,
+                activity=recorder_of_activity,
             ),
         ),
         star_marks=star_marks,
         direct=direct,
         thumbnails=thumbnails,
-        sharing=_sharing(sharing, repository, paths, sign_shared, create_archive, new_id=new_id, now=now)
+        sharing=_sharing(
+            sharing, repository, paths, sign_shared, create_archive, recorder_of_activity, new_id=new_id, now=now
+        )
         if sharing
         else None,
         requests=_file_requests(sharing, sharing.requests, repository, paths, direct, new_id=new_id, now=now)
@@ -456,6 +487,7 @@ def build_drive(
             trash_item,
             direct,
             in_progress,
+            recorder_of_activity,
             now=now,
         )
         if people
@@ -465,6 +497,9 @@ def build_drive(
             star=StarItem(stars, paths, now=now), list=ListStarred(stars, repository, paths, shared_marks)
         )
         if stars
+        else None,
+        activity=Activity(list=ListActivity(activity, now=now), recent=ListRecent(activity, repository, paths, now=now))
+        if activity
         else None,
     )
 
@@ -503,6 +538,7 @@ def _sharing(
     paths: FolderPaths,
     signer: CreateDownloadLink,
     create_archive: CreateArchive,
+    activity: ActivityRecorder,
     *,
     new_id: Callable[[], str],
     now: Clock,
@@ -512,13 +548,13 @@ def _sharing(
     gate = LinkGate(ports.links, repository, paths, ports.limits, new_id=new_id, now=now)
     scope = LinkScope(repository, paths)
     return Sharing(
-        create=CreateShareLink(ports.links, paths, settings, new_id=new_id, now=now),
+        create=CreateShareLink(ports.links, paths, settings, activity=activity, new_id=new_id, now=now),
         list=ListShareLinks(ports.links),
         get=get_link,
         update=UpdateShareLink(ports.links, get_link, settings),
-        revoke=RevokeShareLink(ports.links, get_link, now=now),
+        revoke=RevokeShareLink(ports.links, get_link, activity=activity, now=now),
         read_log=ReadLinkLog(ports.links, get_link),
-        open=OpenSharedLink(gate),
+        open=OpenSharedLink(gate, activity=activity),
         unlock=UnlockSharedLink(gate, ports.links, ports.hasher, now=now),
         download=DownloadSharedLink(gate, signer),
         list_folder=ListSharedFolder(gate, scope, repository),
@@ -574,14 +610,15 @@ def _people(
     trash_item: TrashItem,
     direct: DirectUploads | None,
     in_progress: PendingUploads | None,
+    activity: ActivityRecorder,
     *,
     now: Clock,
 ) -> People:
     gate = ShareGate(ports.grants, repository, paths, LinkScope(repository, paths))
     editing_ended = EndEditorUploads(in_progress) if in_progress else nothing_to_end
     return People(
-        share=SharePerson(ports, paths, now=now),
-        on_item=PeopleOnItem(ports.grants, paths, now=now, editing_ended=editing_ended),
+        share=SharePerson(ports, paths, activity=activity, now=now),
+        on_item=PeopleOnItem(ports.grants, paths, activity=activity, now=now, editing_ended=editing_ended),
         shared_with_me=ListSharedWithMe(ports.grants, ports.people, repository, paths, now=now),
         choices=ShareChoices(ports.grants, gate, access_ended=editing_ended),
         read=ReadShared(gate, list_children, signer),

@@ -19,6 +19,8 @@ from scloud_files.domain import (
     content_id,
     wants_thumbnail,
 )
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.download_link import CreateDownloadLink
 from scloud_files.drive.folder_path import FolderPaths
@@ -139,7 +141,9 @@ class RestoreVersion:
         new_id: Callable[[], str],
         now: Clock,
         on_recorded: Callable[[Item], object] = lambda item: None,
+        activity: ActivityRecorder | None = None,
     ) -> None:
+        self._activity = activity
         self._on_recorded = on_recorded
         self._versions = versions
         self._add_version = add_version
@@ -175,6 +179,10 @@ class RestoreVersion:
                 await self._blob_store.delete(key)
             raise
         self._on_recorded(restored)
+        if self._activity is not None:
+            await self._activity.changed(
+                ActivityAction.NEW_VERSION, before=file, after=restored, at=now, detail=restored_id
+            )
         logger.info("file version restored", extra={"user_id": user_id, "file_id": file_id, "version_id": version_id})
         return restored
 

@@ -8,6 +8,7 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_activity import InMemoryActivityLog
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.adapters.in_memory_star import InMemoryStars
 from scloud_files.bootstrap import bootstrap
@@ -69,6 +70,7 @@ async def drive(drive_settings, drive_repository, no_outside_clients):
             session_source=auth,
             users=users,
             stars=InMemoryStars(),
+            activity=InMemoryActivityLog(),
         )
 
     app = create_app(drive_settings, build_container=build)

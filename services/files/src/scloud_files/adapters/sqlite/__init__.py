@@ -1,5 +1,6 @@
 """The files repository on SQLite (repository.SqliteFileRepository) and its schema."""
 
+from scloud_files.adapters.sqlite.activity import SqliteActivityLog
 from scloud_files.adapters.sqlite.file_request import SqliteFileRequests
 from scloud_files.adapters.sqlite.grant import SqliteGrants
 from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
@@ -10,6 +11,7 @@ from scloud_files.adapters.sqlite.star import SqliteStars
 
 __all__ = [
     "MIGRATIONS",
+    "SqliteActivityLog",
     "SqliteFileRepository",
     "SqliteFileRequests",
     "SqliteGrants",

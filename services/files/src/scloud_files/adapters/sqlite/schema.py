@@ -360,3 +360,52 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# Step 15's activity feed and Recent (docs/data-model.md, "Activity and Recent").
+MIGRATIONS.append(
+    Migration(
+        15,
+        """
+    -- One row per change of a user's item; event_key (time|item|action|detail) is made from the
+    -- change, so recording it again replaces the row. folder_ids: a JSON list, for the export.
+    CREATE TABLE activity_events (
+        user_id TEXT NOT NULL,
+        event_key TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        item_kind TEXT NOT NULL CHECK (item_kind IN ('file', 'folder')),
+        action TEXT NOT NULL,
+        actor_id TEXT,
+        name_before TEXT,
+        name_after TEXT,
+        path_before TEXT,
+        path_after TEXT,
+        detail TEXT NOT NULL,
+        at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        folder_ids TEXT NOT NULL,
+        PRIMARY KEY (user_id, event_key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX activity_events_by_item ON activity_events (user_id, item_id, event_key);
+    CREATE INDEX activity_events_expiring ON activity_events (expires_at);
+    -- A folder's activity: one row per folder an event names (at most 2 x 64).
+    CREATE TABLE activity_folders (
+        user_id TEXT NOT NULL,
+        folder_id TEXT NOT NULL,
+        event_key TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, folder_id, event_key)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX activity_folders_expiring ON activity_folders (expires_at);
+    -- Recent: one row per file a user touched, listed by touched_at.
+    CREATE TABLE recent_files (
+        user_id TEXT NOT NULL,
+        item_id TEXT NOT NULL,
+        touched_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        PRIMARY KEY (user_id, item_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX recent_files_by_time ON recent_files (user_id, touched_at, item_id);
+    CREATE INDEX recent_files_expiring ON recent_files (expires_at);
+    """,
+    )
+)
