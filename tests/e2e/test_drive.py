@@ -335,6 +335,10 @@ def test_an_upload_whose_name_is_taken_asks_replace_or_keep_both(signed_in, tmp_
     expect(shown).to_contain_text("version one")
     preview.get_by_role("button", name="Close").click()
 
+    # Both changes, the replacement and the restore, are in the activity feed.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Activity").click()
+    expect(page.get_by_text("You uploaded a new version of report.txt", exact=True)).to_have_count(2)
+
     page.get_by_role("link", name="Trash").click()
     expect(page.get_by_text("The trash is empty")).to_be_visible()
 

@@ -329,17 +329,7 @@ class InMemoryFileRepository:
             or current.object_key != file.object_key
         ):
             raise ItemNotFound()
-        updated = replace(
-            current,
-            size=content.size,
-            content_type=content.content_type,
-            object_key=content.object_key,
-            media_type=content.media_type,
-            sha256=content.sha256,
-            checksum_part_size=content.checksum_part_size,
-            thumbnail=content.thumbnail,
-            modified_at=content.modified_at,
-        )
+        updated = current.serving(content)
         self.items[(file.user_id, file.item_id)] = updated
         self.versions[(file.user_id, superseded.version_id)] = superseded
         self.versions[(file.user_id, content.item_id)] = FileVersion.uploaded(content, file_id=file.item_id)

@@ -68,6 +68,21 @@ class Item:
     def moved(self, *, name: str, parent_id: str | None, modified_at: str) -> "Item":
         return replace(self, name=name, parent_id=parent_id, modified_at=modified_at)
 
+    def serving(self, content: "Item") -> "Item":
+        """The file with `content`'s bytes (a new version): its id, name, folder and creation
+        stay; what describes the bytes and the modified time come from `content`."""
+        return replace(
+            self,
+            size=content.size,
+            content_type=content.content_type,
+            object_key=content.object_key,
+            media_type=content.media_type,
+            sha256=content.sha256,
+            checksum_part_size=content.checksum_part_size,
+            thumbnail=content.thumbnail,
+            modified_at=content.modified_at,
+        )
+
 
 @dataclass(frozen=True)
 class PathEntry:

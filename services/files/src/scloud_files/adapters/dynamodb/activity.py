@@ -79,11 +79,16 @@ def _sort_keys(event: ActivityEvent) -> list[str]:
     return keys + [f"{FOLDER_PREFIX}{folder_id}#{event.event_key}" for folder_id in dict.fromkeys(event.folder_ids)]
 
 
+def event_records(event: ActivityEvent) -> list[dict[str, Any]]:
+    """The items one event is written as: in the feed, the item's history and each folder's."""
+    attributes = _attributes(event)
+    return [{**item_key(event.user_id, key), **attributes} for key in _sort_keys(event)]
+
+
 class DynamoDbActivityLog(TableAccess):
     @translate_aws_errors
     async def record(self, event: ActivityEvent) -> None:
-        attributes = _attributes(event)
-        puts = [{"PutRequest": {"Item": {**item_key(event.user_id, key), **attributes}}} for key in _sort_keys(event)]
+        puts = [{"PutRequest": {"Item": record}} for record in event_records(event)]
         for start in range(0, len(puts), BATCH_WRITE_SIZE):
             await self._batch_delete(puts[start : start + BATCH_WRITE_SIZE])
 

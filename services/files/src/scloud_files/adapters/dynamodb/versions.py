@@ -4,7 +4,6 @@ in one transaction; earlier versions are found by expiry through byPurge (`versi
 
 import zlib
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from scloud_common.aws import translate_aws_errors
@@ -91,8 +90,8 @@ def _content_update(file: Item, content: Item, superseded: FileVersion) -> dict[
         ":contentType": {"S": content.content_type or ""},
         ":objectKey": {"S": content.object_key or ""},
         ":modifiedAt": {"S": content.modified_at},
-        ":sizeKey": {"S": sort_key(_as_served(file, content), SortField.SIZE)},
-        ":modifiedKey": {"S": sort_key(_as_served(file, content), SortField.MODIFIED)},
+        ":sizeKey": {"S": sort_key(file.serving(content), SortField.SIZE)},
+        ":modifiedKey": {"S": sort_key(file.serving(content), SortField.MODIFIED)},
         ":superseded": {"L": [{"S": superseded.version_id}]},
         ":none": {"L": []},
         ":oldKey": {"S": file.object_key or ""},
@@ -136,10 +135,6 @@ def _content_update(file: Item, content: Item, superseded: FileVersion) -> dict[
         "AND attribute_not_exists(deleting)",
         "ExpressionAttributeValues": values,
     }
-
-
-def _as_served(file: Item, content: Item) -> Item:
-    return replace(file, size=content.size, modified_at=content.modified_at)
 
 
 class VersionRecords(TableAccess):

@@ -3,7 +3,6 @@ in one transaction; the retention removes earlier versions one at a time."""
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import Any
 
 from scloud_files.adapters.sqlite.access import IDS_PER_STATEMENT, Database, count_into_open_account, take_off_totals
@@ -79,17 +78,7 @@ class VersionRecords(Database):
             ):
                 raise ItemNotFound()
             count_into_open_account(connection, file.user_id, content.size or 0, 0)
-            updated = replace(
-                current,
-                size=content.size,
-                content_type=content.content_type,
-                object_key=content.object_key,
-                media_type=content.media_type,
-                sha256=content.sha256,
-                checksum_part_size=content.checksum_part_size,
-                thumbnail=content.thumbnail,
-                modified_at=content.modified_at,
-            )
+            updated = current.serving(content)
             connection.execute(
                 "UPDATE items SET size = :size, content_type = :content_type, object_key = :object_key, "
                 "media_type = :media_type, sha256 = :sha256, checksum_part_size = :checksum_part_size, thumbnail = :thumbnail, modified_at = :modified_at, "
