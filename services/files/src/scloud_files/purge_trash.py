@@ -20,7 +20,8 @@ async def purge_store(
     settings: FilesStorageSettings, *, blob_store: BlobStore | None = None, now: Clock = utc_now
 ) -> int:
     """One pass over the store the settings name; returns how many items were purged. The purged
-    items' share links, file requests, grants and stars go with them, as in the service's own purge."""
+    items' share links, file requests, grants, stars and earlier versions go with them, and earlier
+    versions past their retention go too, as in the service's own purge."""
     async with open_stores(settings) as stores:
         purge_due = PurgeDue(
             stores.repository,

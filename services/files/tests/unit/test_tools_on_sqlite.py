@@ -5,6 +5,7 @@ again, without a DynamoDB client."""
 import asyncio
 import sqlite3
 from contextlib import closing
+from datetime import timedelta
 
 import pytest
 
@@ -13,7 +14,7 @@ from scloud_files.adapters.in_memory import InMemoryBlobStore
 from scloud_files.adapters.in_memory_share import FastPasswordHasher, InMemoryUserDirectory
 from scloud_files.bootstrap import open_repository, open_stores
 from scloud_files.config import FilesStorageSettings
-from scloud_files.domain import ItemKind, SortField, StorageUsage, link_hash
+from scloud_files.domain import ItemKind, OnConflict, SortField, StorageUsage, link_hash
 from scloud_files.domain.star import Star
 from scloud_files.drive.share_link import ShareLimits
 from scloud_files.drive.use_cases import SharingPorts, build_drive
@@ -23,7 +24,7 @@ from scloud_files.purge_trash import purge_store
 from scloud_files.repair_usage import repair_store
 from services.files.tests.contracts.grant_ports import a_grant
 from services.files.tests.contracts.request_ports import a_request
-from services.files.tests.doubles import chunks_of
+from services.files.tests.doubles import Clock, chunks_of
 
 
 @pytest.fixture
@@ -157,3 +158,47 @@ def test_the_purge_tool_deletes_the_requests_grants_and_stars_of_what_it_purges(
     assert asyncio.run(purge_store(settings, blob_store=blob_store)) == 1
 
     assert asyncio.run(attached(folder_id)) == (0, 0, 0)
+
+
+def test_the_purge_tool_removes_the_versions_of_what_it_purges_and_those_past_retention(settings, no_outside_clients):
+    blob_store = InMemoryBlobStore()
+    clock = Clock()
+
+    async def files_with_versions() -> tuple[str, str]:
+        async with open_stores(settings) as stores:
+            drive = build_drive(
+                stores.repository, blob_store, max_upload_bytes=1000, download_url_ttl_seconds=60, now=clock
+            )
+            for content in (b"a1", b"a2", b"a3"):
+                gone = await drive.upload_file(
+                    "alice",
+                    file_name="a.txt",
+                    content_type=None,
+                    chunks=chunks_of(content),
+                    on_conflict=OnConflict.REPLACE,
+                )
+            clock.now += timedelta(days=1)
+            for content in (b"b1", b"b2"):
+                kept = await drive.upload_file(
+                    "alice",
+                    file_name="b.txt",
+                    content_type=None,
+                    chunks=chunks_of(content),
+                    on_conflict=OnConflict.REPLACE,
+                )
+            await drive.trash_item("alice", gone.item_id, kind=None)
+            assert await drive.empty_trash("alice") == 1
+            return gone.item_id, kept.item_id
+
+    async def versions_of(file_id: str) -> int:
+        async with open_stores(settings) as stores:
+            return len(await stores.repository.list_versions("alice", file_id))
+
+    gone_id, kept_id = asyncio.run(files_with_versions())
+    assert (asyncio.run(versions_of(gone_id)), asyncio.run(versions_of(kept_id))) == (2, 1)
+    asyncio.run(purge_store(settings, blob_store=blob_store, now=clock))
+    assert (asyncio.run(versions_of(gone_id)), asyncio.run(versions_of(kept_id))) == (0, 1)
+    assert {b"".join(blob_store.read_blocking(key)) for key in blob_store.objects} == {b"b1", b"b2"}
+    clock.now += timedelta(days=31)
+    asyncio.run(purge_store(settings, blob_store=blob_store, now=clock))
+    assert asyncio.run(versions_of(kept_id)) == 0 and len(blob_store.objects) == 1

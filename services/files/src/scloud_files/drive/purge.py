@@ -28,10 +28,11 @@ class PurgeDue:
         links: ShareLinkStore | None = None,
         requests: FileRequestStore | None = None,
         grants: GrantStore | None = None,
-        versions: PruneVersions | None = None,
         stars: StarStore | None = None,
     ) -> None:
-        self._versions = versions
+        # Earlier versions live in the repository: a purged file's go with it, and those past
+        # their retention go in the same pass, whoever runs it.
+        self._versions = PruneVersions(repository, blob_store, now=now)
         self._repository = repository
         self._blob_store = blob_store
         self._now = now
@@ -53,7 +54,7 @@ class PurgeDue:
                 await self._purge_tree(item)
                 purged += 1
             # Earlier versions past their retention: counted apart, they are no trashed items.
-            pruned = await self._versions(limit=limit) if self._versions is not None else 0
+            pruned = await self._versions(limit=limit)
         except Exception:
             self._record(RunOutcome.FAILED, purged)
             raise
@@ -80,8 +81,7 @@ class PurgeDue:
                     stack.extend((child, False) for child in children)
                 continue
             if item.object_key is not None:
-                if self._versions is not None:
-                    await self._versions.all_of(item)
+                await self._versions.all_of(item)
                 await self._blob_store.delete(item.object_key)
                 if item.thumbnail is not None:
                     await delete_renditions(self._blob_store, item.object_key)

@@ -98,7 +98,6 @@ from scloud_files.drive.versions import (
     AddVersion,
     CreateVersionDownloadLink,
     ListVersions,
-    PruneVersions,
     RestoreVersion,
 )
 from scloud_files.ports import (
@@ -340,16 +339,8 @@ def build_drive(
     links = sharing.links if sharing else None
     request_store = sharing.requests.requests if sharing and sharing.requests else None
     grants = people.grants if people else None
-    prune_versions = PruneVersions(repository, blob_store, now=now)
     purge_due = PurgeDue(
-        repository,
-        blob_store,
-        now=now,
-        links=links,
-        requests=request_store,
-        grants=grants,
-        stars=stars,
-        versions=prune_versions,
+        repository, blob_store, now=now, links=links, requests=request_store, grants=grants, stars=stars
     )
     shared_marks = PageMarks(SharedMarks(links, grants, now=now))
     star_marks = StarMarks(stars)
