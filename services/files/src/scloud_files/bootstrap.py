@@ -31,6 +31,7 @@ from scloud_common.tokens import (
     SessionStatusSource,
 )
 from scloud_files.adapters.dynamodb import (
+    DynamoDbCopyJobs,
     DynamoDbFileRepository,
     DynamoDbFileRequests,
     DynamoDbGrants,
@@ -43,6 +44,7 @@ from scloud_files.adapters.s3_multipart import S3MultipartStore
 from scloud_files.adapters.share_notice_mail import MailedShareNotices
 from scloud_files.adapters.sqlite import (
     MIGRATIONS,
+    SqliteCopyJobs,
     SqliteFileRepository,
     SqliteFileRequests,
     SqliteGrants,
@@ -53,6 +55,7 @@ from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, 
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.domain import ObjectKeys
 from scloud_files.drive.clock import utc_now
+from scloud_files.drive.copy_job import CopyJobSettings
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.file_request import RequestLimits
 from scloud_files.drive.people_share import PeoplePorts
@@ -65,6 +68,7 @@ from scloud_files.drive.upload_sweep import sweep_periodically
 from scloud_files.drive.use_cases import Drive, RequestPorts, SharingPorts, build_drive
 from scloud_files.ports import (
     BlobStore,
+    CopyJobStore,
     FileRepository,
     FileRequestStore,
     GrantStore,
@@ -321,15 +325,17 @@ async def bootstrap(
     grants: GrantStore | None = None,
     people: PeopleDirectory | None = None,
     share_notices: ShareNotices | None = None,
+    copy_jobs: CopyJobStore | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
     uploads, whose routes answer 503."""
     dependencies = Dependencies(settings)
     if repository is None:
-        repository, built_pending, built_links, built_requests, built_grants = await _metadata_stores(
+        repository, built_pending, built_links, built_requests, built_grants, built_jobs = await _metadata_stores(
             settings, dependencies
         )
+        copy_jobs = copy_jobs or built_jobs
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
         file_requests = file_requests or built_requests
@@ -403,7 +409,15 @@ async def bootstrap(
             _request_ports(settings, file_requests, mailer),
         ),
         people=_people_ports(grants, people, share_notices),
+        copy_job_store=copy_jobs,
+        copy_job_settings=CopyJobSettings(
+            threshold_files=settings.copy_job_threshold_files,
+            progress_every_files=settings.copy_job_progress_every_files,
+            heartbeat_seconds=settings.copy_job_heartbeat_seconds,
+        ),
     )
+    if drive.copy_jobs is not None:
+        dependencies.close_at_shutdown(drive.copy_jobs.close)
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
         asyncio.create_task(
@@ -457,8 +471,8 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore]:
-    """The repository, the pending uploads, the share links, the file requests and the grants in
+) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore, CopyJobStore]:
+    """The repository, the pending uploads, the share links, the file requests, the grants and the copy jobs in
     the store the `store` setting names, with its readiness check; no DynamoDB client is made for
     the SQLite store."""
     if settings.store == "sqlite":
@@ -469,6 +483,7 @@ async def _metadata_stores(
             SqliteShareLinks(store),
             SqliteFileRequests(store),
             SqliteGrants(store),
+            SqliteCopyJobs(store),
         )
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
@@ -480,4 +495,5 @@ async def _metadata_stores(
         DynamoDbShareLinks(client, settings.files_table),
         DynamoDbFileRequests(client, settings.files_table),
         DynamoDbGrants(client, settings.files_table),
+        DynamoDbCopyJobs(client, settings.files_table),
     )

@@ -14,6 +14,7 @@ from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, utc_now
 from scloud_files.drive.copy import CopyItem
+from scloud_files.drive.copy_job import CopyItems, CopyJobs, CopyJobSettings
 from scloud_files.drive.direct_upload import (
     AbortUpload,
     CreateUpload,
@@ -92,6 +93,7 @@ from scloud_files.drive.upload_slots import UploadSlots
 from scloud_files.drive.upload_sweep import SweepUploads
 from scloud_files.ports import (
     BlobStore,
+    CopyJobStore,
     FileRepository,
     FileRequestStore,
     MultipartStore,
@@ -237,6 +239,7 @@ class Drive:
     find_by_path: FindByPath
     read_file: ReadFile
     copy_item: CopyItem
+    copy_items: CopyItems
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
@@ -247,6 +250,9 @@ class Drive:
     # None without the sharing ports, the file requests' store or direct uploads.
     requests: FileRequests | None = None
     people: People | None = None
+    # None in a drive without a copy job store (the command-line tools): every copy is done within
+    # its request.
+    copy_jobs: CopyJobs | None = None
 
 
 def build_drive(
@@ -274,6 +280,8 @@ def build_drive(
     thumbnails: ThumbnailWorker | None = None,
     sharing: SharingPorts | None = None,
     people: PeoplePorts | None = None,
+    copy_job_store: CopyJobStore | None = None,
+    copy_job_settings: CopyJobSettings = CopyJobSettings(),
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
@@ -326,6 +334,23 @@ def build_drive(
         new_id=new_id,
         now=now,
     )
+    copy_item = CopyItem(
+        repository,
+        blob_store,
+        paths,
+        recorder,
+        quota,
+        create_folder,
+        keys=keys,
+        new_id=new_id,
+        now=now,
+        concurrency=bulk_concurrency,
+    )
+    copy_jobs = (
+        CopyJobs(copy_job_store, repository, copy_item, copy_job_settings, new_id=new_id, now=now)
+        if copy_job_store
+        else None
+    )
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths, marks),
@@ -366,9 +391,17 @@ def build_drive(
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         find_by_path=FindByPath(repository),
         read_file=ReadFile(paths, blob_store),
-        copy_item=CopyItem(
-            repository, blob_store, paths, recorder, quota, create_folder, keys=keys, new_id=new_id, now=now
+        copy_item=copy_item,
+        copy_items=CopyItems(
+            repository,
+            copy_item,
+            paths,
+            quota,
+            bulk,
+            copy_jobs,
+            threshold_files=copy_job_settings.threshold_files,
         ),
+        copy_jobs=copy_jobs,
         direct=direct,
         thumbnails=thumbnails,
         sharing=_sharing(sharing, repository, paths, sign_shared, create_archive, new_id=new_id, now=now)

@@ -8,6 +8,7 @@ import pytest
 
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
+from scloud_files.adapters.in_memory_copy_job import InMemoryCopyJobs
 from scloud_files.bootstrap import bootstrap
 from scloud_files.config import FilesSettings
 from scloud_files.http.app import create_app
@@ -52,7 +53,14 @@ async def drive(drive_settings, drive_repository, no_outside_clients):
     auth.active_sessions.update({("s1", "alice"), ("s2", "bob")})
 
     async def build(settings):
-        return await bootstrap(settings, repository=repository, blob_store=blobs, key_source=auth, session_source=auth)
+        return await bootstrap(
+            settings,
+            repository=repository,
+            blob_store=blobs,
+            key_source=auth,
+            session_source=auth,
+            copy_jobs=InMemoryCopyJobs(),
+        )
 
     app = create_app(drive_settings, build_container=build)
     async with app.router.lifespan_context(app):

@@ -1,6 +1,7 @@
 """The files repository on DynamoDB (repository.DynamoDbFileRepository) and its table."""
 
 from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE
+from scloud_files.adapters.dynamodb.copy_job import DynamoDbCopyJobs
 from scloud_files.adapters.dynamodb.file_request import DynamoDbFileRequests
 from scloud_files.adapters.dynamodb.grant import DynamoDbGrants
 from scloud_files.adapters.dynamodb.pending_upload import DynamoDbPendingUploads
@@ -21,6 +22,7 @@ __all__ = [
     "SORT_INDEXES",
     "TTL_ATTRIBUTE",
     "USAGE_SORT_KEY",
+    "DynamoDbCopyJobs",
     "DynamoDbFileRepository",
     "DynamoDbFileRequests",
     "DynamoDbGrants",

@@ -1,5 +1,6 @@
 """The files repository on SQLite (repository.SqliteFileRepository) and its schema."""
 
+from scloud_files.adapters.sqlite.copy_job import SqliteCopyJobs
 from scloud_files.adapters.sqlite.file_request import SqliteFileRequests
 from scloud_files.adapters.sqlite.grant import SqliteGrants
 from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
@@ -9,6 +10,7 @@ from scloud_files.adapters.sqlite.share_link import SqliteShareLinks
 
 __all__ = [
     "MIGRATIONS",
+    "SqliteCopyJobs",
     "SqliteFileRepository",
     "SqliteFileRequests",
     "SqliteGrants",
