@@ -202,9 +202,10 @@ class BlobStore(Protocol):
         store fails."""
         ...
 
-    async def copy(self, source_key: str, target_key: str) -> None:
+    async def copy(self, source_key: str, target_key: str, *, size: int | None = None) -> None:
         """Copies the object's bytes and type to `target_key` inside the store, the bytes never
-        passing through this process."""
+        passing through this process, whatever the size (`size`, the object's if known, spares
+        asking the store)."""
         ...
 
     async def delete(self, key: str) -> None:

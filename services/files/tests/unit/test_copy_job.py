@@ -35,7 +35,7 @@ class GatedBlobStore(InMemoryBlobStore):
             self.allowed = allowed
             self._changed.notify_all()
 
-    async def copy(self, source_key: str, target_key: str) -> None:
+    async def copy(self, source_key: str, target_key: str, *, size: int | None = None) -> None:
         async with self._changed:
             self.waiting += 1
             await self._changed.wait_for(lambda: self.allowed is None or self.copies < self.allowed)

@@ -167,7 +167,7 @@ class CopyItem:
         file_id = self._new_id()
         key = self._keys.file(user_id, file_id)
         assert item.object_key is not None
-        await self._blob_store.copy(item.object_key, key)
+        await self._blob_store.copy(item.object_key, key, size=item.size)
         now = timestamp(self._now())
         copy = replace(
             item,
