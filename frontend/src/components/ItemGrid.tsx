@@ -87,6 +87,7 @@ function ItemTile({
   onTrash,
   onShare,
   onRequestFiles,
+  onCopy,
   onDropItems,
   showLocation,
 }: ItemListProps & { item: Item }) {
@@ -145,7 +146,7 @@ function ItemTile({
         <span className="relative z-10">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onCopy })}
           />
         </span>
       </div>

@@ -29,6 +29,8 @@ export interface ItemListProps {
   onShare(item: Item): void;
   /** A folder's "Request files" (an upload-only link into it); absent where none can be made. */
   onRequestFiles?(folder: Item): void;
+  /** "Copy to…"; absent where copies cannot be made. */
+  onCopy?(item: Item): void;
   /** Rows dropped on a folder row move into it. */
   onDropItems(ids: string[], folderId: string): void;
 }
@@ -48,13 +50,15 @@ export function itemActions(
     onTrash,
     onShare,
     onRequestFiles,
-  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles">,
+    onCopy,
+  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles" | "onCopy">,
 ): RowAction[] {
   return [
     { label: "Download", run: () => onDownload(item) },
     { label: "Share", run: () => onShare(item) },
     ...(item.kind === "folder" && onRequestFiles ? [{ label: "Request files", run: () => onRequestFiles(item) }] : []),
     { label: "Rename", run: () => onRename(item) },
+    ...(onCopy ? [{ label: "Copy to…", run: () => onCopy(item) }] : []),
     { label: "Delete", run: () => onTrash(item), danger: true },
   ];
 }
@@ -143,6 +147,7 @@ function ItemRow({
   onTrash,
   onShare,
   onRequestFiles,
+  onCopy,
   onDropItems,
 }: ItemListProps & { item: Item }) {
   const checked = selection.ids.has(item.id);
@@ -207,7 +212,7 @@ function ItemRow({
         <span className="sm:hidden">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onCopy })}
           />
         </span>
         <span className="hidden sm:inline">
@@ -240,6 +245,16 @@ function ItemRow({
           >
             Rename
           </button>
+          {onCopy && (
+            <button
+              type="button"
+              onClick={() => onCopy(item)}
+              aria-label={`Copy ${item.name} to…`}
+              className={actionClass}
+            >
+              Copy to…
+            </button>
+          )}
           <button
             type="button"
             onClick={() => onTrash(item)}
