@@ -20,15 +20,6 @@ def settings(settings):
     return settings.model_copy(update={"copy_job_threshold_files": 2, "copy_job_progress_every_files": 1})
 
 
-@pytest.fixture
-def client(running_service, make_token):
-    with httpx.Client(
-        base_url=running_service.url, timeout=60, headers={"Authorization": f"Bearer {make_token('alice')}"}
-    ) as client:
-        client.bob = {"Authorization": f"Bearer {make_token('bob')}"}
-        yield client
-
-
 def ended_job(client: httpx.Client, job_id: str) -> dict:
     deadline = time.monotonic() + JOB_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
