@@ -72,8 +72,8 @@ function sortShown(items: Item[], key: string, order: string): Item[] {
 
 /**
  * A server-sorted, paged listing with everything done to its items: selection (of every item in
- * scope, too), preview, rename, move (dialog or drag), copy (a job with progress for many files), download (one file, or a ZIP of several),
- * delete to the trash with Undo, and the keyboard shortcuts.
+ * scope, too), preview, rename, move (dialog or drag), copy (a job with progress when large),
+ * download (one file, or a ZIP of several), delete to the trash with Undo, and the keyboard shortcuts.
  */
 export function ItemBrowser(props: ItemBrowserProps) {
   const { caption, load, listKey, folderId, location, showLocation, sortLocally, scope, empty } = props;

@@ -49,6 +49,9 @@ export function useCopyItems({ nameOf, onSettled, toast }: CopyItemsOptions) {
   useEffect(() => () => following.current?.abort(), []);
 
   async function copy(ids: string[], parentId: string | null, onConflict: "fail" | "rename" = "fail") {
+    // One copy followed at a time: a second would share the progress line and its Cancel.
+    if (following.current)
+      throw new ApiError(409, "copy_running", "A copy is running: wait for it or cancel it first.");
     const answer = await drive.copy(ids, parentId, onConflict).catch((reason) => Promise.reject(copyRefusal(reason)));
     void settle(answer, parentId, onConflict);
   }

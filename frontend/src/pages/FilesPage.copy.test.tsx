@@ -145,7 +145,7 @@ describe("Copy to… on the folder page", () => {
     expect(bodies).toEqual([{ ids: ["D2", "A1"], parentId: "D1", onConflict: "fail" }]);
   });
 
-  it("cancels a copy job and says how much was copied", async () => {
+  it("cancels a copy job and says how much was copied, starting no second copy meanwhile", async () => {
     let cancelled = false;
     const { requests } = fakeDrive(({ method }) => {
       if (method === "POST") return json(202, job());
@@ -163,6 +163,11 @@ describe("Copy to… on the folder page", () => {
     renderApp("/files");
     await copyIntoArchive(async () => userEvent.click(await screen.findByRole("button", { name: "Copy Photos to…" })));
     await screen.findByText("Copying… 120 of 800 files");
+    await copyIntoArchive(async () => userEvent.click(screen.getByRole("button", { name: "Copy notes.txt to…" })));
+    expect(await within(screen.getByRole("dialog")).findByRole("alert")).toHaveTextContent(
+      "A copy is running: wait for it or cancel it first.",
+    );
+    await userEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Cancel" }));
     await userEvent.click(screen.getByRole("button", { name: "Cancel copy" }));
     expect(requests).toContain("DELETE /api/v1/items/copy-jobs/J1");
     expect(await screen.findByText("Copy cancelled: 130 of 800 files copied, which stay.")).toBeInTheDocument();
