@@ -154,6 +154,8 @@ class Stack:
     data_dir: Path | None = None
     # How long files waits before mailing an owner the files a request received; None: its default.
     request_notice_interval_seconds: float | None = None
+    # Files a copy may hold before it runs as a copy job (FILES_COPY_JOB_THRESHOLD_FILES); None: its default.
+    copy_job_threshold_files: int | None = None
     # False runs the services without metrics and traces (<PREFIX>_TELEMETRY), to measure their cost.
     telemetry: bool = True
     # An OpenTelemetry collector's OTLP/HTTP base URL the services send their traces to; None: none.
@@ -389,6 +391,8 @@ class Stack:
         values.update(peers[service])
         if service == "files" and self.request_notice_interval_seconds is not None:
             values["REQUEST_NOTICE_INTERVAL_SECONDS"] = str(self.request_notice_interval_seconds)
+        if service == "files" and self.copy_job_threshold_files is not None:
+            values["COPY_JOB_THRESHOLD_FILES"] = str(self.copy_job_threshold_files)
         if not self.telemetry:
             values["TELEMETRY"] = "false"
         if self.otlp_endpoint is not None:

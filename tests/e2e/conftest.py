@@ -43,6 +43,8 @@ E2E_UPLOAD_LIMIT = 5 * 1024 * 1024
 E2E_QUOTA_BYTES = 1024 * 1024 * 1024
 # Short enough that the owner's notice of a file request arrives within the e2e test's wait.
 E2E_REQUEST_NOTICE_SECONDS = 2.0
+# Small enough that copying a folder of 50 files runs as a copy job, with its progress in the page.
+E2E_COPY_JOB_THRESHOLD_FILES = 20
 DESKTOP = {"width": 1280, "height": 860}
 # Strong enough for the server's strength check, whatever its minimum score.
 PASSWORD = "violet harbor lantern 73 quietly"
@@ -72,6 +74,7 @@ def run_from_private_clone(clone: Path, run_name: str, **options) -> Iterator[St
         frontend_dist=clone / "frontend" / "dist",
         # A file request's notice within the test's wait, not a quarter of an hour later.
         request_notice_interval_seconds=E2E_REQUEST_NOTICE_SECONDS,
+        copy_job_threshold_files=E2E_COPY_JOB_THRESHOLD_FILES,
         **options,
     )
     try:

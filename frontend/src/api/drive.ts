@@ -27,6 +27,10 @@ export interface ListOptions {
   kind?: "all" | "folder";
 }
 type FailedItem = Schemas["FailedItemRead"];
+/** A large copy running on the server, or how it ended. */
+export type CopyJob = Schemas["CopyJobRead"];
+/** What a copy request answers: the copies made within it, or the job copying a large selection. */
+export type CopyAnswer = { result: BulkResult; job?: never } | { job: CopyJob; result?: never };
 
 /** The root folder's id in URLs and in the API. */
 export const ROOT_ID = "root";
@@ -123,6 +127,17 @@ export const drive = {
       (chunk) => unwrap(filesApi.POST("/api/v1/items/move", { body: { ids: chunk, parentId, onConflict: "fail" } })),
       onProgress,
     ),
+  /** One request (at most BULK_MAX_IDS ids): answered with the copies, or 202 with a copy job to follow. */
+  copy: async (ids: string[], parentId: string | null, onConflict: "fail" | "rename"): Promise<CopyAnswer> => {
+    const request = filesApi.POST("/api/v1/items/copy", { body: { ids, parentId, onConflict } });
+    const body = await unwrap(request);
+    return (await request).response.status === 202 ? { job: body as CopyJob } : { result: body as BulkResult };
+  },
+  copyJob: (jobId: string, signal?: AbortSignal) =>
+    unwrap(filesApi.GET("/api/v1/items/copy-jobs/{job_id}", { params: { path: { job_id: jobId } }, signal })),
+  /** Asks the job to stop after the files in progress; what was copied stays. */
+  cancelCopyJob: (jobId: string) =>
+    unwrap(filesApi.DELETE("/api/v1/items/copy-jobs/{job_id}", { params: { path: { job_id: jobId } } })),
   trashItems: (ids: string[], onProgress?: BulkProgress) =>
     runBulk(ids, (chunk) => unwrap(filesApi.POST("/api/v1/items/trash", { body: { ids: chunk } })), onProgress),
   restore: (ids: string[], onConflict: "fail" | "rename" | "replace" = "rename", onProgress?: BulkProgress) =>

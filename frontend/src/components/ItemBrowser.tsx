@@ -15,7 +15,10 @@ import { useShortcuts } from "../lib/shortcuts";
 import { useSubmit } from "../lib/useSubmit";
 import { useSortParams } from "../lib/sortParams";
 import { useThumbnailWatch } from "../lib/thumbnailWatch";
+import { useCopyItems } from "../lib/useCopyItems";
 import { usePagedList, type PageRequest } from "../lib/usePagedList";
+import { ConflictDialog } from "./ConflictDialog";
+import { CopyProgress } from "./CopyProgress";
 import { Button } from "./Field";
 import { ItemGrid } from "./ItemGrid";
 import { ItemTable, type ItemListProps } from "./ItemTable";
@@ -71,8 +74,8 @@ function sortShown(items: Item[], key: string, order: string): Item[] {
 
 /**
  * A server-sorted, paged listing with everything done to its items: selection (of every item in
- * scope, too), preview, rename, move (dialog or drag), download (one file, or a ZIP of several),
- * delete to the trash with Undo, and the keyboard shortcuts.
+ * scope, too), preview, rename, move (dialog or drag), copy (a job with progress when large),
+ * download (one file, or a ZIP of several), delete to the trash with Undo, and the keyboard shortcuts.
  */
 export function ItemBrowser(props: ItemBrowserProps) {
   const { caption, load, listKey, folderId, location, showLocation, sortLocally, scope, empty } = props;
@@ -116,7 +119,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const [renaming, setRenaming] = useState<Item | null>(null);
   const [sharing, setSharing] = useState<Item | null>(null);
   const [requesting, setRequesting] = useState<Item | null>(null);
-  const [moving, setMoving] = useState<{ ids: string[]; items: Item[] } | null>(null);
+  const [moving, setMoving] = useState<{ ids: string[]; items: Item[]; action: "move" | "copy" } | null>(null);
   const [previewIndex, setPreviewIndex] = useState<number | null>(null);
   const [progress, setProgress] = useState<string | null>(null);
   /**
@@ -150,6 +153,11 @@ export function ItemBrowser(props: ItemBrowserProps) {
   const clearSelection = () => select(EMPTY_SELECTION);
   const progressOf = (verb: string) => (done: number, total: number) =>
     setProgress(describeProgress(verb, done, total));
+  const copying = useCopyItems({
+    nameOf: (id) => items.find((item) => item.id === id)?.name ?? id,
+    onSettled: list.reload,
+    toast,
+  });
 
   useEffect(() => {
     const pending = focusAfter.current;
@@ -333,6 +341,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
     onTrash: (item) => void trash([item.id]),
     onShare: setSharing,
     onRequestFiles: setRequesting,
+    onCopy: (item) => setMoving({ ids: [item.id], items: [item], action: "copy" }),
     onDropItems: (ids, target) => void move(ids, target).catch((r) => toast({ kind: "error", message: messageOf(r) })),
     onStar: (item, starred) => void star(item, starred, { drop: dropUnstarred }),
   };
@@ -350,8 +359,16 @@ export function ItemBrowser(props: ItemBrowserProps) {
           >
             Download
           </Button>
-          <Button variant="secondary" onClick={() => setMoving({ ids: selectedIds, items: selected })}>
+          <Button variant="secondary" onClick={() => setMoving({ ids: selectedIds, items: selected, action: "move" })}>
             Move to…
+          </Button>
+          <Button
+            variant="secondary"
+            disabled={selectedIds.length > BULK_MAX_IDS}
+            title={selectedIds.length > BULK_MAX_IDS ? `At most ${BULK_MAX_IDS} items are copied at once` : undefined}
+            onClick={() => setMoving({ ids: selectedIds, items: selected, action: "copy" })}
+          >
+            Copy to…
           </Button>
           <Button variant="danger" onClick={() => void trash(selectedIds)}>
             Delete
@@ -363,6 +380,7 @@ export function ItemBrowser(props: ItemBrowserProps) {
           {progress}
         </p>
       )}
+      {copying.job && <CopyProgress job={copying.job} onCancel={() => void copying.cancel()} />}
       <ListStatus error={list.error} offline={list.offline} onRetry={list.reload} />
       {list.loading ? (
         <ListStatus loading />
@@ -397,11 +415,17 @@ export function ItemBrowser(props: ItemBrowserProps) {
           moving={moving.items}
           count={moving.ids.length}
           startFolderId={folderId}
-          onMove={(parentId) => move(moving.ids, parentId)}
+          action={moving.action}
+          onChoose={(parentId) =>
+            moving.action === "copy"
+              ? copying.copy(moving.ids, parentId).then(clearSelection)
+              : move(moving.ids, parentId)
+          }
           onClose={() => setMoving(null)}
           fallbackFocus={() => tableRef.current?.querySelector<HTMLElement>("[data-focus-target]") ?? fallbackFocus()}
         />
       )}
+      {copying.conflict && <ConflictDialog names={copying.conflict.names} arriving="copy" onChoose={copying.resolve} />}
       {previewIndex !== null && files[previewIndex] && (
         <PreviewDialog
           files={files}

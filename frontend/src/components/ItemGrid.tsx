@@ -88,6 +88,7 @@ function ItemTile({
   onTrash,
   onShare,
   onRequestFiles,
+  onCopy,
   onDropItems,
   showLocation,
   onStar,
@@ -152,7 +153,7 @@ function ItemTile({
         <span className="relative z-10">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onStar })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onStar, onCopy })}
           />
         </span>
       </div>

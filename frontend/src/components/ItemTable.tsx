@@ -30,6 +30,8 @@ export interface ItemListProps {
   onShare(item: Item): void;
   /** A folder's "Request files" (an upload-only link into it); absent where none can be made. */
   onRequestFiles?(folder: Item): void;
+  /** "Copy to…"; absent where copies cannot be made. */
+  onCopy?(item: Item): void;
   /** Rows dropped on a folder row move into it. */
   onDropItems(ids: string[], folderId: string): void;
   /** Stars or unstars an item; absent where items cannot be starred. */
@@ -52,7 +54,8 @@ export function itemActions(
     onShare,
     onRequestFiles,
     onStar,
-  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles" | "onStar">,
+    onCopy,
+  }: Pick<ItemListProps, "onDownload" | "onRename" | "onTrash" | "onShare" | "onRequestFiles" | "onStar" | "onCopy">,
 ): RowAction[] {
   return [
     { label: "Download", run: () => onDownload(item) },
@@ -60,6 +63,7 @@ export function itemActions(
     ...(onStar ? [{ label: item.starred ? "Unstar" : "Star", run: () => onStar(item, !item.starred) }] : []),
     ...(item.kind === "folder" && onRequestFiles ? [{ label: "Request files", run: () => onRequestFiles(item) }] : []),
     { label: "Rename", run: () => onRename(item) },
+    ...(onCopy ? [{ label: "Copy to…", run: () => onCopy(item) }] : []),
     { label: "Delete", run: () => onTrash(item), danger: true },
   ];
 }
@@ -148,6 +152,7 @@ function ItemRow({
   onTrash,
   onShare,
   onRequestFiles,
+  onCopy,
   onDropItems,
   onStar,
 }: ItemListProps & { item: Item }) {
@@ -214,7 +219,7 @@ function ItemRow({
         <span className="sm:hidden">
           <RowMenu
             label={`Actions for ${item.name}`}
-            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onStar })}
+            actions={itemActions(item, { onDownload, onRename, onTrash, onShare, onRequestFiles, onStar, onCopy })}
           />
         </span>
         <span className="hidden sm:inline">
@@ -247,6 +252,16 @@ function ItemRow({
           >
             Rename
           </button>
+          {onCopy && (
+            <button
+              type="button"
+              onClick={() => onCopy(item)}
+              aria-label={`Copy ${item.name} to…`}
+              className={actionClass}
+            >
+              Copy to…
+            </button>
+          )}
           <button
             type="button"
             onClick={() => onTrash(item)}

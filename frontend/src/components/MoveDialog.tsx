@@ -44,14 +44,22 @@ export const driveFolders: FolderSource = {
   destinationOf: parentIdOf,
 };
 
+/** What the dialog says for each action that takes a destination folder. */
+const WORDING = {
+  move: { verb: "Move", confirm: "Move here", intoItself: "A folder cannot move into itself." },
+  copy: { verb: "Copy", confirm: "Copy here", intoItself: "A folder cannot be copied into itself." },
+};
+
 interface MoveDialogProps {
-  /** The items being moved: a folder among them cannot be a destination. */
+  /** The items being moved or copied: a folder among them cannot be a destination. */
   moving: Item[];
-  /** How many items move, when more are moved than loaded ("Select all in this folder"). */
+  /** How many items go, when more are chosen than loaded ("Select all in this folder"). */
   count?: number;
   startFolderId: string;
-  /** Called with the chosen folder as `source.destinationOf` gives it. */
-  onMove(parentId: string | null): Promise<unknown>;
+  /** "Move to…" (the default) or "Copy to…": only the words differ. */
+  action?: keyof typeof WORDING;
+  /** Called with the chosen folder as `source.destinationOf` gives it; a failure shows in the dialog. */
+  onChoose(parentId: string | null): Promise<unknown>;
   onClose(): void;
   /** Where focus goes if what opened the dialog is gone (the selection toolbar, after a move). */
   fallbackFocus?: () => HTMLElement | null;
@@ -59,12 +67,13 @@ interface MoveDialogProps {
   source?: FolderSource;
 }
 
-/** "Move to…": browse folders (only folders are listed) and move the items into the one shown. */
+/** "Move to…" or "Copy to…": browse folders (only folders are listed) and send the items into the one shown. */
 export function MoveDialog({
   moving,
   count = moving.length,
   startFolderId,
-  onMove,
+  action = "move",
+  onChoose,
   onClose,
   fallbackFocus,
   source = driveFolders,
@@ -87,11 +96,13 @@ export function MoveDialog({
   }, [folderId, runLoad, source]);
 
   const inside = folder !== null && (movingIds.has(folder.id) || (folder.path ?? []).some((p) => movingIds.has(p.id)));
-  const title = count === 1 && moving.length === 1 ? `Move ${moving[0].name} to…` : `Move ${count} items to…`;
+  const wording = WORDING[action];
+  const title =
+    count === 1 && moving.length === 1 ? `${wording.verb} ${moving[0].name} to…` : `${wording.verb} ${count} items to…`;
   const here = folder && folder.id !== source.rootId ? folder.name : source.rootName;
 
-  async function move() {
-    if (await run(async () => void (await onMove(source.destinationOf(folderId))))) onClose();
+  async function choose() {
+    if (await run(async () => void (await onChoose(source.destinationOf(folderId))))) onClose();
   }
 
   return (
@@ -135,14 +146,14 @@ export function MoveDialog({
             </ul>
           )}
         </div>
-        {inside && <Notice kind="info">A folder cannot move into itself.</Notice>}
+        {inside && <Notice kind="info">{wording.intoItself}</Notice>}
         {(moveError ?? loadError) && <Notice kind="error">{moveError ?? loadError}</Notice>}
         <div className="flex justify-end gap-2">
           <Button variant="secondary" type="button" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="button" busy={busy} disabled={folder === null || inside} onClick={move}>
-            Move here
+          <Button type="button" busy={busy} disabled={folder === null || inside} onClick={choose}>
+            {wording.confirm}
           </Button>
         </div>
       </div>

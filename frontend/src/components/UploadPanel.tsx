@@ -147,7 +147,7 @@ export function UploadProvider({
       {conflict && (
         <ConflictDialog
           key={conflict.id}
-          name={conflict.name}
+          names={[conflict.name]}
           onChoose={(choice) => queue.resolve(conflict.id, choice)}
         />
       )}

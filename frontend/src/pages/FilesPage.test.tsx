@@ -252,7 +252,7 @@ describe("the folder page", () => {
       within(menu)
         .getAllByRole("menuitem")
         .map((entry) => entry.textContent),
-    ).toEqual(["Download", "Share", "Star", "Rename", "Delete"]);
+    ).toEqual(["Download", "Share", "Star", "Rename", "Copy to…", "Delete"]);
     expect(within(menu).getByRole("menuitem", { name: "Download" })).toHaveFocus();
     await person.keyboard("{ArrowUp}{Enter}");
     await waitFor(() => expect(screen.queryByRole("button", { name: "notes.txt" })).toBeNull());

@@ -574,7 +574,7 @@ function EditorActions({
           moving={[item]}
           startFolderId={folderId}
           source={folders}
-          onMove={async (parentId) => {
+          onChoose={async (parentId) => {
             const destination = parentId ?? SHARE_ROOT;
             try {
               onMoved(await api.move(item.id, destination), destination);

@@ -255,7 +255,7 @@ export function TrashPage() {
       {conflict && (
         <ConflictDialog
           key={conflict.id}
-          name={conflict.name}
+          names={[conflict.name]}
           onChoose={(choice) => {
             setConflicts((current) => current.slice(1));
             if (choice !== "cancel") void restore([conflict], choice);

@@ -853,6 +853,60 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/items/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Copy Items
+         * @description Copies each item into the folder (404 `folder_not_found` if it is not one), folders with
+         *     everything they hold; the bytes are copied inside the storage, never through the service.
+         *     The whole selection must fit in what is left of the quota, or nothing is copied: 507
+         *     `quota_exceeded` with `details` `used`, `quota` and `size`. A selection holding at most
+         *     the copy-job threshold's files is copied now and answered like a move (`items`, `failed`
+         *     with `name_taken` for a taken name unless `onConflict` is `rename`, `remaining`); a larger
+         *     one answers 202 with a copy job to follow at `/items/copy-jobs/{id}`.
+         */
+        post: operations["copy_items_api_v1_items_copy_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/items/copy-jobs/{job_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Copy Job
+         * @description The copy job's state and progress, and the copies made so far. A job is kept a week after
+         *     it ends; 404 `copy_job_not_found` after that or for another user's.
+         */
+        get: operations["read_copy_job_api_v1_items_copy_jobs__job_id__get"];
+        put?: never;
+        post?: never;
+        /**
+         * Cancel Copy Job
+         * @description Cancels the copy job: it stops after the files being copied, and what was copied stays
+         *     (the answer's `items` and counters say what). Usually answered once it stopped (`cancelled`);
+         *     otherwise `cancelRequested` is true and the state follows soon. A finished job is answered
+         *     as it is.
+         */
+        delete: operations["cancel_copy_job_api_v1_items_copy_jobs__job_id__delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/items/move": {
         parameters: {
             query?: never;
@@ -1734,6 +1788,48 @@ export interface components {
              */
             remaining: string[];
         };
+        /**
+         * CopyJobRead
+         * @description A copy running in the background, or how it ended.
+         */
+        CopyJobRead: {
+            /** Bytescopied */
+            bytesCopied: number;
+            /** Bytestotal */
+            bytesTotal: number;
+            /**
+             * Cancelrequested
+             * @description A cancel was asked: the copy stops after the files in progress.
+             */
+            cancelRequested: boolean;
+            /** Createdat */
+            createdAt: string;
+            /**
+             * Failed
+             * @description Selected items not copied, each with the reason.
+             */
+            failed: components["schemas"]["FailedItemRead"][];
+            /** Filescopied */
+            filesCopied: number;
+            /**
+             * Filestotal
+             * @description Files the selection held when the copy started.
+             */
+            filesTotal: number;
+            /** Id */
+            id: string;
+            /**
+             * Items
+             * @description The copies of the selected items made so far.
+             */
+            items: components["schemas"]["ItemRead"][];
+            /**
+             * State
+             * @description `failed` also when the service stopped while copying; what was copied stays in every case.
+             * @enum {string}
+             */
+            state: "running" | "done" | "failed" | "cancelled";
+        };
         /** DownloadLinkRead */
         DownloadLinkRead: {
             /**
@@ -2034,6 +2130,27 @@ export interface components {
              * @description Folder to move into (`root` for the root); absent to stay.
              */
             parentId?: string | null;
+        };
+        /** ItemsCopy */
+        ItemsCopy: {
+            /**
+             * Ids
+             * @description At most 500 ids (more: 422 `too_many_items`, `details.max`).
+             */
+            ids: string[];
+            /**
+             * Onconflict
+             * @description If the folder has an item's name: `fail` it (`name_taken` in `failed`) or keep both (`name (1).ext`), as a move does.
+             * @default fail
+             * @enum {string}
+             */
+            onConflict: "fail" | "rename";
+            /**
+             * Parentid
+             * @description The folder to copy into; `root` (the default) for the root.
+             * @default root
+             */
+            parentId: string | null;
         };
         /** ItemsMove */
         ItemsMove: {
@@ -7849,6 +7966,307 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ItemPageRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    copy_items_api_v1_items_copy_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ItemsCopy"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkResultRead"];
+                };
+            };
+            /** @description A large selection: the copy job, started. */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyJobRead"];
+                };
+            };
+            /** @description Error */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            507: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_copy_job_api_v1_items_copy_jobs__job_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyJobRead"];
+                };
+            };
+            /** @description Error */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    cancel_copy_job_api_v1_items_copy_jobs__job_id__delete: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                job_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CopyJobRead"];
                 };
             };
             /** @description Error */

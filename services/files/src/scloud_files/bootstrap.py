@@ -32,6 +32,7 @@ from scloud_common.tokens import (
 )
 from scloud_files.adapters.dynamodb import (
     DynamoDbActivityLog,
+    DynamoDbCopyJobs,
     DynamoDbFileRepository,
     DynamoDbFileRequests,
     DynamoDbGrants,
@@ -46,6 +47,7 @@ from scloud_files.adapters.share_notice_mail import MailedShareNotices
 from scloud_files.adapters.sqlite import (
     MIGRATIONS,
     SqliteActivityLog,
+    SqliteCopyJobs,
     SqliteFileRepository,
     SqliteFileRequests,
     SqliteGrants,
@@ -57,6 +59,7 @@ from scloud_files.adapters.users_grpc import IDEMPOTENT_METHODS, USERS_SERVICE, 
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.domain import ObjectKeys, VersionRetention
 from scloud_files.drive.clock import utc_now
+from scloud_files.drive.copy_job import CopyJobSettings
 from scloud_files.drive.direct_upload import DirectUploadLimits
 from scloud_files.drive.file_request import RequestLimits
 from scloud_files.drive.people_share import PeoplePorts
@@ -70,6 +73,7 @@ from scloud_files.drive.use_cases import Drive, RequestPorts, SharingPorts, buil
 from scloud_files.ports import (
     ActivityLog,
     BlobStore,
+    CopyJobStore,
     FileRepository,
     FileRequestStore,
     GrantStore,
@@ -335,6 +339,7 @@ async def bootstrap(
     share_notices: ShareNotices | None = None,
     stars: StarStore | None = None,
     activity: ActivityLog | None = None,
+    copy_jobs: CopyJobStore | None = None,
 ) -> ServiceContainer[Drive]:
     """Real adapters for whatever is not given. A test that gives the repository (or the blob
     store) and not the pending uploads (or the multipart store) gets a drive without direct
@@ -349,8 +354,10 @@ async def bootstrap(
             built_grants,
             built_stars,
             built_activity,
+            built_jobs,
         ) = await _metadata_stores(settings, dependencies)
         activity = activity or built_activity
+        copy_jobs = copy_jobs or built_jobs
         pending_uploads = pending_uploads or built_pending
         share_links = share_links or built_links
         file_requests = file_requests or built_requests
@@ -434,7 +441,15 @@ async def bootstrap(
         stars=stars,
         activity=activity,
         activity_retention=timedelta(days=settings.activity_retention_days),
+        copy_job_store=copy_jobs,
+        copy_job_settings=CopyJobSettings(
+            threshold_files=settings.copy_job_threshold_files,
+            progress_every_files=settings.copy_job_progress_every_files,
+            heartbeat_seconds=settings.copy_job_heartbeat_seconds,
+        ),
     )
+    if drive.copy_jobs is not None:
+        dependencies.close_at_shutdown(drive.copy_jobs.close)
     tasks = [
         asyncio.create_task(purge_periodically(drive.purge_due, interval_seconds=settings.purge_interval_seconds)),
         asyncio.create_task(
@@ -488,9 +503,19 @@ async def bootstrap(
 
 async def _metadata_stores(
     settings: FilesSettings, dependencies: Dependencies
-) -> tuple[FileRepository, PendingUploadStore, ShareLinkStore, FileRequestStore, GrantStore, StarStore, ActivityLog]:
+) -> tuple[
+    FileRepository,
+    PendingUploadStore,
+    ShareLinkStore,
+    FileRequestStore,
+    GrantStore,
+    StarStore,
+    ActivityLog,
+    CopyJobStore,
+]:
     """The repository, the pending uploads, the share links, the file requests, the grants, the
-    stars and the activity log in the store the `store` setting names, with its readiness check; no DynamoDB client is made for
+    stars, the activity log and the copy jobs in the store the `store` setting names, with its
+    readiness check; no DynamoDB client is made for
     the SQLite store."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
@@ -502,6 +527,7 @@ async def _metadata_stores(
             SqliteGrants(store),
             SqliteStars(store),
             SqliteActivityLog(store),
+            SqliteCopyJobs(store),
         )
     repository = _dynamodb_repository(settings)
     dependencies.check_ready("dynamodb", repository.check_ready)
@@ -515,4 +541,5 @@ async def _metadata_stores(
         DynamoDbGrants(client, settings.files_table),
         DynamoDbStars(client, settings.files_table),
         DynamoDbActivityLog(client, settings.files_table),
+        DynamoDbCopyJobs(client, settings.files_table),
     )

@@ -229,6 +229,23 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
         "items not started by then are answered as `remaining` for the client to send again. Items "
         "already started are waited for (each storage call is bounded by its own timeouts).",
     )
+    copy_job_threshold_files: int = Field(
+        200,
+        ge=1,
+        le=100_000,
+        description="A copy whose selection holds more files than this runs as a copy job in the background "
+        "(202 with the job, its progress read from `copy-jobs/{id}`); a smaller one is done within the request.",
+    )
+    copy_job_progress_every_files: int = Field(
+        20, ge=1, le=10_000, description="A copy job saves its progress after this many files (and at each heartbeat)."
+    )
+    copy_job_heartbeat_seconds: float = Field(
+        5.0,
+        gt=0,
+        le=300,
+        description="How often a running copy job renews its heartbeat; one not renewed for six of these is "
+        "shown as failed (its process stopped), with what it copied left in place.",
+    )
     search_examined_per_request: int = Field(
         1000,
         ge=50,

@@ -25,6 +25,7 @@ from scloud_files.domain import (
     UnfiledFile,
 )
 from scloud_files.domain.activity import ActivityEvent, RecentTouch
+from scloud_files.domain.copy_job import CopyJob
 from scloud_files.domain.grant import Grant, Role
 from scloud_files.domain.star import Star
 
@@ -290,9 +291,10 @@ class BlobStore(Protocol):
         store fails."""
         ...
 
-    async def copy(self, source_key: str, target_key: str) -> None:
+    async def copy(self, source_key: str, target_key: str, *, size: int | None = None) -> None:
         """Copies the object's bytes and type to `target_key` inside the store, the bytes never
-        passing through this process."""
+        passing through this process, whatever the size (`size`, the object's if known, spares
+        asking the store)."""
         ...
 
     async def delete(self, key: str) -> None:
@@ -686,4 +688,26 @@ class PeopleDirectory(UserDirectory, Protocol):
     async def verified_email(self, user_id: str) -> str | None:
         """The account's email if its owner verified it; None otherwise. NotFound if there is no
         such account."""
+        ...
+
+
+class CopyJobStore(Protocol):
+    """Copy jobs, found by (user id, job id), kept a while after they finish (`expires_at`) and
+    then forgotten by the store itself."""
+
+    async def add(self, job: CopyJob) -> None: ...
+
+    async def get(self, user_id: str, job_id: str) -> CopyJob | None:
+        """The job; None for an id the user does not have or one forgotten."""
+        ...
+
+    async def save_progress(self, job: CopyJob) -> bool:
+        """Writes the job's state, counters, copies, failures, heartbeat and error, never its
+        cancel mark, and answers whether a cancel was requested. Nothing is written for a job
+        the store does not have (forgotten)."""
+        ...
+
+    async def request_cancel(self, user_id: str, job_id: str) -> CopyJob | None:
+        """Marks the job to stop (a finished job keeps its outcome); the job as stored after,
+        None for an id the user does not have."""
         ...

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from concurrent import futures
 
 import grpc
+import httpx
 import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -124,6 +125,16 @@ def running_service(settings) -> Iterator[RunningServer]:
     gRPC server on another free port."""
     with serve_in_thread(loopback_config(create_app(settings))) as (service,):
         yield service
+
+
+@pytest.fixture
+def client(running_service, make_token) -> Iterator[httpx.Client]:
+    """A client of the running service signed in as alice; `client.bob` holds bob's headers."""
+    with httpx.Client(
+        base_url=running_service.url, timeout=60, headers={"Authorization": f"Bearer {make_token('alice')}"}
+    ) as client:
+        client.bob = {"Authorization": f"Bearer {make_token('bob')}"}  # type: ignore[attr-defined]
+        yield client
 
 
 @pytest.fixture

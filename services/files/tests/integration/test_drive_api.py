@@ -16,15 +16,6 @@ pytestmark = pytest.mark.integration
 MISSING = "01JAAAAAAAAAAAAAAAAAAAAAAA"
 
 
-@pytest.fixture
-def client(running_service, make_token):
-    with httpx.Client(
-        base_url=running_service.url, timeout=60, headers={"Authorization": f"Bearer {make_token('alice')}"}
-    ) as client:
-        client.bob = {"Authorization": f"Bearer {make_token('bob')}"}
-        yield client
-
-
 def mkdir(client, name, parent=None, **extra):
     response = client.post("/api/folders", json={"name": name, "parentId": parent, **extra})
     assert response.status_code in (200, 201), response.text

@@ -1,8 +1,11 @@
+from datetime import datetime
+
 import pytest
 
 from scloud_common.aws import AwsFault
 from scloud_files.adapters.dynamodb import (
     USAGE_SORT_KEY,
+    DynamoDbCopyJobs,
     DynamoDbFileRepository,
     DynamoDbFileRequests,
     DynamoDbPendingUploads,
@@ -13,6 +16,8 @@ from scloud_files.adapters.dynamodb import (
 from scloud_files.domain import StorageUsage
 from scloud_files.provision import provision_resources
 from scloud_files.repair_usage import repair_usage
+from services.files.tests.contracts.copy_job_ports import CopyJobStoreContract
+from services.files.tests.contracts.copy_job_ports import a_job as a_copy_job
 from services.files.tests.contracts.file_ports import FileRepositoryContract, a_file, unfiled
 from services.files.tests.contracts.request_ports import FileRequestStoreContract
 from services.files.tests.contracts.share_ports import ShareLinkStoreContract
@@ -62,6 +67,20 @@ class TestDynamoDbFileRequests(FileRequestStoreContract):
     @pytest.fixture
     def requests(self, dynamodb_repository, settings, dynamodb):
         return DynamoDbFileRequests(dynamodb, settings.files_table)
+
+
+class TestDynamoDbCopyJobs(CopyJobStoreContract):
+    @pytest.fixture
+    def jobs(self, dynamodb_repository, settings, dynamodb):
+        return DynamoDbCopyJobs(dynamodb, settings.files_table)
+
+    async def test_a_job_carries_the_tables_ttl_so_dynamodb_forgets_it(self, jobs, settings, dynamodb):
+        job = a_copy_job("ttl")
+        await jobs.add(job)
+        record = dynamodb.get_item(
+            TableName=settings.files_table, Key={"userId": {"S": job.user_id}, "fileId": {"S": "#copyjob#ttl"}}
+        )["Item"]
+        assert int(record["ttl"]["N"]) == int(datetime.fromisoformat(job.expires_at).timestamp())
 
 
 def test_table_is_provisioned_with_its_indexes_and_ttl(settings, dynamodb):

@@ -389,7 +389,7 @@ class InMemoryBlobStore:
         for start in range(0, len(content), 64 * 1024):
             yield content[start : start + 64 * 1024]
 
-    async def copy(self, source_key: str, target_key: str) -> None:
+    async def copy(self, source_key: str, target_key: str, *, size: int | None = None) -> None:
         if self.fail_puts:
             raise ServiceUnavailable()
         self.objects[target_key] = self.objects[source_key]

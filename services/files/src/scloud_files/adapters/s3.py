@@ -3,12 +3,14 @@ one is a multipart upload that sends part N while part N+1 is being received, so
 two parts are held in memory whatever the file size."""
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterable, AsyncIterator, Iterator
 from concurrent.futures import Executor
 from datetime import UTC
 from typing import TYPE_CHECKING, Any
 
+from boto3.s3.transfer import TransferConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scloud_common.aws import AwsCall, translate_aws_errors
@@ -17,19 +19,34 @@ from scloud_files.domain import StoredObject
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
+    from mypy_boto3_s3.type_defs import CopySourceTypeDef
 
 logger = logging.getLogger(__name__)
 
 SERVER_SIDE_ENCRYPTION = "AES256"
 DELETE_BATCH_SIZE = 1000
 READ_CHUNK_BYTES = 1024 * 1024
+GIB = 1024 * 1024 * 1024
+# S3 copies an object of at most 5 GiB in one CopyObject; a larger one part by part (UploadPartCopy).
+SINGLE_COPY_MAX_BYTES = 5 * GIB
+COPY_PART_BYTES = 256 * 1024 * 1024
 
 
 class S3BlobStore:
     def __init__(
-        self, client: "S3Client", bucket: str, *, part_bytes: int, presign_client: "S3Client | None" = None
+        self,
+        client: "S3Client",
+        bucket: str,
+        *,
+        part_bytes: int,
+        presign_client: "S3Client | None" = None,
+        single_copy_max_bytes: int = SINGLE_COPY_MAX_BYTES,
+        copy_part_bytes: int = COPY_PART_BYTES,
     ) -> None:
-        """`presign_client` is built on the public endpoint the browser reaches; it only signs."""
+        """`presign_client` is built on the public endpoint the browser reaches; it only signs.
+        Objects over `single_copy_max_bytes` are copied in parts of `copy_part_bytes`."""
+        self._single_copy_max_bytes = single_copy_max_bytes
+        self._copy_part_bytes = copy_part_bytes
         self._presign_client = presign_client or client
         self._bucket = bucket
         self._part_bytes = part_bytes
@@ -125,13 +142,24 @@ class S3BlobStore:
             raise ServiceUnavailable() from exc
 
     @translate_aws_errors
-    async def copy(self, source_key: str, target_key: str) -> None:
-        # One request up to S3's 5 GiB copy limit, which is the largest file a direct upload takes.
-        await self._call(
-            "copy_object",
-            Key=target_key,
-            CopySource={"Bucket": self._bucket, "Key": source_key},
-            ServerSideEncryption=SERVER_SIDE_ENCRYPTION,
+    async def copy(self, source_key: str, target_key: str, *, size: int | None = None) -> None:
+        source: CopySourceTypeDef = {"Bucket": self._bucket, "Key": source_key}
+        if size is None or size > self._single_copy_max_bytes:
+            head = await self._call("head_object", Key=source_key)
+            size = int(head["ContentLength"])
+        if size <= self._single_copy_max_bytes:
+            await self._call(
+                "copy_object", Key=target_key, CopySource=source, ServerSideEncryption=SERVER_SIDE_ENCRYPTION
+            )
+            return
+        # boto3's managed copy: a multipart upload whose parts are UploadPartCopy requests, each
+        # copied inside S3; the type is given again, as a new multipart upload does not copy it.
+        config = TransferConfig(
+            multipart_threshold=self._single_copy_max_bytes, multipart_chunksize=self._copy_part_bytes
+        )
+        extra = {"ContentType": head["ContentType"], "ServerSideEncryption": SERVER_SIDE_ENCRYPTION}
+        await self._call.run(
+            functools.partial(self._client.copy, source, self._bucket, target_key, ExtraArgs=extra, Config=config)
         )
 
     @translate_aws_errors

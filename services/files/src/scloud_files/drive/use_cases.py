@@ -15,6 +15,7 @@ from scloud_files.drive.batch_upload import CompleteBatch, CreateBatch
 from scloud_files.drive.bulk import BulkRunner
 from scloud_files.drive.clock import Clock, utc_now
 from scloud_files.drive.copy import CopyItem
+from scloud_files.drive.copy_job import CopyItems, CopyJobs, CopyJobSettings
 from scloud_files.drive.direct_upload import (
     AbortUpload,
     CreateUpload,
@@ -103,6 +104,7 @@ from scloud_files.drive.versions import (
 from scloud_files.ports import (
     ActivityLog,
     BlobStore,
+    CopyJobStore,
     FileRepository,
     FileRequestStore,
     MultipartStore,
@@ -275,6 +277,7 @@ class Drive:
     versions: "Versions"
     # Whether an item read is starred; marks none in a drive built without stars.
     star_marks: StarMarks
+    copy_items: CopyItems
     # None in a drive built without the ports direct uploads need (the command-line tools).
     direct: DirectUploads | None
     # None in a drive that makes no thumbnails (the command-line tools, most unit tests): images
@@ -292,6 +295,9 @@ class Drive:
     starring: Starring | None = None
     # None in a drive built without an activity log (its routes answer 503): nothing is recorded.
     activity: Activity | None = None
+    # None in a drive without a copy job store (the command-line tools): every copy is done within
+    # its request.
+    copy_jobs: CopyJobs | None = None
 
 
 def build_drive(
@@ -324,6 +330,8 @@ def build_drive(
     stars: StarStore | None = None,
     activity: ActivityLog | None = None,
     activity_retention: timedelta = DEFAULT_RETENTION,
+    copy_job_store: CopyJobStore | None = None,
+    copy_job_settings: CopyJobSettings = CopyJobSettings(),
 ) -> Drive:
     new_id = new_file_id or FileIdGenerator()
     # The service always passes the keys of its settings; tests and benchmarks may rely on this.
@@ -393,6 +401,23 @@ def build_drive(
         new_id=new_id,
         now=now,
     )
+    copy_item = CopyItem(
+        repository,
+        blob_store,
+        paths,
+        recorder,
+        quota,
+        create_folder,
+        keys=keys,
+        new_id=new_id,
+        now=now,
+        concurrency=bulk_concurrency,
+    )
+    copy_jobs = (
+        CopyJobs(copy_job_store, repository, copy_item, copy_job_settings, new_id=new_id, now=now)
+        if copy_job_store
+        else None
+    )
     return Drive(
         get_folder=GetFolder(paths),
         list_children=ListChildren(repository, paths, marks),
@@ -437,8 +462,15 @@ def build_drive(
         create_thumbnail_link=CreateThumbnailLink(get_file, blob_store, ttl_seconds=download_url_ttl_seconds, now=now),
         find_by_path=FindByPath(repository),
         read_file=ReadFile(paths, blob_store),
-        copy_item=CopyItem(
-            repository, blob_store, paths, recorder, quota, create_folder, keys=keys, new_id=new_id, now=now
+        copy_item=copy_item,
+        copy_items=CopyItems(
+            repository,
+            copy_item,
+            paths,
+            quota,
+            bulk,
+            copy_jobs,
+            threshold_files=copy_job_settings.threshold_files,
         ),
         versions=Versions(
             list=list_versions,
@@ -456,6 +488,7 @@ def build_drive(
             ),
         ),
         star_marks=star_marks,
+        copy_jobs=copy_jobs,
         direct=direct,
         thumbnails=thumbnails,
         sharing=_sharing(

@@ -9,13 +9,14 @@ from scloud_files.dav.app import MOUNT_PATH, create_dav_app
 from scloud_files.drive.use_cases import Drive
 from scloud_files.grpc.servicer import GRPC_API
 from scloud_files.http.activity_routes import activity
+from scloud_files.http.copy_routes import copies
 from scloud_files.http.people_routes import people, shared
 from scloud_files.http.routes import router
 
 
 def _api() -> APIRouter:
     api = APIRouter()
-    for part in (activity, router, people, shared):
+    for part in (activity, router, copies, people, shared):
         api.include_router(part)
     return api
 

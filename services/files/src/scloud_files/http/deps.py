@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from scloud_common.auth_deps import CurrentUser
 from scloud_common.errors import ServiceUnavailable
 from scloud_files.drive.archive import CreateArchive, OpenArchive
+from scloud_files.drive.copy_job import CopyItems, CopyJobs
 from scloud_files.drive.download_link import CreateDownloadLink, GetFile
 from scloud_files.drive.flat_listing import ListFiles
 from scloud_files.drive.folder import CreateFolder, GetFolder, ListChildren
@@ -58,6 +59,17 @@ CreateArchiveDep = Annotated[CreateArchive, Depends(_from_drive(attrgetter("crea
 OpenArchiveDep = Annotated[OpenArchive, Depends(_from_drive(attrgetter("open_archive")))]
 ReadStorageLimitsDep = Annotated[ReadStorageLimits, Depends(_from_drive(attrgetter("read_limits")))]
 StarMarksDep = Annotated[StarMarks, Depends(_from_drive(attrgetter("star_marks")))]
+CopyItemsDep = Annotated[CopyItems, Depends(_from_drive(attrgetter("copy_items")))]
+
+
+async def _copy_jobs(request: Request) -> CopyJobs:
+    drive: Drive = request.app.state.container.service
+    if drive.copy_jobs is None:
+        raise ServiceUnavailable()
+    return drive.copy_jobs
+
+
+CopyJobsDep = Annotated[CopyJobs, Depends(_copy_jobs)]
 
 
 async def _direct_uploads(request: Request) -> DirectUploads:

@@ -9,6 +9,7 @@ import pytest
 from scloud_common.internal_tls import tls_settings
 from scloud_files.adapters.in_memory import InMemoryBlobStore, InMemoryFileRepository
 from scloud_files.adapters.in_memory_activity import InMemoryActivityLog
+from scloud_files.adapters.in_memory_copy_job import InMemoryCopyJobs
 from scloud_files.adapters.in_memory_share import InMemoryUserDirectory
 from scloud_files.adapters.in_memory_star import InMemoryStars
 from scloud_files.bootstrap import bootstrap
@@ -71,6 +72,7 @@ async def drive(drive_settings, drive_repository, no_outside_clients):
             users=users,
             stars=InMemoryStars(),
             activity=InMemoryActivityLog(),
+            copy_jobs=InMemoryCopyJobs(),
         )
 
     app = create_app(drive_settings, build_container=build)

@@ -2,6 +2,7 @@
 
 from scloud_files.adapters.dynamodb.access import BATCH_WRITE_SIZE
 from scloud_files.adapters.dynamodb.activity import DynamoDbActivityLog
+from scloud_files.adapters.dynamodb.copy_job import DynamoDbCopyJobs
 from scloud_files.adapters.dynamodb.file_request import DynamoDbFileRequests
 from scloud_files.adapters.dynamodb.grant import DynamoDbGrants
 from scloud_files.adapters.dynamodb.pending_upload import DynamoDbPendingUploads
@@ -24,6 +25,7 @@ __all__ = [
     "TTL_ATTRIBUTE",
     "USAGE_SORT_KEY",
     "DynamoDbActivityLog",
+    "DynamoDbCopyJobs",
     "DynamoDbFileRepository",
     "DynamoDbFileRequests",
     "DynamoDbGrants",

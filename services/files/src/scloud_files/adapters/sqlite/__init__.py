@@ -1,6 +1,7 @@
 """The files repository on SQLite (repository.SqliteFileRepository) and its schema."""
 
 from scloud_files.adapters.sqlite.activity import SqliteActivityLog
+from scloud_files.adapters.sqlite.copy_job import SqliteCopyJobs
 from scloud_files.adapters.sqlite.file_request import SqliteFileRequests
 from scloud_files.adapters.sqlite.grant import SqliteGrants
 from scloud_files.adapters.sqlite.pending_upload import SqlitePendingUploads
@@ -12,6 +13,7 @@ from scloud_files.adapters.sqlite.star import SqliteStars
 __all__ = [
     "MIGRATIONS",
     "SqliteActivityLog",
+    "SqliteCopyJobs",
     "SqliteFileRepository",
     "SqliteFileRequests",
     "SqliteGrants",

@@ -409,3 +409,25 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# Step 15's copy jobs.
+MIGRATIONS.append(
+    Migration(
+        16,
+        """
+    -- A copy job of a user's (adapters/copy_job_document.py): the job as one JSON document read
+    -- and written whole by its key, its cancel mark beside it. Removed a while after it
+    -- expires (forget_after, Unix seconds), by later jobs, as DynamoDB's TTL does.
+    CREATE TABLE copy_jobs (
+        user_id TEXT NOT NULL,
+        job_id TEXT NOT NULL,
+        document TEXT NOT NULL,
+        cancel_requested INTEGER NOT NULL DEFAULT 0 CHECK (cancel_requested IN (0, 1)),
+        expires_at TEXT NOT NULL,
+        forget_after INTEGER NOT NULL,
+        PRIMARY KEY (user_id, job_id)
+    ) STRICT, WITHOUT ROWID;
+    CREATE INDEX copy_jobs_forgotten ON copy_jobs (forget_after);
+    """,
+    )
+)
