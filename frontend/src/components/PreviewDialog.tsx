@@ -142,10 +142,12 @@ export function PreviewDialog({
       </dl>
       {showVersions && (
         <Suspense fallback={<p className="mt-4 text-sm">Loading versions…</p>}>
-          <VersionsPanel key={file.id} file={file} onRestored={(restored) => onFileChanged?.(restored)} />
+          <VersionsPanel file={file} onRestored={(restored) => onFileChanged?.(restored)} />
         </Suspense>
       )}
-      <FileHistory key={file.id} fileId={file.id} />
+      {/* Not keyed by file: a remount would drop the focus the dialog gave its first button, and
+          the arrow keys would stop going through the files. */}
+      <FileHistory fileId={file.id} />
       <div className="mt-6 flex flex-wrap items-center justify-between gap-2">
         <div className="flex gap-2">
           <Button variant="secondary" type="button" disabled={index === 0} onClick={() => go(-1)}>
@@ -203,7 +205,7 @@ function FileHistory({ fileId }: { fileId: string }) {
       </Button>
       {open && (
         <div id={historyId} className="mt-2">
-          <ActivityList filter={{ itemId: fileId }} />
+          <ActivityList key={fileId} filter={{ itemId: fileId }} />
         </div>
       )}
     </div>

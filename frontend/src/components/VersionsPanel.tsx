@@ -12,27 +12,34 @@ interface VersionsPanelProps {
 }
 
 type State = { kind: "loading" } | { kind: "error"; message: string } | { kind: "ready"; versions: Version[] };
+/** What was loaded, and for which file: another file's list is never shown as this one's. */
+type Loaded = { fileId: string; state: State };
 
 /**
  * A file's versions, newest first: each can be opened, downloaded and (an earlier one) restored,
  * which makes it the newest version again without losing any.
  */
 export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) {
-  const [state, setState] = useState<State>({ kind: "loading" });
+  const [loaded, setLoaded] = useState<Loaded | null>(null);
+  const state: State = loaded?.fileId === file.id ? loaded.state : { kind: "loading" };
   const [busy, setBusy] = useState<string | null>(null);
-  const [notice, setNotice] = useState<{ kind: "error" | "success"; text: string } | null>(null);
+  const [noticeOf, setNotice] = useState<{ fileId: string; kind: "error" | "success"; text: string } | null>(null);
+  const notice = noticeOf?.fileId === file.id ? noticeOf : null;
 
   const [generation, setGeneration] = useState(0);
   /** Reads the list again (after a restore). */
   const reload = () => setGeneration((value) => value + 1);
 
-  // The dialog keys this panel by file, so each file starts from "loading".
   useEffect(() => {
     const controller = new AbortController();
     drive
       .versions(file.id, controller.signal)
-      .then(({ items }) => setState({ kind: "ready", versions: items }))
-      .catch((reason) => !controller.signal.aborted && setState({ kind: "error", message: messageOf(reason) }));
+      .then(({ items }) => setLoaded({ fileId: file.id, state: { kind: "ready", versions: items } }))
+      .catch(
+        (reason) =>
+          !controller.signal.aborted &&
+          setLoaded({ fileId: file.id, state: { kind: "error", message: messageOf(reason) } }),
+      );
     return () => controller.abort();
   }, [file.id, generation]);
 
@@ -43,7 +50,7 @@ export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) 
       if (inline) window.open(url, "_blank", "noopener");
       else navigateTo(url);
     } catch (reason) {
-      setNotice({ kind: "error", text: messageOf(reason) });
+      setNotice({ fileId: file.id, kind: "error", text: messageOf(reason) });
     }
   };
 
@@ -52,11 +59,15 @@ export default function VersionsPanel({ file, onRestored }: VersionsPanelProps) 
     setNotice(null);
     try {
       const restored = await drive.restoreVersion(file.id, version.id);
-      setNotice({ kind: "success", text: `The version of ${formatDate(version.createdAt)} is the current one again.` });
+      setNotice({
+        fileId: file.id,
+        kind: "success",
+        text: `The version of ${formatDate(version.createdAt)} is the current one again.`,
+      });
       onRestored(restored);
       reload();
     } catch (reason) {
-      setNotice({ kind: "error", text: messageOf(reason) });
+      setNotice({ fileId: file.id, kind: "error", text: messageOf(reason) });
     } finally {
       setBusy(null);
     }
