@@ -49,10 +49,11 @@ def directory_mail(directory: Path) -> list[AcceptedMail]:
     `directory`, oldest first: its file names sort by time, and half-written files have other names."""
     if not directory.is_dir():
         return []
-    return [_parse_eml(path.read_bytes()) for path in sorted(directory.glob(f"*{SUFFIX}"))]
+    return [parse_eml(path.read_bytes()) for path in sorted(directory.glob(f"*{SUFFIX}"))]
 
 
-def _parse_eml(content: bytes) -> AcceptedMail:
+def parse_eml(content: bytes) -> AcceptedMail:
+    """An RFC 5322 message as `compose` makes it, its two parts apart."""
     mail = message_from_bytes(content, policy=policy.default)
     assert isinstance(mail, EmailMessage)
     # Lines end in CRLF on the wire (RFC 5322); the message was composed with newlines.

@@ -3,7 +3,10 @@ server beside it, talking gRPC to each other and HTTP to moto server (or LocalSt
 
 import re
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -53,7 +56,17 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system(aws_endpoint_url, internal_certificates) -> System:
+def system(aws_endpoint_url, internal_certificates) -> Iterator[System]:
+    with running_system(aws_endpoint_url, internal_certificates) as started:
+        yield started
+
+
+@contextmanager
+def running_system(
+    aws_endpoint_url: str, certificates: IssuedCertificates, *, mail_transport: dict[str, Any] | None = None
+) -> Iterator[System]:
+    """The three services on loopback. Their mail goes through the stand-in's SES, or, with
+    `mail_transport` (the mail_* settings of another transport), there in all three."""
     import uuid
 
     from scloud_common.aws import create_aws_client
@@ -67,7 +80,6 @@ def system(aws_endpoint_url, internal_certificates) -> System:
     )
     # Each service's settings name its peers' gRPC addresses, so those ports are chosen first.
     auth_grpc, users_grpc, files_grpc = free_ports(3)
-    certificates = internal_certificates
     common = dict(
         environment="test",
         aws_endpoint_url=aws_endpoint_url,
@@ -75,7 +87,9 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         grpc_timeout_seconds=5,
         metrics_port=0,
     )
-    mail = dict(mail_sender=MAIL_SENDER, public_url=PUBLIC_URL)
+    mail = dict(mail_sender=MAIL_SENDER, public_url=PUBLIC_URL, **(mail_transport or {}))
+    # Files has always sent with its default sender and links through SES here.
+    files_mail = mail if mail_transport else {}
     auth_settings = AuthSettings(
         **common,
         **tls_settings(certificates, "auth"),
@@ -107,6 +121,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         users_grpc_addr=f"127.0.0.1:{users_grpc}",
         s3_bucket=bucket,
         max_upload_bytes=MAX_UPLOAD_BYTES,
+        **files_mail,
     )
     provision_auth(MailingAwsSettings(**common, **mail))
     provision_users(MailingAwsSettings(**common, **mail))

@@ -12,13 +12,10 @@ import asyncio
 import os
 import secrets
 import time
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate, make_msgid
 from pathlib import Path
 
 from scloud_common.errors import ServiceUnavailable
-from scloud_common.mail import MailMessage, sender_address
+from scloud_common.mail import MailMessage, compose
 
 SUFFIX = ".eml"
 
@@ -50,18 +47,3 @@ class DirectoryMailer:
         finally:
             os.close(descriptor)
         return partial.replace(self._directory / f"{name}{SUFFIX}")
-
-
-def compose(message: MailMessage, sender: str) -> bytes:
-    """The message as SES would send it: From, To, Subject, Date, a Message-ID, and a
-    multipart/alternative body of the text and the HTML part, with CRLF line ends."""
-    mail = EmailMessage(policy=SMTP)
-    mail["From"] = sender
-    mail["To"] = message.to
-    mail["Subject"] = message.subject
-    mail["Date"] = formatdate(localtime=True)
-    # A domain of our own: without one, make_msgid asks the resolver for this host's name.
-    mail["Message-ID"] = make_msgid(domain=sender_address(sender).rpartition("@")[2] or "scloud.localhost")
-    mail.set_content(message.text)
-    mail.add_alternative(message.html, subtype="html")
-    return mail.as_bytes()

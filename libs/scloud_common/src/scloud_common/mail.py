@@ -1,6 +1,6 @@
-"""Email: the message, its layout (plain text and HTML), the Mailer port, and an outbox that sends
-off the request path. Amazon SES as the sender lives in `ses_mail`, so this module loads no AWS
-client code.
+"""Email: the message, its layout (plain text and HTML) and wire form, the Mailer port, and an
+outbox that sends off the request path. The senders live beside it (`ses_mail`, `smtp_mail`,
+`directory_mail`), so this module loads no AWS or SMTP client code.
 
 Answers never wait on mail: a route posts a job to the outbox and returns. A job may do the
 lookups that decide whether there is anything to send at all, so an answer takes the same time
@@ -14,9 +14,12 @@ import logging
 import string
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import Protocol
 
+from scloud_common.errors import AppError
 from scloud_common.event_metrics import EventMetrics, MailDropReason, MailOutcome, current_event_metrics
 
 logger = logging.getLogger(__name__)
@@ -38,6 +41,13 @@ class Mailer(Protocol):
     async def send(self, message: MailMessage) -> None:
         """Hands the message to the mail service; raises AppError when it refuses or is down."""
         ...
+
+
+class MailRefused(AppError):
+    """The mail service refused the message (unverified sender, refused recipient or login, bad
+    request...). Its code names the service's reason, never an address."""
+
+    code = "mail_refused"
 
 
 class MeteredMailer:
@@ -75,6 +85,21 @@ class RecordingMailer:
 def sender_address(sender: str) -> str:
     """The bare address of a sender such as `SCloud <no-reply@example.com>`."""
     return parseaddr(sender)[1]
+
+
+def compose(message: MailMessage, sender: str) -> bytes:
+    """The message as SES would send it: From, To, Subject, Date, a Message-ID, and a
+    multipart/alternative body of the text and the HTML part, with CRLF line ends."""
+    mail = EmailMessage(policy=SMTP)
+    mail["From"] = sender
+    mail["To"] = message.to
+    mail["Subject"] = message.subject
+    mail["Date"] = formatdate(localtime=True)
+    # A domain of our own: without one, make_msgid asks the resolver for this host's name.
+    mail["Message-ID"] = make_msgid(domain=sender_address(sender).rpartition("@")[2] or "scloud.localhost")
+    mail.set_content(message.text)
+    mail.add_alternative(message.html, subtype="html")
+    return mail.as_bytes()
 
 
 _TEXT = string.Template("""Hello $name,

@@ -3,7 +3,7 @@ for files, its bucket) when missing, and verify the mail sender with SES. For lo
 and tests; production resources come from infra/.
 
 A service whose `store` is sqlite has no table to make (it migrates its database when it opens
-it), and one whose `mail_transport` is directory no sender to verify: both steps are skipped with
+it), and one whose `mail_transport` is not ses no sender to verify: both steps are skipped with
 a log line, so the same command works for every configuration."""
 
 import logging
@@ -100,9 +100,9 @@ def provision_table(settings: AwsSettings, definition: dict[str, Any], *, ttl_at
 def provision_mail_sender(settings: MailingAwsSettings) -> None:
     """Verifies the sender's address with SES, as local stand-ins require before they accept mail
     from it. On real AWS the identity is verified once, out of band (infra/README.md). Nothing
-    when mail is written to a folder."""
-    if settings.mail_transport == "directory":
-        logger.info("mail transport is directory: no SES sender to verify")
+    when mail goes to an SMTP server or a folder."""
+    if settings.mail_transport != "ses":
+        logger.info("mail transport is %s: no SES sender to verify", settings.mail_transport)
         return
     # No SES v2 stubs are installed, and BaseClient knows no operation names.
     client: Any = aws_client(settings, "sesv2")

@@ -4,14 +4,10 @@ from botocore.client import BaseClient
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scloud_common.aws import AwsCall, AwsFailure, classify_aws_error
-from scloud_common.errors import AppError, ServiceUnavailable
-from scloud_common.mail import MailMessage
+from scloud_common.errors import ServiceUnavailable
+from scloud_common.mail import MailMessage, MailRefused
 
-
-class MailRefused(AppError):
-    """SES refused the message (unverified sender, suppressed recipient, bad request...)."""
-
-    code = "mail_refused"
+__all__ = ["MailRefused", "SesMailer"]
 
 
 class SesMailer:

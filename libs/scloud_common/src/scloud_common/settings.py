@@ -1,6 +1,7 @@
 """Settings fields every service shares. Each service subclasses `ServiceSettings`
 with its own env prefix (AUTH_, USERS_, FILES_) and adds its own fields."""
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
 
@@ -66,7 +67,16 @@ class MetadataStoreSettings(BaseSettings):
         return self.sqlite_path
 
 
-MailTransport = Literal["ses", "directory"]
+MailTransport = Literal["ses", "smtp", "directory"]
+# How the SMTP transport protects the connection: STARTTLS on a plain connection (port 587), TLS from
+# the first byte (port 465), or nothing, which only development and test may use.
+SmtpSecurity = Literal["starttls", "tls", "none"]
+
+
+@dataclass(frozen=True)
+class SmtpCredentials:
+    user: str
+    password: SecretStr
 
 
 class MailSettings(BaseSettings):
@@ -77,6 +87,7 @@ class MailSettings(BaseSettings):
     mail_transport: MailTransport = Field(
         "ses",
         description="ses: send through Amazon SES v2 (or the local stand-in's SES at aws_endpoint_url); "
+        "smtp: hand each message to the SMTP server at mail_smtp_host (any mail provider or relay); "
         "directory: send nothing, write each message as an RFC 5322 .eml file into mail_directory, for "
         "running SCloud on one machine (open the files with any mail program).",
     )
@@ -86,11 +97,35 @@ class MailSettings(BaseSettings):
         "oldest first; required when mail_transport is directory. Created 0700 if missing; files are 0600 "
         "(they hold verification and reset links).",
     )
+    mail_smtp_host: str | None = Field(
+        None, description="Host name of the SMTP server; required when mail_transport is smtp."
+    )
+    mail_smtp_port: int = Field(
+        587, gt=0, lt=65536, description="Port of the SMTP server: 587 for starttls (submission), 465 for tls."
+    )
+    mail_smtp_security: SmtpSecurity = Field(
+        "starttls",
+        description="starttls: upgrade the connection with STARTTLS and refuse a server that does not offer "
+        "it; tls: TLS from the first byte (port 465); none: plain text, refused outside development and "
+        "test. The server's certificate is checked against the system's trusted CAs.",
+    )
+    mail_smtp_user: str | None = Field(
+        None, description="User name to log in to the SMTP server with; unset: send without logging in."
+    )
+    mail_smtp_password_file: Path | None = Field(
+        None,
+        description="Path of a file holding the SMTP password (surrounding whitespace ignored); required "
+        "with mail_smtp_user. Never the password itself in the environment; keep the file 0600.",
+    )
+    mail_smtp_timeout_seconds: float = Field(
+        10.0, gt=0, description="Bound on handing over one message, connecting and logging in included."
+    )
 
     mail_sender: str = Field(
         "SCloud <no-reply@scloud.localhost>",
-        description="From address of every email, a verified SES identity (provisioning verifies it on "
-        "local stand-ins). Set a real one of your domain outside development.",
+        description="From address of every email: a verified SES identity (provisioning verifies it on "
+        "local stand-ins), or an address the SMTP server lets mail_smtp_user send from. Set a real one of "
+        "your domain outside development.",
     )
     public_url: str = Field(
         "http://localhost:8080",
@@ -98,9 +133,12 @@ class MailSettings(BaseSettings):
     )
 
     @model_validator(mode="after")
-    def _directory_needs_a_folder(self) -> Self:
+    def _transport_needs_its_settings(self) -> Self:
         if self.mail_transport == "directory":
             self.mail_folder()
+        if self.mail_transport == "smtp":
+            self.smtp_host()
+            self.smtp_credentials()
         return self
 
     def mail_folder(self) -> Path:
@@ -109,9 +147,48 @@ class MailSettings(BaseSettings):
             raise ValueError("mail_directory must be set when mail_transport is directory")
         return self.mail_directory
 
+    def smtp_host(self) -> str:
+        """The SMTP transport's server; raises ValueError when mail_smtp_host is not set."""
+        if not self.mail_smtp_host:
+            raise ValueError("mail_smtp_host must be set when mail_transport is smtp")
+        return self.mail_smtp_host
+
+    def smtp_credentials(self) -> SmtpCredentials | None:
+        """The SMTP login, its password read from mail_smtp_password_file; None without a user.
+        Raises ValueError when the file is missing, unreadable or empty."""
+        if self.mail_smtp_user is None:
+            if self.mail_smtp_password_file is not None:
+                raise ValueError("mail_smtp_password_file is set but mail_smtp_user is not")
+            return None
+        if self.mail_smtp_password_file is None:
+            raise ValueError("mail_smtp_password_file must be set with mail_smtp_user")
+        try:
+            password = self.mail_smtp_password_file.read_text().strip()
+        except OSError as error:
+            # The path is the operator's own setting; the file's content never reaches the message.
+            raise ValueError(f"mail_smtp_password_file cannot be read: {error.strerror}") from None
+        if not password:
+            raise ValueError("mail_smtp_password_file is empty")
+        return SmtpCredentials(self.mail_smtp_user, SecretStr(password))
+
 
 class MailingAwsSettings(AwsSettings, MailSettings):
-    """Enough for a provisioning command that also verifies the mail sender."""
+    """Enough for a provisioning command that also verifies the mail sender. Where the mail settings
+    meet the environment, so the checks that depend on it live here."""
+
+    @model_validator(mode="after")
+    def _smtp_is_protected_outside_development(self) -> Self:
+        if self.mail_transport != "smtp":
+            return self
+        if self.mail_smtp_security == "none" and self.environment not in ("development", "test"):
+            raise ValueError(
+                f"mail_smtp_security none sends passwords and links in clear: refused when environment is "
+                f"{self.environment!r} (use starttls or tls)"
+            )
+        credentials = self.smtp_credentials()
+        if credentials is not None:
+            require_real_secret("mail_smtp_password_file's password", credentials.password, self.environment)
+        return self
 
 
 class GrpcTlsSettings(BaseSettings):
