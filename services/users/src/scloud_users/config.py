@@ -1,7 +1,7 @@
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import NoDecode, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scloud_common.email_address import InvalidEmail, normalize_email
 from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings
@@ -9,7 +9,18 @@ from scloud_users.domain import RegistrationMode
 from scloud_users.registration_door import RegistrationPolicy
 
 
-class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
+class InvitationSettings(BaseSettings):
+    """Read by `scloud-admin invite create`, from the users service's environment."""
+
+    invitation_lifetime_days: int = Field(
+        7,
+        ge=1,
+        le=365,
+        description="How long an invitation link works, unless `scloud-admin invite create --days` says.",
+    )
+
+
+class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings, InvitationSettings):
     model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server.")
@@ -28,12 +39,6 @@ class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         description="Comma-separated email domains whose addresses may register when USERS_REGISTRATION=domains "
         "(exact domains: `example.com` admits `ada@example.com`, not `ada@mail.example.com`). Required then; "
         "the registration page shows them.",
-    )
-    invitation_lifetime_days: int = Field(
-        7,
-        ge=1,
-        le=365,
-        description="How long an invitation link works, unless `scloud-admin invite create --days` says.",
     )
 
     @field_validator("registration_domains", mode="before")
