@@ -130,9 +130,7 @@ async def test_recount_purge_and_sweep_on_dynamodb_and_s3(installation, capsys):
     assert (status, swept["aborted_uploads"]) == (DONE, 0)
 
 
-async def test_an_invitation_made_listed_and_revoked_on_dynamodb_admits_one_account(
-    installation, capsys, monkeypatch
-):
+async def test_an_invitation_made_listed_and_revoked_on_dynamodb_admits_one_account(installation, capsys, monkeypatch):
     monkeypatch.setenv("USERS_PUBLIC_URL", "https://cloud.example")
     users = installation["users"]
     status, created = await run(capsys, "invite", "create", "--email", "bob@example.com")
