@@ -1,8 +1,10 @@
 """The three services, each its real FastAPI app served by uvicorn on a real port with its gRPC
 server beside it, talking gRPC to each other and HTTP to moto server (or LocalStack)."""
 
+import contextlib
 import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import httpx
@@ -53,7 +55,17 @@ class System:
 
 
 @pytest.fixture(scope="session")
-def system(aws_endpoint_url, internal_certificates) -> System:
+def system(aws_endpoint_url, internal_certificates) -> Iterator[System]:
+    with running_system(aws_endpoint_url, internal_certificates) as started:
+        yield started
+
+
+@contextlib.contextmanager
+def running_system(
+    aws_endpoint_url: str, internal_certificates: IssuedCertificates, **users_overrides
+) -> Iterator[System]:
+    """The three services on fresh tables and bucket; `users_overrides` are UsersSettings fields
+    (the registration door, say)."""
     import uuid
 
     from scloud_common.aws import create_aws_client
@@ -96,6 +108,7 @@ def system(aws_endpoint_url, internal_certificates) -> System:
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
         files_grpc_addr=f"127.0.0.1:{files_grpc}",
         **mail,
+        **users_overrides,
     )
     files_settings = FilesSettings(
         object_key_secret="a-test-object-key-secret-of-40-characters",
