@@ -63,10 +63,15 @@ def system(aws_endpoint_url, internal_certificates) -> Iterator[System]:
 
 @contextmanager
 def running_system(
-    aws_endpoint_url: str, certificates: IssuedCertificates, *, mail_transport: dict[str, Any] | None = None
+    aws_endpoint_url: str,
+    certificates: IssuedCertificates,
+    *,
+    mail_transport: dict[str, Any] | None = None,
+    **users_overrides: Any,
 ) -> Iterator[System]:
-    """The three services on loopback. Their mail goes through the stand-in's SES, or, with
-    `mail_transport` (the mail_* settings of another transport), there in all three."""
+    """The three services on loopback, on fresh tables and bucket. Their mail goes through the
+    stand-in's SES, or, with `mail_transport` (the mail_* settings of another transport), there
+    in all three. `users_overrides` are UsersSettings fields (the registration door, say)."""
     import uuid
 
     from scloud_common.aws import create_aws_client
@@ -110,6 +115,7 @@ def running_system(
         auth_grpc_addr=f"127.0.0.1:{auth_grpc}",
         files_grpc_addr=f"127.0.0.1:{files_grpc}",
         **mail,
+        **users_overrides,
     )
     files_settings = FilesSettings(
         object_key_secret="a-test-object-key-secret-of-40-characters",

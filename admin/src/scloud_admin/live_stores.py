@@ -20,10 +20,10 @@ from scloud_common.sqlite_store import SqliteStore
 from scloud_files.bootstrap import open_repository
 from scloud_files.purge_trash import purge_store
 from scloud_files.sweep_uploads import sweep_store
-from scloud_users.adapters.dynamodb import DynamoDbUserRepository
+from scloud_users.adapters.dynamodb import DynamoDbInvitationRepository, DynamoDbUserRepository
 from scloud_users.adapters.sqlite import MIGRATIONS as USERS_MIGRATIONS
-from scloud_users.adapters.sqlite import SqliteUserRepository
-from scloud_users.ports import UserRepository
+from scloud_users.adapters.sqlite import SqliteInvitationRepository, SqliteUserRepository
+from scloud_users.ports import InvitationRepository, UserRepository
 from scloud_users.provision import users_table_name
 
 
@@ -39,7 +39,7 @@ def _existing_database(settings: MetadataStoreSettings) -> Path:
 async def open_live_stores(side: Side) -> AsyncIterator[OperationPorts]:
     """The ports of the installation `side` describes, closed on the way out."""
     async with contextlib.AsyncExitStack() as stack:
-        users = await _users(side, stack)
+        users, invitations = await _users(side, stack)
         sessions = await _sessions(side, stack)
         files_settings = side.files
         if files_settings.store == "sqlite":
@@ -51,16 +51,18 @@ async def open_live_stores(side: Side) -> AsyncIterator[OperationPorts]:
             files=files,
             purge=lambda: purge_store(files_settings),
             sweep=lambda: sweep_store(files_settings),
+            invitations=invitations,
         )
 
 
-async def _users(side: Side, stack: contextlib.AsyncExitStack) -> UserRepository:
+async def _users(side: Side, stack: contextlib.AsyncExitStack) -> tuple[UserRepository, InvitationRepository]:
     settings = side.users
     if settings.store == "sqlite":
         store = await SqliteStore.open(_existing_database(settings), migrations=USERS_MIGRATIONS)
         stack.push_async_callback(store.close)
-        return SqliteUserRepository(store)
-    return DynamoDbUserRepository(aws_client(settings, "dynamodb"), users_table_name(settings))
+        return SqliteUserRepository(store), SqliteInvitationRepository(store)
+    client, table = aws_client(settings, "dynamodb"), users_table_name(settings)
+    return DynamoDbUserRepository(client, table), DynamoDbInvitationRepository(client, table)
 
 
 async def _sessions(side: Side, stack: contextlib.AsyncExitStack) -> SessionRepository:

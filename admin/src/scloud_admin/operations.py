@@ -1,6 +1,7 @@
 """Everyday admin tasks on a running installation, through the services' own ports: find an
 account by email, show it with its usage and sessions, end its sessions, lock and unlock it,
-recount usage, and run the trash purge and the upload sweeper now. Every action is recorded as a
+recount usage, run the trash purge and the upload sweeper now, and make, list and revoke
+invitations to register. Every action is recorded as a
 security event naming the operator, so the audit trail shows who did what from the admin CLI."""
 
 from collections.abc import Awaitable, Callable
@@ -13,8 +14,9 @@ from scloud_common.security_events import SecurityEvent, record_security_event
 from scloud_files.domain import StorageUsage
 from scloud_files.ports import FileRepository
 from scloud_files.repair_usage import repair_usage
-from scloud_users.domain import Account, UserNotFound
-from scloud_users.ports import UserRepository
+from scloud_users.domain import Account, Invitation, UserNotFound
+from scloud_users.ports import InvitationRepository, UserRepository
+from scloud_users.registration_door import Invitations, IssuedInvitation
 
 # Where the events say the action came from, beside the operator's name.
 ADMIN_CLI = "scloud-admin"
@@ -32,6 +34,7 @@ class OperationPorts:
     files: FileRepository
     purge: Callable[[], Awaitable[int]]
     sweep: Callable[[], Awaitable[int]]
+    invitations: InvitationRepository
 
 
 @dataclass(frozen=True)
@@ -138,3 +141,34 @@ class Housekeeping:
         swept = await self._ports.sweep()
         self._operator.record("sweep_run", user_id=None, aborted_uploads=swept)
         return swept
+
+
+class InvitationDesk:
+    """The operator's invitations to register (for USERS_REGISTRATION=invite)."""
+
+    def __init__(self, ports: OperationPorts, operator: Operator, *, now: Callable[[], float]) -> None:
+        self._invitations = Invitations(ports.invitations, clock=now)
+        self._operator = operator
+
+    async def create(self, *, email: str | None, lifetime_days: int) -> IssuedInvitation:
+        """An invitation for anyone holding the link, or only for `email`."""
+        issued = await self._invitations.create(
+            email=normalize_email(email) if email else None, lifetime_days=lifetime_days, created_by=self._operator.name
+        )
+        self._operator.record(
+            "invite_create",
+            user_id=None,
+            invitation_id=issued.invitation.invitation_id,
+            for_one_address=email is not None,
+            lifetime_days=lifetime_days,
+        )
+        return issued
+
+    async def list_all(self) -> list[Invitation]:
+        invitations = await self._invitations.list_all()
+        self._operator.record("invite_list", user_id=None, invitations=len(invitations))
+        return invitations
+
+    async def revoke(self, invitation_id: str) -> None:
+        await self._invitations.revoke(invitation_id)
+        self._operator.record("invite_revoke", user_id=None, invitation_id=invitation_id)

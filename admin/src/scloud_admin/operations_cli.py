@@ -1,4 +1,5 @@
-"""The everyday admin commands (`user ...`, `usage recount`, `purge run`, `sweep run`): their
+"""The everyday admin commands (`user ...`, `usage recount`, `purge run`, `sweep run`, `invite
+create|list|revoke`): their
 arguments, and what they print, as text or as JSON (`--json`). They work on the installation the
 process's environment names, as the services read it."""
 
@@ -13,11 +14,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from scloud_admin.live_stores import open_live_stores
-from scloud_admin.operations import Accounts, AccountView, Housekeeping, OperationPorts, Operator
+from scloud_admin.operations import Accounts, AccountView, Housekeeping, InvitationDesk, OperationPorts, Operator
 from scloud_admin.side import ENVIRONMENT, Side
 from scloud_auth.domain import Session
 from scloud_files.domain import StorageUsage
-from scloud_users.domain import Account
+from scloud_users.domain import Account, Invitation
+from scloud_users.registration_door import invitation_link
 
 OpenStores = Callable[[Side], contextlib.AbstractAsyncContextManager[OperationPorts]]
 Output = dict[str, Any]
@@ -58,6 +60,7 @@ def add_operation_commands(commands: "argparse._SubParsersAction[argparse.Argume
     target = recount.add_mutually_exclusive_group(required=True)
     target.add_argument("email", nargs="?", help="the account's email address")
     target.add_argument("--all", action="store_true", help="every user in the files store")
+    _add_invite_commands(commands, common)
     for name, summary in (
         ("purge", "purge the trash now: items past retention or deleted forever lose bytes and records"),
         ("sweep", "abort abandoned direct uploads now (past their expiry), freeing their parts"),
@@ -68,6 +71,21 @@ def add_operation_commands(commands: "argparse._SubParsersAction[argparse.Argume
         )
 
 
+def _add_invite_commands(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", common: argparse.ArgumentParser
+) -> None:
+    invite = commands.add_parser("invite", help="invitation links to register (USERS_REGISTRATION=invite)")
+    actions = invite.add_subparsers(dest="action", required=True)
+    create = actions.add_parser("create", parents=[common], help="make a single-use invitation link and print it")
+    create.add_argument("--email", help="only this address may use it (default: whoever holds the link)")
+    create.add_argument(
+        "--days", type=int, help="how long it works, in days (default: USERS_INVITATION_LIFETIME_DAYS, 7)"
+    )
+    actions.add_parser("list", parents=[common], help="every invitation: for whom, until when, used or not")
+    revoke = actions.add_parser("revoke", parents=[common], help="make an unused invitation link stop working")
+    revoke.add_argument("invitation_id", metavar="ID", help="the invitation's id, as `invite list` shows it")
+
+
 async def run_operation(arguments: argparse.Namespace, *, open_stores: OpenStores = open_live_stores) -> Output:
     """Runs the command on the stores `open_stores` opens (fakes in tests) and answers what it
     prints: `text` for people, the rest for `--json`."""
@@ -75,6 +93,9 @@ async def run_operation(arguments: argparse.Namespace, *, open_stores: OpenStore
     async with open_stores(Side.load("installation", ENVIRONMENT)) as ports:
         if arguments.command == "user":
             return await _user_action(Accounts(ports, operator, now=time.time), arguments)
+        if arguments.command == "invite":
+            desk = InvitationDesk(ports, operator, now=time.time)
+            return await _invite_action(desk, arguments, Side.load("installation", ENVIRONMENT))
         housekeeping = Housekeeping(ports, operator)
         if arguments.command == "usage":
             if arguments.all:
@@ -108,6 +129,50 @@ async def _user_action(accounts: Accounts, arguments: argparse.Namespace) -> Out
         return {"locked": True, "revoked_sessions": revoked, "text": f"locked; ended {revoked} sessions"}
     account = await accounts.unlock(email)
     return {"user": _user(account), "text": "unlocked"}
+
+
+async def _invite_action(desk: InvitationDesk, arguments: argparse.Namespace, side: Side) -> Output:
+    if arguments.action == "create":
+        settings = side.invitation_links
+        days = arguments.days if arguments.days is not None else settings.invitation_lifetime_days
+        issued = await desk.create(email=arguments.email, lifetime_days=days)
+        link = invitation_link(settings.public_url, issued.token)
+        invitation = _invitation(issued.invitation, now=int(time.time()))
+        return {
+            "invitation": invitation,
+            "link": link,
+            "text": f"{link}\n{_invitation_text(invitation)}\nThe link works once; it is not shown again.",
+        }
+    if arguments.action == "list":
+        now = int(time.time())
+        invitations = [_invitation(invitation, now=now) for invitation in await desk.list_all()]
+        lines = [_invitation_text(invitation) for invitation in invitations]
+        return {"invitations": invitations, "text": "\n".join([*lines, f"{len(invitations)} invitations"])}
+    await desk.revoke(arguments.invitation_id)
+    return {"revoked": arguments.invitation_id, "text": f"revoked {arguments.invitation_id}"}
+
+
+def _invitation(invitation: Invitation, *, now: int) -> Output:
+    if invitation.used_at is not None:
+        state = "used"
+    else:
+        state = "open" if invitation.is_usable(now) else "expired"
+    return {
+        "invitation_id": invitation.invitation_id,
+        "email": invitation.email,
+        "created_by": invitation.created_by,
+        "created_at": _time(invitation.created_at),
+        "expires_at": _time(invitation.expires_at),
+        "used_at": _time(invitation.used_at),
+        "state": state,
+    }
+
+
+def _invitation_text(invitation: Output) -> str:
+    return (
+        f"{invitation['invitation_id']}  {invitation['state']}  for {invitation['email'] or 'anyone'}  "
+        f"by {invitation['created_by']}  expires {invitation['expires_at']}"
+    )
 
 
 def _user(account: Account) -> Output:

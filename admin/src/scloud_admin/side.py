@@ -10,8 +10,9 @@ from typing import Any, TypeVar
 from dotenv import dotenv_values
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from scloud_common.settings import AwsSettings, MetadataStoreSettings
+from scloud_common.settings import AwsSettings, MailingAwsSettings, MetadataStoreSettings
 from scloud_files.config import FilesStorageSettings
+from scloud_users.config import InvitationSettings
 
 ENVIRONMENT = "env"
 
@@ -37,6 +38,12 @@ class AuthStoreSettings(_FromMappingOnly, AwsSettings, MetadataStoreSettings):
 
 
 class UsersStoreSettings(_FromMappingOnly, AwsSettings, MetadataStoreSettings):
+    model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
+
+
+class InvitationLinkSettings(_FromMappingOnly, MailingAwsSettings, InvitationSettings):
+    """What an invitation link needs: the app's public address and how long a link works."""
+
     model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
 
 
@@ -78,6 +85,10 @@ class Side:
     @property
     def users(self) -> UsersStoreSettings:
         return self.settings(UsersStoreSettings)
+
+    @property
+    def invitation_links(self) -> InvitationLinkSettings:
+        return self.settings(InvitationLinkSettings)
 
     @property
     def files(self) -> FilesStoreSettings:

@@ -23,7 +23,7 @@ from scloud_files.domain import StorageUsage
 from scloud_files.drive.use_cases import build_drive
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.dynamodb import table_definition as users_table
-from scloud_users.domain import Account, User
+from scloud_users.domain import Account, InvitationClaim, User
 
 pytestmark = pytest.mark.integration
 
@@ -128,3 +128,21 @@ async def test_recount_purge_and_sweep_on_dynamodb_and_s3(installation, capsys):
 
     status, swept = await run(capsys, "sweep", "run")
     assert (status, swept["aborted_uploads"]) == (DONE, 0)
+
+
+async def test_an_invitation_made_listed_and_revoked_on_dynamodb_admits_one_account(installation, capsys, monkeypatch):
+    monkeypatch.setenv("USERS_PUBLIC_URL", "https://cloud.example")
+    users = installation["users"]
+    status, created = await run(capsys, "invite", "create", "--email", "bob@example.com")
+    assert status == DONE and created["link"].startswith("https://cloud.example/register?invite=")
+    invitation_id = created["invitation"]["invitation_id"]
+
+    bob = Account(User("u-bob", "bob@example.com", "Bob", None, None, "2024-01-01T00:00:00+00:00"), "hash")
+    await users.add(bob, invitation=InvitationClaim(invitation_id, used_at=int(time.time())))
+    status, listed = await run(capsys, "invite", "list")
+    assert [(i["invitation_id"], i["state"]) for i in listed["invitations"]] == [(invitation_id, "used")]
+
+    status, revoked = await run(capsys, "invite", "revoke", invitation_id)
+    assert (status, revoked["revoked"]) == (DONE, invitation_id)
+    assert (await run(capsys, "invite", "list"))[1]["invitations"] == []
+    assert await asyncio.to_thread(main, ["invite", "revoke", invitation_id]) == NOT_FOUND

@@ -15,8 +15,8 @@ from scloud_auth.adapters.in_memory import InMemorySessionRepository
 from scloud_auth.domain import Session
 from scloud_files.adapters.in_memory import InMemoryFileRepository
 from scloud_files.domain import Item, ItemKind, StorageUsage
-from scloud_users.adapters.in_memory import InMemoryUserRepository
-from scloud_users.domain import Account, User, UserNotFound
+from scloud_users.adapters.in_memory import InMemoryInvitationRepository, InMemoryUserRepository
+from scloud_users.domain import Account, InvitationNotFound, User, UserNotFound
 
 ADA = Account(User("u-ada", "ada@example.com", "Ada", None, None, "2024-01-01T00:00:00+00:00"), "hash")
 
@@ -38,7 +38,9 @@ class Installation:
 
     @contextlib.asynccontextmanager
     async def open(self, side):
-        yield OperationPorts(self.users, self.sessions, self.files, self.purge, self.sweep)
+        yield OperationPorts(
+            self.users, self.sessions, self.files, self.purge, self.sweep, InMemoryInvitationRepository(self.users)
+        )
 
 
 def session(session_id: str, *, created_at: int, revoked: bool = False, device: str = "Firefox on Linux") -> Session:
@@ -157,3 +159,38 @@ async def test_purge_and_sweep_run_the_files_jobs_once_each(installation, events
     assert render(swept, as_json=False) == "aborted 2 abandoned uploads"
     assert (installation.purged, installation.swept) == (1, 1)
     assert [(event[0], event[1]) for event in events()] == [("purge_run", None), ("sweep_run", None)]
+
+
+async def test_invite_create_prints_a_single_use_link_at_the_public_address(installation, events, monkeypatch):
+    monkeypatch.setenv("USERS_PUBLIC_URL", "https://cloud.example/")
+    output = await run(installation, "invite", "create", "--email", "Bob@Example.com", "--days", "3")
+    assert output["link"].startswith("https://cloud.example/register?invite=")
+    token = output["link"].partition("?invite=")[2]
+    invitation = output["invitation"]
+    assert (invitation["email"], invitation["state"], invitation["created_by"]) == ("bob@example.com", "open", "olga")
+    stored = installation.users.invitations[invitation["invitation_id"]]
+    assert stored.expires_at - stored.created_at == 3 * 24 * 3600
+    assert token not in repr(stored)
+    assert render(output, as_json=False).splitlines()[0] == output["link"]
+    assert events() == [("invite_create", None, "olga", "scloud-admin")]
+
+
+async def test_invite_create_lasts_the_configured_days_by_default(installation, monkeypatch):
+    monkeypatch.setenv("USERS_INVITATION_LIFETIME_DAYS", "2")
+    output = await run(installation, "invite", "create")
+    stored = installation.users.invitations[output["invitation"]["invitation_id"]]
+    assert (stored.email, stored.expires_at - stored.created_at) == (None, 2 * 24 * 3600)
+
+
+async def test_invite_list_and_revoke(installation, events):
+    created = await run(installation, "invite", "create")
+    invitation_id = created["invitation"]["invitation_id"]
+    listed = json.loads(render(await run(installation, "invite", "list", "--json"), as_json=True))
+    assert [(i["invitation_id"], i["email"], i["state"]) for i in listed["invitations"]] == [
+        (invitation_id, None, "open")
+    ]
+    assert (await run(installation, "invite", "revoke", invitation_id))["revoked"] == invitation_id
+    assert (await run(installation, "invite", "list"))["invitations"] == []
+    with pytest.raises(InvitationNotFound):
+        await run(installation, "invite", "revoke", invitation_id)
+    assert [event[0] for event in events()] == ["invite_create", "invite_list", "invite_revoke", "invite_list"]

@@ -1,5 +1,7 @@
-import { useState, type FormEvent } from "react";
-import { Link, Navigate, useNavigate } from "react-router";
+import { useEffect, useState, type FormEvent } from "react";
+import { Link, Navigate, useNavigate, useSearchParams } from "react-router";
+import { usersApi } from "../api/client";
+import type { components } from "../api/generated/users";
 import { useServerBusy } from "../api/retry";
 import { Button, GenderSelect, TextField, toGender } from "../components/Field";
 import { PasswordField } from "../components/PasswordField";
@@ -12,6 +14,50 @@ import { useSubmit } from "../lib/useSubmit";
 const OPTIONAL_DETAIL_HINT =
   "Optional. Shown only to you on your profile; SCloud uses it for nothing else, and you can remove it at any time.";
 
+type Registration = components["schemas"]["RegistrationRead"];
+
+/** Who may register here; null until known (or if the question fails: the server still judges). */
+function useRegistration(): Registration | null {
+  const [registration, setRegistration] = useState<Registration | null>(null);
+  useEffect(() => {
+    let current = true;
+    usersApi
+      .GET("/api/v1/users/registration")
+      .then(({ data }) => {
+        if (current && data) setRegistration(data);
+      })
+      .catch(() => undefined);
+    return () => {
+      current = false;
+    };
+  }, []);
+  return registration;
+}
+
+function domainHint(domains: string[]): string {
+  return `Use an address at ${domains.join(" or ")}. We will send a link to confirm it.`;
+}
+
+function InviteOnly() {
+  return (
+    <div className="mx-auto max-w-sm">
+      <h1 className="text-2xl font-bold">Create your SCloud account</h1>
+      <div className="mt-6">
+        <Notice kind="info">
+          This SCloud is invite-only. Ask its administrator for an invitation link, then open the link to create your
+          account.
+        </Notice>
+      </div>
+      <p className="mt-6 text-sm text-slate-600 dark:text-slate-400">
+        Already have an account?{" "}
+        <Link to="/login" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+          Log in
+        </Link>
+      </p>
+    </div>
+  );
+}
+
 export function Register() {
   useDocumentTitle("Create an account");
   const { user, register } = useSession();
@@ -20,8 +66,12 @@ export function Register() {
   const { busy, error, run, fail } = useSubmit();
   const serverBusy = useServerBusy();
   const [registered, setRegistered] = useState(false);
+  const [searchParams] = useSearchParams();
+  const invitationToken = searchParams.get("invite");
+  const registration = useRegistration();
 
   if (user && !busy && !registered) return <Navigate to="/files" replace />;
+  if (registration?.mode === "invite" && !invitationToken) return <InviteOnly />;
 
   const update = (field: keyof typeof form) => (event: { target: { value: string } }) =>
     setForm((current) => ({ ...current, [field]: event.target.value }));
@@ -40,6 +90,7 @@ export function Register() {
         password: form.password,
         gender: toGender(form.gender),
         dateOfBirth: form.dateOfBirth || null,
+        invitationToken,
       });
       setRegistered(true);
       navigate("/files", { replace: true });
@@ -49,13 +100,18 @@ export function Register() {
   return (
     <div className="mx-auto max-w-sm">
       <h1 className="text-2xl font-bold">Create your SCloud account</h1>
+      {registration?.mode === "invite" && (
+        <p className="mt-2 text-sm text-slate-600 dark:text-slate-400">You were invited: the link works once.</p>
+      )}
       <form onSubmit={handleSubmit} className="mt-6 space-y-4" noValidate>
         <TextField
           label="Email"
           type="email"
           autoComplete="email"
           required
-          hint="We will send a link to confirm it."
+          hint={
+            registration?.mode === "domains" ? domainHint(registration.domains) : "We will send a link to confirm it."
+          }
           value={form.email}
           onChange={update("email")}
         />

@@ -9,6 +9,8 @@ export interface RegisterInput {
   password: string;
   gender?: Gender | null;
   dateOfBirth?: string | null;
+  /** The `invite` parameter of an invitation link, where registration is invite-only. */
+  invitationToken?: string | null;
 }
 
 /** The password was right; the account also wants a code from its authenticator app. */

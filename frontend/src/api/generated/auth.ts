@@ -182,6 +182,10 @@ export interface paths {
         /**
          * Register
          * @description Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie.
+         *     Where registration is not open (`GET /api/v1/users/registration` says how), 403
+         *     `invitation_required` without an invitation, `invitation_invalid` for one that expired, was
+         *     used or revoked, or is for another address, and `email_domain_not_allowed` for an address
+         *     outside the allowed domains.
          */
         post: operations["register_api_v1_auth_register_post"];
         delete?: never;
@@ -586,6 +590,11 @@ export interface components {
              * @description female, male, other or prefer_not_to_say (checked by users).
              */
             gender?: string | null;
+            /**
+             * Invitationtoken
+             * @description The `invite` parameter of an invitation link. Needed when registration is invite-only (`GET /api/v1/users/registration`), ignored otherwise.
+             */
+            invitationToken?: string | null;
             /**
              * Password
              * @description 12 to 128 characters, not one of the most common breached passwords, not a repeated or sequential pattern, and hard enough to guess (zxcvbn score of at least AUTH_PASSWORD_MIN_SCORE, 3 by default); else 422 `weak_password`.
@@ -1509,6 +1518,22 @@ export interface operations {
             };
             /** @description Error */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+            /** @description Error */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -30,6 +30,26 @@ export interface paths {
         patch: operations["update_profile_api_v1_users_me_patch"];
         trace?: never;
     };
+    "/api/v1/users/registration": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read Registration
+         * @description Who may register here (the USERS_REGISTRATION setting), for the registration page. Public.
+         */
+        get: operations["read_registration_api_v1_users_registration_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -86,6 +106,20 @@ export interface components {
             gender?: ("female" | "male" | "other" | "prefer_not_to_say") | null;
             /** Username */
             username?: string;
+        };
+        /** RegistrationRead */
+        RegistrationRead: {
+            /**
+             * Domains
+             * @description The email domains that may register; empty unless `mode` is `domains`.
+             */
+            domains: string[];
+            /**
+             * Mode
+             * @description `open`: anyone may register; `invite`: only with an invitation link (its `invite` parameter goes in the registration's `invitationToken`); `domains`: only addresses at `domains`.
+             * @enum {string}
+             */
+            mode: "open" | "invite" | "domains";
         };
     };
     responses: never;
@@ -382,6 +416,42 @@ export interface operations {
                             message: string;
                         };
                     };
+                };
+            };
+            /** @description Error */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        error: {
+                            code: string;
+                            /** @description Per-field problems of a refused body (a list), or what a client needs to act on the error (an object, e.g. `existingId` of `name_taken`). */
+                            details?: Record<string, never>[] | Record<string, never>;
+                            message: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
+    read_registration_api_v1_users_registration_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RegistrationRead"];
                 };
             };
             /** @description Error */

@@ -45,6 +45,8 @@ class NewUser:
     username: str
     gender: str | None
     date_of_birth: str | None
+    # From the invitation link (`?invite=`); the users service judges it.
+    invitation_token: str | None = None
 
 
 @dataclass(frozen=True)

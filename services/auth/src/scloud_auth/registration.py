@@ -33,12 +33,15 @@ class Registration:
         password: str,
         gender: str | None,
         date_of_birth: str | None,
+        invitation_token: str | None = None,
         user_agent: str | None = None,
     ) -> IssuedSession:
         email = normalize_email(email)
         self._password_policy.check(password, user_inputs=(email, username))
         password_hash = await self._hasher.hash(password)
-        user = await self._users.create_user(NewUser(email, username, gender, date_of_birth), password_hash)
+        user = await self._users.create_user(
+            NewUser(email, username, gender, date_of_birth, invitation_token), password_hash
+        )
         record_security_event(SecurityEvent.ACCOUNT_CREATED, user_id=user.user_id)
         self._notices.verification(user)
         return await self._issuer.start(user, user_agent)

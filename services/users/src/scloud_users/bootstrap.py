@@ -17,12 +17,13 @@ from scloud_common.tokens import (
     PublicKeySource,
     SessionStatusSource,
 )
-from scloud_users.adapters.dynamodb import DynamoDbUserRepository
+from scloud_users.adapters.dynamodb import DynamoDbInvitationRepository, DynamoDbUserRepository
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer
-from scloud_users.adapters.sqlite import MIGRATIONS, SqliteUserRepository
+from scloud_users.adapters.sqlite import MIGRATIONS, SqliteInvitationRepository, SqliteUserRepository
 from scloud_users.config import UsersSettings
-from scloud_users.ports import AuthPeer, FilesPeer, UserRepository
+from scloud_users.ports import AuthPeer, FilesPeer, InvitationRepository, UserRepository
 from scloud_users.provision import users_table_name
+from scloud_users.registration_door import RegistrationDoor
 from scloud_users.service import UserService
 
 
@@ -30,6 +31,7 @@ async def bootstrap(
     settings: UsersSettings,
     *,
     repository: UserRepository | None = None,
+    invitations: InvitationRepository | None = None,
     files: FilesPeer | None = None,
     auth: AuthPeer | None = None,
     key_source: PublicKeySource | None = None,
@@ -40,7 +42,7 @@ async def bootstrap(
     dependencies = Dependencies(settings)
     timeout = settings.grpc_timeout_seconds
     if repository is None:
-        repository = await _user_repository(settings, dependencies)
+        repository, invitations = await _account_store(settings, dependencies)
     if files is None:
         files_channel = dependencies.peer_channel(
             "files", settings.files_grpc_addr, service=FILES_SERVICE, idempotent_methods=FILES_IDEMPOTENT_METHODS
@@ -59,7 +61,12 @@ async def bootstrap(
     outbox = MailOutbox(mailer or build_mailer(settings))
     dependencies.close_at_shutdown(outbox.close)
     service = UserService(
-        repository=repository, files=files, auth=auth, outbox=outbox, mail_layout=MailLayout(settings.public_url)
+        repository=repository,
+        files=files,
+        auth=auth,
+        outbox=outbox,
+        mail_layout=MailLayout(settings.public_url),
+        door=RegistrationDoor(settings.registration_policy, invitations),
     )
     # A test that gives its own sources and no personal_token_source gets personal access tokens refused.
     verifier = AccessTokenVerifier(
@@ -72,11 +79,14 @@ async def bootstrap(
     return dependencies.container(service, verifier)
 
 
-async def _user_repository(settings: UsersSettings, dependencies: Dependencies) -> UserRepository:
-    """The repository the `store` setting names, with its readiness check."""
+async def _account_store(
+    settings: UsersSettings, dependencies: Dependencies
+) -> tuple[UserRepository, InvitationRepository]:
+    """The accounts and invitations in the store the `store` setting names, with its readiness check."""
     if settings.store == "sqlite":
         store = await dependencies.sqlite_store(settings.sqlite_database(), migrations=MIGRATIONS)
-        return SqliteUserRepository(store)
-    repository = DynamoDbUserRepository(aws_client(settings, "dynamodb"), users_table_name(settings))
+        return SqliteUserRepository(store), SqliteInvitationRepository(store)
+    client, table = aws_client(settings, "dynamodb"), users_table_name(settings)
+    repository = DynamoDbUserRepository(client, table)
     dependencies.check_ready("dynamodb", repository.check_ready)
-    return repository
+    return repository, DynamoDbInvitationRepository(client, table)

@@ -5,13 +5,17 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, get_args
 
-from scloud_common.errors import AlreadyExists, InvalidInput, NotFound, RateLimited, Unauthenticated
+from scloud_common.errors import AlreadyExists, InvalidInput, NotFound, PermissionDenied, RateLimited, Unauthenticated
 
 # The one list of genders: the API schemas' enum derives from this type.
 Gender = Literal["female", "male", "other", "prefer_not_to_say"]
 GENDERS: tuple[str, ...] = get_args(Gender)
 USERNAME_PATTERN = re.compile(r"^[\w][\w .\-]*[\w.]$|^[\w]$")
 USERNAME_MIN, USERNAME_MAX = 2, 40
+# Who may register (USERS_REGISTRATION): anyone, holders of an invitation, or addresses at the
+# allowed domains. The public registration settings' enum derives from this type.
+RegistrationMode = Literal["open", "invite", "domains"]
+REGISTRATION_MODES: tuple[str, ...] = get_args(RegistrationMode)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,32 @@ class Account:
 
 
 @dataclass(frozen=True)
+class Invitation:
+    """An invitation to register, made by an operator. The store keeps only the hash of its
+    token; `email` None means anyone holding the link may use it. Times are Unix seconds."""
+
+    invitation_id: str
+    token_hash: str
+    email: str | None
+    created_by: str
+    created_at: int
+    expires_at: int
+    used_at: int | None = None
+
+    def is_usable(self, now: int) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+@dataclass(frozen=True)
+class InvitationClaim:
+    """Marks the invitation used in the very write that creates the account, so of two
+    registrations with one link at most one succeeds."""
+
+    invitation_id: str
+    used_at: int
+
+
+@dataclass(frozen=True)
 class StorageUsage:
     bytes_used: int
     file_count: int
@@ -47,6 +77,29 @@ class UserNotFound(NotFound):
 class EmailTaken(AlreadyExists):
     code = "email_taken"
     message = "An account with this email already exists."
+
+
+class InvitationRequired(PermissionDenied):
+    code = "invitation_required"
+    message = "This SCloud is invite-only: registering needs an invitation link. Ask its administrator for one."
+
+
+class InvitationInvalid(PermissionDenied):
+    code = "invitation_invalid"
+    message = (
+        "This invitation link cannot be used: it has expired, was used already or revoked, or is for "
+        "another email address. Ask the administrator for a new one."
+    )
+
+
+class EmailDomainNotAllowed(PermissionDenied):
+    code = "email_domain_not_allowed"
+    message = "This SCloud accepts registrations only from email addresses at the domains its administrator allows."
+
+
+class InvitationNotFound(NotFound):
+    code = "invitation_not_found"
+    message = "No invitation has this id."
 
 
 class InvalidProfile(InvalidInput):

@@ -3,12 +3,15 @@
 from typing import Protocol
 
 from scloud_common.mail import MailJob
-from scloud_users.domain import Account, StorageUsage, User
+from scloud_users.domain import Account, Invitation, InvitationClaim, StorageUsage, User
 
 
 class UserRepository(Protocol):
-    async def add(self, account: Account) -> None:
-        """Stores a new account; raises EmailTaken if the email is in use, even under a race."""
+    async def add(self, account: Account, *, invitation: InvitationClaim | None = None) -> None:
+        """Stores a new account; raises EmailTaken if the email is in use, even under a race.
+        With `invitation`, marks that invitation used in the same atomic write, and raises
+        InvitationInvalid (storing nothing) unless it is there, unused, and not expired at the
+        claim's time: of concurrent registrations with one invitation, one at most succeeds."""
         ...
 
     async def get(self, user_id: str) -> Account | None: ...
@@ -34,6 +37,28 @@ class UserRepository(Protocol):
 
     async def delete(self, user_id: str) -> None:
         """Removes the account and frees its email. Idempotent."""
+        ...
+
+
+class InvitationRepository(Protocol):
+    """Operators' invitations to register; kept in the store of the accounts, so that an account
+    and the claim of its invitation are one write (UserRepository.add)."""
+
+    async def add(self, invitation: Invitation) -> None:
+        """Stores a new invitation; raises AlreadyExists if its id is taken."""
+        ...
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        """The invitation, used or expired ones included (the caller judges)."""
+        ...
+
+    async def list_all(self) -> list[Invitation]:
+        """Every stored invitation, used and expired ones included, in no order."""
+        ...
+
+    async def delete(self, invitation_id: str) -> bool:
+        """Forgets the invitation (a revoked link is refused like an unknown one); False if the
+        store did not hold it."""
         ...
 
 

@@ -19,6 +19,7 @@ from scloud_users.domain import (
     clean_username,
 )
 from scloud_users.ports import AuthPeer, FilesPeer, Outbox, UserRepository
+from scloud_users.registration_door import RegistrationDoor, RegistrationPolicy
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class UserService:
         auth: AuthPeer,
         outbox: Outbox,
         mail_layout: MailLayout,
+        door: RegistrationDoor | None = None,
         today: Callable[[], date] = lambda: datetime.now(UTC).date(),
     ) -> None:
         self._repository = repository
@@ -39,11 +41,22 @@ class UserService:
         self._auth = auth
         self._outbox = outbox
         self._mail_layout = mail_layout
+        self.door = door or RegistrationDoor(RegistrationPolicy(), None)
         self._today = today
 
     async def create_user(
-        self, *, email: str, username: str, password_hash: str, gender: str | None, date_of_birth: str | None
+        self,
+        *,
+        email: str,
+        username: str,
+        password_hash: str,
+        gender: str | None,
+        date_of_birth: str | None,
+        invitation_token: str | None = None,
     ) -> User:
+        """Refused first by the door (invite-only, email domains), so that whoever may not register
+        learns nothing else, not even whether the email has an account."""
+        claim = await self.door.admit(email, invitation_token)
         user = User(
             user_id=uuid.uuid4().hex,
             # Auth normalised the email (IDNA domain, lower case); normalising again could only diverge.
@@ -53,8 +66,10 @@ class UserService:
             date_of_birth=clean_date_of_birth(date_of_birth, today=self._today()),
             created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
-        await self._repository.add(Account(user, password_hash))
-        logger.info("account created", extra={"user_id": user.user_id})
+        await self._repository.add(Account(user, password_hash), invitation=claim)
+        logger.info(
+            "account created", extra={"user_id": user.user_id, "invitation_id": claim.invitation_id if claim else None}
+        )
         return user
 
     async def get_account_by_email(self, email: str) -> Account:

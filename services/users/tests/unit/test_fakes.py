@@ -2,7 +2,8 @@
 
 import pytest
 
-from scloud_users.adapters.in_memory import InMemoryUserRepository
+from scloud_users.adapters.in_memory import InMemoryInvitationRepository, InMemoryUserRepository
+from services.users.tests.contracts.invitation_repository import InvitationRepositoryContract
 from services.users.tests.contracts.user_repository import UserRepositoryContract
 
 
@@ -10,3 +11,10 @@ class TestInMemoryUserRepository(UserRepositoryContract):
     @pytest.fixture
     def repository(self):
         return InMemoryUserRepository()
+
+
+class TestInMemoryInvitationRepository(InvitationRepositoryContract):
+    @pytest.fixture
+    def stores(self):
+        users = InMemoryUserRepository()
+        return users, InMemoryInvitationRepository(users)

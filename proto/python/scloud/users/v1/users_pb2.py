@@ -24,7 +24,7 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bscloud/users/v1/users.proto\x12\x0fscloud.users.v1\"\x9b\x01\n\x04User\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x16\n\x0e\x65mail_verified\x18\x07 \x01(\x08\x12\x0e\n\x06locked\x18\x08 \x01(\x08\"r\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x15\n\rpassword_hash\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"E\n\x15GetCredentialsRequest\x12\x0f\n\x05\x65mail\x18\x01 \x01(\tH\x00\x12\x11\n\x07user_id\x18\x02 \x01(\tH\x00\x42\x08\n\x06lookup\"T\n\x16GetCredentialsResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"!\n\x0eGetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"6\n\x0fGetUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"C\n\x19UpdatePasswordHashRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"\x1c\n\x1aUpdatePasswordHashResponse\"+\n\x18MarkEmailVerifiedRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x1b\n\x19MarkEmailVerifiedResponse\"(\n\x17\x46indVerifiedUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\"=\n\x18\x46indVerifiedUserResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t2\xda\x04\n\x0cUsersService\x12U\n\nCreateUser\x12\".scloud.users.v1.CreateUserRequest\x1a#.scloud.users.v1.CreateUserResponse\x12\x61\n\x0eGetCredentials\x12&.scloud.users.v1.GetCredentialsRequest\x1a\'.scloud.users.v1.GetCredentialsResponse\x12L\n\x07GetUser\x12\x1f.scloud.users.v1.GetUserRequest\x1a .scloud.users.v1.GetUserResponse\x12m\n\x12UpdatePasswordHash\x12*.scloud.users.v1.UpdatePasswordHashRequest\x1a+.scloud.users.v1.UpdatePasswordHashResponse\x12j\n\x11MarkEmailVerified\x12).scloud.users.v1.MarkEmailVerifiedRequest\x1a*.scloud.users.v1.MarkEmailVerifiedResponse\x12g\n\x10\x46indVerifiedUser\x12(.scloud.users.v1.FindVerifiedUserRequest\x1a).scloud.users.v1.FindVerifiedUserResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1bscloud/users/v1/users.proto\x12\x0fscloud.users.v1\"\x9b\x01\n\x04User\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12\x10\n\x08username\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\x12\x12\n\ncreated_at\x18\x06 \x01(\t\x12\x16\n\x0e\x65mail_verified\x18\x07 \x01(\x08\x12\x0e\n\x06locked\x18\x08 \x01(\x08\"\x8c\x01\n\x11\x43reateUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t\x12\x15\n\rpassword_hash\x18\x03 \x01(\t\x12\x0e\n\x06gender\x18\x04 \x01(\t\x12\x15\n\rdate_of_birth\x18\x05 \x01(\t\x12\x18\n\x10invitation_token\x18\x06 \x01(\t\"9\n\x12\x43reateUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"E\n\x15GetCredentialsRequest\x12\x0f\n\x05\x65mail\x18\x01 \x01(\tH\x00\x12\x11\n\x07user_id\x18\x02 \x01(\tH\x00\x42\x08\n\x06lookup\"T\n\x16GetCredentialsResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"!\n\x0eGetUserRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"6\n\x0fGetUserResponse\x12#\n\x04user\x18\x01 \x01(\x0b\x32\x15.scloud.users.v1.User\"C\n\x19UpdatePasswordHashRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x15\n\rpassword_hash\x18\x02 \x01(\t\"\x1c\n\x1aUpdatePasswordHashResponse\"+\n\x18MarkEmailVerifiedRequest\x12\x0f\n\x07user_id\x18\x01 \x01(\t\"\x1b\n\x19MarkEmailVerifiedResponse\"(\n\x17\x46indVerifiedUserRequest\x12\r\n\x05\x65mail\x18\x01 \x01(\t\"=\n\x18\x46indVerifiedUserResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x10\n\x08username\x18\x02 \x01(\t2\xda\x04\n\x0cUsersService\x12U\n\nCreateUser\x12\".scloud.users.v1.CreateUserRequest\x1a#.scloud.users.v1.CreateUserResponse\x12\x61\n\x0eGetCredentials\x12&.scloud.users.v1.GetCredentialsRequest\x1a\'.scloud.users.v1.GetCredentialsResponse\x12L\n\x07GetUser\x12\x1f.scloud.users.v1.GetUserRequest\x1a .scloud.users.v1.GetUserResponse\x12m\n\x12UpdatePasswordHash\x12*.scloud.users.v1.UpdatePasswordHashRequest\x1a+.scloud.users.v1.UpdatePasswordHashResponse\x12j\n\x11MarkEmailVerified\x12).scloud.users.v1.MarkEmailVerifiedRequest\x1a*.scloud.users.v1.MarkEmailVerifiedResponse\x12g\n\x10\x46indVerifiedUser\x12(.scloud.users.v1.FindVerifiedUserRequest\x1a).scloud.users.v1.FindVerifiedUserResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -33,30 +33,30 @@ if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
   _globals['_USER']._serialized_start=49
   _globals['_USER']._serialized_end=204
-  _globals['_CREATEUSERREQUEST']._serialized_start=206
-  _globals['_CREATEUSERREQUEST']._serialized_end=320
-  _globals['_CREATEUSERRESPONSE']._serialized_start=322
-  _globals['_CREATEUSERRESPONSE']._serialized_end=379
-  _globals['_GETCREDENTIALSREQUEST']._serialized_start=381
-  _globals['_GETCREDENTIALSREQUEST']._serialized_end=450
-  _globals['_GETCREDENTIALSRESPONSE']._serialized_start=452
-  _globals['_GETCREDENTIALSRESPONSE']._serialized_end=536
-  _globals['_GETUSERREQUEST']._serialized_start=538
-  _globals['_GETUSERREQUEST']._serialized_end=571
-  _globals['_GETUSERRESPONSE']._serialized_start=573
-  _globals['_GETUSERRESPONSE']._serialized_end=627
-  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_start=629
-  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_end=696
-  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_start=698
-  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_end=726
-  _globals['_MARKEMAILVERIFIEDREQUEST']._serialized_start=728
-  _globals['_MARKEMAILVERIFIEDREQUEST']._serialized_end=771
-  _globals['_MARKEMAILVERIFIEDRESPONSE']._serialized_start=773
-  _globals['_MARKEMAILVERIFIEDRESPONSE']._serialized_end=800
-  _globals['_FINDVERIFIEDUSERREQUEST']._serialized_start=802
-  _globals['_FINDVERIFIEDUSERREQUEST']._serialized_end=842
-  _globals['_FINDVERIFIEDUSERRESPONSE']._serialized_start=844
-  _globals['_FINDVERIFIEDUSERRESPONSE']._serialized_end=905
-  _globals['_USERSSERVICE']._serialized_start=908
-  _globals['_USERSSERVICE']._serialized_end=1510
+  _globals['_CREATEUSERREQUEST']._serialized_start=207
+  _globals['_CREATEUSERREQUEST']._serialized_end=347
+  _globals['_CREATEUSERRESPONSE']._serialized_start=349
+  _globals['_CREATEUSERRESPONSE']._serialized_end=406
+  _globals['_GETCREDENTIALSREQUEST']._serialized_start=408
+  _globals['_GETCREDENTIALSREQUEST']._serialized_end=477
+  _globals['_GETCREDENTIALSRESPONSE']._serialized_start=479
+  _globals['_GETCREDENTIALSRESPONSE']._serialized_end=563
+  _globals['_GETUSERREQUEST']._serialized_start=565
+  _globals['_GETUSERREQUEST']._serialized_end=598
+  _globals['_GETUSERRESPONSE']._serialized_start=600
+  _globals['_GETUSERRESPONSE']._serialized_end=654
+  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_start=656
+  _globals['_UPDATEPASSWORDHASHREQUEST']._serialized_end=723
+  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_start=725
+  _globals['_UPDATEPASSWORDHASHRESPONSE']._serialized_end=753
+  _globals['_MARKEMAILVERIFIEDREQUEST']._serialized_start=755
+  _globals['_MARKEMAILVERIFIEDREQUEST']._serialized_end=798
+  _globals['_MARKEMAILVERIFIEDRESPONSE']._serialized_start=800
+  _globals['_MARKEMAILVERIFIEDRESPONSE']._serialized_end=827
+  _globals['_FINDVERIFIEDUSERREQUEST']._serialized_start=829
+  _globals['_FINDVERIFIEDUSERREQUEST']._serialized_end=869
+  _globals['_FINDVERIFIEDUSERRESPONSE']._serialized_start=871
+  _globals['_FINDVERIFIEDUSERRESPONSE']._serialized_end=932
+  _globals['_USERSSERVICE']._serialized_start=935
+  _globals['_USERSSERVICE']._serialized_end=1537
 # @@protoc_insertion_point(module_scope)

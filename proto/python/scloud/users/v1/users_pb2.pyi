@@ -26,18 +26,20 @@ class User(_message.Message):
     def __init__(self, user_id: _Optional[str] = ..., email: _Optional[str] = ..., username: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., created_at: _Optional[str] = ..., email_verified: _Optional[bool] = ..., locked: _Optional[bool] = ...) -> None: ...
 
 class CreateUserRequest(_message.Message):
-    __slots__ = ("email", "username", "password_hash", "gender", "date_of_birth")
+    __slots__ = ("email", "username", "password_hash", "gender", "date_of_birth", "invitation_token")
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     USERNAME_FIELD_NUMBER: _ClassVar[int]
     PASSWORD_HASH_FIELD_NUMBER: _ClassVar[int]
     GENDER_FIELD_NUMBER: _ClassVar[int]
     DATE_OF_BIRTH_FIELD_NUMBER: _ClassVar[int]
+    INVITATION_TOKEN_FIELD_NUMBER: _ClassVar[int]
     email: str
     username: str
     password_hash: str
     gender: str
     date_of_birth: str
-    def __init__(self, email: _Optional[str] = ..., username: _Optional[str] = ..., password_hash: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ...) -> None: ...
+    invitation_token: str
+    def __init__(self, email: _Optional[str] = ..., username: _Optional[str] = ..., password_hash: _Optional[str] = ..., gender: _Optional[str] = ..., date_of_birth: _Optional[str] = ..., invitation_token: _Optional[str] = ...) -> None: ...
 
 class CreateUserResponse(_message.Message):
     __slots__ = ("user",)

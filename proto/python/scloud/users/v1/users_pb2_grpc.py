@@ -73,7 +73,9 @@ class UsersServiceServicer:
 
     def CreateUser(self, request, context):
         """Creates an account. Not idempotent: ALREADY_EXISTS when the email is taken. The email comes
-        normalised by auth (IDNA domain, lower case) and is stored as given.
+        normalised by auth (IDNA domain, lower case) and is stored as given. PERMISSION_DENIED when
+        the registration setting refuses it (invitation_required, invitation_invalid,
+        email_domain_not_allowed), checked before anything else.
         Callers: auth.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

@@ -36,6 +36,7 @@ class GrpcUserDirectory:
             password_hash=password_hash,
             gender=new_user.gender or "",
             date_of_birth=new_user.date_of_birth or "",
+            invitation_token=new_user.invitation_token or "",
         )
         response = await call_rpc(self._stub.CreateUser, request, timeout=self._timeout)
         return user_from_message(response.user)

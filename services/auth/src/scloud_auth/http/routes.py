@@ -68,7 +68,7 @@ def clear_refresh_cookie(response: Response, settings: AuthSettings) -> None:
 @router.post(
     "/register",
     status_code=status.HTTP_201_CREATED,
-    responses=error_responses(400, 409, 422, 429, 503),
+    responses=error_responses(400, 403, 409, 422, 429, 503),
 )
 async def register(
     body: RegisterRequest,
@@ -77,13 +77,18 @@ async def register(
     response: Response,
     user_agent: UserAgent = None,
 ) -> SessionRead:
-    """Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie."""
+    """Creates an account and signs it in. The refresh token comes back as an HttpOnly cookie.
+    Where registration is not open (`GET /api/v1/users/registration` says how), 403
+    `invitation_required` without an invitation, `invitation_invalid` for one that expired, was
+    used or revoked, or is for another address, and `email_domain_not_allowed` for an address
+    outside the allowed domains."""
     issued = await registration.register(
         email=body.email,
         username=body.username,
         password=body.password,
         gender=body.gender,
         date_of_birth=body.date_of_birth.isoformat() if body.date_of_birth else None,
+        invitation_token=body.invitation_token,
         user_agent=user_agent,
     )
     set_refresh_cookie(response, issued, settings)

@@ -19,6 +19,12 @@ class RegisterRequest(ApiModel):
     password: str = Field(max_length=1024, description=PASSWORD_RULES)
     gender: str | None = Field(None, description="female, male, other or prefer_not_to_say (checked by users).")
     date_of_birth: IsoDate | None = Field(None, description="A date string, YYYY-MM-DD.")
+    invitation_token: str | None = Field(
+        None,
+        max_length=128,
+        description="The `invite` parameter of an invitation link. Needed when registration is invite-only "
+        "(`GET /api/v1/users/registration`), ignored otherwise.",
+    )
 
 
 class LoginRequest(ApiModel):

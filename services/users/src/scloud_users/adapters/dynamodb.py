@@ -3,6 +3,10 @@
 One table, two kinds of item under the key `pk`: `user#<id>` holds the account, and
 `email#<email>` points at its owner. Both are written in one transaction conditioned on
 neither existing, which keeps emails unique even when two registrations race.
+
+Invitations are `invitation#<id>` items of the same table, so that an account made with one is
+written in the transaction that marks it used (conditioned on it being unused and unexpired).
+Listing them scans the table: an operator's command, never a request's.
 """
 
 from typing import Any
@@ -11,7 +15,10 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from scloud_common.aws import AwsCall, translate_aws_errors
-from scloud_users.domain import Account, EmailTaken, User, UserNotFound
+from scloud_common.errors import AlreadyExists
+from scloud_users.domain import Account, EmailTaken, Invitation, InvitationClaim, InvitationInvalid, User, UserNotFound
+
+INVITATION_PREFIX = "invitation#"
 
 
 def table_definition(table_name: str) -> dict[str, Any]:
@@ -30,6 +37,51 @@ def _user_key(user_id: str) -> dict[str, Any]:
 
 def _email_key(email: str) -> dict[str, Any]:
     return {"pk": {"S": f"email#{email}"}}
+
+
+def _invitation_key(invitation_id: str) -> dict[str, Any]:
+    return {"pk": {"S": f"{INVITATION_PREFIX}{invitation_id}"}}
+
+
+def _invitation_item(invitation: Invitation) -> dict[str, Any]:
+    item = {
+        **_invitation_key(invitation.invitation_id),
+        "invitationId": {"S": invitation.invitation_id},
+        "tokenHash": {"S": invitation.token_hash},
+        "createdBy": {"S": invitation.created_by},
+        "createdAt": {"N": str(invitation.created_at)},
+        "expiresAt": {"N": str(invitation.expires_at)},
+    }
+    if invitation.email is not None:
+        item["email"] = {"S": invitation.email}
+    if invitation.used_at is not None:
+        item["usedAt"] = {"N": str(invitation.used_at)}
+    return item
+
+
+def _invitation_from_item(item: dict[str, Any]) -> Invitation:
+    used_at = item.get("usedAt")
+    return Invitation(
+        invitation_id=item["invitationId"]["S"],
+        token_hash=item["tokenHash"]["S"],
+        email=item.get("email", {}).get("S"),
+        created_by=item["createdBy"]["S"],
+        created_at=int(item["createdAt"]["N"]),
+        expires_at=int(item["expiresAt"]["N"]),
+        used_at=int(used_at["N"]) if used_at else None,
+    )
+
+
+def _invitation_claim(table: str, claim: InvitationClaim) -> dict[str, Any]:
+    return {
+        "Update": {
+            "TableName": table,
+            "Key": _invitation_key(claim.invitation_id),
+            "UpdateExpression": "SET usedAt = :now",
+            "ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(usedAt) AND expiresAt > :now",
+            "ExpressionAttributeValues": {":now": {"N": str(claim.used_at)}},
+        }
+    }
 
 
 def _account_from_item(item: dict[str, Any]) -> Account:
@@ -53,7 +105,7 @@ class DynamoDbUserRepository:
         self._call = AwsCall(client)
 
     @translate_aws_errors
-    async def add(self, account: Account) -> None:
+    async def add(self, account: Account, *, invitation: InvitationClaim | None = None) -> None:
         user = account.user
         item = {
             **_user_key(user.user_id),
@@ -67,29 +119,35 @@ class DynamoDbUserRepository:
             item["gender"] = {"S": user.gender}
         if user.date_of_birth:
             item["dateOfBirth"] = {"S": user.date_of_birth}
+        writes = {
+            "email": {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {**_email_key(user.email), "userId": {"S": user.user_id}},
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            "account": {
+                "Put": {"TableName": self._table, "Item": item, "ConditionExpression": "attribute_not_exists(pk)"}
+            },
+        }
+        if invitation is not None:
+            writes["invitation"] = _invitation_claim(self._table, invitation)
         try:
-            await self._call(
-                "transact_write_items",
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": {**_email_key(user.email), "userId": {"S": user.user_id}},
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": item,
-                            "ConditionExpression": "attribute_not_exists(pk)",
-                        }
-                    },
-                ],
-            )
+            await self._call("transact_write_items", TransactItems=list(writes.values()))
         except ClientError as exc:
-            if exc.response["Error"]["Code"] == "TransactionCanceledException" and _email_condition_failed(exc):
+            if exc.response["Error"]["Code"] != "TransactionCanceledException":
+                raise
+            failed = _failed_writes(exc, list(writes))
+            if failed is None:
+                # Some endpoints omit the reasons. A fresh random user id cannot collide, so it was
+                # the email, or the invitation if the email is free.
+                taken = invitation is None or await self.get_by_email(user.email) is not None
+                raise (EmailTaken() if taken else InvitationInvalid()) from None
+            if "email" in failed:
                 raise EmailTaken() from None
+            if "invitation" in failed:
+                raise InvitationInvalid() from None
             raise
 
     @translate_aws_errors
@@ -176,9 +234,49 @@ class DynamoDbUserRepository:
         await self._call("describe_table", TableName=self._table)
 
 
-def _email_condition_failed(exc: ClientError) -> bool:
+def _failed_writes(exc: ClientError, names: list[str]) -> set[str] | None:
+    """The names of the transaction's writes whose condition failed; None if the endpoint did
+    not say."""
     reasons = exc.response.get("CancellationReasons") or []
     if not reasons:
-        # Some endpoints omit the reasons; a fresh random user id cannot collide, so it was the email.
-        return True
-    return reasons[0].get("Code") == "ConditionalCheckFailed"
+        return None
+    return {
+        name for name, reason in zip(names, reasons, strict=False) if reason.get("Code") == "ConditionalCheckFailed"
+    }
+
+
+class DynamoDbInvitationRepository:
+    def __init__(self, client: BaseClient, table_name: str) -> None:
+        self._call = AwsCall(client, TableName=table_name)
+
+    @translate_aws_errors(condition_failed=AlreadyExists)
+    async def add(self, invitation: Invitation) -> None:
+        await self._call("put_item", Item=_invitation_item(invitation), ConditionExpression="attribute_not_exists(pk)")
+
+    @translate_aws_errors
+    async def get(self, invitation_id: str) -> Invitation | None:
+        response = await self._call("get_item", Key=_invitation_key(invitation_id), ConsistentRead=True)
+        item = response.get("Item")
+        return _invitation_from_item(item) if item else None
+
+    @translate_aws_errors
+    async def list_all(self) -> list[Invitation]:
+        invitations: list[Invitation] = []
+        start: dict[str, Any] | None = None
+        while True:
+            response = await self._call(
+                "scan",
+                ConsistentRead=True,
+                FilterExpression="begins_with(pk, :invitation)",
+                ExpressionAttributeValues={":invitation": {"S": INVITATION_PREFIX}},
+                **({"ExclusiveStartKey": start} if start else {}),
+            )
+            invitations += [_invitation_from_item(item) for item in response.get("Items", [])]
+            start = response.get("LastEvaluatedKey")
+            if not start:
+                return invitations
+
+    @translate_aws_errors
+    async def delete(self, invitation_id: str) -> bool:
+        response = await self._call("delete_item", Key=_invitation_key(invitation_id), ReturnValues="ALL_OLD")
+        return "Attributes" in response

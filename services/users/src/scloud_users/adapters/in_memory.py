@@ -3,20 +3,37 @@
 import dataclasses
 from typing import TYPE_CHECKING
 
-from scloud_common.errors import ServiceUnavailable
-from scloud_users.domain import Account, EmailTaken, StorageUsage, User, UserNotFound, WrongPassword
+from scloud_common.errors import AlreadyExists, ServiceUnavailable
+from scloud_users.domain import (
+    Account,
+    EmailTaken,
+    Invitation,
+    InvitationClaim,
+    InvitationInvalid,
+    StorageUsage,
+    User,
+    UserNotFound,
+    WrongPassword,
+)
 
 if TYPE_CHECKING:
-    from scloud_users.ports import AuthPeer, FilesPeer, UserRepository
+    from scloud_users.ports import AuthPeer, FilesPeer, InvitationRepository, UserRepository
 
 
 class InMemoryUserRepository:
     def __init__(self) -> None:
         self.accounts: dict[str, Account] = {}
+        # Shared with InMemoryInvitationRepository, as both adapters share one store.
+        self.invitations: dict[str, Invitation] = {}
 
-    async def add(self, account: Account) -> None:
+    async def add(self, account: Account, *, invitation: InvitationClaim | None = None) -> None:
         if any(a.user.email == account.user.email for a in self.accounts.values()):
             raise EmailTaken()
+        if invitation is not None:
+            claimed = self.invitations.get(invitation.invitation_id)
+            if claimed is None or not claimed.is_usable(invitation.used_at):
+                raise InvitationInvalid()
+            self.invitations[claimed.invitation_id] = dataclasses.replace(claimed, used_at=invitation.used_at)
         self.accounts[account.user.user_id] = account
 
     async def get(self, user_id: str) -> Account | None:
@@ -54,6 +71,25 @@ class InMemoryUserRepository:
 
     async def delete(self, user_id: str) -> None:
         self.accounts.pop(user_id, None)
+
+
+class InMemoryInvitationRepository:
+    def __init__(self, users: InMemoryUserRepository) -> None:
+        self._invitations = users.invitations
+
+    async def add(self, invitation: Invitation) -> None:
+        if invitation.invitation_id in self._invitations:
+            raise AlreadyExists()
+        self._invitations[invitation.invitation_id] = invitation
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        return self._invitations.get(invitation_id)
+
+    async def list_all(self) -> list[Invitation]:
+        return list(self._invitations.values())
+
+    async def delete(self, invitation_id: str) -> bool:
+        return self._invitations.pop(invitation_id, None) is not None
 
 
 class InMemoryFilesPeer:
@@ -101,5 +137,6 @@ class InMemoryAuthPeer:
 # where bootstrap assigns them to its Protocol-typed parameters.
 if TYPE_CHECKING:
     _user_repository: UserRepository = InMemoryUserRepository()
+    _invitation_repository: InvitationRepository = InMemoryInvitationRepository(InMemoryUserRepository())
     _files_peer: FilesPeer = InMemoryFilesPeer()
     _auth_peer: AuthPeer = InMemoryAuthPeer()

@@ -4,15 +4,19 @@ One table; the email is a UNIQUE column of the account's row, so an email is uni
 registrations race (the second insert fails the constraint inside its transaction), and deleting
 an account frees only its own email. Updates change a row only if it exists: zero rows changed
 means the account is gone (UserNotFound), and nothing is created.
+
+Invitations are a second table; an account made with one is inserted in the transaction that
+marks its invitation used, conditioned on it being unused and unexpired, so one invitation makes
+one account even when two registrations race.
 """
 
 import sqlite3
 from typing import Any
 
-from scloud_common.errors import Conflict
+from scloud_common.errors import AlreadyExists, Conflict
 from scloud_common.sqlite_schema import Migration
 from scloud_common.sqlite_store import SqliteStore
-from scloud_users.domain import Account, EmailTaken, User, UserNotFound
+from scloud_users.domain import Account, EmailTaken, Invitation, InvitationClaim, InvitationInvalid, User, UserNotFound
 
 MIGRATIONS = [
     Migration(
@@ -31,6 +35,20 @@ MIGRATIONS = [
         """,
     ),
     Migration(2, "ALTER TABLE users ADD COLUMN locked INTEGER NOT NULL DEFAULT 0 CHECK (locked IN (0, 1));"),
+    Migration(
+        3,
+        """
+        CREATE TABLE invitations (
+            invitation_id TEXT PRIMARY KEY,
+            token_hash TEXT NOT NULL,
+            email TEXT,
+            created_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER
+        ) STRICT, WITHOUT ROWID;
+        """,
+    ),
 ]
 
 _ADD_ERRORS = {
@@ -38,6 +56,7 @@ _ADD_ERRORS = {
     # User ids are random; a clash is the caller's bug, reported as the DynamoDB adapter does.
     "UNIQUE constraint failed: users.user_id": Conflict,
 }
+_INVITATION_COLUMNS = "invitation_id, token_hash, email, created_by, created_at, expires_at, used_at"
 _COLUMNS = "user_id, email, username, gender, date_of_birth, created_at, email_verified, locked, password_hash"
 
 
@@ -65,11 +84,31 @@ def _update_existing(connection: sqlite3.Connection, sql: str, parameters: tuple
         raise UserNotFound()
 
 
+def _claim(connection: sqlite3.Connection, claim: InvitationClaim) -> bool:
+    claimed = connection.execute(
+        "UPDATE invitations SET used_at = ? WHERE invitation_id = ? AND used_at IS NULL AND expires_at > ?",
+        (claim.used_at, claim.invitation_id, claim.used_at),
+    )
+    return claimed.rowcount == 1
+
+
+def _invitation_from_row(row: sqlite3.Row) -> Invitation:
+    return Invitation(
+        invitation_id=row["invitation_id"],
+        token_hash=row["token_hash"],
+        email=row["email"],
+        created_by=row["created_by"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        used_at=row["used_at"],
+    )
+
+
 class SqliteUserRepository:
     def __init__(self, store: SqliteStore) -> None:
         self._store = store
 
-    async def add(self, account: Account) -> None:
+    async def add(self, account: Account, *, invitation: InvitationClaim | None = None) -> None:
         user = account.user
         # An empty gender or date of birth is stored as none, as the DynamoDB adapter leaves it out.
         row = (
@@ -86,6 +125,8 @@ class SqliteUserRepository:
 
         def insert(connection: sqlite3.Connection) -> None:
             connection.execute(f"INSERT INTO users ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            if invitation is not None and not _claim(connection, invitation):
+                raise InvitationInvalid()
 
         await self._store.write(insert, constraint_errors=_ADD_ERRORS)
 
@@ -130,3 +171,48 @@ class SqliteUserRepository:
             connection.execute("DELETE FROM users WHERE user_id = ?", (user_id,))
 
         await self._store.write(remove)
+
+
+class SqliteInvitationRepository:
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    async def add(self, invitation: Invitation) -> None:
+        row = (
+            invitation.invitation_id,
+            invitation.token_hash,
+            invitation.email,
+            invitation.created_by,
+            invitation.created_at,
+            invitation.expires_at,
+            invitation.used_at,
+        )
+
+        def insert(connection: sqlite3.Connection) -> None:
+            connection.execute(f"INSERT INTO invitations ({_INVITATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)", row)
+
+        await self._store.write(
+            insert, constraint_errors={"UNIQUE constraint failed: invitations.invitation_id": AlreadyExists}
+        )
+
+    async def get(self, invitation_id: str) -> Invitation | None:
+        def select(connection: sqlite3.Connection) -> Invitation | None:
+            row = connection.execute(
+                f"SELECT {_INVITATION_COLUMNS} FROM invitations WHERE invitation_id = ?", (invitation_id,)
+            ).fetchone()
+            return _invitation_from_row(row) if row else None
+
+        return await self._store.read(select)
+
+    async def list_all(self) -> list[Invitation]:
+        def select(connection: sqlite3.Connection) -> list[Invitation]:
+            rows = connection.execute(f"SELECT {_INVITATION_COLUMNS} FROM invitations").fetchall()
+            return [_invitation_from_row(row) for row in rows]
+
+        return await self._store.read(select)
+
+    async def delete(self, invitation_id: str) -> bool:
+        def remove(connection: sqlite3.Connection) -> bool:
+            return connection.execute("DELETE FROM invitations WHERE invitation_id = ?", (invitation_id,)).rowcount == 1
+
+        return await self._store.write(remove)

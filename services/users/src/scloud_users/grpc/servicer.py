@@ -58,6 +58,7 @@ class UsersServicer(users_pb2_grpc.UsersServiceServicer):
             password_hash=_require(request.password_hash, "password_hash"),
             gender=request.gender or None,
             date_of_birth=request.date_of_birth or None,
+            invitation_token=request.invitation_token or None,
         )
         return users_pb2.CreateUserResponse(user=user_to_message(user))
 

@@ -3,7 +3,20 @@ from typing import Any
 from pydantic import Field
 
 from scloud_common.web import ApiModel, IsoDate
-from scloud_users.domain import Gender, StorageUsage, User
+from scloud_users.domain import Gender, RegistrationMode, StorageUsage, User
+from scloud_users.registration_door import RegistrationPolicy
+
+
+class RegistrationRead(ApiModel):
+    mode: RegistrationMode = Field(
+        description="`open`: anyone may register; `invite`: only with an invitation link (its `invite` "
+        "parameter goes in the registration's `invitationToken`); `domains`: only addresses at `domains`."
+    )
+    domains: list[str] = Field(description="The email domains that may register; empty unless `mode` is `domains`.")
+
+    @classmethod
+    def from_policy(cls, policy: RegistrationPolicy) -> "RegistrationRead":
+        return cls(mode=policy.mode, domains=list(policy.domains) if policy.mode == "domains" else [])
 
 
 class ProfileRead(ApiModel):

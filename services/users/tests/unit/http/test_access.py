@@ -103,3 +103,10 @@ async def test_a_gender_outside_the_domain_list_is_refused(client_and_service, a
     )
     assert accepted.status_code == 200
     assert (accepted.json()["gender"], accepted.json()["dateOfBirth"]) == ("other", "1990-05-01")
+
+
+async def test_who_may_register_is_public(client_and_service):
+    client, _ = client_and_service
+    response = await client.get("/api/v1/users/registration")
+    assert response.status_code == 200
+    assert response.json() == {"mode": "open", "domains": []}
