@@ -184,6 +184,34 @@ async def test_a_file_goes_straight_to_s3_in_parts_and_is_recorded_with_its_chec
     assert (limits["usedBytes"], limits["quotaBytes"], limits["trashBytes"]) == (2 * PART + 1234, 30 * MIB, 0)
 
 
+async def test_a_direct_upload_over_a_file_is_its_new_version_with_its_checksum(api):
+    first = file_of(PART + 10)
+    upload = (await api.create("plan.bin", PART + 10)).json()
+    original = (await api.complete(upload["id"], first, await api.send(upload["id"], first))).json()
+    second = file_of(2 * PART + 20)
+    again = (await api.create("plan.bin", 2 * PART + 20, onConflict="replace")).json()
+    completed = await api.complete(again["id"], second, await api.send(again["id"], second))
+    assert completed.status_code == 201, completed.text
+    replaced = completed.json()
+    # The same file, serving the new bytes; the first ones are its earlier version, on S3 still.
+    assert (replaced["id"], replaced["sha256"], replaced["checksumPartSize"]) == (
+        original["id"],
+        composite(second),
+        PART,
+    )
+    assert await download(api, original["id"]) == b"".join(second[n] for n in sorted(second))
+    versions = (await api.client.get(f"/api/v1/files/{original['id']}/versions")).json()["items"]
+    assert [(v["current"], v["size"], v["sha256"]) for v in versions] == [
+        (True, 2 * PART + 20, composite(second)),
+        (False, PART + 10, composite(first)),
+    ]
+    link = (await api.client.get(f"/api/v1/files/{original['id']}/versions/{versions[1]['id']}/download")).json()
+    async with httpx.AsyncClient(timeout=60) as client:
+        assert (await client.get(link["url"])).content == b"".join(first[n] for n in sorted(first))
+    limits = (await api.client.get("/api/v1/files/limits")).json()
+    assert limits["usedBytes"] == 3 * PART + 30
+
+
 async def test_an_upload_resumes_from_the_parts_s3_holds_and_can_be_aborted(api, s3, seaweed_s3):
     bodies = file_of(2 * PART + 10)
     upload = (await api.create("resume.bin", 2 * PART + 10)).json()
