@@ -322,9 +322,10 @@ def test_the_app_runs_signed_in_through_the_gateway_without_a_console_error(sign
     page.get_by_text(signed_in.account.email).first.wait_for()
 
 
-def logged_json(stack, service: str, request_id: str, within: float = 10.0) -> list[dict]:
-    """The JSON log lines of `service` carrying `request_id`, once there is one (a service logs a
-    request once its answer is sent: a moment after the client has it)."""
+def logged_json(stack, service: str, request_id: str, message: str, within: float = 10.0) -> list[dict]:
+    """The JSON log lines of `service` carrying `request_id`, once one of them is `message` (a
+    service logs "request" once its answer is sent: a moment after the client has it, and after
+    the lines the request's work logged)."""
     log = stack.logs_dir / f"{service}.log"
     deadline = time.monotonic() + within
     while True:
@@ -332,9 +333,11 @@ def logged_json(stack, service: str, request_id: str, within: float = 10.0) -> l
             json.loads(line) for line in log.read_text().splitlines() if request_id in line and line.startswith("{")
         ]
         entries = [entry for entry in lines if entry.get("request_id") == request_id]
-        if entries:
+        if any(entry["message"] == message for entry in entries):
             return entries
-        assert time.monotonic() < deadline, f"no {service} log line with request id {request_id} within {within} s"
+        assert time.monotonic() < deadline, (
+            f"no {service} {message!r} line with request id {request_id} within {within} s"
+        )
         time.sleep(0.1)
 
 
@@ -347,7 +350,7 @@ def test_a_request_without_a_trace_is_followed_by_the_gateways_request_id_as_tra
     assert re.fullmatch(r"[0-9a-f]{32}", request_id) and set(request_id) != {"0"}
     # The gateway's access line names the request by the same id.
     assert '"POST /api/files/upload HTTP/1.1" 201 ' in wait_for_log_line(stack.logs_dir / "gateway.log", request_id)
-    assert any(entry["message"] == "request" for entry in logged_json(stack, "files", request_id))
+    assert logged_json(stack, "files", request_id, "request")
 
 
 def test_an_incoming_traceparent_is_continued_and_names_the_request_everywhere(gateway, account, stack):
@@ -359,9 +362,9 @@ def test_an_incoming_traceparent_is_continued_and_names_the_request_everywhere(g
     listed = gateway.get("/api/files", headers=headers)
 
     assert listed.status_code == 200 and listed.headers["X-Request-ID"] == trace_id
-    assert any(entry["message"] == "request" for entry in logged_json(stack, "files", trace_id))
+    assert logged_json(stack, "files", trace_id, "request")
     # The peer that files asked about the session logs that call under the same id.
-    assert any(entry["message"] == "rpc" for entry in logged_json(stack, "auth", trace_id))
+    assert logged_json(stack, "auth", trace_id, "rpc")
 
 
 def test_a_malformed_traceparent_is_replaced_not_passed_on(gateway):
