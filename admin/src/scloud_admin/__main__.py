@@ -4,7 +4,7 @@ holding the services' storage settings, or `env` for this process's environment.
 equal, 1 a mismatch, 2 refused (a target holding data, a store missing, settings wrong).
 
 The everyday commands (`user find|show|revoke-sessions|lock|unlock EMAIL`, `usage recount
-EMAIL|--all`, `purge run`, `sweep run`, `invite create [--email E] [--days N]|list|revoke ID`)
+EMAIL|--all`, `quota set USER_OR_EMAIL SIZE|clear USER_OR_EMAIL|show USER_OR_EMAIL`, `purge run`, `sweep run`, `invite create [--email E] [--days N]|list|revoke ID`)
 work on the installation this process's environment
 names. Exit status: 0 done, 1 no such account, 2 refused (a store missing or unreachable,
 settings wrong). README.md says more."""

@@ -1,7 +1,7 @@
 """Everyday admin tasks on a running installation, through the services' own ports: find an
 account by email, show it with its usage and sessions, end its sessions, lock and unlock it,
-recount usage, run the trash purge and the upload sweeper now, and make, list and revoke
-invitations to register. Every action is recorded as a
+recount usage, set, clear and show a user's own storage quota, run the trash purge and the
+upload sweeper now, and make, list and revoke invitations to register. Every action is recorded as a
 security event naming the operator, so the audit trail shows who did what from the admin CLI."""
 
 from collections.abc import Awaitable, Callable
@@ -44,6 +44,13 @@ class AccountView:
     sessions: list[Session]
 
 
+async def account_by_email(users: UserRepository, email: str) -> Account:
+    account = await users.get_by_email(normalize_email(email))
+    if account is None:
+        raise UserNotFound(f"No account has the email {email.strip()}.")
+    return account
+
+
 class Operator:
     """Records each action as a security event under the operator's name."""
 
@@ -65,10 +72,7 @@ class Accounts:
         self._now = now
 
     async def _account(self, email: str) -> Account:
-        account = await self._ports.users.get_by_email(normalize_email(email))
-        if account is None:
-            raise UserNotFound(f"No account has the email {email.strip()}.")
-        return account
+        return await account_by_email(self._ports.users, email)
 
     async def find(self, email: str) -> Account:
         account = await self._account(email)
@@ -118,6 +122,64 @@ class Accounts:
         repaired = await repair_usage(self._ports.files, [user_id])
         self._operator.record("usage_recount", user_id=user_id)
         return account, repaired[user_id]
+
+
+@dataclass(frozen=True)
+class QuotaView:
+    """A user's storage: `used` counts every file until purged (the trash included), `quota` is
+    what applies to them, `overridden` whether it is their own rather than the setting."""
+
+    account: Account
+    used: int
+    trash: int
+    quota: int
+    overridden: bool
+
+
+class Quotas:
+    """Each user's own storage quota, in place of the files service's FILES_QUOTA_BYTES
+    (`default_quota_bytes`). The user is named by their id or their email address."""
+
+    def __init__(self, ports: OperationPorts, operator: Operator, *, default_quota_bytes: int) -> None:
+        self._ports = ports
+        self._operator = operator
+        self._default = default_quota_bytes
+
+    async def _account(self, user_or_email: str) -> Account:
+        # User ids never hold an @, email addresses always do.
+        if "@" in user_or_email:
+            return await account_by_email(self._ports.users, user_or_email)
+        account = await self._ports.users.get(user_or_email.strip())
+        if account is None:
+            raise UserNotFound(f"No account has the id {user_or_email.strip()}.")
+        return account
+
+    async def _view(self, account: Account) -> QuotaView:
+        usage = await self._ports.files.usage(account.user.user_id)
+        overridden = usage.quota_bytes is not None
+        quota = usage.quota_bytes if usage.quota_bytes is not None else self._default
+        return QuotaView(account, usage.bytes_used, usage.trash_bytes, quota, overridden)
+
+    async def show(self, user_or_email: str) -> QuotaView:
+        account = await self._account(user_or_email)
+        view = await self._view(account)
+        self._operator.record("quota_show", user_id=account.user.user_id)
+        return view
+
+    async def set(self, user_or_email: str, quota_bytes: int) -> QuotaView:
+        """Takes effect on the user's next upload; what they already store stays, even above it."""
+        if quota_bytes < 0:
+            raise ValueError("a quota is 0 bytes or more")
+        account = await self._account(user_or_email)
+        await self._ports.files.set_quota(account.user.user_id, quota_bytes)
+        self._operator.record("quota_set", user_id=account.user.user_id, quota_bytes=quota_bytes)
+        return await self._view(account)
+
+    async def clear(self, user_or_email: str) -> QuotaView:
+        account = await self._account(user_or_email)
+        await self._ports.files.set_quota(account.user.user_id, None)
+        self._operator.record("quota_clear", user_id=account.user.user_id)
+        return await self._view(account)
 
 
 class Housekeeping:

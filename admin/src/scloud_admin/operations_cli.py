@@ -1,5 +1,5 @@
-"""The everyday admin commands (`user ...`, `usage recount`, `purge run`, `sweep run`, `invite
-create|list|revoke`): their
+"""The everyday admin commands (`user ...`, `usage recount`, `quota set|clear|show`, `purge run`,
+`sweep run`, `invite create|list|revoke`): their
 arguments, and what they print, as text or as JSON (`--json`). They work on the installation the
 process's environment names, as the services read it."""
 
@@ -13,8 +13,18 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from scloud_admin.byte_size import format_byte_size, parse_byte_size
 from scloud_admin.live_stores import open_live_stores
-from scloud_admin.operations import Accounts, AccountView, Housekeeping, InvitationDesk, OperationPorts, Operator
+from scloud_admin.operations import (
+    Accounts,
+    AccountView,
+    Housekeeping,
+    InvitationDesk,
+    OperationPorts,
+    Operator,
+    Quotas,
+    QuotaView,
+)
 from scloud_admin.side import ENVIRONMENT, Side
 from scloud_auth.domain import Session
 from scloud_files.domain import StorageUsage
@@ -60,6 +70,7 @@ def add_operation_commands(commands: "argparse._SubParsersAction[argparse.Argume
     target = recount.add_mutually_exclusive_group(required=True)
     target.add_argument("email", nargs="?", help="the account's email address")
     target.add_argument("--all", action="store_true", help="every user in the files store")
+    _add_quota_commands(commands, common)
     _add_invite_commands(commands, common)
     for name, summary in (
         ("purge", "purge the trash now: items past retention or deleted forever lose bytes and records"),
@@ -69,6 +80,34 @@ def add_operation_commands(commands: "argparse._SubParsersAction[argparse.Argume
         job.add_subparsers(dest="action", required=True).add_parser(
             "run", parents=[common], help=summary, description=summary
         )
+
+
+def _byte_size(text: str) -> int:
+    try:
+        return parse_byte_size(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
+
+
+def _add_quota_commands(
+    commands: "argparse._SubParsersAction[argparse.ArgumentParser]", common: argparse.ArgumentParser
+) -> None:
+    quota = commands.add_parser("quota", help="a user's own storage quota, in place of FILES_QUOTA_BYTES")
+    actions = quota.add_subparsers(dest="action", required=True)
+    for name, summary in (
+        ("set", "give the user their own quota (their next upload is held to it; nothing stored is removed)"),
+        ("clear", "drop the user's own quota: FILES_QUOTA_BYTES applies again"),
+        ("show", "the user's storage used, the trash's share, their quota and whether it is their own"),
+    ):
+        action = actions.add_parser(name, parents=[common], help=summary, description=summary)
+        action.add_argument("user", metavar="USER_OR_EMAIL", help="the account's id or email address")
+        if name == "set":
+            action.add_argument(
+                "size",
+                type=_byte_size,
+                metavar="SIZE",
+                help="bytes, or with a unit: 500MB, 10GiB, 1.5TiB (0: no uploads)",
+            )
 
 
 def _add_invite_commands(
@@ -93,6 +132,11 @@ async def run_operation(arguments: argparse.Namespace, *, open_stores: OpenStore
     async with open_stores(Side.load("installation", ENVIRONMENT)) as ports:
         if arguments.command == "user":
             return await _user_action(Accounts(ports, operator, now=time.time), arguments)
+        if arguments.command == "quota":
+            side = Side.load("installation", ENVIRONMENT)
+            return await _quota_action(
+                Quotas(ports, operator, default_quota_bytes=side.files_quota.quota_bytes), arguments
+            )
         if arguments.command == "invite":
             desk = InvitationDesk(ports, operator, now=time.time)
             return await _invite_action(desk, arguments, Side.load("installation", ENVIRONMENT))
@@ -129,6 +173,37 @@ async def _user_action(accounts: Accounts, arguments: argparse.Namespace) -> Out
         return {"locked": True, "revoked_sessions": revoked, "text": f"locked; ended {revoked} sessions"}
     account = await accounts.unlock(email)
     return {"user": _user(account), "text": "unlocked"}
+
+
+async def _quota_action(quotas: Quotas, arguments: argparse.Namespace) -> Output:
+    if arguments.action == "set":
+        view = await quotas.set(arguments.user, arguments.size)
+    elif arguments.action == "clear":
+        view = await quotas.clear(arguments.user)
+    else:
+        view = await quotas.show(arguments.user)
+    return _quota(view)
+
+
+def _quota(view: QuotaView) -> Output:
+    source = "set for this user" if view.overridden else "FILES_QUOTA_BYTES"
+    lines = [
+        _user_text(view.account),
+        f"used: {format_byte_size(view.used)} ({view.used} bytes; {format_byte_size(view.trash)} in the trash)",
+        f"quota: {format_byte_size(view.quota)} ({view.quota} bytes, {source})",
+    ]
+    if view.used > view.quota:
+        lines.append("over quota: uploads are refused until files are deleted or the quota raised")
+    return {
+        "user": _user(view.account),
+        "quota": {
+            "used_bytes": view.used,
+            "trash_bytes": view.trash,
+            "quota_bytes": view.quota,
+            "overridden": view.overridden,
+        },
+        "text": "\n".join(lines),
+    }
 
 
 async def _invite_action(desk: InvitationDesk, arguments: argparse.Namespace, side: Side) -> Output:

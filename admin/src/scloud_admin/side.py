@@ -8,10 +8,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from dotenv import dotenv_values
+from pydantic import Field
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from scloud_common.settings import AwsSettings, MailingAwsSettings, MetadataStoreSettings
-from scloud_files.config import FilesStorageSettings
+from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_users.config import InvitationSettings
 
 ENVIRONMENT = "env"
@@ -49,6 +50,19 @@ class InvitationLinkSettings(_FromMappingOnly, MailingAwsSettings, InvitationSet
 
 class FilesStoreSettings(_FromMappingOnly, FilesStorageSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
+
+
+class FilesQuotaSettings(_FromMappingOnly):
+    """The quota every user has unless the admin set their own, as the files service reads it."""
+
+    model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
+
+    # The service's own default and description, so the two never disagree.
+    quota_bytes: int = Field(
+        FilesSettings.model_fields["quota_bytes"].default,
+        gt=0,
+        description=FilesSettings.model_fields["quota_bytes"].description,
+    )
 
 
 Settings = TypeVar("Settings", bound=BaseSettings)
@@ -93,6 +107,10 @@ class Side:
     @property
     def files(self) -> FilesStoreSettings:
         return self.settings(FilesStoreSettings)
+
+    @property
+    def files_quota(self) -> FilesQuotaSettings:
+        return self.settings(FilesQuotaSettings)
 
     def endpoint(self, settings: AwsSettings, service: str) -> str | None:
         """Where `service` (s3, dynamodb) is, in boto3's order: the service's own

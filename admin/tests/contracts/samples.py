@@ -67,7 +67,7 @@ def files_samples() -> Samples:
         deleting=True,
     )
     unfiled = UnfiledFile(UNFILED_ID, "u1", "old.txt", 5, "text/plain", at, f"users/u1/{UNFILED_ID}")
-    usage = usage_record("u1", bytes_used=12, file_count=3, closed=False)
+    usage = usage_record("u1", bytes_used=12, file_count=3, closed=False, quota_bytes=5 * 2**30)
     assert usage is not None
     return Samples(
         [

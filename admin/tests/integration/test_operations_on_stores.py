@@ -1,6 +1,6 @@
 """The everyday admin commands, run as an operator runs them (`main([...])` with the services'
-settings in the environment), against real stores: DynamoDB and S3 on the local endpoint, read
-and seeded through the services' own adapters."""
+settings in the environment), against real stores: DynamoDB and S3 on the local endpoint, or the
+SQLite databases of one server, read and seeded through the services' own adapters."""
 
 import asyncio
 import json
@@ -13,16 +13,22 @@ import pytest
 from scloud_admin.__main__ import DONE, NOT_FOUND, main
 from scloud_auth.adapters.dynamodb import DynamoDbSessionRepository
 from scloud_auth.adapters.dynamodb import table_definition as sessions_table
+from scloud_auth.adapters.sqlite_tables import MIGRATIONS as AUTH_MIGRATIONS
 from scloud_auth.domain import Session
 from scloud_common.aws import create_aws_client
 from scloud_common.provisioning import ensure_indexes, ensure_table
+from scloud_common.sqlite_store import SqliteStore
 from scloud_files.adapters.dynamodb import DynamoDbFileRepository
 from scloud_files.adapters.dynamodb import table_definition as files_table
 from scloud_files.adapters.s3 import S3BlobStore
-from scloud_files.domain import StorageUsage
+from scloud_files.adapters.sqlite import MIGRATIONS as FILES_MIGRATIONS
+from scloud_files.adapters.sqlite import SqliteFileRepository
+from scloud_files.domain import QuotaExceeded, StorageUsage
 from scloud_files.drive.use_cases import build_drive
 from scloud_users.adapters.dynamodb import DynamoDbUserRepository
 from scloud_users.adapters.dynamodb import table_definition as users_table
+from scloud_users.adapters.sqlite import MIGRATIONS as USERS_MIGRATIONS
+from scloud_users.adapters.sqlite import SqliteUserRepository
 from scloud_users.domain import Account, InvitationClaim, User
 
 pytestmark = pytest.mark.integration
@@ -60,6 +66,7 @@ def installation(aws_endpoint_url, monkeypatch):
         "users": DynamoDbUserRepository(dynamodb, prefix + "users"),
         "sessions": DynamoDbSessionRepository(dynamodb, prefix + "sessions"),
         "files": files,
+        "blobs": blobs,
         "drive": build_drive(files, blobs, max_upload_bytes=MIB, download_url_ttl_seconds=60),
     }
 
@@ -146,3 +153,51 @@ async def test_an_invitation_made_listed_and_revoked_on_dynamodb_admits_one_acco
     assert (status, revoked["revoked"]) == (DONE, invitation_id)
     assert (await run(capsys, "invite", "list"))[1]["invitations"] == []
     assert await asyncio.to_thread(main, ["invite", "revoke", invitation_id]) == NOT_FOUND
+
+
+async def test_a_quota_set_from_the_cli_holds_the_users_uploads_on_dynamodb(installation, capsys, monkeypatch):
+    monkeypatch.setenv("FILES_QUOTA_BYTES", "8")
+    users, files = installation["users"], installation["files"]
+    await users.add(ADA)
+    drive = build_drive(files, installation["blobs"], max_upload_bytes=MIB, download_url_ttl_seconds=60, quota_bytes=8)
+    await drive.upload_file("u-ada", file_name="a.txt", content_type="text/plain", chunks=chunks(b"hello"))
+    with pytest.raises(QuotaExceeded):
+        await drive.upload_file("u-ada", file_name="b.txt", content_type="text/plain", chunks=chunks(b"world"))
+
+    status, raised = await run(capsys, "quota", "set", "ada@example.com", "1KB")
+    assert (status, raised["quota"]) == (
+        DONE,
+        {"used_bytes": 5, "trash_bytes": 0, "quota_bytes": 1000, "overridden": True},
+    )
+    await drive.upload_file("u-ada", file_name="b.txt", content_type="text/plain", chunks=chunks(b"world"))
+    assert (await drive.read_limits("u-ada")).usage.quota == 1000
+
+    status, cleared = await run(capsys, "quota", "clear", "u-ada")
+    assert (status, cleared["quota"]["quota_bytes"], cleared["quota"]["overridden"]) == (DONE, 8, False)
+    assert await files.usage("u-ada") == StorageUsage(10, 2)
+    status, shown = await run(capsys, "quota", "show", "u-ada")
+    assert shown["quota"] == {"used_bytes": 10, "trash_bytes": 0, "quota_bytes": 8, "overridden": False}
+    assert await asyncio.to_thread(main, ["quota", "show", "u-nobody"]) == NOT_FOUND
+
+
+async def test_a_quota_set_from_the_cli_is_kept_in_the_sqlite_files_database(tmp_path, capsys, monkeypatch):
+    """The one-server stores: the quota lands in the files database the service reads."""
+    for service, migrations in (("AUTH", AUTH_MIGRATIONS), ("USERS", USERS_MIGRATIONS), ("FILES", FILES_MIGRATIONS)):
+        path = tmp_path / f"{service.lower()}.db"
+        store = await SqliteStore.open(path, migrations=migrations)
+        if service == "USERS":
+            await SqliteUserRepository(store).add(ADA)
+        await store.close()
+        monkeypatch.setenv(f"{service}_STORE", "sqlite")
+        monkeypatch.setenv(f"{service}_SQLITE_PATH", str(path))
+    monkeypatch.setenv("FILES_S3_BUCKET", "unused")
+
+    status, shown = await run(capsys, "quota", "set", "ada@example.com", "2GiB")
+    assert (status, shown["quota"]["quota_bytes"], shown["quota"]["overridden"]) == (DONE, 2 * 2**30, True)
+    store = await SqliteStore.open(tmp_path / "files.db", migrations=FILES_MIGRATIONS)
+    try:
+        assert await SqliteFileRepository(store).usage("u-ada") == StorageUsage(0, 0, quota_bytes=2 * 2**30)
+    finally:
+        await store.close()
+    status, cleared = await run(capsys, "quota", "clear", "ada@example.com")
+    assert (status, cleared["quota"]["quota_bytes"], cleared["quota"]["overridden"]) == (DONE, 10 * 2**30, False)

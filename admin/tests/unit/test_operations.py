@@ -194,3 +194,59 @@ async def test_invite_list_and_revoke(installation, events):
     with pytest.raises(InvitationNotFound):
         await run(installation, "invite", "revoke", invitation_id)
     assert [event[0] for event in events()] == ["invite_create", "invite_list", "invite_revoke", "invite_list"]
+
+
+async def test_quota_set_show_and_clear_by_email_or_id_with_the_setting_as_fallback(installation, events, monkeypatch):
+    monkeypatch.setenv("FILES_QUOTA_BYTES", str(5 * 2**30))
+    installation.files.totals["u-ada"] = StorageUsage(3 * 2**30, 2, 2**30)
+    shown = json.loads(render(await run(installation, "quota", "show", "ADA@example.com", "--json"), as_json=True))
+    assert shown["quota"] == {
+        "used_bytes": 3 * 2**30,
+        "trash_bytes": 2**30,
+        "quota_bytes": 5 * 2**30,
+        "overridden": False,
+    }
+    output = await run(installation, "quota", "set", "u-ada", "10GiB")
+    assert output["quota"]["quota_bytes"] == 10 * 2**30 and output["quota"]["overridden"]
+    assert "quota: 10 GiB (10737418240 bytes, set for this user)" in render(output, as_json=False)
+    assert (await installation.files.usage("u-ada")).quota_bytes == 10 * 2**30
+    output = await run(installation, "quota", "set", "ada@example.com", "500MB")
+    assert output["quota"]["quota_bytes"] == 500_000_000
+    assert "over quota" in render(output, as_json=False)
+    output = await run(installation, "quota", "clear", "ada@example.com")
+    assert output["quota"] == {
+        "used_bytes": 3 * 2**30,
+        "trash_bytes": 2**30,
+        "quota_bytes": 5 * 2**30,
+        "overridden": False,
+    }
+    assert (await installation.files.usage("u-ada")).quota_bytes is None
+    assert events() == [
+        ("quota_show", "u-ada", "olga", "scloud-admin"),
+        ("quota_set", "u-ada", "olga", "scloud-admin"),
+        ("quota_set", "u-ada", "olga", "scloud-admin"),
+        ("quota_clear", "u-ada", "olga", "scloud-admin"),
+    ]
+
+
+async def test_quota_of_an_unknown_user_is_not_found_and_records_nothing(installation, events):
+    for user in ("nobody@example.com", "u-nobody"):
+        with pytest.raises(UserNotFound):
+            await run(installation, "quota", "set", user, "1GB")
+    assert installation.files.quotas == {}
+    assert events() == []
+
+
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [("1234", 1234), ("500MB", 500_000_000), ("10GiB", 10 * 2**30), ("1.5 tib", 3 * 2**39), ("0", 0), ("7b", 7)],
+)
+def test_quota_sizes_are_bytes_or_a_number_with_a_unit(text, size):
+    assert parse_arguments(["quota", "set", "u-ada", text]).size == size
+
+
+@pytest.mark.parametrize("text", ["-1", "ten GB", "10 GB GB", "1e9", "5PB", ""])
+def test_quota_sizes_that_are_not_sizes_are_refused_by_the_parser(text, capsys):
+    with pytest.raises(SystemExit):
+        parse_arguments(["quota", "set", "u-ada", text])
+    assert "is not a size" in capsys.readouterr().err

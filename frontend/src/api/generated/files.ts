@@ -2204,7 +2204,7 @@ export interface components {
             maxUploadBytes: number;
             /**
              * Quotabytes
-             * @description The user's storage quota.
+             * @description The user's storage quota: their own if the admin set one, the service's setting otherwise.
              */
             quotaBytes: number;
             /**

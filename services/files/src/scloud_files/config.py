@@ -142,7 +142,8 @@ class FilesSettings(ServiceSettings, FilesStorageSettings, MailingAwsSettings):
         gt=0,
         description="Storage each user may fill, in bytes: their files, the trash included until purged, plus "
         "the declared sizes of their direct uploads in progress. Checked when an upload is created, when it "
-        "completes and as a `POST /api/v1/files/upload` body arrives; past it, 507 `quota_exceeded`.",
+        "completes and as a `POST /api/v1/files/upload` body arrives; past it, 507 `quota_exceeded`. A user the "
+        "admin gave their own quota (`scloud-admin quota set`) is held to that instead.",
     )
     direct_part_bytes: int = Field(
         16 * MIB,

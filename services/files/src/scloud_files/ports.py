@@ -196,13 +196,19 @@ class FileRepository(FileVersions, Protocol):
         ...
 
     async def usage(self, user_id: str) -> StorageUsage:
-        """The user's totals, read in constant time whatever the number of files. `trash` adds a
-        trashed file's size to `trash_bytes`, `restore` takes it off, and so does `delete` of a
-        file that is itself trashed."""
+        """The user's totals and quota override, read in constant time whatever the number of
+        files. `trash` adds a trashed file's size to `trash_bytes`, `restore` takes it off, and so
+        does `delete` of a file that is itself trashed."""
         ...
 
     async def recount_usage(self, user_id: str) -> StorageUsage:
-        """Recomputes the user's totals from the file records, stores and returns them."""
+        """Recomputes the user's totals from the file records, stores and returns them (with the
+        quota override, which a recount leaves as it is)."""
+        ...
+
+    async def set_quota(self, user_id: str, quota_bytes: int | None) -> None:
+        """Sets the user's own quota, kept beside the totals; None clears it, so the service's
+        setting applies again. The totals and the closed mark stay as they are."""
         ...
 
     async def list_user_ids(self) -> list[str]:

@@ -36,16 +36,25 @@ def item_of(record: TransferRecord) -> tuple[Item, bool]:
 
 
 def usage_record(
-    user_id: str, *, bytes_used: int, file_count: int, closed: bool, trash_bytes: int = 0
+    user_id: str,
+    *,
+    bytes_used: int,
+    file_count: int,
+    closed: bool,
+    trash_bytes: int = 0,
+    quota_bytes: int | None = None,
 ) -> TransferRecord | None:
-    """A user's totals and closed mark; None for zero totals of an open account, which both stores
-    read as no record (one store keeps such a row, the other does not). `trash_bytes` is in the
-    body only when not zero, so records from before it existed read the same."""
-    if not (bytes_used or file_count or closed):
+    """A user's totals, closed mark and quota override; None for zero totals of an open account
+    without an override, which both stores read as no record (one store keeps such a row, the
+    other does not). `trash_bytes` and `quota_bytes` are in the body only when set, so records from
+    before they existed read the same."""
+    if not (bytes_used or file_count or closed or quota_bytes is not None):
         return None
     body: dict[str, object] = {"user_id": user_id, "bytes_used": bytes_used, "file_count": file_count, "closed": closed}
     if trash_bytes:
         body["trash_bytes"] = trash_bytes
+    if quota_bytes is not None:
+        body["quota_bytes"] = quota_bytes
     return TransferRecord(USAGE, user_id, body)
 
 

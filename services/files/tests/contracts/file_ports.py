@@ -460,6 +460,29 @@ class FileRepositoryContract:
         await repository.delete_all("alice")
         assert await repository.usage("alice") == StorageUsage(0, 0, trash_bytes=0)
 
+    async def test_a_quota_override_is_read_with_the_totals_and_outlives_their_changes(self, repository):
+        assert (await repository.usage("alice")).quota_bytes is None
+        await repository.set_quota("nobody-yet", 5)
+        assert await repository.usage("nobody-yet") == StorageUsage(0, 0, quota_bytes=5)
+        kept = a_file("kept.txt", size=3)
+        await repository.create(kept)
+        await repository.set_quota("alice", 2**40)
+        await repository.create(a_file("more.txt", size=4))
+        assert await repository.usage("alice") == StorageUsage(7, 2, quota_bytes=2**40)
+        await repository.trash(kept, trashed_at=NOW, purge_at=NOW)
+        assert await repository.recount_usage("alice") == StorageUsage(7, 2, trash_bytes=3, quota_bytes=2**40)
+        await repository.set_quota("alice", 0)
+        assert await repository.usage("alice") == StorageUsage(7, 2, trash_bytes=3, quota_bytes=0)
+        assert await repository.usage("bob") == StorageUsage(0, 0)
+        await repository.set_quota("alice", None)
+        await repository.set_quota("alice", None)
+        assert await repository.usage("alice") == StorageUsage(7, 2, trash_bytes=3)
+        await repository.set_quota("alice", 100)
+        await repository.close_account("alice")
+        await repository.delete_all("alice")
+        assert await repository.usage("alice") == StorageUsage(0, 0, quota_bytes=100)
+        assert "nobody-yet" in await repository.list_user_ids()
+
     async def test_a_file_keeps_its_checksum_and_its_part_size(self, repository):
         file = replace(
             a_file(), sha256="n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2", checksum_part_size=16 * 1024 * 1024

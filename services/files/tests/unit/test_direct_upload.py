@@ -372,3 +372,28 @@ async def test_a_limit_lowered_since_creation_refuses_the_file_at_completion(wor
     with pytest.raises(FileTooLarge):
         await lowered.direct.complete("alice", upload.upload_id, parts)
     assert upload.object_key not in world.blobs.objects
+
+
+async def test_a_quota_the_admin_raised_lets_the_user_store_beyond_the_setting(world):
+    await world.repository.set_quota("alice", 60 * MIB)
+    upload = await create(world, 35 * MIB)
+    item = await world.direct.complete("alice", upload.upload_id, await send(world, upload, cut(os.urandom(35 * MIB))))
+    assert item.size == 35 * MIB
+    assert (await world.drive.read_limits("alice")).usage.quota == 60 * MIB
+    # Everyone else keeps the service's setting.
+    with pytest.raises(QuotaExceeded):
+        await create(world, 35 * MIB, user="bob")
+    assert (await world.drive.read_limits("bob")).usage.quota == 30 * MIB
+
+
+async def test_a_quota_the_admin_lowered_refuses_with_the_usual_error_and_clearing_it_falls_back(world):
+    await world.repository.set_quota("alice", 10 * MIB)
+    await create(world, 9 * MIB + 1)
+    with pytest.raises(QuotaExceeded) as refused:
+        await create(world, MIB)
+    assert refused.value.details == {"used": 9 * MIB + 1, "quota": 10 * MIB, "size": MIB}
+    with pytest.raises(QuotaExceeded):
+        await world.drive.upload_file("alice", file_name="c.txt", content_type=None, chunks=chunks(os.urandom(MIB)))
+    await world.repository.set_quota("alice", None)
+    assert (await world.drive.read_limits("alice")).usage.quota == 30 * MIB
+    await create(world, 2 * MIB + 1)

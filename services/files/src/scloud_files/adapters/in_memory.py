@@ -43,6 +43,8 @@ class InMemoryFileRepository:
         self.unfiled: dict[tuple[str, str], UnfiledFile] = {}
         self.names: dict[tuple[str, str | None, str], str] = {}
         self.totals: dict[str, StorageUsage] = {}
+        # The admin's per-user quotas; usage() reads them with the totals, as the stores do.
+        self.quotas: dict[str, int] = {}
         self.closed: set[str] = set()
         self.archives: dict[str, ArchiveRequest] = {}
         self.versions: dict[tuple[str, str], FileVersion] = {}
@@ -280,7 +282,14 @@ class InMemoryFileRepository:
         return files + len(unfiled)
 
     async def usage(self, user_id: str) -> StorageUsage:
-        return self.totals.get(user_id, StorageUsage(0, 0))
+        return replace(self.totals.get(user_id, StorageUsage(0, 0)), quota_bytes=self.quotas.get(user_id))
+
+    async def set_quota(self, user_id: str, quota_bytes: int | None) -> None:
+        self._write()
+        if quota_bytes is None:
+            self.quotas.pop(user_id, None)
+        else:
+            self.quotas[user_id] = quota_bytes
 
     async def recount_usage(self, user_id: str) -> StorageUsage:
         files = [item for (owner, _), item in self.items.items() if owner == user_id and item.kind is ItemKind.FILE]
@@ -291,11 +300,11 @@ class InMemoryFileRepository:
             version.size for (owner, _), version in self.versions.items() if owner == user_id and not version.current
         )
         self.totals[user_id] = StorageUsage(sum(sizes) + kept, len(sizes), trash)
-        return self.totals[user_id]
+        return await self.usage(user_id)
 
     async def list_user_ids(self) -> list[str]:
         owners = {owner for owner, _ in self.items} | {owner for owner, _ in self.unfiled}
-        return sorted(owners | set(self.totals) | self.closed)
+        return sorted(owners | set(self.totals) | set(self.quotas) | self.closed)
 
     async def list_file_rows(self, *, after: str | None, limit: int) -> tuple[list[Item], str | None]:
         keys = sorted(key for key in self.items if after is None or "/".join(key) > after)

@@ -139,11 +139,14 @@ class ArchiveEntry:
 class StorageUsage:
     """A user's totals: `bytes_used` and `file_count` count every file until it is purged, the
     trash included; `trash_bytes` is the share of files the user trashed themselves (what a
-    trashed folder holds is not in it: a folder's trash is one write whatever it holds)."""
+    trashed folder holds is not in it: a folder's trash is one write whatever it holds).
+    `quota_bytes` is the quota the admin set for this user, None for the service's setting; it
+    lives in the same record as the totals, so reading it costs no second read."""
 
     bytes_used: int
     file_count: int
     trash_bytes: int = 0
+    quota_bytes: int | None = None
 
 
 @dataclass(frozen=True)

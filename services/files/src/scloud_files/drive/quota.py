@@ -24,6 +24,9 @@ class QuotaUsage:
 
 
 class StorageQuota:
+    """`quota_bytes` is the service's setting; a quota the admin set for a user (kept with the
+    user's totals, `scloud-admin quota set`) replaces it for that user."""
+
     def __init__(self, repository: FileRepository, pending: UploadReservations, *, quota_bytes: int) -> None:
         self._repository = repository
         self._pending = pending
@@ -35,7 +38,8 @@ class StorageQuota:
         reserved = await self._pending.reserved_bytes(user_id)
         if excluding is not None:
             reserved = max(0, reserved - excluding.size)
-        return QuotaUsage(self.quota_bytes, totals.bytes_used, totals.trash_bytes, reserved)
+        quota = self.quota_bytes if totals.quota_bytes is None else totals.quota_bytes
+        return QuotaUsage(quota, totals.bytes_used, totals.trash_bytes, reserved)
 
     async def require_room(self, user_id: str, size: int, *, excluding: PendingUpload | None = None) -> QuotaUsage:
         """The usage, if `size` more bytes fit in the quota; QuotaExceeded otherwise."""

@@ -264,7 +264,9 @@ class LimitsRead(ApiModel):
     max_file_bytes: int = Field(description="Largest file a direct upload (`POST /api/v1/uploads`) takes.")
     max_batch_files: int = Field(description="Files one `POST /api/v1/uploads/batches` declares at most.")
     max_batch_file_bytes: int = Field(description="Largest file a batch (`POST /api/v1/uploads/batches`) takes.")
-    quota_bytes: int = Field(description="The user's storage quota.")
+    quota_bytes: int = Field(
+        description="The user's storage quota: their own if the admin set one, the service's setting otherwise."
+    )
     used_bytes: int = Field(
         description="What counts against the quota: every file until purged (the trash included) and the "
         "declared sizes of uploads in progress."

@@ -25,14 +25,14 @@ async def app(drive_settings, no_outside_clients):
     settings = drive_settings.model_copy(
         update={"quota_bytes": 20 * MIB, "max_file_bytes": 15 * MIB, "max_parts_per_request": 2}
     )
-    auth, blobs = FakeAuth(), InMemoryBlobStore()
+    auth, blobs, repository = FakeAuth(), InMemoryBlobStore(), InMemoryFileRepository()
     multipart = InMemoryMultipartStore(blobs)
     auth.active_sessions.update({("s1", "alice"), ("s2", "bob")})
 
     async def build(settings):
         return await bootstrap(
             settings,
-            repository=InMemoryFileRepository(),
+            repository=repository,
             blob_store=blobs,
             pending_uploads=InMemoryPendingUploads(),
             multipart=multipart,
@@ -47,6 +47,7 @@ async def app(drive_settings, no_outside_clients):
         async with httpx.AsyncClient(transport=transport, base_url="http://t", headers=headers) as client:
             client.bob = {"Authorization": f"Bearer {auth.token('bob', 's2')}"}
             client.multipart = multipart
+            client.repository = repository
             yield client
 
 
@@ -113,3 +114,19 @@ async def test_refusals_have_their_status_code_and_details(app):
     await refused(await app.post(f"/api/uploads/{upload_id}/parts", json={"parts": three}), 422, "invalid_parts")
     assert (await app.delete(f"/api/uploads/{upload_id}")).status_code == 204
     await refused(await app.delete(f"/api/uploads/{upload_id}"), 404, "upload_not_found")
+
+
+async def test_the_limits_show_the_quota_the_admin_set_for_the_user(app):
+    await app.repository.set_quota("alice", 40 * MIB)
+    assert (await app.get("/api/files/limits")).json()["quotaBytes"] == 40 * MIB
+    assert (await app.get("/api/files/limits", headers=app.bob)).json()["quotaBytes"] == 20 * MIB
+    assert (await app.post("/api/uploads", json={"name": "a", "size": 15 * MIB})).status_code == 201
+    assert (await app.post("/api/uploads", json={"name": "b", "size": 15 * MIB})).status_code == 201
+    await app.repository.set_quota("alice", 16 * MIB)
+    refused = await app.post("/api/uploads", json={"name": "c", "size": 1}, headers=app.bob)
+    assert refused.status_code == 201
+    refused = await app.post("/api/uploads", json={"name": "c", "size": 1})
+    assert refused.status_code == 507
+    assert refused.json()["error"]["details"] == {"used": 30 * MIB, "quota": 16 * MIB, "size": 1}
+    await app.repository.set_quota("alice", None)
+    assert (await app.get("/api/files/limits")).json()["quotaBytes"] == 20 * MIB

@@ -56,9 +56,11 @@ class AccountRecords(TableAccess):
         await self._set_usage(user_id, StorageUsage(0, 0), only_if_present=True)
         return files
 
-    async def _set_usage(self, user_id: str, usage: StorageUsage, *, only_if_present: bool = False) -> None:
+    async def _set_usage(self, user_id: str, usage: StorageUsage, *, only_if_present: bool = False) -> dict[str, Any]:
+        """Writes the counters (the quota and the closed mark stay); answers the item as written,
+        or an empty one when `only_if_present` found none."""
         try:
-            await self._call(
+            response = await self._call(
                 "update_item",
                 TableName=self._table,
                 Key=usage_key(user_id),
@@ -68,20 +70,34 @@ class AccountRecords(TableAccess):
                     ":count": {"N": str(usage.file_count)},
                     ":trash": {"N": str(usage.trash_bytes)},
                 },
+                ReturnValues="ALL_NEW",
                 **({"ConditionExpression": "attribute_exists(userId)"} if only_if_present else {}),
             )
         except ClientError as exc:
             if exc.response["Error"]["Code"] != "ConditionalCheckFailedException":
                 raise
+            return {}
+        written: dict[str, Any] = response.get("Attributes", {})
+        return written
 
     @translate_aws_errors
     async def usage(self, user_id: str) -> StorageUsage:
         response = await self._call("get_item", TableName=self._table, Key=usage_key(user_id), ConsistentRead=True)
-        item = response.get("Item", {})
-        return StorageUsage(
-            int(item.get("bytesUsed", {"N": "0"})["N"]),
-            int(item.get("fileCount", {"N": "0"})["N"]),
-            int(item.get("trashBytes", {"N": "0"})["N"]),
+        return _usage_of(response.get("Item", {}))
+
+    @translate_aws_errors
+    async def set_quota(self, user_id: str, quota_bytes: int | None) -> None:
+        if quota_bytes is None:
+            await self._call(
+                "update_item", TableName=self._table, Key=usage_key(user_id), UpdateExpression="REMOVE quotaBytes"
+            )
+            return
+        await self._call(
+            "update_item",
+            TableName=self._table,
+            Key=usage_key(user_id),
+            UpdateExpression="SET quotaBytes = :quota",
+            ExpressionAttributeValues={":quota": {"N": str(quota_bytes)}},
         )
 
     @translate_aws_errors
@@ -109,9 +125,7 @@ class AccountRecords(TableAccess):
             ExpressionAttributeNames={"#current": "current"},
         ):
             bytes_used += sum(int(record["versionSize"]["N"]) for record in records)
-        usage = StorageUsage(bytes_used, file_count, trash_bytes)
-        await self._set_usage(user_id, usage)
-        return usage
+        return _usage_of(await self._set_usage(user_id, StorageUsage(bytes_used, file_count, trash_bytes)))
 
     @translate_aws_errors
     async def list_user_ids(self) -> list[str]:
@@ -140,3 +154,14 @@ class AccountRecords(TableAccess):
         )
         last = response.get("LastEvaluatedKey")
         return [item_of(record) for record in response.get("Items", [])], json.dumps(last) if last else None
+
+
+def _usage_of(stored: dict[str, Any]) -> StorageUsage:
+    """The totals and quota override of a `#usage` item (an absent one: zeros, no override)."""
+    quota = stored.get("quotaBytes")
+    return StorageUsage(
+        int(stored.get("bytesUsed", {"N": "0"})["N"]),
+        int(stored.get("fileCount", {"N": "0"})["N"]),
+        int(stored.get("trashBytes", {"N": "0"})["N"]),
+        int(quota["N"]) if quota else None,
+    )

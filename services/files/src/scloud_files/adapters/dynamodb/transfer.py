@@ -50,6 +50,7 @@ def record_of(stored: dict[str, Any]) -> TransferRecord | None:
             file_count=int(stored.get("fileCount", {"N": "0"})["N"]),
             closed=stored.get("closed", {}).get("BOOL", False),
             trash_bytes=int(stored.get("trashBytes", {"N": "0"})["N"]),
+            quota_bytes=int(stored["quotaBytes"]["N"]) if "quotaBytes" in stored else None,
         )
     if not is_file_id(file_id):
         return None
@@ -75,6 +76,8 @@ def stored_items(record: TransferRecord) -> list[dict[str, Any]]:
             stored["closed"] = {"BOOL": True}
         if body.get("trash_bytes"):
             stored["trashBytes"] = {"N": str(body["trash_bytes"])}
+        if body.get("quota_bytes") is not None:
+            stored["quotaBytes"] = {"N": str(body["quota_bytes"])}
         return [stored]
     if record.kind == UNFILED:
         return [legacy_file_record(unfiled_of(record))]

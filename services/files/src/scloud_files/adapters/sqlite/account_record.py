@@ -2,6 +2,7 @@
 deleting everything of a user."""
 
 import sqlite3
+from dataclasses import replace
 
 from scloud_files.adapters.sqlite.access import Database, take_off_totals
 from scloud_files.domain import ItemKind, StorageUsage
@@ -61,11 +62,23 @@ class AccountRecords(Database):
     async def usage(self, user_id: str) -> StorageUsage:
         def usage(connection: sqlite3.Connection) -> StorageUsage:
             row = connection.execute(
-                "SELECT bytes_used, file_count, trash_bytes FROM accounts WHERE user_id = ?", (user_id,)
+                "SELECT bytes_used, file_count, trash_bytes, quota_bytes FROM accounts WHERE user_id = ?", (user_id,)
             ).fetchone()
-            return StorageUsage(row["bytes_used"], row["file_count"], row["trash_bytes"]) if row else StorageUsage(0, 0)
+            if row is None:
+                return StorageUsage(0, 0)
+            return StorageUsage(row["bytes_used"], row["file_count"], row["trash_bytes"], row["quota_bytes"])
 
         return await self._store.read(usage)
+
+    async def set_quota(self, user_id: str, quota_bytes: int | None) -> None:
+        def set_quota(connection: sqlite3.Connection) -> None:
+            connection.execute(
+                "INSERT INTO accounts (user_id, quota_bytes) VALUES (?, ?) "
+                "ON CONFLICT (user_id) DO UPDATE SET quota_bytes = excluded.quota_bytes",
+                (user_id, quota_bytes),
+            )
+
+        await self._store.write(set_quota)
 
     async def recount_usage(self, user_id: str) -> StorageUsage:
         def recount_usage(connection: sqlite3.Connection) -> StorageUsage:
@@ -83,13 +96,13 @@ class AccountRecords(Database):
                 (user_id,),
             ).fetchone()["bytes"]
             usage = StorageUsage(row["bytes"] + kept, row["files"], row["trash"])
-            connection.execute(
+            quota = connection.execute(
                 "INSERT INTO accounts (user_id, bytes_used, file_count, trash_bytes) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (user_id) DO UPDATE SET bytes_used = excluded.bytes_used, "
-                "file_count = excluded.file_count, trash_bytes = excluded.trash_bytes",
+                "file_count = excluded.file_count, trash_bytes = excluded.trash_bytes RETURNING quota_bytes",
                 (user_id, usage.bytes_used, usage.file_count, usage.trash_bytes),
-            )
-            return usage
+            ).fetchone()["quota_bytes"]
+            return replace(usage, quota_bytes=quota)
 
         return await self._store.write(recount_usage)
 

@@ -431,3 +431,15 @@ MIGRATIONS.append(
     """,
     )
 )
+
+# Step 16's per-user quotas set by the admin.
+MIGRATIONS.append(
+    Migration(
+        17,
+        """
+    -- The quota the admin set for this user, in bytes; NULL: the service's FILES_QUOTA_BYTES. In
+    -- the totals' row, so the quota check reads it with them.
+    ALTER TABLE accounts ADD COLUMN quota_bytes INTEGER CHECK (quota_bytes IS NULL OR quota_bytes >= 0);
+    """,
+    )
+)

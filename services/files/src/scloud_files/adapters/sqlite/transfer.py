@@ -31,7 +31,7 @@ Page = Callable[[sqlite3.Connection, tuple[str, ...], int], PageRead]
 
 def _usage_page(connection: sqlite3.Connection, after: tuple[str, ...], size: int) -> PageRead:
     rows = connection.execute(
-        "SELECT user_id, bytes_used, file_count, trash_bytes, closed FROM accounts WHERE user_id > ? "
+        "SELECT user_id, bytes_used, file_count, trash_bytes, closed, quota_bytes FROM accounts WHERE user_id > ? "
         "ORDER BY user_id LIMIT ?",
         (*(after or ("",)), size),
     ).fetchall()
@@ -46,6 +46,7 @@ def _usage_of(row: sqlite3.Row) -> TransferRecord | None:
         file_count=row["file_count"],
         closed=bool(row["closed"]),
         trash_bytes=row["trash_bytes"],
+        quota_bytes=row["quota_bytes"],
     )
 
 
@@ -76,7 +77,7 @@ def _unfiled_page(connection: sqlite3.Connection, after: tuple[str, ...], size: 
 def _existing(connection: sqlite3.Connection, record: TransferRecord) -> TransferRecord | None:
     if record.kind == USAGE:
         row = connection.execute(
-            "SELECT user_id, bytes_used, file_count, trash_bytes, closed FROM accounts WHERE user_id = ?",
+            "SELECT user_id, bytes_used, file_count, trash_bytes, closed, quota_bytes FROM accounts WHERE user_id = ?",
             (record.key,),
         ).fetchone()
         return _usage_of(row) if row else None
@@ -109,6 +110,7 @@ def _write_record(connection: sqlite3.Connection, record: TransferRecord) -> Non
         row = {key: body[key] for key in ("user_id", "bytes_used", "file_count")} | {
             "closed": int(body["closed"]),
             "trash_bytes": body.get("trash_bytes", 0),
+            "quota_bytes": body.get("quota_bytes"),
         }
         _upsert(connection, "accounts", "user_id", row)
         return
