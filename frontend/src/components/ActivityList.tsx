@@ -24,6 +24,8 @@ export function describeEvent(event: ActivityEvent, userId: string | undefined):
       return `${who} uploaded ${name}${where}`;
     case "new_version":
       return `${who} uploaded a new version of ${name}${where}`;
+    case "copy":
+      return `${who} copied ${event.nameBefore}${inFolder(event.pathBefore)} to ${name}${where}`;
     case "rename":
       return `${who} renamed ${event.nameBefore} to ${name}${where}`;
     case "move": {

@@ -37,6 +37,9 @@ describe("an activity event as a sentence", () => {
     expect(describeEvent(anEvent({ action: "trash" }), "someone-else")).toBe(
       "Someone you share with moved b.txt to the trash in /Docs",
     );
+    expect(describeEvent(anEvent({ action: "copy", pathAfter: "/Archive", nameAfter: "a.txt" }), "u1")).toBe(
+      "You copied a.txt in /Docs to a.txt in /Archive",
+    );
   });
 });
 

@@ -1556,7 +1556,7 @@ export interface components {
              * Action
              * @enum {string}
              */
-            action: "upload" | "new_version" | "rename" | "move" | "trash" | "restore" | "delete_forever" | "share" | "unshare" | "link_created" | "link_opened" | "link_revoked" | "request_upload";
+            action: "upload" | "new_version" | "copy" | "rename" | "move" | "trash" | "restore" | "delete_forever" | "share" | "unshare" | "link_created" | "link_opened" | "link_revoked" | "request_upload";
             /**
              * Actorid
              * @description The account that did it: the user's own id for their own actions; null for a visitor who did not sign in (a share link opened, an upload through a file request).

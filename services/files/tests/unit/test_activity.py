@@ -244,3 +244,18 @@ def test_an_upload_through_a_request_is_a_visitors_and_through_a_share_an_editor
     assert upload_activity(upload) == (ActivityAction.UPLOAD, "bob")
     object.__setattr__(upload, "share_ref", None)
     assert upload_activity(upload) == (ActivityAction.UPLOAD, OWNER)
+
+
+async def test_a_copy_is_one_event_of_the_copy_in_both_folders_whatever_a_folder_holds(drive, clock):
+    source, target = await mkdir(drive, "From"), await mkdir(drive, "To")
+    album = await mkdir(drive, "Album", source.item_id)
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        await upload(drive, name, album.item_id)
+    clock.now += timedelta(seconds=1)
+    copied = await drive.copy_item("alice", album.item_id, parent_id=target.item_id)
+    copies = [event for event in await feed(drive) if event.action is ActivityAction.COPY]
+    assert [(event.item_id, event.name_before, event.path_before, event.path_after) for event in copies] == [
+        (copied.item_id, "Album", "/From", "/To")
+    ]
+    assert copies[0] in await feed(drive, folder_id=source.item_id)
+    assert copies[0] in await feed(drive, folder_id=target.item_id)

@@ -17,6 +17,8 @@ EVENT_KEY_SEPARATOR = "|"
 class ActivityAction(StrEnum):
     UPLOAD = "upload"
     NEW_VERSION = "new_version"
+    # A copy made: the event is the copy's; its "before" is the original's name and folder.
+    COPY = "copy"
     RENAME = "rename"
     MOVE = "move"
     TRASH = "trash"

@@ -8,6 +8,8 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from scloud_files.domain import FolderCycle, Item, ObjectKeys, OnConflict, clean_file_name
+from scloud_files.domain.activity import ActivityAction
+from scloud_files.drive.activity import ActivityRecorder
 from scloud_files.drive.clock import Clock, timestamp
 from scloud_files.drive.file_record import FileRecorder
 from scloud_files.drive.folder import CreateFolder
@@ -72,7 +74,9 @@ class CopyItem:
         new_id: Callable[[], str],
         now: Clock,
         concurrency: int = 8,
+        activity: ActivityRecorder | None = None,
     ) -> None:
+        self._activity = activity
         self._repository = repository
         self._blob_store = blob_store
         self._paths = paths
@@ -114,15 +118,26 @@ class CopyItem:
                 user_id, name=target_name, parent_id=parent_id, on_conflict=on_conflict
             )
             await watch.copy_made(copied)
+            # Recorded once the copy exists: a copy job cancelled halfway leaves a copy too.
+            await self._tell_activity(item, copied)
             if recursive:
                 await self._copy_contents(user_id, item, copied, watch)
         else:
             await watch.starting_file()
             copied = await self._copy_file(user_id, item, parent_id, target_name, on_conflict)
             await watch.copy_made(copied)
+            await self._tell_activity(item, copied)
             await watch.file_copied(item.size or 0)
         logger.info("item copied", extra={"user_id": user_id, "item_id": item_id, "copy_id": copied.item_id})
         return copied
+
+    async def _tell_activity(self, original: Item, copied: Item) -> None:
+        """One event for the item the user copied (not one per file a folder holds), keyed by
+        the copy."""
+        if self._activity is not None:
+            await self._activity.changed(
+                ActivityAction.COPY, before=original, after=copied, at=copied.created_at, detail=original.item_id
+            )
 
     async def measure(self, user_id: str, item: Item) -> TreeSize:
         """The live files the item is or holds, and their bytes: what a copy of it will add."""

@@ -412,6 +412,7 @@ def build_drive(
         new_id=new_id,
         now=now,
         concurrency=bulk_concurrency,
+        activity=recorder_of_activity,
     )
     copy_jobs = (
         CopyJobs(copy_job_store, repository, copy_item, copy_job_settings, new_id=new_id, now=now)

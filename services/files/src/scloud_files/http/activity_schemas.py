@@ -12,6 +12,7 @@ from scloud_files.http.schemas import ItemRead
 ActionRead = Literal[
     "upload",
     "new_version",
+    "copy",
     "rename",
     "move",
     "trash",
