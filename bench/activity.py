@@ -19,6 +19,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from drive import interleaved
 from moto.server import ThreadedMotoServer
 
 from scloud_common.aws import create_aws_client
@@ -39,22 +40,6 @@ TARGET_EVENTS = 200
 START = datetime(2026, 6, 1, tzinfo=UTC)
 EXPIRES = "2027-12-01T00:00:00+00:00"
 new_id = FileIdGenerator()
-
-
-def interleaved(pairs: dict[str, tuple[Any, Any]], rounds: int) -> dict[str, tuple[float, float]]:
-    """Each pair's two measures taken in turn, round after round, so load drifts on the shared
-    machine hit both alike; medians in ms."""
-    timings: dict[str, tuple[list[float], list[float]]] = {name: ([], []) for name in pairs}
-    for ours, raw in pairs.values():
-        ours()
-        raw()
-    for _ in range(rounds):
-        for name, (ours, raw) in pairs.items():
-            for measure, into in ((ours, timings[name][0]), (raw, timings[name][1])):
-                started = time.perf_counter()
-                measure()
-                into.append(time.perf_counter() - started)
-    return {name: (sorted(a)[len(a) // 2] * 1000, sorted(b)[len(b) // 2] * 1000) for name, (a, b) in timings.items()}
 
 
 def events(count: int) -> tuple[list[ActivityEvent], str, str]:
