@@ -40,6 +40,14 @@ async def remove_version(versions: FileVersions, blob_store: BlobStore, version:
     await versions.delete_version(version)
 
 
+async def current_version(versions: FileVersions, file: Item) -> FileVersion:
+    """What `file` serves now, as a version: its record once the file was replaced (who
+    uploaded it, when), else made from the file (its first content has no record)."""
+    current_id = content_id(file)
+    recorded = await versions.get_version(file.user_id, current_id) if current_id != file.item_id else None
+    return recorded if recorded is not None else replace(FileVersion.first_of(file), version_id=current_id)
+
+
 class AddVersion:
     def __init__(
         self, versions: FileVersions, blob_store: BlobStore, *, retention: VersionRetention, now: Clock
@@ -54,7 +62,7 @@ class AddVersion:
         an earlier version, dated by the retention policy. Past the policy's maximum the oldest
         versions go at once."""
         moment = self._now()
-        superseded = await self._current_version(file)
+        superseded = await current_version(self._versions, file)
         expires_at = self._retention.expiry(superseded, superseded_at=moment)
         updated = await self._versions.add_version(file, content, superseded.superseded(timestamp(expires_at)))
         logger.info(
@@ -65,14 +73,6 @@ class AddVersion:
         for version in earlier[self._retention.max_versions - 1 :]:
             await remove_version(self._versions, self._blob_store, version)
         return updated
-
-    async def _current_version(self, file: Item) -> FileVersion:
-        current_id = content_id(file)
-        if current_id != file.item_id:
-            recorded = await self._versions.get_version(file.user_id, current_id)
-            if recorded is not None:
-                return recorded
-        return replace(FileVersion.first_of(file), version_id=current_id)
 
 
 class ListVersions:
@@ -87,9 +87,7 @@ class ListVersions:
         return file, [await self.current(file), *await self._versions.list_versions(user_id, file_id)]
 
     async def current(self, file: Item) -> FileVersion:
-        current_id = content_id(file)
-        recorded = await self._versions.get_version(file.user_id, current_id) if current_id != file.item_id else None
-        return recorded if recorded is not None else replace(FileVersion.first_of(file), version_id=current_id)
+        return await current_version(self._versions, file)
 
     async def require(self, user_id: str, file_id: str, version_id: str) -> tuple[Item, FileVersion]:
         """The live file and one of its versions (the current one too); VersionNotFound else."""
