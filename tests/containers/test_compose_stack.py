@@ -41,9 +41,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
-import signal
-import tempfile
 import time
 import uuid
 import zipfile
@@ -55,7 +52,15 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.containers.conftest import CACHE, COMPOSE
 from tests.containers.engine import CommandFailed, HealthCheckLoop, NetnsWorker, Podman, private_netns, run
+from tests.containers.project import (
+    containers,
+    names_resolve_everywhere,
+    service_name,
+    service_states,
+    wait_until_healthy,
+)
 from tests.containers.standins import REPO, StandIns, base_images
 
 pytestmark = pytest.mark.skipif(
@@ -63,14 +68,14 @@ pytestmark = pytest.mark.skipif(
     reason="builds and runs every image (minutes, root, podman): run it with `make test-containers`",
 )
 
-CACHE = Path(os.environ.get("SCLOUD_CONTAINERS_CACHE", Path.home() / ".cache" / "scloud-containers"))
-COMPOSE = CACHE / "tools" / "bin" / "docker-compose"
 PROJECT = "scloud-containers-test"
 ONE_SHOT = "init"  # compose.yaml's certificates job; every other service runs and reports healthy
 GATEWAY = "http://127.0.0.1:8080"
 PASSWORD = "container-test-passphrase"
 LONG_RUNNING_SERVICES = ("aws", "auth", "users", "files", "gateway")
 SERVICES = ("auth", "users", "files")
+# The names each service must resolve: the store's and its peers'.
+RESOLVED_NAMES = ("aws", "auth", "users", "files")
 # What scloud_common.stack_dumps logs after the threads' dump; a busy process may take a while.
 TASKS_DUMPED = "asyncio tasks on request"
 STACK_DUMP_BOUND_SECONDS = 20.0
@@ -86,34 +91,6 @@ for name in ("aws", "auth", "users", "files"):
         outcome = repr(exc)
     print(name, outcome, round(time.monotonic() - started, 2), end="; ")
 """
-# Inside one container: resolves every name given, round after round, until three rounds in a row
-# answered each name within a second, or the bound (seconds, first argument) is up; prints the
-# names slow or failing in the last round (nothing when settled).
-NAMES_RESOLVING = """
-import socket, sys, time
-deadline = time.monotonic() + float(sys.argv[1])
-names = sys.argv[2:]
-streak, unsettled = 0, names
-while streak < 3 and time.monotonic() < deadline:
-    unsettled = []
-    for name in names:
-        started = time.monotonic()
-        try:
-            socket.getaddrinfo(name, 443)
-        except OSError:
-            unsettled.append(name)
-            continue
-        if time.monotonic() - started > 1:
-            unsettled.append(name)
-    streak = 0 if unsettled else streak + 1
-    if unsettled:
-        time.sleep(0.5)
-print(" ".join(unsettled) if streak < 3 else "")
-"""
-NAME_RESOLUTION_BOUND_SECONDS = 90
-# Where netavark keeps aardvark-dns's records and process id for rootful podman (not under the
-# test's --runroot: podman 4.3 does not move it).
-AARDVARK_DIR = Path("/run/containers/networks/aardvark-dns")
 REPORT = REPO / "artifacts" / "containers" / "last-run.json"
 
 
@@ -198,31 +175,6 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def podman() -> Iterator[Podman]:
-    if os.geteuid() != 0:
-        pytest.fail("the container test runs podman as root and makes a network namespace: run it as root")
-    engine = Podman(CACHE)
-    # Whatever a killed run left behind.
-    engine.stop_stale_services()
-    engine.remove_everything_but_images()
-    yield engine
-    engine.remove_everything_but_images()
-
-
-@pytest.fixture(scope="module")
-def private_dir() -> Iterator[Path]:
-    """The sockets and the Docker client's configuration, readable by root only. Not under pytest's
-    basetemp: other pytest sessions of the same user prune old ones while this one runs."""
-    folder = Path(tempfile.mkdtemp(prefix="scloud-containers-"))
-    try:
-        (folder / "docker-config").mkdir()
-        (folder / "docker-config" / "config.json").write_text("{}")
-        yield folder
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
 def compose(podman: Podman, private_dir: Path) -> Compose:
     if not COMPOSE.exists():
         pytest.fail(f"{COMPOSE} is missing: `make test-containers` installs it")
@@ -296,72 +248,11 @@ def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
 def up(podman: Podman, compose: Compose) -> None:
     """`up --wait`, then each service's own state: the exit code alone has been seen to lie."""
     result = compose("up", "--detach", "--wait", "--wait-timeout", "240", timeout=300, check=False)
-    states = service_states(podman)
+    states = service_states(podman, PROJECT)
     if set(states) != set(compose.services) or not all(ready(name, state) for name, state in states.items()):
         logs = compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
         raise CommandFailed(f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}")
-    names_resolve_everywhere(podman, compose)
-
-
-def unresolved_names(podman: Podman) -> dict[str, list[str]]:
-    """Per service, the compose names (the store's and the peers') it cannot resolve promptly
-    and steadily within the bound."""
-    names = [name for name in LONG_RUNNING_SERVICES if name != "gateway"]
-    missing = {}
-    for service in SERVICES:
-        result = podman(
-            "exec",
-            f"{PROJECT}-{service}-1",
-            "python",
-            "-c",
-            NAMES_RESOLVING,
-            str(NAME_RESOLUTION_BOUND_SECONDS),
-            *names,
-            check=False,
-            timeout=NAME_RESOLUTION_BOUND_SECONDS + 60,
-        )
-        unresolved = result.stdout.split() if result.returncode == 0 else [f"(exec failed: {result.stderr[-200:]})"]
-        if unresolved:
-            missing[service] = unresolved
-    return missing
-
-
-def names_resolve_everywhere(podman: Podman, compose: Compose) -> None:
-    """Every service resolves the store's and its peers' names, promptly and steadily, as compose
-    promises, before anything is asked of the product.
-
-    Podman 4.3's aardvark-dns (the compose network's DNS server) is restarted and reloaded as
-    containers start and stop, and meanwhile leaves queries unanswered: after `down` and `up`,
-    auth could not resolve `aws` for 35 s (every other lookup answered at once), and a loop of
-    lookups beside containers starting and stopping here saw 20-40 s without an answer, once in
-    a few hundred lookups (glibc's resolver options do not help: nothing answers). That is the
-    engine here, not the product, and Docker's DNS does not do it. So the test waits, bounded,
-    for the DNS to settle once the containers are up; if it does not, it repairs it the way an
-    operator would and records each repair in the report: first aardvark-dns is told to read its
-    records again (SIGHUP), then podman sets the containers' networks up again (`network
-    reload`). A name that still does not resolve fails the test with aardvark's records."""
-    missing = unresolved_names(podman)
-    repairs = []
-    for repair in ("aardvark-dns SIGHUP", "podman network reload --all"):
-        if not missing:
-            break
-        repairs.append({"repair": repair, "unresolved": missing})
-        if repair.startswith("aardvark"):
-            pid_file = AARDVARK_DIR / "aardvark.pid"
-            with contextlib.suppress(OSError, ValueError):
-                os.kill(int(pid_file.read_text().strip()), signal.SIGHUP)
-        else:
-            podman("network", "reload", "--all", check=False, timeout=120)
-        missing = unresolved_names(podman)
-    if repairs:
-        compose.report.setdefault("dns_repairs", []).extend(repairs)
-    if missing:
-        records = "\n".join(
-            f"{path.name}:\n{path.read_text(errors='replace')}"
-            for path in sorted(AARDVARK_DIR.glob("*"))
-            if path.is_file()
-        )
-        raise CommandFailed(f"names unresolved after {[r['repair'] for r in repairs]}: {missing}\n{records}")
+    names_resolve_everywhere(podman, compose.report, PROJECT, SERVICES, RESOLVED_NAMES)
 
 
 def ready(service: str, state: tuple[str, int, str | None]) -> bool:
@@ -369,33 +260,6 @@ def ready(service: str, state: tuple[str, int, str | None]) -> bool:
     if service == ONE_SHOT:
         return status == "exited" and exit_code == 0
     return status == "running" and health == "healthy"
-
-
-def containers(podman: Podman) -> list[dict]:
-    """The project's containers, inspected. A container can go between the listing and the
-    inspection (one did while compose settled after `up`): then both are done again."""
-    for _ in range(5):
-        ids = podman("ps", "--all", "--quiet", "--filter", f"label=com.docker.compose.project={PROJECT}").stdout.split()
-        if not ids:
-            return []
-        inspected = podman("inspect", *ids, check=False)
-        if inspected.returncode == 0:
-            return json.loads(inspected.stdout)
-        time.sleep(1)
-    raise CommandFailed(f"the project's containers kept changing: {inspected.stderr}")
-
-
-def service_name(container: dict) -> str:
-    return container["Config"]["Labels"]["com.docker.compose.service"]
-
-
-def service_states(podman: Podman) -> dict[str, tuple[str, int, str | None]]:
-    states = {}
-    for container in containers(podman):
-        state = container["State"]
-        health = state.get("Health") or state.get("Healthcheck") or {}
-        states[service_name(container)] = (state["Status"], state["ExitCode"], health.get("Status") or None)
-    return states
 
 
 def image_sizes(podman: Podman) -> dict[str, float]:
@@ -409,7 +273,7 @@ def image_sizes(podman: Podman) -> dict[str, float]:
 
 def test_only_the_gateway_and_the_s3_endpoint_publish_ports(stack: Stack) -> None:
     published = {}
-    for container in containers(stack.podman):
+    for container in containers(stack.podman, PROJECT):
         bindings = container["HostConfig"].get("PortBindings") or {}
         published[service_name(container)] = sorted(
             (port, binding.get("HostIp") or "", binding["HostPort"])
@@ -423,9 +287,9 @@ def test_only_the_gateway_and_the_s3_endpoint_publish_ports(stack: Stack) -> Non
 
 
 def test_every_service_runs_as_a_non_root_user_and_reports_healthy(stack: Stack) -> None:
-    states = service_states(stack.podman)
+    states = service_states(stack.podman, PROJECT)
     uids = {}
-    for container in containers(stack.podman):
+    for container in containers(stack.podman, PROJECT):
         name = service_name(container)
         if name == ONE_SHOT:
             uids[name] = {container["Config"]["User"]}  # exited: its image's user is all there is
@@ -448,7 +312,7 @@ def test_each_service_shows_where_it_waits_on_sigusr1_and_serves_on(stack: Stack
     assert set(dumps) == set(SERVICES)
     for service, dump in dumps.items():
         assert "(most recent call first)" in dump and TASKS_DUMPED in dump, f"{service}: {dump[-3000:]}"
-    states = service_states(stack.podman)
+    states = service_states(stack.podman, PROJECT)
     assert set(states) == set(stack.compose.services)
     assert all(ready(name, state) for name, state in states.items()), states
 
@@ -459,7 +323,7 @@ def test_the_product_flow_through_the_gateway(stack: Stack) -> None:
 
 def test_down_then_up_again_serves_the_product(stack: Stack) -> None:
     stack.down()
-    assert service_states(stack.podman) == {}
+    assert service_states(stack.podman, PROJECT) == {}
 
     timed(stack, "second_up_seconds", lambda: up(stack.podman, stack.compose))
     timed(stack, "second_flow_seconds", lambda: stack.drive(product_flow))
@@ -472,8 +336,12 @@ def test_after_the_store_and_the_services_restart_they_provision_it_again(stack:
     init_started = started_at(stack.podman, ONE_SHOT)
 
     stack.compose("restart", *LONG_RUNNING_SERVICES, timeout=240)
-    timed(stack, "restart_ready_seconds", lambda: wait_until_healthy(stack.podman, LONG_RUNNING_SERVICES, within=240))
-    names_resolve_everywhere(stack.podman, stack.compose)
+    timed(
+        stack,
+        "restart_ready_seconds",
+        lambda: wait_until_healthy(stack.podman, PROJECT, LONG_RUNNING_SERVICES, within=240),
+    )
+    names_resolve_everywhere(stack.podman, stack.compose.report, PROJECT, SERVICES, RESOLVED_NAMES)
 
     assert started_at(stack.podman, ONE_SHOT) == init_started, "init ran again"
     stack.drive(sign_in_fails, email)  # the store did restart, empty
@@ -487,29 +355,8 @@ def timed(stack: Stack, name: str, step: Callable[[], object]) -> None:
 
 
 def started_at(podman: Podman, service: str) -> str:
-    [container] = [container for container in containers(podman) if service_name(container) == service]
+    [container] = [container for container in containers(podman, PROJECT) if service_name(container) == service]
     return str(container["State"]["StartedAt"])
-
-
-def wait_until_healthy(podman: Podman, services: tuple[str, ...], *, within: float) -> None:
-    """`compose restart` does not wait for health, and the health a container reported before its
-    restart can still show: each service's own check is run until it passes, within the bound."""
-    deadline = time.monotonic() + within
-    waiting = set(services)
-    while waiting:
-        for container in containers(podman):
-            name = service_name(container)
-            if (
-                name in waiting
-                and podman("healthcheck", "run", container["Id"], check=False, timeout=30).returncode == 0
-            ):
-                waiting.discard(name)
-        if waiting and time.monotonic() > deadline:
-            raise CommandFailed(
-                f"not healthy {within} s after the restart: {sorted(waiting)}: {service_states(podman)}"
-            )
-        if waiting:
-            time.sleep(2)
 
 
 def sign_up(api: httpx.Client | None = None) -> str:

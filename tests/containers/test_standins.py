@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from tests.containers.engine import CommandFailed
-from tests.containers.standins import PROJECT_DOCKERFILES, BaseImage, base_images
+from tests.containers.standins import PROJECT_DOCKERFILES, BaseImage, base_images, run_as_is_images
 
 
 def write_dockerfiles(root: Path, gateway: str, service: str = "FROM python:3.11.11-slim-bookworm\n") -> None:
@@ -51,3 +51,9 @@ def test_an_untagged_base_image_is_refused(tmp_path: Path) -> None:
 
 def test_the_project_names_its_base_images() -> None:
     assert {image.repository for image in base_images()} == {"python", "node", "nginxinc/nginx-unprivileged"}
+
+
+def test_the_images_the_self_hosting_profile_runs_as_they_are_get_stand_ins_too() -> None:
+    """Caddy and SeaweedFS: named with a fixed tag in compose.prod.yaml; SCloud's own images there
+    are named from variables and built, so they are not among them."""
+    assert [image.name for image in run_as_is_images()] == ["caddy:2.10.2", "chrislusf/seaweedfs:4.48"]

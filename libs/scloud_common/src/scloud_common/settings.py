@@ -1,24 +1,47 @@
 """Settings fields every service shares. Each service subclasses `ServiceSettings`
 with its own env prefix (AUTH_, USERS_, FILES_) and adds its own fields."""
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
 
 from scloud_common.internal_tls import TlsMaterial
 
 Environment = Literal["development", "test", "production"]
 
 PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "secret", "password", "dev", "development"})
+# A folder of secret files, one per setting, named like its environment variable
+# (auth_jwt_private_key, files_object_key_secret): pydantic-settings' secrets directory. Read from
+# the environment before any setting, since it says where settings come from; the environment
+# wins over a file, as an explicit value should. compose.prod.yaml mounts the volume its secrets job
+# fills there (scloud_common.server_secrets).
+SECRETS_DIR_VARIABLE = "SCLOUD_SECRETS_DIR"
 
 
 class AwsSettings(BaseSettings):
     """Where a service's AWS resources are. Enough on its own for the provisioning commands."""
 
     model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        secrets_dir = os.environ.get(SECRETS_DIR_VARIABLE)
+        if secrets_dir and isinstance(file_secret_settings, SecretsSettingsSource):
+            if not Path(secrets_dir).is_dir():
+                raise ValueError(f"{SECRETS_DIR_VARIABLE} names {secrets_dir}, which is not a folder")
+            file_secret_settings.secrets_dir = secrets_dir
+        return init_settings, env_settings, dotenv_settings, file_secret_settings
 
     environment: Environment = Field(
         "production",
@@ -131,6 +154,12 @@ class MailSettings(BaseSettings):
         "http://localhost:8080",
         description="Address of the web app as users reach it (the gateway); links in emails start with it.",
     )
+
+    @field_validator("mail_smtp_user", "mail_smtp_password_file", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # compose passes an unset variable as an empty one (MAIL_SMTP_USER: ${SCLOUD_SMTP_USER:-}).
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _transport_needs_its_settings(self) -> Self:
