@@ -72,6 +72,8 @@ def create_backup(stores: BackupStores, archive: Path, *, echo: Echo) -> Manifes
     leaves no file that looks finished. Refused if ARCHIVE exists."""
     if archive.exists():
         raise BackupRefused(f"{archive} exists already: give a new name, or remove it first")
+    if not archive.parent.is_dir():
+        raise BackupRefused(f"the folder {archive.parent} does not exist")
     partial = partial_path(archive)
     descriptor = os.open(partial, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     os.fchmod(descriptor, 0o600)

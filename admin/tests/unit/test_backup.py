@@ -207,3 +207,19 @@ def test_verify_of_a_sound_archive_prints_its_counts(archive, capsys):
     assert main(["backup", "verify", str(archive)]) == DONE
     out = capsys.readouterr().out
     assert "every member matches the manifest" in out and "3 databases" in out and "2 objects" in out
+
+
+async def test_a_database_a_running_service_holds_open_is_copied_with_its_latest_commit(tmp_path):
+    await add_accounts(tmp_path / "source", ADA)
+    running = await SqliteStore.open(tmp_path / "source" / "users.db", migrations=USERS_MIGRATIONS)
+    try:
+        await SqliteUserRepository(running).add(BOB)
+        # Still in the write-ahead log: the open store has not checkpointed it into the file.
+        assert (tmp_path / "source" / "users.db-wal").stat().st_size > 0
+        archive = tmp_path / "scloud.tar"
+        create_backup(stores_in(tmp_path / "source", OBJECTS), archive, echo=lambda line: None)
+    finally:
+        await running.close()
+
+    restore_backup(stores_in(tmp_path / "target"), archive, force=False, echo=lambda line: None)
+    assert await accounts_in(tmp_path / "target") == [ADA, BOB]
