@@ -7,7 +7,12 @@ The everyday commands (`user find|show|revoke-sessions|lock|unlock EMAIL`, `usag
 EMAIL|--all`, `quota set USER_OR_EMAIL SIZE|clear USER_OR_EMAIL|show USER_OR_EMAIL`, `purge run`, `sweep run`, `invite create [--email E] [--days N]|list|revoke ID`)
 work on the installation this process's environment
 names. Exit status: 0 done, 1 no such account, 2 refused (a store missing or unreachable,
-settings wrong). README.md says more."""
+settings wrong).
+
+`backup create ARCHIVE`, `backup verify ARCHIVE` and `backup restore ARCHIVE [--force]` back up
+and restore the installation this process's environment names, on SQLite and SeaweedFS or S3.
+Exit status: 0 done, 1 a corrupt or truncated archive, 2 refused (an archive already there, a
+target holding data, a DynamoDB store, a store missing). README.md says more."""
 
 import argparse
 import asyncio
@@ -18,6 +23,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import ValidationError
 
+from scloud_admin.archive import ArchiveCorrupt, ArchiveTooNew
+from scloud_admin.backup import BackupRefused, SourceChanged
+from scloud_admin.backup_cli import add_backup_commands, run_backup
 from scloud_admin.bootstrap import Installation, StoreMissing, open_installation
 from scloud_admin.comparison import compare
 from scloud_admin.move import TargetNotEmpty, move
@@ -29,6 +37,7 @@ from scloud_common.security_events import security_logger
 
 EQUAL, MISMATCH, REFUSED = 0, 1, 2
 DONE, NOT_FOUND = 0, 1
+CORRUPT = 1
 MOVE_COMMANDS = ("copy", "verify")
 SECURITY_HANDLER = "scloud-admin-security-events"
 OpenEnd = Callable[..., Awaitable[Installation]]
@@ -56,6 +65,7 @@ def parse_arguments(arguments: Sequence[str] | None) -> argparse.Namespace:
                 "replaced by the source's, anything else stays (and the comparison then reports it)",
             )
     add_operation_commands(commands)
+    add_backup_commands(commands)
     return parser.parse_args(arguments)
 
 
@@ -110,12 +120,26 @@ def run_operation_command(parsed: argparse.Namespace) -> int:
     return DONE
 
 
+def run_backup_command(parsed: argparse.Namespace) -> int:
+    try:
+        print(run_backup(parsed))
+    except (ArchiveCorrupt, SourceChanged) as error:
+        print(f"failed: {error}", file=sys.stderr)
+        return CORRUPT
+    except (BackupRefused, ArchiveTooNew, StoreMissing, ValueError, ValidationError) as error:
+        print(f"refused: {_one_line(error)}", file=sys.stderr)
+        return REFUSED
+    return DONE
+
+
 def _one_line(error: Exception) -> str:
     return " ".join(str(error).split())
 
 
 def main(arguments: Sequence[str] | None = None) -> int:
     parsed = parse_arguments(arguments)
+    if parsed.command == "backup":
+        return run_backup_command(parsed)
     if parsed.command not in MOVE_COMMANDS:
         return run_operation_command(parsed)
     try:

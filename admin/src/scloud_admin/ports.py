@@ -1,9 +1,12 @@
 """What moving an installation needs from each store: the records of a service's metadata store,
 and the objects of the bytes store. Each service's `adapters/transfer_*` modules are the record
-stores (SQLite and DynamoDB); adapters/s3_object.py is the object store (SeaweedFS or S3)."""
+stores (SQLite and DynamoDB); adapters/s3_object.py is the object store (SeaweedFS or S3). A
+backup (backup.py) reads the same object store, and each service's SQLite database as a whole
+file (adapters/sqlite_database.py)."""
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from scloud_common.transfer import TransferRecord, WriteOutcome
@@ -52,3 +55,32 @@ class ObjectStore(Protocol):
         ...
 
     def delete(self, key: str) -> None: ...
+
+
+class DatabaseFile(Protocol):
+    """One service's SQLite database as a whole file, as a backup copies it and a restore
+    replaces it. Blocking calls."""
+
+    service: str
+    # How many migrations this code knows: a database past it was made by a newer SCloud.
+    code_schema_version: int
+
+    def snapshot(self, into: Path) -> int:
+        """Copies one consistent state of the database (even while a service writes to it) into
+        the new file `into`, and answers its schema version. StoreMissing if there is none."""
+        ...
+
+    def holds_data(self) -> bool:
+        """Whether the database exists and any of its tables holds a row."""
+        ...
+
+    def stage(self, stream: BinaryIO) -> Path:
+        """Writes the stream's bytes to a new private file beside the database (flushed to disk)
+        and answers its path, for `install` or `discard`."""
+        ...
+
+    def install(self, staged: Path) -> None:
+        """Replaces the database with the staged file, in one rename."""
+        ...
+
+    def discard(self, staged: Path) -> None: ...
