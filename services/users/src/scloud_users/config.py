@@ -1,11 +1,11 @@
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scloud_common.email_address import InvalidEmail, normalize_email
-from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings
+from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings, read_secret_file
 from scloud_users.domain import InvalidProfile, RegistrationMode, clean_username, username_from_email
 from scloud_users.first_admin import FIRST_ADMIN_MIN_PASSWORD_LENGTH, FirstAdmin
 from scloud_users.registration_door import RegistrationPolicy
@@ -80,15 +80,8 @@ class FirstAdminSettings(BaseSettings):
             return None
         if self.first_admin_password_file is None:
             raise ValueError("USERS_FIRST_ADMIN_PASSWORD_FILE must be set with USERS_FIRST_ADMIN_EMAIL")
-        try:
-            password = self.first_admin_password_file.read_text().strip()
-        except (OSError, UnicodeDecodeError) as error:
-            # The path is the operator's own setting; the file's content never reaches the message.
-            reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
-            raise ValueError(f"USERS_FIRST_ADMIN_PASSWORD_FILE cannot be read: {reason}") from None
-        if not password:
-            raise ValueError("USERS_FIRST_ADMIN_PASSWORD_FILE is empty")
-        if len(password) < FIRST_ADMIN_MIN_PASSWORD_LENGTH:
+        password = read_secret_file(self.first_admin_password_file, "USERS_FIRST_ADMIN_PASSWORD_FILE")
+        if len(password.get_secret_value()) < FIRST_ADMIN_MIN_PASSWORD_LENGTH:
             raise ValueError(
                 f"USERS_FIRST_ADMIN_PASSWORD_FILE holds a password shorter than {FIRST_ADMIN_MIN_PASSWORD_LENGTH} "
                 "characters, which auth's password policy refuses"
@@ -97,7 +90,7 @@ class FirstAdminSettings(BaseSettings):
             username = clean_username(self.first_admin_username or username_from_email(self.first_admin_email))
         except InvalidProfile as error:
             raise ValueError(f"USERS_FIRST_ADMIN_USERNAME: {error.message}") from None
-        return FirstAdmin(self.first_admin_email, username, SecretStr(password))
+        return FirstAdmin(self.first_admin_email, username, password)
 
 
 class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings, InvitationSettings, FirstAdminSettings):

@@ -181,6 +181,13 @@ def test_a_password_file_that_cannot_be_read_is_a_clear_settings_error(settings,
         settings(password=None, first_admin_email="olga@example.com", first_admin_password_file=tmp_path / name)
 
 
+def test_a_password_file_that_is_not_text_is_a_clear_settings_error(settings, tmp_path):
+    binary = tmp_path / "binary"
+    binary.write_bytes(b"\xff\xfe not a password")
+    with pytest.raises(ValidationError, match="USERS_FIRST_ADMIN_PASSWORD_FILE cannot be read: not UTF-8 text"):
+        settings(password=None, first_admin_email="olga@example.com", first_admin_password_file=binary)
+
+
 async def test_the_service_starts_with_the_first_admin_even_when_registration_is_invite_only(settings):
     repository = InMemoryUserRepository()
     invite_only = settings(first_admin_email="olga@example.com", registration="invite", first_admin_bcrypt_rounds=10)
