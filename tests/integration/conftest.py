@@ -67,11 +67,13 @@ def running_system(
     certificates: IssuedCertificates,
     *,
     mail_transport: dict[str, Any] | None = None,
+    files_overrides: dict[str, Any] | None = None,
     **users_overrides: Any,
 ) -> Iterator[System]:
     """The three services on loopback, on fresh tables and bucket. Their mail goes through the
     stand-in's SES, or, with `mail_transport` (the mail_* settings of another transport), there
-    in all three. `users_overrides` are UsersSettings fields (the registration door, say)."""
+    in all three. `users_overrides` are UsersSettings fields (the registration door, say), and
+    `files_overrides` FilesSettings fields (its stores, the file-request notice interval, say)."""
     import uuid
 
     from scloud_common.aws import create_aws_client
@@ -117,7 +119,7 @@ def running_system(
         **mail,
         **users_overrides,
     )
-    files_settings = FilesSettings(
+    files_values = dict(
         object_key_secret="a-test-object-key-secret-of-40-characters",
         **common,
         **tls_settings(certificates, "files"),
@@ -129,6 +131,7 @@ def running_system(
         max_upload_bytes=MAX_UPLOAD_BYTES,
         **files_mail,
     )
+    files_settings = FilesSettings(**(files_values | (files_overrides or {})))
     provision_auth(MailingAwsSettings(**common, **mail))
     provision_users(MailingAwsSettings(**common, **mail))
     provision_files(files_settings)
@@ -138,7 +141,11 @@ def running_system(
             auth_url=auth.url,
             users_url=users.url,
             files_url=files.url,
-            settings={"bucket": bucket, "table_prefix": prefix, "object_keys": object_keys(files_settings)},
+            settings={
+                "bucket": files_settings.s3_bucket,
+                "table_prefix": prefix,
+                "object_keys": object_keys(files_settings),
+            },
             certificates=certificates,
             grpc_ports={"auth": auth.grpc_port, "users": users.grpc_port, "files": files.grpc_port},
             s3_client=create_aws_client("s3", region="us-east-1", endpoint_url=aws_endpoint_url),

@@ -2,12 +2,15 @@
 MAIL_TRANSPORT=smtp against a real SMTP server (aiosmtpd on loopback) that wants a login, and each
 mail arrives there whole, its links working. The SES path of the same mails is test_account_mail.py."""
 
+import base64
+import hashlib
 import time
 
+import httpx
 import pyotp
 import pytest
 
-from tests.integration.conftest import SentMail, running_system
+from tests.integration.conftest import PUBLIC_URL, SentMail, running_system
 from tests.smtp_server import SmtpServer, smtp_server
 
 pytestmark = pytest.mark.integration
@@ -15,6 +18,7 @@ pytestmark = pytest.mark.integration
 LOGIN = ("scloud", "a long smtp password")
 PASSWORD = "Secret pass 1"
 NEW_PASSWORD = "a brand new secret"
+REQUEST_NOTICE_SECONDS = 1
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +28,7 @@ def mail_server() -> SmtpServer:
 
 
 @pytest.fixture(scope="module")
-def system(aws_endpoint_url, internal_certificates, mail_server, tmp_path_factory):
+def system(aws_endpoint_url, internal_certificates, mail_server, tmp_path_factory, seaweed_s3):
     password_file = tmp_path_factory.mktemp("smtp") / "password"
     password_file.write_text(LOGIN[1])
     password_file.chmod(0o600)
@@ -38,8 +42,26 @@ def system(aws_endpoint_url, internal_certificates, mail_server, tmp_path_factor
         "mail_smtp_password_file": password_file,
         "mail_smtp_timeout_seconds": 5,
     }
-    with running_system(aws_endpoint_url, internal_certificates, mail_transport=transport) as started:
-        yield started
+    # Files on `make run`'s stores: a file request's visitor uploads straight to SeaweedFS, whose
+    # checksum of the joined parts completion checks (moto's differs). moto takes SeaweedFS's keys.
+    files_stores = {
+        "store": "sqlite",
+        "sqlite_path": tmp_path_factory.mktemp("files") / "files.db",
+        "aws_endpoint_url": seaweed_s3.url,
+        "aws_region": seaweed_s3.region,
+        "s3_bucket": seaweed_s3.bucket,
+    }
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("AWS_ACCESS_KEY_ID", seaweed_s3.access_key_id)
+        environment.setenv("AWS_SECRET_ACCESS_KEY", seaweed_s3.secret_access_key)
+        with running_system(
+            aws_endpoint_url,
+            internal_certificates,
+            mail_transport=transport,
+            # The notice of files received through a request goes this long after the first one.
+            files_overrides=files_stores | {"request_notice_interval_seconds": REQUEST_NOTICE_SECONDS},
+        ) as started:
+            yield started
 
 
 def wait_for_subject(server: SmtpServer, to: str, subject: str, *, seconds: float = 15) -> SentMail:
@@ -113,6 +135,44 @@ def test_a_share_notice_arrives(new_browser, email, mail_server):
     )
     assert shared.status_code == 202, shared.text
     wait_for_subject(mail_server, friend, "Tester shared “notes.txt” with you")
+
+
+def send_into_request(visitor, request_id: str, name: str, content: bytes, note: str) -> None:
+    """What the request's public page does, signed out: start, sign the part, PUT it to storage, complete."""
+    base = f"/api/files/public/requests/{request_id}/uploads"
+    started = visitor.request("POST", base, json={"name": name, "size": len(content)})
+    assert started.status_code == 201, started.text
+    upload_id = started.json()["id"]
+    checksum = base64.b64encode(hashlib.sha256(content).digest()).decode()
+    signed = visitor.request(
+        "POST", f"{base}/{upload_id}/parts", json={"parts": [{"number": 1, "size": len(content), "sha256": checksum}]}
+    )
+    assert signed.status_code == 200, signed.text
+    (part,) = signed.json()["parts"]
+    stored = httpx.put(part["url"], content=content, headers=part["headers"], timeout=30)
+    assert stored.status_code == 200, stored.text
+    completed = visitor.request(
+        "POST",
+        f"{base}/{upload_id}/complete",
+        json={"parts": [{"number": 1, "etag": stored.headers["etag"], "sha256": checksum}], "note": note},
+    )
+    assert completed.status_code == 201, completed.text
+
+
+def test_a_file_request_notice_arrives(new_browser, email, mail_server):
+    owner = register_verified(new_browser, mail_server, email)
+    folder = owner.request("POST", "/api/folders", json={"name": "Tax papers", "parentId": "root"})
+    assert folder.status_code == 201, folder.text
+    folder_id = folder.json()["id"]
+    asked = owner.request("POST", "/api/files/requests", json={"folderId": folder_id})
+    assert asked.status_code == 201, asked.text
+
+    send_into_request(new_browser(), asked.json()["requestId"], "scan.pdf", b"first scan", "For the 2026 return")
+
+    notice = wait_for_subject(mail_server, email, "a file received in “Tax papers”")
+    assert notice.to == [email]
+    assert "scan.pdf (10 bytes)" in notice.body and "For the 2026 return" in notice.body
+    assert f"{PUBLIC_URL}/files/{folder_id}" in notice.body
 
 
 def test_deleting_the_account_is_notified(new_browser, email, mail_server):

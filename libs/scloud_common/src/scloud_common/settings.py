@@ -191,14 +191,8 @@ class MailSettings(BaseSettings):
             return None
         if self.mail_smtp_password_file is None:
             raise ValueError("mail_smtp_password_file must be set with mail_smtp_user")
-        try:
-            password = self.mail_smtp_password_file.read_text().strip()
-        except OSError as error:
-            # The path is the operator's own setting; the file's content never reaches the message.
-            raise ValueError(f"mail_smtp_password_file cannot be read: {error.strerror}") from None
-        if not password:
-            raise ValueError("mail_smtp_password_file is empty")
-        return SmtpCredentials(self.mail_smtp_user, SecretStr(password))
+        password = read_secret_file(self.mail_smtp_password_file, "mail_smtp_password_file")
+        return SmtpCredentials(self.mail_smtp_user, password)
 
 
 class MailingAwsSettings(AwsSettings, MailSettings):
@@ -278,6 +272,22 @@ class ServiceSettings(AwsSettings, GrpcTlsSettings):
     )
     jwt_issuer: str = Field("scloud-auth", description="`iss` claim of access tokens.")
     jwt_audience: str = Field("scloud", description="`aud` claim of access tokens.")
+
+
+def read_secret_file(path: Path, setting: str) -> SecretStr:
+    """The secret in the file at `path`, surrounding whitespace ignored: how a setting names a
+    password without holding it. Raises ValueError naming `setting` when the file cannot be read
+    or holds nothing."""
+    try:
+        secret = path.read_text().strip()
+    except OSError as error:
+        # The path is the operator's own setting; the file's content never reaches the message.
+        raise ValueError(f"{setting} cannot be read: {error.strerror}") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"{setting} cannot be read: not UTF-8 text") from None
+    if not secret:
+        raise ValueError(f"{setting} is empty")
+    return SecretStr(secret)
 
 
 def require_real_secret(name: str, value: SecretStr | None, environment: Environment) -> None:

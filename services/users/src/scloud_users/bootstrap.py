@@ -4,6 +4,7 @@ from scloud_common.aws import aws_client
 from scloud_common.lifespan import Dependencies, ServiceContainer
 from scloud_common.mail import Mailer, MailLayout, MailOutbox
 from scloud_common.mail_transport import build_mailer
+from scloud_common.password_hash import BcryptPasswordHasher
 from scloud_common.public_keys import (
     AUTH_IDEMPOTENT_METHODS,
     AUTH_SERVICE,
@@ -21,6 +22,7 @@ from scloud_users.adapters.dynamodb import DynamoDbInvitationRepository, DynamoD
 from scloud_users.adapters.peers_grpc import FILES_IDEMPOTENT_METHODS, FILES_SERVICE, GrpcAuthPeer, GrpcFilesPeer
 from scloud_users.adapters.sqlite import MIGRATIONS, SqliteInvitationRepository, SqliteUserRepository
 from scloud_users.config import UsersSettings
+from scloud_users.first_admin import ensure_first_admin
 from scloud_users.ports import AuthPeer, FilesPeer, InvitationRepository, UserRepository
 from scloud_users.provision import users_table_name
 from scloud_users.registration_door import RegistrationDoor
@@ -43,6 +45,7 @@ async def bootstrap(
     timeout = settings.grpc_timeout_seconds
     if repository is None:
         repository, invitations = await _account_store(settings, dependencies)
+    await _create_first_admin(settings, repository)
     if files is None:
         files_channel = dependencies.peer_channel(
             "files", settings.files_grpc_addr, service=FILES_SERVICE, idempotent_methods=FILES_IDEMPOTENT_METHODS
@@ -77,6 +80,20 @@ async def bootstrap(
         audience=settings.jwt_audience,
     )
     return dependencies.container(service, verifier)
+
+
+async def _create_first_admin(settings: UsersSettings, repository: UserRepository) -> None:
+    """Before the process serves anything, so the owner can sign in as soon as it is ready. A store
+    that cannot answer fails the start, to be retried by the restart, rather than leave a fresh
+    invite-only server with no account at all."""
+    first_admin = settings.first_admin()
+    if first_admin is None:
+        return
+    hasher = BcryptPasswordHasher(settings.first_admin_bcrypt_rounds, workers=1)
+    try:
+        await ensure_first_admin(first_admin, repository, hasher)
+    finally:
+        await hasher.close()
 
 
 async def _account_store(

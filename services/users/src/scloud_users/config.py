@@ -1,11 +1,13 @@
+from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scloud_common.email_address import InvalidEmail, normalize_email
-from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings
-from scloud_users.domain import RegistrationMode
+from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings, read_secret_file
+from scloud_users.domain import InvalidProfile, RegistrationMode, clean_username, username_from_email
+from scloud_users.first_admin import FIRST_ADMIN_MIN_PASSWORD_LENGTH, FirstAdmin
 from scloud_users.registration_door import RegistrationPolicy
 
 
@@ -20,7 +22,78 @@ class InvitationSettings(BaseSettings):
     )
 
 
-class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings, InvitationSettings):
+class FirstAdminSettings(BaseSettings):
+    """The owner's account, created when the service starts if no account has its email
+    (scloud_users.first_admin), so that an invite-only SCloud has someone to invite from."""
+
+    first_admin_email: str | None = Field(
+        None,
+        description="Email address of the first admin's account: created at start, its email already "
+        "verified and whatever USERS_REGISTRATION says, unless an account has this email (then left as it "
+        "is, its password never reset). Needs USERS_FIRST_ADMIN_PASSWORD_FILE; unset: no account is made.",
+    )
+    first_admin_username: str | None = Field(
+        None,
+        description="Username of the first admin's account; unset: the email's local part made a valid "
+        "username (other characters become dots).",
+    )
+    first_admin_password_file: Path | None = Field(
+        None,
+        description="Path of a file holding the first admin's password (surrounding whitespace ignored, at "
+        f"least {FIRST_ADMIN_MIN_PASSWORD_LENGTH} characters, as auth requires); required with "
+        "USERS_FIRST_ADMIN_EMAIL and read at every start while that is set. Never the password itself in "
+        "the environment; keep the file 0600. Changing it later changes no password.",
+    )
+    first_admin_bcrypt_rounds: int = Field(
+        12,
+        ge=10,
+        le=15,
+        description="bcrypt cost factor of the first admin's password hash; keep it equal to "
+        "AUTH_BCRYPT_ROUNDS, or auth rewrites the hash at the first sign-in.",
+    )
+
+    @field_validator("first_admin_email")
+    @classmethod
+    def _normalize_first_admin_email(cls, email: str | None) -> str | None:
+        if email is None:
+            return None
+        # The spelling auth normalises sign-in emails to, so the owner signs in with any casing.
+        try:
+            return normalize_email(email)
+        except InvalidEmail:
+            raise ValueError(f"USERS_FIRST_ADMIN_EMAIL: {email!r} is not an email address") from None
+
+    @model_validator(mode="after")
+    def _first_admin_is_complete(self) -> "FirstAdminSettings":
+        self.first_admin()
+        return self
+
+    def first_admin(self) -> FirstAdmin | None:
+        """The account to create at start, its password read from first_admin_password_file; None
+        without an email. Raises ValueError when only one of email and file is set, the file is
+        unreadable, empty or too short, or the username is not valid."""
+        if self.first_admin_email is None:
+            if self.first_admin_password_file is not None:
+                raise ValueError("USERS_FIRST_ADMIN_PASSWORD_FILE is set but USERS_FIRST_ADMIN_EMAIL is not")
+            if self.first_admin_username is not None:
+                raise ValueError("USERS_FIRST_ADMIN_USERNAME is set but USERS_FIRST_ADMIN_EMAIL is not")
+            return None
+        if self.first_admin_password_file is None:
+            raise ValueError("USERS_FIRST_ADMIN_PASSWORD_FILE must be set with USERS_FIRST_ADMIN_EMAIL")
+        password = read_secret_file(self.first_admin_password_file, "USERS_FIRST_ADMIN_PASSWORD_FILE")
+        if len(password.get_secret_value()) < FIRST_ADMIN_MIN_PASSWORD_LENGTH:
+            raise ValueError(
+                f"USERS_FIRST_ADMIN_PASSWORD_FILE holds a password shorter than {FIRST_ADMIN_MIN_PASSWORD_LENGTH} "
+                "characters, which auth's password policy refuses"
+            )
+        try:
+            username = clean_username(self.first_admin_username or username_from_email(self.first_admin_email))
+        except InvalidProfile as error:
+            raise ValueError(f"USERS_FIRST_ADMIN_USERNAME: {error.message}") from None
+        return FirstAdmin(self.first_admin_email, username, password)
+
+
+class UsersSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings, InvitationSettings, FirstAdminSettings):
     model_config = SettingsConfigDict(env_prefix="USERS_", extra="ignore", frozen=True)
 
     auth_grpc_addr: str = Field(description="host:port of the auth service's gRPC server.")

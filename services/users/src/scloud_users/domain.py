@@ -125,6 +125,15 @@ def clean_username(username: str) -> str:
     return username
 
 
+def username_from_email(email: str) -> str:
+    """The email's local part made a valid username: each run of other characters becomes a dot,
+    the ends are trimmed to a word character, and one too short to keep is `admin`."""
+    local_part = email.rpartition("@")[0] or email
+    name = re.sub(r"[^\w.\-]+", ".", local_part)[:USERNAME_MAX]
+    name = re.sub(r"^[^\w]+|[^\w]+$", "", name)
+    return name if len(name) >= USERNAME_MIN else "admin"
+
+
 def clean_gender(gender: str | None) -> str | None:
     if gender in (None, ""):
         return None

@@ -80,6 +80,12 @@ class AuthPeer(Protocol):
         ...
 
 
+class PasswordHasher(Protocol):
+    """bcrypt on its own bounded pool (scloud_common.password_hash), in the format auth verifies."""
+
+    async def hash(self, password: str) -> str: ...
+
+
 class Outbox(Protocol):
     def post(self, job: MailJob) -> None:
         """Runs the job off the request path and sends the message it composes, if any."""
