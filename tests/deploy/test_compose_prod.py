@@ -114,15 +114,24 @@ def test_each_service_runs_in_production_on_its_sqlite_database(name):
     assert env[f"{prefix}_SQLITE_PATH"] == f"/data/metadata/{name}.sqlite3"
 
 
-@pytest.mark.parametrize("name", ["auth", "users", "files"])
+@pytest.mark.parametrize(
+    ("name", "operator_env"),
+    [
+        ("auth", OPERATOR_ENV),
+        ("users", OPERATOR_ENV),
+        ("users", {"SCLOUD_DOMAIN": "cloud.example.org"}),  # no first admin: empty variables
+        ("files", OPERATOR_ENV),
+        ("files", {**OPERATOR_ENV, "SCLOUD_MAIL_TRANSPORT": "smtp", "SCLOUD_SMTP_HOST": "smtp.example.org"}),
+    ],
+)
 def test_the_services_accept_their_settings_with_the_secrets_the_first_start_makes(
-    name, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    name, operator_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
     """What each container gets, read the way the service reads it: production refuses a
     missing or placeholder secret, so this fails if the secrets job and the settings disagree."""
     secrets = tmp_path / "secrets"
     prepare(secrets, owner=None)
-    env = environment(name, OPERATOR_ENV)
+    env = environment(name, operator_env)
     for variable, value in env.items():
         monkeypatch.setenv(variable, value.replace("/run/secrets/scloud", str(secrets)))
     monkeypatch.setenv(SECRETS_DIR_VARIABLE, str(secrets))
@@ -138,6 +147,9 @@ def test_the_services_accept_their_settings_with_the_secrets_the_first_start_mak
         assert settings.jwt_private_key is not None
         assert settings.jwt_private_key.get_secret_value() == (secrets / "auth_jwt_private_key").read_text().strip()
         assert settings.cookie_secure is True
+    if name == "users":
+        first_admin = settings.first_admin()  # type: ignore[attr-defined]
+        assert (first_admin and first_admin.email) == operator_env.get("SCLOUD_FIRST_ADMIN_EMAIL")
     if name == "files":
         assert settings.object_key_secret is not None
         assert settings.s3_public_endpoint_url == "https://cloud.example.org"

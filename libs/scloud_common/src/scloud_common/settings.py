@@ -157,7 +157,7 @@ class MailSettings(BaseSettings):
 
     @field_validator("mail_smtp_user", "mail_smtp_password_file", mode="before")
     @classmethod
-    def _empty_is_unset(cls, value: object) -> object:
+    def _empty_smtp_login_is_unset(cls, value: object) -> object:
         # compose passes an unset variable as an empty one (MAIL_SMTP_USER: ${SCLOUD_SMTP_USER:-}).
         return None if isinstance(value, str) and not value.strip() else value
 

@@ -52,6 +52,13 @@ class FirstAdminSettings(BaseSettings):
         "AUTH_BCRYPT_ROUNDS, or auth rewrites the hash at the first sign-in.",
     )
 
+    @field_validator("first_admin_email", "first_admin_username", "first_admin_password_file", mode="before")
+    @classmethod
+    def _empty_first_admin_is_unset(cls, value: object) -> object:
+        # Validators are looked up by name through the settings' bases: this one's is its own.
+        # compose passes an unset variable as an empty one (USERS_FIRST_ADMIN_EMAIL: ${...:-}).
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("first_admin_email")
     @classmethod
     def _normalize_first_admin_email(cls, email: str | None) -> str | None:

@@ -145,6 +145,12 @@ def test_no_first_admin_by_default(settings):
     assert settings(password=None).first_admin() is None
 
 
+def test_empty_variables_mean_no_first_admin(settings):
+    """compose.prod.yaml passes SCLOUD_FIRST_ADMIN_EMAIL's absence as empty variables."""
+    empty = settings(password=None, first_admin_email="", first_admin_password_file="", first_admin_username=" ")
+    assert empty.first_admin() is None
+
+
 def test_the_settings_give_the_normalised_email_the_default_username_and_the_stripped_password(settings):
     first_admin = settings(first_admin_email=" Olga@EXAMPLE.com ").first_admin()
 
