@@ -9,11 +9,8 @@
 # scloud-<UTC time>.tar (the three databases, then every object, with a manifest of sizes and
 # SHA-256 checksums) and scloud-<UTC time>.secrets.tar (the keys the data was made with).
 set -euo pipefail
-
-cd "$(dirname "$0")/../.."
-read -r -a compose <<< "${SCLOUD_COMPOSE:-docker compose}"
-compose+=(-f compose.prod.yaml)
-backups="${SCLOUD_BACKUP_DIR:-./backups}"
+# shellcheck source=scripts/self_host/common.sh
+source "$(dirname "$0")/common.sh"
 writers=(caddy gateway auth users files)
 
 # The tools run as the services' user (10001), which must be able to write the backups there.
@@ -27,6 +24,6 @@ echo "backing up to $backups/$name.tar: the services stop meanwhile"
 "${compose[@]}" stop "${writers[@]}"
 trap '"${compose[@]}" start "${writers[@]}"' EXIT
 
-"${compose[@]}" run --rm --no-deps admin backup create "/backups/$name.tar"
-"${compose[@]}" run --rm --no-deps secrets export "/backups/$name.secrets.tar"
+run_tool "^backed up to " admin backup create "/backups/$name.tar"
+run_tool "secrets exported to " secrets export "/backups/$name.secrets.tar"
 echo "backed up: $backups/$name.tar and $backups/$name.secrets.tar"

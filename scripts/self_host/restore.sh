@@ -3,8 +3,8 @@
 #   scripts/self_host/restore.sh backups/scloud-20261207T101500Z.tar [--force]
 # docs/self-hosting.md, "Restore". The archive must be in SCLOUD_BACKUP_DIR (default ./backups),
 # with its .secrets.tar beside it. Without --force, an installation that holds data already is
-# left alone (the restore refuses); with it, the databases are replaced and objects under the
-# same keys overwritten.
+# left alone (the restore refuses and SCloud starts again as it was); with it, the databases are
+# replaced and objects under the same keys overwritten.
 set -euo pipefail
 
 if [[ $# -lt 1 ]]; then
@@ -14,11 +14,9 @@ fi
 archive="$(basename "$1")"
 shift
 name="${archive%.tar}"
+# shellcheck source=scripts/self_host/common.sh
+source "$(dirname "$0")/common.sh"
 
-cd "$(dirname "$0")/../.."
-read -r -a compose <<< "${SCLOUD_COMPOSE:-docker compose}"
-compose+=(-f compose.prod.yaml)
-backups="${SCLOUD_BACKUP_DIR:-./backups}"
 for file in "$archive" "$name.secrets.tar"; do
     if [[ ! -f "$backups/$file" ]]; then
         echo "$backups/$file is missing" >&2
@@ -29,10 +27,14 @@ chown 10001:10001 "$backups" "$backups/$archive" "$backups/$name.secrets.tar"
 
 echo "restoring $backups/$archive: SCloud stops meanwhile"
 "${compose[@]}" stop
+# Whatever happens, SCloud starts again: restored, or as it was if the restore refused or failed
+# (a damaged archive replaces nothing).
+trap '"${compose[@]}" up --detach' EXIT
 # The keys first: SeaweedFS reads its identity when it starts, the services theirs.
-"${compose[@]}" run --rm --no-deps secrets import "/backups/$name.secrets.tar"
-"${compose[@]}" run --rm --no-deps secrets
+run_tool "secrets imported from " secrets import "/backups/$name.secrets.tar"
+run_tool "^secrets" secrets
 "${compose[@]}" up --detach --wait --no-deps --force-recreate s3
-"${compose[@]}" run --rm --no-deps admin backup restore "/backups/$archive" "$@"
+run_tool "^restored from " admin backup restore "/backups/$archive" "$@"
+trap - EXIT
 "${compose[@]}" up --detach --wait
 echo "restored from $backups/$archive"

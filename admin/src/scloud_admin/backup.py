@@ -3,7 +3,7 @@ endpoint) into one archive (archive.py), checking an archive, and restoring one.
 
 **Metadata first, then objects.** Each database is copied with SQLite's online backup API, one
 consistent state even if a service still writes; the objects are streamed after. Nothing in a
-file's life adds bytes under a key a database already names (a key's bytes never change, and an
+file's life adds bytes under a key a database already names (a key's bytes never change, and a
 file's row is written once its bytes are stored), so every row of the snapshot finds its bytes
 among the objects copied after it, and an object uploaded meanwhile is at worst an orphan.
 

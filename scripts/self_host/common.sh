@@ -1,0 +1,27 @@
+# Sourced by backup.sh and restore.sh: the compose command and the one-off tool runner.
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+read -r -a compose <<< "${SCLOUD_COMPOSE:-docker compose}"
+compose+=(-f compose.prod.yaml)
+backups="${SCLOUD_BACKUP_DIR:-./backups}"
+
+# run_tool SUCCESS_LINE SERVICE ARGS...: `run --rm` of a one-off (the admin tool, the secrets
+# job), shown as it runs; fails unless it exited 0 *and* printed its success line. The line is
+# checked too because podman's Docker API answers 0 for a `run --rm` container whatever it
+# returned (it is removed before compose asks), and a refused restore must not read as done.
+run_tool() {
+    local success="$1"
+    shift
+    local output
+    output="$(mktemp)"
+    if ! "${compose[@]}" run --rm --no-deps "$@" 2>&1 | tee "$output"; then
+        rm -f "$output"
+        return 1
+    fi
+    if ! grep -q "$success" "$output"; then
+        rm -f "$output"
+        echo "$* did not finish: see its output above" >&2
+        return 1
+    fi
+    rm -f "$output"
+}
