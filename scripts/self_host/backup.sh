@@ -20,9 +20,9 @@ chmod 0700 "$backups"
 
 name="scloud-$(date -u +%Y%m%dT%H%M%SZ)"
 echo "backing up to $backups/$name.tar: the services stop meanwhile"
-"${compose[@]}" up --detach --wait --no-deps s3
+start_all --no-deps s3
 "${compose[@]}" stop "${writers[@]}"
-trap '"${compose[@]}" start "${writers[@]}"' EXIT
+trap start_all EXIT
 
 run_tool "^backed up to " admin backup create "/backups/$name.tar"
 run_tool "secrets exported to " secrets export "/backups/$name.secrets.tar"

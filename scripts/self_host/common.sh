@@ -25,3 +25,19 @@ run_tool() {
     fi
     rm -f "$output"
 }
+
+# start_all [SERVICE...]: `up --wait`, tried up to 5 times. Podman, unlike Docker, keeps a
+# container's last health status across a restart, so a check that failed while a container was
+# stopping can show it "unhealthy" to compose until its next check passes; the next attempt then
+# finds it healthy. Each attempt is bounded by --wait-timeout.
+start_all() {
+    local attempt
+    for attempt in 1 2 3 4 5; do
+        if "${compose[@]}" up --detach --wait --wait-timeout 300 "$@"; then
+            return 0
+        fi
+        echo "SCloud is not ready yet (attempt $attempt of 5)" >&2
+        sleep 3
+    done
+    return 1
+}

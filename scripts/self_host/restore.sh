@@ -29,12 +29,12 @@ echo "restoring $backups/$archive: SCloud stops meanwhile"
 "${compose[@]}" stop
 # Whatever happens, SCloud starts again: restored, or as it was if the restore refused or failed
 # (a damaged archive replaces nothing).
-trap '"${compose[@]}" up --detach' EXIT
+trap start_all EXIT
 # The keys first: SeaweedFS reads its identity when it starts, the services theirs.
 run_tool "secrets imported from " secrets import "/backups/$name.secrets.tar"
 run_tool "^secrets" secrets
-"${compose[@]}" up --detach --wait --no-deps --force-recreate s3
+start_all --no-deps --force-recreate s3
 run_tool "^restored from " admin backup restore "/backups/$archive" "$@"
 trap - EXIT
-"${compose[@]}" up --detach --wait
+start_all
 echo "restored from $backups/$archive"

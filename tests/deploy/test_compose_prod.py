@@ -25,17 +25,28 @@ TOOL = "admin"
 LONG_RUNNING = [name for name in SERVICES if name not in (ONE_SHOT, TOOL)]
 SPEC = jsonschema.Draft201909Validator(json.loads((Path(__file__).parent / "compose-spec.schema.json").read_text()))
 OPERATOR_ENV = {"SCLOUD_DOMAIN": "cloud.example.org", "SCLOUD_FIRST_ADMIN_EMAIL": "owner@example.org"}
+# The records in DynamoDB and the bytes in S3 on AWS itself (docs/self-hosting.md, "On AWS").
+ON_AWS = {
+    "SCLOUD_STORE": "dynamodb",
+    "SCLOUD_AWS_ENDPOINT": "",
+    "SCLOUD_AWS_REGION": "eu-west-1",
+    "SCLOUD_S3_PUBLIC_ENDPOINT": "",
+    "SCLOUD_BUCKET": "example-scloud-files",
+    "SCLOUD_STORAGE_ORIGIN": "https://example-scloud-files.s3.eu-west-1.amazonaws.com",
+}
 SETTINGS = {"auth": AuthSettings, "users": UsersSettings, "files": FilesSettings}
 
 
 def interpolate(value: str, env: dict[str, str]) -> str:
-    """Compose's `${VAR}`, `${VAR:-default}`, `${VAR:?error}` and `${VAR:+replacement}`."""
+    """Compose's `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}` and `${VAR:+replacement}`."""
 
     def one(match: re.Match[str]) -> str:
         name, operator, operand = match.group(1), match.group(2) or "", match.group(3) or ""
         present = bool(env.get(name))
         if operator == ":-":
             return env[name] if present else interpolate(operand, env)
+        if operator == "-":
+            return env[name] if name in env else interpolate(operand, env)
         if operator == ":+":
             return interpolate(operand, env) if present else ""
         if operator == ":?" and not present:
@@ -44,7 +55,7 @@ def interpolate(value: str, env: dict[str, str]) -> str:
 
     previous = None
     while previous != value:
-        previous, value = value, re.sub(r"\$\{(\w+)(:[-?+])?((?:[^{}]|\{[^{}]*\})*)\}", one, value)
+        previous, value = value, re.sub(r"\$\{(\w+)(:[-?+]|-)?((?:[^{}]|\{[^{}]*\})*)\}", one, value)
     return value
 
 
@@ -122,6 +133,7 @@ def test_each_service_runs_in_production_on_its_sqlite_database(name):
         ("users", {"SCLOUD_DOMAIN": "cloud.example.org"}),  # no first admin: empty variables
         ("files", OPERATOR_ENV),
         ("files", {**OPERATOR_ENV, "SCLOUD_MAIL_TRANSPORT": "smtp", "SCLOUD_SMTP_HOST": "smtp.example.org"}),
+        *((name, {**OPERATOR_ENV, **ON_AWS}) for name in ("auth", "users", "files")),
     ],
 )
 def test_the_services_accept_their_settings_with_the_secrets_the_first_start_makes(
@@ -150,15 +162,21 @@ def test_the_services_accept_their_settings_with_the_secrets_the_first_start_mak
     if name == "users":
         first_admin = settings.first_admin()  # type: ignore[attr-defined]
         assert (first_admin and first_admin.email) == operator_env.get("SCLOUD_FIRST_ADMIN_EMAIL")
+    on_aws = operator_env.get("SCLOUD_STORE") == "dynamodb"
+    assert settings.aws_region == ("eu-west-1" if on_aws else "us-east-1")
+    assert (settings.store, settings.aws_endpoint_url) == (  # type: ignore[attr-defined]
+        ("dynamodb", None) if on_aws else ("sqlite", "http://s3:8333")
+    )
     if name == "files":
         assert settings.object_key_secret is not None
-        assert settings.s3_public_endpoint_url == "https://cloud.example.org"
+        assert settings.s3_public_endpoint_url == (None if on_aws else "https://cloud.example.org")
 
 
 def test_links_are_signed_for_the_public_origin_where_caddy_hands_the_bucket_to_seaweedfs():
     files = environment("files", OPERATOR_ENV)
     assert files["FILES_S3_PUBLIC_ENDPOINT_URL"] == files["FILES_PUBLIC_URL"] == "https://cloud.example.org"
     assert files["FILES_AWS_ENDPOINT_URL"] == "http://s3:8333"
+    assert environment("gateway", OPERATOR_ENV)["SCLOUD_STORAGE_ORIGIN"] == "https://cloud.example.org"
     caddy = environment("caddy", OPERATOR_ENV)
     assert caddy["SCLOUD_BUCKET"] == files["FILES_S3_BUCKET"]
     bucket_route = re.search(r"@objects path /\{\$SCLOUD_BUCKET\}/\*\s+handle @objects \{(.*?)\}", CADDYFILE, re.S)

@@ -25,7 +25,8 @@ Every file is 0600 and every folder 0700, owned by `--owner` (the uid the servic
 run as). `--private-folder` makes the data volumes' mount points that owner's too, 0700: a fresh
 named volume belongs to root.
 
-`store NAME` writes a secret the operator brings (the SMTP password) from standard input.
+`store NAME` writes a secret the operator brings from standard input: the SMTP password, or AWS
+keys in boto3's shared-credentials format when the data lives on AWS (SCLOUD_AWS_CREDENTIALS).
 `export ARCHIVE` and `import ARCHIVE` copy the whole folder to and from a tar file (0600), which
 scripts/self-host/backup and restore keep beside the data's backup: restored data needs the keys
 it was made with (files_object_key_secret seals the object keys the records name).
@@ -56,7 +57,7 @@ S3_IDENTITIES = "s3-identities.json"
 FIRST_ADMIN_PASSWORD = "first_admin_password"
 # Names `store` accepts: secrets only the operator can bring. A typo must not become a file no
 # setting reads.
-STORABLE = ("smtp_password",)
+STORABLE = ("smtp_password", "aws_credentials")
 CERTIFICATE_VALID_DAYS = 825
 RENEW_BEFORE_DAYS = 90
 S3_ACTIONS = ["Admin", "Read", "Write", "List", "Tagging"]

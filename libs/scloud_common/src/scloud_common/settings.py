@@ -56,6 +56,12 @@ class AwsSettings(BaseSettings):
         "scloud-", description="Prefix of every DynamoDB table name, to share one account between stages."
     )
 
+    @field_validator("aws_endpoint_url", mode="before")
+    @classmethod
+    def _empty_endpoint_is_aws_itself(cls, value: object) -> object:
+        # compose.prod.yaml's `${SCLOUD_AWS_ENDPOINT-...}` set empty means AWS itself, as unset does.
+        return None if isinstance(value, str) and not value.strip() else value
+
 
 MetadataStore = Literal["sqlite", "dynamodb"]
 

@@ -92,6 +92,8 @@ def test_the_operator_stores_the_smtp_password(tmp_path: Path) -> None:
     assert stat.S_IMODE((tmp_path / "smtp_password").stat().st_mode) == 0o600
     with pytest.raises(ValueError, match="empty"):
         store(tmp_path, "smtp_password", "\n", owner=None)
+    store(tmp_path, "aws_credentials", "[default]\naws_access_key_id = A\naws_secret_access_key = B\n", owner=None)
+    assert configparser.ConfigParser().read(tmp_path / "aws_credentials")
     with pytest.raises(ValueError, match="not a secret the operator stores"):
         store(tmp_path, "auth_jwt_private_key", "x", owner=None)
 

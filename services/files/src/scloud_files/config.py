@@ -92,6 +92,12 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         "one scan page, a HEAD per file row) whatever the size of the bucket and the table.",
     )
 
+    @field_validator("s3_public_endpoint_url", mode="before")
+    @classmethod
+    def _empty_public_endpoint_is_unset(cls, value: object) -> object:
+        # compose.prod.yaml's `${SCLOUD_S3_PUBLIC_ENDPOINT-...}` set empty: links to the bucket's own address.
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("object_key_secret", mode="before")
     @classmethod
     def _empty_secret_is_no_secret(cls, value: object) -> object:
