@@ -404,6 +404,9 @@ def test_only_caddy_publishes_ports_and_every_secret_is_private(server: SelfHost
     for volume in ("metadata", "objects"):
         folder = server.volume_folder(volume).stat()
         assert (stat.S_IMODE(folder.st_mode), folder.st_uid) == (0o700, 10001), volume
+    # SeaweedFS keeps its metadata in the leveldb store docker/seaweedfs/filer.toml names, on the volume.
+    objects = server.volume_folder("objects")
+    assert (objects / "filerldb").is_dir() and not (objects / "filerldb2").exists(), sorted(objects.iterdir())
 
 
 def test_https_only_with_hsts_and_the_door_closed(server: SelfHosted) -> None:
