@@ -4,9 +4,9 @@ with its own env prefix (AUTH_, USERS_, FILES_) and adds its own fields."""
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SecretsSettingsSource, SettingsConfigDict
 
 from scloud_common.internal_tls import TlsMaterial
@@ -20,6 +20,17 @@ PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "changethis", "sec
 # wins over a file, as an explicit value should. compose.prod.yaml mounts the volume its secrets job
 # fills there (scloud_common.server_secrets).
 SECRETS_DIR_VARIABLE = "SCLOUD_SECRETS_DIR"
+
+
+def _empty_is_unset(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+# An optional setting compose may pass empty (`AUTH_X: ${SCLOUD_X:-}` for a variable the operator
+# left unset, or set empty to mean "none", as SCLOUD_AWS_ENDPOINT for AWS itself): empty is unset.
+# One marker on the field rather than a validator per class: pydantic looks validators up by name
+# across a settings class's bases, and two of one name hide each other.
+EmptyIsUnset = BeforeValidator(_empty_is_unset)
 
 
 class AwsSettings(BaseSettings):
@@ -48,19 +59,13 @@ class AwsSettings(BaseSettings):
         description="development, test or production. Only development may generate missing secrets.",
     )
     aws_region: str = Field("us-east-1", description="AWS region of S3 and DynamoDB.")
-    aws_endpoint_url: str | None = Field(
+    aws_endpoint_url: Annotated[str | None, EmptyIsUnset] = Field(
         None,
         description="Override for every AWS endpoint (LocalStack, moto server). Unset on real AWS.",
     )
     dynamodb_table_prefix: str = Field(
         "scloud-", description="Prefix of every DynamoDB table name, to share one account between stages."
     )
-
-    @field_validator("aws_endpoint_url", mode="before")
-    @classmethod
-    def _empty_endpoint_is_aws_itself(cls, value: object) -> object:
-        # compose.prod.yaml's `${SCLOUD_AWS_ENDPOINT-...}` set empty means AWS itself, as unset does.
-        return None if isinstance(value, str) and not value.strip() else value
 
 
 MetadataStore = Literal["sqlite", "dynamodb"]
@@ -138,10 +143,10 @@ class MailSettings(BaseSettings):
         "it; tls: TLS from the first byte (port 465); none: plain text, refused outside development and "
         "test. The server's certificate is checked against the system's trusted CAs.",
     )
-    mail_smtp_user: str | None = Field(
+    mail_smtp_user: Annotated[str | None, EmptyIsUnset] = Field(
         None, description="User name to log in to the SMTP server with; unset: send without logging in."
     )
-    mail_smtp_password_file: Path | None = Field(
+    mail_smtp_password_file: Annotated[Path | None, EmptyIsUnset] = Field(
         None,
         description="Path of a file holding the SMTP password (surrounding whitespace ignored); required "
         "with mail_smtp_user. Never the password itself in the environment; keep the file 0600.",
@@ -160,12 +165,6 @@ class MailSettings(BaseSettings):
         "http://localhost:8080",
         description="Address of the web app as users reach it (the gateway); links in emails start with it.",
     )
-
-    @field_validator("mail_smtp_user", "mail_smtp_password_file", mode="before")
-    @classmethod
-    def _empty_smtp_login_is_unset(cls, value: object) -> object:
-        # compose passes an unset variable as an empty one (MAIL_SMTP_USER: ${SCLOUD_SMTP_USER:-}).
-        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _transport_needs_its_settings(self) -> Self:

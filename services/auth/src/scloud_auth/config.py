@@ -7,7 +7,13 @@ from pydantic_settings import NoDecode, SettingsConfigDict
 from scloud_auth.domain import LinkLifetimes, SessionLifetime
 from scloud_auth.password_policy import DEFAULT_MIN_SCORE
 from scloud_auth.signing import parse_public_keys
-from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings, require_real_secret
+from scloud_common.settings import (
+    EmptyIsUnset,
+    MailingAwsSettings,
+    MetadataStoreSettings,
+    ServiceSettings,
+    require_real_secret,
+)
 
 
 @dataclass(frozen=True)
@@ -20,7 +26,7 @@ class RefreshCookie:
 class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", frozen=True)
 
-    jwt_private_key: SecretStr | None = Field(
+    jwt_private_key: Annotated[SecretStr | None, EmptyIsUnset] = Field(
         None,
         description="Ed25519 private key (PEM) that signs access tokens. Required outside development, "
         "where a throwaway key is generated at start-up.",
@@ -94,12 +100,6 @@ class AuthSettings(ServiceSettings, MailingAwsSettings, MetadataStoreSettings):
         description="The longest a personal access token may live, in days; its owner picks up to this "
         "when creating one.",
     )
-
-    @field_validator("jwt_private_key", mode="before")
-    @classmethod
-    def _empty_key_is_no_key(cls, value: object) -> object:
-        # `AUTH_JWT_PRIVATE_KEY=` (as compose passes an unset variable) means "not given".
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("allowed_origins", mode="before")
     @classmethod

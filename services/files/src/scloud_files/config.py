@@ -1,10 +1,11 @@
-from typing import Self
+from typing import Annotated, Self
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from scloud_common.settings import (
     AwsSettings,
+    EmptyIsUnset,
     MailingAwsSettings,
     MetadataStoreSettings,
     ServiceSettings,
@@ -23,7 +24,7 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
     model_config = SettingsConfigDict(env_prefix="FILES_", extra="ignore", frozen=True)
 
     s3_bucket: str = Field(description="S3 bucket holding the file bytes, under `users/<sealed owner>/<fileId>`.")
-    object_key_secret: SecretStr | None = Field(
+    object_key_secret: Annotated[SecretStr | None, EmptyIsUnset] = Field(
         None,
         min_length=32,
         description="Long random text (at least 32 characters: `openssl rand -base64 48`) that seals the "
@@ -31,7 +32,7 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         "fixed development value stands in. Never change it: objects stored under one secret are not "
         "recognised under another (the reconcile pass would leave their strays, account deletion their bytes).",
     )
-    s3_public_endpoint_url: str | None = Field(
+    s3_public_endpoint_url: Annotated[str | None, EmptyIsUnset] = Field(
         None,
         description="S3 endpoint the browser reaches, used only to presign download links. "
         "Defaults to aws_endpoint_url (and to AWS itself when that is unset).",
@@ -91,18 +92,6 @@ class FilesStorageSettings(AwsSettings, MetadataStoreSettings):
         description="Objects listed, and table records read, per reconcile step: a step's cost (one listing, "
         "one scan page, a HEAD per file row) whatever the size of the bucket and the table.",
     )
-
-    @field_validator("s3_public_endpoint_url", mode="before")
-    @classmethod
-    def _empty_public_endpoint_is_unset(cls, value: object) -> object:
-        # compose.prod.yaml's `${SCLOUD_S3_PUBLIC_ENDPOINT-...}` set empty: links to the bucket's own address.
-        return None if isinstance(value, str) and not value.strip() else value
-
-    @field_validator("object_key_secret", mode="before")
-    @classmethod
-    def _empty_secret_is_no_secret(cls, value: object) -> object:
-        # `FILES_OBJECT_KEY_SECRET=` (as compose passes an unset variable) means "not given".
-        return None if isinstance(value, str) and not value.strip() else value
 
     def require_object_key_secret(self) -> SecretStr | None:
         """The secret; raises outside development when it is missing or a placeholder."""

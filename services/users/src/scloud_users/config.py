@@ -5,7 +5,13 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from scloud_common.email_address import InvalidEmail, normalize_email
-from scloud_common.settings import MailingAwsSettings, MetadataStoreSettings, ServiceSettings, read_secret_file
+from scloud_common.settings import (
+    EmptyIsUnset,
+    MailingAwsSettings,
+    MetadataStoreSettings,
+    ServiceSettings,
+    read_secret_file,
+)
 from scloud_users.domain import InvalidProfile, RegistrationMode, clean_username, username_from_email
 from scloud_users.first_admin import FIRST_ADMIN_MIN_PASSWORD_LENGTH, FirstAdmin
 from scloud_users.registration_door import RegistrationPolicy
@@ -26,18 +32,18 @@ class FirstAdminSettings(BaseSettings):
     """The owner's account, created when the service starts if no account has its email
     (scloud_users.first_admin), so that an invite-only SCloud has someone to invite from."""
 
-    first_admin_email: str | None = Field(
+    first_admin_email: Annotated[str | None, EmptyIsUnset] = Field(
         None,
         description="Email address of the first admin's account: created at start, its email already "
         "verified and whatever USERS_REGISTRATION says, unless an account has this email (then left as it "
         "is, its password never reset). Needs USERS_FIRST_ADMIN_PASSWORD_FILE; unset: no account is made.",
     )
-    first_admin_username: str | None = Field(
+    first_admin_username: Annotated[str | None, EmptyIsUnset] = Field(
         None,
         description="Username of the first admin's account; unset: the email's local part made a valid "
         "username (other characters become dots).",
     )
-    first_admin_password_file: Path | None = Field(
+    first_admin_password_file: Annotated[Path | None, EmptyIsUnset] = Field(
         None,
         description="Path of a file holding the first admin's password (surrounding whitespace ignored, at "
         f"least {FIRST_ADMIN_MIN_PASSWORD_LENGTH} characters, as auth requires); required with "
@@ -51,13 +57,6 @@ class FirstAdminSettings(BaseSettings):
         description="bcrypt cost factor of the first admin's password hash; keep it equal to "
         "AUTH_BCRYPT_ROUNDS, or auth rewrites the hash at the first sign-in.",
     )
-
-    @field_validator("first_admin_email", "first_admin_username", "first_admin_password_file", mode="before")
-    @classmethod
-    def _empty_first_admin_is_unset(cls, value: object) -> object:
-        # Validators are looked up by name through the settings' bases: this one's is its own.
-        # compose passes an unset variable as an empty one (USERS_FIRST_ADMIN_EMAIL: ${...:-}).
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("first_admin_email")
     @classmethod
