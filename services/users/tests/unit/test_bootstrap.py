@@ -3,7 +3,6 @@ container it builds runs on those fakes alone, with no AWS client and no channel
 
 import pytest
 
-from scloud_common.internal_tls import tls_settings
 from scloud_common.mail import RecordingMailer
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
 from scloud_users.bootstrap import bootstrap
@@ -16,16 +15,8 @@ PASSWORD = "Secret pass 1"
 
 
 @pytest.fixture
-def settings(internal_certificates) -> UsersSettings:
-    return UsersSettings(
-        **tls_settings(internal_certificates, "users"),
-        environment="test",
-        http_port=0,
-        grpc_port=0,
-        aws_endpoint_url="http://127.0.0.1:9",
-        auth_grpc_addr="127.0.0.1:9",
-        files_grpc_addr="127.0.0.1:9",
-    )
+def settings(users_settings) -> UsersSettings:
+    return users_settings()
 
 
 async def test_a_container_built_from_fakes_runs_every_step_on_them_and_builds_no_client(settings, no_outside_clients):

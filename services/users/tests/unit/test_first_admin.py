@@ -7,7 +7,6 @@ import logging
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from scloud_common.internal_tls import tls_settings
 from scloud_common.mail import RecordingMailer
 from scloud_common.password_hash import PREHASHED_PREFIX, BcryptPasswordHasher
 from scloud_users.adapters.in_memory import (
@@ -121,22 +120,13 @@ def test_the_default_username_is_the_local_part_made_valid(email, username):
 
 
 @pytest.fixture
-def settings(internal_certificates, tmp_path):
+def settings(users_settings, tmp_path):
     def build(password: str | None = PASSWORD, **values) -> UsersSettings:
         if password is not None:
             password_file = tmp_path / "first-admin-password"
             password_file.write_text(f"{password}\n")
             values.setdefault("first_admin_password_file", password_file)
-        return UsersSettings(
-            **tls_settings(internal_certificates, "users"),
-            environment="test",
-            http_port=0,
-            grpc_port=0,
-            aws_endpoint_url="http://127.0.0.1:9",
-            auth_grpc_addr="127.0.0.1:9",
-            files_grpc_addr="127.0.0.1:9",
-            **values,
-        )
+        return users_settings(**values)
 
     return build
 

@@ -6,7 +6,6 @@ import pytest
 from pydantic import ValidationError
 
 from scloud_common.errors import ErrorKind
-from scloud_common.internal_tls import tls_settings
 from scloud_common.mail import MailLayout, MailOutbox, RecordingMailer
 from scloud_users.adapters.in_memory import (
     InMemoryAuthPeer,
@@ -14,7 +13,6 @@ from scloud_users.adapters.in_memory import (
     InMemoryInvitationRepository,
     InMemoryUserRepository,
 )
-from scloud_users.config import UsersSettings
 from scloud_users.domain import EmailDomainNotAllowed, InvitationInvalid, InvitationNotFound, InvitationRequired
 from scloud_users.registration_door import (
     DAY_SECONDS,
@@ -164,19 +162,8 @@ def test_the_invitation_link_opens_the_registration_page():
 
 
 @pytest.fixture
-def settings(internal_certificates):
-    def build(**values) -> UsersSettings:
-        return UsersSettings(
-            **tls_settings(internal_certificates, "users"),
-            environment="test",
-            http_port=0,
-            grpc_port=0,
-            auth_grpc_addr="a:1",
-            files_grpc_addr="f:1",
-            **values,
-        )
-
-    return build
+def settings(users_settings):
+    return users_settings
 
 
 def test_registration_is_open_by_default(settings):

@@ -6,10 +6,8 @@ import uuid
 import httpx
 import pytest
 
-from scloud_common.internal_tls import tls_settings
 from scloud_users.adapters.in_memory import InMemoryAuthPeer, InMemoryFilesPeer, InMemoryUserRepository
 from scloud_users.bootstrap import bootstrap
-from scloud_users.config import UsersSettings
 from scloud_users.http.app import create_app
 from scloud_users.service import UserService
 from tests.fake_auth import FakeAuth
@@ -21,15 +19,8 @@ def auth() -> FakeAuth:
 
 
 @pytest.fixture
-async def client_and_service(auth, internal_certificates):
-    settings = UsersSettings(
-        environment="test",
-        http_port=0,
-        grpc_port=0,
-        auth_grpc_addr="unused:1",
-        files_grpc_addr="unused:1",
-        **tls_settings(internal_certificates, "users"),
-    )
+async def client_and_service(auth, users_settings):
+    settings = users_settings()
     repository = InMemoryUserRepository()
 
     async def build(settings):
