@@ -22,7 +22,6 @@ import dataclasses
 import json
 import os
 import random
-import secrets
 import signal
 import socket
 import subprocess
@@ -39,6 +38,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from scloud_common.server_secrets import new_s3_identity, seaweedfs_identities
 from scripts.processes import die_with
 
 if TYPE_CHECKING:
@@ -257,17 +257,8 @@ def _load_or_make_identity(data_dir: Path) -> tuple[str, str]:
     if path.exists():
         credentials = json.loads(path.read_text())["identities"][0]["credentials"][0]
         return credentials["accessKey"], credentials["secretKey"]
-    access_key = "SCLOUD" + secrets.token_hex(7).upper()
-    secret_key = secrets.token_urlsafe(30)
-    config = {
-        "identities": [
-            {
-                "name": "scloud",
-                "credentials": [{"accessKey": access_key, "secretKey": secret_key}],
-                "actions": ["Admin", "Read", "Write", "List", "Tagging"],
-            }
-        ]
-    }
+    access_key, secret_key = new_s3_identity()
+    config = seaweedfs_identities(access_key, secret_key)
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as file:
         json.dump(config, file)

@@ -41,6 +41,7 @@ import sys
 import tarfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -85,11 +86,10 @@ def make_private_folder(path: Path, owner: int | None) -> None:
 
 
 def _certificates_need_issuing(folder: Path, now: datetime.datetime) -> bool:
-    pems = [folder / "ca.pem", *sorted(folder.glob("*.pem"))]
     if not (folder / "ca.pem").exists():
         return True
     renew_after = now + datetime.timedelta(days=RENEW_BEFORE_DAYS)
-    for pem in pems:
+    for pem in sorted(folder.glob("*.pem")):
         if pem.name.endswith("-key.pem"):
             continue
         if x509.load_pem_x509_certificate(pem.read_bytes()).not_valid_after_utc < renew_after:
@@ -106,9 +106,14 @@ def _issue_certificates(folder: Path, owner: int | None) -> None:
             os.chown(path, owner, owner)
 
 
-def _s3_identity_files(access_key: str, secret_key: str) -> tuple[bytes, bytes]:
-    credentials = f"[default]\naws_access_key_id = {access_key}\naws_secret_access_key = {secret_key}\n"
-    identities = {
+def new_s3_identity() -> tuple[str, str]:
+    """A random access key and secret key for the one S3 identity SCloud signs with."""
+    return "SCLOUD" + secrets.token_hex(7).upper(), secrets.token_urlsafe(30)
+
+
+def seaweedfs_identities(access_key: str, secret_key: str) -> dict[str, Any]:
+    """SeaweedFS's `-s3.config` holding that one identity, allowed everything SCloud does."""
+    return {
         "identities": [
             {
                 "name": "scloud",
@@ -117,7 +122,11 @@ def _s3_identity_files(access_key: str, secret_key: str) -> tuple[bytes, bytes]:
             }
         ]
     }
-    return credentials.encode(), json.dumps(identities, indent=2).encode()
+
+
+def _s3_identity_files(access_key: str, secret_key: str) -> tuple[bytes, bytes]:
+    credentials = f"[default]\naws_access_key_id = {access_key}\naws_secret_access_key = {secret_key}\n"
+    return credentials.encode(), json.dumps(seaweedfs_identities(access_key, secret_key), indent=2).encode()
 
 
 def prepare(
@@ -140,7 +149,7 @@ def prepare(
         made.append(OBJECT_KEY_SECRET)
     if not (folder / S3_CREDENTIALS).exists() or not (folder / S3_IDENTITIES).exists():
         # Both from one identity: written together, so one is never paired with another's key.
-        credentials, identities = _s3_identity_files("SCLOUD" + secrets.token_hex(7).upper(), secrets.token_urlsafe(30))
+        credentials, identities = _s3_identity_files(*new_s3_identity())
         write_private(folder / S3_IDENTITIES, identities, owner)
         write_private(folder / S3_CREDENTIALS, credentials, owner)
         made.append("s3 identity")
