@@ -1,9 +1,11 @@
-"""What the container tests ask of a compose project's containers: their states, their health,
-and whether the compose network's names resolve in them (podman's DNS needs watching here)."""
+"""A compose project as the container tests drive it, and what they ask of its containers: their
+states, their health, and whether the compose network's names resolve in them (podman's DNS needs
+watching here)."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import signal
@@ -11,7 +13,34 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from tests.containers.engine import CommandFailed, Podman
+from tests.containers.conftest import COMPOSE
+from tests.containers.engine import CommandFailed, Podman, run
+from tests.containers.standins import REPO
+
+
+@dataclasses.dataclass
+class ComposeProject:
+    """`docker compose` on one of the repository's compose files (`file`, relative to it) as
+    project `project`, with the test's environment; `report` collects the run's figures and
+    `services` the project's services once listed."""
+
+    file: str
+    project: str
+    env: dict[str, str]
+    report: dict = dataclasses.field(default_factory=dict)
+    services: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def command(self) -> list[str]:
+        return [str(COMPOSE), "--project-directory", str(REPO), "-f", str(REPO / self.file), "-p", self.project]
+
+    def __call__(self, *args: str, timeout: float, check: bool = True):
+        return run([*self.command, *args], env=self.env, timeout=timeout, check=check)
+
+    def at(self, docker_host: str) -> ComposeProject:
+        """The same project through the podman API at `docker_host` (its report and services shared)."""
+        return dataclasses.replace(self, env={**self.env, "DOCKER_HOST": docker_host})
+
 
 # Inside one container: resolves every name given, round after round, until three rounds in a row
 # answered each name within a second, or the bound (seconds, first argument) is up; prints the

@@ -46,15 +46,16 @@ import uuid
 import zipfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
 from tests.containers.conftest import CACHE, COMPOSE
-from tests.containers.engine import CommandFailed, HealthCheckLoop, NetnsWorker, Podman, private_netns, run
+from tests.containers.engine import CommandFailed, HealthCheckLoop, NetnsWorker, Podman, private_netns
 from tests.containers.project import (
+    ComposeProject,
     containers,
     names_resolve_everywhere,
     service_name,
@@ -95,23 +96,9 @@ REPORT = REPO / "artifacts" / "containers" / "last-run.json"
 
 
 @dataclass
-class Compose:
-    env: dict[str, str]
-    report: dict = field(default_factory=dict)
-    services: list[str] = field(default_factory=list)
-
-    def __call__(self, *args: str, timeout: float, check: bool = True):
-        command = [str(COMPOSE), "--project-directory", str(REPO), "-f", str(REPO / "compose.yaml"), "-p", PROJECT]
-        return run([*command, *args], env=self.env, timeout=timeout, check=check)
-
-    def at(self, docker_host: str) -> Compose:
-        return Compose({**self.env, "DOCKER_HOST": docker_host}, self.report, self.services)
-
-
-@dataclass
 class Stack:
     podman: Podman
-    compose: Compose
+    compose: ComposeProject
     netns: Path
     worker: NetnsWorker
     health_checks: HealthCheckLoop
@@ -175,7 +162,7 @@ class Stack:
 
 
 @pytest.fixture(scope="module")
-def compose(podman: Podman, private_dir: Path) -> Compose:
+def compose(podman: Podman, private_dir: Path) -> ComposeProject:
     if not COMPOSE.exists():
         pytest.fail(f"{COMPOSE} is missing: `make test-containers` installs it")
     env = {
@@ -188,11 +175,11 @@ def compose(podman: Podman, private_dir: Path) -> Compose:
     }
     for variable in ("AUTH_JWT_PRIVATE_KEY", "COMPOSE_FILE", "COMPOSE_PROFILES"):
         env.pop(variable, None)
-    return Compose(env)
+    return ComposeProject("compose.yaml", PROJECT, env)
 
 
 @pytest.fixture(scope="module")
-def built(podman: Podman, compose: Compose, private_dir: Path) -> Compose:
+def built(podman: Podman, compose: ComposeProject, private_dir: Path) -> ComposeProject:
     """Base stand-ins (once, cached), then every project image through compose's own build."""
     started = time.monotonic()
     standins = StandIns(podman, CACHE)
@@ -222,7 +209,7 @@ def built(podman: Podman, compose: Compose, private_dir: Path) -> Compose:
 
 
 @pytest.fixture(scope="module")
-def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
+def stack(podman: Podman, built: ComposeProject, private_dir: Path) -> Iterator[Stack]:
     with private_netns("scloud-ct-", os.getpid()) as netns:
         worker = NetnsWorker(netns)
         try:
@@ -245,7 +232,7 @@ def stack(podman: Podman, built: Compose, private_dir: Path) -> Iterator[Stack]:
             REPORT.write_text(json.dumps(built.report, indent=2) + "\n")
 
 
-def up(podman: Podman, compose: Compose) -> None:
+def up(podman: Podman, compose: ComposeProject) -> None:
     """`up --wait`, then each service's own state: the exit code alone has been seen to lie."""
     result = compose("up", "--detach", "--wait", "--wait-timeout", "240", timeout=300, check=False)
     states = service_states(podman, PROJECT)

@@ -38,7 +38,7 @@ import stat
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpcore
@@ -47,7 +47,7 @@ import pytest
 
 from tests.containers.conftest import CACHE, COMPOSE
 from tests.containers.engine import CommandFailed, HealthCheckLoop, NetnsWorker, Podman, private_netns, run
-from tests.containers.project import containers, names_resolve_everywhere, service_name, service_states
+from tests.containers.project import ComposeProject, containers, names_resolve_everywhere, service_name, service_states
 from tests.containers.standins import REPO, StandIns, base_images
 
 pytestmark = pytest.mark.skipif(
@@ -69,32 +69,18 @@ CA_BOUND_SECONDS = 60
 REPORT = REPO / "artifacts" / "containers" / "self-host-last-run.json"
 
 
-@dataclass
-class ProdCompose:
-    env: dict[str, str]
-    report: dict = field(default_factory=dict)
-
-    @property
-    def command(self) -> list[str]:
-        return [str(COMPOSE), "--project-directory", str(REPO), "-f", str(REPO / "compose.prod.yaml"), "-p", PROJECT]
-
-    def __call__(self, *args: str, timeout: float, check: bool = True):
-        return run([*self.command, *args], env=self.env, timeout=timeout, check=check)
-
-    def at(self, docker_host: str) -> ProdCompose:
-        return ProdCompose({**self.env, "DOCKER_HOST": docker_host}, self.report)
-
-    def script(self, path: str, *args: str, timeout: float, check: bool = True):
-        """One of scripts/self_host, driving this project through SCLOUD_COMPOSE as an operator's
-        `docker compose` would."""
-        env = {**self.env, "SCLOUD_COMPOSE": " ".join(self.command[:-4] + ["-p", PROJECT])}
-        return run(["bash", str(REPO / path), *args], env=env, timeout=timeout, check=check)
+def run_script(compose: ComposeProject, path: str, *args: str, timeout: float, check: bool = True):
+    """One of scripts/self_host, driving this project through SCLOUD_COMPOSE as an operator's
+    `docker compose` would (the scripts name compose.prod.yaml themselves)."""
+    operator_compose = [str(COMPOSE), "--project-directory", str(REPO), "-p", compose.project]
+    env = {**compose.env, "SCLOUD_COMPOSE": " ".join(operator_compose)}
+    return run(["bash", str(REPO / path), *args], env=env, timeout=timeout, check=check)
 
 
 @dataclass
 class SelfHosted:
     podman: Podman
-    compose: ProdCompose
+    compose: ComposeProject
     worker: NetnsWorker
     health_checks: HealthCheckLoop
     backups: Path
@@ -167,7 +153,7 @@ def ready(service: str, state: tuple[str, int, str | None]) -> bool:
 
 
 @pytest.fixture(scope="module")
-def compose(podman: Podman, private_dir: Path) -> ProdCompose:
+def compose(podman: Podman, private_dir: Path) -> ComposeProject:
     if not COMPOSE.exists():
         pytest.fail(f"{COMPOSE} is missing: `make test-containers` installs it")
     backups = private_dir / "backups"
@@ -185,11 +171,11 @@ def compose(podman: Podman, private_dir: Path) -> ProdCompose:
     }
     for variable in ("COMPOSE_FILE", "COMPOSE_PROFILES", "COMPOSE_PROJECT_NAME"):
         env.pop(variable, None)
-    return ProdCompose(env)
+    return ComposeProject("compose.prod.yaml", PROJECT, env)
 
 
 @pytest.fixture(scope="module")
-def built(podman: Podman, compose: ProdCompose, private_dir: Path) -> ProdCompose:
+def built(podman: Podman, compose: ComposeProject, private_dir: Path) -> ComposeProject:
     started = time.monotonic()
     StandIns(podman, CACHE).ensure(base_images())
     with podman.service(
@@ -201,7 +187,7 @@ def built(podman: Podman, compose: ProdCompose, private_dir: Path) -> ProdCompos
 
 
 @pytest.fixture(scope="module")
-def server(podman: Podman, built: ProdCompose, private_dir: Path) -> Iterator[SelfHosted]:
+def server(podman: Podman, built: ComposeProject, private_dir: Path) -> Iterator[SelfHosted]:
     with private_netns("scloud-sh-", os.getpid()) as netns:
         worker = NetnsWorker(netns)
         try:
@@ -430,7 +416,7 @@ def test_after_a_restart_of_the_whole_profile_everything_is_still_there(server: 
 def test_a_backup_restores_onto_wiped_volumes(server: SelfHosted, friend: Friend) -> None:
     password = owner_password(server)
     started = time.monotonic()
-    server.compose.script("scripts/self_host/backup.sh", timeout=600)
+    run_script(server.compose, "scripts/self_host/backup.sh", timeout=600)
     server.compose.report["backup_seconds"] = round(time.monotonic() - started, 1)
     archives = sorted(server.backups.glob("scloud-*.tar"), key=lambda path: path.name.endswith(".secrets.tar"))
     assert [path.name.endswith(".secrets.tar") for path in archives] == [False, True], archives
@@ -438,7 +424,7 @@ def test_a_backup_restores_onto_wiped_volumes(server: SelfHosted, friend: Friend
 
     server.down("--volumes")
     started = time.monotonic()
-    server.compose.script("scripts/self_host/restore.sh", str(archives[0]), timeout=900)
+    run_script(server.compose, "scripts/self_host/restore.sh", str(archives[0]), timeout=900)
     server.compose.report["restore_seconds"] = round(time.monotonic() - started, 1)
     server.up()
     assert owner_password(server) == password
@@ -451,7 +437,7 @@ def test_a_restore_onto_an_installation_holding_data_is_refused_without_force(
     """Refused, and said so by the script's exit status (podman's API loses a `run --rm`
     container's own: scripts/self_host/common.sh), and SCloud starts again as it was."""
     [archive] = [path for path in server.backups.glob("scloud-*.tar") if not path.name.endswith(".secrets.tar")]
-    refused = server.compose.script("scripts/self_host/restore.sh", str(archive), timeout=600, check=False)
+    refused = run_script(server.compose, "scripts/self_host/restore.sh", str(archive), timeout=600, check=False)
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output[-3000:]
     assert "the files database holds data" in output, output[-3000:]
