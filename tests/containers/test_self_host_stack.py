@@ -354,13 +354,14 @@ def still_there(ca_file: Path, friend: Friend, owner_password: str, same_session
 
 @pytest.fixture(scope="module")
 def friend(server: SelfHosted) -> Friend:
-    owner_password = server.run_tool(ONE_SHOT, "show", "first_admin_password").strip()
-    server.compose.report["owner_password_length"] = len(owner_password)
+    password = owner_password(server)
+    server.compose.report["owner_password_length"] = len(password)
     invitation = json.loads(server.run_tool("admin", "invite", "create", "--json"))
-    return server.drive(owner_and_friend, server.ca_file, owner_password, invitation["link"])  # type: ignore[return-value]
+    return server.drive(owner_and_friend, server.ca_file, password, invitation["link"])  # type: ignore[return-value]
 
 
 def owner_password(server: SelfHosted) -> str:
+    """The first account's password, as the operator reads it (`run --rm secrets show ...`)."""
     return server.run_tool(ONE_SHOT, "show", "first_admin_password").strip()
 
 
