@@ -102,8 +102,14 @@ class SelfHosted:
         states = service_states(self.podman, PROJECT)
         if not all(ready(name, state) for name, state in states.items()) or set(states) != set(EXPECTED):
             logs = self.compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
+            # The whole log of each service not ready, which the project's interleaved tail can miss.
+            unready = ""
+            for name, state in states.items():
+                if not ready(name, state):
+                    own = self.podman("logs", "--tail", "150", f"{PROJECT}-{name}-1", check=False, timeout=60)
+                    unready += f"\n--- {name}'s own log ---\n{(own.stdout + own.stderr)[-8000:]}"
             raise CommandFailed(
-                f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}"
+                f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}{unready}"
             )
         names_resolve_everywhere(self.podman, self.compose.report, PROJECT, SERVICES, RESOLVED_NAMES)
         self.ca_file.write_bytes(self.caddy_root())
