@@ -10,7 +10,7 @@ import json
 import os
 import signal
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from tests.containers.conftest import COMPOSE
@@ -90,7 +90,11 @@ def service_name(container: dict) -> str:
     return container["Config"]["Labels"]["com.docker.compose.service"]
 
 
-def service_states(podman: Podman, project: str) -> dict[str, tuple[str, int, str | None]]:
+# A container's status, exit code and health (None without a health check).
+ServiceState = tuple[str, int, str | None]
+
+
+def service_states(podman: Podman, project: str) -> dict[str, ServiceState]:
     states = {}
     for container in containers(podman, project):
         state = container["State"]
@@ -161,6 +165,58 @@ def names_resolve_everywhere(
             if path.is_file()
         )
         raise CommandFailed(f"names unresolved after {[r['repair'] for r in repairs]}: {missing}\n{records}")
+
+
+def up_and_settled(
+    podman: Podman,
+    compose: ComposeProject,
+    *,
+    expected: Sequence[str],
+    ready: Callable[[str, ServiceState], bool],
+    services: Sequence[str],
+    names: Sequence[str],
+    wait_seconds: int,
+) -> None:
+    """`up --wait`, then each service's own state (the exit code alone has been seen to lie), then
+    the names in every service (names_resolve_everywhere).
+
+    `up --wait` gives up on the first container marked unhealthy, though a service recovers by
+    itself once what it waits on answers (auth, users and files wait on each other and on the
+    store, through podman's DNS, which can stall, above). So, as the operator's scripts do
+    (scripts/self_host/common.sh), a first failure is given the bound to become healthy and `up
+    --wait` is run once more; the first attempt's states and the unready services' own logs are
+    kept in the report (`up_retried`). A second failure fails the test with those logs."""
+    for attempt in (1, 2):
+        result = compose(
+            "up", "--detach", "--wait", "--wait-timeout", str(wait_seconds), timeout=wait_seconds + 60, check=False
+        )
+        states = service_states(podman, compose.project)
+        unready = [name for name in expected if name not in states or not ready(name, states[name])]
+        if not unready:
+            names_resolve_everywhere(podman, compose.report, compose.project, services, names)
+            return
+        own_logs = {name: _own_log(podman, compose.project, name) for name in unready if name in states}
+        if attempt == 2:
+            break
+        compose.report.setdefault("up_retried", []).append({"states": states, "logs": own_logs})
+        # up --wait fails at once on a container still marked unhealthy: each one's own check is
+        # run until it passes first.
+        checked = [name for name, (status, _, health) in states.items() if status == "running" and health]
+        try:
+            wait_until_healthy(podman, compose.project, checked, within=wait_seconds)
+        except CommandFailed:
+            break
+    interleaved = compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
+    raise CommandFailed(
+        f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{interleaved[-6000:]}"
+        + "".join(f"\n--- {name}'s own log ---\n{log}" for name, log in own_logs.items())
+    )
+
+
+def _own_log(podman: Podman, project: str, service: str) -> str:
+    """A service's own log, which the project's interleaved tail can miss."""
+    shown = podman("logs", "--tail", "150", f"{project}-{service}-1", check=False, timeout=60)
+    return (shown.stdout + shown.stderr)[-8000:]
 
 
 def wait_until_healthy(podman: Podman, project: str, services: Sequence[str], *, within: float) -> None:

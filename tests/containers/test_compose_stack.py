@@ -60,6 +60,7 @@ from tests.containers.project import (
     names_resolve_everywhere,
     service_name,
     service_states,
+    up_and_settled,
     wait_until_healthy,
 )
 from tests.containers.standins import REPO, StandIns, base_images
@@ -233,13 +234,15 @@ def stack(podman: Podman, built: ComposeProject, private_dir: Path) -> Iterator[
 
 
 def up(podman: Podman, compose: ComposeProject) -> None:
-    """`up --wait`, then each service's own state: the exit code alone has been seen to lie."""
-    result = compose("up", "--detach", "--wait", "--wait-timeout", "240", timeout=300, check=False)
-    states = service_states(podman, PROJECT)
-    if set(states) != set(compose.services) or not all(ready(name, state) for name, state in states.items()):
-        logs = compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
-        raise CommandFailed(f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}")
-    names_resolve_everywhere(podman, compose.report, PROJECT, SERVICES, RESOLVED_NAMES)
+    up_and_settled(
+        podman,
+        compose,
+        expected=compose.services,
+        ready=ready,
+        services=SERVICES,
+        names=RESOLVED_NAMES,
+        wait_seconds=240,
+    )
 
 
 def ready(service: str, state: tuple[str, int, str | None]) -> bool:

@@ -47,7 +47,7 @@ import pytest
 
 from tests.containers.conftest import CACHE, COMPOSE
 from tests.containers.engine import CommandFailed, HealthCheckLoop, NetnsWorker, Podman, private_netns, run
-from tests.containers.project import ComposeProject, containers, names_resolve_everywhere, service_name, service_states
+from tests.containers.project import ComposeProject, containers, service_name, up_and_settled
 from tests.containers.standins import REPO, StandIns, base_images
 
 pytestmark = pytest.mark.skipif(
@@ -98,20 +98,15 @@ class SelfHosted:
             self.compose("down", "--timeout", "10", *args, timeout=180)
 
     def up(self) -> None:
-        result = self.compose("up", "--detach", "--wait", "--wait-timeout", "300", timeout=360, check=False)
-        states = service_states(self.podman, PROJECT)
-        if not all(ready(name, state) for name, state in states.items()) or set(states) != set(EXPECTED):
-            logs = self.compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
-            # The whole log of each service not ready, which the project's interleaved tail can miss.
-            unready = ""
-            for name, state in states.items():
-                if not ready(name, state):
-                    own = self.podman("logs", "--tail", "150", f"{PROJECT}-{name}-1", check=False, timeout=60)
-                    unready += f"\n--- {name}'s own log ---\n{(own.stdout + own.stderr)[-8000:]}"
-            raise CommandFailed(
-                f"up --wait (exit {result.returncode}): {states}\n{result.stderr[-3000:]}\n{logs[-6000:]}{unready}"
-            )
-        names_resolve_everywhere(self.podman, self.compose.report, PROJECT, SERVICES, RESOLVED_NAMES)
+        up_and_settled(
+            self.podman,
+            self.compose,
+            expected=EXPECTED,
+            ready=ready,
+            services=SERVICES,
+            names=RESOLVED_NAMES,
+            wait_seconds=300,
+        )
         self.ca_file.write_bytes(self.caddy_root())
 
     def record_footprint(self, moment: str) -> None:
@@ -447,6 +442,6 @@ def test_a_restore_onto_an_installation_holding_data_is_refused_without_force(
     refused = run_script(server.compose, "scripts/self_host/restore.sh", str(archive), timeout=600, check=False)
     output = refused.stdout + refused.stderr
     assert refused.returncode != 0, output[-3000:]
-    assert "the files database holds data" in output, output[-3000:]
+    assert "the files database holds data" in output, output
     server.up()
     server.drive(still_there, server.ca_file, friend, owner_password(server), False)

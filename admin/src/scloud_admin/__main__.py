@@ -26,7 +26,7 @@ from pydantic import ValidationError
 from scloud_admin.archive import ArchiveCorrupt, ArchiveTooNew
 from scloud_admin.backup import BackupRefused, SourceChanged
 from scloud_admin.backup_cli import add_backup_commands, run_backup
-from scloud_admin.bootstrap import Installation, StoreMissing, open_installation
+from scloud_admin.bootstrap import Installation, StoreUnavailable, open_installation
 from scloud_admin.comparison import compare
 from scloud_admin.move import TargetNotEmpty, move
 from scloud_admin.operations_cli import add_operation_commands, render, run_operation
@@ -113,7 +113,7 @@ def run_operation_command(parsed: argparse.Namespace) -> int:
     except AppError as error:
         print(f"error: {error.code}: {error.message}", file=sys.stderr)
         return NOT_FOUND if error.kind is ErrorKind.NOT_FOUND else REFUSED
-    except (StoreMissing, ValueError, ValidationError) as error:
+    except (StoreUnavailable, ValueError, ValidationError) as error:
         print(f"refused: {_one_line(error)}", file=sys.stderr)
         return REFUSED
     print(render(output, as_json=parsed.json))
@@ -126,7 +126,7 @@ def run_backup_command(parsed: argparse.Namespace) -> int:
     except (ArchiveCorrupt, SourceChanged) as error:
         print(f"failed: {error}", file=sys.stderr)
         return CORRUPT
-    except (BackupRefused, ArchiveTooNew, StoreMissing, ValueError, ValidationError) as error:
+    except (BackupRefused, ArchiveTooNew, StoreUnavailable, ValueError, ValidationError) as error:
         print(f"refused: {_one_line(error)}", file=sys.stderr)
         return REFUSED
     return DONE
@@ -144,7 +144,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
         return run_operation_command(parsed)
     try:
         return asyncio.run(run(parsed))
-    except (TargetNotEmpty, StoreMissing, ValueError, ValidationError, AppError) as error:
+    except (TargetNotEmpty, StoreUnavailable, ValueError, ValidationError, AppError) as error:
         print(f"refused: {error}", file=sys.stderr)
         return REFUSED
 

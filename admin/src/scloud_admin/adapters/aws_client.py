@@ -2,12 +2,14 @@
 may pick up the other's from this process's environment: endpoints are resolved from the end's
 own variables (Side.endpoint) and the environment's endpoint variables are ignored."""
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, overload
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.exceptions import ConnectionError as EndpointUnanswered
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
@@ -16,6 +18,12 @@ if TYPE_CHECKING:
 CONNECT_TIMEOUT_SECONDS = 5.0
 # Bounds each wait for bytes on the socket of a large object's transfer, not the transfer.
 READ_TIMEOUT_SECONDS = 60.0
+# How long a command waits for an end's endpoint to answer at all. One that is starting (SeaweedFS
+# that restore.sh has just restarted) or whose name a container network's DNS has not settled
+# yet answers within seconds; a wrong address never does, and is then reported rather than
+# retried for ever.
+REACH_SECONDS = 60.0
+REACH_RETRY_SECONDS = 2.0
 
 
 def _session(environ: Mapping[str, str]) -> boto3.session.Session:
@@ -57,22 +65,81 @@ def end_client(
     return _session(environ).client(service, endpoint_url=endpoint_url, config=config)
 
 
-class StoreMissing(Exception):
+class StoreUnavailable(Exception):
+    """A store an end names cannot be used: missing, or not answering."""
+
+
+class StoreMissing(StoreUnavailable):
     """A table or bucket an end names does not exist."""
 
 
-def require_table(client: "DynamoDBClient", table_name: str) -> None:
+class StoreUnreachable(StoreUnavailable):
+    """An end's endpoint did not answer within REACH_SECONDS."""
+
+
+def _once_reached(
+    ask: Callable[[], object],
+    endpoint: str,
+    *,
+    within: float | None,
+    clock: Callable[[], float],
+    sleep: Callable[[float], None],
+) -> None:
+    """`ask()`, tried again while the endpoint cannot be connected to, until `within` seconds
+    (REACH_SECONDS unless given) are up. botocore's own retries (standard mode, a few attempts)
+    cover a blip, not a store that takes a little while to start."""
+    within = REACH_SECONDS if within is None else within
+    deadline = clock() + within
+    while True:
+        try:
+            ask()
+            return
+        except EndpointUnanswered as exc:
+            if clock() >= deadline:
+                raise StoreUnreachable(f"{endpoint} did not answer within {within:.0f} s: {exc}") from None
+            sleep(REACH_RETRY_SECONDS)
+
+
+def require_table(
+    client: "DynamoDBClient",
+    table_name: str,
+    *,
+    within: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """StoreMissing if the table does not exist; StoreUnreachable if DynamoDB does not answer."""
     try:
-        client.describe_table(TableName=table_name)
+        _once_reached(
+            lambda: client.describe_table(TableName=table_name),
+            f"DynamoDB at {client.meta.endpoint_url}",
+            within=within,
+            clock=clock,
+            sleep=sleep,
+        )
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "ResourceNotFoundException":
             raise StoreMissing(f"the DynamoDB table {table_name} does not exist") from None
         raise
 
 
-def require_bucket(client: "S3Client", bucket: str) -> None:
+def require_bucket(
+    client: "S3Client",
+    bucket: str,
+    *,
+    within: float | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """StoreMissing if the bucket does not exist; StoreUnreachable if S3 does not answer."""
     try:
-        client.head_bucket(Bucket=bucket)
+        _once_reached(
+            lambda: client.head_bucket(Bucket=bucket),
+            f"S3 at {client.meta.endpoint_url}",
+            within=within,
+            clock=clock,
+            sleep=sleep,
+        )
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("404", "NoSuchBucket", "NotFound"):
             raise StoreMissing(f"the bucket {bucket} does not exist") from None
