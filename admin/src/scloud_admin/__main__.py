@@ -23,10 +23,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 from pydantic import ValidationError
 
+from scloud_admin.adapters.aws_client import StoreUnavailable
 from scloud_admin.archive import ArchiveCorrupt, ArchiveTooNew
 from scloud_admin.backup import BackupRefused, SourceChanged
 from scloud_admin.backup_cli import add_backup_commands, run_backup
-from scloud_admin.bootstrap import Installation, StoreUnavailable, open_installation
+from scloud_admin.bootstrap import Installation, open_installation
 from scloud_admin.comparison import compare
 from scloud_admin.move import TargetNotEmpty, move
 from scloud_admin.operations_cli import add_operation_commands, render, run_operation

@@ -3,7 +3,7 @@ end's settings as each service builds its own (the `store` setting picks SQLite 
 
 from dataclasses import dataclass
 
-from scloud_admin.adapters.aws_client import StoreMissing, StoreUnavailable, end_client, require_bucket, require_table
+from scloud_admin.adapters.aws_client import StoreMissing, end_client, require_bucket, require_table
 from scloud_admin.adapters.s3_object import S3ObjectStore
 from scloud_admin.ports import ObjectStore, RecordStore
 from scloud_admin.side import AuthStoreSettings, FilesStoreSettings, Side, UsersStoreSettings
@@ -99,4 +99,4 @@ def _objects(side: Side) -> S3ObjectStore:
     return S3ObjectStore(client, settings.s3_bucket)
 
 
-__all__ = ["Installation", "StoreMissing", "StoreUnavailable", "open_installation"]
+__all__ = ["Installation", "open_installation"]
