@@ -6,7 +6,7 @@ service, one named `.jpg` (compressed already: stored in the archive as they are
 named `.bin` (unknown: deflated at level 1), then, in each round and interleaved so that other
 load on the machine hits both alike:
 
-- downloads each folder as one ZIP through the service (`POST /api/files/archive`, then the
+- downloads each folder as one ZIP through the service (`POST /api/v1/files/archive`, then the
   link), read to the end;
 - reads the same objects with boto3 `get_object` one after the other, 1 MiB at a time.
 
@@ -41,6 +41,7 @@ from files_throughput import (
 from scloud_common.aws import create_aws_client
 from scloud_common.internal_tls import issue_certificates, write_certificates
 from scloud_files.config import FilesStorageSettings
+from scloud_files.domain.object_keys import ObjectKeys
 from scloud_files.provision import provision_resources
 
 BUCKET = "bench-archive"
@@ -72,12 +73,12 @@ def start_service(run_dir: Path, endpoint: str, key_port: int, env: dict[str, st
 
 
 def fill_folder(client: httpx.Client, name: str, extension: str, files: int, size: int) -> tuple[str, list[str]]:
-    folder = client.post("/api/folders", json={"name": name})
+    folder = client.post("/api/v1/folders", json={"name": name})
     folder.raise_for_status()
     ids = []
     for number in range(files):
         uploaded = client.post(
-            "/api/files/upload",
+            "/api/v1/files/upload",
             params={"parentId": folder.json()["id"]},
             files={"file": (f"{number}.{extension}", os.urandom(size), "application/octet-stream")},
         )
@@ -87,7 +88,7 @@ def fill_folder(client: httpx.Client, name: str, extension: str, files: int, siz
 
 
 def download_archive(client: httpx.Client, folder_id: str, expected_bytes: int) -> None:
-    url = client.post("/api/files/archive", json={"ids": [folder_id]}).json()["url"]
+    url = client.post("/api/v1/files/archive", json={"ids": [folder_id]}).json()["url"]
     received = 0
     with client.stream("GET", url) as response:
         response.raise_for_status()
@@ -142,7 +143,10 @@ def main() -> None:
                 for kind, extension in (("stored", "jpg"), ("deflated", "bin"))
             }
             print(f"{2 * args.files} files of {args.kib} KiB uploaded in {time.perf_counter() - started:.0f} s")
-            keys = [f"users/{USER}/{file_id}" for file_id in folders["stored"][1]]
+            # The service runs without FILES_OBJECT_KEY_SECRET, so it seals the owner in each key
+            # with the development secret.
+            object_keys = ObjectKeys.for_development()
+            keys = [object_keys.file(USER, file_id) for file_id in folders["stored"][1]]
             download_archive(client, folders["stored"][0], total)  # warm-up: pools, caches
             baseline_rss = proc_status_kib(service.pid, "VmRSS")
             times: dict[str, list[float]] = {"stored": [], "deflated": [], "get_object": []}

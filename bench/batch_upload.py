@@ -1,7 +1,7 @@
 """A Python client of the batch protocol for small files, following the API a browser would use:
-`POST /api/uploads/batches` declares up to `batch_size` files (name, size, type, SHA-256), each
+`POST /api/v1/uploads/batches` declares up to `batch_size` files (name, size, type, SHA-256), each
 file's bytes go straight to S3 with a PUT to its presigned URL and exactly the headers answered,
-then `POST /api/uploads/batches/{id}/complete` names the files sent and records them. The next
+then `POST /api/v1/uploads/batches/{id}/complete` names the files sent and records them. The next
 batch is declared while the PUTs of the previous ones are in flight (at most `batches_in_flight`
 batches open at once, as the web app keeps), and each batch is completed as soon as its own PUTs
 are done, so the PUTs keep `parallel` connections busy throughout.
@@ -71,7 +71,7 @@ class BatchUploadClient:
         for put in puts:
             put.result()
         completed = self._api.post(
-            f"/api/uploads/batches/{batch_id}/complete", json={"sent": file_ids}, headers=self._headers
+            f"/api/v1/uploads/batches/{batch_id}/complete", json={"sent": file_ids}, headers=self._headers
         )
         assert completed.status_code == 200, completed.text
         outcomes = completed.json()["files"]
@@ -89,7 +89,7 @@ class BatchUploadClient:
             }
             for entry in chunk
         ]
-        created = self._api.post("/api/uploads/batches", json={"files": declared}, headers=self._headers)
+        created = self._api.post("/api/v1/uploads/batches", json={"files": declared}, headers=self._headers)
         assert created.status_code == 201, created.text
         return created.json()
 

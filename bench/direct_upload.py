@@ -6,10 +6,10 @@ Starts SeaweedFS (scripts/seaweed.py) and the files service as a real subprocess
 bench/files_throughput.py has. Then, in each round and interleaved so that other load on the
 machine hits both alike:
 
-- a Python client following the browser's API: `POST /api/uploads`, then `--parallel` workers
+- a Python client following the browser's API: `POST /api/v1/uploads`, then `--parallel` workers
   each reading a part from the file, hashing it, asking for its signed URL
-  (`POST /api/uploads/{id}/parts`, as Uppy's signPart does) and PUTting it straight to
-  SeaweedFS; then `POST /api/uploads/{id}/complete`, whose recorded checksum is compared with
+  (`POST /api/v1/uploads/{id}/parts`, as Uppy's signPart does) and PUTting it straight to
+  SeaweedFS; then `POST /api/v1/uploads/{id}/complete`, whose recorded checksum is compared with
   the parts';
 - boto3 `upload_file` of the same file to the same bucket (8 MiB parts, 10 threads: its defaults).
 
@@ -85,7 +85,7 @@ class DirectUploadClient:
 
     def upload(self, path: Path, name: str) -> dict:
         size = path.stat().st_size
-        created = self._api.post("/api/uploads", json={"name": name, "size": size, "partSize": self._part_bytes})
+        created = self._api.post("/api/v1/uploads", json={"name": name, "size": size, "partSize": self._part_bytes})
         created.raise_for_status()
         upload = created.json()
         part_size, count = upload["partSize"], upload["partCount"]
@@ -100,7 +100,7 @@ class DirectUploadClient:
                 body = read(number)
                 digest = sha256_b64(body)
                 signed = self._api.post(
-                    f"/api/uploads/{upload['id']}/parts",
+                    f"/api/v1/uploads/{upload['id']}/parts",
                     json={"parts": [{"number": number, "size": len(body), "sha256": digest}]},
                 )
                 signed.raise_for_status()
@@ -116,7 +116,7 @@ class DirectUploadClient:
                 parts = list(pool.map(send, range(1, count + 1)))
         finally:
             os.close(fd)
-        completed = self._api.post(f"/api/uploads/{upload['id']}/complete", json={"parts": parts})
+        completed = self._api.post(f"/api/v1/uploads/{upload['id']}/complete", json={"parts": parts})
         completed.raise_for_status()
         item = completed.json()
         digests = b"".join(base64.b64decode(part["sha256"]) for part in parts)
@@ -125,8 +125,8 @@ class DirectUploadClient:
         return item
 
     def delete(self, file_id: str) -> None:
-        self._api.delete(f"/api/files/{file_id}").raise_for_status()
-        self._api.post("/api/trash/delete", json={"ids": [file_id]}).raise_for_status()
+        self._api.delete(f"/api/v1/files/{file_id}").raise_for_status()
+        self._api.post("/api/v1/trash/delete", json={"ids": [file_id]}).raise_for_status()
 
     def close(self) -> None:
         self._api.close()

@@ -5,12 +5,12 @@ folder, measured as ratios against baselines taken in the same run:
 - the stack's total resident memory (every process and its children: the services, SeaweedFS,
   Nginx's master and worker) empty and after 100,000 files in one account (target: grows by
   less than 300 MB);
-- one upload, a folder page of 100 and `GET /api/users/me` through the gateway for that account
+- one upload, a folder page of 100 and `GET /api/v1/users/me` through the gateway for that account
   against the same for an account of 100 files, medians of many rounds, the two accounts' requests
   interleaved so load drifts on the shared machine hit both alike (target: each at most 1.5x);
 - 4 KiB uploads against boto3 `put_object` of 4 KiB straight to the same SeaweedFS, at the same
   concurrency, the paths' rounds interleaved (target: at least 0.5x), on two paths: one
-  `POST /api/files/upload` each through the gateway (the API's, for scripts), and the web app's
+  `POST /api/v1/files/upload` each through the gateway (the API's, for scripts), and the web app's
   batches (declared and completed through the gateway, the bytes PUT straight to SeaweedFS).
 
 The 100,000 files are seeded through the service layer: the files service's own upload use case
@@ -88,14 +88,14 @@ class Account:
 def register(client: httpx.Client, label: str) -> Account:
     email = f"bench-{label}-{uuid.uuid4().hex[:8]}@example.com"
     body = {"email": email, "username": "Bench", "password": PASSWORD}
-    response = client.post("/api/auth/register", json=body)
+    response = client.post("/api/v1/auth/register", json=body)
     assert response.status_code == 201, response.text
     return Account(email, response.json()["accessToken"])
 
 
 def sign_in_again(client: httpx.Client, account: Account) -> None:
     """A fresh access token: the seeding outlasts the first one (15 minutes)."""
-    response = client.post("/api/auth/login", json={"email": account.email, "password": PASSWORD})
+    response = client.post("/api/v1/auth/login", json={"email": account.email, "password": PASSWORD})
     assert response.status_code == 200, response.text
     account.token = response.json()["accessToken"]
 
@@ -169,19 +169,19 @@ async def seed(stack: Stack, user_id: str, count: int, *, prefix: str) -> list[f
 
 def upload(client: httpx.Client, account: Account, name: str) -> None:
     files = {"file": (name, FOUR_KIB, "application/octet-stream")}
-    response = client.post("/api/files/upload", files=files, headers=account.headers)
+    response = client.post("/api/v1/files/upload", files=files, headers=account.headers)
     assert response.status_code == 201, response.text
 
 
 def read_page(client: httpx.Client, account: Account) -> None:
     params = {"limit": PAGE, "sort": "name"}
-    response = client.get("/api/folders/root/children", params=params, headers=account.headers)
+    response = client.get("/api/v1/folders/root/children", params=params, headers=account.headers)
     assert response.status_code == 200, response.text
     assert len(response.json()["items"]) == PAGE
 
 
 def read_profile(client: httpx.Client, account: Account) -> int:
-    response = client.get("/api/users/me", headers=account.headers)
+    response = client.get("/api/v1/users/me", headers=account.headers)
     assert response.status_code == 200, response.text
     return int(response.json()["fileCount"])
 
@@ -200,7 +200,7 @@ def request_medians_ms(
     requests: dict[str, Callable[[Account, int], object]] = {
         "upload": lambda account, round_: upload(client, account, f"measured-{round_:05d}.bin"),
         f"folder page of {PAGE}": lambda account, _: read_page(client, account),
-        "/api/users/me": lambda account, _: read_profile(client, account),
+        "/api/v1/users/me": lambda account, _: read_profile(client, account),
     }
     timings: dict[str, dict[str, list[float]]] = {name: {"big": [], "small": []} for name in requests}
     for round_ in range(rounds):
@@ -298,7 +298,7 @@ def throughput(
 
 
 def stack_limits(client: httpx.Client, account: Account) -> dict[str, int]:
-    response = client.get("/api/files/limits", headers=account.headers)
+    response = client.get("/api/v1/files/limits", headers=account.headers)
     assert response.status_code == 200, response.text
     return dict(response.json())
 
@@ -308,7 +308,7 @@ def warm_up(client: httpx.Client, accounts: list[Account]) -> None:
     first request of each kind loads."""
     for account in accounts:
         upload(client, account, "warm-up.bin")
-        client.get("/api/folders/root/children", params={"limit": PAGE}, headers=account.headers).raise_for_status()
+        client.get("/api/v1/folders/root/children", params={"limit": PAGE}, headers=account.headers).raise_for_status()
         read_profile(client, account)
 
 

@@ -35,11 +35,12 @@ import jwt
 from boto3.s3.transfer import TransferConfig
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from grpc_health.v1 import health, health_pb2_grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from scloud.auth.v1 import auth_pb2, auth_pb2_grpc
 from scloud_common.aws import create_aws_client
 from scloud_common.internal_tls import TlsMaterial, issue_certificates, write_certificates
+from scloud_common.public_keys import AUTH_SERVICE
 from scloud_files.config import FilesStorageSettings
 from scloud_files.provision import provision_resources
 
@@ -58,17 +59,28 @@ def free_port() -> int:
 
 
 def wait_for_http(url: str, process: subprocess.Popen, what: str) -> None:
+    """Waits for `url` to answer 200. A process that does not is stopped before this raises:
+    callers record it only once it is ready, so it would otherwise outlive the bench."""
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    last_answer = "no answer"
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"{what} exited with {process.returncode}")
         try:
-            if httpx.get(url, timeout=1).status_code == 200:
+            response = httpx.get(url, timeout=1)
+            if response.status_code == 200:
                 return
-        except httpx.HTTPError:
-            pass
+            last_answer = f"{response.status_code} {response.text[:500]}"
+        except httpx.HTTPError as error:
+            last_answer = repr(error)
         time.sleep(0.1)
-    raise RuntimeError(f"{what} did not become ready at {url}")
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+    raise RuntimeError(f"{what} did not become ready at {url} within {STARTUP_TIMEOUT_SECONDS} s: {last_answer}")
 
 
 class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
@@ -93,7 +105,10 @@ def start_key_server(key: Ed25519PrivateKey, tls: TlsMaterial) -> tuple[grpc.Ser
     )
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
-    health_pb2_grpc.add_HealthServicer_to_server(health.HealthServicer(), server)
+    # The files service asks for the health of auth's service by name, as it does of auth.
+    health_servicer = health.HealthServicer()
+    health_servicer.set(AUTH_SERVICE, health_pb2.HealthCheckResponse.SERVING)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     port = server.add_secure_port("127.0.0.1:0", tls.server_credentials())
     server.start()
     return server, port
@@ -214,7 +229,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
         client = httpx.Client(base_url=service_url, headers=headers, timeout=300)
 
         # One small upload first, so connection pools and key caches are warm for every path.
-        client.post("/api/files/upload", files={"file": ("warm.txt", b"warm", "text/plain")}).raise_for_status()
+        client.post("/api/v1/files/upload", files={"file": ("warm.txt", b"warm", "text/plain")}).raise_for_status()
         baseline_rss = proc_status_kib(service.pid, "VmRSS")
         baseline_hwm = proc_status_kib(service.pid, "VmHWM")
 
@@ -226,7 +241,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             def upload_via_service() -> None:
                 with open(source, "rb") as stream:
                     response = client.post(
-                        "/api/files/upload", files={"file": ("payload.bin", stream, "application/octet-stream")}
+                        "/api/v1/files/upload", files={"file": ("payload.bin", stream, "application/octet-stream")}
                     )
                 response.raise_for_status()
                 file_ids.append(response.json()["id"])
@@ -240,7 +255,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             direct_put.append(timed(lambda: s3.put_object(Bucket="bench-files", Key=direct_key, Body=payload)))
 
             def download_via_link() -> None:
-                link = client.get(f"/api/files/{file_ids[-1]}/download").json()["url"]
+                link = client.get(f"/api/v1/files/{file_ids[-1]}/download").json()["url"]
                 received = 0
                 with httpx.stream("GET", link, timeout=300) as response:
                     response.raise_for_status()
@@ -255,7 +270,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
 
             service_down.append(timed(download_via_link))
             direct_down.append(timed(download_direct))
-            client.delete(f"/api/files/{file_ids[-1]}").raise_for_status()
+            client.delete(f"/api/v1/files/{file_ids[-1]}").raise_for_status()
 
         peak_hwm = proc_status_kib(service.pid, "VmHWM")
         client.close()
@@ -326,10 +341,10 @@ Measured {datetime.now(UTC).strftime("%Y-%m-%d")} on this development machine ({
   default 8 MiB parts). An in-process gRPC server stands in for auth and publishes the public key
   of the Ed25519 key that signs the benchmark's access token.
 - Upload through the service: httpx posts the file from disk as multipart/form-data to
-  `POST /api/files/upload`; the service parses the stream and sends S3 parts as they fill.
+  `POST /api/v1/files/upload`; the service parses the stream and sends S3 parts as they fill.
   Direct: boto3 `upload_file` (s3transfer, 8 MiB parts, 10 threads) and a single `put_object`
   of the bytes already in memory, to the same endpoint.
-- Download: `GET /api/files/{{id}}/download`, then the presigned S3 link streamed by httpx, against
+- Download: `GET /api/v1/files/{{id}}/download`, then the presigned S3 link streamed by httpx, against
   boto3 `get_object` read in 1 MiB chunks.
 - Memory: VmRSS of the service after a warm-up upload (baseline), and VmHWM (peak resident set)
   after all rounds, from `/proc/<pid>/status`; VmRSS was also sampled every 10 ms during uploads.

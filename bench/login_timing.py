@@ -40,7 +40,7 @@ def load_stack_module():
 
 def timed_login(client: httpx.Client, email: str, password: str) -> float:
     started = time.perf_counter()
-    response = client.post("/api/auth/login", json={"email": email, "password": password})
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
     elapsed = time.perf_counter() - started
     assert response.status_code == 401, response.text
     return elapsed
@@ -54,7 +54,9 @@ def sign_ins_per_second(base_url: str, emails: list[str], seconds: float) -> tup
     def sign_in_until_deadline(email: str) -> None:
         with httpx.Client(base_url=base_url, timeout=30) as client:
             while time.monotonic() < deadline:
-                status = client.post("/api/auth/login", json={"email": email, "password": "Right pass 1"}).status_code
+                status = client.post(
+                    "/api/v1/auth/login", json={"email": email, "password": "Right pass 1"}
+                ).status_code
                 counts["ok" if status == 200 else "other"] += 1
 
     started = time.monotonic()
@@ -89,7 +91,7 @@ def register_accounts(client: httpx.Client, count: int) -> list[str]:
     emails = [f"bench-{uuid.uuid4().hex[:8]}@example.com" for _ in range(count)]
     for email in emails:
         registered = client.post(
-            "/api/auth/register", json={"email": email, "username": "Bench", "password": "Right pass 1"}
+            "/api/v1/auth/register", json={"email": email, "username": "Bench", "password": "Right pass 1"}
         )
         assert registered.status_code == 201, registered.text
     return emails

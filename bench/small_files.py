@@ -9,7 +9,7 @@ gateway with a real access token from auth:
   at once as the page keeps, each file one PUT straight to SeaweedFS with the signed headers, as many at
   once as the page sends (BATCH_PUTS_IN_FLIGHT, read from there), each batch completed once its
   PUTs are over. `--paths page,single` also measures the way the page sent them before batches:
-  one `POST /api/files/upload` each through the gateway (multipart/form-data field `file`, the
+  one `POST /api/v1/files/upload` each through the gateway (multipart/form-data field `file`, the
   file's own time in `modifiedAt`), PARALLEL_UPLOADS at once (frontend/src/lib/uploadQueue.ts).
   Against boto3 `put_object` of the same bytes to the same SeaweedFS bucket at the page's
   concurrency, storing the object the service stores (its content type and AES256 server-side
@@ -135,7 +135,7 @@ class StackCpu:
 
 PATH_LABELS = {
     "page": "page (batches, PUTs to S3)",
-    "single": "single (POST /api/files/upload)",
+    "single": "single (POST /api/v1/files/upload)",
     "put": "boto3 put_object",
 }
 # How many files each path sends at once: the page's PUTs, the page's queue before batches, and
@@ -175,7 +175,7 @@ class SmallFilePaths:
 
     def in_one_request(self, file: SmallFile) -> None:
         response = self._gateway.post(
-            "/api/files/upload",
+            "/api/v1/files/upload",
             params={"modifiedAt": file.modified_at},
             files={"file": (f"{self._folder}{file.name}", file.body, CONTENT_TYPE)},
             headers=self._account.headers,

@@ -93,12 +93,12 @@ class SimulatedUser:
         registered = await self.call(
             "register",
             "POST",
-            "/api/auth/register",
+            "/api/v1/auth/register",
             201,
             json={"email": self.email, "username": "Soak", "password": PASSWORD},
         )
         signed_in = await self.call(
-            "login", "POST", "/api/auth/login", 200, json={"email": self.email, "password": PASSWORD}
+            "login", "POST", "/api/v1/auth/login", 200, json={"email": self.email, "password": PASSWORD}
         )
         if registered is None or signed_in is None:
             return False
@@ -106,7 +106,7 @@ class SimulatedUser:
         return True
 
     async def download(self, step: str, file_id: str) -> bytes | None:
-        link = await self.call(f"{step} link", "GET", f"/api/files/{file_id}/download", 200)
+        link = await self.call(f"{step} link", "GET", f"/api/v1/files/{file_id}/download", 200)
         if link is None:
             return None
         body = await self.call(step, "GET", link.json()["url"], 200, client=self.storage)
@@ -119,7 +119,7 @@ class SimulatedUser:
             uploaded = await self.call(
                 "upload",
                 "POST",
-                "/api/files/upload",
+                "/api/v1/files/upload",
                 201,
                 files={"file": (f"f{uploads}.bin", data, "application/octet-stream")},
             )
@@ -127,7 +127,7 @@ class SimulatedUser:
             if uploaded is not None:
                 self.files[uploaded.json()["id"]] = hashlib.sha256(data).hexdigest()
                 self.results.acknowledged += 1
-            await self.call("list", "GET", "/api/files", 200, params={"limit": 20})
+            await self.call("list", "GET", "/api/v1/files", 200, params={"limit": 20})
             if self.files:
                 file_id = self.rng.choice(list(self.files))
                 content = await self.download("download", file_id)
@@ -135,7 +135,7 @@ class SimulatedUser:
                     self.results.errors[("download", "corrupt")] += 1
             if uploaded is not None and uploads % 3 == 0:
                 file_id = uploaded.json()["id"]
-                if await self.call("delete", "DELETE", f"/api/files/{file_id}", 204) is not None:
+                if await self.call("delete", "DELETE", f"/api/v1/files/{file_id}", 204) is not None:
                     del self.files[file_id]
 
     async def verify_and_leave(self) -> None:
@@ -143,7 +143,11 @@ class SimulatedUser:
         cursor = None
         while True:
             page = await self.call(
-                "verify list", "GET", "/api/files", 200, params={"limit": 100, **({"cursor": cursor} if cursor else {})}
+                "verify list",
+                "GET",
+                "/api/v1/files",
+                200,
+                params={"limit": 100, **({"cursor": cursor} if cursor else {})},
             )
             if page is None:
                 break
@@ -160,7 +164,7 @@ class SimulatedUser:
         if listed - set(self.files):
             self.results.errors[("verify list", "deleted file still listed")] += len(listed - set(self.files))
         # The account deletion asks for the password (ignored by servers that do not ask yet).
-        await self.call("delete account", "DELETE", "/api/users/me", 204, json={"password": PASSWORD})
+        await self.call("delete account", "DELETE", "/api/v1/users/me", 204, json={"password": PASSWORD})
 
     async def aclose(self) -> None:
         await self.api.aclose()

@@ -6,8 +6,8 @@ same machine.
 
 Each round measures, on each stack, the order swapped every round:
 - the small-file upload rate: `--uploads` 4 KiB files through the gateway's
-  `POST /api/files/upload`, UPLOAD_CONCURRENCY at once (bench/embedded.py's client);
-- `/api/users/me` latency: the median of `--reads` sequential requests.
+  `POST /api/v1/files/upload`, UPLOAD_CONCURRENCY at once (bench/embedded.py's client);
+- `/api/v1/users/me` latency: the median of `--reads` sequential requests.
 
 Target: the median over rounds of on/off for the upload rate, and of off/on for the latency,
 at least 0.95.
@@ -38,12 +38,12 @@ def parse_arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rounds", type=int, default=7, help="rounds (each stack measured once per round)")
     parser.add_argument("--uploads", type=int, default=200, help="4 KiB uploads per stack and round")
-    parser.add_argument("--reads", type=int, default=200, help="/api/users/me requests per stack and round")
+    parser.add_argument("--reads", type=int, default=200, help="/api/v1/users/me requests per stack and round")
     return parser.parse_args()
 
 
 def measure_round(stack_client: httpx.Client, account, uploads: int, reads: int, round_: int) -> tuple[float, float]:
-    """Uploads per second, and the median seconds of /api/users/me, on one stack."""
+    """Uploads per second, and the median seconds of /api/v1/users/me, on one stack."""
     rate = run_parallel(
         lambda index: upload(stack_client, account, f"r{round_:02d}-{index:05d}.bin"), uploads, UPLOAD_CONCURRENCY
     )
@@ -77,7 +77,7 @@ def main() -> None:
                     latencies[name].append(latency)
                 print(
                     f"round {round_ + 1}: uploads/s on {rates['on'][-1]:.0f} off {rates['off'][-1]:.0f}; "
-                    f"/api/users/me ms on {latencies['on'][-1] * 1000:.2f} off {latencies['off'][-1] * 1000:.2f} "
+                    f"/api/v1/users/me ms on {latencies['on'][-1] * 1000:.2f} off {latencies['off'][-1] * 1000:.2f} "
                     f"[load {load()}]",
                     flush=True,
                 )
@@ -88,7 +88,7 @@ def main() -> None:
                 stack.stop()
     upload_ratios = [on / off for on, off in zip(rates["on"], rates["off"], strict=True)]
     latency_ratios = [off / on for on, off in zip(latencies["on"], latencies["off"], strict=True)]
-    for title, ratios in (("upload rate on/off", upload_ratios), ("/api/users/me speed on/off", latency_ratios)):
+    for title, ratios in (("upload rate on/off", upload_ratios), ("/api/v1/users/me speed on/off", latency_ratios)):
         shown = ", ".join(f"{ratio:.2f}" for ratio in ratios)
         print(f"{title}: median {statistics.median(ratios):.2f} ({shown}; target >= {TARGET})")
     print(f"load average at the end: {load()}")
