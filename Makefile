@@ -28,7 +28,7 @@ BUF := frontend/node_modules/.bin/buf
 CONTAINERS_CACHE ?= $(HOME)/.cache/scloud-containers
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run stop test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-containers container-deps install system-deps frontend protos openapi bench soak clean
+.PHONY: run stop test lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-bench test-containers container-deps install system-deps frontend protos openapi bench soak clean
 
 # The data lives in .run/data (README, "Where the data lives"); ARGS="--data-dir DIR" puts it
 # elsewhere, ARGS="--host 0.0.0.0" opens the gateway to the network (127.0.0.1 otherwise).
@@ -41,7 +41,7 @@ stop: install
 
 # CI runs the container tier in a job of its own: `make test CONTAINER_TIER=` there.
 CONTAINER_TIER ?= test-containers
-test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience $(CONTAINER_TIER)
+test: install frontend system-deps lint test-unit test-integration test-fuzz test-frontend test-e2e test-resilience test-bench $(CONTAINER_TIER)
 
 install: $(VENV)/.installed
 
@@ -126,6 +126,11 @@ test-e2e: install frontend system-deps
 # a few minutes, every wait bounded.
 test-resilience: install
 	$(PYTEST) tests/resilience
+
+# Every bench run once with about its smallest arguments, so none stops working unseen; the figures
+# are not checked (make bench measures). About 4 minutes.
+test-bench: install frontend system-deps
+	$(PYTEST) tests/bench
 
 # Every image built with the project's Dockerfiles and compose.yaml run under podman, driven from
 # outside through the gateway (tests/containers). Root; measured 12 min cold, 3 warm on a busy

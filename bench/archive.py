@@ -17,6 +17,7 @@ Localhost only; every loop bounded. Run: `.venv/bin/python bench/archive.py [--r
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -176,6 +177,7 @@ def main() -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         key_server.stop(0)
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ import argparse
 import base64
 import hashlib
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -242,6 +243,8 @@ def run(rounds: int, size_mib: int, parallel: int, part_mib: int) -> None:
                 service.kill()
         key_server.stop(0)
         seaweed.stop()
+        # Its payload is as large as the file measured (1 GiB by default).
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def report(size_mib, rounds, parallel, part_mib, direct, boto, baseline_kib, peaks) -> None:

@@ -17,6 +17,7 @@ Run: `.venv/bin/python bench/files_throughput.py [--rounds N] [--size-mib M] [--
 import argparse
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -297,6 +298,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
         key_server.stop(0)
+        shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def print_figures(f: dict, rounds: int, size_mib: int) -> None:
