@@ -166,6 +166,7 @@ bench: install frontend
 	$(PY) bench/embedded.py
 	$(PY) bench/small_files.py
 	$(PY) bench/telemetry_overhead.py
+	$(PY) bench/upload_floor.py
 	$(PY) bench/copy_folder.py
 
 # 40 simulated users for 60 s through the gateway; not part of `make test`.

@@ -45,6 +45,7 @@ SMALLEST_RUNS: dict[str, list[str]] = {
     ],
     "soak.py": ["--users", "2", "--seconds", "5"],
     "telemetry_overhead.py": ["--rounds", "1", "--uploads", "10", "--reads", "10"],
+    "upload_floor.py": ["--rounds", "1", "--uploads", "10"],
 }
 
 

@@ -1,0 +1,192 @@
+"""How far the one-request upload is from the least its framework can do (step 10's 4 KiB figure).
+
+One stack as `make run` starts it (SeaweedFS, the three services on SQLite, Nginx) and, beside
+it, a bare app: FastAPI on uvicorn, one route that reads the raw body and stores it with boto3
+`put_object` on a worker thread, into the same SeaweedFS bucket, with the content type and the
+server-side encryption the files service asks for. It has no middleware, no token, no multipart
+form, no name or quota check, no record and no gateway. It is the floor of the service's shape
+(FastAPI, uvicorn, boto3), not something to ship.
+
+Each round sends `--uploads` files of 4 KiB on each of three paths, UPLOAD_CONCURRENCY at once,
+and prints each path's rate over boto3 `put_object`'s straight to SeaweedFS, with the CPU per
+upload of the process that served it:
+- the files service's `POST /api/v1/files/upload` through the gateway (bench/embedded.py's client);
+- the bare app, called directly;
+- `put_object` from this process.
+
+    .venv/bin/python bench/upload_floor.py [--rounds 6] [--uploads 300]
+"""
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import psutil
+from embedded import FOUR_KIB, UPLOAD_CONCURRENCY, load, register, run_parallel, upload
+
+ROOT = Path(__file__).resolve().parent.parent
+# A bench runs as `python bench/<name>.py`: the repository root holds the `scripts` package.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+from scripts.stack import Ports, Stack  # noqa: E402
+
+BARE_BUCKET_ENV = "UPLOAD_FLOOR_BUCKET"
+BARE_STARTUP_SECONDS = 30
+CONTENT_TYPE = "application/octet-stream"
+SERVER_SIDE_ENCRYPTION = "AES256"
+WARM_UP_INDEX = 9_000_000
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=6, help="rounds (each path once per round)")
+    parser.add_argument("--uploads", type=int, default=300, help="4 KiB uploads per path and round")
+    parser.add_argument("--serve-bare-app", type=int, metavar="PORT", help=argparse.SUPPRESS)
+    return parser.parse_args()
+
+
+def serve_bare_app(port: int) -> None:
+    """The bare app's process: S3 is reached as the stack's files service reaches it, through
+    the AWS_* variables the bench passes on (SeaweedFS's endpoint and identity)."""
+    import boto3
+    import uvicorn
+    from botocore.config import Config
+    from fastapi import FastAPI, Request, Response
+
+    bucket = os.environ[BARE_BUCKET_ENV]
+    s3 = boto3.session.Session().client(
+        "s3", config=Config(signature_version="s3v4", s3={"addressing_style": "path"}, max_pool_connections=16)
+    )
+    app = FastAPI()
+
+    @app.post("/upload", status_code=201)
+    async def store(request: Request) -> Response:
+        body = await request.body()
+        key = f"bare/{uuid.uuid4().hex}"
+        await asyncio.get_running_loop().run_in_executor(
+            None,
+            lambda: s3.put_object(
+                Bucket=bucket, Key=key, Body=body, ContentType=CONTENT_TYPE, ServerSideEncryption=SERVER_SIDE_ENCRYPTION
+            ),
+        )
+        return Response(status_code=201)
+
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_bare_app(stack: Stack) -> tuple[subprocess.Popen[bytes], httpx.Client]:
+    port = free_port()
+    env = {**os.environ, **stack.storage_endpoint.client_env(), BARE_BUCKET_ENV: stack.bucket}
+    process = subprocess.Popen([sys.executable, __file__, "--serve-bare-app", str(port)], env=env)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    deadline = time.monotonic() + BARE_STARTUP_SECONDS
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            client.get("/docs").raise_for_status()
+            return process, client
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    process.kill()
+    process.wait(timeout=10)
+    raise RuntimeError(f"the bare app did not answer within {BARE_STARTUP_SECONDS} s")
+
+
+def cpu_seconds(process: psutil.Process) -> float:
+    times = process.cpu_times()
+    return times.user + times.system
+
+
+def measure(stack: Stack, args: argparse.Namespace) -> None:
+    bare_process, bare = start_bare_app(stack)
+    s3 = stack.storage_endpoint.client()
+    files = psutil.Process(stack.processes["files"].pid)
+    bare_cpu = psutil.Process(bare_process.pid)
+    run = uuid.uuid4().hex[:8]
+    try:
+        with httpx.Client(base_url=stack.url, timeout=60) as client:
+            account = register(client, "floor")
+
+            def service(index: int) -> None:
+                upload(client, account, f"floor-{run}-{index:07d}.bin")
+
+            def bare_app(index: int) -> None:
+                bare.post("/upload", content=FOUR_KIB).raise_for_status()
+
+            def put_object(index: int) -> None:
+                s3.put_object(
+                    Bucket=stack.bucket,
+                    Key=f"floor/{run}/{index:07d}-{time.monotonic_ns()}",
+                    Body=FOUR_KIB,
+                    ContentType=CONTENT_TYPE,
+                    ServerSideEncryption=SERVER_SIDE_ENCRYPTION,
+                )
+
+            paths = {"service": (service, files), "bare app": (bare_app, bare_cpu), "put_object": (put_object, None)}
+            for work, _ in paths.values():
+                # Warm-up (connections, pools), on indexes no round uses.
+                run_parallel(lambda index, work=work: work(WARM_UP_INDEX + index), 20, UPLOAD_CONCURRENCY)
+            ratios: dict[str, list[float]] = {"service": [], "bare app": []}
+            cpu_ms: dict[str, list[float]] = {"service": [], "bare app": []}
+            for round_ in range(args.rounds):
+                rates: dict[str, float] = {}
+                names = list(paths) if round_ % 2 == 0 else list(reversed(paths))
+                for name in names:
+                    work, process = paths[name]
+                    before = cpu_seconds(process) if process else 0.0
+                    rates[name] = run_parallel(
+                        lambda index, work=work, round_=round_: work(round_ * args.uploads + index),
+                        args.uploads,
+                        UPLOAD_CONCURRENCY,
+                    )
+                    if process is not None:
+                        cpu_ms[name].append((cpu_seconds(process) - before) * 1000 / args.uploads)
+                for name in ratios:
+                    ratios[name].append(rates[name] / rates["put_object"])
+                shown = ", ".join(f"{name} {rate:.0f}/s" for name, rate in rates.items())
+                print(f"  round {round_ + 1}: {shown}  [load {load()}]")
+            for name, each in ratios.items():
+                print(
+                    f"{name} / put_object: median {statistics.median(each):.2f}"
+                    f" ({', '.join(f'{ratio:.2f}' for ratio in each)}),"
+                    f" its process's CPU {statistics.median(cpu_ms[name]):.1f} ms per upload"
+                )
+    finally:
+        bare.close()
+        bare_process.terminate()
+        bare_process.wait(timeout=10)
+
+
+def main() -> None:
+    args = parse_arguments()
+    if args.serve_bare_app is not None:
+        serve_bare_app(args.serve_bare_app)
+        return
+    print(f"load average at start: {load()} on {os.cpu_count()} cores")
+    print(f"4 KiB uploads, {UPLOAD_CONCURRENCY} at once, {args.rounds} rounds of {args.uploads} per path:")
+    with tempfile.TemporaryDirectory(prefix="scloud-bench-floor-") as run_dir:
+        stack = Stack(Path(run_dir), Ports.free())
+        stack.start()
+        try:
+            measure(stack, args)
+        finally:
+            stack.stop()
+    print(f"load average at the end: {load()}")
+
+
+if __name__ == "__main__":
+    main()
