@@ -35,6 +35,7 @@ from files_throughput import (
     free_port,
     proc_status_kib,
     start_key_server,
+    stop_process,
     timed,
     wait_for_http,
 )
@@ -171,11 +172,7 @@ def main() -> None:
         )
     finally:
         for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
         key_server.stop(0)
         shutil.rmtree(run_dir, ignore_errors=True)
 

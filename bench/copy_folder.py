@@ -21,24 +21,15 @@ Localhost only; every wait bounded. Run: `.venv/bin/python bench/copy_folder.py 
 import argparse
 import os
 import statistics
-import sys
-import tempfile
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
-from embedded import Account, load, register
+from embedded import Account, load, register, running_stack
 
 from scloud_files.adapters.s3 import SERVER_SIDE_ENCRYPTION
 from scloud_files.config import FilesSettings
-
-ROOT = Path(__file__).resolve().parent.parent
-# A bench runs as `python bench/<name>.py`: the repository root holds the `scripts` package.
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-from scripts.stack import Ports, Stack  # noqa: E402
 
 COPY_CONCURRENCY: int = FilesSettings.model_fields["bulk_concurrency"].default
 # As many uploads at once as the service takes from one user.
@@ -120,35 +111,28 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     print(f"load average at start: {load()} on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory(prefix="scloud-bench-copy-") as run_dir:
-        stack = Stack(Path(run_dir), Ports.free())
-        stack.start()
-        try:
-            s3 = stack.storage_endpoint.client()
-            with httpx.Client(base_url=stack.url, timeout=120) as client:
-                account = register(client, "copy-folder")
-                source_id = create_folder(client, account, "Source")
-                started = time.perf_counter()
-                fill_folder(client, account, source_id, args.files, args.kib * 1024)
-                print(f"{args.files} files of {args.kib} KiB uploaded in {time.perf_counter() - started:.0f} s")
-                keys = object_keys(s3, stack.bucket)
-                assert len(keys) == args.files, len(keys)
-                times: dict[str, list[float]] = {"service": [], "direct": []}
-                for number in range(args.rounds):
-                    label = f"round-{number}-{uuid.uuid4().hex[:6]}"
-                    target_id = create_folder(client, account, label)
-                    measures = {
-                        "service": lambda: copy_through_service(client, account, source_id, target_id),
-                        "direct": lambda: copy_directly(s3, stack.bucket, keys, label),
-                    }
-                    order = ["service", "direct"] if number % 2 == 0 else ["direct", "service"]
-                    for path in order:
-                        times[path].append(measures[path]())
-                    print(
-                        f"round {number + 1}: service {times['service'][-1]:.2f} s, direct {times['direct'][-1]:.2f} s"
-                    )
-        finally:
-            stack.stop()
+    with running_stack("scloud-bench-copy-") as stack:
+        s3 = stack.storage_endpoint.client()
+        with httpx.Client(base_url=stack.url, timeout=120) as client:
+            account = register(client, "copy-folder")
+            source_id = create_folder(client, account, "Source")
+            started = time.perf_counter()
+            fill_folder(client, account, source_id, args.files, args.kib * 1024)
+            print(f"{args.files} files of {args.kib} KiB uploaded in {time.perf_counter() - started:.0f} s")
+            keys = object_keys(s3, stack.bucket)
+            assert len(keys) == args.files, len(keys)
+            times: dict[str, list[float]] = {"service": [], "direct": []}
+            for number in range(args.rounds):
+                label = f"round-{number}-{uuid.uuid4().hex[:6]}"
+                target_id = create_folder(client, account, label)
+                measures = {
+                    "service": lambda: copy_through_service(client, account, source_id, target_id),
+                    "direct": lambda: copy_directly(s3, stack.bucket, keys, label),
+                }
+                order = ["service", "direct"] if number % 2 == 0 else ["direct", "service"]
+                for path in order:
+                    times[path].append(measures[path]())
+                print(f"round {number + 1}: service {times['service'][-1]:.2f} s, direct {times['direct'][-1]:.2f} s")
     service, direct = statistics.median(times["service"]), statistics.median(times["direct"])
     print(
         f"copy of a folder of {args.files} files of {args.kib} KiB, median of {args.rounds} rounds:"

@@ -41,7 +41,16 @@ import httpx
 import psutil
 from boto3.s3.transfer import TransferConfig
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from files_throughput import MIB, RssSampler, access_token, free_port, proc_status_kib, start_key_server, wait_for_http
+from files_throughput import (
+    MIB,
+    RssSampler,
+    access_token,
+    free_port,
+    proc_status_kib,
+    start_key_server,
+    stop_process,
+    wait_for_http,
+)
 
 from scloud_common.internal_tls import issue_certificates, write_certificates
 
@@ -236,11 +245,7 @@ def run(rounds: int, size_mib: int, parallel: int, part_mib: int) -> None:
         print(f"load average at the end: {'/'.join(f'{value:.2f}' for value in os.getloadavg())}")
     finally:
         if service is not None:
-            service.terminate()
-            try:
-                service.wait(15)
-            except subprocess.TimeoutExpired:
-                service.kill()
+            stop_process(service)
         key_server.stop(0)
         seaweed.stop()
         # Its payload is as large as the file measured (1 GiB by default).

@@ -34,8 +34,9 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -360,16 +361,24 @@ def measure(stack: Stack, args: argparse.Namespace) -> None:
     print(f"stack RSS growth over the empty stack: {growth / MIB:.1f} MiB (target < 300 MB = {300e6 / MIB:.0f} MiB)")
 
 
-def main() -> None:
-    args = parse_arguments()
-    print(f"load average at start: {load()} on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory(prefix="scloud-bench-") as run_dir:
+@contextmanager
+def running_stack(prefix: str) -> Iterator[Stack]:
+    """The stack `make run` starts, on free ports in a temporary folder of its own (named with
+    `prefix`), stopped and its folder removed when the block ends."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as run_dir:
         stack = Stack(Path(run_dir), Ports.free())
         stack.start()
         try:
-            measure(stack, args)
+            yield stack
         finally:
             stack.stop()
+
+
+def main() -> None:
+    args = parse_arguments()
+    print(f"load average at start: {load()} on {os.cpu_count()} cores")
+    with running_stack("scloud-bench-") as stack:
+        measure(stack, args)
     print(f"load average at the end: {load()}")
 
 

@@ -50,6 +50,7 @@ REPORT = ROOT / "docs" / "performance.md"
 MIB = 1024 * 1024
 KEY_ID = "bench-key"
 STARTUP_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 15
 AWS_ENV = {"AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}
 
 
@@ -57,6 +58,16 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    """SIGTERM, then SIGKILL if it has not exited within the bound."""
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
 def wait_for_http(url: str, process: subprocess.Popen, what: str) -> None:
@@ -75,12 +86,7 @@ def wait_for_http(url: str, process: subprocess.Popen, what: str) -> None:
         except httpx.HTTPError as error:
             last_answer = repr(error)
         time.sleep(0.1)
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    stop_process(process)
     raise RuntimeError(f"{what} did not become ready at {url} within {STARTUP_TIMEOUT_SECONDS} s: {last_answer}")
 
 
@@ -292,11 +298,7 @@ def run(rounds: int, size_mib: int, write: bool) -> None:
             print(f"written to {REPORT.relative_to(ROOT)}")
     finally:
         for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
         key_server.stop(0)
         shutil.rmtree(run_dir, ignore_errors=True)
 

@@ -32,7 +32,6 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -47,7 +46,7 @@ from batch_upload import BatchEntry, BatchUploadClient
 from boto3.s3.transfer import TransferConfig
 from direct_upload import BOTO3_PARALLEL, BOTO3_PART_MIB, DirectUploadClient, write_payload
 from direct_upload import report as report_large
-from embedded import Account, load, register, sign_in_again
+from embedded import Account, load, register, running_stack, sign_in_again
 from files_throughput import RssSampler, proc_status_kib
 
 from scloud_files.adapters.s3 import SERVER_SIDE_ENCRYPTION
@@ -56,7 +55,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # A bench runs as `python bench/<name>.py`: the repository root holds the `scripts` package.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from scripts.stack import Ports, Stack  # noqa: E402
+from scripts.stack import Stack  # noqa: E402
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -346,25 +345,20 @@ def main() -> None:
     args = parse_arguments()
     files = small_files(args.files)
     print(f"load average at start: {load()} on {os.cpu_count()} cores")
-    with tempfile.TemporaryDirectory(prefix="scloud-bench-small-") as run_dir:
-        stack = Stack(Path(run_dir), Ports.free())
-        stack.start()
-        try:
-            with httpx.Client(base_url=stack.url, timeout=60) as client:
-                account = register(client, "small-files")
-                print("small files, as many at once as the page sends, rounds interleaved:")
-                paths_measured = [path for path in args.paths.split(",") if path in ("page", "single")]
-                results = measure_small(
-                    stack, account, files, args.rounds, paths_measured=paths_measured, batch_size=args.batch_size
-                )
-                report_small(results, files, paths_measured)
-                if args.large_mib:
-                    # The small files may have outlived the first access token (15 minutes).
-                    sign_in_again(client, account)
-                    print(f"{args.large_mib} MiB direct upload through the gateway against upload_file:")
-                    measure_large(stack, account, args.large_mib, args.large_rounds, Path(run_dir))
-        finally:
-            stack.stop()
+    with running_stack("scloud-bench-small-") as stack:
+        with httpx.Client(base_url=stack.url, timeout=60) as client:
+            account = register(client, "small-files")
+            print("small files, as many at once as the page sends, rounds interleaved:")
+            paths_measured = [path for path in args.paths.split(",") if path in ("page", "single")]
+            results = measure_small(
+                stack, account, files, args.rounds, paths_measured=paths_measured, batch_size=args.batch_size
+            )
+            report_small(results, files, paths_measured)
+            if args.large_mib:
+                # The small files may have outlived the first access token (15 minutes).
+                sign_in_again(client, account)
+                print(f"{args.large_mib} MiB direct upload through the gateway against upload_file:")
+                measure_large(stack, account, args.large_mib, args.large_rounds, stack.run_dir)
     print(f"load average at the end: {load()}")
 
 

@@ -24,20 +24,19 @@ import socket
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
 
 import httpx
 import psutil
-from embedded import FOUR_KIB, UPLOAD_CONCURRENCY, load, register, run_parallel, upload
+from embedded import FOUR_KIB, UPLOAD_CONCURRENCY, load, register, run_parallel, running_stack, upload
 
 ROOT = Path(__file__).resolve().parent.parent
 # A bench runs as `python bench/<name>.py`: the repository root holds the `scripts` package.
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-from scripts.stack import Ports, Stack  # noqa: E402
+from scripts.stack import Stack  # noqa: E402
 
 BARE_BUCKET_ENV = "UPLOAD_FLOOR_BUCKET"
 BARE_STARTUP_SECONDS = 30
@@ -178,13 +177,8 @@ def main() -> None:
         return
     print(f"load average at start: {load()} on {os.cpu_count()} cores")
     print(f"4 KiB uploads, {UPLOAD_CONCURRENCY} at once, {args.rounds} rounds of {args.uploads} per path:")
-    with tempfile.TemporaryDirectory(prefix="scloud-bench-floor-") as run_dir:
-        stack = Stack(Path(run_dir), Ports.free())
-        stack.start()
-        try:
-            measure(stack, args)
-        finally:
-            stack.stop()
+    with running_stack("scloud-bench-floor-") as stack:
+        measure(stack, args)
     print(f"load average at the end: {load()}")
 
 
