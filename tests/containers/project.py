@@ -191,7 +191,9 @@ def up_and_settled(
             "up", "--detach", "--wait", "--wait-timeout", str(wait_seconds), timeout=wait_seconds + 60, check=False
         )
         states = service_states(podman, compose.project)
+        # A container compose made that is not expected fails the start as one not ready does.
         unready = [name for name in expected if name not in states or not ready(name, states[name])]
+        unready += sorted(set(states) - set(expected))
         if not unready:
             names_resolve_everywhere(podman, compose.report, compose.project, services, names)
             return
