@@ -59,6 +59,25 @@ DEFAULT_QUOTA_BYTES: int = FilesSettings.model_fields["quota_bytes"].default
 DEFAULT_READY_TIMEOUT_SECONDS = 240.0
 # Starts on newly chosen ports after a free port was taken before the stack could bind it.
 START_ATTEMPTS_ON_FREE_PORTS = 3
+# As root, nginx's workers get a folder outside the run folder (Stack._worker_folders); this file
+# in the run folder names it, so a start after a run killed outright removes the one it left.
+GATEWAY_FOLDER_RECORD = "gateway-folder"
+GATEWAY_FOLDER_PREFIX = "scloud-gateway-"
+
+
+def remove_gateway_folder_left(run_dir: Path) -> None:
+    """Removes the folder outside `run_dir` that a stack of that run folder made for nginx's
+    workers and could not remove itself (it was killed outright). Only a folder the stack could
+    have made is removed: directly in the temp folder, named with its prefix, not a link."""
+    record = run_dir / GATEWAY_FOLDER_RECORD
+    try:
+        folder = Path(record.read_text().strip())
+    except FileNotFoundError:
+        return
+    made_here = folder.parent == Path(tempfile.gettempdir()) and folder.name.startswith(GATEWAY_FOLDER_PREFIX)
+    if made_here and folder.is_dir() and not folder.is_symlink():
+        shutil.rmtree(folder, ignore_errors=True)
+    record.unlink(missing_ok=True)
 
 
 class PortsTaken(RuntimeError):
@@ -301,6 +320,10 @@ class Stack:
         self.processes.clear()
         if self.public_dir is not None:
             shutil.rmtree(self.public_dir, ignore_errors=True)
+            record = self.run_dir / GATEWAY_FOLDER_RECORD
+            # A later stack of the same run folder may have recorded its own folder since.
+            if record.exists() and record.read_text().strip() == str(self.public_dir):
+                record.unlink()
             self.public_dir = None
 
     def _stop_processes(self, names: list[str]) -> None:
@@ -468,14 +491,19 @@ http {{
         As root, the workers drop to nobody, who may not be able to reach a clone in a private
         (0700) folder. Running the workers as root instead would hand every request parser
         root's rights; so they stay nobody, and get a copy of the web app (public anyway) and
-        a temp folder of their own in a folder outside the clone, removed on stop. The master
-        process (root) still reads the config and writes the logs in the run folder.
+        a temp folder of their own in a folder outside the clone, removed on stop, or by the next
+        start in the same run folder if the stack was killed outright. The master process (root)
+        still reads the config and writes the logs in the run folder.
         """
         if os.geteuid() != 0:
             temp_dir = gateway_dir / "tmp"
             temp_dir.mkdir(exist_ok=True)
             return self.frontend_dist, temp_dir
-        self.public_dir = Path(tempfile.mkdtemp(prefix="scloud-gateway-"))
+        remove_gateway_folder_left(self.run_dir)
+        self.public_dir = Path(tempfile.mkdtemp(prefix=GATEWAY_FOLDER_PREFIX))
+        record = os.open(self.run_dir / GATEWAY_FOLDER_RECORD, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(record, "w") as written:
+            written.write(f"{self.public_dir}\n")
         self.public_dir.chmod(0o711)
         frontend_root = self.public_dir / "dist"
         shutil.copytree(self.frontend_dist, frontend_root)
