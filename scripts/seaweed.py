@@ -24,6 +24,7 @@ import os
 import random
 import signal
 import socket
+import stat
 import subprocess
 import time
 import tomllib
@@ -56,6 +57,9 @@ STOP_TIMEOUT_SECONDS = 15.0
 # -admin.port.grpc says, so every internal HTTP port is chosen with that port free too and the
 # gRPC ports follow that rule.
 GRPC_PORT_OFFSET = 10000
+# Where weed puts the Unix sockets it serves its gRPC servers on (and its S3 and filer sockets
+# when the data folder is too deep for them): always /tmp, whatever TMPDIR says.
+WEED_SOCKET_DIR = Path("/tmp")
 FILER_CONFIG_FILE = "filer.toml"
 # The filer store of new data folders, and the one SeaweedFS made by default before it was chosen
 # here (folders that hold its database keep it).
@@ -163,6 +167,17 @@ class WeedPorts:
     def all_free(self) -> bool:
         return all(_port_is_free(port) for port in self.all_listening())
 
+    def sockets_in_tmp(self) -> dict[Path, int]:
+        """The Unix sockets weed may make in WEED_SOCKET_DIR for these ports, each with the TCP
+        port it is named after: one per gRPC server, and the S3 and filer ones of a deep folder."""
+        grpc = {"s3": self.s3_grpc} | {
+            name: port + GRPC_PORT_OFFSET
+            for name, port in zip(("master", "volume", "filer", "admin"), self.internal, strict=True)
+        }
+        named = {f"seaweedfs-{name}-grpc-{port}.sock": port for name, port in grpc.items()}
+        named |= {f"seaweedfs-s3-{self.s3}.sock": self.s3, f"seaweedfs-filer-{self.filer}.sock": self.filer}
+        return {WEED_SOCKET_DIR / name: port for name, port in named.items()}
+
     @classmethod
     def choose(cls, s3_port: int, previous: "WeedPorts | None") -> "WeedPorts":
         """The previous start's ports when they are all free (SeaweedFS keeps the master's state
@@ -249,6 +264,23 @@ def ensure_filer_store(weed_dir: Path) -> str:
 def _load_ports(data_dir: Path) -> WeedPorts | None:
     path = data_dir / PORTS_FILE
     return WeedPorts(**json.loads(path.read_text())) if path.exists() else None
+
+
+def _remove_sockets_left(ports: WeedPorts) -> None:
+    """Removes the Unix sockets a weed on `ports` left in WEED_SOCKET_DIR: weed leaves some behind
+    even on a clean stop, and all of them when killed, one set more for every run. Only our own
+    sockets go, and only those whose port nothing listens on: the ports may be another weed's
+    by now, which has made sockets of the same names."""
+    for path, port in ports.sockets_in_tmp().items():
+        try:
+            status = path.lstat()
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISSOCK(status.st_mode) or status.st_uid != os.getuid():
+            continue
+        if not _port_is_free(port):
+            continue
+        path.unlink(missing_ok=True)
 
 
 def _load_or_make_identity(data_dir: Path) -> tuple[str, str]:
@@ -352,7 +384,11 @@ class SeaweedS3:
             (self.data_dir / folder).mkdir(mode=0o700, exist_ok=True)
         access_key, secret_key = _load_or_make_identity(self.data_dir)
         self._filer_store = ensure_filer_store(self.data_dir / "weed")
-        ports = WeedPorts.choose(self.requested_s3_port, _load_ports(self.data_dir))
+        previous = _load_ports(self.data_dir)
+        if previous is not None:
+            # What a weed killed along with whoever started it (scripts.processes.die_with) left.
+            _remove_sockets_left(previous)
+        ports = WeedPorts.choose(self.requested_s3_port, previous)
         (self.data_dir / PORTS_FILE).write_text(json.dumps(dataclasses.asdict(ports)))
         self._ports = ports
         self._endpoint = SeaweedEndpoint(f"http://127.0.0.1:{ports.s3}", access_key, secret_key, self.bucket)
@@ -502,6 +538,7 @@ class SeaweedS3:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=self.stop_timeout)
+        self._remove_sockets_left()
 
     def kill(self) -> None:
         """Kills weed at once (SIGKILL), as a crash or `kill -9` would."""
@@ -509,3 +546,8 @@ class SeaweedS3:
         if process is not None and process.poll() is None:
             process.kill()
             process.wait(timeout=self.stop_timeout)
+        self._remove_sockets_left()
+
+    def _remove_sockets_left(self) -> None:
+        if self._ports is not None:
+            _remove_sockets_left(self._ports)

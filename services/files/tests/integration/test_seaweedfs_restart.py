@@ -2,6 +2,8 @@
 `kill -9`, in a data folder only its owner can read."""
 
 import json
+import os
+import signal
 import socket
 import stat
 
@@ -9,7 +11,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from scripts.seaweed import IDENTITY_FILE, PORTS_FILE, VOLUME_SLOTS, SeaweedS3, WeedPorts
+from scripts.seaweed import IDENTITY_FILE, PORTS_FILE, UNIX_SOCKET_PATH_BYTES, VOLUME_SLOTS, SeaweedS3, WeedPorts
 
 pytestmark = pytest.mark.integration
 
@@ -32,6 +34,51 @@ def test_objects_and_identity_survive_a_restart(tmp_path, stop):
     finally:
         server.stop()
     assert server.pid is None
+
+
+def sockets_left(data_dir):
+    ports = WeedPorts(**json.loads((data_dir / PORTS_FILE).read_text()))
+    return sorted(str(path) for path in ports.sockets_in_tmp() if path.exists())
+
+
+# A data folder too deep for weed's S3 and filer sockets, which then go to /tmp as well.
+DEEP_FOLDER = "d" * UNIX_SOCKET_PATH_BYTES
+
+
+@pytest.mark.parametrize("stop", ["stop", "kill"])
+@pytest.mark.parametrize("depth", ["shallow", "deep"])
+def test_no_socket_is_left_in_tmp(tmp_path, stop, depth):
+    # weed leaves some of its sockets in /tmp on a clean stop and all of them when killed: one
+    # set more for every run of make run, and every test's.
+    data_dir = tmp_path / (DEEP_FOLDER if depth == "deep" else "") / "data"
+    server = SeaweedS3(data_dir, bucket="scloud-sockets")
+    server.start()
+    try:
+        getattr(server, stop)()
+        assert sockets_left(data_dir) == []
+    finally:
+        server.stop()
+
+
+def test_the_next_start_removes_the_sockets_of_a_weed_killed_with_its_starter(tmp_path):
+    # scripts.processes.die_with kills weed when whoever started it dies, with no one left to
+    # clean up after it; the next start in that folder may be on other ports.
+    first = SeaweedS3(tmp_path / "data", bucket="scloud-sockets")
+    first.start()
+    killed_ports = WeedPorts(**json.loads((tmp_path / "data" / PORTS_FILE).read_text()))
+    os.kill(first.pid, signal.SIGKILL)
+    first.process.wait(timeout=30)
+    assert sockets_left(tmp_path / "data") != []
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        other_s3_port = probe.getsockname()[1]
+    second = SeaweedS3(tmp_path / "data", bucket="scloud-sockets", s3_port=other_s3_port)
+    second.start()
+    try:
+        left = [str(path) for path in killed_ports.sockets_in_tmp() if path.exists()]
+        assert left == []
+    finally:
+        second.stop()
 
 
 def test_the_data_folder_and_the_identity_are_private(tmp_path):
