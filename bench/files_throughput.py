@@ -103,13 +103,17 @@ class PublicKeyServicer(auth_pb2_grpc.AuthServiceServicer):
         return auth_pb2.CheckSessionResponse(active=True)
 
 
-def start_key_server(key: Ed25519PrivateKey, tls: TlsMaterial) -> tuple[grpc.Server, int]:
-    """Stands in for auth: the files service only needs its public key and its health."""
-    pem = (
+def public_key_pem(key: Ed25519PrivateKey) -> str:
+    return (
         key.public_key()
         .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
         .decode()
     )
+
+
+def start_key_server(key: Ed25519PrivateKey, tls: TlsMaterial) -> tuple[grpc.Server, int]:
+    """Stands in for auth: the files service only needs its public key and its health."""
+    pem = public_key_pem(key)
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
     auth_pb2_grpc.add_AuthServiceServicer_to_server(PublicKeyServicer(pem), server)
     # The files service asks for the health of auth's service by name, as it does of auth.

@@ -25,7 +25,6 @@ process that served it:
 import argparse
 import asyncio
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -37,9 +36,9 @@ from pathlib import Path
 import httpx
 import jwt
 import psutil
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from embedded import FOUR_KIB, UPLOAD_CONCURRENCY, load, register, run_parallel, running_stack, upload
+from files_throughput import access_token, free_port, public_key_pem, stop_process, wait_for_http
 
 ROOT = Path(__file__).resolve().parent.parent
 # A bench runs as `python bench/<name>.py`: the repository root holds the `scripts` package.
@@ -51,9 +50,8 @@ BARE_BUCKET_ENV = "UPLOAD_FLOOR_BUCKET"
 BARE_PUBLIC_KEY_ENV = "UPLOAD_FLOOR_PUBLIC_KEY"
 BARE_DATABASE_ENV = "UPLOAD_FLOOR_DATABASE"
 TOKEN_ALGORITHM = "EdDSA"
-TOKEN_AUDIENCE = "scloud-upload-floor"
-TOKEN_LIFETIME_SECONDS = 3600
-BARE_STARTUP_SECONDS = 30
+# The audience files_throughput.access_token signs for, as auth does.
+TOKEN_AUDIENCE = "scloud"
 CONTENT_TYPE = "application/octet-stream"
 SERVER_SIDE_ENCRYPTION = "AES256"
 WARM_UP_INDEX = 9_000_000
@@ -141,12 +139,6 @@ def serve_bare_app(port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_bare_app(stack: Stack, public_key: str, database: Path) -> tuple[subprocess.Popen[bytes], httpx.Client]:
     port = free_port()
     env = {
@@ -157,17 +149,8 @@ def start_bare_app(stack: Stack, public_key: str, database: Path) -> tuple[subpr
         BARE_DATABASE_ENV: str(database),
     }
     process = subprocess.Popen([sys.executable, __file__, "--serve-bare-app", str(port)], env=env)
-    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
-    deadline = time.monotonic() + BARE_STARTUP_SECONDS
-    while time.monotonic() < deadline and process.poll() is None:
-        try:
-            client.get("/docs").raise_for_status()
-            return process, client
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    process.kill()
-    process.wait(timeout=10)
-    raise RuntimeError(f"the bare app did not answer within {BARE_STARTUP_SECONDS} s")
+    wait_for_http(f"http://127.0.0.1:{port}/docs", process, "the bare app")
+    return process, httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
 
 
 def cpu_seconds(process: psutil.Process) -> float:
@@ -179,11 +162,7 @@ def bearer_token_and_public_key() -> tuple[str, str]:
     """An access token for the bare app's `/upload-form`, signed as auth signs the real ones, and
     the PEM public key that checks it."""
     key = Ed25519PrivateKey.generate()
-    claims = {"sub": uuid.uuid4().hex, "aud": TOKEN_AUDIENCE, "exp": int(time.time()) + TOKEN_LIFETIME_SECONDS}
-    public_key = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return jwt.encode(claims, key, algorithm=TOKEN_ALGORITHM), public_key.decode()
+    return access_token(key, uuid.uuid4().hex), public_key_pem(key)
 
 
 def measure(stack: Stack, args: argparse.Namespace, database: Path) -> None:
@@ -254,8 +233,7 @@ def measure(stack: Stack, args: argparse.Namespace, database: Path) -> None:
                 )
     finally:
         bare.close()
-        bare_process.terminate()
-        bare_process.wait(timeout=10)
+        stop_process(bare_process)
 
 
 def main() -> None:

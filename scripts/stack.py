@@ -28,6 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from scloud_common.internal_tls import issue_certificates, write_certificates
+from scloud_common.server_secrets import write_private
 from scloud_files.config import FilesSettings, FilesStorageSettings
 from scloud_files.http.upload_reader import MULTIPART_OVERHEAD_BYTES
 from scloud_files.migrate_folders import migrate
@@ -501,9 +502,7 @@ http {{
             return self.frontend_dist, temp_dir
         remove_gateway_folder_left(self.run_dir)
         self.public_dir = Path(tempfile.mkdtemp(prefix=GATEWAY_FOLDER_PREFIX))
-        record = os.open(self.run_dir / GATEWAY_FOLDER_RECORD, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(record, "w") as written:
-            written.write(f"{self.public_dir}\n")
+        write_private(self.run_dir / GATEWAY_FOLDER_RECORD, f"{self.public_dir}\n".encode(), owner=None)
         self.public_dir.chmod(0o711)
         frontend_root = self.public_dir / "dist"
         shutil.copytree(self.frontend_dist, frontend_root)
