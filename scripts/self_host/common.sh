@@ -30,10 +30,13 @@ run_tool() {
 # container's last health status across a restart, so a check that failed while a container was
 # stopping can show it "unhealthy" to compose until its next check passes; the next attempt then
 # finds it healthy. Each attempt is bounded by --wait-timeout.
+# --no-recreate: SCloud starts again as it was; a changed configuration is applied by the
+# operator's own `up`. Compose on podman otherwise recreates every container on each `up`, even
+# unchanged, and podman's DNS has been seen to lag behind the new addresses (docs/containers.md).
 start_all() {
     local attempt
     for attempt in 1 2 3 4 5; do
-        if "${compose[@]}" up --detach --wait --wait-timeout 300 "$@"; then
+        if "${compose[@]}" up --detach --wait --wait-timeout 300 --no-recreate "$@"; then
             return 0
         fi
         echo "SCloud is not ready yet (attempt $attempt of 5)" >&2

@@ -30,10 +30,11 @@ echo "restoring $backups/$archive: SCloud stops meanwhile"
 # Whatever happens, SCloud starts again: restored, or as it was if the restore refused or failed
 # (a damaged archive replaces nothing).
 trap start_all EXIT
-# The keys first: SeaweedFS reads its identity when it starts, the services theirs.
+# The keys first: SeaweedFS reads its identity when it starts (stopped above, or made anew after
+# `down --volumes`), the services theirs.
 run_tool "secrets imported from " secrets import "/backups/$name.secrets.tar"
 run_tool "^secrets" secrets
-start_all --no-deps --force-recreate s3
+start_all --no-deps s3
 run_tool "^restored from " admin backup restore "/backups/$archive" "$@"
 trap - EXIT
 start_all

@@ -218,7 +218,7 @@ def stack(podman: Podman, built: ComposeProject, private_dir: Path) -> Iterator[
                 podman.service(private_dir / "up.sock", REPORT.parent / "up-service.log", netns=netns) as docker_host,
                 podman.health_checks() as health_checks,
             ):
-                stack = Stack(podman, built.at(docker_host), netns, worker, health_checks)
+                stack = Stack(podman, built.at(docker_host, netns), netns, worker, health_checks)
                 try:
                     started = time.monotonic()
                     up(podman, stack.compose)
@@ -331,7 +331,7 @@ def test_after_the_store_and_the_services_restart_they_provision_it_again(stack:
         "restart_ready_seconds",
         lambda: wait_until_healthy(stack.podman, PROJECT, LONG_RUNNING_SERVICES, within=240),
     )
-    names_resolve_everywhere(stack.podman, stack.compose.report, PROJECT, SERVICES, RESOLVED_NAMES)
+    names_resolve_everywhere(stack.podman, stack.compose, SERVICES, RESOLVED_NAMES)
 
     assert started_at(stack.podman, ONE_SHOT) == init_started, "init ran again"
     stack.drive(sign_in_fails, email)  # the store did restart, empty

@@ -200,7 +200,7 @@ def server(podman: Podman, built: ComposeProject, private_dir: Path) -> Iterator
             ):
                 server = SelfHosted(
                     podman,
-                    built.at(host),
+                    built.at(host, netns),
                     worker,
                     health_checks,
                     private_dir / "backups",

@@ -32,18 +32,20 @@ class Clock:
 
 
 class Unanswered:
-    """A client whose endpoint refuses the first `failures` calls, then answers as `answer` says."""
+    """A client whose endpoint cannot be connected to for the first `failures` calls (urllib3's `error`
+    underneath), then answers as `answer` says."""
 
-    def __init__(self, failures: int, answer: Exception | None = None) -> None:
+    def __init__(self, failures: int, answer: Exception | None = None, error: Exception | None = None) -> None:
         self.meta = SimpleNamespace(endpoint_url=ENDPOINT)
         self.failures = failures
         self.answer = answer
+        self.error = error
         self.calls = 0
 
     def _call(self, **_: object) -> dict:
         self.calls += 1
         if self.calls <= self.failures:
-            raise EndpointConnectionError(endpoint_url=ENDPOINT)
+            raise EndpointConnectionError(endpoint_url=ENDPOINT, error=self.error)
         if self.answer is not None:
             raise self.answer
         return {}
@@ -97,5 +99,20 @@ def test_a_backup_whose_s3_does_not_answer_is_refused_in_one_line(tmp_path, monk
 
     err = capsys.readouterr().err
     assert err.startswith(f"refused: S3 at {endpoint} did not answer within 0 s: "), err
+    assert err.rstrip().endswith("(connection refused)"), err
     assert "Traceback" not in err
-    assert not archive.exists()
+
+
+def test_an_endpoint_whose_name_does_not_resolve_is_said_to_be_a_name_problem():
+    """In CI a restore's admin tool could not reach `s3` on podman's network; the line now says
+    whether the name or the port was the trouble. urllib3 raises its resolution error from the
+    socket's, and botocore keeps it as `error`."""
+    resolution = OSError("Failed to resolve 's3'")
+    resolution.__cause__ = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+    clock = Clock()
+    client = Unanswered(failures=10_000, error=resolution)
+    with pytest.raises(
+        StoreUnreachable,
+        match=r"did not answer within 4 s: .+ \(its name did not resolve: Name or service not known\)$",
+    ):
+        require_bucket(client, "scloud-files", within=4, clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]

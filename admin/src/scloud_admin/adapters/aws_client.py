@@ -2,6 +2,7 @@
 may pick up the other's from this process's environment: endpoints are resolved from the end's
 own variables (Side.endpoint) and the environment's endpoint variables are ignored."""
 
+import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Literal, overload
@@ -96,8 +97,27 @@ def _once_reached(
             return
         except EndpointUnanswered as exc:
             if clock() >= deadline:
-                raise StoreUnreachable(f"{endpoint} did not answer within {within:.0f} s: {exc}") from None
+                why = _why_unanswered(exc)
+                raise StoreUnreachable(
+                    f"{endpoint} did not answer within {within:.0f} s: {exc}" + (f" ({why})" if why else "")
+                ) from None
             sleep(REACH_RETRY_SECONDS)
+
+
+def _why_unanswered(exc: EndpointUnanswered) -> str:
+    """What the connection met underneath, in words. The operator's next step differs: a name that
+    does not resolve points at the network's DNS, a refused connection at the store not running."""
+    underneath: BaseException | None = exc.kwargs.get("error")  # urllib3's error, kept by botocore
+    innermost = None
+    for _ in range(10):  # a chain is a few links long; the bound only guards against a cycle
+        if underneath is None:
+            break
+        innermost, underneath = underneath, underneath.__cause__ or underneath.__context__
+    if isinstance(innermost, socket.gaierror):
+        return f"its name did not resolve: {innermost.strerror}"
+    if isinstance(innermost, OSError) and innermost.strerror:
+        return innermost.strerror.lower()
+    return str(innermost or "")
 
 
 def require_table(
