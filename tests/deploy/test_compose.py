@@ -13,6 +13,8 @@ import jsonschema
 import pytest
 import yaml
 
+from tests.deploy.compose_networks import ranges_reaching_network_or_broadcast
+
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
 SERVICES = COMPOSE["services"]
@@ -191,6 +193,21 @@ def test_no_container_can_be_given_the_gateways_fixed_address_first():
     dynamic = ipaddress.ip_network(config["ip_range"])
     assert dynamic.subnet_of(ipaddress.ip_network(config["subnet"]))
     assert address not in dynamic
+
+
+def test_no_container_can_be_given_the_subnets_broadcast_address():
+    """Regression: podman 4.3 hands out a range's last address even when it is the subnet's
+    broadcast address; after enough recreations files got 172.31.0.255, resolved no name, and the
+    self-host container test failed (as in CI, where files could not reach the store). Docker
+    never hands it out."""
+    assert not ranges_reaching_network_or_broadcast(COMPOSE)
+
+
+def test_the_broadcast_check_catches_a_range_up_to_the_end_of_the_subnet():
+    reaching = {
+        "networks": {"default": {"ipam": {"config": [{"subnet": "172.31.0.0/24", "ip_range": "172.31.0.128/25"}]}}}
+    }
+    assert ranges_reaching_network_or_broadcast(reaching) == ["172.31.0.128/25"]
 
 
 def test_auth_accepts_cookie_requests_from_the_gateways_origin():
