@@ -54,9 +54,11 @@ $(UV): requirements/uv.txt
 
 # Everything from uv.lock (hashes checked): .venv holds the workspace's packages (editable) and the
 # dev group; checkov, whose pins clash with ours, gets .tools/checkov.
+# uv leaves a lock file per build in the temporary folder (a set per clone): they go under .tools.
 $(VENV)/.installed: $(UV) uv.lock pyproject.toml proto/pyproject.toml libs/scloud_common/pyproject.toml services/*/pyproject.toml admin/pyproject.toml cli/pyproject.toml
-	$(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
-	UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
+	mkdir -p $(TOOLS)/tmp
+	TMPDIR=$(abspath $(TOOLS))/tmp $(UV) sync --quiet --frozen --all-packages --python $(PYTHON)
+	TMPDIR=$(abspath $(TOOLS))/tmp UV_PROJECT_ENVIRONMENT=$(TOOLS)/checkov $(UV) sync --quiet --frozen --only-group checkov --python $(PYTHON)
 	touch $@
 
 # Debian packages: Nginx for the gateway, Chromium for the end-to-end tests, litmus and rclone

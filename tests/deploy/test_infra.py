@@ -1,6 +1,7 @@
 """infra/: CloudFormation templates that pass cfn-lint and checkov and keep the promises of the design."""
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,6 +20,8 @@ SERVICES = {"Auth": ("auth", 8101, 9101), "Users": ("users", 8102, 9102), "Files
 # CloudFormation's limit on a template sent in the request, as `aws cloudformation deploy
 # --template-file` does without --s3-bucket (infra/README.md's commands).
 INLINE_TEMPLATE_BYTES = 51_200
+# Each linter takes seconds; a hung one fails the test instead of the run.
+LINT_BOUND_SECONDS = 300
 
 NETWORK, DATA, APP = load_template("network.yaml"), load_template("data.yaml"), load_template("services.yaml")
 
@@ -39,11 +42,11 @@ def as_list(value) -> list:
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
 def test_cfn_lint_finds_nothing(template):
     cfn_lint = Path(sys.executable).parent / "cfn-lint"
-    result = subprocess.run([str(cfn_lint), str(template)], capture_output=True, text=True)
+    result = subprocess.run([str(cfn_lint), str(template)], capture_output=True, text=True, timeout=LINT_BOUND_SECONDS)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_checkov_finds_nothing():
+def test_checkov_finds_nothing(tmp_path):
     assert CHECKOV.exists(), "run `make install` first"
     # --skip-download: the scan needs nothing from the vendor's platform and sends it nothing.
     command = [
@@ -56,7 +59,9 @@ def test_checkov_finds_nothing():
         "--quiet",
         "--skip-download",
     ]
-    result = subprocess.run(command, capture_output=True, text=True)
+    # Its grammar parser (lark) caches into the temporary folder and leaves it there.
+    environment = {**os.environ, "TMPDIR": str(tmp_path)}
+    result = subprocess.run(command, capture_output=True, text=True, env=environment, timeout=LINT_BOUND_SECONDS)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -27,7 +27,7 @@ def run_lines(dockerfile: Path) -> list[str]:
 def test_the_lock_matches_every_manifest():
     assert UV.exists(), "run `make install` first"
     result = subprocess.run(
-        [str(UV), "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True, check=False
+        [str(UV), "lock", "--check", "--offline"], cwd=ROOT, capture_output=True, text=True, check=False, timeout=300
     )
     assert result.returncode == 0, result.stderr
 

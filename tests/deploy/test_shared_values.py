@@ -25,7 +25,7 @@ def gateway_image_body_limit(max_upload_bytes: str | None) -> subprocess.Complet
     if max_upload_bytes is not None:
         env["SCLOUD_MAX_UPLOAD_BYTES"] = max_upload_bytes
     command = f'. "{BODY_LIMIT_SCRIPT}" && printf %s "$SCLOUD_MAX_BODY_SIZE"'
-    return subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True)
+    return subprocess.run(["sh", "-c", command], env=env, capture_output=True, text=True, timeout=30)
 
 
 @pytest.mark.parametrize("max_upload_bytes", [5 * 1024 * 1024, MAX_UPLOAD_BYTES, 5 * 1024**3])
