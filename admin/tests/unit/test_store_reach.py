@@ -101,6 +101,7 @@ def test_a_backup_whose_s3_does_not_answer_is_refused_in_one_line(tmp_path, monk
     assert err.startswith(f"refused: S3 at {endpoint} did not answer within 0 s: "), err
     assert err.rstrip().endswith("(connection refused)"), err
     assert "Traceback" not in err
+    assert not archive.exists()
 
 
 def test_an_endpoint_whose_name_does_not_resolve_is_said_to_be_a_name_problem():
