@@ -13,7 +13,10 @@ import jsonschema
 import pytest
 import yaml
 
-from tests.deploy.compose_networks import ranges_reaching_network_or_broadcast
+from tests.deploy.compose_networks import (
+    fixed_addresses_a_container_could_take_first,
+    ranges_reaching_network_or_broadcast,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = yaml.safe_load((ROOT / "compose.yaml").read_text())
@@ -188,11 +191,8 @@ def test_no_container_can_be_given_the_gateways_fixed_address_first():
     """Regression: after many `up`s, podman's allocator (it hands addresses out in turn) reached
     .10 and gave it to auth; the gateway, started last, then failed on "172.30.0.10 is already
     allocated". Dynamic addresses come from a range that leaves the fixed one out."""
-    address = ipaddress.ip_address(SERVICES["gateway"]["networks"]["default"]["ipv4_address"])
-    (config,) = COMPOSE["networks"]["default"]["ipam"]["config"]
-    dynamic = ipaddress.ip_network(config["ip_range"])
-    assert dynamic.subnet_of(ipaddress.ip_network(config["subnet"]))
-    assert address not in dynamic
+    assert SERVICES["gateway"]["networks"]["default"]["ipv4_address"]
+    assert not fixed_addresses_a_container_could_take_first(COMPOSE)
 
 
 def test_no_container_can_be_given_the_subnets_broadcast_address():
@@ -201,6 +201,14 @@ def test_no_container_can_be_given_the_subnets_broadcast_address():
     self-host container test failed (as in CI, where files could not reach the store). Docker
     never hands it out."""
     assert not ranges_reaching_network_or_broadcast(COMPOSE)
+
+
+def test_the_fixed_address_check_catches_an_address_in_the_range():
+    taken = {
+        "networks": {"default": {"ipam": {"config": [{"subnet": "172.30.0.0/24", "ip_range": "172.30.0.0/25"}]}}},
+        "services": {"gateway": {"networks": {"default": {"ipv4_address": "172.30.0.10"}}}, "auth": {}},
+    }
+    assert fixed_addresses_a_container_could_take_first(taken) == ["gateway: 172.30.0.10"]
 
 
 def test_the_broadcast_check_catches_a_range_up_to_the_end_of_the_subnet():
