@@ -49,6 +49,8 @@ class ComposeProject:
 # has now), round after round, until three rounds in a row answered each name within a second with
 # exactly those addresses, or the bound (seconds, first argument) is up; prints the names slow,
 # failing or answered wrongly in the last round, each with what it got (nothing when settled).
+# The bound is checked before each lookup, not each round: where nothing answers, one lookup takes
+# 20 s, and a round of them outlasted the exec's own timeout (a container on the broadcast address).
 NAMES_RESOLVING = """
 import socket, sys, time
 deadline = time.monotonic() + float(sys.argv[1])
@@ -59,6 +61,9 @@ streak, unsettled = 0, [name + ":unasked" for name in expected]
 while streak < 3 and time.monotonic() < deadline:
     unsettled = []
     for name, addresses in expected.items():
+        if time.monotonic() >= deadline:
+            unsettled.append(name + ":unasked")
+            continue
         started = time.monotonic()
         try:
             answered = {entry[4][0] for entry in socket.getaddrinfo(name, 443, proto=socket.IPPROTO_TCP)}
@@ -230,7 +235,6 @@ def up_and_settled(
     unchanged), and that churn of addresses is when the names have gone wrong. So an `up` after
     scripts/self_host/restore.sh (which starts SCloud itself) checks what runs, and the second
     attempt waits on the containers that are recovering instead of replacing them."""
-    failure = ""
     for attempt in (1, 2):
         result = compose(
             "up",
@@ -248,7 +252,7 @@ def up_and_settled(
         if not unready:
             names_resolve_everywhere(podman, compose, services, names)
             return
-        own_logs = {name: _own_log(podman, compose.project, name) for name in unready if name in states}
+        own_logs = _own_logs(podman, compose.project, states, unready)
         if attempt == 2:
             break
         compose.report.setdefault("up_retried", []).append({"states": states, "logs": own_logs})
@@ -262,11 +266,7 @@ def up_and_settled(
         except CommandFailed as exc:
             failure = str(exc)
             states = service_states(podman, compose.project)
-            own_logs = {
-                name: _own_log(podman, compose.project, name)
-                for name in unready_services(states, expected, ready)
-                if name in states
-            }
+            own_logs = _own_logs(podman, compose.project, states, unready_services(states, expected, ready))
             break
     interleaved = compose("logs", "--no-color", "--tail", "40", timeout=60, check=False).stdout
     raise CommandFailed(
@@ -285,10 +285,15 @@ def unready_services(
     return unready + sorted(set(states) - set(expected))
 
 
-def _own_log(podman: Podman, project: str, service: str) -> str:
-    """A service's own log, which the project's interleaved tail can miss."""
-    shown = podman("logs", "--tail", "150", f"{project}-{service}-1", check=False, timeout=60)
-    return (shown.stdout + shown.stderr)[-8000:]
+def _own_logs(podman: Podman, project: str, states: dict[str, ServiceState], unready: Sequence[str]) -> dict[str, str]:
+    """Each unready service's own log (those with a container), which the project's interleaved
+    tail can miss."""
+    logs = {}
+    for service in unready:
+        if service in states:
+            shown = podman("logs", "--tail", "150", f"{project}-{service}-1", check=False, timeout=60)
+            logs[service] = (shown.stdout + shown.stderr)[-8000:]
+    return logs
 
 
 def wait_until_healthy(podman: Podman, project: str, services: Sequence[str], *, within: float) -> None:

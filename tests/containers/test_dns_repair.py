@@ -71,8 +71,8 @@ def network(podman: Podman) -> Iterator[ComposeProject]:
 
 
 def leave_on_a_gone_address(address: str) -> None:
-    """What aardvark-dns answered in CI: the record of a container's name holds an address no
-    container has (it reads its records again on SIGHUP)."""
+    """One way a name leads nowhere: the record of a container's name holds an address no
+    container has (aardvark-dns reads its records again on SIGHUP)."""
     records = AARDVARK_DIR / NETWORK
     text = records.read_text()
     assert f" {address} " in text, text
